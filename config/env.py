@@ -1,0 +1,24 @@
+"""Typed readers for environment variables, so settings fail closed with a clear message."""
+
+import os
+
+from django.core.exceptions import ImproperlyConfigured
+
+
+def required(name: str) -> str:
+    """Return the variable's value, or stop start-up naming the variable that is missing."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        raise ImproperlyConfigured(
+            f"The environment variable {name} is required outside development "
+            f"(set it with `heroku config:set {name}=...`, or in .env locally; "
+            "ENVIRONMENT=development uses safe local defaults instead)."
+        )
+    return value
+
+
+def as_list(name: str, default: list[str]) -> list[str]:
+    """Comma-separated values; unset or blank gives the default."""
+    value = os.environ.get(name, "")
+    items = [item.strip() for item in value.split(",") if item.strip()]
+    return items or list(default)

@@ -1,0 +1,37 @@
+"""Gunicorn settings for the Procfile's web line, following Heroku's guidance.
+
+https://devcenter.heroku.com/articles/python-gunicorn and
+https://docs.gunicorn.org/en/stable/settings.html
+"""
+
+import os
+
+_development = os.environ.get("ENVIRONMENT") == "development"
+
+# Heroku tells each dyno which port to bind; "[::]" also accepts IPv4.
+bind = [f"[::]:{os.environ.get('PORT', '8000')}"]
+
+# Heroku's Python buildpack sets WEB_CONCURRENCY for the dyno size (2 on a 512 MB
+# dyno). Threads let a worker overlap database and S3 waits; each thread keeps
+# its own database connection (CONN_MAX_AGE), so workers x threads must stay
+# under the Postgres plan's connection limit (20 on essential-0).
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+worker_class = "gthread"
+threads = 5
+
+# Heroku's router answers H12 after 30 s: kill a stuck request before that, and
+# finish in-flight requests within the 30 s between SIGTERM and SIGKILL.
+timeout = 20
+graceful_timeout = 20
+# Above the router's 90 s idle keep-alive, so gunicorn never closes a connection
+# the router is about to reuse (H13/H18).
+keepalive = 95
+
+# Load the app once in the master and fork it: faster boots and shared memory.
+# Off in development so code reloads.
+preload_app = not _development
+reload = _development
+
+# Access log to stdout, with Heroku's X-Request-Id to match the router's log line.
+accesslog = "-"
+access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms request_id=%({x-request-id}i)s "%(a)s"'

@@ -1,0 +1,59 @@
+"""The settings fail closed: production needs its secrets, development is opt-in."""
+
+import pytest
+from django.core.management import call_command
+
+from tests.processes import manage, production_env, run_python
+
+SHOW_SETTINGS = (
+    "import django; django.setup(); from django.conf import settings as s; "
+    "print(s.DEBUG, s.SECURE_SSL_REDIRECT, s.SESSION_COOKIE_SECURE, s.ALLOWED_HOSTS)"
+)
+
+
+def test_production_without_secret_key_stops_naming_the_variable():
+    result = run_python(SHOW_SETTINGS, production_env(DJANGO_SECRET_KEY=None))
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_production_without_database_url_stops_naming_the_variable():
+    result = run_python(SHOW_SETTINGS, production_env())
+    assert result.returncode != 0
+    assert "DATABASE_URL" in result.stderr
+
+
+def test_an_unknown_environment_is_production():
+    env = production_env(ENVIRONMENT="staging", DATABASE_URL="postgres://u:p@db.invalid/app")
+    result = run_python(SHOW_SETTINGS, env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split(" ", 3)[:3] == ["False", "True", "True"]
+    assert "'.herokuapp.com'" in result.stdout
+
+
+def test_allowed_hosts_come_from_the_environment():
+    env = production_env(
+        DATABASE_URL="postgres://u:p@db.invalid/app", ALLOWED_HOSTS="shop.example.com, x.example"
+    )
+    result = run_python(SHOW_SETTINGS, env)
+    assert result.returncode == 0, result.stderr
+    assert "['shop.example.com', 'x.example']" in result.stdout
+
+
+def test_development_turns_on_debug_only_when_asked(settings):
+    # This test process itself runs ENVIRONMENT=development (pyproject.toml).
+    assert settings.DEVELOPMENT is True
+    assert settings.SECURE_SSL_REDIRECT is False
+
+
+def test_check_deploy_in_production_reports_nothing():
+    env = production_env(DATABASE_URL="postgres://u:p@db.invalid/app")
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+@pytest.mark.django_db
+def test_migrations_match_the_models():
+    call_command("makemigrations", "--check", "--dry-run", verbosity=0)

@@ -1,0 +1,39 @@
+import pytest
+from django.db import connection
+
+
+@pytest.mark.django_db
+def test_home_page_renders_with_hashed_stylesheet(client):
+    response = client.get("/")
+    assert response.status_code == 200
+    assert b"A product catalog that shows its work" in response.content
+    # The manifest storage's hashed name: css/site.<12 hex>.css
+    assert b'href="/static/css/site.' in response.content
+    assert b'href="/static/css/site.css"' not in response.content
+
+
+@pytest.mark.django_db
+def test_healthz_answers_when_the_database_does(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"database": "ok"}
+    assert "no-cache" in response["Cache-Control"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_healthz_is_503_when_the_database_does_not_answer(client):
+    real_name = connection.settings_dict["NAME"]
+    connection.close()
+    connection.settings_dict["NAME"] = "no_such_database"
+    try:
+        response = client.get("/healthz")
+    finally:
+        connection.close()
+        connection.settings_dict["NAME"] = real_name
+    assert response.status_code == 503
+    assert response.json() == {"database": "unavailable"}
+
+
+@pytest.mark.django_db
+def test_healthz_refuses_writes(client):
+    assert client.post("/healthz").status_code == 405

@@ -1,0 +1,94 @@
+"""Build, release and run the app the way Heroku does, then stop it the way Heroku does.
+
+1. Build: `collectstatic --noinput` with the app's config vars and no reachable database.
+2. Release phase: the Procfile's `release` line.
+3. Dyno: the Procfile's `web` line on `$PORT`, behind a router that ends TLS.
+4. Shutdown: SIGTERM, then SIGKILL after 30 s.
+"""
+
+import re
+
+import pytest
+
+from tests.processes import (
+    HEROKU_HOST,
+    fresh_database,
+    manage,
+    production_env,
+    run_procfile,
+    start_web,
+)
+
+# What Heroku's router adds to every request it forwards.
+ROUTER_HEADERS = {"Host": HEROKU_HOST, "X-Forwarded-Proto": "https", "X-Request-Id": "req-42"}
+
+
+@pytest.fixture(scope="module")
+def released_app():
+    """A production environment whose database has been through the release phase."""
+    env = production_env(DATABASE_URL=fresh_database("heroku_flow"))
+    build = manage(
+        "collectstatic",
+        "--noinput",
+        env={**env, "DATABASE_URL": "postgres://build:build@127.0.0.1:9/unreachable"},
+    )
+    assert build.returncode == 0, build.stderr
+    release = run_procfile("release", env)
+    assert release.returncode == 0, release.stderr
+    assert "Applying auth.0001_initial... OK" in release.stdout
+    return env
+
+
+def test_web_line_serves_pages_static_files_and_health_then_stops_on_sigterm(released_app):
+    web = start_web(released_app)
+    try:
+        web.wait_until_serving()
+
+        home = web.get("/", ROUTER_HEADERS)
+        assert home.status == 200, web.output()
+        assert "Strict-Transport-Security" in home.headers
+
+        stylesheet = re.search(r'href="(/static/css/site\.[0-9a-f]{12}\.css)"', home.text)
+        assert stylesheet, home.text
+        css = web.get(stylesheet.group(1), {**ROUTER_HEADERS, "Accept-Encoding": "gzip"})
+        assert css.status == 200
+        assert css.headers["Content-Type"].startswith("text/css")
+        assert "max-age=31536000" in css.headers["Cache-Control"]
+        assert "immutable" in css.headers["Cache-Control"]
+        assert css.headers.get("Content-Encoding") == "gzip"
+
+        health = web.get("/healthz", ROUTER_HEADERS)
+        assert health.status == 200
+        assert health.text == '{"database": "ok"}'
+
+        # Without the router's header the request is plain HTTP: redirect to HTTPS.
+        plain = web.get("/", {"Host": HEROKU_HOST})
+        assert plain.status == 301
+        assert plain.headers["Location"] == f"https://{HEROKU_HOST}/"
+    finally:
+        seconds = web.stop()
+    assert web.process.returncode == 0, web.output()
+    assert seconds < 30
+    # The access log carries the router's request id.
+    assert "request_id=req-42" in web.output()
+
+
+def test_web_line_binds_whatever_port_heroku_gives(released_app):
+    webs = [start_web(released_app), start_web(released_app)]
+    try:
+        for web in webs:
+            web.wait_until_serving()
+            assert web.get("/healthz", ROUTER_HEADERS).status == 200
+        assert webs[0].port != webs[1].port
+    finally:
+        for web in webs:
+            web.stop()
+
+
+def test_unknown_host_is_refused(released_app):
+    web = start_web(released_app)
+    try:
+        web.wait_until_serving()
+        assert web.get("/", {"Host": "evil.example", "X-Forwarded-Proto": "https"}).status == 400
+    finally:
+        web.stop()

@@ -1,0 +1,175 @@
+"""Start the app's real processes (the Procfile's lines) and talk HTTP to them."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import typing
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg2
+from django.conf import settings
+
+from config.demo import procfile_command
+
+BASE_DIR = Path(settings.BASE_DIR)
+HEROKU_HOST = "reference-app.herokuapp.com"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def fresh_database(name: str) -> str:
+    """Create an empty database on the test server and return its URL."""
+    parts = urlsplit(settings.DATABASE_URL)
+    admin = psycopg2.connect(settings.DATABASE_URL)
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        cursor.execute(f'CREATE DATABASE "{name}"')
+    admin.close()
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+def production_env(**overrides: str) -> dict[str, str]:
+    """The environment of a Heroku dyno: production config vars only, no .env extras."""
+    keep = ("PATH", "HOME", "LANG", "VIRTUAL_ENV", "PYTHONPATH", "SYSTEMROOT")
+    env = {key: os.environ[key] for key in keep if key in os.environ}
+    # Coverage follows the app into its processes through its own variables.
+    env.update({key: value for key, value in os.environ.items() if key.startswith("COVERAGE_")})
+    env.update(
+        ENVIRONMENT="production",
+        DJANGO_SECRET_KEY="test-secret-key-" + "x" * 50,
+        PYTHONUNBUFFERED="1",
+    )
+    env.update(overrides)
+    return {key: value for key, value in env.items() if value is not None}
+
+
+def run_procfile(process_type: str, env: dict[str, str], timeout: float = 120):
+    """Run a Procfile line to completion, as Heroku's release phase does."""
+    return subprocess.run(
+        ["bash", "-c", procfile_command(process_type)],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def manage(*args: str, env: dict[str, str], timeout: float = 120):
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def run_python(code: str, env: dict[str, str], timeout: float = 60):
+    """Run a snippet in a fresh interpreter with the project's settings module."""
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=BASE_DIR,
+        env={**env, "DJANGO_SETTINGS_MODULE": "config.settings"},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """Report redirects instead of following them (they may point off this machine)."""
+
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+_opener = urllib.request.build_opener(_NoRedirect)
+
+
+@dataclass
+class Response:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+    @property
+    def text(self) -> str:
+        return self.body.decode()
+
+
+@dataclass
+class WebProcess:
+    """The Procfile's web line, running on a free port until stopped."""
+
+    process: subprocess.Popen
+    port: int
+    log: typing.IO[bytes]
+
+    def output(self) -> str:
+        """Everything the process wrote to stdout and stderr so far."""
+        self.log.seek(0)
+        return self.log.read().decode(errors="replace")
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def get(self, path: str, headers: dict[str, str] | None = None) -> Response:
+        request = urllib.request.Request(self.base_url + path, headers=headers or {})
+        try:
+            with _opener.open(request, timeout=10) as response:
+                return Response(response.status, dict(response.headers), response.read())
+        except urllib.error.HTTPError as error:
+            return Response(error.code, dict(error.headers), error.read())
+
+    def wait_until_serving(self, path: str = "/healthz", timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"web process exited with {self.process.returncode}")
+            try:
+                self.get(path)
+                return
+            except OSError:
+                time.sleep(0.2)
+        raise TimeoutError(f"web process did not answer {path} within {timeout} s")
+
+    def stop(self, timeout: float = 30) -> float:
+        """SIGTERM, as Heroku sends it; returns the seconds the process took to exit."""
+        started = time.monotonic()
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+            raise
+        return time.monotonic() - started
+
+
+def start_web(env: dict[str, str], port: int | None = None) -> WebProcess:
+    port = port or free_port()
+    log = tempfile.TemporaryFile()
+    process = subprocess.Popen(
+        ["bash", "-c", "exec " + procfile_command("web")],
+        cwd=BASE_DIR,
+        env={**env, "PORT": str(port)},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    return WebProcess(process, port, log)
