@@ -14,6 +14,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from config import env
 
@@ -50,6 +51,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Straight after SecurityMiddleware: static files skip the rest of the stack.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Outside everything that queries (sessions, auth), so the log sees it all.
+    "config.querylog.QueryLogMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -61,6 +64,13 @@ MIDDLEWARE = [
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 ADMIN_URL = os.environ.get("ADMIN_URL", "admin/").strip("/") + "/"
+
+# Every page shows the queries it ran and sends them in a Server-Timing header
+# (config/querylog.py). The SQL shown carries placeholders, never values.
+QUERY_LOG = os.environ.get("QUERY_LOG", "on").strip().lower() or "on"
+if QUERY_LOG not in ("on", "off"):
+    raise ImproperlyConfigured(f"QUERY_LOG must be 'on' or 'off', got {QUERY_LOG!r}.")
+QUERY_LOG = QUERY_LOG == "on"
 
 TEMPLATES = [
     {

@@ -2,10 +2,12 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import path
 
-from config import views
+from config import tour, views
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("tour/", tour.TourIndexView.as_view(), name="tour"),
+    path("tour/pipenv/", tour.PipenvTourView.as_view(), name="tour-pipenv"),
     path(settings.ADMIN_URL, admin.site.urls),
 ]

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import psycopg2
 from django.conf import settings
+from django.db import connection
 
 from config.demo import procfile_command
 
@@ -29,8 +30,13 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def fresh_database(name: str) -> str:
-    """Create an empty database on the test server and return its URL."""
+def fresh_database(suffix: str) -> str:
+    """Create an empty database beside the test database and return its URL.
+
+    Named after the test database, so test runs against different databases on
+    one server (see DATABASE_URL) never share one.
+    """
+    name = f"{connection.settings_dict['NAME']}_{suffix}"
     parts = urlsplit(settings.DATABASE_URL)
     admin = psycopg2.connect(settings.DATABASE_URL)
     admin.autocommit = True

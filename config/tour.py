@@ -1,0 +1,95 @@
+"""The techniques tour: an index, and helpers every technique's page uses.
+
+Each technique's page shows the problem, the code that solves it (read from the
+real file at request time, so it cannot drift from the code) and live evidence.
+"""
+
+import json
+import os
+from functools import cache
+from importlib import metadata
+from pathlib import Path
+
+from django.conf import settings
+from django.views.generic import TemplateView
+
+# (slug, title, one-line summary); each slug has a page at /tour/<slug>/.
+TECHNIQUES = [
+    (
+        "pipenv",
+        "pipenv and .env",
+        "Locked, hashed dependencies; secrets from the environment.",
+    ),
+    ("static-versioning", "Versioned static assets", "Cache-busting URLs from Heroku config vars."),
+    ("prefetch", "Bounded prefetch", "Products and features in SQL that does not grow."),
+    ("auth-backend", "Profile-joined auth", "User, profile and company in one query."),
+    ("s3-media", "Versioned S3 media", "A deleted upload restored from its bucket versions."),
+]
+
+# Variables the app reads (see .env.example). Values are never shown, only whether set.
+ENVIRONMENT_VARIABLES = [
+    "ENVIRONMENT",
+    "DJANGO_SECRET_KEY",
+    "DATABASE_URL",
+    "ALLOWED_HOSTS",
+    "ADMIN_URL",
+    "QUERY_LOG",
+    "PORT",
+    "WEB_CONCURRENCY",
+]
+
+
+def source_excerpt(relative_path: str, start: str, lines: int = 20) -> dict[str, str | int]:
+    """`lines` lines of a project file, from the first line containing `start`."""
+    path = Path(settings.BASE_DIR) / relative_path
+    text = path.read_text().splitlines()
+    first = next(i for i, line in enumerate(text) if start in line)
+    return {
+        "path": relative_path,
+        "line": first + 1,
+        "code": "\n".join(text[first : first + lines]),
+    }
+
+
+@cache
+def locked_packages() -> list[dict[str, str | bool]]:
+    """Runtime packages of Pipfile.lock, each with the version actually installed."""
+    lock = json.loads((Path(settings.BASE_DIR) / "Pipfile.lock").read_text())
+    rows = []
+    for name, entry in sorted(lock["default"].items()):
+        locked = entry.get("version", "").removeprefix("==")
+        try:
+            installed = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            installed = ""
+        rows.append(
+            {
+                "name": name,
+                "locked": locked,
+                "installed": installed,
+                "hashes": len(entry.get("hashes", [])),
+                "matches": installed == locked,
+            }
+        )
+    return rows
+
+
+class TourIndexView(TemplateView):
+    template_name = "tour/index.html"
+    extra_context = {"techniques": TECHNIQUES}
+
+
+class PipenvTourView(TemplateView):
+    template_name = "tour/pipenv.html"
+
+    def get_context_data(self, **kwargs):
+        packages = locked_packages()
+        return super().get_context_data(
+            packages=packages,
+            all_match=all(row["matches"] for row in packages),
+            variables=[(name, bool(os.environ.get(name))) for name in ENVIRONMENT_VARIABLES],
+            environment=settings.ENVIRONMENT,
+            pipfile=source_excerpt("Pipfile", "[packages]", 13),
+            settings_excerpt=source_excerpt("config/settings.py", "if DEVELOPMENT:", 5),
+            **kwargs,
+        )

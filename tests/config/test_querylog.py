@@ -1,0 +1,44 @@
+import re
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import override_settings
+
+from config.querylog import record
+
+
+@pytest.mark.django_db
+def test_record_counts_queries_with_placeholders_not_values():
+    with record() as log:
+        User.objects.filter(username="secret-name").exists()
+        User.objects.count()
+    assert log.count == 2
+    assert "%s" in log.queries[0].sql
+    assert "secret-name" not in log.queries[0].sql
+    assert log.ms >= 0
+    assert re.fullmatch(r'db;dur=\d+\.\d;desc="2 queries"', log.server_timing())
+
+
+@pytest.mark.django_db
+def test_every_html_page_shows_its_queries_and_sends_server_timing(client):
+    response = client.get("/")
+    assert re.fullmatch(r'db;dur=\d+\.\d;desc="0 queries"', response["Server-Timing"])
+    assert b"<!-- query-log -->" not in response.content
+    assert b"ran <strong data-query-count>0</strong> database queries" in response.content
+
+
+@pytest.mark.django_db
+def test_queries_after_rendering_are_counted(client):
+    # /healthz is JSON: a header, no panel.
+    response = client.get("/healthz")
+    assert response["Server-Timing"].endswith('desc="1 queries"')
+    assert b"query" not in response.content
+
+
+def test_query_log_off_removes_header_and_panel(client):
+    with override_settings(QUERY_LOG=False):
+        from django.test import Client
+
+        response = Client().get("/")
+    assert "Server-Timing" not in response
+    assert b"data-query-count" not in response.content

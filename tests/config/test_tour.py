@@ -1,0 +1,39 @@
+import pytest
+
+from config.tour import locked_packages, source_excerpt
+
+
+def test_source_excerpt_reads_the_real_file():
+    excerpt = source_excerpt("Procfile", "web:", 1)
+    assert excerpt == {
+        "path": "Procfile",
+        "line": 2,
+        "code": "web: gunicorn --config config/gunicorn.py config.wsgi",
+    }
+
+
+def test_every_runtime_package_is_installed_at_its_locked_version():
+    packages = {row["name"]: row for row in locked_packages()}
+    assert packages["django"]["locked"].startswith("5.2.")
+    assert all(row["matches"] for row in packages.values()), packages
+    assert all(row["hashes"] > 0 for row in packages.values())
+
+
+@pytest.mark.django_db
+def test_tour_index_links_every_technique(client):
+    response = client.get("/tour/")
+    assert response.status_code == 200
+    for slug in ("pipenv", "static-versioning", "prefetch", "auth-backend", "s3-media"):
+        assert f'href="/tour/{slug}/"'.encode() in response.content
+
+
+@pytest.mark.django_db
+def test_pipenv_tour_shows_lock_evidence_and_never_a_secret_value(client, monkeypatch):
+    monkeypatch.setenv("DJANGO_SECRET_KEY", "do-not-show-me-123")
+    response = client.get("/tour/pipenv/")
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "Every runtime package installed here is the version" in content
+    assert "<code>DJANGO_SECRET_KEY</code></td><td>set</td>" in content
+    assert "do-not-show-me-123" not in content
+    assert "[packages]" in content
