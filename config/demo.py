@@ -6,6 +6,7 @@ up while the site runs and stops it on Ctrl-C.
 """
 
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -33,19 +34,31 @@ def main() -> int:
     django.setup()  # starts the local PostgreSQL when DATABASE_URL is unset
     child_env = {**os.environ, "DATABASE_URL": settings.DATABASE_URL}
 
+    # Stop on SIGTERM as on Ctrl-C, so the database server is stopped on the way out.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     for process_type in ("release", "web"):
         if process_type == "web":
             print(f"Serving the demo on http://localhost:{os.environ['PORT']}/ (Ctrl-C stops it)")
         try:
-            # A shell, as Heroku uses to run Procfile lines; the text is our own Procfile.
-            result = subprocess.run(  # noqa: S602
-                f"exec {procfile_command(process_type)}", shell=True, cwd=BASE_DIR, env=child_env
-            )
+            returncode = run(procfile_command(process_type), child_env)
         except KeyboardInterrupt:
             return 0
-        if result.returncode != 0:
-            return result.returncode
+        if returncode != 0:
+            return returncode
     return 0
+
+
+def run(command: str, env: dict[str, str]) -> int:
+    """Run a Procfile line in a shell, as Heroku does, and wait for it."""
+    process = subprocess.Popen(f"exec {command}", shell=True, cwd=BASE_DIR, env=env)  # noqa: S602
+    try:
+        return process.wait()
+    except KeyboardInterrupt:
+        # A terminal's Ctrl-C reaches the child too; a signal sent to this process
+        # alone does not, so pass on the polite one and wait for a clean exit.
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=30)
+        raise
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import urllib.error
 
 import pytest
 
@@ -19,14 +20,20 @@ def test_procfile_lines_are_what_heroku_runs():
         procfile_command("worker")
 
 
-def test_demo_command_migrates_serves_the_site_and_stops_on_ctrl_c():
-    port = free_port()
+def demo_env(port: int, database: str) -> dict[str, str]:
+    """This shell's environment, as a newcomer's would be: no ENVIRONMENT set."""
     env = {
         key: value
         for key, value in os.environ.items()
         if key not in ("ENVIRONMENT", "DJANGO_SETTINGS_MODULE")
     }
-    env.update(PORT=str(port), DATABASE_URL=fresh_database("demo_check"))
+    env.update(PORT=str(port), DATABASE_URL=fresh_database(database))
+    return env
+
+
+def test_demo_command_migrates_serves_the_site_and_stops_on_ctrl_c():
+    port = free_port()
+    env = demo_env(port, "demo_check")
     log = tempfile.TemporaryFile()
     process = subprocess.Popen(
         [sys.executable, "-m", "config.demo"],
@@ -47,7 +54,31 @@ def test_demo_command_migrates_serves_the_site_and_stops_on_ctrl_c():
     finally:
         os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C sends
         process.wait(30)
+    assert process.returncode == 0, web.output()
     output = web.output()
     assert "Applying sessions.0001_initial... OK" in output
     assert f"http://localhost:{port}/" in output
-    assert process.returncode == 0, output
+
+
+def test_demo_command_stops_cleanly_on_sigterm_alone():
+    """A signal to the demo process only (not its group) still stops the site."""
+    port = free_port()
+    env = demo_env(port, "demo_sigterm")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "config.demo"],
+        cwd=BASE_DIR,
+        env=env,
+        stdout=tempfile.TemporaryFile(),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    web = WebProcess(process, port, tempfile.TemporaryFile())
+    try:
+        web.wait_until_serving(timeout=60)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(30)
+    assert process.returncode == 0
+    # gunicorn went with it: nothing answers on the port any more.
+    with pytest.raises(urllib.error.URLError, match="Connection refused"):
+        web.get("/healthz")
