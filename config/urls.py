@@ -7,6 +7,7 @@ from config import tour, views
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("robots.txt", views.robots_txt, name="robots-txt"),
     path("tour/", tour.TourIndexView.as_view(), name="tour"),
     path("tour/pipenv/", tour.PipenvTourView.as_view(), name="tour-pipenv"),
     path(settings.ADMIN_URL, admin.site.urls),

@@ -37,3 +37,10 @@ def test_healthz_is_503_when_the_database_does_not_answer(client):
 @pytest.mark.django_db
 def test_healthz_refuses_writes(client):
     assert client.post("/healthz").status_code == 405
+
+
+def test_robots_txt_keeps_crawlers_out_of_the_admin(client, settings):
+    response = client.get("/robots.txt")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/plain"
+    assert response.content.decode() == f"User-agent: *\nDisallow: /{settings.ADMIN_URL}\n"
