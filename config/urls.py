@@ -9,5 +9,10 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("tour/", tour.TourIndexView.as_view(), name="tour"),
     path("tour/pipenv/", tour.PipenvTourView.as_view(), name="tour-pipenv"),
+    path(
+        "tour/static-versioning/",
+        tour.StaticVersioningTourView.as_view(),
+        name="tour-static-versioning",
+    ),
     path(settings.ADMIN_URL, admin.site.urls),
 ]
