@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from tests.processes import ROUTER_HEADERS, built_and_released, start_web
+from tests.processes import ROUTER_HEADERS, built_and_released, run_procfile, start_web
 
 IMMUTABLE = "max-age=31536000, public, immutable"
 
@@ -80,3 +80,10 @@ def test_a_static_version_unsafe_in_a_url_stops_the_web_process(released_app):
     assert returncode != 0
     assert "ImproperlyConfigured: STATIC_VERSION must be 1 to 64 of the characters" in output
     assert "got 'a b<'" in output
+
+
+def test_a_static_version_unsafe_in_a_url_fails_the_release_phase(released_app):
+    # `heroku config:set` runs the release phase first: failing there keeps the old release up.
+    release = run_procfile("release", {**released_app, "CSS_VERSION": "v1;drop"})
+    assert release.returncode != 0
+    assert "CSS_VERSION must be 1 to 64 of the characters" in release.stderr
