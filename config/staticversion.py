@@ -37,7 +37,7 @@ SAFE_VERSION = re.compile(r"[A-Za-z0-9._-]{1,64}")
 COMMIT_VARIABLES = ("HEROKU_BUILD_COMMIT", "HEROKU_SLUG_COMMIT", "SOURCE_VERSION")
 # As long as `git log --oneline` and Heroku's dashboard show it, so it can be matched.
 COMMIT_LENGTH = 7
-MANIFEST_SOURCE = "collected static manifest"
+MANIFEST_SOURCE = "staticfiles.json"
 KIND_VARIABLES = {"css": "CSS_VERSION", "js": "JS_VERSION"}
 KIND_OF_SUFFIX = {".css": "css", ".js": "js", ".mjs": "js"}
 ONE_YEAR = 365 * 24 * 60 * 60
