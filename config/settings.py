@@ -16,7 +16,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from config import env
+from config import env, staticversion
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -82,7 +82,11 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "config.staticversion.versions",
             ],
+            # config/ is not an app, so its tag library is named here rather than
+            # found in an app's templatetags/; templates still `{% load %}` it.
+            "libraries": {"versioned_static": "config.templatetags.versioned_static"},
         },
     },
 ]
@@ -138,6 +142,14 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# WhiteNoise marks hashed files immutable for ten years; send the one year the
+# comment above promises (and RFC 8246 shows). Unhashed names keep a short max-age.
+WHITENOISE_ADD_HEADERS_FUNCTION = staticversion.cache_hashed_files_for_a_year
+# Every stylesheet and script URL also carries ?v=<version>, read once here from
+# CSS_VERSION / JS_VERSION, STATIC_VERSION, the deployed commit or the collected
+# manifest, for clients and proxies that ignore cache headers. A value unsafe in
+# a URL stops start-up. See config/staticversion.py and docs/static-versioning.md.
+STATIC_ASSET_VERSIONS = staticversion.resolve(os.environ, manifest=STATIC_ROOT / "staticfiles.json")
 MEDIA_URL = "media/"
 MEDIA_ROOT = BASE_DIR / "media"
 

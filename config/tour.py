@@ -34,6 +34,9 @@ ENVIRONMENT_VARIABLES = [
     "ALLOWED_HOSTS",
     "ADMIN_URL",
     "QUERY_LOG",
+    "STATIC_VERSION",
+    "CSS_VERSION",
+    "JS_VERSION",
     "PORT",
     "WEB_CONCURRENCY",
 ]
@@ -91,5 +94,21 @@ class PipenvTourView(TemplateView):
             environment=settings.ENVIRONMENT,
             pipfile=source_excerpt("Pipfile", "[packages]", 13),
             settings_excerpt=source_excerpt("config/settings.py", "if DEVELOPMENT:", 5),
+            **kwargs,
+        )
+
+
+class StaticVersioningTourView(TemplateView):
+    """The live asset versions come from the context processor (`static_versions`)."""
+
+    template_name = "tour/static_versioning.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            storage=settings.STORAGES["staticfiles"]["BACKEND"],
+            resolve_excerpt=source_excerpt("config/staticversion.py", "def resolve(", 13),
+            tag_excerpt=source_excerpt(
+                "config/templatetags/versioned_static.py", "@register.simple_tag", 6
+            ),
             **kwargs,
         )

@@ -10,5 +10,10 @@ urlpatterns = [
     path("robots.txt", views.robots_txt, name="robots-txt"),
     path("tour/", tour.TourIndexView.as_view(), name="tour"),
     path("tour/pipenv/", tour.PipenvTourView.as_view(), name="tour-pipenv"),
+    path(
+        "tour/static-versioning/",
+        tour.StaticVersioningTourView.as_view(),
+        name="tour-static-versioning",
+    ),
     path(settings.ADMIN_URL, admin.site.urls),
 ]

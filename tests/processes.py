@@ -22,6 +22,8 @@ from config.demo import procfile_command
 
 BASE_DIR = Path(settings.BASE_DIR)
 HEROKU_HOST = "reference-app.herokuapp.com"
+# What Heroku's router adds to every request it forwards.
+ROUTER_HEADERS = {"Host": HEROKU_HOST, "X-Forwarded-Proto": "https", "X-Request-Id": "req-42"}
 
 
 def free_port() -> int:
@@ -95,6 +97,25 @@ def run_python(code: str, env: dict[str, str], timeout: float = 60):
         text=True,
         timeout=timeout,
     )
+
+
+def built_and_released(suffix: str) -> dict[str, str]:
+    """A production environment after Heroku's build and release phase, on a fresh database.
+
+    The build runs `collectstatic --noinput` with the config vars and no reachable
+    database; the release phase runs the Procfile's `release` line.
+    """
+    env = production_env(DATABASE_URL=fresh_database(suffix))
+    build = manage(
+        "collectstatic",
+        "--noinput",
+        env={**env, "DATABASE_URL": "postgres://build:build@127.0.0.1:9/unreachable"},
+    )
+    assert build.returncode == 0, build.stderr
+    release = run_procfile("release", env)
+    assert release.returncode == 0, release.stderr
+    assert "Applying auth.0001_initial... OK" in release.stdout
+    return env
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):

@@ -1,6 +1,7 @@
 """The README's demo command: release, then the web line, stopped by Ctrl-C."""
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -48,8 +49,8 @@ def test_demo_command_migrates_serves_the_site_and_stops_on_ctrl_c():
         web.wait_until_serving(timeout=60)
         home = web.get("/", {"Host": "localhost"})
         assert home.status == 200, web.output()
-        # Development serves the unhashed stylesheet straight from static/.
-        assert 'href="/static/css/site.css"' in home.text
+        # Development serves the unhashed stylesheet straight from static/, versioned.
+        assert re.search(r'href="/static/css/site\.css\?v=[\w.-]+"', home.text), home.text
         assert web.get("/static/css/site.css", {"Host": "localhost"}).status == 200
     finally:
         os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C sends

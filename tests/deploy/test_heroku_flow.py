@@ -10,33 +10,13 @@ import re
 
 import pytest
 
-from tests.processes import (
-    HEROKU_HOST,
-    fresh_database,
-    manage,
-    production_env,
-    run_procfile,
-    start_web,
-)
-
-# What Heroku's router adds to every request it forwards.
-ROUTER_HEADERS = {"Host": HEROKU_HOST, "X-Forwarded-Proto": "https", "X-Request-Id": "req-42"}
+from tests.processes import HEROKU_HOST, ROUTER_HEADERS, built_and_released, start_web
 
 
 @pytest.fixture(scope="module")
 def released_app():
     """A production environment whose database has been through the release phase."""
-    env = production_env(DATABASE_URL=fresh_database("heroku_flow"))
-    build = manage(
-        "collectstatic",
-        "--noinput",
-        env={**env, "DATABASE_URL": "postgres://build:build@127.0.0.1:9/unreachable"},
-    )
-    assert build.returncode == 0, build.stderr
-    release = run_procfile("release", env)
-    assert release.returncode == 0, release.stderr
-    assert "Applying auth.0001_initial... OK" in release.stdout
-    return env
+    return built_and_released("heroku_flow")
 
 
 def test_web_line_serves_pages_static_files_and_health_then_stops_on_sigterm(released_app):
@@ -48,7 +28,7 @@ def test_web_line_serves_pages_static_files_and_health_then_stops_on_sigterm(rel
         assert home.status == 200, web.output()
         assert "Strict-Transport-Security" in home.headers
 
-        stylesheet = re.search(r'href="(/static/css/site\.[0-9a-f]{12}\.css)"', home.text)
+        stylesheet = re.search(r'href="(/static/css/site\.[0-9a-f]{12}\.css)\?v=', home.text)
         assert stylesheet, home.text
         css = web.get(stylesheet.group(1), {**ROUTER_HEADERS, "Accept-Encoding": "gzip"})
         assert css.status == 200

@@ -9,6 +9,7 @@ PAGES = [
     ("home", "/"),
     ("tour", "/tour/"),
     ("tour-pipenv", "/tour/pipenv/"),
+    ("tour-static-versioning", "/tour/static-versioning/"),
 ]
 
 
@@ -55,3 +56,19 @@ def test_narrow_screen_has_no_horizontal_scroll(page):
         page.goto(path)
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 360, path
+
+
+def test_assets_carry_their_version_and_a_second_view_fetches_none(page, site):
+    page.goto("/")
+    assets = page.eval_on_selector_all(
+        "link[rel=stylesheet], link[rel=icon], script[src]",
+        "els => els.map(e => e.href || e.src)",
+    )
+    assert len(assets) == 3
+    assert all("/static/" in url and "?v=" in url for url in assets), assets
+    static_requests = site.output().count('"GET /static/')
+    assert static_requests >= 3
+    page.goto("/tour/")
+    page.goto("/")
+    # Hashed files are cached as immutable: the server sees no new static request.
+    assert site.output().count('"GET /static/') == static_requests

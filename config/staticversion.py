@@ -1,0 +1,124 @@
+"""Cache-busting versions for static asset URLs, taken from config vars at start-up.
+
+WhiteNoise already puts a hash of each file's content in its name, which is all a
+browser that honours `Cache-Control: immutable` needs. A version from the
+environment covers the rest: clients and proxies that ignore cache headers,
+assets referenced outside templates, copies on a CDN. Every stylesheet and
+script URL carries `?v=<version>` for its kind (see `{% versioned_static %}` in
+config/templatetags/versioned_static.py), and the version changes on a config
+var change or a deploy, with no code change.
+
+The first of these that is set wins, for each kind of asset:
+
+1. `CSS_VERSION` for stylesheets, `JS_VERSION` for scripts;
+2. `STATIC_VERSION`;
+3. the deployed commit: `HEROKU_BUILD_COMMIT`, `HEROKU_SLUG_COMMIT`, `SOURCE_VERSION`;
+4. a hash of the collected static manifest (staticfiles.json), which changes
+   whenever any collected file does;
+5. `dev`.
+
+Settings resolve them once (`STATIC_ASSET_VERSIONS`); a value with characters
+unsafe in a URL stops start-up with ImproperlyConfigured naming the variable.
+"""
+
+import hashlib
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+# Characters that need no escaping anywhere in a URL, and a length that keeps it short.
+SAFE_VERSION = re.compile(r"[A-Za-z0-9._-]{1,64}")
+# Heroku's run-time variables first (the newer lab, then the older one); SOURCE_VERSION
+# is the build's, set at run time only on some platforms and in CI.
+COMMIT_VARIABLES = ("HEROKU_BUILD_COMMIT", "HEROKU_SLUG_COMMIT", "SOURCE_VERSION")
+# As long as `git log --oneline` and Heroku's dashboard show it, so it can be matched.
+COMMIT_LENGTH = 7
+MANIFEST_SOURCE = "staticfiles.json"
+KIND_VARIABLES = {"css": "CSS_VERSION", "js": "JS_VERSION"}
+KIND_OF_SUFFIX = {".css": "css", ".js": "js", ".mjs": "js"}
+ONE_YEAR = 365 * 24 * 60 * 60
+
+
+@dataclass(frozen=True)
+class Version:
+    value: str
+    # The variable it came from, MANIFEST_SOURCE, or "default".
+    source: str
+
+    @property
+    def origin(self) -> str:
+        """The kind of source, in words (the tour page shows it)."""
+        if self.source in COMMIT_VARIABLES:
+            return "the deployed commit"
+        if self.source == MANIFEST_SOURCE:
+            return "a hash of the collected files' manifest"
+        if self.source == "default":
+            return "nothing set: the fallback"
+        return "a config var"
+
+
+@dataclass(frozen=True)
+class AssetVersions:
+    css: Version
+    js: Version
+    # Every other kind of asset (images, fonts).
+    other: Version
+
+    def for_path(self, path: str) -> Version:
+        """The version for a static path, chosen by its kind (its suffix)."""
+        kind = KIND_OF_SUFFIX.get(PurePosixPath(path).suffix.lower(), "other")
+        return getattr(self, kind)
+
+
+def _from_variable(environ: Mapping[str, str], name: str) -> Version | None:
+    """The variable's value if set and not blank; a value unsafe in a URL stops start-up."""
+    value = environ.get(name, "").strip()
+    if not value:
+        return None
+    if not SAFE_VERSION.fullmatch(value):
+        raise ImproperlyConfigured(
+            f"{name} must be 1 to 64 of the characters A-Z a-z 0-9 . _ - "
+            f"(it goes into every static URL as ?v=), got {value!r}."
+        )
+    return Version(value, name)
+
+
+def _from_manifest(manifest: Path | None) -> Version | None:
+    if manifest is None or not manifest.is_file():
+        return None
+    return Version(hashlib.sha256(manifest.read_bytes()).hexdigest()[:12], MANIFEST_SOURCE)
+
+
+def resolve(environ: Mapping[str, str], manifest: Path | None = None) -> AssetVersions:
+    """Each kind's version from `environ` (os.environ at start-up) and the manifest file."""
+    base = _from_variable(environ, "STATIC_VERSION")
+    if base is None:
+        for name in COMMIT_VARIABLES:
+            if commit := _from_variable(environ, name):
+                base = Version(commit.value[:COMMIT_LENGTH], name)
+                break
+    base = base or _from_manifest(manifest) or Version("dev", "default")
+    per_kind = {
+        kind: _from_variable(environ, name) or base for kind, name in KIND_VARIABLES.items()
+    }
+    return AssetVersions(**per_kind, other=base)
+
+
+def versions(request) -> dict[str, AssetVersions]:
+    """Context processor: `{{ static_versions.css.value }}` and friends in every template."""
+    return {"static_versions": settings.STATIC_ASSET_VERSIONS}
+
+
+def cache_hashed_files_for_a_year(headers, path: str, url: str) -> None:
+    """WHITENOISE_ADD_HEADERS_FUNCTION: a one-year lifetime for hashed files.
+
+    WhiteNoise sends ten years with `immutable`; one year is the value RFC 8246
+    shows and the longest HTTP/1.1 (RFC 2616) advised, and is what this project
+    documents. Files without a hash in their name keep WhiteNoise's short max-age.
+    """
+    if "immutable" in headers.get("Cache-Control", ""):
+        headers["Cache-Control"] = f"max-age={ONE_YEAR}, public, immutable"

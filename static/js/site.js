@@ -1,0 +1,46 @@
+// Progressive enhancement only: every page works without this file.
+//
+// Adds a "Copy SQL" button to the footer's query log, so a page's queries can be
+// pasted into psql or an issue. Browsers without the Clipboard API (or pages not
+// served over HTTPS or from localhost) keep the plain list.
+(function () {
+  "use strict";
+
+  if (!navigator.clipboard) {
+    return;
+  }
+
+  document.querySelectorAll("details.query-log").forEach(function (log) {
+    var statements = Array.prototype.map.call(log.querySelectorAll("li code"), function (code) {
+      return code.textContent.trim() + ";";
+    });
+    if (statements.length === 0) {
+      return;
+    }
+
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "copy-sql";
+    button.textContent = "Copy SQL";
+
+    // Screen readers hear the outcome; the button's own label stays the same.
+    var status = document.createElement("span");
+    status.className = "copy-sql-status";
+    status.setAttribute("role", "status");
+
+    button.addEventListener("click", function () {
+      navigator.clipboard.writeText(statements.join("\n")).then(
+        function () {
+          var noun = statements.length === 1 ? " statement." : " statements.";
+          status.textContent = "Copied " + statements.length + noun;
+        },
+        function () {
+          status.textContent = "Copying was refused by the browser.";
+        }
+      );
+    });
+
+    log.appendChild(button);
+    log.appendChild(status);
+  });
+})();

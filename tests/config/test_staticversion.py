@@ -1,0 +1,218 @@
+"""Static asset versions: which source wins, what is refused, what the pages link."""
+
+import re
+
+import pytest
+from django.contrib.staticfiles.storage import StaticFilesStorage, staticfiles_storage
+from django.core.exceptions import ImproperlyConfigured
+from django.template import Context, Template
+
+from config.staticversion import MANIFEST_SOURCE, AssetVersions, Version, resolve
+
+COMMIT = "0123456789abcdef0123456789abcdef01234567"
+
+
+@pytest.fixture
+def manifest(tmp_path):
+    path = tmp_path / "staticfiles.json"
+    path.write_text('{"paths": {"css/site.css": "css/site.e7a0f46f537b.css"}, "version": "1.1"}')
+    return path
+
+
+def test_nothing_set_gives_dev_for_every_kind():
+    versions = resolve({}, manifest=None)
+    assert versions == AssetVersions(*[Version("dev", "default")] * 3)
+
+
+def test_a_missing_manifest_file_gives_dev(tmp_path):
+    assert resolve({}, manifest=tmp_path / "staticfiles.json").other == Version("dev", "default")
+
+
+def test_the_collected_manifest_gives_a_short_hash_of_its_content(manifest):
+    first = resolve({}, manifest=manifest).other
+    assert first.source == MANIFEST_SOURCE
+    assert re.fullmatch(r"[0-9a-f]{12}", first.value)
+
+    manifest.write_text(manifest.read_text().replace("e7a0f46f537b", "0d1e2f3a4b5c"))
+    assert resolve({}, manifest=manifest).other.value != first.value
+
+
+@pytest.mark.parametrize(
+    "variable", ["HEROKU_BUILD_COMMIT", "HEROKU_SLUG_COMMIT", "SOURCE_VERSION"]
+)
+def test_a_deployed_commit_beats_the_manifest_and_is_shortened(variable, manifest):
+    versions = resolve({variable: COMMIT}, manifest=manifest)
+    assert versions.css == versions.js == versions.other == Version("0123456", variable)
+
+
+def test_heroku_build_commit_beats_the_older_commit_variables():
+    environ = {
+        "HEROKU_BUILD_COMMIT": "aaaaaaa1111",
+        "HEROKU_SLUG_COMMIT": "bbbbbbb2222",
+        "SOURCE_VERSION": "ccccccc3333",
+    }
+    assert resolve(environ).other == Version("aaaaaaa", "HEROKU_BUILD_COMMIT")
+
+
+def test_heroku_slug_commit_beats_the_build_time_source_version():
+    environ = {"HEROKU_SLUG_COMMIT": "bbbbbbb2222", "SOURCE_VERSION": "ccccccc3333"}
+    assert resolve(environ).other == Version("bbbbbbb", "HEROKU_SLUG_COMMIT")
+
+
+def test_static_version_beats_the_commit_and_is_kept_whole(manifest):
+    versions = resolve({"STATIC_VERSION": "43", "HEROKU_BUILD_COMMIT": COMMIT}, manifest=manifest)
+    assert versions == AssetVersions(*[Version("43", "STATIC_VERSION")] * 3)
+
+
+def test_css_version_overrides_stylesheets_only():
+    versions = resolve({"CSS_VERSION": "css-7", "STATIC_VERSION": "43"})
+    assert versions.css == Version("css-7", "CSS_VERSION")
+    assert versions.js == versions.other == Version("43", "STATIC_VERSION")
+
+
+def test_js_version_overrides_scripts_only():
+    versions = resolve({"JS_VERSION": "2024.06.1", "HEROKU_BUILD_COMMIT": COMMIT})
+    assert versions.js == Version("2024.06.1", "JS_VERSION")
+    assert versions.css == versions.other == Version("0123456", "HEROKU_BUILD_COMMIT")
+
+
+def test_blank_values_count_as_unset():
+    environ = {"CSS_VERSION": " ", "STATIC_VERSION": "", "HEROKU_BUILD_COMMIT": "  "}
+    assert resolve(environ) == AssetVersions(*[Version("dev", "default")] * 3)
+
+
+def test_surrounding_whitespace_is_dropped():
+    assert resolve({"STATIC_VERSION": " 43\n"}).other.value == "43"
+
+
+@pytest.mark.parametrize(
+    "variable",
+    ["STATIC_VERSION", "CSS_VERSION", "JS_VERSION", "HEROKU_BUILD_COMMIT", "SOURCE_VERSION"],
+)
+@pytest.mark.parametrize("value", ["a b<", "1/2", "v=1&x", "café", "x" * 65, '"><script>'])
+def test_a_value_unsafe_in_a_url_stops_start_up_naming_the_variable(variable, value):
+    with pytest.raises(ImproperlyConfigured, match=rf"^{variable} must be 1 to 64 of the") as error:
+        resolve({variable: value})
+    assert repr(value) in str(error.value)
+
+
+def test_the_longest_safe_value_is_accepted():
+    assert resolve({"STATIC_VERSION": "A-z_0.9" * 9 + "x"}).other.value == "A-z_0.9" * 9 + "x"
+
+
+@pytest.mark.parametrize(
+    ("path", "kind"),
+    [
+        ("css/site.css", "css"),
+        ("vendor/THEME.CSS", "css"),
+        ("js/site.js", "js"),
+        ("js/module.mjs", "js"),
+        ("admin/img/icon-yes.svg", "other"),
+        ("robots.txt", "other"),
+        ("css.d/readme", "other"),
+    ],
+)
+def test_each_path_gets_the_version_of_its_kind(path, kind):
+    versions = AssetVersions(
+        Version("c", "CSS_VERSION"), Version("j", "JS_VERSION"), Version("o", "STATIC_VERSION")
+    )
+    assert versions.for_path(path) is getattr(versions, kind)
+
+
+@pytest.mark.parametrize(
+    ("source", "origin"),
+    [
+        ("CSS_VERSION", "a config var"),
+        ("STATIC_VERSION", "a config var"),
+        ("HEROKU_SLUG_COMMIT", "the deployed commit"),
+        (MANIFEST_SOURCE, "a hash of the collected files' manifest"),
+        ("default", "nothing set: the fallback"),
+    ],
+)
+def test_each_source_is_described_for_the_tour(source, origin):
+    assert Version("1", source).origin == origin
+
+
+@pytest.fixture
+def versions(settings):
+    """Distinct versions per kind, as `heroku config:set` would give them."""
+    settings.STATIC_ASSET_VERSIONS = resolve(
+        {"CSS_VERSION": "c2", "JS_VERSION": "j3", "STATIC_VERSION": "s1"}
+    )
+    return settings.STATIC_ASSET_VERSIONS
+
+
+def render(text: str) -> str:
+    return Template("{% load versioned_static %}" + text).render(Context())
+
+
+def test_the_tag_gives_the_hashed_css_url_with_the_css_version(versions):
+    url = render('{% versioned_static "css/site.css" %}')
+    assert url == staticfiles_storage.url("css/site.css") + "?v=c2"
+    assert re.fullmatch(r"/static/css/site\.[0-9a-f]{12}\.css\?v=c2", url)
+
+
+def test_the_tag_gives_the_hashed_js_url_with_the_js_version(versions):
+    url = render('{% versioned_static "js/site.js" %}')
+    assert re.fullmatch(r"/static/js/site\.[0-9a-f]{12}\.js\?v=j3", url)
+
+
+def test_the_tag_gives_other_files_the_static_version(versions):
+    url = render('{% versioned_static "admin/img/icon-yes.svg" %}')
+    assert re.fullmatch(r"/static/admin/img/icon-yes\.[0-9a-f]{12}\.svg\?v=s1", url)
+
+
+class SignedURLStorage(StaticFilesStorage):
+    """A storage whose URLs already carry a query, as a presigned S3 URL does."""
+
+    def url(self, name):
+        return f"https://static.example.test/{name}?X-Amz-Signature=abc"
+
+
+def test_the_tag_relies_only_on_the_storage_url(versions, settings):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": f"{__name__}.SignedURLStorage"},
+    }
+    assert render('{% versioned_static "css/site.css" as url %}{{ url|safe }}') == (
+        "https://static.example.test/css/site.css?X-Amz-Signature=abc&v=c2"
+    )
+    # Escaped for HTML like any other tag output.
+    assert render('{% versioned_static "js/site.js" %}').endswith("?X-Amz-Signature=abc&amp;v=j3")
+
+
+@pytest.mark.django_db
+def test_base_html_links_every_stylesheet_and_script_with_its_version(client, versions):
+    page = client.get("/").content.decode()
+    assert re.search(
+        r'<link rel="stylesheet" href="/static/css/site\.[0-9a-f]{12}\.css\?v=c2">', page
+    )
+    assert re.search(r'<script src="/static/js/site\.[0-9a-f]{12}\.js\?v=j3" defer></script>', page)
+    assets = re.findall(r'(?:href|src)="(/static/[^"]*)"', page)
+    assert all("?v=" in url for url in assets), assets
+
+
+@pytest.mark.django_db
+def test_tour_page_shows_the_live_versions_their_sources_and_its_own_urls(client, versions):
+    response = client.get("/tour/static-versioning/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "<td><code>c2</code></td><td><code>CSS_VERSION</code></td><td>a config var</td>" in page
+    assert "<td><code>s1</code></td><td><code>STATIC_VERSION</code></td>" in page
+    linked = re.findall(r'(?:href|src)="(/static/[^"]*)"', page)
+    shown = re.findall(r"<code>(/static/[^<]*)</code>", page)
+    assert [url.split("?")[1] for url in shown] == ["v=c2", "v=j3"]
+    assert set(shown) <= set(linked)
+    assert "def resolve(" in page
+    assert "heroku config:set STATIC_VERSION=43" in page
+    assert "whitenoise.storage.CompressedManifestStaticFilesStorage" in page
+
+
+def test_hashed_files_are_immutable_for_one_year_unhashed_ones_briefly(client):
+    hashed = client.get(staticfiles_storage.url("css/site.css"), HTTP_ACCEPT_ENCODING="br")
+    assert hashed.status_code == 200
+    assert hashed["Cache-Control"] == "max-age=31536000, public, immutable"
+    assert hashed["Content-Encoding"] == "br"
+    unhashed = client.get("/static/css/site.css?v=c2")
+    assert unhashed.status_code == 200
+    assert unhashed["Cache-Control"] == "max-age=60, public"
