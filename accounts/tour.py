@@ -20,7 +20,7 @@ def load_with(backend_class: type[ModelBackend], user_id) -> QueryLog:
     """The queries a backend's get_user runs, plus reading the profile's company as a page does."""
     with record() as log:
         user = backend_class().get_user(user_id)
-        getattr(user.profile.company, "name", None)
+        getattr(user.profile.company, "name", None)  # what the profile page reads
     return log
 
 
@@ -29,13 +29,13 @@ class AuthBackendTourView(TemplateView):
 
     def get_context_data(self, **kwargs):
         user = self.request.user
-        # The first use of request.user runs the session and user lookups.
-        context = {"logged_in": user.is_authenticated}
-        context["backend_code"] = source_excerpt("accounts/backends.py", "    def users(self):", 10)
-        context["middleware_code"] = source_excerpt("accounts/middleware.py", "    def __call__", 9)
-        context["settings_code"] = source_excerpt(
-            "config/settings.py", "AUTHENTICATION_BACKENDS = ", 4
-        )
+        context = {
+            # The first use of request.user: the session and user lookups run here.
+            "logged_in": user.is_authenticated,
+            "backend_code": source_excerpt("accounts/backends.py", "    def users(self):", 10),
+            "middleware_code": source_excerpt("accounts/middleware.py", "    def __call__", 9),
+            "settings_code": source_excerpt("config/settings.py", "AUTHENTICATION_BACKENDS = ", 4),
+        }
         if user.is_authenticated:
             log = getattr(self.request, "query_log", None)
             context["query_log_on"] = log is not None
