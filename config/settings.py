@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     # Before staticfiles so runserver, too, serves files the way WhiteNoise does.
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "accounts",
 ]
 
 MIDDLEWARE = [
@@ -56,6 +57,9 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    # Before AuthenticationMiddleware: sessions logged in under Django's
+    # ModelBackend move onto ours instead of being logged out.
+    "accounts.middleware.SessionBackendUpgradeMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -127,6 +131,16 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# Loads the user with its profile and company in ONE query on every request,
+# where Django's ModelBackend needs three (accounts/backends.py).
+AUTHENTICATION_BACKENDS = ["accounts.backends.ProfileModelBackend"]
+# The relations that query joins; a system check refuses a path that is not a
+# foreign-key or one-to-one chain from the user. Each path costs a join per request.
+ACCOUNTS_USER_SELECT_RELATED = ("profile", "profile__company")
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "accounts:profile"
+LOGOUT_REDIRECT_URL = "home"
+
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True
@@ -153,6 +167,14 @@ STATIC_ASSET_VERSIONS = staticversion.resolve(os.environ, manifest=STATIC_ROOT /
 MEDIA_URL = "media/"
 MEDIA_ROOT = BASE_DIR / "media"
 
+# Uploaded images (config/uploads.py) may be at most this big, checked by content.
+IMAGE_UPLOAD_MAX_BYTES = 5 * 1024 * 1024
+# An upload above this size is streamed to a temporary file instead of memory:
+# the same limit keeps every acceptable image in memory while it is checked.
+# DATA_UPLOAD_MAX_MEMORY_SIZE (default 2.5 MB) counts only the non-file fields of a
+# request, so it does not cap images and stays at its default.
+FILE_UPLOAD_MAX_MEMORY_SIZE = IMAGE_UPLOAD_MAX_BYTES
+
 # Production security. Heroku ends TLS at its router and says so in
 # X-Forwarded-Proto; trusting that header is what makes the redirect work.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -168,8 +190,20 @@ SECURE_HSTS_SECONDS = 0 if DEVELOPMENT else 31_536_000
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEVELOPMENT
 SECURE_HSTS_PRELOAD = not DEVELOPMENT
 
+# E-mail (password reset links). Development prints messages to the console.
+# Production keeps Django's SMTP backend: give it any SMTP service's host and
+# credentials as config vars (Heroku's e-mail add-ons provide them).
 if DEVELOPMENT:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+# The submission port with STARTTLS, which every SMTP service offers.
+EMAIL_PORT = 587
+EMAIL_USE_TLS = True
+# A mail server that does not answer must fail well inside Heroku's 30 s router limit.
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "webmaster@localhost")
 
 # Heroku keeps what a process writes to stdout/stderr (`heroku logs`).
 LOGGING = {

@@ -1,7 +1,9 @@
 from django.conf import settings
+from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
+from accounts.tour import AuthBackendTourView
 from config import tour, views
 
 urlpatterns = [
@@ -15,5 +17,9 @@ urlpatterns = [
         tour.StaticVersioningTourView.as_view(),
         name="tour-static-versioning",
     ),
+    path("tour/auth-backend/", AuthBackendTourView.as_view(), name="tour-auth-backend"),
+    path("", include("accounts.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
 ]
+# Uploaded media from the local folder in development (an empty list otherwise).
+urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

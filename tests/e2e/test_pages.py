@@ -10,6 +10,9 @@ PAGES = [
     ("tour", "/tour/"),
     ("tour-pipenv", "/tour/pipenv/"),
     ("tour-static-versioning", "/tour/static-versioning/"),
+    ("tour-auth-backend", "/tour/auth-backend/"),
+    ("signup", "/accounts/signup/"),
+    ("login", "/accounts/login/"),
 ]
 
 

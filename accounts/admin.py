@@ -1,0 +1,43 @@
+from django.contrib import admin
+from django.contrib.auth import admin as auth_admin
+from django.contrib.auth import get_user_model
+
+from accounts.models import Company, Profile
+
+
+@admin.register(Company)
+class CompanyAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug", "website")
+    search_fields = ("name",)
+    prepopulated_fields = {"slug": ("name",)}
+
+
+class ProfileInline(admin.StackedInline):
+    model = Profile
+    can_delete = False
+    autocomplete_fields = ("company",)
+
+
+@admin.register(Profile)
+class ProfileAdmin(admin.ModelAdmin):
+    list_display = ("user", "display_name", "company")
+    list_select_related = ("user", "company")
+    search_fields = ("user__username", "display_name")
+    readonly_fields = ("user",)
+    autocomplete_fields = ("company",)
+
+    def has_add_permission(self, request):
+        return False  # every user already has one: see accounts.profiles
+
+
+admin.site.unregister(get_user_model())
+
+
+@admin.register(get_user_model())
+class UserAdmin(auth_admin.UserAdmin):
+    inlines = [ProfileInline]
+
+    def get_inlines(self, request, obj):
+        # On the add page the profile does not exist yet: saving the user creates
+        # it (accounts.profiles.create_profile), and a second one would collide.
+        return self.inlines if obj else []

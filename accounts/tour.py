@@ -1,0 +1,50 @@
+"""The tour page of the profile-joined auth backend: the problem, the code, the evidence."""
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
+from django.views.generic import TemplateView
+
+from accounts.backends import ProfileModelBackend
+from accounts.models import Company, Profile
+from config.querylog import Query, QueryLog, record
+from config.tour import source_excerpt
+
+
+def touches_user_tables(query: Query) -> bool:
+    """Whether a query reads the user, profile or company tables."""
+    models = (get_user_model(), Profile, Company)
+    return any(f'"{model._meta.db_table}"' in query.sql for model in models)
+
+
+def load_with(backend_class: type[ModelBackend], user_id) -> QueryLog:
+    """The queries a backend's get_user runs, plus reading the profile's company as a page does."""
+    with record() as log:
+        user = backend_class().get_user(user_id)
+        getattr(user.profile.company, "name", None)  # what the profile page reads
+    return log
+
+
+class AuthBackendTourView(TemplateView):
+    template_name = "tour/auth_backend.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        context = {
+            # The first use of request.user: the session and user lookups run here.
+            "logged_in": user.is_authenticated,
+            "backend_code": source_excerpt("accounts/backends.py", "    def users(self):", 10),
+            "middleware_code": source_excerpt("accounts/middleware.py", "    def __call__", 9),
+            "settings_code": source_excerpt("config/settings.py", "AUTHENTICATION_BACKENDS = ", 4),
+        }
+        if user.is_authenticated:
+            log = getattr(self.request, "query_log", None)
+            context["query_log_on"] = log is not None
+            if log is not None:
+                queries = [(query, touches_user_tables(query)) for query in log.queries]
+                context["request_queries"] = queries
+                context["user_query_count"] = sum(touches for _, touches in queries)
+            context["comparison"] = [
+                (backend_class.__name__, load_with(backend_class, user.pk))
+                for backend_class in (ModelBackend, ProfileModelBackend)
+            ]
+        return super().get_context_data(**context, **kwargs)

@@ -1,0 +1,102 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path, reverse_lazy
+
+from accounts import views
+
+app_name = "accounts"
+
+
+def form_page(title: str, submit: str, intro: str = "") -> dict[str, str]:
+    return {"title": title, "submit": submit, "intro": intro}
+
+
+def message_page(title: str, message: str, link: tuple[str, str] | None = None) -> dict:
+    """Context of a one-message page; `link` is (url name, text) of where to go next."""
+    url_name, text = link or ("home", "Back to the catalog")
+    return {"title": title, "message": message, "link_url": reverse_lazy(url_name), "link": text}
+
+
+urlpatterns = [
+    path("accounts/signup/", views.signup, name="signup"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(
+            template_name="accounts/login.html",
+            redirect_authenticated_user=True,
+            extra_context=form_page("Log in", "Log in"),
+        ),
+        name="login",
+    ),
+    # POST only (Django 5): a link or an image tag cannot log anybody out.
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/profile/", views.ProfileView.as_view(), name="profile"),
+    path("accounts/profile/edit/", views.profile_edit, name="profile_edit"),
+    path(
+        "accounts/password_change/",
+        auth_views.PasswordChangeView.as_view(
+            template_name="accounts/form_page.html",
+            success_url=reverse_lazy("accounts:password_change_done"),
+            extra_context=form_page("Change your password", "Change password"),
+        ),
+        name="password_change",
+    ),
+    path(
+        "accounts/password_change/done/",
+        auth_views.PasswordChangeDoneView.as_view(
+            template_name="accounts/message_page.html",
+            extra_context=message_page(
+                "Password changed",
+                "Your password is changed.",
+                ("accounts:profile", "Back to your profile"),
+            ),
+        ),
+        name="password_change_done",
+    ),
+    path(
+        "accounts/password_reset/",
+        auth_views.PasswordResetView.as_view(
+            template_name="accounts/form_page.html",
+            email_template_name="accounts/password_reset_email.txt",
+            subject_template_name="accounts/password_reset_subject.txt",
+            success_url=reverse_lazy("accounts:password_reset_done"),
+            extra_context=form_page(
+                "Reset your password",
+                "Send me a reset link",
+                "Enter the e-mail address of your account: we will send a link to set a "
+                "new password.",
+            ),
+        ),
+        name="password_reset",
+    ),
+    path(
+        "accounts/password_reset/done/",
+        auth_views.PasswordResetDoneView.as_view(
+            template_name="accounts/message_page.html",
+            extra_context=message_page(
+                "Check your inbox",
+                "If an account has that address, a link to set a new password is on its way.",
+            ),
+        ),
+        name="password_reset_done",
+    ),
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(
+            template_name="accounts/password_reset_confirm.html",
+            success_url=reverse_lazy("accounts:password_reset_complete"),
+            extra_context=form_page("Set a new password", "Set password"),
+        ),
+        name="password_reset_confirm",
+    ),
+    path(
+        "accounts/reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(
+            template_name="accounts/message_page.html",
+            extra_context=message_page(
+                "Password set", "Your new password is set.", ("accounts:login", "Log in")
+            ),
+        ),
+        name="password_reset_complete",
+    ),
+    path("companies/<slug:slug>/", views.CompanyDetailView.as_view(), name="company"),
+]

@@ -1,0 +1,50 @@
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.shortcuts import redirect, render
+from django.views.generic import DetailView, TemplateView
+
+from accounts.backends import ProfileModelBackend, dotted_path
+from accounts.forms import ProfileForm, SignupForm
+from accounts.models import Company
+from accounts.profiles import create_user_with_profile
+
+
+def signup(request):
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = create_user_with_profile(
+            username=form.cleaned_data["username"],
+            email=form.cleaned_data["email"],
+            password=form.cleaned_data["password1"],
+            display_name=form.cleaned_data["display_name"],
+        )
+        login(request, user, backend=dotted_path(ProfileModelBackend))
+        messages.success(request, "Welcome! Your account is ready.")
+        return redirect("accounts:profile")
+    context = {"form": form, "title": "Sign up", "submit": "Create account"}
+    return render(request, "accounts/signup.html", context)
+
+
+class ProfileView(LoginRequiredMixin, TemplateView):
+    """The logged-in user's own profile: `user.profile` comes from the auth backend's join."""
+
+    template_name = "accounts/profile.html"
+
+
+@login_required
+def profile_edit(request):
+    # Only ever the requester's own profile: no URL names another one.
+    form = ProfileForm(request.POST or None, request.FILES or None, instance=request.user.profile)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Your profile is saved.")
+        return redirect("accounts:profile")
+    context = {"form": form, "title": "Edit your profile", "submit": "Save"}
+    return render(request, "accounts/form_page.html", context)
+
+
+class CompanyDetailView(DetailView):
+    queryset = Company.objects.with_members()
+    template_name = "accounts/company_detail.html"

@@ -1,0 +1,68 @@
+import pytest
+from django.contrib.auth import BACKEND_SESSION_KEY
+
+from config.querylog import record
+from tests.factories import PASSWORD, CompanyFactory, UserFactory
+
+STOCK = "django.contrib.auth.backends.ModelBackend"
+OURS = "accounts.backends.ProfileModelBackend"
+REMOTE = "django.contrib.auth.backends.RemoteUserBackend"
+
+pytestmark = pytest.mark.django_db
+
+
+def test_session_from_the_stock_backend_moves_onto_ours_without_a_new_login(client, settings):
+    user = UserFactory(profile__company=CompanyFactory(name="Acme Tools"))
+    # Before the switch: a real login through Django's ModelBackend.
+    settings.AUTHENTICATION_BACKENDS = [STOCK]
+    assert client.login(username=user.username, password=PASSWORD)
+    assert client.session[BACKEND_SESSION_KEY] == STOCK
+
+    # The deploy that switches backends.
+    settings.AUTHENTICATION_BACKENDS = [OURS]
+    with record() as first:
+        response = client.get("/accounts/profile/")
+    assert response.status_code == 200
+    assert b"Acme Tools" in response.content
+    assert client.session[BACKEND_SESSION_KEY] == OURS
+    # Session read, the one user query, and the session written once (the test's
+    # transaction adds savepoints around the write).
+    statements = [query.sql.split()[0] for query in first.queries if "SAVEPOINT" not in query.sql]
+    assert statements == ["SELECT", "SELECT", "UPDATE"]
+    assert '"accounts_company"' in first.queries[1].sql
+
+    with record() as second:
+        client.get("/accounts/profile/")
+    assert second.count == 2
+
+
+def test_without_the_middleware_the_same_session_is_logged_out(client, settings):
+    user = UserFactory()
+    settings.AUTHENTICATION_BACKENDS = [STOCK]
+    client.force_login(user)
+    settings.AUTHENTICATION_BACKENDS = [OURS]
+    settings.MIDDLEWARE = [
+        name
+        for name in settings.MIDDLEWARE
+        if name != "accounts.middleware.SessionBackendUpgradeMiddleware"
+    ]
+    assert client.get("/accounts/profile/").status_code == 302
+
+
+def test_a_backend_ours_does_not_extend_is_left_alone(client, settings):
+    settings.AUTHENTICATION_BACKENDS = [OURS, REMOTE]
+    client.force_login(UserFactory(), backend=REMOTE)
+    assert client.get("/accounts/profile/").status_code == 200
+    assert client.session[BACKEND_SESSION_KEY] == REMOTE
+
+
+def test_nothing_is_rewritten_while_ours_is_not_configured(client, settings):
+    settings.AUTHENTICATION_BACKENDS = [STOCK]
+    client.force_login(UserFactory())
+    assert client.get("/accounts/profile/").status_code == 200
+    assert client.session[BACKEND_SESSION_KEY] == STOCK
+
+
+def test_requests_without_a_session_cookie_never_touch_the_session(client):
+    response = client.get("/healthz")
+    assert "Cookie" not in response.get("Vary", "")

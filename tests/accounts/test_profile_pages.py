@@ -1,0 +1,120 @@
+import pytest
+
+from accounts.models import Profile
+from config.querylog import record
+from tests.factories import CompanyFactory, UserFactory, image_bytes, png_declaring, upload
+
+pytestmark = pytest.mark.django_db
+
+EDIT = "/accounts/profile/edit/"
+
+
+@pytest.fixture
+def user(client):
+    user = UserFactory(profile__display_name="Ada L.")
+    client.force_login(user)
+    return user
+
+
+def test_anonymous_visitors_are_sent_to_login_and_change_nothing(client):
+    victim = UserFactory(profile__display_name="Victim")
+    for response in (client.get(EDIT), client.post(EDIT, {"display_name": "Hacked"})):
+        assert response.status_code == 302
+        assert response["Location"] == f"/accounts/login/?next={EDIT}"
+    assert Profile.objects.get(user=victim).display_name == "Victim"
+
+
+def test_edit_saves_name_bio_and_company(client, user):
+    company = CompanyFactory(name="Acme Tools")
+    form = client.get(EDIT)
+    assert b'enctype="multipart/form-data"' in form.content
+    assert b'accept="image/jpeg,image/png,image/webp,image/gif"' in form.content
+    response = client.post(
+        EDIT, {"display_name": "Ada Lovelace", "bio": "Notes.", "company": company.pk}
+    )
+    assert response["Location"] == "/accounts/profile/"
+    profile = Profile.objects.get(user=user)
+    assert (profile.display_name, profile.bio, profile.company) == (
+        "Ada Lovelace",
+        "Notes.",
+        company,
+    )
+    page = client.get("/accounts/profile/").content
+    assert b'<a href="/companies/company-' in page
+    assert b"Your profile is saved." in page
+
+
+def test_only_the_requesters_profile_can_be_edited(client, user):
+    other = UserFactory(profile__display_name="Other")
+    # A forged field naming another user changes nothing but the requester's profile.
+    client.post(EDIT, {"display_name": "Changed", "user": other.pk, "profile": other.profile.pk})
+    assert Profile.objects.get(user=other).display_name == "Other"
+    assert Profile.objects.get(user=user).display_name == "Changed"
+    # No URL names another user's profile.
+    assert client.get(f"/accounts/profile/{other.pk}/edit/").status_code == 404
+    assert client.post(f"/accounts/profile/{other.profile.pk}/edit/").status_code == 404
+
+
+def test_invalid_input_shows_errors_and_saves_nothing(client, user):
+    response = client.post(EDIT, {"display_name": "x" * 101, "company": 999999})
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "Ensure this value has at most 100 characters" in content
+    assert "Select a valid choice." in content
+    assert Profile.objects.get(user=user).display_name == "Ada L."
+
+
+def test_avatar_upload_is_stored_under_the_detected_format(client, user, media_storage):
+    jpeg_named_png = upload("me.png", image_bytes("JPEG"))
+    response = client.post(EDIT, {"display_name": "Ada L.", "avatar": jpeg_named_png})
+    assert response.status_code == 302
+    avatar = Profile.objects.get(user=user).avatar
+    assert avatar.name == "avatars/me.jpg"
+    assert (media_storage / "avatars" / "me.jpg").exists()
+    assert b'src="/media/avatars/me.jpg"' in client.get("/accounts/profile/").content
+
+
+def test_an_image_just_under_5_mb_goes_through_the_whole_request(client, user, media_storage):
+    content = image_bytes("PNG") + bytes(5 * 2**20 - 1_000)
+    response = client.post(EDIT, {"display_name": "Ada L.", "avatar": upload("big.png", content)})
+    assert response.status_code == 302
+    assert (media_storage / "avatars" / "big.png").stat().st_size == len(content)
+
+
+@pytest.mark.parametrize(
+    ("file", "error"),
+    [
+        (upload("me.png", b"<script>alert(1)</script>"), "This file is not one"),
+        (upload("me.png", image_bytes("TIFF")), "This file is not one"),
+        (upload("me.png", png_declaring(40_000, 40_000)), "too large in pixels"),
+        (upload("me.png", b"\x89PNG" + bytes(5 * 1024 * 1024)), "an image may be at most 5.0"),
+    ],
+    ids=["text-named-png", "tiff", "decompression-bomb", "over-5-mb"],
+)
+def test_bad_avatar_is_a_form_error(client, user, media_storage, file, error):
+    response = client.post(EDIT, {"display_name": "New name", "avatar": file})
+    assert response.status_code == 200
+    assert error in response.content.decode()
+    profile = Profile.objects.get(user=user)
+    assert (profile.display_name, profile.avatar.name) == ("Ada L.", "")
+    assert not any(media_storage.iterdir())
+
+
+@pytest.mark.parametrize("members", [1, 50])
+def test_company_page_lists_members_in_constant_queries(client, members):
+    company = CompanyFactory(name="Acme Tools", slug="acme")
+    for n in range(members):
+        UserFactory(username=f"member{n:02}", profile__company=company)
+    UserFactory(username="outsider")
+    with record() as log:
+        response = client.get("/companies/acme/")
+    member_list = response.content.decode().split('<ul class="member-list">')[1].split("</ul>")[0]
+    assert member_list.count("<li>") == members
+    assert "member00" in member_list
+    assert "outsider" not in member_list
+    # The company, then its members with their users.
+    assert log.count == 2
+
+
+def test_unknown_company_is_404(client):
+    assert client.get("/companies/no-such-company/").status_code == 404

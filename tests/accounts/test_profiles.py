@@ -1,0 +1,86 @@
+import importlib
+
+import pytest
+from django.apps import apps
+from django.contrib.auth.models import User
+from django.core.management import call_command
+from django.db import DataError
+
+from accounts.models import Profile
+from accounts.profiles import create_user_with_profile
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_create_user_gets_a_profile():
+    user = User.objects.create_user(username="ada", password="x")
+    assert Profile.objects.get(user=user).display_name == ""
+
+
+def test_createsuperuser_gets_a_profile(monkeypatch):
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "a-long-enough-password")
+    call_command(
+        "createsuperuser", "--noinput", username="root", email="root@example.com", verbosity=0
+    )
+    assert Profile.objects.filter(user__username="root", user__is_superuser=True).exists()
+
+
+def test_admin_add_user_gets_a_profile_and_its_change_page_edits_it(client):
+    client.force_login(User.objects.create_superuser("admin", "admin@example.com", "pw"))
+    # No profile form on the add page: saving the user creates the profile.
+    assert b"profile-0-display_name" not in client.get("/admin/auth/user/add/").content
+    response = client.post(
+        "/admin/auth/user/add/",
+        {
+            "username": "grace",
+            "password1": "a-long-enough-password",
+            "password2": "a-long-enough-password",
+            "usable_password": "true",
+        },
+    )
+    assert response.status_code == 302, response.content
+    grace = User.objects.get(username="grace")
+    page = client.get(f"/admin/auth/user/{grace.pk}/change/")
+    assert b'name="profile-0-display_name"' in page.content
+    assert Profile.objects.filter(user=grace).count() == 1
+
+
+def test_fixture_loading_does_not_create_profiles():
+    user = User(username="loaded")
+    user.save_base(raw=True)
+    assert not Profile.objects.filter(user=user).exists()
+
+
+def test_data_migration_gives_existing_users_a_profile():
+    # bulk_create sends no signals: users as they were before the app existed.
+    User.objects.bulk_create([User(username="old1"), User(username="old2")])
+    kept = UserFactory(profile__display_name="Kept")
+    migration = importlib.import_module("accounts.migrations.0002_profiles_for_existing_users")
+    migration.create_missing_profiles(apps, None)
+    assert Profile.objects.filter(user__username__in=["old1", "old2"]).count() == 2
+    assert Profile.objects.get(user=kept).display_name == "Kept"
+
+
+def test_signup_writes_user_and_profile_together():
+    user = create_user_with_profile(
+        username="ada", email="ada@example.com", password="pw", display_name="Ada L."
+    )
+    user.refresh_from_db()
+    assert user.profile.display_name == "Ada L."
+    assert user.check_password("pw")
+
+
+def test_signup_without_a_display_name_shows_the_username():
+    user = create_user_with_profile(username="grace", email="g@example.com", password="pw")
+    assert Profile.objects.get(user=user).display_name == ""
+    assert user.profile.name == "grace"
+
+
+def test_signup_that_fails_halfway_writes_nothing():
+    with pytest.raises(DataError):
+        create_user_with_profile(
+            username="ada", email="ada@example.com", password="pw", display_name="x" * 101
+        )
+    assert not User.objects.filter(username="ada").exists()
+    assert not Profile.objects.exists()

@@ -1,0 +1,140 @@
+import re
+import socket
+
+import pytest
+from django.contrib.auth import BACKEND_SESSION_KEY
+from django.contrib.auth.models import User
+from django.core import mail
+
+from accounts.models import Profile
+from tests.factories import PASSWORD, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+GOOD = {
+    "username": "ada",
+    "email": "ada@example.com",
+    "display_name": "Ada L.",
+    "password1": "analytical-engine-1843",
+    "password2": "analytical-engine-1843",
+}
+
+
+def test_signup_creates_user_and_profile_and_logs_in(client):
+    response = client.post("/accounts/signup/", GOOD)
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/profile/"
+    user = User.objects.get(username="ada")
+    assert user.email == "ada@example.com"
+    assert user.profile.display_name == "Ada L."
+    assert client.session[BACKEND_SESSION_KEY] == "accounts.backends.ProfileModelBackend"
+    page = client.get("/accounts/profile/")
+    assert b"<h1>Ada L.</h1>" in page.content
+    assert b"Welcome! Your account is ready." in page.content
+
+
+@pytest.mark.parametrize(
+    ("changes", "error"),
+    [
+        ({"username": "taken"}, "A user with that username already exists."),
+        ({"username": "TAKEN"}, "A user with that username already exists."),
+        ({"password1": "12345678", "password2": "12345678"}, "This password is too common."),
+        ({"password1": "short", "password2": "short"}, "This password is too short."),
+        ({"password2": "analytical-engine-1844"}, "The two password fields didn"),
+        ({"email": "not-an-address"}, "Enter a valid email address."),
+    ],
+    ids=["duplicate", "duplicate-other-case", "common", "short", "mismatch", "email"],
+)
+def test_signup_with_bad_input_shows_errors_and_writes_nothing(client, changes, error):
+    UserFactory(username="taken")
+    users, profiles = User.objects.count(), Profile.objects.count()
+    response = client.post("/accounts/signup/", {**GOOD, **changes})
+    assert response.status_code == 200
+    assert error in response.content.decode()
+    assert 'class="errorlist' in response.content.decode()
+    assert (User.objects.count(), Profile.objects.count()) == (users, profiles)
+    assert BACKEND_SESSION_KEY not in client.session
+
+
+def test_signup_page_renders_its_form(client):
+    response = client.get("/accounts/signup/")
+    assert response.status_code == 200
+    for field in ("username", "email", "display_name", "password1", "password2"):
+        assert f'name="{field}"'.encode() in response.content
+
+
+def test_login_and_post_only_logout(client):
+    user = UserFactory(profile__display_name="Grace H.")
+    assert b'href="/accounts/login/"' in client.get("/").content
+    response = client.post("/accounts/login/", {"username": user.username, "password": PASSWORD})
+    assert response["Location"] == "/accounts/profile/"
+    home = client.get("/").content
+    assert b"Grace H." in home
+    assert b'action="/accounts/logout/"' in home
+    assert client.get("/accounts/logout/").status_code == 405
+    response = client.post("/accounts/logout/")
+    assert response["Location"] == "/"
+    assert "_auth_user_id" not in client.session
+
+
+def test_profile_page_requires_login(client):
+    response = client.get("/accounts/profile/")
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/login/?next=/accounts/profile/"
+
+
+def test_password_change(client):
+    user = UserFactory()
+    client.force_login(user)
+    response = client.post(
+        "/accounts/password_change/",
+        {
+            "old_password": PASSWORD,
+            "new_password1": "a-brand-new-secret-9",
+            "new_password2": "a-brand-new-secret-9",
+        },
+    )
+    assert response["Location"] == "/accounts/password_change/done/"
+    # Still logged in: Django updated the session's password hash.
+    assert b"Your password is changed." in client.get(response["Location"]).content
+    user.refresh_from_db()
+    assert user.check_password("a-brand-new-secret-9")
+
+
+def test_password_reset_by_mail(client):
+    user = UserFactory(email="grace@example.com")
+    response = client.post("/accounts/password_reset/", {"email": "grace@example.com"})
+    assert response["Location"] == "/accounts/password_reset/done/"
+    assert len(mail.outbox) == 1
+    link = re.search(r"http://testserver(/accounts/reset/\S+/)", mail.outbox[0].body).group(1)
+    form_url = client.get(link)["Location"]  # Django swaps the token for a session value
+    assert b'name="new_password1"' in client.get(form_url).content
+    response = client.post(
+        form_url, {"new_password1": "fresh-start-2024", "new_password2": "fresh-start-2024"}
+    )
+    assert response["Location"] == "/accounts/reset/done/"
+    user.refresh_from_db()
+    assert user.check_password("fresh-start-2024")
+    # The link works once.
+    assert b"This password reset link is invalid" in client.get(link, follow=True).content
+
+
+def test_password_reset_for_an_unknown_address_looks_the_same(client):
+    response = client.post("/accounts/password_reset/", {"email": "nobody@example.com"})
+    assert response["Location"] == "/accounts/password_reset/done/"
+    assert mail.outbox == []
+
+
+def test_password_reset_when_the_mail_server_is_down_is_no_500(client, settings, caplog):
+    with socket.socket() as sock:  # a port nothing listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_USE_TLS = "127.0.0.1", port, False
+    UserFactory(email="grace@example.com")
+    response = client.post("/accounts/password_reset/", {"email": "grace@example.com"})
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/password_reset/done/"
+    # Django 5.2's form logs the failure (to Sentry, too) and shows the usual page,
+    # which never tells whether an address has an account.
+    assert "Failed to send password reset email" in caplog.text
