@@ -34,7 +34,9 @@ def test_before_send_drops_cookies_and_secret_headers():
     assert before_send({"message": "no request"}, {}) == {"message": "no request"}
 
 
-@pytest.mark.parametrize(("value", "expected"), [("", 0.25), ("0", 0.0), (" 1 ", 1.0), ("0.1", 0.1)])
+@pytest.mark.parametrize(
+    ("value", "expected"), [("", 0.25), ("0", 0.0), (" 1 ", 1.0), ("0.1", 0.1)]
+)
 def test_sample_rate_reads_a_fraction(monkeypatch, value, expected):
     monkeypatch.setenv("SENTRY_TRACES_SAMPLE_RATE", value)
     assert env.fraction("SENTRY_TRACES_SAMPLE_RATE", 0.25) == expected
