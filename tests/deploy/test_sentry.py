@@ -61,7 +61,7 @@ class SentryReceiver(ThreadingHTTPServer):
 
 
 class _EnvelopeHandler(BaseHTTPRequestHandler):
-    def do_POST(self):  # noqa: N802 (http.server's naming)
+    def do_POST(self):
         body = self.rfile.read(int(self.headers["Content-Length"]))
         encoding = self.headers.get("Content-Encoding")
         if encoding == "gzip":
