@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from urllib.parse import urlencode
 
-from tests.processes import HEROKU_HOST
+from tests.processes import HEROKU_HOST, manage, run_procfile
 
 TIMEOUT = 10
 
@@ -99,3 +99,20 @@ def send_raw(port: int, data: bytes, timeout: float = TIMEOUT) -> bytes:
         while chunk := sock.recv(65536):
             chunks.append(chunk)
     return b"".join(chunks)
+
+
+def release_with_superuser(env: dict[str, str], username: str, password: str) -> None:
+    """The release phase on the environment's database, then a superuser to log in as."""
+    release = run_procfile("release", env)
+    assert release.returncode == 0, release.stderr
+    superuser = manage(
+        "createsuperuser",
+        "--noinput",
+        env={
+            **env,
+            "DJANGO_SUPERUSER_USERNAME": username,
+            "DJANGO_SUPERUSER_EMAIL": f"{username}@example.com",
+            "DJANGO_SUPERUSER_PASSWORD": password,
+        },
+    )
+    assert superuser.returncode == 0, superuser.stderr

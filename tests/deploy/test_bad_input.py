@@ -11,9 +11,9 @@ import re
 import psycopg2
 import pytest
 
-from tests.deploy.client import RouterClient, send_raw
+from tests.deploy.client import RouterClient, release_with_superuser, send_raw
 from tests.deploy.corpus import CORPUS, Probe
-from tests.processes import fresh_database, manage, production_env, run_procfile, start_web
+from tests.processes import fresh_database, production_env, start_web
 
 STAFF_PASSWORD = "staff-passphrase-for-the-corpus"
 
@@ -38,19 +38,7 @@ def row_counts(database_url: str) -> dict[str, int]:
 def site():
     database_url = fresh_database("bad_input")
     env = production_env(DATABASE_URL=database_url)
-    release = run_procfile("release", env)
-    assert release.returncode == 0, release.stderr
-    superuser = manage(
-        "createsuperuser",
-        "--noinput",
-        env={
-            **env,
-            "DJANGO_SUPERUSER_USERNAME": "staff",
-            "DJANGO_SUPERUSER_EMAIL": "staff@example.com",
-            "DJANGO_SUPERUSER_PASSWORD": STAFF_PASSWORD,
-        },
-    )
-    assert superuser.returncode == 0, superuser.stderr
+    release_with_superuser(env, "staff", STAFF_PASSWORD)
     web = start_web(env)
     try:
         web.wait_until_serving()

@@ -17,8 +17,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import brotli
 import pytest
 
-from tests.deploy.client import RouterClient
-from tests.processes import fresh_database, manage, production_env, run_procfile, start_web
+from tests.deploy.client import RouterClient, release_with_superuser
+from tests.processes import fresh_database, production_env, start_web
 
 COMMIT = "3f2a9c0d1e8b7a6954321fedcba0987654321abc"
 PASSWORD = "staff-passphrase-for-the-sentry-test"
@@ -96,20 +96,7 @@ def test_unhandled_error_reaches_sentry_with_the_release_and_without_secrets(rec
         SENTRY_DSN=receiver.dsn,
         HEROKU_BUILD_COMMIT=COMMIT,
     )
-    release = run_procfile("release", env)
-    assert release.returncode == 0, release.stderr
-    superuser = manage(
-        "createsuperuser",
-        "--noinput",
-        env={
-            **env,
-            "DJANGO_SUPERUSER_USERNAME": "ops",
-            "DJANGO_SUPERUSER_EMAIL": "ops@example.com",
-            "DJANGO_SUPERUSER_PASSWORD": PASSWORD,
-        },
-    )
-    assert superuser.returncode == 0, superuser.stderr
-
+    release_with_superuser(env, "ops", PASSWORD)
     web = start_web(env)
     try:
         web.wait_until_serving()
