@@ -11,9 +11,17 @@ from accounts.models import Company
 from accounts.profiles import create_user_with_profile
 
 
+def bound_on_post(request) -> dict:
+    """Form data on a POST, even an empty one: `request.POST or None` would leave a
+    POST without fields (a JSON body, say) unbound, re-rendered with no errors."""
+    if request.method == "POST":
+        return {"data": request.POST, "files": request.FILES}
+    return {}
+
+
 def signup(request):
-    form = SignupForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    form = SignupForm(**bound_on_post(request))
+    if form.is_valid():
         user = create_user_with_profile(
             username=form.cleaned_data["username"],
             email=form.cleaned_data["email"],
@@ -36,8 +44,8 @@ class ProfileView(LoginRequiredMixin, TemplateView):
 @login_required
 def profile_edit(request):
     # Only ever the requester's own profile: no URL names another one.
-    form = ProfileForm(request.POST or None, request.FILES or None, instance=request.user.profile)
-    if request.method == "POST" and form.is_valid():
+    form = ProfileForm(**bound_on_post(request), instance=request.user.profile)
+    if form.is_valid():
         form.save()
         messages.success(request, "Your profile is saved.")
         return redirect("accounts:profile")

@@ -22,3 +22,19 @@ def as_list(name: str, default: list[str]) -> list[str]:
     value = os.environ.get(name, "")
     items = [item.strip() for item in value.split(",") if item.strip()]
     return items or list(default)
+
+
+def fraction(name: str, default: float) -> float:
+    """A number from 0 to 1 (a sample rate); unset or blank gives the default."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        number = float(value)
+    except ValueError:
+        number = -1.0
+    if not 0.0 <= number <= 1.0:  # also refuses nan
+        raise ImproperlyConfigured(
+            f"The environment variable {name} must be a number from 0 to 1, got {value!r}."
+        )
+    return number

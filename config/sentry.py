@@ -1,0 +1,79 @@
+"""Error reporting to Sentry, switched on by the SENTRY_DSN config var.
+
+Settings call `init()` only when SENTRY_DSN is set, so a fork without a Sentry
+account runs exactly as before. What leaves the process:
+
+- the release: the deployed commit, named explicitly (below) rather than left to
+  the SDK, whose own guess asks `git` first and would name whatever checkout a
+  process happens to run in;
+- no personal data (`send_default_pii=False`: no cookies, user or IP address);
+- nothing secret: the SDK's scrubber, recursive and with Django's own field and
+  header names added to its list, blanks session ids, CSRF tokens, passwords and
+  Authorization headers wherever they appear (request, local variables,
+  breadcrumbs), and `before_send` drops whatever cookie data is still attached.
+
+https://docs.sentry.io/platforms/python/integrations/django/ and
+https://docs.sentry.io/platforms/python/data-management/sensitive-data/
+"""
+
+import os
+
+import sentry_sdk
+from sentry_sdk.integrations.django import DjangoIntegration
+from sentry_sdk.scrubber import DEFAULT_DENYLIST, EventScrubber
+
+# Heroku's names for the commit a dyno runs (HEROKU_BUILD_COMMIT with the
+# runtime-dyno-build-metadata lab, HEROKU_SLUG_COMMIT with the older
+# runtime-dyno-metadata lab) and for the one being built (SOURCE_VERSION).
+COMMIT_VARIABLES = ("HEROKU_BUILD_COMMIT", "HEROKU_SLUG_COMMIT", "SOURCE_VERSION")
+
+# Keys (compared case-insensitively) whose values are replaced by "[Filtered]":
+# the SDK's list plus Django's names for the same secrets. (The scrubber adds the
+# SDK's personal-data list, IP addresses, by itself while send_default_pii is off.)
+DENYLIST = [
+    *DEFAULT_DENYLIST,
+    "csrfmiddlewaretoken",  # the form field
+    "x-csrftoken",  # the header, as the event's request headers spell it
+    "http_x_csrftoken",  # ... and as a WSGI environ in a frame's locals does
+    "http_cookie",
+    "http_authorization",
+    "session_key",
+    "password1",  # UserCreationForm, SetPasswordForm, PasswordChangeForm
+    "password2",
+    "old_password",
+    "new_password1",
+    "new_password2",
+]
+
+_SECRET_HEADERS = {"cookie", "authorization", "proxy-authorization", "x-csrftoken"}
+
+
+def deployed_commit() -> str | None:
+    """The commit this process runs, from Heroku's variables; None lets the SDK guess."""
+    return next((os.environ[name] for name in COMMIT_VARIABLES if os.environ.get(name)), None)
+
+
+def before_send(event: dict, hint: dict) -> dict:
+    """Last look at every error event before it is sent: no cookies, no secret headers."""
+    request = event.get("request")
+    if isinstance(request, dict):
+        request.pop("cookies", None)
+        headers = request.get("headers")
+        if isinstance(headers, dict):
+            for name in list(headers):
+                if name.lower() in _SECRET_HEADERS:
+                    del headers[name]
+    return event
+
+
+def init(*, dsn: str, environment: str, traces_sample_rate: float) -> None:
+    sentry_sdk.init(
+        dsn=dsn,
+        integrations=[DjangoIntegration()],
+        release=deployed_commit(),
+        environment=environment,
+        traces_sample_rate=traces_sample_rate,
+        send_default_pii=False,
+        event_scrubber=EventScrubber(denylist=DENYLIST, recursive=True),
+        before_send=before_send,
+    )

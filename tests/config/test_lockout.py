@@ -1,0 +1,82 @@
+"""Repeated wrong passwords lock a username out from one address (django-axes)."""
+
+import pytest
+from django.test import RequestFactory
+
+from config.security import client_ip
+
+PASSWORD = "correct horse battery staple"
+# Heroku's router appends the address it saw; what comes before is the client's to forge.
+ROUTER = {"HTTP_X_FORWARDED_FOR": "198.51.100.7, 203.0.113.9"}
+
+
+def log_in(client, username, password, **headers):
+    return client.post(
+        "/admin/login/?next=/admin/", {"username": username, "password": password}, **headers
+    )
+
+
+@pytest.fixture
+def staff(django_user_model):
+    for name in ("alice", "bob"):
+        django_user_model.objects.create_user(name, password=PASSWORD, is_staff=True)
+
+
+@pytest.mark.django_db
+def test_five_wrong_passwords_lock_the_user_out_from_that_address(client, staff):
+    for _ in range(4):
+        response = log_in(client, "alice", "wrong", **ROUTER)
+        assert response.status_code == 200
+        assert b"Please enter the correct username and password" in response.content
+    locked = log_in(client, "alice", "wrong", **ROUTER)
+    assert locked.status_code == 429
+
+    # Now even the right password is refused, with the site's own page.
+    refused = log_in(client, "alice", PASSWORD, **ROUTER)
+    assert refused.status_code == 429
+    assert refused["Retry-After"] == "900"
+    assert b"Too many failed sign-in attempts" in refused.content
+    assert b"15\nminutes" in refused.content
+    assert b'class="site-header"' in refused.content  # the base template
+    assert "_auth_user_id" not in client.session
+
+    # A forged first entry does not make a new address.
+    forged = {"HTTP_X_FORWARDED_FOR": "192.0.2.1, 203.0.113.9"}
+    assert log_in(client, "alice", PASSWORD, **forged).status_code == 429
+
+
+@pytest.mark.django_db
+def test_lockout_leaves_other_users_and_addresses_alone(client, staff):
+    for _ in range(5):
+        log_in(client, "alice", "wrong", **ROUTER)
+    assert log_in(client, "bob", PASSWORD, **ROUTER).status_code == 302
+    client.logout()
+    elsewhere = {"HTTP_X_FORWARDED_FOR": "203.0.113.10"}
+    assert log_in(client, "alice", PASSWORD, **elsewhere).status_code == 302
+
+
+@pytest.mark.django_db
+def test_a_success_before_the_limit_resets_the_count(client, staff):
+    for _ in range(4):
+        log_in(client, "alice", "wrong", **ROUTER)
+    assert log_in(client, "alice", PASSWORD, **ROUTER).status_code == 302
+    client.logout()
+    for _ in range(4):
+        assert log_in(client, "alice", "wrong", **ROUTER).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("forwarded_for", "remote_addr", "expected"),
+    [
+        ("198.51.100.7, 203.0.113.9", "10.1.2.3", "203.0.113.9"),
+        ("203.0.113.9", "10.1.2.3", "203.0.113.9"),
+        ("2001:db8::1", "10.1.2.3", "2001:db8::1"),
+        (None, "127.0.0.1", "127.0.0.1"),
+        ("198.51.100.7, not-an-address", "10.1.2.3", None),
+    ],
+)
+def test_client_ip_is_the_entry_heroku_appended(forwarded_for, remote_addr, expected):
+    headers = {"REMOTE_ADDR": remote_addr}
+    if forwarded_for is not None:
+        headers["HTTP_X_FORWARDED_FOR"] = forwarded_for
+    assert client_ip(RequestFactory().get("/", **headers)) == expected

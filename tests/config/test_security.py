@@ -1,0 +1,185 @@
+"""Security headers, the Content-Security-Policy, and the error pages."""
+
+from html.parser import HTMLParser
+
+import pytest
+from django.db import connection
+from django.test import Client
+
+from config.security import bucket_origins
+from tests.processes import production_env, run_python
+
+POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; font-src 'self'; "
+    "img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
+
+
+def directives(policy: str) -> dict[str, list[str]]:
+    parts = (part.split() for part in policy.split(";") if part.strip())
+    return {name: values for name, *values in parts}
+
+
+@pytest.mark.django_db
+def test_every_page_carries_the_security_headers(client):
+    response = client.get("/")
+    assert directives(response["Content-Security-Policy"]) == directives(POLICY)
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["Cross-Origin-Opener-Policy"] == "same-origin"
+    assert response["X-Frame-Options"] == "DENY"
+
+
+def show_policy(**env: str):
+    code = (
+        "import django; django.setup(); from django.conf import settings; "
+        "print(settings.CONTENT_SECURITY_POLICY['DIRECTIVES'])"
+    )
+    result = run_python(code, production_env(DATABASE_URL="postgres://u:p@db.invalid/app", **env))
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_policy_allows_the_media_bucket_for_images_only():
+    shown = show_policy(AWS_MEDIA_BUCKET_NAME="media-bucket", AWS_S3_REGION_NAME="eu-west-1")
+    assert (
+        "'img-src': [\"'self'\", 'data:', 'https://media-bucket.s3.amazonaws.com', "
+        "'https://media-bucket.s3.eu-west-1.amazonaws.com']" in shown
+    )
+    assert "'script-src': [\"'self'\"]" in shown
+
+
+def test_policy_allows_a_static_bucket_for_scripts_styles_and_images():
+    shown = show_policy(AWS_STATIC_BUCKET_NAME="static-bucket")
+    assert "'style-src': [\"'self'\", 'https://static-bucket.s3.amazonaws.com']" in shown
+    assert "'script-src': [\"'self'\", 'https://static-bucket.s3.amazonaws.com']" in shown
+
+
+def test_bucket_origins():
+    assert bucket_origins(None, None, None) == []
+    assert bucket_origins("m", "http://127.0.0.1:9000/", "us-east-1") == ["http://127.0.0.1:9000"]
+    assert bucket_origins("m", None, None) == ["https://m.s3.amazonaws.com"]
+
+
+class InlineCode(HTMLParser):
+    """Collects what a CSP without 'unsafe-inline' would block."""
+
+    def __init__(self):
+        super().__init__()
+        self.blocked: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        names = {name for name, _ in attrs}
+        if tag == "script" and "src" not in names:
+            self.blocked.append("inline <script>")
+        if tag == "style":
+            self.blocked.append("<style> element")
+        self.blocked += [f"{name}= on <{tag}>" for name in names if name == "style"]
+        self.blocked += [f"{name}= on <{tag}>" for name in names if name.startswith("on")]
+
+
+def blocked_by_csp(html: str) -> list[str]:
+    parser = InlineCode()
+    parser.feed(html)
+    return parser.blocked
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/tour/",
+        "/tour/pipenv/",
+        "/debug/sentry-check",
+        "/no-such-page/",
+        "/admin/",
+        "/admin/auth/user/",
+        "/admin/auth/user/add/",
+        "/admin/auth/group/",
+        "/admin/password_change/",
+    ],
+)
+def test_pages_and_the_admin_need_no_inline_code(admin_client, path):
+    response = admin_client.get(path)
+    assert response.status_code in (200, 404)
+    assert blocked_by_csp(response.content.decode()) == []
+
+
+@pytest.mark.django_db
+def test_admin_login_page_needs_no_inline_code(client):
+    response = client.get("/admin/login/")
+    assert response.status_code == 200
+    assert blocked_by_csp(response.content.decode()) == []
+
+
+@pytest.mark.django_db
+def test_not_found_page_reveals_nothing(client):
+    response = client.get("/no-such-page/<script>")
+    assert response.status_code == 404
+    assert b"Page not found" in response.content
+    assert b"no-such-page" not in response.content
+    assert b"urlpatterns" not in response.content
+
+
+@pytest.mark.django_db
+def test_unknown_host_gets_the_400_page(client):
+    response = client.get("/", HTTP_HOST="evil.example")
+    assert response.status_code == 400
+    assert b"<h1>Bad request</h1>" in response.content
+    assert b"evil.example" not in response.content
+
+
+@pytest.mark.django_db
+def test_csrf_failure_is_a_plain_403_page():
+    response = Client(enforce_csrf_checks=True).post("/admin/login/", {"username": "x"})
+    assert response.status_code == 403
+    assert b"<h1>Form not accepted</h1>" in response.content
+    assert b"CSRF cookie not set" not in response.content
+
+
+@pytest.mark.django_db
+def test_staff_only_page_forbids_others(client, django_user_model):
+    user = django_user_model.objects.create_user("visitor", password="a long passphrase")
+    client.force_login(user)
+    response = client.get("/debug/sentry-check")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/login/")
+
+
+@pytest.mark.django_db
+def test_sentry_check_raises_for_staff_and_the_500_page_reveals_nothing(admin_user):
+    client = Client(raise_request_exception=False)
+    client.force_login(admin_user)
+    page = client.get("/debug/sentry-check")
+    assert page.status_code == 200
+    assert b"SENTRY_DSN" in page.content
+    response = client.post("/debug/sentry-check")
+    assert response.status_code == 500
+    assert b"Something went wrong" in response.content
+    assert b"SentryCheckError" not in response.content
+    assert b"Traceback" not in response.content
+
+
+@pytest.mark.django_db(transaction=True)
+def test_unreachable_database_gives_the_503_page_with_retry_after():
+    client = Client(raise_request_exception=False)
+    real_name = connection.settings_dict["NAME"]
+    connection.close()
+    connection.settings_dict["NAME"] = "no_such_database"
+    try:
+        # A session cookie makes the admin load the session: a database query.
+        client.cookies["sessionid"] = "x" * 32
+        page = client.get("/admin/login/")
+        health = client.get("/healthz")
+    finally:
+        connection.close()
+        connection.settings_dict["NAME"] = real_name
+    assert page.status_code == 503
+    assert page["Retry-After"] == "30"
+    assert "no-cache" in page["Cache-Control"]
+    assert b"Temporarily unavailable" in page.content
+    assert b"no_such_database" not in page.content
+    assert health.status_code == 503
+    assert health["Retry-After"] == "30"

@@ -1,0 +1,67 @@
+"""Sentry's set-up: the release, the sample rate, and what is removed before sending.
+
+tests/deploy/test_sentry.py sends a real event from the web process.
+"""
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from config import env
+from config.sentry import before_send, deployed_commit
+from tests.processes import production_env, run_python
+
+
+def test_release_is_the_commit_heroku_names_first(monkeypatch):
+    monkeypatch.delenv("HEROKU_BUILD_COMMIT", raising=False)
+    monkeypatch.delenv("HEROKU_SLUG_COMMIT", raising=False)
+    monkeypatch.delenv("SOURCE_VERSION", raising=False)
+    assert deployed_commit() is None
+    monkeypatch.setenv("SOURCE_VERSION", "build")
+    monkeypatch.setenv("HEROKU_SLUG_COMMIT", "slug")
+    assert deployed_commit() == "slug"
+    monkeypatch.setenv("HEROKU_BUILD_COMMIT", "dyno")
+    assert deployed_commit() == "dyno"
+
+
+def test_before_send_drops_cookies_and_secret_headers():
+    event = {
+        "request": {
+            "cookies": {"sessionid": "s"},
+            "headers": {"Cookie": "sessionid=s", "X-CSRFToken": "t", "Accept": "text/html"},
+        }
+    }
+    assert before_send(event, {}) == {"request": {"headers": {"Accept": "text/html"}}}
+    assert before_send({"message": "no request"}, {}) == {"message": "no request"}
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"), [("", 0.25), ("0", 0.0), (" 1 ", 1.0), ("0.1", 0.1)]
+)
+def test_sample_rate_reads_a_fraction(monkeypatch, value, expected):
+    monkeypatch.setenv("SENTRY_TRACES_SAMPLE_RATE", value)
+    assert env.fraction("SENTRY_TRACES_SAMPLE_RATE", 0.25) == expected
+
+
+@pytest.mark.parametrize("value", ["1.5", "-0.1", "ten", "nan"])
+def test_sample_rate_out_of_range_stops_start_up(monkeypatch, value):
+    monkeypatch.setenv("SENTRY_TRACES_SAMPLE_RATE", value)
+    with pytest.raises(ImproperlyConfigured, match="SENTRY_TRACES_SAMPLE_RATE"):
+        env.fraction("SENTRY_TRACES_SAMPLE_RATE", 0.0)
+
+
+def test_production_with_a_bad_sample_rate_stops_naming_the_variable():
+    env_vars = production_env(
+        DATABASE_URL="postgres://u:p@db.invalid/app", SENTRY_TRACES_SAMPLE_RATE="50%"
+    )
+    result = run_python("import django; django.setup()", env_vars)
+    assert result.returncode != 0
+    assert "SENTRY_TRACES_SAMPLE_RATE must be a number from 0 to 1" in result.stderr
+
+
+def test_sentry_starts_only_with_a_dsn():
+    code = "import django; django.setup(); import sentry_sdk; print(sentry_sdk.is_initialized())"
+    base = production_env(DATABASE_URL="postgres://u:p@db.invalid/app")
+    assert run_python(code, base).stdout.strip() == "False"
+    with_dsn = {**base, "SENTRY_DSN": "http://key@127.0.0.1:9/1", "HEROKU_BUILD_COMMIT": "abc"}
+    started = run_python(code + "; print(sentry_sdk.get_client().options['release'])", with_dsn)
+    assert started.stdout.split() == ["True", "abc"], started.stderr

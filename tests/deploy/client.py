@@ -1,0 +1,118 @@
+"""An HTTP client that talks to a web process as Heroku's router forwards a browser.
+
+Every request carries the router's headers (Host, X-Forwarded-Proto: https), the
+cookies the site set (kept by hand: they are Secure, which urllib's cookie jar
+would never send over the plain HTTP the router speaks to a dyno), and an Origin
+on POSTs, as a browser sends it.
+"""
+
+import http.client
+import re
+import socket
+import time
+from dataclasses import dataclass, field
+from http.cookies import SimpleCookie
+from urllib.parse import urlencode
+
+from tests.processes import HEROKU_HOST, manage, run_procfile
+
+TIMEOUT = 10
+
+
+@dataclass
+class Reply:
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes
+    seconds: float = 0.0
+
+    def header(self, name: str) -> str | None:
+        return next((v for k, v in self.headers if k.lower() == name.lower()), None)
+
+    @property
+    def text(self) -> str:
+        return self.body.decode(errors="replace")
+
+    def form_token(self) -> str:
+        match = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', self.text)
+        assert match, self.text
+        return match.group(1)
+
+
+@dataclass
+class RouterClient:
+    port: int
+    host: str = HEROKU_HOST
+    cookies: dict[str, str] = field(default_factory=dict)
+
+    def request(
+        self, method: str, path: str, body: bytes = b"", headers: dict[str, str] | None = None
+    ) -> Reply:
+        sent = {"Host": self.host, "X-Forwarded-Proto": "https"}
+        if self.cookies:
+            sent["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        if method == "POST":
+            sent["Origin"] = f"https://{self.host}"
+        sent.update(headers or {})
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=TIMEOUT)
+        started = time.monotonic()
+        try:
+            connection.putrequest(method, path, skip_host=True, skip_accept_encoding=True)
+            for name, value in sent.items():
+                connection.putheader(name, value)
+            if body or method in ("POST", "PUT", "PATCH"):
+                connection.putheader("Content-Length", str(len(body)))
+            connection.endheaders(body or None)
+            response = connection.getresponse()
+            reply = Reply(response.status, response.getheaders(), response.read())
+        finally:
+            connection.close()
+        reply.seconds = time.monotonic() - started
+        for name, value in reply.headers:
+            if name.lower() == "set-cookie":
+                for morsel in SimpleCookie(value).values():
+                    self.cookies[morsel.key] = morsel.value
+        return reply
+
+    def get(self, path: str, headers: dict[str, str] | None = None) -> Reply:
+        return self.request("GET", path, headers=headers)
+
+    def post_form(self, path: str, fields: dict[str, str], headers=None) -> Reply:
+        body = urlencode(fields).encode()
+        form = {"Content-Type": "application/x-www-form-urlencoded", **(headers or {})}
+        return self.request("POST", path, body, form)
+
+    def log_in_to_admin(self, username: str, password: str, admin_url: str = "/admin/") -> None:
+        token = self.get(f"{admin_url}login/").form_token()
+        fields = {"csrfmiddlewaretoken": token, "username": username, "password": password}
+        reply = self.post_form(f"{admin_url}login/?next={admin_url}", fields)
+        assert reply.status == 302, reply.text
+        assert "sessionid" in self.cookies
+
+
+def send_raw(port: int, data: bytes, timeout: float = TIMEOUT) -> bytes:
+    """Send bytes as they are (what http.client refuses to send) and return the reply."""
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
+        sock.sendall(data)
+        sock.shutdown(socket.SHUT_WR)
+        chunks = []
+        while chunk := sock.recv(65536):
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def release_with_superuser(env: dict[str, str], username: str, password: str) -> None:
+    """The release phase on the environment's database, then a superuser to log in as."""
+    release = run_procfile("release", env)
+    assert release.returncode == 0, release.stderr
+    superuser = manage(
+        "createsuperuser",
+        "--noinput",
+        env={
+            **env,
+            "DJANGO_SUPERUSER_USERNAME": username,
+            "DJANGO_SUPERUSER_EMAIL": f"{username}@example.com",
+            "DJANGO_SUPERUSER_PASSWORD": password,
+        },
+    )
+    assert superuser.returncode == 0, superuser.stderr

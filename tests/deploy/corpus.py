@@ -1,0 +1,331 @@
+"""The bad-input corpus: malformed requests the site must refuse cleanly.
+
+Each entry is a `Probe`; tests/deploy/test_bad_input.py sends them all to the
+running web process and expects every answer to be a refusal, 3xx or 4xx (never
+5xx), with no row written anywhere. The one exception is a form page that got a
+well-formed request with a valid CSRF token and a body that is garbage: its
+right answer is the form again with its errors (`expect="form error"`).
+
+Helpers build the probes for one kind of URL, so a new route joins with one
+line in `CORPUS`, e.g. for a paginated list, a detail page and a form:
+
+    *query_probes("/products/", "page"),
+    *slug_probes("/products/"),
+    *form_probes("/accounts/signup/", form_page=True),
+
+Left out on purpose: the admin's changelist answers a bad `?p=` with a valid
+page (200), so it is no page-number target; gunicorn answers an unknown
+Transfer-Encoding with 501, as RFC 9112 asks, before the app sees it.
+"""
+
+from dataclasses import dataclass, field
+from urllib.parse import quote
+
+from tests.processes import HEROKU_HOST
+
+# A CSRF cookie and the matching header, so a POST gets past the CSRF check and
+# Django reads its body (a secret of 32 letters is a valid unmasked token).
+CSRF_SECRET = "a" * 32
+WITH_CSRF = {"Cookie": f"csrftoken={CSRF_SECRET}", "X-CSRFToken": CSRF_SECRET}
+
+
+@dataclass(frozen=True)
+class Probe:
+    name: str
+    path: str = "/"
+    method: str = "GET"
+    headers: dict[str, str] = field(default_factory=dict, hash=False)
+    body: bytes = b""
+    # The whole request as bytes, for what http.client refuses to send.
+    raw: bytes | None = None
+    # Sent with a logged-in staff member's session (the admin's own pages).
+    staff: bool = False
+    # "refused": 3xx or 4xx. "form error": 200 showing the form's errors.
+    expect: str = "refused"
+
+
+# Query-string values no page accepts as a page number, a count, a date or a
+# choice: letters, signs, huge numbers, SQL, unicode, control characters, broken
+# percent-encoding. Already percent-encoded where a browser would encode them.
+BAD_VALUES = {
+    "letters": "abc",
+    "negative": "-1",
+    "zero": "0",
+    "huge": "9" * 40,
+    "float": "1.5",
+    "exponent": "1e309",
+    "sql quote": quote("1' OR '1'='1"),
+    "sql union": quote("1 UNION SELECT username, password FROM auth_user--"),
+    "sql comment": quote("1;DROP TABLE auth_user;--"),
+    "unicode": quote("ünï©ødé 🙂"),
+    "right-to-left": quote("\u202e1"),
+    "null byte": "%00",
+    "control characters": "%01%1b%7f",
+    "bad percent": "%zz",
+    "broken utf-8": "%ff%fe%c0%af",
+    "overlong": "x" * 3000,
+    "html": quote("<script>alert(1)</script>"),
+}
+
+# Path segments no slug or id route matches.
+BAD_SEGMENTS = {
+    "overlong": "a" * 300,
+    "very long": "product-" * 400,
+    "unicode": quote("ünï©ødé-🙂"),
+    "sql": quote("x' OR 1=1--"),
+    "null byte": "x%00y",
+    "bad percent": "%zz",
+    "broken utf-8": "%ff%fe",
+    "overlong utf-8 slash": "%c0%af",
+    "dot segments": "..%2f..%2fetc%2fpasswd",
+    "html": quote("<img src=x>"),
+    "crlf": "x%0d%0aSet-Cookie:%20injected=1",
+    "huge number": "9" * 40,
+}
+
+
+def query_probes(path: str, param: str, *, staff: bool = False, values=BAD_VALUES) -> list[Probe]:
+    """One probe per bad value of one query-string parameter."""
+    return [
+        Probe(f"{path}?{param}= {label}", f"{path}?{param}={value}", staff=staff)
+        for label, value in values.items()
+    ]
+
+
+def slug_probes(prefix: str, suffix: str = "/", *, staff: bool = False) -> list[Probe]:
+    """One probe per bad path segment after a prefix (a slug or id route)."""
+    return [
+        Probe(f"{prefix}<{label}>{suffix}", f"{prefix}{segment}{suffix}", staff=staff)
+        for label, segment in BAD_SEGMENTS.items()
+    ]
+
+
+def form_probes(path: str, *, form_page: bool = False) -> list[Probe]:
+    """POSTs without a valid CSRF token, other methods, and bodies Django must refuse.
+
+    A form page (`form_page=True`) answers a garbled body that passed the CSRF
+    check with its form and errors; any other page refuses the POST.
+    """
+    garbled = "form error" if form_page else "refused"
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    fields = b"username=admin&password=x"
+    return [
+        Probe(f"POST {path} without CSRF cookie or token", path, "POST", form, fields),
+        Probe(
+            f"POST {path} with a CSRF cookie, no token",
+            path,
+            "POST",
+            {**form, "Cookie": f"csrftoken={CSRF_SECRET}"},
+            fields,
+        ),
+        Probe(
+            f"POST {path} with a wrong CSRF token",
+            path,
+            "POST",
+            {**form, "Cookie": f"csrftoken={CSRF_SECRET}"},
+            fields + b"&csrfmiddlewaretoken=" + b"b" * 32,
+        ),
+        Probe(
+            f"POST {path} from another origin",
+            path,
+            "POST",
+            {**form, **WITH_CSRF, "Origin": "https://evil.example"},
+            fields,
+        ),
+        Probe(f"PUT {path}", path, "PUT", form, fields),
+        Probe(f"DELETE {path}", path, "DELETE"),
+        Probe(f"PATCH {path}", path, "PATCH", form, fields),
+        Probe(f"PROPFIND {path}", path, "PROPFIND"),
+        Probe(f"CONNECT-like method on {path}", path, "M-SEARCH"),
+        Probe(
+            f"POST {path} 2 MiB form body",
+            path,
+            "POST",
+            {**form, **WITH_CSRF},
+            b"x=" + b"a" * (2 * 1024 * 1024),
+        ),
+        Probe(
+            f"POST {path} 2,000 fields",
+            path,
+            "POST",
+            {**form, **WITH_CSRF},
+            b"&".join(b"f%d=1" % i for i in range(2000)),
+        ),
+        Probe(
+            f"POST {path} multipart without boundary",
+            path,
+            "POST",
+            {**WITH_CSRF, "Content-Type": "multipart/form-data"},
+            b"--x\r\nContent-Disposition: form-data; name=a\r\n\r\n1\r\n--x--\r\n",
+        ),
+        Probe(
+            f"POST {path} multipart cut short",
+            path,
+            "POST",
+            {**WITH_CSRF, "Content-Type": "multipart/form-data; boundary=xyz"},
+            b'--xyz\r\nContent-Disposition: form-data; name="avatar"; filename="a.png"\r\n'
+            b"Content-Type: image/png\r\n\r\n\x89PNG\r\n",
+            expect=garbled,
+        ),
+        Probe(
+            f"POST {path} multipart with a broken boundary",
+            path,
+            "POST",
+            {**WITH_CSRF, "Content-Type": "multipart/form-data; boundary=" + "é" * 3},
+            b"--\r\n",
+        ),
+        Probe(
+            f"POST {path} JSON where a form is expected",
+            path,
+            "POST",
+            {**WITH_CSRF, "Content-Type": "application/json"},
+            b'{"username": {"$ne": null}, "password": [1, 2]}',
+            expect=garbled,
+        ),
+    ]
+
+
+def host_probes(path: str = "/") -> list[Probe]:
+    """Host headers the site does not serve: Django's ALLOWED_HOSTS check answers 400."""
+    hosts = {
+        "another site": "evil.example",
+        "suffix attack": f"{HEROKU_HOST}.evil.example",
+        "bad port": f"{HEROKU_HOST}:abc",
+        "userinfo": f"user@{HEROKU_HOST}",
+        "the dyno's address": "127.0.0.1",
+        "empty": "",
+        "unicode": "exämple.herokuapp.com".encode("idna").decode() + "é",
+        "overlong": "a" * 300 + ".example",
+        "trailing path": f"{HEROKU_HOST}/x",
+    }
+    return [
+        Probe(f"{path} with Host: {label}", path, headers={"Host": host})
+        for label, host in hosts.items()
+    ]
+
+
+def raw_request(request_line: bytes, *headers: bytes, body: bytes = b"") -> bytes:
+    lines = [request_line, *headers]
+    return b"\r\n".join(lines) + b"\r\n\r\n" + body
+
+
+HOST = b"Host: " + HEROKU_HOST.encode()
+HTTPS = b"X-Forwarded-Proto: https"
+
+# What a browser or http.client would never send: malformed at the HTTP level.
+# Gunicorn refuses most of these itself with a 400 before Django sees them.
+RAW_PROBES = [
+    Probe("null byte in the path", raw=raw_request(b"GET /tour/\x00 HTTP/1.1", HOST, HTTPS)),
+    Probe("space in the path", raw=raw_request(b"GET /tour/a b/ HTTP/1.1", HOST, HTTPS)),
+    Probe("raw unicode path", raw=raw_request("GET /tür/ HTTP/1.1".encode(), HOST, HTTPS)),
+    Probe("raw invalid utf-8 path", raw=raw_request(b"GET /\xff\xfe/ HTTP/1.1", HOST, HTTPS)),
+    Probe("bad percent in path", raw=raw_request(b"GET /%zz%/ HTTP/1.1", HOST, HTTPS)),
+    Probe("unknown HTTP version", raw=raw_request(b"GET / HTTP/9.9", HOST, HTTPS)),
+    Probe("garbage request line", raw=raw_request(b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03")),
+    Probe("lowercase method", raw=raw_request(b"get / HTTP/1.1", HOST, HTTPS)),
+    Probe("HTTP/1.1 without Host", raw=raw_request(b"GET / HTTP/1.1", HTTPS)),
+    Probe("two Host headers", raw=raw_request(b"GET / HTTP/1.1", HOST, b"Host: evil.example")),
+    Probe(
+        "CRLF injected into a header value",
+        raw=raw_request(
+            b"GET / HTTP/1.1", HOST, HTTPS, b"X-Note: a\rSet-Cookie: injected=1", b"X-Other: b"
+        ),
+    ),
+    Probe("header without a colon", raw=raw_request(b"GET / HTTP/1.1", HOST, HTTPS, b"Bogus")),
+    Probe(
+        "obsolete folded header",
+        raw=raw_request(b"GET / HTTP/1.1", HOST, HTTPS, b"X-A: 1", b" folded"),
+    ),
+    Probe(
+        "space before the colon",
+        raw=raw_request(b"GET / HTTP/1.1", HOST, HTTPS, b"Content-Length : 5", body=b"x=1&y"),
+    ),
+    Probe(
+        "header of 10 KB",
+        raw=raw_request(b"GET / HTTP/1.1", HOST, HTTPS, b"X-Big: " + b"a" * 10_000),
+    ),
+    Probe(
+        "120 headers",
+        raw=raw_request(b"GET / HTTP/1.1", HOST, HTTPS, *(b"X-H%d: 1" % i for i in range(120))),
+    ),
+    Probe(
+        "request line of 6 KB",
+        raw=raw_request(b"GET /" + b"a" * 6000 + b" HTTP/1.1", HOST, HTTPS),
+    ),
+    Probe(
+        "Content-Length not a number",
+        raw=raw_request(b"POST / HTTP/1.1", HOST, HTTPS, b"Content-Length: abc", body=b"x"),
+    ),
+    Probe(
+        "negative Content-Length",
+        raw=raw_request(b"POST / HTTP/1.1", HOST, HTTPS, b"Content-Length: -5", body=b"x"),
+    ),
+    Probe(
+        "two different Content-Lengths",
+        raw=raw_request(
+            b"POST / HTTP/1.1", HOST, HTTPS, b"Content-Length: 3", b"Content-Length: 5", body=b"x"
+        ),
+    ),
+    Probe(
+        "Content-Length and Transfer-Encoding (smuggling)",
+        raw=raw_request(
+            b"POST / HTTP/1.1",
+            HOST,
+            HTTPS,
+            b"Content-Length: 4",
+            b"Transfer-Encoding: chunked",
+            body=b"0\r\n\r\nGET /admin/ HTTP/1.1\r\nHost: evil.example\r\n\r\n",
+        ),
+    ),
+    Probe(
+        "bad chunk size",
+        raw=raw_request(
+            b"POST / HTTP/1.1", HOST, HTTPS, b"Transfer-Encoding: chunked", body=b"zz\r\nx\r\n0\r\n"
+        ),
+    ),
+    Probe(
+        "body shorter than its Content-Length",
+        raw=raw_request(
+            b"POST /admin/login/ HTTP/1.1",
+            HOST,
+            HTTPS,
+            b"Content-Type: application/x-www-form-urlencoded",
+            b"Cookie: csrftoken=" + CSRF_SECRET.encode(),
+            b"Origin: https://" + HEROKU_HOST.encode(),
+            b"Content-Length: 500",
+            body=b"csrfmiddlewaretoken=" + CSRF_SECRET.encode() + b"&username=a",
+        ),
+        expect="form error",
+    ),
+    Probe(
+        "cookie header full of junk",
+        raw=raw_request(b"GET / HTTP/1.1", HOST, HTTPS, b"Cookie: ;;=;sessionid=\x01\x02;=="),
+    ),
+]
+
+# Every route in the site today, with the probes that fit it.
+CORPUS: list[Probe] = [
+    *slug_probes("/"),
+    *slug_probes("/tour/"),
+    *query_probes("/admin/auth/user/", "date_joined__gte", staff=True),
+    Probe(
+        "admin lookup across a relation", "/admin/auth/user/?groups__permissions__id=1", staff=True
+    ),
+    *slug_probes("/admin/auth/user/", "/change/", staff=True),
+    *slug_probes("/admin/", "/"),
+    *form_probes("/admin/login/", form_page=True),
+    *form_probes("/debug/sentry-check"),
+    *form_probes("/"),
+    *form_probes("/accounts/signup/", form_page=True),
+    *form_probes("/accounts/login/", form_page=True),
+    *form_probes("/accounts/profile/edit/"),
+    *form_probes("/accounts/password_reset/", form_page=True),
+    *slug_probes("/companies/"),
+    Probe("POST /healthz", "/healthz", "POST"),
+    Probe("DELETE /healthz", "/healthz", "DELETE"),
+    Probe("plain HTTP is redirected", "/", headers={"X-Forwarded-Proto": "http"}),
+    Probe("staff page for a visitor", "/debug/sentry-check"),
+    *host_probes("/"),
+    *host_probes("/admin/login/"),
+    *RAW_PROBES,
+]

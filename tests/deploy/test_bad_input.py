@@ -1,0 +1,96 @@
+"""The bad-input corpus against the running web process: refused cleanly, nothing written.
+
+The Procfile's web line runs in production mode on a fresh database that went
+through the release phase; every probe of tests/deploy/corpus.py is sent as
+Heroku's router would forward it (or as raw bytes), and must be answered with a
+3xx or 4xx. Afterwards every table holds exactly the rows it held before.
+"""
+
+import re
+
+import psycopg2
+import pytest
+
+from tests.deploy.client import RouterClient, release_with_superuser, send_raw
+from tests.deploy.corpus import CORPUS, Probe
+from tests.processes import fresh_database, production_env, start_web
+
+STAFF_PASSWORD = "staff-passphrase-for-the-corpus"
+
+
+def row_counts(database_url: str) -> dict[str, int]:
+    """Rows in every table of the public schema."""
+    with psycopg2.connect(database_url) as connection, connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT table_name FROM information_schema.tables "
+            "WHERE table_schema = 'public' AND table_type = 'BASE TABLE'"
+        )
+        tables = sorted(row[0] for row in cursor.fetchall())
+        counts = {}
+        for table in tables:
+            cursor.execute(f'SELECT count(*) FROM "{table}"')  # noqa: S608 (names from the catalog)
+            counts[table] = cursor.fetchone()[0]
+    connection.close()
+    return counts
+
+
+@pytest.fixture(scope="module")
+def site():
+    database_url = fresh_database("bad_input")
+    env = production_env(DATABASE_URL=database_url)
+    release_with_superuser(env, "staff", STAFF_PASSWORD)
+    web = start_web(env)
+    try:
+        web.wait_until_serving()
+        staff = RouterClient(web.port)
+        staff.log_in_to_admin("staff", STAFF_PASSWORD)
+        yield web, staff, database_url
+    finally:
+        web.stop()
+
+
+def send(probe: Probe, port: int, staff: RouterClient) -> tuple[int, str, str]:
+    """The status, the response head (status line and headers) and the body of one probe."""
+    if probe.raw is not None:
+        head, _, body = send_raw(port, probe.raw).decode("latin-1").partition("\r\n\r\n")
+        match = re.match(r"HTTP/1\.[01] (\d{3})", head)
+        return (int(match.group(1)) if match else 0), head, body
+    client = RouterClient(port, cookies=dict(staff.cookies) if probe.staff else {})
+    reply = client.request(probe.method, probe.path, probe.body, probe.headers)
+    head = "\n".join(f"{name}: {value}" for name, value in reply.headers)
+    return reply.status, f"{reply.status}\n{head}", reply.text
+
+
+def as_expected(probe: Probe, status: int, body: str) -> bool:
+    if probe.expect == "form error":
+        return status == 200 and ("errorlist" in body or "errornote" in body)
+    return 300 <= status < 500
+
+
+def test_corpus_is_large_and_unique():
+    assert len(CORPUS) >= 100
+    names = [probe.name for probe in CORPUS]
+    assert len(set(names)) == len(names)
+
+
+def test_every_malformed_request_is_refused_cleanly_and_writes_nothing(site):
+    web, staff, database_url = site
+    before = row_counts(database_url)
+
+    answers = {probe.name: send(probe, web.port, staff) for probe in CORPUS}
+
+    wrong = {
+        probe.name: answers[probe.name][0]
+        for probe in CORPUS
+        if not as_expected(probe, answers[probe.name][0], answers[probe.name][2])
+    }
+    assert wrong == {}, "\n".join(f"{status} {name}" for name, status in wrong.items())
+    assert not any(status >= 500 for status, _, _ in answers.values())
+    injected = [name for name, (_, head, _) in answers.items() if "injected" in head.lower()]
+    assert injected == []
+    assert row_counts(database_url) == before
+    # Django logs refused suspicious requests with a traceback under django.security;
+    # an unhandled error would be logged as "Internal Server Error" with a 5xx.
+    log = web.output()
+    assert "Internal Server Error" not in log
+    assert not re.search(r'HTTP/1\.[01]" 5\d\d ', log)

