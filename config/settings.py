@@ -16,7 +16,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from config import env
+from config import env, s3
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     # Before staticfiles so runserver, too, serves files the way WhiteNoise does.
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    # The platform layer as an app: media management commands and deploy checks.
+    "config.apps.PlatformConfig",
 ]
 
 MIDDLEWARE = [
@@ -134,12 +136,39 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
-}
 MEDIA_URL = "media/"
 MEDIA_ROOT = BASE_DIR / "media"
+
+# Media (uploads) live on S3, in a bucket with versioning on: a DELETE only lays a
+# delete marker and `manage.py media_restore` brings the file back. Static files
+# stay off that bucket, so collectstatic never piles up versions. See
+# docs/s3-media.md. AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are read by boto3
+# itself; AWS_S3_ENDPOINT_URL points both buckets at an S3-compatible server.
+s3_connection = {
+    "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL", "").strip() or None,
+    "region_name": os.environ.get("AWS_S3_REGION_NAME", "").strip() or None,
+}
+media_bucket = os.environ.get("AWS_MEDIA_BUCKET_NAME", "").strip()
+static_bucket = os.environ.get("AWS_STATIC_BUCKET_NAME", "").strip()
+if media_bucket or not DEVELOPMENT:
+    # Fail closed outside development: a dyno's disk is wiped on every restart and
+    # deploy, so uploads saved there would vanish while the database points at them.
+    media = s3.media_storage(media_bucket or env.required("AWS_MEDIA_BUCKET_NAME"), **s3_connection)
+else:
+    # Plain `manage.py` commands on a laptop keep uploads in MEDIA_ROOT; the demo
+    # and the tests start a local S3 server and set the variables instead.
+    media = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+STORAGES = {
+    "default": media,
+    "staticfiles": (
+        s3.static_storage(static_bucket, **s3_connection)
+        if static_bucket
+        else {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}
+    ),
+}
+if static_bucket:
+    # The bucket serves static files; WhiteNoise would only find an empty STATIC_ROOT.
+    MIDDLEWARE.remove("whitenoise.middleware.WhiteNoiseMiddleware")
 
 # Production security. Heroku ends TLS at its router and says so in
 # X-Forwarded-Proto; trusting that header is what makes the redirect work.

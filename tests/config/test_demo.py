@@ -21,10 +21,11 @@ def test_procfile_lines_are_what_heroku_runs():
 
 def test_demo_command_migrates_serves_the_site_and_stops_on_ctrl_c():
     port = free_port()
+    # Without S3 variables, as on a fresh clone: the demo starts its own S3 server.
     env = {
         key: value
         for key, value in os.environ.items()
-        if key not in ("ENVIRONMENT", "DJANGO_SETTINGS_MODULE")
+        if key not in ("ENVIRONMENT", "DJANGO_SETTINGS_MODULE") and not key.startswith("AWS_")
     }
     env.update(PORT=str(port), DATABASE_URL=fresh_database("demo_check"))
     log = tempfile.TemporaryFile()
@@ -44,10 +45,14 @@ def test_demo_command_migrates_serves_the_site_and_stops_on_ctrl_c():
         # Development serves the unhashed stylesheet straight from static/.
         assert 'href="/static/css/site.css"' in home.text
         assert web.get("/static/css/site.css", {"Host": "localhost"}).status == 200
+        media = web.get("/tour/s3-media/", {"Host": "localhost"})
+        assert media.status == 200, web.output()
+        assert "Versioning: <strong>Enabled" in media.text
     finally:
         os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C sends
         process.wait(30)
     output = web.output()
     assert "Applying sessions.0001_initial... OK" in output
     assert f"http://localhost:{port}/" in output
+    assert "Local S3 server on http://127.0.0.1:" in output
     assert process.returncode == 0, output
