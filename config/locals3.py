@@ -34,18 +34,15 @@ class LocalS3:
     server: object
     endpoint_url: str
 
-    def environ(self, *, static: bool = False) -> dict[str, str]:
-        """The app's S3 variables for this server (static bucket only when asked)."""
-        variables = {
+    def environ(self) -> dict[str, str]:
+        """The app's S3 variables for this server (static files stay on WhiteNoise)."""
+        return {
             "AWS_ACCESS_KEY_ID": ACCESS_KEY,
             "AWS_SECRET_ACCESS_KEY": SECRET_KEY,
             "AWS_S3_REGION_NAME": REGION,
             "AWS_S3_ENDPOINT_URL": self.endpoint_url,
             "AWS_MEDIA_BUCKET_NAME": MEDIA_BUCKET,
         }
-        if static:
-            variables["AWS_STATIC_BUCKET_NAME"] = STATIC_BUCKET
-        return variables
 
     def client(self, service: str = "s3", access_key=ACCESS_KEY, secret_key=SECRET_KEY):
         """A boto3 client for one of this server's services (s3, iam)."""

@@ -160,25 +160,25 @@ def list_versions(name: str) -> list[Version]:
     """Every version and delete marker of one file, newest first (empty: unknown name)."""
     client, bucket = _client_and_bucket()
     key = object_key(name)
-    versions = []
+    files, markers = [], []
     pages = client.get_paginator("list_object_versions").paginate(Bucket=bucket, Prefix=key)
     for page in pages:
         # The prefix also matches "photo.jpg.bak"; keep this exact key only.
-        for entry in page.get("Versions", []):
-            if entry["Key"] == key:
-                versions.append(
-                    Version(
-                        entry["VersionId"], entry["IsLatest"], entry["LastModified"], entry["Size"]
-                    )
-                )
-        for entry in page.get("DeleteMarkers", []):
-            if entry["Key"] == key:
-                versions.append(
-                    Version(entry["VersionId"], entry["IsLatest"], entry["LastModified"], None)
-                )
-    # S3 lists versions and delete markers apart, each newest first; merging them by
-    # time keeps that order (a stable sort) and the current one on top. Listed times
-    # may have one-second resolution: within one second, versions come before markers.
+        files += [
+            Version(entry["VersionId"], entry["IsLatest"], entry["LastModified"], entry["Size"])
+            for entry in page.get("Versions", [])
+            if entry["Key"] == key
+        ]
+        markers += [
+            Version(entry["VersionId"], entry["IsLatest"], entry["LastModified"], None)
+            for entry in page.get("DeleteMarkers", [])
+            if entry["Key"] == key
+        ]
+    # S3 lists versions and delete markers apart, each newest first, with times to the
+    # second. Merge by time, current first; a stable sort keeps each list's order, and
+    # within one second a marker goes above the versions, as it usually hides one of
+    # them (a delete, then a restore by copy, is marker over version under the copy).
+    versions = markers + files
     versions.sort(key=lambda v: (not v.is_latest, -v.last_modified.timestamp()))
     return versions
 

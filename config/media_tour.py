@@ -95,8 +95,8 @@ class S3MediaTourView(TemplateView):
         context = {
             "storage": default_storage.__class__.__name__,
             "demo_name": DEMO_NAME,
-            "settings_excerpt": source_excerpt("config/settings.py", "media_bucket =", 11),
-            "storage_excerpt": source_excerpt("config/s3.py", "def media_storage", 28),
+            "settings_excerpt": source_excerpt("config/settings.py", "media_bucket =", 18),
+            "storage_excerpt": source_excerpt("config/s3.py", "def media_storage", 15),
             "restore_excerpt": source_excerpt("config/media.py", "    if version_id is None:", 27),
         }
         if "error" not in kwargs:

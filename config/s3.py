@@ -22,55 +22,44 @@ CLIENT_CONFIG = Config(
 STATIC_CACHE_CONTROL = "public, max-age=31536000, immutable"
 
 
-def media_storage(
-    bucket_name: str,
-    *,
-    endpoint_url: str | None = None,
-    region_name: str | None = None,
-    **options,
-) -> dict:
+def media_storage(bucket_name: str, **options) -> dict:
     """The `default` storage: uploads, on the versioned media bucket."""
-    return {
-        "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {
-            "bucket_name": bucket_name,
-            # Objects stay private; pages get URLs signed for an hour.
-            "querystring_auth": True,
-            "querystring_expire": 3600,
-            # An upload named like an existing file gets a new name rather than
-            # replacing it: two products sharing "photo.jpg" are two files, and
-            # versions stay what they are for, undoing a mistake.
-            "file_overwrite": False,
-            # No ACLs: buckets created since April 2023 enforce "bucket owner"
-            # ownership and reject them. Access is granted by IAM policies only.
-            "default_acl": None,
-            "endpoint_url": endpoint_url,
-            "region_name": region_name,
-            "client_config": CLIENT_CONFIG,
-            **options,
-        },
-    }
+    return _s3_storage(
+        "storages.backends.s3.S3Storage",
+        bucket_name,
+        # Objects stay private; pages get URLs signed for an hour.
+        querystring_auth=True,
+        querystring_expire=3600,
+        # An upload named like an existing file gets a new name rather than
+        # replacing it: two products sharing "photo.jpg" are two files, and
+        # versions stay what they are for, undoing a mistake.
+        file_overwrite=False,
+        **options,
+    )
 
 
-def static_storage(
-    bucket_name: str,
-    *,
-    endpoint_url: str | None = None,
-    region_name: str | None = None,
-    **options,
-) -> dict:
+def static_storage(bucket_name: str, **options) -> dict:
     """The `staticfiles` storage on the plain static bucket: hashed names, cached for a year."""
-    return {
+    return _s3_storage(
         # Writes staticfiles.json and hashed copies (site.3f2a9c1b7d4e.css), like WhiteNoise.
-        "BACKEND": "storages.backends.s3.S3ManifestStaticStorage",
+        "storages.backends.s3.S3ManifestStaticStorage",
+        bucket_name,
+        # Plain URLs: the bucket policy lets anyone read it (see docs/s3-media.md).
+        querystring_auth=False,
+        object_parameters={"CacheControl": STATIC_CACHE_CONTROL},
+        **options,
+    )
+
+
+def _s3_storage(backend: str, bucket_name: str, **options) -> dict:
+    """`options` may set endpoint_url and region_name, and override any of these."""
+    return {
+        "BACKEND": backend,
         "OPTIONS": {
             "bucket_name": bucket_name,
-            # Plain URLs: the bucket policy lets anyone read it (see docs/s3-media.md).
-            "querystring_auth": False,
+            # No ACLs: buckets created since April 2023 enforce "bucket owner"
+            # ownership and reject them. Access is granted by IAM and bucket policies.
             "default_acl": None,
-            "object_parameters": {"CacheControl": STATIC_CACHE_CONTROL},
-            "endpoint_url": endpoint_url,
-            "region_name": region_name,
             "client_config": CLIENT_CONFIG,
             **options,
         },

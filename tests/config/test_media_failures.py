@@ -62,6 +62,17 @@ def test_an_edit_that_cannot_store_keeps_the_old_file(upload_model, broken_s3):
     assert (item.title, item.file.name) == ("Lamp", "uploads/old.png")
 
 
+def test_an_edit_without_a_new_file_stores_nothing(upload_model, fresh_s3):
+    item = upload_model.objects.create(title="Lamp", file="uploads/old.png")
+    Form = forms.modelform_factory(upload_model, form=MediaUploadForm, fields=["title", "file"])
+    form = Form({"title": "Renamed"}, instance=item)
+    assert form.is_valid(), form.errors
+    form.save()
+    item.refresh_from_db()
+    assert (item.title, item.file.name) == ("Renamed", "uploads/old.png")
+    assert media.list_versions("uploads/old.png") == []
+
+
 def test_other_errors_store_nothing(upload_model, fresh_s3):
     form = upload_form(upload_model, {"title": ""})
     assert not form.is_valid()

@@ -15,3 +15,11 @@ def media_errors():
         raise CommandError(str(error)) from error
     except media.STORAGE_ERRORS as error:
         raise CommandError(f"S3 refused or could not be reached: {error}") from error
+
+
+def add_mfa_argument(parser, needed_for: str) -> None:
+    parser.add_argument(
+        "--mfa",
+        metavar="SERIAL CODE",
+        help=f"The MFA device's serial number (or ARN), a space, its current code: {needed_for}.",
+    )

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from config import media
-from config.management.commands._media import media_errors
+from config.management.commands._media import add_mfa_argument, media_errors
 
 
 class Command(BaseCommand):
@@ -17,11 +17,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("path", help="The file's storage name, as its FileField holds it.")
         parser.add_argument("--version", dest="version_id", metavar="ID")
-        parser.add_argument(
-            "--mfa",
-            metavar="SERIAL CODE",
-            help="Needed to remove a delete marker once MFA delete is on (root user).",
-        )
+        add_mfa_argument(parser, "to remove a delete marker once MFA delete is on")
 
     def handle(self, *, path, version_id, mfa, **options):
         with media_errors():

@@ -3,7 +3,7 @@ import argparse
 from django.core.management.base import BaseCommand
 
 from config import media
-from config.management.commands._media import media_errors
+from config.management.commands._media import add_mfa_argument, media_errors
 
 
 class Command(BaseCommand):
@@ -19,11 +19,7 @@ class Command(BaseCommand):
             action=argparse.BooleanOptionalAction,
             help="Turn MFA delete on (or off with --no-mfa-delete); needs --mfa.",
         )
-        parser.add_argument(
-            "--mfa",
-            metavar="SERIAL CODE",
-            help="The MFA device's serial number (or ARN), a space, its current code.",
-        )
+        add_mfa_argument(parser, "to change MFA delete, or versioning once it is on")
 
     def handle(self, *, action, mfa_delete, mfa, **options):
         with media_errors():
