@@ -19,17 +19,11 @@ from django.conf import settings
 from django.db import connection
 
 from config.demo import procfile_command
+from config.tour import ENVIRONMENT_VARIABLES
 
 BASE_DIR = Path(settings.BASE_DIR)
 HEROKU_HOST = "reference-app.herokuapp.com"
-S3_VARIABLES = (
-    "AWS_ACCESS_KEY_ID",
-    "AWS_SECRET_ACCESS_KEY",
-    "AWS_S3_REGION_NAME",
-    "AWS_S3_ENDPOINT_URL",
-    "AWS_MEDIA_BUCKET_NAME",
-    "AWS_STATIC_BUCKET_NAME",
-)
+S3_VARIABLES = [name for name in ENVIRONMENT_VARIABLES if name.startswith("AWS_")]
 
 
 def free_port() -> int:

@@ -5,7 +5,7 @@ import re
 
 from config import checks, locals3, s3
 from tests.conftest import policy_keys
-from tests.processes import http_get, manage, production_env, run_python
+from tests.processes import S3_VARIABLES, http_get, manage, production_env, run_python
 
 UNREACHABLE_DB = "postgres://u:p@127.0.0.1:9/unreachable"
 SHOW_STORAGES = (
@@ -119,3 +119,18 @@ def test_deploy_check_warns_about_media_on_local_disk(settings):
 
 def test_deploy_check_is_quiet_on_a_versioned_bucket(fresh_s3):
     assert checks.media_bucket_is_versioned(None) == []
+
+
+def test_every_s3_variable_is_documented_where_the_others_are():
+    base = locals3.BASE_DIR
+    env_example = (base / ".env.example").read_text()
+    app_json = json.loads((base / "app.json").read_text())["env"]
+    readme = (base / "README.md").read_text()
+    for name in S3_VARIABLES:
+        assert f"# {name}=" in env_example, name
+        assert name in app_json, name
+        assert f"`{name}`" in readme, name
+    optional = {name for name, entry in app_json.items() if entry.get("required") is False}
+    assert len(S3_VARIABLES) == 6
+    assert optional >= {"AWS_STATIC_BUCKET_NAME", "AWS_S3_ENDPOINT_URL"}
+    assert "AWS_MEDIA_BUCKET_NAME" not in optional
