@@ -26,7 +26,7 @@ from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_http_methods
 
 from config import media
-from config.uploads import MediaUploadForm
+from config.media_forms import MediaUploadForm
 
 logger = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ from django.test import Client
 
 from config import media
 from config.media_admin import MediaVersionsAdminMixin
-from config.uploads import MediaUploadForm
+from config.media_forms import MediaUploadForm
 from tests.conftest import storages_on
 
 URL = "/admin/media/versions/"

@@ -7,7 +7,7 @@ from django import forms
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from config import locals3, media
-from config.uploads import STORAGE_ERROR_MESSAGE, MediaUploadForm
+from config.media_forms import STORAGE_ERROR_MESSAGE, MediaUploadForm
 from tests.conftest import storages_on
 from tests.processes import free_port
 
@@ -47,7 +47,7 @@ def test_an_upload_is_stored_while_validating_then_saved(upload_model, fresh_s3)
 
 def test_storage_failure_is_a_form_error_and_nothing_is_saved(upload_model, broken_s3, caplog):
     form = upload_form(upload_model)
-    with caplog.at_level(logging.ERROR, logger="config.uploads"):
+    with caplog.at_level(logging.ERROR, logger="config.media_forms"):
         assert not form.is_valid()
     assert form.errors == {"file": [STORAGE_ERROR_MESSAGE]}
     assert upload_model.objects.count() == 0
