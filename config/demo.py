@@ -1,8 +1,9 @@
 """`pipenv run demo`: the site on this machine, started the way Heroku starts it.
 
 Runs the Procfile's release line, then its web line, against the self-starting
-local PostgreSQL (see config/localdb.py). This process keeps the database server
-up while the site runs and stops it on Ctrl-C.
+local PostgreSQL (see config/localdb.py) and, unless the environment names an S3
+endpoint or media bucket, a local S3 server with the media bucket (config/locals3.py).
+This process keeps both servers up while the site runs and stops them on Ctrl-C.
 """
 
 import os
@@ -27,6 +28,17 @@ def main() -> int:
     os.environ.setdefault("ENVIRONMENT", "development")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.setdefault("PORT", "8000")
+
+    if (
+        os.environ["ENVIRONMENT"] == "development"
+        and not os.environ.get("AWS_S3_ENDPOINT_URL")
+        and not os.environ.get("AWS_MEDIA_BUCKET_NAME")
+    ):
+        from config import locals3
+
+        local_s3 = locals3.start()
+        os.environ.update(local_s3.environ())
+        print(f"Local S3 server on {local_s3.endpoint_url} (media bucket versioned, in memory)")
 
     import django
     from django.conf import settings

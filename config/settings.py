@@ -17,7 +17,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from config import env, security, staticversion
+from config import env, s3, security, staticversion
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     # Its system checks catch settings left in the pre-4.0 format.
     "csp",
     "axes",
+    # The platform layer as an app: media management commands and deploy checks.
+    "config.apps.PlatformConfig",
 ]
 
 MIDDLEWARE = [
@@ -95,9 +97,6 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "config.staticversion.versions",
             ],
-            # config/ is not an app, so its tag library is named here rather than
-            # found in an app's templatetags/; templates still `{% load %}` it.
-            "libraries": {"versioned_static": "config.templatetags.versioned_static"},
         },
     },
 ]
@@ -164,10 +163,39 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+MEDIA_URL = "media/"
+MEDIA_ROOT = BASE_DIR / "media"
+
+# Media (uploads) live on S3, in a bucket with versioning on: a DELETE only lays a
+# delete marker and `manage.py media_restore` brings the file back. Static files
+# stay off that bucket, so collectstatic never piles up versions. See
+# docs/s3-media.md. AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are read by boto3
+# itself; AWS_S3_ENDPOINT_URL points both buckets at an S3-compatible server.
+s3_connection = {
+    "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL", "").strip() or None,
+    "region_name": os.environ.get("AWS_S3_REGION_NAME", "").strip() or None,
 }
+media_bucket = os.environ.get("AWS_MEDIA_BUCKET_NAME", "").strip()
+static_bucket = os.environ.get("AWS_STATIC_BUCKET_NAME", "").strip()
+if media_bucket or not DEVELOPMENT:
+    # Fail closed outside development: a dyno's disk is wiped on every restart and
+    # deploy, so uploads saved there would vanish while the database points at them.
+    media = s3.media_storage(media_bucket or env.required("AWS_MEDIA_BUCKET_NAME"), **s3_connection)
+else:
+    # Plain `manage.py` commands on a laptop keep uploads in MEDIA_ROOT; the demo
+    # and the tests start a local S3 server and set the variables instead.
+    media = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+STORAGES = {
+    "default": media,
+    "staticfiles": (
+        s3.static_storage(static_bucket, **s3_connection)
+        if static_bucket
+        else {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}
+    ),
+}
+if static_bucket:
+    # The bucket serves static files; WhiteNoise would only find an empty STATIC_ROOT.
+    MIDDLEWARE.remove("whitenoise.middleware.WhiteNoiseMiddleware")
 # WhiteNoise marks hashed files immutable for ten years; send the one year the
 # comment above promises (and RFC 8246 shows). Unhashed names keep a short max-age.
 WHITENOISE_ADD_HEADERS_FUNCTION = staticversion.cache_hashed_files_for_a_year
@@ -176,8 +204,6 @@ WHITENOISE_ADD_HEADERS_FUNCTION = staticversion.cache_hashed_files_for_a_year
 # manifest, for clients and proxies that ignore cache headers. A value unsafe in
 # a URL stops start-up. See config/staticversion.py and docs/static-versioning.md.
 STATIC_ASSET_VERSIONS = staticversion.resolve(os.environ, manifest=STATIC_ROOT / "staticfiles.json")
-MEDIA_URL = "media/"
-MEDIA_ROOT = BASE_DIR / "media"
 
 # Uploaded images (config/uploads.py) may be at most this big, checked by content.
 IMAGE_UPLOAD_MAX_BYTES = 5 * 1024 * 1024

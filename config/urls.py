@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accounts.tour import AuthBackendTourView
-from config import tour, views
+from config import media_admin, media_tour, tour, views
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
@@ -20,9 +20,16 @@ urlpatterns = [
     path("tour/auth-backend/", AuthBackendTourView.as_view(), name="tour-auth-backend"),
     path("", include("accounts.urls")),
     path("debug/sentry-check", views.sentry_check, name="sentry-check"),
+    path("tour/s3-media/", media_tour.S3MediaTourView.as_view(), name="tour-s3-media"),
+    # A page of the admin site (staff only), before the admin's own catch-all patterns.
+    path(
+        f"{settings.ADMIN_URL}media/versions/",
+        admin.site.admin_view(media_admin.media_versions_view),
+        name="admin-media-versions",
+    ),
     path(settings.ADMIN_URL, admin.site.urls),
 ]
-# Uploaded media from the local folder in development (an empty list otherwise).
+# Development without a media bucket keeps uploads in MEDIA_ROOT; serve them (DEBUG only).
 urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 # A database that does not answer gives a 503 page, any other error the 500 page.

@@ -1,8 +1,86 @@
 import pytest
+from django.conf import settings
 from django.core.management import call_command
+from django.db import connection, models
+from django.test import override_settings
+from django.test.utils import isolate_apps
+
+from config import locals3, s3
 
 
 @pytest.fixture(scope="session", autouse=True)
 def collected_static():
     """Pages render hashed static URLs from the manifest, as in production."""
     call_command("collectstatic", "--noinput", verbosity=0)
+
+
+# Media: a local S3 server over HTTP for the whole session (config/locals3.py).
+# This process stores media on its versioned bucket, and the processes the tests
+# start (tests/processes.py) get the same AWS_* variables. pyproject.toml blanks
+# any AWS_* bucket variables from .env, so no test reaches a real bucket.
+
+
+@pytest.fixture(scope="session", autouse=True)
+def local_s3():
+    server = locals3.start()
+    with pytest.MonkeyPatch.context() as patch:
+        for name in ("AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_STATIC_BUCKET_NAME"):
+            patch.delenv(name, raising=False)
+        for name, value in server.environ().items():
+            patch.setenv(name, value)
+        with override_settings(STORAGES=storages_on(server)):
+            yield server
+    server.stop()
+
+
+def storages_on(server: locals3.LocalS3, bucket: str = locals3.MEDIA_BUCKET, **options) -> dict:
+    """STORAGES with the default storage on a bucket of the local server, static unchanged."""
+    options = {"endpoint_url": server.endpoint_url, "region_name": locals3.REGION, **options}
+    media = s3.media_storage(bucket, **options)
+    return {**settings.STORAGES, "default": media}
+
+
+def policy_keys(server: locals3.LocalS3, policy_file: str) -> dict[str, str]:
+    """Access keys of a new IAM user of the local server holding a policy from docs/iam/.
+
+    The example bucket names become the local ones. Keys are checked, and the
+    policy enforced, only after `server.require_auth()`.
+    """
+    policy = (settings.BASE_DIR / "docs" / "iam" / policy_file).read_text()
+    policy = policy.replace("example-media-bucket", locals3.MEDIA_BUCKET)
+    policy = policy.replace("example-static-bucket", locals3.STATIC_BUCKET)
+    user = policy_file.removesuffix(".json")
+    iam = server.client("iam")
+    iam.create_user(UserName=user)
+    iam.put_user_policy(UserName=user, PolicyName=user, PolicyDocument=policy)
+    key = iam.create_access_key(UserName=user)["AccessKey"]
+    return {"access_key": key["AccessKeyId"], "secret_key": key["SecretAccessKey"]}
+
+
+@pytest.fixture
+def fresh_s3(local_s3):
+    """Empty buckets before the test, and again after it for the tests that follow."""
+    local_s3.reset()
+    yield local_s3
+    local_s3.reset()
+
+
+@pytest.fixture
+def upload_model(db):
+    """A throwaway model with a FileField (the catalog and accounts own the real ones)."""
+    with isolate_apps("config"):
+
+        class Upload(models.Model):
+            title = models.CharField(max_length=100)
+            file = models.FileField(upload_to="uploads/")
+
+            class Meta:
+                app_label = "config"
+
+            def __str__(self):
+                return self.title
+
+        # Inside the test's transaction: PostgreSQL rolls the table back with it.
+        with connection.schema_editor() as editor:
+            editor.create_model(Upload)
+        yield Upload

@@ -19,11 +19,13 @@ from django.conf import settings
 from django.db import connection
 
 from config.demo import procfile_command
+from config.tour import ENVIRONMENT_VARIABLES
 
 BASE_DIR = Path(settings.BASE_DIR)
 HEROKU_HOST = "reference-app.herokuapp.com"
 # What Heroku's router adds to every request it forwards.
 ROUTER_HEADERS = {"Host": HEROKU_HOST, "X-Forwarded-Proto": "https", "X-Request-Id": "req-42"}
+S3_VARIABLES = [name for name in ENVIRONMENT_VARIABLES if name.startswith("AWS_")]
 
 
 def free_port() -> int:
@@ -55,6 +57,8 @@ def production_env(**overrides: str) -> dict[str, str]:
     env = {key: os.environ[key] for key in keep if key in os.environ}
     # Coverage follows the app into its processes through its own variables.
     env.update({key: value for key, value in os.environ.items() if key.startswith("COVERAGE_")})
+    # The app's S3 config vars, which tests/conftest.py points at its local S3 server.
+    env.update({key: os.environ[key] for key in S3_VARIABLES if key in os.environ})
     env.update(
         ENVIRONMENT="production",
         DJANGO_SECRET_KEY="test-secret-key-" + "x" * 50,
@@ -139,6 +143,16 @@ class Response:
         return self.body.decode()
 
 
+def http_get(url: str, headers: dict[str, str] | None = None) -> Response:
+    """GET a URL on this machine; any status comes back as a Response."""
+    request = urllib.request.Request(url, headers=headers or {})
+    try:
+        with _opener.open(request, timeout=10) as response:
+            return Response(response.status, dict(response.headers), response.read())
+    except urllib.error.HTTPError as error:
+        return Response(error.code, dict(error.headers), error.read())
+
+
 @dataclass
 class WebProcess:
     """The Procfile's web line, running on a free port until stopped."""
@@ -157,12 +171,7 @@ class WebProcess:
         return f"http://127.0.0.1:{self.port}"
 
     def get(self, path: str, headers: dict[str, str] | None = None) -> Response:
-        request = urllib.request.Request(self.base_url + path, headers=headers or {})
-        try:
-            with _opener.open(request, timeout=10) as response:
-                return Response(response.status, dict(response.headers), response.read())
-        except urllib.error.HTTPError as error:
-            return Response(error.code, dict(error.headers), error.read())
+        return http_get(self.base_url + path, headers)
 
     def wait_until_serving(self, path: str = "/healthz", timeout: float = 30) -> None:
         deadline = time.monotonic() + timeout

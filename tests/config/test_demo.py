@@ -22,11 +22,12 @@ def test_procfile_lines_are_what_heroku_runs():
 
 
 def demo_env(port: int, database: str) -> dict[str, str]:
-    """This shell's environment, as a newcomer's would be: no ENVIRONMENT set."""
+    """This shell's environment, as a newcomer's would be: no ENVIRONMENT, no S3
+    variables (the demo then starts its own S3 server)."""
     env = {
         key: value
         for key, value in os.environ.items()
-        if key not in ("ENVIRONMENT", "DJANGO_SETTINGS_MODULE")
+        if key not in ("ENVIRONMENT", "DJANGO_SETTINGS_MODULE") and not key.startswith("AWS_")
     }
     env.update(PORT=str(port), DATABASE_URL=fresh_database(database))
     return env
@@ -52,6 +53,9 @@ def test_demo_command_migrates_serves_the_site_and_stops_on_ctrl_c():
         # Development serves the unhashed stylesheet straight from static/, versioned.
         assert re.search(r'href="/static/css/site\.css\?v=[\w.-]+"', home.text), home.text
         assert web.get("/static/css/site.css", {"Host": "localhost"}).status == 200
+        media = web.get("/tour/s3-media/", {"Host": "localhost"})
+        assert media.status == 200, web.output()
+        assert "Versioning: <strong>Enabled" in media.text
     finally:
         os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C sends
         process.wait(30)
@@ -59,6 +63,7 @@ def test_demo_command_migrates_serves_the_site_and_stops_on_ctrl_c():
     output = web.output()
     assert "Applying sessions.0001_initial... OK" in output
     assert f"http://localhost:{port}/" in output
+    assert "Local S3 server on http://127.0.0.1:" in output
 
 
 def test_demo_command_stops_cleanly_on_sigterm_alone():

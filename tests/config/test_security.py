@@ -7,7 +7,7 @@ from django.db import connection
 from django.test import Client
 
 from config.security import bucket_origins
-from tests.processes import production_env, run_python
+from tests.processes import S3_VARIABLES, production_env, run_python
 
 POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; font-src 'self'; "
@@ -36,7 +36,11 @@ def show_policy(**env: str):
         "import django; django.setup(); from django.conf import settings; "
         "print(settings.CONTENT_SECURITY_POLICY['DIRECTIVES'])"
     )
-    result = run_python(code, production_env(DATABASE_URL="postgres://u:p@db.invalid/app", **env))
+    # Only the S3 variables the test names: not the local S3 server the tests run.
+    s3 = dict.fromkeys(S3_VARIABLES) | {"AWS_MEDIA_BUCKET_NAME": "media-bucket"}
+    result = run_python(
+        code, production_env(DATABASE_URL="postgres://u:p@db.invalid/app", **(s3 | env))
+    )
     assert result.returncode == 0, result.stderr
     return result.stdout
 

@@ -11,6 +11,7 @@ PAGES = [
     ("tour-pipenv", "/tour/pipenv/"),
     ("tour-static-versioning", "/tour/static-versioning/"),
     ("tour-auth-backend", "/tour/auth-backend/"),
+    ("tour-s3-media", "/tour/s3-media/"),
     ("signup", "/accounts/signup/"),
     ("login", "/accounts/login/"),
 ]

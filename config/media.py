@@ -1,0 +1,223 @@
+"""Versions of media files: the bucket's versioning, lifecycle, and restoring a file.
+
+django-storages has no version API, so these functions speak boto3 through the
+default storage's own client and bucket: the same credentials, endpoint and
+timeouts as every upload. Names are storage names (what a FileField holds).
+
+On a versioned bucket `default_storage.delete(name)` lays a delete marker; the
+bytes stay as a non-current version until a lifecycle rule expires them.
+`restore(name)` removes the marker; `restore(name, version_id)` copies an older
+version over the current one, which needs no permission to delete anything.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from boto3.exceptions import Boto3Error
+from botocore.exceptions import BotoCoreError, ClientError
+from django.core.files.storage import default_storage
+from storages.backends.s3 import S3Storage
+from storages.utils import clean_name
+
+# What a storage call raises when S3 is unreachable, refuses the credentials or
+# has no such bucket (OSError: a full or read-only local disk).
+STORAGE_ERRORS = (BotoCoreError, ClientError, Boto3Error, OSError)
+
+LIFECYCLE_RULE_ID = "media-versions"
+
+
+class MediaError(Exception):
+    """A media operation that cannot be done; the message is meant for people."""
+
+
+class NotOnS3(MediaError):
+    pass
+
+
+class NothingToRestore(MediaError):
+    pass
+
+
+@dataclass(frozen=True)
+class Version:
+    """One version of a file, or a delete marker (no size)."""
+
+    version_id: str
+    is_latest: bool
+    last_modified: datetime
+    size: int | None
+
+    @property
+    def is_delete_marker(self) -> bool:
+        return self.size is None
+
+
+@dataclass(frozen=True)
+class Versioning:
+    status: str  # "Enabled", "Suspended" or "Never enabled"
+    mfa_delete: str  # "Enabled" or "Disabled"
+
+    @property
+    def enabled(self) -> bool:
+        return self.status == "Enabled"
+
+    def __str__(self) -> str:
+        return f"{self.status} (MFA delete: {self.mfa_delete})"
+
+
+def media_storage() -> S3Storage:
+    if not isinstance(default_storage, S3Storage):
+        raise NotOnS3(
+            f"Media files are stored by {default_storage.__class__.__name__}, not S3: "
+            "set AWS_MEDIA_BUCKET_NAME (see docs/s3-media.md)."
+        )
+    return default_storage
+
+
+def _client_and_bucket():
+    storage = media_storage()
+    return storage.connection.meta.client, storage.bucket_name
+
+
+def bucket_name() -> str:
+    return media_storage().bucket_name
+
+
+def object_key(name: str) -> str:
+    """The S3 key the default storage uses for a storage name."""
+    storage = media_storage()
+    return storage._normalize_name(clean_name(name))
+
+
+def versioning_status() -> Versioning:
+    client, bucket = _client_and_bucket()
+    answer = client.get_bucket_versioning(Bucket=bucket)
+    # A bucket that never had versioning on answers without a Status.
+    return Versioning(answer.get("Status", "Never enabled"), answer.get("MFADelete", "Disabled"))
+
+
+def set_versioning(
+    enabled: bool, *, mfa_delete: bool | None = None, mfa: str | None = None
+) -> Versioning:
+    """Enable or suspend versioning; optionally switch MFA delete (root user and MFA only).
+
+    `mfa` is "<device serial or ARN> <current code>"; S3 requires it to change MFA
+    delete, and to change versioning at all once MFA delete is on.
+    """
+    client, bucket = _client_and_bucket()
+    configuration = {"Status": "Enabled" if enabled else "Suspended"}
+    if mfa_delete is not None:
+        if not mfa:
+            raise MediaError('Changing MFA delete needs --mfa "SERIAL CODE" (root user only).')
+        configuration["MFADelete"] = "Enabled" if mfa_delete else "Disabled"
+    extra = {"MFA": mfa} if mfa else {}
+    client.put_bucket_versioning(Bucket=bucket, VersioningConfiguration=configuration, **extra)
+    return versioning_status()
+
+
+def lifecycle_rules() -> list[dict]:
+    client, bucket = _client_and_bucket()
+    try:
+        return client.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"]
+    except ClientError as error:
+        if error.response["Error"]["Code"] == "NoSuchLifecycleConfiguration":
+            return []
+        raise
+
+
+def put_lifecycle(*, noncurrent_days: int, keep_versions: int, abort_days: int = 7) -> dict:
+    """Set this app's lifecycle rule (other rules on the bucket are kept) and return it.
+
+    Non-current versions are billed as whole objects: expire them `noncurrent_days`
+    after they stop being current, keeping the newest `keep_versions` of them
+    regardless; remove delete markers left with no version behind them; abort
+    multipart uploads that never completed.
+    """
+    if noncurrent_days < 1:
+        raise MediaError("--noncurrent-days must be at least 1.")
+    if not 0 <= keep_versions <= 100:
+        raise MediaError("--keep-versions must be between 0 and 100 (S3's limit).")
+    expiration = {"NoncurrentDays": noncurrent_days}
+    if keep_versions:
+        expiration["NewerNoncurrentVersions"] = keep_versions
+    rule = {
+        "ID": LIFECYCLE_RULE_ID,
+        "Status": "Enabled",
+        "Filter": {"Prefix": ""},
+        "NoncurrentVersionExpiration": expiration,
+        "Expiration": {"ExpiredObjectDeleteMarker": True},
+        "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": abort_days},
+    }
+    others = [r for r in lifecycle_rules() if r.get("ID") != LIFECYCLE_RULE_ID]
+    client, bucket = _client_and_bucket()
+    client.put_bucket_lifecycle_configuration(
+        Bucket=bucket, LifecycleConfiguration={"Rules": [*others, rule]}
+    )
+    return rule
+
+
+def list_versions(name: str) -> list[Version]:
+    """Every version and delete marker of one file, newest first (empty: unknown name)."""
+    client, bucket = _client_and_bucket()
+    key = object_key(name)
+    files, markers = [], []
+    pages = client.get_paginator("list_object_versions").paginate(Bucket=bucket, Prefix=key)
+    for page in pages:
+        # The prefix also matches "photo.jpg.bak"; keep this exact key only.
+        files += [
+            Version(entry["VersionId"], entry["IsLatest"], entry["LastModified"], entry["Size"])
+            for entry in page.get("Versions", [])
+            if entry["Key"] == key
+        ]
+        markers += [
+            Version(entry["VersionId"], entry["IsLatest"], entry["LastModified"], None)
+            for entry in page.get("DeleteMarkers", [])
+            if entry["Key"] == key
+        ]
+    # S3 lists versions and delete markers apart, each newest first, with times to the
+    # second. Merge by time, current first; a stable sort keeps each list's order, and
+    # within one second a marker goes above the versions, as it usually hides one of
+    # them (a delete, then a restore by copy, is marker over version under the copy).
+    versions = markers + files
+    versions.sort(key=lambda v: (not v.is_latest, -v.last_modified.timestamp()))
+    return versions
+
+
+def restore(name: str, version_id: str | None = None, *, mfa: str | None = None) -> Version:
+    """Bring a file back and return its new current version.
+
+    Without `version_id`: remove the delete markers on top of the file, so its last
+    version is current again (needs s3:DeleteObjectVersion, and `mfa` when MFA
+    delete is on). With it: copy that version over the current one, which adds a
+    version and deletes nothing (up to 5 GB, the limit of a single copy).
+    """
+    client, bucket = _client_and_bucket()
+    key = object_key(name)
+    versions = list_versions(name)
+    if not versions:
+        raise NothingToRestore(f"No file named {name!r} in bucket {bucket!r}.")
+    if version_id is None:
+        if not versions[0].is_delete_marker:
+            raise NothingToRestore(
+                f"{name!r} is not deleted; pass a version to roll it back to an older one."
+            )
+        if all(v.is_delete_marker for v in versions):
+            raise NothingToRestore(f"{name!r} has only delete markers: no version to restore.")
+        extra = {"MFA": mfa} if mfa else {}
+        while versions[0].is_delete_marker:
+            client.delete_object(Bucket=bucket, Key=key, VersionId=versions[0].version_id, **extra)
+            versions = list_versions(name)
+        return versions[0]
+    chosen = next((v for v in versions if v.version_id == version_id), None)
+    if chosen is None:
+        raise NothingToRestore(f"{name!r} has no version {version_id!r}.")
+    if chosen.is_delete_marker:
+        raise NothingToRestore(f"Version {version_id!r} of {name!r} is a delete marker.")
+    if chosen.is_latest:
+        raise NothingToRestore(f"Version {version_id!r} is already the current {name!r}.")
+    copied = client.copy_object(
+        Bucket=bucket,
+        Key=key,
+        CopySource={"Bucket": bucket, "Key": key, "VersionId": version_id},
+    )
+    return next(v for v in list_versions(name) if v.version_id == copied["VersionId"])

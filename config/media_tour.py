@@ -1,0 +1,109 @@
+"""The tour page of the versioned S3 media technique, with a live demonstration.
+
+GET shows the bucket's versioning and the versions of one demo object. POST runs
+the demonstration on that object: save it, fetch its presigned URL, delete it
+(a delete marker; the same URL now answers 404), restore it and compare the
+bytes. Each run adds two versions of one small object, which the lifecycle rule
+expires; it touches no other file.
+"""
+
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+
+from django.core.files.storage import default_storage
+from django.utils import timezone
+from django.views.generic import TemplateView
+
+from config import media
+from config.tour import source_excerpt
+
+DEMO_NAME = "tour/s3-media-demo.txt"
+
+
+@dataclass
+class Step:
+    action: str
+    result: str
+
+
+def fetch(url: str) -> tuple[int, bytes]:
+    """GET a presigned URL of the media bucket, as a browser would."""
+    try:
+        # The URL is the storage's own presigned URL, never user input.
+        with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, b""
+
+
+def demonstrate(name: str = DEMO_NAME) -> list[Step]:
+    """Save, delete and restore one object, reporting what S3 answered at each step."""
+    media.media_storage()  # on S3, or NotOnS3 before anything is written
+    content = f"Saved by the tour at {timezone.now():%Y-%m-%d %H:%M:%S} UTC.\n".encode()
+    # Writing through open() keeps the key, so the bucket keeps the old content as a version.
+    with default_storage.open(name, "wb") as file:
+        file.write(content)
+    saved = media.list_versions(name)[0]
+    url = default_storage.url(name)
+    status, body = fetch(url)
+    steps = [
+        Step("Save the file", f"version {saved.version_id}, {saved.size} bytes"),
+        Step("Download its presigned URL", f"HTTP {status}, {len(body)} bytes"),
+    ]
+    default_storage.delete(name)
+    marker = media.list_versions(name)[0]
+    status, _ = fetch(url)
+    steps += [
+        Step("Delete it", f"delete marker {marker.version_id} on top; the bytes remain"),
+        Step("Download the same URL again", f"HTTP {status}"),
+    ]
+    restored = media.restore(name, saved.version_id)
+    status, body = fetch(default_storage.url(name))
+    identical = "yes" if body == content else "no"
+    steps += [
+        Step(
+            f"Restore version {saved.version_id}",
+            f"copied over the delete marker as version {restored.version_id}",
+        ),
+        Step(
+            "Download it again",
+            f"HTTP {status}, bytes identical to the saved ones: {identical}",
+        ),
+    ]
+    return steps
+
+
+class S3MediaTourView(TemplateView):
+    template_name = "tour/s3-media.html"
+
+    def get(self, request, *args, **kwargs):
+        return self.respond()
+
+    def post(self, request, *args, **kwargs):
+        try:
+            return self.respond(steps=demonstrate())
+        except (media.MediaError, *media.STORAGE_ERRORS) as error:
+            return self.respond(error=error)
+
+    def respond(self, **kwargs):
+        """The page; 503 when the bucket could not be read (the rest still renders)."""
+        context = self.get_context_data(**kwargs)
+        return self.render_to_response(context, status=503 if "error" in context else 200)
+
+    def get_context_data(self, **kwargs):
+        context = {
+            "storage": default_storage.__class__.__name__,
+            "demo_name": DEMO_NAME,
+            "settings_excerpt": source_excerpt("config/settings.py", "media_bucket =", 18),
+            "storage_excerpt": source_excerpt("config/s3.py", "def media_storage", 15),
+            "restore_excerpt": source_excerpt("config/media.py", "    if version_id is None:", 27),
+        }
+        if "error" not in kwargs:
+            try:
+                context["bucket"] = media.bucket_name()
+                context["versioning"] = media.versioning_status()
+                context["rows"] = [{"version": v} for v in media.list_versions(DEMO_NAME)]
+            except (media.MediaError, *media.STORAGE_ERRORS) as error:
+                context["error"] = error
+        return super().get_context_data(**context, **kwargs)

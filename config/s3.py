@@ -1,0 +1,66 @@
+"""`STORAGES` entries for the two S3 buckets: media (versioned) and static (plain).
+
+Settings build them from environment variables; the local S3 server used by the
+demo and the tests builds the same entries, so both run the production options.
+Reference: https://django-storages.readthedocs.io/en/latest/backends/amazon-S3.html
+"""
+
+from botocore.config import Config
+
+# Every S3 call must end well inside Heroku's 30 s router timeout: fail fast on
+# an unreachable endpoint and retry once, instead of botocore's 60 s waits.
+# Presigned URLs use Signature Version 4, the only one regions opened since 2014
+# accept (botocore may otherwise sign them with the deprecated version 2).
+CLIENT_CONFIG = Config(
+    signature_version="s3v4",
+    connect_timeout=3,
+    read_timeout=10,
+    retries={"mode": "standard", "max_attempts": 2},
+)
+
+# A year, never revalidated: collectstatic gives every changed file a new name.
+STATIC_CACHE_CONTROL = "public, max-age=31536000, immutable"
+
+
+def media_storage(bucket_name: str, **options) -> dict:
+    """The `default` storage: uploads, on the versioned media bucket."""
+    return _s3_storage(
+        "storages.backends.s3.S3Storage",
+        bucket_name,
+        # Objects stay private; pages get URLs signed for an hour.
+        querystring_auth=True,
+        querystring_expire=3600,
+        # An upload named like an existing file gets a new name rather than
+        # replacing it: two products sharing "photo.jpg" are two files, and
+        # versions stay what they are for, undoing a mistake.
+        file_overwrite=False,
+        **options,
+    )
+
+
+def static_storage(bucket_name: str, **options) -> dict:
+    """The `staticfiles` storage on the plain static bucket: hashed names, cached for a year."""
+    return _s3_storage(
+        # Writes staticfiles.json and hashed copies (site.3f2a9c1b7d4e.css), like WhiteNoise.
+        "storages.backends.s3.S3ManifestStaticStorage",
+        bucket_name,
+        # Plain URLs: the bucket policy lets anyone read it (see docs/s3-media.md).
+        querystring_auth=False,
+        object_parameters={"CacheControl": STATIC_CACHE_CONTROL},
+        **options,
+    )
+
+
+def _s3_storage(backend: str, bucket_name: str, **options) -> dict:
+    """`options` may set endpoint_url and region_name, and override any of these."""
+    return {
+        "BACKEND": backend,
+        "OPTIONS": {
+            "bucket_name": bucket_name,
+            # No ACLs: buckets created since April 2023 enforce "bucket owner"
+            # ownership and reject them. Access is granted by IAM and bucket policies.
+            "default_acl": None,
+            "client_config": CLIENT_CONFIG,
+            **options,
+        },
+    }
