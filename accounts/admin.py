@@ -3,6 +3,7 @@ from django.contrib.auth import admin as auth_admin
 from django.contrib.auth import get_user_model
 
 from accounts.models import Company, Profile
+from config.media_admin import MediaVersionsAdminMixin
 
 
 @admin.register(Company)
@@ -12,14 +13,16 @@ class CompanyAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ("name",)}
 
 
-class ProfileInline(admin.StackedInline):
+# The mixin links each avatar to its versions page and makes a storage failure on
+# upload a form error: on the profile's own page and inline on the user's page.
+class ProfileInline(MediaVersionsAdminMixin, admin.StackedInline):
     model = Profile
     can_delete = False
     autocomplete_fields = ("company",)
 
 
 @admin.register(Profile)
-class ProfileAdmin(admin.ModelAdmin):
+class ProfileAdmin(MediaVersionsAdminMixin, admin.ModelAdmin):
     list_display = ("user", "display_name", "company")
     list_select_related = ("user", "company")
     search_fields = ("user__username", "display_name")

@@ -2,6 +2,7 @@ from django import forms
 from django.contrib.auth.forms import UserCreationForm
 
 from accounts.models import Profile
+from config.media_forms import MediaUploadFormMixin
 
 
 class SignupForm(UserCreationForm):
@@ -18,7 +19,15 @@ class SignupForm(UserCreationForm):
         fields = ("username", "email")
 
 
-class ProfileForm(forms.ModelForm):
+class ProfileForm(MediaUploadFormMixin, forms.ModelForm):
+    """Name, bio, company and avatar of the requester's own profile.
+
+    The avatar is checked by its content while the fields are cleaned
+    (config/uploads.py), and stored on the media bucket only after every check
+    passed (config/media_forms.py): a refused file is never stored, and a storage
+    failure is a form error, so the view never saves a row pointing at nothing.
+    """
+
     class Meta:
         model = Profile
         fields = ("display_name", "bio", "company", "avatar")

@@ -10,9 +10,10 @@ then checks the file's structure, as Django's own ImageField does.
 `ImageUploadField` is the model field to use for images (avatars now, product
 images next). Its form field, `ImageUploadFormField`, runs the check on each new
 upload only: a file already stored (perhaps on S3) is not fetched again on every
-save. It also gives the stored name the extension of the detected format, so a
-file is always served with its true content type: a GIF named `page.html` is
-stored as `page.gif`.
+save. It also gives the file the extension and the content type of the detected
+format, so it is always served as what it is: a GIF posted as `page.html` with
+`Content-Type: text/html` is stored as `page.gif`, `image/gif`. (S3 storages keep
+the content type an upload carries, and serve it back on every download.)
 """
 
 from pathlib import Path
@@ -24,10 +25,16 @@ from django.db import models
 from django.template.defaultfilters import filesizeformat
 from PIL import Image
 
-# Pillow's format name -> the extension a stored file gets.
+# Pillow's format name -> the extension and the content type a stored file gets.
 IMAGE_EXTENSIONS = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp", "GIF": ".gif"}
+IMAGE_CONTENT_TYPES = {
+    "JPEG": "image/jpeg",
+    "PNG": "image/png",
+    "WEBP": "image/webp",
+    "GIF": "image/gif",
+}
 # The content types browsers may offer in the file picker (a hint, never trusted).
-ACCEPT = "image/jpeg,image/png,image/webp,image/gif"
+ACCEPT = ",".join(IMAGE_CONTENT_TYPES.values())
 # 25 megapixels: more than any avatar or product photo needs, and decoding it
 # later (a thumbnail) costs at most ~100 MB, which a 512 MB dyno can afford.
 IMAGE_MAX_PIXELS = 25_000_000
@@ -90,6 +97,8 @@ class ImageUploadFormField(forms.FileField):
             return None
         image_format = validate_image(file)
         file.name = Path(file.name).stem + IMAGE_EXTENSIONS[image_format]
+        # The browser's claim would otherwise become the stored object's content type.
+        file.content_type = IMAGE_CONTENT_TYPES[image_format]
         return file
 
     def widget_attrs(self, widget):

@@ -6,6 +6,7 @@ from django.test import override_settings
 from django.test.utils import isolate_apps
 
 from config import locals3, s3
+from tests.processes import free_port
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -63,6 +64,37 @@ def fresh_s3(local_s3):
     local_s3.reset()
     yield local_s3
     local_s3.reset()
+
+
+def stored_bytes(server: locals3.LocalS3, name: str, version_id: str | None = None) -> bytes:
+    """An object's bytes, read from the media bucket with boto3 (not through the app)."""
+    extra = {"VersionId": version_id} if version_id else {}
+    answer = server.client().get_object(Bucket=locals3.MEDIA_BUCKET, Key=name, **extra)
+    return answer["Body"].read()
+
+
+def bucket_keys(server: locals3.LocalS3) -> list[str]:
+    """The key of every version and delete marker in the media bucket, sorted."""
+    answer = server.client().list_object_versions(Bucket=locals3.MEDIA_BUCKET)
+    entries = answer.get("Versions", []) + answer.get("DeleteMarkers", [])
+    return sorted(entry["Key"] for entry in entries)
+
+
+@pytest.fixture(params=["unreachable", "stopped", "no bucket", "wrong keys"])
+def broken_s3(request, settings, fresh_s3):
+    """The default storage pointed at each way S3 can fail, over real HTTP."""
+    if request.param == "unreachable":
+        settings.STORAGES = storages_on(fresh_s3, endpoint_url=f"http://127.0.0.1:{free_port()}")
+    elif request.param == "stopped":
+        stopped = locals3.start()
+        stopped.stop()
+        settings.STORAGES = storages_on(fresh_s3, endpoint_url=stopped.endpoint_url)
+    elif request.param == "no bucket":
+        settings.STORAGES = storages_on(fresh_s3, bucket="no-such-bucket")
+    else:
+        settings.STORAGES = storages_on(fresh_s3, access_key="AKIAWRONG", secret_key="wrong")
+        fresh_s3.require_auth()  # the server now refuses keys it did not issue
+    return request.param
 
 
 @pytest.fixture

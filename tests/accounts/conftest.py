@@ -1,4 +1,9 @@
+import html
+import re
+
 import pytest
+
+PROFILE = "/accounts/profile/"
 
 
 @pytest.fixture(autouse=True)
@@ -7,14 +12,7 @@ def fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-@pytest.fixture
-def media_storage(settings, tmp_path):
-    """Uploads go to a temporary folder, whatever the default storage is configured to."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": tmp_path, "base_url": "/media/"},
-        },
-    }
-    return tmp_path
+def avatar_url(client) -> str | None:
+    """The src of the avatar on the logged-in user's profile page, as a browser reads it."""
+    found = re.search(r'<img class="avatar" src="([^"]+)"', client.get(PROFILE).content.decode())
+    return html.unescape(found[1]) if found else None

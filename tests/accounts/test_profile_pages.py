@@ -2,7 +2,7 @@ import pytest
 
 from accounts.models import Profile
 from config.querylog import record
-from tests.factories import CompanyFactory, UserFactory, image_bytes, png_declaring, upload
+from tests.factories import CompanyFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -62,42 +62,6 @@ def test_invalid_input_shows_errors_and_saves_nothing(client, user):
     assert "Ensure this value has at most 100 characters" in content
     assert "Select a valid choice." in content
     assert Profile.objects.get(user=user).display_name == "Ada L."
-
-
-def test_avatar_upload_is_stored_under_the_detected_format(client, user, media_storage):
-    jpeg_named_png = upload("me.png", image_bytes("JPEG"))
-    response = client.post(EDIT, {"display_name": "Ada L.", "avatar": jpeg_named_png})
-    assert response.status_code == 302
-    avatar = Profile.objects.get(user=user).avatar
-    assert avatar.name == "avatars/me.jpg"
-    assert (media_storage / "avatars" / "me.jpg").exists()
-    assert b'src="/media/avatars/me.jpg"' in client.get("/accounts/profile/").content
-
-
-def test_an_image_just_under_5_mb_goes_through_the_whole_request(client, user, media_storage):
-    content = image_bytes("PNG") + bytes(5 * 2**20 - 1_000)
-    response = client.post(EDIT, {"display_name": "Ada L.", "avatar": upload("big.png", content)})
-    assert response.status_code == 302
-    assert (media_storage / "avatars" / "big.png").stat().st_size == len(content)
-
-
-@pytest.mark.parametrize(
-    ("file", "error"),
-    [
-        (upload("me.png", b"<script>alert(1)</script>"), "This file is not one"),
-        (upload("me.png", image_bytes("TIFF")), "This file is not one"),
-        (upload("me.png", png_declaring(40_000, 40_000)), "too large in pixels"),
-        (upload("me.png", b"\x89PNG" + bytes(5 * 1024 * 1024)), "an image may be at most 5.0"),
-    ],
-    ids=["text-named-png", "tiff", "decompression-bomb", "over-5-mb"],
-)
-def test_bad_avatar_is_a_form_error(client, user, media_storage, file, error):
-    response = client.post(EDIT, {"display_name": "New name", "avatar": file})
-    assert response.status_code == 200
-    assert error in response.content.decode()
-    profile = Profile.objects.get(user=user)
-    assert (profile.display_name, profile.avatar.name) == ("Ada L.", "")
-    assert not any(media_storage.iterdir())
 
 
 @pytest.mark.parametrize("members", [1, 50])

@@ -6,33 +6,14 @@ import pytest
 from django import forms
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from config import locals3, media
+from config import media
 from config.media_forms import STORAGE_ERROR_MESSAGE, MediaUploadForm
-from tests.conftest import storages_on
-from tests.processes import free_port
 
 
 def upload_form(model, data=None, instance=None):
     Form = forms.modelform_factory(model, form=MediaUploadForm, fields=["title", "file"])
     files = {"file": SimpleUploadedFile("lamp.png", b"the lamp", "image/png")}
     return Form(data or {"title": "Lamp"}, files, instance=instance)
-
-
-@pytest.fixture(params=["unreachable", "stopped", "no bucket", "wrong keys"])
-def broken_s3(request, settings, fresh_s3):
-    """The default storage pointed at each way S3 can fail, over real HTTP."""
-    if request.param == "unreachable":
-        settings.STORAGES = storages_on(fresh_s3, endpoint_url=f"http://127.0.0.1:{free_port()}")
-    elif request.param == "stopped":
-        stopped = locals3.start()
-        stopped.stop()
-        settings.STORAGES = storages_on(fresh_s3, endpoint_url=stopped.endpoint_url)
-    elif request.param == "no bucket":
-        settings.STORAGES = storages_on(fresh_s3, bucket="no-such-bucket")
-    else:
-        settings.STORAGES = storages_on(fresh_s3, access_key="AKIAWRONG", secret_key="wrong")
-        fresh_s3.require_auth()  # the server now refuses keys it did not issue
-    return request.param
 
 
 def test_an_upload_is_stored_while_validating_then_saved(upload_model, fresh_s3):

@@ -5,6 +5,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
 from config import locals3, media
+from tests.conftest import stored_bytes
 from tests.processes import http_get
 
 PHOTO = b"\x89PNG\r\n\x1a\n not really a photo"
@@ -18,12 +19,6 @@ def overwrite(name: str, content: bytes) -> None:
     """Write the same key again (save() would pick a new name: file_overwrite is off)."""
     with default_storage.open(name, "wb") as file:
         file.write(content)
-
-
-def stored_bytes(fresh_s3, name: str, version_id: str | None = None) -> bytes:
-    extra = {"VersionId": version_id} if version_id else {}
-    answer = fresh_s3.client().get_object(Bucket=locals3.MEDIA_BUCKET, Key=name, **extra)
-    return answer["Body"].read()
 
 
 def test_save_puts_a_private_object_in_the_media_bucket(fresh_s3):

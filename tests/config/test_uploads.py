@@ -52,8 +52,8 @@ def test_a_valid_image_just_under_5_mb_goes_through(settings):
 def test_form_field_names_the_file_after_its_content():
     field = ImageUploadFormField(required=False)
     content = image_bytes("GIF")
-    cleaned = field.clean(upload("holiday.html", content))
-    assert cleaned.name == "holiday.gif"
+    cleaned = field.clean(upload("holiday.html", content, "text/html"))
+    assert (cleaned.name, cleaned.content_type) == ("holiday.gif", "image/gif")
     assert cleaned.read() == content  # rewound for storage
     assert field.clean(None, initial="avatars/kept.png") == "avatars/kept.png"
     assert "at most 5.0" in field.help_text

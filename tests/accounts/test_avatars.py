@@ -1,0 +1,127 @@
+"""Avatars on the versioned media bucket through the profile form, over HTTP to local S3."""
+
+import pytest
+from django.core.files.storage import default_storage
+
+from accounts.models import Profile
+from config import locals3, media
+from config.media_forms import STORAGE_ERROR_MESSAGE
+from tests.accounts.conftest import avatar_url
+from tests.conftest import bucket_keys, stored_bytes
+from tests.factories import UserFactory, image_bytes, png_declaring, upload
+from tests.processes import http_get
+
+pytestmark = pytest.mark.django_db
+
+EDIT = "/accounts/profile/edit/"
+
+
+@pytest.fixture
+def user(client, fresh_s3):
+    user = UserFactory(profile__display_name="Ada L.")
+    client.force_login(user)
+    return user
+
+
+def test_upload_lands_in_the_bucket_and_the_profile_page_links_it_presigned(client, user, fresh_s3):
+    content = image_bytes("JPEG")
+    # A JPEG whose name and content type say otherwise: the file is judged by its content.
+    avatar = upload("me.png", content, "text/html")
+    response = client.post(EDIT, {"display_name": "Ada L.", "avatar": avatar})
+
+    assert response.status_code == 302
+    assert Profile.objects.get(user=user).avatar.name == "avatars/me.jpg"
+    # The object, read with boto3 straight from the bucket: named and typed by its content.
+    assert stored_bytes(fresh_s3, "avatars/me.jpg") == content
+    head = fresh_s3.client().head_object(Bucket=locals3.MEDIA_BUCKET, Key="avatars/me.jpg")
+    assert head["ContentType"] == "image/jpeg"
+    # The page links a presigned URL on the bucket, which downloads the same bytes.
+    url = avatar_url(client)
+    assert url.startswith(f"{fresh_s3.endpoint_url}/{locals3.MEDIA_BUCKET}/avatars/me.jpg?")
+    assert "X-Amz-Signature=" in url
+    download = http_get(url)
+    assert (download.status, download.body) == (200, content)
+    headers = {name.lower(): value for name, value in download.headers.items()}
+    assert headers["content-type"] == "image/jpeg"
+
+
+def test_an_image_just_under_5_mb_goes_through_the_whole_request(client, user, fresh_s3):
+    content = image_bytes("PNG") + bytes(5 * 2**20 - 1_000)
+    response = client.post(EDIT, {"display_name": "Ada L.", "avatar": upload("big.png", content)})
+    assert response.status_code == 302
+    assert stored_bytes(fresh_s3, "avatars/big.png") == content
+
+
+@pytest.mark.parametrize(
+    ("file", "error"),
+    [
+        (upload("me.png", b"<script>alert(1)</script>"), "This file is not one"),
+        (upload("me.png", image_bytes("TIFF")), "This file is not one"),
+        (upload("me.png", png_declaring(40_000, 40_000)), "too large in pixels"),
+        (upload("me.png", b"\x89PNG" + bytes(5 * 1024 * 1024)), "an image may be at most 5.0"),
+    ],
+    ids=["text-named-png", "tiff", "decompression-bomb", "over-5-mb"],
+)
+def test_a_refused_file_is_a_form_error_and_never_stored(client, user, fresh_s3, file, error):
+    response = client.post(EDIT, {"display_name": "New name", "avatar": file})
+    assert response.status_code == 200
+    assert error in response.content.decode()
+    profile = Profile.objects.get(user=user)
+    assert (profile.display_name, profile.avatar.name) == ("Ada L.", "")
+    assert bucket_keys(fresh_s3) == []
+
+
+def test_a_good_image_is_not_stored_while_another_field_is_wrong(client, user, fresh_s3):
+    avatar = upload("me.png", image_bytes("PNG"))
+    response = client.post(EDIT, {"display_name": "x" * 101, "company": 999999, "avatar": avatar})
+    assert response.status_code == 200
+    assert "Select a valid choice." in response.content.decode()
+    assert Profile.objects.get(user=user).avatar.name == ""
+    assert bucket_keys(fresh_s3) == []
+
+
+def test_replacing_keeps_the_old_file_and_deleting_it_lays_a_delete_marker(client, user, fresh_s3):
+    first, second = image_bytes("PNG", (8, 8)), image_bytes("PNG", (16, 16))
+    client.post(EDIT, {"display_name": "Ada L.", "avatar": upload("me.png", first)})
+    client.post(EDIT, {"display_name": "Ada L.", "avatar": upload("me.png", second)})
+
+    # file_overwrite is off: the second upload got a key of its own.
+    new_name = Profile.objects.get(user=user).avatar.name
+    assert new_name.startswith("avatars/me_")
+    assert bucket_keys(fresh_s3) == ["avatars/me.png", new_name]
+    assert stored_bytes(fresh_s3, "avatars/me.png") == first
+    assert http_get(avatar_url(client)).body == second
+    # The app keeps the old file (docs/accounts.md); deleting it only lays a marker.
+    (old_version,) = media.list_versions("avatars/me.png")
+    default_storage.delete("avatars/me.png")
+    marker, version = media.list_versions("avatars/me.png")
+    assert (marker.is_delete_marker, marker.is_latest) == (True, True)
+    assert version.version_id == old_version.version_id
+    assert stored_bytes(fresh_s3, "avatars/me.png", version.version_id) == first
+    assert http_get(avatar_url(client)).body == second
+
+
+def test_clearing_the_avatar_keeps_the_file_in_the_bucket(client, user, fresh_s3):
+    content = image_bytes("PNG")
+    client.post(EDIT, {"display_name": "Ada L.", "avatar": upload("me.png", content)})
+
+    response = client.post(EDIT, {"display_name": "Ada L.", "avatar-clear": "on"})
+
+    assert response.status_code == 302
+    assert Profile.objects.get(user=user).avatar.name == ""
+    assert avatar_url(client) is None
+    assert stored_bytes(fresh_s3, "avatars/me.png") == content
+
+
+def test_storage_failure_is_a_form_error_and_the_profile_is_unchanged(client, broken_s3):
+    user = UserFactory(profile__display_name="Ada L.", profile__avatar="avatars/old.png")
+    client.force_login(user)
+    before = Profile.objects.values().get(user=user)
+
+    response = client.post(
+        EDIT, {"display_name": "New name", "bio": "New", "avatar": upload("me.png", image_bytes())}
+    )
+
+    assert response.status_code == 200
+    assert STORAGE_ERROR_MESSAGE in response.content.decode()
+    assert Profile.objects.values().get(user=user) == before
