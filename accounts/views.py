@@ -1,3 +1,5 @@
+import copy
+
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -43,8 +45,10 @@ class ProfileView(LoginRequiredMixin, TemplateView):
 
 @login_required
 def profile_edit(request):
-    # Only ever the requester's own profile: no URL names another one.
-    form = ProfileForm(**bound_on_post(request), instance=request.user.profile)
+    # Only ever the requester's own profile: no URL names another one. A copy, because
+    # an invalid form still writes its values onto the instance, and the header
+    # renders request.user.profile: it must keep showing what is saved.
+    form = ProfileForm(**bound_on_post(request), instance=copy.copy(request.user.profile))
     if form.is_valid():
         form.save()
         messages.success(request, "Your profile is saved.")

@@ -64,6 +64,13 @@ def test_invalid_input_shows_errors_and_saves_nothing(client, user):
     assert Profile.objects.get(user=user).display_name == "Ada L."
 
 
+def test_header_keeps_the_saved_name_after_a_rejected_edit(client, user):
+    response = client.post(EDIT, {"display_name": "Typed But Rejected", "company": 999999})
+    header = response.content.decode().split("</header>")[0]
+    assert "Ada L." in header
+    assert "Typed But Rejected" not in header
+
+
 @pytest.mark.parametrize("members", [1, 50])
 def test_company_page_lists_members_in_constant_queries(client, members):
     company = CompanyFactory(name="Acme Tools", slug="acme")
