@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     # Before staticfiles so runserver, too, serves files the way WhiteNoise does.
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "catalog",
 ]
 
 MIDDLEWARE = [
