@@ -78,7 +78,7 @@ class Product(models.Model):
 
 
 class Feature(models.Model):
-    # No index of its own: the (product, position) index below serves both the
+    # No index of its own: the (product, position, id) index below serves both the
     # join and the ordering.
     product = models.ForeignKey(
         Product, on_delete=models.CASCADE, related_name="features", db_index=False
@@ -89,7 +89,9 @@ class Feature(models.Model):
 
     class Meta:
         ordering = ["position", "id"]
-        indexes = [models.Index(fields=["product", "position"], name="catalog_feature_product_pos")]
+        indexes = [
+            models.Index(fields=["product", "position", "id"], name="catalog_feature_product_pos")
+        ]
 
     def __str__(self) -> str:
         return f"{self.name}: {self.value}"
