@@ -1,6 +1,7 @@
 """`pipenv run demo`: the site on this machine, started the way Heroku starts it.
 
-Runs the Procfile's release line, then its web line, against the self-starting
+Runs the Procfile's release line, seeds a small demo catalog the first time
+(`seed_catalog --if-empty`), then the Procfile's web line, against the self-starting
 local PostgreSQL (see config/localdb.py). This process keeps the database server
 up while the site runs and stops it on Ctrl-C.
 """
@@ -11,6 +12,7 @@ import sys
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+DEMO_PRODUCTS = 200
 
 
 def procfile_command(process_type: str, procfile: Path = BASE_DIR / "Procfile") -> str:
@@ -33,14 +35,18 @@ def main() -> int:
     django.setup()  # starts the local PostgreSQL when DATABASE_URL is unset
     child_env = {**os.environ, "DATABASE_URL": settings.DATABASE_URL}
 
-    for process_type in ("release", "web"):
-        if process_type == "web":
+    # A shell, as Heroku uses to run Procfile lines; the text is our own Procfile.
+    steps = [
+        ("release", f"exec {procfile_command('release')}"),
+        # The first time only: a modest catalog to browse (a no-op once it has products).
+        ("seed", f"exec python manage.py seed_catalog --if-empty --products {DEMO_PRODUCTS}"),
+        ("web", f"exec {procfile_command('web')}"),
+    ]
+    for name, command in steps:
+        if name == "web":
             print(f"Serving the demo on http://localhost:{os.environ['PORT']}/ (Ctrl-C stops it)")
         try:
-            # A shell, as Heroku uses to run Procfile lines; the text is our own Procfile.
-            result = subprocess.run(  # noqa: S602
-                f"exec {procfile_command(process_type)}", shell=True, cwd=BASE_DIR, env=child_env
-            )
+            result = subprocess.run(command, shell=True, cwd=BASE_DIR, env=child_env)  # noqa: S602
         except KeyboardInterrupt:
             return 0
         if result.returncode != 0:

@@ -49,5 +49,6 @@ def test_demo_command_migrates_serves_the_site_and_stops_on_ctrl_c():
         process.wait(30)
     output = web.output()
     assert "Applying sessions.0001_initial... OK" in output
+    assert "Seeded 200 products" in output  # the first run's demo catalog
     assert f"http://localhost:{port}/" in output
     assert process.returncode == 0, output
