@@ -98,8 +98,8 @@ class BoundedIterable(BaseIterable):
             return
         pages = {}  # product id -> (product, its feature list)
         for product in products:
-            pages[product.pk] = (product, [])
-            setattr(product, ATTRIBUTE, pages[product.pk][1])
+            # setdefault: a join that repeats a product shares one list.
+            setattr(product, ATTRIBUTE, pages.setdefault(product.pk, (product, []))[1])
         names = rows.attnames(relation.model)
         page_id_at = names.index(relation.attname)
         on_page = set()
@@ -119,7 +119,10 @@ class BoundedIterable(BaseIterable):
         # nested loop keeps that order; sorting again here makes it a promise
         # rather than a plan detail, and costs little on lists already sorted.
         in_order = attrgetter(*relation.model._meta.ordering)
+        repeated = len(pages) < len(products)  # then each repeat brought the features again
         for _, features in pages.values():
+            if repeated:
+                features[:] = {feature.pk: feature for feature in features}.values()
             features.sort(key=in_order)
         yield from products
 

@@ -31,14 +31,11 @@ class ProductQuerySet(models.QuerySet):
         return self.filter(category=category)
 
     def sorted_by(self, key: str):
-        """One of SORTS; anything else is a KeyError, which views turn into a 404."""
+        """One of SORTS; anything else is a KeyError (views check first: a 404)."""
         return self.order_by(*SORTS[key])
 
     def for_list(self):
-        """What a product card shows, in the same query: the category comes joined."""
-        return self.select_related("category")
-
-    def for_detail(self):
+        """What a product card or page shows, in one query: the category comes joined."""
         return self.select_related("category")
 
     def with_features(self, strategy: str = "bounded"):

@@ -77,4 +77,4 @@ class ProductDetailView(DetailView):
     context_object_name = "product"
 
     def get_queryset(self):
-        return Product.objects.published().for_detail().with_features()
+        return Product.objects.published().for_list().with_features()

@@ -14,6 +14,8 @@ exactly the growth this looks for. An N+1 loop fails too (more statements).
 import re
 from collections.abc import Callable
 
+from django.db import connection
+
 from config.querylog import record
 
 _STRING = re.compile(r"'(?:[^']|'')*'")
@@ -31,6 +33,19 @@ def shapes(run: Callable[[], object]) -> list[str]:
     with record() as log:
         run()
     return [shape(query.sql) for query in log.queries]
+
+
+def as_sent(run: Callable[[], object]) -> list[str]:
+    """Every statement `run()` sends, values included, as PostgreSQL receives it."""
+    sent = []
+
+    def keep(execute, sql, params, many, context):
+        sent.append(connection.ops.compose_sql(sql, params))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(keep):
+        run()
+    return sent
 
 
 def assert_sql_does_not_grow(
