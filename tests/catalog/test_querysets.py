@@ -7,7 +7,7 @@ from django.db import connection
 from django.db.models.signals import post_init
 
 from catalog.features import STRATEGIES
-from catalog.models import Feature, Product
+from catalog.models import Category, Feature, Product
 from catalog.querysets import SORTS
 from config.querylog import record
 from tests.factories import CategoryFactory, ProductFactory
@@ -142,6 +142,7 @@ def test_bounded_runs_constant_queries_and_sql_shapes(make_products):
         lambda qs: qs.published(),
         lambda qs: qs.for_list(),
         lambda qs: qs.published().for_list().sorted_by("newest"),
+        lambda qs: qs.in_category(Category.objects.get(slug="kitchen")).for_list(),
         lambda qs: qs.published().for_list().sorted_by("-price").with_features("bounded"),
         lambda qs: qs.published().for_list().with_features(),
     ],

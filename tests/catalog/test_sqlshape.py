@@ -1,4 +1,4 @@
-"""The growing-SQL helper itself: it must pass what is bounded and catch what is not."""
+"""The growing-SQL check itself: it must pass what is bounded and catch what is not."""
 
 import pytest
 
