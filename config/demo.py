@@ -1,9 +1,11 @@
 """`pipenv run demo`: the site on this machine, started the way Heroku starts it.
 
-Runs the Procfile's release line, then its web line, against the self-starting
-local PostgreSQL (see config/localdb.py) and, unless the environment names an S3
-endpoint or media bucket, a local S3 server with the media bucket (config/locals3.py).
-This process keeps both servers up while the site runs and stops them on Ctrl-C.
+Runs the Procfile's release line, seeds a small demo catalog the first time
+(`seed_catalog --if-empty`), then the Procfile's web line, against the
+self-starting local PostgreSQL (see config/localdb.py) and, unless the environment
+names an S3 endpoint or media bucket, a local S3 server with the media bucket
+(config/locals3.py). This process keeps both servers up while the site runs and
+stops them on Ctrl-C.
 """
 
 import os
@@ -13,6 +15,7 @@ import sys
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+DEMO_PRODUCTS = 200
 
 
 def procfile_command(process_type: str, procfile: Path = BASE_DIR / "Procfile") -> str:
@@ -48,11 +51,17 @@ def main() -> int:
 
     # Stop on SIGTERM as on Ctrl-C, so the database server is stopped on the way out.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
-    for process_type in ("release", "web"):
-        if process_type == "web":
+    steps = [
+        procfile_command("release"),
+        # The first time only: a modest catalog to browse (a no-op once it has products).
+        f"python manage.py seed_catalog --if-empty --products {DEMO_PRODUCTS}",
+        procfile_command("web"),
+    ]
+    for command in steps:
+        if command == steps[-1]:
             print(f"Serving the demo on http://localhost:{os.environ['PORT']}/ (Ctrl-C stops it)")
         try:
-            returncode = run(procfile_command(process_type), child_env)
+            returncode = run(command, child_env)
         except KeyboardInterrupt:
             return 0
         if returncode != 0:

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     # Before staticfiles so runserver, too, serves files the way WhiteNoise does.
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "catalog",
     "accounts",
     # Its system checks catch settings left in the pre-4.0 format.
     "csp",

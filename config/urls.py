@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accounts.tour import AuthBackendTourView
+from catalog.tour import PrefetchTourView
 from config import media_admin, media_tour, tour, views
 
 urlpatterns = [
@@ -17,10 +18,12 @@ urlpatterns = [
         tour.StaticVersioningTourView.as_view(),
         name="tour-static-versioning",
     ),
+    path("tour/prefetch/", PrefetchTourView.as_view(), name="tour-prefetch"),
     path("tour/auth-backend/", AuthBackendTourView.as_view(), name="tour-auth-backend"),
+    path("tour/s3-media/", media_tour.S3MediaTourView.as_view(), name="tour-s3-media"),
+    path("", include("catalog.urls")),
     path("", include("accounts.urls")),
     path("debug/sentry-check", views.sentry_check, name="sentry-check"),
-    path("tour/s3-media/", media_tour.S3MediaTourView.as_view(), name="tour-s3-media"),
     # A page of the admin site (staff only), before the admin's own catch-all patterns.
     path(
         f"{settings.ADMIN_URL}media/versions/",

@@ -11,6 +11,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 from django.views.generic import TemplateView
 
+from catalog.models import Product
+
 # Seconds a client (or a monitor) is asked to wait before retrying while the
 # database is unreachable: about what a Heroku Postgres failover takes.
 RETRY_AFTER_SECONDS = 30
@@ -18,6 +20,11 @@ RETRY_AFTER_SECONDS = 30
 
 class HomeView(TemplateView):
     template_name = "home.html"
+
+    def get_context_data(self, **kwargs):
+        # Two queries whatever the catalog's size: the products, then their features.
+        latest = Product.objects.published().for_list().sorted_by("newest").with_features()[:4]
+        return super().get_context_data(latest_products=latest, **kwargs)
 
 
 @never_cache

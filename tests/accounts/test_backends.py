@@ -7,7 +7,7 @@ from django.test import RequestFactory
 
 from accounts.backends import ProfileModelBackend
 from config.querylog import record
-from tests.factories import PASSWORD, CompanyFactory, UserFactory
+from tests.factories import PASSWORD, CompanyFactory, ProductFactory, UserFactory
 
 STOCK = "django.contrib.auth.backends.ModelBackend"
 OURS = "accounts.backends.ProfileModelBackend"
@@ -52,12 +52,14 @@ def test_profile_page_loads_user_profile_and_company(
 )
 def test_home_page_header_shows_the_display_name(client, settings, backend, user_query_count):
     settings.AUTHENTICATION_BACKENDS = [backend]
+    ProductFactory()  # the home page also lists the latest products
     client.force_login(UserFactory(profile__display_name="Ada L."))
     with record() as log:
         response = client.get("/")
     assert b"Ada L." in response.content
     assert len(user_queries(log)) == user_query_count
-    assert log.count == user_query_count + 1
+    # + the session, + the latest products and their features (catalog on the home page)
+    assert log.count == user_query_count + 1 + 2
 
 
 def test_one_join_query_whose_user_carries_profile_and_company(member):

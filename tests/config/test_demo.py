@@ -62,6 +62,7 @@ def test_demo_command_migrates_serves_the_site_and_stops_on_ctrl_c():
     assert process.returncode == 0, web.output()
     output = web.output()
     assert "Applying sessions.0001_initial... OK" in output
+    assert "Seeded 200 products" in output  # the first run's demo catalog
     assert f"http://localhost:{port}/" in output
     assert "Local S3 server on http://127.0.0.1:" in output
 

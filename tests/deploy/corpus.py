@@ -41,6 +41,7 @@ class Probe:
     # Sent with a logged-in staff member's session (the admin's own pages).
     staff: bool = False
     # "refused": 3xx or 4xx. "form error": 200 showing the form's errors.
+    # "clamped": 200, the value replaced by the nearest valid one (?per_page=).
     expect: str = "refused"
 
 
@@ -84,10 +85,12 @@ BAD_SEGMENTS = {
 }
 
 
-def query_probes(path: str, param: str, *, staff: bool = False, values=BAD_VALUES) -> list[Probe]:
+def query_probes(
+    path: str, param: str, *, staff: bool = False, values=BAD_VALUES, expect: str = "refused"
+) -> list[Probe]:
     """One probe per bad value of one query-string parameter."""
     return [
-        Probe(f"{path}?{param}= {label}", f"{path}?{param}={value}", staff=staff)
+        Probe(f"{path}?{param}= {label}", f"{path}?{param}={value}", staff=staff, expect=expect)
         for label, value in values.items()
     ]
 
@@ -316,6 +319,13 @@ CORPUS: list[Probe] = [
     *form_probes("/admin/login/", form_page=True),
     *form_probes("/debug/sentry-check"),
     *form_probes("/"),
+    *query_probes("/products/", "page"),
+    *query_probes("/products/", "sort"),
+    *query_probes("/products/", "category"),
+    *query_probes("/products/", "per_page", expect="clamped"),
+    *slug_probes("/products/"),
+    *slug_probes("/categories/"),
+    *form_probes("/products/"),
     *form_probes("/accounts/signup/", form_page=True),
     *form_probes("/accounts/login/", form_page=True),
     *form_probes("/accounts/profile/edit/"),

@@ -8,7 +8,9 @@ from tests.e2e.conftest import screenshot
 PAGES = [
     ("home", "/"),
     ("tour", "/tour/"),
+    ("products", "/products/"),
     ("tour-pipenv", "/tour/pipenv/"),
+    ("tour-prefetch", "/tour/prefetch/"),
     ("tour-static-versioning", "/tour/static-versioning/"),
     ("tour-auth-backend", "/tour/auth-backend/"),
     ("tour-s3-media", "/tour/s3-media/"),

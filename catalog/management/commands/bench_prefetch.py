@@ -1,0 +1,80 @@
+"""`manage.py bench_prefetch --sizes 50,500,5000 [--json] [--repeats N]`.
+
+Loads the first N published products with each feature-loading strategy and
+prints the median of the repeats: a table, or with --json one object per line:
+{"strategy": "bounded", "n": 5000, "queries": 2, "sql_bytes": 376, "ms": 41.2}
+Needs at least max(sizes) published products (`seed_catalog`).
+"""
+
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+
+from catalog import bench
+from catalog.features import STRATEGIES
+from catalog.models import Product
+
+
+def number_list(text: str) -> list[int]:
+    try:
+        sizes = [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise CommandError(f"--sizes takes comma-separated numbers, got {text!r}.") from None
+    if not sizes or min(sizes) < 1:
+        raise CommandError("--sizes must be numbers of 1 or more.")
+    return sizes
+
+
+class Command(BaseCommand):
+    help = "Compare the naive, prefetch and bounded ways of loading product features."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--sizes", default="50,500,5000", help="products per run, e.g. 50,500")
+        parser.add_argument("--repeats", type=int, default=5, help="runs per size (median kept)")
+        parser.add_argument(
+            "--strategies", default=",".join(STRATEGIES), help="comma-separated subset"
+        )
+        parser.add_argument(
+            "--json", action="store_true", dest="as_json", help="one JSON object per line"
+        )
+
+    def handle(self, *args, sizes, repeats, strategies, as_json, **options):
+        sizes = number_list(sizes)
+        strategies = [s.strip() for s in strategies.split(",") if s.strip()]
+        if not strategies or not set(strategies) <= set(STRATEGIES):
+            raise CommandError(f"--strategies: choose among {', '.join(STRATEGIES)}.")
+        if repeats < 1:
+            raise CommandError("--repeats must be 1 or more.")
+        available = Product.objects.published().count()
+        if max(sizes) > available:
+            raise CommandError(
+                f"{max(sizes):,} products asked for, {available:,} published: "
+                f"run `manage.py seed_catalog --products {max(sizes)}` first."
+            )
+        results = bench.compare(sizes, repeats, strategies)
+        for n in sizes:
+            digests = {run.digest for run in results if run.n == n}
+            if len(digests) > 1:
+                raise CommandError(f"The strategies showed different data at n={n}.")
+        if as_json:
+            for run in results:
+                self.stdout.write(json.dumps(run.as_dict()))
+        else:
+            self.stdout.write(table(results, repeats))
+
+
+def table(results: list[bench.Run], repeats: int) -> str:
+    """A Markdown table (it goes straight into docs/prefetch.md)."""
+    prefetch_ms = {run.n: run.ms for run in results if run.strategy == "prefetch"}
+    lines = [
+        "| strategy | products | queries | features SQL (bytes) | ms (median of "
+        f"{repeats}) | time vs prefetch |",
+        "|---|--:|--:|--:|--:|--:|",
+    ]
+    for run in results:
+        ratio = f"{run.ms / prefetch_ms[run.n]:.2f}x" if prefetch_ms.get(run.n) else ""
+        lines.append(
+            f"| {run.strategy} | {run.n:,} | {run.queries:,} | {run.sql_bytes:,} "
+            f"| {run.ms:,.1f} | {ratio} |"
+        )
+    return "\n".join(lines)

@@ -1,0 +1,76 @@
+"""Plain rows to model instances, and statements sliced by parameters.
+
+The low-level half of the bounded strategy (catalog/features.py). Nothing here
+knows about products: it works for any model.
+"""
+
+from django.db import connections
+from django.db.models.base import ModelState
+
+FETCH_SIZE = 2000
+
+
+def sliced(query, db: str) -> tuple:
+    """Compile `query` with its slice as `LIMIT %s OFFSET %s` parameters.
+
+    Django writes a slice's numbers into the SQL text (`LIMIT 24 OFFSET 48`), so
+    every page size and page is a new statement; here they are parameters, and
+    the text stays the same. Returns (compiler, sql, params). `query` must be a
+    clone: its own limits are cleared. Raises EmptyResultSet for `.none()`.
+    """
+    low, high = query.low_mark, query.high_mark
+    query.clear_limits()
+    compiler = query.get_compiler(using=db)
+    sql, params = compiler.as_sql()
+    limit = None if high is None else high - low  # LIMIT NULL: no limit
+    return compiler, f"{sql} LIMIT %s OFFSET %s", (*params, limit, low)
+
+
+def fetch(sql: str, params: tuple, db: str):
+    """The rows of one statement, a few thousand at a time.
+
+    In chunks, so only a chunk's row tuples are alive at once, not the whole
+    result's: less for the garbage collector to walk while instances pile up.
+    """
+    with connections[db].cursor() as cursor:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(FETCH_SIZE):
+            yield from rows
+
+
+def attnames(model) -> list[str]:
+    return [field.attname for field in model._meta.concrete_fields]
+
+
+def related_layout(model, select_related, parent: str = "") -> list[tuple]:
+    """(prefix, model, parent prefix, field) for each relation select_related names.
+
+    `select_related()` without names (every non-null foreign key) is not
+    followed: those relations load on first use, as without select_related.
+    """
+    if not isinstance(select_related, dict):
+        return []
+    found = []
+    for name, nested in select_related.items():
+        field = model._meta.get_field(name)
+        prefix = f"{parent}{name}__"
+        found.append((prefix, field.related_model, parent, field))
+        found += related_layout(field.related_model, nested, prefix)
+    return found
+
+
+def instance(model, names: list[str], values, db: str, cached: dict | None = None):
+    """An instance from the next values of a row, as `Model.from_db` leaves one.
+
+    No `Model.__init__`: the values go straight into `__dict__`, next to a fresh
+    `ModelState` (loaded, from `db`). `cached`: related objects already known,
+    by cache name (what `field.set_cached_value` stores).
+    """
+    obj = model.__new__(model)
+    obj.__dict__.update(zip(names, values, strict=False))  # `values` may hold more
+    state = obj._state = ModelState()
+    state.adding = False
+    state.db = db
+    if cached:
+        state.fields_cache = cached
+    return obj

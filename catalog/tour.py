@@ -1,0 +1,57 @@
+"""`/tour/prefetch/`: the three feature-loading strategies, run live on this database."""
+
+import json
+from pathlib import Path
+
+from django.conf import settings
+from django.views.generic import TemplateView
+
+from catalog import bench, chart
+from catalog.features import STRATEGIES
+from catalog.models import Product
+from catalog.views import clamp_per_page
+from config.tour import source_excerpt
+
+# What `manage.py bench_prefetch --json` printed, kept in the docs (docs/prefetch.md).
+BENCHMARK = Path(settings.BASE_DIR) / "docs" / "prefetch-bench.jsonl"
+NAIVE_SHOWN = 2  # statements of the N+1 loop printed before "and N more"
+
+
+def stored_benchmark(path: Path = BENCHMARK) -> list[dict]:
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+class PrefetchTourView(TemplateView):
+    template_name = "tour/prefetch.html"
+
+    def get_context_data(self, **kwargs):
+        # The same bounds as a list page's per_page: the page stays fast.
+        n = clamp_per_page(self.request.GET.get("n"))
+        available = Product.objects.published().count()
+        runs = []
+        if available:
+            n = min(n, available)
+            # No forced garbage collection here: it would cost every visitor.
+            runs = [bench.run(strategy, n, collect_garbage=False) for strategy in STRATEGIES]
+            # The same strategies on a single product: which statements kept their text?
+            single = {s: bench.run(s, 1, collect_garbage=False).statements for s in STRATEGIES}
+            for run in runs:
+                run.same_text_as_one = run.statements[:1] == single[run.strategy][:1]
+                run.shown = run.statements[:NAIVE_SHOWN]
+                run.hidden = len(run.statements) - len(run.shown)
+        stored = stored_benchmark()
+        return super().get_context_data(
+            n=n,
+            available=available,
+            runs=runs,
+            stored=stored,
+            charts=[
+                ("Features SQL sent, in bytes", chart.line_chart(stored, "sql_bytes", STRATEGIES)),
+                ("Time to load and read, in ms", chart.line_chart(stored, "ms", STRATEGIES)),
+            ],
+            excerpt=source_excerpt("catalog/features.py", "def _features_statement", 26),
+            load_excerpt=source_excerpt("catalog/features.py", "def load(", 10),
+            **kwargs,
+        )

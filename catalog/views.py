@@ -1,0 +1,80 @@
+"""Catalog pages. Query shape lives in ProductQuerySet; these only read the request.
+
+Bad input never reaches the database as a 500: an unknown sort, category or
+page is a 404, and `per_page` is clamped to 1-100.
+"""
+
+import re
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.views.generic import DetailView, ListView
+
+from catalog.models import Category, Product
+from catalog.querysets import DEFAULT_SORT, SORTS
+
+PER_PAGE = 24
+MAX_PER_PAGE = 100
+SLUG = re.compile(r"[-\w]+", re.ASCII)
+SORT_LABELS = {
+    "name": "Name, A to Z",
+    "-name": "Name, Z to A",
+    "price": "Price, low to high",
+    "-price": "Price, high to low",
+    "newest": "Newest first",
+}
+
+
+def clamp_per_page(value: str | None) -> int:
+    """`?per_page=`: a number is clamped to 1-100; anything else is the default."""
+    try:
+        return min(max(int(value), 1), MAX_PER_PAGE)
+    except (TypeError, ValueError):
+        return PER_PAGE
+
+
+class ProductListView(ListView):
+    """`/products/` (with `?category=`) and `/categories/<slug>/`."""
+
+    template_name = "catalog/product_list.html"
+    context_object_name = "products"
+
+    def get_queryset(self):
+        self.sort = self.request.GET.get("sort", DEFAULT_SORT)
+        if self.sort not in SORTS:
+            raise Http404("Unknown sort order.")
+        self.category = self.get_category()
+        products = Product.objects.published().for_list().sorted_by(self.sort)
+        if self.category:
+            products = products.in_category(self.category)
+        return products.with_features()
+
+    def get_category(self) -> Category | None:
+        slug = self.kwargs.get("slug") or self.request.GET.get("category")
+        if not slug:
+            return None
+        # A value that cannot be a slug (a NUL byte, say) would be a database
+        # error, not a missing row: it is a 404 before any query.
+        if not SLUG.fullmatch(slug):
+            raise Http404("No such category.")
+        return get_object_or_404(Category, slug=slug)
+
+    def get_paginate_by(self, queryset) -> int:
+        return clamp_per_page(self.request.GET.get("per_page"))
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            category=self.category,
+            sort=self.sort,
+            sorts=SORT_LABELS.items(),
+            per_page=self.get_paginate_by(None),
+            **kwargs,
+        )
+
+
+class ProductDetailView(DetailView):
+    template_name = "catalog/product_detail.html"
+    context_object_name = "product"
+
+    def get_queryset(self):
+        return Product.objects.published().for_list().with_features()

@@ -1,0 +1,84 @@
+"""Product images in the admin, on the local S3 server: checked by content, stored on
+the versioned media bucket, and restorable after a delete from their versions page."""
+
+import pytest
+from django.core.files.storage import default_storage
+from django.urls import reverse
+
+from catalog.models import Product
+from config import media
+from config.media_admin import versions_url
+from tests.conftest import bucket_keys, stored_bytes
+from tests.factories import ProductFactory, image_bytes, upload
+
+pytestmark = pytest.mark.django_db
+
+IMAGE = image_bytes("PNG", (40, 30))
+
+
+def change_page(product) -> str:
+    return reverse("admin:catalog_product_change", args=[product.pk])
+
+
+def change_data(product, **fields) -> dict:
+    """What the product's admin page posts: its fields as they are, changed by `fields`."""
+    return {
+        "name": product.name,
+        "slug": product.slug,
+        "description": product.description,
+        "price": str(product.price),
+        "category": product.category_id,
+        "is_published": "on",
+        "created_at_0": product.created_at.strftime("%Y-%m-%d"),
+        "created_at_1": product.created_at.strftime("%H:%M:%S"),
+        "features-TOTAL_FORMS": "0",
+        "features-INITIAL_FORMS": "0",
+        "features-MIN_NUM_FORMS": "0",
+        "features-MAX_NUM_FORMS": "1000",
+        **fields,
+    }
+
+
+def test_image_uploaded_in_the_admin_lands_on_the_media_bucket_with_its_size(
+    admin_client, fresh_s3
+):
+    product = ProductFactory(features=0)
+    response = admin_client.post(
+        change_page(product), change_data(product, image=upload("lamp.png", IMAGE))
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    product.refresh_from_db()
+    assert product.image.name == "products/lamp.png"
+    assert (product.image_width, product.image_height) == (40, 30)
+    assert stored_bytes(fresh_s3, "products/lamp.png") == IMAGE
+    page = admin_client.get(change_page(product)).content.decode()
+    assert f'href="{versions_url("products/lamp.png")}"' in page
+
+
+def test_a_file_that_is_not_an_image_is_refused_and_nothing_is_stored(admin_client, fresh_s3):
+    product = ProductFactory(features=0)
+    response = admin_client.post(
+        change_page(product), change_data(product, image=upload("lamp.png", b"<html>not</html>"))
+    )
+    assert response.status_code == 200
+    assert "errorlist" in response.content.decode()
+    assert Product.objects.get(pk=product.pk).image.name == ""
+    assert bucket_keys(fresh_s3) == []
+
+
+def test_a_deleted_product_image_is_restored_from_its_versions_page(admin_client, fresh_s3):
+    product = ProductFactory(features=0)
+    admin_client.post(change_page(product), change_data(product, image=upload("lamp.png", IMAGE)))
+    uploaded = media.list_versions("products/lamp.png")[0]
+    default_storage.delete("products/lamp.png")  # the bad DELETE: a delete marker
+    assert bucket_keys(fresh_s3) == ["products/lamp.png", "products/lamp.png"]
+    assert not default_storage.exists("products/lamp.png")
+
+    page = admin_client.get(versions_url("products/lamp.png")).content.decode()
+    assert uploaded.version_id in page
+    response = admin_client.post(
+        reverse("admin-media-versions"),
+        {"name": "products/lamp.png", "version_id": uploaded.version_id},
+    )
+    assert response.status_code == 302
+    assert default_storage.open("products/lamp.png").read() == IMAGE

@@ -1,0 +1,130 @@
+"""seed_catalog and bench_prefetch, run as commands and their output parsed."""
+
+import json
+import re
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from catalog.models import Category, Feature, Product
+
+pytestmark = pytest.mark.django_db
+
+
+def run(*args) -> str:
+    out = StringIO()
+    call_command(*args, stdout=out)
+    return out.getvalue()
+
+
+def catalog() -> list[tuple]:
+    return list(
+        Product.objects.order_by("id").values_list(
+            "name", "price", "category__slug", "is_published", "description"
+        )
+    )
+
+
+def test_seed_creates_products_features_and_categories():
+    output = run("seed_catalog", "--products", "40", "--features-per-product", "4")
+    assert re.search(r"Seeded 40 products with 160 features in \d+\.\d s\.", output)
+    assert Product.objects.count() == 40
+    assert Feature.objects.count() == 160
+    assert Category.objects.count() == 10
+    product = Product.objects.first()
+    assert re.fullmatch(r"[a-z0-9-]+-\d+", product.slug)
+    assert product.price > 0
+    assert len({f.name for f in product.features.all()}) == 4
+    assert list(product.features.values_list("position", flat=True)) == [0, 1, 2, 3]
+
+
+def test_seed_is_repeatable_with_the_same_seed():
+    run("seed_catalog", "--products", "30", "--seed", "7")
+    first = catalog()
+    run("seed_catalog", "--products", "30", "--seed", "7", "--clear")
+    assert catalog() == first
+    run("seed_catalog", "--products", "30", "--seed", "8", "--clear")
+    assert catalog() != first
+
+
+def test_seed_adds_to_an_existing_catalog_with_new_slugs():
+    run("seed_catalog", "--products", "10")
+    run("seed_catalog", "--products", "10")
+    assert Product.objects.values("slug").distinct().count() == 20
+
+
+def test_seed_if_empty_runs_once():
+    assert "Seeded 5 products" in run("seed_catalog", "--products", "5", "--if-empty")
+    assert "nothing seeded" in run("seed_catalog", "--products", "5", "--if-empty")
+    assert Product.objects.count() == 5
+
+
+def test_seed_shows_progress_on_long_runs():
+    output = run("seed_catalog", "--products", "25", "--batch-size", "10")
+    progress = re.findall(r"^  (\d+) / 25 products \(\d+\.\d s\)$", output, re.MULTILINE)
+    assert progress == ["10", "20", "25"]
+
+
+def test_seed_more_features_than_names_adds_notes():
+    run("seed_catalog", "--products", "1", "--features-per-product", "12")
+    names = list(Product.objects.get().features.values_list("name", flat=True))
+    assert len(names) == 12
+    assert names[-1] == "Note 4"
+
+
+@pytest.mark.parametrize("args", [["--products", "-1"], ["--batch-size", "0"]])
+def test_seed_rejects_bad_numbers(args):
+    with pytest.raises(CommandError):
+        run("seed_catalog", *args)
+
+
+@pytest.fixture
+def seeded():
+    run("seed_catalog", "--products", "60", "--features-per-product", "3")
+
+
+@pytest.mark.usefixtures("seeded")
+def test_bench_json_is_one_object_per_line():
+    output = run("bench_prefetch", "--sizes", "5,20", "--repeats", "2", "--json")
+    rows = [json.loads(line) for line in output.splitlines()]
+    assert [(r["strategy"], r["n"]) for r in rows] == [
+        (s, n) for n in (5, 20) for s in ("naive", "prefetch", "bounded")
+    ]
+    for row in rows:
+        assert set(row) == {"strategy", "n", "queries", "sql_bytes", "ms"}
+        assert row["ms"] > 0
+    by = {(r["strategy"], r["n"]): r for r in rows}
+    assert by["naive", 20]["queries"] == 21
+    assert by["prefetch", 20]["queries"] == by["bounded", 20]["queries"] == 2
+    assert by["prefetch", 20]["sql_bytes"] > by["prefetch", 5]["sql_bytes"]
+    # bounded: the same statement, only a few digits longer
+    assert abs(by["bounded", 20]["sql_bytes"] - by["bounded", 5]["sql_bytes"]) <= 2
+    assert by["bounded", 20]["sql_bytes"] < 1024
+
+
+@pytest.mark.usefixtures("seeded")
+def test_bench_table():
+    output = run(
+        "bench_prefetch", "--sizes", "10", "--repeats", "1", "--strategies", "prefetch,bounded"
+    )
+    lines = output.splitlines()
+    assert lines[0].startswith("| strategy | products | queries | features SQL (bytes) |")
+    assert re.fullmatch(r"\| prefetch \| 10 \| 2 \| [\d,]+ \| [\d.,]+ \| 1\.00x \|", lines[2])
+    assert re.fullmatch(r"\| bounded \| 10 \| 2 \| [\d,]+ \| [\d.,]+ \| \d\.\d\dx \|", lines[3])
+
+
+@pytest.mark.usefixtures("seeded")
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--sizes", "10,x"], "comma-separated numbers"),
+        (["--sizes", "0"], "1 or more"),
+        (["--sizes", "1000"], "seed_catalog --products 1000"),
+        (["--strategies", "clever"], "choose among"),
+        (["--repeats", "0"], "--repeats"),
+    ],
+)
+def test_bench_rejects_bad_arguments(args, message):
+    with pytest.raises(CommandError, match=message):
+        run("bench_prefetch", *args)

@@ -1,0 +1,242 @@
+"""Catalog pages: content, bad input, query counts and SQL shape."""
+
+import re
+
+import pytest
+from django.contrib.auth.models import User
+
+from catalog.models import Product
+from catalog.querysets import SORTS
+from catalog.views import SORT_LABELS, clamp_per_page
+from tests.factories import CategoryFactory, ProductFactory
+from tests.sqlshape import assert_sql_does_not_grow
+
+pytestmark = pytest.mark.django_db
+
+
+def queries(response) -> int:
+    return int(re.search(r'desc="(\d+) queries"', response["Server-Timing"]).group(1))
+
+
+def test_list_shows_cards_with_their_features(client, make_products):
+    products = make_products(3)
+    response = client.get("/products/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    for product in products:
+        assert f'href="/products/{product.slug}/"' in html
+        assert f"<dt>Feature 2</dt><dd>{product.name} 2</dd>" in html
+    assert 'href="/categories/kitchen/">Kitchen</a>' in html
+    assert "3 products." in html
+
+
+def test_list_leaves_out_unpublished_products(client, make_products):
+    make_products(1, is_published=False, name="Secret thing")
+    response = client.get("/products/")
+    assert b"Secret thing" not in response.content
+    assert b"No products here yet." in response.content
+
+
+@pytest.mark.parametrize("key", SORTS)
+def test_every_sort_key_works(client, make_products, key):
+    make_products(3)
+    response = client.get("/products/", {"sort": key})
+    assert response.status_code == 200
+    assert f'<option value="{key}" selected>'.encode() in response.content
+    expected = list(Product.objects.sorted_by(key).values_list("name", flat=True))
+    assert [p.name for p in response.context["products"]] == expected
+
+
+def test_sort_labels_cover_every_sort():
+    assert SORT_LABELS.keys() == SORTS.keys()
+
+
+def test_pages_and_per_page(client, make_products):
+    make_products(25)
+    first = client.get("/products/")
+    assert len(first.context["products"]) == 24
+    assert b'rel="next"' in first.content
+    second = client.get("/products/", {"page": 2})
+    assert len(second.context["products"]) == 1
+    assert b'href="?page=1" rel="prev"' in second.content
+    assert len(client.get("/products/", {"per_page": 10}).context["products"]) == 10
+    last = client.get("/products/", {"page": "last", "per_page": 10})
+    assert len(last.context["products"]) == 5
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [(None, 24), ("", 24), ("abc", 24), ("0", 1), ("-5", 1), ("7", 7), ("100", 100), ("1e9", 24)],
+)
+def test_per_page_is_clamped(value, expected):
+    assert clamp_per_page(value) == expected
+
+
+@pytest.mark.parametrize("per_page", ["0", "-3", "101", "99999999999999999999", "x", "1.5"])
+def test_bad_per_page_is_clamped_not_an_error(client, make_products, per_page):
+    make_products(2)
+    response = client.get("/products/", {"per_page": per_page})
+    assert response.status_code == 200
+    assert 1 <= response.context["paginator"].per_page <= 100
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"sort": "bogus"},
+        {"sort": "id; DROP TABLE catalog_product"},
+        {"page": "abc"},
+        {"page": "0"},
+        {"page": "99"},
+        {"page": "-1"},
+        {"category": "nope"},
+        {"category": "bad slug!"},
+        {"category": "nul\x00byte"},
+        {"sort": "price\x00"},
+    ],
+)
+def test_bad_parameters_are_404s(client, make_products, params):
+    make_products(2)
+    assert client.get("/products/", params).status_code == 404
+
+
+def test_category_filter_and_page(client, make_products):
+    make_products(2)
+    audio = CategoryFactory(name="Audio", slug="audio")
+    speaker = ProductFactory(name="Speaker", category=audio)
+    for response in (
+        client.get("/products/", {"category": "audio"}),
+        client.get("/categories/audio/"),
+    ):
+        assert response.status_code == 200
+        assert [p.pk for p in response.context["products"]] == [speaker.pk]
+        assert b"<h1>Audio</h1>" in response.content
+    assert client.get("/categories/missing/").status_code == 404
+    # The category page keeps its own URL: no hidden category field in its form.
+    assert b'name="category"' not in client.get("/categories/audio/").content
+    assert b'name="category" value="audio"' in client.get("/products/?category=audio").content
+
+
+def test_detail_page(client, make_products):
+    (product,) = make_products(1)
+    response = client.get(f"/products/{product.slug}/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f"<h1>{product.name}</h1>" in html
+    assert f'<th scope="row">Feature 0</th><td>{product.name} 0</td>' in html
+    assert queries(response) == 2
+
+
+def test_detail_of_an_unpublished_or_missing_product_is_404(client, make_products):
+    (draft,) = make_products(1, is_published=False)
+    assert client.get(f"/products/{draft.slug}/").status_code == 404
+    assert client.get("/products/no-such-thing/").status_code == 404
+
+
+def test_card_image_has_its_size(client, make_products):
+    (product,) = make_products(1)
+    Product.objects.filter(pk=product.pk).update(
+        image="products/lamp.png", image_width=640, image_height=480
+    )
+    html = client.get("/products/").content.decode()
+    # A presigned URL to the private media bucket, with the stored size: no layout shift.
+    assert re.search(
+        r'<img src="[^"]*/products/lamp\.png\?[^"]*X-Amz-Signature=[^"]*" width="640" height="480"',
+        html,
+    ), html
+
+
+def test_anonymous_list_of_24_products_runs_at_most_3_queries(client, make_products):
+    make_products(30)
+    response = client.get("/products/")
+    assert len(response.context["products"]) == 24
+    assert queries(response) <= 3
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("/products/?per_page=100", 3),  # count, products, features
+        ("/products/?per_page=100&sort=newest&category=kitchen", 4),  # + the category
+        ("/categories/kitchen/?per_page=100", 4),
+        ("/", 2),  # latest products and their features
+    ],
+)
+def test_query_counts_are_pinned_and_equal_at_1_and_100_products(client, category, path, expected):
+    ProductFactory(category=category)
+    at_one = queries(client.get(path))
+    ProductFactory.create_batch(99, category=category)
+    at_hundred = queries(client.get(path))
+    assert at_one == at_hundred == expected
+
+
+def test_detail_query_count_does_not_depend_on_the_number_of_features(client, category):
+    few, many = (
+        ProductFactory(features=1, category=category),
+        ProductFactory(features=100, category=category),
+    )
+    assert queries(client.get(f"/products/{few.slug}/")) == 2
+    assert queries(client.get(f"/products/{many.slug}/")) == 2
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/products/?per_page={n}",
+        "/products/?per_page={n}&sort=-price&category=kitchen",
+        "/categories/kitchen/?per_page={n}&sort=newest",
+        "/products/?per_page=1&page={n}",
+    ],
+)
+def test_list_views_send_sql_that_does_not_grow(client, make_products, path):
+    make_products(100)
+    assert_sql_does_not_grow(lambda n: client.get(path.format(n=n)), 1, 100)
+
+
+def test_home_page_sql_does_not_grow_with_the_catalog(client, category):
+    def catalog_of(n):
+        ProductFactory.create_batch(n - Product.objects.count(), category=category)
+
+    assert_sql_does_not_grow(lambda n: client.get("/"), 1, 50, prepare=catalog_of)
+
+
+def test_home_page_shows_the_latest_products(client, make_products):
+    products = make_products(6)
+    html = client.get("/").content.decode()
+    assert "Latest products" in html
+    assert html.count('class="product-card"') == 4
+    newest_first = [f'<h3><a href="/products/{p.slug}/">' for p in reversed(products)]
+    assert all(card in html for card in newest_first[:4])
+    assert newest_first[4] not in html
+
+
+def test_nav_links_to_products(client):
+    assert b'<a href="/products/">Products</a>' in client.get("/tour/").content
+
+
+@pytest.fixture
+def admin_client(client):
+    admin = User.objects.create_superuser("admin", "admin@example.com", "pw-for-tests-only")
+    client.force_login(admin)
+    return client
+
+
+@pytest.mark.parametrize("path", ["/admin/catalog/product/", "/admin/catalog/category/"])
+def test_admin_lists_do_not_query_per_row(admin_client, path):
+    def catalog_of(n):
+        for i in range(Product.objects.count(), n):
+            ProductFactory(category=CategoryFactory(name=f"Cat {i}", slug=f"cat-{i}"))
+
+    def listing(n):
+        response = admin_client.get(path)
+        assert response.status_code == 200
+        assert response.context["cl"].result_count == n
+
+    assert_sql_does_not_grow(listing, 1, 30, prepare=catalog_of)
+
+
+def test_admin_edits_features_inline(admin_client, category):
+    product = ProductFactory(category=category)
+    change = admin_client.get(f"/admin/catalog/product/{product.pk}/change/")
+    assert change.status_code == 200
+    assert b'value="Feature 0"' in change.content
