@@ -2,6 +2,7 @@ from django import forms
 from django.contrib.auth.forms import UserCreationForm
 
 from accounts.models import Profile
+from config.media_forms import MediaUploadFormMixin
 
 
 class SignupForm(UserCreationForm):
@@ -18,7 +19,9 @@ class SignupForm(UserCreationForm):
         fields = ("username", "email")
 
 
-class ProfileForm(forms.ModelForm):
+class ProfileForm(MediaUploadFormMixin, forms.ModelForm):
+    """The avatar is stored while the form validates: S3 refusing it is a form error, not a 500."""
+
     class Meta:
         model = Profile
         fields = ("display_name", "bio", "company", "avatar")
