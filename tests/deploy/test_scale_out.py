@@ -19,11 +19,13 @@ jar, talks to both, as Heroku's router sends each request to any dyno:
 """
 
 import os
+import re
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 
+from config import gunicorn as web_config
 from config import locals3
 from tests.deploy.client import RouterClient, download
 from tests.factories import image_bytes
@@ -77,6 +79,13 @@ def two_dynos(fresh_s3, tmp_path):
         for web in webs:
             web.wait_until_serving()
         yield webs, env["DATABASE_URL"], fresh_s3
+        # Each thread of each worker keeps its own connection (CONN_MAX_AGE).
+        connections = fetch_all(
+            env["DATABASE_URL"],
+            "SELECT count(*) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()",
+        )[0][0]
+        assert 2 <= connections <= len(webs) * web_config.workers * web_config.threads
         for web in webs:
             assert Path(os.readlink(f"/proc/{web.process.pid}/cwd")) == BASE_DIR
         assert disk_state(BASE_DIR) == before
@@ -88,6 +97,13 @@ def two_dynos(fresh_s3, tmp_path):
         assert "Internal Server Error" not in web.output()
     assert [list(folder.iterdir()) for folder in temporary] == [[], []]
     assert sorted(media.rglob("*")) == media_before
+    requests = [len(re.findall(r'"(?:GET|POST) ', web.output())) for web in webs]
+    print(
+        f"\nTwo web processes: {' and '.join(map(str, requests))} requests, "
+        f"{connections} database connections held; "
+        f"{len(before)} files and folders of the repository unchanged, "
+        "MEDIA_ROOT and both temporary directories empty"
+    )
 
 
 def test_a_visitor_moves_between_two_web_processes(two_dynos):
@@ -121,6 +137,9 @@ def test_a_visitor_moves_between_two_web_processes(two_dynos):
     url = page.avatar_url()
     assert url.startswith(f"{s3.endpoint_url}/{locals3.MEDIA_BUCKET}/avatars/ada.png?")
     assert download(url) == portrait
+    # The browser may load it: the bucket's origin is in the page's img-src.
+    img_src = re.search(r"img-src ([^;]+)", page.header("Content-Security-Policy")).group(1)
+    assert s3.endpoint_url in img_src.split()
     stored = s3.client().list_objects_v2(Bucket=locals3.MEDIA_BUCKET, Prefix="avatars/")
     assert [item["Key"] for item in stored["Contents"]] == ["avatars/ada.png"]
 
