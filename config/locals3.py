@@ -91,8 +91,12 @@ class LocalS3:
             return json.loads(response.read() or b"{}")
 
 
-def start() -> LocalS3:
-    """Start a server on a free port of 127.0.0.1 and create the buckets."""
+def start(port: int = 0) -> LocalS3:
+    """Start a server on 127.0.0.1 (a free port unless given) and create the buckets.
+
+    Servers started in one process share their buckets and objects: a server
+    stopped and started again on its port has kept them.
+    """
     try:
         from moto.server import ThreadedMotoServer
     except ImportError:
@@ -102,7 +106,7 @@ def start() -> LocalS3:
         ) from None
     # Its per-request access log would drown the demo's own output.
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
     host, port = server.get_host_and_port()
     local = LocalS3(server, f"http://{host}:{port}")

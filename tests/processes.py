@@ -51,6 +51,17 @@ def fresh_database(suffix: str) -> str:
     return urlunsplit(parts._replace(path=f"/{name}"))
 
 
+def fetch_all(database_url: str, sql: str, params: tuple = ()) -> list[tuple]:
+    """Rows of one query on a database the app's processes use (not the test's own)."""
+    connection = psycopg2.connect(database_url)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+    finally:
+        connection.close()
+
+
 def production_env(**overrides: str) -> dict[str, str]:
     """The environment of a Heroku dyno: production config vars only, no .env extras."""
     keep = ("PATH", "HOME", "LANG", "VIRTUAL_ENV", "PYTHONPATH", "SYSTEMROOT")

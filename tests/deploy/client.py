@@ -10,7 +10,10 @@ import http.client
 import re
 import socket
 import time
+import urllib.request
+import uuid
 from dataclasses import dataclass, field
+from html import unescape
 from http.cookies import SimpleCookie
 from urllib.parse import urlencode
 
@@ -38,12 +41,19 @@ class Reply:
         assert match, self.text
         return match.group(1)
 
+    def avatar_url(self) -> str | None:
+        """The src of the page's avatar image, if it shows one."""
+        match = re.search(r'<img class="avatar" src="([^"]+)"', self.text)
+        return unescape(match.group(1)) if match else None
+
 
 @dataclass
 class RouterClient:
     port: int
     host: str = HEROKU_HOST
+    # Two clients given one dict share cookies: one browser talking to two dynos.
     cookies: dict[str, str] = field(default_factory=dict)
+    timeout: float = TIMEOUT
 
     def request(
         self, method: str, path: str, body: bytes = b"", headers: dict[str, str] | None = None
@@ -54,7 +64,7 @@ class RouterClient:
         if method == "POST":
             sent["Origin"] = f"https://{self.host}"
         sent.update(headers or {})
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=TIMEOUT)
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
         started = time.monotonic()
         try:
             connection.putrequest(method, path, skip_host=True, skip_accept_encoding=True)
@@ -82,12 +92,57 @@ class RouterClient:
         form = {"Content-Type": "application/x-www-form-urlencoded", **(headers or {})}
         return self.request("POST", path, body, form)
 
+    def post_multipart(
+        self, path: str, fields: dict[str, str], files: dict[str, tuple[str, bytes]], headers=None
+    ) -> Reply:
+        """POST a form with file fields (`files`: field name -> (file name, content))."""
+        boundary = uuid.uuid4().hex
+        head = f"--{boundary}\r\nContent-Disposition: form-data; "
+        parts = [f'{head}name="{name}"\r\n\r\n{value}'.encode() for name, value in fields.items()]
+        parts += [
+            f'{head}name="{name}"; filename="{filename}"\r\n'.encode()
+            + b"Content-Type: application/octet-stream\r\n\r\n"
+            + content
+            for name, (filename, content) in files.items()
+        ]
+        body = b"\r\n".join(parts) + f"\r\n--{boundary}--\r\n".encode()
+        form = {"Content-Type": f"multipart/form-data; boundary={boundary}", **(headers or {})}
+        return self.request("POST", path, body, form)
+
+    def submit(self, path: str, fields: dict[str, str], files=None, headers=None) -> Reply:
+        """Fill in the form on `path` as a browser does: GET it, then POST with its CSRF token."""
+        fields = {"csrfmiddlewaretoken": self.get(path, headers).form_token(), **fields}
+        if files:
+            return self.post_multipart(path, fields, files, headers)
+        return self.post_form(path, fields, headers)
+
+    def sign_up(self, username: str, password: str) -> None:
+        fields = {
+            "username": username,
+            "email": f"{username}@example.com",
+            "password1": password,
+            "password2": password,
+        }
+        reply = self.submit("/accounts/signup/", fields)
+        assert (reply.status, reply.header("Location")) == (302, "/accounts/profile/"), reply.text
+
+    def log_in(self, username: str, password: str, headers=None) -> Reply:
+        """The site's login form; a 302 means logged in, a 429 locked out."""
+        fields = {"username": username, "password": password}
+        return self.submit("/accounts/login/", fields, headers=headers)
+
     def log_in_to_admin(self, username: str, password: str, admin_url: str = "/admin/") -> None:
-        token = self.get(f"{admin_url}login/").form_token()
-        fields = {"csrfmiddlewaretoken": token, "username": username, "password": password}
-        reply = self.post_form(f"{admin_url}login/?next={admin_url}", fields)
+        fields = {"username": username, "password": password}
+        reply = self.submit(f"{admin_url}login/?next={admin_url}", fields)
         assert reply.status == 302, reply.text
         assert "sessionid" in self.cookies
+
+
+def download(url: str) -> bytes:
+    """What a browser gets for an image URL of a page: here the local S3 server's."""
+    assert url.startswith("http://127.0.0.1:"), url
+    with urllib.request.urlopen(url, timeout=TIMEOUT) as response:
+        return response.read()
 
 
 def send_raw(port: int, data: bytes, timeout: float = TIMEOUT) -> bytes:

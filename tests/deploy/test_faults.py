@@ -152,27 +152,8 @@ def test_database_outage_gives_quick_503s_and_recovers(own_postgres):
 
 
 @pytest.fixture
-def silent_database():
-    """A TCP server on 127.0.0.1 that accepts connections and never says a word."""
-    server = socket.create_server(("127.0.0.1", 0))
-    held: list[socket.socket] = []
-    closing = threading.Event()
-
-    def hold():
-        server.settimeout(0.2)
-        while not closing.is_set():
-            try:
-                held.append(server.accept()[0])
-            except TimeoutError:
-                continue
-
-    thread = threading.Thread(target=hold)
-    thread.start()
-    yield f"postgres://app:secret@127.0.0.1:{server.getsockname()[1]}/app"
-    closing.set()
-    thread.join(5)
-    for sock in [*held, server]:
-        sock.close()
+def silent_database(silent_port):
+    return f"postgres://app:secret@127.0.0.1:{silent_port}/app"
 
 
 def test_database_that_never_answers_gives_503_after_the_connect_timeout(silent_database):
