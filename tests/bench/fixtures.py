@@ -1,0 +1,43 @@
+"""Data the load benchmark needs, and the pages it visits."""
+
+import time
+
+from django.core.management import call_command
+from django.test import Client
+
+from accounts.models import Company
+from accounts.profiles import create_user_with_profile
+from catalog.models import Product
+
+
+def logged_in_cookie() -> str:
+    """A session cookie of a user with a profile and a company."""
+    company = Company.objects.create(name="Bench Works", slug="bench-works")
+    user = create_user_with_profile(
+        username="bench", email="bench@example.com", password="bench-password-1"
+    )
+    user.profile.company = company
+    user.profile.save()
+    client = Client()
+    client.force_login(user)
+    return f"sessionid={client.cookies['sessionid'].value}"
+
+
+def prepare(*, products: int) -> tuple[list[tuple[str, str, bool]], str, float]:
+    """Seed the benchmark database.
+
+    Returns the pages as (name, path, logged_in), a session cookie, and the seconds
+    seeding took.
+    """
+    started = time.perf_counter()
+    call_command("seed_catalog", products=products, features_per_product=5, verbosity=0)
+    seeded = time.perf_counter() - started
+    product = Product.objects.published().order_by("pk")[products // 2]
+    pages = [
+        ("trivial", "/robots.txt", False),
+        ("home", "/", False),
+        ("product list", "/products/", False),
+        ("product detail", product.get_absolute_url(), False),
+        ("profile", "/accounts/profile/", True),
+    ]
+    return pages, logged_in_cookie(), seeded

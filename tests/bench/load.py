@@ -1,0 +1,206 @@
+"""Load benchmark: the Procfile's web line under wrk, with memory sampled throughout.
+
+    pipenv run python -m tests.bench.load [--duration 30] [--connections 32] [--products 50000]
+
+Starts the app as one Heroku dyno runs it (production settings, WEB_CONCURRENCY=2)
+on a fresh database of the local PostgreSQL, seeds the catalog, then runs wrk
+(Debian package `wrk`) against each page in turn, sending the header Heroku's
+router adds. Prints requests/s, p50 and p99 latency, errors, and the peak memory
+of all gunicorn processes together (RSS summed, and PSS: shared pages counted
+once, closer to what a dyno is billed for). Traffic goes to 127.0.0.1 only and
+every run stops by itself after --duration seconds.
+"""
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+
+
+SECRET_KEY = "load-benchmark-secret-" + "k" * 40
+
+
+def setup_django() -> str:
+    """Django on a fresh database of the local server and on the local S3 server, with
+    the web process's secret (so sessions made here are valid there); returns the
+    database's URL."""
+    os.environ["ENVIRONMENT"] = "development"
+    os.environ["DJANGO_SECRET_KEY"] = SECRET_KEY
+    # Production settings need a media bucket: the local S3 server's, as in the tests.
+    from config import locals3
+
+    os.environ.update(locals3.start().environ())
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    from tests.processes import fresh_database
+
+    url = fresh_database("bench_load")
+    connection.close()
+    connection.settings_dict["NAME"] = urlsplit(url).path.lstrip("/")
+    return url
+
+
+def process_tree(pid: int) -> list[int]:
+    """The pid and all its descendants."""
+    pids, frontier = [pid], [pid]
+    while frontier:
+        parent = frontier.pop()
+        children = Path(f"/proc/{parent}/task/{parent}/children")
+        if children.exists():
+            found = [int(child) for child in children.read_text().split()]
+            pids += found
+            frontier += found
+    return pids
+
+
+def memory_kib(pids: list[int]) -> tuple[int, int]:
+    """(RSS, PSS) summed over the processes, in KiB."""
+    rss = pss = 0
+    for pid in pids:
+        try:
+            text = Path(f"/proc/{pid}/smaps_rollup").read_text()
+        except OSError:
+            continue
+        rss += int(re.search(r"^Rss:\s+(\d+)", text, re.M).group(1))
+        pss += int(re.search(r"^Pss:\s+(\d+)", text, re.M).group(1))
+    return rss, pss
+
+
+class MemorySampler(threading.Thread):
+    def __init__(self, pid: int, interval: float = 0.25):
+        super().__init__(daemon=True)
+        self.pid, self.interval = pid, interval
+        self.peak_rss = self.peak_pss = 0
+        self.stopped = threading.Event()
+
+    def run(self):
+        while not self.stopped.is_set():
+            rss, pss = memory_kib(process_tree(self.pid))
+            self.peak_rss, self.peak_pss = max(self.peak_rss, rss), max(self.peak_pss, pss)
+            time.sleep(self.interval)
+
+    def reset(self):
+        self.peak_rss = self.peak_pss = 0
+
+
+def parse_wrk(output: str) -> dict[str, float]:
+    """Requests/s, latency percentiles (ms) and error count from `wrk --latency`."""
+
+    def ms(label: str) -> float:
+        value, unit = re.search(rf"^\s+{label}%\s+([\d.]+)(us|ms|s)\b", output, re.M).groups()
+        return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+    errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", output))
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    errors += int(non_2xx.group(1)) if non_2xx else 0
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
+        "p50_ms": ms("50"),
+        "p99_ms": ms("99"),
+        "requests": int(re.search(r"(\d+) requests in", output).group(1)),
+        "errors": errors,
+    }
+
+
+def wrk(url: str, duration: int, connections: int, headers: dict[str, str]) -> str:
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "10s"]
+    for name, value in headers.items():
+        command += ["-H", f"{name}: {value}"]
+    result = subprocess.run(
+        [*command, url], capture_output=True, text=True, timeout=duration + 30, check=True
+    )
+    return result.stdout
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--duration", type=int, default=30, help="seconds per page")
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--products", type=int, default=50_000)
+    parser.add_argument("--json", action="store_true", help="one JSON object per page")
+    args = parser.parse_args(argv)
+    if shutil.which("wrk") is None:
+        parser.error("wrk is not installed (Debian package `wrk`)")
+
+    database_url = setup_django()
+    from tests.bench import fixtures
+    from tests.processes import production_env, run_procfile, start_web
+
+    env = production_env(
+        DATABASE_URL=database_url,
+        DJANGO_SECRET_KEY=SECRET_KEY,
+        ALLOWED_HOSTS="127.0.0.1",
+        WEB_CONCURRENCY="2",
+    )
+    release = run_procfile("release", env)
+    if release.returncode != 0:
+        sys.exit(release.stderr)
+    pages, cookie, seeded = fixtures.prepare(products=args.products)
+
+    web = start_web(env)
+    web.wait_until_serving()
+    sampler = MemorySampler(web.process.pid)
+    sampler.start()
+    rows = []
+    try:
+        for name, path, logged_in in pages:
+            headers = {"X-Forwarded-Proto": "https"}
+            if logged_in:
+                headers["Cookie"] = cookie
+            check = web.get(path, {**headers, "Host": "127.0.0.1"})
+            if check.status != 200:  # a redirect to the login page would pass as no error
+                raise SystemExit(f"{path} answered {check.status}, not 200")
+            wrk(web.base_url + path, 2, 4, headers)  # warm up every worker's caches
+            sampler.reset()
+            stats = parse_wrk(wrk(web.base_url + path, args.duration, args.connections, headers))
+            rows.append(
+                {
+                    "page": name,
+                    "path": path,
+                    **stats,
+                    "peak_rss_mib": round(sampler.peak_rss / 1024, 1),
+                    "peak_pss_mib": round(sampler.peak_pss / 1024, 1),
+                }
+            )
+    finally:
+        sampler.stopped.set()
+        web.stop()
+
+    ceiling = rows[0]["rps"]
+    for row in rows:
+        row["of_trivial"] = round(row["rps"] / ceiling, 2)
+    if args.json:
+        for row in rows:
+            print(json.dumps(row))
+        return 0
+    print(
+        f"wrk {args.duration}s x {args.connections} connections, WEB_CONCURRENCY=2, "
+        f"{args.products} products x 5 features (seeded in {seeded:.1f} s)"
+    )
+    header = f"{'page':<16}{'req/s':>9}{'x trivial':>11}{'p50 ms':>9}{'p99 ms':>9}"
+    header += f"{'errors':>8}{'RSS MiB':>9}{'PSS MiB':>9}"
+    print(header)
+    for row in rows:
+        print(
+            f"{row['page']:<16}{row['rps']:>9.1f}{row['of_trivial']:>11.2f}{row['p50_ms']:>9.1f}"
+            f"{row['p99_ms']:>9.1f}{row['errors']:>8}{row['peak_rss_mib']:>9.1f}"
+            f"{row['peak_pss_mib']:>9.1f}"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
