@@ -26,12 +26,17 @@ IMAGE_SIZE = (480, 360)
 
 
 def png(size: tuple[int, int] = IMAGE_SIZE, colour: str = "#0b57d0") -> bytes:
-    """A real PNG file made by Pillow: a coloured panel with a lighter band."""
+    """A real PNG file made by Pillow: a coloured disc on a light background."""
     from PIL import Image, ImageDraw
 
-    image = Image.new("RGB", size, colour)
+    image = Image.new("RGB", size, "#e9edf3")
     width, height = size
-    ImageDraw.Draw(image).rectangle((0, height // 3, width, 2 * height // 3), fill="#f4f6f9")
+    radius = min(width, height) // 3
+    centre = (width // 2, height // 2)
+    ImageDraw.Draw(image).ellipse(
+        (centre[0] - radius, centre[1] - radius, centre[0] + radius, centre[1] + radius),
+        fill=colour,
+    )
     buffer = io.BytesIO()
     image.save(buffer, "PNG")
     return buffer.getvalue()

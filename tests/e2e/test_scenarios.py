@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from config import locals3
 from tests.e2e import sitedata
-from tests.e2e.conftest import ROUTER_HEADERS, new_page
+from tests.e2e.conftest import ROUTER_HEADERS, new_page, screenshot
 
 PAGE_PATH = re.compile(r"https://127\.0\.0\.1:\d+(/[^#]*)")
 
@@ -89,6 +89,7 @@ def test_sign_up_log_out_log_in_and_upload_an_avatar_that_loads_under_the_csp(pa
 
     image = page.get_by_role("img", name="Avatar of Lin Chen")
     assert wait_for_image(image) == 200
+    screenshot(page, "profile-with-avatar")
     # A presigned URL of the media bucket on the local S3 server, which the
     # Content-Security-Policy allows for images (config/security.py).
     endpoint = os.environ["AWS_S3_ENDPOINT_URL"]
@@ -138,6 +139,7 @@ def test_staff_restore_a_deleted_product_image_from_its_versions(
     versions.nth(1).get_by_role("button", name="Restore this version").click()
     expect(page.locator(".messagelist")).to_contain_text(f"Restored {slugs['image']}")
     expect(versions).to_have_count(3)
+    screenshot(page, "admin-media-versions-restored")
 
     assert product_image_width(chromium, site, console_errors, product_path) == width
 

@@ -6,6 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.conftest import PHONE, screenshot
 from tests.processes import BASE_DIR
 
 TECHNIQUES = ["pipenv", "static-versioning", "prefetch", "auth-backend", "s3-media"]
@@ -86,3 +87,7 @@ def test_s3_media_evidence_is_a_live_delete_and_restore(page):
     assert steps[3] == "Download the same URL again: HTTP 404."
     assert steps[5].endswith("bytes identical to the saved ones: yes.")
     expect(page.locator("main table.media-versions")).to_contain_text("delete marker")
+    screenshot(page, "tour-s3-media-demonstrated")
+    page.set_viewport_size(PHONE)
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    screenshot(page, "tour-s3-media-demonstrated-360")
