@@ -59,6 +59,11 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Straight after SecurityMiddleware: static files skip the rest of the stack.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Heroku's router does not compress: pages are gzipped here (static files come
+    # compressed from WhiteNoise). Outside the query log, which writes into the page,
+    # so the footer is compressed too. Django pads each response with random bytes
+    # against BREACH-style guessing of the CSRF token in compressed pages.
+    "django.middleware.gzip.GZipMiddleware",
     "csp.middleware.CSPMiddleware",
     # Outside everything that queries (sessions, auth), so the log sees it all.
     "config.querylog.QueryLogMiddleware",

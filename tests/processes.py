@@ -3,6 +3,7 @@
 import os
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -140,7 +141,8 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-_opener = urllib.request.build_opener(_NoRedirect)
+def _opener(tls: ssl.SSLContext | None) -> urllib.request.OpenerDirector:
+    return urllib.request.build_opener(_NoRedirect, urllib.request.HTTPSHandler(context=tls))
 
 
 @dataclass
@@ -154,11 +156,16 @@ class Response:
         return self.body.decode()
 
 
-def http_get(url: str, headers: dict[str, str] | None = None) -> Response:
-    """GET a URL on this machine; any status comes back as a Response."""
+def http_get(
+    url: str, headers: dict[str, str] | None = None, tls: ssl.SSLContext | None = None
+) -> Response:
+    """GET a URL on this machine; any status comes back as a Response.
+
+    `tls`: the SSL context that trusts the server's certificate (an https URL).
+    """
     request = urllib.request.Request(url, headers=headers or {})
     try:
-        with _opener.open(request, timeout=10) as response:
+        with _opener(tls).open(request, timeout=10) as response:
             return Response(response.status, dict(response.headers), response.read())
     except urllib.error.HTTPError as error:
         return Response(error.code, dict(error.headers), error.read())
@@ -166,11 +173,15 @@ def http_get(url: str, headers: dict[str, str] | None = None) -> Response:
 
 @dataclass
 class WebProcess:
-    """The Procfile's web line, running on a free port until stopped."""
+    """The Procfile's web line, running on a free port until stopped.
+
+    With `tls` (an SSL context trusting its certificate) it serves https.
+    """
 
     process: subprocess.Popen
     port: int
     log: typing.IO[bytes]
+    tls: ssl.SSLContext | None = None
 
     def output(self) -> str:
         """Everything the process wrote to stdout and stderr so far."""
@@ -179,10 +190,10 @@ class WebProcess:
 
     @property
     def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.port}"
 
     def get(self, path: str, headers: dict[str, str] | None = None) -> Response:
-        return http_get(self.base_url + path, headers)
+        return http_get(self.base_url + path, headers, self.tls)
 
     def wait_until_serving(self, path: str = "/healthz", timeout: float = 30) -> None:
         deadline = time.monotonic() + timeout
@@ -209,7 +220,9 @@ class WebProcess:
         return time.monotonic() - started
 
 
-def start_web(env: dict[str, str], port: int | None = None) -> WebProcess:
+def start_web(
+    env: dict[str, str], port: int | None = None, tls: ssl.SSLContext | None = None
+) -> WebProcess:
     port = port or free_port()
     log = tempfile.TemporaryFile()
     process = subprocess.Popen(
@@ -219,4 +232,4 @@ def start_web(env: dict[str, str], port: int | None = None) -> WebProcess:
         stdout=log,
         stderr=subprocess.STDOUT,
     )
-    return WebProcess(process, port, log)
+    return WebProcess(process, port, log, tls)

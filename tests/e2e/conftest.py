@@ -3,17 +3,33 @@
 Playwright cannot download its own browsers here, so it launches the system's
 Chromium (Debian package `chromium`). Without it these tests skip with the reason,
 unless REQUIRE_BROWSER=1 (set by CI) turns the skip into a failure.
+
+The site is the Procfile's web line in production mode, on a fresh database with
+a small catalog and two users (tests/e2e/sitedata.py), media on the local S3
+server, served over https as Heroku's router serves it (tests/e2e/tls.py).
 """
 
+import json
 import os
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from tests.processes import BASE_DIR, fresh_database, production_env, run_procfile, start_web
+from tests.e2e import sitedata, tls
+from tests.processes import (
+    BASE_DIR,
+    fresh_database,
+    manage,
+    production_env,
+    run_procfile,
+    run_python,
+    start_web,
+)
 
-ARTIFACTS = BASE_DIR / "test-artifacts" / "screenshots"
+ARTIFACTS = BASE_DIR / "test-artifacts"
+SCREENSHOTS = ARTIFACTS / "screenshots"
 CHROMIUM_FLAGS = [
     "--headless",
     "--no-sandbox",
@@ -24,6 +40,10 @@ CHROMIUM_FLAGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 360, "height": 740}
+# What Heroku's router adds to every request; the browser speaks TLS to gunicorn directly.
+ROUTER_HEADERS = {"X-Forwarded-Proto": "https"}
 
 
 def chromium_path() -> str | None:
@@ -31,7 +51,12 @@ def chromium_path() -> str | None:
 
 
 @pytest.fixture(scope="session")
-def chromium():
+def certificate(tmp_path_factory) -> tls.Certificate:
+    return tls.make_certificate(tmp_path_factory.mktemp("tls"))
+
+
+@pytest.fixture(scope="session")
+def chromium(certificate):
     path = chromium_path()
     if path is None:
         reason = "Chromium not found: install Debian's `chromium` or set CHROMIUM_PATH"
@@ -40,51 +65,124 @@ def chromium():
         pytest.skip(reason)
     from playwright.sync_api import sync_playwright
 
+    trust = f"--ignore-certificate-errors-spki-list={certificate.spki_sha256}"
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=path, args=CHROMIUM_FLAGS)
+        browser = playwright.chromium.launch(executable_path=path, args=[*CHROMIUM_FLAGS, trust])
         yield browser
         browser.close()
 
 
-@pytest.fixture(scope="session")
-def site():
-    """The Procfile's web line in production mode, released on a fresh database.
+@dataclass(frozen=True)
+class Seeded:
+    env: dict[str, str]
+    slugs: dict[str, str]  # what tests/e2e/sitedata.py printed
 
-    The browser talks to 127.0.0.1 directly, so the tests add the header Heroku's
-    router adds (X-Forwarded-Proto) to every request of the browser context.
-    """
-    env = production_env(
-        DATABASE_URL=fresh_database("e2e"),
-        ALLOWED_HOSTS="127.0.0.1",
-    )
+
+@pytest.fixture(scope="session")
+def seeded() -> Seeded:
+    """A fresh database after the release phase, with the catalog and users the tests use."""
+    env = production_env(DATABASE_URL=fresh_database("e2e"), ALLOWED_HOSTS="127.0.0.1")
     release = run_procfile("release", env)
     assert release.returncode == 0, release.stderr
-    web = start_web(env)
+    seed = manage("seed_catalog", "--products", "60", "--features-per-product", "4", env=env)
+    assert seed.returncode == 0, seed.stderr
+    data = run_python("from tests.e2e import sitedata; sitedata.main()", env)
+    assert data.returncode == 0, data.stderr
+    return Seeded(env, json.loads(data.stdout.strip().splitlines()[-1]))
+
+
+@pytest.fixture(scope="session")
+def slugs(seeded) -> dict[str, str]:
+    return seeded.slugs
+
+
+@pytest.fixture(scope="session")
+def site(seeded, certificate):
+    """The Procfile's web line in production mode, over https, on the seeded database."""
+    env = seeded.env
+    web = start_web(
+        {**env, "GUNICORN_CMD_ARGS": certificate.gunicorn_args()},
+        tls=certificate.client_context(),
+    )
     web.wait_until_serving()
     yield web
     web.stop()
 
 
-@pytest.fixture
-def page(chromium, site, request):
-    """A fresh browser context; fails the test on any console error or page error."""
+class ConsoleErrors(list):
+    """Console and page errors of one context; `expect(text)` allows one that a test causes."""
+
+    def __init__(self):
+        super().__init__()
+        self.expected: list[str] = []
+
+    def expect(self, text: str) -> None:
+        self.expected.append(text)
+
+    def unexpected(self) -> list[str]:
+        return [error for error in self if not any(text in error for text in self.expected)]
+
+
+def new_page(chromium, site, errors: ConsoleErrors, **options):
     context = chromium.new_context(
         base_url=site.base_url,
-        extra_http_headers={"X-Forwarded-Proto": "https"},
-        viewport={"width": 1280, "height": 800},
+        extra_http_headers=ROUTER_HEADERS,
+        viewport=DESKTOP,
+        **options,
     )
     page = context.new_page()
-    errors: list[str] = []
     page.on("console", lambda msg: msg.type == "error" and errors.append(msg.text))
     page.on("pageerror", lambda exc: errors.append(str(exc)))
+    return page
+
+
+@pytest.fixture
+def console_errors() -> ConsoleErrors:
+    return ConsoleErrors()
+
+
+@pytest.fixture
+def page(chromium, site, console_errors):
+    """A fresh browser context; fails the test on any console error or page error."""
+    page = new_page(chromium, site, console_errors)
     yield page
-    context.close()
-    assert errors == [], f"console errors: {errors}"
+    page.context.close()
+    assert console_errors.unexpected() == [], f"console errors: {console_errors}"
+
+
+def log_in(page, username: str, password: str = sitedata.PASSWORD) -> None:
+    """Log in through the site's own form, as a visitor does."""
+    page.goto("/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.locator("main").get_by_role("button", name="Log in").click()
+    page.wait_for_url("**/accounts/profile/")
+
+
+@pytest.fixture(scope="session")
+def user_session(chromium, site) -> dict:
+    """Cookies of a logged-in session of the normal user, for contexts that start logged in."""
+    errors = ConsoleErrors()
+    page = new_page(chromium, site, errors)
+    log_in(page, sitedata.USER)
+    state = page.context.storage_state()
+    page.context.close()
+    assert errors == []
+    return state
+
+
+@pytest.fixture
+def user_page(chromium, site, user_session, console_errors):
+    """Like `page`, logged in as the normal user (a company member)."""
+    page = new_page(chromium, site, console_errors, storage_state=user_session)
+    yield page
+    page.context.close()
+    assert console_errors.unexpected() == [], f"console errors: {console_errors}"
 
 
 def screenshot(page, name: str) -> Path:
     """Save a full-page screenshot as a test artifact."""
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    path = ARTIFACTS / f"{name}.png"
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path

@@ -1,0 +1,96 @@
+"""Each page's weight for a first-time visitor, and the queries it runs.
+
+Weight is what Chromium counts as received for the page's HTML, CSS and JS
+responses (`responseBodySize`: the body as transferred, so compressed when the
+server compressed it; headers excluded), in a fresh context with nothing cached.
+Images are left out: the favicon, and product images and avatars, which come
+from the media bucket. Queries come from the page's Server-Timing header.
+
+The table goes to test-artifacts/page-weights.md; docs/demo-site.md keeps a copy.
+"""
+
+from dataclasses import dataclass
+
+from tests.e2e.conftest import ARTIFACTS, ROUTER_HEADERS
+from tests.e2e.test_pages import PAGES
+from tests.e2e.test_scenarios import server_timing_query_count
+
+MAX_PAGE_BYTES = 100 * 1024
+# A catalog or account page: at most 4 queries of its own (a category page: the
+# category, then a list's count, products and features), plus the session and the
+# user (one query, with profile and company) when logged in. Tour pages run their
+# live demonstrations on top, so only their weight is bounded.
+MAX_PAGE_QUERIES = 4
+LOGGED_IN_QUERIES = 2
+COUNTED = {"document": "html", "stylesheet": "css", "script": "js"}
+
+
+@dataclass
+class Weight:
+    name: str
+    path: str
+    html_raw: int
+    html: int = 0
+    css: int = 0
+    js: int = 0
+    queries: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.html + self.css + self.js
+
+
+def kilobytes(size: int) -> str:
+    return f"{size / 1024:.1f}"
+
+
+def table(weights: list[Weight]) -> str:
+    lines = [
+        "| page | path | HTML (KB) | HTML uncompressed (KB) | CSS (KB) | JS (KB) "
+        "| total (KB) | queries |",
+        "|---|---|--:|--:|--:|--:|--:|--:|",
+    ]
+    lines += [
+        f"| {w.name} | `{w.path}` | {kilobytes(w.html)} | {kilobytes(w.html_raw)} "
+        f"| {kilobytes(w.css)} | {kilobytes(w.js)} | {kilobytes(w.total)} | {w.queries} |"
+        for w in weights
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def measure(chromium, site, name: str, path: str, storage_state=None) -> Weight:
+    context = chromium.new_context(
+        base_url=site.base_url, extra_http_headers=ROUTER_HEADERS, storage_state=storage_state
+    )
+    page = context.new_page()
+    finished = []
+    page.on("requestfinished", lambda request: finished.append(request))
+    try:
+        response = page.goto(path, wait_until="load")
+        weight = Weight(name, path, html_raw=len(response.body()))
+        weight.queries = server_timing_query_count(response)
+        for request in finished:
+            kind = COUNTED.get(request.resource_type)
+            if kind:
+                setattr(weight, kind, getattr(weight, kind) + request.sizes()["responseBodySize"])
+        return weight
+    finally:
+        context.close()
+
+
+def test_every_page_is_light_and_its_query_count_is_recorded(chromium, site, slugs, user_session):
+    weights = [
+        measure(chromium, site, name, path.format(**slugs), user_session if who else None)
+        for name, path, who in PAGES
+    ]
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / "page-weights.md").write_text(table(weights))
+
+    assert all(w.html and w.css and w.js for w in weights), table(weights)
+    assert max(w.total for w in weights) < MAX_PAGE_BYTES, table(weights)
+    # The app compresses every page (Heroku's router would not).
+    assert all(w.html < w.html_raw for w in weights), table(weights)
+    for weight, (_, _, who) in zip(weights, PAGES, strict=True):
+        if not weight.name.startswith("tour"):
+            allowed = MAX_PAGE_QUERIES + (LOGGED_IN_QUERIES if who else 0)
+            assert weight.queries <= allowed, table(weights)
