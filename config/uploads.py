@@ -110,3 +110,13 @@ class ImageUploadField(models.ImageField):
 
     def formfield(self, **kwargs):
         return super().formfield(**{"form_class": ImageUploadFormField, **kwargs})
+
+    def update_dimension_fields(self, instance, force=False, *args, **kwargs):
+        """Sizes are read when a file is assigned (`force`), never when a row is loaded.
+
+        Django's ImageField reads a missing width or height on every load, which
+        here means a GET from the media bucket per row, and a 500 for a whole page
+        once that file is gone. A row written without its size keeps it empty.
+        """
+        if force:
+            super().update_dimension_fields(instance, force, *args, **kwargs)
