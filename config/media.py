@@ -220,4 +220,7 @@ def restore(name: str, version_id: str | None = None, *, mfa: str | None = None)
         Key=key,
         CopySource={"Bucket": bucket, "Key": key, "VersionId": version_id},
     )
-    return next(v for v in list_versions(name) if v.version_id == copied["VersionId"])
+    restored = next((v for v in list_versions(name) if v.version_id == copied["VersionId"]), None)
+    if restored is None:  # listings are eventually consistent on some S3-compatible servers
+        raise MediaError(f"{name!r} was copied back, but its new version is not listed yet.")
+    return restored

@@ -7,16 +7,22 @@ bytes. Each run adds two versions of one small object, which the lifecycle rule
 expires; it touches no other file.
 """
 
+import logging
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
 
+from django.contrib.admin.views.decorators import staff_member_required
 from django.core.files.storage import default_storage
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.views.generic import TemplateView
 
 from config import media
 from config.tour import source_excerpt
+
+logger = logging.getLogger(__name__)
+SHOWN_VERSIONS = 10
 
 DEMO_NAME = "tour/s3-media-demo.txt"
 
@@ -40,6 +46,9 @@ def fetch(url: str) -> tuple[int, bytes]:
 def demonstrate(name: str = DEMO_NAME) -> list[Step]:
     """Save, delete and restore one object, reporting what S3 answered at each step."""
     media.media_storage()  # on S3, or NotOnS3 before anything is written
+    if not media.versioning_status().enabled:
+        # Deleting on an unversioned bucket would destroy the object for good.
+        raise media.MediaError("The media bucket is not versioned: nothing to demonstrate.")
     content = f"Saved by the tour at {timezone.now():%Y-%m-%d %H:%M:%S} UTC.\n".encode()
     # Writing through open() keeps the key, so the bucket keeps the old content as a version.
     with default_storage.open(name, "wb") as file:
@@ -80,7 +89,10 @@ class S3MediaTourView(TemplateView):
     def get(self, request, *args, **kwargs):
         return self.respond()
 
+    @method_decorator(staff_member_required)
     def post(self, request, *args, **kwargs):
+        """Staff only: each run writes three versions to the live bucket, which the
+        app's own keys cannot delete; anyone could otherwise run it in a loop."""
         try:
             return self.respond(steps=demonstrate())
         except (media.MediaError, *media.STORAGE_ERRORS) as error:
@@ -89,7 +101,12 @@ class S3MediaTourView(TemplateView):
     def respond(self, **kwargs):
         """The page; 503 when the bucket could not be read (the rest still renders)."""
         context = self.get_context_data(**kwargs)
-        return self.render_to_response(context, status=503 if "error" in context else 200)
+        error = context.get("error")
+        if error is not None and not isinstance(error, media.MediaError):
+            # S3's own message can name the account and the IAM user: log it, show less.
+            logger.warning("S3 tour page: the media bucket could not be read: %s", error)
+            context["error"] = "S3 did not answer as expected; the details are in the log."
+        return self.render_to_response(context, status=503 if error is not None else 200)
 
     def get_context_data(self, **kwargs):
         context = {
@@ -103,7 +120,9 @@ class S3MediaTourView(TemplateView):
             try:
                 context["bucket"] = media.bucket_name()
                 context["versioning"] = media.versioning_status()
-                context["rows"] = [{"version": v} for v in media.list_versions(DEMO_NAME)]
+                # The newest few: the list only grows between lifecycle runs.
+                versions = media.list_versions(DEMO_NAME)[:SHOWN_VERSIONS]
+                context["rows"] = [{"version": v} for v in versions]
             except (media.MediaError, *media.STORAGE_ERRORS) as error:
                 context["error"] = error
         return super().get_context_data(**context, **kwargs)

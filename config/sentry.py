@@ -74,6 +74,11 @@ def init(*, dsn: str, environment: str, traces_sample_rate: float) -> None:
         environment=environment,
         traces_sample_rate=traces_sample_rate,
         send_default_pii=False,
+        # send_default_pii=False still attaches request bodies and each frame's
+        # local variables: form posts and cleaned_data carry e-mail addresses,
+        # names and bios. The traceback and the URL are enough to debug with.
+        max_request_body_size="never",
+        include_local_variables=False,
         event_scrubber=EventScrubber(denylist=DENYLIST, recursive=True),
         before_send=before_send,
     )

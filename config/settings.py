@@ -82,7 +82,8 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
-ADMIN_URL = os.environ.get("ADMIN_URL", "admin/").strip("/") + "/"
+# Blank counts as unset: an empty path would put the admin on top of the site.
+ADMIN_URL = (os.environ.get("ADMIN_URL", "").strip().strip("/") or "admin") + "/"
 
 # Every page shows the queries it ran and sends them in a Server-Timing header
 # (config/querylog.py). The SQL shown carries placeholders, never values.

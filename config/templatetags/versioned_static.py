@@ -4,7 +4,7 @@ It asks only the staticfiles storage for the URL (`storage.url()`), so WhiteNois
 hashed name and a static S3 bucket's URL get the same version. The version is the
 one config/staticversion.py resolved at start-up for the file's kind.
 
-Registered in TEMPLATES OPTIONS "libraries" (config/ is not an app); templates
+Found in config/templatetags/ (config is an installed app); templates
 `{% load versioned_static %}` like any other library.
 """
 

@@ -20,7 +20,8 @@ def test_tour_page_shows_the_problem_the_code_and_the_bucket(client, fresh_s3):
 
 
 @pytest.mark.django_db
-def test_demonstration_deletes_and_restores_the_demo_object(client, fresh_s3):
+def test_demonstration_deletes_and_restores_the_demo_object(admin_client, fresh_s3):
+    client = admin_client
     response = client.post("/tour/s3-media/")
     assert response.status_code == 200
     content = response.content.decode()
@@ -38,13 +39,23 @@ def test_demonstration_deletes_and_restores_the_demo_object(client, fresh_s3):
 
 
 @pytest.mark.django_db
+def test_visitors_cannot_run_the_demonstration(client, fresh_s3):
+    response = client.post("/tour/s3-media/")
+    assert response.status_code == 302
+    assert "/login/" in response["Location"]
+    assert media.list_versions(DEMO_NAME) == []
+    assert "Run the demonstration" not in client.get("/tour/s3-media/").content.decode()
+
+
+@pytest.mark.django_db
 def test_demonstration_needs_csrf(fresh_s3):
     assert Client(enforce_csrf_checks=True).post("/tour/s3-media/").status_code == 403
     assert media.list_versions(DEMO_NAME) == []
 
 
 @pytest.mark.django_db
-def test_tour_on_local_disk_explains_instead_of_failing(client, settings):
+def test_tour_on_local_disk_explains_instead_of_failing(admin_client, settings):
+    client = admin_client
     settings.STORAGES = {
         **settings.STORAGES,
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -52,3 +63,12 @@ def test_tour_on_local_disk_explains_instead_of_failing(client, settings):
     for response in (client.get("/tour/s3-media/"), client.post("/tour/s3-media/")):
         assert response.status_code == 503
         assert "FileSystemStorage, not S3" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_demonstration_refuses_an_unversioned_bucket(admin_client, fresh_s3):
+    media.set_versioning(False)
+    response = admin_client.post("/tour/s3-media/")
+    assert response.status_code == 503
+    assert "not versioned" in response.content.decode()
+    assert media.list_versions(DEMO_NAME) == []  # refused before writing anything

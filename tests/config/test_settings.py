@@ -57,3 +57,14 @@ def test_check_deploy_in_production_reports_nothing():
 @pytest.mark.django_db
 def test_migrations_match_the_models():
     call_command("makemigrations", "--check", "--dry-run", verbosity=0)
+
+
+def test_a_blank_admin_url_keeps_the_admin_at_its_default():
+    env = production_env(DATABASE_URL="postgres://u:p@db.invalid/app", ADMIN_URL="  ")
+    result = run_python(
+        "import django; django.setup(); from django.conf import settings; "
+        "print(settings.ADMIN_URL)",
+        env,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "admin/"

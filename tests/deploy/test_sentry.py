@@ -20,6 +20,7 @@ import pytest
 from tests.deploy.client import RouterClient, release_with_superuser
 from tests.processes import fresh_database, production_env, start_web
 
+PERSONAL_EMAIL = "ada.lovelace@example.com"
 COMMIT = "3f2a9c0d1e8b7a6954321fedcba0987654321abc"
 PASSWORD = "staff-passphrase-for-the-sentry-test"
 FIELD_PASSWORD = "typed-into-a-form-9b1c"
@@ -104,7 +105,8 @@ def test_unhandled_error_reaches_sentry_with_the_release_and_without_secrets(rec
         client.log_in_to_admin("ops", PASSWORD)
         token = client.get("/debug/sentry-check").form_token()
         reply = client.post_form(
-            "/debug/sentry-check", {"csrfmiddlewaretoken": token, "password": FIELD_PASSWORD}
+            "/debug/sentry-check",
+            {"csrfmiddlewaretoken": token, "password": FIELD_PASSWORD, "email": PERSONAL_EMAIL},
         )
         assert reply.status == 500
         assert "Something went wrong" in reply.text
@@ -117,7 +119,9 @@ def test_unhandled_error_reaches_sentry_with_the_release_and_without_secrets(rec
     exception = event["exception"]["values"][-1]
     assert exception["type"] == "SentryCheckError"
     assert event["request"]["url"].endswith("/debug/sentry-check")
-    assert event["request"]["data"]["password"] == "[Filtered]"
+    assert not event["request"].get("data"), event["request"].get("data")  # no body
+    frames = exception["stacktrace"]["frames"]
+    assert all("vars" not in frame for frame in frames)  # no local variables either
     assert "cookies" not in event["request"]
     assert "Cookie" not in event["request"]["headers"]
     assert "user" not in event or "ip_address" not in event["user"]
@@ -127,6 +131,7 @@ def test_unhandled_error_reaches_sentry_with_the_release_and_without_secrets(rec
         "CSRF form token": token,
         "form password": FIELD_PASSWORD,
         "login password": PASSWORD,
+        "e-mail address": PERSONAL_EMAIL,
     }
     leaked = [name for name, value in secrets.items() if value.encode() in envelope]
     assert leaked == []
