@@ -116,3 +116,10 @@ def upload_model(db):
         with connection.schema_editor() as editor:
             editor.create_model(Upload)
         yield Upload
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hasher(settings):
+    """Django's PBKDF2 takes a third of a second per hash by design: too slow for tests
+    that make dozens of users. The app's own processes keep the real hasher."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -11,6 +11,8 @@ import time
 import typing
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -233,3 +235,14 @@ def start_web(
         stderr=subprocess.STDOUT,
     )
     return WebProcess(process, port, log, tls)
+
+
+@contextmanager
+def serving(env: dict[str, str], **options) -> Iterator[WebProcess]:
+    """The Procfile's web line, answering, for the length of a with-block; then SIGTERM."""
+    web = start_web(env, **options)
+    try:
+        web.wait_until_serving()
+        yield web
+    finally:
+        web.stop()

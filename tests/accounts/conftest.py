@@ -1,15 +1,7 @@
 import html
 import re
 
-import pytest
-
 PROFILE = "/accounts/profile/"
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hasher(settings):
-    """Django's PBKDF2 takes a third of a second per hash by design: too slow for 50 users."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def avatar_url(client) -> str | None:

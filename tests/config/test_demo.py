@@ -21,21 +21,17 @@ def test_procfile_lines_are_what_heroku_runs():
         procfile_command("worker")
 
 
-def demo_env(port: int, database: str) -> dict[str, str]:
-    """This shell's environment, as a newcomer's would be: no ENVIRONMENT, no S3
-    variables (the demo then starts its own S3 server)."""
+def start_demo(database: str) -> WebProcess:
+    """`pipenv run demo` in its own process group (like a terminal's), in this shell's
+    environment as a newcomer's would be: no ENVIRONMENT, no S3 variables (the demo
+    then starts its own S3 server)."""
+    port = free_port()
     env = {
         key: value
         for key, value in os.environ.items()
         if key not in ("ENVIRONMENT", "DJANGO_SETTINGS_MODULE") and not key.startswith("AWS_")
     }
     env.update(PORT=str(port), DATABASE_URL=fresh_database(database))
-    return env
-
-
-def test_demo_command_migrates_serves_the_site_and_stops_on_ctrl_c():
-    port = free_port()
-    env = demo_env(port, "demo_check")
     log = tempfile.TemporaryFile()
     process = subprocess.Popen(
         [sys.executable, "-m", "config.demo"],
@@ -43,9 +39,14 @@ def test_demo_command_migrates_serves_the_site_and_stops_on_ctrl_c():
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
-        start_new_session=True,  # its own process group, like a terminal's
+        start_new_session=True,
     )
-    web = WebProcess(process, port, log)
+    return WebProcess(process, port, log)
+
+
+def test_demo_command_migrates_serves_the_site_and_stops_on_ctrl_c():
+    web = start_demo("demo_check")
+    process, port = web.process, web.port
     try:
         web.wait_until_serving(timeout=60)
         home = web.get("/", {"Host": "localhost"})
@@ -69,17 +70,8 @@ def test_demo_command_migrates_serves_the_site_and_stops_on_ctrl_c():
 
 def test_demo_command_stops_cleanly_on_sigterm_alone():
     """A signal to the demo process only (not its group) still stops the site."""
-    port = free_port()
-    env = demo_env(port, "demo_sigterm")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "config.demo"],
-        cwd=BASE_DIR,
-        env=env,
-        stdout=tempfile.TemporaryFile(),
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    web = WebProcess(process, port, tempfile.TemporaryFile())
+    web = start_demo("demo_sigterm")
+    process = web.process
     try:
         web.wait_until_serving(timeout=60)
     finally:

@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from tests.processes import ROUTER_HEADERS, built_and_released, run_procfile, start_web
+from tests.processes import ROUTER_HEADERS, built_and_released, run_procfile, serving, start_web
 
 IMMUTABLE = "max-age=31536000, public, immutable"
 
@@ -25,9 +25,7 @@ def linked_assets(env: dict[str, str]) -> dict[str, dict[str, str]]:
 
     Returns each URL with the response headers it was served with.
     """
-    web = start_web(env)
-    try:
-        web.wait_until_serving()
+    with serving(env) as web:
         home = web.get("/", ROUTER_HEADERS)
         assert home.status == 200, web.output()
         urls = [
@@ -43,8 +41,6 @@ def linked_assets(env: dict[str, str]) -> dict[str, dict[str, str]]:
         assert unhashed.status == 200
         assert "immutable" not in unhashed.headers["Cache-Control"]
         return served
-    finally:
-        web.stop()
 
 
 def test_a_new_static_version_gives_new_urls_for_the_same_immutable_files(released_app):

@@ -13,7 +13,7 @@ import pytest
 
 from tests.deploy.client import RouterClient, release_with_superuser, send_raw
 from tests.deploy.corpus import CORPUS, Probe
-from tests.processes import fresh_database, production_env, start_web
+from tests.processes import fresh_database, production_env, serving
 
 STAFF_PASSWORD = "staff-passphrase-for-the-corpus"
 
@@ -39,14 +39,10 @@ def site():
     database_url = fresh_database("bad_input")
     env = production_env(DATABASE_URL=database_url)
     release_with_superuser(env, "staff", STAFF_PASSWORD)
-    web = start_web(env)
-    try:
-        web.wait_until_serving()
+    with serving(env) as web:
         staff = RouterClient(web.port)
         staff.log_in_to_admin("staff", STAFF_PASSWORD)
         yield web, staff, database_url
-    finally:
-        web.stop()
 
 
 def send(probe: Probe, port: int, staff: RouterClient) -> tuple[int, str, str]:

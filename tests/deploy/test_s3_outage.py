@@ -31,7 +31,7 @@ from config import locals3
 from config.media_forms import STORAGE_ERROR_MESSAGE
 from tests.deploy.client import RouterClient, download
 from tests.factories import image_bytes
-from tests.processes import built_and_released, fetch_all, manage, start_web
+from tests.processes import built_and_released, fetch_all, manage, serving
 
 PASSWORD = "a passphrase for the outage"
 EDIT = "/accounts/profile/edit/"
@@ -73,9 +73,7 @@ def upload_avatar(client: RouterClient, content: bytes, display_name: str, compa
 def test_pages_without_media_keep_working_and_uploads_fail_cleanly(released, own_s3):
     env = {**released, "AWS_S3_ENDPOINT_URL": own_s3.endpoint_url}
     database_url = env["DATABASE_URL"]
-    web = start_web(env)
-    try:
-        web.wait_until_serving()
+    with serving(env) as web:
         ada, bob = RouterClient(web.port), RouterClient(web.port)
         ada.sign_up("ada", PASSWORD)
         bob.sign_up("bob", PASSWORD)
@@ -132,8 +130,6 @@ def test_pages_without_media_keep_working_and_uploads_fail_cleanly(released, own
             assert download(ada.get("/accounts/profile/").avatar_url()) == portrait
         finally:
             back.stop()
-    finally:
-        web.stop()
 
     log = web.output()
     assert "Internal Server Error" not in log
@@ -157,15 +153,11 @@ def test_an_unresponsive_s3_gives_the_form_error_well_before_the_router_gives_up
 ):
     kind = request.node.callspec.id
     username = kind.replace(" ", "-")
-    web = start_web({**released, "AWS_S3_ENDPOINT_URL": unresponsive_s3})
-    try:
-        web.wait_until_serving()
+    with serving({**released, "AWS_S3_ENDPOINT_URL": unresponsive_s3}) as web:
         client = RouterClient(web.port, timeout=60)
         client.sign_up(username, PASSWORD)
         assert client.get("/accounts/profile/").status == 200
         reply = upload_avatar(client, image_bytes("PNG"), "New name")
-    finally:
-        web.stop()
     assert reply.status == 200, web.output()[-3000:]
     assert STORAGE_ERROR_MESSAGE in reply.text
     assert profile_row(released["DATABASE_URL"], username) == ("", "")

@@ -18,7 +18,7 @@ import brotli
 import pytest
 
 from tests.deploy.client import RouterClient, release_with_superuser
-from tests.processes import fresh_database, production_env, start_web
+from tests.processes import fresh_database, production_env, serving
 
 PERSONAL_EMAIL = "ada.lovelace@example.com"
 COMMIT = "3f2a9c0d1e8b7a6954321fedcba0987654321abc"
@@ -98,9 +98,7 @@ def test_unhandled_error_reaches_sentry_with_the_release_and_without_secrets(rec
         HEROKU_BUILD_COMMIT=COMMIT,
     )
     release_with_superuser(env, "ops", PASSWORD)
-    web = start_web(env)
-    try:
-        web.wait_until_serving()
+    with serving(env) as web:
         client = RouterClient(web.port)
         client.log_in_to_admin("ops", PASSWORD)
         token = client.get("/debug/sentry-check").form_token()
@@ -111,8 +109,6 @@ def test_unhandled_error_reaches_sentry_with_the_release_and_without_secrets(rec
         assert reply.status == 500
         assert "Something went wrong" in reply.text
         event, envelope = receiver.next_event()
-    finally:
-        web.stop()
 
     assert event["release"] == COMMIT
     assert event["environment"] == "staging"
