@@ -1,4 +1,5 @@
-"""Typed readers for environment variables, so settings fail closed with a clear message."""
+"""Readers for environment variables, so settings fail closed with a clear message,
+and the one place that knows Heroku's names for the deployed commit."""
 
 import os
 
@@ -38,3 +39,14 @@ def fraction(name: str, default: float) -> float:
             f"The environment variable {name} must be a number from 0 to 1, got {value!r}."
         )
     return number
+
+
+# Heroku's names for the commit a dyno runs (HEROKU_BUILD_COMMIT with the
+# runtime-dyno-build-metadata lab, HEROKU_SLUG_COMMIT with the older
+# runtime-dyno-metadata lab) and for the one being built (SOURCE_VERSION).
+COMMIT_VARIABLES = ("HEROKU_BUILD_COMMIT", "HEROKU_SLUG_COMMIT", "SOURCE_VERSION")
+
+
+def deployed_commit() -> str | None:
+    """The commit this process runs, from the first of COMMIT_VARIABLES that is set."""
+    return next((os.environ[name] for name in COMMIT_VARIABLES if os.environ.get(name)), None)

@@ -7,6 +7,8 @@ Reference: https://django-storages.readthedocs.io/en/latest/backends/amazon-S3.h
 
 from botocore.config import Config
 
+from config.staticversion import IMMUTABLE_CACHE_CONTROL
+
 # Every S3 call must end well inside Heroku's 30 s router timeout, instead of
 # botocore's 60 s waits and three attempts. Two attempts in all: an endpoint that
 # takes the connection and never answers costs 2 x 5 s, one that drops it 2 x 3 s
@@ -23,7 +25,8 @@ CLIENT_CONFIG = Config(
 )
 
 # A year, never revalidated: collectstatic gives every changed file a new name.
-STATIC_CACHE_CONTROL = "public, max-age=31536000, immutable"
+# The same header WhiteNoise sends for them (config/staticversion.py).
+STATIC_CACHE_CONTROL = IMMUTABLE_CACHE_CONTROL
 
 
 def media_storage(bucket_name: str, **options) -> dict:

@@ -6,26 +6,23 @@ account runs exactly as before. What leaves the process:
 - the release: the deployed commit, named explicitly (below) rather than left to
   the SDK, whose own guess asks `git` first and would name whatever checkout a
   process happens to run in;
-- no personal data (`send_default_pii=False`: no cookies, user or IP address);
+- no personal data: `send_default_pii=False` (no cookies, user or IP address),
+  and neither request bodies nor frames' local variables, which that setting
+  alone still sends (form posts carry e-mail addresses, names and bios);
 - nothing secret: the SDK's scrubber, recursive and with Django's own field and
   header names added to its list, blanks session ids, CSRF tokens, passwords and
-  Authorization headers wherever they appear (request, local variables,
-  breadcrumbs), and `before_send` drops whatever cookie data is still attached.
+  Authorization headers wherever they still appear (headers, breadcrumbs), and
+  `before_send` drops whatever cookie data is still attached.
 
 https://docs.sentry.io/platforms/python/integrations/django/ and
 https://docs.sentry.io/platforms/python/data-management/sensitive-data/
 """
 
-import os
-
 import sentry_sdk
 from sentry_sdk.integrations.django import DjangoIntegration
 from sentry_sdk.scrubber import DEFAULT_DENYLIST, EventScrubber
 
-# Heroku's names for the commit a dyno runs (HEROKU_BUILD_COMMIT with the
-# runtime-dyno-build-metadata lab, HEROKU_SLUG_COMMIT with the older
-# runtime-dyno-metadata lab) and for the one being built (SOURCE_VERSION).
-COMMIT_VARIABLES = ("HEROKU_BUILD_COMMIT", "HEROKU_SLUG_COMMIT", "SOURCE_VERSION")
+from config.env import deployed_commit
 
 # Keys (compared case-insensitively) whose values are replaced by "[Filtered]":
 # the SDK's list plus Django's names for the same secrets. (The scrubber adds the
@@ -46,11 +43,6 @@ DENYLIST = [
 ]
 
 _SECRET_HEADERS = {"cookie", "authorization", "proxy-authorization", "x-csrftoken"}
-
-
-def deployed_commit() -> str | None:
-    """The commit this process runs, from Heroku's variables; None lets the SDK guess."""
-    return next((os.environ[name] for name in COMMIT_VARIABLES if os.environ.get(name)), None)
 
 
 def before_send(event: dict, hint: dict) -> dict:

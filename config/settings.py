@@ -254,15 +254,12 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 # settings name are allowed where their files are used: media (presigned image
 # URLs) for images, a static bucket for everything static. django-csp leaves
 # DEBUG's own error pages alone. https://django-csp.readthedocs.io/
+# The same bucket and connection values the storages above were built from.
 _media_origins = security.bucket_origins(
-    os.environ.get("AWS_MEDIA_BUCKET_NAME"),
-    os.environ.get("AWS_S3_ENDPOINT_URL"),
-    os.environ.get("AWS_S3_REGION_NAME"),
+    media_bucket, s3_connection["endpoint_url"], s3_connection["region_name"]
 )
 _static_origins = security.bucket_origins(
-    os.environ.get("AWS_STATIC_BUCKET_NAME"),
-    os.environ.get("AWS_S3_ENDPOINT_URL"),
-    os.environ.get("AWS_S3_REGION_NAME"),
+    static_bucket, s3_connection["endpoint_url"], s3_connection["region_name"]
 )
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

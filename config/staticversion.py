@@ -30,17 +30,18 @@ from pathlib import Path, PurePosixPath
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from config.env import COMMIT_VARIABLES
+
 # Characters that need no escaping anywhere in a URL, and a length that keeps it short.
 SAFE_VERSION = re.compile(r"[A-Za-z0-9._-]{1,64}")
-# Heroku's run-time variables first (the newer lab, then the older one); SOURCE_VERSION
-# is the build's, set at run time only on some platforms and in CI.
-COMMIT_VARIABLES = ("HEROKU_BUILD_COMMIT", "HEROKU_SLUG_COMMIT", "SOURCE_VERSION")
 # As long as `git log --oneline` and Heroku's dashboard show it, so it can be matched.
 COMMIT_LENGTH = 7
 MANIFEST_SOURCE = "staticfiles.json"
 KIND_VARIABLES = {"css": "CSS_VERSION", "js": "JS_VERSION"}
 KIND_OF_SUFFIX = {".css": "css", ".js": "js", ".mjs": "js"}
 ONE_YEAR = 365 * 24 * 60 * 60
+# For every hashed static file, served by WhiteNoise or stored on a static bucket.
+IMMUTABLE_CACHE_CONTROL = f"max-age={ONE_YEAR}, public, immutable"
 
 
 @dataclass(frozen=True)
@@ -121,4 +122,4 @@ def cache_hashed_files_for_a_year(headers, path: str, url: str) -> None:
     documents. Files without a hash in their name keep WhiteNoise's short max-age.
     """
     if "immutable" in headers.get("Cache-Control", ""):
-        headers["Cache-Control"] = f"max-age={ONE_YEAR}, public, immutable"
+        headers["Cache-Control"] = IMMUTABLE_CACHE_CONTROL
