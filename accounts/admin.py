@@ -1,3 +1,6 @@
+"""Admin for companies and profiles; the profile also inline on the user page
+(not on the add page: saving a new user creates its profile)."""
+
 from django.contrib import admin
 from django.contrib.auth import admin as auth_admin
 from django.contrib.auth import get_user_model

@@ -1,3 +1,6 @@
+"""Connects the receiver that gives every user a profile, and the system check
+on the auth backend's select_related paths."""
+
 from django.apps import AppConfig
 from django.conf import settings
 from django.core import checks

@@ -1,3 +1,6 @@
+"""Signup (a user and its profile's display name) and the profile edit form,
+whose avatar is checked by content and stored on the media bucket safely."""
+
 from django import forms
 from django.contrib.auth.forms import UserCreationForm
 

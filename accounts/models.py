@@ -1,3 +1,6 @@
+"""Companies and profiles: every user has exactly one Profile (`user.profile`),
+created by the receiver in accounts/profiles.py however the user was made."""
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Prefetch

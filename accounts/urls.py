@@ -1,3 +1,6 @@
+"""Account URLs: signup and profiles, plus Django's auth views (login, POST-only
+logout, password change and reset) rendered with this site's templates."""
+
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 

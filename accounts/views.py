@@ -1,3 +1,8 @@
+"""Signup, the own profile page and its edit form, and company pages.
+
+Login, logout and the password views are Django's own, wired in accounts/urls.py.
+"""
+
 import copy
 
 from django.contrib import messages

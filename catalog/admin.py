@@ -1,3 +1,6 @@
+"""Admin for categories and products (features inline, image versions linked);
+the changelist joins categories instead of one query per row."""
+
 from django.contrib import admin
 
 from catalog.models import Category, Feature, Product

@@ -1,3 +1,5 @@
+"""Catalog URLs: /products/, /products/<slug>/ and /categories/<slug>/."""
+
 from django.urls import path
 
 from catalog import views

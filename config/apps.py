@@ -1,3 +1,5 @@
+"""The `config` package as an installed app (see PlatformConfig)."""
+
 from django.apps import AppConfig
 
 

@@ -54,8 +54,12 @@ ENVIRONMENT_VARIABLES = [
 ]
 
 
+@cache
 def source_excerpt(relative_path: str, start: str, lines: int = 20) -> dict[str, str | int]:
-    """`lines` lines of a project file, from the first line containing `start`."""
+    """`lines` lines of a project file, from the first line containing `start`.
+
+    Read once per process: the files ship with the release, and a code change
+    restarts the process (gunicorn's reload in development)."""
     path = Path(settings.BASE_DIR) / relative_path
     text = path.read_text().splitlines()
     first = next(i for i, line in enumerate(text) if start in line)

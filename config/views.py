@@ -1,3 +1,6 @@
+"""Site-wide views: home, /healthz, robots.txt, the 500/503 and CSRF failure
+pages, and the staff-only Sentry check."""
+
 import sys
 
 from django.conf import settings
