@@ -61,7 +61,9 @@ def as_expected(probe: Probe, status: int, body: str) -> bool:
     if probe.expect == "form error":
         return status == 200 and ("errorlist" in body or "errornote" in body)
     if probe.expect == "clamped":
-        return status == 200
+        # The list, showing the page size the clamp chose: 1 to 100.
+        chosen = re.search(r'id="per_page" name="per_page" [^>]*value="(\d+)"', body)
+        return status == 200 and chosen is not None and 1 <= int(chosen[1]) <= 100
     return 300 <= status < 500
 
 
