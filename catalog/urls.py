@@ -3,11 +3,15 @@
 from django.urls import path
 
 from catalog import views
+from catalog.pagecache import cache_anonymous_page
 
 app_name = "catalog"
 
+# The list pages anonymous visitors see come from the page cache (catalog/pagecache.py).
+product_list = cache_anonymous_page(views.ProductListView.as_view())
+
 urlpatterns = [
-    path("products/", views.ProductListView.as_view(), name="product_list"),
+    path("products/", product_list, name="product_list"),
     path("products/<slug:slug>/", views.ProductDetailView.as_view(), name="product"),
-    path("categories/<slug:slug>/", views.ProductListView.as_view(), name="category"),
+    path("categories/<slug:slug>/", product_list, name="category"),
 ]

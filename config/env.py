@@ -41,6 +41,19 @@ def fraction(name: str, default: float) -> float:
     return number
 
 
+def whole_number(name: str, default: int, *, maximum: int, why: str) -> int:
+    """A whole number from 0 to `maximum`; unset or blank gives the default."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    if not value.isascii() or not value.isdigit() or int(value) > maximum:
+        raise ImproperlyConfigured(
+            f"The environment variable {name} must be a whole number from 0 to "
+            f"{maximum} ({why}), got {value!r}."
+        )
+    return int(value)
+
+
 # Heroku's names for the commit a dyno runs (HEROKU_BUILD_COMMIT with the
 # runtime-dyno-build-metadata lab, HEROKU_SLUG_COMMIT with the older
 # runtime-dyno-metadata lab) and for the one being built (SOURCE_VERSION).

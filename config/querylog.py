@@ -86,7 +86,9 @@ class QueryLogMiddleware:
         response["Server-Timing"] = log.server_timing()
         is_html = response.get("Content-Type", "").startswith("text/html")
         if is_html and not response.streaming and MARKER in response.content:
-            panel = render_to_string("querylog.html", {"log": log}, request=None)
+            # A page served from the catalog's page cache says so beside its 0 queries.
+            context = {"log": log, "page_cache": response.get("X-Page-Cache")}
+            panel = render_to_string("querylog.html", context, request=None)
             response.content = response.content.replace(MARKER, panel.encode(), 1)
             if response.has_header("Content-Length"):
                 response["Content-Length"] = str(len(response.content))

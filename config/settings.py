@@ -137,6 +137,27 @@ DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The product lists anonymous visitors see are rendered once and then served
+# from each worker's memory for PAGE_CACHE_SECONDS (catalog/pagecache.py); a
+# catalog change shows on other workers when their copy expires. 0 turns it off.
+PAGE_CACHE_SECONDS = env.whole_number(
+    "PAGE_CACHE_SECONDS",
+    10,
+    maximum=600,
+    why="cached pages carry presigned media URLs that expire after an hour",
+)
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "catalog-pages",
+        "TIMEOUT": PAGE_CACHE_SECONDS,
+        # 300 pages of 17-58 KB, at most 17 MB a worker: a crawl through every page
+        # number evicts old pages instead of growing the process.
+        "OPTIONS": {"MAX_ENTRIES": 300},
+    },
+}
+
 AUTHENTICATION_BACKENDS = [
     # First: refuses a locked-out username and address before any password check.
     "axes.backends.AxesStandaloneBackend",

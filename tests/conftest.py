@@ -1,5 +1,6 @@
 import pytest
 from django.conf import settings
+from django.core.cache import caches
 from django.core.management import call_command
 from django.db import connection, models
 from django.test import override_settings
@@ -123,3 +124,10 @@ def fast_password_hasher(settings):
     """Django's PBKDF2 takes a third of a second per hash by design: too slow for tests
     that make dozens of users. The app's own processes keep the real hasher."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def empty_page_cache():
+    """Each test starts with no cached list page: the page cache lives in this
+    process's memory, outside the transaction every test rolls back."""
+    caches["pages"].clear()

@@ -36,7 +36,10 @@ def prepare(*, products: int) -> tuple[list[tuple[str, str, bool]], str, float]:
     pages = [
         ("trivial", "/robots.txt", False),
         ("home", "/", False),
+        # Anonymous: served from the page cache after the first request.
         ("product list", "/products/", False),
+        # A parameter that is not the list's own skips the cache: every request renders.
+        ("list, rendered", "/products/?uncached", False),
         ("product detail", product.get_absolute_url(), False),
         ("profile", "/accounts/profile/", True),
     ]

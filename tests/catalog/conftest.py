@@ -17,3 +17,9 @@ def make_products(category):
         return ProductFactory.create_batch(n, **kwargs)
 
     return make
+
+
+@pytest.fixture
+def no_page_cache(settings):
+    """Every list request renders: for tests of what the view itself queries."""
+    settings.PAGE_CACHE_SECONDS = 0

@@ -162,7 +162,9 @@ def test_anonymous_list_of_24_products_runs_at_most_3_queries(client, make_produ
         ("/", 2),  # latest products and their features
     ],
 )
-def test_query_counts_are_pinned_and_equal_at_1_and_100_products(client, category, path, expected):
+def test_query_counts_are_pinned_and_equal_at_1_and_100_products(
+    client, category, no_page_cache, path, expected
+):
     ProductFactory(category=category)
     at_one = queries(client.get(path))
     ProductFactory.create_batch(99, category=category)

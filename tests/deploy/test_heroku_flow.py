@@ -12,6 +12,9 @@ import pytest
 
 from tests.processes import HEROKU_HOST, ROUTER_HEADERS, built_and_released, start_web
 
+# config/gunicorn.py's default when WEB_CONCURRENCY is unset, as it is here.
+WORKERS = 2
+
 
 @pytest.fixture(scope="module")
 def released_app():
@@ -36,6 +39,17 @@ def test_web_line_serves_pages_static_files_and_health_then_stops_on_sigterm(rel
         assert "max-age=31536000" in css.headers["Cache-Control"]
         assert "immutable" in css.headers["Cache-Control"]
         assert css.headers.get("Content-Encoding") == "gzip"
+
+        # Each worker renders the anonymous product list once, then serves it from
+        # its page cache (catalog/pagecache.py) without a query.
+        lists = [web.get("/products/", ROUTER_HEADERS) for _ in range(WORKERS + 2)]
+        outcomes = [page.headers["X-Page-Cache"] for page in lists]
+        assert [page.status for page in lists] == [200] * len(lists)
+        assert sorted(set(outcomes)) == ["hit", "miss"], outcomes
+        assert outcomes.count("miss") <= WORKERS, outcomes
+        for page, outcome in zip(lists, outcomes, strict=True):
+            ran_queries = 'desc="0 queries"' not in page.headers["Server-Timing"]
+            assert ran_queries == (outcome == "miss"), (outcome, page.headers["Server-Timing"])
 
         health = web.get("/healthz", ROUTER_HEADERS)
         assert health.status == 200

@@ -1,0 +1,242 @@
+"""The page cache of the anonymous product lists (catalog/pagecache.py)."""
+
+import re
+from decimal import Decimal
+
+import pytest
+from django.contrib import messages
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.contrib.sessions.middleware import SessionMiddleware
+from django.core.cache import caches
+from django.core.exceptions import ImproperlyConfigured
+from django.core.management import call_command
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
+from django.test import RequestFactory
+
+from accounts.profiles import create_user_with_profile
+from catalog import pagecache
+from catalog.models import Category, Feature, Product
+from config import env
+from tests.factories import FeatureFactory, ProductFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def queries(response) -> int:
+    return int(re.search(r'desc="(\d+) queries"', response["Server-Timing"]).group(1))
+
+
+def without_query_log(response) -> str:
+    """The page as the view rendered it: the footer differs from request to request."""
+    html = response.content.decode()
+    return re.sub(r'<details class="query-log">.*?</details>', "", html, flags=re.S)
+
+
+def test_second_anonymous_visit_is_served_from_the_cache_without_queries(client, make_products):
+    make_products(30)
+    first = client.get("/products/")
+    second = client.get("/products/")
+    assert (first["X-Page-Cache"], queries(first)) == ("miss", 3)
+    assert (second["X-Page-Cache"], queries(second)) == ("hit", 0)
+    assert without_query_log(second) == without_query_log(first)
+    assert "Served from the page cache" in second.content.decode()
+    assert "Served from the page cache" not in first.content.decode()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/products/?page=2",
+        "/products/?sort=-price&per_page=5",
+        "/products/?category=kitchen",
+        "/categories/kitchen/?sort=newest",
+    ],
+)
+def test_each_page_sort_and_category_is_a_page_of_its_own(client, make_products, path):
+    make_products(30)
+    client.get("/products/")
+    response = client.get(path)
+    assert response["X-Page-Cache"] == "miss"
+    assert client.get(path)["X-Page-Cache"] == "hit"
+
+
+def test_parameter_order_does_not_matter(client, make_products):
+    make_products(3)
+    client.get("/products/?sort=price&per_page=2")
+    assert client.get("/products/?per_page=2&sort=price")["X-Page-Cache"] == "hit"
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "utm_source=mail",  # not a list parameter: its links would carry it to others
+        "per_page=1&per_page=2",
+        "per_page=5%20",
+        "per_page=" + "9" * 65,
+    ],
+)
+def test_other_query_strings_render_every_time(client, make_products, query):
+    make_products(3)
+    responses = [client.get(f"/products/?{query}") for _ in range(2)]
+    assert [r["X-Page-Cache"] for r in responses] == ["bypass", "bypass"]
+    assert caches["pages"].get(pagecache.cache_key(RequestFactory().get("/products/"))) is None
+
+
+def test_logged_in_pages_are_neither_served_from_nor_stored_in_the_cache(client, make_products):
+    make_products(3)
+    client.get("/products/")  # an anonymous copy is cached
+    user = create_user_with_profile(username="ada", email="ada@example.com", password="x-pass-9")
+    client.force_login(user)
+    logged_in = client.get("/products/")
+    assert logged_in["X-Page-Cache"] == "bypass"
+    assert "ada" in logged_in.content.decode()  # the header names the user
+    client.logout()
+    anonymous = client.get("/products/")
+    assert anonymous["X-Page-Cache"] == "hit"
+    assert "ada" not in anonymous.content.decode()
+    # The copy served depends on cookies: shared HTTP caches are told so.
+    assert "Cookie" in anonymous["Vary"]
+
+
+def test_a_pending_message_is_shown_not_cached(client, make_products, rf):
+    make_products(3)
+    storage = CookieStorage(rf.get("/"))
+    storage.add(messages.INFO, "Saved.")
+    carrier = HttpResponse()
+    storage.update(carrier)
+    client.cookies.update(carrier.cookies)
+    page = client.get("/products/")
+    assert page["X-Page-Cache"] == "bypass"
+    assert "Saved." in page.content.decode()
+    assert caches["pages"].get(pagecache.cache_key(rf.get("/products/"))) is None
+
+
+@pytest.mark.parametrize(
+    "path", ["/products/?sort=cheapest", "/categories/no-such-thing/", "/products/?page=99"]
+)
+def test_missing_pages_are_not_cached(client, make_products, rf, path):
+    make_products(3)
+    assert [client.get(path).status_code for _ in range(2)] == [404, 404]
+    assert caches["pages"].get(pagecache.cache_key(rf.get(path))) is None
+
+
+def test_head_is_served_from_the_cache_too(client, make_products):
+    make_products(3)
+    client.get("/products/")
+    response = client.head("/products/")
+    assert response["X-Page-Cache"] == "hit"
+    assert response.content == b""
+
+
+def test_a_page_that_used_a_csrf_token_set_a_cookie_or_wrote_the_session_is_not_stored(rf):
+    def with_token(request):
+        return HttpResponse(get_token(request))
+
+    def with_cookie(request):
+        response = HttpResponse("hello")
+        response.set_cookie("seen", "1")
+        return response
+
+    def with_session(request):
+        request.session["seen"] = True
+        return HttpResponse("hello")
+
+    def anonymous_request():
+        request = rf.get("/products/")
+        SessionMiddleware(lambda request: None).process_request(request)
+        return request
+
+    for view in (with_token, with_cookie, with_session):
+        cached = pagecache.cache_anonymous_page(view)
+        outcomes = [cached(anonymous_request())["X-Page-Cache"] for _ in range(2)]
+        assert outcomes == ["miss", "miss"], view.__name__
+
+
+def test_a_cached_page_expires(client, make_products, monkeypatch, settings):
+    import django.core.cache.backends.locmem as locmem
+
+    make_products(3)
+    client.get("/products/")
+    now = locmem.time.time()
+    monkeypatch.setattr(locmem.time, "time", lambda: now + settings.PAGE_CACHE_SECONDS + 1)
+    assert client.get("/products/")["X-Page-Cache"] == "miss"
+
+
+def test_zero_seconds_turns_the_cache_off(client, make_products, settings):
+    settings.PAGE_CACHE_SECONDS = 0
+    make_products(3)
+    assert [client.get("/products/")["X-Page-Cache"] for _ in range(2)] == ["bypass", "bypass"]
+
+
+def change_price(product):
+    product.price += 1
+    product.save()
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        pytest.param(change_price, id="product saved"),
+        pytest.param(lambda product: product.delete(), id="product deleted"),
+        pytest.param(lambda product: ProductFactory(category=product.category), id="product added"),
+        pytest.param(lambda product: FeatureFactory(product=product), id="feature added"),
+        pytest.param(lambda product: product.features.first().delete(), id="feature deleted"),
+        pytest.param(
+            lambda product: Category.objects.update_or_create(
+                pk=product.category_id, defaults={"name": "Cookware"}
+            ),
+            id="category saved",
+        ),
+    ],
+)
+def test_a_catalog_change_clears_the_cache_when_it_commits(
+    client, make_products, django_capture_on_commit_callbacks, change
+):
+    product = make_products(3)[0]
+    client.get("/products/")
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        change(product)
+    # Not before the commit: a page rendered in between would hold the old rows.
+    assert client.get("/products/")["X-Page-Cache"] == "hit"
+    for callback in callbacks:
+        callback()
+    assert client.get("/products/")["X-Page-Cache"] == "miss"
+
+
+def test_a_new_price_shows_on_the_next_visit(
+    client, make_products, django_capture_on_commit_callbacks
+):
+    product = make_products(1)[0]
+    assert "$1234.50" not in client.get("/products/").content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        product.price = Decimal("1234.50")
+        product.save()
+    assert "$1234.50" in client.get("/products/").content.decode()
+
+
+def test_seeding_clears_the_cache(client, django_capture_on_commit_callbacks):
+    call_command("seed_catalog", products=3, verbosity=0)
+    assert "3 products" in client.get("/products/").content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("seed_catalog", products=2, verbosity=0)
+    response = client.get("/products/")
+    assert response["X-Page-Cache"] == "miss"
+    assert "5 products" in response.content.decode()
+    assert Product.objects.count() == 5
+    assert Feature.objects.count() == 25
+
+
+@pytest.mark.parametrize(
+    "value", ["ten", "-1", "601", "1.5", "\u0661\u0660"]
+)  # the last: Arabic-Indic 10
+def test_page_cache_seconds_must_be_a_whole_number_up_to_600(monkeypatch, value):
+    monkeypatch.setenv("PAGE_CACHE_SECONDS", value)
+    with pytest.raises(ImproperlyConfigured, match="PAGE_CACHE_SECONDS must be a whole number"):
+        env.whole_number("PAGE_CACHE_SECONDS", 10, maximum=600, why="test")
+
+
+@pytest.mark.parametrize(("value", "expected"), [("", 10), (" 0 ", 0), ("600", 600)])
+def test_page_cache_seconds_reads(monkeypatch, value, expected):
+    monkeypatch.setenv("PAGE_CACHE_SECONDS", value)
+    assert env.whole_number("PAGE_CACHE_SECONDS", 10, maximum=600, why="test") == expected
