@@ -23,12 +23,13 @@ What is cached, and what never is:
   is the price of needing no shared cache server; a fork with one (Heroku
   Key-Value Store) points CACHES["pages"] at it and every worker sees the clear.
 
-`X-Page-Cache: hit | miss | bypass` on every list response says which path a
-request took.
+`X-Page-Cache: hit | miss | bypass` on every list page says which path the
+request took (a 404 is raised before it is set).
 """
 
 import hashlib
 import re
+import threading
 from functools import wraps
 from urllib.parse import urlencode
 
@@ -74,13 +75,13 @@ def cache_anonymous_page(view):
             content_type, content = cached
             response, outcome = HttpResponse(content, content_type=content_type), "hit"
         else:
+            generation = _clears.generation
             response = view(request, *args, **kwargs)
             if hasattr(response, "render"):
                 response.render()
             outcome = "bypass" if key is None else "miss"
             if key is not None and storable(request, response):
-                stored = (response["Content-Type"], response.content)
-                pages.set(key, stored, settings.PAGE_CACHE_SECONDS)
+                store(key, (response["Content-Type"], response.content), generation)
         response[HEADER] = outcome
         # Which copy a visitor gets depends on their cookies, even when this one
         # rendered without reading the session: shared HTTP caches must know.
@@ -88,6 +89,14 @@ def cache_anonymous_page(view):
         return response
 
     return cached_view
+
+
+def store(key: str, page: tuple[str, bytes], generation: int) -> None:
+    """Keep the page, unless the cache was cleared while it rendered: another thread
+    committed a change, and this render may have read the rows from before it."""
+    with _clears.lock:
+        if generation == _clears.generation:
+            caches[CACHE_ALIAS].set(key, page, settings.PAGE_CACHE_SECONDS)
 
 
 def storable(request, response) -> bool:
@@ -107,11 +116,29 @@ def invalidate(**kwargs) -> None:
 
     The receiver of every catalog save and delete (hence **kwargs); writes that
     send no signals (`bulk_create`, `update()`) call it themselves, as
-    `seed_catalog` does. After the commit, not before: a page rendered in between
+    `seed_catalog` does (from its own process, so the web workers see a seed when
+    their pages expire). After the commit, not before: a page rendered in between
     from the old rows would be cached again.
+
+    The price: Django no longer deletes features in one statement when their
+    product goes, since every deleted row now sends its signal.
     """
     transaction.on_commit(clear)
 
 
+class _Clears:
+    """How many times this process cleared its pages: a render stores its page only
+    if no clear happened while it ran."""
+
+    def __init__(self):
+        self.generation = 0
+        self.lock = threading.Lock()
+
+
+_clears = _Clears()
+
+
 def clear() -> None:
-    caches[CACHE_ALIAS].clear()
+    with _clears.lock:
+        _clears.generation += 1
+        caches[CACHE_ALIAS].clear()

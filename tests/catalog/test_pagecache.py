@@ -80,7 +80,7 @@ def test_other_query_strings_render_every_time(client, make_products, query):
     make_products(3)
     responses = [client.get(f"/products/?{query}") for _ in range(2)]
     assert [r["X-Page-Cache"] for r in responses] == ["bypass", "bypass"]
-    assert caches["pages"].get(pagecache.cache_key(RequestFactory().get("/products/"))) is None
+    assert pagecache.cache_key(RequestFactory().get(f"/products/?{query}")) is None
 
 
 def test_logged_in_pages_are_neither_served_from_nor_stored_in_the_cache(client, make_products):
@@ -121,15 +121,33 @@ def test_missing_pages_are_not_cached(client, make_products, rf, path):
     assert caches["pages"].get(pagecache.cache_key(rf.get(path))) is None
 
 
-def test_head_is_served_from_the_cache_too(client, make_products):
+def test_head_and_get_share_one_cached_page(client, make_products):
     make_products(3)
     client.get("/products/")
-    response = client.head("/products/")
-    assert response["X-Page-Cache"] == "hit"
-    assert response.content == b""
+    assert client.head("/products/")["X-Page-Cache"] == "hit"
+    caches["pages"].clear()
+    assert client.head("/products/")["X-Page-Cache"] == "miss"
+    after_head = client.get("/products/")
+    assert after_head["X-Page-Cache"] == "hit"
+    assert "3 products" in after_head.content.decode()  # the whole page was kept
 
 
-def test_a_page_that_used_a_csrf_token_set_a_cookie_or_wrote_the_session_is_not_stored(rf):
+@pytest.fixture
+def anonymous_request(rf):
+    """`anonymous_request()`: a GET of /products/ with an empty session, as the middleware
+    leaves it for a visitor without cookies."""
+
+    def make():
+        request = rf.get("/products/")
+        SessionMiddleware(lambda request: None).process_request(request)
+        return request
+
+    return make
+
+
+def test_a_page_that_used_a_csrf_token_set_a_cookie_or_wrote_the_session_is_not_stored(
+    anonymous_request,
+):
     def with_token(request):
         return HttpResponse(get_token(request))
 
@@ -142,15 +160,27 @@ def test_a_page_that_used_a_csrf_token_set_a_cookie_or_wrote_the_session_is_not_
         request.session["seen"] = True
         return HttpResponse("hello")
 
-    def anonymous_request():
-        request = rf.get("/products/")
-        SessionMiddleware(lambda request: None).process_request(request)
-        return request
-
     for view in (with_token, with_cookie, with_session):
         cached = pagecache.cache_anonymous_page(view)
         outcomes = [cached(anonymous_request())["X-Page-Cache"] for _ in range(2)]
         assert outcomes == ["miss", "miss"], view.__name__
+
+
+def test_a_page_rendered_while_another_thread_cleared_the_cache_is_not_stored(
+    anonymous_request,
+):
+    renders = []
+
+    def view(request):
+        renders.append(request)
+        if len(renders) == 1:
+            pagecache.clear()  # a change committed on another thread mid-render
+        return HttpResponse(f"render {len(renders)}")
+
+    cached = pagecache.cache_anonymous_page(view)
+    responses = [cached(anonymous_request()) for _ in range(3)]
+    assert [r["X-Page-Cache"] for r in responses] == ["miss", "miss", "hit"]
+    assert responses[2].content == b"render 2"
 
 
 def test_a_cached_page_expires(client, make_products, monkeypatch, settings):
