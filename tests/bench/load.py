@@ -7,8 +7,9 @@ on a fresh database of the local PostgreSQL, seeds the catalog, then runs wrk
 (Debian package `wrk`) against each page in turn, sending the header Heroku's
 router adds. Prints requests/s, p50 and p99 latency, errors, and the peak memory
 of all gunicorn processes together (RSS summed, and PSS: shared pages counted
-once, closer to what a dyno is billed for). Traffic goes to 127.0.0.1 only and
-every run stops by itself after --duration seconds.
+once, closer to what a dyno is billed for), and how wrk's connections ended up
+spread over the two workers (see `spread_wrk`). Traffic goes to 127.0.0.1 only
+and every run stops by itself after --duration seconds.
 """
 
 import argparse
@@ -115,14 +116,65 @@ def parse_wrk(output: str) -> dict[str, float]:
     }
 
 
-def wrk(url: str, duration: int, connections: int, headers: dict[str, str]) -> str:
+def wrk_command(url: str, duration: int, connections: int, headers: dict[str, str]) -> list[str]:
     command = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "10s"]
     for name, value in headers.items():
         command += ["-H", f"{name}: {value}"]
-    result = subprocess.run(
-        [*command, url], capture_output=True, text=True, timeout=duration + 30, check=True
-    )
-    return result.stdout
+    return [*command, url]
+
+
+def wrk(url: str, duration: int, connections: int, headers: dict[str, str]) -> str:
+    command = wrk_command(url, duration, connections, headers)
+    return subprocess.run(
+        command, capture_output=True, text=True, timeout=duration + 30, check=True
+    ).stdout
+
+
+def connections_per_worker(port: int, workers: list[int]) -> list[int]:
+    """Established connections to `port` held by each worker, most first (`ss`, iproute2)."""
+    listing = subprocess.run(
+        ["ss", "-tnpH", "state", "established", f"( sport = :{port} )"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    held = [int(pid) for pid in re.findall(r"pid=(\d+)", listing)]
+    return sorted((held.count(worker) for worker in workers), reverse=True)
+
+
+def spread_wrk(
+    url: str,
+    duration: int,
+    connections: int,
+    headers: dict[str, str],
+    *,
+    port: int,
+    workers: list[int],
+) -> tuple[str, list[int], int]:
+    """wrk with its connections spread over the workers.
+
+    gunicorn's workers accept from one shared socket and keep a connection for its
+    whole life (keep-alive), so wrk's burst of connects can land on one worker and
+    leave the other idle: a third of the throughput, whatever the page. A run whose
+    busiest worker holds more than three quarters of the connections one second in
+    is stopped and started again, up to 5 attempts. Returns wrk's output, the
+    connections per worker, and the attempts it took.
+    """
+    command = wrk_command(url, duration, connections, headers)
+    attempts = 5
+    for attempt in range(1, attempts + 1):
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+        time.sleep(1)
+        spread = connections_per_worker(port, workers)
+        if spread[0] <= connections * 3 / 4 or attempt == attempts:
+            output, _ = process.communicate(timeout=duration + 30)
+            if process.returncode != 0:
+                raise subprocess.CalledProcessError(process.returncode, command, output)
+            return output, spread, attempt
+        process.terminate()
+        process.wait()
+        time.sleep(1)  # let the stopped run's connections close
+    raise AssertionError("unreachable")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -134,6 +186,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if shutil.which("wrk") is None:
         parser.error("wrk is not installed (Debian package `wrk`)")
+    if shutil.which("ss") is None:
+        parser.error("ss is not installed (Debian package `iproute2`)")
 
     database_url = setup_django()
     from tests.bench import fixtures
@@ -152,6 +206,7 @@ def main(argv: list[str] | None = None) -> int:
 
     web = start_web(env)
     web.wait_until_serving()
+    workers = process_tree(web.process.pid)[1:]
     sampler = MemorySampler(web.process.pid)
     sampler.start()
     rows = []
@@ -165,12 +220,21 @@ def main(argv: list[str] | None = None) -> int:
                 raise SystemExit(f"{path} answered {check.status}, not 200")
             wrk(web.base_url + path, 2, 4, headers)  # warm up every worker's caches
             sampler.reset()
-            stats = parse_wrk(wrk(web.base_url + path, args.duration, args.connections, headers))
+            output, spread, attempts = spread_wrk(
+                web.base_url + path,
+                args.duration,
+                args.connections,
+                headers,
+                port=web.port,
+                workers=workers,
+            )
             rows.append(
                 {
                     "page": name,
                     "path": path,
-                    **stats,
+                    **parse_wrk(output),
+                    "connections": "/".join(map(str, spread)),
+                    "attempts": attempts,
                     "peak_rss_mib": round(sampler.peak_rss / 1024, 1),
                     "peak_pss_mib": round(sampler.peak_pss / 1024, 1),
                 }
@@ -191,14 +255,15 @@ def main(argv: list[str] | None = None) -> int:
         f"{args.products} products x 5 features (seeded in {seeded:.1f} s)"
     )
     header = f"{'page':<16}{'req/s':>9}{'x trivial':>11}{'p50 ms':>9}{'p99 ms':>9}"
-    header += f"{'errors':>8}{'RSS MiB':>9}{'PSS MiB':>9}"
+    header += f"{'errors':>8}{'RSS MiB':>9}{'PSS MiB':>9}{'conns':>8}{'runs':>6}"
     print(header)
     for row in rows:
         print(
             f"{row['page']:<16}{row['rps']:>9.1f}{row['of_trivial']:>11.2f}{row['p50_ms']:>9.1f}"
             f"{row['p99_ms']:>9.1f}{row['errors']:>8}{row['peak_rss_mib']:>9.1f}"
-            f"{row['peak_pss_mib']:>9.1f}"
+            f"{row['peak_pss_mib']:>9.1f}{row['connections']:>8}{row['attempts']:>6}"
         )
+    print("conns: wrk's connections held by each worker; runs: attempts to spread them")
     return 0
 
 
