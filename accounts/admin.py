@@ -35,6 +35,11 @@ class ProfileAdmin(MediaVersionsAdminMixin, admin.ModelAdmin):
     def has_add_permission(self, request):
         return False  # every user already has one: see accounts.profiles
 
+    def has_delete_permission(self, request, obj=None):
+        # A user without a profile would get a 500 on every profile page; the
+        # profile goes when its user is deleted (CASCADE).
+        return False
+
 
 admin.site.unregister(get_user_model())
 

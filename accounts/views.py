@@ -6,9 +6,10 @@ Login, logout and the password views are Django's own, wired in accounts/urls.py
 import copy
 
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.db import IntegrityError
 from django.shortcuts import redirect, render
 from django.views.generic import DetailView, TemplateView
 
@@ -29,15 +30,22 @@ def bound_on_post(request) -> dict:
 def signup(request):
     form = SignupForm(**bound_on_post(request))
     if form.is_valid():
-        user = create_user_with_profile(
-            username=form.cleaned_data["username"],
-            email=form.cleaned_data["email"],
-            password=form.cleaned_data["password1"],
-            display_name=form.cleaned_data["display_name"],
-        )
-        login(request, user, backend=dotted_path(ProfileModelBackend))
-        messages.success(request, "Welcome! Your account is ready.")
-        return redirect("accounts:profile")
+        try:
+            user = create_user_with_profile(
+                username=form.cleaned_data["username"],
+                email=form.cleaned_data["email"],
+                password=form.cleaned_data["password1"],
+                display_name=form.cleaned_data["display_name"],
+            )
+        except IntegrityError:
+            # The form checked the name, but a second request (a double click) took
+            # it before this one committed: nothing was written, say so on the form.
+            username = get_user_model()._meta.get_field("username")
+            form.add_error("username", username.error_messages["unique"])
+        else:
+            login(request, user, backend=dotted_path(ProfileModelBackend))
+            messages.success(request, "Welcome! Your account is ready.")
+            return redirect("accounts:profile")
     context = {"form": form, "title": "Sign up", "submit": "Create account"}
     return render(request, "accounts/signup.html", context)
 

@@ -5,6 +5,7 @@ import pytest
 from django.contrib.auth import BACKEND_SESSION_KEY
 from django.contrib.auth.models import User
 from django.core import mail
+from django.db import connection
 
 from accounts.models import Profile
 from tests.factories import PASSWORD, UserFactory
@@ -145,3 +146,25 @@ def test_a_post_without_any_field_shows_errors_and_writes_nothing(client):
     assert response.status_code == 200
     assert b"errorlist" in response.content
     assert not User.objects.exists()
+
+
+def test_a_name_taken_between_the_check_and_the_insert_is_a_form_error(client):
+    """A double click: the second request passed the form's check, then lost the race."""
+
+    raced = []
+
+    def rival_signs_up_first(execute, sql, params, many, context):
+        if sql.startswith('INSERT INTO "auth_user"') and not raced:
+            raced.append(True)  # first: the rival's own INSERT passes through here too
+            User.objects.create_user("ada", "rival@example.com", "x-pass-9")
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(rival_signs_up_first):
+        response = client.post("/accounts/signup/", GOOD)
+    assert response.status_code == 200
+    assert "A user with that username already exists." in response.content.decode()
+    # Nothing half-written. (The rival's row, made on this same connection inside the
+    # signup's transaction, went with its rollback; a real rival's would stay.)
+    assert User.objects.count() == 0
+    assert Profile.objects.count() == 0
+    assert "_auth_user_id" not in client.session
