@@ -1,3 +1,5 @@
+"""The catalog app; on start-up it ties catalog saves and deletes to the page cache."""
+
 from django.apps import AppConfig
 
 

@@ -22,7 +22,8 @@ What is cached, and what never is:
   other workers and dynos show the change when their entry expires. That bound
   is the price of needing no shared cache server; a fork with one (Heroku
   Key-Value Store) points CACHES["pages"] at it, in a Redis database of its own
-  since `clear()` flushes the database, and every worker sees the clear.
+  since `clear()` flushes the database, and every worker sees the clear (but
+  the guard against storing a page rendered across a clear stays per process).
 
 `X-Page-Cache: hit | miss | bypass` on every list page says which path the
 request took (a 404 is raised before it is set).

@@ -8,7 +8,6 @@ from django.contrib import messages
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.contrib.sessions.middleware import SessionMiddleware
 from django.core.cache import caches
-from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
@@ -17,14 +16,14 @@ from django.test import RequestFactory
 from accounts.profiles import create_user_with_profile
 from catalog import pagecache
 from catalog.models import Category, Feature, Product
-from config import env
 from tests.factories import FeatureFactory, ProductFactory
+from tests.pages import query_count
 
 pytestmark = pytest.mark.django_db
 
 
 def queries(response) -> int:
-    return int(re.search(r'desc="(\d+) queries"', response["Server-Timing"]).group(1))
+    return query_count(response["Server-Timing"])
 
 
 def without_query_log(response) -> str:
@@ -255,18 +254,3 @@ def test_seeding_clears_the_cache(client, django_capture_on_commit_callbacks):
     assert "5 products" in response.content.decode()
     assert Product.objects.count() == 5
     assert Feature.objects.count() == 25
-
-
-@pytest.mark.parametrize(
-    "value", ["ten", "-1", "601", "1.5", "\u0661\u0660"]
-)  # the last: Arabic-Indic 10
-def test_page_cache_seconds_must_be_a_whole_number_up_to_600(monkeypatch, value):
-    monkeypatch.setenv("PAGE_CACHE_SECONDS", value)
-    with pytest.raises(ImproperlyConfigured, match="PAGE_CACHE_SECONDS must be a whole number"):
-        env.whole_number("PAGE_CACHE_SECONDS", 10, maximum=600, why="test")
-
-
-@pytest.mark.parametrize(("value", "expected"), [("", 10), (" 0 ", 0), ("600", 600)])
-def test_page_cache_seconds_reads(monkeypatch, value, expected):
-    monkeypatch.setenv("PAGE_CACHE_SECONDS", value)
-    assert env.whole_number("PAGE_CACHE_SECONDS", 10, maximum=600, why="test") == expected

@@ -9,13 +9,14 @@ from catalog.models import Product
 from catalog.querysets import SORTS
 from catalog.views import SORT_LABELS, clamp_per_page
 from tests.factories import CategoryFactory, ProductFactory
+from tests.pages import query_count
 from tests.sqlshape import assert_sql_does_not_grow
 
 pytestmark = pytest.mark.django_db
 
 
 def queries(response) -> int:
-    return int(re.search(r'desc="(\d+) queries"', response["Server-Timing"]).group(1))
+    return query_count(response["Server-Timing"])
 
 
 def test_list_shows_cards_with_their_features(client, make_products):

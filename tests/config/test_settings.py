@@ -1,8 +1,10 @@
 """The settings fail closed: production needs its secrets, development is opt-in."""
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 
+from config import env
 from tests.processes import manage, production_env, run_python
 
 SHOW_SETTINGS = (
@@ -68,3 +70,27 @@ def test_a_blank_admin_url_keeps_the_admin_at_its_default():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "admin/"
+
+
+# The last: Arabic-Indic 10, digits to str.isdigit() but not to a config var.
+@pytest.mark.parametrize("value", ["ten", "-1", "601", "1.5", "\u0661\u0660"])
+def test_page_cache_seconds_must_be_a_whole_number_up_to_600(monkeypatch, value):
+    monkeypatch.setenv("PAGE_CACHE_SECONDS", value)
+    with pytest.raises(ImproperlyConfigured, match="PAGE_CACHE_SECONDS must be a whole number"):
+        env.whole_number("PAGE_CACHE_SECONDS", 10, maximum=600, why="test")
+
+
+@pytest.mark.parametrize(("value", "expected"), [("", 10), (" 0 ", 0), ("600", 600)])
+def test_page_cache_seconds_reads(monkeypatch, value, expected):
+    monkeypatch.setenv("PAGE_CACHE_SECONDS", value)
+    assert env.whole_number("PAGE_CACHE_SECONDS", 10, maximum=600, why="test") == expected
+
+
+def test_production_reads_page_cache_seconds_and_refuses_a_bad_value():
+    code = "import django; django.setup(); from django.conf import settings as s; "
+    code += "print(s.PAGE_CACHE_SECONDS, s.CACHES['pages']['TIMEOUT'])"
+    base = production_env(DATABASE_URL="postgres://u:p@db.invalid/app")
+    assert run_python(code, {**base, "PAGE_CACHE_SECONDS": "25"}).stdout.split() == ["25", "25"]
+    refused = run_python(code, {**base, "PAGE_CACHE_SECONDS": "3600"})
+    assert refused.returncode != 0
+    assert "PAGE_CACHE_SECONDS must be a whole number from 0 to 600" in refused.stderr

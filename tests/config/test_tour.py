@@ -1,6 +1,11 @@
+"""The tour's helpers and its index and pipenv pages."""
+
+import re
+
 import pytest
 
-from config.tour import locked_packages, source_excerpt
+from config.tour import ENVIRONMENT_VARIABLES, locked_packages, source_excerpt
+from tests.processes import BASE_DIR
 
 
 def test_source_excerpt_reads_the_real_file():
@@ -37,3 +42,9 @@ def test_pipenv_tour_shows_lock_evidence_and_never_a_secret_value(client, monkey
     assert "<code>DJANGO_SECRET_KEY</code></td><td>set</td>" in content
     assert "do-not-show-me-123" not in content
     assert "[packages]" in content
+
+
+def test_the_pipenv_tour_lists_exactly_the_variables_of_env_example():
+    example = (BASE_DIR / ".env.example").read_text()
+    documented = set(re.findall(r"^#? ?([A-Z][A-Z0-9_]+)=", example, re.M))
+    assert set(ENVIRONMENT_VARIABLES) == documented
