@@ -91,8 +91,9 @@ class S3MediaTourView(TemplateView):
 
     @method_decorator(staff_member_required)
     def post(self, request, *args, **kwargs):
-        """Staff only: each run writes three versions to the live bucket, which the
-        app's own keys cannot delete; anyone could otherwise run it in a loop."""
+        """Staff only: each run writes two versions and a delete marker to the live
+        bucket, which the app's own keys cannot delete; anyone could otherwise run it
+        in a loop."""
         try:
             return self.respond(steps=demonstrate())
         except (media.MediaError, *media.STORAGE_ERRORS) as error:

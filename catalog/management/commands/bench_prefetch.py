@@ -2,7 +2,7 @@
 
 Loads the first N published products with each feature-loading strategy and
 prints the median of the repeats: a table, or with --json one object per line:
-{"strategy": "bounded", "n": 5000, "queries": 2, "sql_bytes": 376, "ms": 41.2}
+{"strategy": "bounded", "n": 5000, "queries": 2, "sql_bytes": 398, "ms": 206.4}
 Needs at least max(sizes) published products (`seed_catalog`).
 """
 
