@@ -4,8 +4,7 @@ Bad input never reaches the database as a 500: an unknown sort, category or
 page is a 404, and `per_page` is clamped to 1-100.
 """
 
-import re
-
+from django.core.validators import slug_re
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.views.generic import DetailView, ListView
@@ -15,7 +14,6 @@ from catalog.querysets import DEFAULT_SORT, SORTS
 
 PER_PAGE = 24
 MAX_PER_PAGE = 100
-SLUG = re.compile(r"[-\w]+", re.ASCII)
 SORT_LABELS = {
     "name": "Name, A to Z",
     "-name": "Name, Z to A",
@@ -55,7 +53,7 @@ class ProductListView(ListView):
             return None
         # A value that cannot be a slug (a NUL byte, say) would be a database
         # error, not a missing row: it is a 404 before any query.
-        if not SLUG.fullmatch(slug):
+        if not slug_re.match(slug):
             raise Http404("No such category.")
         return get_object_or_404(Category, slug=slug)
 

@@ -24,10 +24,6 @@ CLIENT_CONFIG = Config(
     retries={"mode": "standard", "total_max_attempts": 2},
 )
 
-# A year, never revalidated: collectstatic gives every changed file a new name.
-# The same header WhiteNoise sends for them (config/staticversion.py).
-STATIC_CACHE_CONTROL = IMMUTABLE_CACHE_CONTROL
-
 
 def media_storage(bucket_name: str, **options) -> dict:
     """The `default` storage: uploads, on the versioned media bucket."""
@@ -53,7 +49,9 @@ def static_storage(bucket_name: str, **options) -> dict:
         bucket_name,
         # Plain URLs: the bucket policy lets anyone read it (see docs/s3-media.md).
         querystring_auth=False,
-        object_parameters={"CacheControl": STATIC_CACHE_CONTROL},
+        # A year, never revalidated: collectstatic gives every changed file a new
+        # name. The same header WhiteNoise sends for them (config/staticversion.py).
+        object_parameters={"CacheControl": IMMUTABLE_CACHE_CONTROL},
         **options,
     )
 

@@ -1,5 +1,4 @@
 import re
-import socket
 
 import pytest
 from django.contrib.auth import BACKEND_SESSION_KEY
@@ -9,6 +8,7 @@ from django.db import connection
 
 from accounts.models import Profile
 from tests.factories import PASSWORD, UserFactory
+from tests.processes import free_port
 
 pytestmark = pytest.mark.django_db
 
@@ -127,9 +127,7 @@ def test_password_reset_for_an_unknown_address_looks_the_same(client):
 
 
 def test_password_reset_when_the_mail_server_is_down_is_no_500(client, settings, caplog):
-    with socket.socket() as sock:  # a port nothing listens on
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()  # nothing listens on it
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_USE_TLS = "127.0.0.1", port, False
     UserFactory(email="grace@example.com")

@@ -24,9 +24,6 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
-BASE_DIR = Path(__file__).resolve().parent.parent.parent
-
-
 SECRET_KEY = "load-benchmark-secret-" + "k" * 40
 
 

@@ -3,7 +3,6 @@
 import re
 
 import pytest
-from django.contrib.auth.models import User
 
 from catalog.models import Product
 from catalog.querysets import SORTS
@@ -215,13 +214,6 @@ def test_home_page_shows_the_latest_products(client, make_products):
 
 def test_nav_links_to_products(client):
     assert b'<a href="/products/">Products</a>' in client.get("/tour/").content
-
-
-@pytest.fixture
-def admin_client(client):
-    admin = User.objects.create_superuser("admin", "admin@example.com", "pw-for-tests-only")
-    client.force_login(admin)
-    return client
 
 
 @pytest.mark.parametrize("path", ["/admin/catalog/product/", "/admin/catalog/category/"])

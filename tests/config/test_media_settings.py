@@ -49,7 +49,7 @@ def test_collectstatic_to_the_static_bucket_keeps_it_unversioned(fresh_s3):
     shown = storages_in_production(AWS_STATIC_BUCKET_NAME=locals3.STATIC_BUCKET)
     static = shown["storages"]["staticfiles"]
     assert static["BACKEND"] == "storages.backends.s3.S3ManifestStaticStorage"
-    assert static["OPTIONS"]["object_parameters"] == {"CacheControl": s3.STATIC_CACHE_CONTROL}
+    assert static["OPTIONS"]["object_parameters"] == {"CacheControl": s3.IMMUTABLE_CACHE_CONTROL}
     assert "whitenoise.middleware.WhiteNoiseMiddleware" not in shown["middleware"]
 
     # The build, with the app's own keys and only what its policy grants.
@@ -81,7 +81,7 @@ def test_collectstatic_to_the_static_bucket_keeps_it_unversioned(fresh_s3):
     response = http_get(url)
     assert response.status == 200
     headers = {name.lower(): value for name, value in response.headers.items()}
-    assert headers["cache-control"] == s3.STATIC_CACHE_CONTROL
+    assert headers["cache-control"] == s3.IMMUTABLE_CACHE_CONTROL
     assert b"--accent" in response.body
 
 
