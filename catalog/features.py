@@ -128,13 +128,16 @@ class BoundedIterable(BaseIterable):
 
 
 def _products(queryset, db) -> list:
-    """The queryset's rows as instances, with the objects select_related names."""
+    """The queryset's rows as instances, with the objects select_related names and
+    the values of its annotations."""
     layout = [
         ("", queryset.model, None, None),
         *rows.related_layout(queryset.model, queryset.query.select_related),
     ]
     names = {prefix: rows.attnames(model) for prefix, model, _, _ in layout}
+    annotations = list(queryset.query.annotation_select)  # .annotate(n=Count(...)), say
     columns = [prefix + name for prefix, *_ in layout for name in names[prefix]]
+    columns += annotations
     try:
         compiler, sql, params = rows.sliced(queryset.values_list(*columns).query, db)
     except EmptyResultSet:  # .none(), say: nothing to ask the database
@@ -151,6 +154,8 @@ def _products(queryset, db) -> list:
             if field is not None and objects[parent] is not None:
                 field.set_cached_value(objects[parent], objects[prefix])
         product = objects[""]
+        for name, value in zip(annotations, values, strict=True):  # the row's last values
+            setattr(product, name, value)
         for field, objs in known:  # e.g. from category.products: that category
             if not field.is_cached(product):
                 field.set_cached_value(product, objs.get(getattr(product, field.attname)))

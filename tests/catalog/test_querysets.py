@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.db.models import Count, F
 from django.db.models.signals import post_init
 
 from catalog.features import STRATEGIES
@@ -259,3 +260,18 @@ def test_bounded_gives_a_repeated_product_its_features_every_time(category):
     assert [p.pk for p in loaded] == [product.pk] * 3
     assert all(len(p.feature_list) == 3 for p in loaded)
     assert loaded[0].feature_list == list(product.features.all())
+
+
+@pytest.mark.parametrize("strategy", STRATEGIES)
+def test_annotations_come_with_every_strategy(make_products, strategy):
+    make_products(2)
+    ProductFactory(features=5, category=Category.objects.get())
+    products = (
+        Product.objects.annotate(n_features=Count("features"), doubled=F("price") * 2)
+        .sorted_by("price")
+        .with_features(strategy)
+    )
+    assert [(p.n_features, p.doubled) for p in products] == [
+        (len(p.feature_list), p.price * 2) for p in products
+    ]
+    assert sorted(p.n_features for p in products) == [3, 3, 5]
