@@ -10,6 +10,7 @@ bytes stay as a non-current version until a lifecycle rule expires them.
 version over the current one, which needs no permission to delete anything.
 """
 
+import itertools
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -204,10 +205,10 @@ def restore(name: str, version_id: str | None = None, *, mfa: str | None = None)
         if all(v.is_delete_marker for v in versions):
             raise NothingToRestore(f"{name!r} has only delete markers: no version to restore.")
         extra = {"MFA": mfa} if mfa else {}
-        while versions[0].is_delete_marker:
-            client.delete_object(Bucket=bucket, Key=key, VersionId=versions[0].version_id, **extra)
-            versions = list_versions(name)
-        return versions[0]
+        markers = list(itertools.takewhile(lambda version: version.is_delete_marker, versions))
+        for marker in markers:  # the ones on top, newest first, from this one listing
+            client.delete_object(Bucket=bucket, Key=key, VersionId=marker.version_id, **extra)
+        return list_versions(name)[0]
     chosen = next((v for v in versions if v.version_id == version_id), None)
     if chosen is None:
         raise NothingToRestore(f"{name!r} has no version {version_id!r}.")
