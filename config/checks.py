@@ -1,9 +1,10 @@
-"""`check --deploy` warnings for media storage: on S3, and versioned.
+"""`check --deploy` warnings: media storage on S3 and versioned, and mail that can leave.
 
-The check asks the bucket itself (GetBucketVersioning, one request), so it sees
-what is true now rather than what a setting claims.
+The media check asks the bucket itself (GetBucketVersioning, one request), so it
+sees what is true now rather than what a setting claims.
 """
 
+from django.conf import settings
 from django.core.checks import Tags, Warning, register
 
 from config import media
@@ -37,6 +38,24 @@ def media_bucket_is_versioned(app_configs, **kwargs):
                 hint="Run `python manage.py media_versioning enable` with the operator's "
                 "credentials (docs/s3-media.md).",
                 id="config.W003",
+            )
+        ]
+    return []
+
+
+@register(deploy=True)
+def password_reset_mail_has_a_server(app_configs, **kwargs):
+    """Django's password reset logs a failed send and still tells the visitor "sent":
+    without an SMTP server, nobody learns that no mail ever leaves."""
+    smtp = settings.EMAIL_BACKEND == "django.core.mail.backends.smtp.EmailBackend"
+    if smtp and settings.EMAIL_HOST in ("localhost", "127.0.0.1", "::1"):
+        return [
+            Warning(
+                f"EMAIL_HOST is {settings.EMAIL_HOST!r}: a dyno runs no mail server, so "
+                "password reset mail is never sent (each attempt is only logged).",
+                hint="Set EMAIL_HOST, EMAIL_HOST_USER and EMAIL_HOST_PASSWORD to any SMTP "
+                "service's (README, Config vars).",
+                id="config.W004",
             )
         ]
     return []

@@ -326,7 +326,8 @@ if SENTRY_DSN:
 # credentials as config vars (Heroku's e-mail add-ons provide them).
 if DEVELOPMENT:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
-EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+# Unset or blank: localhost, which `check --deploy` flags (a dyno has no mail server).
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "").strip() or "localhost"
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 # The submission port with STARTTLS, which every SMTP service offers.

@@ -50,10 +50,19 @@ def test_development_turns_on_debug_only_when_asked(settings):
 
 
 def test_check_deploy_in_production_reports_nothing():
-    env = production_env(DATABASE_URL="postgres://u:p@db.invalid/app")
+    env = production_env(
+        DATABASE_URL="postgres://u:p@db.invalid/app", EMAIL_HOST="smtp.example.com"
+    )
     result = manage("check", "--deploy", "--fail-level", "WARNING", env=env)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+@pytest.mark.parametrize("email_host", [None, "", "  ", "localhost"])
+def test_check_deploy_warns_when_reset_mail_has_no_server(email_host):
+    env = production_env(DATABASE_URL="postgres://u:p@db.invalid/app", EMAIL_HOST=email_host)
+    result = manage("check", "--deploy", env=env)
+    assert "(config.W004) EMAIL_HOST is 'localhost': a dyno runs no mail server" in result.stderr
 
 
 @pytest.mark.django_db
