@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from django.views.generic import TemplateView
 
 from catalog.models import Product
+from config.tour import TECHNIQUES
 
 # Seconds a client (or a monitor) is asked to wait before retrying while the
 # database is unreachable: about what a Heroku Postgres failover takes.
@@ -27,7 +28,7 @@ class HomeView(TemplateView):
     def get_context_data(self, **kwargs):
         # Two queries whatever the catalog's size: the products, then their features.
         latest = Product.objects.published().for_list().sorted_by("newest").with_features()[:4]
-        return super().get_context_data(latest_products=latest, **kwargs)
+        return super().get_context_data(latest_products=latest, techniques=TECHNIQUES, **kwargs)
 
 
 @never_cache

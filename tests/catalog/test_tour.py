@@ -39,6 +39,7 @@ def test_tour_without_products_says_how_to_seed(client):
     response = client.get("/tour/prefetch/")
     assert response.status_code == 200
     assert b"seed_catalog" in response.content
+    assert b"Live evidence: none yet" in response.content  # not "the same 24 products"
     assert response.context["runs"] == []
 
 

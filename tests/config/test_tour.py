@@ -25,8 +25,9 @@ def test_every_runtime_package_is_installed_at_its_locked_version():
 
 
 @pytest.mark.django_db
-def test_tour_index_links_every_technique(client):
-    response = client.get("/tour/")
+@pytest.mark.parametrize("path", ["/tour/", "/"])
+def test_the_tour_index_and_the_home_page_link_every_technique(client, path):
+    response = client.get(path)
     assert response.status_code == 200
     for slug in ("pipenv", "static-versioning", "prefetch", "auth-backend", "s3-media"):
         assert f'href="/tour/{slug}/"'.encode() in response.content
