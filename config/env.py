@@ -1,14 +1,34 @@
 """Readers for environment variables, so settings fail closed with a clear message,
-and the one place that knows Heroku's names for the deployed commit."""
+and the one place that knows what Heroku tells a process about where it runs:
+the deployed commit, the build step, Heroku CI."""
 
 import os
+import sys
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
 
-def required(name: str) -> str:
-    """Return the variable's value, or stop start-up naming the variable that is missing."""
+def building_static_files() -> bool:
+    """True in Heroku's build step, which runs `manage.py collectstatic` outside any dyno.
+
+    The build exports only the config vars already set (none on a first
+    `git push heroku`) and promises no database, so settings must load there
+    without the runtime secrets. Every dyno has DYNO (web, release, one-off,
+    Heroku CI); the build does not.
+    """
+    return "DYNO" not in os.environ and sys.argv[1:2] == ["collectstatic"]
+
+
+def required(name: str, *, at_build: str | None = None) -> str:
+    """Return the variable's value, or stop start-up naming the variable that is missing.
+
+    `at_build`: a stand-in used only while Heroku builds static files
+    (`building_static_files()`), for a value collectstatic never uses.
+    """
     value = os.environ.get(name, "").strip()
+    if not value and at_build is not None and building_static_files():
+        return at_build
     if not value:
         raise ImproperlyConfigured(
             f"The environment variable {name} is required outside development "
@@ -63,3 +83,19 @@ COMMIT_VARIABLES = ("HEROKU_BUILD_COMMIT", "HEROKU_SLUG_COMMIT", "SOURCE_VERSION
 def deployed_commit() -> str | None:
     """The commit this process runs, from the first of COMMIT_VARIABLES that is set."""
     return next((os.environ[name] for name in COMMIT_VARIABLES if os.environ.get(name)), None)
+
+
+def database_needs_tls(url: str, *, development: bool) -> bool:
+    """Whether connections to the database at `url` must use TLS (libpq's sslmode=require).
+
+    Heroku Postgres requires TLS, so production does too. Two exceptions:
+    development, and Heroku CI (which sets CI) with its in-dyno PostgreSQL on
+    localhost, which serves plain TCP only. A unix socket ignores sslmode.
+    https://devcenter.heroku.com/articles/heroku-ci-in-dyno-databases
+    """
+    if development:
+        return False
+    host = urlsplit(url).hostname or ""
+    on_this_machine = host in ("localhost", "127.0.0.1", "::1")
+    under_ci = os.environ.get("CI", "").strip().lower() not in ("", "0", "false")
+    return not (under_ci and on_this_machine)

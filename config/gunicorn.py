@@ -35,3 +35,7 @@ reload = _development
 # Access log to stdout, with Heroku's X-Request-Id to match the router's log line.
 accesslog = "-"
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms request_id=%({x-request-id}i)s "%(a)s"'
+
+# gunicorn 25.1+ opens a control socket for `gunicornc` under $HOME unless told
+# not to; on a dyno HOME is /app, the app itself, and nothing here uses it.
+control_socket_disable = True

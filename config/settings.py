@@ -11,6 +11,7 @@ https://devcenter.heroku.com/articles/django-app-configuration
 """
 
 import os
+import secrets
 from datetime import timedelta
 from pathlib import Path
 
@@ -25,10 +26,14 @@ ENVIRONMENT = os.environ.get("ENVIRONMENT", "production").strip() or "production
 DEVELOPMENT = ENVIRONMENT == "development"
 DEBUG = DEVELOPMENT
 
+# Heroku's build runs collectstatic before any config var need exist (a first
+# `git push heroku`): there, and only there, the runtime secrets below get
+# stand-ins collectstatic never uses. Every dyno still refuses to start without
+# them (config/env.py).
 if DEVELOPMENT:
     SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or "django-insecure-development-only"
 else:
-    SECRET_KEY = env.required("DJANGO_SECRET_KEY")
+    SECRET_KEY = env.required("DJANGO_SECRET_KEY", at_build=secrets.token_urlsafe(50))
 
 # Heroku serves every app on <name>.herokuapp.com; a custom domain is added to
 # ALLOWED_HOSTS (comma-separated) when it is attached.
@@ -118,7 +123,8 @@ elif DEVELOPMENT:
 
     DATABASE_URL = localdb.database_url()
 else:
-    DATABASE_URL = env.required("DATABASE_URL")
+    # At build no database is promised: one that refuses every connection.
+    DATABASE_URL = env.required("DATABASE_URL", at_build="postgres://build@127.0.0.1:1/none")
 
 DATABASES = {
     "default": dj_database_url.parse(
@@ -127,8 +133,8 @@ DATABASES = {
         # a connection the server closed (a restart, a failover) before reuse.
         conn_max_age=600,
         conn_health_checks=True,
-        # Heroku Postgres requires TLS. libpq ignores sslmode on unix sockets.
-        ssl_require=not DEVELOPMENT,
+        # Heroku Postgres requires TLS; Heroku CI's in-dyno database has none.
+        ssl_require=env.database_needs_tls(DATABASE_URL, development=DEVELOPMENT),
     )
 }
 # A database that does not answer must turn into a quick error page rather than
@@ -208,7 +214,10 @@ static_bucket = os.environ.get("AWS_STATIC_BUCKET_NAME", "").strip()
 if media_bucket or not DEVELOPMENT:
     # Fail closed outside development: a dyno's disk is wiped on every restart and
     # deploy, so uploads saved there would vanish while the database points at them.
-    media = s3.media_storage(media_bucket or env.required("AWS_MEDIA_BUCKET_NAME"), **s3_connection)
+    media = s3.media_storage(
+        media_bucket or env.required("AWS_MEDIA_BUCKET_NAME", at_build="unset-at-build"),
+        **s3_connection,
+    )
 else:
     # Plain `manage.py` commands on a laptop keep uploads in MEDIA_ROOT; the demo
     # and the tests start a local S3 server and set the variables instead.

@@ -1,6 +1,7 @@
 """Site-wide views: home, /healthz, robots.txt, the 500/503 and CSRF failure
 pages, and the staff-only Sentry check."""
 
+import logging
 import sys
 
 from django.conf import settings
@@ -16,6 +17,8 @@ from django.views.generic import TemplateView
 
 from catalog.models import Product
 from config.tour import TECHNIQUES
+
+logger = logging.getLogger(__name__)
 
 # Seconds a client (or a monitor) is asked to wait before retrying while the
 # database is unreachable: about what a Heroku Postgres failover takes.
@@ -38,7 +41,9 @@ def healthz(request):
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
-    except Error:  # OperationalError when unreachable, InterfaceError when dropped
+    except Error as error:  # OperationalError when unreachable, InterfaceError when dropped
+        # The reason (refused, timed out, TLS required but not offered) for the log.
+        logger.warning("healthz: database unavailable: %s", str(error).strip())
         response = JsonResponse({"database": "unavailable"}, status=503)
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response

@@ -67,7 +67,8 @@ def fetch_all(database_url: str, sql: str, params: tuple = ()) -> list[tuple]:
 
 def production_env(**overrides: str) -> dict[str, str]:
     """The environment of a Heroku dyno: production config vars only, no .env extras."""
-    keep = ("PATH", "HOME", "LANG", "VIRTUAL_ENV", "PYTHONPATH", "SYSTEMROOT")
+    # CI too: Heroku CI sets it for the whole test run, the app's processes included.
+    keep = ("PATH", "HOME", "LANG", "VIRTUAL_ENV", "PYTHONPATH", "SYSTEMROOT", "CI")
     env = {key: os.environ[key] for key in keep if key in os.environ}
     # Coverage follows the app into its processes through its own variables.
     env.update({key: value for key, value in os.environ.items() if key.startswith("COVERAGE_")})

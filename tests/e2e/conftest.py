@@ -1,7 +1,8 @@
 """Browser tests: Playwright drives headless Chromium against the real web process.
 
 Playwright cannot download its own browsers here, so it launches the system's
-Chromium (Debian package `chromium`). Without it these tests skip with the reason,
+Chromium (Debian package `chromium`, or `chrome` from Heroku CI's chrome-for-testing
+buildpack). Without it these tests skip with the reason,
 unless REQUIRE_BROWSER=1 (set by CI) turns the skip into a failure.
 
 The site is the Procfile's web line in production mode, on a fresh database with
@@ -47,7 +48,9 @@ ROUTER_HEADERS = {"X-Forwarded-Proto": "https"}
 
 
 def chromium_path() -> str | None:
-    return os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
+    """CHROMIUM_PATH, else Debian's `chromium`, else `chrome` (Heroku CI with the
+    heroku-community/chrome-for-testing buildpack puts Chrome for Testing on PATH)."""
+    return os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or shutil.which("chrome")
 
 
 @pytest.fixture(scope="session")
@@ -59,7 +62,10 @@ def certificate(tmp_path_factory) -> tls.Certificate:
 def chromium(certificate):
     path = chromium_path()
     if path is None:
-        reason = "Chromium not found: install Debian's `chromium` or set CHROMIUM_PATH"
+        reason = (
+            "Chromium not found: install Debian's `chromium`, put `chrome` on PATH "
+            "or set CHROMIUM_PATH"
+        )
         if os.environ.get("REQUIRE_BROWSER") == "1":
             pytest.fail(reason + " (REQUIRE_BROWSER=1)")
         pytest.skip(reason)

@@ -1,0 +1,43 @@
+"""app.json serves the Heroku Button and Heroku CI: every variable the app reads is
+listed, and the test environment has what its script needs."""
+
+import json
+import re
+
+from config.tour import ENVIRONMENT_VARIABLES
+from tests.processes import BASE_DIR
+
+APP_JSON = json.loads((BASE_DIR / "app.json").read_text())
+# Set by Heroku itself, never by the app's owner: the add-on's URL, the router's
+# port, the dyno's name, Heroku CI's flag and the commit variables.
+PLATFORM = {"DATABASE_URL", "PORT", "DYNO", "CI"}
+PLATFORM_PREFIXES = ("HEROKU_", "SOURCE_VERSION")
+READS = re.compile(r"""(?:environ(?:\.get)?\(|environ\[|env\.\w+\()\s*["']([A-Z][A-Z0-9_]+)["']""")
+
+
+def variables_read_by_the_app() -> set[str]:
+    names = set()
+    for folder in ("config", "catalog", "accounts"):
+        for path in (BASE_DIR / folder).rglob("*.py"):
+            names.update(READS.findall(path.read_text()))
+    return names
+
+
+def test_every_variable_the_app_reads_is_in_the_tour_list_and_app_json():
+    read = variables_read_by_the_app()
+    assert {"DJANGO_SECRET_KEY", "QUERY_LOG", "WEB_CONCURRENCY"} <= read  # the pattern works
+    owned = {name for name in read - PLATFORM if not name.startswith(PLATFORM_PREFIXES)}
+    assert owned <= set(ENVIRONMENT_VARIABLES)
+    assert set(ENVIRONMENT_VARIABLES) - PLATFORM == set(APP_JSON["env"])
+
+
+def test_heroku_ci_gets_a_database_a_browser_and_no_silent_skip():
+    test = APP_JSON["environments"]["test"]
+    buildpacks = [entry["url"] for entry in test["buildpacks"]]
+    assert buildpacks == ["heroku-community/chrome-for-testing", "heroku/python"]
+    assert test["addons"] == ["heroku-postgresql:in-dyno"]
+    assert test["env"]["REQUIRE_BROWSER"] == "1"
+    # The README's test command is `pipenv run test`, the Pipfile's `pytest`;
+    # Heroku CI installs the lock into the system, so pytest is on PATH.
+    assert test["scripts"]["test"] == "pytest"
+    assert 'test = "pytest"' in (BASE_DIR / "Pipfile").read_text()

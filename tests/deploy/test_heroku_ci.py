@@ -1,0 +1,109 @@
+"""Heroku's build and Heroku CI, as they really run the app.
+
+- Heroku CI's in-dyno PostgreSQL listens on TCP at localhost without TLS, and sets
+  CI: production-mode processes there connect without TLS; anywhere else
+  production requires it (config/env.py `database_needs_tls`).
+- The build runs `collectstatic` with only the config vars set so far, none on a
+  first `git push heroku`, and no DYNO: it must succeed, while every process on a
+  dyno still refuses to start without its secrets.
+"""
+
+import json
+
+import pytest
+
+from config import localdb
+from tests.processes import (
+    BASE_DIR,
+    ROUTER_HEADERS,
+    manage,
+    production_env,
+    run_procfile,
+    serving,
+    start_web,
+)
+from tests.processes import free_port as _free_port
+
+
+@pytest.fixture(scope="module")
+def plain_tcp_database(tmp_path_factory):
+    """A PostgreSQL server on 127.0.0.1 over TCP with no TLS: Heroku CI's in-dyno shape."""
+    with localdb.tcp_server(tmp_path_factory.mktemp("tcp") / "pgdata", _free_port()) as url:
+        yield url
+
+
+def test_under_heroku_ci_production_uses_the_in_dyno_database_without_tls(plain_tcp_database):
+    env = production_env(DATABASE_URL=plain_tcp_database, CI="true")
+    release = run_procfile("release", env)
+    assert release.returncode == 0, release.stderr
+    with serving(env) as web:
+        health = web.get("/healthz", ROUTER_HEADERS)
+        assert health.status == 200, web.output()
+        assert health.text == '{"database": "ok"}'
+
+
+@pytest.mark.parametrize("ci", [None, "false"])
+def test_outside_heroku_ci_production_refuses_a_database_without_tls(plain_tcp_database, ci):
+    env = production_env(DATABASE_URL=plain_tcp_database, CI=ci)
+    release = run_procfile("release", env)
+    assert release.returncode != 0
+    assert "server does not support SSL, but SSL was required" in release.stderr
+    with serving(env) as web:
+        health = web.get("/healthz", ROUTER_HEADERS)
+        assert health.status == 503
+    assert "database unavailable: " in web.output()
+    assert "SSL was required" in web.output()
+
+
+def test_ci_does_not_lift_tls_for_a_database_on_another_host():
+    from config.env import database_needs_tls
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CI", "true")
+        assert database_needs_tls(
+            "postgres://u:p@ec2-1-2-3-4.compute.amazonaws.com/d", development=False
+        )
+        assert not database_needs_tls("postgres://u:p@localhost:5432/d", development=False)
+        assert not database_needs_tls("postgres://u:p@[::1]:5432/d", development=False)
+        patch.delenv("CI")
+        assert database_needs_tls("postgres://u:p@localhost:5432/d", development=False)
+        assert not database_needs_tls("postgres://u:p@localhost:5432/d", development=True)
+
+
+def build_env(**extra: str) -> dict[str, str]:
+    """What Heroku's build has on a first push: no config vars at all, no DYNO."""
+    env = production_env()
+    for name in [*env]:
+        if name.startswith(("AWS_", "DJANGO_", "DATABASE_", "ENVIRONMENT")):
+            del env[name]
+    return {key: value for key, value in {**env, **extra}.items() if value is not None}
+
+
+def manifest() -> dict:
+    return json.loads((BASE_DIR / "staticfiles" / "staticfiles.json").read_text())["paths"]
+
+
+def test_a_first_push_builds_static_files_with_no_config_vars_set():
+    # The session's collectstatic (tests/conftest.py) wrote the manifest already.
+    before = manifest()
+    build = manage("collectstatic", "--noinput", "--traceback", env=build_env())
+    assert build.returncode == 0, build.stderr
+    assert manifest() == before
+
+
+@pytest.mark.parametrize("dyno", [None, "web.1"])
+def test_every_process_but_the_build_stops_naming_the_first_missing_variable(dyno):
+    env = build_env(DYNO=dyno)
+    missing = "The environment variable DJANGO_SECRET_KEY is required"
+    release = run_procfile("release", env)
+    assert release.returncode != 0
+    assert missing in release.stderr
+
+    web = start_web(env)
+    assert web.process.wait(timeout=60) != 0
+    assert missing in web.output()
+
+    if dyno:  # `heroku run python manage.py collectstatic` on a dyno is no build
+        collect = manage("collectstatic", "--noinput", env=env)
+        assert collect.returncode != 0
+        assert missing in collect.stderr
