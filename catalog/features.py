@@ -11,17 +11,14 @@ loaded it.
   per product: its text changes with every page and grows with the page size
   (34 KB of SQL for 5,000 products), so PostgreSQL parses and plans a new
   statement each time. Django ticket #25464 asks for a way around it.
-- `bounded`: ours, `BoundedIterable` below.
+- `bounded`: `config.bounded_prefetch`, which works for any reverse foreign key:
+  two statements whose text never changes (docs/prefetch.md).
 """
 
-from operator import attrgetter
+from django.db.models import Prefetch
+from django.db.models.query import ModelIterable
 
-from django.core.exceptions import EmptyResultSet
-from django.db import connections
-from django.db.models import F, Prefetch
-from django.db.models.query import BaseIterable, ModelIterable
-
-from catalog import rows
+from config.bounded_prefetch import bounded_prefetch
 
 STRATEGIES = ("naive", "prefetch", "bounded")
 ATTRIBUTE = "feature_list"
@@ -32,11 +29,12 @@ def load(queryset, strategy: str):
     """`queryset`, set to load each product's features with `strategy`."""
     if strategy == "prefetch":
         return queryset.prefetch_related(Prefetch(RELATION, to_attr=ATTRIBUTE))
-    iterables = {"naive": NaiveIterable, "bounded": BoundedIterable}
-    if strategy not in iterables:
+    if strategy == "bounded":
+        return bounded_prefetch(queryset, RELATION, to_attr=ATTRIBUTE)
+    if strategy != "naive":
         raise ValueError(f"Unknown strategy {strategy!r}: use one of {', '.join(STRATEGIES)}.")
     clone = queryset.all()
-    clone._iterable_class = iterables[strategy]
+    clone._iterable_class = NaiveIterable
     return clone
 
 
@@ -47,140 +45,3 @@ class NaiveIterable(ModelIterable):
         for product in super().__iter__():
             setattr(product, ATTRIBUTE, list(getattr(product, RELATION).all()))
             yield product
-
-
-class BoundedIterable(BaseIterable):
-    """Products and their features in two statements whose text never changes.
-
-    1. The products: the queryset's own statement, select_related joins
-       included, read as plain rows.
-    2. Their features: one statement that repeats the products statement as a
-       subquery, where `prefetch_related` lists the ids that statement returned::
-
-           SELECT f.id, page.page_id, f.name, f.value, f.position
-           FROM (SELECT id AS page_id FROM catalog_product WHERE ... ORDER BY ...
-                 LIMIT %s OFFSET %s) AS page
-           LEFT JOIN LATERAL (SELECT * FROM catalog_feature f
-                              WHERE f.product_id = page.page_id
-                              ORDER BY f.position, f.id) f ON true
-
-    Both carry the page slice as parameters (Django writes LIMIT and OFFSET
-    numbers into the text), so each keeps one text for any page, page size and
-    result-set size, and the features statement stays under 600 bytes. The
-    LATERAL join reads each product's features from the (product, position)
-    index, whatever the page size (a plain join turns into a scan of the whole
-    feature table once the page has a few hundred products).
-
-    Rows become instances without `Model.__init__` (catalog/rows.py): what
-    `Model.from_db` leaves behind, for a fraction of the cost. On a large page,
-    building instances, not SQL, is most of the time.
-
-    What it costs:
-    - PostgreSQL runs the products query twice (once as the subquery): an
-      index range scan for a page, cheaper than parsing a long IN list.
-    - Two statements are two snapshots. `page.page_id` (there even for a
-      product without features) shows whether a product was published or
-      removed in between; the products it pushed off the page then get their
-      features from one stock `product_id IN (...)` query. Rare, still correct.
-    - `pre_init`/`post_init` receivers do not run for these instances. Django's
-      own (ImageField's) only reads an image's size when its width and height
-      were never stored; ours always are.
-    - `only()`/`defer()` are not honoured (every concrete field is loaded), and
-      `select_related()` is followed only where it names its relations.
-    """
-
-    def __iter__(self):
-        queryset = self.queryset
-        db = queryset.db
-        relation = queryset.model._meta.get_field(RELATION).field  # Feature.product
-        products = _products(queryset, db)
-        if not products:
-            return
-        pages = {}  # product id -> (product, its feature list)
-        for product in products:
-            # setdefault: a join that repeats a product shares one list.
-            setattr(product, ATTRIBUTE, pages.setdefault(product.pk, (product, []))[1])
-        names = rows.attnames(relation.model)
-        page_id_at = names.index(relation.attname)
-        on_page = set()
-        for row in rows.fetch(*_features_statement(queryset, relation, names, db), db):
-            page_id = row[page_id_at]
-            on_page.add(page_id)
-            if row[0] is not None and page_id in pages:  # a feature, of one of ours
-                product, features = pages[page_id]
-                cached = {relation.cache_name: product}
-                features.append(rows.instance(relation.model, names, row, db, cached))
-        if missed := pages.keys() - on_page:  # the page moved between the statements
-            for feature in relation.model._base_manager.filter(**{f"{relation.name}__in": missed}):
-                product, features = pages[getattr(feature, relation.attname)]
-                relation.set_cached_value(feature, product)
-                features.append(feature)
-        # SQL orders each product's rows inside the LATERAL subquery, and a
-        # nested loop keeps that order; sorting again here makes it a promise
-        # rather than a plan detail, and costs little on lists already sorted.
-        in_order = attrgetter(*relation.model._meta.ordering)
-        repeated = len(pages) < len(products)  # then each repeat brought the features again
-        for _, features in pages.values():
-            if repeated:
-                features[:] = {feature.pk: feature for feature in features}.values()
-            features.sort(key=in_order)
-        yield from products
-
-
-def _products(queryset, db) -> list:
-    """The queryset's rows as instances, with the objects select_related names and
-    the values of its annotations."""
-    layout = [
-        ("", queryset.model, None, None),
-        *rows.related_layout(queryset.model, queryset.query.select_related),
-    ]
-    names = {prefix: rows.attnames(model) for prefix, model, _, _ in layout}
-    annotations = list(queryset.query.annotation_select)  # .annotate(n=Count(...)), say
-    columns = [prefix + name for prefix, *_ in layout for name in names[prefix]]
-    columns += annotations
-    try:
-        compiler, sql, params = rows.sliced(queryset.values_list(*columns).query, db)
-    except EmptyResultSet:  # .none(), say: nothing to ask the database
-        return []
-    known = queryset._known_related_objects.items()
-    products = []
-    # results_iter applies the fields' converters (from_db_value), if any.
-    for row in compiler.results_iter([rows.fetch(sql, params, db)]):
-        values = iter(row)
-        objects = {}
-        for prefix, model, parent, field in layout:
-            obj = rows.instance(model, names[prefix], values, db)
-            objects[prefix] = obj if obj.pk is not None else None  # an outer join's miss
-            if field is not None and objects[parent] is not None:
-                field.set_cached_value(objects[parent], objects[prefix])
-        product = objects[""]
-        for name, value in zip(annotations, values, strict=True):  # the row's last values
-            setattr(product, name, value)
-        for field, objs in known:  # e.g. from category.products: that category
-            if not field.is_cached(product):
-                field.set_cached_value(product, objs.get(getattr(product, field.attname)))
-        products.append(product)
-    return products
-
-
-def _features_statement(queryset, relation, names: list[str], db) -> tuple[str, tuple]:
-    """The features of the queryset's page, found by repeating its query.
-
-    Selects the feature model's columns in `names` order, with the page's
-    product id in place of the foreign key: the same value, present even for a
-    product without features (its other columns are NULL).
-    """
-    _, page_sql, params = rows.sliced(queryset.values(page_id=F("pk")).query, db)
-    quote = connections[db].ops.quote_name
-    opts = relation.model._meta
-    column = {name: f"f.{quote(opts.get_field(name).column)}" for name in names}
-    ordering = ", ".join(column[opts.get_field(key).attname] for key in opts.ordering)
-    column[relation.attname] = "page.page_id"
-    # Only quoted identifiers and Django's own compiled SQL; values stay parameters.
-    sql = (
-        f"SELECT {', '.join(column[name] for name in names)} "  # noqa: S608
-        f"FROM ({page_sql}) AS page "
-        f"LEFT JOIN LATERAL (SELECT * FROM {quote(opts.db_table)} f "
-        f"WHERE f.{quote(relation.column)} = page.page_id ORDER BY {ordering}) f ON true"
-    )
-    return sql, params

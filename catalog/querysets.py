@@ -5,9 +5,8 @@ They compose: `Product.objects.published().for_list().sorted_by("price")
 (tests/catalog/test_querysets.py).
 """
 
-from django.db import models
-
 from catalog import features
+from config.bounded_prefetch import BoundedPrefetchQuerySet
 
 # The public sort orders: key in the URL -> ORDER BY. Each ends on the primary
 # key, so equal prices or names still give every row one place and pages never
@@ -22,7 +21,7 @@ SORTS = {
 DEFAULT_SORT = "name"
 
 
-class ProductQuerySet(models.QuerySet):
+class ProductQuerySet(BoundedPrefetchQuerySet):
     def published(self):
         """What visitors may see."""
         return self.filter(is_published=True)

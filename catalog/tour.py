@@ -61,7 +61,9 @@ class PrefetchTourView(TemplateView):
             runs=runs,
             stored=stored,
             charts=stored_charts(),
-            excerpt=source_excerpt("catalog/features.py", "def _features_statement", 26),
+            excerpt=source_excerpt(
+                "config/bounded_prefetch/iterable.py", "def _features_statement", 29
+            ),
             load_excerpt=source_excerpt("catalog/features.py", "def load(", 10),
             **kwargs,
         )

@@ -1,8 +1,10 @@
 """Plain rows to model instances, and statements sliced by parameters.
 
-The low-level half of the bounded strategy (catalog/features.py). Nothing here
+The low-level half of bounded prefetch (iterable.py). Nothing here
 knows about products: it works for any model.
 """
+
+from operator import attrgetter
 
 from django.db import connections
 from django.db.models.base import ModelState
@@ -74,3 +76,28 @@ def instance(model, names: list[str], values, db: str, cached: dict | None = Non
     if cached:
         state.fields_cache = cached
     return obj
+
+
+def ordering(model) -> list[tuple[str, bool]]:
+    """(attname, descending) for each entry of the model's Meta.ordering, else the pk.
+
+    Only field names ("position", "-created_at", "pk") are supported: an
+    expression has no one column to order a LATERAL subquery by.
+    """
+    opts = model._meta
+    found = []
+    for entry in opts.ordering or ["pk"]:
+        if not isinstance(entry, str) or entry == "?":
+            raise ValueError(f"{model.__name__}.Meta.ordering must name fields, got {entry!r}.")
+        name = entry.lstrip("-")
+        field = opts.pk if name == "pk" else opts.get_field(name)
+        found.append((field.attname, entry.startswith("-")))
+    return found
+
+
+def sort(objects: list, by: list[tuple[str, bool]]) -> None:
+    """Sort in place by `ordering()`'s keys: stable sorts, last key first. NULLs
+    go last ascending and first descending, as PostgreSQL orders them."""
+    for name, descending in reversed(by):
+        value = attrgetter(name)
+        objects.sort(key=lambda obj: (value(obj) is None, value(obj)), reverse=descending)

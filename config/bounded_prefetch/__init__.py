@@ -1,0 +1,68 @@
+"""Bounded prefetch: any reverse foreign key's objects in two statements whose SQL
+text never changes, whatever the page or result-set size.
+
+Public API:
+
+    from config.bounded_prefetch import bounded_prefetch, BoundedPrefetchQuerySet
+
+    bounded_prefetch(Order.objects.filter(...)[:50], "line_items", to_attr="item_list")
+    class OrderQuerySet(BoundedPrefetchQuerySet): ...   # then
+    Order.objects.filter(...).bounded_prefetch("line_items", to_attr="item_list")
+
+Each object gets `to_attr`: a list of the related objects (real model instances,
+their foreign key's cache set to the object), ordered by the related model's
+`Meta.ordering`, else by primary key. Where `prefetch_related` sends
+`WHERE fk IN (%s, %s, ...)` with one value per object, this repeats the queryset
+as a subquery joined LATERAL to the related table: see `iterable.BoundedIterable`
+for the statements and their costs. PostgreSQL only (LATERAL). It depends on
+Django alone. Docs: docs/prefetch.md.
+"""
+
+from functools import cache
+
+from django.db import models
+from django.db.models import ManyToOneRel
+
+from config.bounded_prefetch.iterable import BoundedIterable
+
+__all__ = ["BoundedPrefetchQuerySet", "bounded_prefetch"]
+
+
+def bounded_prefetch(queryset, relation: str, *, to_attr: str):
+    """`queryset`, set to load each object's `relation` into the list attribute `to_attr`.
+
+    `relation` is a reverse foreign key's accessor, as prefetch_related names it:
+    its related_name ("features"), else "<model>_set".
+    """
+    reverse = next(
+        (
+            rel
+            for rel in queryset.model._meta.related_objects
+            if isinstance(rel, ManyToOneRel)
+            and not rel.one_to_one
+            and rel.get_accessor_name() == relation
+        ),
+        None,
+    )
+    if reverse is None:
+        raise ValueError(
+            f"bounded_prefetch needs a reverse foreign key of {queryset.model.__name__}; "
+            f"{relation!r} is not one."
+        )
+    clone = queryset.all()
+    clone._iterable_class = _iterable(reverse.name, to_attr)
+    return clone
+
+
+@cache
+def _iterable(relation: str, to_attr: str) -> type[BoundedIterable]:
+    """One iterable class per (relation's field name, to_attr): Django clones a
+    queryset's iterable class, never its other attributes, so both travel on it."""
+    return type("BoundedIterable", (BoundedIterable,), {"relation": relation, "to_attr": to_attr})
+
+
+class BoundedPrefetchQuerySet(models.QuerySet):
+    """A QuerySet with `.bounded_prefetch(relation, to_attr=...)`; subclass it."""
+
+    def bounded_prefetch(self, relation: str, *, to_attr: str):
+        return bounded_prefetch(self, relation, to_attr=to_attr)

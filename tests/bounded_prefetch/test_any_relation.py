@@ -1,0 +1,121 @@
+"""Bounded prefetch is not the catalog's: applied to orders and their line items,
+models that share nothing with products, it gives what prefetch_related gives in
+two statements whose text does not grow with the result set."""
+
+import pytest
+from django.db import connection, models
+from django.db.models import Prefetch
+from django.test.utils import isolate_apps
+
+from config.bounded_prefetch import BoundedPrefetchQuerySet, bounded_prefetch
+from config.querylog import record
+from tests.sqlshape import assert_sql_does_not_grow
+
+
+@pytest.fixture
+def shop(db):
+    """Order -> LineItem (ordered by descending quantity, then id) and Order -> Note
+    (no Meta.ordering: primary key order), created inside the test's transaction."""
+    with isolate_apps("config"):
+
+        class Order(models.Model):
+            reference = models.CharField(max_length=20)
+            objects = BoundedPrefetchQuerySet.as_manager()
+
+            class Meta:
+                app_label = "config"
+
+            def __str__(self):
+                return self.reference
+
+        class LineItem(models.Model):
+            order = models.ForeignKey(Order, models.CASCADE, related_name="line_items")
+            sku = models.CharField(max_length=20)
+            quantity = models.IntegerField(null=True)
+
+            class Meta:
+                app_label = "config"
+                ordering = ["-quantity", "id"]
+
+            def __str__(self):
+                return self.sku
+
+        class Note(models.Model):
+            order = models.ForeignKey(Order, models.CASCADE)  # default accessor: note_set
+            text = models.CharField(max_length=50)
+
+            class Meta:
+                app_label = "config"
+
+            def __str__(self):
+                return self.text
+
+        with connection.schema_editor() as editor:
+            for model in (Order, LineItem, Note):
+                editor.create_model(model)
+        yield Order, LineItem, Note
+
+
+def make_orders(shop, count: int) -> None:
+    Order, LineItem, Note = shop
+    Order.objects.all().delete()
+    orders = Order.objects.bulk_create(Order(reference=f"R{n:04}") for n in range(count))
+    items = []
+    for n, order in enumerate(orders):
+        # Quantities out of order, one NULL, and an order without items every fifth.
+        if n % 5:
+            quantities = [1, 7, None, 3]
+            items += [LineItem(order=order, sku=f"S{n}-{q}", quantity=q) for q in quantities]
+    LineItem.objects.bulk_create(items)
+    Note.objects.bulk_create(Note(order=order, text=f"note {n}") for n, order in enumerate(orders))
+
+
+def as_data(orders, attribute: str) -> list:
+    return [
+        (order.reference, [(item.sku, item.quantity) for item in getattr(order, attribute)])
+        for order in orders
+    ]
+
+
+def test_gives_what_prefetch_related_gives(shop):
+    Order, _, _ = shop
+    make_orders(shop, 12)
+    ordered = Order.objects.order_by("reference")
+    stock = ordered.prefetch_related(Prefetch("line_items", to_attr="items"))
+    ours = ordered.bounded_prefetch("line_items", to_attr="items")
+    assert as_data(ours, "items") == as_data(stock, "items")
+    first_with_items = next(order for order in ours if order.items)
+    # Descending quantity, NULL first (as PostgreSQL orders DESC), then by id.
+    assert [item.quantity for item in first_with_items.items] == [None, 7, 3, 1]
+    # Each item knows its order without a query.
+    with record() as log:
+        assert all(item.order is order for order in ours for item in order.items)
+    assert log.count == 0
+
+
+def test_a_relation_without_ordering_comes_in_primary_key_order(shop):
+    Order, _, Note = shop
+    make_orders(shop, 3)
+    orders = bounded_prefetch(Order.objects.order_by("-reference"), "note_set", to_attr="notes")
+    for order in orders:
+        assert [note.pk for note in order.notes] == sorted(
+            Note.objects.filter(order=order).values_list("pk", flat=True)
+        )
+
+
+def test_two_statements_whose_text_does_not_grow(shop):
+    Order, _, _ = shop
+
+    def page(size: int) -> list:
+        return list(Order.objects.order_by("id").bounded_prefetch("line_items", to_attr="i")[:size])
+
+    shapes = assert_sql_does_not_grow(page, 5, 200, prepare=lambda size: make_orders(shop, size))
+    assert len(shapes) == 2
+    assert "LATERAL" in shapes[1]
+
+
+@pytest.mark.parametrize("relation", ["reference", "no_such_relation"])
+def test_anything_but_a_reverse_foreign_key_is_refused(shop, relation):
+    Order, _, _ = shop
+    with pytest.raises(ValueError, match="needs a reverse foreign key of Order"):
+        Order.objects.bounded_prefetch(relation, to_attr="x")
