@@ -77,6 +77,7 @@ def whole_number(name: str, default: int, *, maximum: int, why: str) -> int:
 # Heroku's names for the commit a dyno runs (HEROKU_BUILD_COMMIT with the
 # runtime-dyno-build-metadata lab, HEROKU_SLUG_COMMIT with the older
 # runtime-dyno-metadata lab) and for the one being built (SOURCE_VERSION).
+# config/static_versioning keeps its own copy, to stand alone.
 COMMIT_VARIABLES = ("HEROKU_BUILD_COMMIT", "HEROKU_SLUG_COMMIT", "SOURCE_VERSION")
 
 

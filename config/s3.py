@@ -7,7 +7,10 @@ Reference: https://django-storages.readthedocs.io/en/latest/backends/amazon-S3.h
 
 from botocore.config import Config
 
-from config.staticversion import IMMUTABLE_CACHE_CONTROL
+# For hashed static files on a bucket: the one-year header WhiteNoise sends for them
+# (config/static_versioning, cache_hashed_files_for_a_year).
+IMMUTABLE_CACHE_CONTROL = "max-age=31536000, public, immutable"
+
 
 # Every S3 call must end well inside Heroku's 30 s router timeout, instead of
 # botocore's 60 s waits and three attempts. Two attempts in all: an endpoint that
@@ -50,7 +53,7 @@ def static_storage(bucket_name: str, **options) -> dict:
         # Plain URLs: the bucket policy lets anyone read it (see docs/s3-media.md).
         querystring_auth=False,
         # A year, never revalidated: collectstatic gives every changed file a new
-        # name. The same header WhiteNoise sends for them (config/staticversion.py).
+        # name. The same header WhiteNoise sends for them (config/static_versioning).
         object_parameters={"CacheControl": IMMUTABLE_CACHE_CONTROL},
         **options,
     )

@@ -18,7 +18,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from config import env, s3, security, staticversion
+from config import env, s3, security, static_versioning
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "axes",
     # The platform layer as an app: media management commands and deploy checks.
     "config.apps.PlatformConfig",
+    # Static versioning's {% versioned_static %} tag.
+    "config.static_versioning",
 ]
 
 MIDDLEWARE = [
@@ -107,7 +109,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "config.staticversion.versions",
+                "config.static_versioning.versions",
             ],
         },
     },
@@ -235,12 +237,14 @@ if static_bucket:
     MIDDLEWARE.remove("whitenoise.middleware.WhiteNoiseMiddleware")
 # WhiteNoise marks hashed files immutable for ten years; send the one year the
 # comment above promises (and RFC 8246 shows). Unhashed names keep a short max-age.
-WHITENOISE_ADD_HEADERS_FUNCTION = staticversion.cache_hashed_files_for_a_year
+WHITENOISE_ADD_HEADERS_FUNCTION = static_versioning.cache_hashed_files_for_a_year
 # Every stylesheet and script URL also carries ?v=<version>, read once here from
 # CSS_VERSION / JS_VERSION, STATIC_VERSION, the deployed commit or the collected
 # manifest, for clients and proxies that ignore cache headers. A value unsafe in
-# a URL stops start-up. See config/staticversion.py and docs/static-versioning.md.
-STATIC_ASSET_VERSIONS = staticversion.resolve(os.environ, manifest=STATIC_ROOT / "staticfiles.json")
+# a URL stops start-up. See config/static_versioning/ and docs/static-versioning.md.
+STATIC_ASSET_VERSIONS = static_versioning.resolve(
+    os.environ, manifest=STATIC_ROOT / "staticfiles.json"
+)
 
 # Uploaded images (config/uploads.py) may be at most this big, checked by content.
 IMAGE_UPLOAD_MAX_BYTES = 5 * 1024 * 1024

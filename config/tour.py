@@ -123,9 +123,13 @@ class StaticVersioningTourView(TemplateView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(
             storage=settings.STORAGES["staticfiles"]["BACKEND"],
-            resolve_excerpt=source_excerpt("config/staticversion.py", "def resolve(", 13),
+            resolve_excerpt=source_excerpt(
+                "config/static_versioning/__init__.py", "def resolve(", 13
+            ),
             tag_excerpt=source_excerpt(
-                "config/templatetags/versioned_static.py", "@register.simple_tag", 6
+                "config/static_versioning/templatetags/versioned_static.py",
+                "@register.simple_tag",
+                6,
             ),
             **kwargs,
         )

@@ -7,7 +7,7 @@ from django.contrib.staticfiles.storage import StaticFilesStorage, staticfiles_s
 from django.core.exceptions import ImproperlyConfigured
 from django.template import Context, Template
 
-from config.staticversion import MANIFEST_SOURCE, AssetVersions, Version, resolve
+from config.static_versioning import MANIFEST_SOURCE, AssetVersions, Version, resolve
 
 COMMIT = "0123456789abcdef0123456789abcdef01234567"
 

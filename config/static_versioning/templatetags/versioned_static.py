@@ -2,9 +2,9 @@
 
 It asks only the staticfiles storage for the URL (`storage.url()`), so WhiteNoise's
 hashed name and a static S3 bucket's URL get the same version. The version is the
-one config/staticversion.py resolved at start-up for the file's kind.
+one config/static_versioning resolved at start-up for the file's kind.
 
-Found in config/templatetags/ (config is an installed app); templates
+Found because config.static_versioning is an installed app; templates
 `{% load versioned_static %}` like any other library.
 """
 

@@ -1,11 +1,19 @@
-"""Cache-busting versions for static asset URLs, taken from config vars at start-up.
+"""Static versioning: cache-busting versions for static asset URLs, taken from config
+vars at start-up.
+
+Public API (settings lines in docs/static-versioning.md, "Use it in your project"):
+`resolve(os.environ, manifest=...)` for the `STATIC_ASSET_VERSIONS` setting, the
+`{% versioned_static %}` template tag (`{% load versioned_static %}`), the
+`versions` context processor, and `cache_hashed_files_for_a_year` for
+`WHITENOISE_ADD_HEADERS_FUNCTION`. An installed app (for its template tag) that
+depends on Django alone.
 
 WhiteNoise already puts a hash of each file's content in its name, which is all a
 browser that honours `Cache-Control: immutable` needs. A version from the
 environment covers the rest: clients and proxies that ignore cache headers,
 assets referenced outside templates, copies on a CDN. Every stylesheet and
 script URL carries `?v=<version>` for its kind (see `{% versioned_static %}` in
-config/templatetags/versioned_static.py), and the version changes on a config
+templatetags/versioned_static.py), and the version changes on a config
 var change or a deploy, with no code change.
 
 The first of these that is set wins, for each kind of asset:
@@ -30,14 +38,16 @@ from pathlib import Path, PurePosixPath
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import COMMIT_VARIABLES
-
 # Characters that need no escaping anywhere in a URL, and a length that keeps it short.
 SAFE_VERSION = re.compile(r"[A-Za-z0-9._-]{1,64}")
 # As long as `git log --oneline` and Heroku's dashboard show it, so it can be matched.
 COMMIT_LENGTH = 7
 MANIFEST_SOURCE = "staticfiles.json"
 KIND_VARIABLES = {"css": "CSS_VERSION", "js": "JS_VERSION"}
+# Heroku's names for the commit a dyno runs (HEROKU_BUILD_COMMIT with the
+# runtime-dyno-build-metadata lab, HEROKU_SLUG_COMMIT with the older
+# runtime-dyno-metadata lab) and for the one being built (SOURCE_VERSION).
+COMMIT_VARIABLES = ("HEROKU_BUILD_COMMIT", "HEROKU_SLUG_COMMIT", "SOURCE_VERSION")
 KIND_OF_SUFFIX = {".css": "css", ".js": "js", ".mjs": "js"}
 ONE_YEAR = 365 * 24 * 60 * 60
 # For every hashed static file, served by WhiteNoise or stored on a static bucket.
