@@ -57,8 +57,8 @@ KINDS = (
 # The content types browsers may offer in the file picker (a hint, never trusted).
 ACCEPT = ",".join(kind.content_type for kind in KINDS)
 # 25 megapixels: more than any avatar or product photo needs, and decoding it
-# (for the re-encode) costs at most ~100 MB, which a 512 MB dyno can afford.
-# An animation's frames count together: they are all held while it is written again.
+# for the re-encode costs ~100 MB (twice that while it is turned upright), which a
+# 512 MB dyno can afford. An animation's frames count together: all are held.
 IMAGE_MAX_PIXELS = 25_000_000
 
 NOT_AN_IMAGE = (
