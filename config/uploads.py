@@ -1,12 +1,13 @@
 """Uploaded images, judged by their content: never by their name or the browser's word.
 
 `clean_image(file)` accepts a JPEG, PNG, WebP or GIF of at most
-`settings.IMAGE_UPLOAD_MAX_BYTES` bytes and `IMAGE_MAX_PIXELS` pixels (all frames
-of an animation together), and returns its `ImageKind` and the bytes to store: the
-picture written again without its metadata (config/image_reencode.py). Anything
-else raises a ValidationError with a message a form can show. A "JPEG" is whatever
-Pillow opens as one, subclasses included: many cameras' JPEGs are MPO files
-(several pictures, e.g. a depth map), stored as a plain JPEG of the first. Pillow
+`settings.IMAGE_UPLOAD_MAX_BYTES` bytes, `IMAGE_MAX_PIXELS` pixels (all frames
+of an animation together) and `IMAGE_MAX_FRAMES` frames, and returns its
+`ImageKind` and the bytes to store: the picture written again without its
+metadata (config/image_reencode.py). Anything else raises a ValidationError with
+a message a form can show. A "JPEG" is whatever Pillow opens as one, subclasses
+included: many cameras' JPEGs are MPO files (several pictures, e.g. a depth map),
+stored as a plain JPEG of the first. Pillow
 reads only the header to learn the format, the canvas and the frame count, so a
 decompression bomb (a small file declaring a huge canvas, or thousands of frames)
 is refused before any pixel is decoded; `verify()` then checks the file's
@@ -60,6 +61,9 @@ ACCEPT = ",".join(kind.content_type for kind in KINDS)
 # for the re-encode costs ~100 MB (twice that while it is turned upright), which a
 # 512 MB dyno can afford. An animation's frames count together: all are held.
 IMAGE_MAX_PIXELS = 25_000_000
+# Each frame costs time to decode and write again whatever its size: a 5 MB GIF can
+# hold 150,000 one-pixel frames (over a minute of work). 1,000 is 100 s at 10 fps.
+IMAGE_MAX_FRAMES = 1_000
 
 NOT_AN_IMAGE = (
     "Upload a JPEG, PNG, WebP or GIF image. This file is not one: "
@@ -69,6 +73,7 @@ TOO_MANY_PIXELS = (
     "This image is too large in pixels (the frames of an animation count together); "
     "the limit is %(limit)s megapixels. Scale it down and upload it again."
 )
+TOO_MANY_FRAMES = "This animation has too many frames; the limit is %(limit)s."
 
 
 def kind_of(image: Image.Image) -> ImageKind | None:
@@ -98,6 +103,10 @@ def clean_image(file) -> tuple[ImageKind, bytes]:
             if kind is None:
                 raise not_an_image
             frames = image.n_frames if kind.animated else 1
+            if frames > IMAGE_MAX_FRAMES:
+                raise ValidationError(
+                    TOO_MANY_FRAMES, code="too_many_frames", params={"limit": IMAGE_MAX_FRAMES}
+                )
             if image.width * image.height * frames > IMAGE_MAX_PIXELS:
                 raise too_many_pixels
             image.verify()

@@ -89,6 +89,13 @@ def animation_over_the_pixel_budget(image_format: str) -> bytes:
     return save(first, image_format, save_all=True, append_images=rest)
 
 
+def gif_of_tiny_frames(count: int) -> bytes:
+    """`count` one-pixel frames, black and white in turn: about 30 bytes each, so a
+    5 MB file holds over 150,000, each costing the server time to decode and keep."""
+    first, *rest = [Image.new("L", (1, 1), 255 * (n % 2)) for n in range(count)]
+    return save(first, "GIF", save_all=True, append_images=rest)
+
+
 def gif_growing_in_a_later_frame(width: int = 6000, height: int = 6000) -> bytes:
     """A 10x10 GIF whose second frame declares a width x height image: readers grow
     the canvas when they reach that frame, so the header's size tells nothing."""
@@ -138,7 +145,11 @@ ACCEPTED: dict[str, tuple[bytes, str]] = {
     "gif animated, transparent": (transparent_gif_animation(), "GIF"),
 }
 
-NOT_AN_IMAGE, TOO_MANY_PIXELS = "invalid_image", "too_many_pixels"
+NOT_AN_IMAGE, TOO_MANY_PIXELS, TOO_MANY_FRAMES = (
+    "invalid_image",
+    "too_many_pixels",
+    "too_many_frames",
+)
 REFUSED: dict[str, tuple[bytes, str]] = {
     "bmp": (image_bytes("BMP"), NOT_AN_IMAGE),
     "tiff": (image_bytes("TIFF"), NOT_AN_IMAGE),
@@ -161,6 +172,7 @@ REFUSED: dict[str, tuple[bytes, str]] = {
     ),
     "apng over the pixel budget": (animation_over_the_pixel_budget("PNG"), TOO_MANY_PIXELS),
     "gif growing in a later frame": (gif_growing_in_a_later_frame(), TOO_MANY_PIXELS),
+    "gif of 1,001 tiny frames": (gif_of_tiny_frames(1_001), TOO_MANY_FRAMES),
 }
 
 

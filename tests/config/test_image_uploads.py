@@ -28,6 +28,7 @@ CONTENT_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp",
 ERRORS = {
     "invalid_image": "Upload a JPEG, PNG, WebP or GIF image.",
     "too_many_pixels": "too large in pixels",
+    "too_many_frames": "too many frames",
 }
 
 

@@ -207,6 +207,7 @@ def upload_probes(path: str, field: str) -> list[Probe]:
                 "decompression bomb",
                 "gif animation over the pixel budget",
                 "gif growing in a later frame",
+                "gif of 1,001 tiny frames",
             )
         },
     }
