@@ -11,7 +11,7 @@ import io
 from dataclasses import dataclass
 
 import pytest
-from PIL import Image
+from PIL import Image, ImageChops, ImageStat
 
 from accounts.models import Profile
 from catalog.models import Product
@@ -144,17 +144,34 @@ def test_the_colour_profile_is_kept(post_image, fresh_s3):
         assert image.info.get("icc_profile") == SRGB
 
 
-@pytest.mark.parametrize(
-    "case", ["apng (animated)", "webp animated", "gif animated", "gif animated, transparent"]
-)
-def test_animations_keep_every_frame_and_its_timing(post_image, fresh_s3, case):
+LOSSLESS = [case for case, (_, kind) in ACCEPTED.items() if kind in ("PNG", "GIF")]
+LOSSLESS += ["webp lossless, transparent", "webp animated"]
+
+
+@pytest.mark.parametrize("case", LOSSLESS)
+def test_lossless_images_keep_every_pixel_frame_and_timing(post_image, fresh_s3, case):
     content, _ = ACCEPTED[case]
-    posted = post_image("moving.gif", content)
+    posted = post_image("picture.gif", content)
 
     assert posted.response.status_code == 302
     with (
         Image.open(io.BytesIO(content)) as uploaded,
         Image.open(io.BytesIO(stored_bytes(fresh_s3, posted.name))) as stored,
     ):
+        assert stored.mode == uploaded.mode  # 16-bit, palette, 1-bit and alpha kept
         assert frames_of(stored) == frames_of(uploaded)
         assert stored.info.get("loop") == uploaded.info.get("loop")
+
+
+@pytest.mark.parametrize("case", [case for case, (_, kind) in ACCEPTED.items() if kind == "JPEG"])
+def test_jpegs_are_encoded_again_without_visible_loss(post_image, fresh_s3, case):
+    content, _ = ACCEPTED[case]
+    posted = post_image("photo.jpg", content)
+
+    with (
+        Image.open(io.BytesIO(content)) as uploaded,
+        Image.open(io.BytesIO(stored_bytes(fresh_s3, posted.name))) as stored,
+    ):
+        assert stored.mode == uploaded.mode  # CMYK stays CMYK
+        difference = ImageChops.difference(uploaded.convert("RGB"), stored.convert("RGB"))
+        assert max(ImageStat.Stat(difference).mean) < 3  # of 255, per channel
