@@ -4,7 +4,9 @@ Each entry is a `Probe`; tests/deploy/test_bad_input.py sends them all to the
 running web process and expects every answer to be a refusal, 3xx or 4xx (never
 5xx), with no row written anywhere. The one exception is a form page that got a
 well-formed request with a valid CSRF token and a body that is garbage: its
-right answer is the form again with its errors (`expect="form error"`).
+right answer is the form again with its errors (`expect="form error"`). Images
+in the formats cameras write (MPO, CMYK JPEG), which once were a 500, are posted
+to the avatar form too: they must be saved (`expect="saved"`).
 
 Helpers build the probes for one kind of URL, so a new route joins with one
 line in `CORPUS`, e.g. for a paginated list, a detail page and a form:
@@ -21,6 +23,7 @@ Transfer-Encoding with 501, as RFC 9112 asks, before the app sees it.
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
+from tests.images import ACCEPTED, REFUSED
 from tests.processes import HEROKU_HOST
 
 # A CSRF cookie and the matching header, so a POST gets past the CSRF check and
@@ -38,10 +41,12 @@ class Probe:
     body: bytes = b""
     # The whole request as bytes, for what http.client refuses to send.
     raw: bytes | None = None
-    # Sent with a logged-in staff member's session (the admin's own pages).
+    # Sent with a logged-in staff member's session (the admin's own pages), and
+    # with the probe's own cookies, if it has a Cookie header.
     staff: bool = False
     # "refused": 3xx or 4xx. "form error": 200 showing the form's errors.
     # "clamped": 200, the value replaced by the nearest valid one (?per_page=).
+    # "saved": the redirect after a form was saved (302).
     expect: str = "refused"
 
 
@@ -188,6 +193,43 @@ def form_probes(path: str, *, form_page: bool = False) -> list[Probe]:
     ]
 
 
+def upload_probes(path: str, field: str) -> list[Probe]:
+    """Image files posted to a logged-in member's form (staff session, valid CSRF token):
+    formats cameras write, which it must save, and files it must answer with its form."""
+    files = {
+        "camera MPO": (ACCEPTED["mpo (camera: two pictures)"][0], "saved"),
+        "CMYK JPEG": (ACCEPTED["jpeg cmyk"][0], "saved"),
+        **{
+            case: (REFUSED[case][0], "form error")
+            for case in (
+                "truncated jpeg",
+                "bmp",
+                "decompression bomb",
+                "gif animation over the pixel budget",
+                "gif growing in a later frame",
+                "gif of 1,001 tiny frames",
+            )
+        },
+    }
+    boundary = "corpus-upload-boundary"
+    multipart = {**WITH_CSRF, "Content-Type": f"multipart/form-data; boundary={boundary}"}
+    return [
+        Probe(
+            f"POST {path} {label} as {field}",
+            path,
+            "POST",
+            multipart,
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{field}"; '
+            f'filename="photo.jpg"\r\nContent-Type: image/jpeg\r\n\r\n'.encode()
+            + content
+            + f"\r\n--{boundary}--\r\n".encode(),
+            staff=True,
+            expect=expect,
+        )
+        for label, (content, expect) in files.items()
+    ]
+
+
 def host_probes(path: str = "/") -> list[Probe]:
     """Host headers the site does not serve: Django's ALLOWED_HOSTS check answers 400."""
     hosts = {
@@ -329,6 +371,7 @@ CORPUS: list[Probe] = [
     *form_probes("/accounts/signup/", form_page=True),
     *form_probes("/accounts/login/", form_page=True),
     *form_probes("/accounts/profile/edit/"),
+    *upload_probes("/accounts/profile/edit/", "avatar"),
     *form_probes("/accounts/password_reset/", form_page=True),
     *slug_probes("/companies/"),
     Probe("POST /healthz", "/healthz", "POST"),

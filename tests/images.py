@@ -1,0 +1,247 @@
+"""Image files made by Pillow at test time: what people upload, and what is refused.
+
+`ACCEPTED` maps a case to (content, the kind it must be stored as); `REFUSED` to
+(content, the ValidationError code). `WITH_METADATA` holds pictures carrying the
+personal data a camera or an editor writes, each containing the marker strings
+of `SECRETS`, and an orientation where the format has one. No binary fixtures:
+every file is built here, so a reader sees exactly what each case is.
+"""
+
+import io
+import struct
+
+from PIL import Image, ImageCms, ImageDraw
+from PIL.PngImagePlugin import PngInfo
+
+from tests.factories import image_bytes, png_declaring
+
+# Marker strings written into metadata; none may be found in a stored file.
+CAMERA = "SecretCam 3000"
+SECRETS = [CAMERA.encode(), b"SecretMake", b"secret-comment", b"secret-xmp", b"secret-iptc"]
+SECRETS += [b"secret-text", b"secret-itxt", b"secret-ztxt"]
+# Where the camera's GPS put the picture (52.52 N, 13.40 E): degrees, minutes, seconds.
+GPS = {1: "N", 2: (52.0, 31.0, 12.0), 3: "E", 4: (13.0, 24.0, 0.0)}
+UPRIGHT_SIZE = (30, 40)  # a portrait photo, as a person sees it
+ORIENTATION, MAKE, MODEL, GPS_IFD = 0x0112, 0x010F, 0x0110, 0x8825
+
+
+def save(image: Image.Image, image_format: str, **options) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, image_format, **options)
+    return buffer.getvalue()
+
+
+def picture(mode: str = "RGB", size: tuple[int, int] = (40, 30)) -> Image.Image:
+    """A gradient with a red block in the top-left corner, converted to `mode`."""
+    image = Image.linear_gradient("L").resize(size).convert("RGB")
+    ImageDraw.Draw(image).rectangle((0, 0, size[0] // 3, size[1] // 3), fill="red")
+    return image.convert(mode)
+
+
+def frames(count: int, mode: str = "RGB", size: tuple[int, int] = (40, 30)) -> list[Image.Image]:
+    """`count` frames of an animation, each visibly different from the one before."""
+    colours = ["red", "green", "blue", "yellow", "white"]
+    return [Image.new(mode, size, colours[n % len(colours)]) for n in range(count)]
+
+
+def animated(image_format: str, count: int = 3, mode: str = "RGB", **options) -> bytes:
+    first, *rest = frames(count, mode)
+    durations = [100 * (n + 1) for n in range(count)]
+    return save(
+        first,
+        image_format,
+        save_all=True,
+        append_images=rest,
+        duration=durations,
+        loop=0,
+        **options,
+    )
+
+
+def translucent() -> Image.Image:
+    image = picture("RGBA")
+    image.putalpha(Image.linear_gradient("L").resize(image.size))
+    return image
+
+
+def palette_png_with_transparency() -> bytes:
+    image = picture().convert("P", palette=Image.Palette.ADAPTIVE, colors=16)
+    return save(image, "PNG", transparency=0)
+
+
+def transparent_gif_animation() -> bytes:
+    """Frames whose transparent areas change: what a wrong disposal gets visibly wrong."""
+    first = Image.new("RGBA", (40, 30), (255, 0, 0, 255))
+    second = Image.new("RGBA", (40, 30), (0, 0, 0, 0))
+    ImageDraw.Draw(second).rectangle((10, 10, 20, 20), fill=(0, 0, 255, 255))
+    return save(first, "GIF", save_all=True, append_images=[second], duration=[100, 200], loop=0)
+
+
+def animation_over_the_pixel_budget(image_format: str) -> bytes:
+    """A 1-megapixel canvas with 30 frames, each one pixel apart: a small file that
+    decodes to 30 megapixels, over the 25 the site allows for all frames together."""
+    first = Image.new("RGB", (1000, 1000), "white")
+    rest = []
+    for n in range(1, 30):
+        frame = first.copy()
+        frame.putpixel((n, n), (0, 0, 0))
+        rest.append(frame)
+    return save(first, image_format, save_all=True, append_images=rest)
+
+
+def gif_of_tiny_frames(count: int) -> bytes:
+    """`count` one-pixel frames, black and white in turn: about 30 bytes each, so a
+    5 MB file holds over 150,000, each costing the server time to decode and keep."""
+    first, *rest = [Image.new("L", (1, 1), 255 * (n % 2)) for n in range(count)]
+    return save(first, "GIF", save_all=True, append_images=rest)
+
+
+def gif_growing_in_a_later_frame(width: int = 6000, height: int = 6000) -> bytes:
+    """A 10x10 GIF whose second frame declares a width x height image: readers grow
+    the canvas when they reach that frame, so the header's size tells nothing."""
+    single = save(Image.new("P", (10, 10)), "GIF")
+    start = single.rindex(b"\x2c\x00\x00\x00\x00\x0a\x00\x0a\x00")  # the image descriptor
+    frame = single[start:-1]  # up to the trailer
+    grown = frame[:5] + struct.pack("<HH", width, height) + frame[9:]
+    return single[:-1] + grown + b";"
+
+
+def psd_like() -> bytes:
+    """The header of a Photoshop file (8BPS, RGB, 8x8), and raw pixels."""
+    header = b"8BPS" + struct.pack(">H6xHIIHH", 1, 3, 8, 8, 8, 3)
+    return header + struct.pack(">III", 0, 0, 0) + struct.pack(">H", 0) + bytes(3 * 64)
+
+
+def truncated(content: bytes) -> bytes:
+    return content[: len(content) * 2 // 3]
+
+
+JPEG = save(picture(), "JPEG")
+# Big enough that the headers are a small part: cut, it still opens, then fails to decode.
+LARGER_JPEG = save(picture(size=(400, 300)), "JPEG")
+
+ACCEPTED: dict[str, tuple[bytes, str]] = {
+    "jpeg": (JPEG, "JPEG"),
+    "jpeg progressive": (save(picture(), "JPEG", progressive=True), "JPEG"),
+    "jpeg cmyk": (save(picture("CMYK"), "JPEG"), "JPEG"),
+    "jpeg grayscale": (save(picture("L"), "JPEG"), "JPEG"),
+    "mpo (camera: two pictures)": (
+        save(picture(), "MPO", save_all=True, append_images=[picture(size=(40, 30))]),
+        "JPEG",
+    ),
+    "png": (save(picture(), "PNG"), "PNG"),
+    "png grayscale": (save(picture("L"), "PNG"), "PNG"),
+    "png grayscale and alpha": (save(picture("LA"), "PNG"), "PNG"),
+    "png palette, transparent": (palette_png_with_transparency(), "PNG"),
+    "png rgba": (save(picture("RGBA"), "PNG"), "PNG"),
+    "png 16-bit": (save(picture("I;16"), "PNG"), "PNG"),
+    "png 1-bit": (save(picture("1"), "PNG"), "PNG"),
+    "apng (animated)": (animated("PNG"), "PNG"),
+    "webp": (save(picture(), "WEBP"), "WEBP"),
+    "webp lossless, transparent": (save(translucent(), "WEBP", lossless=True), "WEBP"),
+    "webp animated": (animated("WEBP", lossless=True), "WEBP"),
+    "gif": (save(picture("P"), "GIF"), "GIF"),
+    "gif animated": (animated("GIF"), "GIF"),
+    "gif animated, transparent": (transparent_gif_animation(), "GIF"),
+}
+
+NOT_AN_IMAGE, TOO_MANY_PIXELS, TOO_MANY_FRAMES = (
+    "invalid_image",
+    "too_many_pixels",
+    "too_many_frames",
+)
+REFUSED: dict[str, tuple[bytes, str]] = {
+    "bmp": (image_bytes("BMP"), NOT_AN_IMAGE),
+    "tiff": (image_bytes("TIFF"), NOT_AN_IMAGE),
+    "ico": (image_bytes("ICO", (16, 16)), NOT_AN_IMAGE),
+    "ppm": (image_bytes("PPM"), NOT_AN_IMAGE),
+    "psd-like": (psd_like(), NOT_AN_IMAGE),
+    "pdf": (image_bytes("PDF"), NOT_AN_IMAGE),
+    "avif": (image_bytes("AVIF"), NOT_AN_IMAGE),
+    "jpeg 2000": (image_bytes("JPEG2000"), NOT_AN_IMAGE),
+    "svg": (
+        b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
+        NOT_AN_IMAGE,
+    ),
+    "truncated jpeg": (truncated(LARGER_JPEG), NOT_AN_IMAGE),
+    "truncated webp": (truncated(save(picture(size=(400, 300)), "WEBP")), NOT_AN_IMAGE),
+    "decompression bomb": (png_declaring(40_000, 40_000), TOO_MANY_PIXELS),
+    "gif animation over the pixel budget": (
+        animation_over_the_pixel_budget("GIF"),
+        TOO_MANY_PIXELS,
+    ),
+    "apng over the pixel budget": (animation_over_the_pixel_budget("PNG"), TOO_MANY_PIXELS),
+    "gif growing in a later frame": (gif_growing_in_a_later_frame(), TOO_MANY_PIXELS),
+    "gif of 1,001 tiny frames": (gif_of_tiny_frames(1_001), TOO_MANY_FRAMES),
+}
+
+
+# --- metadata ---------------------------------------------------------------------
+
+
+def camera_exif(orientation: int | None = 6) -> Image.Exif:
+    """EXIF as a phone writes it: make, model, GPS position and (maybe) orientation."""
+    exif = Image.Exif()
+    exif[MAKE], exif[MODEL], exif[GPS_IFD] = "SecretMake", CAMERA, GPS
+    if orientation:
+        exif[ORIENTATION] = orientation
+    return exif
+
+
+def sideways() -> Image.Image:
+    """The sensor's pixels of an upright portrait `picture`, for EXIF orientation 6
+    ("rotate 90 degrees clockwise to display"): landscape, red block bottom-left."""
+    return picture(size=UPRIGHT_SIZE).transpose(Image.Transpose.ROTATE_90)
+
+
+def with_iptc(jpeg: bytes) -> bytes:
+    """Add an APP13 Photoshop/IPTC segment (caption) right after the SOI marker."""
+    caption = b"\x1c\x02\x78" + struct.pack(">H", 11) + b"secret-iptc"
+    resource = b"8BIM\x04\x04\x00\x00" + struct.pack(">I", len(caption)) + caption
+    payload = b"Photoshop 3.0\x00" + resource
+    return jpeg[:2] + b"\xff\xed" + struct.pack(">H", len(payload) + 2) + payload + jpeg[2:]
+
+
+def png_text() -> PngInfo:
+    info = PngInfo()
+    info.add_text("Comment", "secret-text")
+    info.add_itxt("Description", "secret-itxt")
+    info.add_text("Location", "secret-ztxt", zip=True)
+    return info
+
+
+SRGB = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+XMP = b'<x:xmpmeta xmlns:x="adobe:ns:meta/">secret-xmp</x:xmpmeta>'
+
+# Case -> (content, the kind it is stored as); all show an upright portrait.
+WITH_METADATA: dict[str, tuple[bytes, str]] = {
+    "jpeg from a phone": (
+        with_iptc(
+            save(
+                sideways(),
+                "JPEG",
+                exif=camera_exif(),
+                xmp=XMP,
+                comment=b"secret-comment",
+                icc_profile=SRGB,
+            )
+        ),
+        "JPEG",
+    ),
+    "mpo from a camera": (
+        save(sideways(), "MPO", exif=camera_exif(), save_all=True, append_images=[sideways()]),
+        "JPEG",
+    ),
+    "png with text chunks and exif": (
+        save(sideways(), "PNG", pnginfo=png_text(), exif=camera_exif()),
+        "PNG",
+    ),
+    "webp with exif and xmp": (
+        save(sideways(), "WEBP", exif=camera_exif(), xmp=XMP, lossless=True),
+        "WEBP",
+    ),
+    "gif with a comment": (
+        save(picture("P", UPRIGHT_SIZE), "GIF", comment=b"secret-comment"),
+        "GIF",
+    ),
+}
