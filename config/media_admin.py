@@ -12,7 +12,6 @@ uses `MediaUploadForm`, so a storage failure on upload is a form error.
 """
 
 import logging
-import posixpath
 from urllib.parse import urlencode
 
 from django import forms
@@ -32,15 +31,16 @@ logger = logging.getLogger(__name__)
 
 
 def validate_storage_name(name: str) -> None:
-    """A storage name is relative and normalised, as FileFields store them."""
-    if name.startswith("/") or "\\" in name or posixpath.normpath(name) != name:
-        raise ValidationError("Not a storage name: use the path a file field holds.")
+    """Exactly one key of the bucket, as FileFields store them (media.check_name)."""
+    try:
+        media.check_name(name)
+    except media.InvalidName as error:
+        raise ValidationError(str(error)) from None
 
 
 class MediaFileForm(forms.Form):
-    name = forms.CharField(
-        label="Storage name", max_length=1024, validators=[validate_storage_name]
-    )
+    # Not stripped: " a.png" is another key than "a.png", never silently the same.
+    name = forms.CharField(label="Storage name", strip=False, validators=[validate_storage_name])
 
 
 class RestoreForm(MediaFileForm):
@@ -95,6 +95,9 @@ def _page(request, form, *, status=200, error=None):
                 }
                 for version in media.list_versions(name)
             ]
+        except media.InvalidName as invalid:  # too long once the storage's location is added
+            form.add_error("name", str(invalid))
+            name, status = None, 400
         except (media.MediaError, *media.STORAGE_ERRORS) as caught:
             error = caught
     if error is not None:

@@ -85,6 +85,29 @@ BAD_SEGMENTS = {
 }
 
 
+# Storage names the media versions page refuses (config/media.py, check_name): none
+# of them is exactly one key of the bucket. As a browser's query string holds them.
+BAD_STORAGE_NAMES = {
+    "empty": "",
+    "dot": ".",
+    "dot dot": "..",
+    "encoded dot dot": "%2e%2e",
+    "double-encoded dot dot": "%252e%252e",
+    "parent then a name": "..%2fx",
+    "parent inside": "a/../b.png",
+    "dot inside": "a/./b.png",
+    "leading slash": "%2fetc%2fpasswd",
+    "double slash": "a//b.png",
+    "trailing slash": "products/",
+    "backslash": "a%5cb.png",
+    "null byte": "a%00b.png",
+    "control characters": "a%01%1b%7fb.png",
+    "broken utf-8": "a%ff%feb.png",
+    "right-to-left override": quote("a\u202eb.png"),
+    "over 1024 bytes": "x" * 1025,
+}
+
+
 def query_probes(
     path: str, param: str, *, staff: bool = False, values=BAD_VALUES, expect: str = "refused"
 ) -> list[Probe]:
@@ -185,6 +208,25 @@ def form_probes(path: str, *, form_page: bool = False) -> list[Probe]:
             b'{"username": {"$ne": null}, "password": [1, 2]}',
             expect=garbled,
         ),
+    ]
+
+
+def post_field_probes(
+    path: str, param: str, values: dict[str, str], *, other_fields: str = "", staff: bool = False
+) -> list[Probe]:
+    """One POST per bad value of one form field, past the CSRF check (staff: logged in)."""
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    csrf = {"X-CSRFToken": CSRF_SECRET} if staff else WITH_CSRF  # staff send CSRF_SECRET's cookie
+    return [
+        Probe(
+            f"POST {path} {param}= {label}",
+            path,
+            "POST",
+            {**form, **csrf},
+            f"{param}={value}&{other_fields}".encode(),
+            staff=staff,
+        )
+        for label, value in values.items()
     ]
 
 
@@ -316,6 +358,14 @@ CORPUS: list[Probe] = [
     ),
     *slug_probes("/admin/auth/user/", "/change/", staff=True),
     *slug_probes("/admin/", "/"),
+    *query_probes("/admin/media/versions/", "name", staff=True, values=BAD_STORAGE_NAMES),
+    *post_field_probes(
+        "/admin/media/versions/",
+        "name",
+        BAD_STORAGE_NAMES,
+        other_fields="version_id=v",
+        staff=True,
+    ),
     *form_probes("/admin/login/", form_page=True),
     *form_probes("/debug/sentry-check"),
     *form_probes("/"),

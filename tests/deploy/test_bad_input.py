@@ -12,7 +12,7 @@ import psycopg2
 import pytest
 
 from tests.deploy.client import RouterClient, release_with_superuser, send_raw
-from tests.deploy.corpus import CORPUS, Probe
+from tests.deploy.corpus import CORPUS, CSRF_SECRET, Probe
 from tests.processes import fresh_database, production_env, serving
 
 STAFF_PASSWORD = "staff-passphrase-for-the-corpus"
@@ -51,7 +51,9 @@ def send(probe: Probe, port: int, staff: RouterClient) -> tuple[int, str, str]:
         head, _, body = send_raw(port, probe.raw).decode("latin-1").partition("\r\n\r\n")
         match = re.match(r"HTTP/1\.[01] (\d{3})", head)
         return (int(match.group(1)) if match else 0), head, body
-    client = RouterClient(port, cookies=dict(staff.cookies) if probe.staff else {})
+    # A staff probe's POST carries CSRF_SECRET as its token, so the cookie holds it too.
+    cookies = {**staff.cookies, "csrftoken": CSRF_SECRET} if probe.staff else {}
+    client = RouterClient(port, cookies=cookies)
     reply = client.request(probe.method, probe.path, probe.body, probe.headers)
     head = "\n".join(f"{name}: {value}" for name, value in reply.headers)
     return reply.status, f"{reply.status}\n{head}", reply.text
