@@ -12,7 +12,13 @@ import pytest
 
 from config import gunicorn as web_config
 from tests.pages import query_count
-from tests.processes import HEROKU_HOST, ROUTER_HEADERS, built_and_released, start_web
+from tests.processes import (
+    HEROKU_HOST,
+    ROUTER_HEADERS,
+    built_and_released,
+    listening_addresses,
+    start_web,
+)
 
 WORKERS = web_config.workers  # WEB_CONCURRENCY is unset here: config/gunicorn.py's default
 
@@ -73,6 +79,8 @@ def test_web_line_binds_whatever_port_heroku_gives(released_app):
     try:
         for web in webs:
             web.wait_until_serving()
+            # Every interface, IPv6 and IPv4: Heroku's router reaches the dyno from outside.
+            assert listening_addresses(web.port) == {"::"}
             assert web.get("/healthz", ROUTER_HEADERS).status == 200
             # A Host the app does not serve is refused (ALLOWED_HOSTS).
             unknown = {"Host": "evil.example", "X-Forwarded-Proto": "https"}
