@@ -17,6 +17,7 @@ from tests.processes import (
     ROUTER_HEADERS,
     built_and_released,
     listening_addresses,
+    serving,
     start_web,
 )
 
@@ -25,8 +26,22 @@ WORKERS = web_config.workers  # WEB_CONCURRENCY is unset here: config/gunicorn.p
 
 @pytest.fixture(scope="module")
 def released_app():
-    """A production environment whose database has been through the release phase."""
-    return built_and_released("heroku_flow")
+    """A production environment whose database has been through the release phase,
+    with the query log on as the demo deployment sets it (app.json): the page cache
+    check below reads each page's query count from its Server-Timing header."""
+    return {**built_and_released("heroku_flow"), "QUERY_LOG": "on"}
+
+
+def test_production_shows_no_query_log_unless_asked(released_app):
+    """QUERY_LOG unset: no footer and no Server-Timing for anyone (they are internals)."""
+    env = {key: value for key, value in released_app.items() if key != "QUERY_LOG"}
+    with serving(env) as web:
+        for path in ("/", "/products/", "/tour/", "/healthz"):
+            page = web.get(path, ROUTER_HEADERS)
+            assert page.status == 200, (path, web.output())
+            assert "Server-Timing" not in page.headers, path
+            assert "data-query-count" not in page.text, path
+            assert 'class="query-log"' not in page.text, path
 
 
 def test_web_line_serves_pages_static_files_and_health_then_stops_on_sigterm(released_app):
