@@ -41,8 +41,10 @@ class Probe:
     # Sent with a logged-in staff member's session (the admin's own pages).
     staff: bool = False
     # "refused": 3xx or 4xx. "form error": 200 showing the form's errors.
-    # "clamped": 200, the value replaced by the nearest valid one (?per_page=).
+    # "clamped": 200, the value replaced by the nearest valid one (?per_page=), read
+    # from the form field `clamp[0]`, which must hold 1 to `clamp[1]`.
     expect: str = "refused"
+    clamp: tuple[str, int] = ("per_page", 100)
 
 
 # Query-string values no page accepts as a page number, a count, a date or a
@@ -109,11 +111,23 @@ BAD_STORAGE_NAMES = {
 
 
 def query_probes(
-    path: str, param: str, *, staff: bool = False, values=BAD_VALUES, expect: str = "refused"
+    path: str,
+    param: str,
+    *,
+    staff: bool = False,
+    values=BAD_VALUES,
+    expect: str = "refused",
+    clamp_max: int = 100,
 ) -> list[Probe]:
     """One probe per bad value of one query-string parameter."""
     return [
-        Probe(f"{path}?{param}= {label}", f"{path}?{param}={value}", staff=staff, expect=expect)
+        Probe(
+            f"{path}?{param}= {label}",
+            f"{path}?{param}={value}",
+            staff=staff,
+            expect=expect,
+            clamp=(param, clamp_max),
+        )
         for label, value in values.items()
     ]
 
@@ -373,6 +387,8 @@ CORPUS: list[Probe] = [
     *query_probes("/products/", "sort"),
     *query_probes("/products/", "category"),
     *query_probes("/products/", "per_page", expect="clamped"),
+    # The naive loop runs a query per product: n is clamped to one list page.
+    *query_probes("/tour/prefetch/", "n", expect="clamped", clamp_max=24),
     *slug_probes("/products/"),
     *slug_probes("/categories/"),
     *form_probes("/products/"),

@@ -13,7 +13,7 @@ import pytest
 
 from tests.deploy.client import RouterClient, release_with_superuser, send_raw
 from tests.deploy.corpus import CORPUS, CSRF_SECRET, Probe
-from tests.processes import fresh_database, production_env, serving
+from tests.processes import fresh_database, manage, production_env, serving
 
 STAFF_PASSWORD = "staff-passphrase-for-the-corpus"
 
@@ -39,6 +39,9 @@ def site():
     database_url = fresh_database("bad_input")
     env = production_env(DATABASE_URL=database_url)
     release_with_superuser(env, "staff", STAFF_PASSWORD)
+    # More products than the prefetch tour's clamp, so its form shows the clamped n.
+    seeded = manage("seed_catalog", "--products", "30", "--features-per-product", "2", env=env)
+    assert seeded.returncode == 0, seeded.stderr
     with serving(env) as web:
         staff = RouterClient(web.port)
         staff.log_in_to_admin("staff", STAFF_PASSWORD)
@@ -63,9 +66,10 @@ def as_expected(probe: Probe, status: int, body: str) -> bool:
     if probe.expect == "form error":
         return status == 200 and ("errorlist" in body or "errornote" in body)
     if probe.expect == "clamped":
-        # The list, showing the page size the clamp chose: 1 to 100.
-        chosen = re.search(r'id="per_page" name="per_page" [^>]*value="(\d+)"', body)
-        return status == 200 and chosen is not None and 1 <= int(chosen[1]) <= 100
+        # The page, showing the value the clamp chose in its form: 1 to the maximum.
+        name, maximum = probe.clamp
+        chosen = re.search(rf'id="{name}" name="{name}" [^>]*value="(\d+)"', body)
+        return status == 200 and chosen is not None and 1 <= int(chosen[1]) <= maximum
     return 300 <= status < 500
 
 
