@@ -9,7 +9,8 @@ class PlatformConfig(AppConfig):
     Its media commands (config/management/commands/) and deploy checks belong to
     the storage set up in settings, not to the catalog or accounts that merely
     upload files; an app of its own for them would be a second home for one
-    concern. It has no models, hence no migrations.
+    concern. Its one model has no table: it holds the permission to restore media
+    (config/models.py).
     """
 
     name = "config"

@@ -6,9 +6,16 @@ self-starting local PostgreSQL (see config/localdb.py) and, unless the environme
 names an S3 endpoint or media bucket, a local S3 server with the media bucket
 (config/locals3.py). This process keeps both servers up while the site runs and
 stops them on Ctrl-C.
+
+The site listens on 127.0.0.1 only: it runs with DEBUG on and a public
+development secret key, so anyone else on the network would see its debug pages
+(and could forge its sessions). `DEMO_HOST=0.0.0.0` (or `::`, or one address)
+asks for more. The Procfile's web line itself binds every interface, as a dyno
+must; the demo adds `--bind`, which overrides config/gunicorn.py.
 """
 
 import os
+import shlex
 import signal
 import subprocess
 import sys
@@ -27,10 +34,16 @@ def procfile_command(process_type: str, procfile: Path = BASE_DIR / "Procfile") 
     raise KeyError(f"No {process_type!r} process in {procfile}")
 
 
+def bind_address(host: str, port: str) -> str:
+    """gunicorn's `--bind` value: `host:port`, an IPv6 address in brackets."""
+    return f"[{host}]:{port}" if ":" in host and not host.startswith("[") else f"{host}:{port}"
+
+
 def main() -> int:
     os.environ.setdefault("ENVIRONMENT", "development")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.setdefault("PORT", "8000")
+    host = os.environ.get("DEMO_HOST", "").strip() or "127.0.0.1"
 
     if (
         os.environ["ENVIRONMENT"] == "development"
@@ -55,11 +68,14 @@ def main() -> int:
         procfile_command("release"),
         # The first time only: a modest catalog to browse (a no-op once it has products).
         f"python manage.py seed_catalog --if-empty --products {DEMO_PRODUCTS}",
-        procfile_command("web"),
+        # On this machine only unless DEMO_HOST says otherwise (see the module docstring).
+        f"{procfile_command('web')} --bind {shlex.quote(bind_address(host, os.environ['PORT']))}",
     ]
     for command in steps:
         if command == steps[-1]:
             print(f"Serving the demo on http://localhost:{os.environ['PORT']}/ (Ctrl-C stops it)")
+            if host != "127.0.0.1":
+                print(f"Listening on {host}: DEBUG pages are open to that network.")
         try:
             returncode = run(command, child_env)
         except KeyboardInterrupt:

@@ -11,14 +11,15 @@ version over the current one, which needs no permission to delete anything.
 """
 
 import itertools
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
+from urllib.parse import unquote
 
 from boto3.exceptions import Boto3Error
 from botocore.exceptions import BotoCoreError, ClientError
 from django.core.files.storage import default_storage
 from storages.backends.s3 import S3Storage
-from storages.utils import clean_name
 
 # What a storage call raises when S3 is unreachable, refuses the credentials or
 # has no such bucket (OSError: a full or read-only local disk).
@@ -37,6 +38,14 @@ class NotOnS3(MediaError):
 
 class NothingToRestore(MediaError):
     pass
+
+
+class InvalidName(MediaError):
+    """A name that is not exactly one key of the bucket (see `check_name`)."""
+
+
+# S3's limit on the length of a key, in bytes of UTF-8.
+MAX_KEY_BYTES = 1024
 
 
 @dataclass(frozen=True)
@@ -84,10 +93,41 @@ def bucket_name() -> str:
     return media_storage().bucket_name
 
 
+def check_name(name: str) -> None:
+    """Refuse a storage name that does not map one-to-one onto one S3 key.
+
+    django-storages normalises names before it makes them keys: "." and ".." become
+    the empty key (a prefix matching the whole bucket), "../x" becomes "x", "a//b"
+    "a/b". A name must already be in that normal form: relative, segments separated
+    by single slashes, none of them empty, "." or ".." (also once percent-decoded,
+    as a URL would be), no backslash, no control, format or unassigned character
+    and no U+FFFD (Django's upload names never hold one), at most S3's 1024 bytes.
+    """
+    if not name:
+        raise InvalidName("A storage name cannot be empty.")
+    if any(unicodedata.category(char).startswith("C") for char in name):
+        raise InvalidName("A storage name has no control or invisible characters.")
+    if "\ufffd" in name:  # what Django decodes bytes that are not UTF-8 to
+        raise InvalidName("A storage name is valid UTF-8.")
+    if len(name.encode()) > MAX_KEY_BYTES:
+        raise InvalidName(f"A storage name is at most {MAX_KEY_BYTES} bytes (S3's key limit).")
+    if "\\" in name:
+        raise InvalidName("A storage name separates folders with /, not \\.")
+    for segment in name.split("/"):
+        if unquote(segment) in ("", ".", ".."):
+            raise InvalidName(
+                "A storage name is relative, with no empty, '.' or '..' part: "
+                "use the path a file field holds."
+            )
+
+
 def object_key(name: str) -> str:
-    """The S3 key the default storage uses for a storage name."""
-    storage = media_storage()
-    return storage._normalize_name(clean_name(name))
+    """The S3 key the default storage uses for a storage name (InvalidName if not one)."""
+    check_name(name)
+    key = media_storage()._normalize_name(name)
+    if len(key.encode()) > MAX_KEY_BYTES:  # with the storage's location in front
+        raise InvalidName(f"{name!r} makes a key longer than {MAX_KEY_BYTES} bytes.")
+    return key
 
 
 def versioning_status() -> Versioning:

@@ -9,15 +9,18 @@ in with one line:
 
 which adds a "File versions" link for each file field on the change page and
 uses `MediaUploadForm`, so a storage failure on upload is a form error.
+
+Listing, downloading and restoring versions needs the `config.restore_media`
+permission on top of staff status (config/models.py); without it the page is a
+403 and the link is not shown.
 """
 
 import logging
-import posixpath
 from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.db import models
 from django.shortcuts import redirect, render
@@ -27,20 +30,22 @@ from django.views.decorators.http import require_http_methods
 
 from config import media
 from config.media_forms import MediaUploadForm
+from config.models import can_restore_media
 
 logger = logging.getLogger(__name__)
 
 
 def validate_storage_name(name: str) -> None:
-    """A storage name is relative and normalised, as FileFields store them."""
-    if name.startswith("/") or "\\" in name or posixpath.normpath(name) != name:
-        raise ValidationError("Not a storage name: use the path a file field holds.")
+    """Exactly one key of the bucket, as FileFields store them (media.check_name)."""
+    try:
+        media.check_name(name)
+    except media.InvalidName as error:
+        raise ValidationError(str(error)) from None
 
 
 class MediaFileForm(forms.Form):
-    name = forms.CharField(
-        label="Storage name", max_length=1024, validators=[validate_storage_name]
-    )
+    # Not stripped: " a.png" is another key than "a.png", never silently the same.
+    name = forms.CharField(label="Storage name", strip=False, validators=[validate_storage_name])
 
 
 class RestoreForm(MediaFileForm):
@@ -53,7 +58,11 @@ def versions_url(name: str) -> str:
 
 @require_http_methods(["GET", "POST"])
 def media_versions_view(request):
-    """Staff only (wrapped by admin.site.admin_view in config/urls.py)."""
+    """Staff only (wrapped by admin.site.admin_view in config/urls.py), and only those
+    holding `config.restore_media`: a file's versions are its past contents, and
+    their links download them."""
+    if not can_restore_media(request.user):
+        raise PermissionDenied
     if request.method == "POST":
         form = RestoreForm(request.POST)
         if form.is_valid():
@@ -95,6 +104,9 @@ def _page(request, form, *, status=200, error=None):
                 }
                 for version in media.list_versions(name)
             ]
+        except media.InvalidName as invalid:  # too long once the storage's location is added
+            form.add_error("name", str(invalid))
+            name, status = None, 400
         except (media.MediaError, *media.STORAGE_ERRORS) as caught:
             error = caught
     if error is not None:
@@ -123,7 +135,20 @@ class MediaVersionsAdminMixin:
 
     def get_readonly_fields(self, request, obj=None):
         fields = super().get_readonly_fields(request, obj)
-        return fields if obj is None else [*fields, "media_versions"]
+        if obj is None or not can_restore_media(request.user):
+            return fields  # no link to a page that would answer 403
+        return [*fields, "media_versions"]
+
+    def get_fieldsets(self, request, obj=None):
+        """Without the link, drop it from `fields`/`fieldsets` that name it (the form
+        would take it for a model field)."""
+        fieldsets = super().get_fieldsets(request, obj)
+        if "media_versions" in self.get_readonly_fields(request, obj):
+            return fieldsets
+        return [
+            (title, {**options, "fields": [f for f in options["fields"] if f != "media_versions"]})
+            for title, options in fieldsets
+        ]
 
     @admin.display(description="File versions")
     def media_versions(self, obj):

@@ -12,13 +12,15 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 
-from django.contrib.admin.views.decorators import staff_member_required
+from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.views.generic import TemplateView
 
 from config import media
+from config.models import can_restore_media
+from config.staffonly import staff_only
 from config.tour import source_excerpt
 
 logger = logging.getLogger(__name__)
@@ -89,11 +91,13 @@ class S3MediaTourView(TemplateView):
     def get(self, request, *args, **kwargs):
         return self.respond()
 
-    @method_decorator(staff_member_required)
+    @method_decorator(staff_only)  # anyone else: 404, as if there were no such form
     def post(self, request, *args, **kwargs):
-        """Staff only: each run writes two versions and a delete marker to the live
-        bucket, which the app's own keys cannot delete; anyone could otherwise run it
-        in a loop."""
+        """Staff holding `config.restore_media` only (403 for other staff): each run
+        writes two versions and a delete marker to the live bucket, which the app's
+        own keys cannot delete; anyone could otherwise run it in a loop."""
+        if not can_restore_media(request.user):
+            raise PermissionDenied
         try:
             return self.respond(steps=demonstrate())
         except (media.MediaError, *media.STORAGE_ERRORS) as error:
@@ -111,6 +115,7 @@ class S3MediaTourView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = {
+            "can_run": can_restore_media(self.request.user),
             "storage": default_storage.__class__.__name__,
             "demo_name": DEMO_NAME,
             "settings_excerpt": source_excerpt("config/settings.py", "media_bucket =", 18),

@@ -13,7 +13,8 @@ response is rendered it:
 The SQL is shown as the application sent it, with `%s` placeholders rather than
 values: a session key or an e-mail address never reaches the page.
 
-Off with QUERY_LOG=off (the middleware then removes itself at start-up).
+Off with QUERY_LOG=off (the middleware then removes itself at start-up), the
+default outside development: it shows internals to every visitor.
 """
 
 import time

@@ -93,8 +93,10 @@ WSGI_APPLICATION = "config.wsgi.application"
 ADMIN_URL = (os.environ.get("ADMIN_URL", "").strip().strip("/") or "admin") + "/"
 
 # Every page shows the queries it ran and sends them in a Server-Timing header
-# (config/querylog.py). The SQL shown carries placeholders, never values.
-QUERY_LOG = os.environ.get("QUERY_LOG", "on").strip().lower() or "on"
+# (config/querylog.py). The SQL shown carries placeholders, never values, but it
+# is still internals shown to every visitor: on by default in development only.
+# The demo deployment turns it on (app.json), being a site that teaches with it.
+QUERY_LOG = os.environ.get("QUERY_LOG", "").strip().lower() or ("on" if DEVELOPMENT else "off")
 if QUERY_LOG not in ("on", "off"):
     raise ImproperlyConfigured(f"QUERY_LOG must be 'on' or 'off', got {QUERY_LOG!r}.")
 QUERY_LOG = QUERY_LOG == "on"

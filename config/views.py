@@ -5,7 +5,6 @@ import logging
 import sys
 
 from django.conf import settings
-from django.contrib.admin.views.decorators import staff_member_required
 from django.db import Error, InterfaceError, OperationalError, connection
 from django.http import HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
@@ -16,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from django.views.generic import TemplateView
 
 from catalog.models import Product
+from config.staffonly import staff_only
 from config.tour import TECHNIQUES
 
 logger = logging.getLogger(__name__)
@@ -50,13 +50,17 @@ def healthz(request):
     return JsonResponse({"database": "ok"})
 
 
+ROBOTS_TXT = "User-agent: *\nDisallow: /accounts/\nDisallow: /debug/\n"
+
+
 @require_safe
 def robots_txt(request):
-    """Keep crawlers out of the admin. No database, no template: also the cheapest
-    Django response this app can give, which the load benchmark uses as its ceiling."""
-    return HttpResponse(
-        f"User-agent: *\nDisallow: /{settings.ADMIN_URL}\n", content_type="text/plain"
-    )
+    """Keep crawlers off the account and debug pages. Not the admin: a Disallow line
+    would publish a custom ADMIN_URL to anyone; its pages ask not to be indexed
+    themselves (templates/admin/base_site.html). No database, no template: also the
+    cheapest Django response this app can give, which the load benchmark uses as its
+    ceiling."""
+    return HttpResponse(ROBOTS_TXT, content_type="text/plain")
 
 
 def server_error(request):
@@ -84,13 +88,14 @@ class SentryCheckError(Exception):
     """Raised on purpose by the Sentry check page."""
 
 
-@staff_member_required
+@staff_only
 @require_http_methods(["GET", "POST"])
 def sentry_check(request):
     """Staff only: a button that raises an error, to see it arrive in Sentry after a deploy.
 
-    Sentry's setup guide asks for such a view; behind the admin login it gives a
-    visitor nothing but a redirect, and a staff member only the 500 page.
+    Sentry's setup guide asks for such a view; it gives anyone but staff a 404 (not
+    a redirect to the admin login, which would reveal ADMIN_URL), and a staff member
+    only the 500 page.
     """
     if request.method == "POST":
         raise SentryCheckError("Raised on purpose from the Sentry check page.")

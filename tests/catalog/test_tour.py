@@ -6,6 +6,7 @@ import pytest
 
 from catalog import chart
 from catalog.tour import BENCHMARK, stored_benchmark
+from tests.pages import query_count
 
 pytestmark = pytest.mark.django_db
 
@@ -28,11 +29,23 @@ def test_tour_runs_the_three_strategies_live(client, make_products):
     assert "def _features_statement" in html
 
 
-def test_tour_clamps_n_to_the_catalog_and_to_100(client, make_products):
+def test_tour_clamps_n_to_the_catalog_and_to_24(client, make_products):
     make_products(5)
     assert client.get("/tour/prefetch/", {"n": 500}).context["n"] == 5
     assert client.get("/tour/prefetch/", {"n": "x"}).context["n"] == 5
     assert client.get("/tour/prefetch/", {"n": -1}).context["n"] == 1
+
+
+def test_anyone_can_make_the_tour_run_at_most_36_queries(client, make_products):
+    """The naive loop runs one query per product, for whoever asks: n stops at 24."""
+    make_products(30)
+    for n in (24, 100, 10**6):
+        response = client.get("/tour/prefetch/", {"n": n})
+        assert response.context["n"] == 24
+        # count + 25 naive + 2 + 2, then 2 + 2 + 2 for the one-product comparison.
+        assert query_count(response["Server-Timing"]) == 36
+    assert 'max="24"' in response.content.decode()
+    assert "Products to load (1\u201324" in response.content.decode()  # an en dash
 
 
 def test_tour_without_products_says_how_to_seed(client):

@@ -10,8 +10,14 @@ import urllib.error
 
 import pytest
 
-from config.demo import procfile_command
-from tests.processes import BASE_DIR, WebProcess, free_port, fresh_database
+from config.demo import bind_address, procfile_command
+from tests.processes import (
+    BASE_DIR,
+    WebProcess,
+    free_port,
+    fresh_database,
+    listening_addresses,
+)
 
 
 def test_procfile_lines_are_what_heroku_runs():
@@ -21,17 +27,24 @@ def test_procfile_lines_are_what_heroku_runs():
         procfile_command("worker")
 
 
-def start_demo(database: str) -> WebProcess:
+def test_demo_bind_address_brackets_ipv6():
+    assert bind_address("127.0.0.1", "8000") == "127.0.0.1:8000"
+    assert bind_address("::", "8000") == "[::]:8000"
+    assert bind_address("[::1]", "8000") == "[::1]:8000"
+
+
+def start_demo(database: str, **extra: str) -> WebProcess:
     """`pipenv run demo` in its own process group (like a terminal's), in this shell's
     environment as a newcomer's would be: no ENVIRONMENT, no S3 variables (the demo
-    then starts its own S3 server)."""
+    then starts its own S3 server), no DEMO_HOST unless `extra` sets it."""
     port = free_port()
     env = {
         key: value
         for key, value in os.environ.items()
-        if key not in ("ENVIRONMENT", "DJANGO_SETTINGS_MODULE") and not key.startswith("AWS_")
+        if key not in ("ENVIRONMENT", "DJANGO_SETTINGS_MODULE", "DEMO_HOST")
+        and not key.startswith("AWS_")
     }
-    env.update(PORT=str(port), DATABASE_URL=fresh_database(database))
+    env.update(PORT=str(port), DATABASE_URL=fresh_database(database), **extra)
     log = tempfile.TemporaryFile()
     process = subprocess.Popen(
         [sys.executable, "-m", "config.demo"],
@@ -49,6 +62,8 @@ def test_demo_command_migrates_serves_the_site_and_stops_on_ctrl_c():
     process, port = web.process, web.port
     try:
         web.wait_until_serving(timeout=60)
+        # DEBUG is on: the demo listens on this machine's loopback only, not the network.
+        assert listening_addresses(port) == {"127.0.0.1"}, web.output()
         home = web.get("/", {"Host": "localhost"})
         assert home.status == 200, web.output()
         # Development serves the unhashed stylesheet straight from static/, versioned.
@@ -69,11 +84,14 @@ def test_demo_command_migrates_serves_the_site_and_stops_on_ctrl_c():
 
 
 def test_demo_command_stops_cleanly_on_sigterm_alone():
-    """A signal to the demo process only (not its group) still stops the site."""
-    web = start_demo("demo_sigterm")
+    """A signal to the demo process only (not its group) still stops the site.
+
+    This demo is asked to listen on every interface (DEMO_HOST), as the README shows."""
+    web = start_demo("demo_sigterm", DEMO_HOST="0.0.0.0")
     process = web.process
     try:
         web.wait_until_serving(timeout=60)
+        assert listening_addresses(web.port) == {"0.0.0.0"}, web.output()
     finally:
         process.send_signal(signal.SIGTERM)
         process.wait(30)

@@ -16,15 +16,6 @@ from tests.conftest import storages_on
 URL = "/admin/media/versions/"
 
 
-@pytest.fixture
-def deleted_file(fresh_s3):
-    """A file saved through the default storage, then deleted (a delete marker on top)."""
-    name = default_storage.save("products/lamp.png", ContentFile(b"the lamp"))
-    version = media.list_versions(name)[0]
-    default_storage.delete(name)
-    return name, version.version_id
-
-
 @pytest.mark.django_db
 def test_versions_page_is_for_staff_only(client, django_user_model, deleted_file):
     name, _ = deleted_file
@@ -96,6 +87,59 @@ def test_bad_input_is_a_400_with_the_reason(admin_client, deleted_file):
     assert not default_storage.exists(name)
 
 
+# Names that do not map one-to-one onto an S3 key: each is a 400, never a listing.
+BAD_NAMES = {
+    "empty": "",
+    "dot": ".",
+    "dot dot": "..",
+    "parent then a name": "../x",
+    "parent inside": "a/../b.png",
+    "dot first": "./a.png",
+    "dot inside": "a/./b.png",
+    "dot last": "a/.",
+    "parent last": "a/..",
+    "leading slash": "/etc/passwd",
+    "double slash": "a//b.png",
+    "trailing slash": "products/",
+    "backslash": "a\\b.png",
+    "backslash parent": "..\\x",
+    "null": "a\x00b.png",
+    "control": "a\x01b.png",
+    "newline": "a\nb.png",
+    "delete": "a\x7fb.png",
+    "c1 control": "a\x85b.png",
+    "right-to-left override": "a\u202eb.png",
+    "not UTF-8 (decoded as U+FFFD)": "a\ufffdb.png",
+    "encoded dot dot": "%2e%2e",
+    "encoded dot dot inside": "a/%2E%2e/b.png",
+    "encoded dot": "%2e/a.png",
+    "over 1024 bytes": "x" * 1025,
+    "over 1024 bytes of UTF-8": "é" * 513,
+}
+
+
+@pytest.mark.parametrize("name", BAD_NAMES.values(), ids=BAD_NAMES.keys())
+def test_a_name_that_is_not_exactly_one_key_is_a_400(admin_client, fresh_s3, name):
+    kept = default_storage.save("x", ContentFile(b"kept"))  # what "../x" would have meant
+    response = admin_client.get(URL, {"name": name})
+    assert response.status_code == 400
+    assert "Versions of" not in response.content.decode()
+    restore = admin_client.post(URL, {"name": name, "version_id": "v"})
+    assert restore.status_code == 400
+    with pytest.raises(media.InvalidName):
+        media.list_versions(name)  # the commands refuse it too
+    assert [v.is_latest for v in media.list_versions(kept)] == [True]
+
+
+@pytest.mark.parametrize(
+    "name", ["products/lamp.png", "a..b.png", "...png", "é.png", "100%.png", "x" * 1024]
+)
+def test_names_that_are_one_key_are_looked_up(admin_client, fresh_s3, name):
+    response = admin_client.get(URL, {"name": name})
+    assert response.status_code == 200
+    assert "No file named" in response.content.decode()
+
+
 def test_an_unknown_name_says_there_is_no_such_file(admin_client, fresh_s3):
     response = admin_client.get(URL, {"name": "no/such.png"})
     assert response.status_code == 200
@@ -116,14 +160,16 @@ class UploadAdmin(MediaVersionsAdminMixin, admin.ModelAdmin):
     pass
 
 
-def test_mixin_links_each_file_field_to_its_versions(rf, upload_model, fresh_s3):
+def test_mixin_links_each_file_field_to_its_versions(rf, admin_user, upload_model, fresh_s3):
     model_admin = UploadAdmin(upload_model, admin.AdminSite())
     item = upload_model.objects.create(title="Lamp", file="products/lamp.png")
+    request = rf.get("/")
+    request.user = admin_user
 
-    assert "media_versions" in model_admin.get_readonly_fields(rf.get("/"), item)
-    assert "media_versions" not in model_admin.get_readonly_fields(rf.get("/"), None)
+    assert "media_versions" in model_admin.get_readonly_fields(request, item)
+    assert "media_versions" not in model_admin.get_readonly_fields(request, None)
     assert model_admin.media_versions(item) == (
         f'<a href="{URL}?name=products%2Flamp.png">Versions of products/lamp.png</a>'
     )
     assert model_admin.media_versions(upload_model(title="No file")) == "-"
-    assert issubclass(model_admin.get_form(rf.get("/"), item), MediaUploadForm)
+    assert issubclass(model_admin.get_form(request, item), MediaUploadForm)

@@ -103,3 +103,24 @@ def test_production_reads_page_cache_seconds_and_refuses_a_bad_value():
     refused = run_python(code, {**base, "PAGE_CACHE_SECONDS": "3600"})
     assert refused.returncode != 0
     assert "PAGE_CACHE_SECONDS must be a whole number from 0 to 600" in refused.stderr
+
+
+@pytest.mark.parametrize(
+    ("environment", "query_log", "shown"),
+    [
+        ("production", None, "False"),  # internals stay private unless asked for
+        ("production", "on", "True"),  # the demo deployment (app.json)
+        ("development", None, "True"),
+        ("development", "off", "False"),
+    ],
+)
+def test_query_log_is_on_by_default_in_development_only(environment, query_log, shown):
+    env = production_env(
+        ENVIRONMENT=environment, DATABASE_URL="postgres://u:p@db.invalid/app", QUERY_LOG=query_log
+    )
+    code = (
+        "import django; django.setup(); from django.conf import settings; print(settings.QUERY_LOG)"
+    )
+    result = run_python(code, env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[-1] == shown

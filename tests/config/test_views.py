@@ -39,8 +39,12 @@ def test_healthz_refuses_writes(client):
     assert client.post("/healthz").status_code == 405
 
 
-def test_robots_txt_keeps_crawlers_out_of_the_admin(client, settings):
+@pytest.mark.django_db
+def test_robots_txt_does_not_name_the_admin_whose_pages_ask_not_to_be_indexed(client, settings):
     response = client.get("/robots.txt")
     assert response.status_code == 200
     assert response["Content-Type"] == "text/plain"
-    assert response.content.decode() == f"User-agent: *\nDisallow: /{settings.ADMIN_URL}\n"
+    assert response.content.decode() == "User-agent: *\nDisallow: /accounts/\nDisallow: /debug/\n"
+    assert settings.ADMIN_URL not in response.content.decode()
+    login = client.get(f"/{settings.ADMIN_URL}login/").content.decode()
+    assert '<meta name="robots" content="noindex, nofollow">' in login

@@ -45,9 +45,11 @@ class Probe:
     # with the probe's own cookies, if it has a Cookie header.
     staff: bool = False
     # "refused": 3xx or 4xx. "form error": 200 showing the form's errors.
-    # "clamped": 200, the value replaced by the nearest valid one (?per_page=).
+    # "clamped": 200, the value replaced by the nearest valid one (?per_page=), read
+    # from the form field `clamp[0]`, which must hold 1 to `clamp[1]`.
     # "saved": the redirect after a form was saved (302).
     expect: str = "refused"
+    clamp: tuple[str, int] = ("per_page", 100)
 
 
 # Query-string values no page accepts as a page number, a count, a date or a
@@ -90,12 +92,47 @@ BAD_SEGMENTS = {
 }
 
 
+# Storage names the media versions page refuses (config/media.py, check_name): none
+# of them is exactly one key of the bucket. As a browser's query string holds them.
+BAD_STORAGE_NAMES = {
+    "empty": "",
+    "dot": ".",
+    "dot dot": "..",
+    "encoded dot dot": "%2e%2e",
+    "double-encoded dot dot": "%252e%252e",
+    "parent then a name": "..%2fx",
+    "parent inside": "a/../b.png",
+    "dot inside": "a/./b.png",
+    "leading slash": "%2fetc%2fpasswd",
+    "double slash": "a//b.png",
+    "trailing slash": "products/",
+    "backslash": "a%5cb.png",
+    "null byte": "a%00b.png",
+    "control characters": "a%01%1b%7fb.png",
+    "broken utf-8": "a%ff%feb.png",
+    "right-to-left override": quote("a\u202eb.png"),
+    "over 1024 bytes": "x" * 1025,
+}
+
+
 def query_probes(
-    path: str, param: str, *, staff: bool = False, values=BAD_VALUES, expect: str = "refused"
+    path: str,
+    param: str,
+    *,
+    staff: bool = False,
+    values=BAD_VALUES,
+    expect: str = "refused",
+    clamp_max: int = 100,
 ) -> list[Probe]:
     """One probe per bad value of one query-string parameter."""
     return [
-        Probe(f"{path}?{param}= {label}", f"{path}?{param}={value}", staff=staff, expect=expect)
+        Probe(
+            f"{path}?{param}= {label}",
+            f"{path}?{param}={value}",
+            staff=staff,
+            expect=expect,
+            clamp=(param, clamp_max),
+        )
         for label, value in values.items()
     ]
 
@@ -230,6 +267,25 @@ def upload_probes(path: str, field: str) -> list[Probe]:
     ]
 
 
+def post_field_probes(
+    path: str, param: str, values: dict[str, str], *, other_fields: str = "", staff: bool = False
+) -> list[Probe]:
+    """One POST per bad value of one form field, past the CSRF check (staff: logged in)."""
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    csrf = {"X-CSRFToken": CSRF_SECRET} if staff else WITH_CSRF  # staff send CSRF_SECRET's cookie
+    return [
+        Probe(
+            f"POST {path} {param}= {label}",
+            path,
+            "POST",
+            {**form, **csrf},
+            f"{param}={value}&{other_fields}".encode(),
+            staff=staff,
+        )
+        for label, value in values.items()
+    ]
+
+
 def host_probes(path: str = "/") -> list[Probe]:
     """Host headers the site does not serve: Django's ALLOWED_HOSTS check answers 400."""
     hosts = {
@@ -358,6 +414,14 @@ CORPUS: list[Probe] = [
     ),
     *slug_probes("/admin/auth/user/", "/change/", staff=True),
     *slug_probes("/admin/", "/"),
+    *query_probes("/admin/media/versions/", "name", staff=True, values=BAD_STORAGE_NAMES),
+    *post_field_probes(
+        "/admin/media/versions/",
+        "name",
+        BAD_STORAGE_NAMES,
+        other_fields="version_id=v",
+        staff=True,
+    ),
     *form_probes("/admin/login/", form_page=True),
     *form_probes("/debug/sentry-check"),
     *form_probes("/"),
@@ -365,6 +429,8 @@ CORPUS: list[Probe] = [
     *query_probes("/products/", "sort"),
     *query_probes("/products/", "category"),
     *query_probes("/products/", "per_page", expect="clamped"),
+    # The naive loop runs a query per product: n is clamped to one list page.
+    *query_probes("/tour/prefetch/", "n", expect="clamped", clamp_max=24),
     *slug_probes("/products/"),
     *slug_probes("/categories/"),
     *form_probes("/products/"),

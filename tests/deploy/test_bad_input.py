@@ -12,8 +12,8 @@ import psycopg2
 import pytest
 
 from tests.deploy.client import RouterClient, release_with_superuser, send_raw
-from tests.deploy.corpus import CORPUS, Probe
-from tests.processes import fresh_database, production_env, serving
+from tests.deploy.corpus import CORPUS, CSRF_SECRET, Probe
+from tests.processes import fresh_database, manage, production_env, serving
 
 STAFF_PASSWORD = "staff-passphrase-for-the-corpus"
 
@@ -39,6 +39,9 @@ def site():
     database_url = fresh_database("bad_input")
     env = production_env(DATABASE_URL=database_url)
     release_with_superuser(env, "staff", STAFF_PASSWORD)
+    # More products than the prefetch tour's clamp, so its form shows the clamped n.
+    seeded = manage("seed_catalog", "--products", "30", "--features-per-product", "2", env=env)
+    assert seeded.returncode == 0, seeded.stderr
     with serving(env) as web:
         staff = RouterClient(web.port)
         staff.log_in_to_admin("staff", STAFF_PASSWORD)
@@ -51,13 +54,14 @@ def send(probe: Probe, port: int, staff: RouterClient) -> tuple[int, str, str]:
         head, _, body = send_raw(port, probe.raw).decode("latin-1").partition("\r\n\r\n")
         match = re.match(r"HTTP/1\.[01] (\d{3})", head)
         return (int(match.group(1)) if match else 0), head, body
-    cookies, headers = (dict(staff.cookies) if probe.staff else {}), dict(probe.headers)
+    # A staff probe's POST carries CSRF_SECRET as its token, so the cookie holds it
+    # too; a probe's own cookies (a CSRF cookie) join the session's.
+    cookies = {**staff.cookies, "csrftoken": CSRF_SECRET} if probe.staff else {}
+    headers = dict(probe.headers)
     if probe.staff and "Cookie" in headers:
-        # The probe's own cookies (a CSRF cookie) join the session's.
         cookies.update(pair.split("=", 1) for pair in headers.pop("Cookie").split("; "))
-    reply = RouterClient(port, cookies=cookies).request(
-        probe.method, probe.path, probe.body, headers
-    )
+    client = RouterClient(port, cookies=cookies)
+    reply = client.request(probe.method, probe.path, probe.body, headers)
     head = "\n".join(f"{name}: {value}" for name, value in reply.headers)
     return reply.status, f"{reply.status}\n{head}", reply.text
 
@@ -69,9 +73,10 @@ def as_expected(probe: Probe, status: int, head: str, body: str) -> bool:
         # Redirected onwards, not to the login page: the session was there.
         return status == 302 and "/login/" not in head
     if probe.expect == "clamped":
-        # The list, showing the page size the clamp chose: 1 to 100.
-        chosen = re.search(r'id="per_page" name="per_page" [^>]*value="(\d+)"', body)
-        return status == 200 and chosen is not None and 1 <= int(chosen[1]) <= 100
+        # The page, showing the value the clamp chose in its form: 1 to the maximum.
+        name, maximum = probe.clamp
+        chosen = re.search(rf'id="{name}" name="{name}" [^>]*value="(\d+)"', body)
+        return status == 200 and chosen is not None and 1 <= int(chosen[1]) <= maximum
     return 300 <= status < 500
 
 

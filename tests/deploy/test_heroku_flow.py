@@ -18,6 +18,8 @@ from tests.processes import (
     HEROKU_HOST,
     ROUTER_HEADERS,
     built_and_released,
+    listening_addresses,
+    serving,
     start_web,
 )
 
@@ -26,8 +28,22 @@ WORKERS = web_config.workers  # WEB_CONCURRENCY is unset here: config/gunicorn.p
 
 @pytest.fixture(scope="module")
 def released_app():
-    """A production environment whose database has been through the release phase."""
-    return built_and_released("heroku_flow")
+    """A production environment whose database has been through the release phase,
+    with the query log on as the demo deployment sets it (app.json): the page cache
+    check below reads each page's query count from its Server-Timing header."""
+    return {**built_and_released("heroku_flow"), "QUERY_LOG": "on"}
+
+
+def test_production_shows_no_query_log_unless_asked(released_app):
+    """QUERY_LOG unset: no footer and no Server-Timing for anyone (they are internals)."""
+    env = {key: value for key, value in released_app.items() if key != "QUERY_LOG"}
+    with serving(env) as web:
+        for path in ("/", "/products/", "/tour/", "/healthz"):
+            page = web.get(path, ROUTER_HEADERS)
+            assert page.status == 200, (path, web.output())
+            assert "Server-Timing" not in page.headers, path
+            assert "data-query-count" not in page.text, path
+            assert 'class="query-log"' not in page.text, path
 
 
 def test_web_line_serves_pages_static_files_and_health_then_stops_on_sigterm(released_app):
@@ -80,6 +96,8 @@ def test_web_line_binds_whatever_port_heroku_gives(released_app):
     try:
         for web in webs:
             web.wait_until_serving()
+            # Every interface, IPv6 and IPv4: Heroku's router reaches the dyno from outside.
+            assert listening_addresses(web.port) == {"::"}
             assert web.get("/healthz", ROUTER_HEADERS).status == 200
             # A Host the app does not serve is refused (ALLOWED_HOSTS).
             unknown = {"Host": "evil.example", "X-Forwarded-Proto": "https"}

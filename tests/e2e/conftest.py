@@ -87,7 +87,11 @@ class Seeded:
 @pytest.fixture(scope="session")
 def seeded() -> Seeded:
     """A fresh database after the release phase, with the catalog and users the tests use."""
-    env = production_env(DATABASE_URL=fresh_database("e2e"), ALLOWED_HOSTS="127.0.0.1")
+    # The query log on, as the demo deployment has it (app.json): the tests read the
+    # footer and Server-Timing.
+    env = production_env(
+        DATABASE_URL=fresh_database("e2e"), ALLOWED_HOSTS="127.0.0.1", QUERY_LOG="on"
+    )
     release = run_procfile("release", env)
     assert release.returncode == 0, release.stderr
     seed = manage("seed_catalog", "--products", "60", "--features-per-product", "4", env=env)
