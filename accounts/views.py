@@ -10,8 +10,8 @@ from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db import IntegrityError
-from django.shortcuts import redirect, render
-from django.views.generic import DetailView, TemplateView
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.generic import ListView, TemplateView
 
 from accounts.backends import ProfileModelBackend, dotted_path
 from accounts.forms import ProfileForm, SignupForm
@@ -70,6 +70,24 @@ def profile_edit(request):
     return render(request, "accounts/form_page.html", context)
 
 
-class CompanyDetailView(DetailView):
-    queryset = Company.objects.with_members()
+# A page of members is a few short columns a row (for_member_list): 24 like the catalog.
+MEMBERS_PER_PAGE = 24
+
+
+class CompanyDetailView(ListView):
+    """A company and one page of its members.
+
+    `?page=` is a number or `last`; anything else, or a page past the end, is a
+    404, as on /products/ (Django's ListView pagination).
+    """
+
     template_name = "accounts/company_detail.html"
+    context_object_name = "members"
+    paginate_by = MEMBERS_PER_PAGE
+
+    def get_queryset(self):
+        self.company = get_object_or_404(Company, slug=self.kwargs["slug"])
+        return self.company.members.for_member_list()
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(company=self.company, **kwargs)

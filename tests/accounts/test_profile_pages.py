@@ -1,7 +1,6 @@
 import pytest
 
 from accounts.models import Profile
-from config.querylog import record
 from tests.factories import CompanyFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -69,23 +68,3 @@ def test_header_keeps_the_saved_name_after_a_rejected_edit(client, user):
     header = response.content.decode().split("</header>")[0]
     assert "Ada L." in header
     assert "Typed But Rejected" not in header
-
-
-@pytest.mark.parametrize("members", [1, 50])
-def test_company_page_lists_members_in_constant_queries(client, members):
-    company = CompanyFactory(name="Acme Tools", slug="acme")
-    for n in range(members):
-        UserFactory(username=f"member{n:02}", profile__company=company)
-    UserFactory(username="outsider")
-    with record() as log:
-        response = client.get("/companies/acme/")
-    member_list = response.content.decode().split('<ul class="member-list">')[1].split("</ul>")[0]
-    assert member_list.count("<li>") == members
-    assert "member00" in member_list
-    assert "outsider" not in member_list
-    # The company, then its members with their users.
-    assert log.count == 2
-
-
-def test_unknown_company_is_404(client):
-    assert client.get("/companies/no-such-company/").status_code == 404

@@ -13,9 +13,13 @@ import pytest
 
 from tests.deploy.client import RouterClient, release_with_superuser, send_raw
 from tests.deploy.corpus import CORPUS, Probe
-from tests.processes import fresh_database, production_env, serving
+from tests.processes import fresh_database, manage, production_env, serving
 
 STAFF_PASSWORD = "staff-passphrase-for-the-corpus"
+# The company whose member list the corpus pages through (`?page=`).
+CREATE_COMPANY = (
+    "from accounts.models import Company; Company.objects.create(name='Acme', slug='acme')"
+)
 
 
 def row_counts(database_url: str) -> dict[str, int]:
@@ -39,6 +43,8 @@ def site():
     database_url = fresh_database("bad_input")
     env = production_env(DATABASE_URL=database_url)
     release_with_superuser(env, "staff", STAFF_PASSWORD)
+    company = manage("shell", "--no-imports", "-c", CREATE_COMPANY, env=env)
+    assert company.returncode == 0, company.stderr
     with serving(env) as web:
         staff = RouterClient(web.port)
         staff.log_in_to_admin("staff", STAFF_PASSWORD)
