@@ -23,7 +23,12 @@ class SignupForm(UserCreationForm):
 
 
 class ProfileForm(MediaUploadFormMixin, forms.ModelForm):
-    """Name, bio, company and avatar of the requester's own profile.
+    """Name, bio and avatar of the requester's own profile.
+
+    Not the company: membership shows on the company's public page, so the
+    company (or staff, in the admin) grants it; a member cannot pick one. A POST
+    that sends `company` anyway changes nothing (a ModelForm ignores fields it
+    does not list).
 
     The avatar is checked by its content while the fields are cleaned
     (config/uploads.py), and stored on the media bucket only after every check
@@ -33,4 +38,4 @@ class ProfileForm(MediaUploadFormMixin, forms.ModelForm):
 
     class Meta:
         model = Profile
-        fields = ("display_name", "bio", "company", "avatar")
+        fields = ("display_name", "bio", "avatar")

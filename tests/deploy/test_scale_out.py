@@ -129,7 +129,7 @@ def test_a_visitor_moves_between_two_web_processes(two_dynos):
 
     # An avatar uploaded through one, shown through the other.
     portrait = image_bytes("PNG", (24, 24))
-    fields = {"display_name": "Ada L.", "bio": "", "company": ""}
+    fields = {"display_name": "Ada L.", "bio": ""}
     saved = one.submit("/accounts/profile/edit/", fields, files={"avatar": ("ada.png", portrait)})
     assert saved.status == 302
     page = two.get("/accounts/profile/")
