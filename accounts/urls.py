@@ -5,6 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from accounts import views
+from accounts.forms import PasswordResetForm
 
 app_name = "accounts"
 
@@ -58,6 +59,7 @@ urlpatterns = [
     path(
         "accounts/password_reset/",
         auth_views.PasswordResetView.as_view(
+            form_class=PasswordResetForm,
             template_name="accounts/form_page.html",
             email_template_name="accounts/password_reset_email.txt",
             subject_template_name="accounts/password_reset_subject.txt",
