@@ -298,15 +298,16 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # Login lockout (django-axes): five wrong passwords for one username from one
-# address lock that pair out for 15 minutes; another user, or the same user from
-# another address, is not affected, so an attacker cannot lock a user out from
-# everywhere. Attempts live in the database, shared by every dyno.
+# client (an IPv4 address or an IPv6 /64) lock that pair out for 15 minutes;
+# another user, or the same user from another client, is not affected, so an
+# attacker cannot lock a user out from everywhere. Attempts live in the
+# database, shared by every dyno.
 # https://django-axes.readthedocs.io/en/latest/4_configuration.html
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-# The address Heroku's router saw: the last X-Forwarded-For entry (see the function).
+# The client Heroku's router saw: the last X-Forwarded-For entry, an IPv6 one as its /64.
 AXES_CLIENT_IP_CALLABLE = "config.security.client_ip"
 AXES_LOCKOUT_CALLABLE = "config.security.lockout_response"
 
