@@ -44,14 +44,24 @@ def client_ip(request) -> str | None:
     return str(address)
 
 
+def too_many_requests(request, *, seconds: int, heading: str, message: str):
+    """The site's 429 page: `heading` and `message`, and Retry-After in seconds."""
+    context = {"heading": heading, "message": message}
+    response = render(request, "429.html", context, status=429)
+    response["Retry-After"] = str(seconds)
+    return response
+
+
 def lockout_response(request, original_response=None, credentials=None):
     """django-axes' answer to a locked-out login: the site's 429 page with Retry-After."""
-    cooloff = settings.AXES_COOLOFF_TIME
-    response = render(
-        request, "429.html", {"cooloff_minutes": int(cooloff.total_seconds() // 60)}, status=429
+    seconds = int(settings.AXES_COOLOFF_TIME.total_seconds())
+    return too_many_requests(
+        request,
+        seconds=seconds,
+        heading="Too many failed sign-in attempts",
+        message=f"Signing in to this account from your network is paused for {seconds // 60} "
+        "minutes after repeated wrong passwords. Wait, then try again.",
     )
-    response["Retry-After"] = str(int(cooloff.total_seconds()))
-    return response
 
 
 def bucket_origins(bucket: str | None, endpoint_url: str | None, region: str | None) -> list[str]:

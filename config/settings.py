@@ -156,6 +156,18 @@ CACHES = {
         # number evicts old pages instead of growing the process.
         "OPTIONS": {"MAX_ENTRIES": 300},
     },
+    # Counts of signups, password resets and failed logins (config/throttle.py),
+    # which every dyno must share: Django's database cache, in a table the release
+    # phase creates (accounts/migrations/0004). Each counting costs a few queries,
+    # only on those forms' POSTs. TIMEOUT is the longest window counted.
+    # MAX_ENTRIES: past it Django deletes a third of the rows, live counts
+    # included, so it is far above what an hour of honest traffic writes.
+    "throttles": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "throttle_cache",
+        "TIMEOUT": 3600,
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
+    },
 }
 
 AUTHENTICATION_BACKENDS = [

@@ -36,7 +36,7 @@ def test_five_wrong_passwords_lock_the_user_out_from_that_address(client, staff)
     assert refused.status_code == 429
     assert refused["Retry-After"] == "900"
     assert b"Too many failed sign-in attempts" in refused.content
-    assert b"15\nminutes" in refused.content
+    assert b"paused for 15 minutes" in refused.content
     assert b'class="site-header"' in refused.content  # the base template
     assert "_auth_user_id" not in client.session
 
