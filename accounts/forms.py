@@ -1,6 +1,7 @@
 """Signup (a user and its profile's display name), the profile edit form, whose
 avatar is checked by content and stored on the media bucket safely, and the
-password reset form, whose mail leaves off the request path."""
+password reset forms: the request's mail leaves off the request path, and
+setting the new password lifts a pause on the account's logins."""
 
 from functools import partial
 
@@ -8,6 +9,7 @@ from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import UserCreationForm
 
+from accounts import throttles
 from accounts.mail import outbox
 from accounts.models import Profile
 from config.media_forms import MediaUploadFormMixin
@@ -58,3 +60,14 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
 
     def send_mail(self, *args, **kwargs):
         outbox.submit(partial(super().send_mail, *args, **kwargs), "a password reset mail")
+
+
+class SetPasswordForm(auth_forms.SetPasswordForm):
+    """Django's form for the reset link's new password; setting it also lifts a
+    pause on the account's logins (accounts/throttles.py): whoever holds the
+    link reads the account's mail, so it is the owner."""
+
+    def save(self, commit=True):
+        user = super().save(commit)
+        throttles.clear_login_failures(user.get_username())
+        return user

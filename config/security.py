@@ -53,7 +53,13 @@ def too_many_requests(request, *, seconds: int, heading: str, message: str):
 
 
 def lockout_response(request, original_response=None, credentials=None):
-    """django-axes' answer to a locked-out login: the site's 429 page with Retry-After."""
+    """django-axes' answer to a locked-out login: the site's 429 page with Retry-After.
+
+    Another backend that refuses a login under django-axes' flag may say why in
+    `request.lockout_page` (the arguments of `too_many_requests`).
+    """
+    if page := getattr(request, "lockout_page", None):
+        return too_many_requests(request, **page)
     seconds = int(settings.AXES_COOLOFF_TIME.total_seconds())
     return too_many_requests(
         request,

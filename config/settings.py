@@ -173,6 +173,9 @@ CACHES = {
 AUTHENTICATION_BACKENDS = [
     # First: refuses a locked-out username and address before any password check.
     "axes.backends.AxesStandaloneBackend",
+    # Then: refuses every login to an account with 30 failures this hour, from
+    # any clients (accounts/throttles.py); axes alone counts per client.
+    "accounts.throttles.AccountLoginLimitBackend",
     # Loads the user with its profile and company in ONE query on every request,
     # where Django's ModelBackend needs three (accounts/backends.py).
     "accounts.backends.ProfileModelBackend",
