@@ -1,9 +1,16 @@
-"""Signup (a user and its profile's display name) and the profile edit form,
-whose avatar is checked by content and stored on the media bucket safely."""
+"""Signup (a user and its profile's display name), the profile edit form, whose
+avatar is checked by content and stored on the media bucket safely, and the
+password reset forms: the request's mail leaves off the request path, and
+setting the new password lifts a pause on the account's logins."""
+
+from functools import partial
 
 from django import forms
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import UserCreationForm
 
+from accounts import throttles
+from accounts.mail import outbox
 from accounts.models import Profile
 from config.media_forms import MediaUploadFormMixin
 
@@ -23,7 +30,12 @@ class SignupForm(UserCreationForm):
 
 
 class ProfileForm(MediaUploadFormMixin, forms.ModelForm):
-    """Name, bio, company and avatar of the requester's own profile.
+    """Name, bio and avatar of the requester's own profile.
+
+    Not the company: membership shows on the company's public page, so the
+    company (or staff, in the admin) grants it; a member cannot pick one. A POST
+    that sends `company` anyway changes nothing (a ModelForm ignores fields it
+    does not list).
 
     The avatar is checked by its content while the fields are cleaned
     (config/uploads.py), and stored on the media bucket only after every check
@@ -33,4 +45,29 @@ class ProfileForm(MediaUploadFormMixin, forms.ModelForm):
 
     class Meta:
         model = Profile
-        fields = ("display_name", "bio", "company", "avatar")
+        fields = ("display_name", "bio", "avatar")
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    """Django's form, with the mail handed to a mail thread (accounts/mail.py).
+
+    Django sends the mail inside the request: a registered address waited for the
+    mail server (half a second and more) where an unknown one answered at once,
+    so the response time told which addresses have accounts. Now both answer
+    after the same lookup; rendering and sending happen on the mail thread, and
+    Django's `send_mail` still logs a failed send there.
+    """
+
+    def send_mail(self, *args, **kwargs):
+        outbox.submit(partial(super().send_mail, *args, **kwargs), "a password reset mail")
+
+
+class SetPasswordForm(auth_forms.SetPasswordForm):
+    """Django's form for the reset link's new password; setting it also lifts a
+    pause on the account's logins (accounts/throttles.py): whoever holds the
+    link reads the account's mail, so it is the owner."""
+
+    def save(self, commit=True):
+        user = super().save(commit)
+        throttles.clear_login_failures(user.get_username())
+        return user

@@ -3,23 +3,35 @@ created by the receiver in accounts/profiles.py however the user was made."""
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Prefetch
+from django.db.models import Value
+from django.db.models.functions import Length, NullIf
+from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
 
 from config.uploads import ImageUploadField
 
+# A few paragraphs (about 300 words) of "about me". The auth
+# backend joins the profile on every logged-in request, bio included, and the
+# profile page shows it: the cap bounds both (8 KB at most in UTF-8).
+BIO_MAX_LENGTH = 2000
+
+# What public pages call a member who has no display name: never the username,
+# which is half of what a login needs.
+UNNAMED_MEMBER = "Member"
+
 
 class ProfileQuerySet(models.QuerySet):
     def for_member_list(self):
-        """Profiles with their users, as a company page lists them: one query."""
-        return self.select_related("user").order_by("user__username")
+        """Profiles as a public member list shows them: display name and avatar only.
 
-
-class CompanyQuerySet(models.QuerySet):
-    def with_members(self):
-        """Companies with their members' profiles and users: two queries, whatever the count."""
-        return self.prefetch_related(
-            Prefetch("members", queryset=Profile.objects.for_member_list())
+        No join to the user (the username is not shown in public) and no bio: a
+        page of members loads a few short columns per row, whatever the profiles
+        hold. Named members first, A to Z, then the unnamed ones by age. The
+        company's id comes along so that `company.members.for_member_list()`
+        does not fetch it row by row (a related manager reads it off each row).
+        """
+        return self.only("display_name", "avatar", "company").order_by(
+            NullIf("display_name", Value("")).asc(nulls_last=True), "pk"
         )
 
 
@@ -27,8 +39,6 @@ class Company(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=200, unique=True)
     website = models.URLField(blank=True)
-
-    objects = CompanyQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -48,7 +58,7 @@ class Profile(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
     )
     display_name = models.CharField(max_length=100, blank=True)
-    bio = models.TextField(blank=True)
+    bio = models.TextField(blank=True, max_length=BIO_MAX_LENGTH)
     avatar = ImageUploadField(upload_to="avatars/", blank=True)
     company = models.ForeignKey(
         Company, on_delete=models.SET_NULL, null=True, blank=True, related_name="members"
@@ -56,10 +66,24 @@ class Profile(models.Model):
 
     objects = ProfileQuerySet.as_manager()
 
+    class Meta:
+        constraints = [
+            # A TextField's max_length binds forms only; this binds every writer.
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("bio"), BIO_MAX_LENGTH),
+                name="accounts_profile_bio_max_length",
+            )
+        ]
+
     def __str__(self):
         return self.name
 
     @property
     def name(self) -> str:
-        """The name the site shows: the display name, or else the username."""
+        """The name shown to the user themselves: the display name, or else the username."""
         return self.display_name or self.user.get_username()
+
+    @property
+    def public_name(self) -> str:
+        """The name shown to everyone else: the display name, never the username."""
+        return self.display_name or UNNAMED_MEMBER

@@ -34,7 +34,7 @@ class AuthBackendTourView(TemplateView):
             "logged_in": user.is_authenticated,
             "backend_code": source_excerpt("accounts/backends.py", "    def users(self):", 10),
             "middleware_code": source_excerpt("accounts/middleware.py", "    def __call__", 9),
-            "settings_code": source_excerpt("config/settings.py", "AUTHENTICATION_BACKENDS = ", 10),
+            "settings_code": source_excerpt("config/settings.py", "AUTHENTICATION_BACKENDS = ", 13),
         }
         if user.is_authenticated:
             log = getattr(self.request, "query_log", None)

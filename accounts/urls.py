@@ -1,10 +1,12 @@
 """Account URLs: signup and profiles, plus Django's auth views (login, POST-only
-logout, password change and reset) rendered with this site's templates."""
+logout, password change and reset) rendered with this site's templates; the reset
+request view is ours (its mail leaves off the request path, and it is limited)."""
 
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from accounts import views
+from accounts.forms import SetPasswordForm
 
 app_name = "accounts"
 
@@ -57,7 +59,7 @@ urlpatterns = [
     ),
     path(
         "accounts/password_reset/",
-        auth_views.PasswordResetView.as_view(
+        views.PasswordResetView.as_view(
             template_name="accounts/form_page.html",
             email_template_name="accounts/password_reset_email.txt",
             subject_template_name="accounts/password_reset_subject.txt",
@@ -85,6 +87,7 @@ urlpatterns = [
     path(
         "accounts/reset/<uidb64>/<token>/",
         auth_views.PasswordResetConfirmView.as_view(
+            form_class=SetPasswordForm,
             template_name="accounts/password_reset_confirm.html",
             success_url=reverse_lazy("accounts:password_reset_complete"),
             extra_context=form_page("Set a new password", "Set password"),

@@ -7,16 +7,21 @@ import copy
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db import IntegrityError
-from django.shortcuts import redirect, render
-from django.views.generic import DetailView, TemplateView
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.generic import ListView, TemplateView
 
+from accounts import throttles
 from accounts.backends import ProfileModelBackend, dotted_path
-from accounts.forms import ProfileForm, SignupForm
+from accounts.forms import PasswordResetForm, ProfileForm, SignupForm
 from accounts.models import Company
 from accounts.profiles import create_user_with_profile
+from config import throttle
+from config.security import too_many_requests
 
 
 def bound_on_post(request) -> dict:
@@ -30,6 +35,14 @@ def bound_on_post(request) -> dict:
 def signup(request):
     form = SignupForm(**bound_on_post(request))
     if form.is_valid():
+        if not throttles.signup_allowed(request):
+            return too_many_requests(
+                request,
+                seconds=throttle.seconds_left(throttles.HOUR),
+                heading="Too many new accounts",
+                message="Creating accounts from your network is paused for a while. "
+                "Try again within the hour.",
+            )
         try:
             user = create_user_with_profile(
                 username=form.cleaned_data["username"],
@@ -48,6 +61,21 @@ def signup(request):
             return redirect("accounts:profile")
     context = {"form": form, "title": "Sign up", "submit": "Create account"}
     return render(request, "accounts/signup.html", context)
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's view, with the mail off the request path and limited (accounts/throttles.py).
+
+    Over a limit the visitor is sent to the same "check your inbox" page as
+    always, and no mail leaves: the answer says nothing about the address.
+    """
+
+    form_class = PasswordResetForm
+
+    def form_valid(self, form):
+        if throttles.reset_allowed(self.request, form.cleaned_data["email"]):
+            return super().form_valid(form)
+        return HttpResponseRedirect(self.get_success_url())
 
 
 class ProfileView(LoginRequiredMixin, TemplateView):
@@ -70,6 +98,24 @@ def profile_edit(request):
     return render(request, "accounts/form_page.html", context)
 
 
-class CompanyDetailView(DetailView):
-    queryset = Company.objects.with_members()
+# A page of members is a few short columns a row (for_member_list): 24 like the catalog.
+MEMBERS_PER_PAGE = 24
+
+
+class CompanyDetailView(ListView):
+    """A company and one page of its members.
+
+    `?page=` is a number or `last`; anything else, or a page past the end, is a
+    404, as on /products/ (Django's ListView pagination).
+    """
+
     template_name = "accounts/company_detail.html"
+    context_object_name = "members"
+    paginate_by = MEMBERS_PER_PAGE
+
+    def get_queryset(self):
+        self.company = get_object_or_404(Company, slug=self.kwargs["slug"])
+        return self.company.members.for_member_list()
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(company=self.company, **kwargs)

@@ -8,9 +8,14 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.shortcuts import render
 
+# The part of an IPv6 address that names the subscriber: ISPs give each one at
+# least a /64, whose 2^64 addresses it may use in any order.
+IPV6_CLIENT_PREFIX = 64
+_IPV6_CLIENT_MASK = ((1 << IPV6_CLIENT_PREFIX) - 1) << (128 - IPV6_CLIENT_PREFIX)
+
 
 def client_ip(request) -> str | None:
-    """The address of the client that connected to Heroku's router.
+    """The client that connected to Heroku's router: an IPv4 address or an IPv6 /64.
 
     The router appends the address it saw to X-Forwarded-For, so the LAST entry is
     the only one a client cannot forge: anything before it came with the request.
@@ -18,23 +23,51 @@ def client_ip(request) -> str | None:
     would let an attacker pick a fresh address for every guess and never be
     locked out. Without the header (a local run with no router in front)
     REMOTE_ADDR is the client.
+
+    An IPv6 address stands for its /64, written as the network's first address
+    (`2001:db8:1:2::`): one subscriber can switch among 2^64 addresses, so
+    counting each would let them guess and sign up without limit. An IPv4 client
+    seen over IPv6 (`::ffff:203.0.113.9`) is its IPv4 address. Lockouts and
+    throttles all count by this value.
     """
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
     candidate = forwarded.rsplit(",", 1)[-1].strip() or request.META.get("REMOTE_ADDR", "")
     try:
-        return str(ipaddress.ip_address(candidate))
+        address = ipaddress.ip_address(candidate)
     except ValueError:
         return None
+    if address.version == 6:
+        if address.ipv4_mapped:
+            return str(address.ipv4_mapped)
+        # Masking the integer also drops a zone (`%eth0`), which names no client.
+        return str(ipaddress.IPv6Address(int(address) & _IPV6_CLIENT_MASK))
+    return str(address)
+
+
+def too_many_requests(request, *, seconds: int, heading: str, message: str):
+    """The site's 429 page: `heading` and `message`, and Retry-After in seconds."""
+    context = {"heading": heading, "message": message}
+    response = render(request, "429.html", context, status=429)
+    response["Retry-After"] = str(seconds)
+    return response
 
 
 def lockout_response(request, original_response=None, credentials=None):
-    """django-axes' answer to a locked-out login: the site's 429 page with Retry-After."""
-    cooloff = settings.AXES_COOLOFF_TIME
-    response = render(
-        request, "429.html", {"cooloff_minutes": int(cooloff.total_seconds() // 60)}, status=429
+    """django-axes' answer to a locked-out login: the site's 429 page with Retry-After.
+
+    Another backend that refuses a login under django-axes' flag may say why in
+    `request.lockout_page` (the arguments of `too_many_requests`).
+    """
+    if page := getattr(request, "lockout_page", None):
+        return too_many_requests(request, **page)
+    seconds = int(settings.AXES_COOLOFF_TIME.total_seconds())
+    return too_many_requests(
+        request,
+        seconds=seconds,
+        heading="Too many failed sign-in attempts",
+        message=f"Signing in to this account from your network is paused for {seconds // 60} "
+        "minutes after repeated wrong passwords. Wait, then try again.",
     )
-    response["Retry-After"] = str(int(cooloff.total_seconds()))
-    return response
 
 
 def bucket_origins(bucket: str | None, endpoint_url: str | None, region: str | None) -> list[str]:

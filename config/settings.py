@@ -166,11 +166,26 @@ CACHES = {
         # number evicts old pages instead of growing the process.
         "OPTIONS": {"MAX_ENTRIES": 300},
     },
+    # Counts of signups, password resets and failed logins (config/throttle.py),
+    # which every dyno must share: Django's database cache, in a table the release
+    # phase creates (accounts/migrations/0004). Each counting costs a few queries,
+    # only on those forms' POSTs. TIMEOUT is the longest window counted.
+    # MAX_ENTRIES: past it Django deletes a third of the rows, live counts
+    # included, so it is far above what an hour of honest traffic writes.
+    "throttles": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "throttle_cache",
+        "TIMEOUT": 3600,
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
+    },
 }
 
 AUTHENTICATION_BACKENDS = [
     # First: refuses a locked-out username and address before any password check.
     "axes.backends.AxesStandaloneBackend",
+    # Then: refuses every login to an account with 30 failures this hour, from
+    # any clients (accounts/throttles.py); axes alone counts per client.
+    "accounts.throttles.AccountLoginLimitBackend",
     # Loads the user with its profile and company in ONE query on every request,
     # where Django's ModelBackend needs three (accounts/backends.py).
     "accounts.backends.ProfileModelBackend",
@@ -313,15 +328,16 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # Login lockout (django-axes): five wrong passwords for one username from one
-# address lock that pair out for 15 minutes; another user, or the same user from
-# another address, is not affected, so an attacker cannot lock a user out from
-# everywhere. Attempts live in the database, shared by every dyno.
+# client (an IPv4 address or an IPv6 /64) lock that pair out for 15 minutes;
+# another user, or the same user from another client, is not affected, so an
+# attacker cannot lock a user out from everywhere. Attempts live in the
+# database, shared by every dyno.
 # https://django-axes.readthedocs.io/en/latest/4_configuration.html
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-# The address Heroku's router saw: the last X-Forwarded-For entry (see the function).
+# The client Heroku's router saw: the last X-Forwarded-For entry, an IPv6 one as its /64.
 AXES_CLIENT_IP_CALLABLE = "config.security.client_ip"
 AXES_LOCKOUT_CALLABLE = "config.security.lockout_response"
 

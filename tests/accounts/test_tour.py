@@ -41,7 +41,7 @@ def test_without_a_company_the_stock_backend_needs_one_query_less(client):
     client.force_login(UserFactory())
     content = client.get("/tour/auth-backend/").content.decode()
     assert backend_queries(content) == {"ModelBackend": 2, "ProfileModelBackend": 1}
-    assert "You have no company yet" in content
+    assert "You have no company yet: staff assign\ncompanies in the admin" in content
 
 
 def test_with_the_query_log_off_the_comparison_still_runs(client, settings):

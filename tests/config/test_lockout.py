@@ -36,7 +36,7 @@ def test_five_wrong_passwords_lock_the_user_out_from_that_address(client, staff)
     assert refused.status_code == 429
     assert refused["Retry-After"] == "900"
     assert b"Too many failed sign-in attempts" in refused.content
-    assert b"15\nminutes" in refused.content
+    assert b"paused for 15 minutes" in refused.content
     assert b'class="site-header"' in refused.content  # the base template
     assert "_auth_user_id" not in client.session
 
@@ -65,13 +65,35 @@ def test_a_success_before_the_limit_resets_the_count(client, staff):
         assert log_in(client, "alice", "wrong", **ROUTER).status_code == 200
 
 
+@pytest.mark.django_db
+def test_twelve_addresses_of_one_ipv6_64_are_one_client(client, staff):
+    """One IPv6 subscriber gets a /64 (2^64 addresses): each address is not a client."""
+    answers = [
+        log_in(client, "alice", "wrong", HTTP_X_FORWARDED_FOR=f"2001:db8:1:2::{n:x}")
+        for n in range(1, 13)
+    ]
+    assert [answer.status_code for answer in answers] == [200] * 4 + [429] * 8
+    same_64 = {"HTTP_X_FORWARDED_FOR": "2001:db8:1:2:ffff:ffff:ffff:ffff"}
+    assert log_in(client, "alice", PASSWORD, **same_64).status_code == 429
+    # The next /64 is another client.
+    next_64 = {"HTTP_X_FORWARDED_FOR": "2001:db8:1:3::1"}
+    assert log_in(client, "alice", PASSWORD, **next_64).status_code == 302
+
+
 @pytest.mark.parametrize(
     ("forwarded_for", "remote_addr", "expected"),
     [
         ("198.51.100.7, 203.0.113.9", "10.1.2.3", "203.0.113.9"),
         ("203.0.113.9", "10.1.2.3", "203.0.113.9"),
-        ("2001:db8::1", "10.1.2.3", "2001:db8::1"),
+        # IPv6: the /64 network, written as its first address.
+        ("2001:db8::1", "10.1.2.3", "2001:db8::"),
+        ("2001:db8:1:2:3:4:5:6", "10.1.2.3", "2001:db8:1:2::"),
+        ("2001:DB8:1:2::", "10.1.2.3", "2001:db8:1:2::"),
+        ("fe80::1%eth0", "10.1.2.3", "fe80::"),
+        # An IPv4 client seen over IPv6 is that IPv4 address.
+        ("::ffff:203.0.113.9", "10.1.2.3", "203.0.113.9"),
         (None, "127.0.0.1", "127.0.0.1"),
+        (None, "::1", "::"),
         ("198.51.100.7, not-an-address", "10.1.2.3", None),
     ],
 )

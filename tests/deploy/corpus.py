@@ -440,6 +440,8 @@ CORPUS: list[Probe] = [
     *upload_probes("/accounts/profile/edit/", "avatar"),
     *form_probes("/accounts/password_reset/", form_page=True),
     *slug_probes("/companies/"),
+    # A company the test's site has (tests/deploy/test_bad_input.py makes it).
+    *query_probes("/companies/acme/", "page"),
     Probe("POST /healthz", "/healthz", "POST"),
     Probe("DELETE /healthz", "/healthz", "DELETE"),
     Probe("plain HTTP is redirected", "/", headers={"X-Forwarded-Proto": "http"}),

@@ -16,6 +16,10 @@ from tests.deploy.corpus import CORPUS, CSRF_SECRET, Probe
 from tests.processes import fresh_database, manage, production_env, serving
 
 STAFF_PASSWORD = "staff-passphrase-for-the-corpus"
+# The company whose member list the corpus pages through (`?page=`).
+CREATE_COMPANY = (
+    "from accounts.models import Company; Company.objects.create(name='Acme', slug='acme')"
+)
 
 
 def row_counts(database_url: str) -> dict[str, int]:
@@ -42,6 +46,8 @@ def site():
     # More products than the prefetch tour's clamp, so its form shows the clamped n.
     seeded = manage("seed_catalog", "--products", "30", "--features-per-product", "2", env=env)
     assert seeded.returncode == 0, seeded.stderr
+    company = manage("shell", "--no-imports", "-c", CREATE_COMPANY, env=env)
+    assert company.returncode == 0, company.stderr
     with serving(env) as web:
         staff = RouterClient(web.port)
         staff.log_in_to_admin("staff", STAFF_PASSWORD)

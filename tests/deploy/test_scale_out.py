@@ -12,6 +12,8 @@ jar, talks to both, as Heroku's router sends each request to any dyno:
    presigned URL there downloads the same bytes;
 3. five wrong passwords spread over both lock the user out of both: django-axes
    counts attempts in the database, never in a per-process cache;
+   signups spread over both are limited as one: the throttles count in the
+   database cache's table;
 4. nothing is written to local disk: the repository, which is the processes'
    working directory, is unchanged (the database's folder, files collected at
    build, caches and coverage data left aside), MEDIA_ROOT gains nothing, and
@@ -129,7 +131,7 @@ def test_a_visitor_moves_between_two_web_processes(two_dynos):
 
     # An avatar uploaded through one, shown through the other.
     portrait = image_bytes("PNG", (24, 24))
-    fields = {"display_name": "Ada L.", "bio": "", "company": ""}
+    fields = {"display_name": "Ada L.", "bio": ""}
     saved = one.submit("/accounts/profile/edit/", fields, files={"avatar": ("ada.png", portrait)})
     assert saved.status == 302
     page = two.get("/accounts/profile/")
@@ -167,3 +169,22 @@ def test_login_lockout_counts_attempts_on_both_processes(two_dynos):
         assert refused.status == 429
         assert refused.header("Retry-After") == "900"
         assert "sessionid" not in dyno.cookies
+
+
+def test_the_signup_limit_counts_on_both_processes(two_dynos):
+    (web1, web2), database_url, _ = two_dynos
+    password = "a long passphrase for a new account"
+
+    def sign_up(n: int):
+        browser = RouterClient((web1, web2)[n % 2].port)  # a new browser each time
+        fields = {"username": f"user{n}", "email": f"user{n}@example.com"}
+        fields.update(password1=password, password2=password)
+        return browser.submit("/accounts/signup/", fields, headers=CLIENT)
+
+    answers = [sign_up(n) for n in range(11)]
+    assert [reply.status for reply in answers] == [302] * 10 + [429]
+    assert "Too many new accounts" in answers[-1].text
+    assert fetch_all(database_url, "SELECT count(*) FROM auth_user") == [(10,)]
+    # One count, in the table the release phase created, under a hashed key.
+    [(key,)] = fetch_all(database_url, "SELECT cache_key FROM throttle_cache")
+    assert "203.0.113.9" not in key

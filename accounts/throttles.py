@@ -1,0 +1,98 @@
+"""The limits on signup, password reset and failed logins per account, counted in
+config/throttle.py's shared store.
+
+A client is what config.security.client_ip returns: an IPv4 address or an IPv6
+/64. Only forms that passed their checks count: a typo costs nothing.
+
+- Signup: 10 accounts an hour per client; beyond, the 429 page.
+- Password reset: 5 requests an hour per e-mail address, from anywhere, and 20
+  per client. Beyond either, the visitor sees the usual "check your inbox" page
+  (so the limit reveals nothing about the address) and no mail leaves.
+- Login: 30 failed logins an hour per account, from any clients; then every
+  login to that account answers the 429 page until the hour ends, or until a
+  password reset (`clear_login_failures`). django-axes' lockout is per username
+  and client; this bounds an attacker who has many networks.
+"""
+
+from django.core.exceptions import PermissionDenied
+
+from config import throttle
+from config.security import client_ip
+
+HOUR = 3600
+SIGNUPS_PER_CLIENT = 10
+RESETS_PER_ADDRESS = 5
+RESETS_PER_CLIENT = 20
+LOGIN_FAILURES_PER_ACCOUNT = 30
+
+
+def client(request) -> str:
+    # No usable address (only without Heroku's router in front): one shared bucket.
+    return client_ip(request) or "unknown"
+
+
+def signup_allowed(request) -> bool:
+    """Count a signup from this client; whether it is within the limit."""
+    return throttle.hit("signup-client", client(request), limit=SIGNUPS_PER_CLIENT, window=HOUR)
+
+
+def reset_allowed(request, email: str) -> bool:
+    """Count a reset request for `email` from this client; whether both are within limits.
+
+    Both are counted every time, so neither limit can be dodged by the other.
+    Addresses are compared case-insensitively, as Django looks them up.
+    """
+    per_address = throttle.hit(
+        "reset-address", email.strip().casefold(), limit=RESETS_PER_ADDRESS, window=HOUR
+    )
+    per_client = throttle.hit("reset-client", client(request), limit=RESETS_PER_CLIENT, window=HOUR)
+    return per_address and per_client
+
+
+def _login_failures(username: str, **kwargs):
+    return {"scope": "login-account", "value": username, "window": HOUR, **kwargs}
+
+
+class AccountLoginLimitBackend:
+    """An authentication backend that refuses every login to a paused account.
+
+    Listed after django-axes' backend and before the one that checks passwords.
+    It authenticates nobody: it lets an attempt through (returns None, and marks
+    the request so that a failure is counted), or refuses it with PermissionDenied.
+    Refusing, it raises django-axes' flag, so AxesMiddleware answers with the
+    lockout page (config.security.lockout_response), given this page's text.
+    """
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if request is None or username is None:
+            return None
+        if throttle.reached(**_login_failures(username, limit=LOGIN_FAILURES_PER_ACCOUNT)):
+            request.lockout_page = {
+                "seconds": throttle.seconds_left(HOUR),
+                "heading": "Too many failed sign-in attempts",
+                "message": "Signing in to this account is paused for up to an hour after "
+                "many wrong passwords from several networks. Wait, or reset your "
+                "password to sign in now.",
+            }
+            request.axes_locked_out = True
+            raise PermissionDenied
+        request.login_password_checked = True
+        return None
+
+
+def count_login_failure(sender, credentials, request=None, **kwargs):
+    """user_login_failed receiver: count a failure whose password was checked.
+
+    Attempts refused before any password check (django-axes' lockout of one
+    client, or a paused account) do not count: one network that keeps trying
+    after its own lockout must not pause the account for everyone else.
+    """
+    if request is not None and getattr(request, "login_password_checked", False):
+        throttle.hit(
+            **_login_failures(credentials.get("username", ""), limit=LOGIN_FAILURES_PER_ACCOUNT)
+        )
+
+
+def clear_login_failures(username: str) -> None:
+    """Lift a pause: the account's owner proved who they are (a password reset)."""
+    throttle.clear(**_login_failures(username))

@@ -1,0 +1,84 @@
+"""Failed logins are bounded per account across clients, not only per username and client.
+
+django-axes locks a username for one client (an IPv4 address or an IPv6 /64)
+after 5 failures; an attacker with many networks would never meet that. So the
+30th failure within the hour for one account, from any clients, pauses logins to
+that account (the 429 page) until the hour ends; a password reset lifts it.
+"""
+
+import re
+
+import pytest
+from django.core import mail
+from django.test import Client
+
+from accounts.mail import outbox
+from tests.factories import PASSWORD, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+LIMIT = 30  # the documented bound (docs/production.md)
+LOGIN, ADMIN_LOGIN = "/accounts/login/", "/admin/login/?next=/admin/"
+
+
+def from_client(n: int) -> dict:
+    """Heroku's router's header for the n-th client: each in an IPv6 /64 of its own."""
+    return {"HTTP_X_FORWARDED_FOR": f"2001:db8:{n:x}::1"}
+
+
+def log_in(username: str, password: str, n: int, path: str = LOGIN):
+    return Client(**from_client(n)).post(path, {"username": username, "password": password})
+
+
+@pytest.fixture(autouse=True)
+def users():
+    UserFactory(username="alice", email="alice@example.com", is_staff=True)
+    UserFactory(username="bob", is_staff=True)
+
+
+def test_failures_from_many_clients_pause_the_account():
+    # Twelve clients: none reaches django-axes' five, so no pair locks...
+    answers = [log_in("alice", "wrong", n).status_code for n in range(12)]
+    assert answers == [200] * 12
+    # ...and up to the bound every failure is still an ordinary form error.
+    answers = [log_in("alice", "wrong", n).status_code for n in range(12, LIMIT)]
+    assert answers == [200] * (LIMIT - 12)
+
+    refused = log_in("alice", PASSWORD, 1000)
+    assert refused.status_code == 429
+    assert 0 < int(refused["Retry-After"]) <= 3600
+    assert "Signing in to this account is paused" in refused.content.decode()
+    assert "_auth_user_id" not in refused.wsgi_request.session
+    assert log_in("alice", PASSWORD, 1001, ADMIN_LOGIN).status_code == 429
+    # Other accounts are not affected.
+    assert log_in("bob", PASSWORD, 1000).status_code == 302
+
+
+def test_below_the_bound_the_owner_logs_in():
+    for n in range(LIMIT - 1):
+        log_in("alice", "wrong", n)
+    assert log_in("alice", PASSWORD, 1000).status_code == 302
+
+
+def test_attempts_refused_by_the_client_lockout_do_not_count():
+    """One network cannot pause an account everywhere: once its pair is locked,
+    its attempts check no password and count nothing."""
+    answers = [log_in("alice", "wrong", 7).status_code for _ in range(LIMIT + 10)]
+    assert answers == [200] * 4 + [429] * (LIMIT + 6)
+    assert log_in("alice", PASSWORD, 8).status_code == 302
+
+
+def test_a_password_reset_lifts_the_pause():
+    for n in range(LIMIT):
+        log_in("alice", "wrong", n)
+    assert log_in("alice", PASSWORD, 1000).status_code == 429
+
+    browser = Client(**from_client(2000))
+    browser.post("/accounts/password_reset/", {"email": "alice@example.com"})
+    assert outbox.wait(timeout=30)
+    link = re.search(r"http://testserver(/accounts/reset/\S+/)", mail.outbox[-1].body)[1]
+    form = browser.get(link)["Location"]
+    new = "a-fresh-passphrase-2024"
+    browser.post(form, {"new_password1": new, "new_password2": new})
+
+    assert log_in("alice", new, 2001).status_code == 302

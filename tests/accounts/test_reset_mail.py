@@ -1,0 +1,69 @@
+"""Password reset mail leaves off the request path: the answer never waits for the
+mail server, so its timing cannot tell a registered address from an unknown one."""
+
+import queue
+import re
+import threading
+
+import pytest
+
+from accounts.mail import Outbox
+from tests.factories import UserFactory
+from tests.mailserver import SMTPServer
+
+pytestmark = pytest.mark.django_db
+
+RESET = "/accounts/password_reset/"
+DONE = "/accounts/password_reset/done/"
+
+
+@pytest.fixture
+def held_smtp(settings):
+    """The app's mail goes to a local SMTP server that greets only when released."""
+    with SMTPServer() as server:
+        for name, value in server.settings().items():
+            setattr(settings, name, value)
+        yield server
+
+
+def test_the_answer_comes_while_the_mail_server_is_still_silent(client, held_smtp):
+    UserFactory(username="grace", email="grace@example.com")
+
+    response = client.post(RESET, {"email": "grace@example.com"})
+
+    # Answered while the server has not said a word: nothing could be sent yet.
+    assert (response.status_code, response["Location"]) == (302, DONE)
+    assert held_smtp.messages.empty()
+    held_smtp.release()
+    mail = held_smtp.next_message(timeout=30)
+    assert mail.recipients == ["grace@example.com"]
+    assert 'the account "grace"' in mail.text
+    assert re.search(r"http://testserver/accounts/reset/\S+/\S+/", mail.text)
+
+
+def test_an_unknown_address_gets_the_same_answer_and_no_mail(client, held_smtp):
+    response = client.post(RESET, {"email": "nobody@example.com"})
+    assert (response.status_code, response["Location"]) == (302, DONE)
+    held_smtp.release()
+    with pytest.raises(queue.Empty):
+        held_smtp.next_message(timeout=1)
+    assert held_smtp.connections == 0
+
+
+def test_the_queue_is_bounded_and_failures_are_logged(caplog):
+    gate = threading.Event()
+    small = Outbox(workers=1, max_pending=2)
+    ran = []
+    assert small.submit(gate.wait, "the first") is True
+    assert small.submit(lambda: ran.append("second"), "the second") is True
+    # Two waiting already: a third is dropped, not queued.
+    assert small.submit(lambda: ran.append("third"), "the third") is False
+    assert "Mail queue full: the third was not sent." in caplog.text
+    gate.set()
+    assert small.wait(timeout=30)
+    assert ran == ["second"]
+    # Slots free again once jobs are done; a failing job is logged, not raised.
+    assert small.submit(lambda: 1 / 0, "a broken mail") is True
+    assert small.wait(timeout=30)
+    assert "Failed to send a broken mail." in caplog.text
+    assert "ZeroDivisionError" in caplog.text

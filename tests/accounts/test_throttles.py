@@ -1,0 +1,85 @@
+"""Signup and password reset are limited per client and per target address.
+
+The limits are the documented ones (docs/production.md): 10 signups an hour per
+client; 5 reset requests an hour per address and 20 per client. A client is an
+IPv4 address or an IPv6 /64 (config.security.client_ip).
+"""
+
+import pytest
+from django.contrib.auth.models import User
+from django.core import mail
+from django.test import Client
+
+from accounts.mail import outbox
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+SIGNUP, RESET = "/accounts/signup/", "/accounts/password_reset/"
+DONE = "/accounts/password_reset/done/"
+
+
+def browser(address: str) -> Client:
+    """A new browser behind Heroku's router, which appends the client's address."""
+    return Client(HTTP_X_FORWARDED_FOR=f"192.0.2.1, {address}")
+
+
+def sign_up(address: str, n: int):
+    password = "analytical-engine-1843"
+    fields = {"username": f"user{n}", "email": f"user{n}@example.com"}
+    return browser(address).post(SIGNUP, {**fields, "password1": password, "password2": password})
+
+
+def reset(address: str, email: str):
+    return browser(address).post(RESET, {"email": email})
+
+
+def sent_to() -> list[str]:
+    assert outbox.wait(timeout=30)
+    return [message.to[0] for message in mail.outbox]
+
+
+def test_the_eleventh_signup_from_one_client_is_refused():
+    answers = [sign_up("203.0.113.9", n).status_code for n in range(11)]
+    assert answers == [302] * 10 + [429]
+    assert User.objects.count() == 10
+    refused = sign_up("203.0.113.9", 99)
+    assert refused.status_code == 429
+    assert 0 < int(refused["Retry-After"]) <= 3600
+    assert "Too many new accounts" in refused.content.decode()
+    assert not User.objects.filter(username="user99").exists()
+    # Another client is not affected.
+    assert sign_up("198.51.100.7", 100).status_code == 302
+
+
+def test_an_ipv6_64_is_one_client_for_signups():
+    answers = [sign_up(f"2001:db8:7:8::{n + 1:x}", n).status_code for n in range(11)]
+    assert answers == [302] * 10 + [429]
+    assert sign_up("2001:db8:7:9::1", 50).status_code == 302
+
+
+def test_signup_forms_with_errors_do_not_count():
+    client = browser("203.0.113.9")
+    for _ in range(15):
+        assert client.post(SIGNUP, {"username": "x"}).status_code == 200
+    assert sign_up("203.0.113.9", 1).status_code == 302
+
+
+def test_an_address_gets_five_reset_mails_an_hour_from_any_client():
+    UserFactory(email="grace@example.com")
+    spellings = ["grace@example.com", "GRACE@example.com", "Grace@Example.com"]
+    answers = [reset(f"198.51.100.{n}", spellings[n % 3]) for n in range(1, 8)]
+    # Every visitor sees the same page: the limit tells nothing either.
+    assert {(a.status_code, a["Location"]) for a in answers} == {(302, DONE)}
+    assert sent_to() == ["grace@example.com"] * 5
+
+
+def test_a_client_gets_twenty_reset_requests_an_hour():
+    for n in range(25):
+        UserFactory(email=f"user{n}@example.com")
+    answers = [reset(f"2001:db8:5:6::{n + 1:x}", f"user{n}@example.com") for n in range(25)]
+    assert {(a.status_code, a["Location"]) for a in answers} == {(302, DONE)}
+    assert sent_to() == [f"user{n}@example.com" for n in range(20)]
+    # Another client can still ask for its own address.
+    assert reset("2001:db8:5:7::1", "user24@example.com")["Location"] == DONE
+    assert sent_to()[-1] == "user24@example.com"

@@ -1,0 +1,80 @@
+"""How long the password reset page takes to answer, registered address vs unknown.
+
+    pipenv run python -m tests.bench.reset_timing [--requests 20] [--greeting 0.4]
+
+Runs the app in this process (Django's test client, the real SMTP backend) on a
+fresh database of the local PostgreSQL, with mail going to a local SMTP server
+that waits --greeting seconds before it greets each connection, as a distant or
+busy mail server does. Posts the reset form alternately for a registered and an
+unknown address, from a new client address each time (so the reset throttles do
+not kick in), and prints the median and slowest answer of each in milliseconds.
+If the page waited for the mail server, the registered address would be slower
+by the greeting at least. docs/accounts.md has the figures.
+"""
+
+import argparse
+import os
+import statistics
+import time
+from urllib.parse import urlsplit
+
+
+def setup_django() -> None:
+    os.environ["ENVIRONMENT"] = "development"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    from tests.processes import fresh_database
+
+    url = fresh_database("bench_reset")
+    connection.close()
+    connection.settings_dict["NAME"] = urlsplit(url).path.lstrip("/")
+    call_command("migrate", verbosity=0)
+
+
+def measure(requests: int, greeting: float) -> dict[str, list[float]]:
+    from django.contrib.auth import get_user_model
+    from django.test import Client, override_settings
+
+    from accounts.mail import outbox
+    from tests.mailserver import SMTPServer
+
+    get_user_model().objects.create_user("grace", "grace@example.com", "a-long-passphrase")
+    timings: dict[str, list[float]] = {"registered": [], "unknown": []}
+    addresses = {"registered": "grace@example.com", "unknown": "nobody@example.com"}
+    with SMTPServer(greeting_delay=greeting) as server:
+        settings = {**server.settings(), "ALLOWED_HOSTS": ["testserver"]}
+        with override_settings(**settings):
+            # Two unrecorded requests first: connecting, compiling templates.
+            for n in range(requests * 2 + 2):
+                kind = "registered" if n % 2 else "unknown"
+                client = Client(REMOTE_ADDR=f"198.51.100.{n % 250 + 1}")
+                started = time.perf_counter()
+                response = client.post("/accounts/password_reset/", {"email": addresses[kind]})
+                if n >= 2:
+                    timings[kind].append((time.perf_counter() - started) * 1000)
+                assert response.status_code == 302, response.status_code
+            outbox.wait(timeout=requests * (greeting + 10))
+    return timings
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=20, help="per kind of address")
+    parser.add_argument("--greeting", type=float, default=0.4, help="SMTP greeting delay, s")
+    args = parser.parse_args(argv)
+    setup_django()
+    timings = measure(args.requests, args.greeting)
+    print(f"{args.requests} requests each, SMTP greeting after {args.greeting} s")
+    print("| address | median ms | slowest ms |")
+    print("|---|--:|--:|")
+    for kind, values in timings.items():
+        print(f"| {kind} | {statistics.median(values):.1f} | {max(values):.1f} |")
+
+
+if __name__ == "__main__":
+    main()
