@@ -56,6 +56,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, before anything reads a cookie: session, CSRF and messages cookies
+    # whose value the app could not have issued count as absent (config/cookies.py).
+    "config.cookies.IssuedCookiesMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Straight after SecurityMiddleware: static files skip the rest of the stack.
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -79,6 +82,10 @@ MIDDLEWARE = [
     # Last, as django-axes asks: it turns a lockout into the 429 page.
     "axes.middleware.AxesMiddleware",
 ]
+
+# Django's database sessions, refusing keys Django would not have issued: a NUL in
+# the cookie would otherwise reach PostgreSQL and fail every page (config/sessions.py).
+SESSION_ENGINE = "config.sessions"
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"

@@ -18,6 +18,7 @@ page (200), so it is no page-number target; gunicorn answers an unknown
 Transfer-Encoding with 501, as RFC 9112 asks, before the app sees it.
 """
 
+import re
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
@@ -42,6 +43,7 @@ class Probe:
     staff: bool = False
     # "refused": 3xx or 4xx. "form error": 200 showing the form's errors.
     # "clamped": 200, the value replaced by the nearest valid one (?per_page=).
+    # "served": 200, the page as without the bad part (a cookie the app never issued).
     expect: str = "refused"
 
 
@@ -306,6 +308,64 @@ RAW_PROBES = [
     ),
 ]
 
+# Values of the session, CSRF and messages cookies that the app never issues, as
+# bytes on the wire: Python's cookie parser turns a quoted "\000" into a NUL, and
+# the server hands other bytes on as latin-1. Each must count as no cookie, except
+# raw control characters, which gunicorn refuses with a 400 (RFC 9110 forbids them).
+COOKIE_VALUES = {
+    "octal NUL": b'"\\000aaaaaaaaaaaaaaaa"',
+    "raw NUL": b"\x00" + b"a" * 31,
+    "control characters": b"\x01\x1b\x7f" + b"a" * 29,
+    "octal escapes": b'"' + b"\\377\\376" * 16 + b'"',
+    "UTF-8": "é".encode() * 16,
+    "invalid UTF-8": b"\xff\xfe" * 16,
+    "very long": b"a" * 6000,
+    "empty": b"",
+    "quoted": b'"' + b"b" * 32 + b'"',
+    "too short": b"a" * 31,
+    "upper case": b"A" * 32,
+}
+
+
+def cookie_probes(name: str) -> list[Probe]:
+    """One cookie of the app with each value it never issues: on pages (served as
+    without it) and on a form post (the form's errors; without a CSRF cookie, a 403)."""
+    csrf = name == "csrftoken"
+    control = re.compile(rb"[\x00-\x1f\x7f]")
+    body = b"username=admin&password=x"
+    form = [
+        b"Content-Type: application/x-www-form-urlencoded",
+        b"Origin: https://" + HEROKU_HOST.encode(),
+        b"X-CSRFToken: " + CSRF_SECRET.encode(),
+        b"Content-Length: %d" % len(body),
+    ]
+    probes = []
+    for label, value in COOKIE_VALUES.items():
+        cookie = b"Cookie: " + name.encode() + b"=" + value
+        for path in ("/", "/healthz", "/admin/login/"):
+            request = raw_request(f"GET {path} HTTP/1.1".encode(), HOST, HTTPS, cookie)
+            served = "refused" if control.search(value) else "served"
+            probes.append(Probe(f"{name} cookie {label} on {path}", raw=request, expect=served))
+        if not csrf:
+            cookie += b"; csrftoken=" + CSRF_SECRET.encode()
+        post = raw_request(
+            b"POST /accounts/signup/ HTTP/1.1",
+            HOST,
+            HTTPS,
+            cookie,
+            *form,
+            body=body,
+        )
+        probes.append(
+            Probe(
+                f"{name} cookie {label} on a form post",
+                raw=post,
+                expect="refused" if csrf or control.search(value) else "form error",
+            )
+        )
+    return probes
+
+
 # Every route in the site today, with the probes that fit it.
 CORPUS: list[Probe] = [
     *slug_probes("/"),
@@ -338,4 +398,7 @@ CORPUS: list[Probe] = [
     *host_probes("/"),
     *host_probes("/admin/login/"),
     *RAW_PROBES,
+    *cookie_probes("sessionid"),
+    *cookie_probes("csrftoken"),
+    *cookie_probes("messages"),
 ]

@@ -60,6 +60,8 @@ def send(probe: Probe, port: int, staff: RouterClient) -> tuple[int, str, str]:
 def as_expected(probe: Probe, status: int, body: str) -> bool:
     if probe.expect == "form error":
         return status == 200 and ("errorlist" in body or "errornote" in body)
+    if probe.expect == "served":
+        return status == 200
     if probe.expect == "clamped":
         # The list, showing the page size the clamp chose: 1 to 100.
         chosen = re.search(r'id="per_page" name="per_page" [^>]*value="(\d+)"', body)
