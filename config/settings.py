@@ -274,6 +274,10 @@ CSRF_FAILURE_VIEW = "config.views.csrf_failure"
 # refused with a 400 before it is parsed; no form of this site comes close, and
 # Django's 2.5 MiB default would be more memory per request for nothing.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+# The largest legitimate request: one image and the form fields around it. A body
+# above it (by Content-Length, or chunked) gets the 413 page before it is read
+# (config/bodylimit.py, wrapped around the WSGI application in config/wsgi.py).
+REQUEST_BODY_MAX_BYTES = IMAGE_UPLOAD_MAX_BYTES + DATA_UPLOAD_MAX_MEMORY_SIZE
 
 # Content-Security-Policy (django-csp 4): scripts, styles and images from this
 # site only, so an injected <script> or style="" does nothing. No 'unsafe-inline':

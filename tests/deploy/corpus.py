@@ -22,6 +22,8 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
+from django.conf import settings
+
 from tests.processes import HEROKU_HOST
 
 # A CSRF cookie and the matching header, so a POST gets past the CSRF check and
@@ -216,6 +218,16 @@ def raw_request(request_line: bytes, *headers: bytes, body: bytes = b"") -> byte
 
 HOST = b"Host: " + HEROKU_HOST.encode()
 HTTPS = b"X-Forwarded-Proto: https"
+# The largest request body the site reads (config/bodylimit.py).
+BODY_LIMIT = settings.REQUEST_BODY_MAX_BYTES
+HUGE_LENGTH = b"Content-Length: 208000000"
+# The router's headers and a CSRF cookie with its token: only the body is wrong.
+RAW_CSRF = [
+    HOST,
+    HTTPS,
+    b"Cookie: csrftoken=" + CSRF_SECRET.encode(),
+    b"X-CSRFToken: " + CSRF_SECRET.encode(),
+]
 
 # What a browser or http.client would never send: malformed at the HTTP level.
 # Gunicorn refuses most of these itself with a 400 before Django sees them.
@@ -301,6 +313,26 @@ RAW_PROBES = [
             body=b"csrfmiddlewaretoken=" + CSRF_SECRET.encode() + b"&username=a",
         ),
         expect="form error",
+    ),
+    *(
+        Probe(
+            f"{label} on {path}",
+            raw=raw_request(f"POST {path} HTTP/1.1".encode(), *head, body=body),
+        )
+        for label, path, head, body in [
+            (
+                "Content-Length far above the body limit",
+                "/accounts/login/",
+                [*RAW_CSRF, b"Content-Type: multipart/form-data; boundary=x", HUGE_LENGTH],
+                b"--x\r\n" + b"a" * 1024,
+            ),
+            (
+                "chunked body above the body limit",
+                "/accounts/signup/",
+                [*RAW_CSRF, b"Transfer-Encoding: chunked"],
+                b"%x\r\n" % (BODY_LIMIT + 1) + b"a" * (BODY_LIMIT + 1) + b"\r\n0\r\n\r\n",
+            ),
+        ]
     ),
     Probe(
         "cookie header full of junk",
