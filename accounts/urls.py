@@ -1,5 +1,6 @@
 """Account URLs: signup and profiles, plus Django's auth views (login, POST-only
-logout, password change and reset) rendered with this site's templates."""
+logout, password change and reset) rendered with this site's templates; login
+and logout ignore a `next` that leads back to themselves (accounts/views.py)."""
 
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
@@ -23,7 +24,7 @@ urlpatterns = [
     path("accounts/signup/", views.signup, name="signup"),
     path(
         "accounts/login/",
-        auth_views.LoginView.as_view(
+        views.LoginView.as_view(
             template_name="accounts/login.html",
             redirect_authenticated_user=True,
             extra_context=form_page("Log in", "Log in"),
@@ -31,7 +32,7 @@ urlpatterns = [
         name="login",
     ),
     # POST only (Django 5): a link or an image tag cannot log anybody out.
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/logout/", views.LogoutView.as_view(), name="logout"),
     path("accounts/profile/", views.ProfileView.as_view(), name="profile"),
     path("accounts/profile/edit/", views.profile_edit, name="profile_edit"),
     path(

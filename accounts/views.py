@@ -1,16 +1,21 @@
 """Signup, the own profile page and its edit form, and company pages.
 
-Login, logout and the password views are Django's own, wired in accounts/urls.py.
+Login and logout are Django's views with a guard on `next` (`NoLoopRedirectMixin`);
+the password views are Django's own. All are wired in accounts/urls.py.
 """
 
 import copy
+import re
+from urllib.parse import unquote, urljoin, urlsplit
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db import IntegrityError
 from django.shortcuts import redirect, render
+from django.urls import Resolver404, resolve
 from django.views.generic import DetailView, TemplateView
 
 from accounts.backends import ProfileModelBackend, dotted_path
@@ -25,6 +30,47 @@ def bound_on_post(request) -> dict:
     if request.method == "POST":
         return {"data": request.POST, "files": request.FILES}
     return {}
+
+
+def leads_back(request, url: str) -> bool:
+    """Whether a redirect to `url` would land on the view answering `request`.
+
+    The URL is resolved as a browser would resolve it against the current page
+    (relative forms, dot segments), then as the server would route it: percent-
+    decoded, with runs of slashes read as one and a missing trailing slash added
+    (APPEND_SLASH). Only paths on this request's host count.
+    """
+    target = urlsplit(urljoin(request.build_absolute_uri(), url))
+    if target.netloc.lower() != request.get_host().lower():
+        return False
+    path = re.sub("/{2,}", "/", unquote(target.path))
+    candidates = [path] if path.endswith("/") else [path, path + "/"]
+    for candidate in candidates:
+        try:
+            match = resolve(candidate)
+        except Resolver404:
+            continue
+        return match.view_name == request.resolver_match.view_name
+    return False
+
+
+class NoLoopRedirectMixin:
+    """For views that take `next`: a target that would lead back to the view itself
+    is ignored, and the view's default page is used. Django's LoginView raises
+    ValueError (a 500) for the exact path while logged in, and follows any other
+    spelling of it round a redirect loop."""
+
+    def get_redirect_url(self):
+        url = super().get_redirect_url()
+        return "" if url and leads_back(self.request, url) else url
+
+
+class LoginView(NoLoopRedirectMixin, auth_views.LoginView):
+    pass
+
+
+class LogoutView(NoLoopRedirectMixin, auth_views.LogoutView):
+    pass
 
 
 def signup(request):

@@ -340,6 +340,24 @@ RAW_PROBES = [
     ),
 ]
 
+# `next` values that lead back to the login page, sent while logged in: Django's
+# LoginView raised ValueError (a 500) for the first and looped on the others.
+LOGIN_LOOPS = [
+    "/accounts/login/",
+    "/accounts/login/?next=/accounts/login/",
+    "/accounts/login",
+    f"https://{HEROKU_HOST}/accounts/login/",
+    f"//{HEROKU_HOST}/accounts/login/",
+    "/accounts//login/",
+    "/%61ccounts/login/",
+    "/accounts/./login/",
+    ".",
+]
+NEXT_PROBES = [
+    Probe(f"logged-in login with next={value}", f"/accounts/login/?next={quote(value)}", staff=True)
+    for value in LOGIN_LOOPS
+]
+
 # Values of the session, CSRF and messages cookies that the app never issues, as
 # bytes on the wire: Python's cookie parser turns a quoted "\000" into a NUL, and
 # the server hands other bytes on as latin-1. Each must count as no cookie, except
@@ -430,6 +448,7 @@ CORPUS: list[Probe] = [
     *host_probes("/"),
     *host_probes("/admin/login/"),
     *RAW_PROBES,
+    *NEXT_PROBES,
     *cookie_probes("sessionid"),
     *cookie_probes("csrftoken"),
     *cookie_probes("messages"),
