@@ -4,8 +4,10 @@ and logout ignore a `next` that leads back to themselves (accounts/views.py)."""
 
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
+from django.views.decorators.cache import never_cache
 
 from accounts import views
+from config.headers import form_methods_only
 
 app_name = "accounts"
 
@@ -24,10 +26,12 @@ urlpatterns = [
     path("accounts/signup/", views.signup, name="signup"),
     path(
         "accounts/login/",
-        views.LoginView.as_view(
-            template_name="accounts/login.html",
-            redirect_authenticated_user=True,
-            extra_context=form_page("Log in", "Log in"),
+        form_methods_only(
+            views.LoginView.as_view(
+                template_name="accounts/login.html",
+                redirect_authenticated_user=True,
+                extra_context=form_page("Log in", "Log in"),
+            )
         ),
         name="login",
     ),
@@ -37,10 +41,14 @@ urlpatterns = [
     path("accounts/profile/edit/", views.profile_edit, name="profile_edit"),
     path(
         "accounts/password_change/",
-        auth_views.PasswordChangeView.as_view(
-            template_name="accounts/form_page.html",
-            success_url=reverse_lazy("accounts:password_change_done"),
-            extra_context=form_page("Change your password", "Change password"),
+        form_methods_only(
+            never_cache(
+                auth_views.PasswordChangeView.as_view(
+                    template_name="accounts/form_page.html",
+                    success_url=reverse_lazy("accounts:password_change_done"),
+                    extra_context=form_page("Change your password", "Change password"),
+                )
+            )
         ),
         name="password_change",
     ),
@@ -58,17 +66,19 @@ urlpatterns = [
     ),
     path(
         "accounts/password_reset/",
-        auth_views.PasswordResetView.as_view(
-            template_name="accounts/form_page.html",
-            email_template_name="accounts/password_reset_email.txt",
-            subject_template_name="accounts/password_reset_subject.txt",
-            success_url=reverse_lazy("accounts:password_reset_done"),
-            extra_context=form_page(
-                "Reset your password",
-                "Send me a reset link",
-                "Enter the e-mail address of your account: we will send a link to set a "
-                "new password.",
-            ),
+        form_methods_only(
+            auth_views.PasswordResetView.as_view(
+                template_name="accounts/form_page.html",
+                email_template_name="accounts/password_reset_email.txt",
+                subject_template_name="accounts/password_reset_subject.txt",
+                success_url=reverse_lazy("accounts:password_reset_done"),
+                extra_context=form_page(
+                    "Reset your password",
+                    "Send me a reset link",
+                    "Enter the e-mail address of your account: we will send a link to set a "
+                    "new password.",
+                ),
+            )
         ),
         name="password_reset",
     ),
@@ -85,10 +95,12 @@ urlpatterns = [
     ),
     path(
         "accounts/reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(
-            template_name="accounts/password_reset_confirm.html",
-            success_url=reverse_lazy("accounts:password_reset_complete"),
-            extra_context=form_page("Set a new password", "Set password"),
+        form_methods_only(
+            auth_views.PasswordResetConfirmView.as_view(
+                template_name="accounts/password_reset_confirm.html",
+                success_url=reverse_lazy("accounts:password_reset_complete"),
+                extra_context=form_page("Set a new password", "Set password"),
+            )
         ),
         name="password_reset_confirm",
     ),

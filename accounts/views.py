@@ -16,12 +16,15 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db import IntegrityError
 from django.shortcuts import redirect, render
 from django.urls import Resolver404, resolve
+from django.utils.decorators import method_decorator
+from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, TemplateView
 
 from accounts.backends import ProfileModelBackend, dotted_path
 from accounts.forms import ProfileForm, SignupForm
 from accounts.models import Company
 from accounts.profiles import create_user_with_profile
+from config.headers import form_methods_only
 
 
 def bound_on_post(request) -> dict:
@@ -73,6 +76,7 @@ class LogoutView(NoLoopRedirectMixin, auth_views.LogoutView):
     pass
 
 
+@form_methods_only
 def signup(request):
     form = SignupForm(**bound_on_post(request))
     if form.is_valid():
@@ -96,12 +100,17 @@ def signup(request):
     return render(request, "accounts/signup.html", context)
 
 
+# The own profile and its form show personal data: no cache may keep them, not
+# even the browser's (a shared computer's Back button after logout).
+@method_decorator(never_cache, name="dispatch")
 class ProfileView(LoginRequiredMixin, TemplateView):
     """The logged-in user's own profile: `user.profile` comes from the auth backend's join."""
 
     template_name = "accounts/profile.html"
 
 
+@form_methods_only
+@never_cache
 @login_required
 def profile_edit(request):
     # Only ever the requester's own profile: no URL names another one. A copy, because

@@ -20,6 +20,8 @@ import io
 from django.conf import settings
 from django.template.loader import render_to_string
 
+from config.headers import permissions_policy
+
 
 class BodyLimit:
     def __init__(self, application):
@@ -54,6 +56,7 @@ class BodyLimit:
                 ("Content-Length", str(len(page))),
                 ("X-Content-Type-Options", "nosniff"),
                 ("Cache-Control", "no-store"),
+                ("Permissions-Policy", permissions_policy()),
             ],
         )
         return [page]

@@ -51,7 +51,7 @@ def versions_url(name: str) -> str:
     return reverse("admin-media-versions") + "?" + urlencode({"name": name})
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def media_versions_view(request):
     """Staff only (wrapped by admin.site.admin_view in config/urls.py)."""
     if request.method == "POST":

@@ -60,6 +60,8 @@ MIDDLEWARE = [
     # whose value the app could not have issued count as absent (config/cookies.py).
     "config.cookies.IssuedCookiesMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Outside WhiteNoise, so static files carry the header too (config/headers.py).
+    "config.headers.PermissionsPolicyMiddleware",
     # Straight after SecurityMiddleware: static files skip the rest of the stack.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Heroku's router does not compress: pages are gzipped here (static files come
@@ -77,6 +79,8 @@ MIDDLEWARE = [
     # ModelBackend move onto ours instead of being logged out.
     "accounts.middleware.SessionBackendUpgradeMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Cache-Control: private on every response for a logged-in user (config/headers.py).
+    "config.headers.PrivateCacheMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a lockout into the 429 page.
@@ -268,6 +272,35 @@ SECURE_HSTS_PRELOAD = not DEVELOPMENT
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Powerful browser features the site never uses, denied to every origin (frames
+# included) by a Permissions-Policy header on every response (config/headers.py).
+# An empty list means "()": nobody. https://www.w3.org/TR/permissions-policy/
+PERMISSIONS_POLICY = dict.fromkeys(
+    [
+        "accelerometer",
+        "autoplay",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "fullscreen",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "picture-in-picture",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    ],
+    (),
+)
 # A plain 403 page from templates/, never Django's built-in one.
 CSRF_FAILURE_VIEW = "config.views.csrf_failure"
 # Form data (not uploaded files, which stream to temporary files) above 1 MiB is

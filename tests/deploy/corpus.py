@@ -143,6 +143,8 @@ def form_probes(path: str, *, form_page: bool = False) -> list[Probe]:
         Probe(f"DELETE {path}", path, "DELETE"),
         Probe(f"PATCH {path}", path, "PATCH", form, fields),
         Probe(f"PROPFIND {path}", path, "PROPFIND"),
+        Probe(f"PROPFIND {path} with a CSRF cookie and token", path, "PROPFIND", WITH_CSRF),
+        Probe(f"TRACE {path}", path, "TRACE"),
         Probe(f"CONNECT-like method on {path}", path, "M-SEARCH"),
         Probe(
             f"POST {path} 2 MiB form body",

@@ -54,6 +54,7 @@ def assert_too_large(response: http.client.HTTPResponse) -> None:
     assert response.status == 413, body[:500]
     assert "<h1>Request too large</h1>" in body
     assert response.getheader("Content-Type") == "text/html; charset=utf-8"
+    assert "camera=()" in response.getheader("Permissions-Policy")
 
 
 @pytest.mark.parametrize("path", ROUTES)
