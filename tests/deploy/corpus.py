@@ -2,9 +2,10 @@
 
 Each entry is a `Probe`; tests/deploy/test_bad_input.py sends them all to the
 running web process and expects every answer to be a refusal, 3xx or 4xx (never
-5xx), with no row written anywhere. The one exception is a form page that got a
-well-formed request with a valid CSRF token and a body that is garbage: its
-right answer is the form again with its errors (`expect="form error"`).
+5xx), with no row written anywhere. The exceptions: a form page that got a
+well-formed request with a valid CSRF token and a body that is garbage answers
+with the form again and its errors (`expect="form error"`), and a page sent
+with a cookie the app never issued is served as without it (`expect="served"`).
 
 Helpers build the probes for one kind of URL, so a new route joins with one
 line in `CORPUS`, e.g. for a paginated list, a detail page and a form:
