@@ -1,12 +1,15 @@
 """Account URLs: signup and profiles, plus Django's auth views (login, POST-only
 logout, password change and reset) rendered with this site's templates; the reset
-request view is ours (its mail leaves off the request path, and it is limited)."""
+request view is ours (its mail leaves off the request path, and it is limited);
+login and logout ignore a `next` that leads back to themselves (accounts/views.py)."""
 
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
+from django.views.decorators.cache import never_cache
 
 from accounts import views
 from accounts.forms import SetPasswordForm
+from config.headers import form_methods_only
 
 app_name = "accounts"
 
@@ -25,23 +28,29 @@ urlpatterns = [
     path("accounts/signup/", views.signup, name="signup"),
     path(
         "accounts/login/",
-        auth_views.LoginView.as_view(
-            template_name="accounts/login.html",
-            redirect_authenticated_user=True,
-            extra_context=form_page("Log in", "Log in"),
+        form_methods_only(
+            views.LoginView.as_view(
+                template_name="accounts/login.html",
+                redirect_authenticated_user=True,
+                extra_context=form_page("Log in", "Log in"),
+            )
         ),
         name="login",
     ),
     # POST only (Django 5): a link or an image tag cannot log anybody out.
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/logout/", views.LogoutView.as_view(), name="logout"),
     path("accounts/profile/", views.ProfileView.as_view(), name="profile"),
     path("accounts/profile/edit/", views.profile_edit, name="profile_edit"),
     path(
         "accounts/password_change/",
-        auth_views.PasswordChangeView.as_view(
-            template_name="accounts/form_page.html",
-            success_url=reverse_lazy("accounts:password_change_done"),
-            extra_context=form_page("Change your password", "Change password"),
+        form_methods_only(
+            never_cache(
+                auth_views.PasswordChangeView.as_view(
+                    template_name="accounts/form_page.html",
+                    success_url=reverse_lazy("accounts:password_change_done"),
+                    extra_context=form_page("Change your password", "Change password"),
+                )
+            )
         ),
         name="password_change",
     ),
@@ -59,17 +68,19 @@ urlpatterns = [
     ),
     path(
         "accounts/password_reset/",
-        views.PasswordResetView.as_view(
-            template_name="accounts/form_page.html",
-            email_template_name="accounts/password_reset_email.txt",
-            subject_template_name="accounts/password_reset_subject.txt",
-            success_url=reverse_lazy("accounts:password_reset_done"),
-            extra_context=form_page(
-                "Reset your password",
-                "Send me a reset link",
-                "Enter the e-mail address of your account: we will send a link to set a "
-                "new password.",
-            ),
+        form_methods_only(
+            views.PasswordResetView.as_view(
+                template_name="accounts/form_page.html",
+                email_template_name="accounts/password_reset_email.txt",
+                subject_template_name="accounts/password_reset_subject.txt",
+                success_url=reverse_lazy("accounts:password_reset_done"),
+                extra_context=form_page(
+                    "Reset your password",
+                    "Send me a reset link",
+                    "Enter the e-mail address of your account: we will send a link to set a "
+                    "new password.",
+                ),
+            )
         ),
         name="password_reset",
     ),
@@ -86,11 +97,13 @@ urlpatterns = [
     ),
     path(
         "accounts/reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(
-            form_class=SetPasswordForm,
-            template_name="accounts/password_reset_confirm.html",
-            success_url=reverse_lazy("accounts:password_reset_complete"),
-            extra_context=form_page("Set a new password", "Set password"),
+        form_methods_only(
+            auth_views.PasswordResetConfirmView.as_view(
+                form_class=SetPasswordForm,
+                template_name="accounts/password_reset_confirm.html",
+                success_url=reverse_lazy("accounts:password_reset_complete"),
+                extra_context=form_page("Set a new password", "Set password"),
+            )
         ),
         name="password_reset_confirm",
     ),

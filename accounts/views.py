@@ -1,9 +1,12 @@
 """Signup, the own profile page and its edit form, and company pages.
 
-Login, logout and the password views are Django's own, wired in accounts/urls.py.
+Login and logout are Django's views with a guard on `next` (`NoLoopRedirectMixin`);
+the password views are Django's own. All are wired in accounts/urls.py.
 """
 
 import copy
+import re
+from urllib.parse import unquote, urljoin, urlsplit
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
@@ -13,6 +16,9 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db import IntegrityError
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import Resolver404, resolve
+from django.utils.decorators import method_decorator
+from django.views.decorators.cache import never_cache
 from django.views.generic import ListView, TemplateView
 
 from accounts import throttles
@@ -21,6 +27,7 @@ from accounts.forms import PasswordResetForm, ProfileForm, SignupForm
 from accounts.models import Company
 from accounts.profiles import create_user_with_profile
 from config import throttle
+from config.headers import form_methods_only
 from config.security import too_many_requests
 
 
@@ -32,6 +39,48 @@ def bound_on_post(request) -> dict:
     return {}
 
 
+def leads_back(request, url: str) -> bool:
+    """Whether a redirect to `url` would land on the view answering `request`.
+
+    The URL is resolved as a browser would resolve it against the current page
+    (relative forms, dot segments), then as the server would route it: percent-
+    decoded, with runs of slashes read as one and a missing trailing slash added
+    (APPEND_SLASH). Only paths on this request's host count.
+    """
+    target = urlsplit(urljoin(request.build_absolute_uri(), url))
+    if target.netloc.lower() != request.get_host().lower():
+        return False
+    path = re.sub("/{2,}", "/", unquote(target.path))
+    candidates = [path] if path.endswith("/") else [path, path + "/"]
+    for candidate in candidates:
+        try:
+            match = resolve(candidate)
+        except Resolver404:
+            continue
+        return match.view_name == request.resolver_match.view_name
+    return False
+
+
+class NoLoopRedirectMixin:
+    """For views that take `next`: a target that would lead back to the view itself
+    is ignored, and the view's default page is used. Django's LoginView raises
+    ValueError (a 500) for the exact path while logged in, and follows any other
+    spelling of it round a redirect loop."""
+
+    def get_redirect_url(self):
+        url = super().get_redirect_url()
+        return "" if url and leads_back(self.request, url) else url
+
+
+class LoginView(NoLoopRedirectMixin, auth_views.LoginView):
+    pass
+
+
+class LogoutView(NoLoopRedirectMixin, auth_views.LogoutView):
+    pass
+
+
+@form_methods_only
 def signup(request):
     form = SignupForm(**bound_on_post(request))
     if form.is_valid():
@@ -78,12 +127,17 @@ class PasswordResetView(auth_views.PasswordResetView):
         return HttpResponseRedirect(self.get_success_url())
 
 
+# The own profile and its form show personal data: no cache may keep them, not
+# even the browser's (a shared computer's Back button after logout).
+@method_decorator(never_cache, name="dispatch")
 class ProfileView(LoginRequiredMixin, TemplateView):
     """The logged-in user's own profile: `user.profile` comes from the auth backend's join."""
 
     template_name = "accounts/profile.html"
 
 
+@form_methods_only
+@never_cache
 @login_required
 def profile_edit(request):
     # Only ever the requester's own profile: no URL names another one. A copy, because

@@ -56,7 +56,7 @@ def versions_url(name: str) -> str:
     return reverse("admin-media-versions") + "?" + urlencode({"name": name})
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def media_versions_view(request):
     """Staff only (wrapped by admin.site.admin_view in config/urls.py), and only those
     holding `config.restore_media`: a file's versions are its past contents, and

@@ -12,13 +12,20 @@ account runs exactly as before. What leaves the process:
 - nothing secret: the SDK's scrubber, recursive and with Django's own field and
   header names added to its list, blanks session ids, CSRF tokens, passwords and
   Authorization headers wherever they still appear (headers, breadcrumbs), and
-  `before_send` drops whatever cookie data is still attached.
+  `before_send` drops whatever cookie data is still attached;
+- only server faults: `before_send` drops every event about a client's mistake
+  (an exception Django answers with a 4xx, or a record of a `django.security.*`
+  logger), so nobody can spend the quota or bury real alerts with bad requests.
+  The access log still shows each of them with its status.
 
 https://docs.sentry.io/platforms/python/integrations/django/ and
 https://docs.sentry.io/platforms/python/data-management/sensitive-data/
 """
 
 import sentry_sdk
+from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
+from django.http import Http404, UnreadablePostError
+from django.http.multipartparser import MultiPartParserError
 from sentry_sdk.integrations.django import DjangoIntegration
 from sentry_sdk.scrubber import DEFAULT_DENYLIST, EventScrubber
 
@@ -44,9 +51,36 @@ DENYLIST = [
 
 _SECRET_HEADERS = {"cookie", "authorization", "proxy-authorization", "x-csrftoken"}
 
+# Exceptions that mean the client sent something wrong. Django answers them with
+# a 4xx page and logs them (SuspiciousOperation and its subclasses, such as
+# DisallowedHost, RequestDataTooBig, TooManyFieldsSent and TooManyFilesSent, at
+# ERROR under django.security.*, which the SDK would send as events).
+# UnreadablePostError is a client that went away while sending its body.
+CLIENT_ERRORS = (
+    SuspiciousOperation,
+    BadRequest,
+    PermissionDenied,
+    Http404,
+    MultiPartParserError,
+    UnreadablePostError,
+)
+CLIENT_ERROR_LOGGERS = "django.security"
 
-def before_send(event: dict, hint: dict) -> dict:
-    """Last look at every error event before it is sent: no cookies, no secret headers."""
+
+def is_client_error(event: dict, hint: dict) -> bool:
+    """Whether an event is about a request the client got wrong, not a fault of ours."""
+    logger = event.get("logger") or ""
+    if logger == CLIENT_ERROR_LOGGERS or logger.startswith(CLIENT_ERROR_LOGGERS + "."):
+        return True
+    exc_info = hint.get("exc_info")
+    return bool(exc_info) and isinstance(exc_info[1], CLIENT_ERRORS)
+
+
+def before_send(event: dict, hint: dict) -> dict | None:
+    """Last look at every error event before it is sent: none for a client's mistake,
+    no cookies, no secret headers."""
+    if is_client_error(event, hint):
+        return None
     request = event.get("request")
     if isinstance(request, dict):
         request.pop("cookies", None)

@@ -63,7 +63,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, before anything reads a cookie: session, CSRF and messages cookies
+    # whose value the app could not have issued count as absent (config/cookies.py).
+    "config.cookies.IssuedCookiesMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Outside WhiteNoise, so static files carry the header too (config/headers.py).
+    "config.headers.PermissionsPolicyMiddleware",
     # Straight after SecurityMiddleware: static files skip the rest of the stack.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Heroku's router does not compress: pages are gzipped here (static files come
@@ -81,11 +86,17 @@ MIDDLEWARE = [
     # ModelBackend move onto ours instead of being logged out.
     "accounts.middleware.SessionBackendUpgradeMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Cache-Control: private on every response for a logged-in user (config/headers.py).
+    "config.headers.PrivateCacheMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a lockout into the 429 page.
     "axes.middleware.AxesMiddleware",
 ]
+
+# Django's database sessions, refusing keys Django would not have issued: a NUL in
+# the cookie would otherwise reach PostgreSQL and fail every page (config/sessions.py).
+SESSION_ENGINE = "config.sessions"
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -291,12 +302,45 @@ SECURE_HSTS_PRELOAD = not DEVELOPMENT
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Powerful browser features the site never uses, denied to every origin (frames
+# included) by a Permissions-Policy header on every response (config/headers.py).
+# An empty list means "()": nobody. https://www.w3.org/TR/permissions-policy/
+PERMISSIONS_POLICY = dict.fromkeys(
+    [
+        "accelerometer",
+        "autoplay",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "fullscreen",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "picture-in-picture",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    ],
+    (),
+)
 # A plain 403 page from templates/, never Django's built-in one.
 CSRF_FAILURE_VIEW = "config.views.csrf_failure"
 # Form data (not uploaded files, which stream to temporary files) above 1 MiB is
 # refused with a 400 before it is parsed; no form of this site comes close, and
 # Django's 2.5 MiB default would be more memory per request for nothing.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+# The largest legitimate request: one image and the form fields around it. A body
+# above it (by Content-Length, or chunked) gets the 413 page before it is read
+# (config/bodylimit.py, wrapped around the WSGI application in config/wsgi.py).
+REQUEST_BODY_MAX_BYTES = IMAGE_UPLOAD_MAX_BYTES + DATA_UPLOAD_MAX_MEMORY_SIZE
 
 # Content-Security-Policy (django-csp 4): scripts, styles and images from this
 # site only, so an injected <script> or style="" does nothing. No 'unsafe-inline':

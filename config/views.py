@@ -11,10 +11,11 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_safe
 from django.views.generic import TemplateView
 
 from catalog.models import Product
+from config.headers import form_methods_only
 from config.staffonly import staff_only
 from config.tour import TECHNIQUES
 
@@ -89,7 +90,7 @@ class SentryCheckError(Exception):
 
 
 @staff_only
-@require_http_methods(["GET", "POST"])
+@form_methods_only
 def sentry_check(request):
     """Staff only: a button that raises an error, to see it arrive in Sentry after a deploy.
 

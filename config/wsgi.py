@@ -1,9 +1,15 @@
-"""WSGI entry point: the Procfile's web line serves `config.wsgi:application`."""
+"""WSGI entry point: the Procfile's web line serves `config.wsgi:application`.
+
+Django's application is wrapped in the request body limit (config/bodylimit.py),
+which refuses oversized bodies before anything reads them.
+"""
 
 import os
 
 from django.core.wsgi import get_wsgi_application
 
+from config.bodylimit import BodyLimit
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
-application = get_wsgi_application()
+application = BodyLimit(get_wsgi_application())

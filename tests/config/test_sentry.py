@@ -1,10 +1,23 @@
-"""Sentry's set-up: the release, the sample rate, and what is removed before sending.
+"""Sentry's set-up: the release, the sample rate, what is removed before sending, and
+which events are not sent at all (a client's mistakes).
 
 tests/deploy/test_sentry.py sends a real event from the web process.
 """
 
 import pytest
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import (
+    BadRequest,
+    DisallowedHost,
+    ImproperlyConfigured,
+    PermissionDenied,
+    RequestDataTooBig,
+    SuspiciousFileOperation,
+    SuspiciousOperation,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
+from django.http import Http404, UnreadablePostError
+from django.http.multipartparser import MultiPartParserError
 
 from config import env
 from config.sentry import before_send, deployed_commit
@@ -65,3 +78,39 @@ def test_sentry_starts_only_with_a_dsn():
     with_dsn = {**base, "SENTRY_DSN": "http://key@127.0.0.1:9/1", "HEROKU_BUILD_COMMIT": "abc"}
     started = run_python(code + "; print(sentry_sdk.get_client().options['release'])", with_dsn)
     assert started.stdout.split() == ["True", "abc"], started.stderr
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        DisallowedHost("evil.example"),
+        RequestDataTooBig("too big"),
+        TooManyFieldsSent("too many fields"),
+        TooManyFilesSent("too many files"),
+        SuspiciousFileOperation("../etc/passwd"),
+        SuspiciousOperation("odd"),
+        BadRequest("bad"),
+        PermissionDenied(),
+        Http404(),
+        MultiPartParserError("no boundary"),
+        UnreadablePostError("client went away"),
+    ],
+    ids=lambda error: type(error).__name__,
+)
+def test_before_send_drops_client_mistakes(error):
+    event = {"exception": {"values": [{"type": type(error).__name__}]}}
+    assert before_send(event, {"exc_info": (type(error), error, None)}) is None
+
+
+@pytest.mark.parametrize(
+    "logger", ["django.security", "django.security.csrf", "django.security.DisallowedHost"]
+)
+def test_before_send_drops_records_of_the_security_loggers(logger):
+    assert before_send({"logger": logger, "message": "refused"}, {}) is None
+
+
+def test_before_send_keeps_server_faults():
+    error = ValueError("a bug")
+    event = {"logger": "django.request", "message": "Internal Server Error: /"}
+    assert before_send(event, {"exc_info": (ValueError, error, None)}) == event
+    assert before_send({"logger": "django.securityish"}, {}) == {"logger": "django.securityish"}

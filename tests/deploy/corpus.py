@@ -2,11 +2,12 @@
 
 Each entry is a `Probe`; tests/deploy/test_bad_input.py sends them all to the
 running web process and expects every answer to be a refusal, 3xx or 4xx (never
-5xx), with no row written anywhere. The one exception is a form page that got a
-well-formed request with a valid CSRF token and a body that is garbage: its
-right answer is the form again with its errors (`expect="form error"`). Images
-in the formats cameras write (MPO, CMYK JPEG), which once were a 500, are posted
-to the avatar form too: they must be saved (`expect="saved"`).
+5xx), with no row written anywhere. The exceptions: a form page that got a
+well-formed request with a valid CSRF token and a body that is garbage answers
+with the form again and its errors (`expect="form error"`); a page sent with a
+cookie the app never issued is served as without it (`expect="served"`); and
+images in the formats cameras write (MPO, CMYK JPEG), which once were a 500, are
+posted to the avatar form and must be saved (`expect="saved"`).
 
 Helpers build the probes for one kind of URL, so a new route joins with one
 line in `CORPUS`, e.g. for a paginated list, a detail page and a form:
@@ -20,8 +21,11 @@ page (200), so it is no page-number target; gunicorn answers an unknown
 Transfer-Encoding with 501, as RFC 9112 asks, before the app sees it.
 """
 
+import re
 from dataclasses import dataclass, field
 from urllib.parse import quote
+
+from django.conf import settings
 
 from tests.images import ACCEPTED, REFUSED
 from tests.processes import HEROKU_HOST
@@ -48,6 +52,7 @@ class Probe:
     # "clamped": 200, the value replaced by the nearest valid one (?per_page=), read
     # from the form field `clamp[0]`, which must hold 1 to `clamp[1]`.
     # "saved": the redirect after a form was saved (302).
+    # "served": 200, the page as without the bad part (a cookie the app never issued).
     expect: str = "refused"
     clamp: tuple[str, int] = ("per_page", 100)
 
@@ -181,6 +186,8 @@ def form_probes(path: str, *, form_page: bool = False) -> list[Probe]:
         Probe(f"DELETE {path}", path, "DELETE"),
         Probe(f"PATCH {path}", path, "PATCH", form, fields),
         Probe(f"PROPFIND {path}", path, "PROPFIND"),
+        Probe(f"PROPFIND {path} with a CSRF cookie and token", path, "PROPFIND", WITH_CSRF),
+        Probe(f"TRACE {path}", path, "TRACE"),
         Probe(f"CONNECT-like method on {path}", path, "M-SEARCH"),
         Probe(
             f"POST {path} 2 MiB form body",
@@ -312,6 +319,16 @@ def raw_request(request_line: bytes, *headers: bytes, body: bytes = b"") -> byte
 
 HOST = b"Host: " + HEROKU_HOST.encode()
 HTTPS = b"X-Forwarded-Proto: https"
+# The largest request body the site reads (config/bodylimit.py).
+BODY_LIMIT = settings.REQUEST_BODY_MAX_BYTES
+HUGE_LENGTH = b"Content-Length: 208000000"
+# The router's headers and a CSRF cookie with its token: only the body is wrong.
+RAW_CSRF = [
+    HOST,
+    HTTPS,
+    b"Cookie: csrftoken=" + CSRF_SECRET.encode(),
+    b"X-CSRFToken: " + CSRF_SECRET.encode(),
+]
 
 # What a browser or http.client would never send: malformed at the HTTP level.
 # Gunicorn refuses most of these itself with a 400 before Django sees them.
@@ -398,11 +415,107 @@ RAW_PROBES = [
         ),
         expect="form error",
     ),
+    *(
+        Probe(
+            f"{label} on {path}",
+            raw=raw_request(f"POST {path} HTTP/1.1".encode(), *head, body=body),
+        )
+        for label, path, head, body in [
+            (
+                "Content-Length far above the body limit",
+                "/accounts/login/",
+                [*RAW_CSRF, b"Content-Type: multipart/form-data; boundary=x", HUGE_LENGTH],
+                b"--x\r\n" + b"a" * 1024,
+            ),
+            (
+                "chunked body above the body limit",
+                "/accounts/signup/",
+                [*RAW_CSRF, b"Transfer-Encoding: chunked"],
+                b"%x\r\n" % (BODY_LIMIT + 1) + b"a" * (BODY_LIMIT + 1) + b"\r\n0\r\n\r\n",
+            ),
+        ]
+    ),
     Probe(
         "cookie header full of junk",
         raw=raw_request(b"GET / HTTP/1.1", HOST, HTTPS, b"Cookie: ;;=;sessionid=\x01\x02;=="),
     ),
 ]
+
+# `next` values that lead back to the login page, sent while logged in: Django's
+# LoginView raised ValueError (a 500) for the first and looped on the others.
+LOGIN_LOOPS = [
+    "/accounts/login/",
+    "/accounts/login/?next=/accounts/login/",
+    "/accounts/login",
+    f"https://{HEROKU_HOST}/accounts/login/",
+    f"//{HEROKU_HOST}/accounts/login/",
+    "/accounts//login/",
+    "/%61ccounts/login/",
+    "/accounts/./login/",
+    ".",
+]
+NEXT_PROBES = [
+    Probe(f"logged-in login with next={value}", f"/accounts/login/?next={quote(value)}", staff=True)
+    for value in LOGIN_LOOPS
+]
+
+# Values of the session, CSRF and messages cookies that the app never issues, as
+# bytes on the wire: Python's cookie parser turns a quoted "\000" into a NUL, and
+# the server hands other bytes on as latin-1. Each must count as no cookie, except
+# raw control characters, which gunicorn refuses with a 400 (RFC 9110 forbids them).
+COOKIE_VALUES = {
+    "octal NUL": b'"\\000aaaaaaaaaaaaaaaa"',
+    "raw NUL": b"\x00" + b"a" * 31,
+    "control characters": b"\x01\x1b\x7f" + b"a" * 29,
+    "octal escapes": b'"' + b"\\377\\376" * 16 + b'"',
+    "UTF-8": "é".encode() * 16,
+    "invalid UTF-8": b"\xff\xfe" * 16,
+    "very long": b"a" * 6000,
+    "empty": b"",
+    "quoted": b'"' + b"b" * 32 + b'"',
+    "too short": b"a" * 31,
+    "upper case": b"A" * 32,
+}
+
+
+def cookie_probes(name: str) -> list[Probe]:
+    """One cookie of the app with each value it never issues: on pages (served as
+    without it) and on a form post (the form's errors; without a CSRF cookie, a 403)."""
+    csrf = name == "csrftoken"
+    control = re.compile(rb"[\x00-\x1f\x7f]")
+    body = b"username=admin&password=x"
+    form = [
+        b"Content-Type: application/x-www-form-urlencoded",
+        b"Origin: https://" + HEROKU_HOST.encode(),
+        b"X-CSRFToken: " + CSRF_SECRET.encode(),
+        b"Content-Length: %d" % len(body),
+    ]
+    probes = []
+    for label, value in COOKIE_VALUES.items():
+        cookie = b"Cookie: " + name.encode() + b"=" + value
+        for path in ("/", "/healthz", "/admin/login/"):
+            request = raw_request(f"GET {path} HTTP/1.1".encode(), HOST, HTTPS, cookie)
+            served = "refused" if control.search(value) else "served"
+            probes.append(Probe(f"{name} cookie {label} on {path}", raw=request, expect=served))
+        if not csrf:
+            cookie += b"; csrftoken=" + CSRF_SECRET.encode()
+        post = raw_request(
+            b"POST /accounts/signup/ HTTP/1.1",
+            HOST,
+            HTTPS,
+            cookie,
+            *form,
+            body=body,
+        )
+        probes.append(
+            Probe(
+                f"{name} cookie {label} on a form post",
+                raw=post,
+                expect="refused" if csrf or control.search(value) else "form error",
+            )
+        )
+    return probes
+
 
 # Every route in the site today, with the probes that fit it.
 CORPUS: list[Probe] = [
@@ -449,4 +562,8 @@ CORPUS: list[Probe] = [
     *host_probes("/"),
     *host_probes("/admin/login/"),
     *RAW_PROBES,
+    *NEXT_PROBES,
+    *cookie_probes("sessionid"),
+    *cookie_probes("csrftoken"),
+    *cookie_probes("messages"),
 ]

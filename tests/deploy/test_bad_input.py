@@ -78,6 +78,8 @@ def as_expected(probe: Probe, status: int, head: str, body: str) -> bool:
     if probe.expect == "saved":
         # Redirected onwards, not to the login page: the session was there.
         return status == 302 and "/login/" not in head
+    if probe.expect == "served":
+        return status == 200
     if probe.expect == "clamped":
         # The page, showing the value the clamp chose in its form: 1 to the maximum.
         name, maximum = probe.clamp

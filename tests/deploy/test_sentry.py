@@ -5,7 +5,9 @@ sentry-sdk at it, and it decodes the envelopes the SDK posts (compressed with
 brotli or gzip). A staff member logs in through the admin, then posts to the
 staff-only /debug/sentry-check with their session cookie, the CSRF token and a
 password field: the event must arrive tagged with the deployed commit and carry
-none of those values.
+none of those values. A burst of client mistakes (bad host, oversized or
+malformed bodies, missing CSRF token, unknown pages) must send no event at all,
+while a server error still sends exactly one.
 """
 
 import gzip
@@ -18,6 +20,7 @@ import brotli
 import pytest
 
 from tests.deploy.client import RouterClient, release_with_superuser
+from tests.deploy.corpus import WITH_CSRF
 from tests.processes import fresh_database, production_env, serving
 
 PERSONAL_EMAIL = "ada.lovelace@example.com"
@@ -51,6 +54,14 @@ class SentryReceiver(ThreadingHTTPServer):
     @property
     def dsn(self) -> str:
         return f"http://publickey@127.0.0.1:{self.server_address[1]}/1"
+
+    def events_left(self) -> list[dict]:
+        """The error events received and not yet taken, without waiting for more."""
+        events = []
+        while not self.envelopes.empty():
+            raw = self.envelopes.get_nowait()
+            events += [json.loads(p) for h, p in parse_envelope(raw) if h.get("type") == "event"]
+        return events
 
     def next_event(self, timeout: float = 15) -> tuple[dict, bytes]:
         """The next error event and the whole envelope it came in."""
@@ -131,3 +142,54 @@ def test_unhandled_error_reaches_sentry_with_the_release_and_without_secrets(rec
     }
     leaked = [name for name, value in secrets.items() if value.encode() in envelope]
     assert leaked == []
+
+
+def bad_requests(client: RouterClient) -> dict[str, int]:
+    """One request of each kind a client gets wrong; the status each got."""
+    form = {"Content-Type": "application/x-www-form-urlencoded", **WITH_CSRF}
+    sent = {
+        "unknown host": client.get("/", {"Host": "evil.example"}),
+        "form data too big": client.request(
+            "POST", "/accounts/signup/", b"x=" + b"a" * (2 * 1024 * 1024), form
+        ),
+        "too many fields": client.request(
+            "POST", "/accounts/signup/", b"&".join(b"f%d=1" % i for i in range(2000)), form
+        ),
+        "too many query parameters": client.get("/products/?" + "a&" * 1001),
+        "too many files": client.post_multipart(
+            "/accounts/signup/", {}, {f"f{i}": ("a.txt", b"a") for i in range(101)}, WITH_CSRF
+        ),
+        "multipart without boundary": client.request(
+            "POST",
+            "/accounts/signup/",
+            b"--x--",
+            {**WITH_CSRF, "Content-Type": "multipart/form-data"},
+        ),
+        "no CSRF token": client.post_form("/accounts/signup/", {"username": "a"}),
+        "no such page": client.get("/no-such-page/"),
+        "no such product": client.get("/products/%00/"),
+        "wrong method": client.request("DELETE", "/healthz"),
+    }
+    return {name: reply.status for name, reply in sent.items()}
+
+
+def test_client_mistakes_send_no_event_and_a_server_error_exactly_one(receiver):
+    env = production_env(
+        DATABASE_URL=fresh_database("sentry_noise"),
+        SENTRY_DSN=receiver.dsn,
+        # One worker: one SDK client, which sends its events in the order they happen.
+        WEB_CONCURRENCY="1",
+    )
+    release_with_superuser(env, "ops", PASSWORD)
+    with serving(env) as web:
+        statuses = bad_requests(RouterClient(web.port))
+        assert all(400 <= status < 500 for status in statuses.values()), statuses
+        staff = RouterClient(web.port)
+        staff.log_in_to_admin("ops", PASSWORD)
+        token = staff.get("/debug/sentry-check").form_token()
+        assert staff.post_form("/debug/sentry-check", {"csrfmiddlewaretoken": token}).status == 500
+        # The first event is the server error: none came before it.
+        event, _ = receiver.next_event()
+        assert event["exception"]["values"][-1]["type"] == "SentryCheckError", event.get("logger")
+    # Stopped: the SDK flushed whatever it still held on the way out.
+    assert receiver.events_left() == []

@@ -1,0 +1,56 @@
+"""Response headers the site adds itself: a Permissions-Policy on every response,
+`Cache-Control: private` on every response rendered for a logged-in user, and
+the methods a form page answers (`form_methods_only`).
+
+- `PermissionsPolicyMiddleware` (straight after SecurityMiddleware, so static
+  files get it too) sends `settings.PERMISSIONS_POLICY`, a mapping of browser
+  feature to allowed origins; an empty list denies the feature to every origin,
+  frames included, so injected or framed code cannot ask for the camera.
+- `PrivateCacheMiddleware` marks the response private when the request's session
+  holds a logged-in user: shared caches (a proxy, a CDN) must never keep a page
+  that shows one user's name, forms or CSRF token for the next visitor. It reads
+  the session only when the request carried a session cookie, and then the
+  session is already loaded (SessionBackendUpgradeMiddleware), so it costs no
+  query and adds no `Vary: Cookie` to anonymous pages.
+"""
+
+from django.conf import settings
+from django.contrib.auth import SESSION_KEY
+from django.utils.cache import patch_cache_control
+from django.views.decorators.http import require_http_methods
+
+# A form page is read (GET, HEAD) and submitted (POST); anything else, PUT, OPTIONS,
+# TRACE or PROPFIND, is a 405 listing these. Class-based views would otherwise
+# answer OPTIONS, and FormView treats PUT as POST; function views answer anything.
+form_methods_only = require_http_methods(["GET", "HEAD", "POST"])
+
+
+def permissions_policy() -> str:
+    """The header's value: `camera=(), microphone=(), ...`."""
+    return ", ".join(
+        f"{feature}=({' '.join(origins)})"
+        for feature, origins in settings.PERMISSIONS_POLICY.items()
+    )
+
+
+class PermissionsPolicyMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.value = permissions_policy()
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", self.value)
+        return response
+
+
+class PrivateCacheMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is not None and session.session_key and session.get(SESSION_KEY):
+            patch_cache_control(response, private=True)
+        return response

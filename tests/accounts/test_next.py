@@ -1,0 +1,70 @@
+"""A `next` that would lead back to the view taking it goes to the default page.
+
+Django's LoginView raises ValueError (a 500) for `?next=/accounts/login/` while
+logged in, and sends every other spelling of the same page (a query string, an
+absolute URL, a missing slash...) round a redirect loop. Every spelling below
+must land on LOGIN_REDIRECT_URL instead.
+"""
+
+import pytest
+from django.test import Client
+
+from tests.factories import PASSWORD, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+PROFILE = "/accounts/profile/"
+LOOPS = {
+    "itself": "/accounts/login/",
+    "with a query string": "/accounts/login/?next=/products/",
+    "with an empty query string": "/accounts/login/?",
+    "with a fragment": "/accounts/login/#top",
+    "without the trailing slash": "/accounts/login",
+    "absolute, http": "http://testserver/accounts/login/",
+    "absolute, https": "https://testserver/accounts/login/",
+    "absolute, upper-case host": "http://TESTSERVER/accounts/login/",
+    "scheme-relative": "//testserver/accounts/login/",
+    "double slash inside": "/accounts//login/",
+    "double slash at the end": "/accounts/login//",
+    "percent-encoded letter": "/%61ccounts/login/",
+    "percent-encoded slash": "/accounts%2Flogin/",
+    "dot segment": "/accounts/./login/",
+    "dot-dot segment": "/accounts/profile/../login/",
+    "relative, same page": ".",
+    "relative, query only": "?next=/",
+    "relative, by name": "../login/",
+}
+
+
+@pytest.fixture
+def logged_in():
+    client = Client(raise_request_exception=False)
+    client.force_login(UserFactory())
+    return client
+
+
+@pytest.mark.parametrize("label", list(LOOPS))
+def test_a_logged_in_visit_with_next_back_to_login_goes_to_the_default_page(logged_in, label):
+    response = logged_in.get("/accounts/login/", {"next": LOOPS[label]})
+    assert (response.status_code, response["Location"]) == (302, PROFILE)
+
+
+@pytest.mark.parametrize("label", list(LOOPS))
+def test_a_login_with_next_back_to_login_goes_to_the_default_page(client, label):
+    user = UserFactory()
+    response = client.post(
+        f"/accounts/login/?next={LOOPS[label].replace('#', '%23').replace('?', '%3F')}",
+        {"username": user.username, "password": PASSWORD},
+    )
+    assert (response.status_code, response["Location"]) == (302, PROFILE)
+
+
+@pytest.mark.parametrize("target", ["/products/", "/accounts/profile/edit/", "/?page=2"])
+def test_any_other_next_is_still_followed(logged_in, target):
+    response = logged_in.get("/accounts/login/", {"next": target})
+    assert (response.status_code, response["Location"]) == (302, target)
+
+
+def test_a_logout_with_next_back_to_logout_goes_to_the_default_page(logged_in):
+    response = logged_in.post("/accounts/logout/", {"next": "/accounts/logout"})
+    assert (response.status_code, response["Location"]) == (302, "/")
