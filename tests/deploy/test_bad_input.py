@@ -13,7 +13,7 @@ import pytest
 
 from tests.deploy.client import RouterClient, release_with_superuser, send_raw
 from tests.deploy.corpus import CORPUS, CSRF_SECRET, Probe
-from tests.processes import fresh_database, manage, production_env, serving
+from tests.processes import BASE_DIR, fresh_database, manage, production_env, serving
 
 STAFF_PASSWORD = "staff-passphrase-for-the-corpus"
 # The company whose member list the corpus pages through (`?page=`).
@@ -115,3 +115,9 @@ def test_every_malformed_request_is_refused_cleanly_and_writes_nothing(site):
     log = web.output()
     assert "Internal Server Error" not in log
     assert not re.search(r'HTTP/1\.[01]" 5\d\d ', log)
+
+
+def test_the_docs_give_the_corpus_size_as_it_is():
+    claim = f"{len(CORPUS)} malformed requests"
+    assert claim in (BASE_DIR / "README.md").read_text()
+    assert claim in (BASE_DIR / "docs" / "production.md").read_text()
