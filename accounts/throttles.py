@@ -39,18 +39,31 @@ def signup_allowed(request) -> bool:
 def reset_allowed(request, email: str) -> bool:
     """Count a reset request for `email` from this client; whether both are within limits.
 
-    Both are counted every time, so neither limit can be dodged by the other.
+    The address is counted only while the client is within its own limit: a
+    client over it can neither send mail nor add counts (one count a made-up
+    address), so at most RESETS_PER_CLIENT addresses an hour per client.
     Addresses are compared case-insensitively, as Django looks them up.
     """
-    per_address = throttle.hit(
+    if not throttle.hit("reset-client", client(request), limit=RESETS_PER_CLIENT, window=HOUR):
+        return False
+    return throttle.hit(
         "reset-address", email.strip().casefold(), limit=RESETS_PER_ADDRESS, window=HOUR
     )
-    per_client = throttle.hit("reset-client", client(request), limit=RESETS_PER_CLIENT, window=HOUR)
-    return per_address and per_client
+
+
+# Failed-login counts have a table of their own (settings.CACHES): floods of
+# signup or reset counts must not evict them and lift the bound.
+LOGIN_FAILURES_ALIAS = "login_failures"
 
 
 def _login_failures(username: str, **kwargs):
-    return {"scope": "login-account", "value": username, "window": HOUR, **kwargs}
+    return {
+        "scope": "login-account",
+        "value": username,
+        "window": HOUR,
+        "alias": LOGIN_FAILURES_ALIAS,
+        **kwargs,
+    }
 
 
 class AccountLoginLimitBackend:

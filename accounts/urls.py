@@ -6,6 +6,7 @@ login and logout ignore a `next` that leads back to themselves (accounts/views.p
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 
 from accounts import views
 from accounts.forms import SetPasswordForm
@@ -38,7 +39,8 @@ urlpatterns = [
         name="login",
     ),
     # POST only (Django 5): a link or an image tag cannot log anybody out.
-    path("accounts/logout/", views.LogoutView.as_view(), name="logout"),
+    # POST only: Django's LogoutView also answers OPTIONS.
+    path("accounts/logout/", require_POST(views.LogoutView.as_view()), name="logout"),
     path("accounts/profile/", views.ProfileView.as_view(), name="profile"),
     path("accounts/profile/edit/", views.profile_edit, name="profile_edit"),
     path(

@@ -177,7 +177,7 @@ CACHES = {
         # number evicts old pages instead of growing the process.
         "OPTIONS": {"MAX_ENTRIES": 300},
     },
-    # Counts of signups, password resets and failed logins (config/throttle.py),
+    # Counts of signups and password resets (config/throttle.py),
     # which every dyno must share: Django's database cache, in a table the release
     # phase creates (accounts/migrations/0004). Each counting costs a few queries,
     # only on those forms' POSTs. TIMEOUT is the longest window counted.
@@ -186,6 +186,15 @@ CACHES = {
     "throttles": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "throttle_cache",
+        "TIMEOUT": 3600,
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
+    },
+    # Failed logins per account (accounts/throttles.py), in a table of their own:
+    # past MAX_ENTRIES Django deletes the rows whose keys sort first, so counts
+    # sharing a table with signup and reset counts could be flooded away.
+    "login_failures": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "login_failure_cache",
         "TIMEOUT": 3600,
         "OPTIONS": {"MAX_ENTRIES": 100_000},
     },

@@ -8,9 +8,12 @@ IPv4 address or an IPv6 /64 (config.security.client_ip).
 import pytest
 from django.contrib.auth.models import User
 from django.core import mail
+from django.db import connection
 from django.test import Client
 
+from accounts import throttles
 from accounts.mail import outbox
+from config import throttle
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -83,3 +86,34 @@ def test_a_client_gets_twenty_reset_requests_an_hour():
     # Another client can still ask for its own address.
     assert reset("2001:db8:5:7::1", "user24@example.com")["Location"] == DONE
     assert sent_to()[-1] == "user24@example.com"
+
+
+def throttle_rows(table: str = "throttle_cache") -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM {table}")  # noqa: S608 (a fixed table name)
+        return cursor.fetchone()[0]
+
+
+def test_a_client_over_its_reset_limit_adds_no_more_counts():
+    for n in range(20):
+        reset("2001:db8:9:1::1", f"someone{n}@example.com")
+    rows = throttle_rows()
+    for n in range(20, 40):  # made-up addresses, each one a new key before the fix
+        assert reset("2001:db8:9:1::2", f"someone{n}@example.com")["Location"] == DONE
+    assert throttle_rows() == rows
+
+
+def test_a_flood_of_other_counts_cannot_evict_failed_login_counts(settings):
+    # A small table, so the flood reaches Django's cull (which deletes the rows
+    # whose keys sort first: "login-account:..." before "reset-...").
+    settings.CACHES = {
+        **settings.CACHES,
+        "throttles": {**settings.CACHES["throttles"], "OPTIONS": {"MAX_ENTRIES": 10}},
+    }
+    failures = throttles._login_failures("alice", limit=3)
+    for _ in range(3):
+        throttle.hit(**failures)
+    for n in range(60):
+        throttle.hit("reset-address", f"made-up-{n}@example.com", limit=5, window=throttles.HOUR)
+    assert throttle_rows() <= 11  # the flood was culled...
+    assert throttle.reached(**failures)  # ...and the account's count is still there

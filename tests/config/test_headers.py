@@ -139,3 +139,11 @@ def test_form_views_still_answer_get_and_head(view, visit, fresh_s3):
     for method in ("GET", "HEAD"):
         response = client.generic(method, path)
         assert response.status_code in (200, 302), (method, path, response.status_code)
+
+
+@pytest.mark.parametrize("method", ["GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE", "PROPFIND"])
+def test_logout_answers_only_post(method, logged_in):
+    response = logged_in.generic(method, "/accounts/logout/")
+    assert response.status_code == 405, (method, response.status_code)
+    assert response["Allow"] == "POST"
+    assert logged_in.post("/accounts/logout/").status_code == 302
