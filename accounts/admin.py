@@ -6,7 +6,7 @@ from django.contrib.auth import admin as auth_admin
 from django.contrib.auth import get_user_model
 
 from accounts.models import Company, Profile
-from config.media_admin import MediaVersionsAdminMixin
+from config.media.admin import MediaVersionsAdminMixin
 
 
 @admin.register(Company)

@@ -1,10 +1,9 @@
 """Connects the receivers that give every user a profile and count failed logins
-per account, and the system check on the auth backend's select_related paths."""
+per account."""
 
 from django.apps import AppConfig
 from django.conf import settings
 from django.contrib.auth.signals import user_login_failed
-from django.core import checks
 from django.db.models.signals import post_save
 
 
@@ -12,7 +11,6 @@ class AccountsConfig(AppConfig):
     name = "accounts"
 
     def ready(self):
-        from accounts.backends import check_select_related_paths
         from accounts.profiles import create_profile
         from accounts.throttles import count_login_failure
 
@@ -20,4 +18,3 @@ class AccountsConfig(AppConfig):
             create_profile, sender=settings.AUTH_USER_MODEL, dispatch_uid="accounts.profile"
         )
         user_login_failed.connect(count_login_failure, dispatch_uid="accounts.login_failures")
-        checks.register(check_select_related_paths)

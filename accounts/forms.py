@@ -12,7 +12,7 @@ from django.contrib.auth.forms import UserCreationForm
 from accounts import throttles
 from accounts.mail import outbox
 from accounts.models import Profile
-from config.media_forms import MediaUploadFormMixin
+from config.media.forms import MediaUploadFormMixin
 
 
 class SignupForm(UserCreationForm):
@@ -38,8 +38,8 @@ class ProfileForm(MediaUploadFormMixin, forms.ModelForm):
     does not list).
 
     The avatar is checked by its content while the fields are cleaned
-    (config/uploads.py), and stored on the media bucket only after every check
-    passed (config/media_forms.py): a refused file is never stored, and a storage
+    (config/media/uploads.py), and stored on the media bucket only after every check
+    passed (config/media/forms.py): a refused file is never stored, and a storage
     failure is a form error, so the view never saves a row pointing at nothing.
     """
 

@@ -8,7 +8,7 @@ from django.db.models.functions import Length, NullIf
 from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
 
-from config.uploads import ImageUploadField
+from config.media.uploads import ImageUploadField
 
 # A few paragraphs (about 300 words) of "about me". The auth
 # backend joins the profile on every logged-in request, bio included, and the

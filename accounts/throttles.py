@@ -1,5 +1,5 @@
 """The limits on signup, password reset and failed logins per account, counted in
-config/throttle.py's shared store.
+config/security/throttle.py's shared store.
 
 A client is what config.security.client_ip returns: an IPv4 address or an IPv6
 /64. Only forms that passed their checks count: a typo costs nothing.
@@ -16,8 +16,7 @@ A client is what config.security.client_ip returns: an IPv4 address or an IPv6
 
 from django.core.exceptions import PermissionDenied
 
-from config import throttle
-from config.security import client_ip
+from config.security import client_ip, throttle
 
 HOUR = 3600
 SIGNUPS_PER_CLIENT = 10

@@ -4,8 +4,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.views.generic import TemplateView
 
-from accounts.backends import ProfileModelBackend
 from accounts.models import Company, Profile
+from accounts.profile_auth.backends import ProfileModelBackend
 from config.querylog import Query, QueryLog, record
 from config.tour import source_excerpt
 
@@ -32,8 +32,12 @@ class AuthBackendTourView(TemplateView):
         context = {
             # The first use of request.user: the session and user lookups run here.
             "logged_in": user.is_authenticated,
-            "backend_code": source_excerpt("accounts/backends.py", "    def users(self):", 10),
-            "middleware_code": source_excerpt("accounts/middleware.py", "    def __call__", 9),
+            "backend_code": source_excerpt(
+                "accounts/profile_auth/backends.py", "    def users(self):", 10
+            ),
+            "middleware_code": source_excerpt(
+                "accounts/profile_auth/middleware.py", "    def __call__", 9
+            ),
             "settings_code": source_excerpt("config/settings.py", "AUTHENTICATION_BACKENDS = ", 13),
         }
         if user.is_authenticated:

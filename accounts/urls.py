@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import views
 from accounts.forms import SetPasswordForm
-from config.headers import form_methods_only
+from config.security.headers import form_methods_only
 
 app_name = "accounts"
 

@@ -22,13 +22,12 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import ListView, TemplateView
 
 from accounts import throttles
-from accounts.backends import ProfileModelBackend, dotted_path
 from accounts.forms import PasswordResetForm, ProfileForm, SignupForm
 from accounts.models import Company
+from accounts.profile_auth.backends import ProfileModelBackend, dotted_path
 from accounts.profiles import create_user_with_profile
-from config import throttle
-from config.headers import form_methods_only
-from config.security import too_many_requests
+from config.security import throttle, too_many_requests
+from config.security.headers import form_methods_only
 
 
 def bound_on_post(request) -> dict:

@@ -4,7 +4,7 @@ the changelist joins categories instead of one query per row."""
 from django.contrib import admin
 
 from catalog.models import Category, Feature, Product
-from config.media_admin import MediaVersionsAdminMixin
+from config.media.admin import MediaVersionsAdminMixin
 
 
 class FeatureInline(admin.TabularInline):

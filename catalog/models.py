@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from catalog.querysets import ProductQuerySet
-from config.uploads import ImageUploadField
+from config.media.uploads import ImageUploadField
 
 
 class Category(models.Model):
@@ -37,7 +37,7 @@ class Product(models.Model):
     # PROTECT: deleting a category must not silently delete its products.
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="products")
     # On the default storage, whatever STORAGES says it is (the versioned media
-    # bucket in production); uploads are checked by content (config/uploads.py).
+    # bucket in production); uploads are checked by content (config/media/uploads.py).
     # Width and height are stored so pages can size <img> without opening the file.
     image = ImageUploadField(
         upload_to="products/",

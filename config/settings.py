@@ -18,7 +18,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from config import env, s3, security, static_versioning
+from config import env, security, static_versioning
+from config.media import storage as media_storage
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -53,22 +54,28 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "catalog",
     "accounts",
+    # The profile-joined auth backend's system check (accounts/profile_auth/).
+    "accounts.profile_auth",
     # Its system checks catch settings left in the pre-4.0 format.
     "csp",
     "axes",
-    # The platform layer as an app: media management commands and deploy checks.
+    # The platform layer as an app: its deploy checks.
     "config.apps.PlatformConfig",
+    # Versioned media: storages, the versions page, image uploads, commands, checks.
+    "config.media",
     # Static versioning's {% versioned_static %} tag.
     "config.static_versioning",
+    # The query log's footer template.
+    "config.querylog",
 ]
 
 MIDDLEWARE = [
     # First, before anything reads a cookie: session, CSRF and messages cookies
-    # whose value the app could not have issued count as absent (config/cookies.py).
-    "config.cookies.IssuedCookiesMiddleware",
+    # whose value the app could not have issued count as absent (config/security/cookies.py).
+    "config.security.cookies.IssuedCookiesMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    # Outside WhiteNoise, so static files carry the header too (config/headers.py).
-    "config.headers.PermissionsPolicyMiddleware",
+    # Outside WhiteNoise, so static files carry the header too (config/security/headers.py).
+    "config.security.headers.PermissionsPolicyMiddleware",
     # Straight after SecurityMiddleware: static files skip the rest of the stack.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Heroku's router does not compress: pages are gzipped here (static files come
@@ -84,10 +91,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     # Before AuthenticationMiddleware: sessions logged in under Django's
     # ModelBackend move onto ours instead of being logged out.
-    "accounts.middleware.SessionBackendUpgradeMiddleware",
+    "accounts.profile_auth.middleware.SessionBackendUpgradeMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    # Cache-Control: private on every response for a logged-in user (config/headers.py).
-    "config.headers.PrivateCacheMiddleware",
+    # Cache-Control: private on every response for a logged-in user (config/security/headers.py).
+    "config.security.headers.PrivateCacheMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a lockout into the 429 page.
@@ -95,8 +102,8 @@ MIDDLEWARE = [
 ]
 
 # Django's database sessions, refusing keys Django would not have issued: a NUL in
-# the cookie would otherwise reach PostgreSQL and fail every page (config/sessions.py).
-SESSION_ENGINE = "config.sessions"
+# the cookie would otherwise reach PostgreSQL and fail every page (config/security/sessions.py).
+SESSION_ENGINE = "config.security.sessions"
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -104,7 +111,7 @@ WSGI_APPLICATION = "config.wsgi.application"
 ADMIN_URL = (os.environ.get("ADMIN_URL", "").strip().strip("/") or "admin") + "/"
 
 # Every page shows the queries it ran and sends them in a Server-Timing header
-# (config/querylog.py). The SQL shown carries placeholders, never values, but it
+# (config/querylog/). The SQL shown carries placeholders, never values, but it
 # is still internals shown to every visitor: on by default in development only.
 # The demo deployment turns it on (app.json), being a site that teaches with it.
 QUERY_LOG = os.environ.get("QUERY_LOG", "").strip().lower() or ("on" if DEVELOPMENT else "off")
@@ -134,7 +141,7 @@ TEMPLATES = [
 if os.environ.get("DATABASE_URL"):
     DATABASE_URL = os.environ["DATABASE_URL"]
 elif DEVELOPMENT:
-    from config import localdb
+    from config.local import postgres as localdb
 
     DATABASE_URL = localdb.database_url()
 else:
@@ -177,7 +184,7 @@ CACHES = {
         # number evicts old pages instead of growing the process.
         "OPTIONS": {"MAX_ENTRIES": 300},
     },
-    # Counts of signups and password resets (config/throttle.py),
+    # Counts of signups and password resets (config/security/throttle.py),
     # which every dyno must share: Django's database cache, in a table the release
     # phase creates (accounts/migrations/0004). Each counting costs a few queries,
     # only on those forms' POSTs. TIMEOUT is the longest window counted.
@@ -207,8 +214,8 @@ AUTHENTICATION_BACKENDS = [
     # any clients (accounts/throttles.py); axes alone counts per client.
     "accounts.throttles.AccountLoginLimitBackend",
     # Loads the user with its profile and company in ONE query on every request,
-    # where Django's ModelBackend needs three (accounts/backends.py).
-    "accounts.backends.ProfileModelBackend",
+    # where Django's ModelBackend needs three (accounts/profile_auth/backends.py).
+    "accounts.profile_auth.backends.ProfileModelBackend",
 ]
 # The relations that query joins; a system check refuses a path that is not a
 # foreign-key or one-to-one chain from the user. Each path costs a join per request.
@@ -253,7 +260,7 @@ static_bucket = os.environ.get("AWS_STATIC_BUCKET_NAME", "").strip()
 if media_bucket or not DEVELOPMENT:
     # Fail closed outside development: a dyno's disk is wiped on every restart and
     # deploy, so uploads saved there would vanish while the database points at them.
-    media = s3.media_storage(
+    media = media_storage.media_storage(
         media_bucket or env.required("AWS_MEDIA_BUCKET_NAME", at_build="unset-at-build"),
         **s3_connection,
     )
@@ -264,7 +271,7 @@ else:
 STORAGES = {
     "default": media,
     "staticfiles": (
-        s3.static_storage(static_bucket, **s3_connection)
+        media_storage.static_storage(static_bucket, **s3_connection)
         if static_bucket
         else {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}
     ),
@@ -283,7 +290,7 @@ STATIC_ASSET_VERSIONS = static_versioning.resolve(
     os.environ, manifest=STATIC_ROOT / "staticfiles.json"
 )
 
-# Uploaded images (config/uploads.py) may be at most this big, checked by content.
+# Uploaded images (config/media/uploads.py) may be at most this big, checked by content.
 IMAGE_UPLOAD_MAX_BYTES = 5 * 1024 * 1024
 # An upload above this size is streamed to a temporary file instead of memory:
 # the same limit keeps every acceptable image in memory while it is checked.
@@ -312,7 +319,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 # Powerful browser features the site never uses, denied to every origin (frames
-# included) by a Permissions-Policy header on every response (config/headers.py).
+# included) by a Permissions-Policy header on every response (config/security/headers.py).
 # An empty list means "()": nobody. https://www.w3.org/TR/permissions-policy/
 PERMISSIONS_POLICY = dict.fromkeys(
     [
@@ -348,7 +355,7 @@ CSRF_FAILURE_VIEW = "config.views.csrf_failure"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 # The largest legitimate request: one image and the form fields around it. A body
 # above it (by Content-Length, or chunked) gets the 413 page before it is read
-# (config/bodylimit.py, wrapped around the WSGI application in config/wsgi.py).
+# (config/security/bodylimit.py, wrapped around the WSGI application in config/wsgi.py).
 REQUEST_BODY_MAX_BYTES = IMAGE_UPLOAD_MAX_BYTES + DATA_UPLOAD_MAX_MEMORY_SIZE
 
 # Content-Security-Policy (django-csp 4): scripts, styles and images from this

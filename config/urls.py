@@ -5,7 +5,9 @@ from django.urls import include, path
 
 from accounts.tour import AuthBackendTourView
 from catalog.tour import PrefetchTourView
-from config import media_admin, media_tour, tour, views
+from config import tour, views
+from config.media import tour as media_tour
+from config.static_versioning import tour as static_versioning_tour
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
@@ -15,7 +17,7 @@ urlpatterns = [
     path("tour/pipenv/", tour.PipenvTourView.as_view(), name="tour-pipenv"),
     path(
         "tour/static-versioning/",
-        tour.StaticVersioningTourView.as_view(),
+        static_versioning_tour.StaticVersioningTourView.as_view(),
         name="tour-static-versioning",
     ),
     path("tour/prefetch/", PrefetchTourView.as_view(), name="tour-prefetch"),
@@ -25,11 +27,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("debug/sentry-check", views.sentry_check, name="sentry-check"),
     # A page of the admin site (staff only), before the admin's own catch-all patterns.
-    path(
-        f"{settings.ADMIN_URL}media/versions/",
-        admin.site.admin_view(media_admin.media_versions_view),
-        name="admin-media-versions",
-    ),
+    path("", include("config.media.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
 ]
 # Development without a media bucket keeps uploads in MEDIA_ROOT; serve them (DEBUG only).

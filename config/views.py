@@ -15,9 +15,9 @@ from django.views.decorators.http import require_safe
 from django.views.generic import TemplateView
 
 from catalog.models import Product
-from config.headers import form_methods_only
-from config.staffonly import staff_only
-from config.tour import TECHNIQUES
+from config.security.headers import form_methods_only
+from config.security.staffonly import staff_only
+from config.tour import available_techniques
 
 logger = logging.getLogger(__name__)
 
@@ -32,7 +32,9 @@ class HomeView(TemplateView):
     def get_context_data(self, **kwargs):
         # Two queries whatever the catalog's size: the products, then their features.
         latest = Product.objects.published().for_list().sorted_by("newest").with_features()[:4]
-        return super().get_context_data(latest_products=latest, techniques=TECHNIQUES, **kwargs)
+        return super().get_context_data(
+            latest_products=latest, techniques=available_techniques(), **kwargs
+        )
 
 
 @never_cache

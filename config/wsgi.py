@@ -1,6 +1,6 @@
 """WSGI entry point: the Procfile's web line serves `config.wsgi:application`.
 
-Django's application is wrapped in the request body limit (config/bodylimit.py),
+Django's application is wrapped in the request body limit (config/security/bodylimit.py),
 which refuses oversized bodies before anything reads them.
 """
 
@@ -8,7 +8,7 @@ import os
 
 from django.core.wsgi import get_wsgi_application
 
-from config.bodylimit import BodyLimit
+from config.security.bodylimit import BodyLimit
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 

@@ -6,7 +6,8 @@ from django.db import connection, models
 from django.test import override_settings
 from django.test.utils import isolate_apps
 
-from config import locals3, s3
+from config.local import s3 as locals3
+from config.media import storage as s3
 from tests.processes import free_port
 
 
@@ -16,7 +17,7 @@ def collected_static():
     call_command("collectstatic", "--noinput", verbosity=0)
 
 
-# Media: a local S3 server over HTTP for the whole session (config/locals3.py).
+# Media: a local S3 server over HTTP for the whole session (config/local/s3.py).
 # This process stores media on its versioned bucket, and the processes the tests
 # start (tests/processes.py) get the same AWS_* variables. pyproject.toml blanks
 # any AWS_* bucket variables from .env, so no test reaches a real bucket.

@@ -5,5 +5,5 @@ import re
 
 def query_count(server_timing: str) -> int:
     """The number of queries in a `Server-Timing: db;dur=..;desc="<n> queries"` header
-    (config/querylog.py)."""
+    (config/querylog/)."""
     return int(re.search(r'desc="(\d+) queries"', server_timing).group(1))

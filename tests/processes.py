@@ -21,7 +21,7 @@ import psycopg2
 from django.conf import settings
 from django.db import connection
 
-from config.demo import procfile_command
+from config.local.demo import procfile_command
 from config.tour import ENVIRONMENT_VARIABLES
 
 BASE_DIR = Path(settings.BASE_DIR)

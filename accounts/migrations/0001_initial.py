@@ -4,7 +4,7 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-import config.uploads
+import config.media.uploads
 
 
 class Migration(migrations.Migration):
@@ -44,7 +44,7 @@ class Migration(migrations.Migration):
                 ),
                 ("display_name", models.CharField(blank=True, max_length=100)),
                 ("bio", models.TextField(blank=True)),
-                ("avatar", config.uploads.ImageUploadField(blank=True, upload_to="avatars/")),
+                ("avatar", config.media.uploads.ImageUploadField(blank=True, upload_to="avatars/")),
                 (
                     "company",
                     models.ForeignKey(

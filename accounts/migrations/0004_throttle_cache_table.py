@@ -1,4 +1,4 @@
-"""Create the table of the database cache the throttles count in (config/throttle.py).
+"""Create the table of the database cache the throttles count in (config/security/throttle.py).
 
 Django's `createcachetable`, run here so that the release phase (`migrate`)
 does everything a deploy needs. It creates the table of every DatabaseCache

@@ -2,7 +2,7 @@
 
 from django.db import migrations
 
-import config.uploads
+import config.media.uploads
 
 
 class Migration(migrations.Migration):
@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name="product",
             name="image",
-            field=config.uploads.ImageUploadField(
+            field=config.media.uploads.ImageUploadField(
                 blank=True,
                 height_field="image_height",
                 upload_to="products/",

@@ -12,9 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Profile
-from config import media
-from config.media_admin import versions_url
-from config.media_forms import STORAGE_ERROR_MESSAGE
+from config.media import versions
+from config.media.admin import versions_url
+from config.media.forms import STORAGE_ERROR_MESSAGE
 from tests.accounts.conftest import avatar_url
 from tests.conftest import bucket_keys, stored_bytes
 from tests.factories import UserFactory, image_bytes, upload
@@ -164,7 +164,7 @@ def test_staff_restore_a_deleted_avatar_from_the_profile_page(
 
     assert response.status_code == 302
     assert f"Restored {name}" in staff.get(response["Location"]).content.decode()
-    current = media.list_versions(name)[0]
+    current = versions.list_versions(name)[0]
     assert (current.is_latest, current.is_delete_marker) == (True, False)
     assert stored_bytes(fresh_s3, name) == AVATAR
     # The user's profile page shows the avatar again, and its URL downloads the same bytes.
@@ -174,7 +174,7 @@ def test_staff_restore_a_deleted_avatar_from_the_profile_page(
 
 def test_a_user_who_is_not_staff_cannot_see_or_restore_versions(client, deleted_avatar):
     _, name = deleted_avatar
-    (version,) = [v for v in media.list_versions(name) if not v.is_delete_marker]
+    (version,) = [v for v in versions.list_versions(name) if not v.is_delete_marker]
     url = versions_url(name)
     for response in (
         client.get(url),

@@ -4,8 +4,9 @@ import pytest
 from django.core.files.storage import default_storage
 
 from accounts.models import Profile
-from config import locals3, media
-from config.media_forms import STORAGE_ERROR_MESSAGE
+from config.local import s3 as locals3
+from config.media import versions
+from config.media.forms import STORAGE_ERROR_MESSAGE
 from tests.accounts.conftest import avatar_url
 from tests.conftest import bucket_keys, stored_bytes
 from tests.factories import UserFactory, image_bytes, png_declaring, upload
@@ -93,9 +94,9 @@ def test_replacing_keeps_the_old_file_and_deleting_it_lays_a_delete_marker(clien
     assert stored_bytes(fresh_s3, "avatars/me.png") == first
     assert http_get(avatar_url(client)).body == second
     # The app keeps the old file (docs/accounts.md); deleting it only lays a marker.
-    (old_version,) = media.list_versions("avatars/me.png")
+    (old_version,) = versions.list_versions("avatars/me.png")
     default_storage.delete("avatars/me.png")
-    marker, version = media.list_versions("avatars/me.png")
+    marker, version = versions.list_versions("avatars/me.png")
     assert (marker.is_delete_marker, marker.is_latest) == (True, True)
     assert version.version_id == old_version.version_id
     assert stored_bytes(fresh_s3, "avatars/me.png", version.version_id) == first

@@ -5,12 +5,12 @@ from django.contrib.auth.hashers import MD5PasswordHasher
 from django.contrib.auth.models import Group, Permission
 from django.test import RequestFactory
 
-from accounts.backends import ProfileModelBackend
+from accounts.profile_auth.backends import ProfileModelBackend
 from config.querylog import record
 from tests.factories import PASSWORD, CompanyFactory, ProductFactory, UserFactory
 
 STOCK = "django.contrib.auth.backends.ModelBackend"
-OURS = "accounts.backends.ProfileModelBackend"
+OURS = "accounts.profile_auth.backends.ProfileModelBackend"
 pytestmark = pytest.mark.django_db
 USER_TABLES = ('"auth_user"', '"accounts_profile"', '"accounts_company"')
 

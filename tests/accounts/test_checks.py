@@ -2,7 +2,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 
-from accounts.backends import check_select_related_paths
+from accounts.profile_auth.backends import check_select_related_paths
 
 
 def messages(errors):

@@ -5,7 +5,7 @@ from config.querylog import record
 from tests.factories import PASSWORD, CompanyFactory, UserFactory
 
 STOCK = "django.contrib.auth.backends.ModelBackend"
-OURS = "accounts.backends.ProfileModelBackend"
+OURS = "accounts.profile_auth.backends.ProfileModelBackend"
 REMOTE = "django.contrib.auth.backends.RemoteUserBackend"
 
 pytestmark = pytest.mark.django_db
@@ -44,7 +44,7 @@ def test_without_the_middleware_the_same_session_is_logged_out(client, settings)
     settings.MIDDLEWARE = [
         name
         for name in settings.MIDDLEWARE
-        if name != "accounts.middleware.SessionBackendUpgradeMiddleware"
+        if name != "accounts.profile_auth.middleware.SessionBackendUpgradeMiddleware"
     ]
     assert client.get("/accounts/profile/").status_code == 302
 
@@ -66,3 +66,17 @@ def test_nothing_is_rewritten_while_ours_is_not_configured(client, settings):
 def test_requests_without_a_session_cookie_never_touch_the_session(client):
     response = client.get("/healthz")
     assert "Cookie" not in response.get("Vary", "")
+
+
+def test_a_session_naming_the_backends_former_path_stays_logged_in(client):
+    """Sessions logged in before the backend moved to accounts/profile_auth/ name
+    `accounts.backends.ProfileModelBackend`, a path that no longer imports."""
+    user = UserFactory(profile__company=CompanyFactory(name="Acme Tools"))
+    client.force_login(user)
+    session = client.session
+    session[BACKEND_SESSION_KEY] = "accounts.backends.ProfileModelBackend"
+    session.save()
+    response = client.get("/accounts/profile/")
+    assert response.status_code == 200
+    assert b"Acme Tools" in response.content
+    assert client.session[BACKEND_SESSION_KEY] == OURS

@@ -29,7 +29,9 @@ def test_signup_creates_user_and_profile_and_logs_in(client):
     user = User.objects.get(username="ada")
     assert user.email == "ada@example.com"
     assert user.profile.display_name == "Ada L."
-    assert client.session[BACKEND_SESSION_KEY] == "accounts.backends.ProfileModelBackend"
+    assert (
+        client.session[BACKEND_SESSION_KEY] == "accounts.profile_auth.backends.ProfileModelBackend"
+    )
     page = client.get("/accounts/profile/")
     assert b"<h1>Ada L.</h1>" in page.content
     assert b"Welcome! Your account is ready." in page.content

@@ -13,7 +13,7 @@ from django.test import Client
 
 from accounts import throttles
 from accounts.mail import outbox
-from config import throttle
+from config.security import throttle
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -34,7 +34,7 @@ def setup_django() -> str:
     os.environ["ENVIRONMENT"] = "development"
     os.environ["DJANGO_SECRET_KEY"] = SECRET_KEY
     # Production settings need a media bucket: the local S3 server's, as in the tests.
-    from config import locals3
+    from config.local import s3 as locals3
 
     os.environ.update(locals3.start().environ())
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")

@@ -6,8 +6,8 @@ from django.core.files.storage import default_storage
 from django.urls import reverse
 
 from catalog.models import Product
-from config import media
-from config.media_admin import versions_url
+from config.media import versions
+from config.media.admin import versions_url
 from tests.conftest import bucket_keys, stored_bytes
 from tests.factories import ProductFactory, image_bytes, upload
 
@@ -69,7 +69,7 @@ def test_a_file_that_is_not_an_image_is_refused_and_nothing_is_stored(admin_clie
 def test_a_deleted_product_image_is_restored_from_its_versions_page(admin_client, fresh_s3):
     product = ProductFactory(features=0)
     admin_client.post(change_page(product), change_data(product, image=upload("lamp.png", IMAGE)))
-    uploaded = media.list_versions("products/lamp.png")[0]
+    uploaded = versions.list_versions("products/lamp.png")[0]
     default_storage.delete("products/lamp.png")  # the bad DELETE: a delete marker
     assert bucket_keys(fresh_s3) == ["products/lamp.png", "products/lamp.png"]
     assert not default_storage.exists("products/lamp.png")

@@ -49,3 +49,14 @@ def test_the_pipenv_tour_lists_exactly_the_variables_of_env_example():
     example = (BASE_DIR / ".env.example").read_text()
     documented = set(re.findall(r"^#? ?([A-Z][A-Z0-9_]+)=", example, re.M))
     assert set(ENVIRONMENT_VARIABLES) == documented
+
+
+@pytest.mark.django_db
+@pytest.mark.urls("tests.config.urls_without_media_tour")
+def test_a_technique_whose_page_is_removed_leaves_the_index_and_the_home_page(client):
+    for path in ("/", "/tour/"):
+        page = client.get(path)
+        assert page.status_code == 200
+        assert 'href="/tour/s3-media/"' not in page.content.decode()
+        assert 'href="/tour/prefetch/"' in page.content.decode()
+    assert client.get("/tour/s3-media/").status_code == 404

@@ -97,7 +97,7 @@ BAD_SEGMENTS = {
 }
 
 
-# Storage names the media versions page refuses (config/media.py, check_name): none
+# Storage names the media versions page refuses (config/media/versions.py, check_name): none
 # of them is exactly one key of the bucket. As a browser's query string holds them.
 BAD_STORAGE_NAMES = {
     "empty": "",
@@ -319,7 +319,7 @@ def raw_request(request_line: bytes, *headers: bytes, body: bytes = b"") -> byte
 
 HOST = b"Host: " + HEROKU_HOST.encode()
 HTTPS = b"X-Forwarded-Proto: https"
-# The largest request body the site reads (config/bodylimit.py).
+# The largest request body the site reads (config/security/bodylimit.py).
 BODY_LIMIT = settings.REQUEST_BODY_MAX_BYTES
 HUGE_LENGTH = b"Content-Length: 208000000"
 # The router's headers and a CSRF cookie with its token: only the body is wrong.

@@ -12,7 +12,7 @@ import json
 
 import pytest
 
-from config import localdb
+from config.local import postgres as localdb
 from tests.processes import (
     BASE_DIR,
     ROUTER_HEADERS,

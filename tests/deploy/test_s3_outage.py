@@ -16,7 +16,7 @@ stopped (its port refuses connections, as an unreachable endpoint does) and:
 A second test points the process at an endpoint that takes connections and
 never answers (a network partition, a stuck proxy), then at one whose
 connections never complete (packets dropped): the upload waits for the S3
-client's read or connect timeout (config/s3.py), twice, and still answers with
+client's read or connect timeout (config/media/storage.py), twice, and still answers with
 the form error well before the router's 30 s.
 
 Both print what they measured (`pytest -s`; docs/production.md has the figures).
@@ -27,8 +27,8 @@ import urllib.error
 
 import pytest
 
-from config import locals3
-from config.media_forms import STORAGE_ERROR_MESSAGE
+from config.local import s3 as locals3
+from config.media.forms import STORAGE_ERROR_MESSAGE
 from tests.deploy.client import RouterClient, download
 from tests.factories import image_bytes
 from tests.processes import built_and_released, fetch_all, manage, serving

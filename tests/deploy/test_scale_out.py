@@ -28,7 +28,7 @@ import pytest
 from django.conf import settings
 
 from config import gunicorn as web_config
-from config import locals3
+from config.local import s3 as locals3
 from tests.deploy.client import RouterClient, download
 from tests.factories import image_bytes
 from tests.processes import BASE_DIR, built_and_released, fetch_all, start_web

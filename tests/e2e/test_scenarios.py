@@ -5,7 +5,7 @@ import re
 
 from playwright.sync_api import expect
 
-from config import locals3
+from config.local import s3 as locals3
 from tests.e2e import sitedata
 from tests.e2e.conftest import ROUTER_HEADERS, new_page, screenshot
 from tests.pages import query_count
@@ -92,7 +92,7 @@ def test_sign_up_log_out_log_in_and_upload_an_avatar_that_loads_under_the_csp(pa
     assert wait_for_image(image) == 200
     screenshot(page, "profile-with-avatar")
     # A presigned URL of the media bucket on the local S3 server, which the
-    # Content-Security-Policy allows for images (config/security.py).
+    # Content-Security-Policy allows for images (config/security/__init__.py).
     endpoint = os.environ["AWS_S3_ENDPOINT_URL"]
     src = image.get_attribute("src")
     assert src.startswith(f"{endpoint}/{locals3.MEDIA_BUCKET}/avatars/portrait")

@@ -1,0 +1,46 @@
+"""Keep sessions logged in under Django's ModelBackend, and move them onto ours."""
+
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY
+from django.contrib.auth.backends import ModelBackend
+
+from accounts.profile_auth.backends import ProfileModelBackend, dotted_path
+
+TARGET = dotted_path(ProfileModelBackend)
+# Where this backend lived before it became a unit of its own: sessions still name it.
+FORMER_PATHS = ("accounts.backends.ProfileModelBackend",)
+# The backends ours extends, and its former paths: a session logged in under any
+# of them is upgraded.
+UPGRADABLE = frozenset(
+    dotted_path(cls) for cls in ProfileModelBackend.__mro__[1:] if issubclass(cls, ModelBackend)
+) | frozenset(FORMER_PATHS)
+
+
+class SessionBackendUpgradeMiddleware:
+    """Rewrite a session's stored backend path from ModelBackend to ProfileModelBackend.
+
+    Django stores the dotted path of the backend that logged a user in
+    (BACKEND_SESSION_KEY) and loads the user through that backend on every request;
+    a path missing from AUTHENTICATION_BACKENDS logs the user out. So, without
+    this, switching backends either logs everybody out or, with both listed,
+    leaves old sessions on the three-query lookup until they log in again.
+
+    Rewriting is safe because ours subclasses the stored backend: `get_user`
+    returns the same user, and Django still verifies the session's password hash.
+    The session is written once, on the upgraded request. Place it after
+    SessionMiddleware and before AuthenticationMiddleware. It reads the session
+    only when the request carries a session cookie; AuthenticationMiddleware reads
+    the same (cached) session, so pages that show the user pay no extra query.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if (
+            TARGET in settings.AUTHENTICATION_BACKENDS
+            and request.session.session_key
+            and request.session.get(BACKEND_SESSION_KEY) in UPGRADABLE
+        ):
+            request.session[BACKEND_SESSION_KEY] = TARGET
+        return self.get_response(request)

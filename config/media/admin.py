@@ -1,0 +1,160 @@
+"""Restore media files from the admin: a versions page, and the link a ModelAdmin adds.
+
+The page lists every version of one file by its storage name and restores one by
+copying it over the current version (`versions.restore(name, version_id)`): the
+app's own credentials can do that, because it deletes nothing. A ModelAdmin plugs
+in with one line:
+
+    class ProductAdmin(MediaVersionsAdminMixin, admin.ModelAdmin): ...
+
+which adds a "File versions" link for each file field on the change page and
+uses `MediaUploadForm`, so a storage failure on upload is a form error.
+
+Listing, downloading and restoring versions needs the `media.restore_media`
+permission on top of staff status (config/media/models.py); without it the page is a
+403 and the link is not shown.
+"""
+
+import logging
+from urllib.parse import urlencode
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
+from django.db import models
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.views.decorators.http import require_http_methods
+
+from config.media import versions
+from config.media.forms import MediaUploadForm
+from config.media.models import can_restore_media
+
+logger = logging.getLogger(__name__)
+
+
+def validate_storage_name(name: str) -> None:
+    """Exactly one key of the bucket, as FileFields store them (versions.check_name)."""
+    try:
+        versions.check_name(name)
+    except versions.InvalidName as error:
+        raise ValidationError(str(error)) from None
+
+
+class MediaFileForm(forms.Form):
+    # Not stripped: " a.png" is another key than "a.png", never silently the same.
+    name = forms.CharField(label="Storage name", strip=False, validators=[validate_storage_name])
+
+
+class RestoreForm(MediaFileForm):
+    version_id = forms.CharField(max_length=1024, widget=forms.HiddenInput)
+
+
+def versions_url(name: str) -> str:
+    return reverse("admin-media-versions") + "?" + urlencode({"name": name})
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def media_versions_view(request):
+    """Staff only (wrapped by admin.site.admin_view in config/urls.py), and only those
+    holding `media.restore_media`: a file's versions are its past contents, and
+    their links download them."""
+    if not can_restore_media(request.user):
+        raise PermissionDenied
+    if request.method == "POST":
+        form = RestoreForm(request.POST)
+        if form.is_valid():
+            name, version_id = form.cleaned_data["name"], form.cleaned_data["version_id"]
+            try:
+                current = versions.restore(name, version_id)
+            except versions.MediaError as error:
+                form.add_error(None, str(error))
+            except versions.STORAGE_ERRORS as error:
+                return _page(request, form, error=error)
+            else:
+                logger.info(
+                    "%s restored media file %r from version %s (now version %s)",
+                    request.user.get_username(),
+                    name,
+                    version_id,
+                    current.version_id,
+                )
+                messages.success(request, f"Restored {name} from version {version_id}.")
+                return redirect(versions_url(name))
+        return _page(request, form, status=400)
+    form = MediaFileForm(request.GET or None)
+    return _page(request, form, status=400 if form.is_bound and not form.is_valid() else 200)
+
+
+def _page(request, form, *, status=200, error=None):
+    """The page: the form, and the versions of the file it names when it names one."""
+    name = getattr(form, "cleaned_data", {}).get("name")
+    rows = []
+    if name and error is None:
+        try:
+            rows = [
+                {
+                    "version": version,
+                    "url": None
+                    if version.is_delete_marker
+                    else default_storage.url(name, {"VersionId": version.version_id}),
+                    "restorable": not version.is_delete_marker and not version.is_latest,
+                }
+                for version in versions.list_versions(name)
+            ]
+        except versions.InvalidName as invalid:  # too long once the storage's location is added
+            form.add_error("name", str(invalid))
+            name, status = None, 400
+        except (versions.MediaError, *versions.STORAGE_ERRORS) as caught:
+            error = caught
+    if error is not None:
+        logger.warning("Media versions of %r unavailable: %s", name, error)
+        status = 503
+    context = {"title": "Media file versions", "form": form, "name": name, "rows": rows}
+    return render(
+        request,
+        "admin/media_versions.html",
+        {**admin.site.each_context(request), **context, "error": error},
+        status=status,
+    )
+
+
+def media_versions_link(file) -> str:
+    """A link to the versions page of one file field's value ('-' when empty)."""
+    if not file:
+        return "-"
+    return format_html('<a href="{}">Versions of {}</a>', versions_url(file.name), file.name)
+
+
+class MediaVersionsAdminMixin:
+    """One line in a ModelAdmin: versions links for its file fields, safe uploads."""
+
+    form = MediaUploadForm
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        if obj is None or not can_restore_media(request.user):
+            return fields  # no link to a page that would answer 403
+        return [*fields, "media_versions"]
+
+    def get_fieldsets(self, request, obj=None):
+        """Without the link, drop it from `fields`/`fieldsets` that name it (the form
+        would take it for a model field)."""
+        fieldsets = super().get_fieldsets(request, obj)
+        if "media_versions" in self.get_readonly_fields(request, obj):
+            return fieldsets
+        return [
+            (title, {**options, "fields": [f for f in options["fields"] if f != "media_versions"]})
+            for title, options in fieldsets
+        ]
+
+    @admin.display(description="File versions")
+    def media_versions(self, obj):
+        links = [
+            (media_versions_link(getattr(obj, field.attname)),)
+            for field in obj._meta.concrete_fields
+            if isinstance(field, models.FileField)
+        ]
+        return format_html_join(", ", "{}", links)

@@ -1,0 +1,55 @@
+"""Upload forms that turn a storage failure into a form error instead of a 500.
+
+Django uploads a FileField's file inside `instance.save()`, in the middle of the
+view or the admin's save: an S3 outage, refused credentials or a missing bucket
+there is a 500. `MediaUploadFormMixin` stores new files at the end of validation
+instead. If storing fails, the form is invalid with a clear message on the file
+field and the view never saves, so no row points at a file that is not there; if
+it succeeds, `save()` finds the files already stored and only writes the row.
+
+    class ProfileForm(MediaUploadFormMixin, forms.ModelForm): ...
+
+A row that then fails to save leaves an unreferenced object in the bucket, which
+is harmless; the opposite (a row pointing at nothing) is what this prevents.
+"""
+
+import logging
+
+from django import forms
+from django.db import models
+
+from config.media.versions import STORAGE_ERRORS
+
+logger = logging.getLogger(__name__)
+
+STORAGE_ERROR_MESSAGE = (
+    "The file could not be stored right now, so nothing was saved. "
+    "Please try again in a few minutes."
+)
+
+
+class MediaUploadFormMixin:
+    """For ModelForms with file fields: store uploads during validation (see module doc)."""
+
+    storage_error_message = STORAGE_ERROR_MESSAGE
+
+    def _post_clean(self):
+        super()._post_clean()  # builds self.instance from cleaned_data
+        if self._errors:
+            return  # store nothing for a form that will be shown again anyway
+        for field in self.instance._meta.concrete_fields:
+            if not isinstance(field, models.FileField) or field.name not in self.cleaned_data:
+                continue
+            file = getattr(self.instance, field.attname)
+            if not file or file._committed:
+                continue  # no new upload in this field
+            try:
+                # What FileField.pre_save would do inside save(), done now.
+                file.save(file.name, file.file, save=False)
+            except STORAGE_ERRORS:
+                logger.exception("Storing upload %r for %s failed", file.name, field)
+                self.add_error(field.name, self.storage_error_message)
+
+
+class MediaUploadForm(MediaUploadFormMixin, forms.ModelForm):
+    """A ModelForm base with the mixin, e.g. for `ModelAdmin.form`."""

@@ -1,0 +1,90 @@
+"""Write an uploaded image again from its pixels: upright, frames kept, metadata gone.
+
+`reencode(data, image_format, animated=..., max_pixels=...)` decodes a file that
+config/media/uploads.py has already checked and returns new bytes of the same format
+holding only the picture: every frame of an animation with its timing and loop
+count, transparency, and the ICC colour profile (how to show the colours; it says
+nothing about the person). Everything a camera or an editor adds about the picture
+is left behind: EXIF (GPS position, camera, date, its thumbnail), XMP, IPTC, JPEG and
+GIF comments, PNG text chunks, and the extra pictures of a camera's MPO file (depth
+maps, previews). The EXIF orientation is applied to the pixels first, so a photo
+taken with the phone held upright still stands upright without it.
+
+A GIF may declare a larger canvas in a later frame than in its header; each frame's
+size is checked before it is decoded, and all frames together may hold at most
+`max_pixels` pixels, else `TooManyPixels` is raised.
+"""
+
+import io
+
+from PIL import Image, ImageOps, JpegImagePlugin
+
+# Image.info entries that are part of the picture itself; every other entry is
+# metadata about it, or about the file it came from.
+PICTURE_INFO = ("transparency",)
+# Lossy WebP is written again at this quality (Pillow's default is 80): high enough
+# that a second encode loses nothing a person would see.
+WEBP_QUALITY = 90
+
+
+class TooManyPixels(ValueError):
+    """All frames together, or one frame on its own, exceed the pixel limit."""
+
+
+def reencode(data: bytes, image_format: str, *, animated: bool, max_pixels: int) -> bytes:
+    """The picture of `data` (a file of `image_format`) without its metadata (see module doc).
+
+    `animated=False` keeps the first frame only (a JPEG: an MPO's other pictures).
+    """
+    with Image.open(io.BytesIO(data), formats=[image_format]) as image:
+        options = _save_options(image, image_format, data)
+        frames, durations = [], []
+        pixels = 0
+        for index in range(getattr(image, "n_frames", 1) if animated else 1):
+            image.seek(index)
+            pixels += image.width * image.height  # before decoding: GIF frames may grow
+            if pixels > max_pixels:
+                raise TooManyPixels(pixels)
+            frame = ImageOps.exif_transpose(image)  # decodes the frame, turned upright
+            frame.info = {key: frame.info[key] for key in PICTURE_INFO if key in frame.info}
+            frames.append(frame)
+            durations.append(image.info.get("duration", 0))
+        if len(frames) > 1:
+            options.update(save_all=True, append_images=frames[1:], duration=durations)
+            if "loop" in image.info:
+                options["loop"] = image.info["loop"]
+    buffer = io.BytesIO()
+    frames[0].save(buffer, image_format, **options)
+    return buffer.getvalue()
+
+
+def _save_options(image: Image.Image, image_format: str, data: bytes) -> dict:
+    """How to write `image_format` as close to the upload as Pillow can, metadata aside."""
+    icc_profile = image.info.get("icc_profile")
+    if image_format == "JPEG":
+        # The upload's own quantisation tables and chroma subsampling: a second
+        # encode at the quality the camera chose, neither visibly worse nor bigger.
+        return {
+            "qtables": image.quantization,
+            "subsampling": JpegImagePlugin.get_sampling(image),
+            "progressive": bool(image.info.get("progressive")),
+            "icc_profile": icc_profile,
+        }
+    if image_format == "WEBP":
+        if _is_lossless_webp(data):
+            return {"lossless": True, "icc_profile": icc_profile}
+        return {"quality": WEBP_QUALITY, "icc_profile": icc_profile}
+    return {"icc_profile": icc_profile}  # PNG; GIF has no colour profile
+
+
+def _is_lossless_webp(data: bytes) -> bool:
+    """Whether a WebP file's first picture is lossless (a VP8L chunk, not VP8)."""
+    offset = 12  # after "RIFF", the size and "WEBP"
+    while offset + 8 <= len(data):
+        fourcc = data[offset : offset + 4]
+        size = int.from_bytes(data[offset + 4 : offset + 8], "little")
+        if fourcc in (b"VP8 ", b"VP8L"):
+            return fourcc == b"VP8L"
+        # An animation's first frame (ANMF) holds its picture's chunks after 16 bytes.
+        offset += 8 + (16 if fourcc == b"ANMF" else size + size % 2)
+    return False

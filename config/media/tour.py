@@ -1,0 +1,138 @@
+"""The tour page of the versioned S3 media technique, with a live demonstration.
+
+GET shows the bucket's versioning and the versions of one demo object. POST runs
+the demonstration on that object: save it, fetch its presigned URL, delete it
+(a delete marker; the same URL now answers 404), restore it and compare the
+bytes. Each run adds two versions of one small object, which the lifecycle rule
+expires; it touches no other file.
+"""
+
+import logging
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.core.files.storage import default_storage
+from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django.views.generic import TemplateView
+
+from config.media import versions
+from config.media.models import can_restore_media
+from config.security.staffonly import staff_only
+from config.tour import source_excerpt
+
+logger = logging.getLogger(__name__)
+SHOWN_VERSIONS = 10
+
+DEMO_NAME = "tour/s3-media-demo.txt"
+
+
+@dataclass
+class Step:
+    action: str
+    result: str
+
+
+def fetch(url: str) -> tuple[int, bytes]:
+    """GET a presigned URL of the media bucket, as a browser would."""
+    try:
+        # The URL is the storage's own presigned URL, never user input.
+        with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, b""
+
+
+def demonstrate(name: str = DEMO_NAME) -> list[Step]:
+    """Save, delete and restore one object, reporting what S3 answered at each step."""
+    versions.media_storage()  # on S3, or NotOnS3 before anything is written
+    if not versions.versioning_status().enabled:
+        # Deleting on an unversioned bucket would destroy the object for good.
+        raise versions.MediaError("The media bucket is not versioned: nothing to demonstrate.")
+    content = f"Saved by the tour at {timezone.now():%Y-%m-%d %H:%M:%S} UTC.\n".encode()
+    # Writing through open() keeps the key, so the bucket keeps the old content as a version.
+    with default_storage.open(name, "wb") as file:
+        file.write(content)
+    saved = versions.list_versions(name)[0]
+    url = default_storage.url(name)
+    status, body = fetch(url)
+    steps = [
+        Step("Save the file", f"version {saved.version_id}, {saved.size} bytes"),
+        Step("Download its presigned URL", f"HTTP {status}, {len(body)} bytes"),
+    ]
+    default_storage.delete(name)
+    marker = versions.list_versions(name)[0]
+    status, _ = fetch(url)
+    steps += [
+        Step("Delete it", f"delete marker {marker.version_id} on top; the bytes remain"),
+        Step("Download the same URL again", f"HTTP {status}"),
+    ]
+    restored = versions.restore(name, saved.version_id)
+    status, body = fetch(default_storage.url(name))
+    identical = "yes" if body == content else "no"
+    steps += [
+        Step(
+            f"Restore version {saved.version_id}",
+            f"copied over the delete marker as version {restored.version_id}",
+        ),
+        Step(
+            "Download it again",
+            f"HTTP {status}, bytes identical to the saved ones: {identical}",
+        ),
+    ]
+    return steps
+
+
+class S3MediaTourView(TemplateView):
+    template_name = "tour/s3-media.html"
+    # A page with a form: PUT, OPTIONS and the rest are a 405.
+    http_method_names = ["get", "head", "post"]
+
+    def get(self, request, *args, **kwargs):
+        return self.respond()
+
+    @method_decorator(staff_only)  # anyone else: 404, as if there were no such form
+    def post(self, request, *args, **kwargs):
+        """Staff holding `media.restore_media` only (403 for other staff): each run
+        writes two versions and a delete marker to the live bucket, which the app's
+        own keys cannot delete; anyone could otherwise run it in a loop."""
+        if not can_restore_media(request.user):
+            raise PermissionDenied
+        try:
+            return self.respond(steps=demonstrate())
+        except (versions.MediaError, *versions.STORAGE_ERRORS) as error:
+            return self.respond(error=error)
+
+    def respond(self, **kwargs):
+        """The page; 503 when the bucket could not be read (the rest still renders)."""
+        context = self.get_context_data(**kwargs)
+        error = context.get("error")
+        if error is not None and not isinstance(error, versions.MediaError):
+            # S3's own message can name the account and the IAM user: log it, show less.
+            logger.warning("S3 tour page: the media bucket could not be read: %s", error)
+            context["error"] = "S3 did not answer as expected; the details are in the log."
+        return self.render_to_response(context, status=503 if error is not None else 200)
+
+    def get_context_data(self, **kwargs):
+        context = {
+            "can_run": can_restore_media(self.request.user),
+            "storage": default_storage.__class__.__name__,
+            "demo_name": DEMO_NAME,
+            "settings_excerpt": source_excerpt("config/settings.py", "media_bucket =", 18),
+            "storage_excerpt": source_excerpt("config/media/storage.py", "def media_storage", 15),
+            "restore_excerpt": source_excerpt(
+                "config/media/versions.py", "    if version_id is None:", 27
+            ),
+        }
+        if "error" not in kwargs:
+            try:
+                context["bucket"] = versions.bucket_name()
+                context["versioning"] = versions.versioning_status()
+                # The newest few: the list only grows between lifecycle runs.
+                shown = versions.list_versions(DEMO_NAME)[:SHOWN_VERSIONS]
+                context["rows"] = [{"version": v} for v in shown]
+            except (versions.MediaError, *versions.STORAGE_ERRORS) as error:
+                context["error"] = error
+        return super().get_context_data(**context, **kwargs)

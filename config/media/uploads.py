@@ -1,0 +1,164 @@
+"""Uploaded images, judged by their content: never by their name or the browser's word.
+
+`clean_image(file)` accepts a JPEG, PNG, WebP or GIF of at most
+`settings.IMAGE_UPLOAD_MAX_BYTES` bytes, `IMAGE_MAX_PIXELS` pixels (all frames
+of an animation together) and `IMAGE_MAX_FRAMES` frames, and returns its
+`ImageKind` and the bytes to store: the picture written again without its
+metadata (config/media/reencode.py). Anything else raises a ValidationError with
+a message a form can show. A "JPEG" is whatever Pillow opens as one, subclasses
+included: many cameras' JPEGs are MPO files (several pictures, e.g. a depth map),
+stored as a plain JPEG of the first. Pillow
+reads only the header to learn the format, the canvas and the frame count, so a
+decompression bomb (a small file declaring a huge canvas, or thousands of frames)
+is refused before any pixel is decoded; `verify()` then checks the file's
+structure, as Django's own ImageField does, and decoding it for the re-encode
+refuses what is cut short.
+
+`ImageUploadField` is the model field to use for images (avatars and product
+images). Its form field, `ImageUploadFormField`, runs the check on each new upload
+only: a file already stored (perhaps on S3) is not fetched again on every save. It
+stores the re-encoded file under the extension and the content type of its kind, so
+it is always served as what it is: a GIF posted as `page.html` with
+`Content-Type: text/html` is stored as `page.gif`, `image/gif`. (S3 storages keep
+the content type an upload carries, and serve it back on every download.)
+"""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import models
+from django.template.defaultfilters import filesizeformat
+from PIL import GifImagePlugin, Image, ImageFile, JpegImagePlugin, PngImagePlugin, WebPImagePlugin
+
+from config.media.reencode import TooManyPixels, reencode
+
+
+@dataclass(frozen=True)
+class ImageKind:
+    """One kind of image the site accepts, and what a stored file of that kind is."""
+
+    name: str  # Pillow's format name, which the stored file has
+    plugin: type[ImageFile.ImageFile]  # what Pillow opens it as, subclasses included
+    extension: str
+    content_type: str
+    animated: bool  # whether its frames are kept (not a JPEG's: an MPO's other pictures)
+
+
+# APNG is a PNG to Pillow, animated WebP a WebP, and MPO a JPEG (a subclass).
+KINDS = (
+    ImageKind("JPEG", JpegImagePlugin.JpegImageFile, ".jpg", "image/jpeg", animated=False),
+    ImageKind("PNG", PngImagePlugin.PngImageFile, ".png", "image/png", animated=True),
+    ImageKind("WEBP", WebPImagePlugin.WebPImageFile, ".webp", "image/webp", animated=True),
+    ImageKind("GIF", GifImagePlugin.GifImageFile, ".gif", "image/gif", animated=True),
+)
+# The content types browsers may offer in the file picker (a hint, never trusted).
+ACCEPT = ",".join(kind.content_type for kind in KINDS)
+# 25 megapixels: more than any avatar or product photo needs, and decoding it
+# for the re-encode costs ~100 MB (twice that while it is turned upright), which a
+# 512 MB dyno can afford. An animation's frames count together: all are held.
+IMAGE_MAX_PIXELS = 25_000_000
+# Each frame costs time to decode and write again whatever its size: a 5 MB GIF can
+# hold 150,000 one-pixel frames (over a minute of work). 1,000 is 100 s at 10 fps.
+IMAGE_MAX_FRAMES = 1_000
+
+NOT_AN_IMAGE = (
+    "Upload a JPEG, PNG, WebP or GIF image. This file is not one: "
+    "it was checked by its content, not its name."
+)
+TOO_MANY_PIXELS = (
+    "This image is too large in pixels (the frames of an animation count together); "
+    "the limit is %(limit)s megapixels. Scale it down and upload it again."
+)
+TOO_MANY_FRAMES = "This animation has too many frames; the limit is %(limit)s."
+
+
+def kind_of(image: Image.Image) -> ImageKind | None:
+    """The accepted kind Pillow opened `image` as, or None: never a lookup that raises."""
+    return next((kind for kind in KINDS if isinstance(image, kind.plugin)), None)
+
+
+def clean_image(file) -> tuple[ImageKind, bytes]:
+    """Check an uploaded file; return its kind and the bytes to store (see module doc)."""
+    limit = settings.IMAGE_UPLOAD_MAX_BYTES
+    if file.size > limit:
+        raise ValidationError(
+            "This file is %(size)s; an image may be at most %(limit)s.",
+            code="file_too_large",
+            params={"size": filesizeformat(file.size), "limit": filesizeformat(limit)},
+        )
+    too_many_pixels = ValidationError(
+        TOO_MANY_PIXELS, code="too_many_pixels", params={"limit": IMAGE_MAX_PIXELS // 1_000_000}
+    )
+    not_an_image = ValidationError(NOT_AN_IMAGE, code="invalid_image")
+    file.seek(0)
+    data = file.read()
+    file.seek(0)
+    try:
+        with Image.open(file, formats=[kind.name for kind in KINDS]) as image:
+            kind = kind_of(image)
+            if kind is None:
+                raise not_an_image
+            frames = image.n_frames if kind.animated else 1
+            if frames > IMAGE_MAX_FRAMES:
+                raise ValidationError(
+                    TOO_MANY_FRAMES, code="too_many_frames", params={"limit": IMAGE_MAX_FRAMES}
+                )
+            if image.width * image.height * frames > IMAGE_MAX_PIXELS:
+                raise too_many_pixels
+            image.verify()
+        content = reencode(data, kind.name, animated=kind.animated, max_pixels=IMAGE_MAX_PIXELS)
+    except (Image.DecompressionBombError, TooManyPixels):
+        # Pillow's own limit (about 179 megapixels) fires while reading the header.
+        raise too_many_pixels from None
+    except ValidationError:
+        raise
+    except Exception as exc:
+        # Pillow raises many types for malformed data (OSError, SyntaxError,
+        # ValueError, EOFError, struct.error...): all mean "not an image we accept".
+        raise not_an_image from exc
+    finally:
+        file.seek(0)
+    return kind, content
+
+
+class ImageUploadFormField(forms.FileField):
+    """A file field that accepts only images passing `clean_image`, and keeps their clean copy."""
+
+    def __init__(self, **kwargs):
+        if not kwargs.get("help_text"):
+            limit = filesizeformat(settings.IMAGE_UPLOAD_MAX_BYTES)
+            kwargs["help_text"] = f"JPEG, PNG, WebP or GIF, at most {limit}."
+        super().__init__(**kwargs)
+
+    def to_python(self, data):
+        file = super().to_python(data)
+        if file is None:
+            return None
+        kind, content = clean_image(file)
+        # Named and typed by its kind: the browser's claim would otherwise become
+        # the stored object's content type.
+        return SimpleUploadedFile(Path(file.name).stem + kind.extension, content, kind.content_type)
+
+    def widget_attrs(self, widget):
+        return {**super().widget_attrs(widget), "accept": ACCEPT}
+
+
+class ImageUploadField(models.ImageField):
+    """An ImageField whose forms (ModelForm, admin) check and re-encode uploads (`clean_image`)."""
+
+    def formfield(self, **kwargs):
+        return super().formfield(**{"form_class": ImageUploadFormField, **kwargs})
+
+    def update_dimension_fields(self, instance, force=False, *args, **kwargs):
+        """Sizes are read when a file is assigned (`force`), never when a row is loaded.
+
+        Django's ImageField reads a missing width or height on every load, which
+        here means a GET from the media bucket per row, and a 500 for a whole page
+        once that file is gone. A row written without its size keeps it empty.
+        """
+        if force:
+            super().update_dimension_fields(instance, force, *args, **kwargs)

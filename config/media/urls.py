@@ -1,0 +1,19 @@
+"""The admin's media versions page, under ADMIN_URL.
+
+Include it before the admin's own URLs (its catch-all would answer first):
+`path("", include("config.media.urls"))`. The URL name is global, like the admin's.
+"""
+
+from django.conf import settings
+from django.contrib import admin
+from django.urls import path
+
+from config.media.admin import media_versions_view
+
+urlpatterns = [
+    path(
+        f"{getattr(settings, 'ADMIN_URL', 'admin/')}media/versions/",
+        admin.site.admin_view(media_versions_view),
+        name="admin-media-versions",
+    ),
+]

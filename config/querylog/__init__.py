@@ -1,0 +1,101 @@
+"""The query log every page shows: how many queries a request ran, their time, their SQL.
+
+Public API: `QueryLogMiddleware` (settings: `QUERY_LOG = True`, the middleware
+outside everything that queries, `config.querylog` in INSTALLED_APPS for its
+template, and `<!-- query-log -->` where a page wants the log), and `record()`,
+a context manager that collects the queries of any block. Django alone.
+
+`QueryLogMiddleware` wraps each request in `connection.execute_wrapper`, so it
+works with DEBUG off (Django's own `connection.queries` needs DEBUG). After the
+response is rendered it:
+
+- adds `Server-Timing: db;dur=<ms>;desc="<n> queries"`, which any browser's
+  devtools show under Timing;
+- replaces the `<!-- query-log -->` marker of an HTML page with the log itself,
+  so the footer counts every query, including those run after it was rendered
+  (session save, for one).
+
+The SQL is shown as the application sent it, with `%s` placeholders rather than
+values: a session key or an e-mail address never reaches the page.
+
+Off with QUERY_LOG=off (the middleware then removes itself at start-up), the
+default outside development: it shows internals to every visitor.
+"""
+
+import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.exceptions import MiddlewareNotUsed
+from django.db import connections
+from django.template.loader import render_to_string
+
+MARKER = b"<!-- query-log -->"
+
+
+@dataclass
+class Query:
+    sql: str
+    ms: float
+    many: bool = False
+
+
+@dataclass
+class QueryLog:
+    """The queries one block of code ran, on every database connection."""
+
+    queries: list[Query] = field(default_factory=list)
+    # It is callable (the execute wrapper): templates must read it, not call it.
+    do_not_call_in_templates = True
+
+    def __call__(self, execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.queries.append(Query(sql, (time.perf_counter() - started) * 1000, many))
+
+    @property
+    def count(self) -> int:
+        return len(self.queries)
+
+    @property
+    def ms(self) -> float:
+        return sum(query.ms for query in self.queries)
+
+    def server_timing(self) -> str:
+        return f'db;dur={self.ms:.1f};desc="{self.count} queries"'
+
+
+@contextmanager
+def record() -> Iterator[QueryLog]:
+    """Record every query run inside the block: `with record() as log: ...`."""
+    log = QueryLog()
+    with ExitStack() as stack:
+        for connection in connections.all():
+            stack.enter_context(connection.execute_wrapper(log))
+        yield log
+
+
+class QueryLogMiddleware:
+    def __init__(self, get_response):
+        if not getattr(settings, "QUERY_LOG", False):
+            raise MiddlewareNotUsed
+        self.get_response = get_response
+
+    def __call__(self, request):
+        with record() as log:
+            request.query_log = log
+            response = self.get_response(request)
+        response["Server-Timing"] = log.server_timing()
+        is_html = response.get("Content-Type", "").startswith("text/html")
+        if is_html and not response.streaming and MARKER in response.content:
+            # A page served from a page cache (X-Page-Cache: hit) says so beside its 0 queries.
+            context = {"log": log, "page_cache": response.get("X-Page-Cache")}
+            panel = render_to_string("querylog.html", context, request=None)
+            response.content = response.content.replace(MARKER, panel.encode(), 1)
+            if response.has_header("Content-Length"):
+                response["Content-Length"] = str(len(response.content))
+        return response

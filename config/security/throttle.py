@@ -1,0 +1,77 @@
+"""Count events per key in fixed windows of time, in a store every dyno shares.
+
+    hit(scope, value, *, limit, window) -> bool      count one event; True while within limit
+    reached(scope, value, *, limit, window) -> bool  the limit is reached (counts nothing)
+    clear(scope, value, *, window)                   forget the current window's count
+    seconds_left(window) -> int                      until the current window ends (Retry-After)
+
+The first three also take `alias` (below).
+
+`scope` names what is counted ("signup-client"), `value` whom (an address, an
+e-mail address, a username); `window` is in seconds. Counts live in the cache
+alias `throttles` (settings.CACHES), or another given as `alias`: Django's database
+cache here, so every dyno and worker sees one count; point the alias at Redis and
+nothing else changes. A count that must not be evicted by a flood of another
+kind of count gets an alias (a table) of its own: past MAX_ENTRIES Django's
+database cache deletes the rows whose keys sort first, live counts included.
+
+Keys are an HMAC of the value under SECRET_KEY: the store never holds an e-mail
+address or a username in clear. Windows are fixed (aligned on the clock), so a
+client may spend a window's allowance at its end and the next one's at the
+start: at most twice the limit in a short burst.
+
+Counting is `add` (the first event) then `incr`. Redis increments atomically;
+Django's database cache reads, then writes, so requests racing on one key can
+each count from the same value: the count may come out low by the number of
+requests in flight at once (a dyno serves at most 10).
+"""
+
+import time
+
+from django.core.cache import caches
+from django.utils.crypto import salted_hmac
+
+ALIAS = "throttles"
+
+
+def _key(scope: str, value: str, window: int) -> str:
+    digest = salted_hmac("config.security.throttle", f"{scope}\0{value}").hexdigest()
+    return f"{scope}:{window}:{int(time.time() // window)}:{digest}"
+
+
+def _store(window: int, alias: str = ALIAS):
+    store = caches[alias]
+    # incr() on Django's backends resets an entry's timeout to the alias's
+    # default: a shorter default would forget counts before their window ends.
+    if window > store.default_timeout:
+        raise ValueError(
+            f"A {window} s window needs CACHES[{alias!r}]['TIMEOUT'] of at least {window}."
+        )
+    return store
+
+
+def hit(scope: str, value: str, *, limit: int, window: int, alias: str = ALIAS) -> bool:
+    """Count one event; whether the count in this window is still at most `limit`."""
+    store, key = _store(window, alias), _key(scope, value, window)
+    if store.add(key, 1, timeout=window):
+        return limit >= 1
+    try:
+        count = store.incr(key)
+    except ValueError:  # expired between add() and incr()
+        store.add(key, 1, timeout=window)
+        count = 1
+    return count <= limit
+
+
+def reached(scope: str, value: str, *, limit: int, window: int, alias: str = ALIAS) -> bool:
+    """Whether `limit` events were counted in this window already."""
+    return _store(window, alias).get(_key(scope, value, window), 0) >= limit
+
+
+def clear(scope: str, value: str, *, window: int, alias: str = ALIAS) -> None:
+    _store(window, alias).delete(_key(scope, value, window))
+
+
+def seconds_left(window: int) -> int:
+    """Seconds until the current window ends: what a Retry-After header says."""
+    return max(1, int(window - time.time() % window))

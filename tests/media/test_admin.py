@@ -1,0 +1,175 @@
+"""Restoring a media file from the admin, and the mixin a ModelAdmin plugs in with."""
+
+import logging
+
+import pytest
+from django.contrib import admin
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.test import Client
+
+from config.media import versions
+from config.media.admin import MediaVersionsAdminMixin
+from config.media.forms import MediaUploadForm
+from tests.conftest import storages_on
+
+URL = "/admin/media/versions/"
+
+
+@pytest.mark.django_db
+def test_versions_page_is_for_staff_only(client, django_user_model, deleted_file):
+    name, _ = deleted_file
+    response = client.get(URL, {"name": name})
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/login/")
+
+    client.force_login(django_user_model.objects.create_user("shopper", password="x"))
+    assert client.get(URL, {"name": name}).status_code == 302
+    assert client.post(URL, {"name": name, "version_id": "x"}).status_code == 302
+
+
+def test_versions_page_lists_versions_newest_first_with_restore_buttons(admin_client, deleted_file):
+    name, version_id = deleted_file
+    marker = versions.list_versions(name)[0]
+
+    response = admin_client.get(URL, {"name": name})
+
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert f"Versions of <code>{name}</code>, newest first" in content
+    assert content.index(marker.version_id) < content.index(version_id)
+    assert "delete marker" in content
+    # One restore form, for the file version (not for the marker), with a CSRF token.
+    assert content.count('<button type="submit">Restore this version</button>') == 1
+    assert f'name="version_id" value="{version_id}"' in content
+    assert "csrfmiddlewaretoken" in content
+    # The old version can be downloaded through its presigned URL.
+    assert f"versionId={version_id}" in content
+
+
+def test_restore_from_the_admin_copies_the_version_back_and_is_logged(
+    admin_client, deleted_file, caplog
+):
+    name, version_id = deleted_file
+    with caplog.at_level(logging.INFO, logger="config.media.admin"):
+        response = admin_client.post(URL, {"name": name, "version_id": version_id})
+
+    assert response.status_code == 302
+    assert response["Location"] == f"{URL}?name=products%2Flamp.png"
+    assert default_storage.open(name).read() == b"the lamp"
+    current = versions.list_versions(name)[0]
+    assert current.is_latest
+    assert not current.is_delete_marker
+    assert f"admin restored media file '{name}' from version {version_id}" in caplog.text
+    page = admin_client.get(response["Location"])
+    assert f"Restored {name} from version {version_id}." in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_restore_needs_the_csrf_token(admin_user, deleted_file):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(admin_user)
+    name, version_id = deleted_file
+    assert client.post(URL, {"name": name, "version_id": version_id}).status_code == 403
+    assert not default_storage.exists(name)
+
+
+def test_bad_input_is_a_400_with_the_reason(admin_client, deleted_file):
+    name, _ = deleted_file
+    current = admin_client.post(URL, {"name": name, "version_id": "no-such-version"})
+    assert current.status_code == 400
+    assert "has no version" in current.content.decode()
+
+    for bad_name in ("/etc/passwd", "a/../b.png", ""):
+        response = admin_client.get(URL, {"name": bad_name})
+        assert response.status_code == 400, bad_name
+    assert admin_client.post(URL, {"name": name}).status_code == 400
+    assert not default_storage.exists(name)
+
+
+# Names that do not map one-to-one onto an S3 key: each is a 400, never a listing.
+BAD_NAMES = {
+    "empty": "",
+    "dot": ".",
+    "dot dot": "..",
+    "parent then a name": "../x",
+    "parent inside": "a/../b.png",
+    "dot first": "./a.png",
+    "dot inside": "a/./b.png",
+    "dot last": "a/.",
+    "parent last": "a/..",
+    "leading slash": "/etc/passwd",
+    "double slash": "a//b.png",
+    "trailing slash": "products/",
+    "backslash": "a\\b.png",
+    "backslash parent": "..\\x",
+    "null": "a\x00b.png",
+    "control": "a\x01b.png",
+    "newline": "a\nb.png",
+    "delete": "a\x7fb.png",
+    "c1 control": "a\x85b.png",
+    "right-to-left override": "a\u202eb.png",
+    "not UTF-8 (decoded as U+FFFD)": "a\ufffdb.png",
+    "encoded dot dot": "%2e%2e",
+    "encoded dot dot inside": "a/%2E%2e/b.png",
+    "encoded dot": "%2e/a.png",
+    "over 1024 bytes": "x" * 1025,
+    "over 1024 bytes of UTF-8": "é" * 513,
+}
+
+
+@pytest.mark.parametrize("name", BAD_NAMES.values(), ids=BAD_NAMES.keys())
+def test_a_name_that_is_not_exactly_one_key_is_a_400(admin_client, fresh_s3, name):
+    kept = default_storage.save("x", ContentFile(b"kept"))  # what "../x" would have meant
+    response = admin_client.get(URL, {"name": name})
+    assert response.status_code == 400
+    assert "Versions of" not in response.content.decode()
+    restore = admin_client.post(URL, {"name": name, "version_id": "v"})
+    assert restore.status_code == 400
+    with pytest.raises(versions.InvalidName):
+        versions.list_versions(name)  # the commands refuse it too
+    assert [v.is_latest for v in versions.list_versions(kept)] == [True]
+
+
+@pytest.mark.parametrize(
+    "name", ["products/lamp.png", "a..b.png", "...png", "é.png", "100%.png", "x" * 1024]
+)
+def test_names_that_are_one_key_are_looked_up(admin_client, fresh_s3, name):
+    response = admin_client.get(URL, {"name": name})
+    assert response.status_code == 200
+    assert "No file named" in response.content.decode()
+
+
+def test_an_unknown_name_says_there_is_no_such_file(admin_client, fresh_s3):
+    response = admin_client.get(URL, {"name": "no/such.png"})
+    assert response.status_code == 200
+    assert "No file named <code>no/such.png</code>" in response.content.decode()
+    assert admin_client.get(URL).status_code == 200  # the empty look-up form
+
+
+def test_unreachable_s3_is_a_503_page_not_a_crash(admin_client, settings, fresh_s3):
+    settings.STORAGES = storages_on(fresh_s3, endpoint_url="http://127.0.0.1:9")
+    response = admin_client.get(URL, {"name": "products/lamp.png"})
+    assert response.status_code == 503
+    assert "The media bucket could not be read" in response.content.decode()
+    restore = admin_client.post(URL, {"name": "products/lamp.png", "version_id": "v"})
+    assert restore.status_code == 503
+
+
+class UploadAdmin(MediaVersionsAdminMixin, admin.ModelAdmin):
+    pass
+
+
+def test_mixin_links_each_file_field_to_its_versions(rf, admin_user, upload_model, fresh_s3):
+    model_admin = UploadAdmin(upload_model, admin.AdminSite())
+    item = upload_model.objects.create(title="Lamp", file="products/lamp.png")
+    request = rf.get("/")
+    request.user = admin_user
+
+    assert "media_versions" in model_admin.get_readonly_fields(request, item)
+    assert "media_versions" not in model_admin.get_readonly_fields(request, None)
+    assert model_admin.media_versions(item) == (
+        f'<a href="{URL}?name=products%2Flamp.png">Versions of products/lamp.png</a>'
+    )
+    assert model_admin.media_versions(upload_model(title="No file")) == "-"
+    assert issubclass(model_admin.get_form(request, item), MediaUploadForm)

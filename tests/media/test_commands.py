@@ -1,0 +1,118 @@
+"""The media management commands, against the local S3 server."""
+
+import io
+import json
+
+import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.management import CommandError, call_command
+
+from config.media import versions
+from tests.processes import manage, production_env
+
+UNREACHABLE_DB = "postgres://u:p@127.0.0.1:9/unreachable"
+
+
+def run(*args: str) -> str:
+    out = io.StringIO()
+    call_command(*args, stdout=out)
+    return out.getvalue()
+
+
+def test_media_versioning_status_suspend_enable(fresh_s3):
+    assert run("media_versioning", "status") == (
+        "Versioning of bucket media: Enabled (MFA delete: Disabled)\n"
+    )
+    assert "Suspended" in run("media_versioning", "suspend")
+    assert versions.versioning_status().status == "Suspended"
+    assert "Enabled" in run("media_versioning", "enable")
+
+
+def test_media_versioning_mfa_delete_needs_the_code(fresh_s3):
+    with pytest.raises(CommandError, match='--mfa "SERIAL CODE"'):
+        run("media_versioning", "enable", "--mfa-delete")
+    out = run("media_versioning", "enable", "--mfa-delete", "--mfa", "SERIAL 123456")
+    assert out.startswith("Versioning of bucket media: Enabled")
+
+
+def test_media_lifecycle_sets_and_shows_the_rule(fresh_s3):
+    assert run("media_lifecycle", "--show").endswith("none\n")
+    out = run("media_lifecycle", "--noncurrent-days", "14", "--keep-versions", "5")
+    rules = json.loads(out.split("\n", 1)[1])
+    assert rules[0]["ID"] == "media-versions"
+    assert rules[0]["NoncurrentVersionExpiration"]["NoncurrentDays"] == 14
+    assert rules[0]["Expiration"] == {"ExpiredObjectDeleteMarker": True}
+    with pytest.raises(CommandError, match="at least 1"):
+        run("media_lifecycle", "--noncurrent-days", "0")
+
+
+def test_media_versions_prints_a_table_newest_first(fresh_s3):
+    name = default_storage.save("avatars/ada.png", ContentFile(b"12345"))
+    default_storage.delete(name)
+    found = versions.list_versions(name)
+
+    lines = run("media_versions", name).splitlines()
+
+    assert lines[0].split() == [
+        "VERSION",
+        "ID",
+        "KIND",
+        "CURRENT",
+        "LAST",
+        "MODIFIED",
+        "(UTC)",
+        "SIZE",
+    ]
+    assert lines[1].split()[:4] == [found[0].version_id, "delete", "marker", "yes"]
+    assert lines[2].split()[:2] == [found[1].version_id, "version"]
+    assert lines[2].split()[-1] == "5"
+
+
+def test_media_restore_removes_the_marker_or_copies_a_version(fresh_s3):
+    name = default_storage.save("avatars/ada.png", ContentFile(b"first"))
+    first = versions.list_versions(name)[0].version_id
+    default_storage.delete(name)
+
+    out = run("media_restore", name)
+    assert out == f"Restored {name}: removed its delete marker; current version is {first}.\n"
+
+    with default_storage.open(name, "wb") as file:
+        file.write(b"second")
+    out = run("media_restore", name, "--version", first)
+    assert f"copied version {first} over it" in out
+    assert default_storage.open(name).read() == b"first"
+
+
+def test_media_commands_fail_with_a_message_and_exit_code_1(fresh_s3):
+    """Run as an operator would on a one-off dyno: production settings, a real process."""
+    env = production_env(DATABASE_URL=UNREACHABLE_DB)
+    missing = manage("media_restore", "no/such/file.png", env=env)
+    assert missing.returncode == 1
+    assert "No file named 'no/such/file.png' in bucket 'media'" in missing.stderr
+    assert "Traceback" not in missing.stderr
+
+    default_storage.save("here.txt", ContentFile(b"x"))
+    not_deleted = manage("media_restore", "here.txt", env=env)
+    assert not_deleted.returncode == 1
+    assert "is not deleted; pass a version" in not_deleted.stderr
+
+    unknown = manage("media_versions", "no/such/file.png", env=env)
+    assert unknown.returncode == 1
+    assert "No file named" in unknown.stderr
+
+    no_bucket = manage(
+        "media_versioning", "status", env={**env, "AWS_MEDIA_BUCKET_NAME": "no-such-bucket"}
+    )
+    assert no_bucket.returncode == 1
+    assert "S3 refused or could not be reached" in no_bucket.stderr
+    assert "NoSuchBucket" in no_bucket.stderr
+
+
+def test_media_commands_need_s3(settings):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    }
+    with pytest.raises(CommandError, match="not S3: set AWS_MEDIA_BUCKET_NAME"):
+        run("media_versioning", "status")

@@ -1,0 +1,177 @@
+"""Every kind of image file, through both upload paths, onto the local S3 server.
+
+The avatar form (accounts) and the product image in the admin (catalog) both use
+config/media/uploads.py; each case of tests/images.py is posted through each of them
+with the real test client, and what is stored is read back from the bucket with
+boto3: it must be of an accepted kind, carry no metadata, stand upright and keep
+its frames.
+"""
+
+import io
+from dataclasses import dataclass
+
+import pytest
+from PIL import Image, ImageChops, ImageStat
+
+from accounts.models import Profile
+from catalog.models import Product
+from config.local import s3 as locals3
+from tests.catalog.test_admin_media import change_data, change_page
+from tests.conftest import bucket_keys, stored_bytes
+from tests.factories import ProductFactory, UserFactory, upload
+from tests.images import ACCEPTED, REFUSED, SECRETS, SRGB, UPRIGHT_SIZE, WITH_METADATA
+
+pytestmark = pytest.mark.django_db
+
+EXTENSIONS = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp", "GIF": ".gif"}
+CONTENT_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "GIF": "image/gif"}
+ERRORS = {
+    "invalid_image": "Upload a JPEG, PNG, WebP or GIF image.",
+    "too_many_pixels": "too large in pixels",
+    "too_many_frames": "too many frames",
+}
+
+
+@dataclass
+class Posted:
+    response: object
+    name: str  # the storage name the row holds now ("" when nothing was saved)
+    size: tuple[int | None, int | None] | None  # the row's width and height fields, if any
+
+
+@pytest.fixture(params=["avatar form", "product admin"])
+def post_image(request, client, admin_client, fresh_s3):
+    """`post_image(filename, content)`: upload through one path; what the row holds after."""
+    if request.param == "avatar form":
+        user = UserFactory(profile__display_name="Ada L.")
+        client.force_login(user)
+
+        def post(filename: str, content: bytes) -> Posted:
+            avatar = upload(filename, content, "application/octet-stream")
+            response = client.post("/accounts/profile/edit/", {"avatar": avatar})
+            return Posted(response, Profile.objects.get(user=user).avatar.name, None)
+
+    else:
+        product = ProductFactory(features=0)
+
+        def post(filename: str, content: bytes) -> Posted:
+            data = change_data(product, image=upload(filename, content, "image/png"))
+            response = admin_client.post(change_page(product), data)
+            row = Product.objects.get(pk=product.pk)
+            return Posted(response, row.image.name, (row.image_width, row.image_height))
+
+    return post
+
+
+def frame_count(image: Image.Image) -> int:
+    return getattr(image, "n_frames", 1)
+
+
+@pytest.mark.parametrize("case", ACCEPTED)
+def test_every_image_a_person_calls_jpeg_png_webp_or_gif_is_stored_as_that_kind(
+    post_image, fresh_s3, case
+):
+    content, kind = ACCEPTED[case]
+    posted = post_image("photo.png", content)
+
+    assert posted.response.status_code == 302
+    assert posted.name.endswith("/photo" + EXTENSIONS[kind])
+    head = fresh_s3.client().head_object(Bucket=locals3.MEDIA_BUCKET, Key=posted.name)
+    assert head["ContentType"] == CONTENT_TYPES[kind]
+    uploaded = Image.open(io.BytesIO(content))
+    with Image.open(io.BytesIO(stored_bytes(fresh_s3, posted.name))) as stored:
+        assert stored.format == kind  # an MPO is stored as a plain JPEG
+        assert stored.size == uploaded.size
+        # Animations keep their frames; a camera's extra MPO pictures are dropped.
+        assert frame_count(stored) == (1 if kind == "JPEG" else frame_count(uploaded))
+        if posted.size is not None:
+            assert posted.size == stored.size
+
+
+@pytest.mark.parametrize("case", REFUSED)
+def test_anything_else_is_a_form_error_naming_the_accepted_kinds(post_image, fresh_s3, case):
+    content, code = REFUSED[case]
+    posted = post_image("photo.png", content)
+
+    assert posted.response.status_code == 200
+    assert ERRORS[code] in posted.response.content.decode()
+    assert posted.name == ""
+    assert bucket_keys(fresh_s3) == []
+
+
+# What Pillow reports of metadata it read: EXIF, XMP, IPTC, comments, MPO's index.
+METADATA_KEYS = {"exif", "xmp", "XML:com.adobe.xmp", "photoshop", "comment", "mp", "mpoffset"}
+
+
+def frames_of(image: Image.Image) -> list[tuple[bytes, int]]:
+    """Each frame's RGBA pixels and duration, as a browser would show them."""
+    found = []
+    for index in range(frame_count(image)):
+        image.seek(index)
+        pixels = image.convert("RGBA").tobytes()
+        found.append((pixels, image.info.get("duration", 0)))
+    return found
+
+
+@pytest.mark.parametrize("case", WITH_METADATA)
+def test_stored_images_carry_no_metadata_and_stand_upright(post_image, fresh_s3, case):
+    content, kind = WITH_METADATA[case]
+    assert [secret for secret in SECRETS if secret in content]  # the case carries some
+    posted = post_image("me.jpg", content)
+
+    assert posted.response.status_code == 302
+    stored = stored_bytes(fresh_s3, posted.name)
+    assert [secret for secret in SECRETS if secret in stored] == []
+    with Image.open(io.BytesIO(stored)) as image:
+        assert image.format == kind
+        assert dict(image.getexif()) == {}
+        assert METADATA_KEYS & set(image.info) == set()
+        assert getattr(image, "text", {}) == {}  # PNG tEXt, iTXt and zTXt chunks
+        # Orientation 6 applied: the sideways sensor pixels are now a portrait,
+        # with the red block in the top-left corner where the photographer saw it.
+        assert image.size == UPRIGHT_SIZE
+        top_left, bottom_right = (image.convert("RGB").getpixel(xy) for xy in [(2, 2), (27, 37)])
+        assert top_left[0] > 200
+        assert max(top_left[1:]) < 80
+        assert bottom_right[1] > 150  # not red
+    if posted.size is not None:
+        assert posted.size == UPRIGHT_SIZE
+
+
+def test_the_colour_profile_is_kept(post_image, fresh_s3):
+    posted = post_image("me.jpg", WITH_METADATA["jpeg from a phone"][0])
+    with Image.open(io.BytesIO(stored_bytes(fresh_s3, posted.name))) as image:
+        assert image.info.get("icc_profile") == SRGB
+
+
+LOSSLESS = [case for case, (_, kind) in ACCEPTED.items() if kind in ("PNG", "GIF")]
+LOSSLESS += ["webp lossless, transparent", "webp animated"]
+
+
+@pytest.mark.parametrize("case", LOSSLESS)
+def test_lossless_images_keep_every_pixel_frame_and_timing(post_image, fresh_s3, case):
+    content, _ = ACCEPTED[case]
+    posted = post_image("picture.gif", content)
+
+    assert posted.response.status_code == 302
+    with (
+        Image.open(io.BytesIO(content)) as uploaded,
+        Image.open(io.BytesIO(stored_bytes(fresh_s3, posted.name))) as stored,
+    ):
+        assert stored.mode == uploaded.mode  # 16-bit, palette, 1-bit and alpha kept
+        assert frames_of(stored) == frames_of(uploaded)
+        assert stored.info.get("loop") == uploaded.info.get("loop")
+
+
+@pytest.mark.parametrize("case", [case for case, (_, kind) in ACCEPTED.items() if kind == "JPEG"])
+def test_jpegs_are_encoded_again_without_visible_loss(post_image, fresh_s3, case):
+    content, _ = ACCEPTED[case]
+    posted = post_image("photo.jpg", content)
+
+    with (
+        Image.open(io.BytesIO(content)) as uploaded,
+        Image.open(io.BytesIO(stored_bytes(fresh_s3, posted.name))) as stored,
+    ):
+        assert stored.mode == uploaded.mode  # CMYK stays CMYK
+        difference = ImageChops.difference(uploaded.convert("RGB"), stored.convert("RGB"))
+        assert max(ImageStat.Stat(difference).mean) < 3  # of 255, per channel

@@ -1,0 +1,138 @@
+"""Storage settings in production: S3 required, the static bucket, the deploy check."""
+
+import json
+import re
+
+from config.local import s3 as locals3
+from config.media import checks
+from config.media import storage as s3
+from tests.conftest import policy_keys
+from tests.processes import S3_VARIABLES, http_get, manage, production_env, run_python
+
+UNREACHABLE_DB = "postgres://u:p@127.0.0.1:9/unreachable"
+SHOW_STORAGES = (
+    "import json, django; django.setup(); from django.conf import settings as s; "
+    "print(json.dumps({'storages': s.STORAGES, 'middleware': s.MIDDLEWARE}, default=str))"
+)
+
+
+def storages_in_production(**env: str) -> dict:
+    result = run_python(SHOW_STORAGES, production_env(DATABASE_URL=UNREACHABLE_DB, **env))
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_production_without_a_media_bucket_stops_naming_the_variable():
+    env = production_env(DATABASE_URL=UNREACHABLE_DB, AWS_MEDIA_BUCKET_NAME=None)
+    result = run_python(SHOW_STORAGES, env)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "AWS_MEDIA_BUCKET_NAME" in result.stderr
+
+
+def test_production_media_are_private_presigned_never_overwritten_and_acl_free():
+    shown = storages_in_production(
+        AWS_MEDIA_BUCKET_NAME="shop-media", AWS_S3_REGION_NAME="eu-west-1"
+    )
+    default = shown["storages"]["default"]
+    assert default["BACKEND"] == "storages.backends.s3.S3Storage"
+    options = default["OPTIONS"]
+    assert options["bucket_name"] == "shop-media"
+    assert options["region_name"] == "eu-west-1"
+    assert options["querystring_auth"] is True
+    assert options["file_overwrite"] is False
+    assert options["default_acl"] is None
+    # Static files stay on WhiteNoise unless a static bucket is named.
+    assert shown["storages"]["staticfiles"]["BACKEND"].startswith("whitenoise.")
+    assert "whitenoise.middleware.WhiteNoiseMiddleware" in shown["middleware"]
+
+
+def test_collectstatic_to_the_static_bucket_keeps_it_unversioned(fresh_s3):
+    shown = storages_in_production(AWS_STATIC_BUCKET_NAME=locals3.STATIC_BUCKET)
+    static = shown["storages"]["staticfiles"]
+    assert static["BACKEND"] == "storages.backends.s3.S3ManifestStaticStorage"
+    assert static["OPTIONS"]["object_parameters"] == {"CacheControl": s3.IMMUTABLE_CACHE_CONTROL}
+    assert "whitenoise.middleware.WhiteNoiseMiddleware" not in shown["middleware"]
+
+    # The build, with the app's own keys and only what its policy grants.
+    keys = policy_keys(fresh_s3, "app-policy.json")
+    fresh_s3.require_auth()
+    env = production_env(
+        DATABASE_URL=UNREACHABLE_DB,
+        AWS_STATIC_BUCKET_NAME=locals3.STATIC_BUCKET,
+        AWS_ACCESS_KEY_ID=keys["access_key"],
+        AWS_SECRET_ACCESS_KEY=keys["secret_key"],
+    )
+    for _ in range(2):  # a second deploy must not pile up versions
+        build = manage("collectstatic", "--noinput", env=env)
+        assert build.returncode == 0, build.stderr
+    url = run_python(
+        "import django; django.setup(); from django.templatetags.static import static; "
+        "print(static('css/site.css'))",
+        env,
+    ).stdout.strip()
+    fresh_s3.require_auth(False)
+
+    client = fresh_s3.client()
+    assert "Status" not in client.get_bucket_versioning(Bucket=locals3.STATIC_BUCKET)
+    hashed = url.rsplit("/", 1)[1]
+    assert url == f"{fresh_s3.endpoint_url}/{locals3.STATIC_BUCKET}/css/{hashed}"
+    assert re.fullmatch(r"site\.[0-9a-f]{12}\.css", hashed)
+    versions = client.list_object_versions(Bucket=locals3.STATIC_BUCKET, Prefix=f"css/{hashed}")
+    assert [v["VersionId"] for v in versions["Versions"]] == ["null"]
+    response = http_get(url)
+    assert response.status == 200
+    headers = {name.lower(): value for name, value in response.headers.items()}
+    assert headers["cache-control"] == s3.IMMUTABLE_CACHE_CONTROL
+    assert b"--accent" in response.body
+
+
+def test_check_deploy_warns_when_the_media_bucket_is_not_versioned(fresh_s3):
+    fresh_s3.client().create_bucket(Bucket="plain-media")
+    env = production_env(DATABASE_URL=UNREACHABLE_DB, AWS_MEDIA_BUCKET_NAME="plain-media")
+    result = manage("check", "--deploy", env=env)
+    assert "(media.W003) The media bucket 'plain-media' is not versioned" in result.stderr
+    assert "versioning: Never enabled" in result.stderr
+    assert "media_versioning enable" in result.stderr
+
+    fresh_s3.client().put_bucket_versioning(
+        Bucket="plain-media", VersioningConfiguration={"Status": "Suspended"}
+    )
+    result = manage("check", "--deploy", env=env)
+    assert "versioning: Suspended" in result.stderr
+
+
+def test_check_deploy_warns_when_the_bucket_cannot_be_checked(fresh_s3):
+    env = production_env(DATABASE_URL=UNREACHABLE_DB, AWS_S3_ENDPOINT_URL="http://127.0.0.1:9")
+    result = manage("check", "--deploy", env=env)
+    assert "(media.W002) Could not check that the media bucket is versioned" in result.stderr
+    assert "Could not connect to the endpoint URL" in result.stderr
+
+
+def test_deploy_check_warns_about_media_on_local_disk(settings):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    }
+    [warning] = checks.media_bucket_is_versioned(None)
+    assert warning.id == "media.W001"
+    assert "FileSystemStorage, not S3" in warning.msg
+
+
+def test_deploy_check_is_quiet_on_a_versioned_bucket(fresh_s3):
+    assert checks.media_bucket_is_versioned(None) == []
+
+
+def test_every_s3_variable_is_documented_where_the_others_are():
+    base = locals3.BASE_DIR
+    env_example = (base / ".env.example").read_text()
+    app_json = json.loads((base / "app.json").read_text())["env"]
+    readme = (base / "README.md").read_text()
+    for name in S3_VARIABLES:
+        assert f"# {name}=" in env_example, name
+        assert name in app_json, name
+        assert f"`{name}`" in readme, name
+    optional = {name for name, entry in app_json.items() if entry.get("required") is False}
+    assert len(S3_VARIABLES) == 6
+    assert optional >= {"AWS_STATIC_BUCKET_NAME", "AWS_S3_ENDPOINT_URL"}
+    assert "AWS_MEDIA_BUCKET_NAME" not in optional

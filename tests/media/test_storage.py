@@ -1,0 +1,225 @@
+"""Media on the versioned bucket, over HTTP to the local S3 server: save, delete, restore."""
+
+import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+
+from config.local import s3 as locals3
+from config.media import versions
+from tests.conftest import stored_bytes
+from tests.processes import http_get
+
+PHOTO = b"\x89PNG\r\n\x1a\n not really a photo"
+
+
+def save(name: str, content: bytes = PHOTO) -> str:
+    return default_storage.save(name, ContentFile(content))
+
+
+def overwrite(name: str, content: bytes) -> None:
+    """Write the same key again (save() would pick a new name: file_overwrite is off)."""
+    with default_storage.open(name, "wb") as file:
+        file.write(content)
+
+
+def test_save_puts_a_private_object_in_the_media_bucket(fresh_s3):
+    name = save("products/lamp.png")
+    head = fresh_s3.client().head_object(Bucket=locals3.MEDIA_BUCKET, Key=name)
+    assert head["ContentLength"] == len(PHOTO)
+    assert head["ContentType"] == "image/png"
+    assert stored_bytes(fresh_s3, name) == PHOTO
+
+
+def test_a_second_upload_with_the_same_name_gets_its_own_key(fresh_s3):
+    first, second = save("products/lamp.png"), save("products/lamp.png", b"another lamp")
+    assert first == "products/lamp.png"
+    assert second != first
+    assert second.startswith("products/lamp_")
+    assert stored_bytes(fresh_s3, first) == PHOTO
+
+
+def test_presigned_url_downloads_over_http_and_the_bare_url_is_refused(fresh_s3):
+    name = save("avatars/ada.png")
+    url = default_storage.url(name)
+    assert "X-Amz-Signature=" in url
+    assert url.startswith(f"{fresh_s3.endpoint_url}/{locals3.MEDIA_BUCKET}/avatars/ada.png?")
+    response = http_get(url)
+    assert response.status == 200
+    assert response.body == PHOTO
+    # Without the signature the bucket refuses: media objects are private.
+    assert http_get(url.split("?")[0]).status == 403
+
+
+def test_delete_lays_a_delete_marker_and_the_old_url_answers_404(fresh_s3):
+    name = save("avatars/ada.png")
+    url = default_storage.url(name)
+    original = versions.list_versions(name)[0]
+
+    default_storage.delete(name)
+
+    assert not default_storage.exists(name)
+    assert http_get(url).status == 404
+    marker, version = versions.list_versions(name)
+    assert marker.is_delete_marker
+    assert marker.is_latest
+    assert version.version_id == original.version_id
+    assert not version.is_latest
+    # The bytes are still in the bucket, as the non-current version.
+    assert stored_bytes(fresh_s3, name, original.version_id) == PHOTO
+
+
+def test_restore_removes_the_marker_and_brings_back_identical_bytes(fresh_s3):
+    name = save("avatars/ada.png")
+    original = versions.list_versions(name)[0]
+    default_storage.delete(name)
+    default_storage.delete(name)  # deleted twice: two markers on top
+
+    current = versions.restore(name)
+
+    assert current.version_id == original.version_id
+    assert versions.list_versions(name) == [
+        versions.Version(original.version_id, True, original.last_modified, len(PHOTO))
+    ]
+    assert http_get(default_storage.url(name)).body == PHOTO
+
+
+def test_overwriting_a_key_keeps_the_old_version_and_restore_copies_it_back(fresh_s3):
+    name = save("products/manual.txt", b"first edition")
+    overwrite(name, b"second edition")
+
+    newer, older = versions.list_versions(name)
+    assert (newer.is_latest, older.is_latest) == (True, False)
+    assert newer.last_modified >= older.last_modified
+    assert default_storage.open(name).read() == b"second edition"
+
+    current = versions.restore(name, older.version_id)
+
+    assert current.version_id not in (newer.version_id, older.version_id)
+    assert [v.version_id for v in versions.list_versions(name)] == [
+        current.version_id,
+        newer.version_id,
+        older.version_id,
+    ]
+    assert default_storage.open(name).read() == b"first edition"
+
+
+def test_versions_of_one_name_leave_out_names_that_merely_start_alike(fresh_s3):
+    save("docs/a.txt")
+    save("docs/a.txt.bak")
+    assert len(versions.list_versions("docs/a.txt")) == 1
+    assert versions.list_versions("docs/missing.txt") == []
+
+
+def test_restore_of_an_unknown_name_says_so(fresh_s3):
+    with pytest.raises(
+        versions.NothingToRestore, match=r"No file named 'x\.txt' in bucket 'media'"
+    ):
+        versions.restore("x.txt")
+
+
+def test_restore_without_a_version_needs_a_deleted_file(fresh_s3):
+    save("x.txt")
+    with pytest.raises(versions.NothingToRestore, match="is not deleted; pass a version"):
+        versions.restore("x.txt")
+
+
+def test_restore_of_a_file_with_only_delete_markers_says_so(fresh_s3):
+    save("x.txt")
+    version = versions.list_versions("x.txt")[0].version_id
+    default_storage.delete("x.txt")
+    # The version itself destroyed, as only the bucket's owner (with MFA) can.
+    fresh_s3.client().delete_object(Bucket=locals3.MEDIA_BUCKET, Key="x.txt", VersionId=version)
+    with pytest.raises(versions.NothingToRestore, match="has only delete markers"):
+        versions.restore("x.txt")
+
+
+def test_restore_to_a_version_refuses_unknown_current_and_marker_versions(fresh_s3):
+    save("x.txt")
+    current = versions.list_versions("x.txt")[0].version_id
+    with pytest.raises(versions.NothingToRestore, match="has no version 'nope'"):
+        versions.restore("x.txt", "nope")
+    with pytest.raises(versions.NothingToRestore, match="is already the current"):
+        versions.restore("x.txt", current)
+    default_storage.delete("x.txt")
+    marker = versions.list_versions("x.txt")[0].version_id
+    with pytest.raises(versions.NothingToRestore, match="is a delete marker"):
+        versions.restore("x.txt", marker)
+
+
+def test_versioning_can_be_suspended_and_enabled_again(fresh_s3):
+    assert str(versions.versioning_status()) == "Enabled (MFA delete: Disabled)"
+    assert versions.set_versioning(False).status == "Suspended"
+    assert versions.set_versioning(True).enabled
+
+
+def test_mfa_delete_needs_the_mfa_code_and_sends_it(fresh_s3, sent_requests):
+    with pytest.raises(versions.MediaError, match="--mfa"):
+        versions.set_versioning(True, mfa_delete=True)
+    sent = sent_requests("PutBucketVersioning")
+    versions.set_versioning(True, mfa_delete=True, mfa="arn:aws:iam::123456789012:mfa/root 123456")
+    # The local server accepts and ignores MFA delete, so check what went to it.
+    assert sent[0].headers["x-amz-mfa"] == b"arn:aws:iam::123456789012:mfa/root 123456"
+    assert b"<MfaDelete>Enabled</MfaDelete>" in sent[0].body
+
+
+def test_lifecycle_rule_round_trips_and_keeps_other_rules(fresh_s3, sent_requests):
+    other = {
+        "ID": "tmp-cleanup",
+        "Status": "Enabled",
+        "Filter": {"Prefix": "tmp/"},
+        "Expiration": {"Days": 1},
+    }
+    fresh_s3.client().put_bucket_lifecycle_configuration(
+        Bucket=locals3.MEDIA_BUCKET, LifecycleConfiguration={"Rules": [other]}
+    )
+    sent = sent_requests("PutBucketLifecycleConfiguration")
+
+    rule = versions.put_lifecycle(noncurrent_days=30, keep_versions=3)
+
+    rules = {r["ID"]: r for r in versions.lifecycle_rules()}
+    assert rules["tmp-cleanup"] == other
+    stored = rules[versions.LIFECYCLE_RULE_ID]
+    assert stored["Expiration"] == {"ExpiredObjectDeleteMarker": True}
+    assert stored["AbortIncompleteMultipartUpload"] == {"DaysAfterInitiation": 7}
+    assert stored["NoncurrentVersionExpiration"]["NoncurrentDays"] == 30
+    # The local server drops NewerNoncurrentVersions; what was sent carries it.
+    assert rule["NoncurrentVersionExpiration"] == {
+        "NoncurrentDays": 30,
+        "NewerNoncurrentVersions": 3,
+    }
+    assert b"<NewerNoncurrentVersions>3</NewerNoncurrentVersions>" in sent[0].body
+
+    versions.put_lifecycle(noncurrent_days=7, keep_versions=0)
+    rules = {r["ID"]: r for r in versions.lifecycle_rules()}
+    assert len(rules) == 2
+    assert rules[versions.LIFECYCLE_RULE_ID]["NoncurrentVersionExpiration"] == {"NoncurrentDays": 7}
+
+
+@pytest.mark.parametrize(
+    ("days", "keep", "message"), [(0, 3, "at least 1"), (30, 101, "between 0 and 100")]
+)
+def test_lifecycle_refuses_values_s3_would_reject(fresh_s3, days, keep, message):
+    with pytest.raises(versions.MediaError, match=message):
+        versions.put_lifecycle(noncurrent_days=days, keep_versions=keep)
+    assert versions.lifecycle_rules() == []
+
+
+@pytest.fixture
+def sent_requests():
+    """Record the requests the media client sends for an S3 operation, exactly as sent."""
+    events = versions.media_storage().connection.meta.client.meta.events
+    handlers = []
+
+    def record(operation: str) -> list:
+        sent = []
+
+        def keep(request, **kwargs):
+            sent.append(request)
+
+        handlers.append((f"before-send.s3.{operation}", keep))
+        events.register(*handlers[-1])
+        return sent
+
+    yield record
+    for event, handler in handlers:
+        events.unregister(event, handler)

@@ -1,0 +1,82 @@
+import io
+
+import pytest
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.test import RequestFactory
+from PIL import Image
+
+from accounts.models import Profile
+from config.media.uploads import ImageUploadFormField, clean_image
+from tests.factories import image_bytes, png_declaring, upload
+
+
+@pytest.mark.parametrize("image_format", ["JPEG", "PNG", "WEBP", "GIF"])
+def test_accepted_formats(image_format):
+    kind, content = clean_image(upload("x.bin", image_bytes(image_format)))
+    assert kind.name == image_format
+    assert Image.open(io.BytesIO(content)).format == image_format
+
+
+@pytest.mark.parametrize("image_format", ["JPEG", "PNG", "GIF"])
+def test_a_file_without_metadata_is_written_again_byte_for_byte(image_format):
+    # JPEG too: it is encoded again with the upload's own quantisation tables.
+    # (A lossy WebP is encoded again at quality 90, so its bytes differ.)
+    _, content = clean_image(upload("x.bin", image_bytes(image_format)))
+    assert content == image_bytes(image_format)
+
+
+def code_of(file) -> str:
+    with pytest.raises(ValidationError) as error:
+        clean_image(file)
+    return error.value.code
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"GIF89a but not really", b"", image_bytes("BMP"), image_bytes("PNG")[:40]],
+    ids=["text", "empty", "bmp", "truncated-png"],
+)
+def test_anything_else_is_not_an_image(content):
+    assert code_of(upload("x.png", content)) == "invalid_image"
+
+
+def test_decompression_bombs_are_refused_before_decoding():
+    # Over Pillow's own limit (it raises DecompressionBombError)...
+    assert code_of(upload("x.png", png_declaring(40_000, 40_000))) == "too_many_pixels"
+    # ...and over ours (25 megapixels), a real, valid image.
+    big = image_bytes("PNG", (6_000, 5_000), mode="1")
+    assert len(big) < 100_000
+    assert code_of(upload("x.png", big)) == "too_many_pixels"
+
+
+def test_size_limit_follows_the_setting(settings):
+    settings.IMAGE_UPLOAD_MAX_BYTES = 100
+    with pytest.raises(ValidationError, match="at most 100"):
+        clean_image(upload("x.png", image_bytes("PNG", (64, 64)) + bytes(100)))
+
+
+def test_a_valid_image_just_under_5_mb_goes_through(settings):
+    assert settings.IMAGE_UPLOAD_MAX_BYTES == settings.FILE_UPLOAD_MAX_MEMORY_SIZE == 5 * 2**20
+    content = image_bytes("PNG", (8, 8)) + bytes(5 * 2**20 - 200)
+    kind, stored = clean_image(upload("x.png", content))
+    # Stored as a PNG: the picture alone, without what followed it in the file.
+    assert (kind.name, stored) == ("PNG", image_bytes("PNG", (8, 8)))
+
+
+def test_form_field_names_the_file_after_its_content():
+    field = ImageUploadFormField(required=False)
+    content = image_bytes("GIF")
+    cleaned = field.clean(upload("holiday.html", content, "text/html"))
+    assert (cleaned.name, cleaned.content_type) == ("holiday.gif", "image/gif")
+    assert cleaned.read() == content  # rewound for storage
+    assert field.clean(None, initial="avatars/kept.png") == "avatars/kept.png"
+    assert "at most 5.0" in field.help_text
+
+
+def test_model_forms_and_the_admin_use_the_checked_field():
+    avatar = Profile._meta.get_field("avatar")
+    assert isinstance(avatar.formfield(), ImageUploadFormField)
+    request = RequestFactory().get("/")
+    admin_field = admin.site._registry[Profile].formfield_for_dbfield(avatar, request)
+    assert isinstance(admin_field, ImageUploadFormField)

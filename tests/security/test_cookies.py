@@ -1,0 +1,131 @@
+"""Session, CSRF and messages cookies the app did not issue count as absent, never a 500.
+
+Two layers (config/security/cookies.py, config/security/sessions.py): a middleware first in the
+stack drops such cookies from request.COOKIES, and the session engine refuses
+any key it would not have issued. Both are tested here through the real stack;
+tests/deploy/corpus.py sends the same cookies to the real web process.
+"""
+
+import pytest
+from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.test import Client
+
+from config.security.cookies import issued
+from config.security.sessions import SessionStore
+from tests.factories import PASSWORD, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+# Cookie values as they appear in the Cookie header: Python's cookie parser turns
+# a quoted "\000" into a NUL, and a WSGI server hands other bytes on as latin-1.
+JUNK = {
+    "octal NUL, quoted": '"\\000aaaaaaaaaaaaaaaa"',
+    "raw NUL": "\x00" + "a" * 31,
+    "control characters": "\x01\x1b\x7f" + "a" * 29,
+    "quoted control characters": '"\\001\\033' + "a" * 30 + '"',
+    "octal escapes to non-ASCII": '"' + "\\377\\376" * 16 + '"',
+    "non-ASCII": "é" * 32,
+    "UTF-8 read as latin-1": "Ã©" * 16,
+    "very long": "a" * 10_000,
+    "empty": "",
+    "quoted empty": '""',
+    "one too short": "a" * 31,
+    "one too long": "a" * 33,
+    "sixty-three": "a" * 63,
+    "upper case": "A" * 32,
+    "SQL": "a' OR '1'='1",
+    "spaces": "a b" * 11,
+    "signature without value": ":abc",
+    "value without signature": "abc:",
+}
+COOKIES = [settings.SESSION_COOKIE_NAME, settings.CSRF_COOKIE_NAME, CookieStorage.cookie_name]
+PAGES = ["/", "/healthz", "/admin/login/", "/accounts/login/", "/accounts/profile/"]
+
+
+@pytest.fixture
+def client():
+    # A 500 must come back as a response to assert on, as a browser would see it.
+    return Client(raise_request_exception=False)
+
+
+@pytest.mark.parametrize("cookie", COOKIES)
+@pytest.mark.parametrize("label", list(JUNK))
+def test_a_cookie_the_app_did_not_issue_is_treated_as_absent(client, cookie, label):
+    header = f"{cookie}={JUNK[label]}"
+    for path in PAGES:
+        response = client.get(path, HTTP_COOKIE=header)
+        assert response.status_code < 500, (path, response.status_code)
+    # No session: the own profile sends the visitor to the login page.
+    response = client.get("/accounts/profile/", HTTP_COOKIE=header)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+@pytest.mark.parametrize("cookie", [settings.SESSION_COOKIE_NAME, CookieStorage.cookie_name])
+@pytest.mark.parametrize("label", list(JUNK))
+def test_a_form_post_with_such_a_cookie_is_handled_as_without_it(cookie, label):
+    user = UserFactory()
+    client = Client(raise_request_exception=False, enforce_csrf_checks=True)
+    token = client.get("/accounts/login/").cookies[settings.CSRF_COOKIE_NAME].value
+    header = f"{settings.CSRF_COOKIE_NAME}={token}; {cookie}={JUNK[label]}"
+    fields = {"username": user.username, "password": PASSWORD, "csrfmiddlewaretoken": token}
+    response = client.post("/accounts/login/", fields, HTTP_COOKIE=header)
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/profile/"
+
+
+@pytest.mark.parametrize("label", list(JUNK))
+def test_a_form_post_with_a_junk_csrf_cookie_is_refused_with_403(client, label):
+    header = f"{settings.CSRF_COOKIE_NAME}={JUNK[label]}"
+    response = Client(raise_request_exception=False, enforce_csrf_checks=True).post(
+        "/accounts/login/", {"username": "a", "password": "b"}, HTTP_COOKIE=header
+    )
+    assert response.status_code == 403
+
+
+def test_cookies_the_app_issued_still_work(client):
+    client.force_login(UserFactory())
+    response = client.get("/accounts/profile/")
+    assert response.status_code == 200
+    # The messages cookie Django signed survives the check and is shown once.
+    client.post("/accounts/profile/edit/", {"display_name": "Ada"})
+    assert settings.SESSION_COOKIE_NAME in client.cookies
+    assert b"Your profile is saved." in client.get("/accounts/profile/").content
+
+
+@pytest.mark.parametrize("label", list(JUNK))
+def test_the_session_engine_refuses_keys_it_would_not_issue(label):
+    store = SessionStore(session_key=JUNK[label])
+    assert store.session_key is None
+    assert store.load() == {}
+
+
+def test_the_session_engine_keeps_the_keys_it_issues():
+    store = SessionStore()
+    store["answer"] = 42
+    store.create()
+    assert SessionStore(session_key=store.session_key).load() == {"answer": 42}
+
+
+def test_issued_shapes():
+    session, csrf, messages = COOKIES
+    assert issued(session, "abcdefghijklmnopqrstuvwxyz012345")
+    assert issued(csrf, "aB3" * 10 + "cD")
+    assert issued(csrf, "aB3" * 21 + "c")
+    assert issued(messages, ".eJyLjgUAARUAuQ:1tZ2xA:abc-_DEF")
+    assert not issued(messages, "a" * 2049 + ":sig")
+    assert issued("anything-else", "\x00")
+
+
+@pytest.mark.parametrize("layer", ["middleware only", "session engine only"])
+def test_each_layer_alone_keeps_a_nul_from_the_database(settings, layer):
+    if layer == "middleware only":
+        settings.SESSION_ENGINE = "django.contrib.sessions.backends.db"
+    else:
+        settings.MIDDLEWARE = [
+            m for m in settings.MIDDLEWARE if not m.startswith("config.security.cookies")
+        ]
+    header = f"{settings.SESSION_COOKIE_NAME}={JUNK['octal NUL, quoted']}"
+    response = Client(raise_request_exception=False).get("/admin/login/", HTTP_COOKIE=header)
+    assert response.status_code == 200

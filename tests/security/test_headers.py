@@ -1,0 +1,149 @@
+"""Cache-Control for logged-in users, Permissions-Policy everywhere, and the
+methods form views answer (config/security/headers.py, accounts/urls.py)."""
+
+import pytest
+from django.contrib.auth.tokens import default_token_generator
+from django.test import Client
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from tests.factories import PASSWORD, CompanyFactory, ProductFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+DENIED = ["camera", "microphone", "geolocation", "payment", "usb", "serial", "midi"]
+
+
+def cache_control(response) -> set[str]:
+    return {part.strip() for part in response.get("Cache-Control", "").split(",") if part.strip()}
+
+
+@pytest.fixture
+def user():
+    return UserFactory(profile__company=CompanyFactory(slug="acme"))
+
+
+@pytest.fixture
+def logged_in(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def pages() -> list[str]:
+    ProductFactory(slug="lamp", category__slug="lighting")
+    return [
+        "/",
+        "/products/",
+        "/products/lamp/",
+        "/categories/lighting/",
+        "/companies/acme/",
+        "/tour/",
+        "/tour/prefetch/",
+        "/healthz",
+        "/accounts/profile/",
+        "/accounts/profile/edit/",
+        "/accounts/password_change/",
+        "/no-such-page/",
+    ]
+
+
+def test_every_response_for_a_logged_in_user_is_private(logged_in):
+    for path in pages():
+        response = logged_in.get(path)
+        assert "private" in cache_control(response), (path, response.get("Cache-Control"))
+        assert "public" not in cache_control(response)
+
+
+@pytest.mark.parametrize(
+    "path", ["/accounts/profile/", "/accounts/profile/edit/", "/accounts/password_change/"]
+)
+def test_pages_with_personal_data_are_not_stored_at_all(logged_in, path):
+    assert {"private", "no-store"} <= cache_control(logged_in.get(path))
+
+
+def test_the_response_that_logs_a_user_in_is_private(user):
+    response = Client().post("/accounts/login/", {"username": user.username, "password": PASSWORD})
+    assert response.status_code == 302
+    assert "private" in cache_control(response)
+
+
+def test_anonymous_pages_are_not_marked_private(client):
+    for path in ["/", "/products/", "/tour/"]:
+        assert "private" not in cache_control(client.get(path)), path
+
+
+def test_private_pages_are_never_stored_in_the_page_cache(logged_in, client):
+    ProductFactory()
+    assert logged_in.get("/products/")["X-Page-Cache"] == "bypass"
+    assert client.get("/products/")["X-Page-Cache"] == "miss"
+    assert client.get("/products/")["X-Page-Cache"] == "hit"
+    assert "private" in cache_control(logged_in.get("/products/"))
+
+
+def policy(response) -> dict[str, str]:
+    header = response["Permissions-Policy"]
+    return dict(part.strip().split("=", 1) for part in header.split(","))
+
+
+def test_every_response_denies_the_powerful_features(client, logged_in, admin_client):
+    responses = [client.get(path) for path in pages()]
+    responses += [logged_in.get("/accounts/profile/"), admin_client.get("/admin/")]
+    responses.append(client.get("/static/css/site.css"))  # served by WhiteNoise
+    responses.append(client.post("/healthz"))  # 405
+    for response in responses:
+        assert all(policy(response)[feature] == "()" for feature in DENIED), response
+
+
+def reset_url(user) -> str:
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    return f"/accounts/reset/{uid}/{default_token_generator.make_token(user)}/"
+
+
+FORM_VIEWS = {
+    "/accounts/signup/": "anonymous",
+    "/accounts/login/": "anonymous",
+    "/accounts/password_reset/": "anonymous",
+    "reset": "anonymous",
+    "/accounts/profile/edit/": "user",
+    "/accounts/password_change/": "user",
+    "/debug/sentry-check": "staff",
+    "/tour/s3-media/": "staff",
+    "/admin/media/versions/": "staff",
+}
+
+
+@pytest.fixture
+def visit(client, logged_in, admin_client, user):
+    """(client, path) of a form view, as the visitor it is for."""
+    clients = {"anonymous": client, "user": logged_in, "staff": admin_client}
+
+    def visit(view):
+        return clients[FORM_VIEWS[view]], reset_url(user) if view == "reset" else view
+
+    return visit
+
+
+@pytest.mark.parametrize("view", list(FORM_VIEWS))
+@pytest.mark.parametrize("method", ["PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "PROPFIND"])
+def test_form_views_answer_only_get_head_and_post(view, method, visit):
+    client, path = visit(view)
+    response = client.generic(method, path)
+    assert response.status_code == 405, (method, path, response.status_code)
+    assert set(response["Allow"].split(", ")) == {"GET", "HEAD", "POST"}
+
+
+@pytest.mark.parametrize("view", list(FORM_VIEWS))
+def test_form_views_still_answer_get_and_head(view, visit, fresh_s3):
+    client, path = visit(view)
+    for method in ("GET", "HEAD"):
+        response = client.generic(method, path)
+        assert response.status_code in (200, 302), (method, path, response.status_code)
+
+
+@pytest.mark.parametrize("method", ["GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE", "PROPFIND"])
+def test_logout_answers_only_post(method, logged_in):
+    response = logged_in.generic(method, "/accounts/logout/")
+    assert response.status_code == 405, (method, response.status_code)
+    assert response["Allow"] == "POST"
+    assert logged_in.post("/accounts/logout/").status_code == 302

@@ -1,0 +1,57 @@
+"""The throttle store: counts per key and window, shared through the database, hashed keys."""
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from config.security import throttle
+
+pytestmark = pytest.mark.django_db
+
+
+def stored_rows() -> list[tuple[str, str]]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT cache_key, value FROM throttle_cache")
+        return cursor.fetchall()
+
+
+def test_counts_live_in_the_database_every_dyno_shares():
+    assert settings.CACHES[throttle.ALIAS]["BACKEND"].endswith(".db.DatabaseCache")
+    throttle.hit("test", "someone", limit=3, window=60)
+    assert len(stored_rows()) == 1
+
+
+def test_a_value_is_allowed_up_to_the_limit_in_its_window():
+    answers = [throttle.hit("test", "a", limit=3, window=60) for _ in range(5)]
+    assert answers == [True, True, True, False, False]
+    # Another value, scope or window length counts on its own.
+    assert throttle.hit("test", "b", limit=3, window=60)
+    assert throttle.hit("other", "a", limit=3, window=60)
+    assert throttle.hit("test", "a", limit=3, window=120)
+
+
+def test_reached_counts_nothing_and_clear_forgets():
+    for _ in range(2):
+        throttle.hit("test", "a", limit=2, window=60)
+    assert throttle.reached("test", "a", limit=2, window=60)
+    assert not throttle.reached("test", "a", limit=3, window=60)
+    assert throttle.reached("test", "a", limit=2, window=60)  # still 2
+    throttle.clear("test", "a", window=60)
+    assert not throttle.reached("test", "a", limit=1, window=60)
+
+
+def test_the_store_never_holds_a_value_in_clear():
+    throttle.hit("reset-address", "grace@example.com", limit=5, window=3600)
+    [(key, value)] = stored_rows()
+    assert "grace" not in key
+    assert "example" not in key
+    assert "grace" not in value
+
+
+def test_a_window_longer_than_the_store_keeps_counts_is_refused():
+    with pytest.raises(ValueError, match="TIMEOUT"):
+        throttle.hit("test", "a", limit=1, window=2 * 3600)
+
+
+def test_seconds_left_is_within_the_window():
+    assert 1 <= throttle.seconds_left(60) <= 60
