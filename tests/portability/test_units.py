@@ -1,0 +1,188 @@
+"""Each technique lifted into a project of its own: a scratch project made with
+`django-admin startproject`, only the unit's folder copied in, only the settings
+lines its docs give, and the technique's core promise checked there.
+
+If a unit needed anything else from this repository, its import would fail here.
+"""
+
+import os
+
+import pytest
+
+from tests.portability.scratch import scratch_project
+from tests.processes import fresh_database
+
+PROFILES = """
+from django.conf import settings
+from django.db import models
+
+
+class Company(models.Model):
+    name = models.CharField(max_length=100)
+
+
+class Profile(models.Model):
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, models.CASCADE, related_name="profile")
+    company = models.ForeignKey(Company, models.SET_NULL, null=True)
+"""
+
+ORDERS = """
+from django.db import models
+
+from config.bounded_prefetch import BoundedPrefetchQuerySet
+
+
+class Order(models.Model):
+    reference = models.CharField(max_length=20)
+    objects = BoundedPrefetchQuerySet.as_manager()
+
+
+class LineItem(models.Model):
+    order = models.ForeignKey(Order, models.CASCADE, related_name="line_items")
+    sku = models.CharField(max_length=20)
+
+    class Meta:
+        ordering = ["sku"]
+"""
+
+
+@pytest.fixture
+def base_env(db):
+    def env(suffix: str, **extra: str) -> dict[str, str]:
+        return {"PATH": os.environ["PATH"], "DATABASE_URL": fresh_database(suffix), **extra}
+
+    return env
+
+
+def test_profile_auth_loads_user_profile_and_company_in_one_query(tmp_path, base_env):
+    scratch = scratch_project(
+        tmp_path,
+        "accounts/profile_auth",
+        "accounts.md",
+        base_env("port_auth"),
+        {"people": PROFILES},
+    )
+    scratch.manage("makemigrations", "people")
+    scratch.manage("migrate")
+    assert "System check identified no issues" in scratch.manage("check")
+    found = scratch.script(
+        """
+import json
+from django.contrib.auth import get_backends, get_user_model
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from people.models import Company, Profile
+
+user = get_user_model().objects.create_user("ada", password="x")
+Profile.objects.create(user=user, company=Company.objects.create(name="Acme Tools"))
+[backend] = get_backends()
+with CaptureQueriesContext(connection) as queries:
+    loaded = backend.get_user(user.pk)
+    company = loaded.profile.company.name
+print(json.dumps({"queries": len(queries), "company": company}))
+"""
+    )
+    assert found == {"queries": 1, "company": "Acme Tools"}
+
+
+def test_bounded_prefetch_sends_the_same_sql_text_at_any_size(tmp_path, base_env):
+    scratch = scratch_project(
+        tmp_path, "config/bounded_prefetch", None, base_env("port_prefetch"), {"shop": ORDERS}
+    )
+    scratch.manage("makemigrations", "shop")
+    scratch.manage("migrate")
+    found = scratch.script(
+        """
+import json, re
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from shop.models import LineItem, Order
+
+orders = Order.objects.bulk_create(Order(reference=f"R{n}") for n in range(300))
+LineItem.objects.bulk_create(LineItem(order=o, sku=f"S{k}") for o in orders for k in (2, 1))
+
+def shapes(size):
+    with CaptureQueriesContext(connection) as queries:
+        ordered = Order.objects.order_by("id")
+        page = list(ordered.bounded_prefetch("line_items", to_attr="items")[:size])
+    assert all([i.sku for i in o.items] == ["S1", "S2"] for o in page)
+    return [re.sub(r"\\b\\d+\\b", "?", q["sql"]) for q in queries]
+
+print(json.dumps({"small": shapes(3), "large": shapes(300)}))
+"""
+    )
+    assert len(found["small"]) == 2
+    assert found["small"] == found["large"]
+
+
+def test_media_restores_a_deleted_file_byte_identical(tmp_path, base_env, fresh_s3):
+    env = base_env("port_media", **fresh_s3.environ())
+    scratch = scratch_project(tmp_path, "config/media", "s3-media.md", env)
+    scratch.manage("migrate")
+    found = scratch.script(
+        """
+import json
+from django.contrib.auth.models import Permission
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from config.media import versions
+
+content = bytes(range(256)) * 40
+name = default_storage.save("docs/report.bin", ContentFile(content))
+default_storage.delete(name)
+gone = not default_storage.exists(name)
+versions.restore(name)
+with default_storage.open(name) as restored:
+    same = restored.read() == content
+permission = Permission.objects.filter(codename="restore_media").exists()
+print(json.dumps({"gone": gone, "same": same, "permission": permission}))
+"""
+    )
+    assert found == {"gone": True, "same": True, "permission": True}
+
+
+def test_static_versioning_puts_the_config_var_on_static_urls(tmp_path, base_env):
+    env = base_env("port_static", STATIC_VERSION="a1b2")
+    scratch = scratch_project(tmp_path, "config/static_versioning", "static-versioning.md", env)
+    found = scratch.script(
+        """
+import json
+from django.template import engines
+template = engines["django"].from_string(
+    "{% load versioned_static %}{% versioned_static 'css/site.css' %} "
+    "{% versioned_static 'js/a.js' %}"
+)
+print(json.dumps({"html": template.render({})}))
+"""
+    )
+    assert found["html"] == "/static/css/site.css?v=a1b2 /static/js/a.js?v=a1b2"
+
+
+def test_query_log_sends_the_query_count_in_server_timing(tmp_path, base_env):
+    scratch = scratch_project(tmp_path, "config/querylog", "query-log.md", base_env("port_qlog"))
+    scratch.write(
+        "site_config/urls.py",
+        """
+from django.contrib.auth.models import User
+from django.http import HttpResponse
+from django.urls import path
+
+def page(request):
+    count = User.objects.count() + User.objects.filter(is_staff=True).count()
+    return HttpResponse(f"<p>{count}</p><!-- query-log -->")
+
+urlpatterns = [path("", page)]
+""",
+    )
+    scratch.manage("migrate")
+    found = scratch.script(
+        """
+import json
+from django.test import Client
+response = Client().get("/")
+print(json.dumps({"timing": response["Server-Timing"], "html": response.content.decode()}))
+"""
+    )
+    assert found["timing"].startswith("db;dur=")
+    assert found["timing"].endswith(';desc="2 queries"')
+    assert "ran <strong data-query-count>2</strong> database queries" in found["html"]
