@@ -33,7 +33,7 @@ HOLD_IT_DIRECTLY = {
 
 
 def restore_media() -> Permission:
-    return Permission.objects.get(content_type__app_label="config", codename="restore_media")
+    return Permission.objects.get(content_type__app_label="media", codename="restore_media")
 
 
 def user_in_role(role: str, django_user_model):
