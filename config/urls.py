@@ -3,7 +3,7 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
-from accounts.tour import AuthBackendTourView
+from accounts.profile_auth.tour import AuthBackendTourView
 from catalog.tour import PrefetchTourView
 from config import tour, views
 from config.media import tour as media_tour

@@ -10,4 +10,7 @@ Public API, Django alone (settings lines in docs/accounts.md, "Use it in your pr
   ModelBackend (or this backend's former path) move onto it, nobody logged out;
 - the app (`accounts.profile_auth` in INSTALLED_APPS) registers a system check that
   every path in the setting is a foreign-key or one-to-one chain from the user.
+
+`tour` is this site's /tour/auth-backend/ page; it needs the site's models and tour
+templates, and is the one module to leave behind when copying the unit.
 """

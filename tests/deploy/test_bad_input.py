@@ -1,7 +1,7 @@
 """The bad-input corpus against the running web process: refused cleanly, nothing written.
 
 The Procfile's web line runs in production mode on a fresh database that went
-through the release phase; every probe of tests/deploy/corpus.py is sent as
+through the release phase; every probe of tests/deploy/corpus/ is sent as
 Heroku's router would forward it (or as raw bytes), and must be answered with a
 3xx or 4xx. Afterwards every table holds exactly the rows it held before.
 """

@@ -3,7 +3,7 @@
 Two layers (config/security/cookies.py, config/security/sessions.py): a middleware first in the
 stack drops such cookies from request.COOKIES, and the session engine refuses
 any key it would not have issued. Both are tested here through the real stack;
-tests/deploy/corpus.py sends the same cookies to the real web process.
+tests/deploy/corpus/ sends the same cookies to the real web process.
 """
 
 import pytest

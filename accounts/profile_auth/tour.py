@@ -1,4 +1,8 @@
-"""The tour page of the profile-joined auth backend: the problem, the code, the evidence."""
+"""The tour page of the profile-joined auth backend: the problem, the code, the evidence.
+
+Not part of the portable unit: it shows this site's Profile and Company, and uses
+the site's tour templates and the query log (docs/accounts.md, "Use it in your project").
+"""
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend

@@ -1,0 +1,261 @@
+"""Probes built per kind of URL: bad query values, slugs, form bodies, uploads, hosts."""
+
+from urllib.parse import quote
+
+from tests.deploy.corpus.probe import CSRF_SECRET, WITH_CSRF, Probe
+from tests.images import ACCEPTED, REFUSED
+from tests.processes import HEROKU_HOST
+
+# Query-string values no page accepts as a page number, a count, a date or a
+# choice: letters, signs, huge numbers, SQL, unicode, control characters, broken
+# percent-encoding. Already percent-encoded where a browser would encode them.
+BAD_VALUES = {
+    "letters": "abc",
+    "negative": "-1",
+    "zero": "0",
+    "huge": "9" * 40,
+    "float": "1.5",
+    "exponent": "1e309",
+    "sql quote": quote("1' OR '1'='1"),
+    "sql union": quote("1 UNION SELECT username, password FROM auth_user--"),
+    "sql comment": quote("1;DROP TABLE auth_user;--"),
+    "unicode": quote("ünï©ødé 🙂"),
+    "right-to-left": quote("\u202e1"),
+    "null byte": "%00",
+    "control characters": "%01%1b%7f",
+    "bad percent": "%zz",
+    "broken utf-8": "%ff%fe%c0%af",
+    "overlong": "x" * 3000,
+    "html": quote("<script>alert(1)</script>"),
+}
+
+# Path segments no slug or id route matches.
+BAD_SEGMENTS = {
+    "overlong": "a" * 300,
+    "very long": "product-" * 400,
+    "unicode": quote("ünï©ødé-🙂"),
+    "sql": quote("x' OR 1=1--"),
+    "null byte": "x%00y",
+    "bad percent": "%zz",
+    "broken utf-8": "%ff%fe",
+    "overlong utf-8 slash": "%c0%af",
+    "dot segments": "..%2f..%2fetc%2fpasswd",
+    "html": quote("<img src=x>"),
+    "crlf": "x%0d%0aSet-Cookie:%20injected=1",
+    "huge number": "9" * 40,
+}
+
+
+# Storage names the media versions page refuses (config/media/versions.py, check_name): none
+# of them is exactly one key of the bucket. As a browser's query string holds them.
+BAD_STORAGE_NAMES = {
+    "empty": "",
+    "dot": ".",
+    "dot dot": "..",
+    "encoded dot dot": "%2e%2e",
+    "double-encoded dot dot": "%252e%252e",
+    "parent then a name": "..%2fx",
+    "parent inside": "a/../b.png",
+    "dot inside": "a/./b.png",
+    "leading slash": "%2fetc%2fpasswd",
+    "double slash": "a//b.png",
+    "trailing slash": "products/",
+    "backslash": "a%5cb.png",
+    "null byte": "a%00b.png",
+    "control characters": "a%01%1b%7fb.png",
+    "broken utf-8": "a%ff%feb.png",
+    "right-to-left override": quote("a\u202eb.png"),
+    "over 1024 bytes": "x" * 1025,
+}
+
+
+def query_probes(
+    path: str,
+    param: str,
+    *,
+    staff: bool = False,
+    values=BAD_VALUES,
+    expect: str = "refused",
+    clamp_max: int = 100,
+) -> list[Probe]:
+    """One probe per bad value of one query-string parameter."""
+    return [
+        Probe(
+            f"{path}?{param}= {label}",
+            f"{path}?{param}={value}",
+            staff=staff,
+            expect=expect,
+            clamp=(param, clamp_max),
+        )
+        for label, value in values.items()
+    ]
+
+
+def slug_probes(prefix: str, suffix: str = "/", *, staff: bool = False) -> list[Probe]:
+    """One probe per bad path segment after a prefix (a slug or id route)."""
+    return [
+        Probe(f"{prefix}<{label}>{suffix}", f"{prefix}{segment}{suffix}", staff=staff)
+        for label, segment in BAD_SEGMENTS.items()
+    ]
+
+
+def form_probes(path: str, *, form_page: bool = False) -> list[Probe]:
+    """POSTs without a valid CSRF token, other methods, and bodies Django must refuse.
+
+    A form page (`form_page=True`) answers a garbled body that passed the CSRF
+    check with its form and errors; any other page refuses the POST.
+    """
+    garbled = "form error" if form_page else "refused"
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    fields = b"username=admin&password=x"
+    return [
+        Probe(f"POST {path} without CSRF cookie or token", path, "POST", form, fields),
+        Probe(
+            f"POST {path} with a CSRF cookie, no token",
+            path,
+            "POST",
+            {**form, "Cookie": f"csrftoken={CSRF_SECRET}"},
+            fields,
+        ),
+        Probe(
+            f"POST {path} with a wrong CSRF token",
+            path,
+            "POST",
+            {**form, "Cookie": f"csrftoken={CSRF_SECRET}"},
+            fields + b"&csrfmiddlewaretoken=" + b"b" * 32,
+        ),
+        Probe(
+            f"POST {path} from another origin",
+            path,
+            "POST",
+            {**form, **WITH_CSRF, "Origin": "https://evil.example"},
+            fields,
+        ),
+        Probe(f"PUT {path}", path, "PUT", form, fields),
+        Probe(f"DELETE {path}", path, "DELETE"),
+        Probe(f"PATCH {path}", path, "PATCH", form, fields),
+        Probe(f"PROPFIND {path}", path, "PROPFIND"),
+        Probe(f"PROPFIND {path} with a CSRF cookie and token", path, "PROPFIND", WITH_CSRF),
+        Probe(f"TRACE {path}", path, "TRACE"),
+        Probe(f"CONNECT-like method on {path}", path, "M-SEARCH"),
+        Probe(
+            f"POST {path} 2 MiB form body",
+            path,
+            "POST",
+            {**form, **WITH_CSRF},
+            b"x=" + b"a" * (2 * 1024 * 1024),
+        ),
+        Probe(
+            f"POST {path} 2,000 fields",
+            path,
+            "POST",
+            {**form, **WITH_CSRF},
+            b"&".join(b"f%d=1" % i for i in range(2000)),
+        ),
+        Probe(
+            f"POST {path} multipart without boundary",
+            path,
+            "POST",
+            {**WITH_CSRF, "Content-Type": "multipart/form-data"},
+            b"--x\r\nContent-Disposition: form-data; name=a\r\n\r\n1\r\n--x--\r\n",
+        ),
+        Probe(
+            f"POST {path} multipart cut short",
+            path,
+            "POST",
+            {**WITH_CSRF, "Content-Type": "multipart/form-data; boundary=xyz"},
+            b'--xyz\r\nContent-Disposition: form-data; name="avatar"; filename="a.png"\r\n'
+            b"Content-Type: image/png\r\n\r\n\x89PNG\r\n",
+            expect=garbled,
+        ),
+        Probe(
+            f"POST {path} multipart with a broken boundary",
+            path,
+            "POST",
+            {**WITH_CSRF, "Content-Type": "multipart/form-data; boundary=" + "é" * 3},
+            b"--\r\n",
+        ),
+        Probe(
+            f"POST {path} JSON where a form is expected",
+            path,
+            "POST",
+            {**WITH_CSRF, "Content-Type": "application/json"},
+            b'{"username": {"$ne": null}, "password": [1, 2]}',
+            expect=garbled,
+        ),
+    ]
+
+
+def upload_probes(path: str, field: str) -> list[Probe]:
+    """Image files posted to a logged-in member's form (staff session, valid CSRF token):
+    formats cameras write, which it must save, and files it must answer with its form."""
+    files = {
+        "camera MPO": (ACCEPTED["mpo (camera: two pictures)"][0], "saved"),
+        "CMYK JPEG": (ACCEPTED["jpeg cmyk"][0], "saved"),
+        **{
+            case: (REFUSED[case][0], "form error")
+            for case in (
+                "truncated jpeg",
+                "bmp",
+                "decompression bomb",
+                "gif animation over the pixel budget",
+                "gif growing in a later frame",
+                "gif of 1,001 tiny frames",
+            )
+        },
+    }
+    boundary = "corpus-upload-boundary"
+    multipart = {**WITH_CSRF, "Content-Type": f"multipart/form-data; boundary={boundary}"}
+    return [
+        Probe(
+            f"POST {path} {label} as {field}",
+            path,
+            "POST",
+            multipart,
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{field}"; '
+            f'filename="photo.jpg"\r\nContent-Type: image/jpeg\r\n\r\n'.encode()
+            + content
+            + f"\r\n--{boundary}--\r\n".encode(),
+            staff=True,
+            expect=expect,
+        )
+        for label, (content, expect) in files.items()
+    ]
+
+
+def post_field_probes(
+    path: str, param: str, values: dict[str, str], *, other_fields: str = "", staff: bool = False
+) -> list[Probe]:
+    """One POST per bad value of one form field, past the CSRF check (staff: logged in)."""
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    csrf = {"X-CSRFToken": CSRF_SECRET} if staff else WITH_CSRF  # staff send CSRF_SECRET's cookie
+    return [
+        Probe(
+            f"POST {path} {param}= {label}",
+            path,
+            "POST",
+            {**form, **csrf},
+            f"{param}={value}&{other_fields}".encode(),
+            staff=staff,
+        )
+        for label, value in values.items()
+    ]
+
+
+def host_probes(path: str = "/") -> list[Probe]:
+    """Host headers the site does not serve: Django's ALLOWED_HOSTS check answers 400."""
+    hosts = {
+        "another site": "evil.example",
+        "suffix attack": f"{HEROKU_HOST}.evil.example",
+        "bad port": f"{HEROKU_HOST}:abc",
+        "userinfo": f"user@{HEROKU_HOST}",
+        "the dyno's address": "127.0.0.1",
+        "empty": "",
+        "unicode": "exämple.herokuapp.com".encode("idna").decode() + "é",
+        "overlong": "a" * 300 + ".example",
+        "trailing path": f"{HEROKU_HOST}/x",
+    }
+    return [
+        Probe(f"{path} with Host: {label}", path, headers={"Host": host})
+        for label, host in hosts.items()
+    ]
