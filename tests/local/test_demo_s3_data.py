@@ -1,6 +1,7 @@
 """The demo's local S3 server keeps its objects, versions and delete markers across
 restarts (config/local/s3_disk.py), and says when the database names files it lacks."""
 
+import json
 import re
 import signal
 
@@ -11,7 +12,8 @@ from config.local import s3 as locals3
 from tests.local.demoproc import start_demo, stop_demo
 from tests.processes import fresh_database
 
-AVATAR = "avatars/kept.png"
+# A name that needs quoting in a URL, as uploads' names may.
+AVATAR = "avatars/kept photo+1.png"
 
 
 def demo_s3(web):
@@ -102,6 +104,12 @@ def test_uploads_versions_and_delete_markers_survive_ctrl_c_and_kill_9(tmp_path)
     assert "1 file(s) named in the database are not in the local S3 server" in output
     assert "(products/never.png)" in output
 
+    # Remove one file's bytes by hand: that version cannot come back, and the row
+    # naming it is reported like one whose file was never stored.
+    manifest = json.loads((data / "media" / "versions.json").read_text())
+    (product,) = [e for e in manifest["entries"] if e["key"] == "products/kept.png"]
+    (data / "media" / "blobs" / product["blob"]).unlink()
+
     # Third run: what the killed run was told is stored, is.
     web = start_demo(database, data)
     try:
@@ -118,3 +126,6 @@ def test_uploads_versions_and_delete_markers_survive_ctrl_c_and_kill_9(tmp_path)
         assert s3.head_object(Bucket="media", Key=AVATAR)["ContentType"] == "image/png"
     finally:
         assert stop_demo(web, signal.SIGTERM) == 0, web.output()
+    output = web.output()
+    assert "2 file(s) named in the database are not in the local S3 server" in output
+    assert "(products/kept.png, products/never.png)" in output
