@@ -6,6 +6,7 @@ https://docs.gunicorn.org/en/stable/settings.html
 
 import logging
 import os
+import sys
 
 _development = os.environ.get("ENVIRONMENT") == "development"
 
@@ -33,8 +34,10 @@ keepalive = 95
 preload_app = not _development
 reload = _development
 if reload:
-    # Every worker warns "Reloader is on" as it boots; one line says it once.
-    print("Code reloading is on: a worker restarts when a Python file changes.", flush=True)
+    # Every worker warns "Reloader is on" as it boots; one line says it once, from
+    # the master reading this file (not from a test importing it).
+    if "gunicorn" in sys.argv[0]:
+        print("Code reloading is on: a worker restarts when a Python file changes.", flush=True)
     logging.getLogger("gunicorn.error").addFilter(
         lambda record: not str(record.msg).startswith("Reloader is on")
     )
