@@ -66,10 +66,15 @@ def main() -> int:
         and not os.environ.get("AWS_MEDIA_BUCKET_NAME")
     ):
         from config.local import s3 as locals3
+        from config.local.s3_disk import FolderInUse
 
         # DEMO_S3_DATA: another folder (the tests give each demo its own).
         data_dir = Path(os.environ.get("DEMO_S3_DATA", "").strip() or locals3.DATA_DIR)
-        local_s3 = locals3.start(data_dir=data_dir)
+        try:
+            local_s3 = locals3.start(data_dir=data_dir)
+        except FolderInUse as error:
+            print(error, file=sys.stderr)
+            return 2
         os.environ.update(local_s3.environ())
         print(
             f"Local S3 server on {local_s3.endpoint_url} (media bucket versioned; objects "

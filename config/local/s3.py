@@ -121,6 +121,7 @@ def start(port: int = 0, data_dir: Path | None = None) -> LocalS3:
         from config.local.s3_disk import S3Disk
 
         disk = S3Disk(data_dir)
+        disk.claim()
         local.restored = disk.restore(local.client())
         disk.save()
         # Every later request that changes something is saved before its answer.

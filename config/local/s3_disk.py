@@ -22,6 +22,7 @@ cannot tell their order within one second. Bucket settings (versioning, policy)
 are not saved: `LocalS3.create_buckets()` sets them at every start.
 """
 
+import fcntl
 import hashlib
 import json
 import os
@@ -44,12 +45,34 @@ def _backend():
     return s3_backends[DEFAULT_ACCOUNT_ID]["aws"]
 
 
+class FolderInUse(Exception):
+    """Another process keeps its S3 objects in this folder; str() is one line."""
+
+
 class S3Disk:
     """A folder holding the local S3 server's buckets (see the module docstring)."""
 
     def __init__(self, folder: Path):
         self.folder = Path(folder)
         self._lock = threading.Lock()
+        self._owner = None
+
+    def claim(self) -> None:
+        """Hold the folder for this process, or raise FolderInUse.
+
+        Two demos saving into one folder would each delete the other's files.
+        The lock is the kernel's (flock): it goes with the process, even on kill -9.
+        """
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self._owner = open(self.folder / ".lock", "w")  # noqa: SIM115 (held until exit)
+        try:
+            fcntl.flock(self._owner, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self._owner.close()
+            raise FolderInUse(
+                f"Another demo keeps its S3 objects in {self.folder}: stop it, "
+                "or run DEMO_S3_DATA=another-folder pipenv run demo"
+            ) from None
 
     def save(self) -> None:
         """Write every bucket's versions to the folder (blobs first, then the list)."""

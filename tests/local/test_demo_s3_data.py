@@ -92,6 +92,13 @@ def test_uploads_versions_and_delete_markers_survive_ctrl_c_and_kill_9(tmp_path)
         assert body(s3, AVATAR, oldest[1]) == b"one"
         head = s3.head_object(Bucket="media", Key="products/kept.png")
         assert (head["CacheControl"], head["ContentLength"]) == ("max-age=9", 1)
+        # A second demo on the same folder (another port) would delete this one's files.
+        second = start_demo(database, data)
+        assert second.process.wait(60) == 2
+        assert second.output() == (
+            f"Another demo keeps its S3 objects in {data}: stop it, "
+            "or run DEMO_S3_DATA=another-folder pipenv run demo\n"
+        )
         # Restore the avatar as the S3 tour does (delete its marker), then a new version.
         marker = before["markers"][0][1]
         s3.delete_object(Bucket="media", Key=AVATAR, VersionId=marker)
