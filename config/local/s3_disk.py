@@ -18,14 +18,17 @@ next start, and its profile shows a broken image. `S3Disk(folder)`:
 
 It reads moto's in-process S3 backend (the server runs in a thread of this
 process): the S3 API lists versions and delete markers apart, to the second, which
-cannot tell their order within one second. Bucket settings (versioning, policy)
-are not saved: `LocalS3.create_buckets()` sets them at every start.
+cannot tell their order within one second. Of the bucket settings only the
+versioning status is saved; the policy and the rest come from
+`LocalS3.create_buckets()` at every start. One process holds a folder at a time
+(`claim()`).
 """
 
 import fcntl
 import hashlib
 import json
 import os
+import shutil
 import threading
 from datetime import datetime
 from pathlib import Path
@@ -77,8 +80,14 @@ class S3Disk:
     def save(self) -> None:
         """Write every bucket's versions to the folder (blobs first, then the list)."""
         with self._lock:
-            for bucket in list(_backend().buckets.values()):
+            buckets = list(_backend().buckets.values())
+            for bucket in buckets:
                 self._save_bucket(bucket)
+            # A bucket deleted from the server must not come back at the next start.
+            names = {bucket.name for bucket in buckets}
+            for folder in self.folder.iterdir():
+                if folder.is_dir() and folder.name not in names:
+                    shutil.rmtree(folder)
 
     def _save_bucket(self, bucket) -> None:
         folder = self.folder / bucket.name
