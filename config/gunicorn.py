@@ -4,7 +4,9 @@ https://devcenter.heroku.com/articles/python-gunicorn and
 https://docs.gunicorn.org/en/stable/settings.html
 """
 
+import logging
 import os
+import sys
 
 _development = os.environ.get("ENVIRONMENT") == "development"
 
@@ -31,10 +33,22 @@ keepalive = 95
 # Off in development so code reloads.
 preload_app = not _development
 reload = _development
+if reload:
+    # Every worker warns "Reloader is on" as it boots; one line says it once, from
+    # the master reading this file (not from a test importing it).
+    if "gunicorn" in sys.argv[0]:
+        print("Code reloading is on: a worker restarts when a Python file changes.", flush=True)
+    logging.getLogger("gunicorn.error").addFilter(
+        lambda record: not str(record.msg).startswith("Reloader is on")
+    )
 
 # Access log to stdout, with Heroku's X-Request-Id to match the router's log line.
 accesslog = "-"
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms request_id=%({x-request-id}i)s "%(a)s"'
+# gunicorn's sendfile() path does not count the bytes it sends, so every static
+# file WhiteNoise serves (a file wrapper) was logged as `200 0`. Copying through
+# gunicorn instead counts them; for static files of a few KB the copy costs little.
+sendfile = False
 
 # gunicorn 25.1+ opens a control socket for `gunicornc` under $HOME unless told
 # not to; on a dyno HOME is /app, the app itself, and nothing here uses it.

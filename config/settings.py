@@ -400,6 +400,10 @@ AXES_RESET_ON_SUCCESS = True
 # The client Heroku's router saw: the last X-Forwarded-For entry, an IPv6 one as its /64.
 AXES_CLIENT_IP_CALLABLE = "config.security.client_ip"
 AXES_LOCKOUT_CALLABLE = "config.security.lockout_response"
+# Its "AXES: BEGIN" banner would repeat in every process (each manage.py command,
+# each gunicorn worker); the policy is the lines above. Off, axes logs only the
+# lockout parameters of a failed login, not the user agent too.
+AXES_VERBOSE = False
 
 # Errors to Sentry when SENTRY_DSN is set (config/sentry.py). The trace sample
 # rate is read, and checked, either way so a typo fails at start-up.

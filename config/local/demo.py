@@ -1,11 +1,13 @@
 """`pipenv run demo`: the site on this machine, started the way Heroku starts it.
 
-Runs the Procfile's release line, seeds a small demo catalog the first time
-(`seed_catalog --if-empty`), then the Procfile's web line, against the
-self-starting local PostgreSQL (see config/local/postgres.py) and, unless the environment
-names an S3 endpoint or media bucket, a local S3 server with the media bucket
-(config/local/s3.py). This process keeps both servers up while the site runs and
-stops them on Ctrl-C.
+Checks PORT first (config/local/ports.py), then runs the Procfile's release
+line, seeds a small demo catalog the first time (`seed_catalog --if-empty`) and
+the demo logins (`seed_demo_accounts`, where that command exists), then the
+Procfile's web line, against the self-starting local PostgreSQL (see
+config/local/postgres.py) and, unless the environment names an S3 endpoint or
+media bucket, a local S3 server with the media bucket (config/local/s3.py) whose
+objects are kept in `.s3data/` across runs, as the database is in `.pgdata/`.
+This process keeps both servers up while the site runs and stops them on Ctrl-C.
 
 The site listens on 127.0.0.1 only: it runs with DEBUG on and a public
 development secret key, so anyone else on the network would see its debug pages
@@ -20,6 +22,8 @@ import signal
 import subprocess
 import sys
 from pathlib import Path
+
+from config.local import ports
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 DEMO_PRODUCTS = 200
@@ -40,49 +44,96 @@ def bind_address(host: str, port: str) -> str:
 
 
 def main() -> int:
+    # Lines in the order they happen, between the commands' own output, also in a log file.
+    sys.stdout.reconfigure(line_buffering=True)
     os.environ.setdefault("ENVIRONMENT", "development")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    os.environ.setdefault("PORT", "8000")
     host = os.environ.get("DEMO_HOST", "").strip() or "127.0.0.1"
+    # Before anything slow: a busy port or a bad PORT is one line, not gunicorn's
+    # five "Connection in use" after the migrations and the seed.
+    try:
+        port = ports.parse_port(os.environ.get("PORT"))
+        ports.check_port(host, port)
+    except ports.PortError as error:
+        print(error, file=sys.stderr)
+        return 2
+    os.environ["PORT"] = str(port)
 
+    local_s3 = None
     if (
         os.environ["ENVIRONMENT"] == "development"
         and not os.environ.get("AWS_S3_ENDPOINT_URL")
         and not os.environ.get("AWS_MEDIA_BUCKET_NAME")
     ):
         from config.local import s3 as locals3
+        from config.local.s3_disk import FolderInUse
 
-        local_s3 = locals3.start()
+        # DEMO_S3_DATA: another folder (the tests give each demo its own).
+        data_dir = Path(os.environ.get("DEMO_S3_DATA", "").strip() or locals3.DATA_DIR)
+        try:
+            local_s3 = locals3.start(data_dir=data_dir)
+        except FolderInUse as error:
+            print(error, file=sys.stderr)
+            return 2
         os.environ.update(local_s3.environ())
-        print(f"Local S3 server on {local_s3.endpoint_url} (media bucket versioned, in memory)")
+        print(
+            f"Local S3 server on {local_s3.endpoint_url} (media bucket versioned; objects "
+            f"kept in {data_dir.name}/, {local_s3.restored} versions and delete markers read back)"
+        )
 
     import django
     from django.conf import settings
+    from django.core.management import get_commands
 
     django.setup()  # starts the local PostgreSQL when DATABASE_URL is unset
     child_env = {**os.environ, "DATABASE_URL": settings.DATABASE_URL}
 
     # Stop on SIGTERM as on Ctrl-C, so the database server is stopped on the way out.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
+    release, *seeds, web = demo_steps(host, port, get_commands())
+    try:
+        if (returncode := run(release, child_env)) != 0:
+            return returncode
+        if local_s3 is not None:
+            warn_missing_media(local_s3)
+        for command in seeds:
+            if (returncode := run(command, child_env)) != 0:
+                return returncode
+        print(f"Serving the demo on http://localhost:{port}/ (Ctrl-C stops it)")
+        if host != "127.0.0.1":
+            print(f"Listening on {host}: DEBUG pages are open to that network.")
+        return run(web, child_env)
+    except KeyboardInterrupt:
+        return 0
+
+
+def demo_steps(host: str, port: int, commands) -> list[str]:
+    """The demo's commands in order: release, seeds, web.
+
+    `commands`: the management commands this checkout has (get_commands()); the
+    demo accounts' command runs only where it exists.
+    """
     steps = [
         procfile_command("release"),
         # The first time only: a modest catalog to browse (a no-op once it has products).
         f"python manage.py seed_catalog --if-empty --products {DEMO_PRODUCTS}",
-        # On this machine only unless DEMO_HOST says otherwise (see the module docstring).
-        f"{procfile_command('web')} --bind {shlex.quote(bind_address(host, os.environ['PORT']))}",
     ]
-    for command in steps:
-        if command == steps[-1]:
-            print(f"Serving the demo on http://localhost:{os.environ['PORT']}/ (Ctrl-C stops it)")
-            if host != "127.0.0.1":
-                print(f"Listening on {host}: DEBUG pages are open to that network.")
-        try:
-            returncode = run(command, child_env)
-        except KeyboardInterrupt:
-            return 0
-        if returncode != 0:
-            return returncode
-    return 0
+    if "seed_demo_accounts" in commands:
+        # Idempotent; prints the staff and member logins at every start.
+        steps.append("python manage.py seed_demo_accounts")
+    # On this machine only unless DEMO_HOST says otherwise (see the module docstring).
+    steps.append(f"{procfile_command('web')} --bind {shlex.quote(bind_address(host, str(port)))}")
+    return steps
+
+
+def warn_missing_media(local_s3) -> None:
+    """Say which files the database names that the local bucket never had."""
+    from config.local import missing_media
+    from config.local.s3 import MEDIA_BUCKET
+
+    missing = missing_media.missing_files(local_s3.client(), MEDIA_BUCKET)
+    if missing:
+        print(missing_media.report(missing))
 
 
 def run(command: str, env: dict[str, str]) -> int:

@@ -4,7 +4,8 @@
 the two buckets, media versioned and static plain, as docs/s3-media.md sets them
 up on AWS. The app reaches it over HTTP through `AWS_S3_ENDPOINT_URL`, exactly as
 it reaches AWS: nothing is mocked inside the app. Its state lives in memory and
-ends with the process that started it.
+ends with the process that started it, unless `start(data_dir=...)` keeps it in
+a folder (config/local/s3_disk.py), as the demo does with `.s3data/`.
 
 moto is a dev package: production never imports this module.
 """
@@ -19,6 +20,8 @@ import boto3
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parents[2]
+# Where the demo keeps the server's objects, beside the local PostgreSQL's `.pgdata/`.
+DATA_DIR = BASE_DIR / ".s3data"
 MEDIA_BUCKET = "media"
 STATIC_BUCKET = "static"
 REGION = "us-east-1"
@@ -33,6 +36,7 @@ class LocalS3:
 
     server: object
     endpoint_url: str
+    restored: int = 0  # versions and delete markers read back from `data_dir`
 
     def environ(self) -> dict[str, str]:
         """The app's S3 variables for this server (static files stay on WhiteNoise)."""
@@ -91,11 +95,13 @@ class LocalS3:
             return json.loads(response.read() or b"{}")
 
 
-def start(port: int = 0) -> LocalS3:
+def start(port: int = 0, data_dir: Path | None = None) -> LocalS3:
     """Start a server on 127.0.0.1 (a free port unless given) and create the buckets.
 
     Servers started in one process share their buckets and objects: a server
-    stopped and started again on its port has kept them.
+    stopped and started again on its port has kept them. With `data_dir`, the
+    first server of a process reads back the objects saved there, and every
+    change is saved there before it is answered.
     """
     try:
         from moto.server import ThreadedMotoServer
@@ -111,4 +117,13 @@ def start(port: int = 0) -> LocalS3:
     host, port = server.get_host_and_port()
     local = LocalS3(server, f"http://{host}:{port}")
     local.create_buckets()
+    if data_dir is not None:
+        from config.local.s3_disk import S3Disk
+
+        disk = S3Disk(data_dir)
+        disk.claim()
+        local.restored = disk.restore(local.client())
+        disk.save()
+        # Every later request that changes something is saved before its answer.
+        server._server.app = disk.write_through(server._server.app)
     return local

@@ -3,21 +3,14 @@
 import os
 import re
 import signal
-import subprocess
-import sys
-import tempfile
+import socket
 import urllib.error
 
 import pytest
 
-from config.local.demo import bind_address, procfile_command
-from tests.processes import (
-    BASE_DIR,
-    WebProcess,
-    free_port,
-    fresh_database,
-    listening_addresses,
-)
+from config.local.demo import bind_address, demo_steps, procfile_command
+from tests.local.demoproc import start_demo
+from tests.processes import listening_addresses
 
 
 def test_procfile_lines_are_what_heroku_runs():
@@ -33,32 +26,8 @@ def test_demo_bind_address_brackets_ipv6():
     assert bind_address("[::1]", "8000") == "[::1]:8000"
 
 
-def start_demo(database: str, **extra: str) -> WebProcess:
-    """`pipenv run demo` in its own process group (like a terminal's), in this shell's
-    environment as a newcomer's would be: no ENVIRONMENT, no S3 variables (the demo
-    then starts its own S3 server), no DEMO_HOST unless `extra` sets it."""
-    port = free_port()
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in ("ENVIRONMENT", "DJANGO_SETTINGS_MODULE", "DEMO_HOST")
-        and not key.startswith("AWS_")
-    }
-    env.update(PORT=str(port), DATABASE_URL=fresh_database(database), **extra)
-    log = tempfile.TemporaryFile()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "config.local.demo"],
-        cwd=BASE_DIR,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    return WebProcess(process, port, log)
-
-
-def test_demo_command_migrates_serves_the_site_and_stops_on_ctrl_c():
-    web = start_demo("demo_check")
+def test_demo_command_migrates_serves_the_site_and_stops_on_ctrl_c(tmp_path):
+    web = start_demo("demo_check", tmp_path)
     process, port = web.process, web.port
     try:
         web.wait_until_serving(timeout=60)
@@ -68,7 +37,8 @@ def test_demo_command_migrates_serves_the_site_and_stops_on_ctrl_c():
         assert home.status == 200, web.output()
         # Development serves the unhashed stylesheet straight from static/, versioned.
         assert re.search(r'href="/static/css/site\.css\?v=[\w.-]+"', home.text), home.text
-        assert web.get("/static/css/site.css", {"Host": "localhost"}).status == 200
+        stylesheet = web.get("/static/css/site.css", {"Host": "localhost"})
+        assert stylesheet.status == 200
         media = web.get("/tour/s3-media/", {"Host": "localhost"})
         assert media.status == 200, web.output()
         assert "Versioning: <strong>Enabled" in media.text
@@ -81,13 +51,69 @@ def test_demo_command_migrates_serves_the_site_and_stops_on_ctrl_c():
     assert "Seeded 200 products" in output  # the first run's demo catalog
     assert f"http://localhost:{port}/" in output
     assert "Local S3 server on http://127.0.0.1:" in output
+    # Each step in order, the logins (where that command exists) just before "Serving".
+    steps = ["Applying sessions.0001_initial... OK", "Seeded 200 products", "Serving the demo"]
+    assert [output.index(step) for step in steps] == sorted(output.index(s) for s in steps)
+    # Every start-up message once: no banner per process, no warning per worker.
+    lines = [gunicorn_prefix.sub("", line) for line in output.splitlines() if line.strip()]
+    repeated = {line for line in lines if lines.count(line) > 1}
+    assert not repeated, output
+    assert "Code reloading is on" in output
+    # The access log gives a static file's real size, not gunicorn's sendfile `0`.
+    size = len(stylesheet.body)
+    assert re.search(rf'"GET /static/css/site\.css HTTP/1\.1" 200 {size} ', output), output
 
 
-def test_demo_command_stops_cleanly_on_sigterm_alone():
+# "[2026-11-30 04:07:43 +0000] [27700] [INFO] ": gunicorn's time and pid, different per line.
+gunicorn_prefix = re.compile(r"^\[[^]]+\] \[\d+\] ")
+
+
+def test_demo_steps_run_the_logins_after_the_catalog_and_before_the_site():
+    without = demo_steps("127.0.0.1", 8000, {"migrate": "django.core", "seed_catalog": "catalog"})
+    assert without == [
+        "python manage.py migrate --no-input",
+        "python manage.py seed_catalog --if-empty --products 200",
+        "gunicorn --config config/gunicorn.py config.wsgi --bind 127.0.0.1:8000",
+    ]
+    with_logins = demo_steps("::", 8001, {"seed_demo_accounts": "accounts", "migrate": "x"})
+    assert with_logins[2] == "python manage.py seed_demo_accounts"
+    assert with_logins[:2] == without[:2]
+    assert with_logins[3].endswith("--bind '[::]:8001'")
+
+
+@pytest.mark.parametrize(
+    ("port", "host", "expected"),
+    [
+        ("busy", "", r"Port (\d+) is in use on 127\.0\.0\.1: stop what uses it or run PORT=\d+ "),
+        ("busy", "0.0.0.0", r"Port (\d+) is in use on 0\.0\.0\.0: stop what uses it or run PORT="),
+        ("http", "", r"PORT must be a number from 1 to 65535, not 'http'"),
+        ("99999", "", r"PORT must be a number from 1 to 65535, not '99999'"),
+    ],
+)
+def test_demo_with_a_port_it_cannot_use_says_so_in_one_line_first(tmp_path, port, host, expected):
+    """Before the S3 server, the migrations, the seed or "Serving": one line, exit 2."""
+    with socket.socket() as other:
+        other.bind(("127.0.0.1", 0))
+        other.listen()
+        busy = other.getsockname()[1]
+        value = str(busy) if port == "busy" else port
+        web = start_demo("postgres://unused@127.0.0.1:9/none", tmp_path, value, DEMO_HOST=host)
+        web.process.wait(60)
+    assert web.process.returncode == 2
+    output = web.output()
+    assert len(output.splitlines()) == 1, output
+    match = re.fullmatch(expected + ".*\n", output)
+    assert match, output
+    if port == "busy":
+        assert match.group(1) == str(busy)
+    assert not list(tmp_path.iterdir())  # the S3 server never started
+
+
+def test_demo_command_stops_cleanly_on_sigterm_alone(tmp_path):
     """A signal to the demo process only (not its group) still stops the site.
 
     This demo is asked to listen on every interface (DEMO_HOST), as the README shows."""
-    web = start_demo("demo_sigterm", DEMO_HOST="0.0.0.0")
+    web = start_demo("demo_sigterm", tmp_path, DEMO_HOST="0.0.0.0")
     process = web.process
     try:
         web.wait_until_serving(timeout=60)

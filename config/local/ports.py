@@ -1,0 +1,100 @@
+"""The demo's port and host, checked before anything slow starts.
+
+gunicorn reports a busy port as `Connection in use` five times, after the demo
+has already migrated, seeded and said "Serving". `check_port()` finds it first,
+the way gunicorn binds (SO_REUSEADDR, so a port left in TIME_WAIT by the last run
+is free), and says in one line what to do.
+"""
+
+import errno
+import socket
+
+DEFAULT_PORT = 8000
+
+
+class PortError(Exception):
+    """A PORT or DEMO_HOST the demo cannot use; str() is the one-line message."""
+
+
+def parse_port(value: str | None) -> int:
+    """PORT as a number from 1 to 65535; unset or blank is 8000."""
+    text = (value or "").strip()
+    if not text:
+        return DEFAULT_PORT
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= 65535:
+        raise PortError(
+            f"PORT must be a number from 1 to 65535, not {value!r}: "
+            f"run PORT={DEFAULT_PORT} pipenv run demo"
+        )
+    return int(text)
+
+
+def probe_hosts(host: str) -> list[str]:
+    """The addresses to try for the demo's host.
+
+    `localhost` (the URL the demo prints) may reach 127.0.0.1 or ::1, whichever
+    the browser tries first: for the default loopback address both must be free,
+    or the browser may show whatever else listens on ::1.
+    """
+    host = host.strip("[]")
+    return [host, "::1"] if host == "127.0.0.1" else [host]
+
+
+def check_port(host: str, port: int) -> None:
+    """Raise PortError unless gunicorn could bind `host:port` now."""
+    for address in probe_hosts(host):
+        try:
+            error = bind_error(address, port)
+        except socket.gaierror as exc:
+            message = f"DEMO_HOST={host!r} is not an address of this machine ({exc})"
+            raise PortError(message) from None
+        if error is None:
+            continue
+        if error.errno == errno.EADDRINUSE:
+            raise PortError(
+                f"Port {port} is in use on {_shown(address)}: stop what uses it "
+                f"or run PORT={free_port_after(port, host)} pipenv run demo"
+            )
+        if address != host.strip("[]"):
+            continue  # ::1 beside 127.0.0.1, and IPv6 is off: no browser reaches it either
+        raise PortError(f"Cannot listen on {_shown(address)} port {port}: {error.strerror}")
+
+
+def _shown(address: str) -> str:
+    """An address as a URL writes it: IPv6 in brackets."""
+    return f"[{address}]" if ":" in address else address
+
+
+def bind_error(address: str, port: int) -> OSError | None:
+    """The error binding `address:port` gives, as gunicorn binds (None: it is free).
+
+    Like gunicorn, an address with a colon is IPv6 and a name resolves to IPv4.
+    """
+    family = socket.AF_INET6 if ":" in address else socket.AF_INET
+    try:
+        family, kind, proto, _, sockaddr = socket.getaddrinfo(
+            address, port, family, socket.SOCK_STREAM
+        )[0]
+    except socket.gaierror:
+        if address == "::1":
+            return OSError(errno.EADDRNOTAVAIL, "no IPv6 on this machine")
+        raise
+    try:
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(sockaddr)
+    except OSError as exc:
+        return exc
+    return None
+
+
+def free_port_after(port: int, host: str) -> int:
+    """The first port above `port` free on every address `host` needs (for the hint)."""
+    for candidate in range(port + 1, min(port + 100, 65535) + 1):
+        try:
+            errors = [bind_error(address, candidate) for address in probe_hosts(host)]
+        except socket.gaierror:
+            break
+        if not any(error and error.errno == errno.EADDRINUSE for error in errors):
+            return candidate
+    return port + 1

@@ -1,0 +1,202 @@
+"""The local S3 server's objects on disk, so the demo keeps its uploads across restarts.
+
+moto (5.2) keeps S3 objects in memory only, while the demo's PostgreSQL keeps
+`.pgdata/`: without this, an avatar uploaded before Ctrl-C is a 404 after the
+next start, and its profile shows a broken image. `S3Disk(folder)`:
+
+- `save()` writes every bucket's objects, older versions and delete markers to
+  `folder/<bucket>/versions.json` plus one file per version's bytes under
+  `blobs/`, in the server's own order (oldest first) with millisecond times.
+  Writes go to a temporary name and are renamed into place, so a kill leaves
+  the previous complete state, never half of one.
+- `write_through(app)` wraps the server's WSGI app: every request that changes
+  something (not GET/HEAD) is saved before its answer goes out, so a `kill -9`
+  loses nothing a client was told is stored.
+- `restore(client)` replays the saved state into a fresh server through boto3,
+  oldest version first, then gives each version back its saved id and time, so
+  links with `?versionId=` and the S3 tour's version list read as before.
+
+It reads moto's in-process S3 backend (the server runs in a thread of this
+process): the S3 API lists versions and delete markers apart, to the second, which
+cannot tell their order within one second. Of the bucket settings only the
+versioning status is saved; the policy and the rest come from
+`LocalS3.create_buckets()` at every start. One process holds a folder at a time
+(`claim()`).
+"""
+
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import threading
+from datetime import datetime
+from pathlib import Path
+
+from moto.core import DEFAULT_ACCOUNT_ID
+from moto.s3.models import FakeDeleteMarker, s3_backends
+
+MANIFEST = "versions.json"
+# Requests that change nothing on the server.
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+# Kept by moto beside an object's headers, but about the request that sent it:
+# a replay signs its own.
+UNSAVED_HEADERS = {"x-amz-content-sha256"}
+
+
+def _backend():
+    return s3_backends[DEFAULT_ACCOUNT_ID]["aws"]
+
+
+class FolderInUse(Exception):
+    """Another process keeps its S3 objects in this folder; str() is one line."""
+
+
+class S3Disk:
+    """A folder holding the local S3 server's buckets (see the module docstring)."""
+
+    def __init__(self, folder: Path):
+        self.folder = Path(folder)
+        self._lock = threading.Lock()
+        self._owner = None
+
+    def claim(self) -> None:
+        """Hold the folder for this process, or raise FolderInUse.
+
+        Two demos saving into one folder would each delete the other's files.
+        The lock is the kernel's (flock): it goes with the process, even on kill -9.
+        """
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self._owner = open(self.folder / ".lock", "w")  # noqa: SIM115 (held until exit)
+        try:
+            fcntl.flock(self._owner, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self._owner.close()
+            raise FolderInUse(
+                f"Another demo keeps its S3 objects in {self.folder}: stop it, "
+                "or run DEMO_S3_DATA=another-folder pipenv run demo"
+            ) from None
+
+    def save(self) -> None:
+        """Write every bucket's versions to the folder (blobs first, then the list)."""
+        with self._lock:
+            buckets = list(_backend().buckets.values())
+            for bucket in buckets:
+                self._save_bucket(bucket)
+            # A bucket deleted from the server must not come back at the next start.
+            names = {bucket.name for bucket in buckets}
+            for folder in self.folder.iterdir():
+                if folder.is_dir() and folder.name not in names:
+                    shutil.rmtree(folder)
+
+    def _save_bucket(self, bucket) -> None:
+        folder = self.folder / bucket.name
+        blobs = folder / "blobs"
+        blobs.mkdir(parents=True, exist_ok=True)
+        entries = []
+        for key, versions in bucket.keys.iterlists():
+            for version in versions:  # oldest first, as the server appended them
+                entry = {
+                    "key": key,
+                    "version_id": version.version_id,
+                    "last_modified": version.last_modified.isoformat(),
+                }
+                if isinstance(version, FakeDeleteMarker):
+                    entry["delete_marker"] = True
+                else:
+                    blob = _blob_name(bucket.name, entry["version_id"], version.etag, key)
+                    if not (blobs / blob).exists():
+                        _write_atomic(blobs / blob, version.value)
+                    headers = {
+                        name: value
+                        for name, value in version.metadata.items()
+                        if name.lower() not in UNSAVED_HEADERS
+                    }
+                    entry.update(blob=blob, headers=headers)
+                entries.append(entry)
+        state = {"versioning": bucket.versioning_status, "entries": entries}
+        _write_atomic(folder / MANIFEST, json.dumps(state, indent=1).encode())
+        # Versions deleted for good (a DELETE with a version id) leave their bytes behind.
+        keep = {entry["blob"] for entry in entries if "blob" in entry}
+        for path in blobs.iterdir():
+            if path.name not in keep:
+                path.unlink()
+
+    def restore(self, client) -> int:
+        """Replay the saved buckets through `client` (boto3, S3, of a fresh server);
+        the number of versions and delete markers restored."""
+        count = 0
+        headers: dict[str, str] = {}
+
+        # Each saved version's own headers (Content-Type, Cache-Control, x-amz-meta-*),
+        # sent as they were, not mapped one by one onto put_object's parameters.
+        def add_headers(request, **_):
+            for name, value in headers.items():
+                del request.headers[name]  # a header set twice would be sent twice
+                request.headers[name] = value
+
+        client.meta.events.register("before-sign.s3.PutObject", add_headers)
+        for manifest in sorted(self.folder.glob(f"*/{MANIFEST}")):
+            bucket = manifest.parent.name
+            state = json.loads(manifest.read_text())
+            if bucket not in _backend().buckets:
+                client.create_bucket(Bucket=bucket)
+            if state["versioning"]:
+                _set_versioning(client, bucket, "Enabled")
+            for entry in state["entries"]:
+                if entry.get("delete_marker"):
+                    answer = client.delete_object(Bucket=bucket, Key=entry["key"])
+                else:
+                    blob = manifest.parent / "blobs" / entry["blob"]
+                    if not blob.exists():
+                        # Its bytes were removed by hand: that version is gone (the demo
+                        # then names any row that pointed at it).
+                        continue
+                    headers.clear()
+                    headers.update(entry["headers"])
+                    answer = client.put_object(
+                        Bucket=bucket, Key=entry["key"], Body=blob.read_bytes()
+                    )
+                _give_back_id_and_time(bucket, entry, answer.get("VersionId"))
+                count += 1
+            if state["versioning"] not in (None, "Enabled"):
+                _set_versioning(client, bucket, state["versioning"])
+        return count
+
+    def write_through(self, app):
+        """`app`, saving the buckets after every request that may change them."""
+
+        def saving_app(environ, start_response):
+            answer = app(environ, start_response)
+            changed = environ["REQUEST_METHOD"] not in SAFE_METHODS
+            if changed and not environ.get("PATH_INFO", "").startswith("/moto-api"):
+                self.save()
+            return answer
+
+        return saving_app
+
+
+def _set_versioning(client, bucket: str, status: str) -> None:
+    client.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": status})
+
+
+def _give_back_id_and_time(bucket: str, entry: dict, new_id: str | None) -> None:
+    """Give a replayed version its saved id and time (the server just made both up)."""
+    saved = entry["version_id"]
+    for version in _backend().buckets[bucket].keys.getlist(entry["key"], []):
+        if new_id and version.version_id == new_id:
+            keep_null = saved == "null" and not isinstance(version, FakeDeleteMarker)
+            version._version_id = None if keep_null else saved
+            version.last_modified = datetime.fromisoformat(entry["last_modified"])
+
+
+def _blob_name(bucket: str, version_id: str, etag: str, key: str) -> str:
+    """A file name for one version's bytes: unique per key, version and content
+    (an unversioned bucket reuses version id "null" for new content)."""
+    return hashlib.sha256(f"{bucket}\0{key}\0{version_id}\0{etag}".encode()).hexdigest()
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary.write_bytes(data)
+    os.replace(temporary, path)

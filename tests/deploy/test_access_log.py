@@ -1,0 +1,28 @@
+"""The web line's access log gives the bytes each response sent, static files included."""
+
+import re
+
+from tests.processes import ROUTER_HEADERS, built_and_released, serving
+
+
+def logged_bytes(output: str, path: str) -> list[int]:
+    """The byte counts of the access log lines for GET `path`, in order."""
+    line = re.compile(rf'"GET {re.escape(path)} HTTP/1\.1" 200 (\S+) ')
+    return [int(found.group(1)) for found in line.finditer(output)]
+
+
+def test_static_files_are_logged_with_the_bytes_sent():
+    """WhiteNoise hands gunicorn a file; gunicorn's sendfile path logged those as 0."""
+    env = built_and_released("access_log")
+    with serving(env) as web:
+        home = web.get("/", ROUTER_HEADERS)
+        stylesheet = re.search(r'href="(/static/css/site\.[0-9a-f]+\.css)\?v=', home.text)
+        assert stylesheet, home.text
+        path = stylesheet.group(1)
+        plain = web.get(path, ROUTER_HEADERS)
+        gzipped = web.get(path, {**ROUTER_HEADERS, "Accept-Encoding": "gzip"})
+        assert gzipped.headers.get("Content-Encoding") == "gzip"
+    output = web.output()
+    assert len(plain.body) > len(gzipped.body) > 0
+    assert logged_bytes(output, path) == [len(plain.body), len(gzipped.body)], output
+    assert logged_bytes(output, "/") == [len(home.body)], output

@@ -1,0 +1,95 @@
+"""The demo's PORT and DEMO_HOST checks, against real sockets on this machine."""
+
+import socket
+
+import pytest
+
+from config.local.ports import DEFAULT_PORT, PortError, check_port, parse_port
+from tests.processes import free_port
+
+
+def listen(
+    address: str, port: int = 0, v6only: bool | None = None, reuse: bool = False
+) -> socket.socket:
+    family = socket.AF_INET6 if ":" in address else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    if reuse:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if v6only is not None:
+        sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, int(v6only))
+    sock.bind((address, port))
+    sock.listen()
+    return sock
+
+
+@pytest.mark.parametrize("value", [None, "", "  "])
+def test_port_unset_or_blank_is_8000(value):
+    assert parse_port(value) == DEFAULT_PORT == 8000
+
+
+@pytest.mark.parametrize("value", ["9000", " 9000 ", "1", "65535"])
+def test_port_numbers_are_read(value):
+    assert parse_port(value) == int(value)
+
+
+@pytest.mark.parametrize("value", ["abc", "80.5", "-1", "0", "65536", "8000x", "٨٠٠٠", "1e3"])
+def test_port_that_is_not_a_port_number_is_one_line(value):
+    with pytest.raises(PortError) as caught:
+        parse_port(value)
+    message = str(caught.value)
+    assert message.startswith(f"PORT must be a number from 1 to 65535, not {value!r}")
+    assert "\n" not in message
+
+
+def test_free_port_passes():
+    check_port("127.0.0.1", free_port())
+
+
+@pytest.mark.parametrize(
+    ("listener", "host", "shown"),
+    [
+        ("127.0.0.1", "127.0.0.1", "127.0.0.1"),
+        # The URL the demo prints is localhost, which a browser may reach on ::1.
+        ("::1", "127.0.0.1", "[::1]"),
+        ("0.0.0.0", "127.0.0.1", "127.0.0.1"),
+        ("127.0.0.1", "0.0.0.0", "0.0.0.0"),
+        ("::1", "::", "[::]"),
+        ("::1", "[::1]", "[::1]"),
+        ("127.0.0.1", "localhost", "localhost"),
+    ],
+)
+def test_busy_port_names_it_and_a_free_one(listener, host, shown):
+    with listen(listener) as sock:
+        port = sock.getsockname()[1]
+        with pytest.raises(PortError) as caught:
+            check_port(host, port)
+    message = str(caught.value)
+    assert message.startswith(f"Port {port} is in use on {shown}: stop what uses it or run PORT=")
+    suggested = int(message.rsplit("PORT=", 1)[1].split()[0])
+    assert suggested > port
+    check_port(host, suggested)
+
+
+def test_ipv6_only_listener_leaves_ipv4_only_demo_alone():
+    """DEMO_HOST=0.0.0.0 asks for IPv4 only: a listener on ::1 alone is no conflict."""
+    with listen("::1", v6only=True) as sock:
+        check_port("0.0.0.0", sock.getsockname()[1])
+
+
+def test_port_left_in_time_wait_is_free():
+    """The last run's connections may linger in TIME_WAIT; gunicorn binds anyway
+    (its sockets, and so their accepted connections, have SO_REUSEADDR)."""
+    with listen("127.0.0.1", reuse=True) as server:
+        port = server.getsockname()[1]
+        client = socket.create_connection(("127.0.0.1", port))
+        accepted, _ = server.accept()
+        accepted.close()  # the server side closes first: its end waits in TIME_WAIT
+        client.close()
+    check_port("127.0.0.1", port)
+
+
+def test_host_that_is_not_this_machine_is_one_line():
+    with pytest.raises(PortError, match=r"^DEMO_HOST='no-such-host.invalid' is not an address"):
+        check_port("no-such-host.invalid", free_port())
+    with pytest.raises(PortError, match=r"^Cannot listen on 192\.0\.2\.1 port \d+: "):
+        check_port("192.0.2.1", free_port())  # TEST-NET-1: no interface has it
