@@ -54,11 +54,8 @@ THROTTLE_SECONDS = 3600
 
 def redis_url() -> str | None:
     """The Redis URL from the environment (REDIS_TLS_URL first), or None; blank is unset."""
-    for name in ("REDIS_TLS_URL", "REDIS_URL"):
-        value = os.environ.get(name, "").strip()
-        if value:
-            return value
-    return None
+    tls, plain = os.environ.get("REDIS_TLS_URL", ""), os.environ.get("REDIS_URL", "")
+    return tls.strip() or plain.strip() or None
 
 
 def redis_options(url: str, *, development: bool) -> dict:
