@@ -82,14 +82,20 @@ class RedisServer:
                 self.process.wait()
 
 
-def start(folder: Path, tls: Certificate | None = None, port: int | None = None) -> RedisServer:
+def start(
+    folder: Path,
+    tls: Certificate | None = None,
+    *,
+    maxmemory: str = "64mb",
+    policy: str = EVICTION_POLICY,
+) -> RedisServer:
     """A redis-server on 127.0.0.1, answering PING before this returns."""
     binary = redis_binary()
-    port = port or free_port()
+    port = free_port()
     folder.mkdir(parents=True, exist_ok=True)
     arguments = [binary, "--bind", "127.0.0.1", "--dir", str(folder)]
     arguments += ["--save", "", "--appendonly", "no", "--daemonize", "no"]
-    arguments += ["--maxmemory", "64mb", "--maxmemory-policy", EVICTION_POLICY]
+    arguments += ["--maxmemory", maxmemory, "--maxmemory-policy", policy]
     if tls:
         arguments += ["--port", "0", "--tls-port", str(port)]
         arguments += ["--tls-cert-file", str(tls.certfile), "--tls-key-file", str(tls.keyfile)]

@@ -11,13 +11,19 @@ TLS with a self-signed certificate) pointing at it:
 3. a Redis that is down or never answers makes no page fail: lists render
    uncached, signups and logins go through uncounted, a catalog save succeeds;
 4. REDIS_TLS_URL wins over REDIS_URL and speaks TLS to a server whose
-   certificate is self-signed; `?ssl_cert_reqs=required` turns checking on.
+   certificate is self-signed; `?ssl_cert_reqs=required` turns checking on;
+5. a full Redis with the documented eviction policy drops pages, never the
+   counts or the page cache's generation.
 """
 
 import gzip
+import os
 
 import pytest
+from django.core.cache import CacheHandler
 
+from catalog import pagecache
+from config import cache
 from tests import redisserver
 from tests.deploy.client import RouterClient
 from tests.e2e import tls
@@ -197,3 +203,31 @@ def test_redis_tls_url_wins_and_speaks_tls_to_a_self_signed_server(released, red
     checked = run_python(code, {**env, "REDIS_TLS_URL": tls_redis.url + "?ssl_cert_reqs=required"})
     assert checked.returncode != 0
     assert "CERTIFICATE_VERIFY_FAILED" in checked.stderr
+
+
+@pytest.mark.parametrize("policy", ["volatile-ttl", "noeviction"])
+def test_a_full_redis_evicts_pages_before_counts(tmp_path, monkeypatch, policy):
+    """docs/production.md asks for volatile-ttl; Heroku's default, noeviction, refuses writes."""
+    server = redisserver.start(tmp_path, maxmemory="4mb", policy=policy)
+    try:
+        monkeypatch.setenv("REDIS_URL", server.url)
+        aliases = CacheHandler(cache.caches(page_seconds=10, development=False))
+        pages, throttles = aliases["pages"], aliases["throttles"]
+        throttles.set("a-count", 7)  # an hour's window
+        pages.set(pagecache.GENERATION, 12, timeout=None)
+        refused = None
+        for n in range(200):  # 10 MB of 10-second pages into 4 MB
+            try:
+                pages.set(f"page-{n}", os.urandom(50_000))
+            except cache.UNAVAILABLE as error:
+                refused = error
+                break
+        if policy == "volatile-ttl":
+            assert refused is None
+            assert pages.get("page-0") is None  # evicted
+        else:
+            assert "used memory > 'maxmemory'" in str(refused)
+        assert throttles.get("a-count") == 7
+        assert pages.get(pagecache.GENERATION) == 12
+    finally:
+        server.stop()
