@@ -15,23 +15,41 @@ What is cached, and what never is:
   `per_page`, `sort`, `category`), once each, in plain letters, digits, `-`
   and `_`: anything else renders as usual, so nobody can fill the cache with
   junk parameters or get them into the links of a page others are served;
-- entries live PAGE_CACHE_SECONDS (10 by default), in each worker's memory
-  (Django's local-memory cache): no query at all on a hit, and the catalog's own
-  queries, exactly, on a miss. A save or delete of a category, product or
-  feature clears the worker that made it as soon as its transaction commits;
-  other workers and dynos show the change when their entry expires. That bound
-  is the price of needing no shared cache server; a fork with one (Heroku
-  Key-Value Store) points CACHES["pages"] at it, in a Redis database of its own
-  since `clear()` flushes the database, and every worker sees the clear (but
-  the guard against storing a page rendered across a clear stays per process).
+- entries live PAGE_CACHE_SECONDS (10 by default) in the `pages` cache alias:
+  each worker's memory (Django's local-memory cache), or Redis shared by every
+  worker of every dyno when Heroku Key-Value Store is attached (config/cache.py).
+  No query at all on a hit, and the catalog's own queries, exactly, on a miss.
+
+A save or delete of a category, product or feature clears the pages as soon as
+its transaction commits: it moves a generation counter kept in the same cache,
+and every page is stored with the generation it was rendered under and served
+only while that is still the current one. So a clear reaches every worker that
+shares the cache at once (with Redis, every dyno; in memory, the worker that
+made the change, the others when their copies expire), it never flushes
+anything else kept in that cache (the throttles' counts share the Redis), and a
+page that was rendering while a change committed carries the old generation:
+it is never served, on any worker.
+
+A hit costs little more than a page that renders nothing: the page is stored
+with its gzip-compressed bytes, made once when it is stored, and served to a
+client that accepts gzip as they are (GZipMiddleware leaves a response with a
+Content-Encoding alone). No random padding against BREACH is needed there: a
+cached page holds no CSRF token or other secret. When the query log writes its
+footer into each page (config/querylog), the plain bytes are served and
+compressed after it, as every other page is.
+
+If the cache's server does not answer (Redis down or out of memory), pages
+render as if uncached (`X-Page-Cache: bypass`) and the error is logged.
 
 `X-Page-Cache: hit | miss | bypass` on every list page says which path the
 request took (a 404 is raised before it is set).
 """
 
+import gzip
 import hashlib
+import logging
 import re
-import threading
+import time
 from functools import wraps
 from urllib.parse import urlencode
 
@@ -40,12 +58,19 @@ from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import caches
 from django.db import transaction
 from django.http import HttpResponse
+from django.middleware.gzip import re_accepts_gzip
 from django.utils.cache import patch_vary_headers
+
+from config.cache import UNAVAILABLE
 
 CACHE_ALIAS = "pages"
 PARAMETERS = frozenset({"page", "per_page", "sort", "category"})
 VALUE = re.compile(r"[-\w]{0,64}", re.ASCII)
 HEADER = "X-Page-Cache"
+# The current generation: a whole number, kept without expiry beside the pages.
+GENERATION = "catalog-page-generation"
+
+logger = logging.getLogger(__name__)
 
 
 def cache_key(request) -> str | None:
@@ -71,34 +96,76 @@ def cache_anonymous_page(view):
     @wraps(view)
     def cached_view(request, *args, **kwargs):
         key = cache_key(request)
-        pages = caches[CACHE_ALIAS]
-        cached = None if key is None else pages.get(key)
-        if cached is not None:
-            content_type, content = cached
-            response, outcome = HttpResponse(content, content_type=content_type), "hit"
+        generation = page = None
+        if key is not None:
+            try:
+                generation, page = lookup(key)
+            except UNAVAILABLE as error:
+                logger.warning("Page cache unavailable, rendering: %r", error)
+                key = None
+        if page is not None:
+            response, outcome = cached_response(request, page), "hit"
         else:
-            generation = _clears.generation
             response = view(request, *args, **kwargs)
             if hasattr(response, "render"):
                 response.render()
             outcome = "bypass" if key is None else "miss"
             if key is not None and storable(request, response):
-                store(key, (response["Content-Type"], response.content), generation)
+                store(key, response, generation)
         response[HEADER] = outcome
         # Which copy a visitor gets depends on their cookies, even when this one
-        # rendered without reading the session: shared HTTP caches must know.
-        patch_vary_headers(response, ("Cookie",))
+        # rendered without reading the session, and on whether they accept gzip:
+        # shared HTTP caches must know.
+        patch_vary_headers(response, ("Accept-Encoding", "Cookie"))
         return response
 
     return cached_view
 
 
-def store(key: str, page: tuple[str, bytes], generation: int) -> None:
-    """Keep the page, unless the cache was cleared while it rendered: another thread
-    committed a change, and this render may have read the rows from before it."""
-    with _clears.lock:
-        if generation == _clears.generation:
-            caches[CACHE_ALIAS].set(key, page, settings.PAGE_CACHE_SECONDS)
+def lookup(key: str) -> tuple[int, tuple | None]:
+    """The current generation and the page stored under it at `key`, in one round trip."""
+    pages = caches[CACHE_ALIAS]
+    found = pages.get_many([GENERATION, key])
+    generation = found.get(GENERATION)
+    if generation is None:  # never cleared yet, or evicted: start a new count
+        pages.add(GENERATION, time.time_ns(), timeout=None)
+        return pages.get(GENERATION), None
+    page = found.get(key)
+    if page is None or page[0] != generation:
+        return generation, None
+    return generation, page
+
+
+def cached_response(request, page: tuple) -> HttpResponse:
+    """The stored page, compressed if the client takes gzip and nothing writes into it after us."""
+    _, content_type, plain, compressed = page
+    # The query log (config/querylog) writes its footer into the plain page;
+    # GZipMiddleware compresses the result afterwards.
+    rewritten = getattr(request, "query_log", None) is not None
+    accepts_gzip = re_accepts_gzip.search(request.META.get("HTTP_ACCEPT_ENCODING", ""))
+    if compressed is not None and accepts_gzip and not rewritten:
+        response = HttpResponse(compressed, content_type=content_type)
+        response["Content-Encoding"] = "gzip"
+        return response
+    return HttpResponse(plain, content_type=content_type)
+
+
+def store(key: str, response, generation: int) -> None:
+    """Keep the page with the generation it was rendered under, and its gzip bytes.
+
+    If a change committed while it rendered, the generation has moved on and
+    this copy, which may hold the rows from before, is never served.
+    """
+    plain = response.content
+    # mtime=0: the same page compresses to the same bytes on every worker.
+    compressed = gzip.compress(plain, compresslevel=6, mtime=0)
+    if len(compressed) >= len(plain):
+        compressed = None
+    page = (generation, response["Content-Type"], plain, compressed)
+    try:
+        caches[CACHE_ALIAS].set(key, page, settings.PAGE_CACHE_SECONDS)
+    except UNAVAILABLE as error:
+        logger.warning("Page cache unavailable, page not stored: %r", error)
 
 
 def storable(request, response) -> bool:
@@ -118,9 +185,8 @@ def invalidate(**kwargs) -> None:
 
     The receiver of every catalog save and delete (hence **kwargs); writes that
     send no signals (`bulk_create`, `update()`) call it themselves, as
-    `seed_catalog` does (from its own process, so the web workers see a seed when
-    their pages expire). After the commit, not before: a page rendered in between
-    from the old rows would be cached again.
+    `seed_catalog` does. After the commit, not before: a page rendered in
+    between from the old rows would be cached again.
 
     The price: Django no longer deletes features in one statement when their
     product goes, since every deleted row now sends its signal.
@@ -128,19 +194,18 @@ def invalidate(**kwargs) -> None:
     transaction.on_commit(clear)
 
 
-class _Clears:
-    """How many times this process cleared its pages: a render stores its page only
-    if no clear happened while it ran."""
-
-    def __init__(self):
-        self.generation = 0
-        self.lock = threading.Lock()
-
-
-_clears = _Clears()
-
-
 def clear() -> None:
-    with _clears.lock:
-        _clears.generation += 1
-        caches[CACHE_ALIAS].clear()
+    """Retire every cached page at once by moving the generation on.
+
+    Nothing is deleted (the copies expire by themselves): `clear()` of Django's
+    RedisCache would flush the whole Redis database, the throttles' counts with it.
+    """
+    pages = caches[CACHE_ALIAS]
+    try:
+        try:
+            pages.incr(GENERATION)  # atomic on Redis
+        except ValueError:  # no generation yet (or evicted): any new one retires all pages
+            pages.set(GENERATION, time.time_ns(), timeout=None)
+    except UNAVAILABLE as error:
+        # Pages then go stale for at most PAGE_CACHE_SECONDS, as without a clear.
+        logger.error("Page cache unavailable, pages not cleared: %r", error)

@@ -18,7 +18,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from config import env, security, static_versioning
+from config import cache, env, security, static_versioning
 from config.media import storage as media_storage
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -166,46 +166,18 @@ DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The product lists anonymous visitors see are rendered once and then served
-# from each worker's memory for PAGE_CACHE_SECONDS (catalog/pagecache.py); a
-# catalog change shows on other workers when their copy expires. 0 turns it off.
+# from the `pages` cache for PAGE_CACHE_SECONDS (catalog/pagecache.py): each
+# worker's memory, or Redis shared by every dyno (config/cache.py). 0 turns it off.
 PAGE_CACHE_SECONDS = env.whole_number(
     "PAGE_CACHE_SECONDS",
     10,
     maximum=600,
     why="cached pages carry presigned media URLs that expire after an hour",
 )
-CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    "pages": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "catalog-pages",
-        "TIMEOUT": PAGE_CACHE_SECONDS,
-        # 300 pages of 17-58 KB, at most 17 MB a worker: a crawl through every page
-        # number evicts old pages instead of growing the process.
-        "OPTIONS": {"MAX_ENTRIES": 300},
-    },
-    # Counts of signups and password resets (config/security/throttle.py),
-    # which every dyno must share: Django's database cache, in a table the release
-    # phase creates (accounts/migrations/0004). Each counting costs a few queries,
-    # only on those forms' POSTs. TIMEOUT is the longest window counted.
-    # MAX_ENTRIES: past it Django deletes a third of the rows, live counts
-    # included, so it is far above what an hour of honest traffic writes.
-    "throttles": {
-        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-        "LOCATION": "throttle_cache",
-        "TIMEOUT": 3600,
-        "OPTIONS": {"MAX_ENTRIES": 100_000},
-    },
-    # Failed logins per account (accounts/throttles.py), in a table of their own:
-    # past MAX_ENTRIES Django deletes the rows whose keys sort first, so counts
-    # sharing a table with signup and reset counts could be flooded away.
-    "login_failures": {
-        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-        "LOCATION": "login_failure_cache",
-        "TIMEOUT": 3600,
-        "OPTIONS": {"MAX_ENTRIES": 100_000},
-    },
-}
+# Where the page cache and the throttles' counts live (config/cache.py): Heroku
+# Key-Value Store when REDIS_TLS_URL or REDIS_URL is set, shared by every dyno;
+# else each worker's memory for pages and two database tables for the counts.
+CACHES = cache.caches(page_seconds=PAGE_CACHE_SECONDS, development=DEVELOPMENT)
 
 AUTHENTICATION_BACKENDS = [
     # First: refuses a locked-out username and address before any password check.

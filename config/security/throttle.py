@@ -24,14 +24,42 @@ Counting is `add` (the first event) then `incr`. Redis increments atomically;
 Django's database cache reads, then writes, so requests racing on one key can
 each count from the same value: the count may come out low by the number of
 requests in flight at once (a dyno serves at most 10).
+
+A store that does not answer (Redis down: config/cache.UNAVAILABLE) lets every
+request through uncounted and logs an error: an outage of the cache server must
+not stop signups and logins. Until it is back these limits are off; django-axes'
+lockout per username and client, kept in the database, still holds.
 """
 
+import logging
 import time
+from functools import wraps
 
 from django.core.cache import caches
 from django.utils.crypto import salted_hmac
 
+from config.cache import UNAVAILABLE
+
 ALIAS = "throttles"
+
+logger = logging.getLogger(__name__)
+
+
+def _fail_open(answer):
+    """What a function returns when the store does not answer: `answer`, and an error logged."""
+
+    def decorate(function):
+        @wraps(function)
+        def guarded(scope, value, **kwargs):
+            try:
+                return function(scope, value, **kwargs)
+            except UNAVAILABLE as error:
+                logger.error("Throttle store unavailable, %s not counted: %r", scope, error)
+                return answer
+
+        return guarded
+
+    return decorate
 
 
 def _key(scope: str, value: str, window: int) -> str:
@@ -50,6 +78,7 @@ def _store(window: int, alias: str = ALIAS):
     return store
 
 
+@_fail_open(True)
 def hit(scope: str, value: str, *, limit: int, window: int, alias: str = ALIAS) -> bool:
     """Count one event; whether the count in this window is still at most `limit`."""
     store, key = _store(window, alias), _key(scope, value, window)
@@ -63,11 +92,13 @@ def hit(scope: str, value: str, *, limit: int, window: int, alias: str = ALIAS) 
     return count <= limit
 
 
+@_fail_open(False)
 def reached(scope: str, value: str, *, limit: int, window: int, alias: str = ALIAS) -> bool:
     """Whether `limit` events were counted in this window already."""
     return _store(window, alias).get(_key(scope, value, window), 0) >= limit
 
 
+@_fail_open(None)
 def clear(scope: str, value: str, *, window: int, alias: str = ALIAS) -> None:
     _store(window, alias).delete(_key(scope, value, window))
 

@@ -1,15 +1,23 @@
 """Load benchmark: the Procfile's web line under wrk, with memory sampled throughout.
 
     pipenv run python -m tests.bench.load [--duration 30] [--connections 32] [--products 50000]
+                                          [--no-redis]
 
 Starts the app as one Heroku dyno runs it (production settings, WEB_CONCURRENCY=2)
 on a fresh database of the local PostgreSQL, seeds the catalog, then runs wrk
-(Debian package `wrk`) against each page in turn, sending the header Heroku's
-router adds. Prints requests/s, p50 and p99 latency, errors, and the peak memory
-of all gunicorn processes together (RSS summed, and PSS: shared pages counted
-once, closer to what a dyno is billed for), and how wrk's connections ended up
-spread over the two workers (see `spread_wrk`). Traffic goes to 127.0.0.1 only
-and every run stops by itself after --duration seconds.
+(Debian package `wrk`) against each page in turn, sending the headers Heroku's
+router forwards from a browser (X-Forwarded-Proto, Accept-Encoding: gzip).
+Prints requests/s, p50 and p99 latency, errors, and the peak memory of all
+gunicorn processes together (RSS summed, and PSS: shared pages counted once,
+closer to what a dyno is billed for), and how wrk's connections ended up spread
+over the two workers (see `spread_wrk`).
+
+Then, unless --no-redis or without Debian's `redis-server`, the same on Heroku
+Key-Value Store's shape: a redis-server on 127.0.0.1, and the product list from
+the page cache on Redis with one web process, then the trivial view and the list
+with two web processes sharing that Redis (two dynos: wrk's connections split
+over both, requests/s summed). Traffic goes to 127.0.0.1 only and every run
+stops by itself after --duration seconds.
 """
 
 import argparse
@@ -19,6 +27,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -78,15 +87,17 @@ def memory_kib(pids: list[int]) -> tuple[int, int]:
 
 
 class MemorySampler(threading.Thread):
-    def __init__(self, pid: int, interval: float = 0.25):
+    """Peak memory of the process trees of `pids` together."""
+
+    def __init__(self, *pids: int, interval: float = 0.25):
         super().__init__(daemon=True)
-        self.pid, self.interval = pid, interval
+        self.pids, self.interval = pids, interval
         self.peak_rss = self.peak_pss = 0
         self.stopped = threading.Event()
 
     def run(self):
         while not self.stopped.is_set():
-            rss, pss = memory_kib(process_tree(self.pid))
+            rss, pss = memory_kib([p for pid in self.pids for p in process_tree(pid)])
             self.peak_rss, self.peak_pss = max(self.peak_rss, rss), max(self.peak_pss, pss)
             time.sleep(self.interval)
 
@@ -174,17 +185,113 @@ def spread_wrk(
     raise AssertionError("unreachable")
 
 
+def measure(
+    name: str, path: str, webs: list, headers: dict[str, str], args, sampler: MemorySampler
+) -> dict:
+    """One page under wrk: on one web process, or on several at once (their sum)."""
+    for web in webs:
+        check = web.get(path, {**headers, "Host": "127.0.0.1"})
+        if check.status != 200:  # a redirect to the login page would pass as no error
+            raise SystemExit(f"{path} answered {check.status}, not 200")
+        wrk(web.base_url + path, 2, 4, headers)  # warm up every worker's caches
+    sampler.reset()
+    share = args.connections // len(webs)
+    if len(webs) == 1:
+        [web] = webs
+        workers = process_tree(web.process.pid)[1:]
+        output, spread, attempts = spread_wrk(
+            web.base_url + path, args.duration, share, headers, port=web.port, workers=workers
+        )
+        results = [parse_wrk(output)]
+        connections = "/".join(map(str, spread))
+    else:
+        # One wrk per process, at once, as Heroku's router spreads visitors over dynos.
+        runs = [
+            subprocess.Popen(
+                wrk_command(web.base_url + path, args.duration, share, headers),
+                stdout=subprocess.PIPE,
+                text=True,
+            )
+            for web in webs
+        ]
+        time.sleep(1)
+        spreads = [
+            connections_per_worker(web.port, process_tree(web.process.pid)[1:]) for web in webs
+        ]
+        results = [parse_wrk(run.communicate(timeout=args.duration + 30)[0]) for run in runs]
+        connections = "+".join("/".join(map(str, spread)) for spread in spreads)
+        attempts = 1
+    return {
+        "page": name,
+        "path": path,
+        "processes": len(webs),
+        "rps": round(sum(result["rps"] for result in results), 1),
+        # The slower process's latencies: what the unluckier visitors see.
+        "p50_ms": max(result["p50_ms"] for result in results),
+        "p99_ms": max(result["p99_ms"] for result in results),
+        "requests": sum(result["requests"] for result in results),
+        "errors": sum(result["errors"] for result in results),
+        "connections": connections,
+        "attempts": attempts,
+        "peak_rss_mib": round(sampler.peak_rss / 1024, 1),
+        "peak_pss_mib": round(sampler.peak_pss / 1024, 1),
+    }
+
+
+def run_pages(pages, webs, headers, cookie, args) -> list[dict]:
+    sampler = MemorySampler(*(web.process.pid for web in webs))
+    sampler.start()
+    rows = []
+    try:
+        for name, path, logged_in in pages:
+            page_headers = {**headers, "Cookie": cookie} if logged_in else headers
+            rows.append(measure(name, path, webs, page_headers, args, sampler))
+    finally:
+        sampler.stopped.set()
+    return rows
+
+
+def on_redis(env, pages, headers, cookie, args) -> list[dict]:
+    """The page cache on a redis-server: one web process, then two sharing it."""
+    from tests import redisserver
+    from tests.processes import start_web
+
+    list_page = [page for page in pages if page[0] == "product list"]
+    trivial = [page for page in pages if page[0] == "trivial"]
+    with tempfile.TemporaryDirectory() as folder:
+        redis = redisserver.start(Path(folder))
+        try:
+            env = {**env, "REDIS_URL": redis.url}
+            rows = []
+            for count, measured in ((1, list_page), (2, trivial + list_page)):
+                webs = [start_web(env) for _ in range(count)]
+                try:
+                    for web in webs:
+                        web.wait_until_serving()
+                    for row in run_pages(measured, webs, headers, cookie, args):
+                        row["page"] += ", Redis" if row["page"] != "trivial" else ""
+                        rows.append(row)
+                finally:
+                    for web in webs:
+                        web.stop()
+            return rows
+        finally:
+            redis.stop()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=int, default=30, help="seconds per page")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--products", type=int, default=50_000)
     parser.add_argument("--json", action="store_true", help="one JSON object per page")
+    parser.add_argument("--no-redis", action="store_true", help="skip the runs on a redis-server")
     args = parser.parse_args(argv)
     if shutil.which("wrk") is None:
         parser.error("wrk is not installed (Debian package `wrk`)")
     if shutil.which("ss") is None:
         parser.error("ss is not installed (Debian package `iproute2`)")
+    redis = not args.no_redis and shutil.which("redis-server") is not None
 
     database_url = setup_django()
     from tests.bench import fixtures
@@ -200,48 +307,23 @@ def main(argv: list[str] | None = None) -> int:
     if release.returncode != 0:
         sys.exit(release.stderr)
     pages, cookie, seeded = fixtures.prepare(products=args.products)
+    # What a browser sends through Heroku's router: pages come back compressed.
+    headers = {"X-Forwarded-Proto": "https", "Accept-Encoding": "gzip, deflate, br"}
 
     web = start_web(env)
-    web.wait_until_serving()
-    workers = process_tree(web.process.pid)[1:]
-    sampler = MemorySampler(web.process.pid)
-    sampler.start()
-    rows = []
     try:
-        for name, path, logged_in in pages:
-            headers = {"X-Forwarded-Proto": "https"}
-            if logged_in:
-                headers["Cookie"] = cookie
-            check = web.get(path, {**headers, "Host": "127.0.0.1"})
-            if check.status != 200:  # a redirect to the login page would pass as no error
-                raise SystemExit(f"{path} answered {check.status}, not 200")
-            wrk(web.base_url + path, 2, 4, headers)  # warm up every worker's caches
-            sampler.reset()
-            output, spread, attempts = spread_wrk(
-                web.base_url + path,
-                args.duration,
-                args.connections,
-                headers,
-                port=web.port,
-                workers=workers,
-            )
-            rows.append(
-                {
-                    "page": name,
-                    "path": path,
-                    **parse_wrk(output),
-                    "connections": "/".join(map(str, spread)),
-                    "attempts": attempts,
-                    "peak_rss_mib": round(sampler.peak_rss / 1024, 1),
-                    "peak_pss_mib": round(sampler.peak_pss / 1024, 1),
-                }
-            )
+        web.wait_until_serving()
+        rows = run_pages(pages, [web], headers, cookie, args)
     finally:
-        sampler.stopped.set()
         web.stop()
+    if redis:
+        rows += on_redis(env, pages, headers, cookie, args)
 
-    ceiling = rows[0]["rps"]
     for row in rows:
+        # Against the trivial view on as many processes.
+        ceiling = next(
+            r["rps"] for r in rows if r["page"] == "trivial" and r["processes"] == row["processes"]
+        )
         row["of_trivial"] = round(row["rps"] / ceiling, 2)
     if args.json:
         for row in rows:
@@ -250,17 +332,22 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"wrk {args.duration}s x {args.connections} connections, WEB_CONCURRENCY=2, "
         f"{args.products} products x 5 features (seeded in {seeded:.1f} s)"
+        + ("" if redis else "; no redis-server runs")
     )
-    header = f"{'page':<16}{'req/s':>9}{'x trivial':>11}{'p50 ms':>9}{'p99 ms':>9}"
-    header += f"{'errors':>8}{'RSS MiB':>9}{'PSS MiB':>9}{'conns':>8}{'runs':>6}"
+    header = f"{'page':<22}{'dynos':>6}{'req/s':>9}{'x trivial':>11}{'p50 ms':>9}{'p99 ms':>9}"
+    header += f"{'errors':>8}{'RSS MiB':>9}{'PSS MiB':>9}{'conns':>12}{'runs':>6}"
     print(header)
     for row in rows:
         print(
-            f"{row['page']:<16}{row['rps']:>9.1f}{row['of_trivial']:>11.2f}{row['p50_ms']:>9.1f}"
-            f"{row['p99_ms']:>9.1f}{row['errors']:>8}{row['peak_rss_mib']:>9.1f}"
-            f"{row['peak_pss_mib']:>9.1f}{row['connections']:>8}{row['attempts']:>6}"
+            f"{row['page']:<22}{row['processes']:>6}{row['rps']:>9.1f}{row['of_trivial']:>11.2f}"
+            f"{row['p50_ms']:>9.1f}{row['p99_ms']:>9.1f}{row['errors']:>8}"
+            f"{row['peak_rss_mib']:>9.1f}{row['peak_pss_mib']:>9.1f}{row['connections']:>12}"
+            f"{row['attempts']:>6}"
         )
-    print("conns: wrk's connections held by each worker; runs: attempts to spread them")
+    print(
+        "x trivial: against the trivial view on as many web processes; conns: wrk's "
+        "connections held by each worker (+ between processes); runs: attempts to spread them"
+    )
     return 0
 
 

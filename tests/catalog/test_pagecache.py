@@ -1,5 +1,6 @@
 """The page cache of the anonymous product lists (catalog/pagecache.py)."""
 
+import gzip
 import re
 from decimal import Decimal
 
@@ -165,7 +166,7 @@ def test_a_page_that_used_a_csrf_token_set_a_cookie_or_wrote_the_session_is_not_
         assert outcomes == ["miss", "miss"], view.__name__
 
 
-def test_a_page_rendered_while_another_thread_cleared_the_cache_is_not_stored(
+def test_a_page_rendered_while_another_thread_cleared_the_cache_is_never_served(
     anonymous_request,
 ):
     renders = []
@@ -254,3 +255,71 @@ def test_seeding_clears_the_cache(client, django_capture_on_commit_callbacks):
     assert "5 products" in response.content.decode()
     assert Product.objects.count() == 5
     assert Feature.objects.count() == 25
+
+
+GZIP = {"HTTP_ACCEPT_ENCODING": "gzip, deflate, br"}
+
+
+@pytest.fixture
+def query_log_off(settings):
+    """The production default (QUERY_LOG=off): nothing writes into a page after the view."""
+    settings.QUERY_LOG = False
+    settings.MIDDLEWARE = [m for m in settings.MIDDLEWARE if "querylog" not in m]
+
+
+def test_a_hit_serves_the_bytes_compressed_when_the_page_was_stored(
+    client, make_products, query_log_off
+):
+    make_products(30)
+    miss = client.get("/products/", **GZIP)
+    hits = [client.get("/products/", **GZIP) for _ in range(2)]
+    plain = client.get("/products/")
+    assert [r["X-Page-Cache"] for r in [miss, *hits, plain]] == ["miss", "hit", "hit", "hit"]
+    for response in (miss, *hits):
+        assert response["Content-Encoding"] == "gzip"
+        assert response["Vary"] == "Accept-Encoding, Cookie"
+        assert int(response["Content-Length"]) == len(response.content)
+        # Compressed once: one gzip layer over the page itself.
+        assert gzip.decompress(response.content) == plain.content
+    # The same stored bytes on every hit: no compression (nor BREACH padding) per
+    # request, which a page without any secret in it does not need.
+    assert hits[0].content == hits[1].content
+    assert len(hits[0].content) < len(plain.content) / 3
+    # A client without gzip gets the plain page, and is told it may differ.
+    assert not plain.has_header("Content-Encoding")
+    assert plain["Vary"] == "Accept-Encoding, Cookie"
+    assert b"<h1" in plain.content
+
+
+def test_with_the_query_log_on_a_hit_is_compressed_after_its_footer_is_written(
+    client, make_products
+):
+    make_products(3)
+    client.get("/products/", **GZIP)
+    hit = client.get("/products/", **GZIP)
+    assert (hit["X-Page-Cache"], hit["Content-Encoding"]) == ("hit", "gzip")
+    page = gzip.decompress(hit.content).decode()
+    assert "Served from the page cache" in page
+    assert "ran <strong data-query-count>0</strong> database queries" in page
+
+
+def test_a_clear_keeps_everything_else_in_the_cache(client, make_products):
+    """The counts sharing a Redis with the pages survive a catalog change."""
+    make_products(3)
+    client.get("/products/")
+    caches["pages"].set("not-a-page", "kept", 60)
+    pagecache.clear()
+    assert client.get("/products/")["X-Page-Cache"] == "miss"
+    assert caches["pages"].get("not-a-page") == "kept"
+
+
+def test_a_lost_generation_retires_every_stored_page(client, make_products):
+    """A generation evicted from the cache starts again at a value no stored page has."""
+    make_products(3)
+    client.get("/products/")
+    caches["pages"].delete(pagecache.GENERATION)
+    assert client.get("/products/")["X-Page-Cache"] == "miss"
+    assert client.get("/products/")["X-Page-Cache"] == "hit"
+    caches["pages"].delete(pagecache.GENERATION)
+    pagecache.clear()  # with no generation to move on, it makes a new one
+    assert client.get("/products/")["X-Page-Cache"] == "miss"

@@ -40,9 +40,19 @@ def test_heroku_ci_gets_a_database_a_browser_and_no_silent_skip():
     test = APP_JSON["environments"]["test"]
     buildpacks = [entry["url"] for entry in test["buildpacks"]]
     assert buildpacks == ["heroku-community/chrome-for-testing", "heroku/python"]
-    assert test["addons"] == ["heroku-postgresql:in-dyno"]
+    # The in-dyno Redis puts redis-server on PATH: tests/redisserver.py starts its own.
+    assert test["addons"] == ["heroku-postgresql:in-dyno", "heroku-redis:in-dyno"]
     assert test["env"]["REQUIRE_BROWSER"] == "1"
     # The README's test command is `pipenv run test`, the Pipfile's `pytest`;
     # Heroku CI installs the lock into the system, so pytest is on PATH.
     assert test["scripts"]["test"] == "pytest"
     assert 'test = "pytest"' in (BASE_DIR / "Pipfile").read_text()
+
+
+def test_redis_is_optional_and_left_to_the_add_on():
+    """Heroku Key-Value Store sets both URLs when attached; the app runs without them."""
+    for name in ("REDIS_URL", "REDIS_TLS_URL"):
+        assert APP_JSON["env"][name]["required"] is False
+        assert "value" not in APP_JSON["env"][name]
+    assert "heroku-redis:mini" in APP_JSON["env"]["REDIS_URL"]["description"]
+    assert not any("redis" in addon["plan"] for addon in APP_JSON["addons"])

@@ -1,0 +1,83 @@
+"""Which store each cache alias uses (config/cache.py), read from the environment."""
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from config import cache
+from tests.processes import production_env, run_python
+
+ALIASES = ("pages", "throttles", "login_failures")
+HEROKU_TLS = "rediss://:secret@ec2-1-2-3-4.compute-1.amazonaws.com:6380"
+HEROKU_PLAIN = "redis://:secret@ec2-1-2-3-4.compute-1.amazonaws.com:6379"
+
+
+@pytest.fixture
+def no_redis(monkeypatch):
+    for name in ("REDIS_URL", "REDIS_TLS_URL"):
+        monkeypatch.delenv(name, raising=False)
+    return monkeypatch
+
+
+def test_without_redis_pages_stay_in_memory_and_counts_in_the_database(no_redis):
+    caches = cache.caches(page_seconds=10, development=False)
+    assert caches["pages"]["BACKEND"].endswith("locmem.LocMemCache")
+    assert caches["pages"]["TIMEOUT"] == 10
+    assert caches["throttles"]["LOCATION"] == "throttle_cache"
+    assert caches["login_failures"]["LOCATION"] == "login_failure_cache"
+
+
+@pytest.mark.parametrize(
+    ("variables", "chosen"),
+    [
+        ({"REDIS_URL": HEROKU_TLS}, HEROKU_TLS),
+        ({"REDIS_TLS_URL": HEROKU_TLS}, HEROKU_TLS),
+        # Older Heroku Redis versions: a plain REDIS_URL beside the TLS one.
+        ({"REDIS_URL": HEROKU_PLAIN, "REDIS_TLS_URL": HEROKU_TLS}, HEROKU_TLS),
+        ({"REDIS_URL": HEROKU_TLS, "REDIS_TLS_URL": "  "}, HEROKU_TLS),
+    ],
+)
+def test_with_redis_every_alias_shares_it_over_tls(no_redis, variables, chosen):
+    for name, value in variables.items():
+        no_redis.setenv(name, value)
+    caches = cache.caches(page_seconds=25, development=False)
+    for alias in ALIASES:
+        assert caches[alias]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+        assert caches[alias]["LOCATION"] == chosen
+        # Heroku's certificates are self-signed.
+        assert caches[alias]["OPTIONS"]["ssl_cert_reqs"] is None
+    assert caches["pages"]["TIMEOUT"] == 25
+    assert caches["throttles"]["TIMEOUT"] == caches["login_failures"]["TIMEOUT"] == 3600
+    # One database, kept apart by prefix: no alias's keys can meet another's.
+    assert len({caches[alias]["KEY_PREFIX"] for alias in ALIASES}) == 3
+
+
+def test_a_plain_url_off_this_machine_is_refused_in_production(no_redis):
+    no_redis.setenv("REDIS_URL", HEROKU_PLAIN)
+    with pytest.raises(ImproperlyConfigured, match="production needs rediss://"):
+        cache.caches(page_seconds=10, development=False)
+    # In development, and on this machine (Heroku CI's in-dyno Redis), plain is fine.
+    assert (
+        "ssl_cert_reqs" not in cache.caches(page_seconds=10, development=True)["pages"]["OPTIONS"]
+    )
+    no_redis.setenv("REDIS_URL", "redis://h:secret@localhost:6379/")
+    assert cache.caches(page_seconds=10, development=False)["pages"]["LOCATION"].startswith(
+        "redis:"
+    )
+
+
+@pytest.mark.parametrize("url", ["http://example.com:6379", "unix:///tmp/redis.sock", "6379"])
+def test_other_urls_are_refused(no_redis, url):
+    no_redis.setenv("REDIS_URL", url)
+    with pytest.raises(ImproperlyConfigured, match="must start with redis:// or rediss://"):
+        cache.caches(page_seconds=10, development=True)
+
+
+def test_a_production_process_reads_the_redis_variables():
+    code = "import django; django.setup(); from django.conf import settings as s; "
+    code += "print(s.CACHES['throttles']['BACKEND'], s.CACHES['pages']['LOCATION'])"
+    base = production_env(DATABASE_URL="postgres://u:p@db.invalid/app")
+    started = run_python(code, {**base, "REDIS_TLS_URL": HEROKU_TLS, "REDIS_URL": HEROKU_PLAIN})
+    assert started.stdout.split() == ["django.core.cache.backends.redis.RedisCache", HEROKU_TLS]
+    refused = run_python(code, {**base, "REDIS_URL": HEROKU_PLAIN})
+    assert refused.returncode != 0
+    assert "production needs rediss://" in refused.stderr

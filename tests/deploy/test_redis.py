@@ -1,0 +1,233 @@
+"""Web processes sharing one Redis, as dynos share Heroku Key-Value Store.
+
+A redis-server started by the tests (tests/redisserver.py), and copies of the
+Procfile's web line in production mode with REDIS_URL (or REDIS_TLS_URL, over
+TLS with a self-signed certificate) pointing at it:
+
+1. a page one process cached is a hit on the other, and a catalog change made
+   by a third process (as `heroku run` or the admin on another dyno would)
+   clears it on both at once, leaving the throttles' counts in place;
+2. signups spread over both are counted as one, in Redis, not in the database;
+3. a Redis that is down or never answers makes no page fail: lists render
+   uncached, signups and logins go through uncounted, a catalog save succeeds;
+4. REDIS_TLS_URL wins over REDIS_URL and speaks TLS to a server whose
+   certificate is self-signed; `?ssl_cert_reqs=required` turns checking on;
+5. a full Redis with the documented eviction policy drops pages, never the
+   counts or the page cache's generation.
+"""
+
+import gzip
+import os
+
+import pytest
+from django.core.cache import CacheHandler
+
+from catalog import pagecache
+from config import cache
+from tests import redisserver
+from tests.deploy.client import RouterClient
+from tests.e2e import tls
+from tests.processes import ROUTER_HEADERS, built_and_released, manage, run_python, start_web
+
+CLIENT = {"X-Forwarded-For": "203.0.113.9"}
+PASSWORD = "a long passphrase for a new account"
+NEW_PRICE = "$4321.50"
+CHANGE_PRICE = """
+import django; django.setup()
+from decimal import Decimal
+from catalog.models import Product
+product = Product.objects.order_by("pk").first()
+product.price = Decimal("4321.50")
+product.save()
+print("saved")
+"""
+
+
+@pytest.fixture(scope="module")
+def released():
+    """A released database with a small catalog."""
+    env = built_and_released("redis")
+    seeded = manage("seed_catalog", "--products", "3", env=env)
+    assert seeded.returncode == 0, seeded.stderr
+    return env
+
+
+@pytest.fixture
+def redis(tmp_path):
+    server = redisserver.start(tmp_path / "redis")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def webs(released, redis):
+    """Two web processes on one database and one Redis."""
+    env = {**released, "REDIS_URL": redis.url}
+    processes = [start_web(env) for _ in range(2)]
+    try:
+        for web in processes:
+            web.wait_until_serving()
+        yield processes, env
+    finally:
+        for web in processes:
+            web.stop()
+    for web in processes:
+        assert "Internal Server Error" not in web.output()
+
+
+def keys(redis, pattern: str) -> list[bytes]:
+    return sorted(redis.client().scan_iter(pattern))
+
+
+def test_two_processes_share_cached_pages_and_their_clear(webs, redis):
+    (one, two), env = webs
+    gzipped = {**ROUTER_HEADERS, "Accept-Encoding": "gzip"}
+    first = one.get("/products/", gzipped)
+    second = two.get("/products/", gzipped)
+    assert (first.status, first.headers["X-Page-Cache"]) == (200, "miss")
+    assert (second.status, second.headers["X-Page-Cache"]) == (200, "hit")
+    assert second.headers["Content-Encoding"] == "gzip"
+    assert second.headers["Vary"] == "Accept-Encoding, Cookie"
+    plain = one.get("/products/", ROUTER_HEADERS)
+    assert plain.headers["X-Page-Cache"] == "hit"
+    assert gzip.decompress(second.body) == plain.body
+    assert NEW_PRICE not in plain.text
+    assert len(keys(redis, "pages:*catalog-page:*")) == 1
+
+    # A count the throttles keep in the same Redis must survive the clear.
+    redis.client().set("throttles:1:a-count", 3)
+    changed = run_python(CHANGE_PRICE, env)
+    assert changed.stdout.strip() == "saved", changed.stderr
+
+    after = [web.get("/products/", ROUTER_HEADERS) for web in (two, one)]
+    assert [page.headers["X-Page-Cache"] for page in after] == ["miss", "hit"]
+    assert all(NEW_PRICE in page.text for page in after)
+    assert redis.client().get("throttles:1:a-count") == b"3"
+
+
+def test_signups_on_both_processes_are_counted_once_in_redis(webs, redis):
+    (one, two), env = webs
+
+    def sign_up(n: int):
+        browser = RouterClient((one, two)[n % 2].port)  # a new browser each time
+        fields = {"username": f"redis{n}", "email": f"redis{n}@example.com"}
+        fields.update(password1=PASSWORD, password2=PASSWORD)
+        return browser.submit("/accounts/signup/", fields, headers=CLIENT)
+
+    answers = [sign_up(n) for n in range(11)]
+    assert [reply.status for reply in answers] == [302] * 10 + [429]
+    assert "Too many new accounts" in answers[-1].text
+    [key] = keys(redis, "throttles:*signup-client*")
+    assert b"203.0.113.9" not in key
+    assert redis.client().get(key) == b"11"
+    counted_in_database = run_python(
+        "import django; django.setup()\n"
+        "from django.db import connection\n"
+        "with connection.cursor() as c:\n"
+        "    c.execute('SELECT count(*) FROM throttle_cache')\n"
+        "    print(c.fetchone()[0])",
+        env,
+    )
+    assert counted_in_database.stdout.strip() == "0", counted_in_database.stderr
+
+
+@pytest.mark.parametrize("failure", ["stopped", "silent"])
+def test_a_redis_that_does_not_answer_breaks_no_page(released, redis, silent_port, failure):
+    """Pages render uncached, signups and logins go through uncounted, saves succeed."""
+    if failure == "stopped":
+        redis.stop()
+        url = redis.url
+    else:  # accepts connections, never answers: each call gives up after its timeout
+        url = f"redis://127.0.0.1:{silent_port}/0"
+    env = {**released, "REDIS_URL": url}
+    web = start_web(env)
+    try:
+        web.wait_until_serving()
+        pages = [web.get("/products/", ROUTER_HEADERS) for _ in range(2)]
+        assert [(p.status, p.headers["X-Page-Cache"]) for p in pages] == [(200, "bypass")] * 2
+        assert web.get("/products/?page=2", ROUTER_HEADERS).status == 404
+        browser = RouterClient(web.port)
+        name = f"down-{failure}"
+        browser.sign_up(name, PASSWORD)  # asserts the 302 to the profile
+        wrong = RouterClient(web.port).log_in(name, "not the password", CLIENT)
+        assert wrong.status == 200
+        assert "Please enter a correct username and password" in wrong.text
+        assert RouterClient(web.port).log_in(name, PASSWORD, CLIENT).status == 302
+        saved = run_python(CHANGE_PRICE, env)
+        assert saved.stdout.strip() == "saved", saved.stderr
+        assert "Page cache unavailable, pages not cleared" in saved.stderr
+    finally:
+        web.stop()
+    output = web.output()
+    assert "Internal Server Error" not in output
+    assert "Page cache unavailable, rendering" in output
+    assert "Throttle store unavailable, signup-client not counted" in output
+    assert "Throttle store unavailable, login-account not counted" in output
+
+
+@pytest.fixture
+def certificate(tmp_path):
+    return tls.make_certificate(tmp_path)
+
+
+@pytest.fixture
+def tls_redis(tmp_path, certificate):
+    try:
+        server = redisserver.start(tmp_path / "redis-tls", tls=certificate)
+    except redisserver.TLSUnsupported:
+        redisserver.skip_or_fail("this redis-server has no TLS", strict_under_ci=False)
+    yield server
+    server.stop()
+
+
+def test_redis_tls_url_wins_and_speaks_tls_to_a_self_signed_server(released, redis, tls_redis):
+    env = {**released, "REDIS_TLS_URL": tls_redis.url, "REDIS_URL": redis.url}
+    web = start_web(env)
+    try:
+        web.wait_until_serving()
+        pages = [web.get("/products/", ROUTER_HEADERS) for _ in range(2)]
+        assert [(p.status, p.headers["X-Page-Cache"]) for p in pages] == [
+            (200, "miss"),
+            (200, "hit"),
+        ]
+    finally:
+        web.stop()
+    assert "unavailable" not in web.output()
+    assert len(keys(tls_redis, "pages:*catalog-page:*")) == 1
+    assert keys(redis, "*") == []  # the plain REDIS_URL was not used
+
+    # Checking the certificate, as a fork on a server with a public one would ask:
+    # this one is self-signed, so the connection is refused.
+    code = "import django; django.setup(); from django.core.cache import caches; "
+    code += "caches['pages'].set('x', 1)"
+    checked = run_python(code, {**env, "REDIS_TLS_URL": tls_redis.url + "?ssl_cert_reqs=required"})
+    assert checked.returncode != 0
+    assert "CERTIFICATE_VERIFY_FAILED" in checked.stderr
+
+
+@pytest.mark.parametrize("policy", ["volatile-ttl", "noeviction"])
+def test_a_full_redis_evicts_pages_before_counts(tmp_path, monkeypatch, policy):
+    """docs/production.md asks for volatile-ttl; Heroku's default, noeviction, refuses writes."""
+    server = redisserver.start(tmp_path, maxmemory="4mb", policy=policy)
+    try:
+        monkeypatch.setenv("REDIS_URL", server.url)
+        aliases = CacheHandler(cache.caches(page_seconds=10, development=False))
+        pages, throttles = aliases["pages"], aliases["throttles"]
+        throttles.set("a-count", 7)  # an hour's window
+        pages.set(pagecache.GENERATION, 12, timeout=None)
+        refused = None
+        for n in range(200):  # 10 MB of 10-second pages into 4 MB
+            try:
+                pages.set(f"page-{n}", os.urandom(50_000))
+            except cache.UNAVAILABLE as error:
+                refused = error
+                break
+        if policy == "volatile-ttl":
+            assert refused is None
+            assert pages.get("page-0") is None  # evicted
+        else:
+            assert "used memory > 'maxmemory'" in str(refused)
+        assert throttles.get("a-count") == 7
+        assert pages.get(pagecache.GENERATION) == 12
+    finally:
+        server.stop()
