@@ -76,8 +76,24 @@ def names(category: CategorySpec, noun: Noun, material: str) -> tuple[str, ...]:
     return tuple(name for name in candidates if len(name) <= NAME_MAX_LENGTH)
 
 
-def weight(grams: int) -> str:
-    return f"{grams} g" if grams < 1000 else f"{grams / 1000:.1f} kg"
+# A few thousand distinct names: slugify each once, not once per product.
+slug = functools.cache(slugify)
+
+
+@functools.cache
+def pool(category: CategorySpec, noun: Noun) -> tuple[tuple[str, list[str] | None], ...]:
+    """The features a product may get after Colour and Material; Weight's value is its own."""
+    return (
+        *noun.features.items(),
+        *category.features.items(),
+        ("Weight", None),
+        *COMMON_FEATURES.items(),
+    )
+
+
+def weight(noun: Noun, rng: random.Random) -> str:
+    grams = rng.randrange(*noun.grams)
+    return f"{round(grams, -1)} g" if grams < 1000 else f"{round(grams, -2) / 1000:.1f} kg"
 
 
 def products(
@@ -94,26 +110,24 @@ def products(
         low, high = noun.price
         # Mostly cheap, a few dear, ending in .99, .49 or .00 like a real price list.
         price = int(low + (high - low) * rng.random() ** 2) + rng.choice((0.99, 0.0, 0.49))
-        grams = rng.randrange(*noun.grams)
-        grams = round(grams, -2) if grams >= 1000 else round(grams, -1)
-        fixed = [("Colour", colour), ("Material", material)][:features_per_product]
-        pool = [
-            *noun.features.items(),
-            *category.features.items(),
-            ("Weight", [weight(grams)]),
-            *COMMON_FEATURES.items(),
-        ]
-        chosen = rng.sample(pool, min(features_per_product - len(fixed), len(pool)))
-        features = fixed + [(fname, rng.choice(values)) for fname, values in chosen]
-        # More features than names in the pool: numbered notes, still realistic text.
-        sentences = [*category.sentences, *SENTENCES]
+        features = [("Colour", colour), ("Material", material)][:features_per_product]
+        offered = pool(category, noun)
         features += [
-            (
-                f"{NOTE} {i + 1}",
-                rng.choice(sentences).format(noun=noun.name.lower(), category=category.name),
+            (fname, rng.choice(values) if values else weight(noun, rng))
+            for fname, values in rng.sample(
+                offered, min(features_per_product - len(features), len(offered))
             )
-            for i in range(features_per_product - len(features))
         ]
+        if len(features) < features_per_product:
+            # More features than names allowed: numbered notes, still realistic text.
+            sentences = [*category.sentences, *SENTENCES]
+            features += [
+                (
+                    f"{NOTE} {i + 1}",
+                    rng.choice(sentences).format(noun=noun.name.lower(), category=category.name),
+                )
+                for i in range(features_per_product - len(features))
+            ]
         description = " ".join(
             (
                 rng.choice(category.sentences),
@@ -122,7 +136,7 @@ def products(
         )
         yield ProductSpec(
             name=name,
-            slug=f"{slugify(name)}-{number}",
+            slug=f"{slug(name)}-{number}",
             description=description,
             price=Decimal(f"{price:.2f}"),
             category=category,

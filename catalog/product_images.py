@@ -33,6 +33,9 @@ WOOD = "#b5835a"
 STEEL = "#8a939c"
 LEAF = "#4f8a4f"
 WEBP_QUALITY = 80
+# libwebp's effort, 0 to 6 (default 4): 2 encodes three times faster for files
+# about 10% larger (2.2 KB on average here), a good trade for a seed command.
+WEBP_METHOD = 2
 
 Colour = tuple[int, int, int]
 
@@ -165,7 +168,7 @@ def draw(picture: str, colour: str) -> bytes:
     DRAWINGS[picture](canvas, main, _mix(main, (0, 0, 0), 0.35), _mix(main, (255, 255, 255), 0.45))
     buffer = io.BytesIO()
     # reduce(): a box filter, several times faster than LANCZOS and as smooth at 2:1.
-    image.reduce(SCALE).save(buffer, "WEBP", quality=WEBP_QUALITY)
+    image.reduce(SCALE).save(buffer, "WEBP", quality=WEBP_QUALITY, method=WEBP_METHOD)
     return buffer.getvalue()
 
 
