@@ -177,25 +177,50 @@ def file_name(picture: str, colour_name: str, content: bytes) -> str:
     return f"{FOLDER}/{picture}-{slugify(colour_name)}-{digest}.webp"
 
 
+def _drawn(pictures: Iterable[tuple[str, str, str]]) -> dict[tuple[str, str], tuple[bytes, str]]:
+    return {
+        (picture, colour_name): (content, file_name(picture, colour_name, content))
+        for picture, colour_name, colour in pictures
+        for content in [draw(picture, colour)]
+    }
+
+
+def _present() -> set[str]:
+    """The file names in FOLDER, from one listing."""
+    try:
+        return set(default_storage.listdir(FOLDER)[1])
+    except FileNotFoundError:  # a file system storage before its first picture
+        return set()
+
+
 def stored_images(pictures: Iterable[tuple[str, str, str]]) -> dict[tuple[str, str], StoredImage]:
     """Store each (picture, colour name, '#rrggbb') once; return them by (picture, colour name).
 
     One listing of FOLDER tells which are there already; only missing files are
     uploaded. Storage errors (S3 unreachable, refused keys) propagate.
     """
-    drawn = {
-        (picture, colour_name): (content, file_name(picture, colour_name, content))
-        for picture, colour_name, colour in pictures
-        for content in [draw(picture, colour)]
-    }
-    try:
-        present = set(default_storage.listdir(FOLDER)[1])
-    except FileNotFoundError:  # a file system storage before its first picture
-        present = set()
+    present = _present()
     images = {}
-    for key, (content, name) in drawn.items():
+    for key, (content, name) in _drawn(pictures).items():
         if name.rpartition("/")[2] not in present:
             # file_overwrite is off: a name taken meanwhile comes back changed; keep it.
             name = default_storage.save(name, ContentFile(content))
         images[key] = StoredImage(name, *SIZE)
     return images
+
+
+def restore(in_use: set[str], pictures: Iterable[tuple[str, str, str]]) -> list[str]:
+    """Store again each of `pictures` whose name is `in_use` but missing; return those names.
+
+    For a catalog that outlived its media (the demo's local S3 server keeps files in
+    memory, its database on disk): the same drawing gives the same bytes and name.
+    """
+    present = _present()
+    missing = [
+        (name, content)
+        for content, name in _drawn(pictures).values()
+        if name in in_use and name.rpartition("/")[2] not in present
+    ]
+    for name, content in missing:
+        default_storage.save(name, ContentFile(content))
+    return [name for name, _ in missing]

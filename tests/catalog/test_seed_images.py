@@ -2,6 +2,7 @@
 bucket (the local S3 server), shared by products, and never deleted by one of them."""
 
 import io
+from io import StringIO
 
 import pytest
 from django.core.files.storage import default_storage
@@ -126,3 +127,21 @@ def test_replacing_clearing_or_deleting_one_product_keeps_the_shared_picture(
     assert admin_client.post(delete_page, {"post": "yes"}).status_code == 302
     assert not Product.objects.filter(pk=other.pk).exists()
     assert_intact(fresh_s3, name, content)
+
+
+def test_if_empty_stores_again_the_pictures_a_restarted_media_server_lost(fresh_s3):
+    # The demo's local S3 server keeps files in memory, its database on disk.
+    seed("--products", "30")
+    names = set(Product.objects.values_list("image", flat=True))
+    fresh_s3.reset()
+    out = StringIO()
+    call_command("seed_catalog", "--if-empty", "--products", "30", stdout=out)
+    assert f"Stored {len(names)} missing product pictures again." in out.getvalue()
+    assert Product.objects.count() == 30
+    for name in names:
+        with Image.open(io.BytesIO(stored_bytes(fresh_s3, name))) as image:
+            assert image.format == "WEBP"
+    # Once there, nothing more is stored.
+    keys = bucket_keys(fresh_s3)
+    call_command("seed_catalog", "--if-empty", verbosity=0)
+    assert bucket_keys(fresh_s3) == keys

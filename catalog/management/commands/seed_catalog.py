@@ -50,6 +50,7 @@ class Command(BaseCommand):
             )
         if if_empty and Product.objects.exists():
             self.stdout.write("The catalog already has products: nothing seeded.")
+            self.restore_pictures()
             return
         started = time.perf_counter()
         with transaction.atomic():
@@ -103,6 +104,29 @@ class Command(BaseCommand):
                 slug=spec.slug, defaults={"name": spec.name, "description": spec.description}
             )
         return by_slug
+
+    def restore_pictures(self) -> None:
+        """Store again the demo pictures products show that the storage lost."""
+        in_use = set(
+            Product.objects.filter(image__startswith=f"{product_images.FOLDER}/")
+            .values_list("image", flat=True)
+            .distinct()
+        )
+        if not in_use:
+            return
+        pictures = [
+            (category.picture, colour, demo_data.COLOURS[colour])
+            for category in demo_data.CATEGORIES
+            for colour in category.colours
+        ]
+        try:
+            restored = product_images.restore(in_use, pictures)
+        except STORAGE_ERRORS as error:
+            # Nothing to seed, so not a failure: the pages show without pictures.
+            self.stderr.write(f"Could not check the product pictures on the media storage: {error}")
+            return
+        if restored:
+            self.stdout.write(f"Stored {len(restored)} missing product pictures again.")
 
     def store_images(self, batch: list[demo_data.ProductSpec], images: dict) -> None:
         """Add to `images` the pictures this batch needs and earlier ones did not."""
