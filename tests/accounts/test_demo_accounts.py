@@ -174,3 +174,11 @@ def test_member_login_shows_the_company_loaded_with_the_user_in_one_query(client
     (query,) = user_queries(log)
     assert '"accounts_company"' in query.sql
     assert '"accounts_profile"' in query.sql
+
+
+@pytest.mark.parametrize("doc", ["README.md", "docs/accounts.md"])
+def test_the_docs_give_the_development_logins_the_command_prints(doc):
+    text = (settings.BASE_DIR / doc).read_text()
+    for role, username in (("staff", STAFF_USERNAME), ("member", MEMBER_USERNAME)):
+        assert f"`{username}`" in text
+        assert f"`{DEV_PASSWORDS[role]}`" in text
