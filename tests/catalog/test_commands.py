@@ -21,7 +21,7 @@ def run(*args) -> str:
 def catalog() -> list[tuple]:
     return list(
         Product.objects.order_by("id").values_list(
-            "name", "price", "category__slug", "is_published", "description"
+            "name", "price", "category__slug", "is_published", "description", "image"
         )
     )
 
@@ -67,10 +67,13 @@ def test_seed_shows_progress_on_long_runs():
 
 
 def test_seed_more_features_than_names_adds_notes():
-    run("seed_catalog", "--products", "1", "--features-per-product", "12")
+    run("seed_catalog", "--products", "1", "--features-per-product", "30")
     names = list(Product.objects.get().features.values_list("name", flat=True))
-    assert len(names) == 12
-    assert names[-1] == "Note 4"
+    assert len(names) == 30
+    assert names[:2] == ["Colour", "Material"]
+    named = [name for name in names if not name.startswith("Note ")]
+    assert len(set(named)) == len(named)  # every allowed name once, then numbered notes
+    assert names[len(named) :] == [f"Note {i}" for i in range(1, 31 - len(named))]
 
 
 @pytest.mark.parametrize("args", [["--products", "-1"], ["--batch-size", "0"]])

@@ -1,0 +1,135 @@
+"""Demo companies and the two accounts a visitor of the demo logs in with.
+
+`ensure_demo_accounts(staff_password=..., member_password=...)` creates what is
+missing and never changes what exists: a few companies with members (who cannot
+log in), the group DEMO_STAFF_GROUP with the permissions a staff demo needs, a
+staff account in that group, and a member account whose profile has a company.
+It returns one `DemoLogin` per account, saying whether the given password still
+opens it. An account someone else already made under a demo username is left
+as it is (no permission is ever added to an existing account).
+"""
+
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+from django.utils.text import slugify
+
+from accounts.models import Company
+from accounts.profiles import create_user_with_profile
+
+STAFF_USERNAME = "demo-staff"
+MEMBER_USERNAME = "demo-member"
+DEMO_STAFF_GROUP = "Demo staff"
+
+# Least privilege for what the tour asks staff to do: restore media versions and
+# run the S3 demonstration, give a product a new image (the versions page then has
+# something to show), and give a member a company (the auth tour's "with a company").
+# No add or delete, no users, no groups.
+DEMO_STAFF_PERMISSIONS = (
+    "media.restore_media",
+    "catalog.view_category",
+    "catalog.view_product",
+    "catalog.change_product",
+    "catalog.view_feature",
+    "accounts.view_company",
+    "accounts.view_profile",
+    "accounts.change_profile",
+)
+
+# (name, slug, member display names): members make the company pages real.
+COMPANIES = (
+    ("Northwind Traders", "northwind-traders", ("Ines Duarte", "Tomás Lindqvist")),
+    ("Copperleaf Studio", "copperleaf-studio", ("Mei Tanaka", "Ravi Menon", "Lena Vogel")),
+    ("Harbor Logistics", "harbor-logistics", ("Sam Okafor",)),
+)
+MEMBER_DISPLAY_NAME = "Demo Member"
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    role: str  # "staff" or "member"
+    username: str
+    password: str | None  # None: the account does not open with the password given
+    created: bool
+    ready: bool  # the account is what the demo needs (staff in the group; member in a company)
+    company: str = ""
+
+
+def _permissions() -> list[Permission]:
+    found = []
+    for dotted in DEMO_STAFF_PERMISSIONS:
+        app_label, codename = dotted.split(".")
+        found.append(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+    return found
+
+
+def _companies() -> list[Company]:
+    companies = []
+    for name, slug, members in COMPANIES:
+        company, created = Company.objects.get_or_create(
+            slug=slug, defaults={"name": name, "website": f"https://{slug}.example.com/"}
+        )
+        if created:
+            for display_name in members:
+                username = f"demo-{slugify(display_name.split()[0])}"
+                if get_user_model().objects.filter(username=username).exists():
+                    continue  # someone has that name: leave their account alone
+                # No usable password: these members fill the company page, nobody logs in.
+                user = get_user_model().objects.create_user(username=username, password=None)
+                user.profile.display_name = display_name
+                user.profile.company = company
+                user.profile.save(update_fields=["display_name", "company"])
+        companies.append(company)
+    return companies
+
+
+@transaction.atomic
+def ensure_demo_accounts(*, staff_password: str, member_password: str) -> list[DemoLogin]:
+    """Create what is missing (see the module docstring); change nothing that exists."""
+    companies = _companies()
+    group, _ = Group.objects.get_or_create(name=DEMO_STAFF_GROUP)
+    group.permissions.add(*_permissions())  # adds only what is missing
+    users = get_user_model().objects.select_related("profile__company")
+
+    staff = users.filter(username=STAFF_USERNAME).first()
+    staff_created = staff is None
+    if staff_created:
+        staff = create_user_with_profile(
+            username=STAFF_USERNAME, email="", password=staff_password, display_name="Demo Staff"
+        )
+        staff.is_staff = True
+        staff.save(update_fields=["is_staff"])
+        staff.groups.add(group)
+
+    member = users.filter(username=MEMBER_USERNAME).first()
+    member_created = member is None
+    if member_created:
+        member = create_user_with_profile(
+            username=MEMBER_USERNAME,
+            email="",
+            password=member_password,
+            display_name=MEMBER_DISPLAY_NAME,
+        )
+        member.profile.company = companies[0]
+        member.profile.save(update_fields=["company"])
+
+    company = member.profile.company
+    return [
+        DemoLogin(
+            "staff",
+            STAFF_USERNAME,
+            staff_password if staff.check_password(staff_password) else None,
+            staff_created,
+            ready=staff.is_active and staff.is_staff and staff.groups.filter(pk=group.pk).exists(),
+        ),
+        DemoLogin(
+            "member",
+            MEMBER_USERNAME,
+            member_password if member.check_password(member_password) else None,
+            member_created,
+            ready=member.is_active and company is not None,
+            company=company.name if company else "",
+        ),
+    ]

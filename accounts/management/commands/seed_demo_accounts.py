@@ -1,0 +1,77 @@
+"""`manage.py seed_demo_accounts`: demo companies, a staff login and a member login.
+
+Creates what is missing (accounts/demo_accounts.py) and prints both logins on
+every run, so the demo can show them at start. In development the passwords are
+the fixed, public DEV_PASSWORDS. Anywhere else a known password would be an
+open door, so the command refuses unless the operator gives the passwords
+(`--staff-password`, `--member-password`) or asks for random ones
+(`--random-passwords`, printed once, when the accounts are created). An
+existing account is never changed: if its password is no longer the one given,
+the command says so instead of printing a stale password.
+"""
+
+import secrets
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from accounts.demo_accounts import DemoLogin, ensure_demo_accounts
+
+DEV_PASSWORDS = {"staff": "demo-staff-password", "member": "demo-member-password"}
+WHAT = {
+    "staff": "staff: media versions in the admin, the S3 tour's demonstration",
+    "member": "member: a profile with a company, loaded in one query",
+}
+
+
+class Command(BaseCommand):
+    help = "Create demo companies, a staff account and a member account if missing; print them."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--staff-password", help="password of a new staff account")
+        parser.add_argument("--member-password", help="password of a new member account")
+        parser.add_argument(
+            "--random-passwords",
+            action="store_true",
+            help="random passwords for new accounts (printed once, when they are created)",
+        )
+
+    def handle(self, *args, staff_password, member_password, random_passwords, **options):
+        given = {"staff": staff_password, "member": member_password}
+        if random_passwords and any(given.values()):
+            raise CommandError("Give passwords or --random-passwords, not both.")
+        if random_passwords:
+            given = {role: secrets.token_urlsafe(12) for role in given}
+        elif not all(given.values()):
+            if not settings.DEVELOPMENT:
+                raise CommandError(
+                    "Outside development the demo accounts need passwords: pass "
+                    "--staff-password and --member-password, or --random-passwords. "
+                    "The fixed development passwords are public."
+                )
+            given = {role: given[role] or DEV_PASSWORDS[role] for role in given}
+        logins = ensure_demo_accounts(
+            staff_password=given["staff"], member_password=given["member"]
+        )
+        self.stdout.write(
+            f"Demo logins (log in at /accounts/login/; admin at /{settings.ADMIN_URL}):"
+        )
+        for login in logins:
+            self.stdout.write(f"  {WHAT[login.role]}")
+            self.stdout.write(f"    {self.describe(login, random_passwords)}")
+
+    def describe(self, login: DemoLogin, random_passwords: bool) -> str:
+        created = " (created now)" if login.created else ""
+        if not login.ready:
+            return (
+                f"username {login.username}: an account of that name exists but is not "
+                "the demo's (left as it is)"
+            )
+        if login.password is not None:
+            company = f", company {login.company}" if login.company else ""
+            return f"username {login.username}  password {login.password}{company}{created}"
+        if random_passwords:
+            why = "set when the account was created, not shown again"
+        else:
+            why = "changed since it was created, not shown"
+        return f"username {login.username}  password {why} (reset: manage.py changepassword)"

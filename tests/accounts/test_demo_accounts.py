@@ -1,0 +1,184 @@
+"""seed_demo_accounts: the demo's staff and member logins, created once, printed always,
+never a known password outside development, and really able to do what the tour asks."""
+
+import re
+from io import StringIO
+
+import pytest
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management import CommandError, call_command
+
+from accounts.demo_accounts import (
+    DEMO_STAFF_PERMISSIONS,
+    MEMBER_USERNAME,
+    STAFF_USERNAME,
+)
+from accounts.management.commands.seed_demo_accounts import DEV_PASSWORDS
+from accounts.models import Company, Profile
+from catalog.models import Product
+from config.media import versions
+from config.media.admin import versions_url
+from config.querylog import record
+from tests.accounts.test_backends import user_queries
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+LOGIN = re.compile(r"username (\S+)  password (\S+)(?:, company ([^(\n]+?))?( \(created now\))?$")
+
+
+def run(*args: str) -> str:
+    out = StringIO()
+    call_command("seed_demo_accounts", *args, stdout=out)
+    return out.getvalue()
+
+
+def logins(output: str) -> dict[str, tuple[str, str | None, bool]]:
+    """username -> (password, company, created) for every login the output shows."""
+    found = {}
+    for line in output.splitlines():
+        if match := LOGIN.search(line):
+            username, password, company, created = match.groups()
+            found[username] = (password, company, bool(created))
+    return found
+
+
+def state() -> list:
+    """Everything the command could write, to compare two runs."""
+    users = get_user_model().objects.order_by("username")
+    return [
+        list(users.values_list("username", "password", "is_staff", "is_superuser", "last_login")),
+        list(users.values_list("username", "groups__name")),
+        list(Profile.objects.order_by("user__username").values_list("display_name", "company")),
+        list(Company.objects.values_list("name", "slug", "website")),
+        list(Group.objects.values_list("name", "permissions__codename").order_by("pk", "pk")),
+    ]
+
+
+def test_development_creates_both_logins_and_companies_and_prints_them():
+    output = run()
+    assert logins(output) == {
+        STAFF_USERNAME: (DEV_PASSWORDS["staff"], None, True),
+        MEMBER_USERNAME: (DEV_PASSWORDS["member"], "Northwind Traders", True),
+    }
+    assert f"admin at /{settings.ADMIN_URL}" in output
+    staff = get_user_model().objects.get(username=STAFF_USERNAME)
+    assert staff.is_staff
+    assert not staff.is_superuser
+    assert staff.get_all_permissions() == set(DEMO_STAFF_PERMISSIONS)
+    member = get_user_model().objects.get(username=MEMBER_USERNAME)
+    assert not member.is_staff
+    assert member.profile.company.name == "Northwind Traders"
+    # Companies with members of their own, who cannot log in.
+    assert Company.objects.count() == 3
+    for company in Company.objects.all():
+        members = get_user_model().objects.filter(profile__company=company)
+        assert members.exclude(username=MEMBER_USERNAME).exists()
+        assert not any(m.has_usable_password() for m in members.exclude(username=MEMBER_USERNAME))
+
+
+def test_a_second_run_changes_nothing_and_prints_the_same_logins():
+    first = logins(run())
+    before = state()
+    second = logins(run())
+    assert state() == before
+    assert {u: (p, c) for u, (p, c, _) in second.items()} == {
+        u: (p, c) for u, (p, c, _) in first.items()
+    }
+    assert not any(created for _, _, created in second.values())
+
+
+def test_a_changed_password_is_reported_not_printed():
+    run()
+    member = get_user_model().objects.get(username=MEMBER_USERNAME)
+    member.set_password("my-own-secret-42")
+    member.save()
+    output = run()
+    assert MEMBER_USERNAME not in logins(output)
+    assert DEV_PASSWORDS["member"] not in output
+    assert f"username {MEMBER_USERNAME}  password changed since it was created" in output
+    assert member.password == get_user_model().objects.get(pk=member.pk).password
+
+
+def test_an_account_someone_else_made_under_a_demo_name_gets_no_permission():
+    squatter = UserFactory(username=STAFF_USERNAME)
+    output = run()
+    squatter.refresh_from_db()
+    assert not squatter.is_staff
+    assert not squatter.groups.exists()
+    assert STAFF_USERNAME not in logins(output)
+    assert "exists but is not the demo's" in output
+
+
+def test_outside_development_a_known_password_is_refused(settings):
+    settings.DEVELOPMENT = False
+    for args in ([], ["--staff-password", "only-one-given"]):
+        with pytest.raises(CommandError, match="Outside development"):
+            run(*args)
+    assert not get_user_model().objects.exists()
+    assert not Company.objects.exists()
+
+
+def test_outside_development_random_or_given_passwords(settings, client):
+    settings.DEVELOPMENT = False
+    output = run("--random-passwords")
+    created = logins(output)
+    assert set(created) == {STAFF_USERNAME, MEMBER_USERNAME}
+    assert not set(DEV_PASSWORDS.values()) & {p for p, _, _ in created.values()}
+    log_in(client, output, MEMBER_USERNAME)
+    again = run("--random-passwords")
+    assert logins(again) == {}  # a random password is shown once
+    assert again.count("set when the account was created, not shown again") == 2
+    given = run("--staff-password", created[STAFF_USERNAME][0], "--member-password", "other")
+    assert logins(given) == {STAFF_USERNAME: (created[STAFF_USERNAME][0], None, False)}
+    with pytest.raises(CommandError, match="not both"):
+        run("--random-passwords", "--staff-password", "x")
+
+
+def log_in(client, output: str, username: str) -> None:
+    """Log in through the login form with the password the command printed."""
+    password = logins(output)[username][0]
+    response = client.post("/accounts/login/", {"username": username, "password": password})
+    assert response.status_code == 302, response.content.decode()[:1000]
+
+
+def test_staff_login_opens_media_versions_and_runs_the_s3_demonstration(client, fresh_s3):
+    call_command("seed_catalog", products=5, verbosity=0)
+    log_in(client, run(), STAFF_USERNAME)
+    product = Product.objects.first()
+    change = client.get(f"/{settings.ADMIN_URL}catalog/product/{product.pk}/change/")
+    assert change.status_code == 200
+    assert versions_url(product.image.name) in change.content.decode()
+    listing = client.get(versions_url(product.image.name))
+    assert listing.status_code == 200
+    (version,) = versions.list_versions(product.image.name)
+    assert version.version_id in listing.content.decode()
+    demonstration = client.post("/tour/s3-media/")
+    assert demonstration.status_code == 200
+    assert "bytes identical to the saved ones: yes" in demonstration.content.decode()
+    # And give a member a company, for the auth tour.
+    member = Profile.objects.get(user__username=MEMBER_USERNAME)
+    profile_page = f"/{settings.ADMIN_URL}accounts/profile/{member.pk}/change/"
+    assert 'name="company"' in client.get(profile_page).content.decode()
+    # Least privilege: no user administration.
+    assert client.get(f"/{settings.ADMIN_URL}auth/user/").status_code == 403
+
+
+def test_member_login_shows_the_company_loaded_with_the_user_in_one_query(client):
+    log_in(client, run(), MEMBER_USERNAME)
+    with record() as log:
+        response = client.get("/accounts/profile/")
+    assert response.status_code == 200
+    assert "Northwind Traders" in response.content.decode()
+    (query,) = user_queries(log)
+    assert '"accounts_company"' in query.sql
+    assert '"accounts_profile"' in query.sql
+
+
+@pytest.mark.parametrize("doc", ["README.md", "docs/accounts.md"])
+def test_the_docs_give_the_development_logins_the_command_prints(doc):
+    text = (settings.BASE_DIR / doc).read_text()
+    for role, username in (("staff", STAFF_USERNAME), ("member", MEMBER_USERNAME)):
+        assert f"`{username}`" in text
+        assert f"`{DEV_PASSWORDS[role]}`" in text
