@@ -31,12 +31,14 @@
       if (overflowing && !hasCue(style)) problems.push(`scrolls with no visible cue: ${describe(el)}`);
       continue;
     }
-    if (overflowing && el.tagName !== "HTML" && el.tagName !== "BODY") {
+    // Inside a box that scrolls with the cue, the overflow is what the reader scrolls to.
+    let scroller = el.parentElement;
+    while (scroller && !scrolls(getComputedStyle(scroller))) scroller = scroller.parentElement;
+    const cued = scroller && hasCue(getComputedStyle(scroller));
+    if (overflowing && !cued && el.tagName !== "HTML" && el.tagName !== "BODY") {
       problems.push(`content wider than its box (${el.scrollWidth} > ${el.clientWidth}): ${describe(el)}`);
     }
     const rect = el.getBoundingClientRect();
-    let scroller = el.parentElement;
-    while (scroller && !scrolls(getComputedStyle(scroller))) scroller = scroller.parentElement;
     if (!scroller && rect.right > viewport + 1) {
       problems.push(`past the right edge (${Math.round(rect.right)} > ${viewport}): ${describe(el)}`);
     }
