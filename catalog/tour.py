@@ -69,6 +69,6 @@ class PrefetchTourView(TemplateView):
             excerpt=source_excerpt(
                 "config/bounded_prefetch/iterable.py", "def _features_statement", 29
             ),
-            load_excerpt=source_excerpt("catalog/features.py", "def load(", 10),
+            load_excerpt=source_excerpt("catalog/features.py", "def load(", 11),
             **kwargs,
         )

@@ -14,6 +14,8 @@ from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 from django.views.generic import TemplateView
 
+from config import excerpt
+
 # (slug, title, one-line summary); each slug has a page at /tour/<slug>/.
 TECHNIQUES = [
     (
@@ -61,17 +63,23 @@ ENVIRONMENT_VARIABLES = [
 
 @cache
 def source_excerpt(relative_path: str, start: str, lines: int = 20) -> dict[str, str | int]:
-    """`lines` lines of a project file, from the first line containing `start`.
+    """At most `lines` lines of a project file, from the first line containing `start`:
+    whole definitions, or a `cut` note saying where the excerpt stops short
+    (config/excerpt.py).
 
     Read once per process: the files ship with the release, and a code change
     restarts the process (gunicorn's reload in development)."""
     path = Path(settings.BASE_DIR) / relative_path
-    text = path.read_text().splitlines()
-    first = next(i for i, line in enumerate(text) if start in line)
+    source = path.read_text()
+    text = source.splitlines()
+    first = next(i for i, line in enumerate(text) if start in line) + 1
+    shown = excerpt.span(relative_path, source, first, lines)
     return {
         "path": relative_path,
-        "line": first + 1,
-        "code": "\n".join(text[first : first + lines]),
+        "line": first,
+        "last": shown.last,
+        "code": "\n".join(text[first - 1 : shown.last]),
+        "cut": shown.cut,
     }
 
 

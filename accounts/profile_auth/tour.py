@@ -6,6 +6,7 @@ the site's tour templates and the query log (docs/accounts.md, "Use it in your p
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
+from django.urls import reverse
 from django.views.generic import TemplateView
 
 from accounts.models import Company, Profile
@@ -51,6 +52,10 @@ class AuthBackendTourView(TemplateView):
                 queries = [(query, touches_user_tables(query)) for query in log.queries]
                 context["request_queries"] = queries
                 context["user_query_count"] = sum(touches for _, touches in queries)
+            if user.is_staff and user.has_perm("accounts.change_profile"):
+                context["profile_admin_url"] = reverse(
+                    "admin:accounts_profile_change", args=[user.profile.pk]
+                )
             context["comparison"] = [
                 (backend_class.__name__, load_with(backend_class, user.pk))
                 for backend_class in (ModelBackend, ProfileModelBackend)

@@ -116,15 +116,18 @@ class S3MediaTourView(TemplateView):
         return self.render_to_response(context, status=503 if error is not None else 200)
 
     def get_context_data(self, **kwargs):
+        user = self.request.user
         context = {
-            "can_run": can_restore_media(self.request.user),
+            "can_run": can_restore_media(user),
+            # Who is asking decides what a visitor who cannot run it is told to do.
+            "visitor": (
+                "staff" if user.is_staff else "member" if user.is_authenticated else "anonymous"
+            ),
             "storage": default_storage.__class__.__name__,
             "demo_name": DEMO_NAME,
             "settings_excerpt": source_excerpt("config/settings.py", "media_bucket =", 18),
             "storage_excerpt": source_excerpt("config/media/storage.py", "def media_storage", 15),
-            "restore_excerpt": source_excerpt(
-                "config/media/versions.py", "    if version_id is None:", 27
-            ),
+            "restore_excerpt": source_excerpt("config/media/versions.py", "def restore(", 41),
         }
         if "error" not in kwargs:
             try:

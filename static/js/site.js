@@ -44,3 +44,25 @@
     log.appendChild(status);
   });
 })();
+
+// A box that scrolls sideways (code, wide tables, the query log) takes keyboard focus
+// while its content is wider than it, so arrow keys scroll it as a mouse or finger
+// can; re-checked when the window changes size (a phone turned sideways).
+(function () {
+  "use strict";
+
+  var boxes = document.querySelectorAll("pre, .scroll-x, .query-log ol");
+
+  function update() {
+    boxes.forEach(function (box) {
+      if (box.scrollWidth > box.clientWidth + 1) {
+        box.setAttribute("tabindex", "0");
+      } else {
+        box.removeAttribute("tabindex");
+      }
+    });
+  }
+
+  update();
+  window.addEventListener("resize", update);
+})();

@@ -14,6 +14,14 @@ def backend_queries(content: str) -> dict[str, int]:
     }
 
 
+def next_step(content: str) -> str:
+    """What the page tells this visitor to do next, tags and line breaks removed."""
+    found = re.search(r'<p class="next-step" data-visitor="(\w+)">(.*?)</p>', content, re.S)
+    if found is None:
+        return ""
+    return found[1] + ": " + " ".join(re.sub(r"<[^>]+>", "", found[2]).split())
+
+
 def test_anonymous_visitors_see_the_problem_the_code_and_how_to_get_evidence(client):
     response = client.get("/tour/auth-backend/")
     content = response.content.decode()
@@ -24,7 +32,9 @@ def test_anonymous_visitors_see_the_problem_the_code_and_how_to_get_evidence(cli
         in content
     )
     assert "request.session[BACKEND_SESSION_KEY] = TARGET" in content
-    assert "You are not logged in" in content
+    told = next_step(content)
+    assert told.startswith("anonymous: You are not logged in"), told
+    assert "log in with the member account the demo printed at start (pipenv run demo)" in told
 
 
 def test_logged_in_the_page_shows_its_own_one_query_user_lookup(client):
@@ -41,7 +51,25 @@ def test_without_a_company_the_stock_backend_needs_one_query_less(client):
     client.force_login(UserFactory())
     content = client.get("/tour/auth-backend/").content.decode()
     assert backend_queries(content) == {"ModelBackend": 2, "ProfileModelBackend": 1}
-    assert "You have no company yet: staff assign\ncompanies in the admin" in content
+    told = next_step(content)
+    assert told.startswith("member: You have no company yet"), told
+    assert "log in with the member account the demo printed at start (pipenv run demo)" in told
+    assert "on your own deployment, staff assign companies in the admin" in told
+
+
+def test_staff_without_a_company_get_a_link_to_give_themselves_one(admin_client, admin_user):
+    content = admin_client.get("/tour/auth-backend/").content.decode()
+    told = next_step(content)
+    assert told.startswith("staff: You have no company yet"), told
+    assert "you can give yourself one on your profile's admin page" in told
+    link = re.search(r"<a href=\"([^\"]+)\">your profile's admin page</a>", content)[1]
+    assert admin_client.get(link).status_code == 200
+    assert link.endswith(f"/accounts/profile/{admin_user.profile.pk}/change/")
+
+
+def test_a_member_with_a_company_needs_no_next_step(client):
+    client.force_login(UserFactory(profile__company=CompanyFactory()))
+    assert next_step(client.get("/tour/auth-backend/").content.decode()) == ""
 
 
 def test_with_the_query_log_off_the_comparison_still_runs(client, settings):

@@ -1,11 +1,21 @@
 """The tour's helpers and its index and pipenv pages."""
 
+import ast
+import html
 import re
+import textwrap
 
 import pytest
 
-from config.tour import ENVIRONMENT_VARIABLES, locked_packages, source_excerpt
+from config.tour import ENVIRONMENT_VARIABLES, TECHNIQUES, locked_packages, source_excerpt
 from tests.processes import BASE_DIR
+
+EXCERPT = re.compile(
+    r'<figure class="excerpt" data-path="(?P<path>[^"]+)" data-first="(?P<first>\d+)" '
+    r'data-last="(?P<last>\d+)">.*?<pre><code>(?P<code>.*?)</code></pre>\s*'
+    r'(?:<p class="excerpt-cut">(?P<cut>.*?)</p>)?\s*</figure>',
+    re.S,
+)
 
 
 def test_source_excerpt_reads_the_real_file():
@@ -13,8 +23,61 @@ def test_source_excerpt_reads_the_real_file():
     assert excerpt == {
         "path": "Procfile",
         "line": 2,
+        "last": 2,
         "code": "web: gunicorn --config config/gunicorn.py config.wsgi",
+        "cut": "",
     }
+
+
+def test_an_excerpt_too_short_for_its_definition_says_where_it_is_cut():
+    excerpt = source_excerpt("config/media/versions.py", "def restore(", 5)
+    assert excerpt["code"].startswith("def restore(")
+    assert len(excerpt["code"].splitlines()) == 5
+    assert re.fullmatch(r"cut after line \d+: restore\(\) continues to line \d+", excerpt["cut"])
+
+
+def test_an_excerpt_from_inside_a_function_names_the_function():
+    excerpt = source_excerpt("config/media/versions.py", "    if version_id is None:", 12)
+    assert re.fullmatch(r"from inside restore\(\), which starts at line \d+", excerpt["cut"])
+
+
+def statements_cut_by(tree: ast.Module, first: int, last: int) -> list[str]:
+    """Statements the lines first..last show only part of (enclosing classes excepted:
+    a whole method is a whole definition)."""
+    cut = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.stmt):
+            continue
+        start = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))])
+        partly_shown = (first <= start <= last) != (first <= node.end_lineno <= last)
+        encloses = isinstance(node, ast.ClassDef) and start < first <= last <= node.end_lineno
+        if partly_shown and not encloses:
+            cut.append(f"{type(node).__name__} at line {start}")
+    return cut
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("slug", [technique[0] for technique in TECHNIQUES])
+def test_every_excerpt_of_every_tour_is_whole_definitions_or_says_where_it_is_cut(
+    admin_client, slug
+):
+    page = admin_client.get(f"/tour/{slug}/").content.decode()
+    excerpts = list(EXCERPT.finditer(page))
+    assert len(excerpts) == page.count('<figure class="excerpt"') >= 2
+    for excerpt in excerpts:
+        first, last = int(excerpt["first"]), int(excerpt["last"])
+        source = (BASE_DIR / excerpt["path"]).read_text()
+        code = html.unescape(excerpt["code"])
+        assert code.splitlines() == source.splitlines()[first - 1 : last]
+        if excerpt["cut"]:
+            # The note names a line of the file where the definition goes on or begins.
+            assert re.search(r"line \d+", excerpt["cut"]), excerpt["cut"]
+        elif excerpt["path"].endswith(".py"):
+            ast.parse(textwrap.dedent(code))  # whole statements parse on their own
+            assert statements_cut_by(ast.parse(source), first, last) == [], excerpt["path"]
+        else:
+            following = source.splitlines()[last : last + 1]
+            assert following in ([], [""]) or following[0].startswith("["), excerpt["path"]
 
 
 def test_every_runtime_package_is_installed_at_its_locked_version():

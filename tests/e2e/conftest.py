@@ -169,25 +169,44 @@ def log_in(page, username: str, password: str = sitedata.PASSWORD) -> None:
     page.wait_for_url("**/accounts/profile/")
 
 
-@pytest.fixture(scope="session")
-def user_session(chromium, site) -> dict:
-    """Cookies of a logged-in session of the normal user, for contexts that start logged in."""
+def session_of(chromium, site, username: str) -> dict:
+    """Cookies of a logged-in session of `username`, for contexts that start logged in."""
     errors = ConsoleErrors()
     page = new_page(chromium, site, errors)
-    log_in(page, sitedata.USER)
+    log_in(page, username)
     state = page.context.storage_state()
     page.context.close()
     assert errors == []
     return state
 
 
-@pytest.fixture
-def user_page(chromium, site, user_session, console_errors):
-    """Like `page`, logged in as the normal user (a company member)."""
-    page = new_page(chromium, site, console_errors, storage_state=user_session)
+@pytest.fixture(scope="session")
+def user_session(chromium, site) -> dict:
+    return session_of(chromium, site, sitedata.USER)
+
+
+@pytest.fixture(scope="session")
+def staff_session(chromium, site) -> dict:
+    return session_of(chromium, site, sitedata.STAFF)
+
+
+def logged_in_page(chromium, site, state: dict, console_errors: ConsoleErrors):
+    page = new_page(chromium, site, console_errors, storage_state=state)
     yield page
     page.context.close()
     assert console_errors.unexpected() == [], f"console errors: {console_errors}"
+
+
+@pytest.fixture
+def user_page(chromium, site, user_session, console_errors):
+    """Like `page`, logged in as the normal user (a company member)."""
+    yield from logged_in_page(chromium, site, user_session, console_errors)
+
+
+@pytest.fixture
+def staff_page(chromium, site, staff_session, console_errors):
+    """Like `page`, logged in as the staff user (a superuser)."""
+    yield from logged_in_page(chromium, site, staff_session, console_errors)
 
 
 def screenshot(page, name: str) -> Path:

@@ -1,10 +1,13 @@
 """The tour page of the versioned S3 media technique, live against the local S3 server."""
 
+import re
+
 import pytest
 from django.test import Client
 
 from config.media import versions
 from config.media.tour import DEMO_NAME
+from tests.factories import UserFactory
 
 
 @pytest.mark.django_db
@@ -71,3 +74,45 @@ def test_demonstration_refuses_an_unversioned_bucket(admin_client, fresh_s3):
     assert response.status_code == 503
     assert "not versioned" in response.content.decode()
     assert versions.list_versions(DEMO_NAME) == []  # refused before writing anything
+
+
+def next_step(content: str) -> str:
+    """The text telling a visitor who cannot run the demonstration what to do, unwrapped."""
+    found = re.search(r'<div class="next-step" data-visitor="(\w+)">(.*?)</div>', content, re.S)
+    if found is None:
+        return ""
+    return found[1] + ": " + " ".join(re.sub(r"<[^>]+>", "", found[2]).split())
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("who", "says"),
+    [
+        (None, "anonymous: "),
+        ({}, "member: "),
+        ({"is_staff": True}, "staff: "),
+    ],
+    ids=["anonymous", "member", "staff-without-permission"],
+)
+def test_each_visitor_who_cannot_run_it_is_told_how(client, fresh_s3, who, says):
+    if who is not None:
+        client.force_login(UserFactory(**who))
+    content = client.get("/tour/s3-media/").content.decode()
+    assert "Run the demonstration" not in content
+    told = next_step(content)
+    assert told.startswith(says), told
+    if who is None or not who:
+        assert "log in with the staff account the demo printed at start (pipenv run demo)" in told
+        assert "give a staff user the media.restore_media permission" in told
+        assert ("your account is not staff: log out, then" in told) == (who == {})
+        assert 'href="/accounts/login/?next=/tour/s3-media/"' in content
+    else:
+        assert "your staff account lacks the media.restore_media permission" in told
+        assert "log in with the staff account pipenv run demo printed at start" in told
+
+
+@pytest.mark.django_db
+def test_staff_holding_the_permission_get_the_button_and_no_instructions(admin_client, fresh_s3):
+    content = admin_client.get("/tour/s3-media/").content.decode()
+    assert "Run the demonstration" in content
+    assert next_step(content) == ""

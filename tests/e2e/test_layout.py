@@ -1,0 +1,78 @@
+"""Every page at a phone's width and a desktop's: nothing cut off, nothing split.
+
+The checks are generic (tests/e2e/layout.js), run on every page of the site as a
+visitor, a member and staff see it, and on the error pages:
+
+- no element is wider than its box unless it is a scroll container showing the
+  scroll cue (shadows at the edge that still has more to scroll);
+- no number or identifier (`2,503.2`, `"catalog_feature"`, `product_id`, `restore()`)
+  is split across lines;
+- no two texts of a chart overlap;
+- a figure's caption sits next to its own figure, not nearer another one.
+
+Each view is saved as a screenshot in test-artifacts/screenshots/ (`<name>-<width>.png`).
+"""
+
+from pathlib import Path
+
+import pytest
+
+from tests.e2e import sitedata
+from tests.e2e.conftest import DESKTOP, PHONE, screenshot
+from tests.e2e.test_pages import PAGES
+
+LAYOUT_CHECKS = (Path(__file__).parent / "layout.js").read_text()
+# Pages that differ for staff (the S3 tour's demonstration form, the admin link),
+# and the error pages a visitor can reach.
+STAFF_PAGES = [
+    ("home-staff", "/", "staff"),
+    ("profile-staff", "/accounts/profile/", "staff"),
+    ("tour-auth-backend-staff", "/tour/auth-backend/", "staff"),
+    ("tour-s3-media-staff", "/tour/s3-media/", "staff"),
+]
+ERROR_PAGES = [("404", "/no-such-page/", None)]
+ALL_PAGES = [*PAGES, *STAFF_PAGES, *ERROR_PAGES]
+WIDTHS = {"360": PHONE, "1280": DESKTOP}
+
+
+def layout_problems(page) -> str:
+    """What layout.js found, one problem a line ("" for none), with every <details> open
+    as a visitor may open it (the footer's query log)."""
+    page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
+    return "\n".join(page.evaluate(LAYOUT_CHECKS))
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("name", [entry[0] for entry in ALL_PAGES])
+def test_nothing_is_cut_off_split_or_overlapping(request, slugs, console_errors, name, width):
+    _, path, who = next(entry for entry in ALL_PAGES if entry[0] == name)
+    page = request.getfixturevalue({"user": "user_page", "staff": "staff_page"}.get(who, "page"))
+    page.set_viewport_size(WIDTHS[width])
+    if name == "404":
+        console_errors.expect("404")
+    response = page.goto(path.format(**slugs))
+    assert response.status == (404 if name == "404" else 200)
+    if name == "tour-s3-media-staff":
+        # The page after a run: its steps and the versions table (ids, dates, sizes).
+        page.get_by_role("button", name="Run the demonstration").click()
+        page.wait_for_selector("table.media-versions")
+    screenshot(page, f"{name}-{width}")
+    if problems := layout_problems(page):
+        pytest.fail(problems)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_csrf_failure_page_fits_too(page, console_errors, width):
+    """The page a visitor meets when a form's token is missing (cookies blocked, say)."""
+    page.set_viewport_size(WIDTHS[width])
+    console_errors.expect("403")
+    page.goto("/accounts/login/")
+    page.context.clear_cookies()
+    page.get_by_label("Username").fill(sitedata.USER)
+    page.get_by_label("Password").fill(sitedata.PASSWORD)
+    with page.expect_response("**/accounts/login/") as answer:
+        page.locator("main").get_by_role("button", name="Log in").click()
+    assert answer.value.status == 403
+    screenshot(page, f"403-csrf-{width}")
+    if problems := layout_problems(page):
+        pytest.fail(problems)
