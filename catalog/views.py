@@ -9,6 +9,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.views.generic import DetailView, ListView
 
+from catalog.counts import CachedCountPaginator, count_key
 from catalog.models import Category, Product
 from catalog.querysets import DEFAULT_SORT, SORTS
 
@@ -59,6 +60,12 @@ class ProductListView(ListView):
 
     def get_paginate_by(self, queryset) -> int:
         return clamp_per_page(self.request.GET.get("per_page"))
+
+    def get_paginator(self, queryset, per_page, **kwargs):
+        # The list's count is kept between requests (catalog/counts.py).
+        return CachedCountPaginator(
+            queryset, per_page, count_key=count_key(self.category), **kwargs
+        )
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(

@@ -190,7 +190,7 @@ def test_detail_query_count_does_not_depend_on_the_number_of_features(client, ca
         "/products/?per_page=1&page={n}",
     ],
 )
-def test_list_views_send_sql_that_does_not_grow(client, make_products, path):
+def test_list_views_send_sql_that_does_not_grow(client, make_products, no_page_cache, path):
     make_products(100)
     assert_sql_does_not_grow(lambda n: client.get(path.format(n=n)), 1, 100)
 
