@@ -15,6 +15,8 @@ from catalog.querysets import DEFAULT_SORT, SORTS
 
 PER_PAGE = 24
 MAX_PER_PAGE = 100
+# Products shown under "More in <category>" on a product's page.
+MORE_IN_CATEGORY = 4
 SORT_LABELS = {
     "name": "Name, A to Z",
     "-name": "Name, Z to A",
@@ -78,8 +80,14 @@ class ProductListView(ListView):
 
 
 class ProductDetailView(DetailView):
+    """A product, and a few others of its category (two more queries, at any size)."""
+
     template_name = "catalog/product_detail.html"
     context_object_name = "product"
 
     def get_queryset(self):
         return Product.objects.published().for_list().with_features()
+
+    def get_context_data(self, **kwargs):
+        more = Product.objects.more_in_category(self.object).for_list().with_features()
+        return super().get_context_data(more_in_category=list(more[:MORE_IN_CATEGORY]), **kwargs)
