@@ -47,7 +47,7 @@ class Run:
 
 
 def cards(products) -> list[tuple]:
-    """Every value a product card shows (templates/catalog/_card.html), read the same way."""
+    """Every value a product card shows (catalog/cards.py), read the same way."""
     return [
         (
             product.name,

@@ -9,11 +9,14 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.views.generic import DetailView, ListView
 
+from catalog.counts import CachedCountPaginator, count_key
 from catalog.models import Category, Product
 from catalog.querysets import DEFAULT_SORT, SORTS
 
 PER_PAGE = 24
 MAX_PER_PAGE = 100
+# Products shown under "More in <category>" on a product's page.
+MORE_IN_CATEGORY = 4
 SORT_LABELS = {
     "name": "Name, A to Z",
     "-name": "Name, Z to A",
@@ -60,6 +63,12 @@ class ProductListView(ListView):
     def get_paginate_by(self, queryset) -> int:
         return clamp_per_page(self.request.GET.get("per_page"))
 
+    def get_paginator(self, queryset, per_page, **kwargs):
+        # The list's count is kept between requests (catalog/counts.py).
+        return CachedCountPaginator(
+            queryset, per_page, count_key=count_key(self.category), **kwargs
+        )
+
     def get_context_data(self, **kwargs):
         return super().get_context_data(
             category=self.category,
@@ -71,8 +80,14 @@ class ProductListView(ListView):
 
 
 class ProductDetailView(DetailView):
+    """A product, and a few others of its category (two more queries, at any size)."""
+
     template_name = "catalog/product_detail.html"
     context_object_name = "product"
 
     def get_queryset(self):
         return Product.objects.published().for_list().with_features()
+
+    def get_context_data(self, **kwargs):
+        more = Product.objects.more_in_category(self.object).for_list().with_features()
+        return super().get_context_data(more_in_category=list(more[:MORE_IN_CATEGORY]), **kwargs)

@@ -65,8 +65,6 @@ INSTALLED_APPS = [
     "config.media",
     # Static versioning's {% versioned_static %} tag.
     "config.static_versioning",
-    # The query log's footer template.
-    "config.querylog",
 ]
 
 MIDDLEWARE = [

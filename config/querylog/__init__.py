@@ -1,9 +1,9 @@
 """The query log every page shows: how many queries a request ran, their time, their SQL.
 
 Public API: `QueryLogMiddleware` (settings: `QUERY_LOG = True`, the middleware
-outside everything that queries, `config.querylog` in INSTALLED_APPS for its
-template, and `<!-- query-log -->` where a page wants the log), and `record()`,
-a context manager that collects the queries of any block. Django alone.
+outside everything that queries, and `<!-- query-log -->` where a page wants the
+log), `record()`, a context manager that collects the queries of any block, and
+`panel()`, the HTML that replaces the marker. Django alone.
 
 `QueryLogMiddleware` wraps each request in `connection.execute_wrapper`, so it
 works with DEBUG off (Django's own `connection.queries` needs DEBUG). After the
@@ -14,6 +14,10 @@ response is rendered it:
 - replaces the `<!-- query-log -->` marker of an HTML page with the log itself,
   so the footer counts every query, including those run after it was rendered
   (session save, for one).
+
+The panel is built with string formatting, not a template: it is added to every
+page, and a template render (engine, context, a filter per query) cost more than
+some whole pages. A project that wants other markup changes `panel()`.
 
 The SQL is shown as the application sent it, with `%s` placeholders rather than
 values: a session key or an e-mail address never reaches the page.
@@ -30,7 +34,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.exceptions import MiddlewareNotUsed
 from django.db import connections
-from django.template.loader import render_to_string
+from django.utils.html import escape
 
 MARKER = b"<!-- query-log -->"
 
@@ -93,9 +97,30 @@ class QueryLogMiddleware:
         is_html = response.get("Content-Type", "").startswith("text/html")
         if is_html and not response.streaming and MARKER in response.content:
             # A page served from a page cache (X-Page-Cache: hit) says so beside its 0 queries.
-            context = {"log": log, "page_cache": response.get("X-Page-Cache")}
-            panel = render_to_string("querylog.html", context, request=None)
-            response.content = response.content.replace(MARKER, panel.encode(), 1)
+            html = panel(log, from_page_cache=response.get("X-Page-Cache") == "hit")
+            response.content = response.content.replace(MARKER, html.encode(), 1)
             if response.has_header("Content-Length"):
                 response["Content-Length"] = str(len(response.content))
         return response
+
+
+def panel(log: QueryLog, *, from_page_cache: bool = False) -> str:
+    """The footer's log: a <details> whose summary counts the queries, listing their SQL."""
+    noun = "query" if log.count == 1 else "queries"
+    cached = (
+        "<p>Served from the page cache: this page was rendered by an earlier request, "
+        "which ran the queries.</p>\n  "
+        if from_page_cache
+        else ""
+    )
+    items = "".join(
+        f'<li><code>{escape(query.sql)}</code> <span class="ms">{query.ms:.2f} ms</span></li>'
+        for query in log.queries
+    )
+    return (
+        '<details class="query-log">\n'
+        f"  <summary>This page ran <strong data-query-count>{log.count}</strong> "
+        f"database {noun} in {log.ms:.1f} ms</summary>\n"
+        f"  {cached}<ol>{items}</ol>\n"
+        "</details>"
+    )

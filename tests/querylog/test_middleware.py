@@ -43,3 +43,15 @@ def test_query_log_off_removes_header_and_panel(client):
         response = Client().get("/tour/")
     assert "Server-Timing" not in response
     assert b"data-query-count" not in response.content
+
+
+def test_panel_escapes_the_sql_and_says_query_for_one():
+    from config.querylog import Query, QueryLog, panel
+
+    html = panel(QueryLog([Query("SELECT '<script>' FROM t", 1.234)]))
+    assert "<script>" not in html
+    assert "<code>SELECT &#x27;&lt;script&gt;&#x27; FROM t</code>" in html
+    assert "ran <strong data-query-count>1</strong> database query in 1.2 ms" in html
+    assert '<span class="ms">1.23 ms</span>' in html
+    assert "page cache" not in html
+    assert "Served from the page cache" in panel(QueryLog(), from_page_cache=True)

@@ -1,0 +1,202 @@
+"""What each page costs to render, in this process, with production's template settings.
+
+    pipenv run python -m tests.bench.render [--products 50000] [--requests 200]
+    pipenv run python -m tests.bench.render --profile "product list" [--top 30]
+
+Runs the site through Django's test client on a fresh database of the local
+PostgreSQL seeded with `seed_catalog` (5 features a product), with DEBUG off,
+template debug off (Django's cached template loader) and the query log on, as
+the demo deployment runs. Prints the median and 90th percentile milliseconds of
+each page and the no-op view (/robots.txt) beside them; with --profile, first
+the functions a page (or every page) spends its time in (cProfile, by own time
+and cumulative). --reuse keeps the seeded database of an earlier run. List
+pages are requested with a parameter that skips the page cache: what a
+logged-in visitor, who never hits it, gets. docs/production.md ("Where the
+time goes") has the figures.
+"""
+
+import argparse
+import cProfile
+import os
+import pstats
+import statistics
+import sys
+import time
+from urllib.parse import urlsplit
+
+
+def setup_django(products: int, reuse: bool) -> None:
+    os.environ["ENVIRONMENT"] = "development"
+    # Production settings need a media bucket: the local S3 server's, as in the tests.
+    from config.local import s3 as locals3
+
+    os.environ.update(locals3.start().environ())
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    from tests.processes import fresh_database
+
+    name = f"{connection.settings_dict['NAME']}_bench_render"
+    if reuse and exists(name):
+        connection.close()
+        connection.settings_dict["NAME"] = name
+        return
+    url = fresh_database("bench_render")
+    connection.close()
+    connection.settings_dict["NAME"] = urlsplit(url).path.lstrip("/")
+    call_command("migrate", verbosity=0)
+    call_command("seed_catalog", products=products, features_per_product=5, verbosity=0)
+    prepare_users()
+
+
+def exists(database: str) -> bool:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database])
+        return cursor.fetchone() is not None
+
+
+def production_templates() -> list[dict]:
+    """The TEMPLATES setting with template debug off, as DEBUG=False gives it."""
+    from django.conf import settings
+
+    return [
+        {**engine, "OPTIONS": {**engine["OPTIONS"], "debug": False}}
+        for engine in settings.TEMPLATES
+    ]
+
+
+def prepare_users() -> None:
+    """The load benchmark's user and company, with 30 more members."""
+    from accounts.models import Company
+    from accounts.profiles import create_user_with_profile
+    from tests.bench import fixtures
+
+    fixtures.logged_in_cookie()
+    company = Company.objects.get(slug="bench-works")
+    for n in range(30):
+        member = create_user_with_profile(
+            username=f"member{n}", email=f"m{n}@example.com", password="bench-password-1"
+        )
+        member.profile.company = company
+        member.profile.save()
+
+
+def pages() -> list[tuple[str, str, bool]]:
+    """(name, path, logged in) of each page measured."""
+    from catalog.models import Category, Product
+
+    product = Product.objects.published().order_by("pk")[Product.objects.count() // 2]
+    category = Category.objects.order_by("name").first()
+    return [
+        ("no-op", "/robots.txt", False),
+        ("home", "/", False),
+        # A parameter that is not the list's own skips the page cache, as logged-in
+        # visitors always do: every request renders (the count is still kept).
+        ("product list", "/products/?uncached", False),
+        ("list, page 2", "/products/?page=2&sort=price&uncached", False),
+        ("category", category.get_absolute_url() + "?uncached", False),
+        ("product detail", product.get_absolute_url(), False),
+        ("profile", "/accounts/profile/", True),
+        ("company", "/companies/bench-works/", False),
+    ]
+
+
+def client_for(logged_in: bool):
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    client = Client()
+    if logged_in:
+        client.force_login(get_user_model().objects.get(username="bench"))
+    return client
+
+
+def measure(pages: list[tuple[str, str, bool]], requests: int) -> list[dict]:
+    """Per page: median wall and CPU milliseconds (this process's CPU: rendering, not the
+    database server's work, and steadier than wall time on a busy machine), the 90th
+    percentile wall time, and the Python function calls of one request."""
+    rows = []
+    for name, path, logged_in in pages:
+        client = client_for(logged_in)
+        for _ in range(5):  # warm up: connections, compiled templates, the kept count
+            assert client.get(path).status_code == 200, path
+        wall, cpu = [], []
+        for _ in range(requests):
+            started, started_cpu = time.perf_counter(), time.process_time()
+            client.get(path)
+            cpu.append((time.process_time() - started_cpu) * 1000)
+            wall.append((time.perf_counter() - started) * 1000)
+        profiler = cProfile.Profile()
+        profiler.runcall(client.get, path)
+        wall.sort()
+        rows.append(
+            {
+                "page": name,
+                "wall": statistics.median(wall),
+                "p90": wall[int(len(wall) * 0.9)],
+                "cpu": statistics.median(cpu),
+                "calls": pstats.Stats(profiler).total_calls,
+            }
+        )
+    return rows
+
+
+def profile(path: str, logged_in: bool, requests: int, top: int) -> None:
+    client = client_for(logged_in)
+    for _ in range(5):
+        client.get(path)
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(requests):
+        client.get(path)
+    profiler.disable()
+    stats = pstats.Stats(profiler)
+    stats.sort_stats("tottime").print_stats(top)
+    stats.sort_stats("cumulative").print_stats(top)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--products", type=int, default=50_000)
+    parser.add_argument("--requests", type=int, default=200, help="per page")
+    parser.add_argument("--profile", metavar="PAGE", help="then profile one page, or all")
+    parser.add_argument(
+        "--reuse", action="store_true", help="keep the database of an earlier run, if any"
+    )
+    parser.add_argument("--top", type=int, default=30, help="functions shown by --profile")
+    args = parser.parse_args(argv)
+    setup_django(args.products, args.reuse)
+    from django.test import override_settings
+
+    with override_settings(
+        DEBUG=False,
+        TEMPLATES=production_templates(),
+        QUERY_LOG=True,
+        ALLOWED_HOSTS=["testserver"],
+    ):
+        measured = pages()
+        rows = measure(measured, args.requests)
+        chosen = [page for page in measured if args.profile in (page[0], "all")]
+        for name, path, logged_in in chosen:
+            print(f"===== {name} ({path})")
+            profile(path, logged_in, args.requests, args.top)
+    noop = rows[0]
+    print(f"{args.products} products x 5 features, {args.requests} requests a page, in process")
+    print(f"{'page':<16}{'wall ms':>9}{'p90 ms':>9}{'CPU ms':>9}{'x no-op':>9}{'calls':>8}")
+    for row in rows:
+        print(
+            f"{row['page']:<16}{row['wall']:>9.2f}{row['p90']:>9.2f}{row['cpu']:>9.2f}"
+            f"{row['cpu'] / noop['cpu']:>9.1f}{row['calls']:>8}"
+        )
+    print("x no-op: CPU time against the no-op view's; calls: Python calls of one request")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
