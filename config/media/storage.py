@@ -31,7 +31,8 @@ CLIENT_CONFIG = Config(
 def media_storage(bucket_name: str, **options) -> dict:
     """The `default` storage: uploads, on the versioned media bucket."""
     return _s3_storage(
-        "storages.backends.s3.S3Storage",
+        # django-storages' S3Storage, reusing each signed URL for a while (signed.py).
+        "config.media.signed.MediaStorage",
         bucket_name,
         # Objects stay private; pages get URLs signed for an hour.
         querystring_auth=True,

@@ -35,7 +35,7 @@ def test_production_media_are_private_presigned_never_overwritten_and_acl_free()
         AWS_MEDIA_BUCKET_NAME="shop-media", AWS_S3_REGION_NAME="eu-west-1"
     )
     default = shown["storages"]["default"]
-    assert default["BACKEND"] == "storages.backends.s3.S3Storage"
+    assert default["BACKEND"] == "config.media.signed.MediaStorage"
     options = default["OPTIONS"]
     assert options["bucket_name"] == "shop-media"
     assert options["region_name"] == "eu-west-1"
