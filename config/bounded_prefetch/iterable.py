@@ -1,5 +1,8 @@
 """The iterable behind `bounded_prefetch`: the statements and how rows become objects."""
 
+from itertools import groupby
+from operator import itemgetter
+
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import F
@@ -65,30 +68,34 @@ class BoundedIterable(BaseIterable):
         for product in products:
             # setdefault: a join that repeats a product shares one list.
             setattr(product, self.to_attr, pages.setdefault(product.pk, (product, []))[1])
-        names = rows.attnames(relation.model)
-        page_id_at = names.index(relation.attname)
+        model = relation.model
+        names = rows.attnames(model)
+        build = rows.child_builder(model, names, db, relation.cache_name)
+        by_page = itemgetter(names.index(relation.attname))
         on_page = set()
-        for row in rows.fetch(*_features_statement(queryset, relation, names, db), db):
-            page_id = row[page_id_at]
+        features_rows = rows.fetch(*_features_statement(queryset, relation, names, db), db)
+        # Rows come product by product (the LATERAL join's nested loop): one
+        # lookup per product, not per row. Were they ever interleaved, a
+        # product's rows would come in several groups, all added to its list.
+        for page_id, group in groupby(features_rows, key=by_page):
             on_page.add(page_id)
-            if row[0] is not None and page_id in pages:  # a feature, of one of ours
-                product, features = pages[page_id]
-                cached = {relation.cache_name: product}
-                features.append(rows.instance(relation.model, names, row, db, cached))
+            if page_id in pages:  # one of ours
+                # A product without features has one row, of NULLs but page_id.
+                build(group, *pages[page_id])
         if missed := pages.keys() - on_page:  # the page moved between the statements
-            for feature in relation.model._base_manager.filter(**{f"{relation.name}__in": missed}):
+            for feature in model._base_manager.filter(**{f"{relation.name}__in": missed}):
                 product, features = pages[getattr(feature, relation.attname)]
                 relation.set_cached_value(feature, product)
                 features.append(feature)
         # SQL orders each product's rows inside the LATERAL subquery, and a
         # nested loop keeps that order; sorting again here makes it a promise
         # rather than a plan detail, and costs little on lists already sorted.
-        ordering = rows.ordering(relation.model)
+        sort = rows.sorter(model)
         repeated = len(pages) < len(products)  # then each repeat brought the features again
         for _, features in pages.values():
             if repeated:
                 features[:] = {feature.pk: feature for feature in features}.values()
-            rows.sort(features, ordering)
+            sort(features)
         yield from products
 
 

@@ -61,21 +61,47 @@ def related_layout(model, select_related, parent: str = "") -> list[tuple]:
     return found
 
 
-def instance(model, names: list[str], values, db: str, cached: dict | None = None):
+def instance(model, names: list[str], values, db: str):
     """An instance from the next values of a row, as `Model.from_db` leaves one.
 
     No `Model.__init__`: the values go straight into `__dict__`, next to a fresh
-    `ModelState` (loaded, from `db`). `cached`: related objects already known,
-    by cache name (what `field.set_cached_value` stores).
+    `ModelState` (loaded, from `db`).
     """
     obj = model.__new__(model)
     obj.__dict__.update(zip(names, values, strict=False))  # `values` may hold more
     state = obj._state = ModelState()
     state.adding = False
     state.db = db
-    if cached:
-        state.fields_cache = cached
     return obj
+
+
+def child_builder(model, names: list[str], db: str, cache_name: str):
+    """A function `build(rows, parent, into)` that appends to the list `into` an
+    instance of `model` for each row (values in `names` order), each with the
+    related object `parent` cached under `cache_name` (what
+    `field.set_cached_value` stores). Rows whose primary key is NULL (an outer
+    join's miss) are skipped.
+
+    The steps of `instance()`, in one loop with no call per row: a large page
+    builds hundreds of thousands of these.
+    """
+    new, state_class = model.__new__, ModelState
+    pk_at = names.index(model._meta.pk.attname)
+
+    def build(rows, parent, into: list) -> None:
+        append = into.append
+        for row in rows:
+            if row[pk_at] is None:
+                continue
+            obj = new(model)
+            obj.__dict__.update(zip(names, row, strict=True))
+            state = obj._state = state_class()
+            state.adding = False
+            state.db = db
+            state.fields_cache = {cache_name: parent}  # a dict each: it is per instance
+            append(obj)
+
+    return build
 
 
 def ordering(model) -> list[tuple[str, bool]]:
@@ -95,9 +121,22 @@ def ordering(model) -> list[tuple[str, bool]]:
     return found
 
 
-def sort(objects: list, by: list[tuple[str, bool]]) -> None:
-    """Sort in place by `ordering()`'s keys: stable sorts, last key first. NULLs
-    go last ascending and first descending, as PostgreSQL orders them."""
-    for name, descending in reversed(by):
-        value = attrgetter(name)
-        objects.sort(key=lambda obj: (value(obj) is None, value(obj)), reverse=descending)
+def sorter(model):
+    """A function that sorts a list of `model` instances in place by `ordering()`.
+
+    NULLs go last ascending and first descending, as PostgreSQL orders them.
+    When every ordering field is ascending and NOT NULL (Feature's position,
+    id), that is one sort with a C-level key; else stable sorts, last key first.
+    """
+    by = ordering(model)
+    fields = {field.attname: field for field in model._meta.concrete_fields}
+    if not any(descending or fields[name].null for name, descending in by):
+        key = attrgetter(*(name for name, _ in by))
+        return lambda objects: objects.sort(key=key)
+
+    def sort(objects: list) -> None:
+        for name, descending in reversed(by):
+            value = attrgetter(name)
+            objects.sort(key=lambda obj: (value(obj) is None, value(obj)), reverse=descending)
+
+    return sort

@@ -7,7 +7,7 @@ from django.db import connection, models
 from django.db.models import Prefetch
 from django.test.utils import isolate_apps
 
-from config.bounded_prefetch import BoundedPrefetchQuerySet, bounded_prefetch
+from config.bounded_prefetch import BoundedPrefetchQuerySet, bounded_prefetch, rows
 from config.querylog import record
 from tests.sqlshape import assert_sql_does_not_grow
 
@@ -119,3 +119,46 @@ def test_anything_but_a_reverse_foreign_key_is_refused(shop, relation):
     Order, _, _ = shop
     with pytest.raises(ValueError, match="needs a reverse foreign key of Order"):
         Order.objects.bounded_prefetch(relation, to_attr="x")
+
+
+def test_items_are_instances_of_their_own(shop):
+    """Each loaded item has its own state and related-object cache, as a loaded
+    instance does: changing one leaves its siblings alone, and it saves and
+    refreshes like any other."""
+    Order, LineItem, _ = shop
+    make_orders(shop, 2)
+    other = Order.objects.create(reference="OTHER")
+    (order,) = Order.objects.filter(reference="R0001").bounded_prefetch("line_items", to_attr="i")
+    first, second, *_ = order.i
+    assert isinstance(first, LineItem)
+    assert first._state is not second._state
+    assert (first._state.adding, first._state.db) == (False, "default")
+    first.order = other
+    assert second.order is order
+    first.sku = "MOVED"
+    first.save()
+    second.refresh_from_db()
+    assert second.order_id == order.pk
+    assert LineItem.objects.get(pk=first.pk).order_id == other.pk
+    assert LineItem.objects.get(sku="MOVED").pk == first.pk
+
+
+@pytest.mark.parametrize("related", ["LineItem", "Note"])
+def test_items_are_sorted_as_postgresql_orders_them(shop, related):
+    """rows.sorter: stable sorts where a key is descending or nullable
+    (LineItem: -quantity with NULLs, id), one C-level sort where all are
+    ascending and NOT NULL (Note: pk)."""
+    Order, LineItem, Note = shop
+    model = {"LineItem": LineItem, "Note": Note}[related]
+    make_orders(shop, 10)
+    Note.objects.bulk_create(Note(order=order, text="more") for order in Order.objects.all())
+    expected = list(model.objects.order_by("order_id", *model._meta.ordering or ["pk"]))
+    shuffled = expected[::-1]
+    shuffled = shuffled[1::2] + shuffled[::2]
+    sort = rows.sorter(model)
+    got = []
+    for order_id in sorted({obj.order_id for obj in expected}):
+        mine = [obj for obj in shuffled if obj.order_id == order_id]
+        sort(mine)
+        got += mine
+    assert [obj.pk for obj in got] == [obj.pk for obj in expected]

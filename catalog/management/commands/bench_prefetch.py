@@ -1,18 +1,24 @@
-"""`manage.py bench_prefetch --sizes 50,500,5000 [--json] [--repeats N]`.
+"""`manage.py bench_prefetch --sizes 50,500,5000 [--json] [--repeats N] [--gc worker|default]`.
 
 Loads the first N published products with each feature-loading strategy and
 prints the median of the repeats: a table, or with --json one object per line:
 {"strategy": "bounded", "n": 5000, "queries": 2, "sql_bytes": 398, "ms": 206.4}
 Needs at least max(sizes) published products (`seed_catalog`).
+
+It runs with a web worker's garbage-collector settings (config/gc_tuning.py),
+as the pages it stands for do; `--gc default` keeps CPython's. Which ones ran
+is the line under the table (on stderr with --json, so stdout stays JSON).
 """
 
 import json
+from contextlib import nullcontext
 
 from django.core.management.base import BaseCommand, CommandError
 
 from catalog import bench
 from catalog.features import STRATEGIES
 from catalog.models import Product
+from config import gc_tuning
 
 
 def number_list(text: str) -> list[int]:
@@ -37,8 +43,15 @@ class Command(BaseCommand):
         parser.add_argument(
             "--json", action="store_true", dest="as_json", help="one JSON object per line"
         )
+        parser.add_argument(
+            "--gc",
+            dest="gc_settings",
+            choices=["worker", "default"],
+            default="worker",
+            help="garbage-collector settings: a web worker's (config/gc_tuning.py) or CPython's",
+        )
 
-    def handle(self, *args, sizes, repeats, strategies, as_json, **options):
+    def handle(self, *args, sizes, repeats, strategies, as_json, gc_settings, **options):
         sizes = number_list(sizes)
         strategies = [s.strip() for s in strategies.split(",") if s.strip()]
         if not strategies or not set(strategies) <= set(STRATEGIES):
@@ -51,7 +64,9 @@ class Command(BaseCommand):
                 f"{max(sizes):,} products asked for, {available:,} published: "
                 f"run `manage.py seed_catalog --products {max(sizes)}` first."
             )
-        results = bench.compare(sizes, repeats, strategies)
+        with gc_tuning.as_worker() if gc_settings == "worker" else nullcontext():
+            ran_with = f"Garbage collector ({gc_settings} settings): {gc_tuning.describe()}."
+            results = bench.compare(sizes, repeats, strategies)
         for n in sizes:
             digests = {run.digest for run in results if run.n == n}
             if len(digests) > 1:
@@ -59,8 +74,10 @@ class Command(BaseCommand):
         if as_json:
             for run in results:
                 self.stdout.write(json.dumps(run.as_dict()))
+            self.stderr.write(ran_with)
         else:
             self.stdout.write(table(results, repeats))
+            self.stdout.write(f"\n{ran_with}")
 
 
 def table(results: list[bench.Run], repeats: int) -> str:
