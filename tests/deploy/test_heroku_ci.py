@@ -8,13 +8,11 @@
   dyno still refuses to start without its secrets.
 """
 
-import json
-
 import pytest
 
 from config.local import postgres as localdb
+from tests import builds
 from tests.processes import (
-    BASE_DIR,
     ROUTER_HEADERS,
     manage,
     production_env,
@@ -70,30 +68,16 @@ def test_ci_does_not_lift_tls_for_a_database_on_another_host():
         assert not database_needs_tls("postgres://u:p@localhost:5432/d", development=True)
 
 
-def build_env(**extra: str) -> dict[str, str]:
-    """What Heroku's build has on a first push: no config vars at all, no DYNO."""
-    env = production_env()
-    for name in [*env]:
-        if name.startswith(("AWS_", "DJANGO_", "DATABASE_", "ENVIRONMENT")):
-            del env[name]
-    return {key: value for key, value in {**env, **extra}.items() if value is not None}
-
-
-def manifest() -> dict:
-    return json.loads((BASE_DIR / "staticfiles" / "staticfiles.json").read_text())["paths"]
-
-
 def test_a_first_push_builds_static_files_with_no_config_vars_set():
-    # The session's collectstatic (tests/conftest.py) wrote the manifest already.
-    before = manifest()
-    build = manage("collectstatic", "--noinput", "--traceback", env=build_env())
-    assert build.returncode == 0, build.stderr
-    assert manifest() == before
+    # The run's builds (tests/builds.py): a first push's, then one with config vars.
+    first_push = builds.build("first push").check()
+    assert first_push.manifest
+    assert first_push.manifest == builds.build("config vars").manifest
 
 
 @pytest.mark.parametrize("dyno", [None, "web.1"])
 def test_every_process_but_the_build_stops_naming_the_first_missing_variable(dyno):
-    env = build_env(DYNO=dyno)
+    env = builds.first_push_env(DYNO=dyno)
     missing = "The environment variable DJANGO_SECRET_KEY is required"
     release = run_procfile("release", env)
     assert release.returncode != 0

@@ -1,0 +1,54 @@
+"""The suite runs on pytest-xdist workers: what keeps tests that share a started
+process on one worker, and what keeps workers out of each other's way."""
+
+import json
+import tomllib
+from urllib.parse import urlsplit
+
+import psycopg2
+import pytest
+from django.conf import settings
+
+from tests import builds
+from tests.parallel import group_of
+from tests.processes import BASE_DIR, fresh_database
+
+
+@pytest.fixture(scope="module")
+def module_wide():
+    """Stands for a module's web process: started once per worker that needs it."""
+    return object()
+
+
+def test_the_suite_runs_on_every_core_with_groups():
+    config = tomllib.loads((BASE_DIR / "pyproject.toml").read_text())
+    addopts = config["tool"]["pytest"]["ini_options"]["addopts"].split()
+    assert addopts[addopts.index("-n") + 1] == "auto"
+    assert addopts[addopts.index("--dist") + 1] == "loadgroup"
+
+
+def test_a_test_sharing_a_module_fixture_is_grouped_with_its_module(request, module_wide):
+    assert group_of(request.node) == "tests/test_parallel.py"
+
+
+def test_a_test_on_its_own_goes_to_any_worker(request, db, fresh_s3):
+    # The test database and the local S3 server are every worker's own.
+    assert group_of(request.node) is None
+
+
+def test_fresh_databases_are_named_per_worker(monkeypatch):
+    monkeypatch.setenv("PYTEST_XDIST_WORKER", "gw7")
+    url = fresh_database("naming")
+    name = urlsplit(url).path.lstrip("/")
+    assert name.endswith("_gw7_naming")
+    admin = psycopg2.connect(settings.DATABASE_URL)
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE "{name}"')
+    admin.close()
+
+
+def test_the_run_built_static_files_once_and_tests_find_them_unchanged():
+    built = builds.build("config vars").check()
+    assert builds.MANIFEST.exists()
+    assert json.loads(builds.MANIFEST.read_text())["paths"] == built.manifest
