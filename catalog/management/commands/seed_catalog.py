@@ -115,8 +115,9 @@ class Command(BaseCommand):
         if not in_use:
             return
         pictures = [
-            (category.picture, colour, demo_data.COLOURS[colour])
+            (noun.picture, colour, demo_data.COLOURS[colour])
             for category in demo_data.CATEGORIES
+            for noun in category.nouns
             for colour in category.colours
         ]
         try:
@@ -130,7 +131,7 @@ class Command(BaseCommand):
 
     def store_images(self, batch: list[demo_data.ProductSpec], images: dict) -> None:
         """Add to `images` the pictures this batch needs and earlier ones did not."""
-        missing = {(spec.category.picture, spec.colour) for spec in batch} - images.keys()
+        missing = {(spec.picture, spec.colour) for spec in batch} - images.keys()
         if not missing:
             return
         try:
@@ -149,7 +150,7 @@ class Command(BaseCommand):
     ) -> None:
         created = Product.objects.bulk_create(
             Product(
-                image=(image := images[spec.category.picture, spec.colour]).name,
+                image=(image := images[spec.picture, spec.colour]).name,
                 image_width=image.width,
                 image_height=image.height,
                 name=spec.name,
