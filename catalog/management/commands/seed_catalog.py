@@ -3,7 +3,7 @@
 Repeatable (`--seed`), inserted in bulk batches, with progress on long runs.
 Runs anywhere the app runs, Heroku included (`heroku run python manage.py
 seed_catalog --products 1000`): no dev packages. Every product gets a picture
-drawn for its category and colour (catalog/product_images.py), stored once on
+of its noun drawn in its colour (catalog/product_images.py), stored once on
 the media storage and shared; if the storage fails, nothing is seeded.
 """
 
