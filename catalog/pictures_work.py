@@ -62,13 +62,14 @@ def desk_chair(d, main, dark, light):
 
 
 def pen_set(d, main, dark, light):
-    box(d, (250, 540, 710, 620), WOOD, dark, 20)  # tray
-    for x, shade in ((320, main), (450, dark), (580, main)):
-        shape(d, [(x, 520), (x + 60, 520), (x + 30, 600)], STEEL)  # nib
-        box(d, (x, 150, x + 60, 530), shade, dark, 28)
-        box(d, (x - 4, 330, x + 64, 350), STEEL_LIGHT, radius=4)  # cap ring
-        box(d, (x + 40, 170, x + 52, 300), STEEL_LIGHT, radius=6)  # clip
-        box(d, (x + 10, 180, x + 22, 500), light, radius=6)
+    box(d, (190, 300, 770, 600), WOOD, "#8a603e", 24)  # the open case
+    box(d, (220, 330, 740, 570), "#6b4a33", radius=16)  # its lining
+    for y, shade in ((380, main), (450, dark), (520, main)):
+        shape(d, [(600, y - 18), (600, y + 18), (700, y)], STEEL_LIGHT, STEEL)  # nib
+        rod(d, [(260, y), (600, y)], shade, 40, INK)  # barrel
+        box(d, (470, y - 20, 486, y + 20), STEEL_LIGHT)  # cap ring
+        box(d, (290, y - 26, 440, y - 16), STEEL_LIGHT, radius=5)  # clip
+        box(d, (280, y - 10, 450, y - 2), light, radius=4)
 
 
 def desk_organizer(d, main, dark, light):
