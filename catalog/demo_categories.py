@@ -3,8 +3,8 @@
 Every feature a product gets is declared where it fits: by its noun (a kettle's
 capacity), by its category when it fits every noun there (a lamp's colour
 temperature), or in COMMON_FEATURES when it fits any product. Materials belong
-to the noun, so names like "Walnut Cutting Board" make sense, and `picture`
-names the drawing of the category's product images (catalog/product_images.py).
+to the noun, so names like "Walnut Cutting Board" make sense, and so does each
+product's picture: its noun's drawing (catalog/product_images.py), in its colour.
 """
 
 from dataclasses import dataclass, field
@@ -38,12 +38,16 @@ class Noun:
     grams: tuple[int, int]
     features: dict[str, list[str]] = field(default_factory=dict)
 
+    @property
+    def picture(self) -> str:
+        """The name of this noun's drawing in catalog/product_images.py: "chefs-knife"."""
+        return slugify(self.name)
+
 
 @dataclass(frozen=True, eq=False)
 class CategorySpec:
     name: str
     description: str
-    picture: str  # a drawing in catalog/product_images.py
     colours: tuple[str, ...]  # names from COLOURS
     adjectives: tuple[str, ...]  # fit every noun of the category
     sentences: tuple[str, ...]  # description sentences that fit every noun
@@ -60,7 +64,7 @@ N = Noun  # short rows below
 
 CATEGORIES = [
     CategorySpec(
-        "Kitchen", "Cookware, knives and the small appliances a kitchen runs on.", "kettle",
+        "Kitchen", "Cookware, knives and the small appliances a kitchen runs on.",
         ("Black", "White", "Slate grey", "Sage", "Red"),
         ("Classic", "Everyday", "Compact", "Pro", "Essential", "Heritage"),
         ("Holds heat evenly from the first use.", "Chosen by cooks who use it every day."),
@@ -82,7 +86,7 @@ CATEGORIES = [
     ),
     CategorySpec(
         "Audio", "Headphones, speakers and everything between the music and your ears.",
-        "headphones", ("Black", "White", "Slate grey", "Navy", "Sand"),
+        ("Black", "White", "Slate grey", "Navy", "Sand"),
         ("Studio", "Compact", "Classic", "Pro", "Reference", "Everyday"),
         ("Tuned for detail at any volume.", "Sounds as good in the evening as in the morning."),
         (
@@ -100,7 +104,7 @@ CATEGORIES = [
         {"Connection": ["Bluetooth 5.3", "Wired", "Wi-Fi and Bluetooth"]},
     ),
     CategorySpec(
-        "Outdoor", "Tents, packs and layers for a weekend away from the road.", "tent",
+        "Outdoor", "Tents, packs and layers for a weekend away from the road.",
         ("Forest green", "Sand", "Navy", "Orange", "Slate grey"),
         ("Trail", "Alpine", "Ultralight", "Rugged", "Weekend", "Summit"),
         ("Tested on three seasons of weekends.", "Packs small and sets up fast."),
@@ -122,7 +126,7 @@ CATEGORIES = [
     ),
     CategorySpec(
         "Office", "Desks, chairs and the small things that make a workday smoother.",
-        "notebook", ("Black", "White", "Slate grey", "Navy", "Terracotta"),
+        ("Black", "White", "Slate grey", "Navy", "Terracotta"),
         ("Everyday", "Minimal", "Studio", "Compact", "Classic", "Desk"),
         ("Keeps a desk tidy without trying.", "Made for long working days."),
         (
@@ -141,7 +145,7 @@ CATEGORIES = [
         ),
     ),
     CategorySpec(
-        "Lighting", "Lamps for every room, from reading light to the whole room.", "pendant",
+        "Lighting", "Lamps for every room, from reading light to the whole room.",
         ("Black", "White", "Sage", "Terracotta", "Mustard"),
         ("Classic", "Minimal", "Studio", "Nordic", "Soft", "Modern"),
         ("Gives a warm, even light.", "Looks as good switched off as on."),
@@ -160,7 +164,7 @@ CATEGORIES = [
         {"Colour temperature": ["2200 K", "2700 K", "3000 K", "Tunable"], "Dimmable": YES_NO},
     ),
     CategorySpec(
-        "Home Textiles", "Bedding, towels and throws in natural fibres.", "towels",
+        "Home Textiles", "Bedding, towels and throws in natural fibres.",
         ("White", "Sand", "Sage", "Navy", "Terracotta"),
         ("Soft", "Classic", "Everyday", "Washed", "Organic", "Heavyweight"),
         ("Gets softer with every wash.", "Woven from fibres chosen for how they age."),
@@ -181,7 +185,7 @@ CATEGORIES = [
         {"Certification": ["OEKO-TEX Standard 100", "GOTS organic", "None"]},
     ),
     CategorySpec(
-        "Tools", "Hand and power tools for repairs and weekend projects.", "hammer",
+        "Tools", "Hand and power tools for repairs and weekend projects.",
         ("Black", "Yellow", "Orange", "Red", "Slate grey"),
         ("Pro", "Heavy-Duty", "Compact", "Everyday", "Precision", "Workshop"),
         ("Balanced in the hand and built for years of jobs.", "Made for repairs and big projects."),
@@ -202,7 +206,7 @@ CATEGORIES = [
         {"Made for": ["Home and DIY", "Trade"]},
     ),
     CategorySpec(
-        "Fitness", "Weights, mats and gear for training at home.", "dumbbell",
+        "Fitness", "Weights, mats and gear for training at home.",
         ("Black", "Slate grey", "Sage", "Navy", "Orange"),
         ("Home", "Studio", "Pro", "Compact", "Everyday", "Training"),
         ("Built for daily training at home.", "Grips well and wipes clean."),
@@ -222,7 +226,7 @@ CATEGORIES = [
         {"Level": ["Beginner", "Intermediate", "Advanced", "All levels"]},
     ),
     CategorySpec(
-        "Travel", "Luggage and organizers that make packing easy.", "suitcase",
+        "Travel", "Luggage and organizers that make packing easy.",
         ("Black", "Navy", "Sand", "Forest green", "Terracotta"),
         ("Compact", "Lightweight", "Classic", "Everyday", "Nomad", "City"),
         ("Packs flat and fits the overhead bin.", "Made for weekends away and long hauls."),
@@ -242,7 +246,7 @@ CATEGORIES = [
         ),
     ),
     CategorySpec(
-        "Garden", "Planters, tools and seeds for balconies and back gardens.", "plant",
+        "Garden", "Planters, tools and seeds for balconies and back gardens.",
         ("Terracotta", "Sage", "Forest green", "Sand", "Slate grey"),
         ("Classic", "Balcony", "Patio", "Everyday", "Allotment", "Heritage"),
         ("Made for balconies and back gardens alike.", "Weathers well, season after season."),

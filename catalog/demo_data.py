@@ -4,7 +4,7 @@ Plain Python and a seeded `random.Random`: the same seed gives the same catalog,
 and it runs on Heroku, where dev packages (Faker) are not installed. Names are
 at most NAME_MAX_LENGTH characters, so a product card holds one on two lines;
 a material named in a product's name is its Material feature, and its picture
-(catalog/product_images.py) is drawn in its Colour.
+is its noun's drawing (catalog/product_images.py) in its Colour.
 """
 
 import functools
@@ -52,6 +52,7 @@ class ProductSpec:
     price: Decimal
     category: CategorySpec
     colour: str  # a key of COLOURS: the product's Colour, and its picture's
+    picture: str  # its noun's drawing: a key of product_images.DRAWINGS
     is_published: bool
     created_at: datetime
     features: list[tuple[str, str]]
@@ -141,6 +142,7 @@ def products(
             price=Decimal(f"{price:.2f}"),
             category=category,
             colour=colour,
+            picture=noun.picture,
             is_published=rng.random() < 0.95,
             created_at=now - timedelta(minutes=rng.randrange(60 * 24 * 365)),
             features=features,

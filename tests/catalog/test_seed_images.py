@@ -1,6 +1,7 @@
 """seed_catalog's product pictures: drawn once, stored once on the versioned media
 bucket (the local S3 server), shared by products, and never deleted by one of them."""
 
+import functools
 import io
 from io import StringIO
 
@@ -8,10 +9,11 @@ import pytest
 from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
 from django.urls import reverse
-from PIL import Image
+from PIL import Image, ImageChops
 
 from catalog import product_images
-from catalog.demo_data import CATEGORIES
+from catalog.demo_categories import Noun
+from catalog.demo_data import CATEGORIES, COLOURS
 from catalog.models import Product
 from config.local import s3 as locals3
 from config.media import versions
@@ -45,13 +47,89 @@ def test_every_seeded_product_shows_a_shared_webp_picture_on_the_media_bucket(fr
         assert (product.image_width, product.image_height) == product_images.SIZE
 
 
-def test_pictures_match_category_and_colour(fresh_s3):
-    seed("--products", "80")
-    for product in Product.objects.prefetch_related("features"):
-        spec = next(c for c in CATEGORIES if c.slug == product.category.slug)
+def all_pictures() -> list[tuple[Noun, str]]:
+    """Every (noun, colour name) a seeded product can have."""
+    return [(noun, colour) for spec in CATEGORIES for noun in spec.nouns for colour in spec.colours]
+
+
+def decoded(content: bytes) -> Image.Image:
+    with Image.open(io.BytesIO(content)) as image:
+        return image.convert("RGB")
+
+
+def test_every_noun_has_a_drawing_of_its_own():
+    pictures = [noun.picture for spec in CATEGORIES for noun in spec.nouns]
+    assert len(pictures) == len(set(pictures)) > 50
+    assert set(pictures) == set(product_images.DRAWINGS)  # none missing, none left over
+
+
+def test_every_picture_a_product_can_get_is_a_small_webp():
+    for noun, colour in all_pictures():
+        content = product_images.draw(noun.picture, COLOURS[colour])
+        assert len(content) < 8_000, (noun.name, colour)  # a few KB for page weight
+        with Image.open(io.BytesIO(content)) as image:
+            assert (image.format, image.size) == ("WEBP", product_images.SIZE)
+
+
+def test_pictures_of_different_nouns_differ():
+    """In one colour, any two nouns' pictures differ in a good part of the picture."""
+    pictures = {
+        name: decoded(product_images.draw(name, COLOURS["Navy"]))
+        for name in product_images.DRAWINGS
+    }
+    names = sorted(pictures)
+    width, height = product_images.SIZE
+    for i, name in enumerate(names):
+        for other in names[i + 1 :]:
+            # A pixel changed when any channel moved by more than 32: not encoding noise.
+            bands = ImageChops.difference(pictures[name], pictures[other]).split()
+            changed = functools.reduce(ImageChops.lighter, bands).point(lambda v: v > 32)
+            share = sum(changed.histogram()[1:]) / (width * height)
+            assert share > 0.04, (name, other, share)  # the closest pair, 6%: two booklets
+
+
+def near(image: Image.Image, colour: str, tolerance: int = 24) -> float:
+    """The share of the picture's pixels within `tolerance` of `colour` in each channel."""
+    target = product_images._rgb(colour)
+    bands = [
+        band.point(lambda v, t=t: abs(v - t) <= tolerance and 255)
+        for band, t in zip(image.split(), target, strict=True)
+    ]
+    both = ImageChops.multiply(ImageChops.multiply(bands[0], bands[1]), bands[2])
+    return sum(both.histogram()[1:]) / (image.width * image.height)
+
+
+@pytest.mark.parametrize("colour", ["Red", "Forest green"])
+def test_every_drawing_shows_the_colour_it_is_given(colour):
+    hex_colour, other = COLOURS[colour], COLOURS["Navy"]
+    for name in product_images.DRAWINGS:
+        own = near(decoded(product_images.draw(name, hex_colour)), hex_colour)
+        elsewhere = near(decoded(product_images.draw(name, other)), hex_colour)
+        # Part of the object takes the colour (a knife only its handle: 1.7% of the picture),
+        # beyond what it shows in any colour (a red pencil in the desk organizer).
+        assert own - elsewhere > 0.008, (name, own, elsewhere)
+
+
+def noun_of(product: Product) -> Noun:
+    """The noun a seeded product's name ends with (names are "<brand/adjective> <noun>")."""
+    spec = next(c for c in CATEGORIES if c.slug == product.category.slug)
+    (noun,) = [n for n in spec.nouns if product.name.endswith(f" {n.name}")]
+    return noun
+
+
+def test_a_seeded_products_picture_is_its_nouns_drawing_in_its_colour(fresh_s3):
+    seed("--products", "150")
+    products = list(Product.objects.select_related("category").prefetch_related("features"))
+    nouns = set()
+    for product in products:
+        noun = noun_of(product)
+        nouns.add(noun.picture)
         colour = {f.name: f.value for f in product.features.all()}["Colour"]
-        expected = f"{product_images.FOLDER}/{spec.picture}-{colour.lower().replace(' ', '-')}-"
-        assert product.image.name.startswith(expected)
+        expected = product_images.draw(noun.picture, COLOURS[colour])
+        assert product.image.name.startswith(f"{product_images.FOLDER}/{noun.picture}-")
+        assert stored_bytes(fresh_s3, product.image.name) == expected, product.name
+    # Products of one category show different drawings: Kitchen is not all kettles.
+    assert len(nouns) > 40
 
 
 def test_seeding_again_uploads_nothing_and_adds_no_version(fresh_s3):

@@ -1,18 +1,17 @@
-"""The browser tests' site data: who can log in, and a few product images.
+"""The browser tests' site data: who can log in, and which pages they visit.
 
 `python -m tests.e2e.sitedata` runs in the web process's own environment (after
-`seed_catalog`) and creates, through the app's own code:
+`seed_catalog`, which gives every product its noun's picture on the versioned
+media bucket) and creates, through the app's own code:
 
 - a company with a member: a normal user with a display name, a bio and a company;
-- a staff user (superuser) for the admin;
-- an image for each of the first IMAGED_PRODUCTS products by name, stored on the
-  versioned media bucket exactly as an upload is (width and height recorded).
+- a staff user (superuser) for the admin.
 
-It prints, as JSON, the slugs the tests visit. The tests import the names and
-passwords from here.
+It prints, as JSON, the slugs the tests visit and the first product's picture
+(the bucket key the restore scenario deletes and restores). The tests import
+the names and passwords from here.
 """
 
-import io
 import json
 
 PASSWORD = "e2e-Correct-Horse-42"
@@ -21,25 +20,6 @@ USER_NAME = "Ada Lovelace"
 STAFF = "grace"
 COMPANY_NAME = "Analytical Engines Ltd"
 COMPANY_SLUG = "analytical-engines"
-IMAGED_PRODUCTS = 3
-IMAGE_SIZE = (480, 360)
-
-
-def png(size: tuple[int, int] = IMAGE_SIZE, colour: str = "#0b57d0") -> bytes:
-    """A real PNG file made by Pillow: a coloured disc on a light background."""
-    from PIL import Image, ImageDraw
-
-    image = Image.new("RGB", size, "#e9edf3")
-    width, height = size
-    radius = min(width, height) // 3
-    centre = (width // 2, height // 2)
-    ImageDraw.Draw(image).ellipse(
-        (centre[0] - radius, centre[1] - radius, centre[0] + radius, centre[1] + radius),
-        fill=colour,
-    )
-    buffer = io.BytesIO()
-    image.save(buffer, "PNG")
-    return buffer.getvalue()
 
 
 def main() -> None:
@@ -47,7 +27,6 @@ def main() -> None:
 
     django.setup()
     from django.contrib.auth import get_user_model
-    from django.core.files.base import ContentFile
 
     from accounts.models import Company
     from accounts.profiles import create_user_with_profile
@@ -64,18 +43,14 @@ def main() -> None:
     user.profile.save()
     get_user_model().objects.create_superuser(STAFF, "grace@example.com", PASSWORD)
 
-    colours = ["#0b57d0", "#146c2e", "#b06000"]
-    imaged = list(Product.objects.published()[:IMAGED_PRODUCTS])
-    for product, colour in zip(imaged, colours, strict=False):
-        # Named content: Django reads the width and height from it as it saves.
-        name = f"{product.slug}.png"
-        product.image.save(name, ContentFile(png(colour=colour), name=name), save=True)
+    # The seeded picture, shared with the other products of its noun and colour.
+    product = Product.objects.published().exclude(image="").select_related("category").first()
     print(
         json.dumps(
             {
-                "product": imaged[0].slug,
-                "image": imaged[0].image.name,
-                "category": imaged[0].category.slug,
+                "product": product.slug,
+                "image": product.image.name,
+                "category": product.category.slug,
                 "company": COMPANY_SLUG,
             }
         )

@@ -1,10 +1,13 @@
 """What visitors and staff do on the site, each in a real browser, clicking links."""
 
+import io
 import os
 import re
 
+from PIL import Image, ImageDraw
 from playwright.sync_api import expect
 
+from catalog import product_images
 from config.local import s3 as locals3
 from tests.e2e import sitedata
 from tests.e2e.conftest import ROUTER_HEADERS, new_page, screenshot
@@ -24,6 +27,18 @@ def footer_query_count(page) -> int:
 def server_timing_query_count(response) -> int:
     """The `desc="<n> queries"` of the Server-Timing header every HTML page carries."""
     return query_count(response.headers["server-timing"])
+
+
+def disc_png(size: tuple[int, int], colour: str) -> bytes:
+    """A real PNG file made by Pillow: a coloured disc on a light background."""
+    image = Image.new("RGB", size, "#e9edf3")
+    width, height = size
+    radius = min(width, height) // 3
+    box = (width // 2 - radius, height // 2 - radius, width // 2 + radius, height // 2 + radius)
+    ImageDraw.Draw(image).ellipse(box, fill=colour)
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return buffer.getvalue()
 
 
 def wait_for_image(image) -> int:
@@ -81,7 +96,7 @@ def test_sign_up_log_out_log_in_and_upload_an_avatar_that_loads_under_the_csp(pa
 
     page.get_by_role("link", name="Edit your profile").click()
     avatar = tmp_path / "portrait.png"
-    avatar.write_bytes(sitedata.png((200, 200), "#b3261e"))
+    avatar.write_bytes(disc_png((200, 200), "#b3261e"))
     page.set_input_files("#id_avatar", avatar)
     page.fill("#id_bio", "Tests sites in real browsers.")
     page.get_by_role("button", name="Save").click()
@@ -116,7 +131,7 @@ def test_staff_restore_a_deleted_product_image_from_its_versions(
     page, chromium, site, slugs, local_s3, console_errors
 ):
     product_path = f"/products/{slugs['product']}/"
-    width = sitedata.IMAGE_SIZE[0]
+    width = product_images.SIZE[0]  # the seeded picture
     assert product_image_width(chromium, site, console_errors, product_path) == width
 
     # The bad DELETE (a slip in code, a leaked key) straight at the bucket: a delete marker.

@@ -3,7 +3,7 @@
 Repeatable (`--seed`), inserted in bulk batches, with progress on long runs.
 Runs anywhere the app runs, Heroku included (`heroku run python manage.py
 seed_catalog --products 1000`): no dev packages. Every product gets a picture
-drawn for its category and colour (catalog/product_images.py), stored once on
+of its noun drawn in its colour (catalog/product_images.py), stored once on
 the media storage and shared; if the storage fails, nothing is seeded.
 """
 
@@ -115,8 +115,9 @@ class Command(BaseCommand):
         if not in_use:
             return
         pictures = [
-            (category.picture, colour, demo_data.COLOURS[colour])
+            (noun.picture, colour, demo_data.COLOURS[colour])
             for category in demo_data.CATEGORIES
+            for noun in category.nouns
             for colour in category.colours
         ]
         try:
@@ -130,7 +131,7 @@ class Command(BaseCommand):
 
     def store_images(self, batch: list[demo_data.ProductSpec], images: dict) -> None:
         """Add to `images` the pictures this batch needs and earlier ones did not."""
-        missing = {(spec.category.picture, spec.colour) for spec in batch} - images.keys()
+        missing = {(spec.picture, spec.colour) for spec in batch} - images.keys()
         if not missing:
             return
         try:
@@ -149,7 +150,7 @@ class Command(BaseCommand):
     ) -> None:
         created = Product.objects.bulk_create(
             Product(
-                image=(image := images[spec.category.picture, spec.colour]).name,
+                image=(image := images[spec.picture, spec.colour]).name,
                 image_width=image.width,
                 image_height=image.height,
                 name=spec.name,
