@@ -50,6 +50,11 @@ def setup_django() -> str:
     import django
 
     django.setup()
+    from django.core.management import call_command
+
+    # Pages link hashed static files from the manifest, as a dyno's build makes it:
+    # on a fresh clone there is none yet.
+    call_command("collectstatic", "--noinput", verbosity=0)
     from django.db import connection
 
     from tests.processes import fresh_database

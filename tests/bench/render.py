@@ -36,6 +36,10 @@ def setup_django(products: int, reuse: bool) -> None:
 
     django.setup()
     from django.core.management import call_command
+
+    # Pages link hashed static files from the manifest, as a dyno's build makes it:
+    # on a fresh clone there is none yet.
+    call_command("collectstatic", "--noinput", verbosity=0)
     from django.db import connection
 
     from tests.processes import fresh_database
