@@ -17,7 +17,7 @@ READS = re.compile(
     r"""(?:os\.environ(?:\.get)?\(|os\.environ\[|\benv\.\w+\()\s*["']([A-Z][A-Z0-9_]+)["']"""
 )
 # Read only on a developer's machine (`pipenv run demo`), never on Heroku.
-DEVELOPMENT_ONLY = {"DEMO_HOST"}
+DEVELOPMENT_ONLY = {"DEMO_HOST", "DEMO_S3_DATA"}
 
 
 def variables_read_by_the_app() -> set[str]:
