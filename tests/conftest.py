@@ -7,7 +7,7 @@ from django.test.utils import isolate_apps
 
 from config.local import s3 as locals3
 from config.media import storage as s3
-from tests import builds, parallel
+from tests import builds, handlers, parallel
 from tests.processes import free_port
 
 
@@ -143,11 +143,22 @@ def upload_model(db):
         yield Upload
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hasher(settings):
+@pytest.fixture(scope="session", autouse=True)
+def shared_middleware():
+    """Test clients share one middleware chain per process (tests/handlers.py)."""
+    with pytest.MonkeyPatch.context() as patch:
+        handlers.share(patch)
+        yield
+    handlers.forget()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def fast_password_hasher():
     """Django's PBKDF2 takes a third of a second per hash by design: too slow for tests
-    that make dozens of users. The app's own processes keep the real hasher."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    that make dozens of users. The app's own processes keep the real hasher.
+    Set once for the run: a change per test would drop the shared middleware chain."""
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -118,9 +118,13 @@ def test_assets_carry_their_version_and_a_second_view_fetches_none(page, site):
     )
     assert len(assets) == 3
     assert all("/static/" in url and "?v=" in url for url in assets), assets
+    # Count once nothing has been requested for half a second: the icon may come
+    # after "load", and the server logs a request after answering it.
+    page.wait_for_load_state("networkidle")
     static_requests = site.output().count('"GET /static/')
     assert static_requests >= 3
     page.goto("/tour/")
     page.goto("/")
+    page.wait_for_load_state("networkidle")
     # Hashed files are cached as immutable: the server sees no new static request.
     assert site.output().count('"GET /static/') == static_requests

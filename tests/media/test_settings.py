@@ -63,8 +63,11 @@ def test_collectstatic_to_the_static_bucket_keeps_it_unversioned(fresh_s3):
         AWS_ACCESS_KEY_ID=keys["access_key"],
         AWS_SECRET_ACCESS_KEY=keys["secret_key"],
     )
+    # The app's own files only: Django admin's 780 would add minutes of uploads
+    # through the local server's policy checks and prove nothing more (the policy
+    # grants the bucket, not paths in it).
     for _ in range(2):  # a second deploy must not pile up versions
-        build = manage("collectstatic", "--noinput", env=env)
+        build = manage("collectstatic", "--noinput", "--ignore", "admin", env=env)
         assert build.returncode == 0, build.stderr
     url = run_python(
         "import django; django.setup(); from django.templatetags.static import static; "
