@@ -1,10 +1,12 @@
 """Each page's weight for a first-time visitor, and the queries it runs.
 
-Weight is what Chromium counts as received for the page's HTML, CSS and JS
-responses (`responseBodySize`: the body as transferred, so compressed when the
-server compressed it; headers excluded), in a fresh context with nothing cached.
-Images are left out: the favicon, and product images and avatars, which come
-from the media bucket. Queries come from the page's Server-Timing header.
+Weight is what Chromium counts as received for the page's HTML, CSS, JS and
+image responses (`responseBodySize`: the body as transferred, so compressed when
+the server compressed it; headers excluded), in a fresh 1280 x 800 context with
+nothing cached, once the page is quiet. Images are the favicon and the product
+pictures and avatars the page shows from the media bucket; lazy ones below the
+first screen are not loaded, so the table also gives how many `<img>` the page
+has and how many were fetched. Queries come from the page's Server-Timing header.
 
 The table goes to test-artifacts/page-weights.md; docs/demo-site.md keeps a copy.
 """
@@ -22,7 +24,9 @@ MAX_PAGE_BYTES = 100 * 1024
 # live demonstrations on top, so only their weight is bounded.
 MAX_PAGE_QUERIES = 4
 LOGGED_IN_QUERIES = 2
-COUNTED = {"document": "html", "stylesheet": "css", "script": "js"}
+# Pages that show product pictures (every seeded product has one).
+PICTURED = {"home", "products", "products-page-2", "product", "category"}
+COUNTED = {"document": "html", "stylesheet": "css", "script": "js", "image": "img"}
 
 
 @dataclass
@@ -33,12 +37,15 @@ class Weight:
     html: int = 0
     css: int = 0
     js: int = 0
+    img: int = 0
+    images_shown: int = 0  # <img> elements on the page
+    images_loaded: int = 0  # image responses received (lazy ones below the fold wait)
     queries: int = 0
     from_page_cache: bool = False  # an anonymous list page rendered by an earlier visit
 
     @property
     def total(self) -> int:
-        return self.html + self.css + self.js
+        return self.html + self.css + self.js + self.img
 
 
 def kilobytes(size: int) -> str:
@@ -48,12 +55,13 @@ def kilobytes(size: int) -> str:
 def table(weights: list[Weight]) -> str:
     lines = [
         "| page | path | HTML (KB) | HTML uncompressed (KB) | CSS (KB) | JS (KB) "
-        "| total (KB) | queries |",
-        "|---|---|--:|--:|--:|--:|--:|--:|",
+        "| images (KB) | images shown / loaded | total (KB) | queries |",
+        "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|",
     ]
     lines += [
         f"| {w.name} | `{w.path}` | {kilobytes(w.html)} | {kilobytes(w.html_raw)} "
-        f"| {kilobytes(w.css)} | {kilobytes(w.js)} | {kilobytes(w.total)} "
+        f"| {kilobytes(w.css)} | {kilobytes(w.js)} | {kilobytes(w.img)} "
+        f"| {w.images_shown} / {w.images_loaded} | {kilobytes(w.total)} "
         f"| {w.queries}{' (page cache)' if w.from_page_cache else ''} |"
         for w in weights
     ]
@@ -68,14 +76,17 @@ def measure(chromium, site, name: str, path: str, storage_state=None) -> Weight:
     finished = []
     page.on("requestfinished", lambda request: finished.append(request))
     try:
-        response = page.goto(path, wait_until="load")
+        response = page.goto(path, wait_until="networkidle")
         weight = Weight(name, path, html_raw=len(response.body()))
+        weight.images_shown = page.locator("img").count()
         weight.queries = server_timing_query_count(response)
         weight.from_page_cache = response.headers.get("x-page-cache") == "hit"
         for request in finished:
             kind = COUNTED.get(request.resource_type)
             if kind:
                 setattr(weight, kind, getattr(weight, kind) + request.sizes()["responseBodySize"])
+            if kind == "img" and "favicon" not in request.url:
+                weight.images_loaded += 1
         return weight
     finally:
         context.close()
@@ -91,6 +102,11 @@ def test_every_page_is_light_and_its_query_count_is_recorded(chromium, site, slu
 
     assert all(w.html and w.css and w.js for w in weights), table(weights)
     assert max(w.total for w in weights) < MAX_PAGE_BYTES, table(weights)
+    for weight in weights:
+        if weight.name in PICTURED:
+            assert weight.images_shown, table(weights)
+            assert weight.images_loaded, table(weights)
+        assert weight.images_loaded <= weight.images_shown, table(weights)
     # The app compresses every page (Heroku's router would not).
     assert all(w.html < w.html_raw for w in weights), table(weights)
     for weight, (_, _, who) in zip(weights, PAGES, strict=True):
