@@ -67,7 +67,7 @@ CATEGORIES = [
         "Kitchen", "Cookware, knives and the small appliances a kitchen runs on.",
         ("Black", "White", "Slate grey", "Sage", "Red"),
         ("Classic", "Everyday", "Compact", "Pro", "Essential", "Heritage"),
-        ("Holds heat evenly from the first use.", "Chosen by cooks who use it every day."),
+        ("Easy to clean and made to last.", "Chosen by cooks who use it every day."),
         (
             N("Kettle", ("Steel", "Copper", "Enamel"), (25, 140), (900, 1600),
               {"Capacity": ["1 l", "1.5 l", "1.7 l"], "Induction ready": YES_NO}),
@@ -107,7 +107,7 @@ CATEGORIES = [
         "Outdoor", "Tents, packs and layers for a weekend away from the road.",
         ("Forest green", "Sand", "Navy", "Orange", "Slate grey"),
         ("Trail", "Alpine", "Ultralight", "Rugged", "Weekend", "Summit"),
-        ("Tested on three seasons of weekends.", "Packs small and sets up fast."),
+        ("Tested on three seasons of weekends.", "Packs small and weighs little."),
         (
             N("Tent", ("Nylon", "Ripstop", "Polyester"), (90, 650), (1100, 4500),
               {"Sleeps": ["1", "2", "3", "4"], "Season": ["3-season", "4-season"]}),
