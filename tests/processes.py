@@ -52,8 +52,8 @@ def listening_addresses(port: int) -> set[str]:
     return found
 
 
-def fresh_database(suffix: str) -> str:
-    """Create an empty database beside the test database and return its URL.
+def _database_url(suffix: str) -> str:
+    """The URL of a database beside the test database, named for `suffix`.
 
     Named after the test database, so test runs against different databases on
     one server (see DATABASE_URL) never share one, and after the pytest-xdist
@@ -64,15 +64,56 @@ def fresh_database(suffix: str) -> str:
     worker = os.environ.get("PYTEST_XDIST_WORKER")
     if worker and not base.endswith(f"_{worker}"):
         base = f"{base}_{worker}"
-    name = f"{base}_{suffix}"
     parts = urlsplit(settings.DATABASE_URL)
+    return urlunsplit(parts._replace(path=f"/{base}_{suffix}"))
+
+
+def _create_database(url: str, template: str | None = None) -> str:
+    """(Re)create the database of `url`, empty or as a copy of `template`; returns `url`."""
+    name = urlsplit(url).path.lstrip("/")
     admin = psycopg2.connect(settings.DATABASE_URL)
     admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        cursor.execute(f'CREATE DATABASE "{name}"')
-    admin.close()
-    return urlunsplit(parts._replace(path=f"/{name}"))
+    try:
+        with admin.cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            copy = f' TEMPLATE "{template}"' if template else ""
+            cursor.execute(f'CREATE DATABASE "{name}"{copy}')
+    finally:
+        admin.close()
+    return url
+
+
+def fresh_database(suffix: str) -> str:
+    """Create an empty database beside the test database and return its URL."""
+    return _create_database(_database_url(suffix))
+
+
+def release(env: dict[str, str]) -> None:
+    """Heroku's release phase (the Procfile's `release` line) on the environment's database."""
+    done = run_procfile("release", env)
+    assert done.returncode == 0, done.stderr
+    assert "Applying auth.0001_initial... OK" in done.stdout
+
+
+_released_template: list[str] = []  # its name, once this process has made it
+
+
+def released_database(suffix: str) -> str:
+    """A new database as the release phase leaves an empty one, and its URL.
+
+    The release line (`migrate`) costs seconds of CPU; most tests only need its
+    outcome. So it runs once per test process, on a database kept as a template,
+    and each call copies that (CREATE DATABASE ... TEMPLATE, a file copy).
+    PostgreSQL refuses to copy a database others are connected to: nothing but
+    this function ever connects to the template, and each pytest-xdist worker
+    has its own. Tests whose point is the release line itself run it on
+    `fresh_database()` instead.
+    """
+    if not _released_template:
+        template = fresh_database("released")
+        release(production_env(DATABASE_URL=template))
+        _released_template.append(urlsplit(template).path.lstrip("/"))
+    return _create_database(_database_url(suffix), template=_released_template[0])
 
 
 def fetch_all(database_url: str, sql: str, params: tuple = ()) -> list[tuple]:
@@ -139,20 +180,21 @@ def run_python(code: str, env: dict[str, str], timeout: float = 60):
     )
 
 
-def built_and_released(suffix: str) -> dict[str, str]:
-    """A production environment after Heroku's build and release phase, on a fresh database.
+def built_and_released(suffix: str, run_release: bool = False) -> dict[str, str]:
+    """A production environment after Heroku's build and release phase, on a new database.
 
     The build ran `collectstatic --noinput` with the config vars and no reachable
-    database once for the whole run (tests/builds.py); the release phase runs the
-    Procfile's `release` line here.
+    database once for the whole run (tests/builds.py). The database is a copy of
+    the released template (`released_database`); with `run_release` the
+    Procfile's `release` line runs here on an empty database instead.
     """
     from tests import builds  # it builds with this module's helpers
 
     builds.build("config vars").check()
+    if not run_release:
+        return production_env(DATABASE_URL=released_database(suffix))
     env = production_env(DATABASE_URL=fresh_database(suffix))
-    release = run_procfile("release", env)
-    assert release.returncode == 0, release.stderr
-    assert "Applying auth.0001_initial... OK" in release.stdout
+    release(env)
     return env
 
 

@@ -17,7 +17,7 @@ from html import unescape
 from http.cookies import SimpleCookie
 from urllib.parse import urlencode
 
-from tests.processes import HEROKU_HOST, manage, run_procfile
+from tests.processes import HEROKU_HOST, manage
 
 TIMEOUT = 10
 
@@ -156,10 +156,8 @@ def send_raw(port: int, data: bytes, timeout: float = TIMEOUT) -> bytes:
     return b"".join(chunks)
 
 
-def release_with_superuser(env: dict[str, str], username: str, password: str) -> None:
-    """The release phase on the environment's database, then a superuser to log in as."""
-    release = run_procfile("release", env)
-    assert release.returncode == 0, release.stderr
+def create_superuser(env: dict[str, str], username: str, password: str) -> None:
+    """A superuser to log in as, on the environment's (released) database."""
     superuser = manage(
         "createsuperuser",
         "--noinput",

@@ -14,8 +14,8 @@ from html import unescape
 
 import pytest
 
-from tests.deploy.client import Reply, RouterClient, release_with_superuser
-from tests.processes import fresh_database, manage, production_env, serving
+from tests.deploy.client import Reply, RouterClient, create_superuser
+from tests.processes import manage, production_env, released_database, serving
 
 ADMIN_PATH = "hidden-x7"
 PASSWORD = "a passphrase for the admin-url test"
@@ -29,9 +29,9 @@ CSRF = "c" * 32
 @pytest.fixture(scope="module")
 def web():
     env = production_env(
-        DATABASE_URL=fresh_database("admin_url"), ADMIN_URL=f"{ADMIN_PATH}/", QUERY_LOG="on"
+        DATABASE_URL=released_database("admin_url"), ADMIN_URL=f"{ADMIN_PATH}/", QUERY_LOG="on"
     )
-    release_with_superuser(env, "staff", PASSWORD)
+    create_superuser(env, "staff", PASSWORD)
     seeded = manage("seed_catalog", "--products", "3", "--features-per-product", "2", env=env)
     assert seeded.returncode == 0, seeded.stderr
     with serving(env) as process:

@@ -11,9 +11,9 @@ import re
 import psycopg2
 import pytest
 
-from tests.deploy.client import RouterClient, release_with_superuser, send_raw
+from tests.deploy.client import RouterClient, create_superuser, send_raw
 from tests.deploy.corpus import CORPUS, CSRF_SECRET, Probe
-from tests.processes import BASE_DIR, fresh_database, manage, production_env, serving
+from tests.processes import BASE_DIR, manage, production_env, released_database, serving
 
 STAFF_PASSWORD = "staff-passphrase-for-the-corpus"
 # The company whose member list the corpus pages through (`?page=`).
@@ -40,9 +40,9 @@ def row_counts(database_url: str) -> dict[str, int]:
 
 @pytest.fixture(scope="module")
 def site():
-    database_url = fresh_database("bad_input")
+    database_url = released_database("bad_input")
     env = production_env(DATABASE_URL=database_url)
-    release_with_superuser(env, "staff", STAFF_PASSWORD)
+    create_superuser(env, "staff", STAFF_PASSWORD)
     # More products than the prefetch tour's clamp, so its form shows the clamped n.
     seeded = manage("seed_catalog", "--products", "30", "--features-per-product", "2", env=env)
     assert seeded.returncode == 0, seeded.stderr

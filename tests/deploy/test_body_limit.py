@@ -13,10 +13,10 @@ import re
 import pytest
 from django.conf import settings
 
-from tests.deploy.client import RouterClient, release_with_superuser
+from tests.deploy.client import RouterClient, create_superuser
 from tests.deploy.corpus import WITH_CSRF
 from tests.factories import image_bytes
-from tests.processes import HEROKU_HOST, fresh_database, manage, production_env, serving
+from tests.processes import HEROKU_HOST, manage, production_env, released_database, serving
 
 PASSWORD = "a passphrase for the body limit"
 LIMIT = settings.REQUEST_BODY_MAX_BYTES
@@ -25,8 +25,8 @@ ROUTES = ["/accounts/login/", "/accounts/signup/", "/admin/login/", "/", "/no-su
 
 @pytest.fixture(scope="module")
 def site():
-    env = production_env(DATABASE_URL=fresh_database("body_limit"))
-    release_with_superuser(env, "staff", PASSWORD)
+    env = production_env(DATABASE_URL=released_database("body_limit"))
+    create_superuser(env, "staff", PASSWORD)
     with serving(env) as web:
         yield web, env
 

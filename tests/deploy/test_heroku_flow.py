@@ -31,7 +31,7 @@ def released_app():
     """A production environment whose database has been through the release phase,
     with the query log on as the demo deployment sets it (app.json): the page cache
     check below reads each page's query count from its Server-Timing header."""
-    return {**built_and_released("heroku_flow"), "QUERY_LOG": "on"}
+    return {**built_and_released("heroku_flow", run_release=True), "QUERY_LOG": "on"}
 
 
 def test_production_shows_no_query_log_unless_asked(released_app):

@@ -59,10 +59,18 @@ def redis(tmp_path):
     server.stop()
 
 
-@pytest.fixture
-def webs(released, redis):
-    """Two web processes on one database and one Redis."""
-    env = {**released, "REDIS_URL": redis.url}
+@pytest.fixture(scope="module")
+def shared_redis(tmp_path_factory):
+    """The Redis of the two web processes below, for the module's tests."""
+    server = redisserver.start(tmp_path_factory.mktemp("redis") / "redis")
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def running_webs(released, shared_redis):
+    """Two web processes on one database and one Redis, started once for the module."""
+    env = {**released, "REDIS_URL": shared_redis.url}
     processes = [start_web(env) for _ in range(2)]
     try:
         for web in processes:
@@ -75,11 +83,20 @@ def webs(released, redis):
         assert "Internal Server Error" not in web.output()
 
 
+@pytest.fixture
+def webs(running_webs, shared_redis):
+    """The two web processes, their Redis emptied: no cached page or count of another test.
+    They keep nothing of their own between requests that these tests read."""
+    shared_redis.client().flushall()
+    return running_webs
+
+
 def keys(redis, pattern: str) -> list[bytes]:
     return sorted(redis.client().scan_iter(pattern))
 
 
-def test_two_processes_share_cached_pages_and_their_clear(webs, redis):
+def test_two_processes_share_cached_pages_and_their_clear(webs, shared_redis):
+    redis = shared_redis
     (one, two), env = webs
     gzipped = {**ROUTER_HEADERS, "Accept-Encoding": "gzip"}
     first = one.get("/products/", gzipped)
@@ -105,7 +122,8 @@ def test_two_processes_share_cached_pages_and_their_clear(webs, redis):
     assert redis.client().get("throttles:1:a-count") == b"3"
 
 
-def test_signups_on_both_processes_are_counted_once_in_redis(webs, redis):
+def test_signups_on_both_processes_are_counted_once_in_redis(webs, shared_redis):
+    redis = shared_redis
     (one, two), env = webs
 
     def sign_up(n: int):

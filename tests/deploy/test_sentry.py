@@ -19,9 +19,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import brotli
 import pytest
 
-from tests.deploy.client import RouterClient, release_with_superuser
+from tests.deploy.client import RouterClient, create_superuser
 from tests.deploy.corpus import WITH_CSRF
-from tests.processes import fresh_database, production_env, serving
+from tests.processes import production_env, released_database, serving
 
 PERSONAL_EMAIL = "ada.lovelace@example.com"
 COMMIT = "3f2a9c0d1e8b7a6954321fedcba0987654321abc"
@@ -103,12 +103,12 @@ def receiver():
 
 def test_unhandled_error_reaches_sentry_with_the_release_and_without_secrets(receiver):
     env = production_env(
-        DATABASE_URL=fresh_database("sentry"),
+        DATABASE_URL=released_database("sentry"),
         ENVIRONMENT="staging",
         SENTRY_DSN=receiver.dsn,
         HEROKU_BUILD_COMMIT=COMMIT,
     )
-    release_with_superuser(env, "ops", PASSWORD)
+    create_superuser(env, "ops", PASSWORD)
     with serving(env) as web:
         client = RouterClient(web.port)
         client.log_in_to_admin("ops", PASSWORD)
@@ -175,12 +175,12 @@ def bad_requests(client: RouterClient) -> dict[str, int]:
 
 def test_client_mistakes_send_no_event_and_a_server_error_exactly_one(receiver):
     env = production_env(
-        DATABASE_URL=fresh_database("sentry_noise"),
+        DATABASE_URL=released_database("sentry_noise"),
         SENTRY_DSN=receiver.dsn,
         # One worker: one SDK client, which sends its events in the order they happen.
         WEB_CONCURRENCY="1",
     )
-    release_with_superuser(env, "ops", PASSWORD)
+    create_superuser(env, "ops", PASSWORD)
     with serving(env) as web:
         statuses = bad_requests(RouterClient(web.port))
         assert all(400 <= status < 500 for status in statuses.values()), statuses
