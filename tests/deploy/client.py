@@ -117,14 +117,18 @@ class RouterClient:
         return self.post_form(path, fields, headers)
 
     def sign_up(self, username: str, password: str) -> None:
+        reply = self.try_sign_up(username, password)
+        assert (reply.status, reply.header("Location")) == (302, "/accounts/profile/"), reply.text
+
+    def try_sign_up(self, username: str, password: str, headers=None) -> Reply:
+        """The site's signup form; a 302 means signed up, a 429 over the limit."""
         fields = {
             "username": username,
             "email": f"{username}@example.com",
             "password1": password,
             "password2": password,
         }
-        reply = self.submit("/accounts/signup/", fields)
-        assert (reply.status, reply.header("Location")) == (302, "/accounts/profile/"), reply.text
+        return self.submit("/accounts/signup/", fields, headers=headers)
 
     def log_in(self, username: str, password: str, headers=None) -> Reply:
         """The site's login form; a 302 means logged in, a 429 locked out."""
@@ -169,3 +173,11 @@ def create_superuser(env: dict[str, str], username: str, password: str) -> None:
         },
     )
     assert superuser.returncode == 0, superuser.stderr
+
+
+def sign_ups_across(webs, count: int, prefix: str, password: str, headers=None) -> list[Reply]:
+    """`count` signups from new browsers, taking turns between the web processes."""
+    return [
+        RouterClient(webs[n % len(webs)].port).try_sign_up(f"{prefix}{n}", password, headers)
+        for n in range(count)
+    ]

@@ -25,7 +25,7 @@ from django.core.cache import CacheHandler
 from catalog import pagecache
 from config import cache
 from tests import redisserver
-from tests.deploy.client import RouterClient
+from tests.deploy.client import RouterClient, sign_ups_across
 from tests.e2e import tls
 from tests.processes import ROUTER_HEADERS, built_and_released, manage, run_python, start_web
 
@@ -125,14 +125,7 @@ def test_two_processes_share_cached_pages_and_their_clear(webs, shared_redis):
 def test_signups_on_both_processes_are_counted_once_in_redis(webs, shared_redis):
     redis = shared_redis
     (one, two), env = webs
-
-    def sign_up(n: int):
-        browser = RouterClient((one, two)[n % 2].port)  # a new browser each time
-        fields = {"username": f"redis{n}", "email": f"redis{n}@example.com"}
-        fields.update(password1=PASSWORD, password2=PASSWORD)
-        return browser.submit("/accounts/signup/", fields, headers=CLIENT)
-
-    answers = [sign_up(n) for n in range(11)]
+    answers = sign_ups_across((one, two), 11, "redis", PASSWORD, CLIENT)
     assert [reply.status for reply in answers] == [302] * 10 + [429]
     assert "Too many new accounts" in answers[-1].text
     [key] = keys(redis, "throttles:*signup-client*")

@@ -29,7 +29,7 @@ from django.conf import settings
 
 from config import gunicorn as web_config
 from config.local import s3 as locals3
-from tests.deploy.client import RouterClient, download
+from tests.deploy.client import RouterClient, download, sign_ups_across
 from tests.factories import image_bytes
 from tests.processes import BASE_DIR, built_and_released, fetch_all, start_web
 
@@ -174,14 +174,7 @@ def test_login_lockout_counts_attempts_on_both_processes(two_dynos):
 def test_the_signup_limit_counts_on_both_processes(two_dynos):
     (web1, web2), database_url, _ = two_dynos
     password = "a long passphrase for a new account"
-
-    def sign_up(n: int):
-        browser = RouterClient((web1, web2)[n % 2].port)  # a new browser each time
-        fields = {"username": f"user{n}", "email": f"user{n}@example.com"}
-        fields.update(password1=password, password2=password)
-        return browser.submit("/accounts/signup/", fields, headers=CLIENT)
-
-    answers = [sign_up(n) for n in range(11)]
+    answers = sign_ups_across((web1, web2), 11, "user", password, CLIENT)
     assert [reply.status for reply in answers] == [302] * 10 + [429]
     assert "Too many new accounts" in answers[-1].text
     assert fetch_all(database_url, "SELECT count(*) FROM auth_user") == [(10,)]
