@@ -37,7 +37,7 @@ def pytest_configure(config):
 @pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(config, items):
     if config.pluginmanager.hasplugin("xdist"):
-        parallel.mark_groups(items)
+        parallel.mark_groups(config, items)
 
 
 # Media: a local S3 server over HTTP for the whole session (config/local/s3.py).

@@ -11,6 +11,12 @@ out on its own to whichever worker is free.
 
 Fixtures of pytest's plugins and of tests/conftest.py (the local S3 server, the
 test database) are started by every worker anyway and group nothing.
+
+The loadgroup scheduler reads a test's group from a `@group` suffix of its node
+id, which pytest-xdist's worker appends by assigning `item._nodeid`. Since pytest
+9.2 keeps the node id in `item._id`, that assignment is lost and every group is
+silently handed out test by test (pytest-dev/pytest-xdist#1386), so `mark_groups`
+appends the suffix itself.
 """
 
 import pytest
@@ -36,8 +42,27 @@ def group_of(item: pytest.Item) -> str | None:
     return None
 
 
-def mark_groups(items: list[pytest.Item]) -> None:
+def mark_groups(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark each test with its group; on a loadgroup worker, name it in the node id too.
+
+    Run before pytest-xdist's own hook (tryfirst): where that one still takes
+    effect (pytest before 9.2) it appends the group a second time, and the
+    scheduler, which reads what follows the last `@`, finds the same group.
+    """
+    suffix = getattr(config.option, "loadgroup", False)  # set on pytest-xdist's workers only
     for item in items:
         group = group_of(item)
-        if group is not None:
-            item.add_marker(pytest.mark.xdist_group(group))
+        if group is None:
+            continue
+        item.add_marker(pytest.mark.xdist_group(group))
+        if suffix:
+            _rename(item, f"{item.nodeid}@{group}")
+
+
+def _rename(item: pytest.Item, nodeid: str) -> None:
+    if hasattr(item, "_id"):  # pytest 9.2 and later: a structured NodeId
+        from _pytest.nodeid import coerce_node_id
+
+        item._id = coerce_node_id(nodeid)
+    else:
+        item._nodeid = nodeid

@@ -2,6 +2,9 @@
 process on one worker, and what keeps workers out of each other's way."""
 
 import json
+import re
+import subprocess
+import sys
 import tomllib
 from urllib.parse import urlsplit
 
@@ -34,6 +37,53 @@ def test_a_test_sharing_a_module_fixture_is_grouped_with_its_module(request, mod
 def test_a_test_on_its_own_goes_to_any_worker(request, db, fresh_s3):
     # The test database and the local S3 server are every worker's own.
     assert group_of(request.node) is None
+
+
+GROUPED_SUITE = {
+    "conftest.py": """
+import pytest
+from tests import parallel
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    parallel.mark_groups(config, items)
+""",
+    "test_grouped.py": """
+import pytest
+
+@pytest.fixture(scope="module")
+def started():
+    return object()
+
+@pytest.mark.parametrize("n", range(6))
+def test_shares(started, n):
+    pass
+
+@pytest.mark.parametrize("n", range(6))
+def test_alone(n):
+    pass
+""",
+}
+
+
+def test_two_workers_run_a_modules_group_on_one_of_them(tmp_path):
+    """The scheduler keeps a group together on the pytest and xdist installed."""
+    for name, text in GROUPED_SUITE.items():
+        (tmp_path / name).write_text(text)
+    (tmp_path / "pytest.ini").write_text("[pytest]\n")
+    plugins = ["-p", "no:cacheprovider", "-p", "no:django", "-p", "no:cov"]
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", *plugins, "-n", "2", "--dist", "loadgroup", "-v"],
+        cwd=tmp_path,
+        env={"PATH": "", "PYTHONPATH": str(BASE_DIR)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    ran = re.findall(r"\[(gw\d)\] .*PASSED test_grouped.py::(test_\w+)", done.stdout)
+    assert len(ran) == 12, done.stdout
+    assert len({worker for worker, test in ran if test == "test_shares"}) == 1, done.stdout
 
 
 def test_fresh_databases_are_named_per_worker(monkeypatch):
