@@ -21,10 +21,9 @@ import pytest
 from tests.e2e import sitedata, tls
 from tests.processes import (
     BASE_DIR,
-    fresh_database,
     manage,
     production_env,
-    run_procfile,
+    released_database,
     run_python,
     start_web,
 )
@@ -86,14 +85,12 @@ class Seeded:
 
 @pytest.fixture(scope="session")
 def seeded() -> Seeded:
-    """A fresh database after the release phase, with the catalog and users the tests use."""
+    """A new database as the release phase leaves it, with the catalog and users the tests use."""
     # The query log on, as the demo deployment has it (app.json): the tests read the
     # footer and Server-Timing.
     env = production_env(
-        DATABASE_URL=fresh_database("e2e"), ALLOWED_HOSTS="127.0.0.1", QUERY_LOG="on"
+        DATABASE_URL=released_database("e2e"), ALLOWED_HOSTS="127.0.0.1", QUERY_LOG="on"
     )
-    release = run_procfile("release", env)
-    assert release.returncode == 0, release.stderr
     seed = manage("seed_catalog", "--products", "60", "--features-per-product", "4", env=env)
     assert seed.returncode == 0, seed.stderr
     data = run_python("from tests.e2e import sitedata; sitedata.main()", env)
@@ -209,8 +206,14 @@ def staff_page(chromium, site, staff_session, console_errors):
     yield from logged_in_page(chromium, site, staff_session, console_errors)
 
 
-def screenshot(page, name: str) -> Path:
-    """Save a full-page screenshot as a test artifact."""
+def screenshot(page, name: str) -> Path | None:
+    """Save a full-page screenshot as a test artifact when SCREENSHOTS=1.
+
+    Only then: encoding full pages as PNG took a sixth of test_layout.py's CPU,
+    and no test reads the pictures back; they are for a person looking at the pages.
+    """
+    if os.environ.get("SCREENSHOTS") != "1":
+        return None
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)

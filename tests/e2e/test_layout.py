@@ -10,7 +10,8 @@ visitor, a member and staff see it, and on the error pages:
 - no two texts of a chart overlap;
 - a figure's caption sits next to its own figure, not nearer another one.
 
-Each view is saved as a screenshot in test-artifacts/screenshots/ (`<name>-<width>.png`).
+With SCREENSHOTS=1 each view is saved as a screenshot in test-artifacts/screenshots/
+(`<name>-<width>.png`).
 """
 
 from pathlib import Path
