@@ -284,15 +284,31 @@ class WebProcess:
         return time.monotonic() - started
 
 
+def unmeasured(env: dict[str, str]) -> dict[str, str]:
+    """`env` without the variables that start coverage in a Python process."""
+    return {key: value for key, value in env.items() if not key.startswith("COVERAGE_")}
+
+
 def start_web(
-    env: dict[str, str], port: int | None = None, tls: ssl.SSLContext | None = None
+    env: dict[str, str],
+    port: int | None = None,
+    tls: ssl.SSLContext | None = None,
+    measured: bool = False,
 ) -> WebProcess:
+    """The Procfile's web line on `port` (a free one by default).
+
+    Coverage is not measured in it unless `measured`: a web process runs the
+    views, middleware and settings the tests measure in-process and in the
+    short-lived processes (`manage`, `run_python`, the demo) already, and tracing
+    every request of every web process cost a third of the CPU of the tests that
+    start them.
+    """
     port = port or free_port()
     log = tempfile.TemporaryFile()
     process = subprocess.Popen(
         ["bash", "-c", "exec " + procfile_command("web")],
         cwd=BASE_DIR,
-        env={**env, "PORT": str(port)},
+        env={**(env if measured else unmeasured(env)), "PORT": str(port)},
         stdout=log,
         stderr=subprocess.STDOUT,
     )
