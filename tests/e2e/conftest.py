@@ -8,6 +8,13 @@ unless REQUIRE_BROWSER=1 (set by CI) turns the skip into a failure.
 The site is the Procfile's web line in production mode, on a fresh database with
 a small catalog and two users (tests/e2e/sitedata.py), media on the local S3
 server, served over https as Heroku's router serves it (tests/e2e/tls.py).
+
+The browser, the site and its data are package-scoped: started for the first
+test of this folder and stopped after its last. Playwright's sync API leaves an
+asyncio event loop running in the worker while it is open, and Django refuses
+database access under one (SynchronousOnlyOperation); a worker that runs other
+tests after these (pytest-xdist hands this folder out as one group) must not
+inherit it.
 """
 
 import json
@@ -52,12 +59,12 @@ def chromium_path() -> str | None:
     return os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or shutil.which("chrome")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def certificate(tmp_path_factory) -> tls.Certificate:
     return tls.make_certificate(tmp_path_factory.mktemp("tls"))
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def chromium(certificate):
     path = chromium_path()
     if path is None:
@@ -83,7 +90,7 @@ class Seeded:
     slugs: dict[str, str]  # what tests/e2e/sitedata.py printed
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def seeded() -> Seeded:
     """A new database as the release phase leaves it, with the catalog and users the tests use."""
     # The query log on, as the demo deployment has it (app.json): the tests read the
@@ -98,12 +105,12 @@ def seeded() -> Seeded:
     return Seeded(env, json.loads(data.stdout.strip().splitlines()[-1]))
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def slugs(seeded) -> dict[str, str]:
     return seeded.slugs
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def site(seeded, certificate):
     """The Procfile's web line in production mode, over https, on the seeded database."""
     env = seeded.env
@@ -177,12 +184,12 @@ def session_of(chromium, site, username: str) -> dict:
     return state
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def user_session(chromium, site) -> dict:
     return session_of(chromium, site, sitedata.USER)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def staff_session(chromium, site) -> dict:
     return session_of(chromium, site, sitedata.STAFF)
 
