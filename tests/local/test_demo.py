@@ -10,7 +10,7 @@ import pytest
 
 from config.local.demo import bind_address, demo_steps, procfile_command
 from tests.local.demoproc import start_demo
-from tests.processes import listening_addresses
+from tests.processes import listening_addresses, released_database
 
 
 def test_procfile_lines_are_what_heroku_runs():
@@ -112,8 +112,9 @@ def test_demo_with_a_port_it_cannot_use_says_so_in_one_line_first(tmp_path, port
 def test_demo_command_stops_cleanly_on_sigterm_alone(tmp_path):
     """A signal to the demo process only (not its group) still stops the site.
 
-    This demo is asked to listen on every interface (DEMO_HOST), as the README shows."""
-    web = start_demo("demo_sigterm", tmp_path, DEMO_HOST="0.0.0.0")
+    This demo is asked to listen on every interface (DEMO_HOST), as the README shows.
+    Its database is already migrated, as on every start after the first."""
+    web = start_demo(released_database("demo_sigterm"), tmp_path, DEMO_HOST="0.0.0.0")
     process = web.process
     try:
         web.wait_until_serving(timeout=60)

@@ -10,7 +10,7 @@ import psycopg2
 
 from config.local import s3 as locals3
 from tests.local.demoproc import start_demo, stop_demo
-from tests.processes import fresh_database
+from tests.processes import released_database
 
 # A name that needs quoting in a URL, as uploads' names may.
 AVATAR = "avatars/kept photo+1.png"
@@ -54,7 +54,8 @@ def execute(database_url: str, sql: str) -> None:
 
 
 def test_uploads_versions_and_delete_markers_survive_ctrl_c_and_kill_9(tmp_path):
-    database = fresh_database("demo_s3data")
+    # Migrated already: what this test follows is the S3 data, not the release.
+    database = released_database("demo_s3data")
     data = tmp_path / "s3data"
 
     # First run: three versions of an avatar (the last one a delete marker), and two
