@@ -151,7 +151,8 @@ def test_a_redis_that_does_not_answer_breaks_no_page(released, redis, silent_por
     else:  # accepts connections, never answers: each call gives up after its timeout
         url = f"redis://127.0.0.1:{silent_port}/0"
     env = {**released, "REDIS_URL": url}
-    web = start_web(env)
+    # Measured: only these processes run the paths taken when Redis fails.
+    web = start_web(env, measured=True)
     try:
         web.wait_until_serving()
         pages = [web.get("/products/", ROUTER_HEADERS) for _ in range(2)]
