@@ -5,10 +5,11 @@ import re
 
 import pytest
 from django.core.paginator import Paginator
+from django.template import RequestContext, Template
 
 from accounts.models import Company
 from accounts.profiles import create_user_with_profile
-from config.templatetags.pager import nearby_pages
+from config.templatetags.pager import nearby_pages, page_links
 
 pytestmark = pytest.mark.django_db
 
@@ -85,3 +86,18 @@ def test_the_company_page_has_the_same_pager(client):
     assert [text for _, text in links(html)] == ["First", "Previous", "1", "2"]
     assert 'aria-current="page" aria-label="Page 2">2</a>' in html
     assert client.get("/companies/works/?page=3").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["", "page=3", "sort=price&page=3", "page=3&sort=price&q=a&q=b", "tag=caf%C3%A9&x=%26%3D"],
+)
+def test_each_link_is_what_querystring_gives(rf, query):
+    request = rf.get(f"/products/?{query}")
+    page = Paginator(range(100), 10).page(3)
+    links = page_links(RequestContext(request), page)
+    expected = Template("{% querystring page=n %}")
+    for number, href in [*links["numbers"], (1, links["first"]), (10, links["last"])]:
+        context = RequestContext(request, {"n": number}, autoescape=False)
+        assert href == expected.render(context), (query, number)
+    assert (links["previous"], links["next"]) == (links["numbers"][1][1], links["numbers"][3][1])
