@@ -1,4 +1,4 @@
-"""The pager of the product lists and company pages (templates/_pagination.html):
+"""The pager of the product lists and company pages (config/templatetags/pager.py):
 first / previous / nearby numbers / next / last, keeping the other parameters."""
 
 import re
@@ -9,7 +9,7 @@ from django.template import RequestContext, Template
 
 from accounts.models import Company
 from accounts.profiles import create_user_with_profile
-from config.templatetags.pager import nearby_pages, page_links
+from config.templatetags.pager import nearby_pages, page_href
 
 pytestmark = pytest.mark.django_db
 
@@ -90,14 +90,19 @@ def test_the_company_page_has_the_same_pager(client):
 
 @pytest.mark.parametrize(
     "query",
-    ["", "page=3", "sort=price&page=3", "page=3&sort=price&q=a&q=b", "tag=caf%C3%A9&x=%26%3D"],
+    [
+        "",
+        "page=3",
+        "sort=price&page=3",
+        "page=3&sort=price&q=a&q=b",
+        "a=1&page=2&b=2&page=3&c=",
+        "tag=caf%C3%A9&x=%26%3D&sp=a+b",
+    ],
 )
 def test_each_link_is_what_querystring_gives(rf, query):
     request = rf.get(f"/products/?{query}")
-    page = Paginator(range(100), 10).page(3)
-    links = page_links(RequestContext(request), page)
+    href = page_href(request.GET)
     expected = Template("{% querystring page=n %}")
-    for number, href in [*links["numbers"], (1, links["first"]), (10, links["last"])]:
+    for number in (1, 2, 10, 1234):
         context = RequestContext(request, {"n": number}, autoescape=False)
-        assert href == expected.render(context), (query, number)
-    assert (links["previous"], links["next"]) == (links["numbers"][1][1], links["numbers"][3][1])
+        assert href(number) == expected.render(context), (query, number)
