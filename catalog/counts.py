@@ -16,15 +16,10 @@ next request; other workers within PAGE_CACHE_SECONDS. PAGE_CACHE_SECONDS=0
 counts on every request.
 """
 
-from contextlib import suppress
-
-from django.conf import settings
-from django.core.cache import caches
 from django.core.paginator import Paginator
 from django.utils.functional import cached_property
 
-from catalog import pagecache
-from config.cache import UNAVAILABLE
+from catalog.kept import kept
 
 
 class CachedCountPaginator(Paginator):
@@ -36,23 +31,9 @@ class CachedCountPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        if not settings.PAGE_CACHE_SECONDS:
-            return super().count
-        try:
-            # Kept with the generation it was counted under, as a cached page is:
-            # a count taken while a change committed is never used.
-            generation, kept = pagecache.lookup(self.count_key)
-        except UNAVAILABLE:
-            return super().count
-        if kept is not None:
-            return kept[1]
-        count = super().count
-        # Cache server down: counted again next time, as with no cache.
-        with suppress(UNAVAILABLE):
-            caches[pagecache.CACHE_ALIAS].set(
-                self.count_key, (generation, count), settings.PAGE_CACHE_SECONDS
-            )
-        return count
+        # Kept with the generation it was counted under, as a cached page is:
+        # a count taken while a change committed is never used.
+        return kept(self.count_key, lambda: Paginator.count.func(self))
 
 
 def count_key(category) -> str:

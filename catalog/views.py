@@ -7,9 +7,11 @@ page is a 404, and `per_page` is clamped to 1-100.
 from django.core.validators import slug_re
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django.views.generic import DetailView, ListView
+from django.template.loader import render_to_string
+from django.views.generic import ListView, TemplateView
 
 from catalog.counts import CachedCountPaginator, count_key
+from catalog.kept import kept, kept_key
 from catalog.models import Category, Product
 from catalog.querysets import DEFAULT_SORT, SORTS
 
@@ -79,15 +81,24 @@ class ProductListView(ListView):
         )
 
 
-class ProductDetailView(DetailView):
-    """A product, and a few others of its category (two more queries, at any size)."""
+class ProductDetailView(TemplateView):
+    """A product, and a few others of its category (two more queries, at any size).
+
+    All of it below the header is the same for every visitor: it is rendered once
+    per catalog change and kept (catalog/kept.py), so most requests run no query.
+    """
 
     template_name = "catalog/product_detail.html"
-    context_object_name = "product"
-
-    def get_queryset(self):
-        return Product.objects.published().for_list().with_features()
 
     def get_context_data(self, **kwargs):
-        more = Product.objects.more_in_category(self.object).for_list().with_features()
-        return super().get_context_data(more_in_category=list(more[:MORE_IN_CATEGORY]), **kwargs)
+        title, content = kept(kept_key(self.request), self.product_page)
+        return super().get_context_data(title=title, content=content, **kwargs)
+
+    def product_page(self) -> tuple[str, str]:
+        """The product's name and its page's content; a 404 if it is not published."""
+        product = get_object_or_404(
+            Product.objects.published().for_list().with_features(), slug=self.kwargs["slug"]
+        )
+        more = Product.objects.more_in_category(product).for_list().with_features()
+        context = {"product": product, "more_in_category": list(more[:MORE_IN_CATEGORY])}
+        return product.name, render_to_string("catalog/_product.html", context)

@@ -14,6 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django.views.generic import TemplateView
 
+from catalog.kept import kept_html
 from catalog.models import Product
 from config.security.headers import form_methods_only
 from config.security.staffonly import staff_only
@@ -30,11 +31,15 @@ class HomeView(TemplateView):
     template_name = "home.html"
 
     def get_context_data(self, **kwargs):
+        # The same for every visitor: rendered once per catalog change (catalog/kept.py).
+        content = kept_html(self.request, "_home.html", self.content_context)
+        return super().get_context_data(content=content, **kwargs)
+
+    @staticmethod
+    def content_context() -> dict:
         # Two queries whatever the catalog's size: the products, then their features.
         latest = Product.objects.published().for_list().sorted_by("newest").with_features()[:4]
-        return super().get_context_data(
-            latest_products=latest, techniques=available_techniques(), **kwargs
-        )
+        return {"latest_products": latest, "techniques": available_techniques()}
 
 
 @never_cache

@@ -60,6 +60,10 @@ def test_home_page_header_shows_the_display_name(client, settings, backend, user
     assert len(user_queries(log)) == user_query_count
     # + the session, + the latest products and their features (catalog on the home page)
     assert log.count == user_query_count + 1 + 2
+    # Then the page's content is kept (catalog/kept.py): the session and the user alone.
+    with record() as log:
+        assert b"Ada L." in client.get("/").content
+    assert log.count == user_query_count + 1
 
 
 def test_one_join_query_whose_user_carries_profile_and_company(member):

@@ -1,14 +1,15 @@
-"""The pager of the product lists and company pages (templates/_pagination.html):
+"""The pager of the product lists and company pages (config/templatetags/pager.py):
 first / previous / nearby numbers / next / last, keeping the other parameters."""
 
 import re
 
 import pytest
 from django.core.paginator import Paginator
+from django.template import RequestContext, Template
 
 from accounts.models import Company
 from accounts.profiles import create_user_with_profile
-from config.templatetags.pager import nearby_pages
+from config.templatetags.pager import nearby_pages, page_href
 
 pytestmark = pytest.mark.django_db
 
@@ -85,3 +86,23 @@ def test_the_company_page_has_the_same_pager(client):
     assert [text for _, text in links(html)] == ["First", "Previous", "1", "2"]
     assert 'aria-current="page" aria-label="Page 2">2</a>' in html
     assert client.get("/companies/works/?page=3").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "page=3",
+        "sort=price&page=3",
+        "page=3&sort=price&q=a&q=b",
+        "a=1&page=2&b=2&page=3&c=",
+        "tag=caf%C3%A9&x=%26%3D&sp=a+b",
+    ],
+)
+def test_each_link_is_what_querystring_gives(rf, query):
+    request = rf.get(f"/products/?{query}")
+    href = page_href(request.GET)
+    expected = Template("{% querystring page=n %}")
+    for number in (1, 2, 10, 1234):
+        context = RequestContext(request, {"n": number}, autoescape=False)
+        assert href(number) == expected.render(context), (query, number)

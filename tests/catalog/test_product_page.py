@@ -13,6 +13,13 @@ from tests.sqlshape import assert_sql_does_not_grow
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def rendered_each_time(settings):
+    """What a product's page costs when it is rendered, not kept (tests/catalog/test_kept.py):
+    the products below are made in the test's transaction, which never commits."""
+    settings.PAGE_CACHE_SECONDS = 0
+
+
 def more_in_category(html: str) -> list[str]:
     """The product slugs the "More in" section links, in order."""
     section = re.search(r'<section class="more-in-category".*?</section>', html, re.S)

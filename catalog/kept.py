@@ -1,0 +1,77 @@
+"""Values kept with the cached pages until the catalog changes.
+
+Some of what a page shows is the same for every visitor, logged in or not: a
+list's product count, the home page's latest products, a product's own page
+below the header. `kept(key, make)` returns `make()`'s value, computed once and
+then kept in the `pages` cache beside the cached list pages (catalog/pagecache.py)
+for PAGE_CACHE_SECONDS, stored with the generation it was made under. A save or
+delete of a category, product or feature moves the generation on, so the next
+request makes it afresh; a value made while a change committed carries the old
+generation and is never used.
+
+That is what separates it from the page cache: a page cache hit skips the view,
+and only anonymous visitors get one; a kept value is one part of a page that is
+still rendered for each request, with its visitor's header, session and CSRF
+token, so logged-in visitors share it too.
+
+What goes in must not depend on who asks: the HTML kept here is rendered
+without a request (catalog/views.py), so no template in it can reach a session,
+a user or a CSRF token.
+
+If the cache's server does not answer, the value is made for this request only
+(and the next one tries again). PAGE_CACHE_SECONDS=0 makes it on every request.
+"""
+
+import hashlib
+from collections.abc import Callable
+from contextlib import suppress
+from typing import TypeVar
+
+from django.conf import settings
+from django.core.cache import caches
+from django.template.loader import render_to_string
+from django.urls import get_urlconf
+from django.utils.safestring import SafeString
+
+from catalog import pagecache
+from config.cache import UNAVAILABLE
+
+T = TypeVar("T")
+
+
+def kept(key: str, make: Callable[[], T]) -> T:
+    """`make()`, or what it returned earlier under the current catalog generation.
+
+    An exception from `make()` (Http404, say) goes to the caller and keeps nothing.
+    """
+    if not settings.PAGE_CACHE_SECONDS:
+        return make()
+    try:
+        generation, found = pagecache.lookup(key)
+    except UNAVAILABLE:
+        return make()
+    if found is not None:
+        return found[1]
+    value = make()
+    # Cache server down: made again next time, as with no cache.
+    with suppress(UNAVAILABLE):
+        caches[pagecache.CACHE_ALIAS].set(key, (generation, value), settings.PAGE_CACHE_SECONDS)
+    return value
+
+
+def kept_key(request) -> str:
+    """The key of what is kept for the page `request` asks for.
+
+    It holds the path (script prefix included: the links kept depend on it) and
+    the URLconf (a page's links and sections depend on which URLs exist).
+    """
+    urlconf = get_urlconf() or settings.ROOT_URLCONF
+    return "catalog-part:" + hashlib.sha256(f"{urlconf}\n{request.path}".encode()).hexdigest()
+
+
+def kept_html(request, template_name: str, make_context: Callable[[], dict]) -> SafeString:
+    """`template_name` rendered with `make_context()`, kept for the page `request` asks for.
+
+    Rendered without the request, so nothing in it can depend on the visitor.
+    """
+    return kept(kept_key(request), lambda: render_to_string(template_name, make_context()))

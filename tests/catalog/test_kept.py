@@ -1,0 +1,145 @@
+"""The home page's and a product page's content is rendered once per catalog change and
+shared by every visitor, logged in or not (catalog/kept.py)."""
+
+import pytest
+from django.test import override_settings
+
+from catalog.models import Category, Product
+from tests.factories import FeatureFactory, ProductFactory, UserFactory
+from tests.pages import query_count
+
+pytestmark = pytest.mark.django_db
+
+# A Redis nobody listens on: every call fails as a Redis that is down does.
+DEAD_REDIS = {
+    "BACKEND": "django.core.cache.backends.redis.RedisCache",
+    "LOCATION": "redis://127.0.0.1:9/0",
+    "OPTIONS": {"socket_connect_timeout": 1},
+}
+
+
+def main(page: str) -> str:
+    """What a page shows between its header and its footer (whose query log differs)."""
+    return page.split("<main", 1)[1].split("</main>", 1)[0]
+
+
+def visit(client, path: str) -> tuple[str, int]:
+    response = client.get(path)
+    assert response.status_code == 200
+    return response.content.decode(), query_count(response["Server-Timing"])
+
+
+@pytest.fixture
+def product(make_products):
+    return make_products(5)[2]
+
+
+@pytest.fixture(params=["home", "product"])
+def path(request, product):
+    return "/" if request.param == "home" else f"/products/{product.slug}/"
+
+
+def test_the_second_visit_runs_no_query_and_shows_the_same(client, path):
+    first, first_queries = visit(client, path)
+    second, second_queries = visit(client, path)
+    assert first_queries >= 2
+    assert second_queries == 0
+    assert main(second) == main(first)
+
+
+def test_logged_in_visitors_share_it_under_their_own_header(client, path, product):
+    anonymous, _ = visit(client, path)
+    member = UserFactory(username="ada")
+    client.force_login(member)
+    page, queries = visit(client, path)
+    # Only the session and the user with their profile, in one query.
+    assert queries == 2
+    assert product.name in page
+    assert ">ada<" in page
+    assert "csrfmiddlewaretoken" in page
+    # What was kept is the anonymous visit's content, and it named nobody.
+    assert main(anonymous) == main(page)
+
+
+def test_what_a_logged_in_visitor_left_names_nobody(client, path):
+    client.force_login(UserFactory(username="ada"))
+    visit(client, path)
+    client.logout()
+    page, queries = visit(client, path)
+    assert queries == 0
+    assert "ada" not in page
+    assert "csrfmiddlewaretoken" not in page
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        pytest.param(lambda p: Product.objects.get(pk=p.pk).save(), id="product saved"),
+        pytest.param(lambda p: FeatureFactory(product=p, name="Zest", value="Lime"), id="feature"),
+        pytest.param(
+            lambda p: Category.objects.filter(pk=p.category_id).first().save(), id="category"
+        ),
+        pytest.param(lambda p: ProductFactory(category=p.category), id="product added"),
+    ],
+)
+def test_a_catalog_change_renders_it_again_once_committed(
+    client, path, product, change, django_capture_on_commit_callbacks
+):
+    visit(client, path)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        change(product)
+    # Not before the commit: a page rendered in between would hold the old rows.
+    assert visit(client, path)[1] == 0
+    for callback in callbacks:
+        callback()
+    assert visit(client, path)[1] >= 2
+
+
+def test_a_new_name_shows_on_the_next_visit(client, product, django_capture_on_commit_callbacks):
+    path = f"/products/{product.slug}/"
+    visit(client, "/")
+    visit(client, path)
+    with django_capture_on_commit_callbacks(execute=True):
+        product.name = "Renamed Kettle"
+        product.save()
+    for page in ("/", path):
+        assert "Renamed Kettle" in visit(client, page)[0], page
+    assert "<title>Renamed Kettle ·" in visit(client, path)[0]
+
+
+def test_an_unpublished_product_is_a_404_once_committed(
+    client, product, django_capture_on_commit_callbacks
+):
+    path = f"/products/{product.slug}/"
+    visit(client, path)
+    with django_capture_on_commit_callbacks(execute=True):
+        product.is_published = False
+        product.save()
+    assert client.get(path).status_code == 404
+
+
+def test_a_missing_product_is_a_404_every_time_and_keeps_nothing(client, product):
+    responses = [client.get("/products/no-such-thing/") for _ in range(2)]
+    assert [r.status_code for r in responses] == [404, 404]
+    assert [query_count(r["Server-Timing"]) for r in responses] == [1, 1]
+
+
+def test_pages_of_two_products_are_kept_apart(client, make_products):
+    first, second = make_products(2)
+    assert first.name in visit(client, f"/products/{first.slug}/")[0]
+    page, _ = visit(client, f"/products/{second.slug}/")
+    assert f"<h1>{second.name}</h1>" in page
+
+
+def test_without_a_page_cache_every_visit_renders(client, path, settings):
+    settings.PAGE_CACHE_SECONDS = 0
+    assert [visit(client, path)[1] for _ in range(2)] == [visit(client, path)[1]] * 2
+    assert visit(client, path)[1] >= 2
+
+
+def test_with_its_cache_server_down_pages_still_render(client, path, settings):
+    with override_settings(CACHES={**settings.CACHES, "pages": DEAD_REDIS}):
+        pages = [visit(client, path) for _ in range(2)]
+    assert main(pages[0][0]) == main(pages[1][0])
+    assert [queries for _, queries in pages] == [pages[0][1]] * 2
+    assert pages[0][1] >= 2
