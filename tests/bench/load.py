@@ -91,6 +91,44 @@ def memory_kib(pids: list[int]) -> tuple[int, int]:
     return rss, pss
 
 
+def cpu_seconds(pids: list[int], *, reaped: bool = False) -> float:
+    """CPU seconds (user + system) the processes used so far; with `reaped`, also what
+    their exited children used (a PostgreSQL backend that served one connection)."""
+    ticks = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        # utime, stime, cutime, cstime: fields 14-17 of proc(5), 12-15 after the name.
+        ticks += int(fields[11]) + int(fields[12])
+        if reaped:
+            ticks += int(fields[13]) + int(fields[14])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+class ServerCPU:
+    """CPU seconds used by the web processes and by the local PostgreSQL server.
+
+    Per request, and unlike requests/s, this barely depends on what else the
+    machine runs: it says what each page costs the server side, wrk left out.
+    """
+
+    def __init__(self, webs: list):
+        self.webs = webs
+        pidfile = Path(__file__).resolve().parents[2] / ".pgdata" / "postmaster.pid"
+        self.postmaster = int(pidfile.read_text().split()[0]) if pidfile.exists() else None
+
+    def now(self) -> tuple[float, float | None]:
+        web = cpu_seconds([p for w in self.webs for p in process_tree(w.process.pid)])
+        if self.postmaster is None:
+            return web, None
+        backends = process_tree(self.postmaster)
+        # The postmaster's reaped children count the backends that have exited.
+        database = cpu_seconds(backends[:1], reaped=True) + cpu_seconds(backends[1:])
+        return web, database
+
+
 class MemorySampler(threading.Thread):
     """Peak memory of the process trees of `pids` together."""
 
@@ -163,7 +201,8 @@ def spread_wrk(
     *,
     port: int,
     workers: list[int],
-) -> tuple[str, list[int], int]:
+    cpu: ServerCPU,
+) -> tuple[str, list[int], int, tuple]:
     """wrk with its connections spread over the workers.
 
     gunicorn's workers accept from one shared socket and keep a connection for its
@@ -171,11 +210,13 @@ def spread_wrk(
     leave the other idle: a third of the throughput, whatever the page. A run whose
     busiest worker holds more than three quarters of the connections one second in
     is stopped and started again, up to 5 attempts. Returns wrk's output, the
-    connections per worker, and the attempts it took.
+    connections per worker, the attempts it took, and the server's CPU seconds
+    (web, database) over the kept run.
     """
     command = wrk_command(url, duration, connections, headers)
     attempts = 5
     for attempt in range(1, attempts + 1):
+        before = cpu.now()
         process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
         time.sleep(1)
         spread = connections_per_worker(port, workers)
@@ -183,11 +224,24 @@ def spread_wrk(
             output, _ = process.communicate(timeout=duration + 30)
             if process.returncode != 0:
                 raise subprocess.CalledProcessError(process.returncode, command, output)
-            return output, spread, attempt
+            return output, spread, attempt, used(before, cpu.now())
         process.terminate()
         process.wait()
         time.sleep(1)  # let the stopped run's connections close
     raise AssertionError("unreachable")
+
+
+def server_cpu(row: dict) -> float:
+    return row["web_cpu_ms"] + (row["db_cpu_ms"] or 0)
+
+
+def format_ms(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}"
+
+
+def used(before: tuple, after: tuple) -> tuple:
+    """CPU seconds between two `ServerCPU.now()`s, (web, database or None)."""
+    return tuple(None if b is None else a - b for b, a in zip(before, after, strict=True))
 
 
 def measure(
@@ -204,13 +258,21 @@ def measure(
     if len(webs) == 1:
         [web] = webs
         workers = process_tree(web.process.pid)[1:]
-        output, spread, attempts = spread_wrk(
-            web.base_url + path, args.duration, share, headers, port=web.port, workers=workers
+        output, spread, attempts, cpu = spread_wrk(
+            web.base_url + path,
+            args.duration,
+            share,
+            headers,
+            port=web.port,
+            workers=workers,
+            cpu=ServerCPU(webs),
         )
         results = [parse_wrk(output)]
         connections = "/".join(map(str, spread))
     else:
         # One wrk per process, at once, as Heroku's router spreads visitors over dynos.
+        server = ServerCPU(webs)
+        before = server.now()
         runs = [
             subprocess.Popen(
                 wrk_command(web.base_url + path, args.duration, share, headers),
@@ -224,6 +286,7 @@ def measure(
             connections_per_worker(web.port, process_tree(web.process.pid)[1:]) for web in webs
         ]
         results = [parse_wrk(run.communicate(timeout=args.duration + 30)[0]) for run in runs]
+        cpu = used(before, server.now())
         connections = "+".join("/".join(map(str, spread)) for spread in spreads)
         attempts = 1
     return {
@@ -234,8 +297,11 @@ def measure(
         # The slower process's latencies: what the unluckier visitors see.
         "p50_ms": max(result["p50_ms"] for result in results),
         "p99_ms": max(result["p99_ms"] for result in results),
-        "requests": sum(result["requests"] for result in results),
+        "requests": (requests := sum(result["requests"] for result in results)),
         "errors": sum(result["errors"] for result in results),
+        # Server-side CPU milliseconds per request: the web processes', the database's.
+        "web_cpu_ms": round(1000 * cpu[0] / requests, 3),
+        "db_cpu_ms": None if cpu[1] is None else round(1000 * cpu[1] / requests, 3),
         "connections": connections,
         "attempts": attempts,
         "peak_rss_mib": round(sampler.peak_rss / 1024, 1),
@@ -330,6 +396,12 @@ def main(argv: list[str] | None = None) -> int:
             r["rps"] for r in rows if r["page"] == "trivial" and r["processes"] == row["processes"]
         )
         row["of_trivial"] = round(row["rps"] / ceiling, 2)
+        # The same comparison from the server's CPU per request: the trivial view's
+        # cost over the page's (1.00 for the trivial view itself).
+        trivial = next(
+            r for r in rows if r["page"] == "trivial" and r["processes"] == row["processes"]
+        )
+        row["cpu_of_trivial"] = round(server_cpu(trivial) / server_cpu(row), 2)
     if args.json:
         for row in rows:
             print(json.dumps(row))
@@ -340,18 +412,22 @@ def main(argv: list[str] | None = None) -> int:
         + ("" if redis else "; no redis-server runs")
     )
     header = f"{'page':<22}{'dynos':>6}{'req/s':>9}{'x trivial':>11}{'p50 ms':>9}{'p99 ms':>9}"
-    header += f"{'errors':>8}{'RSS MiB':>9}{'PSS MiB':>9}{'conns':>12}{'runs':>6}"
+    header += f"{'errors':>8}{'web CPU':>9}{'db CPU':>8}{'x':>6}"
+    header += f"{'RSS MiB':>9}{'PSS MiB':>9}{'conns':>12}{'runs':>6}"
     print(header)
     for row in rows:
         print(
             f"{row['page']:<22}{row['processes']:>6}{row['rps']:>9.1f}{row['of_trivial']:>11.2f}"
             f"{row['p50_ms']:>9.1f}{row['p99_ms']:>9.1f}{row['errors']:>8}"
+            f"{row['web_cpu_ms']:>9.2f}{format_ms(row['db_cpu_ms']):>8}{row['cpu_of_trivial']:>6.2f}"
             f"{row['peak_rss_mib']:>9.1f}{row['peak_pss_mib']:>9.1f}{row['connections']:>12}"
             f"{row['attempts']:>6}"
         )
     print(
-        "x trivial: against the trivial view on as many web processes; conns: wrk's "
-        "connections held by each worker (+ between processes); runs: attempts to spread them"
+        "x trivial: against the trivial view on as many web processes; web CPU, db CPU: "
+        "milliseconds of server CPU per request; x: the trivial view's CPU per request "
+        "over the page's; conns: wrk's connections held by each worker (+ between "
+        "processes); runs: attempts to spread them"
     )
     return 0
 
