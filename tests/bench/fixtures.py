@@ -2,6 +2,7 @@
 
 import time
 
+from django.conf import settings
 from django.core.management import call_command
 from django.test import Client
 
@@ -11,7 +12,8 @@ from catalog.models import Product
 
 
 def logged_in_cookie() -> str:
-    """A session cookie of a user with a profile and a company."""
+    """The cookies of a logged-in browser (session and CSRF) of a user with a profile
+    and a company."""
     company = Company.objects.create(name="Bench Works", slug="bench-works")
     user = create_user_with_profile(
         username="bench", email="bench@example.com", password="bench-password-1"
@@ -20,7 +22,11 @@ def logged_in_cookie() -> str:
     user.profile.save()
     client = Client()
     client.force_login(user)
-    return f"sessionid={client.cookies['sessionid'].value}"
+    # A browser also holds the CSRF cookie its first page with a form set; without
+    # it every page with the logout form would make and set a new one.
+    client.get("/accounts/profile/")
+    cookies = (settings.SESSION_COOKIE_NAME, settings.CSRF_COOKIE_NAME)
+    return "; ".join(f"{name}={client.cookies[name].value}" for name in cookies)
 
 
 def prepare(*, products: int) -> tuple[list[tuple[str, str, bool]], str, float]:
