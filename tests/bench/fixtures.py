@@ -4,6 +4,8 @@ import time
 
 from django.conf import settings
 from django.core.management import call_command
+from django.http import HttpRequest
+from django.middleware.csrf import get_token
 from django.test import Client
 
 from accounts.models import Company
@@ -24,9 +26,12 @@ def logged_in_cookie() -> str:
     client.force_login(user)
     # A browser also holds the CSRF cookie its first page with a form set; without
     # it every page with the logout form would make and set a new one.
-    client.get("/accounts/profile/")
-    cookies = (settings.SESSION_COOKIE_NAME, settings.CSRF_COOKIE_NAME)
-    return "; ".join(f"{name}={client.cookies[name].value}" for name in cookies)
+    request = HttpRequest()
+    get_token(request)
+    return (
+        f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}; "
+        f"{settings.CSRF_COOKIE_NAME}={request.META['CSRF_COOKIE']}"
+    )
 
 
 def prepare(*, products: int) -> tuple[list[tuple[str, str, bool]], str, float]:
