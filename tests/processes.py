@@ -300,8 +300,9 @@ def start_web(
     Coverage is not measured in it unless `measured`: a web process runs the
     views, middleware and settings the tests measure in-process and in the
     short-lived processes (`manage`, `run_python`, the demo) already, and tracing
-    every request of every web process cost a third of the CPU of the tests that
-    start them.
+    every request of every web process costs CPU for lines already counted. A
+    test whose web process runs code nothing else runs (the body limit, Redis
+    failures) asks for `measured=True`.
     """
     port = port or free_port()
     log = tempfile.TemporaryFile()
