@@ -33,6 +33,7 @@ class CachedCountPaginator(Paginator):
     def count(self) -> int:
         # Kept with the generation it was counted under, as a cached page is:
         # a count taken while a change committed is never used.
+        # Paginator.count is a cached_property: .func is Django's own COUNT(*).
         return kept(self.count_key, lambda: Paginator.count.func(self))
 
 

@@ -2,20 +2,17 @@
 shared by every visitor, logged in or not (catalog/kept.py)."""
 
 import pytest
+from django.core.cache import caches
 from django.test import override_settings
 
+from catalog import pagecache
+from catalog.kept import kept
 from catalog.models import Category, Product
 from tests.factories import FeatureFactory, ProductFactory, UserFactory
 from tests.pages import query_count
+from tests.processes import free_port
 
 pytestmark = pytest.mark.django_db
-
-# A Redis nobody listens on: every call fails as a Redis that is down does.
-DEAD_REDIS = {
-    "BACKEND": "django.core.cache.backends.redis.RedisCache",
-    "LOCATION": "redis://127.0.0.1:9/0",
-    "OPTIONS": {"socket_connect_timeout": 1},
-}
 
 
 def main(page: str) -> str:
@@ -138,8 +135,31 @@ def test_without_a_page_cache_every_visit_renders(client, path, settings):
 
 
 def test_with_its_cache_server_down_pages_still_render(client, path, settings):
-    with override_settings(CACHES={**settings.CACHES, "pages": DEAD_REDIS}):
+    # A Redis on a port nobody listens on: every call fails as a Redis that is down does.
+    dead_redis = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": f"redis://127.0.0.1:{free_port()}/0",
+        "OPTIONS": {"socket_connect_timeout": 1},
+    }
+    with override_settings(CACHES={**settings.CACHES, "pages": dead_redis}):
         pages = [visit(client, path) for _ in range(2)]
     assert main(pages[0][0]) == main(pages[1][0])
     assert [queries for _, queries in pages] == [pages[0][1]] * 2
     assert pages[0][1] >= 2
+
+
+def test_kept_parts_share_the_pages_budget_and_evict_the_least_read(client, make_products):
+    """A crawl through more pages than a worker keeps evicts what nobody reads again,
+    not the list page read meanwhile (docs/production.md, "Kept content")."""
+    make_products(3)
+    assert client.get("/products/")["X-Page-Cache"] == "miss"
+    memory = caches[pagecache.CACHE_ALIAS]
+    limit = memory._max_entries
+    assert limit == 300  # what config/cache.py and the docs give a worker
+    for n in range(limit + 100):
+        kept(f"catalog-part:crawled-{n}", lambda: "<p>a product</p>")
+        if n % 50 == 0:
+            assert client.get("/products/")["X-Page-Cache"] == "hit", n
+    assert client.get("/products/")["X-Page-Cache"] == "hit"
+    assert len(memory._cache) <= limit
+    assert memory.get("catalog-part:crawled-0") is None  # the first crawled, read no more
