@@ -3,6 +3,7 @@
     caches(page_seconds=..., development=...) -> dict   settings.CACHES
     redis_url() -> str | None                            the Redis to use, if any
     UNAVAILABLE                   what a cache raises when its server does not answer
+    RedisCache                    Django's Redis backend, pausing calls to a failed server
 
 Three aliases, which code names and never looks behind:
 
@@ -11,8 +12,9 @@ Three aliases, which code names and never looks behind:
   and accounts/throttles.py, which every dyno must share.
 
 With `REDIS_TLS_URL` or `REDIS_URL` set (Heroku sets both when the Key-Value
-Store add-on is attached) all three are Django's own `RedisCache` on that
-server: every worker of every dyno reads one copy of a page and one count.
+Store add-on is attached) all three are Django's `RedisCache` on that server,
+which pauses calls to it for a few seconds after one failed (`RedisCache` below):
+every worker of every dyno reads one copy of a page and one count.
 Unset, `pages` lives in each worker's memory and the counts in two tables of
 the database (created by accounts/migrations/0004), which every dyno shares too.
 
@@ -30,20 +32,30 @@ public authority can be checked by adding `?ssl_cert_reqs=required` to its URL:
 redis-py lets the URL's options win.
 """
 
+import functools
 import os
+import threading
+import time
 from urllib.parse import urlsplit
 
+from django.core.cache.backends import redis as django_redis
 from django.core.exceptions import ImproperlyConfigured
 
 try:
+    from redis.exceptions import ConnectionError as RedisConnectionError
     from redis.exceptions import RedisError
+    from redis.exceptions import TimeoutError as RedisTimeoutError
 except ImportError:  # a fork without the redis package uses no Redis
-    RedisError = OSError
+    RedisError = RedisConnectionError = RedisTimeoutError = OSError
 
 # What a cache backend raises when its server does not answer (Redis down, a
 # timeout, memory full under `noeviction`); the memory and database caches
 # never raise these (a database outage is the database's error).
 UNAVAILABLE = (RedisError, OSError)
+
+# After a call to a Redis fails to connect or times out, calls to that server
+# fail at once for this long (RedisCache below), then one call tries it again.
+RETRY_SECONDS = 5.0
 
 LOOPBACK = ("localhost", "127.0.0.1", "::1")
 
@@ -98,7 +110,7 @@ def caches(*, page_seconds: int, development: bool) -> dict:
             # One database for all three: KEY_PREFIX keeps them apart, and nothing
             # ever calls clear() on them (RedisCache.clear() flushes the database).
             return {
-                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "BACKEND": "config.cache.RedisCache",
                 "LOCATION": url,
                 "KEY_PREFIX": prefix,
                 "TIMEOUT": timeout,
@@ -144,3 +156,89 @@ def caches(*, page_seconds: int, development: bool) -> dict:
             "OPTIONS": {"MAX_ENTRIES": 100_000},
         },
     }
+
+
+class RedisSkipped(RedisConnectionError):
+    """Raised instead of calling a Redis that failed less than RETRY_SECONDS ago."""
+
+
+class _Breaker:
+    """When each server last failed, shared by every thread and alias of a process."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._failed_at: dict[str, float] = {}
+
+    def check(self, server: str) -> bool:
+        """Raise RedisSkipped while `server` is paused; True when this call is the one
+        that tries it again (the others keep skipping until it has answered)."""
+        failed_at = self._failed_at.get(server)
+        if failed_at is None:  # the usual case: no lock taken
+            return False
+        with self._lock:
+            failed_at = self._failed_at.get(server)
+            if failed_at is None:
+                return False
+            waited = time.monotonic() - failed_at
+            if waited < RETRY_SECONDS:
+                raise RedisSkipped(
+                    f"Redis failed {waited:.1f} s ago: not called for {RETRY_SECONDS:g} s"
+                )
+            self._failed_at[server] = time.monotonic()  # the others wait for this try
+            return True
+
+    def failed(self, server: str) -> None:
+        self._failed_at[server] = time.monotonic()
+
+    def answered(self, server: str) -> None:
+        self._failed_at.pop(server, None)
+
+
+_breaker = _Breaker()
+
+
+def _paused_when_down(method):
+    @functools.wraps(method)
+    def call(self, *args, **kwargs):
+        retrying = _breaker.check(self._location)
+        try:
+            return method(self, *args, **kwargs)
+        except (RedisConnectionError, RedisTimeoutError, OSError):
+            _breaker.failed(self._location)
+            retrying = False
+            raise
+        finally:
+            if retrying:  # it answered, if only with an error of its own
+                _breaker.answered(self._location)
+
+    return call
+
+
+class RedisCache(django_redis.RedisCache):
+    """Django's Redis cache backend, which stops calling a server that just failed.
+
+    Calls that cannot connect or time out (after `socket_timeout`: one second,
+    see redis_options) make every call to that server, from any thread or
+    alias of this process, raise RedisSkipped (one of UNAVAILABLE) at once for
+    RETRY_SECONDS; then one call tries the server again while the others keep
+    skipping, and an answer ends the pause. Without it, a Redis that hangs would
+    hold each request for a second per cache call, and a worker's threads would
+    all wait on it. Errors the server answers with (a wrong type, memory full)
+    pause nothing.
+    """
+
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._location = server if isinstance(server, str) else ",".join(server)
+
+    add = _paused_when_down(django_redis.RedisCache.add)
+    get = _paused_when_down(django_redis.RedisCache.get)
+    set = _paused_when_down(django_redis.RedisCache.set)
+    touch = _paused_when_down(django_redis.RedisCache.touch)
+    delete = _paused_when_down(django_redis.RedisCache.delete)
+    get_many = _paused_when_down(django_redis.RedisCache.get_many)
+    has_key = _paused_when_down(django_redis.RedisCache.has_key)
+    incr = _paused_when_down(django_redis.RedisCache.incr)
+    set_many = _paused_when_down(django_redis.RedisCache.set_many)
+    delete_many = _paused_when_down(django_redis.RedisCache.delete_many)
+    clear = _paused_when_down(django_redis.RedisCache.clear)

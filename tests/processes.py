@@ -7,6 +7,7 @@ import ssl
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import typing
 import urllib.error
@@ -50,6 +51,37 @@ def listening_addresses(port: int) -> set[str]:
                 packed = b"".join(raw[i : i + 4][::-1] for i in range(0, len(raw), 4))
                 found.add(socket.inet_ntop(family, packed))
     return found
+
+
+class SilentServer:
+    """A port of 127.0.0.1 that accepts connections and never says a word: a Redis,
+    database or S3 that hangs. `accepted` counts the connections it took."""
+
+    def __init__(self):
+        self._server = socket.create_server(("127.0.0.1", 0))
+        self._server.settimeout(0.2)
+        self.port = self._server.getsockname()[1]
+        self._held: list[socket.socket] = []
+        self._closing = threading.Event()
+        self._thread = threading.Thread(target=self._hold, daemon=True)
+        self._thread.start()
+
+    @property
+    def accepted(self) -> int:
+        return len(self._held)
+
+    def _hold(self) -> None:
+        while not self._closing.is_set():
+            try:
+                self._held.append(self._server.accept()[0])
+            except TimeoutError:
+                continue
+
+    def close(self) -> None:
+        self._closing.set()
+        self._thread.join(5)
+        for sock in [*self._held, self._server]:
+            sock.close()
 
 
 def _database_url(suffix: str) -> str:

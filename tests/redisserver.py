@@ -88,10 +88,12 @@ def start(
     *,
     maxmemory: str = "64mb",
     policy: str = EVICTION_POLICY,
+    port: int | None = None,
 ) -> RedisServer:
-    """A redis-server on 127.0.0.1, answering PING before this returns."""
+    """A redis-server on 127.0.0.1 (on `port`, else a free one), answering PING
+    before this returns."""
     binary = redis_binary()
-    port = free_port()
+    port = port or free_port()
     folder.mkdir(parents=True, exist_ok=True)
     arguments = [binary, "--bind", "127.0.0.1", "--dir", str(folder)]
     arguments += ["--save", "", "--appendonly", "no", "--daemonize", "no"]

@@ -231,7 +231,9 @@ def spread_wrk(
     raise AssertionError("unreachable")
 
 
-def server_cpu(row: dict) -> float:
+def server_cpu(row: dict) -> float | None:
+    if row["web_cpu_ms"] is None:
+        return None
     return row["web_cpu_ms"] + (row["db_cpu_ms"] or 0)
 
 
@@ -300,8 +302,9 @@ def measure(
         "requests": (requests := sum(result["requests"] for result in results)),
         "errors": sum(result["errors"] for result in results),
         # Server-side CPU milliseconds per request: the web processes', the database's.
-        "web_cpu_ms": round(1000 * cpu[0] / requests, 3),
-        "db_cpu_ms": None if cpu[1] is None else round(1000 * cpu[1] / requests, 3),
+        # None when no request finished (a server that hangs): nothing to divide by.
+        "web_cpu_ms": round(1000 * cpu[0] / requests, 3) if requests else None,
+        "db_cpu_ms": None if cpu[1] is None or not requests else round(1000 * cpu[1] / requests, 3),
         "connections": connections,
         "attempts": attempts,
         "peak_rss_mib": round(sampler.peak_rss / 1024, 1),
@@ -350,6 +353,28 @@ def on_redis(env, pages, headers, cookie, args) -> list[dict]:
             redis.stop()
 
 
+def on_silent_redis(env, pages, headers, cookie, args) -> list[dict]:
+    """The product list with REDIS_URL naming a server that accepts connections and
+    never answers (a Redis that hangs): every page-cache call fails, after its timeout
+    or at once while the cache skips a server that just failed (config/cache.py)."""
+    from tests.processes import SilentServer, start_web
+
+    list_page = [page for page in pages if page[0] == "product list"]
+    silent = SilentServer()
+    try:
+        web = start_web({**env, "REDIS_URL": f"redis://127.0.0.1:{silent.port}/0"})
+        try:
+            web.wait_until_serving()
+            rows = run_pages(list_page, [web], headers, cookie, args)
+        finally:
+            web.stop()
+    finally:
+        silent.close()
+    for row in rows:
+        row["page"] += ", Redis not answering"
+    return rows
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=int, default=30, help="seconds per page")
@@ -389,6 +414,7 @@ def main(argv: list[str] | None = None) -> int:
         web.stop()
     if redis:
         rows += on_redis(env, pages, headers, cookie, args)
+    rows += on_silent_redis(env, pages, headers, cookie, args)
 
     for row in rows:
         # Against the trivial view on as many processes.
@@ -401,7 +427,8 @@ def main(argv: list[str] | None = None) -> int:
         trivial = next(
             r for r in rows if r["page"] == "trivial" and r["processes"] == row["processes"]
         )
-        row["cpu_of_trivial"] = round(server_cpu(trivial) / server_cpu(row), 2)
+        cost = server_cpu(row)
+        row["cpu_of_trivial"] = None if cost is None else round(server_cpu(trivial) / cost, 2)
     if args.json:
         for row in rows:
             print(json.dumps(row))
@@ -419,7 +446,8 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"{row['page']:<22}{row['processes']:>6}{row['rps']:>9.1f}{row['of_trivial']:>11.2f}"
             f"{row['p50_ms']:>9.1f}{row['p99_ms']:>9.1f}{row['errors']:>8}"
-            f"{row['web_cpu_ms']:>9.2f}{format_ms(row['db_cpu_ms']):>8}{row['cpu_of_trivial']:>6.2f}"
+            f"{format_ms(row['web_cpu_ms']):>9}{format_ms(row['db_cpu_ms']):>8}"
+            f"{format_ms(row['cpu_of_trivial']):>6}"
             f"{row['peak_rss_mib']:>9.1f}{row['peak_pss_mib']:>9.1f}{row['connections']:>12}"
             f"{row['attempts']:>6}"
         )

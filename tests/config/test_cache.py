@@ -41,7 +41,7 @@ def test_with_redis_every_alias_shares_it_over_tls(no_redis, variables, chosen):
         no_redis.setenv(name, value)
     caches = cache.caches(page_seconds=25, development=False)
     for alias in ALIASES:
-        assert caches[alias]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+        assert caches[alias]["BACKEND"] == "config.cache.RedisCache"
         assert caches[alias]["LOCATION"] == chosen
         # Heroku's certificates are self-signed.
         assert caches[alias]["OPTIONS"]["ssl_cert_reqs"] is None
@@ -77,7 +77,7 @@ def test_a_production_process_reads_the_redis_variables():
     code += "print(s.CACHES['throttles']['BACKEND'], s.CACHES['pages']['LOCATION'])"
     base = production_env(DATABASE_URL="postgres://u:p@db.invalid/app")
     started = run_python(code, {**base, "REDIS_TLS_URL": HEROKU_TLS, "REDIS_URL": HEROKU_PLAIN})
-    assert started.stdout.split() == ["django.core.cache.backends.redis.RedisCache", HEROKU_TLS]
+    assert started.stdout.split() == ["config.cache.RedisCache", HEROKU_TLS]
     refused = run_python(code, {**base, "REDIS_URL": HEROKU_PLAIN})
     assert refused.returncode != 0
     assert "production needs rediss://" in refused.stderr

@@ -9,7 +9,8 @@ TLS with a self-signed certificate) pointing at it:
    clears it on both at once, leaving the throttles' counts in place;
 2. signups spread over both are counted as one, in Redis, not in the database;
 3. a Redis that is down or never answers makes no page fail: lists render
-   uncached, signups and logins go through uncounted, a catalog save succeeds;
+   uncached, signups and logins go through uncounted, a catalog save succeeds,
+   and after one failure the process stops calling it for a few seconds;
 4. REDIS_TLS_URL wins over REDIS_URL and speaks TLS to a server whose
    certificate is self-signed; `?ssl_cert_reqs=required` turns checking on;
 5. a full Redis with the documented eviction policy drops pages, never the
@@ -175,6 +176,8 @@ def test_a_redis_that_does_not_answer_breaks_no_page(released, redis, silent_por
     assert "Page cache unavailable, rendering" in output
     assert "Throttle store unavailable, signup-client not counted" in output
     assert "Throttle store unavailable, login-account not counted" in output
+    # After the first failure the process stops calling it for a while (config/cache.py).
+    assert "unavailable, rendering: network:RedisSkipped" in output
 
 
 @pytest.fixture

@@ -1,0 +1,176 @@
+"""A Redis that fails is paused, not waited on (config.cache.RedisCache).
+
+After a call cannot connect or times out, every call to that server, from any
+alias or thread of the process, fails at once for RETRY_SECONDS; then one call
+tries it again while the others keep skipping, and an answer ends the pause.
+The callers (page cache, kept content, throttles) already treat these failures
+as "no cache": tests/deploy/test_redis.py shows the pages working meanwhile.
+"""
+
+import threading
+import time
+
+import pytest
+from redis.exceptions import ResponseError
+
+from config import cache
+from tests import redisserver
+from tests.processes import SilentServer
+
+TIMEOUT = 0.2
+# Every kind of call the backend makes, each on its own.
+CALLS = {
+    "get": lambda store: store.get("key"),
+    "set": lambda store: store.set("key", 1),
+    "add": lambda store: store.add("key", 1),
+    "touch": lambda store: store.touch("key"),
+    "delete": lambda store: store.delete("key"),
+    "get_many": lambda store: store.get_many(["key", "other"]),
+    "set_many": lambda store: store.set_many({"key": 1}),
+    "delete_many": lambda store: store.delete_many(["key"]),
+    "has_key": lambda store: store.has_key("key"),
+    "incr": lambda store: store.incr("key"),
+    "decr": lambda store: store.decr("key"),
+    "get_or_set": lambda store: store.get_or_set("key", 1),
+    "clear": lambda store: store.clear(),
+}
+
+
+def redis_cache(url: str, prefix: str = "pages") -> cache.RedisCache:
+    """The backend as settings.CACHES builds it, with short timeouts."""
+    options = {"socket_connect_timeout": TIMEOUT, "socket_timeout": TIMEOUT}
+    return cache.RedisCache(url, {"KEY_PREFIX": prefix, "OPTIONS": options})
+
+
+@pytest.fixture
+def short_pause(monkeypatch):
+    monkeypatch.setattr(cache, "RETRY_SECONDS", 0.5)
+    return 0.5
+
+
+@pytest.fixture
+def silent():
+    server = SilentServer()
+    yield server
+    server.close()
+
+
+def wait_for(condition, seconds: float = 5) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.01)
+
+
+def catch(call, store):
+    try:
+        call(store)
+    except Exception as error:  # the error is what the test reads
+        return error
+    return None
+
+
+def test_a_redis_that_hangs_is_waited_on_once_then_skipped_by_every_call(silent, short_pause):
+    url = f"redis://127.0.0.1:{silent.port}/0"
+    store = redis_cache(url)
+    with pytest.raises(cache.UNAVAILABLE) as first:
+        store.get("key")
+    assert not isinstance(first.value, cache.RedisSkipped)  # this one waited
+    assert silent.accepted == 1
+    # Every call, another alias on the same server, another thread: none connects.
+    throttles = redis_cache(url, prefix="throttles")
+    for call in CALLS.values():
+        for backend in (store, throttles):
+            with pytest.raises(cache.RedisSkipped, match=r"not called for 0\.5 s"):
+                call(backend)
+    failures = []
+    thread = threading.Thread(target=lambda: failures.append(catch(CALLS["incr"], store)))
+    thread.start()
+    thread.join()
+    assert [type(error) for error in failures] == [cache.RedisSkipped]
+    assert silent.accepted == 1
+
+    # Once the pause is over, the next call tries the server again.
+    time.sleep(short_pause)
+    with pytest.raises(cache.UNAVAILABLE) as again:
+        store.set("key", 1)
+    assert not isinstance(again.value, cache.RedisSkipped)
+    assert silent.accepted == 2
+    with pytest.raises(cache.RedisSkipped):
+        store.get("key")
+
+
+def test_while_one_call_tries_the_server_again_the_others_keep_skipping(silent, short_pause):
+    store = redis_cache(f"redis://127.0.0.1:{silent.port}/0")
+    with pytest.raises(cache.UNAVAILABLE):
+        store.get("key")
+    time.sleep(short_pause)
+    tried = []
+    trying = threading.Thread(target=lambda: tried.append(catch(CALLS["get"], store)))
+    trying.start()
+    wait_for(lambda: silent.accepted == 2)  # the retry is waiting on the server
+    with pytest.raises(cache.RedisSkipped):
+        store.get("key")
+    trying.join()
+    assert isinstance(tried[0], cache.UNAVAILABLE)
+    assert not isinstance(tried[0], cache.RedisSkipped)
+    assert silent.accepted == 2
+
+
+def test_a_failure_pauses_only_its_own_server(silent, tmp_path, short_pause):
+    server = redisserver.start(tmp_path / "redis")
+    try:
+        with pytest.raises(cache.UNAVAILABLE):
+            redis_cache(f"redis://127.0.0.1:{silent.port}/0").get("key")
+        working = redis_cache(server.url)
+        working.set("key", "kept")
+        assert working.get("key") == "kept"
+    finally:
+        server.stop()
+
+
+def stopped_then_restarted(server, store, folder):
+    """Stop `server`, see a call of `store` fail (waited for, not skipped), then start
+    the server again on its port: `store` is paused from then on."""
+    server.stop()
+    with pytest.raises(cache.UNAVAILABLE) as refused:
+        store.get("key")
+    assert not isinstance(refused.value, cache.RedisSkipped)
+    return redisserver.start(folder, port=server.port)
+
+
+def test_a_redis_back_up_is_used_again_after_the_pause(tmp_path, short_pause):
+    server = redisserver.start(tmp_path / "first")
+    store = redis_cache(server.url)
+    try:
+        store.set("key", "before")
+        server = stopped_then_restarted(server, store, tmp_path / "second")
+        # Up again, but within the pause: still skipped, so nothing is written.
+        with pytest.raises(cache.RedisSkipped):
+            store.set("key", "during")
+        assert server.client().keys() == []
+        time.sleep(short_pause)
+        store.set("key", "after")
+        assert store.get("key") == "after"
+        assert store.get_many(["key"]) == {"key": "after"}
+    finally:
+        server.stop()
+
+
+def test_an_error_the_server_answers_with_pauses_nothing(tmp_path, short_pause):
+    server = redisserver.start(tmp_path / "redis")
+    store = redis_cache(server.url)
+    try:
+        store.set("text", "not a number")
+        with pytest.raises(ResponseError):
+            store.incr("text")
+        assert store.get("text") == "not a number"
+        # Nor does one met by the call that tries a paused server again.
+        server = stopped_then_restarted(server, store, tmp_path / "again")
+        time.sleep(short_pause)
+        with pytest.raises(ValueError, match="not found"):
+            store.incr("missing")
+        store.set("key", 1)
+        assert store.get("key") == 1
+    finally:
+        server.stop()
