@@ -16,8 +16,9 @@ Then, unless --no-redis or without Debian's `redis-server`, the same on Heroku
 Key-Value Store's shape: a redis-server on 127.0.0.1, and the product list from
 the page cache on Redis with one web process, then the trivial view and the list
 with two web processes sharing that Redis (two dynos: wrk's connections split
-over both, requests/s summed). Traffic goes to 127.0.0.1 only and every run
-stops by itself after --duration seconds.
+over both, requests/s summed). Last, the product list with REDIS_URL naming a
+port that accepts connections and never answers (a Redis that hangs). Traffic
+goes to 127.0.0.1 only and every run stops by itself after --duration seconds.
 """
 
 import argparse
