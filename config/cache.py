@@ -165,7 +165,8 @@ class RedisSkipped(RedisConnectionError):
 class _Breaker:
     """When each server last failed, shared by every thread and alias of a process."""
 
-    def __init__(self):
+    def __init__(self, clock=time.monotonic):
+        self.clock = clock
         self._lock = threading.Lock()
         self._failed_at: dict[str, float] = {}
 
@@ -179,19 +180,23 @@ class _Breaker:
             failed_at = self._failed_at.get(server)
             if failed_at is None:
                 return False
-            waited = time.monotonic() - failed_at
+            waited = self.clock() - failed_at
             if waited < RETRY_SECONDS:
                 raise RedisSkipped(
                     f"Redis failed {waited:.1f} s ago: not called for {RETRY_SECONDS:g} s"
                 )
-            self._failed_at[server] = time.monotonic()  # the others wait for this try
+            self._failed_at[server] = self.clock()  # the others wait for this try
             return True
 
     def failed(self, server: str) -> None:
-        self._failed_at[server] = time.monotonic()
+        self._failed_at[server] = self.clock()
 
     def answered(self, server: str) -> None:
         self._failed_at.pop(server, None)
+
+    def untried(self, server: str) -> None:
+        """The try ended before the server said anything: the next call tries again."""
+        self._failed_at[server] = self.clock() - RETRY_SECONDS
 
 
 _breaker = _Breaker()
@@ -202,14 +207,21 @@ def _paused_when_down(method):
     def call(self, *args, **kwargs):
         retrying = _breaker.check(self._location)
         try:
-            return method(self, *args, **kwargs)
+            result = method(self, *args, **kwargs)
         except (RedisConnectionError, RedisTimeoutError, OSError):
             _breaker.failed(self._location)
-            retrying = False
             raise
-        finally:
-            if retrying:  # it answered, if only with an error of its own
+        except RedisError:  # an answer, if an error (a wrong type, memory full)
+            if retrying:
                 _breaker.answered(self._location)
+            raise
+        except BaseException:  # before any answer: a value that cannot be pickled, say
+            if retrying:
+                _breaker.untried(self._location)
+            raise
+        if retrying:
+            _breaker.answered(self._location)
+        return result
 
     return call
 
@@ -224,7 +236,8 @@ class RedisCache(django_redis.RedisCache):
     skipping, and an answer ends the pause. Without it, a Redis that hangs would
     hold each request for a second per cache call, and a worker's threads would
     all wait on it. Errors the server answers with (a wrong type, memory full)
-    pause nothing.
+    pause nothing; those redis-py reports as connection errors (a wrong
+    password, a server still loading its data, too many clients) do.
     """
 
     def __init__(self, server, params):
