@@ -37,7 +37,9 @@ class BoundedIterable(BaseIterable):
     feature table once the page has a few hundred products).
 
     Rows become instances without `Model.__init__` (rows.py): what
-    `Model.from_db` leaves behind, for a fraction of the cost. On a large page,
+    `Model.from_db` leaves behind, for a fraction of the cost; a related
+    object's `_state` is a `ModelState` subclass that makes its related-object
+    cache (holding the product) only when something reads it. On a large page,
     building instances, not SQL, is most of the time.
 
     What it costs:

@@ -75,6 +75,27 @@ def instance(model, names: list[str], values, db: str):
     return obj
 
 
+class _FieldsCacheFromParent:
+    """`ModelState.fields_cache` of a child built by `child_builder`: made on first
+    use from the parent it was built for, as `ModelState`'s own descriptor makes an
+    empty one. Most children are only read (a card shows a feature's name and
+    value), so most never make it."""
+
+    def __get__(self, state, owner=None):
+        if state is None:
+            return self
+        # An instance attribute: from now on it is found before this descriptor.
+        cache = state.fields_cache = {state.cache_name: state.parent}
+        return cache
+
+
+class ChildState(ModelState):
+    """The `_state` of an instance `child_builder` made: loaded, its parent cached."""
+
+    adding = False
+    fields_cache = _FieldsCacheFromParent()
+
+
 def child_builder(model, names: list[str], db: str, cache_name: str):
     """A function `build(rows, parent, into)` that appends to the list `into` an
     instance of `model` for each row (values in `names` order), each with the
@@ -83,9 +104,10 @@ def child_builder(model, names: list[str], db: str, cache_name: str):
     join's miss) are skipped.
 
     The steps of `instance()`, in one loop with no call per row: a large page
-    builds hundreds of thousands of these.
+    builds hundreds of thousands of these. Their `_state` is a `ChildState`,
+    whose related-object cache is made on first use.
     """
-    new, state_class = model.__new__, ModelState
+    new, state_class = model.__new__, ChildState
     pk_at = names.index(model._meta.pk.attname)
 
     def build(rows, parent, into: list) -> None:
@@ -96,9 +118,9 @@ def child_builder(model, names: list[str], db: str, cache_name: str):
             obj = new(model)
             obj.__dict__.update(zip(names, row, strict=True))
             state = obj._state = state_class()
-            state.adding = False
             state.db = db
-            state.fields_cache = {cache_name: parent}  # a dict each: it is per instance
+            state.cache_name = cache_name
+            state.parent = parent
             append(obj)
 
     return build

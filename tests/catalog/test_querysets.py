@@ -1,5 +1,7 @@
 """ProductQuerySet: each method's result, query count and SQL shape."""
 
+import copy
+import pickle
 from decimal import Decimal
 
 import pytest
@@ -163,6 +165,14 @@ def test_bounded_instances_behave_like_loaded_ones(make_products):
         assert product.category.slug == "kitchen"
     assert log.count == 2
     assert isinstance(feature, Feature)
+    # Another feature, its related-object cache never read: pickled (as a cache
+    # stores it) and copied, it still has its product, without a query.
+    untouched = product.feature_list[1]
+    with record() as log:
+        restored = pickle.loads(pickle.dumps(untouched))  # noqa: S301 - our own bytes
+        assert (restored.pk, restored.product.pk) == (untouched.pk, product.pk)
+        assert copy.copy(untouched).product is product
+    assert log.count == 0
     assert product == made
     assert not product._state.adding
     assert product._state.db == "default"
