@@ -10,6 +10,7 @@ a folder (config/local/s3_disk.py), as the demo does with `.s3data/`.
 moto is a dev package: production never imports this module.
 """
 
+import functools
 import json
 import logging
 import urllib.request
@@ -114,6 +115,13 @@ def start(port: int = 0, data_dir: Path | None = None) -> LocalS3:
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
+    # moto finds each request's service by listing the folders of its own package
+    # (a few hundred file-system calls, about a sixth of what a request costs);
+    # the answer for a host never changes, so each host is looked up once.
+    dispatcher = server._server.app
+    dispatcher.get_backend_for_host = functools.lru_cache(maxsize=64)(
+        dispatcher.get_backend_for_host
+    )
     host, port = server.get_host_and_port()
     local = LocalS3(server, f"http://{host}:{port}")
     local.create_buckets()
