@@ -2,6 +2,7 @@
 never a known password outside development, and really able to do what the tour asks."""
 
 import re
+import shlex
 from io import StringIO
 
 import pytest
@@ -15,7 +16,11 @@ from accounts.demo_accounts import (
     MEMBER_USERNAME,
     STAFF_USERNAME,
 )
-from accounts.management.commands.seed_demo_accounts import DEV_PASSWORDS
+from accounts.management.commands.seed_demo_accounts import (
+    DEV_PASSWORDS,
+    Command,
+    random_password,
+)
 from accounts.models import Company, Profile
 from catalog.models import Product
 from config.media import versions
@@ -134,6 +139,20 @@ def test_outside_development_random_or_given_passwords(settings, client):
     assert logins(given) == {STAFF_USERNAME: (created[STAFF_USERNAME][0], None, False)}
     with pytest.raises(CommandError, match="not both"):
         run("--random-passwords", "--staff-password", "x")
+
+
+def test_a_random_password_can_be_typed_back_on_a_command_line():
+    """The command prints it to be given again (`--staff-password ...`, over `heroku
+    run`): every one must reach the option as its value, unquoted. A base64 one
+    starts with "-" one time in 64, and argparse then reads it as an option."""
+    parser = Command().create_parser("manage.py", "seed_demo_accounts")
+    passwords = {random_password() for _ in range(2000)}
+    assert len(passwords) == 2000
+    for password in passwords:
+        assert shlex.quote(password) == password
+        options = parser.parse_args(["--staff-password", password, "--member-password", password])
+        assert options.staff_password == options.member_password == password
+    assert {len(password) for password in passwords} == {24}  # 96 random bits in hex
 
 
 def log_in(client, output: str, username: str) -> None:

@@ -24,6 +24,13 @@ WHAT = {
 }
 
 
+def random_password() -> str:
+    """96 random bits as 24 hex digits: a value to type back after `--staff-password`
+    as it is printed. (A base64 one starts with "-" one time in 64, which argparse
+    reads as an option.)"""
+    return secrets.token_hex(12)
+
+
 class Command(BaseCommand):
     help = "Create demo companies, a staff account and a member account if missing; print them."
 
@@ -41,7 +48,7 @@ class Command(BaseCommand):
         if random_passwords and any(given.values()):
             raise CommandError("Give passwords or --random-passwords, not both.")
         if random_passwords:
-            given = {role: secrets.token_urlsafe(12) for role in given}
+            given = {role: random_password() for role in given}
         elif not all(given.values()):
             if not settings.DEVELOPMENT:
                 raise CommandError(
