@@ -14,7 +14,7 @@ import functools
 import json
 import logging
 import urllib.request
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import boto3
@@ -38,6 +38,8 @@ class LocalS3:
     server: object
     endpoint_url: str
     restored: int = 0  # versions and delete markers read back from `data_dir`
+    # Building a boto3 client takes longer than most requests to this server.
+    _clients: dict = field(default_factory=dict, repr=False)
 
     def environ(self) -> dict[str, str]:
         """The app's S3 variables for this server (static files stay on WhiteNoise)."""
@@ -50,14 +52,18 @@ class LocalS3:
         }
 
     def client(self, service: str = "s3", access_key=ACCESS_KEY, secret_key=SECRET_KEY):
-        """A boto3 client for one of this server's services (s3, iam)."""
-        return boto3.client(
-            service,
-            endpoint_url=self.endpoint_url,
-            region_name=REGION,
-            aws_access_key_id=access_key,
-            aws_secret_access_key=secret_key,
-        )
+        """A boto3 client for one of this server's services (s3, iam), made once per
+        service and keys (boto3 clients may be shared between threads)."""
+        key = (service, access_key, secret_key)
+        if key not in self._clients:
+            self._clients[key] = boto3.client(
+                service,
+                endpoint_url=self.endpoint_url,
+                region_name=REGION,
+                aws_access_key_id=access_key,
+                aws_secret_access_key=secret_key,
+            )
+        return self._clients[key]
 
     def create_buckets(self) -> None:
         s3 = self.client()
