@@ -24,7 +24,6 @@ If the cache's server does not answer, the value is made for this request only
 
 import hashlib
 from collections.abc import Callable
-from contextlib import suppress
 from typing import TypeVar
 
 from django.conf import settings
@@ -34,7 +33,7 @@ from django.urls import get_urlconf
 from django.utils.safestring import SafeString
 
 from catalog import pagecache
-from config.cache import UNAVAILABLE
+from config.cache import unavailable
 
 T = TypeVar("T")
 
@@ -48,14 +47,15 @@ def kept(key: str, make: Callable[[], T]) -> T:
         return make()
     try:
         generation, found = pagecache.lookup(key)
-    except UNAVAILABLE:
+    except unavailable():
         return make()
     if found is not None:
         return found[1]
     value = make()
-    # Cache server down: made again next time, as with no cache.
-    with suppress(UNAVAILABLE):
+    try:
         caches[pagecache.CACHE_ALIAS].set(key, (generation, value), settings.PAGE_CACHE_SECONDS)
+    except unavailable():  # cache server down: made again next time, as with no cache
+        pass
     return value
 
 

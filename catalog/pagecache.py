@@ -61,7 +61,7 @@ from django.http import HttpResponse
 from django.middleware.gzip import re_accepts_gzip
 from django.utils.cache import patch_vary_headers
 
-from config.cache import UNAVAILABLE
+from config.cache import unavailable
 
 CACHE_ALIAS = "pages"
 PARAMETERS = frozenset({"page", "per_page", "sort", "category"})
@@ -100,7 +100,7 @@ def cache_anonymous_page(view):
         if key is not None:
             try:
                 generation, page = lookup(key)
-            except UNAVAILABLE as error:
+            except unavailable() as error:
                 logger.warning("Page cache unavailable, rendering: %r", error)
                 key = None
         if page is not None:
@@ -164,7 +164,7 @@ def store(key: str, response, generation: int) -> None:
     page = (generation, response["Content-Type"], plain, compressed)
     try:
         caches[CACHE_ALIAS].set(key, page, settings.PAGE_CACHE_SECONDS)
-    except UNAVAILABLE as error:
+    except unavailable() as error:
         logger.warning("Page cache unavailable, page not stored: %r", error)
 
 
@@ -206,6 +206,6 @@ def clear() -> None:
             pages.incr(GENERATION)  # atomic on Redis
         except ValueError:  # no generation yet (or evicted): any new one retires all pages
             pages.set(GENERATION, time.time_ns(), timeout=None)
-    except UNAVAILABLE as error:
+    except unavailable() as error:
         # Pages then go stale for at most PAGE_CACHE_SECONDS, as without a clear.
         logger.error("Page cache unavailable, pages not cleared: %r", error)

@@ -2,7 +2,7 @@
 
     caches(page_seconds=..., development=...) -> dict   settings.CACHES
     redis_url() -> str | None                            the Redis to use, if any
-    UNAVAILABLE                   what a cache raises when its server does not answer
+    unavailable() -> tuple        what a cache raises when its server does not answer
     RedisCache                    Django's Redis backend, pausing calls to a failed server
 
 Three aliases, which code names and never looks behind:
@@ -34,24 +34,13 @@ redis-py lets the URL's options win.
 
 import functools
 import os
+import sys
 import threading
 import time
 from urllib.parse import urlsplit
 
 from django.core.cache.backends import redis as django_redis
 from django.core.exceptions import ImproperlyConfigured
-
-try:
-    from redis.exceptions import ConnectionError as RedisConnectionError
-    from redis.exceptions import RedisError
-    from redis.exceptions import TimeoutError as RedisTimeoutError
-except ImportError:  # a fork without the redis package uses no Redis
-    RedisError = RedisConnectionError = RedisTimeoutError = OSError
-
-# What a cache backend raises when its server does not answer (Redis down, a
-# timeout, memory full under `noeviction`); the memory and database caches
-# never raise these (a database outage is the database's error).
-UNAVAILABLE = (RedisError, OSError)
 
 # After a call to a Redis fails to connect or times out, calls to that server
 # fail at once for this long (RedisCache below), then one call tries it again.
@@ -62,6 +51,20 @@ LOOPBACK = ("localhost", "127.0.0.1", "::1")
 # Each counted window lasts at most an hour (config/security/throttle.py checks
 # that its window fits the alias's TIMEOUT).
 THROTTLE_SECONDS = 3600
+
+
+def unavailable() -> tuple[type[Exception], ...]:
+    """What a cache backend raises when its server does not answer (Redis down, a
+    timeout, memory full under `noeviction`): `except unavailable():`. The memory
+    and database caches never raise these (a database outage is the database's error).
+
+    redis-py's errors are among them once redis-py is loaded, which only a Redis
+    cache does: a process without Redis never imports the package, a fifth of a
+    second of every start (`manage.py`, a dyno). Call it where the error is
+    caught, not at import, so an error from a Redis first used later is included.
+    """
+    errors = sys.modules.get("redis.exceptions")
+    return (OSError,) if errors is None else (errors.RedisError, OSError)
 
 
 def redis_url() -> str | None:
@@ -158,8 +161,10 @@ def caches(*, page_seconds: int, development: bool) -> dict:
     }
 
 
-class RedisSkipped(RedisConnectionError):
-    """Raised instead of calling a Redis that failed less than RETRY_SECONDS ago."""
+class RedisSkipped(ConnectionError):
+    """Raised instead of calling a Redis that failed less than RETRY_SECONDS ago.
+
+    Python's ConnectionError, an OSError: one of unavailable() without redis-py."""
 
 
 class _Breaker:
@@ -202,22 +207,29 @@ class _Breaker:
 _breaker = _Breaker()
 
 
+def _settle(server: str, error: BaseException, retrying: bool) -> None:
+    """Tell the breaker what a failed call to `server` says about the server."""
+    # Loaded by now: Django's Redis client imports it before its first call.
+    from redis import exceptions
+
+    if isinstance(error, exceptions.ConnectionError | exceptions.TimeoutError | OSError):
+        _breaker.failed(server)
+    elif not retrying:
+        pass
+    elif isinstance(error, exceptions.RedisError):  # an answer (a wrong type, memory full)
+        _breaker.answered(server)
+    else:  # before any answer: a value that cannot be pickled, say
+        _breaker.untried(server)
+
+
 def _paused_when_down(method):
     @functools.wraps(method)
     def call(self, *args, **kwargs):
         retrying = _breaker.check(self._location)
         try:
             result = method(self, *args, **kwargs)
-        except (RedisConnectionError, RedisTimeoutError, OSError):
-            _breaker.failed(self._location)
-            raise
-        except RedisError:  # an answer, if an error (a wrong type, memory full)
-            if retrying:
-                _breaker.answered(self._location)
-            raise
-        except BaseException:  # before any answer: a value that cannot be pickled, say
-            if retrying:
-                _breaker.untried(self._location)
+        except BaseException as error:
+            _settle(self._location, error, retrying)
             raise
         if retrying:
             _breaker.answered(self._location)
@@ -231,7 +243,7 @@ class RedisCache(django_redis.RedisCache):
 
     Calls that cannot connect or time out (after `socket_timeout`: one second,
     see redis_options) make every call to that server, from any thread or
-    alias of this process, raise RedisSkipped (one of UNAVAILABLE) at once for
+    alias of this process, raise RedisSkipped (one of unavailable()) at once for
     RETRY_SECONDS; then one call tries the server again while the others keep
     skipping, and an answer ends the pause. Without it, a Redis that hangs would
     hold each request for a second per cache call, and a worker's threads would

@@ -25,7 +25,7 @@ Django's database cache reads, then writes, so requests racing on one key can
 each count from the same value: the count may come out low by the number of
 requests in flight at once (a dyno serves at most 10).
 
-A store that does not answer (Redis down: config/cache.UNAVAILABLE) lets every
+A store that does not answer (Redis down: config/cache.unavailable()) lets every
 request through uncounted and logs an error: an outage of the cache server must
 not stop signups and logins. Until it is back these limits are off; django-axes'
 lockout per username and client, kept in the database, still holds.
@@ -38,7 +38,7 @@ from functools import wraps
 from django.core.cache import caches
 from django.utils.crypto import salted_hmac
 
-from config.cache import UNAVAILABLE
+from config.cache import unavailable
 
 ALIAS = "throttles"
 
@@ -53,7 +53,7 @@ def _fail_open(answer):
         def guarded(scope, value, **kwargs):
             try:
                 return function(scope, value, **kwargs)
-            except UNAVAILABLE as error:
+            except unavailable() as error:
                 logger.error("Throttle store unavailable, %s not counted: %r", scope, error)
                 return answer
 

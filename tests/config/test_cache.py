@@ -1,10 +1,18 @@
 """Which store each cache alias uses (config/cache.py), read from the environment."""
 
+import sys
+
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from config import cache
-from tests.processes import production_env, run_python
+from tests.processes import (
+    SilentServer,
+    free_port,
+    production_env,
+    released_database,
+    run_python,
+)
 
 ALIASES = ("pages", "throttles", "login_failures")
 HEROKU_TLS = "rediss://:secret@ec2-1-2-3-4.compute-1.amazonaws.com:6380"
@@ -81,3 +89,52 @@ def test_a_production_process_reads_the_redis_variables():
     refused = run_python(code, {**base, "REDIS_URL": HEROKU_PLAIN})
     assert refused.returncode != 0
     assert "production needs rediss://" in refused.stderr
+
+
+# Loads the URLconf, the admin and every app, then uses each alias as a request would.
+USE_EVERY_ALIAS = """
+import sys, django
+django.setup()
+from django.core.management import call_command
+call_command("check")
+from catalog import kept
+from config.security import throttle
+print(kept.kept("probe", lambda: "made"), throttle.hit("probe", "value", limit=1, window=60))
+print(sorted(name for name in sys.modules if name.split(".")[0] == "redis"))
+"""
+
+
+def test_a_process_without_redis_never_loads_redis_py():
+    """A fifth of a second of every start: config/cache.py catches its errors without it."""
+    env = production_env(DATABASE_URL=released_database("no_redis_loaded"))
+    used = run_python(USE_EVERY_ALIAS, env)
+    assert used.returncode == 0, used.stderr
+    assert used.stdout.splitlines()[-1] == "[]"
+
+
+def test_an_error_of_a_redis_first_used_after_start_is_caught():
+    """unavailable() is read where the error is caught: redis-py, loaded by the first
+    cache call after the callers were imported, has its errors caught all the same."""
+    database = released_database("redis_first_used")
+    silent = SilentServer()
+    try:
+        for port in (free_port(), silent.port):  # refused, then never answered
+            env = production_env(DATABASE_URL=database, REDIS_URL=f"redis://127.0.0.1:{port}/0")
+            used = run_python(USE_EVERY_ALIAS, env)
+            assert used.returncode == 0, used.stderr
+            made, loaded = used.stdout.splitlines()[-2:]
+            assert made == "made True"  # made without the cache, the throttle open
+            assert "redis.exceptions" in loaded
+            assert "Throttle store unavailable, probe not counted" in used.stderr
+    finally:
+        silent.close()
+
+
+def test_unavailable_names_redis_errors_once_redis_py_is_loaded(monkeypatch):
+    from redis import exceptions
+
+    assert exceptions.RedisError in cache.unavailable()
+    assert issubclass(cache.RedisSkipped, cache.unavailable())
+    monkeypatch.delitem(sys.modules, "redis.exceptions")  # a fork without redis-py
+    assert cache.unavailable() == (OSError,)
+    assert issubclass(cache.RedisSkipped, cache.unavailable())

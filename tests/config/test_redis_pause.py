@@ -95,7 +95,7 @@ def catch(call, store):
 def test_a_redis_that_hangs_is_waited_on_once_then_skipped_by_every_call(silent, clock, scheme):
     url = f"{scheme}://127.0.0.1:{silent.port}/0"
     store = redis_cache(url)
-    with pytest.raises(cache.UNAVAILABLE) as first:
+    with pytest.raises(cache.unavailable()) as first:
         store.get("key")
     assert not isinstance(first.value, cache.RedisSkipped)  # this one waited
     assert silent.accepted == 1
@@ -114,7 +114,7 @@ def test_a_redis_that_hangs_is_waited_on_once_then_skipped_by_every_call(silent,
 
     # Once the pause is over, the next call tries the server again.
     clock.advance(cache.RETRY_SECONDS)
-    with pytest.raises(cache.UNAVAILABLE) as again:
+    with pytest.raises(cache.unavailable()) as again:
         store.set("key", 1)
     assert not isinstance(again.value, cache.RedisSkipped)
     assert silent.accepted == 2
@@ -132,14 +132,14 @@ def only_one_call_tries_it(store, silent) -> None:
     with pytest.raises(cache.RedisSkipped):
         store.get("key")
     trying.join()
-    assert isinstance(tried[0], cache.UNAVAILABLE)
+    assert isinstance(tried[0], cache.unavailable())
     assert not isinstance(tried[0], cache.RedisSkipped)
     assert silent.accepted == 2
 
 
 def test_while_one_call_tries_the_server_again_the_others_keep_skipping(silent, clock):
     store = redis_cache(f"redis://127.0.0.1:{silent.port}/0")
-    with pytest.raises(cache.UNAVAILABLE):
+    with pytest.raises(cache.unavailable()):
         store.get("key")
     clock.advance(cache.RETRY_SECONDS)
     only_one_call_tries_it(store, silent)
@@ -148,7 +148,7 @@ def test_while_one_call_tries_the_server_again_the_others_keep_skipping(silent, 
 def test_a_failure_pauses_only_its_own_server(silent, tmp_path, clock):
     server = redisserver.start(tmp_path / "redis")
     try:
-        with pytest.raises(cache.UNAVAILABLE):
+        with pytest.raises(cache.unavailable()):
             redis_cache(f"redis://127.0.0.1:{silent.port}/0").get("key")
         working = redis_cache(server.url)
         working.set("key", "kept")
@@ -161,7 +161,7 @@ def stopped_then_restarted(server, store, folder):
     """Stop `server`, see a call of `store` fail (waited for, not skipped), then start
     the server again on its port: `store` is paused from then on."""
     server.stop()
-    with pytest.raises(cache.UNAVAILABLE) as refused:
+    with pytest.raises(cache.unavailable()) as refused:
         store.get("key")
     assert not isinstance(refused.value, cache.RedisSkipped)
     return redisserver.start(folder, port=server.port)
@@ -209,7 +209,7 @@ def test_a_try_that_ends_before_the_server_answers_leaves_the_next_one_to_anothe
     silent, clock
 ):
     store = redis_cache(f"redis://127.0.0.1:{silent.port}/0")
-    with pytest.raises(cache.UNAVAILABLE):
+    with pytest.raises(cache.unavailable()):
         store.get("key")
     clock.advance(cache.RETRY_SECONDS)
     # The try's value cannot be stored at all: it fails before reaching the server.

@@ -177,7 +177,7 @@ def test_a_redis_that_does_not_answer_breaks_no_page(released, redis, silent_por
     assert "Throttle store unavailable, signup-client not counted" in output
     assert "Throttle store unavailable, login-account not counted" in output
     # After the first failure the process stops calling it for a while (config/cache.py).
-    assert "unavailable, rendering: network:RedisSkipped" in output
+    assert "unavailable, rendering: RedisSkipped('Redis failed" in output
 
 
 @pytest.fixture
@@ -234,7 +234,7 @@ def test_a_full_redis_evicts_pages_before_counts(tmp_path, monkeypatch, policy):
         for n in range(200):  # 10 MB of 10-second pages into 4 MB
             try:
                 pages.set(f"page-{n}", os.urandom(50_000))
-            except cache.UNAVAILABLE as error:
+            except cache.unavailable() as error:
                 refused = error
                 break
         if policy == "volatile-ttl":
