@@ -3,6 +3,7 @@
     caches(page_seconds=..., development=...) -> dict   settings.CACHES
     redis_url() -> str | None                            the Redis to use, if any
     unavailable() -> tuple        what a cache raises when its server does not answer
+    load_clients()                imports redis-py if a cache is on Redis (web line)
     RedisCache                    Django's Redis backend, pausing calls to a failed server
 
 Three aliases, which code names and never looks behind:
@@ -65,6 +66,19 @@ def unavailable() -> tuple[type[Exception], ...]:
     """
     errors = sys.modules.get("redis.exceptions")
     return (OSError,) if errors is None else (errors.RedisError, OSError)
+
+
+def load_clients() -> None:
+    """Import redis-py now if a cache alias is on Redis, else nothing.
+
+    The web line calls it (config/wsgi.py) in the gunicorn master, which loads
+    the app before forking: the workers then share redis-py instead of each
+    importing it on its first request.
+    """
+    from django.conf import settings
+
+    if any(alias["BACKEND"] == f"{__name__}.RedisCache" for alias in settings.CACHES.values()):
+        import redis  # noqa: F401
 
 
 def redis_url() -> str | None:

@@ -138,3 +138,12 @@ def test_unavailable_names_redis_errors_once_redis_py_is_loaded(monkeypatch):
     monkeypatch.delitem(sys.modules, "redis.exceptions")  # a fork without redis-py
     assert cache.unavailable() == (OSError,)
     assert issubclass(cache.RedisSkipped, cache.unavailable())
+
+
+def test_the_web_line_loads_redis_py_before_its_workers_fork_only_for_redis():
+    """config/wsgi.py runs in the gunicorn master (preload_app): workers share what it loads."""
+    code = "import sys, config.wsgi; print('redis' in sys.modules)"
+    base = production_env(DATABASE_URL="postgres://u:p@db.invalid/app")
+    without = run_python(code, base)
+    with_redis = run_python(code, {**base, "REDIS_URL": HEROKU_TLS})
+    assert (without.stdout.split()[-1:], with_redis.stdout.split()[-1:]) == (["False"], ["True"])
