@@ -223,7 +223,7 @@ _breaker = _Breaker()
 
 def _settle(server: str, error: BaseException, retrying: bool) -> None:
     """Tell the breaker what a failed call to `server` says about the server."""
-    # Loaded by now: Django's Redis client imports it before its first call.
+    # Usually loaded by now (Django's Redis client imports it); imported if not.
     from redis import exceptions
 
     if isinstance(error, exceptions.ConnectionError | exceptions.TimeoutError | OSError):

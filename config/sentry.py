@@ -27,6 +27,7 @@ from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOpera
 from django.http import Http404, UnreadablePostError
 from django.http.multipartparser import MultiPartParserError
 from sentry_sdk.integrations.django import DjangoIntegration
+from sentry_sdk.integrations.redis import RedisIntegration
 from sentry_sdk.scrubber import DEFAULT_DENYLIST, EventScrubber
 
 from config.env import deployed_commit
@@ -92,10 +93,13 @@ def before_send(event: dict, hint: dict) -> dict | None:
     return event
 
 
-def init(*, dsn: str, environment: str, traces_sample_rate: float) -> None:
+def init(*, dsn: str, environment: str, traces_sample_rate: float, redis: bool) -> None:
+    """Start Sentry. `redis`: whether a cache is on Redis. Without one, Sentry's Redis
+    integration, which would import redis-py at start, stays off (config/cache.py)."""
     sentry_sdk.init(
         dsn=dsn,
         integrations=[DjangoIntegration()],
+        disabled_integrations=[] if redis else [RedisIntegration()],
         release=deployed_commit(),
         environment=environment,
         traces_sample_rate=traces_sample_rate,

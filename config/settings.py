@@ -383,7 +383,10 @@ if SENTRY_DSN:
     from config import sentry
 
     sentry.init(
-        dsn=SENTRY_DSN, environment=ENVIRONMENT, traces_sample_rate=SENTRY_TRACES_SAMPLE_RATE
+        dsn=SENTRY_DSN,
+        environment=ENVIRONMENT,
+        traces_sample_rate=SENTRY_TRACES_SAMPLE_RATE,
+        redis=cache.redis_url() is not None,
     )
 
 # E-mail (password reset links). Development prints messages to the console.

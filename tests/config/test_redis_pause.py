@@ -124,7 +124,7 @@ def test_a_redis_that_hangs_is_waited_on_once_then_skipped_by_every_call(silent,
 
 def only_one_call_tries_it(store, silent) -> None:
     """Check that a call tries the silent server (its second connection) while
-    another, meanwhile, is skipped; both calls end in an UNAVAILABLE error."""
+    another, meanwhile, is skipped; both calls end in an error of unavailable()."""
     tried = []
     trying = threading.Thread(target=lambda: tried.append(catch(CALLS["get"], store)))
     trying.start()
