@@ -136,31 +136,35 @@ class S3Disk:
                 request.headers[name] = value
 
         client.meta.events.register("before-sign.s3.PutObject", add_headers)
-        for manifest in sorted(self.folder.glob(f"*/{MANIFEST}")):
-            bucket = manifest.parent.name
-            state = json.loads(manifest.read_text())
-            if bucket not in _backend().buckets:
-                client.create_bucket(Bucket=bucket)
-            if state["versioning"]:
-                _set_versioning(client, bucket, "Enabled")
-            for entry in state["entries"]:
-                if entry.get("delete_marker"):
-                    answer = client.delete_object(Bucket=bucket, Key=entry["key"])
-                else:
-                    blob = manifest.parent / "blobs" / entry["blob"]
-                    if not blob.exists():
-                        # Its bytes were removed by hand: that version is gone (the demo
-                        # then names any row that pointed at it).
-                        continue
-                    headers.clear()
-                    headers.update(entry["headers"])
-                    answer = client.put_object(
-                        Bucket=bucket, Key=entry["key"], Body=blob.read_bytes()
-                    )
-                _give_back_id_and_time(bucket, entry, answer.get("VersionId"))
-                count += 1
-            if state["versioning"] not in (None, "Enabled"):
-                _set_versioning(client, bucket, state["versioning"])
+        try:
+            for manifest in sorted(self.folder.glob(f"*/{MANIFEST}")):
+                bucket = manifest.parent.name
+                state = json.loads(manifest.read_text())
+                if bucket not in _backend().buckets:
+                    client.create_bucket(Bucket=bucket)
+                if state["versioning"]:
+                    _set_versioning(client, bucket, "Enabled")
+                for entry in state["entries"]:
+                    if entry.get("delete_marker"):
+                        answer = client.delete_object(Bucket=bucket, Key=entry["key"])
+                    else:
+                        blob = manifest.parent / "blobs" / entry["blob"]
+                        if not blob.exists():
+                            # Its bytes were removed by hand: that version is gone (the demo
+                            # then names any row that pointed at it).
+                            continue
+                        headers.clear()
+                        headers.update(entry["headers"])
+                        answer = client.put_object(
+                            Bucket=bucket, Key=entry["key"], Body=blob.read_bytes()
+                        )
+                    _give_back_id_and_time(bucket, entry, answer.get("VersionId"))
+                    count += 1
+                if state["versioning"] not in (None, "Enabled"):
+                    _set_versioning(client, bucket, state["versioning"])
+        finally:
+            # The client may be used again (it is the server's shared one): no stale headers.
+            client.meta.events.unregister("before-sign.s3.PutObject", add_headers)
         return count
 
     def write_through(self, app):

@@ -1,0 +1,31 @@
+"""The local S3 server's saved data (config/local/s3_disk.py), read back in a new process."""
+
+import os
+
+from tests.processes import run_python
+
+WRITE = """
+from pathlib import Path
+from config.local import s3
+local = s3.start(data_dir=Path({folder!r}))
+local.client().put_object(Bucket="media", Key="a.png", Body=b"png", ContentType="image/png")
+"""
+READ_BACK_THEN_WRITE = """
+from pathlib import Path
+from config.local import s3
+local = s3.start(data_dir=Path({folder!r}))
+client = local.client()
+client.put_object(Bucket="media", Key="b.txt", Body=b"text")
+print(local.restored, client.head_object(Bucket="media", Key="b.txt")["ContentType"])
+"""
+
+
+def test_after_a_restore_the_servers_client_sends_no_restored_headers(tmp_path):
+    """Restoring sends each saved version's own headers through the server's shared
+    client; a later upload through that client carries none of them."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("AWS_")}
+    written = run_python(WRITE.format(folder=str(tmp_path)), env)
+    assert written.returncode == 0, written.stderr
+    read = run_python(READ_BACK_THEN_WRITE.format(folder=str(tmp_path)), env)
+    assert read.returncode == 0, read.stderr
+    assert read.stdout.split() == ["1", "binary/octet-stream"]
