@@ -102,3 +102,16 @@ def test_the_run_built_static_files_once_and_tests_find_them_unchanged():
     built = builds.build("config vars").check()
     assert builds.MANIFEST.exists()
     assert json.loads(builds.MANIFEST.read_text())["paths"] == built.manifest
+
+
+def test_ci_measures_coverage_with_the_pipfiles_coverage_command():
+    """`pipenv run test` leaves coverage out (pyproject.toml); `.ci/run`'s second run
+    measures it with the Pipfile's `test-coverage` pytest command, word for word."""
+    scripts = tomllib.loads((BASE_DIR / "Pipfile").read_text())["scripts"]
+    assert scripts["test"] == "pytest"
+    coverage = scripts["test-coverage"]
+    assert coverage.startswith("pytest --cov")
+    ci = (BASE_DIR / ".ci" / "run").read_text().replace("\\\n", " ")
+    ci_lines = [" ".join(line.split()) for line in ci.splitlines()]
+    assert "pipenv install --dev && pipenv run test" in ci_lines
+    assert any(line.startswith("CI=true ") and line.endswith(coverage) for line in ci_lines)
