@@ -3,6 +3,7 @@
     caches(page_seconds=..., development=...) -> dict   settings.CACHES
     redis_url() -> str | None                            the Redis to use, if any
     unavailable() -> tuple        what a cache raises when its server does not answer
+    on_redis(CACHES) -> bool      whether an alias is on Redis
     load_clients()                imports redis-py if a cache is on Redis (web line)
     RedisCache                    Django's Redis backend, pausing calls to a failed server
 
@@ -68,6 +69,16 @@ def unavailable() -> tuple[type[Exception], ...]:
     return (OSError,) if errors is None else (errors.RedisError, OSError)
 
 
+# The backends that load redis-py: this module's, and Django's that it extends.
+REDIS_BACKENDS = frozenset({f"{__name__}.RedisCache", f"{django_redis.__name__}.RedisCache"})
+
+
+def on_redis(caches: dict) -> bool:
+    """Whether an alias of `caches` (settings.CACHES) is on Redis: then redis-py is
+    loaded at start (load_clients) and Sentry reports its calls (config/sentry.py)."""
+    return any(alias.get("BACKEND") in REDIS_BACKENDS for alias in caches.values())
+
+
 def load_clients() -> None:
     """Import redis-py now if a cache alias is on Redis, else nothing.
 
@@ -77,7 +88,7 @@ def load_clients() -> None:
     """
     from django.conf import settings
 
-    if any(alias["BACKEND"] == f"{__name__}.RedisCache" for alias in settings.CACHES.values()):
+    if on_redis(settings.CACHES):
         import redis  # noqa: F401
 
 
@@ -228,11 +239,9 @@ def _settle(server: str, error: BaseException, retrying: bool) -> None:
 
     if isinstance(error, exceptions.ConnectionError | exceptions.TimeoutError | OSError):
         _breaker.failed(server)
-    elif not retrying:
-        pass
-    elif isinstance(error, exceptions.RedisError):  # an answer (a wrong type, memory full)
+    elif retrying and isinstance(error, exceptions.RedisError):  # an answer (a wrong type)
         _breaker.answered(server)
-    else:  # before any answer: a value that cannot be pickled, say
+    elif retrying:  # before any answer: a value that cannot be pickled, say
         _breaker.untried(server)
 
 

@@ -386,7 +386,7 @@ if SENTRY_DSN:
         dsn=SENTRY_DSN,
         environment=ENVIRONMENT,
         traces_sample_rate=SENTRY_TRACES_SAMPLE_RATE,
-        redis=cache.redis_url() is not None,
+        redis=cache.on_redis(CACHES),
     )
 
 # E-mail (password reset links). Development prints messages to the console.

@@ -39,7 +39,7 @@ class LocalS3:
     endpoint_url: str
     restored: int = 0  # versions and delete markers read back from `data_dir`
     # Building a boto3 client takes longer than most requests to this server.
-    _clients: dict = field(default_factory=dict, repr=False)
+    _clients: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def environ(self) -> dict[str, str]:
         """The app's S3 variables for this server (static files stay on WhiteNoise)."""

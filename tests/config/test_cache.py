@@ -163,10 +163,36 @@ def test_unavailable_names_redis_errors_once_redis_py_is_loaded(monkeypatch):
     assert issubclass(cache.RedisSkipped, cache.unavailable())
 
 
-def test_the_web_line_loads_redis_py_before_its_workers_fork_only_for_redis():
-    """config/wsgi.py runs in the gunicorn master (preload_app): workers share what it loads."""
-    code = "import sys, config.wsgi; print('redis' in sys.modules)"
-    base = production_env(DATABASE_URL="postgres://u:p@db.invalid/app")
-    without = run_python(code, base)
-    with_redis = run_python(code, {**base, "REDIS_URL": HEROKU_TLS})
-    assert (without.stdout.split()[-1:], with_redis.stdout.split()[-1:]) == (["False"], ["True"])
+def test_on_redis_names_this_projects_and_djangos_redis_backends(no_redis):
+    assert not cache.on_redis(cache.caches(page_seconds=10, development=False))
+    no_redis.setenv("REDIS_TLS_URL", HEROKU_TLS)
+    assert cache.on_redis(cache.caches(page_seconds=10, development=False))
+    django_own = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache"}}
+    assert cache.on_redis(django_own)
+
+
+WEB_LINE = """
+import sys, config.wsgi, sentry_sdk
+print("redis" in sys.modules, "redis" in sentry_sdk.get_client().integrations)
+"""
+
+
+@pytest.mark.parametrize(
+    ("variables", "loaded"),
+    [
+        ({}, "False False"),
+        ({"REDIS_URL": HEROKU_TLS}, "True True"),
+        ({"REDIS_TLS_URL": HEROKU_TLS}, "True True"),
+    ],
+)
+def test_the_web_line_loads_redis_py_before_its_workers_fork_only_for_redis(variables, loaded):
+    """config/wsgi.py runs in the gunicorn master (preload_app): workers share what it
+    loads. Sentry (on, with a DSN where nothing listens) reports Redis calls only then."""
+    env = production_env(
+        DATABASE_URL="postgres://u:p@db.invalid/app",
+        SENTRY_DSN=f"http://key@127.0.0.1:{free_port()}/1",
+        **variables,
+    )
+    started = run_python(WEB_LINE, env)
+    assert started.returncode == 0, started.stderr
+    assert started.stdout.splitlines()[-1] == loaded
