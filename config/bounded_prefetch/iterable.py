@@ -116,19 +116,14 @@ def _products(queryset, db) -> list:
         compiler, sql, params = rows.sliced(queryset.values_list(*columns).query, db)
     except EmptyResultSet:  # .none(), say: nothing to ask the database
         return []
+    build = rows.row_builder(layout, names, db)
+    first_annotation = len(columns) - len(annotations)
     known = queryset._known_related_objects.items()
     products = []
     # results_iter applies the fields' converters (from_db_value), if any.
     for row in compiler.results_iter([rows.fetch(sql, params, db)]):
-        values = iter(row)
-        objects = {}
-        for prefix, model, parent, field in layout:
-            obj = rows.instance(model, names[prefix], values, db)
-            objects[prefix] = obj if obj.pk is not None else None  # an outer join's miss
-            if field is not None and objects[parent] is not None:
-                field.set_cached_value(objects[parent], objects[prefix])
-        product = objects[""]
-        for name, value in zip(annotations, values, strict=True):  # the row's last values
+        product = build(row)[0]
+        for name, value in zip(annotations, row[first_annotation:]):  # noqa: B905 (rows.row_builder)
             setattr(product, name, value)
         for field, objs in known:  # e.g. from category.products: that category
             if not field.is_cached(product):

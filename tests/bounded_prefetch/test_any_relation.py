@@ -15,11 +15,22 @@ from tests.sqlshape import assert_sql_does_not_grow
 @pytest.fixture
 def shop(db):
     """Order -> LineItem (ordered by descending quantity, then id) and Order -> Note
-    (no Meta.ordering: primary key order), created inside the test's transaction."""
+    (no Meta.ordering: primary key order), created inside the test's transaction.
+    An order may have a customer (`Order.customer`, nullable)."""
     with isolate_apps("config"):
+
+        class Customer(models.Model):
+            name = models.CharField(max_length=20)
+
+            class Meta:
+                app_label = "config"
+
+            def __str__(self):
+                return self.name
 
         class Order(models.Model):
             reference = models.CharField(max_length=20)
+            customer = models.ForeignKey(Customer, models.SET_NULL, null=True)
             objects = BoundedPrefetchQuerySet.as_manager()
 
             class Meta:
@@ -51,7 +62,7 @@ def shop(db):
                 return self.text
 
         with connection.schema_editor() as editor:
-            for model in (Order, LineItem, Note):
+            for model in (Customer, Order, LineItem, Note):
                 editor.create_model(model)
         yield Order, LineItem, Note
 
@@ -91,6 +102,30 @@ def test_gives_what_prefetch_related_gives(shop):
     with record() as log:
         assert all(item.order is order for order in ours for item in order.items)
     assert log.count == 0
+
+
+def test_select_related_objects_and_their_misses_come_joined(shop):
+    """A nullable relation named in select_related: an order with a customer gets
+    it, one without gets None, both without a query, as stock select_related does."""
+    Order, _, _ = shop
+    Customer = Order._meta.get_field("customer").related_model
+    make_orders(shop, 6)
+    for n, order in enumerate(Order.objects.order_by("reference")):
+        if n % 2:
+            order.customer = Customer.objects.create(name=f"C{n}")
+            order.save()
+    ordered = Order.objects.select_related("customer").order_by("reference")
+    stock = [(o.reference, o.customer and o.customer.name) for o in ordered]
+    ours = list(ordered.bounded_prefetch("line_items", to_attr="items"))
+    # A miss is cached as None too, as stock select_related caches it.
+    assert all(Order._meta.get_field("customer").is_cached(o) for o in ours)
+    with record() as log:
+        got = [(o.reference, o.customer and o.customer.name) for o in ours]
+        states = {(o.customer._state.adding, o.customer._state.db) for o in ours if o.customer}
+    assert log.count == 0
+    assert got == stock
+    assert [name for _, name in got] == [None, "C1", None, "C3", None, "C5"]
+    assert states == {(False, "default")}
 
 
 def test_a_relation_without_ordering_comes_in_primary_key_order(shop):
