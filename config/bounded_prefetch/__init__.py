@@ -23,6 +23,7 @@ from functools import cache
 from django.db import models
 from django.db.models import ManyToOneRel
 
+from config.bounded_prefetch import rows
 from config.bounded_prefetch.iterable import BoundedIterable
 
 __all__ = ["BoundedPrefetchQuerySet", "bounded_prefetch"]
@@ -49,6 +50,7 @@ def bounded_prefetch(queryset, relation: str, *, to_attr: str):
             f"bounded_prefetch needs a reverse foreign key of {queryset.model.__name__}; "
             f"{relation!r} is not one."
         )
+    rows.key_attname(reverse.related_model, besides=reverse.field.attname)  # or ValueError
     clone = queryset.all()
     clone._iterable_class = _iterable(reverse.name, to_attr)
     return clone

@@ -72,10 +72,11 @@ class BoundedIterable(BaseIterable):
             setattr(product, self.to_attr, pages.setdefault(product.pk, (product, []))[1])
         model = relation.model
         names = rows.attnames(model)
-        build = rows.child_builder(model, names, db, relation.cache_name)
+        build = rows.child_builder(model, names, db, relation.cache_name, relation.attname)
         by_page = itemgetter(names.index(relation.attname))
         on_page = set()
-        features_rows = rows.fetch(*_features_statement(queryset, relation, names, db), db)
+        sql, params = _features_statement(queryset, relation, names, db)
+        features_rows = rows.converted(model, tuple(names), db, rows.fetch(sql, params, db))
         # Rows come product by product (the LATERAL join's nested loop): one
         # lookup per product, not per row. Were they ever interleaved, a
         # product's rows would come in several groups, all added to its list.

@@ -4,6 +4,7 @@ The low-level half of bounded prefetch (iterable.py). Nothing here
 knows about products: it works for any model.
 """
 
+from functools import cache
 from operator import attrgetter
 
 from django.db import connections
@@ -40,6 +41,28 @@ def fetch(sql: str, params: tuple, db: str):
             yield from rows
 
 
+def converted(model, names: tuple[str, ...], db: str, rows):
+    """`rows` (values in `names` order) through their fields' converters
+    (`from_db_value`: a JSONField's json.loads, say), as Django reads a model's
+    rows; `rows` themselves when no field has one, as none of Feature's has."""
+    if not _has_converters(model, names, db):
+        return rows
+    compiler = _values_compiler(model, names, db)
+    return compiler.results_iter([rows])  # lists, converted
+
+
+def _values_compiler(model, names: tuple[str, ...], db: str):
+    compiler = model._base_manager.values_list(*names).query.get_compiler(using=db)
+    compiler.setup_query()
+    return compiler
+
+
+@cache
+def _has_converters(model, names: tuple[str, ...], db: str) -> bool:
+    compiler = _values_compiler(model, names, db)
+    return bool(compiler.get_converters([column for column, _, _ in compiler.select]))
+
+
 def attnames(model) -> list[str]:
     return [field.attname for field in model._meta.concrete_fields]
 
@@ -70,8 +93,9 @@ def row_builder(layout: list[tuple], names: dict, db: str):
     model first (prefix ""), as `related_layout` lists them; `names[prefix]`
     their attnames, in the row's column order. `build(row)` returns one object
     per entry, each as `Model.from_db` leaves one (its values in `__dict__`, a
-    fresh loaded `ModelState`), with each related object cached on its parent;
-    an outer join's miss (a NULL primary key) is None, cached as None.
+    fresh loaded `ModelState`), with each related object cached on its parent
+    (and a one-to-one's parent on it); an outer join's miss (a NULL primary
+    key) is None, cached as None.
     No `Model.__init__`, and no call per object.
     """
     plan = []
@@ -80,8 +104,12 @@ def row_builder(layout: list[tuple], names: dict, db: str):
     for index, (prefix, model, parent, field) in enumerate(layout):
         attnames = names[prefix]
         end = start + len(attnames)
-        pk_at = start + attnames.index(model._meta.pk.attname)
-        cached = None if field is None else (position[parent], field.cache_name)
+        pk_at = start + attnames.index(key_attname(model))
+        if field is None:
+            cached = None
+        else:  # one-to-one both ways, as select_related caches them
+            back = field.remote_field.cache_name if field.one_to_one else None
+            cached = (position[parent], field.cache_name, back)
         plan.append((model, attnames, start, end, pk_at, cached))
         position[prefix] = index
         start = end
@@ -102,6 +130,8 @@ def row_builder(layout: list[tuple], names: dict, db: str):
                 state.db = db
             if cached is not None and (parent := objects[cached[0]]) is not None:
                 parent._state.fields_cache[cached[1]] = obj  # field.set_cached_value
+                if obj is not None and cached[2] is not None:
+                    obj._state.fields_cache[cached[2]] = parent
             objects.append(obj)
         return objects
 
@@ -129,19 +159,20 @@ class ChildState(ModelState):
     fields_cache = _FieldsCacheFromParent()
 
 
-def child_builder(model, names: list[str], db: str, cache_name: str):
+def child_builder(model, names: list[str], db: str, cache_name: str, parent_attname: str):
     """A function `build(rows, parent, into)` that appends to the list `into` an
     instance of `model` for each row (values in `names` order), each with the
     related object `parent` cached under `cache_name` (what
     `field.set_cached_value` stores). Rows whose primary key is NULL (an outer
-    join's miss) are skipped.
+    join's miss) are skipped; `parent_attname`, the foreign key's column, holds
+    the parent's id even then (see `key_attname`).
 
     The steps of `row_builder`'s, in one loop with no call per row: a large page
     builds hundreds of thousands of these. Their `_state` is a `ChildState`,
     whose related-object cache is made on first use.
     """
     new, state_class = model.__new__, ChildState
-    pk_at = names.index(model._meta.pk.attname)
+    pk_at = names.index(key_attname(model, besides=parent_attname))
 
     def build(rows, parent, into: list) -> None:
         append = into.append
@@ -159,6 +190,23 @@ def child_builder(model, names: list[str], db: str, cache_name: str):
     return build
 
 
+def key_attname(model, besides: str | None = None) -> str:
+    """The attname of a column of the primary key (its first but `besides`):
+    NULL only where an outer join found nothing. A `CompositePrimaryKey` is
+    named "pk" and has no column of its own.
+
+    `besides` is the foreign key a child's rows carry the page's id in, never
+    NULL: a key made of that column alone cannot tell a miss (ValueError).
+    """
+    for field in model._meta.pk_fields:
+        if field.attname != besides:
+            return field.attname
+    raise ValueError(
+        f"bounded_prefetch cannot load {model.__name__}: its primary key is its "
+        f"foreign key {besides}; use a OneToOneField and select_related."
+    )
+
+
 def ordering(model) -> list[tuple[str, bool]]:
     """(attname, descending) for each entry of the model's Meta.ordering, else the pk.
 
@@ -171,8 +219,9 @@ def ordering(model) -> list[tuple[str, bool]]:
         if not isinstance(entry, str) or entry == "?":
             raise ValueError(f"{model.__name__}.Meta.ordering must name fields, got {entry!r}.")
         name = entry.lstrip("-")
-        field = opts.pk if name == "pk" else opts.get_field(name)
-        found.append((field.attname, entry.startswith("-")))
+        # "pk" is the key's fields, one or (a CompositePrimaryKey) several.
+        fields = opts.pk_fields if name in ("pk", opts.pk.name) else [opts.get_field(name)]
+        found += [(field.attname, entry.startswith("-")) for field in fields]
     return found
 
 

@@ -16,7 +16,8 @@ from tests.sqlshape import assert_sql_does_not_grow
 def shop(db):
     """Order -> LineItem (ordered by descending quantity, then id) and Order -> Note
     (no Meta.ordering: primary key order), created inside the test's transaction.
-    An order may have a customer (`Order.customer`, nullable)."""
+    An order may have a customer (`Order.customer`, nullable), a badge and tags
+    (`order.badge`, `order.tags`: models with a composite primary key)."""
     with isolate_apps("config"):
 
         class Customer(models.Model):
@@ -54,6 +55,7 @@ def shop(db):
         class Note(models.Model):
             order = models.ForeignKey(Order, models.CASCADE)  # default accessor: note_set
             text = models.CharField(max_length=50)
+            data = models.JSONField(default=dict)  # a field with a from_db_value
 
             class Meta:
                 app_label = "config"
@@ -61,8 +63,31 @@ def shop(db):
             def __str__(self):
                 return self.text
 
+        class Badge(models.Model):  # reverse one-to-one: order.badge
+            pk = models.CompositePrimaryKey("kind", "number")
+            kind = models.CharField(max_length=10)
+            number = models.IntegerField()
+            order = models.OneToOneField(Order, models.CASCADE, related_name="badge")
+
+            class Meta:
+                app_label = "config"
+
+            def __str__(self):
+                return f"{self.kind} {self.number}"
+
+        class Tag(models.Model):  # no Meta.ordering: primary key order, two columns
+            pk = models.CompositePrimaryKey("order", "label")
+            order = models.ForeignKey(Order, models.CASCADE, related_name="tags")
+            label = models.CharField(max_length=10)
+
+            class Meta:
+                app_label = "config"
+
+            def __str__(self):
+                return self.label
+
         with connection.schema_editor() as editor:
-            for model in (Customer, Order, LineItem, Note):
+            for model in (Customer, Order, LineItem, Note, Badge, Tag):
                 editor.create_model(model)
         yield Order, LineItem, Note
 
@@ -128,6 +153,63 @@ def test_select_related_objects_and_their_misses_come_joined(shop):
     assert states == {(False, "default")}
 
 
+def test_models_with_a_composite_primary_key_load_as_stock_django_loads_them(shop):
+    """A composite key's attname is "pk", a column of no model: its first field's
+    column tells a found object from an outer join's miss, and its fields order
+    the related objects of a relation without Meta.ordering."""
+    Order, _, _ = shop
+    Badge = Order._meta.get_field("badge").related_model
+    Tag = Order._meta.get_field("tags").related_model
+    make_orders(shop, 3)
+    first, _, third = Order.objects.order_by("reference")
+    Badge.objects.create(kind="gold", number=1, order=first)
+    Badge.objects.create(kind="gold", number=2, order=third)
+    for order in (first, third):
+        Tag.objects.bulk_create(Tag(order=order, label=label) for label in ("b", "c", "a"))
+    ordered = Order.objects.select_related("badge").order_by("reference")
+
+    def shown(orders, attribute):
+        return [
+            (
+                order.reference,
+                order.badge.pk if hasattr(order, "badge") else None,
+                [tag.pk for tag in getattr(order, attribute)],
+            )
+            for order in orders
+        ]
+
+    stock = list(ordered.prefetch_related(Prefetch("tags", to_attr="t")))
+    ours = list(ordered.bounded_prefetch("tags", to_attr="t"))
+    with record() as log:
+        # Stock sends no ORDER BY without Meta.ordering: its tags, sorted, are ours.
+        assert shown(ours, "t") == [(r, b, sorted(t)) for r, b, t in shown(stock, "t")]
+        # One-to-one: the badge knows its order, as stock select_related caches it.
+        assert all(order.badge.order is order for order in ours if hasattr(order, "badge"))
+    assert log.count == 0
+    assert shown(ours, "t") == [
+        ("R0000", ("gold", 1), [(first.pk, "a"), (first.pk, "b"), (first.pk, "c")]),
+        ("R0001", None, []),
+        ("R0002", ("gold", 2), [(third.pk, "a"), (third.pk, "b"), (third.pk, "c")]),
+    ]
+
+
+def test_related_values_pass_through_their_fields_converters(shop):
+    """Child rows are read as raw rows; each value still goes through its field's
+    from_db_value (a JSONField's is json.loads), as stock loading does."""
+    Order, _, Note = shop
+    make_orders(shop, 2)
+    Note.objects.update(data={"size": [1, 2], "gift": True})
+    ordered = Order.objects.order_by("reference")
+    stock = [
+        [n.data for n in o.notes]
+        for o in ordered.prefetch_related(Prefetch("note_set", to_attr="notes"))
+    ]
+    ours = [
+        [n.data for n in o.notes] for o in ordered.bounded_prefetch("note_set", to_attr="notes")
+    ]
+    assert ours == stock == [[{"size": [1, 2], "gift": True}]] * 2
+
+
 def test_a_relation_without_ordering_comes_in_primary_key_order(shop):
     Order, _, Note = shop
     make_orders(shop, 3)
@@ -147,6 +229,33 @@ def test_two_statements_whose_text_does_not_grow(shop):
     shapes = assert_sql_does_not_grow(page, 5, 200, prepare=lambda size: make_orders(shop, size))
     assert len(shapes) == 2
     assert "LATERAL" in shapes[1]
+
+
+def test_a_child_keyed_by_its_foreign_key_alone_is_refused():
+    """Its rows carry the parent's id in that column even for a parent without
+    children, so nothing would tell the parent has none."""
+    with isolate_apps("config"):
+
+        class Parent(models.Model):
+            objects = BoundedPrefetchQuerySet.as_manager()
+
+            class Meta:
+                app_label = "config"
+
+            def __str__(self):
+                return str(self.pk)
+
+        class Child(models.Model):
+            parent = models.ForeignKey(Parent, models.CASCADE, primary_key=True)
+
+            class Meta:
+                app_label = "config"
+
+            def __str__(self):
+                return str(self.pk)
+
+        with pytest.raises(ValueError, match="its primary key is its foreign key parent_id"):
+            Parent.objects.bounded_prefetch("child_set", to_attr="children")
 
 
 @pytest.mark.parametrize("relation", ["reference", "no_such_relation"])
