@@ -50,10 +50,37 @@ def bounded_prefetch(queryset, relation: str, *, to_attr: str):
             f"bounded_prefetch needs a reverse foreign key of {queryset.model.__name__}; "
             f"{relation!r} is not one."
         )
-    rows.key_attname(reverse.related_model, besides=reverse.field.attname)  # or ValueError
+    if issubclass(queryset._iterable_class, BoundedIterable):
+        raise ValueError(
+            f"bounded_prefetch loads one relation a queryset; this one already loads "
+            f"{queryset._iterable_class.relation!r}. Use prefetch_related for {relation!r}."
+        )
+    _check_loads_as_stock(reverse)
     clone = queryset.all()
     clone._iterable_class = _iterable(reverse.name, to_attr)
     return clone
+
+
+@cache  # per relation, once: a page calls bounded_prefetch on every request
+def _check_loads_as_stock(reverse) -> None:
+    """ValueError for a relation whose objects stock prefetch_related would load
+    differently from the two statements: they read the related table directly,
+    join on the primary key and sort by the related model's own columns."""
+    model, field = reverse.related_model, reverse.field
+    unlike = f"bounded_prefetch reads {model.__name__} rows its own way, and"
+    if field.target_field != reverse.model._meta.pk:
+        raise ValueError(
+            f"{unlike} {field.name} joins on {field.target_field.name}, not on the primary "
+            "key: use prefetch_related for this relation."
+        )
+    default = model._default_manager.all().query
+    if default.where or default.order_by:
+        raise ValueError(
+            f"{unlike} its default manager filters or orders them "
+            f"({type(model._default_manager).__name__}): use prefetch_related for this relation."
+        )
+    rows.key_attname(model, besides=field.attname)  # a key that can tell a miss
+    rows.ordering(model)  # an ordering of the model's own columns
 
 
 @cache

@@ -6,12 +6,12 @@ from operator import itemgetter
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import F
-from django.db.models.query import BaseIterable
+from django.db.models.query import ModelIterable
 
 from config.bounded_prefetch import rows
 
 
-class BoundedIterable(BaseIterable):
+class BoundedIterable(ModelIterable):
     """Objects and their related objects in two statements whose text never changes.
 
     `relation` (the reverse accessor) and `to_attr` are set on a subclass per use
@@ -86,7 +86,7 @@ class BoundedIterable(BaseIterable):
                 # A product without features has one row, of NULLs but page_id.
                 build(group, *pages[page_id])
         if missed := pages.keys() - on_page:  # the page moved between the statements
-            for feature in model._base_manager.filter(**{f"{relation.name}__in": missed}):
+            for feature in model._base_manager.using(db).filter(**{f"{relation.name}__in": missed}):
                 product, features = pages[getattr(feature, relation.attname)]
                 relation.set_cached_value(feature, product)
                 features.append(feature)
@@ -105,6 +105,10 @@ class BoundedIterable(BaseIterable):
 def _products(queryset, db) -> list:
     """The queryset's rows as instances, with the objects select_related names and
     the values of its annotations."""
+    if queryset.query.extra_select:
+        raise ValueError(
+            "bounded_prefetch does not load .extra(select=...) values: use annotate()."
+        )
     layout = [
         ("", queryset.model, None, None),
         *rows.related_layout(queryset.model, queryset.query.select_related),

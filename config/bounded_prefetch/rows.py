@@ -221,6 +221,14 @@ def ordering(model) -> list[tuple[str, bool]]:
         name = entry.lstrip("-")
         # "pk" is the key's fields, one or (a CompositePrimaryKey) several.
         fields = opts.pk_fields if name in ("pk", opts.pk.name) else [opts.get_field(name)]
+        for field in fields:
+            if field.is_relation and name == field.name and field.related_model._meta.ordering:
+                # Django orders by the related model's Meta.ordering through a join.
+                raise ValueError(
+                    f"bounded_prefetch cannot order {model.__name__}: Meta.ordering orders by "
+                    f"{name}, which follows {field.related_model.__name__}.Meta.ordering; "
+                    f"order by {field.attname} or use prefetch_related."
+                )
         found += [(field.attname, entry.startswith("-")) for field in fields]
     return found
 
