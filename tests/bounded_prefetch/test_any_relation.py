@@ -3,7 +3,7 @@ models that share nothing with products, it gives what prefetch_related gives in
 two statements whose text does not grow with the result set."""
 
 import pytest
-from django.db import connection, models
+from django.db import models
 from django.db.models import Prefetch
 from django.test.utils import isolate_apps
 
@@ -13,83 +13,10 @@ from tests.sqlshape import assert_sql_does_not_grow
 
 
 @pytest.fixture
-def shop(db):
-    """Order -> LineItem (ordered by descending quantity, then id) and Order -> Note
-    (no Meta.ordering: primary key order), created inside the test's transaction.
-    An order may have a customer (`Order.customer`, nullable), a badge and tags
-    (`order.badge`, `order.tags`: models with a composite primary key)."""
-    with isolate_apps("config"):
-
-        class Customer(models.Model):
-            name = models.CharField(max_length=20)
-
-            class Meta:
-                app_label = "config"
-
-            def __str__(self):
-                return self.name
-
-        class Order(models.Model):
-            reference = models.CharField(max_length=20)
-            customer = models.ForeignKey(Customer, models.SET_NULL, null=True)
-            objects = BoundedPrefetchQuerySet.as_manager()
-
-            class Meta:
-                app_label = "config"
-
-            def __str__(self):
-                return self.reference
-
-        class LineItem(models.Model):
-            order = models.ForeignKey(Order, models.CASCADE, related_name="line_items")
-            sku = models.CharField(max_length=20)
-            quantity = models.IntegerField(null=True)
-
-            class Meta:
-                app_label = "config"
-                ordering = ["-quantity", "id"]
-
-            def __str__(self):
-                return self.sku
-
-        class Note(models.Model):
-            order = models.ForeignKey(Order, models.CASCADE)  # default accessor: note_set
-            text = models.CharField(max_length=50)
-            data = models.JSONField(default=dict)  # a field with a from_db_value
-
-            class Meta:
-                app_label = "config"
-
-            def __str__(self):
-                return self.text
-
-        class Badge(models.Model):  # reverse one-to-one: order.badge
-            pk = models.CompositePrimaryKey("kind", "number")
-            kind = models.CharField(max_length=10)
-            number = models.IntegerField()
-            order = models.OneToOneField(Order, models.CASCADE, related_name="badge")
-
-            class Meta:
-                app_label = "config"
-
-            def __str__(self):
-                return f"{self.kind} {self.number}"
-
-        class Tag(models.Model):  # no Meta.ordering: primary key order, two columns
-            pk = models.CompositePrimaryKey("order", "label")
-            order = models.ForeignKey(Order, models.CASCADE, related_name="tags")
-            label = models.CharField(max_length=10)
-
-            class Meta:
-                app_label = "config"
-
-            def __str__(self):
-                return self.label
-
-        with connection.schema_editor() as editor:
-            for model in (Customer, Order, LineItem, Note, Badge, Tag):
-                editor.create_model(model)
-        yield Order, LineItem, Note
+def shop(shop_models):
+    """Order, LineItem and Note of the shared models (conftest.py); the tests
+    reach the others through Order's relations."""
+    return shop_models.Order, shop_models.LineItem, shop_models.Note
 
 
 def make_orders(shop, count: int) -> None:

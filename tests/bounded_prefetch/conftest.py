@@ -1,0 +1,105 @@
+"""One set of throwaway models for the bounded prefetch tests, none of them the
+catalog's: customers, orders, and what an order has in every shape the tests
+need. Made inside `isolate_apps("config")`, their tables created inside the
+test's transaction, so both are gone when the test ends."""
+
+from types import SimpleNamespace
+
+import pytest
+from django.db import connection, models
+from django.test.utils import isolate_apps
+
+from config.bounded_prefetch import BoundedPrefetchQuerySet
+
+
+class VisibleManager(models.Manager):
+    """A soft delete: the default manager leaves hidden rows out."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(hidden=False)
+
+
+def model(name: str, /, *, ordering: list[str] | None = None, **attributes) -> type:
+    """A model class `name` of the "config" app: fields, managers and the like in
+    `attributes`, `Meta.ordering` if given."""
+    meta = {"app_label": "config"}
+    if ordering is not None:
+        meta["ordering"] = ordering
+    return type(
+        name,
+        (models.Model,),
+        {"__module__": __name__, "Meta": type("Meta", (), meta), "__str__": _str, **attributes},
+    )
+
+
+def _str(obj) -> str:
+    return f"{type(obj).__name__} {obj.pk}"
+
+
+@pytest.fixture
+def shop_models(db):
+    """Order (a reference, a unique number, an optional customer) with:
+    line_items (ordered by descending quantity, NULLs first, then id), note_set
+    (no Meta.ordering, a JSONField), badge (reverse one-to-one) and tags (both
+    with a composite primary key), grouped (ordered through a relation whose
+    model has its own ordering), hideable (a default manager that filters) and
+    numbered_notes (a foreign key to the order's number)."""
+    m = SimpleNamespace()
+    with isolate_apps("config"):
+        m.Customer = model("Customer", name=models.CharField(max_length=20))
+        m.Group = model("Group", ordering=["name"], name=models.CharField(max_length=20))
+        m.Order = model(
+            "Order",
+            reference=models.CharField(max_length=20),
+            number=models.IntegerField(unique=True, null=True),
+            customer=models.ForeignKey(
+                m.Customer, models.SET_NULL, null=True, related_name="orders"
+            ),
+            objects=BoundedPrefetchQuerySet.as_manager(),
+        )
+        order = lambda **options: models.ForeignKey(m.Order, models.CASCADE, **options)  # noqa: E731
+        m.LineItem = model(
+            "LineItem",
+            ordering=["-quantity", "id"],
+            order=order(related_name="line_items"),
+            sku=models.CharField(max_length=20),
+            quantity=models.IntegerField(null=True),
+        )
+        m.Note = model(
+            "Note",
+            order=order(),  # default accessor: note_set
+            text=models.CharField(max_length=50),
+            data=models.JSONField(default=dict),  # a field with a from_db_value
+        )
+        m.Badge = model(
+            "Badge",
+            pk=models.CompositePrimaryKey("kind", "number"),
+            kind=models.CharField(max_length=10),
+            number=models.IntegerField(),
+            order=models.OneToOneField(m.Order, models.CASCADE, related_name="badge"),
+        )
+        m.Tag = model(  # no Meta.ordering: primary key order, two columns
+            "Tag",
+            pk=models.CompositePrimaryKey("order", "label"),
+            order=order(related_name="tags"),
+            label=models.CharField(max_length=10),
+        )
+        m.GroupedItem = model(
+            "GroupedItem",
+            ordering=["group", "id"],
+            order=order(related_name="grouped"),
+            group=models.ForeignKey(m.Group, models.CASCADE),
+        )
+        m.HiddenItem = model(
+            "HiddenItem",
+            order=order(related_name="hideable"),
+            hidden=models.BooleanField(default=False),
+            objects=VisibleManager(),
+        )
+        m.NumberedNote = model(
+            "NumberedNote", order=order(to_field="number", related_name="numbered_notes")
+        )
+        with connection.schema_editor() as editor:
+            for model_class in vars(m).values():
+                editor.create_model(model_class)
+        yield m
