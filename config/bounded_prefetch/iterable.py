@@ -144,7 +144,12 @@ def _features_statement(queryset, relation, names: list[str], db) -> tuple[str, 
     product id in place of the foreign key: the same value, present even for a
     product without features (its other columns are NULL).
     """
-    _, page_sql, params = rows.sliced(queryset.values(page_id=F("pk")).query, db)
+    page = queryset.values(page_id=F("pk")).query
+    # The products statement took any row locks the queryset asks for; stock's
+    # second query takes none either. Repeated here, FOR UPDATE would also lock
+    # the page's joined rows, and fail on an outer join's nullable side.
+    page.select_for_update = False
+    _, page_sql, params = rows.sliced(page, db)
     quote = connections[db].ops.quote_name
     opts = relation.model._meta
     column = {name: f"f.{quote(opts.get_field(name).column)}" for name in names}

@@ -3,7 +3,7 @@ where it gives what stock prefetch_related gives, and where it cannot, a
 ValueError that says why, never a different set of objects."""
 
 import pytest
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Prefetch
 
 from config.querylog import record
@@ -96,3 +96,26 @@ def test_a_random_order_still_gives_each_its_own_items(shop):
     assert all(order.items[0].sku == "z" for order in orders)
     assert all(item.order_id == order.pk for order in orders for item in order.items)
     assert log.count in (2, 3)
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        lambda orders: orders.order_by("customer__name", "number"),  # an outer join
+        lambda orders: orders.filter(customer__name="ada").order_by("number"),  # an inner one
+    ],
+    ids=["outer join", "inner join"],
+)
+def test_select_for_update_of_self_locks_what_stock_locks(shop, shape):
+    """The products statement locks the orders as the queryset says (OF self);
+    the features statement repeats the page without locking, as stock's second
+    query does not lock either. Repeating FOR UPDATE there failed on an outer
+    join and locked the customers on an inner one."""
+    Order, _ = shop
+    locked = shape(Order.objects.select_for_update(of=("self",)))
+    with transaction.atomic():
+        stock = items(locked.prefetch_related(Prefetch("line_items", to_attr="items")))
+    with transaction.atomic(), record() as log:
+        ours = items(locked.bounded_prefetch("line_items", to_attr="items"))
+    assert ours == stock
+    assert [query.sql.count("FOR UPDATE") for query in log.queries] == [1, 0]
