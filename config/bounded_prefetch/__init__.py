@@ -56,6 +56,7 @@ def bounded_prefetch(queryset, relation: str, *, to_attr: str):
             f"{queryset._iterable_class.relation!r}. Use prefetch_related for {relation!r}."
         )
     _check_loads_as_stock(reverse)
+    _check_default_manager(reverse.related_model)
     clone = queryset.all()
     clone._iterable_class = _iterable(reverse.name, to_attr)
     return clone
@@ -64,23 +65,36 @@ def bounded_prefetch(queryset, relation: str, *, to_attr: str):
 @cache  # per relation, once: a page calls bounded_prefetch on every request
 def _check_loads_as_stock(reverse) -> None:
     """ValueError for a relation whose objects stock prefetch_related would load
-    differently from the two statements: they read the related table directly,
-    join on the primary key and sort by the related model's own columns."""
+    differently from the two statements, as far as the models say: the
+    statements join on the primary key and sort by the related model's own
+    columns. Its default manager, whose queryset may change while the process
+    runs, is checked on every call (`_check_default_manager`)."""
     model, field = reverse.related_model, reverse.field
-    unlike = f"bounded_prefetch reads {model.__name__} rows its own way, and"
     if field.target_field != reverse.model._meta.pk:
         raise ValueError(
-            f"{unlike} {field.name} joins on {field.target_field.name}, not on the primary "
-            "key: use prefetch_related for this relation."
-        )
-    default = model._default_manager.all().query
-    if default.where or default.order_by:
-        raise ValueError(
-            f"{unlike} its default manager filters or orders them "
-            f"({type(model._default_manager).__name__}): use prefetch_related for this relation."
+            f"bounded_prefetch reads {model.__name__} rows its own way, and {field.name} "
+            f"joins on {field.target_field.name}, not on the primary key: use "
+            "prefetch_related for this relation."
         )
     rows.key_attname(model, besides=field.attname)  # a key that can tell a miss
-    rows.ordering(model)  # an ordering of the model's own columns
+    rows.ordering(model, constant=field.attname)  # an ordering of the model's own columns
+
+
+def _check_default_manager(model) -> None:
+    """ValueError when `model`'s default manager filters, orders, annotates,
+    deduplicates or slices its rows (a soft delete, say): stock loads related
+    objects through it, the statements read the table."""
+    query = model._default_manager.all().query
+    if query.where or query.order_by or query.annotations or query.distinct or query.extra:
+        raise ValueError(
+            f"bounded_prefetch reads {model.__name__} rows its own way, and its default "
+            f"manager ({type(model._default_manager).__name__}) filters, orders or annotates "
+            "them: use prefetch_related for this relation."
+        )
+    if query.is_sliced:
+        raise ValueError(
+            f"{model.__name__}'s default manager slices its rows: use prefetch_related."
+        )
 
 
 @cache

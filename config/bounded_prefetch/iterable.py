@@ -93,7 +93,7 @@ class BoundedIterable(ModelIterable):
         # SQL orders each product's rows inside the LATERAL subquery, and a
         # nested loop keeps that order; sorting again here makes it a promise
         # rather than a plan detail, and costs little on lists already sorted.
-        sort = rows.sorter(model)
+        sort = rows.sorter(model, relation.attname)
         repeated = len(pages) < len(products)  # then each repeat brought the features again
         for _, features in pages.values():
             if repeated:
@@ -155,7 +155,7 @@ def _features_statement(queryset, relation, names: list[str], db) -> tuple[str, 
     column = {name: f"f.{quote(opts.get_field(name).column)}" for name in names}
     ordering = ", ".join(
         column[name] + (" DESC" if descending else "")
-        for name, descending in rows.ordering(relation.model)
+        for name, descending in rows.ordering(relation.model, relation.attname)
     )
     column[relation.attname] = "page.page_id"
     # Only quoted identifiers and Django's own compiled SQL; values stay parameters.

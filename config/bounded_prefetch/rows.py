@@ -7,6 +7,7 @@ knows about products: it works for any model.
 from functools import cache
 from operator import attrgetter
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import connections
 from django.db.models.base import ModelState
 
@@ -207,11 +208,16 @@ def key_attname(model, besides: str | None = None) -> str:
     )
 
 
-def ordering(model) -> list[tuple[str, bool]]:
+def ordering(model, constant: str | None = None) -> list[tuple[str, bool]]:
     """(attname, descending) for each entry of the model's Meta.ordering, else the pk.
 
-    Only field names ("position", "-created_at", "pk") are supported: an
-    expression has no one column to order a LATERAL subquery by.
+    Only the model's own fields ("position", "-created_at", "pk") are
+    supported: an expression or a lookup ("maker__name") has no one column to
+    order a LATERAL subquery by, and a relation named by its field name
+    ("group") orders by the related model's Meta.ordering, through a join.
+    Such a relation is accepted when its model has no ordering (then it is its
+    id) or when it is `constant`: the foreign key every object of one list
+    shares, which orders nothing. Else ValueError.
     """
     opts = model._meta
     found = []
@@ -219,28 +225,42 @@ def ordering(model) -> list[tuple[str, bool]]:
         if not isinstance(entry, str) or entry == "?":
             raise ValueError(f"{model.__name__}.Meta.ordering must name fields, got {entry!r}.")
         name = entry.lstrip("-")
-        # "pk" is the key's fields, one or (a CompositePrimaryKey) several.
-        fields = opts.pk_fields if name in ("pk", opts.pk.name) else [opts.get_field(name)]
-        for field in fields:
-            if field.is_relation and name == field.name and field.related_model._meta.ordering:
-                # Django orders by the related model's Meta.ordering through a join.
+        if name in ("pk", opts.pk.name):  # the key's fields, one or (composite) several
+            fields = opts.pk_fields
+        else:
+            try:
+                field = opts.get_field(name)
+            except FieldDoesNotExist:
+                field = None
+            if field is None or not field.concrete:
+                raise ValueError(
+                    f"bounded_prefetch cannot order {model.__name__} by {entry!r}, not one of "
+                    "its columns: use prefetch_related."
+                )
+            if (
+                field.is_relation
+                and name == field.name
+                and field.attname != constant
+                and field.related_model._meta.ordering
+            ):
                 raise ValueError(
                     f"bounded_prefetch cannot order {model.__name__}: Meta.ordering orders by "
                     f"{name}, which follows {field.related_model.__name__}.Meta.ordering; "
                     f"order by {field.attname} or use prefetch_related."
                 )
+            fields = [field]
         found += [(field.attname, entry.startswith("-")) for field in fields]
     return found
 
 
-def sorter(model):
+def sorter(model, constant: str | None = None):
     """A function that sorts a list of `model` instances in place by `ordering()`.
 
     NULLs go last ascending and first descending, as PostgreSQL orders them.
     When every ordering field is ascending and NOT NULL (Feature's position,
     id), that is one sort with a C-level key; else stable sorts, last key first.
     """
-    by = ordering(model)
+    by = ordering(model, constant)
     fields = {field.attname: field for field in model._meta.concrete_fields}
     if not any(descending or fields[name].null for name, descending in by):
         key = attrgetter(*(name for name, _ in by))

@@ -6,7 +6,9 @@ import pytest
 from django.db import models, transaction
 from django.db.models import Prefetch
 
+from config.bounded_prefetch import bounded_prefetch
 from config.querylog import record
+from tests.bounded_prefetch.conftest import VisibleManager
 
 
 @pytest.fixture
@@ -52,7 +54,7 @@ def test_nested_in_a_prefetch_and_in_bulk_as_stock(shop):
 @pytest.mark.parametrize(
     ("relation", "message"),
     [
-        ("hideable", "its default manager filters or orders them"),
+        ("hideable", "filters, orders or annotates them"),
         ("grouped", "orders by group, which follows Group.Meta.ordering"),
         ("numbered_notes", "joins on number, not on the primary key"),
     ],
@@ -64,6 +66,47 @@ def test_a_relation_it_would_load_differently_from_stock_is_refused(shop, relati
     Order, _ = shop
     with pytest.raises(ValueError, match=message):
         Order.objects.bounded_prefetch(relation, to_attr="x")
+
+
+def test_the_default_manager_is_asked_on_every_call(shop, shop_models, monkeypatch):
+    """Its queryset may change while the process runs (a scope switched on, say):
+    a relation accepted once is refused when its manager starts to filter, and
+    when it annotates (stock objects would carry the value)."""
+    Order, _ = shop
+    unfiltered = models.Manager.get_queryset
+    monkeypatch.setattr(VisibleManager, "get_queryset", unfiltered)
+    assert len(list(Order.objects.bounded_prefetch("hideable", to_attr="x"))) == 6
+    monkeypatch.undo()
+    with pytest.raises(ValueError, match="filters, orders or annotates"):
+        Order.objects.bounded_prefetch("hideable", to_attr="x")
+    annotating = lambda manager: unfiltered(manager).annotate(double=models.Value(2))  # noqa: E731
+    monkeypatch.setattr(VisibleManager, "get_queryset", annotating)
+    with pytest.raises(ValueError, match="filters, orders or annotates"):
+        Order.objects.bounded_prefetch("hideable", to_attr="x")
+
+
+def test_an_ordering_by_the_relations_own_key_is_accepted(shop, shop_models):
+    """GroupedItem orders by its group, which follows Group's ordering: refused
+    for an order's items (above), accepted for a group's, where it is the same
+    for every item of the list and orders nothing."""
+    m = shop_models
+    zed, ann = m.Group.objects.create(name="zed"), m.Group.objects.create(name="ann")
+    for order in m.Order.objects.all():
+        m.GroupedItem.objects.bulk_create(m.GroupedItem(order=order, group=g) for g in (zed, ann))
+    groups = m.Group.objects.all()
+    stock = groups.prefetch_related(Prefetch("groupeditem_set", to_attr="items"))
+    ours = bounded_prefetch(groups, "groupeditem_set", to_attr="items")
+    shown = lambda found: [(g.name, [i.pk for i in g.items]) for g in found]  # noqa: E731
+    assert shown(ours) == shown(stock)
+    assert [len(items) for _, items in shown(ours)] == [6, 6]
+
+
+@pytest.mark.parametrize("entry", ["group__name", "-nowhere"])
+def test_an_ordering_that_is_no_column_of_its_own_is_refused(shop, shop_models, monkeypatch, entry):
+    Order, _ = shop
+    monkeypatch.setattr(shop_models.GroupedItem._meta, "ordering", [entry, "id"])
+    with pytest.raises(ValueError, match=f"by '{entry}', not one of its columns"):
+        Order.objects.bounded_prefetch("grouped", to_attr="x")
 
 
 def test_a_second_relation_is_refused_rather_than_replacing_the_first(shop):
