@@ -1,4 +1,4 @@
-"""Bounded prefetch: any reverse foreign key's objects in two statements whose SQL
+"""Bounded prefetch: a reverse foreign key's objects in two statements whose SQL
 text never changes, whatever the page or result-set size.
 
 Public API:
@@ -15,7 +15,9 @@ their foreign key's cache set to the object), ordered by the related model's
 `WHERE fk IN (%s, %s, ...)` with one value per object, this repeats the queryset
 as a subquery joined LATERAL to the related table: see `iterable.BoundedIterable`
 for the statements and their costs. PostgreSQL only (LATERAL). It depends on
-Django alone. Docs: docs/prefetch.md.
+Django alone. A relation it would load unlike prefetch_related (a default manager
+that filters, a `to_field`, ...) is refused with a ValueError that says why.
+Docs: docs/prefetch.md.
 """
 
 from functools import cache

@@ -83,6 +83,9 @@ def test_the_default_manager_is_asked_on_every_call(shop, shop_models, monkeypat
     monkeypatch.setattr(VisibleManager, "get_queryset", annotating)
     with pytest.raises(ValueError, match="filters, orders or annotates"):
         Order.objects.bounded_prefetch("hideable", to_attr="x")
+    monkeypatch.setattr(VisibleManager, "get_queryset", lambda manager: unfiltered(manager)[:5])
+    with pytest.raises(ValueError, match="default manager slices its rows"):
+        Order.objects.bounded_prefetch("hideable", to_attr="x")
 
 
 def test_an_ordering_by_the_relations_own_key_is_accepted(shop, shop_models):
