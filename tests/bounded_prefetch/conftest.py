@@ -10,30 +10,7 @@ from django.db import connection, models
 from django.test.utils import isolate_apps
 
 from config.bounded_prefetch import BoundedPrefetchQuerySet
-
-
-class VisibleManager(models.Manager):
-    """A soft delete: the default manager leaves hidden rows out."""
-
-    def get_queryset(self):
-        return super().get_queryset().filter(hidden=False)
-
-
-def model(name: str, /, *, ordering: list[str] | None = None, **attributes) -> type:
-    """A model class `name` of the "config" app: fields, managers and the like in
-    `attributes`, `Meta.ordering` if given."""
-    meta = {"app_label": "config"}
-    if ordering is not None:
-        meta["ordering"] = ordering
-    return type(
-        name,
-        (models.Model,),
-        {"__module__": __name__, "Meta": type("Meta", (), meta), "__str__": _str, **attributes},
-    )
-
-
-def _str(obj) -> str:
-    return f"{type(obj).__name__} {obj.pk}"
+from tests.bounded_prefetch.throwaway import VisibleManager, model
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from django.test.utils import isolate_apps
 
 from config.bounded_prefetch import BoundedPrefetchQuerySet, bounded_prefetch, rows
 from config.querylog import record
+from tests.bounded_prefetch.throwaway import model
 from tests.sqlshape import assert_sql_does_not_grow
 
 
@@ -162,25 +163,8 @@ def test_a_child_keyed_by_its_foreign_key_alone_is_refused():
     """Its rows carry the parent's id in that column even for a parent without
     children, so nothing would tell the parent has none."""
     with isolate_apps("config"):
-
-        class Parent(models.Model):
-            objects = BoundedPrefetchQuerySet.as_manager()
-
-            class Meta:
-                app_label = "config"
-
-            def __str__(self):
-                return str(self.pk)
-
-        class Child(models.Model):
-            parent = models.ForeignKey(Parent, models.CASCADE, primary_key=True)
-
-            class Meta:
-                app_label = "config"
-
-            def __str__(self):
-                return str(self.pk)
-
+        Parent = model("Parent", objects=BoundedPrefetchQuerySet.as_manager())
+        model("Child", parent=models.ForeignKey(Parent, models.CASCADE, primary_key=True))
         with pytest.raises(ValueError, match="its primary key is its foreign key parent_id"):
             Parent.objects.bounded_prefetch("child_set", to_attr="children")
 
