@@ -60,11 +60,9 @@ control_socket_disable = True
 # Garbage collection (config/gc_tuning.py): the master freezes the loaded app
 # just before each fork, so the workers' collections skip it and leave the
 # pages they share with the master unwritten; each worker then collects its
-# young objects every 50,000 allocations instead of 700. Measured with
-# `python -m tests.bench.load --duration 5`, before and after in one sitting:
-# PSS of all gunicorn processes 135 -> 121 MiB (RSS 206 -> 221 MiB: cyclic
-# garbage waits longer); bench_prefetch at 20,000 products: see
-# docs/prefetch.md. Figures and trade-offs: docs/production.md.
+# young objects every 10,000 allocations instead of 700. Figures and
+# trade-offs: docs/production.md; bench_prefetch, which runs with the same
+# settings: docs/prefetch.md.
 def pre_fork(server, worker):
     if preload_app:  # without it the app loads in each worker, after the fork
         gc_tuning.freeze_loaded_app()

@@ -30,8 +30,8 @@ def test_the_table_ends_with_the_worker_settings_it_ran_with():
     before = gc.get_threshold()
     out, _ = bench()
     last = out.strip().splitlines()[-1]
-    assert last.startswith("Garbage collector (worker settings): thresholds (50000, 10, 10), ")
-    assert gc_tuning.THRESHOLDS == (50000, 10, 10)
+    assert last.startswith("Garbage collector (worker settings): thresholds (10000, 10, 10), ")
+    assert gc_tuning.THRESHOLDS == (10000, 10, 10)
     assert gc.get_threshold() == before  # the caller's settings are back
 
 

@@ -50,6 +50,6 @@ def test_as_worker_applies_the_settings_and_then_restores_the_callers():
     with gc_tuning.as_worker():
         assert gc.get_threshold() == gc_tuning.THRESHOLDS
         assert gc.get_freeze_count() > 10_000
-        assert "thresholds (50000, 10, 10)" in gc_tuning.describe()
+        assert "thresholds (10000, 10, 10)" in gc_tuning.describe()
     assert gc.get_threshold() == before
     assert gc.get_freeze_count() == 0
