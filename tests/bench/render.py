@@ -11,8 +11,9 @@ each page and the no-op view (/robots.txt) beside them; with --profile, first
 the functions a page (or every page) spends its time in (cProfile, by own time
 and cumulative). --reuse keeps the seeded database of an earlier run. List
 pages are requested with a parameter that skips the page cache: what a
-logged-in visitor, who never hits it, gets. docs/production.md ("Where the
-time goes") has the figures.
+logged-in visitor, who never hits it, gets. It runs with a web worker's
+garbage-collector settings (config/gc_tuning.py), as bench_prefetch does.
+docs/production.md ("Where the time goes") has the figures.
 """
 
 import argparse
@@ -178,12 +179,19 @@ def main(argv: list[str] | None = None) -> int:
     setup_django(args.products, args.reuse)
     from django.test import override_settings
 
-    with override_settings(
-        DEBUG=False,
-        TEMPLATES=production_templates(),
-        QUERY_LOG=True,
-        ALLOWED_HOSTS=["testserver"],
+    from config import gc_tuning
+
+    # A web worker's collector settings (config/gunicorn.py), as bench_prefetch uses.
+    with (
+        gc_tuning.as_worker(),
+        override_settings(
+            DEBUG=False,
+            TEMPLATES=production_templates(),
+            QUERY_LOG=True,
+            ALLOWED_HOSTS=["testserver"],
+        ),
     ):
+        settings_line = f"Garbage collector (worker settings): {gc_tuning.describe()}."
         measured = pages()
         rows = measure(measured, args.requests)
         chosen = [page for page in measured if args.profile in (page[0], "all")]
@@ -199,6 +207,7 @@ def main(argv: list[str] | None = None) -> int:
             f"{row['cpu'] / noop['cpu']:>9.1f}{row['calls']:>8}"
         )
     print("x no-op: CPU time against the no-op view's; calls: Python calls of one request")
+    print(settings_line)
     return 0
 
 
