@@ -17,8 +17,8 @@ from contextlib import contextmanager
 # whole heap (full collections) several times while one big queryset loads.
 # 10,000 keeps those full collections rare; 50,000 (the setting before) made
 # each young pass long enough to stop a worker's threads for tens of
-# milliseconds and tripled the trivial view's 99th percentile under load, for
-# no gain in throughput or memory (docs/production.md).
+# milliseconds and more than doubled the trivial view's 99th percentile under
+# load, for no gain in throughput or memory (docs/production.md).
 THRESHOLDS = (10_000, 10, 10)
 
 

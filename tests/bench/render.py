@@ -23,6 +23,7 @@ import pstats
 import statistics
 import sys
 import time
+from contextlib import contextmanager
 from urllib.parse import urlsplit
 
 
@@ -74,6 +75,28 @@ def production_templates() -> list[dict]:
         {**engine, "OPTIONS": {**engine["OPTIONS"], "debug": False}}
         for engine in settings.TEMPLATES
     ]
+
+
+@contextmanager
+def as_served():
+    """Run the block as a web worker serves pages: production's template settings
+    (`production_templates`), the query log on as the demo deployment has it, and
+    a worker's garbage-collector settings (config/gc_tuning.py, as bench_prefetch
+    uses them); then the caller's settings again."""
+    from django.test import override_settings
+
+    from config import gc_tuning
+
+    with (
+        gc_tuning.as_worker(),
+        override_settings(
+            DEBUG=False,
+            TEMPLATES=production_templates(),
+            QUERY_LOG=True,
+            ALLOWED_HOSTS=["testserver"],
+        ),
+    ):
+        yield
 
 
 def prepare_users() -> None:
@@ -177,20 +200,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--top", type=int, default=30, help="functions shown by --profile")
     args = parser.parse_args(argv)
     setup_django(args.products, args.reuse)
-    from django.test import override_settings
-
     from config import gc_tuning
 
-    # A web worker's collector settings (config/gunicorn.py), as bench_prefetch uses.
-    with (
-        gc_tuning.as_worker(),
-        override_settings(
-            DEBUG=False,
-            TEMPLATES=production_templates(),
-            QUERY_LOG=True,
-            ALLOWED_HOSTS=["testserver"],
-        ),
-    ):
+    with as_served():
         settings_line = f"Garbage collector (worker settings): {gc_tuning.describe()}."
         measured = pages()
         rows = measure(measured, args.requests)

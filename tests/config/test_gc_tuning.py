@@ -53,3 +53,20 @@ def test_as_worker_applies_the_settings_and_then_restores_the_callers():
         assert "thresholds (10000, 10, 10)" in gc_tuning.describe()
     assert gc.get_threshold() == before
     assert gc.get_freeze_count() == 0
+
+
+def test_the_render_benchmark_measures_pages_as_a_worker_serves_them(settings):
+    """tests.bench.render's in-process figures stand for a gunicorn worker's."""
+    from tests.bench import render
+
+    before = gc.get_threshold()
+    settings.DEBUG = True
+    with render.as_served():
+        from django.conf import settings as current
+
+        assert gc.get_threshold() == gc_tuning.THRESHOLDS
+        assert gc.get_freeze_count() > 10_000
+        assert current.DEBUG is False
+        assert all(engine["OPTIONS"]["debug"] is False for engine in current.TEMPLATES)
+    assert gc.get_threshold() == before
+    assert gc.get_freeze_count() == 0
