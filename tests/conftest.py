@@ -1,3 +1,5 @@
+import time
+
 import pytest
 from django.conf import settings
 from django.core.cache import caches
@@ -7,8 +9,9 @@ from django.test.utils import isolate_apps
 
 from config.local import s3 as locals3
 from config.media import storage as s3
+from config.security import throttle
 from tests import builds, handlers, parallel
-from tests.processes import free_port
+from tests.processes import closed_port
 
 
 def is_worker(config: pytest.Config) -> bool:
@@ -105,11 +108,19 @@ def bucket_keys(server: locals3.LocalS3) -> list[str]:
     return sorted(entry["Key"] for entry in entries)
 
 
+@pytest.fixture
+def refusing_port():
+    """A port of 127.0.0.1 that refuses connections for the whole test."""
+    with closed_port() as port:
+        yield port
+
+
 @pytest.fixture(params=["unreachable", "stopped", "no bucket", "wrong keys"])
 def broken_s3(request, settings, fresh_s3):
     """The default storage pointed at each way S3 can fail, over real HTTP."""
     if request.param == "unreachable":
-        settings.STORAGES = storages_on(fresh_s3, endpoint_url=f"http://127.0.0.1:{free_port()}")
+        port = request.getfixturevalue("refusing_port")
+        settings.STORAGES = storages_on(fresh_s3, endpoint_url=f"http://127.0.0.1:{port}")
     elif request.param == "stopped":
         stopped = locals3.start()
         stopped.stop()
@@ -166,3 +177,27 @@ def empty_page_cache():
     """Each test starts with no cached list page: the page cache lives in this
     process's memory, outside the transaction every test rolls back."""
     caches["pages"].clear()
+
+
+class HeldClock:
+    """A clock that moves only when a test moves it: `time()` returns `now`."""
+
+    def __init__(self, now: float):
+        self.now = now
+
+    def time(self) -> float:
+        return self.now
+
+
+@pytest.fixture(autouse=True)
+def throttle_clock(monkeypatch) -> HeldClock:
+    """The throttles count in windows aligned on the clock's minutes and hours
+    (config/security/throttle.py): a test whose requests straddled a boundary
+    would see its count start again. In this process their clock stands still,
+    half an hour and half a minute into the current hour; a test that needs the
+    next window moves it. Tests of the app's own processes wait instead
+    (tests.processes.clear_of_window_end)."""
+    now = time.time()
+    clock = HeldClock(now - now % 3600 + 1830)
+    monkeypatch.setattr(throttle, "time", clock)
+    return clock

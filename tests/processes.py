@@ -38,19 +38,53 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def listening_addresses(port: int) -> set[str]:
-    """The addresses this machine's sockets listen on at `port` ("::" or "0.0.0.0": every
-    interface), read from the kernel's tables in /proc/net (Linux)."""
-    found = set()
+@contextmanager
+def closed_port() -> Iterator[int]:
+    """A port of 127.0.0.1 that refuses every connection while the block runs: bound
+    here and never listened on, so no other process (another test worker's server
+    asking for a free port, say) can take it meanwhile."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        yield sock.getsockname()[1]
+
+
+def clear_of_window_end(window: int = 3600, needs: float = 30) -> None:
+    """Wait, when the throttles' current window (config/security/throttle.py) ends
+    within `needs` seconds, for the next one: the events a test then counts on the
+    app's own processes fall in one window, not in two whose counts start apart."""
+    left = window - time.time() % window
+    if left < needs:
+        time.sleep(left + 0.1)
+
+
+def _listening(port: int) -> Iterator[tuple[str, int]]:
+    """(address, connections waiting to be accepted) of each socket listening at
+    `port`, read from the kernel's tables in /proc/net (Linux)."""
     for table, family in (("tcp", socket.AF_INET), ("tcp6", socket.AF_INET6)):
         for line in Path("/proc/net", table).read_text().splitlines()[1:]:
-            local, state = line.split()[1], line.split()[3]
-            address, hex_port = local.split(":")
-            if int(hex_port, 16) == port and state == "0A":  # 0A: LISTEN
+            fields = line.split()
+            address, hex_port = fields[1].split(":")
+            if int(hex_port, 16) == port and fields[3] == "0A":  # 0A: LISTEN
                 raw = bytes.fromhex(address)  # 32-bit words in host (little-endian) order
                 packed = b"".join(raw[i : i + 4][::-1] for i in range(0, len(raw), 4))
-                found.add(socket.inet_ntop(family, packed))
-    return found
+                # A listening socket's receive queue is its backlog of accepted-by-
+                # the-kernel connections the process has not taken yet.
+                waiting = int(fields[4].split(":")[1], 16)
+                yield socket.inet_ntop(family, packed), waiting
+
+
+def listening_addresses(port: int) -> set[str]:
+    """The addresses this machine's sockets listen on at `port` ("::" or "0.0.0.0": every
+    interface)."""
+    return {address for address, _ in _listening(port)}
+
+
+def wait_until_accepted(port: int, timeout: float = 30) -> None:
+    """Wait until the server at `port` has taken every connection made to it so far."""
+    deadline = time.monotonic() + timeout
+    while sum(waiting for _, waiting in _listening(port)):
+        assert time.monotonic() < deadline, f"connections to {port} still waiting after {timeout} s"
+        time.sleep(0.05)
 
 
 class SilentServer:
@@ -291,7 +325,9 @@ class WebProcess:
     def get(self, path: str, headers: dict[str, str] | None = None) -> Response:
         return http_get(self.base_url + path, headers, self.tls)
 
-    def wait_until_serving(self, path: str = "/healthz", timeout: float = 30) -> None:
+    def wait_until_serving(self, path: str = "/healthz", timeout: float = 60) -> None:
+        """Wait for an answer at `path`. `timeout` catches a hang, it measures nothing:
+        generous, as a busy machine can take many times a quiet one's start."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

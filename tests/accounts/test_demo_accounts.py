@@ -54,10 +54,14 @@ def state() -> list:
     users = get_user_model().objects.order_by("username")
     return [
         list(users.values_list("username", "password", "is_staff", "is_superuser", "last_login")),
-        list(users.values_list("username", "groups__name")),
+        list(users.values_list("username", "groups__name").order_by("username", "groups__name")),
         list(Profile.objects.order_by("user__username").values_list("display_name", "company")),
         list(Company.objects.values_list("name", "slug", "website")),
-        list(Group.objects.values_list("name", "permissions__codename").order_by("pk", "pk")),
+        list(
+            Group.objects.values_list("name", "permissions__codename").order_by(
+                "name", "permissions__codename"
+            )
+        ),
     ]
 
 

@@ -9,7 +9,6 @@ from django.db import connection
 from accounts.mail import outbox
 from accounts.models import Profile
 from tests.factories import PASSWORD, UserFactory
-from tests.processes import free_port
 
 pytestmark = pytest.mark.django_db
 
@@ -131,8 +130,10 @@ def test_password_reset_for_an_unknown_address_looks_the_same(client):
     assert mail.outbox == []
 
 
-def test_password_reset_when_the_mail_server_is_down_is_no_500(client, settings, caplog):
-    port = free_port()  # nothing listens on it
+def test_password_reset_when_the_mail_server_is_down_is_no_500(
+    client, settings, caplog, refusing_port
+):
+    port = refusing_port  # nothing listens on it
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_USE_TLS = "127.0.0.1", port, False
     UserFactory(email="grace@example.com")

@@ -114,7 +114,9 @@ def test_bench_table():
     lines = output.splitlines()
     assert lines[0].startswith("| strategy | products | queries | features SQL (bytes) |")
     assert re.fullmatch(r"\| prefetch \| 10 \| 2 \| [\d,]+ \| [\d.,]+ \| 1\.00x \|", lines[2])
-    assert re.fullmatch(r"\| bounded \| 10 \| 2 \| [\d,]+ \| [\d.,]+ \| \d\.\d\dx \|", lines[3])
+    # One run of each, a couple of milliseconds: a pause of the machine can make the
+    # ratio anything, so only its form is checked.
+    assert re.fullmatch(r"\| bounded \| 10 \| 2 \| [\d,]+ \| [\d.,]+ \| \d+\.\d\dx \|", lines[3])
 
 
 @pytest.mark.usefixtures("seeded")

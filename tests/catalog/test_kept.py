@@ -10,7 +10,6 @@ from catalog.kept import kept
 from catalog.models import Category, Product
 from tests.factories import FeatureFactory, ProductFactory, UserFactory
 from tests.pages import query_count
-from tests.processes import free_port
 
 pytestmark = pytest.mark.django_db
 
@@ -134,11 +133,11 @@ def test_without_a_page_cache_every_visit_renders(client, path, settings):
     assert visit(client, path)[1] >= 2
 
 
-def test_with_its_cache_server_down_pages_still_render(client, path, settings):
+def test_with_its_cache_server_down_pages_still_render(client, path, settings, refusing_port):
     # A Redis on a port nobody listens on: every call fails as a Redis that is down does.
     dead_redis = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": f"redis://127.0.0.1:{free_port()}/0",
+        "LOCATION": f"redis://127.0.0.1:{refusing_port}/0",
         "OPTIONS": {"socket_connect_timeout": 1},
     }
     with override_settings(CACHES={**settings.CACHES, "pages": dead_redis}):

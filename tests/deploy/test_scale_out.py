@@ -36,10 +36,13 @@ from tests.processes import BASE_DIR, built_and_released, fetch_all, start_web
 PASSWORD = "a passphrase for two dynos"
 # Written by the test run, not by the app at run time: the test database's files,
 # what collectstatic wrote at build, Python's bytecode and tool caches, coverage
-# data of the processes, browser screenshots.
+# data of the processes, browser screenshots, and the browser's own profile and
+# caches (with HOME the app folder, as on Heroku CI, Chromium keeps them there).
 NOT_APP_STATE = {
     ".git",
     ".pgdata",
+    ".config",
+    ".cache",
     "staticfiles",
     "__pycache__",
     ".pytest_cache",

@@ -56,6 +56,7 @@ def test_a_visitor_goes_from_home_through_a_category_and_page_two_to_a_product(p
     category.click()
     assert re.fullmatch(r"/categories/[-\w]+/", path_of(page))
     expect(page.get_by_role("heading", level=1)).to_have_text(category_name)
+    page.wait_for_load_state("domcontentloaded")  # every card parsed, not just the first
     shown = page.locator(".product-card .category a").all_inner_texts()
     assert len(shown) >= 1
     assert set(shown) == {category_name}
@@ -146,6 +147,7 @@ def test_staff_restore_a_deleted_product_image_from_its_versions(
     page.get_by_role("link", name="Products").first.click()
     page.fill("#searchbar", slugs["product"])
     page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"[?&]q="))  # the filtered list, not the one before
     page.locator("#result_list tbody th a").first.click()
     page.get_by_role("link", name=f"Versions of {slugs['image']}").click()
 
@@ -203,6 +205,7 @@ def test_the_site_works_without_javascript(chromium, site):
         page.select_option("#sort", "-price")
         page.get_by_role("button", name="Show").click()
         assert path_of(page) == "/products/?sort=-price&per_page=24"
+        page.wait_for_load_state("domcontentloaded")  # every card parsed
         prices = [
             float(text.strip("$").replace(",", ""))
             for text in page.locator(".product-card .price").all_inner_texts()

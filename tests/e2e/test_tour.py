@@ -20,6 +20,7 @@ def test_the_index_leads_to_every_technique(page):
     page.goto("/")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Techniques tour").click()
     links = page.locator("main .tour-list a")
+    expect(links).to_have_count(len(TECHNIQUES))  # the click waits for the page to start only
     assert [link.get_attribute("href") for link in links.all()] == [
         f"/tour/{slug}/" for slug in TECHNIQUES
     ]
@@ -67,6 +68,7 @@ def test_prefetch_evidence_runs_again_for_another_page_size(page):
     page.fill("#n", "10")
     page.get_by_role("button", name="Run again").click()
     rows = page.locator("table.strategy-table tbody tr")
+    expect(rows).to_have_count(3)
     queries = {
         row.locator("th").inner_text(): int(row.locator("td").first.inner_text())
         for row in rows.all()
@@ -83,8 +85,8 @@ def test_s3_media_evidence_is_a_live_delete_and_restore(page):
     log_in(page, sitedata.STAFF)  # each run writes to the live bucket: staff only
     page.goto("/tour/s3-media/")
     page.get_by_role("button", name="Run the demonstration").click()
+    expect(page.locator("main .media-steps li")).to_have_count(6)
     steps = page.locator("main .media-steps li").all_inner_texts()
-    assert len(steps) == 6
     assert steps[1].startswith("Download its presigned URL: HTTP 200")
     assert steps[3] == "Download the same URL again: HTTP 404."
     assert steps[5].endswith("bytes identical to the saved ones: yes.")

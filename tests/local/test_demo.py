@@ -30,7 +30,7 @@ def test_demo_command_migrates_serves_the_site_and_stops_on_ctrl_c(tmp_path):
     web = start_demo("demo_check", tmp_path)
     process, port = web.process, web.port
     try:
-        web.wait_until_serving(timeout=60)
+        web.wait_until_serving(timeout=180)
         # DEBUG is on: the demo listens on this machine's loopback only, not the network.
         assert listening_addresses(port) == {"127.0.0.1"}, web.output()
         home = web.get("/", {"Host": "localhost"})
@@ -117,7 +117,7 @@ def test_demo_command_stops_cleanly_on_sigterm_alone(tmp_path):
     web = start_demo(released_database("demo_sigterm"), tmp_path, DEMO_HOST="0.0.0.0")
     process = web.process
     try:
-        web.wait_until_serving(timeout=60)
+        web.wait_until_serving(timeout=180)
         assert listening_addresses(web.port) == {"0.0.0.0"}, web.output()
     finally:
         process.send_signal(signal.SIGTERM)

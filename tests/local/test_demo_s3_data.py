@@ -62,7 +62,7 @@ def test_uploads_versions_and_delete_markers_survive_ctrl_c_and_kill_9(tmp_path)
     # products naming files: one the bucket has, one it never had.
     web = start_demo(database, data)
     try:
-        web.wait_until_serving(timeout=90)
+        web.wait_until_serving(timeout=180)
         s3 = demo_s3(web)
         s3.put_object(Bucket="media", Key=AVATAR, Body=b"one", ContentType="image/png")
         s3.put_object(Bucket="media", Key=AVATAR, Body=b"two", ContentType="image/png")
@@ -84,7 +84,7 @@ def test_uploads_versions_and_delete_markers_survive_ctrl_c_and_kill_9(tmp_path)
     # bucket never had is named, the other is not.
     web = start_demo(database, data)
     try:
-        web.wait_until_serving(timeout=90)
+        web.wait_until_serving(timeout=180)
         s3 = demo_s3(web)
         assert versions(s3) == before
         assert [v[2] for v in before["versions"] if v[0] == AVATAR] == [False, False]
@@ -124,7 +124,7 @@ def test_uploads_versions_and_delete_markers_survive_ctrl_c_and_kill_9(tmp_path)
     # Third run: what the killed run was told is stored, is.
     web = start_demo(database, data)
     try:
-        web.wait_until_serving(timeout=90)
+        web.wait_until_serving(timeout=180)
         s3 = demo_s3(web)
         after = versions(s3)
         assert after["markers"] == []

@@ -55,3 +55,16 @@ def test_a_window_longer_than_the_store_keeps_counts_is_refused():
 
 def test_seconds_left_is_within_the_window():
     assert 1 <= throttle.seconds_left(60) <= 60
+
+
+def test_a_count_starts_again_when_its_window_ends(throttle_clock):
+    """Windows are fixed, aligned on the clock: the allowance comes back at the hour."""
+    hour = throttle_clock.now - throttle_clock.now % 3600
+    throttle_clock.now = hour + 3599  # the hour's last second
+    answers = [throttle.hit("test", "a", limit=2, window=3600) for _ in range(3)]
+    assert answers == [True, True, False]
+    assert throttle.seconds_left(3600) == 1
+    throttle_clock.now += 1
+    assert throttle.seconds_left(3600) == 3600
+    assert throttle.hit("test", "a", limit=2, window=3600)
+    assert not throttle.reached("test", "a", limit=2, window=3600)
