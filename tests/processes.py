@@ -48,10 +48,11 @@ def closed_port() -> Iterator[int]:
         yield sock.getsockname()[1]
 
 
-def clear_of_window_end(window: int = 3600, needs: float = 30) -> None:
+def clear_of_window_end(window: int = 3600, needs: float = 120) -> None:
     """Wait, when the throttles' current window (config/security/throttle.py) ends
-    within `needs` seconds, for the next one: the events a test then counts on the
-    app's own processes fall in one window, not in two whose counts start apart."""
+    within `needs` seconds, for the next one: events a test counts on the app's own
+    processes within `needs` seconds then fall in one window, not in two whose
+    counts start apart."""
     left = window - time.time() % window
     if left < needs:
         time.sleep(left + 0.1)

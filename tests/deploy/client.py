@@ -177,7 +177,7 @@ def create_superuser(env: dict[str, str], username: str, password: str) -> None:
 
 def sign_ups_across(webs, count: int, prefix: str, password: str, headers=None) -> list[Reply]:
     """`count` signups from new browsers, taking turns between the web processes,
-    all in one window of the hourly signup limit."""
+    started only when two minutes or more are left of the hourly signup limit's window."""
     clear_of_window_end()
     return [
         RouterClient(webs[n % len(webs)].port).try_sign_up(f"{prefix}{n}", password, headers)

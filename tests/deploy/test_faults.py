@@ -68,7 +68,9 @@ def keep_asking(port: int, path: str, headers: dict, answers: list, stop: thread
     while not stop.is_set():
         started = time.monotonic()
         try:
-            reply = RouterClient(port).get(path, headers)
+            # Its own timeout well above the bounds the test checks, so a slow
+            # answer fails on its measured time rather than as no answer.
+            reply = RouterClient(port, timeout=30).get(path, headers)
             answer = Answer(
                 path,
                 started,
@@ -131,7 +133,7 @@ def test_database_outage_gives_quick_503s_and_recovers(own_postgres):
 
     assert {answer.status for answer in answers} == {200, 503}, web.output()[-3000:]
     slowest = max(answer.ended - answer.started for answer in answers)
-    assert slowest < 10
+    assert slowest < 20  # a few hundred ms when quiet; far from the router's 30 s
 
     during = [a for a in answers if down <= a.started and a.ended <= restarting]
     assert during
@@ -171,7 +173,7 @@ def test_database_that_never_answers_gives_503_after_the_connect_timeout(silent_
         web.wait_until_serving("/static/css/site.css")
         with ThreadPoolExecutor() as pool:
             asked = {
-                path: pool.submit(RouterClient(web.port).get, path, headers)
+                path: pool.submit(RouterClient(web.port, timeout=30).get, path, headers)
                 for path, headers in PROBED.items()
             }
         replies = {path: future.result() for path, future in asked.items()}

@@ -36,8 +36,8 @@ from tests.processes import BASE_DIR, built_and_released, fetch_all, start_web
 PASSWORD = "a passphrase for two dynos"
 # Written by the test run, not by the app at run time: the test database's files,
 # what collectstatic wrote at build, Python's bytecode and tool caches, coverage
-# data of the processes, browser screenshots, and the browser's own profile and
-# caches (with HOME the app folder, as on Heroku CI, Chromium keeps them there).
+# data of the processes, browser screenshots, and what Chromium writes under HOME
+# (crash-report settings, desktop caches) when HOME is the app folder, as on Heroku CI.
 NOT_APP_STATE = {
     ".git",
     ".pgdata",

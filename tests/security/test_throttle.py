@@ -53,8 +53,13 @@ def test_a_window_longer_than_the_store_keeps_counts_is_refused():
         throttle.hit("test", "a", limit=1, window=2 * 3600)
 
 
-def test_seconds_left_is_within_the_window():
-    assert 1 <= throttle.seconds_left(60) <= 60
+def test_seconds_left_counts_to_the_end_of_the_window(throttle_clock):
+    hour = throttle_clock.now - throttle_clock.now % 3600
+    throttle_clock.now = hour + 1830.5
+    assert throttle.seconds_left(60) == 29  # whole seconds, rounded down
+    assert throttle.seconds_left(3600) == 1769
+    throttle_clock.now = hour + 3599.5
+    assert throttle.seconds_left(3600) == 1  # never 0: a Retry-After of 0 means now
 
 
 def test_a_count_starts_again_when_its_window_ends(throttle_clock):
