@@ -53,6 +53,7 @@ def clear_of_window_end(window: int = 3600, needs: float = 120) -> None:
     within `needs` seconds, for the next one: events a test counts on the app's own
     processes within `needs` seconds then fall in one window, not in two whose
     counts start apart."""
+    # The real clock: in the tests' own process, throttle.seconds_left reads a held one.
     left = window - time.time() % window
     if left < needs:
         time.sleep(left + 0.1)
@@ -80,12 +81,17 @@ def listening_addresses(port: int) -> set[str]:
     return {address for address, _ in _listening(port)}
 
 
-def wait_until_accepted(port: int, timeout: float = 30) -> None:
+def wait_for(condition: typing.Callable[[], object], seconds: float = 30) -> None:
+    """Poll `condition` until it is true; fail the test after `seconds`."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, f"still not true after {seconds} s"
+        time.sleep(0.01)
+
+
+def wait_until_accepted(port: int) -> None:
     """Wait until the server at `port` has taken every connection made to it so far."""
-    deadline = time.monotonic() + timeout
-    while sum(waiting for _, waiting in _listening(port)):
-        assert time.monotonic() < deadline, f"connections to {port} still waiting after {timeout} s"
-        time.sleep(0.05)
+    wait_for(lambda: not sum(waiting for _, waiting in _listening(port)))
 
 
 class SilentServer:

@@ -133,9 +133,9 @@ def test_password_reset_for_an_unknown_address_looks_the_same(client):
 def test_password_reset_when_the_mail_server_is_down_is_no_500(
     client, settings, caplog, refusing_port
 ):
-    port = refusing_port  # nothing listens on it
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_USE_TLS = "127.0.0.1", port, False
+    settings.EMAIL_HOST, settings.EMAIL_USE_TLS = "127.0.0.1", False
+    settings.EMAIL_PORT = refusing_port  # nothing listens on it
     UserFactory(email="grace@example.com")
     response = client.post("/accounts/password_reset/", {"email": "grace@example.com"})
     assert response.status_code == 302

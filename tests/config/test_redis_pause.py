@@ -8,14 +8,13 @@ as "no cache": tests/deploy/test_redis.py shows the pages working meanwhile.
 """
 
 import threading
-import time
 
 import pytest
 from redis.exceptions import ResponseError
 
 from config import cache
 from tests import redisserver
-from tests.processes import SilentServer
+from tests.processes import SilentServer, wait_for
 
 # How long a call waits on the silent server before it fails: short, as the tests
 # wait it out. A real server gets time to answer on a busy machine.
@@ -78,13 +77,6 @@ def silent():
     server = SilentServer()
     yield server
     server.close()
-
-
-def wait_for(condition, seconds: float = 5) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.01)
 
 
 def catch(call, store):
