@@ -13,9 +13,10 @@ the command says so instead of printing a stale password.
 import secrets
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from accounts.demo_accounts import DemoLogin, ensure_demo_accounts
+from config.commands import DatabaseCommand
 
 DEV_PASSWORDS = {"staff": "demo-staff-password", "member": "demo-member-password"}
 WHAT = {
@@ -31,7 +32,7 @@ def random_password() -> str:
     return secrets.token_hex(12)
 
 
-class Command(BaseCommand):
+class Command(DatabaseCommand):
     help = "Create demo companies, a staff account and a member account if missing; print them."
 
     def add_arguments(self, parser):

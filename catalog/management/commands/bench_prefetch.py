@@ -13,12 +13,13 @@ is the line under the table (on stderr with --json, so stdout stays JSON).
 import json
 from contextlib import nullcontext
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from catalog import bench
 from catalog.features import STRATEGIES
 from catalog.models import Product
 from config import gc_tuning
+from config.commands import DatabaseCommand
 
 
 def number_list(text: str) -> list[int]:
@@ -31,7 +32,7 @@ def number_list(text: str) -> list[int]:
     return sizes
 
 
-class Command(BaseCommand):
+class Command(DatabaseCommand):
     help = "Compare the naive, prefetch and bounded ways of loading product features."
 
     def add_arguments(self, parser):

@@ -9,20 +9,21 @@ the media storage and shared; if the storage fails, nothing is seeded.
 
 import time
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
 from catalog import demo_data, pagecache, product_images
 from catalog.models import Category, Feature, Product
+from config.commands import DatabaseCommand
 from config.media.versions import STORAGE_ERRORS
 
 BATCH = 5000
 TABLES = (Category, Product, Feature)
 
 
-class Command(BaseCommand):
+class Command(DatabaseCommand):
     help = "Add realistic demo products with their features to the catalog."
 
     def add_arguments(self, parser):

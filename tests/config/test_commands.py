@@ -1,0 +1,106 @@
+"""The project's commands that use the database, on one they cannot use (config/commands.py).
+
+Run as a newcomer runs them (`manage.py` in a process of its own, development
+settings) against a database `migrate` has not brought up to date, or none at all:
+each stops with one line saying what to do, exit code 1, and writes nothing.
+"""
+
+import os
+from pathlib import Path
+
+import psycopg2
+import pytest
+from django.apps import apps
+from django.conf import settings
+from django.core.management import get_commands, load_command_class
+
+from config.commands import DatabaseCommand
+from tests.processes import fresh_database, manage
+
+# Every project command that reads or writes the app's tables, with arguments it
+# accepts. The media commands talk to S3 only and run without a database
+# (tests/media/test_commands.py).
+DATABASE_COMMANDS = [
+    ("seed_catalog", "--products", "3"),
+    ("bench_prefetch", "--sizes", "1"),
+    ("seed_demo_accounts",),
+]
+IDS = [command[0] for command in DATABASE_COMMANDS]
+S3_COMMANDS = ["media_lifecycle", "media_restore", "media_versioning", "media_versions"]
+
+
+def is_ours(app) -> bool:
+    """An app of this repository (its package where its dotted name says under
+    BASE_DIR), not one installed in a virtualenv, even one kept inside it."""
+    return Path(app.path).resolve() == Path(settings.BASE_DIR, *app.name.split(".")).resolve()
+
+
+def test_every_command_of_the_project_is_classed_as_using_the_database_or_not():
+    """A new command fails this until it is added to one list, and subclasses
+    DatabaseCommand if it is the first one."""
+    project = [app.name for app in apps.get_app_configs() if is_ours(app)]
+    ours = {name: app for name, app in get_commands().items() if app in project}
+    assert sorted(ours) == sorted(IDS + S3_COMMANDS)
+    for name, app in ours.items():
+        uses_database = isinstance(load_command_class(app, name), DatabaseCommand)
+        assert uses_database == (name in IDS), name
+
+
+def development_env(database_url: str) -> dict[str, str]:
+    return {**os.environ, "DATABASE_URL": database_url}
+
+
+def tables(database_url: str) -> list[str]:
+    with psycopg2.connect(database_url) as connection, connection.cursor() as cursor:
+        cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+        names = sorted(name for (name,) in cursor.fetchall())
+    connection.close()
+    return names
+
+
+@pytest.fixture(scope="module")
+def empty_database() -> str:
+    return fresh_database("commands_empty")
+
+
+@pytest.mark.parametrize("command", DATABASE_COMMANDS, ids=IDS)
+def test_on_a_database_never_migrated_a_command_says_to_migrate(empty_database, command):
+    done = manage(*command, env=development_env(empty_database))
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr
+    assert done.stderr.startswith("CommandError: The database lacks ")
+    assert "run `python manage.py migrate` first" in done.stderr
+    assert tables(empty_database) == []  # nothing written, not even Django's own tables
+
+
+def test_on_a_database_behind_the_code_a_command_names_the_apps_to_migrate():
+    """A database migrated before a `git pull` brought new migrations, say."""
+    url = fresh_database("commands_behind")
+    env = development_env(url)
+    migrated = manage("migrate", "catalog", "0001", env=env)
+    assert migrated.returncode == 0, migrated.stderr
+    before = tables(url)
+    assert "catalog_product" in before
+
+    done = manage("seed_catalog", "--products", "3", env=env)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr
+    assert "CommandError: The database lacks " in done.stderr
+    assert "accounts" in done.stderr
+    assert "catalog" in done.stderr  # its 0002 is missing too
+    assert tables(url) == before
+    with psycopg2.connect(url) as connection, connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM catalog_product")
+        assert cursor.fetchone() == (0,)
+    connection.close()
+
+
+@pytest.mark.parametrize("command", DATABASE_COMMANDS, ids=IDS)
+def test_with_no_database_answering_a_command_says_so_in_one_line(refusing_port, command):
+    url = f"postgres://user:secret-password@127.0.0.1:{refusing_port}/app"
+    done = manage(*command, env=development_env(url))
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr
+    assert done.stderr.startswith("CommandError: The database cannot be reached: ")
+    assert "Connection refused" in done.stderr
+    assert "secret-password" not in done.stderr
