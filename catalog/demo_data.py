@@ -21,6 +21,8 @@ from catalog.demo_categories import CATEGORIES, COLOURS, COMMON_FEATURES, Catego
 __all__ = ["CATEGORIES", "COLOURS", "NAME_MAX_LENGTH", "ProductSpec", "allowed_features"]
 
 NAME_MAX_LENGTH = 28
+# Each seeded product is published with this chance: a catalog has some drafts.
+PUBLISHED_SHARE = 0.95
 
 BRANDS = [
     "Northwind", "Alder & Co", "Brightline", "Copperleaf", "Driftwood", "Ember",
@@ -143,7 +145,7 @@ def products(
             category=category,
             colour=colour,
             picture=noun.picture,
-            is_published=rng.random() < 0.95,
+            is_published=rng.random() < PUBLISHED_SHARE,
             created_at=now - timedelta(minutes=rng.randrange(60 * 24 * 365)),
             features=features,
         )

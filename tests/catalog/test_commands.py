@@ -125,7 +125,6 @@ def test_bench_table():
     [
         (["--sizes", "10,x"], "comma-separated numbers"),
         (["--sizes", "0"], "1 or more"),
-        (["--sizes", "1000"], "seed_catalog --products 1000"),
         (["--strategies", "clever"], "choose among"),
         (["--repeats", "0"], "--repeats"),
     ],
@@ -133,3 +132,15 @@ def test_bench_table():
 def test_bench_rejects_bad_arguments(args, message):
     with pytest.raises(CommandError, match=message):
         run("bench_prefetch", *args)
+
+
+@pytest.mark.usefixtures("seeded")
+@pytest.mark.parametrize("missing", [1, 40, 940])
+def test_bench_asks_for_more_products_and_that_many_are_enough(missing):
+    published = Product.objects.published().count()
+    size = published + missing
+    with pytest.raises(CommandError, match=f"{size:,} products asked for") as refused:
+        run("bench_prefetch", "--sizes", str(size), "--repeats", "1")
+    more = re.search(r"run `manage.py seed_catalog --products (\d+)` first", str(refused.value))
+    run("seed_catalog", "--products", more.group(1), "--features-per-product", "1")
+    assert "| bounded |" in run("bench_prefetch", "--sizes", str(size), "--repeats", "1")

@@ -11,11 +11,12 @@ is the line under the table (on stderr with --json, so stdout stays JSON).
 """
 
 import json
+import math
 from contextlib import nullcontext
 
 from django.core.management.base import CommandError
 
-from catalog import bench
+from catalog import bench, demo_data
 from catalog.features import STRATEGIES
 from catalog.models import Product
 from config import gc_tuning
@@ -30,6 +31,12 @@ def number_list(text: str) -> list[int]:
     if not sizes or min(sizes) < 1:
         raise CommandError("--sizes must be numbers of 1 or more.")
     return sizes
+
+
+def to_seed(missing: int) -> int:
+    """How many products `seed_catalog` should add to publish `missing` more: a few
+    over, since it publishes each with a chance (demo_data.PUBLISHED_SHARE)."""
+    return math.ceil(missing / (demo_data.PUBLISHED_SHARE - 0.05)) + 5
 
 
 class Command(DatabaseCommand):
@@ -61,9 +68,11 @@ class Command(DatabaseCommand):
             raise CommandError("--repeats must be 1 or more.")
         available = Product.objects.published().count()
         if max(sizes) > available:
+            more = to_seed(max(sizes) - available)
             raise CommandError(
                 f"{max(sizes):,} products asked for, {available:,} published: "
-                f"run `manage.py seed_catalog --products {max(sizes)}` first."
+                f"run `manage.py seed_catalog --products {more}` first (it adds {more:,}, "
+                f"of which it publishes about {demo_data.PUBLISHED_SHARE:.0%})."
             )
         with gc_tuning.as_worker() if gc_settings == "worker" else nullcontext():
             ran_with = f"Garbage collector ({gc_settings} settings): {gc_tuning.describe()}."
