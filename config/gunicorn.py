@@ -6,6 +6,7 @@ https://docs.gunicorn.org/en/stable/settings.html
 
 import logging
 import os
+import signal
 import sys
 
 from config import gc_tuning
@@ -71,3 +72,16 @@ def pre_fork(server, worker):
 def post_fork(server, worker):
     gc_tuning.tune_worker()
     server.log.info("Worker %s: garbage collector %s", worker.pid, gc_tuning.describe())
+
+
+# Ctrl-C in a terminal (`heroku local`, this Procfile line run by hand, `pipenv
+# run demo`) sends SIGINT to the master and to every worker at once, and the
+# master answers it by sending each worker SIGQUIT. gthread's quit handler is
+# not re-entrant: a worker that took both signals ran it twice, the second call
+# waited forever on the thread pool's lock inside the first one's shutdown, and
+# the master killed it 20 s later ("Worker ... was sent SIGKILL! Perhaps out of
+# memory?"), in about one Ctrl-C of five. Workers leave SIGINT to the master, so
+# each gets one signal from it. Heroku stops a dyno with SIGTERM, unaffected.
+# Set here, after gunicorn installs the worker's own handlers.
+def post_worker_init(worker):
+    signal.signal(signal.SIGINT, signal.SIG_IGN)

