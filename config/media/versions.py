@@ -178,6 +178,8 @@ def put_lifecycle(*, noncurrent_days: int, keep_versions: int, abort_days: int =
         raise MediaError("--noncurrent-days must be at least 1.")
     if not 0 <= keep_versions <= 100:
         raise MediaError("--keep-versions must be between 0 and 100 (S3's limit).")
+    if abort_days < 1:
+        raise MediaError("--abort-multipart-days must be at least 1.")
     expiration = {"NoncurrentDays": noncurrent_days}
     if keep_versions:
         expiration["NewerNoncurrentVersions"] = keep_versions

@@ -144,3 +144,14 @@ def test_bench_asks_for_more_products_and_that_many_are_enough(missing):
     more = re.search(r"run `manage.py seed_catalog --products (\d+)` first", str(refused.value))
     run("seed_catalog", "--products", more.group(1), "--features-per-product", "1")
     assert "| bounded |" in run("bench_prefetch", "--sizes", str(size), "--repeats", "1")
+
+
+def test_seed_refuses_more_features_than_a_position_can_number():
+    """Feature.position is a small integer: 32,768 features (0 to 32,767) fit, one more
+    was a DataError traceback after the products were written."""
+    run("seed_catalog", "--products", "1", "--features-per-product", "32768")
+    assert Feature.objects.count() == 32768
+    with pytest.raises(CommandError, match="--features-per-product can be at most 32,768"):
+        run("seed_catalog", "--products", "1", "--features-per-product", "32769")
+    assert Product.objects.count() == 1
+    assert Feature.objects.count() == 32768

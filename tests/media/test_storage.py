@@ -196,11 +196,19 @@ def test_lifecycle_rule_round_trips_and_keeps_other_rules(fresh_s3, sent_request
 
 
 @pytest.mark.parametrize(
-    ("days", "keep", "message"), [(0, 3, "at least 1"), (30, 101, "between 0 and 100")]
+    ("days", "keep", "abort", "message"),
+    [
+        (0, 3, 7, "--noncurrent-days must be at least 1"),
+        (-5, 3, 7, "--noncurrent-days must be at least 1"),
+        (30, 101, 7, "between 0 and 100"),
+        (30, -1, 7, "between 0 and 100"),
+        (30, 3, 0, "--abort-multipart-days must be at least 1"),
+        (30, 3, -7, "--abort-multipart-days must be at least 1"),
+    ],
 )
-def test_lifecycle_refuses_values_s3_would_reject(fresh_s3, days, keep, message):
+def test_lifecycle_refuses_values_s3_would_reject(fresh_s3, days, keep, abort, message):
     with pytest.raises(versions.MediaError, match=message):
-        versions.put_lifecycle(noncurrent_days=days, keep_versions=keep)
+        versions.put_lifecycle(noncurrent_days=days, keep_versions=keep, abort_days=abort)
     assert versions.lifecycle_rules() == []
 
 

@@ -49,6 +49,13 @@ class Command(DatabaseCommand):
             raise CommandError(
                 "--products and --features-per-product must be 0 or more, --batch-size 1 or more."
             )
+        positions = Feature._meta.get_field("position").get_internal_type()
+        most = connection.ops.integer_field_range(positions)[1] + 1  # numbered from 0
+        if features_per_product > most:
+            raise CommandError(
+                f"--features-per-product can be at most {most:,}: "
+                "a feature's position is a small integer."
+            )
         if if_empty and Product.objects.exists():
             self.stdout.write("The catalog already has products: nothing seeded.")
             self.restore_pictures()
