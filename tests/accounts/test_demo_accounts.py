@@ -110,6 +110,20 @@ def test_a_changed_password_is_reported_not_printed():
     assert member.password == get_user_model().objects.get(pk=member.pk).password
 
 
+def test_a_password_given_for_an_existing_account_is_reported_as_not_used():
+    """Nobody changed the password: the account existed, and is never changed here."""
+    run()
+    staff = get_user_model().objects.get(username=STAFF_USERNAME)
+    output = run("--staff-password", "another-password-7")
+    assert "another-password-7" not in output
+    assert "changed since it was created" not in output
+    assert (
+        f"username {STAFF_USERNAME}  password not the one given: the account exists "
+        "and is left as it is"
+    ) in output
+    assert get_user_model().objects.get(pk=staff.pk).password == staff.password
+
+
 def test_an_account_someone_else_made_under_a_demo_name_gets_no_permission():
     squatter = UserFactory(username=STAFF_USERNAME)
     output = run()

@@ -66,9 +66,11 @@ class Command(DatabaseCommand):
         )
         for login in logins:
             self.stdout.write(f"  {WHAT[login.role]}")
-            self.stdout.write(f"    {self.describe(login, random_passwords)}")
+            chosen = {"staff": staff_password, "member": member_password}[login.role]
+            self.stdout.write(f"    {self.describe(login, random_passwords, bool(chosen))}")
 
-    def describe(self, login: DemoLogin, random_passwords: bool) -> str:
+    def describe(self, login: DemoLogin, random_passwords: bool, chosen: bool) -> str:
+        """`chosen`: the operator gave this account's password on the command line."""
         created = " (created now)" if login.created else ""
         if not login.ready:
             return (
@@ -80,6 +82,8 @@ class Command(DatabaseCommand):
             return f"username {login.username}  password {login.password}{company}{created}"
         if random_passwords:
             why = "set when the account was created, not shown again"
+        elif chosen:
+            why = "not the one given: the account exists and is left as it is"
         else:
             why = "changed since it was created, not shown"
         return f"username {login.username}  password {why} (reset: manage.py changepassword)"
