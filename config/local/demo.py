@@ -94,11 +94,13 @@ def main() -> int:
     try:
         if (returncode := run(release, child_env)) != 0:
             return returncode
-        if local_s3 is not None:
-            warn_missing_media(local_s3)
         for command in seeds:
             if (returncode := run(command, child_env)) != 0:
                 return returncode
+        if local_s3 is not None:
+            # After the seed, which stores again the demo pictures the bucket lost:
+            # what is left is what nothing here can bring back.
+            warn_missing_media(local_s3, data_dir)
         print(f"Serving the demo on http://localhost:{port}/ (Ctrl-C stops it)")
         if host != "127.0.0.1":
             print(f"Listening on {host}: DEBUG pages are open to that network.")
@@ -126,14 +128,14 @@ def demo_steps(host: str, port: int, commands) -> list[str]:
     return steps
 
 
-def warn_missing_media(local_s3) -> None:
+def warn_missing_media(local_s3, data_dir: Path) -> None:
     """Say which files the database names that the local bucket never had."""
     from config.local import missing_media
     from config.local.s3 import MEDIA_BUCKET
 
     missing = missing_media.missing_files(local_s3.client(), MEDIA_BUCKET)
     if missing:
-        print(missing_media.report(missing))
+        print(missing_media.report(missing, data_dir.name))
 
 
 def run(command: str, env: dict[str, str]) -> int:

@@ -42,11 +42,12 @@ def missing_files(client, bucket: str) -> list[str]:
     return sorted(stored_names() - bucket_keys(client, bucket))
 
 
-def report(missing: list[str]) -> str:
-    """One line for the demo's output."""
+def report(missing: list[str], folder: str = ".s3data") -> str:
+    """One line for the demo's output; `folder`: where the local S3 server keeps its objects."""
     shown = ", ".join(missing[:3]) + (", ..." if len(missing) > 3 else "")
     return (
         f"{len(missing)} file(s) named in the database are not in the local S3 server "
-        f"({shown}): their pages show broken images. They were stored before .s3data/ "
-        "was removed; upload them again, or remove .pgdata/ and .s3data/ together to start afresh."
+        f"({shown}): their pages show broken images. The bucket kept in {folder}/ never "
+        f"had them: they went to another storage, or to a {folder}/ removed since. Upload "
+        f"them again, or remove .pgdata/ and {folder}/ together to start afresh."
     )

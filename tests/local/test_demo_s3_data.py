@@ -120,6 +120,12 @@ def test_uploads_versions_and_delete_markers_survive_ctrl_c_and_kill_9(tmp_path)
     manifest = json.loads((data / "media" / "versions.json").read_text())
     (product,) = [e for e in manifest["entries"] if e["key"] == "products/kept.png"]
     (data / "media" / "blobs" / product["blob"]).unlink()
+    # And a demo catalog picture's: the seed stores that one again before the demo
+    # counts what is missing, so it is not reported.
+    demo_picture = next(e for e in manifest["entries"] if e["key"].startswith("products/demo/"))
+    for entry in manifest["entries"]:
+        if entry["key"] == demo_picture["key"] and entry.get("blob"):
+            (data / "media" / "blobs" / entry["blob"]).unlink(missing_ok=True)
 
     # Third run: what the killed run was told is stored, is.
     web = start_demo(database, data)
@@ -138,5 +144,8 @@ def test_uploads_versions_and_delete_markers_survive_ctrl_c_and_kill_9(tmp_path)
     finally:
         assert stop_demo(web, signal.SIGTERM) == 0, web.output()
     output = web.output()
+    assert "Stored 1 missing product pictures again." in output
     assert "2 file(s) named in the database are not in the local S3 server" in output
     assert "(products/kept.png, products/never.png)" in output
+    assert f"The bucket kept in {data.name}/ never had them" in output
+    assert output.index("Stored 1 missing") < output.index("2 file(s) named")
