@@ -80,6 +80,7 @@ def main() -> int:
             f"Local S3 server on {local_s3.endpoint_url} (media bucket versioned; objects "
             f"kept in {data_dir.name}/, {local_s3.restored} versions and delete markers read back)"
         )
+        print(media_commands_line(local_s3.environ()))
 
     import django
     from django.conf import settings
@@ -107,6 +108,16 @@ def main() -> int:
         return run(web, child_env)
     except KeyboardInterrupt:
         return 0
+
+
+def media_commands_line(s3_environ: dict[str, str]) -> str:
+    """How to run the media commands against the demo's S3 server from another
+    terminal: its variables (local, public keys; nothing secret) before the command."""
+    variables = " ".join(f"{name}={shlex.quote(value)}" for name, value in s3_environ.items())
+    return (
+        "Media commands against it, from another terminal while the demo runs: "
+        f"{variables} pipenv run python manage.py media_versions NAME"
+    )
 
 
 def demo_steps(host: str, port: int, commands) -> list[str]:

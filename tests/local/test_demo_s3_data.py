@@ -2,7 +2,9 @@
 restarts (config/local/s3_disk.py), and says when the database names files it lacks."""
 
 import json
+import os
 import re
+import shlex
 import signal
 
 import boto3
@@ -10,7 +12,7 @@ import psycopg2
 
 from config.local import s3 as locals3
 from tests.local.demoproc import start_demo, stop_demo
-from tests.processes import released_database
+from tests.processes import manage, released_database
 
 # A name that needs quoting in a URL, as uploads' names may.
 AVATAR = "avatars/kept photo+1.png"
@@ -141,6 +143,15 @@ def test_uploads_versions_and_delete_markers_survive_ctrl_c_and_kill_9(tmp_path)
         ]
         assert body(s3, AVATAR) == b"three"
         assert s3.head_object(Bucket="media", Key=AVATAR)["ContentType"] == "image/png"
+        # The media commands, run from another terminal as the demo's output says.
+        (said,) = [line for line in web.output().splitlines() if "Media commands" in line]
+        variables, command = said.split(": ", 1)[1].split(" pipenv run python manage.py ")
+        assert command == "media_versions NAME"
+        s3_env = dict(variable.split("=", 1) for variable in shlex.split(variables))
+        env = {**os.environ, "DATABASE_URL": database, **s3_env}
+        listed = manage("media_versions", AVATAR, env=env)
+        assert listed.returncode == 0, listed.stderr
+        assert len([line for line in listed.stdout.splitlines() if " version " in line]) == 3
     finally:
         assert stop_demo(web, signal.SIGTERM) == 0, web.output()
     output = web.output()
