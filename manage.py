@@ -3,12 +3,20 @@
 
 import os
 import sys
+from importlib import import_module
 
 
 def main():
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
 
+    try:  # the settings module reads the environment as it loads
+        import_module(os.environ["DJANGO_SETTINGS_MODULE"])
+    except ImproperlyConfigured as error:
+        # A missing or invalid variable: its message says what to set; a traceback
+        # through the settings module would only bury it.
+        sys.exit(f"Error: {error}")
     execute_from_command_line(sys.argv)
 
 

@@ -104,3 +104,16 @@ def test_with_no_database_answering_a_command_says_so_in_one_line(refusing_port,
     assert done.stderr.startswith("CommandError: The database cannot be reached: ")
     assert "Connection refused" in done.stderr
     assert "secret-password" not in done.stderr
+
+
+@pytest.mark.parametrize("command", [("check",), ("migrate",), *DATABASE_COMMANDS], ids=str)
+def test_without_the_environment_a_command_names_the_missing_variable_in_one_line(command):
+    """A fresh clone without .env runs production settings, which need secrets."""
+    bare = {name: os.environ[name] for name in ("PATH", "HOME", "LANG") if name in os.environ}
+    done = manage(*command, env=bare)
+    assert done.returncode == 1
+    assert done.stderr == (
+        "Error: The environment variable DJANGO_SECRET_KEY is required outside development "
+        "(set it with `heroku config:set DJANGO_SECRET_KEY=...`, or in .env locally; "
+        "ENVIRONMENT=development uses safe local defaults instead).\n"
+    )
