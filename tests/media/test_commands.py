@@ -116,3 +116,10 @@ def test_media_commands_need_s3(settings):
     }
     with pytest.raises(CommandError, match="not S3: set AWS_MEDIA_BUCKET_NAME"):
         run("media_versioning", "status")
+
+
+@pytest.mark.parametrize("command", [("media_versioning", "enable"), ("media_restore", "a.png")])
+@pytest.mark.parametrize("mfa", ["bogus", "SERIAL", "SERIAL 12345", "SERIAL 1234567", " 123456"])
+def test_an_mfa_value_that_is_not_a_serial_and_six_digits_is_refused(fresh_s3, command, mfa):
+    with pytest.raises(CommandError, match="six-digit code"):
+        run(*command, "--mfa", mfa)
