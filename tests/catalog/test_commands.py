@@ -155,3 +155,12 @@ def test_seed_refuses_more_features_than_a_position_can_number():
         run("seed_catalog", "--products", "1", "--features-per-product", "32769")
     assert Product.objects.count() == 1
     assert Feature.objects.count() == 32768
+
+
+@pytest.mark.usefixtures("seeded")
+def test_bench_runs_a_size_or_strategy_named_twice_once():
+    output = run(
+        "bench_prefetch", "--sizes", "5,5,3", "--strategies", "bounded,bounded", "--repeats", "1"
+    )
+    rows = [line.split(" | ")[:2] for line in output.splitlines() if line.startswith("| bounded")]
+    assert rows == [["| bounded", "5"], ["| bounded", "3"]]

@@ -30,7 +30,7 @@ def number_list(text: str) -> list[int]:
         raise CommandError(f"--sizes takes comma-separated numbers, got {text!r}.") from None
     if not sizes or min(sizes) < 1:
         raise CommandError("--sizes must be numbers of 1 or more.")
-    return sizes
+    return list(dict.fromkeys(sizes))  # each size once, in the order given
 
 
 def to_seed(missing: int) -> int:
@@ -61,7 +61,7 @@ class Command(DatabaseCommand):
 
     def handle(self, *args, sizes, repeats, strategies, as_json, gc_settings, **options):
         sizes = number_list(sizes)
-        strategies = [s.strip() for s in strategies.split(",") if s.strip()]
+        strategies = list(dict.fromkeys(s.strip() for s in strategies.split(",") if s.strip()))
         if not strategies or not set(strategies) <= set(STRATEGIES):
             raise CommandError(f"--strategies: choose among {', '.join(STRATEGIES)}.")
         if repeats < 1:
