@@ -38,6 +38,13 @@ def procfile_command(process_type: str, procfile: Path = BASE_DIR / "Procfile") 
     raise KeyError(f"No {process_type!r} process in {procfile}")
 
 
+def shown(folder: Path) -> str:
+    """A folder as the demo's output names it: from the checkout when inside it
+    (`.s3data`), else in full (a DEMO_S3_DATA elsewhere)."""
+    folder = (BASE_DIR / folder).resolve()  # a relative DEMO_S3_DATA is from the checkout
+    return str(folder.relative_to(BASE_DIR)) if folder.is_relative_to(BASE_DIR) else str(folder)
+
+
 def bind_address(host: str, port: str) -> str:
     """gunicorn's `--bind` value: `host:port`, an IPv6 address in brackets."""
     return f"[{host}]:{port}" if ":" in host and not host.startswith("[") else f"{host}:{port}"
@@ -78,7 +85,8 @@ def main() -> int:
         os.environ.update(local_s3.environ())
         print(
             f"Local S3 server on {local_s3.endpoint_url} (media bucket versioned; objects "
-            f"kept in {data_dir.name}/, {local_s3.restored} versions and delete markers read back)"
+            f"kept in {shown(data_dir)}/, {local_s3.restored} versions and delete markers read "
+            "back)"
         )
         print(media_commands_line(local_s3.environ()))
 
@@ -146,7 +154,7 @@ def warn_missing_media(local_s3, data_dir: Path) -> None:
 
     missing = missing_media.missing_files(local_s3.client(), MEDIA_BUCKET)
     if missing:
-        print(missing_media.report(missing, data_dir.name))
+        print(missing_media.report(missing, shown(data_dir)))
 
 
 def run(command: str, env: dict[str, str]) -> int:

@@ -5,6 +5,7 @@ import re
 import signal
 import socket
 import urllib.error
+from pathlib import Path
 
 import pytest
 
@@ -128,3 +129,12 @@ def test_demo_command_stops_cleanly_on_sigterm_alone(tmp_path):
     # gunicorn went with it: nothing answers on the port any more.
     with pytest.raises(urllib.error.URLError, match="Connection refused"):
         web.get("/healthz")
+
+
+def test_the_demo_names_its_s3_folder_from_the_checkout_or_in_full(tmp_path):
+    from config.local.demo import BASE_DIR, shown
+
+    assert shown(BASE_DIR / ".s3data") == ".s3data"
+    assert shown(Path(".s3data")) == ".s3data"
+    assert shown(Path("demo-data/other")) == "demo-data/other"
+    assert shown(tmp_path / "s3") == str(tmp_path / "s3")

@@ -158,5 +158,6 @@ def test_uploads_versions_and_delete_markers_survive_ctrl_c_and_kill_9(tmp_path)
     assert "Stored 1 missing product pictures again." in output
     assert "2 file(s) named in the database are not in the local S3 server" in output
     assert "(products/kept.png, products/never.png)" in output
-    assert f"The bucket kept in {data.name}/ never had them" in output
+    assert f"(media bucket versioned; objects kept in {data}/, " in output
+    assert f"The bucket kept in {data}/ never had them" in output
     assert output.index("Stored 1 missing") < output.index("2 file(s) named")
