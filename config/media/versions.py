@@ -11,6 +11,7 @@ version over the current one, which needs no permission to delete anything.
 """
 
 import itertools
+import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
@@ -137,6 +138,24 @@ def versioning_status() -> Versioning:
     return Versioning(answer.get("Status", "Never enabled"), answer.get("MFADelete", "Disabled"))
 
 
+# What S3's x-amz-mfa header carries: the device's serial number or ARN, a space,
+# and the six digits it shows now.
+MFA_VALUE = re.compile(r"\S+ \d{6}")
+
+
+def mfa_header(mfa: str | None) -> dict[str, str]:
+    """The `MFA` argument of an S3 call for `mfa`, or none; a MediaError, before any
+    request, for a value S3 could only refuse."""
+    if mfa is None:
+        return {}
+    if not MFA_VALUE.fullmatch(mfa.strip()):
+        raise MediaError(
+            "--mfa needs the MFA device's serial number (or ARN), a space and its current "
+            'six-digit code, e.g. "arn:aws:iam::123456789012:mfa/root-device 123456".'
+        )
+    return {"MFA": mfa.strip()}
+
+
 def set_versioning(
     enabled: bool, *, mfa_delete: bool | None = None, mfa: str | None = None
 ) -> Versioning:
@@ -145,13 +164,13 @@ def set_versioning(
     `mfa` is "<device serial or ARN> <current code>"; S3 requires it to change MFA
     delete, and to change versioning at all once MFA delete is on.
     """
+    extra = mfa_header(mfa)
     client, bucket = _client_and_bucket()
     configuration = {"Status": "Enabled" if enabled else "Suspended"}
     if mfa_delete is not None:
         if not mfa:
             raise MediaError('Changing MFA delete needs --mfa "SERIAL CODE" (root user only).')
         configuration["MFADelete"] = "Enabled" if mfa_delete else "Disabled"
-    extra = {"MFA": mfa} if mfa else {}
     client.put_bucket_versioning(Bucket=bucket, VersioningConfiguration=configuration, **extra)
     return versioning_status()
 
@@ -234,6 +253,7 @@ def restore(name: str, version_id: str | None = None, *, mfa: str | None = None)
     delete is on). With it: copy that version over the current one, which adds a
     version and deletes nothing (up to 5 GB, the limit of a single copy).
     """
+    extra = mfa_header(mfa)
     client, bucket = _client_and_bucket()
     key = object_key(name)
     versions = list_versions(name)
@@ -246,7 +266,6 @@ def restore(name: str, version_id: str | None = None, *, mfa: str | None = None)
             )
         if all(v.is_delete_marker for v in versions):
             raise NothingToRestore(f"{name!r} has only delete markers: no version to restore.")
-        extra = {"MFA": mfa} if mfa else {}
         markers = list(itertools.takewhile(lambda version: version.is_delete_marker, versions))
         for marker in markers:  # the ones on top, newest first, from this one listing
             client.delete_object(Bucket=bucket, Key=key, VersionId=marker.version_id, **extra)

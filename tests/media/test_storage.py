@@ -231,3 +231,19 @@ def sent_requests():
     yield record
     for event, handler in handlers:
         events.unregister(event, handler)
+
+
+@pytest.mark.parametrize("mfa", ["bogus", "SERIAL", "SERIAL 12345", "SERIAL 1234567", " 123456"])
+def test_an_mfa_value_s3_could_only_refuse_is_refused_before_any_request(
+    fresh_s3, sent_requests, mfa
+):
+    default_storage.save("mfa.txt", ContentFile(b"x"))
+    default_storage.delete("mfa.txt")
+    deletes, versioning = sent_requests("DeleteObject"), sent_requests("PutBucketVersioning")
+    with pytest.raises(versions.MediaError, match="six-digit code"):
+        versions.restore("mfa.txt", mfa=mfa)
+    with pytest.raises(versions.MediaError, match="six-digit code"):
+        versions.set_versioning(True, mfa_delete=True, mfa=mfa)
+    assert deletes == []
+    assert versioning == []
+    assert versions.list_versions("mfa.txt")[0].is_delete_marker
