@@ -26,7 +26,7 @@ class DatabaseCommand(BaseCommand):
             plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
         except DatabaseError as error:
             # psycopg2's first line names the host and port, never the password.
-            reason = str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
+            reason = (str(error).strip().splitlines() or [repr(error)])[0]
             raise CommandError(f"The database cannot be reached: {reason}") from error
         if plan:
             apps = ", ".join(sorted({migration.app_label for migration, _ in plan}))

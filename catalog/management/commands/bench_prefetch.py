@@ -34,8 +34,11 @@ def number_list(text: str) -> list[int]:
 
 
 def to_seed(missing: int) -> int:
-    """How many products `seed_catalog` should add to publish `missing` more: a few
-    over, since it publishes each with a chance (demo_data.PUBLISHED_SHARE)."""
+    """How many products `seed_catalog` should add to publish `missing` more.
+
+    It publishes each with a chance (demo_data.PUBLISHED_SHARE), so the count
+    assumes five points fewer are published, and adds five.
+    """
     return math.ceil(missing / (demo_data.PUBLISHED_SHARE - 0.05)) + 5
 
 
