@@ -5,7 +5,7 @@ Public API, Django alone (settings lines in docs/accounts.md, "Use it in your pr
 
 - `backends.ProfileModelBackend`: ModelBackend whose `get_user` follows
   `settings.ACCOUNTS_USER_SELECT_RELATED` (default `("profile", "profile__company")`)
-  with select_related;
+  with select_related, a query compiled once and then only run (`statement.py`);
 - `middleware.SessionBackendUpgradeMiddleware`: sessions logged in under Django's
   ModelBackend (or this backend's former path) move onto it, nobody logged out;
 - the app (`accounts.profile_auth` in INSTALLED_APPS) registers a system check that

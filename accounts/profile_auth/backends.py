@@ -1,10 +1,15 @@
 """The profile-joined authentication backend and the system check of its setting."""
 
+from functools import cache
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.core import checks
 from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
+from django.db import router
+
+from accounts.profile_auth.statement import Statement
 
 DEFAULT_SELECT_RELATED = ("profile", "profile__company")
 SETTING = "ACCOUNTS_USER_SELECT_RELATED"
@@ -28,6 +33,9 @@ class ProfileModelBackend(ModelBackend):
     carries every column of the joined tables (the profile's bio included) even on
     pages that never show them. Keep the paths to what most pages use.
 
+    The query is compiled once and then only run (statement.py): the same SQL,
+    without the ORM's work of building it on every request.
+
     Authentication is ModelBackend's, untouched: inactive users are refused (here
     too, through `user_can_authenticate`), an unknown username still runs the
     password hasher so timing does not reveal it, and permissions work as before.
@@ -39,10 +47,18 @@ class ProfileModelBackend(ModelBackend):
 
     def get_user(self, user_id):
         try:
-            user = self.users().get(pk=user_id)
+            user = self.lookup(user_id)
         except ObjectDoesNotExist:
             return None
         return user if self.user_can_authenticate(user) else None
+
+    def lookup(self, user_id):
+        """`self.users().get(pk=user_id)`, with the query compiled once (statement.py)
+        per backend class, user model, paths and database: an override of `users()`
+        must return the same query every time."""
+        model = get_user_model()
+        statement = compiled(type(self), model, select_related_paths(), router.db_for_read(model))
+        return statement.get(user_id) if statement else self.users().get(pk=user_id)
 
     async def aget_user(self, user_id):
         try:
@@ -50,6 +66,13 @@ class ProfileModelBackend(ModelBackend):
         except ObjectDoesNotExist:
             return None
         return user if self.user_can_authenticate(user) else None
+
+
+@cache
+def compiled(backend: type, model: type, paths: tuple, using: str) -> Statement | None:
+    """`backend().users()`'s statement (None: the ORM runs it), kept per key."""
+    users = backend().users()
+    return Statement.of(users) if users.model is model and users.db == using else None
 
 
 def dotted_path(cls: type) -> str:

@@ -1,0 +1,82 @@
+"""`get_user`'s query, compiled by the ORM once and then only run.
+
+Every request of a logged-in user looks the user up. Django builds that
+queryset and compiles it to SQL each time: most of the lookup's CPU, for a
+statement whose text never changes (docs/accounts.md, "Compiled once"). A
+`Statement` keeps what compiling gave: the SQL, with the primary key as its
+one parameter, and how a row becomes instances. Each lookup runs that SQL
+through Django's cursor (the query log and Server-Timing see it) and builds the
+instances as a queryset does: `Model.from_db` for the user, select_related's own
+populators for the joined profile and company.
+
+That last step is the ORM's (`ModelIterable`), read from its compiler's
+`klass_info` and `get_related_populators`, which are not public API: the tests
+compare every instance and every cached relation with the ORM's, so a Django
+upgrade that changes them fails there. A queryset this cannot run the same way
+(columns with converters, parameters of its own, prefetches, rows that are not
+model instances) gets no Statement, and stays with the ORM.
+"""
+
+from dataclasses import dataclass
+
+from django.db import connections
+from django.db.models.query import MAX_GET_RESULTS, ModelIterable, get_related_populators
+
+# Stands for the primary key while compiling; never sent to the database.
+PLACEHOLDER = 0
+
+
+@dataclass(frozen=True)
+class Statement:
+    sql: str
+    using: str
+    model: type
+    init_list: tuple[str, ...]  # the model's attnames, in the row's order
+    end: int  # where the model's columns end in the row (they start it)
+    populators: tuple  # one per select_related relation
+    annotations: tuple[tuple[str, int], ...]  # (name, position in the row)
+
+    @classmethod
+    def of(cls, queryset) -> "Statement | None":
+        """The statement `queryset.get(pk=...)` sends, or None (see the module)."""
+        if (
+            queryset._iterable_class is not ModelIterable
+            or queryset._prefetch_related_lookups
+            or queryset._known_related_objects
+        ):
+            return None
+        # What get() compiles: the filter, no ordering, at most MAX_GET_RESULTS rows.
+        query = queryset.filter(pk=PLACEHOLDER).order_by()[:MAX_GET_RESULTS].query
+        compiler = query.get_compiler(using=queryset.db)
+        sql, params = compiler.as_sql()
+        if len(params) != 1 or compiler.get_converters([col for col, _, _ in compiler.select]):
+            return None
+        info = compiler.klass_info
+        start, last = info["select_fields"][0], info["select_fields"][-1]
+        if start != 0:  # .extra(select=...) columns come first
+            return None
+        return cls(
+            sql=sql,
+            using=queryset.db,
+            model=info["model"],
+            init_list=tuple(col.target.attname for col, _, _ in compiler.select[: last + 1]),
+            end=last + 1,
+            populators=tuple(get_related_populators(info, compiler.select, queryset.db)),
+            annotations=tuple(compiler.annotation_col_map.items()),
+        )
+
+    def get(self, pk):
+        """The instance whose primary key is `pk`, as `get()` returns it; DoesNotExist."""
+        model, connection = self.model, connections[self.using]
+        value = model._meta.pk.get_db_prep_value(pk, connection, prepared=False)
+        with connection.cursor() as cursor:
+            cursor.execute(self.sql, [value])
+            row = cursor.fetchone()  # a primary key and single-valued joins: one row at most
+        if row is None:
+            raise model.DoesNotExist(f"{model._meta.object_name} matching query does not exist.")
+        obj = model.from_db(self.using, self.init_list, row[: self.end])
+        for populator in self.populators:
+            populator.populate(row, obj)
+        for name, position in self.annotations:
+            setattr(obj, name, row[position])
+        return obj
