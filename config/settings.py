@@ -68,7 +68,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First, before anything reads a cookie: session, CSRF and messages cookies
+    # First, so it sees every response last: a HEAD's body is dropped here, with
+    # the GET's headers kept, not by gunicorn with a warning (config/head.py).
+    "config.head.HeadRequestMiddleware",
+    # Before anything reads a cookie: session, CSRF and messages cookies
     # whose value the app could not have issued count as absent (config/security/cookies.py).
     "config.security.cookies.IssuedCookiesMiddleware",
     "django.middleware.security.SecurityMiddleware",

@@ -294,13 +294,16 @@ class Response:
 
 
 def http_get(
-    url: str, headers: dict[str, str] | None = None, tls: ssl.SSLContext | None = None
+    url: str,
+    headers: dict[str, str] | None = None,
+    tls: ssl.SSLContext | None = None,
+    method: str = "GET",
 ) -> Response:
-    """GET a URL on this machine; any status comes back as a Response.
+    """GET (or `method`) a URL on this machine; any status comes back as a Response.
 
     `tls`: the SSL context that trusts the server's certificate (an https URL).
     """
-    request = urllib.request.Request(url, headers=headers or {})
+    request = urllib.request.Request(url, headers=headers or {}, method=method)
     try:
         with _opener(tls).open(request, timeout=10) as response:
             return Response(response.status, dict(response.headers), response.read())
@@ -331,6 +334,9 @@ class WebProcess:
 
     def get(self, path: str, headers: dict[str, str] | None = None) -> Response:
         return http_get(self.base_url + path, headers, self.tls)
+
+    def head(self, path: str, headers: dict[str, str] | None = None) -> Response:
+        return http_get(self.base_url + path, headers, self.tls, method="HEAD")
 
     def wait_until_serving(self, path: str = "/healthz", timeout: float = 60) -> None:
         """Wait for an answer at `path`. `timeout` catches a hang, it measures nothing:

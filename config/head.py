@@ -1,0 +1,25 @@
+"""HEAD requests answered with the headers of a GET and no body (RFC 9110, 9.3.2).
+
+Django leaves dropping a HEAD's body to the server: its development server and
+test client do, and gunicorn does too, but logs a warning for every one ("WSGI
+app sent body bytes on a no-body response"): a line in `heroku logs` for each
+ping of an uptime monitor, most of which send HEAD. First in MIDDLEWARE, this
+sees each response last, when every header is final: it keeps them all
+(Content-Length the body's, as a GET gets it) and sends the body empty.
+"""
+
+
+class HeadRequestMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.method == "HEAD":
+            if response.streaming:
+                # A file's response keeps its closer: the server's close() still runs it.
+                response.streaming_content = ()
+            else:
+                response.headers.setdefault("Content-Length", str(len(response.content)))
+                response.content = b""
+        return response
