@@ -124,8 +124,13 @@ def test_bench_table():
     ("args", "message"),
     [
         (["--sizes", "10,x"], "comma-separated numbers"),
+        (["--sizes", "50,,500"], "comma-separated numbers"),
+        (["--sizes", "50,"], "comma-separated numbers"),
+        (["--sizes", ""], "comma-separated numbers"),
         (["--sizes", "0"], "1 or more"),
         (["--strategies", "clever"], "choose among"),
+        (["--strategies", "prefetch,,bounded"], "comma-separated names"),
+        (["--strategies", ","], "comma-separated names"),
         (["--repeats", "0"], "--repeats"),
     ],
 )

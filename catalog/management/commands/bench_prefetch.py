@@ -23,14 +23,23 @@ from config import gc_tuning
 from config.commands import DatabaseCommand
 
 
+def parts(text: str, option: str, what: str) -> list[str]:
+    """The comma-separated parts of an option's value, each once, in the order
+    given; an empty part (`50,,500`, a trailing comma) is a mistake, not skipped."""
+    found = [part.strip() for part in text.split(",")]
+    if not all(found):
+        raise CommandError(f"{option} takes comma-separated {what}, got {text!r}.")
+    return list(dict.fromkeys(found))
+
+
 def number_list(text: str) -> list[int]:
     try:
-        sizes = [int(part) for part in text.split(",") if part.strip()]
+        sizes = [int(part) for part in parts(text, "--sizes", "numbers")]
     except ValueError:
         raise CommandError(f"--sizes takes comma-separated numbers, got {text!r}.") from None
-    if not sizes or min(sizes) < 1:
+    if min(sizes) < 1:
         raise CommandError("--sizes must be numbers of 1 or more.")
-    return list(dict.fromkeys(sizes))  # each size once, in the order given
+    return list(dict.fromkeys(sizes))  # "5,05" is one size
 
 
 def to_seed(missing: int) -> int:
@@ -64,8 +73,8 @@ class Command(DatabaseCommand):
 
     def handle(self, *args, sizes, repeats, strategies, as_json, gc_settings, **options):
         sizes = number_list(sizes)
-        strategies = list(dict.fromkeys(s.strip() for s in strategies.split(",") if s.strip()))
-        if not strategies or not set(strategies) <= set(STRATEGIES):
+        strategies = parts(strategies, "--strategies", "names")
+        if not set(strategies) <= set(STRATEGIES):
             raise CommandError(f"--strategies: choose among {', '.join(STRATEGIES)}.")
         if repeats < 1:
             raise CommandError("--repeats must be 1 or more.")
