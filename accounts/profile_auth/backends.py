@@ -42,7 +42,10 @@ class ProfileModelBackend(ModelBackend):
     """
 
     def users(self):
-        """The query `get_user` runs, with the joins: one row per user."""
+        """The query `get_user` runs, with the joins: one row per user.
+
+        Compiled once per backend class, user model, paths and database: an
+        override must build the same query every time, from nothing else."""
         return get_user_model()._default_manager.select_related(*select_related_paths())
 
     def get_user(self, user_id):
@@ -53,11 +56,11 @@ class ProfileModelBackend(ModelBackend):
         return user if self.user_can_authenticate(user) else None
 
     def lookup(self, user_id):
-        """`self.users().get(pk=user_id)`, with the query compiled once (statement.py)
-        per backend class, user model, paths and database: an override of `users()`
-        must return the same query every time."""
+        """What `self.users().get(pk=user_id)` returns or raises, from a statement
+        compiled once (statement.py); the ORM's own where there is none."""
         model = get_user_model()
-        statement = compiled(type(self), model, select_related_paths(), router.db_for_read(model))
+        using = router.db_for_read(model)
+        statement = user_statement(type(self), model, select_related_paths(), using)
         return statement.get(user_id) if statement else self.users().get(pk=user_id)
 
     async def aget_user(self, user_id):
@@ -69,9 +72,12 @@ class ProfileModelBackend(ModelBackend):
 
 
 @cache
-def compiled(backend: type, model: type, paths: tuple, using: str) -> Statement | None:
-    """`backend().users()`'s statement (None: the ORM runs it), kept per key."""
+def user_statement(backend: type, model: type, paths: tuple, using: str) -> Statement | None:
+    """`backend().users()`'s statement on the database `using` (None: the ORM runs
+    it), kept per key. A query that names its own database keeps it."""
     users = backend().users()
+    if users._db is None:  # the router's choice, made once for this key
+        users = users.using(using)
     return Statement.of(users) if users.model is model and users.db == using else None
 
 

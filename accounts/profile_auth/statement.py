@@ -11,14 +11,18 @@ populators for the joined profile and company.
 
 That last step is the ORM's (`ModelIterable`), read from its compiler's
 `klass_info` and `get_related_populators`, which are not public API: the tests
-compare every instance and every cached relation with the ORM's, so a Django
-upgrade that changes them fails there. A queryset this cannot run the same way
-(columns with converters, parameters of its own, prefetches, rows that are not
-model instances) gets no Statement, and stays with the ORM.
+compare the instances and cached relations of the backend's query with the
+ORM's, so a Django upgrade that changes them fails there (the Pipfile keeps
+Django on 5.2 until someone upgrades it on purpose). A queryset this cannot run
+the same way gets no Statement and stays with the ORM: columns with converters
+(as on SQLite, whose datetimes need one: the speed-up is PostgreSQL's), a
+parameter of its own, `.extra()` columns, prefetches, rows that are not model
+instances, a query that can match nothing (`.none()`).
 """
 
 from dataclasses import dataclass
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models.query import MAX_GET_RESULTS, ModelIterable, get_related_populators
 
@@ -31,8 +35,7 @@ class Statement:
     sql: str
     using: str
     model: type
-    init_list: tuple[str, ...]  # the model's attnames, in the row's order
-    end: int  # where the model's columns end in the row (they start it)
+    init_list: tuple[str, ...]  # the model's attnames: the row's first columns
     populators: tuple  # one per select_related relation
     annotations: tuple[tuple[str, int], ...]  # (name, position in the row)
 
@@ -48,7 +51,10 @@ class Statement:
         # What get() compiles: the filter, no ordering, at most MAX_GET_RESULTS rows.
         query = queryset.filter(pk=PLACEHOLDER).order_by()[:MAX_GET_RESULTS].query
         compiler = query.get_compiler(using=queryset.db)
-        sql, params = compiler.as_sql()
+        try:
+            sql, params = compiler.as_sql()
+        except EmptyResultSet:  # get() answers DoesNotExist without asking the database
+            return None
         if len(params) != 1 or compiler.get_converters([col for col, _, _ in compiler.select]):
             return None
         info = compiler.klass_info
@@ -60,21 +66,25 @@ class Statement:
             using=queryset.db,
             model=info["model"],
             init_list=tuple(col.target.attname for col, _, _ in compiler.select[: last + 1]),
-            end=last + 1,
             populators=tuple(get_related_populators(info, compiler.select, queryset.db)),
             annotations=tuple(compiler.annotation_col_map.items()),
         )
 
     def get(self, pk):
-        """The instance whose primary key is `pk`, as `get()` returns it; DoesNotExist."""
+        """The instance whose primary key is `pk`, as `get()` returns it, or its
+        DoesNotExist or MultipleObjectsReturned (a join that repeats the row)."""
         model, connection = self.model, connections[self.using]
+        name = model._meta.object_name
         value = model._meta.pk.get_db_prep_value(pk, connection, prepared=False)
         with connection.cursor() as cursor:
             cursor.execute(self.sql, [value])
-            row = cursor.fetchone()  # a primary key and single-valued joins: one row at most
-        if row is None:
-            raise model.DoesNotExist(f"{model._meta.object_name} matching query does not exist.")
-        obj = model.from_db(self.using, self.init_list, row[: self.end])
+            rows = cursor.fetchmany(2)
+        if not rows:
+            raise model.DoesNotExist(f"{name} matching query does not exist.")
+        if len(rows) > 1:
+            raise model.MultipleObjectsReturned(f"get() returned more than one {name}.")
+        [row] = rows
+        obj = model.from_db(self.using, self.init_list, row[: len(self.init_list)])
         for populator in self.populators:
             populator.populate(row, obj)
         for name, position in self.annotations:

@@ -5,11 +5,13 @@ from unittest import mock
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.db.models import F, JSONField, Value
+from django.contrib.auth.models import Group
+from django.db.models import F
+from django.db.models.functions import Length
 from django.db.models.sql.compiler import SQLCompiler
 
 from accounts.models import Profile
-from accounts.profile_auth.backends import ProfileModelBackend, compiled
+from accounts.profile_auth.backends import ProfileModelBackend, user_statement
 from accounts.profile_auth.statement import Statement
 from config.querylog import record
 from tests.factories import CompanyFactory, UserFactory
@@ -105,6 +107,9 @@ def test_a_new_setting_gets_its_own_statement(settings, users):
     assert "company" not in user.profile._state.fields_cache
 
 
+PATHS = ("profile", "profile__company")
+
+
 class NotBanned(ProfileModelBackend):
     """A backend whose query has a parameter of its own: left to the ORM."""
 
@@ -117,15 +122,48 @@ class Annotated(ProfileModelBackend):
         return super().users().annotate(login_name=F("username"))
 
 
+class Nobody(ProfileModelBackend):
+    def users(self):
+        return super().users().none()
+
+
+class InAGroup(ProfileModelBackend):
+    """A join that repeats a user once per group: `get()` raises for two."""
+
+    def users(self):
+        return super().users().filter(groups__isnull=False)
+
+
 def test_a_subclass_query_runs_as_its_own(users):
     [member, *_] = users
-    assert compiled(NotBanned, get_user_model(), ("profile", "profile__company"), "default") is None
+    assert user_statement(NotBanned, get_user_model(), PATHS, "default") is None
     assert NotBanned().get_user(member.pk).profile.company.name == "Acme Tools"
     member.username = "banned"
     member.save()
     assert NotBanned().get_user(member.pk) is None
-    annotated = Annotated().get_user(member.pk)
-    assert annotated.login_name == member.username
+    assert user_statement(Annotated, get_user_model(), PATHS, "default") is not None
+    assert Annotated().get_user(member.pk).login_name == member.username
+
+
+def test_a_query_that_matches_nobody_loads_nobody(users):
+    assert user_statement(Nobody, get_user_model(), PATHS, "default") is None
+    with record() as log:
+        assert Nobody().get_user(users[0].pk) is None
+    assert log.count == 0  # as the ORM: nothing to ask the database
+
+
+def test_more_than_one_row_raises_as_the_orm_does(users):
+    [member, *_] = users
+    member.groups.add(Group.objects.create(name="a"), Group.objects.create(name="b"))
+    assert user_statement(InAGroup, get_user_model(), PATHS, "default") is not None
+    model = get_user_model()
+    with pytest.raises(model.MultipleObjectsReturned):
+        InAGroup().users().get(pk=member.pk)
+    with pytest.raises(model.MultipleObjectsReturned):
+        InAGroup().get_user(member.pk)
+    member.groups.remove(Group.objects.get(name="b"))
+    assert InAGroup().get_user(member.pk).pk == member.pk
+    assert InAGroup().get_user(users[1].pk) is None  # in no group
 
 
 @pytest.mark.parametrize(
@@ -134,7 +172,7 @@ def test_a_subclass_query_runs_as_its_own(users):
         lambda users: users.prefetch_related("groups"),
         lambda users: users.values(),
         lambda users: users.extra(select={"one": "1"}),
-        lambda users: users.annotate(data=Value({"a": 1}, output_field=JSONField())),
+        lambda users: users.annotate(name_length=Length("username")),
     ],
     ids=["prefetch", "values", "extra-columns-first", "converter"],
 )

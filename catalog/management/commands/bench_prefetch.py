@@ -23,7 +23,7 @@ from config import gc_tuning
 from config.commands import DatabaseCommand
 
 
-def parts(text: str, option: str, what: str) -> list[str]:
+def comma_parts(text: str, option: str, what: str) -> list[str]:
     """The comma-separated parts of an option's value, each once, in the order
     given; an empty part (`50,,500`, a trailing comma) is a mistake, not skipped."""
     found = [part.strip() for part in text.split(",")]
@@ -34,7 +34,7 @@ def parts(text: str, option: str, what: str) -> list[str]:
 
 def number_list(text: str) -> list[int]:
     try:
-        sizes = [int(part) for part in parts(text, "--sizes", "numbers")]
+        sizes = [int(part) for part in comma_parts(text, "--sizes", "numbers")]
     except ValueError:
         raise CommandError(f"--sizes takes comma-separated numbers, got {text!r}.") from None
     if min(sizes) < 1:
@@ -73,7 +73,7 @@ class Command(DatabaseCommand):
 
     def handle(self, *args, sizes, repeats, strategies, as_json, gc_settings, **options):
         sizes = number_list(sizes)
-        strategies = parts(strategies, "--strategies", "names")
+        strategies = comma_parts(strategies, "--strategies", "names")
         if not set(strategies) <= set(STRATEGIES):
             raise CommandError(f"--strategies: choose among {', '.join(STRATEGIES)}.")
         if repeats < 1:

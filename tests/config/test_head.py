@@ -1,0 +1,59 @@
+"""config/head.py on its own: Django's test client drops a HEAD's body itself, so
+these call the middleware with real responses (tests/deploy/test_head.py runs
+it in the production web line)."""
+
+import pytest
+from django.core.signals import request_finished
+from django.db import close_old_connections
+from django.http import FileResponse, HttpResponse, StreamingHttpResponse
+from django.test import RequestFactory
+
+from config.head import HeadRequestMiddleware
+
+
+def through(method: str, response):
+    request = RequestFactory().generic(method, "/")
+    return HeadRequestMiddleware(lambda request: response)(request)
+
+
+def test_a_page_keeps_its_headers_and_length_and_sends_no_body():
+    response = through("HEAD", HttpResponse(b"<p>page</p>", content_type="text/html"))
+    assert response.content == b""
+    assert response["Content-Length"] == "11"
+    assert response["Content-Type"] == "text/html"
+
+
+def test_a_length_set_inside_the_stack_is_kept():
+    """GZipMiddleware and the query log set the length of what a GET sends."""
+    compressed = HttpResponse(b"\x1f\x8b compressed")
+    compressed["Content-Length"] = "4321"
+    assert through("HEAD", compressed)["Content-Length"] == "4321"
+
+
+def test_a_file_is_not_read_and_still_closed(tmp_path):
+    path = tmp_path / "picture.bin"
+    path.write_bytes(b"0123456789")
+    file = path.open("rb")
+    response = through("HEAD", FileResponse(file))
+    assert b"".join(response) == b""
+    assert response["Content-Length"] == "10"
+    assert file.tell() == 0  # nothing was read
+    # As the server closes a sent response; without the database work that
+    # close() also triggers, as Django's test client leaves it out.
+    request_finished.disconnect(close_old_connections)
+    try:
+        response.close()
+    finally:
+        request_finished.connect(close_old_connections)
+    assert file.closed
+
+
+def test_a_stream_sends_nothing():
+    response = through("HEAD", StreamingHttpResponse(iter([b"a", b"b"])))
+    assert b"".join(response) == b""
+
+
+@pytest.mark.parametrize("method", ["GET", "POST", "OPTIONS"])
+def test_other_methods_get_the_body(method):
+    assert through(method, HttpResponse(b"body")).content == b"body"
+    assert b"".join(through(method, StreamingHttpResponse(iter([b"a", b"b"])))) == b"ab"
