@@ -44,6 +44,9 @@ ALLOWED_HOSTS = env.as_list(
 )
 
 INSTALLED_APPS = [
+    # Before django.contrib.auth: its createsuperuser and changepassword take the
+    # place of Django's, with the database check of the project's commands.
+    "accounts",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -53,7 +56,6 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "catalog",
-    "accounts",
     # The profile-joined auth backend's system check (accounts/profile_auth/).
     "accounts.profile_auth",
     # Its system checks catch settings left in the pre-4.0 format.

@@ -1,4 +1,5 @@
 import importlib
+import io
 
 import pytest
 from django.apps import apps
@@ -24,6 +25,15 @@ def test_createsuperuser_gets_a_profile(monkeypatch):
         "createsuperuser", "--noinput", username="root", email="root@example.com", verbosity=0
     )
     assert Profile.objects.filter(user__username="root", user__is_superuser=True).exists()
+
+
+def test_changepassword_still_changes_a_password(monkeypatch):
+    """accounts/ replaces Django's command with one that checks the database first."""
+    user = UserFactory(username="ada")
+    monkeypatch.setattr("getpass.getpass", lambda prompt="": "a-new-long-password-9")
+    call_command("changepassword", "ada", stdout=io.StringIO())
+    user.refresh_from_db()
+    assert user.check_password("a-new-long-password-9")
 
 
 def test_admin_add_user_gets_a_profile_and_its_change_page_edits_it(client):
