@@ -32,10 +32,57 @@ ROUTER_HEADERS = {"Host": HEROKU_HOST, "X-Forwarded-Proto": "https", "X-Request-
 S3_VARIABLES = [name for name in ENVIRONMENT_VARIABLES if name.startswith("AWS_")]
 
 
+# Ports for servers that bind them later: a web process still starting, the demo
+# after its migrations. A port the kernel picks (bind to 0) and this process then
+# frees can be picked again for another test worker's server before the first
+# binds it, and a test then talks to the wrong server. So each xdist worker
+# takes ports from a block of its own, below the kernel's ephemeral range (where
+# port 0 and outgoing connections get theirs), and never the same one twice.
+PORTS_FROM = 20_000
+PORTS_PER_WORKER = 500
+_given: list[int] = []
+
+
+def worker_number() -> int:
+    """This pytest-xdist worker's number (gw3: 3); 0 outside xdist."""
+    name = os.environ.get("PYTEST_XDIST_WORKER", "")
+    return int(name[2:]) if name.startswith("gw") and name[2:].isdigit() else 0
+
+
+def port_block() -> range:
+    """This worker's ports (20 blocks fit below the usual ephemeral range, 32768)."""
+    first = PORTS_FROM + (worker_number() % 20) * PORTS_PER_WORKER
+    return range(first, first + PORTS_PER_WORKER)
+
+
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A port of this worker's block that nothing holds now, not given before."""
+    block = port_block()
+    start = _given[-1] + 1 if _given else block.start
+    for port in [*range(start, block.stop), *range(block.start, start)]:
+        if port not in _given and bindable(port):
+            _given.append(port)
+            return port
+    raise RuntimeError(f"No free port left in {block.start}-{block.stop - 1}.")
+
+
+def bindable(port: int) -> bool:
+    """Whether nothing holds `port` now, on any address: a server could bind it on
+    127.0.0.1 (the demo) or on every interface (the web line's `[::]`)."""
+    addresses = [(socket.AF_INET, "0.0.0.0")]
+    if socket.has_ipv6:
+        addresses.append((socket.AF_INET6, "::"))
+    for family, host in addresses:
+        try:
+            sock = socket.socket(family)
+        except OSError:  # a kernel without IPv6
+            continue
+        with sock:
+            try:
+                sock.bind((host, port))
+            except OSError:
+                return False
+    return True
 
 
 @contextmanager
