@@ -35,3 +35,7 @@ urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 # A database that does not answer gives a 503 page, any other error the 500 page.
 handler500 = "config.views.server_error"
+# Django's 400, 403 and 404 pages, which stay 4xx for a body Django cannot read.
+handler400 = "config.views.bad_request"
+handler403 = "config.views.permission_denied"
+handler404 = "config.views.page_not_found"

@@ -1,5 +1,5 @@
-"""Site-wide views: home, /healthz, robots.txt, the 500/503 and CSRF failure
-pages, and the staff-only Sentry check."""
+"""Site-wide views: home, /healthz, robots.txt, the 400/403/404, 500/503 and CSRF
+failure pages, and the staff-only Sentry check."""
 
 import logging
 import sys
@@ -7,9 +7,12 @@ import sys
 from django.conf import settings
 from django.db import Error, InterfaceError, OperationalError, connection
 from django.http import HttpResponse, HttpResponseServerError, JsonResponse
+from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.cache import add_never_cache_headers
+from django.utils.decorators import decorator_from_middleware
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django.views.generic import TemplateView
@@ -85,6 +88,25 @@ def server_error(request):
         add_never_cache_headers(response)
         return response
     return HttpResponseServerError(render_to_string("500.html"))
+
+
+class _ErrorPageCsrf(CsrfViewMiddleware):
+    """What Django's `requires_csrf_token` gives its error pages (a CSRF token for
+    the header's logout form, and its cookie), without checking the request's own
+    token: for a POST that check reads the body, and a body Django could not read
+    the first time (a form declared in any charset but UTF-8) raises the same
+    error again inside the error page, which turns a 400 into a 500."""
+
+    def process_view(self, request, callback, callback_args, callback_kwargs):
+        return None
+
+
+error_page_csrf = decorator_from_middleware(_ErrorPageCsrf)
+# Django's own 400, 403 and 404 views (their templates, their context), each
+# under error_page_csrf instead of requires_csrf_token.
+bad_request = error_page_csrf(defaults.bad_request.__wrapped__)
+permission_denied = error_page_csrf(defaults.permission_denied.__wrapped__)
+page_not_found = error_page_csrf(defaults.page_not_found.__wrapped__)
 
 
 def csrf_failure(request, reason=""):

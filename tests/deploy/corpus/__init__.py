@@ -55,6 +55,13 @@ CORPUS: list[Probe] = [
     *form_probes("/admin/login/", form_page=True),
     *form_probes("/debug/sentry-check"),
     *form_probes("/"),
+    Probe(
+        "POST a missing page, form body in latin1",
+        "/no-such-page/",
+        "POST",
+        {**WITH_CSRF, "Content-Type": "application/x-www-form-urlencoded; charset=latin1"},
+        b"a=1",
+    ),
     *query_probes("/products/", "page"),
     *query_probes("/products/", "sort"),
     *query_probes("/products/", "category"),

@@ -138,6 +138,21 @@ def form_probes(path: str, *, form_page: bool = False) -> list[Probe]:
         Probe(f"PROPFIND {path} with a CSRF cookie and token", path, "PROPFIND", WITH_CSRF),
         Probe(f"TRACE {path}", path, "TRACE"),
         Probe(f"CONNECT-like method on {path}", path, "M-SEARCH"),
+        *(
+            # Django reads a form body in UTF-8 only; its own 400 page then read
+            # it again and answered 500 (config/views.py).
+            Probe(
+                f"POST {path} form body in {charset}",
+                path,
+                "POST",
+                {
+                    **WITH_CSRF,
+                    "Content-Type": f"application/x-www-form-urlencoded; charset={charset}",
+                },
+                fields,
+            )
+            for charset in ("utf8", "latin1", "utf-16")
+        ),
         Probe(
             f"POST {path} 2 MiB form body",
             path,
