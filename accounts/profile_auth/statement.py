@@ -14,9 +14,8 @@ That last step is the ORM's (`ModelIterable`), read from its compiler's
 compare the instances and cached relations of the backend's query with the
 ORM's, so a Django upgrade that changes them fails there (the Pipfile keeps
 Django on 5.2 until someone upgrades it on purpose). A queryset this cannot run
-the same way gets no Statement and stays with the ORM: columns with converters
-(as on SQLite, whose datetimes need one: the speed-up is PostgreSQL's), a
-parameter of its own, `.extra()` columns, prefetches, rows that are not model
+the same way gets no Statement and stays with the ORM: columns with converters,
+a parameter of its own, `.extra()` columns, prefetches, rows that are not model
 instances, a query that can match nothing (`.none()`).
 """
 

@@ -10,7 +10,7 @@ from tests.factories import UserFactory
 pytestmark = pytest.mark.django_db
 
 # Django reads a form body only in UTF-8; any other declared charset is a BadRequest.
-CHARSETS = ["utf8", "latin1", "iso-8859-1", "utf-16", "us-ascii"]
+CHARSETS = ["utf8", "latin1", "iso-8859-1", "utf-16", "us-ascii", '"latin1"', "UTF-16LE"]
 TOKEN = "a" * 32
 
 
