@@ -1,7 +1,10 @@
 """The iterable behind `bounded_prefetch`: the statements and how rows become objects."""
 
+from dataclasses import dataclass
+from functools import lru_cache
 from itertools import groupby
 from operator import itemgetter
+from typing import Any
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
@@ -9,6 +12,10 @@ from django.db.models import F
 from django.db.models.query import ModelIterable
 
 from config.bounded_prefetch import rows
+
+# Plans kept per process (`plan_for`): one per distinct statement a page sends,
+# a category and a sort order in the catalog's words, each a few kilobytes.
+PLANS = 256
 
 
 class BoundedIterable(ModelIterable):
@@ -54,6 +61,13 @@ class BoundedIterable(ModelIterable):
       were never stored; ours always are.
     - `only()`/`defer()` are not honoured (every concrete field is loaded), and
       `select_related()` is followed only where it names its relations.
+
+    Working out the two statements with the ORM (a `values_list()` and a
+    `values()` of the queryset, each compiled) cost as much as running them
+    and building the page's objects. They are worked out once per statement
+    and kept (`plan_for`): each request compiles the queryset's own query, as
+    stock Django does to run it, and looks the rest up by that SQL and its
+    parameters.
     """
 
     relation: str
@@ -62,25 +76,25 @@ class BoundedIterable(ModelIterable):
     def __iter__(self):
         queryset = self.queryset
         db = queryset.db
-        relation = queryset.model._meta.get_field(self.relation).field  # Feature.product
-        products = _products(queryset, db)
+        plan = plan_for(queryset, db, type(self))
+        if plan is None:  # .none(), say: nothing to ask the database
+            return
+        limits = rows.limits(queryset.query)
+        products = plan.products(queryset, limits, db)
         if not products:
             return
         pages = {}  # product id -> (product, its feature list)
         for product in products:
             # setdefault: a join that repeats a product shares one list.
             setattr(product, self.to_attr, pages.setdefault(product.pk, (product, []))[1])
-        model = relation.model
-        names = rows.attnames(model)
-        build = rows.child_builder(model, names, db, relation.cache_name, relation.attname)
-        by_page = itemgetter(names.index(relation.attname))
+        relation, model, build = plan.relation, plan.relation.model, plan.build_child
         on_page = set()
-        sql, params = _features_statement(queryset, relation, names, db)
-        features_rows = rows.converted(model, tuple(names), db, rows.fetch(sql, params, db))
+        found = rows.fetch(plan.features_sql, (*plan.features_params, *limits), db)
+        features_rows = rows.converted(model, plan.names, db, found)
         # Rows come product by product (the LATERAL join's nested loop): one
         # lookup per product, not per row. Were they ever interleaved, a
         # product's rows would come in several groups, all added to its list.
-        for page_id, group in groupby(features_rows, key=by_page):
+        for page_id, group in groupby(features_rows, key=plan.by_page):
             on_page.add(page_id)
             if page_id in pages:  # one of ours
                 # A product without features has one row, of NULLs but page_id.
@@ -93,7 +107,7 @@ class BoundedIterable(ModelIterable):
         # SQL orders each product's rows inside the LATERAL subquery, and a
         # nested loop keeps that order; sorting again here makes it a promise
         # rather than a plan detail, and costs little on lists already sorted.
-        sort = rows.sorter(model, relation.attname)
+        sort = plan.sort
         repeated = len(pages) < len(products)  # then each repeat brought the features again
         for _, features in pages.values():
             if repeated:
@@ -102,39 +116,141 @@ class BoundedIterable(ModelIterable):
         yield from products
 
 
-def _products(queryset, db) -> list:
-    """The queryset's rows as instances, with the objects select_related names and
-    the values of its annotations."""
+@dataclass(frozen=True, eq=False)
+class Plan:
+    """What one queryset needs to load its page: the two statements (without
+    the slice's parameters, which each request adds) and the functions that
+    make their rows into objects."""
+
+    relation: Any  # the related model's foreign key (Feature.product)
+    products_sql: str
+    products_params: tuple
+    products_compiler: Any  # its results_iter applies converters; None if none apply
+    build_row: Any  # rows.row_builder's
+    annotations: tuple[str, ...]
+    features_sql: str
+    features_params: tuple
+    names: tuple[str, ...]  # the related model's attnames, in the statement's order
+    build_child: Any  # rows.child_builder's
+    by_page: Any  # a features row's product id
+    sort: Any  # rows.sorter's
+
+    def products(self, queryset, limits: tuple, db: str) -> list:
+        """The queryset's rows as instances, with the objects select_related names and
+        the values of its annotations."""
+        found = rows.fetch(self.products_sql, (*self.products_params, *limits), db)
+        if self.products_compiler is not None:  # results_iter applies from_db_value
+            found = self.products_compiler.results_iter([found])
+        build, annotations = self.build_row, self.annotations
+        first_annotation = -len(annotations)
+        known = queryset._known_related_objects.items()
+        products = []
+        for row in found:
+            product = build(row)[0]
+            if annotations:  # .annotate(n=Count(...)), say
+                for name, value in zip(annotations, row[first_annotation:]):  # noqa: B905
+                    setattr(product, name, value)
+            for field, objs in known:  # e.g. from category.products: that category
+                if not field.is_cached(product):
+                    field.set_cached_value(product, objs.get(getattr(product, field.attname)))
+            products.append(product)
+        return products
+
+
+class _Statement:
+    """The key of a kept plan: a queryset's own statement (its SQL without the
+    slice, and its parameters), the iterable class (relation and to_attr), the
+    model (a proxy sends its concrete model's SQL), the database and the names
+    select_related was given. Each parameter counts with its type and its repr
+    as well as its value: `True == 1` and `Decimal("1.0") == Decimal("1.00")` in
+    Python, not in SQL. Carries
+    the queryset a missing plan is worked out from, and lets go of it then."""
+
+    __slots__ = ("key", "queryset")
+
+    def __init__(self, key: tuple, queryset):
+        self.key, self.queryset = key, queryset
+
+    def __hash__(self):
+        return hash(self.key)
+
+    def __eq__(self, other):
+        return self.key == other.key
+
+
+def plan_for(queryset, db: str, iterable: type) -> Plan | None:
+    """The plan of `queryset`, worked out once per statement; None for a query
+    that can return nothing (EmptyResultSet)."""
     if queryset.query.extra_select:
         raise ValueError(
             "bounded_prefetch does not load .extra(select=...) values: use annotate()."
         )
-    layout = [
-        ("", queryset.model, None, None),
-        *rows.related_layout(queryset.model, queryset.query.select_related),
-    ]
-    names = {prefix: rows.attnames(model) for prefix, model, _, _ in layout}
-    annotations = list(queryset.query.annotation_select)  # .annotate(n=Count(...)), say
-    columns = [prefix + name for prefix, *_ in layout for name in names[prefix]]
-    columns += annotations
     try:
-        compiler, sql, params = rows.sliced(queryset.values_list(*columns).query, db)
-    except EmptyResultSet:  # .none(), say: nothing to ask the database
-        return []
-    build = rows.row_builder(layout, names, db)
-    first_annotation = len(columns) - len(annotations)
-    known = queryset._known_related_objects.items()
-    products = []
-    # results_iter applies the fields' converters (from_db_value), if any.
-    for row in compiler.results_iter([rows.fetch(sql, params, db)]):
-        product = build(row)[0]
-        for name, value in zip(annotations, row[first_annotation:]):  # noqa: B905 (rows.row_builder)
-            setattr(product, name, value)
-        for field, objs in known:  # e.g. from category.products: that category
-            if not field.is_cached(product):
-                field.set_cached_value(product, objs.get(getattr(product, field.attname)))
-        products.append(product)
-    return products
+        # What stock Django compiles to run the queryset, less the slice.
+        sql, params = queryset.query.get_compiler(using=db).as_sql(with_limits=False)
+    except EmptyResultSet:
+        return None
+    key = (
+        iterable,
+        queryset.model,
+        db,
+        sql,
+        tuple((type(p), repr(p), p) for p in params),
+        _frozen(queryset.query.select_related),
+    )
+    statement = _Statement(key, queryset)
+    try:
+        hash(statement)
+    except TypeError:  # a parameter that is a list (an ArrayField's, say): no key
+        return _plan(queryset, db, iterable)
+    return _kept_plan(statement)
+
+
+def _frozen(select_related):
+    """select_related's names as a key: `select_related()` and
+    `select_related("category")` may send the same SQL, and only the second
+    names what the rows hold (`rows.related_layout`)."""
+    if isinstance(select_related, dict):
+        return tuple((name, _frozen(nested)) for name, nested in select_related.items())
+    return select_related
+
+
+@lru_cache(maxsize=PLANS)
+def _kept_plan(statement: _Statement) -> Plan:
+    queryset, statement.queryset = statement.queryset, None  # kept: the key, not the rows
+    iterable, _, db, *_ = statement.key
+    return _plan(queryset, db, iterable)
+
+
+def _plan(queryset, db: str, iterable: type) -> Plan:
+    model = queryset.model
+    relation = model._meta.get_field(iterable.relation).field  # Feature.product
+    layout = [("", model, None, None), *rows.related_layout(model, queryset.query.select_related)]
+    names = {prefix: rows.attnames(layout_model) for prefix, layout_model, _, _ in layout}
+    annotations = tuple(queryset.query.annotation_select)
+    columns = [prefix + name for prefix, *_ in layout for name in names[prefix]]
+    compiler, products_sql, products_params = rows.sliced(
+        queryset.values_list(*columns, *annotations).query, db
+    )
+    child = relation.model
+    child_names = rows.attnames(child)
+    features_sql, features_params = _features_statement(queryset, relation, child_names, db)
+    return Plan(
+        relation=relation,
+        products_sql=products_sql,
+        products_params=products_params,
+        products_compiler=compiler if rows.has_converters(compiler) else None,
+        build_row=rows.row_builder(layout, names, db),
+        annotations=annotations,
+        features_sql=features_sql,
+        features_params=features_params,
+        names=tuple(child_names),
+        build_child=rows.child_builder(
+            child, child_names, db, relation.cache_name, relation.attname
+        ),
+        by_page=itemgetter(child_names.index(relation.attname)),
+        sort=rows.sorter(child, relation.attname),
+    )
 
 
 def _features_statement(queryset, relation, names: list[str], db) -> tuple[str, tuple]:

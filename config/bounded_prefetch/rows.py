@@ -15,19 +15,25 @@ FETCH_SIZE = 2000
 
 
 def sliced(query, db: str) -> tuple:
-    """Compile `query` with its slice as `LIMIT %s OFFSET %s` parameters.
+    """Compile `query` without its slice, followed by `LIMIT %s OFFSET %s`.
 
     Django writes a slice's numbers into the SQL text (`LIMIT 24 OFFSET 48`), so
-    every page size and page is a new statement; here they are parameters, and
-    the text stays the same. Returns (compiler, sql, params). `query` must be a
-    clone: its own limits are cleared. Raises EmptyResultSet for `.none()`.
+    every page size and page is a new statement; here they are parameters
+    (`limits`), and the text stays the same. Returns (compiler, sql, params),
+    the slice's two parameters not among the params. `query` must be a clone:
+    its own limits are cleared. Raises EmptyResultSet for `.none()`.
     """
-    low, high = query.low_mark, query.high_mark
     query.clear_limits()
     compiler = query.get_compiler(using=db)
     sql, params = compiler.as_sql()
-    limit = None if high is None else high - low  # LIMIT NULL: no limit
-    return compiler, f"{sql} LIMIT %s OFFSET %s", (*params, limit, low)
+    return compiler, f"{sql} LIMIT %s OFFSET %s", tuple(params)
+
+
+def limits(query) -> tuple:
+    """The parameters of `sliced`'s `LIMIT %s OFFSET %s` for `query`'s slice
+    (LIMIT NULL: no limit)."""
+    low, high = query.low_mark, query.high_mark
+    return (None if high is None else high - low, low)
 
 
 def fetch(sql: str, params: tuple, db: str):
@@ -60,7 +66,11 @@ def _values_compiler(model, names: tuple[str, ...], db: str):
 
 @cache
 def _has_converters(model, names: tuple[str, ...], db: str) -> bool:
-    compiler = _values_compiler(model, names, db)
+    return has_converters(_values_compiler(model, names, db))
+
+
+def has_converters(compiler) -> bool:
+    """Whether any column the compiled statement selects has a converter."""
     return bool(compiler.get_converters([column for column, _, _ in compiler.select]))
 
 

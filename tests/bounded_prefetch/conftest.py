@@ -20,7 +20,8 @@ def shop_models(db):
     (no Meta.ordering, a JSONField), badge (reverse one-to-one) and tags (both
     with a composite primary key), grouped (ordered through a relation whose
     model has its own ordering), hideable (a default manager that filters) and
-    numbered_notes (a foreign key to the order's number)."""
+    numbered_notes (a foreign key to the order's number); and ArchivedOrder, a
+    proxy of Order."""
     m = SimpleNamespace()
     with isolate_apps("config"):
         m.Customer = model("Customer", name=models.CharField(max_length=20))
@@ -79,4 +80,6 @@ def shop_models(db):
         with connection.schema_editor() as editor:
             for model_class in vars(m).values():
                 editor.create_model(model_class)
+        # A proxy: Order's table, Order's SQL, instances of its own class.
+        m.ArchivedOrder = model("ArchivedOrder", base=m.Order, proxy=True)
         yield m

@@ -11,15 +11,23 @@ class VisibleManager(models.Manager):
         return super().get_queryset().filter(hidden=False)
 
 
-def model(name: str, /, *, ordering: list[str] | None = None, **attributes) -> type:
+def model(
+    name: str,
+    /,
+    *,
+    ordering: list[str] | None = None,
+    base: type = models.Model,
+    proxy: bool = False,
+    **attributes,
+) -> type:
     """A model class `name` of the "config" app: fields, managers and the like in
-    `attributes`, `Meta.ordering` if given."""
-    meta = {"app_label": "config"}
+    `attributes`, `Meta.ordering` if given; with `proxy`, a proxy of `base`."""
+    meta = {"app_label": "config", "proxy": proxy}
     if ordering is not None:
         meta["ordering"] = ordering
     return type(
         name,
-        (models.Model,),
+        (base,),
         {"__module__": __name__, "Meta": type("Meta", (), meta), "__str__": _str, **attributes},
     )
 
