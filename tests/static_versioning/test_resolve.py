@@ -3,8 +3,10 @@
 import re
 
 import pytest
+from django.conf import STATICFILES_STORAGE_ALIAS
 from django.contrib.staticfiles.storage import StaticFilesStorage, staticfiles_storage
 from django.core.exceptions import ImproperlyConfigured
+from django.core.files.storage import storages
 from django.template import Context, Template
 
 from config.static_versioning import MANIFEST_SOURCE, AssetVersions, Version, resolve
@@ -179,6 +181,43 @@ def test_the_tag_relies_only_on_the_storage_url(versions, settings):
     )
     # Escaped for HTML like any other tag output.
     assert render('{% versioned_static "js/site.js" %}').endswith("?X-Amz-Signature=abc&amp;v=j3")
+
+
+class ExpiringURLStorage(StaticFilesStorage):
+    """A storage whose every URL is new, as presigned URLs with an expiry are."""
+
+    issued = 0
+
+    def url(self, name):
+        ExpiringURLStorage.issued += 1
+        return f"https://static.example.test/{name}?X-Amz-Signature={self.issued}"
+
+
+def test_a_signed_url_is_asked_for_on_every_page(versions, settings):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": f"{__name__}.ExpiringURLStorage"},
+    }
+    tag = '{% versioned_static "css/site.css" as url %}{{ url|safe }}'
+    first, second = render(tag), render(tag)
+    assert first != second
+    assert second.endswith(f"?X-Amz-Signature={ExpiringURLStorage.issued}&v=c2")
+
+
+def test_new_versions_and_a_new_manifest_give_new_urls_at_once(versions, settings):
+    tag = '{% versioned_static "css/site.css" %}'
+    assert render(tag).endswith("?v=c2")
+    settings.STATIC_ASSET_VERSIONS = resolve({"CSS_VERSION": "c9"})
+    assert render(tag).endswith("?v=c9")
+    # collectstatic in this process gives the storage a new mapping of names.
+    storage = storages[STATICFILES_STORAGE_ALIAS]
+    before = storage.hashed_files
+    storage.hashed_files = {**before, storage.hash_key("css/site.css"): "css/site.0123456789ab.css"}
+    try:
+        assert render(tag) == "/static/css/site.0123456789ab.css?v=c9"
+    finally:
+        storage.hashed_files = before
+    assert render(tag) == staticfiles_storage.url("css/site.css") + "?v=c9"
 
 
 @pytest.mark.django_db
