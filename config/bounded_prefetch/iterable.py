@@ -1,6 +1,6 @@
 """The iterable behind `bounded_prefetch`: the statements and how rows become objects."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from itertools import groupby
 from operator import itemgetter
@@ -13,8 +13,8 @@ from django.db.models.query import ModelIterable
 
 from config.bounded_prefetch import rows
 
-# Plans kept per process (`plan_for`): one per distinct statement a page sends,
-# a category and a sort order in the catalog's words, each a few kilobytes.
+# Plans kept per process (`plan_for`): one per statement text a page sends,
+# whatever its parameters (a category, a product), each a few kilobytes.
 PLANS = 256
 
 
@@ -65,9 +65,8 @@ class BoundedIterable(ModelIterable):
     Working out the two statements with the ORM (a `values_list()` and a
     `values()` of the queryset, each compiled) cost as much as running them
     and building the page's objects. They are worked out once per statement
-    and kept (`plan_for`): each request compiles the queryset's own query, as
-    stock Django does to run it, and looks the rest up by that SQL and its
-    parameters.
+    text and kept (`plan_for`): each request compiles the queryset's own query
+    and runs the kept statements with that query's parameters.
     """
 
     relation: str
@@ -76,11 +75,12 @@ class BoundedIterable(ModelIterable):
     def __iter__(self):
         queryset = self.queryset
         db = queryset.db
-        plan = plan_for(queryset, db, type(self))
-        if plan is None:  # .none(), say: nothing to ask the database
+        planned = plan_for(queryset, db, type(self))
+        if planned is None:  # .none(), say: nothing to ask the database
             return
+        plan, products_params, features_params = planned
         limits = rows.limits(queryset.query)
-        products = plan.products(queryset, limits, db)
+        products = plan.products(queryset, (*products_params, *limits), db)
         if not products:
             return
         pages = {}  # product id -> (product, its feature list)
@@ -89,7 +89,7 @@ class BoundedIterable(ModelIterable):
             setattr(product, self.to_attr, pages.setdefault(product.pk, (product, []))[1])
         relation, model, build = plan.relation, plan.relation.model, plan.build_child
         on_page = set()
-        found = rows.fetch(plan.features_sql, (*plan.features_params, *limits), db)
+        found = rows.fetch(plan.features_sql, (*features_params, *limits), db)
         features_rows = rows.converted(model, plan.names, db, found)
         # Rows come product by product (the LATERAL join's nested loop): one
         # lookup per product, not per row. Were they ever interleaved, a
@@ -120,25 +120,26 @@ class BoundedIterable(ModelIterable):
 class Plan:
     """What one queryset needs to load its page: the two statements (without
     the slice's parameters, which each request adds) and the functions that
-    make their rows into objects."""
+    make their rows into objects. A kept plan holds no parameters: each
+    request runs it with its own (`plan_for`)."""
 
     relation: Any  # the related model's foreign key (Feature.product)
     products_sql: str
-    products_params: tuple
+    products_params: tuple | None
     products_compiler: Any  # its results_iter applies converters; None if none apply
     build_row: Any  # rows.row_builder's
     annotations: tuple[str, ...]
     features_sql: str
-    features_params: tuple
+    features_params: tuple | None
     names: tuple[str, ...]  # the related model's attnames, in the statement's order
     build_child: Any  # rows.child_builder's
     by_page: Any  # a features row's product id
     sort: Any  # rows.sorter's
 
-    def products(self, queryset, limits: tuple, db: str) -> list:
+    def products(self, queryset, params: tuple, db: str) -> list:
         """The queryset's rows as instances, with the objects select_related names and
         the values of its annotations."""
-        found = rows.fetch(self.products_sql, (*self.products_params, *limits), db)
+        found = rows.fetch(self.products_sql, params, db)
         if self.products_compiler is not None:  # results_iter applies from_db_value
             found = self.products_compiler.results_iter([found])
         build, annotations = self.build_row, self.annotations
@@ -158,18 +159,16 @@ class Plan:
 
 
 class _Statement:
-    """The key of a kept plan: a queryset's own statement (its SQL without the
-    slice, and its parameters), the iterable class (relation and to_attr), the
-    model (a proxy sends its concrete model's SQL), the database and the names
-    select_related was given. Each parameter counts with its type and its repr
-    as well as its value: `True == 1` and `Decimal("1.0") == Decimal("1.00")` in
-    Python, not in SQL. Carries
-    the queryset a missing plan is worked out from, and lets go of it then."""
+    """The key of a kept plan: a queryset's own SQL (without the slice), the
+    iterable class (relation and to_attr), the model (a proxy sends its
+    concrete model's SQL), the database and the names select_related was
+    given. Carries the queryset and the parameters a missing plan is worked
+    out from and checked against, and lets go of both then."""
 
-    __slots__ = ("key", "queryset")
+    __slots__ = ("key", "params", "queryset")
 
-    def __init__(self, key: tuple, queryset):
-        self.key, self.queryset = key, queryset
+    def __init__(self, key: tuple, queryset, params: tuple):
+        self.key, self.queryset, self.params = key, queryset, params
 
     def __hash__(self):
         return hash(self.key)
@@ -178,32 +177,46 @@ class _Statement:
         return self.key == other.key
 
 
-def plan_for(queryset, db: str, iterable: type) -> Plan | None:
-    """The plan of `queryset`, worked out once per statement; None for a query
-    that can return nothing (EmptyResultSet)."""
-    if queryset.query.extra_select:
+class _NotShared(Exception):  # not an error: a plan that is not kept
+    """A plan whose statements' parameters are not the queryset's own."""
+
+    def __init__(self, plan: Plan):
+        self.plan = plan
+
+
+def plan_for(queryset, db: str, iterable: type) -> tuple[Plan, tuple, tuple] | None:
+    """(plan, its products statement's parameters, its features statement's)
+    for `queryset`; None for a query that can return nothing (EmptyResultSet).
+
+    The plan is kept per statement text when the two statements send the
+    queryset's own parameters, as they do for a query of filters, orderings and
+    select_related: then every category or product of one shape shares one
+    plan. A query with annotations is worked out every time: an annotation's
+    output field picks the converter of its values without showing in the SQL
+    (`F("price")` and the same as a FloatField send one text), and its
+    parameters (like a FilteredRelation's) need not be the statements' own.
+    So is a plan whose parameters turn out not to be the query's own, or whose
+    rows need converters (a kept compiler would keep its thread's connection).
+    """
+    query = queryset.query
+    if query.extra_select:
         raise ValueError(
             "bounded_prefetch does not load .extra(select=...) values: use annotate()."
         )
     try:
+        if query.annotation_select or query._filtered_relations:
+            plan = _plan(queryset, db, iterable)
+            return plan, plan.products_params, plan.features_params
         # What stock Django compiles to run the queryset, less the slice.
-        sql, params = queryset.query.get_compiler(using=db).as_sql(with_limits=False)
+        sql, params = query.get_compiler(using=db).as_sql(with_limits=False)
+        key = (iterable, queryset.model, db, sql, _frozen(query.select_related))
+        plan = _kept_plan(_Statement(key, queryset, tuple(params)))
     except EmptyResultSet:
         return None
-    key = (
-        iterable,
-        queryset.model,
-        db,
-        sql,
-        tuple((type(p), repr(p), p) for p in params),
-        _frozen(queryset.query.select_related),
-    )
-    statement = _Statement(key, queryset)
-    try:
-        hash(statement)
-    except TypeError:  # a parameter that is a list (an ArrayField's, say): no key
-        return _plan(queryset, db, iterable)
-    return _kept_plan(statement)
+    except _NotShared as unshared:
+        plan = unshared.plan
+        return plan, plan.products_params, plan.features_params
+    return plan, tuple(params), tuple(params)
 
 
 def _frozen(select_related):
@@ -217,9 +230,15 @@ def _frozen(select_related):
 
 @lru_cache(maxsize=PLANS)
 def _kept_plan(statement: _Statement) -> Plan:
-    queryset, statement.queryset = statement.queryset, None  # kept: the key, not the rows
+    # Kept: the key, not the queryset, its rows or its parameters.
+    queryset, params = statement.queryset, statement.params
+    statement.queryset = statement.params = None
     iterable, _, db, *_ = statement.key
-    return _plan(queryset, db, iterable)
+    plan = _plan(queryset, db, iterable)
+    shared = plan.products_params == params and plan.features_params == params
+    if not shared or plan.products_compiler is not None:
+        raise _NotShared(plan)
+    return replace(plan, products_params=None, features_params=None)
 
 
 def _plan(queryset, db: str, iterable: type) -> Plan:

@@ -20,8 +20,8 @@ def shop_models(db):
     (no Meta.ordering, a JSONField), badge (reverse one-to-one) and tags (both
     with a composite primary key), grouped (ordered through a relation whose
     model has its own ordering), hideable (a default manager that filters) and
-    numbered_notes (a foreign key to the order's number); and ArchivedOrder, a
-    proxy of Order."""
+    numbered_notes (a foreign key to the order's number); ArchivedOrder, a
+    proxy of Order; and Sheet (a JSONField) with its lines."""
     m = SimpleNamespace()
     with isolate_apps("config"):
         m.Customer = model("Customer", name=models.CharField(max_length=20))
@@ -76,6 +76,13 @@ def shop_models(db):
         )
         m.NumberedNote = model(
             "NumberedNote", order=order(to_field="number", related_name="numbered_notes")
+        )
+        # A parent whose own values pass through a converter (a JSONField's).
+        m.Sheet = model("Sheet", data=models.JSONField(default=dict))
+        m.SheetLine = model(
+            "SheetLine",
+            sheet=models.ForeignKey(m.Sheet, models.CASCADE, related_name="lines"),
+            text=models.CharField(max_length=20),
         )
         with connection.schema_editor() as editor:
             for model_class in vars(m).values():

@@ -220,6 +220,30 @@ def test_new_versions_and_a_new_manifest_give_new_urls_at_once(versions, setting
     assert render(tag) == staticfiles_storage.url("css/site.css") + "?v=c9"
 
 
+def test_a_manifest_filled_in_place_gives_new_urls(versions):
+    # collectstatic gives the storage an empty mapping, then fills that one.
+    tag = '{% versioned_static "css/site.css" %}'
+    storage = storages[STATICFILES_STORAGE_ALIAS]
+    before, strict = storage.hashed_files, storage.manifest_strict
+    storage.hashed_files, storage.manifest_strict = {}, False
+    try:
+        assert render(tag) == staticfiles_storage.url("css/site.css") + "?v=c2"
+        storage.hashed_files.update({storage.hash_key("css/site.css"): "css/site.00aa11bb22cc.css"})
+        assert render(tag) == "/static/css/site.00aa11bb22cc.css?v=c2"
+    finally:
+        storage.hashed_files, storage.manifest_strict = before, strict
+
+
+def test_debug_on_gives_the_unhashed_url_at_once(versions, settings):
+    # A manifest storage names files unhashed under DEBUG (Django's HashedFilesMixin).
+    tag = '{% versioned_static "css/site.css" %}'
+    assert re.fullmatch(r"/static/css/site\.[0-9a-f]{12}\.css\?v=c2", render(tag))
+    settings.DEBUG = True
+    assert render(tag) == "/static/css/site.css?v=c2"
+    settings.DEBUG = False
+    assert re.fullmatch(r"/static/css/site\.[0-9a-f]{12}\.css\?v=c2", render(tag))
+
+
 @pytest.mark.django_db
 def test_base_html_links_every_stylesheet_and_script_with_its_version(client, versions):
     page = client.get("/").content.decode()

@@ -3,7 +3,8 @@
 It asks only the staticfiles storage for the URL (`storage.url()`), so WhiteNoise's
 hashed name and a static S3 bucket's URL get the same version. The version is the
 one config/static_versioning resolved at start-up for the file's kind. A URL
-without a query is kept, per storage, until its manifest or the versions change.
+without a query is kept, per storage, until its manifest, DEBUG or the versions
+change.
 
 Found because config.static_versioning is an installed app; templates
 `{% load versioned_static %}` like any other library.
@@ -17,11 +18,12 @@ from django.core.files.storage import storages
 
 register = template.Library()
 
-# storage -> (its manifest, the versions, {path: url}). Every page links the same
+# storage -> (what its URLs depend on, {path: url}). Every page links the same
 # few files, and asking the storage costs more than the rest of the tag (a
-# manifest storage cleans, looks up and joins each name: ~15 us a call); the
-# answer only changes with the storage (a settings change makes a new one), its
-# manifest (collectstatic in this process replaces the mapping) or the versions.
+# manifest storage cleans, looks up and joins each name: ~15 us a call). The
+# answer changes with the storage (a settings change makes a new one), its
+# manifest (collectstatic in this process starts a new mapping and fills it),
+# DEBUG (a manifest storage gives unhashed names under it) and the versions.
 _kept: WeakKeyDictionary = WeakKeyDictionary()
 
 
@@ -30,15 +32,17 @@ def versioned_static(path: str) -> str:
     storage = storages[STATICFILES_STORAGE_ALIAS]
     versions = settings.STATIC_ASSET_VERSIONS
     manifest = getattr(storage, "hashed_files", None)
+    depends = (manifest, None if manifest is None else len(manifest), settings.DEBUG, versions)
     kept = _kept.get(storage)
-    if kept is None or kept[0] is not manifest or kept[1] is not versions:
-        kept = _kept[storage] = (manifest, versions, {})
-    url = kept[2].get(path)
+    # Compared item by item, each first by identity: the same manifest costs no walk.
+    if kept is None or kept[0] != depends:
+        kept = _kept[storage] = (depends, {})
+    url = kept[1].get(path)
     if url is None:
         url = storage.url(path)
         # A storage may already put a query in its URLs. A presigned S3 URL does,
         # and it expires: such a URL is asked for again on every page.
         if "?" in url:
             return f"{url}&v={versions.for_path(path).value}"
-        url = kept[2][path] = f"{url}?v={versions.for_path(path).value}"
+        url = kept[1][path] = f"{url}?v={versions.for_path(path).value}"
     return url
