@@ -46,11 +46,17 @@ print("saved")
 
 @pytest.fixture(scope="module")
 def released():
-    """A released database with a small catalog."""
+    """A released database with a small catalog.
+
+    Pages live ten minutes here, not the default ten seconds: these tests look
+    at what Redis holds after a web process has stopped, or after a
+    `heroku run`, which take seconds of their own on a busy machine. None of
+    them is about expiry (tests/catalog/test_pagecache.py is).
+    """
     env = built_and_released("redis")
     seeded = manage("seed_catalog", "--products", "3", env=env)
     assert seeded.returncode == 0, seeded.stderr
-    return env
+    return {**env, "PAGE_CACHE_SECONDS": "600"}
 
 
 @pytest.fixture
