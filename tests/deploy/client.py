@@ -177,7 +177,8 @@ def create_superuser(env: dict[str, str], username: str, password: str) -> None:
 
 def sign_ups_across(webs, count: int, prefix: str, password: str, headers=None) -> list[Reply]:
     """`count` signups from new browsers, taking turns between the web processes,
-    started only when two minutes or more are left of the hourly signup limit's window."""
+    started only when enough time is left of the hourly signup limit's window
+    (tests.processes.clear_of_window_end)."""
     clear_of_window_end()
     return [
         RouterClient(webs[n % len(webs)].port).try_sign_up(f"{prefix}{n}", password, headers)

@@ -47,7 +47,8 @@ def test_production_shows_no_query_log_unless_asked(released_app):
 
 
 def test_web_line_serves_pages_static_files_and_health_then_stops_on_sigterm(released_app):
-    web = start_web(released_app)
+    # Cached pages outlive the requests below however slow the machine (10 s by default).
+    web = start_web({**released_app, "PAGE_CACHE_SECONDS": "600"})
     try:
         web.wait_until_serving()
 

@@ -157,7 +157,9 @@ def test_a_redis_that_does_not_answer_breaks_no_page(released, redis, silent_por
         url = redis.url
     else:  # accepts connections, never answers: each call gives up after its timeout
         url = f"redis://127.0.0.1:{silent_port}/0"
-    env = {**released, "REDIS_URL": url}
+    # One worker: the pause after a failure is its process's own, so the requests
+    # below all meet it, however long each takes on a busy machine.
+    env = {**released, "REDIS_URL": url, "WEB_CONCURRENCY": "1"}
     # Measured: only these processes run the paths taken when Redis fails.
     web = start_web(env, measured=True)
     try:
