@@ -195,21 +195,28 @@ def plan_for(queryset, db: str, iterable: type) -> tuple[Plan, tuple, tuple] | N
     output field picks the converter of its values without showing in the SQL
     (`F("price")` and the same as a FloatField send one text), and its
     parameters (like a FilteredRelation's) need not be the statements' own.
-    So is a plan whose parameters turn out not to be the query's own, or whose
-    rows need converters (a kept compiler would keep its thread's connection).
+    So is a plan whose rows need converters (a kept compiler would keep its
+    thread's connection): known from the model and select_related alone, so
+    such a query is not compiled for a key first. And so is a plan whose
+    parameters turn out not to be the query's own.
     """
     query = queryset.query
     if query.extra_select:
         raise ValueError(
             "bounded_prefetch does not load .extra(select=...) values: use annotate()."
         )
+    select_related = _frozen(query.select_related)
     try:
-        if query.annotation_select or query._filtered_relations:
+        if (
+            query.annotation_select
+            or query._filtered_relations
+            or _converted(queryset.model, select_related, db)
+        ):
             plan = _plan(queryset, db, iterable)
             return plan, plan.products_params, plan.features_params
         # What stock Django compiles to run the queryset, less the slice.
         sql, params = query.get_compiler(using=db).as_sql(with_limits=False)
-        key = (iterable, queryset.model, db, sql, _frozen(query.select_related))
+        key = (iterable, queryset.model, db, sql, select_related)
         plan = _kept_plan(_Statement(key, queryset, tuple(params)))
     except EmptyResultSet:
         return None
@@ -225,6 +232,22 @@ def _frozen(select_related):
     names what the rows hold (`rows.related_layout`)."""
     if isinstance(select_related, dict):
         return tuple((name, _frozen(nested)) for name, nested in select_related.items())
+    return select_related
+
+
+@lru_cache(maxsize=PLANS)
+def _converted(model, select_related, db: str) -> bool:
+    """Whether the parent rows of `model` with `select_related` (`_frozen`) need
+    converters: whether any of the objects a row holds has a field with one."""
+    related = rows.related_layout(model, _thawed(select_related))
+    models = [model, *(related_model for _, related_model, _, _ in related)]
+    return any(rows.needs_converters(m, tuple(rows.attnames(m)), db) for m in models)
+
+
+def _thawed(select_related):
+    """`_frozen`'s names as select_related keeps them."""
+    if isinstance(select_related, tuple):
+        return {name: _thawed(nested) for name, nested in select_related}
     return select_related
 
 

@@ -52,7 +52,7 @@ def converted(model, names: tuple[str, ...], db: str, rows):
     """`rows` (values in `names` order) through their fields' converters
     (`from_db_value`: a JSONField's json.loads, say), as Django reads a model's
     rows; `rows` themselves when no field has one, as none of Feature's has."""
-    if not _has_converters(model, names, db):
+    if not needs_converters(model, names, db):
         return rows
     compiler = _values_compiler(model, names, db)
     return compiler.results_iter([rows])  # lists, converted
@@ -65,7 +65,8 @@ def _values_compiler(model, names: tuple[str, ...], db: str):
 
 
 @cache
-def _has_converters(model, names: tuple[str, ...], db: str) -> bool:
+def needs_converters(model, names: tuple[str, ...], db: str) -> bool:
+    """Whether any of `model`'s fields in `names` has a converter on `db`."""
     return has_converters(_values_compiler(model, names, db))
 
 

@@ -21,7 +21,7 @@ def shop_models(db):
     with a composite primary key), grouped (ordered through a relation whose
     model has its own ordering), hideable (a default manager that filters) and
     numbered_notes (a foreign key to the order's number); ArchivedOrder, a
-    proxy of Order; and Sheet (a JSONField) with its lines."""
+    proxy of Order; and Sheet (a JSONField) with its lines, each with marks."""
     m = SimpleNamespace()
     with isolate_apps("config"):
         m.Customer = model("Customer", name=models.CharField(max_length=20))
@@ -83,6 +83,12 @@ def shop_models(db):
             "SheetLine",
             sheet=models.ForeignKey(m.Sheet, models.CASCADE, related_name="lines"),
             text=models.CharField(max_length=20),
+        )
+        # A parent (SheetLine) whose select_related object (Sheet) needs a converter.
+        m.SheetMark = model(
+            "SheetMark",
+            line=models.ForeignKey(m.SheetLine, models.CASCADE, related_name="marks"),
+            sign=models.CharField(max_length=5),
         )
         with connection.schema_editor() as editor:
             for model_class in vars(m).values():

@@ -238,9 +238,19 @@ def test_a_plan_whose_parameters_are_not_the_querys_own_is_not_kept(make_product
     assert iterable._kept_plan.cache_info().currsize == kept
 
 
+def plans_looked_up(run) -> int:
+    """How many times `run()` looked for a kept plan, found or not."""
+    info = iterable._kept_plan.cache_info()
+    before = info.hits + info.misses
+    run()
+    info = iterable._kept_plan.cache_info()
+    return info.hits + info.misses - before
+
+
 def test_a_parent_whose_values_need_converters_is_never_kept(shop_models):
     # A kept compiler would apply them with the connection of the thread that
-    # made it; such a plan is worked out on each request instead.
+    # made it; such a plan is worked out on each request instead, without
+    # compiling the query for a key it would never be kept under.
     Sheet, SheetLine = shop_models.Sheet, shop_models.SheetLine
     sheet = Sheet.objects.create(data={"rows": [1, 2]})
     SheetLine.objects.create(sheet=sheet, text="first")
@@ -250,7 +260,30 @@ def test_a_parent_whose_values_need_converters_is_never_kept(shop_models):
         for _ in range(2):
             loaded.append(list(bounded_prefetch(Sheet.objects.all(), "lines", to_attr="items")))
 
-    assert plans_made(load_twice) == 2  # one each time: none found kept
+    kept = iterable._kept_plan.cache_info().currsize
+    assert plans_looked_up(load_twice) == 0
+    assert iterable._kept_plan.cache_info().currsize == kept
     assert [[(s.data, [line.text for line in s.items]) for s in page] for page in loaded] == [
         [({"rows": [1, 2]}, ["first"])]
     ] * 2
+
+
+def test_a_parent_whose_select_related_object_needs_converters_is_never_kept(shop_models):
+    Sheet, SheetLine = shop_models.Sheet, shop_models.SheetLine
+    line = SheetLine.objects.create(sheet=Sheet.objects.create(data=[3]), text="only")
+    line.marks.create(sign="+")
+    loaded = []
+
+    def load_twice():
+        for _ in range(2):
+            lines = SheetLine.objects.select_related("sheet")
+            loaded.append(list(bounded_prefetch(lines, "marks", to_attr="signs")))
+
+    assert plans_looked_up(load_twice) == 0
+    assert [[(x.sheet.data, [m.sign for m in x.signs]) for x in page] for page in loaded] == [
+        [([3], ["+"])]
+    ] * 2
+    # Without the join, the same lines carry no converted values: kept, once.
+    plain = lambda: list(bounded_prefetch(SheetLine.objects.all(), "marks", to_attr="signs"))  # noqa: E731
+    assert plans_looked_up(lambda: [plain(), plain()]) == 2
+    assert plans_made(lambda: [plain(), plain()]) == 0
