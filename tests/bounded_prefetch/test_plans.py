@@ -238,6 +238,27 @@ def test_a_plan_whose_parameters_are_not_the_querys_own_is_not_kept(make_product
     assert iterable._kept_plan.cache_info().currsize == kept
 
 
+def test_a_plan_not_kept_loads_with_the_parameters_it_was_worked_out_with(
+    make_products, monkeypatch
+):
+    # Whatever keeps a plan from being shared, plan_for runs the plan it got with
+    # that plan's own parameters, not the query's. Here _kept_plan refuses every
+    # plan, as it does one whose parameters differ, with one of another bound.
+    make_products(3)
+    queryset = Product.objects.filter(price__gte=0).with_features("bounded")
+    other = Product.objects.filter(price__gte=1).with_features("bounded")
+
+    def refuse(statement):
+        raise iterable._NotShared(iterable._plan(other, "default", bounded()))
+
+    monkeypatch.setattr(iterable, "_kept_plan", refuse)
+    planned = iterable.plan_for(queryset, "default", bounded())
+    assert planned[1:] == ((Decimal(1),), (Decimal(1),))
+    products = list(queryset)
+    assert len(products) == 3
+    assert all(len(product.feature_list) == 3 for product in products)
+
+
 def plans_looked_up(run) -> int:
     """How many times `run()` looked for a kept plan, found or not."""
     info = iterable._kept_plan.cache_info()
