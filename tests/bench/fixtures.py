@@ -11,6 +11,7 @@ from django.test import Client
 from accounts.models import Company
 from accounts.profiles import create_user_with_profile
 from catalog.models import Product
+from tests.bench.load import TRIVIAL
 
 
 def logged_in_cookie() -> str:
@@ -45,7 +46,7 @@ def prepare(*, products: int) -> tuple[list[tuple[str, str, bool]], str, float]:
     seeded = time.perf_counter() - started
     product = Product.objects.published().order_by("pk")[products // 2]
     pages = [
-        ("trivial", "/robots.txt", False),
+        ("trivial", TRIVIAL, False),
         ("home", "/", False),
         # Anonymous: served from the page cache after the first request.
         ("product list", "/products/", False),

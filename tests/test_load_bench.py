@@ -1,0 +1,87 @@
+"""The load benchmark's bookkeeping (tests/bench/load.py): which trivial-view run
+each page is compared with. Running it for real takes minutes and wrk."""
+
+import os
+from types import SimpleNamespace
+
+from tests.bench import load
+
+
+def row(path: str, rps: float, web: float | None, db: float | None = 0.0, **extra) -> dict:
+    return {
+        "page": path,
+        "path": path,
+        "processes": 1,
+        "rps": rps,
+        "web_cpu_ms": web,
+        "db_cpu_ms": db,
+        "errors": 0,
+        **extra,
+    }
+
+
+def test_the_trivial_view_beside_a_page_is_the_mean_of_its_runs_before_and_after():
+    before = row(load.TRIVIAL, 1500.0, 1.2, 0.01)
+    after = row(load.TRIVIAL, 2100.0, 0.8, 0.03)
+    assert load.beside(before, after) == {
+        "rps": 1800.0,
+        "web_cpu_ms": 1.0,
+        "db_cpu_ms": 0.02,
+        "errors": 0,
+    }
+    # Without the database's figures (no local server found), none are made up.
+    assert load.beside({**before, "db_cpu_ms": None}, after)["db_cpu_ms"] is None
+
+
+def test_a_page_is_compared_with_the_trivial_view_beside_it_not_the_first_one():
+    first = row(load.TRIVIAL, 2000.0, 1.0)
+    page = row("/products/?uncached", 300.0, 5.0, 1.0, trivial=row(load.TRIVIAL, 1500.0, 1.5))
+    rows = [first, page]
+    assert load.against_trivial(page, rows)["of_trivial"] == 0.2  # 300 / 1500, not / 2000
+    assert load.against_trivial(page, rows)["cpu_of_trivial"] == 0.25  # 1.5 / (5 + 1)
+    assert load.against_trivial(first, rows)["of_trivial"] == 1.0
+    assert load.against_trivial(first, rows)["cpu_of_trivial"] == 1.0
+
+
+def test_a_server_that_finished_no_request_has_no_cpu_ratio():
+    trivial = row(load.TRIVIAL, 2000.0, 1.0)
+    hung = row("/products/", 0.0, None, None, trivial=trivial)
+    assert load.against_trivial(hung, [trivial, hung]) == {
+        **hung,
+        "of_trivial": 0.0,
+        "cpu_of_trivial": None,
+    }
+
+
+def test_every_page_but_the_trivial_view_runs_between_two_runs_of_it(monkeypatch):
+    measured = []
+
+    def measure(name, path, webs, headers, args, sampler, duration=None):
+        measured.append((path, duration or args.duration, headers.get("Cookie")))
+        return row(path, 100.0 * len(measured), 1.0)
+
+    monkeypatch.setattr(load, "measure", measure)
+    web = SimpleNamespace(process=SimpleNamespace(pid=os.getpid()))
+    pages = [("trivial", load.TRIVIAL, False), ("list", "/products/", False), ("me", "/me/", True)]
+    args = SimpleNamespace(duration=30)
+    rows = load.run_pages(pages, [web], {"Accept-Encoding": "gzip"}, "session=x", args)
+
+    assert measured == [
+        (load.TRIVIAL, 30, None),
+        (load.TRIVIAL, 10, None),
+        ("/products/", 30, None),
+        (load.TRIVIAL, 10, None),
+        # The trivial view never gets the logged-in page's cookie.
+        (load.TRIVIAL, 10, None),
+        ("/me/", 30, "session=x"),
+        (load.TRIVIAL, 10, None),
+    ]
+    assert [r["path"] for r in rows] == [load.TRIVIAL, "/products/", "/me/"]
+    assert "trivial" not in rows[0]
+    assert rows[1]["trivial"]["rps"] == 300.0  # runs 2 and 4: (200 + 400) / 2
+    assert rows[2]["trivial"]["rps"] == 600.0  # runs 5 and 7
+
+
+def test_a_short_run_still_gives_the_trivial_view_a_few_seconds_each_side():
+    assert load.beside_seconds(30) == 10
+    assert load.beside_seconds(5) == 3
