@@ -325,7 +325,7 @@ def measure(
     }
 
 
-def run_pages(pages, webs, headers, cookie, args, trivial: str = TRIVIAL) -> list[dict]:
+def run_pages(pages, webs, headers, cookie, args) -> list[dict]:
     """Each page in turn, each with the trivial view measured just before and just
     after it on the same processes (`beside`)."""
     sampler = MemorySampler(*(web.process.pid for web in webs))
@@ -334,13 +334,13 @@ def run_pages(pages, webs, headers, cookie, args, trivial: str = TRIVIAL) -> lis
     try:
         for name, path, logged_in in pages:
             page_headers = {**headers, "Cookie": cookie} if logged_in else headers
-            if path == trivial:
+            if path == TRIVIAL:
                 rows.append(measure(name, path, webs, page_headers, args, sampler))
                 continue
             side = beside_seconds(args.duration)
-            before = measure("trivial", trivial, webs, headers, args, sampler, side)
+            before = measure("trivial", TRIVIAL, webs, headers, args, sampler, side)
             row = measure(name, path, webs, page_headers, args, sampler)
-            after = measure("trivial", trivial, webs, headers, args, sampler, side)
+            after = measure("trivial", TRIVIAL, webs, headers, args, sampler, side)
             rows.append({**row, "trivial": beside(before, after)})
     finally:
         sampler.stopped.set()
