@@ -1,9 +1,12 @@
-"""Where the browser tests look for a browser: Debian's `chromium` on a developer's
-machine and in .ci/run, `chrome` on Heroku CI (the chrome-for-testing buildpack)."""
+"""Where the browser tests look for a browser: Debian's `chromium-headless-shell`,
+else its `chromium`, on a developer's machine and in .ci/run; `chrome` on Heroku CI
+(the chrome-for-testing buildpack)."""
+
+import shutil
 
 import pytest
 
-from tests.e2e.conftest import chromium_path
+from tests.e2e.conftest import BROWSERS, CHROMIUM_FLAGS, ROUTER_HEADERS, chromium_path
 
 
 def executable(folder, name: str) -> str:
@@ -25,10 +28,17 @@ def test_chrome_for_testing_on_path_is_found(bare_path):
     assert chromium_path() == chrome
 
 
-def test_debian_chromium_comes_first(bare_path):
+def test_debian_chromium_comes_before_chrome(bare_path):
     executable(bare_path, "chrome")
     chromium = executable(bare_path, "chromium")
     assert chromium_path() == chromium
+
+
+def test_the_headless_shell_comes_first(bare_path):
+    executable(bare_path, "chrome")
+    executable(bare_path, "chromium")
+    shell = executable(bare_path, "chromium-headless-shell")
+    assert chromium_path() == shell
 
 
 def test_chromium_path_overrides_both(bare_path, monkeypatch):
@@ -39,3 +49,21 @@ def test_chromium_path_overrides_both(bare_path, monkeypatch):
 
 def test_no_browser_is_none(bare_path):
     assert chromium_path() is None
+
+
+def test_every_browser_installed_shows_the_site(chromium, site, certificate):
+    """The suite runs in the first browser found; each other one installed is what a
+    machine without the first would use, so each must show the site too."""
+    found = [path for name in BROWSERS if (path := shutil.which(name))]
+    trust = f"--ignore-certificate-errors-spki-list={certificate.spki_sha256}"
+    shown = {}
+    for path in found:
+        browser = chromium.browser_type.launch(executable_path=path, args=[*CHROMIUM_FLAGS, trust])
+        try:
+            page = browser.new_page(base_url=site.base_url, extra_http_headers=ROUTER_HEADERS)
+            response = page.goto("/products/")
+            shown[path] = (response.status, page.locator("h1").inner_text())
+        finally:
+            browser.close()
+    assert found
+    assert shown == dict.fromkeys(found, (200, "Products"))
