@@ -37,6 +37,12 @@ def pytest_configure(config):
         builds.record(config.workerinput["builds"])
 
 
+@pytest.hookimpl(optionalhook=True, tryfirst=True)  # before pytest-xdist's own count
+def pytest_xdist_auto_num_workers(config):
+    """`-n auto` (pyproject.toml): a worker per core and one more (tests/parallel.py)."""
+    return parallel.workers_for_auto(config)
+
+
 @pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(config, items):
     if config.pluginmanager.hasplugin("xdist"):

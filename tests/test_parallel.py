@@ -13,7 +13,7 @@ import pytest
 from django.conf import settings
 
 from tests import builds
-from tests.parallel import group_of
+from tests.parallel import group_of, workers_for_auto
 from tests.processes import BASE_DIR, fresh_database
 
 
@@ -28,6 +28,25 @@ def test_the_suite_runs_on_every_core_with_groups():
     addopts = config["tool"]["pytest"]["ini_options"]["addopts"].split()
     assert addopts[addopts.index("-n") + 1] == "auto"
     assert addopts[addopts.index("--dist") + 1] == "loadgroup"
+
+
+def test_auto_runs_a_worker_more_than_cores_and_leaves_an_explicit_count_alone(
+    request, monkeypatch
+):
+    from xdist.plugin import pytest_xdist_auto_num_workers as per_core
+
+    monkeypatch.delenv("PYTEST_XDIST_AUTO_NUM_WORKERS", raising=False)
+    assert workers_for_auto(request.config) == per_core(request.config) + 1
+    monkeypatch.setenv("PYTEST_XDIST_AUTO_NUM_WORKERS", "5")
+    assert workers_for_auto(request.config) is None  # pytest-xdist reads it: 5
+
+
+def test_pytest_xdist_asks_the_suite_how_many_workers_auto_means(request, monkeypatch):
+    from xdist.plugin import pytest_xdist_auto_num_workers as per_core
+
+    monkeypatch.delenv("PYTEST_XDIST_AUTO_NUM_WORKERS", raising=False)
+    hook = request.config.pluginmanager.hook.pytest_xdist_auto_num_workers
+    assert hook(config=request.config) == per_core(request.config) + 1
 
 
 def test_a_test_sharing_a_module_fixture_is_grouped_with_its_module(request, module_wide):
