@@ -37,10 +37,11 @@ def pytest_configure(config):
         builds.record(config.workerinput["builds"])
 
 
-@pytest.hookimpl(optionalhook=True, tryfirst=True)  # before pytest-xdist's own count
+@pytest.hookimpl(optionalhook=True, wrapper=True)
 def pytest_xdist_auto_num_workers(config):
-    """`-n auto` (pyproject.toml): a worker per core and one more (tests/parallel.py)."""
-    return parallel.workers_for_auto(config)
+    """`-n auto` (pyproject.toml): pytest-xdist's count, one more where tests/parallel.py says."""
+    per_core = yield
+    return parallel.workers_for_auto(per_core)
 
 
 @pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups

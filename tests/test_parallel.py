@@ -30,21 +30,25 @@ def test_the_suite_runs_on_every_core_with_groups():
     assert addopts[addopts.index("--dist") + 1] == "loadgroup"
 
 
-def test_auto_runs_a_worker_more_than_cores_and_leaves_an_explicit_count_alone(
-    request, monkeypatch
-):
-    from xdist.plugin import pytest_xdist_auto_num_workers as per_core
-
+def test_auto_is_a_worker_more_than_cores_unless_counted_or_under_ci(monkeypatch):
     monkeypatch.delenv("PYTEST_XDIST_AUTO_NUM_WORKERS", raising=False)
-    assert workers_for_auto(request.config) == per_core(request.config) + 1
+    monkeypatch.delenv("CI", raising=False)
+    assert workers_for_auto(2) == 3
     monkeypatch.setenv("PYTEST_XDIST_AUTO_NUM_WORKERS", "5")
-    assert workers_for_auto(request.config) is None  # pytest-xdist reads it: 5
+    assert workers_for_auto(5) == 5  # pytest-xdist's count is that number
+    monkeypatch.setenv("PYTEST_XDIST_AUTO_NUM_WORKERS", "many")  # ignored by pytest-xdist
+    assert workers_for_auto(2) == 3
+    monkeypatch.delenv("PYTEST_XDIST_AUTO_NUM_WORKERS")
+    monkeypatch.setenv("CI", "true")
+    assert workers_for_auto(2) == 2
 
 
-def test_pytest_xdist_asks_the_suite_how_many_workers_auto_means(request, monkeypatch):
+def test_the_hook_pytest_xdist_calls_for_auto_adds_the_worker(request, monkeypatch):
+    """The call pytest-xdist's controller makes for `-n auto`, through every plugin."""
     from xdist.plugin import pytest_xdist_auto_num_workers as per_core
 
     monkeypatch.delenv("PYTEST_XDIST_AUTO_NUM_WORKERS", raising=False)
+    monkeypatch.delenv("CI", raising=False)
     hook = request.config.pluginmanager.hook.pytest_xdist_auto_num_workers
     assert hook(config=request.config) == per_core(request.config) + 1
 

@@ -1,11 +1,12 @@
 """Browser tests: Playwright drives headless Chromium against the real web process.
 
 Playwright cannot download its own browsers here, so it launches the system's:
-Debian's `chromium-headless-shell`, else its `chromium`, else `chrome` from Heroku
-CI's chrome-for-testing buildpack. The headless shell is Chromium's engine without
-the desktop browser around it, the one Playwright itself runs headless tests in:
-this folder took 64 s of CPU in it against 113 s in `chromium`, with the same
-results. Without a browser these tests skip with the reason,
+CHROMIUM_PATH, else Debian's `chromium-headless-shell`, else Debian's `chromium`,
+else `chrome` from Heroku CI's chrome-for-testing buildpack. The headless shell is
+Chromium's engine without the desktop browser around it, the one Playwright
+itself runs headless tests in: this folder's run took 64 s of CPU with it against
+113 s with `chromium` (the tests, the site and the browser together), with the
+same results. Without a browser these tests skip with the reason,
 unless REQUIRE_BROWSER=1 (set by CI) turns the skip into a failure.
 
 The site is the Procfile's web line in production mode, on a fresh database with
