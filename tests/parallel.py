@@ -78,8 +78,9 @@ def workers_for_auto(per_core: int) -> int:
     Much of the suite waits rather than computes: for a connect timeout to
     expire, a paused Redis, a web process to finish its requests after SIGTERM.
     With a worker per core, a core sits idle through those waits; a third
-    worker on two cores kept them busy: 3 min 57 s against 4 min 08 s, two runs
-    each, alternating. Left as pytest-xdist counts it:
+    worker on two cores kept them busy and was faster in each of four
+    alternating pairs of runs (README, "Development"). Left as pytest-xdist
+    counts it:
     - PYTEST_XDIST_AUTO_NUM_WORKERS, a count given outright;
     - CI (Heroku CI sets it): a test dyno reports its host's cores and has
       2.5 GB of memory, and a worker more is a test database, a local S3
