@@ -86,8 +86,16 @@ def workers_for_auto(per_core: int) -> int:
       2.5 GB of memory, and a worker more is a test database, a local S3
       server and web processes more, never measured there.
     """
-    if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS", "").strip().isdigit():
-        return per_core
-    if os.environ.get("CI"):
+    if is_count(os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS")) or os.environ.get("CI"):
         return per_core
     return per_core + 1
+
+
+def is_count(value: str | None) -> bool:
+    """Whether pytest-xdist takes `value` as a count: what `int()` reads (it warns
+    about anything else and counts cores instead)."""
+    try:
+        int(value or "")
+    except ValueError:
+        return False
+    return True

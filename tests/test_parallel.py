@@ -36,8 +36,12 @@ def test_auto_is_a_worker_more_than_cores_unless_counted_or_under_ci(monkeypatch
     assert workers_for_auto(2) == 3
     monkeypatch.setenv("PYTEST_XDIST_AUTO_NUM_WORKERS", "5")
     assert workers_for_auto(5) == 5  # pytest-xdist's count is that number
-    monkeypatch.setenv("PYTEST_XDIST_AUTO_NUM_WORKERS", "many")  # ignored by pytest-xdist
-    assert workers_for_auto(2) == 3
+    for given in (" 4 ", "+4"):  # numbers to int(), as pytest-xdist reads them
+        monkeypatch.setenv("PYTEST_XDIST_AUTO_NUM_WORKERS", given)
+        assert workers_for_auto(4) == 4
+    for ignored in ("many", "", "4.5"):  # pytest-xdist counts cores instead
+        monkeypatch.setenv("PYTEST_XDIST_AUTO_NUM_WORKERS", ignored)
+        assert workers_for_auto(2) == 3
     monkeypatch.delenv("PYTEST_XDIST_AUTO_NUM_WORKERS")
     monkeypatch.setenv("CI", "true")
     assert workers_for_auto(2) == 2

@@ -62,8 +62,8 @@ BROWSERS = ("chromium-headless-shell", "chromium", "chrome")
 
 
 def chromium_path() -> str | None:
-    """CHROMIUM_PATH, else Debian's `chromium-headless-shell`, else its `chromium`,
-    else `chrome` (Heroku CI with the heroku-community/chrome-for-testing buildpack
+    """CHROMIUM_PATH, else Debian's `chromium-headless-shell`, else Debian's
+    `chromium`, else `chrome` (Heroku CI with the heroku-community/chrome-for-testing buildpack
     puts Chrome for Testing on PATH)."""
     return os.environ.get("CHROMIUM_PATH") or next(filter(None, map(shutil.which, BROWSERS)), None)
 
@@ -86,11 +86,16 @@ def chromium(certificate):
         pytest.skip(reason)
     from playwright.sync_api import sync_playwright
 
-    trust = f"--ignore-certificate-errors-spki-list={certificate.spki_sha256}"
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=path, args=[*CHROMIUM_FLAGS, trust])
+        browser = launch(playwright.chromium, path, certificate)
         yield browser
         browser.close()
+
+
+def launch(browser_type, path: str, certificate: tls.Certificate):
+    """The browser at `path`, headless, trusting the site's certificate by its key."""
+    trust = f"--ignore-certificate-errors-spki-list={certificate.spki_sha256}"
+    return browser_type.launch(executable_path=path, args=[*CHROMIUM_FLAGS, trust])
 
 
 @dataclass(frozen=True)

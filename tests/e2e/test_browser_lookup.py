@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from tests.e2e.conftest import BROWSERS, CHROMIUM_FLAGS, ROUTER_HEADERS, chromium_path
+from tests.e2e.conftest import BROWSERS, ROUTER_HEADERS, chromium_path, launch
 
 
 def executable(folder, name: str) -> str:
@@ -60,20 +60,26 @@ def test_the_browser_in_use_and_under_ci_every_one_installed_shows_the_site(
     PATH: what a machine without the first would use. On a developer's machine
     another browser on PATH may be one Playwright cannot start (Ubuntu's snap
     `chromium`) without the suite using it, so only the one in use is shown."""
-    found = [chromium_path()]
+    in_use = chromium_path()
+    others = []
     if os.environ.get("REQUIRE_BROWSER") == "1":
-        for name in BROWSERS:
-            path = shutil.which(name)
-            if path and path not in found:
-                found.append(path)
-    trust = f"--ignore-certificate-errors-spki-list={certificate.spki_sha256}"
-    shown = {}
-    for path in found:
-        browser = chromium.browser_type.launch(executable_path=path, args=[*CHROMIUM_FLAGS, trust])
+        others = [path for name in BROWSERS if (path := shutil.which(name)) not in (None, in_use)]
+    shown = {in_use: products_page(chromium, site)}
+    for path in others:
+        browser = launch(chromium.browser_type, path, certificate)
         try:
-            page = browser.new_page(base_url=site.base_url, extra_http_headers=ROUTER_HEADERS)
-            response = page.goto("/products/")
-            shown[path] = (response.status, page.locator("h1").inner_text())
+            shown[path] = products_page(browser, site)
         finally:
             browser.close()
-    assert shown == dict.fromkeys(found, (200, "Products"))
+    assert shown == dict.fromkeys([in_use, *others], (200, "Products"))
+
+
+def products_page(browser, site) -> tuple[int, str]:
+    """The product list's status and heading, in a new context of `browser`."""
+    context = browser.new_context(base_url=site.base_url, extra_http_headers=ROUTER_HEADERS)
+    try:
+        page = context.new_page()
+        response = page.goto("/products/")
+        return response.status, page.locator("h1").inner_text()
+    finally:
+        context.close()
