@@ -44,10 +44,13 @@ def pytest_xdist_auto_num_workers(config):
     return parallel.workers_for_auto(per_core)
 
 
-@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
+@pytest.hookimpl(wrapper=True)
 def pytest_collection_modifyitems(config, items):
+    """Groups before pytest-xdist reads them; process tests first after pytest-django's order."""
     if config.pluginmanager.hasplugin("xdist"):
         parallel.mark_groups(config, items)
+    yield
+    parallel.processes_first(items)
 
 
 # Media: a local S3 server over HTTP for the whole session (config/local/s3.py).

@@ -1,5 +1,5 @@
 """Which tests pytest-xdist must run on one worker (`--dist loadgroup`, pyproject.toml),
-and how many workers `-n auto` starts.
+which it hands out first, and how many workers `-n auto` starts.
 
 A fixture wider than a test (a module's web process, the browser tests' seeded
 site) is started once per worker that runs a test needing it. Tests that share
@@ -13,6 +13,15 @@ out on its own to whichever worker is free.
 Fixtures of pytest's plugins and of tests/conftest.py (the local S3 server, the
 test database) are started by every worker anyway and group nothing.
 
+Tests that start processes (tests/deploy/, tests/local/: the web line under a
+fault, the demo command stopped and started again) take seconds each, up to half
+a minute; the in-process tests take milliseconds. The scheduler hands out the
+groups first, largest first, then single tests in collection order, where
+pytest-django puts tests without a database last: the longest test of the run
+started last, and one worker ran it alone while the others had finished.
+`processes_first` moves those tests ahead; the quick ones fill the workers' last
+minutes evenly.
+
 The loadgroup scheduler reads a test's group from a `@group` suffix of its node
 id, which pytest-xdist's worker appends by assigning `item._nodeid`. Since pytest
 9.2 keeps the node id in `item._id`, that assignment is lost and every group is
@@ -23,6 +32,7 @@ appends the suffix itself.
 import os
 
 import pytest
+from django.test import TransactionTestCase
 
 WIDE = ("session", "package")
 PER_MODULE = ("module", "class")
@@ -60,6 +70,32 @@ def mark_groups(config: pytest.Config, items: list[pytest.Item]) -> None:
         item.add_marker(pytest.mark.xdist_group(group))
         if suffix:
             _rename(item, f"{item.nodeid}@{group}")
+
+
+PROCESS_FOLDERS = ("tests/deploy/", "tests/local/")
+DATABASE_FIXTURES = {"db", "transactional_db", "live_server"}
+
+
+def processes_first(items: list[pytest.Item]) -> None:
+    """Move the tests of PROCESS_FOLDERS that use no test database to the front,
+    keeping every other order: run after pytest-django's, which runs database
+    tests before transactional ones, as Django does, and tests without a
+    database last. Tests that use none can run anywhere in that order."""
+    items.sort(key=lambda item: not (starts_processes(item) and not uses_database(item)))
+
+
+def starts_processes(item: pytest.Item) -> bool:
+    return item.nodeid.startswith(PROCESS_FOLDERS)
+
+
+def uses_database(item: pytest.Item) -> bool:
+    """Whether `item` uses the test database: what pytest-django orders by."""
+    cls = getattr(item, "cls", None)
+    return (
+        item.get_closest_marker("django_db") is not None
+        or bool(DATABASE_FIXTURES & set(getattr(item, "fixturenames", ())))
+        or (cls is not None and issubclass(cls, TransactionTestCase))
+    )
 
 
 def _rename(item: pytest.Item, nodeid: str) -> None:

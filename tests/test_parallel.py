@@ -6,6 +6,7 @@ import re
 import subprocess
 import sys
 import tomllib
+from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 import psycopg2
@@ -13,7 +14,13 @@ import pytest
 from django.conf import settings
 
 from tests import builds
-from tests.parallel import group_of, workers_for_auto
+from tests.parallel import (
+    group_of,
+    processes_first,
+    starts_processes,
+    uses_database,
+    workers_for_auto,
+)
 from tests.processes import BASE_DIR, fresh_database
 
 
@@ -64,6 +71,44 @@ def test_a_test_sharing_a_module_fixture_is_grouped_with_its_module(request, mod
 def test_a_test_on_its_own_goes_to_any_worker(request, db, fresh_s3):
     # The test database and the local S3 server are every worker's own.
     assert group_of(request.node) is None
+
+
+def test_this_runs_process_tests_come_before_its_database_tests(request):
+    """pytest-django put tests without a database last; the slowest were among them."""
+    items = request.session.items
+    process_tests = [n for n, item in enumerate(items) if starts_processes(item)]
+    database_tests = [n for n, item in enumerate(items) if uses_database(item)]
+    first_database_test = min(database_tests, default=len(items))
+    late = [
+        items[n].nodeid
+        for n in process_tests
+        if n > first_database_test and not uses_database(items[n])
+    ]
+    assert late == []
+
+
+def fake_item(nodeid: str, fixtures: tuple[str, ...] = ()) -> SimpleNamespace:
+    return SimpleNamespace(
+        nodeid=nodeid, fixturenames=fixtures, cls=None, get_closest_marker=lambda name: None
+    )
+
+
+def test_processes_first_moves_only_process_tests_without_a_database():
+    items = [
+        fake_item("tests/catalog/test_a.py::test_db", ("db",)),
+        fake_item("tests/deploy/test_b.py::test_transactional", ("transactional_db",)),
+        fake_item("tests/catalog/test_a.py::test_plain"),
+        fake_item("tests/deploy/test_b.py::test_web_line"),
+        fake_item("tests/local/test_c.py::test_demo"),
+    ]
+    processes_first(items)
+    assert [item.nodeid.split("::")[1] for item in items] == [
+        "test_web_line",
+        "test_demo",
+        "test_db",
+        "test_transactional",
+        "test_plain",
+    ]
 
 
 GROUPED_SUITE = {
