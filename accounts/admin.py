@@ -36,9 +36,16 @@ class ProfileAdmin(MediaVersionsAdminMixin, admin.ModelAdmin):
         return False  # every user already has one: see accounts.profiles
 
     def has_delete_permission(self, request, obj=None):
-        # A user without a profile would get a 500 on every profile page; the
-        # profile goes when its user is deleted (CASCADE).
-        return False
+        """Never on the profile's own pages: a user without a profile would get a
+        500 on every profile page. Deleting a user deletes its profile (CASCADE),
+        and the user's delete page asks this too, for each object that goes with
+        it: there the answer is Django's, the `delete_profile` permission, or
+        nobody, not even a superuser, could delete a user."""
+        match = request.resolver_match
+        own_page = f"{self.opts.app_label}_{self.opts.model_name}_"
+        if match is None or (match.url_name or "").startswith(own_page):
+            return False
+        return super().has_delete_permission(request, obj)
 
 
 admin.site.unregister(get_user_model())

@@ -185,14 +185,3 @@ def test_a_user_who_is_not_staff_cannot_see_or_restore_versions(client, deleted_
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("admin:login"))
     assert not default_storage.exists(name)
-
-
-def test_a_profile_cannot_be_deleted_on_its_own(admin_client):
-    profile = get_user_model().objects.create_user("lin", "lin@example.com", "x-pass-9").profile
-    delete_page = reverse("admin:accounts_profile_delete", args=[profile.pk])
-    assert admin_client.get(delete_page).status_code == 403
-    assert admin_client.post(delete_page, {"post": "yes"}).status_code == 403
-    changelist = reverse("admin:accounts_profile_changelist")
-    bulk = {"action": "delete_selected", "_selected_action": [profile.pk], "post": "yes"}
-    admin_client.post(changelist, bulk)
-    assert Profile.objects.filter(pk=profile.pk).exists()

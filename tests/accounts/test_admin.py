@@ -1,0 +1,105 @@
+"""Deleting users in the admin: a profile never goes on its own, and always with its user."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.test import Client
+from django.urls import reverse
+
+from accounts.models import Profile
+
+pytestmark = pytest.mark.django_db
+
+User = get_user_model()
+
+
+def member(username: str = "lin"):
+    return User.objects.create_user(username, f"{username}@example.com", "x-pass-9")
+
+
+def staff_with(*codenames: str) -> Client:
+    """A client logged in as staff holding exactly these permissions ("app.codename")."""
+    user = User.objects.create_user("clerk", "clerk@example.com", "x-pass-9", is_staff=True)
+    for name in codenames:
+        app_label, codename = name.split(".")
+        user.user_permissions.add(
+            Permission.objects.get(content_type__app_label=app_label, codename=codename)
+        )
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def actions_offered(changelist) -> set[str]:
+    form = changelist.context["action_form"]  # None when there is no action at all
+    return {value for value, label in form.fields["action"].choices} if form else set()
+
+
+def delete_page(user) -> str:
+    return reverse("admin:auth_user_delete", args=[user.pk])
+
+
+def test_a_superuser_deletes_a_user_and_the_profile_goes_with_it(admin_client):
+    user = member()
+    page = admin_client.get(delete_page(user))
+    assert page.status_code == 200
+    assert page.context["perms_lacking"] == set()
+    assert dict(page.context["model_count"]) == {"users": 1, "profiles": 1}  # what goes
+    answer = admin_client.post(delete_page(user), {"post": "yes"})
+    assert answer.status_code == 302
+    assert not User.objects.filter(pk=user.pk).exists()
+    assert not Profile.objects.filter(user_id=user.pk).exists()
+
+
+def test_a_superuser_deletes_users_from_the_list(admin_client):
+    users = [member("lin"), member("ana")]
+    answer = admin_client.post(
+        reverse("admin:auth_user_changelist"),
+        {"action": "delete_selected", "_selected_action": [u.pk for u in users], "post": "yes"},
+    )
+    assert answer.status_code == 302
+    assert not User.objects.filter(pk__in=[u.pk for u in users]).exists()
+    assert not Profile.objects.filter(user_id__in=[u.pk for u in users]).exists()
+
+
+def test_staff_who_may_delete_users_but_not_profiles_are_told_and_delete_nothing():
+    client = staff_with("auth.view_user", "auth.delete_user")
+    user = member()
+    page = client.get(delete_page(user))
+    assert page.status_code == 200
+    assert page.context["perms_lacking"] == {"profile"}
+    assert client.post(delete_page(user), {"post": "yes"}).status_code == 403
+    assert Profile.objects.filter(user=user).exists()
+
+
+def test_staff_who_may_delete_users_and_profiles_delete_a_user():
+    client = staff_with("auth.view_user", "auth.delete_user", "accounts.delete_profile")
+    user = member()
+    assert client.post(delete_page(user), {"post": "yes"}).status_code == 302
+    assert not User.objects.filter(pk=user.pk).exists()
+
+
+@pytest.mark.parametrize(
+    "client_for",
+    [
+        pytest.param(lambda admin_client: admin_client, id="superuser"),
+        pytest.param(
+            lambda admin_client: staff_with("accounts.view_profile", "accounts.delete_profile"),
+            id="staff who may delete profiles",
+        ),
+    ],
+)
+def test_a_profile_cannot_be_deleted_on_its_own(admin_client, client_for):
+    """A user without a profile would get a 500 on every profile page."""
+    client = client_for(admin_client)
+    profile = member().profile
+    own_delete_page = reverse("admin:accounts_profile_delete", args=[profile.pk])
+    assert client.get(own_delete_page).status_code == 403
+    assert client.post(own_delete_page, {"post": "yes"}).status_code == 403
+    changelist = reverse("admin:accounts_profile_changelist")
+    assert "delete_selected" not in actions_offered(client.get(changelist))
+    bulk = {"action": "delete_selected", "_selected_action": [profile.pk], "post": "yes"}
+    client.post(changelist, bulk)
+    assert Profile.objects.filter(pk=profile.pk).exists()
+    change_page = client.get(reverse("admin:accounts_profile_change", args=[profile.pk]))
+    assert own_delete_page not in change_page.text
