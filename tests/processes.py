@@ -43,6 +43,39 @@ PORTS_PER_WORKER = 500
 _given: list[int] = []
 
 
+# Below BASE_DIR, written by the test run, not by the app at run time: the test database's files,
+# what collectstatic wrote at build, Python's bytecode and tool caches, coverage
+# data of the processes, browser screenshots, and what Chromium writes under HOME
+# (crash-report settings, desktop caches) when HOME is the app folder, as on Heroku CI.
+NOT_APP_STATE = {
+    ".git",
+    ".pgdata",
+    ".config",
+    ".cache",
+    "staticfiles",
+    "__pycache__",
+    ".pytest_cache",
+    ".ruff_cache",
+    "test-artifacts",
+}
+
+
+def disk_state(root: Path) -> dict[str, tuple[int, int] | None]:
+    """Every file and folder below root with its size and modification time (files only),
+    but NOT_APP_STATE. Read from the disk, not from git: Heroku CI's copy of the app
+    has no .git folder."""
+    state = {}
+    for folder, subfolders, files in os.walk(root):
+        subfolders[:] = [name for name in subfolders if name not in NOT_APP_STATE]
+        relative = Path(folder).relative_to(root)
+        state.update({str(relative / name): None for name in subfolders})
+        for name in files:
+            if not name.startswith(".coverage"):
+                stat = (Path(folder) / name).lstat()
+                state[str(relative / name)] = (stat.st_size, stat.st_mtime_ns)
+    return state
+
+
 def worker_number() -> int:
     """This pytest-xdist worker's number (gw3: 3); 0 outside xdist."""
     name = os.environ.get("PYTEST_XDIST_WORKER", "")

@@ -7,7 +7,6 @@
 """
 
 import re
-import subprocess
 
 import pytest
 
@@ -18,6 +17,7 @@ from tests.processes import (
     HEROKU_HOST,
     ROUTER_HEADERS,
     built_and_released,
+    disk_state,
     listening_addresses,
     serving,
     start_web,
@@ -109,32 +109,16 @@ def test_web_line_binds_whatever_port_heroku_gives(released_app):
             web.stop()
 
 
-def tree_state() -> set[str]:
-    """Changed tracked files and every untracked, unignored path, empty folders included
-    (`git status` leaves those out, and a socket's folder stays after the socket goes)."""
-
-    def git(*args: str) -> list[str]:
-        result = subprocess.run(
-            ["git", *args], cwd=BASE_DIR, capture_output=True, text=True, check=True
-        )
-        return result.stdout.splitlines()
-
-    return {
-        *git("status", "--porcelain"),
-        *git("ls-files", "--others", "--exclude-standard", "--directory"),
-    }
-
-
 def test_a_dyno_writes_nothing_into_the_app(released_app):
     """On a dyno HOME is /app, the app itself: nothing may land there at run time."""
-    before = tree_state()
+    before = disk_state(BASE_DIR)
     web = start_web({**released_app, "HOME": str(BASE_DIR)})
     try:
         web.wait_until_serving()
         for path in ("/", "/products/", "/healthz", "/accounts/login/"):
             assert web.get(path, ROUTER_HEADERS).status == 200, web.output()
-        assert tree_state() == before
+        assert disk_state(BASE_DIR) == before
     finally:
         web.stop()
     assert web.process.returncode == 0, web.output()
-    assert tree_state() == before
+    assert disk_state(BASE_DIR) == before

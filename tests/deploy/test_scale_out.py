@@ -31,40 +31,11 @@ from config import gunicorn as web_config
 from config.local import s3 as locals3
 from tests.deploy.client import RouterClient, download, sign_ups_across
 from tests.factories import image_bytes
-from tests.processes import BASE_DIR, built_and_released, fetch_all, start_web
+from tests.processes import BASE_DIR, built_and_released, disk_state, fetch_all, start_web
 
 PASSWORD = "a passphrase for two dynos"
-# Written by the test run, not by the app at run time: the test database's files,
-# what collectstatic wrote at build, Python's bytecode and tool caches, coverage
-# data of the processes, browser screenshots, and what Chromium writes under HOME
-# (crash-report settings, desktop caches) when HOME is the app folder, as on Heroku CI.
-NOT_APP_STATE = {
-    ".git",
-    ".pgdata",
-    ".config",
-    ".cache",
-    "staticfiles",
-    "__pycache__",
-    ".pytest_cache",
-    ".ruff_cache",
-    "test-artifacts",
-}
 # The router's X-Forwarded-For: the last entry is the client's address.
 CLIENT = {"X-Forwarded-For": "203.0.113.9"}
-
-
-def disk_state(root: Path) -> dict[str, tuple[int, int] | None]:
-    """Every file and folder below root with its size and modification time (files only)."""
-    state = {}
-    for folder, subfolders, files in os.walk(root):
-        subfolders[:] = [name for name in subfolders if name not in NOT_APP_STATE]
-        relative = Path(folder).relative_to(root)
-        state.update({str(relative / name): None for name in subfolders})
-        for name in files:
-            if not name.startswith(".coverage"):
-                stat = (Path(folder) / name).lstat()
-                state[str(relative / name)] = (stat.st_size, stat.st_mtime_ns)
-    return state
 
 
 @pytest.fixture
