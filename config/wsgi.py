@@ -1,7 +1,9 @@
 """WSGI entry point: the Procfile's web line serves `config.wsgi:application`.
 
 Django's application is wrapped in the request body limit (config/security/bodylimit.py),
-which refuses oversized bodies before anything reads them.
+which refuses oversized bodies before anything reads them, and in the charset check
+(config/security/charset.py), which refuses a Content-Type naming a charset other than
+UTF-8 before Django decodes anything in it.
 """
 
 import os
@@ -10,10 +12,11 @@ from django.core.wsgi import get_wsgi_application
 
 from config import cache
 from config.security.bodylimit import BodyLimit
+from config.security.charset import Utf8Requests
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
-application = BodyLimit(get_wsgi_application())
+application = BodyLimit(Utf8Requests(get_wsgi_application()))
 
 # Loaded here, before gunicorn forks its workers (preload_app), so they share it.
 cache.load_clients()

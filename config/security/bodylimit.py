@@ -48,15 +48,22 @@ class BodyLimit:
             "limit": settings.REQUEST_BODY_MAX_BYTES,
             "image_limit": settings.IMAGE_UPLOAD_MAX_BYTES,
         }
-        page = render_to_string("413.html", context).encode()
-        start_response(
-            "413 Content Too Large",
-            [
-                ("Content-Type", "text/html; charset=utf-8"),
-                ("Content-Length", str(len(page))),
-                ("X-Content-Type-Options", "nosniff"),
-                ("Cache-Control", "no-store"),
-                ("Permissions-Policy", permissions_policy()),
-            ],
-        )
-        return [page]
+        return standalone_error(start_response, "413 Content Too Large", "413.html", context)
+
+
+def standalone_error(start_response, status: str, template: str, context=None) -> list[bytes]:
+    """An error page answered before Django handles the request (a template on
+    standalone.html: no request, no context processors), with the headers the
+    site's own pages carry that need no request."""
+    page = render_to_string(template, context).encode()
+    start_response(
+        status,
+        [
+            ("Content-Type", "text/html; charset=utf-8"),
+            ("Content-Length", str(len(page))),
+            ("X-Content-Type-Options", "nosniff"),
+            ("Cache-Control", "no-store"),
+            ("Permissions-Policy", permissions_policy()),
+        ],
+    )
+    return [page]

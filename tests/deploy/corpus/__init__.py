@@ -16,6 +16,9 @@ line in `CORPUS`, e.g. for a paginated list, a detail page and a form:
     *slug_probes("/products/"),
     *form_probes("/accounts/signup/", form_page=True),
 
+A Content-Type naming a charset other than UTF-8 is refused on pages that read
+the query or a form (`charset_probes`).
+
 Left out on purpose: the admin's changelist answers a bad `?p=` with a valid
 page (200), so it is no page-number target; gunicorn answers an unknown
 Transfer-Encoding with 501, as RFC 9112 asks, before the app sees it.
@@ -23,6 +26,7 @@ Transfer-Encoding with 501, as RFC 9112 asks, before the app sees it.
 
 from tests.deploy.corpus.forms import (
     BAD_STORAGE_NAMES,
+    charset_probes,
     form_probes,
     host_probes,
     post_field_probes,
@@ -85,6 +89,10 @@ CORPUS: list[Probe] = [
     Probe("staff page for a visitor", "/debug/sentry-check"),
     *host_probes("/"),
     *host_probes("/admin/login/"),
+    *charset_probes("/accounts/login/"),
+    *charset_probes("/accounts/signup/"),
+    *charset_probes("/products/"),
+    *charset_probes("/companies/acme/"),
     *RAW_PROBES,
     *NEXT_PROBES,
     *cookie_probes("sessionid"),

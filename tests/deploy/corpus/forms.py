@@ -274,3 +274,30 @@ def host_probes(path: str = "/") -> list[Probe]:
         Probe(f"{path} with Host: {label}", path, headers={"Host": host})
         for label, host in hosts.items()
     ]
+
+
+def charset_probes(path: str) -> list[Probe]:
+    """A Content-Type whose charset is not UTF-8, or whose parameters do not parse, on a
+    GET with a query and on a form post past the CSRF check: Django would decode both
+    in it (config/security/charset.py answers 400 first)."""
+    content_types = {
+        "a codec that is not text": "text/plain; charset=base64",
+        "UTF-7 (lone surrogates)": "text/plain; charset=utf-7",
+        "US-ASCII": "text/plain; charset=us-ascii",
+        "an RFC 2231 parameter": "text/plain; x*=bogus''1",
+    }
+    query = "?next=/%2B2AA-&x=%FF&page=2&per_page=1"
+    body = b'--B\r\nContent-Disposition: form-data; name="username"\r\n\r\n+2AA-\r\n--B--\r\n'
+    return [
+        *(
+            Probe(f"GET {path} with {label}", path + query, headers={"Content-Type": value})
+            for label, value in content_types.items()
+        ),
+        Probe(
+            f"POST {path} multipart in UTF-7",
+            path,
+            "POST",
+            {**WITH_CSRF, "Content-Type": "multipart/form-data; boundary=B; charset=utf-7"},
+            body,
+        ),
+    ]

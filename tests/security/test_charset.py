@@ -1,0 +1,92 @@
+"""A Content-Type naming a charset other than UTF-8 gets the 400 page before Django reads
+the request (config/security/charset.py), through the WSGI application the web line
+serves: every codec Python knows, on a GET with a query and on a form post."""
+
+import encodings.aliases
+import io
+from wsgiref.util import setup_testing_defaults
+
+import pytest
+
+from config.security.charset import readable
+from config.wsgi import application
+
+UTF8_SPELLINGS = ["utf-8", "UTF-8", "utf8", "U8", "cp65001", '"utf-8"', "utf_8"]
+# Every codec name Python knows, the ones that are no text encoding included.
+CODECS = sorted(
+    {
+        *encodings.aliases.aliases.values(),
+        *("utf_7", "unicode_escape", "raw_unicode_escape", "punycode", "idna", "undefined"),
+        *("base64_codec", "hex_codec", "rot_13", "zlib_codec", "bz2_codec", "quopri_codec"),
+        *("uu_codec", "us-ascii", "latin-1", "utf-16", "utf-8-sig", "no-such-charset"),
+    }
+    - {"utf_8"}
+)
+# A lone surrogate in UTF-7 and in escapes, a byte no UTF-8 has, and a plain value.
+QUERY = "next=/%2B2AA-&name=%5Cud800&x=%FF&page=2"
+
+
+def call(content_type: str, method: str = "GET", body: bytes = b"") -> tuple[str, bytes]:
+    environ = {}
+    setup_testing_defaults(environ)
+    environ.update(
+        REQUEST_METHOD=method,
+        PATH_INFO="/robots.txt",
+        QUERY_STRING=QUERY,
+        CONTENT_TYPE=content_type,
+        CONTENT_LENGTH=str(len(body)),
+        HTTP_HOST="localhost",
+    )
+    environ["wsgi.input"] = io.BytesIO(body)
+    answered = []
+    chunks = application(environ, lambda status, headers: answered.append(status))
+    content = b"".join(chunks)
+    getattr(chunks, "close", lambda: None)()
+    return answered[0], content
+
+
+@pytest.mark.parametrize("charset", CODECS)
+def test_any_other_charset_is_refused_before_django_reads_the_request(charset):
+    status, page = call(f"text/plain; charset={charset}")
+    assert status == "400 Bad Request"
+    assert b"reads requests in\nUTF-8 only" in page
+
+
+@pytest.mark.parametrize("charset", ["utf-7", "base64", "us-ascii"])
+def test_a_multipart_post_in_another_charset_is_refused(charset):
+    body = b'--B\r\nContent-Disposition: form-data; name="username"\r\n\r\n+2AA-\r\n--B--\r\n'
+    status, _ = call(f"multipart/form-data; boundary=B; charset={charset}", "POST", body)
+    assert status == "400 Bad Request"
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        "text/plain; x*=bogus''1",  # RFC 2231, a charset Python does not know
+        "text/plain; x*=undefined''a",  # one that refuses to decode anything
+        "text/plain; charset*=utf-8''base64",  # RFC 2231 spelling of charset=base64
+        "text/plain; charset=utf-8; charset=utf-7",  # the last one counts
+        "text/plain; charset=",
+    ],
+)
+def test_parameters_django_cannot_read_are_refused(content_type):
+    assert not readable(content_type)
+    status, _ = call(content_type)
+    assert status == "400 Bad Request"
+
+
+@pytest.mark.parametrize("charset", UTF8_SPELLINGS)
+def test_utf8_in_any_spelling_is_served(charset):
+    assert readable(f"text/plain; charset={charset}")
+    status, page = call(f"text/plain; charset={charset}")
+    assert status == "200 OK"
+    assert page.startswith(b"User-agent")
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    ["", "application/x-www-form-urlencoded", "multipart/form-data; boundary=B", "text/plain"],
+)
+def test_no_charset_is_served(content_type):
+    assert readable(content_type)
+    assert call(content_type)[0] == "200 OK"
