@@ -2,10 +2,12 @@
 
 Django uploads a FileField's file inside `instance.save()`, in the middle of the
 view or the admin's save: an S3 outage, refused credentials or a missing bucket
-there is a 500. `MediaUploadFormMixin` stores new files at the end of validation
-instead. If storing fails, the form is invalid with a clear message on the file
-field and the view never saves, so no row points at a file that is not there; if
-it succeeds, `save()` finds the files already stored and only writes the row.
+there is a 500, and a name the storage cannot fit in the field a 400.
+`MediaUploadFormMixin` stores new files at the end of validation instead. If
+storing fails, or no name fits, the form is invalid with a clear message on the
+file field and the view never saves, so no row points at a file that is not
+there; if it succeeds, `save()` finds the files already stored and only writes
+the row.
 
     class ProfileForm(MediaUploadFormMixin, forms.ModelForm): ...
 
@@ -16,6 +18,7 @@ is harmless; the opposite (a row pointing at nothing) is what this prevents.
 import logging
 
 from django import forms
+from django.core.exceptions import SuspiciousFileOperation
 from django.db import models
 
 from config.media.versions import STORAGE_ERRORS
@@ -25,6 +28,10 @@ logger = logging.getLogger(__name__)
 STORAGE_ERROR_MESSAGE = (
     "The file could not be stored right now, so nothing was saved. "
     "Please try again in a few minutes."
+)
+NAME_ERROR_MESSAGE = (
+    "The file could not be stored under its name, so nothing was saved. "
+    "Rename the file (a shorter name, with fewer dots) and upload it again."
 )
 
 
@@ -49,6 +56,10 @@ class MediaUploadFormMixin:
             except STORAGE_ERRORS:
                 logger.exception("Storing upload %r for %s failed", file.name, field)
                 self.add_error(field.name, self.storage_error_message)
+            except SuspiciousFileOperation:
+                # No name fits: Django shortens only what comes before a name's
+                # first dot to fit the field's max_length (or the name is unsafe).
+                self.add_error(field.name, NAME_ERROR_MESSAGE)
 
 
 class MediaUploadForm(MediaUploadFormMixin, forms.ModelForm):

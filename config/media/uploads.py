@@ -125,6 +125,17 @@ def clean_image(file) -> tuple[ImageKind, bytes]:
     return kind, content
 
 
+def stored_name(uploaded_name: str, kind: ImageKind) -> str:
+    """The upload's name with its kind's extension, the only dot in it.
+
+    Django's storage takes everything after a name's first dot as its extension
+    and shortens only what comes before it to fit the field: a long name with an
+    early dot ("a.b.b...png") could not be shortened, and the upload was a 400.
+    """
+    stem = Path(uploaded_name).stem.replace(".", "-").strip("-") or "image"
+    return stem + kind.extension
+
+
 class ImageUploadFormField(forms.FileField):
     """A file field that accepts only images passing `clean_image`, and keeps their clean copy."""
 
@@ -141,7 +152,7 @@ class ImageUploadFormField(forms.FileField):
         kind, content = clean_image(file)
         # Named and typed by its kind: the browser's claim would otherwise become
         # the stored object's content type.
-        return SimpleUploadedFile(Path(file.name).stem + kind.extension, content, kind.content_type)
+        return SimpleUploadedFile(stored_name(file.name, kind), content, kind.content_type)
 
     def widget_attrs(self, widget):
         return {**super().widget_attrs(widget), "accept": ACCEPT}

@@ -7,12 +7,12 @@ from django import forms
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from config.media import versions
-from config.media.forms import STORAGE_ERROR_MESSAGE, MediaUploadForm
+from config.media.forms import NAME_ERROR_MESSAGE, STORAGE_ERROR_MESSAGE, MediaUploadForm
 
 
-def upload_form(model, data=None, instance=None):
+def upload_form(model, data=None, instance=None, filename="lamp.png"):
     Form = forms.modelform_factory(model, form=MediaUploadForm, fields=["title", "file"])
-    files = {"file": SimpleUploadedFile("lamp.png", b"the lamp", "image/png")}
+    files = {"file": SimpleUploadedFile(filename, b"the lamp", "image/png")}
     return Form(data or {"title": "Lamp"}, files, instance=instance)
 
 
@@ -33,6 +33,17 @@ def test_storage_failure_is_a_form_error_and_nothing_is_saved(upload_model, brok
     assert form.errors == {"file": [STORAGE_ERROR_MESSAGE]}
     assert upload_model.objects.count() == 0
     assert "Storing upload 'lamp.png'" in caplog.text
+
+
+def test_a_name_the_storage_cannot_fit_is_a_form_error(upload_model, fresh_s3):
+    # 99 characters, within the field's 100; under "uploads/" the storage must shorten
+    # it, and can shorten only what comes before the first dot: here one letter.
+    name = "a" + ".b" * 47 + ".png"
+    form = upload_form(upload_model, filename=name)
+    assert not form.is_valid()
+    assert form.errors == {"file": [NAME_ERROR_MESSAGE]}
+    assert upload_model.objects.count() == 0
+    assert fresh_s3.client().list_object_versions(Bucket="media").get("Versions") is None
 
 
 def test_an_edit_that_cannot_store_keeps_the_old_file(upload_model, broken_s3):

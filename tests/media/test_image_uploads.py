@@ -11,6 +11,7 @@ import io
 from dataclasses import dataclass
 
 import pytest
+from django.core.files.storage import default_storage
 from PIL import Image, ImageChops, ImageStat
 
 from accounts.models import Profile
@@ -19,7 +20,15 @@ from config.local import s3 as locals3
 from tests.catalog.test_admin_media import change_data, change_page
 from tests.conftest import bucket_keys, stored_bytes
 from tests.factories import ProductFactory, UserFactory, upload
-from tests.images import ACCEPTED, REFUSED, SECRETS, SRGB, UPRIGHT_SIZE, WITH_METADATA
+from tests.images import (
+    ACCEPTED,
+    JPEG,
+    REFUSED,
+    SECRETS,
+    SRGB,
+    UPRIGHT_SIZE,
+    WITH_METADATA,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -175,3 +184,31 @@ def test_jpegs_are_encoded_again_without_visible_loss(post_image, fresh_s3, case
         assert stored.mode == uploaded.mode  # CMYK stays CMYK
         difference = ImageChops.difference(uploaded.convert("RGB"), stored.convert("RGB"))
         assert max(ImageStat.Stat(difference).mean) < 3  # of 255, per channel
+
+
+# Names the form accepts (at most the field's 100 characters) that the storage must
+# still fit under "avatars/" or "products/", a second time with its collision suffix.
+# Django's storage takes everything after a name's first dot as its extension and
+# can only shorten what comes before it.
+STORABLE_NAMES = {
+    "long, an early dot": "a" + ".b" * 47 + ".png",
+    "long, dots only after the first letter": "x" + "." * 94 + ".png",
+    "long, no dot but the extension": "p" * 96 + ".png",
+    "long, unicode": "é" * 96 + ".png",
+    "dots and the extension only": "....png",
+    "a dot file": ".png",
+    "a date with dots": "photo.2026.12.01.jpg",
+}
+
+
+@pytest.mark.parametrize("case", STORABLE_NAMES)
+def test_a_name_the_form_accepts_is_stored_every_time(post_image, case):
+    filename = STORABLE_NAMES[case]
+    for _ in range(2):  # the second is stored beside the first, under a new name
+        posted = post_image(filename, JPEG)
+        assert posted.response.status_code == 302, case
+        _, stored = posted.name.split("/")
+        assert len(posted.name) <= 100
+        assert stored.endswith(".jpg")
+        assert stored.count(".") == 1  # no part of the name is taken for an extension
+        assert default_storage.exists(posted.name)

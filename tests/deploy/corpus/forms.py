@@ -204,11 +204,15 @@ def form_probes(path: str, *, form_page: bool = False) -> list[Probe]:
 def upload_probes(path: str, field: str) -> list[Probe]:
     """Image files posted to a logged-in member's form (staff session, valid CSRF token):
     formats cameras write, which it must save, and files it must answer with its form."""
+    photo = "photo.jpg"
+    # 99 characters: the storage can shorten only what comes before a name's first dot.
+    long_dotted = "a" + ".b" * 47 + ".jpg"
     files = {
-        "camera MPO": (ACCEPTED["mpo (camera: two pictures)"][0], "saved"),
-        "CMYK JPEG": (ACCEPTED["jpeg cmyk"][0], "saved"),
+        "camera MPO": (ACCEPTED["mpo (camera: two pictures)"][0], "saved", photo),
+        "CMYK JPEG": (ACCEPTED["jpeg cmyk"][0], "saved", photo),
+        "a long name with an early dot": (ACCEPTED["jpeg"][0], "saved", long_dotted),
         **{
-            case: (REFUSED[case][0], "form error")
+            case: (REFUSED[case][0], "form error", photo)
             for case in (
                 "truncated jpeg",
                 "bmp",
@@ -228,13 +232,13 @@ def upload_probes(path: str, field: str) -> list[Probe]:
             "POST",
             multipart,
             f'--{boundary}\r\nContent-Disposition: form-data; name="{field}"; '
-            f'filename="photo.jpg"\r\nContent-Type: image/jpeg\r\n\r\n'.encode()
+            f'filename="{filename}"\r\nContent-Type: image/jpeg\r\n\r\n'.encode()
             + content
             + f"\r\n--{boundary}--\r\n".encode(),
             staff=True,
             expect=expect,
         )
-        for label, (content, expect) in files.items()
+        for label, (content, expect, filename) in files.items()
     ]
 
 
