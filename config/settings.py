@@ -225,7 +225,8 @@ MEDIA_ROOT = BASE_DIR / "media"
 # delete marker and `manage.py media_restore` brings the file back. Static files
 # stay off that bucket, so collectstatic never piles up versions. See
 # docs/s3-media.md. AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are read by boto3
-# itself; AWS_S3_ENDPOINT_URL points both buckets at an S3-compatible server.
+# itself (required below); AWS_S3_ENDPOINT_URL points both buckets at an
+# S3-compatible server.
 s3_connection = {
     "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL", "").strip() or None,
     "region_name": os.environ.get("AWS_S3_REGION_NAME", "").strip() or None,
@@ -239,6 +240,13 @@ if media_bucket or not DEVELOPMENT:
         media_bucket or env.required("AWS_MEDIA_BUCKET_NAME", at_build="unset-at-build"),
         **s3_connection,
     )
+    if not DEVELOPMENT:
+        # A dyno has no other source of AWS credentials (no instance role): without
+        # the keys every image URL fails to sign, a 500 on each page showing one, and
+        # every upload fails. Stop instead, naming the key. On a platform that gives
+        # credentials another way (an IAM role), remove these two lines.
+        env.required("AWS_ACCESS_KEY_ID", at_build="unset-at-build")
+        env.required("AWS_SECRET_ACCESS_KEY", at_build="unset-at-build")
 else:
     # Plain `manage.py` commands on a laptop keep uploads in MEDIA_ROOT; the demo
     # and the tests start a local S3 server and set the variables instead.

@@ -3,6 +3,8 @@
 import json
 import re
 
+import pytest
+
 from config.local import s3 as locals3
 from config.media import checks
 from config.media import storage as s3
@@ -28,6 +30,16 @@ def test_production_without_a_media_bucket_stops_naming_the_variable():
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert "AWS_MEDIA_BUCKET_NAME" in result.stderr
+
+
+@pytest.mark.parametrize("key", ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"])
+@pytest.mark.parametrize("value", [None, " "], ids=["unset", "blank"])
+def test_production_without_the_apps_keys_stops_naming_the_key(key, value):
+    """Without them every image URL would fail to sign: a 500 on each page showing one."""
+    env = production_env(DATABASE_URL=UNREACHABLE_DB, **{key: value})
+    result = run_python(SHOW_STORAGES, env)
+    assert result.returncode != 0
+    assert f"ImproperlyConfigured: The environment variable {key} is required" in result.stderr
 
 
 def test_production_media_are_private_presigned_never_overwritten_and_acl_free():

@@ -37,7 +37,11 @@ def show_policy(**env: str):
         "print(settings.CONTENT_SECURITY_POLICY['DIRECTIVES'])"
     )
     # Only the S3 variables the test names: not the local S3 server the tests run.
-    s3 = dict.fromkeys(S3_VARIABLES) | {"AWS_MEDIA_BUCKET_NAME": "media-bucket"}
+    s3 = dict.fromkeys(S3_VARIABLES) | {
+        "AWS_MEDIA_BUCKET_NAME": "media-bucket",
+        "AWS_ACCESS_KEY_ID": "key-id",
+        "AWS_SECRET_ACCESS_KEY": "secret-key",
+    }
     result = run_python(
         code, production_env(DATABASE_URL="postgres://u:p@db.invalid/app", **(s3 | env))
     )
