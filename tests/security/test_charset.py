@@ -11,6 +11,9 @@ import pytest
 from config.security.charset import readable
 from config.wsgi import application
 
+# The handler's request signals check this worker's database connection, if it has one.
+pytestmark = pytest.mark.django_db
+
 UTF8_SPELLINGS = ["utf-8", "UTF-8", "utf8", "U8", "cp65001", '"utf-8"', "utf_8"]
 # Every codec name Python knows, the ones that are no text encoding included.
 CODECS = sorted(
