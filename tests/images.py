@@ -109,6 +109,16 @@ def gif_growing_in_a_later_frame(width: int = 6000, height: int = 6000) -> bytes
     return single[:-1] + grown + b";"
 
 
+def jpeg_of_scans(count: int, size: tuple[int, int] = (400, 300)) -> bytes:
+    """A progressive JPEG whose last scan is repeated until it has `count` scans: each
+    adds a dozen bytes and a pass over the whole picture for the decoder."""
+    content = save(picture(size=size), "JPEG", progressive=True)
+    scans = content.count(b"\xff\xda")
+    last = content.rindex(b"\xff\xda")
+    end = content.rindex(b"\xff\xd9")  # the last scan runs up to the end of image
+    return content[:end] + content[last:end] * (count - scans) + content[end:]
+
+
 def psd_like() -> bytes:
     """The header of a Photoshop file (8BPS, RGB, 8x8), and raw pixels."""
     header = b"8BPS" + struct.pack(">H6xHIIHH", 1, 3, 8, 8, 8, 3)
@@ -126,6 +136,7 @@ LARGER_JPEG = save(picture(size=(400, 300)), "JPEG")
 ACCEPTED: dict[str, tuple[bytes, str]] = {
     "jpeg": (JPEG, "JPEG"),
     "jpeg progressive": (save(picture(), "JPEG", progressive=True), "JPEG"),
+    "jpeg of 100 progressive scans": (jpeg_of_scans(100), "JPEG"),
     "jpeg cmyk": (save(picture("CMYK"), "JPEG"), "JPEG"),
     "jpeg grayscale": (save(picture("L"), "JPEG"), "JPEG"),
     "mpo (camera: two pictures)": (
@@ -148,10 +159,11 @@ ACCEPTED: dict[str, tuple[bytes, str]] = {
     "gif animated, transparent": (transparent_gif_animation(), "GIF"),
 }
 
-NOT_AN_IMAGE, TOO_MANY_PIXELS, TOO_MANY_FRAMES = (
+NOT_AN_IMAGE, TOO_MANY_PIXELS, TOO_MANY_FRAMES, TOO_MANY_SCANS = (
     "invalid_image",
     "too_many_pixels",
     "too_many_frames",
+    "too_many_scans",
 )
 REFUSED: dict[str, tuple[bytes, str]] = {
     "bmp": (image_bytes("BMP"), NOT_AN_IMAGE),
@@ -176,6 +188,8 @@ REFUSED: dict[str, tuple[bytes, str]] = {
     "apng over the pixel budget": (animation_over_the_pixel_budget("PNG"), TOO_MANY_PIXELS),
     "gif growing in a later frame": (gif_growing_in_a_later_frame(), TOO_MANY_PIXELS),
     "gif of 1,001 tiny frames": (gif_of_tiny_frames(1_001), TOO_MANY_FRAMES),
+    "progressive jpeg of 101 scans": (jpeg_of_scans(101), TOO_MANY_SCANS),
+    "progressive jpeg of 5,000 scans": (jpeg_of_scans(5_000), TOO_MANY_SCANS),
 }
 
 

@@ -2,15 +2,17 @@
 
 `clean_image(file)` accepts a JPEG, PNG, WebP or GIF of at most
 `settings.IMAGE_UPLOAD_MAX_BYTES` bytes, `IMAGE_MAX_PIXELS` pixels (all frames
-of an animation together) and `IMAGE_MAX_FRAMES` frames, and returns its
+of an animation together), `IMAGE_MAX_FRAMES` frames and, for a JPEG,
+`IMAGE_MAX_SCANS` progressive scans, and returns its
 `ImageKind` and the bytes to store: the picture written again without its
 metadata (config/media/reencode.py). Anything else raises a ValidationError with
 a message a form can show. A "JPEG" is whatever Pillow opens as one, subclasses
 included: many cameras' JPEGs are MPO files (several pictures, e.g. a depth map),
 stored as a plain JPEG of the first. Pillow
 reads only the header to learn the format, the canvas and the frame count, so a
-decompression bomb (a small file declaring a huge canvas, or thousands of frames)
-is refused before any pixel is decoded; `verify()` then checks the file's
+decompression bomb (a small file declaring a huge canvas, thousands of frames, or
+thousands of scans each decoded over the whole picture) is refused before any
+pixel is decoded; `verify()` then checks the file's
 structure, as Django's own ImageField does, and decoding it for the re-encode
 refuses what is cut short.
 
@@ -64,6 +66,13 @@ IMAGE_MAX_PIXELS = 25_000_000
 # Each frame costs time to decode and write again whatever its size: a 5 MB GIF can
 # hold 150,000 one-pixel frames (over a minute of work). 1,000 is 100 s at 10 fps.
 IMAGE_MAX_FRAMES = 1_000
+# A progressive JPEG is decoded in scans, each a pass over the whole picture, and
+# a scan that refines nothing takes a dozen bytes: a 28 KB file of 2,000 scans
+# kept a 1-megapixel decode busy 1-2 s, and 5 MB holds some 350,000
+# (libjpeg-turbo's "LJT-01-003"; its advice is a limit). Encoders write about 10
+# (libjpeg's and mozjpeg's progressive scripts); at 100, a 25-megapixel file
+# decoded in at most 2.5 s (tests/bench/jpeg_scans.py, docs/production.md).
+IMAGE_MAX_SCANS = 100
 
 NOT_AN_IMAGE = (
     "Upload a JPEG, PNG, WebP or GIF image. This file is not one: "
@@ -74,6 +83,18 @@ TOO_MANY_PIXELS = (
     "the limit is %(limit)s megapixels. Scale it down and upload it again."
 )
 TOO_MANY_FRAMES = "This animation has too many frames; the limit is %(limit)s."
+TOO_MANY_SCANS = (
+    "This JPEG is saved in too many progressive scans; the limit is %(limit)s. "
+    "Save it again from an image editor and upload it again."
+)
+
+
+def jpeg_scans(data: bytes) -> int:
+    """At least as many as the scans a decoder could read in `data`, counted without
+    decoding: every scan starts with the marker bytes FF DA, which a JPEG's coded data
+    never holds (an FF there is followed by 00). Metadata may hold them too, as may an
+    MPO's other pictures or an EXIF thumbnail, so this may count a few more."""
+    return data.count(b"\xff\xda")
 
 
 def kind_of(image: Image.Image) -> ImageKind | None:
@@ -109,6 +130,10 @@ def clean_image(file) -> tuple[ImageKind, bytes]:
                 )
             if image.width * image.height * frames > IMAGE_MAX_PIXELS:
                 raise too_many_pixels
+            if kind.name == "JPEG" and jpeg_scans(data) > IMAGE_MAX_SCANS:
+                raise ValidationError(
+                    TOO_MANY_SCANS, code="too_many_scans", params={"limit": IMAGE_MAX_SCANS}
+                )
             image.verify()
         content = reencode(data, kind.name, animated=kind.animated, max_pixels=IMAGE_MAX_PIXELS)
     except (Image.DecompressionBombError, TooManyPixels):

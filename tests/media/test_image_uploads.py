@@ -38,6 +38,7 @@ ERRORS = {
     "invalid_image": "Upload a JPEG, PNG, WebP or GIF image.",
     "too_many_pixels": "too large in pixels",
     "too_many_frames": "too many frames",
+    "too_many_scans": "too many progressive scans",
 }
 
 

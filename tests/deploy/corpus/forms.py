@@ -220,6 +220,7 @@ def upload_probes(path: str, field: str) -> list[Probe]:
                 "gif animation over the pixel budget",
                 "gif growing in a later frame",
                 "gif of 1,001 tiny frames",
+                "progressive jpeg of 5,000 scans",
             )
         },
     }

@@ -1,0 +1,69 @@
+"""What a progressive JPEG's scans cost Pillow to decode (docs/production.md,
+"A JPEG may have at most 100 progressive scans").
+
+    pipenv run python -m tests.bench.jpeg_scans [--scans 100] [--side 5000]
+
+Makes a progressive JPEG of a plain `--side` x `--side` picture (grayscale and
+RGB), then, for each of its scans in turn, a copy in which that scan is repeated
+until the file has `--scans` scans, and prints each file's size and the seconds
+Pillow takes to decode it (the plain file first). A scan that refines nothing is
+a few bytes to a few KB, and the decoder goes over the whole picture for it.
+Runs in this process; nothing else is started.
+"""
+
+import argparse
+import io
+import time
+
+from PIL import Image
+
+SOS = b"\xff\xda"  # start of scan
+EOI = b"\xff\xd9"  # end of image
+
+
+def scan_spans(content: bytes) -> list[tuple[int, int]]:
+    """(start, end) of each scan, up to the next scan or the end of the image: the
+    encoder writes its tables before the first scan only."""
+    starts = []
+    at = content.find(SOS)
+    while at != -1:
+        starts.append(at)
+        at = content.find(SOS, at + 2)
+    return list(zip(starts, [*starts[1:], content.rindex(EOI)], strict=True))
+
+
+def decode_seconds(content: bytes) -> float:
+    started = time.perf_counter()
+    with Image.open(io.BytesIO(content)) as image:
+        image.load()
+    return time.perf_counter() - started
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scans", type=int, default=100)
+    parser.add_argument("--side", type=int, default=5000)
+    args = parser.parse_args(argv)
+    print(f"{'mode':<5}{'repeated scan':>14}{'scans':>7}{'bytes':>11}{'decode s':>10}")
+    for mode, colour in (("L", 128), ("RGB", (120, 130, 140))):
+        buffer = io.BytesIO()
+        Image.new(mode, (args.side, args.side), colour).save(buffer, "JPEG", progressive=True)
+        content = buffer.getvalue()
+        spans = scan_spans(content)
+        end = spans[-1][1]
+        print(
+            f"{mode:<5}{'none':>14}{len(spans):>7}{len(content):>11,}"
+            f"{decode_seconds(content):>10.2f}"
+        )
+        for number, (start, stop) in enumerate(spans, 1):
+            repeated = content[start:stop] * (args.scans - len(spans))
+            crafted = content[:end] + repeated + content[end:]
+            print(
+                f"{mode:<5}{number:>14}{crafted.count(SOS):>7}{len(crafted):>11,}"
+                f"{decode_seconds(crafted):>10.2f}"
+            )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
