@@ -43,15 +43,17 @@ PORTS_PER_WORKER = 500
 _given: list[int] = []
 
 
-# Below BASE_DIR, written by the test run, not by the app at run time: the test database's files,
-# what collectstatic wrote at build, Python's bytecode and tool caches, coverage
-# data of the processes, browser screenshots, and what Chromium writes under HOME
-# (crash-report settings, desktop caches) when HOME is the app folder, as on Heroku CI.
+# Below BASE_DIR, written by the test run, not by the app at run time: the test
+# database's files, what collectstatic wrote at build, Python's bytecode and tool
+# caches, coverage data of the processes, browser screenshots, and what Chromium
+# writes under HOME (crash-report settings, desktop caches, the certificate
+# database a full Chrome keeps in .pki) when HOME is the app folder, as on Heroku CI.
 NOT_APP_STATE = {
     ".git",
     ".pgdata",
     ".config",
     ".cache",
+    ".pki",
     "staticfiles",
     "__pycache__",
     ".pytest_cache",
