@@ -205,6 +205,20 @@ def camera_exif(orientation: int | None = 6) -> Image.Exif:
     return exif
 
 
+def animation_with_a_large_exif(image_format: str, frames: int = 20, tags: int = 2_000) -> bytes:
+    """A sideways animation (orientation 6) whose EXIF holds `tags` entries besides:
+    the kind of block whose cost, read once per frame, grew with frames x tags."""
+    exif = camera_exif()
+    for tag in range(0x1000, 0x1000 + tags):  # tags no camera writes, one number each
+        exif[tag] = 1
+    first, *rest = [
+        Image.new("RGB", (UPRIGHT_SIZE[1], UPRIGHT_SIZE[0]), colour)
+        for colour in ("red", "green", "blue", "white")[:2] * (frames // 2)
+    ]
+    options = {"lossless": True} if image_format == "WEBP" else {}
+    return save(first, image_format, save_all=True, append_images=rest, exif=exif, **options)
+
+
 def sideways() -> Image.Image:
     """The sensor's pixels of an upright portrait `picture`, for EXIF orientation 6
     ("rotate 90 degrees clockwise to display"): landscape, red block bottom-left."""

@@ -8,7 +8,8 @@ nothing about the person). Everything a camera or an editor adds about the pictu
 is left behind: EXIF (GPS position, camera, date, its thumbnail), XMP, IPTC, JPEG and
 GIF comments, PNG text chunks, and the extra pictures of a camera's MPO file (depth
 maps, previews). The EXIF orientation is applied to the pixels first, so a photo
-taken with the phone held upright still stands upright without it.
+taken with the phone held upright still stands upright without it; it is read once,
+from the first frame, and every frame of an animation is turned by it.
 
 A GIF may declare a larger canvas in a later frame than in its header; each frame's
 size is checked before it is decoded, and all frames together may hold at most
@@ -17,11 +18,21 @@ size is checked before it is decoded, and all frames together may hold at most
 
 import io
 
-from PIL import Image, ImageOps, JpegImagePlugin
+from PIL import ExifTags, Image, JpegImagePlugin
 
 # Image.info entries that are part of the picture itself; every other entry is
 # metadata about it, or about the file it came from.
 PICTURE_INFO = ("transparency",)
+# How to turn a picture upright for each EXIF orientation, as ImageOps.exif_transpose does.
+UPRIGHT = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
 # Lossy WebP is written again at this quality (Pillow's default is 80): high enough
 # that a second encode loses nothing a person would see.
 WEBP_QUALITY = 90
@@ -45,8 +56,14 @@ def reencode(data: bytes, image_format: str, *, animated: bool, max_pixels: int)
             pixels += image.width * image.height  # before decoding: GIF frames may grow
             if pixels > max_pixels:
                 raise TooManyPixels(pixels)
-            frame = ImageOps.exif_transpose(image)  # decodes the frame, turned upright
-            frame.info = {key: frame.info[key] for key in PICTURE_INFO if key in frame.info}
+            image.load()
+            if index == 0:
+                # Read once: the file's EXIF is every frame's. ImageOps.exif_transpose
+                # parsed it again and wrote it back for each frame, so an animation
+                # with a large EXIF block cost its size times its frames.
+                upright = UPRIGHT.get(image.getexif().get(ExifTags.Base.Orientation, 1))
+            frame = image.copy() if upright is None else image.transpose(upright)
+            frame.info = {key: image.info[key] for key in PICTURE_INFO if key in image.info}
             frames.append(frame)
             durations.append(image.info.get("duration", 0))
         if len(frames) > 1:
