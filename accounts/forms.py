@@ -1,13 +1,15 @@
 """Signup (a user and its profile's display name), the profile edit form, whose
 avatar is checked by content and stored on the media bucket safely, and the
-password reset forms: the request's mail leaves off the request path, and
-setting the new password lifts a pause on the account's logins."""
+password forms: the reset request's mail leaves off the request path, setting a
+new password through a reset link lifts a pause on the account's logins, and the
+password change form checks at most 10 wrong current passwords an hour."""
 
 from functools import partial
 
 from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import UserCreationForm
+from django.core.exceptions import ValidationError
 
 from accounts import throttles
 from accounts.mail import outbox
@@ -71,3 +73,22 @@ class SetPasswordForm(auth_forms.SetPasswordForm):
         user = super().save(commit)
         throttles.clear_login_failures(user.get_username())
         return user
+
+
+class PasswordChangeForm(auth_forms.PasswordChangeForm):
+    """Django's form, checking at most PASSWORD_CHANGE_FAILURES_PER_ACCOUNT wrong
+    current passwords an hour (accounts/throttles.py): each check is a password hash,
+    about half a second of CPU, and nothing else bounded a member's attempts."""
+
+    def clean_old_password(self):
+        if not throttles.password_change_allowed(self.user):
+            raise ValidationError(
+                "Too many wrong passwords: changing it is paused for up to an hour. "
+                "Wait, or log out and reset your password by e-mail.",
+                code="too_many_attempts",
+            )
+        try:
+            return super().clean_old_password()
+        except ValidationError:
+            throttles.count_password_change_failure(self.user)
+            raise

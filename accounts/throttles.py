@@ -12,6 +12,13 @@ A client is what config.security.client_ip returns: an IPv4 address or an IPv6
   login to that account answers the 429 page until the hour ends, or until a
   password reset (`clear_login_failures`). django-axes' lockout is per username
   and client; this bounds an attacker who has many networks.
+- Login, per client: 100 failed logins an hour, whatever the usernames; then
+  every login from that client answers the 429 page until the hour ends. Each
+  failure costs a password hash (about half a second of CPU), made-up usernames
+  included, and the two bounds above are keyed by the username the client
+  chooses: a new one each time met neither.
+- Password change: 10 wrong current passwords an hour per account; then the
+  form says so, checking no password, until the hour ends.
 """
 
 from django.core.exceptions import PermissionDenied
@@ -23,6 +30,8 @@ SIGNUPS_PER_CLIENT = 10
 RESETS_PER_ADDRESS = 5
 RESETS_PER_CLIENT = 20
 LOGIN_FAILURES_PER_ACCOUNT = 30
+LOGIN_FAILURES_PER_CLIENT = 100
+PASSWORD_CHANGE_FAILURES_PER_ACCOUNT = 10
 
 
 def client(request) -> str:
@@ -65,6 +74,16 @@ def _login_failures(username: str, **kwargs):
     }
 
 
+def _client_failures(request, **kwargs):
+    return {
+        "scope": "login-client",
+        "value": client(request),
+        "window": HOUR,
+        "alias": LOGIN_FAILURES_ALIAS,
+        **kwargs,
+    }
+
+
 class AccountLoginLimitBackend:
     """An authentication backend that refuses every login to a paused account.
 
@@ -78,18 +97,31 @@ class AccountLoginLimitBackend:
     def authenticate(self, request, username=None, password=None, **kwargs):
         if request is None or username is None:
             return None
+        if throttle.reached(**_client_failures(request, limit=LOGIN_FAILURES_PER_CLIENT)):
+            self.refuse(
+                request,
+                "Signing in from your network is paused for up to an hour after many "
+                "failed attempts from it. Wait, and try again.",
+            )
         if throttle.reached(**_login_failures(username, limit=LOGIN_FAILURES_PER_ACCOUNT)):
-            request.lockout_page = {
-                "seconds": throttle.seconds_left(HOUR),
-                "heading": "Too many failed sign-in attempts",
-                "message": "Signing in to this account is paused for up to an hour after "
+            self.refuse(
+                request,
+                "Signing in to this account is paused for up to an hour after "
                 "many wrong passwords from several networks. Wait, or reset your "
                 "password to sign in now.",
-            }
-            request.axes_locked_out = True
-            raise PermissionDenied
+            )
         request.login_password_checked = True
         return None
+
+    @staticmethod
+    def refuse(request, message: str):
+        request.lockout_page = {
+            "seconds": throttle.seconds_left(HOUR),
+            "heading": "Too many failed sign-in attempts",
+            "message": message,
+        }
+        request.axes_locked_out = True
+        raise PermissionDenied
 
 
 def count_login_failure(sender, credentials, request=None, **kwargs):
@@ -103,8 +135,22 @@ def count_login_failure(sender, credentials, request=None, **kwargs):
         throttle.hit(
             **_login_failures(credentials.get("username", ""), limit=LOGIN_FAILURES_PER_ACCOUNT)
         )
+        throttle.hit(**_client_failures(request, limit=LOGIN_FAILURES_PER_CLIENT))
 
 
 def clear_login_failures(username: str) -> None:
     """Lift a pause: the account's owner proved who they are (a password reset)."""
     throttle.clear(**_login_failures(username))
+
+
+def password_change_allowed(user) -> bool:
+    """Whether `user` may have a current password checked on the password change form."""
+    return not throttle.reached(
+        "password-change", str(user.pk), limit=PASSWORD_CHANGE_FAILURES_PER_ACCOUNT, window=HOUR
+    )
+
+
+def count_password_change_failure(user) -> None:
+    throttle.hit(
+        "password-change", str(user.pk), limit=PASSWORD_CHANGE_FAILURES_PER_ACCOUNT, window=HOUR
+    )

@@ -9,7 +9,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts import views
-from accounts.forms import SetPasswordForm
+from accounts.forms import PasswordChangeForm, SetPasswordForm
 from config.security.headers import form_methods_only
 
 app_name = "accounts"
@@ -48,6 +48,7 @@ urlpatterns = [
         form_methods_only(
             never_cache(
                 auth_views.PasswordChangeView.as_view(
+                    form_class=PasswordChangeForm,
                     template_name="accounts/form_page.html",
                     success_url=reverse_lazy("accounts:password_change_done"),
                     extra_context=form_page("Change your password", "Change password"),

@@ -1,4 +1,5 @@
-"""Failed logins are bounded per account across clients, not only per username and client.
+"""Failed logins are bounded per account across clients and per client across
+usernames, not only per username and client.
 
 django-axes locks a username for one client (an IPv4 address or an IPv6 /64)
 after 5 failures; an attacker with many networks would never meet that. So the
@@ -13,6 +14,7 @@ from django.core import mail
 from django.test import Client
 
 from accounts.mail import outbox
+from tests.accounts.test_backends import CountingHasher
 from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -82,3 +84,35 @@ def test_a_password_reset_lifts_the_pause():
     browser.post(form, {"new_password1": new, "new_password2": new})
 
     assert log_in("alice", new, 2001).status_code == 302
+
+
+CLIENT_LIMIT = 100  # failed logins an hour from one client (accounts/throttles.py)
+
+
+def test_a_client_that_fails_with_new_usernames_is_paused(settings):
+    """Every failure costs a password hash, made-up usernames included; a new
+    username each time met neither the per-account bound nor django-axes'."""
+    settings.PASSWORD_HASHERS = ["tests.accounts.test_backends.CountingHasher"]
+    CountingHasher.hashes = 0
+    client = Client(**from_client(5))
+    answers = {
+        client.post(LOGIN, {"username": f"nobody{n}", "password": "x"}).status_code
+        for n in range(CLIENT_LIMIT)
+    }
+    assert answers == {200}
+    assert CountingHasher.hashes == CLIENT_LIMIT
+    refused = client.post(LOGIN, {"username": "alice", "password": PASSWORD})
+    assert refused.status_code == 429
+    assert CountingHasher.hashes == CLIENT_LIMIT  # refused before any password check
+    assert "Signing in from your network is paused" in refused.content.decode()
+    assert "_auth_user_id" not in refused.wsgi_request.session
+    assert client.post(ADMIN_LOGIN, {"username": "bob", "password": PASSWORD}).status_code == 429
+    # Another client, and the accounts themselves, are not affected.
+    assert log_in("alice", PASSWORD, 6).status_code == 302
+
+
+def test_a_client_below_its_bound_logs_in():
+    client = Client(**from_client(5))
+    for n in range(CLIENT_LIMIT - 1):
+        client.post(LOGIN, {"username": f"nobody{n}", "password": "x"})
+    assert client.post(LOGIN, {"username": "alice", "password": PASSWORD}).status_code == 302

@@ -1,8 +1,10 @@
-"""Signup and password reset are limited per client and per target address.
+"""Signup and password reset are limited per client and per target address, and
+the password change form per account.
 
 The limits are the documented ones (docs/production.md): 10 signups an hour per
-client; 5 reset requests an hour per address and 20 per client. A client is an
-IPv4 address or an IPv6 /64 (config.security.client_ip).
+client; 5 reset requests an hour per address and 20 per client; 10 wrong current
+passwords an hour per account on the password change form. A client is an IPv4
+address or an IPv6 /64 (config.security.client_ip).
 """
 
 import pytest
@@ -14,7 +16,7 @@ from django.test import Client
 from accounts import throttles
 from accounts.mail import outbox
 from config.security import throttle
-from tests.factories import UserFactory
+from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -120,3 +122,41 @@ def test_a_flood_of_other_counts_cannot_evict_failed_login_counts(settings):
         throttle.hit("reset-address", f"made-up-{n}@example.com", limit=5, window=throttles.HOUR)
     assert throttle_rows() <= 11  # the flood was culled...
     assert throttle.reached(**failures)  # ...and the account's count is still there
+
+
+CHANGE = "/accounts/password_change/"
+
+
+def change_password(client: Client, old: str, new: str = "a-new-passphrase-77"):
+    return client.post(CHANGE, {"old_password": old, "new_password1": new, "new_password2": new})
+
+
+def test_wrong_current_passwords_pause_the_password_change_form():
+    """Each check is a password hash: a member could otherwise ask for them without end."""
+    user, other = UserFactory(), UserFactory()
+    client = Client()
+    client.force_login(user)
+    for _ in range(throttles.PASSWORD_CHANGE_FAILURES_PER_ACCOUNT):
+        answer = change_password(client, "wrong")
+        assert answer.status_code == 200
+        assert answer.context["form"].errors["old_password"][0].startswith("Your old password")
+    paused = change_password(client, PASSWORD)
+    assert paused.status_code == 200
+    assert "Too many wrong passwords" in paused.context["form"].errors["old_password"][0]
+    user.refresh_from_db()
+    assert user.check_password(PASSWORD)  # unchanged
+    # Another member is not affected.
+    elsewhere = Client()
+    elsewhere.force_login(other)
+    assert change_password(elsewhere, PASSWORD).status_code == 302
+
+
+def test_below_the_bound_the_password_changes():
+    user = UserFactory()
+    client = Client()
+    client.force_login(user)
+    for _ in range(throttles.PASSWORD_CHANGE_FAILURES_PER_ACCOUNT - 1):
+        change_password(client, "wrong")
+    assert change_password(client, PASSWORD).status_code == 302
+    user.refresh_from_db()
+    assert user.check_password("a-new-passphrase-77")
