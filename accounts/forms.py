@@ -4,17 +4,23 @@ password forms: the reset request's mail leaves off the request path, setting a
 new password through a reset link lifts a pause on the account's logins, and the
 password change form checks at most 10 wrong current passwords an hour."""
 
+import logging
 from functools import partial
+from typing import NamedTuple
 
 from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import UserCreationForm
 from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
 
 from accounts import throttles
 from accounts.mail import outbox
 from accounts.models import Profile
 from config.media.forms import MediaUploadFormMixin
+
+logger = logging.getLogger(__name__)
 
 
 class SignupForm(UserCreationForm):
@@ -51,17 +57,29 @@ class ProfileForm(MediaUploadFormMixin, forms.ModelForm):
 
 
 class PasswordResetForm(auth_forms.PasswordResetForm):
-    """Django's form, with the mail handed to a mail thread (accounts/mail.py).
+    """Django's form, with one mail per request handed to a mail thread (accounts/mail.py).
 
     Django sends the mail inside the request: a registered address waited for the
     mail server (half a second and more) where an unknown one answered at once,
     so the response time told which addresses have accounts. Now both answer
-    after the same lookup; rendering and sending happen on the mail thread, and
-    Django's `send_mail` still logs a failed send there.
+    after the same lookup; rendering and sending happen on the mail thread.
+
+    Django also sends one mail per account registered with the address, and
+    signup does not make addresses unique: a stranger who signed up fifty
+    accounts with someone's address had each reset request send fifty mails,
+    past the limit of five an hour per address (accounts/throttles.py). The
+    address now gets one mail a request, with a part per account: Django's own
+    text for each, one after the other.
     """
 
+    def save(self, *args, **kwargs):
+        self.parts = []
+        super().save(*args, **kwargs)  # calls send_mail() once per account
+        if self.parts:
+            outbox.submit(partial(send_in_one_mail, self.parts), "a password reset mail")
+
     def send_mail(self, *args, **kwargs):
-        outbox.submit(partial(super().send_mail, *args, **kwargs), "a password reset mail")
+        self.parts.append(MailPart(*args, **kwargs))
 
 
 class SetPasswordForm(auth_forms.SetPasswordForm):
@@ -92,3 +110,33 @@ class PasswordChangeForm(auth_forms.PasswordChangeForm):
         except ValidationError:
             throttles.count_password_change_failure(self.user)
             raise
+
+
+class MailPart(NamedTuple):
+    """The arguments Django's PasswordResetForm.send_mail takes, for one account."""
+
+    subject_template_name: str
+    email_template_name: str
+    context: dict
+    from_email: str | None
+    to_email: str
+    html_email_template_name: str | None = None
+
+
+def send_in_one_mail(parts: list[MailPart]) -> None:
+    """One mail for the accounts of one address, written as Django's send_mail writes
+    each (the first part's subject, sender and recipient; every part's text, and
+    HTML if any, one after the other); a failed send is logged, as Django logs it."""
+    first = parts[0]
+    subject = "".join(render_to_string(first.subject_template_name, first.context).splitlines())
+    body = "\n\n".join(render_to_string(p.email_template_name, p.context) for p in parts)
+    message = EmailMultiAlternatives(subject, body, first.from_email, [first.to_email])
+    if first.html_email_template_name is not None:
+        html = "".join(render_to_string(p.html_email_template_name, p.context) for p in parts)
+        message.attach_alternative(html, "text/html")
+    try:
+        message.send()
+    except Exception:
+        logger.exception(
+            "Failed to send password reset email to %s", [p.context["user"].pk for p in parts]
+        )

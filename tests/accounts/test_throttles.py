@@ -7,11 +7,15 @@ passwords an hour per account on the password change form. A client is an IPv4
 address or an IPv6 /64 (config.security.client_ip).
 """
 
+import re
+
 import pytest
 from django.contrib.auth.models import User
 from django.core import mail
 from django.db import connection
 from django.test import Client
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from accounts import throttles
 from accounts.mail import outbox
@@ -79,6 +83,21 @@ def test_an_address_gets_five_reset_mails_an_hour_from_any_client():
     # Every visitor sees the same page: the limit tells nothing either.
     assert {(a.status_code, a["Location"]) for a in answers} == {(302, DONE)}
     assert sent_to() == ["grace@example.com"] * 5
+
+
+def test_accounts_sharing_an_address_get_one_mail_a_request():
+    """Signup does not make addresses unique: fifty accounts with someone's address
+    made each reset request fifty mails, past the five an hour per address."""
+    users = [UserFactory(email=email) for email in ("ada@example.com", "ADA@example.com")]
+    users.append(UserFactory(email="ada@example.com"))
+    assert reset("198.51.100.1", "ada@example.com")["Location"] == DONE
+    assert outbox.wait(timeout=30)
+    (message,) = mail.outbox
+    assert message.to == ["ada@example.com"]
+    links = re.findall(r"http://testserver/accounts/reset/(\S+)/\S+/", message.body)
+    assert sorted(links) == sorted(urlsafe_base64_encode(force_bytes(u.pk)) for u in users)
+    for user in users:
+        assert user.get_username() in message.body
 
 
 def test_a_client_gets_twenty_reset_requests_an_hour():
