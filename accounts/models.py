@@ -22,16 +22,21 @@ UNNAMED_MEMBER = "Member"
 
 class ProfileQuerySet(models.QuerySet):
     def for_member_list(self):
-        """Profiles as a public member list shows them: display name and avatar only.
+        """Profiles as a public member list shows them: display name and avatar only,
+        of active accounts.
 
-        No join to the user (the username is not shown in public) and no bio: a
-        page of members loads a few short columns per row, whatever the profiles
-        hold. Named members first, A to Z, then the unnamed ones by age. The
-        company's id comes along so that `company.members.for_member_list()`
-        does not fetch it row by row (a related manager reads it off each row).
+        A deactivated account (`is_active` off, what Django advises instead of
+        deleting one) is not listed: the join to the user reads that flag alone,
+        never the username, which is not shown in public. No bio: a page of
+        members loads a few short columns per row, whatever the profiles hold.
+        Named members first, A to Z, then the unnamed ones by age. The company's
+        id comes along so that `company.members.for_member_list()` does not fetch
+        it row by row (a related manager reads it off each row).
         """
-        return self.only("display_name", "avatar", "company").order_by(
-            NullIf("display_name", Value("")).asc(nulls_last=True), "pk"
+        return (
+            self.filter(user__is_active=True)
+            .only("display_name", "avatar", "company")
+            .order_by(NullIf("display_name", Value("")).asc(nulls_last=True), "pk")
         )
 
 

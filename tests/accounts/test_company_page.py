@@ -75,8 +75,12 @@ def test_the_members_query_selects_only_what_the_page_shows(client, company):
     members = [q.sql for q in log.queries if 'FROM "accounts_profile"' in q.sql][-1]
     assert '"accounts_profile"."display_name"' in members
     assert '"accounts_profile"."avatar"' in members
-    for never in ('"bio"', '"password"', '"auth_user"', '"username"', '"email"'):
+    for never in ('"bio"', '"password"', '"username"', '"email"'):
         assert never not in members, never
+    # The user is joined for its is_active flag only, which no column selects.
+    selected, _, rest = members.partition(" FROM ")
+    assert '"auth_user"' not in selected
+    assert '"auth_user"."is_active"' in rest
     assert b"b" * 100 not in response.content
 
 
@@ -97,3 +101,13 @@ def test_the_for_member_list_queryset_runs_one_query(company):
         members = [m.public_name for m in Profile.objects.filter(company=company).for_member_list()]
     assert members == ["Ada", "Member"]
     assert log.count == 1
+
+
+def test_a_deactivated_account_is_not_listed(client, company):
+    """Django advises turning `is_active` off instead of deleting an account."""
+    UserFactory(profile__company=company, profile__display_name="Ada")
+    UserFactory(profile__company=company, profile__display_name="Grace", is_active=False)
+    page = client.get(ACME)
+    assert [m.public_name for m in page.context["members"]] == ["Ada"]
+    assert page.context["paginator"].count == 1
+    assert b"Grace" not in page.content
