@@ -67,16 +67,21 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
     Django also sends one mail per account registered with the address, and
     signup does not make addresses unique: a stranger who signed up fifty
     accounts with someone's address had each reset request send fifty mails,
-    past the limit of five an hour per address (accounts/throttles.py). The
-    address now gets one mail a request, with a part per account: Django's own
-    text for each, one after the other.
+    past the limit of five an hour per address (accounts/throttles.py). Each
+    stored address now gets one mail a request, with a part per account:
+    Django's own text for each, one after the other.
     """
 
     def save(self, *args, **kwargs):
         self.parts = []
         super().save(*args, **kwargs)  # calls send_mail() once per account
-        if self.parts:
-            outbox.submit(partial(send_in_one_mail, self.parts), "a password reset mail")
+        # Each link goes only to its account's own stored address, as Django sends
+        # it: addresses that match case-insensitively may still be two mailboxes.
+        by_address = {}
+        for part in self.parts:
+            by_address.setdefault(part.to_email, []).append(part)
+        for parts in by_address.values():
+            outbox.submit(partial(send_in_one_mail, parts), "a password reset mail")
 
     def send_mail(self, *args, **kwargs):
         self.parts.append(MailPart(*args, **kwargs))
@@ -125,14 +130,16 @@ class MailPart(NamedTuple):
 
 def send_in_one_mail(parts: list[MailPart]) -> None:
     """One mail for the accounts of one address, written as Django's send_mail writes
-    each (the first part's subject, sender and recipient; every part's text, and
-    HTML if any, one after the other); a failed send is logged, as Django logs it."""
+    each: the first part's subject, sender and recipient, every part's text one after
+    the other, and an HTML version (`html_email_template_name`) only for a single
+    account, since two HTML documents do not make one. A failed send is logged, as
+    Django logs it."""
     first = parts[0]
     subject = "".join(render_to_string(first.subject_template_name, first.context).splitlines())
     body = "\n\n".join(render_to_string(p.email_template_name, p.context) for p in parts)
     message = EmailMultiAlternatives(subject, body, first.from_email, [first.to_email])
-    if first.html_email_template_name is not None:
-        html = "".join(render_to_string(p.html_email_template_name, p.context) for p in parts)
+    if first.html_email_template_name is not None and len(parts) == 1:
+        html = render_to_string(first.html_email_template_name, first.context)
         message.attach_alternative(html, "text/html")
     try:
         message.send()

@@ -143,14 +143,22 @@ def clear_login_failures(username: str) -> None:
     throttle.clear(**_login_failures(username))
 
 
+def _password_changes(user, **kwargs):
+    # Beside the failed logins: floods of signup or reset counts cannot evict it.
+    return {
+        "scope": "password-change",
+        "value": str(user.pk),
+        "limit": PASSWORD_CHANGE_FAILURES_PER_ACCOUNT,
+        "window": HOUR,
+        "alias": LOGIN_FAILURES_ALIAS,
+        **kwargs,
+    }
+
+
 def password_change_allowed(user) -> bool:
     """Whether `user` may have a current password checked on the password change form."""
-    return not throttle.reached(
-        "password-change", str(user.pk), limit=PASSWORD_CHANGE_FAILURES_PER_ACCOUNT, window=HOUR
-    )
+    return not throttle.reached(**_password_changes(user))
 
 
 def count_password_change_failure(user) -> None:
-    throttle.hit(
-        "password-change", str(user.pk), limit=PASSWORD_CHANGE_FAILURES_PER_ACCOUNT, window=HOUR
-    )
+    throttle.hit(**_password_changes(user))

@@ -244,7 +244,7 @@ if media_bucket or not DEVELOPMENT:
         # A dyno has no other source of AWS credentials (no instance role): without
         # the keys every image URL fails to sign, a 500 on each page showing one, and
         # every upload fails. Stop instead, naming the key. On a platform that gives
-        # credentials another way (an IAM role), remove these two lines.
+        # credentials another way (an IAM role), remove this `if` block.
         env.required("AWS_ACCESS_KEY_ID", at_build="unset-at-build")
         env.required("AWS_SECRET_ACCESS_KEY", at_build="unset-at-build")
 else:

@@ -211,9 +211,10 @@ def animation_with_a_large_exif(image_format: str, frames: int = 20, tags: int =
     exif = camera_exif()
     for tag in range(0x1000, 0x1000 + tags):  # tags no camera writes, one number each
         exif[tag] = 1
+    colours = ("red", "green", "blue", "white")
     first, *rest = [
-        Image.new("RGB", (UPRIGHT_SIZE[1], UPRIGHT_SIZE[0]), colour)
-        for colour in ("red", "green", "blue", "white")[:2] * (frames // 2)
+        Image.new("RGB", (UPRIGHT_SIZE[1], UPRIGHT_SIZE[0]), colours[n % len(colours)])
+        for n in range(frames)
     ]
     options = {"lossless": True} if image_format == "WEBP" else {}
     return save(first, image_format, save_all=True, append_images=rest, exif=exif, **options)

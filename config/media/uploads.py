@@ -25,6 +25,7 @@ it is always served as what it is: a GIF posted as `page.html` with
 the content type an upload carries, and serve it back on every download.)
 """
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -157,8 +158,10 @@ def stored_name(uploaded_name: str, kind: ImageKind) -> str:
     and shortens only what comes before it to fit the field: a long name with an
     early dot ("a.b.b...png") could not be shortened, and the upload was a 400.
     """
-    stem = Path(uploaded_name).stem.replace(".", "-").strip("-") or "image"
-    return stem + kind.extension
+    stem = Path(uploaded_name).stem.replace(".", "-").replace(" ", "_")
+    # Letters, digits, "_" and "-" only, as Django's get_valid_filename keeps them: a
+    # name of symbols alone ("😀.png") would otherwise be stored as ".jpg".
+    return (re.sub(r"[^\w-]", "", stem).strip("-_") or "image") + kind.extension
 
 
 class ImageUploadFormField(forms.FileField):

@@ -17,7 +17,8 @@ URL was a 500:
 
 Browsers send UTF-8 and name no charset; Django itself refuses a urlencoded
 form in any other. So such a request gets the 400 page at once, as does one
-whose Content-Type parameters do not parse. Outside Django's middleware on
+whose Content-Type parameters do not parse. A charset Python does not know at all
+is let through: Django ignores it and reads UTF-8. Outside Django's middleware on
 purpose, like the body limit (config/security/bodylimit.py): Django fails while
 building the request, before any middleware.
 """
@@ -31,13 +32,17 @@ from config.security.bodylimit import standalone_error
 
 def readable(content_type: str) -> bool:
     """Whether Django can read a request with this Content-Type: its parameters
-    parse, and a charset it names is UTF-8 (any spelling Python knows)."""
+    parse, and a charset it names is UTF-8 (any spelling Python knows) or one
+    Python does not know, which Django ignores, reading UTF-8."""
     try:
         _, parameters = parse_header_parameters(content_type)
-        charset = parameters.get("charset")
-        return charset is None or codecs.lookup(charset).name == "utf-8"
     except (ValueError, LookupError):  # UnicodeError is a ValueError
         return False
+    charset = parameters.get("charset")
+    try:
+        return charset is None or codecs.lookup(charset).name == "utf-8"
+    except LookupError:
+        return True
 
 
 class Utf8Requests:

@@ -6,7 +6,9 @@ import re
 import threading
 
 import pytest
+from django.core import mail as sent
 
+from accounts.forms import MailPart, send_in_one_mail
 from accounts.mail import Outbox
 from tests.factories import UserFactory
 from tests.mailserver import SMTPServer
@@ -67,3 +69,30 @@ def test_the_queue_is_bounded_and_failures_are_logged(caplog):
     assert small.wait(timeout=30)
     assert "Failed to send a broken mail." in caplog.text
     assert "ZeroDivisionError" in caplog.text
+
+
+def test_one_mail_carries_an_html_version_only_for_a_single_account():
+    """Two HTML documents joined do not make one: a mail for several accounts is text."""
+
+    def part(user) -> MailPart:
+        context = {
+            "email": user.email,
+            "domain": "testserver",
+            "site_name": "testserver",
+            "uid": "MQ",
+            "user": user,
+            "token": "t",
+            "protocol": "https",
+        }
+        template = "accounts/password_reset_email.txt"
+        subject = "accounts/password_reset_subject.txt"
+        return MailPart(subject, template, context, None, user.email, template)
+
+    first, second = UserFactory(email="lin@example.com"), UserFactory(email="lin@example.com")
+    send_in_one_mail([part(first)])
+    send_in_one_mail([part(first), part(second)])
+    single, both = sent.outbox[-2:]
+    assert [kind for _, kind in single.alternatives] == ["text/html"]
+    assert both.alternatives == []
+    assert first.get_username() in both.body
+    assert second.get_username() in both.body

@@ -199,6 +199,10 @@ STORABLE_NAMES = {
     "dots and the extension only": "....png",
     "a dot file": ".png",
     "a date with dots": "photo.2026.12.01.jpg",
+    "an emoji": "😀.png",
+    "a symbol": "★.jpg",
+    "a dash and a space": "— .png",
+    "spaces": "my photo.png",
 }
 
 
@@ -212,4 +216,5 @@ def test_a_name_the_form_accepts_is_stored_every_time(post_image, case):
         assert len(posted.name) <= 100
         assert stored.endswith(".jpg")
         assert stored.count(".") == 1  # no part of the name is taken for an extension
+        assert not stored.startswith(".")
         assert default_storage.exists(posted.name)
