@@ -2,13 +2,15 @@
 avatar is checked by content and stored on the media bucket safely, and the
 password forms: the reset request's mail leaves off the request path, setting a
 new password through a reset link lifts a pause on the account's logins, and the
-password change form checks at most 10 wrong current passwords an hour."""
+password change forms (the site's and the admin's) check at most 10 wrong current
+passwords an hour."""
 
 import logging
 from functools import partial
 from typing import NamedTuple
 
 from django import forms
+from django.contrib.admin import forms as admin_forms
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import UserCreationForm
 from django.core.exceptions import ValidationError
@@ -98,10 +100,11 @@ class SetPasswordForm(auth_forms.SetPasswordForm):
         return user
 
 
-class PasswordChangeForm(auth_forms.PasswordChangeForm):
-    """Django's form, checking at most PASSWORD_CHANGE_FAILURES_PER_ACCOUNT wrong
-    current passwords an hour (accounts/throttles.py): each check is a password hash,
-    about half a second of CPU, and nothing else bounded a member's attempts."""
+class OldPasswordLimitMixin:
+    """For Django's password change forms: at most PASSWORD_CHANGE_FAILURES_PER_ACCOUNT
+    wrong current passwords an hour (accounts/throttles.py). Each check is a password
+    hash, about half a second of CPU, and nothing else bounded a member's attempts,
+    or those of whoever holds a stolen staff session."""
 
     def clean_old_password(self):
         if not throttles.password_change_allowed(self.user):
@@ -115,6 +118,14 @@ class PasswordChangeForm(auth_forms.PasswordChangeForm):
         except ValidationError:
             throttles.count_password_change_failure(self.user)
             raise
+
+
+class PasswordChangeForm(OldPasswordLimitMixin, auth_forms.PasswordChangeForm):
+    """The site's password change page (/accounts/password_change/)."""
+
+
+class AdminPasswordChangeForm(OldPasswordLimitMixin, admin_forms.AdminPasswordChangeForm):
+    """The admin's own password change page (accounts/views.py, admin_password_change)."""
 
 
 class MailPart(NamedTuple):

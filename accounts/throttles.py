@@ -17,8 +17,9 @@ A client is what config.security.client_ip returns: an IPv4 address or an IPv6
   failure costs a password hash (about half a second of CPU), made-up usernames
   included, and the two bounds above are keyed by the username the client
   chooses: a new one each time met neither.
-- Password change: 10 wrong current passwords an hour per account; then the
-  form says so, checking no password, until the hour ends.
+- Password change (the site's form and the admin's): 10 wrong current
+  passwords an hour per account; then the form says so, checking no password,
+  until the hour ends.
 """
 
 from django.core.exceptions import PermissionDenied

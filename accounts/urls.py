@@ -3,6 +3,7 @@ logout, password change and reset) rendered with this site's templates; the rese
 request view is ours (its mail leaves off the request path, and it is limited);
 login and logout ignore a `next` that leads back to themselves (accounts/views.py)."""
 
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 from django.views.decorators.cache import never_cache
@@ -27,6 +28,13 @@ def message_page(title: str, message: str, link: tuple[str, str] | None = None) 
 
 urlpatterns = [
     path("accounts/signup/", views.signup, name="signup"),
+    # Before the admin's own patterns (config/urls.py), which serve this path without
+    # the limit on wrong current passwords.
+    path(
+        f"{settings.ADMIN_URL}password_change/",
+        views.admin_password_change,
+        name="admin_password_change",
+    ),
     path(
         "accounts/login/",
         form_methods_only(

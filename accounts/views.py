@@ -8,7 +8,7 @@ import copy
 import re
 from urllib.parse import unquote, urljoin, urlsplit
 
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -16,13 +16,13 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db import IntegrityError
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, resolve, reverse
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 from django.views.generic import ListView, TemplateView
 
 from accounts import throttles
-from accounts.forms import PasswordResetForm, ProfileForm, SignupForm
+from accounts.forms import AdminPasswordChangeForm, PasswordResetForm, ProfileForm, SignupForm
 from accounts.models import Company
 from accounts.profile_auth.backends import ProfileModelBackend, dotted_path
 from accounts.profiles import create_user_with_profile
@@ -172,3 +172,21 @@ class CompanyDetailView(ListView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(company=self.company, **kwargs)
+
+
+def admin_password_change(request):
+    """The admin's own password change page (staff only, as all its pages), with the
+    site's limit on wrong current passwords (accounts/forms.py). Django's AdminSite
+    serves it with its own form; this URL comes first (accounts/urls.py)."""
+    site = admin.site
+
+    def page(request):
+        request.current_app = site.name
+        return auth_views.PasswordChangeView.as_view(
+            form_class=AdminPasswordChangeForm,
+            success_url=reverse("admin:password_change_done", current_app=site.name),
+            extra_context=site.each_context(request),
+            template_name=site.password_change_template or "registration/password_change_form.html",
+        )(request)
+
+    return site.admin_view(page)(request)

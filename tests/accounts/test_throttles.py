@@ -14,6 +14,7 @@ from django.contrib.auth.models import User
 from django.core import mail
 from django.db import connection
 from django.test import Client
+from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
@@ -187,3 +188,53 @@ def test_below_the_bound_the_password_changes():
     assert change_password(client, PASSWORD).status_code == 302
     user.refresh_from_db()
     assert user.check_password("a-new-passphrase-77")
+
+
+def test_the_admins_password_change_page_has_the_same_limit(settings):
+    """Django's admin serves its own password change form; the site's takes its place."""
+    settings.PASSWORD_HASHERS = ["tests.accounts.test_backends.CountingHasher"]
+    staff = UserFactory(is_staff=True)
+    client = Client()
+    client.force_login(staff)
+    page = reverse("admin:password_change")
+    assert client.get(page).status_code == 200
+    for _ in range(throttles.PASSWORD_CHANGE_FAILURES_PER_ACCOUNT):
+        wrong = client.post(
+            page,
+            {
+                "old_password": "wrong",
+                "new_password1": "x-y-z-123456",
+                "new_password2": "x-y-z-123456",
+            },
+        )
+        assert wrong.context["form"].errors["old_password"][0].startswith("Your old password")
+    CountingHasher.hashes = 0
+    paused = client.post(
+        page,
+        {
+            "old_password": PASSWORD,
+            "new_password1": "x-y-z-123456",
+            "new_password2": "x-y-z-123456",
+        },
+    )
+    assert "Too many wrong passwords" in paused.context["form"].errors["old_password"][0]
+    assert CountingHasher.hashes == 0
+    staff.refresh_from_db()
+    assert staff.check_password(PASSWORD)
+
+
+def test_the_admins_password_change_page_is_for_staff_only(client):
+    page = reverse("admin:password_change")
+    answer = client.get(page)
+    assert answer.status_code == 302
+    assert answer["Location"].startswith(reverse("admin:login"))
+    member = UserFactory()
+    client.force_login(member)
+    assert client.get(page)["Location"].startswith(reverse("admin:login"))
+    staff = UserFactory(is_staff=True)
+    client.force_login(staff)
+    new = "a-new-passphrase-77"
+    done = client.post(page, {"old_password": PASSWORD, "new_password1": new, "new_password2": new})
+    assert done["Location"] == reverse("admin:password_change_done")
+    staff.refresh_from_db()
+    assert staff.check_password(new)
