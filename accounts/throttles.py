@@ -86,7 +86,8 @@ def _client_failures(request, **kwargs):
 
 
 class AccountLoginLimitBackend:
-    """An authentication backend that refuses every login to a paused account.
+    """An authentication backend that refuses every login to a paused account, or
+    from a paused client.
 
     Listed after django-axes' backend and before the one that checks passwords.
     It authenticates nobody: it lets an attempt through (returns None, and marks

@@ -174,19 +174,19 @@ class CompanyDetailView(ListView):
         return super().get_context_data(company=self.company, **kwargs)
 
 
-def admin_password_change(request):
-    """The admin's own password change page (staff only, as all its pages), with the
-    site's limit on wrong current passwords (accounts/forms.py). Django's AdminSite
-    serves it with its own form; this URL comes first (accounts/urls.py)."""
-    site = admin.site
+def _admin_password_change(request):
+    """Django's AdminSite.password_change, with the site's form (accounts/forms.py)."""
+    request.current_app = admin.site.name
+    return auth_views.PasswordChangeView.as_view(
+        form_class=AdminPasswordChangeForm,
+        success_url=reverse("admin:password_change_done", current_app=admin.site.name),
+        extra_context=admin.site.each_context(request),
+        template_name=admin.site.password_change_template
+        or "registration/password_change_form.html",
+    )(request)
 
-    def page(request):
-        request.current_app = site.name
-        return auth_views.PasswordChangeView.as_view(
-            form_class=AdminPasswordChangeForm,
-            success_url=reverse("admin:password_change_done", current_app=site.name),
-            extra_context=site.each_context(request),
-            template_name=site.password_change_template or "registration/password_change_form.html",
-        )(request)
 
-    return site.admin_view(page)(request)
+# The admin's own password change page, staff only as all its pages, with the site's
+# limit on wrong current passwords: Django's AdminSite serves it with its own form,
+# so this URL comes first (accounts/urls.py).
+admin_password_change = admin.site.admin_view(_admin_password_change)

@@ -18,9 +18,8 @@ view touches the body, and it costs nothing on requests without one.
 import io
 
 from django.conf import settings
-from django.template.loader import render_to_string
 
-from config.security.headers import permissions_policy
+from config.security.wsgi_pages import standalone_error
 
 
 class BodyLimit:
@@ -49,21 +48,3 @@ class BodyLimit:
             "image_limit": settings.IMAGE_UPLOAD_MAX_BYTES,
         }
         return standalone_error(start_response, "413 Content Too Large", "413.html", context)
-
-
-def standalone_error(start_response, status: str, template: str, context=None) -> list[bytes]:
-    """An error page answered before Django handles the request (a template on
-    standalone.html: no request, no context processors), with the headers the
-    site's own pages carry that need no request."""
-    page = render_to_string(template, context).encode()
-    start_response(
-        status,
-        [
-            ("Content-Type", "text/html; charset=utf-8"),
-            ("Content-Length", str(len(page))),
-            ("X-Content-Type-Options", "nosniff"),
-            ("Cache-Control", "no-store"),
-            ("Permissions-Policy", permissions_policy()),
-        ],
-    )
-    return [page]

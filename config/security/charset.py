@@ -27,7 +27,7 @@ import codecs
 
 from django.utils.http import parse_header_parameters
 
-from config.security.bodylimit import standalone_error
+from config.security.wsgi_pages import standalone_error
 
 
 def readable(content_type: str) -> bool:
