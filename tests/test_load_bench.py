@@ -4,6 +4,8 @@ each page is compared with. Running it for real takes minutes and wrk."""
 import os
 from types import SimpleNamespace
 
+import pytest
+
 from tests.bench import load
 
 
@@ -85,3 +87,10 @@ def test_every_page_but_the_trivial_view_runs_between_two_runs_of_it(monkeypatch
 def test_a_short_run_still_gives_the_trivial_view_a_few_seconds_each_side():
     assert load.beside_seconds(30) == 10
     assert load.beside_seconds(5) == 3
+
+
+def test_one_page_can_be_chosen_and_a_wrong_name_stops_before_anything_starts(capsys):
+    with pytest.raises(SystemExit) as stopped:
+        load.main(["--page", "profile", "--page", "list rendered"])
+    assert stopped.value.code == 2
+    assert "invalid choice: 'list rendered'" in capsys.readouterr().err

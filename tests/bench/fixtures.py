@@ -11,7 +11,7 @@ from django.test import Client
 from accounts.models import Company
 from accounts.profiles import create_user_with_profile
 from catalog.models import Product
-from tests.bench.load import TRIVIAL
+from tests.bench.load import PAGE_NAMES, TRIVIAL
 
 
 def logged_in_cookie() -> str:
@@ -55,4 +55,5 @@ def prepare(*, products: int) -> tuple[list[tuple[str, str, bool]], str, float]:
         ("product detail", product.get_absolute_url(), False),
         ("profile", "/accounts/profile/", True),
     ]
+    assert tuple(name for name, _, _ in pages) == PAGE_NAMES
     return pages, logged_in_cookie(), seeded

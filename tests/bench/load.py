@@ -1,7 +1,7 @@
 """Load benchmark: the Procfile's web line under wrk, with memory sampled throughout.
 
     pipenv run python -m tests.bench.load [--duration 30] [--connections 32] [--products 50000]
-                                          [--no-redis]
+                                          [--no-redis] [--page profile ...]
 
 Starts the app as one Heroku dyno runs it (production settings, WEB_CONCURRENCY=2)
 on a fresh database of the local PostgreSQL, seeds the catalog, then runs wrk
@@ -39,6 +39,8 @@ from urllib.parse import urlsplit
 SECRET_KEY = "load-benchmark-secret-" + "k" * 40
 # The trivial view: a page that renders nothing, the ceiling every page is compared with.
 TRIVIAL = "/robots.txt"
+# The pages measured, in order (tests/bench/fixtures.py gives their paths).
+PAGE_NAMES = ("trivial", "home", "product list", "list, rendered", "product detail", "profile")
 
 
 def setup_django() -> str:
@@ -448,12 +450,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--products", type=int, default=50_000)
     parser.add_argument("--json", action="store_true", help="one JSON object per page")
     parser.add_argument("--no-redis", action="store_true", help="skip the runs on a redis-server")
+    parser.add_argument(
+        "--page",
+        action="append",
+        choices=PAGE_NAMES,
+        help="only this page (repeat for more), beside the trivial view, on one web "
+        "process: no Redis runs",
+    )
     args = parser.parse_args(argv)
     if shutil.which("wrk") is None:
         parser.error("wrk is not installed (Debian package `wrk`)")
     if shutil.which("ss") is None:
         parser.error("ss is not installed (Debian package `iproute2`)")
-    redis = not args.no_redis and shutil.which("redis-server") is not None
+    redis = not args.no_redis and not args.page and shutil.which("redis-server") is not None
 
     database_url = setup_django()
     from tests.bench import fixtures
@@ -469,6 +478,8 @@ def main(argv: list[str] | None = None) -> int:
     if release.returncode != 0:
         sys.exit(release.stderr)
     pages, cookie, seeded = fixtures.prepare(products=args.products)
+    if args.page:
+        pages = [page for page in pages if page[0] in args.page]
     # What a browser sends through Heroku's router: pages come back compressed.
     headers = {"X-Forwarded-Proto": "https", "Accept-Encoding": "gzip, deflate, br"}
 
@@ -480,7 +491,8 @@ def main(argv: list[str] | None = None) -> int:
         web.stop()
     if redis:
         rows += on_redis(env, pages, headers, cookie, args)
-    rows += on_silent_redis(env, pages, headers, cookie, args)
+    if not args.page:
+        rows += on_silent_redis(env, pages, headers, cookie, args)
 
     rows = [against_trivial(row, rows) for row in rows]
     if args.json:
