@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from accounts.models import Company
-from accounts.profiles import create_user_with_profile, mend_missing_profile
+from accounts.profiles import create_user_with_profile, profile_of
 
 STAFF_USERNAME = "demo-staff"
 MEMBER_USERNAME = "demo-member"
@@ -115,8 +115,7 @@ def ensure_demo_accounts(*, staff_password: str, member_password: str) -> list[D
         member.profile.company = companies[0]
         member.profile.save(update_fields=["company"])
 
-    mend_missing_profile(member)  # joined above; made again if someone deleted it
-    company = member.profile.company
+    company = profile_of(member).company  # made again if someone deleted it
     return [
         DemoLogin(
             "staff",

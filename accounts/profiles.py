@@ -2,9 +2,9 @@
 
 The receiver below makes it when the user is saved. A few ways of making users
 pass it by: `loaddata` of a fixture of users alone (a raw save), `bulk_create`,
-or a profile deleted in a shell or with SQL. For those the auth backend, which
-loads the user of every logged-in request with the profile joined, makes the
-missing one (`mend_missing_profile`): the next page works instead of failing.
+or a profile deleted in a shell or with SQL. Code that needs the profile row
+asks `profile_of(user)`, which makes a missing one; templates read
+`user.profile` as usual, and a missing one shows as empty there.
 """
 
 from django.contrib.auth import get_user_model
@@ -28,25 +28,15 @@ def create_profile(sender, instance, created, raw=False, **kwargs):
 _PROFILE = Profile._meta.get_field("user").remote_field
 
 
-def _joined_and_missing(user: AbstractBaseUser) -> bool:
-    """Whether the user's query joined the profile and found no row. A user loaded
-    without the join is left alone: asking would cost a query on every request."""
-    return _PROFILE.is_cached(user) and _PROFILE.get_cached_value(user) is None
-
-
-def mend_missing_profile(user: AbstractBaseUser) -> None:
-    """Make the profile of a user loaded with it joined and found without one, and
-    cache it on the user. Two requests at once make one row (get_or_create)."""
-    if _joined_and_missing(user):
+def profile_of(user: AbstractBaseUser) -> Profile:
+    """`user.profile`, made first if the row is missing (see the module), and
+    cached on the user. Two requests at once make one row (get_or_create)."""
+    try:
+        return user.profile
+    except Profile.DoesNotExist:
         profile, _ = Profile.objects.get_or_create(user=user)
         _PROFILE.set_cached_value(user, profile)
-
-
-async def amend_missing_profile(user: AbstractBaseUser) -> None:
-    """`mend_missing_profile` for async code."""
-    if _joined_and_missing(user):
-        profile, _ = await Profile.objects.aget_or_create(user=user)
-        _PROFILE.set_cached_value(user, profile)
+        return profile
 
 
 @transaction.atomic

@@ -25,7 +25,7 @@ from accounts import throttles
 from accounts.forms import AdminPasswordChangeForm, PasswordResetForm, ProfileForm, SignupForm
 from accounts.models import Company
 from accounts.profile_auth.backends import ProfileModelBackend, dotted_path
-from accounts.profiles import create_user_with_profile
+from accounts.profiles import create_user_with_profile, profile_of
 from config.security import throttle, too_many_requests
 from config.security.headers import form_methods_only
 
@@ -134,6 +134,10 @@ class ProfileView(LoginRequiredMixin, TemplateView):
 
     template_name = "accounts/profile.html"
 
+    def get_context_data(self, **kwargs):
+        profile_of(self.request.user)  # a user made without one gets it now (accounts/profiles.py)
+        return super().get_context_data(**kwargs)
+
 
 @form_methods_only
 @never_cache
@@ -142,7 +146,7 @@ def profile_edit(request):
     # Only ever the requester's own profile: no URL names another one. A copy, because
     # an invalid form still writes its values onto the instance, and the header
     # renders request.user.profile: it must keep showing what is saved.
-    form = ProfileForm(**bound_on_post(request), instance=copy.copy(request.user.profile))
+    form = ProfileForm(**bound_on_post(request), instance=copy.copy(profile_of(request.user)))
     if form.is_valid():
         form.save()
         messages.success(request, "Your profile is saved.")

@@ -10,7 +10,6 @@ from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
 from django.db import router
 
 from accounts.profile_auth.statement import Statement
-from accounts.profiles import amend_missing_profile, mend_missing_profile
 
 DEFAULT_SELECT_RELATED = ("profile", "profile__company")
 SETTING = "ACCOUNTS_USER_SELECT_RELATED"
@@ -54,10 +53,7 @@ class ProfileModelBackend(ModelBackend):
             user = self.lookup(user_id)
         except ObjectDoesNotExist:
             return None
-        if not self.user_can_authenticate(user):
-            return None
-        mend_missing_profile(user)  # a user made without one (accounts/profiles.py)
-        return user
+        return user if self.user_can_authenticate(user) else None
 
     def lookup(self, user_id):
         """What `self.users().get(pk=user_id)` returns or raises, from a statement
@@ -72,10 +68,7 @@ class ProfileModelBackend(ModelBackend):
             user = await self.users().aget(pk=user_id)
         except ObjectDoesNotExist:
             return None
-        if not self.user_can_authenticate(user):
-            return None
-        await amend_missing_profile(user)
-        return user
+        return user if self.user_can_authenticate(user) else None
 
 
 @cache

@@ -11,6 +11,7 @@ from django.views.generic import TemplateView
 
 from accounts.models import Company, Profile
 from accounts.profile_auth.backends import ProfileModelBackend
+from accounts.profiles import profile_of
 from config.querylog import Query, QueryLog, record
 from config.tour import source_excerpt
 
@@ -52,6 +53,9 @@ class AuthBackendTourView(TemplateView):
                 queries = [(query, touches_user_tables(query)) for query in log.queries]
                 context["request_queries"] = queries
                 context["user_query_count"] = sum(touches for _, touches in queries)
+            # After the page's own queries are read: a user made without a profile
+            # gets it now (accounts/profiles.py), for the links and comparison below.
+            profile_of(user)
             if user.is_staff and user.has_perm("accounts.change_profile"):
                 context["profile_admin_url"] = reverse(
                     "admin:accounts_profile_change", args=[user.profile.pk]

@@ -1,13 +1,14 @@
-"""A user whose profile row is missing gets it back on the next request, never a 500.
+"""A user whose profile row is missing gets every page, never a 500, and the profile
+back from the pages that need the row (accounts/profiles.py, `profile_of`).
 
-Every way the app creates users makes a profile (accounts/profiles.py), but some do
-not pass through it: `loaddata` of a fixture of users alone (the receiver skips raw
-saves), `bulk_create`, or a profile deleted in a shell or with SQL. The auth
-backend, which loads every logged-in request's user, makes the missing profile.
+Every way the app creates users makes a profile, but some do not pass through it:
+`loaddata` of a fixture of users alone (the receiver skips raw saves),
+`bulk_create`, or a profile deleted in a shell or with SQL.
 """
 
+import re
+
 import pytest
-from asgiref.sync import async_to_sync
 from django.contrib.auth import get_user_model
 from django.core import serializers
 from django.core.management import call_command
@@ -16,7 +17,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from accounts import demo_accounts
 from accounts.models import Profile
-from accounts.profile_auth.backends import ProfileModelBackend
+from accounts.profiles import profile_of
 from config.querylog import record
 from tests.factories import PASSWORD, CompanyFactory, ProductFactory, UserFactory
 
@@ -68,9 +69,11 @@ def test_every_page_answers_a_user_whose_profile_is_gone(every_page, staff):
     client = Client(raise_request_exception=False)
     client.force_login(user)
     for path in every_page:
+        Profile.objects.filter(user=user).delete()  # gone again before each page
         response = client.get(path)
         assert response.status_code < 500, (path, response.status_code)
-        assert Profile.objects.filter(user=user).count() == 1, path
+    assert client.get("/accounts/profile/").status_code == 200
+    assert Profile.objects.filter(user=user).count() == 1
 
 
 def test_the_first_page_makes_the_profile_and_shows_it(client):
@@ -116,27 +119,26 @@ def test_the_demo_accounts_mend_a_member_whose_profile_is_gone():
     assert Profile.objects.filter(user=member).count() == 1
 
 
-@pytest.mark.parametrize("lookup", ["get_user", "aget_user"])
-def test_the_backend_makes_the_profile_once_and_caches_it(lookup):
-    user = without_profile()
-    get = getattr(ProfileModelBackend(), lookup)
-    get = async_to_sync(get) if lookup.startswith("a") else get
-    loaded = get(user.pk)
-    with record() as log:
-        assert loaded.profile.user_id == user.pk
-        assert loaded.profile.company is None
-    assert log.count == 0
+def test_the_auth_tour_makes_the_profile_after_showing_the_pages_own_queries(client):
+    user = without_profile(is_staff=True)
+    client.force_login(user)
+    page = client.get("/tour/auth-backend/")
+    assert page.status_code == 200
     assert Profile.objects.filter(user=user).count() == 1
-    with record() as log:
-        again = get(user.pk)
-    assert again.profile.pk == loaded.profile.pk
-    assert log.count == 1  # the backend's one query, nothing written
+    content = page.content.decode()
+    # The request's own user lookup is counted, not the writes that made the profile.
+    assert re.search(r"<strong data-user-queries>1</strong> query", content)
+    assert 'data-backend-queries="ProfileModelBackend">1<' in content
 
 
-def test_without_the_profile_join_the_backend_adds_no_query(settings):
-    settings.ACCOUNTS_USER_SELECT_RELATED = ()
+def test_profile_of_makes_the_row_once_and_caches_it():
     user = without_profile()
     with record() as log:
-        assert ProfileModelBackend().get_user(user.pk).pk == user.pk
-    assert log.count == 1
-    assert not Profile.objects.filter(user=user).exists()
+        made = profile_of(user)
+        assert profile_of(user) is made
+        assert user.profile is made
+    assert made.user_id == user.pk
+    assert log.count > 0
+    with record() as log:
+        assert profile_of(get_user_model().objects.get(pk=user.pk)) == made
+    assert log.count == 2  # the user, then its profile: nothing made

@@ -61,14 +61,13 @@ def users():
 def test_instances_and_cached_relations_are_the_orms(users):
     backend = ProfileModelBackend()
     for user in users:
-        ours = backend.lookup(user.pk)
+        ours = backend.get_user(user.pk)
         assert relations(ours) == relations(orm_get(user.pk))
-    assert relations(backend.lookup(users[0].pk))["company"]["fields"]["name"] == "Acme Tools"
+    assert relations(backend.get_user(users[0].pk))["company"]["fields"]["name"] == "Acme Tools"
 
 
 def test_a_user_without_profile_raises_as_the_orm_does(users):
-    # What the statement gives; get_user then makes the profile (test_missing_profile.py).
-    no_profile = ProfileModelBackend().lookup(users[2].pk)
+    no_profile = ProfileModelBackend().get_user(users[2].pk)
     with pytest.raises(get_user_model().profile.RelatedObjectDoesNotExist), record() as log:
         no_profile.profile  # noqa: B018
     assert log.count == 0  # the join's miss is cached, as select_related caches it
@@ -88,7 +87,7 @@ def test_compiles_once_and_then_only_runs(users):
     backend.get_user(users[0].pk)
     with mock.patch.object(SQLCompiler, "as_sql", side_effect=AssertionError("compiled")):
         for user in users:
-            assert backend.lookup(user.pk).pk == user.pk
+            assert backend.get_user(user.pk).pk == user.pk
         assert backend.get_user(users[0].pk + 1000) is None
 
 
