@@ -18,7 +18,8 @@ Store add-on is attached) all three are Django's `RedisCache` on that server,
 which pauses calls to it for a few seconds after one failed (`RedisCache` below):
 every worker of every dyno reads one copy of a page and one count.
 Unset, `pages` lives in each worker's memory and the counts in two tables of
-the database (created by accounts/migrations/0004), which every dyno shares too.
+the database (made by accounts/migrations/0004 and 0005), which every dyno shares
+too.
 
 Which URL: `REDIS_TLS_URL` when set, else `REDIS_URL`. Heroku sets REDIS_URL to
 a `rediss://` (TLS) URL on current versions; older ones set a plain `redis://`
@@ -164,7 +165,7 @@ def caches(*, page_seconds: int, development: bool) -> dict:
         },
         # Counts of signups and password resets (config/security/throttle.py):
         # Django's database cache, in a table the release phase creates
-        # (accounts/migrations/0004). Each counting costs a few queries, only on
+        # (accounts/migrations/0005). Each counting costs a few queries, only on
         # those forms' POSTs. MAX_ENTRIES: past it Django deletes a third of the
         # rows, live counts included, so it is far above what an hour of honest
         # traffic writes.

@@ -1,5 +1,6 @@
 """Which store each cache alias uses (config/cache.py), read from the environment."""
 
+import importlib
 import sys
 
 import pytest
@@ -8,9 +9,13 @@ from django.core.exceptions import ImproperlyConfigured
 from config import cache
 from tests.processes import (
     SilentServer,
+    fetch_all,
     free_port,
+    fresh_database,
     production_env,
+    release,
     released_database,
+    run_procfile,
     run_python,
 )
 
@@ -32,6 +37,48 @@ def test_without_redis_pages_stay_in_memory_and_counts_in_the_database(no_redis)
     assert caches["pages"]["TIMEOUT"] == 10
     assert caches["throttles"]["LOCATION"] == "throttle_cache"
     assert caches["login_failures"]["LOCATION"] == "login_failure_cache"
+
+
+def test_the_release_makes_every_database_cache_table_config_names(no_redis):
+    """accounts/migrations/0005 names the tables itself, so that a release run with
+    Redis attached makes them too: they must be the ones CACHES falls back to."""
+    migration = importlib.import_module(
+        "accounts.migrations.0005_database_cache_tables_whatever_the_cache"
+    )
+    caches = cache.caches(page_seconds=10, development=False)
+    tables = {
+        alias["LOCATION"] for alias in caches.values() if alias["BACKEND"].endswith("DatabaseCache")
+    }
+    assert tables == set(migration.TABLES)
+
+
+COUNT_A_FAILURE = """
+import django; django.setup()
+from django.core.cache import caches
+counts = caches["login_failures"]
+counts.add("a-login", 0)
+print(counts.incr("a-login"), caches["throttles"].get_or_set("a-signup", 1))
+"""
+
+
+def test_a_release_with_redis_attached_leaves_the_tables_for_when_it_is_gone():
+    """Heroku Key-Value Store attached before the first deploy, removed later: the
+    throttles' counts go back to the database, whose tables the release made."""
+    env = production_env(
+        DATABASE_URL=fresh_database("release_on_redis"),
+        REDIS_URL=f"redis://127.0.0.1:{free_port()}/0",  # nothing answers: never asked
+    )
+    release(env)
+    tables = fetch_all(
+        env["DATABASE_URL"], "SELECT tablename FROM pg_tables WHERE tablename LIKE %s", ("%_cache",)
+    )
+    assert {"throttle_cache", "login_failure_cache"} <= {name for (name,) in tables}
+    without = {**env, "REDIS_URL": ""}
+    counted = run_python(COUNT_A_FAILURE, without)
+    assert counted.returncode == 0, counted.stderr
+    assert counted.stdout.split() == ["1", "1"]
+    again = run_procfile("release", without)  # the tables there: nothing to do
+    assert again.returncode == 0, again.stderr
 
 
 @pytest.mark.parametrize(
