@@ -3,6 +3,7 @@ and the one place that knows what Heroku tells a process about where it runs:
 the deployed commit, the build step, Heroku CI."""
 
 import os
+import re
 import sys
 from urllib.parse import urlsplit
 
@@ -43,6 +44,32 @@ def as_list(name: str, default: list[str]) -> list[str]:
     value = os.environ.get(name, "")
     items = [item.strip() for item in value.split(",") if item.strip()]
     return items or list(default)
+
+
+# What Django's ALLOWED_HOSTS matches a request's host against: a host name or an
+# IPv4 address, with a leading dot for the name and every subdomain; an IPv6
+# address in brackets; or "*", every host.
+_LABEL = r"[a-z0-9-]+"
+HOST_PATTERN = re.compile(rf"\*|\.?(?:{_LABEL}\.)*{_LABEL}|\[[0-9a-f:.]+\]", re.IGNORECASE)
+
+
+def host_names(name: str, default: list[str]) -> list[str]:
+    """`as_list`, each value a pattern Django's ALLOWED_HOSTS can match a host with.
+
+    A URL (`https://shop.example.com`), a port, a `*.example.com` wildcard or a
+    space-separated list matches no request: every page would answer 400, with
+    nothing in the logs but the status. Such a value stops start-up instead.
+    """
+    hosts = as_list(name, default)
+    for host in hosts:
+        if not HOST_PATTERN.fullmatch(host):
+            raise ImproperlyConfigured(
+                f"The environment variable {name} has {host!r}, which no request's host "
+                "can match: give host names only, separated by commas "
+                "(myapp.herokuapp.com,www.example.com), with a leading dot to allow "
+                "every subdomain (.example.com); no scheme, path, port, space or '*.'."
+            )
+    return hosts
 
 
 def fraction(name: str, default: float) -> float:

@@ -38,7 +38,7 @@ else:
 
 # Heroku serves every app on <name>.herokuapp.com; a custom domain is added to
 # ALLOWED_HOSTS (comma-separated) when it is attached.
-ALLOWED_HOSTS = env.as_list(
+ALLOWED_HOSTS = env.host_names(
     "ALLOWED_HOSTS",
     ["localhost", "127.0.0.1", "[::1]"] if DEVELOPMENT else [".herokuapp.com"],
 )

@@ -3,6 +3,7 @@
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
+from django.http.request import split_domain_port, validate_host
 
 from config import env
 from tests.processes import manage, production_env, run_python
@@ -41,6 +42,59 @@ def test_allowed_hosts_come_from_the_environment():
     result = run_python(SHOW_SETTINGS, env)
     assert result.returncode == 0, result.stderr
     assert "['shop.example.com', 'x.example']" in result.stdout
+
+
+# (value, a host its author meant it to serve)
+USABLE_HOSTS = [
+    ("myapp.herokuapp.com", "myapp.herokuapp.com"),
+    (".herokuapp.com", "myapp.herokuapp.com"),
+    ("WWW.Example.COM", "www.example.com"),
+    ("xn--bcher-kva.example", "xn--bcher-kva.example"),
+    ("127.0.0.1", "127.0.0.1"),
+    ("[::1]", "[::1]"),
+    ("*", "anything.example"),
+]
+UNUSABLE_HOSTS = [
+    ("https://myapp.herokuapp.com", "myapp.herokuapp.com"),
+    ("myapp.herokuapp.com/", "myapp.herokuapp.com"),
+    ("shop.example.com:8000", "shop.example.com"),
+    ("*.example.com", "www.example.com"),
+    ("www.example.com example.com", "example.com"),
+    ("shop.example.com.", "shop.example.com"),
+    ("shop_1.example.com", "shop_1.example.com"),
+    ("shop..example.com", "shop.example.com"),
+]
+
+
+def served(host: str, patterns: list[str]) -> bool:
+    """Whether Django serves a request with this Host under these ALLOWED_HOSTS."""
+    domain, _ = split_domain_port(host)
+    return bool(domain) and validate_host(domain, patterns)
+
+
+@pytest.mark.parametrize(("value", "host"), USABLE_HOSTS)
+def test_allowed_hosts_takes_what_django_can_match(monkeypatch, value, host):
+    monkeypatch.setenv("ALLOWED_HOSTS", f" {value} ,.herokuapp.com")
+    hosts = env.host_names("ALLOWED_HOSTS", [])
+    assert hosts == [value, ".herokuapp.com"]
+    assert served(host, [value])
+
+
+@pytest.mark.parametrize(("value", "host"), UNUSABLE_HOSTS)
+def test_allowed_hosts_refuses_what_no_request_can_match(monkeypatch, value, host):
+    assert not served(host, [value])  # every page would be a 400
+    monkeypatch.setenv("ALLOWED_HOSTS", f".herokuapp.com,{value}")
+    with pytest.raises(ImproperlyConfigured, match=r"ALLOWED_HOSTS has '.*', which no request"):
+        env.host_names("ALLOWED_HOSTS", [])
+
+
+def test_a_url_in_allowed_hosts_stops_start_up_naming_it():
+    env_vars = production_env(
+        DATABASE_URL="postgres://u:p@db.invalid/app", ALLOWED_HOSTS="https://shop.example.com"
+    )
+    result = run_python(SHOW_SETTINGS, env_vars)
+    assert result.returncode != 0
+    assert "ALLOWED_HOSTS has 'https://shop.example.com'" in result.stderr
 
 
 def test_development_turns_on_debug_only_when_asked(settings):
