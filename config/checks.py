@@ -1,10 +1,36 @@
-"""`check --deploy` warnings of the platform: mail that can leave.
+"""Checks of the platform: static files collected (an error, so the release phase
+stops), and the `check --deploy` warning that mail can leave.
 
 (The media bucket's checks are the media app's: config/media/checks.py.)
 """
 
 from django.conf import settings
-from django.core.checks import Warning, register
+from django.contrib.staticfiles.storage import ManifestFilesMixin, staticfiles_storage
+from django.core.checks import Error, Warning, register
+from django.core.files.storage import FileSystemStorage
+
+
+@register("static_manifest")
+def static_files_are_collected(app_configs, **kwargs):
+    """Every page links its stylesheet through the manifest collectstatic writes at
+    build: without it (DISABLE_COLLECTSTATIC=1, or a build step that skipped it)
+    each page would fail while /healthz still answered. Checked by every
+    management command but collectstatic itself, so the release phase (`migrate`)
+    stops the deploy before it goes live."""
+    storage = staticfiles_storage
+    local = isinstance(storage, ManifestFilesMixin) and isinstance(storage, FileSystemStorage)
+    if settings.DEBUG or not local or storage.exists(storage.manifest_name):
+        return []
+    return [
+        Error(
+            f"{storage.path(storage.manifest_name)} does not exist: static files were not "
+            "collected, so every page would fail to link its stylesheet.",
+            hint="Heroku's build runs `manage.py collectstatic` unless DISABLE_COLLECTSTATIC "
+            "is set: unset it (`heroku config:unset DISABLE_COLLECTSTATIC`) and deploy "
+            "again, or run collectstatic in your own build step.",
+            id="config.E001",
+        )
+    ]
 
 
 @register(deploy=True)

@@ -1,0 +1,43 @@
+"""The platform's system checks (config/checks.py)."""
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import SystemCheckError
+
+from config import checks
+
+
+@pytest.fixture
+def nothing_collected(settings, tmp_path):
+    """Production settings over a STATIC_ROOT the build never wrote to."""
+    settings.DEBUG = False
+    settings.STATIC_ROOT = tmp_path
+    return tmp_path
+
+
+def test_the_collected_manifest_passes(settings):
+    settings.DEBUG = False
+    assert checks.static_files_are_collected(None) == []
+
+
+def test_without_collected_static_files_every_command_stops_but_collectstatic(nothing_collected):
+    [error] = checks.static_files_are_collected(None)
+    assert error.id == "config.E001"
+    assert str(nothing_collected / "staticfiles.json") in error.msg
+    assert "DISABLE_COLLECTSTATIC" in error.hint
+    with pytest.raises(SystemCheckError, match=r"config\.E001"):
+        call_command("check")
+    # collectstatic runs only the staticfiles checks: it is how the manifest gets made.
+    call_command("collectstatic", "--noinput", "--dry-run", verbosity=0)
+
+
+@pytest.mark.django_db
+def test_the_release_phase_stops_before_the_deploy_goes_live(nothing_collected):
+    with pytest.raises(SystemCheckError, match="static files were not collected"):
+        # As the Procfile's release line runs it: call_command skips checks by default.
+        call_command("migrate", verbosity=0, skip_checks=False)
+
+
+def test_development_needs_no_collected_files(nothing_collected, settings):
+    settings.DEBUG = True
+    assert checks.static_files_are_collected(None) == []
