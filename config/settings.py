@@ -76,6 +76,9 @@ MIDDLEWARE = [
     # Before anything reads a cookie: session, CSRF and messages cookies
     # whose value the app could not have issued count as absent (config/security/cookies.py).
     "config.security.cookies.IssuedCookiesMiddleware",
+    # Before anything reads the query: a NUL (%00) in it is the 400 page, as no
+    # database takes one (config/security/queries.py).
+    "config.security.queries.NulQueryMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Outside WhiteNoise, so static files carry the header too (config/security/headers.py).
     "config.security.headers.PermissionsPolicyMiddleware",
@@ -100,6 +103,9 @@ MIDDLEWARE = [
     "config.security.headers.PrivateCacheMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # An admin list page's filter or action the database refuses: the 400 page
+    # (config/security/adminlists.py).
+    "config.security.adminlists.AdminListInputMiddleware",
     # Last, as django-axes asks: it turns a lockout into the 429 page.
     "axes.middleware.AxesMiddleware",
 ]

@@ -12,11 +12,24 @@ from django.db import models
 RESTORE_MEDIA = "media.restore_media"
 
 
+class NoRows(models.Manager):
+    """Every query of a model without a table: empty, and sent to no database."""
+
+    def get_queryset(self):
+        return super().get_queryset().none()
+
+
 class MediaFile(models.Model):
     """The holder of `media.restore_media`; no table, no rows (see module docstring)."""
 
+    # Also the manager Django looks objects up with by content type (the admin's
+    # "view on site" URL, /admin/r/<type>/<id>/, open to all staff): a 404, where
+    # a query of the missing table was a 500.
+    objects = NoRows()
+
     class Meta:
         managed = False
+        base_manager_name = "objects"
         default_permissions = ()  # no add/change/delete/view: there is nothing to edit
         permissions = [("restore_media", "Can list, download and restore media versions")]
 

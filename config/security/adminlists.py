@@ -1,0 +1,39 @@
+"""An admin list page whose filters or action the database cannot run: the 400 page.
+
+The admin's list pages filter on any field of their model straight from the query
+string (`?username__regex=(`, `?date_joined__year=10000`), and their actions take
+the ids they are posted (`_selected_action=abc`). Django checks the lookup's name,
+not the value: a value the database refuses (an invalid regular expression, a year
+past 9999, an id that is no number) raised from deep in the list page, a 500 on
+every list page of every model, the project's, Django's and django-axes' alike.
+`AdminListInputMiddleware` answers those with the 400 page instead, for the list
+pages only, and logs the reason at WARNING.
+"""
+
+import logging
+
+from django.db import DataError
+
+from config.views import bad_request
+
+logger = logging.getLogger(__name__)
+
+
+class AdminListInputMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        match = request.resolver_match
+        admin_list = (
+            match is not None
+            and match.namespace == "admin"
+            and (match.url_name or "").endswith("_changelist")
+        )
+        if not admin_list or not isinstance(exception, DataError | ValueError):
+            return None
+        logger.warning("Admin list page %s refused: %r", request.path, exception)
+        return bad_request(request, exception)
