@@ -25,11 +25,16 @@ ALLOWED_HOSTS = ["testserver"]
 """
 
 
-def documented_settings(doc: str) -> str:
-    """The first python block after the doc's "Use it in your project" heading."""
+def documented_blocks(doc: str) -> list[str]:
+    """The python blocks after the doc's "Use it in your project" heading: the first
+    is its settings lines, a second (if any) its root URLconf."""
     text = (BASE_DIR / "docs" / doc).read_text()
     section = re.split(r"^#+ Use it in your project$", text, flags=re.M)[1]
-    return re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    return re.findall(r"```python\n(.*?)```", section, re.S)
+
+
+def documented_settings(doc: str) -> str:
+    return documented_blocks(doc)[0]
 
 
 @dataclass

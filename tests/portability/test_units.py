@@ -9,7 +9,7 @@ import os
 
 import pytest
 
-from tests.portability.scratch import scratch_project
+from tests.portability.scratch import documented_blocks, scratch_project
 from tests.processes import fresh_database
 
 PROFILES = """
@@ -118,6 +118,10 @@ print(json.dumps({"small": shapes(3), "large": shapes(300)}))
 def test_media_restores_a_deleted_file_byte_identical(tmp_path, base_env, fresh_s3):
     env = base_env("port_media", **fresh_s3.environ())
     scratch = scratch_project(tmp_path, "config/media", "s3-media.md", env)
+    urls = documented_blocks("s3-media.md")[1]
+    imports = "from django.contrib import admin\nfrom django.urls import include, path\n\n"
+    scratch.write("site_config/urls.py", imports + urls)
+    assert "System check identified no issues" in scratch.manage("check")
     scratch.manage("migrate")
     found = scratch.script(
         """
@@ -135,10 +139,16 @@ versions.restore(name)
 with default_storage.open(name) as restored:
     same = restored.read() == content
 permission = Permission.objects.filter(codename="restore_media").exists()
-print(json.dumps({"gone": gone, "same": same, "permission": permission}))
+from django.contrib.auth.models import User
+from django.test import Client
+from django.urls import reverse
+client = Client()
+client.force_login(User.objects.create_superuser("root", password="x"))
+page = client.get(reverse("admin-media-versions"), {"name": name}).status_code
+print(json.dumps({"gone": gone, "same": same, "permission": permission, "page": page}))
 """
     )
-    assert found == {"gone": True, "same": True, "permission": True}
+    assert found == {"gone": True, "same": True, "permission": True, "page": 200}
 
 
 def test_static_versioning_puts_the_config_var_on_static_urls(tmp_path, base_env):
