@@ -56,6 +56,18 @@ def test_failures_from_many_clients_pause_the_account():
     assert log_in("bob", PASSWORD, 1000).status_code == 302
 
 
+def test_a_clients_fifth_guess_is_checked_before_its_pair_locks():
+    assert [log_in("alice", "wrong", 7).status_code for _ in range(4)] == [200] * 4
+    assert log_in("alice", PASSWORD, 7).status_code == 302
+
+
+def test_six_networks_of_five_guesses_each_pause_the_account():
+    """The documented arithmetic: 5 guesses a network, so 30 take 6 networks."""
+    for n in range(LIMIT // 5):
+        assert [log_in("alice", "wrong", n).status_code for _ in range(5)] == [200] * 4 + [429]
+    assert log_in("alice", PASSWORD, 1000).status_code == 429
+
+
 def test_below_the_bound_the_owner_logs_in():
     for n in range(LIMIT - 1):
         log_in("alice", "wrong", n)
