@@ -82,6 +82,12 @@ def bucket_origins(bucket: str | None, endpoint_url: str | None, region: str | N
     if endpoint_url:
         parts = urlsplit(endpoint_url)
         return [f"{parts.scheme}://{parts.netloc}"]
+    if "." in bucket:
+        # botocore asks for a bucket whose name has dots by path, as no virtual
+        # host's certificate covers it: https://s3[.<region>].amazonaws.com/<bucket>/.
+        # A source with a path allows that bucket's files only.
+        hosts = ["s3.amazonaws.com", *([f"s3.{region}.amazonaws.com"] if region else [])]
+        return [f"https://{host}/{bucket}/" for host in hosts]
     origins = [f"https://{bucket}.s3.amazonaws.com"]
     if region:
         origins.append(f"https://{bucket}.s3.{region}.amazonaws.com")

@@ -1,11 +1,14 @@
 """Security headers, the Content-Security-Policy, and the error pages."""
 
 from html.parser import HTMLParser
+from urllib.parse import urlsplit
 
 import pytest
 from django.db import connection
 from django.test import Client
+from storages.backends.s3 import S3Storage
 
+from config.media import storage
 from config.security import bucket_origins
 from tests.processes import S3_VARIABLES, production_env, run_python
 
@@ -68,6 +71,31 @@ def test_bucket_origins():
     assert bucket_origins(None, None, None) == []
     assert bucket_origins("m", "http://127.0.0.1:9000/", "us-east-1") == ["http://127.0.0.1:9000"]
     assert bucket_origins("m", None, None) == ["https://m.s3.amazonaws.com"]
+
+
+def allowed_by(url: str, sources: list[str]) -> bool:
+    """Whether a CSP source list lets a page load `url`: a source with a path ending
+    in "/" allows what is under it, one without a path its origin's every file."""
+    origin = "{0.scheme}://{0.netloc}".format(urlsplit(url))
+    return any(
+        url.startswith(source) if urlsplit(source).path else origin == source for source in sources
+    )
+
+
+@pytest.mark.parametrize("region", [None, "us-east-1", "eu-west-1"])
+@pytest.mark.parametrize("bucket", ["shop-media", "media.shop.example.com", "a.b"])
+@pytest.mark.parametrize("signed", [True, False], ids=["media", "static"])
+def test_the_policy_allows_the_urls_the_storages_make_on_aws(signed, bucket, region):
+    """URLs as django-storages makes them for AWS, signed (media) or plain (the static
+    bucket's; its manifest storage would read its manifest from AWS first), made
+    here without sending anything."""
+    config = storage.media_storage(bucket, region_name=region, endpoint_url=None)
+    options = {**config["OPTIONS"], "querystring_auth": signed}
+    url = S3Storage(**options).url("products/a.jpg")
+    sources = bucket_origins(bucket, None, region)
+    assert allowed_by(url, sources), (url, sources)
+    other = url.replace(bucket, "someone-elses", 1)
+    assert not allowed_by(other, sources), (other, sources)
 
 
 class InlineCode(HTMLParser):
