@@ -78,13 +78,14 @@ def query_probes(
     expect: str = "refused",
     clamp_max: int = 100,
 ) -> list[Probe]:
-    """One probe per bad value of one query-string parameter."""
+    """One probe per bad value of one query-string parameter. A NUL is refused on
+    every URL, before any view reads the query (config/security/queries.py)."""
     return [
         Probe(
             f"{path}?{param}= {label}",
             f"{path}?{param}={value}",
             staff=staff,
-            expect=expect,
+            expect="refused" if "%00" in value else expect,
             clamp=(param, clamp_max),
         )
         for label, value in values.items()
