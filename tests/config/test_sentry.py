@@ -5,6 +5,7 @@ tests/deploy/test_sentry.py sends a real event from the web process.
 """
 
 import pytest
+import sentry_sdk
 from django.core.exceptions import (
     BadRequest,
     DisallowedHost,
@@ -19,7 +20,7 @@ from django.core.exceptions import (
 from django.http import Http404, UnreadablePostError
 from django.http.multipartparser import MultiPartParserError
 
-from config import env
+from config import env, sentry
 from config.sentry import before_send, deployed_commit
 from tests.processes import production_env, run_python
 
@@ -88,8 +89,15 @@ def test_sentry_starts_only_with_a_dsn():
         "o1.ingest.sentry.io",
     ],
 )
-def test_a_malformed_dsn_stops_start_up_naming_the_variable(dsn):
-    env_vars = production_env(DATABASE_URL="postgres://u:p@db.invalid/app", SENTRY_DSN=dsn)
+def test_a_malformed_dsn_is_refused_before_sentry_starts(dsn):
+    with pytest.raises(ImproperlyConfigured, match="SENTRY_DSN is not a DSN Sentry accepts"):
+        sentry.init(dsn=dsn, environment="production", traces_sample_rate=0.0, redis=False)
+    assert not sentry_sdk.is_initialized()
+
+
+def test_production_with_a_quoted_dsn_stops_naming_the_variable():
+    quoted = '"https://key@o1.ingest.sentry.io/1"'
+    env_vars = production_env(DATABASE_URL="postgres://u:p@db.invalid/app", SENTRY_DSN=quoted)
     result = run_python("import django; django.setup()", env_vars)
     assert result.returncode != 0
     assert "ImproperlyConfigured: SENTRY_DSN is not a DSN Sentry accepts" in result.stderr

@@ -4,7 +4,9 @@ import json
 import re
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 
+from config import env
 from config.local import s3 as locals3
 from config.media import checks
 from config.media import storage as s3
@@ -44,13 +46,19 @@ def test_production_without_the_apps_keys_stops_naming_the_key(key, value):
 
 @pytest.mark.parametrize("key", ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"])
 @pytest.mark.parametrize("around", [" {} ", "{}\n", "\t{}"], ids=["spaces", "newline", "tab"])
-def test_keys_pasted_with_spaces_stop_start_up_naming_the_key(key, around):
+def test_keys_pasted_with_spaces_are_refused_naming_the_key(monkeypatch, key, around):
     """boto3 reads the keys from the environment as they are: S3 would refuse each call."""
-    value = production_env()[key]
-    env = production_env(DATABASE_URL=UNREACHABLE_DB, **{key: around.format(value)})
-    result = run_python(SHOW_STORAGES, env)
+    monkeypatch.setenv(key, around.format("AKIAEXAMPLE"))
+    with pytest.raises(ImproperlyConfigured, match=f"{key} has spaces or a line break"):
+        env.required(key, as_set=True)
+
+
+def test_production_with_a_key_pasted_with_a_newline_stops_naming_it():
+    value = production_env()["AWS_SECRET_ACCESS_KEY"]
+    pasted = production_env(DATABASE_URL=UNREACHABLE_DB, AWS_SECRET_ACCESS_KEY=value + "\n")
+    result = run_python(SHOW_STORAGES, pasted)
     assert result.returncode != 0
-    assert f"The environment variable {key} has spaces or a line break" in result.stderr
+    assert "AWS_SECRET_ACCESS_KEY has spaces or a line break" in result.stderr
 
 
 @pytest.mark.parametrize(
@@ -63,9 +71,17 @@ def test_keys_pasted_with_spaces_stop_start_up_naming_the_key(key, around):
         "https://s3.example.com/bucket",
     ],
 )
-def test_an_endpoint_that_is_not_a_servers_url_stops_start_up_naming_it(endpoint):
-    env = production_env(DATABASE_URL=UNREACHABLE_DB, AWS_S3_ENDPOINT_URL=endpoint)
-    result = run_python(SHOW_STORAGES, env)
+def test_an_endpoint_that_is_not_a_servers_url_is_refused_naming_it(monkeypatch, endpoint):
+    monkeypatch.setenv("AWS_S3_ENDPOINT_URL", endpoint)
+    with pytest.raises(ImproperlyConfigured, match="AWS_S3_ENDPOINT_URL must be a server's URL"):
+        env.http_url("AWS_S3_ENDPOINT_URL")
+
+
+def test_production_with_an_endpoint_without_its_scheme_stops_naming_it():
+    unusable = production_env(
+        DATABASE_URL=UNREACHABLE_DB, AWS_S3_ENDPOINT_URL="s3.us-west-004.backblazeb2.com"
+    )
+    result = run_python(SHOW_STORAGES, unusable)
     assert result.returncode != 0
     assert "The environment variable AWS_S3_ENDPOINT_URL must be a server's URL" in result.stderr
 
