@@ -168,6 +168,10 @@ class ImageUploadFormField(forms.FileField):
     """A file field that accepts only images passing `clean_image`, and keeps their clean copy."""
 
     def __init__(self, **kwargs):
+        # The upload is renamed (stored_name) and the storage shortens that name to
+        # the column's max_length: the name the browser sends needs no limit of its
+        # own, where Django's would refuse a long one ("at most 100 characters").
+        kwargs["max_length"] = None
         if not kwargs.get("help_text"):
             limit = filesizeformat(settings.IMAGE_UPLOAD_MAX_BYTES)
             kwargs["help_text"] = f"JPEG, PNG, WebP or GIF, at most {limit}."

@@ -73,6 +73,22 @@ def test_a_refused_file_is_a_form_error_and_never_stored(client, user, fresh_s3,
     assert bucket_keys(fresh_s3) == []
 
 
+def test_a_long_file_name_is_shortened_not_refused(client, user, fresh_s3):
+    """Uploads are renamed (config/media/uploads.py, stored_name), and the storage
+    shortens a name to fit the column: the name a browser sends has no limit."""
+    name = "Screenshot 2026-11-30 at 10.41.07 " + "very long name " * 10 + ".png"
+    assert len(name) > 150
+    response = client.post(
+        EDIT, {"display_name": "Ada L.", "avatar": upload(name, image_bytes("PNG"))}
+    )
+    assert response.status_code == 302
+    stored = Profile.objects.get(user=user).avatar.name
+    assert stored.startswith("avatars/Screenshot_2026-11-30_at_10-41-07_very_long_name")
+    assert stored.endswith(".png")
+    assert len(stored) <= Profile._meta.get_field("avatar").max_length
+    assert bucket_keys(fresh_s3) == [stored]
+
+
 def test_a_good_image_is_not_stored_while_another_field_is_wrong(client, user, fresh_s3):
     avatar = upload("me.png", image_bytes("PNG"))
     response = client.post(EDIT, {"display_name": "x" * 101, "avatar": avatar})
