@@ -148,7 +148,8 @@ def profile_edit(request):
     # renders request.user.profile: it must keep showing what is saved.
     form = ProfileForm(**bound_on_post(request), instance=copy.copy(profile_of(request.user)))
     if form.is_valid():
-        form.save()
+        # Its own fields only: a company staff set in the admin meanwhile stays.
+        form.save(commit=False).save(update_fields=ProfileForm.Meta.fields)
         messages.success(request, "Your profile is saved.")
         return redirect("accounts:profile")
     context = {"form": form, "title": "Edit your profile", "submit": "Save"}

@@ -1,7 +1,8 @@
 import pytest
 
+from accounts.forms import ProfileForm
 from accounts.models import Profile
-from tests.factories import UserFactory
+from tests.factories import CompanyFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -60,3 +61,20 @@ def test_header_keeps_the_saved_name_after_a_rejected_edit(client, user):
     header = response.content.decode().split("</header>")[0]
     assert "Ada L." in header
     assert "Typed But Rejected" not in header
+
+
+def test_saving_the_form_keeps_a_company_staff_set_meanwhile(client, user, monkeypatch):
+    """The form writes its own fields only: a membership staff granted in the admin
+    while the member's save was under way stays."""
+    company = CompanyFactory(name="Acme Tools")
+    checked = ProfileForm.clean
+
+    def staff_grant_membership_meanwhile(form):
+        Profile.objects.filter(user=user).update(company=company)
+        return checked(form)
+
+    monkeypatch.setattr(ProfileForm, "clean", staff_grant_membership_meanwhile)
+    response = client.post(EDIT, {"display_name": "Ada Lovelace", "bio": ""})
+    assert response.status_code == 302
+    profile = Profile.objects.get(user=user)
+    assert (profile.display_name, profile.company) == ("Ada Lovelace", company)
