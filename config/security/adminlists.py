@@ -4,10 +4,16 @@ The admin's list pages filter on any field of their model straight from the quer
 string (`?username__regex=(`, `?date_joined__year=10000`), and their actions take
 the ids they are posted (`_selected_action=abc`). Django checks the lookup's name,
 not the value: a value the database refuses (an invalid regular expression, a year
-past 9999, an id that is no number) raised from deep in the list page, a 500 on
-every list page of every model, the project's, Django's and django-axes' alike.
-`AdminListInputMiddleware` answers those with the 400 page instead, for the list
-pages only, and logs the reason at WARNING.
+past 9999, a date hierarchy's last month of 9999, an id that is no number) raised
+from deep in the list page, a 500 on every list page of every model, the
+project's, Django's and django-axes' alike. `AdminListInputMiddleware` answers
+those with the 400 page instead, for the list pages only.
+
+The same exceptions can also come from a list page's own bug (a `list_display`
+callable that raises, an action's UPDATE the database refuses). So each one is
+logged at ERROR with its traceback, which Sentry reports like any server fault:
+staff get the 400 page, the operator still hears of a bug. The price: a member of
+staff typing a bad filter by hand also makes an event.
 """
 
 import logging
@@ -33,7 +39,7 @@ class AdminListInputMiddleware:
             and match.namespace == "admin"
             and (match.url_name or "").endswith("_changelist")
         )
-        if not admin_list or not isinstance(exception, DataError | ValueError):
+        if not admin_list or not isinstance(exception, DataError | ValueError | OverflowError):
             return None
-        logger.warning("Admin list page %s refused: %r", request.path, exception)
+        logger.error("Admin list page %s answered 400", request.path, exc_info=exception)
         return bad_request(request, exception)

@@ -32,6 +32,18 @@ def refused_values(field: models.Field) -> list[str]:
     return values
 
 
+def date_hierarchy_values(model) -> list[str]:
+    """The date hierarchy's drill-downs into the last days Python's dates hold."""
+    field = admin.site._registry[model].date_hierarchy
+    if not field:
+        return []
+    return [
+        f"{field}__year=9999&{field}__month=12",
+        f"{field}__year=9999&{field}__month=12&{field}__day=31",
+        f"{field}__year=0&{field}__month=1",
+    ]
+
+
 def changelists() -> list[tuple[str, type]]:
     return [
         (reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist"), model)
@@ -52,13 +64,27 @@ def superuser():
 def test_list_filters_the_database_refuses_are_no_500(superuser):
     ProductFactory()
     tried = 0
+    hierarchies = 0
     for url, model in changelists():
-        for field in model._meta.concrete_fields:
-            for query in refused_values(field):
-                response = superuser.get(f"{url}?{query}")
-                assert response.status_code < 500, (url, query, response.status_code)
-                tried += 1
+        queries = [q for field in model._meta.concrete_fields for q in refused_values(field)]
+        hierarchies += len(date_hierarchy_values(model))
+        for query in [*queries, *date_hierarchy_values(model)]:
+            response = superuser.get(f"{url}?{query}")
+            assert response.status_code < 500, (url, query, response.status_code)
+            tried += 1
     assert tried > 100
+    assert hierarchies >= 3  # django-axes' lists have one
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_refused_list_page_is_reported_with_its_traceback(superuser, caplog):
+    """A list page's own bug would raise the same exceptions: staff get the 400 page,
+    and the log record Sentry turns into an event carries the traceback."""
+    response = superuser.get("/admin/auth/user/?username__regex=(")
+    assert response.status_code == 400
+    [record] = [r for r in caplog.records if r.name == "config.security.adminlists"]
+    assert record.levelname == "ERROR"
+    assert "invalid regular expression" in str(record.exc_info[1])
 
 
 def test_the_company_autocomplete_refuses_a_nul(superuser):
