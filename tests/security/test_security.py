@@ -70,7 +70,7 @@ def test_policy_allows_a_static_bucket_for_scripts_styles_and_images():
 def test_bucket_origins():
     assert bucket_origins(None, None, None) == []
     assert bucket_origins("m", "http://127.0.0.1:9000/", "us-east-1") == ["http://127.0.0.1:9000"]
-    assert bucket_origins("m", None, None) == ["https://m.s3.amazonaws.com"]
+    assert bucket_origins("shop", None, None) == ["https://shop.s3.amazonaws.com"]
 
 
 def allowed_by(url: str, sources: list[str]) -> bool:
@@ -83,7 +83,9 @@ def allowed_by(url: str, sources: list[str]) -> bool:
 
 
 @pytest.mark.parametrize("region", [None, "us-east-1", "eu-west-1"])
-@pytest.mark.parametrize("bucket", ["shop-media", "media.shop.example.com", "a.b"])
+@pytest.mark.parametrize(
+    "bucket", ["shop-media", "media.shop.example.com", "a.b", "My_Bucket", "ab", "x" * 64]
+)
 @pytest.mark.parametrize("signed", [True, False], ids=["media", "static"])
 def test_the_policy_allows_the_urls_the_storages_make_on_aws(signed, bucket, region):
     """URLs as django-storages makes them for AWS, signed (media) or plain (the static
