@@ -76,9 +76,6 @@ MIDDLEWARE = [
     # Before anything reads a cookie: session, CSRF and messages cookies
     # whose value the app could not have issued count as absent (config/security/cookies.py).
     "config.security.cookies.IssuedCookiesMiddleware",
-    # Before anything reads the query: a NUL (%00) in it is the 400 page, as no
-    # database takes one (config/security/queries.py).
-    "config.security.queries.NulQueryMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Outside WhiteNoise, so static files carry the header too (config/security/headers.py).
     "config.security.headers.PermissionsPolicyMiddleware",
@@ -90,6 +87,10 @@ MIDDLEWARE = [
     # against BREACH-style guessing of the CSRF token in compressed pages.
     "django.middleware.gzip.GZipMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Before anything reads the query, after the HTTPS redirect and the headers
+    # every page gets: a NUL (%00) in it is the 400 page, as no database takes
+    # one (config/security/queries.py).
+    "config.security.queries.NulQueryMiddleware",
     # Outside everything that queries (sessions, auth), so the log sees it all.
     "config.querylog.QueryLogMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -286,6 +287,12 @@ IMAGE_UPLOAD_MAX_BYTES = 5 * 1024 * 1024
 # DATA_UPLOAD_MAX_MEMORY_SIZE (below) counts only the non-file fields of a request,
 # so it does not cap images.
 FILE_UPLOAD_MAX_MEMORY_SIZE = IMAGE_UPLOAD_MAX_BYTES
+# Django's two handlers; the one that spools to disk never fails on a long
+# extension in the upload's name (config/security/uploadhandlers.py).
+FILE_UPLOAD_HANDLERS = [
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "config.security.uploadhandlers.ShortExtensionTemporaryFileUploadHandler",
+]
 
 # Production security. Heroku ends TLS at its router and says so in
 # X-Forwarded-Proto; trusting that header is what makes the redirect work.

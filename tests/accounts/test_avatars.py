@@ -89,6 +89,16 @@ def test_a_long_file_name_is_shortened_not_refused(client, user, fresh_s3):
     assert bucket_keys(fresh_s3) == [stored]
 
 
+def test_a_file_spooled_to_disk_with_a_very_long_extension_is_a_form_error(client, user, fresh_s3):
+    """Above 5 MiB Django writes the upload to a temporary file named after its
+    extension (config/security/uploadhandlers.py): 240 characters of it failed."""
+    big = upload("a." + "x" * 240, b"\x89PNG" + bytes(5 * 1024 * 1024 + 4096))
+    response = client.post(EDIT, {"display_name": "Ada L.", "avatar": big})
+    assert response.status_code == 200
+    assert "an image may be at most 5.0" in response.content.decode()
+    assert bucket_keys(fresh_s3) == []
+
+
 def test_a_good_image_is_not_stored_while_another_field_is_wrong(client, user, fresh_s3):
     avatar = upload("me.png", image_bytes("PNG"))
     response = client.post(EDIT, {"display_name": "x" * 101, "avatar": avatar})
