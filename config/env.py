@@ -27,15 +27,15 @@ def required(name: str, *, at_build: str | None = None, as_set: bool = False) ->
     `at_build`: a stand-in used only while Heroku builds static files
     (`building_static_files()`), for a value collectstatic never uses.
     `as_set`: another library reads the variable from the environment itself
-    (boto3 its keys), spaces and line breaks included; a value with any around
-    it stops start-up too, rather than fail every call that uses it.
+    (boto3 its keys), spaces and line breaks included; a value with any in or
+    around it stops start-up too, rather than fail every call that uses it.
     """
     raw = os.environ.get(name, "")
     value = raw.strip()
-    if as_set and value and raw != value:
+    if as_set and value and raw.split() != [raw]:
         raise ImproperlyConfigured(
-            f"The environment variable {name} has spaces or a line break around its "
-            "value, which is read as it is set: set it again without them."
+            f"The environment variable {name} has spaces or a line break in its value, "
+            "which is read as it is set: set it again without them."
         )
     if not value and at_build is not None and building_static_files():
         return at_build
@@ -49,12 +49,16 @@ def required(name: str, *, at_build: str | None = None, as_set: bool = False) ->
 
 
 def http_url(name: str) -> str | None:
-    """An http:// or https:// URL of a server (no path), or None when unset or blank."""
+    """An http:// or https:// URL of a server, or None when unset or blank."""
     value = os.environ.get(name, "").strip()
     if not value:
         return None
     parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.hostname or parts.path not in ("", "/"):
+    try:
+        port_ok = parts.port is None or parts.port > 0
+    except ValueError:  # not a number, or past 65535
+        port_ok = False
+    if parts.scheme not in ("http", "https") or not parts.hostname or not port_ok:
         raise ImproperlyConfigured(
             f"The environment variable {name} must be a server's URL starting with "
             f"https:// (or http://), like https://s3.example.com, got {value!r}."

@@ -34,7 +34,7 @@ from django.http.multipartparser import MultiPartParserError
 from sentry_sdk.integrations.django import DjangoIntegration
 from sentry_sdk.integrations.redis import RedisIntegration
 from sentry_sdk.scrubber import DEFAULT_DENYLIST, EventScrubber
-from sentry_sdk.utils import BadDsn, Dsn
+from sentry_sdk.utils import Dsn
 
 from config.env import deployed_commit
 
@@ -104,7 +104,7 @@ def init(*, dsn: str, environment: str, traces_sample_rate: float, redis: bool) 
     integration, which would import redis-py at start, stays off (config/cache.py)."""
     try:
         Dsn(dsn)
-    except BadDsn as error:
+    except ValueError as error:  # BadDsn, or a port that is not a number
         raise ImproperlyConfigured(
             f"SENTRY_DSN is not a DSN Sentry accepts ({error}): copy it, without quotes, "
             "from the project's settings in Sentry (Client Keys), or unset it."

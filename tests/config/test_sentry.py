@@ -87,6 +87,7 @@ def test_sentry_starts_only_with_a_dsn():
         '"https://key@o1.ingest.sentry.io/1"',  # pasted with its quotes
         "https://o1.ingest.sentry.io/1",  # without the key
         "o1.ingest.sentry.io",
+        "https://key@o1.ingest.sentry.io:abc/1",  # a port that is no number
     ],
 )
 def test_a_malformed_dsn_is_refused_before_sentry_starts(dsn):

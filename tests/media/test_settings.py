@@ -45,7 +45,9 @@ def test_production_without_the_apps_keys_stops_naming_the_key(key, value):
 
 
 @pytest.mark.parametrize("key", ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"])
-@pytest.mark.parametrize("around", [" {} ", "{}\n", "\t{}"], ids=["spaces", "newline", "tab"])
+@pytest.mark.parametrize(
+    "around", [" {} ", "{}\n", "\t{}", "AKIA {}"], ids=["spaces", "newline", "tab", "inside"]
+)
 def test_keys_pasted_with_spaces_are_refused_naming_the_key(monkeypatch, key, around):
     """boto3 reads the keys from the environment as they are: S3 would refuse each call."""
     monkeypatch.setenv(key, around.format("AKIAEXAMPLE"))
@@ -68,13 +70,22 @@ def test_production_with_a_key_pasted_with_a_newline_stops_naming_it():
         "s3.wasabisys.com:443",
         "ftp://s3.example.com",
         "https://",
-        "https://s3.example.com/bucket",
+        "https://s3.example.com:abc",
+        "https://s3.example.com:99999",
     ],
 )
 def test_an_endpoint_that_is_not_a_servers_url_is_refused_naming_it(monkeypatch, endpoint):
     monkeypatch.setenv("AWS_S3_ENDPOINT_URL", endpoint)
     with pytest.raises(ImproperlyConfigured, match="AWS_S3_ENDPOINT_URL must be a server's URL"):
         env.http_url("AWS_S3_ENDPOINT_URL")
+
+
+@pytest.mark.parametrize(
+    "endpoint", ["https://s3.example.com", "http://127.0.0.1:9000/", "https://gw.example.com/s3"]
+)
+def test_a_servers_url_is_taken_as_it_is(monkeypatch, endpoint):
+    monkeypatch.setenv("AWS_S3_ENDPOINT_URL", f" {endpoint} ")
+    assert env.http_url("AWS_S3_ENDPOINT_URL") == endpoint
 
 
 def test_production_with_an_endpoint_without_its_scheme_stops_naming_it():
