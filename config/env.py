@@ -49,19 +49,30 @@ def required(name: str, *, at_build: str | None = None, as_set: bool = False) ->
 
 
 def http_url(name: str) -> str | None:
-    """An http:// or https:// URL of a server, or None when unset or blank."""
+    """An http:// or https:// URL of a server: scheme, host and port, nothing else
+    (a bucket in the path would be asked for inside itself); None when unset or blank."""
     value = os.environ.get(name, "").strip()
     if not value:
         return None
-    parts = urlsplit(value)
     try:
+        parts = urlsplit(value)
         port_ok = parts.port is None or parts.port > 0
-    except ValueError:  # not a number, or past 65535
-        port_ok = False
-    if parts.scheme not in ("http", "https") or not parts.hostname or not port_ok:
+    except ValueError:  # a port that is no number or past 65535, an unclosed "["
+        parts, port_ok = None, False
+    if (
+        not port_ok
+        or parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or parts.netloc.endswith(":")
+        or "@" in parts.netloc
+        or parts.path not in ("", "/")
+        or parts.query
+        or parts.fragment
+    ):
         raise ImproperlyConfigured(
-            f"The environment variable {name} must be a server's URL starting with "
-            f"https:// (or http://), like https://s3.example.com, got {value!r}."
+            f"The environment variable {name} must be a server's URL, its scheme, host "
+            f"and port only, like https://s3.example.com (the bucket is named on its "
+            f"own), got {value!r}."
         )
     return value
 

@@ -16,7 +16,8 @@ account runs exactly as before. What leaves the process:
 - only server faults: `before_send` drops every event about a client's mistake
   (an exception Django answers with a 4xx, or a record of a `django.security.*`
   logger), so nobody can spend the quota or bury real alerts with bad requests.
-  The access log still shows each of them with its status.
+  The access log still shows each of them with its status. (An admin list page
+  refusing a value reports it on purpose: config/security/adminlists.py.)
 
 https://docs.sentry.io/platforms/python/integrations/django/ and
 https://docs.sentry.io/platforms/python/data-management/sensitive-data/

@@ -1,4 +1,4 @@
-"""Refuse a query string holding a NUL character (`%00`): the 400 page, for every URL.
+"""Refuse a query string holding a NUL character (`%00`): the 400 page, on every page.
 
 PostgreSQL cannot store or compare a string with a NUL in it, and psycopg2 refuses
 to send one (ValueError). Django's form fields refuse it on their own, but a query

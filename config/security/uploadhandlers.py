@@ -1,7 +1,8 @@
 """Upload handlers whose temporary file never fails on the name a browser sent.
 
-An upload above FILE_UPLOAD_MAX_MEMORY_SIZE (5 MiB; the body limit lets up to
-6 MiB in) is streamed to a temporary file named after the upload's extension
+The files of a request whose body is above FILE_UPLOAD_MAX_MEMORY_SIZE (5 MiB;
+the body limit lets up to 6 MiB in) are streamed to temporary files, each named
+after its upload's extension
 (`tmpXXXXXXXX.upload.<extension>`). An extension of some 240 characters
 (`a.xxxx...`) made that name longer than the file system allows: OSError while
 Django parsed the POST, in the CSRF check, a 500 on any form page for anyone

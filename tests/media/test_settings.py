@@ -72,6 +72,12 @@ def test_production_with_a_key_pasted_with_a_newline_stops_naming_it():
         "https://",
         "https://s3.example.com:abc",
         "https://s3.example.com:99999",
+        "https://s3.example.com:",
+        "https://[::1",
+        "https://s3.us-west-004.backblazeb2.com/shop-media",  # the bucket in the path
+        "https://s3.example.com?x=1",
+        "https://s3.example.com#x",
+        "https://key:secret@s3.example.com",
     ],
 )
 def test_an_endpoint_that_is_not_a_servers_url_is_refused_naming_it(monkeypatch, endpoint):
@@ -81,7 +87,7 @@ def test_an_endpoint_that_is_not_a_servers_url_is_refused_naming_it(monkeypatch,
 
 
 @pytest.mark.parametrize(
-    "endpoint", ["https://s3.example.com", "http://127.0.0.1:9000/", "https://gw.example.com/s3"]
+    "endpoint", ["https://s3.example.com", "http://127.0.0.1:9000/", "https://[::1]:9000"]
 )
 def test_a_servers_url_is_taken_as_it_is(monkeypatch, endpoint):
     monkeypatch.setenv("AWS_S3_ENDPOINT_URL", f" {endpoint} ")
