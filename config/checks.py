@@ -14,9 +14,10 @@ from django.core.files.storage import FileSystemStorage
 def static_files_are_collected(app_configs, **kwargs):
     """Every page links its stylesheet through the manifest collectstatic writes at
     build: without it (DISABLE_COLLECTSTATIC=1, or a build step that skipped it)
-    each page would fail while /healthz still answered. Checked by every
-    management command but collectstatic itself, so the release phase (`migrate`)
-    stops the deploy before it goes live."""
+    each page would fail while /healthz still answered. Checked by the commands
+    that run system checks (`migrate`, `check`, `runserver`), not by collectstatic,
+    which runs only its own: the release phase (`migrate`) stops the deploy before it
+    goes live. Static files on a bucket are not looked at (an S3 call per command)."""
     storage = staticfiles_storage
     local = isinstance(storage, ManifestFilesMixin) and isinstance(storage, FileSystemStorage)
     if settings.DEBUG or not local or storage.exists(storage.manifest_name):

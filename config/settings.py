@@ -89,8 +89,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     # Before anything reads the query, after the HTTPS redirect and the headers
     # every page gets: a NUL (%00) in it is the 400 page, as no database takes
-    # one (config/security/queries.py).
-    "config.security.queries.NulQueryMiddleware",
+    # one (config/security/querystring.py).
+    "config.security.querystring.NulQueryMiddleware",
     # Outside everything that queries (sessions, auth), so the log sees it all.
     "config.querylog.QueryLogMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

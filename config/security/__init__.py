@@ -3,7 +3,6 @@ the login lockout page, and the S3 origins the Content-Security-Policy allows.
 """
 
 import ipaddress
-import re
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -71,12 +70,6 @@ def lockout_response(request, original_response=None, credentials=None):
     )
 
 
-# A bucket name botocore addresses as a host of its own (botocore.utils.check_dns_name):
-# 3 to 63 lowercase letters, digits and hyphens, starting and ending with a letter or
-# digit, no dots.
-VIRTUAL_HOST_BUCKET = re.compile(r"[a-z0-9][a-z0-9-]{1,61}[a-z0-9]")
-
-
 def bucket_origins(bucket: str | None, endpoint_url: str | None, region: str | None) -> list[str]:
     """Origins a page loads a bucket's files from, for the Content-Security-Policy.
 
@@ -89,7 +82,11 @@ def bucket_origins(bucket: str | None, endpoint_url: str | None, region: str | N
     if endpoint_url:
         parts = urlsplit(endpoint_url)
         return [f"{parts.scheme}://{parts.netloc}"]
-    if not VIRTUAL_HOST_BUCKET.fullmatch(bucket):
+    # botocore's own rule for a bucket that can be a host (3-63 lowercase letters,
+    # digits and hyphens, no dots); boto3 is loaded with the storages anyway.
+    from botocore.utils import check_dns_name
+
+    if not check_dns_name(bucket):
         # botocore asks for a bucket whose name cannot be a host of its own by path
         # (dots, which no virtual host's certificate covers; an old us-east-1 name
         # with capitals or "_"): https://s3[.<region>].amazonaws.com/<bucket>/.

@@ -1,4 +1,4 @@
-"""A NUL in the query string is the 400 page on every page (config/security/queries.py),
+"""A NUL in the query string is the 400 page on every page (config/security/querystring.py),
 with the headers every page carries, and after the HTTPS redirect."""
 
 import pytest
