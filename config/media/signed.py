@@ -1,5 +1,7 @@
 """The media storage: django-storages' S3Storage, reusing each signed URL for a while.
 
+Its sessions share botocore's service data (config/media/sessions.py).
+
 Media objects are private, so every image on a page is a URL signed for an hour
 (`querystring_expire`). Signing is pure computation but not cheap (HMAC-SHA256 key derivation and
 botocore's request machinery: 1.8 ms a URL measured on a busy 2-core machine),
@@ -21,10 +23,12 @@ import time
 
 from storages.backends.s3 import S3Storage
 
+from config.media.sessions import SharedServiceData
+
 REUSE_SECONDS = 15 * 60
 
 
-class MediaStorage(S3Storage):
+class MediaStorage(SharedServiceData, S3Storage):
     # A test may set its own clock and bound on an instance.
     clock = staticmethod(time.monotonic)
     max_urls = 10_000

@@ -1,0 +1,114 @@
+"""Each thread's S3 session, one copy of botocore's data per process (config/media/sessions.py)."""
+
+import subprocess
+import sys
+import threading
+
+import pytest
+from botocore.loaders import JSONFileLoader
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.test import override_settings
+
+from config.local import s3 as locals3
+from config.media import sessions
+from config.media.signed import MediaStorage
+from tests.conftest import storages_on, stored_bytes
+
+
+def in_a_new_thread(function):
+    """What `function()` returns when run in a thread of its own (raising what it raised)."""
+    answer: dict = {}
+
+    def run():
+        try:
+            answer["value"] = function()
+        except BaseException as error:  # handed back to the test
+            answer["error"] = error
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    if "error" in answer:
+        raise answer["error"]
+    return answer["value"]
+
+
+@pytest.fixture
+def files_read(monkeypatch) -> list[str]:
+    """The paths of botocore's JSON data files read from here on."""
+    read: list[str] = []
+    load = JSONFileLoader.load_file
+
+    def counting(self, file_path):
+        data = load(self, file_path)
+        if data is not None:
+            read.append(file_path)
+        return data
+
+    monkeypatch.setattr(JSONFileLoader, "load_file", counting)
+    return read
+
+
+def test_a_thread_gets_its_own_session_and_reads_no_data_file_again(fresh_s3, files_read):
+    storage = MediaStorage(**storages_on(fresh_s3)["default"]["OPTIONS"])
+    # Loads what S3 needs, unless an earlier test of this process did.
+    name = storage.save("products/lamp.png", ContentFile(b"a lamp"))
+    files_read.clear()
+    # Another thread, as each of a gunicorn worker's threads: a session of its own, as
+    # boto3 asks, that signs, uploads and reads with the data already loaded.
+    other = in_a_new_thread(lambda: storage.connection)
+    assert other is not storage.connection
+    url = in_a_new_thread(lambda: storage.url(name))
+    saved = in_a_new_thread(lambda: storage.save("products/desk.png", ContentFile(b"a desk")))
+    assert in_a_new_thread(lambda: storage.open(saved).read()) == b"a desk"
+    assert files_read == []
+    assert url.startswith(f"{fresh_s3.endpoint_url}/{locals3.MEDIA_BUCKET}/products/lamp.png?")
+    assert stored_bytes(fresh_s3, saved) == b"a desk"
+
+
+def test_the_sites_storages_share_it(fresh_s3, files_read):
+    default_storage.url("products/warm.png")
+    files_read.clear()
+    # A storage the settings build afresh (as a test's override does) reads nothing either.
+    with override_settings(STORAGES=storages_on(fresh_s3)):
+        url = default_storage.url("products/lamp.png")
+        assert isinstance(default_storage._wrapped, MediaStorage)
+    assert url.startswith(f"{fresh_s3.endpoint_url}/{locals3.MEDIA_BUCKET}/products/lamp.png?")
+    assert files_read == []
+
+
+def test_boto3s_data_folder_is_searched_once_however_many_sessions():
+    for _ in range(3):
+        sessions.new_session(aws_access_key_id="a", aws_secret_access_key="b")
+    paths = sessions.shared_loader().search_paths
+    assert len(paths) == len(set(paths))
+    assert any(path.endswith("boto3/data") for path in paths)  # resources still load
+
+
+def test_a_storage_with_a_profile_opens_a_session_of_that_profile(tmp_path, monkeypatch):
+    config = tmp_path / "config"
+    config.write_text("[profile shop]\nregion = eu-west-1\n")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):  # a profile instead of keys
+        monkeypatch.delenv(name)
+    storage = MediaStorage(bucket_name="shop-media", session_profile="shop")
+    session = storage._create_session()
+    assert (session.profile_name, session.region_name) == ("shop", "eu-west-1")
+
+
+def test_the_benchmark_shows_the_threads_memory_with_and_without_sharing():
+    """tests/bench/s3_sessions.py, whose table docs/s3-media.md shows, in two threads."""
+    shown = subprocess.run(
+        [sys.executable, "-m", "tests.bench.s3_sessions", "--threads", "2"],
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    rows = {line.split()[0]: line.split()[1:] for line in shown.splitlines()[1:3]}
+    plain, shared = rows["storages.backends.s3.S3Storage"], rows["config.media.signed.MediaStorage"]
+    assert plain[0] == shared[0] == "2"
+    # MiB each: a copy of botocore's data per thread (about 17 MiB), or none.
+    assert float(plain[2]) > 5 * max(float(shared[2]), 1)
