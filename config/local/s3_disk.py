@@ -59,6 +59,9 @@ class S3Disk:
         self.folder = Path(folder)
         self._lock = threading.Lock()
         self._owner = None
+        # bucket name -> the blob files in its folder: read from the disk once, then
+        # kept here, so a save touches only what changed (it runs on every write).
+        self._blobs: dict[str, set[str]] = {}
 
     def claim(self) -> None:
         """Hold the folder for this process, or raise FolderInUse.
@@ -88,11 +91,15 @@ class S3Disk:
             for folder in self.folder.iterdir():
                 if folder.is_dir() and folder.name not in names:
                     shutil.rmtree(folder)
+                    self._blobs.pop(folder.name, None)
 
     def _save_bucket(self, bucket) -> None:
         folder = self.folder / bucket.name
         blobs = folder / "blobs"
-        blobs.mkdir(parents=True, exist_ok=True)
+        on_disk = self._blobs.get(bucket.name)
+        if on_disk is None:
+            blobs.mkdir(parents=True, exist_ok=True)
+            on_disk = self._blobs[bucket.name] = {path.name for path in blobs.iterdir()}
         entries = []
         for key, versions in bucket.keys.iterlists():
             for version in versions:  # oldest first, as the server appended them
@@ -105,8 +112,9 @@ class S3Disk:
                     entry["delete_marker"] = True
                 else:
                     blob = _blob_name(bucket.name, entry["version_id"], version.etag, key)
-                    if not (blobs / blob).exists():
+                    if blob not in on_disk:
                         _write_atomic(blobs / blob, version.value)
+                        on_disk.add(blob)
                     headers = {
                         name: value
                         for name, value in version.metadata.items()
@@ -115,12 +123,13 @@ class S3Disk:
                     entry.update(blob=blob, headers=headers)
                 entries.append(entry)
         state = {"versioning": bucket.versioning_status, "entries": entries}
-        _write_atomic(folder / MANIFEST, json.dumps(state, indent=1).encode())
+        # Compact: with an indent, json falls back from its C encoder to Python.
+        _write_atomic(folder / MANIFEST, json.dumps(state, separators=(",", ":")).encode())
         # Versions deleted for good (a DELETE with a version id) leave their bytes behind.
         keep = {entry["blob"] for entry in entries if "blob" in entry}
-        for path in blobs.iterdir():
-            if path.name not in keep:
-                path.unlink()
+        for name in on_disk - keep:
+            (blobs / name).unlink(missing_ok=True)
+        on_disk &= keep
 
     def restore(self, client) -> int:
         """Replay the saved buckets through `client` (boto3, S3, of a fresh server);

@@ -29,3 +29,35 @@ def test_after_a_restore_the_servers_client_sends_no_restored_headers(tmp_path):
     read = run_python(READ_BACK_THEN_WRITE.format(folder=str(tmp_path)), env)
     assert read.returncode == 0, read.stderr
     assert read.stdout.split() == ["1", "binary/octet-stream"]
+
+
+DELETE_FOR_GOOD = """
+from pathlib import Path
+from config.local import s3
+folder = Path({folder!r})
+client = s3.start(data_dir=folder).client()
+first = client.put_object(Bucket="media", Key="a.png", Body=b"one")["VersionId"]
+client.put_object(Bucket="media", Key="a.png", Body=b"two")
+blobs = folder / "media" / "blobs"
+print(len(list(blobs.iterdir())))
+client.delete_object(Bucket="media", Key="a.png", VersionId=first)
+print(len(list(blobs.iterdir())))
+"""
+READ_BACK = """
+from pathlib import Path
+from config.local import s3
+local = s3.start(data_dir=Path({folder!r}))
+answer = local.client().list_object_versions(Bucket="media")
+print(local.restored, len(answer["Versions"]))
+print(local.client().get_object(Bucket="media", Key="a.png")["Body"].read().decode())
+"""
+
+
+def test_a_version_deleted_for_good_takes_its_bytes_off_the_disk(tmp_path):
+    env = {key: value for key, value in os.environ.items() if not key.startswith("AWS_")}
+    written = run_python(DELETE_FOR_GOOD.format(folder=str(tmp_path)), env)
+    assert written.returncode == 0, written.stderr
+    assert written.stdout.split() == ["2", "1"]
+    read = run_python(READ_BACK.format(folder=str(tmp_path)), env)
+    assert read.returncode == 0, read.stderr
+    assert read.stdout.split() == ["1", "1", "two"]
