@@ -84,7 +84,8 @@ def start_once(folder: Path) -> tuple[float, float]:
     try:
         first_200 = wait_for_200(f"http://127.0.0.1:{port}/", process, started)
     finally:
-        os.killpg(process.pid, signal.SIGINT)
+        if process.poll() is None:  # one that stopped on its own says why below
+            os.killpg(process.pid, signal.SIGINT)
         process.wait(60)
         reader.join(10)
     if not serving or first_200 is None:
