@@ -13,6 +13,8 @@ from django.test import override_settings
 
 from config.local import s3 as locals3
 from config.media import sessions
+from config.media import storage as s3
+from config.media.sessions import StaticStorage
 from config.media.signed import MediaStorage
 from tests.conftest import storages_on, stored_bytes
 
@@ -76,6 +78,19 @@ def test_the_sites_storages_share_it(fresh_s3, files_read):
         url = default_storage.url("products/lamp.png")
         assert isinstance(default_storage._wrapped, MediaStorage)
     assert url.startswith(f"{fresh_s3.endpoint_url}/{locals3.MEDIA_BUCKET}/products/lamp.png?")
+    assert files_read == []
+
+
+def test_the_static_buckets_storage_shares_it(fresh_s3, files_read):
+    options = s3.static_storage(
+        locals3.STATIC_BUCKET, endpoint_url=fresh_s3.endpoint_url, region_name=locals3.REGION
+    )["OPTIONS"]
+    storage = StaticStorage(**options)
+    storage.save("css/site.css", ContentFile(b"body {}"))
+    files_read.clear()
+    # Writes sign (the connection), reads of a public bucket's URLs do not (unsigned).
+    assert in_a_new_thread(lambda: storage.exists("css/site.css"))
+    assert in_a_new_thread(lambda: storage.unsigned_connection) is not storage.unsigned_connection
     assert files_read == []
 
 
