@@ -8,16 +8,25 @@ that never changes (figures in docs/s3-media.md).
 
 `SharedServiceData` keeps django-storages' session per thread and gives every
 session the process's one botocore `Loader` (`shared_loader()`), as botocore's
-maintainers suggest (boto/botocore#3078): what a loader keeps is read-only once
-loaded. `MediaStorage` (config/media/signed.py) and `StaticStorage` below use it.
+maintainers suggest (boto/botocore#3078). The loader's cache has no lock, and
+resolving an endpoint writes a few keys into the loaded endpoint data (the same
+values every time), so the sessions build their clients one at a time: threads
+that start together, as a new worker's do under a burst of requests, would
+otherwise each parse a copy. A client is built once per thread, so the wait
+costs nothing after the first requests. `MediaStorage` (config/media/signed.py)
+and `StaticStorage` below use it. AWS_DATA_PATH is read once, at the first session.
 """
 
 import functools
+import threading
 
 import boto3
 import botocore.session
 from botocore.loaders import Loader, create_loader
 from storages.backends.s3 import S3ManifestStaticStorage
+
+# Held while a client is built (resource() builds one through client(): reentrant).
+_building = threading.RLock()
 
 
 class _SearchPaths(list):
@@ -25,8 +34,9 @@ class _SearchPaths(list):
     it makes; on a shared loader once is enough."""
 
     def append(self, path):
-        if path not in self:
-            super().append(path)
+        with _building:
+            if path not in self:
+                super().append(path)
 
 
 @functools.cache
@@ -37,11 +47,24 @@ def shared_loader() -> Loader:
     return Loader(extra_search_paths=paths, include_default_search_paths=False)
 
 
+class _Session(boto3.Session):
+    """A boto3 Session that builds its clients and resources one process-wide at a time."""
+
+    def client(self, *args, **kwargs):
+        with _building:
+            return super().client(*args, **kwargs)
+
+    def resource(self, *args, **kwargs):
+        with _building:
+            return super().resource(*args, **kwargs)
+
+
 def new_session(**options) -> boto3.Session:
     """A new boto3 Session (for one thread) on the shared loader; `options` as boto3's."""
-    core = botocore.session.get_session()
-    core.register_component("data_loader", shared_loader())
-    return boto3.Session(botocore_session=core, **options)
+    with _building:
+        core = botocore.session.get_session()
+        core.register_component("data_loader", shared_loader())
+        return _Session(botocore_session=core, **options)
 
 
 class SharedServiceData:

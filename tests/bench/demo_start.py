@@ -84,8 +84,10 @@ def start_once(folder: Path) -> tuple[float, float]:
     try:
         first_200 = wait_for_200(f"http://127.0.0.1:{port}/", process, started)
     finally:
-        if process.poll() is None:  # one that stopped on its own says why below
+        try:  # the group: gunicorn outlives a demo that stopped on its own
             os.killpg(process.pid, signal.SIGINT)
+        except ProcessLookupError:  # nothing left of it; its output says why below
+            pass
         process.wait(60)
         reader.join(10)
     if not serving or first_200 is None:
