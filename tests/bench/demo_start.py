@@ -12,6 +12,7 @@ with SIGINT, as Ctrl-C does. Everything listens on 127.0.0.1.
 """
 
 import argparse
+import contextlib
 import io
 import os
 import shutil
@@ -84,10 +85,9 @@ def start_once(folder: Path) -> tuple[float, float]:
     try:
         first_200 = wait_for_200(f"http://127.0.0.1:{port}/", process, started)
     finally:
-        try:  # the group: gunicorn outlives a demo that stopped on its own
+        # The group: gunicorn outlives a demo that stopped on its own (its output says why).
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGINT)
-        except ProcessLookupError:  # nothing left of it; its output says why below
-            pass
         process.wait(60)
         reader.join(10)
     if not serving or first_200 is None:
