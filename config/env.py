@@ -32,10 +32,10 @@ def required(name: str, *, at_build: str | None = None, as_set: bool = False) ->
     """
     raw = os.environ.get(name, "")
     value = raw.strip()
-    if as_set and value and raw.split() != [raw]:
+    if as_set and value and (raw.split() != [raw] or _quoted(raw)):
         raise ImproperlyConfigured(
-            f"The environment variable {name} has spaces or a line break in its value, "
-            "which is read as it is set: set it again without them."
+            f"The environment variable {name} has spaces, a line break or quotes in its "
+            "value, which is read as it is set: set it again without them."
         )
     if not value and at_build is not None and building_static_files():
         return at_build
@@ -74,6 +74,47 @@ def http_url(name: str) -> str | None:
             f"and port only, like https://s3.example.com (the bucket is named on its "
             f"own), got {value!r}."
         )
+    return value
+
+
+def _quoted(value: str) -> bool:
+    """Quotes around a value: pasted from a .env file or a shell line."""
+    return len(value) > 1 and value[0] == value[-1] and value[0] in "\"'"
+
+
+# What botocore accepts as a bucket name (botocore.handlers.VALID_BUCKET, pinned by
+# tests/media/test_settings.py): anything else fails every S3 call and image URL.
+BUCKET_NAME = re.compile(r"^[a-zA-Z0-9.\-_]{1,255}$")
+
+
+def bucket_name(name: str) -> str:
+    """An S3 bucket's name alone, or "" when unset or blank."""
+    value = os.environ.get(name, "").strip()
+    if value and not BUCKET_NAME.match(value):
+        raise ImproperlyConfigured(
+            f"The environment variable {name} must be a bucket's name alone, like "
+            f"shop-media (letters, digits, '.', '-', '_'; no scheme, slash or quotes), "
+            f"got {value!r}."
+        )
+    return value
+
+
+def region_name(name: str) -> str | None:
+    """An S3 region's name as botocore accepts it (a host label), or None when unset or blank.
+
+    botocore refuses any other value on every call, so every image URL would fail.
+    """
+    from botocore.exceptions import InvalidRegionError
+    from botocore.utils import validate_region_name
+
+    value = os.environ.get(name, "").strip() or None
+    try:
+        validate_region_name(value)
+    except InvalidRegionError:
+        raise ImproperlyConfigured(
+            f"The environment variable {name} must be a region's name alone, like "
+            f"eu-west-1 (no URL, spaces or quotes), got {value!r}."
+        ) from None
     return value
 
 

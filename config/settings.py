@@ -236,10 +236,10 @@ MEDIA_ROOT = BASE_DIR / "media"
 # S3-compatible server.
 s3_connection = {
     "endpoint_url": env.http_url("AWS_S3_ENDPOINT_URL"),
-    "region_name": os.environ.get("AWS_S3_REGION_NAME", "").strip() or None,
+    "region_name": env.region_name("AWS_S3_REGION_NAME"),
 }
-media_bucket = os.environ.get("AWS_MEDIA_BUCKET_NAME", "").strip()
-static_bucket = os.environ.get("AWS_STATIC_BUCKET_NAME", "").strip()
+media_bucket = env.bucket_name("AWS_MEDIA_BUCKET_NAME")
+static_bucket = env.bucket_name("AWS_STATIC_BUCKET_NAME")
 if media_bucket or not DEVELOPMENT:
     # Fail closed outside development: a dyno's disk is wiped on every restart and
     # deploy, so uploads saved there would vanish while the database points at them.

@@ -4,6 +4,9 @@ import json
 import re
 
 import pytest
+from botocore.exceptions import InvalidRegionError, ParamValidationError
+from botocore.handlers import VALID_BUCKET, validate_bucket_name
+from botocore.utils import validate_region_name
 from django.core.exceptions import ImproperlyConfigured
 
 from config import env
@@ -46,13 +49,89 @@ def test_production_without_the_apps_keys_stops_naming_the_key(key, value):
 
 @pytest.mark.parametrize("key", ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"])
 @pytest.mark.parametrize(
-    "around", [" {} ", "{}\n", "\t{}", "AKIA {}"], ids=["spaces", "newline", "tab", "inside"]
+    "around",
+    [" {} ", "{}\n", "\t{}", "AKIA {}", '"{}"', "'{}'"],
+    ids=["spaces", "newline", "tab", "inside", "double quotes", "single quotes"],
 )
-def test_keys_pasted_with_spaces_are_refused_naming_the_key(monkeypatch, key, around):
+def test_keys_pasted_with_spaces_or_quotes_are_refused_naming_the_key(monkeypatch, key, around):
     """boto3 reads the keys from the environment as they are: S3 would refuse each call."""
     monkeypatch.setenv(key, around.format("AKIAEXAMPLE"))
-    with pytest.raises(ImproperlyConfigured, match=f"{key} has spaces or a line break"):
+    with pytest.raises(ImproperlyConfigured, match=f"{key} has spaces, a line break or quotes"):
         env.required(key, as_set=True)
+
+
+def test_the_bucket_name_rule_is_botocores():
+    assert env.BUCKET_NAME.pattern == VALID_BUCKET.pattern
+
+
+def botocore_refuses_bucket(name: str) -> bool:
+    try:
+        validate_bucket_name({"Bucket": name})
+    except ParamValidationError:
+        return True
+    return False
+
+
+PASTED_BUCKETS = [
+    '"shop-media"',
+    "s3://shop-media",
+    "https://shop-media.s3.amazonaws.com",
+    "shop-media/",
+    "arn:aws:s3:::shop-media",
+    "shop media",
+]
+BUCKETS = ["shop-media", "media.shop.example.com", "My_Bucket", "ab", "x" * 63]
+
+
+@pytest.mark.parametrize("variable", ["AWS_MEDIA_BUCKET_NAME", "AWS_STATIC_BUCKET_NAME"])
+@pytest.mark.parametrize("value", PASTED_BUCKETS)
+def test_a_bucket_name_botocore_refuses_stops_start_up_naming_it(monkeypatch, variable, value):
+    """botocore would refuse it on every call: a 500 on every page showing an image."""
+    assert botocore_refuses_bucket(value)
+    monkeypatch.setenv(variable, f" {value} ")
+    with pytest.raises(ImproperlyConfigured, match=f"{variable} must be a bucket's name alone"):
+        env.bucket_name(variable)
+
+
+@pytest.mark.parametrize("value", BUCKETS)
+def test_a_bucket_name_botocore_takes_is_read_without_spaces(monkeypatch, value):
+    assert not botocore_refuses_bucket(value)
+    monkeypatch.setenv("AWS_MEDIA_BUCKET_NAME", f" {value}\n")
+    assert env.bucket_name("AWS_MEDIA_BUCKET_NAME") == value
+
+
+@pytest.mark.parametrize(
+    "value", ['"eu-west-1"', "https://s3.eu-west-1.amazonaws.com", "Europe (Ireland)", "eu_west_1"]
+)
+def test_a_region_botocore_refuses_stops_start_up_naming_it(monkeypatch, value):
+    with pytest.raises(InvalidRegionError):
+        validate_region_name(value)
+    monkeypatch.setenv("AWS_S3_REGION_NAME", value)
+    with pytest.raises(ImproperlyConfigured, match="AWS_S3_REGION_NAME must be a region's name"):
+        env.region_name("AWS_S3_REGION_NAME")
+
+
+@pytest.mark.parametrize(
+    ("value", "read"),
+    [(" eu-west-1 ", "eu-west-1"), ("auto", "auto"), ("us-west-004", "us-west-004"), (" ", None)],
+)
+def test_a_region_is_read_without_spaces(monkeypatch, value, read):
+    monkeypatch.setenv("AWS_S3_REGION_NAME", value)
+    assert env.region_name("AWS_S3_REGION_NAME") == read
+
+
+def test_production_with_a_bucket_url_for_a_name_stops_naming_it():
+    pasted = production_env(
+        DATABASE_URL=UNREACHABLE_DB,
+        AWS_MEDIA_BUCKET_NAME="s3://shop-media",
+        AWS_S3_REGION_NAME="x y",
+    )
+    result = run_python(SHOW_STORAGES, pasted)
+    assert result.returncode != 0
+    assert "AWS_S3_REGION_NAME must be a region's name alone" in result.stderr
+    result = run_python(SHOW_STORAGES, {**pasted, "AWS_S3_REGION_NAME": "eu-west-1"})
+    assert result.returncode != 0
+    assert "AWS_MEDIA_BUCKET_NAME must be a bucket's name alone" in result.stderr
 
 
 def test_production_with_a_key_pasted_with_a_newline_stops_naming_it():
@@ -60,7 +139,7 @@ def test_production_with_a_key_pasted_with_a_newline_stops_naming_it():
     pasted = production_env(DATABASE_URL=UNREACHABLE_DB, AWS_SECRET_ACCESS_KEY=value + "\n")
     result = run_python(SHOW_STORAGES, pasted)
     assert result.returncode != 0
-    assert "AWS_SECRET_ACCESS_KEY has spaces or a line break" in result.stderr
+    assert "AWS_SECRET_ACCESS_KEY has spaces, a line break or quotes" in result.stderr
 
 
 @pytest.mark.parametrize(
