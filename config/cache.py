@@ -102,11 +102,20 @@ def redis_url() -> str | None:
 def redis_options(url: str, *, development: bool) -> dict:
     """OPTIONS of a RedisCache on `url`: TLS as Heroku serves it, and short timeouts."""
     parts = urlsplit(url)
-    if parts.scheme not in ("redis", "rediss"):
+    scheme = url.partition("://")[0]  # as written: urlsplit lowercases it, redis-py does not
+    if scheme not in ("redis", "rediss"):
         raise ImproperlyConfigured(
-            "REDIS_URL / REDIS_TLS_URL must start with redis:// or rediss://, "
-            f"got {parts.scheme!r}."
+            f"REDIS_URL / REDIS_TLS_URL must start with redis:// or rediss://, got {scheme!r}."
         )
+    # A port redis-py would refuse on every call, and a URL without a host, which it
+    # would take as localhost (read here without redis-py, which a process without
+    # Redis never loads). The messages leave the URL out: it carries the password.
+    try:
+        parts.port  # noqa: B018 (urlsplit checks the port when it is read)
+    except ValueError as error:
+        raise ImproperlyConfigured(f"REDIS_URL / REDIS_TLS_URL has a bad port: {error}.") from None
+    if not parts.hostname:
+        raise ImproperlyConfigured("REDIS_URL / REDIS_TLS_URL names no host.")
     if parts.scheme == "redis" and not development and parts.hostname not in LOOPBACK:
         raise ImproperlyConfigured(
             "A redis:// URL sends pages and counts over the network in clear: production "

@@ -5,6 +5,7 @@ import sys
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from redis.connection import parse_url
 
 from config import cache
 from tests.processes import (
@@ -120,11 +121,41 @@ def test_a_plain_url_off_this_machine_is_refused_in_production(no_redis):
     )
 
 
-@pytest.mark.parametrize("url", ["http://example.com:6379", "unix:///tmp/redis.sock", "6379"])
+@pytest.mark.parametrize(
+    "url", ["http://example.com:6379", "unix:///tmp/redis.sock", "6379", "REDISS://h:6379"]
+)
 def test_other_urls_are_refused(no_redis, url):
     no_redis.setenv("REDIS_URL", url)
     with pytest.raises(ImproperlyConfigured, match="must start with redis:// or rediss://"):
         cache.caches(page_seconds=10, development=True)
+
+
+def redis_py_cannot_use(url: str) -> bool:
+    """redis-py refuses the URL, or connects to localhost for it."""
+    try:
+        return "host" not in parse_url(url)
+    except ValueError:
+        return True
+
+
+@pytest.mark.parametrize(
+    ("url", "said"),
+    [
+        ("rediss://:secret@h:99999", "bad port"),
+        ("rediss://:secret@h:port", "bad port"),
+        ("rediss://:secret@", "names no host"),
+        ("rediss://", "names no host"),
+    ],
+)
+def test_urls_redis_py_refuses_or_reads_as_localhost_are_refused(no_redis, url, said):
+    assert redis_py_cannot_use(url)
+    """Each would fail every cache call (a 500 on product lists and throttled forms),
+    or send the throttles' counts to a Redis on the dyno that is not there."""
+    no_redis.setenv("REDIS_TLS_URL", url)
+    with pytest.raises(ImproperlyConfigured, match="REDIS_URL / REDIS_TLS_URL") as refused:
+        cache.caches(page_seconds=10, development=False)
+    assert said in str(refused.value)
+    assert "secret" not in str(refused.value)
 
 
 def test_a_production_process_reads_the_redis_variables():
