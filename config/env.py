@@ -192,6 +192,41 @@ def deployed_commit() -> str | None:
     return next((os.environ[name] for name in COMMIT_VARIABLES if os.environ.get(name)), None)
 
 
+POSTGRES_ENGINES = ("django.db.backends.postgresql", "django.contrib.gis.db.backends.postgis")
+
+
+def database(url: str, **options) -> dict:
+    """`dj_database_url.parse(url, **options)` for a PostgreSQL URL naming a database,
+    or stop start-up naming DATABASE_URL. Messages leave the URL out: it carries the
+    password."""
+    import dj_database_url
+
+    example = "like postgres://user:password@host:5432/name"
+    try:
+        config = dj_database_url.parse(url, **options)
+    except dj_database_url.UnknownSchemeError:
+        scheme = url.partition("://")[0] if "://" in url else url[:1]
+        raise ImproperlyConfigured(
+            f"DATABASE_URL must be a PostgreSQL URL, {example}; its start {scheme!r} is not "
+            "(quotes around it, or no scheme?)."
+        ) from None
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"DATABASE_URL is not a URL {example}: its port must be a number up to 65535, "
+            "and / # ? @ in the password must be percent-encoded (%2F %23 %3F %40)."
+        ) from None
+    if config["ENGINE"] not in POSTGRES_ENGINES:
+        raise ImproperlyConfigured(
+            f"DATABASE_URL must be a PostgreSQL URL, {example}: this app runs on "
+            f"PostgreSQL only, not {config['ENGINE'].rpartition('.')[2]}."
+        )
+    if not config["NAME"]:
+        raise ImproperlyConfigured(
+            f"DATABASE_URL names no database: it must end in /name, {example}."
+        )
+    return config
+
+
 def database_needs_tls(url: str, *, development: bool) -> bool:
     """Whether connections to the database at `url` must use TLS (libpq's sslmode=require).
 

@@ -15,7 +15,6 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
-import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from config import cache, env, security, static_versioning
@@ -159,7 +158,8 @@ else:
     DATABASE_URL = env.required("DATABASE_URL", at_build="postgres://build@127.0.0.1:1/none")
 
 DATABASES = {
-    "default": dj_database_url.parse(
+    # A URL that is not PostgreSQL's, or names no database, stops start-up here.
+    "default": env.database(
         DATABASE_URL,
         # Persistent connections save a connect per request; health checks drop
         # a connection the server closed (a restart, a failover) before reuse.

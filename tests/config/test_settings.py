@@ -42,6 +42,41 @@ def test_database_url_is_read_without_the_spaces_around_it():
     assert "The environment variable DATABASE_URL is required" in blank.stderr
 
 
+@pytest.mark.parametrize(
+    ("url", "said"),
+    [
+        ('"postgres://u:secret@db.example.com:5432/app"', "its start '\"postgres' is not"),
+        ("postgresql+psycopg2://u:secret@db.example.com/app", "'postgresql+psycopg2' is not"),
+        ("db.example.com", "its start 'd' is not"),
+        ("postgres://u:secret@db.example.com:port/app", "port must be a number"),
+        ("postgres://u:secret@db.example.com:99999/app", "port must be a number"),
+        ("postgres://u:se/cret@db.example.com:5432/app", "must be percent-encoded"),
+        ("postgres://u:secret@db.example.com:5432/", "names no database"),
+        ("sqlite:///secret.db", "not sqlite3"),
+        ("mysql://u:secret@db.example.com/app", "not mysql"),
+    ],
+)
+def test_a_database_url_that_is_not_postgresqls_stops_start_up_naming_it(url, said):
+    """Each failed later, on every connection or with a traceback from the parser."""
+    with pytest.raises(ImproperlyConfigured, match="DATABASE_URL") as refused:
+        env.database(url, conn_max_age=600)
+    assert said in str(refused.value)
+    assert "secret" not in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    "url", ["postgres://u:p@h/app", "postgresql://u:p@h:5432/app", "postgis://u:p@h/app"]
+)
+def test_a_postgresql_url_is_read(url):
+    assert env.database(url)["NAME"] == "app"
+
+
+def test_production_with_a_database_url_in_quotes_stops_naming_it():
+    result = run_python(SHOW_SETTINGS, production_env(DATABASE_URL='"postgres://u:p@h/app"'))
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: DATABASE_URL must be a PostgreSQL URL" in result.stderr
+
+
 def readme_config_vars() -> dict[str, str]:
     """The README's config var table: each variable and its "required" column."""
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
