@@ -192,6 +192,47 @@ def deployed_commit() -> str | None:
     return next((os.environ[name] for name in COMMIT_VARIABLES if os.environ.get(name)), None)
 
 
+def mail_host(name: str, default: str) -> str:
+    """An SMTP server's host name alone; unset or blank gives the default.
+
+    A scheme, a port (EMAIL_PORT is 587) or quotes would make every mail fail to
+    send, and the failures are only logged: the visitor is told the mail left.
+    """
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    if _quoted(value) or "/" in value or value.count(":") == 1 or len(value.split()) != 1:
+        raise ImproperlyConfigured(
+            f"The environment variable {name} must be a mail server's host name alone, like "
+            f"smtp.example.com (no scheme, port or quotes: the port is 587), got {value!r}."
+        )
+    return value
+
+
+def mail_address(name: str, default: str) -> str:
+    """A sender address (`noreply@example.com` or `Shop <noreply@example.com>`); unset
+    or blank gives the default. One Django cannot send from fails every mail."""
+    from email.utils import parseaddr
+
+    from django.core.mail.message import sanitize_address
+
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        sanitize_address(value, "utf-8")
+        usable = "@" in parseaddr(value)[1] and not _quoted(value)
+    except (ValueError, TypeError):  # "<>": Django's parser fails with a TypeError
+        usable = False
+    if not usable:
+        raise ImproperlyConfigured(
+            f"The environment variable {name} must be an e-mail address, like "
+            f"noreply@example.com or Shop <noreply@example.com> (a name with a comma in "
+            f'double quotes: "Shop, Inc" <noreply@example.com>), got {value!r}.'
+        )
+    return value
+
+
 POSTGRES_ENGINES = ("django.db.backends.postgresql", "django.contrib.gis.db.backends.postgis")
 
 

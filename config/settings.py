@@ -421,15 +421,17 @@ if SENTRY_DSN:
 if DEVELOPMENT:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 # Unset or blank: localhost, which `check --deploy` flags (a dyno has no mail server).
-EMAIL_HOST = os.environ.get("EMAIL_HOST", "").strip() or "localhost"
-EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
-EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+# A scheme, a port or quotes stop start-up (every mail would fail, and only be logged).
+EMAIL_HOST = env.mail_host("EMAIL_HOST", "localhost")
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "").strip()
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "").strip()
 # The submission port with STARTTLS, which every SMTP service offers.
 EMAIL_PORT = 587
 EMAIL_USE_TLS = True
 # A mail server that does not answer must fail well inside Heroku's 30 s router limit.
 EMAIL_TIMEOUT = 10
-DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "webmaster@localhost")
+# Blank is the default; an address Django cannot send from stops start-up.
+DEFAULT_FROM_EMAIL = env.mail_address("DEFAULT_FROM_EMAIL", "webmaster@localhost")
 
 # Heroku keeps what a process writes to stdout/stderr (`heroku logs`).
 LOGGING = {

@@ -71,6 +71,47 @@ def test_a_postgresql_url_is_read(url):
     assert env.database(url)["NAME"] == "app"
 
 
+@pytest.mark.parametrize(
+    "value", ["smtp://smtp.example.com", "smtp.example.com:587", '"smtp.example.com"', "a b"]
+)
+def test_a_mail_host_with_a_scheme_port_or_quotes_stops_start_up(monkeypatch, value):
+    monkeypatch.setenv("EMAIL_HOST", value)
+    with pytest.raises(ImproperlyConfigured, match="EMAIL_HOST must be a mail server's host"):
+        env.mail_host("EMAIL_HOST", "localhost")
+
+
+@pytest.mark.parametrize(
+    ("value", "read"),
+    [(" smtp.example.com ", "smtp.example.com"), ("", "localhost"), ("::1", "::1")],
+)
+def test_a_mail_host_is_read(monkeypatch, value, read):
+    monkeypatch.setenv("EMAIL_HOST", value)
+    assert env.mail_host("EMAIL_HOST", "localhost") == read
+
+
+@pytest.mark.parametrize(
+    "value", ["Shop, Inc <noreply@x.com>", "noreply", "a@b@c", '"noreply@x.com"', "<>"]
+)
+def test_a_sender_django_cannot_send_from_stops_start_up(monkeypatch, value):
+    monkeypatch.setenv("DEFAULT_FROM_EMAIL", value)
+    with pytest.raises(ImproperlyConfigured, match="DEFAULT_FROM_EMAIL must be an e-mail"):
+        env.mail_address("DEFAULT_FROM_EMAIL", "webmaster@localhost")
+
+
+@pytest.mark.parametrize(
+    ("value", "read"),
+    [
+        ("  ", "webmaster@localhost"),  # blank was "": every mail refused, only logged
+        (" noreply@x.com ", "noreply@x.com"),
+        ('"Shop, Inc" <noreply@x.com>', '"Shop, Inc" <noreply@x.com>'),
+        ("Shop <noreply@x.com>", "Shop <noreply@x.com>"),
+    ],
+)
+def test_a_sender_is_read(monkeypatch, value, read):
+    monkeypatch.setenv("DEFAULT_FROM_EMAIL", value)
+    assert env.mail_address("DEFAULT_FROM_EMAIL", "webmaster@localhost") == read
+
+
 def test_production_with_a_database_url_in_quotes_stops_naming_it():
     result = run_python(SHOW_SETTINGS, production_env(DATABASE_URL='"postgres://u:p@h/app"'))
     assert result.returncode != 0
