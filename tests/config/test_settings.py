@@ -71,45 +71,50 @@ def test_a_postgresql_url_is_read(url):
     assert env.database(url)["NAME"] == "app"
 
 
-@pytest.mark.parametrize(
-    "value", ["smtp://smtp.example.com", "smtp.example.com:587", '"smtp.example.com"', "a b"]
-)
-def test_a_mail_host_with_a_scheme_port_or_quotes_stops_start_up(monkeypatch, value):
-    monkeypatch.setenv("EMAIL_HOST", value)
-    with pytest.raises(ImproperlyConfigured, match="EMAIL_HOST must be a mail server's host"):
-        env.mail_host("EMAIL_HOST", "localhost")
+# (variable, its reader, its default): the mail settings.
+MAIL_HOST = ("EMAIL_HOST", env.mail_host, "localhost")
+SENDER = ("DEFAULT_FROM_EMAIL", env.mail_address, "webmaster@localhost")
 
 
 @pytest.mark.parametrize(
-    ("value", "read"),
-    [(" smtp.example.com ", "smtp.example.com"), ("", "localhost"), ("::1", "::1")],
-)
-def test_a_mail_host_is_read(monkeypatch, value, read):
-    monkeypatch.setenv("EMAIL_HOST", value)
-    assert env.mail_host("EMAIL_HOST", "localhost") == read
-
-
-@pytest.mark.parametrize(
-    "value", ["Shop, Inc <noreply@x.com>", "noreply", "a@b@c", '"noreply@x.com"', "<>"]
-)
-def test_a_sender_django_cannot_send_from_stops_start_up(monkeypatch, value):
-    monkeypatch.setenv("DEFAULT_FROM_EMAIL", value)
-    with pytest.raises(ImproperlyConfigured, match="DEFAULT_FROM_EMAIL must be an e-mail"):
-        env.mail_address("DEFAULT_FROM_EMAIL", "webmaster@localhost")
-
-
-@pytest.mark.parametrize(
-    ("value", "read"),
+    ("setting", "value", "refusal"),
     [
-        ("  ", "webmaster@localhost"),  # blank was "": every mail refused, only logged
-        (" noreply@x.com ", "noreply@x.com"),
-        ('"Shop, Inc" <noreply@x.com>', '"Shop, Inc" <noreply@x.com>'),
-        ("Shop <noreply@x.com>", "Shop <noreply@x.com>"),
+        *[
+            (MAIL_HOST, value, "must be a mail server's host")
+            for value in ["smtp://smtp.example.com", "smtp.example.com:587", '"smtp.x"', "a b"]
+        ],
+        *[
+            (SENDER, value, "must be an e-mail address")
+            for value in ["Shop, Inc <noreply@x.com>", "noreply", "a@b@c", '"noreply@x.com"', "<>"]
+        ],
     ],
 )
-def test_a_sender_is_read(monkeypatch, value, read):
-    monkeypatch.setenv("DEFAULT_FROM_EMAIL", value)
-    assert env.mail_address("DEFAULT_FROM_EMAIL", "webmaster@localhost") == read
+def test_a_mail_setting_that_would_fail_every_mail_stops_start_up(
+    monkeypatch, setting, value, refusal
+):
+    """Every mail would fail, and the failure is only logged: the visitor is told it left."""
+    variable, read, default = setting
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(ImproperlyConfigured, match=f"{variable} {refusal}"):
+        read(variable, default)
+
+
+@pytest.mark.parametrize(
+    ("setting", "value", "read"),
+    [
+        (MAIL_HOST, " smtp.example.com ", "smtp.example.com"),
+        (MAIL_HOST, "", "localhost"),
+        (MAIL_HOST, "::1", "::1"),
+        (SENDER, "  ", "webmaster@localhost"),  # blank was "": every mail refused, only logged
+        (SENDER, " noreply@x.com ", "noreply@x.com"),
+        (SENDER, '"Shop, Inc" <noreply@x.com>', '"Shop, Inc" <noreply@x.com>'),
+        (SENDER, "Shop <noreply@x.com>", "Shop <noreply@x.com>"),
+    ],
+)
+def test_a_mail_setting_is_read(monkeypatch, setting, value, read):
+    variable, reader, default = setting
+    monkeypatch.setenv(variable, value)
+    assert reader(variable, default) == read
 
 
 def test_production_with_a_database_url_in_quotes_stops_naming_it():
