@@ -1,5 +1,6 @@
-"""Checks of the platform: static files collected (an error, so the release phase
-stops), and the `check --deploy` warning that mail can leave.
+"""Checks of the platform: static files collected and the admin reachable at
+ADMIN_URL (errors, so the release phase stops), and the `check --deploy`
+warning that mail can leave.
 
 (The media bucket's checks are the media app's: config/media/checks.py.)
 """
@@ -8,6 +9,7 @@ from django.conf import settings
 from django.contrib.staticfiles.storage import ManifestFilesMixin, staticfiles_storage
 from django.core.checks import Error, Warning, register
 from django.core.files.storage import FileSystemStorage
+from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 
 
 @register("static_manifest")
@@ -32,6 +34,49 @@ def static_files_are_collected(app_configs, **kwargs):
             id="config.E001",
         )
     ]
+
+
+# Admin pages the site serves itself, on purpose, at the admin's own path.
+ADMIN_PAGES_OF_THE_SITE = {
+    # The same form, counting wrong current passwords (accounts/urls.py).
+    "password_change": "accounts:admin_password_change",
+}
+
+
+@register("urls")
+def admin_is_at_its_url(app_configs, **kwargs):
+    """ADMIN_URL is matched after the site's own pages (config/urls.py), so one of
+    their paths (`products/`, `accounts/`) would hide an admin page (its index, its
+    login, a model's list) behind a page of the site, out of reach."""
+    from django.contrib import admin
+
+    names = ["index", "login", "logout", "password_change"] + [
+        f"{model._meta.app_label}_{model._meta.model_name}_{page}"
+        for model in admin.site._registry
+        for page in ("changelist", "add")
+    ]
+    for name in names:
+        try:
+            path = reverse(f"admin:{name}")
+        except NoReverseMatch:  # a URLconf without the admin: nothing to reach
+            return []
+        try:
+            match = resolve(path)
+        except Resolver404:
+            match = None
+        expected = ADMIN_PAGES_OF_THE_SITE.get(name, f"admin:{name}")
+        if match is None or match.view_name != expected:
+            found = f"the page {match.view_name!r}" if match else "nothing"
+            return [
+                Error(
+                    f"ADMIN_URL is {settings.ADMIN_URL!r}: at {path} the site finds {found}, "
+                    f"not {expected!r}, which would be out of reach.",
+                    hint="Give ADMIN_URL a path of its own, one no page of the site starts "
+                    "with (heroku config:set ADMIN_URL=backstage).",
+                    id="config.E002",
+                )
+            ]
+    return []
 
 
 @register(deploy=True)

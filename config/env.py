@@ -192,6 +192,29 @@ def deployed_commit() -> str | None:
     return next((os.environ[name] for name in COMMIT_VARIABLES if os.environ.get(name)), None)
 
 
+# A path segment as written in a URL, unencoded: letters, digits and - . _ ~.
+_SEGMENT = re.compile(r"[A-Za-z0-9._~-]+")
+
+
+def url_path(name: str, default: str) -> str:
+    """A path below the site's root, like `backstage/` or `staff/admin/`, ending in "/";
+    unset, blank or "/" gives the default (an empty path would put it on top of the site).
+
+    Quotes, a scheme and host, spaces, `%` or `#` would give a path nobody can reach,
+    or one Django cannot reverse (every page under it a 500).
+    """
+    value = os.environ.get(name, "").strip().strip("/")
+    if not value:
+        return default
+    segments = value.split("/")
+    if any(not _SEGMENT.fullmatch(part) or part in (".", "..") for part in segments):
+        raise ImproperlyConfigured(
+            f"The environment variable {name} must be a path like backstage/ (letters, "
+            f"digits, - . _ ~ and /; no scheme, host, spaces or quotes), got {value!r}."
+        )
+    return value + "/"
+
+
 def mail_host(name: str, default: str) -> str:
     """An SMTP server's host name alone; unset or blank gives the default.
 

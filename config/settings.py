@@ -116,8 +116,9 @@ SESSION_ENGINE = "config.security.sessions"
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
-# Blank counts as unset: an empty path would put the admin on top of the site.
-ADMIN_URL = (os.environ.get("ADMIN_URL", "").strip().strip("/") or "admin") + "/"
+# Blank counts as unset: an empty path would put the admin on top of the site. A path
+# the site's own pages take stops the release phase (config/checks.py, config.E002).
+ADMIN_URL = env.url_path("ADMIN_URL", "admin/")
 
 # Every page shows the queries it ran and sends them in a Server-Timing header
 # (config/querylog/). The SQL shown carries placeholders, never values, but it

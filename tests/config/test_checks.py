@@ -41,3 +41,19 @@ def test_the_release_phase_stops_before_the_deploy_goes_live(nothing_collected):
 def test_development_needs_no_collected_files(nothing_collected, settings):
     settings.DEBUG = True
     assert checks.static_files_are_collected(None) == []
+
+
+def test_the_admin_at_its_default_url_passes():
+    assert checks.admin_is_at_its_url(None) == []
+
+
+def test_an_admin_url_the_sites_pages_take_stops_every_command(settings):
+    """ADMIN_URL=products/: the product list answers where the admin's index should."""
+    settings.ADMIN_URL = "products/"
+    settings.ROOT_URLCONF = "tests.config.urls_admin_under_products"
+    [error] = checks.admin_is_at_its_url(None)
+    assert error.id == "config.E002"
+    assert "at /products/ the site finds the page 'catalog:product_list'" in error.msg
+    assert "ADMIN_URL=backstage" in error.hint
+    with pytest.raises(SystemCheckError, match=r"config\.E002"):
+        call_command("check")

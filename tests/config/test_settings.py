@@ -242,6 +242,33 @@ def test_migrations_match_the_models():
     call_command("makemigrations", "--check", "--dry-run", verbosity=0)
 
 
+@pytest.mark.parametrize(
+    "value",
+    [
+        '"backstage"',
+        "https://myapp.herokuapp.com/backstage/",
+        "#admin",
+        "back%20stage",
+        "back stage",
+        "staff//admin",
+        "../admin",
+    ],
+)
+def test_an_admin_url_nobody_could_reach_stops_start_up(monkeypatch, value):
+    monkeypatch.setenv("ADMIN_URL", value)
+    with pytest.raises(ImproperlyConfigured, match="ADMIN_URL must be a path like backstage/"):
+        env.url_path("ADMIN_URL", "admin/")
+
+
+@pytest.mark.parametrize(
+    ("value", "read"),
+    [(" /backstage/ ", "backstage/"), ("staff/admin", "staff/admin/"), ("/", "admin/")],
+)
+def test_an_admin_url_is_read_as_a_path(monkeypatch, value, read):
+    monkeypatch.setenv("ADMIN_URL", value)
+    assert env.url_path("ADMIN_URL", "admin/") == read
+
+
 def test_a_blank_admin_url_keeps_the_admin_at_its_default():
     env = production_env(DATABASE_URL="postgres://u:p@db.invalid/app", ADMIN_URL="  ")
     result = run_python(
