@@ -303,5 +303,20 @@ def database_needs_tls(url: str, *, development: bool) -> bool:
         return False
     host = urlsplit(url).hostname or ""
     on_this_machine = host in ("localhost", "127.0.0.1", "::1")
-    under_ci = os.environ.get("CI", "").strip().lower() not in ("", "0", "false")
-    return not (under_ci and on_this_machine)
+    return not (under_ci() and on_this_machine)
+
+
+def under_ci() -> bool:
+    """Heroku CI (and other CI services) set CI for the whole test run."""
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false")
+
+
+def refuse_development_on_a_dyno(development: bool) -> None:
+    """ENVIRONMENT=development on a dyno: the development secret is public, so anyone
+    could sign a session cookie and be logged in as anyone, and ALLOWED_HOSTS would
+    answer 400 to the app's own address. Heroku CI's test run, on a dyno too, is fine."""
+    if development and "DYNO" in os.environ and not under_ci():
+        raise ImproperlyConfigured(
+            "ENVIRONMENT is development on a Heroku dyno: its secret key is public and "
+            "its hosts are this machine's. Set it back: heroku config:set ENVIRONMENT=production."
+        )

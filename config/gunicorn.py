@@ -11,7 +11,7 @@ import sys
 
 from config import gc_tuning
 
-_development = os.environ.get("ENVIRONMENT") == "development"
+_development = os.environ.get("ENVIRONMENT", "").strip() == "development"  # as settings read it
 
 # Heroku tells each dyno which port to bind; "[::]" also accepts IPv4.
 bind = [f"[::]:{os.environ.get('PORT', '8000')}"]

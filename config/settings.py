@@ -24,6 +24,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 ENVIRONMENT = os.environ.get("ENVIRONMENT", "production").strip() or "production"
 DEVELOPMENT = ENVIRONMENT == "development"
+env.refuse_development_on_a_dyno(DEVELOPMENT)
 DEBUG = DEVELOPMENT
 
 # Heroku's build runs collectstatic before any config var need exist (a first

@@ -68,7 +68,7 @@ def main() -> int:
 
     local_s3 = None
     if (
-        os.environ["ENVIRONMENT"] == "development"
+        os.environ["ENVIRONMENT"].strip() == "development"  # as settings read it
         and not os.environ.get("AWS_S3_ENDPOINT_URL")
         and not os.environ.get("AWS_MEDIA_BUCKET_NAME")
     ):

@@ -153,6 +153,46 @@ def test_an_unknown_environment_is_production():
     assert "'.herokuapp.com'" in result.stdout
 
 
+@pytest.mark.parametrize(
+    ("dyno", "ci", "refused"),
+    [("web.1", None, True), ("release.2", "", True), ("run.1", "true", False), (None, None, False)],
+)
+def test_development_on_a_dyno_outside_ci_stops_start_up(monkeypatch, dyno, ci, refused):
+    """Its secret key is public: anyone could sign a session and be anyone."""
+    for name, value in (("DYNO", dyno), ("CI", ci)):
+        if value is None:
+            monkeypatch.delenv(name, raising=False)
+        else:
+            monkeypatch.setenv(name, value)
+    if refused:
+        with pytest.raises(ImproperlyConfigured, match="ENVIRONMENT is development on a Heroku"):
+            env.refuse_development_on_a_dyno(True)
+    else:
+        env.refuse_development_on_a_dyno(True)
+    env.refuse_development_on_a_dyno(False)  # production: nothing to refuse
+
+
+def test_a_dyno_set_to_development_stops_naming_the_variable():
+    dyno = {**production_env(ENVIRONMENT=" development ", DYNO="web.1"), "CI": ""}
+    result = run_python(SHOW_SETTINGS, dyno)
+    assert result.returncode != 0
+    assert "heroku config:set ENVIRONMENT=production" in result.stderr
+
+
+def test_the_web_lines_config_reads_environment_as_the_settings_do(monkeypatch):
+    """' development ' is development to the settings: gunicorn then reloads, not preloads."""
+    import importlib
+
+    from config import gunicorn as web_config
+
+    monkeypatch.setenv("ENVIRONMENT", " development ")
+    try:
+        assert importlib.reload(web_config).preload_app is False
+    finally:
+        monkeypatch.undo()  # the run's own ENVIRONMENT, for the other tests' import
+        importlib.reload(web_config)
+
+
 def test_allowed_hosts_come_from_the_environment():
     env = production_env(
         DATABASE_URL="postgres://u:p@db.invalid/app", ALLOWED_HOSTS="shop.example.com, x.example"
