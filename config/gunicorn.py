@@ -20,7 +20,10 @@ bind = [f"[::]:{os.environ.get('PORT', '8000')}"]
 # dyno). Threads let a worker overlap database and S3 waits; each thread keeps
 # its own database connection (CONN_MAX_AGE), so workers x threads must stay
 # under the Postgres plan's connection limit (20 on essential-0).
+# gunicorn itself reads it first and stops on one that is not a whole number.
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+if workers < 1:  # 0 would take connections and never answer them
+    sys.exit(f"WEB_CONCURRENCY must be 1 or more (2 on a 512 MB dyno), got {workers}.")
 worker_class = "gthread"
 threads = 5
 

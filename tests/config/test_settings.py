@@ -193,6 +193,22 @@ def test_the_web_lines_config_reads_environment_as_the_settings_do(monkeypatch):
         importlib.reload(web_config)
 
 
+@pytest.mark.parametrize("value", ["0", "-1"])
+def test_no_web_workers_stops_the_web_line(monkeypatch, value):
+    """With 0 the master would take connections that no worker ever answers."""
+    import importlib
+
+    from config import gunicorn as web_config
+
+    monkeypatch.setenv("WEB_CONCURRENCY", value)
+    try:
+        with pytest.raises(SystemExit, match=f"WEB_CONCURRENCY must be 1 or more.*got {value}"):
+            importlib.reload(web_config)
+    finally:
+        monkeypatch.undo()
+        importlib.reload(web_config)
+
+
 def test_allowed_hosts_come_from_the_environment():
     env = production_env(
         DATABASE_URL="postgres://u:p@db.invalid/app", ALLOWED_HOSTS="shop.example.com, x.example"
