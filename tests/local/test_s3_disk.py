@@ -61,3 +61,31 @@ def test_a_version_deleted_for_good_takes_its_bytes_off_the_disk(tmp_path):
     read = run_python(READ_BACK.format(folder=str(tmp_path)), env)
     assert read.returncode == 0, read.stderr
     assert read.stdout.split() == ["1", "1", "two"]
+
+
+UNVERSIONED_BACK_AND_FORTH = """
+from pathlib import Path
+from config.local import s3
+client = s3.start(data_dir=Path({folder!r})).client()
+client.create_bucket(Bucket="plain")  # unversioned: every write is version "null"
+for body in (b"one", b"two", b"one"):
+    client.put_object(Bucket="plain", Key="a.txt", Body=body)
+"""
+READ_PLAIN = """
+from pathlib import Path
+from config.local import s3
+local = s3.start(data_dir=Path({folder!r}))
+print(local.client().get_object(Bucket="plain", Key="a.txt")["Body"].read().decode())
+"""
+
+
+def test_content_written_again_after_another_is_on_the_disk(tmp_path):
+    """An unversioned key's bytes, back to an earlier content: the same file name as
+    the first write's, whose file the second write removed; it is written again."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("AWS_")}
+    written = run_python(UNVERSIONED_BACK_AND_FORTH.format(folder=str(tmp_path)), env)
+    assert written.returncode == 0, written.stderr
+    assert len(list((tmp_path / "plain" / "blobs").iterdir())) == 1
+    read = run_python(READ_PLAIN.format(folder=str(tmp_path)), env)
+    assert read.returncode == 0, read.stderr
+    assert read.stdout.split() == ["one"]
