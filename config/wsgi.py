@@ -11,6 +11,7 @@ import os
 from django.core.wsgi import get_wsgi_application
 
 from config import cache
+from config.media import sessions
 from config.security.bodylimit import BodyLimit
 from config.security.charset import Utf8Requests
 
@@ -18,5 +19,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 application = BodyLimit(Utf8Requests(get_wsgi_application()))
 
-# Loaded here, before gunicorn forks its workers (preload_app), so they share it.
+# Loaded here, before gunicorn forks its workers (preload_app), so they share them:
+# redis-py, and botocore's S3 data (config/media/sessions.py).
 cache.load_clients()
+sessions.load_service_data()

@@ -81,5 +81,19 @@ class SharedServiceData:
         )
 
 
+def load_service_data() -> None:
+    """Load botocore's S3 data into the shared loader now, if the media storage uses it.
+
+    The web line calls it (config/wsgi.py) in gunicorn's master, which loads the
+    app before forking: the workers then share one copy, instead of each parsing
+    its own on its first page with a picture. Building the client sends nothing.
+    """
+    from django.core.files.storage import storages
+
+    media = storages["default"]
+    if isinstance(media, SharedServiceData):
+        media.connection  # noqa: B018 (builds this thread's client)
+
+
 class StaticStorage(SharedServiceData, S3ManifestStaticStorage):
     """The static bucket's storage: django-storages' manifest storage (hashed names)."""

@@ -18,7 +18,7 @@ from config.media import storage as s3
 from config.media.sessions import StaticStorage
 from config.media.signed import MediaStorage
 from tests.conftest import storages_on, stored_bytes
-from tests.processes import run_python
+from tests.processes import production_env, run_python
 
 
 def in_a_new_thread(function):
@@ -166,3 +166,31 @@ def test_the_benchmark_shows_the_threads_memory_with_and_without_sharing():
     # RSS MiB the threads added: a copy of botocore's data each (about 15 MiB), or one
     # among them.
     assert float(plain[1]) > 3 * float(shared[1])
+
+
+# The web line's module, loaded as gunicorn's master loads it before forking; then a
+# worker's thread signs its first URL.
+WEB_LINE_THEN_A_THREAD = """
+import os, threading
+import config.wsgi
+from botocore.loaders import JSONFileLoader
+from django.core.files.storage import default_storage
+read, load = [], JSONFileLoader.load_file
+JSONFileLoader.load_file = lambda self, path: read.append(path) or load(self, path)
+if os.fork() == 0:
+    thread = threading.Thread(target=lambda: default_storage.url("products/a.webp"))
+    thread.start()
+    thread.join()
+    print(len(read), flush=True)
+    os._exit(0)
+os.wait()
+"""
+
+
+def test_workers_forked_from_the_web_lines_master_share_its_copy():
+    """config/wsgi.py loads the data before gunicorn forks: a worker's first URL reads
+    no data file, and the pages holding them are shared with the master."""
+    env = production_env(DATABASE_URL="postgres://u:p@127.0.0.1:9/unused")
+    shown = run_python(WEB_LINE_THEN_A_THREAD, env)
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.split() == ["0"]
