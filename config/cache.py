@@ -37,6 +37,7 @@ redis-py lets the URL's options win.
 
 import functools
 import os
+import re
 import sys
 import threading
 import time
@@ -100,27 +101,14 @@ def redis_url() -> str | None:
 
 
 def redis_options(url: str, *, development: bool) -> dict:
-    """OPTIONS of a RedisCache on `url`: TLS as Heroku serves it, and short timeouts."""
-    parts = urlsplit(url)
-    scheme = url.partition("://")[0]  # as written: urlsplit lowercases it, redis-py does not
-    if scheme not in ("redis", "rediss"):
-        raise ImproperlyConfigured(
-            f"REDIS_URL / REDIS_TLS_URL must start with redis:// or rediss://, got {scheme!r}."
-        )
-    # A port redis-py would refuse on every call, and a URL without a host, which it
-    # would take as localhost (read here without redis-py, which a process without
-    # Redis never loads). The messages leave the URL out: it carries the password.
-    try:
-        parts.port  # noqa: B018 (urlsplit checks the port when it is read)
-    except ValueError as error:
-        raise ImproperlyConfigured(f"REDIS_URL / REDIS_TLS_URL has a bad port: {error}.") from None
-    if not parts.hostname:
-        raise ImproperlyConfigured("REDIS_URL / REDIS_TLS_URL names no host.")
-    if parts.scheme == "redis" and not development and parts.hostname not in LOOPBACK:
-        raise ImproperlyConfigured(
-            "A redis:// URL sends pages and counts over the network in clear: production "
-            "needs rediss:// (Heroku sets REDIS_TLS_URL, or a rediss:// REDIS_URL)."
-        )
+    """OPTIONS of a RedisCache on `url`: TLS as Heroku serves it, and short timeouts.
+
+    `url` may name several servers, separated by commas or semicolons, as Django's
+    RedisCache reads its LOCATION (a primary, then replicas); each is checked.
+    """
+    servers = [server.strip() for server in re.split("[;,]", url)]
+    for server in servers:
+        _check_server(server, development=development)
     options = {
         # Heroku Key-Value Store answers within a millisecond or two from a dyno of
         # its region: a server that does not answer within a second is treated as
@@ -132,10 +120,40 @@ def redis_options(url: str, *, development: bool) -> dict:
         # minute before using it, rather than fail a request on a dead socket.
         "health_check_interval": 60,
     }
-    if parts.scheme == "rediss":
+    if any(server.startswith("rediss://") for server in servers):
         # Heroku's certificates are self-signed (see the module's docstring).
         options["ssl_cert_reqs"] = None
     return options
+
+
+def _check_server(url: str, *, development: bool) -> None:
+    """Refuse a server's URL redis-py would refuse on every call (a scheme it does not
+    know, a bad port), one without a host (redis-py would use localhost), and plain
+    redis:// off this machine in production. Read here without redis-py, which a
+    process without Redis never loads. The messages leave the URL out: it carries
+    the password."""
+    scheme, found, _ = url.partition("://")
+    if not found or scheme not in ("redis", "rediss"):  # as written: urlsplit lowercases it
+        named = found and re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*", scheme)
+        shown = repr(scheme) if named else "no scheme"  # not what may be a password
+        raise ImproperlyConfigured(
+            f"REDIS_URL / REDIS_TLS_URL must start with redis:// or rediss://, got {shown}."
+        )
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 (urlsplit checks the port when it is read)
+    except ValueError:
+        raise ImproperlyConfigured(
+            "REDIS_URL / REDIS_TLS_URL has a bad port or host: a / ? # [ or @ in the "
+            "password must be percent-encoded."
+        ) from None
+    if not parts.hostname:
+        raise ImproperlyConfigured("REDIS_URL / REDIS_TLS_URL names no host.")
+    if scheme == "redis" and not development and parts.hostname not in LOOPBACK:
+        raise ImproperlyConfigured(
+            "A redis:// URL sends pages and counts over the network in clear: production "
+            "needs rediss:// (Heroku sets REDIS_TLS_URL, or a rediss:// REDIS_URL)."
+        )
 
 
 def caches(*, page_seconds: int, development: bool) -> dict:

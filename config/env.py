@@ -69,10 +69,11 @@ def http_url(name: str) -> str | None:
         or parts.query
         or parts.fragment
     ):
+        shown = "a URL with credentials, not shown" if "@" in value else repr(value)
         raise ImproperlyConfigured(
             f"The environment variable {name} must be a server's URL, its scheme, host "
             f"and port only, like https://s3.example.com (the bucket is named on its "
-            f"own), got {value!r}."
+            f"own), got {shown}."
         )
     return value
 
@@ -224,7 +225,9 @@ def mail_host(name: str, default: str) -> str:
     value = os.environ.get(name, "").strip()
     if not value:
         return default
-    if _quoted(value) or "/" in value or value.count(":") == 1 or len(value.split()) != 1:
+    # smtplib takes an IPv6 address bare (::1), not in brackets.
+    odd = _quoted(value) or "/" in value or "[" in value or len(value.split()) != 1
+    if odd or value.count(":") == 1:
         raise ImproperlyConfigured(
             f"The environment variable {name} must be a mail server's host name alone, like "
             f"smtp.example.com (no scheme, port or quotes: the port is 587), got {value!r}."
@@ -269,9 +272,11 @@ def database(url: str, **options) -> dict:
     try:
         config = dj_database_url.parse(url, **options)
     except dj_database_url.UnknownSchemeError:
-        scheme = url.partition("://")[0] if "://" in url else url[:1]
+        scheme, found, _ = url.partition("://")
+        named = found and re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*", scheme)
+        shown = repr(scheme) if named else repr(url[:1])  # not what may be a password
         raise ImproperlyConfigured(
-            f"DATABASE_URL must be a PostgreSQL URL, {example}; its start {scheme!r} is not "
+            f"DATABASE_URL must be a PostgreSQL URL, {example}; its start {shown} is not "
             "(quotes around it, or no scheme?)."
         ) from None
     except ValueError:
@@ -284,7 +289,7 @@ def database(url: str, **options) -> dict:
             f"DATABASE_URL must be a PostgreSQL URL, {example}: this app runs on "
             f"PostgreSQL only, not {config['ENGINE'].rpartition('.')[2]}."
         )
-    if not config["NAME"]:
+    if not config["NAME"] and not config.get("OPTIONS", {}).get("service"):
         raise ImproperlyConfigured(
             f"DATABASE_URL names no database: it must end in /name, {example}."
         )
@@ -301,7 +306,10 @@ def database_needs_tls(url: str, *, development: bool) -> bool:
     """
     if development:
         return False
-    host = urlsplit(url).hostname or ""
+    try:
+        host = urlsplit(url).hostname or ""
+    except ValueError:  # an unclosed "[": database() says what is wrong with it
+        host = ""
     on_this_machine = host in ("localhost", "127.0.0.1", "::1")
     return not (under_ci() and on_this_machine)
 

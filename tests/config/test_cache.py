@@ -107,6 +107,17 @@ def test_with_redis_every_alias_shares_it_over_tls(no_redis, variables, chosen):
     assert len({caches[alias]["KEY_PREFIX"] for alias in ALIASES}) == 3
 
 
+def test_a_primary_and_its_replicas_are_each_checked(no_redis):
+    """Django's RedisCache reads several servers from one LOCATION (`,` or `;`)."""
+    servers = "rediss://:pw@h1.example.com:6380,rediss://:pw@h2.example.com:6380"
+    no_redis.setenv("REDIS_TLS_URL", servers)
+    pages = cache.caches(page_seconds=10, development=False)["pages"]
+    assert (pages["LOCATION"], pages["OPTIONS"]["ssl_cert_reqs"]) == (servers, None)
+    no_redis.setenv("REDIS_TLS_URL", servers + ";rediss://:pw@h3.example.com:port")
+    with pytest.raises(ImproperlyConfigured, match="bad port"):
+        cache.caches(page_seconds=10, development=False)
+
+
 def test_a_plain_url_off_this_machine_is_refused_in_production(no_redis):
     no_redis.setenv("REDIS_URL", HEROKU_PLAIN)
     with pytest.raises(ImproperlyConfigured, match="production needs rediss://"):
@@ -143,6 +154,10 @@ def redis_py_cannot_use(url: str) -> bool:
     [
         ("rediss://:secret@h:99999", "bad port"),
         ("rediss://:secret@h:port", "bad port"),
+        ("rediss://:secret/rest@h:6380", "bad port"),  # an unencoded / in the password
+        ("rediss://:[secret@h:6380", "bad port or host"),
+        ("rediss:/:secret@h:6380", "no scheme"),
+        ("default:secret@h:6380", "no scheme"),
         ("rediss://:secret@", "names no host"),
         ("rediss://", "names no host"),
     ],

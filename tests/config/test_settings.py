@@ -45,7 +45,7 @@ def test_database_url_is_read_without_the_spaces_around_it():
 @pytest.mark.parametrize(
     ("url", "said"),
     [
-        ('"postgres://u:secret@db.example.com:5432/app"', "its start '\"postgres' is not"),
+        ('"postgres://u:secret@db.example.com:5432/app"', "its start '\"' is not"),
         ("postgresql+psycopg2://u:secret@db.example.com/app", "'postgresql+psycopg2' is not"),
         ("db.example.com", "its start 'd' is not"),
         ("postgres://u:secret@db.example.com:port/app", "port must be a number"),
@@ -54,6 +54,8 @@ def test_database_url_is_read_without_the_spaces_around_it():
         ("postgres://u:secret@db.example.com:5432/", "names no database"),
         ("sqlite:///secret.db", "not sqlite3"),
         ("mysql://u:secret@db.example.com/app", "not mysql"),
+        ("postgres://u:[secret@db.example.com/app", "must be percent-encoded"),
+        ("u:secret@db.example.com://app", "its start 'u' is not"),
     ],
 )
 def test_a_database_url_that_is_not_postgresqls_stops_start_up_naming_it(url, said):
@@ -71,6 +73,18 @@ def test_a_postgresql_url_is_read(url):
     assert env.database(url)["NAME"] == "app"
 
 
+def test_a_database_named_by_a_libpq_service_is_read():
+    assert env.database("postgres:///?service=shop")["OPTIONS"] == {"service": "shop"}
+
+
+def test_an_unclosed_bracket_in_the_database_url_is_refused_naming_it():
+    result = run_python(
+        SHOW_SETTINGS, production_env(DATABASE_URL="postgres://u:[secret@db.example.com/app")
+    )
+    assert "ImproperlyConfigured: DATABASE_URL is not a URL" in result.stderr
+    assert "secret" not in result.stderr
+
+
 # (variable, its reader, its default): the mail settings.
 MAIL_HOST = ("EMAIL_HOST", env.mail_host, "localhost")
 SENDER = ("DEFAULT_FROM_EMAIL", env.mail_address, "webmaster@localhost")
@@ -81,7 +95,7 @@ SENDER = ("DEFAULT_FROM_EMAIL", env.mail_address, "webmaster@localhost")
     [
         *[
             (MAIL_HOST, value, "must be a mail server's host")
-            for value in ["smtp://smtp.example.com", "smtp.example.com:587", '"smtp.x"', "a b"]
+            for value in ["smtp://smtp.x", "smtp.x:587", '"smtp.x"', "a b", "[2001:db8::1]"]
         ],
         *[
             (SENDER, value, "must be an e-mail address")

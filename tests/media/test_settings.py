@@ -161,8 +161,11 @@ def test_production_with_a_key_pasted_with_a_newline_stops_naming_it():
 )
 def test_an_endpoint_that_is_not_a_servers_url_is_refused_naming_it(monkeypatch, endpoint):
     monkeypatch.setenv("AWS_S3_ENDPOINT_URL", endpoint)
-    with pytest.raises(ImproperlyConfigured, match="AWS_S3_ENDPOINT_URL must be a server's URL"):
+    with pytest.raises(
+        ImproperlyConfigured, match="AWS_S3_ENDPOINT_URL must be a server's URL"
+    ) as refused:
         env.http_url("AWS_S3_ENDPOINT_URL")
+    assert "secret" not in str(refused.value)  # credentials pasted into it are not logged
 
 
 @pytest.mark.parametrize(
