@@ -5,7 +5,7 @@ the deployed commit, the build step, Heroku CI."""
 import os
 import re
 import sys
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -289,6 +289,11 @@ def database(url: str, **options) -> dict:
             f"DATABASE_URL must be a PostgreSQL URL, {example}: this app runs on "
             f"PostgreSQL only, not {config['ENGINE'].rpartition('.')[2]}."
         )
+    # ssl_require puts sslmode=require over the URL's own: keep a stricter one it names
+    # (verify-full checks the server's certificate; require only encrypts).
+    asked = parse_qs(urlsplit(url).query).get("sslmode", [""])[-1]
+    if options.get("ssl_require") and asked in ("verify-ca", "verify-full"):
+        config["OPTIONS"]["sslmode"] = asked
     if not config["NAME"] and not config.get("OPTIONS", {}).get("service"):
         raise ImproperlyConfigured(
             f"DATABASE_URL names no database: it must end in /name, {example}."

@@ -73,6 +73,21 @@ def test_a_postgresql_url_is_read(url):
     assert env.database(url)["NAME"] == "app"
 
 
+@pytest.mark.parametrize(
+    ("asked", "used"),
+    [
+        ("verify-full", "verify-full"),
+        ("verify-ca", "verify-ca"),
+        ("disable", "require"),
+        ("", "require"),
+    ],
+)
+def test_production_keeps_a_stricter_sslmode_the_url_asks_for(asked, used):
+    """TLS is required outside development; a URL asking for certificate checks keeps them."""
+    url = f"postgres://u:p@db.example.com/app?sslmode={asked}&sslrootcert=/app/ca.pem"
+    assert env.database(url, ssl_require=True)["OPTIONS"]["sslmode"] == used
+
+
 def test_a_database_named_by_a_libpq_service_is_read():
     assert env.database("postgres:///?service=shop")["OPTIONS"] == {"service": "shop"}
 
