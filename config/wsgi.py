@@ -11,7 +11,7 @@ import os
 from django.core.wsgi import get_wsgi_application
 
 from config import cache
-from config.media import sessions
+from config.media import boto_sessions
 from config.security.bodylimit import BodyLimit
 from config.security.charset import Utf8Requests
 
@@ -20,6 +20,6 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 application = BodyLimit(Utf8Requests(get_wsgi_application()))
 
 # Loaded here, before gunicorn forks its workers (preload_app), so they share them:
-# redis-py, and botocore's S3 data (config/media/sessions.py).
+# redis-py, and botocore's S3 data (config/media/boto_sessions.py).
 cache.load_clients()
-sessions.load_service_data()
+boto_sessions.load_service_data()

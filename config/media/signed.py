@@ -1,6 +1,6 @@
 """The media storage: django-storages' S3Storage, reusing each signed URL for a while.
 
-Its sessions share botocore's service data (config/media/sessions.py).
+Its sessions share botocore's service data (config/media/boto_sessions.py).
 
 Media objects are private, so every image on a page is a URL signed for an hour
 (`querystring_expire`). Signing is pure computation but not cheap (HMAC-SHA256 key derivation and
@@ -23,7 +23,7 @@ import time
 
 from storages.backends.s3 import S3Storage
 
-from config.media.sessions import SharedServiceData
+from config.media.boto_sessions import SharedServiceData
 
 REUSE_SECONDS = 15 * 60
 

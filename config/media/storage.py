@@ -32,7 +32,7 @@ def media_storage(bucket_name: str, **options) -> dict:
     """The `default` storage: uploads, on the versioned media bucket."""
     return _s3_storage(
         # django-storages' S3Storage, reusing each signed URL for a while (signed.py),
-        # its sessions sharing botocore's service data (sessions.py).
+        # its sessions sharing botocore's service data (boto_sessions.py).
         "config.media.signed.MediaStorage",
         bucket_name,
         # Objects stay private; pages get URLs signed for an hour.
@@ -50,8 +50,8 @@ def static_storage(bucket_name: str, **options) -> dict:
     """The `staticfiles` storage on the plain static bucket: hashed names, cached for a year."""
     return _s3_storage(
         # django-storages' S3ManifestStaticStorage: writes staticfiles.json and hashed
-        # copies (site.3f2a9c1b7d4e.css), like WhiteNoise (config/media/sessions.py).
-        "config.media.sessions.StaticStorage",
+        # copies (site.3f2a9c1b7d4e.css), like WhiteNoise (config/media/boto_sessions.py).
+        "config.media.boto_sessions.StaticStorage",
         bucket_name,
         # Plain URLs: the bucket policy lets anyone read it (see docs/s3-media.md).
         querystring_auth=False,

@@ -6,7 +6,7 @@ Starts --threads threads together, each signing one image URL, as a new gunicorn
 worker's threads do under its first burst of requests, and keeps them alive, as
 the worker does. Twice, each in a fresh process: with django-storages' own
 S3Storage (a session per thread, each loading botocore's data), and with the
-site's MediaStorage (config/media/sessions.py: a session per thread, one copy of
+site's MediaStorage (config/media/boto_sessions.py: a session per thread, one copy of
 the data). Prints the process's memory (RSS) and CPU time the threads added.
 Before them, a storage of its own signs once in the main thread, so imports are
 not counted. Nothing is sent: signing is local. docs/s3-media.md has the figures.

@@ -211,7 +211,7 @@ def test_production_media_are_private_presigned_never_overwritten_and_acl_free()
 def test_collectstatic_to_the_static_bucket_keeps_it_unversioned(fresh_s3):
     shown = storages_in_production(AWS_STATIC_BUCKET_NAME=locals3.STATIC_BUCKET)
     static = shown["storages"]["staticfiles"]
-    assert static["BACKEND"] == "config.media.sessions.StaticStorage"
+    assert static["BACKEND"] == "config.media.boto_sessions.StaticStorage"
     assert static["OPTIONS"]["object_parameters"] == {"CacheControl": s3.IMMUTABLE_CACHE_CONTROL}
     assert "whitenoise.middleware.WhiteNoiseMiddleware" not in shown["middleware"]
 

@@ -1,4 +1,5 @@
-"""Each thread's S3 session, one copy of botocore's data per process (config/media/sessions.py)."""
+"""Each thread's boto3 session, one copy of botocore's data per process
+(config/media/boto_sessions.py)."""
 
 import os
 import subprocess
@@ -13,9 +14,9 @@ from django.core.files.storage import default_storage
 from django.test import override_settings
 
 from config.local import s3 as locals3
-from config.media import sessions
+from config.media import boto_sessions
 from config.media import storage as s3
-from config.media.sessions import StaticStorage
+from config.media.boto_sessions import StaticStorage
 from config.media.signed import MediaStorage
 from tests.conftest import storages_on, stored_bytes
 from tests.processes import production_env, run_python
@@ -100,8 +101,8 @@ def test_the_static_buckets_storage_shares_it(fresh_s3, files_read):
 
 def test_boto3s_data_folder_is_searched_once_however_many_sessions():
     for _ in range(3):
-        sessions.new_session(aws_access_key_id="a", aws_secret_access_key="b")
-    paths = sessions.shared_loader().search_paths
+        boto_sessions.new_session(aws_access_key_id="a", aws_secret_access_key="b")
+    paths = boto_sessions.shared_loader().search_paths
     assert len(paths) == len(set(paths))
     assert any(path.endswith("boto3/data") for path in paths)  # resources still load
 
@@ -115,7 +116,7 @@ def test_a_storage_with_a_profile_opens_a_session_of_that_profile(tmp_path, monk
     storage = MediaStorage(bucket_name="shop-media", session_profile="shop")
     session = storage._create_session()
     assert (session.profile_name, session.region_name) == ("shop", "eu-west-1")
-    assert session._session.get_component("data_loader") is sessions.shared_loader()
+    assert session._session.get_component("data_loader") is boto_sessions.shared_loader()
 
 
 def test_keys_and_a_session_token_reach_the_session():
@@ -137,7 +138,7 @@ def test_threads_that_start_together_load_one_copy():
 
 TOGETHER = """
 import threading
-from config.media.sessions import new_session
+from config.media.boto_sessions import new_session
 ready, clients = threading.Barrier(5), []
 def build():
     ready.wait()
