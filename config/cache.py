@@ -46,6 +46,8 @@ from urllib.parse import urlsplit
 from django.core.cache.backends import redis as django_redis
 from django.core.exceptions import ImproperlyConfigured
 
+from config import env
+
 # After a call to a Redis fails to connect or times out, calls to that server
 # fail at once for this long (RedisCache below), then one call tries it again.
 RETRY_SECONDS = 5.0
@@ -134,10 +136,10 @@ def _check_server(url: str, *, development: bool) -> None:
     the password."""
     scheme, found, _ = url.partition("://")
     if not found or scheme not in ("redis", "rediss"):  # as written: urlsplit lowercases it
-        named = found and re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*", scheme)
-        shown = repr(scheme) if named else "no scheme"  # not what may be a password
+        written = env.url_scheme(url)
         raise ImproperlyConfigured(
-            f"REDIS_URL / REDIS_TLS_URL must start with redis:// or rediss://, got {shown}."
+            "REDIS_URL / REDIS_TLS_URL must start with redis:// or rediss://, "
+            f"got {repr(written) if written else 'no scheme'}."
         )
     try:
         parts = urlsplit(url)

@@ -78,6 +78,17 @@ def http_url(name: str) -> str | None:
     return value
 
 
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*")
+
+
+def url_scheme(url: str) -> str | None:
+    """The scheme of `url` as written (before "://"), or None when it has none that looks
+    like one. For error messages, which must show no more of a URL: it may carry a
+    password."""
+    scheme, found, _ = url.partition("://")
+    return scheme if found and _SCHEME.fullmatch(scheme) else None
+
+
 def _quoted(value: str) -> bool:
     """Quotes around a value: pasted from a .env file or a shell line."""
     return len(value) > 1 and value[0] == value[-1] and value[0] in "\"'"
@@ -272,12 +283,9 @@ def database(url: str, **options) -> dict:
     try:
         config = dj_database_url.parse(url, **options)
     except dj_database_url.UnknownSchemeError:
-        scheme, found, _ = url.partition("://")
-        named = found and re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*", scheme)
-        shown = repr(scheme) if named else repr(url[:1])  # not what may be a password
         raise ImproperlyConfigured(
-            f"DATABASE_URL must be a PostgreSQL URL, {example}; its start {shown} is not "
-            "(quotes around it, or no scheme?)."
+            f"DATABASE_URL must be a PostgreSQL URL, {example}; its start "
+            f"{url_scheme(url) or url[:1]!r} is not (quotes around it, or no scheme?)."
         ) from None
     except ValueError:
         raise ImproperlyConfigured(
