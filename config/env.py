@@ -333,11 +333,13 @@ def under_ci() -> bool:
 
 
 def refuse_development_on_a_dyno(development: bool) -> None:
-    """ENVIRONMENT=development on a dyno: the development secret is public, so anyone
-    could sign a session cookie and be logged in as anyone, and ALLOWED_HOSTS would
-    answer 400 to the app's own address. Heroku CI's test run, on a dyno too, is fine."""
+    """ENVIRONMENT=development on a dyno: DEBUG on for every visitor (tracebacks with
+    settings and code), the public development secret key unless DJANGO_SECRET_KEY is
+    set (anyone could sign a session cookie), and ALLOWED_HOSTS answering 400 to the
+    app's own address. Heroku CI's test run, on a dyno too, sets CI and is fine."""
     if development and "DYNO" in os.environ and not under_ci():
         raise ImproperlyConfigured(
-            "ENVIRONMENT is development on a Heroku dyno: its secret key is public and "
-            "its hosts are this machine's. Set it back: heroku config:set ENVIRONMENT=production."
+            "ENVIRONMENT is development on a Heroku dyno: DEBUG pages for every visitor, "
+            "and the public development secret key unless DJANGO_SECRET_KEY is set. Set "
+            "it back: heroku config:set ENVIRONMENT=production."
         )
