@@ -47,10 +47,13 @@ _given: list[int] = []
 # database's files, what collectstatic wrote at build, Python's bytecode and tool
 # caches, coverage data of the processes, browser screenshots, and what Chromium
 # writes under HOME (crash-report settings, desktop caches, the certificate
-# database a full Chrome keeps in .pki) when HOME is the app folder, as on Heroku CI.
+# database a full Chrome keeps in .pki) when HOME is the app folder, as on Heroku CI,
+# where the in-dyno PostgreSQL also keeps its data in .indyno/ and logs to .pg.log.
 NOT_APP_STATE = {
     ".git",
     ".pgdata",
+    ".indyno",
+    ".pg.log",
     ".config",
     ".cache",
     ".pki",
@@ -72,7 +75,7 @@ def disk_state(root: Path) -> dict[str, tuple[int, int] | None]:
         relative = Path(folder).relative_to(root)
         state.update({str(relative / name): None for name in subfolders})
         for name in files:
-            if not name.startswith(".coverage"):
+            if name not in NOT_APP_STATE and not name.startswith(".coverage"):
                 stat = (Path(folder) / name).lstat()
                 state[str(relative / name)] = (stat.st_size, stat.st_mtime_ns)
     return state
@@ -300,11 +303,36 @@ def fetch_all(database_url: str, sql: str, params: tuple = ()) -> list[tuple]:
         connection.close()
 
 
+# What every process needs from this one's environment to start Python at all,
+# whatever the config vars: on a dyno (Heroku CI's test run included), what Heroku's
+# Python buildpack writes into .profile.d. Its Python is a shared build without a
+# run path, so a process started without LD_LIBRARY_PATH cannot load libpython.
+PLATFORM_VARIABLES = (
+    "PATH",
+    "HOME",
+    "LANG",
+    "LD_LIBRARY_PATH",
+    "LIBRARY_PATH",
+    "PYTHONHOME",
+    "PYTHONPATH",
+    "VIRTUAL_ENV",
+    "SYSTEMROOT",
+)
+
+
+def platform_env(**overrides: str) -> dict[str, str]:
+    """This machine's or dyno's own variables (PLATFORM_VARIABLES), none of the app's."""
+    env = {key: os.environ[key] for key in PLATFORM_VARIABLES if key in os.environ}
+    env.update(overrides)
+    return {key: value for key, value in env.items() if value is not None}
+
+
 def production_env(**overrides: str) -> dict[str, str]:
     """The environment of a Heroku dyno: production config vars only, no .env extras."""
+    env = platform_env()
     # CI too: Heroku CI sets it for the whole test run, the app's processes included.
-    keep = ("PATH", "HOME", "LANG", "VIRTUAL_ENV", "PYTHONPATH", "SYSTEMROOT", "CI")
-    env = {key: os.environ[key] for key in keep if key in os.environ}
+    if "CI" in os.environ:
+        env["CI"] = os.environ["CI"]
     # Coverage follows the app into its processes through its own variables.
     env.update({key: value for key, value in os.environ.items() if key.startswith("COVERAGE_")})
     # The app's S3 config vars, which tests/conftest.py points at its local S3 server.

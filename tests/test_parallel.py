@@ -21,7 +21,7 @@ from tests.parallel import (
     uses_database,
     workers_for_auto,
 )
-from tests.processes import BASE_DIR, fresh_database
+from tests.processes import BASE_DIR, fresh_database, platform_env
 
 
 @pytest.fixture(scope="module")
@@ -147,7 +147,7 @@ def test_two_workers_run_a_modules_group_on_one_of_them(tmp_path):
     done = subprocess.run(
         [sys.executable, "-m", "pytest", *plugins, "-n", "2", "--dist", "loadgroup", "-v"],
         cwd=tmp_path,
-        env={"PATH": "", "PYTHONPATH": str(BASE_DIR)},
+        env=platform_env(PATH="", PYTHONPATH=str(BASE_DIR)),
         capture_output=True,
         text=True,
         timeout=60,

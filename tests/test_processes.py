@@ -2,10 +2,15 @@
 (pyproject.toml, patch), and the ports their servers are given."""
 
 import socket
+import sys
 from pathlib import Path
 
+import pytest
+
 from tests.processes import (
+    disk_state,
     free_port,
+    platform_env,
     port_block,
     production_env,
     released_database,
@@ -57,3 +62,44 @@ def test_worker_numbers_come_from_xdist(monkeypatch):
     assert worker_number() == 3
     monkeypatch.delenv("PYTEST_XDIST_WORKER")
     assert worker_number() == 0
+
+
+# What Heroku's Python buildpack writes into .profile.d for every process of a
+# dyno, Heroku CI's test run included (heroku-buildpack-python, bin/compile). Its
+# Python is a shared build without a run path: a process started without
+# LD_LIBRARY_PATH cannot load libpython and exits before running a line.
+DYNO_INTERPRETER = {
+    "LD_LIBRARY_PATH": "/app/.heroku/python/lib",
+    "LIBRARY_PATH": "/app/.heroku/python/lib",
+    "PYTHONHOME": sys.base_prefix,  # where the stdlib is; /app/.heroku/python on a dyno
+}
+SHOW_INTERPRETER = f"import os; print([os.environ.get(k) for k in {sorted(DYNO_INTERPRETER)}])"
+
+
+@pytest.mark.parametrize(
+    "build",
+    [production_env, platform_env, lambda: {**platform_env(), "PATH": ""}],
+    ids=["production_env", "platform_env", "platform_env without PATH"],
+)
+def test_the_processes_tests_start_keep_what_a_dyno_gives_the_interpreter(monkeypatch, build):
+    for name, value in DYNO_INTERPRETER.items():
+        monkeypatch.setenv(name, value)
+    probe = run_python(SHOW_INTERPRETER, build())
+    assert probe.returncode == 0, probe.stderr
+    assert probe.stdout.strip() == str([DYNO_INTERPRETER[k] for k in sorted(DYNO_INTERPRETER)])
+
+
+def test_the_in_dyno_databases_files_in_the_app_folder_are_not_the_apps(tmp_path):
+    """On Heroku CI the in-dyno PostgreSQL (heroku-buildpack-ci-postgresql) keeps its
+    data in .indyno/ of the app folder and logs to .pg.log there: another test
+    worker's queries change them while a test checks that the app wrote nothing."""
+    (tmp_path / "manage.py").write_text("app")
+    wal = tmp_path / ".indyno" / "vendor" / "postgresql" / "data" / "pg_wal" / "000000010"
+    wal.parent.mkdir(parents=True)
+    wal.write_text("one")
+    (tmp_path / ".pg.log").write_text("checkpoint starting")
+    before = disk_state(tmp_path)
+    wal.write_text("one and two")
+    (tmp_path / ".pg.log").write_text("checkpoint starting\ncheckpoint complete")
+    assert disk_state(tmp_path) == before
+    assert list(before) == ["manage.py"]

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.management import get_commands, load_command_class
 
 from config.commands import DatabaseCommand
-from tests.processes import fresh_database, manage
+from tests.processes import fresh_database, manage, platform_env
 
 # Every project command that reads or writes the app's tables, with arguments it
 # accepts. The media commands talk to S3 only and run without a database
@@ -113,8 +113,7 @@ def test_with_no_database_answering_a_command_says_so_in_one_line(refusing_port,
 @pytest.mark.parametrize("command", [("check",), ("migrate",), *DATABASE_COMMANDS], ids=str)
 def test_without_the_environment_a_command_names_the_missing_variable_in_one_line(command):
     """A fresh clone without .env runs production settings, which need secrets."""
-    bare = {name: os.environ[name] for name in ("PATH", "HOME", "LANG") if name in os.environ}
-    done = manage(*command, env=bare)
+    done = manage(*command, env=platform_env())
     assert done.returncode == 1
     assert done.stderr == (
         "Error: The environment variable DJANGO_SECRET_KEY is required outside development "

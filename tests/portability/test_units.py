@@ -5,12 +5,10 @@ lines its docs give, and the technique's core promise checked there.
 If a unit needed anything else from this repository, its import would fail here.
 """
 
-import os
-
 import pytest
 
 from tests.portability.scratch import documented_blocks, scratch_project
-from tests.processes import fresh_database
+from tests.processes import fresh_database, platform_env
 
 PROFILES = """
 from django.conf import settings
@@ -49,7 +47,7 @@ class LineItem(models.Model):
 @pytest.fixture
 def base_env(db):
     def env(suffix: str, **extra: str) -> dict[str, str]:
-        return {"PATH": os.environ["PATH"], "DATABASE_URL": fresh_database(suffix), **extra}
+        return platform_env(DATABASE_URL=fresh_database(suffix), **extra)
 
     return env
 
