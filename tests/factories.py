@@ -1,6 +1,7 @@
 """factory-boy factories, one section per app."""
 
 import io
+import re
 import struct
 import zlib
 from decimal import Decimal
@@ -74,6 +75,15 @@ def png_declaring(width: int, height: int) -> bytes:
 def upload(name: str, content: bytes, content_type: str = "image/png") -> SimpleUploadedFile:
     """A file as a browser would post it (name and content type are the client's word)."""
     return SimpleUploadedFile(name, content, content_type=content_type)
+
+
+def stored_as(name: str, expected: str) -> bool:
+    """Whether `name` is how an upload is stored when `expected` ("avatars/me.png") is
+    its folder, cleaned name and extension: with 7 random characters before the
+    extension (config/media/uploads.py, stored_name)."""
+    stem, dot, extension = expected.rpartition(".")
+    pattern = rf"{re.escape(stem)}_[A-Za-z0-9]{{7}}{re.escape(dot + extension)}"
+    return re.fullmatch(pattern, name) is not None
 
 
 # --- catalog ------------------------------------------------------------------

@@ -35,6 +35,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import models
 from django.template.defaultfilters import filesizeformat
+from django.utils.crypto import get_random_string
 from PIL import GifImagePlugin, Image, ImageFile, JpegImagePlugin, PngImagePlugin, WebPImagePlugin
 
 from config.media.reencode import TooManyPixels, reencode
@@ -152,16 +153,26 @@ def clean_image(file) -> tuple[ImageKind, bytes]:
 
 
 def stored_name(uploaded_name: str, kind: ImageKind) -> str:
-    """The upload's name with its kind's extension, the only dot in it.
+    """The upload's name, 7 random characters, and its kind's extension, the only dot.
+
+    The random part gives every upload a key no other row ever had. The storage
+    asks S3 whether a name is taken, and a key whose current version is a delete
+    marker answers "no": an upload named like a deleted file (phones call every
+    photo image.jpg) went on top of it, so restoring the deleted file replaced
+    the newer upload, on another user's profile. Two uploads of one name at the
+    same moment shared a key the same way.
 
     Django's storage takes everything after a name's first dot as its extension
     and shortens only what comes before it to fit the field: a long name with an
     early dot ("a.b.b...png") could not be shortened, and the upload was a 400.
+    A name too long for the field loses its end, random part included, and the
+    storage then adds a random part of its own (`get_available_name`).
     """
     stem = Path(uploaded_name).stem.replace(".", "-").replace(" ", "_")
     # Letters, digits, "_" and "-" only, as Django's get_valid_filename keeps them: a
     # name of symbols alone ("😀.png") would otherwise be stored as ".jpg".
-    return (re.sub(r"[^\w-]", "", stem).strip("-_") or "image") + kind.extension
+    stem = re.sub(r"[^\w-]", "", stem).strip("-_") or "image"
+    return f"{stem}_{get_random_string(7)}{kind.extension}"
 
 
 class ImageUploadFormField(forms.FileField):

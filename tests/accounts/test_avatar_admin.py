@@ -17,7 +17,7 @@ from config.media.admin import versions_url
 from config.media.forms import STORAGE_ERROR_MESSAGE
 from tests.accounts.conftest import avatar_url
 from tests.conftest import bucket_keys, stored_bytes
-from tests.factories import UserFactory, image_bytes, upload
+from tests.factories import UserFactory, image_bytes, stored_as, upload
 from tests.processes import http_get
 
 pytestmark = pytest.mark.django_db
@@ -70,11 +70,12 @@ def test_upload_on_the_profile_page_stores_the_avatar_and_links_its_versions(
 
     assert response.status_code == 302
     profile.refresh_from_db()
-    assert profile.avatar.name == "avatars/me.png"
-    assert stored_bytes(fresh_s3, "avatars/me.png") == AVATAR
+    name = profile.avatar.name
+    assert stored_as(name, "avatars/me.png")
+    assert stored_bytes(fresh_s3, name) == AVATAR
     page = admin_client.get(profile_page(profile)).content.decode()
     assert "File versions" in page
-    assert f'<a href="{versions_url("avatars/me.png")}">Versions of avatars/me.png</a>' in page
+    assert f'<a href="{versions_url(name)}">Versions of {name}</a>' in page
 
 
 def test_upload_inline_on_the_user_page_stores_the_avatar_and_links_its_versions(
@@ -87,11 +88,13 @@ def test_upload_inline_on_the_user_page_stores_the_avatar_and_links_its_versions
 
     assert response.status_code == 302, response.context["errors"]
     profile = Profile.objects.get(user=user)
-    assert (profile.display_name, profile.avatar.name) == ("Ada", "avatars/me.png")
-    assert stored_bytes(fresh_s3, "avatars/me.png") == AVATAR
+    name = profile.avatar.name
+    assert profile.display_name == "Ada"
+    assert stored_as(name, "avatars/me.png")
+    assert stored_bytes(fresh_s3, name) == AVATAR
     page = admin_client.get(user_page(user)).content.decode()
     assert "File versions" in page
-    assert f'<a href="{versions_url("avatars/me.png")}">Versions of avatars/me.png</a>' in page
+    assert f'<a href="{versions_url(name)}">Versions of {name}</a>' in page
 
 
 @pytest.mark.parametrize("where", ["profile page", "user page inline"])
@@ -170,6 +173,32 @@ def test_staff_restore_a_deleted_avatar_from_the_profile_page(
     # The user's profile page shows the avatar again, and its URL downloads the same bytes.
     download = http_get(avatar_url(client))
     assert (download.status, download.body) == (200, AVATAR)
+
+
+def test_an_upload_named_like_a_deleted_file_takes_a_key_of_its_own(
+    client, admin_user, deleted_avatar, fresh_s3
+):
+    """A key whose current version is a delete marker answers 404 to the storage's
+    "is this name taken?": an upload of the same name (phones name every photo
+    image.jpg) wrote over it, and restoring the first user's avatar then put it on
+    the second user's profile."""
+    first, name = deleted_avatar
+    other = UserFactory()
+    assert other.pk != first.pk
+    other_client = Client()
+    other_client.force_login(other)
+    theirs = image_bytes("PNG", (20, 20))
+    other_client.post("/accounts/profile/edit/", {"avatar": upload("me.png", theirs)})
+    their_name = Profile.objects.get(user=other).avatar.name
+    assert their_name != name
+    assert [v.is_delete_marker for v in versions.list_versions(name)] == [True, False]
+
+    versions.restore(name, versions.list_versions(name)[1].version_id)
+
+    assert stored_bytes(fresh_s3, name) == AVATAR
+    assert stored_bytes(fresh_s3, their_name) == theirs
+    assert http_get(avatar_url(client)).body == AVATAR
+    assert http_get(avatar_url(other_client)).body == theirs
 
 
 def test_a_user_who_is_not_staff_cannot_see_or_restore_versions(client, deleted_avatar):

@@ -9,7 +9,7 @@ from config.media import versions
 from config.media.forms import STORAGE_ERROR_MESSAGE
 from tests.accounts.conftest import avatar_url
 from tests.conftest import bucket_keys, stored_bytes
-from tests.factories import UserFactory, image_bytes, png_declaring, upload
+from tests.factories import UserFactory, image_bytes, png_declaring, stored_as, upload
 from tests.processes import http_get
 
 pytestmark = pytest.mark.django_db
@@ -31,14 +31,15 @@ def test_upload_lands_in_the_bucket_and_the_profile_page_links_it_presigned(clie
     response = client.post(EDIT, {"display_name": "Ada L.", "avatar": avatar})
 
     assert response.status_code == 302
-    assert Profile.objects.get(user=user).avatar.name == "avatars/me.jpg"
+    name = Profile.objects.get(user=user).avatar.name
+    assert stored_as(name, "avatars/me.jpg")
     # The object, read with boto3 straight from the bucket: named and typed by its content.
-    assert stored_bytes(fresh_s3, "avatars/me.jpg") == content
-    head = fresh_s3.client().head_object(Bucket=locals3.MEDIA_BUCKET, Key="avatars/me.jpg")
+    assert stored_bytes(fresh_s3, name) == content
+    head = fresh_s3.client().head_object(Bucket=locals3.MEDIA_BUCKET, Key=name)
     assert head["ContentType"] == "image/jpeg"
     # The page links a presigned URL on the bucket, which downloads the same bytes.
     url = avatar_url(client)
-    assert url.startswith(f"{fresh_s3.endpoint_url}/{locals3.MEDIA_BUCKET}/avatars/me.jpg?")
+    assert url.startswith(f"{fresh_s3.endpoint_url}/{locals3.MEDIA_BUCKET}/{name}?")
     assert "X-Amz-Signature=" in url
     download = http_get(url)
     assert (download.status, download.body) == (200, content)
@@ -51,7 +52,9 @@ def test_an_image_just_under_5_mb_goes_through_the_whole_request(client, user, f
     response = client.post(EDIT, {"display_name": "Ada L.", "avatar": upload("big.png", content)})
     assert response.status_code == 302
     # The picture is stored, not what followed it in the file.
-    assert stored_bytes(fresh_s3, "avatars/big.png") == image_bytes("PNG")
+    name = Profile.objects.get(user=user).avatar.name
+    assert stored_as(name, "avatars/big.png")
+    assert stored_bytes(fresh_s3, name) == image_bytes("PNG")
 
 
 @pytest.mark.parametrize(
@@ -111,34 +114,37 @@ def test_a_good_image_is_not_stored_while_another_field_is_wrong(client, user, f
 def test_replacing_keeps_the_old_file_and_deleting_it_lays_a_delete_marker(client, user, fresh_s3):
     first, second = image_bytes("PNG", (8, 8)), image_bytes("PNG", (16, 16))
     client.post(EDIT, {"display_name": "Ada L.", "avatar": upload("me.png", first)})
+    old_name = Profile.objects.get(user=user).avatar.name
     client.post(EDIT, {"display_name": "Ada L.", "avatar": upload("me.png", second)})
 
-    # file_overwrite is off: the second upload got a key of its own.
+    # Every upload gets a key of its own, whatever its name.
     new_name = Profile.objects.get(user=user).avatar.name
-    assert new_name.startswith("avatars/me_")
-    assert bucket_keys(fresh_s3) == ["avatars/me.png", new_name]
-    assert stored_bytes(fresh_s3, "avatars/me.png") == first
+    assert stored_as(old_name, "avatars/me.png")
+    assert stored_as(new_name, "avatars/me.png")
+    assert bucket_keys(fresh_s3) == sorted([old_name, new_name])
+    assert stored_bytes(fresh_s3, old_name) == first
     assert http_get(avatar_url(client)).body == second
     # The app keeps the old file (docs/accounts.md); deleting it only lays a marker.
-    (old_version,) = versions.list_versions("avatars/me.png")
-    default_storage.delete("avatars/me.png")
-    marker, version = versions.list_versions("avatars/me.png")
+    (old_version,) = versions.list_versions(old_name)
+    default_storage.delete(old_name)
+    marker, version = versions.list_versions(old_name)
     assert (marker.is_delete_marker, marker.is_latest) == (True, True)
     assert version.version_id == old_version.version_id
-    assert stored_bytes(fresh_s3, "avatars/me.png", version.version_id) == first
+    assert stored_bytes(fresh_s3, old_name, version.version_id) == first
     assert http_get(avatar_url(client)).body == second
 
 
 def test_clearing_the_avatar_keeps_the_file_in_the_bucket(client, user, fresh_s3):
     content = image_bytes("PNG")
     client.post(EDIT, {"display_name": "Ada L.", "avatar": upload("me.png", content)})
+    name = Profile.objects.get(user=user).avatar.name
 
     response = client.post(EDIT, {"display_name": "Ada L.", "avatar-clear": "on"})
 
     assert response.status_code == 302
     assert Profile.objects.get(user=user).avatar.name == ""
     assert avatar_url(client) is None
-    assert stored_bytes(fresh_s3, "avatars/me.png") == content
+    assert stored_bytes(fresh_s3, name) == content
 
 
 def test_storage_failure_is_a_form_error_and_the_profile_is_unchanged(client, broken_s3):

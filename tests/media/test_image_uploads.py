@@ -19,7 +19,7 @@ from catalog.models import Product
 from config.local import s3 as locals3
 from tests.catalog.test_admin_media import change_data, change_page
 from tests.conftest import bucket_keys, stored_bytes
-from tests.factories import ProductFactory, UserFactory, upload
+from tests.factories import ProductFactory, UserFactory, stored_as, upload
 from tests.images import (
     ACCEPTED,
     JPEG,
@@ -85,7 +85,8 @@ def test_every_image_a_person_calls_jpeg_png_webp_or_gif_is_stored_as_that_kind(
     posted = post_image("photo.png", content)
 
     assert posted.response.status_code == 302
-    assert posted.name.endswith("/photo" + EXTENSIONS[kind])
+    folder = posted.name.split("/")[0]
+    assert stored_as(posted.name, f"{folder}/photo{EXTENSIONS[kind]}")
     head = fresh_s3.client().head_object(Bucket=locals3.MEDIA_BUCKET, Key=posted.name)
     assert head["ContentType"] == CONTENT_TYPES[kind]
     uploaded = Image.open(io.BytesIO(content))
