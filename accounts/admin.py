@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.contrib.auth import admin as auth_admin
 from django.contrib.auth import get_user_model
 
+from accounts.forms import AdminLoginForm
 from accounts.models import Company, Profile
 from config.media.admin import MediaVersionsAdminMixin
 
@@ -47,6 +48,9 @@ class ProfileAdmin(MediaVersionsAdminMixin, admin.ModelAdmin):
             return False
         return super().has_delete_permission(request, obj)
 
+
+# The admin's login refuses a username no account can have (accounts/forms.py).
+admin.site.login_form = AdminLoginForm
 
 admin.site.unregister(get_user_model())
 

@@ -15,6 +15,7 @@ from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import UserCreationForm
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
+from django.core.validators import MaxLengthValidator
 from django.template.loader import render_to_string
 
 from accounts import throttles
@@ -126,6 +127,30 @@ class PasswordChangeForm(OldPasswordLimitMixin, auth_forms.PasswordChangeForm):
 
 class AdminPasswordChangeForm(OldPasswordLimitMixin, admin_forms.AdminPasswordChangeForm):
     """The admin's own password change page (accounts/views.py, admin_password_change)."""
+
+
+class UsernameLengthMixin:
+    """For the login forms: a username longer than the user model allows is a form
+    error, as in every other form.
+
+    Django's AuthenticationForm sets the field's max_length after building it, which
+    adds no validator: any length reached authenticate() and the failed-login
+    handlers, and axes' attempt log (a 255-character column) made a longer one a
+    500 for anyone.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["username"]
+        field.validators.append(MaxLengthValidator(field.max_length))
+
+
+class LoginForm(UsernameLengthMixin, auth_forms.AuthenticationForm):
+    pass
+
+
+class AdminLoginForm(UsernameLengthMixin, admin_forms.AdminAuthenticationForm):
+    pass
 
 
 class MailPart(NamedTuple):

@@ -22,7 +22,13 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import ListView, TemplateView
 
 from accounts import throttles
-from accounts.forms import AdminPasswordChangeForm, PasswordResetForm, ProfileForm, SignupForm
+from accounts.forms import (
+    AdminPasswordChangeForm,
+    LoginForm,
+    PasswordResetForm,
+    ProfileForm,
+    SignupForm,
+)
 from accounts.models import Company
 from accounts.profile_auth.backends import ProfileModelBackend, dotted_path
 from accounts.profiles import create_user_with_profile, profile_of
@@ -72,7 +78,7 @@ class NoLoopRedirectMixin:
 
 
 class LoginView(NoLoopRedirectMixin, auth_views.LoginView):
-    pass
+    form_class = LoginForm
 
 
 class LogoutView(NoLoopRedirectMixin, auth_views.LogoutView):

@@ -173,3 +173,18 @@ def test_a_name_taken_between_the_check_and_the_insert_is_a_form_error(client):
     assert User.objects.count() == 0
     assert Profile.objects.count() == 0
     assert "_auth_user_id" not in client.session
+
+
+# Longer than the user model's 150 characters and axes' 255 (its attempt log's
+# username column): the form let them through to the failed-login handlers, and
+# PostgreSQL refused axes' row, a 500 for anyone. "㍿" is four characters after the
+# NFKC normalization Django's username field applies.
+OVERLONG_USERNAMES = {"151 letters": "a" * 151, "256 letters": "a" * 256, "64 of ㍿": "㍿" * 64}
+
+
+@pytest.mark.parametrize("login", ["/accounts/login/", "/admin/login/"], ids=["site", "admin"])
+@pytest.mark.parametrize("username", OVERLONG_USERNAMES.values(), ids=OVERLONG_USERNAMES)
+def test_a_username_longer_than_any_account_is_a_form_error(client, login, username):
+    response = client.post(login, {"username": username, "password": "x"})
+    assert response.status_code == 200
+    assert "Ensure this value has at most 150 characters" in response.content.decode()
