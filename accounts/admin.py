@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from accounts.forms import AdminLoginForm
 from accounts.models import Company, Profile
 from config.media.admin import MediaVersionsAdminMixin
+from config.security.autocomplete import AutocompleteChoicesMixin
 
 
 @admin.register(Company)
@@ -19,14 +20,14 @@ class CompanyAdmin(admin.ModelAdmin):
 
 # The mixin links each avatar to its versions page and makes a storage failure on
 # upload a form error: on the profile's own page and inline on the user's page.
-class ProfileInline(MediaVersionsAdminMixin, admin.StackedInline):
+class ProfileInline(AutocompleteChoicesMixin, MediaVersionsAdminMixin, admin.StackedInline):
     model = Profile
     can_delete = False
     autocomplete_fields = ("company",)
 
 
 @admin.register(Profile)
-class ProfileAdmin(MediaVersionsAdminMixin, admin.ModelAdmin):
+class ProfileAdmin(AutocompleteChoicesMixin, MediaVersionsAdminMixin, admin.ModelAdmin):
     list_display = ("user", "display_name", "company")
     list_select_related = ("user", "company")
     search_fields = ("user__username", "display_name")

@@ -8,9 +8,10 @@ model, every field, and values the database refuses; every content type.
 
 import pytest
 from django.contrib import admin
+from django.contrib.admin.options import InlineModelAdmin
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from tests.factories import ProductFactory, UserFactory
@@ -114,3 +115,56 @@ def test_a_list_action_on_ids_that_are_no_ids_is_no_500(superuser):
                 url, {"action": "delete_selected", "index": "0", "_selected_action": selected}
             )
             assert response.status_code < 500, (url, selected, response.status_code)
+
+
+def autocomplete_fields() -> list[tuple[object, str]]:
+    """(admin or inline class, field name) for every autocomplete field of the site."""
+    found = []
+    for model_admin in admin.site._registry.values():
+        for owner in (
+            model_admin,
+            *(inline(model_admin.model, admin.site) for inline in model_admin.inlines),
+        ):
+            found += [(owner, name) for name in owner.autocomplete_fields]
+    return found
+
+
+def test_the_site_has_autocomplete_fields_to_check():
+    assert {(type(owner).__name__, name) for owner, name in autocomplete_fields()} >= {
+        ("ProfileAdmin", "company"),
+        ("ProfileInline", "company"),
+    }
+
+
+# What a tampered form posts for an autocomplete's choice: its widget looked them up
+# with `id__in` while showing the form again, and the lookup's ValueError was a 500.
+NOT_IDS = {
+    "abc": "Select a valid choice",
+    "1.5": "Select a valid choice",
+    "a\0b": "Null characters are not allowed",
+    "99999999999999999999": "Select a valid choice",
+}
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(("value", "error"), NOT_IDS.items())
+def test_an_autocomplete_choice_that_is_no_id_is_a_form_error(superuser, value, error):
+    user = UserFactory()
+    profile_page = reverse("admin:accounts_profile_change", args=[user.profile.pk])
+    data = {"display_name": "Ada", "bio": "", "company": value}
+    response = superuser.post(profile_page, data)
+    assert response.status_code == 200
+    assert error in response.content.decode()
+
+    # Every other autocomplete field of the site, its form bound the same way.
+    request = RequestFactory().post("/")
+    request.user = UserFactory(is_staff=True, is_superuser=True)
+    for owner, name in autocomplete_fields():
+        if isinstance(owner, InlineModelAdmin):
+            form_class = owner.get_formset(request, user).form
+        else:
+            form_class = owner.get_form(request, user.profile)
+        form = form_class(data={name: value})
+        assert not form.is_valid()
+        assert error in str(form[name].errors), (owner, name)
+        str(form[name])  # shown again: the widget looks its choice up
