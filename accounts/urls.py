@@ -32,7 +32,7 @@ urlpatterns = [
     # the limit on wrong current passwords.
     path(
         f"{settings.ADMIN_URL}password_change/",
-        views.admin_password_change,
+        form_methods_only(views.admin_password_change),
         name="admin_password_change",
     ),
     path(

@@ -7,6 +7,7 @@ from accounts.profile_auth.tour import AuthBackendTourView
 from catalog.tour import PrefetchTourView
 from config import tour, views
 from config.media import tour as media_tour
+from config.security.headers import with_form_methods_only
 from config.static_versioning import tour as static_versioning_tour
 
 urlpatterns = [
@@ -28,7 +29,8 @@ urlpatterns = [
     path("debug/sentry-check", views.sentry_check, name="sentry-check"),
     # A page of the admin site (staff only), before the admin's own catch-all patterns.
     path("", include("config.media.urls")),
-    path(settings.ADMIN_URL, admin.site.urls),
+    # The admin's pages answer GET, HEAD and POST only, as the site's forms do.
+    path(settings.ADMIN_URL, with_form_methods_only(admin.site.urls)),
 ]
 # Development without a media bucket keeps uploads in MEDIA_ROOT; serve them (DEBUG only).
 urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -16,6 +16,7 @@ the methods a form page answers (`form_methods_only`).
 
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
+from django.urls import URLResolver
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_http_methods
 
@@ -23,6 +24,22 @@ from django.views.decorators.http import require_http_methods
 # TRACE or PROPFIND, is a 405 listing these. Class-based views would otherwise
 # answer OPTIONS, and FormView treats PUT as POST; function views answer anything.
 form_methods_only = require_http_methods(["GET", "HEAD", "POST"])
+
+
+def with_form_methods_only(urls):
+    """`urls` (an include's patterns, or its (patterns, app, namespace) tuple, as
+    `admin.site.urls` gives them) with every view wrapped in `form_methods_only`.
+
+    For the admin, whose every page is read or submitted: its login and password
+    pages are function views, and its change forms treat PUT as a GET.
+    """
+    patterns = urls[0] if isinstance(urls, tuple) else urls
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            with_form_methods_only(pattern.url_patterns)
+        else:
+            pattern.callback = form_methods_only(pattern.callback)
+    return urls
 
 
 def permissions_policy() -> str:

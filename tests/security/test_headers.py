@@ -110,6 +110,11 @@ FORM_VIEWS = {
     "/debug/sentry-check": "staff",
     "/tour/s3-media/": "staff",
     "/admin/media/versions/": "staff",
+    # The admin's own pages: its login, the site's page for its password change,
+    # and a model's add form, for every page the admin serves.
+    "/admin/login/": "anonymous",
+    "/admin/password_change/": "staff",
+    "/admin/accounts/company/add/": "staff",
 }
 
 
