@@ -4,6 +4,7 @@
 from django.contrib import admin
 from django.contrib.auth import admin as auth_admin
 from django.contrib.auth import get_user_model
+from django.db import models
 
 from accounts.forms import AdminLoginForm
 from accounts.models import Company, Profile
@@ -16,6 +17,8 @@ class CompanyAdmin(admin.ModelAdmin):
     list_display = ("name", "slug", "website")
     search_fields = ("name",)
     prepopulated_fields = {"slug": ("name",)}
+    # A website typed without its scheme gets https://, Django 6's default (5.2 warns).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 # The mixin links each avatar to its versions page and makes a storage failure on

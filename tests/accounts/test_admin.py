@@ -6,7 +6,7 @@ from django.contrib.auth.models import Permission
 from django.test import Client
 from django.urls import reverse
 
-from accounts.models import Profile
+from accounts.models import Company, Profile
 
 pytestmark = pytest.mark.django_db
 
@@ -103,3 +103,11 @@ def test_a_profile_cannot_be_deleted_on_its_own(admin_client, client_for):
     assert Profile.objects.filter(pk=profile.pk).exists()
     change_page = client.get(reverse("admin:accounts_profile_change", args=[profile.pk]))
     assert own_delete_page not in change_page.text
+
+
+def test_a_company_website_typed_without_its_scheme_is_https(admin_client, recwarn):
+    data = {"name": "Acme", "slug": "acme", "website": "acme.example.com"}
+    response = admin_client.post(reverse("admin:accounts_company_add"), data)
+    assert response.status_code == 302
+    assert Company.objects.get(slug="acme").website == "https://acme.example.com"
+    assert not [w for w in recwarn if "assume_scheme" in str(w.message)]
