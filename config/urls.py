@@ -7,7 +7,8 @@ from accounts.profile_auth.tour import AuthBackendTourView
 from catalog.tour import PrefetchTourView
 from config import tour, views
 from config.media import tour as media_tour
-from config.security.headers import with_form_methods_only
+from config.security import staffonly
+from config.security.headers import form_methods_only, with_form_methods_only
 from config.static_versioning import tour as static_versioning_tour
 
 urlpatterns = [
@@ -29,6 +30,12 @@ urlpatterns = [
     path("debug/sentry-check", views.sentry_check, name="sentry-check"),
     # A page of the admin site (staff only), before the admin's own catch-all patterns.
     path("", include("config.media.urls")),
+    # The admin's "view on site" shortcut, for staff who may see the model only.
+    path(
+        f"{settings.ADMIN_URL}r/<path:content_type_id>/<path:object_id>/",
+        form_methods_only(admin.site.admin_view(staffonly.view_on_site)),
+        name="admin-view-on-site",
+    ),
     # The admin's pages answer GET, HEAD and POST only, as the site's forms do.
     path(settings.ADMIN_URL, with_form_methods_only(admin.site.urls)),
 ]

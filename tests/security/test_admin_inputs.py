@@ -9,6 +9,7 @@ model, every field, and values the database refuses; every content type.
 import pytest
 from django.contrib import admin
 from django.contrib.admin.options import InlineModelAdmin
+from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.test import Client, RequestFactory
@@ -168,3 +169,34 @@ def test_an_autocomplete_choice_that_is_no_id_is_a_form_error(superuser, value, 
         assert not form.is_valid()
         assert error in str(form[name].errors), (owner, name)
         str(form[name])  # shown again: the widget looks its choice up
+
+
+def staff_client(*permissions: str) -> Client:
+    user = UserFactory(is_staff=True)
+    for codename in permissions:
+        user.user_permissions.add(Permission.objects.get(codename=codename))
+    client = Client(raise_request_exception=False)
+    client.force_login(user)
+    return client
+
+
+@pytest.mark.parametrize(
+    ("permissions", "status"),
+    [((), 404), (("view_product",), 302), (("change_product",), 302)],
+    ids=["no permissions", "view", "change"],
+)
+def test_view_on_site_shows_an_objects_address_only_to_who_may_see_it(permissions, status):
+    """The shortcut redirects to the object's page, found through the model's base
+    manager: any staff counting ids up learnt which unpublished products exist and
+    their slugs."""
+    product = ProductFactory(is_published=False, slug="secret-launch")
+    content_type = ContentType.objects.get_for_model(product)
+    response = staff_client(*permissions).get(f"/admin/r/{content_type.pk}/{product.pk}/")
+    assert response.status_code == status
+    assert ("secret-launch" in response.get("Location", "")) == (status == 302)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_view_on_site_of_a_content_type_id_no_database_holds_is_no_500(superuser):
+    response = superuser.get("/admin/r/99999999999999999999/1/")
+    assert response.status_code == 404
