@@ -69,12 +69,35 @@ def palette_png_with_transparency() -> bytes:
     return save(image, "PNG", transparency=0)
 
 
-def transparent_gif_animation() -> bytes:
-    """Frames whose transparent areas change: what a wrong disposal gets visibly wrong."""
+def transparent_gif_animation(disposal: int = 0) -> bytes:
+    """Frames whose transparent areas change: what a wrong disposal gets visibly wrong.
+
+    Disposal 0 (Pillow's default) draws each frame over the last, so the file's
+    frames are already whole; 2 (clear to the background) and 3 (back to the frame
+    before) let an area turn transparent again, as stickers and emoji do.
+    """
     first = Image.new("RGBA", (40, 30), (255, 0, 0, 255))
     second = Image.new("RGBA", (40, 30), (0, 0, 0, 0))
     ImageDraw.Draw(second).rectangle((10, 10, 20, 20), fill=(0, 0, 255, 255))
-    return save(first, "GIF", save_all=True, append_images=[second], duration=[100, 200], loop=0)
+    if not disposal:
+        return save(
+            first, "GIF", save_all=True, append_images=[second], duration=[100, 200], loop=0
+        )
+    # Each frame transparent where the one before was not.
+    ImageDraw.Draw(first).rectangle((0, 0, 9, 9), fill=(0, 0, 0, 0))
+    second = Image.new("RGBA", (40, 30), (0, 255, 0, 255))
+    ImageDraw.Draw(second).rectangle((10, 10, 19, 19), fill=(0, 0, 0, 0))
+    third = Image.new("RGBA", (40, 30), (0, 0, 0, 0))
+    ImageDraw.Draw(third).rectangle((5, 5, 14, 14), fill=(255, 255, 0, 255))
+    return save(
+        first,
+        "GIF",
+        save_all=True,
+        append_images=[second, third],
+        duration=[100, 200, 300],
+        loop=0,
+        disposal=disposal,
+    )
 
 
 def animation_over_the_pixel_budget(image_format: str) -> bytes:
@@ -157,6 +180,13 @@ ACCEPTED: dict[str, tuple[bytes, str]] = {
     "gif": (save(picture("P"), "GIF"), "GIF"),
     "gif animated": (animated("GIF"), "GIF"),
     "gif animated, transparent": (transparent_gif_animation(), "GIF"),
+    # An EXIF block Pillow cannot read ("not a TIFF file"): browsers show the
+    # picture, and JPEGs with the same block were already taken.
+    "png with an unreadable exif": (save(picture(), "PNG", exif=b"not a TIFF header"), "PNG"),
+    "webp with an unreadable exif": (save(picture(), "WEBP", exif=b"not a TIFF header"), "WEBP"),
+    "jpeg with an unreadable exif": (save(picture(), "JPEG", exif=b"not a TIFF header"), "JPEG"),
+    "gif animated, transparent, cleared": (transparent_gif_animation(disposal=2), "GIF"),
+    "gif animated, transparent, restored": (transparent_gif_animation(disposal=3), "GIF"),
 }
 
 NOT_AN_IMAGE, TOO_MANY_PIXELS, TOO_MANY_FRAMES, TOO_MANY_SCANS = (

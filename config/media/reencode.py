@@ -51,7 +51,9 @@ def reencode(data: bytes, image_format: str, *, animated: bool, max_pixels: int)
         options = _save_options(image, image_format, data)
         frames, durations = [], []
         pixels = 0
-        for index in range(getattr(image, "n_frames", 1) if animated else 1):
+        clears = False  # a GIF frame cleared (disposal 2) or put back (3) after it shows
+        count = getattr(image, "n_frames", 1) if animated else 1
+        for index in range(count):
             image.seek(index)
             pixels += image.width * image.height  # before decoding: GIF frames may grow
             if pixels > max_pixels:
@@ -61,18 +63,43 @@ def reencode(data: bytes, image_format: str, *, animated: bool, max_pixels: int)
                 # Read once: the file's EXIF is every frame's. ImageOps.exif_transpose
                 # parsed it again and wrote it back for each frame, so an animation
                 # with a large EXIF block cost its size times its frames.
-                upright = UPRIGHT.get(image.getexif().get(ExifTags.Base.Orientation, 1))
-            frame = image.copy() if upright is None else image.transpose(upright)
+                upright = UPRIGHT.get(_orientation(image))
+            durations.append(image.info.get("duration", 0))
+            if upright is not None:
+                frame = image.transpose(upright)
+            elif count == 1:
+                frame = image  # written below, before the file closes: no second copy
+            else:
+                frame = image.copy()  # the next seek replaces the image's pixels
             frame.info = {key: image.info[key] for key in PICTURE_INFO if key in image.info}
             frames.append(frame)
-            durations.append(image.info.get("duration", 0))
+            clears = clears or getattr(image, "disposal_method", 0) in (2, 3)
         if len(frames) > 1:
             options.update(save_all=True, append_images=frames[1:], duration=durations)
             if "loop" in image.info:
                 options["loop"] = image.info["loop"]
-    buffer = io.BytesIO()
-    frames[0].save(buffer, image_format, **options)
+            if clears:
+                # The frames kept are whole pictures. Pillow writes each over the one
+                # before (disposal 0), so where a frame turns transparent again the
+                # frame before would still show: cleared after each frame, they are
+                # drawn as they were.
+                options["disposal"] = 2
+        buffer = io.BytesIO()
+        frames[0].save(buffer, image_format, **options)
     return buffer.getvalue()
+
+
+def _orientation(image: Image.Image) -> int:
+    """The EXIF orientation, 1 (as taken) when there is none or it cannot be read.
+
+    Pillow reads a JPEG's unreadable EXIF block as empty, but raises for a PNG's or
+    a WebP's ("not a TIFF file"), which refused a picture every browser shows. The
+    block is left behind either way; only the orientation was wanted from it.
+    """
+    try:
+        return image.getexif().get(ExifTags.Base.Orientation, 1)
+    except Exception:  # SyntaxError, struct.error, ValueError...: metadata dropped anyway
+        return 1
 
 
 def _save_options(image: Image.Image, image_format: str, data: bytes) -> dict:
