@@ -128,6 +128,19 @@ def media_versions_link(file) -> str:
     return format_html('<a href="{}">Versions of {}</a>', versions_url(file.name), file.name)
 
 
+def _without_link(fields) -> list:
+    """`fields` of a fieldset without "media_versions"; a line it leaves empty goes too."""
+    kept = []
+    for entry in fields:
+        if isinstance(entry, list | tuple):
+            entry = tuple(name for name in entry if name != "media_versions")
+            if entry:
+                kept.append(entry)
+        elif entry != "media_versions":
+            kept.append(entry)
+    return kept
+
+
 class MediaVersionsAdminMixin:
     """One line in a ModelAdmin: versions links for its file fields, safe uploads."""
 
@@ -140,13 +153,13 @@ class MediaVersionsAdminMixin:
         return [*fields, "media_versions"]
 
     def get_fieldsets(self, request, obj=None):
-        """Without the link, drop it from `fields`/`fieldsets` that name it (the form
-        would take it for a model field)."""
+        """Without the link, drop it from `fields`/`fieldsets` that name it, alone or
+        on a line with other fields (the form would take it for a model field)."""
         fieldsets = super().get_fieldsets(request, obj)
         if "media_versions" in self.get_readonly_fields(request, obj):
             return fieldsets
         return [
-            (title, {**options, "fields": [f for f in options["fields"] if f != "media_versions"]})
+            (title, {**options, "fields": _without_link(options["fields"])})
             for title, options in fieldsets
         ]
 

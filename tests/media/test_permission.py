@@ -143,15 +143,36 @@ class ListedFieldsAdmin(MediaVersionsAdminMixin, admin.ModelAdmin):
     fields = ["title", "file", "media_versions"]  # as docs/s3-media.md asks
 
 
+class GroupedFieldsAdmin(MediaVersionsAdminMixin, admin.ModelAdmin):
+    fields = ["title", ("file", "media_versions")]  # the link on the file's line
+
+
+class FieldsetsAdmin(MediaVersionsAdminMixin, admin.ModelAdmin):
+    fieldsets = [(None, {"fields": ["title"]}), ("File", {"fields": [("media_versions",), "file"]})]
+
+
+def named_fields(fieldsets) -> list[str]:
+    """Every field name of `fieldsets`, those on one line together included."""
+    names = []
+    for _, options in fieldsets:
+        for entry in options["fields"]:
+            names += list(entry) if isinstance(entry, list | tuple) else [entry]
+    return names
+
+
+@pytest.mark.parametrize("admin_class", [ListedFieldsAdmin, GroupedFieldsAdmin, FieldsetsAdmin])
 @pytest.mark.parametrize(
     ("as_role", "shown"),
     [("superuser", True), ("staff without the permission", False)],
     indirect=["as_role"],
 )
 def test_a_listed_link_is_dropped_for_those_without_the_permission(
-    rf, as_role, shown, upload_model, fresh_s3
+    rf, as_role, shown, upload_model, fresh_s3, admin_class
 ):
-    model_admin, item, request = change_page(ListedFieldsAdmin, upload_model, rf, as_role[1])
-    (fieldset,) = model_admin.get_fieldsets(request, item)
-    assert ("media_versions" in fieldset[1]["fields"]) is shown
-    assert list(model_admin.get_form(request, item).base_fields) == ["title", "file"]
+    model_admin, item, request = change_page(admin_class, upload_model, rf, as_role[1])
+    fieldsets = model_admin.get_fieldsets(request, item)
+    assert ("media_versions" in named_fields(fieldsets)) is shown
+    assert sorted(model_admin.get_form(request, item).base_fields) == ["file", "title"]
+    # The add page never has the link: there is no file yet.
+    assert "media_versions" not in named_fields(model_admin.get_fieldsets(request))
+    assert sorted(model_admin.get_form(request).base_fields) == ["file", "title"]
