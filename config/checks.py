@@ -5,11 +5,16 @@ warning that mail can leave.
 (The media bucket's checks are the media app's: config/media/checks.py.)
 """
 
+import os
+
 from django.conf import settings
 from django.contrib.staticfiles.storage import ManifestFilesMixin, staticfiles_storage
 from django.core.checks import Error, Warning, register
 from django.core.files.storage import FileSystemStorage
 from django.urls import NoReverseMatch, Resolver404, resolve, reverse
+from django.utils.module_loading import import_string
+
+from config.media.versions import STORAGE_ERRORS
 
 
 @register("static_manifest")
@@ -19,10 +24,20 @@ def static_files_are_collected(app_configs, **kwargs):
     each page would fail while /healthz still answered. Checked by the commands
     that run system checks (`migrate`, `check`, `runserver`), not by collectstatic,
     which runs only its own: the release phase (`migrate`) stops the deploy before it
-    goes live. Static files on a bucket are not looked at (an S3 call per command)."""
+    goes live.
+
+    Static files on a bucket (AWS_STATIC_BUCKET_NAME) are looked at in the release
+    phase only, one S3 request per release: setting that variable on a built app
+    makes a release without a build, so nothing was collected to the bucket."""
+    # The class, not the storage: a manifest storage reads its manifest when it is
+    # made, which on a bucket is an S3 request.
+    backend = import_string(settings.STORAGES["staticfiles"]["BACKEND"])
+    if settings.DEBUG or not issubclass(backend, ManifestFilesMixin):
+        return []
+    if not issubclass(backend, FileSystemStorage):
+        return _manifest_on_the_bucket() if in_release_phase() else []
     storage = staticfiles_storage
-    local = isinstance(storage, ManifestFilesMixin) and isinstance(storage, FileSystemStorage)
-    if settings.DEBUG or not local or storage.exists(storage.manifest_name):
+    if storage.exists(storage.manifest_name):
         return []
     return [
         Error(
@@ -41,6 +56,30 @@ ADMIN_PAGES_OF_THE_SITE = {
     # The same form, counting wrong current passwords (accounts/urls.py).
     "password_change": "accounts:admin_password_change",
 }
+
+
+def in_release_phase() -> bool:
+    """Whether this is the Procfile's release line on a dyno (`DYNO=release.N`)."""
+    return os.environ.get("DYNO", "").startswith("release.")
+
+
+def _manifest_on_the_bucket() -> list[Error]:
+    hint = (
+        "A config var change makes a release but no build, and collectstatic uploads to "
+        "the static bucket at build time: build again (git commit --allow-empty -m "
+        "'Collect static files' && git push heroku main)."
+    )
+    options = settings.STORAGES["staticfiles"].get("OPTIONS", {})
+    where = f"staticfiles.json on the static bucket {options.get('bucket_name')!r}"
+    try:
+        storage = staticfiles_storage  # made here: it reads the manifest
+        if storage.exists(storage.manifest_name):
+            return []
+    except STORAGE_ERRORS as exc:
+        message = f"{where} could not be read ({type(exc).__name__}: {exc})."
+        return [Error(message, hint=hint, id="config.E003")]
+    message = f"{where} does not exist: every page would fail to link its stylesheet."
+    return [Error(message, hint=hint, id="config.E003")]
 
 
 @register("urls")

@@ -5,6 +5,8 @@ from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 
 from config import checks
+from config.local import s3 as locals3
+from config.media import storage as s3
 
 
 @pytest.fixture
@@ -57,3 +59,48 @@ def test_an_admin_url_the_sites_pages_take_stops_every_command(settings):
     assert "ADMIN_URL=backstage" in error.hint
     with pytest.raises(SystemCheckError, match=r"config\.E002"):
         call_command("check")
+
+
+@pytest.fixture
+def static_bucket(settings, fresh_s3, monkeypatch):
+    """Static files on the local server's static bucket, as AWS_STATIC_BUCKET_NAME
+    makes them, with nothing collected there yet."""
+    settings.DEBUG = False
+    options = {"endpoint_url": fresh_s3.endpoint_url, "region_name": locals3.REGION}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": s3.static_storage(locals3.STATIC_BUCKET, **options),
+    }
+    return fresh_s3
+
+
+@pytest.mark.django_db
+def test_a_release_onto_a_static_bucket_without_the_manifest_stops(static_bucket, monkeypatch):
+    """`heroku config:set AWS_STATIC_BUCKET_NAME=...` on a built app makes a release
+    but no build: collectstatic never uploaded, and every page would be a 500."""
+    assert checks.static_files_are_collected(None) == []  # a command outside a release
+    monkeypatch.setenv("DYNO", "release.3")
+    [error] = checks.static_files_are_collected(None)
+    assert error.id == "config.E003"
+    assert "staticfiles.json" in error.msg
+    assert "git push" in error.hint
+    with pytest.raises(SystemCheckError, match=r"config\.E003"):
+        call_command("migrate", verbosity=0, skip_checks=False)
+
+    static_bucket.client().put_object(
+        Bucket=locals3.STATIC_BUCKET, Key="staticfiles.json", Body=b'{"paths": {}}'
+    )
+    assert checks.static_files_are_collected(None) == []
+
+
+def test_a_release_that_cannot_read_the_static_bucket_stops(
+    static_bucket, monkeypatch, settings, refusing_port
+):
+    monkeypatch.setenv("DYNO", "release.3")
+    storages = settings.STORAGES
+    endpoint = f"http://127.0.0.1:{refusing_port}"
+    options = {**storages["staticfiles"]["OPTIONS"], "endpoint_url": endpoint}
+    settings.STORAGES = {**storages, "staticfiles": {**storages["staticfiles"], "OPTIONS": options}}
+    [error] = checks.static_files_are_collected(None)
+    assert error.id == "config.E003"
+    assert "could not be read" in error.msg
