@@ -184,9 +184,11 @@ def fast_password_hasher():
 
 @pytest.fixture(autouse=True)
 def empty_page_cache():
-    """Each test starts with no cached list page: the page cache lives in this
-    process's memory, outside the transaction every test rolls back."""
+    """Each test starts with no cached list page, and nothing in the default cache
+    (the S3 tour's remembered failure): both live in this process's memory, outside
+    the transaction every test rolls back."""
     caches["pages"].clear()
+    caches["default"].clear()
 
 
 class HeldClock:

@@ -12,6 +12,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 
+from django.core.cache import caches
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.utils import timezone
@@ -27,6 +28,14 @@ logger = logging.getLogger(__name__)
 SHOWN_VERSIONS = 10
 
 DEMO_NAME = "tour/s3-media-demo.txt"
+
+# A bucket that could not be read, remembered by each process for a minute. Every
+# visit reads the bucket, anonymous ones too, and an S3 that hangs holds the
+# request's thread for the client's timeouts (2 x 5 s, config/media/storage.py):
+# at one visit a second a dyno's 10 threads were all waiting. Now one visit a
+# minute asks; the others get the same 503 at once.
+UNREADABLE_KEY = "tour:s3-media:unreadable"
+UNREADABLE_SECONDS = 60
 
 
 @dataclass
@@ -100,6 +109,7 @@ class S3MediaTourView(TemplateView):
         own keys cannot delete; anyone could otherwise run it in a loop."""
         if not can_restore_media(request.user):
             raise PermissionDenied
+        caches["default"].delete(UNREADABLE_KEY)  # staff ask S3 again, now
         try:
             return self.respond(steps=demonstrate())
         except (versions.MediaError, *versions.STORAGE_ERRORS) as error:
@@ -129,13 +139,21 @@ class S3MediaTourView(TemplateView):
             "storage_excerpt": source_excerpt("config/media/storage.py", "def media_storage", 15),
             "restore_excerpt": source_excerpt("config/media/versions.py", "def restore(", 41),
         }
-        if "error" not in kwargs:
+        if "error" not in kwargs and caches["default"].get(UNREADABLE_KEY):
+            context["error"] = versions.MediaError(
+                "S3 did not answer as expected a moment ago; this page asks it again "
+                f"within {UNREADABLE_SECONDS} seconds."
+            )
+        elif "error" not in kwargs:
             try:
                 context["bucket"] = versions.bucket_name()
                 context["versioning"] = versions.versioning_status()
                 # The newest few: the list only grows between lifecycle runs.
                 shown = versions.list_versions(DEMO_NAME)[:SHOWN_VERSIONS]
                 context["rows"] = [{"version": v} for v in shown]
-            except (versions.MediaError, *versions.STORAGE_ERRORS) as error:
+            except versions.MediaError as error:
+                context["error"] = error
+            except versions.STORAGE_ERRORS as error:
+                caches["default"].set(UNREADABLE_KEY, True, UNREADABLE_SECONDS)
                 context["error"] = error
         return super().get_context_data(**context, **kwargs)

@@ -3,11 +3,15 @@
 import re
 
 import pytest
+from botocore.config import Config
+from django.core.cache import caches
 from django.test import Client
 
 from config.media import versions
-from config.media.tour import DEMO_NAME
+from config.media.tour import DEMO_NAME, UNREADABLE_KEY
+from tests.conftest import storages_on
 from tests.factories import UserFactory
+from tests.processes import SilentServer
 
 
 @pytest.mark.django_db
@@ -116,3 +120,41 @@ def test_staff_holding_the_permission_get_the_button_and_no_instructions(admin_c
     content = admin_client.get("/tour/s3-media/").content.decode()
     assert "Run the demonstration" in content
     assert next_step(content) == ""
+
+
+@pytest.fixture
+def hanging_s3(settings, fresh_s3):
+    """The media storage pointed at a port that accepts and never answers, with a
+    short read timeout so the test waits 2 x 0.3 s instead of production's 2 x 5 s."""
+    server = SilentServer()
+    quick = Config(
+        signature_version="s3v4",
+        connect_timeout=1,
+        read_timeout=0.3,
+        retries={"mode": "standard", "total_max_attempts": 2},
+    )
+    settings.STORAGES = storages_on(
+        fresh_s3, endpoint_url=f"http://127.0.0.1:{server.port}", client_config=quick
+    )
+    yield server
+    server.close()
+
+
+@pytest.mark.django_db
+def test_a_hanging_bucket_holds_one_request_a_minute_not_every_visitors(client, hanging_s3):
+    """Each read waits out the client's timeouts (10 s in production) in a web
+    thread: with every anonymous visit asking S3, a dyno's 10 threads were all
+    waiting at one visit a second."""
+    first = client.get("/tour/s3-media/")
+    assert first.status_code == 503
+    asked = hanging_s3.accepted
+    assert asked >= 1
+    for _ in range(3):
+        again = client.get("/tour/s3-media/")
+        assert again.status_code == 503
+        assert "The media bucket could not be read just now" in again.content.decode()
+    assert hanging_s3.accepted == asked  # answered from the remembered failure
+
+    caches["default"].delete(UNREADABLE_KEY)  # a minute later
+    assert client.get("/tour/s3-media/").status_code == 503
+    assert hanging_s3.accepted > asked
