@@ -26,6 +26,7 @@ the content type an upload carries, and serve it back on every download.)
 """
 
 import re
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -75,6 +76,13 @@ IMAGE_MAX_FRAMES = 1_000
 # (libjpeg's and mozjpeg's progressive scripts); at 100, a 25-megapixel file
 # decoded in at most 2.5 s (tests/bench/jpeg_scans.py, docs/production.md).
 IMAGE_MAX_SCANS = 100
+# One decode at a time in each process: a 25-megapixel picture holds ~100 MB until
+# it is written again, and three uploads at once in one worker raised its peak by
+# 288 MiB, past a 512 MB dyno with the other worker beside it. A decode takes a
+# second or two at most, so an upload that waits longer than this was queued behind
+# a flood of them: it gets a form error rather than holding its thread.
+DECODING = threading.BoundedSemaphore(1)
+DECODE_WAIT_SECONDS = 10
 
 NOT_AN_IMAGE = (
     "Upload a JPEG, PNG, WebP or GIF image. This file is not one: "
@@ -85,6 +93,10 @@ TOO_MANY_PIXELS = (
     "the limit is %(limit)s megapixels. Scale it down and upload it again."
 )
 TOO_MANY_FRAMES = "This animation has too many frames; the limit is %(limit)s."
+BUSY = (
+    "The site is busy with other images right now, so nothing was saved. "
+    "Please upload it again in a minute."
+)
 TOO_MANY_SCANS = (
     "This JPEG is saved in too many progressive scans; the limit is %(limit)s. "
     "Save it again from an image editor and upload it again."
@@ -137,7 +149,12 @@ def clean_image(file) -> tuple[ImageKind, bytes]:
                     TOO_MANY_SCANS, code="too_many_scans", params={"limit": IMAGE_MAX_SCANS}
                 )
             image.verify()
-        content = reencode(data, kind.name, animated=kind.animated, max_pixels=IMAGE_MAX_PIXELS)
+        if not DECODING.acquire(timeout=DECODE_WAIT_SECONDS):
+            raise ValidationError(BUSY, code="busy")
+        try:
+            content = reencode(data, kind.name, animated=kind.animated, max_pixels=IMAGE_MAX_PIXELS)
+        finally:
+            DECODING.release()
     except (Image.DecompressionBombError, TooManyPixels):
         # Pillow's own limit (about 179 megapixels) fires while reading the header.
         raise too_many_pixels from None
