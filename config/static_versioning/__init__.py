@@ -91,9 +91,17 @@ def _from_variable(environ: Mapping[str, str], name: str) -> Version | None:
     if not value:
         return None
     if not SAFE_VERSION.fullmatch(value):
+        # Heroku sets the commit variables itself (SOURCE_VERSION is whatever a Build
+        # API source names as its version): STATIC_VERSION, read first, overrides them.
+        override = (
+            " Heroku sets it; set STATIC_VERSION (heroku config:set STATIC_VERSION=1), "
+            "which is read first, to use that instead."
+            if name in COMMIT_VARIABLES
+            else ""
+        )
         raise ImproperlyConfigured(
             f"{name} must be 1 to 64 of the characters A-Z a-z 0-9 . _ - "
-            f"(it goes into every static URL as ?v=), got {value!r}."
+            f"(it goes into every static URL as ?v=), got {value!r}.{override}"
         )
     return Version(value, name)
 

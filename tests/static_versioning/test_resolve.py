@@ -9,7 +9,13 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.files.storage import storages
 from django.template import Context, Template
 
-from config.static_versioning import MANIFEST_SOURCE, AssetVersions, Version, resolve
+from config.static_versioning import (
+    COMMIT_VARIABLES,
+    MANIFEST_SOURCE,
+    AssetVersions,
+    Version,
+    resolve,
+)
 
 COMMIT = "0123456789abcdef0123456789abcdef01234567"
 
@@ -96,6 +102,10 @@ def test_a_value_unsafe_in_a_url_stops_start_up_naming_the_variable(variable, va
     with pytest.raises(ImproperlyConfigured, match=rf"^{variable} must be 1 to 64 of the") as error:
         resolve({variable: value})
     assert repr(value) in str(error.value)
+    # A value Heroku set (a Build API source's version): the way out is named.
+    assert ("set STATIC_VERSION" in str(error.value)) == (variable in COMMIT_VARIABLES)
+    if variable in COMMIT_VARIABLES:
+        assert resolve({variable: value, "STATIC_VERSION": "1"}).other.value == "1"
 
 
 def test_the_longest_safe_value_is_accepted():
