@@ -73,7 +73,9 @@ def reencode(data: bytes, image_format: str, *, animated: bool, max_pixels: int)
                 frame = image.copy()  # the next seek replaces the image's pixels
             frame.info = {key: image.info[key] for key in PICTURE_INFO if key in image.info}
             frames.append(frame)
-            clears = clears or getattr(image, "disposal_method", 0) in (2, 3)
+            # Only where a pixel can turn transparent again does clearing matter.
+            transparent = frame.mode in ("RGBA", "LA", "PA") or "transparency" in frame.info
+            clears = clears or (transparent and getattr(image, "disposal_method", 0) in (2, 3))
         if len(frames) > 1:
             options.update(save_all=True, append_images=frames[1:], duration=durations)
             if "loop" in image.info:
@@ -82,7 +84,8 @@ def reencode(data: bytes, image_format: str, *, animated: bool, max_pixels: int)
                 # The frames kept are whole pictures. Pillow writes each over the one
                 # before (disposal 0), so where a frame turns transparent again the
                 # frame before would still show: cleared after each frame, they are
-                # drawn as they were.
+                # drawn as they were. Without transparency nothing turns transparent,
+                # and clearing would make Pillow write every frame whole.
                 options["disposal"] = 2
         buffer = io.BytesIO()
         frames[0].save(buffer, image_format, **options)
