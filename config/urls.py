@@ -30,9 +30,9 @@ urlpatterns = [
     path("debug/sentry-check", views.sentry_check, name="sentry-check"),
     # A page of the admin site (staff only), before the admin's own catch-all patterns.
     path("", include("config.media.urls")),
-    # The admin's "view on site" shortcut, for staff who may see the model only.
+    # The admin's "view on site" shortcut, for staff the model's admin shows the object.
     path(
-        f"{settings.ADMIN_URL}r/<path:content_type_id>/<path:object_id>/",
+        f"{settings.ADMIN_URL}r/<str:content_type_id>/<path:object_id>/",
         form_methods_only(admin.site.admin_view(staffonly.view_on_site)),
         name="admin-view-on-site",
     ),

@@ -16,7 +16,8 @@ admin's own behaviour (`admin.site.admin_view`): whoever asks there knows the pa
 
 from functools import wraps
 
-from django.contrib.auth import get_permission_codename
+from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.contrib.contenttypes import views as contenttype_views
 from django.contrib.contenttypes.models import ContentType
 from django.db import DatabaseError
@@ -39,23 +40,23 @@ def staff_only(view):
 
 
 def view_on_site(request, content_type_id, object_id):
-    """The admin's "view on site" shortcut (`/admin/r/<type>/<id>/`), for staff who
-    may view or change that model; a 404 for other staff.
+    """The admin's "view on site" shortcut (`/admin/r/<type>/<id>/`), for staff whose
+    admin of that model shows them the object; a 404 for other staff.
 
     Django's shortcut looks the object up through the model's base manager and
     redirects to its page for any staff member: counting ids up, staff without a
     single permission learnt which unpublished products exist, and their slugs.
+    Here the model's registered ModelAdmin decides, as on its change page: its
+    queryset must hold the object and its view or change permission allow it.
     """
     try:
         model = ContentType.objects.get_for_id(int(content_type_id)).model_class()
     except (ValueError, OverflowError, ContentType.DoesNotExist, DatabaseError):
         raise Http404 from None
-    if model is None:
+    model_admin = admin.site._registry.get(model)
+    if model_admin is None:
         raise Http404
-    opts = model._meta
-    allowed = (
-        f"{opts.app_label}.{get_permission_codename(action, opts)}" for action in ("view", "change")
-    )
-    if not any(request.user.has_perm(permission) for permission in allowed):
+    obj = model_admin.get_object(request, unquote(object_id))
+    if obj is None or not model_admin.has_view_or_change_permission(request, obj):
         raise Http404
     return contenttype_views.shortcut(request, content_type_id, object_id)

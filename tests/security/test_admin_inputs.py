@@ -13,7 +13,7 @@ from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.test import Client, RequestFactory
-from django.urls import reverse
+from django.urls import resolve, reverse
 
 from tests.factories import ProductFactory, UserFactory
 
@@ -102,7 +102,7 @@ def test_view_on_site_for_every_content_type_is_no_500(staff):
     client = Client(raise_request_exception=False)
     client.force_login(UserFactory(is_staff=True, is_superuser=staff == "superuser"))
     for content_type in ContentType.objects.all():
-        for object_id in ("1", "x"):
+        for object_id in ("1", "x", "99999999999999999999"):
             response = client.get(f"/admin/r/{content_type.pk}/{object_id}/")
             assert response.status_code < 500, (content_type, object_id, response.status_code)
 
@@ -200,3 +200,9 @@ def test_view_on_site_shows_an_objects_address_only_to_who_may_see_it(permission
 def test_view_on_site_of_a_content_type_id_no_database_holds_is_no_500(superuser):
     response = superuser.get("/admin/r/99999999999999999999/1/")
     assert response.status_code == 404
+
+
+def test_view_on_site_takes_an_object_id_with_slashes_as_django_does():
+    match = resolve("/admin/r/5/a/b/")
+    assert match.kwargs == {"content_type_id": "5", "object_id": "a/b"}
+    assert match.url_name == "admin-view-on-site"
