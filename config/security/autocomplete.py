@@ -27,10 +27,11 @@ class _ReadableChoices:
         opts = remote.model._meta
         target = opts.get_field(getattr(remote, "field_name", None) or opts.pk.name)
         try:
-            target.to_python(value)
+            python_value = target.to_python(value)
         except ValidationError:
             return False
-        return True
+        # A text key (`to_field="slug"`) reads a NUL as text; PostgreSQL cannot hold one.
+        return not (isinstance(python_value, str) and "\x00" in python_value)
 
 
 class AutocompleteSelect(_ReadableChoices, widgets.AutocompleteSelect):

@@ -15,6 +15,8 @@ from django.db import models
 from django.test import Client, RequestFactory
 from django.urls import resolve, reverse
 
+from accounts.models import Company
+from config.security.autocomplete import AutocompleteSelect
 from tests.factories import ProductFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -206,3 +208,13 @@ def test_view_on_site_takes_an_object_id_with_slashes_as_django_does():
     match = resolve("/admin/r/5/a/b/")
     assert match.kwargs == {"content_type_id": "5", "object_id": "a/b"}
     assert match.url_name == "admin-view-on-site"
+
+
+def test_an_autocomplete_on_a_text_key_never_looks_up_a_nul():
+    """A choice by slug (`to_field`): CharField reads "a\\0b" as a value, and the
+    lookup that shows the form again sent it to PostgreSQL, which psycopg2 refuses."""
+    by_slug = models.ForeignKey(Company, to_field="slug", on_delete=models.CASCADE)
+    by_slug.remote_field.model = Company
+    widget = AutocompleteSelect(by_slug, admin.site)
+    assert widget._readable("acme")
+    assert not widget._readable("a\0b")
