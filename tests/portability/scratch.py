@@ -80,8 +80,10 @@ def scratch_project(
     doc's settings lines appended to its settings."""
     root = tmp_path / "scratch"
     root.mkdir()
-    clean = {"PATH": env["PATH"], "HOME": str(tmp_path), "LANG": "C.UTF-8"}
-    clean.update({k: v for k, v in env.items() if k not in ("PYTHONPATH",)})
+    # The interpreter's variables from `env`, but not this repository on PYTHONPATH,
+    # nor the real HOME (the app folder on Heroku CI; a developer's ~/.aws).
+    clean = {k: v for k, v in env.items() if k != "PYTHONPATH"}
+    clean.update(HOME=str(tmp_path), LANG="C.UTF-8")
     clean["DJANGO_SETTINGS_MODULE"] = "site_config.settings"
     subprocess.run(
         [sys.executable, "-m", "django", "startproject", "site_config", str(root)],
