@@ -10,7 +10,7 @@ import os
 from django.conf import settings
 from django.contrib.staticfiles.storage import ManifestFilesMixin, staticfiles_storage
 from django.core.checks import Error, Warning, register
-from django.core.files.storage import FileSystemStorage
+from django.core.files.storage import FileSystemStorage, storages
 from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 from django.utils.module_loading import import_string
 
@@ -31,7 +31,7 @@ def static_files_are_collected(app_configs, **kwargs):
     makes a release without a build, so nothing was collected to the bucket."""
     # The class, not the storage: a manifest storage reads its manifest when it is
     # made, which on a bucket is an S3 request.
-    backend = import_string(settings.STORAGES["staticfiles"]["BACKEND"])
+    backend = import_string(storages.backends["staticfiles"]["BACKEND"])
     if settings.DEBUG or not issubclass(backend, ManifestFilesMixin):
         return []
     if not issubclass(backend, FileSystemStorage):
@@ -63,21 +63,30 @@ def in_release_phase() -> bool:
     return os.environ.get("DYNO", "").startswith("release.")
 
 
-def _manifest_on_the_bucket() -> list[Error]:
+def _manifest_on_the_bucket() -> list[Error | Warning]:
+    """E003 when the bucket has no manifest, or one Django cannot read; W005 when the
+    bucket cannot be asked (an S3 outage must not stop a rollback or a config change:
+    its pages would fail the same with or without the release)."""
     hint = (
         "A config var change makes a release but no build, and collectstatic uploads to "
         "the static bucket at build time: build again (git commit --allow-empty -m "
         "'Collect static files' && git push heroku main)."
     )
-    options = settings.STORAGES["staticfiles"].get("OPTIONS", {})
+    options = storages.backends["staticfiles"].get("OPTIONS", {})
     where = f"staticfiles.json on the static bucket {options.get('bucket_name')!r}"
     try:
-        storage = staticfiles_storage  # made here: it reads the manifest
-        if storage.exists(storage.manifest_name):
-            return []
+        # Made here: it reads the manifest (the one request); without one, its files
+        # and hash are empty.
+        found = bool(staticfiles_storage.hashed_files or staticfiles_storage.manifest_hash)
     except STORAGE_ERRORS as exc:
         message = f"{where} could not be read ({type(exc).__name__}: {exc})."
-        return [Error(message, hint=hint, id="config.E003")]
+        return [
+            Warning(message, hint="Run `manage.py check` again once S3 answers.", id="config.W005")
+        ]
+    except ValueError as exc:  # Django's "Couldn't load manifest" (not JSON, an old version)
+        return [Error(f"{where} cannot be used: {exc}", hint=hint, id="config.E003")]
+    if found:
+        return []
     message = f"{where} does not exist: every page would fail to link its stylesheet."
     return [Error(message, hint=hint, id="config.E003")]
 

@@ -75,7 +75,9 @@ def static_bucket(settings, fresh_s3, monkeypatch):
 
 
 @pytest.mark.django_db
-def test_a_release_onto_a_static_bucket_without_the_manifest_stops(static_bucket, monkeypatch):
+def test_a_release_onto_a_static_bucket_without_the_manifest_stops(
+    static_bucket, monkeypatch, settings
+):
     """`heroku config:set AWS_STATIC_BUCKET_NAME=...` on a built app makes a release
     but no build: collectstatic never uploaded, and every page would be a 500."""
     assert checks.static_files_are_collected(None) == []  # a command outside a release
@@ -87,20 +89,29 @@ def test_a_release_onto_a_static_bucket_without_the_manifest_stops(static_bucket
     with pytest.raises(SystemCheckError, match=r"config\.E003"):
         call_command("migrate", verbosity=0, skip_checks=False)
 
-    static_bucket.client().put_object(
-        Bucket=locals3.STATIC_BUCKET, Key="staticfiles.json", Body=b'{"paths": {}}'
-    )
+    # What collectstatic writes, read by a new release process (a storage made afresh).
+    manifest = b'{"paths": {"css/site.css": "css/site.0123456789ab.css"}, "version": "1.1"}'
+    put = static_bucket.client().put_object
+    put(Bucket=locals3.STATIC_BUCKET, Key="staticfiles.json", Body=manifest)
+    settings.STORAGES = dict(settings.STORAGES)
     assert checks.static_files_are_collected(None) == []
 
+    # A manifest Django cannot load (not JSON) stops the release too.
+    put(Bucket=locals3.STATIC_BUCKET, Key="staticfiles.json", Body=b"<html>")
+    settings.STORAGES = dict(settings.STORAGES)
+    [error] = checks.static_files_are_collected(None)
+    assert (error.id, "cannot be used" in error.msg) == ("config.E003", True)
 
-def test_a_release_that_cannot_read_the_static_bucket_stops(
+
+def test_a_release_that_cannot_ask_the_static_bucket_goes_on_with_a_warning(
     static_bucket, monkeypatch, settings, refusing_port
 ):
+    """An S3 outage must not stop a rollback or a config change."""
     monkeypatch.setenv("DYNO", "release.3")
     storages = settings.STORAGES
     endpoint = f"http://127.0.0.1:{refusing_port}"
     options = {**storages["staticfiles"]["OPTIONS"], "endpoint_url": endpoint}
     settings.STORAGES = {**storages, "staticfiles": {**storages["staticfiles"], "OPTIONS": options}}
-    [error] = checks.static_files_are_collected(None)
-    assert error.id == "config.E003"
-    assert "could not be read" in error.msg
+    [warning] = checks.static_files_are_collected(None)
+    assert warning.id == "config.W005"
+    assert "could not be read" in warning.msg
