@@ -3,7 +3,8 @@
     outbox.submit(send, "what it is")   run `send()` on a mail thread; False if dropped
     outbox.wait(timeout)                 block until everything submitted is done
 
-Each process has one `Outbox`: a pool of two threads and at most 50 jobs waiting.
+Each process has one `Outbox`: a pool of two threads and at most 50 jobs in hand,
+the two being sent included.
 A job that finds the queue full is dropped and logged (a flood of reset requests
 must not grow the process); a job that fails is logged with its traceback. The
 threads start with the first job, so gunicorn's preloaded master never has any.

@@ -111,3 +111,7 @@ def test_a_deactivated_account_is_not_listed(client, company):
     assert [m.public_name for m in page.context["members"]] == ["Ada"]
     assert page.context["paginator"].count == 1
     assert b"Grace" not in page.content
+
+
+def test_a_page_lists_24_members_as_the_docs_say():
+    assert MEMBERS_PER_PAGE == 24  # docs/accounts.md, Company pages

@@ -76,6 +76,9 @@ def test_development_creates_both_logins_and_companies_and_prints_them():
     assert staff.is_staff
     assert not staff.is_superuser
     assert staff.get_all_permissions() == set(DEMO_STAFF_PERMISSIONS)
+    # docs/accounts.md: no add or delete, nothing on users or groups.
+    codenames = [permission.split(".") for permission in DEMO_STAFF_PERMISSIONS]
+    assert not [p for app, p in codenames if p.startswith(("add_", "delete_")) or app == "auth"]
     member = get_user_model().objects.get(username=MEMBER_USERNAME)
     assert not member.is_staff
     assert member.profile.company.name == "Northwind Traders"

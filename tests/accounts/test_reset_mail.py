@@ -58,7 +58,7 @@ def test_the_queue_is_bounded_and_failures_are_logged(caplog):
     ran = []
     assert small.submit(gate.wait, "the first") is True
     assert small.submit(lambda: ran.append("second"), "the second") is True
-    # Two waiting already: a third is dropped, not queued.
+    # One being sent and one waiting fill its two: a third is dropped, not queued.
     assert small.submit(lambda: ran.append("third"), "the third") is False
     assert "Mail queue full: the third was not sent." in caplog.text
     gate.set()
@@ -69,6 +69,23 @@ def test_the_queue_is_bounded_and_failures_are_logged(caplog):
     assert small.wait(timeout=30)
     assert "Failed to send a broken mail." in caplog.text
     assert "ZeroDivisionError" in caplog.text
+
+
+def test_a_process_sends_two_at_a_time_and_holds_fifty_in_all():
+    """The site's figures (docs/accounts.md): two threads, 50 mails in hand."""
+    gate = threading.Event()
+    started = []
+    box = Outbox()
+    try:
+        held = [box.submit(lambda: started.append(1) or gate.wait(30), "a mail") for _ in range(50)]
+        assert held == [True] * 50
+        assert box.submit(lambda: None, "the 51st") is False
+        assert not box.wait(timeout=0.5)
+        assert len(started) == 2
+    finally:
+        gate.set()
+    assert box.wait(timeout=30)
+    assert len(started) == 50
 
 
 def test_one_mail_carries_an_html_version_only_for_a_single_account():

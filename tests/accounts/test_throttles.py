@@ -238,3 +238,7 @@ def test_the_admins_password_change_page_is_for_staff_only(client):
     assert done["Location"] == reverse("admin:password_change_done")
     staff.refresh_from_db()
     assert staff.check_password(new)
+
+
+def test_the_password_change_forms_allow_10_wrong_passwords_an_hour_as_the_docs_say():
+    assert throttles.PASSWORD_CHANGE_FAILURES_PER_ACCOUNT == 10  # docs/accounts.md

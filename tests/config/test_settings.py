@@ -306,6 +306,21 @@ def test_development_turns_on_debug_only_when_asked(settings):
     assert settings.SECURE_SSL_REDIRECT is False
 
 
+def test_production_sends_mail_over_starttls_and_headers_as_documented():
+    """README and docs/accounts.md: SMTP on 587 with STARTTLS, 10 s at most a mail;
+    docs/production.md: HSTS for a year with subdomains and preload, and 21 browser
+    features denied to every origin."""
+    show = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.EMAIL_PORT, s.EMAIL_USE_TLS, s.EMAIL_TIMEOUT, s.SECURE_HSTS_SECONDS, "
+        "s.SECURE_HSTS_INCLUDE_SUBDOMAINS, s.SECURE_HSTS_PRELOAD, "
+        "len(s.PERMISSIONS_POLICY), set(map(tuple, s.PERMISSIONS_POLICY.values())))"
+    )
+    result = run_python(show, production_env(DATABASE_URL="postgres://u:p@db.invalid/app"))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["587", "True", "10", "31536000", "True", "True", "21", "{()}"]
+
+
 def test_check_deploy_in_production_reports_nothing():
     env = production_env(
         DATABASE_URL="postgres://u:p@db.invalid/app", EMAIL_HOST="smtp.example.com"

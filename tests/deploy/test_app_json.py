@@ -56,3 +56,26 @@ def test_redis_is_optional_and_left_to_the_add_on():
         assert "value" not in APP_JSON["env"][name]
     assert "heroku-redis:mini" in APP_JSON["env"]["REDIS_URL"]["description"]
     assert not any("redis" in addon["plan"] for addon in APP_JSON["addons"])
+
+
+def test_the_button_gives_what_the_readme_says():
+    """README, Deploying to Heroku: a Postgres add-on, a generated secret key, one web
+    dyno, production settings, the query log on for this demo, and the media bucket
+    and its keys asked for."""
+    assert [addon["plan"] for addon in APP_JSON["addons"]] == ["heroku-postgresql:essential-0"]
+    env = APP_JSON["env"]
+    assert env["DJANGO_SECRET_KEY"]["generator"] == "secret"
+    assert APP_JSON["formation"]["web"]["quantity"] == 1
+    assert env["ENVIRONMENT"]["value"] == "production"
+    assert env["QUERY_LOG"]["value"] == "on"
+    for name in ("AWS_MEDIA_BUCKET_NAME", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        assert env[name].get("required", True) is True, name
+
+
+def test_the_build_reads_one_python_version_and_no_requirements_file():
+    """Heroku's buildpack refuses a repository with both requirements.txt and
+    Pipfile.lock, and runtime.txt must name the Pipfile's Python."""
+    assert not (BASE_DIR / "requirements.txt").exists()
+    pipfile = (BASE_DIR / "Pipfile").read_text()
+    (version,) = re.findall(r'^python_version = "([\d.]+)"$', pipfile, re.MULTILINE)
+    assert (BASE_DIR / "runtime.txt").read_text().strip() == f"python-{version}"

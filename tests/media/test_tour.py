@@ -8,7 +8,7 @@ from django.core.cache import caches
 from django.test import Client
 
 from config.media import versions
-from config.media.tour import DEMO_NAME, UNREADABLE_KEY
+from config.media.tour import DEMO_NAME, UNREADABLE_KEY, UNREADABLE_SECONDS
 from tests.conftest import storages_on
 from tests.factories import UserFactory
 from tests.processes import SilentServer
@@ -155,6 +155,20 @@ def test_a_hanging_bucket_holds_one_request_a_minute_not_every_visitors(client, 
         assert "The media bucket could not be read just now" in again.content.decode()
     assert hanging_s3.accepted == asked  # answered from the remembered failure
 
+    assert UNREADABLE_SECONDS == 60  # "a minute" (docs/production.md)
     caches["default"].delete(UNREADABLE_KEY)  # a minute later
     assert client.get("/tour/s3-media/").status_code == 503
     assert hanging_s3.accepted > asked
+
+
+@pytest.mark.django_db
+def test_the_page_lists_the_demo_objects_newest_10_versions(client, fresh_s3):
+    """docs/s3-media.md: every demonstration adds versions the app cannot delete, so
+    the public page shows the newest 10, however many there are."""
+    s3 = fresh_s3.client()
+    for n in range(12):
+        s3.put_object(Bucket="media", Key=DEMO_NAME, Body=f"version {n}".encode())
+    newest = [v.version_id for v in versions.list_versions(DEMO_NAME)][:10]
+    content = client.get("/tour/s3-media/").content.decode()
+    shown = re.findall(r"<tr>\s*<td>([^<]+)</td>", content)
+    assert shown == newest
