@@ -107,6 +107,12 @@ def test_web_line_binds_whatever_port_heroku_gives(released_app):
     finally:
         for web in webs:
             web.stop()
+    # A 400 in the access log, and no DisallowedHost record with its traceback
+    # (docs/production.md): bots scanning addresses are no news.
+    output = webs[0].output()
+    assert '"GET / HTTP/1.1" 400' in output
+    assert "Invalid HTTP_HOST header" not in output
+    assert "Traceback" not in output
 
 
 def test_a_dyno_writes_nothing_into_the_app(released_app):
