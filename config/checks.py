@@ -5,8 +5,6 @@ warning that mail can leave.
 (The media bucket's checks are the media app's: config/media/checks.py.)
 """
 
-import os
-
 from django.conf import settings
 from django.contrib.staticfiles.storage import ManifestFilesMixin, staticfiles_storage
 from django.core.checks import Error, Warning, register
@@ -14,6 +12,7 @@ from django.core.files.storage import FileSystemStorage, storages
 from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 from django.utils.module_loading import import_string
 
+from config import env
 from config.media.versions import STORAGE_ERRORS
 
 
@@ -27,7 +26,7 @@ def static_files_are_collected(app_configs, **kwargs):
     goes live.
 
     Static files on a bucket (AWS_STATIC_BUCKET_NAME) are looked at in the release
-    phase only, one S3 request per release: setting that variable on a built app
+    phase only, reading its manifest once: setting that variable on a built app
     makes a release without a build, so nothing was collected to the bucket."""
     # The class, not the storage: a manifest storage reads its manifest when it is
     # made, which on a bucket is an S3 request.
@@ -35,7 +34,7 @@ def static_files_are_collected(app_configs, **kwargs):
     if settings.DEBUG or not issubclass(backend, ManifestFilesMixin):
         return []
     if not issubclass(backend, FileSystemStorage):
-        return _manifest_on_the_bucket() if in_release_phase() else []
+        return _manifest_on_the_bucket() if env.in_release_phase() else []
     storage = staticfiles_storage
     if storage.exists(storage.manifest_name):
         return []
@@ -58,11 +57,6 @@ ADMIN_PAGES_OF_THE_SITE = {
 }
 
 
-def in_release_phase() -> bool:
-    """Whether this is the Procfile's release line on a dyno (`DYNO=release.N`)."""
-    return os.environ.get("DYNO", "").startswith("release.")
-
-
 def _manifest_on_the_bucket() -> list[Error | Warning]:
     """E003 when the bucket has no manifest, or one Django cannot read; W005 when the
     bucket cannot be asked (an S3 outage must not stop a rollback or a config change:
@@ -75,7 +69,7 @@ def _manifest_on_the_bucket() -> list[Error | Warning]:
     options = storages.backends["staticfiles"].get("OPTIONS", {})
     where = f"staticfiles.json on the static bucket {options.get('bucket_name')!r}"
     try:
-        # Made here: it reads the manifest (the one request); without one, its files
+        # Made here: it reads the manifest; without one, its files
         # and hash are empty.
         found = bool(staticfiles_storage.hashed_files or staticfiles_storage.manifest_hash)
     except STORAGE_ERRORS as exc:

@@ -21,6 +21,12 @@ def building_static_files() -> bool:
     return "DYNO" not in os.environ and sys.argv[1:2] == ["collectstatic"]
 
 
+def in_release_phase() -> bool:
+    """True in the Procfile's release line on a dyno (`DYNO=release.N`), which Heroku
+    runs for every release: a build, a config var change, a rollback."""
+    return os.environ.get("DYNO", "").startswith("release.")
+
+
 def required(name: str, *, at_build: str | None = None, as_set: bool = False) -> str:
     """Return the variable's value, or stop start-up naming the variable that is missing.
 

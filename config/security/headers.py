@@ -28,7 +28,8 @@ form_methods_only = require_http_methods(["GET", "HEAD", "POST"])
 
 def with_form_methods_only(urls):
     """`urls` (an include's patterns, or its (patterns, app, namespace) tuple, as
-    `admin.site.urls` gives them) with every view wrapped in `form_methods_only`.
+    `admin.site.urls` gives them) with every view wrapped in `form_methods_only`, in
+    place: `admin.site.urls` builds its patterns afresh on each read.
 
     For the admin, whose every page is read or submitted: its login and password
     pages are function views, and its change forms treat PUT as a GET.

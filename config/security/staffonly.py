@@ -1,4 +1,5 @@
-"""Staff-only pages outside the admin: a 404 for anyone else, never a redirect.
+"""Staff-only pages outside the admin: a 404 for anyone else, never a redirect; and
+the admin's "view on site" shortcut for only the staff its model's admin serves.
 
 Django's `staff_member_required` sends everyone else to the admin's login page,
 which tells an anonymous visitor where the admin lives: exactly what a custom

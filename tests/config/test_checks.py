@@ -81,6 +81,8 @@ def test_a_release_onto_a_static_bucket_without_the_manifest_stops(
     """`heroku config:set AWS_STATIC_BUCKET_NAME=...` on a built app makes a release
     but no build: collectstatic never uploaded, and every page would be a 500."""
     assert checks.static_files_are_collected(None) == []  # a command outside a release
+    monkeypatch.setenv("DYNO", "web.1")
+    assert checks.static_files_are_collected(None) == []  # nor on a web dyno
     monkeypatch.setenv("DYNO", "release.3")
     [error] = checks.static_files_are_collected(None)
     assert error.id == "config.E003"
