@@ -13,7 +13,7 @@ from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 from django.utils.module_loading import import_string
 
 from config import env
-from config.media.versions import STORAGE_ERRORS
+from config.media import versions
 
 
 @register("static_manifest")
@@ -72,7 +72,7 @@ def _manifest_on_the_bucket() -> list[Error | Warning]:
         # Made here: it reads the manifest; without one, its files
         # and hash are empty.
         found = bool(staticfiles_storage.hashed_files or staticfiles_storage.manifest_hash)
-    except STORAGE_ERRORS as exc:
+    except versions.storage_errors() as exc:
         message = f"{where} could not be read ({type(exc).__name__}: {exc})."
         return [
             Warning(message, hint="Run `manage.py check` again once S3 answers.", id="config.W005")

@@ -71,7 +71,7 @@ def media_versions_view(request):
                 current = versions.restore(name, version_id)
             except versions.MediaError as error:
                 form.add_error(None, str(error))
-            except versions.STORAGE_ERRORS as error:
+            except versions.storage_errors() as error:
                 return _page(request, form, error=error)
             else:
                 logger.info(
@@ -107,7 +107,7 @@ def _page(request, form, *, status=200, error=None):
         except versions.InvalidName as invalid:  # too long once the storage's location is added
             form.add_error("name", str(invalid))
             name, status = None, 400
-        except (versions.MediaError, *versions.STORAGE_ERRORS) as caught:
+        except (versions.MediaError, *versions.storage_errors()) as caught:
             error = caught
     if error is not None:
         logger.warning("Media versions of %r unavailable: %s", name, error)

@@ -25,6 +25,8 @@ import botocore.session
 from botocore.loaders import Loader, create_loader
 from storages.backends.s3 import S3ManifestStaticStorage
 
+from config.media.storage import ClientLimits
+
 # Held while a client is built (resource() builds one through client(): reentrant).
 _building = threading.RLock()
 
@@ -95,5 +97,5 @@ def load_service_data() -> None:
         media.connection  # noqa: B018 (builds this thread's client)
 
 
-class StaticStorage(SharedServiceData, S3ManifestStaticStorage):
+class StaticStorage(ClientLimits, SharedServiceData, S3ManifestStaticStorage):
     """The static bucket's storage: django-storages' manifest storage (hashed names)."""

@@ -20,7 +20,7 @@ def media_bucket_is_versioned(app_configs, **kwargs):
                 id="media.W001",
             )
         ]
-    except versions.STORAGE_ERRORS as error:
+    except versions.storage_errors() as error:
         return [
             Warning(
                 f"Could not check that the media bucket is versioned: {error}",

@@ -21,7 +21,7 @@ from django import forms
 from django.core.exceptions import SuspiciousFileOperation
 from django.db import models
 
-from config.media.versions import STORAGE_ERRORS
+from config.media import versions
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +53,7 @@ class MediaUploadFormMixin:
             try:
                 # What FileField.pre_save would do inside save(), done now.
                 file.save(file.name, file.file, save=False)
-            except STORAGE_ERRORS:
+            except versions.storage_errors():
                 logger.exception("Storing upload %r for %s failed", file.name, field)
                 self.add_error(field.name, self.storage_error_message)
             except SuspiciousFileOperation:

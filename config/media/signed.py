@@ -24,11 +24,12 @@ import time
 from storages.backends.s3 import S3Storage
 
 from config.media.boto_sessions import SharedServiceData
+from config.media.storage import ClientLimits
 
 REUSE_SECONDS = 15 * 60
 
 
-class MediaStorage(SharedServiceData, S3Storage):
+class MediaStorage(ClientLimits, SharedServiceData, S3Storage):
     # A test may set its own clock and bound on an instance.
     clock = staticmethod(time.monotonic)
     max_urls = 10_000

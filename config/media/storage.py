@@ -3,9 +3,12 @@
 Settings build them from environment variables; the local S3 server used by the
 demo and the tests builds the same entries, so both run the production options.
 Reference: https://django-storages.readthedocs.io/en/latest/backends/amazon-S3.html
-"""
 
-from botocore.config import Config
+Nothing here imports boto3 or botocore: the settings import this module, and a
+process that never touches a bucket (a `manage.py` command, the release phase)
+starts about a fifth of a second sooner without them. The storages load them
+when first used; a web process, before gunicorn forks its workers (config/wsgi.py).
+"""
 
 # For hashed static files on a bucket: the one-year header WhiteNoise sends for them
 # (config/static_versioning, cache_hashed_files_for_a_year).
@@ -20,12 +23,25 @@ IMMUTABLE_CACHE_CONTROL = "max-age=31536000, public, immutable"
 # Note `total_max_attempts`: botocore's `max_attempts` counts retries only.
 # Presigned URLs use Signature Version 4, the only one regions opened since 2014
 # accept (botocore may otherwise sign them with the deprecated version 2).
-CLIENT_CONFIG = Config(
-    signature_version="s3v4",
-    connect_timeout=3,
-    read_timeout=5,
-    retries={"mode": "standard", "total_max_attempts": 2},
-)
+# botocore's `Config` arguments; `ClientLimits` makes the Config.
+CLIENT_CONFIG = {
+    "signature_version": "s3v4",
+    "connect_timeout": 3,
+    "read_timeout": 5,
+    "retries": {"mode": "standard", "total_max_attempts": 2},
+}
+
+
+class ClientLimits:
+    """For django-storages' S3 storages: a client made with CLIENT_CONFIG, unless the
+    storage's OPTIONS give their own `client_config` (a botocore Config)."""
+
+    def __init__(self, **settings):
+        if settings.get("client_config") is None:
+            from botocore.config import Config  # here: see the module's docstring
+
+            settings["client_config"] = Config(**CLIENT_CONFIG)
+        super().__init__(**settings)
 
 
 def media_storage(bucket_name: str, **options) -> dict:
@@ -71,7 +87,6 @@ def _s3_storage(backend: str, bucket_name: str, **options) -> dict:
             # No ACLs: buckets created since April 2023 enforce "bucket owner"
             # ownership and reject them. Access is granted by IAM and bucket policies.
             "default_acl": None,
-            "client_config": CLIENT_CONFIG,
             **options,
         },
     }

@@ -112,7 +112,7 @@ class S3MediaTourView(TemplateView):
         caches["default"].delete(UNREADABLE_KEY)  # staff ask S3 again, now
         try:
             return self.respond(steps=demonstrate())
-        except (versions.MediaError, *versions.STORAGE_ERRORS) as error:
+        except (versions.MediaError, *versions.storage_errors()) as error:
             return self.respond(error=error)
 
     def respond(self, **kwargs):
@@ -153,7 +153,7 @@ class S3MediaTourView(TemplateView):
                 context["rows"] = [{"version": v} for v in shown]
             except versions.MediaError as error:
                 context["error"] = error
-            except versions.STORAGE_ERRORS as error:
+            except versions.storage_errors() as error:
                 caches["default"].set(UNREADABLE_KEY, True, UNREADABLE_SECONDS)
                 context["error"] = error
         return super().get_context_data(**context, **kwargs)

@@ -10,6 +10,7 @@ bytes stay as a non-current version until a lifecycle rule expires them.
 version over the current one, which needs no permission to delete anything.
 """
 
+import functools
 import itertools
 import re
 import unicodedata
@@ -17,14 +18,20 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import unquote
 
-from boto3.exceptions import Boto3Error
 from botocore.exceptions import BotoCoreError, ClientError
 from django.core.files.storage import default_storage
-from storages.backends.s3 import S3Storage
 
-# What a storage call raises when S3 is unreachable, refuses the credentials or
-# has no such bucket (OSError: a full or read-only local disk).
-STORAGE_ERRORS = (BotoCoreError, ClientError, Boto3Error, OSError)
+
+@functools.cache
+def storage_errors() -> tuple[type[Exception], ...]:
+    """What a storage call raises when S3 is unreachable, refuses the credentials or
+    has no such bucket (OSError: a full or read-only local disk): `except
+    storage_errors():`, which asks only when something was raised. boto3 loads here
+    or at a storage's first use, not at start (config/media/storage.py)."""
+    from boto3.exceptions import Boto3Error
+
+    return (BotoCoreError, ClientError, Boto3Error, OSError)
+
 
 LIFECYCLE_RULE_ID = "media-versions"
 
@@ -76,7 +83,10 @@ class Versioning:
         return f"{self.status} (MFA delete: {self.mfa_delete})"
 
 
-def media_storage() -> S3Storage:
+def media_storage():
+    """The default storage, an S3Storage, or NotOnS3."""
+    from storages.backends.s3 import S3Storage
+
     if not isinstance(default_storage, S3Storage):
         raise NotOnS3(
             f"Media files are stored by {default_storage.__class__.__name__}, not S3: "

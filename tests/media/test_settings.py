@@ -300,3 +300,46 @@ def test_every_s3_variable_is_documented_where_the_others_are():
     assert len(S3_VARIABLES) == 6
     assert optional >= {"AWS_STATIC_BUCKET_NAME", "AWS_S3_ENDPOINT_URL"}
     assert "AWS_MEDIA_BUCKET_NAME" not in optional
+
+
+# Loads the URLconf, the admin and every app as `manage.py check` does, then uses
+# each storage on S3 as a page would.
+USE_THE_STORAGES = """
+import sys, django
+django.setup()
+from django.core.management import call_command
+call_command("check")
+def loaded():
+    names = ("boto3", "botocore.config", "botocore.session", "s3transfer", "storages.backends.s3")
+    return sorted(name for name in names if name in sys.modules)
+print(loaded())
+from django.core.files.storage import storages
+storages["default"].url("avatars/a.png")
+print(loaded())
+for alias, backend in storages.backends.items():
+    if backend["BACKEND"].startswith("config.media."):
+        config = storages[alias].client_config
+        print(alias, config.signature_version, config.connect_timeout, config.read_timeout,
+              config.retries)
+"""
+LIMITS = "s3v4 3 5 {'mode': 'standard', 'total_max_attempts': 2}"
+
+
+def test_a_process_loads_the_s3_libraries_when_it_first_uses_a_bucket():
+    """About a fifth of a second of each `manage.py` command's start (the release
+    phase's migrate among them); web processes load them before the workers fork
+    (config/wsgi.py). The storages still get the client's limits."""
+    used = run_python(USE_THE_STORAGES, production_env(DATABASE_URL=UNREACHABLE_DB))
+    assert used.returncode == 0, used.stderr
+    assert used.stdout.splitlines()[-3:] == [
+        "[]",
+        "['boto3', 'botocore.config', 'botocore.session', 's3transfer', 'storages.backends.s3']",
+        f"default {LIMITS}",
+    ]
+
+
+def test_the_static_buckets_storage_gets_the_client_limits_too(fresh_s3):
+    env = production_env(DATABASE_URL=UNREACHABLE_DB, AWS_STATIC_BUCKET_NAME=locals3.STATIC_BUCKET)
+    used = run_python(USE_THE_STORAGES, env)
+    assert used.returncode == 0, used.stderr
+    assert used.stdout.splitlines()[-2:] == [f"default {LIMITS}", f"staticfiles {LIMITS}"]

@@ -17,7 +17,7 @@ from django.utils import timezone
 from catalog import demo_data, pagecache, product_images
 from catalog.models import Category, Feature, Product
 from config.commands import DatabaseCommand
-from config.media.versions import STORAGE_ERRORS
+from config.media import versions
 
 BATCH = 5000
 TABLES = (Category, Product, Feature)
@@ -130,7 +130,7 @@ class Command(DatabaseCommand):
         ]
         try:
             restored = product_images.restore(in_use, pictures)
-        except STORAGE_ERRORS as error:
+        except versions.storage_errors() as error:
             # Nothing to seed, so not a failure: the pages show without pictures.
             self.stderr.write(f"Could not check the product pictures on the media storage: {error}")
             return
@@ -146,7 +146,7 @@ class Command(DatabaseCommand):
             images |= product_images.stored_images(
                 (picture, colour, demo_data.COLOURS[colour]) for picture, colour in sorted(missing)
             )
-        except STORAGE_ERRORS as error:
+        except versions.storage_errors() as error:
             # Inside the transaction: raising rolls back whatever this run wrote.
             raise CommandError(
                 f"Could not store the product images on the media storage ({error}). "

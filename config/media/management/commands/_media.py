@@ -13,7 +13,7 @@ def media_errors():
         yield
     except versions.MediaError as error:
         raise CommandError(str(error)) from error
-    except versions.STORAGE_ERRORS as error:
+    except versions.storage_errors() as error:
         raise CommandError(f"S3 refused or could not be reached: {error}") from error
 
 
