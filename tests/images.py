@@ -132,6 +132,32 @@ def gif_growing_in_a_later_frame(width: int = 6000, height: int = 6000) -> bytes
     return single[:-1] + grown + b";"
 
 
+def gif_declaring_a_cleared_frame(width: int, height: int, first: bool) -> bytes:
+    """A 1x1 GIF of a few dozen bytes with a frame declaring width x height and no
+    pixels, cleared after it shows (disposal 2): the first frame, or the second after
+    a 1x1 one. Pillow grows the canvas to the frame, and fills what clearing leaves
+    before it reads a pixel."""
+
+    def frame(size: tuple[int, int], disposal: int, pixels: bytes) -> bytes:
+        control = b"\x21\xf9\x04" + bytes([disposal << 2]) + b"\x0a\x00\x00\x00"
+        return control + b"\x2c" + struct.pack("<HHHH", 0, 0, *size) + b"\x00" + pixels
+
+    one_pixel = b"\x02\x02\x44\x01\x00"  # LZW: clear, colour 0, end
+    declared = frame((width, height), 2, b"\x02\x00")
+    frames = [declared] if first else [frame((1, 1), 0, one_pixel), declared]
+    screen = b"GIF89a" + struct.pack("<HH", 1, 1) + b"\x80\x00\x00" + b"\x00" * 3 + b"\xff" * 3
+    return screen + b"".join(frames) + b";"
+
+
+def png_of_compressed_text(chunks: int, each: int = 2**20) -> bytes:
+    """An 8x8 PNG with `chunks` zTXt chunks, each `each` bytes of text once
+    decompressed: a few hundred bytes a megabyte in the file."""
+    info = PngInfo()
+    for n in range(chunks):
+        info.add_text(f"note{n}", "a" * each, zip=True)
+    return save(picture(size=(8, 8)), "PNG", pnginfo=info)
+
+
 def jpeg_of_scans(count: int, size: tuple[int, int] = (400, 300)) -> bytes:
     """A progressive JPEG whose last scan is repeated until it has `count` scans: each
     adds a dozen bytes and a pass over the whole picture for the decoder."""
@@ -150,6 +176,21 @@ def psd_like() -> bytes:
 
 def truncated(content: bytes) -> bytes:
     return content[: len(content) * 2 // 3]
+
+
+# An orientation in XMP only, as an editor that dropped the EXIF may leave it:
+# browsers turn a picture by its EXIF alone, so this one is shown as it is stored.
+XMP_TURNED = (
+    '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF '
+    'xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description '
+    'xmlns:tiff="http://ns.adobe.com/tiff/1.0/" tiff:Orientation="6"/></rdf:RDF></x:xmpmeta>'
+)
+
+
+def png_with_xmp(xmp: str) -> bytes:
+    info = PngInfo()
+    info.add_itxt("XML:com.adobe.xmp", xmp)
+    return save(picture(), "PNG", pnginfo=info)
 
 
 JPEG = save(picture(), "JPEG")
@@ -185,6 +226,9 @@ ACCEPTED: dict[str, tuple[bytes, str]] = {
     "png with an unreadable exif": (save(picture(), "PNG", exif=b"not a TIFF header"), "PNG"),
     "webp with an unreadable exif": (save(picture(), "WEBP", exif=b"not a TIFF header"), "WEBP"),
     "jpeg with an unreadable exif": (save(picture(), "JPEG", exif=b"not a TIFF header"), "JPEG"),
+    "png turned in its xmp only": (png_with_xmp(XMP_TURNED), "PNG"),
+    "jpeg turned in its xmp only": (save(picture(), "JPEG", xmp=XMP_TURNED.encode()), "JPEG"),
+    "webp turned in its xmp only": (save(picture(), "WEBP", xmp=XMP_TURNED.encode()), "WEBP"),
     "gif animated, transparent, cleared": (transparent_gif_animation(disposal=2), "GIF"),
     "gif animated, transparent, restored": (transparent_gif_animation(disposal=3), "GIF"),
 }
@@ -217,6 +261,15 @@ REFUSED: dict[str, tuple[bytes, str]] = {
     ),
     "apng over the pixel budget": (animation_over_the_pixel_budget("PNG"), TOO_MANY_PIXELS),
     "gif growing in a later frame": (gif_growing_in_a_later_frame(), TOO_MANY_PIXELS),
+    "gif whose first frame declares 169 megapixels": (
+        gif_declaring_a_cleared_frame(13_000, 13_000, first=True),
+        TOO_MANY_PIXELS,
+    ),
+    "gif whose second frame declares 169 megapixels": (
+        gif_declaring_a_cleared_frame(13_000, 13_000, first=False),
+        TOO_MANY_PIXELS,
+    ),
+    "png of 63 MB of compressed text": (png_of_compressed_text(63), NOT_AN_IMAGE),
     "gif of 1,001 tiny frames": (gif_of_tiny_frames(1_001), TOO_MANY_FRAMES),
     "progressive jpeg of 101 scans": (jpeg_of_scans(101), TOO_MANY_SCANS),
     "progressive jpeg of 5,000 scans": (jpeg_of_scans(5_000), TOO_MANY_SCANS),

@@ -27,6 +27,7 @@ the content type an upload carries, and serve it back on every download.)
 
 import re
 import threading
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -76,13 +77,29 @@ IMAGE_MAX_FRAMES = 1_000
 # (libjpeg's and mozjpeg's progressive scripts); at 100, a 25-megapixel file
 # decoded in at most 2.5 s (tests/bench/jpeg_scans.py, docs/production.md).
 IMAGE_MAX_SCANS = 100
-# One decode at a time in each process: a 25-megapixel picture holds ~100 MB until
-# it is written again, and three uploads at once in one worker raised its peak by
-# 288 MiB, past a 512 MB dyno with the other worker beside it. A decode takes a
-# second or two at most, so an upload that waits longer than this was queued behind
-# a flood of them: it gets a form error rather than holding its thread.
+# One picture at a time in each process, from opening it to writing it again: a
+# 25-megapixel picture holds ~100 MB until then, and three uploads at once in one
+# worker raised its peak by 288 MiB, past a 512 MB dyno with the other worker beside
+# it. A picture takes a few seconds at most (the slowest, a 25-megapixel lossless
+# WebP, about 5 s to write again: config/media/reencode.py), so an upload that waits
+# longer than this was queued behind a flood of them: it gets a form error rather
+# than holding its thread.
 DECODING = threading.BoundedSemaphore(1)
 DECODE_WAIT_SECONDS = 10
+
+# Pillow's own limits, set to the site's, for every image this process opens. Pillow
+# checks the size of a canvas, and of each GIF frame, before it sets memory aside for
+# it (in Image.open, and in seek() for the frames), where the check of all frames
+# together comes after. It refuses above twice MAX_IMAGE_PIXELS (179 megapixels by
+# default): a 63-byte GIF whose second frame declared 169 and was cleared after it
+# showed made it fill 645 MiB. Its warning above MAX_IMAGE_PIXELS itself says nothing
+# the checks here do not.
+Image.MAX_IMAGE_PIXELS = IMAGE_MAX_PIXELS // 2
+warnings.filterwarnings("ignore", category=Image.DecompressionBombWarning)
+# A PNG's text chunks are decompressed as it is opened, up to 64 MB by default (a
+# 66 KB file held 128 MiB), and then dropped with the other metadata. More than 2 MB
+# of them makes Pillow refuse the file.
+PngImagePlugin.MAX_TEXT_MEMORY = 2 * 2**20
 
 NOT_AN_IMAGE = (
     "Upload a JPEG, PNG, WebP or GIF image. This file is not one: "
@@ -125,6 +142,16 @@ def clean_image(file) -> tuple[ImageKind, bytes]:
             code="file_too_large",
             params={"size": filesizeformat(file.size), "limit": filesizeformat(limit)},
         )
+    if not DECODING.acquire(timeout=DECODE_WAIT_SECONDS):
+        raise ValidationError(BUSY, code="busy")
+    try:
+        return _checked_and_written_again(file)
+    finally:
+        DECODING.release()
+        file.seek(0)
+
+
+def _checked_and_written_again(file) -> tuple[ImageKind, bytes]:
     too_many_pixels = ValidationError(
         TOO_MANY_PIXELS, code="too_many_pixels", params={"limit": IMAGE_MAX_PIXELS // 1_000_000}
     )
@@ -149,14 +176,9 @@ def clean_image(file) -> tuple[ImageKind, bytes]:
                     TOO_MANY_SCANS, code="too_many_scans", params={"limit": IMAGE_MAX_SCANS}
                 )
             image.verify()
-        if not DECODING.acquire(timeout=DECODE_WAIT_SECONDS):
-            raise ValidationError(BUSY, code="busy")
-        try:
-            content = reencode(data, kind.name, animated=kind.animated, max_pixels=IMAGE_MAX_PIXELS)
-        finally:
-            DECODING.release()
+        return kind, reencode(data, kind.name, animated=kind.animated, max_pixels=IMAGE_MAX_PIXELS)
     except (Image.DecompressionBombError, TooManyPixels):
-        # Pillow's own limit (about 179 megapixels) fires while reading the header.
+        # Pillow's own limit (see MAX_IMAGE_PIXELS) fires while reading a header.
         raise too_many_pixels from None
     except ValidationError:
         raise
@@ -164,9 +186,6 @@ def clean_image(file) -> tuple[ImageKind, bytes]:
         # Pillow raises many types for malformed data (OSError, SyntaxError,
         # ValueError, EOFError, struct.error...): all mean "not an image we accept".
         raise not_an_image from exc
-    finally:
-        file.seek(0)
-    return kind, content
 
 
 def stored_name(uploaded_name: str, kind: ImageKind) -> str:

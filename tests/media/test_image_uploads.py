@@ -17,6 +17,7 @@ from PIL import Image, ImageChops, ImageStat
 from accounts.models import Profile
 from catalog.models import Product
 from config.local import s3 as locals3
+from config.media.uploads import IMAGE_MAX_PIXELS
 from tests.catalog.test_admin_media import change_data, change_page
 from tests.conftest import bucket_keys, stored_bytes
 from tests.factories import ProductFactory, UserFactory, stored_as, upload
@@ -99,8 +100,28 @@ def test_every_image_a_person_calls_jpeg_png_webp_or_gif_is_stored_as_that_kind(
             assert posted.size == stored.size
 
 
+@pytest.fixture
+def largest_allocation(monkeypatch):
+    """The most pixels Pillow set aside for one image while the test ran: a canvas,
+    a frame, what a cleared GIF frame leaves (Image.core's `new` and `fill`)."""
+    sizes = [0]
+
+    def recording(made):
+        def make(mode, size, *args):
+            sizes.append(size[0] * size[1])
+            return made(mode, size, *args)
+
+        return make
+
+    for name in ("new", "fill"):
+        monkeypatch.setattr(Image.core, name, recording(getattr(Image.core, name)))
+    return lambda: max(sizes)
+
+
 @pytest.mark.parametrize("case", REFUSED)
-def test_anything_else_is_a_form_error_naming_the_accepted_kinds(post_image, fresh_s3, case):
+def test_anything_else_is_a_form_error_naming_the_accepted_kinds(
+    post_image, fresh_s3, largest_allocation, case
+):
     content, code = REFUSED[case]
     posted = post_image("photo.png", content)
 
@@ -108,6 +129,9 @@ def test_anything_else_is_a_form_error_naming_the_accepted_kinds(post_image, fre
     assert ERRORS[code] in posted.response.content.decode()
     assert posted.name == ""
     assert bucket_keys(fresh_s3) == []
+    # Refused before Pillow held more than an accepted picture may: a 63-byte GIF
+    # declaring 169 megapixels in a cleared frame made it fill 645 MiB.
+    assert largest_allocation() <= IMAGE_MAX_PIXELS
 
 
 # What Pillow reports of metadata it read: EXIF, XMP, IPTC, comments, MPO's index.

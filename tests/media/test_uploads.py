@@ -12,7 +12,7 @@ from config.media.reencode import reencode
 from config.media.uploads import ImageUploadFormField, clean_image
 from tests.conftest import bucket_keys
 from tests.factories import UserFactory, image_bytes, png_declaring, stored_as, upload
-from tests.images import UPRIGHT_SIZE, animation_with_a_large_exif
+from tests.images import UPRIGHT_SIZE, animation_with_a_large_exif, picture, save
 
 
 @pytest.mark.parametrize("image_format", ["JPEG", "PNG", "WEBP", "GIF"])
@@ -110,9 +110,14 @@ def test_one_picture_is_decoded_at_a_time_and_a_long_wait_is_a_form_error(monkey
     gets a form error instead of holding its thread."""
     monkeypatch.setattr(uploads, "DECODE_WAIT_SECONDS", 0.2)
     content = image_bytes("PNG")
+    # Not even opened meanwhile: opening a GIF may fill its first frame's canvas.
+    opened = []
+    monkeypatch.setattr(Image, "open", lambda *args, **kwargs: opened.append(args))
     with uploads.DECODING, pytest.raises(ValidationError) as busy:  # another thread's decode
         clean_image(upload("a.png", content))
     assert busy.value.code == "busy"
+    assert opened == []
+    monkeypatch.undo()
     assert "nothing was saved" in busy.value.messages[0]
     assert clean_image(upload("a.png", content))[0].name == "PNG"  # free again
 
@@ -147,3 +152,12 @@ def test_a_gif_without_transparency_is_not_written_frame_by_whole_frame():
     upload_bytes = buffer.getvalue()
     stored = reencode(upload_bytes, "GIF", animated=True, max_pixels=25_000_000)
     assert len(stored) < 2 * len(upload_bytes), (len(upload_bytes), len(stored))
+
+
+def test_a_lossy_webp_saved_at_a_low_quality_is_stored_larger():
+    """Written again at quality 90 (docs/production.md says a stored file can pass
+    the upload limit because of this)."""
+    content = save(picture(size=(400, 300)), "WEBP", quality=10)
+    kind, stored = clean_image(upload("low.webp", content, "image/webp"))
+    assert kind.name == "WEBP"
+    assert len(stored) > len(content)
