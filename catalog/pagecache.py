@@ -11,10 +11,12 @@ What is cached, and what never is:
 - only GET and HEAD of a 200 page, for requests without a session cookie or a
   messages cookie: a logged-in header, a flash message or a CSRF token is never
   stored, and never served to someone else;
-- only URLs whose query string is made of the list's own parameters (`page`,
-  `per_page`, `sort`, `category`), once each, in plain letters, digits, `-`
-  and `_`: anything else renders as usual, so nobody can fill the cache with
-  junk parameters or get them into the links of a page others are served;
+- only URLs whose query string the view's `canonical(request, kwargs)` accepts:
+  for the product lists (`views.is_canonical_query`), the list's own parameters
+  (`page`, `per_page`, `sort`, `category`), once each, spelled as its form and
+  pager spell them. Anything else renders as usual, so nobody can fill the cache
+  with junk parameters or other spellings of one page (`per_page=024`), or get
+  them into the links of a page others are served;
 - entries live PAGE_CACHE_SECONDS (10 by default) in the `pages` cache alias:
   each worker's memory (Django's local-memory cache), or Redis shared by every
   worker of every dyno when Heroku Key-Value Store is attached (config/cache.py).
@@ -48,8 +50,8 @@ request took (a 404 is raised before it is set).
 import gzip
 import hashlib
 import logging
-import re
 import time
+from collections.abc import Callable
 from functools import wraps
 from urllib.parse import urlencode
 
@@ -57,45 +59,49 @@ from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import caches
 from django.db import transaction
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.middleware.gzip import re_accepts_gzip
 from django.utils.cache import patch_vary_headers
 
 from config.cache import unavailable
 
 CACHE_ALIAS = "pages"
-PARAMETERS = frozenset({"page", "per_page", "sort", "category"})
-VALUE = re.compile(r"[-\w]{0,64}", re.ASCII)
 HEADER = "X-Page-Cache"
 # The current generation: a whole number, kept without expiry beside the pages.
 GENERATION = "catalog-page-generation"
 
 logger = logging.getLogger(__name__)
 
+Canonical = Callable[[HttpRequest, dict], bool]
 
-def cache_key(request) -> str | None:
-    """The key of the page this request asks for, or None if it must not be cached."""
+
+def cache_key(request, canonical: Canonical, kwargs: dict) -> str | None:
+    """The key of the page this request asks for, or None if it must not be cached.
+
+    `canonical` and `kwargs`: the decorated view's, see cache_anonymous_page()."""
     if not settings.PAGE_CACHE_SECONDS or request.method not in ("GET", "HEAD"):
         return None
     cookies = request.COOKIES
     if settings.SESSION_COOKIE_NAME in cookies or CookieStorage.cookie_name in cookies:
         return None
-    parameters = []
-    for name, values in request.GET.lists():
-        if name not in PARAMETERS or len(values) != 1 or not VALUE.fullmatch(values[0]):
-            return None
-        parameters.append((name, values[0]))
-    url = f"{request.path}?{urlencode(sorted(parameters))}"
+    if not canonical(request, kwargs):
+        return None
+    parameters = sorted((name, values[0]) for name, values in request.GET.lists())
+    url = f"{request.path}?{urlencode(parameters)}"
     # Hashed: short keys whatever the slug, for any cache backend (memcached stops at 250).
     return "catalog-page:" + hashlib.sha256(url.encode()).hexdigest()
 
 
-def cache_anonymous_page(view):
-    """Serve `view` from the `pages` cache for anonymous visitors (see the module's doc)."""
+def cache_anonymous_page(view, canonical: Canonical):
+    """Serve `view` from the `pages` cache for anonymous visitors (see the module's doc).
+
+    `canonical(request, kwargs)`: whether the request's query string is one the
+    site's own links use for the page (`kwargs`: the URL's, as the view gets them).
+    Only those pages are stored; each parameter must appear once."""
 
     @wraps(view)
     def cached_view(request, *args, **kwargs):
-        key = cache_key(request)
+        key = cache_key(request, canonical, kwargs)
         generation = page = None
         if key is not None:
             try:

@@ -7,8 +7,11 @@ from catalog.pagecache import cache_anonymous_page
 
 app_name = "catalog"
 
-# The list pages anonymous visitors see come from the page cache (catalog/pagecache.py).
-product_list = cache_anonymous_page(views.ProductListView.as_view())
+# The list pages anonymous visitors see come from the page cache (catalog/pagecache.py),
+# under the query strings the list's own links use.
+product_list = cache_anonymous_page(
+    views.ProductListView.as_view(), canonical=views.is_canonical_query
+)
 
 urlpatterns = [
     path("products/", product_list, name="product_list"),

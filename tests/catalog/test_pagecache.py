@@ -12,11 +12,11 @@ from django.core.cache import caches
 from django.core.management import call_command
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
-from django.test import RequestFactory
 
 from accounts.profiles import create_user_with_profile
 from catalog import pagecache
 from catalog.models import Category, Feature, Product
+from catalog.views import is_canonical_query
 from tests.factories import FeatureFactory, ProductFactory
 from tests.pages import query_count
 
@@ -74,13 +74,39 @@ def test_parameter_order_does_not_matter(client, make_products):
         "per_page=1&per_page=2",
         "per_page=5%20",
         "per_page=" + "9" * 65,
+        # Other spellings of a page the site links to another way: each would be an
+        # entry of its own, and any number of them fit in a query string.
+        "per_page=a1",
+        "per_page=024",
+        "per_page=0",
+        "per_page=101",
+        "per_page=-5",
+        "page=01",
+        "page=last",
+        "page=%EF%BC%92",  # a full-width 2, which int() reads as 2
     ],
 )
 def test_other_query_strings_render_every_time(client, make_products, query):
-    make_products(3)
+    make_products(30)
     responses = [client.get(f"/products/?{query}") for _ in range(2)]
+    assert [r.status_code for r in responses] == [200, 200]
     assert [r["X-Page-Cache"] for r in responses] == ["bypass", "bypass"]
-    assert pagecache.cache_key(RequestFactory().get(f"/products/?{query}")) is None
+
+
+def test_a_category_page_takes_no_category_parameter(client, make_products):
+    make_products(3)
+    responses = [client.get("/categories/kitchen/?category=garden") for _ in range(2)]
+    assert [r["X-Page-Cache"] for r in responses] == ["bypass", "bypass"]
+
+
+def test_the_list_forms_and_pagers_query_strings_are_cached(client, make_products):
+    make_products(30)
+    page = client.get("/products/?sort=price&per_page=10").content.decode()
+    # The form's own fields, then a link of the pager it shows.
+    link = re.search(r'href="(\?[^"]*page=2[^"]*)" aria-label="Page 2"', page).group(1)
+    path = "/products/" + link.replace("&amp;", "&")
+    assert client.get(path)["X-Page-Cache"] == "miss"
+    assert client.get(path)["X-Page-Cache"] == "hit"
 
 
 def test_logged_in_pages_are_neither_served_from_nor_stored_in_the_cache(client, make_products):
@@ -109,7 +135,10 @@ def test_a_pending_message_is_shown_not_cached(client, make_products, rf):
     page = client.get("/products/")
     assert page["X-Page-Cache"] == "bypass"
     assert "Saved." in page.content.decode()
-    assert caches["pages"].get(pagecache.cache_key(rf.get("/products/"))) is None
+    assert (
+        caches["pages"].get(pagecache.cache_key(rf.get("/products/"), is_canonical_query, {}))
+        is None
+    )
 
 
 @pytest.mark.parametrize(
@@ -118,7 +147,7 @@ def test_a_pending_message_is_shown_not_cached(client, make_products, rf):
 def test_missing_pages_are_not_cached(client, make_products, rf, path):
     make_products(3)
     assert [client.get(path).status_code for _ in range(2)] == [404, 404]
-    assert caches["pages"].get(pagecache.cache_key(rf.get(path))) is None
+    assert caches["pages"].get(pagecache.cache_key(rf.get(path), is_canonical_query, {})) is None
 
 
 def test_head_and_get_share_one_cached_page(client, make_products):
@@ -161,7 +190,7 @@ def test_a_page_that_used_a_csrf_token_set_a_cookie_or_wrote_the_session_is_not_
         return HttpResponse("hello")
 
     for view in (with_token, with_cookie, with_session):
-        cached = pagecache.cache_anonymous_page(view)
+        cached = pagecache.cache_anonymous_page(view, canonical=is_canonical_query)
         outcomes = [cached(anonymous_request())["X-Page-Cache"] for _ in range(2)]
         assert outcomes == ["miss", "miss"], view.__name__
 
@@ -177,7 +206,7 @@ def test_a_page_rendered_while_another_thread_cleared_the_cache_is_never_served(
             pagecache.clear()  # a change committed on another thread mid-render
         return HttpResponse(f"render {len(renders)}")
 
-    cached = pagecache.cache_anonymous_page(view)
+    cached = pagecache.cache_anonymous_page(view, canonical=is_canonical_query)
     responses = [cached(anonymous_request()) for _ in range(3)]
     assert [r["X-Page-Cache"] for r in responses] == ["miss", "miss", "hit"]
     assert responses[2].content == b"render 2"
