@@ -2,9 +2,13 @@
 config/security/throttle.py's shared store.
 
 A client is what config.security.client_ip returns: an IPv4 address or an IPv6
-/64. Only forms that passed their checks count: a typo costs nothing.
+/64. Only forms that passed their checks count, and a signup's taken username: a
+typo costs nothing.
 
-- Signup: 10 accounts an hour per client; beyond, the 429 page.
+- Signup: 10 accounts an hour per client; beyond, the 429 page. And 20 answers
+  "that username is taken" an hour per client (the other half of a login, which
+  the site shows nowhere else); beyond, every signup from the client is the 429
+  page, so no answer tells a taken name from a free one.
 - Password reset: 5 requests an hour per e-mail address, from anywhere, and 20
   per client. Beyond either, the visitor sees the usual "check your inbox" page
   (so the limit reveals nothing about the address) and no mail leaves.
@@ -28,6 +32,7 @@ from config.security import client_ip, throttle
 
 HOUR = 3600
 SIGNUPS_PER_CLIENT = 10
+TAKEN_USERNAMES_PER_CLIENT = 20
 RESETS_PER_ADDRESS = 5
 RESETS_PER_CLIENT = 20
 LOGIN_FAILURES_PER_ACCOUNT = 30
@@ -43,6 +48,21 @@ def client(request) -> str:
 def signup_allowed(request) -> bool:
     """Count a signup from this client; whether it is within the limit."""
     return throttle.hit("signup-client", client(request), limit=SIGNUPS_PER_CLIENT, window=HOUR)
+
+
+def username_answers_paused(request) -> bool:
+    """Whether this client was told TAKEN_USERNAMES_PER_CLIENT times this hour
+    that a username is taken: then no signup of its gets an answer."""
+    return throttle.reached(
+        "signup-taken", client(request), limit=TAKEN_USERNAMES_PER_CLIENT, window=HOUR
+    )
+
+
+def count_taken_username(request) -> bool:
+    """Count an answer "that username is taken"; whether it may still be given."""
+    return throttle.hit(
+        "signup-taken", client(request), limit=TAKEN_USERNAMES_PER_CLIENT, window=HOUR
+    )
 
 
 def reset_allowed(request, email: str) -> bool:

@@ -85,18 +85,35 @@ class LogoutView(NoLoopRedirectMixin, auth_views.LogoutView):
     pass
 
 
+# The 429 pages of signup (accounts/throttles.py): a heading and a message each.
+TOO_MANY_USERNAMES = (
+    "Too many usernames tried",
+    "Signing up from your network is paused for a while after many usernames that "
+    "were taken. Try again within the hour.",
+)
+TOO_MANY_ACCOUNTS = (
+    "Too many new accounts",
+    "Creating accounts from your network is paused for a while. Try again within the hour.",
+)
+
+
+def signup_paused(request, page: tuple[str, str]):
+    heading, message = page
+    seconds = throttle.seconds_left(throttles.HOUR)
+    return too_many_requests(request, seconds=seconds, heading=heading, message=message)
+
+
 @form_methods_only
 def signup(request):
+    if request.method == "POST" and throttles.username_answers_paused(request):
+        return signup_paused(request, TOO_MANY_USERNAMES)
     form = SignupForm(**bound_on_post(request))
-    if form.is_valid():
+    valid = form.is_valid()
+    if form.has_error("username", "unique") and not throttles.count_taken_username(request):
+        return signup_paused(request, TOO_MANY_USERNAMES)
+    if valid:
         if not throttles.signup_allowed(request):
-            return too_many_requests(
-                request,
-                seconds=throttle.seconds_left(throttles.HOUR),
-                heading="Too many new accounts",
-                message="Creating accounts from your network is paused for a while. "
-                "Try again within the hour.",
-            )
+            return signup_paused(request, TOO_MANY_ACCOUNTS)
         try:
             user = create_user_with_profile(
                 username=form.cleaned_data["username"],

@@ -78,6 +78,31 @@ def test_signup_forms_with_errors_do_not_count():
     assert sign_up("203.0.113.9", 1).status_code == 302
 
 
+def test_a_client_learns_at_most_20_taken_usernames_an_hour():
+    """The signup form says when a username is taken: the other half of a login,
+    which the site shows nowhere else. After 20 such answers in an hour, every
+    signup from that client is the 429 page, a free name included, so neither
+    answer tells a taken name from a free one."""
+    UserFactory(username="ada")
+    client = browser("203.0.113.9")
+    taken = {"username": "ADA", "email": "x@example.com"}  # any case: Django's iexact
+    for _ in range(throttles.TAKEN_USERNAMES_PER_CLIENT):
+        page = client.post(SIGNUP, taken)
+        assert page.status_code == 200
+        assert "A user with that username already exists." in page.content.decode()
+    for probe in (taken, {"username": "nobody", "email": "x@example.com"}):
+        refused = client.post(SIGNUP, probe)
+        assert refused.status_code == 429
+        assert "already exists" not in refused.content.decode()
+        assert "Too many usernames tried" in refused.content.decode()
+        assert 0 < int(refused["Retry-After"]) <= 3600
+    assert not User.objects.filter(username="nobody").exists()
+    # Another client is not affected; a free name does not count.
+    assert browser("198.51.100.7").post(SIGNUP, taken).status_code == 200
+    for n in range(3):
+        assert sign_up("198.51.100.8", n).status_code == 302
+
+
 def test_an_address_gets_five_reset_mails_an_hour_from_any_client():
     UserFactory(email="grace@example.com")
     spellings = ["grace@example.com", "GRACE@example.com", "Grace@Example.com"]
