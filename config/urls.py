@@ -36,8 +36,12 @@ urlpatterns = [
         form_methods_only(admin.site.admin_view(staffonly.view_on_site)),
         name="admin-view-on-site",
     ),
-    # The admin's pages answer GET, HEAD and POST only, as the site's forms do.
-    path(settings.ADMIN_URL, with_form_methods_only(admin.site.urls)),
+    # The admin's pages answer GET, HEAD and POST only, as the site's forms do; its
+    # history pages, like its change pages, check permission before the object.
+    path(
+        settings.ADMIN_URL,
+        with_form_methods_only(staffonly.with_history_checked(admin.site.urls)),
+    ),
 ]
 # Development without a media bucket keeps uploads in MEDIA_ROOT; serve them (DEBUG only).
 urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,5 +1,6 @@
-"""Staff-only pages outside the admin: a 404 for anyone else, never a redirect; and
-the admin's "view on site" shortcut for only the staff its model's admin serves.
+"""Staff-only pages outside the admin: a 404 for anyone else, never a redirect; the
+admin's "view on site" shortcut for only the staff its model's admin serves; and
+its history pages checked before they say whether an object exists.
 
 Django's `staff_member_required` sends everyone else to the admin's login page,
 which tells an anonymous visitor where the admin lives: exactly what a custom
@@ -21,8 +22,10 @@ from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.contrib.contenttypes import views as contenttype_views
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError
 from django.http import Http404
+from django.urls import URLResolver
 
 
 def is_staff(user) -> bool:
@@ -61,3 +64,37 @@ def view_on_site(request, content_type_id, object_id):
     if obj is None or not model_admin.has_view_or_change_permission(request, obj):
         raise Http404
     return contenttype_views.shortcut(request, content_type_id, object_id)
+
+
+def with_history_checked(urls):
+    """`urls` (`admin.site.urls`) with each model's history page answering staff
+    its model's admin does not serve 403, whether or not the object exists, in
+    place (`admin.site.urls` builds its patterns afresh on each read).
+
+    Django's history view redirects to the admin's index for a missing object
+    before it checks permission, and answers 403 for an existing one: staff without
+    a single permission could count ids and learn which exist (unpublished
+    products, users). The change and delete pages check first; so does this.
+    """
+    patterns = urls[0] if isinstance(urls, tuple) else urls
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            with_history_checked(pattern.url_patterns)
+        elif (pattern.name or "").endswith("_history") and hasattr(pattern.callback, "model_admin"):
+            pattern.callback = _history_checked(pattern.callback)
+    return urls
+
+
+def _history_checked(view):
+    model_admin = view.model_admin
+
+    @wraps(view)
+    def checked(request, object_id, *args, **kwargs):
+        # Anyone the admin does not let in is sent to its login page by the view.
+        if model_admin.admin_site.has_permission(request):
+            obj = model_admin.get_object(request, unquote(object_id))
+            if not model_admin.has_view_or_change_permission(request, obj):
+                raise PermissionDenied
+        return view(request, object_id, *args, **kwargs)
+
+    return checked

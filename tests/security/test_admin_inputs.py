@@ -218,3 +218,32 @@ def test_an_autocomplete_on_a_text_key_never_looks_up_a_nul():
     widget = AutocompleteSelect(by_slug, admin.site)
     assert widget._readable("acme")
     assert not widget._readable("a\0b")
+
+
+def object_pages(object_id: str) -> list[str]:
+    """Every admin page of one object (change, delete, history, a user's password
+    page...), of every registered model, for `object_id`."""
+    pages = []
+    for model_admin in admin.site._registry.values():
+        for pattern in model_admin.get_urls():
+            keys = set(getattr(pattern.pattern, "converters", {})) & {"object_id", "id"}
+            if pattern.name and keys:
+                pages.append(reverse(f"admin:{pattern.name}", kwargs={keys.pop(): object_id}))
+    return pages
+
+
+def test_staff_without_permission_learn_nothing_of_which_objects_exist():
+    """A page of an object no row has answers as one of an existing object: Django's
+    history page redirected for a missing object before it checked permission
+    (403 against 302), so staff without a single permission could count ids."""
+    product = ProductFactory(is_published=False)
+    client = staff_client()
+    missing = {page: client.get(page).status_code for page in object_pages("999999")}
+    assert len(missing) >= 3 * len(admin.site._registry)
+    assert set(missing.values()) == {403}, missing
+    history = reverse("admin:catalog_product_history", args=[product.pk])
+    assert client.get(history).status_code == 403
+    viewer = staff_client("view_product")
+    assert viewer.get(history).status_code == 200
+    assert viewer.get(reverse("admin:catalog_product_history", args=[999999])).status_code == 302
+    assert Client().get(history).status_code == 302  # anonymous: to the login page
