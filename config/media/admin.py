@@ -112,6 +112,8 @@ def _page(request, form, *, status=200, error=None):
     if error is not None:
         logger.warning("Media versions of %r unavailable: %s", name, error)
         status = 503
+        if not isinstance(error, versions.MediaError):  # logged above, shown less
+            error = versions.STORAGE_ERROR_SHOWN
     context = {"title": "Media file versions", "form": form, "name": name, "rows": rows}
     return render(
         request,

@@ -120,9 +120,8 @@ class S3MediaTourView(TemplateView):
         context = self.get_context_data(**kwargs)
         error = context.get("error")
         if error is not None and not isinstance(error, versions.MediaError):
-            # S3's own message can name the account and the IAM user: log it, show less.
             logger.warning("S3 tour page: the media bucket could not be read: %s", error)
-            context["error"] = "S3 did not answer as expected; the details are in the log."
+            context["error"] = versions.STORAGE_ERROR_SHOWN
         return self.render_to_response(context, status=503 if error is not None else 200)
 
     def get_context_data(self, **kwargs):

@@ -34,6 +34,9 @@ def storage_errors() -> tuple[type[Exception], ...]:
 
 
 LIFECYCLE_RULE_ID = "media-versions"
+# What a page shows of a storage error: S3's own message can name the account and
+# the IAM user (an AccessDenied names the user's ARN), so the log has it, not the page.
+STORAGE_ERROR_SHOWN = "S3 did not answer as expected; the details are in the log."
 
 
 class MediaError(Exception):

@@ -156,6 +156,29 @@ def test_unreachable_s3_is_a_503_page_not_a_crash(admin_client, settings, fresh_
     assert restore.status_code == 503
 
 
+def test_a_failing_bucket_is_named_on_the_page_and_its_details_logged(
+    admin_client, broken_s3, caplog
+):
+    """S3's own message can name the account and the IAM user (an AccessDenied
+    names the user's ARN): the page says the bucket could not be read, the log
+    has the rest, as on the S3 tour."""
+    caplog.set_level(logging.WARNING, logger="config.media.admin")
+    pages = [
+        admin_client.get(URL, {"name": "products/lamp.png"}),
+        admin_client.post(URL, {"name": "products/lamp.png", "version_id": "v"}),
+    ]
+    for page in pages:
+        assert page.status_code == 503
+        text = page.content.decode()
+        assert "The media bucket could not be read" in text
+        assert "the details are in the log" in text
+        assert "An error occurred" not in text
+        assert "Could not connect" not in text
+    logged = [r.getMessage() for r in caplog.records if r.name == "config.media.admin"]
+    assert len(logged) == 2
+    assert all("products/lamp.png" in message for message in logged)
+
+
 class UploadAdmin(MediaVersionsAdminMixin, admin.ModelAdmin):
     pass
 
