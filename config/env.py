@@ -117,10 +117,17 @@ def bucket_name(name: str) -> str:
     return value
 
 
-def region_name(name: str) -> str | None:
+# An AWS region's name: eu-west-1, us-gov-west-1, cn-north-1.
+AWS_REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-[0-9]+")
+
+
+def region_name(name: str, *, on_aws: bool = False) -> str | None:
     """An S3 region's name as botocore accepts it (a host label), or None when unset or blank.
 
     botocore refuses any other value on every call, so every image URL would fail.
+    `on_aws` (no endpoint URL: Amazon's own S3): an AWS region's name, lowercase.
+    botocore takes any host label, and S3 refuses URLs signed for a region it does
+    not have (`EU-WEST-1`, `eu-west-l`), which start-up would not notice.
     """
     from botocore.exceptions import InvalidRegionError
     from botocore.utils import validate_region_name
@@ -133,6 +140,12 @@ def region_name(name: str) -> str | None:
             f"The environment variable {name} must be a region's name alone, like "
             f"eu-west-1 (no URL, spaces or quotes), got {value!r}."
         ) from None
+    if on_aws and value is not None and not AWS_REGION.fullmatch(value):
+        raise ImproperlyConfigured(
+            f"The environment variable {name} must be an AWS region's name, lowercase, "
+            f"like eu-west-1 (the bucket's, in the S3 console), got {value!r}. Another "
+            "S3-compatible service's region goes with its AWS_S3_ENDPOINT_URL."
+        )
     return value
 
 

@@ -236,9 +236,10 @@ MEDIA_ROOT = BASE_DIR / "media"
 # docs/s3-media.md. AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are read by boto3
 # itself (required below); AWS_S3_ENDPOINT_URL points both buckets at an
 # S3-compatible server.
+s3_endpoint = env.http_url("AWS_S3_ENDPOINT_URL")
 s3_connection = {
-    "endpoint_url": env.http_url("AWS_S3_ENDPOINT_URL"),
-    "region_name": env.region_name("AWS_S3_REGION_NAME"),
+    "endpoint_url": s3_endpoint,
+    "region_name": env.region_name("AWS_S3_REGION_NAME", on_aws=s3_endpoint is None),
 }
 media_bucket = env.bucket_name("AWS_MEDIA_BUCKET_NAME")
 static_bucket = env.bucket_name("AWS_STATIC_BUCKET_NAME")

@@ -34,13 +34,24 @@ CLIENT_CONFIG = {
 
 class ClientLimits:
     """For django-storages' S3 storages: a client made with CLIENT_CONFIG, unless the
-    storage's OPTIONS give their own `client_config` (a botocore Config)."""
+    storage's OPTIONS give their own `client_config` (a botocore Config).
+
+    On Amazon's S3 (no `endpoint_url`), URLs name the bucket's own regional host:
+    botocore otherwise signs them for the global one (bucket.s3.amazonaws.com),
+    which S3 refuses for buckets in the regions opened since 2019 (eu-north-1,
+    il-central-1...) and redirects, breaking the signature, for up to a day after a
+    bucket is made in another region (boto/boto3#4768). A name with a dot cannot be
+    a host under S3's certificate: botocore puts it in the path, on the same host.
+    """
 
     def __init__(self, **settings):
         if settings.get("client_config") is None:
             from botocore.config import Config  # here: see the module's docstring
 
-            settings["client_config"] = Config(**CLIENT_CONFIG)
+            options = dict(CLIENT_CONFIG)
+            if not settings.get("endpoint_url") and "." not in settings.get("bucket_name", "."):
+                options["s3"] = {"addressing_style": "virtual"}
+            settings["client_config"] = Config(**options)
         super().__init__(**settings)
 
 

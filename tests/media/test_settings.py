@@ -120,6 +120,63 @@ def test_a_region_is_read_without_spaces(monkeypatch, value, read):
     assert env.region_name("AWS_S3_REGION_NAME") == read
 
 
+@pytest.mark.parametrize("value", ["EU-WEST-1", "eu-west-l", "eu-west", "auto", "eu-west-1a"])
+def test_on_aws_a_region_is_an_aws_regions_name(monkeypatch, value):
+    """botocore takes any host label, and S3 refuses every URL signed for a region
+    it does not have (an uppercase one too): every image of the site would fail
+    while start-up went through. Another S3-compatible service (an endpoint URL
+    set) names its regions its own way."""
+    monkeypatch.setenv("AWS_S3_REGION_NAME", value)
+    with pytest.raises(ImproperlyConfigured, match="AWS_S3_REGION_NAME must be an AWS region"):
+        env.region_name("AWS_S3_REGION_NAME", on_aws=True)
+    assert env.region_name("AWS_S3_REGION_NAME", on_aws=False) == value
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["eu-west-1", "us-east-1", "eu-north-1", "ap-southeast-4", "us-gov-west-1", "cn-north-1"],
+)
+def test_on_aws_every_kind_of_region_is_read(monkeypatch, value):
+    monkeypatch.setenv("AWS_S3_REGION_NAME", f" {value} ")
+    assert env.region_name("AWS_S3_REGION_NAME", on_aws=True) == value
+
+
+SIGNED_URL = (
+    "import django; django.setup(); from django.core.files.storage import storages; "
+    "print(storages['default'].url('avatars/a.png').split('?')[0])"
+)
+
+
+@pytest.mark.parametrize(
+    ("bucket", "region", "url"),
+    [
+        (
+            "shop-media",
+            "eu-north-1",
+            "https://shop-media.s3.eu-north-1.amazonaws.com/avatars/a.png",
+        ),
+        ("shop-media", "us-east-1", "https://shop-media.s3.amazonaws.com/avatars/a.png"),
+        ("shop-media", None, "https://shop-media.s3.amazonaws.com/avatars/a.png"),
+        ("shop.media", "eu-west-1", "https://s3.eu-west-1.amazonaws.com/shop.media/avatars/a.png"),
+    ],
+)
+def test_on_aws_image_urls_are_on_the_buckets_own_regional_host(bucket, region, url):
+    """botocore signs URLs for the global host (bucket.s3.amazonaws.com) unless told
+    to address the bucket by name: S3 refuses those for buckets in the regions
+    opened since 2019 (eu-north-1, il-central-1...) and redirects them, breaking the
+    signature, for a day after a bucket is made elsewhere (boto/boto3#4768). A name
+    with a dot cannot be a host under S3's certificate: it goes in the path."""
+    env = production_env(
+        DATABASE_URL=UNREACHABLE_DB,
+        AWS_S3_ENDPOINT_URL=None,
+        AWS_MEDIA_BUCKET_NAME=bucket,
+        AWS_S3_REGION_NAME=region,
+    )
+    shown = run_python(SIGNED_URL, env)
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.strip() == url
+
+
 def test_production_with_a_bucket_url_for_a_name_stops_naming_it():
     pasted = production_env(
         DATABASE_URL=UNREACHABLE_DB,
