@@ -18,6 +18,7 @@ and `StaticStorage` below use it. AWS_DATA_PATH is read once, at the first sessi
 """
 
 import functools
+import re
 import threading
 
 import boto3
@@ -25,7 +26,7 @@ import botocore.session
 from botocore.loaders import Loader, create_loader
 from storages.backends.s3 import S3ManifestStaticStorage
 
-from config.media.storage import ClientLimits
+from config.media.storage import UNHASHED_CACHE_CONTROL, ClientLimits
 
 # Held while a client is built (resource() builds one through client(): reentrant).
 _building = threading.RLock()
@@ -98,4 +99,19 @@ def load_service_data() -> None:
 
 
 class StaticStorage(ClientLimits, SharedServiceData, S3ManifestStaticStorage):
-    """The static bucket's storage: django-storages' manifest storage (hashed names)."""
+    """The static bucket's storage: django-storages' manifest storage (hashed names).
+
+    Its `object_parameters` are every object's; a name without the hash (the
+    unhashed copy collectstatic keeps of each file, staticfiles.json) changes at
+    the next deploy under the same name, so it gets UNHASHED_CACHE_CONTROL: a year
+    of `immutable` kept e-mails and scripts linking `css/site.css` on the old file.
+    """
+
+    # Django's hashed names: the name, a dot and 12 hex digits before the extension.
+    HASHED_NAME = re.compile(r".+\.[0-9a-f]{12}(\.[^/]+)?")
+
+    def get_object_parameters(self, name):
+        parameters = super().get_object_parameters(name)
+        if "CacheControl" in parameters and not self.HASHED_NAME.fullmatch(name.rpartition("/")[2]):
+            parameters["CacheControl"] = UNHASHED_CACHE_CONTROL
+        return parameters

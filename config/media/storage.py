@@ -13,6 +13,9 @@ when first used; a web process, before gunicorn forks its workers (config/wsgi.p
 # For hashed static files on a bucket: the one-year header WhiteNoise sends for them
 # (config/static_versioning, cache_hashed_files_for_a_year).
 IMMUTABLE_CACHE_CONTROL = "max-age=31536000, public, immutable"
+# For the files a deploy changes under the same name (the unhashed copies, the
+# manifest): WhiteNoise's lifetime for them in production.
+UNHASHED_CACHE_CONTROL = "max-age=60, public"
 
 
 # Every S3 call must end well inside Heroku's 30 s router timeout, instead of
@@ -84,6 +87,7 @@ def static_storage(bucket_name: str, **options) -> dict:
         querystring_auth=False,
         # A year, never revalidated: collectstatic gives every changed file a new
         # name. The same header WhiteNoise sends for them (config/static_versioning).
+        # The storage gives the unhashed copies UNHASHED_CACHE_CONTROL instead.
         object_parameters={"CacheControl": IMMUTABLE_CACHE_CONTROL},
         **options,
     )

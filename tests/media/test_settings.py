@@ -306,6 +306,11 @@ def test_collectstatic_to_the_static_bucket_keeps_it_unversioned(fresh_s3):
     headers = {name.lower(): value for name, value in response.headers.items()}
     assert headers["cache-control"] == s3.IMMUTABLE_CACHE_CONTROL
     assert b"--accent" in response.body
+    # The unhashed copies and the manifest change under the same name at every
+    # deploy: a minute, as WhiteNoise serves them, never a year.
+    for key in ("css/site.css", "staticfiles.json"):
+        head = client.head_object(Bucket=locals3.STATIC_BUCKET, Key=key)
+        assert head["CacheControl"] == s3.UNHASHED_CACHE_CONTROL, key
 
 
 def test_check_deploy_warns_when_the_media_bucket_is_not_versioned(fresh_s3):
