@@ -4,7 +4,7 @@
     start(folder, tls=None) -> RedisServer   a server of its own, in `folder`, until .stop()
 
 A TLS server needs a redis-server built with TLS (Debian's is; Heroku CI's
-in-dyno Redis 4/5 is not): without it the TLS tests skip, and fail only under
+in-dyno Redis, 7.0 by default, is not): without it the TLS tests skip, and fail only under
 REQUIRE_REDIS=1.
 
 With `tls` (a certificate from tests/e2e/tls.py) the server listens with TLS
