@@ -266,6 +266,9 @@ UNUSABLE_HOSTS = [
     ("shop.example.com.", "shop.example.com"),
     ("shop_1.example.com", "shop_1.example.com"),
     ("shop..example.com", "shop.example.com"),
+    # A long s (U+017F): a letter only Unicode's case folding takes for an s; a
+    # request's host is ASCII.
+    ("\u017fhop.example.com", "shop.example.com"),
 ]
 
 
