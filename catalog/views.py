@@ -39,17 +39,23 @@ def clamp_per_page(value: str | None) -> int:
 def is_canonical_query(request, kwargs: dict) -> bool:
     """Whether the query string spells the list's parameters as the site's own form
     and pager do: each at most once; `page` and `per_page` whole numbers from 1,
-    without a sign or a leading zero (`per_page` at most 100); a known `sort`; and
-    `category` only on /products/. Other spellings show a page the site links to
-    another way (`per_page=024`, or `per_page=abc`, read as 24), and the page
-    cache stores only these (catalog/urls.py): one page, one entry."""
+    without a sign or a leading zero (`per_page` at most 100, or empty: the form's
+    field cleared); a known `sort`; and `category` only on /products/. Other
+    spellings show a page the site links to another way (`per_page=024`, or
+    `per_page=abc`, read as 24), and the page cache stores only these
+    (catalog/urls.py): a page has at most a few entries (`?page=1`, `?sort=name`
+    and `?per_page=24` spell the first page's defaults), never any number."""
     for name, values in request.GET.lists():
         if len(values) != 1:
             return False
         value = values[0]
+        if name == "per_page" and value == "":
+            continue
         if name in ("page", "per_page"):
             number = value.isascii() and value.isdigit() and not value.startswith("0")
-            if not number or (name == "per_page" and int(value) > MAX_PER_PAGE):
+            if not number or (name == "per_page" and len(value) > len(str(MAX_PER_PAGE))):
+                return False
+            if name == "per_page" and int(value) > MAX_PER_PAGE:
                 return False
         elif name == "sort":
             if value not in SORTS:

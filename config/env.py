@@ -117,8 +117,12 @@ def bucket_name(name: str) -> str:
     return value
 
 
-# An AWS region's name: eu-west-1, us-gov-west-1, cn-north-1.
-AWS_REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-[0-9]+")
+# An AWS region's name: eu-west-1, us-gov-west-1, eusc-de-east-1.
+AWS_REGION = re.compile(r"[a-z]{2,4}(-[a-z]+)+-[0-9]+")
+# Regions of the AWS partitions whose hosts are not under amazonaws.com (China's
+# amazonaws.com.cn, the European Sovereign Cloud's amazonaws.eu, the isolated
+# ones'): the site's image URLs and its CSP name amazonaws.com hosts.
+OTHER_PARTITIONS = ("cn-", "eusc-", "us-iso", "eu-isoe-")
 
 
 def region_name(name: str, *, on_aws: bool = False) -> str | None:
@@ -145,6 +149,12 @@ def region_name(name: str, *, on_aws: bool = False) -> str | None:
             f"The environment variable {name} must be an AWS region's name, lowercase, "
             f"like eu-west-1 (the bucket's, in the S3 console), got {value!r}. Another "
             "S3-compatible service's region goes with its AWS_S3_ENDPOINT_URL."
+        )
+    if on_aws and value is not None and value.startswith(OTHER_PARTITIONS):
+        raise ImproperlyConfigured(
+            f"The region {value!r} ({name}) is in an AWS partition whose S3 hosts are not "
+            "under amazonaws.com: set AWS_S3_ENDPOINT_URL to its S3 endpoint too (for "
+            f"cn-north-1, https://s3.cn-north-1.amazonaws.com.cn)."
         )
     return value
 

@@ -226,6 +226,7 @@ ACCEPTED: dict[str, tuple[bytes, str]] = {
     "png with an unreadable exif": (save(picture(), "PNG", exif=b"not a TIFF header"), "PNG"),
     "webp with an unreadable exif": (save(picture(), "WEBP", exif=b"not a TIFF header"), "WEBP"),
     "jpeg with an unreadable exif": (save(picture(), "JPEG", exif=b"not a TIFF header"), "JPEG"),
+    "png with 1 MB of compressed text": (png_of_compressed_text(1), "PNG"),
     "png turned in its xmp only": (png_with_xmp(XMP_TURNED), "PNG"),
     "jpeg turned in its xmp only": (save(picture(), "JPEG", xmp=XMP_TURNED.encode()), "JPEG"),
     "webp turned in its xmp only": (save(picture(), "WEBP", xmp=XMP_TURNED.encode()), "WEBP"),

@@ -52,7 +52,8 @@ class ClientLimits:
             from botocore.config import Config  # here: see the module's docstring
 
             options = dict(CLIENT_CONFIG)
-            if not settings.get("endpoint_url") and "." not in settings.get("bucket_name", "."):
+            bucket = settings.get("bucket_name") or ""
+            if not settings.get("endpoint_url") and "." not in bucket:
                 options["s3"] = {"addressing_style": "virtual"}
             settings["client_config"] = Config(**options)
         super().__init__(**settings)

@@ -97,9 +97,9 @@ DECODE_WAIT_SECONDS = 10
 Image.MAX_IMAGE_PIXELS = IMAGE_MAX_PIXELS // 2
 warnings.filterwarnings("ignore", category=Image.DecompressionBombWarning)
 # A PNG's text chunks are decompressed as it is opened, up to 64 MB by default (a
-# 66 KB file held 128 MiB), and then dropped with the other metadata. More than 2 MB
-# of them makes Pillow refuse the file.
-PngImagePlugin.MAX_TEXT_MEMORY = 2 * 2**20
+# 66 KB file held 128 MiB), and then dropped with the other metadata. More than 8 MB
+# of them (an editor's XMP history runs to a few hundred KB) makes Pillow refuse it.
+PngImagePlugin.MAX_TEXT_MEMORY = 8 * 2**20
 
 NOT_AN_IMAGE = (
     "Upload a JPEG, PNG, WebP or GIF image. This file is not one: "

@@ -84,6 +84,7 @@ def test_parameter_order_does_not_matter(client, make_products):
         "page=01",
         "page=last",
         "page=%EF%BC%92",  # a full-width 2, which int() reads as 2
+        "per_page=" + "1" * 5000,  # more digits than int() reads: the view's default
     ],
 )
 def test_other_query_strings_render_every_time(client, make_products, query):
@@ -91,6 +92,13 @@ def test_other_query_strings_render_every_time(client, make_products, query):
     responses = [client.get(f"/products/?{query}") for _ in range(2)]
     assert [r.status_code for r in responses] == [200, 200]
     assert [r["X-Page-Cache"] for r in responses] == ["bypass", "bypass"]
+
+
+def test_the_forms_cleared_size_is_the_default_size_and_cached(client, make_products):
+    make_products(30)
+    responses = [client.get("/products/?sort=price&per_page=") for _ in range(2)]
+    assert [r["X-Page-Cache"] for r in responses] == ["miss", "hit"]
+    assert len(responses[0].context["products"]) == 24
 
 
 def test_a_category_page_takes_no_category_parameter(client, make_products):

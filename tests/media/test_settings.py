@@ -3,6 +3,7 @@
 import json
 import re
 
+import botocore.session
 import pytest
 from botocore.exceptions import InvalidRegionError, ParamValidationError
 from botocore.handlers import VALID_BUCKET, validate_bucket_name
@@ -132,13 +133,36 @@ def test_on_aws_a_region_is_an_aws_regions_name(monkeypatch, value):
     assert env.region_name("AWS_S3_REGION_NAME", on_aws=False) == value
 
 
-@pytest.mark.parametrize(
-    "value",
-    ["eu-west-1", "us-east-1", "eu-north-1", "ap-southeast-4", "us-gov-west-1", "cn-north-1"],
-)
-def test_on_aws_every_kind_of_region_is_read(monkeypatch, value):
-    monkeypatch.setenv("AWS_S3_REGION_NAME", f" {value} ")
-    assert env.region_name("AWS_S3_REGION_NAME", on_aws=True) == value
+def s3_regions(partition: str) -> list[str]:
+    """The S3 regions botocore knows in one AWS partition (its bundled data)."""
+    regions = botocore.session.get_session().get_available_regions("s3", partition)
+    return [region for region in regions if not region.endswith("-global")]
+
+
+def test_on_aws_every_region_with_amazonaws_com_hosts_is_read(monkeypatch):
+    regions = s3_regions("aws") + s3_regions("aws-us-gov")
+    assert {"eu-west-1", "us-east-1", "eu-north-1", "us-gov-west-1"} <= set(regions)
+    for region in regions:
+        monkeypatch.setenv("AWS_S3_REGION_NAME", f" {region} ")
+        assert env.region_name("AWS_S3_REGION_NAME", on_aws=True) == region
+
+
+def test_a_region_whose_hosts_are_elsewhere_needs_its_endpoint(monkeypatch):
+    """China's, the European Sovereign Cloud's and the isolated partitions' S3 hosts
+    are not under amazonaws.com, which image URLs and the CSP name without an
+    endpoint URL: every image would fail."""
+    regions = [
+        region
+        for partition in botocore.session.get_session().get_available_partitions()
+        if partition not in ("aws", "aws-us-gov")
+        for region in s3_regions(partition)
+    ]
+    assert {"cn-north-1", "cn-northwest-1"} <= set(regions)
+    for region in regions:
+        monkeypatch.setenv("AWS_S3_REGION_NAME", region)
+        with pytest.raises(ImproperlyConfigured, match="set AWS_S3_ENDPOINT_URL"):
+            env.region_name("AWS_S3_REGION_NAME", on_aws=True)
+        assert env.region_name("AWS_S3_REGION_NAME", on_aws=False) == region
 
 
 SIGNED_URL = (
