@@ -152,8 +152,9 @@ def versioning_status() -> Versioning:
 
 
 # What S3's x-amz-mfa header carries: the device's serial number or ARN, a space,
-# and the six digits it shows now.
-MFA_VALUE = re.compile(r"\S+ \d{6}")
+# and the six digits it shows now. ASCII: a header carries no other letters, and
+# \d matches the digits of every script.
+MFA_VALUE = re.compile(r"[!-~]+ [0-9]{6}")
 
 
 def mfa_header(mfa: str | None) -> dict[str, str]:

@@ -82,6 +82,14 @@ def test_seed_rejects_bad_numbers(args):
         run("seed_catalog", *args)
 
 
+def test_seed_if_empty_and_clear_contradict_each_other(make_products):
+    """On a catalog with products --if-empty seeded nothing and --clear cleared nothing."""
+    make_products(2)
+    with pytest.raises(CommandError, match="--if-empty and --clear"):
+        run("seed_catalog", "--if-empty", "--clear", "--products", "3")
+    assert Product.objects.count() == 2
+
+
 @pytest.fixture
 def seeded():
     run("seed_catalog", "--products", "60", "--features-per-product", "3")

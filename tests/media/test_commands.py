@@ -123,3 +123,32 @@ def test_media_commands_need_s3(settings):
 def test_an_mfa_value_that_is_not_a_serial_and_six_digits_is_refused(fresh_s3, command, mfa):
     with pytest.raises(CommandError, match="six-digit code"):
         run(*command, "--mfa", mfa)
+
+
+ARABIC_INDIC_DIGITS = "\u0661\u0662\u0663\u0664\u0665\u0666"
+
+
+@pytest.mark.parametrize("mfa", [f"SERIAL {ARABIC_INDIC_DIGITS}", "s\u00e9rial 123456"])
+def test_an_mfa_value_s3_cannot_carry_is_refused_before_any_request(fresh_s3, mfa):
+    """Digits of another script match \\d, and a header carries no such letters: the
+    value reached the HTTP layer and came back as 'S3 refused or could not be reached'."""
+    with pytest.raises(CommandError, match="six-digit code"):
+        run("media_versioning", "enable", "--mfa-delete", "--mfa", mfa)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("media_versioning", "status", "--mfa-delete"),
+        ("media_versioning", "status", "--no-mfa-delete"),
+        ("media_versioning", "status", "--mfa", "SERIAL 123456"),
+        ("media_lifecycle", "--show", "--noncurrent-days", "14"),
+        ("media_lifecycle", "--show", "--keep-versions", "5"),
+        ("media_lifecycle", "--show", "--abort-multipart-days", "3"),
+    ],
+)
+def test_options_a_read_only_action_would_ignore_are_refused(fresh_s3, args):
+    """An operator who adds them expects them to do something: they did nothing,
+    and the command said nothing."""
+    with pytest.raises(CommandError, match="changes nothing"):
+        run(*args)

@@ -45,6 +45,11 @@ class Command(DatabaseCommand):
     def handle(
         self, *args, products, features_per_product, seed, if_empty, clear, batch_size, **options
     ):
+        if if_empty and clear:
+            raise CommandError(
+                "--if-empty and --clear contradict each other: --if-empty seeds only an "
+                "empty catalog, --clear empties it first."
+            )
         if products < 0 or features_per_product < 0 or batch_size < 1:
             raise CommandError(
                 "--products and --features-per-product must be 0 or more, --batch-size 1 or more."

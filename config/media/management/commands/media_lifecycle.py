@@ -1,6 +1,6 @@
 import json
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from config.media import versions
 from config.media.management.commands._media import media_errors
@@ -13,20 +13,26 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--noncurrent-days", type=int, default=30, metavar="N")
-        parser.add_argument("--keep-versions", type=int, default=3, metavar="M")
-        parser.add_argument("--abort-multipart-days", type=int, default=7, metavar="D")
+        # Defaults applied in handle(): --show with any of them is refused, not ignored.
+        parser.add_argument("--noncurrent-days", type=int, metavar="N", help="default 30")
+        parser.add_argument("--keep-versions", type=int, metavar="M", help="default 3")
+        parser.add_argument("--abort-multipart-days", type=int, metavar="D", help="default 7")
         parser.add_argument(
             "--show", action="store_true", help="Only print the bucket's lifecycle rules."
         )
 
     def handle(self, *, noncurrent_days, keep_versions, abort_multipart_days, show, **options):
+        rule = (noncurrent_days, keep_versions, abort_multipart_days)
+        if show and rule != (None, None, None):
+            raise CommandError(
+                "--show changes nothing: leave it out to set the rule with those numbers."
+            )
         with media_errors():
             if not show:
                 versions.put_lifecycle(
-                    noncurrent_days=noncurrent_days,
-                    keep_versions=keep_versions,
-                    abort_days=abort_multipart_days,
+                    noncurrent_days=30 if noncurrent_days is None else noncurrent_days,
+                    keep_versions=3 if keep_versions is None else keep_versions,
+                    abort_days=7 if abort_multipart_days is None else abort_multipart_days,
                 )
             rules = versions.lifecycle_rules()
         self.stdout.write(f"Lifecycle rules of bucket {versions.bucket_name()}:")

@@ -1,6 +1,6 @@
 import argparse
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from config.media import versions
 from config.media.management.commands._media import add_mfa_argument, media_errors
@@ -22,6 +22,10 @@ class Command(BaseCommand):
         add_mfa_argument(parser, "to change MFA delete, or versioning once it is on")
 
     def handle(self, *, action, mfa_delete, mfa, **options):
+        if action == "status" and (mfa_delete is not None or mfa is not None):
+            raise CommandError(
+                "status changes nothing: --mfa-delete and --mfa go with enable or suspend."
+            )
         with media_errors():
             if action == "status":
                 versioning = versions.versioning_status()
