@@ -156,10 +156,32 @@ def test_outside_development_random_or_given_passwords(settings, client):
     again = run("--random-passwords")
     assert logins(again) == {}  # a random password is shown once
     assert again.count("set when the account was created, not shown again") == 2
-    given = run("--staff-password", created[STAFF_USERNAME][0], "--member-password", "other")
+    given = run(
+        "--staff-password", created[STAFF_USERNAME][0], "--member-password", "another-passphrase"
+    )
     assert logins(given) == {STAFF_USERNAME: (created[STAFF_USERNAME][0], None, False)}
     with pytest.raises(CommandError, match="not both"):
         run("--random-passwords", "--staff-password", "x")
+
+
+@pytest.mark.parametrize(
+    ("staff", "refused"),
+    [
+        ("x", "This password is too short"),
+        ("12345678901234", "This password is entirely numeric"),
+        ("password123", "This password is too common"),
+        (DEV_PASSWORDS["staff"], "public"),
+    ],
+)
+def test_outside_development_a_given_password_passes_the_sites_validators(settings, staff, refused):
+    """A staff account of a live site, holding the restore and change permissions:
+    createsuperuser and changepassword refuse such passwords, and so does the
+    signup form; the public development ones are refused as they are by default."""
+    settings.DEVELOPMENT = False
+    with pytest.raises(CommandError, match=refused) as error:
+        run("--staff-password", staff, "--member-password", "a-long-member-passphrase")
+    assert "--staff-password" in str(error.value)
+    assert not get_user_model().objects.exists()
 
 
 def test_a_random_password_can_be_typed_back_on_a_command_line():

@@ -5,7 +5,8 @@ every run, so the demo can show them at start. In development the passwords are
 the fixed, public DEV_PASSWORDS. Anywhere else a known password would be an
 open door, so the command refuses unless the operator gives the passwords
 (`--staff-password`, `--member-password`) or asks for random ones
-(`--random-passwords`, printed once, when the accounts are created). An
+(`--random-passwords`, printed once, when the accounts are created); given ones
+must pass the site's password validators, as for createsuperuser. An
 existing account is never changed: if its password is no longer the one given,
 the command says so instead of printing a stale password.
 """
@@ -13,9 +14,12 @@ the command says so instead of printing a stale password.
 import secrets
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
 
-from accounts.demo_accounts import DemoLogin, ensure_demo_accounts
+from accounts.demo_accounts import MEMBER_USERNAME, STAFF_USERNAME, DemoLogin, ensure_demo_accounts
 from config.commands import DatabaseCommand
 
 DEV_PASSWORDS = {"staff": "demo-staff-password", "member": "demo-member-password"}
@@ -58,6 +62,8 @@ class Command(DatabaseCommand):
                     "The fixed development passwords are public."
                 )
             given = {role: given[role] or DEV_PASSWORDS[role] for role in given}
+        elif not settings.DEVELOPMENT:
+            self.check_given(given)
         logins = ensure_demo_accounts(
             staff_password=given["staff"], member_password=given["member"]
         )
@@ -68,6 +74,20 @@ class Command(DatabaseCommand):
             self.stdout.write(f"  {WHAT[login.role]}")
             chosen = {"staff": staff_password, "member": member_password}[login.role]
             self.stdout.write(f"    {self.describe(login, random_passwords, bool(chosen))}")
+
+    @staticmethod
+    def check_given(given: dict[str, str]) -> None:
+        """Outside development: each password given passes the site's validators
+        (AUTH_PASSWORD_VALIDATORS) and is none of the public development ones."""
+        for role, password in given.items():
+            option = f"--{role}-password"
+            if password in DEV_PASSWORDS.values():
+                raise CommandError(f"{option}: the development passwords are public.")
+            username = {"staff": STAFF_USERNAME, "member": MEMBER_USERNAME}[role]
+            try:
+                validate_password(password, get_user_model()(username=username))
+            except ValidationError as error:
+                raise CommandError(f"{option}: {' '.join(error.messages)}") from None
 
     def describe(self, login: DemoLogin, random_passwords: bool, chosen: bool) -> str:
         """`chosen`: the operator gave this account's password on the command line."""
