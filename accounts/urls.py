@@ -109,7 +109,7 @@ urlpatterns = [
     path(
         "accounts/reset/<uidb64>/<token>/",
         form_methods_only(
-            auth_views.PasswordResetConfirmView.as_view(
+            views.PasswordResetConfirmView.as_view(
                 form_class=SetPasswordForm,
                 template_name="accounts/password_reset_confirm.html",
                 success_url=reverse_lazy("accounts:password_reset_complete"),

@@ -134,6 +134,26 @@ def signup(request):
     return render(request, "accounts/signup.html", context)
 
 
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Django's view for the mailed link, for active accounts only, and a 400 for a
+    link that cannot be used (spent, expired, or not a link at all).
+
+    Django sets the password of an account deactivated after the mail left, says
+    "Your new password is set. Log in", and the login then fails: here its link is
+    invalid, as a spent one is.
+    """
+
+    def get_user(self, uidb64):
+        user = super().get_user(uidb64)
+        return user if user is not None and user.is_active else None
+
+    def dispatch(self, *args, **kwargs):
+        response = super().dispatch(*args, **kwargs)
+        if not self.validlink and response.status_code == 200:
+            response.status_code = 400
+        return response
+
+
 class PasswordResetView(auth_views.PasswordResetView):
     """Django's view, with the mail off the request path and limited (accounts/throttles.py).
 

@@ -119,8 +119,25 @@ def test_password_reset_by_mail(client):
     assert response["Location"] == "/accounts/reset/done/"
     user.refresh_from_db()
     assert user.check_password("fresh-start-2024")
-    # The link works once.
-    assert b"This password reset link is invalid" in client.get(link, follow=True).content
+    # The link works once; then it is a bad request, saying why.
+    used = client.get(link, follow=True)
+    assert used.status_code == 400
+    assert b"This password reset link is invalid" in used.content
+
+
+def test_a_reset_link_of_an_account_deactivated_since_is_invalid(client):
+    """Django sets the password of an inactive account through its link and says
+    "Log in", and the login then fails: the link is invalid instead."""
+    user = UserFactory(email="grace@example.com")
+    client.post("/accounts/password_reset/", {"email": "grace@example.com"})
+    assert outbox.wait(timeout=30)
+    link = re.search(r"http://testserver(/accounts/reset/\S+/)", mail.outbox[0].body).group(1)
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    page = client.get(link, follow=True)
+    assert page.status_code == 400
+    assert b"This password reset link is invalid" in page.content
+    assert b'name="new_password1"' not in page.content
 
 
 def test_password_reset_for_an_unknown_address_looks_the_same(client):
