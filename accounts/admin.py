@@ -6,7 +6,7 @@ from django.contrib.auth import admin as auth_admin
 from django.contrib.auth import get_user_model
 from django.db import models
 
-from accounts.forms import AdminLoginForm
+from accounts.forms import AdminLoginForm, TypedText
 from accounts.models import Company, Profile
 from config.media.admin import MediaVersionsAdminMixin
 from config.security.autocomplete import AutocompleteChoicesMixin
@@ -27,6 +27,7 @@ class ProfileInline(AutocompleteChoicesMixin, MediaVersionsAdminMixin, admin.Sta
     model = Profile
     can_delete = False
     autocomplete_fields = ("company",)
+    formfield_overrides = {models.TextField: {"form_class": TypedText}}
 
 
 @admin.register(Profile)
@@ -36,6 +37,8 @@ class ProfileAdmin(AutocompleteChoicesMixin, MediaVersionsAdminMixin, admin.Mode
     search_fields = ("user__username", "display_name")
     readonly_fields = ("user",)
     autocomplete_fields = ("company",)
+    # The bio's line breaks counted once, as on the site's form.
+    formfield_overrides = {models.TextField: {"form_class": TypedText}}
 
     def has_add_permission(self, request):
         return False  # every user already has one: see accounts.profiles

@@ -40,6 +40,19 @@ class SignupForm(UserCreationForm):
         fields = ("username", "email")
 
 
+class TypedText(forms.CharField):
+    """A textarea's text with each line break counted once, as the browser counted it.
+
+    A form submits every line break as CR LF, and Django keeps both: a bio that
+    the textarea's maxlength took (each break one character to it) was refused
+    as too long, and stored bios spent the limit on CRs. Here they are LF.
+    """
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return value.replace("\r\n", "\n") if value else value
+
+
 class ProfileForm(MediaUploadFormMixin, forms.ModelForm):
     """Name, bio and avatar of the requester's own profile.
 
@@ -57,6 +70,7 @@ class ProfileForm(MediaUploadFormMixin, forms.ModelForm):
     class Meta:
         model = Profile
         fields = ("display_name", "bio", "avatar")
+        field_classes = {"bio": TypedText}
 
 
 class PasswordResetForm(auth_forms.PasswordResetForm):

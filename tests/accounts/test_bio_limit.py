@@ -33,6 +33,31 @@ def test_the_form_refuses_a_longer_bio_and_saves_nothing(client):
     assert Profile.objects.get(user=user).bio == "é" * BIO_MAX_LENGTH
 
 
+# What the browser's maxlength="2000" lets through: 23 lines of 86 letters, each
+# line break one character to it. The form submits each as CR LF.
+TYPED = "\r\n".join(["x" * 86] * 23)
+
+
+def test_a_bio_the_browser_let_through_is_taken_with_its_line_breaks_counted_once(client):
+    assert len(TYPED.replace("\r\n", "\n")) == BIO_MAX_LENGTH
+    user = UserFactory(profile__display_name="Ada")
+    client.force_login(user)
+    response = client.post(EDIT, {"display_name": "Ada", "bio": TYPED})
+    assert response.status_code == 302
+    assert Profile.objects.get(user=user).bio == TYPED.replace("\r\n", "\n")
+
+
+def test_the_admin_counts_a_bio_the_same_way(admin_client):
+    profile = UserFactory(profile__display_name="Ada").profile
+    response = admin_client.post(
+        f"/admin/accounts/profile/{profile.pk}/change/",
+        {"display_name": "Ada", "bio": TYPED, "company": ""},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    profile.refresh_from_db()
+    assert profile.bio == TYPED.replace("\r\n", "\n")
+
+
 def test_the_database_refuses_a_longer_bio_from_any_path():
     profile = UserFactory().profile
     with pytest.raises(IntegrityError), transaction.atomic():
