@@ -26,6 +26,7 @@ Off with QUERY_LOG=off (the middleware then removes itself at start-up), the
 default outside development: it shows internals to every visitor.
 """
 
+import re
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -37,6 +38,17 @@ from django.db import connections
 from django.utils.html import escape
 
 MARKER = b"<!-- query-log -->"
+
+
+# Django names a savepoint after the thread that made it, "s140563405436672_x1": an
+# address in the worker's memory, which no page should show (django-axes records a
+# failed login in a nested atomic block, so any visitor saw one). Its number stays.
+SAVEPOINT_NAME = re.compile(r'"s[0-9]+_x([0-9]+)"')
+
+
+def shown(sql: str) -> str:
+    """`sql` as the log keeps it: savepoint names without their thread."""
+    return SAVEPOINT_NAME.sub(r'"s_x\1"', sql) if "SAVEPOINT" in sql else sql
 
 
 @dataclass
@@ -59,7 +71,7 @@ class QueryLog:
         try:
             return execute(sql, params, many, context)
         finally:
-            self.queries.append(Query(sql, (time.perf_counter() - started) * 1000, many))
+            self.queries.append(Query(shown(sql), (time.perf_counter() - started) * 1000, many))
 
     @property
     def count(self) -> int:

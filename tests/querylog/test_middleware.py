@@ -1,4 +1,5 @@
 import re
+import threading
 
 import pytest
 from django.contrib.auth.models import User
@@ -17,6 +18,18 @@ def test_record_counts_queries_with_placeholders_not_values():
     assert "secret-name" not in log.queries[0].sql
     assert log.ms == sum(query.ms for query in log.queries) > 0
     assert re.fullmatch(r'db;dur=\d+\.\d;desc="2 queries"', log.server_timing())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_page_never_shows_the_thread_id_django_names_savepoints_after(client):
+    """Django names a savepoint "s<thread id>_x<n>": the id is an address in the
+    worker's memory. django-axes records a failed login in a nested atomic block,
+    so any visitor could read one in the footer of the login page."""
+    response = client.post("/accounts/login/", {"username": "ada", "password": "wrong"})
+    page = response.content.decode()
+    assert "SAVEPOINT" in page
+    assert str(threading.get_ident()) not in page
+    assert re.search(r"SAVEPOINT &quot;s_x\d+&quot;", page)
 
 
 @pytest.mark.django_db
