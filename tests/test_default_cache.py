@@ -6,8 +6,8 @@ from pathlib import Path
 
 from django.conf import settings
 
-# The one use: the S3 tour page remembers for a minute that the bucket could not be
-# read, in each process (config/media/tour.py).
+# The one use: the S3 tour page remembers for a minute what it read of the bucket,
+# or that it could not, in each process (config/media/tour.py).
 ALLOWED = {"config/media/tour.py"}
 USE = re.compile(r"""caches\[["']default["']\]|from django\.core\.cache import cache\b""")
 

@@ -5,10 +5,11 @@ import re
 import pytest
 from botocore.config import Config
 from django.core.cache import caches
+from django.core.files.storage import default_storage
 from django.test import Client
 
 from config.media import versions
-from config.media.tour import DEMO_NAME, UNREADABLE_KEY, UNREADABLE_SECONDS
+from config.media.tour import DEMO_NAME, READ_SECONDS, UNREADABLE_KEY, UNREADABLE_SECONDS
 from tests.conftest import storages_on
 from tests.factories import UserFactory
 from tests.processes import SilentServer
@@ -172,3 +173,27 @@ def test_the_page_lists_the_demo_objects_newest_10_versions(client, fresh_s3):
     content = client.get("/tour/s3-media/").content.decode()
     shown = re.findall(r"<tr>\s*<td>([^<]+)</td>", content)
     assert shown == newest
+
+
+@pytest.mark.django_db
+def test_visitors_share_one_read_of_the_bucket_a_minute(client, admin_client, fresh_s3):
+    """Each visit, anonymous ones too, sent S3 two requests, one a LIST of every
+    version of the demonstration's file (billed, and a thread held meanwhile): a
+    loop of visits was a loop of S3 requests. A read is remembered for a minute
+    in each process; a staff member's demonstration reads again at once."""
+    sent = []
+    events = default_storage.connection.meta.client.meta.events
+    events.register("before-send.s3", lambda request, **kwargs: sent.append(request.method))
+    assert client.get("/tour/s3-media/").status_code == 200
+    asked = len(sent)
+    assert asked >= 2
+    for _ in range(3):
+        assert client.get("/tour/s3-media/").status_code == 200
+    assert len(sent) == asked
+
+    assert READ_SECONDS == 60  # "a minute" (docs/production.md)
+    ran = admin_client.post("/tour/s3-media/")
+    assert ran.status_code == 200
+    content = ran.content.decode()
+    assert len(re.findall(r"<tr>\s*<td>([^<]+)</td>", content)) >= 2  # the run's versions
+    assert client.get("/tour/s3-media/").content.decode().count("<tr>") >= 2
