@@ -66,6 +66,16 @@ def test_seed_shows_progress_on_long_runs():
     assert progress == ["10", "20", "25"]
 
 
+def test_seed_inserts_at_most_25000_features_a_batch():
+    """The batch counted products only: --features-per-product 32768 (the most a
+    position holds) with the default 200 products built 6.5 million features, about
+    2 GB, in one insert: a 512 MB one-off dyno was killed without a word."""
+    output = run("seed_catalog", "--products", "3", "--features-per-product", "12500")
+    progress = re.findall(r"^  (\d+) / 3 products \(\d+\.\d s\)$", output, re.MULTILINE)
+    assert progress == ["2", "3"]
+    assert Feature.objects.count() == 37_500
+
+
 def test_seed_more_features_than_names_adds_notes():
     run("seed_catalog", "--products", "1", "--features-per-product", "30")
     names = list(Product.objects.get().features.values_list("name", flat=True))

@@ -20,6 +20,10 @@ from config.commands import DatabaseCommand
 from config.media import versions
 
 BATCH = 5000
+# And at most this many features an insert (the default batch's, at 5 a product):
+# --batch-size counts products, and at the most features a product may have
+# (32,768) the default 200 products were 6.5 million instances, about 2 GB.
+FEATURES_PER_BATCH = 25_000
 TABLES = (Category, Product, Feature)
 
 
@@ -86,6 +90,7 @@ class Command(DatabaseCommand):
             )
             done = 0
             images: dict[tuple[str, str], product_images.StoredImage] = {}
+            batch_size = min(batch_size, max(1, FEATURES_PER_BATCH // max(1, features_per_product)))
             while done < products:
                 batch = [next(specs) for _ in range(min(batch_size, products - done))]
                 self.store_images(batch, images)
