@@ -23,6 +23,8 @@ https://docs.sentry.io/platforms/python/integrations/django/ and
 https://docs.sentry.io/platforms/python/data-management/sensitive-data/
 """
 
+import re
+
 import sentry_sdk
 from django.core.exceptions import (
     BadRequest,
@@ -58,6 +60,10 @@ DENYLIST = [
 ]
 
 _SECRET_HEADERS = {"cookie", "authorization", "proxy-authorization", "x-csrftoken"}
+# A token of Django's PasswordResetTokenGenerator as a path segment (its time in
+# base 36, a dash, 32 hex digits): a password reset link's request that failed
+# carried one, good for setting the account's password for three days.
+_TOKEN_IN_PATH = re.compile(r"/[0-9a-z]{1,13}-[0-9a-f]{32}(?=/|$|\?)")
 
 # Exceptions that mean the client sent something wrong. Django answers them with
 # a 4xx page and logs them (SuspiciousOperation and its subclasses, such as
@@ -86,12 +92,14 @@ def is_client_error(event: dict, hint: dict) -> bool:
 
 def before_send(event: dict, hint: dict) -> dict | None:
     """Last look at every error event before it is sent: none for a client's mistake,
-    no cookies, no secret headers."""
+    no cookies, no secret headers, no password reset token in the URL."""
     if is_client_error(event, hint):
         return None
     request = event.get("request")
     if isinstance(request, dict):
         request.pop("cookies", None)
+        if isinstance(request.get("url"), str):
+            request["url"] = _TOKEN_IN_PATH.sub("/[Filtered]", request["url"])
         headers = request.get("headers")
         if isinstance(headers, dict):
             for name in list(headers):
