@@ -60,6 +60,14 @@ sendfile = False
 # not to; on a dyno HOME is /app, the app itself, and nothing here uses it.
 control_socket_disable = True
 
+# No WSGI path from request headers. gunicorn takes SCRIPT_NAME and PATH_INFO from
+# headers of that name when the peer is a trusted proxy, and on Heroku every peer
+# is (the Python buildpack exports FORWARDED_ALLOW_IPS='*' for gunicorn): a
+# client's `SCRIPT_NAME: /products/<slug>` served the home page under that
+# product's URL, and one that was no prefix of the path got gunicorn's bare 500.
+# Heroku's router sets neither; the site is served at the domain's root.
+forwarder_headers = ""
+
 
 # Garbage collection (config/gc_tuning.py): the master freezes the loaded app
 # just before each fork, so the workers' collections skip it and leave the

@@ -341,6 +341,8 @@ def production_env(**overrides: str) -> dict[str, str]:
         ENVIRONMENT="production",
         DJANGO_SECRET_KEY="test-secret-key-" + "x" * 50,
         PYTHONUNBUFFERED="1",
+        # What Heroku's Python buildpack exports for gunicorn on every dyno.
+        FORWARDED_ALLOW_IPS="*",
     )
     env.update(overrides)
     return {key: value for key, value in env.items() if value is not None}

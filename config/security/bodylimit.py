@@ -32,19 +32,21 @@ class BodyLimit:
         if length:
             # The server already refused a Content-Length that is not a number.
             if length.isdigit() and int(length) > limit:
-                return self.too_large(start_response)
+                return self.too_large(environ, start_response)
         elif environ.get("HTTP_TRANSFER_ENCODING"):
             body = environ["wsgi.input"].read(limit + 1)
             if len(body) > limit:
-                return self.too_large(start_response)
+                return self.too_large(environ, start_response)
             environ["wsgi.input"] = io.BytesIO(body)
             environ["CONTENT_LENGTH"] = str(len(body))
         return self.application(environ, start_response)
 
     @staticmethod
-    def too_large(start_response):
+    def too_large(environ, start_response):
         context = {
             "limit": settings.REQUEST_BODY_MAX_BYTES,
             "image_limit": settings.IMAGE_UPLOAD_MAX_BYTES,
         }
-        return standalone_error(start_response, "413 Content Too Large", "413.html", context)
+        return standalone_error(
+            environ, start_response, "413 Content Too Large", "413.html", context
+        )

@@ -17,7 +17,9 @@ URL was a 500:
 
 Browsers send UTF-8 and name no charset; Django itself refuses a urlencoded
 form in any other. So such a request gets the 400 page at once, as does one
-whose Content-Type parameters do not parse. A charset Python does not know at all
+whose Content-Type parameters do not parse, or name a charset no lookup takes
+(RFC 2231's `charset*=utf-7''+2AA-` is a lone surrogate, which Django's own
+lookup raised on). A charset Python does not know at all
 is let through: Django ignores it and reads UTF-8. Outside Django's middleware on
 purpose, like the body limit (config/security/bodylimit.py): Django fails while
 building the request, before any middleware.
@@ -43,6 +45,8 @@ def readable(content_type: str) -> bool:
         return charset is None or codecs.lookup(charset).name == "utf-8"
     except LookupError:
         return True
+    except ValueError:  # a name RFC 2231 decoded to a lone surrogate or a NUL
+        return False
 
 
 class Utf8Requests:
@@ -51,5 +55,5 @@ class Utf8Requests:
 
     def __call__(self, environ, start_response):
         if not readable(environ.get("CONTENT_TYPE", "")):
-            return standalone_error(start_response, "400 Bad Request", "400_charset.html")
+            return standalone_error(environ, start_response, "400 Bad Request", "400_charset.html")
         return self.application(environ, start_response)

@@ -83,6 +83,12 @@ def test_a_multipart_post_in_another_charset_is_refused(charset):
         "text/plain; x*=undefined''a",  # one that refuses to decode anything
         "text/plain; charset*=utf-8''base64",  # RFC 2231 spelling of charset=base64
         "text/plain; charset=utf-8; charset=utf-7",  # the last one counts
+        # RFC 2231 values that decode to a name no lookup takes: codecs.lookup()
+        # raised UnicodeEncodeError or ValueError, not LookupError, out of the
+        # WSGI wrapper: gunicorn's bare 500, and an error event in Sentry.
+        "text/plain; charset*=utf-7''+2AA-",  # a lone surrogate
+        "text/plain; charset*=unicode_escape''%5cud800",
+        "text/plain; charset*=utf-8''a%00",  # a NUL
     ],
 )
 def test_parameters_django_cannot_read_are_refused(content_type):

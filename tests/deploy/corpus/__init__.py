@@ -88,6 +88,21 @@ CORPUS: list[Probe] = [
     Probe("plain HTTP is redirected", "/", headers={"X-Forwarded-Proto": "http"}),
     Probe("staff page for a visitor", "/debug/sentry-check"),
     *host_probes("/"),
+    # Headers gunicorn takes the WSGI path from when the peer is trusted, which on
+    # Heroku is every peer (the buildpack exports FORWARDED_ALLOW_IPS='*'): a
+    # client's SCRIPT_NAME served the home page under a product's URL (and kept
+    # it under that page's key), one that was no prefix of the path a bare 500.
+    Probe(
+        "SCRIPT_NAME header naming the path",
+        "/products/no-such-product/",
+        headers={"SCRIPT_NAME": "/products/no-such-product"},
+    ),
+    Probe("PATH_INFO header", "/products/no-such-product/", headers={"PATH_INFO": "/"}),
+    Probe(
+        "SCRIPT_NAME header, no prefix",
+        "/products/no-such-product/",
+        headers={"SCRIPT_NAME": "/x"},
+    ),
     *host_probes("/admin/login/"),
     *charset_probes("/accounts/login/"),
     *charset_probes("/accounts/signup/"),
