@@ -338,6 +338,11 @@ def database(url: str, **options) -> dict:
         raise ImproperlyConfigured(
             f"DATABASE_URL names no database: it must end in /name, {example}."
         )
+    if config["NAME"] and config["NAME"].endswith("/"):
+        raise ImproperlyConfigured(
+            f"DATABASE_URL ends in a slash after the database's name: it must end in "
+            f"/name, {example}."
+        )
     return config
 
 

@@ -52,6 +52,9 @@ def test_database_url_is_read_without_the_spaces_around_it():
         ("postgres://u:secret@db.example.com:99999/app", "port must be a number"),
         ("postgres://u:se/cret@db.example.com:5432/app", "must be percent-encoded"),
         ("postgres://u:secret@db.example.com:5432/", "names no database"),
+        # A trailing slash: libpq looked for a database "app/", and the release
+        # phase stopped with psycopg2's traceback.
+        ("postgres://u:secret@db.example.com:5432/app/", "ends in a slash"),
         ("sqlite:///secret.db", "not sqlite3"),
         ("mysql://u:secret@db.example.com/app", "not mysql"),
         ("postgres://u:[secret@db.example.com/app", "must be percent-encoded"),

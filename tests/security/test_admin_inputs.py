@@ -242,7 +242,11 @@ def test_staff_without_permission_learn_nothing_of_which_objects_exist():
     assert len(missing) >= 3 * len(admin.site._registry)
     assert set(missing.values()) == {403}, missing
     history = reverse("admin:catalog_product_history", args=[product.pk])
-    assert client.get(history).status_code == 403
+    refused = client.get(history)
+    assert refused.status_code == 403
+    # Cached as the admin's own 403s are (the change page's).
+    change = client.get(reverse("admin:catalog_product_change", args=[product.pk]))
+    assert (change.status_code, refused["Cache-Control"]) == (403, change["Cache-Control"])
     viewer = staff_client("view_product")
     assert viewer.get(history).status_code == 200
     assert viewer.get(reverse("admin:catalog_product_history", args=[999999])).status_code == 302
