@@ -26,21 +26,27 @@ from django.views.decorators.http import require_http_methods
 form_methods_only = require_http_methods(["GET", "HEAD", "POST"])
 
 
-def with_form_methods_only(urls):
+def wrap_views(urls, wrap):
     """`urls` (an include's patterns, or its (patterns, app, namespace) tuple, as
-    `admin.site.urls` gives them) with every view wrapped in `form_methods_only`, in
-    place: `admin.site.urls` builds its patterns afresh on each read.
+    `admin.site.urls` gives them) with each pattern's view replaced by
+    `wrap(pattern)`, in place: `admin.site.urls` builds its patterns afresh on each
+    read, so wrapping them where config/urls.py includes them is safe."""
+    patterns = urls[0] if isinstance(urls, tuple) else urls
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            wrap_views(pattern.url_patterns, wrap)
+        else:
+            pattern.callback = wrap(pattern)
+    return urls
+
+
+def with_form_methods_only(urls):
+    """`urls` with every view wrapped in `form_methods_only` (see wrap_views).
 
     For the admin, whose every page is read or submitted: its login and password
     pages are function views, and its change forms treat PUT as a GET.
     """
-    patterns = urls[0] if isinstance(urls, tuple) else urls
-    for pattern in patterns:
-        if isinstance(pattern, URLResolver):
-            with_form_methods_only(pattern.url_patterns)
-        else:
-            pattern.callback = form_methods_only(pattern.callback)
-    return urls
+    return wrap_views(urls, lambda pattern: form_methods_only(pattern.callback))
 
 
 def permissions_policy() -> str:

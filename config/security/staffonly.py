@@ -25,7 +25,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError
 from django.http import Http404
-from django.urls import URLResolver
+
+from config.security.headers import wrap_views
 
 
 def is_staff(user) -> bool:
@@ -69,20 +70,21 @@ def view_on_site(request, content_type_id, object_id):
 def with_history_checked(urls):
     """`urls` (`admin.site.urls`) with each model's history page answering staff
     its model's admin does not serve 403, whether or not the object exists, in
-    place (`admin.site.urls` builds its patterns afresh on each read).
+    place (config.security.headers.wrap_views).
 
     Django's history view redirects to the admin's index for a missing object
     before it checks permission, and answers 403 for an existing one: staff without
     a single permission could count ids and learn which exist (unpublished
     products, users). The change and delete pages check first; so does this.
     """
-    patterns = urls[0] if isinstance(urls, tuple) else urls
-    for pattern in patterns:
-        if isinstance(pattern, URLResolver):
-            with_history_checked(pattern.url_patterns)
-        elif (pattern.name or "").endswith("_history") and hasattr(pattern.callback, "model_admin"):
-            pattern.callback = _history_checked(pattern.callback)
-    return urls
+
+    def wrap(pattern):
+        history = (pattern.name or "").endswith("_history")
+        if history and hasattr(pattern.callback, "model_admin"):
+            return _history_checked(pattern.callback)
+        return pattern.callback
+
+    return wrap_views(urls, wrap)
 
 
 def _history_checked(view):
