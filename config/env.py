@@ -117,6 +117,11 @@ def bucket_name(name: str) -> str:
     return value
 
 
+# A region's name as botocore takes it, a host label: its own rule
+# (botocore.utils.validate_region_name), kept here because importing botocore was
+# a seventh of every process's start, the release phase's and each command's
+# (tests/media/test_settings.py holds the two rules together).
+REGION_NAME = re.compile(r"^(?![0-9]+$)(?!-)[a-zA-Z0-9-]{,63}(?<!-)$")
 # An AWS region's name: eu-west-1, us-gov-west-1, eusc-de-east-1.
 AWS_REGION = re.compile(r"[a-z]{2,4}(-[a-z]+)+-[0-9]+")
 # Regions of the AWS partitions whose hosts are not under amazonaws.com (China's
@@ -133,17 +138,12 @@ def region_name(name: str, *, on_aws: bool = False) -> str | None:
     botocore takes any host label, and S3 refuses URLs signed for a region it does
     not have (`EU-WEST-1`, `eu-west-l`), which start-up would not notice.
     """
-    from botocore.exceptions import InvalidRegionError
-    from botocore.utils import validate_region_name
-
     value = os.environ.get(name, "").strip() or None
-    try:
-        validate_region_name(value)
-    except InvalidRegionError:
+    if value is not None and not REGION_NAME.match(value):
         raise ImproperlyConfigured(
             f"The environment variable {name} must be a region's name alone, like "
             f"eu-west-1 (no URL, spaces or quotes), got {value!r}."
-        ) from None
+        )
     if on_aws and value is not None and not AWS_REGION.fullmatch(value):
         raise ImproperlyConfigured(
             f"The environment variable {name} must be an AWS region's name, lowercase, "

@@ -112,6 +112,64 @@ def test_a_region_botocore_refuses_stops_start_up_naming_it(monkeypatch, value):
         env.region_name("AWS_S3_REGION_NAME")
 
 
+def botocore_refuses_region(name: str) -> bool:
+    try:
+        validate_region_name(name)
+    except InvalidRegionError:
+        return True
+    return False
+
+
+REGION_EDGES = [
+    "eu-west-1",
+    "a",
+    "1a",
+    "a1",
+    "123",
+    "-a",
+    "a-",
+    "a--b",
+    "A-B",
+    "a_b",
+    "a.b",
+    "a b",
+    "a\nb",
+    "x" * 63,
+    "x" * 64,
+    "é",
+    "\u0131",
+    "1" * 63,
+    "a\n",
+    "\na",
+    "eu-west-1\n",
+]
+
+
+@pytest.mark.parametrize("value", REGION_EDGES)
+def test_the_region_rule_is_botocores(monkeypatch, value):
+    """Kept in the settings' module rather than imported from botocore, whose import
+    was a seventh of every process's start (the release phase's, each command's)."""
+    monkeypatch.setenv("AWS_S3_REGION_NAME", value)
+    try:
+        env.region_name("AWS_S3_REGION_NAME")
+    except ImproperlyConfigured:
+        refused = True
+    else:
+        refused = False
+    assert refused == botocore_refuses_region(value.strip())
+
+
+def test_every_region_botocore_knows_passes_the_rule():
+    session = botocore.session.get_session()
+    regions = {
+        region
+        for partition in session.get_available_partitions()
+        for region in session.get_available_regions("s3", partition)
+    }
+    assert len(regions) > 30
+    assert [region for region in regions if not env.REGION_NAME.fullmatch(region)] == []
+
+
 @pytest.mark.parametrize(
     ("value", "read"),
     [(" eu-west-1 ", "eu-west-1"), ("auto", "auto"), ("us-west-004", "us-west-004"), (" ", None)],
@@ -396,7 +454,8 @@ django.setup()
 from django.core.management import call_command
 call_command("check")
 def loaded():
-    names = ("boto3", "botocore.config", "botocore.session", "s3transfer", "storages.backends.s3")
+    names = ("boto3", "botocore.config", "botocore.session", "botocore.utils", "s3transfer",
+             "storages.backends.s3")
     return sorted(name for name in names if name in sys.modules)
 print(loaded())
 from django.core.files.storage import storages
@@ -419,7 +478,8 @@ def test_a_process_loads_the_s3_libraries_when_it_first_uses_a_bucket():
     assert used.returncode == 0, used.stderr
     assert used.stdout.splitlines()[-3:] == [
         "[]",
-        "['boto3', 'botocore.config', 'botocore.session', 's3transfer', 'storages.backends.s3']",
+        "['boto3', 'botocore.config', 'botocore.session', 'botocore.utils', 's3transfer', "
+        "'storages.backends.s3']",
         f"default {LIMITS}",
     ]
 
