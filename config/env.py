@@ -305,6 +305,12 @@ def mail_address(name: str, default: str) -> str:
 POSTGRES_ENGINES = ("django.db.backends.postgresql", "django.contrib.gis.db.backends.postgis")
 
 
+URL_PARTS_HINT = (
+    "its port must be a number from 1 to 65535, and / # ? @ in the password must be "
+    "percent-encoded (%2F %23 %3F %40)."
+)
+
+
 def database(url: str, **options) -> dict:
     """`dj_database_url.parse(url, **options)` for a PostgreSQL URL naming a database,
     or stop start-up naming DATABASE_URL. Messages leave the URL out: it carries the
@@ -321,9 +327,10 @@ def database(url: str, **options) -> dict:
         ) from None
     except ValueError:
         raise ImproperlyConfigured(
-            f"DATABASE_URL is not a URL {example}: its port must be a number up to 65535, "
-            "and / # ? @ in the password must be percent-encoded (%2F %23 %3F %40)."
+            f"DATABASE_URL is not a URL {example}: {URL_PARTS_HINT}"
         ) from None
+    if urlsplit(url.strip()).port == 0:  # read as no port: libpq's default was used
+        raise ImproperlyConfigured(f"DATABASE_URL is not a URL {example}: {URL_PARTS_HINT}")
     if config["ENGINE"] not in POSTGRES_ENGINES:
         raise ImproperlyConfigured(
             f"DATABASE_URL must be a PostgreSQL URL, {example}: this app runs on "
@@ -342,6 +349,10 @@ def database(url: str, **options) -> dict:
         raise ImproperlyConfigured(
             f"DATABASE_URL ends in a slash after the database's name: it must end in "
             f"/name, {example}."
+        )
+    if config["NAME"] and "/" in config["NAME"]:  # libpq would look for "app/extra"
+        raise ImproperlyConfigured(
+            f"DATABASE_URL must have one name after the host, /name, {example}; its path has more."
         )
     return config
 

@@ -48,13 +48,18 @@ def test_database_url_is_read_without_the_spaces_around_it():
         ('"postgres://u:secret@db.example.com:5432/app"', "its start '\"' is not"),
         ("postgresql+psycopg2://u:secret@db.example.com/app", "'postgresql+psycopg2' is not"),
         ("db.example.com", "its start 'd' is not"),
-        ("postgres://u:secret@db.example.com:port/app", "port must be a number"),
-        ("postgres://u:secret@db.example.com:99999/app", "port must be a number"),
+        ("postgres://u:secret@db.example.com:port/app", "port must be a number from 1"),
+        ("postgres://u:secret@db.example.com:99999/app", "port must be a number from 1"),
         ("postgres://u:se/cret@db.example.com:5432/app", "must be percent-encoded"),
         ("postgres://u:secret@db.example.com:5432/", "names no database"),
         # A trailing slash: libpq looked for a database "app/", and the release
         # phase stopped with psycopg2's traceback.
         ("postgres://u:secret@db.example.com:5432/app/", "ends in a slash"),
+        # A second path segment: libpq looked for a database "app/extra".
+        ("postgres://u:secret@db.example.com:5432/app/extra", "one name after the host"),
+        ("postgres://u:secret@db.example.com:5432//app", "one name after the host"),
+        # Port 0 was read as no port, and the default 5432 used without a word.
+        ("postgres://u:secret@db.example.com:0/app", "port must be a number from 1"),
         ("sqlite:///secret.db", "not sqlite3"),
         ("mysql://u:secret@db.example.com/app", "not mysql"),
         ("postgres://u:[secret@db.example.com/app", "must be percent-encoded"),
