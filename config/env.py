@@ -224,6 +224,31 @@ def whole_number(name: str, default: int, *, maximum: int, why: str) -> int:
     return int(value)
 
 
+# gunicorn's workers when WEB_CONCURRENCY is unset (Heroku's buildpack sets it
+# for the dyno size: 2 on a 512 MB dyno).
+WEB_WORKERS = 2
+
+
+def web_workers() -> int:
+    """WEB_CONCURRENCY as gunicorn reads it (int(), which takes spaces around it),
+    1 or more; unset gives WEB_WORKERS. The settings read it too, so the release
+    phase stops on a value the web line cannot run with: gunicorn reads it before
+    the web line's config file, with a traceback, and 0 runs no worker."""
+    value = os.environ.get("WEB_CONCURRENCY")
+    if value is None:
+        return WEB_WORKERS
+    try:
+        workers = int(value)
+    except ValueError:
+        workers = 0
+    if workers < 1:
+        raise ImproperlyConfigured(
+            "The environment variable WEB_CONCURRENCY must be a whole number of gunicorn "
+            f"workers, 1 or more (2 on a 512 MB dyno), got {value!r}."
+        )
+    return workers
+
+
 # Heroku's names for the commit a dyno runs (HEROKU_BUILD_COMMIT with the
 # runtime-dyno-build-metadata lab, HEROKU_SLUG_COMMIT with the older
 # runtime-dyno-metadata lab) and for the one being built (SOURCE_VERSION).

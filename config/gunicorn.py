@@ -9,7 +9,9 @@ import os
 import signal
 import sys
 
-from config import gc_tuning
+from django.core.exceptions import ImproperlyConfigured
+
+from config import env, gc_tuning
 
 _development = os.environ.get("ENVIRONMENT", "").strip() == "development"  # as settings read it
 
@@ -20,10 +22,13 @@ bind = [f"[::]:{os.environ.get('PORT', '8000')}"]
 # dyno). Threads let a worker overlap database and S3 waits; each thread keeps
 # its own database connection (CONN_MAX_AGE), so workers x threads must stay
 # under the Postgres plan's connection limit (20 on essential-0).
-# gunicorn itself reads it first and stops on one that is not a whole number.
-workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
-if workers < 1:  # 0 would take connections and never answer them
-    sys.exit(f"WEB_CONCURRENCY must be 1 or more (2 on a 512 MB dyno), got {workers}.")
+# gunicorn itself reads it first and stops on one that is not a whole number; the
+# settings refuse those and 0 or less (0 would take connections and never answer
+# them), so the release phase stops before a web dyno could crash on one.
+try:
+    workers = env.web_workers()
+except ImproperlyConfigured as refused:
+    sys.exit(str(refused))
 worker_class = "gthread"
 threads = 5
 

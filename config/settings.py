@@ -177,6 +177,10 @@ DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# gunicorn's workers (config/gunicorn.py), read here too so that the release phase
+# stops on a WEB_CONCURRENCY the web line could not run with.
+WEB_WORKERS = env.web_workers()
+
 # The product lists anonymous visitors see are rendered once and then served
 # from the `pages` cache for PAGE_CACHE_SECONDS (catalog/pagecache.py): each
 # worker's memory, or Redis shared by every dyno (config/cache.py). 0 turns it off.

@@ -1,6 +1,9 @@
 """The settings fail closed: production needs its secrets, development is opt-in."""
 
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -239,7 +242,7 @@ def test_no_web_workers_stops_the_web_line(monkeypatch, value):
 
     monkeypatch.setenv("WEB_CONCURRENCY", value)
     try:
-        with pytest.raises(SystemExit, match=f"WEB_CONCURRENCY must be 1 or more.*got {value}"):
+        with pytest.raises(SystemExit, match=f"WEB_CONCURRENCY must be .*1 or more.*got '{value}'"):
             importlib.reload(web_config)
     finally:
         monkeypatch.undo()
@@ -434,3 +437,47 @@ def test_query_log_is_on_by_default_in_development_only(environment, query_log, 
     result = run_python(code, env)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split()[-1] == shown
+
+
+def gunicorn_takes_workers(value: str) -> bool:
+    """Whether gunicorn starts with WEB_CONCURRENCY=value: it reads the variable with
+    int() when its settings module is imported, before the web line's config file."""
+    environ = {**os.environ, "WEB_CONCURRENCY": value}
+    imported = subprocess.run(
+        [sys.executable, "-c", "import gunicorn.config"], env=environ, capture_output=True
+    )
+    return imported.returncode == 0
+
+
+@pytest.mark.parametrize("value", ["", " ", "abc", "1.5", "two", "0", "-1"])
+def test_a_web_concurrency_gunicorn_cannot_run_stops_the_release_phase(monkeypatch, value):
+    """gunicorn stops with a traceback on each, or runs no worker; the release phase
+    never read the variable, so the deploy went through and the web dyno crashed
+    again and again. The settings now refuse it with one line."""
+    monkeypatch.setenv("WEB_CONCURRENCY", value)
+    with pytest.raises(ImproperlyConfigured, match="WEB_CONCURRENCY must be a whole number"):
+        env.web_workers()
+
+
+@pytest.mark.parametrize(("value", "read"), [("2", 2), (" 3 ", 3), ("1\n", 1), (None, 2)])
+def test_a_web_concurrency_gunicorn_takes_is_read_as_it_reads_it(monkeypatch, value, read):
+    if value is None:
+        monkeypatch.delenv("WEB_CONCURRENCY", raising=False)
+    else:
+        monkeypatch.setenv("WEB_CONCURRENCY", value)
+        assert gunicorn_takes_workers(value)
+    assert env.web_workers() == read
+
+
+def test_the_web_concurrency_rule_is_gunicorns_where_it_has_one():
+    """Whatever gunicorn cannot read, the settings refuse too (0 and below gunicorn
+    takes, and runs no worker: config/gunicorn.py stops on those)."""
+    assert not any(gunicorn_takes_workers(value) for value in ["", " ", "abc", "1.5", "two"])
+
+
+def test_the_release_phase_stops_on_a_web_concurrency_gunicorn_cannot_run():
+    code = "import django; django.setup()"
+    base = production_env(DATABASE_URL="postgres://u:p@db.invalid/app")
+    refused = run_python(code, {**base, "WEB_CONCURRENCY": "abc"})
+    assert refused.returncode != 0
+    assert "WEB_CONCURRENCY must be a whole number" in refused.stderr
