@@ -6,7 +6,7 @@ from django.contrib.auth import admin as auth_admin
 from django.contrib.auth import get_user_model
 from django.db import models
 
-from accounts.forms import AdminLoginForm, TypedText
+from accounts.forms import AdminLoginForm, NormalizedEmail, TypedText
 from accounts.models import Company, Profile
 from config.media.admin import MediaVersionsAdminMixin
 from config.security.autocomplete import AutocompleteChoicesMixin
@@ -65,6 +65,8 @@ admin.site.unregister(get_user_model())
 @admin.register(get_user_model())
 class UserAdmin(auth_admin.UserAdmin):
     inlines = [ProfileInline]
+    # The address checked as Django stores it (accounts/forms.py).
+    formfield_overrides = {models.EmailField: {"form_class": NormalizedEmail}}
 
     def get_inlines(self, request, obj):
         # On the add page the profile does not exist yet: saving the user creates

@@ -12,6 +12,8 @@ from typing import NamedTuple
 from django import forms
 from django.contrib.admin import forms as admin_forms
 from django.contrib.auth import forms as auth_forms
+from django.contrib.auth import get_user_model
+from django.contrib.auth.base_user import BaseUserManager
 from django.contrib.auth.forms import UserCreationForm
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
@@ -26,10 +28,27 @@ from config.media.forms import MediaUploadFormMixin
 logger = logging.getLogger(__name__)
 
 
+class NormalizedEmail(forms.EmailField):
+    """An address as Django stores a user's, its domain in lower case, checked as stored.
+
+    Django lowercases the domain after the form checked the length
+    (`AbstractUser.clean()`, `create_user()`), and lower case can be longer: "İ"
+    is two characters. A 254-character address became 255, which the user table
+    refused: a 500 on signup and on the admin's user page.
+    """
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return BaseUserManager.normalize_email(value) if value else value
+
+
 class SignupForm(UserCreationForm):
     """Username, e-mail, display name and password (twice), checked by Django's validators."""
 
-    email = forms.EmailField(help_text="Where a password reset link would be sent.")
+    email = NormalizedEmail(
+        max_length=get_user_model()._meta.get_field("email").max_length,
+        help_text="Where a password reset link would be sent.",
+    )
     display_name = forms.CharField(
         max_length=Profile._meta.get_field("display_name").max_length,
         required=False,

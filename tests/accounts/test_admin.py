@@ -7,6 +7,8 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import Company, Profile
+from tests.accounts.test_avatar_admin import user_page_data
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -111,3 +113,21 @@ def test_a_company_website_typed_without_its_scheme_is_https(admin_client, recwa
     assert response.status_code == 302
     assert Company.objects.get(slug="acme").website == "https://acme.example.com"
     assert not [w for w in recwarn if "assume_scheme" in str(w.message)]
+
+
+# 256 characters, and 254 that become 255 once Django lowercases the domain ("İ" is
+# two characters in lower case): the user table holds 254.
+OVERLONG_EMAILS = {"256": "a" * 250 + "@x.com", "255 once lowercased": "a" * 248 + "@\u0130.com"}
+
+
+@pytest.mark.parametrize("email", OVERLONG_EMAILS.values(), ids=OVERLONG_EMAILS)
+def test_an_email_longer_than_the_column_is_a_form_error_on_the_user_page(admin_client, email):
+    """The admin's user form took both, and PostgreSQL refused the row: a 500."""
+    user = UserFactory(email="kept@example.com")
+    data = user_page_data(user)
+    data["email"] = email
+    response = admin_client.post(f"/admin/auth/user/{user.pk}/change/", data)
+    assert response.status_code == 200
+    assert "at most 254 characters" in response.content.decode()
+    user.refresh_from_db()
+    assert user.email == "kept@example.com"

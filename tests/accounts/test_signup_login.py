@@ -45,8 +45,21 @@ def test_signup_creates_user_and_profile_and_logs_in(client):
         ({"password1": "short", "password2": "short"}, "This password is too short."),
         ({"password2": "analytical-engine-1844"}, "The two password fields didn"),
         ({"email": "not-an-address"}, "Enter a valid email address."),
+        # Longer than the user table's 254 characters: PostgreSQL refused the row, a 500.
+        ({"email": "a" * 250 + "@x.com"}, "at most 254 characters"),
+        # 254 as typed, 255 once Django lowercases the domain ("İ" becomes two).
+        ({"email": "a" * 248 + "@\u0130.com"}, "at most 254 characters"),
     ],
-    ids=["duplicate", "duplicate-other-case", "common", "short", "mismatch", "email"],
+    ids=[
+        "duplicate",
+        "duplicate-other-case",
+        "common",
+        "short",
+        "mismatch",
+        "email",
+        "email-too-long",
+        "email-longer-once-normalized",
+    ],
 )
 def test_signup_with_bad_input_shows_errors_and_writes_nothing(client, changes, error):
     UserFactory(username="taken")
