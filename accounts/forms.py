@@ -7,6 +7,7 @@ passwords an hour."""
 
 import logging
 from functools import partial
+from operator import attrgetter
 from typing import NamedTuple
 
 from django import forms
@@ -103,21 +104,28 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
     Django also sends one mail per account registered with the address, and
     signup does not make addresses unique: a stranger who signed up fifty
     accounts with someone's address had each reset request send fifty mails,
-    past the limit of five an hour per address (accounts/throttles.py). Each
-    stored address now gets one mail a request, with a part per account:
-    Django's own text for each, one after the other.
+    past the limit of five an hour per address (accounts/throttles.py). A
+    request now sends one mail, with a part per account: Django's own text for
+    each, one after the other.
+
+    Django matches the address case-insensitively and mails each account's own
+    stored spelling, and fifty spellings (ada@, ADA@, aDa@...) were fifty mails.
+    A request mails one spelling, the accounts stored under it: the one typed if
+    an account has it, else the oldest account's. Each link still goes only to
+    its account's own address: two spellings may be two mailboxes.
     """
+
+    def get_users(self, email):
+        users = sorted(super().get_users(email), key=attrgetter("pk"))
+        addresses = [getattr(user, user.get_email_field_name()) for user in users]
+        spelling = email if email in addresses else next(iter(addresses), None)
+        return [user for user, address in zip(users, addresses, strict=True) if address == spelling]
 
     def save(self, *args, **kwargs):
         self.parts = []
         super().save(*args, **kwargs)  # calls send_mail() once per account
-        # Each link goes only to its account's own stored address, as Django sends
-        # it: addresses that match case-insensitively may still be two mailboxes.
-        by_address = {}
-        for part in self.parts:
-            by_address.setdefault(part.to_email, []).append(part)
-        for parts in by_address.values():
-            outbox.submit(partial(send_in_one_mail, parts), "a password reset mail")
+        if self.parts:
+            outbox.submit(partial(send_in_one_mail, self.parts), "a password reset mail")
 
     def send_mail(self, *args, **kwargs):
         self.parts.append(MailPart(*args, **kwargs))
