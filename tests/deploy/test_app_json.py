@@ -79,3 +79,28 @@ def test_the_build_reads_one_python_version_and_no_requirements_file():
     pipfile = (BASE_DIR / "Pipfile").read_text()
     (version,) = re.findall(r'^python_version = "([\d.]+)"$', pipfile, re.MULTILINE)
     assert (BASE_DIR / "runtime.txt").read_text().strip() == f"python-{version}"
+
+
+def test_the_buttons_name_fits_herokus_schema():
+    """Heroku's app.json schema: "a clean and simple name to identify the template
+    (30 characters max)"."""
+    assert 0 < len(APP_JSON["name"]) <= 30
+
+
+def test_commands_for_the_users_own_shell_name_python3():
+    """Debian, Ubuntu and macOS have no `python` command: the README's secret key,
+    made with `$(python -c ...)`, came out empty, and the release then stopped
+    saying DJANGO_SECRET_KEY is required, just after it was set. Inside
+    `pipenv run` or `heroku run`, `python` is the environment's own."""
+    for name in (
+        "README.md",
+        ".env.example",
+        *(f"docs/{p.name}" for p in BASE_DIR.glob("docs/*.md")),
+    ):
+        text = (BASE_DIR / name).read_text()
+        bare = [
+            line
+            for line in text.splitlines()
+            if re.search(r"(?<!pipenv run )(?<!heroku run )\bpython -c\b", line)
+        ]
+        assert bare == [], name

@@ -83,4 +83,4 @@ def test_a_static_version_unsafe_in_a_url_fails_the_release_phase(released_app):
     # `heroku config:set` runs the release phase first: failing there keeps the old release up.
     release = run_procfile("release", {**released_app, "CSS_VERSION": "v1;drop"})
     assert release.returncode != 0
-    assert "CSS_VERSION must be 1 to 64 of the characters" in release.stderr
+    assert "Error: CSS_VERSION must be 1 to 64 of the characters" in release.stderr
