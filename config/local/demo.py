@@ -23,6 +23,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from django.core.exceptions import ImproperlyConfigured
+
 from config.local import ports
 
 BASE_DIR = Path(__file__).resolve().parents[2]
@@ -82,6 +84,9 @@ def main() -> int:
         except FolderInUse as error:
             print(error, file=sys.stderr)
             return 2
+        except ImproperlyConfigured as error:  # no moto: the dev packages are missing
+            print(f"Error: {error}", file=sys.stderr)
+            return 2
         os.environ.update(local_s3.environ())
         print(
             f"Local S3 server on {local_s3.endpoint_url} (media bucket versioned; objects "
@@ -94,7 +99,13 @@ def main() -> int:
     from django.conf import settings
     from django.core.management import get_commands
 
-    django.setup()  # starts the local PostgreSQL when DATABASE_URL is unset
+    try:
+        django.setup()  # starts the local PostgreSQL when DATABASE_URL is unset
+    except ImproperlyConfigured as error:
+        # A variable the settings refuse: its message says what to set, as
+        # manage.py prints it; a traceback through the settings would bury it.
+        print(f"Error: {error}", file=sys.stderr)
+        return 2
     child_env = {**os.environ, "DATABASE_URL": settings.DATABASE_URL}
 
     # Stop on SIGTERM as on Ctrl-C, so the database server is stopped on the way out.

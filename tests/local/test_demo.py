@@ -112,6 +112,27 @@ def test_demo_with_a_port_it_cannot_use_says_so_in_one_line_first(tmp_path, port
     assert not list(tmp_path.iterdir())  # the S3 server never started
 
 
+@pytest.mark.parametrize(
+    ("variables", "said"),
+    [
+        ({"ADMIN_URL": "a b"}, "ADMIN_URL"),
+        ({"ENVIRONMENT": "production"}, "DJANGO_SECRET_KEY is required"),
+        ({"STATIC_VERSION": "a b<"}, "STATIC_VERSION must be"),
+    ],
+    ids=["admin url", "production", "static version"],
+)
+def test_a_setting_the_demo_cannot_use_is_one_line(tmp_path, variables, said):
+    """A .env with such a value gave a traceback through the settings module, where
+    manage.py and the release phase print one line."""
+    web = start_demo("postgres://unused@127.0.0.1:9/none", tmp_path, **variables)
+    web.process.wait(60)
+    output = web.output()
+    assert web.process.returncode == 2, output
+    assert "Traceback" not in output
+    [error] = [line for line in output.splitlines() if line.startswith("Error: ")]
+    assert said in error
+
+
 def test_demo_command_stops_cleanly_on_sigterm_alone(tmp_path):
     """A signal to the demo process only (not its group) still stops the site.
 
