@@ -105,8 +105,9 @@ class BoundedIterable(ModelIterable):
                 relation.set_cached_value(feature, product)
                 features.append(feature)
         # SQL orders each product's rows inside the LATERAL subquery, and a
-        # nested loop keeps that order; sorting again here makes it a promise
-        # rather than a plan detail, and costs little on lists already sorted.
+        # nested loop keeps that order; sorting again here, where Python orders
+        # the fields as PostgreSQL does (rows.sorter), makes it a promise rather
+        # than a plan detail, and costs little on lists already sorted.
         sort = plan.sort
         repeated = len(pages) < len(products)  # then each repeat brought the features again
         for _, features in pages.values():

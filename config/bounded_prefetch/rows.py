@@ -264,15 +264,50 @@ def ordering(model, constant: str | None = None) -> list[tuple[str, bool]]:
     return found
 
 
+# Fields whose values Python orders as PostgreSQL does: whole numbers, booleans,
+# dates and times, UUIDs. Not text, which the database orders by its collation
+# (Heroku Postgres' en_US.UTF-8 puts "apple" before "Banana", Python's code points
+# the other way), nor floats and decimals (NaN), nor JSON.
+SORTED_AS_POSTGRESQL_DOES = {
+    "AutoField",
+    "BigAutoField",
+    "SmallAutoField",
+    "IntegerField",
+    "BigIntegerField",
+    "SmallIntegerField",
+    "PositiveIntegerField",
+    "PositiveBigIntegerField",
+    "PositiveSmallIntegerField",
+    "BooleanField",
+    "DateField",
+    "DateTimeField",
+    "TimeField",
+    "DurationField",
+    "UUIDField",
+}
+
+
+def _sorted_as_postgresql_does(field) -> bool:
+    while field.is_relation:  # a foreign key's value is its target's
+        field = field.target_field
+    return field.get_internal_type() in SORTED_AS_POSTGRESQL_DOES
+
+
 def sorter(model, constant: str | None = None):
     """A function that sorts a list of `model` instances in place by `ordering()`.
 
     NULLs go last ascending and first descending, as PostgreSQL orders them.
     When every ordering field is ascending and NOT NULL (Feature's position,
     id), that is one sort with a C-level key; else stable sorts, last key first.
+    When a field is one Python orders otherwise (text, floats: see
+    SORTED_AS_POSTGRESQL_DOES), the list is left in the order the database sent
+    it, which the LATERAL subquery's ORDER BY gives (PostgreSQL runs a subquery
+    with an ORDER BY as it is, once per product, not merged into a join).
     """
     by = ordering(model, constant)
     fields = {field.attname: field for field in model._meta.concrete_fields}
+    if not all(_sorted_as_postgresql_does(fields[name]) for name, _ in by):
+        return _as_sent
     if not any(descending or fields[name].null for name, descending in by):
         key = attrgetter(*(name for name, _ in by))
         return lambda objects: objects.sort(key=key)
@@ -283,3 +318,7 @@ def sorter(model, constant: str | None = None):
             objects.sort(key=lambda obj: (value(obj) is None, value(obj)), reverse=descending)
 
     return sort
+
+
+def _as_sent(objects: list) -> None:
+    """The database's order: nothing to do."""

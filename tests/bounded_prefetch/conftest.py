@@ -20,7 +20,8 @@ def shop_models(db):
     (no Meta.ordering, a JSONField), badge (reverse one-to-one) and tags (both
     with a composite primary key), grouped (ordered through a relation whose
     model has its own ordering), hideable (a default manager that filters) and
-    numbered_notes (a foreign key to the order's number); ArchivedOrder, a
+    numbered_notes (a foreign key to the order's number), words and readings
+    (ordered by text and by floats); ArchivedOrder, a
     proxy of Order; and Sheet (a JSONField) with its lines, each with marks."""
     m = SimpleNamespace()
     with isolate_apps("config"):
@@ -77,6 +78,19 @@ def shop_models(db):
         m.NumberedNote = model(
             "NumberedNote", order=order(to_field="number", related_name="numbered_notes")
         )
+        # Ordered by text, which the database orders by its collation (Heroku
+        # Postgres' en_US.UTF-8 puts "apple" before "Banana"), and by floats, which
+        # it orders NaN after infinity.
+        for name, related, value in [
+            ("Word", "words", models.CharField(max_length=20)),
+            ("Reading", "readings", models.FloatField(null=True)),
+        ]:
+            ordering = ["value", "id"]
+            setattr(
+                m,
+                name,
+                model(name, ordering=ordering, order=order(related_name=related), value=value),
+            )
         # A parent whose own values pass through a converter (a JSONField's).
         m.Sheet = model("Sheet", data=models.JSONField(default=dict))
         m.SheetLine = model(

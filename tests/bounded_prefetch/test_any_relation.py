@@ -2,6 +2,8 @@
 models that share nothing with products, it gives what prefetch_related gives in
 two statements whose text does not grow with the result set."""
 
+import math
+
 import pytest
 from django.db import models
 from django.db.models import Prefetch
@@ -196,6 +198,35 @@ def test_items_are_instances_of_their_own(shop):
     assert second.order_id == order.pk
     assert LineItem.objects.get(pk=first.pk).order_id == other.pk
     assert LineItem.objects.get(sku="MOVED").pk == first.pk
+
+
+def test_items_ordered_by_floats_come_in_the_databases_order(shop):
+    """Sorting again in Python compared NaN as neither less nor more than anything,
+    and left it where the sort happened to put it; PostgreSQL puts it after
+    infinity. Stock prefetch_related gives the database's order; so does this."""
+    Order, _, _ = shop
+    Reading = Order._meta.get_field("readings").related_model
+    make_orders(shop, 3)
+    values = [2.5, math.nan, -math.inf, 1.0, math.inf, None, 0.0, math.nan, -1.5]
+    for order in Order.objects.all():
+        Reading.objects.bulk_create(Reading(order=order, value=value) for value in values)
+    ordered = Order.objects.order_by("reference")
+    stock = [[r.pk for r in o.readings.all()] for o in ordered.prefetch_related("readings")]
+    ours = [[r.pk for r in o.r] for o in ordered.bounded_prefetch("readings", to_attr="r")]
+    assert ours == stock
+
+
+def test_items_ordered_by_text_keep_the_databases_collation(shop):
+    """Sorting again in Python compared text by code point ("Banana" before "apple")
+    where the database orders by its collation: Heroku Postgres' en_US.UTF-8 puts
+    "apple" first. (The tests' server collates by code point, so this checks that no
+    Python sort reorders what the database sent.)"""
+    Order, _, _ = shop
+    Word = Order._meta.get_field("words").related_model
+    as_the_database_sent = [Word(pk=1, value="apple"), Word(pk=2, value="Banana")]
+    kept = list(as_the_database_sent)
+    rows.sorter(Word)(kept)
+    assert kept == as_the_database_sent
 
 
 @pytest.mark.parametrize("related", ["LineItem", "Note"])
