@@ -22,6 +22,7 @@ Docs: docs/prefetch.md.
 
 from functools import cache
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import ManyToOneRel
 
@@ -57,11 +58,30 @@ def bounded_prefetch(queryset, relation: str, *, to_attr: str):
             f"bounded_prefetch loads one relation a queryset; this one already loads "
             f"{queryset._iterable_class.relation!r}. Use prefetch_related for {relation!r}."
         )
+    _check_to_attr(queryset.model, to_attr)
     _check_loads_as_stock(reverse)
     _check_default_manager(reverse.related_model)
     clone = queryset.all()
     clone._iterable_class = _iterable(reverse.name, to_attr)
     return clone
+
+
+@cache
+def _check_to_attr(model, to_attr: str) -> None:
+    """ValueError when the model already has something under `to_attr`: a field's
+    value would be replaced by the list (and saved so), a reverse accessor refuses
+    assignment, a method would be shadowed. prefetch_related refuses a field's name."""
+    try:
+        model._meta.get_field(to_attr)
+    except FieldDoesNotExist:
+        taken = hasattr(model, to_attr)  # an attname, a property, a method, pk
+    else:
+        taken = True
+    if taken:
+        raise ValueError(
+            f"bounded_prefetch: to_attr={to_attr!r} is already {model.__name__}'s (a field, "
+            "a relation or an attribute): choose a name of its own, like item_list."
+        )
 
 
 @cache  # per relation, once: a page calls bounded_prefetch on every request

@@ -178,6 +178,19 @@ def test_anything_but_a_reverse_foreign_key_is_refused(shop, relation):
         Order.objects.bounded_prefetch(relation, to_attr="x")
 
 
+@pytest.mark.parametrize(
+    "to_attr", ["reference", "customer", "customer_id", "line_items", "note_set", "pk", "save"]
+)
+def test_a_to_attr_that_is_already_the_models_is_refused(shop, to_attr):
+    """A field's name replaced its value, which a save() then wrote back as the list
+    ("reference" became "[<LineItem...>]"); the reverse accessor's raised Django's
+    "Direct assignment to the reverse side" on every page. prefetch_related refuses
+    a field's name; this refuses whatever the model already has under the name."""
+    Order, _, _ = shop
+    with pytest.raises(ValueError, match=f"to_attr={to_attr!r} is already Order's"):
+        Order.objects.bounded_prefetch("line_items", to_attr=to_attr)
+
+
 def test_items_are_instances_of_their_own(shop):
     """Each loaded item has its own state and related-object cache, as a loaded
     instance does: changing one leaves its siblings alone, and it saves and
