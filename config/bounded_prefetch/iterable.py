@@ -303,7 +303,8 @@ def _features_statement(queryset, relation, names: list[str], db) -> tuple[str, 
     product id in place of the foreign key: the same value, present even for a
     product without features (its other columns are NULL).
     """
-    page = queryset.values(page_id=F("pk")).query
+    alias = _page_alias(queryset)
+    page = queryset.values(**{alias: F("pk")}).query
     # The products statement took any row locks the queryset asks for; stock's
     # second query takes none either. Repeated here, FOR UPDATE would also lock
     # the page's joined rows, and fail on an outer join's nullable side.
@@ -316,12 +317,25 @@ def _features_statement(queryset, relation, names: list[str], db) -> tuple[str, 
         column[name] + (" DESC" if descending else "")
         for name, descending in rows.ordering(relation.model, relation.attname)
     )
-    column[relation.attname] = "page.page_id"
+    column[relation.attname] = f"page.{alias}"
     # Only quoted identifiers and Django's own compiled SQL; values stay parameters.
     sql = (
         f"SELECT {', '.join(column[name] for name in names)} "  # noqa: S608
         f"FROM ({page_sql}) AS page "
         f"LEFT JOIN LATERAL (SELECT * FROM {quote(opts.db_table)} f "
-        f"WHERE f.{quote(relation.column)} = page.page_id ORDER BY {ordering}) f ON true"
+        f"WHERE f.{quote(relation.column)} = page.{alias} ORDER BY {ordering}) f ON true"
     )
     return sql, params
+
+
+def _page_alias(queryset) -> str:
+    """What the statement names the page's ids: page_id, or with underscores after
+    it where the model or the queryset has that name already (a `page` foreign
+    key's column), which values() would refuse. Lower case: unquoted in the SQL."""
+    fields = queryset.model._meta.get_fields()
+    taken = {field.name for field in fields} | {getattr(field, "attname", "") for field in fields}
+    taken |= set(queryset.query.annotations)
+    alias = "page_id"
+    while alias in taken:
+        alias += "_"
+    return alias

@@ -91,6 +91,16 @@ def shop_models(db):
                 name,
                 model(name, ordering=ordering, order=order(related_name=related), value=value),
             )
+        # A parent with a field named page (its column page_id), as a CMS section has.
+        m.Page = model("Page")
+        m.Section = model(
+            "Section",
+            page=models.ForeignKey(m.Page, models.CASCADE),
+            objects=BoundedPrefetchQuerySet.as_manager(),
+        )
+        m.Block = model(
+            "Block", section=models.ForeignKey(m.Section, models.CASCADE, related_name="blocks")
+        )
         # A parent whose own values pass through a converter (a JSONField's).
         m.Sheet = model("Sheet", data=models.JSONField(default=dict))
         m.SheetLine = model(

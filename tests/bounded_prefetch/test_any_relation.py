@@ -191,6 +191,21 @@ def test_a_to_attr_that_is_already_the_models_is_refused(shop, to_attr):
         Order.objects.bounded_prefetch("line_items", to_attr=to_attr)
 
 
+def test_a_parent_with_a_field_named_page_loads_as_stock_does(shop_models):
+    """The statements name the page's ids page_id: a model with a `page` field (its
+    column page_id) made values() refuse that name, a ValueError naming neither
+    bounded_prefetch nor the field, on every page."""
+    m = shop_models
+    page = m.Page.objects.create()
+    sections = m.Section.objects.bulk_create(m.Section(page=page) for _ in range(3))
+    m.Block.objects.bulk_create(m.Block(section=s) for s in sections for _ in range(2))
+    ordered = m.Section.objects.order_by("pk")
+    stock = [[b.pk for b in s.blocks.all()] for s in ordered.prefetch_related("blocks")]
+    ours = [[b.pk for b in s.b] for s in ordered.bounded_prefetch("blocks", to_attr="b")]
+    assert ours == stock
+    assert len(stock) == 3 and all(len(blocks) == 2 for blocks in stock)
+
+
 def test_items_are_instances_of_their_own(shop):
     """Each loaded item has its own state and related-object cache, as a loaded
     instance does: changing one leaves its siblings alone, and it saves and
