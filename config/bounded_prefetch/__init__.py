@@ -23,8 +23,9 @@ Docs: docs/prefetch.md.
 from functools import cache
 
 from django.core.exceptions import FieldDoesNotExist
-from django.db import models
+from django.db import NotSupportedError, connections, models
 from django.db.models import ManyToOneRel
+from django.db.models.query import ModelIterable
 
 from config.bounded_prefetch import rows
 from config.bounded_prefetch.iterable import BoundedIterable
@@ -53,6 +54,7 @@ def bounded_prefetch(queryset, relation: str, *, to_attr: str):
             f"bounded_prefetch needs a reverse foreign key of {queryset.model.__name__}; "
             f"{relation!r} is not one."
         )
+    _check_queryset(queryset, relation)
     if issubclass(queryset._iterable_class, BoundedIterable):
         raise ValueError(
             f"bounded_prefetch loads one relation a queryset; this one already loads "
@@ -64,6 +66,29 @@ def bounded_prefetch(queryset, relation: str, *, to_attr: str):
     clone = queryset.all()
     clone._iterable_class = _iterable(reverse.name, to_attr)
     return clone
+
+
+def _check_queryset(queryset, relation: str) -> None:
+    """ValueError (NotSupportedError off PostgreSQL) for a queryset the two statements
+    cannot load as stock does, said up front: each failed later, in SQL or Django
+    errors naming a call the caller never made, or gave model instances where the
+    queryset gave dicts."""
+    if queryset.query.combinator:
+        raise ValueError(
+            f"bounded_prefetch cannot load a {queryset.query.combinator}() of querysets: "
+            f"use prefetch_related({relation!r})."
+        )
+    if not issubclass(queryset._iterable_class, ModelIterable):
+        raise ValueError(
+            "bounded_prefetch loads model instances: call it before values() or "
+            "values_list(), not after."
+        )
+    vendor = connections[queryset.db].vendor
+    if vendor != "postgresql":
+        raise NotSupportedError(
+            f"bounded_prefetch needs PostgreSQL (a LATERAL join); the database "
+            f"{queryset.db!r} is {vendor}: use prefetch_related({relation!r})."
+        )
 
 
 @cache
@@ -98,20 +123,43 @@ def _check_loads_as_stock(reverse) -> None:
             f"joins on {field.target_field.name}, not on the primary key: use "
             "prefetch_related for this relation."
         )
+    if any(link is not None for link in model._meta.concrete_model._meta.parents.values()):
+        raise ValueError(
+            f"bounded_prefetch reads {model.__name__} rows from its own table, and its "
+            "fields are in its parent model's table too (multi-table inheritance): use "
+            "prefetch_related for this relation."
+        )
     rows.key_attname(model, besides=field.attname)  # a key that can tell a miss
     rows.ordering(model, constant=field.attname)  # an ordering of the model's own columns
 
 
 def _check_default_manager(model) -> None:
     """ValueError when `model`'s default manager filters, orders, annotates,
-    deduplicates or slices its rows (a soft delete, say): stock loads related
-    objects through it, the statements read the table."""
-    query = model._default_manager.all().query
-    if query.where or query.order_by or query.annotations or query.distinct or query.extra:
+    deduplicates or slices its rows (a soft delete, say), or loads them otherwise
+    (joined objects, deferred fields, a database of its own, prefetches, its own
+    iterable): stock loads related objects through it, the statements read the
+    table."""
+    default = model._default_manager.all()
+    query = default.query
+    loads_otherwise = (
+        query.select_related
+        or query.deferred_loading != (frozenset(), True)
+        or default._db is not None
+        or default._prefetch_related_lookups
+        or default._iterable_class is not ModelIterable
+    )
+    if (
+        query.where
+        or query.order_by
+        or query.annotations
+        or query.distinct
+        or query.extra
+        or loads_otherwise
+    ):
         raise ValueError(
             f"bounded_prefetch reads {model.__name__} rows its own way, and its default "
-            f"manager ({type(model._default_manager).__name__}) filters, orders or annotates "
-            "them: use prefetch_related for this relation."
+            f"manager ({type(model._default_manager).__name__}) filters, orders, annotates "
+            "or loads them otherwise: use prefetch_related for this relation."
         )
     if query.is_sliced:
         raise ValueError(

@@ -5,7 +5,7 @@ two statements whose text does not grow with the result set."""
 import math
 
 import pytest
-from django.db import models
+from django.db import NotSupportedError, connection, models
 from django.db.models import Prefetch
 from django.test.utils import isolate_apps
 
@@ -203,7 +203,86 @@ def test_a_parent_with_a_field_named_page_loads_as_stock_does(shop_models):
     stock = [[b.pk for b in s.blocks.all()] for s in ordered.prefetch_related("blocks")]
     ours = [[b.pk for b in s.b] for s in ordered.bounded_prefetch("blocks", to_attr="b")]
     assert ours == stock
-    assert len(stock) == 3 and all(len(blocks) == 2 for blocks in stock)
+    assert [len(blocks) for blocks in stock] == [2, 2, 2]
+
+
+@pytest.mark.parametrize(
+    ("shape", "said"),
+    [
+        (lambda qs: qs.union(qs), "cannot load a union"),
+        (lambda qs: qs.values("reference"), "call it before values"),
+        (lambda qs: qs.values_list("pk", flat=True), "call it before values"),
+    ],
+    ids=["union", "values", "values_list"],
+)
+def test_a_queryset_of_another_shape_is_refused_when_called(shop, shape, said):
+    """A union failed at evaluation with "Calling QuerySet.annotate() after union()",
+    a call the caller never made; values() came back as model instances."""
+    Order, _, _ = shop
+    with pytest.raises(ValueError, match=said):
+        bounded_prefetch(shape(Order.objects.all()), "line_items", to_attr="items")
+
+
+def test_a_database_other_than_postgresql_is_refused_when_called(shop, monkeypatch):
+    """A fork's SQLite run got a syntax error at LATERAL, on every page."""
+    Order, _, _ = shop
+    monkeypatch.setattr(connection, "vendor", "sqlite")
+    with pytest.raises(NotSupportedError, match=r"needs PostgreSQL.*is sqlite"):
+        Order.objects.bounded_prefetch("line_items", to_attr="items")
+
+
+class JoiningManager(models.Manager):
+    def get_queryset(self):
+        return super().get_queryset().select_related("order")
+
+
+class DeferringManager(models.Manager):
+    def get_queryset(self):
+        return super().get_queryset().defer("sku")
+
+
+class PinnedManager(models.Manager):
+    def get_queryset(self):
+        return super().get_queryset().using("default")
+
+
+class PrefetchingManager(models.Manager):
+    def get_queryset(self):
+        return super().get_queryset().prefetch_related("order")
+
+
+@pytest.mark.parametrize(
+    "manager", [JoiningManager, DeferringManager, PinnedManager, PrefetchingManager]
+)
+def test_a_default_manager_that_loads_otherwise_is_refused(manager):
+    """Stock loads related objects through the default manager: its joined objects,
+    deferred fields, database or prefetches were lost (an N+1 on the joined object,
+    another database read) without a word."""
+    with isolate_apps("config"):
+        Parent = model("Parent", objects=BoundedPrefetchQuerySet.as_manager())
+        model(
+            "Child",
+            order=models.ForeignKey(Parent, models.CASCADE, related_name="children"),
+            sku=models.CharField(max_length=5),
+            objects=manager(),
+        )
+        with pytest.raises(ValueError, match=r"default manager .* loads them otherwise"):
+            Parent.objects.bounded_prefetch("children", to_attr="child_list")
+
+
+def test_a_related_model_with_a_parent_table_is_refused():
+    """Multi-table inheritance: the statement read the child's table alone, and its
+    columns from the parent's table were a ProgrammingError at evaluation."""
+    with isolate_apps("config"):
+        Parent = model("Parent", objects=BoundedPrefetchQuerySet.as_manager())
+        Item = model("Item", name=models.CharField(max_length=5))
+        model(
+            "SpecialItem",
+            base=Item,
+            owner=models.ForeignKey(Parent, models.CASCADE, related_name="specials"),
+        )
+        with pytest.raises(ValueError, match="multi-table inheritance"):
+            Parent.objects.bounded_prefetch("specials", to_attr="special_list")
 
 
 def test_items_are_instances_of_their_own(shop):

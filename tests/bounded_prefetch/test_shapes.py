@@ -54,7 +54,7 @@ def test_nested_in_a_prefetch_and_in_bulk_as_stock(shop):
 @pytest.mark.parametrize(
     ("relation", "message"),
     [
-        ("hideable", "filters, orders or annotates them"),
+        ("hideable", "filters, orders, annotates or loads them otherwise"),
         ("grouped", "orders by group, which follows Group.Meta.ordering"),
         ("numbered_notes", "joins on number, not on the primary key"),
     ],
@@ -77,11 +77,11 @@ def test_the_default_manager_is_asked_on_every_call(shop, shop_models, monkeypat
     monkeypatch.setattr(VisibleManager, "get_queryset", unfiltered)
     assert len(list(Order.objects.bounded_prefetch("hideable", to_attr="x"))) == 6
     monkeypatch.undo()
-    with pytest.raises(ValueError, match="filters, orders or annotates"):
+    with pytest.raises(ValueError, match="filters, orders, annotates"):
         Order.objects.bounded_prefetch("hideable", to_attr="x")
     annotating = lambda manager: unfiltered(manager).annotate(double=models.Value(2))  # noqa: E731
     monkeypatch.setattr(VisibleManager, "get_queryset", annotating)
-    with pytest.raises(ValueError, match="filters, orders or annotates"):
+    with pytest.raises(ValueError, match="filters, orders, annotates"):
         Order.objects.bounded_prefetch("hideable", to_attr="x")
     monkeypatch.setattr(VisibleManager, "get_queryset", lambda manager: unfiltered(manager)[:5])
     with pytest.raises(ValueError, match="default manager slices its rows"):
