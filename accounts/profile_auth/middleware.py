@@ -40,7 +40,13 @@ class SessionBackendUpgradeMiddleware:
         if (
             TARGET in settings.AUTHENTICATION_BACKENDS
             and request.session.session_key
-            and request.session.get(BACKEND_SESSION_KEY) in UPGRADABLE
+            and _upgradable(request.session.get(BACKEND_SESSION_KEY))
         ):
             request.session[BACKEND_SESSION_KEY] = TARGET
         return self.get_response(request)
+
+
+def _upgradable(stored) -> bool:
+    # A session may hold anything under the key; a list or a dict cannot be looked
+    # up in a set (TypeError), and Django logs out whatever is not a backend's path.
+    return isinstance(stored, str) and stored in UPGRADABLE

@@ -80,3 +80,18 @@ def test_a_session_naming_the_backends_former_path_stays_logged_in(client):
     assert response.status_code == 200
     assert b"Acme Tools" in response.content
     assert client.session[BACKEND_SESSION_KEY] == OURS
+
+
+@pytest.mark.parametrize("stored", [[STOCK], {"path": STOCK}, 7, None])
+def test_a_session_whose_backend_is_not_a_path_is_logged_out_not_a_500(client, stored):
+    """The upgrade looked the stored value up in a frozenset: a list or a dict
+    raised TypeError, a 500 on every request of that session. Django's own check
+    then logs such a session out."""
+    user = UserFactory()
+    client.force_login(user)
+    session = client.session
+    session[BACKEND_SESSION_KEY] = stored
+    session.save()
+    response = client.get("/accounts/profile/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
