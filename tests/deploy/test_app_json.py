@@ -104,3 +104,17 @@ def test_commands_for_the_users_own_shell_name_python3():
             if re.search(r"(?<!pipenv run )(?<!heroku run )\bpython -c\b", line)
         ]
         assert bare == [], name
+
+
+def test_attaching_redis_says_to_set_its_eviction_policy():
+    """Under Heroku's default, noeviction, a Redis filled with list pages (anyone can
+    ask for many) refuses every write, and the throttles count nothing: the policy
+    is part of attaching it, wherever the docs say how."""
+    command = "heroku redis:maxmemory --policy volatile-ttl"
+    readme = (BASE_DIR / "README.md").read_text()
+    assert "heroku addons:create heroku-redis" in APP_JSON["env"]["REDIS_URL"]["description"]
+    assert command in APP_JSON["env"]["REDIS_URL"]["description"]
+    for text in (readme, (BASE_DIR / "docs" / "production.md").read_text()):
+        for line in text.splitlines():
+            if "heroku addons:create heroku-redis" in line:
+                assert command in text[text.index(line) :][: len(line) + 200], line
