@@ -9,6 +9,7 @@ every file is built here, so a reader sees exactly what each case is.
 
 import io
 import struct
+import zlib
 
 from PIL import Image, ImageCms, ImageDraw
 from PIL.PngImagePlugin import PngInfo
@@ -158,6 +159,17 @@ def png_of_compressed_text(chunks: int, each: int = 2**20) -> bytes:
     return save(picture(size=(8, 8)), "PNG", pnginfo=info)
 
 
+def png_with_icc_chunks(count: int) -> bytes:
+    """An 8x8 PNG with `count` iCCP chunks (the PNG spec allows one): Pillow inflates
+    each, up to 1 MB, with no total, and 5 MB of them kept it busy 13 s."""
+    png = save(picture(size=(8, 8)), "PNG")
+    profile = b"icc\x00\x00" + zlib.compress(b"\x00" * 2**20)
+    chunk = struct.pack(">I", len(profile)) + b"iCCP" + profile
+    chunk += struct.pack(">I", zlib.crc32(b"iCCP" + profile))
+    header_end = 8 + 25  # the signature, then IHDR (4 + 4 + 13 + 4 bytes)
+    return png[:header_end] + chunk * count + png[header_end:]
+
+
 def jpeg_of_scans(count: int, size: tuple[int, int] = (400, 300)) -> bytes:
     """A progressive JPEG whose last scan is repeated until it has `count` scans: each
     adds a dozen bytes and a pass over the whole picture for the decoder."""
@@ -227,6 +239,7 @@ ACCEPTED: dict[str, tuple[bytes, str]] = {
     "webp with an unreadable exif": (save(picture(), "WEBP", exif=b"not a TIFF header"), "WEBP"),
     "jpeg with an unreadable exif": (save(picture(), "JPEG", exif=b"not a TIFF header"), "JPEG"),
     "png with 1 MB of compressed text": (png_of_compressed_text(1), "PNG"),
+    "png with one colour profile": (png_with_icc_chunks(1), "PNG"),
     "png turned in its xmp only": (png_with_xmp(XMP_TURNED), "PNG"),
     "jpeg turned in its xmp only": (save(picture(), "JPEG", xmp=XMP_TURNED.encode()), "JPEG"),
     "webp turned in its xmp only": (save(picture(), "WEBP", xmp=XMP_TURNED.encode()), "WEBP"),
@@ -271,6 +284,12 @@ REFUSED: dict[str, tuple[bytes, str]] = {
         TOO_MANY_PIXELS,
     ),
     "png of 63 MB of compressed text": (png_of_compressed_text(63), NOT_AN_IMAGE),
+    "png with two colour profiles": (png_with_icc_chunks(2), NOT_AN_IMAGE),
+    # 6.25 megapixels: a WebP costs four times what a PNG of its pixels does.
+    "webp over its 6 megapixels": (
+        save(Image.new("RGB", (2500, 2500), "red"), "WEBP", lossless=True),
+        TOO_MANY_PIXELS,
+    ),
     "gif of 1,001 tiny frames": (gif_of_tiny_frames(1_001), TOO_MANY_FRAMES),
     "progressive jpeg of 101 scans": (jpeg_of_scans(101), TOO_MANY_SCANS),
     "progressive jpeg of 5,000 scans": (jpeg_of_scans(5_000), TOO_MANY_SCANS),

@@ -67,6 +67,12 @@ ACCEPT = ",".join(kind.content_type for kind in KINDS)
 # for the re-encode costs ~100 MB (twice that while it is turned upright), which a
 # 512 MB dyno can afford. An animation's frames count together: all are held.
 IMAGE_MAX_PIXELS = 25_000_000
+# A WebP costs four times and more what its pixels cost in another format: libwebp
+# decodes through two full RGBA canvases, and Pillow's copy and the encoder's
+# buffers come on top. A 25-megapixel WebP peaked at 629 to 728 MB above the
+# process while it was checked and written again (192 MB as a PNG), past a 512 MB
+# dyno; at 6 megapixels, 151 to 190 MB.
+WEBP_MAX_PIXELS = 6_000_000
 # Each frame costs time to decode and write again whatever its size: a 5 MB GIF can
 # hold 150,000 one-pixel frames (over a minute of work). 1,000 is 100 s at 10 fps.
 IMAGE_MAX_FRAMES = 1_000
@@ -109,6 +115,11 @@ TOO_MANY_PIXELS = (
     "This image is too large in pixels (the frames of an animation count together); "
     "the limit is %(limit)s megapixels. Scale it down and upload it again."
 )
+TOO_MANY_WEBP_PIXELS = (
+    "This image is too large in pixels (the frames of an animation count together); "
+    "the limit for WebP is %(limit)s megapixels, since decoding one takes four times "
+    "the memory of a JPEG or PNG. Scale it down, or upload it as a JPEG or PNG."
+)
 TOO_MANY_FRAMES = "This animation has too many frames; the limit is %(limit)s."
 BUSY = (
     "The site is busy with other images right now, so nothing was saved. "
@@ -118,6 +129,22 @@ TOO_MANY_SCANS = (
     "This JPEG is saved in too many progressive scans; the limit is %(limit)s. "
     "Save it again from an image editor and upload it again."
 )
+
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def png_chunks(data: bytes, name: bytes) -> int:
+    """How many chunks called `name` a PNG holds, read from the chunk headers alone
+    (each is its length, its name, its data and a checksum): nothing is decoded."""
+    count, at = 0, len(PNG_SIGNATURE)
+    while at + 8 <= len(data):
+        length, found = int.from_bytes(data[at : at + 4], "big"), data[at + 4 : at + 8]
+        count += found == name
+        if found == b"IEND":
+            break
+        at += 12 + length
+    return count
 
 
 def jpeg_scans(data: bytes) -> int:
@@ -159,6 +186,10 @@ def _checked_and_written_again(file) -> tuple[ImageKind, bytes]:
     file.seek(0)
     data = file.read()
     file.seek(0)
+    # The PNG spec allows one colour profile (iCCP). Pillow inflates each it meets,
+    # up to 1 MB, with no total, as it opens the file: 5 MB of them took 13 s.
+    if data.startswith(PNG_SIGNATURE) and png_chunks(data, b"iCCP") > 1:
+        raise not_an_image
     try:
         with Image.open(file, formats=[kind.name for kind in KINDS]) as image:
             kind = kind_of(image)
@@ -169,6 +200,12 @@ def _checked_and_written_again(file) -> tuple[ImageKind, bytes]:
                 raise ValidationError(
                     TOO_MANY_FRAMES, code="too_many_frames", params={"limit": IMAGE_MAX_FRAMES}
                 )
+            if kind.name == "WEBP" and image.width * image.height * frames > WEBP_MAX_PIXELS:
+                raise ValidationError(
+                    TOO_MANY_WEBP_PIXELS,
+                    code="too_many_pixels",
+                    params={"limit": WEBP_MAX_PIXELS // 1_000_000},
+                )
             if image.width * image.height * frames > IMAGE_MAX_PIXELS:
                 raise too_many_pixels
             if kind.name == "JPEG" and jpeg_scans(data) > IMAGE_MAX_SCANS:
@@ -176,7 +213,8 @@ def _checked_and_written_again(file) -> tuple[ImageKind, bytes]:
                     TOO_MANY_SCANS, code="too_many_scans", params={"limit": IMAGE_MAX_SCANS}
                 )
             image.verify()
-        return kind, reencode(data, kind.name, animated=kind.animated, max_pixels=IMAGE_MAX_PIXELS)
+        budget = WEBP_MAX_PIXELS if kind.name == "WEBP" else IMAGE_MAX_PIXELS
+        return kind, reencode(data, kind.name, animated=kind.animated, max_pixels=budget)
     except (Image.DecompressionBombError, TooManyPixels):
         # Pillow's own limit (see MAX_IMAGE_PIXELS) fires while reading a header.
         raise too_many_pixels from None
