@@ -291,12 +291,21 @@ def restore(name: str, version_id: str | None = None, *, mfa: str | None = None)
         raise NothingToRestore(f"Version {version_id!r} of {name!r} is a delete marker.")
     if chosen.is_latest:
         raise NothingToRestore(f"Version {version_id!r} is already the current {name!r}.")
+    # Unless versioning is on, S3 writes the copy as the null version, over the one
+    # already there (a file stored before versioning was on): lost for good.
+    status = versioning_status().status
+    if status != "Enabled":
+        raise MediaError(
+            f"Bucket {bucket!r}: versioning is {status}, so a copy would replace {name!r}'s "
+            "null version for good. Turn it on first (manage.py media_versioning enable)."
+        )
     copied = client.copy_object(
         Bucket=bucket,
         Key=key,
         CopySource={"Bucket": bucket, "Key": key, "VersionId": version_id},
     )
-    restored = next((v for v in list_versions(name) if v.version_id == copied["VersionId"]), None)
+    new_version = copied.get("VersionId")  # S3 sends it with versioning on; not every server
+    restored = next((v for v in list_versions(name) if v.version_id == new_version), None)
     if restored is None:  # listings are eventually consistent on some S3-compatible servers
         raise MediaError(f"{name!r} was copied back, but its new version is not listed yet.")
     return restored

@@ -103,6 +103,30 @@ def test_overwriting_a_key_keeps_the_old_version_and_restore_copies_it_back(fres
     assert default_storage.open(name).read() == b"first edition"
 
 
+def test_a_copy_back_is_refused_while_versioning_is_suspended(fresh_s3):
+    """With versioning suspended S3 writes a copy as the file's null version, over
+    the one already there: a file stored before versioning was on was lost for
+    good, where a restore is to delete nothing. Removing delete markers stays
+    possible: it destroys no content."""
+    fresh_s3.client().put_bucket_versioning(
+        Bucket=locals3.MEDIA_BUCKET, VersioningConfiguration={"Status": "Suspended"}
+    )
+    name = save("products/manual.txt", b"before versioning")  # the null version
+    fresh_s3.client().put_bucket_versioning(
+        Bucket=locals3.MEDIA_BUCKET, VersioningConfiguration={"Status": "Enabled"}
+    )
+    overwrite(name, b"second edition")
+    fresh_s3.client().put_bucket_versioning(
+        Bucket=locals3.MEDIA_BUCKET, VersioningConfiguration={"Status": "Suspended"}
+    )
+    listed = [v.version_id for v in versions.list_versions(name)]
+    _current, older = versions.list_versions(name)
+    with pytest.raises(versions.MediaError, match="versioning is Suspended"):
+        versions.restore(name, older.version_id)
+    assert [v.version_id for v in versions.list_versions(name)] == listed
+    assert default_storage.open(name).read() == b"second edition"
+
+
 def test_versions_of_one_name_leave_out_names_that_merely_start_alike(fresh_s3):
     save("docs/a.txt")
     save("docs/a.txt.bak")
