@@ -35,12 +35,15 @@ public authority can be checked by adding `?ssl_cert_reqs=required` to its URL:
 redis-py lets the URL's options win.
 """
 
+import contextlib
 import functools
+import hashlib
 import os
 import re
 import sys
 import threading
 import time
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from django.core.cache.backends import redis as django_redis
@@ -158,8 +161,26 @@ def _check_server(url: str, *, development: bool) -> None:
         )
 
 
-def caches(*, page_seconds: int, development: bool) -> dict:
-    """settings.CACHES: on Redis when redis_url() gives one, else memory and database."""
+def release_tag(manifest: Path) -> str:
+    """What tells this release's cached pages from another's on a shared Redis: the
+    deployed commit (with Heroku's dyno metadata) and a hash of the collected static
+    files' manifest, as far as either is known; "" when neither is.
+
+    A page links the hashed static files of its release, which a dyno of another
+    release does not serve: the new dynos of a deploy served pages the old ones had
+    stored, unstyled, and the old ones the new ones', for the pages' lifetime. Kept
+    parts (catalog/kept.py) are rendered by a release's own templates too.
+    """
+    tags = [(env.deployed_commit() or "")[:12]]
+    # No manifest here: a static bucket holds it, or nothing was collected yet.
+    with contextlib.suppress(OSError):
+        tags.append(hashlib.sha256(manifest.read_bytes()).hexdigest()[:12])
+    return "-".join(tag for tag in tags if tag)
+
+
+def caches(*, page_seconds: int, development: bool, release: str = "") -> dict:
+    """settings.CACHES: on Redis when redis_url() gives one, else memory and database.
+    On Redis the pages' keys carry `release` (`release_tag`): each release its own."""
     url = redis_url()
     if url:
         options = redis_options(url, development=development)
@@ -177,7 +198,7 @@ def caches(*, page_seconds: int, development: bool) -> dict:
 
         return {
             "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-            "pages": on_redis("pages", page_seconds),
+            "pages": on_redis(f"pages:{release}" if release else "pages", page_seconds),
             "throttles": on_redis("throttles", THROTTLE_SECONDS),
             "login_failures": on_redis("login-failures", THROTTLE_SECONDS),
         }

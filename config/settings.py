@@ -190,10 +190,6 @@ PAGE_CACHE_SECONDS = env.whole_number(
     maximum=600,
     why="cached pages carry presigned media URLs that expire after an hour",
 )
-# Where the page cache and the throttles' counts live (config/cache.py): Heroku
-# Key-Value Store when REDIS_TLS_URL or REDIS_URL is set, shared by every dyno;
-# else each worker's memory for pages and two database tables for the counts.
-CACHES = cache.caches(page_seconds=PAGE_CACHE_SECONDS, development=DEVELOPMENT)
 
 AUTHENTICATION_BACKENDS = [
     # First: refuses a locked-out username and address before any password check.
@@ -285,6 +281,16 @@ WHITENOISE_ADD_HEADERS_FUNCTION = static_versioning.cache_hashed_files_for_a_yea
 # a URL stops start-up. See config/static_versioning/ and docs/static-versioning.md.
 STATIC_ASSET_VERSIONS = static_versioning.resolve(
     os.environ, manifest=STATIC_ROOT / "staticfiles.json"
+)
+
+# Where the page cache and the throttles' counts live (config/cache.py): Heroku
+# Key-Value Store when REDIS_TLS_URL or REDIS_URL is set, shared by every dyno
+# (its pages by every dyno of one release); else each worker's memory for pages
+# and two database tables for the counts.
+CACHES = cache.caches(
+    page_seconds=PAGE_CACHE_SECONDS,
+    development=DEVELOPMENT,
+    release=cache.release_tag(STATIC_ROOT / "staticfiles.json"),
 )
 
 # Uploaded images (config/media/uploads.py) may be at most this big, checked by content.

@@ -289,3 +289,35 @@ def test_the_web_line_loads_redis_py_before_its_workers_fork_only_for_redis(vari
     started = run_python(WEB_LINE, env)
     assert started.returncode == 0, started.stderr
     assert started.stdout.splitlines()[-1] == loaded
+
+
+PAGES_PREFIX = (
+    "import django; django.setup(); from django.conf import settings; "
+    "print(settings.CACHES['pages']['KEY_PREFIX'])"
+)
+
+
+def test_each_release_keeps_its_pages_apart_on_redis(tmp_path):
+    """A page links the hashed static files of its release, which a dyno of another
+    release does not serve: with one Redis for both, the new dynos of a deploy
+    served pages the old ones had stored, unstyled, and the old ones the new
+    ones', for the pages' lifetime. Kept parts are rendered by a release's own
+    templates too. Processes of one release still share them."""
+    base = production_env(
+        DATABASE_URL="postgres://u:p@db.invalid/app", REDIS_URL="rediss://:pw@r.example.com:6380"
+    )
+    prefix = {
+        commit: run_python(PAGES_PREFIX, {**base, "HEROKU_BUILD_COMMIT": commit}).stdout.strip()
+        for commit in ("1" * 40, "2" * 40)
+    }
+    assert prefix["1" * 40] != prefix["2" * 40]
+    assert all(value.startswith("pages:") for value in prefix.values())
+    again = run_python(PAGES_PREFIX, {**base, "HEROKU_BUILD_COMMIT": "1" * 40}).stdout.strip()
+    assert again == prefix["1" * 40]
+    # Without the dyno metadata lab: the collected files' manifest tells releases apart.
+    manifest = tmp_path / "staticfiles.json"
+    manifest.write_text('{"paths": {"css/site.css": "css/site.0123456789ab.css"}}')
+    first = cache.release_tag(manifest)
+    manifest.write_text('{"paths": {"css/site.css": "css/site.ba9876543210.css"}}')
+    assert cache.release_tag(manifest) != first
+    assert cache.release_tag(tmp_path / "none.json") == ""
