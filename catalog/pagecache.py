@@ -196,8 +196,33 @@ def invalidate(**kwargs) -> None:
 
     The price: Django no longer deletes features in one statement when their
     product goes, since every deleted row now sends its signal.
+
+    Once a transaction: every row registered a clear of its own, and the admin's
+    "delete selected" on 50,000 products (with their features) ran 300,000 after
+    the commit, each two round trips on Redis, inside the request. Each change
+    still registers (a savepoint rolled back drops its own), but all those of a
+    transaction share one `_Clear`, which clears when the first of them runs.
     """
-    transaction.on_commit(clear)
+    connection = transaction.get_connection()
+    pending = getattr(connection, "_pagecache_clear", None)
+    if pending is None or pending.done:
+        pending = connection._pagecache_clear = _Clear()
+    transaction.on_commit(pending)
+
+
+class _Clear:
+    """The clear of one transaction's changes: the first call clears, the rest find
+    it done (and the next change starts another)."""
+
+    __slots__ = ("done",)
+
+    def __init__(self):
+        self.done = False
+
+    def __call__(self) -> None:
+        if not self.done:
+            self.done = True
+            clear()
 
 
 def clear() -> None:
