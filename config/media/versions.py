@@ -239,6 +239,7 @@ def list_versions(name: str) -> list[Version]:
     files, markers = [], []
     pages = client.get_paginator("list_object_versions").paginate(Bucket=bucket, Prefix=key)
     for page in pages:
+        entries = [*page.get("Versions", []), *page.get("DeleteMarkers", [])]
         # The prefix also matches "photo.jpg.bak"; keep this exact key only.
         files += [
             Version(entry["VersionId"], entry["IsLatest"], entry["LastModified"], entry["Size"])
@@ -250,6 +251,10 @@ def list_versions(name: str) -> list[Version]:
             for entry in page.get("DeleteMarkers", [])
             if entry["Key"] == key
         ]
+        # Keys come in order: once one sorts after this key, no later page holds it
+        # (a name like "a" would page through a whole folder, up to 5 s a page).
+        if any(entry["Key"] > key for entry in entries):
+            break
     # S3 lists versions and delete markers apart, each newest first, with times to the
     # second. Merge by time, current first; a stable sort keeps each list's order, and
     # within one second a marker goes above the versions, as it usually hides one of

@@ -134,6 +134,28 @@ def test_versions_of_one_name_leave_out_names_that_merely_start_alike(fresh_s3):
     assert versions.list_versions("docs/missing.txt") == []
 
 
+def test_the_versions_of_one_name_are_listed_without_paging_past_it(fresh_s3):
+    """S3 lists by prefix, keys in order: every version of every key starting with
+    the name came back, page after page (up to 5 s each), before the exact key was
+    kept. `?name=a` on the versions page paged through a whole folder, past the
+    router's 30 s. Listing now stops at the first key after the name."""
+    for suffix in ("", ".a", ".b", ".c", ".d", ".e", ".f"):
+        save(f"docs/guide.txt{suffix}")
+    calls = []
+
+    def two_keys_a_page(params, **kwargs):
+        calls.append(params.get("KeyMarker"))
+        params["MaxKeys"] = 2
+
+    events = default_storage.connection.meta.client.meta.events
+    events.register("provide-client-params.s3.ListObjectVersions", two_keys_a_page)
+    try:
+        assert len(versions.list_versions("docs/guide.txt")) == 1
+    finally:
+        events.unregister("provide-client-params.s3.ListObjectVersions", two_keys_a_page)
+    assert len(calls) == 1  # its page holds the name and the key after it
+
+
 def test_restore_of_an_unknown_name_says_so(fresh_s3):
     with pytest.raises(
         versions.NothingToRestore, match=r"No file named 'x\.txt' in bucket 'media'"
