@@ -4,8 +4,8 @@ import io
 import pytest
 from django.apps import apps
 from django.contrib.auth.models import User
-from django.core.management import call_command
-from django.db import DataError
+from django.core.management import CommandError, call_command
+from django.db import DataError, transaction
 
 from accounts.models import Profile
 from accounts.profiles import create_user_with_profile
@@ -25,6 +25,19 @@ def test_createsuperuser_gets_a_profile(monkeypatch):
         "createsuperuser", "--noinput", username="root", email="root@example.com", verbosity=0
     )
     assert Profile.objects.filter(user__username="root", user__is_superuser=True).exists()
+
+
+def test_createsuperuser_with_an_address_too_long_once_lowercased_says_so(monkeypatch):
+    """Django checks the address's 254 characters, then lowercases its domain, where
+    "İ" becomes two: the insert failed with a DataError traceback. Like the site's
+    and the admin's forms (accounts/forms.py), the command now checks what is stored."""
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "a-long-enough-password")
+    # A savepoint, as the command's own statement is outside a transaction there.
+    with pytest.raises(CommandError, match="at most 254 characters"), transaction.atomic():
+        call_command(
+            "createsuperuser", "--noinput", username="root", email="a" * 248 + "@\u0130.com"
+        )
+    assert not User.objects.filter(username="root").exists()
 
 
 def test_changepassword_still_changes_a_password(monkeypatch):
