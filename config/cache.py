@@ -35,9 +35,7 @@ public authority can be checked by adding `?ssl_cert_reqs=required` to its URL:
 redis-py lets the URL's options win.
 """
 
-import contextlib
 import functools
-import hashlib
 import os
 import re
 import sys
@@ -50,6 +48,7 @@ from django.core.cache.backends import redis as django_redis
 from django.core.exceptions import ImproperlyConfigured
 
 from config import env
+from config.static_versioning import manifest_hash
 
 # After a call to a Redis fails to connect or times out, calls to that server
 # fail at once for this long (RedisCache below), then one call tries it again.
@@ -171,10 +170,7 @@ def release_tag(manifest: Path) -> str:
     stored, unstyled, and the old ones the new ones', for the pages' lifetime. Kept
     parts (catalog/kept.py) are rendered by a release's own templates too.
     """
-    tags = [(env.deployed_commit() or "")[:12]]
-    # No manifest here: a static bucket holds it, or nothing was collected yet.
-    with contextlib.suppress(OSError):
-        tags.append(hashlib.sha256(manifest.read_bytes()).hexdigest()[:12])
+    tags = [(env.deployed_commit() or "")[:12], manifest_hash(manifest) or ""]
     return "-".join(tag for tag in tags if tag)
 
 

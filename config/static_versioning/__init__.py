@@ -106,10 +106,17 @@ def _from_variable(environ: Mapping[str, str], name: str) -> Version | None:
     return Version(value, name)
 
 
-def _from_manifest(manifest: Path | None) -> Version | None:
+def manifest_hash(manifest: Path | None) -> str | None:
+    """12 hex digits of the collected files' manifest, which changes with any of
+    them; None where nothing was collected (or a static bucket holds it)."""
     if manifest is None or not manifest.is_file():
         return None
-    return Version(hashlib.sha256(manifest.read_bytes()).hexdigest()[:12], MANIFEST_SOURCE)
+    return hashlib.sha256(manifest.read_bytes()).hexdigest()[:12]
+
+
+def _from_manifest(manifest: Path | None) -> Version | None:
+    digest = manifest_hash(manifest)
+    return None if digest is None else Version(digest, MANIFEST_SOURCE)
 
 
 def resolve(environ: Mapping[str, str], manifest: Path | None = None) -> AssetVersions:
