@@ -481,3 +481,29 @@ def test_the_release_phase_stops_on_a_web_concurrency_gunicorn_cannot_run():
     refused = run_python(code, {**base, "WEB_CONCURRENCY": "abc"})
     assert refused.returncode != 0
     assert "WEB_CONCURRENCY must be a whole number" in refused.stderr
+
+
+def test_a_development_allowed_hosts_replaces_the_default_as_the_readme_says():
+    """README, DEMO_HOST: a value replaces localhost, 127.0.0.1 and [::1]."""
+    code = "import django; django.setup(); from django.conf import settings; "
+    code += "print(settings.ALLOWED_HOSTS)"
+    base = production_env(ENVIRONMENT="development", DATABASE_URL="postgres://u:p@db.invalid/app")
+    assert run_python(code, base).stdout.strip() == "['localhost', '127.0.0.1', '[::1]']"
+    given = run_python(code, {**base, "ALLOWED_HOSTS": "laptop.lan"})
+    assert given.stdout.strip() == "['laptop.lan']"
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    assert (
+        "a value replaces the development default of `localhost`,\n`127.0.0.1` and `[::1]`"
+        in readme
+    )
+
+
+def test_the_readmes_connection_arithmetic_is_the_web_lines():
+    """README, scale-out: WEB_CONCURRENCY x 5 connections a dyno, 2 x 5 on a basic one."""
+    from config import gunicorn as web_config
+
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    assert web_config.threads == 5
+    assert env.WEB_WORKERS == 2
+    times = "\u00d7"
+    assert f"`WEB_CONCURRENCY` {times} 5 database connections (2 {times} 5 on a basic" in readme
