@@ -21,6 +21,7 @@ Docs: docs/prefetch.md.
 """
 
 from functools import cache
+from keyword import iskeyword
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db import NotSupportedError, connections, models
@@ -91,15 +92,31 @@ def _check_queryset(queryset, relation: str) -> None:
         )
 
 
-@cache
+# What Django sets on each instance rather than on its class.
+INSTANCE_ATTRIBUTES = frozenset({"_state", "_prefetched_objects_cache"})
+
+
 def _check_to_attr(model, to_attr: str) -> None:
-    """ValueError when the model already has something under `to_attr`: a field's
-    value would be replaced by the list (and saved so), a reverse accessor refuses
-    assignment, a method would be shadowed. prefetch_related refuses a field's name."""
+    """ValueError when `to_attr` is not an attribute name code could write
+    (`product.<to_attr>`), or when the model already has something under it: a
+    field's value would be replaced by the list (and saved so), a reverse
+    accessor refuses assignment, a method would be shadowed, the instance's
+    state lost. prefetch_related refuses a field's name."""
+    if not isinstance(to_attr, str) or not to_attr.isidentifier() or iskeyword(to_attr):
+        raise ValueError(
+            f"bounded_prefetch: to_attr={to_attr!r} is not a name an attribute can have: "
+            "choose one like item_list."
+        )
+    _check_model_has_no(model, to_attr)
+
+
+@cache
+def _check_model_has_no(model, to_attr: str) -> None:
     try:
         model._meta.get_field(to_attr)
     except FieldDoesNotExist:
-        taken = hasattr(model, to_attr)  # an attname, a property, a method, pk
+        # An attname, a property, a method, pk; or what each instance gets.
+        taken = hasattr(model, to_attr) or to_attr in INSTANCE_ATTRIBUTES
     else:
         taken = True
     if taken:

@@ -179,7 +179,19 @@ def test_anything_but_a_reverse_foreign_key_is_refused(shop, relation):
 
 
 @pytest.mark.parametrize(
-    "to_attr", ["reference", "customer", "customer_id", "line_items", "note_set", "pk", "save"]
+    "to_attr",
+    [
+        "reference",
+        "customer",
+        "customer_id",
+        "line_items",
+        "note_set",
+        "pk",
+        "save",
+        # Set on each instance by Django, not on the class.
+        "_state",
+        "_prefetched_objects_cache",
+    ],
 )
 def test_a_to_attr_that_is_already_the_models_is_refused(shop, to_attr):
     """A field's name replaced its value, which a save() then wrote back as the list
@@ -188,6 +200,18 @@ def test_a_to_attr_that_is_already_the_models_is_refused(shop, to_attr):
     a field's name; this refuses whatever the model already has under the name."""
     Order, _, _ = shop
     with pytest.raises(ValueError, match=f"to_attr={to_attr!r} is already Order's"):
+        Order.objects.bounded_prefetch("line_items", to_attr=to_attr)
+
+
+@pytest.mark.parametrize(
+    "to_attr", ["", " ", "items ", "1st", "line items", "a.b", "class", None, 3]
+)
+def test_a_to_attr_no_code_could_name_is_refused(shop, to_attr):
+    """An empty name, one with a space or a dot, a keyword or not a string: the
+    list went under a name `order.<to_attr>` cannot read (or, for None, a
+    TypeError from deep inside), and no code saw it."""
+    Order, _, _ = shop
+    with pytest.raises(ValueError, match=f"to_attr={to_attr!r} is not a name"):
         Order.objects.bounded_prefetch("line_items", to_attr=to_attr)
 
 
