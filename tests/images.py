@@ -245,6 +245,7 @@ ACCEPTED: dict[str, tuple[bytes, str]] = {
     "webp turned in its xmp only": (save(picture(), "WEBP", xmp=XMP_TURNED.encode()), "WEBP"),
     "gif animated, transparent, cleared": (transparent_gif_animation(disposal=2), "GIF"),
     "gif animated, transparent, restored": (transparent_gif_animation(disposal=3), "GIF"),
+    "gif animation of 499 one-pixel frames": (gif_of_tiny_frames(499), "GIF"),
 }
 
 NOT_AN_IMAGE, TOO_MANY_PIXELS, TOO_MANY_FRAMES, TOO_MANY_SCANS = (
@@ -291,6 +292,9 @@ REFUSED: dict[str, tuple[bytes, str]] = {
         TOO_MANY_PIXELS,
     ),
     "gif of 1,001 tiny frames": (gif_of_tiny_frames(1_001), TOO_MANY_FRAMES),
+    # Each frame of a GIF animation counts 50,000 pixels more than it has: 501 of
+    # them pass 25 megapixels, whatever their size.
+    "gif animation of 501 one-pixel frames": (gif_of_tiny_frames(501), TOO_MANY_PIXELS),
     "progressive jpeg of 101 scans": (jpeg_of_scans(101), TOO_MANY_SCANS),
     "progressive jpeg of 5,000 scans": (jpeg_of_scans(5_000), TOO_MANY_SCANS),
 }

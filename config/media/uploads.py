@@ -40,7 +40,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.crypto import get_random_string
 from PIL import GifImagePlugin, Image, ImageFile, JpegImagePlugin, PngImagePlugin, WebPImagePlugin
 
-from config.media.reencode import TooManyPixels, reencode
+from config.media.reencode import TooManyPixels, extra_pixels, reencode
 
 
 @dataclass(frozen=True)
@@ -206,7 +206,8 @@ def _checked_and_written_again(file) -> tuple[ImageKind, bytes]:
                     code="too_many_pixels",
                     params={"limit": WEBP_MAX_PIXELS // 1_000_000},
                 )
-            if image.width * image.height * frames > IMAGE_MAX_PIXELS:
+            each = image.width * image.height + extra_pixels(kind.name, frames)
+            if each * frames > IMAGE_MAX_PIXELS:
                 raise too_many_pixels
             if kind.name == "JPEG" and jpeg_scans(data) > IMAGE_MAX_SCANS:
                 raise ValidationError(

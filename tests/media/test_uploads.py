@@ -1,4 +1,5 @@
 import io
+import re
 
 import pytest
 from django.contrib import admin
@@ -8,11 +9,18 @@ from PIL import Image
 
 from accounts.models import Profile
 from config.media import uploads
-from config.media.reencode import reencode
+from config.media.reencode import TooManyPixels, extra_pixels, reencode
 from config.media.uploads import ImageUploadFormField, clean_image
 from tests.conftest import bucket_keys
 from tests.factories import UserFactory, image_bytes, png_declaring, stored_as, upload
-from tests.images import UPRIGHT_SIZE, animation_with_a_large_exif, picture, save
+from tests.images import (
+    UPRIGHT_SIZE,
+    animation_with_a_large_exif,
+    gif_of_tiny_frames,
+    picture,
+    save,
+)
+from tests.processes import BASE_DIR
 
 
 @pytest.mark.parametrize("image_format", ["JPEG", "PNG", "WEBP", "GIF"])
@@ -152,6 +160,49 @@ def test_a_gif_without_transparency_is_not_written_frame_by_whole_frame():
     upload_bytes = buffer.getvalue()
     stored = reencode(upload_bytes, "GIF", animated=True, max_pixels=25_000_000)
     assert len(stored) < 2 * len(upload_bytes), (len(upload_bytes), len(stored))
+
+
+def test_writing_a_gif_animation_again_counts_each_frame_50000_pixels_more():
+    """Writing a GIF animation again chooses each frame's 256 colours anew, which
+    costs more per pixel on small frames: 870 frames of 158x158, each of its own
+    colours (5 MB, 22 megapixels), took 10 to 13 s of CPU. Counted while
+    decoding too, where a GIF's later frames may be larger than its header says."""
+    with pytest.raises(TooManyPixels):
+        reencode(gif_of_tiny_frames(501), "GIF", animated=True, max_pixels=25_000_000)
+    black, white = Image.new("L", (100, 100)), Image.new("L", (100, 100), 255)
+    two_gif = save(black, "GIF", save_all=True, append_images=[white])
+    with pytest.raises(TooManyPixels):
+        reencode(two_gif, "GIF", animated=True, max_pixels=2 * (10_000 + 50_000) - 1)
+    assert reencode(two_gif, "GIF", animated=True, max_pixels=2 * (10_000 + 50_000))
+    # A still GIF counts its own pixels only; so do other formats' frames.
+    assert reencode(save(black, "GIF"), "GIF", animated=True, max_pixels=10_000)
+    two_png = save(black, "PNG", save_all=True, append_images=[white])
+    assert reencode(two_png, "PNG", animated=True, max_pixels=20_000)
+
+
+# docs/production.md's trade-off: the most frames an animation of each size may have.
+MOST_FRAMES = {
+    ("PNG", 480, 360): "about 140 frames",
+    ("GIF", 480, 360): "112 as a GIF",
+    ("PNG", 1000, 1000): "one 25 (23 as a GIF)",
+    ("GIF", 1000, 1000): "(23 as a GIF)",
+    ("GIF", 1, 1): "499 as a GIF",
+}
+
+
+@pytest.mark.parametrize("shape", MOST_FRAMES)
+def test_the_docs_say_how_many_frames_an_animation_may_have(shape):
+    image_format, width, height = shape
+    said = MOST_FRAMES[shape]
+    assert said in (BASE_DIR / "docs" / "production.md").read_text()
+
+    def fits(frames):
+        each = width * height + extra_pixels(image_format, frames)
+        return each * frames <= uploads.IMAGE_MAX_PIXELS
+
+    most = max(n for n in range(2, uploads.IMAGE_MAX_FRAMES + 1) if fits(n))
+    number = int(re.search(r"(\d+)(?: frames| as a GIF| \()", said).group(1))
+    assert most == number or (said.startswith("about") and abs(most - number) <= number // 20)
 
 
 def test_a_lossy_webp_saved_at_a_low_quality_is_stored_larger():
