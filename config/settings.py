@@ -95,6 +95,9 @@ MIDDLEWARE = [
     "config.querylog.QueryLogMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Straight before the CSRF check, which reads the form: a body Django's parser
+    # fails on with an error of its own is the 400 page (config/security/formdata.py).
+    "config.security.formdata.UnparsableFormMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     # Before AuthenticationMiddleware: sessions logged in under Django's
     # ModelBackend move onto ours instead of being logged out.

@@ -17,10 +17,10 @@ URL was a 500:
 
 Browsers send UTF-8 and name no charset; Django itself refuses a urlencoded
 form in any other. So such a request gets the 400 page at once, as does one
-whose Content-Type parameters do not parse, or name a charset no lookup takes
-(RFC 2231's `charset*=utf-7''+2AA-` is a lone surrogate, which Django's own
-lookup raised on). A charset Python does not know at all
-is let through: Django ignores it and reads UTF-8. Outside Django's middleware on
+whose Content-Type parameters do not parse (whatever the parser raises), or
+name a charset no lookup takes (RFC 2231's `charset*=utf-7''+2AA-` is a lone
+surrogate, which Django's own lookup raised on). A charset Python does not know
+at all is let through: Django ignores it and reads UTF-8. Outside Django's middleware on
 purpose, like the body limit (config/security/bodylimit.py): Django fails while
 building the request, before any middleware.
 """
@@ -38,7 +38,10 @@ def readable(content_type: str) -> bool:
     Python does not know, which Django ignores, reading UTF-8."""
     try:
         _, parameters = parse_header_parameters(content_type)
-    except (ValueError, LookupError):  # UnicodeError is a ValueError
+    except Exception:
+        # ValueError, LookupError (UnicodeError is a ValueError), and TypeError for a
+        # parameter written both whole and in RFC 2231 parts (`x*=a; x*0=b`): what
+        # the standard library's parser raises is not a list anyone keeps.
         return False
     charset = parameters.get("charset")
     try:

@@ -43,7 +43,9 @@ CODECS = sorted(
 QUERY = "next=/%2B2AA-&name=%5Cud800&x=%FF&page=2"
 
 
-def call(content_type: str, method: str = "GET", body: bytes = b"") -> tuple[str, bytes]:
+def call(
+    content_type: str, method: str = "GET", body: bytes = b"", **headers: str
+) -> tuple[str, bytes]:
     environ = {}
     setup_testing_defaults(environ)
     environ.update(
@@ -53,6 +55,7 @@ def call(content_type: str, method: str = "GET", body: bytes = b"") -> tuple[str
         CONTENT_TYPE=content_type,
         CONTENT_LENGTH=str(len(body)),
         HTTP_HOST="localhost",
+        **headers,
     )
     environ["wsgi.input"] = io.BytesIO(body)
     answered = []
@@ -121,3 +124,32 @@ def test_utf8_in_any_spelling_is_served(charset):
 def test_no_charset_is_served(content_type):
     assert readable(content_type)
     assert call(content_type)[0] == "200 OK"
+
+
+# RFC 2231 writes a parameter either whole (x*=) or in numbered parts (x*0=, x*1=);
+# given both, Python's email.utils.decode_params compares None with 0 and raises
+# TypeError, which Django's parse_header_parameters lets out.
+BOTH_SPELLINGS = ["x*=a; x*0=b", "x*0=a; x*=b", "x*0*=utf-8''a; x*=b", "name*=a; name*0=b"]
+
+
+@pytest.mark.parametrize("parameters", BOTH_SPELLINGS)
+def test_a_parameter_spelled_whole_and_in_parts_is_refused(parameters):
+    """Out of the WSGI wrapper: gunicorn's bare 500 on any URL, and a traceback logged."""
+    assert not readable(f"text/plain; {parameters}")
+    assert call(f"text/plain; {parameters}")[0] == "400 Bad Request"
+
+
+@pytest.mark.parametrize("parameters", BOTH_SPELLINGS)
+@pytest.mark.parametrize("header", ["Content-Disposition: form-data", "Content-Type: text/plain"])
+def test_a_form_part_whose_header_does_not_parse_is_the_400_page(header, parameters):
+    """A part's own header is parsed when the form is read (by the CSRF check, on any
+    POST with a CSRF cookie): the TypeError was a 500 and an error event in Sentry."""
+    part_header = f"{header}; {parameters}"
+    if header.startswith("Content-Type"):
+        part_header = f'Content-Disposition: form-data; name="bio"\r\n{part_header}'
+    body = f"--B\r\n{part_header}\r\n\r\nvalue\r\n--B--\r\n".encode()
+    status, page = call(
+        "multipart/form-data; boundary=B", "POST", body, HTTP_COOKIE="csrftoken=" + "a" * 32
+    )
+    assert status == "400 Bad Request"
+    assert b"Bad request" in page or b"400" in page

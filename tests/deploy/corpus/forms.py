@@ -291,6 +291,7 @@ def charset_probes(path: str) -> list[Probe]:
         "UTF-7 (lone surrogates)": "text/plain; charset=utf-7",
         "US-ASCII": "text/plain; charset=us-ascii",
         "an RFC 2231 parameter": "text/plain; x*=bogus''1",
+        "a parameter whole and in RFC 2231 parts": "text/plain; x*=a; x*0=b",
     }
     query = "?next=/%2B2AA-&x=%FF&page=2&per_page=1"
     body = b'--B\r\nContent-Disposition: form-data; name="username"\r\n\r\n+2AA-\r\n--B--\r\n'
@@ -305,5 +306,12 @@ def charset_probes(path: str) -> list[Probe]:
             "POST",
             {**WITH_CSRF, "Content-Type": "multipart/form-data; boundary=B; charset=utf-7"},
             body,
+        ),
+        Probe(
+            f"POST {path} multipart whose part names a parameter whole and in parts",
+            path,
+            "POST",
+            {**WITH_CSRF, "Content-Type": "multipart/form-data; boundary=B"},
+            b"--B\r\nContent-Disposition: form-data; name*=a; name*0=b\r\n\r\nx\r\n--B--\r\n",
         ),
     ]
