@@ -6,8 +6,11 @@ the ids they are posted (`_selected_action=abc`). Django checks the lookup's nam
 not the value: a value the database refuses (an invalid regular expression, a year
 past 9999, a date hierarchy's last month of 9999, an id that is no number) raised
 from deep in the list page, a 500 on every list page of every model, the
-project's, Django's and django-axes' alike. `AdminListInputMiddleware` answers
-those with the 400 page instead, for the list pages only.
+project's, Django's and django-axes' alike. And some lookups take a value of a
+shape the admin never prepares: `?id__range=1` left BETWEEN one value short
+(IndexError) and `?id__range=123` gave it three (TypeError), raised as the SQL
+was compiled. `AdminListInputMiddleware` answers with the 400 page whatever a
+list page raises but Django's own answers (404, 403, 400), for the list pages only.
 
 The same exceptions can also come from a list page's own bug (a `list_display`
 callable that raises, an action's UPDATE the database refuses). So each one is
@@ -18,9 +21,13 @@ staff typing a bad filter by hand also makes an event.
 
 import logging
 
-from django.db import DataError
+from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
+from django.http import Http404
 
 from config.views import bad_request
+
+# What Django answers itself, with its own page.
+DJANGOS_ANSWERS = (Http404, PermissionDenied, SuspiciousOperation, BadRequest)
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +46,7 @@ class AdminListInputMiddleware:
             and match.namespace == "admin"
             and (match.url_name or "").endswith("_changelist")
         )
-        if not admin_list or not isinstance(exception, DataError | ValueError | OverflowError):
+        if not admin_list or isinstance(exception, DJANGOS_ANSWERS):
             return None
         logger.error("Admin list page %s answered 400", request.path, exc_info=exception)
         return bad_request(request, exception)
