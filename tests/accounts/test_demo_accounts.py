@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
+from django.db import connections, router
 
 from accounts.demo_accounts import (
     DEMO_STAFF_PERMISSIONS,
@@ -244,3 +245,29 @@ def test_the_docs_give_the_development_logins_the_command_prints(doc):
     for role, username in (("staff", STAFF_USERNAME), ("member", MEMBER_USERNAME)):
         assert f"`{username}`" in text
         assert f"`{DEV_PASSWORDS[role]}`" in text
+
+
+@pytest.mark.parametrize(
+    "host", ["db.example.com", "ec2-1-2-3-4.compute-1.amazonaws.com", "10.0.0.5"]
+)
+def test_development_against_a_database_elsewhere_gets_random_passwords(host, monkeypatch):
+    """`.env` may name another machine's database (Heroku's own advice copies the
+    app's DATABASE_URL there): the public passwords went into it, a staff login
+    anyone could use."""
+    user_model = get_user_model()
+    monkeypatch.setitem(connections[router.db_for_write(user_model)].settings_dict, "HOST", host)
+    output = run()
+    assert f"The database is not on this machine ({host})" in output
+    created = logins(output)
+    assert set(created) == {STAFF_USERNAME, MEMBER_USERNAME}
+    for username, (password, _, _) in created.items():
+        assert password not in DEV_PASSWORDS.values()
+        assert user_model.objects.get(username=username).check_password(password)
+
+
+@pytest.mark.parametrize("host", ["", "/var/run/postgresql", "localhost", "127.0.0.1", "::1"])
+def test_development_against_a_database_on_this_machine_gets_the_public_ones(host, monkeypatch):
+    user_model = get_user_model()
+    monkeypatch.setitem(connections[router.db_for_write(user_model)].settings_dict, "HOST", host)
+    created = logins(run())
+    assert created[STAFF_USERNAME][0] == DEV_PASSWORDS["staff"]

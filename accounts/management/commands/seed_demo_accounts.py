@@ -2,7 +2,9 @@
 
 Creates what is missing (accounts/demo_accounts.py) and prints both logins on
 every run, so the demo can show them at start. In development the passwords are
-the fixed, public DEV_PASSWORDS. Anywhere else a known password would be an
+the fixed, public DEV_PASSWORDS, on a database on this machine; on another
+machine's (a `.env` may name the app's own), random ones, printed once. Outside
+development a known password would be an
 open door, so the command refuses unless the operator gives the passwords
 (`--staff-password`, `--member-password`) or asks for random ones
 (`--random-passwords`, printed once, when the accounts are created); given ones
@@ -11,6 +13,7 @@ existing account is never changed: if its password is no longer the one given,
 the command says so instead of printing a stale password.
 """
 
+import ipaddress
 import secrets
 
 from django.conf import settings
@@ -18,6 +21,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
+from django.db import connections, router
 
 from accounts.demo_accounts import MEMBER_USERNAME, STAFF_USERNAME, DemoLogin, ensure_demo_accounts
 from config.commands import DatabaseCommand
@@ -27,6 +31,18 @@ WHAT = {
     "staff": "staff: media versions in the admin, the S3 tour's demonstration",
     "member": "member: a profile with a company, loaded in one query",
 }
+
+
+def database_host() -> str | None:
+    """The host of the database the accounts go into, or None when it is on this
+    machine: a Unix socket (no host, or a path), localhost or a loopback address."""
+    host = connections[router.db_for_write(get_user_model())].settings_dict.get("HOST") or ""
+    if not host or host.startswith("/") or host == "localhost":
+        return None
+    try:
+        return None if ipaddress.ip_address(host.strip("[]")).is_loopback else host
+    except ValueError:  # a name
+        return host
 
 
 def random_password() -> str:
@@ -61,7 +77,15 @@ class Command(DatabaseCommand):
                     "--staff-password and --member-password, or --random-passwords. "
                     "The fixed development passwords are public."
                 )
-            given = {role: given[role] or DEV_PASSWORDS[role] for role in given}
+            if (host := database_host()) is None:
+                given = {role: given[role] or DEV_PASSWORDS[role] for role in given}
+            else:
+                self.stdout.write(
+                    f"The database is not on this machine ({host}): new accounts get "
+                    "random passwords, not the public development ones."
+                )
+                random_passwords = True
+                given = {role: given[role] or random_password() for role in given}
         elif not settings.DEVELOPMENT:
             self.check_given(given)
         logins = ensure_demo_accounts(
@@ -100,10 +124,10 @@ class Command(DatabaseCommand):
         if login.password is not None:
             company = f", company {login.company}" if login.company else ""
             return f"username {login.username}  password {login.password}{company}{created}"
-        if random_passwords:
-            why = "set when the account was created, not shown again"
-        elif chosen:
+        if chosen:
             why = "not the one given: the account exists and is left as it is"
+        elif random_passwords:
+            why = "set when the account was created, not shown again"
         else:
             why = "changed since it was created, not shown"
         return f"username {login.username}  password {why} (reset: manage.py changepassword)"
