@@ -4,6 +4,7 @@ import os
 import re
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,8 @@ from django.core.management import call_command
 from django.http.request import split_domain_port, validate_host
 
 from config import env
-from tests.processes import manage, production_env, run_python
+from config.tour import ENVIRONMENT_VARIABLES
+from tests.processes import BASE_DIR, manage, production_env, run_python
 
 SHOW_SETTINGS = (
     "import django; django.setup(); from django.conf import settings as s; "
@@ -507,3 +509,21 @@ def test_the_readmes_connection_arithmetic_is_the_web_lines():
     assert env.WEB_WORKERS == 2
     times = "\u00d7"
     assert f"`WEB_CONCURRENCY` {times} 5 database connections (2 {times} 5 on a basic" in readme
+
+
+def test_the_suite_inherits_no_setting_from_env_but_the_database():
+    """pipenv loads .env into `pipenv run test`: ADMIN_URL=backstage/ (which
+    .env.example suggests) moved the admin the tests open, QUERY_LOG=off hid the
+    counts they read, SENTRY_DSN sent their deliberate errors to a real project.
+    pyproject.toml removes every variable the site reads (config/tour.py lists
+    them), or sets it, except DATABASE_URL: a server of one's own may run them."""
+    config = tomllib.loads((BASE_DIR / "pyproject.toml").read_text())
+    pinned = {
+        line.split("=", 1)[0].split(":")[-1]
+        for line in config["tool"]["pytest"]["ini_options"]["env"]
+    }
+    assert set(ENVIRONMENT_VARIABLES) - pinned == {"DATABASE_URL"}
+    # What the tests' own setup sets (tests/conftest.py: the local S3 server's keys) aside.
+    for name in set(ENVIRONMENT_VARIABLES) - {"DATABASE_URL", "ENVIRONMENT"}:
+        if not name.startswith("AWS_"):
+            assert os.environ.get(name, "") == "", name
