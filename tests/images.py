@@ -180,6 +180,44 @@ def jpeg_of_scans(count: int, size: tuple[int, int] = (400, 300)) -> bytes:
     return content[:end] + content[last:end] * (count - scans) + content[end:]
 
 
+# --- files of many small blocks -------------------------------------------------
+# Pillow reads the blocks around a picture (a JPEG's segments, a PNG's chunks, a
+# GIF's extensions and sub-blocks) in Python, one by one, as it opens the file:
+# 5 MB of ten-byte EXIF segments took over a minute of CPU, of empty PNG chunks
+# or one-byte GIF sub-blocks 4 to 9 s. These hold a few thousand, a few dozen KB.
+
+
+def jpeg_with_segments(segment: bytes, count: int) -> bytes:
+    """A small JPEG with `segment` (a marker and its data, or fill bytes) repeated
+    `count` times straight after its start-of-image marker."""
+    content = save(picture(), "JPEG")
+    return content[:2] + segment * count + content[2:]
+
+
+def jpeg_segment(marker: int, data: bytes) -> bytes:
+    return bytes([0xFF, marker]) + struct.pack(">H", len(data) + 2) + data
+
+
+def png_chunk(name: bytes, data: bytes = b"") -> bytes:
+    return struct.pack(">I", len(data)) + name + data + struct.pack(">I", zlib.crc32(name + data))
+
+
+def png_with_chunks(chunk: bytes, count: int, before_pixels: bool = True) -> bytes:
+    """A small PNG with `chunk` repeated `count` times before its pixel data (IDAT),
+    or just after it."""
+    content = save(picture(), "PNG")
+    at = content.index(b"IDAT") - 4 if before_pixels else content.index(b"IEND") - 4
+    return content[:at] + chunk * count + content[at:]
+
+
+def gif_with_extensions(extension: bytes, count: int) -> bytes:
+    """A small GIF with `extension` (a whole extension block) repeated `count` times
+    before its image."""
+    content = save(picture("P"), "GIF")
+    at = content.index(b"\x2c")  # the image descriptor
+    return content[:at] + extension * count + content[at:]
+
+
 def psd_like() -> bytes:
     """The header of a Photoshop file (8BPS, RGB, 8x8), and raw pixels."""
     header = b"8BPS" + struct.pack(">H6xHIIHH", 1, 3, 8, 8, 8, 3)
@@ -246,13 +284,19 @@ ACCEPTED: dict[str, tuple[bytes, str]] = {
     "gif animated, transparent, cleared": (transparent_gif_animation(disposal=2), "GIF"),
     "gif animated, transparent, restored": (transparent_gif_animation(disposal=3), "GIF"),
     "gif animation of 499 one-pixel frames": (gif_of_tiny_frames(499), "GIF"),
+    # Real files' most: a colour profile in 64 KB segments, an editor's comments,
+    # XMP, text chunks.
+    "jpeg of 200 segments": (jpeg_with_segments(jpeg_segment(0xFE, b"note"), 200), "JPEG"),
+    "png of 200 text chunks": (png_with_chunks(png_chunk(b"tEXt", b"k\x00v"), 200), "PNG"),
+    "gif of 200 comments": (gif_with_extensions(b"!\xfe\x04note\x00", 200), "GIF"),
 }
 
-NOT_AN_IMAGE, TOO_MANY_PIXELS, TOO_MANY_FRAMES, TOO_MANY_SCANS = (
+NOT_AN_IMAGE, TOO_MANY_PIXELS, TOO_MANY_FRAMES, TOO_MANY_SCANS, TOO_MANY_BLOCKS = (
     "invalid_image",
     "too_many_pixels",
     "too_many_frames",
     "too_many_scans",
+    "too_many_blocks",
 )
 REFUSED: dict[str, tuple[bytes, str]] = {
     "bmp": (image_bytes("BMP"), NOT_AN_IMAGE),
@@ -296,6 +340,33 @@ REFUSED: dict[str, tuple[bytes, str]] = {
     # them pass 25 megapixels, whatever their size.
     "gif animation of 501 one-pixel frames": (gif_of_tiny_frames(501), TOO_MANY_PIXELS),
     "progressive jpeg of 101 scans": (jpeg_of_scans(101), TOO_MANY_SCANS),
+    "jpeg of 2,000 empty APP0 segments": (
+        jpeg_with_segments(b"\xff\xe0\x00\x02", 2_000),
+        TOO_MANY_BLOCKS,
+    ),
+    "jpeg of 2,000 ten-byte exif segments": (
+        jpeg_with_segments(jpeg_segment(0xE1, b"Exif\x00\x00" + b"A" * 10), 2_000),
+        TOO_MANY_BLOCKS,
+    ),
+    "jpeg of 2,000 comments": (
+        jpeg_with_segments(jpeg_segment(0xFE, b"x"), 2_000),
+        TOO_MANY_BLOCKS,
+    ),
+    "jpeg of 5,000 fill bytes": (jpeg_with_segments(b"\xff", 5_000), TOO_MANY_BLOCKS),
+    "png of 2,000 unknown chunks": (png_with_chunks(png_chunk(b"abCd"), 2_000), TOO_MANY_BLOCKS),
+    "png of 2,000 text chunks after its pixels": (
+        png_with_chunks(png_chunk(b"tEXt", b"k\x00v"), 2_000, before_pixels=False),
+        TOO_MANY_BLOCKS,
+    ),
+    "png of 30,000 empty pixel chunks": (
+        png_with_chunks(png_chunk(b"IDAT"), 30_000, before_pixels=False),
+        TOO_MANY_BLOCKS,
+    ),
+    "gif with a comment of 60,000 one-byte sub-blocks": (
+        gif_with_extensions(b"!\xfe" + b"\x01X" * 60_000 + b"\x00", 1),
+        TOO_MANY_BLOCKS,
+    ),
+    "gif of 6,000 comments": (gif_with_extensions(b"!\xfe\x01X\x00", 6_000), TOO_MANY_BLOCKS),
     "progressive jpeg of 5,000 scans": (jpeg_of_scans(5_000), TOO_MANY_SCANS),
 }
 

@@ -40,6 +40,7 @@ ERRORS = {
     "too_many_pixels": "too large in pixels",
     "too_many_frames": "too many frames",
     "too_many_scans": "too many progressive scans",
+    "too_many_blocks": "too many small blocks",
 }
 
 
