@@ -36,6 +36,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import models
+from django.db.models.fields.files import FieldFile, ImageFileDescriptor
 from django.template.defaultfilters import filesizeformat
 from django.utils.crypto import get_random_string
 from PIL import GifImagePlugin, Image, ImageFile, JpegImagePlugin, PngImagePlugin, WebPImagePlugin
@@ -275,8 +276,39 @@ class ImageUploadFormField(forms.FileField):
         return {**super().widget_attrs(widget), "accept": ACCEPT}
 
 
+def _stored_name(value) -> str | None:
+    """The storage name `value` stands for, or None for a file not stored yet."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, FieldFile) and value._committed:
+        return value.name
+    return None
+
+
+class KeptSizeDescriptor(ImageFileDescriptor):
+    """Assigning the file a row already holds keeps its width and height.
+
+    A ModelForm's save assigns every field again, an image left as it was
+    included, and Django's descriptor then measured it: it opened the stored
+    file (a HEAD to S3, and its bytes downloaded). A product whose picture had
+    been deleted could not be edited at all (FileNotFoundError, a 500), nor could
+    any product while S3 was down. Only a file not yet stored, or another name,
+    is measured now.
+    """
+
+    def __set__(self, instance, value):
+        previous = instance.__dict__.get(self.field.attname)
+        unchanged = previous is not None and _stored_name(previous) is not None
+        if unchanged and _stored_name(previous) == _stored_name(value):
+            instance.__dict__[self.field.attname] = value  # FileDescriptor's own __set__
+            return
+        super().__set__(instance, value)
+
+
 class ImageUploadField(models.ImageField):
     """An ImageField whose forms (ModelForm, admin) check and re-encode uploads (`clean_image`)."""
+
+    descriptor_class = KeptSizeDescriptor
 
     def formfield(self, **kwargs):
         return super().formfield(**{"form_class": ImageUploadFormField, **kwargs})
