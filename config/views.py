@@ -20,7 +20,7 @@ from django.views.generic import TemplateView
 from catalog.kept import kept_html
 from catalog.models import Product
 from config.security.headers import form_methods_only
-from config.security.staffonly import staff_only
+from config.security.staffonly import superuser_only
 from config.tour import available_techniques
 
 logger = logging.getLogger(__name__)
@@ -118,14 +118,16 @@ class SentryCheckError(Exception):
     """Raised on purpose by the Sentry check page."""
 
 
-@staff_only
+@superuser_only
 @form_methods_only
 def sentry_check(request):
-    """Staff only: a button that raises an error, to see it arrive in Sentry after a deploy.
+    """Superusers only: a button that raises an error, to see it arrive in Sentry after
+    a deploy.
 
-    Sentry's setup guide asks for such a view; it gives anyone but staff a 404 (not
-    a redirect to the admin login, which would reveal ADMIN_URL), and a staff member
-    only the 500 page.
+    Sentry's setup guide asks for such a view; it gives anyone else a 404 (not a
+    redirect to the admin login, which would reveal ADMIN_URL), staff without the
+    superuser flag included (each click is an event, against the project's quota),
+    and a superuser only the 500 page.
     """
     if request.method == "POST":
         raise SentryCheckError("Raised on purpose from the Sentry check page.")

@@ -44,6 +44,18 @@ def staff_only(view):
     return wrapped
 
 
+def superuser_only(view):
+    """`staff_only`, for superusers alone: a page no permission could grant."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not (request.user.is_active and request.user.is_superuser):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
 def view_on_site(request, content_type_id, object_id):
     """The admin's "view on site" shortcut (`/admin/r/<type>/<id>/`), for staff whose
     admin of that model shows them the object; a 404 for other staff.

@@ -4,6 +4,7 @@ from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.db import connection
 from django.test import Client
 from storages.backends.s3 import S3Storage
@@ -197,6 +198,24 @@ def test_staff_only_page_is_not_found_for_others(client, django_user_model):
     client.force_login(user)
     response = client.get("/debug/sentry-check")
     assert response.status_code == 404
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("permissions", [[], ["catalog.view_product", "catalog.change_product"]])
+def test_the_sentry_check_is_not_found_for_staff_who_are_not_superusers(
+    client, django_user_model, permissions
+):
+    """Open to any staff account, whatever its permissions: each POST made an error
+    event in Sentry, a quota anyone with a staff login could spend."""
+    staff = django_user_model.objects.create_user("clerk", is_staff=True)
+    for permission in permissions:
+        app_label, codename = permission.split(".")
+        staff.user_permissions.add(
+            Permission.objects.get(content_type__app_label=app_label, codename=codename)
+        )
+    client.force_login(staff)
+    assert client.get("/debug/sentry-check").status_code == 404
+    assert client.post("/debug/sentry-check").status_code == 404
 
 
 @pytest.mark.django_db
