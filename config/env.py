@@ -322,7 +322,9 @@ def mail_address(name: str, default: str) -> str:
         raise ImproperlyConfigured(
             f"The environment variable {name} must be an e-mail address, like "
             f"noreply@example.com or Shop <noreply@example.com> (a name with a comma in "
-            f'double quotes: "Shop, Inc" <noreply@example.com>), got {value!r}.'
+            f'double quotes: "Shop, Inc" <noreply@example.com>; in .env, the whole value '
+            f"in single quotes too: {name}='\"Shop, Inc\" <noreply@example.com>'), "
+            f"got {value!r}."
         )
     return value
 

@@ -11,6 +11,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.http.request import split_domain_port, validate_host
+from dotenv import dotenv_values
 
 from config import env
 from config.tour import ENVIRONMENT_VARIABLES
@@ -527,3 +528,18 @@ def test_the_suite_inherits_no_setting_from_env_but_the_database():
     for name in set(ENVIRONMENT_VARIABLES) - {"DATABASE_URL", "ENVIRONMENT"}:
         if not name.startswith("AWS_"):
             assert os.environ.get(name, "") == "", name
+
+
+def test_the_sender_the_refusal_suggests_for_env_is_read_from_env(monkeypatch, tmp_path):
+    """The refusal showed the value with its double quotes only: written so in
+    .env, python-dotenv (which pipenv loads .env with) cannot parse the line, drops
+    the variable with a warning, and mail went out from webmaster@localhost."""
+    variable, read, default = SENDER
+    monkeypatch.setenv(variable, "Shop, Inc <noreply@x.com>")
+    with pytest.raises(ImproperlyConfigured) as refused:
+        read(variable, default)
+    (line,) = re.findall(rf"{variable}='[^']*'", str(refused.value))
+    (tmp_path / ".env").write_text(line + "\n")
+    value = dotenv_values(tmp_path / ".env")[variable]
+    monkeypatch.setenv(variable, value)
+    assert read(variable, default) == '"Shop, Inc" <noreply@example.com>'
