@@ -9,6 +9,8 @@ is free), and says in one line what to do.
 import errno
 import socket
 
+from config.local.envfile import run_with
+
 DEFAULT_PORT = 8000
 
 
@@ -24,7 +26,7 @@ def parse_port(value: str | None) -> int:
     if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= 65535:
         raise PortError(
             f"PORT must be a number from 1 to 65535, not {value!r}: "
-            f"run PORT={DEFAULT_PORT} pipenv run demo"
+            + run_with("PORT", DEFAULT_PORT)
         )
     return int(text)
 
@@ -53,7 +55,7 @@ def check_port(host: str, port: int) -> None:
         if error.errno == errno.EADDRINUSE:
             raise PortError(
                 f"Port {port} is in use on {_shown(address)}: stop what uses it "
-                f"or run PORT={free_port_after(port, host)} pipenv run demo"
+                f"or {run_with('PORT', free_port_after(port, host))}"
             )
         if address != host.strip("[]"):
             continue  # ::1 beside 127.0.0.1, and IPv6 is off: no browser reaches it either

@@ -36,6 +36,8 @@ from pathlib import Path
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.s3.models import FakeDeleteMarker, s3_backends
 
+from config.local.envfile import run_with
+
 MANIFEST = "versions.json"
 # Requests that change nothing on the server.
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -77,7 +79,7 @@ class S3Disk:
             self._owner.close()
             raise FolderInUse(
                 f"Another demo keeps its S3 objects in {self.folder}: stop it, "
-                "or run DEMO_S3_DATA=another-folder pipenv run demo"
+                f"or {run_with('DEMO_S3_DATA', 'another-folder')}"
             ) from None
 
     def save(self) -> None:

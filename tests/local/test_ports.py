@@ -4,6 +4,7 @@ import socket
 
 import pytest
 
+from config.local.envfile import run_with
 from config.local.ports import DEFAULT_PORT, PortError, check_port, parse_port
 from tests.processes import free_port
 
@@ -93,3 +94,21 @@ def test_host_that_is_not_this_machine_is_one_line():
         check_port("no-such-host.invalid", free_port())
     with pytest.raises(PortError, match=r"^Cannot listen on 192\.0\.2\.1 port \d+: "):
         check_port("192.0.2.1", free_port())  # TEST-NET-1: no interface has it
+
+
+@pytest.mark.parametrize(
+    ("env_text", "told"),
+    [
+        ("", "run PORT=8000 pipenv run demo"),
+        ("ENVIRONMENT=development\n", "run PORT=8000 pipenv run demo"),
+        ("# PORT=80OO\nSPORT=1\n", "run PORT=8000 pipenv run demo"),
+        ("PORT=80OO\n", "set PORT=8000 in .env"),
+        ("  export PORT = 80OO\n", "set PORT=8000 in .env"),
+    ],
+)
+def test_a_port_set_in_env_is_to_be_changed_there(tmp_path, env_text, told):
+    """pipenv reads .env over the shell: where .env set a bad PORT, the message
+    said to run `PORT=8000 pipenv run demo`, which failed the same way."""
+    env_file = tmp_path / ".env"
+    env_file.write_text(env_text)
+    assert run_with("PORT", DEFAULT_PORT, env_file).startswith(told)
