@@ -32,8 +32,12 @@ except ImproperlyConfigured as refused:
 worker_class = "gthread"
 threads = 5
 
-# Heroku's router answers H12 after 30 s: kill a stuck request before that, and
-# finish in-flight requests within the 30 s between SIGTERM and SIGKILL.
+# A worker whose main loop has not checked in for 20 s is killed and replaced. With
+# threads, that loop checks in every second whatever its request threads do, so a
+# slow request is not stopped by this: Heroku's router answers H12 after 30 s while
+# it runs on, which is why each slow part has its own bound (the database's
+# connect timeout, S3's timeouts, one picture decoded at a time). In-flight
+# requests finish within the 30 s between SIGTERM and SIGKILL.
 timeout = 20
 graceful_timeout = 20
 # Above the router's 90 s idle keep-alive, so gunicorn never closes a connection

@@ -1,8 +1,9 @@
 """Keep sessions logged in under Django's ModelBackend, and move them onto ours."""
 
 from django.conf import settings
-from django.contrib.auth import BACKEND_SESSION_KEY
+from django.contrib.auth import BACKEND_SESSION_KEY, SESSION_KEY, get_user_model
 from django.contrib.auth.backends import ModelBackend
+from django.core.exceptions import ValidationError
 
 from accounts.profile_auth.backends import ProfileModelBackend, dotted_path
 
@@ -31,19 +32,38 @@ class SessionBackendUpgradeMiddleware:
     SessionMiddleware and before AuthenticationMiddleware. It reads the session
     only when the request carries a session cookie; AuthenticationMiddleware reads
     the same (cached) session, so pages that show the user pay no extra query.
+
+    A session whose stored user id the user model's primary key cannot be (a fork
+    that changed its key keeps its old sessions) is logged out here too: Django
+    raised ValidationError for it on every request.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if (
+        session = request.session
+        if session.session_key and not _is_a_key(session.get(SESSION_KEY, 0)):
+            # Django turns the stored user id into a primary key before any backend
+            # sees it, and raised ValidationError on every request of the session:
+            # logged out instead, as Django does when the password changed.
+            session.flush()
+        elif (
             TARGET in settings.AUTHENTICATION_BACKENDS
-            and request.session.session_key
-            and _upgradable(request.session.get(BACKEND_SESSION_KEY))
+            and session.session_key
+            and _upgradable(session.get(BACKEND_SESSION_KEY))
         ):
-            request.session[BACKEND_SESSION_KEY] = TARGET
+            session[BACKEND_SESSION_KEY] = TARGET
         return self.get_response(request)
+
+
+def _is_a_key(stored) -> bool:
+    """Whether the user model's primary key can be `stored` (a session's user id)."""
+    try:
+        get_user_model()._meta.pk.to_python(stored)
+    except ValidationError:
+        return False
+    return True
 
 
 def _upgradable(stored) -> bool:

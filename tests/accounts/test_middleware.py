@@ -1,5 +1,5 @@
 import pytest
-from django.contrib.auth import BACKEND_SESSION_KEY
+from django.contrib.auth import BACKEND_SESSION_KEY, SESSION_KEY
 
 from config.querylog import record
 from tests.factories import PASSWORD, CompanyFactory, UserFactory
@@ -82,16 +82,29 @@ def test_a_session_naming_the_backends_former_path_stays_logged_in(client):
     assert client.session[BACKEND_SESSION_KEY] == OURS
 
 
+def assert_logged_out_by(client, key: str, stored) -> None:
+    """A logged-in session with `stored` under `key` gets the login page, and then pages."""
+    client.force_login(UserFactory())
+    session = client.session
+    session[key] = stored
+    session.save()
+    response = client.get("/accounts/profile/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+    assert client.get("/").status_code == 200
+
+
 @pytest.mark.parametrize("stored", [[STOCK], {"path": STOCK}, 7, None])
 def test_a_session_whose_backend_is_not_a_path_is_logged_out_not_a_500(client, stored):
     """The upgrade looked the stored value up in a frozenset: a list or a dict
     raised TypeError, a 500 on every request of that session. Django's own check
     then logs such a session out."""
-    user = UserFactory()
-    client.force_login(user)
-    session = client.session
-    session[BACKEND_SESSION_KEY] = stored
-    session.save()
-    response = client.get("/accounts/profile/")
-    assert response.status_code == 302
-    assert response["Location"].startswith("/accounts/login/")
+    assert_logged_out_by(client, BACKEND_SESSION_KEY, stored)
+
+
+@pytest.mark.parametrize("stored", ["abc", "", [1], {"id": 1}, "1.5"])
+def test_a_session_whose_user_id_is_not_a_key_is_logged_out_not_a_500(client, stored):
+    """Django turns the stored user id into a primary key before any backend sees
+    it, and a value that is none raised ValidationError: a 500 on every request of
+    that session (a fork that changes its user model's key keeps old sessions)."""
+    assert_logged_out_by(client, SESSION_KEY, stored)
