@@ -116,6 +116,12 @@ def animation_over_the_pixel_budget(image_format: str) -> bytes:
     return save(first, image_format, save_all=True, append_images=rest)
 
 
+def long_thin_animation(frames: int, height: int) -> bytes:
+    """An APNG of `frames` frames of 1 x `height`, black and white in turn."""
+    first, *rest = [Image.new("L", (1, height), 255 * (n % 2)) for n in range(frames)]
+    return save(first, "PNG", save_all=True, append_images=rest)
+
+
 def gif_of_tiny_frames(count: int) -> bytes:
     """`count` one-pixel frames, black and white in turn: about 30 bytes each, so a
     5 MB file holds over 150,000, each costing the server time to decode and keep."""
@@ -283,12 +289,13 @@ ACCEPTED: dict[str, tuple[bytes, str]] = {
     "webp turned in its xmp only": (save(picture(), "WEBP", xmp=XMP_TURNED.encode()), "WEBP"),
     "gif animated, transparent, cleared": (transparent_gif_animation(disposal=2), "GIF"),
     "gif animated, transparent, restored": (transparent_gif_animation(disposal=3), "GIF"),
-    "gif animation of 499 one-pixel frames": (gif_of_tiny_frames(499), "GIF"),
+    "gif animation of 250 one-pixel frames": (gif_of_tiny_frames(250), "GIF"),
     # Real files' most: a colour profile in 64 KB segments, an editor's comments,
     # XMP, text chunks.
     "jpeg of 200 segments": (jpeg_with_segments(jpeg_segment(0xFE, b"note"), 200), "JPEG"),
     "png of 200 text chunks": (png_with_chunks(png_chunk(b"tEXt", b"k\x00v"), 200), "PNG"),
     "gif of 200 comments": (gif_with_extensions(b"!\xfe\x04note\x00", 200), "GIF"),
+    "apng of 500 frames of 1 x 1,999": (long_thin_animation(500, 1_999), "PNG"),
 }
 
 NOT_AN_IMAGE, TOO_MANY_PIXELS, TOO_MANY_FRAMES, TOO_MANY_SCANS, TOO_MANY_BLOCKS = (
@@ -298,6 +305,7 @@ NOT_AN_IMAGE, TOO_MANY_PIXELS, TOO_MANY_FRAMES, TOO_MANY_SCANS, TOO_MANY_BLOCKS 
     "too_many_scans",
     "too_many_blocks",
 )
+TOO_MANY_LINES = "too_many_lines"
 REFUSED: dict[str, tuple[bytes, str]] = {
     "bmp": (image_bytes("BMP"), NOT_AN_IMAGE),
     "tiff": (image_bytes("TIFF"), NOT_AN_IMAGE),
@@ -336,10 +344,15 @@ REFUSED: dict[str, tuple[bytes, str]] = {
         TOO_MANY_PIXELS,
     ),
     "gif of 1,001 tiny frames": (gif_of_tiny_frames(1_001), TOO_MANY_FRAMES),
-    # Each frame of a GIF animation counts 50,000 pixels more than it has: 501 of
-    # them pass 25 megapixels, whatever their size.
-    "gif animation of 501 one-pixel frames": (gif_of_tiny_frames(501), TOO_MANY_PIXELS),
+    # Each frame of a GIF animation counts as at least 100,000 pixels: 251 of them
+    # pass 25 megapixels, whatever their size.
+    "gif animation of 251 one-pixel frames": (gif_of_tiny_frames(251), TOO_MANY_PIXELS),
     "progressive jpeg of 101 scans": (jpeg_of_scans(101), TOO_MANY_SCANS),
+    # Pillow keeps a pointer and more for each row: a 49 KB PNG of 1 x 25,000,000
+    # raised the peak by 215 MiB, an APNG of 1,000 frames of 1 x 25,000 by 576.
+    "png of 1 x 2,000,000": (png_declaring(1, 2_000_000), TOO_MANY_LINES),
+    "png of 2,000,000 x 1 (turned, 2,000,000 rows)": (png_declaring(2_000_000, 1), TOO_MANY_LINES),
+    "apng of 500 frames of 1 x 2,001": (long_thin_animation(500, 2_001), TOO_MANY_LINES),
     "jpeg of 2,000 empty APP0 segments": (
         jpeg_with_segments(b"\xff\xe0\x00\x02", 2_000),
         TOO_MANY_BLOCKS,

@@ -1,6 +1,6 @@
 """Write an uploaded image again from its pixels: upright, frames kept, metadata gone.
 
-`reencode(data, image_format, animated=..., max_pixels=...)` decodes a file that
+`reencode(data, image_format, animated=..., max_pixels=..., max_lines=...)` decodes a file that
 config/media/uploads.py has already checked and returns new bytes of the same format
 holding only the picture: every frame of an animation with its timing and loop
 count, transparency, and the ICC colour profile (how to show the colours; it says
@@ -14,7 +14,7 @@ from the first frame, and every frame of an animation is turned by it.
 A GIF may declare a larger canvas in a later frame than in its header; each frame's
 size is checked before it is decoded, and all frames together may hold at most
 `max_pixels` pixels, else `TooManyPixels` is raised. Each frame of a GIF animation
-counts `GIF_FRAME_PIXELS` more (`extra_pixels`), for the time writing it costs.
+counts at least `GIF_FRAME_PIXELS` (`frame_pixels`), for the time writing it costs.
 """
 
 import io
@@ -50,37 +50,52 @@ WEBP_LOSSLESS_EFFORT = {"quality": 20, "method": 2}
 # frames than on large ones: 10.6 ms for a 158x158 frame of 256 colours of its own,
 # 141 ms for a 1000x1000 one. 870 such 158x158 frames (5 MB, 22 megapixels) took 10
 # to 13 s of CPU, holding every other upload of the process waiting. Counting each
-# frame 50,000 pixels more than it has bounds the time by the pixel limit again, at
-# the large frames' rate (3.5 s for 25 megapixels on a 2-core machine).
-GIF_FRAME_PIXELS = 50_000
+# frame as at least 100,000 pixels bounds the time by the pixel limit again: 250
+# frames of 158x158 take 2.7 s, 156 of 400x400 5.2 s, on a 2-core machine. (As
+# 50,000 pixels more than each has, it also refused an ordinary 480x270 GIF of 150
+# frames sharing one palette, 2.7 s to write again.)
+GIF_FRAME_PIXELS = 100_000
 
 
-def extra_pixels(image_format: str, frames: int) -> int:
-    """What each of `frames` frames counts against the pixel limit beyond its own."""
-    return GIF_FRAME_PIXELS if image_format == "GIF" and frames > 1 else 0
+def frame_pixels(image_format: str, width: int, height: int, frames: int) -> int:
+    """What each of `frames` frames of width x height counts against the pixel limit."""
+    if image_format == "GIF" and frames > 1:
+        return max(width * height, GIF_FRAME_PIXELS)
+    return width * height
 
 
 class TooManyPixels(ValueError):
     """All frames together, or one frame on its own, exceed the pixel limit."""
 
 
-def reencode(data: bytes, image_format: str, *, animated: bool, max_pixels: int) -> bytes:
+class TooManyLines(ValueError):
+    """The frames' longest sides together exceed the limit of lines."""
+
+
+def reencode(
+    data: bytes, image_format: str, *, animated: bool, max_pixels: int, max_lines: int | None = None
+) -> bytes:
     """The picture of `data` (a file of `image_format`) without its metadata (see module doc).
 
     `animated=False` keeps the first frame only (a JPEG: an MPO's other pictures).
+    `max_lines`: the most the longest sides of all frames may add up to (rows,
+    once turned upright: Pillow keeps a pointer and more for each); None for no limit.
     """
     with Image.open(io.BytesIO(data), formats=[image_format]) as image:
         options = _save_options(image, image_format, data)
         frames, durations = [], []
-        pixels = 0
+        pixels = lines = 0
         clears = False  # a GIF frame cleared (disposal 2) or put back (3) after it shows
         count = getattr(image, "n_frames", 1) if animated else 1
-        extra = extra_pixels(image_format, count)
         for index in range(count):
             image.seek(index)
-            pixels += image.width * image.height + extra  # before decoding: GIF frames may grow
+            # Before decoding: GIF frames may grow.
+            pixels += frame_pixels(image_format, image.width, image.height, count)
             if pixels > max_pixels:
                 raise TooManyPixels(pixels)
+            lines += max(image.width, image.height)
+            if max_lines is not None and lines > max_lines:
+                raise TooManyLines(lines)
             image.load()
             if index == 0:
                 # Read once: the file's EXIF is every frame's. ImageOps.exif_transpose

@@ -42,7 +42,7 @@ from django.utils.crypto import get_random_string
 from PIL import GifImagePlugin, Image, ImageFile, JpegImagePlugin, PngImagePlugin, WebPImagePlugin
 
 from config.media.blocks import PNG_SIGNATURE, png_chunk_names, too_many_blocks
-from config.media.reencode import TooManyPixels, extra_pixels, reencode
+from config.media.reencode import TooManyLines, TooManyPixels, frame_pixels, reencode
 
 
 @dataclass(frozen=True)
@@ -75,6 +75,13 @@ IMAGE_MAX_PIXELS = 25_000_000
 # process while it was checked and written again (192 MB as a PNG), past a 512 MB
 # dyno; at 6 megapixels, 151 to 190 MB.
 WEBP_MAX_PIXELS = 6_000_000
+# Pillow keeps a pointer and more for each row of a picture, and turning it
+# upright makes its longest side the rows: a 49 KB PNG of 1 x 25,000,000 pixels
+# raised a process's peak by 215 MiB, one of 25,000,000 x 1 turned by its EXIF by
+# 382 MiB, and a 70 KB APNG of 1,000 frames of 1 x 25,000 by 576 MiB, past a
+# 512 MB dyno. The longest sides of all frames together may be a million pixels:
+# a 5000 x 5000 picture has 5,000, 140 frames of 480 x 360 have 67,200.
+IMAGE_MAX_LINES = 1_000_000
 # Each frame costs time to decode and write again whatever its size: a 5 MB GIF can
 # hold 150,000 one-pixel frames (over a minute of work). 1,000 is 100 s at 10 fps.
 IMAGE_MAX_FRAMES = 1_000
@@ -123,6 +130,11 @@ TOO_MANY_WEBP_PIXELS = (
     "the memory of a JPEG or PNG. Scale it down, or upload it as a JPEG or PNG."
 )
 TOO_MANY_FRAMES = "This animation has too many frames; the limit is %(limit)s."
+TOO_MANY_LINES = (
+    "This image is too long and thin: its longest side, added up over the frames "
+    "of an animation, may be at most %(limit)s pixels. Crop or scale it and upload "
+    "it again."
+)
 BUSY = (
     "The site is busy with other images right now, so nothing was saved. "
     "Please upload it again in a minute."
@@ -180,14 +192,17 @@ def _checked_and_written_again(file) -> tuple[ImageKind, bytes]:
         TOO_MANY_PIXELS, code="too_many_pixels", params={"limit": IMAGE_MAX_PIXELS // 1_000_000}
     )
     not_an_image = ValidationError(NOT_AN_IMAGE, code="invalid_image")
+    too_many_lines = ValidationError(
+        TOO_MANY_LINES, code="too_many_lines", params={"limit": f"{IMAGE_MAX_LINES:,}"}
+    )
     file.seek(0)
     data = file.read()
     file.seek(0)
-    # The PNG spec allows one colour profile (iCCP). Pillow inflates each it meets,
-    # up to 1 MB, with no total, as it opens the file: 5 MB of them took 13 s.
     # Before Pillow opens it: it reads every block around the picture in Python.
     if too_many_blocks(data):
         raise ValidationError(TOO_MANY_BLOCKS, code="too_many_blocks")
+    # The PNG spec allows one colour profile (iCCP). Pillow inflates each it meets,
+    # up to 1 MB, with no total, as it opens the file: 5 MB of them took 13 s.
     if data.startswith(PNG_SIGNATURE) and png_chunks(data, b"iCCP") > 1:
         raise not_an_image
     try:
@@ -206,19 +221,31 @@ def _checked_and_written_again(file) -> tuple[ImageKind, bytes]:
                     code="too_many_pixels",
                     params={"limit": WEBP_MAX_PIXELS // 1_000_000},
                 )
-            each = image.width * image.height + extra_pixels(kind.name, frames)
-            if each * frames > IMAGE_MAX_PIXELS:
+            if frame_pixels(kind.name, image.width, image.height, frames) * frames > (
+                IMAGE_MAX_PIXELS
+            ):
                 raise too_many_pixels
+            if max(image.width, image.height) * frames > IMAGE_MAX_LINES:
+                raise too_many_lines
             if kind.name == "JPEG" and jpeg_scans(data) > IMAGE_MAX_SCANS:
                 raise ValidationError(
                     TOO_MANY_SCANS, code="too_many_scans", params={"limit": IMAGE_MAX_SCANS}
                 )
             image.verify()
         budget = WEBP_MAX_PIXELS if kind.name == "WEBP" else IMAGE_MAX_PIXELS
-        return kind, reencode(data, kind.name, animated=kind.animated, max_pixels=budget)
+        content = reencode(
+            data,
+            kind.name,
+            animated=kind.animated,
+            max_pixels=budget,
+            max_lines=IMAGE_MAX_LINES,
+        )
+        return kind, content
     except (Image.DecompressionBombError, TooManyPixels):
         # Pillow's own limit (see MAX_IMAGE_PIXELS) fires while reading a header.
         raise too_many_pixels from None
+    except TooManyLines:
+        raise too_many_lines from None
     except ValidationError:
         raise
     except Exception as exc:

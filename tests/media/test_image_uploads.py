@@ -41,6 +41,7 @@ ERRORS = {
     "too_many_frames": "too many frames",
     "too_many_scans": "too many progressive scans",
     "too_many_blocks": "too many small blocks",
+    "too_many_lines": "too long and thin",
 }
 
 
