@@ -224,6 +224,14 @@ def gif_with_extensions(extension: bytes, count: int) -> bytes:
     return content[:at] + extension * count + content[at:]
 
 
+def webp_with_chunks(count: int) -> bytes:
+    """A small extended WebP with `count` empty unknown chunks after its header chunk."""
+    content = save(picture(), "WEBP", exif=b"Exif\x00\x00II*\x00\x08\x00\x00\x00\x00\x00")
+    assert content[12:16] == b"VP8X"
+    body = content[12:30] + b"ABCD\x00\x00\x00\x00" * count + content[30:]
+    return b"RIFF" + struct.pack("<I", len(body) + 4) + b"WEBP" + body
+
+
 def psd_like() -> bytes:
     """The header of a Photoshop file (8BPS, RGB, 8x8), and raw pixels."""
     header = b"8BPS" + struct.pack(">H6xHIIHH", 1, 3, 8, 8, 8, 3)
@@ -295,6 +303,7 @@ ACCEPTED: dict[str, tuple[bytes, str]] = {
     "jpeg of 200 segments": (jpeg_with_segments(jpeg_segment(0xFE, b"note"), 200), "JPEG"),
     "png of 200 text chunks": (png_with_chunks(png_chunk(b"tEXt", b"k\x00v"), 200), "PNG"),
     "gif of 200 comments": (gif_with_extensions(b"!\xfe\x04note\x00", 200), "GIF"),
+    "webp of 200 unknown chunks": (webp_with_chunks(200), "WEBP"),
     "apng of 500 frames of 1 x 1,999": (long_thin_animation(500, 1_999), "PNG"),
 }
 
@@ -366,6 +375,28 @@ REFUSED: dict[str, tuple[bytes, str]] = {
         TOO_MANY_BLOCKS,
     ),
     "jpeg of 5,000 fill bytes": (jpeg_with_segments(b"\xff", 5_000), TOO_MANY_BLOCKS),
+    # What Pillow steps over where a walker might stop: a stray byte, FF 00, a
+    # length under 2, a marker without a length.
+    "jpeg of a stray byte, then 2,000 exif segments": (
+        jpeg_with_segments(b"\x00" + jpeg_segment(0xE1, b"Exif\x00\x00" + b"A" * 10) * 2_000, 1),
+        TOO_MANY_BLOCKS,
+    ),
+    "jpeg of 2,000 APP0 segments of length 0": (
+        jpeg_with_segments(b"\xff\xe0\x00\x00", 2_000),
+        TOO_MANY_BLOCKS,
+    ),
+    "jpeg of 5,000 FF 00 pairs": (jpeg_with_segments(b"\xff\x00", 5_000), TOO_MANY_BLOCKS),
+    "jpeg of 5,000 stray bytes": (jpeg_with_segments(b"\x00", 5_000), TOO_MANY_BLOCKS),
+    "jpeg of 5,000 markers without a length": (
+        jpeg_with_segments(b"\xff\xf0", 5_000),
+        TOO_MANY_BLOCKS,
+    ),
+    "gif of 5,000 stray bytes": (gif_with_extensions(b"\x00", 5_000), TOO_MANY_BLOCKS),
+    "webp of 5,000 unknown chunks": (webp_with_chunks(5_000), TOO_MANY_BLOCKS),
+    "gif of a stray byte, then a comment of 60,000 sub-blocks": (
+        gif_with_extensions(b"\x00!\xfe" + b"\x01X" * 60_000 + b"\x00", 1),
+        TOO_MANY_BLOCKS,
+    ),
     "png of 2,000 unknown chunks": (png_with_chunks(png_chunk(b"abCd"), 2_000), TOO_MANY_BLOCKS),
     "png of 2,000 text chunks after its pixels": (
         png_with_chunks(png_chunk(b"tEXt", b"k\x00v"), 2_000, before_pixels=False),

@@ -1,6 +1,6 @@
 """Count the blocks a file holds around its picture, before Pillow reads any of them.
 
-`too_many_blocks(data)` says whether a JPEG, PNG or GIF holds more small blocks
+`too_many_blocks(data)` says whether a JPEG, PNG, GIF or WebP holds more small blocks
 than real files do. Pillow reads these blocks in Python, one by one, as it opens
 a file (a JPEG's segments up to its first scan, a PNG's chunks, a GIF's
 extensions and sub-blocks), and no limit on bytes, pixels, frames or scans bounds
@@ -8,8 +8,11 @@ how many there are: a 5 MB JPEG of ten-byte EXIF segments kept a process busy
 67 to 75 s (Pillow joins each segment's EXIF onto the last, a cost that grows with
 the square of their number) and its peak 113 MiB higher; 5 MB of empty APP0
 segments 12 s and 343 MiB; of fill bytes 17 s; of empty PNG chunks, one-byte GIF
-comment sub-blocks or GIF comments 4 to 9 s. Counted here from the headers alone,
-and stopped at the first count over its limit, a file is read in milliseconds.
+comment sub-blocks or GIF comments 4 to 9 s; of empty WebP chunks 1.1 s. Pillow
+also steps over stray bytes, FF 00 pairs and markers without a length one at a
+time, so the walk here steps as Pillow's does, or a stray byte first would hide
+what follows from it. Counted from the headers alone, and stopped at the first
+count over its limit, a file is read in milliseconds.
 
 The limits are far above what cameras and editors write: a colour profile in
 64 KB segments, XMP, a few comments or text chunks; a 5 MB PNG split into 8 KB
@@ -17,31 +20,38 @@ pixel chunks has 640, a 5 MB GIF 20,500 sub-blocks of 255 bytes.
 """
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-# JPEG: segments and fill bytes (0xFF before a marker) before the first scan.
+# JPEG, up to the first scan: segments (a marker and its length), and the steps
+# Pillow takes a byte or a marker at a time: stray bytes, fill bytes (FF before a
+# marker), FF 00 pairs and markers without a length.
 JPEG_MAX_SEGMENTS = 256
-JPEG_MAX_FILL_BYTES = 256
-# Markers without a length: TEM, RST0-7, SOI, EOI.
-JPEG_STANDALONE = frozenset({0x01, *range(0xD0, 0xD8), 0xD8, 0xD9})
+JPEG_MAX_STEPS = 1_024
+# Markers Pillow reads no length for (its MARKER table: no handler).
+JPEG_NO_LENGTH = frozenset({0xC8, *range(0xD0, 0xDA), *range(0xF0, 0xFE)})
 JPEG_START_OF_SCAN = 0xDA
 # PNG: chunks holding pixels (an APNG's frame controls with them), and all others.
 PNG_PIXEL_CHUNKS = frozenset({b"IDAT", b"fdAT", b"fcTL"})
 PNG_MAX_PIXEL_CHUNKS = 20_000
 PNG_MAX_OTHER_CHUNKS = 256
-# GIF: extension blocks (a frame's timing is one), and sub-blocks of up to 255
-# bytes, of extensions and pixel data alike.
+# GIF: extension blocks (a frame's timing is one), sub-blocks of up to 255 bytes,
+# of extensions and pixel data alike, and stray bytes between blocks.
 GIF_MAX_EXTENSIONS = 4_096
 GIF_MAX_SUB_BLOCKS = 50_000
+GIF_MAX_STRAY_BYTES = 1_024
+# WebP: the chunks of its RIFF file (an animation's frames are one each).
+WEBP_MAX_CHUNKS = 2_048
 
 
 def too_many_blocks(data: bytes) -> bool:
-    """Whether `data`, a JPEG, PNG or GIF, holds more blocks than its limits (see
-    module doc). Other files, and what does not parse, are left to Pillow."""
+    """Whether `data`, a JPEG, PNG, GIF or WebP, holds more blocks than its limits
+    (see module doc). Other files, and what does not parse, are left to Pillow."""
     if data.startswith(b"\xff\xd8"):
         return _jpeg_over(data)
     if data.startswith(PNG_SIGNATURE):
         return _png_over(data)
     if data.startswith((b"GIF87a", b"GIF89a")):
         return _gif_over(data)
+    if data.startswith(b"RIFF") and data[8:12] == b"WEBP":
+        return _webp_over(data)
     return False
 
 
@@ -70,20 +80,28 @@ def _png_over(data: bytes) -> bool:
 
 
 def _jpeg_over(data: bytes) -> bool:
-    at, segments, fill = 2, 0, 0
-    while at + 1 < len(data) and data[at] == 0xFF:
-        marker = data[at + 1]
-        if marker == 0xFF:  # a fill byte before the marker
-            fill += 1
-            at += 1
-            if fill > JPEG_MAX_FILL_BYTES:
+    """Steps through the file as Pillow's JpegImageFile._open does, up to the
+    first scan (libjpeg reads the rest, in C)."""
+    at, segments, steps = 2, 0, 0
+    while at + 1 < len(data):
+        if data[at] != 0xFF or data[at + 1] in (0x00, 0xFF):
+            # A stray byte, or a fill byte: one at a time. FF 00: both.
+            at += 2 if data[at] == 0xFF and data[at + 1] == 0x00 else 1
+            steps += 1
+            if steps > JPEG_MAX_STEPS:
                 return True
             continue
+        marker = data[at + 1]
         at += 2
-        if marker == JPEG_START_OF_SCAN:
-            break  # libjpeg reads the rest, in C
-        if marker not in JPEG_STANDALONE:
-            at += int.from_bytes(data[at : at + 2], "big")
+        if marker == JPEG_START_OF_SCAN or marker < 0xC0:
+            return False  # the scan; or a marker Pillow refuses the file at
+        if marker in JPEG_NO_LENGTH:
+            steps += 1
+            if steps > JPEG_MAX_STEPS:
+                return True
+            continue
+        # Pillow reads the length, then the length less its own two bytes, if any.
+        at += max(2, int.from_bytes(data[at : at + 2], "big"))
         segments += 1
         if segments > JPEG_MAX_SEGMENTS:
             return True
@@ -91,12 +109,15 @@ def _jpeg_over(data: bytes) -> bool:
 
 
 def _gif_over(data: bytes) -> bool:
+    """Steps through the file as Pillow's GifImageFile._seek does, every frame."""
     at = 13  # the header and the logical screen descriptor
     if len(data) > 10 and data[10] & 0x80:  # a global colour table
         at += 3 * 2 ** ((data[10] & 0x07) + 1)
-    extensions = sub_blocks = 0
+    extensions = sub_blocks = stray = 0
     while at < len(data):
         introducer = data[at]
+        if introducer == 0x3B:  # the trailer
+            return False
         if introducer == 0x21:  # an extension: its label, then sub-blocks
             extensions += 1
             if extensions > GIF_MAX_EXTENSIONS:
@@ -108,8 +129,12 @@ def _gif_over(data: bytes) -> bool:
             if flags & 0x80:  # a local colour table
                 at += 3 * 2 ** ((flags & 0x07) + 1)
             at += 1  # the LZW minimum code size
-        else:  # the trailer, or what is no GIF block: Pillow stops there too
-            return False
+        else:  # a byte that starts no block: Pillow reads on past it
+            at += 1
+            stray += 1
+            if stray > GIF_MAX_STRAY_BYTES:
+                return True
+            continue
         while at < len(data):
             size = data[at]
             at += 1 + size
@@ -118,4 +143,17 @@ def _gif_over(data: bytes) -> bool:
             sub_blocks += 1
             if sub_blocks > GIF_MAX_SUB_BLOCKS:
                 return True
+    return False
+
+
+def _webp_over(data: bytes) -> bool:
+    """Counts the RIFF chunks, as the project's own reading of a WebP walks them
+    (reencode._is_lossless_webp) and libwebp does."""
+    at, chunks = 12, 0  # after "RIFF", the size and "WEBP"
+    while at + 8 <= len(data):
+        size = int.from_bytes(data[at + 4 : at + 8], "little")
+        at += 8 + size + size % 2
+        chunks += 1
+        if chunks > WEBP_MAX_CHUNKS:
+            return True
     return False
