@@ -9,8 +9,10 @@ from deep in the list page, a 500 on every list page of every model, the
 project's, Django's and django-axes' alike. And some lookups take a value of a
 shape the admin never prepares: `?id__range=1` left BETWEEN one value short
 (IndexError) and `?id__range=123` gave it three (TypeError), raised as the SQL
-was compiled. `AdminListInputMiddleware` answers with the 400 page whatever a
-list page raises but Django's own answers (404, 403, 400), for the list pages only.
+was compiled. `AdminListInputMiddleware` answers those with the 400 page, for the
+list pages only: what a value the database or the SQL compiler cannot take
+raises (DataError, ValueError, OverflowError, TypeError, IndexError). Anything
+else stays what it was: a database that cannot be reached is the 503 page.
 
 The same exceptions can also come from a list page's own bug (a `list_display`
 callable that raises, an action's UPDATE the database refuses). So each one is
@@ -21,13 +23,13 @@ staff typing a bad filter by hand also makes an event.
 
 import logging
 
-from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
-from django.http import Http404
+from django.db import DataError
 
 from config.views import bad_request
 
-# What Django answers itself, with its own page.
-DJANGOS_ANSWERS = (Http404, PermissionDenied, SuspiciousOperation, BadRequest)
+# What a filter's or an action's value raises when the database or the SQL
+# compiler cannot take it.
+REFUSED_INPUT = (DataError, ValueError, OverflowError, TypeError, IndexError)
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +48,7 @@ class AdminListInputMiddleware:
             and match.namespace == "admin"
             and (match.url_name or "").endswith("_changelist")
         )
-        if not admin_list or isinstance(exception, DJANGOS_ANSWERS):
+        if not admin_list or not isinstance(exception, REFUSED_INPUT):
             return None
         logger.error("Admin list page %s answered 400", request.path, exc_info=exception)
         return bad_request(request, exception)

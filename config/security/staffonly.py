@@ -9,6 +9,9 @@ every method, as if the page did not exist. Pages under ADMIN_URL keep the
 admin's own behaviour (`admin.site.admin_view`): whoever asks there knows the path.
 
     @staff_only
+    def stock_report(request): ...
+
+    @superuser_only
     def sentry_check(request): ...
 
     class TourView(TemplateView):

@@ -153,3 +153,14 @@ def test_a_form_part_whose_header_does_not_parse_is_the_400_page(header, paramet
     )
     assert status == "400 Bad Request"
     assert b"Bad request" in page or b"400" in page
+
+
+def test_a_csrf_exempt_view_reads_its_own_body(client, settings):
+    """The form is read where the CSRF check would read it, and nowhere else: a
+    webhook that reads request.body got Django's RawPostDataException (a 500)
+    once the body had been parsed for it."""
+    settings.ROOT_URLCONF = "tests.security.urls_csrf_exempt"
+    body = b'--B\r\nContent-Disposition: form-data; name="a"\r\n\r\nx\r\n--B--\r\n'
+    response = client.post("/webhook/", body, content_type="multipart/form-data; boundary=B")
+    assert response.status_code == 200
+    assert response.content == str(len(body)).encode()
