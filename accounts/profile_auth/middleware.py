@@ -42,19 +42,22 @@ class SessionBackendUpgradeMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        session = request.session
-        if session.session_key and not _is_a_key(session.get(SESSION_KEY, 0)):
-            # Django turns the stored user id into a primary key before any backend
-            # sees it, and raised ValidationError on every request of the session:
-            # logged out instead, as Django does when the password changed.
-            session.flush()
-        elif (
+        if (
             TARGET in settings.AUTHENTICATION_BACKENDS
-            and session.session_key
-            and _upgradable(session.get(BACKEND_SESSION_KEY))
+            and request.session.session_key
+            and _upgradable(request.session.get(BACKEND_SESSION_KEY))
         ):
-            session[BACKEND_SESSION_KEY] = TARGET
+            request.session[BACKEND_SESSION_KEY] = TARGET
+        _log_out_without_a_key(request.session)
         return self.get_response(request)
+
+
+def _log_out_without_a_key(session) -> None:
+    """Django turns a session's stored user id into a primary key before any backend
+    sees it, and raised ValidationError on every request of a session whose id could
+    not be one: logged out instead, as Django does when the password changed."""
+    if session.session_key and SESSION_KEY in session and not _is_a_key(session[SESSION_KEY]):
+        session.flush()
 
 
 def _is_a_key(stored) -> bool:
