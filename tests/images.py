@@ -393,6 +393,20 @@ REFUSED: dict[str, tuple[bytes, str]] = {
     ),
     "gif of 5,000 stray bytes": (gif_with_extensions(b"\x00", 5_000), TOO_MANY_BLOCKS),
     "webp of 5,000 unknown chunks": (webp_with_chunks(5_000), TOO_MANY_BLOCKS),
+    # Before the first image Pillow reads a second sub-block after a NETSCAPE2.0
+    # one, then reads on: where that is the terminator, the next byte is a size.
+    "gif of comments behind a NETSCAPE2.0 block without its loop": (
+        gif_with_extensions(
+            b"!\xff\x0bNETSCAPE2.0\x00;" + b"\x00" * 60 + b"!\xfe" + b"\x01X" * 60_000 + b"\x00",
+            1,
+        ),
+        TOO_MANY_BLOCKS,
+    ),
+    # Pillow steps through every frame to count them, before any frame limit.
+    "gif of 5,000 bare frames": (
+        gif_with_extensions(b",\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x00", 5_000),
+        TOO_MANY_BLOCKS,
+    ),
     "gif of a stray byte, then a comment of 60,000 sub-blocks": (
         gif_with_extensions(b"\x00!\xfe" + b"\x01X" * 60_000 + b"\x00", 1),
         TOO_MANY_BLOCKS,

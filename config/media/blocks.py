@@ -37,6 +37,9 @@ PNG_MAX_OTHER_CHUNKS = 256
 GIF_MAX_EXTENSIONS = 4_096
 GIF_MAX_SUB_BLOCKS = 50_000
 GIF_MAX_STRAY_BYTES = 1_024
+# Images: Pillow steps through every frame (n_frames) before the site's frame limit
+# is checked; 436,000 bare frames of 12 bytes took 2.2 s.
+GIF_MAX_IMAGES = 4_096
 # WebP: the chunks of its RIFF file (an animation's frames are one each).
 WEBP_MAX_CHUNKS = 2_048
 
@@ -113,7 +116,7 @@ def _gif_over(data: bytes) -> bool:
     at = 13  # the header and the logical screen descriptor
     if len(data) > 10 and data[10] & 0x80:  # a global colour table
         at += 3 * 2 ** ((data[10] & 0x07) + 1)
-    extensions = sub_blocks = stray = 0
+    extensions = sub_blocks = stray = images = 0
     while at < len(data):
         introducer = data[at]
         if introducer == 0x3B:  # the trailer
@@ -122,8 +125,19 @@ def _gif_over(data: bytes) -> bool:
             extensions += 1
             if extensions > GIF_MAX_EXTENSIONS:
                 return True
+            label = data[at + 1 : at + 2]
             at += 2
+            # Before the first image Pillow reads a second sub-block after a
+            # NETSCAPE2.0 one (the loop count) and then reads on: where that second
+            # one is the terminator, it takes the byte after it for a size.
+            if label == b"\xff" and images == 0 and data[at + 1 : at + 12] == b"NETSCAPE2.0":
+                at += 1 + data[at]
+                if data[at : at + 1] == b"\x00":
+                    at += 1
         elif introducer == 0x2C and at + 10 <= len(data):  # an image
+            images += 1
+            if images > GIF_MAX_IMAGES:
+                return True
             flags = data[at + 9]
             at += 10
             if flags & 0x80:  # a local colour table
@@ -147,8 +161,8 @@ def _gif_over(data: bytes) -> bool:
 
 
 def _webp_over(data: bytes) -> bool:
-    """Counts the RIFF chunks, as the project's own reading of a WebP walks them
-    (reencode._is_lossless_webp) and libwebp does."""
+    """Counts the RIFF chunks at the top of the file, where the project's own reading
+    of a WebP (reencode._is_lossless_webp) and libwebp walk them."""
     at, chunks = 12, 0  # after "RIFF", the size and "WEBP"
     while at + 8 <= len(data):
         size = int.from_bytes(data[at + 4 : at + 8], "little")

@@ -50,10 +50,11 @@ WEBP_LOSSLESS_EFFORT = {"quality": 20, "method": 2}
 # frames than on large ones: 10.6 ms for a 158x158 frame of 256 colours of its own,
 # 141 ms for a 1000x1000 one. 870 such 158x158 frames (5 MB, 22 megapixels) took 10
 # to 13 s of CPU, holding every other upload of the process waiting. Counting each
-# frame as at least 100,000 pixels bounds the time by the pixel limit again: 250
-# frames of 158x158 take 2.7 s, 156 of 400x400 5.2 s, on a 2-core machine. (As
-# 50,000 pixels more than each has, it also refused an ordinary 480x270 GIF of 150
-# frames sharing one palette, 2.7 s to write again.)
+# frame as at least 100,000 pixels bounds the time by the pixel limit again, for
+# frames of up to 256 colours: 250 frames of 158x158 take 2.9 s, 156 of 400x400
+# 5.4 s, an ordinary 480x270 GIF of 150 frames 4.1 s, on a 2-core machine. (As
+# 50,000 pixels more than each has, it refused that 480x270 GIF.) Frames whose
+# composites pile up more colours cost more again: docs/production.md says how much.
 GIF_FRAME_PIXELS = 100_000
 
 
