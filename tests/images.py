@@ -8,6 +8,7 @@ every file is built here, so a reader sees exactly what each case is.
 """
 
 import io
+import random
 import struct
 import zlib
 
@@ -114,6 +115,38 @@ def animation_over_the_pixel_budget(image_format: str) -> bytes:
         frame.putpixel((n, n), 0)
         rest.append(frame)
     return save(first, image_format, save_all=True, append_images=rest)
+
+
+def gif_of_tiles(side: int, tile: int = 16) -> bytes:
+    """A GIF animation over a side x side canvas whose frames are tile x tile squares
+    side by side, each of its own 256 colours: decoded, each frame is the picture so
+    far, whose colours pile up (thousands by the last frame)."""
+    rng = random.Random(1)  # noqa: S311 (pictures, not secrets)
+    frames = [b"GIF89a" + struct.pack("<HH", side, side) + b"\x00\x00\x00"]
+    for n in range((side // tile) ** 2):
+        square = Image.frombytes("P", (tile, tile), bytes(i % 256 for i in range(tile * tile)))
+        palette = rng.randbytes(768)
+        square.putpalette(palette)
+        single = save(square, "GIF", optimize=False)
+        flags = single[10]
+        at = 13 + (3 << ((flags & 7) + 1) if flags & 0x80 else 0)
+        while single[at] == 0x21:  # extensions: a label, then sub-blocks
+            at += 2
+            while single[at]:
+                at += 1 + single[at]
+            at += 1
+        local = 3 << ((single[at + 9] & 7) + 1) if single[at + 9] & 0x80 else 0
+        pixels = single[at + 10 + local : -1]  # the code size and sub-blocks
+        x, y = (n % (side // tile)) * tile, (n // (side // tile)) * tile
+        frames.append(
+            b"!\xf9\x04\x04\x05\x00\x00\x00"  # disposal 1 (kept), 50 ms
+            + b","
+            + struct.pack("<HHHH", x, y, tile, tile)
+            + b"\x87"
+            + palette
+            + pixels
+        )
+    return b"".join(frames) + b";"
 
 
 def long_thin_animation(frames: int, height: int) -> bytes:
