@@ -419,6 +419,11 @@ REFUSED: dict[str, tuple[bytes, str]] = {
         TOO_MANY_BLOCKS,
     ),
     "jpeg of 5,000 FF 00 pairs": (jpeg_with_segments(b"\xff\x00", 5_000), TOO_MANY_BLOCKS),
+    # Pillow reads each quantisation table of a segment in Python: 5 MB of them, 1.5 s.
+    "jpeg of a segment of 64 quantisation tables": (
+        jpeg_with_segments(jpeg_segment(0xDB, (b"\x00" + bytes(range(1, 65))) * 64), 1),
+        TOO_MANY_BLOCKS,
+    ),
     "jpeg of 5,000 stray bytes": (jpeg_with_segments(b"\x00", 5_000), TOO_MANY_BLOCKS),
     "jpeg of 5,000 markers without a length": (
         jpeg_with_segments(b"\xff\xf0", 5_000),

@@ -28,6 +28,11 @@ JPEG_MAX_STEPS = 1_024
 # Markers Pillow reads no length for (its MARKER table: no handler).
 JPEG_NO_LENGTH = frozenset({0xC8, *range(0xD0, 0xDA), *range(0xF0, 0xFE)})
 JPEG_START_OF_SCAN = 0xDA
+# A quantisation table segment holds at most four tables of 1 + 128 bytes (each
+# table's four slots once); Pillow reads every table of one in Python, and 5 MB of
+# them took 1.5 s.
+JPEG_QUANTISATION_TABLES = 0xDB
+JPEG_MAX_QUANTISATION_LENGTH = 2 + 4 * 129
 # PNG: chunks holding pixels (an APNG's frame controls with them), and all others.
 PNG_PIXEL_CHUNKS = frozenset({b"IDAT", b"fdAT", b"fcTL"})
 PNG_MAX_PIXEL_CHUNKS = 20_000
@@ -104,7 +109,10 @@ def _jpeg_over(data: bytes) -> bool:
                 return True
             continue
         # Pillow reads the length, then the length less its own two bytes, if any.
-        at += max(2, int.from_bytes(data[at : at + 2], "big"))
+        length = int.from_bytes(data[at : at + 2], "big")
+        if marker == JPEG_QUANTISATION_TABLES and length > JPEG_MAX_QUANTISATION_LENGTH:
+            return True
+        at += max(2, length)
         segments += 1
         if segments > JPEG_MAX_SEGMENTS:
             return True
