@@ -2,8 +2,11 @@
 
 `clean_image(file)` accepts a JPEG, PNG, WebP or GIF of at most
 `settings.IMAGE_UPLOAD_MAX_BYTES` bytes, `IMAGE_MAX_PIXELS` pixels (all frames
-of an animation together), `IMAGE_MAX_FRAMES` frames and, for a JPEG,
-`IMAGE_MAX_SCANS` progressive scans, and returns its
+of an animation together; `WEBP_MAX_PIXELS` for a WebP; each GIF frame counted as
+at least `reencode.GIF_FRAME_PIXELS`), `IMAGE_MAX_LINES` for its longest sides
+added up, `IMAGE_MAX_FRAMES` frames, for a JPEG `IMAGE_MAX_SCANS` progressive
+scans, and no more small blocks around the picture than real files hold
+(config/media/blocks.py), and returns its
 `ImageKind` and the bytes to store: the picture written again without its
 metadata (config/media/reencode.py). Anything else raises a ValidationError with
 a message a form can show. A "JPEG" is whatever Pillow opens as one, subclasses
@@ -304,7 +307,7 @@ class ImageUploadFormField(forms.FileField):
 
 
 def _stored_name(value) -> str | None:
-    """The storage name `value` stands for, or None for a file not stored yet."""
+    """The storage name `value` stands for, or None: no file, or one not stored yet."""
     if isinstance(value, str):
         return value
     if isinstance(value, FieldFile) and value._committed:
@@ -324,9 +327,8 @@ class KeptSizeDescriptor(ImageFileDescriptor):
     """
 
     def __set__(self, instance, value):
-        previous = instance.__dict__.get(self.field.attname)
-        unchanged = previous is not None and _stored_name(previous) is not None
-        if unchanged and _stored_name(previous) == _stored_name(value):
+        stored = _stored_name(instance.__dict__.get(self.field.attname))
+        if stored is not None and stored == _stored_name(value):
             instance.__dict__[self.field.attname] = value  # FileDescriptor's own __set__
             return
         super().__set__(instance, value)

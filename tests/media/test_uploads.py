@@ -8,7 +8,7 @@ from django.test import RequestFactory
 from PIL import Image, ImageChops, ImageStat
 
 from accounts.models import Profile
-from config.media import uploads
+from config.media import blocks, uploads
 from config.media.reencode import TooManyLines, TooManyPixels, frame_pixels, reencode
 from config.media.uploads import ImageUploadFormField, clean_image
 from tests.conftest import bucket_keys
@@ -232,6 +232,24 @@ def test_writing_again_counts_the_longest_side_of_every_frame():
     with pytest.raises(TooManyLines):
         reencode(long_thin, "PNG", animated=True, max_pixels=25_000_000, max_lines=1_499)
     assert reencode(long_thin, "PNG", animated=True, max_pixels=25_000_000, max_lines=1_500)
+
+
+def test_the_docs_give_the_limits_the_uploads_check():
+    """docs/production.md's figures for the block counts and the longest sides."""
+    text = " ".join((BASE_DIR / "docs" / "production.md").read_text().split())
+    said = {
+        f"more than {blocks.JPEG_MAX_SEGMENTS} segments",
+        f"more than {blocks.JPEG_MAX_STEPS:,} stray bytes",
+        f"more than {blocks.PNG_MAX_OTHER_CHUNKS} chunks besides its pixel data",
+        f"or {blocks.PNG_MAX_PIXEL_CHUNKS:,} pixel chunks",
+        f"more than {blocks.GIF_MAX_EXTENSIONS:,} extensions, {blocks.GIF_MAX_IMAGES:,} images, "
+        f"{blocks.GIF_MAX_SUB_BLOCKS:,} sub-blocks",
+        f"or {blocks.GIF_MAX_STRAY_BYTES:,} stray bytes",
+        f"WebP of more than {blocks.WEBP_MAX_CHUNKS:,} chunks",
+        f"may be at most {uploads.IMAGE_MAX_LINES:,} pixels",
+    }
+    assert {claim for claim in said if claim not in text} == set()
+    assert (blocks.JPEG_MAX_QUANTISATION_LENGTH - 2) // 129 == 4  # "more than four tables"
 
 
 def test_a_lossy_webp_saved_at_a_low_quality_is_stored_larger():
