@@ -1,8 +1,9 @@
-"""A form body Django's parser fails on with an error of its own is the 400 page.
+"""A form body whose parsing raises an error Django does not answer is the 400 page.
 
 `UnparsableFormMiddleware` reads `request.POST` just before the CSRF check would
 (place it straight before CsrfViewMiddleware), on the requests that check reads
-the form of: a POST to a view that is not `csrf_exempt`, carrying a CSRF cookie.
+the form of: a POST to a view that is not `csrf_exempt`, carrying a CSRF cookie
+(or any, where CSRF_USE_SESSIONS keeps the token in the session).
 Django answers what it knows a malformed body raises (MultiPartParserError, too
 many fields or files, too large) with a 400, but the standard library's header
 parser raises TypeError for a part header with a parameter written both whole and
@@ -31,7 +32,7 @@ class UnparsableFormMiddleware:
         if (
             request.method != "POST"  # Django parses the body of a POST only
             or getattr(view, "csrf_exempt", False)
-            or settings.CSRF_COOKIE_NAME not in request.COOKIES
+            or not (settings.CSRF_USE_SESSIONS or settings.CSRF_COOKIE_NAME in request.COOKIES)
         ):
             return None
         try:

@@ -9,6 +9,8 @@ import io
 from wsgiref.util import setup_testing_defaults
 
 import pytest
+from django.middleware.csrf import CSRF_SESSION_KEY
+from django.test import Client
 
 from config.security.charset import readable
 from config.wsgi import application
@@ -49,13 +51,15 @@ def call(
     environ = {}
     setup_testing_defaults(environ)
     environ.update(
-        REQUEST_METHOD=method,
-        PATH_INFO="/robots.txt",
-        QUERY_STRING=QUERY,
-        CONTENT_TYPE=content_type,
-        CONTENT_LENGTH=str(len(body)),
-        HTTP_HOST="localhost",
-        **headers,
+        {
+            "REQUEST_METHOD": method,
+            "PATH_INFO": "/robots.txt",
+            "QUERY_STRING": QUERY,
+            "CONTENT_TYPE": content_type,
+            "CONTENT_LENGTH": str(len(body)),
+            "HTTP_HOST": "localhost",
+            **headers,
+        }
     )
     environ["wsgi.input"] = io.BytesIO(body)
     answered = []
@@ -164,3 +168,16 @@ def test_a_csrf_exempt_view_reads_its_own_body(client, settings):
     response = client.post("/webhook/", body, content_type="multipart/form-data; boundary=B")
     assert response.status_code == 200
     assert response.content == str(len(body)).encode()
+
+
+def test_a_form_part_that_does_not_parse_is_the_400_page_with_csrf_in_the_session(settings):
+    """CSRF_USE_SESSIONS (a fork's choice) keeps the token in the session, with no
+    CSRF cookie: the form was left to the CSRF check, which raised the TypeError."""
+    settings.CSRF_USE_SESSIONS = True
+    client = Client(enforce_csrf_checks=True, raise_request_exception=False)
+    session = client.session
+    session[CSRF_SESSION_KEY] = "a" * 32
+    session.save()
+    body = b"--B\r\nContent-Disposition: form-data; name*=a; name*0=b\r\n\r\nx\r\n--B--\r\n"
+    response = client.post("/accounts/login/", body, content_type="multipart/form-data; boundary=B")
+    assert response.status_code == 400
