@@ -12,7 +12,8 @@ account runs exactly as before. What leaves the process:
 - nothing secret: the SDK's scrubber, recursive and with Django's own field and
   header names added to its list, blanks session ids, CSRF tokens, passwords and
   Authorization headers wherever they still appear (headers, breadcrumbs), and
-  `before_send` drops whatever cookie data is still attached;
+  `without_secrets` drops whatever cookie data is still attached and a password
+  reset link's token, from error events and traced requests' transactions alike;
 - only server faults: `before_send` drops every event about a client's mistake
   (an exception Django answers with a 4xx, or a record of a `django.security.*`
   logger), so nobody can spend the quota or bury real alerts with bad requests.
@@ -92,9 +93,15 @@ def is_client_error(event: dict, hint: dict) -> bool:
 
 def before_send(event: dict, hint: dict) -> dict | None:
     """Last look at every error event before it is sent: none for a client's mistake,
-    no cookies, no secret headers, no password reset token in the URL."""
+    and none of the secrets `without_secrets` takes out."""
     if is_client_error(event, hint):
         return None
+    return without_secrets(event, hint)
+
+
+def without_secrets(event: dict, hint: dict) -> dict:
+    """An event (an error, or a traced request's transaction) without cookies, secret
+    headers, or a password reset token in its URL or name."""
     request = event.get("request")
     if isinstance(request, dict):
         request.pop("cookies", None)
@@ -105,6 +112,9 @@ def before_send(event: dict, hint: dict) -> dict | None:
             for name in list(headers):
                 if name.lower() in _SECRET_HEADERS:
                     del headers[name]
+    # A transaction is named by its URL pattern, or by its path where none matched.
+    if isinstance(event.get("transaction"), str):
+        event["transaction"] = _TOKEN_IN_PATH.sub("/[Filtered]", event["transaction"])
     return event
 
 
@@ -133,4 +143,7 @@ def init(*, dsn: str, environment: str, traces_sample_rate: float, redis: bool) 
         include_local_variables=False,
         event_scrubber=EventScrubber(denylist=DENYLIST, recursive=True),
         before_send=before_send,
+        # With SENTRY_TRACES_SAMPLE_RATE set, every traced request sends a transaction,
+        # carrying its URL: the same secrets come out of it.
+        before_send_transaction=without_secrets,
     )

@@ -193,3 +193,40 @@ def test_client_mistakes_send_no_event_and_a_server_error_exactly_one(receiver):
         assert event["exception"]["values"][-1]["type"] == "SentryCheckError", event.get("logger")
     # Stopped: the SDK flushed whatever it still held on the way out.
     assert receiver.events_left() == []
+
+
+def test_traced_requests_send_no_secret_either(receiver):
+    """With tracing on, every request sends a transaction: it carries the URL, which for a
+    password reset link holds a token good for setting the account's password."""
+    env = production_env(
+        DATABASE_URL=released_database("sentry_traces"),
+        SENTRY_DSN=receiver.dsn,
+        SENTRY_TRACES_SAMPLE_RATE="1",
+    )
+    create_superuser(env, "ops", PASSWORD)
+    reset_token = "cz8abc-0123456789abcdef0123456789abcdef"
+    with serving(env) as web:
+        client = RouterClient(web.port)
+        client.log_in_to_admin("ops", PASSWORD)
+        # Not a working link, and so the invalid-link page; its URL is as a real one's.
+        assert client.get(f"/accounts/reset/MQ/{reset_token}/").status == 400
+        assert client.get(f"/accounts/reset/MQ/{reset_token}/?next=/").status == 400
+        csrf_token = client.get("/accounts/profile/edit/").form_token()
+    # Stopped: the SDK flushed whatever it still held on the way out.
+    envelopes = []
+    while not receiver.envelopes.empty():
+        envelopes.append(receiver.envelopes.get_nowait())
+    items = [(h, p) for raw in envelopes for h, p in parse_envelope(raw)]
+    urls = [json.loads(p)["request"]["url"] for h, p in items if h.get("type") == "transaction"]
+    assert any("/accounts/reset/MQ/" in url for url in urls), urls
+    secrets = {
+        "reset token": reset_token,
+        "session id": client.cookies["sessionid"],
+        "CSRF cookie": client.cookies["csrftoken"],
+        "CSRF form token": csrf_token,
+        "login password": PASSWORD,
+    }
+    leaked = [
+        name for name, value in secrets.items() if any(value.encode() in e for e in envelopes)
+    ]
+    assert leaked == []
