@@ -6,7 +6,10 @@ list actions take the ids they are sent. Every list page of every registered
 model, every field, and values the database refuses; every content type.
 """
 
+from datetime import timedelta
+
 import pytest
+from axes.models import AccessAttempt
 from django.contrib import admin
 from django.contrib.admin.options import InlineModelAdmin
 from django.contrib.auth.models import Permission
@@ -14,6 +17,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.test import Client, RequestFactory
 from django.urls import resolve, reverse
+from django.utils import timezone
 
 from accounts.models import Company
 from catalog.models import Product
@@ -141,6 +145,65 @@ def test_a_list_action_on_ids_that_are_no_ids_is_no_500(superuser):
                 url, {"action": "delete_selected", "index": "0", "_selected_action": selected}
             )
             assert response.status_code < 500, (url, selected, response.status_code)
+
+
+def list_actions() -> list[tuple[str, type, str]]:
+    """Every action of every list page: the site's (delete) and each admin's own."""
+    return [
+        (url, model, name)
+        for url, model in changelists()
+        for _function, name, _description in admin.site._registry[model]._get_base_actions()
+    ]
+
+
+def some_of_everything() -> None:
+    """A row for each list page's actions to act on, one of them an expired lockout."""
+    product = ProductFactory()
+    Company.objects.create(name="Acme", slug="acme")
+    attempt = AccessAttempt.objects.create(
+        username="someone",
+        ip_address="203.0.113.9",
+        user_agent="",
+        path_info="/",
+        get_data="",
+        post_data="",
+        failures_since_start=5,
+    )
+    AccessAttempt.objects.filter(pk=attempt.pk).update(
+        attempt_time=timezone.now() - timedelta(days=2)
+    )
+    assert product.pk
+
+
+def rows() -> dict[type, int]:
+    return {model: model._default_manager.count() for _, model in changelists()}
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("role", ["superuser", "view only", "no permissions"])
+def test_every_list_action_under_every_role_is_no_500_and_changes_only_what_it_may(role):
+    """Each action with a row's id, an id no row has and one no id is: a page or a
+    redirect with a message, never a 500; and staff who may only look change nothing.
+    (django-axes' "Clean up expired attempts" read an attribute only a login sets on
+    the request: a 500 for any staff who could see the lockout list.)"""
+    staff = UserFactory(is_staff=True, is_superuser=role == "superuser")
+    if role == "view only":
+        staff.user_permissions.add(*Permission.objects.filter(codename__startswith="view_"))
+    client = Client(raise_request_exception=False)
+    client.force_login(staff)  # before the rows: a login clears expired lockouts
+    some_of_everything()
+    before = rows()
+    for url, model, action in list_actions():
+        ids = [str(pk) for pk in model._default_manager.values_list("pk", flat=True)[:1]]
+        for selected in [*ids, "99999", "abc"]:
+            response = client.post(
+                url, {"action": action, "index": "0", "_selected_action": selected}
+            )
+            assert response.status_code < 500, (url, action, selected, response.status_code)
+    if role == "superuser":  # the one action that changes rows without a confirmation
+        assert not AccessAttempt.objects.exists(), "the expired attempt is cleaned up"
+    else:
+        assert rows() == before
 
 
 def autocomplete_fields() -> list[tuple[object, str]]:
