@@ -18,6 +18,7 @@ from django.contrib.auth.base_user import BaseUserManager
 from django.contrib.auth.forms import UserCreationForm
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
+from django.core.mail.message import sanitize_address
 from django.core.validators import MaxLengthValidator
 from django.template.loader import render_to_string
 
@@ -29,14 +30,43 @@ from config.media.forms import MediaUploadFormMixin
 logger = logging.getLogger(__name__)
 
 
+def addressable(email: str) -> bool:
+    """Whether Django's mail can be addressed to `email`: a local part in ASCII (it
+    sends no SMTPUTF8) and a domain the IDNA codec writes in ASCII."""
+    local_part = email.rpartition("@")[0]
+    try:
+        sanitize_address(email, "utf-8")
+    except ValueError:  # UnicodeError included
+        return False
+    return local_part.isascii()
+
+
+def validate_addressable(email: str) -> None:
+    if not addressable(email):
+        raise ValidationError(
+            "Mail cannot be sent to this address: check the part after the @, and use "
+            "only ASCII letters, digits and punctuation before it.",
+            code="unaddressable",
+        )
+
+
 class NormalizedEmail(forms.EmailField):
-    """An address as Django stores a user's, its domain in lower case, checked as stored.
+    """An address as Django stores a user's, its domain in lower case, checked as stored,
+    and one mail can be sent to.
 
     Django lowercases the domain after the form checked the length
     (`AbstractUser.clean()`, `create_user()`), and lower case can be longer: "İ"
     is two characters. A 254-character address became 255, which the user table
     refused: a 500 on signup and on the admin's user page.
+
+    Django's address check takes any character from U+00A1 up in a domain, and
+    letters its pattern matches without regard to case (the Kelvin sign) before
+    the @; mail to some such addresses cannot even be written (a domain the IDNA
+    codec refuses), and the rest would go to another address. No password reset
+    link could reach them.
     """
+
+    default_validators = [*forms.EmailField.default_validators, validate_addressable]
 
     def to_python(self, value):
         value = super().to_python(value)
@@ -210,8 +240,15 @@ def send_in_one_mail(parts: list[MailPart]) -> None:
     each: the first part's subject, sender and recipient, every part's text one after
     the other, and an HTML version (`html_email_template_name`) only for a single
     account, since two HTML documents do not make one. A failed send is logged, as
-    Django logs it."""
+    Django logs it; an address stored before the forms checked that mail can reach it
+    is a warning, not an error (config/sentry.py sends errors)."""
     first = parts[0]
+    if not addressable(first.to_email):
+        logger.warning(
+            "No password reset email: mail cannot be sent to the address of %s",
+            [p.context["user"].pk for p in parts],
+        )
+        return
     subject = "".join(render_to_string(first.subject_template_name, first.context).splitlines())
     body = "\n\n".join(render_to_string(p.email_template_name, p.context) for p in parts)
     message = EmailMultiAlternatives(subject, body, first.from_email, [first.to_email])

@@ -49,6 +49,13 @@ def test_signup_creates_user_and_profile_and_logs_in(client):
         ({"email": "a" * 250 + "@x.com"}, "at most 254 characters"),
         # 254 as typed, 255 once Django lowercases the domain ("İ" becomes two).
         ({"email": "a" * 248 + "@\u0130.com"}, "at most 254 characters"),
+        # Addresses Django's check takes and mail cannot be sent to: a domain IDNA
+        # refuses, a label too long once in ASCII, a local part outside ASCII (the
+        # Kelvin sign, which the check's [A-Z] matches). No reset link could reach them.
+        ({"email": "m@ex\ufffdample.com"}, "Mail cannot be sent to this address"),
+        ({"email": "m@\u0627b.com"}, "Mail cannot be sent to this address"),
+        ({"email": "m@" + "\u00e4" * 63 + ".com"}, "Mail cannot be sent to this address"),
+        ({"email": "\u212a@example.com"}, "Mail cannot be sent to this address"),
     ],
     ids=[
         "duplicate",
@@ -59,6 +66,10 @@ def test_signup_creates_user_and_profile_and_logs_in(client):
         "email",
         "email-too-long",
         "email-longer-once-normalized",
+        "email-domain-idna-refuses",
+        "email-domain-right-to-left-rule",
+        "email-domain-label-too-long",
+        "email-local-part-not-ascii",
     ],
 )
 def test_signup_with_bad_input_shows_errors_and_writes_nothing(client, changes, error):
@@ -70,6 +81,12 @@ def test_signup_with_bad_input_shows_errors_and_writes_nothing(client, changes, 
     assert 'class="errorlist' in response.content.decode()
     assert (User.objects.count(), Profile.objects.count()) == (users, profiles)
     assert BACKEND_SESSION_KEY not in client.session
+
+
+def test_an_international_domain_is_an_address_mail_reaches(client):
+    response = client.post("/accounts/signup/", {**GOOD, "email": "ada@b\u00fccher.example"})
+    assert response.status_code == 302
+    assert User.objects.get(username=GOOD["username"]).email == "ada@b\u00fccher.example"
 
 
 def test_signup_page_renders_its_form(client):
