@@ -123,6 +123,9 @@ def redis_options(url: str, *, development: bool) -> dict:
         # Heroku closes connections idle for 300 s: test one that sat idle for a
         # minute before using it, rather than fail a request on a dead socket.
         "health_check_interval": 60,
+        # One pool of connections per server for every alias and thread of a process
+        # (SharedConnectionPool below), not one per alias and thread.
+        "pool_class": f"{__name__}.SharedConnectionPool",
     }
     if any(server.startswith("rediss://") for server in servers):
         # Heroku's certificates are self-signed (see the module's docstring).
@@ -231,6 +234,34 @@ def caches(*, page_seconds: int, development: bool, release: str = "") -> dict:
             "OPTIONS": {"MAX_ENTRIES": 100_000},
         },
     }
+
+
+class SharedConnectionPool:
+    """The `pool_class` of every Redis alias: one redis-py ConnectionPool per server
+    (and options) in a process, shared by its threads and aliases.
+
+    Django keeps a cache object per alias and thread, and each made a pool of its
+    own: a gunicorn worker's 5 threads could hold 15 connections for the three
+    aliases, a basic dyno 30, past the 20 of Heroku's mini plan, where Redis
+    answers "max number of clients reached" and every call pauses (RedisCache).
+    A thread uses one connection at a time, so a shared pool holds at most as
+    many as there are threads: dynos x WEB_CONCURRENCY x 5. (A pool started
+    before gunicorn forks starts afresh in each worker: redis-py checks the pid.)
+    """
+
+    _pools: dict = {}
+    _lock = threading.Lock()
+
+    @classmethod
+    def from_url(cls, url: str, **options):
+        from redis import ConnectionPool
+
+        key = (url, repr(sorted(options.items())))
+        with cls._lock:
+            pool = cls._pools.get(key)
+            if pool is None:
+                pool = cls._pools[key] = ConnectionPool.from_url(url, **options)
+        return pool
 
 
 class RedisSkipped(ConnectionError):

@@ -2,12 +2,16 @@
 
 import importlib
 import sys
+import threading
 
 import pytest
+from django.core.cache import CacheHandler
 from django.core.exceptions import ImproperlyConfigured
 from redis.connection import parse_url
 
 from config import cache
+from config import gunicorn as gunicorn_config
+from tests import redisserver
 from tests.processes import (
     SilentServer,
     fetch_all,
@@ -216,6 +220,8 @@ import sys, django
 django.setup()
 from catalog import kept, pagecache
 from config import cache
+from config import gunicorn as gunicorn_config
+from tests import redisserver
 from config.security import throttle
 print("redis" in sys.modules)
 made = kept.kept("probe", lambda: "made")
@@ -321,3 +327,34 @@ def test_each_release_keeps_its_pages_apart_on_redis(tmp_path):
     manifest.write_text('{"paths": {"css/site.css": "css/site.ba9876543210.css"}}')
     assert cache.release_tag(manifest) != first
     assert cache.release_tag(tmp_path / "none.json") == ""
+
+
+def test_the_threads_and_aliases_of_a_process_share_its_connections(tmp_path, no_redis):
+    """Django keeps each alias's cache per thread, and each made its own connection
+    pool: a worker's 5 threads held up to 15 connections, a basic dyno 30, past the
+    20 of the mini plan the docs name (redis-py then raises "max number of clients
+    reached", which pauses every Redis call). One pool per server and process now:
+    as many connections as threads use Redis at once, the docs' rule."""
+    server = redisserver.start(tmp_path / "redis")
+    try:
+        no_redis.setenv("REDIS_URL", server.url)
+        handler = CacheHandler(cache.caches(page_seconds=10, development=True))
+        threads = gunicorn_config.threads
+        together = threading.Barrier(threads)
+
+        def use_every_alias():
+            together.wait()
+            for alias in ALIASES:
+                handler[alias].set("probe", alias)
+                assert handler[alias].get("probe") == alias
+            together.wait()  # every thread has used all three before any ends
+
+        workers = [threading.Thread(target=use_every_alias) for _ in range(threads)]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join(30)
+        others = [c for c in server.client().client_list() if c["cmd"] != "client|list"]
+        assert 1 <= len(others) <= threads, others
+    finally:
+        server.stop()
