@@ -32,6 +32,6 @@ class DatabaseCommand(BaseCommand):
             apps = ", ".join(sorted({migration.app_label for migration, _ in plan}))
             raise CommandError(
                 f"The database lacks {len(plan)} migration(s) of {apps}: "
-                "run `python manage.py migrate` first "
-                "(`pipenv run demo` does it for the local database)."
+                "run `pipenv run python manage.py migrate` first "
+                "(`pipenv run demo` does it for the local database; on Heroku, the release)."
             )

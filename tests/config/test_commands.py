@@ -73,7 +73,7 @@ def test_on_a_database_never_migrated_a_command_says_to_migrate(empty_database, 
     assert done.returncode == 1, done.stdout + done.stderr
     assert "Traceback" not in done.stderr
     assert done.stderr.startswith("CommandError: The database lacks ")
-    assert "run `python manage.py migrate` first" in done.stderr
+    assert "run `pipenv run python manage.py migrate` first" in done.stderr
     assert tables(empty_database) == []  # nothing written, not even Django's own tables
 
 

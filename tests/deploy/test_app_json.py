@@ -91,7 +91,8 @@ def test_commands_for_the_users_own_shell_name_python3():
     """Debian, Ubuntu and macOS have no `python` command: the README's secret key,
     made with `$(python -c ...)`, came out empty, and the release then stopped
     saying DJANGO_SECRET_KEY is required, just after it was set. Inside
-    `pipenv run` or `heroku run`, `python` is the environment's own."""
+    `pipenv run` or `heroku run`, `python` is the environment's own, and only
+    there does `python manage.py` find Django."""
     for name in (
         "README.md",
         ".env.example",
@@ -101,7 +102,7 @@ def test_commands_for_the_users_own_shell_name_python3():
         bare = [
             line
             for line in text.splitlines()
-            if re.search(r"(?<!pipenv run )(?<!heroku run )\bpython -c\b", line)
+            if re.search(r"(?<!pipenv run )(?<!heroku run )\bpython (-c|manage\.py)\b", line)
         ]
         assert bare == [], name
 

@@ -18,7 +18,7 @@
    run demo`) sends SIGINT to the master and every worker at once: the web line
    stops at once, with no worker killed.
 
-Both print what they measured (`pytest -s` shows it; docs/production.md has the
+Both print what they measured (`pipenv run test -s -n 0` shows it; docs/production.md has the
 figures).
 """
 

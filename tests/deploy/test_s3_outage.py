@@ -19,7 +19,7 @@ connections never complete (packets dropped): the upload waits for the S3
 client's read or connect timeout (config/media/storage.py), twice, and still answers with
 the form error well before the router's 30 s.
 
-Both print what they measured (`pytest -s`; docs/production.md has the figures).
+Both print what they measured (`pipenv run test -s -n 0`; docs/production.md has the figures).
 """
 
 import re
