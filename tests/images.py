@@ -219,6 +219,40 @@ def jpeg_of_scans(count: int, size: tuple[int, int] = (400, 300)) -> bytes:
     return content[:end] + content[last:end] * (count - scans) + content[end:]
 
 
+# The frame header markers that carry a JPEG's size (SOF0 to SOF15, but for DHT,
+# JPG and DAC, which share the range).
+JPEG_FRAME_MARKERS = set(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}
+
+
+def jpeg_declaring(
+    width: int,
+    height: int,
+    *,
+    mode: str = "RGB",
+    progressive: bool = False,
+    subsampling: int = 0,
+    orientation: int | None = None,
+    thumbnail: bool = False,
+) -> bytes:
+    """A 16x16 JPEG whose frame header declares width x height: Pillow reads the size,
+    the mode, the sampling and the EXIF from the headers as it opens a file, and only
+    decoding the pixels would fail. `thumbnail` adds an EXIF thumbnail, as cameras
+    write it: a small JPEG, scans and all, inside the first."""
+    exif = Image.Exif()
+    if orientation:
+        exif[ORIENTATION] = orientation
+    options = {"progressive": progressive, "subsampling": subsampling, "exif": exif}
+    content = save(picture(mode, size=(16, 16)), "JPEG", **options)
+    if thumbnail:
+        small = save(picture(size=(8, 8)), "JPEG")
+        content = content[:2] + jpeg_segment(0xE2, b"thumb" + small) + content[2:]
+    offset = 2
+    while content[offset + 1] not in JPEG_FRAME_MARKERS:
+        offset += 2 + int.from_bytes(content[offset + 2 : offset + 4], "big")
+    # The marker, its length, the sample precision, then height and width.
+    return content[: offset + 5] + struct.pack(">HH", height, width) + content[offset + 9 :]
+
+
 # --- files of many small blocks -------------------------------------------------
 # Pillow reads the blocks around a picture (a JPEG's segments, a PNG's chunks, a
 # GIF's extensions and sub-blocks) in Python, one by one, as it opens the file:
@@ -348,6 +382,7 @@ NOT_AN_IMAGE, TOO_MANY_PIXELS, TOO_MANY_FRAMES, TOO_MANY_SCANS, TOO_MANY_BLOCKS 
     "too_many_blocks",
 )
 TOO_MANY_LINES = "too_many_lines"
+TOO_MUCH_MEMORY = "too_much_memory"
 REFUSED: dict[str, tuple[bytes, str]] = {
     "bmp": (image_bytes("BMP"), NOT_AN_IMAGE),
     "tiff": (image_bytes("TIFF"), NOT_AN_IMAGE),
@@ -390,6 +425,17 @@ REFUSED: dict[str, tuple[bytes, str]] = {
     # pass 25 megapixels, whatever their size.
     "gif animation of 251 one-pixel frames": (gif_of_tiny_frames(251), TOO_MANY_PIXELS),
     "progressive jpeg of 101 scans": (jpeg_of_scans(101), TOO_MANY_SCANS),
+    # libjpeg keeps every coefficient of a progressive JPEG until its last scan, two
+    # bytes a sample: 250 MB for 25 megapixels in full colour, where a baseline
+    # JPEG takes 100 (twice that turned). An accepted one peaked 384 MiB up.
+    "progressive jpeg of 25 megapixels in full colour": (
+        jpeg_declaring(5000, 5000, progressive=True),
+        TOO_MUCH_MEMORY,
+    ),
+    "progressive cmyk jpeg of 20 megapixels, turned": (
+        jpeg_declaring(5000, 4000, mode="CMYK", progressive=True, orientation=6),
+        TOO_MUCH_MEMORY,
+    ),
     # Pillow keeps a pointer and more for each row: a 49 KB PNG of 1 x 25,000,000
     # raised the peak by 215 MiB, an APNG of 1,000 frames of 1 x 25,000 by 576.
     "png of 1 x 2,000,000": (png_declaring(1, 2_000_000), TOO_MANY_LINES),

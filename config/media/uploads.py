@@ -5,8 +5,9 @@
 of an animation together; `WEBP_MAX_PIXELS` for a WebP; each GIF frame counted as
 at least `reencode.GIF_FRAME_PIXELS`), `IMAGE_MAX_LINES` for its longest sides
 added up, `IMAGE_MAX_FRAMES` frames, for a JPEG `IMAGE_MAX_SCANS` progressive
-scans, and no more small blocks around the picture than real files hold
-(config/media/blocks.py), and returns its
+scans and `IMAGE_MAX_DECODE_BYTES` of memory to decode (`decode_bytes`: a
+progressive one holds more than its pixels), and no more small blocks around
+the picture than real files hold (config/media/blocks.py), and returns its
 `ImageKind` and the bytes to store: the picture written again without its
 metadata (config/media/reencode.py). Anything else raises a ValidationError with
 a message a form can show. A "JPEG" is whatever Pillow opens as one, subclasses
@@ -45,7 +46,13 @@ from django.utils.crypto import get_random_string
 from PIL import GifImagePlugin, Image, ImageFile, JpegImagePlugin, PngImagePlugin, WebPImagePlugin
 
 from config.media.blocks import PNG_SIGNATURE, png_chunk_names, too_many_blocks
-from config.media.reencode import TooManyLines, TooManyPixels, frame_pixels, reencode
+from config.media.reencode import (
+    TooManyLines,
+    TooManyPixels,
+    frame_pixels,
+    reencode,
+    turns_upright,
+)
 
 
 @dataclass(frozen=True)
@@ -95,6 +102,16 @@ IMAGE_MAX_FRAMES = 1_000
 # (libjpeg's and mozjpeg's progressive scripts); at 100, a 25-megapixel file
 # decoded in at most 2.5 s (tests/bench/jpeg_scans.py, docs/production.md).
 IMAGE_MAX_SCANS = 100
+# Decoding a picture and writing it again holds its pixels (Pillow keeps up to 4
+# bytes a pixel), and a second copy while it is turned upright: 200 MB at 25
+# megapixels, measured 194 MiB for a turned baseline JPEG. A progressive JPEG holds
+# more while it is read: libjpeg keeps every coefficient of the picture until the
+# last scan, 2 bytes for each sample of each component at its sampling, 6 bytes a
+# pixel in full colour (3 at a phone's 4:2:0, 8 for CMYK), beside Pillow's pixels.
+# An accepted 25-megapixel progressive JPEG peaked 240 MiB above the process, a
+# turned CMYK one 384 MiB. Each upload may hold what a turned 25-megapixel baseline
+# JPEG holds (`decode_bytes`).
+IMAGE_MAX_DECODE_BYTES = 2 * 4 * IMAGE_MAX_PIXELS
 # One picture at a time in each process, from opening it to writing it again: a
 # 25-megapixel picture holds ~100 MB until then, and three uploads at once in one
 # worker raised its peak by 288 MiB, past a 512 MB dyno with the other worker beside
@@ -142,6 +159,11 @@ BUSY = (
     "The site is busy with other images right now, so nothing was saved. "
     "Please upload it again in a minute."
 )
+TOO_MUCH_MEMORY = (
+    "This JPEG takes too much memory to decode: stored progressive, it is read in "
+    "passes, and all of it is kept until the last. The limit for it is %(limit)s "
+    "megapixels: scale it down, or save it as a standard (baseline) JPEG."
+)
 TOO_MANY_SCANS = (
     "This JPEG is saved in too many progressive scans; the limit is %(limit)s. "
     "Save it again from an image editor and upload it again."
@@ -165,6 +187,30 @@ def jpeg_scans(data: bytes) -> int:
     never holds (an FF there is followed by 00). Metadata may hold them too, as may an
     MPO's other pictures or an EXIF thumbnail, so this may count a few more."""
     return data.count(b"\xff\xda")
+
+
+def decode_bytes(image: Image.Image) -> int:
+    """The most memory decoding `image` (opened, not loaded) and writing it again holds:
+    Pillow's pixels, and beside them the larger of a turned copy and a progressive
+    JPEG's coefficients (freed once it is decoded, before it is turned).
+
+    Within the pixel limit only a progressive JPEG can pass IMAGE_MAX_DECODE_BYTES,
+    so only its EXIF is read for the orientation here (config/media/reencode.py
+    reads it again; a large block costs time to parse); any other picture counts
+    as turned."""
+    pixels = image.width * image.height
+    if not (isinstance(image, JpegImagePlugin.JpegImageFile) and image.info.get("progressive")):
+        return 2 * 4 * pixels
+    # Each component's blocks of 8x8 samples at its sampling, 2 bytes a sample.
+    coefficients = 0
+    h_max = max(h for _, h, _, _ in image.layer)
+    v_max = max(v for _, _, v, _ in image.layer)
+    for _, h, v, _ in image.layer:
+        columns = -(-image.width * h // (8 * h_max))
+        rows = -(-image.height * v // (8 * v_max))
+        coefficients += columns * rows * 64 * 2
+    turned = 4 * pixels if turns_upright(image) else 0
+    return 4 * pixels + max(turned, coefficients)
 
 
 def kind_of(image: Image.Image) -> ImageKind | None:
@@ -233,6 +279,14 @@ def _checked_and_written_again(file) -> tuple[ImageKind, bytes]:
             if kind.name == "JPEG" and jpeg_scans(data) > IMAGE_MAX_SCANS:
                 raise ValidationError(
                     TOO_MANY_SCANS, code="too_many_scans", params={"limit": IMAGE_MAX_SCANS}
+                )
+            held = decode_bytes(image)
+            if held > IMAGE_MAX_DECODE_BYTES:
+                per_pixel = held / (image.width * image.height)
+                raise ValidationError(
+                    TOO_MUCH_MEMORY,
+                    code="too_much_memory",
+                    params={"limit": int(IMAGE_MAX_DECODE_BYTES / per_pixel // 1_000_000)},
                 )
             image.verify()
         budget = WEBP_MAX_PIXELS if kind.name == "WEBP" else IMAGE_MAX_PIXELS

@@ -18,6 +18,7 @@ from tests.images import (
     animation_with_a_large_exif,
     gif_of_tiles,
     gif_of_tiny_frames,
+    jpeg_declaring,
     picture,
     save,
 )
@@ -247,6 +248,8 @@ def test_the_docs_give_the_limits_the_uploads_check():
         f"or {blocks.GIF_MAX_STRAY_BYTES:,} stray bytes",
         f"WebP of more than {blocks.WEBP_MAX_CHUNKS:,} chunks",
         f"may be at most {uploads.IMAGE_MAX_LINES:,} pixels",
+        f"{uploads.IMAGE_MAX_DECODE_BYTES // 1_000_000} MB (`IMAGE_MAX_DECODE_BYTES`",
+        "a full-colour progressive JPEG may have 20 megapixels, a turned CMYK one 16",
     }
     assert {claim for claim in said if claim not in text} == set()
     assert (blocks.JPEG_MAX_QUANTISATION_LENGTH - 2) // 129 == 4  # "more than four tables"
@@ -259,3 +262,56 @@ def test_a_lossy_webp_saved_at_a_low_quality_is_stored_larger():
     kind, stored = clean_image(upload("low.webp", content, "image/webp"))
     assert kind.name == "WEBP"
     assert len(stored) > len(content)
+
+
+@pytest.mark.parametrize("orientation", [None, 6], ids=["as taken", "turned"])
+@pytest.mark.parametrize("subsampling", [0, 1, 2], ids=["4:4:4", "4:2:2", "4:2:0"])
+@pytest.mark.parametrize("mode", ["L", "RGB", "CMYK"])
+def test_every_baseline_jpeg_the_pixel_limit_takes_fits_the_memory_limit(
+    mode, subsampling, orientation
+):
+    """25 megapixels, turned or not, with a camera's thumbnail (scans of its own)."""
+    header = jpeg_declaring(
+        5000, 5000, mode=mode, subsampling=subsampling, orientation=orientation, thumbnail=True
+    )
+    with Image.open(io.BytesIO(header)) as image:
+        assert not image.info.get("progressive")
+        assert uploads.decode_bytes(image) <= uploads.IMAGE_MAX_DECODE_BYTES
+
+
+@pytest.mark.parametrize(
+    ("size", "options", "fits"),
+    [
+        # A phone's 12 megapixels, turned: 4:2:0 and its coefficients take less than
+        # the turned copy.
+        ((4000, 3000), {"subsampling": 2, "orientation": 6}, True),
+        ((5000, 5000), {"subsampling": 2, "orientation": 6}, True),
+        # Full colour: 6 bytes of coefficients a pixel on Pillow's 4.
+        ((5000, 4000), {}, True),
+        ((5000, 5000), {}, False),
+        ((4000, 4000), {"mode": "CMYK", "orientation": 6}, True),
+        ((5000, 4000), {"mode": "CMYK", "orientation": 6}, False),
+    ],
+)
+def test_a_progressive_jpeg_counts_the_coefficients_its_decoder_keeps(size, options, fits):
+    header = jpeg_declaring(*size, progressive=True, **options)
+    with Image.open(io.BytesIO(header)) as image:
+        assert (uploads.decode_bytes(image) <= uploads.IMAGE_MAX_DECODE_BYTES) == fits
+
+
+def test_a_progressive_jpeg_over_the_memory_limit_is_told_the_megapixels_it_may_have():
+    header = jpeg_declaring(5000, 5000, progressive=True)
+    with pytest.raises(ValidationError) as refused:
+        clean_image(upload("photo.jpg", header, "image/jpeg"))
+    assert refused.value.code == "too_much_memory"
+    assert "20 megapixels" in refused.value.messages[0]
+
+
+def test_a_progressive_jpeg_is_stored_baseline():
+    """Writing a progressive JPEG keeps every coefficient again, and a buffer of up to
+    4 bytes a pixel for the output: the upload's peak would come twice."""
+    content = save(picture(size=(400, 300)), "JPEG", progressive=True)
+    kind, stored = clean_image(upload("photo.jpg", content, "image/jpeg"))
+    with Image.open(io.BytesIO(stored)) as image:
+        assert kind.name == "JPEG"
+        assert not image.info.get("progressive")
