@@ -415,9 +415,14 @@ REFUSED: dict[str, tuple[bytes, str]] = {
     ),
     "png of 63 MB of compressed text": (png_of_compressed_text(63), NOT_AN_IMAGE),
     "png with two colour profiles": (png_with_icc_chunks(2), NOT_AN_IMAGE),
-    # 6.25 megapixels: a WebP costs four times what a PNG of its pixels does.
-    "webp over its 6 megapixels": (
-        save(Image.new("RGB", (2500, 2500), "red"), "WEBP", lossless=True),
+    # A WebP costs four times and more what a PNG of its pixels does, and with
+    # transparency more again: a noisy 6-megapixel one peaked 310 MiB up.
+    "webp over its 5 megapixels": (
+        save(Image.new("RGB", (2500, 2001), "red"), "WEBP", lossless=True),
+        TOO_MANY_PIXELS,
+    ),
+    "webp with transparency over its 3.5 megapixels": (
+        save(Image.new("RGBA", (2000, 1751), (255, 0, 0, 128)), "WEBP", quality=50),
         TOO_MANY_PIXELS,
     ),
     "gif of 1,001 tiny frames": (gif_of_tiny_frames(1_001), TOO_MANY_FRAMES),

@@ -2,7 +2,8 @@
 
 `clean_image(file)` accepts a JPEG, PNG, WebP or GIF of at most
 `settings.IMAGE_UPLOAD_MAX_BYTES` bytes, `IMAGE_MAX_PIXELS` pixels (all frames
-of an animation together; `WEBP_MAX_PIXELS` for a WebP; each GIF frame counted as
+of an animation together; `WEBP_MAX_PIXELS` for a WebP, `WEBP_ALPHA_MAX_PIXELS`
+with transparency; each GIF frame counted as
 at least `reencode.GIF_FRAME_PIXELS`), `IMAGE_MAX_LINES` for its longest sides
 added up, `IMAGE_MAX_FRAMES` frames, for a JPEG `IMAGE_MAX_SCANS` progressive
 scans and `IMAGE_MAX_DECODE_BYTES` of memory to decode (`decode_bytes`: a
@@ -83,8 +84,13 @@ IMAGE_MAX_PIXELS = 25_000_000
 # decodes through two full RGBA canvases, and Pillow's copy and the encoder's
 # buffers come on top. A 25-megapixel WebP peaked at 629 to 728 MB above the
 # process while it was checked and written again (192 MB as a PNG), past a 512 MB
-# dyno; at 6 megapixels, 151 to 190 MB.
-WEBP_MAX_PIXELS = 6_000_000
+# dyno. Writing it again costs more for noisy pictures, and more again with
+# transparency (its alpha plane is compressed losslessly on its own): turned,
+# noisy 6-megapixel WebPs peaked 213 MiB up, 310 with transparency. At 5
+# megapixels, and 3.5 with transparency, they peak at 183 MiB, within what a
+# turned 25-megapixel JPEG takes (IMAGE_MAX_DECODE_BYTES).
+WEBP_MAX_PIXELS = 5_000_000
+WEBP_ALPHA_MAX_PIXELS = 3_500_000
 # Pillow keeps a pointer and more for each row of a picture, and turning it
 # upright makes its longest side the rows: a 49 KB PNG of 1 x 25,000,000 pixels
 # raised a process's peak by 215 MiB, one of 25,000,000 x 1 turned by its EXIF by
@@ -146,8 +152,9 @@ TOO_MANY_PIXELS = (
 )
 TOO_MANY_WEBP_PIXELS = (
     "This image is too large in pixels (the frames of an animation count together); "
-    "the limit for WebP is %(limit)s megapixels, since decoding one takes four times "
-    "the memory of a JPEG or PNG. Scale it down, or upload it as a JPEG or PNG."
+    "the limit for WebP is %(limit)s megapixels, %(alpha_limit)s with transparency, since "
+    "decoding one takes four times the memory of a JPEG or PNG. Scale it down, or "
+    "upload it as a JPEG or PNG."
 )
 TOO_MANY_FRAMES = "This animation has too many frames; the limit is %(limit)s."
 TOO_MANY_LINES = (
@@ -187,6 +194,11 @@ def jpeg_scans(data: bytes) -> int:
     never holds (an FF there is followed by 00). Metadata may hold them too, as may an
     MPO's other pictures or an EXIF thumbnail, so this may count a few more."""
     return data.count(b"\xff\xda")
+
+
+def webp_max_pixels(image: Image.Image) -> int:
+    """The pixels a WebP (opened) may have: fewer with transparency."""
+    return WEBP_ALPHA_MAX_PIXELS if image.mode == "RGBA" else WEBP_MAX_PIXELS
 
 
 def decode_bytes(image: Image.Image) -> int:
@@ -264,11 +276,14 @@ def _checked_and_written_again(file) -> tuple[ImageKind, bytes]:
                 raise ValidationError(
                     TOO_MANY_FRAMES, code="too_many_frames", params={"limit": IMAGE_MAX_FRAMES}
                 )
-            if kind.name == "WEBP" and image.width * image.height * frames > WEBP_MAX_PIXELS:
+            if kind.name == "WEBP" and image.width * image.height * frames > webp_max_pixels(image):
                 raise ValidationError(
                     TOO_MANY_WEBP_PIXELS,
                     code="too_many_pixels",
-                    params={"limit": WEBP_MAX_PIXELS // 1_000_000},
+                    params={
+                        "limit": f"{WEBP_MAX_PIXELS / 1_000_000:g}",
+                        "alpha_limit": f"{WEBP_ALPHA_MAX_PIXELS / 1_000_000:g}",
+                    },
                 )
             if frame_pixels(kind.name, image.width, image.height, frames) * frames > (
                 IMAGE_MAX_PIXELS
@@ -289,7 +304,7 @@ def _checked_and_written_again(file) -> tuple[ImageKind, bytes]:
                     params={"limit": int(IMAGE_MAX_DECODE_BYTES / per_pixel // 1_000_000)},
                 )
             image.verify()
-        budget = WEBP_MAX_PIXELS if kind.name == "WEBP" else IMAGE_MAX_PIXELS
+        budget = webp_max_pixels(image) if kind.name == "WEBP" else IMAGE_MAX_PIXELS
         content = reencode(
             data,
             kind.name,

@@ -250,6 +250,8 @@ def test_the_docs_give_the_limits_the_uploads_check():
         f"may be at most {uploads.IMAGE_MAX_LINES:,} pixels",
         f"{uploads.IMAGE_MAX_DECODE_BYTES // 1_000_000} MB (`IMAGE_MAX_DECODE_BYTES`",
         "a full-colour progressive JPEG may have 20 megapixels, a turned CMYK one 16",
+        f"A WebP may have {uploads.WEBP_MAX_PIXELS / 1e6:g} megapixels, not 25, and "
+        f"{uploads.WEBP_ALPHA_MAX_PIXELS / 1e6:g} with transparency",
     }
     assert {claim for claim in said if claim not in text} == set()
     assert (blocks.JPEG_MAX_QUANTISATION_LENGTH - 2) // 129 == 4  # "more than four tables"
@@ -315,3 +317,12 @@ def test_a_progressive_jpeg_is_stored_baseline():
     with Image.open(io.BytesIO(stored)) as image:
         assert kind.name == "JPEG"
         assert not image.info.get("progressive")
+
+
+@pytest.mark.parametrize(
+    ("mode", "size"), [("RGB", (2500, 2000)), ("RGBA", (2000, 1750))], ids=["opaque", "alpha"]
+)
+def test_a_webp_at_its_limit_is_stored(mode, size):
+    content = save(Image.new(mode, size, "red"), "WEBP", quality=50)
+    kind, _ = clean_image(upload("photo.webp", content, "image/webp"))
+    assert kind.name == "WEBP"
