@@ -1,7 +1,8 @@
 """Demo companies and the two accounts a visitor of the demo logs in with.
 
 `ensure_demo_accounts(staff_password=..., member_password=...)` creates what is
-missing and never changes what exists: a few companies with members (who cannot
+missing and never changes what exists (but for taking WITHDRAWN_PERMISSIONS back
+from the group): a few companies with members (who cannot
 log in), the group DEMO_STAFF_GROUP with the permissions a staff demo needs, a
 staff account in that group, and a member account whose profile has a company.
 It returns one `DemoLogin` per account, saying whether the given password still
@@ -24,9 +25,8 @@ MEMBER_USERNAME = "demo-member"
 DEMO_STAFF_GROUP = "Demo staff"
 
 # Least privilege for what the tour asks staff to do: restore media versions and
-# run the S3 demonstration, give a product a new image (the versions page then has
-# something to show), and give a member a company (the auth tour's "with a company").
-# No add or delete, no users, no groups.
+# run the S3 demonstration, and give a product a new image (the versions page then
+# has something to show). No add or delete, no users, no groups, no profiles.
 DEMO_STAFF_PERMISSIONS = (
     "media.restore_media",
     "catalog.view_category",
@@ -34,9 +34,12 @@ DEMO_STAFF_PERMISSIONS = (
     "catalog.change_product",
     "catalog.view_feature",
     "accounts.view_company",
-    "accounts.view_profile",
-    "accounts.change_profile",
 )
+# What earlier versions gave the group, taken back from it on the next run: the
+# profile list showed every account's username and private bio to a login shared
+# by the demo's visitors, and let it edit any profile, a superuser's included. The
+# seed gives the member its company.
+WITHDRAWN_PERMISSIONS = ("accounts.view_profile", "accounts.change_profile")
 
 # (name, slug, member display names): members make the company pages real.
 COMPANIES = (
@@ -57,9 +60,9 @@ class DemoLogin:
     company: str = ""
 
 
-def _permissions() -> list[Permission]:
+def _permissions(names=DEMO_STAFF_PERMISSIONS) -> list[Permission]:
     found = []
-    for dotted in DEMO_STAFF_PERMISSIONS:
+    for dotted in names:
         app_label, codename = dotted.split(".")
         found.append(Permission.objects.get(content_type__app_label=app_label, codename=codename))
     return found
@@ -91,6 +94,7 @@ def ensure_demo_accounts(*, staff_password: str, member_password: str) -> list[D
     companies = _companies()
     group, _ = Group.objects.get_or_create(name=DEMO_STAFF_GROUP)
     group.permissions.add(*_permissions())  # adds only what is missing
+    group.permissions.remove(*_permissions(WITHDRAWN_PERMISSIONS))
     users = get_user_model().objects.select_related("profile__company")
 
     staff = users.filter(username=STAFF_USERNAME).first()

@@ -8,11 +8,12 @@ from io import StringIO
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.core.management import CommandError, call_command
 from django.db import connections, router
 
 from accounts.demo_accounts import (
+    DEMO_STAFF_GROUP,
     DEMO_STAFF_PERMISSIONS,
     MEMBER_USERNAME,
     STAFF_USERNAME,
@@ -220,12 +221,25 @@ def test_staff_login_opens_media_versions_and_runs_the_s3_demonstration(client, 
     demonstration = client.post("/tour/s3-media/")
     assert demonstration.status_code == 200
     assert "bytes identical to the saved ones: yes" in demonstration.content.decode()
-    # And give a member a company, for the auth tour.
+    # Least privilege: no user administration, and no one's profile. A shared login
+    # listed every account's username and private bio, and could edit any profile,
+    # a superuser's included: the seed gives the member its company.
     member = Profile.objects.get(user__username=MEMBER_USERNAME)
-    profile_page = f"/{settings.ADMIN_URL}accounts/profile/{member.pk}/change/"
-    assert 'name="company"' in client.get(profile_page).content.decode()
-    # Least privilege: no user administration.
-    assert client.get(f"/{settings.ADMIN_URL}auth/user/").status_code == 403
+    assert member.company is not None
+    for page in ("auth/user/", "accounts/profile/", f"accounts/profile/{member.pk}/change/"):
+        assert client.get(f"/{settings.ADMIN_URL}{page}").status_code == 403, page
+
+
+def test_a_group_an_earlier_seed_made_loses_the_profile_permissions():
+    run()
+    group = Group.objects.get(name=DEMO_STAFF_GROUP)
+    earlier = Permission.objects.filter(
+        content_type__app_label="accounts", codename__in=["view_profile", "change_profile"]
+    )
+    group.permissions.add(*earlier)
+    run()
+    assert not group.permissions.filter(pk__in=earlier).exists()
+    assert group.permissions.filter(codename="restore_media").exists()
 
 
 def test_member_login_shows_the_company_loaded_with_the_user_in_one_query(client):
