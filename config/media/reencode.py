@@ -1,15 +1,15 @@
 """Write an uploaded image again from its pixels: upright, frames kept, metadata gone.
 
-`reencode(data, image_format, animated=..., max_pixels=..., max_lines=...)` decodes a file that
-config/media/uploads.py has already checked and returns new bytes of the same format
-holding only the picture: every frame of an animation with its timing and loop
-count, transparency, and the ICC colour profile (how to show the colours; it says
-nothing about the person). Everything a camera or an editor adds about the picture
-is left behind: EXIF (GPS position, camera, date, its thumbnail), XMP, IPTC, JPEG and
-GIF comments, PNG text chunks, and the extra pictures of a camera's MPO file (depth
-maps, previews). The EXIF orientation is applied to the pixels first, so a photo
-taken with the phone held upright still stands upright without it; it is read once,
-from the first frame, and every frame of an animation is turned by it.
+`reencode(data, image_format, animated=..., max_pixels=..., max_lines=...)` decodes a
+file that config/media/uploads.py has already checked and returns new bytes of the same
+format holding only the picture: every frame of an animation with its timing and loop
+count, transparency, and the ICC colour profile with a PNG's other colour chunks (how to
+show the colours; they say nothing about the person). Everything a camera or an editor
+adds about the picture is left behind: EXIF (GPS position, camera, date, its thumbnail),
+XMP, IPTC, JPEG and GIF comments, PNG text chunks, and the extra pictures of a camera's
+MPO file (depth maps, previews). The EXIF orientation is applied to the pixels first, so
+a photo taken with the phone held upright still stands upright without it; it is read
+once, from the first frame, and every frame of an animation is turned by it.
 
 A GIF may declare a larger canvas in a later frame than in its header; each frame's
 size is checked before it is decoded, and all frames together may hold at most
@@ -20,10 +20,17 @@ counts at least `GIF_FRAME_PIXELS` (`frame_pixels`), for the time writing it cos
 import io
 
 from PIL import ExifTags, Image, JpegImagePlugin
+from PIL.PngImagePlugin import PngInfo
 
 # Image.info entries that are part of the picture itself; every other entry is
 # metadata about it, or about the file it came from.
 PICTURE_INFO = ("transparency",)
+# A PNG's chunks that say how to show its colours, beside the ICC profile: its
+# gamma, its primaries, that it is sRGB, its colour space by code (cICP). Pillow
+# writes them again when given; dropped, a picture saved with gamma 1.8 or in
+# Display P3 showed other colours in Chromium. (Pillow leaves out sRGB where it
+# writes an ICC profile, as the PNG spec asks.)
+PNG_COLOUR_CHUNKS = (b"gAMA", b"cHRM", b"sRGB", b"cICP")
 # How to turn a picture upright for each EXIF orientation, as ImageOps.exif_transpose does.
 UPRIGHT = {
     2: Image.Transpose.FLIP_LEFT_RIGHT,
@@ -197,7 +204,24 @@ def _save_options(image: Image.Image, image_format: str, data: bytes) -> dict:
         if _is_lossless_webp(data):
             return {"lossless": True, **WEBP_LOSSLESS_EFFORT, "icc_profile": icc_profile}
         return {"quality": WEBP_QUALITY, "icc_profile": icc_profile}
-    return {"icc_profile": icc_profile}  # PNG; GIF has no colour profile
+    if image_format == "PNG":
+        return {"icc_profile": icc_profile, "pnginfo": _png_colour_chunks(data)}
+    return {"icc_profile": icc_profile}  # GIF: most carry none
+
+
+def _png_colour_chunks(data: bytes) -> PngInfo:
+    """The PNG_COLOUR_CHUNKS of a PNG, as they are, from the chunks before its pixels
+    (where the spec puts them; config/media/blocks.py has bounded their number)."""
+    info, offset = PngInfo(), 8  # after the signature
+    while offset + 8 <= len(data):
+        length = int.from_bytes(data[offset : offset + 4], "big")
+        name = data[offset + 4 : offset + 8]
+        if name in (b"IDAT", b"IEND"):
+            break
+        if name in PNG_COLOUR_CHUNKS:
+            info.add(name, data[offset + 8 : offset + 8 + length])
+        offset += 12 + length
+    return info
 
 
 def _is_lossless_webp(data: bytes) -> bool:

@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.test import RequestFactory
 from PIL import Image, ImageChops, ImageStat
+from PIL.PngImagePlugin import PngInfo
 
 from accounts.models import Profile
 from config.media import blocks, uploads
@@ -326,3 +327,45 @@ def test_a_webp_at_its_limit_is_stored(mode, size):
     content = save(Image.new(mode, size, "red"), "WEBP", quality=50)
     kind, _ = clean_image(upload("photo.webp", content, "image/webp"))
     assert kind.name == "WEBP"
+
+
+def png_chunks_before_pixels(data: bytes) -> list[tuple[bytes, bytes]]:
+    chunks, offset = [], 8
+    while offset + 8 <= len(data):
+        length = int.from_bytes(data[offset : offset + 4], "big")
+        name = data[offset + 4 : offset + 8]
+        if name == b"IDAT":
+            break
+        chunks.append((name, data[offset + 8 : offset + 8 + length]))
+        offset += 12 + length
+    return chunks
+
+
+COLOURS = {
+    # gAMA 1/1.8 (an old Mac's), cHRM Adobe RGB's primaries, cICP Display P3.
+    "gamma, chromaticities and cicp": [
+        (b"gAMA", (55556).to_bytes(4, "big")),
+        (
+            b"cHRM",
+            b"".join(
+                v.to_bytes(4, "big")
+                for v in (31270, 32900, 64000, 33000, 21000, 71000, 15000, 6000)
+            ),
+        ),
+        (b"cICP", bytes([12, 13, 0, 1])),
+    ],
+    "srgb": [(b"sRGB", b"\x00"), (b"gAMA", (45455).to_bytes(4, "big"))],
+}
+
+
+@pytest.mark.parametrize("case", COLOURS)
+def test_a_pngs_colour_chunks_are_kept(case):
+    """How to show the colours, as the ICC profile is kept: dropped, a picture saved
+    with gamma 1.8 or in Display P3 showed other colours in Chromium."""
+    info = PngInfo()
+    for name, body in COLOURS[case]:
+        info.add(name, body)
+    content = save(picture(size=(40, 30)), "PNG", pnginfo=info)
+    _, stored = clean_image(upload("colours.png", content))
+    kept = dict(png_chunks_before_pixels(stored))
+    assert {name: kept.get(name) for name, _ in COLOURS[case]} == dict(COLOURS[case])
