@@ -325,12 +325,38 @@ def png_with_xmp(xmp: str) -> bytes:
 
 
 JPEG = save(picture(), "JPEG")
+
+
+def jpeg_with_tables_renumbered(numbers: dict[int, int]) -> bytes:
+    """A JPEG whose quantisation tables carry other numbers (`numbers`: old to new),
+    its components pointing at them: as valid as any, and Pillow reads each table
+    under its number."""
+    content = bytearray(save(picture(size=(64, 48)), "JPEG", quality=90))
+    offset = 2
+    while content[offset + 1] != 0xDA:  # the segments before the first scan
+        marker, length = content[offset + 1], int.from_bytes(content[offset + 2 : offset + 4])
+        body = range(offset + 4, offset + 2 + length)
+        if marker == 0xDB:  # DQT: each table a byte of precision and number, 64 values
+            for table in range(body.start, body.stop, 65):
+                content[table] = numbers[content[table] & 0x0F]
+        elif marker == 0xC0:  # SOF0: precision, size, count, then 3 bytes a component
+            for component in range(body.start + 6, body.stop, 3):
+                content[component + 2] = numbers[content[component + 2]]
+        offset += 2 + length
+    return bytes(content)
+
+
 # Big enough that the headers are a small part: cut, it still opens, then fails to decode.
 LARGER_JPEG = save(picture(size=(400, 300)), "JPEG")
 
 ACCEPTED: dict[str, tuple[bytes, str]] = {
     "jpeg": (JPEG, "JPEG"),
     "jpeg progressive": (save(picture(), "JPEG", progressive=True), "JPEG"),
+    "jpeg whose tables are numbered 2 and 3": (jpeg_with_tables_renumbered({0: 2, 1: 3}), "JPEG"),
+    "jpeg whose tables are numbered the other way": (
+        jpeg_with_tables_renumbered({0: 1, 1: 0}),
+        "JPEG",
+    ),
     "jpeg of 100 progressive scans": (jpeg_of_scans(100), "JPEG"),
     "jpeg cmyk": (save(picture("CMYK"), "JPEG"), "JPEG"),
     "jpeg grayscale": (save(picture("L"), "JPEG"), "JPEG"),

@@ -196,7 +196,7 @@ def _save_options(image: Image.Image, image_format: str, data: bytes) -> dict:
         # picture again, and an output buffer of up to 4 bytes a pixel; a turned
         # 25-megapixel progressive CMYK JPEG peaked at 384 MiB, 287 written baseline.
         return {
-            "qtables": image.quantization,
+            "qtables": _tables_by_component(image),
             "subsampling": JpegImagePlugin.get_sampling(image),
             "icc_profile": icc_profile,
         }
@@ -222,6 +222,20 @@ def _png_colour_chunks(data: bytes) -> PngInfo:
             info.add(name, data[offset + 8 : offset + 8 + length])
         offset += 12 + length
     return info
+
+
+def _tables_by_component(image: Image.Image) -> list:
+    """A JPEG's quantisation tables as Pillow's writer takes them: by position, the
+    first for the first component and so on, the last for the components after it.
+
+    Pillow reads them under the numbers the file gives them, which need not be 0, 1
+    (a valid file may number its only table 1, or give the first component table 1):
+    passed as read, those were refused ("too many quantization tables"), or each
+    component was written with another's table."""
+    tables = [image.quantization[table] for *_, table in image.layer]
+    while len(tables) > 1 and tables[-1] == tables[-2]:
+        tables.pop()  # the last table serves the components after it
+    return tables
 
 
 def _is_lossless_webp(data: bytes) -> bool:

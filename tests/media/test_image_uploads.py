@@ -211,8 +211,16 @@ def test_jpegs_are_encoded_again_without_visible_loss(post_image, fresh_s3, case
         Image.open(io.BytesIO(stored_bytes(fresh_s3, posted.name))) as stored,
     ):
         assert stored.mode == uploaded.mode  # CMYK stays CMYK
+        # Each component quantised by its own table again, whatever the tables' numbers.
+        assert tables_by_component(stored) == tables_by_component(uploaded)
         difference = ImageChops.difference(uploaded.convert("RGB"), stored.convert("RGB"))
         assert max(ImageStat.Stat(difference).mean) < 3  # of 255, per channel
+
+
+def tables_by_component(image: Image.Image) -> list[list[int]]:
+    """The quantisation table each component of a JPEG uses (Image.layer: id,
+    sampling, and the number of its table)."""
+    return [list(image.quantization[table]) for *_, table in image.layer]
 
 
 # Names the form accepts (at most the field's 100 characters) that the storage must
