@@ -95,6 +95,8 @@ def reencode(
         pixels = lines = 0
         clears = False  # a GIF frame cleared (disposal 2) or put back (3) after it shows
         count = getattr(image, "n_frames", 1) if animated else 1
+        # An APNG's picture for viewers without animation, not one of its frames.
+        default_image = image_format == "PNG" and bool(image.info.get("default_image"))
         for index in range(count):
             image.seek(index)
             # Before decoding: GIF frames may grow.
@@ -128,6 +130,8 @@ def reencode(
             options.update(save_all=True, append_images=frames[1:], duration=durations)
             if "loop" in image.info:
                 options["loop"] = image.info["loop"]
+            if default_image:  # Pillow takes the animation's durations only
+                options.update(default_image=True, duration=durations[1:])
             if clears:
                 # The frames kept are whole pictures. Pillow writes each over the one
                 # before (disposal 0), so where a frame turns transparent again the

@@ -369,3 +369,26 @@ def test_a_pngs_colour_chunks_are_kept(case):
     _, stored = clean_image(upload("colours.png", content))
     kept = dict(png_chunks_before_pixels(stored))
     assert {name: kept.get(name) for name, _ in COLOURS[case]} == dict(COLOURS[case])
+
+
+def test_an_apngs_default_image_stays_out_of_its_animation():
+    """The picture shown where APNG is not understood: written as a frame, it flashed
+    by on every loop of the animation, and browsers started on it."""
+    grey, red, blue = (Image.new("RGBA", (8, 8), colour) for colour in ("grey", "red", "blue"))
+    content = save(
+        grey,
+        "PNG",
+        save_all=True,
+        append_images=[red, blue],
+        default_image=True,
+        duration=[100, 200],
+        loop=0,
+    )
+    _, stored = clean_image(upload("animation.png", content))
+    with Image.open(io.BytesIO(stored)) as image:
+        assert image.info.get("default_image")
+        shown = []
+        for index in range(1, image.n_frames):
+            image.seek(index)
+            shown.append((image.convert("RGBA").getpixel((0, 0)), image.info["duration"]))
+    assert shown == [((255, 0, 0, 255), 100), ((0, 0, 255, 255), 200)]
