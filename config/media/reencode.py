@@ -97,6 +97,12 @@ def reencode(
         count = getattr(image, "n_frames", 1) if animated else 1
         # An APNG's picture for viewers without animation, not one of its frames.
         default_image = image_format == "PNG" and bool(image.info.get("default_image"))
+        # Read once, from the headers (a PNG's eXIf after its pixels, which Pillow
+        # reads as it decodes them, is not the file's orientation to a browser): the
+        # file's EXIF is every frame's. ImageOps.exif_transpose parsed it again and
+        # wrote it back for each frame, so an animation with a large EXIF block cost
+        # its size times its frames.
+        upright = UPRIGHT.get(_orientation(image))
         for index in range(count):
             image.seek(index)
             # Before decoding: GIF frames may grow.
@@ -107,11 +113,6 @@ def reencode(
             if max_lines is not None and lines > max_lines:
                 raise TooManyLines(lines)
             image.load()
-            if index == 0:
-                # Read once: the file's EXIF is every frame's. ImageOps.exif_transpose
-                # parsed it again and wrote it back for each frame, so an animation
-                # with a large EXIF block cost its size times its frames.
-                upright = UPRIGHT.get(_orientation(image))
             durations.append(image.info.get("duration", 0))
             if upright is not None:
                 frame = image.transpose(upright)
@@ -169,25 +170,38 @@ def turns_upright(image: Image.Image) -> bool:
 
 
 def _orientation(image: Image.Image) -> int:
-    """The EXIF orientation, 1 (as taken) when there is none or it cannot be read.
+    """The EXIF orientation as browsers read it, 1 (as taken) for anything else.
 
-    From the file's EXIF block only, the one browsers turn a picture by: Pillow's
-    getexif() also takes an orientation from XMP (or from ImageMagick's PNG text)
-    when the EXIF has none, and a picture whose editor dropped the EXIF but left a
-    stale XMP orientation was stored turned from what its uploader saw.
-    Pillow reads a JPEG's unreadable EXIF block as empty, but raises for a PNG's or
-    a WebP's ("not a TIFF file"), which refused a picture every browser shows. The
-    block is left behind either way; only the orientation was wanted from it.
+    From the file's EXIF block only: Pillow's getexif() also takes an orientation
+    from XMP (or from ImageMagick's PNG text) when the EXIF has none, and a picture
+    whose editor dropped the EXIF but left a stale XMP orientation was stored
+    turned from what its uploader saw. And as strictly as Chromium: one SHORT in the
+    first IFD, from 1 to 8, behind one "Exif" header in a JPEG and none in a PNG's
+    eXIf chunk (Pillow adds one to it). Pillow also took a LONG or a RATIONAL, the
+    header twice, and an eXIf chunk after the pixels, and such pictures were stored
+    turned where browsers show them as they lie. An EXIF block that cannot be read
+    means 1; the block is left behind either way.
     """
-    block = image.info.get("exif")
-    if not block:
+    block = image.info.get("exif") or b""
+    return _exif_orientation(block.removeprefix(b"Exif\x00\x00"))
+
+
+def _exif_orientation(block: bytes) -> int:
+    """The Orientation of a TIFF block's first IFD if it is one SHORT from 1 to 8, else 1."""
+    order = {b"II*\x00": "little", b"MM\x00*": "big"}.get(block[:4])
+    if order is None:
         return 1
-    exif = Image.Exif()
-    try:
-        exif.load(block)
-        return exif.get(ExifTags.Base.Orientation, 1)
-    except Exception:  # SyntaxError, struct.error, ValueError...: metadata dropped anyway
-        return 1
+
+    def number(at: int, size: int) -> int:
+        return int.from_bytes(block[at : at + size], order)
+
+    ifd = number(4, 4)
+    entries = number(ifd, 2) if ifd + 2 <= len(block) else 0
+    for entry in range(ifd + 2, min(ifd + 2 + 12 * entries, len(block) - 11), 12):
+        if number(entry, 2) == ExifTags.Base.Orientation:
+            kind, count, value = number(entry + 2, 2), number(entry + 4, 4), number(entry + 8, 2)
+            return value if (kind, count) == (3, 1) and 1 <= value <= 8 else 1  # 3: SHORT
+    return 1
 
 
 def _save_options(image: Image.Image, image_format: str, data: bytes) -> dict:

@@ -1,5 +1,6 @@
 import io
 import re
+import zlib
 
 import pytest
 from django.contrib import admin
@@ -10,6 +11,7 @@ from PIL.PngImagePlugin import PngInfo
 
 from accounts.models import Profile
 from config.media import blocks, uploads
+from config.media import reencode as reencode_module
 from config.media.reencode import TooManyLines, TooManyPixels, frame_pixels, reencode
 from config.media.uploads import ImageUploadFormField, clean_image
 from tests.conftest import bucket_keys
@@ -104,8 +106,10 @@ def test_an_animations_exif_is_read_once_whatever_its_frames(image_format, monke
     animated PNG was half an hour of a dyno thread."""
     content = animation_with_a_large_exif(image_format, frames=20)
     reads = []
-    load = Image.Exif.load
-    monkeypatch.setattr(Image.Exif, "load", lambda exif, data: reads.append(1) or load(exif, data))
+    read = reencode_module._exif_orientation
+    monkeypatch.setattr(
+        reencode_module, "_exif_orientation", lambda block: reads.append(1) or read(block)
+    )
     _, stored = clean_image(upload("sideways.png", content))
     assert len(reads) == 1  # not once per frame
     with Image.open(io.BytesIO(stored)) as image:
@@ -392,3 +396,65 @@ def test_an_apngs_default_image_stays_out_of_its_animation():
             image.seek(index)
             shown.append((image.convert("RGBA").getpixel((0, 0)), image.info["duration"]))
     assert shown == [((255, 0, 0, 255), 100), ((0, 0, 255, 255), 200)]
+
+
+def tiff_orientation(value: int = 6, *, kind: int = 3, count: int = 1) -> bytes:
+    """An EXIF (TIFF) block, big-endian, whose first IFD holds only an Orientation of
+    `kind` (3 SHORT, 4 LONG, 5 RATIONAL) and `count` values."""
+    if kind == 3 and count == 1:
+        field = value.to_bytes(2, "big") + b"\x00\x00"
+    elif kind == 4:
+        field = value.to_bytes(4, "big")
+    else:  # RATIONAL, or two SHORTs: the values lie after the IFD
+        field = (26).to_bytes(4, "big")
+    ifd = (1).to_bytes(2, "big") + (0x0112).to_bytes(2, "big") + kind.to_bytes(2, "big")
+    ifd += count.to_bytes(4, "big") + field + (0).to_bytes(4, "big")
+    after = value.to_bytes(4, "big") + (1).to_bytes(4, "big")  # value/1, or (value, 0), (1, ...)
+    return b"MM\x00*" + (8).to_bytes(4, "big") + ifd + after
+
+
+def png_with_exif_chunk(block: bytes, *, after_pixels: bool) -> bytes:
+    content = save(picture(), "PNG")
+    body = b"eXIf" + block
+    chunk = len(block).to_bytes(4, "big") + body + zlib.crc32(body).to_bytes(4, "big")
+    at = content.index(b"IEND") - 4 if after_pixels else content.index(b"IDAT") - 4
+    return content[:at] + chunk + content[at:]
+
+
+EXIF_HEADER = b"Exif\x00\x00"
+# What Chromium turns by and what it shows as it lies (as taken): the orientation is
+# one SHORT of IFD0, in the first APP1 (JPEG) or an eXIf chunk before the pixels
+# (PNG), behind exactly one "Exif" header in a JPEG and none in a PNG.
+ORIENTATIONS = {
+    "jpeg, one short": (save(picture(), "JPEG", exif=EXIF_HEADER + tiff_orientation()), True),
+    "jpeg, a long": (save(picture(), "JPEG", exif=EXIF_HEADER + tiff_orientation(kind=4)), False),
+    "jpeg, a rational": (
+        save(picture(), "JPEG", exif=EXIF_HEADER + tiff_orientation(kind=5)),
+        False,
+    ),
+    "jpeg, two shorts": (
+        save(picture(), "JPEG", exif=EXIF_HEADER + tiff_orientation(count=2)),
+        False,
+    ),
+    "jpeg, the exif header twice": (
+        save(picture(), "JPEG", exif=EXIF_HEADER * 2 + tiff_orientation()),
+        False,
+    ),
+    "png, before the pixels": (png_with_exif_chunk(tiff_orientation(), after_pixels=False), True),
+    "png, after the pixels": (png_with_exif_chunk(tiff_orientation(), after_pixels=True), False),
+    "png, behind an exif header": (
+        png_with_exif_chunk(EXIF_HEADER + tiff_orientation(), after_pixels=False),
+        False,
+    ),
+}
+
+
+@pytest.mark.parametrize("case", ORIENTATIONS)
+def test_a_picture_is_turned_by_the_orientation_browsers_read_and_no_other(case):
+    """Pillow reads an orientation more loosely than browsers (any number type, any
+    count, the header twice, an eXIf chunk anywhere): such pictures were stored
+    turned from what their uploader saw."""
+    content, turned = ORIENTATIONS[case]
+    _, stored = clean_image(upload("photo", content))
+    with Image.open(io.BytesIO(stored)) as image:
+        assert image.size == ((30, 40) if turned else (40, 30))
