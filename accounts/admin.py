@@ -8,7 +8,7 @@ from django.db import models
 
 from accounts.forms import AdminLoginForm, NormalizedEmail, TypedText
 from accounts.models import Company, Profile
-from config.media.admin import MediaVersionsAdminMixin
+from config.media.admin import DiscardsUnsavedUploadsMixin, MediaVersionsAdminMixin
 from config.security.autocomplete import AutocompleteChoicesMixin
 
 
@@ -63,7 +63,7 @@ admin.site.unregister(get_user_model())
 
 
 @admin.register(get_user_model())
-class UserAdmin(auth_admin.UserAdmin):
+class UserAdmin(DiscardsUnsavedUploadsMixin, auth_admin.UserAdmin):
     inlines = [ProfileInline]
     # The address checked as Django stores it (accounts/forms.py).
     formfield_overrides = {models.EmailField: {"form_class": NormalizedEmail}}

@@ -118,6 +118,12 @@ def bucket_keys(server: locals3.LocalS3) -> list[str]:
     return sorted(entry["Key"] for entry in entries)
 
 
+def current_keys(server: locals3.LocalS3) -> list[str]:
+    """The media bucket's current objects, sorted (a deleted one keeps its versions)."""
+    answer = server.client().list_objects_v2(Bucket=locals3.MEDIA_BUCKET)
+    return sorted(entry["Key"] for entry in answer.get("Contents", []))
+
+
 @pytest.fixture
 def refusing_port():
     """A port of 127.0.0.1 that refuses connections for the whole test."""

@@ -143,7 +143,26 @@ def _without_link(fields) -> list:
     return kept
 
 
-class MediaVersionsAdminMixin:
+class DiscardsUnsavedUploadsMixin:
+    """For a ModelAdmin whose page holds upload forms (its own, or an inline's): a page
+    shown again after a POST (an error anywhere on it) saved nothing, so the files
+    its forms stored are deleted (MediaUploadFormMixin.discard_stored_uploads). The
+    browser empties a file input on a page shown again: every retry stored another."""
+
+    def render_change_form(self, request, context, *args, **kwargs):
+        if request.method == "POST":
+            forms_shown = [context["adminform"].form] + [
+                form
+                for inline in context.get("inline_admin_formsets", [])
+                for form in inline.formset.forms
+            ]
+            for form in forms_shown:
+                if hasattr(form, "discard_stored_uploads"):
+                    form.discard_stored_uploads()
+        return super().render_change_form(request, context, *args, **kwargs)
+
+
+class MediaVersionsAdminMixin(DiscardsUnsavedUploadsMixin):
     """One line in a ModelAdmin: versions links for its file fields, safe uploads."""
 
     form = MediaUploadForm

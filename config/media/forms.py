@@ -12,7 +12,10 @@ the row.
     class ProfileForm(MediaUploadFormMixin, forms.ModelForm): ...
 
 A row that then fails to save leaves an unreferenced object in the bucket, which
-is harmless; the opposite (a row pointing at nothing) is what this prevents.
+is harmless; the opposite (a row pointing at nothing) is what this prevents. Where
+a page holds several forms (the admin: a form and its inlines), one may store its
+file and another fail, and the page is shown again: `discard_stored_uploads()`
+deletes what this form stored (config/media/admin.py calls it for such pages).
 """
 
 import logging
@@ -40,6 +43,17 @@ class MediaUploadFormMixin:
 
     storage_error_message = STORAGE_ERROR_MESSAGE
 
+    def discard_stored_uploads(self) -> None:
+        """Delete the files this form stored, for a page shown again unsaved. On a
+        versioned bucket that lays a delete marker: the version left behind expires
+        with the lifecycle rule's old versions."""
+        for file in getattr(self, "stored_uploads", []):
+            try:
+                file.storage.delete(file.name)
+            except versions.storage_errors():
+                logger.exception("Deleting unsaved upload %r failed", file.name)
+        self.stored_uploads = []
+
     def _post_clean(self):
         super()._post_clean()  # builds self.instance from cleaned_data
         if self._errors:
@@ -53,6 +67,7 @@ class MediaUploadFormMixin:
             try:
                 # What FileField.pre_save would do inside save(), done now.
                 file.save(file.name, file.file, save=False)
+                self.stored_uploads = [*getattr(self, "stored_uploads", []), file]
             except versions.storage_errors():
                 logger.exception("Storing upload %r for %s failed", file.name, field)
                 self.add_error(field.name, self.storage_error_message)

@@ -16,7 +16,7 @@ from config.media import versions
 from config.media.admin import versions_url
 from config.media.forms import STORAGE_ERROR_MESSAGE
 from tests.accounts.conftest import avatar_url
-from tests.conftest import bucket_keys, stored_bytes
+from tests.conftest import bucket_keys, current_keys, stored_bytes
 from tests.factories import UserFactory, image_bytes, stored_as, upload
 from tests.processes import http_get
 
@@ -214,3 +214,19 @@ def test_a_user_who_is_not_staff_cannot_see_or_restore_versions(client, deleted_
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("admin:login"))
     assert not default_storage.exists(name)
+
+
+def test_an_avatar_on_a_page_shown_again_is_not_left_in_the_bucket(admin_client, fresh_s3):
+    """The inline profile stores its avatar while it is checked; an error elsewhere on
+    the page (the user's e-mail here) then saves no row. The file stayed, with no
+    row to point at it, for good (the lifecycle expires only old versions), and the
+    browser's emptied file input made every retry store another."""
+    user = UserFactory(email="kept@example.com")
+    data = {**user_page_data(user, avatar=upload("me.png", AVATAR)), "email": "not-an-address"}
+
+    response = admin_client.post(user_page(user), data)
+
+    assert response.status_code == 200
+    assert "Enter a valid email address." in response.content.decode()
+    assert Profile.objects.get(user=user).avatar.name == ""
+    assert current_keys(fresh_s3) == []

@@ -8,7 +8,7 @@ from django.urls import reverse
 from catalog.models import Product
 from config.media import versions
 from config.media.admin import versions_url
-from tests.conftest import bucket_keys, stored_bytes
+from tests.conftest import bucket_keys, current_keys, stored_bytes
 from tests.factories import ProductFactory, image_bytes, stored_as, upload
 
 pytestmark = pytest.mark.django_db
@@ -65,6 +65,19 @@ def test_a_file_that_is_not_an_image_is_refused_and_nothing_is_stored(admin_clie
     assert "errorlist" in response.content.decode()
     assert Product.objects.get(pk=product.pk).image.name == ""
     assert bucket_keys(fresh_s3) == []
+
+
+def test_an_image_on_a_page_shown_again_is_not_left_in_the_bucket(admin_client, fresh_s3):
+    """The product's form stores its image while it is checked; a feature row left
+    half filled then saves nothing: the file stayed with no row to point at it."""
+    product = ProductFactory(features=0)
+    half_a_feature = {"features-TOTAL_FORMS": "1", "features-0-name": "Colour"}
+    data = change_data(product, image=upload("lamp.png", IMAGE), **half_a_feature)
+    response = admin_client.post(change_page(product), data)
+    assert response.status_code == 200
+    assert "This field is required." in response.content.decode()
+    assert Product.objects.get(pk=product.pk).image.name == ""
+    assert current_keys(fresh_s3) == []
 
 
 def test_a_deleted_product_image_is_restored_from_its_versions_page(admin_client, fresh_s3):

@@ -9,8 +9,8 @@ from django.core.files.storage import default_storage
 from django.test import Client
 
 from config.media import versions
-from config.media.admin import MediaVersionsAdminMixin
-from config.media.forms import MediaUploadForm
+from config.media.admin import DiscardsUnsavedUploadsMixin, MediaVersionsAdminMixin
+from config.media.forms import MediaUploadForm, MediaUploadFormMixin
 from tests.conftest import storages_on
 
 URL = "/admin/media/versions/"
@@ -196,3 +196,22 @@ def test_mixin_links_each_file_field_to_its_versions(rf, admin_user, upload_mode
     )
     assert model_admin.media_versions(upload_model(title="No file")) == "-"
     assert issubclass(model_admin.get_form(request, item), MediaUploadForm)
+
+
+def test_every_admin_page_with_upload_forms_discards_what_a_page_shown_again_stored():
+    """Its own form or an inline's: either may store a file while the page fails."""
+    with_uploads = [
+        model
+        for model, model_admin in admin.site._registry.items()
+        if any(
+            issubclass(form, MediaUploadFormMixin)
+            for form in [model_admin.form, *(inline.form for inline in model_admin.inlines)]
+        )
+    ]
+    assert with_uploads  # products, profiles, users (the profile inline)
+    left_out = [
+        model
+        for model in with_uploads
+        if not isinstance(admin.site._registry[model], DiscardsUnsavedUploadsMixin)
+    ]
+    assert left_out == []
