@@ -1,0 +1,81 @@
+"""Figures the README and docs give for the site's settings and limits are the code's.
+
+Each claim is written here as the docs word it, with the figure taken from the code:
+changing a timeout, a limit or a default without the docs fails here. (Limits of
+uploads and query counts have tests of their own beside their code.)
+"""
+
+import tomllib
+
+import pytest
+from django.conf import settings
+
+from accounts import throttles
+from config import cache, gc_tuning
+from config import gunicorn as web
+from config.media import signed, uploads
+from tests.processes import BASE_DIR
+
+
+def text(name: str) -> str:
+    """A doc with its line breaks and runs of spaces as single spaces."""
+    return " ".join((BASE_DIR / name).read_text().split())
+
+
+def coverage_minimum() -> int:
+    pyproject = tomllib.loads((BASE_DIR / "pyproject.toml").read_text())
+    return pyproject["tool"]["coverage"]["report"]["fail_under"]
+
+
+REDIS = cache.redis_options("rediss://:pw@r.example.com:6380", development=False)
+CLAIMS = [
+    ("README.md", f"default {settings.PAGE_CACHE_SECONDS}; `0` turns the page cache off"),
+    ("README.md", f"branch coverage (minimum {coverage_minimum()}%)"),
+    ("docs/production.md", f"(`graceful_timeout` {web.graceful_timeout} s)"),
+    ("docs/production.md", f"the master's SIGKILL {web.timeout} s later"),
+    (
+        "docs/production.md",
+        f"`connect_timeout={settings.DATABASES['default']['OPTIONS']['connect_timeout']}` "
+        "ends the wait",
+    ),
+    ("docs/production.md", f"an upload that waits over {uploads.DECODE_WAIT_SECONDS} s"),
+    (
+        "docs/production.md",
+        f"reuses a URL it signed less than {signed.REUSE_SECONDS // 60} minutes ago",
+    ),
+    ("docs/production.md", f"call gives up after {REDIS['socket_timeout']} s"),
+    ("docs/production.md", f"stops calling that Redis for {cache.RETRY_SECONDS:g} s"),
+    ("docs/production.md", f"every {gc_tuning.THRESHOLDS[0]:,} allocations"),
+    ("docs/prefetch.md", f"young collections every {gc_tuning.THRESHOLDS[0]:,}"),
+    (
+        "docs/production.md",
+        f"`REQUEST_BODY_MAX_BYTES` ({settings.REQUEST_BODY_MAX_BYTES // 2**20} MiB)",
+    ),
+]
+
+
+@pytest.mark.parametrize(("doc", "claim"), CLAIMS)
+def test_the_docs_give_the_codes_figure(doc, claim):
+    assert claim in text(doc)
+
+
+def test_the_body_limit_is_a_whole_number_of_mebibytes():
+    assert settings.REQUEST_BODY_MAX_BYTES % 2**20 == 0  # "6 MiB" is exact
+    assert REDIS["socket_connect_timeout"] == REDIS["socket_timeout"]  # "after 1 s", both
+
+
+def test_the_throttle_table_gives_every_limit():
+    table = text("docs/production.md")
+    rows = [
+        f"| signup | {throttles.SIGNUPS_PER_CLIENT} accounts an hour per client |",
+        f"| signup naming a username that is taken | {throttles.TAKEN_USERNAMES_PER_CLIENT} "
+        "answers",
+        f"| password reset request | {throttles.RESETS_PER_ADDRESS} an hour per e-mail address "
+        f"(any case), {throttles.RESETS_PER_CLIENT} an hour per client |",
+        f"| failed logins | {throttles.LOGIN_FAILURES_PER_ACCOUNT} an hour per account",
+        f"| failed logins | {throttles.LOGIN_FAILURES_PER_CLIENT} an hour per client",
+        "| wrong current password on the password change forms (the site's and the admin's) | "
+        f"{throttles.PASSWORD_CHANGE_FAILURES_PER_ACCOUNT} an hour per account |",
+    ]
+    assert [row for row in rows if row not in table] == []
+    assert throttles.HOUR == 3600  # "an hour"
