@@ -31,14 +31,22 @@ logger = logging.getLogger(__name__)
 
 
 def addressable(email: str) -> bool:
-    """Whether Django's mail can be addressed to `email`: a local part in ASCII (it
-    sends no SMTPUTF8) and a domain the IDNA codec writes in ASCII."""
-    local_part = email.rpartition("@")[0]
+    """Whether Django's mail goes to `email` itself: a local part in ASCII (Django sends
+    no SMTPUTF8), and a domain the IDNA codec writes in ASCII as that same domain.
+
+    The codec follows IDNA 2003, which maps some characters to others: `faß.de` is
+    written `fass.de`, another registered domain, full-width letters become plain
+    ones and a soft hyphen or a joiner is dropped, so the reset link for such an
+    address would go to someone else's domain. A domain typed in ASCII (an A-label
+    `xn--...` included) is written as it is."""
+    local_part, _, domain = email.rpartition("@")
     try:
         sanitize_address(email, "utf-8")
-    except ValueError:  # UnicodeError included
+        written = domain.encode("idna").decode("ascii")
+        same_domain = domain.isascii() or written.encode("ascii").decode("idna") == domain
+    except Exception:  # the parser and the codec raise many types on what they refuse
         return False
-    return local_part.isascii()
+    return local_part.isascii() and same_domain
 
 
 def validate_addressable(email: str) -> None:
@@ -66,7 +74,10 @@ class NormalizedEmail(forms.EmailField):
     link could reach them.
     """
 
-    default_validators = [*forms.EmailField.default_validators, validate_addressable]
+    def run_validators(self, value):
+        super().run_validators(value)  # Django's address check and the length first:
+        if value not in self.empty_values:  # the mail check parses what they passed
+            validate_addressable(value)
 
     def to_python(self, value):
         value = super().to_python(value)

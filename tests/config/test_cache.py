@@ -220,8 +220,6 @@ import sys, django
 django.setup()
 from catalog import kept, pagecache
 from config import cache
-from config import gunicorn as gunicorn_config
-from tests import redisserver
 from config.security import throttle
 print("redis" in sys.modules)
 made = kept.kept("probe", lambda: "made")
