@@ -253,6 +253,55 @@ def jpeg_declaring(
     return content[: offset + 5] + struct.pack(">HH", height, width) + content[offset + 9 :]
 
 
+def flat_jpeg(
+    width: int,
+    height: int,
+    scans: list[list[int]],
+    *,
+    progressive: bool = False,
+    late_table: bool = False,
+) -> bytes:
+    """A grey JPEG in full colour (4:4:4), written here segment by segment: `scans`
+    lists the components each scan holds (Pillow writes one scan of all three).
+    Every block is flat: Huffman tables of one 1-bit code, so 25 megapixels take a
+    few hundred KB. A progressive one has its DC scans as `scans` says, then an AC
+    scan for each component.
+    `late_table`: the chroma table is defined only after the first scan, which the
+    JPEG standard allows and libjpeg reads."""
+
+    def segment(marker: int, payload: bytes) -> bytes:
+        return bytes([0xFF, marker]) + struct.pack(">H", len(payload) + 2) + payload
+
+    components = [(1, 0), (2, 1), (3, 1)]  # id, table; each sampled 1x1
+    luma, chroma = (
+        segment(0xDB, bytes([0]) + bytes([2] * 64)),
+        segment(0xDB, bytes([1]) + bytes([2] * 64)),
+    )
+    out = b"\xff\xd8" + luma + (b"" if late_table else chroma)
+    frame = bytes([8]) + struct.pack(">HHB", height, width, 3)
+    frame += b"".join(bytes([cid, 0x11, table]) for cid, table in components)
+    out += segment(0xC2 if progressive else 0xC0, frame)
+    one_code = bytes([1] + [0] * 15) + b"\x00"  # one code of one bit, for symbol 0
+    out += segment(0xC4, b"\x00" + one_code + b"\x10" + one_code)
+    if progressive:  # DC first, as `scans` says; then AC, which is a component a scan
+        script = [(held, 0, 0) for held in scans] + [([i], 1, 63) for i in range(3)]
+    else:
+        script = [(held, 0, 63) for held in scans]
+    blocks = -(-width // 8) * -(-height // 8)
+    for number, (held, start, end) in enumerate(script):
+        if late_table and number == 1:
+            out += chroma
+        header = bytes([len(held)]) + b"".join(bytes([components[i][0], 0]) for i in held)
+        out += segment(0xDA, header + bytes([start, end, 0]))
+        # Each block: its DC difference 0, then (sequential) end of block: 1 or 2 bits.
+        bits = blocks * len(held) * (2 if (start, end) == (0, 63) else 1)
+        coded = bytearray(-(-bits // 8))
+        if bits % 8:
+            coded[-1] = (1 << (8 - bits % 8)) - 1  # padded with ones
+        out += bytes(coded)
+    return out + b"\xff\xd9"
+
+
 # --- files of many small blocks -------------------------------------------------
 # Pillow reads the blocks around a picture (a JPEG's segments, a PNG's chunks, a
 # GIF's extensions and sub-blocks) in Python, one by one, as it opens the file:
@@ -461,6 +510,12 @@ REFUSED: dict[str, tuple[bytes, str]] = {
     # JPEG takes 100 (twice that turned). An accepted one peaked 384 MiB up.
     "progressive jpeg of 25 megapixels in full colour": (
         jpeg_declaring(5000, 5000, progressive=True),
+        TOO_MUCH_MEMORY,
+    ),
+    # libjpeg also keeps every coefficient of a baseline JPEG whose scans hold one
+    # component each: a 25-megapixel one peaked 239 MiB up.
+    "baseline jpeg of 25 megapixels in a scan a component": (
+        flat_jpeg(5000, 5000, [[0], [1], [2]]),
         TOO_MUCH_MEMORY,
     ),
     "progressive cmyk jpeg of 20 megapixels, turned": (

@@ -90,33 +90,53 @@ def _png_over(data: bytes) -> bool:
 def _jpeg_over(data: bytes) -> bool:
     """Steps through the file as Pillow's JpegImageFile._open does, up to the
     first scan (libjpeg reads the rest, in C)."""
-    at, segments, steps = 2, 0, 0
-    while at + 1 < len(data):
-        if data[at] != 0xFF or data[at + 1] in (0x00, 0xFF):
-            # A stray byte, or a fill byte: one at a time. FF 00: both.
-            at += 2 if data[at] == 0xFF and data[at + 1] == 0x00 else 1
+    segments = steps = 0
+    for kind, marker, _, length in _jpeg_walk(data):
+        if kind in ("byte", "marker"):
             steps += 1
             if steps > JPEG_MAX_STEPS:
                 return True
+        elif kind == "segment":
+            if marker == JPEG_QUANTISATION_TABLES and length > JPEG_MAX_QUANTISATION_LENGTH:
+                return True
+            segments += 1
+            if segments > JPEG_MAX_SEGMENTS:
+                return True
+    return False
+
+
+def jpeg_first_scan_components(data: bytes) -> int | None:
+    """How many components the first scan of a JPEG holds (its SOS header's count),
+    found as Pillow finds it; None where there is no scan to read."""
+    for kind, _, at, _ in _jpeg_walk(data):
+        if kind == "scan":
+            return data[at + 2] if at + 2 < len(data) else None
+    return None
+
+
+def _jpeg_walk(data: bytes):
+    """Each step Pillow takes through a JPEG up to its first scan, as (kind, marker,
+    offset after the marker, length): "byte" (a stray byte or a fill byte, one at a
+    time; FF 00, both), "marker" (one without a length), "segment", and last "scan"
+    or "end" (a marker Pillow refuses the file at)."""
+    at = 2
+    while at + 1 < len(data):
+        if data[at] != 0xFF or data[at + 1] in (0x00, 0xFF):
+            at += 2 if data[at] == 0xFF and data[at + 1] == 0x00 else 1
+            yield "byte", None, at, 0
             continue
         marker = data[at + 1]
         at += 2
         if marker == JPEG_START_OF_SCAN or marker < 0xC0:
-            return False  # the scan; or a marker Pillow refuses the file at
+            yield ("scan" if marker == JPEG_START_OF_SCAN else "end"), marker, at, 0
+            return
         if marker in JPEG_NO_LENGTH:
-            steps += 1
-            if steps > JPEG_MAX_STEPS:
-                return True
+            yield "marker", marker, at, 0
             continue
         # Pillow reads the length, then the length less its own two bytes, if any.
         length = int.from_bytes(data[at : at + 2], "big")
-        if marker == JPEG_QUANTISATION_TABLES and length > JPEG_MAX_QUANTISATION_LENGTH:
-            return True
+        yield "segment", marker, at, length
         at += max(2, length)
-        segments += 1
-        if segments > JPEG_MAX_SEGMENTS:
-            return True
-    return False
 
 
 def _gif_over(data: bytes) -> bool:

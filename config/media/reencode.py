@@ -242,7 +242,7 @@ def _png_colour_chunks(data: bytes) -> PngInfo:
     return info
 
 
-def _tables_by_component(image: Image.Image) -> list:
+def _tables_by_component(image: Image.Image) -> list | dict:
     """A JPEG's quantisation tables as Pillow's writer takes them: by position, the
     first for the first component and so on, the last for the components after it.
 
@@ -250,6 +250,10 @@ def _tables_by_component(image: Image.Image) -> list:
     (a valid file may number its only table 1, or give the first component table 1):
     passed as read, those were refused ("too many quantization tables"), or each
     component was written with another's table."""
+    if any(table not in image.quantization for *_, table in image.layer):
+        # A table defined after the first scan, which the standard allows: Pillow
+        # reads only those before it. Its own tables, by number, as it read them.
+        return image.quantization
     tables = [image.quantization[table] for *_, table in image.layer]
     while len(tables) > 1 and tables[-1] == tables[-2]:
         tables.pop()  # the last table serves the components after it

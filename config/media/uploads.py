@@ -46,7 +46,12 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.crypto import get_random_string
 from PIL import GifImagePlugin, Image, ImageFile, JpegImagePlugin, PngImagePlugin, WebPImagePlugin
 
-from config.media.blocks import PNG_SIGNATURE, png_chunk_names, too_many_blocks
+from config.media.blocks import (
+    PNG_SIGNATURE,
+    jpeg_first_scan_components,
+    png_chunk_names,
+    too_many_blocks,
+)
 from config.media.reencode import (
     TooManyLines,
     TooManyPixels,
@@ -167,8 +172,8 @@ BUSY = (
     "Please upload it again in a minute."
 )
 TOO_MUCH_MEMORY = (
-    "This JPEG takes too much memory to decode: stored progressive, it is read in "
-    "passes, and all of it is kept until the last. The limit for it is %(limit)s "
+    "This JPEG takes too much memory to decode: stored in several passes (progressive, "
+    "or one a colour), all of it is kept until the last. The limit for it is %(limit)s "
     "megapixels: scale it down, or save it as a standard (baseline) JPEG."
 )
 TOO_MANY_SCANS = (
@@ -201,17 +206,21 @@ def webp_max_pixels(image: Image.Image) -> int:
     return WEBP_ALPHA_MAX_PIXELS if image.mode == "RGBA" else WEBP_MAX_PIXELS
 
 
-def decode_bytes(image: Image.Image) -> int:
-    """The most memory decoding `image` (opened, not loaded) and writing it again holds:
-    Pillow's pixels, and beside them the larger of a turned copy and a progressive
-    JPEG's coefficients (freed once it is decoded, before it is turned).
+def decode_bytes(image: Image.Image, data: bytes) -> int:
+    """The most memory decoding `image` (opened from `data`, not loaded) and writing it
+    again holds: Pillow's pixels, and beside them the larger of a turned copy and the
+    coefficients libjpeg keeps of a JPEG read in several scans (freed once it is
+    decoded, before it is turned): a progressive one, or one whose first scan holds
+    fewer components than the picture (a baseline JPEG may give each its own scan).
 
-    Within the pixel limit only a progressive JPEG can pass IMAGE_MAX_DECODE_BYTES,
-    so only its EXIF is read for the orientation here (config/media/reencode.py
-    reads it again; a large block costs time to parse); any other picture counts
-    as turned."""
+    Within the pixel limit only such a JPEG can pass IMAGE_MAX_DECODE_BYTES, so only
+    its EXIF is read for the orientation here (config/media/reencode.py reads it
+    again; a large block costs time to parse); any other picture counts as turned."""
     pixels = image.width * image.height
-    if not (isinstance(image, JpegImagePlugin.JpegImageFile) and image.info.get("progressive")):
+    if not isinstance(image, JpegImagePlugin.JpegImageFile) or not (
+        image.info.get("progressive")
+        or (jpeg_first_scan_components(data) or len(image.layer)) < len(image.layer)
+    ):
         return 2 * 4 * pixels
     # Each component's blocks of 8x8 samples at its sampling, 2 bytes a sample.
     coefficients = 0
@@ -295,7 +304,7 @@ def _checked_and_written_again(file) -> tuple[ImageKind, bytes]:
                 raise ValidationError(
                     TOO_MANY_SCANS, code="too_many_scans", params={"limit": IMAGE_MAX_SCANS}
                 )
-            held = decode_bytes(image)
+            held = decode_bytes(image, data)
             if held > IMAGE_MAX_DECODE_BYTES:
                 per_pixel = held / (image.width * image.height)
                 raise ValidationError(

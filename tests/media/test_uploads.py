@@ -19,6 +19,7 @@ from tests.factories import UserFactory, image_bytes, png_declaring, stored_as, 
 from tests.images import (
     UPRIGHT_SIZE,
     animation_with_a_large_exif,
+    flat_jpeg,
     gif_of_tiles,
     gif_of_tiny_frames,
     jpeg_declaring,
@@ -283,7 +284,7 @@ def test_every_baseline_jpeg_the_pixel_limit_takes_fits_the_memory_limit(
     )
     with Image.open(io.BytesIO(header)) as image:
         assert not image.info.get("progressive")
-        assert uploads.decode_bytes(image) <= uploads.IMAGE_MAX_DECODE_BYTES
+        assert uploads.decode_bytes(image, header) <= uploads.IMAGE_MAX_DECODE_BYTES
 
 
 @pytest.mark.parametrize(
@@ -303,7 +304,7 @@ def test_every_baseline_jpeg_the_pixel_limit_takes_fits_the_memory_limit(
 def test_a_progressive_jpeg_counts_the_coefficients_its_decoder_keeps(size, options, fits):
     header = jpeg_declaring(*size, progressive=True, **options)
     with Image.open(io.BytesIO(header)) as image:
-        assert (uploads.decode_bytes(image) <= uploads.IMAGE_MAX_DECODE_BYTES) == fits
+        assert (uploads.decode_bytes(image, header) <= uploads.IMAGE_MAX_DECODE_BYTES) == fits
 
 
 def test_a_progressive_jpeg_over_the_memory_limit_is_told_the_megapixels_it_may_have():
@@ -458,3 +459,13 @@ def test_a_picture_is_turned_by_the_orientation_browsers_read_and_no_other(case)
     _, stored = clean_image(upload("photo", content))
     with Image.open(io.BytesIO(stored)) as image:
         assert image.size == ((30, 40) if turned else (40, 30))
+
+
+@pytest.mark.parametrize("progressive", [False, True], ids=["baseline", "progressive"])
+def test_a_jpeg_whose_chroma_table_comes_after_its_first_scan_is_stored(progressive):
+    """Valid, and read by libjpeg and Chromium; Pillow knows only the tables before
+    the first scan, and writing the picture again without the second refused it."""
+    content = flat_jpeg(640, 480, [[0], [1], [2]], progressive=progressive, late_table=True)
+    kind, stored = clean_image(upload("photo.jpg", content, "image/jpeg"))
+    with Image.open(io.BytesIO(stored)) as image:
+        assert (kind.name, image.size, image.getpixel((5, 5))) == ("JPEG", (640, 480), (128,) * 3)
