@@ -674,8 +674,9 @@ WITH_METADATA: dict[str, tuple[bytes, str]] = {
         save(sideways(), "PNG", pnginfo=png_text(), exif=camera_exif()),
         "PNG",
     ),
+    # Upright already, as browsers show a WebP whatever its EXIF orientation says.
     "webp with exif and xmp": (
-        save(sideways(), "WEBP", exif=camera_exif(), xmp=XMP, lossless=True),
+        save(picture(size=UPRIGHT_SIZE), "WEBP", exif=camera_exif(), xmp=XMP, lossless=True),
         "WEBP",
     ),
     "gif with a comment": (

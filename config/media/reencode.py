@@ -7,9 +7,10 @@ count, transparency, and the ICC colour profile with a PNG's other colour chunks
 show the colours; they say nothing about the person). Everything a camera or an editor
 adds about the picture is left behind: EXIF (GPS position, camera, date, its thumbnail),
 XMP, IPTC, JPEG and GIF comments, PNG text chunks, and the extra pictures of a camera's
-MPO file (depth maps, previews). The EXIF orientation is applied to the pixels first, so
-a photo taken with the phone held upright still stands upright without it; it is read
-once, from the first frame, and every frame of an animation is turned by it.
+MPO file (depth maps, previews). A JPEG's or PNG's EXIF orientation is applied to the
+pixels first, so a photo taken with the phone held upright still stands upright without
+it; it is read once, from the first frame, and every frame of an animation is turned by
+it.
 
 A GIF may declare a larger canvas in a later frame than in its header; each frame's
 size is checked before it is decoded, and all frames together may hold at most
@@ -31,6 +32,11 @@ PICTURE_INFO = ("transparency",)
 # Display P3 showed other colours in Chromium. (Pillow leaves out sRGB where it
 # writes an ICC profile, as the PNG spec asks.)
 PNG_COLOUR_CHUNKS = (b"gAMA", b"cHRM", b"sRGB", b"cICP")
+# The formats browsers turn by their EXIF orientation. Chromium shows a WebP as its
+# pixels lie, whatever its EXIF says: turned here, a WebP converted
+# from a phone's photo with its metadata was stored turned from what its uploader
+# saw. GIF has no EXIF.
+TURNED_BY_EXIF = ("JPEG", "PNG")
 # How to turn a picture upright for each EXIF orientation, as ImageOps.exif_transpose does.
 UPRIGHT = {
     2: Image.Transpose.FLIP_LEFT_RIGHT,
@@ -102,7 +108,7 @@ def reencode(
         # file's EXIF is every frame's. ImageOps.exif_transpose parsed it again and
         # wrote it back for each frame, so an animation with a large EXIF block cost
         # its size times its frames.
-        upright = UPRIGHT.get(_orientation(image))
+        upright = UPRIGHT.get(_orientation(image)) if image_format in TURNED_BY_EXIF else None
         for index in range(count):
             image.seek(index)
             # Before decoding: GIF frames may grow.
