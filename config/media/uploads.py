@@ -90,11 +90,12 @@ IMAGE_MAX_PIXELS = 25_000_000
 # buffers come on top. A 25-megapixel WebP peaked at 629 to 728 MB above the
 # process while it was checked and written again (192 MB as a PNG), past a 512 MB
 # dyno. Writing it again costs more for noisy pictures, and more again with
-# transparency (its alpha plane is compressed losslessly on its own): turned,
-# noisy 6-megapixel WebPs peaked 213 MiB up, 310 with transparency. At 5
-# megapixels, and 3.5 with transparency, they peak at 183 MiB, within what a
-# turned 25-megapixel JPEG takes (IMAGE_MAX_DECODE_BYTES).
-WEBP_MAX_PIXELS = 5_000_000
+# transparency (its alpha plane is compressed losslessly on its own): noisy
+# 6-megapixel WebPs peaked 213 MiB up, 310 with transparency, and a noisy lossless
+# one of 5 megapixels 214. At 4 megapixels, and 3.5 with transparency, they peak
+# at 171 to 185 MiB, within what a turned 25-megapixel JPEG takes
+# (IMAGE_MAX_DECODE_BYTES).
+WEBP_MAX_PIXELS = 4_000_000
 WEBP_ALPHA_MAX_PIXELS = 3_500_000
 # Pillow keeps a pointer and more for each row of a picture, and turning it
 # upright makes its longest side the rows: a 49 KB PNG of 1 x 25,000,000 pixels

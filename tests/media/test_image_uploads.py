@@ -259,9 +259,9 @@ def test_a_name_the_form_accepts_is_stored_every_time(post_image, case):
 def test_a_webp_over_its_budget_is_told_its_own_limit_and_another_format(post_image, fresh_s3):
     """libwebp decodes through two full RGBA canvases: a 25-megapixel WebP peaked at
     629 to 728 MB above the process, where the same picture as a PNG took 192 MB."""
-    content, _ = REFUSED["webp over its 5 megapixels"]
+    content, _ = REFUSED["webp over its 4 megapixels"]
     posted = post_image("photo.webp", content)
     page = posted.response.content.decode()
-    assert "the limit for WebP is 5 megapixels, 3.5 with transparency" in page
+    assert "the limit for WebP is 4 megapixels, 3.5 with transparency" in page
     assert "upload it as a JPEG or PNG" in page
     assert bucket_keys(fresh_s3) == []
