@@ -514,6 +514,26 @@ REFUSED: dict[str, tuple[bytes, str]] = {
     ),
     # libjpeg also keeps every coefficient of a baseline JPEG whose scans hold one
     # component each: a 25-megapixel one peaked 239 MiB up.
+    # Writing an animation again holds every frame twice, and works on each over
+    # copies of the whole canvas: two frames of 12.5 megapixels peaked 430 MiB up.
+    "apng of 2 frames of 12.25 megapixels": (
+        save(
+            Image.new("RGBA", (3500, 3500)),
+            "PNG",
+            save_all=True,
+            append_images=[Image.new("RGBA", (3500, 3500), "red")],
+        ),
+        TOO_MUCH_MEMORY,
+    ),
+    "gif of 127 frames of 480 x 360": (
+        save(
+            Image.new("RGB", (480, 360)),
+            "GIF",
+            save_all=True,
+            append_images=[Image.new("RGB", (480, 360), (n, 0, 0)) for n in range(1, 127)],
+        ),
+        TOO_MUCH_MEMORY,
+    ),
     "baseline jpeg of 25 megapixels in a scan a component": (
         flat_jpeg(5000, 5000, [[0], [1], [2]]),
         TOO_MUCH_MEMORY,

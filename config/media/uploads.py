@@ -124,6 +124,15 @@ IMAGE_MAX_SCANS = 100
 # turned CMYK one 384 MiB. Each upload may hold what a turned 25-megapixel baseline
 # JPEG holds (`decode_bytes`).
 IMAGE_MAX_DECODE_BYTES = 2 * 4 * IMAGE_MAX_PIXELS
+# Writing an animation again holds every frame twice (the frames kept, and the
+# writer's copy of each, 4 bytes a pixel), and works on each over a few copies of
+# the whole canvas (the frame before, their difference, converted copies). Measured
+# on APNGs of 25 megapixels in all: 2 frames of 12.5 peaked 430 MiB above the
+# process, 5 of 5 306, 25 of 1 214, 100 of 0.25 199 (GIFs up to 405), which
+# 9 bytes a pixel of every frame and 20 of one frame account for (`animation_bytes`).
+# At that limit a 480x360 APNG of 126 frames peaked 172 MiB, 20 of 1000x1000 176.
+ANIMATION_FRAME_BYTES = 9
+ANIMATION_CANVAS_BYTES = 20
 # One picture at a time in each process, from opening it to writing it again: a
 # 25-megapixel picture holds ~100 MB until then, and three uploads at once in one
 # worker raised its peak by 288 MiB, past a 512 MB dyno with the other worker beside
@@ -177,6 +186,11 @@ TOO_MUCH_MEMORY = (
     "or one a colour), all of it is kept until the last. The limit for it is %(limit)s "
     "megapixels: scale it down, or save it as a standard (baseline) JPEG."
 )
+TOO_MUCH_ANIMATION_MEMORY = (
+    "This animation takes too much memory to write again. Two frames may have "
+    "%(megapixels)s megapixels each, and more frames fewer: at %(width)s x %(height)s "
+    "pixels, %(frames)s. Use fewer or smaller frames."
+)
 TOO_MANY_SCANS = (
     "This JPEG is saved in too many progressive scans; the limit is %(limit)s. "
     "Save it again from an image editor and upload it again."
@@ -205,6 +219,16 @@ def jpeg_scans(data: bytes) -> int:
 def webp_max_pixels(image: Image.Image) -> int:
     """The pixels a WebP (opened) may have: fewer with transparency."""
     return WEBP_ALPHA_MAX_PIXELS if image.mode == "RGBA" else WEBP_MAX_PIXELS
+
+
+def animation_bytes(width: int, height: int, frames: int) -> int:
+    """What writing an animation of `frames` frames of width x height again holds."""
+    return width * height * (ANIMATION_FRAME_BYTES * frames + ANIMATION_CANVAS_BYTES)
+
+
+def animation_max_canvas(frames: int) -> int:
+    """The most pixels each of `frames` frames may have."""
+    return IMAGE_MAX_DECODE_BYTES // (ANIMATION_FRAME_BYTES * frames + ANIMATION_CANVAS_BYTES)
 
 
 def decode_bytes(image: Image.Image, data: bytes) -> int:
@@ -304,6 +328,23 @@ def _checked_and_written_again(file) -> tuple[ImageKind, bytes]:
             if kind.name == "JPEG" and jpeg_scans(data) > IMAGE_MAX_SCANS:
                 raise ValidationError(
                     TOO_MANY_SCANS, code="too_many_scans", params={"limit": IMAGE_MAX_SCANS}
+                )
+            canvas = image.width * image.height
+            most = (
+                IMAGE_MAX_DECODE_BYTES // canvas - ANIMATION_CANVAS_BYTES
+            ) // ANIMATION_FRAME_BYTES
+            if frames > 1 and animation_bytes(image.width, image.height, frames) > (
+                IMAGE_MAX_DECODE_BYTES
+            ):
+                raise ValidationError(
+                    TOO_MUCH_ANIMATION_MEMORY,
+                    code="too_much_memory",
+                    params={
+                        "width": image.width,
+                        "height": image.height,
+                        "frames": f"{most} frames at most" if most > 1 else "none",
+                        "megapixels": f"{animation_max_canvas(2) / 1_000_000:.1f}",
+                    },
                 )
             held = decode_bytes(image, data)
             if held > IMAGE_MAX_DECODE_BYTES:

@@ -42,7 +42,7 @@ ERRORS = {
     "too_many_scans": "too many progressive scans",
     "too_many_blocks": "too many small blocks",
     "too_many_lines": "too long and thin",
-    "too_much_memory": "too much memory to decode",
+    "too_much_memory": "too much memory to",
 }
 
 

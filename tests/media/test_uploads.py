@@ -17,6 +17,7 @@ from config.media.uploads import ImageUploadFormField, clean_image
 from tests.conftest import bucket_keys
 from tests.factories import UserFactory, image_bytes, png_declaring, stored_as, upload
 from tests.images import (
+    REFUSED,
     UPRIGHT_SIZE,
     animation_with_a_large_exif,
     flat_jpeg,
@@ -199,10 +200,10 @@ def test_a_gif_animations_frames_count_as_at_least_100000_pixels_each():
 
 # docs/production.md's trade-off: the most frames an animation of each size may have.
 MOST_FRAMES = {
-    ("PNG", 480, 360): "about 140 frames",
-    ("GIF", 480, 360): "about 140 frames",
-    ("PNG", 1000, 1000): "one 25,",
-    ("GIF", 1000, 1000): "one 25,",
+    ("PNG", 480, 360): "about 126 frames",
+    ("GIF", 480, 360): "about 126 frames",
+    ("PNG", 1000, 1000): "one 20,",
+    ("GIF", 1000, 1000): "one 20,",
     ("GIF", 1, 1): "250 at most",
 }
 
@@ -214,9 +215,9 @@ def test_the_docs_say_how_many_frames_an_animation_may_have(shape):
     assert said in " ".join((BASE_DIR / "docs" / "production.md").read_text().split())
 
     def fits(frames):
-        return frame_pixels(image_format, width, height, frames) * frames <= (
-            uploads.IMAGE_MAX_PIXELS
-        )
+        pixels = frame_pixels(image_format, width, height, frames) * frames
+        held = uploads.animation_bytes(width, height, frames)
+        return pixels <= uploads.IMAGE_MAX_PIXELS and held <= uploads.IMAGE_MAX_DECODE_BYTES
 
     most = max(n for n in range(2, uploads.IMAGE_MAX_FRAMES + 1) if fits(n))
     number = int(re.search(r"(\d+)(?: frames|,| at most)", said).group(1))
@@ -265,6 +266,8 @@ def test_the_docs_give_the_limits_the_uploads_check():
         f"may be at most {uploads.IMAGE_MAX_LINES:,} pixels",
         f"{uploads.IMAGE_MAX_DECODE_BYTES // 1_000_000} MB (`IMAGE_MAX_DECODE_BYTES`",
         "a full-colour progressive JPEG may have 20 megapixels, a turned CMYK one 16",
+        f"animation counts {uploads.ANIMATION_FRAME_BYTES} bytes a pixel of every frame and "
+        f"{uploads.ANIMATION_CANVAS_BYTES} of one",
         f"A WebP may have {uploads.WEBP_MAX_PIXELS / 1e6:g} megapixels, not 25, and "
         f"{uploads.WEBP_ALPHA_MAX_PIXELS / 1e6:g} with transparency",
     }
@@ -478,3 +481,18 @@ def test_a_jpeg_whose_chroma_table_comes_after_its_first_scan_is_stored(progress
     kind, stored = clean_image(upload("photo.jpg", content, "image/jpeg"))
     with Image.open(io.BytesIO(stored)) as image:
         assert (kind.name, image.size, image.getpixel((5, 5))) == ("JPEG", (640, 480), (128,) * 3)
+
+
+@pytest.mark.parametrize(
+    ("case", "said"),
+    [
+        ("gif of 127 frames of 480 x 360", "at 480 x 360 pixels, 126 frames at most."),
+        ("apng of 2 frames of 12.25 megapixels", "at 3500 x 3500 pixels, none."),
+    ],
+)
+def test_an_animation_over_the_memory_limit_is_told_how_many_frames_it_may_have(case, said):
+    with pytest.raises(ValidationError) as refused:
+        clean_image(upload("animation.gif", REFUSED[case][0]))
+    assert refused.value.code == "too_much_memory"
+    assert "Two frames may have 5.3 megapixels each" in refused.value.messages[0]
+    assert said in refused.value.messages[0]
