@@ -91,7 +91,7 @@ def _jpeg_over(data: bytes) -> bool:
     """Steps through the file as Pillow's JpegImageFile._open does, up to the
     first scan (libjpeg reads the rest, in C)."""
     segments = steps = 0
-    for kind, marker, _, length in _jpeg_walk(data):
+    for kind, marker, _, length in jpeg_walk(data):
         if kind in ("byte", "marker"):
             steps += 1
             if steps > JPEG_MAX_STEPS:
@@ -108,13 +108,13 @@ def _jpeg_over(data: bytes) -> bool:
 def jpeg_first_scan_components(data: bytes) -> int | None:
     """How many components the first scan of a JPEG holds (its SOS header's count),
     found as Pillow finds it; None where there is no scan to read."""
-    for kind, _, at, _ in _jpeg_walk(data):
+    for kind, _, at, _ in jpeg_walk(data):
         if kind == "scan":
             return data[at + 2] if at + 2 < len(data) else None
     return None
 
 
-def _jpeg_walk(data: bytes):
+def jpeg_walk(data: bytes):
     """Each step Pillow takes through a JPEG up to its first scan, as (kind, marker,
     offset after the marker, length): "byte" (a stray byte or a fill byte, one at a
     time; FF 00, both), "marker" (one without a length), "segment", and last "scan"

@@ -23,6 +23,8 @@ import io
 from PIL import ExifTags, Image, JpegImagePlugin
 from PIL.PngImagePlugin import PngInfo
 
+from config.media.blocks import jpeg_walk
+
 # Image.info entries that are part of the picture itself; every other entry is
 # metadata about it, or about the file it came from.
 PICTURE_INFO = ("transparency",)
@@ -108,7 +110,7 @@ def reencode(
         # file's EXIF is every frame's. ImageOps.exif_transpose parsed it again and
         # wrote it back for each frame, so an animation with a large EXIF block cost
         # its size times its frames.
-        upright = UPRIGHT.get(_orientation(image)) if image_format in TURNED_BY_EXIF else None
+        upright = UPRIGHT.get(_orientation(image, data)) if image_format in TURNED_BY_EXIF else None
         for index in range(count):
             image.seek(index)
             # Before decoding: GIF frames may grow.
@@ -169,31 +171,40 @@ def _palette_chosen_quickly(frame: Image.Image) -> Image.Image:
     return chosen
 
 
-def turns_upright(image: Image.Image) -> bool:
-    """Whether `image` (opened) is turned upright, by its EXIF orientation, as it is
-    written again."""
-    return _orientation(image) in UPRIGHT
+def turns_upright(image: Image.Image, data: bytes) -> bool:
+    """Whether `image` (opened from `data`) is turned upright, by its EXIF orientation,
+    as it is written again."""
+    return _orientation(image, data) in UPRIGHT
 
 
-def _orientation(image: Image.Image) -> int:
+def _orientation(image: Image.Image, data: bytes) -> int:
     """The EXIF orientation as browsers read it, 1 (as taken) for anything else.
 
     From the file's EXIF block only: Pillow's getexif() also takes an orientation
     from XMP (or from ImageMagick's PNG text) when the EXIF has none, and a picture
     whose editor dropped the EXIF but left a stale XMP orientation was stored
-    turned from what its uploader saw. And as strictly as Chromium: one SHORT in the
-    first IFD, from 1 to 8, behind one "Exif" header in a JPEG and none in a PNG's
-    eXIf chunk (Pillow adds one to it). Pillow also took a LONG or a RATIONAL, the
-    header twice, and an eXIf chunk after the pixels, and such pictures were stored
-    turned where browsers show them as they lie. An EXIF block that cannot be read
-    means 1; the block is left behind either way.
+    turned from what its uploader saw. And as Chromium reads it: a SHORT from 1 to 8
+    in the first IFD, or else in the Exif IFD it points to; in a JPEG, from the
+    first APP1 segment that starts "Exif" and a zero, whatever byte follows, and
+    within that segment; in a PNG, from an eXIf chunk before the pixels, with no
+    header (Pillow adds one). Pillow also took a LONG or a RATIONAL, the header
+    twice, an eXIf chunk after the pixels and offsets into the next segment, and
+    such pictures were stored turned where browsers show them as they lie; it took
+    no orientation from the Exif IFD, nor after another byte, where they turn it.
+    An EXIF block that cannot be read means 1; the block is left behind either way.
     """
+    if isinstance(image, JpegImagePlugin.JpegImageFile):
+        for kind, marker, at, length in jpeg_walk(data):
+            if kind == "segment" and marker == 0xE1 and data[at + 2 : at + 7] == b"Exif\x00":
+                return _exif_orientation(data[at + 8 : at + length])
+        return 1
     block = image.info.get("exif") or b""
     return _exif_orientation(block.removeprefix(b"Exif\x00\x00"))
 
 
 def _exif_orientation(block: bytes) -> int:
-    """The Orientation of a TIFF block's first IFD if it is one SHORT from 1 to 8, else 1."""
+    """A TIFF block's first Orientation that is one SHORT from 1 to 8, in its first IFD
+    or else in the Exif IFD that one points to; 1 if there is none."""
     order = {b"II*\x00": "little", b"MM\x00*": "big"}.get(block[:4])
     if order is None:
         return 1
@@ -201,13 +212,23 @@ def _exif_orientation(block: bytes) -> int:
     def number(at: int, size: int) -> int:
         return int.from_bytes(block[at : at + size], order)
 
-    ifd = number(4, 4)
-    entries = number(ifd, 2) if ifd + 2 <= len(block) else 0
-    for entry in range(ifd + 2, min(ifd + 2 + 12 * entries, len(block) - 11), 12):
-        if number(entry, 2) == ExifTags.Base.Orientation:
-            kind, count, value = number(entry + 2, 2), number(entry + 4, 4), number(entry + 8, 2)
-            return value if (kind, count) == (3, 1) and 1 <= value <= 8 else 1  # 3: SHORT
-    return 1
+    def search(ifd: int) -> tuple[int | None, int | None]:
+        """The orientation in one IFD, and where its Exif IFD is, if it points to one."""
+        entries = number(ifd, 2) if ifd + 2 <= len(block) else 0
+        exif_ifd = None
+        for entry in range(ifd + 2, min(ifd + 2 + 12 * entries, len(block) - 11), 12):
+            tag, kind, count = number(entry, 2), number(entry + 2, 2), number(entry + 4, 4)
+            if tag == ExifTags.Base.Orientation and (kind, count) == (3, 1):  # 3: SHORT
+                if 1 <= (value := number(entry + 8, 2)) <= 8:
+                    return value, exif_ifd
+            elif tag == ExifTags.IFD.Exif and count == 1:
+                exif_ifd = number(entry + 8, 4)
+        return None, exif_ifd
+
+    found, exif_ifd = search(number(4, 4))
+    if found is None and exif_ifd is not None:
+        found, _ = search(exif_ifd)
+    return found or 1
 
 
 def _save_options(image: Image.Image, image_format: str, data: bytes) -> dict:

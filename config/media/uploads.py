@@ -255,7 +255,7 @@ def decode_bytes(image: Image.Image, data: bytes) -> int:
         columns = -(-image.width * h // (8 * h_max))
         rows = -(-image.height * v // (8 * v_max))
         coefficients += columns * rows * 64 * 2
-    turned = 4 * pixels if turns_upright(image) else 0
+    turned = 4 * pixels if turns_upright(image, data) else 0
     return 4 * pixels + max(turned, coefficients)
 
 

@@ -434,6 +434,26 @@ def png_with_exif_chunk(block: bytes, *, after_pixels: bool) -> bytes:
     return content[:at] + chunk + content[at:]
 
 
+def tiff_block(*entries: tuple[int, int, int, bytes], exif_ifd: list | None = None) -> bytes:
+    """An EXIF (TIFF) block, big-endian, whose first IFD holds `entries` (tag, type,
+    count, 4 bytes of value) and, given `exif_ifd`, a pointer to an Exif IFD of those."""
+
+    def ifd(items, at: int) -> bytes:
+        packed = b"".join(
+            tag.to_bytes(2, "big") + kind.to_bytes(2, "big") + count.to_bytes(4, "big") + value
+            for tag, kind, count, value in items
+        )
+        return len(items).to_bytes(2, "big") + packed + (0).to_bytes(4, "big")
+
+    first = list(entries)
+    if exif_ifd is not None:  # 0x8769, a LONG: where the Exif IFD starts
+        at = 8 + 2 + 12 * (len(first) + 1) + 4
+        first.append((0x8769, 4, 1, at.to_bytes(4, "big")))
+    block = b"MM\x00*" + (8).to_bytes(4, "big") + ifd(first, 8)
+    return block + (ifd(exif_ifd, len(block)) if exif_ifd is not None else b"")
+
+
+SHORT_6 = (0x0112, 3, 1, b"\x00\x06\x00\x00")
 EXIF_HEADER = b"Exif\x00\x00"
 # What Chromium turns by and what it shows as it lies (as taken): the orientation is
 # one SHORT of IFD0, in the first APP1 (JPEG) or an eXIf chunk before the pixels
@@ -452,6 +472,28 @@ ORIENTATIONS = {
     "jpeg, the exif header twice": (
         save(picture(), "JPEG", exif=EXIF_HEADER * 2 + tiff_orientation()),
         False,
+    ),
+    # As Chromium reads them too: an orientation in the Exif IFD alone, any byte after
+    # "Exif\0", an orientation no browser takes and then one it does.
+    "jpeg, in the exif ifd only": (
+        save(picture(), "JPEG", exif=EXIF_HEADER + tiff_block(exif_ifd=[SHORT_6])),
+        True,
+    ),
+    "jpeg, another byte after exif": (
+        save(picture(), "JPEG", exif=b"Exif\x00\xff" + tiff_block(SHORT_6)),
+        True,
+    ),
+    "jpeg, a long and then a short": (
+        save(
+            picture(),
+            "JPEG",
+            exif=EXIF_HEADER + tiff_block((0x0112, 4, 1, (6).to_bytes(4, "big")), SHORT_6),
+        ),
+        True,
+    ),
+    "png, in the exif ifd only": (
+        png_with_exif_chunk(tiff_block(exif_ifd=[SHORT_6]), after_pixels=False),
+        True,
     ),
     "png, before the pixels": (png_with_exif_chunk(tiff_orientation(), after_pixels=False), True),
     "png, after the pixels": (png_with_exif_chunk(tiff_orientation(), after_pixels=True), False),
