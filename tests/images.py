@@ -172,6 +172,15 @@ def gif_growing_in_a_later_frame(width: int = 6000, height: int = 6000) -> bytes
     return single[:-1] + grown + b";"
 
 
+def gif_growing_in_later_frames(frames: int, width: int, height: int) -> bytes:
+    """A 10x10 GIF, then `frames` frames declaring width x height each (Pillow fills
+    what their data leaves): the header, and Pillow's frame count, say 10x10."""
+    single = save(Image.new("P", (10, 10)), "GIF")
+    large = save(Image.new("P", (width, height)), "GIF")
+    start = large.rindex(b"\x2c\x00\x00\x00\x00" + struct.pack("<HH", width, height))
+    return single[:-1] + large[start:-1] * frames + b";"
+
+
 def gif_declaring_a_cleared_frame(width: int, height: int, first: bool) -> bytes:
     """A 1x1 GIF of a few dozen bytes with a frame declaring width x height and no
     pixels, cleared after it shows (disposal 2): the first frame, or the second after
@@ -260,6 +269,7 @@ def flat_jpeg(
     *,
     progressive: bool = False,
     late_table: bool = False,
+    numbers: tuple[int, int] = (0, 1),
 ) -> bytes:
     """A grey JPEG in full colour (4:4:4), written here segment by segment: `scans`
     lists the components each scan holds (Pillow writes one scan of all three).
@@ -267,15 +277,16 @@ def flat_jpeg(
     few hundred KB. A progressive one has its DC scans as `scans` says, then an AC
     scan for each component.
     `late_table`: the chroma table is defined only after the first scan, which the
-    JPEG standard allows and libjpeg reads."""
+    JPEG standard allows and libjpeg reads. `numbers`: the luma and chroma tables'."""
 
     def segment(marker: int, payload: bytes) -> bytes:
         return bytes([0xFF, marker]) + struct.pack(">H", len(payload) + 2) + payload
 
-    components = [(1, 0), (2, 1), (3, 1)]  # id, table; each sampled 1x1
+    luma_number, chroma_number = numbers
+    components = [(1, luma_number), (2, chroma_number), (3, chroma_number)]  # id, table; 1x1
     luma, chroma = (
-        segment(0xDB, bytes([0]) + bytes([2] * 64)),
-        segment(0xDB, bytes([1]) + bytes([2] * 64)),
+        segment(0xDB, bytes([luma_number]) + bytes([2] * 64)),
+        segment(0xDB, bytes([chroma_number]) + bytes([2] * 64)),
     )
     out = b"\xff\xd8" + luma + (b"" if late_table else chroma)
     frame = bytes([8]) + struct.pack(">HHB", height, width, 3)
@@ -523,6 +534,12 @@ REFUSED: dict[str, tuple[bytes, str]] = {
             save_all=True,
             append_images=[Image.new("RGBA", (3500, 3500), "red")],
         ),
+        TOO_MUCH_MEMORY,
+    ),
+    # Pillow counts the frames without growing the canvas: the rule is checked
+    # again on each frame's size as it is decoded.
+    "gif of 10 x 10, then 5 frames of 2000 x 2000": (
+        gif_growing_in_later_frames(5, 2000, 2000),
         TOO_MUCH_MEMORY,
     ),
     "gif of 127 frames of 480 x 360": (

@@ -80,6 +80,23 @@ def frame_pixels(image_format: str, width: int, height: int, frames: int) -> int
     return width * height
 
 
+# Writing an animation again holds every frame twice (the frames kept, and the
+# writer's copy of each, 4 bytes a pixel), and works on each over a few copies of
+# the whole canvas (the frame before, their difference, converted copies). Measured
+# on APNGs of 25 megapixels in all: 2 frames of 12.5 peaked 430 MiB above the
+# process, 5 of 5 306, 25 of 1 214, 100 of 0.25 199 (GIFs up to 405), which
+# 9 bytes a pixel of every frame and 20 of one frame account for (`animation_bytes`).
+# Against the 200 MB an upload may hold (config/media/uploads.py), a 480x360 APNG
+# of 126 frames peaked 172 MiB, 20 of 1000x1000 176.
+ANIMATION_FRAME_BYTES = 9
+ANIMATION_CANVAS_BYTES = 20
+
+
+def animation_bytes(width: int, height: int, frames: int) -> int:
+    """What writing an animation of `frames` frames of width x height again holds."""
+    return width * height * (ANIMATION_FRAME_BYTES * frames + ANIMATION_CANVAS_BYTES)
+
+
 class TooManyPixels(ValueError):
     """All frames together, or one frame on its own, exceed the pixel limit."""
 
@@ -88,19 +105,33 @@ class TooManyLines(ValueError):
     """The frames' longest sides together exceed the limit of lines."""
 
 
+class TooMuchMemory(ValueError):
+    """Writing the animation again would hold more than `max_bytes`: its args are the
+    width and height of the largest frame so far."""
+
+
 def reencode(
-    data: bytes, image_format: str, *, animated: bool, max_pixels: int, max_lines: int | None = None
+    data: bytes,
+    image_format: str,
+    *,
+    animated: bool,
+    max_pixels: int,
+    max_lines: int | None = None,
+    max_bytes: int | None = None,
 ) -> bytes:
     """The picture of `data` (a file of `image_format`) without its metadata (see module doc).
 
     `animated=False` keeps the first frame only (a JPEG: an MPO's other pictures).
     `max_lines`: the most the longest sides of all frames may add up to (rows,
     once turned upright: Pillow keeps a pointer and more for each); None for no limit.
+    `max_bytes`: the most writing an animation again may hold (`animation_bytes`, on
+    the largest frame: a GIF's may grow), else `TooMuchMemory`; None for no limit.
     """
     with Image.open(io.BytesIO(data), formats=[image_format]) as image:
         options = _save_options(image, image_format, data)
         frames, durations = [], []
         pixels = lines = 0
+        largest = (0, 0)  # the largest frame so far
         clears = False  # a GIF frame cleared (disposal 2) or put back (3) after it shows
         count = getattr(image, "n_frames", 1) if animated else 1
         # An APNG's picture for viewers without animation, not one of its frames.
@@ -120,6 +151,10 @@ def reencode(
             lines += max(image.width, image.height)
             if max_lines is not None and lines > max_lines:
                 raise TooManyLines(lines)
+            if image.width * image.height > largest[0] * largest[1]:
+                largest = image.size
+            if count > 1 and max_bytes is not None and animation_bytes(*largest, count) > max_bytes:
+                raise TooMuchMemory(*largest)
             image.load()
             durations.append(image.info.get("duration", 0))
             if upright is not None:
@@ -269,7 +304,7 @@ def _png_colour_chunks(data: bytes) -> PngInfo:
     return info
 
 
-def _tables_by_component(image: Image.Image) -> list | dict:
+def _tables_by_component(image: Image.Image) -> list:
     """A JPEG's quantisation tables as Pillow's writer takes them: by position, the
     first for the first component and so on, the last for the components after it.
 
@@ -279,8 +314,9 @@ def _tables_by_component(image: Image.Image) -> list | dict:
     component was written with another's table."""
     if any(table not in image.quantization for *_, table in image.layer):
         # A table defined after the first scan, which the standard allows: Pillow
-        # reads only those before it. Its own tables, by number, as it read them.
-        return image.quantization
+        # reads only those before it. Those, in the order of their numbers (a dict
+        # whose numbers do not start at 0 Pillow's writer refuses).
+        return [image.quantization[number] for number in sorted(image.quantization)]
     tables = [image.quantization[table] for *_, table in image.layer]
     while len(tables) > 1 and tables[-1] == tables[-2]:
         tables.pop()  # the last table serves the components after it

@@ -53,8 +53,12 @@ from config.media.blocks import (
     too_many_blocks,
 )
 from config.media.reencode import (
+    ANIMATION_CANVAS_BYTES,
+    ANIMATION_FRAME_BYTES,
     TooManyLines,
     TooManyPixels,
+    TooMuchMemory,
+    animation_bytes,
     frame_pixels,
     reencode,
     turns_upright,
@@ -124,15 +128,6 @@ IMAGE_MAX_SCANS = 100
 # turned CMYK one 384 MiB. Each upload may hold what a turned 25-megapixel baseline
 # JPEG holds (`decode_bytes`).
 IMAGE_MAX_DECODE_BYTES = 2 * 4 * IMAGE_MAX_PIXELS
-# Writing an animation again holds every frame twice (the frames kept, and the
-# writer's copy of each, 4 bytes a pixel), and works on each over a few copies of
-# the whole canvas (the frame before, their difference, converted copies). Measured
-# on APNGs of 25 megapixels in all: 2 frames of 12.5 peaked 430 MiB above the
-# process, 5 of 5 306, 25 of 1 214, 100 of 0.25 199 (GIFs up to 405), which
-# 9 bytes a pixel of every frame and 20 of one frame account for (`animation_bytes`).
-# At that limit a 480x360 APNG of 126 frames peaked 172 MiB, 20 of 1000x1000 176.
-ANIMATION_FRAME_BYTES = 9
-ANIMATION_CANVAS_BYTES = 20
 # One picture at a time in each process, from opening it to writing it again: a
 # 25-megapixel picture holds ~100 MB until then, and three uploads at once in one
 # worker raised its peak by 288 MiB, past a 512 MB dyno with the other worker beside
@@ -221,14 +216,27 @@ def webp_max_pixels(image: Image.Image) -> int:
     return WEBP_ALPHA_MAX_PIXELS if image.mode == "RGBA" else WEBP_MAX_PIXELS
 
 
-def animation_bytes(width: int, height: int, frames: int) -> int:
-    """What writing an animation of `frames` frames of width x height again holds."""
-    return width * height * (ANIMATION_FRAME_BYTES * frames + ANIMATION_CANVAS_BYTES)
-
-
 def animation_max_canvas(frames: int) -> int:
     """The most pixels each of `frames` frames may have."""
     return IMAGE_MAX_DECODE_BYTES // (ANIMATION_FRAME_BYTES * frames + ANIMATION_CANVAS_BYTES)
+
+
+def too_much_animation_memory(width: int, height: int) -> ValidationError:
+    """The form error for an animation of frames of width x height over the memory rule:
+    how many frames that size allows, and how large two frames may be (rounded down)."""
+    most = (
+        IMAGE_MAX_DECODE_BYTES // (width * height) - ANIMATION_CANVAS_BYTES
+    ) // ANIMATION_FRAME_BYTES
+    return ValidationError(
+        TOO_MUCH_ANIMATION_MEMORY,
+        code="too_much_memory",
+        params={
+            "width": width,
+            "height": height,
+            "frames": f"{most} frames at most" if most > 1 else "none",
+            "megapixels": f"{animation_max_canvas(2) // 100_000 / 10:.1f}",
+        },
+    )
 
 
 def decode_bytes(image: Image.Image, data: bytes) -> int:
@@ -329,23 +337,10 @@ def _checked_and_written_again(file) -> tuple[ImageKind, bytes]:
                 raise ValidationError(
                     TOO_MANY_SCANS, code="too_many_scans", params={"limit": IMAGE_MAX_SCANS}
                 )
-            canvas = image.width * image.height
-            most = (
-                IMAGE_MAX_DECODE_BYTES // canvas - ANIMATION_CANVAS_BYTES
-            ) // ANIMATION_FRAME_BYTES
             if frames > 1 and animation_bytes(image.width, image.height, frames) > (
                 IMAGE_MAX_DECODE_BYTES
             ):
-                raise ValidationError(
-                    TOO_MUCH_ANIMATION_MEMORY,
-                    code="too_much_memory",
-                    params={
-                        "width": image.width,
-                        "height": image.height,
-                        "frames": f"{most} frames at most" if most > 1 else "none",
-                        "megapixels": f"{animation_max_canvas(2) / 1_000_000:.1f}",
-                    },
-                )
+                raise too_much_animation_memory(image.width, image.height)
             held = decode_bytes(image, data)
             if held > IMAGE_MAX_DECODE_BYTES:
                 per_pixel = held / (image.width * image.height)
@@ -362,6 +357,7 @@ def _checked_and_written_again(file) -> tuple[ImageKind, bytes]:
             animated=kind.animated,
             max_pixels=budget,
             max_lines=IMAGE_MAX_LINES,
+            max_bytes=IMAGE_MAX_DECODE_BYTES,
         )
         return kind, content
     except (Image.DecompressionBombError, TooManyPixels):
@@ -369,6 +365,8 @@ def _checked_and_written_again(file) -> tuple[ImageKind, bytes]:
         raise too_many_pixels from None
     except TooManyLines:
         raise too_many_lines from None
+    except TooMuchMemory as grown:  # a GIF frame larger than the canvas its header gave
+        raise too_much_animation_memory(*grown.args) from None
     except ValidationError:
         raise
     except Exception as exc:
