@@ -47,7 +47,7 @@ class MediaUploadFormMixin:
         """Delete the files this form stored, for a page shown again unsaved. On a
         versioned bucket that lays a delete marker: the version left behind expires
         with the lifecycle rule's old versions."""
-        for file in getattr(self, "stored_uploads", []):
+        for file in getattr(self, "stored_uploads", ()):
             try:
                 file.storage.delete(file.name)
             except versions.storage_errors():
@@ -56,6 +56,7 @@ class MediaUploadFormMixin:
 
     def _post_clean(self):
         super()._post_clean()  # builds self.instance from cleaned_data
+        self.stored_uploads = []  # what discard_stored_uploads() would delete
         if self._errors:
             return  # store nothing for a form that will be shown again anyway
         for field in self.instance._meta.concrete_fields:
@@ -67,7 +68,7 @@ class MediaUploadFormMixin:
             try:
                 # What FileField.pre_save would do inside save(), done now.
                 file.save(file.name, file.file, save=False)
-                self.stored_uploads = [*getattr(self, "stored_uploads", []), file]
+                self.stored_uploads.append(file)
             except versions.storage_errors():
                 logger.exception("Storing upload %r for %s failed", file.name, field)
                 self.add_error(field.name, self.storage_error_message)

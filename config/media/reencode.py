@@ -35,9 +35,9 @@ PICTURE_INFO = ("transparency",)
 # writes an ICC profile, as the PNG spec asks.)
 PNG_COLOUR_CHUNKS = (b"gAMA", b"cHRM", b"sRGB", b"cICP")
 # The formats browsers turn by their EXIF orientation. Chromium shows a WebP as its
-# pixels lie, whatever its EXIF says: turned here, a WebP converted
-# from a phone's photo with its metadata was stored turned from what its uploader
-# saw. GIF has no EXIF.
+# pixels lie, whatever its EXIF says: turned here, a WebP converted from a phone's
+# photo with its metadata was stored turned from what its uploader saw. GIF has no
+# EXIF.
 TURNED_BY_EXIF = ("JPEG", "PNG")
 # How to turn a picture upright for each EXIF orientation, as ImageOps.exif_transpose does.
 UPRIGHT = {
