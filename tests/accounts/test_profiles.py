@@ -40,6 +40,81 @@ def test_createsuperuser_with_an_address_too_long_once_lowercased_says_so(monkey
     assert not User.objects.filter(username="root").exists()
 
 
+# Addresses Django's own check takes and mail cannot reach, or reaches at another
+# domain (accounts/forms.py addressable): the Kelvin sign before the @, a domain
+# the IDNA codec refuses, and ß, a soft hyphen and a full-width letter, which it
+# rewrites as another domain.
+UNADDRESSABLE = [
+    "\u212a@example.com",
+    "root@ex\ufffdample.com",
+    "root@fa\u00df.de",
+    "root@exam\u00adple.com",
+    "root@\uff45xample.com",
+]
+
+
+@pytest.mark.parametrize("email", UNADDRESSABLE)
+@pytest.mark.parametrize("given_as", ["option", "environment"])
+def test_createsuperuser_refuses_an_address_mail_cannot_reach(monkeypatch, email, given_as):
+    """The signup and admin forms refuse these; the command took them, and the
+    superuser's password reset mail could never be sent."""
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "a-long-enough-password")
+    options = {"username": "root"}
+    if given_as == "option":
+        options["email"] = email
+    else:
+        monkeypatch.setenv("DJANGO_SUPERUSER_EMAIL", email)
+    with pytest.raises(CommandError, match="Mail cannot be sent to this address"):
+        call_command("createsuperuser", "--noinput", **options)
+    assert not User.objects.filter(username="root").exists()
+
+
+class Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_createsuperuser_asks_again_for_an_address_mail_cannot_reach(monkeypatch):
+    """Asked at the prompt, an unreachable address is an error and the question again."""
+    answers = iter(["root", UNADDRESSABLE[0], "root@example.com"])
+    monkeypatch.setattr("builtins.input", lambda prompt="": next(answers))
+    monkeypatch.setattr("getpass.getpass", lambda prompt="": "a-long-enough-password-7")
+    errors = io.StringIO()
+    call_command("createsuperuser", stdin=Terminal(), stdout=io.StringIO(), stderr=errors)
+    assert "Error: Mail cannot be sent to this address" in errors.getvalue()
+    assert User.objects.get(username="root").email == "root@example.com"
+
+
+@pytest.mark.parametrize("interactive", [True, False])
+def test_createsuperuser_refuses_an_unreachable_address_given_with_the_prompt_too(
+    monkeypatch, interactive
+):
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "a-long-enough-password")
+    monkeypatch.setattr("getpass.getpass", lambda prompt="": "a-long-enough-password-7")
+    with pytest.raises(CommandError, match="Mail cannot be sent to this address"):
+        call_command(
+            "createsuperuser",
+            username="root",
+            email=UNADDRESSABLE[2],
+            interactive=interactive,
+            stdin=Terminal(),
+            stdout=io.StringIO(),
+        )
+    assert not User.objects.filter(username="root").exists()
+
+
+def test_createsuperuser_keeps_an_international_address_mail_reaches(monkeypatch):
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "a-long-enough-password")
+    call_command(
+        "createsuperuser",
+        "--noinput",
+        username="root",
+        email="root@b\u00fccher.example",
+        verbosity=0,
+    )
+    assert User.objects.get(username="root").email == "root@b\u00fccher.example"
+
+
 def test_changepassword_still_changes_a_password(monkeypatch):
     """accounts/ replaces Django's command with one that checks the database first."""
     user = UserFactory(username="ada")

@@ -9,17 +9,38 @@ A value the database refuses is one line too. Django checks an e-mail address's
 254 characters and then lowercases its domain, where "İ" becomes two: the
 insert failed with a traceback (the site's forms check the stored form,
 accounts/forms.py NormalizedEmail).
+
+An address is checked as the site's forms check it: one Django's own check takes
+and mail cannot reach, or reaches at another domain (`faß.de` is written
+`fass.de`), is refused given with `--email` or DJANGO_SUPERUSER_EMAIL, and asked
+again at the prompt. The superuser's password reset mail could never be sent.
 """
 
+import os
+
 from django.contrib.auth.management.commands import createsuperuser
+from django.core.exceptions import ValidationError
 from django.core.management import CommandError
 from django.db import DataError
 
+from accounts.forms import NormalizedEmail
 from config.commands import DatabaseCommand
 
 
 class Command(DatabaseCommand, createsuperuser.Command):
     def handle(self, *args, **options):
+        email = self.UserModel.get_email_field_name()
+        if email in self.UserModel.REQUIRED_FIELDS:
+            # Where Django's command reads it without asking (handle's non-interactive
+            # branch reads the option, then the variable; the prompt, the option).
+            given = options.get(email)
+            if not given and not options["interactive"]:
+                given = os.environ.get(f"DJANGO_SUPERUSER_{email.upper()}")
+            if given:
+                try:
+                    NormalizedEmail().clean(given)
+                except ValidationError as error:
+                    raise CommandError("; ".join(error.messages)) from error
         try:
             return super().handle(*args, **options)
         except DataError as error:
@@ -28,3 +49,13 @@ class Command(DatabaseCommand, createsuperuser.Command):
                 f"The database refused a value: {reason}. An e-mail address counts as "
                 "Django stores it, its domain in lower case: at most 254 characters."
             ) from error
+
+    def get_input_data(self, field, message, default=None):
+        value = super().get_input_data(field, message, default)
+        if value and field.name == self.UserModel.get_email_field_name():
+            try:
+                NormalizedEmail().clean(value)
+            except ValidationError as error:
+                self.stderr.write("Error: " + "; ".join(error.messages))
+                return None
+        return value
