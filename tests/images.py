@@ -1,16 +1,18 @@
 """Image files made by Pillow at test time: what people upload, and what is refused.
 
 `ACCEPTED` maps a case to (content, the kind it must be stored as); `REFUSED` to
-(content, the ValidationError code). `WITH_METADATA` holds pictures carrying the
-personal data a camera or an editor writes, each containing the marker strings
-of `SECRETS`, and an orientation where the format has one. No binary fixtures:
-every file is built here, so a reader sees exactly what each case is.
+(content, the ValidationError code), each file made when a test first asks for it.
+`WITH_METADATA` holds pictures carrying the personal data a camera or an editor
+writes, each containing the marker strings of `SECRETS`, and an orientation
+where the format has one. No binary fixtures: every file is built here, so a
+reader sees exactly what each case is.
 """
 
 import io
 import random
 import struct
 import zlib
+from collections.abc import Callable, Iterator, Mapping
 
 from PIL import Image, ImageCms, ImageDraw
 from PIL.PngImagePlugin import PngInfo
@@ -409,56 +411,118 @@ def jpeg_with_tables_renumbered(numbers: dict[int, int]) -> bytes:
 # Big enough that the headers are a small part: cut, it still opens, then fails to decode.
 LARGER_JPEG = save(picture(size=(400, 300)), "JPEG")
 
-ACCEPTED: dict[str, tuple[bytes, str]] = {
-    "jpeg": (JPEG, "JPEG"),
-    "jpeg progressive": (save(picture(), "JPEG", progressive=True), "JPEG"),
-    "jpeg whose tables are numbered 2 and 3": (jpeg_with_tables_renumbered({0: 2, 1: 3}), "JPEG"),
-    "jpeg whose tables are numbered the other way": (
-        jpeg_with_tables_renumbered({0: 1, 1: 0}),
-        "JPEG",
-    ),
-    "jpeg of 100 progressive scans": (jpeg_of_scans(100), "JPEG"),
-    "jpeg cmyk": (save(picture("CMYK"), "JPEG"), "JPEG"),
-    "jpeg grayscale": (save(picture("L"), "JPEG"), "JPEG"),
-    "mpo (camera: two pictures)": (
-        save(picture(), "MPO", save_all=True, append_images=[picture(size=(40, 30))]),
-        "JPEG",
-    ),
-    "png": (save(picture(), "PNG"), "PNG"),
-    "png grayscale": (save(picture("L"), "PNG"), "PNG"),
-    "png grayscale and alpha": (save(picture("LA"), "PNG"), "PNG"),
-    "png palette, transparent": (palette_png_with_transparency(), "PNG"),
-    "png rgba": (save(picture("RGBA"), "PNG"), "PNG"),
-    "png 16-bit": (save(picture("I;16"), "PNG"), "PNG"),
-    "png 1-bit": (save(picture("1"), "PNG"), "PNG"),
-    "apng (animated)": (animated("PNG"), "PNG"),
-    "webp": (save(picture(), "WEBP"), "WEBP"),
-    "webp lossless, transparent": (save(translucent(), "WEBP", lossless=True), "WEBP"),
-    "webp animated": (animated("WEBP", lossless=True), "WEBP"),
-    "gif": (save(picture("P"), "GIF"), "GIF"),
-    "gif animated": (animated("GIF"), "GIF"),
-    "gif animated, transparent": (transparent_gif_animation(), "GIF"),
-    # An EXIF block Pillow cannot read ("not a TIFF file"): browsers show the
-    # picture, and JPEGs with the same block were already taken.
-    "png with an unreadable exif": (save(picture(), "PNG", exif=b"not a TIFF header"), "PNG"),
-    "webp with an unreadable exif": (save(picture(), "WEBP", exif=b"not a TIFF header"), "WEBP"),
-    "jpeg with an unreadable exif": (save(picture(), "JPEG", exif=b"not a TIFF header"), "JPEG"),
-    "png with 1 MB of compressed text": (png_of_compressed_text(1), "PNG"),
-    "png with one colour profile": (png_with_icc_chunks(1), "PNG"),
-    "png turned in its xmp only": (png_with_xmp(XMP_TURNED), "PNG"),
-    "jpeg turned in its xmp only": (save(picture(), "JPEG", xmp=XMP_TURNED.encode()), "JPEG"),
-    "webp turned in its xmp only": (save(picture(), "WEBP", xmp=XMP_TURNED.encode()), "WEBP"),
-    "gif animated, transparent, cleared": (transparent_gif_animation(disposal=2), "GIF"),
-    "gif animated, transparent, restored": (transparent_gif_animation(disposal=3), "GIF"),
-    "gif animation of 250 one-pixel frames": (gif_of_tiny_frames(250), "GIF"),
-    # Real files' most: a colour profile in 64 KB segments, an editor's comments,
-    # XMP, text chunks.
-    "jpeg of 200 segments": (jpeg_with_segments(jpeg_segment(0xFE, b"note"), 200), "JPEG"),
-    "png of 200 text chunks": (png_with_chunks(png_chunk(b"tEXt", b"k\x00v"), 200), "PNG"),
-    "gif of 200 comments": (gif_with_extensions(b"!\xfe\x04note\x00", 200), "GIF"),
-    "webp of 200 unknown chunks": (webp_with_chunks(200), "WEBP"),
-    "apng of 500 frames of 1 x 1,999": (long_thin_animation(500, 1_999), "PNG"),
-}
+
+class Cases(Mapping):
+    """Named files for upload tests, each made the first time a test asks for it.
+
+    `cases[name]` is `(content, expected)`; `cases.expected(name)` is the second
+    without making the file. Every pytest-xdist worker imports this module while
+    it collects, and making every file there took 5 s of CPU in each worker,
+    before any test ran.
+    """
+
+    def __init__(self, makers: dict[str, tuple[Callable[[], bytes], str]]):
+        self._makers = makers
+        self._made: dict[str, bytes] = {}
+
+    def __getitem__(self, name: str) -> tuple[bytes, str]:
+        make, expected = self._makers[name]
+        if name not in self._made:
+            self._made[name] = make()
+        return self._made[name], expected
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._makers)
+
+    def __len__(self) -> int:
+        return len(self._makers)
+
+    def expected(self, name: str) -> str:
+        return self._makers[name][1]
+
+
+ACCEPTED = Cases(
+    {
+        "jpeg": (lambda: JPEG, "JPEG"),
+        "jpeg progressive": (lambda: save(picture(), "JPEG", progressive=True), "JPEG"),
+        "jpeg whose tables are numbered 2 and 3": (
+            lambda: jpeg_with_tables_renumbered({0: 2, 1: 3}),
+            "JPEG",
+        ),
+        "jpeg whose tables are numbered the other way": (
+            lambda: jpeg_with_tables_renumbered({0: 1, 1: 0}),
+            "JPEG",
+        ),
+        "jpeg of 100 progressive scans": (lambda: jpeg_of_scans(100), "JPEG"),
+        "jpeg cmyk": (lambda: save(picture("CMYK"), "JPEG"), "JPEG"),
+        "jpeg grayscale": (lambda: save(picture("L"), "JPEG"), "JPEG"),
+        "mpo (camera: two pictures)": (
+            lambda: save(picture(), "MPO", save_all=True, append_images=[picture(size=(40, 30))]),
+            "JPEG",
+        ),
+        "png": (lambda: save(picture(), "PNG"), "PNG"),
+        "png grayscale": (lambda: save(picture("L"), "PNG"), "PNG"),
+        "png grayscale and alpha": (lambda: save(picture("LA"), "PNG"), "PNG"),
+        "png palette, transparent": (lambda: palette_png_with_transparency(), "PNG"),
+        "png rgba": (lambda: save(picture("RGBA"), "PNG"), "PNG"),
+        "png 16-bit": (lambda: save(picture("I;16"), "PNG"), "PNG"),
+        "png 1-bit": (lambda: save(picture("1"), "PNG"), "PNG"),
+        "apng (animated)": (lambda: animated("PNG"), "PNG"),
+        "webp": (lambda: save(picture(), "WEBP"), "WEBP"),
+        "webp lossless, transparent": (lambda: save(translucent(), "WEBP", lossless=True), "WEBP"),
+        "webp animated": (lambda: animated("WEBP", lossless=True), "WEBP"),
+        "gif": (lambda: save(picture("P"), "GIF"), "GIF"),
+        "gif animated": (lambda: animated("GIF"), "GIF"),
+        "gif animated, transparent": (lambda: transparent_gif_animation(), "GIF"),
+        # An EXIF block Pillow cannot read ("not a TIFF file"): browsers show the
+        # picture, and JPEGs with the same block were already taken.
+        "png with an unreadable exif": (
+            lambda: save(picture(), "PNG", exif=b"not a TIFF header"),
+            "PNG",
+        ),
+        "webp with an unreadable exif": (
+            lambda: save(picture(), "WEBP", exif=b"not a TIFF header"),
+            "WEBP",
+        ),
+        "jpeg with an unreadable exif": (
+            lambda: save(picture(), "JPEG", exif=b"not a TIFF header"),
+            "JPEG",
+        ),
+        "png with 1 MB of compressed text": (lambda: png_of_compressed_text(1), "PNG"),
+        "png with one colour profile": (lambda: png_with_icc_chunks(1), "PNG"),
+        "png turned in its xmp only": (lambda: png_with_xmp(XMP_TURNED), "PNG"),
+        "jpeg turned in its xmp only": (
+            lambda: save(picture(), "JPEG", xmp=XMP_TURNED.encode()),
+            "JPEG",
+        ),
+        "webp turned in its xmp only": (
+            lambda: save(picture(), "WEBP", xmp=XMP_TURNED.encode()),
+            "WEBP",
+        ),
+        "gif animated, transparent, cleared": (
+            lambda: transparent_gif_animation(disposal=2),
+            "GIF",
+        ),
+        "gif animated, transparent, restored": (
+            lambda: transparent_gif_animation(disposal=3),
+            "GIF",
+        ),
+        "gif animation of 250 one-pixel frames": (lambda: gif_of_tiny_frames(250), "GIF"),
+        # Real files' most: a colour profile in 64 KB segments, an editor's comments,
+        # XMP, text chunks.
+        "jpeg of 200 segments": (
+            lambda: jpeg_with_segments(jpeg_segment(0xFE, b"note"), 200),
+            "JPEG",
+        ),
+        "png of 200 text chunks": (
+            lambda: png_with_chunks(png_chunk(b"tEXt", b"k\x00v"), 200),
+            "PNG",
+        ),
+        "gif of 200 comments": (lambda: gif_with_extensions(b"!\xfe\x04note\x00", 200), "GIF"),
+        "webp of 200 unknown chunks": (lambda: webp_with_chunks(200), "WEBP"),
+        "apng of 500 frames of 1 x 1,999": (lambda: long_thin_animation(500, 1_999), "PNG"),
+    }
+)
 
 NOT_AN_IMAGE, TOO_MANY_PIXELS, TOO_MANY_FRAMES, TOO_MANY_SCANS, TOO_MANY_BLOCKS = (
     "invalid_image",
@@ -469,171 +533,197 @@ NOT_AN_IMAGE, TOO_MANY_PIXELS, TOO_MANY_FRAMES, TOO_MANY_SCANS, TOO_MANY_BLOCKS 
 )
 TOO_MANY_LINES = "too_many_lines"
 TOO_MUCH_MEMORY = "too_much_memory"
-REFUSED: dict[str, tuple[bytes, str]] = {
-    "bmp": (image_bytes("BMP"), NOT_AN_IMAGE),
-    "tiff": (image_bytes("TIFF"), NOT_AN_IMAGE),
-    "ico": (image_bytes("ICO", (16, 16)), NOT_AN_IMAGE),
-    "ppm": (image_bytes("PPM"), NOT_AN_IMAGE),
-    "psd-like": (psd_like(), NOT_AN_IMAGE),
-    "pdf": (image_bytes("PDF"), NOT_AN_IMAGE),
-    "avif": (image_bytes("AVIF"), NOT_AN_IMAGE),
-    "jpeg 2000": (image_bytes("JPEG2000"), NOT_AN_IMAGE),
-    "svg": (
-        b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
-        NOT_AN_IMAGE,
-    ),
-    "truncated jpeg": (truncated(LARGER_JPEG), NOT_AN_IMAGE),
-    "truncated webp": (truncated(save(picture(size=(400, 300)), "WEBP")), NOT_AN_IMAGE),
-    "decompression bomb": (png_declaring(40_000, 40_000), TOO_MANY_PIXELS),
-    "gif animation over the pixel budget": (
-        animation_over_the_pixel_budget("GIF"),
-        TOO_MANY_PIXELS,
-    ),
-    "apng over the pixel budget": (animation_over_the_pixel_budget("PNG"), TOO_MANY_PIXELS),
-    "gif growing in a later frame": (gif_growing_in_a_later_frame(), TOO_MANY_PIXELS),
-    "gif whose first frame declares 169 megapixels": (
-        gif_declaring_a_cleared_frame(13_000, 13_000, first=True),
-        TOO_MANY_PIXELS,
-    ),
-    "gif whose second frame declares 169 megapixels": (
-        gif_declaring_a_cleared_frame(13_000, 13_000, first=False),
-        TOO_MANY_PIXELS,
-    ),
-    "png of 63 MB of compressed text": (png_of_compressed_text(63), NOT_AN_IMAGE),
-    "png with two colour profiles": (png_with_icc_chunks(2), NOT_AN_IMAGE),
-    # A WebP costs four times and more what a PNG of its pixels does, and with
-    # transparency more again: a noisy 6-megapixel one peaked 310 MiB up.
-    "webp over its 4 megapixels": (
-        save(Image.new("RGB", (2000, 2001), "red"), "WEBP", lossless=True),
-        TOO_MANY_PIXELS,
-    ),
-    "webp with transparency over its 3.5 megapixels": (
-        save(Image.new("RGBA", (2000, 1751), (255, 0, 0, 128)), "WEBP", quality=50),
-        TOO_MANY_PIXELS,
-    ),
-    "gif of 1,001 tiny frames": (gif_of_tiny_frames(1_001), TOO_MANY_FRAMES),
-    # Each frame of a GIF animation counts as at least 100,000 pixels: 251 of them
-    # pass 25 megapixels, whatever their size.
-    "gif animation of 251 one-pixel frames": (gif_of_tiny_frames(251), TOO_MANY_PIXELS),
-    "progressive jpeg of 101 scans": (jpeg_of_scans(101), TOO_MANY_SCANS),
-    # libjpeg keeps every coefficient of a progressive JPEG until its last scan, two
-    # bytes a sample: 250 MB for 25 megapixels in full colour, where a baseline
-    # JPEG takes 100 (twice that turned). An accepted one peaked 384 MiB up.
-    "progressive jpeg of 25 megapixels in full colour": (
-        jpeg_declaring(5000, 5000, progressive=True),
-        TOO_MUCH_MEMORY,
-    ),
-    # libjpeg also keeps every coefficient of a baseline JPEG whose scans hold one
-    # component each: a 25-megapixel one peaked 239 MiB up.
-    # Writing an animation again holds every frame twice, and works on each over
-    # copies of the whole canvas: two frames of 12.5 megapixels peaked 430 MiB up.
-    "apng of 2 frames of 12.25 megapixels": (
-        save(
-            Image.new("RGBA", (3500, 3500)),
-            "PNG",
-            save_all=True,
-            append_images=[Image.new("RGBA", (3500, 3500), "red")],
+REFUSED = Cases(
+    {
+        "bmp": (lambda: image_bytes("BMP"), NOT_AN_IMAGE),
+        "tiff": (lambda: image_bytes("TIFF"), NOT_AN_IMAGE),
+        "ico": (lambda: image_bytes("ICO", (16, 16)), NOT_AN_IMAGE),
+        "ppm": (lambda: image_bytes("PPM"), NOT_AN_IMAGE),
+        "psd-like": (lambda: psd_like(), NOT_AN_IMAGE),
+        "pdf": (lambda: image_bytes("PDF"), NOT_AN_IMAGE),
+        "avif": (lambda: image_bytes("AVIF"), NOT_AN_IMAGE),
+        "jpeg 2000": (lambda: image_bytes("JPEG2000"), NOT_AN_IMAGE),
+        "svg": (
+            lambda: b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
+            NOT_AN_IMAGE,
         ),
-        TOO_MUCH_MEMORY,
-    ),
-    # Pillow counts the frames without growing the canvas: the rule is checked
-    # again on each frame's size as it is decoded.
-    "gif of 10 x 10, then 5 frames of 2000 x 2000": (
-        gif_growing_in_later_frames(5, 2000, 2000),
-        TOO_MUCH_MEMORY,
-    ),
-    "gif of 127 frames of 480 x 360": (
-        save(
-            Image.new("RGB", (480, 360)),
-            "GIF",
-            save_all=True,
-            append_images=[Image.new("RGB", (480, 360), (n, 0, 0)) for n in range(1, 127)],
+        "truncated jpeg": (lambda: truncated(LARGER_JPEG), NOT_AN_IMAGE),
+        "truncated webp": (lambda: truncated(save(picture(size=(400, 300)), "WEBP")), NOT_AN_IMAGE),
+        "decompression bomb": (lambda: png_declaring(40_000, 40_000), TOO_MANY_PIXELS),
+        "gif animation over the pixel budget": (
+            lambda: animation_over_the_pixel_budget("GIF"),
+            TOO_MANY_PIXELS,
         ),
-        TOO_MUCH_MEMORY,
-    ),
-    "baseline jpeg of 25 megapixels in a scan a component": (
-        flat_jpeg(5000, 5000, [[0], [1], [2]]),
-        TOO_MUCH_MEMORY,
-    ),
-    "progressive cmyk jpeg of 20 megapixels, turned": (
-        jpeg_declaring(5000, 4000, mode="CMYK", progressive=True, orientation=6),
-        TOO_MUCH_MEMORY,
-    ),
-    # Pillow keeps a pointer and more for each row: a 49 KB PNG of 1 x 25,000,000
-    # raised the peak by 215 MiB, an APNG of 1,000 frames of 1 x 25,000 by 576.
-    "png of 1 x 2,000,000": (png_declaring(1, 2_000_000), TOO_MANY_LINES),
-    "png of 2,000,000 x 1 (turned, 2,000,000 rows)": (png_declaring(2_000_000, 1), TOO_MANY_LINES),
-    "apng of 500 frames of 1 x 2,001": (long_thin_animation(500, 2_001), TOO_MANY_LINES),
-    "jpeg of 2,000 empty APP0 segments": (
-        jpeg_with_segments(b"\xff\xe0\x00\x02", 2_000),
-        TOO_MANY_BLOCKS,
-    ),
-    "jpeg of 2,000 ten-byte exif segments": (
-        jpeg_with_segments(jpeg_segment(0xE1, b"Exif\x00\x00" + b"A" * 10), 2_000),
-        TOO_MANY_BLOCKS,
-    ),
-    "jpeg of 2,000 comments": (
-        jpeg_with_segments(jpeg_segment(0xFE, b"x"), 2_000),
-        TOO_MANY_BLOCKS,
-    ),
-    "jpeg of 5,000 fill bytes": (jpeg_with_segments(b"\xff", 5_000), TOO_MANY_BLOCKS),
-    # What Pillow steps over where a walker might stop: a stray byte, FF 00, a
-    # length under 2, a marker without a length.
-    "jpeg of a stray byte, then 2,000 exif segments": (
-        jpeg_with_segments(b"\x00" + jpeg_segment(0xE1, b"Exif\x00\x00" + b"A" * 10) * 2_000, 1),
-        TOO_MANY_BLOCKS,
-    ),
-    "jpeg of 2,000 APP0 segments of length 0": (
-        jpeg_with_segments(b"\xff\xe0\x00\x00", 2_000),
-        TOO_MANY_BLOCKS,
-    ),
-    "jpeg of 5,000 FF 00 pairs": (jpeg_with_segments(b"\xff\x00", 5_000), TOO_MANY_BLOCKS),
-    # Pillow reads each quantisation table of a segment in Python: 5 MB of them, 1.5 s.
-    "jpeg of a segment of 64 quantisation tables": (
-        jpeg_with_segments(jpeg_segment(0xDB, (b"\x00" + bytes(range(1, 65))) * 64), 1),
-        TOO_MANY_BLOCKS,
-    ),
-    "jpeg of 5,000 stray bytes": (jpeg_with_segments(b"\x00", 5_000), TOO_MANY_BLOCKS),
-    "jpeg of 5,000 markers without a length": (
-        jpeg_with_segments(b"\xff\xf0", 5_000),
-        TOO_MANY_BLOCKS,
-    ),
-    "gif of 5,000 stray bytes": (gif_with_extensions(b"\x00", 5_000), TOO_MANY_BLOCKS),
-    "webp of 5,000 unknown chunks": (webp_with_chunks(5_000), TOO_MANY_BLOCKS),
-    # Before the first image Pillow reads a second sub-block after a NETSCAPE2.0
-    # one, then reads on: where that is the terminator, the next byte is a size.
-    "gif of comments behind a NETSCAPE2.0 block without its loop": (
-        gif_with_extensions(
-            b"!\xff\x0bNETSCAPE2.0\x00;" + b"\x00" * 60 + b"!\xfe" + b"\x01X" * 60_000 + b"\x00",
-            1,
+        "apng over the pixel budget": (
+            lambda: animation_over_the_pixel_budget("PNG"),
+            TOO_MANY_PIXELS,
         ),
-        TOO_MANY_BLOCKS,
-    ),
-    # Pillow steps through every frame to count them, before any frame limit.
-    "gif of 5,000 bare frames": (
-        gif_with_extensions(b",\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x00", 5_000),
-        TOO_MANY_BLOCKS,
-    ),
-    "gif of a stray byte, then a comment of 60,000 sub-blocks": (
-        gif_with_extensions(b"\x00!\xfe" + b"\x01X" * 60_000 + b"\x00", 1),
-        TOO_MANY_BLOCKS,
-    ),
-    "png of 2,000 unknown chunks": (png_with_chunks(png_chunk(b"abCd"), 2_000), TOO_MANY_BLOCKS),
-    "png of 2,000 text chunks after its pixels": (
-        png_with_chunks(png_chunk(b"tEXt", b"k\x00v"), 2_000, before_pixels=False),
-        TOO_MANY_BLOCKS,
-    ),
-    "png of 30,000 empty pixel chunks": (
-        png_with_chunks(png_chunk(b"IDAT"), 30_000, before_pixels=False),
-        TOO_MANY_BLOCKS,
-    ),
-    "gif with a comment of 60,000 one-byte sub-blocks": (
-        gif_with_extensions(b"!\xfe" + b"\x01X" * 60_000 + b"\x00", 1),
-        TOO_MANY_BLOCKS,
-    ),
-    "gif of 6,000 comments": (gif_with_extensions(b"!\xfe\x01X\x00", 6_000), TOO_MANY_BLOCKS),
-    "progressive jpeg of 5,000 scans": (jpeg_of_scans(5_000), TOO_MANY_SCANS),
-}
+        "gif growing in a later frame": (lambda: gif_growing_in_a_later_frame(), TOO_MANY_PIXELS),
+        "gif whose first frame declares 169 megapixels": (
+            lambda: gif_declaring_a_cleared_frame(13_000, 13_000, first=True),
+            TOO_MANY_PIXELS,
+        ),
+        "gif whose second frame declares 169 megapixels": (
+            lambda: gif_declaring_a_cleared_frame(13_000, 13_000, first=False),
+            TOO_MANY_PIXELS,
+        ),
+        "png of 63 MB of compressed text": (lambda: png_of_compressed_text(63), NOT_AN_IMAGE),
+        "png with two colour profiles": (lambda: png_with_icc_chunks(2), NOT_AN_IMAGE),
+        # A WebP costs four times and more what a PNG of its pixels does, and with
+        # transparency more again: a noisy 6-megapixel one peaked 310 MiB up.
+        "webp over its 4 megapixels": (
+            lambda: save(Image.new("RGB", (2000, 2001), "red"), "WEBP", lossless=True),
+            TOO_MANY_PIXELS,
+        ),
+        "webp with transparency over its 3.5 megapixels": (
+            lambda: save(Image.new("RGBA", (2000, 1751), (255, 0, 0, 128)), "WEBP", quality=50),
+            TOO_MANY_PIXELS,
+        ),
+        "gif of 1,001 tiny frames": (lambda: gif_of_tiny_frames(1_001), TOO_MANY_FRAMES),
+        # Each frame of a GIF animation counts as at least 100,000 pixels: 251 of them
+        # pass 25 megapixels, whatever their size.
+        "gif animation of 251 one-pixel frames": (lambda: gif_of_tiny_frames(251), TOO_MANY_PIXELS),
+        "progressive jpeg of 101 scans": (lambda: jpeg_of_scans(101), TOO_MANY_SCANS),
+        # libjpeg keeps every coefficient of a progressive JPEG until its last scan, two
+        # bytes a sample: 250 MB for 25 megapixels in full colour, where a baseline
+        # JPEG takes 100 (twice that turned). An accepted one peaked 384 MiB up.
+        "progressive jpeg of 25 megapixels in full colour": (
+            lambda: jpeg_declaring(5000, 5000, progressive=True),
+            TOO_MUCH_MEMORY,
+        ),
+        # libjpeg also keeps every coefficient of a baseline JPEG whose scans hold one
+        # component each: a 25-megapixel one peaked 239 MiB up.
+        # Writing an animation again holds every frame twice, and works on each over
+        # copies of the whole canvas: two frames of 12.5 megapixels peaked 430 MiB up.
+        "apng of 2 frames of 12.25 megapixels": (
+            lambda: save(
+                Image.new("RGBA", (3500, 3500)),
+                "PNG",
+                save_all=True,
+                append_images=[Image.new("RGBA", (3500, 3500), "red")],
+            ),
+            TOO_MUCH_MEMORY,
+        ),
+        # Pillow counts the frames without growing the canvas: the rule is checked
+        # again on each frame's size as it is decoded.
+        "gif of 10 x 10, then 5 frames of 2000 x 2000": (
+            lambda: gif_growing_in_later_frames(5, 2000, 2000),
+            TOO_MUCH_MEMORY,
+        ),
+        "gif of 127 frames of 480 x 360": (
+            lambda: save(
+                Image.new("RGB", (480, 360)),
+                "GIF",
+                save_all=True,
+                append_images=[Image.new("RGB", (480, 360), (n, 0, 0)) for n in range(1, 127)],
+            ),
+            TOO_MUCH_MEMORY,
+        ),
+        "baseline jpeg of 25 megapixels in a scan a component": (
+            lambda: flat_jpeg(5000, 5000, [[0], [1], [2]]),
+            TOO_MUCH_MEMORY,
+        ),
+        "progressive cmyk jpeg of 20 megapixels, turned": (
+            lambda: jpeg_declaring(5000, 4000, mode="CMYK", progressive=True, orientation=6),
+            TOO_MUCH_MEMORY,
+        ),
+        # Pillow keeps a pointer and more for each row: a 49 KB PNG of 1 x 25,000,000
+        # raised the peak by 215 MiB, an APNG of 1,000 frames of 1 x 25,000 by 576.
+        "png of 1 x 2,000,000": (lambda: png_declaring(1, 2_000_000), TOO_MANY_LINES),
+        "png of 2,000,000 x 1 (turned, 2,000,000 rows)": (
+            lambda: png_declaring(2_000_000, 1),
+            TOO_MANY_LINES,
+        ),
+        "apng of 500 frames of 1 x 2,001": (
+            lambda: long_thin_animation(500, 2_001),
+            TOO_MANY_LINES,
+        ),
+        "jpeg of 2,000 empty APP0 segments": (
+            lambda: jpeg_with_segments(b"\xff\xe0\x00\x02", 2_000),
+            TOO_MANY_BLOCKS,
+        ),
+        "jpeg of 2,000 ten-byte exif segments": (
+            lambda: jpeg_with_segments(jpeg_segment(0xE1, b"Exif\x00\x00" + b"A" * 10), 2_000),
+            TOO_MANY_BLOCKS,
+        ),
+        "jpeg of 2,000 comments": (
+            lambda: jpeg_with_segments(jpeg_segment(0xFE, b"x"), 2_000),
+            TOO_MANY_BLOCKS,
+        ),
+        "jpeg of 5,000 fill bytes": (lambda: jpeg_with_segments(b"\xff", 5_000), TOO_MANY_BLOCKS),
+        # What Pillow steps over where a walker might stop: a stray byte, FF 00, a
+        # length under 2, a marker without a length.
+        "jpeg of a stray byte, then 2,000 exif segments": (
+            lambda: jpeg_with_segments(
+                b"\x00" + jpeg_segment(0xE1, b"Exif\x00\x00" + b"A" * 10) * 2_000, 1
+            ),
+            TOO_MANY_BLOCKS,
+        ),
+        "jpeg of 2,000 APP0 segments of length 0": (
+            lambda: jpeg_with_segments(b"\xff\xe0\x00\x00", 2_000),
+            TOO_MANY_BLOCKS,
+        ),
+        "jpeg of 5,000 FF 00 pairs": (
+            lambda: jpeg_with_segments(b"\xff\x00", 5_000),
+            TOO_MANY_BLOCKS,
+        ),
+        # Pillow reads each quantisation table of a segment in Python: 5 MB of them, 1.5 s.
+        "jpeg of a segment of 64 quantisation tables": (
+            lambda: jpeg_with_segments(jpeg_segment(0xDB, (b"\x00" + bytes(range(1, 65))) * 64), 1),
+            TOO_MANY_BLOCKS,
+        ),
+        "jpeg of 5,000 stray bytes": (lambda: jpeg_with_segments(b"\x00", 5_000), TOO_MANY_BLOCKS),
+        "jpeg of 5,000 markers without a length": (
+            lambda: jpeg_with_segments(b"\xff\xf0", 5_000),
+            TOO_MANY_BLOCKS,
+        ),
+        "gif of 5,000 stray bytes": (lambda: gif_with_extensions(b"\x00", 5_000), TOO_MANY_BLOCKS),
+        "webp of 5,000 unknown chunks": (lambda: webp_with_chunks(5_000), TOO_MANY_BLOCKS),
+        # Before the first image Pillow reads a second sub-block after a NETSCAPE2.0
+        # one, then reads on: where that is the terminator, the next byte is a size.
+        "gif of comments behind a NETSCAPE2.0 block without its loop": (
+            lambda: gif_with_extensions(
+                b"!\xff\x0bNETSCAPE2.0\x00;"
+                + b"\x00" * 60
+                + b"!\xfe"
+                + b"\x01X" * 60_000
+                + b"\x00",
+                1,
+            ),
+            TOO_MANY_BLOCKS,
+        ),
+        # Pillow steps through every frame to count them, before any frame limit.
+        "gif of 5,000 bare frames": (
+            lambda: gif_with_extensions(b",\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x00", 5_000),
+            TOO_MANY_BLOCKS,
+        ),
+        "gif of a stray byte, then a comment of 60,000 sub-blocks": (
+            lambda: gif_with_extensions(b"\x00!\xfe" + b"\x01X" * 60_000 + b"\x00", 1),
+            TOO_MANY_BLOCKS,
+        ),
+        "png of 2,000 unknown chunks": (
+            lambda: png_with_chunks(png_chunk(b"abCd"), 2_000),
+            TOO_MANY_BLOCKS,
+        ),
+        "png of 2,000 text chunks after its pixels": (
+            lambda: png_with_chunks(png_chunk(b"tEXt", b"k\x00v"), 2_000, before_pixels=False),
+            TOO_MANY_BLOCKS,
+        ),
+        "png of 30,000 empty pixel chunks": (
+            lambda: png_with_chunks(png_chunk(b"IDAT"), 30_000, before_pixels=False),
+            TOO_MANY_BLOCKS,
+        ),
+        "gif with a comment of 60,000 one-byte sub-blocks": (
+            lambda: gif_with_extensions(b"!\xfe" + b"\x01X" * 60_000 + b"\x00", 1),
+            TOO_MANY_BLOCKS,
+        ),
+        "gif of 6,000 comments": (
+            lambda: gif_with_extensions(b"!\xfe\x01X\x00", 6_000),
+            TOO_MANY_BLOCKS,
+        ),
+        "progressive jpeg of 5,000 scans": (lambda: jpeg_of_scans(5_000), TOO_MANY_SCANS),
+    }
+)
 
 
 # --- metadata ---------------------------------------------------------------------
