@@ -12,7 +12,12 @@ uses `MediaUploadForm`, so a storage failure on upload is a form error.
 
 Listing, downloading and restoring versions needs the `media.restore_media`
 permission on top of staff status (config/media/models.py); without it the page is a
-403 and the link is not shown.
+403 and the link is not shown. The permission names no file, so a file's page also
+asks the admin of the rows that hold it (`holders`: a file field's value, on a model
+whose ModelAdmin uses the mixin): staff must be allowed to view one to list and
+download the versions, and to change each to restore one. A file no row holds (a
+replaced avatar, a deleted product's picture: every upload has a key of its own)
+is a superuser's only.
 """
 
 import logging
@@ -56,17 +61,58 @@ def versions_url(name: str) -> str:
     return reverse("admin-media-versions") + "?" + urlencode({"name": name})
 
 
+def holders(name: str) -> list[tuple[admin.ModelAdmin, models.Model]]:
+    """A row whose file field holds `name`, with its ModelAdmin, for each model whose
+    admin (on the admin site) uses MediaVersionsAdminMixin and has one.
+
+    The first row of a model speaks for all its rows: Django's permissions are the
+    model's, and seeded products share their pictures by the thousand."""
+    found = []
+    for model, model_admin in admin.site._registry.items():
+        if not isinstance(model_admin, MediaVersionsAdminMixin):
+            continue
+        for field in model._meta.concrete_fields:
+            if isinstance(field, models.FileField):
+                row = model._default_manager.filter(**{field.name: name}).first()
+                if row is not None:
+                    found.append((model_admin, row))
+                    break
+    return found
+
+
+def may_list(request, name: str) -> bool:
+    """Whether the user may list and download the versions of `name`."""
+    if request.user.is_superuser:
+        return True
+    return any(
+        model_admin.has_view_or_change_permission(request, row)
+        for model_admin, row in holders(name)
+    )
+
+
+def may_restore(request, name: str) -> bool:
+    """Whether the user may restore a version of `name`: it changes every row holding it."""
+    if request.user.is_superuser:
+        return True
+    found = holders(name)
+    return bool(found) and all(
+        model_admin.has_change_permission(request, row) for model_admin, row in found
+    )
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 def media_versions_view(request):
     """Staff only (wrapped by admin.site.admin_view in config/urls.py), and only those
-    holding `media.restore_media`: a file's versions are its past contents, and
-    their links download them."""
+    holding `media.restore_media` and allowed the rows holding the file (module doc):
+    a file's versions are its past contents, and their links download them."""
     if not can_restore_media(request.user):
         raise PermissionDenied
     if request.method == "POST":
         form = RestoreForm(request.POST)
         if form.is_valid():
             name, version_id = form.cleaned_data["name"], form.cleaned_data["version_id"]
+            if not may_restore(request, name):
+                raise PermissionDenied
             try:
                 current = versions.restore(name, version_id)
             except versions.MediaError as error:
@@ -85,6 +131,8 @@ def media_versions_view(request):
                 return redirect(versions_url(name))
         return _page(request, form, status=400)
     form = MediaFileForm(request.GET or None)
+    if form.is_valid() and not may_list(request, form.cleaned_data["name"]):
+        raise PermissionDenied
     return _page(request, form, status=400 if form.is_bound and not form.is_valid() else 200)
 
 
@@ -93,6 +141,7 @@ def _page(request, form, *, status=200, error=None):
     name = getattr(form, "cleaned_data", {}).get("name")
     rows = []
     if name and error is None:
+        restores = may_restore(request, name)
         try:
             rows = [
                 {
@@ -100,7 +149,9 @@ def _page(request, form, *, status=200, error=None):
                     "url": None
                     if version.is_delete_marker
                     else default_storage.url(name, {"VersionId": version.version_id}),
-                    "restorable": not version.is_delete_marker and not version.is_latest,
+                    "restorable": restores
+                    and not version.is_delete_marker
+                    and not version.is_latest,
                 }
                 for version in versions.list_versions(name)
             ]

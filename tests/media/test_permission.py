@@ -1,23 +1,31 @@
-"""Who may list, download and restore media versions: the `media.restore_media` permission.
+"""Who may list, download and restore media versions: the `media.restore_media` permission,
+and the permissions on the row that holds the file.
 
 Every role against every media URL and method: the versions page (GET, with its
 presigned download links), its restore (POST), the "File versions" link a
 ModelAdmin shows, and the S3 tour's live demonstration (POST). Only an active
 staff member holding the permission (directly, through a group, or as a
-superuser) gets any of them.
+superuser) gets any of them; for a file, staff also need to be allowed to view
+the row holding it (to list and download) and to change it (to restore), and
+only a superuser opens a file no row holds.
 """
 
 import logging
 
 import pytest
 from django.contrib import admin
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group, Permission, User
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.test import Client
 
+from accounts.demo_accounts import STAFF_USERNAME, ensure_demo_accounts
+from accounts.models import Profile
+from catalog.models import Product
 from config.media import versions
 from config.media.admin import MediaVersionsAdminMixin
 from config.media.tour import DEMO_NAME
+from tests.factories import ProductFactory, UserFactory
 
 URL = "/admin/media/versions/"
 TOUR = "/tour/s3-media/"
@@ -32,8 +40,17 @@ HOLD_IT_DIRECTLY = {
 }
 
 
+def permission(dotted: str) -> Permission:
+    app_label, codename = dotted.split(".")
+    return Permission.objects.get(content_type__app_label=app_label, codename=codename)
+
+
 def restore_media() -> Permission:
-    return Permission.objects.get(content_type__app_label="media", codename="restore_media")
+    return permission("media.restore_media")
+
+
+# What the allowed staff roles may do with the products whose pictures they restore.
+PRODUCT_PERMISSIONS = ("catalog.view_product", "catalog.change_product")
 
 
 def user_in_role(role: str, django_user_model):
@@ -46,13 +63,31 @@ def user_in_role(role: str, django_user_model):
     user = django_user_model.objects.create_user(
         role.replace(" ", "-").replace(",", ""), is_staff=staff, is_active=role != "inactive staff"
     )
+    products = [permission(dotted) for dotted in PRODUCT_PERMISSIONS]
     if role == "staff, permission through a group":
         group = Group.objects.create(name="media restorers")
-        group.permissions.add(restore_media())
+        group.permissions.add(restore_media(), *products)
         user.groups.add(group)
     elif role in HOLD_IT_DIRECTLY:
-        user.user_permissions.add(restore_media())
+        user.user_permissions.add(restore_media(), *products)
     return user
+
+
+@pytest.fixture
+def deleted_product_image(db, deleted_file):
+    """The deleted file, still a product's picture: what the page exists to restore."""
+    name, version_id = deleted_file
+    product = ProductFactory()
+    Product.objects.filter(pk=product.pk).update(image=name, image_width=1, image_height=1)
+    return name, version_id
+
+
+@pytest.fixture
+def deleted_avatar(db, deleted_file):
+    """The deleted file, a member's avatar."""
+    name, version_id = deleted_file
+    Profile.objects.filter(user=UserFactory()).update(avatar=name)
+    return name, version_id
 
 
 @pytest.fixture
@@ -67,10 +102,10 @@ def as_role(request, db, django_user_model):
 
 @pytest.mark.parametrize("as_role", ALLOWED, indirect=True)
 def test_allowed_roles_list_download_and_restore_and_the_log_names_them(
-    as_role, deleted_file, caplog
+    as_role, deleted_product_image, caplog
 ):
     client, user = as_role
-    name, version_id = deleted_file
+    name, version_id = deleted_product_image
 
     page = client.get(URL, {"name": name})
     assert page.status_code == 200
@@ -93,9 +128,11 @@ def test_allowed_roles_list_download_and_restore_and_the_log_names_them(
 
 
 @pytest.mark.parametrize("as_role", REFUSED, indirect=True)
-def test_other_roles_get_no_listing_no_link_no_restore_no_demonstration(as_role, deleted_file):
+def test_other_roles_get_no_listing_no_link_no_restore_no_demonstration(
+    as_role, deleted_product_image
+):
     client, user = as_role
-    name, version_id = deleted_file
+    name, version_id = deleted_product_image
     staff = user is not None and user.is_staff and user.is_active
 
     page = client.get(URL, {"name": name})
@@ -113,6 +150,71 @@ def test_other_roles_get_no_listing_no_link_no_restore_no_demonstration(as_role,
     demonstration = client.post(TOUR)
     assert demonstration.status_code == (403 if staff else 404)
     assert versions.list_versions(DEMO_NAME) == []
+
+
+def refused(client, name: str, version_id: str) -> None:
+    """Neither the listing nor a restore of `name`, and the file is still deleted."""
+    page = client.get(URL, {"name": name})
+    restore = client.post(URL, {"name": name, "version_id": version_id})
+    for response in (page, restore):
+        assert response.status_code == 403
+        assert version_id not in response.content.decode()
+        assert "versionId=" not in response.content.decode()
+    assert not default_storage.exists(name)
+
+
+@pytest.mark.parametrize("as_role", ALLOWED[:2], indirect=True)
+def test_a_file_no_row_holds_is_a_superusers_only(as_role, deleted_file):
+    """Every upload has a key of its own, and nothing deletes the one a row no longer
+    holds (a replaced avatar, a deleted product's picture): the permission alone
+    opened every file the bucket ever held to staff, pictures of people included."""
+    refused(as_role[0], *deleted_file)
+
+
+def test_a_superuser_opens_and_restores_a_file_no_row_holds(admin_client, deleted_file):
+    name, version_id = deleted_file
+    assert f"versionId={version_id}" in admin_client.get(URL, {"name": name}).content.decode()
+    assert admin_client.post(URL, {"name": name, "version_id": version_id}).status_code == 302
+    assert default_storage.open(name).read() == b"the lamp"
+
+
+@pytest.mark.parametrize("as_role", ALLOWED[:2], indirect=True)
+def test_staff_who_may_not_see_the_row_get_none_of_its_files(as_role, deleted_avatar):
+    """Staff who restore product pictures see no avatar, its versions or its links."""
+    refused(as_role[0], *deleted_avatar)
+
+
+def test_the_shared_demo_staff_login_restores_product_pictures_and_no_avatar(
+    db, client, deleted_file
+):
+    ensure_demo_accounts(staff_password="a-demo-password-1", member_password="a-demo-password-2")
+    client.force_login(User.objects.get(username=STAFF_USERNAME))
+    name, version_id = deleted_file
+    Profile.objects.filter(user=UserFactory()).update(avatar=name)
+    refused(client, name, version_id)
+
+    picture = default_storage.save("products/desk.png", ContentFile(b"the desk"))
+    first = versions.list_versions(picture)[0].version_id
+    default_storage.delete(picture)
+    product = ProductFactory()
+    Product.objects.filter(pk=product.pk).update(image=picture, image_width=1, image_height=1)
+    assert client.get(URL, {"name": picture}).status_code == 200
+    assert client.post(URL, {"name": picture, "version_id": first}).status_code == 302
+    assert default_storage.open(picture).read() == b"the desk"
+
+
+def test_staff_who_may_only_view_the_row_list_and_download_but_do_not_restore(
+    db, client, django_user_model, deleted_product_image
+):
+    name, version_id = deleted_product_image
+    user = django_user_model.objects.create_user("viewer", is_staff=True)
+    user.user_permissions.add(restore_media(), permission("catalog.view_product"))
+    client.force_login(user)
+    page = client.get(URL, {"name": name}).content.decode()
+    assert f"versionId={version_id}" in page
+    assert "Restore this version" not in page
+    assert client.post(URL, {"name": name, "version_id": version_id}).status_code == 403
+    assert not default_storage.exists(name)
 
 
 class UploadAdmin(MediaVersionsAdminMixin, admin.ModelAdmin):
