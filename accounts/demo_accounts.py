@@ -23,6 +23,9 @@ from accounts.profiles import create_user_with_profile, profile_of
 STAFF_USERNAME = "demo-staff"
 MEMBER_USERNAME = "demo-member"
 DEMO_STAFF_GROUP = "Demo staff"
+# Logins every visitor of the demo shares: what one changes of the account itself,
+# it changes for all (accounts/views.py `not_for_shared_logins`).
+SHARED_LOGINS = (STAFF_USERNAME, MEMBER_USERNAME)
 
 # Least privilege for what the tour asks staff to do: restore media versions and
 # run the S3 demonstration, and give a product a new image (the versions page then
@@ -137,3 +140,8 @@ def ensure_demo_accounts(*, staff_password: str, member_password: str) -> list[D
             company=company.name if company else "",
         ),
     ]
+
+
+def is_shared_login(user) -> bool:
+    """Whether `user` is one of the demo's logins every visitor shares."""
+    return user.is_authenticated and user.get_username() in SHARED_LOGINS

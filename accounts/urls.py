@@ -55,11 +55,14 @@ urlpatterns = [
         "accounts/password_change/",
         form_methods_only(
             never_cache(
-                auth_views.PasswordChangeView.as_view(
-                    form_class=PasswordChangeForm,
-                    template_name="accounts/form_page.html",
-                    success_url=reverse_lazy("accounts:password_change_done"),
-                    extra_context=form_page("Change your password", "Change password"),
+                # Django's view asks for a login itself; the demo's shared ones get a 403.
+                views.not_for_shared_logins(
+                    auth_views.PasswordChangeView.as_view(
+                        form_class=PasswordChangeForm,
+                        template_name="accounts/form_page.html",
+                        success_url=reverse_lazy("accounts:password_change_done"),
+                        extra_context=form_page("Change your password", "Change password"),
+                    )
                 )
             )
         ),

@@ -5,6 +5,7 @@ the password views are Django's own. All are wired in accounts/urls.py.
 """
 
 import copy
+import functools
 import re
 from urllib.parse import unquote, urljoin, urlsplit
 
@@ -22,6 +23,7 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import ListView, TemplateView
 
 from accounts import throttles
+from accounts.demo_accounts import is_shared_login
 from accounts.forms import (
     AdminPasswordChangeForm,
     LoginForm,
@@ -179,12 +181,39 @@ class ProfileView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         profile_of(self.request.user)  # a user made without one gets it now (accounts/profiles.py)
-        return super().get_context_data(**kwargs)
+        return super().get_context_data(shared_login=is_shared_login(self.request.user), **kwargs)
+
+
+SHARED_LOGIN_PAGE = {
+    "title": "Shared demo login",
+    "message": (
+        "This login is shared by every visitor of the demo: its password and profile "
+        "stay as they are for the next one. Sign up to try this with an account of "
+        "your own."
+    ),
+    "link": "Sign up",
+}
+
+
+def not_for_shared_logins(view):
+    """A 403 page for the demo's shared logins (accounts/demo_accounts.py): a password
+    one visitor changed logged every other out and kept them out, and the member's
+    display name and avatar show on a public company page."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if is_shared_login(request.user):
+            context = {**SHARED_LOGIN_PAGE, "link_url": reverse("accounts:signup")}
+            return render(request, "accounts/message_page.html", context, status=403)
+        return view(request, *args, **kwargs)
+
+    return wrapper
 
 
 @form_methods_only
 @never_cache
 @login_required
+@not_for_shared_logins
 def profile_edit(request):
     # Only ever the requester's own profile: no URL names another one. A copy, because
     # an invalid form still writes its values onto the instance, and the header
@@ -237,4 +266,4 @@ def _admin_password_change(request):
 # The admin's own password change page, staff only as all its pages, with the site's
 # limit on wrong current passwords: Django's AdminSite serves it with its own form,
 # so this URL comes first (accounts/urls.py).
-admin_password_change = admin.site.admin_view(_admin_password_change)
+admin_password_change = admin.site.admin_view(not_for_shared_logins(_admin_password_change))

@@ -29,7 +29,7 @@ from config.media import versions
 from config.media.admin import versions_url
 from config.querylog import record
 from tests.accounts.test_backends import user_queries
-from tests.factories import UserFactory
+from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
 LOGIN = re.compile(r"username (\S+)  password (\S+)(?:, company ([^(\n]+?))?( \(created now\))?$")
@@ -285,3 +285,68 @@ def test_development_against_a_database_on_this_machine_gets_the_public_ones(hos
     monkeypatch.setitem(connections[router.db_for_write(user_model)].settings_dict, "HOST", host)
     created = logins(run())
     assert created[STAFF_USERNAME][0] == DEV_PASSWORDS["staff"]
+
+
+NEW_PASSWORD = "a-new-long-password-9"
+
+
+@pytest.mark.parametrize("username", [STAFF_USERNAME, MEMBER_USERNAME])
+def test_a_shared_login_keeps_its_password_for_every_visitor(client, username):
+    """Every visitor of the demo logs in with the same two accounts: one who changed
+    the password logged every other visitor out and kept them out."""
+    output = run()
+    log_in(client, output, username)
+    password = logins(output)[username][0]
+    pages = ["/accounts/password_change/"]
+    if username == STAFF_USERNAME:
+        pages.append(f"/{settings.ADMIN_URL}password_change/")
+    change = {
+        "old_password": password,
+        "new_password1": NEW_PASSWORD,
+        "new_password2": NEW_PASSWORD,
+    }
+    for page in pages:
+        shown = client.get(page)
+        assert shown.status_code == 403, page
+        assert "shared by every visitor of the demo" in shown.content.decode()
+        assert client.post(page, change).status_code == 403, page
+    assert get_user_model().objects.get(username=username).check_password(password)
+    # Any other account still changes its own.
+    other = UserFactory()
+    client.force_login(other)
+    assert client.post(pages[0], {**change, "old_password": PASSWORD}).status_code == 302
+    other.refresh_from_db()
+    assert other.check_password(NEW_PASSWORD)
+
+
+def test_the_shared_member_login_keeps_the_profile_its_company_page_shows(client):
+    """Its display name and avatar are on a public company page: any visitor could
+    have put what they liked there."""
+    output = run()
+    log_in(client, output, MEMBER_USERNAME)
+    profile = Profile.objects.get(user__username=MEMBER_USERNAME)
+    assert client.get("/accounts/profile/edit/").status_code == 403
+    posted = client.post("/accounts/profile/edit/", {"display_name": "Defaced", "bio": "x"})
+    assert posted.status_code == 403
+    profile.refresh_from_db()
+    assert profile.display_name == "Demo Member"
+    assert profile.bio == ""
+    assert "Edit your profile" not in client.get("/accounts/profile/").content.decode()
+
+
+def test_a_release_takes_the_withdrawn_permissions_from_a_group_an_earlier_seed_made():
+    """Only a later seed run took them back; a deployed demo runs `migrate` on each
+    release (the Procfile's release line), and seeds once."""
+    from django.apps import apps
+
+    from accounts.migrations import _demo_group
+
+    run()
+    group = Group.objects.get(name=DEMO_STAFF_GROUP)
+    earlier = Permission.objects.filter(
+        content_type__app_label="accounts", codename__in=["view_profile", "change_profile"]
+    )
+    group.permissions.add(*earlier)
+    _demo_group.withdraw_permissions(apps, None)
+    assert not group.permissions.filter(pk__in=earlier).exists()
+    assert group.permissions.filter(codename="restore_media").exists()
