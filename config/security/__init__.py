@@ -3,6 +3,7 @@ the login lockout page, and the S3 origins the Content-Security-Policy allows.
 """
 
 import ipaddress
+import re
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -70,6 +71,19 @@ def lockout_response(request, original_response=None, credentials=None):
     )
 
 
+# botocore.utils.check_dns_name's rule, which decides whether botocore addresses a
+# bucket as a host of its own: 3 to 63 lowercase letters, digits and hyphens, a
+# letter or digit at each end, no dots. Written out here because the settings run it
+# in every process, and importing botocore there cost each command (the release
+# phase's migrate, `heroku run`) about a fifth of a second it does not use
+# (docs/production.md); tests/security/test_security.py checks both agree.
+BUCKET_HOST = re.compile(r"[a-z0-9][a-z0-9\-]*[a-z0-9]")
+
+
+def can_be_a_host(bucket: str) -> bool:
+    return 3 <= len(bucket) <= 63 and BUCKET_HOST.fullmatch(bucket) is not None
+
+
 def bucket_origins(bucket: str | None, endpoint_url: str | None, region: str | None) -> list[str]:
     """Origins a page loads a bucket's files from, for the Content-Security-Policy.
 
@@ -82,11 +96,7 @@ def bucket_origins(bucket: str | None, endpoint_url: str | None, region: str | N
     if endpoint_url:
         parts = urlsplit(endpoint_url)
         return [f"{parts.scheme}://{parts.netloc}"]
-    # botocore's own rule for a bucket that can be a host (3-63 lowercase letters,
-    # digits and hyphens, no dots); boto3 is loaded with the storages anyway.
-    from botocore.utils import check_dns_name
-
-    if not check_dns_name(bucket):
+    if not can_be_a_host(bucket):
         # botocore asks for a bucket whose name cannot be a host of its own by path
         # (dots, which no virtual host's certificate covers; an old us-east-1 name
         # with capitals or "_"): https://s3[.<region>].amazonaws.com/<bucket>/.

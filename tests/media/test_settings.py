@@ -470,11 +470,21 @@ for alias, backend in storages.backends.items():
 LIMITS = "s3v4 3 5 {'mode': 'standard', 'total_max_attempts': 2}"
 
 
-def test_a_process_loads_the_s3_libraries_when_it_first_uses_a_bucket():
+@pytest.mark.parametrize(
+    "where",
+    [
+        # AWS itself (no endpoint): the settings work out the buckets' hosts for the CSP.
+        {"AWS_S3_ENDPOINT_URL": None, "AWS_S3_REGION_NAME": "eu-west-1"},
+        {},  # the local S3 server, through its endpoint
+    ],
+    ids=["on AWS", "on another S3 server"],
+)
+def test_a_process_loads_the_s3_libraries_when_it_first_uses_a_bucket(where):
     """About a fifth of a second of each `manage.py` command's start (the release
     phase's migrate among them); web processes load them before the workers fork
-    (config/wsgi.py). The storages still get the client's limits."""
-    used = run_python(USE_THE_STORAGES, production_env(DATABASE_URL=UNREACHABLE_DB))
+    (config/wsgi.py). The storages still get the client's limits. On AWS the
+    settings loaded botocore to name the buckets' hosts in the CSP: every command."""
+    used = run_python(USE_THE_STORAGES, production_env(DATABASE_URL=UNREACHABLE_DB, **where))
     assert used.returncode == 0, used.stderr
     assert used.stdout.splitlines()[-3:] == [
         "[]",

@@ -1,5 +1,6 @@
 """Security headers, the Content-Security-Policy, and the error pages."""
 
+import random
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
@@ -11,7 +12,7 @@ from storages.backends.s3 import S3Storage
 
 from config.media import storage
 from config.media.boto_sessions import SharedServiceData
-from config.security import bucket_origins
+from config.security import bucket_origins, can_be_a_host
 from tests.processes import S3_VARIABLES, production_env, run_python
 
 POLICY = (
@@ -67,6 +68,37 @@ def test_policy_allows_a_static_bucket_for_scripts_styles_and_images():
     shown = show_policy(AWS_STATIC_BUCKET_NAME="static-bucket")
     assert "'style-src': [\"'self'\", 'https://static-bucket.s3.amazonaws.com']" in shown
     assert "'script-src': [\"'self'\", 'https://static-bucket.s3.amazonaws.com']" in shown
+
+
+def test_a_bucket_is_a_host_exactly_where_botocore_makes_it_one():
+    """config.security writes out botocore's rule so the settings need not load it."""
+    from botocore.utils import check_dns_name
+
+    names = [
+        "ab",
+        "abc",
+        "a" * 63,
+        "a" * 64,
+        "my-bucket",
+        "-ab",
+        "ab-",
+        "a-b",
+        "A-b",
+        "a.b",
+        "a_b",
+        "ab\n",
+        "ab\u0131",
+        "0ab",
+        "\uff41bc",
+        "ab ",
+        "",
+        "a--b",
+        "ab\x00",
+    ]
+    alphabet = "abz09-._A\n"
+    names += ["".join(random.Random(n).choices(alphabet, k=n % 70)) for n in range(3_000)]  # noqa: S311
+    for name in names:
+        assert can_be_a_host(name) == check_dns_name(name), repr(name)
 
 
 def test_bucket_origins():
