@@ -28,7 +28,16 @@ def coverage_minimum() -> int:
 
 
 REDIS = cache.redis_options("rediss://:pw@r.example.com:6380", development=False)
+
+
+def seeded_by_default() -> int:
+    from catalog.management.commands.seed_catalog import Command
+
+    return Command().create_parser("manage.py", "seed_catalog").get_default("products")
+
+
 CLAIMS = [
+    ("README.md", f"Seed it ({seeded_by_default()} products, their pictures stored on the"),
     ("README.md", f"default {settings.PAGE_CACHE_SECONDS}; `0` turns the page cache off"),
     ("README.md", f"branch coverage (minimum {coverage_minimum()}%)"),
     ("docs/production.md", f"(`graceful_timeout` {web.graceful_timeout} s)"),

@@ -92,11 +92,19 @@ def test_commands_for_the_users_own_shell_name_python3():
     made with `$(python -c ...)`, came out empty, and the release then stopped
     saying DJANGO_SECRET_KEY is required, just after it was set. Inside
     `pipenv run` or `heroku run`, `python` is the environment's own, and only
-    there does `python manage.py` find Django."""
+    there does `python manage.py` find Django. The site's own pages (the tours)
+    name commands too."""
+    pages = [
+        str(path.relative_to(BASE_DIR))
+        for folder in ("templates", "config", "catalog", "accounts")
+        for path in (BASE_DIR / folder).rglob("*.html")
+    ]
+    assert len(pages) > 30
     for name in (
         "README.md",
         ".env.example",
         *(f"docs/{p.name}" for p in BASE_DIR.glob("docs/*.md")),
+        *pages,
     ):
         text = (BASE_DIR / name).read_text()
         bare = [
