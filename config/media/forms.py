@@ -45,8 +45,9 @@ class MediaUploadFormMixin:
 
     def discard_stored_uploads(self) -> None:
         """Delete the files this form stored, for a page shown again unsaved. On a
-        versioned bucket that lays a delete marker: the version left behind expires
-        with the lifecycle rule's old versions."""
+        versioned bucket that lays a delete marker over the file's one version, which
+        stays: the lifecycle rule keeps the newest 3 old versions of every key, and
+        the app's keys delete no version (docs/accounts.md, erasing a user's files)."""
         for file in getattr(self, "stored_uploads", ()):
             try:
                 file.storage.delete(file.name)
