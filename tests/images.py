@@ -1,7 +1,8 @@
 """Image files made by Pillow at test time: what people upload, and what is refused.
 
 `ACCEPTED` maps a case to (content, the kind it must be stored as); `REFUSED` to
-(content, the ValidationError code), each file made when a test first asks for it.
+(content, the ValidationError code); `TRANSPARENT_BY_VALUE` to (content, what a
+browser shows of it); each file made when a test first asks for it.
 `WITH_METADATA` holds pictures carrying the personal data a camera or an editor
 writes, each containing the marker strings of `SECRETS`, and an orientation
 where the format has one. No binary fixtures: every file is built here, so a
@@ -386,6 +387,44 @@ def png_with_xmp(xmp: str) -> bytes:
     return save(picture(), "PNG", pnginfo=info)
 
 
+def png_of_samples(
+    depth: int, colour_type: int, frames: list[list[int]], transparency: list[int]
+) -> bytes:
+    """A PNG of one row of pixels, or an APNG of a frame for each row in `frames` (100 ms
+    each): every row a list of samples (grey, colour type 0: one a pixel; truecolour, 2:
+    three) packed at `depth` bits, and a tRNS chunk naming the one grey or colour that is
+    transparent (`transparency`: a sample each, 2 bytes, as the spec stores it at every
+    depth). Pillow writes neither grey below 8 bits with tRNS nor 16-bit truecolour, so
+    the chunks are written here."""
+    per_pixel = 3 if colour_type == 2 else 1
+    width = len(frames[0]) // per_pixel
+
+    def packed(samples: list[int]) -> bytes:
+        bits = "".join(format(sample, f"0{depth}b") for sample in samples)
+        bits += "0" * (-len(bits) % 8)
+        return zlib.compress(b"\x00" + int(bits, 2).to_bytes(len(bits) // 8, "big"))
+
+    header = struct.pack(">IIBBBBB", width, 1, depth, colour_type, 0, 0, 0)
+    chunks = [png_chunk(b"IHDR", header)]
+    chunks.append(png_chunk(b"tRNS", b"".join(struct.pack(">H", v) for v in transparency)))
+    if len(frames) == 1:
+        chunks.append(png_chunk(b"IDAT", packed(frames[0])))
+    else:
+        chunks.insert(1, png_chunk(b"acTL", struct.pack(">II", len(frames), 0)))
+        sequence = 0
+        for index, samples in enumerate(frames):
+            # fcTL: sequence, size, offset, delay 100/1000 s, dispose 0, blend 0 (source)
+            control = struct.pack(">IIIIIHHBB", sequence, width, 1, 0, 0, 100, 1000, 0, 0)
+            chunks.append(png_chunk(b"fcTL", control))
+            sequence += 1
+            if index == 0:
+                chunks.append(png_chunk(b"IDAT", packed(samples)))
+            else:
+                chunks.append(png_chunk(b"fdAT", struct.pack(">I", sequence) + packed(samples)))
+                sequence += 1
+    return b"\x89PNG\r\n\x1a\n" + b"".join(chunks) + png_chunk(b"IEND")
+
+
 JPEG = save(picture(), "JPEG")
 
 
@@ -439,6 +478,48 @@ class Cases(Mapping):
 
     def expected(self, name: str) -> str:
         return self._makers[name][1]
+
+
+GREYS_2_BIT = [(0, 0, 0), (85, 85, 85), (170, 170, 170), (255, 255, 255)]
+# Grey PNGs below 8 bits and 16-bit truecolour ones whose one transparent grey or
+# colour is named by a tRNS chunk (optipng and oxipng reduce black-and-white or grey
+# logos with transparency to the first). Case -> (content, what a browser shows of
+# each frame, pixel by pixel: the colour, or None where the page shows through).
+TRANSPARENT_BY_VALUE = Cases(
+    {
+        "png 1-bit grey, white transparent": (
+            lambda: png_of_samples(1, 0, [[1, 0]], [1]),
+            [[None, (0, 0, 0)]],
+        ),
+        "png 1-bit grey, black transparent": (
+            lambda: png_of_samples(1, 0, [[1, 0]], [0]),
+            [[(255, 255, 255), None]],
+        ),
+        "png 2-bit grey, white transparent": (
+            lambda: png_of_samples(2, 0, [[0, 1, 2, 3]], [3]),
+            [[*GREYS_2_BIT[:3], None]],
+        ),
+        "png 2-bit grey, a mid grey transparent": (
+            lambda: png_of_samples(2, 0, [[0, 1, 2, 3]], [1]),
+            [[GREYS_2_BIT[0], None, *GREYS_2_BIT[2:]]],
+        ),
+        "png 4-bit grey, white transparent": (
+            lambda: png_of_samples(4, 0, [[0, 5, 15]], [15]),
+            [[(0, 0, 0), (85, 85, 85), None]],
+        ),
+        # Pillow decodes each 16-bit sample to its high byte.
+        "png 16-bit rgb, one colour transparent": (
+            lambda: png_of_samples(
+                16, 2, [[0x1234, 0x5678, 0x9ABC, 0x3434, 0x7878, 0xBCBC]], [0x1234, 0x5678, 0x9ABC]
+            ),
+            [[None, (0x34, 0x78, 0xBC)]],
+        ),
+        "apng 2-bit grey, white transparent": (
+            lambda: png_of_samples(2, 0, [[0, 1, 2, 3], [3, 2, 1, 0]], [3]),
+            [[*GREYS_2_BIT[:3], None], [None, *GREYS_2_BIT[2::-1]]],
+        ),
+    }
+)
 
 
 ACCEPTED = Cases(

@@ -28,6 +28,8 @@ from config.media.blocks import jpeg_walk
 # Image.info entries that are part of the picture itself; every other entry is
 # metadata about it, or about the file it came from.
 PICTURE_INFO = ("transparency",)
+# A PNG's transparency that Pillow keeps as it should (`_png_transparency`).
+PILLOWS = object()
 # A PNG's chunks that say how to show its colours, beside the ICC profile: its
 # gamma, its primaries, that it is sRGB, its colour space by code (cICP). Pillow
 # writes them again when given; dropped, a picture saved with gamma 1.8 or in
@@ -142,6 +144,8 @@ def reencode(
         # wrote it back for each frame, so an animation with a large EXIF block cost
         # its size times its frames.
         upright = UPRIGHT.get(_orientation(image, data)) if image_format in TURNED_BY_EXIF else None
+        # Every frame of an APNG is transparent by the one tRNS chunk of its header.
+        png_transparency = _png_transparency(data, image.mode) if image_format == "PNG" else PILLOWS
         for index in range(count):
             image.seek(index)
             # Before decoding: GIF frames may grow.
@@ -164,6 +168,11 @@ def reencode(
             else:
                 frame = image.copy()  # the next seek replaces the image's pixels
             frame.info = {key: image.info[key] for key in PICTURE_INFO if key in image.info}
+            if png_transparency is not PILLOWS and "transparency" in frame.info:
+                if png_transparency is None:
+                    del frame.info["transparency"]
+                else:
+                    frame.info["transparency"] = png_transparency
             if image_format == "GIF":
                 frame = _palette_chosen_quickly(frame)
             frames.append(frame)
@@ -289,19 +298,66 @@ def _save_options(image: Image.Image, image_format: str, data: bytes) -> dict:
     return {"icc_profile": icc_profile}  # GIF: most carry none
 
 
-def _png_colour_chunks(data: bytes) -> PngInfo:
-    """The PNG_COLOUR_CHUNKS of a PNG, as they are, from the chunks before its pixels
-    (where the spec puts them; config/media/blocks.py has bounded their number)."""
-    info, offset = PngInfo(), 8  # after the signature
+def _png_chunks_before_pixels(data: bytes):
+    """Each (name, body) of a PNG's chunks before its pixels (IDAT), in order: where
+    the spec puts the chunks that say how to show them (config/media/blocks.py has
+    bounded their number)."""
+    offset = 8  # after the signature
     while offset + 8 <= len(data):
         length = int.from_bytes(data[offset : offset + 4], "big")
         name = data[offset + 4 : offset + 8]
         if name in (b"IDAT", b"IEND"):
-            break
-        if name in PNG_COLOUR_CHUNKS:
-            info.add(name, data[offset + 8 : offset + 8 + length])
+            return
+        yield name, data[offset + 8 : offset + 8 + length]
         offset += 12 + length
+
+
+def _png_colour_chunks(data: bytes) -> PngInfo:
+    """The PNG_COLOUR_CHUNKS of a PNG, as they are, from the chunks before its pixels."""
+    info = PngInfo()
+    for name, body in _png_chunks_before_pixels(data):
+        if name in PNG_COLOUR_CHUNKS:
+            info.add(name, body)
     return info
+
+
+def _png_transparency(data: bytes, mode: str) -> int | tuple[int, int, int] | object | None:
+    """The transparency to give Pillow's writer for a grey or truecolour PNG whose tRNS
+    chunk names its one transparent grey or colour, matching the pixels as Pillow
+    decodes them (`mode`); None where no pixel is transparent; `PILLOWS` for the
+    other PNGs (a palette's alpha, or none), whose value Pillow keeps right.
+
+    Pillow keeps the value at the file's bit depth, read from tRNS as two bytes a
+    sample, while it decodes a grey PNG of 1, 2 or 4 bits to 8 (1 bit to its mode
+    "1", 0 or 255) and 16-bit truecolour to the high byte of each sample: copied as
+    read, a 2-bit logo's transparent white (3) matched no pixel and was stored opaque,
+    a 1-bit one's was written as 255, which no 1-bit pixel holds, and a 16-bit
+    picture's value, read again from an 8-bit file by its low byte, made another
+    colour transparent. Read as Chromium reads it: at 8 bits and below, the low byte
+    of each sample, and none at all if the depth cannot hold it; 16-bit grey Pillow
+    keeps at 16 bits (mode I;16), value and all. (A 16-bit colour that differs from
+    the transparent one in its low bytes alone turns transparent with it: Pillow's
+    8 bits cannot tell them apart.)
+    """
+    depth, colour_type = data[24], data[25]  # in IHDR, the first chunk
+    if colour_type not in (0, 2):  # grey, truecolour
+        return PILLOWS
+    count = 3 if colour_type == 2 else 1
+    # Pillow takes the last before the pixels, as here.
+    found = dict(_png_chunks_before_pixels(data)).get(b"tRNS", b"")[: 2 * count]
+    if len(found) < 2 * count:
+        return None
+    if depth == 16 and colour_type == 0:
+        return int.from_bytes(found, "big")
+    # At 16 bits the high bytes, as Pillow decodes the pixels; else the low bytes.
+    samples = tuple(found[0 if depth == 16 else 1 :: 2])
+    if depth < 16 and max(samples) >= 2**depth:
+        return None
+    if colour_type == 2:
+        return samples
+    if mode == "1":
+        return samples[0]  # written again at 1 bit
+    return samples[0] * 255 // (2**depth - 1)  # as Pillow scales the pixels to 8 bits
 
 
 def _tables_by_component(image: Image.Image) -> list:

@@ -18,6 +18,7 @@ from tests.conftest import bucket_keys
 from tests.factories import UserFactory, image_bytes, png_declaring, stored_as, upload
 from tests.images import (
     REFUSED,
+    TRANSPARENT_BY_VALUE,
     UPRIGHT_SIZE,
     animation_with_a_large_exif,
     flat_jpeg,
@@ -545,3 +546,33 @@ def test_an_animation_over_the_memory_limit_is_told_how_many_frames_it_may_have(
     # 5,263,157 pixels: rounded down, never to more than the rule allows.
     assert "Two frames may have 5.2 megapixels each" in refused.value.messages[0]
     assert said in refused.value.messages[0]
+
+
+def shown(stored: bytes) -> list[list[tuple[int, int, int] | None]]:
+    """Each frame of a stored file, pixel by pixel, as a browser shows it over the
+    page: the colour, or None where the page shows through."""
+    found = []
+    with Image.open(io.BytesIO(stored)) as image:
+        for index in range(getattr(image, "n_frames", 1)):
+            image.seek(index)
+            pixels = image.convert("RGBA").getdata()
+            found.append([(r, g, b) if a == 255 else None for r, g, b, a in pixels])
+    return found
+
+
+@pytest.mark.parametrize("case", TRANSPARENT_BY_VALUE)
+def test_a_png_transparent_by_one_grey_or_colour_is_stored_as_browsers_show_it(case):
+    """Pillow decodes a grey PNG below 8 bits to 8 (1-bit to its mode "1"), and a
+    16-bit truecolour one to the high byte of each sample, but keeps the tRNS value at
+    the file's depth: copied as read, a logo's transparent white was stored opaque,
+    and a 16-bit picture's transparency went to another colour."""
+    content, browsers_show = TRANSPARENT_BY_VALUE[case]
+    kind, stored = clean_image(upload("logo.png", content))
+    assert kind.name == "PNG"
+    assert shown(stored) == browsers_show
+    # Pillow reads any tRNS value of a 1-bit PNG as its white; Chromium ignores one
+    # the file's depth cannot hold, and showed a stored "00 FF" opaque.
+    depth, colour_type = stored[24], stored[25]  # in IHDR, the first chunk
+    transparency = dict(png_chunks_before_pixels(stored))[b"tRNS"]
+    if colour_type in (0, 2) and depth < 16:
+        assert max(transparency) < 2**depth, transparency
