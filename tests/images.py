@@ -354,6 +354,83 @@ def gif_with_extensions(extension: bytes, count: int) -> bytes:
     return content[:at] + extension * count + content[at:]
 
 
+def webp_animation(frames: list[tuple[Image.Image, int]], size: tuple[int, int]) -> bytes:
+    """An animated WebP over a canvas of `size`, put together chunk by chunk: each frame
+    (a picture, lossless, at the canvas's top-left corner, and its duration in ms) as
+    it is given. libwebp's encoder joins identical frames that follow one another and
+    crops each to what changes; this keeps every frame as it is."""
+
+    def chunk(fourcc: bytes, body: bytes) -> bytes:
+        return fourcc + struct.pack("<I", len(body)) + body + b"\x00" * (len(body) % 2)
+
+    def three(number: int) -> bytes:
+        return number.to_bytes(3, "little")
+
+    body = chunk(b"VP8X", b"\x02\x00\x00\x00" + three(size[0] - 1) + three(size[1] - 1))
+    body += chunk(b"ANIM", b"\x00\x00\x00\x00" + struct.pack("<H", 0))  # loop forever
+    for picture_, duration in frames:
+        still = save(picture_, "WEBP", lossless=True)
+        assert still[12:16] == b"VP8L"  # a simple file: its one chunk is the picture
+        width, height = picture_.size
+        header = three(0) + three(0) + three(width - 1) + three(height - 1) + three(duration)
+        body += chunk(b"ANMF", header + b"\x00" + still[12:])  # blend, no disposal
+    return b"RIFF" + struct.pack("<I", len(body) + 4) + b"WEBP" + body
+
+
+def gif_animation(frames: list[tuple[Image.Image, int]]) -> bytes:
+    """A GIF animation that loops, put together block by block: each frame (a picture
+    the size of the canvas, with its own palette, and its delay in ms, a multiple of
+    10) as it is given. Pillow's writer joins identical frames that follow one
+    another; this keeps every frame as it is."""
+    width, height = frames[0][0].size
+    blocks = [b"GIF89a" + struct.pack("<HH", width, height) + b"\x00\x00\x00"]
+    blocks.append(b"!\xff\x0bNETSCAPE2.0\x03\x01\x00\x00\x00")  # loop forever
+    for picture_, duration in frames:
+        single = save(picture_.convert("P", palette=Image.Palette.ADAPTIVE), "GIF", optimize=False)
+        flags = single[10]  # a global palette, as Pillow writes one picture
+        palette = single[13 : 13 + (3 << ((flags & 7) + 1))]
+        at = 13 + len(palette)
+        while single[at] == 0x21:  # extensions: a label, then sub-blocks
+            at += 2
+            while single[at]:
+                at += 1 + single[at]
+            at += 1
+        pixels = single[at + 10 : -1]  # the code size and sub-blocks, up to the trailer
+        control = b"!\xf9\x04\x00" + struct.pack("<H", duration // 10) + b"\x00\x00"
+        local = b"," + single[at + 1 : at + 9] + bytes([0x80 | (flags & 7)]) + palette
+        blocks.append(control + local + pixels)
+    return b"".join(blocks) + b";"
+
+
+# Red twice at 10 ms, green twice at 0 ms, then blue for half a second: browsers
+# (Chromium and Firefox, GIF, APNG and WebP alike) show each delay of 10 ms or less
+# as 100 ms, so red for 200 ms and green for 200.
+REPEATED_FRAMES = [("red", 10), ("red", 10), ("green", 0), ("green", 0), ("blue", 500)]
+
+
+def animation_of_repeated_frames(image_format: str) -> bytes:
+    """REPEATED_FRAMES, every frame kept. Pillow's APNG writer joins identical frames
+    that follow one another, adding their delays, unless they are drawn in other
+    ways: here every other frame is blended over the one before, the others replace
+    it, the same for opaque frames. The GIF and the WebP are put together by hand."""
+    size = (8, 8)
+    shown = [(Image.new("RGB", size, colour), duration) for colour, duration in REPEATED_FRAMES]
+    if image_format == "GIF":
+        return gif_animation(shown)
+    if image_format == "WEBP":
+        return webp_animation(shown, size)
+    first, *rest = (frame for frame, _ in shown)
+    return save(
+        first,
+        "PNG",
+        save_all=True,
+        append_images=rest,
+        duration=[duration for _, duration in shown],
+        loop=0,
+        blend=[n % 2 for n in range(len(shown))],
+    )
+
+
 def webp_with_chunks(count: int) -> bytes:
     """A small extended WebP with `count` empty unknown chunks after its header chunk."""
     content = save(picture(), "WEBP", exif=b"Exif\x00\x00II*\x00\x08\x00\x00\x00\x00\x00")
@@ -554,6 +631,18 @@ ACCEPTED = Cases(
         "webp animated": (lambda: animated("WEBP", lossless=True), "WEBP"),
         "gif": (lambda: save(picture("P"), "GIF"), "GIF"),
         "gif animated": (lambda: animated("GIF"), "GIF"),
+        "gif of frames repeated at 10 ms and 0 ms": (
+            lambda: animation_of_repeated_frames("GIF"),
+            "GIF",
+        ),
+        "apng of frames repeated at 10 ms and 0 ms": (
+            lambda: animation_of_repeated_frames("PNG"),
+            "PNG",
+        ),
+        "webp of frames repeated at 10 ms and 0 ms": (
+            lambda: animation_of_repeated_frames("WEBP"),
+            "WEBP",
+        ),
         "gif animated, transparent": (lambda: transparent_gif_animation(), "GIF"),
         # An EXIF block Pillow cannot read ("not a TIFF file"): browsers show the
         # picture, and JPEGs with the same block were already taken.

@@ -99,6 +99,21 @@ def animation_bytes(width: int, height: int, frames: int) -> int:
     return width * height * (ANIMATION_FRAME_BYTES * frames + ANIMATION_CANVAS_BYTES)
 
 
+# Browsers (Chromium and Firefox, for GIF, APNG and WebP) show a frame whose delay is
+# 10 ms or less for 100 ms: ads once set 0 to flash as fast as a screen could. The
+# writers (Pillow's for GIF and APNG, libwebp's) join identical frames that follow
+# one another by adding their delays, so two frames of 10 ms, shown for 200 ms,
+# became one of 20 ms, shown for 20, and a pause made of repeated frames of 0 ms
+# shrank to one frame's 100. Each frame is written with the delay browsers show.
+SHORTEST_SHOWN_MS = 10
+SHOWN_INSTEAD_MS = 100
+
+
+def shown_duration(duration: float) -> float:
+    """How long (ms) browsers show a frame of an animation whose delay is `duration`."""
+    return SHOWN_INSTEAD_MS if duration <= SHORTEST_SHOWN_MS else duration
+
+
 class TooManyPixels(ValueError):
     """All frames together, or one frame on its own, exceed the pixel limit."""
 
@@ -160,7 +175,7 @@ def reencode(
             if count > 1 and max_bytes is not None and animation_bytes(*largest, count) > max_bytes:
                 raise TooMuchMemory(*largest)
             image.load()
-            durations.append(image.info.get("duration", 0))
+            durations.append(shown_duration(image.info.get("duration", 0)))
             if upright is not None:
                 frame = image.transpose(upright)
             elif count == 1:
