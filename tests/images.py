@@ -402,6 +402,17 @@ def gif_animation(frames: list[tuple[Image.Image, int]]) -> bytes:
     return b"".join(blocks) + b";"
 
 
+def webp_transparent_outside_its_frames() -> bytes:
+    """An animated WebP whose opaque frames cover the left half of its canvas: the right
+    half shows the page through (the canvas is transparent), though the VP8X header's
+    alpha flag is off. libwebp's encoder writes such files (crops every frame to what
+    changes, and no frame it writes holds alpha), and so did the site's re-encode."""
+    halves = [
+        (Image.new("RGB", (8, 16), colour), 100 * n) for n, colour in ((1, "green"), (2, "blue"))
+    ]
+    return webp_animation(halves, (16, 16))
+
+
 # Red twice at 10 ms, green twice at 0 ms, then blue for half a second: browsers
 # (Chromium and Firefox, GIF, APNG and WebP alike) show each delay of 10 ms or less
 # as 100 ms, so red for 200 ms and green for 200.
@@ -643,6 +654,10 @@ ACCEPTED = Cases(
             lambda: animation_of_repeated_frames("WEBP"),
             "WEBP",
         ),
+        "webp animated, transparent outside its frames, no alpha flag": (
+            lambda: webp_transparent_outside_its_frames(),
+            "WEBP",
+        ),
         "gif animated, transparent": (lambda: transparent_gif_animation(), "GIF"),
         # An EXIF block Pillow cannot read ("not a TIFF file"): browsers show the
         # picture, and JPEGs with the same block were already taken.
@@ -747,6 +762,14 @@ REFUSED = Cases(
         ),
         "webp with transparency over its 3.5 megapixels": (
             lambda: save(Image.new("RGBA", (2000, 1751), (255, 0, 0, 128)), "WEBP", quality=50),
+            TOO_MANY_PIXELS,
+        ),
+        # Decoded with the transparency of its canvas, whatever its header says.
+        "webp animated with no alpha flag over 3.5 megapixels": (
+            lambda: webp_animation(
+                [(Image.new("RGB", (2000, 900), colour), 100) for colour in ("red", "blue")],
+                (2000, 900),
+            ),
             TOO_MANY_PIXELS,
         ),
         "gif of 1,001 tiny frames": (lambda: gif_of_tiny_frames(1_001), TOO_MANY_FRAMES),

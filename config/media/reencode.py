@@ -20,7 +20,7 @@ counts at least `GIF_FRAME_PIXELS` (`frame_pixels`), for the time writing it cos
 
 import io
 
-from PIL import ExifTags, Image, JpegImagePlugin
+from PIL import ExifTags, Image, JpegImagePlugin, WebPImagePlugin
 from PIL.PngImagePlugin import PngInfo
 
 from config.media.blocks import jpeg_walk
@@ -145,6 +145,7 @@ def reencode(
     the largest frame: a GIF's may grow), else `TooMuchMemory`; None for no limit.
     """
     with Image.open(io.BytesIO(data), formats=[image_format]) as image:
+        with_webp_alpha(image, data)
         options = _save_options(image, image_format, data)
         frames, durations = [], []
         pixels = lines = 0
@@ -210,6 +211,27 @@ def reencode(
         buffer = io.BytesIO()
         frames[0].save(buffer, image_format, **options)
     return buffer.getvalue()
+
+
+def with_webp_alpha(image: Image.Image, data: bytes) -> Image.Image:
+    """`image` (opened from `data`, not yet loaded), read with its transparency if it
+    is an animated WebP whose header (VP8X) says it has none.
+
+    An animation's frames are drawn over a transparent canvas, and Chromium shows
+    what no frame covers transparent whatever the alpha flag says. libwebp's encoder
+    leaves the flag off when no frame it writes holds alpha (it crops each frame to
+    what changes), and the re-encode here wrote such files: Pillow opened them as RGB
+    and they were stored opaque black where they showed the page, a sticker
+    downloaded and uploaded again included. Pillow's animation decoder gives RGBA
+    bytes either way; read as RGBA, they keep their alpha. (Pillow reads a WebP whose
+    flag is on as RGBA already, and a still one as its picture's own chunks say.)
+    """
+    is_animation = data[12:16] == b"VP8X" and data[20] & 0x02  # the animation flag
+    webp = isinstance(image, WebPImagePlugin.WebPImageFile)
+    if webp and is_animation and image.rawmode == "RGBX":
+        image.rawmode = "RGBA"
+        image._mode = "RGBA"
+    return image
 
 
 def _palette_chosen_quickly(frame: Image.Image) -> Image.Image:

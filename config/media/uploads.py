@@ -62,6 +62,7 @@ from config.media.reencode import (
     frame_pixels,
     reencode,
     turns_upright,
+    with_webp_alpha,
 )
 
 
@@ -212,7 +213,9 @@ def jpeg_scans(data: bytes) -> int:
 
 
 def webp_max_pixels(image: Image.Image) -> int:
-    """The pixels a WebP (opened) may have: fewer with transparency."""
+    """The pixels a WebP (opened, and `with_webp_alpha`) may have: fewer with
+    transparency, as it is decoded (an animation whose header says it has none is
+    decoded with the transparency of its canvas)."""
     return WEBP_ALPHA_MAX_PIXELS if image.mode == "RGBA" else WEBP_MAX_PIXELS
 
 
@@ -313,6 +316,7 @@ def _checked_and_written_again(file) -> tuple[ImageKind, bytes]:
             kind = kind_of(image)
             if kind is None:
                 raise not_an_image
+            with_webp_alpha(image, data)  # decoded with it, and counted so
             frames = image.n_frames if kind.animated else 1
             if frames > IMAGE_MAX_FRAMES:
                 raise ValidationError(

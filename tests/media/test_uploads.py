@@ -6,7 +6,7 @@ import pytest
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.test import RequestFactory
-from PIL import Image, ImageChops, ImageStat
+from PIL import Image, ImageChops, ImageStat, _webp
 from PIL.PngImagePlugin import PngInfo
 
 from accounts.models import Profile
@@ -17,6 +17,7 @@ from config.media.uploads import ImageUploadFormField, clean_image
 from tests.conftest import bucket_keys
 from tests.factories import UserFactory, image_bytes, png_declaring, stored_as, upload
 from tests.images import (
+    ACCEPTED,
     REFUSED,
     TRANSPARENT_BY_VALUE,
     UPRIGHT_SIZE,
@@ -576,3 +577,38 @@ def test_a_png_transparent_by_one_grey_or_colour_is_stored_as_browsers_show_it(c
     transparency = dict(png_chunks_before_pixels(stored))[b"tRNS"]
     if colour_type in (0, 2) and depth < 16:
         assert max(transparency) < 2**depth, transparency
+
+
+def webp_as_shown(content: bytes) -> list[tuple[list[tuple[int, int, int] | None], int]]:
+    """Each frame of an animated WebP as libwebp's animation decoder gives it, over a
+    transparent canvas, as Chromium shows it whatever the header's alpha flag says
+    (Pillow reads one whose flag is off without alpha): the colour of each pixel, or
+    None where the page shows through, and the frame's time."""
+    decoder = _webp.WebPAnimDecoder(content)
+    (width, height), _, _, count, _ = decoder.get_info()
+    found, before = [], 0
+    for _ in range(count):
+        pixels, end = decoder.get_next()
+        rgba = Image.frombytes("RGBA", (width, height), pixels).getdata()
+        found.append(([(r, g, b) if a else None for r, g, b, a in rgba], end - before))
+        before = end
+    return found
+
+
+def test_an_animated_webp_without_its_alpha_flag_is_stored_transparent_where_it_shows_so():
+    """Pillow opened it as RGB, and the canvas Chromium shows transparent outside the
+    frames was stored opaque black: libwebp's encoder writes such files, the site's
+    re-encode among them, so a sticker downloaded and uploaded again turned black."""
+    content, _ = ACCEPTED["webp animated, transparent outside its frames, no alpha flag"]
+    assert content[20] & 0x10 == 0  # VP8X: no alpha
+    kind, stored = clean_image(upload("sticker.webp", content))
+    assert kind.name == "WEBP"
+    shown = webp_as_shown(stored)
+    assert shown == webp_as_shown(content)
+    assert [(frame[0], frame[15]) for frame, _ in shown] == [
+        ((0, 128, 0), None),
+        ((0, 0, 255), None),
+    ]
+    # Decoded with its transparency, it counts against the WebP limit for that.
+    over = REFUSED["webp animated with no alpha flag over 3.5 megapixels"][0]
+    assert code_of(upload("sticker.webp", over)) == "too_many_pixels"
