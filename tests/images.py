@@ -316,6 +316,25 @@ def flat_jpeg(
     return out + b"\xff\xd9"
 
 
+def lossless_jpeg(width: int = 16, height: int = 16) -> bytes:
+    """A grey lossless JPEG (SOF3, as medical and scientific imaging write them), every
+    pixel mid grey: each sample predicted from its left neighbour (the first from 128),
+    each difference 0, one Huffman code of one bit. It has no quantisation tables: a
+    lossless JPEG quantises nothing."""
+    one_code = bytes([1] + [0] * 15) + b"\x00"  # one code of one bit, for symbol 0
+    frame = bytes([8]) + struct.pack(">HHB", height, width, 1) + bytes([1, 0x11, 0])
+    # The scan: one component, Huffman table 0, predictor 1 (left), point transform 0.
+    scan = bytes([1, 1, 0x00, 1, 0, 0])
+    return (
+        b"\xff\xd8"
+        + jpeg_segment(0xC3, frame)
+        + jpeg_segment(0xC4, b"\x00" + one_code)
+        + jpeg_segment(0xDA, scan)
+        + b"\x00" * -(-width * height // 8)
+        + b"\xff\xd9"
+    )
+
+
 # --- files of many small blocks -------------------------------------------------
 # Pillow reads the blocks around a picture (a JPEG's segments, a PNG's chunks, a
 # GIF's extensions and sub-blocks) in Python, one by one, as it opens the file:

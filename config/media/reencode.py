@@ -51,6 +51,10 @@ UPRIGHT = {
     7: Image.Transpose.TRANSVERSE,
     8: Image.Transpose.ROTATE_90,
 }
+# A lossless JPEG, which has no quantisation tables of its own, is written with
+# Pillow's standard ones at this quality (the highest Pillow advises: above it the
+# file grows and nothing is gained).
+LOSSLESS_JPEG_QUALITY = 95
 # Lossy WebP is written again at this quality (Pillow's default is 80): high enough
 # that a second encode loses nothing a person would see.
 WEBP_QUALITY = 90
@@ -321,8 +325,14 @@ def _save_options(image: Image.Image, image_format: str, data: bytes) -> dict:
         # Always baseline: writing a progressive JPEG keeps every coefficient of the
         # picture again, and an output buffer of up to 4 bytes a pixel; a turned
         # 25-megapixel progressive CMYK JPEG peaked at 384 MiB, 287 written baseline.
+        tables = _tables_by_component(image)
+        if not tables:
+            # A lossless JPEG (SOF3) quantises nothing: it has no tables to copy, and
+            # Pillow's writer refused none. Pillow's standard tables at a quality no
+            # one sees a loss at, each colour at full resolution.
+            return {"quality": LOSSLESS_JPEG_QUALITY, "subsampling": 0, "icc_profile": icc_profile}
         return {
-            "qtables": _tables_by_component(image),
+            "qtables": tables,
             "subsampling": JpegImagePlugin.get_sampling(image),
             "icc_profile": icc_profile,
         }

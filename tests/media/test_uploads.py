@@ -26,6 +26,7 @@ from tests.images import (
     gif_of_tiles,
     gif_of_tiny_frames,
     jpeg_declaring,
+    lossless_jpeg,
     picture,
     save,
 )
@@ -612,3 +613,15 @@ def test_an_animated_webp_without_its_alpha_flag_is_stored_transparent_where_it_
     # Decoded with its transparency, it counts against the WebP limit for that.
     over = REFUSED["webp animated with no alpha flag over 3.5 megapixels"][0]
     assert code_of(upload("sticker.webp", over)) == "too_many_pixels"
+
+
+def test_a_lossless_jpeg_is_stored_with_standard_tables():
+    """A lossless JPEG (SOF3) quantises nothing, so it has no tables to copy, and it
+    was refused as "not a JPEG", though Pillow decodes it and every JPEG Pillow
+    decodes is taken."""
+    kind, stored = clean_image(upload("scan.jpg", lossless_jpeg(), "image/jpeg"))
+    with Image.open(io.BytesIO(stored)) as image:
+        assert (kind.name, image.format, image.mode, image.size) == ("JPEG", "JPEG", "L", (16, 16))
+        assert image.getextrema() == (128, 128)  # every pixel as it was
+        # Pillow's standard table at quality 95: its largest step 12 (of 121 at 50).
+        assert max(image.quantization[0]) == 12
