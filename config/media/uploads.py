@@ -157,6 +157,10 @@ NOT_AN_IMAGE = (
     "Upload a JPEG, PNG, WebP or GIF image. This file is not one: "
     "it was checked by its content, not its name."
 )
+# Django's FileField answers a file of 0 bytes itself, before `clean_image` runs,
+# with "The submitted file is empty.": the one refusal that did not say what to
+# upload.
+EMPTY = "Upload a JPEG, PNG, WebP or GIF image. This file is empty: it holds no bytes."
 TOO_MANY_PIXELS = (
     "This image is too large in pixels (the frames of an animation count together); "
     "the limit is %(limit)s megapixels. Scale it down and upload it again."
@@ -404,6 +408,8 @@ def stored_name(uploaded_name: str, kind: ImageKind) -> str:
 
 class ImageUploadFormField(forms.FileField):
     """A file field that accepts only images passing `clean_image`, and keeps their clean copy."""
+
+    default_error_messages = {"empty": EMPTY}
 
     def __init__(self, **kwargs):
         # The upload is renamed (stored_name) and the storage shortens that name to

@@ -141,6 +141,17 @@ def test_anything_else_is_a_form_error_naming_the_accepted_kinds(
     assert largest_allocation() <= IMAGE_MAX_PIXELS
 
 
+def test_an_empty_file_is_a_form_error_naming_the_accepted_kinds(post_image, fresh_s3):
+    posted = post_image("photo.png", b"")
+
+    assert posted.response.status_code == 200
+    page = posted.response.content.decode()
+    assert ERRORS["invalid_image"] in page
+    assert "empty" in page
+    assert posted.name == ""
+    assert bucket_keys(fresh_s3) == []
+
+
 # What Pillow reports of metadata it read: EXIF, XMP, IPTC, comments, MPO's index.
 METADATA_KEYS = {"exif", "xmp", "XML:com.adobe.xmp", "photoshop", "comment", "mp", "mpoffset"}
 

@@ -97,6 +97,18 @@ def test_form_field_names_the_file_after_its_content():
     assert "at most 5.0" in field.help_text
 
 
+def test_an_empty_file_is_told_the_kinds_the_field_takes():
+    """Django's FileField answers a file of 0 bytes before the image check runs, with
+    its own "The submitted file is empty.": the one refusal that did not say what
+    to upload."""
+    field = ImageUploadFormField(required=False)
+    with pytest.raises(ValidationError) as refused:
+        field.clean(upload("photo.png", b""))
+    assert refused.value.code == "empty"
+    assert refused.value.messages[0].startswith("Upload a JPEG, PNG, WebP or GIF image.")
+    assert "empty" in refused.value.messages[0]
+
+
 def test_model_forms_and_the_admin_use_the_checked_field():
     avatar = Profile._meta.get_field("avatar")
     assert isinstance(avatar.formfield(), ImageUploadFormField)
