@@ -230,9 +230,10 @@ def with_webp_alpha(image: Image.Image, data: bytes) -> Image.Image:
     bytes either way; read as RGBA, they keep their alpha. (Pillow reads a WebP whose
     flag is on as RGBA already, and a still one as its picture's own chunks say.)
     """
-    is_animation = data[12:16] == b"VP8X" and data[20] & 0x02  # the animation flag
-    webp = isinstance(image, WebPImagePlugin.WebPImageFile)
-    if webp and is_animation and image.rawmode == "RGBX":
+    if not isinstance(image, WebPImagePlugin.WebPImageFile):
+        return image
+    is_animation = data[12:16] == b"VP8X" and len(data) > 20 and data[20] & 0x02
+    if is_animation and image.rawmode == "RGBX":
         image.rawmode = "RGBA"
         image._mode = "RGBA"
     return image

@@ -569,7 +569,7 @@ def shown(stored: bytes) -> list[list[tuple[int, int, int] | None]]:
     with Image.open(io.BytesIO(stored)) as image:
         for index in range(getattr(image, "n_frames", 1)):
             image.seek(index)
-            pixels = image.convert("RGBA").getdata()
+            pixels = image.convert("RGBA").get_flattened_data()
             found.append([(r, g, b) if a == 255 else None for r, g, b, a in pixels])
     return found
 
@@ -602,7 +602,7 @@ def webp_as_shown(content: bytes) -> list[tuple[list[tuple[int, int, int] | None
     found, before = [], 0
     for _ in range(count):
         pixels, end = decoder.get_next()
-        rgba = Image.frombytes("RGBA", (width, height), pixels).getdata()
+        rgba = Image.frombytes("RGBA", (width, height), pixels).get_flattened_data()
         found.append(([(r, g, b) if a else None for r, g, b, a in rgba], end - before))
         before = end
     return found
