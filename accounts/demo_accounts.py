@@ -29,20 +29,26 @@ SHARED_LOGINS = (STAFF_USERNAME, MEMBER_USERNAME)
 
 # Least privilege for what the tour asks staff to do: restore media versions and
 # run the S3 demonstration, and give a product a new image (the versions page then
-# has something to show). No add or delete, no users, no groups, no profiles.
+# has something to show), changing nothing else of it. No add or delete, no users,
+# no groups, no profiles.
 DEMO_STAFF_PERMISSIONS = (
     "media.restore_media",
     "catalog.view_category",
     "catalog.view_product",
-    "catalog.change_product",
+    "catalog.change_product_image",
     "catalog.view_feature",
     "accounts.view_company",
 )
-# What earlier versions gave the group, taken back from it on the next run: the
-# profile list showed every account's username and private bio to a login shared
-# by the demo's visitors, and let it edit any profile, a superuser's included. The
-# seed gives the member its company.
-WITHDRAWN_PERMISSIONS = ("accounts.view_profile", "accounts.change_profile")
+# What earlier versions gave the group, taken back from it on the next run and by
+# migrations (accounts/migrations/_demo_group.py): the profile list showed every
+# account's username and private bio to a login shared by the demo's visitors, and
+# let it edit any profile, a superuser's included (the seed gives the member its
+# company); changing products let every visitor rename, reprice or unpublish them.
+WITHDRAWN_PERMISSIONS = (
+    "accounts.view_profile",
+    "accounts.change_profile",
+    "catalog.change_product",
+)
 
 # (name, slug, member display names): members make the company pages real.
 COMPANIES = (

@@ -32,3 +32,31 @@ class ProductAdmin(MediaVersionsAdminMixin, admin.ModelAdmin):
     list_select_related = ["category"]
     readonly_fields = ["image_width", "image_height", "created_at", "updated_at"]
     inlines = [FeatureInline]
+
+    # Staff holding `catalog.change_product_image` and not `change_product` change a
+    # product's picture and nothing else of it (the demo's shared staff login: every
+    # visitor could rename, reprice or unpublish the public catalog).
+    PICTURE = "image"
+
+    def picture_only(self, request) -> bool:
+        return not super().has_change_permission(request) and request.user.has_perm(
+            "catalog.change_product_image"
+        )
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) or self.picture_only(request)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        if not self.picture_only(request):
+            return fields
+        editable = [
+            field.name
+            for field in self.model._meta.concrete_fields
+            if field.editable and not field.primary_key and field.name != self.PICTURE
+        ]
+        return [*fields, *(name for name in editable if name not in fields)]
+
+    def get_prepopulated_fields(self, request, obj=None):
+        # The slug is read-only then: nothing on the page fills it in.
+        return {} if self.picture_only(request) else super().get_prepopulated_fields(request, obj)

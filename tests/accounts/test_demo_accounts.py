@@ -1,6 +1,7 @@
 """seed_demo_accounts: the demo's staff and member logins, created once, printed always,
 never a known password outside development, and really able to do what the tour asks."""
 
+import io
 import re
 import shlex
 from io import StringIO
@@ -11,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.core.management import CommandError, call_command
 from django.db import connections, router
+from PIL import Image
 
 from accounts.demo_accounts import (
     DEMO_STAFF_GROUP,
@@ -350,3 +352,60 @@ def test_a_release_takes_the_withdrawn_permissions_from_a_group_an_earlier_seed_
     _demo_group.withdraw_permissions(apps, None)
     assert not group.permissions.filter(pk__in=earlier).exists()
     assert group.permissions.filter(codename="restore_media").exists()
+
+
+def test_the_shared_staff_login_gives_a_product_a_new_picture_and_changes_nothing_else(
+    client, fresh_s3
+):
+    """The tour asks staff for a new picture; `change_product` let every visitor of
+    the demo rename, reprice, unpublish or publish any product of the public catalog."""
+    call_command("seed_catalog", products=3, verbosity=0)
+    log_in(client, run(), STAFF_USERNAME)
+    product = Product.objects.filter(is_published=True).first()
+    page = f"/{settings.ADMIN_URL}catalog/product/{product.pk}/change/"
+    form = client.get(page).content.decode()
+    assert 'name="image"' in form
+    for field in ("name", "slug", "price", "category", "is_published", "description"):
+        assert f'name="{field}"' not in form, field
+    picture = Image.new("RGB", (40, 30), "teal")
+    upload = io.BytesIO()
+    picture.save(upload, "PNG")
+    upload.seek(0)
+    upload.name = "new.png"
+    posted = client.post(
+        page,
+        {
+            "image": upload,
+            "name": "Renamed",
+            "price": "0.01",
+            "is_published": "",
+            "features-TOTAL_FORMS": "0",
+            "features-INITIAL_FORMS": "0",
+        },
+    )
+    assert posted.status_code == 302, posted.content.decode()[:2000]
+    changed = Product.objects.get(pk=product.pk)
+    assert changed.image.name != product.image.name
+    assert (changed.name, changed.price, changed.is_published) == (
+        product.name,
+        product.price,
+        True,
+    )
+    # The new picture is the product's now, and its versions are open to the login.
+    assert client.get(versions_url(changed.image.name)).status_code == 200
+    assert client.get(f"/{settings.ADMIN_URL}catalog/product/add/").status_code == 403
+
+
+def test_a_release_leaves_a_group_an_earlier_seed_made_changing_pictures_only():
+    from django.apps import apps
+
+    from accounts.migrations import _demo_group
+
+    run()
+    group = Group.objects.get(name=DEMO_STAFF_GROUP)
+    group.permissions.remove(Permission.objects.get(codename="change_product_image"))
+    group.permissions.add(Permission.objects.get(codename="change_product"))
+    _demo_group.picture_only(apps, None)
+    codenames = set(group.permissions.values_list("codename", flat=True))
+    assert "change_product_image" in codenames
+    assert "change_product" not in codenames
