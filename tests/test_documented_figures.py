@@ -14,6 +14,7 @@ from accounts import throttles
 from config import cache, gc_tuning
 from config import gunicorn as web
 from config.media import signed, uploads
+from config.media import tour as media_tour
 from tests.processes import BASE_DIR
 
 
@@ -37,6 +38,10 @@ def seeded_by_default() -> int:
 
 
 CLAIMS = [
+    (
+        "docs/s3-media.md",
+        f"{media_tour.DEMONSTRATIONS_PER_HOUR} times an hour per account and client",
+    ),
     ("README.md", f"Seed it ({seeded_by_default()} products, their pictures stored on the"),
     ("README.md", f"default {settings.PAGE_CACHE_SECONDS}; `0` turns the page cache off"),
     ("README.md", f"branch coverage (minimum {coverage_minimum()}%)"),

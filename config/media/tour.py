@@ -21,6 +21,7 @@ from django.views.generic import TemplateView
 
 from config.media import versions
 from config.media.models import can_restore_media
+from config.security import client_ip, throttle, too_many_requests
 from config.security.staffonly import staff_only
 from config.tour import source_excerpt
 
@@ -100,6 +101,13 @@ def demonstrate(name: str = DEMO_NAME) -> list[Step]:
     return steps
 
 
+# Each run writes two versions and a delete marker the app's keys cannot delete,
+# and the demo's staff login is shared by its visitors: per account and client, an
+# hour (config/security/throttle.py).
+DEMONSTRATIONS_PER_HOUR = 20
+HOUR = 3600
+
+
 class S3MediaTourView(TemplateView):
     template_name = "tour/s3-media.html"
     # A page with a form: PUT, OPTIONS and the rest are a 405.
@@ -115,6 +123,18 @@ class S3MediaTourView(TemplateView):
         own keys cannot delete; anyone could otherwise run it in a loop."""
         if not can_restore_media(request.user):
             raise PermissionDenied
+        who = f"{request.user.pk} {client_ip(request) or 'unknown'}"
+        if not throttle.hit("s3-demonstration", who, limit=DEMONSTRATIONS_PER_HOUR, window=HOUR):
+            return too_many_requests(
+                request,
+                seconds=throttle.seconds_left(HOUR),
+                heading="Too many demonstrations",
+                message=(
+                    f"{DEMONSTRATIONS_PER_HOUR} demonstrations an hour per account and "
+                    "client: each run leaves versions in the bucket that the app cannot "
+                    "delete. Try again in the next hour."
+                ),
+            )
         caches["default"].delete_many([UNREADABLE_KEY, READ_KEY])  # staff ask S3 again, now
         try:
             return self.respond(steps=demonstrate())

@@ -8,7 +8,7 @@ from django.core.cache import caches
 from django.core.files.storage import default_storage
 from django.test import Client
 
-from config.media import versions
+from config.media import tour, versions
 from config.media.tour import DEMO_NAME, READ_SECONDS, UNREADABLE_KEY, UNREADABLE_SECONDS
 from tests.conftest import storages_on
 from tests.factories import UserFactory
@@ -44,6 +44,24 @@ def test_demonstration_deletes_and_restores_the_demo_object(admin_client, fresh_
     # Run again: one more save, delete and restore of the same key.
     client.post("/tour/s3-media/")
     assert len(versions.list_versions(DEMO_NAME)) == 6
+
+
+def test_an_account_runs_the_demonstration_a_bounded_number_of_times_an_hour(
+    admin_client, fresh_s3, monkeypatch, throttle_clock
+):
+    """Each run writes two versions and a delete marker the app's keys cannot delete,
+    and the demo's staff login is shared by its visitors: one of them in a loop
+    filled the bucket."""
+    monkeypatch.setattr(tour, "DEMONSTRATIONS_PER_HOUR", 2)
+    for _ in range(2):
+        assert admin_client.post("/tour/s3-media/").status_code == 200
+    refused = admin_client.post("/tour/s3-media/")
+    assert refused.status_code == 429
+    assert int(refused["Retry-After"]) == 1770  # the rest of the clock's hour
+    assert "2 demonstrations an hour" in refused.content.decode()
+    assert len(versions.list_versions(DEMO_NAME)) == 6  # nothing more written
+    throttle_clock.now += 1800  # the next hour
+    assert admin_client.post("/tour/s3-media/").status_code == 200
 
 
 @pytest.mark.django_db
