@@ -11,8 +11,9 @@ from datetime import timedelta
 import pytest
 from axes.models import AccessAttempt
 from django.contrib import admin
+from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.admin.options import InlineModelAdmin
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Permission, User
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.test import Client, RequestFactory
@@ -337,3 +338,26 @@ def test_staff_without_permission_learn_nothing_of_which_objects_exist():
     assert viewer.get(history).status_code == 200
     assert viewer.get(reverse("admin:catalog_product_history", args=[999999])).status_code == 302
     assert Client().get(history).status_code == 302  # anonymous: to the login page
+
+
+def test_a_history_page_names_who_changed_the_object_only_to_those_who_may_see_users():
+    """Staff who may view a product saw the username and full name of everyone who
+    ever changed it, superusers included: half of their login, to the demo's shared
+    staff login as well. A username shows where the reader may view users, and the
+    reader's own."""
+    product = ProductFactory()
+    operator = User.objects.create_superuser(
+        "root-operator", "root@example.com", "x", first_name="Ada", last_name="Root"
+    )
+    LogEntry.objects.log_actions(operator.pk, [product], CHANGE, change_message="Changed price.")
+    history = reverse("admin:catalog_product_history", args=[product.pk])
+    viewer = staff_client("view_product")
+    page = viewer.get(history).content.decode()
+    assert "Changed price." in page
+    assert "root-operator" not in page
+    assert "Ada Root" not in page
+    assert "a staff member" in page
+    own = Client()
+    own.force_login(operator)
+    for client in (staff_client("view_product", "view_user"), own):
+        assert "root-operator (Ada Root)" in client.get(history).content.decode()
