@@ -80,7 +80,8 @@ MIDDLEWARE = [
     # Outside WhiteNoise, so static files carry the header too (config/security/headers.py).
     "config.security.headers.PermissionsPolicyMiddleware",
     # Straight after SecurityMiddleware: static files skip the rest of the stack.
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    # WhiteNoise's, answering one-byte ranges (config/static_versioning/middleware.py).
+    "config.static_versioning.middleware.StaticFilesMiddleware",
     # Heroku's router does not compress: pages are gzipped here (static files come
     # compressed from WhiteNoise). Outside the query log, which writes into the page,
     # so the footer is compressed too. Django pads each response with random bytes
@@ -274,7 +275,7 @@ STORAGES = {
 }
 if static_bucket:
     # The bucket serves static files; WhiteNoise would only find an empty STATIC_ROOT.
-    MIDDLEWARE.remove("whitenoise.middleware.WhiteNoiseMiddleware")
+    MIDDLEWARE.remove("config.static_versioning.middleware.StaticFilesMiddleware")
 # WhiteNoise marks hashed files immutable for ten years; send the one year the
 # comment above promises (and RFC 8246 shows). Unhashed names keep a short max-age.
 WHITENOISE_ADD_HEADERS_FUNCTION = static_versioning.cache_hashed_files_for_a_year

@@ -344,7 +344,7 @@ def test_production_media_are_private_presigned_never_overwritten_and_acl_free()
     assert options["default_acl"] is None
     # Static files stay on WhiteNoise unless a static bucket is named.
     assert shown["storages"]["staticfiles"]["BACKEND"].startswith("whitenoise.")
-    assert "whitenoise.middleware.WhiteNoiseMiddleware" in shown["middleware"]
+    assert "config.static_versioning.middleware.StaticFilesMiddleware" in shown["middleware"]
 
 
 def test_collectstatic_to_the_static_bucket_keeps_it_unversioned(fresh_s3):
@@ -352,7 +352,7 @@ def test_collectstatic_to_the_static_bucket_keeps_it_unversioned(fresh_s3):
     static = shown["storages"]["staticfiles"]
     assert static["BACKEND"] == "config.media.boto_sessions.StaticStorage"
     assert static["OPTIONS"]["object_parameters"] == {"CacheControl": s3.IMMUTABLE_CACHE_CONTROL}
-    assert "whitenoise.middleware.WhiteNoiseMiddleware" not in shown["middleware"]
+    assert "config.static_versioning.middleware.StaticFilesMiddleware" not in shown["middleware"]
 
     # The build, with the app's own keys and only what its policy grants.
     keys = policy_keys(fresh_s3, "app-policy.json")

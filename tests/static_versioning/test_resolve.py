@@ -289,3 +289,26 @@ def test_hashed_files_are_immutable_for_one_year_unhashed_ones_briefly(client):
     unhashed = client.get("/static/css/site.css?v=c2")
     assert unhashed.status_code == 200
     assert unhashed["Cache-Control"] == "max-age=60, public"
+
+
+@pytest.mark.parametrize(
+    ("asked", "first", "last"),
+    [("bytes=0-0", 0, 0), ("bytes=-1", -1, -1), ("bytes=5-5", 5, 5), ("bytes=0-1", 0, 1)],
+)
+def test_a_range_of_one_byte_of_a_static_file_is_that_byte(client, asked, first, last):
+    """WhiteNoise answered 416 to a range whose first and last byte are one
+    (evansd/whitenoise#711), which players and download managers send to probe."""
+    whole = b"".join(client.get("/static/css/site.css").streaming_content)
+    size = len(whole)
+    first, last = first % size, last % size
+    part = client.get("/static/css/site.css", HTTP_RANGE=asked)
+    assert part.status_code == 206
+    assert part["Content-Range"] == f"bytes {first}-{last}/{size}"
+    assert part["Content-Length"] == str(last - first + 1)
+    assert b"".join(part.streaming_content) == whole[first : last + 1]
+
+
+@pytest.mark.parametrize("asked", ["bytes=999999-999999", "bytes=999999-"])
+def test_a_range_past_the_end_of_a_static_file_is_still_416(client, asked):
+    refused = client.get("/static/css/site.css", HTTP_RANGE=asked)
+    assert refused.status_code == 416
