@@ -73,6 +73,9 @@ MIDDLEWARE = [
     # First, so it sees every response last: a HEAD's body is dropped here, with
     # the GET's headers kept, not by gunicorn with a warning (config/head.py).
     "config.head.HeadRequestMiddleware",
+    # Before anything compresses: codings the client refuses (gzip;q=0) are taken
+    # out of its Accept-Encoding, which each reads as a word search (config/accept_encoding.py).
+    "config.accept_encoding.AcceptEncodingMiddleware",
     # Before anything reads a cookie: session, CSRF and messages cookies
     # whose value the app could not have issued count as absent (config/security/cookies.py).
     "config.security.cookies.IssuedCookiesMiddleware",

@@ -3,6 +3,7 @@
 import gzip
 
 import pytest
+from django.contrib.staticfiles.storage import staticfiles_storage
 
 
 @pytest.mark.django_db
@@ -22,3 +23,38 @@ def test_a_client_that_does_not_ask_for_gzip_gets_plain_html(client):
     response = client.get("/tour/")
     assert not response.has_header("Content-Encoding")
     assert b"data-query-count" in response.content
+
+
+# (Accept-Encoding, what a page may come as, what a static file may come as): a
+# coding given q=0 is refused (RFC 9110 12.5.3), "*" stands for those not named,
+# and no coding at all (identity) is always acceptable.
+CODINGS = [
+    ("gzip, deflate, br", "gzip", "br"),
+    ("gzip;q=0", None, None),
+    ("gzip; q=0, br", None, "br"),
+    ("GZIP;Q=0.000, br;q=0", None, None),
+    ("br;q=0, gzip;q=0.5", "gzip", "gzip"),
+    ("gzip;q=0.001", "gzip", "gzip"),
+    ("*;q=0", None, None),
+    ("gzip;q=0, *", None, "br"),
+    ("*", "gzip", "br"),
+    ("identity", None, None),
+    ("gzip;q=1.0", "gzip", "gzip"),
+    ("gzip;q=nonsense", None, None),  # no weight a client can mean: not asked for
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("asked", "page", "static"), CODINGS)
+def test_every_response_comes_only_in_a_coding_the_client_accepts(client, asked, page, static):
+    """Django's GZipMiddleware, WhiteNoise and the page cache each looked for the word
+    "gzip" (or "br") anywhere in the header: `gzip;q=0`, a client saying it cannot
+    read gzip, got gzip."""
+    rendered = client.get("/tour/", HTTP_ACCEPT_ENCODING=asked)
+    assert rendered.get("Content-Encoding") == page
+    for _ in range(2):  # stored in the page cache, then served from it
+        listed = client.get("/products/", HTTP_ACCEPT_ENCODING=asked)
+        assert listed.get("Content-Encoding") == page
+    stylesheet = client.get(staticfiles_storage.url("css/site.css"), HTTP_ACCEPT_ENCODING=asked)
+    assert stylesheet.get("Content-Encoding") == static
+    assert "Accept-Encoding" in stylesheet["Vary"]

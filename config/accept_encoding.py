@@ -1,0 +1,52 @@
+"""Accept-Encoding read as RFC 9110 (12.5.3) reads it, before anything compresses.
+
+Django's GZipMiddleware, the page cache (catalog/pagecache.py) and WhiteNoise each
+look for the word `gzip` (WhiteNoise `br` too) anywhere in the header, so a client
+saying it cannot read gzip (`gzip;q=0`) got gzip, and one accepting any coding
+(`*`) got none. `AcceptEncodingMiddleware`, before them all, rewrites a header
+that has weights or `*` as the list of the codings the site writes that the
+client accepts: each coding's own weight, else that of `*`; a weight of 0 (or
+none a client can mean, `q=abc`) refuses it. A header with neither, what browsers
+send, is left as it is.
+"""
+
+import re
+
+# What the site writes: gzip (pages and static files), br (static files).
+CODINGS = ("gzip", "br")
+ALIASES = {"x-gzip": "gzip"}  # RFC 9110 8.4.1.3
+QVALUE = re.compile(r"0(\.[0-9]{0,3})?|1(\.0{0,3})?")
+
+
+def weight(params: list[str]) -> float:
+    for param in params:
+        name, _, value = param.partition("=")
+        if name.strip().lower() == "q":
+            value = value.strip()
+            return float(value) if QVALUE.fullmatch(value) else 0.0
+    return 1.0
+
+
+def accepted(header: str) -> list[str]:
+    """The codings of CODINGS a client sending `header` accepts, in that order."""
+    weights: dict[str, float] = {}
+    for entry in header.split(","):
+        coding, *params = entry.split(";")
+        coding = coding.strip().lower()
+        if coding:
+            coding = ALIASES.get(coding, coding)
+            # Named twice: the lower weight, so a refusal is never overruled.
+            weights[coding] = min(weights.get(coding, 1.0), weight(params))
+    anything = weights.get("*", 0.0)
+    return [coding for coding in CODINGS if weights.get(coding, anything) > 0]
+
+
+class AcceptEncodingMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        header = request.META.get("HTTP_ACCEPT_ENCODING", "")
+        if ";" in header or "*" in header:
+            request.META["HTTP_ACCEPT_ENCODING"] = ", ".join(accepted(header))
+        return self.get_response(request)
