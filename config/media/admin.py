@@ -131,14 +131,17 @@ def media_versions_view(request):
                 return redirect(versions_url(name))
         return _page(request, form, status=400)
     form = MediaFileForm(request.GET or None)
-    if form.is_valid() and not may_list(request, form.cleaned_data["name"]):
-        raise PermissionDenied
     return _page(request, form, status=400 if form.is_bound and not form.is_valid() else 200)
 
 
 def _page(request, form, *, status=200, error=None):
-    """The page: the form, and the versions of the file it names when it names one."""
+    """The page: the form, and the versions of the file it names when it names one.
+
+    Asked here, for every answer that names a file: a POST whose version id was
+    refused still showed the versions of its valid name."""
     name = getattr(form, "cleaned_data", {}).get("name")
+    if name and not may_list(request, name):
+        raise PermissionDenied
     rows = []
     if name and error is None:
         restores = may_restore(request, name)

@@ -278,3 +278,18 @@ def test_a_listed_link_is_dropped_for_those_without_the_permission(
     # The add page never has the link: there is no file yet.
     assert "media_versions" not in named_fields(model_admin.get_fieldsets(request))
     assert sorted(model_admin.get_form(request).base_fields) == ["file", "title"]
+
+
+@pytest.mark.parametrize("version_id", [None, "v" * 1025], ids=["none", "too long"])
+@pytest.mark.parametrize("as_role", ALLOWED[:2], indirect=True)
+def test_a_restore_refused_for_its_version_id_shows_no_versions_either(
+    as_role, deleted_avatar, version_id
+):
+    """The form's name was valid and the version id not: the page shown again
+    listed the file's versions, links and all, without asking the row's admin."""
+    name, real_version = deleted_avatar
+    posted = {"name": name} if version_id is None else {"name": name, "version_id": version_id}
+    response = as_role[0].post(URL, posted)
+    assert response.status_code == 403
+    assert real_version not in response.content.decode()
+    assert "versionId=" not in response.content.decode()
