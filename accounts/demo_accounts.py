@@ -148,6 +148,14 @@ def ensure_demo_accounts(*, staff_password: str, member_password: str) -> list[D
     ]
 
 
+def is_reserved(username: str) -> bool:
+    """Whether signup keeps `username` for a shared login, in any case."""
+    return username.casefold() in SHARED_LOGINS
+
+
 def is_shared_login(user) -> bool:
-    """Whether `user` is one of the demo's logins every visitor shares."""
-    return user.is_authenticated and user.get_username() in SHARED_LOGINS
+    """Whether `user` is one of the demo's logins every visitor shares: the seed makes
+    them under SHARED_LOGINS without an e-mail address. An account of such a name
+    made otherwise (signup refuses the names, and always asks for an address) is
+    its owner's."""
+    return user.is_authenticated and user.get_username() in SHARED_LOGINS and not user.email

@@ -23,6 +23,7 @@ from django.core.validators import MaxLengthValidator
 from django.template.loader import render_to_string
 
 from accounts import throttles
+from accounts.demo_accounts import is_reserved
 from accounts.mail import outbox
 from accounts.models import Profile
 from config.media.forms import MediaUploadFormMixin
@@ -99,6 +100,17 @@ class SignupForm(UserCreationForm):
 
     class Meta(UserCreationForm.Meta):
         fields = ("username", "email")
+
+    def clean_username(self):
+        """Django's checks (NFKC, taken in any case), and not a name the demo's shared
+        logins use: one a visitor signed up with before the seed ran would have been
+        theirs, and taken for a shared login (accounts/demo_accounts.py)."""
+        username = super().clean_username()  # None when taken: its error is added
+        if username and is_reserved(username):
+            raise ValidationError(
+                "This username is kept for the demo's shared logins.", code="reserved"
+            )
+        return username
 
 
 class TypedText(forms.CharField):

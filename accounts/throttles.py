@@ -15,7 +15,8 @@ typo costs nothing.
 - Login: 30 failed logins an hour per account, from any clients; then every
   login to that account answers the 429 page until the hour ends, or until a
   password reset (`clear_login_failures`). django-axes' lockout is per username
-  and client; this bounds an attacker who has many networks.
+  and client; this bounds an attacker who has many networks. Not the demo's
+  shared logins (accounts/demo_accounts.py): anyone could shut every visitor out.
 - Login, per client: 100 failed logins an hour, whatever the usernames; then
   every login from that client answers the 429 page until the hour ends. Each
   failure costs a password hash (about half a second of CPU), made-up usernames
@@ -28,6 +29,7 @@ typo costs nothing.
 
 from django.core.exceptions import PermissionDenied
 
+from accounts.demo_accounts import is_reserved
 from config.security import client_ip, throttle
 
 HOUR = 3600
@@ -125,7 +127,12 @@ class AccountLoginLimitBackend:
                 "Signing in from your network is paused for up to an hour after many "
                 "failed attempts from it. Wait, and try again.",
             )
-        if throttle.reached(**_login_failures(username, limit=LOGIN_FAILURES_PER_ACCOUNT)):
+        # Not the demo's shared logins: 30 wrong passwords from a few clients shut
+        # every visitor out for the hour, and they have no address to reset from.
+        # The limits per client and django-axes' per username and client still hold.
+        if not is_reserved(username) and throttle.reached(
+            **_login_failures(username, limit=LOGIN_FAILURES_PER_ACCOUNT)
+        ):
             self.refuse(
                 request,
                 "Signing in to this account is paused for up to an hour after "

@@ -128,3 +128,14 @@ def test_a_client_below_its_bound_logs_in():
     for n in range(CLIENT_LIMIT - 1):
         client.post(LOGIN, {"username": f"nobody{n}", "password": "x"})
     assert client.post(LOGIN, {"username": "alice", "password": PASSWORD}).status_code == 302
+
+
+def test_the_shared_demo_logins_are_not_paused_for_every_visitor():
+    """Each visitor of a demo logs in with them and none can reset their password
+    (no address): thirty wrong passwords from six networks shut everyone out for the
+    hour. The bounds per client still hold."""
+    UserFactory(username="demo-staff", email="", is_staff=True)
+    for n in range(LIMIT // 5):
+        assert [log_in("demo-staff", "wrong", n).status_code for _ in range(5)] == [200] * 4 + [429]
+    assert log_in("demo-staff", PASSWORD, 1000).status_code == 302
+    assert log_in("demo-staff", PASSWORD, 0).status_code == 429  # that network's pair

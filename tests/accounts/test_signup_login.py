@@ -102,6 +102,19 @@ def test_signup_with_bad_input_shows_errors_and_writes_nothing(client, changes, 
 
 
 @pytest.mark.parametrize(
+    "username", ["demo-staff", "Demo-Member", "\uff24\uff25\uff2d\uff2f-staff"]
+)
+def test_the_shared_demo_logins_names_are_kept_from_signup(client, username):
+    """The site treats an account of these names as a login every visitor shares
+    (no password change, no profile edit): a visitor who signed up with one before
+    the seed ran would have got such an account."""
+    response = client.post("/accounts/signup/", {**GOOD, "username": username})
+    assert response.status_code == 200
+    assert "This username is kept for the demo&#x27;s shared logins." in response.content.decode()
+    assert not User.objects.filter(username__iexact=username).exists()
+
+
+@pytest.mark.parametrize(
     "email", ["ada@b\u00fccher.example", "ada@xn--bcher-kva.example", "ada+shop@example.com"]
 )
 def test_an_international_domain_is_an_address_mail_reaches(client, email):
