@@ -48,7 +48,8 @@ class ProductAdmin(MediaVersionsAdminMixin, admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         fields = super().get_readonly_fields(request, obj)
-        if not self.picture_only(request):
+        # The add page (no obj) is for those who may add: a whole product, or none.
+        if obj is None or not self.picture_only(request):
             return fields
         editable = [
             field.name
@@ -59,4 +60,6 @@ class ProductAdmin(MediaVersionsAdminMixin, admin.ModelAdmin):
 
     def get_prepopulated_fields(self, request, obj=None):
         # The slug is read-only then: nothing on the page fills it in.
-        return {} if self.picture_only(request) else super().get_prepopulated_fields(request, obj)
+        if obj is not None and self.picture_only(request):
+            return {}
+        return super().get_prepopulated_fields(request, obj)

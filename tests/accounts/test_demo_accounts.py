@@ -409,3 +409,31 @@ def test_a_release_leaves_a_group_an_earlier_seed_made_changing_pictures_only():
     codenames = set(group.permissions.values_list("codename", flat=True))
     assert "change_product_image" in codenames
     assert "change_product" not in codenames
+
+
+def test_an_account_of_a_demo_name_with_an_address_is_its_owners(client):
+    """Made before signup kept the names, or by staff: its owner changes its password
+    and profile as anyone does (the seed makes the shared ones without an address)."""
+    owner = UserFactory(username=MEMBER_USERNAME, email="owner@example.com")
+    client.force_login(owner)
+    assert client.get("/accounts/profile/edit/").status_code == 200
+    change = {
+        "old_password": PASSWORD,
+        "new_password1": NEW_PASSWORD,
+        "new_password2": NEW_PASSWORD,
+    }
+    assert client.post("/accounts/password_change/", change).status_code == 302
+    owner.refresh_from_db()
+    assert owner.check_password(NEW_PASSWORD)
+
+
+def test_staff_who_may_add_products_and_change_pictures_get_the_whole_add_page(client, fresh_s3):
+    """Picture-only is for an existing product: the add page made read-only saved a
+    product without a price or category, a 500 after its picture was stored."""
+    user = UserFactory(is_staff=True)
+    for codename in ("add_product", "change_product_image", "view_product"):
+        user.user_permissions.add(Permission.objects.get(codename=codename))
+    client.force_login(user)
+    form = client.get(f"/{settings.ADMIN_URL}catalog/product/add/").content.decode()
+    for field in ("name", "slug", "price", "category", "image"):
+        assert f'name="{field}"' in form, field
