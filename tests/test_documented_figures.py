@@ -40,7 +40,8 @@ def seeded_by_default() -> int:
 CLAIMS = [
     (
         "docs/s3-media.md",
-        f"{media_tour.DEMONSTRATIONS_PER_HOUR} times an hour per account and client",
+        f"{media_tour.DEMONSTRATIONS_PER_HOUR} times an hour per account and client and "
+        f"{media_tour.DEMONSTRATIONS_PER_ACCOUNT_PER_HOUR} per account from all its clients",
     ),
     ("README.md", f"Seed it ({seeded_by_default()} products, their pictures stored on the"),
     ("README.md", f"default {settings.PAGE_CACHE_SECONDS}; `0` turns the page cache off"),

@@ -64,6 +64,18 @@ def test_an_account_runs_the_demonstration_a_bounded_number_of_times_an_hour(
     assert admin_client.post("/tour/s3-media/").status_code == 200
 
 
+def test_an_account_from_many_clients_is_bounded_too(admin_client, fresh_s3, monkeypatch):
+    """Per account and client alone, a visitor with many addresses ran it unbounded."""
+    monkeypatch.setattr(tour, "DEMONSTRATIONS_PER_HOUR", 2)
+    monkeypatch.setattr(tour, "DEMONSTRATIONS_PER_ACCOUNT_PER_HOUR", 3)
+    answers = [
+        admin_client.post("/tour/s3-media/", HTTP_X_FORWARDED_FOR=f"2001:db8:{n:x}::1")
+        for n in range(4)
+    ]
+    assert [answer.status_code for answer in answers] == [200, 200, 200, 429]
+    assert len(versions.list_versions(DEMO_NAME)) == 9
+
+
 @pytest.mark.django_db
 def test_visitors_cannot_run_the_demonstration(client, fresh_s3):
     response = client.post("/tour/s3-media/")
