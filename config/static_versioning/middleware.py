@@ -18,7 +18,10 @@ class OneByteRangeStaticFile(StaticFile):
     def get_range_response(self, range_header, base_headers, file_handle):
         size = next(int(value) for name, value in base_headers if name == "Content-Length")
         start, end = self.get_byte_range(range_header, size)
-        if start != end:  # none, or more than one byte: as WhiteNoise answers
+        # `bytes=-0`, the last no bytes, parses as the first byte on: not one byte.
+        spec = range_header.partition("=")[2].strip()
+        suffix_of_none = spec.startswith("-") and spec[1:].isascii() and spec[1:].strip("0") == ""
+        if start != end or suffix_of_none:  # none, or more than one: as WhiteNoise answers
             return super().get_range_response(range_header, base_headers, file_handle)
         headers = [item for item in base_headers if item[0] != "Content-Length"]
         if file_handle is not None:

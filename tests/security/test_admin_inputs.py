@@ -359,5 +359,9 @@ def test_a_history_page_names_who_changed_the_object_only_to_those_who_may_see_u
     assert "a staff member" in page
     own = Client()
     own.force_login(operator)
-    for client in (staff_client("view_product", "view_user"), own):
+    for client in (
+        staff_client("view_product", "view_user"),
+        staff_client("view_product", "change_user"),
+        own,
+    ):
         assert "root-operator (Ada Root)" in client.get(history).content.decode()

@@ -16,6 +16,7 @@ from config.static_versioning import (
     Version,
     resolve,
 )
+from config.static_versioning.middleware import OneByteRangeStaticFile
 
 COMMIT = "0123456789abcdef0123456789abcdef01234567"
 
@@ -306,6 +307,23 @@ def test_a_range_of_one_byte_of_a_static_file_is_that_byte(client, asked, first,
     assert part["Content-Range"] == f"bytes {first}-{last}/{size}"
     assert part["Content-Length"] == str(last - first + 1)
     assert b"".join(part.streaming_content) == whole[first : last + 1]
+
+
+def test_a_suffix_of_no_bytes_is_not_the_first_byte(tmp_path):
+    """`bytes=-0` asks for the last no bytes; parsed, it starts at the first, which
+    in a file of one byte is the last too: never the answer of a one-byte range."""
+    path = tmp_path / "one.txt"
+    path.write_bytes(b"x")
+    static_file = OneByteRangeStaticFile(str(path), [("Content-Type", "text/plain")])
+    for asked, status in [("bytes=-0", None), ("bytes=-1", 206), ("bytes=0-0", 206)]:
+        answer = static_file.get_response("GET", {"HTTP_RANGE": asked})
+        if status is None:
+            assert ("Content-Range", "bytes 0-0/1") not in answer.headers, asked
+        else:
+            assert answer.status == status, asked
+            assert ("Content-Range", "bytes 0-0/1") in answer.headers, asked
+        if answer.file is not None:
+            answer.file.close()
 
 
 @pytest.mark.parametrize("asked", ["bytes=999999-999999", "bytes=999999-"])
