@@ -80,24 +80,19 @@ def holders(name: str) -> list[tuple[admin.ModelAdmin, models.Model]]:
     return found
 
 
-def may_list(request, name: str) -> bool:
-    """Whether the user may list and download the versions of `name`."""
+def allowed(request, name: str) -> tuple[bool, bool]:
+    """Whether the user may list and download the versions of `name`, and whether they
+    may restore one, which changes every row holding it (`holders`, looked up once)."""
     if request.user.is_superuser:
-        return True
-    return any(
-        model_admin.has_view_or_change_permission(request, row)
-        for model_admin, row in holders(name)
-    )
-
-
-def may_restore(request, name: str) -> bool:
-    """Whether the user may restore a version of `name`: it changes every row holding it."""
-    if request.user.is_superuser:
-        return True
+        return True, True
     found = holders(name)
-    return bool(found) and all(
+    may_list = any(
+        model_admin.has_view_or_change_permission(request, row) for model_admin, row in found
+    )
+    may_restore = bool(found) and all(
         model_admin.has_change_permission(request, row) for model_admin, row in found
     )
+    return may_list, may_restore
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -111,7 +106,7 @@ def media_versions_view(request):
         form = RestoreForm(request.POST)
         if form.is_valid():
             name, version_id = form.cleaned_data["name"], form.cleaned_data["version_id"]
-            if not may_restore(request, name):
+            if not allowed(request, name)[1]:
                 raise PermissionDenied
             try:
                 current = versions.restore(name, version_id)
@@ -140,11 +135,11 @@ def _page(request, form, *, status=200, error=None):
     Asked here, for every answer that names a file: a POST whose version id was
     refused still showed the versions of its valid name."""
     name = getattr(form, "cleaned_data", {}).get("name")
-    if name and not may_list(request, name):
+    may_list, restores = allowed(request, name) if name else (False, False)
+    if name and not may_list:
         raise PermissionDenied
     rows = []
     if name and error is None:
-        restores = may_restore(request, name)
         try:
             rows = [
                 {
