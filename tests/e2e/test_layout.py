@@ -38,7 +38,8 @@ WIDTHS = {"360": PHONE, "1280": DESKTOP}
 
 def layout_problems(page) -> str:
     """What layout.js found, one problem a line ("" for none), with every <details> open
-    as a visitor may open it (the footer's query log)."""
+    as a visitor may open it (the footer's query log), once the page has loaded."""
+    page.wait_for_load_state("load")
     page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
     return "\n".join(page.evaluate(LAYOUT_CHECKS))
 
@@ -71,7 +72,9 @@ def test_the_csrf_failure_page_fits_too(page, console_errors, width):
     page.context.clear_cookies()
     page.get_by_label("Username").fill(sitedata.USER)
     page.get_by_label("Password").fill(sitedata.PASSWORD)
-    with page.expect_response("**/accounts/login/") as answer:
+    # The navigation, not the response: the response arrives before the browser has
+    # swapped in the page it carries, and a check run between the two finds no document.
+    with page.expect_navigation(url="**/accounts/login/") as answer:
         page.locator("main").get_by_role("button", name="Log in").click()
     assert answer.value.status == 403
     screenshot(page, f"403-csrf-{width}")
