@@ -159,3 +159,12 @@ def is_shared_login(user) -> bool:
     made otherwise (signup refuses the names, and always asks for an address) is
     its owner's."""
     return user.is_authenticated and user.get_username() in SHARED_LOGINS and not user.email
+
+
+def names_a_shared_login(username: str) -> bool:
+    """Whether a login under `username` is to a shared login (`is_shared_login`): the
+    account the login's exact-name lookup finds is the seed's, without an address."""
+    if username not in SHARED_LOGINS:
+        return False
+    User = get_user_model()
+    return User._default_manager.filter(**{User.USERNAME_FIELD: username}, email="").exists()

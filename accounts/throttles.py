@@ -29,7 +29,7 @@ typo costs nothing.
 
 from django.core.exceptions import PermissionDenied
 
-from accounts.demo_accounts import is_reserved
+from accounts.demo_accounts import names_a_shared_login
 from config.security import client_ip, throttle
 
 HOUR = 3600
@@ -130,7 +130,8 @@ class AccountLoginLimitBackend:
         # Not the demo's shared logins: 30 wrong passwords from a few clients shut
         # every visitor out for the hour, and they have no address to reset from.
         # The limits per client and django-axes' per username and client still hold.
-        if not is_reserved(username) and throttle.reached(
+        # An owner's account of such a name (it has an address) keeps this bound.
+        if not names_a_shared_login(username) and throttle.reached(
             **_login_failures(username, limit=LOGIN_FAILURES_PER_ACCOUNT)
         ):
             self.refuse(

@@ -139,3 +139,14 @@ def test_the_shared_demo_logins_are_not_paused_for_every_visitor():
         assert [log_in("demo-staff", "wrong", n).status_code for _ in range(5)] == [200] * 4 + [429]
     assert log_in("demo-staff", PASSWORD, 1000).status_code == 302
     assert log_in("demo-staff", PASSWORD, 0).status_code == 429  # that network's pair
+
+
+@pytest.mark.parametrize("username", ["demo-staff", "Demo-Member", "DEMO-STAFF"])
+def test_an_owners_account_under_a_shared_logins_name_keeps_the_bound(username):
+    """An account of that name with an address is its owner's (signed up before the
+    seed made the shared one, or in another case before signup refused the names):
+    its owner can reset their password, and no visitor shares it."""
+    UserFactory(username=username, email="owner@example.com")
+    answers = [log_in(username, "wrong", n).status_code for n in range(LIMIT)]
+    assert answers == [200] * LIMIT
+    assert log_in(username, PASSWORD, 1000).status_code == 429
