@@ -4,24 +4,37 @@ WhiteNoise (6.12) refuses a range whose first and last byte are the same one
 (`bytes=0-0`, `bytes=-1`, `bytes=N-N`) with 416 Range Not Satisfiable: it
 compares them with `>=` after making the end inclusive (evansd/whitenoise#711).
 RFC 9110 counts such a range as satisfiable, and players and download managers
-probe with it. Here those files answer 206 with the byte asked for; every other
-range is WhiteNoise's own answer.
+probe with it. Here those files answer 206 with the byte asked for.
+
+Before that, the header must be one range as RFC 9110 writes it, in digits:
+WhiteNoise reads each end with `int()`, which also takes `+1`, ` 1`, `1_0` and
+other scripts' digits. Anything else is ignored, as WhiteNoise ignores a header
+it cannot read (the whole file, 200). And `bytes=-0`, the last no bytes, is 416
+Range Not Satisfiable, as RFC 9110 says: WhiteNoise read it as the whole file.
+Every other range is WhiteNoise's own answer.
 """
 
+import re
 from http import HTTPStatus
 
 from whitenoise.middleware import WhiteNoiseMiddleware
 from whitenoise.responders import Response, SlicedFile, StaticFile
 
+# One byte-range-spec or suffix-range (RFC 9110, 14.1.1): ASCII digits only.
+ONE_RANGE = re.compile(r"bytes=(?:[0-9]+-[0-9]*|-([0-9]+))")
+
 
 class OneByteRangeStaticFile(StaticFile):
     def get_range_response(self, range_header, base_headers, file_handle):
+        range_header = range_header.strip()
+        found = ONE_RANGE.fullmatch(range_header)
+        if found is None:
+            raise ValueError("not one range")  # WhiteNoise ignores the header: 200
         size = next(int(value) for name, value in base_headers if name == "Content-Length")
+        if found[1] is not None and int(found[1]) == 0:  # the last no bytes
+            return self.get_range_not_satisfiable_response(file_handle, size)
         start, end = self.get_byte_range(range_header, size)
-        # `bytes=-0`, the last no bytes, parses as the first byte on: not one byte.
-        spec = range_header.partition("=")[2].strip()
-        suffix_of_none = spec.startswith("-") and spec[1:].isascii() and spec[1:].strip("0") == ""
-        if start != end or suffix_of_none:  # none, or more than one: as WhiteNoise answers
+        if start != end:  # none, or more than one: as WhiteNoise answers
             return super().get_range_response(range_header, base_headers, file_handle)
         headers = [item for item in base_headers if item[0] != "Content-Length"]
         if file_handle is not None:

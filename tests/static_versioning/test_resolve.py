@@ -309,21 +309,51 @@ def test_a_range_of_one_byte_of_a_static_file_is_that_byte(client, asked, first,
     assert b"".join(part.streaming_content) == whole[first : last + 1]
 
 
-def test_a_suffix_of_no_bytes_is_not_the_first_byte(tmp_path):
-    """`bytes=-0` asks for the last no bytes; parsed, it starts at the first, which
-    in a file of one byte is the last too: never the answer of a one-byte range."""
-    path = tmp_path / "one.txt"
-    path.write_bytes(b"x")
+@pytest.mark.parametrize("size", [1, 2, 50])
+@pytest.mark.parametrize("asked", ["bytes=-0", "bytes=-000", " bytes=-0 "])
+def test_a_suffix_of_no_bytes_is_416_whatever_the_files_size(tmp_path, size, asked):
+    """`bytes=-0` asks for the last no bytes: RFC 9110 counts it unsatisfiable.
+    Parsed as WhiteNoise does, it starts at the first byte: in a file of one byte
+    that was the one-byte range, in a longer one the whole file as a 206."""
+    path = tmp_path / "file.txt"
+    path.write_bytes(b"x" * size)
     static_file = OneByteRangeStaticFile(str(path), [("Content-Type", "text/plain")])
-    for asked, status in [("bytes=-0", None), ("bytes=-1", 206), ("bytes=0-0", 206)]:
-        answer = static_file.get_response("GET", {"HTTP_RANGE": asked})
-        if status is None:
-            assert ("Content-Range", "bytes 0-0/1") not in answer.headers, asked
-        else:
-            assert answer.status == status, asked
-            assert ("Content-Range", "bytes 0-0/1") in answer.headers, asked
-        if answer.file is not None:
-            answer.file.close()
+    answer = static_file.get_response("GET", {"HTTP_RANGE": asked})
+    assert answer.status == 416, asked
+    assert ("Content-Range", f"bytes */{size}") in answer.headers
+    assert answer.file is None
+
+
+# int() reads each of these ends as a number; none is RFC 9110's digits.
+NOT_RANGES = [
+    "bytes=- 0",
+    "bytes=-+0",
+    "bytes=-0_0",
+    "bytes=+0-0",
+    "bytes=0-+0",
+    "bytes=0_0-0",
+    "bytes=\u0660-\u0660",
+    "bytes=-\u0661",
+    "bytes=0 -0",
+    "bytes=0- 0",
+    "bytes=0-0,",
+]
+
+
+@pytest.mark.parametrize("size", [1, 50])
+@pytest.mark.parametrize("asked", NOT_RANGES)
+def test_a_range_header_that_is_no_range_is_ignored(tmp_path, size, asked):
+    """What RFC 9110 does not read as a range is ignored: the whole file, 200, as
+    WhiteNoise answers a header it cannot read (`bytes=- 0` was the one-byte 206)."""
+    path = tmp_path / "file.txt"
+    path.write_bytes(bytes(range(size)))
+    static_file = OneByteRangeStaticFile(str(path), [("Content-Type", "text/plain")])
+    answer = static_file.get_response("GET", {"HTTP_RANGE": asked})
+    assert answer.status == 200, asked
+    assert ("Content-Length", str(size)) in answer.headers
+    assert not any(name == "Content-Range" for name, _ in answer.headers)
+    assert answer.file.read() == bytes(range(size))
+    answer.file.close()
 
 
 @pytest.mark.parametrize("asked", ["bytes=999999-999999", "bytes=999999-"])
