@@ -31,6 +31,7 @@ from tests.deploy.corpus.forms import (
     host_probes,
     post_field_probes,
     query_probes,
+    range_probes,
     slug_probes,
     upload_probes,
 )
@@ -80,6 +81,12 @@ CORPUS: list[Probe] = [
     *form_probes("/accounts/profile/edit/"),
     *upload_probes("/accounts/profile/edit/", "avatar"),
     *form_probes("/accounts/password_reset/", form_page=True),
+    # Reset links as mail clients and people break them: a bad user id, a bad token.
+    *slug_probes("/accounts/reset/", "/set-password/"),
+    *slug_probes("/accounts/reset/MQ/", "/"),
+    Probe("reset link, user id past bigint", "/accounts/reset/OTk5OTk5OTk5OTk5OTk5OTk5OTk5/x-y/"),
+    Probe("reset link, token without its dash", "/accounts/reset/MQ/abc/"),
+    Probe("reset link, token with a 14-digit time", "/accounts/reset/MQ/99999999999999-abc/"),
     *slug_probes("/companies/"),
     # A company the test's site has (tests/deploy/test_bad_input.py makes it).
     *query_probes("/companies/acme/", "page"),
@@ -108,6 +115,7 @@ CORPUS: list[Probe] = [
     *charset_probes("/accounts/signup/"),
     *charset_probes("/products/"),
     *charset_probes("/companies/acme/"),
+    *range_probes("/static/css/site.css"),
     *RAW_PROBES,
     *NEXT_PROBES,
     *cookie_probes("sessionid"),
