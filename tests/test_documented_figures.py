@@ -13,6 +13,7 @@ from django.conf import settings
 from accounts import throttles
 from config import cache, gc_tuning
 from config import gunicorn as web
+from config.media import forms as media_forms
 from config.media import signed, uploads
 from config.media import tour as media_tour
 from tests.processes import BASE_DIR
@@ -91,6 +92,9 @@ def test_the_throttle_table_gives_every_limit():
         f"| failed logins | {throttles.LOGIN_FAILURES_PER_CLIENT} an hour per client",
         "| wrong current password on the password change forms (the site's and the admin's) | "
         f"{throttles.PASSWORD_CHANGE_FAILURES_PER_ACCOUNT} an hour per account |",
+        "| a stored upload (an avatar, a product picture in the admin; superusers are not "
+        f"counted) | {media_forms.UPLOADS_PER_HOUR} an hour per account and client, "
+        f"{media_forms.UPLOADS_PER_ACCOUNT_PER_HOUR} an hour per account from all its clients |",
     ]
     assert [row for row in rows if row not in table] == []
     assert throttles.HOUR == 3600  # "an hour"

@@ -216,6 +216,18 @@ class MediaVersionsAdminMixin(DiscardsUnsavedUploadsMixin):
 
     form = MediaUploadForm
 
+    # The form classes these return are made for this request: its uploads are counted
+    # for the staff member and client (MediaUploadFormMixin.upload_request).
+    def get_form(self, request, obj=None, **kwargs):  # a ModelAdmin's
+        form = super().get_form(request, obj, **kwargs)
+        form.upload_request = request
+        return form
+
+    def get_formset(self, request, obj=None, **kwargs):  # an inline's
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.form.upload_request = request
+        return formset
+
     def get_readonly_fields(self, request, obj=None):
         fields = super().get_readonly_fields(request, obj)
         if obj is None or not can_restore_media(request.user):

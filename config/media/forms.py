@@ -11,6 +11,12 @@ the row.
 
     class ProfileForm(MediaUploadFormMixin, forms.ModelForm): ...
 
+Stored uploads are counted an hour, per account and client (UPLOADS_PER_HOUR) and per
+account (UPLOADS_PER_ACCOUNT_PER_HOUR), when the form knows who uploads: its
+`upload_request` (the profile page sets it, `MediaVersionsAdminMixin` for the
+admin's forms). Past either, the file is not stored and the field says why.
+Superusers are not counted: an operator may fill a catalog's pictures.
+
 A row that then fails to save leaves an unreferenced object in the bucket, which
 is harmless; the opposite (a row pointing at nothing) is what this prevents. Where
 a page holds several forms (the admin: a form and its inlines), one may store its
@@ -25,6 +31,7 @@ from django.core.exceptions import SuspiciousFileOperation
 from django.db import models
 
 from config.media import versions
+from config.security import client_ip, throttle
 
 logger = logging.getLogger(__name__)
 
@@ -32,16 +39,51 @@ STORAGE_ERROR_MESSAGE = (
     "The file could not be stored right now, so nothing was saved. "
     "Please try again in a few minutes."
 )
+# Each stored upload stays in the versioned bucket, and the demo's shared staff login
+# changes pictures for every visitor: per account and client an hour, and per account
+# from all its clients (a visitor with many addresses), as the S3 tour counts runs.
+UPLOADS_PER_HOUR = 20
+UPLOADS_PER_ACCOUNT_PER_HOUR = 100
+
+
+def account_uploads(user) -> tuple[str, str]:
+    """The (scope, value) an account's stored uploads are counted under."""
+    return ("uploads-account", str(user.pk))
+
+
 NAME_ERROR_MESSAGE = (
     "The file could not be stored under its name, so nothing was saved. "
     "Rename the file (a shorter name, with fewer dots) and upload it again."
 )
 
 
+def _limit_message() -> str:
+    return (
+        f"This account may store {UPLOADS_PER_HOUR} files an hour from one network, "
+        f"{UPLOADS_PER_ACCOUNT_PER_HOUR} from all its networks, and each stays in the "
+        "bucket: nothing was saved. Try again in the next hour."
+    )
+
+
+def may_store(request) -> bool:
+    """Count one upload of `request`'s user; whether it is within both bounds. An
+    upload refused per client is not counted against the account."""
+    user, hour = request.user, 3600
+    who = ("uploads", f"{user.pk} {client_ip(request) or 'unknown'}")
+    return throttle.hit(*who, limit=UPLOADS_PER_HOUR, window=hour) and throttle.hit(
+        *account_uploads(user), limit=UPLOADS_PER_ACCOUNT_PER_HOUR, window=hour
+    )
+
+
+def _counted(request) -> bool:
+    return request is not None and request.user.is_authenticated and not request.user.is_superuser
+
+
 class MediaUploadFormMixin:
     """For ModelForms with file fields: store uploads during validation (see module doc)."""
 
     storage_error_message = STORAGE_ERROR_MESSAGE
+    upload_request = None  # the request whose user and client uploads are counted
 
     def discard_stored_uploads(self) -> None:
         """Delete the files this form stored, for a page shown again unsaved. On a
@@ -66,6 +108,10 @@ class MediaUploadFormMixin:
             file = getattr(self.instance, field.attname)
             if not file or file._committed:
                 continue  # no new upload in this field
+            request = self.upload_request
+            if _counted(request) and not may_store(request):
+                self.add_error(field.name, _limit_message())
+                continue
             try:
                 # What FileField.pre_save would do inside save(), done now.
                 file.save(file.name, file.file, save=False)

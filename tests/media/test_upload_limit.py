@@ -1,0 +1,102 @@
+"""Stored uploads are bounded an hour, per account and client and per account: each
+stays in the versioned bucket (the app's keys delete no version), and the demo's
+shared staff login, which may change a product's picture, is every visitor's."""
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.models import Permission
+from django.core.management import call_command
+from django.test import Client
+
+from accounts.models import Profile
+from catalog.models import Product
+from config.media import forms as media_forms
+from config.security import throttle
+from tests.conftest import bucket_keys
+from tests.factories import UserFactory, image_bytes, upload
+
+pytestmark = pytest.mark.django_db
+
+EDIT = "/accounts/profile/edit/"
+PER_CLIENT = media_forms.UPLOADS_PER_HOUR
+PER_ACCOUNT = media_forms.UPLOADS_PER_ACCOUNT_PER_HOUR
+
+
+def from_client(user, n: int) -> Client:
+    """A browser of `user` behind Heroku's router, as the n-th client (an IPv6 /64)."""
+    client = Client(HTTP_X_FORWARDED_FOR=f"2001:db8:{n:x}::1")
+    client.force_login(user)
+    return client
+
+
+def post_avatar(client: Client, name: str):
+    return client.post(EDIT, {"display_name": "Ada", "avatar": upload(name, image_bytes("PNG"))})
+
+
+def test_avatars_from_one_client_stop_at_the_bound_with_a_form_error(fresh_s3):
+    user = UserFactory()
+    client = from_client(user, 1)
+    assert [post_avatar(client, f"a{n}.png").status_code for n in range(PER_CLIENT)] == [
+        302
+    ] * PER_CLIENT
+    stored, saved = bucket_keys(fresh_s3), Profile.objects.get(user=user).avatar.name
+
+    refused = post_avatar(client, "one-more.png")
+    assert refused.status_code == 200
+    assert f"{PER_CLIENT} files an hour" in refused.content.decode()
+    assert bucket_keys(fresh_s3) == stored  # nothing stored
+    assert Profile.objects.get(user=user).avatar.name == saved  # nothing saved
+    # The account from another network, and another account from this one, upload.
+    assert post_avatar(from_client(user, 2), "elsewhere.png").status_code == 302
+    assert post_avatar(from_client(UserFactory(), 1), "theirs.png").status_code == 302
+
+
+def test_an_account_from_many_clients_is_bounded_too(fresh_s3):
+    user = UserFactory()
+    for _ in range(PER_ACCOUNT):  # uploads counted from other networks this hour
+        throttle.hit(*media_forms.account_uploads(user), limit=PER_ACCOUNT, window=3600)
+    refused = post_avatar(from_client(user, 7), "new-network.png")
+    assert refused.status_code == 200
+    assert f"{PER_ACCOUNT} from all its networks" in refused.content.decode()
+    assert not Profile.objects.get(user=user).avatar
+
+
+def test_superusers_are_not_counted(fresh_s3):
+    """An operator filling the catalog's pictures is not held to a visitor's bound."""
+    admin = UserFactory(is_staff=True, is_superuser=True)
+    for _ in range(PER_ACCOUNT):
+        throttle.hit(*media_forms.account_uploads(admin), limit=PER_ACCOUNT, window=3600)
+    assert post_avatar(from_client(admin, 1), "operator.png").status_code == 302
+
+
+def test_a_file_refused_for_what_it_is_counts_nothing(fresh_s3):
+    user = UserFactory()
+    client = from_client(user, 1)
+    for n in range(PER_CLIENT + 5):
+        not_an_image = upload(f"x{n}.png", b"not a picture")
+        assert client.post(EDIT, {"display_name": "Ada", "avatar": not_an_image}).status_code == 200
+    assert post_avatar(client, "real.png").status_code == 302
+
+
+def test_the_shared_staff_logins_pictures_are_bounded_in_the_admin(fresh_s3):
+    """The demo's staff login changes a product's picture (`change_product_image`):
+    every visitor of the demo holds it, and each new picture stays in the bucket."""
+    call_command("seed_catalog", products=2, verbosity=0)
+    staff = UserFactory(is_staff=True, email="")
+    for codename in ("view_product", "change_product_image", "view_feature"):
+        staff.user_permissions.add(Permission.objects.get(codename=codename))
+    client = from_client(staff, 3)
+    product = Product.objects.order_by("pk").first()
+    page = f"/{settings.ADMIN_URL}catalog/product/{product.pk}/change/"
+
+    def post_picture(name):
+        fields = {"features-TOTAL_FORMS": "0", "features-INITIAL_FORMS": "0"}
+        return client.post(page, {**fields, "image": upload(name, image_bytes("PNG"))})
+
+    assert [post_picture(f"p{n}.png").status_code for n in range(PER_CLIENT)] == [302] * PER_CLIENT
+    stored, saved = bucket_keys(fresh_s3), Product.objects.get(pk=product.pk).image.name
+    refused = post_picture("one-more.png")
+    assert refused.status_code == 200
+    assert f"{PER_CLIENT} files an hour" in refused.content.decode()
+    assert bucket_keys(fresh_s3) == stored
+    assert Product.objects.get(pk=product.pk).image.name == saved
