@@ -219,7 +219,7 @@ def profile_edit(request):
     # an invalid form still writes its values onto the instance, and the header
     # renders request.user.profile: it must keep showing what is saved.
     form = ProfileForm(**bound_on_post(request), instance=copy.copy(profile_of(request.user)))
-    form.upload_request = request  # stored avatars are counted (config/media/forms.py)
+    form.upload_request = request  # stored avatars are counted (MEDIA_UPLOAD_LIMIT)
     if form.is_valid():
         # Its own fields only: a company staff set in the admin meanwhile stays.
         form.save(commit=False).save(update_fields=ProfileForm.Meta.fields)

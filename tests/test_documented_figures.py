@@ -13,9 +13,9 @@ from django.conf import settings
 from accounts import throttles
 from config import cache, gc_tuning
 from config import gunicorn as web
-from config.media import forms as media_forms
 from config.media import signed, uploads
 from config.media import tour as media_tour
+from config.security import uploads as upload_limits
 from tests.processes import BASE_DIR
 
 
@@ -93,8 +93,8 @@ def test_the_throttle_table_gives_every_limit():
         "| wrong current password on the password change forms (the site's and the admin's) | "
         f"{throttles.PASSWORD_CHANGE_FAILURES_PER_ACCOUNT} an hour per account |",
         "| a stored upload (an avatar, a product picture in the admin; superusers are not "
-        f"counted) | {media_forms.UPLOADS_PER_HOUR} an hour per account and client, "
-        f"{media_forms.UPLOADS_PER_ACCOUNT_PER_HOUR} an hour per account from all its clients |",
+        f"counted) | {upload_limits.UPLOADS_PER_HOUR} an hour per account and client, "
+        f"{upload_limits.UPLOADS_PER_ACCOUNT_PER_HOUR} an hour per account from all its clients |",
     ]
     assert [row for row in rows if row not in table] == []
     assert throttles.HOUR == 3600  # "an hour"

@@ -14,7 +14,7 @@ django-storages, boto3 and Pillow. Its public API:
 - `uploads.ImageUploadField`: an ImageField checked by content (JPEG, PNG, WebP,
   GIF; camera formats included) and stored without metadata (`reencode`).
 - `forms.MediaUploadFormMixin`: a storage failure becomes a form error, not a 500;
-  stored uploads are bounded an hour per account and client (`upload_request`).
+  stored uploads may be bounded (settings.MEDIA_UPLOAD_LIMIT, `upload_request`).
 - `checks`: `check --deploy` warns when media is not on a versioned bucket.
 - Commands: `media_versioning`, `media_lifecycle`, `media_versions`, `media_restore`.
 - `tour`: the /tour/s3-media/ page (needs the site's tour templates).

@@ -217,7 +217,7 @@ class MediaVersionsAdminMixin(DiscardsUnsavedUploadsMixin):
     form = MediaUploadForm
 
     # The form classes these return are made for this request: its uploads are counted
-    # for the staff member and client (MediaUploadFormMixin.upload_request).
+    # (MediaUploadFormMixin.upload_request, settings.MEDIA_UPLOAD_LIMIT).
     def get_form(self, request, obj=None, **kwargs):  # a ModelAdmin's
         form = super().get_form(request, obj, **kwargs)
         form.upload_request = request

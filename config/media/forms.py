@@ -11,11 +11,11 @@ the row.
 
     class ProfileForm(MediaUploadFormMixin, forms.ModelForm): ...
 
-Stored uploads are counted an hour, per account and client (UPLOADS_PER_HOUR) and per
-account (UPLOADS_PER_ACCOUNT_PER_HOUR), when the form knows who uploads: its
-`upload_request` (the profile page sets it, `MediaVersionsAdminMixin` for the
-admin's forms). Past either, the file is not stored and the field says why.
-Superusers are not counted: an operator may fill a catalog's pictures.
+A project may bound how many files each account stores: settings.MEDIA_UPLOAD_LIMIT
+names a function of the request that counts one more upload and answers None, or
+the error to show (this project's: config/security/uploads.py). The form asks it
+when it knows the request: its `upload_request` (set by the view; by
+`MediaVersionsAdminMixin` for the admin's forms). A refused file is not stored.
 
 A row that then fails to save leaves an unreferenced object in the bucket, which
 is harmless; the opposite (a row pointing at nothing) is what this prevents. Where
@@ -27,11 +27,12 @@ deletes what this form stored (config/media/admin.py calls it for such pages).
 import logging
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import SuspiciousFileOperation
 from django.db import models
+from django.utils.module_loading import import_string
 
 from config.media import versions
-from config.security import client_ip, throttle
 
 logger = logging.getLogger(__name__)
 
@@ -39,51 +40,25 @@ STORAGE_ERROR_MESSAGE = (
     "The file could not be stored right now, so nothing was saved. "
     "Please try again in a few minutes."
 )
-# Each stored upload stays in the versioned bucket, and the demo's shared staff login
-# changes pictures for every visitor: per account and client an hour, and per account
-# from all its clients (a visitor with many addresses), as the S3 tour counts runs.
-UPLOADS_PER_HOUR = 20
-UPLOADS_PER_ACCOUNT_PER_HOUR = 100
-
-
-def account_uploads(user) -> tuple[str, str]:
-    """The (scope, value) an account's stored uploads are counted under."""
-    return ("uploads-account", str(user.pk))
-
-
 NAME_ERROR_MESSAGE = (
     "The file could not be stored under its name, so nothing was saved. "
     "Rename the file (a shorter name, with fewer dots) and upload it again."
 )
 
 
-def _limit_message() -> str:
-    return (
-        f"This account may store {UPLOADS_PER_HOUR} files an hour from one network, "
-        f"{UPLOADS_PER_ACCOUNT_PER_HOUR} from all its networks, and each stays in the "
-        "bucket: nothing was saved. Try again in the next hour."
-    )
-
-
-def may_store(request) -> bool:
-    """Count one upload of `request`'s user; whether it is within both bounds. An
-    upload refused per client is not counted against the account."""
-    user, hour = request.user, 3600
-    who = ("uploads", f"{user.pk} {client_ip(request) or 'unknown'}")
-    return throttle.hit(*who, limit=UPLOADS_PER_HOUR, window=hour) and throttle.hit(
-        *account_uploads(user), limit=UPLOADS_PER_ACCOUNT_PER_HOUR, window=hour
-    )
-
-
-def _counted(request) -> bool:
-    return request is not None and request.user.is_authenticated and not request.user.is_superuser
+def upload_refusal(request) -> str | None:
+    """What settings.MEDIA_UPLOAD_LIMIT (a dotted path, optional) says of one more
+    stored upload of `request`: None to store it, or the file field's error. It
+    counts the upload when it lets it through."""
+    limit = getattr(settings, "MEDIA_UPLOAD_LIMIT", None)
+    return None if request is None or not limit else import_string(limit)(request)
 
 
 class MediaUploadFormMixin:
     """For ModelForms with file fields: store uploads during validation (see module doc)."""
 
     storage_error_message = STORAGE_ERROR_MESSAGE
-    upload_request = None  # the request whose user and client uploads are counted
+    upload_request = None  # the request whose uploads MEDIA_UPLOAD_LIMIT counts
 
     def discard_stored_uploads(self) -> None:
         """Delete the files this form stored, for a page shown again unsaved. On a
@@ -108,9 +83,8 @@ class MediaUploadFormMixin:
             file = getattr(self.instance, field.attname)
             if not file or file._committed:
                 continue  # no new upload in this field
-            request = self.upload_request
-            if _counted(request) and not may_store(request):
-                self.add_error(field.name, _limit_message())
+            if refused := upload_refusal(self.upload_request):
+                self.add_error(field.name, refused)
                 continue
             try:
                 # What FileField.pre_save would do inside save(), done now.

@@ -10,16 +10,16 @@ from django.test import Client
 
 from accounts.models import Profile
 from catalog.models import Product
-from config.media import forms as media_forms
 from config.security import throttle
+from config.security import uploads as upload_limits
 from tests.conftest import bucket_keys
 from tests.factories import UserFactory, image_bytes, upload
 
 pytestmark = pytest.mark.django_db
 
 EDIT = "/accounts/profile/edit/"
-PER_CLIENT = media_forms.UPLOADS_PER_HOUR
-PER_ACCOUNT = media_forms.UPLOADS_PER_ACCOUNT_PER_HOUR
+PER_CLIENT = upload_limits.UPLOADS_PER_HOUR
+PER_ACCOUNT = upload_limits.UPLOADS_PER_ACCOUNT_PER_HOUR
 
 
 def from_client(user, n: int) -> Client:
@@ -54,7 +54,7 @@ def test_avatars_from_one_client_stop_at_the_bound_with_a_form_error(fresh_s3):
 def test_an_account_from_many_clients_is_bounded_too(fresh_s3):
     user = UserFactory()
     for _ in range(PER_ACCOUNT):  # uploads counted from other networks this hour
-        throttle.hit(*media_forms.account_uploads(user), limit=PER_ACCOUNT, window=3600)
+        throttle.hit(*upload_limits.account_uploads(user), limit=PER_ACCOUNT, window=3600)
     refused = post_avatar(from_client(user, 7), "new-network.png")
     assert refused.status_code == 200
     assert f"{PER_ACCOUNT} from all its networks" in refused.content.decode()
@@ -65,7 +65,7 @@ def test_superusers_are_not_counted(fresh_s3):
     """An operator filling the catalog's pictures is not held to a visitor's bound."""
     admin = UserFactory(is_staff=True, is_superuser=True)
     for _ in range(PER_ACCOUNT):
-        throttle.hit(*media_forms.account_uploads(admin), limit=PER_ACCOUNT, window=3600)
+        throttle.hit(*upload_limits.account_uploads(admin), limit=PER_ACCOUNT, window=3600)
     assert post_avatar(from_client(admin, 1), "operator.png").status_code == 302
 
 
