@@ -77,13 +77,14 @@ def upload(name: str, content: bytes, content_type: str = "image/png") -> Simple
     return SimpleUploadedFile(name, content, content_type=content_type)
 
 
-def stored_as(name: str, expected: str) -> bool:
-    """Whether `name` is how an upload is stored when `expected` ("avatars/me.png") is
-    its folder, cleaned name and extension: with 7 random characters before the
-    extension (config/media/uploads.py, stored_name)."""
-    stem, dot, extension = expected.rpartition(".")
-    pattern = rf"{re.escape(stem)}_[A-Za-z0-9]{{7}}{re.escape(dot + extension)}"
-    return re.fullmatch(pattern, name) is not None
+def stored_as(name: str, folder: str, extension: str) -> bool:
+    """Whether `name` is how an upload is stored in `folder` ("avatars/") as a file of
+    `extension` (".png"): 16 random characters, nothing of the uploaded name
+    (config/media/uploads.py, stored_name)."""
+    return (
+        re.fullmatch(rf"{re.escape(folder)}[A-Za-z0-9]{{16}}{re.escape(extension)}", name)
+        is not None
+    )
 
 
 # --- catalog ------------------------------------------------------------------

@@ -30,11 +30,9 @@ it is always served as what it is: a GIF posted as `page.html` with
 the content type an upload carries, and serve it back on every download.)
 """
 
-import re
 import threading
 import warnings
 from dataclasses import dataclass
-from pathlib import Path
 
 from django import forms
 from django.conf import settings
@@ -383,27 +381,21 @@ def _checked_and_written_again(file) -> tuple[ImageKind, bytes]:
         raise not_an_image from exc
 
 
-def stored_name(uploaded_name: str, kind: ImageKind) -> str:
-    """The upload's name, 7 random characters, and its kind's extension, the only dot.
+def stored_name(kind: ImageKind) -> str:
+    """16 random characters and the kind's extension: nothing of the uploaded name.
+
+    The name a device gave a file may say who or what is in it ("Jane Doe
+    passport.jpg"), and a stored name is public: an avatar's URL is on its
+    company's page for anyone to read.
 
     The random part gives every upload a key no other row ever had. The storage
     asks S3 whether a name is taken, and a key whose current version is a delete
     marker answers "no": an upload named like a deleted file (phones call every
     photo image.jpg) went on top of it, so restoring the deleted file replaced
     the newer upload, on another user's profile. Two uploads of one name at the
-    same moment shared a key the same way.
-
-    Django's storage takes everything after a name's first dot as its extension
-    and shortens only what comes before it to fit the field: a long name with an
-    early dot ("a.b.b...png") could not be shortened, and the upload was a 400.
-    A name too long for the field loses its end, random part included, and the
-    storage then adds a random part of its own (`get_available_name`).
+    same moment shared a key the same way. 62**16 names make a repeat unheard of.
     """
-    stem = Path(uploaded_name).stem.replace(".", "-").replace(" ", "_")
-    # Letters, digits, "_" and "-" only, as Django's get_valid_filename keeps them: a
-    # name of symbols alone ("😀.png") would otherwise be stored as ".jpg".
-    stem = re.sub(r"[^\w-]", "", stem).strip("-_") or "image"
-    return f"{stem}_{get_random_string(7)}{kind.extension}"
+    return f"{get_random_string(16)}{kind.extension}"
 
 
 class ImageUploadFormField(forms.FileField):
@@ -412,9 +404,9 @@ class ImageUploadFormField(forms.FileField):
     default_error_messages = {"empty": EMPTY}
 
     def __init__(self, **kwargs):
-        # The upload is renamed (stored_name) and the storage shortens that name to
-        # the column's max_length: the name the browser sends needs no limit of its
-        # own, where Django's would refuse a long one ("at most 100 characters").
+        # The upload is renamed (stored_name): the name the browser sends needs no
+        # limit of its own, where Django's would refuse a long one ("at most 100
+        # characters").
         kwargs["max_length"] = None
         if not kwargs.get("help_text"):
             limit = filesizeformat(settings.IMAGE_UPLOAD_MAX_BYTES)
@@ -428,7 +420,7 @@ class ImageUploadFormField(forms.FileField):
         kind, content = clean_image(file)
         # Named and typed by its kind: the browser's claim would otherwise become
         # the stored object's content type.
-        return SimpleUploadedFile(stored_name(file.name, kind), content, kind.content_type)
+        return SimpleUploadedFile(stored_name(kind), content, kind.content_type)
 
     def widget_attrs(self, widget):
         return {**super().widget_attrs(widget), "accept": ACCEPT}

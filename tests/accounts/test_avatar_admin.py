@@ -71,7 +71,7 @@ def test_upload_on_the_profile_page_stores_the_avatar_and_links_its_versions(
     assert response.status_code == 302
     profile.refresh_from_db()
     name = profile.avatar.name
-    assert stored_as(name, "avatars/me.png")
+    assert stored_as(name, "avatars/", ".png")
     assert stored_bytes(fresh_s3, name) == AVATAR
     page = admin_client.get(profile_page(profile)).content.decode()
     assert "File versions" in page
@@ -90,7 +90,7 @@ def test_upload_inline_on_the_user_page_stores_the_avatar_and_links_its_versions
     profile = Profile.objects.get(user=user)
     name = profile.avatar.name
     assert profile.display_name == "Ada"
-    assert stored_as(name, "avatars/me.png")
+    assert stored_as(name, "avatars/", ".png")
     assert stored_bytes(fresh_s3, name) == AVATAR
     page = admin_client.get(user_page(user)).content.decode()
     assert "File versions" in page

@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.files.storage import default_storage
+from django.test import Client
 
 from accounts.models import Profile
 from config.local import s3 as locals3
@@ -9,7 +10,14 @@ from config.media import versions
 from config.media.forms import STORAGE_ERROR_MESSAGE
 from tests.accounts.conftest import avatar_url
 from tests.conftest import bucket_keys, stored_bytes
-from tests.factories import UserFactory, image_bytes, png_declaring, stored_as, upload
+from tests.factories import (
+    CompanyFactory,
+    UserFactory,
+    image_bytes,
+    png_declaring,
+    stored_as,
+    upload,
+)
 from tests.processes import http_get
 
 pytestmark = pytest.mark.django_db
@@ -32,7 +40,7 @@ def test_upload_lands_in_the_bucket_and_the_profile_page_links_it_presigned(clie
 
     assert response.status_code == 302
     name = Profile.objects.get(user=user).avatar.name
-    assert stored_as(name, "avatars/me.jpg")
+    assert stored_as(name, "avatars/", ".jpg")
     # The object, read with boto3 straight from the bucket: named and typed by its content.
     assert stored_bytes(fresh_s3, name) == content
     head = fresh_s3.client().head_object(Bucket=locals3.MEDIA_BUCKET, Key=name)
@@ -53,7 +61,7 @@ def test_an_image_just_under_5_mb_goes_through_the_whole_request(client, user, f
     assert response.status_code == 302
     # The picture is stored, not what followed it in the file.
     name = Profile.objects.get(user=user).avatar.name
-    assert stored_as(name, "avatars/big.png")
+    assert stored_as(name, "avatars/", ".png")
     assert stored_bytes(fresh_s3, name) == image_bytes("PNG")
 
 
@@ -76,9 +84,9 @@ def test_a_refused_file_is_a_form_error_and_never_stored(client, user, fresh_s3,
     assert bucket_keys(fresh_s3) == []
 
 
-def test_a_long_file_name_is_shortened_not_refused(client, user, fresh_s3):
-    """Uploads are renamed (config/media/uploads.py, stored_name), and the storage
-    shortens a name to fit the column: the name a browser sends has no limit."""
+def test_a_long_file_name_is_not_refused(client, user, fresh_s3):
+    """Uploads are renamed (config/media/uploads.py, stored_name): the name a browser
+    sends has no limit."""
     name = "Screenshot 2026-11-30 at 10.41.07 " + "very long name " * 10 + ".png"
     assert len(name) > 150
     response = client.post(
@@ -86,10 +94,23 @@ def test_a_long_file_name_is_shortened_not_refused(client, user, fresh_s3):
     )
     assert response.status_code == 302
     stored = Profile.objects.get(user=user).avatar.name
-    assert stored.startswith("avatars/Screenshot_2026-11-30_at_10-41-07_very_long_name")
-    assert stored.endswith(".png")
-    assert len(stored) <= Profile._meta.get_field("avatar").max_length
+    assert stored_as(stored, "avatars/", ".png")
     assert bucket_keys(fresh_s3) == [stored]
+
+
+def test_the_uploaded_files_name_is_never_shown(client, user, fresh_s3):
+    """A device's name for a photo may say who is in it; an avatar's URL is on its
+    company's page for anyone, and in the admin for staff."""
+    company = CompanyFactory(slug="acme")
+    Profile.objects.filter(user=user).update(company=company)
+    avatar = upload("Jane Doe passport scan.png", image_bytes("PNG"))
+    assert client.post(EDIT, {"display_name": "Ada L.", "avatar": avatar}).status_code == 302
+    for page in ("/companies/acme/", "/accounts/profile/"):
+        shown = Client().get(page) if page.startswith("/companies") else client.get(page)
+        assert shown.status_code == 200
+        for word in ("Jane", "passport", "scan"):
+            assert word not in shown.content.decode(), (page, word)
+    assert stored_as(Profile.objects.get(user=user).avatar.name, "avatars/", ".png")
 
 
 def test_a_file_spooled_to_disk_with_a_very_long_extension_is_a_form_error(client, user, fresh_s3):
@@ -119,8 +140,8 @@ def test_replacing_keeps_the_old_file_and_deleting_it_lays_a_delete_marker(clien
 
     # Every upload gets a key of its own, whatever its name.
     new_name = Profile.objects.get(user=user).avatar.name
-    assert stored_as(old_name, "avatars/me.png")
-    assert stored_as(new_name, "avatars/me.png")
+    assert stored_as(old_name, "avatars/", ".png")
+    assert stored_as(new_name, "avatars/", ".png")
     assert bucket_keys(fresh_s3) == sorted([old_name, new_name])
     assert stored_bytes(fresh_s3, old_name) == first
     assert http_get(avatar_url(client)).body == second

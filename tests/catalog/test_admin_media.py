@@ -49,7 +49,7 @@ def test_image_uploaded_in_the_admin_lands_on_the_media_bucket_with_its_size(
     assert response.status_code == 302, response.content.decode()[:2000]
     product.refresh_from_db()
     name = product.image.name
-    assert stored_as(name, "products/lamp.png")
+    assert stored_as(name, "products/", ".png")
     assert (product.image_width, product.image_height) == (40, 30)
     assert stored_bytes(fresh_s3, name) == IMAGE
     page = admin_client.get(change_page(product)).content.decode()

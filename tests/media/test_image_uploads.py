@@ -90,7 +90,7 @@ def test_every_image_a_person_calls_jpeg_png_webp_or_gif_is_stored_as_that_kind(
 
     assert posted.response.status_code == 302
     folder = posted.name.split("/")[0]
-    assert stored_as(posted.name, f"{folder}/photo{EXTENSIONS[kind]}")
+    assert stored_as(posted.name, f"{folder}/", EXTENSIONS[kind])
     head = fresh_s3.client().head_object(Bucket=locals3.MEDIA_BUCKET, Key=posted.name)
     assert head["ContentType"] == CONTENT_TYPES[kind]
     uploaded = Image.open(io.BytesIO(content))
