@@ -302,7 +302,7 @@ CACHES = cache.caches(
 
 # Stored uploads an account may make an hour (config/security/uploads.py): each stays
 # in the versioned bucket, and the demo's shared staff login changes pictures.
-MEDIA_UPLOAD_LIMIT = "config.security.uploads.refusal"
+MEDIA_UPLOAD_LIMIT = "config.security.uploads.UploadLimit"
 # Uploaded images (config/media/uploads.py) may be at most this big, checked by content.
 IMAGE_UPLOAD_MAX_BYTES = 5 * 1024 * 1024
 # An upload above this size is streamed to a temporary file instead of memory:

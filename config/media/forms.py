@@ -12,10 +12,10 @@ the row.
     class ProfileForm(MediaUploadFormMixin, forms.ModelForm): ...
 
 A project may bound how many files each account stores: settings.MEDIA_UPLOAD_LIMIT
-names a function of the request that counts one more upload and answers None, or
-the error to show (this project's: config/security/uploads.py). The form asks it
-when it knows the request: its `upload_request` (set by the view; by
-`MediaVersionsAdminMixin` for the admin's forms). A refused file is not stored.
+names a class (`upload_limit`; this project's is config/security/uploads.py) the
+form asks before storing a file, and tells of each file stored, when it knows the
+request: its `upload_request` (set by the view; by `MediaVersionsAdminMixin` for
+the admin's forms). A refused file is not stored.
 
 A row that then fails to save leaves an unreferenced object in the bucket, which
 is harmless; the opposite (a row pointing at nothing) is what this prevents. Where
@@ -46,12 +46,12 @@ NAME_ERROR_MESSAGE = (
 )
 
 
-def upload_refusal(request) -> str | None:
-    """What settings.MEDIA_UPLOAD_LIMIT (a dotted path, optional) says of one more
-    stored upload of `request`: None to store it, or the file field's error. It
-    counts the upload when it lets it through."""
-    limit = getattr(settings, "MEDIA_UPLOAD_LIMIT", None)
-    return None if request is None or not limit else import_string(limit)(request)
+def upload_limit():
+    """The class settings.MEDIA_UPLOAD_LIMIT names (a dotted path, optional), or None.
+    Its `refusal(request)` says, before a file is stored, None or the file field's
+    error; its `stored(request)` is told of each file the bucket took."""
+    path = getattr(settings, "MEDIA_UPLOAD_LIMIT", None)
+    return import_string(path) if path else None
 
 
 class MediaUploadFormMixin:
@@ -83,7 +83,8 @@ class MediaUploadFormMixin:
             file = getattr(self.instance, field.attname)
             if not file or file._committed:
                 continue  # no new upload in this field
-            if refused := upload_refusal(self.upload_request):
+            limit = upload_limit() if self.upload_request is not None else None
+            if limit is not None and (refused := limit.refusal(self.upload_request)):
                 self.add_error(field.name, refused)
                 continue
             try:
@@ -97,6 +98,9 @@ class MediaUploadFormMixin:
                 # No name fits: Django shortens only what comes before a name's
                 # first dot to fit the field's max_length (or the name is unsafe).
                 self.add_error(field.name, NAME_ERROR_MESSAGE)
+            else:
+                if limit is not None:
+                    limit.stored(self.upload_request)
 
 
 class MediaUploadForm(MediaUploadFormMixin, forms.ModelForm):

@@ -10,9 +10,10 @@ from django.test import Client
 
 from accounts.models import Profile
 from catalog.models import Product
+from config.media import forms as media_forms
 from config.security import throttle
 from config.security import uploads as upload_limits
-from tests.conftest import bucket_keys
+from tests.conftest import bucket_keys, storages_on
 from tests.factories import UserFactory, image_bytes, upload
 
 pytestmark = pytest.mark.django_db
@@ -59,6 +60,19 @@ def test_an_account_from_many_clients_is_bounded_too(fresh_s3):
     assert refused.status_code == 200
     assert f"{PER_ACCOUNT} from all its networks" in refused.content.decode()
     assert not Profile.objects.get(user=user).avatar
+
+
+def test_an_upload_the_bucket_could_not_store_counts_nothing(settings, fresh_s3):
+    """The form says "nothing was saved, try again in a few minutes": an outage must not
+    spend the hour's allowance (every visitor's, on the demo's shared staff login)."""
+    user = UserFactory()
+    client = from_client(user, 1)
+    settings.STORAGES = storages_on(fresh_s3, bucket="no-such-bucket")
+    for n in range(PER_CLIENT + 2):
+        failed = post_avatar(client, f"during-{n}.png")
+        assert media_forms.STORAGE_ERROR_MESSAGE in failed.content.decode()
+    settings.STORAGES = storages_on(fresh_s3)
+    assert post_avatar(client, "after.png").status_code == 302
 
 
 def test_superusers_are_not_counted(fresh_s3):
