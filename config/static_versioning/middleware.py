@@ -11,7 +11,8 @@ WhiteNoise reads each end with `int()`, which also takes `+1`, ` 1`, `1_0` and
 other scripts' digits. Anything else is ignored, as WhiteNoise ignores a header
 it cannot read (the whole file, 200). And `bytes=-0`, the last no bytes, is 416
 Range Not Satisfiable, as RFC 9110 says: WhiteNoise read it as the whole file.
-Every other range is WhiteNoise's own answer.
+A HEAD ignores the header, as RFC 9110 has every method but GET do. Every other
+range is WhiteNoise's own answer.
 """
 
 import re
@@ -25,6 +26,13 @@ ONE_RANGE = re.compile(r"bytes=(?:[0-9]+-[0-9]*|-([0-9]+))")
 
 
 class OneByteRangeStaticFile(StaticFile):
+    def get_response(self, method, request_headers):
+        # RFC 9110 defines ranges for GET alone: any other method ignores them (a HEAD
+        # gets the whole file's headers).
+        if method != "GET" and "HTTP_RANGE" in request_headers:
+            request_headers = {k: v for k, v in request_headers.items() if k != "HTTP_RANGE"}
+        return super().get_response(method, request_headers)
+
     def get_range_response(self, range_header, base_headers, file_handle):
         range_header = range_header.strip()
         found = ONE_RANGE.fullmatch(range_header)

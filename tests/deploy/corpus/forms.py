@@ -284,8 +284,8 @@ def host_probes(path: str = "/") -> list[Probe]:
 
 def range_probes(path: str) -> list[Probe]:
     """Range headers on a static file (config/static_versioning/middleware.py): ends
-    Python's int() reads but RFC 9110 does not are ignored (the file, 200); the last
-    no bytes and ranges past the end are 416."""
+    Python's int() reads but RFC 9110 does not, and a list of ranges (`0-1,`), are
+    ignored (the file, 200); the last no bytes and ranges past the end are 416."""
     ignored = ["bytes=- 0", "bytes=-+0", "bytes=-0_0", "bytes=+0-0", "bytes=0_0-1", "bytes=0-1,"]
     refused = ["bytes=-0", "bytes=-000", "bytes=999999-", "bytes=5-3", f"bytes={'9' * 40}-"]
     return [
