@@ -167,4 +167,5 @@ def names_a_shared_login(username: str) -> bool:
     if username not in SHARED_LOGINS:
         return False
     User = get_user_model()
-    return User._default_manager.filter(**{User.USERNAME_FIELD: username}, email="").exists()
+    user = User._default_manager.filter(**{User.USERNAME_FIELD: username}).first()
+    return user is not None and is_shared_login(user)

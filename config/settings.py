@@ -300,9 +300,9 @@ CACHES = cache.caches(
     release=cache.release_tag(STATIC_ROOT / "staticfiles.json"),
 )
 
-# Stored uploads an account may make an hour (config/security/uploads.py): each stays
+# Stored uploads an account may make an hour (config/security/upload_limit.py): each stays
 # in the versioned bucket, and the demo's shared staff login changes pictures.
-MEDIA_UPLOAD_LIMIT = "config.security.uploads.UploadLimit"
+MEDIA_UPLOAD_LIMIT = "config.security.upload_limit.UploadLimit"
 # Uploaded images (config/media/uploads.py) may be at most this big, checked by content.
 IMAGE_UPLOAD_MAX_BYTES = 5 * 1024 * 1024
 # An upload above this size is streamed to a temporary file instead of memory:

@@ -15,7 +15,7 @@ from config import cache, gc_tuning
 from config import gunicorn as web
 from config.media import signed, uploads
 from config.media import tour as media_tour
-from config.security import uploads as upload_limits
+from config.security import upload_limit as upload_limits
 from tests.processes import BASE_DIR
 
 

@@ -12,7 +12,7 @@ the row.
     class ProfileForm(MediaUploadFormMixin, forms.ModelForm): ...
 
 A project may bound how many files each account stores: settings.MEDIA_UPLOAD_LIMIT
-names a class (`upload_limit`; this project's is config/security/uploads.py) the
+names a class (`upload_limit`; this project's is config/security/upload_limit.py) the
 form asks before storing a file, and tells of each file stored, when it knows the
 request: its `upload_request` (set by the view; by `MediaVersionsAdminMixin` for
 the admin's forms). A refused file is not stored.
@@ -77,13 +77,13 @@ class MediaUploadFormMixin:
         self.stored_uploads = []  # what discard_stored_uploads() would delete
         if self._errors:
             return  # store nothing for a form that will be shown again anyway
+        limit = upload_limit() if self.upload_request is not None else None
         for field in self.instance._meta.concrete_fields:
             if not isinstance(field, models.FileField) or field.name not in self.cleaned_data:
                 continue
             file = getattr(self.instance, field.attname)
             if not file or file._committed:
                 continue  # no new upload in this field
-            limit = upload_limit() if self.upload_request is not None else None
             if limit is not None and (refused := limit.refusal(self.upload_request)):
                 self.add_error(field.name, refused)
                 continue
@@ -99,7 +99,7 @@ class MediaUploadFormMixin:
                 # first dot to fit the field's max_length (or the name is unsafe).
                 self.add_error(field.name, NAME_ERROR_MESSAGE)
             else:
-                if limit is not None:
+                if limit is not None:  # counted once the bucket took it
                     limit.stored(self.upload_request)
 
 

@@ -12,7 +12,7 @@ from accounts.models import Profile
 from catalog.models import Product
 from config.media import forms as media_forms
 from config.security import throttle
-from config.security import uploads as upload_limits
+from config.security import upload_limit as upload_limits
 from tests.conftest import bucket_keys, storages_on
 from tests.factories import UserFactory, image_bytes, upload
 
