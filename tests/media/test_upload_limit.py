@@ -13,6 +13,12 @@ from catalog.models import Product
 from config.media import forms as media_forms
 from config.security import throttle
 from config.security import upload_limit as upload_limits
+from tests.accounts.test_avatar_admin import (
+    profile_page,
+    profile_page_data,
+    user_page,
+    user_page_data,
+)
 from tests.conftest import bucket_keys, storages_on
 from tests.factories import UserFactory, image_bytes, upload
 
@@ -114,3 +120,25 @@ def test_the_shared_staff_logins_pictures_are_bounded_in_the_admin(fresh_s3):
     assert f"{PER_CLIENT} files an hour" in refused.content.decode()
     assert bucket_keys(fresh_s3) == stored
     assert Product.objects.get(pk=product.pk).image.name == saved
+
+
+@pytest.mark.parametrize("where", ["profile page", "user page inline"])
+def test_staff_avatars_in_the_admin_are_counted_too(fresh_s3, where):
+    """The profile's admin page (its form) and the user's (the profile inline's formset)
+    count what staff store, as the product's page does."""
+    staff = UserFactory(is_staff=True)
+    for codename in ("view_user", "change_user", "view_profile", "change_profile"):
+        staff.user_permissions.add(Permission.objects.get(codename=codename))
+    for _ in range(PER_ACCOUNT):
+        throttle.hit(*upload_limits.account_uploads(staff), limit=PER_ACCOUNT, window=3600)
+    member = UserFactory()
+    avatar = upload("theirs.png", image_bytes("PNG"))
+    if where == "profile page":
+        page, data = profile_page(member.profile), profile_page_data(member.profile, avatar=avatar)
+    else:
+        page, data = user_page(member), user_page_data(member, avatar=avatar)
+    refused = from_client(staff, 4).post(page, data)
+    assert refused.status_code == 200
+    assert f"{PER_ACCOUNT} from all its networks" in refused.content.decode()
+    assert bucket_keys(fresh_s3) == []
+    assert not Profile.objects.get(user=member).avatar
