@@ -10,6 +10,7 @@ import signal
 import sys
 
 from django.core.exceptions import ImproperlyConfigured
+from gunicorn.workers import gthread
 
 from config import env, gc_tuning
 
@@ -29,7 +30,27 @@ try:
     workers = env.web_workers()
 except ImproperlyConfigured as refused:
     sys.exit(str(refused))
-worker_class = "gthread"
+
+
+# gunicorn's gthread worker, as a class of its own for SIGINT.
+# Ctrl-C in a terminal (`heroku local`, this Procfile line run by hand, `pipenv
+# run demo`) sends SIGINT to the master and to every worker at once, and the
+# master answers it by sending each worker SIGQUIT. gthread's quit handler is
+# not re-entrant: a worker that took both signals ran it twice, the second call
+# waited forever on the thread pool's lock inside the first one's shutdown, and
+# the master killed it 20 s later ("Worker ... was sent SIGKILL! Perhaps out of
+# memory?"), in about one Ctrl-C of five. Workers leave SIGINT to the master, so
+# each gets one signal from it, from the moment gunicorn sets a worker's handlers:
+# in development a worker loads the app after that (about half a second, and
+# again whenever a code change restarts it), and a Ctrl-C then ran both too.
+# Heroku stops a dyno with SIGTERM, unaffected.
+class ThreadWorker(gthread.ThreadWorker):
+    def init_signals(self):
+        super().init_signals()
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+worker_class = ThreadWorker
 threads = 5
 
 # A worker whose main loop has not checked in for 20 s is killed and replaced. With
@@ -92,16 +113,3 @@ def pre_fork(server, worker):
 def post_fork(server, worker):
     gc_tuning.tune_worker()
     server.log.info("Worker %s: garbage collector %s", worker.pid, gc_tuning.describe())
-
-
-# Ctrl-C in a terminal (`heroku local`, this Procfile line run by hand, `pipenv
-# run demo`) sends SIGINT to the master and to every worker at once, and the
-# master answers it by sending each worker SIGQUIT. gthread's quit handler is
-# not re-entrant: a worker that took both signals ran it twice, the second call
-# waited forever on the thread pool's lock inside the first one's shutdown, and
-# the master killed it 20 s later ("Worker ... was sent SIGKILL! Perhaps out of
-# memory?"), in about one Ctrl-C of five. Workers leave SIGINT to the master, so
-# each gets one signal from it. Heroku stops a dyno with SIGTERM, unaffected.
-# Set here, after gunicorn installs the worker's own handlers.
-def post_worker_init(worker):
-    signal.signal(signal.SIGINT, signal.SIG_IGN)

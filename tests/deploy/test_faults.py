@@ -16,7 +16,7 @@
    view is needed.
 4. Ctrl-C in a terminal (`heroku local`, the Procfile line run by hand, `pipenv
    run demo`) sends SIGINT to the master and every worker at once: the web line
-   stops at once, with no worker killed.
+   stops at once, with no worker killed, also while the workers still load the app.
 
 Both print what they measured (`pipenv run test -s -n 0` shows it; docs/production.md has the
 figures).
@@ -31,7 +31,9 @@ import subprocess
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
@@ -287,6 +289,62 @@ def children(pid: int) -> list[int]:
     return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
 
 
+@contextmanager
+def in_a_terminal(command: str, env: dict[str, str]) -> Iterator[WebProcess]:
+    """`command` on a free PORT as a terminal runs a job: in a process group of its
+    own. Killed with its group at the end of the with-block if still running."""
+    port = free_port()
+    log = tempfile.TemporaryFile()
+    process = subprocess.Popen(
+        ["bash", "-c", "exec " + command],
+        cwd=BASE_DIR,
+        env={**env, "PORT": str(port)},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        yield WebProcess(process, port, log)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def ctrl_c(web: WebProcess) -> float:
+    """What a terminal's Ctrl-C does (SIGINT to the job's group); the seconds until
+    the web line exited 0."""
+    interrupted = time.monotonic()
+    os.killpg(web.process.pid, signal.SIGINT)
+    assert web.process.wait(30) == 0, web.output()[-3000:]
+    return time.monotonic() - interrupted
+
+
+def test_ctrl_c_while_the_workers_still_load_the_app_stops_each_once(tmp_path):
+    """In development each worker loads the app after its boot: about half a second
+    in which gunicorn's own handlers were set and the SIGINT of a terminal's Ctrl-C
+    ran the quit handler as well as the master's SIGQUIT did (a traceback, or the
+    hang below). The same happens to a worker that a code change restarted. Here
+    the workers are held while loading (tests/deploy/gated_wsgi.py): they ignore
+    SIGINT already, and Ctrl-C stops the web line at once and cleanly."""
+    env = {**os.environ, "ENVIRONMENT": "development", "WEB_CONCURRENCY": "2"}
+    env["GATE"] = str(tmp_path / "never")
+    command = "gunicorn --config config/gunicorn.py tests.deploy.gated_wsgi"
+    with in_a_terminal(command, env) as web:
+        # Each worker logs its collector settings just before it sets its handlers.
+        wait_for(lambda: web.output().count("garbage collector") == 2)
+        workers = children(web.process.pid)
+        assert len(workers) == 2
+        wait_for(lambda: all(ignores_sigint(worker) for worker in workers), seconds=10)
+        assert "Worker exiting" not in web.output()  # still loading: the gate is shut
+        took = ctrl_c(web)
+    output = web.output()
+    assert "Traceback" not in output, output[-3000:]
+    assert "SIGKILL" not in output, output[-3000:]
+    assert output.count("Worker exiting") == 2, output[-3000:]
+    assert took < 10
+
+
 def test_ctrl_c_in_a_terminal_stops_the_web_line_at_once_with_no_worker_killed():
     """The master answers SIGINT by sending each worker SIGQUIT; a worker that also
     took the terminal's SIGINT ran gthread's quit handler twice, and the second
@@ -295,38 +353,19 @@ def test_ctrl_c_in_a_terminal_stops_the_web_line_at_once_with_no_worker_killed()
     out of memory?"), in about one Ctrl-C of five. Workers leave SIGINT to the
     master (config/gunicorn.py), so a worker gets one signal, whenever it comes."""
     env = production_env(DATABASE_URL=released_database("ctrl_c"))
-    port = free_port()
-    log = tempfile.TemporaryFile()
-    process = subprocess.Popen(
-        ["bash", "-c", "exec " + procfile_command("web")],
-        cwd=BASE_DIR,
-        env={**env, "PORT": str(port)},
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,  # a process group of its own, as a terminal's job is
-    )
-    web = WebProcess(process, port, log)
-    try:
+    with in_a_terminal(procfile_command("web"), env) as web:
         web.wait_until_serving()
 
         def both_workers_ignore_sigint() -> bool:
-            workers = children(process.pid)
+            workers = children(web.process.pid)
             return len(workers) == 2 and all(ignores_sigint(worker) for worker in workers)
 
-        # Each worker ignores it from the end of its boot (post_worker_init); the
-        # one that did not answer /healthz may still be booting.
+        # Each worker ignores it once gunicorn has set its handlers; the one that
+        # did not answer /healthz may not have got that far.
         wait_for(both_workers_ignore_sigint)
-        workers = children(process.pid)
-        assert not ignores_sigint(process.pid)  # the master stops on it
-
-        interrupted = time.monotonic()
-        os.killpg(process.pid, signal.SIGINT)  # what a terminal's Ctrl-C does
-        assert process.wait(30) == 0, web.output()[-3000:]
-        took = time.monotonic() - interrupted
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+        workers = children(web.process.pid)
+        assert not ignores_sigint(web.process.pid)  # the master stops on it
+        took = ctrl_c(web)
     assert "SIGKILL" not in web.output(), web.output()[-3000:]
     assert took < 10  # under a second when quiet; the hang lasted the 20 s graceful timeout
     for worker in workers:
