@@ -13,6 +13,7 @@ moto is a dev package: production never imports this module.
 import functools
 import json
 import logging
+import threading
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +30,34 @@ REGION = "us-east-1"
 # moto accepts any key unless told to check them (see `require_auth`).
 ACCESS_KEY = "local-access-key"
 SECRET_KEY = "local-secret-key"  # noqa: S105 (not a secret: the local server only)
+# Requests that change nothing on the server.
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+class _Changes:
+    """Requests that may have changed something, to any server of this process
+    (they share their buckets and objects): a reset with none since the last one
+    has nothing to undo, and sends nothing."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self.count = 0
+        self.at_last_reset = None  # the count just after the last reset
+        self.resets = 0  # resets done, not skipped
+
+    def counting(self, app):
+        """`app`, counting each request that may change something before it runs."""
+
+        def counted(environ, start_response):
+            if environ["REQUEST_METHOD"] not in SAFE_METHODS:
+                with self._lock:
+                    self.count += 1
+            return app(environ, start_response)
+
+        return counted
+
+
+changes = _Changes()
 
 
 @dataclass
@@ -77,10 +106,15 @@ class LocalS3:
         )
 
     def reset(self) -> None:
-        """Forget every bucket, object and IAM user, stop checking keys, recreate the buckets."""
+        """Forget every bucket, object and IAM user, stop checking keys, recreate the
+        buckets: unless no request has changed anything since the last reset."""
+        if changes.count == changes.at_last_reset:
+            return
         self.require_auth(False)
         self._post("/moto-api/reset", b"")
         self.create_buckets()
+        changes.at_last_reset = changes.count
+        changes.resets += 1
 
     def require_auth(self, on: bool = True) -> None:
         """Make the server check access keys and IAM policies (off by default)."""
@@ -128,6 +162,7 @@ def start(port: int = 0, data_dir: Path | None = None) -> LocalS3:
     dispatcher.get_backend_for_host = functools.lru_cache(maxsize=64)(
         dispatcher.get_backend_for_host
     )
+    server._server.app = changes.counting(dispatcher)
     host, port = server.get_host_and_port()
     local = LocalS3(server, f"http://{host}:{port}")
     local.create_buckets()

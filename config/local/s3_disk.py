@@ -37,10 +37,9 @@ from moto.core import DEFAULT_ACCOUNT_ID
 from moto.s3.models import FakeDeleteMarker, s3_backends
 
 from config.local.envfile import run_with
+from config.local.s3 import SAFE_METHODS
 
 MANIFEST = "versions.json"
-# Requests that change nothing on the server.
-SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 # Kept by moto beside an object's headers, but about the request that sent it:
 # a replay signs its own.
 UNSAVED_HEADERS = {"x-amz-content-sha256"}
