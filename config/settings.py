@@ -181,6 +181,17 @@ DATABASES = {
 # A database that does not answer must turn into a quick error page rather than
 # a request hanging until Heroku's router gives up at 30 s.
 DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+# For the same reason a web process's statement that runs or waits (on a lock)
+# longer than this many seconds is cancelled: the 503 page, where the router
+# would answer H12 at 30 s while the query ran on, holding a connection and the
+# rows it locked. Web processes only (config/wsgi.py): the release phase's
+# migrations and one-off commands run as long as they need. 0 turns it off.
+DATABASE_STATEMENT_TIMEOUT = env.whole_number(
+    "DATABASE_STATEMENT_TIMEOUT",
+    25,
+    maximum=30,
+    why="Heroku's router gives up on a request after 30 s",
+)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

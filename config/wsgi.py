@@ -8,7 +8,9 @@ UTF-8 before Django decodes anything in it.
 
 import os
 
+from django.conf import settings
 from django.core.wsgi import get_wsgi_application
+from django.db.backends.signals import connection_created
 
 from config import cache
 from config.media import boto_sessions
@@ -23,3 +25,16 @@ application = BodyLimit(Utf8Requests(get_wsgi_application()))
 # redis-py, and botocore's S3 data (config/media/boto_sessions.py).
 cache.load_clients()
 boto_sessions.load_service_data()
+
+
+def bound_statements(sender, connection, **kwargs):
+    """Cancel any statement of this web process that runs longer than
+    DATABASE_STATEMENT_TIMEOUT seconds (config/settings.py): set once per
+    connection, on the driver's own cursor, so no page's query log shows it."""
+    seconds = settings.DATABASE_STATEMENT_TIMEOUT
+    if seconds and connection.vendor == "postgresql":
+        with connection.connection.cursor() as cursor:
+            cursor.execute("SET statement_timeout = %s", [f"{seconds}s"])
+
+
+connection_created.connect(bound_statements)

