@@ -32,32 +32,47 @@ ACCESS_KEY = "local-access-key"
 SECRET_KEY = "local-secret-key"  # noqa: S105 (not a secret: the local server only)
 # Requests that change nothing on the server.
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+# Marks the requests of `LocalS3.reset()` itself (RESET_ENVIRON: as WSGI names it).
+RESET_HEADER = "X-Local-S3-Reset"
+RESET_ENVIRON = "HTTP_X_LOCAL_S3_RESET"
 
 
 class _Changes:
     """Requests that may have changed something, to any server of this process
     (they share their buckets and objects): a reset with none since the last one
-    has nothing to undo, and sends nothing."""
+    has nothing to undo, and sends nothing. The reset's own requests carry
+    RESET_HEADER and are not counted."""
 
     def __init__(self):
-        self._lock = threading.Lock()
-        self.count = 0
-        self.at_last_reset = None  # the count just after the last reset
+        self.lock = threading.Lock()
+        self.count = 0  # counted when they arrive
+        self.in_flight = 0  # arrived, not answered yet
+        self.at_last_reset = None  # the count after a reset nothing else overlapped
         self.resets = 0  # resets done, not skipped
 
     def counting(self, app):
         """`app`, counting each request that may change something before it runs."""
 
         def counted(environ, start_response):
-            if environ["REQUEST_METHOD"] not in SAFE_METHODS:
-                with self._lock:
-                    self.count += 1
-            return app(environ, start_response)
+            if environ["REQUEST_METHOD"] in SAFE_METHODS or environ.get(RESET_ENVIRON):
+                return app(environ, start_response)
+            with self.lock:
+                self.count += 1
+                self.in_flight += 1
+            try:
+                return app(environ, start_response)
+            finally:
+                with self.lock:
+                    self.in_flight -= 1
 
         return counted
 
 
 changes = _Changes()
+
+
+def _mark_as_reset(request, **_):
+    request.headers[RESET_HEADER] = "1"
 
 
 @dataclass
@@ -80,22 +95,32 @@ class LocalS3:
             "AWS_MEDIA_BUCKET_NAME": MEDIA_BUCKET,
         }
 
-    def client(self, service: str = "s3", access_key=ACCESS_KEY, secret_key=SECRET_KEY):
+    def client(
+        self,
+        service: str = "s3",
+        access_key=ACCESS_KEY,
+        secret_key=SECRET_KEY,
+        resetting: bool = False,
+    ):
         """A boto3 client for one of this server's services (s3, iam), made once per
-        service and keys (boto3 clients may be shared between threads)."""
-        key = (service, access_key, secret_key)
+        service and keys (boto3 clients may be shared between threads).
+        `resetting`: its requests carry RESET_HEADER (`reset()`'s own)."""
+        key = (service, access_key, secret_key, resetting)
         if key not in self._clients:
-            self._clients[key] = boto3.client(
+            client = boto3.client(
                 service,
                 endpoint_url=self.endpoint_url,
                 region_name=REGION,
                 aws_access_key_id=access_key,
                 aws_secret_access_key=secret_key,
             )
+            if resetting:
+                client.meta.events.register(f"before-sign.{service}", _mark_as_reset)
+            self._clients[key] = client
         return self._clients[key]
 
-    def create_buckets(self) -> None:
-        s3 = self.client()
+    def create_buckets(self, s3=None) -> None:
+        s3 = s3 or self.client()
         s3.create_bucket(Bucket=MEDIA_BUCKET)
         s3.put_bucket_versioning(Bucket=MEDIA_BUCKET, VersioningConfiguration={"Status": "Enabled"})
         s3.create_bucket(Bucket=STATIC_BUCKET)
@@ -107,14 +132,21 @@ class LocalS3:
 
     def reset(self) -> None:
         """Forget every bucket, object and IAM user, stop checking keys, recreate the
-        buckets: unless no request has changed anything since the last reset."""
-        if changes.count == changes.at_last_reset:
-            return
-        self.require_auth(False)
-        self._post("/moto-api/reset", b"")
-        self.create_buckets()
-        changes.at_last_reset = changes.count
-        changes.resets += 1
+        buckets: unless no request has changed anything since the last reset.
+
+        A request that was in flight when the reset began, or came during it, may
+        have changed something after the reset undid it: the next one then runs."""
+        with changes.lock:
+            if changes.count == changes.at_last_reset and not changes.in_flight:
+                return
+            began, overlapped = changes.count, changes.in_flight
+        self._post("/moto-api/reset-auth", b"inf", resetting=True)
+        self._post("/moto-api/reset", b"", resetting=True)
+        self.create_buckets(self.client(resetting=True))
+        with changes.lock:
+            alone = not overlapped and changes.count == began and not changes.in_flight
+            changes.at_last_reset = changes.count if alone else None
+            changes.resets += 1
 
     def require_auth(self, on: bool = True) -> None:
         """Make the server check access keys and IAM policies (off by default)."""
@@ -124,13 +156,13 @@ class LocalS3:
     def stop(self) -> None:
         self.server.stop()
 
-    def _post(self, path: str, body: bytes) -> dict:
+    def _post(self, path: str, body: bytes, resetting: bool = False) -> dict:
         # The URL is this server's own, on 127.0.0.1.
         request = urllib.request.Request(  # noqa: S310
             self.endpoint_url + path,
             data=body,
             method="POST",
-            headers={"Content-Type": "text/plain"},
+            headers={"Content-Type": "text/plain", **({RESET_HEADER: "1"} if resetting else {})},
         )
         with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
             return json.loads(response.read() or b"{}")

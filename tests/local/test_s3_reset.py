@@ -3,11 +3,14 @@ before and after each test that stores files: whatever was changed, it leaves th
 two buckets as `start()` made them, and it costs nothing after a test that only read."""
 
 import json
+import socket
+from urllib.parse import urlsplit
 
 import pytest
 
 from config.local import s3 as locals3
 from tests.conftest import bucket_keys, policy_keys
+from tests.processes import wait_for
 
 
 def buckets(server: locals3.LocalS3) -> dict:
@@ -85,4 +88,26 @@ def test_a_reset_after_reads_alone_sends_nothing(local_s3, fresh):
     client.put_object(Bucket=locals3.MEDIA_BUCKET, Key="a.png", Body=b"a")
     local_s3.reset()
     assert locals3.changes.resets == done + 1
+    assert buckets(local_s3) == fresh
+
+
+def test_a_write_in_flight_during_a_reset_is_undone_by_the_next_one(local_s3, fresh):
+    """A PUT whose body is still arriving when a reset runs lands after it; the next
+    reset must not take the bucket for clean."""
+    url = local_s3.client().generate_presigned_url(
+        "put_object", Params={"Bucket": locals3.MEDIA_BUCKET, "Key": "late.png"}
+    )
+    parts = urlsplit(url)
+    with socket.create_connection((parts.hostname, parts.port), timeout=10) as sock:
+        sock.sendall(
+            f"PUT {parts.path}?{parts.query} HTTP/1.1\r\nHost: {parts.netloc}\r\n"
+            "Content-Length: 4\r\n\r\n".encode()
+        )
+        wait_for(lambda: locals3.changes.in_flight == 1, seconds=10)
+        local_s3.reset()  # the PUT waits for its body meanwhile
+        sock.sendall(b"late")
+        assert sock.recv(1024).startswith(b"HTTP/1.1 200")
+    assert bucket_keys(local_s3) == ["late.png"]  # stored after the reset
+
+    local_s3.reset()
     assert buckets(local_s3) == fresh
