@@ -227,7 +227,7 @@ def test_a_statement_past_the_statement_timeout_is_cancelled_with_the_503_page()
     assert waited.status == 503, waited.text
     assert waited.header("Retry-After") == "30"
     assert 1 <= waited.seconds < 10  # the bound, not the lock, ended the wait
-    assert again.status == 404, again.text  # the same worker's connection serves on
+    assert again.status == 404, again.text  # and the web process serves on
     print(f"\nStatement timeout 1 s: 503 after {waited.seconds:.1f} s")
 
 
