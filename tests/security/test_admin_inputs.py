@@ -8,6 +8,7 @@ model, every field, and values the database refuses; every content type.
 
 from datetime import timedelta
 
+import psycopg2
 import pytest
 from axes.models import AccessAttempt
 from django.contrib import admin
@@ -15,7 +16,7 @@ from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.admin.options import InlineModelAdmin
 from django.contrib.auth.models import Permission, User
 from django.contrib.contenttypes.models import ContentType
-from django.db import models
+from django.db import connection, models
 from django.test import Client, RequestFactory
 from django.urls import resolve, reverse
 from django.utils import timezone
@@ -289,6 +290,27 @@ def test_view_on_site_shows_an_objects_address_only_to_who_may_see_it(permission
 def test_view_on_site_of_a_content_type_id_no_database_holds_is_no_500(superuser):
     response = superuser.get("/admin/r/99999999999999999999/1/")
     assert response.status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_view_on_site_while_the_database_fails_is_the_503_page(superuser):
+    """An id no database holds is the 404 page; the database failing under the
+    lookup (here a statement cancelled by statement_timeout while another session
+    locks the content types) is the 503 page, as on every other page, not a 404."""
+    content_type = ContentType.objects.get_for_model(Product)
+    ContentType.objects.clear_cache()
+    locker = psycopg2.connect(**connection.get_connection_params())
+    try:
+        with locker.cursor() as cursor:
+            cursor.execute("LOCK TABLE django_content_type IN ACCESS EXCLUSIVE MODE")
+        with connection.cursor() as cursor:
+            cursor.execute("SET statement_timeout = '200ms'")
+        response = superuser.get(f"/admin/r/{content_type.pk}/1/")
+    finally:
+        locker.close()
+        connection.close()  # its statement_timeout goes with it
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
 
 
 def test_view_on_site_takes_an_object_id_with_slashes_as_django_does():
