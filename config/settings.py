@@ -184,8 +184,8 @@ DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
 # For the same reason a web process's statement that runs or waits (on a lock)
 # longer than this many seconds is cancelled: the 503 page, where the router
 # would answer H12 at 30 s while the query ran on, holding a connection and the
-# rows it locked. A bound on each statement, not on a request: one past 25 s
-# would leave no time to answer before the router's 30 s. Web processes only
+# rows it locked. A bound on each statement, not on a request: 25 s and up to
+# 5 s of connect_timeout reach the router's 30 s. Web processes only
 # (config/wsgi.py): the release phase's migrations and one-off commands run as
 # long as they need. 0 turns it off.
 DATABASE_STATEMENT_TIMEOUT = env.whole_number(

@@ -100,6 +100,7 @@ class LocalS3:
         service: str = "s3",
         access_key=ACCESS_KEY,
         secret_key=SECRET_KEY,
+        *,
         resetting: bool = False,
     ):
         """A boto3 client for one of this server's services (s3, iam), made once per
@@ -156,7 +157,7 @@ class LocalS3:
     def stop(self) -> None:
         self.server.stop()
 
-    def _post(self, path: str, body: bytes, resetting: bool = False) -> dict:
+    def _post(self, path: str, body: bytes, *, resetting: bool = False) -> dict:
         # The URL is this server's own, on 127.0.0.1.
         request = urllib.request.Request(  # noqa: S310
             self.endpoint_url + path,
@@ -205,6 +206,7 @@ def start(port: int = 0, data_dir: Path | None = None) -> LocalS3:
         disk.claim()
         local.restored = disk.restore(local.client())
         disk.save()
-        # Every later request that changes something is saved before its answer.
-        server._server.app = disk.write_through(server._server.app)
+        # Every later request that changes something is saved before its answer,
+        # and counted as in flight until then.
+        server._server.app = changes.counting(disk.write_through(dispatcher))
     return local

@@ -26,7 +26,6 @@ from django.contrib.admin.utils import unquote
 from django.contrib.contenttypes import views as contenttype_views
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.db import DataError
 from django.http import Http404
 
 from config.security.headers import wrap_views
@@ -71,9 +70,10 @@ def view_on_site(request, content_type_id, object_id):
     """
     try:
         model = ContentType.objects.get_for_id(int(content_type_id)).model_class()
-    # An id past the column's range is a DataError; the database failing is not
-    # the visitor's: its 503 page (config/views.py), as on every page.
-    except (ValueError, OverflowError, ContentType.DoesNotExist, DataError):
+    # An id past the column's range never reaches the database (DoesNotExist).
+    # A database error is not the visitor's: an outage or a cancelled statement
+    # is the 503 page (config/views.py), as on every page.
+    except (ValueError, OverflowError, ContentType.DoesNotExist):
         raise Http404 from None
     model_admin = admin.site._registry.get(model)
     if model_admin is None:
