@@ -3,7 +3,9 @@
 Django's application is wrapped in the request body limit (config/security/bodylimit.py),
 which refuses oversized bodies before anything reads them, and in the charset check
 (config/security/charset.py), which refuses a Content-Type naming a charset other than
-UTF-8 before Django decodes anything in it.
+UTF-8 before Django decodes anything in it. Each database connection the app opens
+here bounds its statements (DATABASE_STATEMENT_TIMEOUT): web processes only, as no
+command loads this module.
 """
 
 import os

@@ -47,6 +47,13 @@ CLAIMS = [
     ("README.md", f"Seed it ({seeded_by_default()} products, their pictures stored on the"),
     ("README.md", f"default {settings.PAGE_CACHE_SECONDS}; `0` turns the page cache off"),
     ("README.md", f"branch coverage (minimum {coverage_minimum()}%)"),
+    ("README.md", f"default {settings.DATABASE_STATEMENT_TIMEOUT}, at most "),
+    (".env.example", f"# DATABASE_STATEMENT_TIMEOUT={settings.DATABASE_STATEMENT_TIMEOUT}"),
+    ("app.json", f'"value": "{settings.DATABASE_STATEMENT_TIMEOUT}"'),
+    (
+        "docs/production.md",
+        f"(`DATABASE_STATEMENT_TIMEOUT` seconds, {settings.DATABASE_STATEMENT_TIMEOUT} by default",
+    ),
     ("docs/production.md", f"(`graceful_timeout` {web.graceful_timeout} s)"),
     ("docs/production.md", f"the master's SIGKILL {web.timeout} s later"),
     (

@@ -1,5 +1,6 @@
 """The settings fail closed: production needs its secrets, development is opt-in."""
 
+import json
 import os
 import re
 import subprocess
@@ -447,6 +448,15 @@ def test_only_web_processes_bound_their_statements():
     refused = run_python(command, {**base, "DATABASE_STATEMENT_TIMEOUT": "26"})
     assert refused.returncode != 0
     assert "DATABASE_STATEMENT_TIMEOUT must be a whole number from 0 to 25" in refused.stderr
+    # The maximum as each place that names the variable gives it.
+    for name, words in [("README.md", "at most 25"), (".env.example", "25 at most")]:
+        assert words in " ".join((BASE_DIR / name).read_text().split())
+    assert (
+        "at most 25"
+        in json.loads((BASE_DIR / "app.json").read_text())["env"]["DATABASE_STATEMENT_TIMEOUT"][
+            "description"
+        ]
+    )
 
 
 @pytest.mark.parametrize(

@@ -214,9 +214,14 @@ def test_a_statement_past_the_statement_timeout_is_cancelled_with_the_503_page()
     database = released_database("statement_timeout")
     locker = psycopg2.connect(database)
     try:
-        with serving(production_env(DATABASE_URL=database, DATABASE_STATEMENT_TIMEOUT="1")) as web:
+        env = production_env(DATABASE_URL=database, DATABASE_STATEMENT_TIMEOUT="1", QUERY_LOG="on")
+        with serving(env) as web:
             client = RouterClient(web.port, timeout=30)
-            assert client.get("/products/").status == 200
+            first = client.get("/products/")  # a new connection: its SET is not the page's
+            assert first.status == 200
+            assert first.header("Server-Timing")  # the query log is on
+            assert "statement_timeout" not in first.text
+            assert "SELECT" in first.text  # the footer lists the page's queries
             with locker.cursor() as cursor:
                 cursor.execute("LOCK TABLE catalog_product IN ACCESS EXCLUSIVE MODE")
             waited = client.get("/products/no-such-product/")
