@@ -6,13 +6,11 @@ https://docs.gunicorn.org/en/stable/settings.html
 
 import logging
 import os
-import signal
 import sys
 
 from django.core.exceptions import ImproperlyConfigured
-from gunicorn.workers import gthread
 
-from config import env, gc_tuning
+from config import env, gc_tuning, worker_signals
 
 _development = os.environ.get("ENVIRONMENT", "").strip() == "development"  # as settings read it
 
@@ -32,25 +30,9 @@ except ImproperlyConfigured as refused:
     sys.exit(str(refused))
 
 
-# gunicorn's gthread worker, as a class of its own for SIGINT.
-# Ctrl-C in a terminal (`heroku local`, this Procfile line run by hand, `pipenv
-# run demo`) sends SIGINT to the master and to every worker at once, and the
-# master answers it by sending each worker SIGQUIT. gthread's quit handler is
-# not re-entrant: a worker that took both signals ran it twice, the second call
-# waited forever on the thread pool's lock inside the first one's shutdown, and
-# the master killed it 20 s later ("Worker ... was sent SIGKILL! Perhaps out of
-# memory?"), in about one Ctrl-C of five. Workers leave SIGINT to the master, so
-# each gets one signal from it, from the moment gunicorn sets a worker's handlers:
-# in development a worker loads the app after that (about half a second, and
-# again whenever a code change restarts it), and a Ctrl-C then ran both too.
-# Heroku stops a dyno with SIGTERM, unaffected.
-class ThreadWorker(gthread.ThreadWorker):
-    def init_signals(self):
-        super().init_signals()
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
-worker_class = ThreadWorker
+# gunicorn's gthread worker, taking each signal once: held while it boots, and
+# SIGINT left to the master (config/worker_signals.py).
+worker_class = worker_signals.ThreadWorker
 threads = 5
 
 # A worker whose main loop has not checked in for 20 s is killed and replaced. With
@@ -108,6 +90,7 @@ forwarder_headers = ""
 def pre_fork(server, worker):
     if preload_app:  # without it the app loads in each worker, after the fork
         gc_tuning.freeze_loaded_app()
+    worker_signals.hold()  # until the worker's handlers are set
 
 
 def post_fork(server, worker):

@@ -17,6 +17,9 @@
 4. Ctrl-C in a terminal (`heroku local`, the Procfile line run by hand, `pipenv
    run demo`) sends SIGINT to the master and every worker at once: the web line
    stops at once, with no worker killed, also while the workers still load the app.
+5. A signal that comes while a worker boots, before gunicorn has set its handlers
+   (Heroku's SIGTERM to a dyno just started, a Ctrl-C): the worker acts on it once
+   they are set, and the web line stops at once.
 
 Both print what they measured (`pipenv run test -s -n 0` shows it; docs/production.md has the
 figures).
@@ -375,6 +378,36 @@ def test_ctrl_c_while_the_workers_still_load_the_app_stops_each_once(tmp_path):
     assert "SIGKILL" not in output, output[-3000:]
     assert output.count("Worker exiting") == 2, output[-3000:]
     assert took < 10
+
+
+@pytest.mark.parametrize("signalled", [signal.SIGTERM, signal.SIGINT], ids=["heroku", "ctrl-c"])
+def test_a_worker_signalled_before_its_handlers_are_set_acts_on_it_once_they_are(
+    tmp_path, signalled
+):
+    """gunicorn sets a worker's signal handlers after its fork, its post_fork hook and
+    some setup. A signal that came in between ran the master's handler, copied
+    with the fork, which queued it where nothing reads it: the worker never
+    stopped, and the master waited its 20 s graceful timeout before killing it (3
+    web lines stopped just after starting, of 20 on a busy machine). Here each
+    worker is held in post_fork (tests/deploy/gated_gunicorn.py) while the dyno
+    stops (Heroku's SIGTERM to every process) or a terminal's Ctrl-C comes."""
+    env = production_env(DATABASE_URL=released_database("held_in_post_fork"))
+    env["GATE"] = str(tmp_path / "gate")
+    command = "gunicorn --config tests/deploy/gated_gunicorn.py config.wsgi"
+    with in_a_terminal(command, env) as web:
+        # Each worker logs its collector settings in post_fork, then waits at the gate.
+        wait_for(lambda: web.output().count("garbage collector") == 2)
+        sent = time.monotonic()
+        os.killpg(web.process.pid, signalled)
+        wait_for(lambda: "Handling signal" in web.output())
+        (tmp_path / "gate").touch()
+        assert web.process.wait(30) == 0, web.output()[-3000:]
+        took = time.monotonic() - sent
+    output = web.output()
+    assert "Traceback" not in output, output[-3000:]
+    assert output.count("Worker exiting") == 2, output[-3000:]
+    print(f"\nsignalled in post_fork: exit {took:.1f} s after the signal")
+    assert took < 10  # about a second; the lost signal took the 20 s graceful timeout
 
 
 def test_ctrl_c_in_a_terminal_stops_the_web_line_at_once_with_no_worker_killed():

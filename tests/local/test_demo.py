@@ -48,7 +48,7 @@ def test_demo_command_migrates_serves_the_site_and_stops_on_ctrl_c(tmp_path):
         process.wait(30)
     assert process.returncode == 0, web.output()
     output = web.output()
-    # Each worker took one signal, its master's (config/gunicorn.py, ThreadWorker).
+    # Each worker took one signal, its master's (config/worker_signals.py, ThreadWorker).
     assert "was sent SIGKILL" not in output
     assert "Applying sessions.0001_initial... OK" in output
     assert "Seeded 200 products" in output  # the first run's demo catalog

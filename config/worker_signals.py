@@ -1,0 +1,62 @@
+"""The signals of the web line's gunicorn workers (config/gunicorn.py).
+
+Each worker takes a signal once, whenever it comes:
+
+- Signals sent while a worker boots are held, then handled. gunicorn forks a
+  worker and only sets its handlers after the post_fork hook and some setup. A
+  signal that came in between ran the master's handler, copied with the fork,
+  which queued it where nothing reads it: Heroku's SIGTERM to every process of
+  a dyno stopping just after a start or a worker's restart, or the master's own
+  SIGTERM or SIGQUIT, was lost. The worker never stopped, and the master waited
+  its 20 s graceful timeout, then killed it (3 web lines stopped just after
+  starting, of 20 on a busy machine). The master now blocks these signals just
+  before each fork (`hold`, from pre_fork): its own thread unblocks them as soon
+  as the fork returns, the worker only once its handlers are set. A signal sent
+  in between waits, and goes to the worker's own handler.
+- Workers leave SIGINT to the master. Ctrl-C in a terminal (`heroku local`, the
+  Procfile line run by hand, `pipenv run demo`) sends SIGINT to the master and to
+  every worker at once, and the master answers it by sending each worker
+  SIGQUIT. gthread's quit handler is not re-entrant: a worker that took both
+  signals ran it twice, the second call waited forever on the thread pool's lock
+  inside the first one's shutdown, and the master killed it 20 s later ("Worker
+  ... was sent SIGKILL! Perhaps out of memory?"), in about one Ctrl-C of five. In
+  development a worker loads the app after its handlers are set (about half a
+  second, and again whenever a code change restarts it), and a Ctrl-C then ran
+  both too.
+"""
+
+import os
+import signal
+
+from gunicorn.workers import gthread
+
+# What a worker is sent: by the master (TERM to stop, QUIT on its own Ctrl-C, USR1
+# to reopen logs, ABRT past the timeout), by Heroku (TERM to every process of a
+# stopping dyno) and by a terminal (INT, to the whole job).
+SENT_TO_WORKERS = frozenset(
+    {signal.SIGTERM, signal.SIGQUIT, signal.SIGINT, signal.SIGUSR1, signal.SIGABRT}
+)
+
+
+def hold() -> None:
+    """Block the workers' signals in this thread: the master's, just before a fork."""
+    signal.pthread_sigmask(signal.SIG_BLOCK, SENT_TO_WORKERS)
+
+
+def release() -> None:
+    """Deliver what `hold` kept waiting, to the handlers set now."""
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, SENT_TO_WORKERS)
+
+
+# The master, as soon as each fork returns: gunicorn has no hook there. Registered
+# once per process, whenever gunicorn reads its settings again.
+os.register_at_fork(after_in_parent=release)
+
+
+class ThreadWorker(gthread.ThreadWorker):
+    """gunicorn's gthread worker, taking each signal once (see above)."""
+
+    def init_signals(self):
+        super().init_signals()
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        release()
