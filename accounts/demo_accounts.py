@@ -8,11 +8,21 @@ staff account in that group, and a member account whose profile has a company.
 It returns one `DemoLogin` per account, saying whether the given password still
 opens it. An account someone else already made under a demo username is left
 as it is (no permission is ever added to an existing account).
+
+Hashing a password is slow by design (PBKDF2: about a second of CPU here), and the
+demo runs this at every start. An account made now has the password it was given,
+unhashed again; `known_hashes` maps a password to a hash of it made once (the
+public development passwords', `seed_demo_accounts`): a new account gets that
+hash, and an existing one whose stored hash is that string has that password,
+with no hashing. Any other stored hash is checked by hashing.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import get_hasher, identify_hasher
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.utils.text import slugify
@@ -97,9 +107,50 @@ def _companies() -> list[Company]:
     return companies
 
 
+def usable_hash(known_hashes: Mapping[str, str], password: str) -> str | None:
+    """`known_hashes[password]` when it is what hashing `password` now would give but
+    for the salt: Django's current hasher, with its current work factor. Else None,
+    and the password is hashed as usual (a hasher changed by settings or a Django
+    upgrade, or a password with no hash made)."""
+    encoded = known_hashes.get(password)
+    if encoded is None:
+        return None
+    try:
+        hasher = identify_hasher(encoded)
+    except ValueError:  # its hasher is not in PASSWORD_HASHERS
+        return None
+    if hasher.algorithm != get_hasher().algorithm or hasher.must_update(encoded):
+        return None
+    return encoded
+
+
+def _create(*, username: str, password: str, known_hash: str | None, **profile):
+    user = create_user_with_profile(
+        username=username, email="", password=None if known_hash else password, **profile
+    )
+    if known_hash:
+        user.password = known_hash
+        user.save(update_fields=["password"])
+    return user
+
+
+def _opens(user, password: str, created: bool, known_hash: str | None) -> bool:
+    """Whether `password` is `user`'s, hashing it only when that cannot be told otherwise."""
+    if created or (known_hash is not None and user.password == known_hash):
+        return True
+    return user.check_password(password)
+
+
 @transaction.atomic
-def ensure_demo_accounts(*, staff_password: str, member_password: str) -> list[DemoLogin]:
+def ensure_demo_accounts(
+    *,
+    staff_password: str,
+    member_password: str,
+    known_hashes: Mapping[str, str] = MappingProxyType({}),
+) -> list[DemoLogin]:
     """Create what is missing (see the module docstring); change nothing that exists."""
+    staff_hash = usable_hash(known_hashes, staff_password)
+    member_hash = usable_hash(known_hashes, member_password)
     companies = _companies()
     group, _ = Group.objects.get_or_create(name=DEMO_STAFF_GROUP)
     group.permissions.add(*_permissions())  # adds only what is missing
@@ -109,8 +160,11 @@ def ensure_demo_accounts(*, staff_password: str, member_password: str) -> list[D
     staff = users.filter(username=STAFF_USERNAME).first()
     staff_created = staff is None
     if staff_created:
-        staff = create_user_with_profile(
-            username=STAFF_USERNAME, email="", password=staff_password, display_name="Demo Staff"
+        staff = _create(
+            username=STAFF_USERNAME,
+            password=staff_password,
+            known_hash=staff_hash,
+            display_name="Demo Staff",
         )
         staff.is_staff = True
         staff.save(update_fields=["is_staff"])
@@ -119,10 +173,10 @@ def ensure_demo_accounts(*, staff_password: str, member_password: str) -> list[D
     member = users.filter(username=MEMBER_USERNAME).first()
     member_created = member is None
     if member_created:
-        member = create_user_with_profile(
+        member = _create(
             username=MEMBER_USERNAME,
-            email="",
             password=member_password,
+            known_hash=member_hash,
             display_name=MEMBER_DISPLAY_NAME,
         )
         member.profile.company = companies[0]
@@ -133,14 +187,16 @@ def ensure_demo_accounts(*, staff_password: str, member_password: str) -> list[D
         DemoLogin(
             "staff",
             STAFF_USERNAME,
-            staff_password if staff.check_password(staff_password) else None,
+            staff_password if _opens(staff, staff_password, staff_created, staff_hash) else None,
             staff_created,
             ready=staff.is_active and staff.is_staff and staff.groups.filter(pk=group.pk).exists(),
         ),
         DemoLogin(
             "member",
             MEMBER_USERNAME,
-            member_password if member.check_password(member_password) else None,
+            member_password
+            if _opens(member, member_password, member_created, member_hash)
+            else None,
             member_created,
             ready=member.is_active and company is not None,
             company=company.name if company else "",

@@ -7,8 +7,14 @@ import shlex
 from io import StringIO
 
 import pytest
-from django.conf import settings
+from django.conf import global_settings, settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import (
+    PBKDF2PasswordHasher,
+    check_password,
+    get_hasher,
+    make_password,
+)
 from django.contrib.auth.models import Group, Permission
 from django.core.management import CommandError, call_command
 from django.db import connections, router
@@ -19,8 +25,10 @@ from accounts.demo_accounts import (
     DEMO_STAFF_PERMISSIONS,
     MEMBER_USERNAME,
     STAFF_USERNAME,
+    usable_hash,
 )
 from accounts.management.commands.seed_demo_accounts import (
+    DEV_PASSWORD_HASHES,
     DEV_PASSWORDS,
     Command,
     random_password,
@@ -115,6 +123,70 @@ def test_a_changed_password_is_reported_not_printed():
     assert DEV_PASSWORDS["member"] not in output
     assert f"username {MEMBER_USERNAME}  password changed since it was created" in output
     assert member.password == get_user_model().objects.get(pk=member.pk).password
+
+
+@pytest.fixture
+def djangos_hasher(settings, monkeypatch):
+    """The project's hasher (PBKDF2) instead of the tests' fast one; the passwords it
+    hashed, in order."""
+    settings.PASSWORD_HASHERS = global_settings.PASSWORD_HASHERS
+    hashed = []
+    encode = PBKDF2PasswordHasher.encode
+
+    def counting(self, password, salt, iterations=None):
+        hashed.append(password)
+        return encode(self, password, salt, iterations)
+
+    monkeypatch.setattr(PBKDF2PasswordHasher, "encode", counting)
+    return hashed
+
+
+def test_the_demo_logins_are_made_and_printed_again_without_hashing_a_password(djangos_hasher):
+    """PBKDF2 takes about a second of CPU per password, and the demo seeds at every
+    start: it checked both passwords each time (and hashed each twice when it made
+    the accounts), two to five seconds before the site answered."""
+    first, second = logins(run()), logins(run())
+    assert djangos_hasher == []
+    for role, username in (("staff", STAFF_USERNAME), ("member", MEMBER_USERNAME)):
+        assert first[username][::2] == (DEV_PASSWORDS[role], True)
+        assert second[username][::2] == (DEV_PASSWORDS[role], False)
+        # And it is the account's password: the one hash a login costs.
+        assert get_user_model().objects.get(username=username).check_password(DEV_PASSWORDS[role])
+    assert djangos_hasher == [DEV_PASSWORDS["staff"], DEV_PASSWORDS["member"]]
+
+
+def test_a_changed_password_is_still_told_under_djangos_hasher(djangos_hasher):
+    run()
+    member = get_user_model().objects.get(username=MEMBER_USERNAME)
+    member.set_password("my-own-secret-42")
+    member.save()
+    output = run()
+    assert f"username {MEMBER_USERNAME}  password changed since it was created" in output
+    assert f"username {STAFF_USERNAME}  password {DEV_PASSWORDS['staff']}" in output
+
+
+def test_the_development_passwords_hashes_are_theirs_under_djangos_hasher(settings):
+    settings.PASSWORD_HASHERS = global_settings.PASSWORD_HASHERS
+    assert set(DEV_PASSWORD_HASHES) == set(DEV_PASSWORDS.values())
+    for password, encoded in DEV_PASSWORD_HASHES.items():
+        assert check_password(password, encoded)
+        # Else they are hashed at every start again, as for any other password:
+        # make them anew with make_password(password, salt).
+        assert usable_hash(DEV_PASSWORD_HASHES, password) == encoded, get_hasher().iterations
+
+
+def test_a_known_hash_is_unused_when_django_would_hash_otherwise(settings):
+    """Another hasher in the settings, or a Django whose hasher works harder: hashed
+    as usual, never compared with a hash Django would not make now."""
+    password, encoded = next(iter(DEV_PASSWORD_HASHES.items()))
+    assert usable_hash(DEV_PASSWORD_HASHES, "another-password") is None
+    assert usable_hash(DEV_PASSWORD_HASHES, password) is None  # the tests' MD5 hasher
+    settings.PASSWORD_HASHERS = global_settings.PASSWORD_HASHERS
+    older = encoded.replace("$1000000$", "$870000$")
+    assert usable_hash({password: older}, password) is None
+    # A salt shorter than Django's: replaced at the next login, so never compared again.
+    short_salt = make_password(password, salt="publicsalt")
+    assert usable_hash({password: short_salt}, password) is None
 
 
 def test_a_password_given_for_an_existing_account_is_reported_as_not_used():

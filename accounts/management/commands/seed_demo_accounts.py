@@ -27,6 +27,20 @@ from accounts.demo_accounts import MEMBER_USERNAME, STAFF_USERNAME, DemoLogin, e
 from config.commands import DatabaseCommand
 
 DEV_PASSWORDS = {"staff": "demo-staff-password", "member": "demo-member-password"}
+# Their hashes, made once with Django 5.2's hasher and a fixed salt (a salt protects
+# nothing for a published password; this one is as long as Django's own, which it
+# would otherwise replace at the next login): the demo's accounts get these, and each start
+# tells they still have these passwords by comparing strings, not by about a second
+# of PBKDF2 per account (accounts/demo_accounts.py). A Django whose hasher works
+# harder hashes as usual; tests/accounts/test_demo_accounts.py says to make them again.
+DEV_PASSWORD_HASHES = {
+    "demo-staff-password": (
+        "pbkdf2_sha256$1000000$publicdemostaffpassword$KvqJODVR9NXkuqTtIxjSIdqrVHMDSgqzOEybr+QChrw="
+    ),
+    "demo-member-password": (
+        "pbkdf2_sha256$1000000$publicdemomemberpassword$EQrq3wV/4JrSBgCWPEa60GRoZdr2n618oD0UnTxU4/Y="
+    ),
+}
 WHAT = {
     "staff": "staff: media versions in the admin, the S3 tour's demonstration",
     "member": "member: a profile with a company, loaded in one query",
@@ -89,7 +103,9 @@ class Command(DatabaseCommand):
         elif not settings.DEVELOPMENT:
             self.check_given(given)
         logins = ensure_demo_accounts(
-            staff_password=given["staff"], member_password=given["member"]
+            staff_password=given["staff"],
+            member_password=given["member"],
+            known_hashes=DEV_PASSWORD_HASHES,
         )
         self.stdout.write(
             f"Demo logins (log in at /accounts/login/; admin at /{settings.ADMIN_URL}):"
