@@ -90,7 +90,11 @@ forwarder_headers = ""
 def pre_fork(server, worker):
     if preload_app:  # without it the app loads in each worker, after the fork
         gc_tuning.freeze_loaded_app()
-    worker_signals.hold()  # until the worker's handlers are set
+    # Until the worker's handlers are set: the project's worker class lets go of
+    # them then; another one given on the command line or in GUNICORN_CMD_ARGS
+    # (read after this file) would keep them held for good.
+    if isinstance(worker, worker_signals.ThreadWorker):
+        worker_signals.hold()
 
 
 def post_fork(server, worker):

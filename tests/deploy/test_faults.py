@@ -312,12 +312,18 @@ def test_sigterm_lets_requests_in_flight_finish_then_exits():
     )
 
 
-def ignores_sigint(pid: int) -> bool:
-    """Whether process `pid` ignores SIGINT: the SigIgn mask of /proc/<pid>/status."""
+def signal_set(pid: int, field: str) -> set[int]:
+    """The signals of one mask line of /proc/<pid>/status: SigIgn (ignored), SigBlk
+    (blocked by its main thread), ShdPnd (waiting for the process to unblock them)."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("SigIgn:"):
-            return bool(int(line.split()[1], 16) & (1 << (signal.SIGINT - 1)))
-    raise AssertionError(f"no SigIgn line for process {pid}")
+        if line.startswith(f"{field}:"):
+            mask = int(line.split()[1], 16)
+            return {number for number in range(1, 65) if mask & (1 << (number - 1))}
+    raise AssertionError(f"no {field} line for process {pid}")
+
+
+def ignores_sigint(pid: int) -> bool:
+    return signal.SIGINT in signal_set(pid, "SigIgn")
 
 
 def children(pid: int) -> list[int]:
@@ -397,9 +403,12 @@ def test_a_worker_signalled_before_its_handlers_are_set_acts_on_it_once_they_are
     with in_a_terminal(command, env) as web:
         # Each worker logs its collector settings in post_fork, then waits at the gate.
         wait_for(lambda: web.output().count("garbage collector") == 2)
+        workers = children(web.process.pid)
         sent = time.monotonic()
         os.killpg(web.process.pid, signalled)
-        wait_for(lambda: "Handling signal" in web.output())
+        # What the master sends each worker on that signal, waiting in each held worker.
+        sends = signal.SIGQUIT if signalled == signal.SIGINT else signal.SIGTERM
+        wait_for(lambda: all(sends in signal_set(worker, "ShdPnd") for worker in workers))
         (tmp_path / "gate").touch()
         assert web.process.wait(30) == 0, web.output()[-3000:]
         took = time.monotonic() - sent
@@ -408,6 +417,26 @@ def test_a_worker_signalled_before_its_handlers_are_set_acts_on_it_once_they_are
     assert output.count("Worker exiting") == 2, output[-3000:]
     print(f"\nsignalled in post_fork: exit {took:.1f} s after the signal")
     assert took < 10  # about a second; the lost signal took the 20 s graceful timeout
+
+
+def test_workers_of_another_class_are_not_left_with_signals_held():
+    """gunicorn's command line and GUNICORN_CMD_ARGS come after config/gunicorn.py: a
+    `--worker-class` there replaces the project's worker, whose handlers are what
+    lets go of the signals held from the fork. Another class's worker kept them
+    held for good, and every stop waited for the master's SIGKILL."""
+    env = production_env(DATABASE_URL=released_database("other_worker_class"))
+    env["GUNICORN_CMD_ARGS"] = "--worker-class gthread"
+    web = start_web(env)
+    try:
+        web.wait_until_serving()
+        assert "Using worker: gthread" in web.output()
+        wait_for(lambda: len(children(web.process.pid)) == 2)
+        wait_for(lambda: web.output().count("Booting worker") == 2)
+        for process in [web.process.pid, *children(web.process.pid)]:
+            assert not signal_set(process, "SigBlk") & {signal.SIGTERM, signal.SIGQUIT}
+    finally:
+        took = web.stop()
+    assert took < 10, web.output()[-3000:]
 
 
 def test_ctrl_c_in_a_terminal_stops_the_web_line_at_once_with_no_worker_killed():
