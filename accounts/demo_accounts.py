@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.hashers import get_hasher, identify_hasher
+from django.contrib.auth.hashers import check_password, get_hasher, identify_hasher
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.utils.text import slugify
@@ -116,10 +116,13 @@ def usable_hash(known_hashes: Mapping[str, str], password: str) -> str | None:
     if encoded is None:
         return None
     try:
-        hasher = identify_hasher(encoded)
+        identified = identify_hasher(encoded)
     except ValueError:  # its hasher is not in PASSWORD_HASHERS
         return None
-    if hasher.algorithm != get_hasher().algorithm or hasher.must_update(encoded):
+    # As a login decides whether to hash again: by the preferred hasher (the first
+    # listed), which another of the same algorithm name may precede.
+    preferred = get_hasher()
+    if identified.algorithm != preferred.algorithm or preferred.must_update(encoded):
         return None
     return encoded
 
@@ -135,10 +138,12 @@ def _create(*, username: str, password: str, known_hash: str | None, **profile):
 
 
 def _opens(user, password: str, created: bool, known_hash: str | None) -> bool:
-    """Whether `password` is `user`'s, hashing it only when that cannot be told otherwise."""
+    """Whether `password` is `user`'s, hashing it only when that cannot be told
+    otherwise. Never writes: `user.check_password` would save a new hash of it
+    whenever Django's hasher would make another one now."""
     if created or (known_hash is not None and user.password == known_hash):
         return True
-    return user.check_password(password)
+    return check_password(password, user.password)
 
 
 @transaction.atomic

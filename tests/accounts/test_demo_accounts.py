@@ -187,6 +187,31 @@ def test_a_known_hash_is_unused_when_django_would_hash_otherwise(settings):
     # A salt shorter than Django's: replaced at the next login, so never compared again.
     short_salt = make_password(password, salt="publicsalt")
     assert usable_hash({password: short_salt}, password) is None
+    # Django's documented way to make PBKDF2 work harder: a subclass listed first, the
+    # stock one kept to read older hashes. Logins rehash what the stock one made.
+    settings.PASSWORD_HASHERS = [
+        f"{__name__}.HarderPBKDF2PasswordHasher",
+        *global_settings.PASSWORD_HASHERS,
+    ]
+    assert usable_hash(DEV_PASSWORD_HASHES, password) is None
+
+
+class HarderPBKDF2PasswordHasher(PBKDF2PasswordHasher):
+    iterations = PBKDF2PasswordHasher.iterations * 2
+
+
+def test_an_existing_password_is_checked_without_rehashing_it():
+    """check_password on the user saves a new hash when Django's hasher would make
+    another one (a Django upgrade, a changed hasher): the seed told the password and
+    also rewrote an account it promises never to change."""
+    run()
+    member = get_user_model().objects.get(username=MEMBER_USERNAME)
+    member.password = make_password(DEV_PASSWORDS["member"], salt="short", hasher="md5")
+    member.save(update_fields=["password"])
+    before = state()
+    output = run()
+    assert f"username {MEMBER_USERNAME}  password {DEV_PASSWORDS['member']}" in output
+    assert state() == before
 
 
 def test_a_password_given_for_an_existing_account_is_reported_as_not_used():

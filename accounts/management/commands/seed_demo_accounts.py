@@ -28,8 +28,8 @@ from config.commands import DatabaseCommand
 
 DEV_PASSWORDS = {"staff": "demo-staff-password", "member": "demo-member-password"}
 # Their hashes, made once with Django 5.2's hasher and a fixed salt (a salt protects
-# nothing for a published password; this one is as long as Django's own, which it
-# would otherwise replace at the next login): the demo's accounts get these, and each start
+# nothing for a published password; this one is at least as long as Django's 22
+# characters, or a login would replace it): the demo's accounts get these, and each start
 # tells they still have these passwords by comparing strings, not by about a second
 # of PBKDF2 per account (accounts/demo_accounts.py). A Django whose hasher works
 # harder hashes as usual; tests/accounts/test_demo_accounts.py says to make them again.
