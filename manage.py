@@ -17,7 +17,11 @@ def main():
         # A missing or invalid variable: its message says what to set; a traceback
         # through the settings module would only bury it.
         sys.exit(f"Error: {error}")
-    execute_from_command_line(sys.argv)
+    try:
+        execute_from_command_line(sys.argv)
+    except KeyboardInterrupt:
+        # Ctrl-C: the command stops as a shell's does, with 130 and no traceback.
+        sys.exit(130)
 
 
 if __name__ == "__main__":

@@ -183,7 +183,12 @@ def wait_for(condition: typing.Callable[[], object], seconds: float = 30) -> Non
 
 def wait_until_accepted(port: int) -> None:
     """Wait until the server at `port` has taken every connection made to it so far."""
-    wait_for(lambda: not sum(waiting for _, waiting in _listening(port)))
+    wait_for(lambda: not connections_waiting(port))
+
+
+def connections_waiting(port: int) -> int:
+    """The connections to `port` that the kernel took and no process has accepted yet."""
+    return sum(waiting for _, waiting in _listening(port))
 
 
 def wait_until_read(port: int, connections: int) -> None:

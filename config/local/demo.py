@@ -7,7 +7,8 @@ Procfile's web line, against the self-starting local PostgreSQL (see
 config/local/postgres.py) and, unless the environment names an S3 endpoint or
 media bucket, a local S3 server with the media bucket (config/local/s3.py) whose
 objects are kept in `.s3data/` across runs, as the database is in `.pgdata/`.
-This process keeps both servers up while the site runs and stops them on Ctrl-C.
+This process keeps both servers up while the site runs and stops them on Ctrl-C,
+SIGTERM or SIGHUP (the terminal closed), whenever one comes.
 
 The site listens on 127.0.0.1 only: it runs with DEBUG on and a public
 development secret key, so anyone else on the network would see its debug pages
@@ -53,6 +54,18 @@ def bind_address(host: str, port: str) -> str:
 
 
 def main() -> int:
+    # Stop on SIGTERM, and on SIGHUP when the terminal closes, as on Ctrl-C, from the
+    # first line: the same way out, which stops the command running and, at exit, the
+    # local database server (config/local/postgres.py).
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    signal.signal(signal.SIGHUP, signal.default_int_handler)
+    try:
+        return demo()
+    except KeyboardInterrupt:
+        return 0
+
+
+def demo() -> int:
     # Lines in the order they happen, between the commands' own output, also in a log file.
     sys.stdout.reconfigure(line_buffering=True)
     os.environ.setdefault("ENVIRONMENT", "development")
@@ -108,25 +121,20 @@ def main() -> int:
         return 2
     child_env = {**os.environ, "DATABASE_URL": settings.DATABASE_URL}
 
-    # Stop on SIGTERM as on Ctrl-C, so the database server is stopped on the way out.
-    signal.signal(signal.SIGTERM, signal.default_int_handler)
     release, *seeds, web = demo_steps(host, port, get_commands())
-    try:
-        if (returncode := run(release, child_env)) != 0:
+    if (returncode := run(release, child_env)) != 0:
+        return returncode
+    for command in seeds:
+        if (returncode := run(command, child_env)) != 0:
             return returncode
-        for command in seeds:
-            if (returncode := run(command, child_env)) != 0:
-                return returncode
-        if local_s3 is not None:
-            # After the seed, which stores again the demo pictures the bucket lost:
-            # what is left is what nothing here can bring back.
-            warn_missing_media(local_s3, data_dir)
-        print(f"Serving the demo on http://localhost:{port}/ (Ctrl-C stops it)")
-        if host != "127.0.0.1":
-            print(f"Listening on {host}: DEBUG pages are open to that network.")
-        return run(web, child_env)
-    except KeyboardInterrupt:
-        return 0
+    if local_s3 is not None:
+        # After the seed, which stores again the demo pictures the bucket lost:
+        # what is left is what nothing here can bring back.
+        warn_missing_media(local_s3, data_dir)
+    print(f"Serving the demo on http://localhost:{port}/ (Ctrl-C stops it)")
+    if host != "127.0.0.1":
+        print(f"Listening on {host}: DEBUG pages are open to that network.")
+    return run(web, child_env)
 
 
 def media_commands_line(s3_environ: dict[str, str]) -> str:

@@ -6,6 +6,9 @@ each stops with one line saying what to do, exit code 1, and writes nothing.
 """
 
 import os
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import psycopg2
@@ -15,7 +18,7 @@ from django.conf import settings
 from django.core.management import get_commands, load_command_class
 
 from config.commands import DatabaseCommand
-from tests.processes import fresh_database, manage, platform_env
+from tests.processes import BASE_DIR, fresh_database, manage, platform_env
 
 # Every project command that reads or writes the app's tables, with arguments it
 # accepts. The media commands talk to S3 only and run without a database
@@ -120,3 +123,27 @@ def test_without_the_environment_a_command_names_the_missing_variable_in_one_lin
         "(set it with `heroku config:set DJANGO_SECRET_KEY=...`, or in .env locally; "
         "ENVIRONMENT=development uses safe local defaults instead).\n"
     )
+
+
+def test_ctrl_c_stops_a_command_without_a_traceback():
+    """Ctrl-C reaches the command a terminal runs, and `pipenv run demo`'s own
+    (the release line's migrate, the seeds) too. Django's commands print a
+    KeyboardInterrupt traceback; manage.py ends with the shell's 130 instead."""
+    code = "import time; print('ready', flush=True); time.sleep(60)"
+    command = subprocess.Popen(
+        [sys.executable, "manage.py", "shell", "-c", code],
+        cwd=BASE_DIR,
+        env={**os.environ, "ENVIRONMENT": "development"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        # After the shell's own line on what it imported.
+        assert "ready\n" in iter(command.stdout.readline, "")
+        command.send_signal(signal.SIGINT)
+        _, stderr = command.communicate(timeout=30)
+    finally:
+        command.kill()
+    assert "Traceback" not in stderr, stderr
+    assert command.returncode == 130

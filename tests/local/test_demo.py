@@ -10,8 +10,13 @@ from pathlib import Path
 import pytest
 
 from config.local.demo import bind_address, demo_steps, procfile_command
-from tests.local.demoproc import start_demo
-from tests.processes import listening_addresses, released_database
+from tests.local.demoproc import start_demo, stop_demo
+from tests.processes import (
+    connections_waiting,
+    listening_addresses,
+    released_database,
+    wait_for,
+)
 
 
 def test_procfile_lines_are_what_heroku_runs():
@@ -150,6 +155,29 @@ def test_demo_command_stops_cleanly_on_sigterm_alone(tmp_path):
     # gunicorn went with it: nothing answers on the port any more.
     with pytest.raises(urllib.error.URLError, match="Connection refused"):
         web.get("/healthz")
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGHUP], ids=["ctrl-c", "closed"])
+def test_a_demo_stopped_while_it_migrates_exits_cleanly(tmp_path, signum):
+    """A newcomer's first start spends seconds migrating and seeding. Ctrl-C then
+    reached the command running as well as the demo, and the command printed a
+    KeyboardInterrupt traceback; closing the terminal (SIGHUP) killed the demo
+    without its way out, which stops the local database server. Here the release
+    line waits on a database that takes the connection and never answers."""
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        port = silent.getsockname()[1]
+        web = start_demo(f"postgres://demo:demo@127.0.0.1:{port}/demo", tmp_path)
+        try:
+            # The release line's migrate has connected and waits for an answer.
+            wait_for(lambda: connections_waiting(port), 60)
+        finally:
+            returncode = stop_demo(web, signum)
+    output = web.output()
+    assert "Traceback" not in output, output[-3000:]
+    assert "KeyboardInterrupt" not in output, output[-3000:]
+    assert returncode == 0, output[-3000:]
 
 
 def test_the_demo_names_its_s3_folder_from_the_checkout_or_in_full(tmp_path):
