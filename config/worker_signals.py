@@ -23,12 +23,14 @@ Each worker takes a signal once, whenever it comes:
   development a worker loads the app after its handlers are set (about half a
   second, and again whenever a code change restarts it), and a Ctrl-C then ran
   both too.
+- The quick stop (SIGQUIT) does not wait on the thread pool's lock, which the
+  worker's main thread may hold at that moment (`ThreadWorker.handle_quit`).
 """
 
 import os
 import signal
 
-from gunicorn.workers import gthread
+from gunicorn.workers import base, gthread
 
 # What a worker is sent: by the master (TERM to stop, QUIT on its own Ctrl-C, USR1
 # to reopen logs, ABRT past the timeout), by Heroku (TERM to every process of a
@@ -60,3 +62,12 @@ class ThreadWorker(gthread.ThreadWorker):
         super().init_signals()
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         release()
+
+    def handle_quit(self, sig, frame):
+        """SIGQUIT, the master's quick stop (its own Ctrl-C): gunicorn's worker exit,
+        without gthread's shutdown of the thread pool first. That shutdown takes the
+        pool's lock, which this same main thread holds while it hands a request to
+        the pool: a SIGQUIT arriving then waited on it forever, until the master's
+        SIGKILL 20 s later. The exit stops the pool the same way: Python's own exit
+        lets each pool thread finish its request and end."""
+        base.Worker.handle_quit(self, sig, frame)

@@ -16,7 +16,8 @@
    view is needed.
 4. Ctrl-C in a terminal (`heroku local`, the Procfile line run by hand, `pipenv
    run demo`) sends SIGINT to the master and every worker at once: the web line
-   stops at once, with no worker killed, also while the workers still load the app.
+   stops at once, with no worker killed, also while the workers still load the app
+   or hand a request to their threads.
 5. A signal that comes while a worker boots, before gunicorn has set its handlers
    (Heroku's SIGTERM to a dyno just started, a Ctrl-C): the worker acts on it once
    they are set, and the web line stops at once.
@@ -417,6 +418,30 @@ def test_a_worker_signalled_before_its_handlers_are_set_acts_on_it_once_they_are
     assert output.count("Worker exiting") == 2, output[-3000:]
     print(f"\nsignalled in post_fork: exit {took:.1f} s after the signal")
     assert took < 10  # about a second; the lost signal took the 20 s graceful timeout
+
+
+def test_ctrl_c_while_a_worker_hands_a_request_to_its_threads_stops_it_at_once(tmp_path):
+    """The master answers Ctrl-C with SIGQUIT, and gthread's quit handler shuts the
+    thread pool down, which takes the pool's lock. The handler runs in the
+    worker's main thread, which also holds that lock while it hands a request to
+    the pool: a SIGQUIT arriving then waited on the lock forever, until the
+    master's SIGKILL 20 s later. Here a worker is held inside the pool's submit
+    (tests/deploy/held_pool_gunicorn.py) when the Ctrl-C comes."""
+    env = production_env(DATABASE_URL=released_database("held_in_submit"))
+    env.update(GATE=str(tmp_path / "never"), HELD=str(tmp_path / "held"))
+    command = "gunicorn --config tests/deploy/held_pool_gunicorn.py config.wsgi"
+    with in_a_terminal(command, env) as web:
+        wait_for(lambda: web.output().count("garbage collector") == 2)
+        client = socket.create_connection(("127.0.0.1", web.port))
+        try:
+            client.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            wait_for(lambda: (tmp_path / "held").exists())
+            took = ctrl_c(web)
+        finally:
+            client.close()
+    output = web.output()
+    assert "SIGKILL" not in output, output[-3000:]
+    assert took < 10  # about a second; the wait on the lock lasted the 20 s graceful timeout
 
 
 def test_workers_of_another_class_are_not_left_with_signals_held():
