@@ -186,6 +186,11 @@ def wait_until_accepted(port: int) -> None:
     wait_for(lambda: not connections_waiting(port))
 
 
+def children(pid: int) -> list[int]:
+    """The pids of process `pid`'s children."""
+    return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+
 def connections_waiting(port: int) -> int:
     """The connections to `port` that the kernel took and no process has accepted yet."""
     return sum(waiting for _, waiting in _listening(port))

@@ -8,7 +8,9 @@ config/local/postgres.py) and, unless the environment names an S3 endpoint or
 media bucket, a local S3 server with the media bucket (config/local/s3.py) whose
 objects are kept in `.s3data/` across runs, as the database is in `.pgdata/`.
 This process keeps both servers up while the site runs and stops them on Ctrl-C,
-SIGTERM or SIGHUP (the terminal closed), whenever one comes.
+SIGTERM or SIGHUP (the terminal closed), whenever one comes. It stops the site
+first and waits for it (requests in flight finish; at most 30 s): a second signal
+meanwhile is ignored, so nothing is left running without its database server.
 
 The site listens on 127.0.0.1 only: it runs with DEBUG on and a public
 development secret key, so anyone else on the network would see its debug pages
@@ -183,9 +185,18 @@ def run(command: str, env: dict[str, str]) -> int:
         return process.wait()
     except KeyboardInterrupt:
         # A terminal's Ctrl-C reaches the child too; a signal sent to this process
-        # alone does not, so pass on the polite one and wait for a clean exit.
+        # alone does not, so pass on the polite one and wait for a clean exit. A
+        # second Ctrl-C, SIGTERM or SIGHUP meanwhile ended this wait and left the
+        # child running without its database server: they are ignored now, and a
+        # child still running after Heroku's 30 s is killed.
+        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(signum, signal.SIG_IGN)
         process.send_signal(signal.SIGTERM)
-        process.wait(timeout=30)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
         raise
 
 

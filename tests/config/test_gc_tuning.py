@@ -9,18 +9,13 @@ worker's frozen objects are the ones it inherited.
 import gc
 import re
 import time
-from pathlib import Path
 
 import pytest
 
 from config import gc_tuning
-from tests.processes import ROUTER_HEADERS, fresh_database, production_env, serving
+from tests.processes import ROUTER_HEADERS, children, fresh_database, production_env, serving
 
 WORKERS = 2
-
-
-def children(pid: int) -> set[int]:
-    return {int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()}
 
 
 @pytest.mark.django_db
@@ -35,7 +30,7 @@ def test_every_web_worker_runs_with_the_tuned_collector():
         deadline = time.monotonic() + 20
         while len(found := pattern.findall(web.output())) < WORKERS and time.monotonic() < deadline:
             time.sleep(0.2)
-        workers = children(web.process.pid)
+        workers = set(children(web.process.pid))
     assert {int(pid) for pid, *_ in found} == workers
     assert len(workers) == WORKERS
     for _, *thresholds, frozen in found:

@@ -51,6 +51,7 @@ from tests.processes import (
     BASE_DIR,
     HEROKU_HOST,
     WebProcess,
+    children,
     free_port,
     procfile_command,
     production_env,
@@ -325,10 +326,6 @@ def signal_set(pid: int, field: str) -> set[int]:
 
 def ignores_sigint(pid: int) -> bool:
     return signal.SIGINT in signal_set(pid, "SigIgn")
-
-
-def children(pid: int) -> list[int]:
-    return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
 
 
 @contextmanager

@@ -4,6 +4,7 @@ import os
 import re
 import signal
 import socket
+import time
 import urllib.error
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import pytest
 from config.local.demo import bind_address, demo_steps, procfile_command
 from tests.local.demoproc import start_demo, stop_demo
 from tests.processes import (
+    children,
     connections_waiting,
     listening_addresses,
     released_database,
@@ -178,6 +180,42 @@ def test_a_demo_stopped_while_it_migrates_exits_cleanly(tmp_path, signum):
     assert "Traceback" not in output, output[-3000:]
     assert "KeyboardInterrupt" not in output, output[-3000:]
     assert returncode == 0, output[-3000:]
+
+
+def test_a_second_signal_while_the_site_stops_leaves_nothing_running(tmp_path):
+    """The demo passes a stop on to gunicorn and waits for it, which lets requests
+    in flight finish. A second Ctrl-C or SIGTERM in that wait ended the demo at
+    once: gunicorn kept running without it, and the local database server was
+    stopped under it. Here a request whose body is still arriving holds the stop."""
+    web = start_demo(released_database("demo_second_signal"), tmp_path)
+    process = web.process
+    try:
+        web.wait_until_serving(timeout=180)
+        (gunicorn,) = children(process.pid)
+        login = web.get("/accounts/login/", {"Host": "localhost"})
+        token = re.search(r"csrftoken=(\w+)", login.headers["Set-Cookie"])[1]
+        body = f"username=a&password=b&csrfmiddlewaretoken={token}".encode()
+        with socket.create_connection(("127.0.0.1", web.port)) as client:
+            client.sendall(
+                b"POST /accounts/login/ HTTP/1.1\r\nHost: localhost\r\n"
+                b"Content-Type: application/x-www-form-urlencoded\r\n"
+                + f"Cookie: csrftoken={token}\r\nContent-Length: {len(body)}\r\n\r\n".encode()
+                + body[:10]
+            )
+            time.sleep(0.5)  # the CSRF check is reading the body
+            process.send_signal(signal.SIGTERM)
+            wait_for(lambda: "Handling signal: term" in web.output())
+            process.send_signal(signal.SIGTERM)
+            time.sleep(0.5)
+            assert process.poll() is None, web.output()[-3000:]  # still waiting for gunicorn
+            client.sendall(body[10:])  # the request ends, and with it the stop
+            assert client.recv(100).startswith(b"HTTP/1.1 200 OK"), web.output()[-3000:]
+            assert process.wait(30) == 0, web.output()[-3000:]
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    assert not Path(f"/proc/{gunicorn}").exists(), web.output()[-3000:]
 
 
 def test_the_demo_names_its_s3_folder_from_the_checkout_or_in_full(tmp_path):
