@@ -1,3 +1,4 @@
+import signal
 import time
 
 import pytest
@@ -35,6 +36,13 @@ def pytest_configure_node(node):
 def pytest_configure(config):
     if is_worker(config):
         builds.record(config.workerinput["builds"])
+    # A run started in the background of a script (`pipenv run test &`, a CI step
+    # doing so) ignores SIGINT, as a shell without job control makes its background
+    # commands do, and every process the tests start inherited that: their Ctrl-C
+    # tests then saw nothing of what Ctrl-C does in a terminal. Python's own
+    # handler, as in a terminal: a process started from here gets SIGINT's default.
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.hookimpl(optionalhook=True, wrapper=True)
