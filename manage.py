@@ -2,6 +2,7 @@
 """Django's command-line utility for administrative tasks."""
 
 import os
+import signal
 import sys
 from importlib import import_module
 
@@ -17,12 +18,14 @@ def main():
         # A missing or invalid variable: its message says what to set; a traceback
         # through the settings module would only bury it.
         sys.exit(f"Error: {error}")
-    try:
-        execute_from_command_line(sys.argv)
-    except KeyboardInterrupt:
-        # Ctrl-C: the command stops as a shell's does, with 130 and no traceback.
-        sys.exit(130)
+    execute_from_command_line(sys.argv)
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except KeyboardInterrupt:
+        # Ctrl-C: no traceback, and the process ends by SIGINT as Python's own
+        # handling would, so a shell script running this command stops too.
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGINT)

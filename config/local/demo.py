@@ -10,7 +10,7 @@ objects are kept in `.s3data/` across runs, as the database is in `.pgdata/`.
 This process keeps both servers up while the site runs and stops them on Ctrl-C,
 SIGTERM or SIGHUP (the terminal closed), whenever one comes. It stops the site
 first and waits for it (requests in flight finish; at most 30 s): a second signal
-meanwhile is ignored, so nothing is left running without its database server.
+meanwhile is ignored, so the site is not left running without its database server.
 
 The site listens on 127.0.0.1 only: it runs with DEBUG on and a public
 development secret key, so anyone else on the network would see its debug pages
@@ -24,6 +24,7 @@ import shlex
 import signal
 import subprocess
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -55,16 +56,48 @@ def bind_address(host: str, port: str) -> str:
     return f"[{host}]:{port}" if ":" in host and not host.startswith("[") else f"{host}:{port}"
 
 
+# Ctrl-C, SIGTERM, and SIGHUP when the terminal closes: each stops the demo.
+STOPS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
 def main() -> int:
-    # Stop on SIGTERM, and on SIGHUP when the terminal closes, as on Ctrl-C, from the
-    # first line: the same way out, which stops the command running and, at exit, the
-    # local database server (config/local/postgres.py).
-    signal.signal(signal.SIGTERM, signal.default_int_handler)
-    signal.signal(signal.SIGHUP, signal.default_int_handler)
+    # From the first line, one way out for all three: it stops the command running
+    # and waits for it (`run`), and at exit stops the local database server
+    # (config/local/postgres.py).
+    for signum in STOPS:
+        signal.signal(signum, stop)
     try:
         return demo()
     except KeyboardInterrupt:
         return 0
+
+
+def stop(signum, frame):
+    """The first stop signal: the way out starts here, and takes no other. A second
+    Ctrl-C, SIGTERM or SIGHUP (a closed terminal sends two) would break off the
+    wait for the site to stop, leaving it running without its database server, or
+    the database server's own stop at exit."""
+    for each in STOPS:
+        signal.signal(each, signal.SIG_IGN)
+    raise KeyboardInterrupt
+
+
+@contextmanager
+def stops_held():
+    """Stop signals wait until the end of the with-block. Around starting the local
+    PostgreSQL: a stop raised there, in the middle of `initdb`, has Python kill it
+    (subprocess.run), and a data folder initdb left half-made is never made again.
+    A Ctrl-C from the terminal reaches initdb itself, which cleans up after itself."""
+    came = []
+    for signum in STOPS:
+        signal.signal(signum, lambda signum, frame: came.append(signum))
+    try:
+        yield
+    finally:
+        for signum in STOPS:
+            signal.signal(signum, stop)
+        if came:
+            stop(came[0], None)
 
 
 def demo() -> int:
@@ -115,7 +148,8 @@ def demo() -> int:
     from django.core.management import get_commands
 
     try:
-        django.setup()  # starts the local PostgreSQL when DATABASE_URL is unset
+        with stops_held():
+            django.setup()  # starts the local PostgreSQL when DATABASE_URL is unset
     except ImproperlyConfigured as error:
         # A variable the settings refuse: its message says what to set, as
         # manage.py prints it; a traceback through the settings would bury it.
@@ -185,12 +219,9 @@ def run(command: str, env: dict[str, str]) -> int:
         return process.wait()
     except KeyboardInterrupt:
         # A terminal's Ctrl-C reaches the child too; a signal sent to this process
-        # alone does not, so pass on the polite one and wait for a clean exit. A
-        # second Ctrl-C, SIGTERM or SIGHUP meanwhile ended this wait and left the
-        # child running without its database server: they are ignored now, and a
-        # child still running after Heroku's 30 s is killed.
-        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-            signal.signal(signum, signal.SIG_IGN)
+        # alone does not, so pass on the polite one and wait for a clean exit (`stop`
+        # ignores any further signal). A child still running after Heroku's 30 s is
+        # killed; a gunicorn master's workers follow it once they see it gone.
         process.send_signal(signal.SIGTERM)
         try:
             process.wait(timeout=30)

@@ -84,6 +84,8 @@ def _runs(psutil, pid: int) -> bool:
         return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
     except psutil.NoSuchProcess:
         return False
+    except psutil.AccessDenied:  # someone else's, and there: it runs
+        return True
 
 
 @contextmanager

@@ -127,8 +127,9 @@ def test_without_the_environment_a_command_names_the_missing_variable_in_one_lin
 
 def test_ctrl_c_stops_a_command_without_a_traceback():
     """Ctrl-C reaches the command a terminal runs, and `pipenv run demo`'s own
-    (the release line's migrate, the seeds) too. Django's commands print a
-    KeyboardInterrupt traceback; manage.py ends with the shell's 130 instead."""
+    (the release line's migrate, the seeds) too. Django's commands printed a
+    KeyboardInterrupt traceback; manage.py ends by SIGINT without one, as Python
+    would with it, so a shell script running the command stops as well."""
     code = "import time; print('ready', flush=True); time.sleep(60)"
     command = subprocess.Popen(
         [sys.executable, "manage.py", "shell", "-c", code],
@@ -146,4 +147,4 @@ def test_ctrl_c_stops_a_command_without_a_traceback():
     finally:
         command.kill()
     assert "Traceback" not in stderr, stderr
-    assert command.returncode == 130
+    assert command.returncode == -signal.SIGINT

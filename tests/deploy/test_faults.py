@@ -404,7 +404,9 @@ def test_a_worker_signalled_before_its_handlers_are_set_acts_on_it_once_they_are
         workers = children(web.process.pid)
         sent = time.monotonic()
         os.killpg(web.process.pid, signalled)
-        # What the master sends each worker on that signal, waiting in each held worker.
+        # Each held worker has a signal waiting: the master's SIGQUIT for Ctrl-C (the
+        # SIGINT from the terminal is ignored once released), SIGTERM for Heroku's
+        # (from it and from the master: one signal while pending).
         sends = signal.SIGQUIT if signalled == signal.SIGINT else signal.SIGTERM
         wait_for(lambda: all(sends in signal_set(worker, "ShdPnd") for worker in workers))
         (tmp_path / "gate").touch()

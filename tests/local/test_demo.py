@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from config.local import demo
 from config.local.demo import bind_address, demo_steps, procfile_command
 from tests.local.demoproc import start_demo, stop_demo
 from tests.processes import (
@@ -18,6 +19,7 @@ from tests.processes import (
     listening_addresses,
     released_database,
     wait_for,
+    wait_until_read,
 )
 
 
@@ -161,11 +163,11 @@ def test_demo_command_stops_cleanly_on_sigterm_alone(tmp_path):
 
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGHUP], ids=["ctrl-c", "closed"])
 def test_a_demo_stopped_while_it_migrates_exits_cleanly(tmp_path, signum):
-    """A newcomer's first start spends seconds migrating and seeding. Ctrl-C then
-    reached the command running as well as the demo, and the command printed a
-    KeyboardInterrupt traceback; closing the terminal (SIGHUP) killed the demo
-    without its way out, which stops the local database server. Here the release
-    line waits on a database that takes the connection and never answers."""
+    """A newcomer's first start spends seconds migrating and seeding. Closing the
+    terminal (SIGHUP) then killed the demo without its way out, which stops the
+    local database server. Here the release line waits on a database that takes
+    the connection and never answers. (The command's own Ctrl-C: manage.py,
+    tests/config/test_commands.py.)"""
     with socket.socket() as silent:
         silent.bind(("127.0.0.1", 0))
         silent.listen()
@@ -202,7 +204,7 @@ def test_a_second_signal_while_the_site_stops_leaves_nothing_running(tmp_path):
                 + f"Cookie: csrftoken={token}\r\nContent-Length: {len(body)}\r\n\r\n".encode()
                 + body[:10]
             )
-            time.sleep(0.5)  # the CSRF check is reading the body
+            wait_until_read(web.port, 1)  # the CSRF check is reading the body
             process.send_signal(signal.SIGTERM)
             wait_for(lambda: "Handling signal: term" in web.output())
             process.send_signal(signal.SIGTERM)
@@ -216,6 +218,32 @@ def test_a_second_signal_while_the_site_stops_leaves_nothing_running(tmp_path):
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
     assert not Path(f"/proc/{gunicorn}").exists(), web.output()[-3000:]
+
+
+def test_a_stop_while_the_database_server_starts_comes_after_it_then_no_other():
+    """A stop raised while the local PostgreSQL starts had Python kill initdb
+    half-way (subprocess.run), leaving a data folder never made again; after the
+    first stop, a second one broke off the way out (`config.local.demo.stop`)."""
+    handlers = {signum: signal.getsignal(signum) for signum in demo.STOPS}
+    try:
+        for signum in demo.STOPS:
+            signal.signal(signum, demo.stop)
+        finished = []
+
+        def start_the_server():
+            with demo.stops_held():
+                os.kill(os.getpid(), signal.SIGTERM)
+                os.kill(os.getpid(), signal.SIGHUP)
+                time.sleep(0.05)  # handlers run meanwhile: held
+                finished.append(True)
+
+        with pytest.raises(KeyboardInterrupt):
+            start_the_server()
+        assert finished
+        assert {signal.getsignal(signum) for signum in demo.STOPS} == {signal.SIG_IGN}
+    finally:
+        for signum, handler in handlers.items():
+            signal.signal(signum, handler)
 
 
 def test_the_demo_names_its_s3_folder_from_the_checkout_or_in_full(tmp_path):
