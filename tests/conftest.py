@@ -40,7 +40,8 @@ def pytest_configure(config):
     # doing so) ignores SIGINT, as a shell without job control makes its background
     # commands do, and every process the tests start inherited that: their Ctrl-C
     # tests then saw nothing of what Ctrl-C does in a terminal. Python's own
-    # handler, as in a terminal: a process started from here gets SIGINT's default.
+    # handler, as in a terminal: a process started from here gets SIGINT's default
+    # (and a Ctrl-C meant for that script's foreground command stops the run too).
     if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
         signal.signal(signal.SIGINT, signal.default_int_handler)
 

@@ -96,8 +96,9 @@ def stops_held():
     finally:
         for signum in STOPS:
             signal.signal(signum, stop)
-        if came:
-            stop(came[0], None)
+    # Only once the start went through: its error, if any, is what to show.
+    if came:
+        stop(came[0], None)
 
 
 def demo() -> int:

@@ -9,6 +9,7 @@ import urllib.error
 from pathlib import Path
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 
 from config.local import demo
 from config.local.demo import bind_address, demo_steps, procfile_command
@@ -241,6 +242,20 @@ def test_a_stop_while_the_database_server_starts_comes_after_it_then_no_other():
             start_the_server()
         assert finished
         assert {signal.getsignal(signum) for signum in demo.STOPS} == {signal.SIG_IGN}
+
+        # A start that fails shows its own error, not the stop held meanwhile.
+        for signum in demo.STOPS:
+            signal.signal(signum, demo.stop)
+
+        def fail_to_start():
+            with demo.stops_held():
+                os.kill(os.getpid(), signal.SIGTERM)
+                time.sleep(0.05)
+                raise ImproperlyConfigured("could not start")
+
+        with pytest.raises(ImproperlyConfigured):
+            fail_to_start()
+        assert {signal.getsignal(signum) for signum in demo.STOPS} == {demo.stop}
     finally:
         for signum, handler in handlers.items():
             signal.signal(signum, handler)
