@@ -25,6 +25,8 @@ Each worker takes a signal once, whenever it comes:
   both too.
 - The quick stop (SIGQUIT) does not wait on the thread pool's lock, which the
   worker's main thread may hold at that moment (`ThreadWorker.handle_quit`).
+- A graceful stop (SIGTERM) does not wait for a connection that never sent a
+  request (`ThreadWorker._cap_keepalive`).
 """
 
 import os
@@ -62,6 +64,17 @@ class ThreadWorker(gthread.ThreadWorker):
         super().init_signals()
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         release()
+
+    def _cap_keepalive(self, deadline):
+        """A graceful stop (SIGTERM) keeps kept-alive connections until `deadline` at
+        most (2 s), for a request already on its way. gthread leaves out those
+        that never sent a request: after 5 s without a byte it hands them to its
+        poller with the whole keepalive (95 s), and a stop waited for one (a
+        browser's spare connection, say) until the 20 s graceful timeout and the
+        master's SIGKILL. They get the same deadline."""
+        super()._cap_keepalive(deadline)
+        for conn in self.pending_conns:
+            conn.timeout = min(conn.timeout, deadline)
 
     def handle_quit(self, sig, frame):
         """SIGQUIT, the master's quick stop (its own Ctrl-C): gunicorn's worker exit,

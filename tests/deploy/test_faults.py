@@ -282,6 +282,24 @@ class SlowLogin:
         return response.status, body
 
 
+def test_sigterm_does_not_wait_for_a_connection_that_never_sent_a_request():
+    """gthread hands a connection with nothing to read after 5 s back to its poller,
+    with the whole keepalive (95 s) to send a request: a browser's spare
+    connection, say. A graceful stop waited for it until the 20 s graceful
+    timeout, then the master's SIGKILL. Now it is kept no longer than a kept-alive
+    connection, 2 s."""
+    env = production_env(DATABASE_URL=released_database("sigterm_idle"))
+    web = start_web(env)
+    web.wait_until_serving()
+    with socket.create_connection(("127.0.0.1", web.port)):
+        wait_until_accepted(web.port)
+        time.sleep(5.5)  # gthread's 5 s wait for a first byte, then its poller's
+        took = web.stop()
+    print(f"\nan idle connection held: exit {took:.1f} s after SIGTERM")
+    assert "SIGKILL" not in web.output(), web.output()[-3000:]
+    assert took < 10  # 2 s, the time a stopping worker keeps a kept-alive connection
+
+
 def test_sigterm_lets_requests_in_flight_finish_then_exits():
     env = production_env(DATABASE_URL=released_database("sigterm"))
     web = start_web(env)
