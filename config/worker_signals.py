@@ -1,6 +1,5 @@
-"""The signals of the web line's gunicorn workers (config/gunicorn.py).
-
-Each worker takes a signal once, whenever it comes:
+"""The signals of the web line's gunicorn workers (config/gunicorn.py): each is
+taken once, whenever it comes, and a stop waits for nothing it need not.
 
 - Signals sent while a worker boots are held, then handled. gunicorn forks a
   worker and only sets its handlers after the post_fork hook and some setup. A
@@ -25,8 +24,9 @@ Each worker takes a signal once, whenever it comes:
   both too.
 - The quick stop (SIGQUIT) does not wait on the thread pool's lock, which the
   worker's main thread may hold at that moment (`ThreadWorker.handle_quit`).
-- A graceful stop (SIGTERM) does not wait for a connection that never sent a
-  request (`ThreadWorker._cap_keepalive`).
+- A graceful stop (SIGTERM) keeps a connection that never sent a request no
+  longer than a kept-alive one, once gthread's 5 s wait for its first byte is
+  over (`ThreadWorker._cap_keepalive`).
 """
 
 import os
