@@ -18,6 +18,11 @@ whose ModelAdmin uses the mixin): staff must be allowed to view one to list and
 download the versions, and to change each to restore one. A file no row holds (a
 replaced avatar, a deleted product's picture: every upload has a key of its own)
 is a superuser's only.
+
+A restore stores a copy of the version as the newest one, which the app's keys
+cannot delete, and leaves the version it copied to be copied again: it counts
+against settings.MEDIA_UPLOAD_LIMIT, as an upload does (a 429 with the limit's
+error once it is reached).
 """
 
 import logging
@@ -34,7 +39,7 @@ from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_http_methods
 
 from config.media import versions
-from config.media.forms import MediaUploadForm
+from config.media.forms import MediaUploadForm, upload_limit
 from config.media.models import can_restore_media
 
 logger = logging.getLogger(__name__)
@@ -108,6 +113,10 @@ def media_versions_view(request):
             name, version_id = form.cleaned_data["name"], form.cleaned_data["version_id"]
             if not allowed(request, name)[1]:
                 raise PermissionDenied
+            limit = upload_limit()
+            if limit is not None and (refusal := limit.refusal(request)) is not None:
+                form.add_error(None, refusal)
+                return _page(request, form, status=429)
             try:
                 current = versions.restore(name, version_id)
             except versions.MediaError as error:
@@ -115,6 +124,8 @@ def media_versions_view(request):
             except versions.storage_errors() as error:
                 return _page(request, form, error=error)
             else:
+                if limit is not None:
+                    limit.stored(request)
                 logger.info(
                     "%s restored media file %r from version %s (now version %s)",
                     request.user.get_username(),

@@ -4,13 +4,18 @@ shared staff login, which may change a product's picture, is every visitor's."""
 
 import pytest
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.test import Client
 
+from accounts.demo_accounts import STAFF_USERNAME, ensure_demo_accounts
 from accounts.models import Profile
 from catalog.models import Product
 from config.media import forms as media_forms
+from config.media import versions
 from config.security import throttle
 from config.security import upload_limit as upload_limits
 from tests.accounts.test_avatar_admin import (
@@ -20,7 +25,7 @@ from tests.accounts.test_avatar_admin import (
     user_page_data,
 )
 from tests.conftest import bucket_keys, storages_on
-from tests.factories import UserFactory, image_bytes, upload
+from tests.factories import ProductFactory, UserFactory, image_bytes, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -142,3 +147,35 @@ def test_staff_avatars_in_the_admin_are_counted_too(fresh_s3, where):
     assert f"{PER_ACCOUNT} from all its networks" in refused.content.decode()
     assert bucket_keys(fresh_s3) == []
     assert not Profile.objects.get(user=member).avatar
+
+
+def test_restores_by_the_shared_staff_login_are_counted_as_stored_files(fresh_s3):
+    """A restore stores a copy of the version as the newest one, which the app's keys
+    cannot delete either, and the version it copied stays there to copy again: on the
+    demo's shared staff login the same POST wrote a copy every time, without bound."""
+    ensure_demo_accounts(staff_password="a-demo-password-1", member_password="a-demo-password-2")
+    staff = get_user_model().objects.get(username=STAFF_USERNAME)
+    name = default_storage.save("products/desk.png", ContentFile(b"the old desk"))
+    older = versions.list_versions(name)[0].version_id
+    default_storage.save(name, ContentFile(b"the new desk"))  # same key: a second version
+    product = ProductFactory()
+    Product.objects.filter(pk=product.pk).update(image=name, image_width=1, image_height=1)
+    client = from_client(staff, 5)
+    page = f"/{settings.ADMIN_URL}media/versions/"
+
+    def restore():
+        return client.post(page, {"name": name, "version_id": older})
+
+    assert [restore().status_code for _ in range(PER_CLIENT)] == [302] * PER_CLIENT
+    stored = bucket_keys(fresh_s3)
+    refused = restore()
+    assert refused.status_code == 429
+    assert f"{PER_CLIENT} files an hour" in refused.content.decode()
+    assert bucket_keys(fresh_s3) == stored  # no copy written
+    # Uploads and restores share the hour's allowance: a picture is refused too.
+    edit = f"/{settings.ADMIN_URL}catalog/product/{product.pk}/change/"
+    fields = {"features-TOTAL_FORMS": "0", "features-INITIAL_FORMS": "0"}
+    picture = client.post(edit, {**fields, "image": upload("p.png", image_bytes("PNG"))})
+    assert f"{PER_CLIENT} files an hour" in picture.content.decode()
+    # From another network, until the account's own bound.
+    assert from_client(staff, 6).post(page, {"name": name, "version_id": older}).status_code == 302
