@@ -30,8 +30,17 @@ class ProfileInline(AutocompleteChoicesMixin, MediaVersionsAdminMixin, admin.Sta
     formfield_overrides = {models.TextField: {"form_class": TypedText}}
 
 
+def sees_usernames(request) -> bool:
+    """Whether the admin shows `request`'s staff member other accounts' usernames:
+    only where they may view or change users, as on the users' own pages (and the
+    history pages, templates/admin/object_history.html)."""
+    return request.user.has_perm("auth.view_user") or request.user.has_perm("auth.change_user")
+
+
 @admin.register(Profile)
 class ProfileAdmin(AutocompleteChoicesMixin, MediaVersionsAdminMixin, admin.ModelAdmin):
+    # For staff who may not see users: no user column, field or search by username,
+    # and a profile's title (Profile.__str__) never is one.
     list_display = ("user", "display_name", "company")
     list_select_related = ("user", "company")
     search_fields = ("user__username", "display_name")
@@ -39,6 +48,20 @@ class ProfileAdmin(AutocompleteChoicesMixin, MediaVersionsAdminMixin, admin.Mode
     autocomplete_fields = ("company",)
     # The bio's line breaks counted once, as on the site's form.
     formfield_overrides = {models.TextField: {"form_class": TypedText}}
+
+    def get_list_display(self, request):
+        if sees_usernames(request):
+            return self.list_display
+        return ("__str__", "company")
+
+    def get_search_fields(self, request):
+        if sees_usernames(request):
+            return self.search_fields
+        return ("display_name",)
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        return fields if sees_usernames(request) else [f for f in fields if f != "user"]
 
     def has_add_permission(self, request):
         return False  # every user already has one: see accounts.profiles

@@ -81,7 +81,10 @@ class Profile(models.Model):
         ]
 
     def __str__(self):
-        return self.name
+        """What the admin calls a profile (its titles, its log): the display name, or
+        its number, never the username, which staff who may not see users would
+        read there (accounts/admin.py)."""
+        return self.display_name or f"{UNNAMED_MEMBER} {self.pk}"
 
     @property
     def name(self) -> str:

@@ -56,7 +56,16 @@ class AuthBackendTourView(TemplateView):
             # After the page's own queries are read: a user made without a profile
             # gets it now (accounts/profiles.py), for the links and comparison below.
             profile_of(user)
-            if user.is_staff and user.has_perm("accounts.change_profile"):
+            # The company is picked by the admin's autocomplete, which lists companies
+            # only to staff who may view them.
+            if (
+                user.is_staff
+                and user.has_perm("accounts.change_profile")
+                and (
+                    user.has_perm("accounts.view_company")
+                    or user.has_perm("accounts.change_company")
+                )
+            ):
                 context["profile_admin_url"] = reverse(
                     "admin:accounts_profile_change", args=[user.profile.pk]
                 )

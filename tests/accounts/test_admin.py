@@ -19,9 +19,9 @@ def member(username: str = "lin"):
     return User.objects.create_user(username, f"{username}@example.com", "x-pass-9")
 
 
-def staff_with(*codenames: str) -> Client:
+def staff_with(*codenames: str, username: str = "clerk") -> Client:
     """A client logged in as staff holding exactly these permissions ("app.codename")."""
-    user = User.objects.create_user("clerk", "clerk@example.com", "x-pass-9", is_staff=True)
+    user = User.objects.create_user(username, "", "x-pass-9", is_staff=True)
     for name in codenames:
         app_label, codename = name.split(".")
         user.user_permissions.add(
@@ -131,3 +131,32 @@ def test_an_email_longer_than_the_column_is_a_form_error_on_the_user_page(admin_
     assert "at most 254 characters" in response.content.decode()
     user.refresh_from_db()
     assert user.email == "kept@example.com"
+
+
+@pytest.mark.parametrize(
+    "codenames",
+    [("accounts.view_profile",), ("accounts.view_profile", "accounts.change_profile")],
+    ids=["view", "change"],
+)
+def test_staff_who_may_not_see_users_are_shown_no_username_on_the_profile_pages(codenames):
+    """A profile's admin showed its user's username in its list, its search, its
+    page and, for a member without a display name, its title: to staff who may not
+    view users, every account's login name, superusers' included. Its history page
+    names the staff who changed it only to staff who may see users; so do these."""
+    secret = member("root-operator")
+    client = staff_with(*codenames)
+    changelist = reverse("admin:accounts_profile_changelist")
+    change = reverse("admin:accounts_profile_change", args=[secret.profile.pk])
+    history = reverse("admin:accounts_profile_history", args=[secret.profile.pk])
+    for page in (changelist, change, history):
+        response = client.get(page)
+        assert response.status_code == 200, page
+        assert "root-operator" not in response.content.decode(), page
+    # Searching by username finds nothing: the search reads display names alone.
+    found = client.get(changelist, {"q": "root-operator"})
+    assert found.context["cl"].result_count == 0
+    # Staff who may view users see them, as on the users' own pages.
+    viewer = staff_with(*codenames, "auth.view_user", username="viewer")
+    assert "root-operator" in viewer.get(changelist).content.decode()
+    assert viewer.get(changelist, {"q": "root-operator"}).context["cl"].result_count == 1
+    assert "root-operator" in viewer.get(change).content.decode()

@@ -1,6 +1,7 @@
 import re
 
 import pytest
+from django.contrib.auth.models import Permission
 
 from tests.factories import CompanyFactory, UserFactory
 
@@ -78,3 +79,26 @@ def test_with_the_query_log_off_the_comparison_still_runs(client, settings):
     content = client.get("/tour/auth-backend/").content.decode()
     assert "The query log is off" in content
     assert backend_queries(content) == {"ModelBackend": 3, "ProfileModelBackend": 1}
+
+
+@pytest.mark.parametrize(
+    ("codenames", "linked"),
+    [
+        (("change_profile",), False),
+        (("change_profile", "view_company"), True),
+        (("change_profile", "change_company"), True),
+    ],
+    ids=["no company permission", "view companies", "change companies"],
+)
+def test_the_link_is_offered_only_to_staff_who_may_choose_a_company_there(
+    client, codenames, linked
+):
+    """The profile's page picks its company from the admin's autocomplete, which
+    answers 403 to staff who may not view companies: a link to a picker that cannot
+    load a single choice was no next step."""
+    staff = UserFactory(is_staff=True)
+    for codename in codenames:
+        staff.user_permissions.add(Permission.objects.get(codename=codename))
+    client.force_login(staff)
+    told = next_step(client.get("/tour/auth-backend/").content.decode())
+    assert ("your profile's admin page" in told) == linked, told
