@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from catalog.querysets import ProductQuerySet
+from config.fields import DecimalField
 from config.media.uploads import ImageUploadField
 
 
@@ -33,7 +34,8 @@ class Product(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=220, unique=True)
     description = models.TextField(blank=True)
-    price = models.DecimalField(max_digits=10, decimal_places=2)
+    # A zero is read as 0 whatever its exponent (config/fields.py).
+    price = DecimalField(max_digits=10, decimal_places=2)
     # PROTECT: deleting a category must not silently delete its products.
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="products")
     # On the default storage, whatever STORAGES says it is (the versioned media

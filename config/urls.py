@@ -7,7 +7,7 @@ from accounts.profile_auth.tour import AuthBackendTourView
 from catalog.tour import PrefetchTourView
 from config import tour, views
 from config.media import tour as media_tour
-from config.security import staffonly
+from config.security import adminrelations, staffonly
 from config.security.headers import form_methods_only, with_form_methods_only
 from config.static_versioning import tour as static_versioning_tour
 
@@ -37,10 +37,15 @@ urlpatterns = [
         name="admin-view-on-site",
     ),
     # The admin's pages answer GET, HEAD and POST only, as the site's forms do; its
-    # history pages, like its change pages, check permission before the object.
+    # history and delete pages, like its change pages, check permission before the
+    # object; a parameter naming a relation's reverse side is refused, not a 500.
     path(
         settings.ADMIN_URL,
-        with_form_methods_only(staffonly.with_history_checked(admin.site.urls)),
+        with_form_methods_only(
+            staffonly.with_object_pages_checked(
+                adminrelations.with_relation_names_checked(admin.site.urls)
+            )
+        ),
     ),
 ]
 # Development without a media bucket keeps uploads in MEDIA_ROOT; serve them (DEBUG only).

@@ -1,6 +1,6 @@
 """Staff-only pages outside the admin: a 404 for anyone else, never a redirect; the
 admin's "view on site" shortcut for only the staff its model's admin serves; and
-its history pages checked before they say whether an object exists.
+its history and delete pages checked before they say whether an object exists.
 
 Django's `staff_member_required` sends everyone else to the admin's login page,
 which tells an anonymous visitor where the admin lives: exactly what a custom
@@ -84,27 +84,31 @@ def view_on_site(request, content_type_id, object_id):
     return contenttype_views.shortcut(request, content_type_id, object_id)
 
 
-def with_history_checked(urls):
-    """`urls` (`admin.site.urls`) with each model's history page answering staff
-    its model's admin does not serve 403, whether or not the object exists, in
-    place (config.security.headers.wrap_views).
+def with_object_pages_checked(urls):
+    """`urls` (`admin.site.urls`) with each model's history and delete pages answering
+    staff its model's admin does not show the object (neither its view nor its change
+    permission allows it) 403, whether or not the object exists, in place
+    (config.security.headers.wrap_views).
 
     Django's history view redirects to the admin's index for a missing object
     before it checks permission, and answers 403 for an existing one: staff without
     a single permission could count ids and learn which exist (unpublished
-    products, users). The change and delete pages check first; so does this.
+    products, users). Its delete view checks the delete permission alone, then does
+    the same, and shows an existing object's name and what goes with it: staff
+    holding `delete_<model>` and nothing else, who see no list of them, read which
+    usernames exist. The change page checks view or change first; so do these.
     """
 
     def wrap(pattern):
-        history = (pattern.name or "").endswith("_history")
-        if history and hasattr(pattern.callback, "model_admin"):
-            return _history_checked(pattern.callback)
+        checked = (pattern.name or "").endswith(("_history", "_delete"))
+        if checked and hasattr(pattern.callback, "model_admin"):
+            return _checked_first(pattern.callback)
         return pattern.callback
 
     return wrap_views(urls, wrap)
 
 
-def _history_checked(view):
+def _checked_first(view):
     model_admin = view.model_admin
 
     @wraps(view)

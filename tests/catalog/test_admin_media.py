@@ -96,3 +96,21 @@ def test_a_deleted_product_image_is_restored_from_its_versions_page(admin_client
     )
     assert response.status_code == 302
     assert default_storage.open(name).read() == IMAGE
+
+
+@pytest.mark.parametrize("typed", ["0E+1073741824", "-0e9999999999", "0E-1073741824"])
+def test_a_zero_price_written_with_any_exponent_is_saved_as_zero_with_its_picture(
+    admin_client, fresh_s3, typed
+):
+    """Django counts zero as one digit whatever its exponent, so the form took
+    0E+1073741824 as valid, and PostgreSQL refused the save (value overflows
+    numeric format): a 500, and the picture the form had stored stayed in the
+    bucket, counted. Zero is zero: stored as 0.00, the picture with it."""
+    product = ProductFactory(features=0)
+    answer = admin_client.post(
+        change_page(product), change_data(product, price=typed, image=upload("p.png", IMAGE))
+    )
+    assert answer.status_code == 302
+    product.refresh_from_db()
+    assert str(product.price) == "0.00"
+    assert current_keys(fresh_s3) == [product.image.name]

@@ -11,6 +11,7 @@ from datetime import timedelta
 import psycopg2
 import pytest
 from axes.models import AccessAttempt
+from django.apps import apps
 from django.contrib import admin
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.admin.options import InlineModelAdmin
@@ -24,7 +25,7 @@ from django.utils import timezone
 from accounts.models import Company
 from catalog.models import Product
 from config.security.autocomplete import AutocompleteSelect
-from tests.factories import ProductFactory, UserFactory
+from tests.factories import CompanyFactory, ProductFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -362,6 +363,104 @@ def test_staff_without_permission_learn_nothing_of_which_objects_exist():
     assert Client().get(history).status_code == 302  # anonymous: to the login page
 
 
+@pytest.mark.parametrize(
+    ("model", "make"),
+    [
+        ("product", lambda: ProductFactory(is_published=False, name="Secret launch")),
+        ("user", lambda: UserFactory(username="root-operator")),
+    ],
+    ids=["unpublished product", "user"],
+)
+def test_staff_who_may_only_delete_learn_nothing_of_which_objects_exist(model, make):
+    """Django's delete page checks the delete permission, then redirects for an id no
+    row has and shows an existing object's name (and what goes with it) for others:
+    staff holding `delete_<model>` alone, who see no list of them, counted ids up and
+    read which unpublished products and which usernames exist. As on the history
+    page, staff whose admin of the model does not show them the object get a 403,
+    whether or not it exists."""
+    obj = make()
+    app_label = obj._meta.app_label
+    client = staff_client(f"delete_{model}")
+    for object_id in (obj.pk, 999999):
+        page = reverse(f"admin:{app_label}_{model}_delete", args=[object_id])
+        response = client.get(page)
+        assert response.status_code == 403, (page, response.status_code)
+        assert str(obj) not in response.content.decode()
+        assert client.post(page, {"post": "yes"}).status_code == 403
+    assert type(obj).objects.filter(pk=obj.pk).exists()
+    # With the view permission too, Django's page as before: staff who list them.
+    viewer = staff_client(f"delete_{model}", f"view_{model}")
+    page = reverse(f"admin:{app_label}_{model}_delete", args=[obj.pk])
+    assert viewer.get(page).status_code == 200
+
+
+def reverse_relations(model) -> list[str]:
+    """The names of the relations other models hold to `model` (`features` on a
+    product): fields `get_field()` finds on it, with no column and no primary_key."""
+    return [
+        field.name
+        for field in model._meta.get_fields(include_hidden=True)
+        if field.auto_created and field.is_relation and not field.concrete
+    ]
+
+
+def object_and_list_pages(model, obj) -> list[str]:
+    info = f"admin:{model._meta.app_label}_{model._meta.model_name}"
+    return [
+        reverse(f"{info}_changelist"),
+        reverse(f"{info}_add"),
+        reverse(f"{info}_change", args=[obj.pk]),
+        reverse(f"{info}_delete", args=[obj.pk]),
+    ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_reverse_relation_named_as_to_field_is_refused_on_every_admin_page(superuser):
+    """`?_to_field=features` raised AttributeError in Django's check of the field (a
+    relation's reverse side has no `primary_key`): a 500 on the add, change, delete
+    and list pages of every model with such a relation, before any permission check,
+    so staff without a single permission too. Refused as Django refuses any field
+    it may not reference: the 400 page."""
+    objects = {Product: ProductFactory(), User: UserFactory(), Company: CompanyFactory()}
+    tried = 0
+    for model, obj in objects.items():
+        for name in reverse_relations(model):
+            for page in object_and_list_pages(model, obj):
+                response = superuser.get(page, {"_to_field": name})
+                assert response.status_code == 400, (page, name, response.status_code)
+                tried += 1
+            posted = superuser.post(object_and_list_pages(model, obj)[1], {"_to_field": name})
+            assert posted.status_code == 400, (model, name, posted.status_code)
+    assert tried >= 3 * 4
+    # The primary key and a field a registered relation references stay allowed.
+    assert (
+        superuser.get(reverse("admin:catalog_product_add"), {"_to_field": "id"}).status_code == 200
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_autocomplete_for_a_reverse_relation_is_refused_like_any_unknown_field(superuser):
+    """The autocomplete view found the field by name and took a reverse relation
+    (`field_name=products` on a category) for a foreign key: AttributeError, a 500,
+    for any staff who may view the related model (the demo's shared staff login).
+    Answered 403, as Django answers a field no model has."""
+    tried = 0
+    for model in admin.site._registry:
+        for name in reverse_relations(model):
+            params = {
+                "app_label": model._meta.app_label,
+                "model_name": model._meta.model_name,
+                "field_name": name,
+                "term": "",
+            }
+            response = superuser.get(reverse("admin:autocomplete"), params)
+            assert response.status_code == 403, (model, name, response.status_code)
+            tried += 1
+    assert tried >= 4
+    company = {"app_label": "accounts", "model_name": "profile", "field_name": "company"}
+    assert superuser.get(reverse("admin:autocomplete"), company).status_code == 200
+
+
 def test_a_history_page_names_who_changed_the_object_only_to_those_who_may_see_users():
     """Staff who may view a product saw the username and full name of everyone who
     ever changed it, superusers included: half of their login, to the demo's shared
@@ -387,3 +486,26 @@ def test_a_history_page_names_who_changed_the_object_only_to_those_who_may_see_u
         own,
     ):
         assert "root-operator (Ada Root)" in client.get(history).content.decode()
+
+
+def test_every_decimal_field_of_the_project_reads_zero_with_any_exponent_as_zero():
+    """DecimalValidator counts zero as one digit whatever its exponent (Django
+    #34014), which PostgreSQL refuses past its own bound: every decimal field the
+    project's models have reads such a zero, from a form or the ORM, as a plain
+    zero the database takes. A new model's decimal field is caught here."""
+    fields = [
+        field
+        for model in apps.get_models()
+        if model.__module__.split(".")[0] in {"accounts", "catalog", "config"}
+        for field in model._meta.concrete_fields
+        if isinstance(field, models.DecimalField)
+    ]
+    assert fields  # Product.price at least
+    for field in fields:
+        for typed in ("0E+1073741824", "-0e9999999999"):
+            value = field.formfield().clean(typed)
+            cleaned = field.clean(value, None)
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT %s::numeric", [field.get_db_prep_save(cleaned, connection)])
+                assert cursor.fetchone()[0] == 0, (field, typed)
+            assert cleaned.as_tuple().exponent <= 0, (field, typed)

@@ -1,0 +1,29 @@
+"""Model fields for every app of the project.
+
+    from config.fields import DecimalField
+
+    price = DecimalField(max_digits=10, decimal_places=2)
+
+`DecimalField` is Django's, with a zero read as a plain zero whatever its exponent.
+Django's DecimalValidator counts zero as one digit at any exponent (Django #34014
+made `0E+1` valid), so a form took `0E+1073741824` for a price within
+`max_digits`, and PostgreSQL refused to store it ("value overflows numeric
+format"): a 500 after the form said the value was fine, and a picture the same
+form had stored was left in the bucket. Every other value is bounded by the
+validator's digit counts. Forms, `full_clean()` and the ORM's writes and lookups
+all read a value through `to_python()`, so each gets the plain zero.
+tests/security/test_admin_inputs.py checks every decimal field of the project's
+models.
+"""
+
+from decimal import Decimal
+
+from django.db import models
+
+
+class DecimalField(models.DecimalField):
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value is not None and value.is_zero():
+            return Decimal(0)
+        return value
