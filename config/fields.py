@@ -9,21 +9,35 @@ Django's DecimalValidator counts zero as one digit at any exponent (Django #3401
 made `0E+1` valid), so a form took `0E+1073741824` for a price within
 `max_digits`, and PostgreSQL refused to store it ("value overflows numeric
 format"): a 500 after the form said the value was fine, and a picture the same
-form had stored was left in the bucket. Every other value is bounded by the
-validator's digit counts. Forms, `full_clean()` and the ORM's writes and lookups
-all read a value through `to_python()`, so each gets the plain zero.
+form had stored was left in the bucket (and a zero with more places than
+`decimal_places`, `0E-1073741824`, was refused as too precise). Every other value
+is bounded by the validator's digit counts. Forms (the field's `formfield()`),
+`full_clean()` and the ORM's writes and lookups all read a value through
+`to_python()` before anything counts its digits, so each gets the plain zero.
 tests/security/test_admin_inputs.py checks every decimal field of the project's
 models.
 """
 
 from decimal import Decimal
 
+from django import forms
 from django.db import models
+
+
+def _plain_zero(value):
+    return Decimal(0) if value is not None and value.is_zero() else value
+
+
+class DecimalFormField(forms.DecimalField):
+    """The form's side: a zero read before the form's validators count its places."""
+
+    def to_python(self, value):
+        return _plain_zero(super().to_python(value))
 
 
 class DecimalField(models.DecimalField):
     def to_python(self, value):
-        value = super().to_python(value)
-        if value is not None and value.is_zero():
-            return Decimal(0)
-        return value
+        return _plain_zero(super().to_python(value))
+
+    def formfield(self, **kwargs):
+        return super().formfield(**{"form_class": DecimalFormField, **kwargs})

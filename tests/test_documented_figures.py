@@ -99,8 +99,9 @@ def test_the_throttle_table_gives_every_limit():
         f"| failed logins | {throttles.LOGIN_FAILURES_PER_CLIENT} an hour per client",
         "| wrong current password on the password change forms (the site's and the admin's) | "
         f"{throttles.PASSWORD_CHANGE_FAILURES_PER_ACCOUNT} an hour per account |",
-        "| a stored upload (an avatar, a product picture in the admin; superusers are not "
-        f"counted) | {upload_limits.UPLOADS_PER_HOUR} an hour per account and client, "
+        "| a stored upload (an avatar, a product picture in the admin) or a restore of a "
+        "media version in the admin, together; superusers are not counted | "
+        f"{upload_limits.UPLOADS_PER_HOUR} an hour per account and client, "
         f"{upload_limits.UPLOADS_PER_ACCOUNT_PER_HOUR} an hour per account from all its clients |",
     ]
     assert [row for row in rows if row not in table] == []
