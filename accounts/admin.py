@@ -10,10 +10,11 @@ from accounts.forms import AdminLoginForm, NormalizedEmail, TypedText
 from accounts.models import Company, Profile
 from config.media.admin import DiscardsUnsavedUploadsMixin, MediaVersionsAdminMixin
 from config.security.autocomplete import AutocompleteChoicesMixin
+from config.security.staffonly import DeletedObjectsNamedIfSeenMixin
 
 
 @admin.register(Company)
-class CompanyAdmin(admin.ModelAdmin):
+class CompanyAdmin(DeletedObjectsNamedIfSeenMixin, admin.ModelAdmin):
     list_display = ("name", "slug", "website")
     search_fields = ("name",)
     prepopulated_fields = {"slug": ("name",)}
@@ -38,9 +39,14 @@ def sees_usernames(request) -> bool:
 
 
 @admin.register(Profile)
-class ProfileAdmin(AutocompleteChoicesMixin, MediaVersionsAdminMixin, admin.ModelAdmin):
-    # For staff who may not see users: no user column, field or search by username,
-    # and a profile's title (Profile.__str__) never is one.
+class ProfileAdmin(
+    DeletedObjectsNamedIfSeenMixin,
+    AutocompleteChoicesMixin,
+    MediaVersionsAdminMixin,
+    admin.ModelAdmin,
+):
+    # A username is half of a login: staff who may not see users get no user column,
+    # field or search by it (sees_usernames), and a profile's title never is one.
     list_display = ("user", "display_name", "company")
     list_select_related = ("user", "company")
     search_fields = ("user__username", "display_name")
@@ -86,7 +92,7 @@ admin.site.unregister(get_user_model())
 
 
 @admin.register(get_user_model())
-class UserAdmin(DiscardsUnsavedUploadsMixin, auth_admin.UserAdmin):
+class UserAdmin(DeletedObjectsNamedIfSeenMixin, DiscardsUnsavedUploadsMixin, auth_admin.UserAdmin):
     inlines = [ProfileInline]
     # The address checked as Django stores it (accounts/forms.py).
     formfield_overrides = {models.EmailField: {"form_class": NormalizedEmail}}

@@ -5,6 +5,7 @@ from django.contrib import admin
 
 from catalog.models import Category, Feature, Product
 from config.media.admin import MediaVersionsAdminMixin
+from config.security.staffonly import DeletedObjectsNamedIfSeenMixin
 
 
 class FeatureInline(admin.TabularInline):
@@ -14,14 +15,14 @@ class FeatureInline(admin.TabularInline):
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(DeletedObjectsNamedIfSeenMixin, admin.ModelAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(Product)
-class ProductAdmin(MediaVersionsAdminMixin, admin.ModelAdmin):
+class ProductAdmin(DeletedObjectsNamedIfSeenMixin, MediaVersionsAdminMixin, admin.ModelAdmin):
     """Products; the image's versions on the versioned media bucket, one click away."""
 
     list_display = ["name", "category", "price", "is_published", "created_at"]

@@ -24,20 +24,23 @@ from django import forms
 from django.db import models
 
 
-def _plain_zero(value):
-    return Decimal(0) if value is not None and value.is_zero() else value
+def _plain_zero(value, decimal_places):
+    """A zero as the column gives it back (0.00), any other value as it is."""
+    if value is not None and value.is_zero():
+        return Decimal(0).scaleb(-(decimal_places or 0))
+    return value
 
 
 class DecimalFormField(forms.DecimalField):
     """The form's side: a zero read before the form's validators count its places."""
 
     def to_python(self, value):
-        return _plain_zero(super().to_python(value))
+        return _plain_zero(super().to_python(value), self.decimal_places)
 
 
 class DecimalField(models.DecimalField):
     def to_python(self, value):
-        return _plain_zero(super().to_python(value))
+        return _plain_zero(super().to_python(value), self.decimal_places)
 
     def formfield(self, **kwargs):
         return super().formfield(**{"form_class": DecimalFormField, **kwargs})

@@ -21,8 +21,9 @@ is a superuser's only.
 
 A restore stores a copy of the version as the newest one, which the app's keys
 cannot delete, and leaves the version it copied to be copied again: it counts
-against settings.MEDIA_UPLOAD_LIMIT, as an upload does (a 429 with the limit's
-error once it is reached).
+against settings.MEDIA_UPLOAD_LIMIT, as an upload does, from the moment S3 has
+written the copy (a 429 with the limit's error once it is reached, and its
+`Retry-After` where the class gives one).
 """
 
 import logging
@@ -116,16 +117,19 @@ def media_versions_view(request):
             limit = upload_limit()
             if limit is not None and (refusal := limit.refusal(request)) is not None:
                 form.add_error(None, refusal)
-                return _page(request, form, status=429)
+                refused = _page(request, form, status=429)
+                if seconds := getattr(limit, "retry_after", lambda request: None)(request):
+                    refused["Retry-After"] = str(seconds)
+                return refused
+            # Counted once the copy is written, whether or not its listing follows.
+            counted = (lambda: limit.stored(request)) if limit is not None else None
             try:
-                current = versions.restore(name, version_id)
+                current = versions.restore(name, version_id, copied=counted)
             except versions.MediaError as error:
                 form.add_error(None, str(error))
             except versions.storage_errors() as error:
                 return _page(request, form, error=error)
             else:
-                if limit is not None:
-                    limit.stored(request)
                 logger.info(
                     "%s restored media file %r from version %s (now version %s)",
                     request.user.get_username(),

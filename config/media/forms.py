@@ -48,8 +48,11 @@ NAME_ERROR_MESSAGE = (
 
 def upload_limit():
     """The class settings.MEDIA_UPLOAD_LIMIT names (a dotted path, optional), or None.
-    Its `refusal(request)` says, before a file is stored, None or the file field's
-    error; its `stored(request)` is told of each file the bucket took."""
+    Its `refusal(request)` says, before a file is stored, None or the error to show
+    (on the file field; on the admin's versions page, for a restore); its
+    `stored(request)` is told of each file the bucket took, a restored copy
+    included; its optional `retry_after(request)` gives the seconds a refused
+    restore's 429 tells the client to wait."""
     path = getattr(settings, "MEDIA_UPLOAD_LIMIT", None)
     return import_string(path) if path else None
 

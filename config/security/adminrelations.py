@@ -14,10 +14,12 @@ Django then treats what it found as a field and reads attributes only fields hav
   may view the related model (the demo's shared staff login too).
 
 `with_relation_names_checked(admin.site.urls)` wraps each admin view (see
-config.security.headers.wrap_views): such a `_to_field` is the 400 page, as
-Django answers any field it may not reference (DisallowedModelAdminToField), and
-such a `field_name` is a 403, as Django answers a field the model does not have.
-Every other value goes on to Django's own checks.
+config.security.headers.wrap_views): for anyone the admin lets in, such a
+`_to_field` is the 400 page, as Django answers any field it may not reference
+(DisallowedModelAdminToField), and such a `field_name` is a 403, as Django
+answers a field the model does not have. Anyone else is sent to the admin's
+login page by the view, as before, and every other value goes on to Django's own
+checks.
 """
 
 from functools import wraps
@@ -43,37 +45,39 @@ def with_relation_names_checked(urls):
     def wrap(pattern):
         view = pattern.callback
         if hasattr(view, "model_admin"):
-            return _to_field_checked(view, view.model_admin.model)
+            return _to_field_checked(view, view.model_admin)
         if pattern.name == "autocomplete":
-            return _field_name_checked(view)
+            return _field_name_checked(view, view.admin_site)
         return view
 
     return wrap_views(urls, wrap)
 
 
-def _to_field_checked(view, model):
+def _to_field_checked(view, model_admin):
     @wraps(view)
     def checked(request, *args, **kwargs):
-        # Django reads it from the form on a POST, else from the query string; both here.
-        # (A POST's form is parsed before any view: config/security/formdata.py.)
-        for to_field in {request.GET.get(TO_FIELD_VAR), request.POST.get(TO_FIELD_VAR)}:
-            if to_field and names_reverse_relation(model, to_field):
-                raise DisallowedModelAdminToField(f"The field {to_field} cannot be referenced.")
+        if model_admin.admin_site.has_permission(request):
+            # Django reads it from the form on a POST, else from the query string; both
+            # here. (A POST's form is parsed before any view: config/security/formdata.py.)
+            for to_field in {request.GET.get(TO_FIELD_VAR), request.POST.get(TO_FIELD_VAR)}:
+                if to_field and names_reverse_relation(model_admin.model, to_field):
+                    raise DisallowedModelAdminToField(f"The field {to_field} cannot be referenced.")
         return view(request, *args, **kwargs)
 
     return checked
 
 
-def _field_name_checked(view):
+def _field_name_checked(view, admin_site):
     @wraps(view)
     def checked(request, *args, **kwargs):
-        try:
-            model = apps.get_model(request.GET["app_label"], request.GET["model_name"])
-            field_name = request.GET["field_name"]
-        except (KeyError, LookupError, ValueError):
-            model = None  # Django's view refuses these itself (PermissionDenied)
-        if model is not None and names_reverse_relation(model, field_name):
-            raise PermissionDenied
+        if admin_site.has_permission(request):
+            try:
+                model = apps.get_model(request.GET["app_label"], request.GET["model_name"])
+                field_name = request.GET["field_name"]
+            except (KeyError, LookupError):
+                model = None  # Django's view refuses these itself (PermissionDenied)
+            if model is not None and names_reverse_relation(model, field_name):
+                raise PermissionDenied
         return view(request, *args, **kwargs)
 
     return checked

@@ -39,11 +39,12 @@ def _counts(request) -> list[tuple[str, str, int]]:
 
 
 class UploadLimit:
-    """What config/media/forms.py asks before storing a file, and tells after."""
+    """What config/media/forms.py asks before storing an upload, and the admin's
+    versions page before restoring a version (config/media/admin.py), and tells after."""
 
     @staticmethod
     def refusal(request) -> str | None:
-        """None while `request`'s user may store one more file, else the field's error."""
+        """None while `request`'s user may store one more file, else the error shown."""
         if any(
             throttle.reached(scope, value, limit=limit, window=HOUR)
             for scope, value, limit in _counts(request)
@@ -56,3 +57,8 @@ class UploadLimit:
         """Count one file the bucket took."""
         for scope, value, limit in _counts(request):
             throttle.hit(scope, value, limit=limit, window=HOUR)
+
+    @staticmethod
+    def retry_after(request) -> int:
+        """The seconds until the counts start again: the hour's end."""
+        return throttle.seconds_left(HOUR)

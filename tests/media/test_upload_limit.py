@@ -171,6 +171,7 @@ def test_restores_by_the_shared_staff_login_are_counted_as_stored_files(fresh_s3
     refused = restore()
     assert refused.status_code == 429
     assert f"{PER_CLIENT} files an hour" in refused.content.decode()
+    assert 0 < int(refused["Retry-After"]) <= 3600  # the hour's end
     assert bucket_keys(fresh_s3) == stored  # no copy written
     # Uploads and restores share the hour's allowance: a picture is refused too.
     edit = f"/{settings.ADMIN_URL}catalog/product/{product.pk}/change/"

@@ -23,8 +23,9 @@ from django.urls import resolve, reverse
 from django.utils import timezone
 
 from accounts.models import Company
-from catalog.models import Product
+from catalog.models import Category, Product
 from config.security.autocomplete import AutocompleteSelect
+from config.security.staffonly import DeletedObjectsNamedIfSeenMixin
 from tests.factories import CompanyFactory, ProductFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -394,6 +395,42 @@ def test_staff_who_may_only_delete_learn_nothing_of_which_objects_exist(model, m
     assert viewer.get(page).status_code == 200
 
 
+def test_a_delete_page_names_only_the_related_objects_its_reader_may_see():
+    """A category's delete page listed the products that keep it (PROTECT) by name,
+    with links, to staff who may view and delete categories and see no product:
+    unpublished ones included. They show as their kind and number; staff who may
+    view products read their names, as before."""
+    product = ProductFactory(is_published=False, name="Secret launch")
+    page = reverse("admin:catalog_category_delete", args=[product.category_id])
+    refused = staff_client("view_category", "delete_category").get(page)
+    assert refused.status_code == 200
+    content = refused.content.decode()
+    assert "Secret launch" not in content
+    assert f"Product #{product.pk}" in content
+    assert refused.context["protected"]  # the delete is still refused for it
+    viewer = staff_client("view_category", "delete_category", "view_product")
+    assert "Secret launch" in viewer.get(page).content.decode()
+    # The same list on the changelist's delete action.
+    action = staff_client("view_category", "delete_category").post(
+        reverse("admin:catalog_category_changelist"),
+        {"action": "delete_selected", "_selected_action": [product.category_id]},
+    )
+    assert "Secret launch" not in action.content.decode()
+
+
+def test_every_admin_of_the_project_names_only_what_its_reader_may_see_on_delete():
+    """Every registered ModelAdmin of the project's apps, and the users', uses the
+    delete pages' check (config/security/staffonly.py)."""
+    ours = [
+        (model, model_admin)
+        for model, model_admin in admin.site._registry.items()
+        if model.__module__.split(".")[0] in {"accounts", "catalog", "config"} or model is User
+    ]
+    assert len(ours) >= 5
+    for model, model_admin in ours:
+        assert isinstance(model_admin, DeletedObjectsNamedIfSeenMixin), model
+
+
 def reverse_relations(model) -> list[str]:
     """The names of the relations other models hold to `model` (`features` on a
     product): fields `get_field()` finds on it, with no column and no primary_key."""
@@ -421,7 +458,13 @@ def test_a_reverse_relation_named_as_to_field_is_refused_on_every_admin_page(sup
     and list pages of every model with such a relation, before any permission check,
     so staff without a single permission too. Refused as Django refuses any field
     it may not reference: the 400 page."""
-    objects = {Product: ProductFactory(), User: UserFactory(), Company: CompanyFactory()}
+    product = ProductFactory()
+    objects = {
+        Product: product,
+        Category: product.category,
+        User: UserFactory(),
+        Company: CompanyFactory(),
+    }
     tried = 0
     for model, obj in objects.items():
         for name in reverse_relations(model):
@@ -431,11 +474,14 @@ def test_a_reverse_relation_named_as_to_field_is_refused_on_every_admin_page(sup
                 tried += 1
             posted = superuser.post(object_and_list_pages(model, obj)[1], {"_to_field": name})
             assert posted.status_code == 400, (model, name, posted.status_code)
-    assert tried >= 3 * 4
+    assert tried >= 4 * 4
     # The primary key and a field a registered relation references stay allowed.
     assert (
         superuser.get(reverse("admin:catalog_product_add"), {"_to_field": "id"}).status_code == 200
     )
+    # Anyone the admin does not let in is sent to its login page, as for any other value.
+    anonymous = Client().get(reverse("admin:catalog_product_changelist"), {"_to_field": "features"})
+    assert anonymous.status_code == 302
 
 
 @pytest.mark.django_db(transaction=True)
@@ -459,6 +505,8 @@ def test_an_autocomplete_for_a_reverse_relation_is_refused_like_any_unknown_fiel
     assert tried >= 4
     company = {"app_label": "accounts", "model_name": "profile", "field_name": "company"}
     assert superuser.get(reverse("admin:autocomplete"), company).status_code == 200
+    products = {"app_label": "catalog", "model_name": "category", "field_name": "products"}
+    assert Client().get(reverse("admin:autocomplete"), products).status_code == 302
 
 
 def test_a_history_page_names_who_changed_the_object_only_to_those_who_may_see_users():
