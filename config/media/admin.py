@@ -124,7 +124,7 @@ def media_versions_view(request):
             # Counted once the copy is written, whether or not its listing follows.
             counted = (lambda: limit.stored(request)) if limit is not None else None
             try:
-                current = versions.restore(name, version_id, copied=counted)
+                current = versions.restore(name, version_id, on_copied=counted)
             except versions.MediaError as error:
                 form.add_error(None, str(error))
             except versions.storage_errors() as error:

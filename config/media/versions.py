@@ -270,14 +270,14 @@ def restore(
     version_id: str | None = None,
     *,
     mfa: str | None = None,
-    copied: Callable[[], None] | None = None,
+    on_copied: Callable[[], None] | None = None,
 ) -> Version:
     """Bring a file back and return its new current version.
 
     Without `version_id`: remove the delete markers on top of the file, so its last
     version is current again (needs s3:DeleteObjectVersion, and `mfa` when MFA
     delete is on). With it: copy that version over the current one, which adds a
-    version and deletes nothing (up to 5 GB, the limit of a single copy); `copied`
+    version and deletes nothing (up to 5 GB, the limit of a single copy); `on_copied`
     is called as soon as S3 has written the copy, even if what follows fails.
     """
     extra = mfa_header(mfa)
@@ -317,8 +317,8 @@ def restore(
         Key=key,
         CopySource={"Bucket": bucket, "Key": key, "VersionId": version_id},
     )
-    if copied is not None:
-        copied()
+    if on_copied is not None:
+        on_copied()
     new_version = copied.get("VersionId")  # S3 sends it with versioning on; not every server
     restored = next((v for v in list_versions(name) if v.version_id == new_version), None)
     if restored is None:  # listings are eventually consistent on some S3-compatible servers

@@ -134,9 +134,10 @@ class DeletedObjectsNamedIfSeenMixin:
     member may view or change it; any other shows as its kind and number
     ("Product #12"). Its count by kind stays.
 
-    Django's page named them all, with a link to each: staff who may delete a
-    category, and view categories only, read the names of the products that keep
-    it (a PROTECT foreign key), unpublished ones included. The rest is Django's
+    Django's page named them all, with a link to each: staff who may view and
+    delete categories, and delete products without viewing them, read the names
+    of the products that keep one (a PROTECT foreign key), unpublished ones
+    included. The rest is Django's
     `get_deleted_objects`: the same objects, order, links and permissions asked.
     """
 
