@@ -118,7 +118,8 @@ def media_versions_view(request):
             if limit is not None and (refusal := limit.refusal(request)) is not None:
                 form.add_error(None, refusal)
                 refused = _page(request, form, status=429)
-                if seconds := getattr(limit, "retry_after", lambda request: None)(request):
+                seconds = getattr(limit, "retry_after", lambda request: None)(request)
+                if refused.status_code == 429 and seconds:  # not a 503 of the listing
                     refused["Retry-After"] = str(seconds)
                 return refused
             # Counted once the copy is written, whether or not its listing follows.

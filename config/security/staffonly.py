@@ -24,6 +24,7 @@ from functools import wraps
 
 from django.contrib import admin
 from django.contrib.admin.utils import NestedObjects, quote, unquote
+from django.contrib.auth import get_permission_codename
 from django.contrib.contenttypes import views as contenttype_views
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
@@ -131,8 +132,9 @@ def _checked_first(view):
 class DeletedObjectsNamedIfSeenMixin:
     """For a ModelAdmin: its delete page, and its list's delete action, name each
     object the delete would take with it, or that stops it, only where the staff
-    member may view or change it; any other shows as its kind and number
-    ("Product #12"). Its count by kind stays.
+    member may view or change it (by its admin, or by its model's permissions where
+    it has no admin of its own: a product's features, the admin's log entries); any
+    other shows as its kind and number ("Product #12"). Its count by kind stays.
 
     Django's page named them all, with a link to each: staff who may view and
     delete categories, and delete products without viewing them, read the names
@@ -153,8 +155,14 @@ class DeletedObjectsNamedIfSeenMixin:
 
         def shown(obj):
             opts, kind = obj._meta, capfirst(obj._meta.verbose_name)
-            if not site.is_registered(type(obj)):  # edited inline, or no admin: as Django
-                return f"{kind}: {obj}"
+            if not site.is_registered(type(obj)):
+                # Edited inline (a product's features) or without an admin (the admin's
+                # log, whose entries name what they changed): by the model's permissions.
+                may = any(
+                    request.user.has_perm(f"{opts.app_label}.{get_permission_codename(a, opts)}")
+                    for a in ("view", "change")
+                )
+                return f"{kind}: {obj}" if may else f"{kind} #{obj.pk}"
             model_admin = site.get_model_admin(type(obj))
             if not model_admin.has_delete_permission(request, obj):
                 perms_needed.add(opts.verbose_name)

@@ -420,6 +420,25 @@ def test_a_delete_page_names_only_the_related_objects_its_reader_may_see():
     assert f"Product #{product.pk}" in action.content.decode()
 
 
+def test_a_users_delete_page_names_their_log_entries_only_to_who_may_view_the_log():
+    """Deleting a user takes their admin log entries with it, and the page listed each
+    by what it says: "Changed “Secret launch” — Changed Price", to staff who may
+    delete users and see no product. The log has no admin of its own; its model's
+    view permission decides, as a registered model's admin does."""
+    editor = UserFactory(is_staff=True)
+    product = ProductFactory(is_published=False, name="Secret launch")
+    LogEntry.objects.log_actions(editor.pk, [product], CHANGE, change_message="Changed price.")
+    page = reverse("admin:auth_user_delete", args=[editor.pk])
+    reader = staff_client("view_user", "delete_user", "delete_profile")
+    content = reader.get(page).content.decode()
+    entry = LogEntry.objects.get(user=editor)
+    assert f"Log entry #{entry.pk}" in content
+    assert "Secret launch" not in content
+    superuser = Client()
+    superuser.force_login(UserFactory(is_staff=True, is_superuser=True))
+    assert "Secret launch" in superuser.get(page).content.decode()
+
+
 def test_every_admin_of_the_project_names_only_what_its_reader_may_see_on_delete():
     """Every registered ModelAdmin of the project's apps, and the users', uses the
     delete pages' check (config/security/staffonly.py)."""
