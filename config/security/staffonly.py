@@ -139,8 +139,8 @@ class DeletedObjectsNamedIfSeenMixin:
     Django's page named them all, with a link to each: staff who may view and
     delete categories, and delete products without viewing them, read the names
     of the products that keep one (a PROTECT foreign key), unpublished ones
-    included. The rest is Django's
-    `get_deleted_objects`: the same objects, order, links and permissions asked.
+    included. The rest is Django's `get_deleted_objects`: the same objects, order,
+    links and permissions asked.
     """
 
     def get_deleted_objects(self, objs, request):
