@@ -59,6 +59,17 @@ class ProductAdmin(DeletedObjectsNamedIfSeenMixin, MediaVersionsAdminMixin, admi
         ]
         return [*fields, *(name for name in editable if name not in fields)]
 
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if obj is not None and obj.image and self.picture_only(request):
+            # Replaced, never cleared: clearing stores nothing for the upload limit to
+            # count, and on the demo's shared login one visitor could take every
+            # picture off the catalog, none of which the login could restore. A
+            # required file field offers no Clear box and ignores a posted one.
+            picture = form.base_fields[self.PICTURE]
+            picture.required = picture.widget.is_required = True
+        return form
+
     def get_prepopulated_fields(self, request, obj=None):
         # The slug is read-only then: nothing on the page fills it in.
         if obj is not None and self.picture_only(request):

@@ -493,6 +493,29 @@ def test_the_shared_staff_login_gives_a_product_a_new_picture_and_changes_nothin
     assert client.get(f"/{settings.ADMIN_URL}catalog/product/add/").status_code == 403
 
 
+def test_the_shared_staff_login_replaces_a_picture_and_never_clears_one(client, fresh_s3):
+    """Clearing stores nothing, so no limit counted it, and every visitor of the
+    demo shares the login: one could take every product's picture off the public
+    catalog in a minute, and the login could not bring one back (a file no row
+    holds is a superuser's). Staff who may change only pictures replace them; the
+    page offers no Clear box, and a POST that ticks it keeps the picture."""
+    call_command("seed_catalog", products=2, verbosity=0)
+    log_in(client, run(), STAFF_USERNAME)
+    product = Product.objects.order_by("pk").first()
+    page = f"/{settings.ADMIN_URL}catalog/product/{product.pk}/change/"
+    assert 'name="image-clear"' not in client.get(page).content.decode()
+    fields = {"features-TOTAL_FORMS": "0", "features-INITIAL_FORMS": "0"}
+    posted = client.post(page, {**fields, "image-clear": "on"})
+    assert posted.status_code == 302
+    assert Product.objects.get(pk=product.pk).image.name == product.image.name
+    # Staff who may change the whole product still clear it.
+    editor = UserFactory(is_staff=True)
+    for codename in ("view_product", "change_product", "view_feature"):
+        editor.user_permissions.add(Permission.objects.get(codename=codename))
+    client.force_login(editor)
+    assert 'name="image-clear"' in client.get(page).content.decode()
+
+
 def test_a_release_leaves_a_group_an_earlier_seed_made_changing_pictures_only():
     from django.apps import apps
 
