@@ -5,7 +5,6 @@ import signal
 import socket
 import ssl
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -24,6 +23,7 @@ from django.db import connection
 
 from config.local.demo import procfile_command
 from config.tour import ENVIRONMENT_VARIABLES
+from tests import forkserver
 
 BASE_DIR = Path(settings.BASE_DIR)
 HEROKU_HOST = "reference-app.herokuapp.com"
@@ -371,26 +371,15 @@ def run_procfile(process_type: str, env: dict[str, str], timeout: float = 120):
 
 
 def manage(*args: str, env: dict[str, str], timeout: float = 120):
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
+    """`python manage.py ARGS` in a process of its own (tests/forkserver.py)."""
+    return forkserver.run(["manage.py", *args], env, BASE_DIR, timeout)
 
 
 def run_python(code: str, env: dict[str, str], timeout: float = 60):
-    """Run a snippet in a fresh interpreter with the project's settings module."""
-    return subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=BASE_DIR,
-        env={**env, "DJANGO_SETTINGS_MODULE": "config.settings"},
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
+    """Run a snippet in a process of its own with the project's settings module, as
+    `python -c` does (tests/forkserver.py)."""
+    env = {**env, "DJANGO_SETTINGS_MODULE": "config.settings"}
+    return forkserver.run(["-c", code], env, BASE_DIR, timeout)
 
 
 def built_and_released(suffix: str, run_release: bool = False) -> dict[str, str]:
