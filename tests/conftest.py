@@ -11,7 +11,7 @@ from django.test.utils import isolate_apps
 from config.local import s3 as locals3
 from config.media import storage as s3
 from config.security import throttle
-from tests import builds, handlers, parallel
+from tests import builds, forkserver, handlers, parallel
 from tests.processes import closed_port
 
 
@@ -25,6 +25,7 @@ def pytest_sessionstart(session):
     Pages render hashed static URLs from its manifest, as in production."""
     if not is_worker(session.config):
         builds.record(builds.run_all())
+        forkserver.close()  # this process starts no more: its server's memory back
 
 
 @pytest.hookimpl(optionalhook=True)

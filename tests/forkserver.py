@@ -1,41 +1,52 @@
 """Short-lived Python processes (`manage.py ...`, `python -c ...`) started by forking an
 interpreter that has already imported Django, instead of starting a fresh one.
 
-A fresh interpreter spends about 0.4 s of CPU importing Django, psycopg2 and Pillow
-before a settings probe or a command does anything: most of such a process, and
-the tests start over a hundred. A fork server does that once per test process:
-it imports them, then forks a child per request, and the child sets the request's
-environment, working directory, arguments and output files before it runs any of
-the project's code. Each child is still a process of its own, with its own
-settings, database connections and exit status; its parent is the fork server
-rather than the test.
+A fresh interpreter spends about 0.45 s of CPU importing Django, psycopg2 and
+Pillow before a settings probe or a command does anything: most of such a
+process, and the tests start over a hundred. A fork server does that once per
+test process: it imports them, then forks a child per request, and the child
+sets the request's environment, working directory, arguments, standard streams
+and `sys.path[0]` before it runs any of the project's code. Each child is
+still a process of its own, with its own settings, database connections and
+exit status; its parent is the fork server rather than the test.
 
 Only what a fresh interpreter would do the same way is forked:
-- the preloaded modules are Django's own and the two C libraries every process
-  of the app loads (psycopg2, Pillow); never boto3, django-storages, redis-py or
-  sentry-sdk, which the app loads on first use and tests check it does;
+- the preloaded modules (PRELOAD) are Django's own, which import without
+  settings, and the libraries every process of the app loads with them; never
+  boto3, django-storages, redis-py or sentry-sdk, which the app loads on first
+  use (tests check that it does);
 - a request whose variables read at interpreter start (PYTHON..., the locale,
-  HOME, TZ, LD_LIBRARY_PATH) differ from its server's gets a server of its own,
-  and one that measures coverage (COVERAGE_...) gets a fresh interpreter, as
-  coverage starts with the interpreter.
+  HOME, TZ, LD_LIBRARY_PATH) differ from its server's gets a server of its own
+  (at most MAX_SERVERS at a time: the one used longest ago stops); one that measures coverage
+  (COVERAGE_...) gets a fresh interpreter, as coverage starts with the
+  interpreter; so does a request made while the server runs another (from a
+  second thread).
+
+What a child shares with its server, unlike a fresh interpreter: the hash seed
+(set and dict orders of strings are the same in every child of one server), and
+the preloaded objects, which the server froze out of the collector's sight
+(`gc.get_freeze_count()` is not 0).
 
     pipenv run python -m tests.bench.forkserver   # what it saves, per process
 """
 
 import builtins
+import contextlib
 import gc
+import importlib.machinery
+import io
 import json
+import locale
 import os
+import signal
 import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import types
+from collections import OrderedDict
 
-# Imported once by the server: Django's own modules that every process of the app
-# loads and that import without settings (the admin, the PostgreSQL backend,
-# migrations, management), and the libraries every such process loads with them.
 PRELOAD = (
     "django.contrib.admin",
     "django.contrib.auth.hashers",
@@ -67,9 +78,14 @@ PRELOAD = (
 )
 # Read by the interpreter or the C library when a process starts, not later.
 STARTUP_VARIABLES = ("HOME", "LANG", "LANGUAGE", "LC_ALL", "LC_CTYPE", "LD_LIBRARY_PATH", "TZ")
-# What a child sets from its request instead: its own output buffering.
+# What a child sets up from its request instead: its standard streams' buffering.
 PER_CHILD = ("PYTHONUNBUFFERED",)
-MAX_MESSAGE = 1 << 20
+MAX_SERVERS = 2
+# A request is one message: larger ones (a long snippet, a large environment) start
+# a fresh interpreter instead. The kernel's socket buffer holds about 200 KB.
+MAX_REQUEST = 64 * 1024
+MAX_REPLY = 4096
+SERVER_WAIT = 60  # seconds a server may take to preload or to report a killed child
 
 
 def startup_environment(env: dict[str, str]) -> tuple[tuple[str, str], ...]:
@@ -89,85 +105,161 @@ def forkable(env: dict[str, str]) -> bool:
     return not any(key.startswith("COVERAGE_") for key in env)
 
 
+class ServerError(RuntimeError):
+    pass
+
+
 class Server:
     """One fork server (a child process of this one) and the socket to it."""
 
     def __init__(self, startup: tuple[tuple[str, str], ...], path: str):
         self.lock = threading.Lock()
+        self.log = tempfile.TemporaryFile()  # the server's own stderr
         self.socket, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        env = {**dict(startup), "PATH": path}
         with theirs:
             self.process = subprocess.Popen(
-                [sys.executable, __file__, str(theirs.fileno())],
-                env={**dict(startup), "PATH": path},
+                [sys.executable, __file__, str(theirs.fileno()), json.dumps(sorted(env))],
+                env=env,
                 pass_fds=[theirs.fileno()],
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
+                stderr=self.log,
             )
 
-    def _receive(self, timeout: float | None) -> dict:
+    def close(self) -> None:
+        self.socket.close()  # the server exits when it reads the end of its socket
+        try:
+            self.process.wait(SERVER_WAIT)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.log.close()
+
+    def _receive(self, pid: int | None, timeout: float) -> dict:
         self.socket.settimeout(timeout)
-        message = self.socket.recv(MAX_MESSAGE)
+        message = self.socket.recv(MAX_REPLY)
         if not message:
-            raise RuntimeError(f"The fork server exited ({self.process.wait()}).")
-        return json.loads(message)
+            raise ServerError("the fork server exited")
+        reply = json.loads(message)
+        if pid is not None and reply.get("pid") != pid:
+            raise ServerError(f"a reply about another child: {reply}")
+        return reply
 
-    def run(self, argv: list[str], env: dict[str, str], cwd: str, timeout: float):
-        """What subprocess.run([python, *argv], capture_output=True, text=True) returns."""
-        request = {"argv": argv, "env": env, "cwd": str(cwd)}
-        with self.lock, tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-            socket.send_fds(
-                self.socket, [json.dumps(request).encode()], [out.fileno(), err.fileno()]
-            )
-            pid = self._receive(None)["pid"]
+    def run(self, argv: list[str], timeout: float, message: bytes):
+        with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
             try:
-                status = self._receive(timeout)["status"]
+                socket.send_fds(self.socket, [message], [out.fileno(), err.fileno()])
+                pid = self._receive(None, SERVER_WAIT)["pid"]
+            except (OSError, ValueError, KeyError) as error:  # TimeoutError is an OSError
+                raise ServerError(f"no child started: {error!r}") from error
+            try:
+                status = self._receive(pid, timeout)["status"]
             except TimeoutError:
-                os.kill(pid, 9)
-                self._receive(None)
-                raise subprocess.TimeoutExpired(argv, timeout, read(out), read(err)) from None
+                # ProcessLookupError: it ended meanwhile, its status on the way.
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+                try:
+                    self._receive(pid, SERVER_WAIT)
+                except (OSError, ValueError) as error:
+                    raise ServerError(f"no status after killing {pid}: {error!r}") from error
+                command = [sys.executable, *argv]
+                raise subprocess.TimeoutExpired(command, timeout, raw(out), raw(err)) from None
+            except (OSError, ValueError, KeyError) as error:
+                raise ServerError(f"no status of {pid}: {error!r}") from error
             return subprocess.CompletedProcess(
-                [sys.executable, *argv], os.waitstatus_to_exitcode(status), read(out), read(err)
+                [sys.executable, *argv], os.waitstatus_to_exitcode(status), text(out), text(err)
             )
 
+    def failure(self, error: ServerError) -> ServerError:
+        self.log.seek(0)
+        said = self.log.read().decode(errors="replace")
+        return ServerError(f"{error} (server {self.process.pid}; its stderr: {said!r})")
 
-def read(file) -> str:
+
+def raw(file) -> bytes:
     file.seek(0)
-    return file.read().decode(errors="replace")
+    return file.read()
 
 
-_servers: dict[tuple, Server] = {}
+def text(file) -> str:
+    """Output as subprocess.run(text=True) gives it: the locale's encoding, universal
+    newlines."""
+    decoded = raw(file).decode(locale.getpreferredencoding(False))
+    return decoded.replace("\r\n", "\n").replace("\r", "\n")
+
+
+_servers: OrderedDict[tuple, Server] = OrderedDict()  # the one used longest ago first
 _servers_lock = threading.Lock()
 
 
 def fresh(argv: list[str], env: dict[str, str], cwd, timeout: float):
     """`python *argv` in a fresh interpreter (subprocess.run, output captured as text)."""
-    command = [sys.executable, *argv]
     return subprocess.run(
-        command, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout
+        [sys.executable, *argv],
+        cwd=cwd,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
     )
 
 
-def run(argv: list[str], env: dict[str, str], cwd, timeout: float):
-    """Run `python *argv` (`-c CODE` or `SCRIPT ARGS...`) as `fresh()` would: forked
-    from a server where that is the same."""
-    if not forkable(env):
-        return fresh(argv, env, cwd, timeout)
+def server_for(env: dict[str, str]) -> Server | None:
+    """The server for `env`'s start-up variables, started if need be. Past MAX_SERVERS
+    the one used longest ago stops; None if that one is running a request."""
     startup = startup_environment(env)
     with _servers_lock:
+        if startup not in _servers and len(_servers) >= MAX_SERVERS:
+            oldest_startup, oldest = next(iter(_servers.items()))
+            if not oldest.lock.acquire(blocking=False):
+                return None
+            del _servers[oldest_startup]
+            oldest.close()
+            oldest.lock.release()
         if startup not in _servers:
             _servers[startup] = Server(startup, env.get("PATH", os.defpath))
-        server = _servers[startup]
-    return server.run(argv, env, cwd, timeout)
+        _servers.move_to_end(startup)
+        return _servers[startup]
 
 
-# The server's side: run as a script, with its end of the socket's descriptor.
+def run(argv: list[str], env: dict[str, str], cwd, timeout: float):
+    """Run `python *argv` (`-c CODE [ARGS]` or `SCRIPT [ARGS]`) as `fresh()` would:
+    forked from a server where that is the same. A server that fails is dropped,
+    and the error says what it wrote."""
+    message = json.dumps({"argv": argv, "env": env, "cwd": str(cwd)}).encode()
+    server = server_for(env) if forkable(env) and len(message) <= MAX_REQUEST else None
+    if server is None or not server.lock.acquire(blocking=False):
+        return fresh(argv, env, cwd, timeout)
+    try:
+        return server.run(argv, timeout, message)
+    except ServerError as error:
+        failure = server.failure(error)
+        close(server)
+        raise failure from error
+    finally:
+        server.lock.release()
+
+
+def close(server: Server | None = None) -> None:
+    """Stop one server, or every one this process started."""
+    with _servers_lock:
+        for startup, each in list(_servers.items()):
+            if server is None or each is server:
+                del _servers[startup]
+                each.close()
+
+
+# The server's side: run as a script with its end of the socket and the names of
+# the variables it was given.
 
 
 def serve(sock: socket.socket) -> dict | None:
     """Fork a child per request, report its pid and then its exit status. Returns the
     request in each child; None in the server once its client has gone."""
     while True:
-        message, fds, _, _ = socket.recv_fds(sock, MAX_MESSAGE, 2)
+        message, fds, _, _ = socket.recv_fds(sock, MAX_REQUEST, 2)
         if not message:
             return None
         pid = os.fork()
@@ -180,53 +272,96 @@ def serve(sock: socket.socket) -> dict | None:
             os.close(fd)
         sock.send(json.dumps({"pid": pid}).encode())
         _, status = os.waitpid(pid, 0)
-        sock.send(json.dumps({"status": status}).encode())
+        sock.send(json.dumps({"pid": pid, "status": status}).encode())
 
 
 def become(request: dict, stdout: int, stderr: int) -> None:
-    """In the child: the request's output files, environment, directory and arguments,
-    as a fresh interpreter started with them has."""
+    """In the child: the request's standard streams, environment, directory and
+    arguments, as a fresh interpreter started with them has."""
     null = os.open(os.devnull, os.O_RDONLY)
     for fd, target in ((null, 0), (stdout, 1), (stderr, 2)):
         os.dup2(fd, target)
         os.close(fd)
     env = request["env"]
-    os.environ.clear()
-    os.environ.update(env)
-    os.chdir(request["cwd"])
     unbuffered = bool(env.get("PYTHONUNBUFFERED"))
-    encoding = sys.stdout.encoding
-    sys.stdin = sys.__stdin__ = open(0, encoding=encoding, closefd=False)
-    sys.stdout = sys.__stdout__ = open(
-        1, "w", encoding=encoding, closefd=False, buffering=1 if unbuffered else -1
-    )
-    sys.stderr = sys.__stderr__ = open(
-        2, "w", encoding=encoding, errors="backslashreplace", closefd=False, buffering=1
-    )
+    sys.stdin = sys.__stdin__ = stream(0, "<stdin>", STREAMS["stdin"], unbuffered)
+    sys.stdout = sys.__stdout__ = stream(1, "<stdout>", STREAMS["stdout"], unbuffered)
+    sys.stderr = sys.__stderr__ = stream(2, "<stderr>", STREAMS["stderr"], unbuffered)
+    os.environ.clear()
+    # What the interpreter added to the server's environment when it started (with
+    # the same start-up variables a fresh one adds the same: LC_CTYPE when it
+    # coerces the C locale), then the request's own.
+    os.environ.update({**ADDED, **env})
+    os.chdir(request["cwd"])
     argv = request["argv"]
-    sys.argv = argv[:] if argv[0] != "-c" else ["-c"]
-    # sys.path[0]: '' for -c, the script's folder for a script.
-    sys.path[0] = "" if argv[0] == "-c" else os.path.dirname(os.path.abspath(argv[0]))
+    sys.argv = ["-c", *argv[2:]] if argv[0] == "-c" else list(argv)
+    sys.orig_argv = [sys.orig_argv[0], *argv]
+    if not sys.flags.safe_path:  # '' for -c, the script's real folder for a script
+        script = argv[0] != "-c"
+        sys.path[0] = os.path.dirname(os.path.realpath(argv[0])) if script else ""
+
+
+def stream(fd: int, name: str, config: tuple[str, str], unbuffered: bool):
+    """A standard stream as CPython makes it for a file that is not a terminal."""
+    encoding, errors = config
+    raw_file = io.FileIO(fd, "rb" if fd == 0 else "wb", closefd=False)
+    raw_file.name = name
+    if fd == 0:
+        reader = io.BufferedReader(raw_file)
+        return io.TextIOWrapper(reader, encoding, errors, write_through=unbuffered)
+    buffer = raw_file if unbuffered else io.BufferedWriter(raw_file)
+    return io.TextIOWrapper(
+        buffer,
+        encoding,
+        errors,
+        newline="\n",
+        line_buffering=fd == 2 and not unbuffered,
+        write_through=unbuffered,
+    )
 
 
 def execute(request: dict) -> None:
-    """Run the request's code as the interpreter's __main__."""
+    """Run the request's code as the interpreter's __main__, and report an uncaught
+    exception as the interpreter does: its traceback from the code down, status 1."""
     argv = request["argv"]
+    main = types.ModuleType("__main__")
+    main.__builtins__ = builtins
+    sys.modules["__main__"] = main
     if argv[0] == "-c":
-        main = types.ModuleType("__main__")
-        main.__builtins__ = builtins
-        sys.modules["__main__"] = main
-        exec(compile(argv[1], "<string>", "exec"), main.__dict__)  # noqa: S102
+        main.__loader__ = importlib.machinery.BuiltinImporter
+        code = compile(argv[1], "<string>", "exec")
     else:
-        import runpy
-
-        runpy.run_path(argv[0], run_name="__main__")
+        path = os.path.abspath(argv[0])
+        main.__file__, main.__cached__ = path, None
+        main.__loader__ = importlib.machinery.SourceFileLoader("__main__", path)
+        with open(path, "rb") as source:
+            code = compile(source.read(), path, "exec")
+    try:
+        exec(code, main.__dict__)  # noqa: S102
+    except SystemExit:
+        raise
+    except BaseException as error:
+        traceback = error.__traceback__
+        while traceback is not None and traceback.tb_frame.f_code.co_filename == __file__:
+            traceback = traceback.tb_next
+        # The hook prints the exception's own traceback when it has one.
+        sys.excepthook(type(error), error.with_traceback(traceback), traceback)
+        if isinstance(error, KeyboardInterrupt):  # as CPython ends: by the signal
+            sys.stdout.flush()
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
+            os.kill(os.getpid(), signal.SIGINT)
+        sys.exit(1)
 
 
 if __name__ == "__main__":
     server_socket = socket.socket(fileno=int(sys.argv[1]))
-    for name in PRELOAD:
-        __import__(name)
+    ADDED = {key: value for key, value in os.environ.items() if key not in json.loads(sys.argv[2])}
+    STREAMS = {
+        name: (getattr(sys, name).encoding, getattr(sys, name).errors)
+        for name in ("stdin", "stdout", "stderr")
+    }
+    for module in PRELOAD:
+        __import__(module)
     # Out of the collector's sight, as gunicorn's workers keep what they loaded before
     # the fork (config/gc_tuning.py): a child's exit then leaves these objects' memory
     # shared instead of copying every page its last collection would touch (about
@@ -235,6 +370,6 @@ if __name__ == "__main__":
     forked = serve(server_socket)
     if forked is None:
         sys.exit(0)
-    # From here on this is the child: exceptions, SystemExit and the exit status
-    # are the interpreter's own, as in a fresh process.
+    # From here on this is the child: SystemExit and the exit status are the
+    # interpreter's own, as in a fresh process.
     execute(forked)

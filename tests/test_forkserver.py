@@ -1,5 +1,6 @@
 """tests/forkserver.py: a forked process shows its code what a fresh interpreter shows it."""
 
+import json
 import os
 import subprocess
 import time
@@ -7,19 +8,27 @@ import time
 import pytest
 
 from tests import forkserver
-from tests.processes import BASE_DIR, platform_env, production_env
+from tests.processes import BASE_DIR, platform_env, production_env, unmeasured
 
 # What a process can see of how it was started, as one line of JSON.
 FACTS = """
 import json, os, sys
+def stream(s):
+    buffer = s.buffer
+    return [type(buffer).__name__, getattr(buffer, "raw", buffer).name, s.encoding, s.errors,
+            s.line_buffering, s.write_through]
 print(json.dumps({
+    "parent": os.getppid(),
     "name": __name__,
+    "main": [repr(globals().get(name, "unset")) for name in ("__file__", "__cached__", "__spec__")],
+    "loader": getattr(__loader__, "__name__", type(__loader__).__name__),
     "argv": sys.argv,
+    "orig_argv": sys.orig_argv,
     "path0": sys.path[0],
     "cwd": os.getcwd(),
     "environ": dict(os.environ),
     "stdin": sys.stdin.read(),
-    "encoding": [sys.stdout.encoding, sys.stderr.encoding, sys.stderr.errors],
+    "streams": [stream(sys.stdin), stream(sys.stdout), stream(sys.stderr)],
     "bytecode": sys.dont_write_bytecode,
     "loaded on first use": sorted(
         name for name in sys.modules
@@ -29,6 +38,8 @@ print(json.dumps({
 }))
 print("to stderr", file=sys.stderr)
 """
+ARGS = ["one", "two"]
+UNBUFFERED = {"PYTHONUNBUFFERED": "1"}
 
 
 def fresh(argv: list[str], env: dict[str, str]):
@@ -36,64 +47,93 @@ def fresh(argv: list[str], env: dict[str, str]):
 
 
 def forked(argv: list[str], env: dict[str, str], timeout: float = 60):
-    done = forkserver.run(argv, env, BASE_DIR, timeout)
-    # A fork server's child: not a process this one started.
-    assert forkserver.startup_environment(env) in forkserver._servers
-    return done
+    return forkserver.run(argv, env, BASE_DIR, timeout)
+
+
+def facts(done: subprocess.CompletedProcess) -> tuple[dict, int]:
+    """What FACTS printed, and the parent it named."""
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == "to stderr\n"
+    seen = json.loads(done.stdout)
+    return seen, seen.pop("parent")
+
+
+def server_pid(env: dict[str, str]) -> int:
+    return forkserver.server_for(env).process.pid
+
+
+def without_locale() -> dict[str, str]:
+    return {k: v for k, v in platform_env().items() if k != "LANG" and not k.startswith("LC_")}
 
 
 @pytest.mark.parametrize(
     "env",
     [
-        production_env(),
+        unmeasured(production_env()),
         platform_env(),
-        platform_env(PYTHONDONTWRITEBYTECODE="1", PYTHONUNBUFFERED="1", TZ="Europe/Paris"),
+        platform_env(**UNBUFFERED),
+        {**without_locale(), "PYTHONDONTWRITEBYTECODE": "1", "TZ": "Europe/Paris"},
     ],
-    ids=["production", "nothing of the app's", "startup variables of its own"],
+    ids=["production", "nothing of the app's", "unbuffered", "start-up variables of its own"],
 )
 def test_a_forked_snippet_sees_what_a_fresh_interpreter_shows_it(env):
-    expected, seen = fresh(["-c", FACTS], env), forked(["-c", FACTS], env)
-    assert expected.returncode == 0, expected.stderr
-    assert (seen.returncode, seen.stdout, seen.stderr) == (0, expected.stdout, expected.stderr)
-    assert '"loaded on first use": []' in seen.stdout
+    expected, parent = facts(fresh(["-c", FACTS, *ARGS], env))
+    seen, server = facts(forked(["-c", FACTS, *ARGS], env))
+    assert parent == os.getpid()
+    assert server == server_pid(env)
+    assert seen == expected
+    assert seen["loaded on first use"] == []
+    assert seen["argv"] == ["-c", *ARGS]
 
 
-def test_a_forked_script_gets_its_arguments_and_its_folder_on_the_path(tmp_path):
+def test_a_forked_script_sees_what_a_fresh_interpreter_shows_it(tmp_path):
     script = tmp_path / "script.py"
     script.write_text(FACTS)
-    expected = fresh([str(script), "--flag", "value"], platform_env())
-    seen = forked([str(script), "--flag", "value"], platform_env())
-    assert expected.returncode == 0, expected.stderr
-    assert (seen.returncode, seen.stdout) == (0, expected.stdout)
-    assert f'"argv": ["{script}", "--flag", "value"], "path0": "{tmp_path}"' in seen.stdout
+    expected, _ = facts(fresh([str(script), *ARGS], platform_env()))
+    seen, server = facts(forked([str(script), *ARGS], platform_env()))
+    assert server == server_pid(platform_env())
+    assert seen == expected
+    assert (seen["argv"], seen["path0"]) == ([str(script), *ARGS], str(tmp_path))
 
 
 @pytest.mark.parametrize(
-    ("code", "status", "said"),
+    ("code", "env", "status", "out"),
     [
-        ("import sys; sys.exit(3)", 3, ""),
-        ("import sys; sys.exit('stopped: why')", 1, "stopped: why\n"),
-        ("raise ValueError('bad value')", 1, "ValueError: bad value\n"),
-        ("import os, signal; os.kill(os.getpid(), signal.SIGTERM)", -15, ""),
-        ("import sys; sys.stdout.write('no newline')", 0, ""),
+        ("import sys; sys.exit(3)", {}, 3, ""),
+        ("import sys; sys.exit('stopped: why')", {}, 1, ""),
+        ("def f():\n    raise ValueError('bad')\nf()", {}, 1, ""),
+        ("import os, signal; os.kill(os.getpid(), signal.SIGTERM)", {}, -15, ""),
+        ("raise KeyboardInterrupt", {}, -2, ""),
+        ("import sys; sys.stdout.write('no newline')", {}, 0, "no newline"),
+        ("import os, sys; sys.stdout.write('partial'); os._exit(4)", UNBUFFERED, 4, "partial"),
+        ("import os, sys; sys.stdout.write('partial'); os._exit(4)", {}, 4, ""),
+        ("print('a\\r\\nb\\rc')", {}, 0, "a\nb\nc\n"),
     ],
-    ids=["exit status", "exit message", "exception", "signal", "unflushed output"],
+    ids=[
+        "exit status",
+        "exit message",
+        "exception",
+        "signal",
+        "Ctrl-C",
+        "unflushed output",
+        "unbuffered output",
+        "buffered output",
+        "newlines",
+    ],
 )
-def test_exit_status_and_output_are_a_fresh_interpreters(code, status, said):
-    expected, seen = fresh(["-c", code], platform_env()), forked(["-c", code], platform_env())
-    assert (expected.returncode, seen.returncode) == (status, status)
-    assert seen.stdout == expected.stdout
-    assert expected.stderr.endswith(said)
-    assert seen.stderr.endswith(said)
+def test_exit_status_and_output_are_a_fresh_interpreters(code, env, status, out):
+    env = platform_env(**env)
+    expected, seen = fresh(["-c", code], env), forked(["-c", code], env)
+    assert (expected.returncode, expected.stdout) == (status, out)
+    assert (seen.returncode, seen.stdout, seen.stderr) == (status, out, expected.stderr)
 
 
 def test_each_child_starts_its_own_random_sequence_and_leaves_the_next_one_clean():
-    draw = "import random, sys; print(random.random(), 'x' in sys.modules); import x"
-    env = {**platform_env(), "PYTHONPATH": ""}
-    first, second = forked(["-c", draw], env), forked(["-c", draw], env)
+    # wave: a module of the standard library that nothing preloads.
+    draw = "import random, sys; print(random.random(), 'wave' in sys.modules); import wave"
+    first, second = forked(["-c", draw], platform_env()), forked(["-c", draw], platform_env())
     assert first.stdout.split()[0] != second.stdout.split()[0]
     assert first.stdout.split()[1] == second.stdout.split()[1] == "False"
-    assert "ModuleNotFoundError" in second.stderr
 
 
 def test_a_child_past_its_timeout_is_killed(tmp_path):
@@ -101,14 +141,41 @@ def test_a_child_past_its_timeout_is_killed(tmp_path):
     code = f"import time; print('started', flush=True); time.sleep(3); open({str(marker)!r}, 'w')"
     with pytest.raises(subprocess.TimeoutExpired) as expired:
         forked(["-c", code], platform_env(), 1)
-    assert expired.value.output == "started\n"
+    assert expired.value.output == b"started\n"
     time.sleep(4)
     assert not marker.exists()
     assert forked(["-c", "print('next')"], platform_env()).stdout == "next\n"
 
 
-def test_measured_processes_start_fresh_interpreters():
-    """Coverage starts with the interpreter: a request carrying its variables is not forked."""
-    env = platform_env(COVERAGE_MARKER="1")
-    done = forkserver.run(["-c", "import os; print(os.getppid())"], env, BASE_DIR, 60)
-    assert done.stdout.strip() == str(os.getpid())
+def test_measured_or_large_requests_and_a_busy_server_start_fresh_interpreters():
+    """Coverage starts with the interpreter: a request carrying its variables is not
+    forked; nor is one too large for a message, nor one made while the server runs
+    another (from a second thread)."""
+    parent = "import os; print(os.getppid())"
+    measured = forkserver.run(["-c", parent], platform_env(COVERAGE_MARKER="1"), BASE_DIR, 60)
+    large = forkserver.run(["-c", parent + "#" * 70_000], platform_env(), BASE_DIR, 60)
+    server = forkserver.server_for(platform_env())
+    with server.lock:
+        busy = forkserver.run(["-c", parent], platform_env(), BASE_DIR, 60)
+    assert [done.stdout.strip() for done in (measured, large, busy)] == [str(os.getpid())] * 3
+
+
+def test_a_server_that_died_is_named_and_replaced():
+    dead = forkserver.server_for(platform_env())
+    with dead.lock:  # no request of this test's meanwhile
+        dead.process.kill()
+        dead.process.wait()
+    with pytest.raises(forkserver.ServerError, match=f"server {dead.process.pid}"):
+        forked(["-c", "print('lost')"], platform_env())
+    assert forked(["-c", "print('again')"], platform_env()).stdout == "again\n"
+    assert forkserver.server_for(platform_env()) is not dead
+
+
+def test_at_most_two_servers_run_and_the_one_used_longest_ago_stops():
+    first, second, third = (platform_env(TZ=zone) for zone in ("UTC", "Asia/Tokyo", "Europe/Rome"))
+    for env in (first, second, first, third):
+        seen, server = facts(forked(["-c", FACTS], env))
+        assert server == server_pid(env)
+        assert seen["environ"]["TZ"] == env["TZ"]
+    startups = [forkserver.startup_environment(env) for env in (first, third)]
+    assert list(forkserver._servers) == startups

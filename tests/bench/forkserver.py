@@ -59,7 +59,7 @@ def main() -> None:
     rows = []
     for name, argv in PROCESSES.items():
         forkserver.run(argv, env, BASE_DIR, 60).check_returncode()  # starts the server
-        server = forkserver._servers[forkserver.startup_environment(env)].process.pid
+        server = forkserver.server_for(env).process.pid
         fresh, forked = [], []
         for _ in range(runs):
             cpu, started = children_cpu(), time.perf_counter()
