@@ -25,7 +25,7 @@ def pytest_sessionstart(session):
     Pages render hashed static URLs from its manifest, as in production."""
     if not is_worker(session.config):
         builds.record(builds.run_all())
-        forkserver.close()  # this process starts no more: its server's memory back
+        forkserver.close()  # the workers start their own: this one's memory back
 
 
 @pytest.hookimpl(optionalhook=True)

@@ -10,7 +10,7 @@ and `sys.path[0]` before it runs any of the project's code. Each child is
 still a process of its own, with its own settings, database connections and
 exit status; its parent is the fork server rather than the test.
 
-Only what a fresh interpreter would do the same way is forked:
+Forked only where a fresh interpreter would start the same way:
 - the preloaded modules (PRELOAD) are Django's own, which import without
   settings, and the libraries every process of the app loads with them; never
   boto3, django-storages, redis-py or sentry-sdk, which the app loads on first
@@ -19,11 +19,12 @@ Only what a fresh interpreter would do the same way is forked:
   HOME, TZ, LD_LIBRARY_PATH) differ from its server's gets a server of its own
   (at most MAX_SERVERS at a time: the one used longest ago stops); one that measures coverage
   (COVERAGE_...) gets a fresh interpreter, as coverage starts with the
-  interpreter; so does a request made while the server runs another (from a
-  second thread).
+  interpreter; so does a request made while its server, or the one that would
+  stop for it, runs another (from a second thread), and one larger than
+  MAX_REQUEST.
 
 What a child shares with its server, unlike a fresh interpreter: the hash seed
-(set and dict orders of strings are the same in every child of one server), and
+(sets of strings iterate in the same order in every child of one server), and
 the preloaded objects, which the server froze out of the collector's sight
 (`gc.get_freeze_count()` is not 0).
 
@@ -150,7 +151,10 @@ class Server:
         with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
             try:
                 socket.send_fds(self.socket, [message], [out.fileno(), err.fileno()])
-                pid = self._receive(None, SERVER_WAIT)["pid"]
+                started = self._receive(None, SERVER_WAIT)
+                if list(started) != ["pid"]:
+                    raise ServerError(f"not a child's start: {started}")
+                pid = started["pid"]
             except (OSError, ValueError, KeyError) as error:  # TimeoutError is an OSError
                 raise ServerError(f"no child started: {error!r}") from error
             try:
@@ -207,8 +211,10 @@ def fresh(argv: list[str], env: dict[str, str], cwd, timeout: float):
 
 
 def server_for(env: dict[str, str]) -> Server | None:
-    """The server for `env`'s start-up variables, started if need be. Past MAX_SERVERS
-    the one used longest ago stops; None if that one is running a request."""
+    """The server for `env`'s start-up variables, started if need be, and locked for
+    one request (the caller releases `server.lock`). Past MAX_SERVERS the one used
+    longest ago stops. None if the server, or the one that would stop, is running a
+    request."""
     startup = startup_environment(env)
     with _servers_lock:
         if startup not in _servers and len(_servers) >= MAX_SERVERS:
@@ -221,16 +227,18 @@ def server_for(env: dict[str, str]) -> Server | None:
         if startup not in _servers:
             _servers[startup] = Server(startup, env.get("PATH", os.defpath))
         _servers.move_to_end(startup)
-        return _servers[startup]
+        server = _servers[startup]
+        return server if server.lock.acquire(blocking=False) else None
 
 
 def run(argv: list[str], env: dict[str, str], cwd, timeout: float):
     """Run `python *argv` (`-c CODE [ARGS]` or `SCRIPT [ARGS]`) as `fresh()` would:
-    forked from a server where that is the same. A server that fails is dropped,
-    and the error says what it wrote."""
+    forked from a server where that is the same. A server that fails, or whose
+    request is interrupted, is dropped; a failure's error says what it wrote."""
     message = json.dumps({"argv": argv, "env": env, "cwd": str(cwd)}).encode()
-    server = server_for(env) if forkable(env) and len(message) <= MAX_REQUEST else None
-    if server is None or not server.lock.acquire(blocking=False):
+    usable = forkable(env) and len(message) <= MAX_REQUEST and os.path.isdir(cwd)
+    server = server_for(env) if usable else None
+    if server is None:  # subprocess's errors for a folder that is not one, too
         return fresh(argv, env, cwd, timeout)
     try:
         return server.run(argv, timeout, message)
@@ -238,6 +246,9 @@ def run(argv: list[str], env: dict[str, str], cwd, timeout: float):
         failure = server.failure(error)
         close(server)
         raise failure from error
+    except BaseException:  # Ctrl-C meanwhile: its replies would answer the next request
+        close(server)
+        raise
     finally:
         server.lock.release()
 
@@ -304,39 +315,47 @@ def become(request: dict, stdout: int, stderr: int) -> None:
 def stream(fd: int, name: str, config: tuple[str, str], unbuffered: bool):
     """A standard stream as CPython makes it for a file that is not a terminal."""
     encoding, errors = config
-    raw_file = io.FileIO(fd, "rb" if fd == 0 else "wb", closefd=False)
-    raw_file.name = name
-    if fd == 0:
-        reader = io.BufferedReader(raw_file)
-        return io.TextIOWrapper(reader, encoding, errors, write_through=unbuffered)
-    buffer = raw_file if unbuffered else io.BufferedWriter(raw_file)
-    return io.TextIOWrapper(
-        buffer,
+    reading = fd == 0
+    mode = "r" if reading else "w"
+    buffering = 0 if unbuffered and not reading else -1
+    binary = open(fd, mode + "b", buffering, closefd=False)
+    getattr(binary, "raw", binary).name = name
+    wrapper = io.TextIOWrapper(
+        binary,
         encoding,
         errors,
         newline="\n",
         line_buffering=fd == 2 and not unbuffered,
         write_through=unbuffered,
     )
+    wrapper.mode = mode
+    return wrapper
 
 
 def execute(request: dict) -> None:
-    """Run the request's code as the interpreter's __main__, and report an uncaught
-    exception as the interpreter does: its traceback from the code down, status 1."""
+    """Run the request's code as the interpreter's __main__; an uncaught exception
+    prints its traceback from the code down, then ends the process as it ends a
+    fresh one (status 1, or SIGINT for Ctrl-C, after the interpreter's shutdown)."""
     argv = request["argv"]
     main = types.ModuleType("__main__")
     main.__builtins__ = builtins
     sys.modules["__main__"] = main
-    if argv[0] == "-c":
-        main.__loader__ = importlib.machinery.BuiltinImporter
-        code = compile(argv[1], "<string>", "exec")
-    else:
-        path = os.path.abspath(argv[0])
-        main.__file__, main.__cached__ = path, None
-        main.__loader__ = importlib.machinery.SourceFileLoader("__main__", path)
-        with open(path, "rb") as source:
-            code = compile(source.read(), path, "exec")
     try:
+        if argv[0] == "-c":
+            main.__loader__ = importlib.machinery.BuiltinImporter
+            code = compile(argv[1], "<string>", "exec")
+        else:
+            path = os.path.abspath(argv[0])
+            main.__file__, main.__cached__ = path, None
+            main.__loader__ = importlib.machinery.SourceFileLoader("__main__", path)
+            try:
+                with open(path, "rb") as source:
+                    script = source.read()
+            except OSError as error:
+                said = f"[Errno {error.errno}] {error.strerror}"
+                print(f"{sys.orig_argv[0]}: can't open file {path!r}: {said}", file=sys.stderr)
+                sys.exit(2)
+            code = compile(script, path, "exec")
         exec(code, main.__dict__)  # noqa: S102
     except SystemExit:
         raise
@@ -346,11 +365,8 @@ def execute(request: dict) -> None:
             traceback = traceback.tb_next
         # The hook prints the exception's own traceback when it has one.
         sys.excepthook(type(error), error.with_traceback(traceback), traceback)
-        if isinstance(error, KeyboardInterrupt):  # as CPython ends: by the signal
-            sys.stdout.flush()
-            signal.signal(signal.SIGINT, signal.SIG_DFL)
-            os.kill(os.getpid(), signal.SIGINT)
-        sys.exit(1)
+        sys.excepthook = lambda *_: None  # printed: the interpreter only ends the process
+        raise
 
 
 if __name__ == "__main__":

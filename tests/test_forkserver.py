@@ -3,7 +3,6 @@
 import json
 import os
 import subprocess
-import time
 
 import pytest
 
@@ -12,11 +11,11 @@ from tests.processes import BASE_DIR, platform_env, production_env, unmeasured
 
 # What a process can see of how it was started, as one line of JSON.
 FACTS = """
-import json, os, sys
+import json, os, sys, time
 def stream(s):
     buffer = s.buffer
     return [type(buffer).__name__, getattr(buffer, "raw", buffer).name, s.encoding, s.errors,
-            s.line_buffering, s.write_through]
+            s.line_buffering, s.write_through, s.mode, getattr(buffer, "buffer_size", 0)]
 print(json.dumps({
     "parent": os.getppid(),
     "name": __name__,
@@ -30,6 +29,7 @@ print(json.dumps({
     "stdin": sys.stdin.read(),
     "streams": [stream(sys.stdin), stream(sys.stdout), stream(sys.stderr)],
     "bytecode": sys.dont_write_bytecode,
+    "time zone": time.tzname,
     "loaded on first use": sorted(
         name for name in sys.modules
         if name.split(".")[0]
@@ -58,8 +58,15 @@ def facts(done: subprocess.CompletedProcess) -> tuple[dict, int]:
     return seen, seen.pop("parent")
 
 
+def server_of(env: dict[str, str]) -> forkserver.Server:
+    """The server `env`'s requests go to (server_for() hands it out locked)."""
+    server = forkserver.server_for(env)
+    server.lock.release()
+    return server
+
+
 def server_pid(env: dict[str, str]) -> int:
-    return forkserver.server_for(env).process.pid
+    return server_of(env).process.pid
 
 
 def without_locale() -> dict[str, str]:
@@ -103,7 +110,8 @@ def test_a_forked_script_sees_what_a_fresh_interpreter_shows_it(tmp_path):
         ("import sys; sys.exit('stopped: why')", {}, 1, ""),
         ("def f():\n    raise ValueError('bad')\nf()", {}, 1, ""),
         ("import os, signal; os.kill(os.getpid(), signal.SIGTERM)", {}, -15, ""),
-        ("raise KeyboardInterrupt", {}, -2, ""),
+        ("import atexit; atexit.register(print, 'bye'); raise KeyboardInterrupt", {}, -2, "bye\n"),
+        ("def", {}, 1, ""),
         ("import sys; sys.stdout.write('no newline')", {}, 0, "no newline"),
         ("import os, sys; sys.stdout.write('partial'); os._exit(4)", UNBUFFERED, 4, "partial"),
         ("import os, sys; sys.stdout.write('partial'); os._exit(4)", {}, 4, ""),
@@ -115,6 +123,7 @@ def test_a_forked_script_sees_what_a_fresh_interpreter_shows_it(tmp_path):
         "exception",
         "signal",
         "Ctrl-C",
+        "syntax error",
         "unflushed output",
         "unbuffered output",
         "buffered output",
@@ -136,15 +145,28 @@ def test_each_child_starts_its_own_random_sequence_and_leaves_the_next_one_clean
     assert first.stdout.split()[1] == second.stdout.split()[1] == "False"
 
 
-def test_a_child_past_its_timeout_is_killed(tmp_path):
-    marker = tmp_path / "still running"
-    code = f"import time; print('started', flush=True); time.sleep(3); open({str(marker)!r}, 'w')"
+def test_a_child_past_its_timeout_is_killed():
+    """Had the child not been killed, the server would report no status within its 60 s
+    and the error would be the server's."""
+    code = "import time; print('started', flush=True); time.sleep(600)"
     with pytest.raises(subprocess.TimeoutExpired) as expired:
-        forked(["-c", code], platform_env(), 1)
+        forked(["-c", code], platform_env(), 5)
     assert expired.value.output == b"started\n"
-    time.sleep(4)
-    assert not marker.exists()
     assert forked(["-c", "print('next')"], platform_env()).stdout == "next\n"
+
+
+def test_a_script_that_is_not_there_is_refused_as_a_fresh_interpreter_refuses_it(tmp_path):
+    missing = [str(tmp_path / "missing.py")]
+    expected, seen = fresh(missing, platform_env()), forked(missing, platform_env())
+    assert (
+        (seen.returncode, seen.stderr)
+        == (expected.returncode, expected.stderr)
+        == (
+            2,
+            f"{forkserver.sys.executable}: can't open file {missing[0]!r}: "
+            "[Errno 2] No such file or directory\n",
+        )
+    )
 
 
 def test_measured_or_large_requests_and_a_busy_server_start_fresh_interpreters():
@@ -154,28 +176,33 @@ def test_measured_or_large_requests_and_a_busy_server_start_fresh_interpreters()
     parent = "import os; print(os.getppid())"
     measured = forkserver.run(["-c", parent], platform_env(COVERAGE_MARKER="1"), BASE_DIR, 60)
     large = forkserver.run(["-c", parent + "#" * 70_000], platform_env(), BASE_DIR, 60)
-    server = forkserver.server_for(platform_env())
-    with server.lock:
+    with server_of(platform_env()).lock:
         busy = forkserver.run(["-c", parent], platform_env(), BASE_DIR, 60)
     assert [done.stdout.strip() for done in (measured, large, busy)] == [str(os.getpid())] * 3
 
 
 def test_a_server_that_died_is_named_and_replaced():
-    dead = forkserver.server_for(platform_env())
-    with dead.lock:  # no request of this test's meanwhile
-        dead.process.kill()
-        dead.process.wait()
+    dead = server_of(platform_env())
+    dead.process.kill()
+    dead.process.wait()
     with pytest.raises(forkserver.ServerError, match=f"server {dead.process.pid}"):
         forked(["-c", "print('lost')"], platform_env())
     assert forked(["-c", "print('again')"], platform_env()).stdout == "again\n"
-    assert forkserver.server_for(platform_env()) is not dead
+    assert server_of(platform_env()) is not dead
 
 
 def test_at_most_two_servers_run_and_the_one_used_longest_ago_stops():
     first, second, third = (platform_env(TZ=zone) for zone in ("UTC", "Asia/Tokyo", "Europe/Rome"))
+    servers = {}
     for env in (first, second, first, third):
         seen, server = facts(forked(["-c", FACTS], env))
         assert server == server_pid(env)
-        assert seen["environ"]["TZ"] == env["TZ"]
+        assert seen == facts(fresh(["-c", FACTS], env))[0]
+        servers[env["TZ"]] = server_of(env)
     startups = [forkserver.startup_environment(env) for env in (first, third)]
     assert list(forkserver._servers) == startups
+    assert servers["Asia/Tokyo"].process.returncode == 0  # it stopped
+    # The one that would stop is busy: a fresh interpreter instead.
+    with servers["UTC"].lock:
+        done = forked(["-c", "import os; print(os.getppid())"], second)
+    assert done.stdout == f"{os.getpid()}\n"

@@ -59,7 +59,9 @@ def main() -> None:
     rows = []
     for name, argv in PROCESSES.items():
         forkserver.run(argv, env, BASE_DIR, 60).check_returncode()  # starts the server
-        server = forkserver.server_for(env).process.pid
+        server = forkserver.server_for(env)
+        server.lock.release()  # handed out locked for a request
+        server = server.process.pid
         fresh, forked = [], []
         for _ in range(runs):
             cpu, started = children_cpu(), time.perf_counter()
