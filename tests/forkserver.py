@@ -17,11 +17,11 @@ Forked only where a fresh interpreter would start the same way:
   use (tests check that it does);
 - a request whose variables read at interpreter start (PYTHON..., the locale,
   HOME, TZ, LD_LIBRARY_PATH) differ from its server's gets a server of its own
-  (at most MAX_SERVERS at a time: the one used longest ago stops); one that measures coverage
-  (COVERAGE_...) gets a fresh interpreter, as coverage starts with the
-  interpreter; so does a request made while its server, or the one that would
-  stop for it, runs another (from a second thread), and one larger than
-  MAX_REQUEST.
+  (at most MAX_SERVERS at a time: the one used longest ago stops);
+- one that measures coverage (COVERAGE_...) gets a fresh interpreter, as
+  coverage starts with the interpreter; so does a request made while its
+  server, or the one that would stop for it, runs another (from a second
+  thread), and one larger than MAX_REQUEST.
 
 What a child shares with its server, unlike a fresh interpreter: the hash seed
 (sets of strings iterate in the same order in every child of one server), and
@@ -246,6 +246,8 @@ def run(argv: list[str], env: dict[str, str], cwd, timeout: float):
         failure = server.failure(error)
         close(server)
         raise failure from error
+    except subprocess.TimeoutExpired:  # killed, its status read: the server goes on
+        raise
     except BaseException:  # Ctrl-C meanwhile: its replies would answer the next request
         close(server)
         raise

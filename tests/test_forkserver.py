@@ -149,10 +149,12 @@ def test_a_child_past_its_timeout_is_killed():
     """Had the child not been killed, the server would report no status within its 60 s
     and the error would be the server's."""
     code = "import time; print('started', flush=True); time.sleep(600)"
+    server = server_of(platform_env())
     with pytest.raises(subprocess.TimeoutExpired) as expired:
         forked(["-c", code], platform_env(), 5)
     assert expired.value.output == b"started\n"
     assert forked(["-c", "print('next')"], platform_env()).stdout == "next\n"
+    assert server_of(platform_env()) is server  # the same server serves on
 
 
 def test_a_script_that_is_not_there_is_refused_as_a_fresh_interpreter_refuses_it(tmp_path):
