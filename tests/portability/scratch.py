@@ -13,6 +13,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests import forkserver
 from tests.processes import BASE_DIR
 
 # Plumbing every scratch project gets, not part of any unit: this test run's
@@ -48,14 +49,9 @@ class Scratch:
         path.write_text(text)
 
     def run(self, *args: str) -> subprocess.CompletedProcess:
-        result = subprocess.run(
-            [sys.executable, *args],
-            cwd=self.root,
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+        # A fresh interpreter: each scratch project has a HOME of its own, which a
+        # fork server would have to start for (tests/forkserver.py).
+        result = forkserver.fresh(list(args), self.env, self.root, 120)
         assert result.returncode == 0, result.stderr
         return result
 
