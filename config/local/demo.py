@@ -2,8 +2,8 @@
 
 Checks PORT first (config/local/ports.py), then runs the Procfile's release
 line, seeds a small demo catalog the first time (`seed_catalog --if-empty`) and
-the demo logins (`seed_demo_accounts`, where that command exists), then the
-Procfile's web line, against the self-starting local PostgreSQL (see
+the demo logins (`seed_demo_accounts`, where that command exists) in its own
+process, then the Procfile's web line, against the self-starting local PostgreSQL (see
 config/local/postgres.py) and, unless the environment names an S3 endpoint or
 media bucket, a local S3 server with the media bucket (config/local/s3.py) whose
 objects are kept in `.s3data/` across runs, as the database is in `.pgdata/`.
@@ -158,11 +158,11 @@ def demo() -> int:
         return 2
     child_env = {**os.environ, "DATABASE_URL": settings.DATABASE_URL}
 
-    release, *seeds, web = demo_steps(host, port, get_commands())
+    release, seeds, web = demo_steps(host, port, get_commands())
     if (returncode := run(release, child_env)) != 0:
         return returncode
     for command in seeds:
-        if (returncode := run(command, child_env)) != 0:
+        if (returncode := seed(command)) != 0:
             return returncode
     if local_s3 is not None:
         # After the seed, which stores again the demo pictures the bucket lost:
@@ -184,23 +184,46 @@ def media_commands_line(s3_environ: dict[str, str]) -> str:
     )
 
 
-def demo_steps(host: str, port: int, commands) -> list[str]:
-    """The demo's commands in order: release, seeds, web.
+def demo_steps(host: str, port: int, commands) -> tuple[str, list[tuple[str, ...]], str]:
+    """The demo's steps in order: the release line, the seeds, the web line.
 
-    `commands`: the management commands this checkout has (get_commands()); the
-    demo accounts' command runs only where it exists.
+    The Procfile's two lines run in a shell, as Heroku runs them (`run`). The
+    seeds are management commands with their arguments, run in this process
+    (`seed`), where Django is loaded already. `commands`: the management
+    commands this checkout has (get_commands()); the demo accounts' command runs
+    only where it exists.
     """
-    steps = [
-        procfile_command("release"),
-        # The first time only: a modest catalog to browse (a no-op once it has products).
-        f"python manage.py seed_catalog --if-empty --products {DEMO_PRODUCTS}",
-    ]
+    # The first time only: a modest catalog to browse (a no-op once it has products).
+    seeds = [("seed_catalog", "--if-empty", "--products", str(DEMO_PRODUCTS))]
     if "seed_demo_accounts" in commands:
         # Idempotent; prints the staff and member logins at every start.
-        steps.append("python manage.py seed_demo_accounts")
+        seeds.append(("seed_demo_accounts",))
     # On this machine only unless DEMO_HOST says otherwise (see the module docstring).
-    steps.append(f"{procfile_command('web')} --bind {shlex.quote(bind_address(host, str(port)))}")
-    return steps
+    web = f"{procfile_command('web')} --bind {shlex.quote(bind_address(host, str(port)))}"
+    return procfile_command("release"), seeds, web
+
+
+def seed(command: tuple[str, ...]) -> int:
+    """Run one seed command in this process; its exit status as `manage.py` gives it.
+
+    Here rather than as `python manage.py ...`: that would start the interpreter
+    and Django again, about a second each (the README's start-time table). The
+    command's database connection is closed after it, not held while the site runs.
+    A stop signal raises KeyboardInterrupt through it (`stop`): the catalog is
+    seeded in one transaction, which rolls back.
+    """
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+    from django.db import connections
+
+    try:
+        call_command(*command)
+    except CommandError as error:  # as manage.py prints it
+        print(f"CommandError: {error}", file=sys.stderr)
+        return error.returncode
+    finally:
+        connections.close_all()
+    return 0
 
 
 def warn_missing_media(local_s3, data_dir: Path) -> None:

@@ -17,6 +17,7 @@ from tests.local.demoproc import start_demo, stop_demo
 from tests.processes import (
     children,
     connections_waiting,
+    fetch_all,
     listening_addresses,
     released_database,
     wait_for,
@@ -82,16 +83,57 @@ gunicorn_prefix = re.compile(r"^\[[^]]+\] \[\d+\] ")
 
 
 def test_demo_steps_run_the_logins_after_the_catalog_and_before_the_site():
+    """The Procfile's lines run in a shell, as Heroku runs them; the seeds are
+    management commands run in the demo's own process, which has Django loaded
+    already (a `python manage.py` would start the interpreter and Django again)."""
     without = demo_steps("127.0.0.1", 8000, {"migrate": "django.core", "seed_catalog": "catalog"})
-    assert without == [
+    assert without == (
         "python manage.py migrate --no-input",
-        "python manage.py seed_catalog --if-empty --products 200",
+        [("seed_catalog", "--if-empty", "--products", "200")],
         "gunicorn --config config/gunicorn.py config.wsgi --bind 127.0.0.1:8000",
-    ]
-    with_logins = demo_steps("::", 8001, {"seed_demo_accounts": "accounts", "migrate": "x"})
-    assert with_logins[2] == "python manage.py seed_demo_accounts"
-    assert with_logins[:2] == without[:2]
-    assert with_logins[3].endswith("--bind '[::]:8001'")
+    )
+    release, seeds, web = demo_steps("::", 8001, {"seed_demo_accounts": "accounts", "migrate": "x"})
+    assert (release, seeds[0]) == (without[0], without[1][0])
+    assert seeds[1:] == [("seed_demo_accounts",)]
+    assert web.endswith("--bind '[::]:8001'")
+
+
+def test_a_seed_that_fails_says_so_in_one_line_with_its_exit_status(capsys):
+    """A seed that refuses (a CommandError) prints it as manage.py prints one, with
+    no traceback, and the demo stops with its exit status."""
+    assert demo.seed(("seed_catalog", "--products", "many")) == 1
+    assert capsys.readouterr() == (
+        "",
+        "CommandError: Error: argument --products: invalid int value: 'many'\n",
+    )
+
+
+def test_a_demo_stopped_while_it_seeds_exits_cleanly_and_seeds_at_the_next_start(tmp_path):
+    """The seed runs in the demo's process: Ctrl-C there rolls the catalog back
+    (one transaction) and ends the demo as a stop anywhere else does."""
+    database = released_database("demo_stopped_seed")
+    web = start_demo(database, tmp_path)
+    try:
+        # The seed stores the catalog's pictures first, each written to the S3
+        # folder as it is stored, and inserts the products after them.
+        blobs = tmp_path / "media" / "blobs"
+        wait_for(lambda: blobs.is_dir() and any(blobs.iterdir()), 120)
+    finally:
+        returncode = stop_demo(web, signal.SIGINT)
+    output = web.output()
+    assert returncode == 0, output[-3000:]
+    assert "Traceback" not in output, output[-3000:]
+    assert "KeyboardInterrupt" not in output, output[-3000:]
+    assert "Seeded" not in output, output[-3000:]  # stopped before the seed was done
+    assert fetch_all(database, "SELECT count(*) FROM catalog_product") == [(0,)]
+
+    web = start_demo(database, tmp_path)
+    try:
+        web.wait_until_serving(timeout=180)
+    finally:
+        assert stop_demo(web, signal.SIGINT) == 0, web.output()
+    assert "Seeded 200 products" in web.output()
+    assert fetch_all(database, "SELECT count(*) FROM catalog_product") == [(200,)]
 
 
 @pytest.mark.parametrize(
