@@ -9,7 +9,8 @@ calls a card, most of what a product list cost to render (docs/production.md,
 "Where the time goes"). Every value goes through `escape()`, as the template
 language's autoescaping would; prices and numbers are localized as a template
 would print them. Each link is joined from its URL reversed once per grid
-(`url_before_slug`), the same URL `get_absolute_url()` gives. Escaping is the
+(`url_before_slug`, kept per URLconf and script prefix like `{% link %}`'s),
+the same URL `get_absolute_url()` gives. Escaping is the
 standard library's `html.escape()`, which Django's `escape()` calls under a
 lazy-string wrapper this module has no need for (a page's cards were ~400 of
 them); the price format is looked up once per grid, not per card.
@@ -30,12 +31,19 @@ from django.utils.formats import get_format
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
+from config.templatetags.links import kept_url
+
 # A valid slug no real object is likely to have, split off again below.
 MARKER = "url-before-slug-marker"
 
 
 def url_before_slug(view_name: str) -> str:
-    """The URL of a pattern ending in `<slug:slug>/`, up to the slug."""
+    """The URL of a pattern ending in `<slug:slug>/`, up to the slug; reversed once per
+    URLconf and script prefix, as `{% link %}` reverses the header's."""
+    return kept_url(("before slug", view_name), partial(_url_before_slug, view_name))
+
+
+def _url_before_slug(view_name: str) -> str:
     url = reverse(view_name, kwargs={"slug": MARKER})
     prefix, found, rest = url.rpartition(MARKER)
     if not found or rest != "/":

@@ -7,6 +7,7 @@ changed URLconf (a request's own `urlconf`, a test's ROOT_URLCONF, which makes
 Django build a new resolver) or prefix (SCRIPT_NAME) is reversed afresh.
 """
 
+from collections.abc import Callable, Hashable
 from weakref import WeakKeyDictionary
 
 from django import template
@@ -14,15 +15,21 @@ from django.urls import get_resolver, get_script_prefix, get_urlconf, reverse
 
 register = template.Library()
 
-# resolver -> {(view name, script prefix): url}; a resolver Django drops drops its URLs.
+# resolver -> {(key, script prefix): url}; a resolver Django drops drops its URLs.
 _reversed: WeakKeyDictionary = WeakKeyDictionary()
+
+
+def kept_url(key: Hashable, make: Callable[[], str]) -> str:
+    """`make()`, a URL made by reversing, kept under `key` for the current URLconf
+    and script prefix: made again only under another of either."""
+    urls = _reversed.setdefault(get_resolver(get_urlconf()), {})
+    key = (key, get_script_prefix())
+    url = urls.get(key)
+    if url is None:
+        url = urls[key] = make()
+    return url
 
 
 @register.simple_tag
 def link(view_name: str) -> str:
-    urls = _reversed.setdefault(get_resolver(get_urlconf()), {})
-    key = (view_name, get_script_prefix())
-    url = urls.get(key)
-    if url is None:
-        url = urls[key] = reverse(view_name)
-    return url
+    return kept_url(view_name, lambda: reverse(view_name))

@@ -1,7 +1,7 @@
 """Product cards built in Python (catalog/cards.py): escaped, linked, sized."""
 
 import pytest
-from django.urls import set_script_prefix
+from django.urls import reverse, set_script_prefix
 
 from catalog import cards
 from catalog.models import Product
@@ -40,6 +40,33 @@ def test_links_are_the_models_own_urls_under_any_script_prefix():
         finally:
             set_script_prefix("/")
     assert product.get_absolute_url() == f"/products/{product.slug}/"
+
+
+def test_a_grid_reverses_its_urls_once_per_script_prefix(monkeypatch):
+    """Each grid's two link prefixes are kept as `{% link %}` keeps the header's
+    (config/templatetags/links.py): a page of cards reverses nothing once a grid
+    was built under its URLconf and script prefix."""
+    (shown,) = loaded(ProductFactory())
+    path = shown.get_absolute_url()
+    cards.render([shown])  # kept from here on, if not already
+    reversed_names = []
+
+    def counting_reverse(viewname, *args, **kwargs):
+        reversed_names.append(viewname)
+        return reverse(viewname, *args, **kwargs)
+
+    monkeypatch.setattr(cards, "reverse", counting_reverse)
+    first = cards.render([shown])
+    assert cards.render([shown]) == first
+    assert reversed_names == []
+    set_script_prefix("/a-prefix-of-its-own/")  # no other test renders under it
+    try:
+        assert f'href="/a-prefix-of-its-own{path}"' in cards.render([shown])
+        assert reversed_names == ["catalog:product", "catalog:category"]
+        cards.render([shown])
+    finally:
+        set_script_prefix("/")
+    assert reversed_names == ["catalog:product", "catalog:category"]
 
 
 def test_heading_level_and_no_features():
