@@ -20,6 +20,7 @@ must; the demo adds `--bind`, which overrides config/gunicorn.py.
 """
 
 import os
+import select
 import shlex
 import signal
 import subprocess
@@ -168,6 +169,10 @@ def demo() -> int:
         # After the seed, which stores again the demo pictures the bucket lost:
         # what is left is what nothing here can bring back.
         warn_missing_media(local_s3, data_dir)
+    # Nothing here uses the database while the site runs.
+    from django.db import connections
+
+    connections.close_all()
     print(f"Serving the demo on http://localhost:{port}/ (Ctrl-C stops it)")
     if host != "127.0.0.1":
         print(f"Listening on {host}: DEBUG pages are open to that network.")
@@ -204,26 +209,52 @@ def demo_steps(host: str, port: int, commands) -> tuple[str, list[tuple[str, ...
 
 
 def seed(command: tuple[str, ...]) -> int:
-    """Run one seed command in this process; its exit status as `manage.py` gives it.
+    """Run one seed command in this process; a CommandError is printed as `manage.py`
+    prints one (no traceback) and its exit status returned.
 
-    Here rather than as `python manage.py ...`: that would start the interpreter
-    and Django again, about a second each (the README's start-time table). The
-    command's database connection is closed after it, not held while the site runs.
-    A stop signal raises KeyboardInterrupt through it (`stop`): the catalog is
-    seeded in one transaction, which rolls back.
+    Here rather than as `python manage.py ...`, which would start the interpreter
+    and Django again (the README's start-time table). A stop signal raises
+    KeyboardInterrupt through the command (`stop`); the catalog is seeded in one
+    transaction, which rolls back. While a statement waits on the database, libpq's
+    own wait would hold that interrupt until the statement ended (a lock held
+    elsewhere would hold it for good), so the seeds wait in `_wait_stoppably`.
     """
     from django.core.management import call_command
     from django.core.management.base import CommandError
     from django.db import connections
+    from psycopg2 import extensions
 
+    previous = extensions.get_wait_callback()
+    extensions.set_wait_callback(_wait_stoppably)  # for the connections opened from here
     try:
         call_command(*command)
-    except CommandError as error:  # as manage.py prints it
-        print(f"CommandError: {error}", file=sys.stderr)
+    except CommandError as error:
+        print(f"{type(error).__name__}: {error}", file=sys.stderr)
         return error.returncode
     finally:
         connections.close_all()
+        extensions.set_wait_callback(previous)
     return 0
+
+
+def _wait_stoppably(connection) -> None:
+    """psycopg2's wait for the server (a wait callback, as psycopg2.extras.wait_select),
+    in select(), which a stop signal interrupts. The statement running is then
+    cancelled and the KeyboardInterrupt goes on: psycopg2 closes the connection, and
+    PostgreSQL rolls back its transaction."""
+    from psycopg2.extensions import POLL_OK, POLL_READ, POLL_WRITE
+
+    while (state := connection.poll()) != POLL_OK:
+        try:
+            if state == POLL_READ:
+                select.select([connection.fileno()], [], [])
+            elif state == POLL_WRITE:
+                select.select([], [connection.fileno()], [])
+            else:
+                raise connection.OperationalError(f"bad state from poll: {state}")
+        except KeyboardInterrupt:
+            connection.cancel()
+            raise
 
 
 def warn_missing_media(local_s3, data_dir: Path) -> None:

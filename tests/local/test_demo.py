@@ -8,6 +8,7 @@ import time
 import urllib.error
 from pathlib import Path
 
+import psycopg2
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
@@ -118,6 +119,7 @@ def test_a_demo_stopped_while_it_seeds_exits_cleanly_and_seeds_at_the_next_start
         # folder as it is stored, and inserts the products after them.
         blobs = tmp_path / "media" / "blobs"
         wait_for(lambda: blobs.is_dir() and any(blobs.iterdir()), 120)
+        assert children(web.process.pid) == []  # no process of its own
     finally:
         returncode = stop_demo(web, signal.SIGINT)
     output = web.output()
@@ -125,15 +127,47 @@ def test_a_demo_stopped_while_it_seeds_exits_cleanly_and_seeds_at_the_next_start
     assert "Traceback" not in output, output[-3000:]
     assert "KeyboardInterrupt" not in output, output[-3000:]
     assert "Seeded" not in output, output[-3000:]  # stopped before the seed was done
-    assert fetch_all(database, "SELECT count(*) FROM catalog_product") == [(0,)]
+    for table in ("catalog_category", "catalog_product"):
+        assert fetch_all(database, f"SELECT count(*) FROM {table}") == [(0,)]  # noqa: S608
 
     web = start_demo(database, tmp_path)
     try:
-        web.wait_until_serving(timeout=180)
+        # robots.txt reads nothing from the database: whatever is connected now
+        # was left open by the start.
+        web.wait_until_serving("/robots.txt", timeout=180)
+        others = "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+        assert fetch_all(database, f"{others} AND pid <> pg_backend_pid()") == [(0,)]
     finally:
-        assert stop_demo(web, signal.SIGINT) == 0, web.output()
+        stopped = stop_demo(web, signal.SIGINT)
+    assert stopped == 0, web.output()
     assert "Seeded 200 products" in web.output()
     assert fetch_all(database, "SELECT count(*) FROM catalog_product") == [(200,)]
+
+
+def test_a_stop_while_a_seed_waits_on_the_database_is_not_held_until_it_answers(tmp_path):
+    """A seed statement waiting on a lock held elsewhere: libpq's own wait held the
+    stop until the statement ended, here never, and ignored every later signal."""
+    database = released_database("demo_seed_waits")
+    holder = psycopg2.connect(database)
+    try:
+        with holder.cursor() as cursor:  # a transaction, until the rollback below
+            cursor.execute("LOCK TABLE catalog_product IN ACCESS EXCLUSIVE MODE")
+        web = start_demo(database, tmp_path)
+        try:
+            waiting = (
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                " AND wait_event_type = 'Lock'"
+            )
+            wait_for(lambda: fetch_all(database, waiting) == [(1,)], 120)
+        finally:
+            returncode = stop_demo(web, signal.SIGINT)  # fails after 30 s
+    finally:
+        holder.rollback()
+        holder.close()
+    output = web.output()
+    assert returncode == 0, output[-3000:]
+    assert "Traceback" not in output, output[-3000:]
+    assert "KeyboardInterrupt" not in output, output[-3000:]
 
 
 @pytest.mark.parametrize(
