@@ -19,6 +19,7 @@ asks for more. The Procfile's web line itself binds every interface, as a dyno
 must; the demo adds `--bind`, which overrides config/gunicorn.py.
 """
 
+import contextlib
 import os
 import select
 import shlex
@@ -225,23 +226,39 @@ def seed(command: tuple[str, ...]) -> int:
     from psycopg2 import extensions
 
     previous = extensions.get_wait_callback()
-    extensions.set_wait_callback(_wait_stoppably)  # for the connections opened from here
+    # Every psycopg2 connection's waits, until put back.
+    extensions.set_wait_callback(_wait_stoppably)
     try:
         call_command(*command)
-    except CommandError as error:
+    except BaseException as error:
+        # Once stopped, whatever the command ends with comes from the stop (a
+        # statement cancelled, a connection closed mid-commit): it is the stop.
+        if stopped():
+            raise KeyboardInterrupt from None
+        if not isinstance(error, CommandError):
+            raise
         print(f"{type(error).__name__}: {error}", file=sys.stderr)
         return error.returncode
     finally:
-        connections.close_all()
-        extensions.set_wait_callback(previous)
+        try:
+            extensions.set_wait_callback(previous)
+        finally:
+            connections.close_all()
     return 0
+
+
+def stopped() -> bool:
+    """Whether a stop signal came (`stop` ignores every later one)."""
+    return signal.getsignal(STOPS[0]) is signal.SIG_IGN
 
 
 def _wait_stoppably(connection) -> None:
     """psycopg2's wait for the server (a wait callback, as psycopg2.extras.wait_select),
     in select(), which a stop signal interrupts. The statement running is then
     cancelled and the KeyboardInterrupt goes on: psycopg2 closes the connection, and
-    PostgreSQL rolls back its transaction."""
+    PostgreSQL rolls back its transaction. Unlike libpq's own wait, this one does not
+    give up a connection attempt after `connect_timeout`; the seeds connect just
+    after the release line has, to the same database."""
     from psycopg2.extensions import POLL_OK, POLL_READ, POLL_WRITE
 
     while (state := connection.poll()) != POLL_OK:
@@ -253,7 +270,9 @@ def _wait_stoppably(connection) -> None:
             else:
                 raise connection.OperationalError(f"bad state from poll: {state}")
         except KeyboardInterrupt:
-            connection.cancel()
+            # Not while connecting, when psycopg2 refuses to; the stop goes on either way.
+            with contextlib.suppress(connection.Error):
+                connection.cancel()
             raise
 
 

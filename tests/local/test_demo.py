@@ -109,6 +109,21 @@ def test_a_seed_that_fails_says_so_in_one_line_with_its_exit_status(capsys):
     )
 
 
+def test_a_seed_that_ends_in_an_error_after_a_stop_is_the_stop():
+    """After a stop, what a seed ends with comes from it (a statement cancelled while
+    connecting, a connection psycopg2 closed mid-commit): the demo ends as stopped
+    (exit 0), not with that error's message or traceback."""
+    handlers = {signum: signal.getsignal(signum) for signum in demo.STOPS}
+    try:
+        for signum in demo.STOPS:
+            signal.signal(signum, signal.SIG_IGN)  # as `stop` leaves them
+        with pytest.raises(KeyboardInterrupt):
+            demo.seed(("seed_catalog", "--products", "many"))
+    finally:
+        for signum, handler in handlers.items():
+            signal.signal(signum, handler)
+
+
 def test_a_demo_stopped_while_it_seeds_exits_cleanly_and_seeds_at_the_next_start(tmp_path):
     """The seed runs in the demo's process: Ctrl-C there rolls the catalog back
     (one transaction) and ends the demo as a stop anywhere else does."""
