@@ -3,10 +3,11 @@
 Checks PORT first (config/local/ports.py), then runs the Procfile's release
 line, seeds a small demo catalog the first time (`seed_catalog --if-empty`) and
 the demo logins (`seed_demo_accounts`, where that command exists) in its own
-process, then the Procfile's web line, against the self-starting local PostgreSQL (see
-config/local/postgres.py) and, unless the environment names an S3 endpoint or
-media bucket, a local S3 server with the media bucket (config/local/s3.py) whose
-objects are kept in `.s3data/` across runs, as the database is in `.pgdata/`.
+process, then the Procfile's web line, against the self-starting local
+PostgreSQL (see config/local/postgres.py) and, unless the environment names an
+S3 endpoint or media bucket, a local S3 server with the media bucket
+(config/local/s3.py) whose objects are kept in `.s3data/` across runs, as the
+database is in `.pgdata/`.
 This process keeps both servers up while the site runs and stops them on Ctrl-C,
 SIGTERM or SIGHUP (the terminal closed), whenever one comes. It stops the site
 first and waits for it (requests in flight finish; at most 30 s): a second signal
