@@ -100,8 +100,9 @@ def test_demo_steps_run_the_logins_after_the_catalog_and_before_the_site():
 
 
 def test_a_seed_that_fails_says_so_in_one_line_with_its_exit_status(capsys):
-    """A seed that refuses (a CommandError) prints it as manage.py prints one, with
-    no traceback, and the demo stops with its exit status."""
+    """A seed that fails with a CommandError (here the parser's, which call_command
+    raises as one) prints its class and message on one line, no traceback, and the
+    demo stops with its exit status."""
     assert demo.seed(("seed_catalog", "--products", "many")) == 1
     assert capsys.readouterr() == (
         "",
