@@ -211,8 +211,10 @@ def demo_steps(host: str, port: int, commands) -> tuple[str, list[tuple[str, ...
 
 
 def seed(command: tuple[str, ...]) -> int:
-    """Run one seed command in this process; a CommandError is printed as `manage.py`
-    prints one (no traceback) and its exit status returned.
+    """Run one seed command in this process. A CommandError the command raises is
+    printed on one line, its class and message, as `manage.py` prints a command's
+    (no traceback), and its exit status returned. After a stop, whatever the
+    command raises is the stop: KeyboardInterrupt.
 
     Here rather than as `python manage.py ...`, which would start the interpreter
     and Django again (the README's start-time table). A stop signal raises
@@ -249,7 +251,8 @@ def seed(command: tuple[str, ...]) -> int:
 
 
 def stopped() -> bool:
-    """Whether a stop signal came (`stop` ignores every later one)."""
+    """Whether a stop signal came: `main` gives each to `stop`, which ignores every
+    later one."""
     return signal.getsignal(STOPS[0]) is signal.SIG_IGN
 
 

@@ -110,9 +110,9 @@ def test_a_seed_that_fails_says_so_in_one_line_with_its_exit_status(capsys):
     )
 
 
-def test_a_seed_that_ends_in_an_error_after_a_stop_is_the_stop():
-    """After a stop, what a seed ends with comes from it (a statement cancelled while
-    connecting, a connection psycopg2 closed mid-commit): the demo ends as stopped
+def test_a_seed_that_ends_in_an_error_after_a_stop_is_the_stop(capsys):
+    """After a stop, what a seed ends with comes from it (a cancel psycopg2 refuses
+    while connecting, a connection it closed mid-commit): the demo ends as stopped
     (exit 0), not with that error's message or traceback."""
     handlers = {signum: signal.getsignal(signum) for signum in demo.STOPS}
     try:
@@ -120,6 +120,7 @@ def test_a_seed_that_ends_in_an_error_after_a_stop_is_the_stop():
             signal.signal(signum, signal.SIG_IGN)  # as `stop` leaves them
         with pytest.raises(KeyboardInterrupt):
             demo.seed(("seed_catalog", "--products", "many"))
+        assert capsys.readouterr() == ("", "")
     finally:
         for signum, handler in handlers.items():
             signal.signal(signum, handler)
