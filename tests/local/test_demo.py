@@ -161,23 +161,38 @@ def test_a_demo_stopped_while_it_seeds_exits_cleanly_and_seeds_at_the_next_start
     assert fetch_all(database, "SELECT count(*) FROM catalog_product") == [(200,)]
 
 
-def test_a_stop_while_a_seed_waits_on_the_database_is_not_held_until_it_answers(tmp_path):
+@pytest.mark.parametrize(
+    ("signum", "to_group"),
+    [(signal.SIGINT, True), (signal.SIGTERM, False)],
+    ids=["ctrl-c", "sigterm to the demo alone"],
+)
+def test_a_stop_while_a_seed_waits_on_the_database_is_not_held_until_it_answers(
+    tmp_path, signum, to_group
+):
     """A seed statement waiting on a lock held elsewhere: libpq's own wait held the
-    stop until the statement ended, here never, and ignored every later signal."""
+    stop until the statement ended, here never, and ignored every later signal.
+    The statement is cancelled, not left waiting in the server."""
     database = released_database("demo_seed_waits")
+    waiting = (
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+        " AND wait_event_type = 'Lock'"
+    )
     holder = psycopg2.connect(database)
     try:
         with holder.cursor() as cursor:  # a transaction, until the rollback below
             cursor.execute("LOCK TABLE catalog_product IN ACCESS EXCLUSIVE MODE")
         web = start_demo(database, tmp_path)
         try:
-            waiting = (
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-                " AND wait_event_type = 'Lock'"
-            )
             wait_for(lambda: fetch_all(database, waiting) == [(1,)], 120)
         finally:
-            returncode = stop_demo(web, signal.SIGINT)  # fails after 30 s
+            if to_group:
+                returncode = stop_demo(web, signum)  # fails after 30 s
+            else:
+                web.process.send_signal(signum)
+                returncode = web.process.wait(30)
+        # Still holding the lock: a statement only closed on the client's side
+        # would wait in the server until the lock went.
+        wait_for(lambda: fetch_all(database, waiting) == [(0,)], 10)
     finally:
         holder.rollback()
         holder.close()
