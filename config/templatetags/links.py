@@ -2,9 +2,10 @@
 
 The header's links are on every page, and each `{% url %}` is a `reverse()`
 (candidate patterns, quoting, a regex check) for a URL that never changes while
-the process runs. This keeps each answer per URLconf and script prefix: a
-changed URLconf (a request's own `urlconf`, a test's ROOT_URLCONF, which makes
-Django build a new resolver) or prefix (SCRIPT_NAME) is reversed afresh.
+the process runs. `kept_url()` keeps each answer per URLconf and script prefix:
+a changed URLconf (a request's own `urlconf`, a test's ROOT_URLCONF, which makes
+Django build a new resolver) or prefix (SCRIPT_NAME) is reversed afresh. The
+product cards keep their link prefixes with it too (catalog/cards.py).
 """
 
 from collections.abc import Callable, Hashable
@@ -19,17 +20,17 @@ register = template.Library()
 _reversed: WeakKeyDictionary = WeakKeyDictionary()
 
 
-def kept_url(key: Hashable, make: Callable[[], str]) -> str:
-    """`make()`, a URL made by reversing, kept under `key` for the current URLconf
-    and script prefix: made again only under another of either."""
+def kept_url(key: Hashable, make: Callable[[str], str], view_name: str) -> str:
+    """`make(view_name)`, a URL made by reversing, kept under `key` for the current
+    URLconf and script prefix: made again only under another of either."""
     urls = _reversed.setdefault(get_resolver(get_urlconf()), {})
     key = (key, get_script_prefix())
     url = urls.get(key)
     if url is None:
-        url = urls[key] = make()
+        url = urls[key] = make(view_name)
     return url
 
 
 @register.simple_tag
 def link(view_name: str) -> str:
-    return kept_url(view_name, lambda: reverse(view_name))
+    return kept_url(view_name, reverse, view_name)
