@@ -7,13 +7,16 @@ nothing cached, once the page is quiet. Images are the favicon and the product
 pictures and avatars the page shows from the media bucket; lazy ones below the
 first screen are not loaded, so the table also gives how many `<img>` the page
 has and how many were fetched. Queries come from the page's Server-Timing header.
+Three pages load at a time, each in its own context; each starts once the one
+before it has its response.
 
 The table goes to test-artifacts/page-weights.md; docs/demo-site.md keeps a copy.
 """
 
+from contextlib import ExitStack
 from dataclasses import dataclass
 
-from tests.e2e.conftest import ARTIFACTS, ROUTER_HEADERS
+from tests.e2e.conftest import ARTIFACTS, DESKTOP, ROUTER_HEADERS
 from tests.e2e.test_pages import PAGES
 from tests.e2e.test_scenarios import server_timing_query_count
 
@@ -68,24 +71,16 @@ def table(weights: list[Weight]) -> str:
     return "\n".join(lines) + "\n"
 
 
-class Visit:
-    """One page loading in a fresh context of its own, counting what it receives."""
+class PageLoad:
+    """One page loading in `context`, counting what it receives."""
 
-    def __init__(self, chromium, site, name: str, path: str, storage_state=None):
+    def __init__(self, context, name: str, path: str):
         self.name, self.path = name, path
-        self.context = chromium.new_context(
-            base_url=site.base_url, extra_http_headers=ROUTER_HEADERS, storage_state=storage_state
-        )
-        self.page = self.context.new_page()
+        self.page = context.new_page()
         self.finished = []
         self.page.on("requestfinished", lambda request: self.finished.append(request))
-        # Back once the response's headers are in: the page loads on while the
-        # next visit starts, and the waits for quiet below overlap.
-        try:
-            self.response = self.page.goto(path, wait_until="commit")
-        except BaseException:
-            self.context.close()
-            raise
+        # Back once the response's headers are in, while the page loads on.
+        self.response = self.page.goto(path, wait_until="commit")
 
     def weight(self) -> Weight:
         """The page's weight once it is quiet (no request for 500 ms)."""
@@ -103,26 +98,32 @@ class Visit:
         return weight
 
 
-# Pages loading at once. gunicorn's threaded worker gives a new connection a thread
-# until its first request has arrived, and each page opens a few: with all 18 at
-# once, navigations waited out their 30 s timeout.
+# Pages loading at once. Over TLS, as here, gunicorn's threaded worker holds a thread
+# for a new connection from its handshake until its first request, and Chromium
+# opens connections before it uses them: with all 18 pages at once, navigations
+# waited out their 30 s timeout on the site's 10 threads. (Heroku's router speaks
+# plain HTTP to the dyno, where a new connection that sends nothing gives its
+# thread back after 5 s.)
 AT_ONCE = 3
 
 
 def measure_all(chromium, site, pages) -> list[Weight]:
-    """Each of `pages` ((name, path, storage state) triples) in a fresh context, AT_ONCE
-    of them loading together: a page's weight does not depend on what loads beside it,
-    and waiting for each to go quiet in turn took half a second a page."""
+    """The weight of each of `pages` ((name, path, storage state) triples), each in a
+    fresh context, AT_ONCE at a time in their order: their waits for quiet overlap."""
     weights = []
-    for start in range(0, len(pages), AT_ONCE):
-        visits = []
-        try:
-            for name, path, storage_state in pages[start : start + AT_ONCE]:
-                visits.append(Visit(chromium, site, name, path, storage_state))
-            weights += [visit.weight() for visit in visits]
-        finally:
-            for visit in visits:
-                visit.context.close()
+    for first in range(0, len(pages), AT_ONCE):
+        with ExitStack() as contexts:
+            loads = []
+            for name, path, storage_state in pages[first : first + AT_ONCE]:
+                context = chromium.new_context(
+                    base_url=site.base_url,
+                    extra_http_headers=ROUTER_HEADERS,
+                    viewport=DESKTOP,
+                    storage_state=storage_state,
+                )
+                contexts.callback(context.close)
+                loads.append(PageLoad(context, name, path))
+            weights += [load.weight() for load in loads]
     return weights
 
 
