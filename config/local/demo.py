@@ -82,7 +82,23 @@ def stop(signum, frame):
     the database server's own stop at exit."""
     for each in STOPS:
         signal.signal(each, signal.SIG_IGN)
+    cancel_statements()
     raise KeyboardInterrupt
+
+
+def cancel_statements() -> None:
+    """Cancel the statement each of this process's database connections is running
+    (the seeds'), wherever the stop landed. Only a cancel ends one in the server: a
+    statement waiting on a lock held elsewhere outlives its connection, which the
+    KeyboardInterrupt closes. PostgreSQL ignores a cancel that finds its connection
+    idle, and psycopg2 refuses one while connecting, which closes unanswered."""
+    db = sys.modules.get("django.db")
+    if db is None:  # not loaded yet: nothing connected
+        return
+    for wrapper in db.connections.all(initialized_only=True):
+        if (connection := wrapper.connection) is not None:
+            with contextlib.suppress(connection.Error):
+                connection.cancel()
 
 
 @contextmanager
@@ -219,9 +235,10 @@ def seed(command: tuple[str, ...]) -> int:
     Here rather than as `python manage.py ...`, which would start the interpreter
     and Django again (the README's start-time table). A stop signal raises
     KeyboardInterrupt through the command (`stop`); the catalog is seeded in one
-    transaction, which rolls back. While a statement waits on the database, libpq's
-    own wait would hold that interrupt until the statement ended (a lock held
-    elsewhere would hold it for good), so the seeds wait in `_wait_stoppably`.
+    transaction, which rolls back, and `stop` cancels the statement running. While a
+    statement waits on the database, libpq's own wait would hold that interrupt
+    until the statement ended (a lock held elsewhere would hold it for good), so the
+    seeds wait in `_wait_stoppably`.
     """
     from django.core.management import call_command
     from django.core.management.base import CommandError
@@ -258,26 +275,20 @@ def stopped() -> bool:
 
 def _wait_stoppably(connection) -> None:
     """psycopg2's wait for the server (a wait callback, as psycopg2.extras.wait_select),
-    in select(), which a stop signal interrupts. The statement running is then
-    cancelled and the KeyboardInterrupt goes on: psycopg2 closes the connection, and
+    in select(), which a stop signal interrupts. The KeyboardInterrupt goes on once
+    `stop` has cancelled the statement: psycopg2 closes the connection, and
     PostgreSQL rolls back its transaction. Unlike libpq's own wait, this one does not
     give up a connection attempt after `connect_timeout`; the seeds connect just
     after the release line has, to the same database."""
     from psycopg2.extensions import POLL_OK, POLL_READ, POLL_WRITE
 
     while (state := connection.poll()) != POLL_OK:
-        try:
-            if state == POLL_READ:
-                select.select([connection.fileno()], [], [])
-            elif state == POLL_WRITE:
-                select.select([], [connection.fileno()], [])
-            else:
-                raise connection.OperationalError(f"bad state from poll: {state}")
-        except KeyboardInterrupt:
-            # Not while connecting, when psycopg2 refuses to; the stop goes on either way.
-            with contextlib.suppress(connection.Error):
-                connection.cancel()
-            raise
+        if state == POLL_READ:
+            select.select([connection.fileno()], [], [])
+        elif state == POLL_WRITE:
+            select.select([], [connection.fileno()], [])
+        else:
+            raise connection.OperationalError(f"bad state from poll: {state}")
 
 
 def warn_missing_media(local_s3, data_dir: Path) -> None:
