@@ -8,6 +8,9 @@ from importlib import import_module
 
 def main():
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    from config import cancel_on_stop
+
+    cancel_on_stop.install()  # Ctrl-C, SIGTERM and SIGHUP cancel the statement running
     from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
 
@@ -21,11 +24,14 @@ def main():
 
 
 if __name__ == "__main__":
+    from config.cancel_on_stop import Terminated
+
     try:
         main()
-    except KeyboardInterrupt:
-        # Ctrl-C: no traceback. Python still ends the process by SIGINT once its
-        # shutdown has run (atexit: the local PostgreSQL's stop; buffered output),
-        # so a shell script running this command stops too.
+    except (KeyboardInterrupt, Terminated):
+        # Ctrl-C, SIGTERM or SIGHUP: no traceback. Python still ends the process by
+        # SIGINT once its shutdown has run (atexit: the local PostgreSQL's stop;
+        # buffered output), config/cancel_on_stop.py by SIGTERM or SIGHUP, so a
+        # shell script running this command stops too.
         sys.excepthook = lambda *exc_info: None
         raise

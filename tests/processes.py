@@ -313,6 +313,27 @@ def fetch_all(database_url: str, sql: str, params: tuple = ()) -> list[tuple]:
         connection.close()
 
 
+# Backends of a database waiting on a lock (`table_locked`).
+LOCK_WAITERS = (
+    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+    " AND wait_event_type = 'Lock'"
+)
+
+
+@contextmanager
+def table_locked(database_url: str, table: str) -> Iterator[None]:
+    """`table` locked by a transaction of a connection of this process until the
+    end of the with-block: every statement of another that uses it waits."""
+    holder = psycopg2.connect(database_url)
+    try:
+        with holder.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE")
+        yield
+    finally:
+        holder.rollback()
+        holder.close()
+
+
 # What every process needs from this one's environment to start Python at all,
 # whatever the config vars: on a dyno (Heroku CI's test run included), what Heroku's
 # Python buildpack writes into .profile.d. Its Python is a shared build without a

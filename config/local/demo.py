@@ -20,9 +20,7 @@ asks for more. The Procfile's web line itself binds every interface, as a dyno
 must; the demo adds `--bind`, which overrides config/gunicorn.py.
 """
 
-import contextlib
 import os
-import select
 import shlex
 import signal
 import subprocess
@@ -32,6 +30,7 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
+from config import cancel_on_stop
 from config.local import ports
 
 BASE_DIR = Path(__file__).resolve().parents[2]
@@ -69,6 +68,9 @@ def main() -> int:
     # (config/local/postgres.py).
     for signum in STOPS:
         signal.signal(signum, stop)
+    # A stop also cancels the seeds' statement waiting on the database, which
+    # would hold it until the statement ended (config/cancel_on_stop.py).
+    cancel_on_stop.watch(STOPS)
     try:
         return demo()
     except KeyboardInterrupt:
@@ -82,23 +84,7 @@ def stop(signum, frame):
     the database server's own stop at exit."""
     for each in STOPS:
         signal.signal(each, signal.SIG_IGN)
-    cancel_statements()
     raise KeyboardInterrupt
-
-
-def cancel_statements() -> None:
-    """Cancel the statement each of this process's database connections is running
-    (the seeds'), wherever the stop landed. Only a cancel ends one in the server: a
-    statement waiting on a lock held elsewhere outlives its connection, which the
-    KeyboardInterrupt closes. PostgreSQL ignores a cancel that finds its connection
-    idle, and psycopg2 refuses one while connecting, which closes unanswered."""
-    db = sys.modules.get("django.db")
-    if db is None:  # not loaded yet: nothing connected
-        return
-    for wrapper in db.connections.all(initialized_only=True):
-        if (connection := wrapper.connection) is not None:
-            with contextlib.suppress(connection.Error):
-                connection.cancel()
 
 
 @contextmanager
@@ -234,20 +220,14 @@ def seed(command: tuple[str, ...]) -> int:
 
     Here rather than as `python manage.py ...`, which would start the interpreter
     and Django again (the README's start-time table). A stop signal raises
-    KeyboardInterrupt through the command (`stop`); the catalog is seeded in one
-    transaction, which rolls back, and `stop` cancels the statement running. While a
-    statement waits on the database, libpq's own wait would hold that interrupt
-    until the statement ended (a lock held elsewhere would hold it for good), so the
-    seeds wait in `_wait_stoppably`.
+    KeyboardInterrupt through the command (`stop`), once the statement running, if
+    any, is cancelled (`main`); the catalog is seeded in one transaction, which
+    rolls back.
     """
     from django.core.management import call_command
     from django.core.management.base import CommandError
     from django.db import connections
-    from psycopg2 import extensions
 
-    previous = extensions.get_wait_callback()
-    # Every psycopg2 connection's waits, until put back.
-    extensions.set_wait_callback(_wait_stoppably)
     try:
         call_command(*command)
     except BaseException as error:
@@ -260,10 +240,7 @@ def seed(command: tuple[str, ...]) -> int:
         print(f"{type(error).__name__}: {error}", file=sys.stderr)
         return error.returncode
     finally:
-        try:
-            extensions.set_wait_callback(previous)
-        finally:
-            connections.close_all()
+        connections.close_all()
     return 0
 
 
@@ -271,24 +248,6 @@ def stopped() -> bool:
     """Whether a stop signal came: `main` gives each to `stop`, which ignores every
     later one."""
     return signal.getsignal(STOPS[0]) is signal.SIG_IGN
-
-
-def _wait_stoppably(connection) -> None:
-    """psycopg2's wait for the server (a wait callback, as psycopg2.extras.wait_select),
-    in select(), which a stop signal interrupts. The KeyboardInterrupt goes on once
-    `stop` has cancelled the statement: psycopg2 closes the connection, and
-    PostgreSQL rolls back its transaction. Unlike libpq's own wait, this one does not
-    give up a connection attempt after `connect_timeout`; the seeds connect just
-    after the release line has, to the same database."""
-    from psycopg2.extensions import POLL_OK, POLL_READ, POLL_WRITE
-
-    while (state := connection.poll()) != POLL_OK:
-        if state == POLL_READ:
-            select.select([connection.fileno()], [], [])
-        elif state == POLL_WRITE:
-            select.select([], [connection.fileno()], [])
-        else:
-            raise connection.OperationalError(f"bad state from poll: {state}")
 
 
 def warn_missing_media(local_s3, data_dir: Path) -> None:

@@ -125,18 +125,39 @@ def test_without_the_environment_a_command_names_the_missing_variable_in_one_lin
     )
 
 
-def test_ctrl_c_stops_a_command_without_a_traceback():
+@pytest.mark.parametrize(
+    "signum", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP], ids=["ctrl-c", "sigterm", "sighup"]
+)
+def test_a_stop_ends_a_command_without_a_traceback(signum):
     """Ctrl-C reaches the command a terminal runs, and `pipenv run demo`'s own
-    (the release line's migrate, the seeds) too. Django's commands printed a
-    KeyboardInterrupt traceback; manage.py prints none, and the process still ends
-    by SIGINT after Python's shutdown (its atexit stops the local PostgreSQL), so a
-    shell script running the command stops as well."""
+    (the release line's migrate, the seeds) too; SIGTERM, what the demo sends its
+    release line and Heroku every process of a dyno it stops; SIGHUP, what a
+    closing terminal sends. Django's commands
+    printed a KeyboardInterrupt traceback; manage.py prints none, and the process
+    still ends by the signal after Python's shutdown (its atexit stops the local
+    PostgreSQL), so a shell script running the command stops as well."""
     code = (
         "import atexit, sys, time; atexit.register(print, 'shut down', file=sys.stderr); "
         "print('ready', flush=True); time.sleep(60)"
     )
+    returncode, _, stderr = signalled_shell(code, signum)
+    assert stderr == "shut down\n"  # no traceback; the atexit functions ran
+    assert returncode == -signum
+
+
+def test_a_command_started_with_sighup_ignored_goes_on_when_it_comes():
+    """`nohup python manage.py ...`: the terminal closing does not stop it."""
+    code = "import time; print('ready', flush=True); time.sleep(2); print('done')"
+    assert signalled_shell(code, signal.SIGHUP, ignoring=signal.SIGHUP) == (0, "done\n", "")
+
+
+def signalled_shell(code: str, signum: int, ignoring: int | None = None) -> tuple[int, str, str]:
+    """`manage.py shell -c CODE`, sent `signum` once the code prints "ready": its
+    exit status and what it printed after. `ignoring`: a signal the process starts
+    with ignored, as `nohup` starts one with SIGHUP."""
+    trap = f"trap '' {int(ignoring)}; " if ignoring else ""
     command = subprocess.Popen(
-        [sys.executable, "manage.py", "shell", "-c", code],
+        ["sh", "-c", f'{trap}exec "$0" manage.py shell -c "$1"', sys.executable, code],
         cwd=BASE_DIR,
         env={**os.environ, "ENVIRONMENT": "development"},
         stdout=subprocess.PIPE,
@@ -146,9 +167,8 @@ def test_ctrl_c_stops_a_command_without_a_traceback():
     try:
         # After the shell's own line on what it imported.
         assert "ready\n" in iter(command.stdout.readline, "")
-        command.send_signal(signal.SIGINT)
-        _, stderr = command.communicate(timeout=30)
+        command.send_signal(signum)
+        stdout, stderr = command.communicate(timeout=30)
     finally:
         command.kill()
-    assert stderr == "shut down\n"  # no traceback; the atexit functions ran
-    assert command.returncode == -signal.SIGINT
+    return command.returncode, stdout, stderr

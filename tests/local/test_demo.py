@@ -6,11 +6,8 @@ import signal
 import socket
 import time
 import urllib.error
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
-import psycopg2
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
@@ -18,12 +15,13 @@ from config.local import demo
 from config.local.demo import bind_address, demo_steps, procfile_command
 from tests.local.demoproc import start_demo, stop_demo
 from tests.processes import (
+    LOCK_WAITERS,
     children,
     connections_waiting,
     fetch_all,
     listening_addresses,
     released_database,
-    run_python,
+    table_locked,
     wait_for,
     wait_until_read,
 )
@@ -164,41 +162,27 @@ def test_a_demo_stopped_while_it_seeds_exits_cleanly_and_seeds_at_the_next_start
     assert fetch_all(database, "SELECT count(*) FROM catalog_product") == [(200,)]
 
 
-# Backends of the database waiting on a lock: the seed's first statement, behind
-# `products_locked`.
-LOCK_WAITERS = (
-    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-    " AND wait_event_type = 'Lock'"
-)
-
-
-@contextmanager
-def products_locked(database: str) -> Iterator[None]:
-    """catalog_product locked by a transaction of another connection until the end
-    of the with-block."""
-    holder = psycopg2.connect(database)
-    try:
-        with holder.cursor() as cursor:
-            cursor.execute("LOCK TABLE catalog_product IN ACCESS EXCLUSIVE MODE")
-        yield
-    finally:
-        holder.rollback()
-        holder.close()
-
-
 @pytest.mark.parametrize(
     ("signum", "to_group"),
     [(signal.SIGINT, True), (signal.SIGTERM, False)],
     ids=["ctrl-c", "sigterm to the demo alone"],
 )
-def test_a_stop_while_a_seed_waits_on_the_database_is_not_held_until_it_answers(
-    tmp_path, signum, to_group
+@pytest.mark.parametrize(
+    "table",
+    # The release line's `migrate`, in a process of its own, reads django_migrations
+    # first; the seed, in the demo's, catalog_product.
+    ["django_migrations", "catalog_product"],
+    ids=["release line", "seed"],
+)
+def test_a_stop_while_the_start_waits_on_the_database_cancels_the_statement(
+    tmp_path, table, signum, to_group
 ):
-    """A seed statement waiting on a lock held elsewhere: libpq's own wait held the
-    stop until the statement ended, here never, and ignored every later signal.
-    The statement is cancelled, not left waiting in the server."""
-    database = released_database("demo_seed_waits")
-    with products_locked(database):
+    """A statement of the start waiting on a lock held elsewhere: libpq's own wait
+    held the stop until the statement ended, here never, or the process ended
+    with the statement still queued in the server, holding the locks its
+    transaction took. The statement is cancelled, and the demo exits cleanly."""
+    database = released_database("demo_start_waits")
+    with table_locked(database, table):
         web = start_demo(database, tmp_path)
         try:
             wait_for(lambda: fetch_all(database, LOCK_WAITERS) == [(1,)], 120)
@@ -215,65 +199,6 @@ def test_a_stop_while_a_seed_waits_on_the_database_is_not_held_until_it_answers(
     assert returncode == 0, output[-3000:]
     assert "Traceback" not in output, output[-3000:]
     assert "KeyboardInterrupt" not in output, output[-3000:]
-
-
-# A stop that lands after psycopg2 has sent a statement and before its wait for the
-# answer is interruptible: at the entry of the wait callback. A profile hook sends
-# the signal there, once the statement waits on the lock the test holds.
-STOP_AS_THE_WAIT_BEGINS = f"""
-import os, signal, sys, time
-import django
-django.setup()
-import psycopg2
-from psycopg2 import extensions
-from config.local import demo
-
-WAITING = {LOCK_WAITERS!r}
-
-def waits_on_the_lock():
-    callback = extensions.get_wait_callback()
-    extensions.set_wait_callback(None)  # this check's own connection waits as libpq does
-    try:
-        deadline = time.monotonic() + 2
-        while time.monotonic() < deadline:
-            with psycopg2.connect(os.environ["DATABASE_URL"]) as check:
-                with check.cursor() as cursor:
-                    cursor.execute(WAITING)
-                    if cursor.fetchone() == (1,):
-                        return True
-            time.sleep(0.05)
-        return False
-    finally:
-        extensions.set_wait_callback(callback)
-
-def stop_at_the_wait(frame, event, arg):
-    callback = extensions.get_wait_callback()
-    if event == "call" and frame.f_code is getattr(callback, "__code__", None):
-        if waits_on_the_lock():
-            sys.setprofile(None)
-            print("signalled", flush=True)
-            os.kill(os.getpid(), signal.SIGTERM)  # its handler runs here
-
-for signum in demo.STOPS:
-    signal.signal(signum, demo.stop)
-sys.setprofile(stop_at_the_wait)
-try:
-    demo.seed(("seed_catalog", "--if-empty", "--products", "10"))
-except KeyboardInterrupt:
-    print("stopped")
-"""
-
-
-def test_a_stop_as_a_seed_statement_starts_waiting_cancels_it():
-    """Wherever a stop lands while a statement runs, the statement is cancelled: here
-    at the very start of the wait for its answer, where a stop caught only inside
-    that wait left it waiting in the server after the demo had gone."""
-    database = released_database("demo_seed_stop_at_wait")
-    with products_locked(database):
-        ran = run_python(STOP_AS_THE_WAIT_BEGINS, {**os.environ, "DATABASE_URL": database})
-        assert (ran.returncode, ran.stdout) == (0, "signalled\nstopped\n"), ran.stderr
-        # Still holding the lock: only a cancel ends the statement in the server.
-        wait_for(lambda: fetch_all(database, LOCK_WAITERS) == [(0,)], 10)
 
 
 @pytest.mark.parametrize(
