@@ -5,6 +5,7 @@ import signal
 import socket
 import ssl
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -311,6 +312,24 @@ def fetch_all(database_url: str, sql: str, params: tuple = ()) -> list[tuple]:
             return cursor.fetchall()
     finally:
         connection.close()
+
+
+# Run by `started_with`: the stop signals' dispositions, then the command.
+_DISPOSITIONS = """
+import os, signal, sys
+for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+    ignored = str(int(signum)) in sys.argv[1].split(",")
+    signal.signal(signum, signal.SIG_IGN if ignored else signal.SIG_DFL)
+os.execv(sys.argv[2], sys.argv[2:])
+"""
+
+
+def started_with(argv: list[str], ignoring: tuple[int, ...] = ()) -> list[str]:
+    """`argv` started with SIGINT, SIGTERM and SIGHUP at their defaults, as from a
+    terminal, whatever this process inherited (a run under nohup ignores SIGHUP, a
+    background one SIGINT), except those in `ignoring`, which start ignored."""
+    ignored = ",".join(str(int(signum)) for signum in ignoring)
+    return [sys.executable, "-c", _DISPOSITIONS, ignored, *argv]
 
 
 # Backends of a database waiting on a lock (`table_locked`).

@@ -13,6 +13,7 @@ from tests.processes import (
     fetch_all,
     released_database,
     run_python,
+    started_with,
     table_locked,
     wait_for,
 )
@@ -29,7 +30,9 @@ def test_a_stop_cancels_the_statement_a_command_waits_on(signum):
     database = released_database("cancel_on_stop")
     with table_locked(database, "catalog_product"):
         command = subprocess.Popen(
-            [sys.executable, "manage.py", "seed_catalog", "--if-empty", "--products", "3"],
+            started_with(
+                [sys.executable, "manage.py", "seed_catalog", "--if-empty", "--products", "3"]
+            ),
             cwd=BASE_DIR,
             env={**os.environ, "ENVIRONMENT": "development", "DATABASE_URL": database},
             stdout=subprocess.PIPE,

@@ -18,7 +18,7 @@ from django.conf import settings
 from django.core.management import get_commands, load_command_class
 
 from config.commands import DatabaseCommand
-from tests.processes import BASE_DIR, fresh_database, manage, platform_env
+from tests.processes import BASE_DIR, fresh_database, manage, platform_env, started_with
 
 # Every project command that reads or writes the app's tables, with arguments it
 # accepts. The media commands talk to S3 only and run without a database
@@ -148,16 +148,15 @@ def test_a_stop_ends_a_command_without_a_traceback(signum):
 def test_a_command_started_with_sighup_ignored_goes_on_when_it_comes():
     """`nohup python manage.py ...`: the terminal closing does not stop it."""
     code = "import time; print('ready', flush=True); time.sleep(2); print('done')"
-    assert signalled_shell(code, signal.SIGHUP, ignoring=signal.SIGHUP) == (0, "done\n", "")
+    assert signalled_shell(code, signal.SIGHUP, ignoring=(signal.SIGHUP,)) == (0, "done\n", "")
 
 
-def signalled_shell(code: str, signum: int, ignoring: int | None = None) -> tuple[int, str, str]:
+def signalled_shell(code: str, signum: int, ignoring: tuple[int, ...] = ()) -> tuple[int, str, str]:
     """`manage.py shell -c CODE`, sent `signum` once the code prints "ready": its
-    exit status and what it printed after. `ignoring`: a signal the process starts
+    exit status and what it printed after. `ignoring`: signals the process starts
     with ignored, as `nohup` starts one with SIGHUP."""
-    trap = f"trap '' {int(ignoring)}; " if ignoring else ""
     command = subprocess.Popen(
-        ["sh", "-c", f'{trap}exec "$0" manage.py shell -c "$1"', sys.executable, code],
+        started_with([sys.executable, "manage.py", "shell", "-c", code], ignoring),
         cwd=BASE_DIR,
         env={**os.environ, "ENVIRONMENT": "development"},
         stdout=subprocess.PIPE,
