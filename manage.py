@@ -8,9 +8,6 @@ from importlib import import_module
 
 def main():
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    from config import cancel_on_stop
-
-    cancel_on_stop.install()  # Ctrl-C, SIGTERM and SIGHUP cancel the statement running
     from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
 
@@ -24,14 +21,18 @@ def main():
 
 
 if __name__ == "__main__":
-    from config.cancel_on_stop import Terminated
+    from config import cancel_on_stop
 
+    # Ctrl-C, SIGTERM and SIGHUP cancel the statement running; before Django loads.
+    cancel_on_stop.install()
     try:
         main()
-    except (KeyboardInterrupt, Terminated):
-        # Ctrl-C, SIGTERM or SIGHUP: no traceback. Python still ends the process by
-        # SIGINT once its shutdown has run (atexit: the local PostgreSQL's stop;
-        # buffered output), config/cancel_on_stop.py by SIGTERM or SIGHUP, so a
-        # shell script running this command stops too.
+    except KeyboardInterrupt:
+        # Ctrl-C: no traceback. Python still ends the process by SIGINT once its
+        # shutdown has run (atexit: the local PostgreSQL's stop; buffered output),
+        # and config/cancel_on_stop.py by SIGTERM or SIGHUP, so a shell script
+        # running this command stops too.
         sys.excepthook = lambda *exc_info: None
         raise
+    finally:
+        cancel_on_stop.ended()

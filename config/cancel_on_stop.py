@@ -17,18 +17,23 @@ Without it:
 
 `watch(signals)` starts a thread that the signal module's wakeup fd wakes as each
 signal comes, whatever the main thread is doing. On one of `signals` it asks
-PostgreSQL to cancel what every connection the process opened is running
-(psycopg2's `cancel()`, made to be called from another thread): the statement
-ends with an error, and the signal's own handler then runs as usual. PostgreSQL
-ignores a cancel that finds its connection idle, so one that came just before a
-statement reached the server would be lost: the thread cancels again while the
-statement that was running when the signal came, if any, is still running.
+PostgreSQL to cancel what each connection of the process is running: the
+statement an execute is waiting on, or, in a transaction, whatever else it waits
+on (a COMMIT, a server-side cursor's FETCH). psycopg2's `cancel()` is made to be
+called from another thread. The statement ends with an error, and the signal's
+own handler then runs as usual. PostgreSQL ignores a cancel that finds its
+connection idle, so one that came just before the statement reached the server
+would be lost: the thread cancels again while the statement that was running
+when the signal came is still running, for at most GIVE_UP seconds.
 
 `install()` also gives SIGTERM and SIGHUP a handler, as Ctrl-C has one, unless
-the process was started with the signal ignored (`nohup`): it raises
-`Terminated`, which unwinds the command as KeyboardInterrupt does (transactions
-roll back, `finally` blocks run), and once atexit's functions have run the process
-ends by that signal, as it did before.
+the process was started with the signal ignored (`nohup`). The first raises
+`Terminated`, a SystemExit: the command unwinds as it does on Ctrl-C
+(transactions roll back, `finally` blocks run, an interactive shell ends), and
+once Python's atexit functions have run the process ends by that signal, as it
+did before. Later ones, and one that comes while Ctrl-C's KeyboardInterrupt
+unwinds or after the command, do not break off that unwinding or the atexit
+functions. A forked child (multiprocessing) gets the signals' defaults back.
 """
 
 import atexit
@@ -38,39 +43,57 @@ import signal
 import sys
 import threading
 import time
+import weakref
 
-from django.db.backends.signals import connection_created
+AGAIN_AFTER = 0.2  # seconds between cancels of a statement still running
+GIVE_UP = 10
 
 # Every DatabaseWrapper that has connected (one an alias and thread), and the
-# statement each is running: a token `_running` sets for the time of its execute.
-_connections = []
+# statement each is running: a token `_running_statement` sets while it executes.
+_connections = weakref.WeakSet()
+_connections_lock = threading.Lock()
 _running = {}
-_terminated_by = None  # the signal that raised Terminated
-AGAIN_AFTER = 0.2  # seconds between cancels of a statement still running
+_installed = ()  # the signals `install` gave `_terminate`
+_terminated_by = None  # the first of them that came
+_ended = False  # the command has returned or raised: a signal only sets the exit
 
 
-class Terminated(BaseException):
-    """SIGTERM or SIGHUP came: like KeyboardInterrupt, not an Exception a command
-    catches."""
+class Terminated(SystemExit):
+    """SIGTERM or SIGHUP came."""
 
 
 def install() -> None:
-    """For a management command, from the main thread before its first connection."""
-    # Registered first, so it runs after every function registered later.
+    """For a management command, from the main thread before Django loads: atexit
+    runs its functions last registered first, and this one ends the process."""
+    global _installed
     atexit.register(_end_by_the_signal)
-    for signum in (signal.SIGTERM, signal.SIGHUP):
-        if signal.getsignal(signum) is signal.SIG_DFL:
-            signal.signal(signum, _terminate)
+    _installed = tuple(
+        signum
+        for signum in (signal.SIGTERM, signal.SIGHUP)
+        if signal.getsignal(signum) is signal.SIG_DFL
+    )
+    for signum in _installed:
+        signal.signal(signum, _terminate)
     watch((signal.SIGINT, signal.SIGTERM, signal.SIGHUP))
+
+
+def ended() -> None:
+    """The command has returned or raised: from here a stop signal only sets how
+    the process ends, after the atexit functions."""
+    global _ended
+    _ended = True
 
 
 def watch(signals) -> None:
     """Cancel the statements running when one of `signals` comes. From the main
     thread, before the first connection; each of `signals` needs a Python handler,
     as the wakeup fd carries only those."""
+    from django.db.backends.signals import connection_created
+
     read_end, write_end = os.pipe()
     os.set_blocking(write_end, False)
     signal.set_wakeup_fd(write_end, warn_on_full_buffer=False)
+    os.register_at_fork(after_in_child=_forked)
     connection_created.connect(_opened, weak=False)
     stops = frozenset(signals)
     threading.Thread(
@@ -79,11 +102,13 @@ def watch(signals) -> None:
 
 
 def _opened(sender, connection, **kwargs) -> None:
-    if connection not in _connections:
-        _connections.append(connection)
-        # Outermost, and first in the list: Django's execute_wrapper() pops the
-        # last, and a connection may open inside one.
-        connection.execute_wrappers.insert(0, _running_statement)
+    with _connections_lock:
+        if connection in _connections:  # connected again
+            return
+        _connections.add(connection)
+    # Outermost, and first in the list: Django's execute_wrapper() pops the last,
+    # and a connection may open inside one.
+    connection.execute_wrappers.insert(0, _running_statement)
 
 
 def _running_statement(execute, sql, params, many, context):
@@ -103,32 +128,58 @@ def _cancel_as_stops_come(read_end: int, stops: frozenset) -> None:
 
 
 def _cancel_all() -> None:
-    running = {wrapper: _running.get(wrapper) for wrapper in list(_connections)}
-    for wrapper in running:
-        _cancel(wrapper)
-    while running := {w: t for w, t in running.items() if t and _running.get(w) is t}:
+    with _connections_lock:
+        wrappers = list(_connections)
+    running = {wrapper: _running.get(wrapper) for wrapper in wrappers}
+    for wrapper, token in running.items():
+        # Idle in autocommit: nothing to cancel, and no round trip to the server.
+        if token is not None or not wrapper.autocommit:
+            _cancel(wrapper)
+    give_up = time.monotonic() + GIVE_UP
+    while time.monotonic() < give_up:
         time.sleep(AGAIN_AFTER)
+        running = {w: t for w, t in running.items() if t is not None and _running.get(w) is t}
+        if not running:
+            return
         for wrapper in running:
             _cancel(wrapper)
 
 
 def _cancel(wrapper) -> None:
     if (connection := wrapper.connection) is not None:
-        # Not while connecting, when psycopg2 refuses; not once closed.
-        with contextlib.suppress(connection.Error):
+        # Refused while connecting and once closed; whatever else fails, the
+        # thread stays for the next signal.
+        with contextlib.suppress(Exception):
             connection.cancel()
 
 
 def _terminate(signum, frame):
     global _terminated_by
-    _terminated_by = signum
-    raise Terminated
+    if _terminated_by is None:
+        _terminated_by = signum
+    else:
+        return  # a closed terminal sends SIGHUP twice; the first is unwinding
+    # Already unwinding from Ctrl-C (`pipenv run demo` sends SIGTERM after it), or
+    # past the command: the process still ends by this signal.
+    if _ended or isinstance(sys.exc_info()[1], KeyboardInterrupt):
+        return
+    raise Terminated(128 + signum)
+
+
+def _forked() -> None:
+    """In a forked child: its signals are its own, and its statements too."""
+    for signum in _installed:
+        signal.signal(signum, signal.SIG_DFL)
+    with contextlib.suppress(ValueError):  # forked from a thread other than the main
+        signal.set_wakeup_fd(-1)
 
 
 def _end_by_the_signal() -> None:
-    """After a SIGTERM or SIGHUP: end as its default ends a process, once the rest
-    of atexit has run, so a script or a parent sees what it sent."""
+    """After a SIGTERM or SIGHUP: end as its default ends a process, the other
+    atexit functions having run, so a script or a parent sees what it sent."""
     if _terminated_by is not None:
+        if "logging" in sys.modules:  # its own atexit function may come after this one
+            sys.modules["logging"].shutdown()
         for stream in (sys.stdout, sys.stderr):
             with contextlib.suppress(Exception):
                 stream.flush()

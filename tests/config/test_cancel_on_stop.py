@@ -25,10 +25,11 @@ from tests.processes import (
 def test_a_stop_cancels_the_statement_a_command_waits_on(signum):
     """A command whose statement waits on a lock held elsewhere: Ctrl-C was held
     until the lock went, and SIGTERM ended the process with the statement still
-    queued in the server. The statement is cancelled, nothing is written, and the
-    command ends by the signal without a traceback."""
+    queued in the server. The statement is cancelled, and the command ends by the
+    signal without a traceback. The seed waits as it inserts the features of
+    products its transaction has inserted: they are rolled back."""
     database = released_database("cancel_on_stop")
-    with table_locked(database, "catalog_product"):
+    with table_locked(database, "catalog_feature"):
         command = subprocess.Popen(
             started_with(
                 [sys.executable, "manage.py", "seed_catalog", "--if-empty", "--products", "3"]
@@ -111,3 +112,27 @@ def test_a_connection_opened_inside_an_execute_wrapper_leaves_it_to_be_removed()
     own, added as the connection opens, goes first, so the command's is removed."""
     ran = run_python(OPENED_INSIDE_A_WRAPPER, {**os.environ})
     assert (ran.returncode, ran.stdout, ran.stderr) == (0, "['_running_statement']\n", "")
+
+
+FORKED = """
+import os, signal
+pid = os.fork()
+if pid == 0:
+    print(signal.getsignal(signal.SIGTERM) is signal.SIG_DFL, signal.set_wakeup_fd(-1))
+    os._exit(0)
+os.waitpid(pid, 0)
+"""
+
+
+def test_a_forked_child_has_the_signals_defaults_and_no_wakeup_fd():
+    """A child forked by a command (multiprocessing's workers) ends on SIGTERM as
+    before, and its signals do not wake the parent's thread."""
+    ran = subprocess.run(
+        started_with([sys.executable, "manage.py", "shell", "--no-imports", "-c", FORKED]),
+        cwd=BASE_DIR,
+        env={**os.environ, "ENVIRONMENT": "development"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert (ran.returncode, ran.stdout, ran.stderr) == (0, "True -1\n", "")

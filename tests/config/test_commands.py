@@ -132,17 +132,60 @@ def test_a_stop_ends_a_command_without_a_traceback(signum):
     """Ctrl-C reaches the command a terminal runs, and `pipenv run demo`'s own
     (the release line's migrate, the seeds) too; SIGTERM, what the demo sends its
     release line and Heroku every process of a dyno it stops; SIGHUP, what a
-    closing terminal sends. Django's commands
-    printed a KeyboardInterrupt traceback; manage.py prints none, and the process
-    still ends by the signal after Python's shutdown (its atexit stops the local
-    PostgreSQL), so a shell script running the command stops as well."""
+    closing terminal sends. Django's commands printed a KeyboardInterrupt
+    traceback; manage.py prints none, and the process still ends by the signal
+    after Python's shutdown (its atexit functions stop the local PostgreSQL and
+    flush the logs), so a shell script running the command stops as well."""
     code = (
-        "import atexit, sys, time; atexit.register(print, 'shut down', file=sys.stderr); "
-        "print('ready', flush=True); time.sleep(60)"
+        "import atexit, logging.handlers, sys, time\n"
+        "log = logging.getLogger('buffered')\n"
+        "log.propagate = False  # to the MemoryHandler alone\n"
+        "log.addHandler(logging.handlers.MemoryHandler(100, target=logging.StreamHandler()))\n"
+        "log.warning('logged')  # written when logging shuts down\n"
+        "atexit.register(print, 'shut down', file=sys.stderr)\n"
+        "print('ready', flush=True)\n"
+        "time.sleep(60)\n"
     )
     returncode, _, stderr = signalled_shell(code, signum)
-    assert stderr == "shut down\n"  # no traceback; the atexit functions ran
+    assert stderr == "shut down\nlogged\n"  # no traceback; the atexit functions ran
     assert returncode == -signum
+
+
+UNWINDING = """
+import atexit, sys, time
+def at_exit():
+    print('at exit', flush=True)
+    time.sleep(1)
+    print('at exit, done', file=sys.stderr)
+atexit.register(at_exit)
+try:
+    print('ready', flush=True)
+    time.sleep(60)
+finally:
+    print('unwinding', flush=True)
+    time.sleep(1)
+    print('unwound', file=sys.stderr, flush=True)
+"""
+
+
+@pytest.mark.parametrize(
+    "signums",
+    [
+        (signal.SIGHUP, signal.SIGHUP),  # a closing terminal sends two
+        (signal.SIGTERM, signal.SIGTERM),
+        # Ctrl-C in `pipenv run demo`: the release line gets SIGINT from the
+        # terminal, then SIGTERM from the demo.
+        (signal.SIGINT, signal.SIGTERM),
+        (signal.SIGINT, signal.SIGHUP),
+    ],
+    ids=["sighup twice", "sigterm twice", "ctrl-c then sigterm", "ctrl-c then sighup"],
+)
+@pytest.mark.parametrize("during", ["unwinding", "at exit"])
+def test_a_second_stop_breaks_off_neither_the_unwinding_nor_the_atexit_functions(signums, during):
+    first, second = signums
+    returncode, _, stderr = signalled_shell(UNWINDING, first, (during, second))
+    assert stderr == "unwound\nat exit, done\n"
+    assert returncode == -(first if first != signal.SIGINT else second)
 
 
 def test_a_command_started_with_sighup_ignored_goes_on_when_it_comes():
@@ -151,10 +194,13 @@ def test_a_command_started_with_sighup_ignored_goes_on_when_it_comes():
     assert signalled_shell(code, signal.SIGHUP, ignoring=(signal.SIGHUP,)) == (0, "done\n", "")
 
 
-def signalled_shell(code: str, signum: int, ignoring: tuple[int, ...] = ()) -> tuple[int, str, str]:
-    """`manage.py shell -c CODE`, sent `signum` once the code prints "ready": its
-    exit status and what it printed after. `ignoring`: signals the process starts
-    with ignored, as `nohup` starts one with SIGHUP."""
+def signalled_shell(
+    code: str, *signals: int | tuple[str, int], ignoring: tuple[int, ...] = ()
+) -> tuple[int, str, str]:
+    """`manage.py shell -c CODE`, sent each of `signals` in turn: a signal once the
+    code prints "ready", or `(line, signal)` once it prints that line. Its exit
+    status and what it printed after. `ignoring`: signals the process starts with
+    ignored, as `nohup` starts one with SIGHUP."""
     command = subprocess.Popen(
         started_with([sys.executable, "manage.py", "shell", "-c", code], ignoring),
         cwd=BASE_DIR,
@@ -164,9 +210,12 @@ def signalled_shell(code: str, signum: int, ignoring: tuple[int, ...] = ()) -> t
         text=True,
     )
     try:
-        # After the shell's own line on what it imported.
-        assert "ready\n" in iter(command.stdout.readline, "")
-        command.send_signal(signum)
+        lines = iter(command.stdout.readline, "")
+        for each in signals:
+            line, signum = each if isinstance(each, tuple) else ("ready", each)
+            # The first after the shell's own line on what it imported.
+            assert f"{line}\n" in lines
+            command.send_signal(signum)
         stdout, stderr = command.communicate(timeout=30)
     finally:
         command.kill()
