@@ -31,9 +31,11 @@ the process was started with the signal ignored (`nohup`). The first raises
 `Terminated`, a SystemExit: the command unwinds as it does on Ctrl-C
 (transactions roll back, `finally` blocks run, an interactive shell ends), and
 once Python's atexit functions have run the process ends by that signal, as it
-did before. Later ones, and one that comes while Ctrl-C's KeyboardInterrupt
-unwinds or after the command, do not break off that unwinding or the atexit
-functions. A forked child (multiprocessing) gets the signals' defaults back.
+did before. A SIGTERM or SIGHUP that comes while a stop unwinds (a second one, or
+one after Ctrl-C) or after the command breaks off neither the unwinding nor the
+atexit functions: a shutdown stuck there ends on Ctrl-C or SIGKILL. Ctrl-C keeps
+Python's own handler, so a second one still breaks off what runs. A forked child
+(multiprocessing) gets the signals' defaults back.
 """
 
 import atexit
@@ -156,30 +158,41 @@ def _cancel(wrapper) -> None:
 def _terminate(signum, frame):
     global _terminated_by
     if _terminated_by is None:
-        _terminated_by = signum
-    else:
-        return  # a closed terminal sends SIGHUP twice; the first is unwinding
-    # Already unwinding from Ctrl-C (`pipenv run demo` sends SIGTERM after it), or
-    # past the command: the process still ends by this signal.
-    if _ended or isinstance(sys.exc_info()[1], KeyboardInterrupt):
+        _terminated_by = signum  # the process ends by the first
+    # Already stopping: unwinding from a first SIGTERM or SIGHUP (a closed terminal
+    # sends two) or from Ctrl-C (`pipenv run demo` sends SIGTERM after it), or past
+    # the command. One caught and done with (a test runner's) no longer counts.
+    if _ended or _stopping(sys.exc_info()[1]):
         return
     raise Terminated(128 + signum)
+
+
+def _stopping(exception: BaseException | None) -> bool:
+    """Whether `exception`, being handled, is a stop or arose while one unwinds."""
+    while exception is not None:
+        if isinstance(exception, (KeyboardInterrupt, Terminated)):
+            return True
+        exception = exception.__context__
+    return False
 
 
 def _forked() -> None:
     """In a forked child: its signals are its own, and its statements too."""
     for signum in _installed:
         signal.signal(signum, signal.SIG_DFL)
-    with contextlib.suppress(ValueError):  # forked from a thread other than the main
+    with contextlib.suppress(ValueError):  # not in the main interpreter
         signal.set_wakeup_fd(-1)
 
 
 def _end_by_the_signal() -> None:
-    """After a SIGTERM or SIGHUP: end as its default ends a process, the other
-    atexit functions having run, so a script or a parent sees what it sent."""
+    """After a SIGTERM or SIGHUP: end as its default ends a process, so a script or
+    a parent sees what it sent. The atexit functions registered after this one
+    have run; one registered before `install` (coverage's, when it measures the
+    process) does not, except logging's, called here."""
     if _terminated_by is not None:
-        if "logging" in sys.modules:  # its own atexit function may come after this one
-            sys.modules["logging"].shutdown()
+        if "logging" in sys.modules:
+            with contextlib.suppress(Exception):  # a handler's error: still end so
+                sys.modules["logging"].shutdown()
         for stream in (sys.stdout, sys.stderr):
             with contextlib.suppress(Exception):
                 stream.flush()

@@ -317,17 +317,20 @@ def fetch_all(database_url: str, sql: str, params: tuple = ()) -> list[tuple]:
 # Run by `started_with`: the stop signals' dispositions, then the command.
 _DISPOSITIONS = """
 import os, signal, sys
-for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+stops = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+for signum in stops:
     ignored = str(int(signum)) in sys.argv[1].split(",")
     signal.signal(signum, signal.SIG_IGN if ignored else signal.SIG_DFL)
+signal.pthread_sigmask(signal.SIG_UNBLOCK, stops)  # a blocked signal stays blocked in exec
 os.execv(sys.argv[2], sys.argv[2:])
 """
 
 
 def started_with(argv: list[str], ignoring: tuple[int, ...] = ()) -> list[str]:
-    """`argv` started with SIGINT, SIGTERM and SIGHUP at their defaults, as from a
-    terminal, whatever this process inherited (a run under nohup ignores SIGHUP, a
-    background one SIGINT), except those in `ignoring`, which start ignored."""
+    """`argv` started with SIGINT, SIGTERM and SIGHUP at their defaults and not
+    blocked, as from a terminal, whatever this process inherited (a run under
+    nohup ignores SIGHUP, a background one SIGINT), except those in `ignoring`,
+    which start ignored."""
     ignored = ",".join(str(int(signum)) for signum in ignoring)
     return [sys.executable, "-c", _DISPOSITIONS, ignored, *argv]
 

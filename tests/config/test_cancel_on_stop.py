@@ -118,7 +118,7 @@ FORKED = """
 import os, signal
 pid = os.fork()
 if pid == 0:
-    print(signal.getsignal(signal.SIGTERM) is signal.SIG_DFL, signal.set_wakeup_fd(-1))
+    print(signal.getsignal(signal.SIGTERM) is signal.SIG_DFL, signal.set_wakeup_fd(-1), flush=True)
     os._exit(0)
 os.waitpid(pid, 0)
 """

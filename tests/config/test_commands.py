@@ -5,6 +5,7 @@ settings) against a database `migrate` has not brought up to date, or none at al
 each stops with one line saying what to do, exit code 1, and writes nothing.
 """
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -151,19 +152,23 @@ def test_a_stop_ends_a_command_without_a_traceback(signum):
     assert returncode == -signum
 
 
+# Each wait on standard input ends when the test writes a line, after its signal.
 UNWINDING = """
 import atexit, sys, time
 def at_exit():
     print('at exit', flush=True)
-    time.sleep(1)
+    sys.stdin.readline()
     print('at exit, done', file=sys.stderr)
 atexit.register(at_exit)
 try:
     print('ready', flush=True)
     time.sleep(60)
 finally:
-    print('unwinding', flush=True)
-    time.sleep(1)
+    try:
+        {}["missing"]
+    except KeyError:  # an exception handled while the stop unwinds
+        print('unwinding', flush=True)
+        sys.stdin.readline()
     print('unwound', file=sys.stderr, flush=True)
 """
 
@@ -190,7 +195,7 @@ def test_a_second_stop_breaks_off_neither_the_unwinding_nor_the_atexit_functions
 
 def test_a_command_started_with_sighup_ignored_goes_on_when_it_comes():
     """`nohup python manage.py ...`: the terminal closing does not stop it."""
-    code = "import time; print('ready', flush=True); time.sleep(2); print('done')"
+    code = "import sys; print('ready', flush=True); sys.stdin.readline(); print('done')"
     assert signalled_shell(code, signal.SIGHUP, ignoring=(signal.SIGHUP,)) == (0, "done\n", "")
 
 
@@ -198,13 +203,15 @@ def signalled_shell(
     code: str, *signals: int | tuple[str, int], ignoring: tuple[int, ...] = ()
 ) -> tuple[int, str, str]:
     """`manage.py shell -c CODE`, sent each of `signals` in turn: a signal once the
-    code prints "ready", or `(line, signal)` once it prints that line. Its exit
+    code prints "ready", or `(line, signal)` once it prints that line. After each
+    signal a line goes to its standard input, for a code that waits there. Its exit
     status and what it printed after. `ignoring`: signals the process starts with
     ignored, as `nohup` starts one with SIGHUP."""
     command = subprocess.Popen(
         started_with([sys.executable, "manage.py", "shell", "-c", code], ignoring),
         cwd=BASE_DIR,
         env={**os.environ, "ENVIRONMENT": "development"},
+        stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -216,6 +223,9 @@ def signalled_shell(
             # The first after the shell's own line on what it imported.
             assert f"{line}\n" in lines
             command.send_signal(signum)
+            with contextlib.suppress(BrokenPipeError):  # ended by the signal
+                command.stdin.write("\n")
+                command.stdin.flush()
         stdout, stderr = command.communicate(timeout=30)
     finally:
         command.kill()
