@@ -1,4 +1,5 @@
-"""Ctrl-C and SIGTERM cancel the statement a command is running (config/cancel_on_stop.py)."""
+"""Ctrl-C, SIGTERM and SIGHUP cancel the statement a command is running
+(config/cancel_on_stop.py)."""
 
 import os
 import signal
