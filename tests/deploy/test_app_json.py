@@ -50,7 +50,8 @@ def test_heroku_ci_gets_a_database_a_browser_and_no_silent_skip():
 
 
 def test_redis_is_optional_and_left_to_the_add_on():
-    """Heroku Key-Value Store sets both URLs when attached; the app runs without them."""
+    """Heroku Key-Value Store sets REDIS_URL (older versions REDIS_TLS_URL too) when
+    attached; the app runs without them."""
     for name in ("REDIS_URL", "REDIS_TLS_URL"):
         assert APP_JSON["env"][name]["required"] is False
         assert "value" not in APP_JSON["env"][name]
