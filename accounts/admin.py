@@ -1,9 +1,11 @@
 """Admin for companies and profiles; the profile also inline on the user page
-(not on the add page: saving a new user creates its profile)."""
+(not on the add page: saving a new user creates its profile). Users and groups:
+Django's own pages, with rights and other staff accounts a superuser's to change."""
 
 from django.contrib import admin
 from django.contrib.auth import admin as auth_admin
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.db import models
 
 from accounts.forms import AdminLoginForm, NormalizedEmail, TypedText
@@ -91,13 +93,52 @@ admin.site.login_form = AdminLoginForm
 admin.site.unregister(get_user_model())
 
 
+# What makes an account more than it is: a superuser's to give. Django lets anyone
+# who may change users or groups edit these, which is a superuser's power under
+# another name (docs/production.md, "Changing users does not make staff a superuser").
+GRANTS = ("is_superuser", "groups", "user_permissions")
+
+
+def outranks(request, user) -> bool:
+    """Whether `user` is an account only a superuser may change or delete: a
+    superuser, or staff other than the one asking (their password is their rights)."""
+    if request.user.is_superuser:
+        return False
+    return user.is_superuser or (user.is_staff and user.pk != request.user.pk)
+
+
 @admin.register(get_user_model())
 class UserAdmin(DeletedObjectsNamedIfSeenMixin, DiscardsUnsavedUploadsMixin, auth_admin.UserAdmin):
     inlines = [ProfileInline]
     # The address checked as Django stores it (accounts/forms.py).
     formfield_overrides = {models.EmailField: {"form_class": NormalizedEmail}}
 
+    def has_change_permission(self, request, obj=None):
+        # The password page asks this too: a 403 there, the change page read-only.
+        if obj is not None and outranks(request, obj):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and outranks(request, obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        return fields if request.user.is_superuser else (*fields, *GRANTS)
+
     def get_inlines(self, request, obj):
         # On the add page the profile does not exist yet: saving the user creates
         # it (accounts.profiles.create_profile), and a second one would collide.
         return self.inlines if obj else []
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(auth_admin.GroupAdmin):
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        return fields if request.user.is_superuser else (*fields, "permissions")

@@ -1,0 +1,161 @@
+"""Staff who may change users or groups cannot make anyone, themselves included,
+more than they are: the superuser flag, groups and permissions are a superuser's to
+give, and other staff accounts (their passwords above all) a superuser's to change
+or delete. docs/production.md, "Changing users does not make staff a superuser"."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
+from django.urls import reverse
+
+from tests.accounts.test_admin import member, staff_with
+from tests.accounts.test_avatar_admin import user_page_data
+
+pytestmark = pytest.mark.django_db
+
+User = get_user_model()
+
+EVERY_USER_RIGHT = ("auth.view_user", "auth.change_user", "auth.delete_user")
+PASSWORD = "Taken-Over-12345"
+
+
+def clerk() -> User:
+    return User.objects.get(username="clerk")
+
+
+def permission(name: str) -> Permission:
+    app_label, codename = name.split(".")
+    return Permission.objects.get(content_type__app_label=app_label, codename=codename)
+
+
+def password_page(user) -> str:
+    return reverse("admin:auth_user_password_change", args=[user.pk])
+
+
+def change_page(user) -> str:
+    return reverse("admin:auth_user_change", args=[user.pk])
+
+
+def new_password() -> dict:
+    return {"password1": PASSWORD, "password2": PASSWORD, "usable_password": "true"}
+
+
+def others(kind: str) -> User:
+    if kind == "superuser":
+        return User.objects.create_superuser("root", "root@example.com", "x-pass-9")
+    return User.objects.create_user("peer", "peer@example.com", "x-pass-9", is_staff=True)
+
+
+@pytest.mark.parametrize("kind", ["superuser", "other staff"])
+def test_staff_who_change_users_cannot_set_the_password_of_a_superuser_or_other_staff(kind):
+    client = staff_with(*EVERY_USER_RIGHT)
+    target = others(kind)
+    assert client.get(password_page(target)).status_code == 403
+    assert client.post(password_page(target), new_password()).status_code == 403
+    target.refresh_from_db()
+    assert not target.check_password(PASSWORD)
+    assert target.check_password("x-pass-9")
+
+
+@pytest.mark.parametrize("kind", ["superuser", "other staff"])
+def test_staff_who_change_users_see_a_superuser_or_other_staff_read_only(kind):
+    client = staff_with(*EVERY_USER_RIGHT)
+    target = others(kind)
+    page = client.get(change_page(target))
+    assert page.status_code == 200
+    assert page.context["has_change_permission"] is False
+    data = {**user_page_data(target), "is_active": ""}  # switching the account off
+    assert client.post(change_page(target), data).status_code == 403
+    target.refresh_from_db()
+    assert target.is_active
+
+
+@pytest.mark.parametrize("kind", ["superuser", "other staff"])
+def test_staff_who_delete_users_cannot_delete_a_superuser_or_other_staff(kind):
+    client = staff_with(*EVERY_USER_RIGHT, "accounts.delete_profile")
+    target = others(kind)
+    delete = reverse("admin:auth_user_delete", args=[target.pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 403
+    # The list's action asks the same of each object it would delete.
+    selected = {"action": "delete_selected", "_selected_action": [target.pk, member().pk]}
+    changelist = reverse("admin:auth_user_changelist")
+    assert client.post(changelist, selected).context["perms_lacking"] == {"user"}
+    assert client.post(changelist, {**selected, "post": "yes"}).status_code == 403
+    assert User.objects.filter(pk=target.pk).exists()
+    assert User.objects.filter(username="lin").exists()  # nothing, not the rest
+
+
+@pytest.mark.parametrize("whom", ["themselves", "a member"])
+def test_staff_who_change_users_cannot_grant_superuser_groups_or_permissions(whom):
+    client = staff_with(*EVERY_USER_RIGHT)
+    target = clerk() if whom == "themselves" else member()
+    group = Group.objects.create(name="Everything")
+    group.permissions.set(Permission.objects.all())
+    data = {
+        **user_page_data(target),
+        "is_staff": "on",
+        "is_superuser": "on",
+        "groups": [group.pk],
+        "user_permissions": [permission("auth.change_group").pk],
+    }
+    page = client.get(change_page(target))
+    form = page.context["adminform"].form
+    assert {"is_superuser", "groups", "user_permissions"}.isdisjoint(form.fields)
+    assert client.post(change_page(target), data).status_code == 302  # the rest is saved
+    target.refresh_from_db()
+    assert not target.is_superuser
+    assert not target.groups.exists()
+    rights = {f"{p.content_type.app_label}.{p.codename}" for p in target.user_permissions.all()}
+    assert rights == (set(EVERY_USER_RIGHT) if whom == "themselves" else set())
+
+
+def test_staff_who_change_users_still_manage_members_and_their_own_password():
+    client = staff_with(*EVERY_USER_RIGHT, "auth.add_user")
+    added = client.post(
+        reverse("admin:auth_user_add"),
+        {"username": "newcomer", "usable_password": "false"},
+    )
+    assert added.status_code == 302
+    assert User.objects.filter(username="newcomer").exists()
+    someone = member()
+    assert client.post(password_page(someone), new_password()).status_code == 302
+    someone.refresh_from_db()
+    assert someone.check_password(PASSWORD)
+    assert client.post(password_page(clerk()), new_password()).status_code == 302
+    assert clerk().check_password(PASSWORD)
+
+
+def test_staff_who_change_groups_cannot_give_a_group_permissions():
+    client = staff_with("auth.view_group", "auth.change_group", "auth.add_group")
+    ours = Group.objects.create(name="Clerks")
+    clerk().groups.add(ours)
+    change = reverse("admin:auth_group_change", args=[ours.pk])
+    wanted = [permission("auth.change_user").pk]
+    assert "permissions" not in client.get(change).context["adminform"].form.fields
+    client.post(change, {"name": "Clerks", "permissions": wanted})
+    add = reverse("admin:auth_group_add")
+    client.post(add, {"name": "New", "permissions": wanted})
+    assert not ours.permissions.exists()
+    assert not Permission.objects.filter(group__name="New").exists()
+    assert not clerk().has_perm("auth.change_user")
+
+
+def test_a_superuser_still_grants_everything_and_changes_other_staff(admin_client):
+    target = others("other staff")
+    group = Group.objects.create(name="Clerks")
+    data = {
+        **user_page_data(target),
+        "is_staff": "on",
+        "is_superuser": "on",
+        "groups": [group.pk],
+        "user_permissions": [permission("auth.change_group").pk],
+    }
+    assert admin_client.post(change_page(target), data).status_code == 302
+    target.refresh_from_db()
+    assert target.is_superuser
+    assert list(target.groups.all()) == [group]
+    assert admin_client.post(password_page(target), new_password()).status_code == 302
+    change = reverse("admin:auth_group_change", args=[group.pk])
+    wanted = [permission("auth.change_user").pk]
+    assert admin_client.post(change, {"name": "Clerks", "permissions": wanted}).status_code == 302
+    assert group.permissions.filter(pk__in=wanted).exists()
