@@ -101,7 +101,8 @@ GRANTS = ("is_superuser", "groups", "user_permissions")
 
 def outranks(request, user) -> bool:
     """Whether `user` is an account only a superuser may change or delete: a
-    superuser, or staff other than the one asking (their password is their rights)."""
+    superuser, or staff other than the one asking, whose password set by the one
+    asking would give them that account's rights."""
     if request.user.is_superuser:
         return False
     return user.is_superuser or (user.is_staff and user.pk != request.user.pk)
@@ -138,7 +139,7 @@ admin.site.unregister(Group)
 
 
 @admin.register(Group)
-class GroupAdmin(auth_admin.GroupAdmin):
+class GroupAdmin(DeletedObjectsNamedIfSeenMixin, auth_admin.GroupAdmin):
     def get_readonly_fields(self, request, obj=None):
         fields = super().get_readonly_fields(request, obj)
         return fields if request.user.is_superuser else (*fields, "permissions")

@@ -13,9 +13,9 @@ Three aliases, which code names and never looks behind:
 - `throttles` and `login_failures`: the counts of config/security/throttle.py
   and accounts/throttles.py, which every dyno must share.
 
-With `REDIS_TLS_URL` or `REDIS_URL` set (Heroku sets them when the Key-Value
-Store add-on is attached: see "Which URL" below) all three are Django's `RedisCache` on that server,
-which pauses calls to it for a few seconds after one failed (`RedisCache` below):
+With `REDIS_TLS_URL` or `REDIS_URL` set (the Key-Value Store add-on sets them:
+"Which URL" below) all three are Django's `RedisCache` on that server, which
+pauses calls to it for a few seconds after one failed (`RedisCache` below):
 every worker of every dyno reads one copy of a page and one count.
 Unset, `pages` lives in each worker's memory and the counts in two tables of
 the database (made by accounts/migrations/0004 and 0005), which every dyno shares

@@ -15,7 +15,7 @@ from django.apps import apps
 from django.contrib import admin
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.admin.options import InlineModelAdmin
-from django.contrib.auth.models import Permission, User
+from django.contrib.auth.models import Group, Permission, User
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models
 from django.test import Client, RequestFactory
@@ -441,12 +441,13 @@ def test_a_users_delete_page_names_their_log_entries_only_to_who_may_view_the_lo
 
 
 def test_every_admin_of_the_project_names_only_what_its_reader_may_see_on_delete():
-    """Every registered ModelAdmin of the project's apps, and the users', uses the
-    delete pages' check (config/security/staffonly.py)."""
+    """Every registered ModelAdmin of the project's apps, and the users' and groups'
+    (accounts/admin.py), uses the delete pages' check (config/security/staffonly.py)."""
     ours = [
         (model, model_admin)
         for model, model_admin in admin.site._registry.items()
-        if model.__module__.split(".")[0] in {"accounts", "catalog", "config"} or model is User
+        if model.__module__.split(".")[0] in {"accounts", "catalog", "config"}
+        or model in (User, Group)
     ]
     assert len(ours) >= 5
     for model, model_admin in ours:
