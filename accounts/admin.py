@@ -1,6 +1,7 @@
 """Admin for companies and profiles; the profile also inline on the user page
 (not on the add page: saving a new user creates its profile). Users and groups:
-Django's own pages, with rights and other staff accounts a superuser's to change."""
+Django's own pages, with rights and other staff accounts (their profiles too) a
+superuser's to change."""
 
 from django.contrib import admin
 from django.contrib.auth import admin as auth_admin
@@ -40,6 +41,21 @@ def sees_usernames(request) -> bool:
     return request.user.has_perm("auth.view_user") or request.user.has_perm("auth.change_user")
 
 
+# What makes an account more than it is: a superuser's to give. Django lets anyone
+# who may change users or groups edit these, which is a superuser's power under
+# another name (docs/production.md, "Changing users does not make staff a superuser").
+GRANTS = ("is_superuser", "groups", "user_permissions")
+
+
+def outranks(request, user) -> bool:
+    """Whether `user` is an account only a superuser may change or delete: a
+    superuser, or staff other than the one asking, whose password set by the one
+    asking would give them that account's rights."""
+    if request.user.is_superuser:
+        return False
+    return user.is_superuser or (user.is_staff and user.pk != request.user.pk)
+
+
 @admin.register(Profile)
 class ProfileAdmin(
     DeletedObjectsNamedIfSeenMixin,
@@ -74,6 +90,12 @@ class ProfileAdmin(
     def has_add_permission(self, request):
         return False  # every user already has one: see accounts.profiles
 
+    def has_change_permission(self, request, obj=None):
+        # A profile goes with its account: its name is shown as theirs on every page.
+        if obj is not None and outranks(request, obj.user):
+            return False
+        return super().has_change_permission(request, obj)
+
     def has_delete_permission(self, request, obj=None):
         """Never on the profile's own pages: a user without a profile would get a
         500 on every profile page. Deleting a user deletes its profile (CASCADE),
@@ -91,21 +113,6 @@ class ProfileAdmin(
 admin.site.login_form = AdminLoginForm
 
 admin.site.unregister(get_user_model())
-
-
-# What makes an account more than it is: a superuser's to give. Django lets anyone
-# who may change users or groups edit these, which is a superuser's power under
-# another name (docs/production.md, "Changing users does not make staff a superuser").
-GRANTS = ("is_superuser", "groups", "user_permissions")
-
-
-def outranks(request, user) -> bool:
-    """Whether `user` is an account only a superuser may change or delete: a
-    superuser, or staff other than the one asking, whose password set by the one
-    asking would give them that account's rights."""
-    if request.user.is_superuser:
-        return False
-    return user.is_superuser or (user.is_staff and user.pk != request.user.pk)
 
 
 @admin.register(get_user_model())

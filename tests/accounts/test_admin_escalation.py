@@ -9,7 +9,7 @@ from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 
 from tests.accounts.test_admin import member, staff_with
-from tests.accounts.test_avatar_admin import user_page_data
+from tests.accounts.test_avatar_admin import profile_page, profile_page_data, user_page_data
 
 pytestmark = pytest.mark.django_db
 
@@ -107,6 +107,29 @@ def test_staff_who_change_users_cannot_grant_superuser_groups_or_permissions(who
     assert not target.groups.exists()
     rights = {f"{p.content_type.app_label}.{p.codename}" for p in target.user_permissions.all()}
     assert rights == (set(EVERY_USER_RIGHT) if whom == "themselves" else set())
+
+
+@pytest.mark.parametrize("kind", ["superuser", "other staff"])
+def test_staff_who_change_profiles_see_a_superuser_or_other_staff_profile_read_only(kind):
+    """The profile is the account's too: its name is shown as theirs on every page."""
+    client = staff_with("accounts.view_profile", "accounts.change_profile")
+    target = others(kind)
+    page = client.get(profile_page(target.profile))
+    assert page.status_code == 200
+    assert page.context["has_change_permission"] is False
+    data = profile_page_data(target.profile, display_name="Site owner")
+    assert client.post(profile_page(target.profile), data).status_code == 403
+    target.profile.refresh_from_db()
+    assert target.profile.display_name == ""
+
+
+def test_staff_who_change_profiles_still_edit_members_and_their_own():
+    client = staff_with("accounts.view_profile", "accounts.change_profile")
+    for user in (member(), clerk()):
+        data = profile_page_data(user.profile, display_name="Renamed")
+        assert client.post(profile_page(user.profile), data).status_code == 302
+        user.profile.refresh_from_db()
+        assert user.profile.display_name == "Renamed"
 
 
 def test_staff_who_change_users_still_manage_members_and_their_own_password():

@@ -203,6 +203,33 @@ def test_the_shared_demo_staff_login_restores_product_pictures_and_no_avatar(
     assert default_storage.open(picture).read() == b"the desk"
 
 
+def lists_and_downloads_only(client, name: str, version_id: str) -> None:
+    """The listing and its download links, no restore, and the file still deleted."""
+    page = client.get(URL, {"name": name}).content.decode()
+    assert f"versionId={version_id}" in page
+    assert "Restore this version" not in page
+    assert client.post(URL, {"name": name, "version_id": version_id}).status_code == 403
+    assert not default_storage.exists(name)
+
+
+@pytest.mark.parametrize("kind", ["superuser", "other staff"])
+def test_staff_do_not_restore_the_avatar_of_a_superuser_or_other_staff(
+    db, client, django_user_model, deleted_file, kind
+):
+    """The profile is theirs to view, not to change (accounts/admin.py, `outranks`)."""
+    name, version_id = deleted_file
+    if kind == "superuser":
+        owner = django_user_model.objects.create_superuser("root", "root@example.com", "x")
+    else:
+        owner = django_user_model.objects.create_user("peer", is_staff=True)
+    Profile.objects.filter(user=owner).update(avatar=name)
+    user = django_user_model.objects.create_user("moderator", is_staff=True)
+    rights = ("accounts.view_profile", "accounts.change_profile")
+    user.user_permissions.add(restore_media(), *[permission(dotted) for dotted in rights])
+    client.force_login(user)
+    lists_and_downloads_only(client, name, version_id)
+
+
 def test_staff_who_may_only_view_the_row_list_and_download_but_do_not_restore(
     db, client, django_user_model, deleted_product_image
 ):
@@ -210,11 +237,7 @@ def test_staff_who_may_only_view_the_row_list_and_download_but_do_not_restore(
     user = django_user_model.objects.create_user("viewer", is_staff=True)
     user.user_permissions.add(restore_media(), permission("catalog.view_product"))
     client.force_login(user)
-    page = client.get(URL, {"name": name}).content.decode()
-    assert f"versionId={version_id}" in page
-    assert "Restore this version" not in page
-    assert client.post(URL, {"name": name, "version_id": version_id}).status_code == 403
-    assert not default_storage.exists(name)
+    lists_and_downloads_only(client, name, version_id)
 
 
 class UploadAdmin(MediaVersionsAdminMixin, admin.ModelAdmin):
