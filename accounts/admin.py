@@ -49,11 +49,16 @@ GRANTS = ("is_superuser", "groups", "user_permissions")
 
 def outranks(request, user) -> bool:
     """Whether `user` is an account only a superuser may change or delete: a
-    superuser, or staff other than the one asking, whose password set by the one
-    asking would give them that account's rights."""
+    superuser, or another account that is staff or holds rights (through a group
+    or given directly; staff status switched off leaves them), whose password set
+    by the one asking would give them that account's rights."""
     if request.user.is_superuser:
         return False
-    return user.is_superuser or (user.is_staff and user.pk != request.user.pk)
+    if user.is_superuser:
+        return True
+    if user.pk == request.user.pk:
+        return False
+    return user.is_staff or user.groups.exists() or user.user_permissions.exists()
 
 
 @admin.register(Profile)
@@ -150,3 +155,10 @@ class GroupAdmin(DeletedObjectsNamedIfSeenMixin, auth_admin.GroupAdmin):
     def get_readonly_fields(self, request, obj=None):
         fields = super().get_readonly_fields(request, obj)
         return fields if request.user.is_superuser else (*fields, "permissions")
+
+    def has_delete_permission(self, request, obj=None):
+        # Deleting a group takes its rights from everyone in it: a superuser's to do,
+        # like giving them. The list's "delete selected" asks this of each group.
+        if obj is not None and not request.user.is_superuser and obj.permissions.exists():
+            return False
+        return super().has_delete_permission(request, obj)

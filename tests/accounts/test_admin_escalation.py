@@ -40,14 +40,29 @@ def new_password() -> dict:
     return {"password1": PASSWORD, "password2": PASSWORD, "usable_password": "true"}
 
 
+# Accounts whose password would give the one who sets it more than they hold.
+OTHERS = ["superuser", "other staff", "rights through a group", "rights given directly"]
+
+
 def others(kind: str) -> User:
+    """An account of `kind`; the last two are not staff (yet: a superuser switched
+    their staff status off, or has not switched it on), but hold rights."""
     if kind == "superuser":
         return User.objects.create_superuser("root", "root@example.com", "x-pass-9")
-    return User.objects.create_user("peer", "peer@example.com", "x-pass-9", is_staff=True)
+    user = User.objects.create_user(
+        "peer", "peer@example.com", "x-pass-9", is_staff=kind == "other staff"
+    )
+    if kind == "rights through a group":
+        group = Group.objects.create(name="Editors")
+        group.permissions.add(permission("catalog.delete_product"))
+        user.groups.add(group)
+    elif kind == "rights given directly":
+        user.user_permissions.add(permission("catalog.delete_product"))
+    return user
 
 
-@pytest.mark.parametrize("kind", ["superuser", "other staff"])
-def test_staff_who_change_users_cannot_set_the_password_of_a_superuser_or_other_staff(kind):
+@pytest.mark.parametrize("kind", OTHERS)
+def test_staff_who_change_users_cannot_set_the_password_of_an_account_outranking_them(kind):
     client = staff_with(*EVERY_USER_RIGHT)
     target = others(kind)
     assert client.get(password_page(target)).status_code == 403
@@ -57,8 +72,8 @@ def test_staff_who_change_users_cannot_set_the_password_of_a_superuser_or_other_
     assert target.check_password("x-pass-9")
 
 
-@pytest.mark.parametrize("kind", ["superuser", "other staff"])
-def test_staff_who_change_users_see_a_superuser_or_other_staff_read_only(kind):
+@pytest.mark.parametrize("kind", OTHERS)
+def test_staff_who_change_users_see_an_account_outranking_them_read_only(kind):
     client = staff_with(*EVERY_USER_RIGHT)
     target = others(kind)
     page = client.get(change_page(target))
@@ -70,8 +85,8 @@ def test_staff_who_change_users_see_a_superuser_or_other_staff_read_only(kind):
     assert target.is_active
 
 
-@pytest.mark.parametrize("kind", ["superuser", "other staff"])
-def test_staff_who_delete_users_cannot_delete_a_superuser_or_other_staff(kind):
+@pytest.mark.parametrize("kind", OTHERS)
+def test_staff_who_delete_users_cannot_delete_an_account_outranking_them(kind):
     client = staff_with(*EVERY_USER_RIGHT, "accounts.delete_profile")
     target = others(kind)
     delete = reverse("admin:auth_user_delete", args=[target.pk])
@@ -109,8 +124,8 @@ def test_staff_who_change_users_cannot_grant_superuser_groups_or_permissions(who
     assert rights == (set(EVERY_USER_RIGHT) if whom == "themselves" else set())
 
 
-@pytest.mark.parametrize("kind", ["superuser", "other staff"])
-def test_staff_who_change_profiles_see_a_superuser_or_other_staff_profile_read_only(kind):
+@pytest.mark.parametrize("kind", OTHERS)
+def test_staff_who_change_profiles_see_the_profile_of_an_account_outranking_them_read_only(kind):
     """The profile is the account's too: its name is shown as theirs on every page."""
     client = staff_with("accounts.view_profile", "accounts.change_profile")
     target = others(kind)
@@ -161,6 +176,28 @@ def test_staff_who_change_groups_cannot_give_a_group_permissions():
     assert not ours.permissions.exists()
     assert not Permission.objects.filter(group__name="New").exists()
     assert not clerk().has_perm("auth.change_user")
+
+
+def test_staff_who_delete_groups_cannot_delete_one_that_grants_rights():
+    """Deleting it takes its rights from everyone in it: a superuser's to do."""
+    client = staff_with("auth.view_group", "auth.delete_group")
+    granting = Group.objects.create(name="Editors")
+    granting.permissions.add(permission("catalog.change_product"))
+    others("other staff").groups.add(granting)
+    empty = Group.objects.create(name="Newsletter")
+    delete = reverse("admin:auth_group_delete", args=[granting.pk])
+    assert client.get(delete).status_code == 403
+    assert client.post(delete, {"post": "yes"}).status_code == 403
+    selected = {"action": "delete_selected", "_selected_action": [granting.pk, empty.pk]}
+    changelist = reverse("admin:auth_group_changelist")
+    assert client.post(changelist, selected).context["perms_lacking"] == {"group"}
+    assert client.post(changelist, {**selected, "post": "yes"}).status_code == 403
+    assert set(Group.objects.values_list("name", flat=True)) == {"Editors", "Newsletter"}
+    assert User.objects.get(username="peer").has_perm("catalog.change_product")
+    # A group that grants nothing is theirs to delete.
+    removed = client.post(reverse("admin:auth_group_delete", args=[empty.pk]), {"post": "yes"})
+    assert removed.status_code == 302
+    assert not Group.objects.filter(name="Newsletter").exists()
 
 
 def test_a_superuser_still_grants_everything_and_changes_other_staff(admin_client):
