@@ -13,7 +13,7 @@ from accounts.forms import AdminLoginForm, NormalizedEmail, TypedText
 from accounts.models import Company, Profile
 from config.media.admin import DiscardsUnsavedUploadsMixin, MediaVersionsAdminMixin
 from config.security.autocomplete import AutocompleteChoicesMixin
-from config.security.staffonly import DeletedObjectsNamedIfSeenMixin
+from config.security.staffonly import DeletedObjectsNamedIfSeenMixin, sees_usernames
 
 
 @admin.register(Company)
@@ -32,13 +32,6 @@ class ProfileInline(AutocompleteChoicesMixin, MediaVersionsAdminMixin, admin.Sta
     can_delete = False
     autocomplete_fields = ("company",)
     formfield_overrides = {models.TextField: {"form_class": TypedText}}
-
-
-def sees_usernames(request) -> bool:
-    """Whether the admin shows `request`'s staff member other accounts' usernames:
-    only where they may view or change users, as on the users' own pages (and the
-    history pages, templates/admin/object_history.html)."""
-    return request.user.has_perm("auth.view_user") or request.user.has_perm("auth.change_user")
 
 
 # What makes an account more than it is: a superuser's to give. Django lets anyone

@@ -1,7 +1,8 @@
-"""Staff-only pages outside the admin: a 404 for anyone else, never a redirect; the
-admin's "view on site" shortcut for only the staff its model's admin serves; its
-history and delete pages checked before they say whether an object exists; and
-delete pages naming only the related objects their reader may see.
+"""Staff-only pages outside the admin: a 404 for anyone else, never a redirect; other
+accounts' usernames only for staff who may see users; the admin's "view on site"
+shortcut for only the staff its model's admin serves; its history and delete pages
+checked before they say whether an object exists; and delete pages naming only the
+related objects their reader may see.
 
 Django's `staff_member_required` sends everyone else to the admin's login page,
 which tells an anonymous visitor where the admin lives: exactly what a custom
@@ -40,6 +41,14 @@ from config.security.headers import wrap_views
 def is_staff(user) -> bool:
     """What the admin itself checks: an active staff member."""
     return user.is_active and user.is_staff
+
+
+def sees_usernames(request) -> bool:
+    """Whether the admin shows `request`'s staff member other accounts' usernames:
+    only where they may view or change users, as on the users' own pages (and the
+    history pages, templates/admin/object_history.html). A username is half of a
+    login."""
+    return request.user.has_perm("auth.view_user") or request.user.has_perm("auth.change_user")
 
 
 def staff_only(view):

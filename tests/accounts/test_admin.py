@@ -1,6 +1,7 @@
 """Deleting users in the admin: a profile never goes on its own, and always with its user."""
 
 import pytest
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.test import Client
@@ -160,3 +161,43 @@ def test_staff_who_may_not_see_users_are_shown_no_username_on_the_profile_pages(
     assert "root-operator" in viewer.get(changelist).content.decode()
     assert viewer.get(changelist, {"q": "root-operator"}).context["cl"].result_count == 1
     assert "root-operator" in viewer.get(change).content.decode()
+
+
+# django-axes' pages and their records: who tried to log in, or did, and from where.
+LOGIN_RECORDS = {
+    "accessattempt": lambda **seen: AccessAttempt.objects.create(
+        **seen, get_data="", post_data="", failures_since_start=1
+    ),
+    "accesslog": lambda **seen: AccessLog.objects.create(**seen),
+    "accessfailurelog": lambda **seen: AccessFailureLog.objects.create(**seen),
+}
+
+
+@pytest.mark.parametrize("model", LOGIN_RECORDS)
+def test_login_records_are_only_for_staff_who_may_see_users(model):
+    """django-axes' pages list each username a login named (a password typed into
+    the username box too, by a slip of the tab key), superusers' included, with
+    the address it came from: to staff holding only their view permission, every
+    account's login name, which the rest of the admin shows only to staff who may
+    see users."""
+    record = LOGIN_RECORDS[model](
+        username="root-operator",
+        ip_address="203.0.113.7",
+        user_agent="Firefox",
+        http_accept="text/html",
+        path_info="/accounts/login/",
+    )
+    pages = [
+        reverse(f"admin:axes_{model}_changelist"),
+        reverse(f"admin:axes_{model}_change", args=[record.pk]),
+    ]
+    rights = (f"axes.view_{model}", f"axes.change_{model}", f"axes.delete_{model}")
+    client = staff_with(*rights)
+    for page in pages:
+        response = client.get(page)
+        assert response.status_code == 403, page
+        assert "root-operator" not in response.content.decode(), page
+    assert "root-operator" not in client.get(reverse("admin:index")).content.decode()
+    viewer = staff_with(*rights, "auth.view_user", username="viewer")
+    for page in pages:
+        assert "root-operator" in viewer.get(page).content.decode(), page
