@@ -20,6 +20,7 @@ that filters, a `to_field`, ...) is refused with a ValueError that says why.
 Docs: docs/prefetch.md.
 """
 
+import copyreg
 from functools import cache
 from keyword import iskeyword
 
@@ -29,7 +30,7 @@ from django.db.models import ManyToOneRel
 from django.db.models.query import ModelIterable
 
 from config.bounded_prefetch import rows
-from config.bounded_prefetch.iterable import BoundedIterable
+from config.bounded_prefetch.iterable import BoundedIterable, refuse_combined
 
 __all__ = ["BoundedPrefetchQuerySet", "bounded_prefetch"]
 
@@ -74,11 +75,7 @@ def _check_queryset(queryset, relation: str) -> None:
     cannot load as stock does, said up front: each failed later, in SQL or Django
     errors naming a call the caller never made, or gave model instances where the
     queryset gave dicts."""
-    if queryset.query.combinator:
-        raise ValueError(
-            f"bounded_prefetch cannot load a {queryset.query.combinator}() of querysets: "
-            f"use prefetch_related({relation!r})."
-        )
+    refuse_combined(queryset.query, relation)
     if not issubclass(queryset._iterable_class, ModelIterable):
         raise ValueError(
             "bounded_prefetch loads model instances: call it before values() or "
@@ -146,6 +143,8 @@ def _check_loads_as_stock(reverse) -> None:
             "fields are in its parent model's table too (multi-table inheritance): use "
             "prefetch_related for this relation."
         )
+    for loaded in (reverse.model, model):
+        rows.check_plain_loading(loaded)
     rows.key_attname(model, besides=field.attname)  # a key that can tell a miss
     rows.ordering(model, constant=field.attname)  # an ordering of the model's own columns
 
@@ -165,9 +164,11 @@ def _check_default_manager(model) -> None:
         or default._prefetch_related_lookups
         or default._iterable_class is not ModelIterable
     )
+    reorders = query.order_by or query.extra_order_by or not query.standard_ordering
     if (
         query.where
-        or query.order_by
+        or reorders
+        or not query.default_ordering  # order_by(): Meta.ordering dropped
         or query.annotations
         or query.distinct
         or query.extra
@@ -188,7 +189,17 @@ def _check_default_manager(model) -> None:
 def _iterable(relation: str, to_attr: str) -> type[BoundedIterable]:
     """One iterable class per (relation's field name, to_attr): Django clones a
     queryset's iterable class, never its other attributes, so both travel on it."""
-    return type("BoundedIterable", (BoundedIterable,), {"relation": relation, "to_attr": to_attr})
+    attributes = {"relation": relation, "to_attr": to_attr}
+    return _PerRelation("BoundedIterable", (BoundedIterable,), attributes)
+
+
+class _PerRelation(type):
+    """The type of `_iterable`'s classes: pickled (a queryset cached with its
+    results), one is made again from its relation and to_attr, as no module
+    holds it under a name."""
+
+
+copyreg.pickle(_PerRelation, lambda made: (_iterable, (made.relation, made.to_attr)))
 
 
 class BoundedPrefetchQuerySet(models.QuerySet):

@@ -3,7 +3,7 @@
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from itertools import groupby
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet
@@ -12,6 +12,8 @@ from django.db.models import F
 from django.db.models.query import ModelIterable
 
 from config.bounded_prefetch import rows
+
+MISSING = object()
 
 # Plans kept per process (`plan_for`): one per statement text a page sends,
 # whatever its parameters (a category, a product).
@@ -55,10 +57,13 @@ class BoundedIterable(ModelIterable):
     - Two statements are two snapshots. `page.page_id` (there even for a
       product without features) shows whether a product was published or
       removed in between; the products it pushed off the page then get their
-      features from one stock `product_id IN (...)` query. Rare, still correct.
+      features from one stock `product_id IN (...)` query. A product the
+      second page holds twice brings its features twice, kept once. Rare,
+      still correct.
     - `pre_init`/`post_init` receivers do not run for these instances. Django's
       own (ImageField's) only reads an image's size when its width and height
-      were never stored; ours always are.
+      were never stored; ours always are. A model overriding `__init__` or
+      `from_db` is refused (rows.check_plain_loading).
     - `only()`/`defer()` are not honoured (every concrete field is loaded), and
       `select_related()` is followed only where it names its relations.
 
@@ -108,11 +113,13 @@ class BoundedIterable(ModelIterable):
         # nested loop keeps that order; sorting again here, where Python orders
         # the fields as PostgreSQL does (rows.sorter), makes it a promise rather
         # than a plan detail, and costs little on lists already sorted.
-        sort = plan.sort
-        repeated = len(pages) < len(products)  # then each repeat brought the features again
+        # A product the page holds twice brings its features twice: when the
+        # queryset's joins repeat it, or when a row changed between the two
+        # statements (then only the second may repeat it). Kept once each.
+        sort, key = plan.sort, plan.child_key
         for _, features in pages.values():
-            if repeated:
-                features[:] = {feature.pk: feature for feature in features}.values()
+            if len(features) > 1:
+                features[:] = {key(feature): feature for feature in features}.values()
             sort(features)
         yield from products
 
@@ -134,6 +141,7 @@ class Plan:
     features_params: tuple | None
     names: tuple[str, ...]  # the related model's attnames, in the statement's order
     build_child: Any  # rows.child_builder's
+    child_key: Any  # a related object's primary key
     by_page: Any  # a features row's product id
     sort: Any  # rows.sorter's
 
@@ -153,8 +161,10 @@ class Plan:
                 for name, value in zip(annotations, row[first_annotation:]):  # noqa: B905
                     setattr(product, name, value)
             for field, objs in known:  # e.g. from category.products: that category
-                if not field.is_cached(product):
-                    field.set_cached_value(product, objs.get(getattr(product, field.attname)))
+                # Not there for `qs1 | qs2`'s other parents: those load as usual.
+                related = objs.get(getattr(product, field.attname), MISSING)
+                if related is not MISSING and not field.is_cached(product):
+                    field.set_cached_value(product, related)
             products.append(product)
         return products
 
@@ -202,6 +212,7 @@ def plan_for(queryset, db: str, iterable: type) -> tuple[Plan, tuple, tuple] | N
     parameters turn out not to be the query's own.
     """
     query = queryset.query
+    refuse_combined(query, iterable.relation)  # union() after bounded_prefetch()
     if query.extra_select:
         raise ValueError(
             "bounded_prefetch does not load .extra(select=...) values: use annotate()."
@@ -225,6 +236,17 @@ def plan_for(queryset, db: str, iterable: type) -> tuple[Plan, tuple, tuple] | N
         plan = unshared.plan
         return plan, plan.products_params, plan.features_params
     return plan, tuple(params), tuple(params)
+
+
+def refuse_combined(query, relation: str) -> None:
+    """ValueError for a union(), intersection() or difference() of querysets, before
+    or after bounded_prefetch(): Django's own error names annotate(), a call the
+    caller never made."""
+    if query.combinator:
+        raise ValueError(
+            f"bounded_prefetch cannot load a {query.combinator}() of querysets: "
+            f"use prefetch_related({relation!r})."
+        )
 
 
 def _frozen(select_related):
@@ -269,6 +291,8 @@ def _plan(queryset, db: str, iterable: type) -> Plan:
     model = queryset.model
     relation = model._meta.get_field(iterable.relation).field  # Feature.product
     layout = [("", model, None, None), *rows.related_layout(model, queryset.query.select_related)]
+    for _, layout_model, _, _ in layout:  # select_related's may come after bounded_prefetch()
+        rows.check_plain_loading(layout_model)
     names = {prefix: rows.attnames(layout_model) for prefix, layout_model, _, _ in layout}
     annotations = tuple(queryset.query.annotation_select)
     columns = [prefix + name for prefix, *_ in layout for name in names[prefix]]
@@ -291,6 +315,7 @@ def _plan(queryset, db: str, iterable: type) -> Plan:
         build_child=rows.child_builder(
             child, child_names, db, relation.cache_name, relation.attname
         ),
+        child_key=attrgetter(*(field.attname for field in child._meta.pk_fields)),
         by_page=itemgetter(child_names.index(relation.attname)),
         sort=rows.sorter(child, relation.attname),
     )

@@ -8,7 +8,7 @@ from functools import cache
 from operator import attrgetter
 
 from django.core.exceptions import FieldDoesNotExist
-from django.db import connections
+from django.db import connections, models
 from django.db.models.base import ModelState
 
 FETCH_SIZE = 2000
@@ -73,6 +73,20 @@ def needs_converters(model, names: tuple[str, ...], db: str) -> bool:
 def has_converters(compiler) -> bool:
     """Whether any column the compiled statement selects has a converter."""
     return bool(compiler.get_converters([column for column, _, _ in compiler.select]))
+
+
+def check_plain_loading(model) -> None:
+    """ValueError when `model` overrides `Model.__init__` or `Model.from_db`, which
+    the builders here never call: its instances would lack what they do (the
+    loaded values Django's "customizing model loading" recipe keeps, a field's
+    value remembered to tell a change)."""
+    for method in ("__init__", "from_db"):
+        own, django = getattr(model, method), getattr(models.Model, method)
+        if getattr(own, "__func__", own) is not getattr(django, "__func__", django):
+            raise ValueError(
+                f"bounded_prefetch makes {model.__name__} instances without "
+                f"Model.{method}, which {model.__name__} overrides: use prefetch_related."
+            )
 
 
 def attnames(model) -> list[str]:
@@ -236,7 +250,9 @@ def ordering(model, constant: str | None = None) -> list[tuple[str, bool]]:
         if not isinstance(entry, str) or entry == "?":
             raise ValueError(f"{model.__name__}.Meta.ordering must name fields, got {entry!r}.")
         name = entry.lstrip("-")
-        if name in ("pk", opts.pk.name):  # the key's fields, one or (composite) several
+        # "pk" alone: a primary key named by its field name is that field, and a
+        # one-to-one key follows its model's ordering, as Django orders it.
+        if name == "pk":  # the key's fields, one or (composite) several
             fields = opts.pk_fields
         else:
             try:

@@ -272,20 +272,37 @@ LOADS_OTHERWISE = {
 }
 
 
-@pytest.mark.parametrize("step", LOADS_OTHERWISE.values(), ids=LOADS_OTHERWISE)
-def test_a_default_manager_that_loads_otherwise_is_refused(step):
+# A manager that turns Meta.ordering round or drops it: the statements sorted by
+# Meta.ordering regardless.
+REORDERS = {
+    "reverse": lambda qs: qs.reverse(),
+    "extra order_by": lambda qs: qs.extra(order_by=["-sku"]),
+    "order_by()": lambda qs: qs.order_by(),
+}
+
+
+@pytest.mark.parametrize(
+    ("step", "said"),
+    [
+        *[(step, "loads them otherwise") for step in LOADS_OTHERWISE.values()],
+        *[(step, "orders") for step in REORDERS.values()],
+    ],
+    ids=[*LOADS_OTHERWISE, *REORDERS],
+)
+def test_a_default_manager_that_loads_otherwise_is_refused(step, said):
     """Stock loads related objects through the default manager: its joined objects,
-    deferred fields, database or prefetches were lost (an N+1 on the joined object,
-    another database read) without a word."""
+    deferred fields, database, prefetches or order were lost (an N+1 on the joined
+    object, another database read) without a word."""
     with isolate_apps("config"):
         Parent = model("Parent", objects=BoundedPrefetchQuerySet.as_manager())
         model(
             "Child",
+            ordering=["sku"],
             order=models.ForeignKey(Parent, models.CASCADE, related_name="children"),
             sku=models.CharField(max_length=5),
             objects=manager_that(step)(),
         )
-        with pytest.raises(ValueError, match=r"default manager .* loads them otherwise"):
+        with pytest.raises(ValueError, match=rf"default manager .* {said}"):
             Parent.objects.bounded_prefetch("children", to_attr="child_list")
 
 

@@ -253,6 +253,41 @@ def test_bounded_keeps_the_page_when_products_change_between_its_statements(make
     assert "IN (%s)" in log.queries[3].sql
 
 
+def test_bounded_adds_no_feature_twice_when_a_row_changes_between_its_statements(category):
+    """A page of products with a feature named "x" (a join: a product twice if it
+    has two) gained a row between the statements: the features statement's page
+    held the product twice, and its features came twice."""
+    product = ProductFactory(category=category, features=0)
+    Feature.objects.create(product=product, name="x", value="1", position=0)
+    Feature.objects.create(product=product, name="y", value="2", position=1)
+    added = []
+
+    def add_between(execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        if not added:  # after the first statement: the products
+            added.append(sql)
+            Feature.objects.create(product=product, name="x", value="3", position=2)
+        return result
+
+    matching = Product.objects.filter(features__name="x").order_by("pk")
+    with connection.execute_wrapper(add_between):
+        (loaded,) = matching.with_features("bounded")
+    shown = [(feature.name, feature.value) for feature in loaded.feature_list]
+    assert shown == [("x", "1"), ("y", "2"), ("x", "3")]  # as the second snapshot has it
+
+
+def test_a_bounded_queryset_pickles_with_its_results(make_products):
+    """Django's way of caching a queryset; the iterable class made per relation was
+    no class pickle could find again."""
+    make_products(3)
+    queryset = Product.objects.order_by("pk").with_features("bounded")
+    expected = [(p.name, [f.name for f in p.feature_list]) for p in queryset]
+    again = pickle.loads(pickle.dumps(queryset))  # noqa: S301 - our own bytes
+    assert [(p.name, [f.name for f in p.feature_list]) for p in again] == expected
+    fresh = again.filter(pk__gt=0)  # evaluated anew, with the unpickled iterable
+    assert [(p.name, [f.name for f in p.feature_list]) for p in fresh] == expected
+
+
 def test_select_related_without_names_is_loaded_lazily(make_products):
     make_products(2)
     with record() as log:
