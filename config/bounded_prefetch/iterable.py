@@ -332,8 +332,14 @@ def _features_statement(queryset, relation, names: list[str], db) -> tuple[str, 
     page = queryset.values(**{alias: F("pk")}).query
     # The products statement took any row locks the queryset asks for; stock's
     # second query takes none either. Repeated here, FOR UPDATE would also lock
-    # the page's joined rows, and fail on an outer join's nullable side.
-    page.select_for_update = False
+    # the page's joined rows, and fail on an outer join's nullable side. But
+    # SKIP LOCKED (a job queue) leaves out rows another transaction holds: the
+    # page repeats it, on its own rows only (OF self; those the products
+    # statement locked are this transaction's), or it would hold other rows.
+    if page.select_for_update_skip_locked:
+        page.select_for_update_of = ("self",)
+    else:
+        page.select_for_update = False
     _, page_sql, params = rows.sliced(page, db)
     quote = connections[db].ops.quote_name
     opts = relation.model._meta

@@ -2,10 +2,11 @@
 
 import copy
 import pickle
+import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection
+from django.db import connection, connections, transaction
 from django.db.models import Count, F
 from django.db.models.signals import post_init
 
@@ -286,6 +287,41 @@ def test_a_bounded_queryset_pickles_with_its_results(make_products):
     assert [(p.name, [f.name for f in p.feature_list]) for p in again] == expected
     fresh = again.filter(pk__gt=0)  # evaluated anew, with the unpickled iterable
     assert [(p.name, [f.name for f in p.feature_list]) for p in fresh] == expected
+
+
+@pytest.mark.django_db(transaction=True)
+def test_bounded_skips_the_rows_another_transaction_locked_in_both_statements():
+    """A job queue's `select_for_update(skip_locked=True)` while another worker holds
+    the first rows: the features statement's page, unlocked, held those rows, so
+    every such page cost a third, stock `IN (...)` statement."""
+    products = ProductFactory.create_batch(5, category=CategoryFactory())
+    locked, done = threading.Event(), threading.Event()
+
+    def other_worker():
+        try:
+            with transaction.atomic():
+                list(
+                    Product.objects.select_for_update().filter(pk__in=[p.pk for p in products[:2]])
+                )
+                locked.set()
+                done.wait(10)
+        finally:
+            connections.close_all()
+
+    worker = threading.Thread(target=other_worker)
+    worker.start()
+    try:
+        assert locked.wait(10)
+        queue = Product.objects.select_for_update(skip_locked=True).order_by("pk")[:2]
+        with transaction.atomic():
+            stock = [(p.pk, len(p.feature_list)) for p in queue.with_features("prefetch")]
+        with transaction.atomic(), record() as log:
+            ours = [(p.pk, len(p.feature_list)) for p in queue.with_features("bounded")]
+    finally:
+        done.set()
+        worker.join()
+    assert ours == stock == [(p.pk, 3) for p in products[2:4]]
+    assert [query.sql.count("SKIP LOCKED") for query in log.queries] == [1, 1]
 
 
 def test_select_related_without_names_is_loaded_lazily(make_products):
