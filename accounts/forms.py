@@ -165,14 +165,21 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
     stored spelling, and fifty spellings (ada@, ADA@, aDa@...) were fifty mails.
     A request mails one spelling, the accounts stored under it: the one typed if
     an account has it, else the oldest account's. Each link still goes only to
-    its account's own address: two spellings may be two mailboxes.
+    its account's own address: two spellings may be two mailboxes. The address's
+    limit is counted here, once the accounts mailed are known: the oldest
+    account's mail has an allowance of its own (accounts/throttles.py).
     """
 
     def get_users(self, email):
         users = sorted(super().get_users(email), key=attrgetter("pk"))
         addresses = [getattr(user, user.get_email_field_name()) for user in users]
         spelling = email if email in addresses else next(iter(addresses), None)
-        return [user for user, address in zip(users, addresses, strict=True) if address == spelling]
+        pairs = zip(users, addresses, strict=True)
+        mailed = [user for user, address in pairs if address == spelling]
+        # The limit per address (accounts/throttles.py), counted for every request
+        # that gets this far, mail or none: the same work whether the address is known.
+        first = users[0].pk if mailed and mailed[0] is users[0] else None
+        return mailed if throttles.reset_mail_allowed(email, first) else []
 
     def save(self, *args, **kwargs):
         self.parts = []

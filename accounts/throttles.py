@@ -67,19 +67,29 @@ def count_taken_username(request) -> bool:
     )
 
 
-def reset_allowed(request, email: str) -> bool:
-    """Count a reset request for `email` from this client; whether both are within limits.
+def reset_allowed(request) -> bool:
+    """Count a reset request from this client; whether it is within its limit.
 
-    The address is counted only while the client is within its own limit: a
-    client over it can neither send mail nor add counts (one count a made-up
-    address), so at most RESETS_PER_CLIENT addresses an hour per client.
-    Addresses are compared case-insensitively, as Django looks them up.
+    A client over it neither sends mail nor adds a count for the address it
+    names (`reset_mail_allowed` is not asked): at most RESETS_PER_CLIENT
+    addresses an hour per client.
     """
-    if not throttle.hit("reset-client", client(request), limit=RESETS_PER_CLIENT, window=HOUR):
-        return False
-    return throttle.hit(
-        "reset-address", email.strip().casefold(), limit=RESETS_PER_ADDRESS, window=HOUR
-    )
+    return throttle.hit("reset-client", client(request), limit=RESETS_PER_CLIENT, window=HOUR)
+
+
+def reset_mail_allowed(email: str, first_account: int | None) -> bool:
+    """Count a reset mail to `email`; whether the address is within its limit.
+
+    The address's first account (the oldest active one, `first_account` when the
+    mail is for it) has RESETS_PER_ADDRESS of its own: requests that mail other
+    accounts under other spellings of the address (a stranger's aDa@ beside
+    ada@) cannot use them up and leave its owner without the reset the login
+    pause points to. Those others, and addresses with no account, share
+    RESETS_PER_ADDRESS per address, compared case-insensitively as Django looks
+    addresses up: at most twice that many mails an hour reach one mailbox.
+    """
+    value = f"account {first_account}" if first_account is not None else email.strip().casefold()
+    return throttle.hit("reset-address", value, limit=RESETS_PER_ADDRESS, window=HOUR)
 
 
 # Failed-login counts have a table of their own (settings.CACHES): floods of

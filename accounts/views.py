@@ -166,7 +166,8 @@ class PasswordResetView(auth_views.PasswordResetView):
     form_class = PasswordResetForm
 
     def form_valid(self, form):
-        if throttles.reset_allowed(self.request, form.cleaned_data["email"]):
+        # The address is counted by the form, once it knows whose mail it sends.
+        if throttles.reset_allowed(self.request):
             return super().form_valid(form)
         return HttpResponseRedirect(self.get_success_url())
 

@@ -94,7 +94,8 @@ def test_the_throttle_table_gives_every_limit():
         f"| signup naming a username that is taken | {throttles.TAKEN_USERNAMES_PER_CLIENT} "
         "answers",
         f"| password reset request | {throttles.RESETS_PER_ADDRESS} an hour per e-mail address "
-        f"(any case), {throttles.RESETS_PER_CLIENT} an hour per client |",
+        f"(any case), {throttles.RESETS_PER_CLIENT} an hour per client; the address's first "
+        f"account has {throttles.RESETS_PER_ADDRESS} of its own |",
         f"| failed logins | {throttles.LOGIN_FAILURES_PER_ACCOUNT} an hour per account",
         f"| failed logins | {throttles.LOGIN_FAILURES_PER_CLIENT} an hour per client",
         "| wrong current password on the password change forms (the site's and the admin's) | "

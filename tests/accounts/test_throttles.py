@@ -150,6 +150,22 @@ def test_spellings_of_an_address_get_one_mail_a_request_not_one_each():
         assert links(mail.outbox[0]) == sorted(uid(user) for user in owners)
 
 
+def test_resets_mailing_other_accounts_leave_the_first_accounts_five_alone():
+    """A stranger signed up with another spelling of someone's address (aDa@ beside
+    ada@) and asked for five resets of it: each mailed the stranger's own account
+    and used up the address's five an hour, so its owner, paused by 30 failed
+    logins, could not reset either, the way out the 429 page points to. The
+    address's first account now has five of its own; the other spellings share five."""
+    owner = UserFactory(email="ada@example.com")
+    UserFactory(email="aDa@example.com")  # the stranger's, signed up after
+    for n in range(6):
+        assert reset(f"198.51.100.{n + 1}", "aDa@example.com")["Location"] == DONE
+    assert reset("198.51.100.9", "ada@example.com")["Location"] == DONE
+    assert sent_to() == ["aDa@example.com"] * 5 + ["ada@example.com"]
+    (to_owner,) = [message for message in mail.outbox if message.to == ["ada@example.com"]]
+    assert links(to_owner) == [uid(owner)]
+
+
 def links(message) -> list[str]:
     return sorted(re.findall(r"http://testserver/accounts/reset/(\S+)/\S+/", message.body))
 
