@@ -95,7 +95,7 @@ class BoundedIterable(ModelIterable):
         relation, model, build = plan.relation, plan.relation.model, plan.build_child
         on_page = set()
         found = rows.fetch(plan.features_sql, (*features_params, *limits), db)
-        features_rows = rows.converted(model, plan.names, db, found)
+        features_rows = rows.converted(model, plan.names, db, found, plan.child_pk_at)
         # Rows come product by product (the LATERAL join's nested loop): one
         # lookup per product, not per row. Were they ever interleaved, a
         # product's rows would come in several groups, all added to its list.
@@ -137,11 +137,13 @@ class Plan:
     products_compiler: Any  # its results_iter applies converters; None if none apply
     build_row: Any  # rows.row_builder's
     annotations: tuple[str, ...]
+    annotations_at: int  # their first column (DISTINCT adds ORDER BY columns after them)
     features_sql: str
     features_params: tuple | None
     names: tuple[str, ...]  # the related model's attnames, in the statement's order
     build_child: Any  # rows.child_builder's
     child_key: Any  # a related object's primary key
+    child_pk_at: int  # where a features row holds it (NULL: a product without features)
     by_page: Any  # a features row's product id
     sort: Any  # rows.sorter's
 
@@ -152,13 +154,13 @@ class Plan:
         if self.products_compiler is not None:  # results_iter applies from_db_value
             found = self.products_compiler.results_iter([found])
         build, annotations = self.build_row, self.annotations
-        first_annotation = -len(annotations)
+        first, last = self.annotations_at, self.annotations_at + len(annotations)
         known = queryset._known_related_objects.items()
         products = []
         for row in found:
             product = build(row)[0]
             if annotations:  # .annotate(n=Count(...)), say
-                for name, value in zip(annotations, row[first_annotation:]):  # noqa: B905
+                for name, value in zip(annotations, row[first:last]):  # noqa: B905
                     setattr(product, name, value)
             for field, objs in known:  # e.g. from category.products: that category
                 # Not there for `qs1 | qs2`'s other parents: those load as usual.
@@ -213,6 +215,7 @@ def plan_for(queryset, db: str, iterable: type) -> tuple[Plan, tuple, tuple] | N
     """
     query = queryset.query
     refuse_combined(query, iterable.relation)  # union() after bounded_prefetch()
+    _refuse_unloadable(query, iterable)
     if query.extra_select:
         raise ValueError(
             "bounded_prefetch does not load .extra(select=...) values: use annotate()."
@@ -236,6 +239,27 @@ def plan_for(queryset, db: str, iterable: type) -> tuple[Plan, tuple, tuple] | N
         plan = unshared.plan
         return plan, plan.products_params, plan.features_params
     return plan, tuple(params), tuple(params)
+
+
+def _refuse_unloadable(query, iterable: type) -> None:
+    """ValueError for what the queryset may have been given after bounded_prefetch()
+    that the two statements cannot load as stock does."""
+    if any(name.startswith("_prefetch_related_val_") for name in query.extra_select):
+        raise ValueError(
+            "bounded_prefetch cannot be the queryset of a many-to-many Prefetch (Django "
+            f"adds columns of its own to it): use prefetch_related({iterable.relation!r})."
+        )
+    if iterable.to_attr in query.annotations:
+        raise ValueError(
+            f"bounded_prefetch: to_attr={iterable.to_attr!r} is already the queryset's (an "
+            "annotation): choose a name of its own, like item_list."
+        )
+    if set(query.select_for_update_of) - {"self"}:
+        raise ValueError(
+            "bounded_prefetch reads the rows select_related() joins without it: "
+            f"select_for_update(of={query.select_for_update_of!r}) can lock only 'self'. "
+            f"Use prefetch_related({iterable.relation!r})."
+        )
 
 
 def refuse_combined(query, relation: str) -> None:
@@ -309,6 +333,7 @@ def _plan(queryset, db: str, iterable: type) -> Plan:
         products_compiler=compiler if rows.has_converters(compiler) else None,
         build_row=rows.row_builder(layout, names, db),
         annotations=annotations,
+        annotations_at=len(columns),
         features_sql=features_sql,
         features_params=features_params,
         names=tuple(child_names),
@@ -316,6 +341,7 @@ def _plan(queryset, db: str, iterable: type) -> Plan:
             child, child_names, db, relation.cache_name, relation.attname
         ),
         child_key=attrgetter(*(field.attname for field in child._meta.pk_fields)),
+        child_pk_at=child_names.index(rows.key_attname(child, besides=relation.attname)),
         by_page=itemgetter(child_names.index(relation.attname)),
         sort=rows.sorter(child, relation.attname),
     )

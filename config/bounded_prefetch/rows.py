@@ -4,12 +4,16 @@ The low-level half of bounded prefetch (iterable.py). Nothing here
 knows about products: it works for any model.
 """
 
+import inspect
 from functools import cache
 from operator import attrgetter
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db import connections, models
 from django.db.models.base import ModelState
+from django.db.models.fields.files import FileDescriptor, ImageFileDescriptor
+from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
+from django.db.models.query_utils import DeferredAttribute
 
 FETCH_SIZE = 2000
 
@@ -48,14 +52,26 @@ def fetch(sql: str, params: tuple, db: str):
             yield from rows
 
 
-def converted(model, names: tuple[str, ...], db: str, rows):
+def converted(model, names: tuple[str, ...], db: str, rows, pk_at: int):
     """`rows` (values in `names` order) through their fields' converters
     (`from_db_value`: a JSONField's json.loads, say), as Django reads a model's
-    rows; `rows` themselves when no field has one, as none of Feature's has."""
+    rows; `rows` themselves when no field has one, as none of Feature's has.
+
+    A row whose key (at `pk_at`) is NULL is an outer join's miss, a parent with
+    no related rows: passed on as it is, as stock never gives a converter one."""
     if not needs_converters(model, names, db):
         return rows
     compiler = _values_compiler(model, names, db)
-    return compiler.results_iter([rows])  # lists, converted
+    converters = compiler.get_converters([column for column, _, _ in compiler.select])
+    return _converted_rows(compiler, converters, rows, pk_at)
+
+
+def _converted_rows(compiler, converters, rows, pk_at: int):
+    for row in rows:
+        if row[pk_at] is None:
+            yield row
+        else:
+            yield from compiler.apply_converters((row,), converters)
 
 
 def _values_compiler(model, names: tuple[str, ...], db: str):
@@ -75,17 +91,48 @@ def has_converters(compiler) -> bool:
     return bool(compiler.get_converters([column for column, _, _ in compiler.select]))
 
 
+# Django's own descriptors store what a row loads as it is, on a new instance.
+STORED_AS_GIVEN = (
+    DeferredAttribute,
+    ForeignKeyDeferredAttribute,
+    FileDescriptor,
+    ImageFileDescriptor,
+)
+
+
+@cache
 def check_plain_loading(model) -> None:
     """ValueError when `model` overrides `Model.__init__` or `Model.from_db`, which
-    the builders here never call: its instances would lack what they do (the
-    loaded values Django's "customizing model loading" recipe keeps, a field's
-    value remembered to tell a change)."""
+    the builders here never call, or a field's descriptor makes what is assigned
+    a value of its own (a money field's): the builders fill `__dict__` without
+    assigning. Its instances would lack what they do (the loaded values Django's
+    "customizing model loading" recipe keeps, a field's value remembered to tell
+    a change, a Money for a Decimal)."""
     for method in ("__init__", "from_db"):
         own, django = getattr(model, method), getattr(models.Model, method)
         if getattr(own, "__func__", own) is not getattr(django, "__func__", django):
             raise ValueError(
                 f"bounded_prefetch makes {model.__name__} instances without "
                 f"Model.{method}, which {model.__name__} overrides: use prefetch_related."
+            )
+    probe = model.__new__(model)
+    probe._state = ModelState()
+    for field in model._meta.concrete_fields:
+        descriptor = inspect.getattr_static(model, field.attname)
+        if type(descriptor) in STORED_AS_GIVEN:
+            continue
+        given = object()  # assigned to a new instance, as a row's value would be
+        try:
+            descriptor.__set__(probe, given)
+        except Exception:  # any refusal is an answer: not stored as given
+            stored = False
+        else:
+            stored = probe.__dict__.get(field.attname) is given
+        if not stored:
+            raise ValueError(
+                f"bounded_prefetch fills {model.__name__}.{field.attname} without assigning "
+                f"it, and its {type(descriptor).__name__} makes what is assigned a value of "
+                "its own: use prefetch_related."
             )
 
 
@@ -103,7 +150,13 @@ def related_layout(model, select_related, parent: str = "") -> list[tuple]:
         return []
     found = []
     for name, nested in select_related.items():
-        field = model._meta.get_field(name)
+        try:
+            field = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            raise ValueError(
+                f"bounded_prefetch follows select_related() through {model.__name__}'s "
+                f"fields, and {name!r} is not one (a FilteredRelation?): use prefetch_related."
+            ) from None
         prefix = f"{parent}{name}__"
         found.append((prefix, field.related_model, parent, field))
         found += related_layout(field.related_model, nested, prefix)
@@ -306,6 +359,8 @@ SORTED_AS_POSTGRESQL_DOES = {
 def _sorted_as_postgresql_does(field) -> bool:
     while field.is_relation:  # a foreign key's value is its target's
         field = field.target_field
+    if hasattr(field, "from_db_value"):  # read as another value ("#10" for 10)
+        return False
     return field.get_internal_type() in SORTED_AS_POSTGRESQL_DOES
 
 

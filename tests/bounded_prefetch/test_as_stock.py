@@ -2,9 +2,12 @@
 with a ValueError that says why: found by comparing the two on querysets and
 models a fork may well have."""
 
+from decimal import Decimal
+
 import pytest
-from django.db import models
-from django.db.models import Prefetch
+from django.db import connection, models, transaction
+from django.db.models import Count, FilteredRelation, Prefetch, Q
+from django.db.models.query_utils import DeferredAttribute
 from django.test.utils import isolate_apps
 
 from config.bounded_prefetch import BoundedPrefetchQuerySet, bounded_prefetch
@@ -126,3 +129,149 @@ def test_a_model_that_loads_its_rows_its_own_way_is_refused(db, overrides, base,
                     "children", to_attr="child_list"
                 )
             )
+
+
+def test_annotations_come_right_beside_a_distinct_ordering_on_other_columns(orders):
+    """With distinct(), Django adds the ORDER BY columns after the annotations: the
+    annotation was read from the row's last column, the customer's name."""
+    queryset = (
+        orders.Order.objects.annotate(n=Count("line_items"))
+        .distinct()
+        .order_by("customer__name", "pk")
+    )
+    stock = [(o.pk, o.n) for o in queryset.prefetch_related("line_items")]
+    ours = [(o.pk, o.n) for o in queryset.bounded_prefetch("line_items", to_attr="items")]
+    assert ours == stock
+    assert {n for _, n in ours} == {2}
+
+
+REFUSED_SHAPES = {
+    "to_attr an annotation's": (
+        lambda qs: qs.annotate(items=Count("line_items")),
+        "to_attr='items' is already",
+    ),
+    "lock of a joined table": (
+        lambda qs: qs.select_related("customer").select_for_update(of=("self", "customer")),
+        "select_for_update",
+    ),
+    "select_related of a FilteredRelation": (
+        lambda qs: qs.annotate(
+            ada=FilteredRelation("customer", condition=Q(customer__name="ada"))
+        ).select_related("ada"),
+        "FilteredRelation",
+    ),
+}
+
+
+@pytest.mark.parametrize(("shape", "said"), REFUSED_SHAPES.values(), ids=REFUSED_SHAPES)
+def test_shapes_it_cannot_load_as_stock_are_refused_when_loaded(orders, shape, said):
+    """Each gave other values (the annotation's counts replaced by the lists) or
+    failed in Django's code, naming a field or a call that was no mistake."""
+    ours = shape(orders.Order.objects.all()).bounded_prefetch("line_items", to_attr="items")
+    with transaction.atomic(), pytest.raises(ValueError, match=said):
+        list(ours)
+
+
+def test_a_many_to_many_prefetch_of_a_bounded_queryset_is_refused_by_name(db):
+    """Django's many-to-many prefetcher adds an extra(select=...) of its own: the
+    refusal named that, a call the caller never made."""
+    with isolate_apps("config"):
+        Place = model("Place", objects=BoundedPrefetchQuerySet.as_manager())
+        model("Review", place=models.ForeignKey(Place, models.CASCADE, related_name="reviews"))
+        Guide = model("Guide", places=models.ManyToManyField(Place, related_name="guides"))
+        with connection.schema_editor() as editor:
+            for made in (Place, Guide, Place._meta.get_field("reviews").related_model):
+                editor.create_model(made)
+        Guide.objects.create().places.add(Place.objects.create())
+        places = Place.objects.bounded_prefetch("reviews", to_attr="review_list")
+        with pytest.raises(ValueError, match="many-to-many"):
+            list(Guide.objects.prefetch_related(Prefetch("places", queryset=places)))
+
+
+class Shout(models.CharField):
+    """A NOT NULL field whose converter never expects None, as stock never gives it one."""
+
+    def from_db_value(self, value, expression, connection):
+        return value.upper()
+
+
+class Tag(models.IntegerField):
+    """Stored as a number, read as text: "#9", "#10", "#100"."""
+
+    def from_db_value(self, value, expression, connection):
+        return None if value is None else f"#{value}"
+
+    def get_prep_value(self, value):
+        return None if value is None else int(str(value).lstrip("#"))
+
+
+class Money(Decimal):
+    """What a money field's descriptor makes of every value assigned."""
+
+
+class MoneyDescriptor(DeferredAttribute):
+    def __set__(self, instance, value):
+        instance.__dict__[self.field.attname] = None if value is None else Money(value)
+
+
+class MoneyField(models.DecimalField):
+    descriptor_class = MoneyDescriptor
+
+
+@pytest.fixture
+def converted(db):
+    """Orders with related rows whose fields convert what they read; the second
+    order has none."""
+    with isolate_apps("config"):
+        Order = model("Order", objects=BoundedPrefetchQuerySet.as_manager())
+        related = [
+            model("Word", order=order_key(Order, "words"), word=Shout(max_length=10)),
+            model("Tagged", ordering=["tag"], order=order_key(Order, "tags"), tag=Tag()),
+            model(
+                "Priced",
+                order=order_key(Order, "prices"),
+                price=MoneyField(max_digits=8, decimal_places=2),
+            ),
+        ]
+        with connection.schema_editor() as editor:
+            for made in (Order, *related):
+                editor.create_model(made)
+        first, _ = Order.objects.create(), Order.objects.create()
+        Word, Tagged, Priced = related
+        Word.objects.create(order=first, word="hi")
+        for tag in (10, 9, 100):
+            Tagged.objects.create(order=first, tag=tag)
+        Priced.objects.create(order=first, price=Decimal("1.50"))
+        yield Order
+
+
+def order_key(Order, related_name: str):
+    return models.ForeignKey(Order, models.CASCADE, related_name=related_name)
+
+
+def test_a_parent_without_related_rows_sends_no_nulls_to_their_converters(converted):
+    """A LEFT JOIN's row of NULLs, for a parent without related rows, went through
+    the related fields' converters: one that never expects None raised."""
+    stock = [[w.word for w in o.items] for o in with_items(converted, "words", stock=True)]
+    ours = [[w.word for w in o.items] for o in with_items(converted, "words")]
+    assert ours == stock == [["HI"], []]
+
+
+def test_fields_read_as_other_values_keep_the_databases_order(converted):
+    """Sorted again in Python by its type, a number read as "#10" came after "#100"."""
+    ours = [[t.tag for t in o.items] for o in with_items(converted, "tags")]
+    assert ours == [["#9", "#10", "#100"], []]
+
+
+def test_a_model_whose_field_sets_its_own_values_is_refused(converted):
+    """A field's descriptor (a money field's, say) makes each value assigned its own
+    type; the loader fills instances without assigning, and gave plain Decimals."""
+    with pytest.raises(ValueError, match="price"):
+        with_items(converted, "prices")
+
+
+def with_items(Order, relation: str, *, stock: bool = False) -> list:
+    ordered = Order.objects.order_by("pk")
+    if stock:
+        return list(ordered.prefetch_related(Prefetch(relation, to_attr="items")))
+    return list(ordered.bounded_prefetch(relation, to_attr="items"))
