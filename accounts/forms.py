@@ -19,7 +19,7 @@ from django.contrib.auth.forms import UserCreationForm
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.core.mail.message import sanitize_address
-from django.core.validators import MaxLengthValidator
+from django.core.validators import MaxLengthValidator, validate_email
 from django.template.loader import render_to_string
 
 from accounts import throttles
@@ -82,7 +82,26 @@ class NormalizedEmail(forms.EmailField):
 
     def to_python(self, value):
         value = super().to_python(value)
-        return BaseUserManager.normalize_email(value) if value else value
+        return as_written(BaseUserManager.normalize_email(value)) if value else value
+
+
+def as_written(email: str) -> str:
+    """`email` without quotes mail is written without (`"ada"@example.com` and
+    `"\\ada"@example.com` are `ada@example.com` on the wire). Each such form was
+    stored, looked up and counted as another address (accounts/throttles.py)
+    while its mail went to the same mailbox. Left as it is when mail cannot
+    reach it (the validators refuse it then) or the quotes are needed."""
+    if not addressable(email):
+        return email
+    local_part, _, domain = email.rpartition("@")
+    written = sanitize_address(email, "utf-8").rpartition("@")[0]
+    if written == local_part:
+        return email
+    try:
+        validate_email(f"{written}@{domain}")  # quotes the mail library drops wrongly
+    except ValidationError:
+        return email
+    return f"{written}@{domain}"
 
 
 class SignupForm(UserCreationForm):
@@ -163,29 +182,38 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
 
     Django matches the address case-insensitively and mails each account's own
     stored spelling, and fifty spellings (ada@, ADA@, aDa@...) were fifty mails.
-    A request mails one spelling, the accounts stored under it: the one typed if
-    an account has it, else the oldest account's. Each link still goes only to
-    its account's own address: two spellings may be two mailboxes. The address's
-    limit is counted here, once the accounts mailed are known: the oldest
-    account's mail has an allowance of its own (accounts/throttles.py).
+    A request mails the oldest account's spelling, and the one typed when another
+    account has it, each the accounts stored under it in a mail of its own: each
+    link still goes only to its account's own address (two spellings may be two
+    mailboxes). The limits are counted here, once the accounts mailed are known:
+    the oldest account's mail has an allowance of its own, which no stranger's
+    spelling uses up (accounts/throttles.py).
     """
 
     def get_users(self, email):
         users = sorted(super().get_users(email), key=attrgetter("pk"))
         addresses = [getattr(user, user.get_email_field_name()) for user in users]
-        spelling = email if email in addresses else next(iter(addresses), None)
-        pairs = zip(users, addresses, strict=True)
-        mailed = [user for user, address in pairs if address == spelling]
-        # The limit per address (accounts/throttles.py), counted for every request
-        # that gets this far, mail or none: the same work whether the address is known.
-        first = users[0].pk if mailed and mailed[0] is users[0] else None
-        return mailed if throttles.reset_mail_allowed(email, first) else []
+        # The oldest account's spelling always, on its own count; the one typed too,
+        # when another account has it, on the count the others share.
+        typed = [email] if email in addresses and email != addresses[0] else []
+        spellings = addresses[:1] + typed
+        mailed = []
+        for n, spelling in enumerate(spellings or [email]):
+            # Counted for every request that gets this far, mail or none: the same
+            # work whether the address is known (accounts/throttles.py).
+            first = users[0].pk if spellings and n == 0 else None
+            if throttles.reset_mail_allowed(spelling, first):
+                mailed += [user for user, address in zip(users, addresses) if address == spelling]  # noqa: B905
+        return mailed
 
     def save(self, *args, **kwargs):
         self.parts = []
         super().save(*args, **kwargs)  # calls send_mail() once per account
-        if self.parts:
-            outbox.submit(partial(send_in_one_mail, self.parts), "a password reset mail")
+        by_address = {}  # one mail for each spelling mailed (two at most), in order
+        for part in self.parts:
+            by_address.setdefault(part.to_email, []).append(part)
+        for parts in by_address.values():
+            outbox.submit(partial(send_in_one_mail, parts), "a password reset mail")
 
     def send_mail(self, *args, **kwargs):
         self.parts.append(MailPart(*args, **kwargs))

@@ -28,6 +28,7 @@ typo costs nothing.
 """
 
 from django.core.exceptions import PermissionDenied
+from django.core.mail.message import sanitize_address
 
 from accounts.demo_accounts import names_a_shared_login
 from config.security import client_ip, throttle
@@ -85,11 +86,23 @@ def reset_mail_allowed(email: str, first_account: int | None) -> bool:
     accounts under other spellings of the address (a stranger's aDa@ beside
     ada@) cannot use them up and leave its owner without the reset the login
     pause points to. Those others, and addresses with no account, share
-    RESETS_PER_ADDRESS per address, compared case-insensitively as Django looks
-    addresses up: at most twice that many mails an hour reach one mailbox.
+    RESETS_PER_ADDRESS per mailbox (`mailbox`): at most twice that many mails an
+    hour reach one, as forms store an address without needless quotes
+    (accounts/forms.py, `as_written`); three times for an international domain
+    that accounts hold both as Unicode and as `xn--`.
     """
-    value = f"account {first_account}" if first_account is not None else email.strip().casefold()
+    value = f"account {first_account}" if first_account is not None else mailbox(email)
     return throttle.hit("reset-address", value, limit=RESETS_PER_ADDRESS, window=HOUR)
+
+
+def mailbox(email: str) -> str:
+    """The address as mail is written to it, in one case: `"ada"@Example.com`,
+    `ADA@example.com` and `ada@example.com` are one mailbox, as are `bücher.de` and
+    `xn--bcher-kva.de`."""
+    try:
+        return sanitize_address(email.strip(), "utf-8").casefold()
+    except Exception:  # the parser and the codec raise many types on what they refuse
+        return email.strip().casefold()
 
 
 # Failed-login counts have a table of their own (settings.CACHES): floods of
