@@ -193,18 +193,17 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
     def get_users(self, email):
         users = sorted(super().get_users(email), key=attrgetter("pk"))
         addresses = [getattr(user, user.get_email_field_name()) for user in users]
-        # The oldest account's spelling always, on its own count; the one typed too,
-        # when another account has it, on the count the others share.
-        typed = [email] if email in addresses and email != addresses[0] else []
-        spellings = addresses[:1] + typed
-        mailed = []
-        for n, spelling in enumerate(spellings or [email]):
-            # Counted for every request that gets this far, mail or none: the same
-            # work whether the address is known (accounts/throttles.py).
-            first = users[0].pk if spellings and n == 0 else None
-            if throttles.reset_mail_allowed(spelling, first):
-                mailed += [user for user, address in zip(users, addresses) if address == spelling]  # noqa: B905
-        return mailed
+        # Each spelling mailed is counted (accounts/throttles.py): the oldest
+        # account's on its own count, the one typed, when another account has it,
+        # on the count the others share. An unknown address is counted as well:
+        # the same work whether the address is known.
+        counted = [(addresses[0], users[0].pk)] if users else [(email, None)]
+        if email != counted[0][0] and email in addresses:
+            counted.append((email, None))
+        allowed = {
+            spelling for spelling, first in counted if throttles.reset_mail_allowed(spelling, first)
+        }
+        return [user for user, address in zip(users, addresses, strict=True) if address in allowed]
 
     def save(self, *args, **kwargs):
         self.parts = []
