@@ -277,14 +277,24 @@ def kind_of(image: Image.Image) -> ImageKind | None:
     return next((kind for kind in KINDS if isinstance(image, kind.plugin)), None)
 
 
+def sizes_apart(size: int, limit: int) -> tuple[str, str]:
+    """`size` and `limit` as a person reads them (5.1 MB), in bytes where rounding
+    to a tenth would show a size just over the limit as the limit itself."""
+    shown = filesizeformat(size), filesizeformat(limit)
+    if shown[0] == shown[1]:
+        return f"{size:,}\xa0bytes", f"{limit:,}\xa0bytes ({shown[1]})"
+    return shown
+
+
 def clean_image(file) -> tuple[ImageKind, bytes]:
     """Check an uploaded file; return its kind and the bytes to store (see module doc)."""
     limit = settings.IMAGE_UPLOAD_MAX_BYTES
     if file.size > limit:
+        size, most = sizes_apart(file.size, limit)
         raise ValidationError(
             "This file is %(size)s; an image may be at most %(limit)s.",
             code="file_too_large",
-            params={"size": filesizeformat(file.size), "limit": filesizeformat(limit)},
+            params={"size": size, "limit": most},
         )
     if not DECODING.acquire(timeout=DECODE_WAIT_SECONDS):
         raise ValidationError(BUSY, code="busy")

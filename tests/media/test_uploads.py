@@ -78,6 +78,26 @@ def test_size_limit_follows_the_setting(settings):
         clean_image(upload("x.png", image_bytes("PNG", (64, 64)) + bytes(100)))
 
 
+@pytest.mark.parametrize(
+    ("limit", "over", "size", "most"),
+    [
+        (5 * 2**20, 1, "5,242,881 bytes", "5,242,880 bytes (5.0 MB)"),
+        (5 * 2**20, 52_000, "5,294,880 bytes", "5,242,880 bytes (5.0 MB)"),
+        (5 * 2**20, 53_000, "5.1 MB", "5.0 MB"),
+        (5 * 2**20, 320_000, "5.3 MB", "5.0 MB"),  # docs/production.md
+        (100, 1, "101 bytes", "100 bytes"),
+    ],
+)
+def test_a_file_over_the_limit_is_told_a_size_above_it(settings, limit, over, size, most):
+    """Both sizes were rounded to a tenth of a MB: a file up to 5.05 MB over 5 MB
+    was "5.0 MB; an image may be at most 5.0 MB"."""
+    settings.IMAGE_UPLOAD_MAX_BYTES = limit
+    with pytest.raises(ValidationError) as refused:
+        clean_image(upload("x.png", bytes(limit + over)))
+    said = f"This file is {size}; an image may be at most {most}."
+    assert refused.value.messages == [said.replace(" MB", "\xa0MB").replace(" bytes", "\xa0bytes")]
+
+
 def test_a_valid_image_just_under_5_mb_goes_through(settings):
     assert settings.IMAGE_UPLOAD_MAX_BYTES == settings.FILE_UPLOAD_MAX_MEMORY_SIZE == 5 * 2**20
     content = image_bytes("PNG", (8, 8)) + bytes(5 * 2**20 - 200)
