@@ -2,6 +2,7 @@
 and the one place that knows what Heroku tells a process about where it runs:
 the deployed commit, the build step, Heroku CI."""
 
+import ipaddress
 import os
 import re
 import sys
@@ -55,18 +56,25 @@ def required(name: str, *, at_build: str | None = None, as_set: bool = False) ->
 
 
 def http_url(name: str) -> str | None:
-    """An http:// or https:// URL of a server: scheme, host and port, nothing else
-    (a bucket in the path would be asked for inside itself); None when unset or blank."""
+    """An http:// or https:// URL of an S3 server: scheme, host and port, nothing else
+    (a bucket in the path would be asked for inside itself); None when unset or blank.
+
+    The host is a host name of letters, digits and hyphens (RFC 1123), an IPv4 or an
+    IPv6 address, as botocore checks when it makes a client: on a page's first media
+    URL, where anything else was a 500 on every page with a picture. (botocore itself
+    is loaded when a bucket is first used, not at start-up.)"""
     value = os.environ.get(name, "").strip()
     if not value:
         return None
     try:
         parts = urlsplit(value)
         port_ok = parts.port is None or parts.port > 0
+        host_ok = is_host(parts.hostname or "")
     except ValueError:  # a port that is no number or past 65535, an unclosed "["
         parts, port_ok = None, False
     if (
         not port_ok
+        or not host_ok
         or parts.scheme not in ("http", "https")
         or not parts.hostname
         or parts.netloc.endswith(":")
@@ -82,6 +90,21 @@ def http_url(name: str) -> str | None:
             f"own), got {shown}."
         )
     return value
+
+
+_HOST_NAME = re.compile(r"((?!-)[a-z\d-]{1,63}(?<!-)\.)*(?!-)[a-z\d-]{1,63}(?<!-)\.?", re.I)
+
+
+def is_host(host: str) -> bool:
+    """A host name (RFC 1123: dot-separated labels of 1 to 63 ASCII letters, digits and
+    inner hyphens, 255 characters at most) or an IPv6 address, as urlsplit gives it."""
+    if ":" in host:
+        try:
+            ipaddress.IPv6Address(host)
+        except ValueError:
+            return False
+        return True
+    return len(host) <= 255 and _HOST_NAME.fullmatch(host) is not None
 
 
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*")

@@ -308,6 +308,55 @@ def test_an_endpoint_that_is_not_a_servers_url_is_refused_naming_it(monkeypatch,
 
 
 @pytest.mark.parametrize(
+    "endpoint",
+    [
+        "https://s3_x.example.com",
+        "https://bücher.de",
+        "https://-s3.example.com",
+        "https://s3-.example.com",
+        "https://s3..example.com",
+        "https://" + "s" * 64 + ".example.com",
+        "https://s3.example.com..",
+        "https://s3%2Eexample.com",
+        "https://s3 .example.com",
+        "https://[fe80::1%25eth0]",
+        "https://[::1]x",
+        "https://1.2.3.4.5",
+        "https://s3.example.com.",
+        "http://localhost:9000",
+        "https://[2001:db8::1]:443",
+    ],
+)
+def test_an_endpoint_the_settings_take_is_one_botocore_takes(monkeypatch, endpoint):
+    """An underscore or a letter outside ASCII in the host passed start-up, then every
+    page with a picture was a 500: botocore refuses such an endpoint when it makes a
+    client, on the first media URL. The settings refuse what botocore refuses, and
+    take the rest."""
+    monkeypatch.setenv("AWS_S3_ENDPOINT_URL", endpoint)
+    if botocore_takes(endpoint):
+        assert env.http_url("AWS_S3_ENDPOINT_URL") == endpoint
+    else:
+        with pytest.raises(ImproperlyConfigured, match="AWS_S3_ENDPOINT_URL must be a server's"):
+            env.http_url("AWS_S3_ENDPOINT_URL")
+
+
+def botocore_takes(endpoint: str) -> bool:
+    import boto3
+
+    try:
+        boto3.session.Session().client(
+            "s3",
+            endpoint_url=endpoint,
+            region_name="us-east-1",
+            aws_access_key_id="a",
+            aws_secret_access_key="b",
+        )
+    except ValueError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize(
     "endpoint", ["https://s3.example.com", "http://127.0.0.1:9000/", "https://[::1]:9000"]
 )
 def test_a_servers_url_is_taken_as_it_is(monkeypatch, endpoint):
