@@ -132,6 +132,20 @@ class SignupForm(UserCreationForm):
         return username
 
 
+class UserChangeForm(auth_forms.UserChangeForm):
+    """The admin's user page, refusing a username another account has in any case, as
+    signup and the add page refuse it: "Root" beside "root" in every list and log."""
+
+    def clean_username(self):
+        username = self.cleaned_data.get("username")
+        others = self._meta.model._default_manager.exclude(pk=self.instance.pk)
+        if username and others.filter(username__iexact=username).exists():
+            raise ValidationError(
+                self.instance.unique_error_message(self._meta.model, ["username"])
+            )
+        return username
+
+
 class TypedText(forms.CharField):
     """A textarea's text with each line break counted once, as the browser counted it.
 

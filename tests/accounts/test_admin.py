@@ -201,3 +201,32 @@ def test_login_records_are_only_for_staff_who_may_see_users(model):
     viewer = staff_with(*rights, "auth.view_user", username="viewer")
     for page in pages:
         assert "root-operator" in viewer.get(page).content.decode(), page
+
+
+@pytest.mark.parametrize("editor", ["superuser", "staff who may change users"])
+@pytest.mark.parametrize("new_name", ["Root", "ROOT", "rOOt"])
+def test_a_user_cannot_be_renamed_to_another_accounts_name_in_another_case(
+    admin_client, editor, new_name
+):
+    """Signup and the add page refuse a username taken in any case; the change page
+    took it, and "Root" stood beside the superuser "root" in the lists and logs."""
+    User.objects.create_user("root", "", "x-pass-9", is_staff=True, is_superuser=True)
+    renamed = member()
+    client = (
+        admin_client if editor == "superuser" else staff_with("auth.view_user", "auth.change_user")
+    )
+    data = {**user_page_data(renamed), "username": new_name}
+    response = client.post(f"/admin/auth/user/{renamed.pk}/change/", data)
+    assert response.status_code == 200
+    assert "A user with that username already exists." in response.content.decode()
+    renamed.refresh_from_db()
+    assert renamed.username == "lin"
+
+
+def test_a_user_may_be_renamed_to_its_own_name_in_another_case(admin_client):
+    renamed = member()
+    data = {**user_page_data(renamed), "username": "Lin"}
+    response = admin_client.post(f"/admin/auth/user/{renamed.pk}/change/", data)
+    assert response.status_code == 302
+    renamed.refresh_from_db()
+    assert renamed.username == "Lin"
