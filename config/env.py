@@ -337,8 +337,11 @@ def mail_address(name: str, default: str) -> str:
     if not value:
         return default
     try:
-        sanitize_address(value, "utf-8")
-        usable = "@" in parseaddr(value)[1] and not _quoted(value)
+        address = parseaddr(value)[1]
+        # Mail carries the address as sanitize_address writes it: one it changes
+        # (ä@b.c to =?utf-8?b?w6Q=?=@b.c) is not the sender set here.
+        sent = parseaddr(sanitize_address(value, "utf-8"))[1]
+        usable = "@" in address and sent == address and not _quoted(value)
     except (ValueError, TypeError):  # "<>": Django's parser fails with a TypeError
         usable = False
     if not usable:
@@ -352,7 +355,13 @@ def mail_address(name: str, default: str) -> str:
     return value
 
 
-POSTGRES_ENGINES = ("django.db.backends.postgresql", "django.contrib.gis.db.backends.postgis")
+# GeoDjango's postgis:// is PostgreSQL too, but its backend needs GDAL, which this
+# app neither installs nor uses: the release phase failed with its traceback.
+POSTGRES_ENGINES = ("django.db.backends.postgresql",)
+
+# Seconds a connection may wait for the database (libpq's connect_timeout): with the
+# statement timeout's 25, inside the 30 s Heroku's router waits (config/settings.py).
+CONNECT_TIMEOUT = 5
 
 
 URL_PARTS_HINT = (
@@ -391,6 +400,13 @@ def database(url: str, **options) -> dict:
     asked = parse_qs(urlsplit(url).query).get("sslmode", [""])[-1]
     if options.get("ssl_require") and asked in ("verify-ca", "verify-full"):
         config["OPTIONS"]["sslmode"] = asked
+    timeout = str(config.get("OPTIONS", {}).get("connect_timeout", CONNECT_TIMEOUT)).strip()
+    if not (re.fullmatch(r"[0-9]+", timeout) and 1 <= int(timeout) <= CONNECT_TIMEOUT):
+        raise ImproperlyConfigured(
+            f"DATABASE_URL's connect_timeout must be whole seconds from 1 to {CONNECT_TIMEOUT} "
+            f"(0 waits for ever, and longer outlasts Heroku's router), got {timeout!r}; "
+            "without it the settings use 5."
+        )
     if not config["NAME"] and not config.get("OPTIONS", {}).get("service"):
         raise ImproperlyConfigured(
             f"DATABASE_URL names no database: it must end in /name, {example}."
@@ -426,8 +442,9 @@ def database_needs_tls(url: str, *, development: bool) -> bool:
 
 
 def under_ci() -> bool:
-    """Heroku CI (and other CI services) set CI for the whole test run."""
-    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false")
+    """Heroku CI (and other CI services) set CI=true for the whole test run. Any other
+    value (no, off) is not CI: its exceptions would drop checks that hold elsewhere."""
+    return os.environ.get("CI", "").strip().lower() in ("true", "1", "yes", "on")
 
 
 def refuse_development_on_a_dyno(development: bool) -> None:

@@ -180,7 +180,8 @@ DATABASES = {
 }
 # A database that does not answer must turn into a quick error page rather than
 # a request hanging until Heroku's router gives up at 30 s.
-DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+# A URL's own connect_timeout may be shorter (config/env.py refuses a longer one).
+DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", env.CONNECT_TIMEOUT)
 # For the same reason a web process's statement that runs or waits (on a lock)
 # longer than this many seconds is cancelled: the 503 page, where the router
 # would answer H12 at 30 s while the query ran on, holding a connection and the

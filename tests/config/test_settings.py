@@ -81,11 +81,32 @@ def test_a_database_url_that_is_not_postgresqls_stops_start_up_naming_it(url, sa
     assert "secret" not in str(refused.value)
 
 
-@pytest.mark.parametrize(
-    "url", ["postgres://u:p@h/app", "postgresql://u:p@h:5432/app", "postgis://u:p@h/app"]
-)
+@pytest.mark.parametrize("url", ["postgres://u:p@h/app", "postgresql://u:p@h:5432/app"])
 def test_a_postgresql_url_is_read(url):
     assert env.database(url)["NAME"] == "app"
+
+
+def test_a_postgis_url_stops_start_up():
+    """GeoDjango's backend needs GDAL, which this app neither installs nor uses: the
+    release phase failed with its traceback."""
+    with pytest.raises(ImproperlyConfigured, match="this app runs on PostgreSQL only"):
+        env.database("postgis://u:p@h/app")
+
+
+@pytest.mark.parametrize("timeout", ["abc", "0", "-1", "6", "120", "2.5", "%205%20s"])
+def test_a_connect_timeout_in_the_database_url_outside_the_bound_stops_start_up(timeout):
+    """The URL's own replaced the 5 s bound: 0 waits for ever, 120 outlasts the
+    router's 30 s, and one libpq cannot read failed every connection with a traceback."""
+    with pytest.raises(ImproperlyConfigured, match=r"connect_timeout .* 1 to 5"):
+        env.database(f"postgres://u:p@h/app?connect_timeout={timeout}")
+
+
+@pytest.mark.parametrize("timeout", ["1", "3", "5", "%205", ""])
+def test_a_connect_timeout_within_the_bound_is_kept_and_none_is_5(timeout):
+    options = env.database(f"postgres://u:p@h/app?connect_timeout={timeout}").get("OPTIONS", {})
+    assert str(options.get("connect_timeout", env.CONNECT_TIMEOUT)).strip() == (
+        timeout.replace("%20", "") or "5"
+    )
 
 
 @pytest.mark.parametrize(
@@ -129,7 +150,17 @@ SENDER = ("DEFAULT_FROM_EMAIL", env.mail_address, "webmaster@localhost")
         ],
         *[
             (SENDER, value, "must be an e-mail address")
-            for value in ["Shop, Inc <noreply@x.com>", "noreply", "a@b@c", '"noreply@x.com"', "<>"]
+            for value in [
+                "Shop, Inc <noreply@x.com>",
+                "noreply",
+                "a@b@c",
+                '"noreply@x.com"',
+                "<>",
+                # Mail would carry another address: =?utf-8?b?w6Q=?=@b.c, "a b"@c.d.
+                "ä@b.c",
+                "Shop <ä@b.c>",
+                "a b@c.d",
+            ]
         ],
     ],
 )
@@ -153,6 +184,7 @@ def test_a_mail_setting_that_would_fail_every_mail_stops_start_up(
         (SENDER, " noreply@x.com ", "noreply@x.com"),
         (SENDER, '"Shop, Inc" <noreply@x.com>', '"Shop, Inc" <noreply@x.com>'),
         (SENDER, "Shop <noreply@x.com>", "Shop <noreply@x.com>"),
+        (SENDER, "Bücher <noreply@x.com>", "Bücher <noreply@x.com>"),  # the name is encoded
     ],
 )
 def test_a_mail_setting_is_read(monkeypatch, setting, value, read):
@@ -199,7 +231,16 @@ def test_an_unknown_environment_is_production():
 
 @pytest.mark.parametrize(
     ("dyno", "ci", "refused"),
-    [("web.1", None, True), ("release.2", "", True), ("run.1", "true", False), (None, None, False)],
+    [
+        ("web.1", None, True),
+        ("release.2", "", True),
+        ("run.1", "true", False),
+        ("run.1", "1", False),
+        ("run.1", " TRUE ", False),
+        (None, None, False),
+        # Anything but a yes is not under CI: "no" and "off" counted as CI.
+        *[("web.1", value, True) for value in ["no", "off", "0", "false", "n", "disabled"]],
+    ],
 )
 def test_development_on_a_dyno_outside_ci_stops_start_up(monkeypatch, dyno, ci, refused):
     """Its secret key is public: anyone could sign a session and be anyone."""
