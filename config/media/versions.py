@@ -11,7 +11,6 @@ version over the current one, which needs no permission to delete anything.
 """
 
 import functools
-import itertools
 import re
 import unicodedata
 from collections.abc import Callable
@@ -260,6 +259,7 @@ def list_versions(name: str) -> list[Version]:
     # second. Merge by time, current first; a stable sort keeps each list's order, and
     # within one second a marker goes above the versions, as it usually hides one of
     # them (a delete, then a restore by copy, is marker over version under the copy).
+    # That is a guess below the current one: restore() relies on S3's IsLatest alone.
     versions = markers + files
     versions.sort(key=lambda v: (not v.is_latest, -v.last_modified.timestamp()))
     return versions
@@ -293,10 +293,14 @@ def restore(
             )
         if all(v.is_delete_marker for v in versions):
             raise NothingToRestore(f"{name!r} has only delete markers: no version to restore.")
-        markers = list(itertools.takewhile(lambda version: version.is_delete_marker, versions))
-        for marker in markers:  # the ones on top, newest first, from this one listing
-            client.delete_object(Bucket=bucket, Key=key, VersionId=marker.version_id, **extra)
-        return list_versions(name)[0]
+        # One marker at a time, the one S3 calls current: the order of the rest is
+        # known to the second only, and a marker listed next may lie under a version
+        # (a delete, a restore by copy and a delete in one second).
+        while versions[0].is_delete_marker:
+            current = versions[0].version_id
+            client.delete_object(Bucket=bucket, Key=key, VersionId=current, **extra)
+            versions = list_versions(name)
+        return versions[0]
     chosen = next((v for v in versions if v.version_id == version_id), None)
     if chosen is None:
         raise NothingToRestore(f"{name!r} has no version {version_id!r}.")

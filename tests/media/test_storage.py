@@ -83,6 +83,28 @@ def test_restore_removes_the_marker_and_brings_back_identical_bytes(fresh_s3):
     assert http_get(default_storage.url(name)).body == PHOTO
 
 
+def test_restore_removes_only_the_markers_on_top_whatever_their_times(fresh_s3):
+    """S3 gives times to the second, and lists versions and markers apart: merged by
+    time, a restore by copy between two deletes in one second was listed under the
+    first delete's marker, and a restore removed that marker too, from under the copy."""
+    client, key = fresh_s3.client(), "products/lamp.png"
+    bucket = locals3.MEDIA_BUCKET
+    first = client.put_object(Bucket=bucket, Key=key, Body=PHOTO)["VersionId"]
+    first_delete = client.delete_object(Bucket=bucket, Key=key)["VersionId"]
+    source = {"Bucket": bucket, "Key": key, "VersionId": first}
+    copy = client.copy_object(Bucket=bucket, Key=key, CopySource=source)["VersionId"]
+    second_delete = client.delete_object(Bucket=bucket, Key=key)["VersionId"]
+    assert versions.list_versions(key)[0].version_id == second_delete
+
+    assert versions.restore(key).version_id == copy
+
+    left = client.list_object_versions(Bucket=bucket, Prefix=key)
+    entries = [*left.get("Versions", []), *left.get("DeleteMarkers", [])]
+    kept = {entry["VersionId"] for entry in entries}
+    assert kept == {first, first_delete, copy}
+    assert stored_bytes(fresh_s3, key) == PHOTO
+
+
 def test_overwriting_a_key_keeps_the_old_version_and_restore_copies_it_back(fresh_s3):
     name = save("products/manual.txt", b"first edition")
     overwrite(name, b"second edition")
