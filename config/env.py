@@ -71,7 +71,7 @@ def http_url(name: str) -> str | None:
         port_ok = parts.port is None or parts.port > 0
         host_ok = is_host(parts.hostname or "")
     except ValueError:  # a port that is no number or past 65535, an unclosed "["
-        parts, port_ok = None, False
+        parts, port_ok, host_ok = None, False, False
     if (
         not port_ok
         or not host_ok
@@ -405,7 +405,7 @@ def database(url: str, **options) -> dict:
         raise ImproperlyConfigured(
             f"DATABASE_URL's connect_timeout must be whole seconds from 1 to {CONNECT_TIMEOUT} "
             f"(0 waits for ever, and longer outlasts Heroku's router), got {timeout!r}; "
-            "without it the settings use 5."
+            f"without it the settings use {CONNECT_TIMEOUT}."
         )
     if not config["NAME"] and not config.get("OPTIONS", {}).get("service"):
         raise ImproperlyConfigured(

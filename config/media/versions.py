@@ -293,12 +293,10 @@ def restore(
             )
         if all(v.is_delete_marker for v in versions):
             raise NothingToRestore(f"{name!r} has only delete markers: no version to restore.")
-        # One marker at a time, the one S3 calls current: the order of the rest is
-        # known to the second only, and a marker listed next may lie under a version
-        # (a delete, a restore by copy and a delete in one second).
+        # The marker S3 calls current, one at a time: below it the listing's order is
+        # known to the second only, and a marker there may lie under a version.
         while versions[0].is_delete_marker:
-            current = versions[0].version_id
-            client.delete_object(Bucket=bucket, Key=key, VersionId=current, **extra)
+            client.delete_object(Bucket=bucket, Key=key, VersionId=versions[0].version_id, **extra)
             versions = list_versions(name)
         return versions[0]
     chosen = next((v for v in versions if v.version_id == version_id), None)
