@@ -9,7 +9,13 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import models
 
-from accounts.forms import AdminLoginForm, NormalizedEmail, TypedText, UserChangeForm
+from accounts.forms import (
+    AdminLoginForm,
+    AdminUserAddForm,
+    AdminUserChangeForm,
+    NormalizedEmail,
+    TypedText,
+)
 from accounts.models import Company, Profile
 from config.media.admin import DiscardsUnsavedUploadsMixin, MediaVersionsAdminMixin
 from config.security.autocomplete import AutocompleteChoicesMixin
@@ -116,7 +122,9 @@ admin.site.unregister(get_user_model())
 @admin.register(get_user_model())
 class UserAdmin(DeletedObjectsNamedIfSeenMixin, DiscardsUnsavedUploadsMixin, auth_admin.UserAdmin):
     inlines = [ProfileInline]
-    form = UserChangeForm  # a username taken in any case is refused (accounts/forms.py)
+    # A new username taken in any case, or kept for the demo, is refused (accounts/forms.py).
+    form = AdminUserChangeForm
+    add_form = AdminUserAddForm
     # The address checked as Django stores it (accounts/forms.py).
     formfield_overrides = {models.EmailField: {"form_class": NormalizedEmail}}
 

@@ -147,6 +147,18 @@ def _opens(user, password: str, created: bool, known_hash: str | None) -> bool:
 
 
 @transaction.atomic
+def _named(users, username: str):
+    """The account named `username` in any case, or None: one spelled otherwise is
+    not the demo's, and a second beside it would stand in every list and log (signup
+    and the admin refuse that). The exact spelling first, where an older database
+    has both."""
+    return min(
+        users.filter(username__iexact=username),
+        key=lambda user: user.username != username,
+        default=None,
+    )
+
+
 def ensure_demo_accounts(
     *,
     staff_password: str,
@@ -162,7 +174,7 @@ def ensure_demo_accounts(
     group.permissions.remove(*_permissions(WITHDRAWN_PERMISSIONS))
     users = get_user_model().objects.select_related("profile__company")
 
-    staff = users.filter(username=STAFF_USERNAME).first()
+    staff = _named(users, STAFF_USERNAME)
     staff_created = staff is None
     if staff_created:
         staff = _create(
@@ -175,7 +187,7 @@ def ensure_demo_accounts(
         staff.save(update_fields=["is_staff"])
         staff.groups.add(group)
 
-    member = users.filter(username=MEMBER_USERNAME).first()
+    member = _named(users, MEMBER_USERNAME)
     member_created = member is None
     if member_created:
         member = _create(
@@ -194,7 +206,10 @@ def ensure_demo_accounts(
             STAFF_USERNAME,
             staff_password if _opens(staff, staff_password, staff_created, staff_hash) else None,
             staff_created,
-            ready=staff.is_active and staff.is_staff and staff.groups.filter(pk=group.pk).exists(),
+            ready=staff.username == STAFF_USERNAME
+            and staff.is_active
+            and staff.is_staff
+            and staff.groups.filter(pk=group.pk).exists(),
         ),
         DemoLogin(
             "member",
@@ -203,7 +218,7 @@ def ensure_demo_accounts(
             if _opens(member, member_password, member_created, member_hash)
             else None,
             member_created,
-            ready=member.is_active and company is not None,
+            ready=member.username == MEMBER_USERNAME and member.is_active and company is not None,
             company=company.name if company else "",
         ),
     ]

@@ -132,18 +132,36 @@ class SignupForm(UserCreationForm):
         return username
 
 
-class UserChangeForm(auth_forms.UserChangeForm):
-    """The admin's user page, refusing a username another account has in any case, as
-    signup and the add page refuse it: "Root" beside "root" in every list and log."""
+class NewUsernameMixin:
+    """For the admin's user pages: a username given or changed there is refused where
+    signup refuses it, when another account has it in any case ("Root" beside "root"
+    in every list and log) or when the demo's shared logins keep it. An account's
+    name left as it is stays, whatever it is."""
 
     def clean_username(self):
-        username = self.cleaned_data.get("username")
+        # The add form's own check first (None when the name is taken in any case).
+        clean = getattr(super(), "clean_username", lambda: self.cleaned_data.get("username"))
+        username = clean()
+        if not username or "username" not in self.changed_data:
+            return username
         others = self._meta.model._default_manager.exclude(pk=self.instance.pk)
-        if username and others.filter(username__iexact=username).exists():
+        if others.filter(username__iexact=username).exists():
             raise ValidationError(
                 self.instance.unique_error_message(self._meta.model, ["username"])
             )
+        if is_reserved(username):
+            raise ValidationError(
+                "This username is kept for the demo's shared logins.", code="reserved"
+            )
         return username
+
+
+class AdminUserAddForm(NewUsernameMixin, auth_forms.AdminUserCreationForm):
+    pass
+
+
+class AdminUserChangeForm(NewUsernameMixin, auth_forms.UserChangeForm):
+    pass
 
 
 class TypedText(forms.CharField):

@@ -230,3 +230,32 @@ def test_a_user_may_be_renamed_to_its_own_name_in_another_case(admin_client):
     assert response.status_code == 302
     renamed.refresh_from_db()
     assert renamed.username == "Lin"
+
+
+def test_an_account_already_sharing_its_name_in_another_case_can_still_be_changed(admin_client):
+    """Made before the check (or by a command that lacked it): staff could not even
+    deactivate it, every save refused its unchanged name."""
+    member("root")
+    twin = member("Root")
+    data = {**user_page_data(twin), "email": "twin@example.com"}
+    del data["is_active"]
+    response = admin_client.post(f"/admin/auth/user/{twin.pk}/change/", data)
+    assert response.status_code == 302
+    twin.refresh_from_db()
+    assert (twin.username, twin.email, twin.is_active) == ("Root", "twin@example.com", False)
+
+
+@pytest.mark.parametrize("name", ["demo-staff", "Demo-Member", "DEMO-STAFF"])
+def test_the_admin_neither_gives_nor_renames_to_a_name_the_demo_keeps(admin_client, name):
+    """Signup refuses them in any case: an account of that name is taken for the
+    demo's shared login, and the seed would make the shared one beside it."""
+    renamed = member()
+    data = {**user_page_data(renamed), "username": name}
+    response = admin_client.post(f"/admin/auth/user/{renamed.pk}/change/", data)
+    assert response.status_code == 200
+    assert "kept for the demo" in response.content.decode()
+    added = {"username": name, "password1": "x-long-pass-9", "password2": "x-long-pass-9"}
+    response = admin_client.post("/admin/auth/user/add/", {**added, "usable_password": "true"})
+    assert response.status_code == 200
+    assert "kept for the demo" in response.content.decode()
+    assert list(User.objects.filter(username__iexact=name)) == []

@@ -238,6 +238,18 @@ def test_an_account_someone_else_made_under_a_demo_name_gets_no_permission():
     assert "exists but is not the demo's" in output
 
 
+@pytest.mark.parametrize("name", ["Demo-Staff", "DEMO-MEMBER"])
+def test_an_account_of_a_demo_name_in_another_case_is_left_and_no_second_made(name):
+    """The seed looked for the exact name and made "demo-staff" beside "Demo-Staff"."""
+    UserFactory(username=name, is_staff=True)
+    output = run()
+    assert list(
+        get_user_model().objects.filter(username__iexact=name).values_list("username", flat=True)
+    ) == [name]
+    assert name.lower() not in logins(output)
+    assert "exists but is not the demo's" in output
+
+
 def test_outside_development_a_known_password_is_refused(settings):
     settings.DEVELOPMENT = False
     for args in ([], ["--staff-password", "only-one-given"]):

@@ -40,6 +40,32 @@ def test_createsuperuser_with_an_address_too_long_once_lowercased_says_so(monkey
     assert not User.objects.filter(username="root").exists()
 
 
+@pytest.mark.parametrize("given_as", ["option", "environment"])
+def test_createsuperuser_refuses_a_username_taken_in_another_case(monkeypatch, given_as):
+    """It checked the exact name only, and made "Root" beside "root"."""
+    UserFactory(username="root")
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "a-long-enough-password")
+    options = {"email": "r@example.com"}
+    if given_as == "option":
+        options["username"] = "Root"
+    else:
+        monkeypatch.setenv("DJANGO_SUPERUSER_USERNAME", "Root")
+    with pytest.raises(CommandError, match="already taken in another case"):
+        call_command("createsuperuser", "--noinput", **options)
+    assert list(User.objects.values_list("username", flat=True)) == ["root"]
+
+
+def test_createsuperuser_asks_again_for_a_username_taken_in_another_case(monkeypatch):
+    UserFactory(username="root")
+    answers = iter(["ROOT", "boss", "boss@example.com"])
+    monkeypatch.setattr("builtins.input", lambda prompt="": next(answers))
+    monkeypatch.setattr("getpass.getpass", lambda prompt="": "a-long-enough-password-7")
+    errors = io.StringIO()
+    call_command("createsuperuser", stdin=Terminal(), stdout=io.StringIO(), stderr=errors)
+    assert "Error: That username is already taken in another case." in errors.getvalue()
+    assert User.objects.get(username="boss").is_superuser
+
+
 # Addresses Django's own check takes and mail cannot reach, or reaches at another
 # domain (accounts/forms.py addressable): the Kelvin sign before the @, a domain
 # the IDNA codec refuses, and ß, a soft hyphen and a full-width letter, which it

@@ -14,6 +14,9 @@ An address is checked as the site's forms check it: one Django's own check takes
 and mail cannot reach, or reaches at another domain (`faß.de` is written
 `fass.de`), is refused given with `--email` or DJANGO_SUPERUSER_EMAIL, and asked
 again at the prompt. The superuser's password reset mail could never be sent.
+
+A username another account has in another case is refused too, as signup and the
+admin refuse it.
 """
 
 import os
@@ -49,6 +52,17 @@ class Command(DatabaseCommand, createsuperuser.Command):
                 f"The database refused a value: {reason}. An e-mail address counts as "
                 "Django stores it, its domain in lower case: at most 254 characters."
             ) from error
+
+    def _validate_username(self, username, verbose_field_name, database):
+        """Django's check (taken, blank, invalid), and taken in another case: signup and
+        the admin refuse "Root" beside "root", which would stand in every list and log.
+        Django's command asks this of a name given, from the environment or typed."""
+        error = super()._validate_username(username, verbose_field_name, database)
+        users = self.UserModel._default_manager.db_manager(database)
+        name = self.UserModel.USERNAME_FIELD
+        if error is None and users.filter(**{f"{name}__iexact": username}).exists():
+            return f"Error: That {verbose_field_name} is already taken in another case."
+        return error
 
     def get_input_data(self, field, message, default=None):
         value = super().get_input_data(field, message, default)
