@@ -92,7 +92,9 @@ def http_url(name: str) -> str | None:
     return value
 
 
-_HOST_NAME = re.compile(r"((?!-)[a-z\d-]{1,63}(?<!-)\.)*(?!-)[a-z\d-]{1,63}(?<!-)\.?", re.I)
+_HOST_NAME = re.compile(
+    r"((?!-)[a-z0-9-]{1,63}(?<!-)\.)*(?!-)[a-z0-9-]{1,63}(?<!-)\.?", re.IGNORECASE | re.ASCII
+)
 
 
 def is_host(host: str) -> bool:
@@ -338,11 +340,15 @@ def mail_address(name: str, default: str) -> str:
         return default
     try:
         address = parseaddr(value)[1]
-        # Mail carries the address as sanitize_address writes it: one it changes
-        # (ä@b.c to =?utf-8?b?w6Q=?=@b.c) is not the sender set here.
-        sent = parseaddr(sanitize_address(value, "utf-8"))[1]
-        usable = "@" in address and sent == address and not _quoted(value)
-    except (ValueError, TypeError):  # "<>": Django's parser fails with a TypeError
+        local, _, domain = address.rpartition("@")
+        # Mail carries the address as sanitize_address writes it: a local part it
+        # changes (ä@b.c to =?utf-8?b?w6Q=?=@b.c, "a b"@c.d) or a domain its IDNA
+        # codec makes another (faß.de to fass.de) is not the sender set here. An
+        # international domain goes as its xn-- form: the same domain.
+        sent = parseaddr(sanitize_address(value, "utf-8"))[1].rpartition("@")[0]
+        same_domain = domain.encode("idna").decode("idna") == domain.lower()
+        usable = bool(local) and sent == local and same_domain and not _quoted(value)
+    except (ValueError, TypeError, UnicodeError):  # "<>": a TypeError in Django's parser
         usable = False
     if not usable:
         raise ImproperlyConfigured(
@@ -442,8 +448,9 @@ def database_needs_tls(url: str, *, development: bool) -> bool:
 
 
 def under_ci() -> bool:
-    """Heroku CI (and other CI services) set CI=true for the whole test run. Any other
-    value (no, off) is not CI: its exceptions would drop checks that hold elsewhere."""
+    """Heroku CI sets CI=true for the whole test run (most CI services do too). Any
+    other value (no, off, a service's name as Woodpecker sets it) is not CI: the
+    exceptions made for it would drop checks that hold everywhere else."""
     return os.environ.get("CI", "").strip().lower() in ("true", "1", "yes", "on")
 
 

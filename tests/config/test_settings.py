@@ -160,6 +160,9 @@ SENDER = ("DEFAULT_FROM_EMAIL", env.mail_address, "webmaster@localhost")
                 "ä@b.c",
                 "Shop <ä@b.c>",
                 "a b@c.d",
+                # A domain the IDNA codec makes another one: mail goes to fass.de.
+                "noreply@fa\u00df.de",
+                "noreply@\uff45xample.com",
             ]
         ],
     ],
@@ -185,6 +188,9 @@ def test_a_mail_setting_that_would_fail_every_mail_stops_start_up(
         (SENDER, '"Shop, Inc" <noreply@x.com>', '"Shop, Inc" <noreply@x.com>'),
         (SENDER, "Shop <noreply@x.com>", "Shop <noreply@x.com>"),
         (SENDER, "Bücher <noreply@x.com>", "Bücher <noreply@x.com>"),  # the name is encoded
+        # Sent as noreply@xn--bcher-kva.de: the same domain.
+        (SENDER, "noreply@bücher.de", "noreply@bücher.de"),
+        (SENDER, "Shop <noreply@BÜCHER.de>", "Shop <noreply@BÜCHER.de>"),
     ],
 )
 def test_a_mail_setting_is_read(monkeypatch, setting, value, read):

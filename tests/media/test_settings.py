@@ -340,6 +340,19 @@ def test_an_endpoint_the_settings_take_is_one_botocore_takes(monkeypatch, endpoi
             env.http_url("AWS_S3_ENDPOINT_URL")
 
 
+@pytest.mark.parametrize(
+    "endpoint",
+    ["https://\u017f3.example.com", "https://s\u0663.example.com", "https://\u0131s3.example.com"],
+)
+def test_an_endpoint_outside_ascii_that_botocore_takes_is_refused_too(monkeypatch, endpoint):
+    """botocore takes these (a long s, an Arabic-Indic three, a dotless i), then every S3
+    call fails: no IDNA label. And the CSP header naming the host went out encoded."""
+    assert botocore_takes(endpoint)
+    monkeypatch.setenv("AWS_S3_ENDPOINT_URL", endpoint)
+    with pytest.raises(ImproperlyConfigured, match="AWS_S3_ENDPOINT_URL must be a server's"):
+        env.http_url("AWS_S3_ENDPOINT_URL")
+
+
 def botocore_takes(endpoint: str) -> bool:
     import boto3
 
