@@ -294,10 +294,19 @@ def restore(
         if all(v.is_delete_marker for v in versions):
             raise NothingToRestore(f"{name!r} has only delete markers: no version to restore.")
         # The marker S3 calls current, one at a time: below it the listing's order is
-        # known to the second only, and a marker there may lie under a version.
-        while versions[0].is_delete_marker:
+        # known to the second only, and a marker there may lie under a version. At
+        # most as many as were listed (a listing that lags would repeat one).
+        for _ in range(sum(v.is_delete_marker for v in versions)):
             client.delete_object(Bucket=bucket, Key=key, VersionId=versions[0].version_id, **extra)
             versions = list_versions(name)
+            if not versions or not versions[0].is_delete_marker:
+                break
+        if not versions or versions[0].is_delete_marker:
+            raise MediaError(
+                f"{name!r}: the delete markers were removed, yet no version is current "
+                "(a version expired or deleted meanwhile, or the listing lags): list its "
+                "versions again."
+            )
         return versions[0]
     chosen = next((v for v in versions if v.version_id == version_id), None)
     if chosen is None:

@@ -105,6 +105,26 @@ def test_restore_removes_only_the_markers_on_top_whatever_their_times(fresh_s3):
     assert stored_bytes(fresh_s3, key) == PHOTO
 
 
+def test_restore_says_so_when_the_version_under_the_markers_goes_meanwhile(fresh_s3, monkeypatch):
+    """The version under the marker expired (the lifecycle rule) or was deleted while
+    the marker was removed: the next listing had nothing current, and restore failed
+    with an IndexError, a traceback in media_restore."""
+    name = save("avatars/ada.png")
+    version = versions.list_versions(name)[0].version_id
+    default_storage.delete(name)
+    client = default_storage.connection.meta.client
+    remove = client.delete_object
+
+    def and_the_version_expires(**kwargs):
+        answer = remove(**kwargs)
+        fresh_s3.client().delete_object(Bucket=locals3.MEDIA_BUCKET, Key=name, VersionId=version)
+        return answer
+
+    monkeypatch.setattr(client, "delete_object", and_the_version_expires)
+    with pytest.raises(versions.MediaError, match="no version is current"):
+        versions.restore(name)
+
+
 def test_overwriting_a_key_keeps_the_old_version_and_restore_copies_it_back(fresh_s3):
     name = save("products/manual.txt", b"first edition")
     overwrite(name, b"second edition")
