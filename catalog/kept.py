@@ -23,6 +23,7 @@ If the cache's server does not answer, the value is made for this request only
 """
 
 import hashlib
+import time
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -50,10 +51,17 @@ def kept(key: str, make: Callable[[], T]) -> T:
     except unavailable():
         return make()
     if found is not None:
+        # Kept until then: a page cached with it is kept no longer (pagecache.KEPT_UNTIL).
+        # (A value an older release kept, without the time, counts as going now.)
+        until = found[2] if len(found) == 3 else 0
+        pagecache.KEPT_UNTIL.set(min(pagecache.KEPT_UNTIL.get(), until))
         return found[1]
     value = make()
+    until = time.time() + settings.PAGE_CACHE_SECONDS
     try:
-        caches[pagecache.CACHE_ALIAS].set(key, (generation, value), settings.PAGE_CACHE_SECONDS)
+        caches[pagecache.CACHE_ALIAS].set(
+            key, (generation, value, until), settings.PAGE_CACHE_SECONDS
+        )
     except unavailable():  # cache server down: made again next time, as with no cache
         pass
     return value

@@ -47,9 +47,11 @@ render as if uncached (`X-Page-Cache: bypass`) and the error is logged.
 request took (a 404 is raised before it is set).
 """
 
+import contextvars
 import gzip
 import hashlib
 import logging
+import math
 import time
 from collections.abc import Callable
 from functools import wraps
@@ -67,6 +69,13 @@ from config.cache import unavailable
 
 CACHE_ALIAS = "pages"
 HEADER = "X-Page-Cache"
+# When the soonest of the kept values (catalog/kept.py) a page being rendered used
+# stops being kept. A worker that never saw a change another process committed
+# sees it when its copies expire: a page cached a whole PAGE_CACHE_SECONDS after
+# it used a count kept nearly as long showed the old count (and its page numbers)
+# for up to twice that.
+KEPT_UNTIL: contextvars.ContextVar[float] = contextvars.ContextVar("kept_until", default=math.inf)
+
 # The current generation: a whole number, kept without expiry beside the pages.
 GENERATION = "catalog-page-generation"
 
@@ -112,12 +121,17 @@ def cache_anonymous_page(view, canonical: Canonical):
         if page is not None:
             response, outcome = cached_response(request, page), "hit"
         else:
-            response = view(request, *args, **kwargs)
-            if hasattr(response, "render"):
-                response.render()
+            used = KEPT_UNTIL.set(math.inf)
+            try:
+                response = view(request, *args, **kwargs)
+                if hasattr(response, "render"):
+                    response.render()
+                until = KEPT_UNTIL.get()
+            finally:
+                KEPT_UNTIL.reset(used)
             outcome = "bypass" if key is None else "miss"
             if key is not None and storable(request, response):
-                store(key, response, generation)
+                store(key, response, generation, until)
         response[HEADER] = outcome
         # Which copy a visitor gets depends on their cookies, even when this one
         # rendered without reading the session, and on whether they accept gzip:
@@ -156,12 +170,17 @@ def cached_response(request, page: tuple) -> HttpResponse:
     return HttpResponse(plain, content_type=content_type)
 
 
-def store(key: str, response, generation: int) -> None:
-    """Keep the page with the generation it was rendered under, and its gzip bytes.
+def store(key: str, response, generation: int, until: float = math.inf) -> None:
+    """Keep the page with the generation it was rendered under, and its gzip bytes,
+    until `until` (time.time()) at the latest.
 
     If a change committed while it rendered, the generation has moved on and
-    this copy, which may hold the rows from before, is never served.
+    this copy, which may hold the rows from before, is never served. A page is kept
+    no longer than the kept values it shows (KEPT_UNTIL).
     """
+    seconds = int(min(settings.PAGE_CACHE_SECONDS, until - time.time()))
+    if seconds < 1:
+        return
     plain = response.content
     # mtime=0: the same page compresses to the same bytes on every worker.
     compressed = gzip.compress(plain, compresslevel=6, mtime=0)
@@ -169,7 +188,7 @@ def store(key: str, response, generation: int) -> None:
         compressed = None
     page = (generation, response["Content-Type"], plain, compressed)
     try:
-        caches[CACHE_ALIAS].set(key, page, settings.PAGE_CACHE_SECONDS)
+        caches[CACHE_ALIAS].set(key, page, seconds)
     except unavailable() as error:
         logger.warning("Page cache unavailable, page not stored: %r", error)
 

@@ -78,3 +78,22 @@ def test_without_a_page_cache_every_request_counts(client, make_products, settin
     make_products(3)
     counts = [rendered(client, "/products/", n)[2] for n in range(2)]
     assert counts == [3, 3]
+
+
+def test_a_page_is_cached_no_longer_than_the_count_it_shows(client, make_products, monkeypatch):
+    """A change another process commits reaches this worker's memory when its kept
+    count expires. A page rendered just before, with that count, was cached for a
+    whole PAGE_CACHE_SECONDS more: an empty page 2 of 2 for twice the promised time."""
+    import time
+
+    products = make_products(25)
+    start = time.time()
+    clock = [start]
+    monkeypatch.setattr(time, "time", lambda: clock[0])
+    assert "25 products" in client.get("/products/").content.decode()  # the count kept
+    # Another process unpublishes one: no clear reaches this worker's memory.
+    Product.objects.filter(pk=products[-1].pk).update(is_published=False)
+    clock[0] = start + 9
+    assert client.get("/products/?page=2").status_code == 200  # still the kept 25
+    clock[0] = start + 10.5  # past PAGE_CACHE_SECONDS (10) since the count was kept
+    assert client.get("/products/?page=2").status_code == 404
