@@ -96,8 +96,8 @@ def _companies() -> list[Company]:
         if created:
             for display_name in members:
                 username = f"demo-{slugify(display_name.split()[0])}"
-                if get_user_model().objects.filter(username=username).exists():
-                    continue  # someone has that name: leave their account alone
+                if get_user_model().objects.filter(username__iexact=username).exists():
+                    continue  # someone has that name, in any case: leave their account alone
                 # No usable password: these members fill the company page, nobody logs in.
                 user = get_user_model().objects.create_user(username=username, password=None)
                 user.profile.display_name = display_name
@@ -146,7 +146,6 @@ def _opens(user, password: str, created: bool, known_hash: str | None) -> bool:
     return check_password(password, user.password)
 
 
-@transaction.atomic
 def _named(users, username: str):
     """The account named `username` in any case, or None: one spelled otherwise is
     not the demo's, and a second beside it would stand in every list and log (signup
@@ -159,6 +158,7 @@ def _named(users, username: str):
     )
 
 
+@transaction.atomic
 def ensure_demo_accounts(
     *,
     staff_password: str,

@@ -250,6 +250,34 @@ def test_an_account_of_a_demo_name_in_another_case_is_left_and_no_second_made(na
     assert "exists but is not the demo's" in output
 
 
+def test_a_company_member_name_in_another_case_is_left_and_no_second_made():
+    UserFactory(username="Demo-Ines")
+    run()
+    assert list(
+        get_user_model()
+        .objects.filter(username__iexact="demo-ines")
+        .values_list("username", flat=True)
+    ) == ["Demo-Ines"]
+
+
+def test_a_seed_that_fails_half_way_leaves_nothing(monkeypatch):
+    """One transaction: two dynos seeding at once, or a failure after the staff login,
+    never leave half the demo behind."""
+    from accounts import demo_accounts
+
+    create = demo_accounts._create
+
+    def fails_for_the_member(**kwargs):
+        if kwargs["username"] == demo_accounts.MEMBER_USERNAME:
+            raise RuntimeError("the database went away")
+        return create(**kwargs)
+
+    monkeypatch.setattr(demo_accounts, "_create", fails_for_the_member)
+    with pytest.raises(RuntimeError):
+        run()
+    assert (get_user_model().objects.count(), Company.objects.count()) == (0, 0)
+
+
 def test_outside_development_a_known_password_is_refused(settings):
     settings.DEVELOPMENT = False
     for args in ([], ["--staff-password", "only-one-given"]):

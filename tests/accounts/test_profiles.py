@@ -40,16 +40,18 @@ def test_createsuperuser_with_an_address_too_long_once_lowercased_says_so(monkey
     assert not User.objects.filter(username="root").exists()
 
 
+@pytest.mark.parametrize("name", ["Root", "\uff32\uff2f\uff2f\uff34"])  # full-width letters
 @pytest.mark.parametrize("given_as", ["option", "environment"])
-def test_createsuperuser_refuses_a_username_taken_in_another_case(monkeypatch, given_as):
-    """It checked the exact name only, and made "Root" beside "root"."""
+def test_createsuperuser_refuses_a_username_taken_in_another_case(monkeypatch, given_as, name):
+    """It checked the exact name only, and made "Root" beside "root"; NFKC makes the
+    full-width name ROOT when it is stored."""
     UserFactory(username="root")
     monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "a-long-enough-password")
     options = {"email": "r@example.com"}
     if given_as == "option":
-        options["username"] = "Root"
+        options["username"] = name
     else:
-        monkeypatch.setenv("DJANGO_SUPERUSER_USERNAME", "Root")
+        monkeypatch.setenv("DJANGO_SUPERUSER_USERNAME", name)
     with pytest.raises(CommandError, match="already taken in another case"):
         call_command("createsuperuser", "--noinput", **options)
     assert list(User.objects.values_list("username", flat=True)) == ["root"]

@@ -59,8 +59,10 @@ class Command(DatabaseCommand, createsuperuser.Command):
         Django's command asks this of a name given, from the environment or typed."""
         error = super()._validate_username(username, verbose_field_name, database)
         users = self.UserModel._default_manager.db_manager(database)
+        # As it is stored: NFKC, so full-width letters are plain ones (as the forms do).
+        stored = self.UserModel.normalize_username(username)
         name = self.UserModel.USERNAME_FIELD
-        if error is None and users.filter(**{f"{name}__iexact": username}).exists():
+        if error is None and users.filter(**{f"{name}__iexact": stored}).exists():
             return f"Error: That {verbose_field_name} is already taken in another case."
         return error
 
