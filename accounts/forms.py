@@ -26,6 +26,7 @@ from accounts import throttles
 from accounts.demo_accounts import is_reserved
 from accounts.mail import outbox
 from accounts.models import Profile
+from config import env
 from config.media.forms import MediaUploadFormMixin
 
 logger = logging.getLogger(__name__)
@@ -33,21 +34,15 @@ logger = logging.getLogger(__name__)
 
 def addressable(email: str) -> bool:
     """Whether Django's mail goes to `email` itself: a local part in ASCII (Django sends
-    no SMTPUTF8), and a domain the IDNA codec writes in ASCII as that same domain.
-
-    The codec follows IDNA 2003, which maps some characters to others: `faß.de` is
-    written `fass.de`, another registered domain, full-width letters become plain
-    ones and a soft hyphen or a joiner is dropped, so the reset link for such an
-    address would go to someone else's domain. A domain typed in ASCII (an A-label
-    `xn--...` included) is written as it is."""
+    no SMTPUTF8), and a domain written as that same domain (config/env.py
+    `sent_as_itself`: `faß.de` would be `fass.de`, and the reset link for such an
+    address would go to someone else's domain)."""
     local_part, _, domain = email.rpartition("@")
     try:
         sanitize_address(email, "utf-8")
-        written = domain.encode("idna").decode("ascii")
-        same_domain = domain.isascii() or written.encode("ascii").decode("idna") == domain
     except Exception:  # the parser and the codec raise many types on what they refuse
         return False
-    return local_part.isascii() and same_domain
+    return local_part.isascii() and env.sent_as_itself(domain)
 
 
 def validate_addressable(email: str) -> None:

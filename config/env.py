@@ -342,12 +342,10 @@ def mail_address(name: str, default: str) -> str:
         address = parseaddr(value)[1]
         local, _, domain = address.rpartition("@")
         # Mail carries the address as sanitize_address writes it: a local part it
-        # changes (ä@b.c to =?utf-8?b?w6Q=?=@b.c, "a b"@c.d) or a domain its IDNA
-        # codec makes another (faß.de to fass.de) is not the sender set here. An
-        # international domain goes as its xn-- form: the same domain.
+        # changes (ä@b.c to =?utf-8?b?w6Q=?=@b.c, "a b"@c.d) is not the sender set
+        # here, nor a domain it sends to another one.
         sent = parseaddr(sanitize_address(value, "utf-8"))[1].rpartition("@")[0]
-        same_domain = domain.encode("idna").decode("idna") == domain.lower()
-        usable = bool(local) and sent == local and same_domain and not _quoted(value)
+        usable = bool(local) and sent == local and sent_as_itself(domain) and not _quoted(value)
     except (ValueError, TypeError, UnicodeError):  # "<>": a TypeError in Django's parser
         usable = False
     if not usable:
@@ -363,6 +361,23 @@ def mail_address(name: str, default: str) -> str:
 
 # GeoDjango's postgis:// is PostgreSQL too, but its backend needs GDAL, which this
 # app neither installs nor uses: the release phase failed with its traceback.
+def sent_as_itself(domain: str) -> bool:
+    """Whether Django's mail goes to `domain` itself, as the IDNA codec writes it in ASCII.
+
+    The codec follows IDNA 2003, which maps some characters to others: `faß.de` is
+    written `fass.de`, another registered domain; full-width letters become plain
+    ones and a soft hyphen or a joiner is dropped. A domain typed in ASCII (an
+    A-label `xn--...` included) is written as it is, and `bücher.de` as its A-label,
+    the same domain. Case is no part of a domain."""
+    if domain.isascii():
+        return True
+    try:
+        written = domain.encode("idna").decode("ascii")
+        return written.encode("ascii").decode("idna") == domain.lower()
+    except UnicodeError:
+        return False
+
+
 POSTGRES_ENGINES = ("django.db.backends.postgresql",)
 
 # Seconds a connection may wait for the database (libpq's connect_timeout): with the

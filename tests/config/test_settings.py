@@ -191,6 +191,8 @@ def test_a_mail_setting_that_would_fail_every_mail_stops_start_up(
         # Sent as noreply@xn--bcher-kva.de: the same domain.
         (SENDER, "noreply@bücher.de", "noreply@bücher.de"),
         (SENDER, "Shop <noreply@BÜCHER.de>", "Shop <noreply@BÜCHER.de>"),
+        (SENDER, "noreply@xn--bcher-kva.de", "noreply@xn--bcher-kva.de"),
+        (SENDER, "Shop <NoReply@Example.COM>", "Shop <NoReply@Example.COM>"),
     ],
 )
 def test_a_mail_setting_is_read(monkeypatch, setting, value, read):
