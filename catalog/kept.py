@@ -51,13 +51,12 @@ def kept(key: str, make: Callable[[], T]) -> T:
     except unavailable():
         return make()
     if found is not None:
-        # Kept until then: a page cached with it is kept no longer (pagecache.KEPT_UNTIL).
-        # (A value an older release kept, without the time, counts as going now.)
-        until = found[2] if len(found) == 3 else 0
-        pagecache.KEPT_UNTIL.set(min(pagecache.KEPT_UNTIL.get(), until))
+        # A value an older release kept, without its time, counts as going now.
+        _used_until(found[2] if len(found) == 3 else 0)
         return found[1]
     value = make()
     until = time.time() + settings.PAGE_CACHE_SECONDS
+    _used_until(until)
     try:
         caches[pagecache.CACHE_ALIAS].set(
             key, (generation, value, until), settings.PAGE_CACHE_SECONDS
@@ -65,6 +64,12 @@ def kept(key: str, make: Callable[[], T]) -> T:
     except unavailable():  # cache server down: made again next time, as with no cache
         pass
     return value
+
+
+def _used_until(until: float) -> None:
+    """A value kept until `until` goes into the page: a page cached with it is kept no
+    longer (pagecache.KEPT_UNTIL)."""
+    pagecache.KEPT_UNTIL.set(min(pagecache.KEPT_UNTIL.get(), until))
 
 
 def kept_key(request) -> str:

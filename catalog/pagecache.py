@@ -172,13 +172,17 @@ def cached_response(request, page: tuple) -> HttpResponse:
 
 def store(key: str, response, generation: int, until: float = math.inf) -> None:
     """Keep the page with the generation it was rendered under, and its gzip bytes,
-    until `until` (time.time()) at the latest.
+    until `until` (time.time(), to the second) at the latest.
 
     If a change committed while it rendered, the generation has moved on and
     this copy, which may hold the rows from before, is never served. A page is kept
     no longer than the kept values it shows (KEPT_UNTIL).
     """
-    seconds = int(min(settings.PAGE_CACHE_SECONDS, until - time.time()))
+    # To the second, as a cache server keeps it: up to a second past `until`, where
+    # rounding down stored nothing with PAGE_CACHE_SECONDS=1.
+    seconds = settings.PAGE_CACHE_SECONDS
+    if until - time.time() < seconds:
+        seconds = math.ceil(until - time.time())
     if seconds < 1:
         return
     plain = response.content

@@ -97,3 +97,20 @@ def test_a_page_is_cached_no_longer_than_the_count_it_shows(client, make_product
     assert client.get("/products/?page=2").status_code == 200  # still the kept 25
     clock[0] = start + 10.5  # past PAGE_CACHE_SECONDS (10) since the count was kept
     assert client.get("/products/?page=2").status_code == 404
+
+
+def test_with_one_second_a_page_using_the_kept_count_is_still_cached(
+    client, make_products, monkeypatch, settings
+):
+    """Rounded down, the time the count had left (under a second) stored nothing."""
+    import time
+
+    settings.PAGE_CACHE_SECONDS = 1
+    make_products(30)
+    start = time.time()
+    clock = [start]
+    monkeypatch.setattr(time, "time", lambda: clock[0])
+    client.get("/products/")  # the count kept
+    clock[0] = start + 0.01
+    outcomes = [client.get("/products/?page=2")["X-Page-Cache"] for _ in range(3)]
+    assert outcomes == ["miss", "hit", "hit"]

@@ -387,3 +387,27 @@ def test_a_lost_generation_retires_every_stored_page(client, make_products):
     caches["pages"].delete(pagecache.GENERATION)
     pagecache.clear()  # with no generation to move on, it makes a new one
     assert client.get("/products/")["X-Page-Cache"] == "miss"
+
+
+def test_a_page_is_cached_no_longer_than_a_count_made_while_it_rendered(
+    anonymous_request, monkeypatch
+):
+    """Only a count found kept lowered the page's time: one made in the same request,
+    then a slow render, left the page cached past the count."""
+    import time
+
+    from catalog import kept
+
+    start = time.time()
+    clock = [start]
+    monkeypatch.setattr(time, "time", lambda: clock[0])
+
+    def slow_view(request):
+        kept.kept("catalog-count:probe", lambda: 25)
+        clock[0] += 3  # rendering
+        return HttpResponse("25 products")
+
+    cached = pagecache.cache_anonymous_page(slow_view, canonical=is_canonical_query)
+    assert cached(anonymous_request())["X-Page-Cache"] == "miss"
+    clock[0] = start + 10.5  # the count, kept at 0 s, expired at 10
+    assert cached(anonymous_request())["X-Page-Cache"] == "miss"
