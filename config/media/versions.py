@@ -297,11 +297,11 @@ def restore(
         # known to the second only, and a marker there may lie under a version. At
         # most as many as were listed (a listing that lags would repeat one).
         for _ in range(sum(v.is_delete_marker for v in versions)):
+            if not (versions and versions[0].is_latest and versions[0].is_delete_marker):
+                break
             client.delete_object(Bucket=bucket, Key=key, VersionId=versions[0].version_id, **extra)
             versions = list_versions(name)
-            if not versions or not versions[0].is_delete_marker:
-                break
-        if not versions or versions[0].is_delete_marker:
+        if not versions or not versions[0].is_latest or versions[0].is_delete_marker:
             raise MediaError(
                 f"{name!r}: the delete markers were removed, yet no version is current "
                 "(a version expired or deleted meanwhile, or the listing lags): list its "

@@ -125,6 +125,31 @@ def test_restore_says_so_when_the_version_under_the_markers_goes_meanwhile(fresh
         versions.restore(name)
 
 
+def test_restore_reports_no_success_from_a_listing_that_shows_nothing_current(
+    fresh_s3, monkeypatch
+):
+    """A server whose listing lags behind the delete (some S3-compatible ones do) shows
+    the version under the marker without marking it current: restore called it the
+    current version, and would have gone on to delete a marker below it."""
+    name = save("avatars/ada.png")
+    default_storage.delete(name)
+    client = default_storage.connection.meta.client
+    listing = client.list_object_versions
+    calls = []
+
+    def lagging(**kwargs):
+        page = listing(**kwargs)
+        calls.append(page)
+        if len(calls) > 1:  # after the delete: nothing marked current yet
+            for entry in [*page.get("Versions", []), *page.get("DeleteMarkers", [])]:
+                entry["IsLatest"] = False
+        return page
+
+    monkeypatch.setattr(client, "list_object_versions", lagging)
+    with pytest.raises(versions.MediaError, match="no version is current"):
+        versions.restore(name)
+
+
 def test_overwriting_a_key_keeps_the_old_version_and_restore_copies_it_back(fresh_s3):
     name = save("products/manual.txt", b"first edition")
     overwrite(name, b"second edition")
