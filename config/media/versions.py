@@ -296,16 +296,17 @@ def restore(
         # The marker S3 calls current, one at a time: below it the listing's order is
         # known to the second only, and a marker there may lie under a version. At
         # most as many as were listed (a listing that lags would repeat one).
+        removed = 0
         for _ in range(sum(v.is_delete_marker for v in versions)):
             if not (versions and versions[0].is_latest and versions[0].is_delete_marker):
                 break
             client.delete_object(Bucket=bucket, Key=key, VersionId=versions[0].version_id, **extra)
-            versions = list_versions(name)
+            versions, removed = list_versions(name), removed + 1
         if not versions or not versions[0].is_latest or versions[0].is_delete_marker:
             raise MediaError(
-                f"{name!r}: the delete markers were removed, yet no version is current "
-                "(a version expired or deleted meanwhile, or the listing lags): list its "
-                "versions again."
+                f"{name!r}: {removed} delete marker(s) removed, and S3 lists no version as "
+                "current (one expired or was deleted meanwhile, or its listing lags): "
+                "list its versions again."
             )
         return versions[0]
     chosen = next((v for v in versions if v.version_id == version_id), None)

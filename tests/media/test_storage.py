@@ -121,7 +121,7 @@ def test_restore_says_so_when_the_version_under_the_markers_goes_meanwhile(fresh
         return answer
 
     monkeypatch.setattr(client, "delete_object", and_the_version_expires)
-    with pytest.raises(versions.MediaError, match="no version is current"):
+    with pytest.raises(versions.MediaError, match=r"1 delete marker\(s\) removed, and S3 lists no"):
         versions.restore(name)
 
 
@@ -146,8 +146,31 @@ def test_restore_reports_no_success_from_a_listing_that_shows_nothing_current(
         return page
 
     monkeypatch.setattr(client, "list_object_versions", lagging)
-    with pytest.raises(versions.MediaError, match="no version is current"):
+    with pytest.raises(versions.MediaError, match=r"1 delete marker\(s\) removed, and S3 lists no"):
         versions.restore(name)
+
+
+def test_restore_removes_nothing_and_says_so_when_no_listing_shows_anything_current(
+    fresh_s3, monkeypatch
+):
+    """It said the markers were removed when the first listing already lagged and it
+    removed none."""
+    name = save("avatars/ada.png")
+    default_storage.delete(name)
+    client = default_storage.connection.meta.client
+    listing = client.list_object_versions
+
+    def lagging(**kwargs):
+        page = listing(**kwargs)
+        for entry in [*page.get("Versions", []), *page.get("DeleteMarkers", [])]:
+            entry["IsLatest"] = False
+        return page
+
+    monkeypatch.setattr(client, "list_object_versions", lagging)
+    with pytest.raises(versions.MediaError, match=r"0 delete marker\(s\) removed, and S3 lists no"):
+        versions.restore(name)
+    monkeypatch.undo()
+    assert versions.list_versions(name)[0].is_delete_marker  # still there
 
 
 def test_overwriting_a_key_keeps_the_old_version_and_restore_copies_it_back(fresh_s3):
