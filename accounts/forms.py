@@ -218,15 +218,17 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
     """
 
     def get_users(self, email):
-        users = sorted(super().get_users(email), key=attrgetter("pk"))
+        # As an account stores it: the domain in lower case, no quotes mail drops.
+        typed = as_written(BaseUserManager.normalize_email(email))
+        users = sorted(super().get_users(typed), key=attrgetter("pk"))
         addresses = [getattr(user, user.get_email_field_name()) for user in users]
         # Each spelling mailed is counted (accounts/throttles.py): the oldest
         # account's on its own count, the one typed, when another account has it,
         # on the count the others share. An unknown address is counted as well:
         # the same work whether the address is known.
-        counted = [(addresses[0], users[0].pk)] if users else [(email, None)]
-        if email != counted[0][0] and email in addresses:
-            counted.append((email, None))
+        counted = [(addresses[0], users[0].pk)] if users else [(typed, None)]
+        if typed != counted[0][0] and typed in addresses:
+            counted.append((typed, None))
         allowed = {
             spelling for spelling, first in counted if throttles.reset_mail_allowed(spelling, first)
         }

@@ -373,7 +373,7 @@ def sent_as_itself(domain: str) -> bool:
         return True
     try:
         written = domain.encode("idna").decode("ascii")
-        return written.encode("ascii").decode("idna") == domain.lower()
+        return written.encode("ascii").decode("idna").lower() == domain.lower()
     except UnicodeError:
         return False
 

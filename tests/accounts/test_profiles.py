@@ -57,6 +57,15 @@ def test_createsuperuser_refuses_a_username_taken_in_another_case(monkeypatch, g
     assert list(User.objects.values_list("username", flat=True)) == ["root"]
 
 
+def test_createsuperuser_calls_a_name_stored_as_another_taken_not_another_case(monkeypatch):
+    """Full-width root is root once stored: the same name, not another case."""
+    UserFactory(username="root")
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "a-long-enough-password")
+    name = "\uff52\uff4f\uff4f\uff54"
+    with pytest.raises(CommandError, match=r"That username is already taken\.$"):
+        call_command("createsuperuser", "--noinput", username=name, email="r@example.com")
+
+
 def test_createsuperuser_asks_again_for_a_username_taken_in_another_case(monkeypatch):
     UserFactory(username="root")
     answers = iter(["ROOT", "boss", "boss@example.com"])

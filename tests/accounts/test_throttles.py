@@ -187,6 +187,17 @@ def test_the_first_account_is_mailed_whichever_spelling_is_typed():
     assert {tuple(links(m)) for m in mails_to_stranger} == {(uid(stranger),)}
 
 
+@pytest.mark.parametrize("typed", ["adA@EXAMPLE.com", '"adA"@example.com'])
+def test_the_spelling_typed_is_mailed_however_its_domain_or_quotes_are_written(typed):
+    """The typed address was compared as typed, where accounts store it with the domain
+    in lower case and without needless quotes: the owner of adA@ typing adA@EXAMPLE.com
+    got no link for their account, only the oldest account's spelling was mailed."""
+    UserFactory(email="ada@example.com")
+    UserFactory(email="adA@example.com")
+    reset("198.51.100.1", typed)
+    assert sent_to() == ["adA@example.com", "ada@example.com"]
+
+
 def test_one_mailbox_gets_at_most_ten_reset_mails_an_hour_whatever_its_forms():
     """Quoted forms of one address were stored, looked up and counted as addresses of
     their own, while their mail went to one mailbox: four forms, 20 mails an hour.

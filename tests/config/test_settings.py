@@ -192,6 +192,11 @@ def test_a_mail_setting_that_would_fail_every_mail_stops_start_up(
         (SENDER, "noreply@bücher.de", "noreply@bücher.de"),
         (SENDER, "Shop <noreply@BÜCHER.de>", "Shop <noreply@BÜCHER.de>"),
         (SENDER, "noreply@xn--bcher-kva.de", "noreply@xn--bcher-kva.de"),
+        (
+            SENDER,
+            "noreply@ü.XN--BCHER-KVA.de",
+            "noreply@ü.XN--BCHER-KVA.de",
+        ),  # an A-label in capitals
         (SENDER, "Shop <NoReply@Example.COM>", "Shop <NoReply@Example.COM>"),
     ],
 )

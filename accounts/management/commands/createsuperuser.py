@@ -62,8 +62,10 @@ class Command(DatabaseCommand, createsuperuser.Command):
         # As it is stored: NFKC, so full-width letters are plain ones (as the forms do).
         stored = self.UserModel.normalize_username(username)
         name = self.UserModel.USERNAME_FIELD
-        if error is None and users.filter(**{f"{name}__iexact": stored}).exists():
-            return f"Error: That {verbose_field_name} is already taken in another case."
+        taken = users.filter(**{f"{name}__iexact": stored}).values_list(name, flat=True)
+        if error is None and taken:
+            how = "" if stored in taken else " in another case"
+            return f"Error: That {verbose_field_name} is already taken{how}."
         return error
 
     def get_input_data(self, field, message, default=None):
