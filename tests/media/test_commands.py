@@ -69,13 +69,31 @@ def test_media_versions_prints_a_table_newest_first(fresh_s3):
     assert lines[2].split()[-1] == "5"
 
 
+def test_media_restore_removes_every_marker_over_the_file_and_says_so(fresh_s3):
+    """It said "its delete marker" when it removed two."""
+    name = default_storage.save("avatars/ada.png", ContentFile(b"first"))
+    first = versions.list_versions(name)[0].version_id
+    default_storage.delete(name)
+    default_storage.delete(name)
+
+    out = run("media_restore", name)
+    assert (
+        out
+        == f"Restored {name}: removed the delete marker(s) over it; current version is {first}.\n"
+    )
+    assert [v.version_id for v in versions.list_versions(name)] == [first]
+
+
 def test_media_restore_removes_the_marker_or_copies_a_version(fresh_s3):
     name = default_storage.save("avatars/ada.png", ContentFile(b"first"))
     first = versions.list_versions(name)[0].version_id
     default_storage.delete(name)
 
     out = run("media_restore", name)
-    assert out == f"Restored {name}: removed its delete marker; current version is {first}.\n"
+    assert (
+        out
+        == f"Restored {name}: removed the delete marker(s) over it; current version is {first}.\n"
+    )
 
     with default_storage.open(name, "wb") as file:
         file.write(b"second")

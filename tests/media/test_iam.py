@@ -140,5 +140,5 @@ def test_operator_keys_run_every_media_command(as_user, fresh_s3):
     call_command("media_lifecycle", "--noncurrent-days", "30", "--keep-versions", "3", stdout=out)
     call_command("media_versions", name, stdout=out)
     call_command("media_restore", name, stdout=out)
-    assert f"Restored {name}: removed its delete marker" in out.getvalue()
+    assert f"Restored {name}: removed the delete marker(s) over it" in out.getvalue()
     assert default_storage.open(name).read() == b"ada"

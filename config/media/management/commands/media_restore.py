@@ -6,7 +6,7 @@ from config.media.management.commands._media import add_mfa_argument, media_erro
 
 class Command(BaseCommand):
     help = (
-        "Restore a media file: remove its delete marker, or with --version copy that "
+        "Restore a media file: remove the delete markers over it, or with --version copy that "
         "version over the current one. Exit code 1 when there is nothing to restore."
     )
 
@@ -22,5 +22,9 @@ class Command(BaseCommand):
     def handle(self, *, path, version_id, mfa, **options):
         with media_errors():
             current = versions.restore(path, version_id, mfa=mfa)
-        how = f"copied version {version_id} over it" if version_id else "removed its delete marker"
+        how = (
+            f"copied version {version_id} over it"
+            if version_id
+            else "removed the delete marker(s) over it"
+        )
         self.stdout.write(f"Restored {path}: {how}; current version is {current.version_id}.")
