@@ -180,9 +180,10 @@ def store(key: str, response, generation: int, until: float = math.inf) -> None:
     """
     # To the second, as a cache server keeps it: up to a second past `until`, where
     # rounding down stored nothing with PAGE_CACHE_SECONDS=1.
-    seconds = settings.PAGE_CACHE_SECONDS
-    if until - time.time() < seconds:
-        seconds = math.ceil(until - time.time())
+    left = until - time.time()
+    seconds = (
+        settings.PAGE_CACHE_SECONDS if left >= settings.PAGE_CACHE_SECONDS else math.ceil(left)
+    )
     if seconds < 1:
         return
     plain = response.content
