@@ -335,4 +335,9 @@ def restore(
     restored = next((v for v in list_versions(name) if v.version_id == new_version), None)
     if restored is None:  # listings are eventually consistent on some S3-compatible servers
         raise MediaError(f"{name!r} was copied back, but its new version is not listed yet.")
+    if not restored.is_latest:  # a delete or an upload landed straight after the copy
+        raise MediaError(
+            f"{name!r} was copied back as version {new_version!r}, but that version is not "
+            "current (a delete or an upload came after it): list its versions again."
+        )
     return restored

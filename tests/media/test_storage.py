@@ -180,6 +180,29 @@ def test_overwriting_a_key_keeps_the_old_version_and_restore_copies_it_back(fres
     assert default_storage.open(name).read() == b"first edition"
 
 
+@pytest.mark.parametrize("meanwhile", ["deleted", "overwritten"])
+def test_a_copy_back_that_another_write_covers_at_once_is_no_success(fresh_s3, meanwhile):
+    """A delete or an upload landing between the copy and its listing leaves the copy
+    a past version: restore() says so, as it does for a marker left on top, rather
+    than return it as the file's current content."""
+    name = save("products/manual.txt", b"first edition")
+    overwrite(name, b"second edition")
+    _newer, older = versions.list_versions(name)
+
+    def write_after_the_copy():
+        if meanwhile == "deleted":
+            default_storage.delete(name)
+        else:
+            overwrite(name, b"third edition")
+
+    with pytest.raises(versions.MediaError, match="is not current") as refused:
+        versions.restore(name, older.version_id, on_copied=write_after_the_copy)
+
+    top = versions.list_versions(name)[0]
+    assert (top.is_latest, top.is_delete_marker) == (True, meanwhile == "deleted")
+    assert "list its versions again" in str(refused.value)
+
+
 def test_a_copy_back_is_refused_while_versioning_is_suspended(fresh_s3):
     """With versioning suspended S3 writes a copy as the file's null version, over
     the one already there: a file stored before versioning was on was lost for
