@@ -10,11 +10,13 @@ expires; it touches no other file.
 import logging
 import urllib.error
 import urllib.request
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.core.cache import caches
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
+from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.views.generic import TemplateView
@@ -101,6 +103,31 @@ def demonstrate(name: str = DEMO_NAME) -> list[Step]:
     return steps
 
 
+# Runs take turns: each saves, deletes and restores the same object, so a second
+# run between two steps of the first deleted what the first was about to download.
+# A PostgreSQL advisory lock, held for the run's transaction, is one queue for every
+# worker of every dyno; a run waits at most TURN_WAIT for the one before it.
+TURN_LOCK = 0x53334D45  # any constant; the app takes no other advisory lock
+TURN_WAIT = "10s"
+
+
+class NotYourTurn(Exception):
+    pass
+
+
+@contextmanager
+def in_turn():
+    """Hold the demonstration's turn for the block; NotYourTurn after TURN_WAIT."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        try:
+            with transaction.atomic():  # a savepoint: the wait's error ends only it
+                cursor.execute("SELECT set_config('lock_timeout', %s, true)", [TURN_WAIT])
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [TURN_LOCK])
+        except OperationalError as error:  # the lock or the statement timeout
+            raise NotYourTurn from error
+        yield
+
+
 # Each run writes two versions and a delete marker the app's keys cannot delete,
 # and the demo's staff login is shared by its visitors: per account and client, an
 # hour, and per account from all its clients (a visitor with many addresses), in
@@ -146,13 +173,22 @@ class S3MediaTourView(TemplateView):
                     "in the next hour."
                 ),
             )
-        for scope, value, limit in limits:
-            throttle.hit(scope, value, limit=limit, window=HOUR)
-        caches["default"].delete_many([UNREADABLE_KEY, READ_KEY])  # staff ask S3 again, now
         try:
-            return self.respond(steps=demonstrate())
+            with in_turn():
+                for scope, value, limit in limits:
+                    throttle.hit(scope, value, limit=limit, window=HOUR)
+                caches["default"].delete_many([UNREADABLE_KEY, READ_KEY])  # S3 again, now
+                steps = demonstrate()
+        except NotYourTurn:
+            busy = versions.MediaError(
+                "Other demonstrations are running on the same file: run it again in a moment."
+            )
+            response = self.respond(error=busy)
+            response["Retry-After"] = "5"
+            return response
         except (versions.MediaError, *versions.storage_errors()) as error:
             return self.respond(error=error)
+        return self.respond(steps=steps)
 
     def respond(self, **kwargs):
         """The page; 503 when the bucket could not be read (the rest still renders)."""

@@ -1,11 +1,14 @@
 """The tour page of the versioned S3 media technique, live against the local S3 server."""
 
 import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from botocore.config import Config
 from django.core.cache import caches
 from django.core.files.storage import default_storage
+from django.db import connection
 from django.test import Client
 
 from config.media import tour, versions
@@ -44,6 +47,73 @@ def test_demonstration_deletes_and_restores_the_demo_object(admin_client, fresh_
     # Run again: one more save, delete and restore of the same key.
     client.post("/tour/s3-media/")
     assert len(versions.list_versions(DEMO_NAME)) == 6
+
+
+@pytest.mark.django_db(transaction=True)
+def test_demonstrations_run_at_once_take_turns(fresh_s3, django_user_model):
+    """Every run saves, deletes and restores the same object: three staff running it
+    at once downloaded another run's delete marker right after saving, or found a
+    marker where their copy should be, as a 503 blaming the bucket."""
+    admin = django_user_model.objects.create_superuser("root", "root@example.com", "x")
+    clients = [Client() for _ in range(3)]
+    for client in clients:
+        client.force_login(admin)
+    together = threading.Barrier(len(clients))
+
+    def run(client):
+        together.wait()
+        try:
+            return client.post("/tour/s3-media/")
+        finally:
+            connection.close()  # this thread's
+
+    with ThreadPoolExecutor(len(clients)) as pool:
+        answers = list(pool.map(run, clients))
+
+    for answer in answers:
+        content = answer.content.decode()
+        assert answer.status_code == 200, content
+        assert "Download its presigned URL: HTTP 200" in content
+        assert "Download the same URL again: HTTP 404." in content
+        assert "bytes identical to the saved ones: yes" in content
+    found = versions.list_versions(DEMO_NAME)
+    assert (len(found), sum(v.is_delete_marker for v in found)) == (9, 3)
+    assert (found[0].is_latest, found[0].is_delete_marker) == (True, False)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_run_kept_waiting_for_its_turn_writes_nothing_and_is_not_counted(
+    fresh_s3, django_user_model, monkeypatch
+):
+    monkeypatch.setattr(tour, "TURN_WAIT", "200ms")
+    monkeypatch.setattr(tour, "DEMONSTRATIONS_PER_HOUR", 1)
+    admin = django_user_model.objects.create_superuser("root", "root@example.com", "x")
+    client = Client()
+    client.force_login(admin)
+    held, release = threading.Event(), threading.Event()
+
+    def another_run():
+        try:
+            with tour.in_turn():
+                held.set()
+                release.wait(10)
+        finally:
+            connection.close()
+
+    running = threading.Thread(target=another_run)
+    running.start()
+    try:
+        assert held.wait(10)
+        answer = client.post("/tour/s3-media/")
+    finally:
+        release.set()
+        running.join()
+
+    assert answer.status_code == 503
+    assert answer["Retry-After"] == "5"
+    assert "Other demonstrations are running on the same file" in answer.content.decode()
+    assert versions.list_versions(DEMO_NAME) == []
+    assert client.post("/tour/s3-media/").status_code == 200  # the first of its 1 an hour
 
 
 def test_an_account_runs_the_demonstration_a_bounded_number_of_times_an_hour(
