@@ -5,6 +5,7 @@ the deployed commit, the build step, Heroku CI."""
 import ipaddress
 import os
 import re
+import secrets
 import sys
 from urllib.parse import parse_qs, urlsplit
 
@@ -26,6 +27,30 @@ def in_release_phase() -> bool:
     """True in the Procfile's release line on a dyno (`DYNO=release.N`), which Heroku
     runs for every release: a build, a config var change, a rollback."""
     return os.environ.get("DYNO", "").startswith("release.")
+
+
+def secret_key(name: str) -> str:
+    """The production SECRET_KEY: required, and one `check --deploy` takes (its
+    security.W009: 50 characters or more, 5 different, no `django-insecure-` prefix,
+    which startproject's and the development key carry). No dyno runs that check,
+    and a key anyone may know lets them sign session cookies."""
+    from django.core.checks.security import base
+
+    value = required(name, at_build=secrets.token_urlsafe(50))
+    if (
+        len(value) < base.SECRET_KEY_MIN_LENGTH
+        or len(set(value)) < base.SECRET_KEY_MIN_UNIQUE_CHARACTERS
+        or value.startswith(base.SECRET_KEY_INSECURE_PREFIX)
+    ):
+        raise ImproperlyConfigured(
+            f"{name} is too weak for production: Django asks for "
+            f"{base.SECRET_KEY_MIN_LENGTH} characters or more, "
+            f"{base.SECRET_KEY_MIN_UNIQUE_CHARACTERS} of them different, not starting "
+            f"with {base.SECRET_KEY_INSECURE_PREFIX!r} (a key others may know). Set a new "
+            "one, which logs everyone out: heroku config:set "
+            f"{name}=\"$(python3 -c 'import secrets; print(secrets.token_urlsafe(50))')\""
+        )
+    return value
 
 
 def required(name: str, *, at_build: str | None = None, as_set: bool = False) -> str:

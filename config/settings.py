@@ -11,7 +11,6 @@ https://devcenter.heroku.com/articles/django-app-configuration
 """
 
 import os
-import secrets
 from datetime import timedelta
 from pathlib import Path
 
@@ -34,7 +33,7 @@ DEBUG = DEVELOPMENT
 if DEVELOPMENT:
     SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or "django-insecure-development-only"
 else:
-    SECRET_KEY = env.required("DJANGO_SECRET_KEY", at_build=secrets.token_urlsafe(50))
+    SECRET_KEY = env.secret_key("DJANGO_SECRET_KEY")
 
 # Heroku serves every app on <name>.herokuapp.com; a custom domain is added to
 # ALLOWED_HOSTS (comma-separated) when it is attached.

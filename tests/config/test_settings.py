@@ -31,6 +31,42 @@ def test_production_without_secret_key_stops_naming_the_variable():
     assert "DJANGO_SECRET_KEY" in result.stderr
 
 
+@pytest.mark.parametrize(
+    "key",
+    [
+        "x",
+        "django-insecure-development-only",  # the development key, public in this repo
+        "django-insecure-" + "k3Yb9vQ2pL7wZ4mN8rT1xC6hJ5sD0fG" * 2,  # startproject's kind
+        "a" * 80,  # one character
+        "abcd" * 20,  # four different ones
+        "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLM",  # 49
+        " " * 10 + "short-but-padded" + " " * 40,  # the ends do not count
+    ],
+)
+def test_a_secret_key_check_deploy_calls_weak_stops_production(monkeypatch, key):
+    """Only `check --deploy` (security.W009) said so, which no dyno runs: with the
+    development key anyone could sign a session cookie."""
+    monkeypatch.setenv("DJANGO_SECRET_KEY", key)
+    with pytest.raises(ImproperlyConfigured, match="DJANGO_SECRET_KEY is too weak") as refused:
+        env.secret_key("DJANGO_SECRET_KEY")
+    assert "\n" not in str(refused.value)
+    assert "secrets.token_urlsafe(50)" in str(refused.value)
+
+
+@pytest.mark.parametrize("key", ["abcde" * 10, "test-secret-key-" + "x" * 50])
+def test_a_secret_key_check_deploy_takes_is_taken(monkeypatch, key):
+    monkeypatch.setenv("DJANGO_SECRET_KEY", f" {key} ")
+    assert env.secret_key("DJANGO_SECRET_KEY") == key
+
+
+def test_production_stops_on_the_development_secret_key():
+    result = run_python(
+        SHOW_SETTINGS, production_env(DJANGO_SECRET_KEY="django-insecure-development-only")
+    )
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY is too weak" in result.stderr
+
+
 def test_production_without_database_url_stops_naming_the_variable():
     result = run_python(SHOW_SETTINGS, production_env())
     assert result.returncode != 0
