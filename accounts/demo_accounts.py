@@ -27,6 +27,7 @@ from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.utils.text import slugify
 
+from accounts import usernames
 from accounts.models import Company
 from accounts.profiles import create_user_with_profile, profile_of
 
@@ -96,7 +97,7 @@ def _companies() -> list[Company]:
         if created:
             for display_name in members:
                 username = f"demo-{slugify(display_name.split()[0])}"
-                if get_user_model().objects.filter(username__iexact=username).exists():
+                if usernames.taken(get_user_model().objects.all(), username):
                     continue  # someone has that name, in any case: leave their account alone
                 # No usable password: these members fill the company page, nobody logs in.
                 user = get_user_model().objects.create_user(username=username, password=None)
@@ -152,7 +153,7 @@ def _named(users, username: str):
     and the admin refuse that). The exact spelling first, where an older database
     has both."""
     return min(
-        users.filter(username__iexact=username),
+        users.filter(username__in=usernames.taken(users, username)),
         key=lambda user: user.username != username,
         default=None,
     )
@@ -226,7 +227,7 @@ def ensure_demo_accounts(
 
 def is_reserved(username: str) -> bool:
     """Whether signup keeps `username` for a shared login, in any case."""
-    return username.casefold() in SHARED_LOGINS
+    return usernames.key(username) in {usernames.key(name) for name in SHARED_LOGINS}
 
 
 def is_shared_login(user) -> bool:

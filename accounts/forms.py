@@ -22,7 +22,7 @@ from django.core.mail.message import sanitize_address
 from django.core.validators import MaxLengthValidator, validate_email
 from django.template.loader import render_to_string
 
-from accounts import throttles
+from accounts import throttles, usernames
 from accounts.demo_accounts import is_reserved
 from accounts.mail import outbox
 from accounts.models import Profile
@@ -99,7 +99,33 @@ def as_written(email: str) -> str:
     return f"{written}@{domain}"
 
 
-class SignupForm(UserCreationForm):
+class NewUsernameMixin:
+    """A username given or changed on signup or the admin's user pages is refused when
+    another account has it in any case ("Root" beside "root", "WEIẞ" beside "weiß", in
+    every list and log: accounts/usernames.py) or when the demo's shared logins keep
+    it (one a visitor signed up with before the seed ran would have been taken for a
+    shared login: accounts/demo_accounts.py). An account's name left as it is stays,
+    whatever it is."""
+
+    def clean_username(self):
+        # Django's own check first, where the form has it (None when it is taken).
+        clean = getattr(super(), "clean_username", lambda: self.cleaned_data.get("username"))
+        username = clean()
+        if not username or "username" not in self.changed_data:
+            return username
+        others = self._meta.model._default_manager.exclude(pk=self.instance.pk)
+        if others.filter(username__iexact=username).exists() or usernames.taken(others, username):
+            raise ValidationError(
+                self.instance.unique_error_message(self._meta.model, ["username"])
+            )
+        if is_reserved(username):
+            raise ValidationError(
+                "This username is kept for the demo's shared logins.", code="reserved"
+            )
+        return username
+
+
+class SignupForm(NewUsernameMixin, UserCreationForm):
     """Username, e-mail, display name and password (twice), checked by Django's validators."""
 
     email = NormalizedEmail(
@@ -114,41 +140,6 @@ class SignupForm(UserCreationForm):
 
     class Meta(UserCreationForm.Meta):
         fields = ("username", "email")
-
-    def clean_username(self):
-        """Django's checks (NFKC, taken in any case), and not a name the demo's shared
-        logins use: one a visitor signed up with before the seed ran would have been
-        theirs, and taken for a shared login (accounts/demo_accounts.py)."""
-        username = super().clean_username()  # None when taken: its error is added
-        if username and is_reserved(username):
-            raise ValidationError(
-                "This username is kept for the demo's shared logins.", code="reserved"
-            )
-        return username
-
-
-class NewUsernameMixin:
-    """For the admin's user pages: a username given or changed there is refused where
-    signup refuses it, when another account has it in any case ("Root" beside "root"
-    in every list and log) or when the demo's shared logins keep it. An account's
-    name left as it is stays, whatever it is."""
-
-    def clean_username(self):
-        # The add form's own check first (None when the name is taken in any case).
-        clean = getattr(super(), "clean_username", lambda: self.cleaned_data.get("username"))
-        username = clean()
-        if not username or "username" not in self.changed_data:
-            return username
-        others = self._meta.model._default_manager.exclude(pk=self.instance.pk)
-        if others.filter(username__iexact=username).exists():
-            raise ValidationError(
-                self.instance.unique_error_message(self._meta.model, ["username"])
-            )
-        if is_reserved(username):
-            raise ValidationError(
-                "This username is kept for the demo's shared logins.", code="reserved"
-            )
-        return username
 
 
 class AdminUserAddForm(NewUsernameMixin, auth_forms.AdminUserCreationForm):

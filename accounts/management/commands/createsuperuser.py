@@ -26,6 +26,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import CommandError
 from django.db import DataError
 
+from accounts import usernames
 from accounts.forms import NormalizedEmail
 from config.commands import DatabaseCommand
 
@@ -62,7 +63,8 @@ class Command(DatabaseCommand, createsuperuser.Command):
         # As it is stored: NFKC, so full-width letters are plain ones (as the forms do).
         stored = self.UserModel.normalize_username(username)
         name = self.UserModel.USERNAME_FIELD
-        taken = users.filter(**{f"{name}__iexact": stored}).values_list(name, flat=True)
+        taken = set(users.filter(**{f"{name}__iexact": stored}).values_list(name, flat=True))
+        taken.update(usernames.taken(users, stored))  # "WEIẞ" beside "weiß" (its module)
         if error is None and taken:
             how = "" if stored in taken else " in another case"
             return f"Error: That {verbose_field_name} is already taken{how}."

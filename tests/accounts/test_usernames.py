@@ -1,0 +1,96 @@
+"""A username is one account's in any case, as Unicode folds case, on every path that
+names an account: signup, the admin's add and change pages, createsuperuser."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+
+from accounts import usernames
+from tests.accounts.test_admin import member
+from tests.accounts.test_avatar_admin import user_page_data
+from tests.accounts.test_signup_login import GOOD
+
+pytestmark = pytest.mark.django_db
+
+User = get_user_model()
+
+# (an account's name, another spelling of it). Django's check asks the database's
+# UPPER(), one character at a time in its locale: it passed each of these.
+SAME = [
+    ("weiß", "WEIẞ"),  # capital sharp s
+    ("weiß", "weiss"),  # ß folds to ss
+    ("STRAẞE", "strasse"),
+    ("ᏣᎳᎩ", "ꮳꮃꭹ"),  # Cherokee folds to its capitals
+]
+# Names that only look alike stay two names.
+OTHERS = [("weiß", "weis"), ("rene", "rené"), ("lin", "lina")]
+
+
+def names() -> list[str]:
+    return sorted(User.objects.values_list("username", flat=True))
+
+
+@pytest.mark.parametrize(("existing", "given"), SAME)
+def test_signup_refuses_a_name_taken_in_another_case(client, existing, given):
+    member(existing)
+    response = client.post("/accounts/signup/", {**GOOD, "username": given})
+    assert response.status_code == 200
+    assert "A user with that username already exists." in response.content.decode()
+    assert names() == [existing]
+
+
+@pytest.mark.parametrize(("existing", "given"), SAME)
+def test_the_admin_neither_adds_nor_renames_to_a_name_taken_in_another_case(
+    admin_client, existing, given
+):
+    member(existing)
+    added = {"username": given, "password1": "x-long-pass-9", "password2": "x-long-pass-9"}
+    response = admin_client.post("/admin/auth/user/add/", {**added, "usable_password": "true"})
+    assert response.status_code == 200
+    assert "A user with that username already exists." in response.content.decode()
+    renamed = member("lin")
+    data = {**user_page_data(renamed), "username": given}
+    response = admin_client.post(f"/admin/auth/user/{renamed.pk}/change/", data)
+    assert response.status_code == 200
+    assert "A user with that username already exists." in response.content.decode()
+    assert names() == sorted([existing, "admin", "lin"])
+
+
+@pytest.mark.parametrize(("existing", "given"), SAME)
+def test_createsuperuser_refuses_a_name_taken_in_another_case(monkeypatch, existing, given):
+    member(existing)
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "a-long-enough-password")
+    with pytest.raises(CommandError, match="already taken in another case"):
+        call_command("createsuperuser", "--noinput", username=given, email="r@example.com")
+    assert names() == [existing]
+
+
+@pytest.mark.parametrize(("existing", "given"), OTHERS)
+def test_names_that_only_look_alike_are_two_names(client, admin_client, existing, given):
+    member(existing)
+    assert client.post("/accounts/signup/", {**GOOD, "username": given}).status_code == 302
+    renamed = member("someone")
+    data = {**user_page_data(renamed), "username": given + "2"}
+    response = admin_client.post(f"/admin/auth/user/{renamed.pk}/change/", data)
+    assert response.status_code == 302
+    assert names() == sorted([existing, given, given + "2", "admin"])
+
+
+@pytest.mark.parametrize(("existing", "given"), SAME)
+def test_taken_finds_the_account_among_names_of_the_same_letters(existing, given):
+    """The database narrows by the characters of the key, Python compares keys."""
+    for decoy in ["weis", "wise", "sew", "strase", "ꮳꮃ", "Ꮳ", "ßß", existing + "x"]:
+        if usernames.key(decoy) != usernames.key(given):
+            member(decoy)
+    member(existing)
+    assert usernames.taken(User.objects.all(), given) == [existing]
+    assert usernames.taken(User.objects.all(), existing) == [existing]
+
+
+def test_the_demo_names_are_kept_in_any_case_as_unicode_folds_it():
+    from accounts.demo_accounts import is_reserved
+
+    assert is_reserved("DEMO-STAFF")
+    assert is_reserved("demo-\ufb05aff")  # the "st" ligature; NFKC makes it "st" too
+    assert is_reserved("demo-\u017ftaff")  # long s
+    assert not is_reserved("demo-staf")
