@@ -135,7 +135,8 @@ def redis_options(url: str, *, development: bool) -> dict:
 
 def _check_server(url: str, *, development: bool) -> None:
     """Refuse a server's URL redis-py would refuse on every call (a scheme it does not
-    know, a bad port), one without a host (redis-py would use localhost), and plain
+    know, a bad port), one without a host (redis-py would use localhost) or with a
+    path other than a database number (redis-py would use database 0), and plain
     redis:// off this machine in production. Read here without redis-py, which a
     process without Redis never loads. The messages leave the URL out: it carries
     the password."""
@@ -156,6 +157,11 @@ def _check_server(url: str, *, development: bool) -> None:
         ) from None
     if not parts.hostname:
         raise ImproperlyConfigured("REDIS_URL / REDIS_TLS_URL names no host.")
+    if parts.path not in ("", "/") and not re.fullmatch("/[0-9]+", parts.path):
+        raise ImproperlyConfigured(
+            "REDIS_URL / REDIS_TLS_URL: only a database number may follow the host "
+            "(/0, /1, ...); redis-py reads anything else there as database 0."
+        )
     if scheme == "redis" and not development and parts.hostname not in LOOPBACK:
         raise ImproperlyConfigured(
             "A redis:// URL sends pages and counts over the network in clear: production "

@@ -12,7 +12,7 @@ from django.core.files.storage import FileSystemStorage, storages
 from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 from django.utils.module_loading import import_string
 
-from config import env
+from config import cache, env
 from config.media import versions
 
 
@@ -134,6 +134,45 @@ def password_reset_mail_has_a_server(app_configs, **kwargs):
                 hint="Set EMAIL_HOST, EMAIL_HOST_USER and EMAIL_HOST_PASSWORD to any SMTP "
                 "service's (README, Config vars).",
                 id="config.W004",
+            )
+        ]
+    return []
+
+
+@register("caches")
+def redis_takes_the_apps_connection(app_configs, **kwargs):
+    """In the release phase, with the caches on Redis: one PING through the app's own
+    client. A password or database number Redis refuses fails every cache call for
+    as long as the config stays, and the throttles then count nothing, as they do
+    through an outage: that stops the deploy (config.E006). A server that does not
+    answer is a warning (config.W007): pages and counts already survive an outage."""
+    on_redis = [
+        alias for alias, config in settings.CACHES.items() if cache.on_redis({alias: config})
+    ]
+    if not on_redis or not env.in_release_phase():
+        return []
+    from django.core.cache import caches
+    from redis import exceptions
+
+    try:
+        # Django's client for the alias's server, past the pause config/cache.py adds.
+        caches[on_redis[0]]._cache.get_client(write=True).ping()
+    except (exceptions.AuthenticationError, exceptions.ResponseError, ValueError) as refused:
+        return [
+            Error(
+                f"Redis refused the app's connection: {refused}",
+                hint="Check REDIS_URL / REDIS_TLS_URL: its password, its database number "
+                "(0 to the server's count less one) and its options. Heroku's add-on sets "
+                "them itself: `heroku config:unset` a value you set over them.",
+                id="config.E006",
+            )
+        ]
+    except (exceptions.ConnectionError, exceptions.TimeoutError, OSError) as silent:
+        return [
+            Warning(
+                f"Redis did not answer: {type(silent).__name__}. The release goes on: "
+                "pages render and the throttles let requests through until it answers.",
+                id="config.W007",
             )
         ]
     return []

@@ -17,6 +17,7 @@ from tests.processes import (
     fetch_all,
     free_port,
     fresh_database,
+    manage,
     production_env,
     release,
     released_database,
@@ -175,6 +176,67 @@ def test_urls_redis_py_refuses_or_reads_as_localhost_are_refused(no_redis, url, 
         cache.caches(page_seconds=10, development=False)
     assert said in str(refused.value)
     assert "secret" not in str(refused.value)
+
+
+@pytest.mark.parametrize("path", ["/abc", "/0/1", "/-1", "/%31", "/ 1", "/0x1"])
+def test_only_a_database_number_may_follow_the_host(no_redis, path):
+    """redis-py reads "/abc" as database 0, without a word: the pages and counts of
+    another app's database, or its own of another config, shared by mistake."""
+    no_redis.setenv("REDIS_TLS_URL", f"rediss://:secret@h:6380{path}")
+    with pytest.raises(ImproperlyConfigured, match="only a database number") as refused:
+        cache.caches(page_seconds=10, development=False)
+    assert "secret" not in str(refused.value)
+    for taken in ("", "/", "/0", "/15"):
+        no_redis.setenv("REDIS_TLS_URL", f"rediss://:secret@h:6380{taken}")
+        assert cache.caches(page_seconds=10, development=False)["pages"]["LOCATION"]
+
+
+@pytest.fixture(scope="module")
+def locked_redis(tmp_path_factory):
+    """A Redis asking for a password with an @ in it, as a user might set one."""
+    server = redisserver.start(tmp_path_factory.mktemp("locked-redis"))
+    server.client().config_set("requirepass", "p@ss")
+    yield server
+    server.stop()
+
+
+@pytest.mark.parametrize(
+    ("credentials", "database", "said"),
+    [
+        (":wrong@", "/0", "invalid username-password pair"),
+        ("", "/0", "Redis refused the app's connection"),  # no password
+        (":p%40ss@", "/99", "DB index is out of range"),
+        (":p%40ss@", "/0?socket_timeout=soon", "Invalid value for 'socket_timeout'"),
+    ],
+)
+def test_a_release_stops_on_a_redis_that_refuses_the_app(locked_redis, credentials, database, said):
+    """Redis refuses such a config on every call: the throttles counted nothing, as in
+    an outage, for as long as it stayed, and start-up took it."""
+    url = f"redis://{credentials}127.0.0.1:{locked_redis.port}{database}"
+    env = production_env(
+        DATABASE_URL=released_database("redis_refuses"), REDIS_URL=url, DYNO="release.1"
+    )
+    done = manage("migrate", "--no-input", env=env)
+    assert done.returncode != 0
+    assert "config.E006" in done.stderr
+    assert said in done.stderr
+    assert "p@ss" not in done.stderr + done.stdout
+
+
+def test_a_release_warns_of_a_redis_that_does_not_answer_and_goes_on(locked_redis):
+    """An outage is survived (pages render, throttles let requests through), so it
+    does not stop a deploy; the right password releases quietly."""
+    database = released_database("redis_silent")
+    silent = production_env(
+        DATABASE_URL=database, REDIS_URL=f"redis://127.0.0.1:{free_port()}/0", DYNO="release.1"
+    )
+    done = manage("migrate", "--no-input", env=silent)
+    assert done.returncode == 0, done.stderr
+    assert "config.W007" in done.stderr + done.stdout
+    right = f"redis://:p%40ss@127.0.0.1:{locked_redis.port}/0"
+    done = manage("migrate", "--no-input", env={**silent, "REDIS_URL": right})
+    assert done.returncode == 0, done.stderr
+    assert "config.W007" not in done.stderr + done.stdout
 
 
 def test_a_production_process_reads_the_redis_variables():
