@@ -120,6 +120,9 @@ MIDDLEWARE = [
 # Django's database sessions, refusing keys Django would not have issued: a NUL in
 # the cookie would otherwise reach PostgreSQL and fail every page (config/security/sessions.py).
 SESSION_ENGINE = "config.security.sessions"
+# Django's message storage, counting a signed messages cookie of another shape as
+# none: Django made messages of it, a 500 on every page (config/security/messages.py).
+MESSAGE_STORAGE = "config.security.messages.FallbackStorage"
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"

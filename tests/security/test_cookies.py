@@ -6,9 +6,14 @@ any key it would not have issued. Both are tested here through the real stack;
 tests/deploy/corpus/ sends the same cookies to the real web process.
 """
 
+import zlib
+
 import pytest
 from django.conf import settings
+from django.contrib.messages.storage.base import Message
 from django.contrib.messages.storage.cookie import CookieStorage
+from django.core import signing
+from django.http import HttpRequest
 from django.test import Client
 
 from config.security.cookies import issued
@@ -129,3 +134,51 @@ def test_each_layer_alone_keeps_a_nul_from_the_database(settings, layer):
     header = f"{settings.SESSION_COOKIE_NAME}={JUNK['octal NUL, quoted']}"
     response = Client(raise_request_exception=False).get("/admin/login/", HTTP_COOKIE=header)
     assert response.status_code == 200
+
+
+# Signed with the app's key, as anyone who knows it can (the demo's key is public):
+# values Django's messages cookie never holds. Django checks the signature, then
+# made messages of whatever the value held: a 500 on every page that shows them.
+SIGNED_ODDITIES = {
+    "a message without level or text": [["__json_message", 0]],
+    "a level that is not a number": [["__json_message", 0, "x", "msg"]],
+    "a level that is a list": [["__json_message", 0, [25], "msg"]],
+    "extra tags that are a number": [["__json_message", 0, 25, "msg", 7]],
+    "extra tags that are a list": [["__json_message", 0, 25, "msg", ["__json_message"]]],
+    "a text that is an object": [["__json_message", 0, 25, {"a": 1}]],
+    "too many parts": [["__json_message", 0, 25, "msg", "", "more"]],
+    "an object": {"a": 1},
+    "a number": 5,
+    "a string": "abc",
+    "a list of numbers": [1, 2],
+    "nested past the recursion limit": "deep",
+}
+
+
+def signed_messages(value) -> str:
+    if value == "deep":  # zlib makes 100,000 brackets a few hundred bytes
+        data = "[" * 100_000 + "]" * 100_000
+        return signing.get_cookie_signer(salt=CookieStorage.key_salt).sign(
+            signing.b64_encode(b"." + zlib.compress(data.encode())).decode()
+        )
+    return signing.get_cookie_signer(salt=CookieStorage.key_salt).sign_object(
+        value, serializer=signing.JSONSerializer, compress=True
+    )
+
+
+@pytest.mark.parametrize("label", list(SIGNED_ODDITIES))
+@pytest.mark.parametrize("page", ["/accounts/login/", "/"])
+def test_a_signed_messages_cookie_of_another_shape_counts_as_none(client, label, page):
+    client.cookies[CookieStorage.cookie_name] = signed_messages(SIGNED_ODDITIES[label])
+    response = client.get(page)
+    assert response.status_code == 200
+    assert 'class="messages' not in response.content.decode()
+
+
+def test_a_signed_messages_cookie_django_wrote_is_still_shown(client):
+    storage = CookieStorage(HttpRequest())
+    written = storage._encode([Message(25, "Your profile is saved.", extra_tags="saved")])
+    client.cookies[CookieStorage.cookie_name] = written
+    response = client.get("/accounts/login/")
+    assert response.status_code == 200
+    assert "Your profile is saved." in response.content.decode()

@@ -1,0 +1,48 @@
+"""The message storage (MESSAGE_STORAGE): Django's, reading back only what it writes.
+
+Django's cookie storage checks the messages cookie's signature, then makes messages
+of whatever the signed value holds: a message without its level, a level that is
+not a number, extra tags that are a list, a dict instead of a list, nesting past
+the recursion limit. Each raised TypeError, KeyError, ValueError or RecursionError
+while a page listed its messages, a 500 on every page for as long as the browser
+sent the cookie. A signature holds for anyone who knows the secret key, as
+everyone knows the local demo's. Here a value that is not a list of messages as
+Django writes them (whole-number level, text, text tags) counts as no messages,
+as a bad signature does.
+"""
+
+from django.contrib.messages.storage import cookie, fallback, session
+from django.contrib.messages.storage.base import Message
+
+
+def as_written(messages) -> bool:
+    """Whether `messages` (a decoded cookie) is what Django's cookie storage writes."""
+    if not isinstance(messages, list):
+        return False
+    if messages and messages[-1] == cookie.CookieStorage.not_finished:
+        messages = messages[:-1]
+    return all(
+        isinstance(message, Message)
+        and isinstance(message.message, str)
+        and (message.extra_tags is None or isinstance(message.extra_tags, str))
+        for message in messages
+    )
+
+
+class CookieStorage(cookie.CookieStorage):
+    def _decode(self, data):
+        try:
+            messages = super()._decode(data)
+        except (TypeError, ValueError, KeyError, AttributeError, RecursionError):
+            messages = ...  # no messages (below)
+        if messages is None or as_written(messages):
+            return messages
+        self.used = True  # as Django marks a bad signature
+        return None
+
+
+class FallbackStorage(fallback.FallbackStorage):
+    """Django's default storage (a cookie, the session for what does not fit) with
+    the cookie read as above."""
+
+    storage_classes = (CookieStorage, session.SessionStorage)
