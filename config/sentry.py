@@ -25,6 +25,7 @@ https://docs.sentry.io/platforms/python/data-management/sensitive-data/
 """
 
 import re
+from urllib.parse import urlsplit
 
 import sentry_sdk
 from django.core.exceptions import (
@@ -40,6 +41,7 @@ from sentry_sdk.integrations.redis import RedisIntegration
 from sentry_sdk.scrubber import DEFAULT_DENYLIST, EventScrubber
 from sentry_sdk.utils import Dsn
 
+from config import env
 from config.env import deployed_commit
 
 # Keys (compared case-insensitively) whose values are replaced by "[Filtered]":
@@ -118,16 +120,48 @@ def without_secrets(event: dict, hint: dict) -> dict:
     return event
 
 
+# A DSN's own characters: printable ASCII without quotes, spaces or backslashes.
+_DSN_CHARACTERS = re.compile(r"[!#-&(-\[\]-~]+")
+
+
+def dsn_refusal(dsn: str) -> str | None:
+    """Why `dsn` is no DSN Sentry gives, or None. sentry-sdk itself takes two DSNs
+    pasted with a space between, a full-width project number or port 0, and sends
+    every event to another URL, or none, without a word."""
+    if _DSN_CHARACTERS.fullmatch(dsn) is None:
+        return "spaces, quotes or characters outside ASCII"
+    try:
+        parts = urlsplit(dsn)
+        port = parts.port
+    except ValueError:
+        return "a port that is not a number from 1 to 65535"
+    if parts.scheme not in ("http", "https"):
+        return "not an http:// or https:// URL"
+    if not parts.username:
+        return "no key before the @"
+    if not parts.hostname or not env.is_host(parts.hostname):
+        return "a host that is no host name or IP address"
+    if port == 0:
+        return "port 0"
+    if parts.query or parts.fragment:
+        return "a ? or # part"
+    if not re.fullmatch("[0-9]+", parts.path.rpartition("/")[2]):
+        return "no project number at the end"
+    try:
+        Dsn(dsn)
+    except ValueError as error:  # BadDsn
+        return str(error)
+    return None
+
+
 def init(*, dsn: str, environment: str, traces_sample_rate: float, redis: bool) -> None:
     """Start Sentry. `redis`: whether a cache is on Redis. Without one, Sentry's Redis
     integration, which would import redis-py at start, stays off (config/cache.py)."""
-    try:
-        Dsn(dsn)
-    except ValueError as error:  # BadDsn, or a port that is not a number
+    if (refusal := dsn_refusal(dsn)) is not None:
         raise ImproperlyConfigured(
-            f"SENTRY_DSN is not a DSN Sentry accepts ({error}): copy it, without quotes, "
+            f"SENTRY_DSN is not a DSN Sentry accepts ({refusal}): copy it, without quotes, "
             "from the project's settings in Sentry (Client Keys), or unset it."
-        ) from None
+        )
     sentry_sdk.init(
         dsn=dsn,
         integrations=[DjangoIntegration()],

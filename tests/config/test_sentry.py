@@ -101,12 +101,40 @@ def test_sentry_starts_only_with_a_dsn():
         "https://o1.ingest.sentry.io/1",  # without the key
         "o1.ingest.sentry.io",
         "https://key@o1.ingest.sentry.io:abc/1",  # a port that is no number
+        # Taken by sentry-sdk, and every event then went to another URL, or none:
+        "http://abc@127.0.0.1:48123/7 http://abc@127.0.0.1:48123/8",  # two pasted
+        "https://key@o1.ingest.sentry.io/7 prod/1",
+        "https://key@o1.ingest.sentry.io/7\t",
+        "https://key@o1.ingest.sentry.io/\uff17",  # a full-width 7
+        "https://key@o1.ingest.sentry.io/+7",
+        "https://key@o1.ingest.sentry.io/7?environment=prod",
+        "https://key@o1.ingest.sentry.io/7#1",
+        "https://key@o1.ingest.sentry.io:0/7",
+        "https://key@o1.ingest.sentry.io:70000/7",
+        "https://key@o_1.ingest.sentry.io/7",
+        "https://key@\u00e9.example/7",
+        "https://k\u00e9y@o1.ingest.sentry.io/7",
+        "ftp://key@o1.ingest.sentry.io/7",
     ],
 )
 def test_a_malformed_dsn_is_refused_before_sentry_starts(dsn):
     with pytest.raises(ImproperlyConfigured, match="SENTRY_DSN is not a DSN Sentry accepts"):
         sentry.init(dsn=dsn, environment="production", traces_sample_rate=0.0, redis=False)
     assert not sentry_sdk.is_initialized()
+
+
+@pytest.mark.parametrize(
+    "dsn",
+    [
+        "https://key@o1.ingest.sentry.io/1",
+        "https://key@o1.ingest.us.sentry.io/4507",
+        "https://key:secret@sentry.example.com:9000/some/prefix/12",  # self-hosted
+        "http://key@127.0.0.1:9/1",
+        "http://key@[::1]:9/1",
+    ],
+)
+def test_dsns_as_sentry_gives_them_are_taken(dsn):
+    assert sentry.dsn_refusal(dsn) is None
 
 
 def test_production_with_a_quoted_dsn_stops_naming_the_variable():
