@@ -416,10 +416,11 @@ URL_PARTS_HINT = (
 )
 
 
-def database(url: str, **options) -> dict:
+def database(url: str, *, development: bool = False, **options) -> dict:
     """`dj_database_url.parse(url, **options)` for a PostgreSQL URL naming a database,
     or stop start-up naming DATABASE_URL. Messages leave the URL out: it carries the
-    password."""
+    password. Outside `development` it must name a host, a socket folder or a libpq
+    service: without one libpq tries its own default socket, which no dyno has."""
     import dj_database_url
 
     example = "like postgres://user:password@host:5432/name"
@@ -440,6 +441,15 @@ def database(url: str, **options) -> dict:
         raise ImproperlyConfigured(
             f"DATABASE_URL must be a PostgreSQL URL, {example}: this app runs on "
             f"PostgreSQL only, not {config['ENGINE'].rpartition('.')[2]}."
+        )
+    libpq = config.get("OPTIONS", {})
+    port = str(libpq.get("port", "1")).strip()  # ?port=, which wins over the URL's
+    if not (re.fullmatch("[1-9][0-9]{0,4}", port) and int(port) <= 65535):
+        raise ImproperlyConfigured(f"DATABASE_URL is not a URL {example}: {URL_PARTS_HINT}")
+    if not (development or config["HOST"] or libpq.get("host") or libpq.get("service")):
+        raise ImproperlyConfigured(
+            f"DATABASE_URL names no host, {example}: without one the database driver "
+            "looks for a server on this machine's default socket."
         )
     # ssl_require puts sslmode=require over the URL's own: keep a stricter one it names
     # (verify-full checks the server's certificate; require only encrypts).

@@ -172,6 +172,7 @@ DATABASES = {
     # A URL that is not PostgreSQL's, or names no database, stops start-up here.
     "default": env.database(
         DATABASE_URL,
+        development=DEVELOPMENT,
         # Persistent connections save a connect per request; health checks drop
         # a connection the server closed (a restart, a failover) before reuse.
         conn_max_age=600,

@@ -107,6 +107,14 @@ def test_database_url_is_read_without_the_spaces_around_it():
         ("mysql://u:secret@db.example.com/app", "not mysql"),
         ("postgres://u:[secret@db.example.com/app", "must be percent-encoded"),
         ("u:secret@db.example.com://app", "its start 'u' is not"),
+        # The port as an option: libpq failed every connection with a traceback.
+        ("postgres://u:secret@db.example.com/app?port=70000", "port must be a number from 1"),
+        ("postgres://u:secret@db.example.com/app?port=0", "port must be a number from 1"),
+        ("postgres://u:secret@db.example.com/app?port=abc", "port must be a number from 1"),
+        # No host, no host option, no service: libpq's own default socket, which no
+        # dyno has (a traceback at the release phase).
+        ("postgres://u:secret@/app", "names no host"),
+        ("postgres:///app", "names no host"),
     ],
 )
 def test_a_database_url_that_is_not_postgresqls_stops_start_up_naming_it(url, said):
@@ -162,6 +170,20 @@ def test_production_keeps_a_stricter_sslmode_the_url_asks_for(asked, used):
 
 def test_a_database_named_by_a_libpq_service_is_read():
     assert env.database("postgres:///?service=shop")["OPTIONS"] == {"service": "shop"}
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["postgres:///app?host=/run/postgresql", "postgres://u@%2Frun%2Fpostgresql/app"],
+)
+def test_a_database_on_a_named_socket_is_read(url):
+    assert env.database(url)["NAME"] == "app"
+
+
+def test_development_may_use_libpqs_default_socket():
+    """A PostgreSQL installed on the developer's machine: `postgres:///name`, as
+    Heroku's own local setup guide writes it."""
+    assert env.database("postgres:///app", development=True)["NAME"] == "app"
 
 
 def test_an_unclosed_bracket_in_the_database_url_is_refused_naming_it():
