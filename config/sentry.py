@@ -124,6 +124,14 @@ def without_secrets(event: dict, hint: dict) -> dict:
 _DSN_CHARACTERS = re.compile(r"[!#-&(-\[\]-~]+")
 
 
+def _dsn_host(host: str) -> bool:
+    """A host name (underscores too, as in a self-hosted Sentry's service name) or
+    an IP address, as urlsplit gives it."""
+    if ":" in host:
+        return env.is_host(host)  # an IPv6 address
+    return re.fullmatch(r"[a-z0-9_-]+(\.[a-z0-9_-]+)*", host) is not None
+
+
 def dsn_refusal(dsn: str) -> str | None:
     """Why `dsn` is no DSN Sentry gives, or None. sentry-sdk itself takes two DSNs
     pasted with a space between, a full-width project number or port 0, and sends
@@ -139,7 +147,7 @@ def dsn_refusal(dsn: str) -> str | None:
         return "not an http:// or https:// URL"
     if not parts.username:
         return "no key before the @"
-    if not parts.hostname or not env.is_host(parts.hostname):
+    if not _dsn_host(parts.hostname or ""):
         return "a host that is no host name or IP address"
     if port == 0:
         return "port 0"

@@ -111,7 +111,8 @@ def test_sentry_starts_only_with_a_dsn():
         "https://key@o1.ingest.sentry.io/7#1",
         "https://key@o1.ingest.sentry.io:0/7",
         "https://key@o1.ingest.sentry.io:70000/7",
-        "https://key@o_1.ingest.sentry.io/7",
+        "https://key@o1..ingest.sentry.io/7",
+        "https://key@o1.ingest.sentry.io./7",
         "https://key@\u00e9.example/7",
         "https://k\u00e9y@o1.ingest.sentry.io/7",
         "ftp://key@o1.ingest.sentry.io/7",
@@ -131,6 +132,7 @@ def test_a_malformed_dsn_is_refused_before_sentry_starts(dsn):
         "https://key:secret@sentry.example.com:9000/some/prefix/12",  # self-hosted
         "http://key@127.0.0.1:9/1",
         "http://key@[::1]:9/1",
+        "http://key@sentry_web:9000/3",  # a container's service name
     ],
 )
 def test_dsns_as_sentry_gives_them_are_taken(dsn):
