@@ -1,6 +1,8 @@
 """A username is one account's in any case, as Unicode folds case, on every path that
 names an account: signup, the admin's add and change pages, createsuperuser."""
 
+import sys
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
@@ -94,3 +96,13 @@ def test_the_demo_names_are_kept_in_any_case_as_unicode_folds_it():
     assert is_reserved("demo-\ufb05aff")  # the "st" ligature; NFKC makes it "st" too
     assert is_reserved("demo-\u017ftaff")  # long s
     assert not is_reserved("demo-staf")
+
+
+def test_no_character_past_the_last_one_listed_changes_by_its_key():
+    """`taken()` lists only the characters up to LAST_CHANGED: one past it that folds
+    or decomposes would go unlisted, and a name holding it unfound."""
+    for point in range(sys.maxunicode + 1):
+        char = chr(point)
+        assert usernames.changed_by_key(char) == (usernames.key(char) != char), hex(point)
+        if point > usernames.LAST_CHANGED:
+            assert not usernames.changed_by_key(char), hex(point)
