@@ -147,7 +147,9 @@ def redis_takes_the_apps_connection(app_configs, **kwargs):
     through an outage: that stops the deploy (config.E006). A server that does not
     answer is a warning (config.W007): pages and counts already survive an outage."""
     on_redis = [
-        alias for alias, config in settings.CACHES.items() if cache.on_redis({alias: config})
+        alias
+        for alias, config in settings.CACHES.items()
+        if config.get("BACKEND") in cache.REDIS_BACKENDS
     ]
     if not on_redis or not env.in_release_phase():
         return []

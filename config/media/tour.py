@@ -175,10 +175,15 @@ class S3MediaTourView(TemplateView):
             )
         try:
             with in_turn():
+                # Counted in the turn's transaction (the database, without Redis):
+                # a run that fails on S3 leaves it normally, and so is counted too.
                 for scope, value, limit in limits:
                     throttle.hit(scope, value, limit=limit, window=HOUR)
                 caches["default"].delete_many([UNREADABLE_KEY, READ_KEY])  # S3 again, now
-                steps = demonstrate()
+                try:
+                    result = {"steps": demonstrate()}
+                except (versions.MediaError, *versions.storage_errors()) as error:
+                    result = {"error": error}
         except NotYourTurn:
             busy = versions.MediaError(
                 "Other demonstrations are running on the same file: run it again in a moment."
@@ -186,9 +191,7 @@ class S3MediaTourView(TemplateView):
             response = self.respond(error=busy)
             response["Retry-After"] = "5"
             return response
-        except (versions.MediaError, *versions.storage_errors()) as error:
-            return self.respond(error=error)
-        return self.respond(steps=steps)
+        return self.respond(**result)
 
     def respond(self, **kwargs):
         """The page; 503 when the bucket could not be read (the rest still renders)."""

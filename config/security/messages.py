@@ -33,10 +33,10 @@ class CookieStorage(cookie.CookieStorage):
     def _decode(self, data):
         try:
             messages = super()._decode(data)
+            if messages is None or as_written(messages):
+                return messages
         except (TypeError, ValueError, KeyError, AttributeError, RecursionError):
-            messages = ...  # no messages (below)
-        if messages is None or as_written(messages):
-            return messages
+            pass
         self.used = True  # as Django marks a bad signature
         return None
 

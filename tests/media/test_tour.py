@@ -11,6 +11,7 @@ from django.core.files.storage import default_storage
 from django.db import connection
 from django.test import Client
 
+from config.local import s3 as locals3
 from config.media import tour, versions
 from config.media.tour import DEMO_NAME, READ_SECONDS, UNREADABLE_KEY, UNREADABLE_SECONDS
 from tests.conftest import storages_on
@@ -132,6 +133,28 @@ def test_an_account_runs_the_demonstration_a_bounded_number_of_times_an_hour(
     assert len(versions.list_versions(DEMO_NAME)) == 6  # nothing more written
     throttle_clock.now += 1800  # the next hour
     assert admin_client.post("/tour/s3-media/").status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_run_that_fails_on_s3_is_counted_too(fresh_s3, django_user_model, monkeypatch):
+    """The counts live in the database without Redis, inside the run's turn: a
+    failed run rolled them back, and a run failing half-way (saved, then refused)
+    could be repeated without end."""
+    monkeypatch.setattr(tour, "DEMONSTRATIONS_PER_HOUR", 1)
+    admin = django_user_model.objects.create_superuser("root", "root@example.com", "x")
+    client = Client()
+    client.force_login(admin)
+    bucket = fresh_s3.client()
+    bucket.put_bucket_versioning(
+        Bucket=locals3.MEDIA_BUCKET, VersioningConfiguration={"Status": "Suspended"}
+    )
+    failed = client.post("/tour/s3-media/")
+    assert failed.status_code == 503
+    assert "not versioned" in failed.content.decode()
+    bucket.put_bucket_versioning(
+        Bucket=locals3.MEDIA_BUCKET, VersioningConfiguration={"Status": "Enabled"}
+    )
+    assert client.post("/tour/s3-media/").status_code == 429
 
 
 def test_an_account_from_many_clients_is_bounded_too(admin_client, fresh_s3, monkeypatch):
