@@ -296,7 +296,7 @@ def restore(
         # The marker S3 calls current, one at a time: below it the listing's order is
         # known to the second only, and a marker there may lie under a version. At
         # most as many as were listed (a listing that lags would repeat one).
-        removed = 0
+        removed, kept = 0, {v.version_id for v in versions if not v.is_delete_marker}
         for _ in range(sum(v.is_delete_marker for v in versions)):
             if not (versions and versions[0].is_latest and versions[0].is_delete_marker):
                 break
@@ -306,6 +306,12 @@ def restore(
             raise MediaError(
                 f"{name!r}: {removed} delete marker(s) removed, and S3 lists no version as "
                 "current (one expired or was deleted meanwhile, or its listing lags): "
+                "list its versions again."
+            )
+        if versions[0].version_id not in kept:  # written after the listing
+            raise MediaError(
+                f"{name!r}: {removed} delete marker(s) removed, and the current version is "
+                f"{versions[0].version_id!r}, which an upload came after them to write: "
                 "list its versions again."
             )
         return versions[0]

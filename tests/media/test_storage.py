@@ -125,6 +125,24 @@ def test_restore_says_so_when_the_version_under_the_markers_goes_meanwhile(fresh
         versions.restore(name)
 
 
+def test_restore_says_so_when_an_upload_lands_as_the_marker_goes(fresh_s3, monkeypatch):
+    """restore() returned whatever S3 then called current: another upload's version,
+    which media_restore printed as the file brought back."""
+    name = save("avatars/ada.png")
+    default_storage.delete(name)
+    client = default_storage.connection.meta.client
+    remove = client.delete_object
+
+    def and_someone_uploads(**kwargs):
+        answer = remove(**kwargs)
+        fresh_s3.client().put_object(Bucket=locals3.MEDIA_BUCKET, Key=name, Body=b"other")
+        return answer
+
+    monkeypatch.setattr(client, "delete_object", and_someone_uploads)
+    with pytest.raises(versions.MediaError, match="an upload came after"):
+        versions.restore(name)
+
+
 def listings_lagging_from(call: int, monkeypatch) -> None:
     """The media client's listings from the `call`-th on mark nothing current, as a
     server whose listing lags behind a delete (some S3-compatible ones do) shows it."""
