@@ -158,25 +158,22 @@ class S3MediaTourView(TemplateView):
             ("s3-demonstration", who, DEMONSTRATIONS_PER_HOUR),
             ("s3-demonstration-account", account, DEMONSTRATIONS_PER_ACCOUNT_PER_HOUR),
         ]
-        if any(
-            throttle.reached(scope, value, limit=limit, window=HOUR)
-            for scope, value, limit in limits
-        ):
-            return too_many_requests(
-                request,
-                seconds=throttle.seconds_left(HOUR),
-                heading="Too many demonstrations",
-                message=(
-                    f"{DEMONSTRATIONS_PER_HOUR} demonstrations an hour per account and "
-                    f"client, {DEMONSTRATIONS_PER_ACCOUNT_PER_HOUR} per account: each run "
-                    "leaves versions in the bucket that the app cannot delete. Try again "
-                    "in the next hour."
-                ),
+
+        def over_the_limit():
+            return any(
+                throttle.reached(scope, value, limit=limit, window=HOUR)
+                for scope, value, limit in limits
             )
+
+        if over_the_limit():  # at once, without waiting for a turn
+            return self.too_many(request)
         try:
             with in_turn():
-                # Counted in the turn's transaction (the database, without Redis):
-                # a run that fails on S3 leaves it normally, and so is counted too.
+                # Read again and counted in the turn: the run before has written its
+                # count by now (in the turn's transaction, without Redis). A run that
+                # fails on S3 leaves the block normally, and so is counted too.
+                if over_the_limit():
+                    return self.too_many(request)
                 for scope, value, limit in limits:
                     throttle.hit(scope, value, limit=limit, window=HOUR)
                 caches["default"].delete_many([UNREADABLE_KEY, READ_KEY])  # S3 again, now
@@ -192,6 +189,20 @@ class S3MediaTourView(TemplateView):
             response["Retry-After"] = "5"
             return response
         return self.respond(**result)
+
+    @staticmethod
+    def too_many(request):
+        return too_many_requests(
+            request,
+            seconds=throttle.seconds_left(HOUR),
+            heading="Too many demonstrations",
+            message=(
+                f"{DEMONSTRATIONS_PER_HOUR} demonstrations an hour per account and "
+                f"client, {DEMONSTRATIONS_PER_ACCOUNT_PER_HOUR} per account: each run "
+                "leaves versions in the bucket that the app cannot delete. Try again "
+                "in the next hour."
+            ),
+        )
 
     def respond(self, **kwargs):
         """The page; 503 when the bucket could not be read (the rest still renders)."""

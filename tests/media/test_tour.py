@@ -3,6 +3,7 @@
 import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 
 import pytest
 from botocore.config import Config
@@ -17,6 +18,36 @@ from config.media.tour import DEMO_NAME, READ_SECONDS, UNREADABLE_KEY, UNREADABL
 from tests.conftest import storages_on
 from tests.factories import UserFactory
 from tests.processes import SilentServer
+
+
+def logged_in_superusers(django_user_model, count: int = 1) -> list[Client]:
+    """Clients of one superuser, each logged in with a session of its own."""
+    admin = django_user_model.objects.create_superuser("root", "root@example.com", "x")
+    clients = [Client() for _ in range(count)]
+    for client in clients:
+        client.force_login(admin)
+    return clients
+
+
+@contextmanager
+def meanwhile(work, started: threading.Event, release: threading.Event):
+    """Run `work` in another thread, with a database connection of its own, and the
+    block once it has set `started`; then set `release` and wait for the thread."""
+
+    def run():
+        try:
+            work()
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    try:
+        assert started.wait(10)
+        yield
+    finally:
+        release.set()
+        thread.join()
 
 
 @pytest.mark.django_db
@@ -55,10 +86,7 @@ def test_demonstrations_run_at_once_take_turns(fresh_s3, django_user_model):
     """Every run saves, deletes and restores the same object: three staff running it
     at once downloaded another run's delete marker right after saving, or found a
     marker where their copy should be, as a 503 blaming the bucket."""
-    admin = django_user_model.objects.create_superuser("root", "root@example.com", "x")
-    clients = [Client() for _ in range(3)]
-    for client in clients:
-        client.force_login(admin)
+    clients = logged_in_superusers(django_user_model, 3)
     together = threading.Barrier(len(clients))
 
     def run(client):
@@ -88,27 +116,16 @@ def test_a_run_kept_waiting_for_its_turn_writes_nothing_and_is_not_counted(
 ):
     monkeypatch.setattr(tour, "TURN_WAIT", "200ms")
     monkeypatch.setattr(tour, "DEMONSTRATIONS_PER_HOUR", 1)
-    admin = django_user_model.objects.create_superuser("root", "root@example.com", "x")
-    client = Client()
-    client.force_login(admin)
+    [client] = logged_in_superusers(django_user_model)
     held, release = threading.Event(), threading.Event()
 
     def another_run():
-        try:
-            with tour.in_turn():
-                held.set()
-                release.wait(10)
-        finally:
-            connection.close()
+        with tour.in_turn():
+            held.set()
+            release.wait(10)
 
-    running = threading.Thread(target=another_run)
-    running.start()
-    try:
-        assert held.wait(10)
+    with meanwhile(another_run, held, release):
         answer = client.post("/tour/s3-media/")
-    finally:
-        release.set()
-        running.join()
 
     assert answer.status_code == 503
     assert answer["Retry-After"] == "5"
@@ -141,9 +158,7 @@ def test_a_run_that_fails_on_s3_is_counted_too(fresh_s3, django_user_model, monk
     failed run rolled them back, and a run failing half-way (saved, then refused)
     could be repeated without end."""
     monkeypatch.setattr(tour, "DEMONSTRATIONS_PER_HOUR", 1)
-    admin = django_user_model.objects.create_superuser("root", "root@example.com", "x")
-    client = Client()
-    client.force_login(admin)
+    [client] = logged_in_superusers(django_user_model)
     bucket = fresh_s3.client()
     bucket.put_bucket_versioning(
         Bucket=locals3.MEDIA_BUCKET, VersioningConfiguration={"Status": "Suspended"}
@@ -155,6 +170,35 @@ def test_a_run_that_fails_on_s3_is_counted_too(fresh_s3, django_user_model, monk
         Bucket=locals3.MEDIA_BUCKET, VersioningConfiguration={"Status": "Enabled"}
     )
     assert client.post("/tour/s3-media/").status_code == 429
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_run_waiting_for_its_turn_is_held_to_the_count_the_run_before_left(
+    fresh_s3, django_user_model, monkeypatch
+):
+    """The count was read before the wait, and the run before had not yet written
+    its own: a second run of an account at its limit waited, then ran."""
+    monkeypatch.setattr(tour, "DEMONSTRATIONS_PER_HOUR", 1)
+    first, second = logged_in_superusers(django_user_model, 2)
+    running, finish = threading.Event(), threading.Event()
+    demonstrate = tour.demonstrate
+
+    def slow_demonstration():
+        running.set()
+        assert finish.wait(10)
+        return demonstrate()
+
+    monkeypatch.setattr(tour, "demonstrate", slow_demonstration)
+    answers = {}
+
+    def run_first():
+        answers["first"] = first.post("/tour/s3-media/").status_code
+
+    with meanwhile(run_first, running, finish):
+        threading.Timer(0.5, finish.set).start()  # while the second waits for its turn
+        answers["second"] = second.post("/tour/s3-media/").status_code
+    assert answers == {"first": 200, "second": 429}
+    assert len(versions.list_versions(DEMO_NAME)) == 3
 
 
 def test_an_account_from_many_clients_is_bounded_too(admin_client, fresh_s3, monkeypatch):
