@@ -32,13 +32,17 @@ def key(name: str) -> str:
 def taken(users, name: str) -> list[str]:
     """The names of `users` (a queryset) that are `name` in any case: its own spelling too."""
     wanted = key(name)
+    shape = _shape(wanted, name)
+    if shape is None:
+        return []
     field = users.model.USERNAME_FIELD
-    shapes = users.filter(**{f"{field}__regex": _shape(wanted, name)})
+    shapes = users.filter(**{f"{field}__regex": shape})
     return [found for found in shapes.values_list(field, flat=True) if key(found) == wanted]
 
 
-def _shape(wanted: str, name: str) -> str:
-    """A regular expression every name of key `wanted` matches (and few others)."""
+def _shape(wanted: str, name: str) -> str | None:
+    """A regular expression every name of key `wanted` matches (and few others), or
+    None when no username can have that key."""
     within = set(wanted)
     characters = set(name) | within  # a character whose key is itself is in `wanted`
     for first in within:
@@ -48,6 +52,8 @@ def _shape(wanted: str, name: str) -> str:
     # In a bracket expression: "-" last, and no "]", "\" or "^" (no username holds them).
     listed = "".join(sorted(characters - {"-", "]", "\\", "^"}))
     dash = "-" if "-" in characters else ""
+    if not listed + dash:
+        return None
     return f"^[{listed}{dash}]{{1,{min(len(wanted), 255)}}}$"
 
 

@@ -106,3 +106,21 @@ def test_no_character_past_the_last_one_listed_changes_by_its_key():
         assert usernames.changed_by_key(char) == (usernames.key(char) != char), hex(point)
         if point > usernames.LAST_CHANGED:
             assert not usernames.changed_by_key(char), hex(point)
+
+
+@pytest.mark.parametrize(
+    ("given", "said"),
+    [("", "cannot be blank"), ("]", "Enter a valid username"), ("^\\", "Enter a valid username")],
+)
+def test_createsuperuser_says_what_django_says_of_a_name_it_refuses(monkeypatch, given, said):
+    """The case check ran on names Django had refused already, and one of no
+    characters a bracket expression may hold was a database error."""
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "a-long-enough-password")
+    with pytest.raises(CommandError, match=said):
+        call_command("createsuperuser", "--noinput", username=given, email="r@example.com")
+
+
+@pytest.mark.parametrize("name", ["", "]", "^", "\\", "]^\\"])
+def test_taken_of_a_name_no_account_may_have_is_nobody(name):
+    member("lin")
+    assert usernames.taken(User.objects.all(), name) == []

@@ -59,16 +59,18 @@ class Command(DatabaseCommand, createsuperuser.Command):
         the admin refuse "Root" beside "root", which would stand in every list and log.
         Django's command asks this of a name given, from the environment or typed."""
         error = super()._validate_username(username, verbose_field_name, database)
+        if error is not None:  # blank, invalid or taken as it is: Django says which
+            return error
         users = self.UserModel._default_manager.db_manager(database)
         # As it is stored: NFKC, so full-width letters are plain ones (as the forms do).
         stored = self.UserModel.normalize_username(username)
         name = self.UserModel.USERNAME_FIELD
         taken = set(users.filter(**{f"{name}__iexact": stored}).values_list(name, flat=True))
         taken.update(usernames.taken(users, stored))  # "WEIẞ" beside "weiß" (its module)
-        if error is None and taken:
+        if taken:
             how = "" if stored in taken else " in another case"
             return f"Error: That {verbose_field_name} is already taken{how}."
-        return error
+        return None
 
     def get_input_data(self, field, message, default=None):
         value = super().get_input_data(field, message, default)
