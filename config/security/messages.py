@@ -2,14 +2,17 @@
 
 Django's cookie storage checks the messages cookie's signature, then makes messages
 of whatever the signed value holds: a message without its level, a level that is
-not a number, extra tags that are a list, a dict instead of a list, nesting past
-the recursion limit. Each raised TypeError, KeyError, ValueError or RecursionError
-while a page listed its messages, a 500 on every page for as long as the browser
+not a number or past a float, extra tags that are a list, a dict instead of a
+list, nesting past the recursion limit, compressed data that is not zlib's. Each
+raised an error (TypeError, KeyError, OverflowError, zlib.error, ...) while a
+page listed its messages, a 500 on every page for as long as the browser
 sent the cookie. A signature holds for anyone who knows the secret key, as
 everyone knows the local demo's. Here a value that is not a list of messages as
 Django writes them (whole-number level, text, text tags) counts as no messages,
 as a bad signature does.
 """
+
+from contextlib import suppress
 
 from django.contrib.messages.storage import cookie, fallback, session
 from django.contrib.messages.storage.base import Message
@@ -31,12 +34,10 @@ def as_written(messages) -> bool:
 
 class CookieStorage(cookie.CookieStorage):
     def _decode(self, data):
-        try:
+        with suppress(Exception):  # any error, from a value Django did not write
             messages = super()._decode(data)
             if messages is None or as_written(messages):
                 return messages
-        except (TypeError, ValueError, KeyError, AttributeError, RecursionError):
-            pass
         self.used = True  # as Django marks a bad signature
         return None
 

@@ -152,18 +152,24 @@ SIGNED_ODDITIES = {
     "a string": "abc",
     "a list of numbers": [1, 2],
     "nested past the recursion limit": "deep",
+    "a level of infinity": [["__json_message", 0, float("inf"), "msg"]],
+    "a level past a float": [["__json_message", 0, 1e308 * 10, "msg"]],
+    "compressed, of nothing": "compressed nothing",
+    "compressed, not zlib": "compressed junk",
 }
 
 
 def signed_messages(value) -> str:
-    if value == "deep":  # zlib makes 100,000 brackets a few hundred bytes
-        data = "[" * 100_000 + "]" * 100_000
-        return signing.get_cookie_signer(salt=CookieStorage.key_salt).sign(
-            signing.b64_encode(b"." + zlib.compress(data.encode())).decode()
-        )
-    return signing.get_cookie_signer(salt=CookieStorage.key_salt).sign_object(
-        value, serializer=signing.JSONSerializer, compress=True
-    )
+    signer = signing.get_cookie_signer(salt=CookieStorage.key_salt)
+    raw = {
+        # zlib makes 100,000 brackets a few hundred bytes
+        "deep": "." + signing.b64_encode(zlib.compress(b"[" * 100_000 + b"]" * 100_000)).decode(),
+        "compressed nothing": ".",  # "." says compressed
+        "compressed junk": "." + signing.b64_encode(b"not zlib").decode(),
+    }
+    if isinstance(value, str) and value in raw:
+        return signer.sign(raw[value])
+    return signer.sign_object(value, serializer=signing.JSONSerializer, compress=True)
 
 
 @pytest.mark.parametrize("label", list(SIGNED_ODDITIES))
