@@ -42,7 +42,7 @@ import sys
 import threading
 import time
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from django.core.cache.backends import redis as django_redis
 from django.core.exceptions import ImproperlyConfigured
@@ -157,7 +157,10 @@ def _check_server(url: str, *, development: bool) -> None:
         ) from None
     if not parts.hostname:
         raise ImproperlyConfigured("REDIS_URL / REDIS_TLS_URL names no host.")
-    if parts.path not in ("", "/") and not re.fullmatch("/[0-9]+", parts.path):
+    # As redis-py reads the database: the path's digits, slashes dropped, unless a
+    # ?db= says otherwise; a path it cannot read as a number it ignores, for database 0.
+    database = unquote(parts.path).replace("/", "")
+    if database and "db" not in parse_qs(parts.query) and not _integer(database):
         raise ImproperlyConfigured(
             "REDIS_URL / REDIS_TLS_URL: only a database number may follow the host "
             "(/0, /1, ...); redis-py reads anything else there as database 0."
@@ -167,6 +170,14 @@ def _check_server(url: str, *, development: bool) -> None:
             "A redis:// URL sends pages and counts over the network in clear: production "
             "needs rediss:// (Heroku sets REDIS_TLS_URL, or a rediss:// REDIS_URL)."
         )
+
+
+def _integer(text: str) -> bool:
+    try:
+        int(text)
+    except ValueError:
+        return False
+    return True
 
 
 def release_tag(manifest: Path) -> str:

@@ -5,6 +5,8 @@ warning that mail can leave.
 (The media bucket's checks are the media app's: config/media/checks.py.)
 """
 
+import ssl
+
 from django.conf import settings
 from django.contrib.staticfiles.storage import ManifestFilesMixin, staticfiles_storage
 from django.core.checks import Error, Warning, register
@@ -170,11 +172,31 @@ def redis_takes_the_apps_connection(app_configs, **kwargs):
             )
         ]
     except (exceptions.ConnectionError, exceptions.TimeoutError, OSError) as silent:
+        if refused_by_tls(silent):  # a certificate the URL asks to check, say: every call
+            return [
+                Error(
+                    f"Redis refused the app's connection: {silent}",
+                    hint="Check REDIS_URL / REDIS_TLS_URL's TLS options: Heroku's servers "
+                    "present self-signed certificates, which ssl_cert_reqs=required refuses.",
+                    id="config.E006",
+                )
+            ]
         return [
             Warning(
                 f"Redis did not answer: {type(silent).__name__}. The release goes on: "
-                "pages render and the throttles let requests through until it answers.",
+                "pages render and the throttles let requests through until it answers "
+                "(a rediss:// URL to a server without TLS waits like this too).",
                 id="config.W007",
             )
         ]
     return []
+
+
+def refused_by_tls(error: BaseException) -> bool:
+    """Whether `error`, or one it was raised from, is TLS refusing the connection."""
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, ssl.SSLError) or "[SSL" in str(seen):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False

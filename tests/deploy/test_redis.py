@@ -254,3 +254,18 @@ def test_a_full_redis_evicts_pages_before_counts(tmp_path, monkeypatch, policy):
         assert pages.get(pagecache.GENERATION) == 12
     finally:
         server.stop()
+
+
+def test_a_release_stops_on_a_redis_refusing_tls(released, redis, tls_redis):
+    """A certificate check the server fails refuses every call, as a wrong password
+    does: it stopped no deploy, warned of as a Redis that does not answer."""
+    release = {**released, "DYNO": "release.1"}
+    checked = {**release, "REDIS_TLS_URL": tls_redis.url + "?ssl_cert_reqs=required"}
+    done = manage("migrate", "--no-input", env=checked)
+    assert done.returncode != 0
+    assert "config.E006" in done.stderr
+    assert "certificate verify failed" in done.stderr
+    # As Heroku sets it (no certificate check), the same server releases quietly.
+    done = manage("migrate", "--no-input", env={**release, "REDIS_TLS_URL": tls_redis.url})
+    assert done.returncode == 0, done.stderr
+    assert "config.W007" not in done.stdout + done.stderr
