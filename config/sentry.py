@@ -24,6 +24,7 @@ https://docs.sentry.io/platforms/python/integrations/django/ and
 https://docs.sentry.io/platforms/python/data-management/sensitive-data/
 """
 
+import ipaddress
 import re
 from urllib.parse import urlsplit
 
@@ -41,7 +42,6 @@ from sentry_sdk.integrations.redis import RedisIntegration
 from sentry_sdk.scrubber import DEFAULT_DENYLIST, EventScrubber
 from sentry_sdk.utils import Dsn
 
-from config import env
 from config.env import deployed_commit
 
 # Keys (compared case-insensitively) whose values are replaced by "[Filtered]":
@@ -126,9 +126,14 @@ _DSN_CHARACTERS = re.compile(r"[!#-&(-\[\]-~]+")
 
 def _dsn_host(host: str) -> bool:
     """A host name (underscores too, as in a self-hosted Sentry's service name) or
-    an IP address, as urlsplit gives it."""
-    if ":" in host:
-        return env.is_host(host)  # an IPv6 address
+    an IPv4 address, as urlsplit gives it. Not IPv6: sentry-sdk drops the brackets
+    from the URL it posts to (http://::1:9/api/1/envelope/), which reaches nothing."""
+    if re.fullmatch(r"[0-9.]+", host):
+        try:
+            ipaddress.IPv4Address(host)
+        except ValueError:
+            return False
+        return True
     return re.fullmatch(r"[a-z0-9_-]+(\.[a-z0-9_-]+)*", host) is not None
 
 

@@ -112,6 +112,9 @@ def test_sentry_starts_only_with_a_dsn():
         "https://key@o1.ingest.sentry.io:0/7",
         "https://key@o1.ingest.sentry.io:70000/7",
         "https://key@o1..ingest.sentry.io/7",
+        "http://key@[::1]:9/1",  # sentry-sdk drops the brackets: http://::1:9/api/1/
+        "https://key@999.1.1.1/7",  # numbers only: an IPv4 address, or nothing
+        "https://key@1.2.3/7",
         "https://key@o1.ingest.sentry.io./7",
         "https://key@\u00e9.example/7",
         "https://k\u00e9y@o1.ingest.sentry.io/7",
@@ -131,8 +134,8 @@ def test_a_malformed_dsn_is_refused_before_sentry_starts(dsn):
         "https://key@o1.ingest.us.sentry.io/4507",
         "https://key:secret@sentry.example.com:9000/some/prefix/12",  # self-hosted
         "http://key@127.0.0.1:9/1",
-        "http://key@[::1]:9/1",
         "http://key@sentry_web:9000/3",  # a container's service name
+        "https://key@10.0.0.7:9000/3",
     ],
 )
 def test_dsns_as_sentry_gives_them_are_taken(dsn):
