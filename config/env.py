@@ -443,13 +443,18 @@ def database(url: str, *, development: bool = False, **options) -> dict:
             f"PostgreSQL only, not {config['ENGINE'].rpartition('.')[2]}."
         )
     libpq = config.get("OPTIONS", {})
-    port = str(libpq.get("port", "1")).strip()  # ?port=, which wins over the URL's
-    if not (re.fullmatch("[1-9][0-9]{0,4}", port) and int(port) <= 65535):
+    # ?port= counts where the URL names no port (Django passes the URL's over it):
+    # one port, or one per host of a ?host= list (an empty one is libpq's default).
+    ports = "" if config["PORT"] else str(libpq.get("port", "")).strip()
+    if not all(_port(entry) for entry in ports.split(",") if ports):
         raise ImproperlyConfigured(f"DATABASE_URL is not a URL {example}: {URL_PARTS_HINT}")
-    if not (development or config["HOST"] or libpq.get("host") or libpq.get("service")):
+    hosts = [str(config["HOST"]), *str(libpq.get("host", "")).split(",")]
+    if any(entry != entry.strip() for entry in hosts) or not (
+        development or any(hosts) or libpq.get("hostaddr") or libpq.get("service")
+    ):
         raise ImproperlyConfigured(
-            f"DATABASE_URL names no host, {example}: without one the database driver "
-            "looks for a server on this machine's default socket."
+            f"DATABASE_URL names no host, {example}: without one (or with a blank one) "
+            "the database driver looks for a server it cannot find."
         )
     # ssl_require puts sslmode=require over the URL's own: keep a stricter one it names
     # (verify-full checks the server's certificate; require only encrypts).
@@ -477,6 +482,12 @@ def database(url: str, *, development: bool = False, **options) -> dict:
             f"DATABASE_URL must have one name after the host, /name, {example}; its path has more."
         )
     return config
+
+
+def _port(text: str) -> bool:
+    """A port as libpq takes it: 1 to 65535, or empty for its default."""
+    text = text.strip()
+    return not text or (re.fullmatch("[0-9]{1,5}", text) is not None and 1 <= int(text) <= 65535)
 
 
 def database_needs_tls(url: str, *, development: bool) -> bool:

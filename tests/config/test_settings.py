@@ -111,6 +111,11 @@ def test_database_url_is_read_without_the_spaces_around_it():
         ("postgres://u:secret@db.example.com/app?port=70000", "port must be a number from 1"),
         ("postgres://u:secret@db.example.com/app?port=0", "port must be a number from 1"),
         ("postgres://u:secret@db.example.com/app?port=abc", "port must be a number from 1"),
+        ("postgres://u:secret@/app?host=a,b&port=5432,99999", "port must be a number from 1"),
+        # A blank host: libpq could not translate host name " " on every connection.
+        ("postgres://u:secret@%20/app", "names no host"),
+        ("postgres://u:secret@/app?host=%20", "names no host"),
+        ("postgres://u:secret@/app?host=db.example.com,%20", "names no host"),
         # No host, no host option, no service: libpq's own default socket, which no
         # dyno has (a traceback at the release phase).
         ("postgres://u:secret@/app", "names no host"),
@@ -177,6 +182,19 @@ def test_a_database_named_by_a_libpq_service_is_read():
     ["postgres:///app?host=/run/postgresql", "postgres://u@%2Frun%2Fpostgresql/app"],
 )
 def test_a_database_on_a_named_socket_is_read(url):
+    assert env.database(url)["NAME"] == "app"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgres://u:p@/app?hostaddr=10.0.0.7&port=5433",  # libpq needs no host then
+        "postgres://u:p@/app?host=db1.example.com,db2.example.com&port=5432,5433",  # failover
+        "postgres://u:p@/app?host=db1.example.com,db2.example.com&port=5432",
+        "postgres://u:p@db.example.com:5432/app?port=0",  # the URL's own port wins
+    ],
+)
+def test_urls_libpq_connects_with_are_read(url):
     assert env.database(url)["NAME"] == "app"
 
 
