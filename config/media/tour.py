@@ -167,11 +167,12 @@ class S3MediaTourView(TemplateView):
 
         if over_the_limit():  # at once, without waiting for a turn
             return self.too_many(request)
+        unexpected = None
         try:
             with in_turn():
                 # Read again and counted in the turn: the run before has written its
                 # count by now (in the turn's transaction, without Redis). A run that
-                # fails on S3 leaves the block normally, and so is counted too.
+                # fails leaves the block normally, so that its count is kept too.
                 if over_the_limit():
                     return self.too_many(request)
                 for scope, value, limit in limits:
@@ -181,6 +182,10 @@ class S3MediaTourView(TemplateView):
                     result = {"steps": demonstrate()}
                 except (versions.MediaError, *versions.storage_errors()) as error:
                     result = {"error": error}
+                except Exception as error:  # raised below, once the count is written
+                    unexpected = error
+            if unexpected is not None:
+                raise unexpected
         except NotYourTurn:
             busy = versions.MediaError(
                 "Other demonstrations are running on the same file: run it again in a moment."

@@ -1,5 +1,6 @@
 """The tour page of the versioned S3 media technique, live against the local S3 server."""
 
+import http.client
 import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -170,6 +171,26 @@ def test_a_run_that_fails_on_s3_is_counted_too(fresh_s3, django_user_model, monk
         Bucket=locals3.MEDIA_BUCKET, VersioningConfiguration={"Status": "Enabled"}
     )
     assert client.post("/tour/s3-media/").status_code == 429
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_run_that_ends_in_an_error_of_its_own_is_counted_too(
+    fresh_s3, django_user_model, monkeypatch
+):
+    """Any other error left the turn with its transaction rolled back, the count
+    with it: a download cut short (http.client.IncompleteRead, no OSError) let a
+    run that wrote a version be repeated without end."""
+    monkeypatch.setattr(tour, "DEMONSTRATIONS_PER_HOUR", 1)
+    [client] = logged_in_superusers(django_user_model)
+    client.raise_request_exception = False
+
+    def cut_short(url):
+        raise http.client.IncompleteRead(b"partial", 10)
+
+    monkeypatch.setattr(tour, "fetch", cut_short)
+    assert client.post("/tour/s3-media/").status_code == 500
+    assert client.post("/tour/s3-media/").status_code == 429
+    assert len(versions.list_versions(DEMO_NAME)) == 1
 
 
 @pytest.mark.django_db(transaction=True)
