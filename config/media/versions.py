@@ -294,27 +294,29 @@ def restore(
         if all(v.is_delete_marker for v in versions):
             raise NothingToRestore(f"{name!r} has only delete markers: no version to restore.")
         # The marker S3 calls current, one at a time: below it the listing's order is
-        # known to the second only, and a marker there may lie under a version. At
-        # most as many as were listed (a listing that lags would repeat one).
-        removed, kept = 0, {v.version_id for v in versions if not v.is_delete_marker}
-        for _ in range(sum(v.is_delete_marker for v in versions)):
-            if not (versions and versions[0].is_latest and versions[0].is_delete_marker):
-                break
+        # known to the second only, and a marker there may lie under a version. Only
+        # this listing's markers, each once: one laid since is someone's delete.
+        markers = [v.version_id for v in versions if v.is_delete_marker]
+        kept = {v.version_id for v in versions if not v.is_delete_marker}
+        removed = 0
+        while versions and versions[0].is_latest and versions[0].version_id in markers:
+            markers.remove(versions[0].version_id)
             client.delete_object(Bucket=bucket, Key=key, VersionId=versions[0].version_id, **extra)
             versions, removed = list_versions(name), removed + 1
-        if not versions or not versions[0].is_latest or versions[0].is_delete_marker:
+        top = versions[0] if versions and versions[0].is_latest else None
+        if top is None or top.version_id not in kept:
+            happened = (
+                "S3 lists no version as current (one expired or was deleted meanwhile, "
+                "or its listing lags)"
+                if top is None
+                else f"the current entry, {top.version_id!r}, is newer: "
+                f"{'a delete' if top.is_delete_marker else 'an upload'} came after them"
+            )
             raise MediaError(
-                f"{name!r}: {removed} delete marker(s) removed, and S3 lists no version as "
-                "current (one expired or was deleted meanwhile, or its listing lags): "
+                f"{name!r}: {removed} delete marker(s) removed, and {happened}: "
                 "list its versions again."
             )
-        if versions[0].version_id not in kept:  # written after the listing
-            raise MediaError(
-                f"{name!r}: {removed} delete marker(s) removed, and the current version is "
-                f"{versions[0].version_id!r}, which an upload came after them to write: "
-                "list its versions again."
-            )
-        return versions[0]
+        return top
     chosen = next((v for v in versions if v.version_id == version_id), None)
     if chosen is None:
         raise NothingToRestore(f"{name!r} has no version {version_id!r}.")

@@ -143,6 +143,32 @@ def test_restore_says_so_when_an_upload_lands_as_the_marker_goes(fresh_s3, monke
         versions.restore(name)
 
 
+def test_restore_leaves_a_delete_marker_laid_while_it_runs(fresh_s3, monkeypatch):
+    """It removed whatever marker was current, one per marker listed at the start: a
+    delete made by someone else meanwhile was undone, and the restore reported."""
+    name = save("avatars/ada.png", b"v1")
+    default_storage.delete(name)
+    overwrite(name, b"v2")
+    default_storage.delete(name)
+    client = default_storage.connection.meta.client
+    remove, calls = client.delete_object, []
+
+    def and_someone_deletes(**kwargs):
+        answer = remove(**kwargs)
+        calls.append(kwargs["VersionId"])
+        if len(calls) == 1:  # another process's delete: a marker on top
+            fresh_s3.client().delete_object(Bucket=locals3.MEDIA_BUCKET, Key=name)
+        return answer
+
+    monkeypatch.setattr(client, "delete_object", and_someone_deletes)
+    with pytest.raises(versions.MediaError, match="a delete came after"):
+        versions.restore(name)
+    monkeypatch.undo()
+    top = versions.list_versions(name)[0]
+    assert (top.is_latest, top.is_delete_marker) == (True, True)  # theirs, kept
+    assert len(calls) == 1
+
+
 def listings_lagging_from(call: int, monkeypatch) -> None:
     """The media client's listings from the `call`-th on mark nothing current, as a
     server whose listing lags behind a delete (some S3-compatible ones do) shows it."""
