@@ -143,11 +143,13 @@ def password_reset_mail_has_a_server(app_configs, **kwargs):
 
 @register("caches")
 def redis_takes_the_apps_connection(app_configs, **kwargs):
-    """In the release phase, with the caches on Redis: one PING through the app's own
-    client. A password or database number Redis refuses fails every cache call for
-    as long as the config stays, and the throttles then count nothing, as they do
-    through an outage: that stops the deploy (config.E006). A server that does not
-    answer is a warning (config.W007): pages and counts already survive an outage."""
+    """In the release phase, with the caches on Redis: each server of the URL (Django
+    reads from the replicas) is asked a GET through the app's own client. A refusal
+    (a password, a database number, an option, a certificate check, a user not
+    allowed the app's keys) fails every cache call for as long as the config stays,
+    and the throttles then count nothing, as they do through an outage: that stops
+    the deploy (config.E006). A server that does not answer is a warning
+    (config.W007): pages and counts already survive an outage."""
     on_redis = [
         alias
         for alias, config in settings.CACHES.items()
@@ -158,45 +160,47 @@ def redis_takes_the_apps_connection(app_configs, **kwargs):
     from django.core.cache import caches
     from redis import exceptions
 
+    alias = caches[on_redis[0]]
+    client = alias._cache  # Django's RedisCacheClient: its servers, pool class, options
     try:
-        # Django's client for the alias's server, past the pause config/cache.py adds.
-        caches[on_redis[0]]._cache.get_client(write=True).ping()
-    except (exceptions.AuthenticationError, exceptions.ResponseError, ValueError) as refused:
-        return [
-            Error(
-                f"Redis refused the app's connection: {refused}",
-                hint="Check REDIS_URL / REDIS_TLS_URL: its password, its database number "
-                "(0 to the server's count less one) and its options. Heroku's add-on sets "
-                "them itself: `heroku config:unset` a value you set over them.",
-                id="config.E006",
-            )
-        ]
+        for server in client._servers:
+            pool = client._pool_class.from_url(server, **client._pool_options)
+            client._client(connection_pool=pool).get(alias.make_and_validate_key("release"))
     except (exceptions.ConnectionError, exceptions.TimeoutError, OSError) as silent:
-        if refused_by_tls(silent):  # a certificate the URL asks to check, say: every call
+        if not isinstance(silent, exceptions.AuthenticationError) and not refused_by_tls(silent):
             return [
-                Error(
-                    f"Redis refused the app's connection: {silent}",
-                    hint="Check REDIS_URL / REDIS_TLS_URL's TLS options: Heroku's servers "
-                    "present self-signed certificates, which ssl_cert_reqs=required refuses.",
-                    id="config.E006",
+                Warning(
+                    f"Redis did not answer: {type(silent).__name__}. The release goes on: "
+                    "pages render and the throttles let requests through until it answers "
+                    "(a rediss:// URL to a server without TLS waits like this too).",
+                    id="config.W007",
                 )
             ]
-        return [
-            Warning(
-                f"Redis did not answer: {type(silent).__name__}. The release goes on: "
-                "pages render and the throttles let requests through until it answers "
-                "(a rediss:// URL to a server without TLS waits like this too).",
-                id="config.W007",
-            )
-        ]
-    return []
+        refused = silent
+    except (exceptions.RedisError, ValueError) as error:  # an answer, or an option it refuses
+        refused = error
+    else:
+        return []
+    return [
+        Error(
+            f"Redis refused the app's connection: {refused}",
+            hint="Check REDIS_URL / REDIS_TLS_URL: its password, its database number (0 to "
+            "the server's count less one), its options (Heroku's servers present "
+            "self-signed certificates, which ssl_cert_reqs=required refuses) and its "
+            "user's rights. Heroku's add-on sets them itself: `heroku config:unset` a "
+            "value you set over them.",
+            id="config.E006",
+        )
+    ]
 
 
 def refused_by_tls(error: BaseException) -> bool:
-    """Whether `error`, or one it was raised from, is TLS refusing the connection."""
+    """Whether `error`, or one it was raised from, is a certificate check failing."""
     seen: BaseException | None = error
     while seen is not None:
-        if isinstance(seen, ssl.SSLError) or "[SSL" in str(seen):
+        if isinstance(seen, ssl.SSLCertVerificationError) or "CERTIFICATE_VERIFY_FAILED" in str(
+            seen
+        ):
             return True
         seen = seen.__cause__ or seen.__context__
     return False

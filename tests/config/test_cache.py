@@ -1,15 +1,18 @@
 """Which store each cache alias uses (config/cache.py), read from the environment."""
 
+import contextlib
 import importlib
+import socket
 import sys
 import threading
 
 import pytest
 from django.core.cache import CacheHandler
 from django.core.exceptions import ImproperlyConfigured
+from django.test import override_settings
 from redis.connection import parse_url
 
-from config import cache
+from config import cache, checks
 from config import gunicorn as gunicorn_config
 from tests import redisserver
 from tests.processes import (
@@ -246,6 +249,55 @@ def test_a_release_warns_of_a_redis_that_does_not_answer_and_goes_on(locked_redi
     done = manage("migrate", "--no-input", env={**silent, "REDIS_URL": right})
     assert done.returncode == 0, done.stderr
     assert "config.W007" not in done.stderr + done.stdout
+
+
+def release_check(monkeypatch, url: str) -> list[str]:
+    """The ids of what the release phase's Redis check says of `url`."""
+    monkeypatch.setenv("DYNO", "release.1")
+    monkeypatch.delenv("REDIS_TLS_URL", raising=False)
+    monkeypatch.setenv("REDIS_URL", url)
+    with override_settings(CACHES=cache.caches(page_seconds=10, development=False)):
+        return [message.id for message in checks.redis_takes_the_apps_connection(None)]
+
+
+@pytest.fixture
+def closing_port():
+    """A port that takes each connection and closes it at once: a server restarting."""
+    server = socket.create_server(("127.0.0.1", 0))
+    server.settimeout(0.2)
+    closing = threading.Event()
+
+    def close_each():
+        while not closing.is_set():
+            with contextlib.suppress(TimeoutError):
+                server.accept()[0].close()
+
+    thread = threading.Thread(target=close_each, daemon=True)
+    thread.start()
+    yield server.getsockname()[1]
+    closing.set()
+    thread.join()
+    server.close()
+
+
+def test_a_redis_dropping_the_tls_handshake_is_a_warning_not_a_refusal(monkeypatch, closing_port):
+    """A restart or a failover drops connections mid-handshake ([SSL:
+    UNEXPECTED_EOF_WHILE_READING]): no reason to stop a deploy."""
+    assert release_check(monkeypatch, f"rediss://127.0.0.1:{closing_port}/0") == ["config.W007"]
+
+
+def test_every_server_of_the_url_is_asked(monkeypatch, locked_redis):
+    """Django reads from the replicas: one refusing the app failed every read."""
+    good = f"redis://:p%40ss@127.0.0.1:{locked_redis.port}/0"
+    assert release_check(monkeypatch, good) == []
+    for replica in (":wrong@", ""):
+        url = f"{good},redis://{replica}127.0.0.1:{locked_redis.port}/0"
+        assert release_check(monkeypatch, url) == ["config.E006"]
+
+
+def test_an_option_redis_py_refuses_is_a_refusal(monkeypatch, locked_redis):
+    url = f"rediss://:p%40ss@127.0.0.1:{locked_redis.port}/0?ssl_cert_reqs=bogus"
+    assert release_check(monkeypatch, url) == ["config.E006"]
 
 
 def test_a_production_process_reads_the_redis_variables():
