@@ -443,14 +443,34 @@ def database(url: str, *, development: bool = False, **options) -> dict:
             f"PostgreSQL only, not {config['ENGINE'].rpartition('.')[2]}."
         )
     libpq = config.get("OPTIONS", {})
-    # ?port= counts where the URL names no port (Django passes the URL's over it):
-    # one port, or one per host of a ?host= list (an empty one is libpq's default).
-    ports = "" if config["PORT"] else str(libpq.get("port", "")).strip()
-    if not all(_port(entry) for entry in ports.split(",") if ports):
+    # As libpq gets them: the URL's host and port, which Django passes over ?host=
+    # and ?port=, or those (lists for a failover: a port for all hosts, or one each).
+    hosts = [str(config["HOST"])] if config["HOST"] else _entries(libpq.get("host"))
+    ports = [str(config["PORT"])] if config["PORT"] else _entries(libpq.get("port"))
+    addresses = _entries(libpq.get("hostaddr"))
+    servers = max(len(hosts), len(addresses), 1)
+    if not all(_port(port) for port in ports):
         raise ImproperlyConfigured(f"DATABASE_URL is not a URL {example}: {URL_PARTS_HINT}")
-    hosts = [str(config["HOST"]), *str(libpq.get("host", "")).split(",")]
-    if any(entry != entry.strip() for entry in hosts) or not (
-        development or any(hosts) or libpq.get("hostaddr") or libpq.get("service")
+    if len(ports) not in (0, 1, servers):
+        raise ImproperlyConfigured(
+            f"DATABASE_URL gives {len(ports)} ports for {servers} hosts: give one port for "
+            "all, or one for each host."
+        )
+    if (hosts and addresses and len(hosts) != len(addresses)) or not all(
+        _address(address) for address in addresses
+    ):
+        raise ImproperlyConfigured(
+            "DATABASE_URL's hostaddr must be IP addresses, one for each host it names."
+        )
+    # An empty entry is libpq's default socket, which no dyno has (or PGHOST's host).
+    blank = [
+        position
+        for position, host in enumerate(hosts or [""])
+        if not host and not (addresses[position:] and addresses[position])
+    ]
+    elsewhere = any(os.environ.get(name) for name in ("PGHOST", "PGHOSTADDR", "PGSERVICE"))
+    if any(host != host.strip() for host in hosts) or (
+        blank and not (development or libpq.get("service") or elsewhere)
     ):
         raise ImproperlyConfigured(
             f"DATABASE_URL names no host, {example}: without one (or with a blank one) "
@@ -482,6 +502,19 @@ def database(url: str, *, development: bool = False, **options) -> dict:
             f"DATABASE_URL must have one name after the host, /name, {example}; its path has more."
         )
     return config
+
+
+def _entries(value) -> list[str]:
+    """The entries of a libpq option that takes a comma-separated list (none: [])."""
+    return [] if value is None or str(value) == "" else str(value).split(",")
+
+
+def _address(text: str) -> bool:
+    """An entry of libpq's hostaddr: an IP address, or empty (the host's name then)."""
+    try:
+        return not text or bool(ipaddress.ip_address(text))
+    except ValueError:
+        return False
 
 
 def _port(text: str) -> bool:

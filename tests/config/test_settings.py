@@ -116,6 +116,13 @@ def test_database_url_is_read_without_the_spaces_around_it():
         ("postgres://u:secret@%20/app", "names no host"),
         ("postgres://u:secret@/app?host=%20", "names no host"),
         ("postgres://u:secret@/app?host=db.example.com,%20", "names no host"),
+        ("postgres://u:secret@/app?host=,db.example.com", "names no host"),  # the socket
+        # What libpq refuses on every connection, as psycopg2 says:
+        ("postgres://u:secret@/app?host=db.example.com&port=1,2", "2 ports for 1 hosts"),
+        ("postgres://u:secret@/app?host=a.example,b.example&port=1,2,3", "3 ports for 2"),
+        ("postgres://u:secret@/app?host=db.example.com&port=5432,", "2 ports for 1 hosts"),
+        ("postgres://u:secret@/app?hostaddr=abc", "hostaddr must be IP addresses"),
+        ("postgres://u:secret@/app?host=h.example&hostaddr=10.0.0.1,10.0.0.2", "one for each"),
         # No host, no host option, no service: libpq's own default socket, which no
         # dyno has (a traceback at the release phase).
         ("postgres://u:secret@/app", "names no host"),
@@ -192,10 +199,17 @@ def test_a_database_on_a_named_socket_is_read(url):
         "postgres://u:p@/app?host=db1.example.com,db2.example.com&port=5432,5433",  # failover
         "postgres://u:p@/app?host=db1.example.com,db2.example.com&port=5432",
         "postgres://u:p@db.example.com:5432/app?port=0",  # the URL's own port wins
+        "postgres://u:p@/app?host=,db2.example.com&hostaddr=10.0.0.7,&port=5432",
     ],
 )
 def test_urls_libpq_connects_with_are_read(url):
     assert env.database(url)["NAME"] == "app"
+
+
+@pytest.mark.parametrize("variable", ["PGHOST", "PGHOSTADDR", "PGSERVICE"])
+def test_a_url_without_a_host_may_leave_it_to_libpqs_variables(monkeypatch, variable):
+    monkeypatch.setenv(variable, "10.0.0.7")
+    assert env.database("postgres://u:p@/app")["NAME"] == "app"
 
 
 def test_development_may_use_libpqs_default_socket():
