@@ -26,6 +26,7 @@ https://docs.sentry.io/platforms/python/data-management/sensitive-data/
 
 import ipaddress
 import re
+import socket
 from urllib.parse import urlsplit
 
 import sentry_sdk
@@ -128,13 +129,22 @@ def _dsn_host(host: str) -> bool:
     """A host name (underscores too, as in a self-hosted Sentry's service name) or
     an IPv4 address, as urlsplit gives it. Not IPv6: sentry-sdk drops the brackets
     from the URL it posts to (http://::1:9/api/1/envelope/), which reaches nothing."""
-    if re.fullmatch(r"[0-9.]+", host):
-        try:
-            ipaddress.IPv4Address(host)
-        except ValueError:
-            return False
-        return True
-    return re.fullmatch(r"[a-z0-9_-]+(\.[a-z0-9_-]+)*", host) is not None
+    if not (re.fullmatch(r"[0-9.]+", host) or _read_as_ipv4(host)):
+        return re.fullmatch(r"[a-z0-9_-]+(\.[a-z0-9_-]+)*", host) is not None
+    try:  # then written as an IPv4 address is: four numbers
+        ipaddress.IPv4Address(host)
+    except ValueError:
+        return False
+    return True
+
+
+def _read_as_ipv4(host: str) -> bool:
+    """Whether a resolver reads `host` as an IPv4 address (127.1, 0x7f000001, 0x0)."""
+    try:
+        socket.inet_aton(host)
+    except OSError:
+        return False
+    return True
 
 
 def dsn_refusal(dsn: str) -> str | None:

@@ -115,6 +115,9 @@ def test_sentry_starts_only_with_a_dsn():
         "http://key@[::1]:9/1",  # sentry-sdk drops the brackets: http://::1:9/api/1/
         "https://key@999.1.1.1/7",  # numbers only: an IPv4 address, or nothing
         "https://key@1.2.3/7",
+        "https://key@0x7f000001/1",  # read by the resolver as 127.0.0.1
+        "https://key@0x7f.1/1",
+        "https://key@0x0/1",
         "https://key@o1.ingest.sentry.io./7",
         "https://key@\u00e9.example/7",
         "https://k\u00e9y@o1.ingest.sentry.io/7",
