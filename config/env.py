@@ -445,7 +445,7 @@ def database(url: str, *, development: bool = False, **options) -> dict:
     libpq = config.get("OPTIONS", {})
     # As libpq gets them: the URL's host and port, which Django passes over ?host=
     # and ?port=, or those (lists for a failover: a port for all hosts, or one each).
-    hosts = [str(config["HOST"])] if config["HOST"] else _entries(libpq.get("host"))
+    hosts = _entries(config["HOST"]) or _entries(libpq.get("host"))
     ports = [str(config["PORT"])] if config["PORT"] else _entries(libpq.get("port"))
     addresses = _entries(libpq.get("hostaddr"))
     servers = max(len(hosts), len(addresses), 1)
@@ -462,13 +462,15 @@ def database(url: str, *, development: bool = False, **options) -> dict:
         raise ImproperlyConfigured(
             "DATABASE_URL's hostaddr must be IP addresses, one for each host it names."
         )
-    # An empty entry is libpq's default socket, which no dyno has (or PGHOST's host).
-    blank = [
-        position
-        for position, host in enumerate(hosts or [""])
-        if not host and not (addresses[position:] and addresses[position])
-    ]
-    elsewhere = any(os.environ.get(name) for name in ("PGHOST", "PGHOSTADDR", "PGSERVICE"))
+    # An empty entry of a list is libpq's default socket, which no dyno has; with no
+    # host at all, libpq may read one from PGHOST, PGHOSTADDR or a PGSERVICE.
+    blank = any(
+        not (hosts[n : n + 1] or [""])[0] and not (addresses[n : n + 1] or [""])[0]
+        for n in range(servers)
+    )
+    elsewhere = not (hosts or addresses) and any(
+        os.environ.get(name) for name in ("PGHOST", "PGHOSTADDR", "PGSERVICE")
+    )
     if any(host != host.strip() for host in hosts) or (
         blank and not (development or libpq.get("service") or elsewhere)
     ):

@@ -117,6 +117,9 @@ def test_database_url_is_read_without_the_spaces_around_it():
         ("postgres://u:secret@/app?host=%20", "names no host"),
         ("postgres://u:secret@/app?host=db.example.com,%20", "names no host"),
         ("postgres://u:secret@/app?host=,db.example.com", "names no host"),  # the socket
+        ("postgres://u:secret@h1.example,/app", "names no host"),
+        ("postgres://u:secret@h1.example,%20h2.example/app", "names no host"),
+        ("postgres://u:secret@/app?hostaddr=10.0.0.1,", "names no host"),
         # What libpq refuses on every connection, as psycopg2 says:
         ("postgres://u:secret@/app?host=db.example.com&port=1,2", "2 ports for 1 hosts"),
         ("postgres://u:secret@/app?host=a.example,b.example&port=1,2,3", "3 ports for 2"),
@@ -200,6 +203,8 @@ def test_a_database_on_a_named_socket_is_read(url):
         "postgres://u:p@/app?host=db1.example.com,db2.example.com&port=5432",
         "postgres://u:p@db.example.com:5432/app?port=0",  # the URL's own port wins
         "postgres://u:p@/app?host=,db2.example.com&hostaddr=10.0.0.7,&port=5432",
+        "postgres://u:p@h1.example,h2.example/app?hostaddr=10.0.0.1,10.0.0.2",  # in the URL
+        "postgres://u:p@h1.example,h2.example/app?port=5432,5433",
     ],
 )
 def test_urls_libpq_connects_with_are_read(url):
@@ -210,6 +215,8 @@ def test_urls_libpq_connects_with_are_read(url):
 def test_a_url_without_a_host_may_leave_it_to_libpqs_variables(monkeypatch, variable):
     monkeypatch.setenv(variable, "10.0.0.7")
     assert env.database("postgres://u:p@/app")["NAME"] == "app"
+    with pytest.raises(ImproperlyConfigured, match="names no host"):  # a list's blank: the socket
+        env.database("postgres://u:p@/app?host=h1.example,")
 
 
 def test_development_may_use_libpqs_default_socket():
