@@ -162,45 +162,55 @@ def redis_takes_the_apps_connection(app_configs, **kwargs):
 
     alias = caches[on_redis[0]]
     client = alias._cache  # Django's RedisCacheClient: its servers, pool class, options
-    try:
-        for server in client._servers:
+    refused = silent = None
+    for server in client._servers:
+        try:
             pool = client._pool_class.from_url(server, **client._pool_options)
             client._client(connection_pool=pool).get(alias.make_and_validate_key("release"))
-    except (exceptions.ConnectionError, exceptions.TimeoutError, OSError) as silent:
-        if not isinstance(silent, exceptions.AuthenticationError) and not refused_by_tls(silent):
-            return [
-                Warning(
-                    f"Redis did not answer: {type(silent).__name__}. The release goes on: "
-                    "pages render and the throttles let requests through until it answers "
-                    "(a rediss:// URL to a server without TLS waits like this too).",
-                    id="config.W007",
-                )
-            ]
-        refused = silent
-    except (exceptions.RedisError, ValueError) as error:  # an answer, or an option it refuses
-        refused = error
-    else:
-        return []
-    return [
-        Error(
-            f"Redis refused the app's connection: {refused}",
-            hint="Check REDIS_URL / REDIS_TLS_URL: its password, its database number (0 to "
-            "the server's count less one), its options (Heroku's servers present "
-            "self-signed certificates, which ssl_cert_reqs=required refuses) and its "
-            "user's rights. Heroku's add-on sets them itself: `heroku config:unset` a "
-            "value you set over them.",
-            id="config.E006",
-        )
-    ]
+        except (exceptions.ConnectionError, exceptions.TimeoutError, OSError) as error:
+            if isinstance(error, exceptions.AuthenticationError) or refused_by_config(error):
+                refused = error
+            else:
+                silent = error
+        except (exceptions.RedisError, ValueError, TypeError) as error:  # an answer, or an option
+            refused = error
+    if refused is not None:
+        return [
+            Error(
+                f"Redis refused the app's connection: {refused}",
+                hint="Check REDIS_URL / REDIS_TLS_URL: its password, its database number (0 "
+                "to the server's count less one), its options (Heroku's servers present "
+                "self-signed certificates, which ssl_cert_reqs=required refuses) and its "
+                "user's rights. Heroku's add-on sets them itself: `heroku config:unset` a "
+                "value you set over them.",
+                id="config.E006",
+            )
+        ]
+    if silent is not None:
+        return [
+            Warning(
+                f"Redis did not answer: {type(silent).__name__}. The release goes on: "
+                "pages render and the throttles let requests through until it answers "
+                "(a rediss:// URL to a server without TLS, or one asking for a client "
+                "certificate, fails like this too).",
+                id="config.W007",
+            )
+        ]
+    return []
 
 
-def refused_by_tls(error: BaseException) -> bool:
-    """Whether `error`, or one it was raised from, is a certificate check failing."""
+def refused_by_config(error: BaseException) -> bool:
+    """Whether `error`, or one it was raised from, is the client's own TLS settings
+    refusing: a certificate check failing, a file it cannot read, a cipher it has
+    not. A connection closed mid-handshake (a restart, a failover) is not."""
+    closed = (ssl.SSLEOFError, ssl.SSLZeroReturnError, ssl.SSLSyscallError)
     seen: BaseException | None = error
     while seen is not None:
-        if isinstance(seen, ssl.SSLCertVerificationError) or "CERTIFICATE_VERIFY_FAILED" in str(
-            seen
-        ):
+        if isinstance(seen, ssl.SSLError) and not isinstance(seen, closed):
+            return True
+        if isinstance(seen, FileNotFoundError | PermissionError | IsADirectoryError):
+            return True
+        if "CERTIFICATE_VERIFY_FAILED" in str(seen):
             return True
         seen = seen.__cause__ or seen.__context__
     return False

@@ -295,8 +295,23 @@ def test_every_server_of_the_url_is_asked(monkeypatch, locked_redis):
         assert release_check(monkeypatch, url) == ["config.E006"]
 
 
-def test_an_option_redis_py_refuses_is_a_refusal(monkeypatch, locked_redis):
-    url = f"rediss://:p%40ss@127.0.0.1:{locked_redis.port}/0?ssl_cert_reqs=bogus"
+@pytest.mark.parametrize(
+    "options",
+    [
+        "ssl_cert_reqs=bogus",
+        "ssl_ca_certs=/nonexistent/ca.pem",  # a file the TLS client cannot read
+        "ssl_ciphers=no-such-cipher",
+        "timeout=5",  # an option redis-py passes on to a class that takes none
+    ],
+)
+def test_an_option_redis_py_refuses_is_a_refusal(monkeypatch, locked_redis, options):
+    scheme = "redis" if options.startswith("timeout") else "rediss"
+    url = f"{scheme}://:p%40ss@127.0.0.1:{locked_redis.port}/0?{options}"
+    assert release_check(monkeypatch, url) == ["config.E006"]
+
+
+def test_a_replica_refusing_is_found_behind_one_that_does_not_answer(monkeypatch, locked_redis):
+    url = f"redis://127.0.0.1:{free_port()}/0,redis://:wrong@127.0.0.1:{locked_redis.port}/0"
     assert release_check(monkeypatch, url) == ["config.E006"]
 
 
