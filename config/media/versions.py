@@ -298,6 +298,14 @@ def restore(
         # this listing's markers, each once: one laid since is someone's delete.
         markers = [v.version_id for v in versions if v.is_delete_marker]
         kept = {v.version_id for v in versions if not v.is_delete_marker}
+        # A "null" marker was laid while versioning was suspended; while it still is,
+        # an upload replaces it with a "null" version, which removing it would delete.
+        if "null" in markers and (status := versioning_status().status) != "Enabled":
+            raise MediaError(
+                f"{name!r}: its delete marker is the null version and versioning is "
+                f"{status}, so an upload made meanwhile would be deleted with it. Turn "
+                "versioning on first (manage.py media_versioning enable)."
+            )
         removed = 0
         while versions and versions[0].is_latest and versions[0].version_id in markers:
             markers.remove(versions[0].version_id)

@@ -37,7 +37,7 @@ def test_an_excerpt_too_short_for_its_definition_says_where_it_is_cut():
 
 
 def test_an_excerpt_from_inside_a_function_names_the_function():
-    excerpt = source_excerpt("config/media/versions.py", "    if version_id is None:", 31)
+    excerpt = source_excerpt("config/media/versions.py", "    if version_id is None:", 39)
     assert re.fullmatch(r"from inside restore\(\), which starts at line \d+", excerpt["cut"])
 
 

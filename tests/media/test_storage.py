@@ -169,6 +169,31 @@ def test_restore_leaves_a_delete_marker_laid_while_it_runs(fresh_s3, monkeypatch
     assert len(calls) == 1
 
 
+def test_restore_leaves_a_null_marker_while_versioning_is_suspended(fresh_s3, monkeypatch):
+    """A delete made while versioning is suspended lays a "null" marker, and an upload
+    replaces it with a "null" version: removing "null" could delete that upload for
+    good, where removing a marker is to destroy nothing."""
+    name = save("avatars/ada.png")
+    default_storage.delete(name)
+    fresh_s3.client().put_bucket_versioning(
+        Bucket=locals3.MEDIA_BUCKET, VersioningConfiguration={"Status": "Suspended"}
+    )
+    client = default_storage.connection.meta.client
+    listing, removed = client.list_object_versions, []
+
+    def as_suspended_buckets_list_it(**kwargs):
+        page = listing(**kwargs)
+        for marker in page.get("DeleteMarkers", []):
+            marker["VersionId"] = "null"
+        return page
+
+    monkeypatch.setattr(client, "list_object_versions", as_suspended_buckets_list_it)
+    monkeypatch.setattr(client, "delete_object", lambda **kwargs: removed.append(kwargs))
+    with pytest.raises(versions.MediaError, match="versioning is Suspended"):
+        versions.restore(name)
+    assert removed == []
+
+
 def listings_lagging_from(call: int, monkeypatch) -> None:
     """The media client's listings from the `call`-th on mark nothing current, as a
     server whose listing lags behind a delete (some S3-compatible ones do) shows it."""
