@@ -419,8 +419,10 @@ URL_PARTS_HINT = (
 def database(url: str, *, development: bool = False, **options) -> dict:
     """`dj_database_url.parse(url, **options)` for a PostgreSQL URL naming a database,
     or stop start-up naming DATABASE_URL. Messages leave the URL out: it carries the
-    password. Outside `development` it must name a host, a socket folder or a libpq
-    service: without one libpq tries its own default socket, which no dyno has."""
+    password. Hosts, hostaddr and port lists must pair as libpq pairs them, and outside
+    `development` every server needs a host, a socket folder, an address or a libpq
+    service (or PGHOST and the like, for a URL with no host at all): libpq tries its
+    own default socket for a blank one, which no dyno has."""
     import dj_database_url
 
     example = "like postgres://user:password@host:5432/name"
@@ -464,10 +466,7 @@ def database(url: str, *, development: bool = False, **options) -> dict:
         )
     # An empty entry of a list is libpq's default socket, which no dyno has; with no
     # host at all, libpq may read one from PGHOST, PGHOSTADDR or a PGSERVICE.
-    blank = any(
-        not (hosts[n : n + 1] or [""])[0] and not (addresses[n : n + 1] or [""])[0]
-        for n in range(servers)
-    )
+    blank = any(not _at(hosts, n) and not _at(addresses, n) for n in range(servers))
     elsewhere = not (hosts or addresses) and any(
         os.environ.get(name) for name in ("PGHOST", "PGHOSTADDR", "PGSERVICE")
     )
@@ -509,6 +508,11 @@ def database(url: str, *, development: bool = False, **options) -> dict:
 def _entries(value) -> list[str]:
     """The entries of a libpq option that takes a comma-separated list (none: [])."""
     return [] if value is None or str(value) == "" else str(value).split(",")
+
+
+def _at(entries: list[str], position: int) -> str:
+    """The list's entry at `position`, or "" past its end (libpq's default there)."""
+    return entries[position] if position < len(entries) else ""
 
 
 def _address(text: str) -> bool:
