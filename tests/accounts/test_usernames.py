@@ -124,3 +124,13 @@ def test_createsuperuser_says_what_django_says_of_a_name_it_refuses(monkeypatch,
 def test_taken_of_a_name_no_account_may_have_is_nobody(name):
     member("lin")
     assert usernames.taken(User.objects.all(), name) == []
+
+
+def test_createsuperuser_refuses_a_name_longer_than_the_field_once_stored(monkeypatch):
+    """NFKC makes "ﷺ" 18 characters: nine of them passed Django's check, and the
+    insert failed with the message written for e-mail addresses."""
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "a-long-enough-password")
+    said = "at most 150 characters once stored, and this one is 162"
+    with pytest.raises(CommandError, match=said):
+        call_command("createsuperuser", "--noinput", username="\ufdfa" * 9, email="r@example.com")
+    assert names() == []

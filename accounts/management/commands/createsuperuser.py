@@ -65,6 +65,12 @@ class Command(DatabaseCommand, createsuperuser.Command):
         # As it is stored: NFKC, so full-width letters are plain ones (as the forms do).
         stored = self.UserModel.normalize_username(username)
         name = self.UserModel.USERNAME_FIELD
+        longest = self.UserModel._meta.get_field(name).max_length
+        if longest is not None and len(stored) > longest:  # NFKC lengthens some ("ﷺ": 18)
+            return (
+                f"Error: A {verbose_field_name} may be at most {longest} characters once "
+                f"stored, and this one is {len(stored)}."
+            )
         taken = set(users.filter(**{f"{name}__iexact": stored}).values_list(name, flat=True))
         taken.update(usernames.taken(users, stored))  # "WEIẞ" beside "weiß" (its module)
         if taken:
