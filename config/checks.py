@@ -191,8 +191,7 @@ def redis_takes_the_apps_connection(app_configs, **kwargs):
             Warning(
                 f"Redis did not answer: {type(silent).__name__}. The release goes on: "
                 "pages render and the throttles let requests through until it answers "
-                "(a rediss:// URL to a server without TLS, or one asking for a client "
-                "certificate, fails like this too).",
+                "(a rediss:// URL to a server without TLS fails like this too).",
                 id="config.W007",
             )
         ]

@@ -298,16 +298,16 @@ def restore(
         # this listing's markers, each once: one laid since is someone's delete.
         markers = [v.version_id for v in versions if v.is_delete_marker]
         kept = {v.version_id for v in versions if not v.is_delete_marker}
-        # A "null" marker was laid while versioning was suspended; while it still is,
-        # an upload replaces it with a "null" version, which removing it would delete.
-        if "null" in markers and (status := versioning_status().status) != "Enabled":
-            raise MediaError(
-                f"{name!r}: its delete marker is the null version and versioning is "
-                f"{status}, so an upload made meanwhile would be deleted with it. Turn "
-                "versioning on first (manage.py media_versioning enable)."
-            )
         removed = 0
         while versions and versions[0].is_latest and versions[0].version_id in markers:
+            # A "null" marker was laid while versioning was suspended; while it still is,
+            # an upload replaces it with a "null" version, which removing it would delete.
+            if versions[0].version_id == "null" and not versioning_status().enabled:
+                raise MediaError(
+                    f"{name!r}: {removed} delete marker(s) removed; the next is the null "
+                    "version and versioning is suspended, so an upload made meanwhile would "
+                    "go with it. Turn versioning on first (manage.py media_versioning enable)."
+                )
             markers.remove(versions[0].version_id)
             client.delete_object(Bucket=bucket, Key=key, VersionId=versions[0].version_id, **extra)
             versions, removed = list_versions(name), removed + 1

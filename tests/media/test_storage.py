@@ -189,9 +189,37 @@ def test_restore_leaves_a_null_marker_while_versioning_is_suspended(fresh_s3, mo
 
     monkeypatch.setattr(client, "list_object_versions", as_suspended_buckets_list_it)
     monkeypatch.setattr(client, "delete_object", lambda **kwargs: removed.append(kwargs))
-    with pytest.raises(versions.MediaError, match="versioning is Suspended"):
+    with pytest.raises(versions.MediaError, match="versioning is suspended"):
         versions.restore(name)
     assert removed == []
+
+
+def test_restore_removes_a_marker_above_a_null_one_while_versioning_is_suspended(
+    fresh_s3, monkeypatch
+):
+    """Only a null marker it would remove stops it: one further down the history,
+    under a version, refused every restore of the file."""
+    name = save("avatars/ada.png", b"v1")
+    default_storage.delete(name)
+    overwrite(name, b"v2")
+    default_storage.delete(name)
+    older_marker = versions.list_versions(name)[2].version_id
+    client = default_storage.connection.meta.client
+    listing = client.list_object_versions
+    # Suspended as the app reads it: the local S3 server fails deletes in a suspended bucket.
+    monkeypatch.setattr(client, "get_bucket_versioning", lambda **kwargs: {"Status": "Suspended"})
+
+    def with_the_older_marker_null(**kwargs):
+        page = listing(**kwargs)
+        for marker in page.get("DeleteMarkers", []):
+            if marker["VersionId"] == older_marker:
+                marker["VersionId"] = "null"
+        return page
+
+    monkeypatch.setattr(client, "list_object_versions", with_the_older_marker_null)
+    current = versions.restore(name)
+    assert (current.is_latest, current.is_delete_marker) == (True, False)
+    assert stored_bytes(fresh_s3, name) == b"v2"
 
 
 def listings_lagging_from(call: int, monkeypatch) -> None:
