@@ -1,6 +1,7 @@
-"""Checks of the platform: static files collected and the admin reachable at
-ADMIN_URL (errors, so the release phase stops), and the `check --deploy`
-warning that mail can leave.
+"""Checks of the platform: static files collected, the admin reachable at
+ADMIN_URL and, in the release phase, a Redis that takes the app's connection
+(errors, so the release phase stops), and the `check --deploy` warning that
+mail can leave.
 
 (The media bucket's checks are the media app's: config/media/checks.py.)
 """
