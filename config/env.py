@@ -209,6 +209,51 @@ def region_name(name: str, *, on_aws: bool = False) -> str | None:
     return value
 
 
+# What boto3 reads from the environment by itself when the settings pass no
+# endpoint or region (botocore's configprovider), in its order. The settings read
+# them here the same way and pass the value on, so it is checked like the app's
+# own variable and the Content-Security-Policy lists its hosts: botocore used them
+# behind both, and every image was blocked.
+BOTO3_ENDPOINTS = ("AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL")
+BOTO3_REGION = "AWS_DEFAULT_REGION"
+# Switches that move every URL to a host of their own (s3.dualstack..., s3-fips...),
+# and profiles, whose config file may move them anywhere (a dyno has none).
+BOTO3_HOST_SWITCHES = ("AWS_USE_DUALSTACK_ENDPOINT", "AWS_USE_FIPS_ENDPOINT")
+BOTO3_PROFILES = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE")
+
+
+def boto3_endpoint_url() -> str | None:
+    """The S3 endpoint boto3 would read from BOTO3_ENDPOINTS, checked as `http_url`
+    checks AWS_S3_ENDPOINT_URL; None when unset, or ignored as botocore ignores them."""
+    if _boto3_true("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"):
+        return None
+    return next(filter(None, map(http_url, BOTO3_ENDPOINTS)), None)
+
+
+def refuse_boto3_host_switches(*, production: bool) -> None:
+    """ImproperlyConfigured for what would make boto3 sign URLs for hosts the
+    Content-Security-Policy does not list, and, in production, for a profile."""
+    for name in BOTO3_HOST_SWITCHES:
+        if _boto3_true(name):
+            raise ImproperlyConfigured(
+                f"The environment variable {name} moves every S3 URL to a host of its own, "
+                "which the Content-Security-Policy does not list: unset it, and name that "
+                "endpoint in AWS_S3_ENDPOINT_URL instead."
+            )
+    for name in BOTO3_PROFILES if production else ():
+        if os.environ.get(name, "").strip():
+            raise ImproperlyConfigured(
+                f"The environment variable {name} names a profile of an AWS config file, "
+                "which a dyno does not have: unset it. The app signs with AWS_ACCESS_KEY_ID "
+                "and AWS_SECRET_ACCESS_KEY."
+            )
+
+
+def _boto3_true(name: str) -> bool:
+    # botocore's ensure_boolean: "true" in any case, nothing else.
+    return os.environ.get(name, "").lower() == "true"
+
+
 def as_list(name: str, default: list[str]) -> list[str]:
     """Comma-separated values; unset or blank gives the default."""
     value = os.environ.get(name, "")

@@ -259,14 +259,19 @@ MEDIA_ROOT = BASE_DIR / "media"
 # stay off that bucket, so collectstatic never piles up versions. See
 # docs/s3-media.md. AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are read by boto3
 # itself (required below); AWS_S3_ENDPOINT_URL points both buckets at an
-# S3-compatible server.
-s3_endpoint = env.http_url("AWS_S3_ENDPOINT_URL")
+# S3-compatible server. Unset, endpoint and region are read from the variables
+# boto3 would read (AWS_ENDPOINT_URL_S3, AWS_DEFAULT_REGION...), and passed on.
+s3_endpoint = env.http_url("AWS_S3_ENDPOINT_URL") or env.boto3_endpoint_url()
+on_aws = s3_endpoint is None
 s3_connection = {
     "endpoint_url": s3_endpoint,
-    "region_name": env.region_name("AWS_S3_REGION_NAME", on_aws=s3_endpoint is None),
+    "region_name": env.region_name("AWS_S3_REGION_NAME", on_aws=on_aws)
+    or env.region_name(env.BOTO3_REGION, on_aws=on_aws),
 }
 media_bucket = env.bucket_name("AWS_MEDIA_BUCKET_NAME")
 static_bucket = env.bucket_name("AWS_STATIC_BUCKET_NAME")
+if media_bucket or static_bucket or not DEVELOPMENT:
+    env.refuse_boto3_host_switches(production=not DEVELOPMENT)
 if media_bucket or not DEVELOPMENT:
     # Fail closed outside development: a dyno's disk is wiped on every restart and
     # deploy, so uploads saved there would vanish while the database points at them.

@@ -1,5 +1,6 @@
 """Security headers, the Content-Security-Policy, and the error pages."""
 
+import json
 import random
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
@@ -137,6 +138,68 @@ def test_the_policy_allows_the_urls_the_storages_make_on_aws(signed, bucket, reg
     assert allowed_by(url, sources), (url, sources)
     other = url.replace(bucket, "someone-elses", 1)
     assert not allowed_by(other, sources), (other, sources)
+
+
+# The media URL, a static bucket's URL (made without its manifest, which would be
+# read from S3) and the policy, as a production process makes them.
+URLS_AND_POLICY = (
+    "import django, json; django.setup(); from django.conf import settings; "
+    "from django.core.files.storage import storages; "
+    "from storages.backends.s3 import S3Storage; from config.media.storage import ClientLimits; "
+    "static = type('Plain', (ClientLimits, S3Storage), {})"
+    "(**settings.STORAGES['staticfiles']['OPTIONS']); "
+    "print(json.dumps({'media': storages['default'].url('a.png'), 'static': static.url('a.css'), "
+    "'policy': settings.CONTENT_SECURITY_POLICY['DIRECTIVES']}))"
+)
+BACKBLAZE = "https://s3.us-west-004.backblazeb2.com"
+
+
+@pytest.mark.parametrize("own_region", [None, "eu-west-1"])
+@pytest.mark.parametrize(
+    ("boto3_reads", "refused"),
+    [
+        ({"AWS_DEFAULT_REGION": "eu-north-1"}, None),
+        ({"AWS_DEFAULT_REGION": "EU-NORTH-1"}, "AWS_DEFAULT_REGION"),
+        ({"AWS_ENDPOINT_URL_S3": BACKBLAZE}, None),
+        ({"AWS_ENDPOINT_URL": BACKBLAZE}, None),
+        ({"AWS_ENDPOINT_URL": "s3.us-west-004.backblazeb2.com"}, "AWS_ENDPOINT_URL"),
+        ({"AWS_ENDPOINT_URL_S3": BACKBLAZE, "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS": "True"}, None),
+        ({"AWS_S3_US_EAST_1_REGIONAL_ENDPOINT": "regional"}, None),
+        ({"AWS_USE_DUALSTACK_ENDPOINT": "true"}, "AWS_USE_DUALSTACK_ENDPOINT"),
+        ({"AWS_USE_FIPS_ENDPOINT": "TRUE"}, "AWS_USE_FIPS_ENDPOINT"),
+        ({"AWS_USE_FIPS_ENDPOINT": "false"}, None),
+        ({"AWS_PROFILE": "media-operator"}, "AWS_PROFILE"),
+        ({"AWS_DEFAULT_PROFILE": "media-operator"}, "AWS_DEFAULT_PROFILE"),
+    ],
+)
+def test_what_boto3_reads_by_itself_the_policy_allows_or_start_up_refuses(
+    boto3_reads, refused, own_region
+):
+    """boto3 reads these from the environment when the settings pass nothing: a
+    region or an endpoint the policy did not list blocked every image (and, with a
+    static bucket, every style and script), a profile a dyno has no file for made
+    every image URL a 500. Each is now read as the settings' own, or refused."""
+    s3 = dict.fromkeys(S3_VARIABLES) | {
+        "AWS_MEDIA_BUCKET_NAME": "media-bucket",
+        "AWS_STATIC_BUCKET_NAME": "static-bucket",
+        "AWS_ACCESS_KEY_ID": "key-id",
+        "AWS_SECRET_ACCESS_KEY": "secret-key",
+        "AWS_S3_REGION_NAME": own_region,
+    }
+    env = production_env(DATABASE_URL="postgres://u:p@db.invalid/app", **s3, **boto3_reads)
+    result = run_python(URLS_AND_POLICY, env)
+    if refused == "AWS_DEFAULT_REGION" and own_region:
+        refused = None  # AWS_S3_REGION_NAME is passed on: neither reads the other
+    if refused:
+        assert result.returncode != 0
+        assert f"ImproperlyConfigured: The environment variable {refused} " in result.stderr
+        return
+    assert result.returncode == 0, result.stderr
+    shown = json.loads(result.stdout)
+    policy = shown["policy"]
+    assert allowed_by(shown["media"], policy["img-src"]), (shown["media"], policy["img-src"])
+    for directive in ("style-src", "script-src"):
+        assert allowed_by(shown["static"], policy[directive]), (shown["static"], policy[directive])
 
 
 class InlineCode(HTMLParser):
