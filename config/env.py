@@ -311,22 +311,37 @@ def whole_number(name: str, default: int, *, maximum: int, why: str) -> int:
     value = os.environ.get(name, "").strip()
     if not value:
         return default
-    if not value.isascii() or not value.isdigit() or int(value) > maximum:
+    # Its length first: int() refuses more than 4,300 digits with an error of its own.
+    digits = value.lstrip("0") or "0"
+    if (
+        not value.isascii()
+        or not value.isdigit()
+        or len(digits) > len(str(maximum))
+        or int(digits) > maximum
+    ):
         raise ImproperlyConfigured(
             f"The environment variable {name} must be a whole number from 0 to "
-            f"{maximum} ({why}), got {value!r}."
+            f"{maximum} ({why}), got {_shown(value)}."
         )
-    return int(value)
+    return int(digits)
+
+
+def _shown(value: str) -> str:
+    """`value` for an error message: its first 40 characters, should it be longer."""
+    return repr(value) if len(value) <= 40 else f"{value[:40]!r}... ({len(value)} characters)"
 
 
 # gunicorn's workers when WEB_CONCURRENCY is unset (Heroku's buildpack sets it
-# for the dyno size: 2 on a 512 MB dyno).
+# for the dyno size: 2 on a 512 MB dyno, 33 on the largest, 16 cores x 2 + 1).
 WEB_WORKERS = 2
+# gunicorn forks as many as it is told, each worker holding up to 5 database
+# connections: past this, a typo rather than a dyno's size.
+MAX_WEB_WORKERS = 64
 
 
 def web_workers() -> int:
     """WEB_CONCURRENCY as gunicorn reads it (int(), which takes spaces around it),
-    1 or more; unset gives WEB_WORKERS. The settings read it too, so the release
+    1 to MAX_WEB_WORKERS; unset gives WEB_WORKERS. The settings read it too, so the release
     phase stops on a value the web line cannot run with: gunicorn reads it before
     the web line's config file, with a traceback, and 0 runs no worker."""
     value = os.environ.get("WEB_CONCURRENCY")
@@ -336,10 +351,11 @@ def web_workers() -> int:
         workers = int(value)
     except ValueError:
         workers = 0
-    if workers < 1:
+    if not 1 <= workers <= MAX_WEB_WORKERS:
         raise ImproperlyConfigured(
             "The environment variable WEB_CONCURRENCY must be a whole number of gunicorn "
-            f"workers, 1 or more (2 on a 512 MB dyno), got {value!r}."
+            f"workers, 1 or more and at most {MAX_WEB_WORKERS} (2 on a 512 MB dyno; each "
+            f"worker holds up to 5 database connections), got {_shown(value)}."
         )
     return workers
 

@@ -550,14 +550,17 @@ def test_a_blank_admin_url_keeps_the_admin_at_its_default():
 
 
 # The last: Arabic-Indic 10, digits to str.isdigit() but not to a config var.
-@pytest.mark.parametrize("value", ["ten", "-1", "601", "1.5", "\u0661\u0660"])
+# Past Python's 4,300 digits int() refuses with a ValueError of its own.
+@pytest.mark.parametrize("value", ["ten", "-1", "601", "1.5", "\u0661\u0660", "9" * 5000])
 def test_page_cache_seconds_must_be_a_whole_number_up_to_600(monkeypatch, value):
     monkeypatch.setenv("PAGE_CACHE_SECONDS", value)
     with pytest.raises(ImproperlyConfigured, match="PAGE_CACHE_SECONDS must be a whole number"):
         env.whole_number("PAGE_CACHE_SECONDS", 10, maximum=600, why="test")
 
 
-@pytest.mark.parametrize(("value", "expected"), [("", 10), (" 0 ", 0), ("600", 600)])
+@pytest.mark.parametrize(
+    ("value", "expected"), [("", 10), (" 0 ", 0), ("600", 600), ("0" * 5000 + "5", 5)]
+)
 def test_page_cache_seconds_reads(monkeypatch, value, expected):
     monkeypatch.setenv("PAGE_CACHE_SECONDS", value)
     assert env.whole_number("PAGE_CACHE_SECONDS", 10, maximum=600, why="test") == expected
@@ -641,7 +644,7 @@ def gunicorn_takes_workers(value: str) -> bool:
     return imported.returncode == 0
 
 
-@pytest.mark.parametrize("value", ["", " ", "abc", "1.5", "two", "0", "-1"])
+@pytest.mark.parametrize("value", ["", " ", "abc", "1.5", "two", "0", "-1", "9" * 5000])
 def test_a_web_concurrency_gunicorn_cannot_run_stops_the_release_phase(monkeypatch, value):
     """gunicorn stops with a traceback on each, or runs no worker; the release phase
     never read the variable, so the deploy went through and the web dyno crashed
@@ -659,6 +662,24 @@ def test_a_web_concurrency_gunicorn_takes_is_read_as_it_reads_it(monkeypatch, va
         monkeypatch.setenv("WEB_CONCURRENCY", value)
         assert gunicorn_takes_workers(value)
     assert env.web_workers() == read
+
+
+@pytest.mark.parametrize("value", ["65", "1000", "99999999999999999999"])
+def test_more_web_workers_than_a_dyno_could_run_stop_the_release_phase(monkeypatch, value):
+    """gunicorn forks as many as it is told: a typo'd 99999999999999999999 passed the
+    release and forked workers until the dyno ran out of memory, each holding up to
+    5 database connections."""
+    monkeypatch.setenv("WEB_CONCURRENCY", value)
+    with pytest.raises(ImproperlyConfigured, match=r"WEB_CONCURRENCY must be .* at most 64"):
+        env.web_workers()
+
+
+def test_the_most_web_workers_heroku_sets_is_taken(monkeypatch):
+    """Heroku's Python buildpack sets 33 on its largest dyno (16 cores x 2 + 1)."""
+    monkeypatch.setenv("WEB_CONCURRENCY", "33")
+    assert env.web_workers() == 33
+    monkeypatch.setenv("WEB_CONCURRENCY", "64")
+    assert env.web_workers() == 64
 
 
 def test_the_web_concurrency_rule_is_gunicorns_where_it_has_one():
