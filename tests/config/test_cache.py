@@ -5,6 +5,7 @@ import importlib
 import socket
 import sys
 import threading
+from urllib.parse import urlsplit
 
 import pytest
 from django.core.cache import CacheHandler
@@ -150,11 +151,13 @@ def test_other_urls_are_refused(no_redis, url):
 
 
 def redis_py_cannot_use(url: str) -> bool:
-    """redis-py refuses the URL, or connects to localhost for it."""
+    """redis-py refuses the URL, or connects elsewhere for it: to localhost, or to
+    its default port for port 0."""
     try:
-        return "host" not in parse_url(url)
+        parsed = parse_url(url)
     except ValueError:
         return True
+    return "host" not in parsed or (urlsplit(url).port == 0 and parsed.get("port") != 0)
 
 
 @pytest.mark.parametrize(
@@ -168,6 +171,8 @@ def redis_py_cannot_use(url: str) -> bool:
         ("default:secret@h:6380", "no scheme"),
         ("rediss://:secret@", "names no host"),
         ("rediss://", "names no host"),
+        ("rediss://:secret@h:0", "port 0"),
+        ("rediss://:secret@h:00/1", "port 0"),
     ],
 )
 def test_urls_redis_py_refuses_or_reads_as_localhost_are_refused(no_redis, url, said):
