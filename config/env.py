@@ -404,14 +404,30 @@ def mail_host(name: str, default: str) -> str:
     value = os.environ.get(name, "").strip()
     if not value:
         return default
-    # smtplib takes an IPv6 address bare (::1), not in brackets.
-    odd = _quoted(value) or "/" in value or "[" in value or len(value.split()) != 1
-    if odd or value.count(":") == 1:
+    # smtplib takes an IPv6 address bare (::1), not in brackets; a resolver takes a
+    # service name with underscores (mail_relay).
+    if not is_host(value.replace("_", "-")):
         raise ImproperlyConfigured(
             f"The environment variable {name} must be a mail server's host name alone, like "
-            f"smtp.example.com (no scheme, port or quotes: the port is 587), got {value!r}."
+            f"smtp.example.com (no scheme, port, login or quotes: the port is 587), "
+            f"got {value!r}."
         )
     return value
+
+
+def mail_credential(name: str, default: str = "") -> str:
+    """The SMTP login or password, spaces around it dropped; unset gives the default.
+
+    Quotes around it (pasted from a .env line) would be sent as part of it: every
+    mail refused by the server, only logged, the visitor told it left.
+    """
+    value = os.environ.get(name, "").strip()
+    if _quoted(value):
+        raise ImproperlyConfigured(
+            f"The environment variable {name} has quotes around it, which would be sent as "
+            "part of it: set it again without them."
+        )
+    return value or default
 
 
 def mail_address(name: str, default: str) -> str:

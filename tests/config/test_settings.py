@@ -236,6 +236,8 @@ def test_an_unclosed_bracket_in_the_database_url_is_refused_naming_it():
 # (variable, its reader, its default): the mail settings.
 MAIL_HOST = ("EMAIL_HOST", env.mail_host, "localhost")
 SENDER = ("DEFAULT_FROM_EMAIL", env.mail_address, "webmaster@localhost")
+USER = ("EMAIL_HOST_USER", env.mail_credential, "")
+PASSWORD = ("EMAIL_HOST_PASSWORD", env.mail_credential, "")
 
 
 @pytest.mark.parametrize(
@@ -243,7 +245,24 @@ SENDER = ("DEFAULT_FROM_EMAIL", env.mail_address, "webmaster@localhost")
     [
         *[
             (MAIL_HOST, value, "must be a mail server's host")
-            for value in ["smtp://smtp.x", "smtp.x:587", '"smtp.x"', "a b", "[2001:db8::1]"]
+            for value in [
+                "smtp://smtp.x",
+                "smtp.x:587",
+                '"smtp.x"',
+                "a b",
+                "[2001:db8::1]",
+                # The login pasted for the host, two hosts, a typo: no server answers.
+                "postmaster@mg.example.com",
+                "smtp.x,smtp.y",
+                "smtp..x",
+                ".smtp.x",
+                "smtp.x\u200b",
+            ]
+        ],
+        *[
+            (credential, value, "has quotes around it")
+            for credential in [USER, PASSWORD]
+            for value in ['"SG.abc"', "'apikey'", ' "SG.abc" ']
         ],
         *[
             (SENDER, value, "must be an e-mail address")
@@ -280,6 +299,12 @@ def test_a_mail_setting_that_would_fail_every_mail_stops_start_up(
         (MAIL_HOST, " smtp.example.com ", "smtp.example.com"),
         (MAIL_HOST, "", "localhost"),
         (MAIL_HOST, "::1", "::1"),
+        (MAIL_HOST, "mail_relay", "mail_relay"),  # a service name, as a resolver takes it
+        (MAIL_HOST, "192.0.2.25", "192.0.2.25"),
+        (USER, " apikey\n", "apikey"),
+        (USER, "", ""),
+        (PASSWORD, " SG.abc ", "SG.abc"),
+        (PASSWORD, 'pa"ss word"', 'pa"ss word"'),  # quotes inside are the password's
         (SENDER, "  ", "webmaster@localhost"),  # blank was "": every mail refused, only logged
         (SENDER, " noreply@x.com ", "noreply@x.com"),
         (SENDER, '"Shop, Inc" <noreply@x.com>', '"Shop, Inc" <noreply@x.com>'),
