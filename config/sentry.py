@@ -5,7 +5,7 @@ account runs exactly as before. What leaves the process:
 
 - the release: the deployed commit, named explicitly (below) rather than left to
   the SDK, whose own guess asks `git` first and would name whatever checkout a
-  process happens to run in;
+  process happens to run in; without one (outside Heroku), the SDK's guess;
 - no personal data: `send_default_pii=False` (no cookies, user or IP address),
   and neither request bodies nor frames' local variables, which that setting
   alone still sends (form posts carry e-mail addresses, names and bios);

@@ -94,6 +94,18 @@ def test_sentry_starts_only_with_a_dsn():
     assert started.stdout.split() == ["True", "abc"], started.stderr
 
 
+def test_without_a_deployed_commit_the_release_is_sentry_sdks_own_choice():
+    """docs/production.md: the deployed commit wins over SENTRY_RELEASE; without one,
+    sentry-sdk chooses (SENTRY_RELEASE, else the checkout's commit)."""
+    code = "import django; django.setup(); import sentry_sdk; "
+    code += "print(sentry_sdk.get_client().options['release'])"
+    base = production_env(DATABASE_URL="postgres://u:p@db.invalid/app")
+    with_dsn = {**base, "SENTRY_DSN": "http://key@127.0.0.1:9/1", "SENTRY_RELEASE": "v7"}
+    assert run_python(code, with_dsn).stdout.split() == ["v7"]
+    deployed = {**with_dsn, "SOURCE_VERSION": "abc"}
+    assert run_python(code, deployed).stdout.split() == ["abc"]
+
+
 @pytest.mark.parametrize(
     "dsn",
     [
