@@ -429,55 +429,6 @@ def gif_frame(
     return control + b"\x00\x00" + local + pixels
 
 
-# Where browsers (Chromium, Firefox) and the APNG spec show the canvas transparent:
-# what no frame has covered yet, and what a frame disposed of to the "background" or
-# to "previous" leaves, whatever background colour a GIF names.
-RED, BLUE = (255, 0, 0), (0, 0, 255)
-
-
-def gif_on_a_larger_screen() -> bytes:
-    """A still GIF whose 10x10 red picture sits at (5, 5) of a 20x20 screen."""
-    screen = b"GIF89a" + struct.pack("<HH", 20, 20) + b"\x00\x00\x00"
-    return screen + gif_frame(Image.new("RGB", (10, 10), RED), 0, at=(5, 5)) + b";"
-
-
-def gif_disposing(disposal: int) -> bytes:
-    """A 20x20 red frame disposed of by `disposal` (2, to the background; 3, to what
-    was there before it), then a 10x10 blue one at (5, 5): no transparency index, a
-    white background colour."""
-    screen = b"GIF89a" + struct.pack("<HH", 20, 20) + b"\x80\x00\x00"
-    screen += b"\xff\xff\xff" + b"\x00\x00\x00"  # the global palette: white, black
-    first = gif_frame(Image.new("RGB", (20, 20), RED), 100, disposal=disposal)
-    second = gif_frame(Image.new("RGB", (10, 10), BLUE), 100, at=(5, 5), disposal=disposal)
-    return screen + b"!\xff\x0bNETSCAPE2.0\x03\x01\x00\x00\x00" + first + second + b";"
-
-
-def apng_disposing_to_background() -> bytes:
-    """An RGB APNG (no alpha channel): a 20x20 red frame disposed of to the
-    background, then a 10x10 blue one at (5, 5)."""
-
-    def rows(width: int, height: int, colour: tuple[int, int, int]) -> bytes:
-        return zlib.compress((b"\x00" + bytes(colour) * width) * height)
-
-    def control(number: int, width: int, height: int, at: int, dispose: int) -> bytes:
-        fields = (number, width, height, at, at, 1, 10, dispose, 0)
-        return png_chunk(b"fcTL", struct.pack(">IIIIIHHBB", *fields))
-
-    header = struct.pack(">IIBBBBB", 20, 20, 8, 2, 0, 0, 0)
-    return b"".join(
-        [
-            b"\x89PNG\r\n\x1a\n",
-            png_chunk(b"IHDR", header),
-            png_chunk(b"acTL", struct.pack(">II", 2, 0)),
-            control(0, 20, 20, 0, 1),
-            png_chunk(b"IDAT", rows(20, 20, RED)),
-            control(1, 10, 10, 5, 1),
-            png_chunk(b"fdAT", struct.pack(">I", 2) + rows(10, 10, BLUE)),
-            png_chunk(b"IEND"),
-        ]
-    )
-
-
 def webp_transparent_outside_its_frames() -> bytes:
     """An animated WebP whose opaque frames cover the left half of its canvas: the right
     half shows the page through (the canvas is transparent), though the VP8X header's

@@ -20,7 +20,7 @@ counts at least `GIF_FRAME_PIXELS` (`frame_pixels`), for the time writing it cos
 
 import io
 
-from PIL import ExifTags, Image, ImageChops, JpegImagePlugin, WebPImagePlugin
+from PIL import ExifTags, Image, JpegImagePlugin, WebPImagePlugin
 from PIL.PngImagePlugin import PngInfo
 
 from config.media.blocks import jpeg_walk
@@ -166,9 +166,6 @@ def reencode(
         upright = UPRIGHT.get(_orientation(image, data)) if image_format in TURNED_BY_EXIF else None
         # Every frame of an APNG is transparent by the one tRNS chunk of its header.
         png_transparency = _png_transparency(data, image.mode) if image_format == "PNG" else PILLOWS
-        # A GIF's frame may cover part of its screen; an APNG's first frame covers all.
-        drawn_over = image_format == "GIF" or (image_format == "PNG" and count > 1)
-        canvas = Canvas(image_format) if drawn_over else None
         for index in range(count):
             image.seek(index)
             # Before decoding: GIF frames may grow.
@@ -184,17 +181,13 @@ def reencode(
                 raise TooMuchMemory(*largest)
             image.load()
             durations.append(shown_duration(image.info.get("duration", 0)))
-            covered = canvas.shown(image) if canvas is not None else None
-            # A new image where parts of the canvas show transparent (`Canvas`).
-            source = image if covered is None else _transparent_outside(image, covered)
             if upright is not None:
-                frame = source.transpose(upright)
-            elif count == 1 or source is not image:
-                frame = source  # written below, before the file closes: no second copy
+                frame = image.transpose(upright)
+            elif count == 1:
+                frame = image  # written below, before the file closes: no second copy
             else:
                 frame = image.copy()  # the next seek replaces the image's pixels
-            if source is image:
-                frame.info = {key: image.info[key] for key in PICTURE_INFO if key in image.info}
+            frame.info = {key: image.info[key] for key in PICTURE_INFO if key in image.info}
             if png_transparency is not PILLOWS and "transparency" in frame.info:
                 if png_transparency is None:
                     del frame.info["transparency"]
@@ -222,65 +215,6 @@ def reencode(
         buffer = io.BytesIO()
         frames[0].save(buffer, image_format, **options)
     return buffer.getvalue()
-
-
-class Canvas:
-    """Where a GIF's or APNG's canvas shows a frame's pixels, frame after frame, as
-    browsers draw it (Chromium and Firefox, and the APNG spec): transparent where no
-    frame has covered it yet, and where a frame was disposed of to the background, or
-    to what was there before it (before the first frame: nothing), whatever
-    background colour a GIF names. Pillow fills those areas with an opaque colour
-    (a GIF's colour 0 or its background colour, an RGB APNG's black) and the stored
-    file showed it. Only the frames' places and disposals count, so each frame keeps
-    the transparency of its own pixels.
-    """
-
-    # Per format, the disposal to the background, and those back to what was before.
-    DISPOSALS = {"GIF": (2, (3, 4, 5, 6, 7)), "PNG": (1, (2,))}  # Pillow treats 3+ as 3
-
-    def __init__(self, image_format: str):
-        self.background, self.previous = self.DISPOSALS[image_format]
-        self.covered: Image.Image | None = None  # "L": 255 where a frame shows
-        self.before: Image.Image | None = None  # what a "previous" disposal puts back
-        self.last: tuple[int, tuple[int, int, int, int]] | None = None
-
-    def shown(self, image: Image.Image) -> Image.Image | None:
-        """Where the canvas shows a frame once `image` (seeked to it, and loaded) is
-        drawn, as an "L" mask; None where it shows one everywhere."""
-        covered = _grown(self.covered, image.size)
-        if self.last is not None:
-            disposal, place = self.last
-            if disposal == self.background:
-                covered.paste(0, place)
-            elif disposal in self.previous:
-                covered = _grown(self.before, image.size)
-        disposal = getattr(image, "disposal_method", None)  # GIF
-        disposal = getattr(image, "dispose_op", disposal)  # APNG
-        # An APNG's default image has no frame control of its own: the whole canvas.
-        extent = getattr(image, "dispose_extent", None) or (0, 0, *image.size)
-        place = tuple(int(edge) for edge in extent)
-        self.before = covered.copy() if disposal in self.previous else None
-        covered.paste(255, place)
-        self.covered, self.last = covered, (disposal, place)
-        return None if covered.getextrema() == (255, 255) else covered
-
-
-def _grown(mask: Image.Image | None, size: tuple[int, int]) -> Image.Image:
-    """`mask` on a canvas of `size` (a GIF's may grow), or an empty one."""
-    if mask is not None and mask.size == size:
-        return mask
-    grown = Image.new("L", size, 0)
-    if mask is not None:
-        grown.paste(mask, (0, 0))
-    return grown
-
-
-def _transparent_outside(image: Image.Image, covered: Image.Image) -> Image.Image:
-    """`image` in RGBA, transparent wherever `covered` is 0, its own alpha elsewhere."""
-    frame = image.convert("RGBA")  # the "transparency" of its info read into the alpha
-    frame.putalpha(ImageChops.darker(frame.getchannel("A"), covered))
-    frame.info = {}
-    return frame
 
 
 def with_webp_alpha(image: Image.Image, data: bytes) -> Image.Image:
