@@ -227,7 +227,16 @@ def boto3_endpoint_url() -> str | None:
     checks AWS_S3_ENDPOINT_URL; None when unset, or ignored as botocore ignores them."""
     if _boto3_true("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"):
         return None
+    for name in BOTO3_ENDPOINTS:
+        _refuse_blank(name)
     return next(filter(None, map(http_url, BOTO3_ENDPOINTS)), None)
+
+
+def boto3_region(*, on_aws: bool) -> str | None:
+    """The region boto3 would read from BOTO3_REGION, checked as `region_name` checks
+    AWS_S3_REGION_NAME; None when unset."""
+    _refuse_blank(BOTO3_REGION)
+    return region_name(BOTO3_REGION, on_aws=on_aws)
 
 
 def refuse_boto3_host_switches(*, production: bool) -> None:
@@ -241,12 +250,22 @@ def refuse_boto3_host_switches(*, production: bool) -> None:
                 "endpoint in AWS_S3_ENDPOINT_URL instead."
             )
     for name in BOTO3_PROFILES if production else ():
-        if os.environ.get(name, "").strip():
+        if name in os.environ:  # blank too: boto3 looks for a profile named ""
             raise ImproperlyConfigured(
                 f"The environment variable {name} names a profile of an AWS config file, "
                 "which a dyno does not have: unset it. The app signs with AWS_ACCESS_KEY_ID "
                 "and AWS_SECRET_ACCESS_KEY."
             )
+
+
+def _refuse_blank(name: str) -> None:
+    """ImproperlyConfigured for a boto3 variable set but blank: the app reads it as
+    unset, boto3 uses it as it is (a region "", an endpoint " "), on every URL."""
+    if name in os.environ and not os.environ[name].strip():
+        raise ImproperlyConfigured(
+            f"The environment variable {name} is set but blank, and boto3 would use it as "
+            "it is: unset it."
+        )
 
 
 def _boto3_true(name: str) -> bool:

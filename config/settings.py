@@ -261,16 +261,19 @@ MEDIA_ROOT = BASE_DIR / "media"
 # itself (required below); AWS_S3_ENDPOINT_URL points both buckets at an
 # S3-compatible server. Unset, endpoint and region are read from the variables
 # boto3 would read (AWS_ENDPOINT_URL_S3, AWS_DEFAULT_REGION...), and passed on.
-s3_endpoint = env.http_url("AWS_S3_ENDPOINT_URL") or env.boto3_endpoint_url()
+media_bucket = env.bucket_name("AWS_MEDIA_BUCKET_NAME")
+static_bucket = env.bucket_name("AWS_STATIC_BUCKET_NAME")
+# Development without a bucket keeps uploads on disk: a developer's shell may hold
+# boto3's variables for other work, and nothing reads them.
+uses_s3 = bool(media_bucket or static_bucket or not DEVELOPMENT)
+s3_endpoint = env.http_url("AWS_S3_ENDPOINT_URL") or (env.boto3_endpoint_url() if uses_s3 else None)
 on_aws = s3_endpoint is None
 s3_connection = {
     "endpoint_url": s3_endpoint,
     "region_name": env.region_name("AWS_S3_REGION_NAME", on_aws=on_aws)
-    or env.region_name(env.BOTO3_REGION, on_aws=on_aws),
+    or (env.boto3_region(on_aws=on_aws) if uses_s3 else None),
 }
-media_bucket = env.bucket_name("AWS_MEDIA_BUCKET_NAME")
-static_bucket = env.bucket_name("AWS_STATIC_BUCKET_NAME")
-if media_bucket or static_bucket or not DEVELOPMENT:
+if uses_s3:
     env.refuse_boto3_host_switches(production=not DEVELOPMENT)
 if media_bucket or not DEVELOPMENT:
     # Fail closed outside development: a dyno's disk is wiped on every restart and

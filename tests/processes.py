@@ -396,6 +396,10 @@ def production_env(**overrides: str) -> dict[str, str]:
         PYTHONUNBUFFERED="1",
         # What Heroku's Python buildpack exports for gunicorn on every dyno.
         FORWARDED_ALLOW_IPS="*",
+        # A dyno has no AWS config file; the machine running the tests may have one
+        # under HOME (a region, an endpoint), which boto3 would read.
+        AWS_CONFIG_FILE=os.devnull,
+        AWS_SHARED_CREDENTIALS_FILE=os.devnull,
     )
     env.update(overrides)
     return {key: value for key, value in env.items() if value is not None}

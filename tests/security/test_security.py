@@ -170,6 +170,13 @@ BACKBLAZE = "https://s3.us-west-004.backblazeb2.com"
         ({"AWS_USE_FIPS_ENDPOINT": "false"}, None),
         ({"AWS_PROFILE": "media-operator"}, "AWS_PROFILE"),
         ({"AWS_DEFAULT_PROFILE": "media-operator"}, "AWS_DEFAULT_PROFILE"),
+        # Blank, boto3 still uses them as they are: no profile "", no region "".
+        ({"AWS_PROFILE": ""}, "AWS_PROFILE"),
+        ({"AWS_DEFAULT_PROFILE": " "}, "AWS_DEFAULT_PROFILE"),
+        ({"AWS_DEFAULT_REGION": ""}, "AWS_DEFAULT_REGION"),
+        ({"AWS_DEFAULT_REGION": " "}, "AWS_DEFAULT_REGION"),
+        ({"AWS_ENDPOINT_URL": " "}, "AWS_ENDPOINT_URL"),
+        ({"AWS_ENDPOINT_URL_S3": ""}, "AWS_ENDPOINT_URL_S3"),
     ],
 )
 def test_what_boto3_reads_by_itself_the_policy_allows_or_start_up_refuses(
@@ -200,6 +207,30 @@ def test_what_boto3_reads_by_itself_the_policy_allows_or_start_up_refuses(
     assert allowed_by(shown["media"], policy["img-src"]), (shown["media"], policy["img-src"])
     for directive in ("style-src", "script-src"):
         assert allowed_by(shown["static"], policy[directive]), (shown["static"], policy[directive])
+
+
+@pytest.mark.parametrize(
+    "shell",
+    [
+        {"AWS_DEFAULT_REGION": "auto"},  # Cloudflare R2's
+        {"AWS_DEFAULT_REGION": "EU-WEST-1"},
+        {"AWS_DEFAULT_REGION": ""},
+        {"AWS_ENDPOINT_URL": "s3.example.com"},
+        {"AWS_USE_FIPS_ENDPOINT": "true"},
+        {"AWS_PROFILE": "work"},
+    ],
+)
+def test_a_developers_aws_variables_stop_nothing_that_uses_no_bucket(shell):
+    """A developer's shell may hold AWS variables for other work: development without
+    a bucket never reads them (the files stay on disk), so `manage.py` still runs."""
+    code = "import django; django.setup(); from django.conf import settings; print('ok')"
+    no_buckets = dict.fromkeys(S3_VARIABLES)
+    env = production_env(
+        ENVIRONMENT="development", DATABASE_URL="postgres://u:p@db.invalid/app", **no_buckets
+    )
+    result = run_python(code, {**env, **shell})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["ok"]
 
 
 class InlineCode(HTMLParser):
