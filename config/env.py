@@ -424,8 +424,15 @@ def mail_host(name: str, default: str) -> str:
     if not value:
         return default
     # smtplib takes an IPv6 address bare (::1), not in brackets; a resolver takes a
-    # service name with underscores (mail_relay).
-    if not is_host(value.replace("_", "-")):
+    # service name with underscores (mail_relay); a name in another script goes as
+    # its IDNA (xn--) form, the same name (`sent_as_itself`).
+    if value.isascii():
+        written = value
+    elif sent_as_itself(value):
+        written = value.encode("idna").decode("ascii")
+    else:
+        written = ""  # another host than the one typed
+    if not is_host(written.replace("_", "-")):
         raise ImproperlyConfigured(
             f"The environment variable {name} must be a mail server's host name alone, like "
             f"smtp.example.com (no scheme, port, login or quotes: the port is 587), "
@@ -434,11 +441,12 @@ def mail_host(name: str, default: str) -> str:
     return value
 
 
-def mail_credential(name: str, default: str = "") -> str:
-    """The SMTP login or password, spaces around it dropped; unset gives the default.
+def mail_login(name: str, default: str = "") -> str:
+    """The SMTP login, spaces around it dropped; unset gives the default.
 
     Quotes around it (pasted from a .env line) would be sent as part of it: every
-    mail refused by the server, only logged, the visitor told it left.
+    mail refused by the server, only logged, the visitor told it left. (A password
+    may begin and end with a quote of its own: it is taken as it is.)
     """
     value = os.environ.get(name, "").strip()
     if _quoted(value):

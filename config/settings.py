@@ -471,8 +471,8 @@ if DEVELOPMENT:
 # Unset or blank: localhost, which `check --deploy` flags (a dyno has no mail server).
 # A scheme, a port or quotes stop start-up (every mail would fail, and only be logged).
 EMAIL_HOST = env.mail_host("EMAIL_HOST", "localhost")
-EMAIL_HOST_USER = env.mail_credential("EMAIL_HOST_USER")
-EMAIL_HOST_PASSWORD = env.mail_credential("EMAIL_HOST_PASSWORD")
+EMAIL_HOST_USER = env.mail_login("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "").strip()
 # The submission port with STARTTLS, which every SMTP service offers.
 EMAIL_PORT = 587
 EMAIL_USE_TLS = True
