@@ -136,10 +136,10 @@ def redis_options(url: str, *, development: bool) -> dict:
 def _check_server(url: str, *, development: bool) -> None:
     """Refuse a server's URL redis-py would refuse on every call (a scheme it does not
     know, a bad port), one without a host (redis-py would use localhost), with port 0
-    (redis-py would use 6379) or with a path other than a database number (redis-py
-    would use database 0), and plain redis:// off this machine in production. Read
-    here without redis-py, which a process without Redis never loads. The messages
-    leave the URL out: it carries the password."""
+    or a colon and no port (redis-py would use 6379) or with a path other than a
+    database number (redis-py would use database 0), and plain redis:// off this
+    machine in production. Read here without redis-py, which a process without Redis
+    never loads. The messages leave the URL out: it carries the password."""
     scheme, found, _ = url.partition("://")
     if not found or scheme not in ("redis", "rediss"):  # as written: urlsplit lowercases it
         written = env.url_scheme(url)
@@ -157,10 +157,10 @@ def _check_server(url: str, *, development: bool) -> None:
         ) from None
     if not parts.hostname:
         raise ImproperlyConfigured("REDIS_URL / REDIS_TLS_URL names no host.")
-    if parts.port == 0:
+    if parts.port == 0 or parts.netloc.endswith(":"):
         raise ImproperlyConfigured(
-            "REDIS_URL / REDIS_TLS_URL names port 0, which redis-py reads as its default "
-            "port, 6379: name the server's own port."
+            "REDIS_URL / REDIS_TLS_URL names port 0, or none after its colon, which "
+            "redis-py reads as its default port, 6379: name the server's own port."
         )
     # As redis-py reads the database: the path's digits, slashes dropped, unless a
     # ?db= says otherwise; a path it cannot read as a number it ignores, for database 0.

@@ -157,7 +157,9 @@ def redis_py_cannot_use(url: str) -> bool:
         parsed = parse_url(url)
     except ValueError:
         return True
-    return "host" not in parsed or (urlsplit(url).port == 0 and parsed.get("port") != 0)
+    parts = urlsplit(url)
+    written = parts.port == 0 or parts.netloc.endswith(":")  # a port, 0 or none after ":"
+    return "host" not in parsed or (written and parsed.get("port") is None)
 
 
 @pytest.mark.parametrize(
@@ -173,6 +175,8 @@ def redis_py_cannot_use(url: str) -> bool:
         ("rediss://", "names no host"),
         ("rediss://:secret@h:0", "port 0"),
         ("rediss://:secret@h:00/1", "port 0"),
+        ("rediss://:secret@h:", "port 0"),
+        ("rediss://:secret@h:/1", "port 0"),
     ],
 )
 def test_urls_redis_py_refuses_or_reads_as_localhost_are_refused(no_redis, url, said):
