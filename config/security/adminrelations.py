@@ -1,4 +1,4 @@
-"""Admin parameters that name a relation from its reverse side: refused, not a 500.
+"""Admin parameters that name a relation from its reverse side, or nothing: refused, not a 500.
 
 Two admin parameters name a field of a model, and Django looks the name up with
 `_meta.get_field()`, which also finds the reverse side of a relation another model
@@ -13,9 +13,13 @@ Django then treats what it found as a field and reads attributes only fields hav
   key and failed reading `get_limit_choices_to`, a 500 for any staff member who
   may view the related model (the demo's shared staff login too).
 
+An empty `?_to_field=` passed Django's check, which tests the value's truth, and
+`get_field("")` then raised FieldDoesNotExist on the change and delete pages: a
+500, on change pages before any permission check.
+
 `with_relation_names_checked(admin.site.urls)` wraps each admin view (see
 config.security.headers.wrap_views): for anyone the admin lets in, such a
-`_to_field` is the 400 page, as Django answers any field it may not reference
+`_to_field`, or an empty one, is the 400 page, as Django answers any field it may not reference
 (DisallowedModelAdminToField), and such a `field_name` is a 403, as Django
 answers a field the model does not have. Anyone else is sent to the admin's
 login page by the view, as before, and every other value goes on to Django's own
@@ -59,9 +63,15 @@ def _to_field_checked(view, model_admin):
         if model_admin.admin_site.has_permission(request):
             # Django reads it from the form on a POST, else from the query string; both
             # here. (A POST's form is parsed before any view: config/security/formdata.py.)
+            # An empty one passes Django's check, which tests the value's truth, and
+            # get_field("") then raised FieldDoesNotExist on change and delete pages.
             for to_field in {request.GET.get(TO_FIELD_VAR), request.POST.get(TO_FIELD_VAR)}:
-                if to_field and names_reverse_relation(model_admin.model, to_field):
-                    raise DisallowedModelAdminToField(f"The field {to_field} cannot be referenced.")
+                if to_field is None:
+                    continue
+                if not to_field or names_reverse_relation(model_admin.model, to_field):
+                    raise DisallowedModelAdminToField(
+                        f"The field {to_field!r} cannot be referenced."
+                    )
         return view(request, *args, **kwargs)
 
     return checked

@@ -474,6 +474,17 @@ def object_and_list_pages(model, obj) -> list[str]:
     ]
 
 
+def one_of_each() -> dict:
+    """An object of each model with reverse relations, by model."""
+    product = ProductFactory()
+    return {
+        Product: product,
+        Category: product.category,
+        User: UserFactory(),
+        Company: CompanyFactory(),
+    }
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_reverse_relation_named_as_to_field_is_refused_on_every_admin_page(superuser):
     """`?_to_field=features` raised AttributeError in Django's check of the field (a
@@ -481,13 +492,7 @@ def test_a_reverse_relation_named_as_to_field_is_refused_on_every_admin_page(sup
     and list pages of every model with such a relation, before any permission check,
     so staff without a single permission too. Refused as Django refuses any field
     it may not reference: the 400 page."""
-    product = ProductFactory()
-    objects = {
-        Product: product,
-        Category: product.category,
-        User: UserFactory(),
-        Company: CompanyFactory(),
-    }
+    objects = one_of_each()
     tried = 0
     for model, obj in objects.items():
         for name in reverse_relations(model):
@@ -505,6 +510,25 @@ def test_a_reverse_relation_named_as_to_field_is_refused_on_every_admin_page(sup
     # Anyone the admin does not let in is sent to its login page, as for any other value.
     anonymous = Client().get(reverse("admin:catalog_product_changelist"), {"_to_field": "features"})
     assert anonymous.status_code == 302
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_empty_to_field_is_refused_on_every_admin_page(superuser):
+    """`?_to_field=` (empty) passed Django's check, which tests the value's truth, and
+    `get_field("")` then raised FieldDoesNotExist: a 500 on change and delete pages,
+    on change pages before any permission check, so for the demo's shared staff
+    login on every model. Refused as Django refuses a field it may not reference."""
+    objects = one_of_each()
+    for model, obj in objects.items():
+        for page in object_and_list_pages(model, obj):
+            for empty in ("", " "):
+                response = superuser.get(page, {"_to_field": empty})
+                assert response.status_code == 400, (page, repr(empty), response.status_code)
+            posted = superuser.post(page, {"_to_field": ""})
+            assert posted.status_code == 400, (page, posted.status_code)
+    no_permissions = staff_client()
+    user_page = reverse("admin:auth_user_change", args=[objects[User].pk])
+    assert no_permissions.get(user_page, {"_to_field": ""}).status_code == 400
 
 
 @pytest.mark.django_db(transaction=True)
