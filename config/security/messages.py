@@ -8,8 +8,9 @@ raised an error (TypeError, KeyError, OverflowError, zlib.error, ...) while a
 page listed its messages, a 500 on every page for as long as the browser
 sent the cookie. A signature holds for anyone who knows the secret key, as
 everyone knows the local demo's. Here a value that is not a list of messages as
-Django writes them (whole-number level, text, text tags) counts as no messages,
-as a bad signature does.
+Django writes them (whole-number level, text, text tags; text that encodes as
+UTF-8, which a lone surrogate from JSON's `\\ud800` does not) counts as no
+messages, as a bad signature does.
 """
 
 from contextlib import suppress
@@ -26,10 +27,23 @@ def as_written(messages) -> bool:
         messages = messages[:-1]
     return all(
         isinstance(message, Message)
-        and isinstance(message.message, str)
-        and (message.extra_tags is None or isinstance(message.extra_tags, str))
+        and is_text(message.message)
+        and (message.extra_tags is None or is_text(message.extra_tags))
         for message in messages
     )
+
+
+def is_text(value) -> bool:
+    """Whether `value` is text a page can send: a str that encodes as UTF-8. JSON's
+    `\\ud800` decodes to a lone surrogate, which does not, and the page holding it
+    failed as its content was encoded."""
+    if not isinstance(value, str):
+        return False
+    try:
+        value.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 class CookieStorage(cookie.CookieStorage):

@@ -154,6 +154,10 @@ SIGNED_ODDITIES = {
     "nested past the recursion limit": "deep",
     "a level of infinity": [["__json_message", 0, float("inf"), "msg"]],
     "a level past a float": [["__json_message", 0, 1e308 * 10, "msg"]],
+    # JSON's \ud800 decodes to a lone surrogate, which no page can encode as UTF-8.
+    "a text with a lone surrogate": [["__json_message", 0, 25, "msg \ud800"]],
+    "extra tags with a lone surrogate": [["__json_message", 0, 25, "msg", "\udfff"]],
+    "safe text with a lone surrogate": [["__json_message", 1, 25, "\ud800"]],
     "compressed, of nothing": "compressed nothing",
     "compressed, not zlib": "compressed junk",
 }
