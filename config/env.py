@@ -7,6 +7,7 @@ import os
 import re
 import secrets
 import sys
+import unicodedata
 from urllib.parse import parse_qs, urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
@@ -228,7 +229,7 @@ def boto3_endpoint_url() -> str | None:
     if _boto3_true("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"):
         return None
     for name in BOTO3_ENDPOINTS:
-        _refuse_blank(name)
+        _refuse_blank(name, empty_is_unset=True)  # boto3 passes an empty one over
     return next(filter(None, map(http_url, BOTO3_ENDPOINTS)), None)
 
 
@@ -239,10 +240,11 @@ def boto3_region(*, on_aws: bool) -> str | None:
     return region_name(BOTO3_REGION, on_aws=on_aws)
 
 
-def refuse_boto3_host_switches(*, production: bool) -> None:
+def refuse_boto3_host_switches(*, on_aws: bool, production: bool) -> None:
     """ImproperlyConfigured for what would make boto3 sign URLs for hosts the
-    Content-Security-Policy does not list, and, in production, for a profile."""
-    for name in BOTO3_HOST_SWITCHES:
+    Content-Security-Policy does not list (on AWS: an endpoint given outright
+    makes boto3 pass the switches over), and, in production, for a profile."""
+    for name in BOTO3_HOST_SWITCHES if on_aws else ():
         if _boto3_true(name):
             raise ImproperlyConfigured(
                 f"The environment variable {name} moves every S3 URL to a host of its own, "
@@ -258,10 +260,12 @@ def refuse_boto3_host_switches(*, production: bool) -> None:
             )
 
 
-def _refuse_blank(name: str) -> None:
+def _refuse_blank(name: str, *, empty_is_unset: bool = False) -> None:
     """ImproperlyConfigured for a boto3 variable set but blank: the app reads it as
-    unset, boto3 uses it as it is (a region "", an endpoint " "), on every URL."""
-    if name in os.environ and not os.environ[name].strip():
+    unset, boto3 uses it as it is (a region "", an endpoint " "), on every URL.
+    `empty_is_unset`: boto3 passes an empty one over, and only spaces count."""
+    value = os.environ.get(name)
+    if value is not None and not value.strip() and (value or not empty_is_unset):
         raise ImproperlyConfigured(
             f"The environment variable {name} is set but blank, and boto3 would use it as "
             "it is: unset it."
@@ -502,7 +506,10 @@ def sent_as_itself(domain: str) -> bool:
         return True
     try:
         written = domain.encode("idna").decode("ascii")
-        return written.encode("ascii").decode("idna").lower() == domain.lower()
+        # Composed as the codec gives it back: ü typed as u and a combining mark
+        # (NFD) is the same name as ü.
+        typed = unicodedata.normalize("NFC", domain).lower()
+        return written.encode("ascii").decode("idna").lower() == typed
     except UnicodeError:
         return False
 

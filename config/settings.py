@@ -274,7 +274,7 @@ s3_connection = {
     or (env.boto3_region(on_aws=on_aws) if uses_s3 else None),
 }
 if uses_s3:
-    env.refuse_boto3_host_switches(production=not DEVELOPMENT)
+    env.refuse_boto3_host_switches(on_aws=on_aws, production=not DEVELOPMENT)
 if media_bucket or not DEVELOPMENT:
     # Fail closed outside development: a dyno's disk is wiped on every restart and
     # deploy, so uploads saved there would vanish while the database points at them.

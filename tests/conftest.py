@@ -1,3 +1,4 @@
+import os
 import signal
 import time
 
@@ -71,10 +72,19 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(scope="session", autouse=True)
 def local_s3():
-    server = locals3.start()
     with pytest.MonkeyPatch.context() as patch:
-        for name in ("AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_STATIC_BUCKET_NAME"):
+        # Nothing of the machine's own AWS set-up: its profiles and config file
+        # (~/.aws/config: a region, an endpoint) are for real buckets.
+        for name in (
+            "AWS_SESSION_TOKEN",
+            "AWS_PROFILE",
+            "AWS_DEFAULT_PROFILE",
+            "AWS_STATIC_BUCKET_NAME",
+        ):
             patch.delenv(name, raising=False)
+        patch.setenv("AWS_CONFIG_FILE", os.devnull)
+        patch.setenv("AWS_SHARED_CREDENTIALS_FILE", os.devnull)
+        server = locals3.start()
         for name, value in server.environ().items():
             patch.setenv(name, value)
         with override_settings(STORAGES=storages_on(server)):

@@ -13,7 +13,6 @@ moto is a dev package: production never imports this module.
 import functools
 import json
 import logging
-import os
 import threading
 import urllib.request
 from dataclasses import dataclass, field
@@ -87,17 +86,13 @@ class LocalS3:
     _clients: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def environ(self) -> dict[str, str]:
-        """The app's S3 variables for this server (static files stay on WhiteNoise),
-        and no AWS config file: the machine's (~/.aws/config) is for real buckets, and
-        boto3 would read it (an accelerated endpoint fails on every local URL)."""
+        """The app's S3 variables for this server (static files stay on WhiteNoise)."""
         return {
             "AWS_ACCESS_KEY_ID": ACCESS_KEY,
             "AWS_SECRET_ACCESS_KEY": SECRET_KEY,
             "AWS_S3_REGION_NAME": REGION,
             "AWS_S3_ENDPOINT_URL": self.endpoint_url,
             "AWS_MEDIA_BUCKET_NAME": MEDIA_BUCKET,
-            "AWS_CONFIG_FILE": os.devnull,
-            "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
         }
 
     def client(

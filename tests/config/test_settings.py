@@ -304,6 +304,8 @@ def test_a_mail_setting_that_would_fail_every_mail_stops_start_up(
         (USER, " apikey\n", "apikey"),
         (USER, "", ""),
         (MAIL_HOST, "smtp.b\u00fccher.de", "smtp.b\u00fccher.de"),  # sent as xn--bcher-kva
+        (MAIL_HOST, "smtp.bu\u0308cher.de", "smtp.bu\u0308cher.de"),  # the same, as NFD
+        (SENDER, "noreply@bu\u0308cher.de", "noreply@bu\u0308cher.de"),
         (SENDER, "  ", "webmaster@localhost"),  # blank was "": every mail refused, only logged
         (SENDER, " noreply@x.com ", "noreply@x.com"),
         (SENDER, '"Shop, Inc" <noreply@x.com>', '"Shop, Inc" <noreply@x.com>'),

@@ -176,7 +176,11 @@ BACKBLAZE = "https://s3.us-west-004.backblazeb2.com"
         ({"AWS_DEFAULT_REGION": ""}, "AWS_DEFAULT_REGION"),
         ({"AWS_DEFAULT_REGION": " "}, "AWS_DEFAULT_REGION"),
         ({"AWS_ENDPOINT_URL": " "}, "AWS_ENDPOINT_URL"),
-        ({"AWS_ENDPOINT_URL_S3": ""}, "AWS_ENDPOINT_URL_S3"),
+        ({"AWS_ENDPOINT_URL_S3": " "}, "AWS_ENDPOINT_URL_S3"),
+        ({"AWS_ENDPOINT_URL_S3": ""}, None),  # boto3 passes an empty one over
+        # With an endpoint given outright, boto3 passes the switches over.
+        ({"AWS_S3_ENDPOINT_URL": BACKBLAZE, "AWS_USE_FIPS_ENDPOINT": "true"}, None),
+        ({"AWS_ENDPOINT_URL": BACKBLAZE, "AWS_USE_DUALSTACK_ENDPOINT": "true"}, None),
     ],
 )
 def test_what_boto3_reads_by_itself_the_policy_allows_or_start_up_refuses(
@@ -193,7 +197,7 @@ def test_what_boto3_reads_by_itself_the_policy_allows_or_start_up_refuses(
         "AWS_SECRET_ACCESS_KEY": "secret-key",
         "AWS_S3_REGION_NAME": own_region,
     }
-    env = production_env(DATABASE_URL="postgres://u:p@db.invalid/app", **s3, **boto3_reads)
+    env = production_env(DATABASE_URL="postgres://u:p@db.invalid/app", **(s3 | boto3_reads))
     result = run_python(URLS_AND_POLICY, env)
     if refused == "AWS_DEFAULT_REGION" and own_region:
         refused = None  # AWS_S3_REGION_NAME is passed on: neither reads the other
