@@ -509,9 +509,11 @@ def sent_as_itself(domain: str) -> bool:
         # Composed as the codec gives it back: ü typed as u and a combining mark
         # (NFD) is the same name as ü.
         typed = unicodedata.normalize("NFC", domain).lower()
-        return written.encode("ascii").decode("idna").lower() == typed
+        same = written.encode("ascii").decode("idna").lower() == typed
     except UnicodeError:
         return False
+    # NFC also turns a few characters into others: the Greek question mark into ";".
+    return same and is_host(written)
 
 
 POSTGRES_ENGINES = ("django.db.backends.postgresql",)

@@ -279,6 +279,8 @@ USER = ("EMAIL_HOST_USER", env.mail_login, "")
                 # A domain the IDNA codec makes another one: mail goes to fass.de.
                 "noreply@fa\u00df.de",
                 "noreply@\uff45xample.com",
+                # The Greek question mark, composed (NFC) as ";": sent as a;b.de.
+                "noreply@a\u037eb.de",
             ]
         ],
     ],
