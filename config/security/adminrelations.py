@@ -19,9 +19,9 @@ An empty `?_to_field=` passed Django's check, which tests the value's truth, and
 
 `with_relation_names_checked(admin.site.urls)` wraps each admin view (see
 config.security.headers.wrap_views): for anyone the admin lets in, such a
-`_to_field`, or an empty one, is the 400 page, as Django answers any field it may not reference
-(DisallowedModelAdminToField), and such a `field_name` is a 403, as Django
-answers a field the model does not have. Anyone else is sent to the admin's
+`_to_field`, or an empty one, is the 400 page, as Django answers any field it may
+not reference (DisallowedModelAdminToField), and such a `field_name` is a 403, as
+Django answers a field the model does not have. Anyone else is sent to the admin's
 login page by the view, as before, and every other value goes on to Django's own
 checks.
 """
