@@ -331,6 +331,17 @@ def test_a_mail_setting_is_read(monkeypatch, setting, value, read):
     assert reader(variable, default) == read
 
 
+def test_the_smtp_password_is_sent_as_it_is_set_quotes_included():
+    """README: a password may begin and end with a quote of its own; refusing quotes
+    around it left such an account no way to send mail."""
+    code = "import django; django.setup(); from django.conf import settings as s; "
+    code += "print(repr(s.EMAIL_HOST_PASSWORD))"
+    env = production_env(DATABASE_URL="postgres://u:p@db.invalid/app")
+    shown = run_python(code, {**env, "EMAIL_HOST_PASSWORD": " 'k9#x2' "})
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.strip() == repr("'k9#x2'")
+
+
 def test_production_with_a_database_url_in_quotes_stops_naming_it():
     result = run_python(SHOW_SETTINGS, production_env(DATABASE_URL='"postgres://u:p@h/app"'))
     assert result.returncode != 0
