@@ -34,6 +34,8 @@ import os
 import pytest
 from django.test import TransactionTestCase
 
+from config.env import under_ci
+
 WIDE = ("session", "package")
 PER_MODULE = ("module", "class")
 EVERY_WORKER = ("", "tests")  # baseid of plugins' fixtures and of tests/conftest.py's
@@ -118,11 +120,12 @@ def workers_for_auto(per_core: int) -> int:
     alternating pairs of runs (README, "Development"). Left as pytest-xdist
     counts it:
     - PYTEST_XDIST_AUTO_NUM_WORKERS, a count given outright;
-    - CI (Heroku CI sets it): a test dyno reports its host's cores and has
-      2.5 GB of memory, and a worker more is a test database, a local S3
-      server and web processes more, never measured there.
+    - CI, as the settings read it (`config.env.under_ci`; Heroku CI sets it):
+      a test dyno reports its host's cores and has 2.5 GB of memory, and a
+      worker more is a test database, a local S3 server and web processes
+      more, never measured there.
     """
-    if is_count(os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS")) or os.environ.get("CI"):
+    if is_count(os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS")) or under_ci():
         return per_core
     return per_core + 1
 

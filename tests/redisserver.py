@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pytest
 
+from config.env import under_ci
 from tests.e2e.tls import Certificate
 from tests.processes import free_port
 
@@ -36,7 +37,7 @@ def _set(name: str) -> bool:
 def skip_or_fail(reason: str, *, strict_under_ci: bool = True):
     """Skip with `reason`, or fail where Redis must be tested: REQUIRE_REDIS=1 (.ci/run)
     and, for redis-server itself, CI (Heroku CI's in-dyno Redis add-on provides one)."""
-    if _set("REQUIRE_REDIS") or (strict_under_ci and _set("CI")):
+    if _set("REQUIRE_REDIS") or (strict_under_ci and under_ci()):
         pytest.fail(f"{reason} (required here: CI or REQUIRE_REDIS is set)")
     pytest.skip(reason)
 

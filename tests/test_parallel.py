@@ -50,8 +50,13 @@ def test_auto_is_a_worker_more_than_cores_unless_counted_or_under_ci(monkeypatch
         monkeypatch.setenv("PYTEST_XDIST_AUTO_NUM_WORKERS", ignored)
         assert workers_for_auto(2) == 3
     monkeypatch.delenv("PYTEST_XDIST_AUTO_NUM_WORKERS")
-    monkeypatch.setenv("CI", "true")
-    assert workers_for_auto(2) == 2
+    for ci in ("true", "1", " TRUE "):
+        monkeypatch.setenv("CI", ci)
+        assert workers_for_auto(2) == 2
+    # What the settings take for CI (config.env.under_ci), and nothing else.
+    for not_ci in ("false", "0", "no", "woodpecker", ""):
+        monkeypatch.setenv("CI", not_ci)
+        assert workers_for_auto(2) == 3
 
 
 def test_the_hook_pytest_xdist_calls_for_auto_adds_the_worker(request, monkeypatch):

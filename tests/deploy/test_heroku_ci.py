@@ -63,6 +63,12 @@ def test_ci_does_not_lift_tls_for_a_database_on_another_host():
         )
         assert not database_needs_tls("postgres://u:p@localhost:5432/d", development=False)
         assert not database_needs_tls("postgres://u:p@[::1]:5432/d", development=False)
+        for yes in ("1", "yes", "on"):
+            patch.setenv("CI", yes)
+            assert not database_needs_tls("postgres://u:p@localhost:5432/d", development=False)
+        for no in ("false", "no", "woodpecker", ""):
+            patch.setenv("CI", no)
+            assert database_needs_tls("postgres://u:p@localhost:5432/d", development=False)
         patch.delenv("CI")
         assert database_needs_tls("postgres://u:p@localhost:5432/d", development=False)
         assert not database_needs_tls("postgres://u:p@localhost:5432/d", development=True)
