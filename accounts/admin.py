@@ -48,9 +48,10 @@ GRANTS = ("is_superuser", "groups", "user_permissions")
 
 def outranks(request, user) -> bool:
     """Whether `user` is an account only a superuser may change or delete: a
-    superuser, or another account that is staff or holds rights (through a group
-    or given directly; staff status switched off leaves them), whose password set
-    by the one asking would give them that account's rights."""
+    superuser, or another account that is staff, holds rights given directly or
+    is in any group (one granting nothing may be given rights later; staff status
+    switched off leaves them), whose password set by the one asking would give
+    them that account's rights."""
     if request.user.is_superuser:
         return False
     if user.is_superuser:

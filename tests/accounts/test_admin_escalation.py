@@ -41,12 +41,21 @@ def new_password() -> dict:
 
 
 # Accounts whose password would give the one who sets it more than they hold.
-OTHERS = ["superuser", "other staff", "rights through a group", "rights given directly"]
+OTHERS = [
+    "superuser",
+    "other staff",
+    "rights through a group",
+    "rights given directly",
+    # A superuser may give the group rights at any time: a password set before
+    # then would hold them from then on.
+    "a group granting nothing yet",
+]
 
 
 def others(kind: str) -> User:
-    """An account of `kind`; the last two are not staff (yet: a superuser switched
-    their staff status off, or has not switched it on), but hold rights."""
+    """An account of `kind`; the last three are not staff (yet: a superuser switched
+    their staff status off, or has not switched it on), but hold rights or are
+    in a group."""
     if kind == "superuser":
         return User.objects.create_superuser("root", "root@example.com", "x-pass-9")
     user = User.objects.create_user(
@@ -56,6 +65,8 @@ def others(kind: str) -> User:
         group = Group.objects.create(name="Editors")
         group.permissions.add(permission("catalog.delete_product"))
         user.groups.add(group)
+    elif kind == "a group granting nothing yet":
+        user.groups.add(Group.objects.create(name="Newsletter"))
     elif kind == "rights given directly":
         user.user_permissions.add(permission("catalog.delete_product"))
     return user
