@@ -1,12 +1,52 @@
-"""`check --deploy` warnings: media storage on S3, and its bucket versioned.
+"""`check --deploy` warnings: media storage on S3, and its bucket versioned; and
+in the release phase, an error when the media storage cannot build its S3 client.
 
-It asks the bucket itself (GetBucketVersioning, one request), so it sees what is
-true now rather than what a setting claims. Registered by MediaConfig.ready().
+The warnings ask the bucket itself (GetBucketVersioning, one request), so they
+see what is true now rather than what a setting claims. Registered by
+MediaConfig.ready().
 """
 
-from django.core.checks import Tags, Warning, register
+import os
 
+from django.core.checks import Error, Tags, Warning, register
+
+from config import env
 from config.media import versions
+
+
+@register("media_client")
+def media_storage_builds_its_client(app_configs, **kwargs):
+    """In the release phase, the media storage builds its S3 client, as each web
+    process does at start (config/wsgi.py): nothing is sent, but botocore reads
+    variables of its own there (AWS_REQUEST_CHECKSUM_CALCULATION, AWS_DEFAULTS_MODE,
+    AWS_S3_US_EAST_1_REGIONAL_ENDPOINT, ...). A value it refuses, a typo or a
+    pasted newline, would pass a release and then stop every web process at boot;
+    here it stops the release, naming botocore's complaint (media.E001).
+
+    Not outside the release phase: `check` and `migrate` elsewhere load no boto3.
+    The static bucket's storage reads the same variables (config/media/boto_sessions.py).
+    """
+    if not env.in_release_phase():
+        return []
+    try:
+        storage = versions.media_storage()
+    except versions.NotOnS3:
+        return []
+    try:
+        storage.connection  # noqa: B018 (builds this thread's client; sends nothing)
+    except Exception as error:  # what would stop the web line at boot, whatever it is
+        names = sorted(name for name in os.environ if name.startswith("AWS_"))
+        return [
+            Error(
+                f"The media storage cannot build its S3 client, so no web process would "
+                f"start: {type(error).__name__}: {error}",
+                hint="botocore reads AWS_* config vars of its own; these are set: "
+                f"{', '.join(names) or 'none'}. Fix or unset the one named "
+                "(heroku config:unset NAME).",
+                id="media.E001",
+            )
+        ]
+    return []
 
 
 @register(Tags.security, deploy=True)

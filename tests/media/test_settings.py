@@ -15,7 +15,14 @@ from config.local import s3 as locals3
 from config.media import checks
 from config.media import storage as s3
 from tests.conftest import policy_keys
-from tests.processes import S3_VARIABLES, http_get, manage, production_env, run_python
+from tests.processes import (
+    S3_VARIABLES,
+    http_get,
+    manage,
+    production_env,
+    released_database,
+    run_python,
+)
 
 UNREACHABLE_DB = "postgres://u:p@127.0.0.1:9/unreachable"
 SHOW_STORAGES = (
@@ -561,3 +568,60 @@ def test_the_static_buckets_storage_gets_the_client_limits_too(fresh_s3):
     used = run_python(USE_THE_STORAGES, env)
     assert used.returncode == 0, used.stderr
     assert used.stdout.splitlines()[-2:] == [f"default {LIMITS}", f"staticfiles {LIMITS}"]
+
+
+# Values botocore refuses when a client is built (a typo, a pasted newline), and
+# one it takes for each.
+REFUSED_BY_BOTOCORE = {
+    "AWS_REQUEST_CHECKSUM_CALCULATION": ("when_required\n", "WHEN_REQUIRED"),
+    "AWS_RESPONSE_CHECKSUM_VALIDATION": ("when-required", "when_required"),
+    "AWS_S3_US_EAST_1_REGIONAL_ENDPOINT": ("regional ", "regional"),
+    "AWS_DEFAULTS_MODE": ("bogus", "standard"),
+    "AWS_STS_REGIONAL_ENDPOINTS": ("bogus", "legacy"),
+    "AWS_ACCOUNT_ID_ENDPOINT_MODE": ("bogus", "disabled"),
+    "AWS_REQUEST_MIN_COMPRESSION_SIZE_BYTES": ("abc", "10240"),
+}
+
+
+@pytest.mark.parametrize(("name", "values"), REFUSED_BY_BOTOCORE.items())
+def test_the_release_stops_on_an_aws_variable_botocore_refuses(
+    monkeypatch, settings, fresh_s3, name, values
+):
+    """botocore reads these when a client is built, which each web process does at
+    boot (config/wsgi.py): the release phase builds it first."""
+    from tests.conftest import storages_on
+
+    refused, taken = values
+    monkeypatch.setenv("DYNO", "release.1")
+    monkeypatch.setenv(name, refused)
+    settings.STORAGES = storages_on(fresh_s3)
+    [error] = checks.media_storage_builds_its_client(None)
+    assert error.id == "media.E001"
+    assert "no web process would start" in error.msg
+    assert name in error.hint
+    monkeypatch.setenv(name, taken)
+    settings.STORAGES = storages_on(fresh_s3)
+    assert checks.media_storage_builds_its_client(None) == []
+
+
+def test_outside_the_release_phase_the_client_check_does_nothing(monkeypatch, settings, fresh_s3):
+    from tests.conftest import storages_on
+
+    monkeypatch.delenv("DYNO", raising=False)
+    monkeypatch.setenv("AWS_DEFAULTS_MODE", "bogus")
+    settings.STORAGES = storages_on(fresh_s3)
+    assert checks.media_storage_builds_its_client(None) == []
+
+
+def test_a_release_with_such_a_variable_stops_in_one_line_before_any_web_process():
+    env = production_env(
+        DATABASE_URL=released_database("botocore_refuses"),
+        DYNO="release.1",
+        AWS_REQUEST_CHECKSUM_CALCULATION="when_required\n",
+    )
+    done = manage("migrate", "--no-input", env=env)
+    assert done.returncode != 0
+    assert "media.E001" in done.stderr
+    assert "AWS_REQUEST_CHECKSUM_CALCULATION" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert env["AWS_SECRET_ACCESS_KEY"] not in done.stderr + done.stdout
