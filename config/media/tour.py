@@ -7,6 +7,7 @@ bytes. Each run adds two versions of one small object, which the lifecycle rule
 expires; it touches no other file.
 """
 
+import http.client
 import logging
 import urllib.error
 import urllib.request
@@ -53,14 +54,19 @@ class Step:
     result: str
 
 
-def fetch(url: str) -> tuple[int, bytes]:
-    """GET a presigned URL of the media bucket, as a browser would."""
+def fetch(url: str) -> tuple[str, bytes]:
+    """GET a presigned URL of the media bucket, as a browser would: what it answered
+    ("HTTP 200") and the body. An answer that is not valid HTTP (a body cut short, a
+    garbled status line, an overlong header) is the step's result too, as an error
+    status is; a connection refused or timed out is a storage error, the 503 page."""
     try:
         # The URL is the storage's own presigned URL, never user input.
         with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310
-            return response.status, response.read()
+            return f"HTTP {response.status}", response.read()
     except urllib.error.HTTPError as error:
-        return error.code, b""
+        return f"HTTP {error.code}", b""
+    except http.client.HTTPException as error:
+        return f"no valid HTTP answer ({type(error).__name__})", b""
 
 
 def demonstrate(name: str = DEMO_NAME) -> list[Step]:
@@ -78,14 +84,14 @@ def demonstrate(name: str = DEMO_NAME) -> list[Step]:
     status, body = fetch(url)
     steps = [
         Step("Save the file", f"version {saved.version_id}, {saved.size} bytes"),
-        Step("Download its presigned URL", f"HTTP {status}, {len(body)} bytes"),
+        Step("Download its presigned URL", f"{status}, {len(body)} bytes"),
     ]
     default_storage.delete(name)
     marker = versions.list_versions(name)[0]
     status, _ = fetch(url)
     steps += [
         Step("Delete it", f"delete marker {marker.version_id} on top; the bytes remain"),
-        Step("Download the same URL again", f"HTTP {status}"),
+        Step("Download the same URL again", status),
     ]
     restored = versions.restore(name, saved.version_id)
     status, body = fetch(default_storage.url(name))
@@ -97,7 +103,7 @@ def demonstrate(name: str = DEMO_NAME) -> list[Step]:
         ),
         Step(
             "Download it again",
-            f"HTTP {status}, bytes identical to the saved ones: {identical}",
+            f"{status}, bytes identical to the saved ones: {identical}",
         ),
     ]
     return steps

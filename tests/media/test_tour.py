@@ -2,9 +2,12 @@
 
 import http.client
 import re
+import socket
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit
 
 import pytest
 from botocore.config import Config
@@ -385,3 +388,98 @@ def test_visitors_share_one_read_of_the_bucket_a_minute(client, admin_client, fr
     content = ran.content.decode()
     assert len(re.findall(r"<tr>\s*<td>([^<]+)</td>", content)) >= 2  # the run's versions
     assert client.get("/tour/s3-media/").content.decode().count("<tr>") >= 2
+
+
+@contextmanager
+def answering(raw: bytes):
+    """A port of 127.0.0.1 that answers every connection with `raw`, then closes it."""
+    server = socket.create_server(("127.0.0.1", 0))
+    server.settimeout(0.2)
+    closing = threading.Event()
+
+    def serve():
+        while not closing.is_set():
+            try:
+                conn, _ = server.accept()
+            except TimeoutError:
+                continue
+            with conn:
+                conn.recv(65536)
+                conn.sendall(raw)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.getsockname()[1]}/object"
+    finally:
+        closing.set()
+        thread.join(5)
+        server.close()
+
+
+@pytest.mark.parametrize(
+    ("raw", "said"),
+    [
+        (b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly this", "IncompleteRead"),
+        (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", "IncompleteRead"),
+        (b"SSH-2.0-OpenSSH\r\n", "BadStatusLine"),
+        (b"", "RemoteDisconnected"),
+        (b"HTTP/1.1 200 OK\r\nX: " + b"a" * 70000 + b"\r\n\r\n", "LineTooLong"),
+    ],
+    ids=["cut short", "bad chunk", "not HTTP", "closed at once", "overlong header"],
+)
+def test_a_download_that_is_not_valid_http_is_the_steps_result(raw, said):
+    """http.client's errors are not OSErrors: one escaped the page as a 500."""
+    with answering(raw) as url:
+        status, body = tour.fetch(url)
+    assert status == f"no valid HTTP answer ({said})"
+    assert body == b""
+
+
+def test_a_download_cut_short_mid_demonstration_is_reported_and_the_run_completes(
+    settings, admin_client, fresh_s3
+):
+    """S3 behind a proxy that announces 100 bytes more than it sends on downloads."""
+    upstream = urlsplit(fresh_s3.endpoint_url)
+
+    class CuttingProxy(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args):
+            pass
+
+        def forward(self):
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else None
+            s3 = http.client.HTTPConnection(upstream.hostname, upstream.port, timeout=10)
+            s3.request(self.command, self.path, body=body, headers=dict(self.headers.items()))
+            answer = s3.getresponse()
+            data = answer.read()
+            download = self.command == "GET" and "X-Amz-Signature" in self.path
+            self.send_response(answer.status)
+            for name, value in answer.getheaders():
+                if name.lower() not in ("transfer-encoding", "connection", "content-length"):
+                    self.send_header(name, value)
+            self.send_header("Content-Length", str(len(data) + (100 if download else 0)))
+            self.send_header("Connection", "close")
+            self.end_headers()
+            self.wfile.write(data)
+            self.close_connection = True
+
+        do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = forward
+
+    proxy = ThreadingHTTPServer(("127.0.0.1", 0), CuttingProxy)
+    threading.Thread(target=proxy.serve_forever, daemon=True).start()
+    try:
+        endpoint = f"http://127.0.0.1:{proxy.server_address[1]}"
+        settings.STORAGES = storages_on(fresh_s3, endpoint_url=endpoint)
+        response = admin_client.post("/tour/s3-media/")
+        # Restored all the same: the newest version is the restored copy.
+        found = versions.list_versions(DEMO_NAME)
+    finally:
+        proxy.shutdown()
+        proxy.server_close()
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "Download its presigned URL: no valid HTTP answer (IncompleteRead)" in content
+    assert [v.is_delete_marker for v in found] == [False, True, False]
