@@ -36,6 +36,7 @@ redis-py lets the URL's options win.
 """
 
 import functools
+import math
 import os
 import re
 import sys
@@ -136,8 +137,9 @@ def redis_options(url: str, *, development: bool) -> dict:
 def _check_server(url: str, *, development: bool) -> None:
     """Refuse a server's URL redis-py would refuse on every call (a scheme it does not
     know, a bad port), one without a host (redis-py would use localhost), with port 0
-    or a colon and no port (redis-py would use 6379) or with a path other than a
-    database number (redis-py would use database 0), and plain redis:// off this
+    or a colon and no port (redis-py would use 6379), with a path other than a
+    database number (redis-py would use database 0), with options that change how
+    stored bytes are read or leave a connection no time, and plain redis:// off this
     machine in production. Read here without redis-py, which a process without Redis
     never loads. The messages leave the URL out: it carries the password."""
     scheme, found, _ = url.partition("://")
@@ -170,11 +172,38 @@ def _check_server(url: str, *, development: bool) -> None:
             "REDIS_URL / REDIS_TLS_URL: only a database number may follow the host "
             "(/0, /1, ...); redis-py reads anything else there as database 0."
         )
+    # Query options, as redis-py reads them (first values, blank ones dropped): each
+    # is passed to every connection, over the app's own options.
+    options = {name: values[0] for name, values in parse_qs(parts.query).items()}
+    recoding = sorted(set(options) & {"decode_responses", "encoding", "encoding_errors"})
+    if recoding:
+        raise ImproperlyConfigured(
+            f"REDIS_URL / REDIS_TLS_URL sets {', '.join(recoding)}: the caches keep the "
+            "bytes Django writes, which redis-py would then decode or encode its own way "
+            "(cached pages fail to read, counts fail to add). Leave it out of the URL."
+        )
+    for name in ("socket_timeout", "socket_connect_timeout"):
+        if name in options and not _positive_seconds(options[name]):
+            raise ImproperlyConfigured(
+                f"REDIS_URL / REDIS_TLS_URL sets {name}={options[name]!r}: it must be "
+                "seconds above 0 (0 fails every connection at once), or left out for "
+                "the app's 1."
+            )
     if scheme == "redis" and not development and parts.hostname not in LOOPBACK:
         raise ImproperlyConfigured(
             "A redis:// URL sends pages and counts over the network in clear: production "
             "needs rediss:// (Heroku sets REDIS_TLS_URL, or a rediss:// REDIS_URL)."
         )
+
+
+def _positive_seconds(text: str) -> bool:
+    """Whether redis-py's float() of `text` is a finite number of seconds above 0,
+    what a socket's timeout takes."""
+    try:
+        seconds = float(text)
+    except ValueError:
+        return False
+    return math.isfinite(seconds) and seconds > 0
 
 
 def _integer(text: str) -> bool:

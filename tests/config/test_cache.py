@@ -227,7 +227,7 @@ def locked_redis(tmp_path_factory):
         (":wrong@", "/0", "invalid username-password pair"),
         ("", "/0", "Redis refused the app's connection"),  # no password
         (":p%40ss@", "/99", "DB index is out of range"),
-        (":p%40ss@", "/0?socket_timeout=soon", "Invalid value for 'socket_timeout'"),
+        (":p%40ss@", "/0?health_check_interval=soon", "Invalid value for 'health_check_interval'"),
     ],
 )
 def test_a_release_stops_on_a_redis_that_refuses_the_app(locked_redis, credentials, database, said):
@@ -512,3 +512,45 @@ def test_the_threads_and_aliases_of_a_process_share_its_connections(tmp_path, no
         assert 1 <= len(others) <= threads, others
     finally:
         server.stop()
+
+
+@pytest.mark.parametrize(
+    "option",
+    [
+        "decode_responses=True",
+        "decode_responses=False",
+        "encoding=utf-16",
+        "encoding_errors=ignore",
+    ],
+)
+def test_an_option_that_changes_how_stored_bytes_are_read_is_refused(no_redis, option):
+    """redis-py passes these to each connection (any text is true for decode_responses):
+    a page's pickle then failed to decode, a 500 on every cached page from the second
+    request on, and the release's GET of a missing key saw nothing wrong."""
+    url = f"rediss://:secret@h:6380/0?{option}"
+    assert option.partition("=")[0] in parse_url(url)  # redis-py takes it
+    no_redis.setenv("REDIS_TLS_URL", url)
+    with pytest.raises(ImproperlyConfigured, match="bytes") as refused:
+        cache.caches(page_seconds=10, development=False)
+    assert option.partition("=")[0] in str(refused.value)
+    assert "secret" not in str(refused.value)
+
+
+@pytest.mark.parametrize("name", ["socket_timeout", "socket_connect_timeout"])
+@pytest.mark.parametrize("value", ["0", "-1", "0.0", "nan", "inf", "soon"])
+def test_a_timeout_that_leaves_no_time_or_none_is_refused(no_redis, name, value):
+    """redis-py's URL options win over the app's one-second timeouts: 0 failed every
+    connection at once, which the release took for an outage (a warning), and the
+    throttles counted nothing for as long as it stayed."""
+    no_redis.setenv("REDIS_TLS_URL", f"rediss://:secret@h:6380/0?{name}={value}")
+    with pytest.raises(ImproperlyConfigured, match=f"{name}") as refused:
+        cache.caches(page_seconds=10, development=False)
+    assert "seconds" in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    "query", ["socket_timeout=2", "socket_connect_timeout=0.5", "decode_responses=", "protocol=3"]
+)
+def test_other_options_are_left_to_redis_py(no_redis, query):
+    no_redis.setenv("REDIS_TLS_URL", f"rediss://:secret@h:6380/0?{query}")
+    assert cache.caches(page_seconds=10, development=False)["pages"]["LOCATION"]
