@@ -6,11 +6,12 @@ import ipaddress
 import os
 import re
 import secrets
+import socket
 import sys
 import unicodedata
 from urllib.parse import parse_qs, urlsplit
 
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 
 
 def building_static_files() -> bool:
@@ -436,13 +437,39 @@ def mail_host(name: str, default: str) -> str:
         written = value.encode("idna").decode("ascii")
     else:
         written = ""  # another host than the one typed
-    if not is_host(written.replace("_", "-")):
+    # TLS checks the server's certificate against the name as typed: a final dot
+    # fails it. A resolver reads a name of digits and dots (or 0x7f000001) as an
+    # IPv4 address, 1.2.3 as 1.2.0.3, and no top-level domain is digits alone.
+    numeric = written.rpartition(".")[2].isdigit() or read_as_ipv4(written)
+    if (
+        not is_host(written.replace("_", "-"))
+        or written.endswith(".")
+        or (numeric and not is_ipv4(written))
+    ):
         raise ImproperlyConfigured(
             f"The environment variable {name} must be a mail server's host name alone, like "
-            f"smtp.example.com (no scheme, port, login or quotes: the port is 587), "
-            f"got {value!r}."
+            f"smtp.example.com (no scheme, port, login, quotes or final dot: the port is "
+            f"587), or an IPv4 address written in full, got {value!r}."
         )
     return value
+
+
+def read_as_ipv4(host: str) -> bool:
+    """Whether a resolver reads `host` as an IPv4 address (127.1, 0x7f000001, 0x0)."""
+    try:
+        socket.inet_aton(host)
+    except OSError:
+        return False
+    return True
+
+
+def is_ipv4(host: str) -> bool:
+    """An IPv4 address in its four decimal parts (192.0.2.25)."""
+    try:
+        ipaddress.IPv4Address(host)
+    except ValueError:
+        return False
+    return True
 
 
 def mail_login(name: str, default: str = "") -> str:
@@ -458,15 +485,37 @@ def mail_login(name: str, default: str = "") -> str:
             f"The environment variable {name} has quotes around it, which would be sent as "
             "part of it: set it again without them."
         )
+    _refuse_outside_ascii(name, value)
     return value or default
+
+
+def mail_password(name: str, default: str = "") -> str:
+    """The SMTP password, spaces around it dropped, quotes kept; unset gives the default."""
+    value = os.environ.get(name, "").strip()
+    _refuse_outside_ascii(name, value)
+    return value or default
+
+
+def _refuse_outside_ascii(name: str, value: str) -> None:
+    """smtplib sends the login and the password in ASCII: any other character fails
+    every mail (only logged, the visitor told it left). The value is not shown."""
+    if not value.isascii():
+        raise ImproperlyConfigured(
+            f"The environment variable {name} has characters outside ASCII, which smtplib "
+            "cannot send: every mail would fail. Check it for a pasted non-breaking space "
+            "or a letter that only looks like an ASCII one."
+        )
 
 
 def mail_address(name: str, default: str) -> str:
     """A sender address (`noreply@example.com` or `Shop <noreply@example.com>`); unset
     or blank gives the default. One Django cannot send from fails every mail."""
+    import email.errors
+    import email.policy
     from email.utils import parseaddr
 
     from django.core.mail.message import sanitize_address
+    from django.core.validators import validate_email
 
     value = os.environ.get(name, "").strip()
     if not value:
@@ -479,8 +528,13 @@ def mail_address(name: str, default: str) -> str:
         # here, nor a domain it sends to another one.
         sent = parseaddr(sanitize_address(value, "utf-8"))[1].rpartition("@")[0]
         usable = bool(local) and sent == local and sent_as_itself(domain) and not _quoted(value)
-    except (ValueError, TypeError, UnicodeError):  # "<>": a TypeError in Django's parser
-        usable = False
+        # parseaddr reads leniently: a quote or a bracket left open went out as a
+        # From: header holding no address. The header as RFC 5322 reads it, then.
+        header = email.policy.default.header_factory("From", value)
+        usable = usable and not header.defects and len(header.addresses) == 1
+        validate_email(header.addresses[0].addr_spec if usable else "")
+    except (ValueError, TypeError, UnicodeError, ValidationError, email.errors.MessageError):
+        usable = False  # "<>": a TypeError in Django's parser
     if not usable:
         raise ImproperlyConfigured(
             f"The environment variable {name} must be an e-mail address, like "

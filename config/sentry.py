@@ -24,9 +24,7 @@ https://docs.sentry.io/platforms/python/integrations/django/ and
 https://docs.sentry.io/platforms/python/data-management/sensitive-data/
 """
 
-import ipaddress
 import re
-import socket
 from urllib.parse import urlsplit
 
 import sentry_sdk
@@ -43,7 +41,7 @@ from sentry_sdk.integrations.redis import RedisIntegration
 from sentry_sdk.scrubber import DEFAULT_DENYLIST, EventScrubber
 from sentry_sdk.utils import Dsn
 
-from config.env import deployed_commit
+from config.env import deployed_commit, is_ipv4, read_as_ipv4
 
 # Keys (compared case-insensitively) whose values are replaced by "[Filtered]":
 # the SDK's list plus Django's names for the same secrets. (The scrubber adds the
@@ -129,22 +127,9 @@ def _dsn_host(host: str) -> bool:
     """A host name (underscores too, as in a self-hosted Sentry's service name) or
     an IPv4 address, as urlsplit gives it. Not IPv6: sentry-sdk drops the brackets
     from the URL it posts to (http://::1:9/api/1/envelope/), which reaches nothing."""
-    if not (re.fullmatch(r"[0-9.]+", host) or _read_as_ipv4(host)):
+    if not (re.fullmatch(r"[0-9.]+", host) or read_as_ipv4(host)):
         return re.fullmatch(r"[a-z0-9_-]+(\.[a-z0-9_-]+)*", host) is not None
-    try:  # then written as an IPv4 address is: four numbers
-        ipaddress.IPv4Address(host)
-    except ValueError:
-        return False
-    return True
-
-
-def _read_as_ipv4(host: str) -> bool:
-    """Whether a resolver reads `host` as an IPv4 address (127.1, 0x7f000001, 0x0)."""
-    try:
-        socket.inet_aton(host)
-    except OSError:
-        return False
-    return True
+    return is_ipv4(host)  # then written as an IPv4 address is: four numbers
 
 
 def dsn_refusal(dsn: str) -> str | None:

@@ -472,7 +472,7 @@ if DEVELOPMENT:
 # A scheme, a port or quotes stop start-up (every mail would fail, and only be logged).
 EMAIL_HOST = env.mail_host("EMAIL_HOST", "localhost")
 EMAIL_HOST_USER = env.mail_login("EMAIL_HOST_USER")
-EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "").strip()
+EMAIL_HOST_PASSWORD = env.mail_password("EMAIL_HOST_PASSWORD")
 # The submission port with STARTTLS, which every SMTP service offers.
 EMAIL_PORT = 587
 EMAIL_USE_TLS = True

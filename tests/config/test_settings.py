@@ -237,6 +237,7 @@ def test_an_unclosed_bracket_in_the_database_url_is_refused_naming_it():
 MAIL_HOST = ("EMAIL_HOST", env.mail_host, "localhost")
 SENDER = ("DEFAULT_FROM_EMAIL", env.mail_address, "webmaster@localhost")
 USER = ("EMAIL_HOST_USER", env.mail_login, "")
+PASSWORD = ("EMAIL_HOST_PASSWORD", env.mail_password, "")
 
 
 @pytest.mark.parametrize(
@@ -257,7 +258,19 @@ USER = ("EMAIL_HOST_USER", env.mail_login, "")
                 ".smtp.x",
                 "smtp.fa\u00df.de",  # sent as smtp.fass.de, another host
                 "smtp.x\u200b",  # sent as smtp.x
+                # TLS checks the certificate against the name as typed, dot included.
+                "smtp.example.com.",
+                # Read as IPv4 addresses, or not at all: 1.2.3 is 1.2.0.3.
+                "999.1.1.1",
+                "1.2.3",
+                "0x7f000001",
+                "smtp.123",
             ]
+        ],
+        *[
+            (credential, value, "has characters outside ASCII")
+            for credential in [USER, PASSWORD]
+            for value in ["p\u00e4sswort", "apikey\u00a0x"]
         ],
         *[
             (credential, value, "has quotes around it")
@@ -281,6 +294,14 @@ USER = ("EMAIL_HOST_USER", env.mail_login, "")
                 "noreply@\uff45xample.com",
                 # The Greek question mark, composed (NFC) as ";": sent as a;b.de.
                 "noreply@a\u037eb.de",
+                # Malformed: a quote or a bracket left open, dots out of place, a
+                # domain no mail goes to.
+                '"Shop <noreply@example.com>',
+                "Shop <noreply@example.com",
+                ".noreply@example.com",
+                "no..reply@example.com",
+                "noreply@-example.com",
+                "noreply@example",
             ]
         ],
     ],
@@ -323,6 +344,12 @@ def test_a_mail_setting_that_would_fail_every_mail_stops_start_up(
             "noreply@ü.XN--BCHER-KVA.de",
         ),  # an A-label in capitals
         (SENDER, "Shop <NoReply@Example.COM>", "Shop <NoReply@Example.COM>"),
+        (SENDER, "<noreply@x.com>", "<noreply@x.com>"),
+        (SENDER, "webmaster@localhost", "webmaster@localhost"),
+        (MAIL_HOST, "mail.example.com", "mail.example.com"),
+        (MAIL_HOST, "smtp1.example.com", "smtp1.example.com"),
+        (PASSWORD, " k9#x2 ", "k9#x2"),
+        (PASSWORD, "'k9#x2'", "'k9#x2'"),
     ],
 )
 def test_a_mail_setting_is_read(monkeypatch, setting, value, read):
@@ -792,3 +819,10 @@ def test_the_sender_the_refusal_suggests_for_env_is_read_from_env(monkeypatch, t
     value = dotenv_values(tmp_path / ".env")[variable]
     monkeypatch.setenv(variable, value)
     assert read(variable, default) == '"Shop, Inc" <noreply@example.com>'
+
+
+def test_a_refused_smtp_password_is_not_shown(monkeypatch):
+    monkeypatch.setenv("EMAIL_HOST_PASSWORD", "s\u00e9cret-k9")
+    with pytest.raises(ImproperlyConfigured) as refused:
+        env.mail_password("EMAIL_HOST_PASSWORD")
+    assert "s\u00e9cret" not in str(refused.value)
