@@ -192,3 +192,15 @@ def test_a_signed_messages_cookie_django_wrote_is_still_shown(client):
     response = client.get("/accounts/login/")
     assert response.status_code == 200
     assert "Your profile is saved." in response.content.decode()
+
+
+def test_cookies_are_screened_before_any_middleware_that_reads_one(settings):
+    """docs/production.md: only middleware that reads no cookie comes before it."""
+    import inspect
+
+    from django.utils.module_loading import import_string
+
+    position = settings.MIDDLEWARE.index("config.security.cookies.IssuedCookiesMiddleware")
+    for path in settings.MIDDLEWARE[:position]:
+        source = inspect.getsource(import_string(path))
+        assert "COOKIE" not in source.upper(), path
