@@ -36,6 +36,7 @@ redis-py lets the URL's options win.
 """
 
 import functools
+import hashlib
 import math
 import os
 import re
@@ -49,7 +50,6 @@ from django.core.cache.backends import redis as django_redis
 from django.core.exceptions import ImproperlyConfigured
 
 from config import env
-from config.static_versioning import manifest_hash
 
 # After a call to a Redis fails to connect or times out, calls to that server
 # fail at once for this long (RedisCache below), then one call tries it again.
@@ -224,7 +224,9 @@ def release_tag(manifest: Path) -> str:
     stored, unstyled, and the old ones the new ones', for the pages' lifetime. Kept
     parts (catalog/kept.py) are rendered by a release's own templates too.
     """
-    tags = [(env.deployed_commit() or "")[:12], manifest_hash(manifest) or ""]
+    # Hashed here rather than by config/static_versioning, which a fork may drop.
+    collected = hashlib.sha256(manifest.read_bytes()).hexdigest()[:12] if manifest.is_file() else ""
+    tags = [(env.deployed_commit() or "")[:12], collected]
     return "-".join(tag for tag in tags if tag)
 
 

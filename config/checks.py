@@ -16,7 +16,6 @@ from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 from django.utils.module_loading import import_string
 
 from config import cache, env
-from config.media import versions
 
 
 @register("static_manifest")
@@ -69,6 +68,9 @@ def _manifest_on_the_bucket() -> list[Error | Warning]:
         "the static bucket at build time: build again (git commit --allow-empty -m "
         "'Collect static files' && git push heroku main)."
     )
+    # The static bucket's storage is the media unit's (config/media/boto_sessions.py).
+    from config.media import versions
+
     options = storages.backends["staticfiles"].get("OPTIONS", {})
     where = f"staticfiles.json on the static bucket {options.get('bucket_name')!r}"
     try:

@@ -10,12 +10,12 @@ command loads this module.
 
 import os
 
+from django.apps import apps
 from django.conf import settings
 from django.core.wsgi import get_wsgi_application
 from django.db.backends.signals import connection_created
 
 from config import cache
-from config.media import boto_sessions
 from config.security.bodylimit import BodyLimit
 from config.security.charset import Utf8Requests
 
@@ -26,7 +26,10 @@ application = BodyLimit(Utf8Requests(get_wsgi_application()))
 # Loaded here, before gunicorn forks its workers (preload_app), so they share them:
 # redis-py, and botocore's S3 data (config/media/boto_sessions.py).
 cache.load_clients()
-boto_sessions.load_service_data()
+if apps.is_installed("config.media"):
+    from config.media import boto_sessions
+
+    boto_sessions.load_service_data()
 
 
 def bound_statements(sender, connection, **kwargs):

@@ -1,0 +1,100 @@
+"""The README's word on dropping a technique's unit from a fork ("Forking as a
+template"): outside its folder, `config/settings.py` and `config/urls.py`, only
+the files it lists use the unit. A file that starts to import one (a platform
+module, at start) would stop a fork without it from starting at all."""
+
+import ast
+import re
+
+import pytest
+
+from tests.processes import BASE_DIR
+
+# Each unit, and the files outside it that use it: what the README lists.
+UNITS = {
+    "config.static_versioning": {"templates/base.html", "templates/admin/base_site.html"},
+    "config.querylog": {"accounts/profile_auth/tour.py", "catalog/bench.py"},
+    "config.media": {
+        "accounts/models.py",
+        "accounts/forms.py",
+        "accounts/admin.py",
+        "accounts/migrations/0001_initial.py",
+        "catalog/models.py",
+        "catalog/admin.py",
+        "catalog/migrations/0002_image_checked_by_content.py",
+        "catalog/management/commands/seed_catalog.py",
+        "config/wsgi.py",
+        "config/checks.py",
+    },
+    "config.bounded_prefetch": {"catalog/querysets.py", "catalog/features.py"},
+    "accounts.profile_auth": {"accounts/views.py"},
+}
+WIRING = {"config/settings.py", "config/urls.py"}
+
+
+def template_libraries(unit: str) -> set[str]:
+    tags = BASE_DIR / unit.replace(".", "/") / "templatetags"
+    return {path.stem for path in tags.glob("*.py") if path.stem != "__init__"}
+
+
+def users_of(unit: str) -> set[str]:
+    folder = unit.replace(".", "/") + "/"
+    found = set()
+    for path in BASE_DIR.rglob("*.py"):
+        name = path.relative_to(BASE_DIR).as_posix()
+        if name.startswith((folder, "tests/", ".")) or "__pycache__" in name:
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                modules = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                modules = [node.module]
+            else:
+                continue
+            if any(module == unit or module.startswith(unit + ".") for module in modules):
+                found.add(name)
+    libraries = template_libraries(unit)
+    for path in (BASE_DIR / "templates").rglob("*.html"):
+        for loaded in re.findall(r"{%\s*load\s+([^%]+?)\s*%}", path.read_text()):
+            if libraries & set(loaded.split()):
+                found.add(path.relative_to(BASE_DIR).as_posix())
+    return found - WIRING
+
+
+@pytest.mark.parametrize("unit", UNITS)
+def test_only_the_files_the_readme_lists_use_a_unit(unit):
+    assert users_of(unit) == UNITS[unit]
+
+
+def test_the_readme_lists_every_file_that_uses_a_unit():
+    readme = (BASE_DIR / "README.md").read_text()
+    section = readme.split("## Forking as a template", 1)[1].split("\n## ", 1)[0]
+    for unit, users in UNITS.items():
+        assert f"`{unit.replace('.', '/')}/`" in section
+        for name in users - {
+            "accounts/migrations/0001_initial.py",
+            "catalog/migrations/0002_image_checked_by_content.py",
+            "catalog/management/commands/seed_catalog.py",
+        }:
+            assert f"`{name}`" in section, name
+
+
+def test_the_platform_loads_versioned_media_only_where_it_is_used():
+    """config/wsgi.py under `apps.is_installed`, config/checks.py in the static
+    bucket's check (its storage is the unit's): neither at import."""
+
+    def media_imports(name):
+        tree = ast.parse((BASE_DIR / name).read_text())
+        return [
+            (parent, node)
+            for parent in ast.walk(tree)
+            for node in ast.iter_child_nodes(parent)
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("config.media")
+        ]
+
+    [(parent, _)] = media_imports("config/wsgi.py")
+    assert isinstance(parent, ast.If)
+    assert ast.unparse(parent.test) == "apps.is_installed('config.media')"
+    [(parent, _)] = media_imports("config/checks.py")
+    assert isinstance(parent, ast.FunctionDef)
+    assert parent.name == "_manifest_on_the_bucket"
