@@ -232,12 +232,22 @@ def put_lifecycle(*, noncurrent_days: int, keep_versions: int, abort_days: int =
     return rule
 
 
-def list_versions(name: str) -> list[Version]:
-    """Every version and delete marker of one file, newest first (empty: unknown name)."""
+# How many of a file's newest entries restore() reads first, and after its copy.
+RECENT = 10
+
+
+def list_versions(name: str, limit: int | None = None) -> list[Version]:
+    """Every version and delete marker of one file, newest first (empty: unknown name);
+    with `limit`, only that many of the newest, in as few requests as S3 allows (a
+    file whose history only grows, as the tour's does, lists in one page)."""
     client, bucket = _client_and_bucket()
     key = object_key(name)
     files, markers = [], []
-    pages = client.get_paginator("list_object_versions").paginate(Bucket=bucket, Prefix=key)
+    # S3 lists one key's entries newest first, versions and markers counted together.
+    paging = {"PageSize": min(limit, 1000)} if limit else {}
+    pages = client.get_paginator("list_object_versions").paginate(
+        Bucket=bucket, Prefix=key, PaginationConfig=paging
+    )
     for page in pages:
         entries = [*page.get("Versions", []), *page.get("DeleteMarkers", [])]
         # The prefix also matches "photo.jpg.bak"; keep this exact key only.
@@ -255,6 +265,8 @@ def list_versions(name: str) -> list[Version]:
         # (a name like "a" would page through a whole folder, up to 5 s a page).
         if any(entry["Key"] > key for entry in entries):
             break
+        if limit and len(files) + len(markers) >= limit:
+            break
     # S3 lists versions and delete markers apart, each newest first, with times to the
     # second. Merge by time, current first; a stable sort keeps each list's order, and
     # within one second a marker goes above the versions, as it usually hides one of
@@ -262,7 +274,7 @@ def list_versions(name: str) -> list[Version]:
     # That is a guess below the current one: restore() relies on S3's IsLatest alone.
     versions = markers + files
     versions.sort(key=lambda v: (not v.is_latest, -v.last_modified.timestamp()))
-    return versions
+    return versions[:limit]
 
 
 def restore(
@@ -283,7 +295,15 @@ def restore(
     extra = mfa_header(mfa)
     client, bucket = _client_and_bucket()
     key = object_key(name)
-    versions = list_versions(name)
+    # A version to copy is most often among the newest (a bad edit just made): the
+    # whole history, which only grows, is read only when it is not.
+    versions = list_versions(name, limit=RECENT if version_id else None)
+    if (
+        version_id
+        and len(versions) == RECENT
+        and version_id not in {v.version_id for v in versions}
+    ):
+        versions = list_versions(name)
     if not versions:
         raise NothingToRestore(f"No file named {name!r} in bucket {bucket!r}.")
     if version_id is None:
@@ -348,7 +368,9 @@ def restore(
     if on_copied is not None:
         on_copied()
     new_version = copied.get("VersionId")  # S3 sends it with versioning on; not every server
-    restored = next((v for v in list_versions(name) if v.version_id == new_version), None)
+    # The copy is the newest entry unless something came after it: a few suffice.
+    listed = list_versions(name, limit=RECENT)
+    restored = next((v for v in listed if v.version_id == new_version), None)
     if restored is None:  # listings are eventually consistent on some S3-compatible servers
         raise MediaError(f"{name!r} was copied back, but its new version is not listed yet.")
     if not restored.is_latest:  # a delete or an upload landed straight after the copy

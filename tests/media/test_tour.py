@@ -483,3 +483,28 @@ def test_a_download_cut_short_mid_demonstration_is_reported_and_the_run_complete
     content = response.content.decode()
     assert "Download its presigned URL: no valid HTTP answer (IncompleteRead)" in content
     assert [v.is_delete_marker for v in found] == [False, True, False]
+
+
+@pytest.mark.django_db
+def test_the_page_and_a_demonstration_read_a_bounded_part_of_the_history(
+    client, admin_client, fresh_s3
+):
+    """Each run adds three entries the app's keys cannot delete, for 30 days: the
+    page listed every one of them, 1,000 a request, and so did each run, four times."""
+    s3 = fresh_s3.client()
+    for n in range(25):
+        s3.put_object(Bucket="media", Key=DEMO_NAME, Body=f"version {n}".encode())
+    asked = []
+    events = default_storage.connection.meta.client.meta.events
+
+    def listing(params, **kwargs):
+        asked.append(params.get("MaxKeys"))
+
+    events.register("provide-client-params.s3.ListObjectVersions", listing)
+    assert client.get("/tour/s3-media/").status_code == 200
+    assert asked == [tour.SHOWN_VERSIONS]
+    asked.clear()
+    assert admin_client.post("/tour/s3-media/").status_code == 200
+    # The saved version, the marker, the version to copy, the copy read back, the
+    # page's rows: a page of a few entries each.
+    assert sorted(asked) == sorted([1, 1, versions.RECENT, versions.RECENT, tour.SHOWN_VERSIONS])
