@@ -656,6 +656,7 @@ def database(url: str, *, development: bool = False, **options) -> dict:
             f"(0 waits for ever, and longer outlasts Heroku's router), got {timeout!r}; "
             f"without it the settings use {CONNECT_TIMEOUT}."
         )
+    _refuse_unknown_options(url, config.get("OPTIONS", {}))
     if not config["NAME"] and not config.get("OPTIONS", {}).get("service"):
         raise ImproperlyConfigured(
             f"DATABASE_URL names no database: it must end in /name, {example}."
@@ -670,6 +671,42 @@ def database(url: str, *, development: bool = False, **options) -> dict:
             f"DATABASE_URL must have one name after the host, /name, {example}; its path has more."
         )
     return config
+
+
+# Options Django's PostgreSQL backend takes out of OPTIONS before libpq sees the
+# rest; these two it can only take from the settings: a level as a number, a pool
+# with psycopg 3 (this app has psycopg2).
+DJANGO_ONLY_OPTIONS = ("isolation_level", "pool")
+DJANGO_OPTIONS = ("assume_role", "server_side_binding", *DJANGO_ONLY_OPTIONS)
+
+
+def _refuse_unknown_options(url: str, options: dict) -> None:
+    """Stop start-up on a query option of DATABASE_URL that would stop every
+    connection: one libpq does not know (a typo), or one of Django's own that a URL
+    cannot give. Names only: values may hold a password."""
+    if not urlsplit(url.strip()).query:
+        return  # Heroku's URLs have none: no need to load the driver here
+    for name in DJANGO_ONLY_OPTIONS:
+        if name in options:
+            raise ImproperlyConfigured(
+                f"DATABASE_URL's ?{name}= is Django's, which a URL cannot give as it needs "
+                "(a number for the level; a pool needs psycopg 3): set it in DATABASES "
+                "in config/settings.py instead."
+            )
+    from psycopg2 import ProgrammingError
+    from psycopg2.extensions import make_dsn
+
+    for name in options:
+        if name in DJANGO_OPTIONS:
+            continue
+        try:
+            make_dsn(**{name: "1"})  # libpq's own list of keywords
+        except ProgrammingError:
+            raise ImproperlyConfigured(
+                f"DATABASE_URL's ?{name}= is no option libpq knows, so every connection "
+                "would fail: see PostgreSQL's list of connection parameters "
+                "(libpq-connect, Parameter Key Words)."
+            ) from None
 
 
 def _entries(value) -> list[str]:

@@ -7,6 +7,7 @@ import subprocess
 import sys
 import tomllib
 from pathlib import Path
+from urllib.parse import parse_qsl
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
@@ -150,6 +151,37 @@ def test_a_postgis_url_stops_start_up():
     release phase failed with its traceback."""
     with pytest.raises(ImproperlyConfigured, match="this app runs on PostgreSQL only"):
         env.database("postgis://u:p@h/app")
+
+
+@pytest.mark.parametrize(
+    ("query", "said"),
+    [
+        ("foo=bar", "?foo= is no option libpq knows"),
+        ("sslmode=require&applicaton_name=shop", "?applicaton_name= is no option libpq knows"),
+        ("isolation_level=serializable", "?isolation_level= is Django's"),
+        ("pool=true", "?pool= is Django's"),
+    ],
+)
+def test_a_database_url_option_libpq_or_django_would_refuse_stops_start_up(query, said):
+    """Each stopped the release phase with a traceback of some 60 lines, and a web
+    process answered 503 on every page that asks the database."""
+    with pytest.raises(ImproperlyConfigured, match=re.escape(said)) as refused:
+        env.database(f"postgres://u:secret@h/app?{query}")
+    assert "secret" not in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "sslmode=verify-full&sslrootcert=system",
+        "application_name=shop&options=-c%20statement_timeout%3D5000",
+        "target_session_attrs=read-write&keepalives=1",
+        "assume_role=reader",  # Django's, as a name: taken
+    ],
+)
+def test_database_url_options_libpq_or_django_take_are_kept(query):
+    options = env.database(f"postgres://u:p@h/app?{query}")["OPTIONS"]
+    assert {name for name, _ in parse_qsl(query)} <= set(options)
 
 
 @pytest.mark.parametrize("timeout", ["abc", "0", "-1", "6", "120", "2.5", "%205%20s"])
