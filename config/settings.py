@@ -441,6 +441,10 @@ AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# An attempt the lockout refuses writes nothing: by default axes appended its query
+# and form (up to 2 KB) to the pair's row and restarted the 15 minutes, so one
+# client could grow one row without bound and never be let go.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 # The client Heroku's router saw: the last X-Forwarded-For entry, an IPv6 one as its /64.
 AXES_CLIENT_IP_CALLABLE = "config.security.client_ip"
 AXES_LOCKOUT_CALLABLE = "config.security.lockout_response"

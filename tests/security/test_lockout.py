@@ -102,3 +102,25 @@ def test_client_ip_is_the_entry_heroku_appended(forwarded_for, remote_addr, expe
     if forwarded_for is not None:
         headers["HTTP_X_FORWARDED_FOR"] = forwarded_for
     assert client_ip(RequestFactory().get("/", **headers)) == expected
+
+
+@pytest.mark.django_db
+def test_attempts_refused_by_the_lockout_write_nothing_and_do_not_extend_it(client, staff):
+    """django-axes appended each refused attempt's query and form (up to 2 KB) to the
+    pair's row and restarted its 15 minutes: one client grew one row without bound
+    (6.2 million characters after 3,000 posts) and was never let go."""
+    from axes.models import AccessAttempt
+
+    padded = "/admin/login/?x=" + "a" * 1000
+    for _ in range(5):
+        client.post(padded, {"username": "alice", "password": "wrong", "pad": "b" * 1000}, **ROUTER)
+    locked = AccessAttempt.objects.get(username="alice")
+    for _ in range(20):
+        refused = client.post(
+            padded, {"username": "alice", "password": "wrong", "pad": "b" * 1000}, **ROUTER
+        )
+        assert refused.status_code == 429
+    after = AccessAttempt.objects.get(username="alice")
+    assert (after.get_data, after.post_data) == (locked.get_data, locked.post_data)
+    assert after.failures_since_start == 5
+    assert after.attempt_time == locked.attempt_time  # lifts 15 minutes after the fifth
