@@ -44,10 +44,16 @@ def probe_hosts(host: str) -> list[str]:
 
 def check_port(host: str, port: int) -> None:
     """Raise PortError unless gunicorn could bind `host:port` now."""
+    # Brackets go around an IPv6 address whole, as in a URL: gunicorn reads "[::1"
+    # as a host and an empty port.
+    inner = host[1:-1] if host.startswith("[") and host.endswith("]") else host
+    if "[" in inner or "]" in inner or (inner != host and ":" not in inner):
+        message = f"DEMO_HOST={host!r} is not an address: brackets go around a whole IPv6 one"
+        raise PortError(message + " ([::1]) or none.")
     for address in probe_hosts(host):
         try:
             error = bind_error(address, port)
-        except socket.gaierror as exc:
+        except (socket.gaierror, UnicodeError) as exc:  # UnicodeError: a label too long
             message = f"DEMO_HOST={host!r} is not an address of this machine ({exc})"
             raise PortError(message) from None
         if error is None:

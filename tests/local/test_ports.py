@@ -5,7 +5,7 @@ import socket
 import pytest
 
 from config.local.envfile import run_with
-from config.local.ports import DEFAULT_PORT, PortError, check_port, parse_port
+from config.local.ports import DEFAULT_PORT, PortError, bind_error, check_port, parse_port
 from tests.processes import free_port
 
 
@@ -94,6 +94,25 @@ def test_host_that_is_not_this_machine_is_one_line():
         check_port("no-such-host.invalid", free_port())
     with pytest.raises(PortError, match=r"^Cannot listen on 192\.0\.2\.1 port \d+: "):
         check_port("192.0.2.1", free_port())  # TEST-NET-1: no interface has it
+
+
+@pytest.mark.parametrize(
+    "host", ["[::1", "::1]", "[127.0.0.1]", "[local]host", "a" * 300, "a..b", "[]"]
+)
+def test_a_host_gunicorn_cannot_bind_is_one_line_before_anything_slow(host):
+    """`[::1` passed (the brackets were dropped) and gunicorn stopped after the
+    migrations and the seed; 300 letters raised the resolver's UnicodeError."""
+    with pytest.raises(PortError, match=r"^DEMO_HOST=.* is not an address"):
+        check_port(host, free_port())
+
+
+@pytest.mark.parametrize("host", ["[::1]", "::1"])
+def test_ipv6_loopback_in_brackets_or_bare_is_taken(host):
+    if bind_error("::1", 0) is None:
+        check_port(host, free_port())
+    else:  # a machine without IPv6 says so, in one line
+        with pytest.raises(PortError, match=r"^Cannot listen on \[::1\]"):
+            check_port(host, free_port())
 
 
 @pytest.mark.parametrize(
