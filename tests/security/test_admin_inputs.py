@@ -164,8 +164,14 @@ def some_of_everything() -> None:
     """A row for each list page's actions to act on, one of them an expired lockout."""
     product = ProductFactory()
     Company.objects.create(name="Acme", slug="acme")
+    lockout("someone", timedelta(days=2))
+    assert product.pk
+
+
+def lockout(username: str, age: timedelta) -> None:
+    """A username locked out from one address, its last failure `age` ago."""
     attempt = AccessAttempt.objects.create(
-        username="someone",
+        username=username,
         ip_address="203.0.113.9",
         user_agent="",
         path_info="/",
@@ -173,10 +179,7 @@ def some_of_everything() -> None:
         post_data="",
         failures_since_start=5,
     )
-    AccessAttempt.objects.filter(pk=attempt.pk).update(
-        attempt_time=timezone.now() - timedelta(days=2)
-    )
-    assert product.pk
+    AccessAttempt.objects.filter(pk=attempt.pk).update(attempt_time=timezone.now() - age)
 
 
 def rows() -> dict[type, int]:
@@ -208,6 +211,19 @@ def test_every_list_action_under_every_role_is_no_500_and_changes_only_what_it_m
         assert not AccessAttempt.objects.exists(), "the expired attempt is cleaned up"
     else:
         assert rows() == before
+
+
+@pytest.mark.django_db
+def test_the_clean_up_removes_expired_lockouts_and_keeps_live_ones(admin_client):
+    """docs/production.md: only attempts older than the 15-minute cool-off go; a
+    clean-up that took live ones would lift a lockout in progress."""
+    lockout("expired", timedelta(minutes=16))
+    lockout("live", timedelta(minutes=14))
+    url = reverse("admin:axes_accessattempt_changelist")
+    every = list(AccessAttempt.objects.values_list("pk", flat=True))
+    assert len(every) == 2
+    admin_client.post(url, {"action": "cleanup_expired_attempts", "_selected_action": every})
+    assert list(AccessAttempt.objects.values_list("username", flat=True)) == ["live"]
 
 
 def autocomplete_fields() -> list[tuple[object, str]]:
