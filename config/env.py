@@ -529,9 +529,13 @@ def mail_address(name: str, default: str) -> str:
         sent = parseaddr(sanitize_address(value, "utf-8"))[1].rpartition("@")[0]
         usable = bool(local) and sent == local and sent_as_itself(domain) and not _quoted(value)
         # parseaddr reads leniently: a quote or a bracket left open went out as a
-        # From: header holding no address. The header as RFC 5322 reads it, then.
+        # From: header holding no address. The header as RFC 5322 reads it, then,
+        # with its obsolete syntax (a period in an unquoted name: "J. Smith <...>").
         header = email.policy.default.header_factory("From", value)
-        usable = usable and not header.defects and len(header.addresses) == 1
+        invalid = [
+            d for d in header.defects if not isinstance(d, email.errors.ObsoleteHeaderDefect)
+        ]
+        usable = usable and not invalid and len(header.addresses) == 1
         validate_email(header.addresses[0].addr_spec if usable else "")
     except (ValueError, TypeError, UnicodeError, ValidationError, email.errors.MessageError):
         usable = False  # "<>": a TypeError in Django's parser

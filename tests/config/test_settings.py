@@ -377,6 +377,9 @@ def test_a_mail_setting_that_would_fail_every_mail_stops_start_up(
         ),  # an A-label in capitals
         (SENDER, "Shop <NoReply@Example.COM>", "Shop <NoReply@Example.COM>"),
         (SENDER, "<noreply@x.com>", "<noreply@x.com>"),
+        # A period in an unquoted name: RFC 5322's obsolete phrase, which mail takes.
+        (SENDER, "Shop Inc. <noreply@x.com>", "Shop Inc. <noreply@x.com>"),
+        (SENDER, "J. Smith <j@x.com>", "J. Smith <j@x.com>"),
         (SENDER, "webmaster@localhost", "webmaster@localhost"),
         (MAIL_HOST, "mail.example.com", "mail.example.com"),
         (MAIL_HOST, "smtp1.example.com", "smtp1.example.com"),
