@@ -37,7 +37,6 @@ redis-py lets the URL's options win.
 
 import functools
 import hashlib
-import math
 import os
 import re
 import sys
@@ -50,6 +49,11 @@ from django.core.cache.backends import redis as django_redis
 from django.core.exceptions import ImproperlyConfigured
 
 from config import env
+
+# What Heroku's router waits for a response; and a gunicorn worker's threads
+# (config/gunicorn.py, `threads`), which share one pool per server.
+ROUTER_SECONDS = 30
+THREADS = 5
 
 # After a call to a Redis fails to connect or times out, calls to that server
 # fail at once for this long (RedisCache below), then one call tries it again.
@@ -183,12 +187,20 @@ def _check_server(url: str, *, development: bool) -> None:
             "(cached pages fail to read, counts fail to add). Leave it out of the URL."
         )
     for name in ("socket_timeout", "socket_connect_timeout"):
-        if name in options and not _positive_seconds(options[name]):
+        if name in options and not _seconds_within_the_router(options[name]):
             raise ImproperlyConfigured(
                 f"REDIS_URL / REDIS_TLS_URL sets {name}={options[name]!r}: it must be "
-                "seconds above 0 (0 fails every connection at once), or left out for "
-                "the app's 1."
+                f"seconds above 0 and at most {ROUTER_SECONDS} (0 fails every connection "
+                "at once; longer outlasts Heroku's router), or left out for the app's 1."
             )
+    if "max_connections" in options and not (
+        _integer(options["max_connections"]) and int(options["max_connections"]) >= THREADS
+    ):
+        raise ImproperlyConfigured(
+            f"REDIS_URL / REDIS_TLS_URL sets max_connections={options['max_connections']!r}: "
+            f"a worker's {THREADS} threads share one pool, so fewer fail calls at once "
+            "(read as an outage, pausing every cache); leave it out."
+        )
     if scheme == "redis" and not development and parts.hostname not in LOOPBACK:
         raise ImproperlyConfigured(
             "A redis:// URL sends pages and counts over the network in clear: production "
@@ -196,14 +208,14 @@ def _check_server(url: str, *, development: bool) -> None:
         )
 
 
-def _positive_seconds(text: str) -> bool:
-    """Whether redis-py's float() of `text` is a finite number of seconds above 0,
-    what a socket's timeout takes."""
+def _seconds_within_the_router(text: str) -> bool:
+    """Whether redis-py's float() of `text` is seconds above 0, within the 30 s
+    Heroku's router waits (1e10 overflowed the socket's timeout: a 500)."""
     try:
         seconds = float(text)
     except ValueError:
         return False
-    return math.isfinite(seconds) and seconds > 0
+    return 0 < seconds <= ROUTER_SECONDS
 
 
 def _integer(text: str) -> bool:

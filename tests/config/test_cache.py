@@ -537,7 +537,7 @@ def test_an_option_that_changes_how_stored_bytes_are_read_is_refused(no_redis, o
 
 
 @pytest.mark.parametrize("name", ["socket_timeout", "socket_connect_timeout"])
-@pytest.mark.parametrize("value", ["0", "-1", "0.0", "nan", "inf", "soon"])
+@pytest.mark.parametrize("value", ["0", "-1", "0.0", "nan", "inf", "soon", "31", "1e10"])
 def test_a_timeout_that_leaves_no_time_or_none_is_refused(no_redis, name, value):
     """redis-py's URL options win over the app's one-second timeouts: 0 failed every
     connection at once, which the release took for an outage (a warning), and the
@@ -549,8 +549,32 @@ def test_a_timeout_that_leaves_no_time_or_none_is_refused(no_redis, name, value)
 
 
 @pytest.mark.parametrize(
-    "query", ["socket_timeout=2", "socket_connect_timeout=0.5", "decode_responses=", "protocol=3"]
+    "query",
+    [
+        "socket_timeout=2",
+        "socket_connect_timeout=0.5",
+        "socket_timeout=30",
+        "decode_responses=",
+        "protocol=3",
+        "max_connections=5",
+        "max_connections=50",
+    ],
 )
 def test_other_options_are_left_to_redis_py(no_redis, query):
     no_redis.setenv("REDIS_TLS_URL", f"rediss://:secret@h:6380/0?{query}")
     assert cache.caches(page_seconds=10, development=False)["pages"]["LOCATION"]
+
+
+@pytest.mark.parametrize("value", ["0", "1", "4", "abc"])
+def test_a_pool_smaller_than_a_workers_threads_is_refused(no_redis, value):
+    """A worker's threads share one pool per server: with max_connections=1, 249 of
+    250 calls from five threads failed, read as an outage that paused every cache."""
+    no_redis.setenv("REDIS_TLS_URL", f"rediss://:secret@h:6380/0?max_connections={value}")
+    with pytest.raises(ImproperlyConfigured, match="max_connections"):
+        cache.caches(page_seconds=10, development=False)
+
+
+def test_the_pool_bound_is_a_workers_thread_count():
+    from config import gunicorn
+
+    assert gunicorn.threads == cache.THREADS
