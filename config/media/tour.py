@@ -57,15 +57,16 @@ class Step:
 def fetch(url: str) -> tuple[str, bytes]:
     """GET a presigned URL of the media bucket, as a browser would: what it answered
     ("HTTP 200") and the body. An answer that is not valid HTTP (a body cut short, a
-    garbled status line, an overlong header) is the step's result too, as an error
-    status is; a connection refused or timed out is a storage error, the 503 page."""
+    garbled status line, an overlong header, a redirect to no URL) is the step's
+    result too, as an error status is; a connection refused or timed out is a
+    storage error, the 503 page."""
     try:
         # The URL is the storage's own presigned URL, never user input.
         with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310
             return f"HTTP {response.status}", response.read()
     except urllib.error.HTTPError as error:
         return f"HTTP {error.code}", b""
-    except http.client.HTTPException as error:
+    except (http.client.HTTPException, ValueError) as error:  # ValueError: a bad redirect
         return f"no valid HTTP answer ({type(error).__name__})", b""
 
 

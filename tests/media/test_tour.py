@@ -425,8 +425,21 @@ def answering(raw: bytes):
         (b"SSH-2.0-OpenSSH\r\n", "BadStatusLine"),
         (b"", "RemoteDisconnected"),
         (b"HTTP/1.1 200 OK\r\nX: " + b"a" * 70000 + b"\r\n\r\n", "LineTooLong"),
+        (
+            b"HTTP/1.1 302 Found\r\nLocation: http://[::1/x\r\nContent-Length: 0\r\n\r\n",
+            "ValueError",
+        ),
+        (b"HTTP/1.1 302 Found\r\nLocation: http://127.0.0.1:abc/\r\n\r\n", "InvalidURL"),
     ],
-    ids=["cut short", "bad chunk", "not HTTP", "closed at once", "overlong header"],
+    ids=[
+        "cut short",
+        "bad chunk",
+        "not HTTP",
+        "closed at once",
+        "overlong header",
+        "redirect to a bad address",
+        "redirect to a bad port",
+    ],
 )
 def test_a_download_that_is_not_valid_http_is_the_steps_result(raw, said):
     """http.client's errors are not OSErrors: one escaped the page as a 500."""
