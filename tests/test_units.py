@@ -25,11 +25,14 @@ UNITS = {
         "catalog/management/commands/seed_catalog.py",
         "config/wsgi.py",
         "config/checks.py",
+        "accounts/demo_accounts.py",  # names its permission, media.restore_media
     },
     "config.bounded_prefetch": {"catalog/querysets.py", "catalog/features.py"},
     "accounts.profile_auth": {"accounts/views.py"},
 }
 WIRING = {"config/settings.py", "config/urls.py"}
+# The units that are apps, by their label.
+APP_LABELS = {"config.media": "media", "accounts.profile_auth": "profile_auth"}
 
 
 def template_libraries(unit: str) -> set[str]:
@@ -53,8 +56,16 @@ def users_of(unit: str) -> set[str]:
                 continue
             if any(module == unit or module.startswith(unit + ".") for module in modules):
                 found.add(name)
+        # A permission of the unit's app named in a string ("media.restore_media").
+        label = APP_LABELS.get(unit)
+        if label and re.search(rf"[\"']{label}\.\w+[\"']", path.read_text()):
+            found.add(name)
     libraries = template_libraries(unit)
-    for path in (BASE_DIR / "templates").rglob("*.html"):
+    templates = [BASE_DIR / "templates", *BASE_DIR.glob("*/templates")]
+    templates += BASE_DIR.glob("*/*/templates")
+    for path in (html for folder in templates for html in folder.rglob("*.html")):
+        if path.is_relative_to(BASE_DIR / unit.replace(".", "/")):
+            continue
         for loaded in re.findall(r"{%\s*load\s+([^%]+?)\s*%}", path.read_text()):
             if libraries & set(loaded.split()):
                 found.add(path.relative_to(BASE_DIR).as_posix())
