@@ -678,25 +678,30 @@ def database(url: str, *, development: bool = False, **options) -> dict:
 
 
 # Options Django's PostgreSQL backend takes out of OPTIONS before libpq sees the
-# rest; these two it can only take from the settings: a level as a number, a pool
-# with psycopg 3 (this app has psycopg2).
-DJANGO_ONLY_OPTIONS = ("isolation_level", "pool")
-DJANGO_OPTIONS = ("assume_role", "server_side_binding", *DJANGO_ONLY_OPTIONS)
+# rest. Two it takes only in a form: a level, one of psycopg's numbers (1 to 4,
+# which dj-database-url reads from the URL as a number); a pool, only with
+# psycopg 3 (this app has psycopg2), so none.
+DJANGO_OPTIONS = ("assume_role", "server_side_binding", "isolation_level", "pool")
+ISOLATION_LEVELS = (1, 2, 3, 4)
 
 
 def _refuse_unknown_options(url: str, options: dict) -> None:
     """Stop start-up on a query option of DATABASE_URL that would stop every
-    connection: one libpq does not know (a typo), or one of Django's own that a URL
-    cannot give. Names only: values may hold a password."""
+    connection: one libpq does not know (a typo), or one of Django's own in a form
+    it refuses. Names only: values may hold a password."""
     if not urlsplit(url.strip()).query:
         return  # Heroku's URLs have none: no need to load the driver here
-    for name in DJANGO_ONLY_OPTIONS:
-        if name in options:
-            raise ImproperlyConfigured(
-                f"DATABASE_URL's ?{name}= is Django's, which a URL cannot give as it needs "
-                "(a number for the level; a pool needs psycopg 3): set it in DATABASES "
-                "in config/settings.py instead."
-            )
+    level = options.get("isolation_level", 1)
+    if isinstance(level, bool) or level not in ISOLATION_LEVELS:
+        raise ImproperlyConfigured(
+            "DATABASE_URL's ?isolation_level= must be one of psycopg's numbers: 1 read "
+            "uncommitted, 2 read committed, 3 repeatable read, 4 serializable."
+        )
+    if options.get("pool"):
+        raise ImproperlyConfigured(
+            "DATABASE_URL's ?pool= asks Django for a pool of connections, which needs "
+            "psycopg 3: this app has psycopg2 and keeps its connections (CONN_MAX_AGE)."
+        )
     from psycopg2 import ProgrammingError
     from psycopg2.extensions import make_dsn
 

@@ -158,8 +158,9 @@ def test_a_postgis_url_stops_start_up():
     [
         ("foo=bar", "?foo= is no option libpq knows"),
         ("sslmode=require&applicaton_name=shop", "?applicaton_name= is no option libpq knows"),
-        ("isolation_level=serializable", "?isolation_level= is Django's"),
-        ("pool=true", "?pool= is Django's"),
+        ("isolation_level=serializable", "?isolation_level= must be one of psycopg's"),
+        ("isolation_level=5", "?isolation_level= must be one of psycopg's"),
+        ("pool=true", "?pool= asks Django for a pool"),
     ],
 )
 def test_a_database_url_option_libpq_or_django_would_refuse_stops_start_up(query, said):
@@ -177,6 +178,8 @@ def test_a_database_url_option_libpq_or_django_would_refuse_stops_start_up(query
         "application_name=shop&options=-c%20statement_timeout%3D5000",
         "target_session_attrs=read-write&keepalives=1",
         "assume_role=reader",  # Django's, as a name: taken
+        "isolation_level=3",  # repeatable read: Django takes the number
+        "isolation_level=4&pool=false",  # no pool: as good as none
     ],
 )
 def test_database_url_options_libpq_or_django_take_are_kept(query):
