@@ -50,6 +50,34 @@ from django.core.exceptions import ImproperlyConfigured
 
 from config import env
 
+# The query options of a Redis URL the app takes (redis-py passes every one to each
+# connection, over the app's own): the database, credentials, TLS, and bounded
+# socket settings. Others (retry_on_error, retry_on_timeout, socket_read_size=0,
+# decode_responses...) broke calls in ways the release check did not see.
+TAKEN_OPTIONS = frozenset(
+    {
+        "db",
+        "username",
+        "password",
+        "client_name",
+        "protocol",
+        "socket_timeout",
+        "socket_connect_timeout",
+        "socket_keepalive",
+        "health_check_interval",
+        "max_connections",
+        "ssl_cert_reqs",
+        "ssl_check_hostname",
+        "ssl_ca_certs",
+        "ssl_ca_path",
+        "ssl_ca_data",
+        "ssl_certfile",
+        "ssl_keyfile",
+        "ssl_password",
+        "ssl_ciphers",
+    }
+)
+
 # What Heroku's router waits for a response; and a gunicorn worker's threads
 # (config/gunicorn.py, `threads`), which share one pool per server.
 ROUTER_SECONDS = 30
@@ -186,11 +214,19 @@ def _check_server(url: str, *, development: bool) -> None:
             "bytes Django writes, which redis-py would then decode or encode its own way "
             "(cached pages fail to read, counts fail to add). Leave it out of the URL."
         )
+    unknown = sorted(set(options) - TAKEN_OPTIONS)
+    if unknown:
+        raise ImproperlyConfigured(
+            f"REDIS_URL / REDIS_TLS_URL sets {', '.join(unknown)}, which the app does not "
+            "take: redis-py passes each to every connection, over the app's own options "
+            "(retries past the router's wait, reads of 0 bytes, errors it cannot catch). "
+            f"It takes {', '.join(sorted(TAKEN_OPTIONS))}."
+        )
     for name in ("socket_timeout", "socket_connect_timeout"):
         if name in options and not _seconds_within_the_router(options[name]):
             raise ImproperlyConfigured(
                 f"REDIS_URL / REDIS_TLS_URL sets {name}={options[name]!r}: it must be "
-                f"seconds above 0 and at most {ROUTER_SECONDS} (0 fails every connection "
+                f"seconds above 0 and below {ROUTER_SECONDS} (0 fails every connection "
                 "at once; longer outlasts Heroku's router), or left out for the app's 1."
             )
     if "max_connections" in options and not (
@@ -215,7 +251,7 @@ def _seconds_within_the_router(text: str) -> bool:
         seconds = float(text)
     except ValueError:
         return False
-    return 0 < seconds <= ROUTER_SECONDS
+    return 0 < seconds < ROUTER_SECONDS
 
 
 def _integer(text: str) -> bool:

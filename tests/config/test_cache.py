@@ -310,12 +310,10 @@ def test_every_server_of_the_url_is_asked(monkeypatch, locked_redis):
         "ssl_cert_reqs=bogus",
         "ssl_ca_certs=/nonexistent/ca.pem",  # a file the TLS client cannot read
         "ssl_ciphers=no-such-cipher",
-        "timeout=5",  # an option redis-py passes on to a class that takes none
     ],
 )
 def test_an_option_redis_py_refuses_is_a_refusal(monkeypatch, locked_redis, options):
-    scheme = "redis" if options.startswith("timeout") else "rediss"
-    url = f"{scheme}://:p%40ss@127.0.0.1:{locked_redis.port}/0?{options}"
+    url = f"rediss://:p%40ss@127.0.0.1:{locked_redis.port}/0?{options}"
     assert release_check(monkeypatch, url) == ["config.E006"]
 
 
@@ -537,7 +535,7 @@ def test_an_option_that_changes_how_stored_bytes_are_read_is_refused(no_redis, o
 
 
 @pytest.mark.parametrize("name", ["socket_timeout", "socket_connect_timeout"])
-@pytest.mark.parametrize("value", ["0", "-1", "0.0", "nan", "inf", "soon", "31", "1e10"])
+@pytest.mark.parametrize("value", ["0", "-1", "0.0", "nan", "inf", "soon", "30", "31", "1e10"])
 def test_a_timeout_that_leaves_no_time_or_none_is_refused(no_redis, name, value):
     """redis-py's URL options win over the app's one-second timeouts: 0 failed every
     connection at once, which the release took for an outage (a warning), and the
@@ -553,7 +551,9 @@ def test_a_timeout_that_leaves_no_time_or_none_is_refused(no_redis, name, value)
     [
         "socket_timeout=2",
         "socket_connect_timeout=0.5",
-        "socket_timeout=30",
+        "socket_timeout=29.5",
+        "ssl_cert_reqs=none&ssl_check_hostname=false",
+        "client_name=shop&health_check_interval=30&socket_keepalive=true",
         "decode_responses=",
         "protocol=3",
         "max_connections=5",
@@ -578,3 +578,22 @@ def test_the_pool_bound_is_a_workers_thread_count():
     from config import gunicorn
 
     assert gunicorn.threads == cache.THREADS
+
+
+@pytest.mark.parametrize(
+    "option",
+    [
+        "retry_on_error=TimeoutError",  # a TypeError when a call fails: a 500
+        "retry_on_timeout=true",  # four attempts: 32 s with socket_timeout=8
+        "socket_read_size=0",  # every read "closed by server": an outage for good
+        "timeout=5",  # passed to a class that takes none
+        "single_connection_client=1",
+        "foo=1",
+    ],
+)
+def test_an_option_the_app_does_not_take_is_refused(no_redis, option):
+    no_redis.setenv("REDIS_TLS_URL", f"rediss://:secret@h:6380/0?{option}")
+    with pytest.raises(ImproperlyConfigured, match="which the app does not take") as refused:
+        cache.caches(page_seconds=10, development=False)
+    assert option.partition("=")[0] in str(refused.value)
+    assert "secret" not in str(refused.value)
