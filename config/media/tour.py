@@ -66,7 +66,11 @@ def fetch(url: str) -> tuple[str, bytes]:
             return f"HTTP {response.status}", response.read()
     except urllib.error.HTTPError as error:
         return f"HTTP {error.code}", b""
-    except (http.client.HTTPException, ValueError) as error:  # ValueError: a bad redirect
+    except http.client.HTTPException as error:  # RemoteDisconnected too, an OSError
+        return f"no valid HTTP answer ({type(error).__name__})", b""
+    except OSError:
+        raise  # refused, timed out: a storage error, as any other
+    except Exception as error:  # a redirect's ValueError or OverflowError, and the like
         return f"no valid HTTP answer ({type(error).__name__})", b""
 
 

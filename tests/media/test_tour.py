@@ -430,6 +430,10 @@ def answering(raw: bytes):
             "ValueError",
         ),
         (b"HTTP/1.1 302 Found\r\nLocation: http://127.0.0.1:abc/\r\n\r\n", "InvalidURL"),
+        (
+            b"HTTP/1.1 302 Found\r\nLocation: http://127.0.0.1:99999999999999999999/x\r\n\r\n",
+            "OverflowError",
+        ),
     ],
     ids=[
         "cut short",
@@ -439,6 +443,7 @@ def answering(raw: bytes):
         "overlong header",
         "redirect to a bad address",
         "redirect to a bad port",
+        "redirect to a port past any integer",
     ],
 )
 def test_a_download_that_is_not_valid_http_is_the_steps_result(raw, said):
