@@ -536,9 +536,19 @@ def mail_address(name: str, default: str) -> str:
             d for d in header.defects if not isinstance(d, email.errors.ObsoleteHeaderDefect)
         ]
         usable = usable and not invalid and len(header.addresses) == 1
+        # The address as written, in today's syntax: no "no . reply@x.com" or "@route:".
+        written = value.rpartition("<")[2].partition(">")[0] if "<" in value else value
+        usable = usable and not email.policy.default.header_factory("From", written).defects
         validate_email(header.addresses[0].addr_spec if usable else "")
-    except (ValueError, TypeError, UnicodeError, ValidationError, email.errors.MessageError):
-        usable = False  # "<>": a TypeError in Django's parser
+    except (
+        ValueError,
+        TypeError,  # "<>", in Django's parser
+        AttributeError,  # ".NET Team <...>", in Django's parser
+        UnicodeError,
+        ValidationError,
+        email.errors.MessageError,
+    ):
+        usable = False
     if not usable:
         raise ImproperlyConfigured(
             f"The environment variable {name} must be an e-mail address, like "

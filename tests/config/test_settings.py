@@ -337,6 +337,12 @@ PASSWORD = ("EMAIL_HOST_PASSWORD", env.mail_password, "")
                 "no..reply@example.com",
                 "noreply@-example.com",
                 "noreply@example",
+                # Obsolete syntax in the address itself, and a name Django's parser fails on.
+                "Shop <noreply@x .com>",
+                "no . reply@x.com",
+                "<@route.example:noreply@x.com>",
+                ".NET Team <noreply@x.com>",
+                ". <j@x.com>",
             ]
         ],
     ],
@@ -383,6 +389,7 @@ def test_a_mail_setting_that_would_fail_every_mail_stops_start_up(
         # A period in an unquoted name: RFC 5322's obsolete phrase, which mail takes.
         (SENDER, "Shop Inc. <noreply@x.com>", "Shop Inc. <noreply@x.com>"),
         (SENDER, "J. Smith <j@x.com>", "J. Smith <j@x.com>"),
+        (SENDER, '".NET Team" <noreply@x.com>', '".NET Team" <noreply@x.com>'),
         (SENDER, "webmaster@localhost", "webmaster@localhost"),
         (MAIL_HOST, "mail.example.com", "mail.example.com"),
         (MAIL_HOST, "smtp1.example.com", "smtp1.example.com"),
