@@ -61,14 +61,38 @@ def lockout_response(request, original_response=None, credentials=None):
     """
     if page := getattr(request, "lockout_page", None):
         return too_many_requests(request, **page)
-    seconds = int(settings.AXES_COOLOFF_TIME.total_seconds())
+    seconds = lockout_seconds_left(request, credentials)
+    minutes = -(-seconds // 60)
     return too_many_requests(
         request,
         seconds=seconds,
         heading="Too many failed sign-in attempts",
-        message=f"Signing in to this account from your network is paused for {seconds // 60} "
-        "minutes after repeated wrong passwords. Wait, then try again.",
+        message=f"Signing in to this account from your network is paused for "
+        f"{minutes} more minute{'s' if minutes != 1 else ''} after repeated wrong passwords. "
+        "Wait, then try again.",
     )
+
+
+def lockout_seconds_left(request, credentials) -> int:
+    """Seconds until the lockout of this username and client lifts: the cool-off
+    from its last counted failure (the attempts it refuses count none), or the
+    whole cool-off where that is not known."""
+    from axes.helpers import get_client_username
+    from axes.models import AccessAttempt
+    from django.utils import timezone
+
+    cooloff = settings.AXES_COOLOFF_TIME
+    last = (
+        AccessAttempt.objects.filter(
+            username=get_client_username(request, credentials),
+            ip_address=getattr(request, "axes_ip_address", None),
+        )
+        .order_by("-attempt_time")
+        .values_list("attempt_time", flat=True)
+        .first()
+    )
+    left = cooloff if last is None else last + cooloff - timezone.now()
+    return max(1, min(int(cooloff.total_seconds()), -int(-left.total_seconds() // 1)))
 
 
 # botocore.utils.check_dns_name's rule, which decides whether botocore addresses a

@@ -36,7 +36,7 @@ def test_five_wrong_passwords_lock_the_user_out_from_that_address(client, staff)
     assert refused.status_code == 429
     assert refused["Retry-After"] == "900"
     assert b"Too many failed sign-in attempts" in refused.content
-    assert b"paused for 15 minutes" in refused.content
+    assert b"paused for 15 more minutes" in refused.content
     assert b'class="site-header"' in refused.content  # the base template
     assert "_auth_user_id" not in client.session
 
@@ -124,3 +124,23 @@ def test_attempts_refused_by_the_lockout_write_nothing_and_do_not_extend_it(clie
     assert (after.get_data, after.post_data) == (locked.get_data, locked.post_data)
     assert after.failures_since_start == 5
     assert after.attempt_time == locked.attempt_time  # lifts 15 minutes after the fifth
+
+
+@pytest.mark.django_db
+def test_the_lockout_page_gives_the_time_left(client, staff):
+    """The attempts it refuses no longer restart the 15 minutes: its Retry-After
+    and its words count down from the last failure it counted."""
+    from datetime import timedelta
+
+    from axes.models import AccessAttempt
+    from django.utils import timezone
+
+    for _ in range(5):
+        log_in(client, "alice", "wrong", **ROUTER)
+    AccessAttempt.objects.filter(username="alice").update(
+        attempt_time=timezone.now() - timedelta(minutes=14, seconds=30)
+    )
+    refused = log_in(client, "alice", PASSWORD, **ROUTER)
+    assert refused.status_code == 429
+    assert 1 <= int(refused["Retry-After"]) <= 30
+    assert b"paused for 1 more minute " in refused.content
