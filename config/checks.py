@@ -10,8 +10,9 @@ import ssl
 
 from django.conf import settings
 from django.contrib.staticfiles.storage import ManifestFilesMixin, staticfiles_storage
-from django.core.checks import Error, Warning, register
+from django.core.checks import Error, Tags, Warning, register
 from django.core.files.storage import FileSystemStorage, storages
+from django.db import connections
 from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 from django.utils.module_loading import import_string
 
@@ -142,6 +143,31 @@ def password_reset_mail_has_a_server(app_configs, **kwargs):
             )
         ]
     return []
+
+
+@register(Tags.database)
+def database_takes_the_apps_connection(app_configs, databases=None, **kwargs):
+    """Where Django's database checks run (`migrate`, so the release line; `check
+    --database`): the app's own connection, made once. A value libpq refuses (an
+    option of DATABASE_URL such as ?target_session_attrs=read_write, a PG* config
+    var, a server without the TLS production requires) or a database that does not
+    answer stopped the release with a traceback of some 90 lines: now one error
+    (config.E007) in the driver's words, which name no password."""
+    errors = []
+    for alias in databases or []:
+        try:
+            connections[alias].ensure_connection()
+        except Exception as error:  # the driver's, Django's ImproperlyConfigured: any
+            reason = " ".join(str(error).split()) or type(error).__name__
+            errors.append(
+                Error(
+                    f"The database {alias!r} refused the app's connection: {reason}",
+                    hint="Check DATABASE_URL's options and any PG* config vars; if the "
+                    "database is down, release again once it answers.",
+                    id="config.E007",
+                )
+            )
+    return errors
 
 
 @register("caches")

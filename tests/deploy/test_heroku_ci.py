@@ -97,3 +97,23 @@ def test_every_process_but_the_build_stops_naming_the_first_missing_variable(dyn
         collect = manage("collectstatic", "--noinput", env=env)
         assert collect.returncode != 0
         assert missing in collect.stderr
+
+
+@pytest.mark.parametrize(
+    ("option", "said"),
+    [
+        ("target_session_attrs=read_write", "invalid target_session_attrs value"),
+        ("keepalives=abc", "invalid integer value"),
+    ],
+)
+def test_a_database_url_option_value_libpq_refuses_stops_the_release_in_one_error(
+    plain_tcp_database, option, said
+):
+    """Its name is libpq's, so start-up takes it; libpq refuses the value on every
+    connection: the release stopped with a traceback of some 90 lines."""
+    env = production_env(DATABASE_URL=f"{plain_tcp_database}?{option}", CI="true")
+    release = run_procfile("release", env)
+    assert release.returncode != 0
+    assert "config.E007" in release.stderr
+    assert said in release.stderr
+    assert "Traceback" not in release.stderr
