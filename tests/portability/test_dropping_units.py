@@ -14,6 +14,7 @@ APP = ("config", "accounts", "catalog", "templates", "static", "manage.py")
 
 PATHS = ("/static/css/site.css", "/robots.txt", "/", "/products/", "/tour/")
 PAGES = f"""
+import re
 import django
 django.setup()
 from django.core.management import call_command
@@ -23,7 +24,8 @@ client = Client()
 for path in {PATHS!r}:
     page = client.get(path, HTTP_HOST="localhost")
     body = b"".join(page.streaming_content) if page.streaming else page.content
-    print(path, page.status_code, b"/tour/static-versioning/" in body)
+    tours = sorted(set(re.findall(rb'href="/tour/([a-z-]+)/"', body)))
+    print(path, page.status_code, b",".join(tours).decode() or "-")
 """
 
 
@@ -35,13 +37,34 @@ def edit(path, old: str, new: str, *, count: int = 1) -> None:
     path.write_text(changed)
 
 
-def test_a_fork_without_static_versioning_serves_its_pages_and_static_files(tmp_path):
+def copy_of_the_app(root) -> None:
     for name in APP:
         source = BASE_DIR / name
         if source.is_dir():
-            shutil.copytree(source, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
+            shutil.copytree(source, root / name, ignore=shutil.ignore_patterns("__pycache__"))
         else:
-            shutil.copy(source, tmp_path / name)
+            shutil.copy(source, root / name)
+
+
+def pages_of(root, suffix: str) -> tuple[dict[str, str], set[str]]:
+    """PAGES run in the copy at `root` (development settings): each path's status,
+    and the tour pages the site's pages link to."""
+    env = platform_env(
+        ENVIRONMENT="development",
+        DATABASE_URL=released_database(suffix),
+        DJANGO_SETTINGS_MODULE="config.settings",
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", PAGES], cwd=root, env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    rows = [line.split() for line in done.stdout.split("\n") if line.startswith("/")]
+    tours = {tour for _, _, linked in rows for tour in linked.split(",")}
+    return {path: status for path, status, _ in rows}, tours
+
+
+def test_a_fork_without_static_versioning_serves_its_pages_and_static_files(tmp_path):
+    copy_of_the_app(tmp_path)
     shutil.rmtree(tmp_path / "config/static_versioning")
     settings, urls = tmp_path / "config/settings.py", tmp_path / "config/urls.py"
     # Its settings lines; WhiteNoise's own middleware where the unit's stood.
@@ -67,14 +90,30 @@ def test_a_fork_without_static_versioning_serves_its_pages_and_static_files(tmp_
     ]
     assert not [line for line in code if "static_versioning" in line]
 
-    env = platform_env(
-        ENVIRONMENT="development",
-        DATABASE_URL=released_database("without_static_versioning"),
-        DJANGO_SETTINGS_MODULE="config.settings",
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", PAGES], cwd=tmp_path, env=env, capture_output=True, text=True
-    )
-    assert done.returncode == 0, done.stderr
-    shown = [line for line in done.stdout.split("\n") if line.startswith("/")]
-    assert shown == [f"{path} 200 False" for path in PATHS], done.stderr
+    served, tours = pages_of(tmp_path, "without_static_versioning")
+    assert served == dict.fromkeys(PATHS, "200")
+    assert "static-versioning" not in tours
+    assert {"pipenv", "prefetch", "auth-backend"} <= tours
+
+
+def test_a_fork_without_the_query_log_serves_its_pages_and_static_files(tmp_path):
+    """The README: the two tour pages that show the queries they sent, and
+    bench_prefetch, record them with the query log; a fork without it drops them."""
+    copy_of_the_app(tmp_path)
+    shutil.rmtree(tmp_path / "config/querylog")
+    for name in (
+        "accounts/profile_auth/tour.py",
+        "catalog/bench.py",
+        "catalog/tour.py",
+        "catalog/management/commands/bench_prefetch.py",
+    ):
+        (tmp_path / name).unlink()
+    settings, urls = tmp_path / "config/settings.py", tmp_path / "config/urls.py"
+    edit(settings, r'^ *"config\.querylog\.QueryLogMiddleware",\n', "")
+    edit(settings, r"^QUERY_LOG = os\.environ.*\n(.*\n){3}", "")
+    edit(urls, r"^from (accounts\.profile_auth|catalog)\.tour import .*\n", "", count=2)
+    edit(urls, r'^    path\("tour/(prefetch|auth-backend)/".*\n', "", count=2)
+    served, tours = pages_of(tmp_path, "without_query_log")
+    assert served == dict.fromkeys(PATHS, "200")
+    assert {"prefetch", "auth-backend"}.isdisjoint(tours)
+    assert {"pipenv", "static-versioning"} <= tours
