@@ -31,6 +31,8 @@ UNITS = {
     "accounts.profile_auth": {"accounts/views.py"},
 }
 WIRING = {"config/settings.py", "config/urls.py"}
+# Where the app's code is (not the tests, nor a local database's files).
+CODE = ("config", "accounts", "catalog")
 # The units that are apps, by their label.
 APP_LABELS = {"config.media": "media", "accounts.profile_auth": "profile_auth"}
 
@@ -43,9 +45,13 @@ def template_libraries(unit: str) -> set[str]:
 def users_of(unit: str) -> set[str]:
     folder = unit.replace(".", "/") + "/"
     found = set()
-    for path in BASE_DIR.rglob("*.py"):
+    code = [
+        BASE_DIR / "manage.py",
+        *(path for top in CODE for path in (BASE_DIR / top).rglob("*.py")),
+    ]
+    for path in code:
         name = path.relative_to(BASE_DIR).as_posix()
-        if name.startswith((folder, "tests/", ".")) or "__pycache__" in name:
+        if name.startswith(folder) or "__pycache__" in name:
             continue
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.Import):
@@ -61,8 +67,8 @@ def users_of(unit: str) -> set[str]:
         if label and re.search(rf"[\"']{label}\.\w+[\"']", path.read_text()):
             found.add(name)
     libraries = template_libraries(unit)
-    templates = [BASE_DIR / "templates", *BASE_DIR.glob("*/templates")]
-    templates += BASE_DIR.glob("*/*/templates")
+    templates = [BASE_DIR / "templates"]
+    templates += (path for top in CODE for path in (BASE_DIR / top).rglob("templates"))
     for path in (html for folder in templates for html in folder.rglob("*.html")):
         if path.is_relative_to(BASE_DIR / unit.replace(".", "/")):
             continue
