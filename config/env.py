@@ -688,7 +688,7 @@ def database(url: str, *, development: bool = False, **options) -> dict:
 
 
 # Options Django's PostgreSQL backend takes out of OPTIONS before libpq sees the
-# rest. Two it takes only in a form: a level, one of psycopg's numbers (1 to 4,
+# rest. Two it takes only in a form: a level, one of psycopg2's numbers (1 to 4,
 # which dj-database-url reads from the URL as a number); a pool, only with
 # psycopg 3 (this app has psycopg2), so none.
 DJANGO_OPTIONS = ("assume_role", "server_side_binding", "isolation_level", "pool")
@@ -704,8 +704,9 @@ def _refuse_unknown_options(url: str, options: dict) -> None:
     level = options.get("isolation_level", 1)
     if isinstance(level, bool) or level not in ISOLATION_LEVELS:
         raise ImproperlyConfigured(
-            "DATABASE_URL's ?isolation_level= must be one of psycopg's numbers: 1 read "
-            "uncommitted, 2 read committed, 3 repeatable read, 4 serializable."
+            "DATABASE_URL's ?isolation_level= must be one of psycopg2's numbers: 1 read "
+            "committed, 2 repeatable read, 3 serializable, 4 read uncommitted (which "
+            "PostgreSQL runs as read committed)."
         )
     if options.get("pool"):
         raise ImproperlyConfigured(

@@ -158,8 +158,8 @@ def test_a_postgis_url_stops_start_up():
     [
         ("foo=bar", "?foo= is no option libpq knows"),
         ("sslmode=require&applicaton_name=shop", "?applicaton_name= is no option libpq knows"),
-        ("isolation_level=serializable", "?isolation_level= must be one of psycopg's"),
-        ("isolation_level=5", "?isolation_level= must be one of psycopg's"),
+        ("isolation_level=serializable", "?isolation_level= must be one of psycopg2's"),
+        ("isolation_level=5", "?isolation_level= must be one of psycopg2's"),
         ("pool=true", "?pool= asks Django for a pool"),
     ],
 )
@@ -178,13 +178,34 @@ def test_a_database_url_option_libpq_or_django_would_refuse_stops_start_up(query
         "application_name=shop&options=-c%20statement_timeout%3D5000",
         "target_session_attrs=read-write&keepalives=1",
         "assume_role=reader",  # Django's, as a name: taken
-        "isolation_level=3",  # repeatable read: Django takes the number
+        "isolation_level=3",  # serializable: Django takes psycopg2's number
         "isolation_level=4&pool=false",  # no pool: as good as none
     ],
 )
 def test_database_url_options_libpq_or_django_take_are_kept(query):
     options = env.database(f"postgres://u:p@h/app?{query}")["OPTIONS"]
     assert {name for name, _ in parse_qsl(query)} <= set(options)
+
+
+@pytest.mark.django_db
+def test_the_isolation_levels_the_refusal_names_are_the_ones_postgresql_runs():
+    """psycopg2's numbers, not psycopg 3's: 3 is serializable, 4 read uncommitted."""
+    from django.db import connection
+    from django.db.backends.postgresql.base import DatabaseWrapper
+
+    named = {1: "read committed", 2: "repeatable read", 3: "serializable", 4: "read uncommitted"}
+    for number, level in named.items():
+        options = {**connection.settings_dict["OPTIONS"], "isolation_level": number}
+        other = DatabaseWrapper({**connection.settings_dict, "OPTIONS": options}, "levels")
+        try:
+            other.set_autocommit(False)
+            with other.cursor() as cursor:
+                cursor.execute("SHOW transaction_isolation")
+                assert cursor.fetchone()[0] == level, number
+        finally:
+            other.close()
+    with pytest.raises(ImproperlyConfigured, match="3 serializable, 4 read uncommitted"):
+        env.database("postgres://u:p@h/app?isolation_level=5")
 
 
 @pytest.mark.parametrize("timeout", ["abc", "0", "-1", "6", "120", "2.5", "%205%20s"])
