@@ -229,6 +229,11 @@ def _check_server(url: str, *, development: bool) -> None:
                 f"seconds above 0 and below {ROUTER_SECONDS} (0 fails every connection "
                 "at once; longer outlasts Heroku's router), or left out for the app's 1."
             )
+    if options.get("protocol", "2") not in ("2", "3"):
+        raise ImproperlyConfigured(
+            f"REDIS_URL / REDIS_TLS_URL sets protocol={options['protocol']!r}: redis-py "
+            "speaks RESP 2 or 3, and fails every call on another."
+        )
     if "max_connections" in options and not (
         _integer(options["max_connections"]) and int(options["max_connections"]) >= THREADS
     ):

@@ -597,3 +597,11 @@ def test_an_option_the_app_does_not_take_is_refused(no_redis, option):
         cache.caches(page_seconds=10, development=False)
     assert option.partition("=")[0] in str(refused.value)
     assert "secret" not in str(refused.value)
+
+
+@pytest.mark.parametrize("value", ["0", "1", "4", "abc", "3.0"])
+def test_a_protocol_redis_py_does_not_speak_is_refused(no_redis, value):
+    """protocol=4 failed every call as "did not answer": a warning at the release."""
+    no_redis.setenv("REDIS_TLS_URL", f"rediss://:secret@h:6380/0?protocol={value}")
+    with pytest.raises(ImproperlyConfigured, match="RESP 2 or 3"):
+        cache.caches(page_seconds=10, development=False)

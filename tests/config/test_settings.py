@@ -364,6 +364,8 @@ PASSWORD = ("EMAIL_HOST_PASSWORD", env.mail_password, "")
                 "<@route.example:noreply@x.com>",
                 ".NET Team <noreply@x.com>",
                 ". <j@x.com>",
+                '"',  # an IndexError in Python's header parser
+                "=?utf-8?b?:?=",
             ]
         ],
     ],
