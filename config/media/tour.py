@@ -58,8 +58,9 @@ def fetch(url: str) -> tuple[str, bytes]:
     """GET a presigned URL of the media bucket, as a browser would: what it answered
     ("HTTP 200") and the body. An answer that is not valid HTTP (a body cut short, a
     garbled status line, an overlong header, a redirect to no URL) is the step's
-    result too, as an error status is; a connection refused or timed out is a
-    storage error, the 503 page."""
+    result too, as an error status is, and so is a connection reset mid-answer (the
+    run goes on to restore); a connection refused or timed out is a storage error,
+    the 503 page."""
     try:
         # The URL is the storage's own presigned URL, never user input.
         with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310
@@ -68,9 +69,9 @@ def fetch(url: str) -> tuple[str, bytes]:
         return f"HTTP {error.code}", b""
     except http.client.HTTPException as error:  # RemoteDisconnected too, an OSError
         return f"no valid HTTP answer ({type(error).__name__})", b""
-    except OSError:
-        raise  # refused, timed out: a storage error, as any other
-    except Exception as error:  # a redirect's ValueError or OverflowError, and the like
+    except urllib.error.URLError:
+        raise  # no answer at all (refused, timed out): a storage error, as any other
+    except Exception as error:  # a reset mid-answer, a redirect's ValueError, and the like
         return f"no valid HTTP answer ({type(error).__name__})", b""
 
 

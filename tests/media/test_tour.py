@@ -3,7 +3,9 @@
 import http.client
 import re
 import socket
+import struct
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -391,8 +393,9 @@ def test_visitors_share_one_read_of_the_bucket_a_minute(client, admin_client, fr
 
 
 @contextmanager
-def answering(raw: bytes):
-    """A port of 127.0.0.1 that answers every connection with `raw`, then closes it."""
+def answering(raw: bytes, reset: bool = False):
+    """A port of 127.0.0.1 that answers every connection with `raw`, then closes it
+    (with `reset`, abruptly: a TCP reset)."""
     server = socket.create_server(("127.0.0.1", 0))
     server.settimeout(0.2)
     closing = threading.Event()
@@ -406,6 +409,9 @@ def answering(raw: bytes):
             with conn:
                 conn.recv(65536)
                 conn.sendall(raw)
+                if reset:
+                    time.sleep(0.2)  # the client reads the headers first
+                    conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
 
     thread = threading.Thread(target=serve, daemon=True)
     thread.start()
@@ -526,3 +532,13 @@ def test_the_page_and_a_demonstration_read_a_bounded_part_of_the_history(
     # The saved version, the marker, the version to copy, the copy read back, the
     # page's rows: a page of a few entries each.
     assert sorted(asked) == sorted([1, 1, versions.RECENT, versions.RECENT, tour.SHOWN_VERSIONS])
+
+
+def test_a_connection_reset_mid_download_is_the_steps_result():
+    """A reset after the headers is an OSError, which the page showed as the 503 and
+    which, on the second download, left the demo object deleted."""
+    raw = b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\nonly part"
+    with answering(raw, reset=True) as url:
+        status, body = tour.fetch(url)
+    assert status == "no valid HTTP answer (ConnectionResetError)"
+    assert body == b""
