@@ -74,25 +74,29 @@ def lockout_response(request, original_response=None, credentials=None):
 
 
 def lockout_seconds_left(request, credentials) -> int:
-    """Seconds until the lockout of this username and client lifts: the cool-off
-    from its last counted failure (the attempts it refuses count none), or the
-    whole cool-off where that is not known."""
+    """Seconds until the lockout of this username and client lifts, or the whole
+    cool-off where that is not known. django-axes keeps a row per user agent and
+    counts the failures of those in the cool-off: it lifts when, the oldest rows
+    leaving it first, fewer than the limit are left (the attempts it refuses count
+    none)."""
     from axes.helpers import get_client_username
     from axes.models import AccessAttempt
     from django.utils import timezone
 
-    cooloff = settings.AXES_COOLOFF_TIME
-    last = (
-        AccessAttempt.objects.filter(
-            username=get_client_username(request, credentials),
-            ip_address=getattr(request, "axes_ip_address", None),
-        )
-        .order_by("-attempt_time")
-        .values_list("attempt_time", flat=True)
-        .first()
-    )
-    left = cooloff if last is None else last + cooloff - timezone.now()
-    return max(1, min(int(cooloff.total_seconds()), -int(-left.total_seconds() // 1)))
+    cooloff, now = settings.AXES_COOLOFF_TIME, timezone.now()
+    rows = AccessAttempt.objects.filter(
+        username=get_client_username(request, credentials),
+        ip_address=getattr(request, "axes_ip_address", None),
+        attempt_time__gt=now - cooloff,
+    ).order_by("attempt_time")
+    counted = list(rows.values_list("attempt_time", "failures_since_start"))
+    left, lifts = sum(failures for _, failures in counted), None
+    for attempt_time, failures in counted:
+        if left < settings.AXES_FAILURE_LIMIT:
+            break
+        lifts, left = attempt_time + cooloff, left - failures
+    seconds = cooloff.total_seconds() if lifts is None else (lifts - now).total_seconds()
+    return max(1, min(int(cooloff.total_seconds()), -int(-seconds // 1)))
 
 
 # botocore.utils.check_dns_name's rule, which decides whether botocore addresses a

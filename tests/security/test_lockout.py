@@ -144,3 +144,25 @@ def test_the_lockout_page_gives_the_time_left(client, staff):
     assert refused.status_code == 429
     assert 1 <= int(refused["Retry-After"]) <= 30
     assert b"paused for 1 more minute " in refused.content
+
+
+@pytest.mark.django_db
+def test_the_time_left_counts_every_user_agent_of_the_pair(client, staff):
+    """django-axes keeps a row per user agent and sums those in the cool-off: four
+    failures with one browser ten minutes ago and one with another now lift in
+    five minutes, when the older row leaves the count, not fifteen."""
+    from datetime import timedelta
+
+    from axes.models import AccessAttempt
+    from django.utils import timezone
+
+    for _ in range(4):
+        log_in(client, "alice", "wrong", HTTP_USER_AGENT="A", **ROUTER)
+    AccessAttempt.objects.filter(username="alice").update(
+        attempt_time=timezone.now() - timedelta(minutes=10)
+    )
+    assert log_in(client, "alice", "wrong", HTTP_USER_AGENT="B", **ROUTER).status_code == 429
+    refused = log_in(client, "alice", PASSWORD, HTTP_USER_AGENT="B", **ROUTER)
+    assert refused.status_code == 429
+    assert 280 <= int(refused["Retry-After"]) <= 300
+    assert b"paused for 5 more minutes" in refused.content
