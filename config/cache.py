@@ -52,8 +52,8 @@ from config import env
 
 # The query options of a Redis URL the app takes (redis-py passes every one to each
 # connection, over the app's own): the database, credentials, TLS, and bounded
-# socket settings. Others (retry_on_error, retry_on_timeout, socket_read_size=0,
-# decode_responses...) broke calls in ways the release check did not see.
+# socket settings. Others (decode_responses, retry_on_error, retry_on_timeout,
+# socket_read_size=0...) broke calls in ways the release check did not see.
 TAKEN_OPTIONS = frozenset(
     {
         "db",
@@ -170,10 +170,11 @@ def _check_server(url: str, *, development: bool) -> None:
     """Refuse a server's URL redis-py would refuse on every call (a scheme it does not
     know, a bad port), one without a host (redis-py would use localhost), with port 0
     or a colon and no port (redis-py would use 6379), with a path other than a
-    database number (redis-py would use database 0), with options that change how
-    stored bytes are read or leave a connection no time, and plain redis:// off this
-    machine in production. Read here without redis-py, which a process without Redis
-    never loads. The messages leave the URL out: it carries the password."""
+    database number (redis-py would use database 0), with options other than
+    TAKEN_OPTIONS or values of them that leave a connection no time, and plain
+    redis:// off this machine in production. Read here without redis-py, which a
+    process without Redis never loads. The messages leave the URL out: it carries
+    the password."""
     scheme, found, _ = url.partition("://")
     if not found or scheme not in ("redis", "rediss"):  # as written: urlsplit lowercases it
         written = env.url_scheme(url)
@@ -207,20 +208,13 @@ def _check_server(url: str, *, development: bool) -> None:
     # Query options, as redis-py reads them (first values, blank ones dropped): each
     # is passed to every connection, over the app's own options.
     options = {name: values[0] for name, values in parse_qs(parts.query).items()}
-    recoding = sorted(set(options) & {"decode_responses", "encoding", "encoding_errors"})
-    if recoding:
-        raise ImproperlyConfigured(
-            f"REDIS_URL / REDIS_TLS_URL sets {', '.join(recoding)}: the caches keep the "
-            "bytes Django writes, which redis-py would then decode or encode its own way "
-            "(cached pages fail to read, counts fail to add). Leave it out of the URL."
-        )
     unknown = sorted(set(options) - TAKEN_OPTIONS)
     if unknown:
         raise ImproperlyConfigured(
             f"REDIS_URL / REDIS_TLS_URL sets {', '.join(unknown)}, which the app does not "
             "take: redis-py passes each to every connection, over the app's own options "
-            "(retries past the router's wait, reads of 0 bytes, errors it cannot catch). "
-            f"It takes {', '.join(sorted(TAKEN_OPTIONS))}."
+            "(stored bytes decoded its own way, retries past the router's wait, reads of 0 "
+            f"bytes, errors it cannot catch). It takes {', '.join(sorted(TAKEN_OPTIONS))}."
         )
     for name in ("socket_timeout", "socket_connect_timeout"):
         if name in options and not _seconds_within_the_router(options[name]):

@@ -74,27 +74,26 @@ def lockout_response(request, original_response=None, credentials=None):
 
 
 def lockout_seconds_left(request, credentials) -> int:
-    """Seconds until the lockout of this username and client lifts, or the whole
-    cool-off where that is not known. django-axes keeps a row per user agent and
-    counts the failures of those in the cool-off: it lifts when, the oldest rows
-    leaving it first, fewer than the limit are left (the attempts it refuses count
-    none)."""
-    from axes.helpers import get_client_username
-    from axes.models import AccessAttempt
+    """Seconds until the lockout lifts, or the whole cool-off where that is not known.
+
+    django-axes sums the failures still in the cool-off of each set of rows its
+    lockout parameters match (here a row per user agent of the username and client);
+    the lockout lifts when, the oldest rows leaving the cool-off first, every set
+    holds fewer than the limit (the attempts it refuses count none).
+    """
+    from axes.handlers.proxy import AxesProxyHandler
+    from axes.helpers import get_cool_off
     from django.utils import timezone
 
-    cooloff, now = settings.AXES_COOLOFF_TIME, timezone.now()
-    rows = AccessAttempt.objects.filter(
-        username=get_client_username(request, credentials),
-        ip_address=getattr(request, "axes_ip_address", None),
-        attempt_time__gt=now - cooloff,
-    ).order_by("attempt_time")
-    counted = list(rows.values_list("attempt_time", "failures_since_start"))
-    left, lifts = sum(failures for _, failures in counted), None
-    for attempt_time, failures in counted:
-        if left < settings.AXES_FAILURE_LIMIT:
-            break
-        lifts, left = attempt_time + cooloff, left - failures
+    cooloff, now = get_cool_off(request), timezone.now()
+    lifts = None
+    for attempts in AxesProxyHandler.get_implementation().get_user_attempts(request, credentials):
+        rows = attempts.order_by("attempt_time").values_list("attempt_time", "failures_since_start")
+        left = sum(failures for _, failures in rows)
+        for attempt_time, failures in rows:
+            if left < settings.AXES_FAILURE_LIMIT:
+                break
+            lifts, left = max(lifts or now, attempt_time + cooloff), left - failures
     seconds = cooloff.total_seconds() if lifts is None else (lifts - now).total_seconds()
     return max(1, min(int(cooloff.total_seconds()), -int(-seconds // 1)))
 
