@@ -163,7 +163,8 @@ def database_takes_the_apps_connection(app_configs, databases=None, **kwargs):
                 Error(
                     f"The database {alias!r} refused the app's connection: {reason}",
                     hint="Check DATABASE_URL's options and any PG* config vars; if the "
-                    "database is down, release again once it answers.",
+                    "database is down, run the command again once it answers (on Heroku, a "
+                    "new release runs the release phase again: a push, a config var change).",
                     id="config.E007",
                 )
             )

@@ -114,6 +114,19 @@ def test_with_no_database_answering_a_command_says_so_in_one_line(refusing_port,
     assert "secret-password" not in done.stderr
 
 
+def test_migrate_with_no_database_answering_is_one_error_that_says_to_run_it_again(refusing_port):
+    """Django's own command, whose database checks make the connection once
+    (config.E007): the hint fits a newcomer's terminal as well as Heroku's release."""
+    url = f"postgres://user:secret-password@127.0.0.1:{refusing_port}/app"
+    done = manage("migrate", env=development_env(url))
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr
+    assert "(config.E007) The database 'default' refused the app's connection" in done.stderr
+    assert "Connection refused" in done.stderr
+    assert "run the command again once it answers" in done.stderr
+    assert "secret-password" not in done.stderr
+
+
 @pytest.mark.parametrize("command", [("check",), ("migrate",), *DATABASE_COMMANDS], ids=str)
 def test_without_the_environment_a_command_names_the_missing_variable_in_one_line(command):
     """A fresh clone without .env runs production settings, which need secrets."""
