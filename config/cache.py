@@ -171,8 +171,9 @@ def _check_server(url: str, *, development: bool) -> None:
     know, a bad port), one without a host (redis-py would use localhost), with port 0
     or a colon and no port (redis-py would use 6379), with a path other than a
     database number (redis-py would use database 0), with options other than
-    TAKEN_OPTIONS or values of them that leave a connection no time, and plain
-    redis:// off this machine in production. Read here without redis-py, which a
+    TAKEN_OPTIONS, values of them redis-py cannot read or that leave a connection
+    no time, TLS options on plain redis://, and plain redis:// off this machine in
+    production. Read here without redis-py, which a
     process without Redis never loads. The messages leave the URL out: it carries
     the password."""
     scheme, found, _ = url.partition("://")
@@ -223,6 +224,24 @@ def _check_server(url: str, *, development: bool) -> None:
                 f"seconds above 0 and below {ROUTER_SECONDS} (0 fails every connection "
                 "at once; longer outlasts Heroku's router), or left out for the app's 1."
             )
+    for name in ("db", "health_check_interval"):
+        if name in options and not _integer(options[name]):
+            raise ImproperlyConfigured(
+                f"REDIS_URL / REDIS_TLS_URL sets {name}={options[name]!r}: redis-py reads "
+                "it as a whole number, and fails every call on anything else."
+            )
+    if options.get("ssl_cert_reqs", "none") not in ("none", "optional", "required"):
+        raise ImproperlyConfigured(
+            f"REDIS_URL / REDIS_TLS_URL sets ssl_cert_reqs={options['ssl_cert_reqs']!r}: "
+            "redis-py takes none, optional or required (lower case), and fails every "
+            "call on anything else."
+        )
+    plain_tls = sorted(name for name in options if name.startswith("ssl_"))
+    if scheme == "redis" and plain_tls:
+        raise ImproperlyConfigured(
+            f"REDIS_URL / REDIS_TLS_URL sets {', '.join(plain_tls)} on a redis:// URL, "
+            "which speaks no TLS: redis-py fails every call on it. Use rediss:// for TLS."
+        )
     if options.get("protocol", "2") not in ("2", "3"):
         raise ImproperlyConfigured(
             f"REDIS_URL / REDIS_TLS_URL sets protocol={options['protocol']!r}: redis-py "

@@ -227,7 +227,6 @@ def locked_redis(tmp_path_factory):
         (":wrong@", "/0", "invalid username-password pair"),
         ("", "/0", "Redis refused the app's connection"),  # no password
         (":p%40ss@", "/99", "DB index is out of range"),
-        (":p%40ss@", "/0?health_check_interval=soon", "Invalid value for 'health_check_interval'"),
     ],
 )
 def test_a_release_stops_on_a_redis_that_refuses_the_app(locked_redis, credentials, database, said):
@@ -307,7 +306,6 @@ def test_every_server_of_the_url_is_asked(monkeypatch, locked_redis):
 @pytest.mark.parametrize(
     "options",
     [
-        "ssl_cert_reqs=bogus",
         "ssl_ca_certs=/nonexistent/ca.pem",  # a file the TLS client cannot read
         "ssl_ciphers=no-such-cipher",
     ],
@@ -597,6 +595,45 @@ def test_an_option_the_app_does_not_take_is_refused(no_redis, option):
         cache.caches(page_seconds=10, development=False)
     assert option.partition("=")[0] in str(refused.value)
     assert "secret" not in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    "option",
+    [
+        "db=x",  # redis-py's int(): a ValueError on every cache call, which no
+        "db=1.5",  # handler of an outage catches
+        "health_check_interval=x",
+        "health_check_interval=1.5",
+        "ssl_cert_reqs=bogus",  # a RedisError on every call: read as an outage
+        "ssl_cert_reqs=REQUIRED",
+    ],
+)
+def test_a_value_redis_py_cannot_read_is_refused_at_start_up(no_redis, option):
+    """Only the release phase's check (config.E006) stopped these: a web process
+    started without it failed every cache call."""
+    no_redis.setenv("REDIS_TLS_URL", f"rediss://:secret@h:6380/2?{option}")
+    with pytest.raises(ImproperlyConfigured, match=option.partition("=")[0]) as refused:
+        cache.caches(page_seconds=10, development=False)
+    assert "secret" not in str(refused.value)
+
+
+@pytest.mark.parametrize("option", ["ssl_cert_reqs=none", "ssl_check_hostname=false"])
+def test_tls_options_on_a_plain_url_are_refused(no_redis, option):
+    """redis-py's plain connection takes no ssl_ argument: a TypeError on every call."""
+    no_redis.setenv("REDIS_URL", f"redis://:secret@127.0.0.1:6379/0?{option}")
+    with pytest.raises(ImproperlyConfigured, match="redis:// URL") as refused:
+        cache.caches(page_seconds=10, development=True)
+    assert option.partition("=")[0] in str(refused.value)
+    assert "secret" not in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    "query", ["db=3", "db=03", "db=", "health_check_interval=30", "ssl_cert_reqs=optional"]
+)
+def test_values_redis_py_reads_are_taken(no_redis, query):
+    no_redis.setenv("REDIS_TLS_URL", f"rediss://:secret@h:6380/0?{query}")
+    assert cache.caches(page_seconds=10, development=False)["pages"]["LOCATION"]
+    parse_url(f"rediss://h/0?{query}")  # redis-py reads it too
 
 
 @pytest.mark.parametrize("value", ["0", "1", "4", "abc", "3.0"])
