@@ -129,13 +129,13 @@ def demo() -> int:
         and not os.environ.get("AWS_MEDIA_BUCKET_NAME")
     ):
         from config.local import s3 as locals3
-        from config.local.s3_disk import FolderInUse
+        from config.local.s3_disk import FolderRefused
 
         # DEMO_S3_DATA: another folder (the tests give each demo its own).
         data_dir = Path(os.environ.get("DEMO_S3_DATA", "").strip() or locals3.DATA_DIR)
         try:
             local_s3 = locals3.start(data_dir=data_dir)
-        except FolderInUse as error:
+        except FolderRefused as error:
             print(error, file=sys.stderr)
             return 2
         except ImproperlyConfigured as error:  # no moto: the dev packages are missing

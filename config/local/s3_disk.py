@@ -49,8 +49,35 @@ def _backend():
     return s3_backends[DEFAULT_ACCOUNT_ID]["aws"]
 
 
-class FolderInUse(Exception):
+class FolderRefused(Exception):
+    """A folder the server will not keep its objects in; str() is one line."""
+
+
+class FolderInUse(FolderRefused):
     """Another process keeps its S3 objects in this folder; str() is one line."""
+
+
+LOCK = ".lock"
+
+
+def is_bucket_folder(path: Path) -> bool:
+    """Whether `path` is a folder as `save()` writes a bucket's: its manifest (or one
+    being written) and its blobs, nothing else."""
+    if not path.is_dir() or path.is_symlink():
+        return False
+    return all(
+        entry.name in (MANIFEST, "blobs") or entry.name.startswith(f".{MANIFEST}.")
+        for entry in path.iterdir()
+    )
+
+
+def foreign_entries(folder: Path) -> list[str]:
+    """What `folder` holds that a server did not write there (its lock and buckets)."""
+    return sorted(
+        entry.name
+        for entry in folder.iterdir()
+        if not (entry.name == LOCK and entry.is_file()) and not is_bucket_folder(entry)
+    )
 
 
 class S3Disk:
@@ -65,13 +92,26 @@ class S3Disk:
         self._blobs: dict[str, set[str]] = {}
 
     def claim(self) -> None:
-        """Hold the folder for this process, or raise FolderInUse.
+        """Hold the folder for this process, or raise FolderRefused (FolderInUse).
 
-        Two demos saving into one folder would each delete the other's files.
-        The lock is the kernel's (flock): it goes with the process, even on kill -9.
+        A folder holding anything a server did not write (`foreign_entries`: a
+        checkout, a home folder) is refused before anything is written into it:
+        `save()` replaces what it finds there. Two demos saving into one folder
+        would each delete the other's files: the lock is the kernel's (flock), and
+        goes with the process, even on kill -9.
         """
+        another = run_with("DEMO_S3_DATA", "another-folder")
+        if self.folder.exists() and not self.folder.is_dir():
+            raise FolderRefused(f"{self.folder} is not a folder: {another}")
+        if self.folder.is_dir() and (foreign := foreign_entries(self.folder)):
+            shown = ", ".join(foreign[:3]) + (", ..." if len(foreign) > 3 else "")
+            raise FolderRefused(
+                f"{self.folder} holds what the local S3 server did not write there "
+                f"({shown}), which it would replace: name a new or empty folder, "
+                f"or {another}"
+            )
         self.folder.mkdir(parents=True, exist_ok=True)
-        self._owner = open(self.folder / ".lock", "w")  # noqa: SIM115 (held until exit)
+        self._owner = open(self.folder / LOCK, "w")  # noqa: SIM115 (held until exit)
         try:
             fcntl.flock(self._owner, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -88,9 +128,10 @@ class S3Disk:
             for bucket in buckets:
                 self._save_bucket(bucket)
             # A bucket deleted from the server must not come back at the next start.
+            # Only a bucket's folder goes: one made beside them meanwhile stays.
             names = {bucket.name for bucket in buckets}
             for folder in self.folder.iterdir():
-                if folder.is_dir() and folder.name not in names:
+                if folder.name not in names and is_bucket_folder(folder):
                     shutil.rmtree(folder)
                     self._blobs.pop(folder.name, None)
 

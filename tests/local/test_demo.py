@@ -250,6 +250,24 @@ def test_a_setting_the_demo_cannot_use_is_one_line(tmp_path, variables, said):
     assert said in error
 
 
+def test_an_s3_folder_holding_other_files_is_refused_in_one_line_and_left_alone(tmp_path):
+    """DEMO_S3_DATA=. (the checkout) or a home folder: the server removed every
+    folder there that was not one of its buckets, at once and without a word."""
+    (tmp_path / "thesis").mkdir()
+    (tmp_path / "thesis" / "chapter1.tex").write_text("two years of it")
+    web = start_demo("postgres://unused@127.0.0.1:9/none", tmp_path)
+    web.process.wait(60)
+    output = web.output()
+    assert web.process.returncode == 2, output
+    assert output == (
+        f"{tmp_path} holds what the local S3 server did not write there (thesis), which "
+        "it would replace: name a new or empty folder, or run "
+        "DEMO_S3_DATA=another-folder pipenv run demo\n"
+    )
+    assert [path.name for path in tmp_path.rglob("*")] == ["thesis", "chapter1.tex"]
+    assert (tmp_path / "thesis" / "chapter1.tex").read_text() == "two years of it"
+
+
 def test_demo_command_stops_cleanly_on_sigterm_alone(tmp_path):
     """A signal to the demo process only (not its group) still stops the site.
 

@@ -2,6 +2,9 @@
 
 import os
 
+import pytest
+
+from config.local import s3_disk
 from tests.processes import run_python
 
 WRITE = """
@@ -89,3 +92,73 @@ def test_content_written_again_after_another_is_on_the_disk(tmp_path):
     read = run_python(READ_PLAIN.format(folder=str(tmp_path)), env)
     assert read.returncode == 0, read.stderr
     assert read.stdout.split() == ["one"]
+
+
+# What is in a folder before the local S3 server is given it: the server removes
+# folders that are not its buckets, so anything else was deleted at the next start.
+FOREIGN = {
+    "a folder of one's own": {"thesis/chapter1.tex": "two years of it"},
+    "a file of one's own": {"notes.txt": "keep me"},
+    "a folder named like a bucket": {"media/photo.jpg": "jpeg"},
+    "a lock of another tool": {".lock": "", "src/main.c": "int main;"},
+}
+START = """
+from pathlib import Path
+from config.local import s3
+s3.start(data_dir=Path({folder!r}))
+"""
+
+
+def _server_env() -> dict[str, str]:
+    return {key: value for key, value in os.environ.items() if not key.startswith("AWS_")}
+
+
+def _files(folder) -> dict[str, str]:
+    return {
+        str(path.relative_to(folder)): path.read_text()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
+
+
+@pytest.mark.parametrize("content", FOREIGN.values(), ids=FOREIGN.keys())
+def test_a_folder_holding_what_the_server_did_not_write_is_refused_and_left_alone(
+    tmp_path, content
+):
+    for name, text in content.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    with pytest.raises(s3_disk.FolderRefused) as refused:
+        s3_disk.S3Disk(tmp_path).claim()
+    said = str(refused.value)
+    assert "\n" not in said
+    assert str(tmp_path) in said
+    assert "DEMO_S3_DATA=" in said
+    assert _files(tmp_path) == content  # nothing written, nothing removed
+
+
+def test_a_file_is_refused_in_one_line(tmp_path):
+    file = tmp_path / "data"
+    file.write_text("mine")
+    with pytest.raises(s3_disk.FolderRefused, match="not a folder") as refused:
+        s3_disk.S3Disk(file).claim()
+    assert "\n" not in str(refused.value)
+    assert file.read_text() == "mine"
+
+
+def test_a_folder_the_server_wrote_is_taken_again_and_nothing_else_there_is_removed(tmp_path):
+    started = run_python(START.format(folder=str(tmp_path)), _server_env())
+    assert started.returncode == 0, started.stderr
+    assert sorted(path.name for path in tmp_path.iterdir()) == [".lock", "media", "static"]
+    # A folder added while a server holds it is not the server's to remove either.
+    script = (
+        "from pathlib import Path\nfrom config.local import s3\n"
+        f"local = s3.start(data_dir=Path({str(tmp_path)!r}))\n"
+        f"Path({str(tmp_path)!r}, 'mine').mkdir()\n"
+        f"Path({str(tmp_path)!r}, 'mine', 'keep.txt').write_text('kept')\n"
+        "local.client().put_object(Bucket='media', Key='a.png', Body=b'png')\n"
+    )
+    saved = run_python(script, _server_env())
+    assert saved.returncode == 0, saved.stderr
+    assert (tmp_path / "mine" / "keep.txt").read_text() == "kept"
+    assert (tmp_path / "media" / "versions.json").is_file()
