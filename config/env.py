@@ -261,6 +261,32 @@ def refuse_boto3_host_switches(*, on_aws: bool, production: bool) -> None:
             )
 
 
+# What django-storages signs with before the app's keys, or beside them: the first
+# of AWS_S3_ACCESS_KEY_ID and AWS_ACCESS_KEY_ID (the secret likewise), a session
+# token, a profile. Each that is set and not empty is used as it is.
+STORAGES_CREDENTIALS = (
+    "AWS_S3_ACCESS_KEY_ID",
+    "AWS_S3_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_SECURITY_TOKEN",
+    "AWS_S3_SESSION_PROFILE",
+)
+
+
+def refuse_other_credentials() -> None:
+    """ImproperlyConfigured for any of STORAGES_CREDENTIALS set and not empty (as
+    django-storages reads them): read behind the checks of the app's two keys,
+    a space in one made every S3 call refused, and a profile stopped the release
+    with a traceback. The value is not shown."""
+    for name in STORAGES_CREDENTIALS:
+        if os.environ.get(name):
+            raise ImproperlyConfigured(
+                f"The environment variable {name} is read by django-storages before or "
+                "beside AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, past their checks: "
+                "unset it. The app signs with those two keys alone."
+            )
+
+
 def _refuse_blank(name: str, *, empty_is_unset: bool = False) -> None:
     """ImproperlyConfigured for a boto3 variable set but blank: the app reads it as
     unset, boto3 uses it as it is (a region "", an endpoint " "), on every URL.

@@ -289,6 +289,7 @@ if media_bucket or not DEVELOPMENT:
         # credentials another way (an IAM role), remove this `if` block.
         env.required("AWS_ACCESS_KEY_ID", at_build="unset-at-build", as_set=True)
         env.required("AWS_SECRET_ACCESS_KEY", at_build="unset-at-build", as_set=True)
+        env.refuse_other_credentials()
 else:
     # Plain `manage.py` commands on a laptop keep uploads in MEDIA_ROOT; the demo
     # and the tests start a local S3 server and set the variables instead.

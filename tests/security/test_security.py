@@ -383,3 +383,52 @@ def test_unreachable_database_gives_the_503_page_with_retry_after():
     assert b"no_such_database" not in page.content
     assert health.status_code == 503
     assert health["Retry-After"] == "30"
+
+
+# A presigned URL names the key and any session token it was signed with.
+MEDIA_URL = "import django; django.setup(); from django.core.files.storage import storages; "
+MEDIA_URL += "print(storages['default'].url('a.png'))"
+
+
+def media_url_with(**variables: str):
+    """A production process printing a media URL, with the app's keys and `variables`."""
+    env = production_env(
+        DATABASE_URL="postgres://u:p@db.invalid/app",
+        AWS_MEDIA_BUCKET_NAME="media-bucket",
+        AWS_ACCESS_KEY_ID="key-id",
+        AWS_SECRET_ACCESS_KEY="secret-key",
+        **variables,
+    )
+    return run_python(MEDIA_URL, env)
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("AWS_S3_ACCESS_KEY_ID", " key-id"),
+        ("AWS_S3_ACCESS_KEY_ID", "another-key-id"),
+        ("AWS_S3_SECRET_ACCESS_KEY", "secret-key\n"),
+        ("AWS_SESSION_TOKEN", " "),
+        ("AWS_SECURITY_TOKEN", "stale-token"),
+        ("AWS_S3_SESSION_PROFILE", "prod"),
+    ],
+)
+def test_credentials_django_storages_reads_before_the_apps_keys_are_refused(name, value):
+    """django-storages signs with the first of AWS_S3_ACCESS_KEY_ID and
+    AWS_ACCESS_KEY_ID that is set (the secret likewise), adds AWS_SESSION_TOKEN or
+    AWS_SECURITY_TOKEN, and takes AWS_S3_SESSION_PROFILE: behind the checks of the
+    app's two keys, every S3 call was refused (a space in the signed key) or the
+    release stopped with a traceback of some 50 lines."""
+    result = media_url_with(**{name: value})
+    assert result.returncode != 0
+    assert f"ImproperlyConfigured: The environment variable {name} " in result.stderr
+    if value.strip():
+        assert value.strip() not in result.stderr  # a key or a token is not shown
+
+
+@pytest.mark.parametrize("name", ["AWS_S3_ACCESS_KEY_ID", "AWS_SESSION_TOKEN"])
+def test_an_empty_credential_variable_is_passed_over_as_django_storages_does(name):
+    result = media_url_with(**{name: ""})
+    assert result.returncode == 0, result.stderr
+    assert "X-Amz-Credential=key-id%2F" in result.stdout
+    assert "X-Amz-Security-Token" not in result.stdout
