@@ -23,12 +23,14 @@ def parse_port(value: str | None) -> int:
     text = (value or "").strip()
     if not text:
         return DEFAULT_PORT
-    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= 65535:
+    # Its length first: int() refuses more than 4,300 digits with an error of its own.
+    digits = text.lstrip("0") or "0"
+    if not (text.isascii() and text.isdigit()) or len(digits) > 5 or not 1 <= int(digits) <= 65535:
+        shown = repr(value) if len(value) <= 40 else f"{value[:40]!r}... ({len(value)} characters)"
         raise PortError(
-            f"PORT must be a number from 1 to 65535, not {value!r}: "
-            + run_with("PORT", DEFAULT_PORT)
+            f"PORT must be a number from 1 to 65535, not {shown}: " + run_with("PORT", DEFAULT_PORT)
         )
-    return int(text)
+    return int(digits)
 
 
 def probe_hosts(host: str) -> list[str]:

@@ -28,9 +28,9 @@ def test_port_unset_or_blank_is_8000(value):
     assert parse_port(value) == DEFAULT_PORT == 8000
 
 
-@pytest.mark.parametrize("value", ["9000", " 9000 ", "1", "65535"])
+@pytest.mark.parametrize("value", ["9000", " 9000 ", "1", "65535", "08080", "0" * 5000 + "80"])
 def test_port_numbers_are_read(value):
-    assert parse_port(value) == int(value)
+    assert parse_port(value) == int(value.strip().lstrip("0"))
 
 
 @pytest.mark.parametrize("value", ["abc", "80.5", "-1", "0", "65536", "8000x", "٨٠٠٠", "1e3"])
@@ -39,6 +39,18 @@ def test_port_that_is_not_a_port_number_is_one_line(value):
         parse_port(value)
     message = str(caught.value)
     assert message.startswith(f"PORT must be a number from 1 to 65535, not {value!r}")
+    assert "\n" not in message
+
+
+@pytest.mark.parametrize("value", ["9" * 5000, "1" * 4301])
+def test_a_port_of_thousands_of_digits_is_one_line_too(value):
+    """int() refuses more than 4,300 digits with an error of its own: a traceback.
+    Leading zeros are read as int() reads them: "0" * 5000 + "80" is port 80."""
+    with pytest.raises(PortError) as caught:
+        parse_port(value)
+    message = str(caught.value)
+    assert message.startswith("PORT must be a number from 1 to 65535, not '")
+    assert len(message) < 200
     assert "\n" not in message
 
 
