@@ -313,11 +313,12 @@ def as_list(name: str, default: list[str]) -> list[str]:
 
 # What Django's ALLOWED_HOSTS matches a request's host against: a host name or an
 # IPv4 address, with a leading dot for the name and every subdomain; an IPv6
-# address in brackets; or "*", every host. ASCII only: without it the case-blind
-# match took the long s (U+017F) for an s, and no request's host holds one.
+# address in brackets (as Django's host_validation_re reads one: a colon inside);
+# or "*", every host. ASCII only: without it the case-blind match took the long s
+# (U+017F) for an s, and no request's host holds one.
 _LABEL = r"[a-z0-9-]+"
 HOST_PATTERN = re.compile(
-    rf"\*|\.?(?:{_LABEL}\.)*{_LABEL}|\[[0-9a-f:.]+\]", re.IGNORECASE | re.ASCII
+    rf"\*|\.?(?:{_LABEL}\.)*{_LABEL}|\[[0-9a-f]*:[0-9a-f.:]+\]", re.IGNORECASE | re.ASCII
 )
 
 

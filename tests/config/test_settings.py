@@ -555,6 +555,8 @@ USABLE_HOSTS = [
     ("xn--bcher-kva.example", "xn--bcher-kva.example"),
     ("127.0.0.1", "127.0.0.1"),
     ("[::1]", "[::1]"),
+    ("[2001:DB8::1]", "[2001:db8::1]"),
+    ("[::ffff:192.0.2.1]", "[::ffff:192.0.2.1]"),
     ("*", "anything.example"),
 ]
 UNUSABLE_HOSTS = [
@@ -569,6 +571,10 @@ UNUSABLE_HOSTS = [
     # A long s (U+017F): a letter only Unicode's case folding takes for an s; a
     # request's host is ASCII.
     ("\u017fhop.example.com", "shop.example.com"),
+    # Brackets go around an IPv6 address alone: Django reads no host from these.
+    ("[1.2.3.4]", "[1.2.3.4]"),
+    ("[:]", "[:]"),
+    ("[example.com]", "[example.com]"),
 ]
 
 
