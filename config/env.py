@@ -287,6 +287,20 @@ def refuse_other_credentials() -> None:
             )
 
 
+def refuse_script_name() -> None:
+    """ImproperlyConfigured for a SCRIPT_NAME variable that is not empty: gunicorn
+    reads it on every request as the path the site lives under. With `/shop`,
+    every request (`/healthz` too) was gunicorn's own bare error page; with `/`,
+    every page but the home page a 404. Heroku's router sets none."""
+    value = os.environ.get("SCRIPT_NAME", "")
+    if value:
+        raise ImproperlyConfigured(
+            f"The environment variable SCRIPT_NAME is set ({_shown(value)}): gunicorn would "
+            "serve the site under that path and refuse every other, while the app is "
+            "served at the domain's root. Unset it."
+        )
+
+
 def _refuse_blank(name: str, *, empty_is_unset: bool = False) -> None:
     """ImproperlyConfigured for a boto3 variable set but blank: the app reads it as
     unset, boto3 uses it as it is (a region "", an endpoint " "), on every URL.

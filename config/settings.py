@@ -41,6 +41,9 @@ ALLOWED_HOSTS = env.host_names(
     "ALLOWED_HOSTS",
     ["localhost", "127.0.0.1", "[::1]"] if DEVELOPMENT else [".herokuapp.com"],
 )
+# The site is served at the domain's root: gunicorn would strip a SCRIPT_NAME
+# variable from every request's path, and refuse each path outside it.
+env.refuse_script_name()
 
 INSTALLED_APPS = [
     # Before django.contrib.auth: its createsuperuser and changepassword take the

@@ -900,3 +900,24 @@ def test_a_refused_smtp_password_is_not_shown(monkeypatch):
     with pytest.raises(ImproperlyConfigured) as refused:
         env.mail_password("EMAIL_HOST_PASSWORD")
     assert "s\u00e9cret" not in str(refused.value)
+
+
+@pytest.mark.parametrize("value", ["/", "/shop", " "])
+def test_a_script_name_stops_start_up_in_one_line(value):
+    """gunicorn reads SCRIPT_NAME on every request: with /shop every path, /healthz
+    too, was gunicorn's bare error page; with / every page but the home page a 404.
+    The release took either."""
+    started = run_python(
+        "import django; django.setup()",
+        production_env(DATABASE_URL="postgres://u:p@db.invalid/app", SCRIPT_NAME=value),
+    )
+    assert started.returncode != 0
+    assert "ImproperlyConfigured: The environment variable SCRIPT_NAME is set" in started.stderr
+
+
+def test_an_empty_script_name_is_none_as_gunicorn_reads_it():
+    started = run_python(
+        "import django; django.setup()",
+        production_env(DATABASE_URL="postgres://u:p@db.invalid/app", SCRIPT_NAME=""),
+    )
+    assert started.returncode == 0, started.stderr
