@@ -152,16 +152,19 @@ def database_takes_the_apps_connection(app_configs, databases=None, **kwargs):
     option of DATABASE_URL such as ?target_session_attrs=read_write, a PG* config
     var, a server without the TLS production requires) or a database that does not
     answer stopped the release with a traceback of some 90 lines: now one error
-    (config.E007) in the driver's words, which name no password."""
+    (config.E007) in the driver's words, which name no password. So does a database
+    that connects but cannot serve the app (`unusable_because`)."""
     errors = []
     for alias in databases or []:
         try:
-            connections[alias].ensure_connection()
+            problem = unusable_because(connections[alias])
         except Exception as error:  # the driver's, Django's ImproperlyConfigured: any
             reason = " ".join(str(error).split()) or type(error).__name__
+            problem = f"refused the app's connection: {reason}"
+        if problem:
             errors.append(
                 Error(
-                    f"The database {alias!r} refused the app's connection: {reason}",
+                    f"The database {alias!r} {problem}",
                     hint="Check DATABASE_URL's options and any PG* config vars; if the "
                     "database is down, run the command again once it answers (on Heroku, a "
                     "new release runs the release phase again: a push, a config var change).",
@@ -169,6 +172,24 @@ def database_takes_the_apps_connection(app_configs, databases=None, **kwargs):
                 )
             )
     return errors
+
+
+def unusable_because(connection) -> str | None:
+    """Why the app cannot use this database though it connects, or None.
+
+    A Heroku Postgres follower (a hot standby), or `default_transaction_read_only`
+    set on a role or in PGOPTIONS, answers every read and refuses every write: the
+    release passed, and every form was a 500. A `search_path` naming no schema that
+    exists found none of the tables: pages were 500s while /healthz said 200."""
+    connection.ensure_connection()
+    with connection.connection.cursor() as cursor:  # the driver's: no query log
+        cursor.execute("SELECT current_schema(), current_setting('transaction_read_only')")
+        schema, read_only = cursor.fetchone()
+    if read_only == "on":
+        return "cannot serve the app: it takes no writes (a follower, or read-only by default)"
+    if schema is None:
+        return "cannot serve the app: its search_path names no schema that exists"
+    return None
 
 
 @register("caches")

@@ -117,3 +117,25 @@ def test_a_database_url_option_value_libpq_refuses_stops_the_release_in_one_erro
     assert "config.E007" in release.stderr
     assert said in release.stderr
     assert "Traceback" not in release.stderr
+
+
+@pytest.mark.parametrize(
+    ("pgoptions", "said"),
+    [
+        # A Heroku Postgres follower (a hot standby) answers reads and refuses writes:
+        # the release passed ("No migrations to apply"), then every form was a 500.
+        ("-c default_transaction_read_only=on", "takes no writes"),
+        # Connected, then every statement fails (no schema to find the tables in):
+        # a traceback of some 70 lines, and pages 500 while /healthz said 200.
+        ("-c search_path=nowhere", "no schema"),
+    ],
+)
+def test_a_database_the_app_cannot_use_stops_the_release_in_one_error(
+    plain_tcp_database, pgoptions, said
+):
+    env = production_env(DATABASE_URL=plain_tcp_database, CI="true", PGOPTIONS=pgoptions)
+    release = run_procfile("release", env)
+    assert release.returncode != 0
+    assert "config.E007" in release.stderr
+    assert said in release.stderr
+    assert "Traceback" not in release.stderr
