@@ -46,6 +46,7 @@ def test_the_prose_quotes_the_runs_sizes():
     tour = (BASE_DIR / "templates" / "tour" / "prefetch.html").read_text()
     assert f"about {kb(sql_bytes('prefetch', 20000))} of SQL for 20,000\nproducts" in tour
     bounded = [r["sql_bytes"] for r in RUN if r["strategy"] == "bounded"]
-    assert f"sends {min(bounded)}\u2013{max(bounded)} bytes at every size" in PREFETCH_MD
+    assert f"sends {min(bounded)}\u2013{max(bounded)} bytes at every size measured" in PREFETCH_MD
+    assert f"it is {min(bounded)} to {max(bounded)} bytes at the benchmark's sizes" in PREFETCH_MD
     naive = sql_bytes("naive", 20000)
     assert f"sends {naive / 1e6:.1f} MB in 20,001" in PREFETCH_MD
