@@ -9,6 +9,7 @@ from django.db import connection, models
 from django.test import override_settings
 from django.test.utils import isolate_apps
 
+from config import env
 from config.local import s3 as locals3
 from config.media import storage as s3
 from config.security import throttle
@@ -74,12 +75,17 @@ def pytest_collection_modifyitems(config, items):
 def local_s3():
     with pytest.MonkeyPatch.context() as patch:
         # Nothing of the machine's own AWS set-up: its profiles and config file
-        # (~/.aws/config: a region, an endpoint) are for real buckets.
+        # (~/.aws/config: a region, an endpoint) are for real buckets, and so is
+        # what boto3 and django-storages read from a shell (AWS_DEFAULT_REGION,
+        # AWS_ENDPOINT_URL...): storages the tests build in this process took them.
         for name in (
-            "AWS_SESSION_TOKEN",
-            "AWS_PROFILE",
-            "AWS_DEFAULT_PROFILE",
             "AWS_STATIC_BUCKET_NAME",
+            "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
+            env.BOTO3_REGION,
+            *env.BOTO3_ENDPOINTS,
+            *env.BOTO3_HOST_SWITCHES,
+            *env.BOTO3_PROFILES,
+            *env.STORAGES_CREDENTIALS,
         ):
             patch.delenv(name, raising=False)
         patch.setenv("AWS_CONFIG_FILE", os.devnull)

@@ -921,3 +921,18 @@ def test_an_empty_script_name_is_none_as_gunicorn_reads_it():
         production_env(DATABASE_URL="postgres://u:p@db.invalid/app", SCRIPT_NAME=""),
     )
     assert started.returncode == 0, started.stderr
+
+
+def test_the_tests_run_without_what_boto3_and_django_storages_read_from_a_shell():
+    """An AWS_DEFAULT_REGION or AWS_ENDPOINT_URL exported for other work moved the
+    storages built in this process to other hosts: tests failed that passed in a
+    clean shell (tests/conftest.py, local_s3)."""
+    read_from_a_shell = {
+        env.BOTO3_REGION,
+        *env.BOTO3_ENDPOINTS,
+        *env.BOTO3_HOST_SWITCHES,
+        *env.BOTO3_PROFILES,
+        *env.STORAGES_CREDENTIALS,
+    }
+    assert read_from_a_shell.isdisjoint(os.environ)
+    assert os.environ["AWS_CONFIG_FILE"] == os.devnull
