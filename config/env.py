@@ -2,10 +2,13 @@
 and the one place that knows what Heroku tells a process about where it runs:
 the deployed commit, the build step, Heroku CI."""
 
+import contextlib
+import io
 import ipaddress
 import os
 import re
 import secrets
+import shlex
 import socket
 import sys
 import unicodedata
@@ -423,6 +426,41 @@ def web_workers() -> int:
             f"worker holds up to 5 database connections), got {_shown(value)}."
         )
     return workers
+
+
+def gunicorn_cmd_args() -> None:
+    """ImproperlyConfigured for a GUNICORN_CMD_ARGS the web line cannot run with.
+
+    gunicorn reads it after config/gunicorn.py, over its settings, with its own
+    parser and validators: `--workers 0` started the master alone (what
+    `web_workers` refuses WEB_CONCURRENCY=0 for), `--threads 0` failed every
+    worker's boot, and a value its parser refused stopped the web line at once,
+    while the release passed. Read here the way gunicorn reads it."""
+    value = os.environ.get("GUNICORN_CMD_ARGS")
+    if value is None:
+        return
+    from gunicorn.config import Config  # only where the variable is set
+
+    config = Config()
+    said = io.StringIO()
+    try:
+        with contextlib.redirect_stderr(said):
+            parsed = config.parser().parse_args(shlex.split(value))
+        for name, given in vars(parsed).items():
+            if given is not None and name != "args":
+                config.set(name.lower(), given)
+    except SystemExit:  # argparse's usage error, written to stderr
+        reason = (said.getvalue().strip().splitlines() or ["not an option list"])[-1]
+    except (ValueError, TypeError) as error:  # shlex's, or a validator's
+        reason = str(error)
+    else:
+        if config.workers >= 1 and config.threads >= 1:
+            return
+        reason = "it runs no worker (--workers and --threads must be 1 or more)"
+    raise ImproperlyConfigured(
+        f"The environment variable GUNICORN_CMD_ARGS is one the web line cannot run "
+        f"with: {' '.join(reason.split())}."
+    )
 
 
 # Heroku's names for the commit a dyno runs (HEROKU_BUILD_COMMIT with the

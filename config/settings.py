@@ -205,8 +205,9 @@ DATABASE_STATEMENT_TIMEOUT = env.whole_number(
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # gunicorn's workers (config/gunicorn.py), read here too so that the release phase
-# stops on a WEB_CONCURRENCY the web line could not run with.
+# stops on a WEB_CONCURRENCY or GUNICORN_CMD_ARGS the web line could not run with.
 WEB_WORKERS = env.web_workers()
+env.gunicorn_cmd_args()
 
 # The product lists anonymous visitors see are rendered once and then served
 # from the `pages` cache for PAGE_CACHE_SECONDS (catalog/pagecache.py): each

@@ -936,3 +936,37 @@ def test_the_tests_run_without_what_boto3_and_django_storages_read_from_a_shell(
     }
     assert read_from_a_shell.isdisjoint(os.environ)
     assert os.environ["AWS_CONFIG_FILE"] == os.devnull
+
+
+@pytest.mark.parametrize(
+    ("value", "said"),
+    [
+        ("--workers 0", "runs no worker"),  # the master alone: /healthz never answered
+        ("--threads 0", "runs no worker"),  # "Worker failed to boot"
+        ("--workers=two", "invalid int value: 'two'"),  # a usage error, exit 2
+        ("--no-such-option", "unrecognized arguments: --no-such-option"),
+        ("--log-level 'debug", "No closing quotation"),
+        ("--timeout -5", "Value must be positive"),
+    ],
+)
+def test_gunicorn_cmd_args_the_web_line_cannot_run_with_stop_start_up(value, said):
+    """gunicorn reads GUNICORN_CMD_ARGS after config/gunicorn.py, over its settings:
+    the release took each of these, then the web line started no worker or none at all."""
+    started = run_python(
+        "import django; django.setup()",
+        production_env(DATABASE_URL="postgres://u:p@db.invalid/app", GUNICORN_CMD_ARGS=value),
+    )
+    assert started.returncode != 0
+    line = started.stderr.strip().splitlines()[-1]
+    assert line.startswith("django.core.exceptions.ImproperlyConfigured: The environment ")
+    assert "variable GUNICORN_CMD_ARGS" in line
+    assert said in line
+
+
+@pytest.mark.parametrize("value", ["", "--log-level debug", "--workers 3 --threads 8"])
+def test_gunicorn_cmd_args_it_can_run_with_are_taken(value):
+    started = run_python(
+        "import django; django.setup()",
+        production_env(DATABASE_URL="postgres://u:p@db.invalid/app", GUNICORN_CMD_ARGS=value),
+    )
+    assert started.returncode == 0, started.stderr
