@@ -11,12 +11,28 @@ def main():
     from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
 
+    name = os.environ["DJANGO_SETTINGS_MODULE"]
     try:  # the settings module reads the environment as it loads
-        import_module(os.environ["DJANGO_SETTINGS_MODULE"])
+        import_module(name)
     except ImproperlyConfigured as error:
         # A missing or invalid variable: its message says what to set; a traceback
         # through the settings module would only bury it.
         sys.exit(f"Error: {error}")
+    except (ModuleNotFoundError, ValueError, TypeError) as error:
+        # The name itself (a near miss, a path; blank or relative, which
+        # import_module refuses with a ValueError or TypeError of its own); not
+        # an error the settings raise or a module they import: that traceback is
+        # the news.
+        if isinstance(error, ModuleNotFoundError):
+            names_it = error.name is not None and f"{name}.".startswith(f"{error.name}.")
+        else:
+            names_it = not name or name.startswith(".")
+        if not names_it:
+            raise
+        sys.exit(
+            f"Error: DJANGO_SETTINGS_MODULE is {name!r}, which names no module here: "
+            "unset it for config.settings, or name a module by its dotted path."
+        )
     execute_from_command_line(sys.argv)
 
 

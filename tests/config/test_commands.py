@@ -127,6 +127,38 @@ def test_migrate_with_no_database_answering_is_one_error_that_says_to_run_it_aga
     assert "secret-password" not in done.stderr
 
 
+@pytest.mark.parametrize(
+    "value",
+    ["config.setting", "config.settings ", "config/settings.py", "", ".settings", "shop.settings"],
+)
+def test_a_settings_module_that_is_not_one_is_named_in_one_line(value):
+    """A near miss gave a traceback of 12 to 16 lines (ModuleNotFoundError), a
+    blank value `ValueError: Empty module name`."""
+    done = manage("check", env={**platform_env(), "DJANGO_SETTINGS_MODULE": value})
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert done.stderr == (
+        f"Error: DJANGO_SETTINGS_MODULE is {value!r}, which names no module here: "
+        "unset it for config.settings, or name a module by its dotted path.\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("code", "said"),
+    [
+        ("import no_such_module_anywhere", "No module named 'no_such_module_anywhere'"),
+        ("int('twelve')", "ValueError: invalid literal for int()"),
+    ],
+)
+def test_an_error_of_the_settings_module_itself_keeps_its_traceback(tmp_path, code, said):
+    """Only the settings module's name is said so: what it fails at is not."""
+    (tmp_path / "broken_settings.py").write_text(code + "\n")
+    env = {**platform_env(), "DJANGO_SETTINGS_MODULE": "broken_settings"}
+    done = manage("check", env={**env, "PYTHONPATH": str(tmp_path)})
+    assert done.returncode == 1
+    assert said in done.stderr
+    assert "names no module here" not in done.stderr
+
+
 @pytest.mark.parametrize("command", [("check",), ("migrate",), *DATABASE_COMMANDS], ids=str)
 def test_without_the_environment_a_command_names_the_missing_variable_in_one_line(command):
     """A fresh clone without .env runs production settings, which need secrets."""
