@@ -28,6 +28,7 @@ import fcntl
 import hashlib
 import json
 import os
+import re
 import shutil
 import threading
 from datetime import datetime
@@ -58,16 +59,38 @@ class FolderInUse(FolderRefused):
 
 
 LOCK = ".lock"
+# What a file browser leaves in any folder it shows: taken, and left in place.
+OS_LEFTOVERS = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})
+# A version's bytes (`_blob_name`), or one being written (`_write_atomic`).
+BLOB = re.compile(r"\.?[0-9a-f]{64}(?:\.\d+\.tmp)?")
+MANIFEST_BEING_WRITTEN = re.compile(rf"\.{re.escape(MANIFEST)}\.\d+\.tmp")
+
+
+def _plain_file(path: Path) -> bool:
+    return path.is_file() and not path.is_symlink()
+
+
+def _plain_folder(path: Path) -> bool:
+    return path.is_dir() and not path.is_symlink()
 
 
 def is_bucket_folder(path: Path) -> bool:
-    """Whether `path` is a folder as `save()` writes a bucket's: its manifest (or one
-    being written) and its blobs, nothing else."""
-    if not path.is_dir() or path.is_symlink():
+    """Whether `path` is a folder as `save()` writes a bucket's: a `blobs` folder of
+    version files, its manifest (or one being written), nothing else (but
+    OS_LEFTOVERS), and no symbolic link anywhere."""
+    if not _plain_folder(path):
+        return False
+    entries = {entry.name: entry for entry in path.iterdir()}
+    blobs = entries.pop("blobs", None)
+    if blobs is None or not _plain_folder(blobs):
         return False
     return all(
-        entry.name in (MANIFEST, "blobs") or entry.name.startswith(f".{MANIFEST}.")
-        for entry in path.iterdir()
+        _plain_file(entry) and (BLOB.fullmatch(entry.name) or entry.name in OS_LEFTOVERS)
+        for entry in blobs.iterdir()
+    ) and all(
+        _plain_file(entry)
+        and (name == MANIFEST or MANIFEST_BEING_WRITTEN.fullmatch(name) or name in OS_LEFTOVERS)
+        for name, entry in entries.items()
     )
 
 
@@ -76,7 +99,8 @@ def foreign_entries(folder: Path) -> list[str]:
     return sorted(
         entry.name
         for entry in folder.iterdir()
-        if not (entry.name == LOCK and entry.is_file()) and not is_bucket_folder(entry)
+        if not (_plain_file(entry) and (entry.name == LOCK or entry.name in OS_LEFTOVERS))
+        and not is_bucket_folder(entry)
     )
 
 
@@ -101,17 +125,28 @@ class S3Disk:
         goes with the process, even on kill -9.
         """
         another = run_with("DEMO_S3_DATA", "another-folder")
-        if self.folder.exists() and not self.folder.is_dir():
-            raise FolderRefused(f"{self.folder} is not a folder: {another}")
-        if self.folder.is_dir() and (foreign := foreign_entries(self.folder)):
-            shown = ", ".join(foreign[:3]) + (", ..." if len(foreign) > 3 else "")
-            raise FolderRefused(
-                f"{self.folder} holds what the local S3 server did not write there "
-                f"({shown}), which it would replace: name a new or empty folder, "
-                f"or {another}"
+        try:
+            if self.folder.exists() and not self.folder.is_dir():
+                raise FolderRefused(f"{self.folder} is not a folder: {another}")
+            if self.folder.is_dir() and (foreign := foreign_entries(self.folder)):
+                shown = ", ".join(foreign[:3]) + (", ..." if len(foreign) > 3 else "")
+                raise FolderRefused(
+                    f"{self.folder} holds what the local S3 server did not write there "
+                    f"({shown}), which it would replace: name a new or empty folder, "
+                    f"or {another}"
+                )
+            self.folder.mkdir(parents=True, exist_ok=True)
+            # Not through a symbolic link, and not emptied: a lock file's content
+            # is not the lock.
+            descriptor = os.open(
+                self.folder / LOCK, os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW, 0o644
             )
-        self.folder.mkdir(parents=True, exist_ok=True)
-        self._owner = open(self.folder / LOCK, "w")  # noqa: SIM115 (held until exit)
+        except OSError as error:  # unreadable, unwritable, a path through a file
+            raise FolderRefused(
+                f"{self.folder} cannot hold the local S3 server's objects "
+                f"({error.strerror or error}): {another}"
+            ) from None
+        self._owner = os.fdopen(descriptor, "w")
         try:
             fcntl.flock(self._owner, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

@@ -101,6 +101,12 @@ FOREIGN = {
     "a file of one's own": {"notes.txt": "keep me"},
     "a folder named like a bucket": {"media/photo.jpg": "jpeg"},
     "a lock of another tool": {".lock": "", "src/main.c": "int main;"},
+    "photos in a folder named blobs": {"photos/blobs/IMG_0001.jpg": "jpeg"},
+    "a bucket's shape with a file more": {
+        "media/versions.json": "{}",
+        "media/blobs/" + "a" * 64: "bytes",
+        "media/notes.txt": "mine",
+    },
 }
 START = """
 from pathlib import Path
@@ -137,6 +143,36 @@ def test_a_folder_holding_what_the_server_did_not_write_is_refused_and_left_alon
     assert _files(tmp_path) == content  # nothing written, nothing removed
 
 
+def test_an_empty_folder_and_a_linked_lock_are_refused_and_left_alone(tmp_path):
+    (tmp_path / "drafts").mkdir()
+    with pytest.raises(s3_disk.FolderRefused, match=r"\(drafts\)"):
+        s3_disk.S3Disk(tmp_path).claim()
+    assert (tmp_path / "drafts").is_dir()
+
+    data, mine = tmp_path / "data", tmp_path / "mine.txt"
+    data.mkdir()
+    mine.write_text("keep me")
+    (data / ".lock").symlink_to(mine)
+    with pytest.raises(s3_disk.FolderRefused, match=r"\(\.lock\)"):
+        s3_disk.S3Disk(data).claim()
+    assert mine.read_text() == "keep me"
+
+
+def test_a_lock_file_alone_is_taken_and_not_emptied(tmp_path):
+    (tmp_path / ".lock").write_text("another tool's")
+    s3_disk.S3Disk(tmp_path).claim()
+    assert (tmp_path / ".lock").read_text() == "another tool's"
+
+
+def test_a_path_it_cannot_make_a_folder_at_is_refused_in_one_line(tmp_path):
+    """A path through a file: a NotADirectoryError traceback from mkdir."""
+    (tmp_path / "file").write_text("mine")
+    with pytest.raises(s3_disk.FolderRefused, match="cannot hold") as refused:
+        s3_disk.S3Disk(tmp_path / "file" / "s3").claim()
+    assert "\n" not in str(refused.value)
+    assert (tmp_path / "file").read_text() == "mine"
+
+
 def test_a_file_is_refused_in_one_line(tmp_path):
     file = tmp_path / "data"
     file.write_text("mine")
@@ -162,3 +198,16 @@ def test_a_folder_the_server_wrote_is_taken_again_and_nothing_else_there_is_remo
     assert saved.returncode == 0, saved.stderr
     assert (tmp_path / "mine" / "keep.txt").read_text() == "kept"
     assert (tmp_path / "media" / "versions.json").is_file()
+
+
+def test_what_a_file_browser_leaves_in_the_servers_folder_is_taken_and_kept(tmp_path):
+    """Finder's .DS_Store beside the buckets and in one: the demo's own folder was
+    refused, its uploads unreadable."""
+    written = run_python(WRITE.format(folder=str(tmp_path)), _server_env())
+    assert written.returncode == 0, written.stderr
+    for leftover in (tmp_path / ".DS_Store", tmp_path / "media" / ".DS_Store"):
+        leftover.write_bytes(b"finder")
+    read = run_python(READ_BACK.format(folder=str(tmp_path)), _server_env())
+    assert read.returncode == 0, read.stderr
+    assert read.stdout.split()[0] == "1"
+    assert (tmp_path / "media" / ".DS_Store").read_bytes() == b"finder"
