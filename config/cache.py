@@ -146,6 +146,13 @@ def redis_options(url: str, *, development: bool) -> dict:
     servers = [server.strip() for server in re.split("[;,]", url)]
     for server in servers:
         _check_server(server, development=development)
+    # The options below go to every server: a plain one refuses the TLS ones.
+    if len({server.partition("://")[0] for server in servers}) > 1:
+        raise ImproperlyConfigured(
+            "REDIS_URL / REDIS_TLS_URL mixes redis:// and rediss:// servers: the app's "
+            "TLS options go to each, and redis-py fails every call to a plain one on "
+            "them. Name every server with one scheme."
+        )
     options = {
         # Heroku Key-Value Store answers within a millisecond or two from a dyno of
         # its region: a server that does not answer within a second is treated as

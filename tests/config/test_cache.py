@@ -628,6 +628,22 @@ def test_tls_options_on_a_plain_url_are_refused(no_redis, option):
 
 
 @pytest.mark.parametrize(
+    "location",
+    [
+        "rediss://:secret@h:6380/0,redis://127.0.0.1:6379/0",
+        "redis://127.0.0.1:6379;rediss://h:6380",
+    ],
+)
+def test_servers_of_both_schemes_in_one_url_are_refused(no_redis, location):
+    """The app's TLS options (ssl_cert_reqs) went to the plain replica too: a
+    TypeError on every read, which Django sends to the replicas."""
+    no_redis.setenv("REDIS_URL", location)
+    with pytest.raises(ImproperlyConfigured, match="mixes redis:// and rediss://") as refused:
+        cache.caches(page_seconds=10, development=True)
+    assert "secret" not in str(refused.value)
+
+
+@pytest.mark.parametrize(
     "query", ["db=3", "db=03", "db=", "health_check_interval=30", "ssl_cert_reqs=optional"]
 )
 def test_values_redis_py_reads_are_taken(no_redis, query):
