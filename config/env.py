@@ -428,14 +428,28 @@ def web_workers() -> int:
     return workers
 
 
+# gunicorn options the web line's own settings own: given in GUNICORN_CMD_ARGS,
+# each passes gunicorn's parser and still leaves the dyno without its web line.
+GUNICORN_OWNED = {
+    "bind": "the web line binds Heroku's $PORT (config/gunicorn.py)",
+    "raw_env": "variables set with --env reach the app past the release's checks: "
+    "set each as a config var",
+    "daemon": "the process Heroku watches would exit",
+    "check_config": "gunicorn would check its settings and exit",
+    "print_config": "gunicorn would print its settings and exit",
+}
+
+
 def gunicorn_cmd_args() -> None:
     """ImproperlyConfigured for a GUNICORN_CMD_ARGS the web line cannot run with.
 
     gunicorn reads it after config/gunicorn.py, over its settings, with its own
     parser and validators: `--workers 0` started the master alone (what
     `web_workers` refuses WEB_CONCURRENCY=0 for), `--threads 0` failed every
-    worker's boot, and a value its parser refused stopped the web line at once,
-    while the release passed. Read here the way gunicorn reads it."""
+    worker's boot, a value its parser or validators refused, or a worker class it
+    cannot load, stopped the web line at once, and GUNICORN_OWNED options take
+    what the web line needs, while the release passed. Read here the way gunicorn
+    reads it; nothing it would print reaches the terminal."""
     value = os.environ.get("GUNICORN_CMD_ARGS")
     if value is None:
         return
@@ -444,19 +458,26 @@ def gunicorn_cmd_args() -> None:
     config = Config()
     said = io.StringIO()
     try:
-        with contextlib.redirect_stderr(said):
+        with contextlib.redirect_stderr(said), contextlib.redirect_stdout(said):
             parsed = config.parser().parse_args(shlex.split(value))
-        for name, given in vars(parsed).items():
-            if given is not None and name != "args":
-                config.set(name.lower(), given)
-    except SystemExit:  # argparse's usage error, written to stderr
-        reason = (said.getvalue().strip().splitlines() or ["not an option list"])[-1]
-    except (ValueError, TypeError) as error:  # shlex's, or a validator's
-        reason = str(error)
+        given = {name: got for name, got in vars(parsed).items() if got is not None}
+        for name, got in given.items():
+            if name != "args":
+                config.set(name.lower(), got)
+        config.worker_class  # noqa: B018 (imports the class, as the web line would)
+    except SystemExit as stop:  # argparse: a usage error, or --help / --version
+        lines = said.getvalue().strip().splitlines()
+        reason = lines[-1] if stop.code and lines else "it makes gunicorn print and exit"
+    except Exception as error:  # shlex's, a validator's (ConfigError), an import's
+        reason = str(error) or type(error).__name__
     else:
-        if config.workers >= 1 and config.threads >= 1:
+        owned = [why for name, why in GUNICORN_OWNED.items() if given.get(name)]
+        if owned:
+            reason = owned[0]
+        elif config.workers >= 1 and config.threads >= 1:
             return
-        reason = "it runs no worker (--workers and --threads must be 1 or more)"
+        else:
+            reason = "it runs no worker (--workers and --threads must be 1 or more)"
     raise ImproperlyConfigured(
         f"The environment variable GUNICORN_CMD_ARGS is one the web line cannot run "
         f"with: {' '.join(reason.split())}."

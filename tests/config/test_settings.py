@@ -947,6 +947,17 @@ def test_the_tests_run_without_what_boto3_and_django_storages_read_from_a_shell(
         ("--no-such-option", "unrecognized arguments: --no-such-option"),
         ("--log-level 'debug", "No closing quotation"),
         ("--timeout -5", "Value must be positive"),
+        ("-e SCRIPT_NAME=/shop", "past the release's checks"),
+        ("--env ENVIRONMENT=development --workers 1", "past the release's checks"),
+        ("--chdir /nonexistent", "can't chdir to '/nonexistent'"),  # gunicorn's ConfigError
+        ("--check-config", "check its settings and exit"),
+        ("--print-config", "print its settings and exit"),
+        ("--daemon", "the process Heroku watches would exit"),
+        ("-k gevent", "gevent"),  # not installed
+        ("-k no.such.Worker", "no.such"),
+        ("--bind 127.0.0.1:9999", "binds Heroku's $PORT"),
+        ("--version", "print and exit"),
+        ("-h", "print and exit"),
     ],
 )
 def test_gunicorn_cmd_args_the_web_line_cannot_run_with_stop_start_up(value, said):
@@ -961,9 +972,19 @@ def test_gunicorn_cmd_args_the_web_line_cannot_run_with_stop_start_up(value, sai
     assert line.startswith("django.core.exceptions.ImproperlyConfigured: The environment ")
     assert "variable GUNICORN_CMD_ARGS" in line
     assert said in line
+    assert started.stdout == ""  # gunicorn's help or version text is not printed
 
 
-@pytest.mark.parametrize("value", ["", "--log-level debug", "--workers 3 --threads 8"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "",
+        "--log-level debug",
+        "--workers 3 --threads 8",
+        "--access-logfile - --max-requests 1000 --max-requests-jitter 50",
+        '--forwarded-allow-ips="*" -w 3',
+    ],
+)
 def test_gunicorn_cmd_args_it_can_run_with_are_taken(value):
     started = run_python(
         "import django; django.setup()",
