@@ -59,8 +59,16 @@ class FolderInUse(FolderRefused):
 
 
 LOCK = ".lock"
-# What a file browser leaves in any folder it shows: taken, and left in place.
-OS_LEFTOVERS = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})
+# What a file browser leaves in any folder it shows (Finder's, Explorer's,
+# Dolphin's; macOS's ._ files beside others on a drive without its metadata):
+# taken, and left in place.
+OS_LEFTOVERS = frozenset({".DS_Store", "Thumbs.db", "desktop.ini", ".directory", ".localized"})
+
+
+def _leftover(name: str) -> bool:
+    return name in OS_LEFTOVERS or name.startswith("._")
+
+
 # A version's bytes (`_blob_name`), or one being written (`_write_atomic`).
 BLOB = re.compile(r"\.?[0-9a-f]{64}(?:\.\d+\.tmp)?")
 MANIFEST_BEING_WRITTEN = re.compile(rf"\.{re.escape(MANIFEST)}\.\d+\.tmp")
@@ -76,20 +84,26 @@ def _plain_folder(path: Path) -> bool:
 
 def is_bucket_folder(path: Path) -> bool:
     """Whether `path` is a folder as `save()` writes a bucket's: a `blobs` folder of
-    version files, its manifest (or one being written), nothing else (but
-    OS_LEFTOVERS), and no symbolic link anywhere."""
+    version files and its manifest (or one being written), or one of the two
+    alone (a manifest whose blobs were removed by hand), nothing else (but file
+    browsers' leftovers), and no symbolic link anywhere."""
     if not _plain_folder(path):
         return False
     entries = {entry.name: entry for entry in path.iterdir()}
     blobs = entries.pop("blobs", None)
-    if blobs is None or not _plain_folder(blobs):
+    if blobs is None and MANIFEST not in entries:
+        return False
+    if blobs is not None and not (
+        _plain_folder(blobs)
+        and all(
+            _plain_file(entry) and (BLOB.fullmatch(entry.name) or _leftover(entry.name))
+            for entry in blobs.iterdir()
+        )
+    ):
         return False
     return all(
-        _plain_file(entry) and (BLOB.fullmatch(entry.name) or entry.name in OS_LEFTOVERS)
-        for entry in blobs.iterdir()
-    ) and all(
         _plain_file(entry)
-        and (name == MANIFEST or MANIFEST_BEING_WRITTEN.fullmatch(name) or name in OS_LEFTOVERS)
+        and (name == MANIFEST or MANIFEST_BEING_WRITTEN.fullmatch(name) or _leftover(name))
         for name, entry in entries.items()
     )
 
@@ -99,7 +113,7 @@ def foreign_entries(folder: Path) -> list[str]:
     return sorted(
         entry.name
         for entry in folder.iterdir()
-        if not (_plain_file(entry) and (entry.name == LOCK or entry.name in OS_LEFTOVERS))
+        if not (_plain_file(entry) and (entry.name == LOCK or _leftover(entry.name)))
         and not is_bucket_folder(entry)
     )
 

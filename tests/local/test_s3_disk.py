@@ -158,6 +158,13 @@ def test_an_empty_folder_and_a_linked_lock_are_refused_and_left_alone(tmp_path):
     assert mine.read_text() == "keep me"
 
 
+def test_a_bucket_whose_blobs_were_removed_by_hand_is_still_the_servers(tmp_path):
+    (tmp_path / "media").mkdir()
+    (tmp_path / "media" / "versions.json").write_text('{"versioning": null, "entries": []}')
+    s3_disk.S3Disk(tmp_path).claim()
+    assert (tmp_path / "media" / "versions.json").is_file()
+
+
 def test_a_lock_file_alone_is_taken_and_not_emptied(tmp_path):
     (tmp_path / ".lock").write_text("another tool's")
     s3_disk.S3Disk(tmp_path).claim()
@@ -205,7 +212,13 @@ def test_what_a_file_browser_leaves_in_the_servers_folder_is_taken_and_kept(tmp_
     refused, its uploads unreadable."""
     written = run_python(WRITE.format(folder=str(tmp_path)), _server_env())
     assert written.returncode == 0, written.stderr
-    for leftover in (tmp_path / ".DS_Store", tmp_path / "media" / ".DS_Store"):
+    for leftover in (
+        tmp_path / ".DS_Store",
+        tmp_path / "media" / ".DS_Store",
+        tmp_path / "._media",
+        tmp_path / ".directory",
+        tmp_path / "media" / "blobs" / "Thumbs.db",
+    ):
         leftover.write_bytes(b"finder")
     read = run_python(READ_BACK.format(folder=str(tmp_path)), _server_env())
     assert read.returncode == 0, read.stderr
