@@ -259,6 +259,16 @@ def test_a_release_warns_of_a_redis_that_does_not_answer_and_goes_on(locked_redi
     assert "config.W007" not in done.stderr + done.stdout
 
 
+def refused_at_start_up(monkeypatch, variable: str, url: str, said: str, **options) -> str:
+    """The one-line refusal of `url` (whose password is "secret") in `variable`,
+    which must say `said` and leave the password out."""
+    monkeypatch.setenv(variable, url)
+    with pytest.raises(ImproperlyConfigured, match=said) as refused:
+        cache.caches(page_seconds=10, **{"development": False, **options})
+    assert "secret" not in str(refused.value)
+    return str(refused.value)
+
+
 def release_check(monkeypatch, url: str) -> list[str]:
     """The ids of what the release phase's Redis check says of `url`."""
     monkeypatch.setenv("DYNO", "release.1")
@@ -590,11 +600,9 @@ def test_the_pool_bound_is_a_workers_thread_count():
     ],
 )
 def test_an_option_the_app_does_not_take_is_refused(no_redis, option):
-    no_redis.setenv("REDIS_TLS_URL", f"rediss://:secret@h:6380/0?{option}")
-    with pytest.raises(ImproperlyConfigured, match="which the app does not take") as refused:
-        cache.caches(page_seconds=10, development=False)
-    assert option.partition("=")[0] in str(refused.value)
-    assert "secret" not in str(refused.value)
+    url = f"rediss://:secret@h:6380/0?{option}"
+    said = refused_at_start_up(no_redis, "REDIS_TLS_URL", url, "which the app does not take")
+    assert option.partition("=")[0] in said
 
 
 @pytest.mark.parametrize(
@@ -611,20 +619,16 @@ def test_an_option_the_app_does_not_take_is_refused(no_redis, option):
 def test_a_value_redis_py_cannot_read_is_refused_at_start_up(no_redis, option):
     """Only the release phase's check (config.E006) stopped these: a web process
     started without it failed every cache call."""
-    no_redis.setenv("REDIS_TLS_URL", f"rediss://:secret@h:6380/2?{option}")
-    with pytest.raises(ImproperlyConfigured, match=option.partition("=")[0]) as refused:
-        cache.caches(page_seconds=10, development=False)
-    assert "secret" not in str(refused.value)
+    url = f"rediss://:secret@h:6380/2?{option}"
+    refused_at_start_up(no_redis, "REDIS_TLS_URL", url, option.partition("=")[0])
 
 
 @pytest.mark.parametrize("option", ["ssl_cert_reqs=none", "ssl_check_hostname=false"])
 def test_tls_options_on_a_plain_url_are_refused(no_redis, option):
     """redis-py's plain connection takes no ssl_ argument: a TypeError on every call."""
-    no_redis.setenv("REDIS_URL", f"redis://:secret@127.0.0.1:6379/0?{option}")
-    with pytest.raises(ImproperlyConfigured, match="redis:// URL") as refused:
-        cache.caches(page_seconds=10, development=True)
-    assert option.partition("=")[0] in str(refused.value)
-    assert "secret" not in str(refused.value)
+    url = f"redis://:secret@127.0.0.1:6379/0?{option}"
+    said = refused_at_start_up(no_redis, "REDIS_URL", url, "redis:// URL", development=True)
+    assert option.partition("=")[0] in said
 
 
 @pytest.mark.parametrize(
@@ -637,10 +641,8 @@ def test_tls_options_on_a_plain_url_are_refused(no_redis, option):
 def test_servers_of_both_schemes_in_one_url_are_refused(no_redis, location):
     """The app's TLS options (ssl_cert_reqs) went to the plain replica too: a
     TypeError on every read, which Django sends to the replicas."""
-    no_redis.setenv("REDIS_URL", location)
-    with pytest.raises(ImproperlyConfigured, match="mixes redis:// and rediss://") as refused:
-        cache.caches(page_seconds=10, development=True)
-    assert "secret" not in str(refused.value)
+    said = "mixes redis:// and rediss://"
+    refused_at_start_up(no_redis, "REDIS_URL", location, said, development=True)
 
 
 @pytest.mark.parametrize(
