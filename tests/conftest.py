@@ -9,7 +9,6 @@ from django.db import connection, models
 from django.test import override_settings
 from django.test.utils import isolate_apps
 
-from config import env
 from config.local import s3 as locals3
 from config.media import storage as s3
 from config.security import throttle
@@ -71,25 +70,22 @@ def pytest_collection_modifyitems(config, items):
 # any AWS_* bucket variables from .env, so no test reaches a real bucket.
 
 
+def leave_out_the_shells_aws(patch: pytest.MonkeyPatch) -> None:
+    """Nothing of the machine's own AWS set-up: its profiles and config file
+    (~/.aws/config: a region, an endpoint) are for real buckets, and so is every
+    AWS_ variable of the shell, which boto3, botocore and django-storages read
+    (AWS_DEFAULT_REGION, AWS_ENDPOINT_URL, AWS_DEFAULTS_MODE, a session token...):
+    storages the tests build in this process took them."""
+    for name in [name for name in os.environ if name.startswith("AWS_")]:
+        patch.delenv(name)
+    patch.setenv("AWS_CONFIG_FILE", os.devnull)
+    patch.setenv("AWS_SHARED_CREDENTIALS_FILE", os.devnull)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def local_s3():
     with pytest.MonkeyPatch.context() as patch:
-        # Nothing of the machine's own AWS set-up: its profiles and config file
-        # (~/.aws/config: a region, an endpoint) are for real buckets, and so is
-        # what boto3 and django-storages read from a shell (AWS_DEFAULT_REGION,
-        # AWS_ENDPOINT_URL...): storages the tests build in this process took them.
-        for name in (
-            "AWS_STATIC_BUCKET_NAME",
-            "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
-            env.BOTO3_REGION,
-            *env.BOTO3_ENDPOINTS,
-            *env.BOTO3_HOST_SWITCHES,
-            *env.BOTO3_PROFILES,
-            *env.STORAGES_CREDENTIALS,
-        ):
-            patch.delenv(name, raising=False)
-        patch.setenv("AWS_CONFIG_FILE", os.devnull)
-        patch.setenv("AWS_SHARED_CREDENTIALS_FILE", os.devnull)
+        leave_out_the_shells_aws(patch)
         server = locals3.start()
         for name, value in server.environ().items():
             patch.setenv(name, value)

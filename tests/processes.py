@@ -455,7 +455,11 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 
 
 def _opener(tls: ssl.SSLContext | None) -> urllib.request.OpenerDirector:
-    return urllib.request.build_opener(_NoRedirect, urllib.request.HTTPSHandler(context=tls))
+    # Straight to this machine, past any proxy the shell names (tests/local/test_proxies.py).
+    no_proxy = urllib.request.ProxyHandler({})
+    return urllib.request.build_opener(
+        _NoRedirect, no_proxy, urllib.request.HTTPSHandler(context=tls)
+    )
 
 
 @dataclass

@@ -13,6 +13,7 @@ moto is a dev package: production never imports this module.
 import functools
 import json
 import logging
+import os
 import threading
 import urllib.request
 from dataclasses import dataclass, field
@@ -169,6 +170,18 @@ class LocalS3:
             return json.loads(response.read() or b"{}")
 
 
+def go_past_proxies(host: str) -> None:
+    """Requests to `host` go straight to it, past a proxy the shell names
+    (`http_proxy`, `HTTPS_PROXY`, `ALL_PROXY`...: boto3 and urllib send every request
+    through it, and a company's proxy cannot reach this machine's 127.0.0.1). Adds
+    `host` to `no_proxy` and `NO_PROXY`, which both read, in this process's
+    environment: the demo's web processes inherit it."""
+    for name in ("no_proxy", "NO_PROXY"):
+        hosts = [entry.strip() for entry in os.environ.get(name, "").split(",") if entry.strip()]
+        if host not in hosts:
+            os.environ[name] = ",".join([*hosts, host])
+
+
 def start(port: int = 0, data_dir: Path | None = None) -> LocalS3:
     """Start a server on 127.0.0.1 (a free port unless given) and create the buckets.
 
@@ -197,6 +210,7 @@ def start(port: int = 0, data_dir: Path | None = None) -> LocalS3:
     )
     server._server.app = changes.counting(dispatcher)
     host, port = server.get_host_and_port()
+    go_past_proxies(host)
     local = LocalS3(server, f"http://{host}:{port}")
     local.create_buckets()
     if data_dir is not None:

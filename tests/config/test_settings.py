@@ -11,12 +11,16 @@ from urllib.parse import parse_qsl
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from django.core.files.base import ContentFile
+from django.core.files.storage import storages
 from django.core.management import call_command
 from django.http.request import split_domain_port, validate_host
+from django.test import override_settings
 from dotenv import dotenv_values
 
 from config import env
 from config.tour import ENVIRONMENT_VARIABLES
+from tests.conftest import leave_out_the_shells_aws, storages_on, stored_bytes
 from tests.processes import BASE_DIR, manage, production_env, released_database, run_python
 
 SHOW_SETTINGS = (
@@ -923,18 +927,40 @@ def test_an_empty_script_name_is_none_as_gunicorn_reads_it():
     assert started.returncode == 0, started.stderr
 
 
-def test_the_tests_run_without_what_boto3_and_django_storages_read_from_a_shell():
+# What a shell may export for other work with AWS, each read by boto3, botocore
+# or django-storages when a storage builds its client.
+A_SHELLS_AWS = {
+    "AWS_DEFAULT_REGION": "eu-north-1",
+    "AWS_ENDPOINT_URL": "https://s3.example.com",
+    "AWS_ENDPOINT_URL_S3": "https://s3.example.com",
+    "AWS_PROFILE": "work",
+    "AWS_S3_ACCESS_KEY_ID": "AKIAOTHERWORK",
+    "AWS_SESSION_TOKEN": "other-work",
+    "AWS_MAX_ATTEMPTS": "abc",
+    "AWS_RETRY_MODE": "sometimes",
+    "AWS_DEFAULTS_MODE": "fast",
+    "AWS_REQUEST_CHECKSUM_CALCULATION": "always",
+    "AWS_S3_US_EAST_1_REGIONAL_ENDPOINT": "everywhere",
+    "AWS_CA_BUNDLE": "/nonexistent/ca.pem",
+}
+
+
+@pytest.mark.parametrize("name", A_SHELLS_AWS)
+def test_the_tests_run_without_what_boto3_and_django_storages_read_from_a_shell(
+    monkeypatch, fresh_s3, name
+):
     """An AWS_DEFAULT_REGION or AWS_ENDPOINT_URL exported for other work moved the
-    storages built in this process to other hosts: tests failed that passed in a
-    clean shell (tests/conftest.py, local_s3)."""
-    read_from_a_shell = {
-        env.BOTO3_REGION,
-        *env.BOTO3_ENDPOINTS,
-        *env.BOTO3_HOST_SWITCHES,
-        *env.BOTO3_PROFILES,
-        *env.STORAGES_CREDENTIALS,
-    }
-    assert read_from_a_shell.isdisjoint(os.environ)
+    storages built in this process to other hosts, and a botocore setting
+    (AWS_MAX_ATTEMPTS=abc) stopped each: tests failed that passed in a clean shell
+    (tests/conftest.py, local_s3)."""
+    monkeypatch.setenv(name, A_SHELLS_AWS[name])
+    leave_out_the_shells_aws(monkeypatch)
+    for variable, value in fresh_s3.environ().items():  # as local_s3 sets them next
+        monkeypatch.setenv(variable, value)
+    with override_settings(STORAGES=storages_on(fresh_s3)):
+        storage = storages.create_storage(storages.backends["default"])
+        stored = storage.save("from-a-shell.txt", ContentFile(b"stored"))
+    assert stored_bytes(fresh_s3, stored) == b"stored"
     assert os.environ["AWS_CONFIG_FILE"] == os.devnull
 
 

@@ -40,8 +40,10 @@ def test_demo_bind_address_brackets_ipv6():
     assert bind_address("[::1]", "8000") == "[::1]:8000"
 
 
-def test_demo_command_migrates_serves_the_site_and_stops_on_ctrl_c(tmp_path):
-    web = start_demo("demo_check", tmp_path)
+def test_demo_command_migrates_serves_the_site_and_stops_on_ctrl_c(tmp_path, behind_a_proxy):
+    # In a shell behind a proxy that cannot reach this machine (tests/local/test_proxies.py):
+    # the demo's S3 requests, its media tour's among them, go straight to its server.
+    web = start_demo("demo_check", tmp_path, **behind_a_proxy)
     process, port = web.process, web.port
     try:
         web.wait_until_serving(timeout=180)
