@@ -9,11 +9,12 @@ admin's product image and the avatar, still work at their 5 MB limit.
 
 import http.client
 import re
+from urllib.parse import urlencode
 
 import pytest
 from django.conf import settings
 
-from tests.deploy.client import RouterClient, create_superuser
+from tests.deploy.client import RouterClient, create_superuser, send_raw
 from tests.deploy.corpus import WITH_CSRF
 from tests.factories import image_bytes
 from tests.processes import HEROKU_HOST, manage, production_env, released_database, serving
@@ -179,3 +180,49 @@ def test_a_product_image_through_the_admin_at_the_limit_is_stored_one_byte_more_
     assert reply.status == 302, re.findall(r'class="errorlist[^>]*>.*?</ul>', reply.text)
     assert page.status == 200
     assert "lamp" in page.text
+
+
+@pytest.mark.parametrize("cut", ["form", "multipart", "inside the file"])
+def test_a_body_that_ends_before_its_length_changes_nothing(site, cut):
+    """A client gone mid-body (a browser's Stop, a tab closed during an upload) ends
+    its half of the connection: gunicorn handed on the bytes that had come as the
+    whole body, and the form they held was saved, a bio cut off mid-word, or a
+    name without the picture sent with it."""
+    web, _ = site
+    client = RouterClient(web.port)
+    client.sign_up(f"cut-{cut.replace(' ', '-')}", PASSWORD)
+    before = {"display_name": "Ada", "bio": "Saved before.", "company": ""}
+    assert client.submit("/accounts/profile/edit/", before).status == 302
+    token = client.get("/accounts/profile/edit/").form_token()
+    fields = {"csrfmiddlewaretoken": token, "display_name": "Ada Lovelace", "bio": "x" * 1500}
+    picture = image_bytes("PNG", (64, 64))
+    if cut == "form":
+        body = urlencode(fields).encode()
+        content_type = "application/x-www-form-urlencoded"
+    else:
+        boundary = "cut-short-boundary"
+        head = f"--{boundary}\r\nContent-Disposition: form-data; "
+        parts = [f'{head}name="{name}"\r\n\r\n{value}'.encode() for name, value in fields.items()]
+        parts.append(
+            f'{head}name="avatar"; filename="me.png"\r\nContent-Type: image/png\r\n\r\n'.encode()
+            + picture
+        )
+        body = b"\r\n".join(parts) + f"\r\n--{boundary}--\r\n".encode()
+        content_type = f"multipart/form-data; boundary={boundary}"
+    end = (
+        body.index(picture) + len(picture) // 2
+        if cut == "inside the file"
+        else body.index(b"x" * 100)
+    )
+    cookies = "; ".join(f"{name}={value}" for name, value in client.cookies.items())
+    request = (
+        f"POST /accounts/profile/edit/ HTTP/1.1\r\nHost: {HEROKU_HOST}\r\n"
+        f"X-Forwarded-Proto: https\r\nOrigin: https://{HEROKU_HOST}\r\nCookie: {cookies}\r\n"
+        f"Content-Type: {content_type}\r\nContent-Length: {len(body)}\r\n\r\n"
+    ).encode()
+    reply = send_raw(web.port, request + body[:end])
+    assert reply.startswith(b"HTTP/1.1 403 "), reply[:300]
+    profile = client.get("/accounts/profile/")
+    assert "Saved before." in profile.text
+    assert "Ada Lovelace" not in profile.text
+    assert profile.avatar_url() is None
