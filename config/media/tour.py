@@ -119,7 +119,8 @@ def demonstrate(name: str = DEMO_NAME) -> list[Step]:
 # run between two steps of the first deleted what the first was about to download.
 # A PostgreSQL advisory lock, held for the run's transaction, is one queue for every
 # worker of every dyno; a run waits at most TURN_WAIT for the one before it.
-TURN_LOCK = 0x53334D45  # any constant; the app takes no other advisory lock
+# Any constant: the throttles' advisory locks take two keys, a space of their own.
+TURN_LOCK = 0x53334D45
 TURN_WAIT = "10s"
 
 

@@ -20,10 +20,11 @@ address or a username in clear. Windows are fixed (aligned on the clock), so a
 client may spend a window's allowance at its end and the next one's at the
 start: at most twice the limit in a short burst.
 
-Counting is `add` (the first event) then `incr`. Redis increments atomically;
-Django's database cache reads, then writes, so requests racing on one key can
-each count from the same value: the count may come out low by the number of
-requests in flight at once (a dyno serves at most 10).
+Counting is `add` (the first event) then `incr`. Redis increments atomically.
+Django's database cache reads, then writes: requests counting on one key at once
+each wrote the count they had read plus one, and ten in flight counted about one
+hit in five. On it each count runs in a transaction that first takes a
+PostgreSQL advisory lock on its key, so requests counting on one key take turns.
 
 A store that does not answer (Redis down: config/cache.unavailable()) lets every
 request through uncounted and logs an error: an outage of the cache server must
@@ -33,14 +34,20 @@ lockout per username and client, kept in the database, still holds.
 
 import logging
 import time
+from contextlib import contextmanager
 from functools import wraps
 
 from django.core.cache import caches
+from django.core.cache.backends.db import DatabaseCache
+from django.db import connections, router, transaction
 from django.utils.crypto import salted_hmac
 
 from config.cache import unavailable
 
 ALIAS = "throttles"
+# The first of the two keys of the advisory locks that count on a database cache
+# (`_counting_alone`); the second is the count's key, hashed.
+LOCK_CLASS = 0x54485254
 
 logger = logging.getLogger(__name__)
 
@@ -82,14 +89,29 @@ def _store(window: int, alias: str = ALIAS):
 def hit(scope: str, value: str, *, limit: int, window: int, alias: str = ALIAS) -> bool:
     """Count one event; whether the count in this window is still at most `limit`."""
     store, key = _store(window, alias), _key(scope, value, window)
-    if store.add(key, 1, timeout=window):
-        return limit >= 1
-    try:
-        count = store.incr(key)
-    except ValueError:  # expired between add() and incr()
-        store.add(key, 1, timeout=window)
-        count = 1
+    with _counting_alone(store, key):
+        if store.add(key, 1, timeout=window):
+            return limit >= 1
+        try:
+            count = store.incr(key)
+        except ValueError:  # expired between add() and incr()
+            store.add(key, 1, timeout=window)
+            count = 1
     return count <= limit
+
+
+@contextmanager
+def _counting_alone(store, key: str):
+    """On a database cache: a transaction in which no other request counts on `key`
+    (a PostgreSQL advisory lock on it, let go at the commit). Elsewhere nothing."""
+    if not isinstance(store, DatabaseCache):
+        yield
+        return
+    using = router.db_for_write(store.cache_model_class)
+    with transaction.atomic(using=using):
+        with connections[using].cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [LOCK_CLASS, key])
+        yield
 
 
 @_fail_open(False)

@@ -1,8 +1,10 @@
 """The throttle store: counts per key and window, shared through the database, hashed keys."""
 
+import threading
+
 import pytest
 from django.conf import settings
-from django.db import connection
+from django.db import connection, connections
 
 from config.security import throttle
 
@@ -73,3 +75,31 @@ def test_a_count_starts_again_when_its_window_ends(throttle_clock):
     assert throttle.seconds_left(3600) == 3600
     assert throttle.hit("test", "a", limit=2, window=3600)
     assert not throttle.reached("test", "a", limit=2, window=3600)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("alias", [throttle.ALIAS, "login_failures"])
+def test_hits_at_once_on_one_key_are_each_counted(alias):
+    """The database cache's incr() reads, then writes: requests counting on one key
+    at once each wrote the count they had read plus one, and 10 threads of 20 hits
+    counted about 40 of 200, so a limit let through several times its number."""
+    threads, each = 10, 20
+    start = threading.Barrier(threads)
+
+    def hits():
+        try:
+            start.wait()
+            for _ in range(each):
+                throttle.hit("test", "racing", limit=10_000, window=3600, alias=alias)
+        finally:
+            connections.close_all()
+
+    workers = [threading.Thread(target=hits) for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert throttle.reached("test", "racing", limit=threads * each, window=3600, alias=alias)
+    assert not throttle.reached(
+        "test", "racing", limit=threads * each + 1, window=3600, alias=alias
+    )
