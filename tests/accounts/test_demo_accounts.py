@@ -400,28 +400,70 @@ def test_the_docs_give_the_development_logins_the_command_prints(doc):
         assert f"`{DEV_PASSWORDS[role]}`" in text
 
 
+def where_libpq_connects(monkeypatch, host: str, options: dict, variables: dict) -> None:
+    """The user model's database named by HOST, OPTIONS and libpq's variables as given."""
+    database = connections[router.db_for_write(get_user_model())].settings_dict
+    monkeypatch.setitem(database, "HOST", host)
+    monkeypatch.setitem(database, "OPTIONS", {**database["OPTIONS"], **options})
+    for name in ("PGHOST", "PGHOSTADDR", "PGSERVICE"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value)
+
+
 @pytest.mark.parametrize(
-    "host", ["db.example.com", "ec2-1-2-3-4.compute-1.amazonaws.com", "10.0.0.5"]
+    ("host", "options", "variables", "said"),
+    [
+        ("db.example.com", {}, {}, "db.example.com"),
+        ("ec2-1-2-3-4.compute-1.amazonaws.com", {}, {}, "ec2-1-2-3-4.compute-1.amazonaws.com"),
+        ("10.0.0.5", {}, {}, "10.0.0.5"),
+        # postgres://u:p@/app?host=db.example.com, ?hostaddr=, ?service=, a host list
+        ("", {"host": "db.example.com"}, {}, "db.example.com"),
+        ("", {"hostaddr": "203.0.113.5"}, {}, "203.0.113.5"),
+        ("localhost", {"hostaddr": "203.0.113.5"}, {}, "203.0.113.5"),
+        ("", {"service": "prod"}, {}, "the service prod"),
+        ("/var/run/postgresql,db.example.com", {}, {}, "db.example.com"),
+        # postgres:///app with libpq's variables in the shell
+        ("", {"host": ""}, {"PGHOST": "db.example.com"}, "db.example.com"),
+        ("", {"host": ""}, {"PGHOSTADDR": "203.0.113.5"}, "203.0.113.5"),
+        ("", {"host": ""}, {"PGSERVICE": "prod"}, "the service prod"),
+    ],
 )
-def test_development_against_a_database_elsewhere_gets_random_passwords(host, monkeypatch):
+def test_development_against_a_database_elsewhere_gets_random_passwords(
+    host, options, variables, said, monkeypatch
+):
     """`.env` may name another machine's database (Heroku's own advice copies the
     app's DATABASE_URL there): the public passwords went into it, a staff login
-    anyone could use."""
-    user_model = get_user_model()
-    monkeypatch.setitem(connections[router.db_for_write(user_model)].settings_dict, "HOST", host)
+    anyone could use. So they did where libpq was sent elsewhere by other means
+    than the URL's host."""
+    where_libpq_connects(monkeypatch, host, options, variables)
     output = run()
-    assert f"The database is not on this machine ({host})" in output
+    assert f"The database is not on this machine ({said})" in output
     created = logins(output)
     assert set(created) == {STAFF_USERNAME, MEMBER_USERNAME}
     for username, (password, _, _) in created.items():
         assert password not in DEV_PASSWORDS.values()
-        assert user_model.objects.get(username=username).check_password(password)
+        assert get_user_model().objects.get(username=username).check_password(password)
 
 
-@pytest.mark.parametrize("host", ["", "/var/run/postgresql", "localhost", "127.0.0.1", "::1"])
-def test_development_against_a_database_on_this_machine_gets_the_public_ones(host, monkeypatch):
-    user_model = get_user_model()
-    monkeypatch.setitem(connections[router.db_for_write(user_model)].settings_dict, "HOST", host)
+@pytest.mark.parametrize(
+    ("host", "options", "variables"),
+    [
+        ("", {}, {}),
+        ("/var/run/postgresql", {}, {}),
+        ("localhost", {}, {}),
+        ("127.0.0.1", {}, {}),
+        ("::1", {}, {}),
+        ("localhost,127.0.0.1", {}, {}),
+        ("", {"host": "/srv/pg"}, {}),  # the local server's own URL: ?host=<its folder>
+        ("localhost", {"hostaddr": "127.0.0.1"}, {}),
+        ("", {"host": ""}, {"PGHOST": "/var/run/postgresql"}),
+    ],
+)
+def test_development_against_a_database_on_this_machine_gets_the_public_ones(
+    host, options, variables, monkeypatch
+):
+    where_libpq_connects(monkeypatch, host, options, variables)
     created = logins(run())
     assert created[STAFF_USERNAME][0] == DEV_PASSWORDS["staff"]
 
