@@ -147,6 +147,13 @@ def _opens(user, password: str, created: bool, known_hash: str | None) -> bool:
     return check_password(password, user.password)
 
 
+def opens_with(username: str, password: str, known_hashes: Mapping[str, str]) -> bool:
+    """Whether the account named exactly `username` logs in with `password` (never writes)."""
+    User = get_user_model()
+    user = User._default_manager.filter(**{User.USERNAME_FIELD: username}).first()
+    return user is not None and _opens(user, password, False, usable_hash(known_hashes, password))
+
+
 def _named(users, username: str):
     """The account named `username` in any case, or None: one spelled otherwise is
     not the demo's, and a second beside it would stand in every list and log (signup

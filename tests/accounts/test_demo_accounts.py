@@ -325,6 +325,43 @@ def test_outside_development_a_given_password_passes_the_sites_validators(settin
     assert not get_user_model().objects.exists()
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--random-passwords"],
+        ["--staff-password", "a-long-staff-passphrase-1", "--member-password", "a-long-member-1"],
+    ],
+)
+def test_outside_development_a_login_still_holding_its_public_password_is_named(settings, args):
+    """A database seeded in development, then run live (`heroku pg:push`): the seed
+    said "set when the account was created, not shown again" while demo-staff still
+    opened with the password the README publishes."""
+    run()
+    settings.DEVELOPMENT = False
+    before = state()
+    with pytest.raises(CommandError) as refused:
+        run(*args)
+    said = str(refused.value)
+    for username in (STAFF_USERNAME, MEMBER_USERNAME):
+        assert f"{username} still has its public development password" in said
+        assert f"manage.py changepassword {username}" in said
+    assert state() == before
+    member = get_user_model().objects.get(username=MEMBER_USERNAME)
+    member.set_password("changed-by-its-owner-1")
+    member.save()
+    with pytest.raises(CommandError) as refused:
+        run(*args)
+    assert STAFF_USERNAME in str(refused.value)
+    assert MEMBER_USERNAME not in str(refused.value)
+
+
+def test_development_against_a_database_elsewhere_names_a_public_password_there(monkeypatch):
+    run()
+    where_libpq_connects(monkeypatch, "db.example.com", {}, {})
+    with pytest.raises(CommandError, match=f"{STAFF_USERNAME} still has its public"):
+        run()
+
+
 def test_a_random_password_can_be_typed_back_on_a_command_line():
     """The command prints it to be given again (`--staff-password ...`, over `heroku
     run`): every one must reach the option as its value, unquoted. A base64 one

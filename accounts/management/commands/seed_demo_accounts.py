@@ -24,7 +24,13 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
 from django.db import connections, router
 
-from accounts.demo_accounts import MEMBER_USERNAME, STAFF_USERNAME, DemoLogin, ensure_demo_accounts
+from accounts.demo_accounts import (
+    MEMBER_USERNAME,
+    STAFF_USERNAME,
+    DemoLogin,
+    ensure_demo_accounts,
+    opens_with,
+)
 from config.commands import DatabaseCommand
 
 DEV_PASSWORDS = {"staff": "demo-staff-password", "member": "demo-member-password"}
@@ -125,13 +131,37 @@ class Command(DatabaseCommand):
             member_password=given["member"],
             known_hashes=DEV_PASSWORD_HASHES,
         )
+        public = set()
+        if not (settings.DEVELOPMENT and database_host() is None):  # no public one here
+            public = {login.username for login in logins if self.still_public(login)}
         self.stdout.write(
             f"Demo logins (log in at /accounts/login/; admin at /{settings.ADMIN_URL}):"
         )
         for login in logins:
             self.stdout.write(f"  {WHAT[login.role]}")
             chosen = {"staff": staff_password, "member": member_password}[login.role]
-            self.stdout.write(f"    {self.describe(login, random_passwords, bool(chosen))}")
+            if login.username in public:
+                line = f"username {login.username}  password still the public development one"
+            else:
+                line = self.describe(login, random_passwords, bool(chosen))
+            self.stdout.write(f"    {line}")
+        if public:
+            raise CommandError(
+                " ".join(
+                    f"{username} still has its public development password: anyone can log "
+                    f"in as it. Change it: manage.py changepassword {username}"
+                    for username in sorted(public)
+                )
+            )
+
+    @staticmethod
+    def still_public(login: DemoLogin) -> bool:
+        """Whether an existing demo account opens with its public development
+        password (a database seeded in development, then run live): that is
+        outside development, or on another machine's database."""
+        if not login.ready or login.password is not None:  # not the demo's, or the one given
+            return False
+        return opens_with(login.username, DEV_PASSWORDS[login.role], DEV_PASSWORD_HASHES)
 
     @staticmethod
     def check_given(given: dict[str, str]) -> None:
