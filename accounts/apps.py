@@ -1,10 +1,10 @@
-"""Connects the receivers that give every user a profile and count failed logins
-per account."""
+"""Connects the receivers that give every user a profile, keep a username one
+account's in any case, and count failed logins per account."""
 
 from django.apps import AppConfig
 from django.conf import settings
 from django.contrib.auth.signals import user_login_failed
-from django.db.models.signals import post_save
+from django.db.models.signals import post_save, pre_save
 
 
 class AccountsConfig(AppConfig):
@@ -13,8 +13,12 @@ class AccountsConfig(AppConfig):
     def ready(self):
         from accounts.profiles import create_profile
         from accounts.throttles import count_login_failure
+        from accounts.usernames import one_account_per_key
 
         post_save.connect(
             create_profile, sender=settings.AUTH_USER_MODEL, dispatch_uid="accounts.profile"
+        )
+        pre_save.connect(
+            one_account_per_key, sender=settings.AUTH_USER_MODEL, dispatch_uid="accounts.usernames"
         )
         user_login_failed.connect(count_login_failure, dispatch_uid="accounts.login_failures")

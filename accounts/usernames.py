@@ -7,6 +7,14 @@ one when their `key()` is: Unicode's compatibility caseless match (D145), the sa
 in every database and locale. The forms, `createsuperuser` and the demo seed ask
 `taken()`, besides Django's own check where they have it.
 
+They see only what is committed: two requests writing `Root` and `root` at once
+(a double click, two tabs) each found the other's name free. So every write of
+a new name is checked again where it is made (`one_account_per_key`, the user
+model's pre_save): inside its transaction it first takes a PostgreSQL advisory
+lock on the name's key, which a second write of that key waits for until the
+first commits, and then finds its name. A name taken is an IntegrityError, as
+Django's unique constraint raises for the same spelling.
+
 The database narrows the search, and Python compares keys: each character of a
 name adds at least one character to its key, and only characters in it, so an
 account of the same key has a name of at most as many characters, each one whose
@@ -19,8 +27,13 @@ import re
 import unicodedata
 from functools import cache
 
+from django.db import IntegrityError, connections
+
 # Django's UnicodeUsernameValidator: letters, digits and @ . + - _
 USERNAME_CHARACTER = re.compile(r"[\w.@+-]")
+# The first of the two keys of the advisory lock a write of a name takes; the
+# second is its key, hashed (config/security/throttle.py uses another first key).
+LOCK_CLASS = 0x55534552
 
 
 def key(name: str) -> str:
@@ -38,6 +51,30 @@ def taken(users, name: str) -> list[str]:
     field = users.model.USERNAME_FIELD
     shapes = users.filter(**{f"{field}__regex": shape})
     return [found for found in shapes.values_list(field, flat=True) if key(found) == wanted]
+
+
+def one_account_per_key(sender, instance, raw=False, using=None, update_fields=None, **kwargs):
+    """pre_save of the user model: a new name, or a name changed, that another
+    account has in any case is an IntegrityError (see the module docstring). A
+    save that keeps its name (a login's last_login) asks nothing; nor does
+    loading fixtures. Without a transaction there is no lock, only the check."""
+    field = sender.USERNAME_FIELD
+    if raw or (update_fields is not None and field not in update_fields):
+        return
+    name = getattr(instance, field)
+    users = sender._default_manager.db_manager(using)
+    if instance.pk is not None:
+        if users.filter(pk=instance.pk, **{field: name}).exists():
+            return  # its own name, as stored: an older pair of names stays as it is
+        users = users.exclude(pk=instance.pk)
+    connection = connections[using]
+    if connection.in_atomic_block:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [LOCK_CLASS, key(name)]
+            )
+    if found := taken(users, name):
+        raise IntegrityError(f"The username {name!r} is another account's ({found[0]!r}).")
 
 
 def _shape(wanted: str, name: str) -> str | None:

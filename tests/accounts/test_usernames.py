@@ -2,10 +2,12 @@
 names an account: signup, the admin's add and change pages, createsuperuser."""
 
 import sys
+import threading
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
+from django.db import IntegrityError, connections, transaction
 
 from accounts import usernames
 from tests.accounts.test_admin import member
@@ -134,3 +136,35 @@ def test_createsuperuser_refuses_a_name_longer_than_the_field_once_stored(monkey
     with pytest.raises(CommandError, match=said):
         call_command("createsuperuser", "--noinput", username="\ufdfa" * 9, email="r@example.com")
     assert names() == []
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(("first", "second"), [("Root", "root"), ("weiß", "WEISS"), ("lin", "lin")])
+def test_two_accounts_made_at_once_under_one_name_in_any_case_are_one(first, second):
+    """The forms ask `taken()` before they write, and see only what is committed: a
+    signup of `root` while another of `Root` was being written made both (two
+    requests at once, a double click). Each write now takes a lock on the name's
+    key for its transaction, and looks again once it has it."""
+    from accounts.profiles import create_user_with_profile
+
+    first_written, outcome = threading.Event(), {}
+
+    def second_signup():
+        first_written.wait()
+        try:
+            create_user_with_profile(username=second, email="b@example.com", password=None)
+            outcome["second"] = "made"
+        except IntegrityError:
+            outcome["second"] = "refused"
+        finally:
+            connections.close_all()
+
+    racing = threading.Thread(target=second_signup)
+    racing.start()
+    with transaction.atomic():
+        create_user_with_profile(username=first, email="a@example.com", password=None)
+        first_written.set()
+        racing.join(timeout=1)  # it ends here unless it waits for this transaction
+    racing.join()
+    assert outcome == {"second": "refused"}
+    assert list(get_user_model().objects.values_list("username", flat=True)) == [first]
