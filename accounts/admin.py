@@ -17,13 +17,14 @@ from accounts.forms import (
     TypedText,
 )
 from accounts.models import Company, Profile
+from config.adminsaves import ConflictsShownOnTheFormMixin
 from config.media.admin import DiscardsUnsavedUploadsMixin, MediaVersionsAdminMixin
 from config.security.autocomplete import AutocompleteChoicesMixin
 from config.security.staffonly import DeletedObjectsNamedIfSeenMixin, sees_usernames
 
 
 @admin.register(Company)
-class CompanyAdmin(DeletedObjectsNamedIfSeenMixin, admin.ModelAdmin):
+class CompanyAdmin(ConflictsShownOnTheFormMixin, DeletedObjectsNamedIfSeenMixin, admin.ModelAdmin):
     list_display = ("name", "slug", "website")
     search_fields = ("name",)
     prepopulated_fields = {"slug": ("name",)}
@@ -63,6 +64,7 @@ def outranks(request, user) -> bool:
 
 @admin.register(Profile)
 class ProfileAdmin(
+    ConflictsShownOnTheFormMixin,
     DeletedObjectsNamedIfSeenMixin,
     AutocompleteChoicesMixin,
     MediaVersionsAdminMixin,
@@ -121,7 +123,12 @@ admin.site.unregister(get_user_model())
 
 
 @admin.register(get_user_model())
-class UserAdmin(DeletedObjectsNamedIfSeenMixin, DiscardsUnsavedUploadsMixin, auth_admin.UserAdmin):
+class UserAdmin(
+    ConflictsShownOnTheFormMixin,
+    DeletedObjectsNamedIfSeenMixin,
+    DiscardsUnsavedUploadsMixin,
+    auth_admin.UserAdmin,
+):
     inlines = [ProfileInline]
     # A new username taken in any case, or kept for the demo, is refused (accounts/forms.py).
     form = AdminUserChangeForm
@@ -154,7 +161,9 @@ admin.site.unregister(Group)
 
 
 @admin.register(Group)
-class GroupAdmin(DeletedObjectsNamedIfSeenMixin, auth_admin.GroupAdmin):
+class GroupAdmin(
+    ConflictsShownOnTheFormMixin, DeletedObjectsNamedIfSeenMixin, auth_admin.GroupAdmin
+):
     def get_readonly_fields(self, request, obj=None):
         fields = super().get_readonly_fields(request, obj)
         return fields if request.user.is_superuser else (*fields, "permissions")

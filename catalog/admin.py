@@ -4,6 +4,7 @@ the changelist joins categories instead of one query per row."""
 from django.contrib import admin
 
 from catalog.models import Category, Feature, Product
+from config.adminsaves import ConflictsShownOnTheFormMixin
 from config.media.admin import MediaVersionsAdminMixin
 from config.security.staffonly import DeletedObjectsNamedIfSeenMixin
 
@@ -15,14 +16,19 @@ class FeatureInline(admin.TabularInline):
 
 
 @admin.register(Category)
-class CategoryAdmin(DeletedObjectsNamedIfSeenMixin, admin.ModelAdmin):
+class CategoryAdmin(ConflictsShownOnTheFormMixin, DeletedObjectsNamedIfSeenMixin, admin.ModelAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(Product)
-class ProductAdmin(DeletedObjectsNamedIfSeenMixin, MediaVersionsAdminMixin, admin.ModelAdmin):
+class ProductAdmin(
+    ConflictsShownOnTheFormMixin,
+    DeletedObjectsNamedIfSeenMixin,
+    MediaVersionsAdminMixin,
+    admin.ModelAdmin,
+):
     """Products; the image's versions on the versioned media bucket, one click away."""
 
     list_display = ["name", "category", "price", "is_published", "created_at"]

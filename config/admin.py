@@ -19,11 +19,13 @@ from axes.handlers.proxy import AxesProxyHandler
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 
+from config.adminsaves import ConflictsShownOnTheFormMixin
 from config.security.staffonly import sees_usernames
 
 
-class UsernamesSeenOnlyMixin:
-    """No page, list or action of the model for staff who may not see usernames."""
+class UsernamesSeenOnlyMixin(ConflictsShownOnTheFormMixin):
+    """No page, list or action of the model for staff who may not see usernames
+    (and, as every admin here, a lost race on its form: config/adminsaves.py)."""
 
     def has_module_permission(self, request):
         return sees_usernames(request) and super().has_module_permission(request)

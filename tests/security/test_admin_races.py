@@ -1,0 +1,168 @@
+"""Saves in the admin that another request beats to a unique value: the form again
+with its error, not a 500.
+
+The admin's form checks each unique field against what is committed, then saves:
+a row another request commits in between (a double-clicked Save, two staff at
+once) made the save an IntegrityError, a 500 and an error event. Here that row is
+committed from a connection of its own just before the admin's save writes.
+"""
+
+import psycopg2
+import pytest
+from django.contrib.admin import site
+from django.contrib.auth.models import Group, User
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.db.models.signals import pre_save
+
+from accounts.models import Company
+from accounts.usernames import one_account_per_key
+from catalog.models import Category, Product
+from config.adminsaves import ConflictsShownOnTheFormMixin
+from tests.factories import CategoryFactory, image_bytes
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def commit_elsewhere(sql: str, params: tuple = ()) -> None:
+    """What another request commits, on a connection of its own."""
+    settings = connection.get_connection_params()
+    settings.pop("cursor_factory", None)
+    other = psycopg2.connect(**settings)
+    try:
+        with other, other.cursor() as cursor:
+            cursor.execute(sql, params)
+    finally:
+        other.close()
+
+
+@pytest.fixture
+def just_before_the_save():
+    """`connect(model, sql, params)`: commit that elsewhere once, as the model's next
+    save begins."""
+    connected = []
+
+    def connect(model, sql: str, params: tuple = ()):
+        def receiver(sender, **kwargs):
+            pre_save.disconnect(receiver, sender=model)
+            commit_elsewhere(sql, params)
+
+        pre_save.connect(receiver, sender=model, weak=False)
+        connected.append((receiver, model))
+
+    yield connect
+    for receiver, model in connected:
+        pre_save.disconnect(receiver, sender=model)
+
+
+USER_ROW = (
+    "INSERT INTO auth_user (password, is_superuser, username, first_name, last_name, email,"
+    " is_staff, is_active, date_joined) VALUES ('!', false, %s, '', '', '', false, true, now())"
+)
+CASES = {
+    "category": (
+        Category,
+        "/admin/catalog/category/add/",
+        {"name": "Kitchen", "slug": "kitchen", "description": ""},
+        "INSERT INTO catalog_category (name, slug, description) VALUES ('Other', 'kitchen', '')",
+        "Category with this Slug already exists.",
+    ),
+    "company": (
+        Company,
+        "/admin/accounts/company/add/",
+        {"name": "Northwind", "slug": "northwind", "website": ""},
+        "INSERT INTO accounts_company (name, slug, website) VALUES ('N', 'northwind', '')",
+        "Company with this Slug already exists.",
+    ),
+    "group": (
+        Group,
+        "/admin/auth/group/add/",
+        {"name": "Editors"},
+        "INSERT INTO auth_group (name) VALUES ('Editors')",
+        "Group with this Name already exists.",
+    ),
+    "user": (
+        User,
+        "/admin/auth/user/add/",
+        {"username": "grace", "password1": "x-long-pass-9", "password2": "x-long-pass-9"},
+        USER_ROW.replace("%s", "'grace'"),
+        "A user with that username already exists.",
+    ),
+}
+USER, URL, DATA, *REST = CASES["user"]
+CASES["user in another case"] = (USER, URL, {**DATA, "username": "Grace"}, *REST)
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_a_unique_value_committed_just_before_an_admin_save_is_a_form_error(
+    admin_client, just_before_the_save, case
+):
+    model, url, data, sql, said = CASES[case]
+    before = model.objects.count()
+    if case == "user in another case":
+        # The other request wrote under the name's lock (accounts/usernames.py), which
+        # this save's check then waits for: here the row is committed before it looks.
+        pre_save.disconnect(sender=User, dispatch_uid="accounts.usernames")
+        just_before_the_save(model, sql)
+        pre_save.connect(one_account_per_key, sender=User, dispatch_uid="accounts.usernames")
+    else:
+        just_before_the_save(model, sql)
+    if model is User:
+        data = {**data, "usable_password": "true"}
+    response = admin_client.post(url, data)
+    assert response.status_code == 200
+    assert said in response.content.decode()
+    assert model.objects.count() == before + 1  # the other request's row alone
+
+
+def test_a_product_with_a_picture_whose_slug_is_taken_meanwhile_is_a_form_error(
+    admin_client, just_before_the_save, fresh_s3
+):
+    """The picture, read once by the first attempt, is read again from its start."""
+    category = CategoryFactory()
+    just_before_the_save(
+        Product,
+        "INSERT INTO catalog_product (name, slug, description, price, category_id, image,"
+        " image_width, image_height, is_published, created_at, updated_at) VALUES"
+        " ('Lamp', 'lamp', '', 1, %s, '', NULL, NULL, true, now(), now())",
+        (category.pk,),
+    )
+    picture = image_bytes("PNG", (40, 30))
+    data = {
+        "name": "Lamp",
+        "slug": "lamp",
+        "description": "",
+        "price": "10.00",
+        "category": category.pk,
+        "is_published": "on",
+        "image": SimpleUploadedFile("lamp.png", picture, "image/png"),
+        "features-TOTAL_FORMS": "0",
+        "features-INITIAL_FORMS": "0",
+        "features-MIN_NUM_FORMS": "0",
+        "features-MAX_NUM_FORMS": "1000",
+    }
+    response = admin_client.post("/admin/catalog/product/add/", data)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Product with this Slug already exists." in page
+    assert "Upload a valid image" not in page
+    assert list(Product.objects.values_list("name", flat=True)) == ["Lamp"]
+
+
+def test_every_admin_page_that_saves_shows_a_lost_race_on_its_form(admin_user, rf):
+    request = rf.get("/")
+    request.user = admin_user
+    saving = [
+        model_admin
+        for model_admin in site._registry.values()
+        if model_admin.has_add_permission(request) or model_admin.has_change_permission(request)
+    ]
+    assert {type(model_admin).__name__ for model_admin in saving} >= {
+        "CategoryAdmin",
+        "ProductAdmin",
+        "CompanyAdmin",
+        "ProfileAdmin",
+        "UserAdmin",
+        "GroupAdmin",
+    }
+    assert [a for a in saving if not isinstance(a, ConflictsShownOnTheFormMixin)] == []
