@@ -69,6 +69,20 @@ def test_createsuperuser_refuses_a_name_taken_in_another_case(monkeypatch, exist
     assert names() == [existing]
 
 
+@pytest.mark.parametrize("given", ["demo-staff", "Demo-Member", "DEMO-\ufb05aff"])
+@pytest.mark.parametrize("email", ["", "owner@example.com"])
+def test_createsuperuser_refuses_the_names_kept_for_the_demos_shared_logins(
+    monkeypatch, given, email
+):
+    """Signup and the admin refuse them: a superuser `demo-staff` without an address
+    was taken for the shared login (its password could not be changed on the site,
+    and the bound on failed logins per account passed it over)."""
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "a-long-enough-password")
+    with pytest.raises(CommandError, match="kept for the demo's shared logins"):
+        call_command("createsuperuser", "--noinput", username=given, email=email)
+    assert names() == []
+
+
 @pytest.mark.parametrize(("existing", "given"), OTHERS)
 def test_names_that_only_look_alike_are_two_names(client, admin_client, existing, given):
     member(existing)

@@ -16,7 +16,9 @@ and mail cannot reach, or reaches at another domain (`faß.de` is written
 again at the prompt. The superuser's password reset mail could never be sent.
 
 A username another account has in another case is refused too, as signup and the
-admin refuse it.
+admin refuse it, and so is one the demo keeps for its shared logins (`demo-staff`
+in any case): a superuser of that name without an address was taken for the
+shared login, whose password the site does not let anyone change.
 """
 
 import os
@@ -27,6 +29,7 @@ from django.core.management import CommandError
 from django.db import DataError
 
 from accounts import usernames
+from accounts.demo_accounts import is_reserved
 from accounts.forms import NormalizedEmail
 from config.commands import DatabaseCommand
 
@@ -71,6 +74,8 @@ class Command(DatabaseCommand, createsuperuser.Command):
                 f"Error: A {verbose_field_name} may be at most {longest} characters once "
                 f"stored, and this one is {len(stored)}."
             )
+        if is_reserved(stored):
+            return f"Error: That {verbose_field_name} is kept for the demo's shared logins."
         taken = set(users.filter(**{f"{name}__iexact": stored}).values_list(name, flat=True))
         taken.update(usernames.taken(users, stored))  # "WEIẞ" beside "weiß" (its module)
         if taken:
