@@ -6,7 +6,9 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
+from catalog import demo_data
 from catalog.models import Category, Feature, Product
 
 pytestmark = pytest.mark.django_db
@@ -191,3 +193,26 @@ def test_bench_runs_a_size_or_strategy_named_twice_once():
     )
     rows = [line.split(" | ")[:2] for line in output.splitlines() if line.startswith("| bounded")]
     assert rows == [["| bounded", "5"], ["| bounded", "3"]]
+
+
+def test_a_category_staff_named_like_a_demo_one_takes_the_demo_products():
+    """Its name is unique too: staff's "Kitchen" at another slug was an IntegrityError
+    traceback, `heroku run python manage.py seed_catalog --if-empty` included."""
+    demo = demo_data.CATEGORIES[0]
+    staffs = Category.objects.create(name=demo.name, slug="staff-chose-this")
+    run("seed_catalog", "--products", "30", "--features-per-product", "0")
+    assert Category.objects.filter(name=demo.name).get() == staffs
+    assert Product.objects.filter(category=staffs).exists()
+
+
+def test_a_product_staff_gave_the_next_demo_slug_stops_the_seed_in_one_line(make_products):
+    """Slugs are editable in the admin: one the seed was about to make was an
+    IntegrityError traceback. Now one line, and nothing written."""
+    [product] = make_products(1)
+    spec = next(demo_data.products(1, 0, seed=1, first_number=product.pk + 1, now=timezone.now()))
+    Product.objects.filter(pk=product.pk).update(slug=spec.slug)
+    before = catalog()
+    with pytest.raises(CommandError, match=f"{spec.slug}.*already") as refused:
+        run("seed_catalog", "--products", "3", "--features-per-product", "0")
+    assert "\n" not in str(refused.value)
+    assert catalog() == before

@@ -10,7 +10,7 @@ the media storage and shared; if the storage fails, nothing is seeded.
 import time
 
 from django.core.management.base import CommandError
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -70,37 +70,47 @@ class Command(DatabaseCommand):
             self.restore_pictures()
             return
         started = time.perf_counter()
-        with transaction.atomic():
-            if clear:
-                # Plain DELETEs: QuerySet.delete() would load every row to send the
-                # delete signals the page cache listens to; it is cleared below.
-                with connection.cursor() as cursor:
-                    for model in reversed(TABLES):  # features first, categories last
-                        cursor.execute(
-                            # The model's own table name, quoted: no input reaches it.
-                            f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}"  # noqa: S608
+        try:
+            with transaction.atomic():
+                if clear:
+                    # Plain DELETEs: QuerySet.delete() would load every row to send the
+                    # delete signals the page cache listens to; it is cleared below.
+                    with connection.cursor() as cursor:
+                        for model in reversed(TABLES):  # features first, categories last
+                            cursor.execute(
+                                # The model's own table name, quoted: no input reaches it.
+                                f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}"  # noqa: S608
+                            )
+                categories = self.categories()
+                specs = demo_data.products(
+                    products,
+                    features_per_product,
+                    seed=seed,
+                    first_number=(Product.objects.aggregate(Max("id"))["id__max"] or 0) + 1,
+                    now=timezone.now(),
+                )
+                done = 0
+                images: dict[tuple[str, str], product_images.StoredImage] = {}
+                batch_size = min(
+                    batch_size, max(1, FEATURES_PER_BATCH // max(1, features_per_product))
+                )
+                while done < products:
+                    batch = [next(specs) for _ in range(min(batch_size, products - done))]
+                    self.store_images(batch, images)
+                    self.insert(batch, categories, images)
+                    done += len(batch)
+                    if products > batch_size:
+                        self.stdout.write(
+                            f"  {done:,} / {products:,} products "
+                            f"({time.perf_counter() - started:.1f} s)"
                         )
-            categories = self.categories()
-            specs = demo_data.products(
-                products,
-                features_per_product,
-                seed=seed,
-                first_number=(Product.objects.aggregate(Max("id"))["id__max"] or 0) + 1,
-                now=timezone.now(),
-            )
-            done = 0
-            images: dict[tuple[str, str], product_images.StoredImage] = {}
-            batch_size = min(batch_size, max(1, FEATURES_PER_BATCH // max(1, features_per_product)))
-            while done < products:
-                batch = [next(specs) for _ in range(min(batch_size, products - done))]
-                self.store_images(batch, images)
-                self.insert(batch, categories, images)
-                done += len(batch)
-                if products > batch_size:
-                    self.stdout.write(
-                        f"  {done:,} / {products:,} products "
-                        f"({time.perf_counter() - started:.1f} s)"
-                    )
+        except IntegrityError as error:  # rolled back: nothing of this run was written
+            diagnosis = getattr(error.__cause__, "diag", None)
+            detail = getattr(diagnosis, "message_detail", None) or str(error).splitlines()[0]
+            raise CommandError(
+                f"A row already in the catalog is in the way: {detail} Nothing was seeded: "
+                "change it in the admin, or empty the catalog with --clear."
+            ) from error
         # bulk_create sends no signals: drop the cached list pages here.
         pagecache.invalidate()
         # Fresh statistics now, not when autovacuum gets to it: a plan made for
@@ -116,10 +126,17 @@ class Command(DatabaseCommand):
         )
 
     def categories(self) -> dict[str, Category]:
+        """The demo's categories by their slugs: one of that slug, else of that name
+        (staff may have made "Kitchen" at a slug of their own: the name is unique
+        too), else a new one."""
         by_slug = {}
         for spec in demo_data.CATEGORIES:
-            by_slug[spec.slug], _ = Category.objects.get_or_create(
-                slug=spec.slug, defaults={"name": spec.name, "description": spec.description}
+            by_slug[spec.slug] = (
+                Category.objects.filter(slug=spec.slug).first()
+                or Category.objects.filter(name=spec.name).first()
+                or Category.objects.create(
+                    slug=spec.slug, name=spec.name, description=spec.description
+                )
             )
         return by_slug
 
