@@ -119,8 +119,12 @@ def stored_images(pictures: Iterable[tuple[str, str, str]]) -> dict[tuple[str, s
     return images
 
 
-def restore(in_use: set[str], pictures: Iterable[tuple[str, str, str]]) -> list[str]:
-    """Store again each of `pictures` whose name is `in_use` but missing; return those names.
+def restore(
+    in_use: set[str], pictures: Iterable[tuple[str, str, str]]
+) -> tuple[list[str], set[str]]:
+    """Store again each of `pictures` whose name is `in_use` but missing; return those
+    names, and the names in use that are missing still (drawn by an earlier drawing
+    or encoder: the same picture now gives other bytes, so another name).
 
     For a catalog that outlived its media (the demo's local S3 server keeps files in
     memory, its database on disk): the same drawing gives the same bytes and name.
@@ -137,4 +141,5 @@ def restore(in_use: set[str], pictures: Iterable[tuple[str, str, str]]) -> list[
     missing = [(name, content) for content, name in _drawn(candidates).values() if name in lost]
     for name, content in missing:
         default_storage.save(name, ContentFile(content))
-    return [name for name, _ in missing]
+    restored = [name for name, _ in missing]
+    return restored, lost - set(restored)

@@ -156,13 +156,24 @@ class Command(DatabaseCommand):
             for colour in category.colours
         ]
         try:
-            restored = product_images.restore(in_use, pictures)
+            restored, still_lost = product_images.restore(in_use, pictures)
         except versions.storage_errors() as error:
             # Nothing to seed, so not a failure: the pages show without pictures.
             self.stderr.write(f"Could not check the product pictures on the media storage: {error}")
             return
         if restored:
             self.stdout.write(f"Stored {len(restored)} missing product pictures again.")
+        if still_lost:
+            names = sorted(still_lost)
+            shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+            one = len(names) == 1
+            self.stderr.write(
+                f"{len(names)} product {'picture is' if one else 'pictures are'} missing and "
+                f"{'is no drawing' if one else 'are no drawings'} of this version (an earlier "
+                f"Pillow or drawing made {'it' if one else 'them'}): {shown}. Their products "
+                "show no picture: give them one in the admin, or seed the demo catalog anew "
+                "with `manage.py seed_catalog --clear`."
+            )
 
     def store_images(self, batch: list[demo_data.ProductSpec], images: dict) -> None:
         """Add to `images` the pictures this batch needs and earlier ones did not."""
