@@ -10,11 +10,12 @@ import re
 from urllib.parse import unquote, urljoin, urlsplit
 
 from django.contrib import admin, messages
-from django.contrib.auth import get_user_model, login
+from django.contrib.auth import get_user_model, login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.db import IntegrityError
+from django.contrib.auth.views import redirect_to_login
+from django.db import DatabaseError, IntegrityError, transaction
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import Resolver404, resolve, reverse
@@ -222,8 +223,19 @@ def profile_edit(request):
     form = ProfileForm(**bound_on_post(request), instance=copy.copy(profile_of(request.user)))
     form.upload_request = request  # stored avatars are counted (MEDIA_UPLOAD_LIMIT)
     if form.is_valid():
-        # Its own fields only: a company staff set in the admin meanwhile stays.
-        form.save(commit=False).save(update_fields=ProfileForm.Meta.fields)
+        profile = form.save(commit=False)
+        try:
+            # Its own fields only: a company staff set in the admin meanwhile stays.
+            with transaction.atomic():
+                profile.save(update_fields=ProfileForm.Meta.fields)
+        except DatabaseError:  # "did not affect any rows", where its row went meanwhile
+            if type(profile)._default_manager.filter(pk=profile.pk).exists():
+                raise  # the row is there: the error is another
+            if not get_user_model()._default_manager.filter(pk=request.user.pk).exists():
+                logout(request)  # staff deleted the account: nothing to save it to
+                return redirect_to_login(reverse("accounts:profile"))
+            profile.pk, profile._state.adding = None, True  # removed alone: made anew
+            profile.save()
         messages.success(request, "Your profile is saved.")
         return redirect("accounts:profile")
     context = {"form": form, "title": "Edit your profile", "submit": "Save"}

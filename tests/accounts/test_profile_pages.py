@@ -78,3 +78,39 @@ def test_saving_the_form_keeps_a_company_staff_set_meanwhile(client, user, monke
     assert response.status_code == 302
     profile = Profile.objects.get(user=user)
     assert (profile.display_name, profile.company) == ("Ada Lovelace", company)
+
+
+def test_saving_the_form_after_staff_deleted_the_account_meanwhile_is_the_login_page(
+    client, user, monkeypatch
+):
+    """Its save writes an existing row's fields: with the row gone, Django raised
+    DatabaseError ("did not affect any rows"), a 500."""
+    checked = ProfileForm.clean
+
+    def staff_delete_meanwhile(form):
+        type(user).objects.filter(pk=user.pk).delete()
+        return checked(form)
+
+    monkeypatch.setattr(ProfileForm, "clean", staff_delete_meanwhile)
+    response = client.post(EDIT, {"display_name": "Ada Lovelace", "bio": ""})
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+    assert not Profile.objects.exists()
+
+
+def test_saving_the_form_after_its_profile_row_was_removed_meanwhile_saves_it_anew(
+    client, user, monkeypatch
+):
+    """A profile removed with SQL is made again when next needed (docs/accounts.md):
+    a save under way makes it with what the form holds."""
+    checked = ProfileForm.clean
+
+    def remove_the_row_meanwhile(form):
+        Profile.objects.filter(user=user).delete()
+        return checked(form)
+
+    monkeypatch.setattr(ProfileForm, "clean", remove_the_row_meanwhile)
+    response = client.post(EDIT, {"display_name": "Ada Lovelace", "bio": "Saved."})
+    assert (response.status_code, response["Location"]) == (302, "/accounts/profile/")
+    profile = Profile.objects.get(user=user)
+    assert (profile.display_name, profile.bio) == ("Ada Lovelace", "Saved.")
