@@ -124,7 +124,11 @@ def main(argv: list[str]) -> int:
         with tcp_server(Path(folder) / "pgdata", port) as url:
             print(f"PostgreSQL over TCP without TLS: {url}", flush=True)
             # The developer's own command line, run as given.
-            return subprocess.call(argv[2:], env={**os.environ, "DATABASE_URL": url})  # noqa: S603
+            try:
+                return subprocess.call(argv[2:], env={**os.environ, "DATABASE_URL": url})  # noqa: S603
+            except OSError as error:  # not found, not executable: exit 127, as a shell's
+                print(f"Could not run {argv[2]}: {error.strerror}", file=sys.stderr)
+                return 127
 
 
 def _free_port() -> int:

@@ -1,3 +1,4 @@
+import contextlib
 import os
 import pwd
 import stat
@@ -79,3 +80,24 @@ def test_as_root_the_server_runs_as_its_own_user_under_readable_folders(db):
     for folder in localdb.PGDATA.parents:
         mode = folder.stat().st_mode
         assert mode & 0o055 == 0o055, f"{folder}: {stat.filemode(mode)}"
+
+
+def test_the_tcp_command_runs_the_given_command_and_says_in_one_line_what_it_cannot(
+    monkeypatch, capsys
+):
+    """`python -m config.local.postgres tcp -- COMMAND` (README): a COMMAND that does
+    not exist was a FileNotFoundError traceback; as a shell says it, it is exit 127."""
+    started = []
+
+    @contextlib.contextmanager
+    def server(pgdata, port):
+        started.append(port)
+        yield f"postgres://postgres@localhost:{port}/postgres"
+        started.append("stopped")
+
+    monkeypatch.setattr(localdb, "tcp_server", server)
+    assert localdb.main(["tcp", "--", sys.executable, "-c", "raise SystemExit(3)"]) == 3
+    assert localdb.main(["tcp", "--", "no-such-command-here", "--flag"]) == 127
+    assert started[1::2] == ["stopped", "stopped"]
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == ["Could not run no-such-command-here: No such file or directory"]
