@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from axes.models import AccessAttempt, AccessLog
 from django.contrib.sessions.models import Session
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.test import Client
 from django.utils import timezone
 
@@ -59,3 +59,22 @@ def test_each_login_keeps_a_session_and_an_access_log_row_until_the_scheduled_co
     assert not AccessLog.objects.filter(pk=first.pk).exists()
     # The login that is still current stays logged in.
     assert current.get("/accounts/profile/").status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("age", "said"),
+    [
+        ("-1", "--age is a number of days, 0 or more"),  # removed every record, the newest too
+        ("99999999999", "--age 99999999999 reaches back before the year 1"),  # OverflowError
+        ("800000", "--age 800000 reaches back before the year 1"),
+    ],
+)
+def test_axes_reset_logs_refuses_an_age_it_cannot_take_in_one_line(django_user_model, age, said):
+    django_user_model.objects.create_user("casey", password=PASSWORD)
+    log_in(Client(), "casey")
+    with pytest.raises(CommandError, match=said):
+        call_command("axes_reset_logs", "--age", age, stdout=io.StringIO())
+    assert AccessLog.objects.count() == 1
+    call_command("axes_reset_logs", "--age", "0", stdout=io.StringIO())  # every record, as axes'
+    assert AccessLog.objects.count() == 0

@@ -1,0 +1,30 @@
+"""django-axes' `axes_reset_logs`, the daily Scheduler job of docs/production.md,
+stopping with one line on a database it cannot use (config/commands.py) and on
+an `--age` it cannot take: a negative one removed every record, the newest too,
+and one reaching back before the year 1 was an OverflowError traceback. It takes
+the place of axes' own because `accounts` comes before `axes` in INSTALLED_APPS.
+"""
+
+from datetime import timedelta
+
+from axes.management.commands import axes_reset_logs
+from django.core.management.base import CommandError
+from django.utils import timezone
+
+from config.commands import DatabaseCommand
+
+
+class Command(DatabaseCommand, axes_reset_logs.Command):
+    def handle(self, *args, **options):
+        age = options["age"]
+        if age < 0:
+            raise CommandError(
+                f"--age is a number of days, 0 or more (0 removes every record): got {age}."
+            )
+        try:
+            timezone.now() - timedelta(days=age)
+        except OverflowError:
+            raise CommandError(
+                f"--age {age} reaches back before the year 1: give fewer days."
+            ) from None
+        return super().handle(*args, **options)
