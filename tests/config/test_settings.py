@@ -871,13 +871,18 @@ def test_the_suite_inherits_no_setting_from_env_but_the_database():
     .env.example suggests) moved the admin the tests open, QUERY_LOG=off hid the
     counts they read, SENTRY_DSN sent their deliberate errors to a real project.
     pyproject.toml removes every variable the site reads (config/tour.py lists
-    them), or sets it, except DATABASE_URL: a server of one's own may run them."""
+    them), or sets it, except DATABASE_URL: a server of one's own may run them. It
+    sets DJANGO_SETTINGS_MODULE too: a shell exporting another project's was a
+    traceback before any test (pytest-django reads the variable before the ini)."""
     config = tomllib.loads((BASE_DIR / "pyproject.toml").read_text())
     pinned = {
         line.split("=", 1)[0].split(":")[-1]
         for line in config["tool"]["pytest"]["ini_options"]["env"]
     }
     assert set(ENVIRONMENT_VARIABLES) - pinned == {"DATABASE_URL"}
+    assert (
+        "DJANGO_SETTINGS_MODULE=config.settings" in config["tool"]["pytest"]["ini_options"]["env"]
+    )
     # What the tests' own setup sets (tests/conftest.py: the local S3 server's keys) aside.
     for name in set(ENVIRONMENT_VARIABLES) - {"DATABASE_URL", "ENVIRONMENT"}:
         if not name.startswith("AWS_"):
