@@ -32,6 +32,8 @@ DATABASE_COMMANDS = [
     # them the same check (accounts/management/commands/).
     ("createsuperuser", "--noinput", "--username", "ada", "--email", "ada@example.com"),
     ("changepassword", "ada"),
+    # django-axes', which docs/production.md schedules daily.
+    ("axes_reset_logs", "--age", "30"),
 ]
 IDS = [command[0] for command in DATABASE_COMMANDS]
 S3_COMMANDS = ["media_lifecycle", "media_restore", "media_versioning", "media_versions"]
