@@ -19,20 +19,11 @@ def main():
         # through the settings module would only bury it.
         sys.exit(f"Error: {error}")
     except (ModuleNotFoundError, ValueError, TypeError) as error:
-        # The name itself (a near miss, a path; blank or relative, which
-        # import_module refuses with a ValueError or TypeError of its own); not
-        # an error the settings raise or a module they import: that traceback is
-        # the news.
-        if isinstance(error, ModuleNotFoundError):
-            names_it = error.name is not None and f"{name}.".startswith(f"{error.name}.")
-        else:
-            names_it = not name or name.startswith(".")
-        if not names_it:
-            raise
-        sys.exit(
-            f"Error: DJANGO_SETTINGS_MODULE is {name!r}, which names no module here: "
-            "unset it for config.settings, or name a module by its dotted path."
-        )
+        from config.settings_module import NAMES_NO_MODULE, names_no_module
+
+        if not names_no_module(name, error):
+            raise  # the settings' own error: its traceback is the news
+        sys.exit(NAMES_NO_MODULE.format(name=name))
     execute_from_command_line(sys.argv)
 
 

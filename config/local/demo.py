@@ -32,6 +32,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from config import cancel_on_stop
 from config.local import ports
+from config.settings_module import NAMES_NO_MODULE, names_no_module
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 DEMO_PRODUCTS = 200
@@ -160,6 +161,12 @@ def demo() -> int:
         # A variable the settings refuse: its message says what to set, as
         # manage.py prints it; a traceback through the settings would bury it.
         print(f"Error: {error}", file=sys.stderr)
+        return 2
+    except (ModuleNotFoundError, ValueError, TypeError) as error:
+        name = os.environ["DJANGO_SETTINGS_MODULE"]
+        if not names_no_module(name, error):
+            raise
+        print(NAMES_NO_MODULE.format(name=name), file=sys.stderr)  # as manage.py says it
         return 2
     child_env = {**os.environ, "DATABASE_URL": settings.DATABASE_URL}
 

@@ -1,0 +1,20 @@
+"""Whether an import error is DJANGO_SETTINGS_MODULE naming no module, said in one
+line by manage.py and the demo (a near miss, a path, a blank value, or another
+project's settings a shell exports), or an error of the settings module itself,
+whose traceback is the news."""
+
+NAMES_NO_MODULE = (
+    "Error: DJANGO_SETTINGS_MODULE is {name!r}, which names no module here: "
+    "unset it for config.settings, or name a module by its dotted path."
+)
+
+
+def names_no_module(name: str, error: Exception) -> bool:
+    """`error`, raised importing the settings module `name`: whether it is about the
+    name itself (import_module's ValueError or TypeError for a blank or relative
+    one), not an error the settings raise or a module they import."""
+    if isinstance(error, ModuleNotFoundError):
+        return error.name is not None and f"{name}.".startswith(f"{error.name}.")
+    if isinstance(error, ValueError | TypeError):
+        return not name or name.startswith(".")
+    return False
