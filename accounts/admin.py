@@ -15,6 +15,7 @@ from accounts.forms import (
     AdminUserChangeForm,
     NormalizedEmail,
     TypedText,
+    UserPasswordForm,
 )
 from accounts.models import Company, Profile
 from config.adminsaves import ConflictsShownOnTheFormMixin
@@ -133,6 +134,8 @@ class UserAdmin(
     # A new username taken in any case, or kept for the demo, is refused (accounts/forms.py).
     form = AdminUserChangeForm
     add_form = AdminUserAddForm
+    # The password column alone is written: staff's changes meanwhile stay (accounts/forms.py).
+    change_password_form = UserPasswordForm
     # The address checked as Django stores it (accounts/forms.py).
     formfield_overrides = {models.EmailField: {"form_class": NormalizedEmail}}
 

@@ -1,9 +1,9 @@
 """Connects the receivers that give every user a profile, keep a username one
-account's in any case, and count failed logins per account."""
+account's in any case, record a login's time, and count failed logins per account."""
 
 from django.apps import AppConfig
 from django.conf import settings
-from django.contrib.auth.signals import user_login_failed
+from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.db.models.signals import post_save, pre_save
 
 
@@ -11,7 +11,7 @@ class AccountsConfig(AppConfig):
     name = "accounts"
 
     def ready(self):
-        from accounts.profiles import create_profile
+        from accounts.profiles import create_profile, record_last_login
         from accounts.throttles import count_login_failure
         from accounts.usernames import one_account_per_key
 
@@ -21,4 +21,7 @@ class AccountsConfig(AppConfig):
         pre_save.connect(
             one_account_per_key, sender=settings.AUTH_USER_MODEL, dispatch_uid="accounts.usernames"
         )
+        # Under Django's own dispatch_uid, before django.contrib.auth (after this app
+        # in INSTALLED_APPS) connects its update_last_login, which then is not.
+        user_logged_in.connect(record_last_login, dispatch_uid="update_last_login")
         user_login_failed.connect(count_login_failure, dispatch_uid="accounts.login_failures")

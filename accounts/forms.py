@@ -20,6 +20,8 @@ from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.core.mail.message import sanitize_address
 from django.core.validators import MaxLengthValidator, validate_email
+from django.db import DatabaseError, transaction
+from django.http import Http404
 from django.template.loader import render_to_string
 
 from accounts import throttles, usernames
@@ -238,7 +240,30 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
         self.parts.append(MailPart(*args, **kwargs))
 
 
-class SetPasswordForm(auth_forms.SetPasswordForm):
+class PasswordAloneMixin:
+    """For Django's password forms: they write the password column alone.
+
+    Such a form loads the user at the start of the request and spends a hash or
+    two (about half a second each) before it saves: saving the whole row it had
+    loaded undid what staff did meanwhile (a deactivation, a demotion), and
+    brought back an account they deleted, with its rights and the new password.
+    An account deleted meanwhile is the 404 page; nothing is made again.
+    """
+
+    def set_password_and_save(self, user, *args, commit=True, **kwargs):
+        user = super().set_password_and_save(user, *args, commit=False, **kwargs)
+        if commit:
+            try:
+                with transaction.atomic():
+                    user.save(update_fields=["password"])
+            except DatabaseError:  # "did not affect any rows", where the row went meanwhile
+                if get_user_model()._default_manager.filter(pk=user.pk).exists():
+                    raise  # the row is there: the error is another
+                raise Http404("The account was deleted meanwhile.") from None
+        return user
+
+
+class SetPasswordForm(PasswordAloneMixin, auth_forms.SetPasswordForm):
     """Django's form for the reset link's new password; setting it also lifts a
     pause on the account's logins (accounts/throttles.py): whoever holds the
     link reads the account's mail, so it is the owner."""
@@ -269,12 +294,18 @@ class OldPasswordLimitMixin:
             raise
 
 
-class PasswordChangeForm(OldPasswordLimitMixin, auth_forms.PasswordChangeForm):
+class PasswordChangeForm(PasswordAloneMixin, OldPasswordLimitMixin, auth_forms.PasswordChangeForm):
     """The site's password change page (/accounts/password_change/)."""
 
 
-class AdminPasswordChangeForm(OldPasswordLimitMixin, admin_forms.AdminPasswordChangeForm):
+class AdminPasswordChangeForm(
+    PasswordAloneMixin, OldPasswordLimitMixin, admin_forms.AdminPasswordChangeForm
+):
     """The admin's own password change page (accounts/views.py, admin_password_change)."""
+
+
+class UserPasswordForm(PasswordAloneMixin, auth_forms.AdminPasswordChangeForm):
+    """The admin's page where staff set another account's password (UserAdmin)."""
 
 
 class UsernameLengthMixin:

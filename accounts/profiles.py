@@ -10,6 +10,7 @@ asks `profile_of(user)`, which makes a missing one; templates read
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import Profile
 
@@ -50,3 +51,12 @@ def create_user_with_profile(
         user.profile.display_name = display_name
         user.profile.save(update_fields=["display_name"])
     return user
+
+
+def record_last_login(sender, user, **kwargs):
+    """Django's update_last_login as an UPDATE of that column alone: its save with
+    update_fields raised DatabaseError ("did not affect any rows") for an account
+    staff deleted while its password was checked, a 500 instead of a login that
+    ends at the next request (the session's user is gone)."""
+    user.last_login = timezone.now()
+    type(user)._default_manager.filter(pk=user.pk).update(last_login=user.last_login)

@@ -1,0 +1,104 @@
+"""Password changes and logins while staff change or delete the account.
+
+A password form loads the user at the start of the request, then spends a hash or
+two (about half a second each) before it saves: it saved the whole row it had
+loaded, so staff's deactivation, demotion or deletion made meanwhile was undone
+(a deleted account came back, with its old rights and the new password). The
+forms now write the password column alone; an account deleted meanwhile is the
+404 page. A login whose account staff deleted meanwhile was a 500.
+"""
+
+import pytest
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.tokens import default_token_generator
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from tests.factories import PASSWORD, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+NEW = "a-new-Long-pass-1"
+REVOKED = {"is_active": False, "is_staff": False, "is_superuser": False}
+
+
+def meanwhile(monkeypatch, target, what: str) -> None:
+    """Staff revoke `target`'s rights, or delete it, while its new password is hashed."""
+    hashed = AbstractBaseUser.set_password
+
+    def set_password(self, raw_password):
+        hashed(self, raw_password)
+        if self.pk == target.pk:
+            rows = type(self).objects.filter(pk=self.pk)
+            rows.update(**REVOKED) if what == "revoked" else rows.delete()
+
+    monkeypatch.setattr(AbstractBaseUser, "set_password", set_password)
+
+
+def own_change(client, url):
+    user = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(user)
+    data = {"old_password": PASSWORD, "new_password1": NEW, "new_password2": NEW}
+    return user, lambda: client.post(url, data)
+
+
+def reset_link(client, _):
+    user = UserFactory(email="grace@example.com")
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    link = f"/accounts/reset/{uid}/{default_token_generator.make_token(user)}/"
+    form_url = client.get(link)["Location"]
+    return user, lambda: client.post(form_url, {"new_password1": NEW, "new_password2": NEW})
+
+
+def staff_set(client, _):
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    user = UserFactory(is_staff=True, is_superuser=True)
+    data = {"password1": NEW, "password2": NEW, "usable_password": "true"}
+    return user, lambda: client.post(f"/admin/auth/user/{user.pk}/password/", data)
+
+
+PAGES = {
+    "the site's password change": (own_change, "/accounts/password_change/"),
+    "the admin's password change": (own_change, "/admin/password_change/"),
+    "a reset link": (reset_link, None),
+    "staff setting another's password": (staff_set, None),
+}
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_a_password_set_while_staff_revoke_the_account_leaves_it_revoked(client, monkeypatch, page):
+    make, url = PAGES[page]
+    user, post = make(client, url)
+    meanwhile(monkeypatch, user, "revoked")
+    assert post().status_code == 302
+    user.refresh_from_db()
+    assert (user.is_active, user.is_staff, user.is_superuser) == (False, False, False)
+    assert user.check_password(NEW)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_a_password_set_while_staff_delete_the_account_brings_nothing_back(
+    client, monkeypatch, page
+):
+    make, url = PAGES[page]
+    user, post = make(client, url)
+    meanwhile(monkeypatch, user, "deleted")
+    client.raise_request_exception = False
+    assert post().status_code == 404
+    assert not type(user).objects.filter(pk=user.pk).exists()
+
+
+def test_a_login_while_staff_delete_the_account_is_no_500(client, monkeypatch):
+    user = UserFactory()
+    checked = AbstractBaseUser.check_password
+
+    def deleted_meanwhile(self, raw_password):
+        answer = checked(self, raw_password)
+        type(self).objects.filter(pk=self.pk).delete()
+        return answer
+
+    monkeypatch.setattr(AbstractBaseUser, "check_password", deleted_meanwhile)
+    client.raise_request_exception = False
+    response = client.post("/accounts/login/", {"username": user.username, "password": PASSWORD})
+    assert response.status_code == 302
+    assert client.get("/accounts/profile/").status_code == 302  # logged in as nobody
