@@ -9,8 +9,10 @@ many fields or files, too large) with a 400, but the standard library's header
 parser raises TypeError for a part header with a parameter written both whole and
 in RFC 2231 parts (`name*=a; name*0=b`), and that was a 500, with an error event
 in Sentry, on any such POST. What the parsing raises of TypeError, ValueError
-and LookupError is now a BadRequest: the 400 page. Anything else (a full disk
-under an upload handler, say) stays a server error.
+and LookupError is now a BadRequest: the 400 page. So is a body that ended
+before its length (UnreadablePostError: a client gone mid-body), whatever
+carries the CSRF token. Anything else (a full disk under an upload handler,
+say) stays a server error.
 
 A `csrf_exempt` view's body is left unread, as the CSRF check leaves it: such a
 view may read `request.body` or change `request.upload_handlers` first.
@@ -37,8 +39,12 @@ class UnparsableFormMiddleware:
             return None
         try:
             request.POST  # noqa: B018 (parsed, and kept on the request)
-        except UnreadablePostError:
-            return None  # a client gone mid-body: the CSRF check reads it as before
+        except UnreadablePostError as error:
+            # A client gone mid-body (config/security/bodylimit.py): what came is no
+            # form. The CSRF check would refuse it only when the token was in the body;
+            # with the token in a header it passed, and the view got an empty form
+            # (an empty profile form is a valid one, and was saved).
+            raise BadRequest("The request's body ended before its length.") from error
         except (TypeError, ValueError, LookupError) as error:
             raise BadRequest("The form's body does not parse.") from error
         return None
