@@ -148,9 +148,10 @@ def _opens(user, password: str, created: bool, known_hash: str | None) -> bool:
 
 
 def opens_with(username: str, password: str, known_hashes: Mapping[str, str]) -> bool:
-    """Whether the account named exactly `username` logs in with `password` (never writes)."""
+    """Whether the active account named exactly `username` logs in with `password`
+    (never writes)."""
     User = get_user_model()
-    user = User._default_manager.filter(**{User.USERNAME_FIELD: username}).first()
+    user = User._default_manager.filter(**{User.USERNAME_FIELD: username}, is_active=True).first()
     return user is not None and _opens(user, password, False, usable_hash(known_hashes, password))
 
 

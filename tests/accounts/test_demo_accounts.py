@@ -355,6 +355,34 @@ def test_outside_development_a_login_still_holding_its_public_password_is_named(
     assert MEMBER_USERNAME not in str(refused.value)
 
 
+@pytest.mark.parametrize(
+    "how", ["made a superuser, out of its group", "its group deleted", "no longer staff"]
+)
+def test_a_public_staff_login_that_is_no_longer_the_demos_is_named_too(settings, client, how):
+    """It still opens with the published password: an operator who made it a
+    superuser heard that it was "not the demo's (left as it is)"."""
+    run()
+    staff = get_user_model().objects.get(username=STAFF_USERNAME)
+    if how.startswith("made"):
+        staff.is_superuser = True
+        staff.save()
+        staff.groups.clear()
+    elif how == "its group deleted":
+        Group.objects.get(name=DEMO_STAFF_GROUP).delete()
+    else:
+        staff.is_staff = False
+        staff.save()
+    member = get_user_model().objects.get(username=MEMBER_USERNAME)
+    member.set_password("changed-by-the-operator-1")
+    member.save()
+    settings.DEVELOPMENT = False
+    with pytest.raises(CommandError, match=f"{STAFF_USERNAME} still has its public"):
+        run("--random-passwords")
+    staff.is_active = False  # one that cannot log in is not named
+    staff.save()
+    run("--random-passwords")
+
+
 def test_development_against_a_database_elsewhere_names_a_public_password_there(monkeypatch):
     run()
     where_libpq_connects(monkeypatch, "db.example.com", {}, {})

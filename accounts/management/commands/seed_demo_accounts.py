@@ -159,8 +159,10 @@ class Command(DatabaseCommand):
         """Whether an existing demo account opens with its public development
         password (a database seeded in development, then run live): that is
         outside development, or on another machine's database."""
-        if not login.ready or login.password is not None:  # not the demo's, or the one given
+        if login.password is not None:  # it opens with the one given
             return False
+        # Whether or not it is still the demo's: an operator may have made it a
+        # superuser, taken it out of its group; it opens with the published password.
         return opens_with(login.username, DEV_PASSWORDS[login.role], DEV_PASSWORD_HASHES)
 
     @staticmethod
