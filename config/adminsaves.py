@@ -5,25 +5,45 @@ The admin's forms check each unique field (a slug, a username, a group's name)
 against the committed rows, then save in a transaction: a row committed in
 between, by a double-clicked Save or by two staff at once, made the write an
 IntegrityError, the 500 page and an error event, while the first click had
-saved. `ConflictsShownOnTheFormMixin` runs the page once more on the same POST
-when its save raises IntegrityError: the transaction is rolled back by then, and
-the form's checks now see the row that won, so the page shows their error and
-writes nothing. Uploaded files are read again from their start. A second
-IntegrityError (a constraint no form checks) is the server error it was.
+saved. So did a foreign key PostgreSQL checks at the commit (a category deleted
+while a product was added to it). `ConflictsShownOnTheFormMixin` runs the page
+once more on the same POST when its save raises IntegrityError: the transaction
+is rolled back by then, and the form's checks now see what changed, so the page
+shows their error and writes nothing. Uploaded files are read again from their
+start. A second IntegrityError (a constraint no form checks) is the server
+error it was.
+
+What the first attempt did outside the database the rollback leaves: it is
+undone before the second (`on_retry`: the media forms delete the files they
+stored, and count them again, as the bucket keeps their versions), and the
+messages it queued ("was added successfully") are dropped.
 """
 
+from collections.abc import Callable
+
+from django.contrib import messages
 from django.db import IntegrityError
+
+
+def on_retry(request, undo: Callable[[], None]) -> None:
+    """Have `undo` run if this request's admin page is run again after an IntegrityError."""
+    request.__dict__.setdefault("_undone_on_retry", []).append(undo)
 
 
 class ConflictsShownOnTheFormMixin:
     """For a ModelAdmin: its add and change pages answer a lost race with the form."""
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        queued = messages.get_messages(request)
+        before = len(queued._queued_messages)  # the storage's list of this request's
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
         except IntegrityError:
             if request.method != "POST":
                 raise
+        del queued._queued_messages[before:]
+        for undo in request.__dict__.pop("_undone_on_retry", []):
+            undo()
         for _, files in request.FILES.lists():
             for upload in files:
                 upload.seek(0)

@@ -25,6 +25,7 @@ deletes what this form stored (config/media/admin.py calls it for such pages).
 """
 
 import logging
+from functools import partial
 
 from django import forms
 from django.conf import settings
@@ -32,6 +33,7 @@ from django.core.exceptions import SuspiciousFileOperation
 from django.db import models
 from django.utils.module_loading import import_string
 
+from config.adminsaves import on_retry
 from config.media import versions
 
 logger = logging.getLogger(__name__)
@@ -75,6 +77,16 @@ class MediaUploadFormMixin:
                 logger.exception("Deleting unsaved upload %r failed", file.name)
         self.stored_uploads = []
 
+    def _rolled_back(self, file, limit) -> None:
+        """An admin page run again after its save's rollback (config/adminsaves.py):
+        the file it stored is deleted, as for a page shown again unsaved, and
+        counted again, as its version stays in the bucket and the count went with
+        the rollback."""
+        self.stored_uploads = [file]
+        self.discard_stored_uploads()
+        if limit is not None:
+            limit.stored(self.upload_request)
+
     def _post_clean(self):
         super()._post_clean()  # builds self.instance from cleaned_data
         self.stored_uploads = []  # what discard_stored_uploads() would delete
@@ -104,6 +116,8 @@ class MediaUploadFormMixin:
             else:
                 if limit is not None:  # counted once the bucket took it
                     limit.stored(self.upload_request)
+                if self.upload_request is not None:
+                    on_retry(self.upload_request, partial(self._rolled_back, file, limit))
 
 
 class MediaUploadForm(MediaUploadFormMixin, forms.ModelForm):

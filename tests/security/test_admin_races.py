@@ -10,7 +10,7 @@ committed from a connection of its own just before the admin's save writes.
 import psycopg2
 import pytest
 from django.contrib.admin import site
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import Group, Permission, User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.db.models.signals import pre_save
@@ -19,7 +19,10 @@ from accounts.models import Company
 from accounts.usernames import one_account_per_key
 from catalog.models import Category, Product
 from config.adminsaves import ConflictsShownOnTheFormMixin
-from tests.factories import CategoryFactory, image_bytes
+from config.security import throttle
+from config.security.upload_limit import account_uploads
+from tests.conftest import bucket_keys, current_keys
+from tests.factories import CategoryFactory, UserFactory, image_bytes
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -115,10 +118,33 @@ def test_a_unique_value_committed_just_before_an_admin_save_is_a_form_error(
     assert model.objects.count() == before + 1  # the other request's row alone
 
 
+def product_data(category, **fields) -> dict:
+    return {
+        "name": "Lamp",
+        "slug": "lamp",
+        "description": "",
+        "price": "10.00",
+        "category": category.pk,
+        "is_published": "on",
+        "features-TOTAL_FORMS": "0",
+        "features-INITIAL_FORMS": "0",
+        "features-MIN_NUM_FORMS": "0",
+        "features-MAX_NUM_FORMS": "1000",
+        **fields,
+    }
+
+
 def test_a_product_with_a_picture_whose_slug_is_taken_meanwhile_is_a_form_error(
-    admin_client, just_before_the_save, fresh_s3
+    client, just_before_the_save, fresh_s3
 ):
-    """The picture, read once by the first attempt, is read again from its start."""
+    """The picture, read once by the first attempt, is read again from its start.
+    What the first attempt stored is deleted, as for any page shown again unsaved,
+    and stays counted: the bucket keeps its version (the rollback took the count)."""
+    staff = UserFactory(is_staff=True)
+    staff.user_permissions.add(
+        *Permission.objects.filter(content_type__app_label="catalog", codename__endswith="product")
+    )
+    client.force_login(staff)
     category = CategoryFactory()
     just_before_the_save(
         Product,
@@ -127,26 +153,31 @@ def test_a_product_with_a_picture_whose_slug_is_taken_meanwhile_is_a_form_error(
         " ('Lamp', 'lamp', '', 1, %s, '', NULL, NULL, true, now(), now())",
         (category.pk,),
     )
-    picture = image_bytes("PNG", (40, 30))
-    data = {
-        "name": "Lamp",
-        "slug": "lamp",
-        "description": "",
-        "price": "10.00",
-        "category": category.pk,
-        "is_published": "on",
-        "image": SimpleUploadedFile("lamp.png", picture, "image/png"),
-        "features-TOTAL_FORMS": "0",
-        "features-INITIAL_FORMS": "0",
-        "features-MIN_NUM_FORMS": "0",
-        "features-MAX_NUM_FORMS": "1000",
-    }
-    response = admin_client.post("/admin/catalog/product/add/", data)
+    picture = SimpleUploadedFile("lamp.png", image_bytes("PNG", (40, 30)), "image/png")
+    response = client.post("/admin/catalog/product/add/", product_data(category, image=picture))
     assert response.status_code == 200
     page = response.content.decode()
     assert "Product with this Slug already exists." in page
     assert "Upload a valid image" not in page
     assert list(Product.objects.values_list("name", flat=True)) == ["Lamp"]
+    assert current_keys(fresh_s3) == []
+    assert len(bucket_keys(fresh_s3)) == 2  # its one version and the delete marker over it
+    assert throttle.reached(*account_uploads(staff), limit=1, window=3600)
+
+
+def test_a_category_deleted_meanwhile_is_a_form_error_and_no_success(
+    admin_client, just_before_the_save
+):
+    """The product's foreign key is checked at the commit, after the admin had queued
+    "was added successfully": the page showed it beside the form's error."""
+    category = CategoryFactory()
+    just_before_the_save(Product, "DELETE FROM catalog_category WHERE id = %s", (category.pk,))
+    response = admin_client.post("/admin/catalog/product/add/", product_data(category))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Select a valid choice." in page
+    assert "was added successfully" not in page
+    assert not Product.objects.exists()
 
 
 def test_every_admin_page_that_saves_shows_a_lost_race_on_its_form(admin_user, rf):
