@@ -6,8 +6,9 @@ against the committed rows, then save in a transaction: a row committed in
 between, by a double-clicked Save or by two staff at once, made the write an
 IntegrityError, the 500 page and an error event, while the first click had
 saved. So did a foreign key PostgreSQL checks at the commit (a category deleted
-while a product was added to it). `ConflictsShownOnTheFormMixin` runs the page
-once more on the same POST when its save raises IntegrityError: the transaction
+while a product was added to it, or given a product while staff deleted it).
+`ConflictsShownOnTheFormMixin` runs the page once more on the same POST when it
+raises IntegrityError: the transaction
 is rolled back by then, and the form's checks now see what changed, so the page
 shows their error and writes nothing. Uploaded files are read again from their
 start. A second IntegrityError (a constraint no form checks) is the server
@@ -31,20 +32,33 @@ def on_retry(request, undo: Callable[[], None]) -> None:
 
 
 class ConflictsShownOnTheFormMixin:
-    """For a ModelAdmin: its add and change pages answer a lost race with the form."""
+    """For a ModelAdmin: its add, change and delete pages, and its list's actions
+    (the delete action), answer a lost race with the page again. A category given
+    a product while staff delete it fails the delete's commit: run again, the
+    delete finds the product and shows the protected page."""
 
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        queued = messages.get_messages(request)
-        before = len(queued._queued_messages)  # the storage's list of this request's
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except IntegrityError:
-            if request.method != "POST":
-                raise
-        del queued._queued_messages[before:]
-        for undo in request.__dict__.pop("_undone_on_retry", []):
-            undo()
-        for _, files in request.FILES.lists():
-            for upload in files:
-                upload.seek(0)
-        return super().changeform_view(request, object_id, form_url, extra_context)
+    def changeform_view(self, request, *args, **kwargs):
+        return _run_again_on_conflict(super().changeform_view, request, *args, **kwargs)
+
+    def delete_view(self, request, *args, **kwargs):
+        return _run_again_on_conflict(super().delete_view, request, *args, **kwargs)
+
+    def changelist_view(self, request, *args, **kwargs):
+        return _run_again_on_conflict(super().changelist_view, request, *args, **kwargs)
+
+
+def _run_again_on_conflict(view, request, *args, **kwargs):
+    queued = messages.get_messages(request)
+    before = len(queued._queued_messages)  # the storage's list of this request's
+    try:
+        return view(request, *args, **kwargs)
+    except IntegrityError:
+        if request.method != "POST":
+            raise
+    del queued._queued_messages[before:]
+    for undo in request.__dict__.pop("_undone_on_retry", []):
+        undo()
+    for _, files in request.FILES.lists():
+        for upload in files:
+            upload.seek(0)
+    return view(request, *args, **kwargs)

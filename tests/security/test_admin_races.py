@@ -13,7 +13,7 @@ from django.contrib.admin import site
 from django.contrib.auth.models import Group, Permission, User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
-from django.db.models.signals import pre_save
+from django.db.models.signals import pre_delete, pre_save
 
 from accounts.models import Company
 from accounts.usernames import one_account_per_key
@@ -197,3 +197,49 @@ def test_every_admin_page_that_saves_shows_a_lost_race_on_its_form(admin_user, r
         "GroupAdmin",
     }
     assert [a for a in saving if not isinstance(a, ConflictsShownOnTheFormMixin)] == []
+
+
+@pytest.fixture
+def just_before_the_delete():
+    """`connect(model, sql, params)`: commit that elsewhere once, as the model's next
+    delete begins."""
+    connected = []
+
+    def connect(model, sql: str, params: tuple = ()):
+        def receiver(sender, **kwargs):
+            pre_delete.disconnect(receiver, sender=model)
+            commit_elsewhere(sql, params)
+
+        pre_delete.connect(receiver, sender=model, weak=False)
+        connected.append((receiver, model))
+
+    yield connect
+    for receiver, model in connected:
+        pre_delete.disconnect(receiver, sender=model)
+
+
+@pytest.mark.parametrize("how", ["its delete page", "the list's delete action"])
+def test_a_category_given_a_product_while_it_is_deleted_is_the_protected_page(
+    admin_client, just_before_the_delete, how
+):
+    """A product's category is protected: one added while staff delete the category
+    failed the delete's commit, a 500."""
+    category = CategoryFactory()
+    just_before_the_delete(
+        Category,
+        "INSERT INTO catalog_product (name, slug, description, price, category_id, image,"
+        " image_width, image_height, is_published, created_at, updated_at) VALUES"
+        " ('Lamp', 'lamp', '', 1, %s, '', NULL, NULL, true, now(), now())",
+        (category.pk,),
+    )
+    if how == "its delete page":
+        url, data = f"/admin/catalog/category/{category.pk}/delete/", {"post": "yes"}
+    else:
+        url = "/admin/catalog/category/"
+        data = {"action": "delete_selected", "_selected_action": [category.pk], "post": "yes"}
+    response = admin_client.post(url, data)
+    assert response.status_code == 200
+    assert "would require deleting the following protected related objects" in (
+        response.content.decode()
+    )
+    assert Category.objects.filter(pk=category.pk).exists()
