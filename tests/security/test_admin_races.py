@@ -39,23 +39,32 @@ def commit_elsewhere(sql: str, params: tuple = ()) -> None:
         other.close()
 
 
-@pytest.fixture
-def just_before_the_save():
-    """`connect(model, sql, params)`: commit that elsewhere once, as the model's next
-    save begins."""
+def commits_once_on(signal):
+    """A fixture's body: `connect(model, sql, params)` commits that elsewhere once,
+    as `signal` (pre_save, pre_delete) tells of the model's next save or delete."""
     connected = []
 
     def connect(model, sql: str, params: tuple = ()):
         def receiver(sender, **kwargs):
-            pre_save.disconnect(receiver, sender=model)
+            signal.disconnect(receiver, sender=model)
             commit_elsewhere(sql, params)
 
-        pre_save.connect(receiver, sender=model, weak=False)
+        signal.connect(receiver, sender=model, weak=False)
         connected.append((receiver, model))
 
     yield connect
     for receiver, model in connected:
-        pre_save.disconnect(receiver, sender=model)
+        signal.disconnect(receiver, sender=model)
+
+
+@pytest.fixture
+def just_before_the_save():
+    yield from commits_once_on(pre_save)
+
+
+@pytest.fixture
+def just_before_the_delete():
+    yield from commits_once_on(pre_delete)
 
 
 USER_ROW = (
@@ -197,25 +206,6 @@ def test_every_admin_page_that_saves_shows_a_lost_race_on_its_form(admin_user, r
         "GroupAdmin",
     }
     assert [a for a in saving if not isinstance(a, ConflictsShownOnTheFormMixin)] == []
-
-
-@pytest.fixture
-def just_before_the_delete():
-    """`connect(model, sql, params)`: commit that elsewhere once, as the model's next
-    delete begins."""
-    connected = []
-
-    def connect(model, sql: str, params: tuple = ()):
-        def receiver(sender, **kwargs):
-            pre_delete.disconnect(receiver, sender=model)
-            commit_elsewhere(sql, params)
-
-        pre_delete.connect(receiver, sender=model, weak=False)
-        connected.append((receiver, model))
-
-    yield connect
-    for receiver, model in connected:
-        pre_delete.disconnect(receiver, sender=model)
 
 
 @pytest.mark.parametrize("how", ["its delete page", "the list's delete action"])
