@@ -24,6 +24,8 @@ GUNICORNS = {"SCRIPT_NAME", "GUNICORN_CMD_ARGS"}
 # libpq's own, read where seed_demo_accounts tells whether the database is on this
 # machine, as libpq would connect: no config var the app asks for.
 LIBPQS = {"PGHOST", "PGHOSTADDR", "PGSERVICE"}
+# Django's own, which manage.py and the demo read to name it in a one-line error.
+DJANGOS = {"DJANGO_SETTINGS_MODULE"}
 
 
 def variables_read_by_the_app() -> set[str]:
@@ -37,7 +39,7 @@ def variables_read_by_the_app() -> set[str]:
 def test_every_variable_the_app_reads_is_in_the_tour_list_and_app_json():
     read = variables_read_by_the_app()
     assert {"DJANGO_SECRET_KEY", "QUERY_LOG", "WEB_CONCURRENCY"} <= read  # the pattern works
-    theirs = PLATFORM | GUNICORNS | LIBPQS
+    theirs = PLATFORM | GUNICORNS | LIBPQS | DJANGOS
     owned = {name for name in read - theirs if not name.startswith(PLATFORM_PREFIXES)}
     assert owned <= set(ENVIRONMENT_VARIABLES)
     assert set(ENVIRONMENT_VARIABLES) - PLATFORM - DEVELOPMENT_ONLY == set(APP_JSON["env"])
