@@ -857,11 +857,43 @@ def database_needs_tls(url: str, *, development: bool) -> bool:
     if development:
         return False
     try:
-        host = urlsplit(url).hostname or ""
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        if "," in parts.netloc:  # a host list, each maybe with its port: libpq tries each
+            hosts = parts.netloc.rpartition("@")[2].split(",")
+            host = ",".join(re.sub(r"(\]|^[^\[:]*):\d*$", r"\1", entry) for entry in hosts)
     except ValueError:  # an unclosed "[": database() says what is wrong with it
-        host = ""
-    on_this_machine = host in ("localhost", "127.0.0.1", "::1")
-    return not (under_ci() and on_this_machine)
+        return True
+    options = {name: values[-1] for name, values in parse_qs(parts.query).items()}
+    return not (under_ci() and libpq_elsewhere(host, options) is None)
+
+
+def libpq_elsewhere(host: str, options) -> str | None:
+    """Where libpq connects, or None when it is on this machine: a Unix socket (no
+    host, or a path), localhost or a loopback address.
+
+    The host is `host` (the URL's, Django's HOST), else OPTIONS' `host` (`?host=`),
+    else PGHOST, each maybe a list (`a,b`: libpq tries each); `hostaddr` (OPTIONS,
+    else PGHOSTADDR) is the address it connects to whatever the host says; and a
+    service (`?service=`, PGSERVICE) names a host in a file: taken as elsewhere."""
+    if service := options.get("service") or os.environ.get("PGSERVICE"):
+        return f"the service {service}"
+    host = host or options.get("host") or os.environ.get("PGHOST") or ""
+    hostaddr = options.get("hostaddr") or os.environ.get("PGHOSTADDR") or ""
+    for entry in f"{host},{hostaddr}".split(","):
+        if (entry := entry.strip()) and not _on_this_machine(entry):
+            return entry
+    return None
+
+
+def _on_this_machine(host: str) -> bool:
+    host = host.strip("[]")
+    if host.startswith("/") or host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:  # a name
+        return False
 
 
 def under_ci() -> bool:

@@ -53,6 +53,31 @@ def test_outside_heroku_ci_production_refuses_a_database_without_tls(plain_tcp_d
     assert "SSL was required" in web.output()
 
 
+@pytest.mark.parametrize(
+    ("url", "variables"),
+    [
+        ("postgres://u:p@localhost:5432/app?hostaddr=203.0.113.5", {}),
+        ("postgres://u:p@localhost:5432/app", {"PGHOSTADDR": "203.0.113.5"}),
+        ("postgres://u:p@/app?host=db.example.com", {}),
+        ("postgres://u:p@/app", {"PGHOST": "db.example.com"}),
+        ("postgres://u:p@localhost/app?service=prod", {}),
+        ("postgres://u:p@localhost,db.example.com/app", {}),
+    ],
+)
+def test_ci_does_not_lift_tls_for_a_database_libpq_reaches_elsewhere(monkeypatch, url, variables):
+    """The host was read from the URL's netloc alone: libpq connects to a hostaddr
+    whatever the host says, and takes ?host= and PGHOST where the netloc has none
+    (config/env.py libpq_elsewhere, as the demo logins' seed reads it)."""
+    from config.env import database_needs_tls
+
+    for name in ("PGHOST", "PGHOSTADDR", "PGSERVICE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("CI", "true")
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value)
+    assert database_needs_tls(url, development=False)
+
+
 def test_ci_does_not_lift_tls_for_a_database_on_another_host():
     from config.env import database_needs_tls
 

@@ -13,8 +13,6 @@ existing account is never changed: if its password is no longer the one given,
 the command says so instead of printing a stale password.
 """
 
-import ipaddress
-import os
 import secrets
 
 from django.conf import settings
@@ -31,6 +29,7 @@ from accounts.demo_accounts import (
     ensure_demo_accounts,
     opens_with,
 )
+from config import env
 from config.commands import DatabaseCommand
 
 DEV_PASSWORDS = {"staff": "demo-staff-password", "member": "demo-member-password"}
@@ -56,31 +55,9 @@ WHAT = {
 
 def database_host() -> str | None:
     """Where libpq connects for the accounts' database, or None when it is on this
-    machine: a Unix socket (no host, or a path), localhost or a loopback address.
-
-    The host is HOST, else OPTIONS' `host` (`?host=` in DATABASE_URL), else PGHOST,
-    each maybe a list (`a,b`: libpq tries each); `hostaddr` (OPTIONS, else
-    PGHOSTADDR) is the address it connects to whatever the host says; and a
-    service (`?service=`, PGSERVICE) names a host in a file: taken as elsewhere."""
+    machine (config/env.py libpq_elsewhere)."""
     database = connections[router.db_for_write(get_user_model())].settings_dict
-    options = database.get("OPTIONS") or {}
-    if service := options.get("service") or os.environ.get("PGSERVICE"):
-        return f"the service {service}"
-    host = database.get("HOST") or options.get("host") or os.environ.get("PGHOST") or ""
-    hostaddr = options.get("hostaddr") or os.environ.get("PGHOSTADDR") or ""
-    for entry in f"{host},{hostaddr}".split(","):
-        if (entry := entry.strip()) and not _on_this_machine(entry):
-            return entry
-    return None
-
-
-def _on_this_machine(host: str) -> bool:
-    if host.startswith("/") or host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:  # a name
-        return False
+    return env.libpq_elsewhere(database.get("HOST") or "", database.get("OPTIONS") or {})
 
 
 def random_password() -> str:
