@@ -237,4 +237,4 @@ def test_if_empty_names_the_lost_pictures_no_drawing_here_makes_again(fresh_s3):
     call_command("seed_catalog", "--if-empty", stdout=out, stderr=err)
     assert "1 product picture is missing and is no drawing of this version" in err.getvalue()
     assert stale in err.getvalue()
-    assert "seed_catalog --clear" in err.getvalue()
+    assert "seed_catalog --clear`, which deletes every product and category" in err.getvalue()

@@ -172,7 +172,8 @@ class Command(DatabaseCommand):
                 f"{'is no drawing' if one else 'are no drawings'} of this version (an earlier "
                 f"Pillow or drawing made {'it' if one else 'them'}): {shown}. Their products "
                 "show no picture: give them one in the admin, or seed the demo catalog anew "
-                "with `manage.py seed_catalog --clear`."
+                "with `manage.py seed_catalog --clear`, which deletes every product and "
+                "category first, staff's own too."
             )
 
     def store_images(self, batch: list[demo_data.ProductSpec], images: dict) -> None:
