@@ -148,7 +148,7 @@ def demo() -> int:
             f"kept in {shown(data_dir)}/, {local_s3.restored} versions and delete markers read "
             "back)"
         )
-        print(media_commands_line(local_s3.environ()))
+        print(media_commands_line({**local_s3.environ(), **locals3.past_proxies_environ()}))
 
     import django
     from django.conf import settings
@@ -192,7 +192,8 @@ def demo() -> int:
 
 def media_commands_line(s3_environ: dict[str, str]) -> str:
     """How to run the media commands against the demo's S3 server from another
-    terminal: its variables (local, public keys; nothing secret) before the command."""
+    terminal: its variables (local, public keys; nothing secret) before the command,
+    and past a proxy the shell names, no_proxy with its address."""
     variables = " ".join(f"{name}={shlex.quote(value)}" for name, value in s3_environ.items())
     return (
         "Media commands against it, from another terminal while the demo runs: "

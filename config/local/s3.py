@@ -182,6 +182,18 @@ def go_past_proxies(host: str) -> None:
             os.environ[name] = ",".join([*hosts, host])
 
 
+def past_proxies_environ() -> dict[str, str]:
+    """`no_proxy` and `NO_PROXY` as `go_past_proxies` left them, where the environment
+    names a proxy: for a command line to run in another shell (the demo prints one)."""
+    if not any(
+        value
+        for name, value in os.environ.items()
+        if name.lower().endswith("_proxy") and name.lower() != "no_proxy"
+    ):
+        return {}
+    return {name: os.environ[name] for name in ("no_proxy", "NO_PROXY") if name in os.environ}
+
+
 def start(port: int = 0, data_dir: Path | None = None) -> LocalS3:
     """Start a server on 127.0.0.1 (a free port unless given) and create the buckets.
 

@@ -55,7 +55,7 @@ def execute(database_url: str, sql: str) -> None:
         connection.close()
 
 
-def test_uploads_versions_and_delete_markers_survive_ctrl_c_and_kill_9(tmp_path):
+def test_uploads_versions_and_delete_markers_survive_ctrl_c_and_kill_9(tmp_path, behind_a_proxy):
     # Migrated already: what this test follows is the S3 data, not the release.
     database = released_database("demo_s3data")
     data = tmp_path / "s3data"
@@ -130,7 +130,8 @@ def test_uploads_versions_and_delete_markers_survive_ctrl_c_and_kill_9(tmp_path)
             (data / "media" / "blobs" / entry["blob"]).unlink(missing_ok=True)
 
     # Third run: what the killed run was told is stored, is.
-    web = start_demo(database, data)
+    # Started, and its media commands run, in a shell behind a proxy (test_proxies.py).
+    web = start_demo(database, data, **behind_a_proxy)
     try:
         web.wait_until_serving(timeout=180)
         s3 = demo_s3(web)
@@ -148,7 +149,7 @@ def test_uploads_versions_and_delete_markers_survive_ctrl_c_and_kill_9(tmp_path)
         variables, command = said.split(": ", 1)[1].split(" pipenv run python manage.py ")
         assert command == "media_versions NAME"
         s3_env = dict(variable.split("=", 1) for variable in shlex.split(variables))
-        env = {**os.environ, "DATABASE_URL": database, **s3_env}
+        env = {**os.environ, **behind_a_proxy, "DATABASE_URL": database, **s3_env}
         listed = manage("media_versions", AVATAR, env=env)
         assert listed.returncode == 0, listed.stderr
         assert len([line for line in listed.stdout.splitlines() if " version " in line]) == 3
