@@ -11,8 +11,10 @@ They see only what is committed: two requests writing `Root` and `root` at once
 (a double click, two tabs) each found the other's name free. So every write of
 a new name is checked again where it is made (`one_account_per_key`, the user
 model's pre_save): inside its transaction it first takes a PostgreSQL advisory
-lock on the name's key, which a second write of that key waits for until the
-first commits, and then finds its name. A name taken is an IntegrityError, as
+lock on the name's key (and one on its UPPER(), for Django's iexact), which a
+second write of that name waits for until the first commits, and then finds
+its name. Writes outside a transaction take no lock: createsuperuser writes in
+one; `loaddata` (a raw save) is taken as it is. A name taken is an IntegrityError, as
 Django's unique constraint raises for the same spelling.
 
 The database narrows the search, and Python compares keys: each character of a
@@ -34,6 +36,7 @@ USERNAME_CHARACTER = re.compile(r"[\w.@+-]")
 # The first of the two keys of the advisory lock a write of a name takes; the
 # second is its key, hashed (config/security/throttle.py uses another first key).
 LOCK_CLASS = 0x55534552
+UPPER_CLASS = 0x55505052
 
 
 def key(name: str) -> str:
@@ -70,10 +73,18 @@ def one_account_per_key(sender, instance, raw=False, using=None, update_fields=N
     connection = connections[using]
     if connection.in_atomic_block:
         with connection.cursor() as cursor:
+            # Its key, then the database's UPPER() of it (Django's iexact: dotless "l\u0131n" is
+            # "lin" there, not here), always in this order.
             cursor.execute(
                 "SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [LOCK_CLASS, key(name)]
             )
-    if found := taken(users, name):
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(%s, hashtext(UPPER(%s)))", [UPPER_CLASS, name]
+            )
+    found = taken(users, name) or list(
+        users.filter(**{f"{field}__iexact": name}).values_list(field, flat=True)[:1]
+    )
+    if found:
         raise IntegrityError(f"The username {name!r} is another account's ({found[0]!r}).")
 
 

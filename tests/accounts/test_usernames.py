@@ -152,31 +152,48 @@ def test_createsuperuser_refuses_a_name_longer_than_the_field_once_stored(monkey
     assert names() == []
 
 
-@pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize(("first", "second"), [("Root", "root"), ("weiß", "WEISS"), ("lin", "lin")])
-def test_two_accounts_made_at_once_under_one_name_in_any_case_are_one(first, second):
-    """The forms ask `taken()` before they write, and see only what is committed: a
-    signup of `root` while another of `Root` was being written made both (two
-    requests at once, a double click). Each write now takes a lock on the name's
-    key for its transaction, and looks again once it has it."""
+def signup(name: str) -> None:
     from accounts.profiles import create_user_with_profile
 
+    create_user_with_profile(username=name, email="b@example.com", password=None)
+
+
+def superuser(name: str) -> None:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_SUPERUSER_PASSWORD", "a-long-enough-password")
+        call_command(
+            "createsuperuser", "--noinput", username=name, email="b@example.com", verbosity=0
+        )
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("second_by", [signup, superuser], ids=["signup", "createsuperuser"])
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [("Root", "root"), ("weiß", "WEISS"), ("lin", "lin"), ("lin", "l\u0131n")],
+)
+def test_two_accounts_made_at_once_under_one_name_in_any_case_are_one(first, second, second_by):
+    """The forms ask `taken()` (and Django's iexact) before they write, and see only
+    what is committed: a signup of `root` while another of `Root` was being written
+    made both (two requests at once, a double click). Each write now takes a lock
+    on the name's key and on its UPPER() for its transaction, and looks again once
+    it has them; createsuperuser writes in a transaction too."""
     first_written, outcome = threading.Event(), {}
 
-    def second_signup():
+    def second_write():
         first_written.wait()
         try:
-            create_user_with_profile(username=second, email="b@example.com", password=None)
+            second_by(second)
             outcome["second"] = "made"
-        except IntegrityError:
+        except (IntegrityError, CommandError):
             outcome["second"] = "refused"
         finally:
             connections.close_all()
 
-    racing = threading.Thread(target=second_signup)
+    racing = threading.Thread(target=second_write)
     racing.start()
     with transaction.atomic():
-        create_user_with_profile(username=first, email="a@example.com", password=None)
+        signup(first)
         first_written.set()
         racing.join(timeout=1)  # it ends here unless it waits for this transaction
     racing.join()

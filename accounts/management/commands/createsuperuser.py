@@ -26,7 +26,7 @@ import os
 from django.contrib.auth.management.commands import createsuperuser
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError
-from django.db import DataError
+from django.db import DataError, transaction
 
 from accounts import usernames
 from accounts.demo_accounts import is_reserved
@@ -49,7 +49,9 @@ class Command(DatabaseCommand, createsuperuser.Command):
                 except ValidationError as error:
                     raise CommandError("; ".join(error.messages)) from error
         try:
-            return super().handle(*args, **options)
+            # In a transaction: the name's lock (accounts/usernames.py) holds to the commit.
+            with transaction.atomic(using=options["database"]):
+                return super().handle(*args, **options)
         except DataError as error:
             reason = (str(error).strip().splitlines() or [repr(error)])[0]
             raise CommandError(
