@@ -8,6 +8,7 @@ Production never comes here: it has DATABASE_URL from Heroku Postgres.
 """
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -123,12 +124,32 @@ def main(argv: list[str]) -> int:
         port = _free_port()
         with tcp_server(Path(folder) / "pgdata", port) as url:
             print(f"PostgreSQL over TCP without TLS: {url}", flush=True)
-            # The developer's own command line, run as given.
-            try:
-                return subprocess.call(argv[2:], env={**os.environ, "DATABASE_URL": url})  # noqa: S603
-            except OSError as error:  # not found, not executable: exit 127, as a shell's
-                print(f"Could not run {argv[2]}: {error.strerror}", file=sys.stderr)
-                return 127
+            return _run(argv[2:], {**os.environ, "DATABASE_URL": url})
+
+
+def _run(command: list[str], env: dict[str, str]) -> int:
+    """COMMAND's exit status as a shell says it: 128 + N for signal N, 127 for a
+    command not found, 126 for one that cannot run. SIGTERM and SIGHUP (timeout(1),
+    a cancelled CI job) are passed on to it and waited for, so the server stops
+    and its folder goes after it; Ctrl-C reaches it from the terminal itself."""
+    try:
+        # The developer's own command line, run as given.
+        child = subprocess.Popen(command, env=env)  # noqa: S603
+    except OSError as error:
+        print(f"Could not run {command[0]}: {error.strerror}", file=sys.stderr)
+        return 127 if isinstance(error, FileNotFoundError) else 126
+
+    def pass_on(signum, frame):
+        child.send_signal(signum)
+
+    held = {signum: signal.signal(signum, pass_on) for signum in (signal.SIGTERM, signal.SIGHUP)}
+    held[signal.SIGINT] = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        status = child.wait()
+    finally:
+        for signum, handler in held.items():
+            signal.signal(signum, handler)
+    return 128 - status if status < 0 else status
 
 
 def _free_port() -> int:

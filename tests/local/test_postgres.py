@@ -1,6 +1,9 @@
 import contextlib
 import os
 import pwd
+import re
+import signal
+import socket
 import stat
 import subprocess
 import sys
@@ -86,7 +89,8 @@ def test_the_tcp_command_runs_the_given_command_and_says_in_one_line_what_it_can
     monkeypatch, capsys
 ):
     """`python -m config.local.postgres tcp -- COMMAND` (README): a COMMAND that does
-    not exist was a FileNotFoundError traceback; as a shell says it, it is exit 127."""
+    not exist was a FileNotFoundError traceback; as a shell says it, it is exit 127,
+    and one that cannot run 126."""
     started = []
 
     @contextlib.contextmanager
@@ -98,6 +102,31 @@ def test_the_tcp_command_runs_the_given_command_and_says_in_one_line_what_it_can
     monkeypatch.setattr(localdb, "tcp_server", server)
     assert localdb.main(["tcp", "--", sys.executable, "-c", "raise SystemExit(3)"]) == 3
     assert localdb.main(["tcp", "--", "no-such-command-here", "--flag"]) == 127
-    assert started[1::2] == ["stopped", "stopped"]
+    assert localdb.main(["tcp", "--", str(BASE_DIR)]) == 126  # a folder: no command
+    assert started[1::2] == ["stopped", "stopped", "stopped"]
     err = capsys.readouterr().err.strip().splitlines()
-    assert err == ["Could not run no-such-command-here: No such file or directory"]
+    assert err == [
+        "Could not run no-such-command-here: No such file or directory",
+        f"Could not run {BASE_DIR}: Permission denied",
+    ]
+
+
+@pytest.mark.parametrize(("signum", "status"), [(signal.SIGTERM, 143), (signal.SIGHUP, 129)])
+def test_the_tcp_command_stopped_by_a_signal_stops_its_server_too(signum, status):
+    """SIGTERM (timeout(1), a cancelled CI job) killed the wrapper alone: the server
+    ran on with its data folder, and the command was orphaned."""
+    waiting = "import time; print('waiting', flush=True); time.sleep(60)"
+    wrapper = subprocess.Popen(
+        [sys.executable, "-m", "config.local.postgres", "tcp", "--", sys.executable, "-c", waiting],
+        cwd=BASE_DIR,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    url = wrapper.stdout.readline()
+    port = int(re.search(r"localhost:(\d+)/", url).group(1))
+    assert wrapper.stdout.readline() == "waiting\n"
+    wrapper.send_signal(signum)
+    assert wrapper.wait(30) == status, wrapper.stdout.read()
+    with socket.socket() as probe:
+        assert probe.connect_ex(("127.0.0.1", port)) != 0  # the server is down
