@@ -33,8 +33,15 @@ from django.core.exceptions import SuspiciousFileOperation
 from django.db import models
 from django.utils.module_loading import import_string
 
-from config.adminsaves import on_retry
 from config.media import versions
+
+try:  # the project's admin runs a page again after a lost race (config/adminsaves.py)
+    from config.adminsaves import on_retry
+except ImportError:  # this unit copied into a project without it: no page runs again
+
+    def on_retry(request, undo) -> None:
+        pass
+
 
 logger = logging.getLogger(__name__)
 

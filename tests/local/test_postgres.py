@@ -115,7 +115,11 @@ def test_the_tcp_command_runs_the_given_command_and_says_in_one_line_what_it_can
 def test_the_tcp_command_stopped_by_a_signal_stops_its_server_too(signum, status):
     """SIGTERM (timeout(1), a cancelled CI job) killed the wrapper alone: the server
     ran on with its data folder, and the command was orphaned."""
-    waiting = "import time; print('waiting', flush=True); time.sleep(60)"
+    # Its signals as a shell's command has them: the tests may run under nohup.
+    waiting = (
+        "import signal, time; signal.signal(signal.SIGHUP, signal.SIG_DFL); "
+        "print('waiting', flush=True); time.sleep(60)"
+    )
     wrapper = subprocess.Popen(
         [sys.executable, "-m", "config.local.postgres", "tcp", "--", sys.executable, "-c", waiting],
         cwd=BASE_DIR,
