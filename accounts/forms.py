@@ -240,6 +240,13 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
         self.parts.append(MailPart(*args, **kwargs))
 
 
+def row_went(error: DatabaseError) -> bool:
+    """Whether `error` is Django's "Save with update_fields did not affect any rows":
+    the row was deleted meanwhile. Told by its class alone (the database's own
+    errors are subclasses): no query, which would fail in a transaction it spoilt."""
+    return type(error) is DatabaseError
+
+
 class PasswordAloneMixin:
     """For Django's password forms: they write the password column alone.
 
@@ -256,9 +263,9 @@ class PasswordAloneMixin:
             try:
                 with transaction.atomic():
                     user.save(update_fields=["password"])
-            except DatabaseError:  # "did not affect any rows", where the row went meanwhile
-                if get_user_model()._default_manager.filter(pk=user.pk).exists():
-                    raise  # the row is there: the error is another
+            except DatabaseError as error:
+                if not row_went(error):
+                    raise
                 raise Http404("The account was deleted meanwhile.") from None
         return user
 
@@ -292,6 +299,10 @@ class OldPasswordLimitMixin:
         except ValidationError:
             throttles.count_password_change_failure(self.user)
             raise
+        except DatabaseError as error:  # the hash Django upgraded, of an account deleted
+            if row_went(error):
+                raise Http404("The account was deleted meanwhile.") from None
+            raise
 
 
 class PasswordChangeForm(PasswordAloneMixin, OldPasswordLimitMixin, auth_forms.PasswordChangeForm):
@@ -324,11 +335,28 @@ class UsernameLengthMixin:
         field.validators.append(MaxLengthValidator(field.max_length))
 
 
-class LoginForm(UsernameLengthMixin, auth_forms.AuthenticationForm):
+class DeletedWhileCheckedMixin:
+    """For the login forms: an account staff deleted while its password was checked
+    is a failed login. Django saves the upgraded hash of a password it has just
+    checked (every Django release raises PBKDF2's work): for a deleted account,
+    "did not affect any rows", a 500."""
+
+    def clean(self):
+        try:
+            return super().clean()
+        except DatabaseError as error:
+            if not row_went(error):
+                raise
+            raise self.get_invalid_login_error() from None
+
+
+class LoginForm(DeletedWhileCheckedMixin, UsernameLengthMixin, auth_forms.AuthenticationForm):
     pass
 
 
-class AdminLoginForm(UsernameLengthMixin, admin_forms.AdminAuthenticationForm):
+class AdminLoginForm(
+    DeletedWhileCheckedMixin, UsernameLengthMixin, admin_forms.AdminAuthenticationForm
+):
     pass
 
 

@@ -8,8 +8,10 @@ forms now write the password column alone; an account deleted meanwhile is the
 404 page. A login whose account staff deleted meanwhile was a 500.
 """
 
+import django.contrib.auth.base_user as base_user
 import pytest
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.contrib.auth.tokens import default_token_generator
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
@@ -102,3 +104,49 @@ def test_a_login_while_staff_delete_the_account_is_no_500(client, monkeypatch):
     response = client.post("/accounts/login/", {"username": user.username, "password": PASSWORD})
     assert response.status_code == 302
     assert client.get("/accounts/profile/").status_code == 302  # logged in as nobody
+
+
+@pytest.fixture
+def an_old_hash_deleted_while_checked(settings, monkeypatch):
+    """An account whose stored hash Django upgrades at its next password check (a
+    Django release raises PBKDF2's work), deleted by staff while it is checked."""
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    ]
+    user = UserFactory(is_staff=True, is_superuser=True)
+    old = PBKDF2PasswordHasher().encode(PASSWORD, "somesalt", iterations=1000)
+    type(user).objects.filter(pk=user.pk).update(password=old)
+    checked = base_user.check_password
+
+    def deleted_meanwhile(raw_password, encoded, setter=None, preferred="default"):
+        type(user).objects.filter(pk=user.pk).delete()
+        return checked(raw_password, encoded, setter, preferred)
+
+    monkeypatch.setattr(base_user, "check_password", deleted_meanwhile)
+    user.refresh_from_db()
+    return user
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("url", ["/accounts/login/", "/admin/login/"])
+def test_a_login_whose_hash_is_upgraded_while_staff_delete_the_account_fails_cleanly(
+    client, an_old_hash_deleted_while_checked, url
+):
+    """Django saves the upgraded hash of a password it just checked: "did not affect
+    any rows" for a deleted account, a 500."""
+    user = an_old_hash_deleted_while_checked
+    response = client.post(url, {"username": user.username, "password": PASSWORD})
+    assert response.status_code == 200
+    assert "correct username and password" in response.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("url", ["/accounts/password_change/", "/admin/password_change/"])
+def test_an_old_password_check_whose_hash_is_upgraded_while_staff_delete_it_is_a_404(
+    client, an_old_hash_deleted_while_checked, url
+):
+    client.force_login(an_old_hash_deleted_while_checked)
+    client.raise_request_exception = False
+    data = {"old_password": PASSWORD, "new_password1": NEW, "new_password2": NEW}
+    assert client.post(url, data).status_code == 404
