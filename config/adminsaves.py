@@ -23,7 +23,7 @@ messages it queued ("was added successfully") are dropped.
 from collections.abc import Callable
 
 from django.contrib import messages
-from django.db import IntegrityError
+from django.db import IntegrityError, router, transaction
 
 
 def on_retry(request, undo: Callable[[], None]) -> None:
@@ -44,7 +44,18 @@ class ConflictsShownOnTheFormMixin:
         return _run_again_on_conflict(super().delete_view, request, *args, **kwargs)
 
     def changelist_view(self, request, *args, **kwargs):
-        return _run_again_on_conflict(super().changelist_view, request, *args, **kwargs)
+        view = super().changelist_view
+
+        def in_one_transaction(request, *args, **kwargs):
+            # An action's POST: Django's delete action logs each deletion before
+            # deleting, outside the delete's transaction; in one, a delete that
+            # fails leaves no "Deleted" entry in the admin's history.
+            if request.method != "POST":
+                return view(request, *args, **kwargs)
+            with transaction.atomic(using=router.db_for_write(self.model)):
+                return view(request, *args, **kwargs)
+
+        return _run_again_on_conflict(in_one_transaction, request, *args, **kwargs)
 
 
 def _run_again_on_conflict(view, request, *args, **kwargs):

@@ -10,6 +10,7 @@ committed from a connection of its own just before the admin's save writes.
 import psycopg2
 import pytest
 from django.contrib.admin import site
+from django.contrib.admin.models import DELETION, LogEntry
 from django.contrib.auth.models import Group, Permission, User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
@@ -233,3 +234,5 @@ def test_a_category_given_a_product_while_it_is_deleted_is_the_protected_page(
         response.content.decode()
     )
     assert Category.objects.filter(pk=category.pk).exists()
+    # Nor is a deletion in the admin's history: the action logged it before deleting.
+    assert not LogEntry.objects.filter(action_flag=DELETION).exists()
