@@ -13,9 +13,11 @@ a new name is checked again where it is made (`one_account_per_key`, the user
 model's pre_save): inside its transaction it first takes a PostgreSQL advisory
 lock on the name's key (and one on its UPPER(), for Django's iexact), which a
 second write of that name waits for until the first commits, and then finds
-its name. Writes outside a transaction take no lock: createsuperuser writes in
-one; `loaddata` (a raw save) is taken as it is. A name taken is an IntegrityError, as
-Django's unique constraint raises for the same spelling.
+its name. Writes outside a transaction take no lock, only the check (an
+interactive createsuperuser: its prompts hold no transaction open; with
+--noinput it writes in one); `loaddata` (a raw save) is taken as it is. A name
+taken is an IntegrityError, as Django's unique constraint raises for the same
+spelling.
 
 The database narrows the search, and Python compares keys: each character of a
 name adds at least one character to its key, and only characters in it, so an

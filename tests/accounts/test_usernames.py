@@ -1,6 +1,7 @@
 """A username is one account's in any case, as Unicode folds case, on every path that
 names an account: signup, the admin's add and change pages, createsuperuser."""
 
+import io
 import sys
 import threading
 
@@ -199,3 +200,25 @@ def test_two_accounts_made_at_once_under_one_name_in_any_case_are_one(first, sec
     racing.join()
     assert outcome == {"second": "refused"}
     assert list(get_user_model().objects.values_list("username", flat=True)) == [first]
+
+
+class TTY:
+    def isatty(self):
+        return True
+
+
+@pytest.mark.django_db(transaction=True)
+def test_createsuperuser_at_its_prompts_holds_no_transaction_open(monkeypatch):
+    """One left open while an operator types holds its locks on auth_user: a
+    release migrating that table waited on them, and every page behind it."""
+    open_at_prompts = []
+
+    def prompt(*args):
+        open_at_prompts.append(connections["default"].in_atomic_block)
+        return {0: "rootadmin"}.get(len(open_at_prompts) - 1, "a-long-enough-password")
+
+    monkeypatch.setattr("builtins.input", prompt)
+    monkeypatch.setattr("getpass.getpass", prompt)
+    call_command("createsuperuser", email="r@example.com", stdin=TTY(), stdout=io.StringIO())
+    assert open_at_prompts == [False, False, False]  # the name, the password twice
+    assert list(get_user_model().objects.values_list("username", flat=True)) == ["rootadmin"]

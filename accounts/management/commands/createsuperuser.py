@@ -22,6 +22,7 @@ shared login, whose password the site does not let anyone change.
 """
 
 import os
+from contextlib import nullcontext
 
 from django.contrib.auth.management.commands import createsuperuser
 from django.core.exceptions import ValidationError
@@ -48,9 +49,17 @@ class Command(DatabaseCommand, createsuperuser.Command):
                     NormalizedEmail().clean(given)
                 except ValidationError as error:
                     raise CommandError("; ".join(error.messages)) from error
+        # Without prompts, in a transaction: the name's lock (accounts/usernames.py)
+        # holds to the commit. Not around prompts: a transaction left open while an
+        # operator types holds its locks on auth_user, and a release's migration of
+        # that table would wait on them, and every page behind it.
+        writing = (
+            nullcontext()
+            if options["interactive"]
+            else transaction.atomic(using=options["database"])
+        )
         try:
-            # In a transaction: the name's lock (accounts/usernames.py) holds to the commit.
-            with transaction.atomic(using=options["database"]):
+            with writing:
                 return super().handle(*args, **options)
         except DataError as error:
             reason = (str(error).strip().splitlines() or [repr(error)])[0]
