@@ -62,6 +62,7 @@ def test_each_login_keeps_a_session_and_an_access_log_row_until_the_scheduled_co
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("command", ["axes_reset_logs", "axes_reset_failure_logs"])
 @pytest.mark.parametrize(
     ("age", "said"),
     [
@@ -70,11 +71,13 @@ def test_each_login_keeps_a_session_and_an_access_log_row_until_the_scheduled_co
         ("800000", "--age 800000 reaches back before the year 1"),
     ],
 )
-def test_axes_reset_logs_refuses_an_age_it_cannot_take_in_one_line(django_user_model, age, said):
+def test_axes_reset_logs_refuses_an_age_it_cannot_take_in_one_line(
+    django_user_model, command, age, said
+):
     django_user_model.objects.create_user("casey", password=PASSWORD)
     log_in(Client(), "casey")
     with pytest.raises(CommandError, match=said):
-        call_command("axes_reset_logs", "--age", age, stdout=io.StringIO())
+        call_command(command, "--age", age, stdout=io.StringIO())
     assert AccessLog.objects.count() == 1
     call_command("axes_reset_logs", "--age", "0", stdout=io.StringIO())  # every record, as axes'
     assert AccessLog.objects.count() == 0

@@ -34,6 +34,7 @@ DATABASE_COMMANDS = [
     ("changepassword", "ada"),
     # django-axes', which docs/production.md schedules daily.
     ("axes_reset_logs", "--age", "30"),
+    ("axes_reset_failure_logs", "--age", "30"),
 ]
 IDS = [command[0] for command in DATABASE_COMMANDS]
 S3_COMMANDS = ["media_lifecycle", "media_restore", "media_versioning", "media_versions"]

@@ -1,4 +1,5 @@
-"""django-axes' `axes_reset_logs`, the daily Scheduler job of docs/production.md,
+"""django-axes' `axes_reset_logs`, the daily Scheduler job of docs/production.md
+(and `axes_reset_failure_logs` beside it, for the failure log where it is on),
 stopping with one line on a database it cannot use (config/commands.py) and on
 an `--age` it cannot take: a negative one removed every record, the newest too,
 and one reaching back before the year 1 was an OverflowError traceback. It takes
@@ -16,15 +17,19 @@ from config.commands import DatabaseCommand
 
 class Command(DatabaseCommand, axes_reset_logs.Command):
     def handle(self, *args, **options):
-        age = options["age"]
-        if age < 0:
-            raise CommandError(
-                f"--age is a number of days, 0 or more (0 removes every record): got {age}."
-            )
-        try:
-            timezone.now() - timedelta(days=age)
-        except OverflowError:
-            raise CommandError(
-                f"--age {age} reaches back before the year 1: give fewer days."
-            ) from None
+        refuse_an_age_it_cannot_take(options["age"])
         return super().handle(*args, **options)
+
+
+def refuse_an_age_it_cannot_take(age: int) -> None:
+    """CommandError for an --age of days django-axes' reset commands cannot take."""
+    if age < 0:
+        raise CommandError(
+            f"--age is a number of days, 0 or more (0 removes every record): got {age}."
+        )
+    try:
+        timezone.now() - timedelta(days=age)
+    except OverflowError:
+        raise CommandError(
+            f"--age {age} reaches back before the year 1: give fewer days."
+        ) from None

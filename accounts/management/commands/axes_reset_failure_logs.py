@@ -1,0 +1,13 @@
+"""django-axes' `axes_reset_failure_logs`, with the checks of `axes_reset_logs`
+beside it: one line on a database it cannot use and on an `--age` it cannot take."""
+
+from axes.management.commands import axes_reset_failure_logs
+
+from accounts.management.commands.axes_reset_logs import refuse_an_age_it_cannot_take
+from config.commands import DatabaseCommand
+
+
+class Command(DatabaseCommand, axes_reset_failure_logs.Command):
+    def handle(self, *args, **options):
+        refuse_an_age_it_cannot_take(options["age"])
+        return super().handle(*args, **options)
