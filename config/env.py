@@ -700,6 +700,13 @@ def database(url: str, *, development: bool = False, **options) -> dict:
     import dj_database_url
 
     example = "like postgres://user:password@host:5432/name"
+    netloc_hosts = url.strip().partition("://")[2].partition("/")[0].rpartition("@")[2]
+    if "," in netloc_hosts and "[" in netloc_hosts:  # Django reads one bracketed host alone
+        raise ImproperlyConfigured(
+            "DATABASE_URL lists hosts before its path with an IPv6 address among them, of "
+            "which Django would take one: list them in ?host=a,b (and their ports in "
+            "?port=), as libpq reads them."
+        )
     try:
         config = dj_database_url.parse(url, **options)
     except dj_database_url.UnknownSchemeError:

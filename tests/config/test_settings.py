@@ -130,6 +130,11 @@ def test_database_url_is_read_without_the_spaces_around_it():
         ("postgres://u:secret@/app?host=a.example,b.example&port=1,2,3", "3 ports for 2"),
         ("postgres://u:secret@/app?host=db.example.com&port=5432,", "2 ports for 1 hosts"),
         ("postgres://u:secret@/app?hostaddr=abc", "hostaddr must be IP addresses"),
+        # A host list holding an IPv6 address: Django read the bracketed one alone,
+        # where libpq fails over to each (and CI kept TLS for [::1] beside another).
+        ("postgres://u:secret@db1.example.com,[2001:db8::2]:5432/app", "in ?host="),
+        ("postgres://u:secret@db1.example.com:5432,[::1]:5432/app", "in ?host="),
+        ("postgres://u:secret@[::1],[2001:db8::2]/app", "in ?host="),
         ("postgres://u:secret@/app?host=h.example&hostaddr=10.0.0.1,10.0.0.2", "one for each"),
         # No host, no host option, no service: libpq's own default socket, which no
         # dyno has (a traceback at the release phase).
