@@ -120,11 +120,24 @@ def main(argv: list[str]) -> int:
     if len(argv) < 3 or argv[:2] != ["tcp", "--"]:
         print("usage: python -m config.local.postgres tcp -- COMMAND [ARGS...]", file=sys.stderr)
         return 2
-    with tempfile.TemporaryDirectory(prefix="pgdata-tcp-") as folder:
-        port = _free_port()
-        with tcp_server(Path(folder) / "pgdata", port) as url:
-            print(f"PostgreSQL over TCP without TLS: {url}", flush=True)
-            return _run(argv[2:], {**os.environ, "DATABASE_URL": url})
+    # A stop while the server starts or stops is held until it has: a server
+    # interrupted half-way ran on, its data folder left behind.
+    came = []
+    stops = (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)
+    held = {
+        signum: signal.signal(signum, lambda signum, frame: came.append(signum)) for signum in stops
+    }
+    try:
+        with tempfile.TemporaryDirectory(prefix="pgdata-tcp-") as folder:
+            port = _free_port()
+            with tcp_server(Path(folder) / "pgdata", port) as url:
+                if came:  # stopped while it started: no command
+                    return 128 + came[0]
+                print(f"PostgreSQL over TCP without TLS: {url}", flush=True)
+                return _run(argv[2:], {**os.environ, "DATABASE_URL": url})
+    finally:
+        for signum, handler in held.items():
+            signal.signal(signum, handler)
 
 
 def _run(command: list[str], env: dict[str, str]) -> int:

@@ -14,7 +14,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 
 from config.local import postgres as localdb
-from tests.processes import BASE_DIR
+from tests.processes import BASE_DIR, wait_for
 
 
 def test_tests_run_on_postgresql():
@@ -134,3 +134,25 @@ def test_the_tcp_command_stopped_by_a_signal_stops_its_server_too(signum, status
     assert wrapper.wait(30) == status, wrapper.stdout.read()
     with socket.socket() as probe:
         assert probe.connect_ex(("127.0.0.1", port)) != 0  # the server is down
+
+
+def test_the_tcp_command_stopped_while_its_server_starts_leaves_no_server(tmp_path):
+    """A SIGTERM before the command ran (timeout(1) on a slow start) killed the wrapper
+    half-way: the server it had started ran on, its data folder left behind."""
+    wrapper = subprocess.Popen(
+        [sys.executable, "-m", "config.local.postgres", "tcp", "--", "true"],
+        cwd=BASE_DIR,
+        env={**os.environ, "TMPDIR": str(tmp_path)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    wait_for(lambda: list(tmp_path.glob("pgdata-tcp-*")), seconds=30)  # it is starting
+    wrapper.send_signal(signal.SIGTERM)
+    output = wrapper.communicate(timeout=60)[0]
+    assert wrapper.returncode == 143, output
+    assert "Traceback" not in output
+    assert "PostgreSQL over TCP" not in output  # the command never ran
+    assert not list(tmp_path.glob("pgdata-tcp-*"))
+    running = subprocess.run(["pgrep", "-f", str(tmp_path)], capture_output=True, text=True)
+    assert running.stdout == ""
