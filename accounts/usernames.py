@@ -35,8 +35,9 @@ from django.db import IntegrityError, connections
 
 # Django's UnicodeUsernameValidator: letters, digits and @ . + - _
 USERNAME_CHARACTER = re.compile(r"[\w.@+-]")
-# The first of the two keys of the advisory lock a write of a name takes; the
-# second is its key, hashed (config/security/throttle.py uses another first key).
+# The first keys of the two advisory locks a write of a name takes: one for its
+# key, one for its UPPER(), each the second key, hashed (config/security/throttle.py
+# and config/media/tour.py use keys of their own).
 LOCK_CLASS = 0x55534552
 UPPER_CLASS = 0x55505052
 

@@ -8,11 +8,10 @@ IntegrityError, the 500 page and an error event, while the first click had
 saved. So did a foreign key PostgreSQL checks at the commit (a category deleted
 while a product was added to it, or given a product while staff deleted it).
 `ConflictsShownOnTheFormMixin` runs the page once more on the same POST when it
-raises IntegrityError: the transaction
-is rolled back by then, and the form's checks now see what changed, so the page
-shows their error and writes nothing. Uploaded files are read again from their
-start. A second IntegrityError (a constraint no form checks) is the server
-error it was.
+raises IntegrityError: the transaction is rolled back by then, and the form's
+checks now see what changed, so the page shows their error and writes nothing.
+Uploaded files are read again from their start. A second IntegrityError (a
+constraint no form checks) is the server error it was.
 
 What the first attempt did outside the database the rollback leaves: it is
 undone before the second (`on_retry`: the media forms delete the files they
