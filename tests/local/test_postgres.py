@@ -7,6 +7,7 @@ import socket
 import stat
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -136,23 +137,27 @@ def test_the_tcp_command_stopped_by_a_signal_stops_its_server_too(signum, status
         assert probe.connect_ex(("127.0.0.1", port)) != 0  # the server is down
 
 
-def test_the_tcp_command_stopped_while_its_server_starts_leaves_no_server(tmp_path):
+def test_the_tcp_command_stopped_while_its_server_starts_leaves_no_server():
     """A SIGTERM before the command ran (timeout(1) on a slow start) killed the wrapper
     half-way: the server it had started ran on, its data folder left behind."""
-    wrapper = subprocess.Popen(
-        [sys.executable, "-m", "config.local.postgres", "tcp", "--", "true"],
-        cwd=BASE_DIR,
-        env={**os.environ, "TMPDIR": str(tmp_path)},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    wait_for(lambda: list(tmp_path.glob("pgdata-tcp-*")), seconds=30)  # it is starting
-    wrapper.send_signal(signal.SIGTERM)
-    output = wrapper.communicate(timeout=60)[0]
-    assert wrapper.returncode == 143, output
-    assert "Traceback" not in output
-    assert "PostgreSQL over TCP" not in output  # the command never ran
-    assert not list(tmp_path.glob("pgdata-tcp-*"))
-    running = subprocess.run(["pgrep", "-f", str(tmp_path)], capture_output=True, text=True)
-    assert running.stdout == ""
+    # A folder of its own, with a short path: the server's socket path must fit in
+    # about 100 bytes, and pytest's tmp_path under a worker does not leave room.
+    with tempfile.TemporaryDirectory(prefix="pgtcp") as folder:
+        folder = Path(folder)
+        wrapper = subprocess.Popen(
+            [sys.executable, "-m", "config.local.postgres", "tcp", "--", "true"],
+            cwd=BASE_DIR,
+            env={**os.environ, "TMPDIR": str(folder)},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        wait_for(lambda: list(folder.glob("pgdata-tcp-*")), seconds=30)  # it is starting
+        wrapper.send_signal(signal.SIGTERM)
+        output = wrapper.communicate(timeout=60)[0]
+        assert wrapper.returncode == 143, output
+        assert "Traceback" not in output
+        assert "PostgreSQL over TCP" not in output  # the command never ran
+        assert not list(folder.glob("pgdata-tcp-*"))
+        running = subprocess.run(["pgrep", "-f", str(folder)], capture_output=True, text=True)
+        assert running.stdout == ""
