@@ -113,6 +113,12 @@ class NewUsernameMixin:
         # Django's own check first, where the form has it (None when it is taken).
         clean = getattr(super(), "clean_username", lambda: self.cleaned_data.get("username"))
         username = clean()
+        stored = self.instance.pk and self.instance.get_username()
+        if stored and self.data.get(self.add_prefix("username")) == stored:
+            # Left as it is, kept as stored: one written before names were normalised
+            # (full-width letters) would change to its NFKC form and meet its twin.
+            self.kept_username = stored
+            return stored
         if not username or "username" not in self.changed_data:
             return username
         others = self._meta.model._default_manager.exclude(pk=self.instance.pk)
@@ -125,6 +131,12 @@ class NewUsernameMixin:
                 "This username is kept for the demo's shared logins.", code="reserved"
             )
         return username
+
+    def validate_unique(self):
+        # The model's clean() normalised the name again, just before this check.
+        if kept := getattr(self, "kept_username", None):
+            self.instance.username = kept
+        super().validate_unique()
 
 
 class SignupForm(NewUsernameMixin, UserCreationForm):

@@ -232,20 +232,25 @@ def test_a_user_may_be_renamed_to_its_own_name_in_another_case(admin_client):
     assert renamed.username == "Lin"
 
 
-def test_an_account_already_sharing_its_name_in_another_case_can_still_be_changed(admin_client):
+@pytest.mark.parametrize("stored", ["Root", "\uff52\uff4f\uff4f\uff54"])
+def test_an_account_already_sharing_its_name_in_another_case_can_still_be_changed(
+    admin_client, stored
+):
     """Made before the check (or by a command that lacked it): staff could not even
-    deactivate it, every save refused its unchanged name."""
+    deactivate it, every save refused its unchanged name. One stored before the forms
+    normalised names (full-width "root") is kept as stored: its NFKC form was read as
+    a change, and met its twin."""
     member("root")
     twin = member("twin")
     # Renamed behind the model's save, as a row of an older database was written.
-    get_user_model().objects.filter(pk=twin.pk).update(username="Root")
+    get_user_model().objects.filter(pk=twin.pk).update(username=stored)
     twin.refresh_from_db()
     data = {**user_page_data(twin), "email": "twin@example.com"}
     del data["is_active"]
     response = admin_client.post(f"/admin/auth/user/{twin.pk}/change/", data)
     assert response.status_code == 302
     twin.refresh_from_db()
-    assert (twin.username, twin.email, twin.is_active) == ("Root", "twin@example.com", False)
+    assert (twin.username, twin.email, twin.is_active) == (stored, "twin@example.com", False)
 
 
 @pytest.mark.parametrize("name", ["demo-staff", "Demo-Member", "DEMO-STAFF"])
