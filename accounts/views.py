@@ -31,6 +31,7 @@ from accounts.forms import (
     PasswordResetForm,
     ProfileForm,
     SignupForm,
+    row_went,
 )
 from accounts.models import Company
 from accounts.profile_auth.backends import ProfileModelBackend, dotted_path
@@ -228,9 +229,9 @@ def profile_edit(request):
             # Its own fields only: a company staff set in the admin meanwhile stays.
             with transaction.atomic():
                 profile.save(update_fields=ProfileForm.Meta.fields)
-        except DatabaseError:  # "did not affect any rows", where its row went meanwhile
-            if type(profile)._default_manager.filter(pk=profile.pk).exists():
-                raise  # the row is there: the error is another
+        except DatabaseError as error:  # "did not affect any rows": its row went meanwhile
+            if not row_went(error):
+                raise
             if not get_user_model()._default_manager.filter(pk=request.user.pk).exists():
                 logout(request)  # staff deleted the account: nothing to save it to
                 return redirect_to_login(reverse("accounts:profile"))
