@@ -21,7 +21,9 @@ class AccountsConfig(AppConfig):
         pre_save.connect(
             one_account_per_key, sender=settings.AUTH_USER_MODEL, dispatch_uid="accounts.usernames"
         )
-        # Under Django's own dispatch_uid, before django.contrib.auth (after this app
-        # in INSTALLED_APPS) connects its update_last_login, which then is not.
+        # In place of Django's update_last_login, under its dispatch_uid, whichever
+        # app is ready first: django.contrib.auth, when first, has connected it, so
+        # it is taken off; when second, it connects nothing under a uid in use.
+        user_logged_in.disconnect(dispatch_uid="update_last_login")
         user_logged_in.connect(record_last_login, dispatch_uid="update_last_login")
         user_login_failed.connect(count_login_failure, dispatch_uid="accounts.login_failures")

@@ -107,6 +107,31 @@ def test_a_login_while_staff_delete_the_account_is_no_500(client, monkeypatch):
 
 
 @pytest.fixture
+def auth_ready_first():
+    """django.contrib.auth's receivers connected before this app's, as a fork that lists
+    it before `accounts` in INSTALLED_APPS has them; then the project's again."""
+    from django.apps import apps
+    from django.contrib.auth.models import update_last_login
+    from django.contrib.auth.signals import user_logged_in
+
+    accounts = apps.get_app_config("accounts")
+    user_logged_in.disconnect(dispatch_uid="update_last_login")
+    user_logged_in.connect(update_last_login, dispatch_uid="update_last_login")
+    accounts.ready()
+    yield
+    user_logged_in.disconnect(dispatch_uid="update_last_login")
+    accounts.ready()
+
+
+def test_a_login_while_staff_delete_the_account_is_no_500_whichever_app_is_ready_first(
+    client, monkeypatch, auth_ready_first
+):
+    """The login's time is written by this project's receiver, which replaces Django's
+    under its dispatch_uid: it held only while `accounts` came first in INSTALLED_APPS."""
+    test_a_login_while_staff_delete_the_account_is_no_500(client, monkeypatch)
+
+
+@pytest.fixture
 def an_old_hash_deleted_while_checked(settings, monkeypatch):
     """An account whose stored hash Django upgrades at its next password check (a
     Django release raises PBKDF2's work), deleted by staff while it is checked."""
