@@ -33,7 +33,7 @@ from accounts.forms import (
     SignupForm,
     row_went,
 )
-from accounts.models import Company
+from accounts.models import Company, Profile
 from accounts.profile_auth.backends import ProfileModelBackend, dotted_path
 from accounts.profiles import create_user_with_profile, profile_of
 from config.security import throttle, too_many_requests
@@ -224,23 +224,44 @@ def profile_edit(request):
     form = ProfileForm(**bound_on_post(request), instance=copy.copy(profile_of(request.user)))
     form.upload_request = request  # stored avatars are counted (MEDIA_UPLOAD_LIMIT)
     if form.is_valid():
-        profile = form.save(commit=False)
-        try:
-            # Its own fields only: a company staff set in the admin meanwhile stays.
-            with transaction.atomic():
-                profile.save(update_fields=ProfileForm.Meta.fields)
-        except DatabaseError as error:  # "did not affect any rows": its row went meanwhile
-            if not row_went(error):
-                raise
-            if not get_user_model()._default_manager.filter(pk=request.user.pk).exists():
-                logout(request)  # staff deleted the account: nothing to save it to
-                return redirect_to_login(reverse("accounts:profile"))
-            profile.pk, profile._state.adding = None, True  # removed alone: made anew
-            profile.save()
+        if not save_own_fields(form.save(commit=False)):
+            logout(request)  # staff deleted the account: nothing to save it to
+            return redirect_to_login(reverse("accounts:profile"))
         messages.success(request, "Your profile is saved.")
         return redirect("accounts:profile")
     context = {"form": form, "title": "Edit your profile", "submit": "Save"}
     return render(request, "accounts/form_page.html", context)
+
+
+def save_own_fields(profile) -> bool:
+    """Write the profile form's own fields of `profile`; False if its account is gone.
+
+    Its own fields only: a company staff set in the admin meanwhile stays. A row
+    removed meanwhile (docs/accounts.md) is made anew with what the form holds, or
+    the form is saved onto the row another request made in the same instant
+    (`profile_of`, a second tab): an IntegrityError, a 500, before. A few rounds
+    at most, each looking at the rows again.
+    """
+    fields = ProfileForm.Meta.fields
+    users = get_user_model()._default_manager.filter(pk=profile.user_id)
+    for _ in range(3):
+        adding = profile._state.adding  # a save sets it, before its commit may fail
+        try:
+            with transaction.atomic():
+                profile.save(update_fields=None if adding else fields)
+            return True
+        except IntegrityError:  # made by another request, or its account went, meanwhile
+            if not adding:
+                raise
+        except DatabaseError as error:  # "did not affect any rows": its row went meanwhile
+            if not row_went(error):
+                raise
+        if not users.exists():
+            return False
+        made = Profile.objects.filter(user_id=profile.user_id).values_list("pk", flat=True)
+        profile.pk = made.first()
+        profile._state.adding = profile.pk is None
+    raise DatabaseError(f"The profile of user {profile.user_id} kept changing while it saved.")
 
 
 # A page of members is a few short columns a row (for_member_list): 24 like the catalog.

@@ -1,4 +1,7 @@
+import threading
+
 import pytest
+from django.db import connection
 
 from accounts.forms import ProfileForm
 from accounts.models import Profile
@@ -114,3 +117,67 @@ def test_saving_the_form_after_its_profile_row_was_removed_meanwhile_saves_it_an
     assert (response.status_code, response["Location"]) == (302, "/accounts/profile/")
     profile = Profile.objects.get(user=user)
     assert (profile.display_name, profile.bio) == ("Ada Lovelace", "Saved.")
+
+
+def remove_the_row_then_before_it_is_made_anew(monkeypatch, user, what):
+    """The profile's row removed while the form is checked; then, in the instant before
+    the save makes it anew, `what` happens once, committed on a connection of its own
+    (another request: a second tab, staff)."""
+    checked, saved = ProfileForm.clean, Profile.save
+    happened = []
+
+    def remove_the_row_meanwhile(form):
+        Profile.objects.filter(user=user).delete()
+        return checked(form)
+
+    def elsewhere():
+        try:
+            what()
+        finally:
+            connection.close()
+
+    def save(self, *args, **kwargs):
+        if self._state.adding and self.user_id == user.pk and not happened:
+            happened.append(threading.Thread(target=elsewhere))
+            happened[0].start()
+            happened[0].join()
+        return saved(self, *args, **kwargs)
+
+    monkeypatch.setattr(ProfileForm, "clean", remove_the_row_meanwhile)
+    monkeypatch.setattr(Profile, "save", save)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_row_another_tab_makes_in_the_same_instant_gets_the_forms_values(
+    client, user, monkeypatch
+):
+    """Another request made the row (`profile_of`) just before this save made it too:
+    an IntegrityError, a 500. The form's values go onto that row."""
+    company = CompanyFactory(name="Acme Tools")
+
+    def another_tab_makes_it():
+        Profile.objects.bulk_create([Profile(user=user, display_name="Other", company=company)])
+
+    remove_the_row_then_before_it_is_made_anew(monkeypatch, user, another_tab_makes_it)
+    response = client.post(EDIT, {"display_name": "Ada Lovelace", "bio": "Saved."})
+    assert (response.status_code, response["Location"]) == (302, "/accounts/profile/")
+    profile = Profile.objects.get(user=user)
+    assert (profile.display_name, profile.bio, profile.company) == (
+        "Ada Lovelace",
+        "Saved.",
+        company,
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_account_deleted_in_the_instant_its_row_is_made_anew_is_the_login_page(
+    client, user, monkeypatch
+):
+    def staff_delete_the_account():
+        type(user).objects.filter(pk=user.pk).delete()
+
+    remove_the_row_then_before_it_is_made_anew(monkeypatch, user, staff_delete_the_account)
+    response = client.post(EDIT, {"display_name": "Ada Lovelace", "bio": "Saved."})
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+    assert not Profile.objects.exists()
