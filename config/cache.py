@@ -37,6 +37,7 @@ redis-py lets the URL's options win.
 
 import functools
 import hashlib
+import json
 import os
 import re
 import sys
@@ -287,19 +288,31 @@ def _integer(text: str) -> bool:
     return True
 
 
-def release_tag(manifest: Path) -> str:
+def release_tag(manifest: Path, rendered_with=None) -> str:
     """What tells this release's cached pages from another's on a shared Redis: the
-    deployed commit (with Heroku's dyno metadata) and a hash of the collected static
-    files' manifest, as far as either is known; "" when neither is.
+    deployed commit (with Heroku's dyno metadata), a hash of the collected static
+    files' manifest, and one of `rendered_with`, as far as each is known; "" when
+    none is.
 
     A page links the hashed static files of its release, which a dyno of another
     release does not serve: the new dynos of a deploy served pages the old ones had
     stored, unstyled, and the old ones the new ones', for the pages' lifetime. Kept
     parts (catalog/kept.py) are rendered by a release's own templates too.
+
+    `rendered_with` is what else from the config vars a page is made of (the
+    settings give the assets' versions and the storages): `heroku config:set
+    STATIC_VERSION=44` is a release of the same commit and files, whose dynos served
+    the old pages' old `?v=`, and after a bucket change images the new release's
+    policy blocks. Given as data (`repr` of anything else), never a secret: the
+    hash goes into every key's name.
     """
     # Hashed here rather than by config/static_versioning, which a fork may drop.
     collected = hashlib.sha256(manifest.read_bytes()).hexdigest()[:12] if manifest.is_file() else ""
-    tags = [(env.deployed_commit() or "")[:12], collected]
+    made_of = ""
+    if rendered_with is not None:
+        text = json.dumps(rendered_with, sort_keys=True, default=repr)
+        made_of = hashlib.sha256(text.encode()).hexdigest()[:12]
+    tags = [(env.deployed_commit() or "")[:12], collected, made_of]
     return "-".join(tag for tag in tags if tag)
 
 

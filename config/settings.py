@@ -327,7 +327,11 @@ STATIC_ASSET_VERSIONS = static_versioning.resolve(
 CACHES = cache.caches(
     page_seconds=PAGE_CACHE_SECONDS,
     development=DEVELOPMENT,
-    release=cache.release_tag(STATIC_ROOT / "staticfiles.json"),
+    # Pages are also made of the assets' versions and the buckets' URLs: a release
+    # that changes one of them (config:set) renders its own (config/cache.py).
+    release=cache.release_tag(
+        STATIC_ROOT / "staticfiles.json", rendered_with=[STATIC_ASSET_VERSIONS, STORAGES]
+    ),
 )
 
 # Stored uploads an account may make an hour (config/security/upload_limit.py): each stays

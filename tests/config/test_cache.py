@@ -2,6 +2,7 @@
 
 import contextlib
 import importlib
+import json
 import socket
 import sys
 import threading
@@ -478,6 +479,53 @@ def test_each_release_keeps_its_pages_apart_on_redis(tmp_path):
     manifest.write_text('{"paths": {"css/site.css": "css/site.ba9876543210.css"}}')
     assert cache.release_tag(manifest) != first
     assert cache.release_tag(tmp_path / "none.json") == ""
+
+
+# Settings read afresh under each variant's config vars, in one process: what its page
+# keys carry.
+PREFIX_UNDER_EACH = """
+import json, os, runpy
+variants, base = json.loads(os.environ.pop("VARIANTS")), dict(os.environ)
+found = {}
+for name, value in variants:
+    os.environ.clear()
+    os.environ.update(base, **({name: value} if name else {}))
+    settings = runpy.run_module("config.settings")
+    found[f"{name}={value}"] = settings["CACHES"]["pages"]["KEY_PREFIX"]
+print(json.dumps(found))
+"""
+
+# Config vars whose new value changes what a page holds: its stylesheet and script
+# URLs' ?v=, and its images' bucket (which the new release's policy allows alone).
+SHAPE_PAGES = {
+    "STATIC_VERSION": ("43", "44"),
+    "CSS_VERSION": ("c1", "c2"),
+    "JS_VERSION": ("j1", "j2"),
+    "AWS_MEDIA_BUCKET_NAME": ("shop-media", "shop-media-2"),
+    "AWS_STATIC_BUCKET_NAME": ("shop-static", "shop-static-2"),
+    "AWS_S3_ENDPOINT_URL": ("https://s3.one.example.com", "https://s3.two.example.com"),
+    "AWS_S3_REGION_NAME": ("eu-west-1", "eu-north-1"),
+}
+
+
+def test_a_config_var_a_page_is_made_from_keeps_each_releases_pages_apart():
+    """`heroku config:set STATIC_VERSION=44` is a release of the same commit and the
+    same collected files: its dynos served the pages the old ones had stored on
+    Redis, linking the old ?v=, and after a bucket change images the new policy
+    blocks. A variable pages are not made from (WEB_CONCURRENCY) shares them."""
+    variants = [["", ""], ["WEB_CONCURRENCY", "3"]]
+    variants += [[name, value] for name, values in SHAPE_PAGES.items() for value in values]
+    env = production_env(
+        DATABASE_URL="postgres://u:p@db.invalid/app",
+        REDIS_URL="rediss://:pw@r.example.com:6380",
+        VARIANTS=json.dumps(variants),
+    )
+    done = run_python(PREFIX_UNDER_EACH, env)
+    assert done.returncode == 0, done.stderr
+    prefix = json.loads(done.stdout)
+    assert prefix["WEB_CONCURRENCY=3"] == prefix["="]
+    for name, (one, other) in SHAPE_PAGES.items():
+        assert len({prefix["="], prefix[f"{name}={one}"], prefix[f"{name}={other}"]}) == 3, name
 
 
 def test_the_threads_and_aliases_of_a_process_share_its_connections(tmp_path, no_redis):
