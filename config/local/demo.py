@@ -192,12 +192,14 @@ def demo() -> int:
 
 def media_commands_line(s3_environ: dict[str, str]) -> str:
     """How to run the media commands against the demo's S3 server from another
-    terminal: its variables (local, public keys; nothing secret) before the command,
-    and past a proxy the shell names, no_proxy with its address."""
+    terminal: its variables (local, public keys; nothing secret), and past a proxy
+    the shell names, no_proxy with its address. Set by `env` inside `pipenv run`,
+    after pipenv has loaded .env over the shell: as `NAME=value pipenv run ...`, a
+    .env setting the same names (blank keys, another bucket) won."""
     variables = " ".join(f"{name}={shlex.quote(value)}" for name, value in s3_environ.items())
     return (
         "Media commands against it, from another terminal while the demo runs: "
-        f"{variables} pipenv run python manage.py media_versions NAME"
+        f"pipenv run env {variables} python manage.py media_versions NAME"
     )
 
 

@@ -6,13 +6,15 @@ import os
 import re
 import shlex
 import signal
+import subprocess
+import sys
 
 import boto3
 import psycopg2
 
 from config.local import s3 as locals3
 from tests.local.demoproc import start_demo, stop_demo
-from tests.processes import manage, released_database
+from tests.processes import BASE_DIR, released_database
 
 # A name that needs quoting in a URL, as uploads' names may.
 AVATAR = "avatars/kept photo+1.png"
@@ -145,12 +147,17 @@ def test_uploads_versions_and_delete_markers_survive_ctrl_c_and_kill_9(tmp_path,
         assert body(s3, AVATAR) == b"three"
         assert s3.head_object(Bucket="media", Key=AVATAR)["ContentType"] == "image/png"
         # The media commands, run from another terminal as the demo's output says.
+        # pipenv has loaded a .env over the shell, setting the same names: the line's
+        # own values still win.
         (said,) = [line for line in web.output().splitlines() if "Media commands" in line]
-        variables, command = said.split(": ", 1)[1].split(" pipenv run python manage.py ")
-        assert command == "media_versions NAME"
-        s3_env = dict(variable.split("=", 1) for variable in shlex.split(variables))
-        env = {**os.environ, **behind_a_proxy, "DATABASE_URL": database, **s3_env}
-        listed = manage("media_versions", AVATAR, env=env)
+        command = shlex.split(said.split(": ", 1)[1])
+        assert command[:3] == ["pipenv", "run", "env"]
+        assert command[-4:] == ["python", "manage.py", "media_versions", "NAME"]
+        assert all("=" in variable for variable in command[3:-4])
+        dotenv = {name.split("=", 1)[0]: "" for name in command[3:-4]}
+        env = {**os.environ, **behind_a_proxy, "DATABASE_URL": database, **dotenv}
+        run_as_said = [*command[2:-4], sys.executable, "manage.py", "media_versions", AVATAR]
+        listed = subprocess.run(run_as_said, env=env, cwd=BASE_DIR, capture_output=True, text=True)
         assert listed.returncode == 0, listed.stderr
         assert len([line for line in listed.stdout.splitlines() if " version " in line]) == 3
     finally:

@@ -4,6 +4,7 @@ import socket
 
 import pytest
 
+from config.local import envfile
 from config.local.envfile import run_with
 from config.local.ports import DEFAULT_PORT, PortError, bind_error, check_port, parse_port
 from tests.processes import free_port
@@ -135,6 +136,14 @@ def test_ipv6_loopback_in_brackets_or_bare_is_taken(host):
         ("# PORT=80OO\nSPORT=1\n", "run PORT=8000 pipenv run demo"),
         ("PORT=80OO\n", "set PORT=8000 in .env"),
         ("  export PORT = 80OO\n", "set PORT=8000 in .env"),
+        # Each line shape as pipenv's python-dotenv reads it.
+        ("\ufeffPORT=80OO\n", "set PORT=8000 in .env"),  # a BOM (Windows Notepad)
+        ("'PORT'=80OO\n", "set PORT=8000 in .env"),  # a quoted name
+        ("PORT=80OO\r\n", "set PORT=8000 in .env"),
+        ("PORT=\n", "set PORT=8000 in .env"),  # set, to nothing
+        ("PORT\n", "run PORT=8000 pipenv run demo"),  # a name alone sets nothing
+        ("X='a\nPORT=80OO'\n", "run PORT=8000 pipenv run demo"),  # inside a value
+        ('X="a\nPORT=80OO"\n', "run PORT=8000 pipenv run demo"),
     ],
 )
 def test_a_port_set_in_env_is_to_be_changed_there(tmp_path, env_text, told):
@@ -143,3 +152,30 @@ def test_a_port_set_in_env_is_to_be_changed_there(tmp_path, env_text, told):
     env_file = tmp_path / ".env"
     env_file.write_text(env_text)
     assert run_with("PORT", DEFAULT_PORT, env_file).startswith(told)
+
+
+@pytest.mark.parametrize(
+    ("variables", "told"),
+    [
+        ({}, "set PORT=8000 in .env"),
+        ({"PIPENV_DONT_LOAD_ENV": "1"}, "run PORT=8000 pipenv run demo"),
+        ({"PIPENV_DONT_LOAD_ENV": "yes please"}, "run PORT=8000 pipenv run demo"),
+        ({"PIPENV_DONT_LOAD_ENV": "0"}, "set PORT=8000 in .env"),
+        ({"PIPENV_DONT_LOAD_ENV": ""}, "set PORT=8000 in .env"),
+        ({"PIPENV_DOTENV_LOCATION": "other.env"}, "set PORT=8000 in other.env"),
+        ({"PIPENV_DOTENV_LOCATION": "none.env"}, "run PORT=8000 pipenv run demo"),
+    ],
+)
+def test_the_message_names_the_file_pipenv_loads(tmp_path, monkeypatch, variables, told):
+    """pipenv loads no .env under PIPENV_DONT_LOAD_ENV (any value but an empty or a
+    false one), and another file named by PIPENV_DOTENV_LOCATION: the message told to
+    edit a .env pipenv does not read."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(envfile, "ENV_FILE", tmp_path / ".env")
+    for name in ("PIPENV_DONT_LOAD_ENV", "PIPENV_DOTENV_LOCATION"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value)
+    (tmp_path / ".env").write_text("PORT=80OO\n")
+    (tmp_path / "other.env").write_text("PORT=80OO\n")
+    assert run_with("PORT", DEFAULT_PORT).startswith(told)
