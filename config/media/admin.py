@@ -126,23 +126,33 @@ def media_versions_view(request):
             counted = (lambda: limit.stored(request)) if limit is not None else None
             try:
                 current = versions.restore(name, version_id, on_copied=counted)
+            except versions.CopiedUnconfirmed as error:  # written: logged as a restore
+                _log_restore(
+                    request, name, version_id, f"{error.version_id}, not confirmed current"
+                )
+                form.add_error(None, str(error))
             except versions.MediaError as error:
                 form.add_error(None, str(error))
             except versions.storage_errors() as error:
                 return _page(request, form, error=error)
             else:
-                logger.info(
-                    "%s restored media file %r from version %s (now version %s)",
-                    request.user.get_username(),
-                    name,
-                    version_id,
-                    current.version_id,
-                )
+                _log_restore(request, name, version_id, current.version_id)
                 messages.success(request, f"Restored {name} from version {version_id}.")
                 return redirect(versions_url(name))
         return _page(request, form, status=400)
     form = MediaFileForm(request.GET or None)
     return _page(request, form, status=400 if form.is_bound and not form.is_valid() else 200)
+
+
+def _log_restore(request, name: str, version_id: str, now: str) -> None:
+    """Every copy S3 wrote: a version the app's keys never delete."""
+    logger.info(
+        "%s restored media file %r from version %s (now version %s)",
+        request.user.get_username(),
+        name,
+        version_id,
+        now,
+    )
 
 
 def _page(request, form, *, status=200, error=None):

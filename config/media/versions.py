@@ -55,6 +55,17 @@ class InvalidName(MediaError):
     """A name that is not exactly one key of the bucket (see `check_name`)."""
 
 
+class CopiedUnconfirmed(MediaError):
+    """A restore whose copy S3 wrote, as `version_id`, not then seen current: S3 not
+    answering the listing after it, the listing lagging, or a delete or an upload
+    landing straight after. The copy is a version the app's keys never delete: it
+    is to be told and logged as written."""
+
+    def __init__(self, message: str, version_id: str | None):
+        super().__init__(message)
+        self.version_id = version_id
+
+
 # S3's limit on the length of a key, in bytes of UTF-8.
 MAX_KEY_BYTES = 1024
 
@@ -368,14 +379,23 @@ def restore(
     if on_copied is not None:
         on_copied()
     new_version = copied.get("VersionId")  # S3 sends it with versioning on; not every server
+    copy = f"{name!r} was copied back as version {new_version!r}, but"
     # The copy is the newest entry unless something came after it: a few suffice.
-    listed = list_versions(name, limit=RECENT)
+    try:
+        listed = list_versions(name, limit=RECENT)
+    except storage_errors() as error:
+        raise CopiedUnconfirmed(
+            f"{copy} S3 could not then be asked whether it is current ({error}): list its "
+            "versions again before restoring it again.",
+            new_version,
+        ) from error
     restored = next((v for v in listed if v.version_id == new_version), None)
     if restored is None:  # listings are eventually consistent on some S3-compatible servers
-        raise MediaError(f"{name!r} was copied back, but its new version is not listed yet.")
+        raise CopiedUnconfirmed(f"{copy} that version is not listed yet.", new_version)
     if not restored.is_latest:  # a delete or an upload landed straight after the copy
-        raise MediaError(
-            f"{name!r} was copied back as version {new_version!r}, but that version is not "
-            "current (a delete or an upload came after it): list its versions again."
+        raise CopiedUnconfirmed(
+            f"{copy} that version is not current (a delete or an upload came after it): "
+            "list its versions again.",
+            new_version,
         )
     return restored

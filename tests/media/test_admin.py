@@ -65,6 +65,26 @@ def test_restore_from_the_admin_copies_the_version_back_and_is_logged(
     assert f"Restored {name} from version {version_id}." in page.content.decode()
 
 
+def test_a_copy_written_but_not_confirmed_current_is_told_and_logged_with_its_version(
+    admin_client, deleted_file, after_a_copy, caplog
+):
+    """S3 wrote the restore's copy, then could not be asked, or an upload came after
+    it: the page said the bucket could not be read, or the restore failed, and no
+    line logged a copy that is a version the app's keys can never delete. Told
+    with the copy's version, so a second try is not blind."""
+    name, version_id = deleted_file
+    admin_client.raise_request_exception = False
+    with caplog.at_level(logging.INFO, logger="config.media.admin"):
+        response = admin_client.post(URL, {"name": name, "version_id": version_id})
+    content = response.content.decode()
+    (logged,) = [r.getMessage() for r in caplog.records if "restored media file" in r.getMessage()]
+    new_version = logged.split("(now version ")[1].split(",")[0].rstrip(")")
+    assert logged.startswith(f"admin restored media file '{name}' from version {version_id} ")
+    assert "not confirmed current" in logged
+    assert f"was copied back as version {new_version!r}" in content.replace("&#x27;", "'")
+    assert response.status_code == (503 if after_a_copy == "S3 stops answering" else 400)
+
+
 @pytest.mark.django_db
 def test_restore_needs_the_csrf_token(admin_user, deleted_file):
     client = Client(enforce_csrf_checks=True)

@@ -102,6 +102,17 @@ def test_media_restore_removes_the_marker_or_copies_a_version(fresh_s3):
     assert default_storage.open(name).read() == b"first"
 
 
+def test_media_restore_names_a_copy_written_but_not_confirmed_current(after_a_copy):
+    """Not "S3 refused or could not be reached" for a copy S3 wrote: its version, so
+    a second try is not blind."""
+    name = default_storage.save("products/lamp.png", ContentFile(b"the lamp"))
+    first = versions.list_versions(name)[0].version_id
+    with default_storage.open(name, "wb") as file:  # a second version over the first
+        file.write(b"the bad edit")
+    with pytest.raises(CommandError, match=r"was copied back as version '[^']+'"):
+        call_command("media_restore", name, "--version", first)
+
+
 def test_media_commands_fail_with_a_message_and_exit_code_1(fresh_s3):
     """Run as an operator would on a one-off dyno: production settings, a real process."""
     env = production_env(DATABASE_URL=UNREACHABLE_DB)
