@@ -69,12 +69,27 @@ class PermissionsPolicyMiddleware:
 
 
 class PrivateCacheMiddleware:
+    """Cache-Control: private on a response for a logged-in user, and on one that
+    used the visitor's CSRF token (a form page: signup, a password reset), which
+    is theirs alone whoever they are: a shared cache would give it to the next."""
+
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         response = self.get_response(request)
         session = getattr(request, "session", None)
-        if session is not None and session.session_key and session.get(SESSION_KEY):
+        logged_in = session is not None and session.session_key and session.get(SESSION_KEY)
+        if logged_in or used_a_csrf_token(request, response):
             patch_cache_control(response, private=True)
         return response
+
+
+def used_a_csrf_token(request, response) -> bool:
+    """Whether the response carries the visitor's CSRF token: get_token() flags the
+    request for CsrfViewMiddleware to set the cookie, further out; a view under
+    csrf_protect (Django's login and password views) has set it already, and
+    cleared the flag."""
+    return bool(request.META.get("CSRF_COOKIE_NEEDS_UPDATE")) or (
+        settings.CSRF_COOKIE_NAME in response.cookies
+    )

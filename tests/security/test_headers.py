@@ -68,6 +68,34 @@ def test_the_response_that_logs_a_user_in_is_private(user):
     assert "private" in cache_control(response)
 
 
+def test_every_anonymous_page_carrying_a_csrf_token_is_private(client, user):
+    """A form page gives an anonymous visitor a CSRF token of their own, in the page
+    and in a csrftoken cookie: the signup and reset pages had no Cache-Control, and
+    every first-time visitor sends the same (no) Cookie header, so a shared cache
+    could give one visitor's token and cookie to the next."""
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    reset = client.get(f"/accounts/reset/{uid}/{default_token_generator.make_token(user)}/")
+    paths = [
+        *pages(),
+        "/accounts/signup/",
+        "/accounts/login/",
+        "/accounts/password_reset/",
+        "/accounts/password_reset/done/",
+        reset["Location"],
+        "/tour/s3-media/",
+        "/tour/auth-backend/",
+        "/tour/pipenv/",
+        "/admin/login/",
+    ]
+    with_token = []
+    for path in paths:
+        response = Client().get(path)
+        if b"csrfmiddlewaretoken" in response.content or "csrftoken" in response.cookies:
+            with_token.append(path)
+            assert cache_control(response) & {"private", "no-store"}, path
+    assert {"/accounts/signup/", "/accounts/password_reset/", "/accounts/login/"} <= set(with_token)
+
+
 def test_anonymous_pages_are_not_marked_private(client):
     for path in ["/", "/products/", "/tour/"]:
         assert "private" not in cache_control(client.get(path)), path
