@@ -6,6 +6,10 @@ app sent body bytes on a no-body response"): a line in `heroku logs` for each
 ping of an uptime monitor, most of which send HEAD. First in MIDDLEWARE, this
 sees each response last, when every header is final: it keeps them all
 (Content-Length the body's, as a GET gets it) and sends the body empty.
+
+Everything inside sees the HEAD as the GET it stands for: views that ask
+`request.method == "GET"` read a HEAD otherwise (Django's admin login redirects
+staff's GET to the admin, and showed them the form on a HEAD).
 """
 
 
@@ -14,12 +18,17 @@ class HeadRequestMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        response = self.get_response(request)
-        if request.method == "HEAD":
-            if response.streaming:
-                # A file's response keeps its closer: the server's close() still runs it.
-                response.streaming_content = ()
-            else:
-                response.headers.setdefault("Content-Length", str(len(response.content)))
-                response.content = b""
+        if request.method != "HEAD":
+            return self.get_response(request)
+        request.method = "GET"
+        try:
+            response = self.get_response(request)
+        finally:
+            request.method = "HEAD"  # for what reads the request afterwards (logs, Sentry)
+        if response.streaming:
+            # A file's response keeps its closer: the server's close() still runs it.
+            response.streaming_content = ()
+        else:
+            response.headers.setdefault("Content-Length", str(len(response.content)))
+            response.content = b""
         return response

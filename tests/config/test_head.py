@@ -57,3 +57,50 @@ def test_a_stream_sends_nothing():
 def test_other_methods_get_the_body(method):
     assert through(method, HttpResponse(b"body")).content == b"body"
     assert b"".join(through(method, StreamingHttpResponse(iter([b"a", b"b"])))) == b"ab"
+
+
+HEADERS = ("Location", "Content-Type", "Cache-Control", "Vary", "Allow")
+
+
+@pytest.mark.django_db
+def test_every_page_answers_head_as_its_get_for_every_role(client, admin_user):
+    """Views that ask `request.method == "GET"` read a HEAD otherwise: the admin's
+    login page redirected staff's GET to the admin and showed them the form on a
+    HEAD. Every page, for a visitor, a member and staff: the GET's status and
+    headers."""
+    from django.test import Client
+
+    from tests.factories import ProductFactory, UserFactory
+
+    ProductFactory(slug="lamp", category__slug="lighting")
+    member = Client()
+    member.force_login(UserFactory())
+    staff = Client()
+    staff.force_login(admin_user)
+    paths = [
+        "/",
+        "/products/",
+        "/products/lamp/",
+        "/categories/lighting/",
+        "/tour/",
+        "/tour/s3-media/",
+        "/healthz",
+        "/accounts/login/",
+        "/accounts/signup/",
+        "/accounts/profile/",
+        "/accounts/profile/edit/",
+        "/accounts/password_reset/",
+        "/accounts/logout/",
+        "/admin/",
+        "/admin/login/",
+        "/admin/catalog/product/",
+        "/admin/password_change/",
+        "/admin/media/versions/",
+        "/no-such-page/",
+    ]
+    for role, visitor in {"visitor": Client(), "member": member, "staff": staff}.items():
+        for path in paths:
+            get, head = visitor.get(path), visitor.head(path)
+            assert head.status_code == get.status_code, (role, path)
+            for header in HEADERS:
+                assert head.get(header) == get.get(header), (role, path, header)
