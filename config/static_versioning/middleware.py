@@ -13,9 +13,15 @@ it cannot read (the whole file, 200). And `bytes=-0`, the last no bytes, is 416
 Range Not Satisfiable, as RFC 9110 says: WhiteNoise read it as the whole file.
 A HEAD ignores the header, as RFC 9110 has every method but GET do. Every other
 range is WhiteNoise's own answer.
+
+So is a range under an If-Range that does not name the file as it is now (its
+strong entity tag, or exactly its Last-Modified date; RFC 9110, 13.1.5): the
+whole file, 200. WhiteNoise read no If-Range, so a download resumed after a
+deploy got a piece of the new file to splice onto the old one.
 """
 
 import re
+from email.utils import parsedate
 from http import HTTPStatus
 
 from whitenoise.middleware import WhiteNoiseMiddleware
@@ -29,9 +35,20 @@ class OneByteRangeStaticFile(StaticFile):
     def get_response(self, method, request_headers):
         # RFC 9110 defines ranges for GET alone: any other method ignores them (a HEAD
         # gets the whole file's headers).
-        if method != "GET" and "HTTP_RANGE" in request_headers:
+        if "HTTP_RANGE" in request_headers and (
+            method != "GET" or not self.is_still(request_headers.get("HTTP_IF_RANGE"))
+        ):
             request_headers = {k: v for k, v in request_headers.items() if k != "HTTP_RANGE"}
         return super().get_response(method, request_headers)
+
+    def is_still(self, if_range: str | None) -> bool:
+        """Whether an If-Range (None: none came) names this file as it is now."""
+        if if_range is None:
+            return True
+        if_range = if_range.strip()
+        if if_range.startswith(('"', "W/")):  # an entity tag: strong, and this one
+            return if_range == self.etag
+        return parsedate(if_range) is not None and parsedate(if_range) == self.last_modified
 
     def get_range_response(self, range_header, base_headers, file_handle):
         range_header = range_header.strip()

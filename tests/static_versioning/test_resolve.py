@@ -368,6 +368,36 @@ def test_a_head_request_ignores_the_range(tmp_path, asked):
     assert not any(name == "Content-Range" for name, _ in answer.headers)
 
 
+def if_ranges(static_file) -> dict[str, bool]:
+    """If-Range values, and whether each names the file as it is now (RFC 9110,
+    13.1.5: its strong entity tag, or exactly its Last-Modified date)."""
+    modified = dict(static_file.alternatives[0][2])["Last-Modified"]
+    return {
+        static_file.etag: True,
+        modified: True,
+        '"stale-0"': False,
+        f"W/{static_file.etag}": False,  # a weak tag never matches
+        "Thu, 01 Jan 1970 00:00:00 GMT": False,
+        "yesterday": False,
+        "": False,
+    }
+
+
+@pytest.mark.parametrize("asked", ["bytes=0-0", "bytes=0-9", "bytes=-1"])
+def test_a_range_under_an_if_range_of_another_version_gets_the_whole_file(tmp_path, asked):
+    """A download resumed after a deploy asks for the rest of the file it has, with
+    its tag or date in If-Range: when the file changed, the answer is the whole new
+    one (200), not a piece of it spliced onto the old."""
+    path = tmp_path / "site.css"
+    path.write_bytes(bytes(range(50)))
+    static_file = OneByteRangeStaticFile(str(path), [("Content-Type", "text/css")])
+    for if_range, same in if_ranges(static_file).items():
+        answer = static_file.get_response("GET", {"HTTP_RANGE": asked, "HTTP_IF_RANGE": if_range})
+        assert answer.status == (206 if same else 200), (asked, if_range)
+        assert any(name == "Content-Range" for name, _ in answer.headers) is same
+        answer.file.close()
+
+
 @pytest.mark.parametrize("asked", ["bytes=999999-999999", "bytes=999999-"])
 def test_a_range_past_the_end_of_a_static_file_is_still_416(client, asked):
     refused = client.get("/static/css/site.css", HTTP_RANGE=asked)
