@@ -327,10 +327,12 @@ STATIC_ASSET_VERSIONS = static_versioning.resolve(
 CACHES = cache.caches(
     page_seconds=PAGE_CACHE_SECONDS,
     development=DEVELOPMENT,
-    # Pages are also made of the assets' versions and the buckets' URLs: a release
-    # that changes one of them (config:set) renders its own (config/cache.py).
+    # Pages are also made of the buckets' URLs and the assets' versions (where the
+    # static_versioning unit gives them): a release that changes one of them
+    # (config:set) renders its own (config/cache.py).
     release=cache.release_tag(
-        STATIC_ROOT / "staticfiles.json", rendered_with=[STATIC_ASSET_VERSIONS, STORAGES]
+        STATIC_ROOT / "staticfiles.json",
+        rendered_with=[STORAGES, globals().get("STATIC_ASSET_VERSIONS")],
     ),
 )
 
@@ -499,7 +501,16 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "{levelname} {name}: {message}", "style": "{"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # A client's mistake is one line, without the traceback Django logs it with
+    # (config/security/clienterrors.py).
+    "filters": {"client_errors": {"()": "config.security.clienterrors.OneLineForClientErrors"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["client_errors"],
+        }
+    },
     "root": {"handlers": ["console"], "level": "INFO"},
     "loggers": {
         "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
