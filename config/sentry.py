@@ -28,20 +28,14 @@ import re
 from urllib.parse import urlsplit
 
 import sentry_sdk
-from django.core.exceptions import (
-    BadRequest,
-    ImproperlyConfigured,
-    PermissionDenied,
-    SuspiciousOperation,
-)
-from django.http import Http404, UnreadablePostError
-from django.http.multipartparser import MultiPartParserError
+from django.core.exceptions import ImproperlyConfigured
 from sentry_sdk.integrations.django import DjangoIntegration
 from sentry_sdk.integrations.redis import RedisIntegration
 from sentry_sdk.scrubber import DEFAULT_DENYLIST, EventScrubber
 from sentry_sdk.utils import Dsn
 
 from config.env import deployed_commit, is_ipv4, read_as_ipv4
+from config.security.clienterrors import CLIENT_ERRORS
 
 # Keys (compared case-insensitively) whose values are replaced by "[Filtered]":
 # the SDK's list plus Django's names for the same secrets. (The scrubber adds the
@@ -67,19 +61,6 @@ _SECRET_HEADERS = {"cookie", "authorization", "proxy-authorization", "x-csrftoke
 # carried one, good for setting the account's password for three days.
 _TOKEN_IN_PATH = re.compile(r"/[0-9a-z]{1,13}-[0-9a-f]{32}(?=/|$|\?)")
 
-# Exceptions that mean the client sent something wrong. Django answers them with
-# a 4xx page and logs them (SuspiciousOperation and its subclasses, such as
-# DisallowedHost, RequestDataTooBig, TooManyFieldsSent and TooManyFilesSent, at
-# ERROR under django.security.*, which the SDK would send as events).
-# UnreadablePostError is a client that went away while sending its body.
-CLIENT_ERRORS = (
-    SuspiciousOperation,
-    BadRequest,
-    PermissionDenied,
-    Http404,
-    MultiPartParserError,
-    UnreadablePostError,
-)
 CLIENT_ERROR_LOGGERS = "django.security"
 
 

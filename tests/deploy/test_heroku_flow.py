@@ -104,14 +104,20 @@ def test_web_line_binds_whatever_port_heroku_gives(released_app):
             unknown = {"Host": "evil.example", "X-Forwarded-Proto": "https"}
             assert web.get("/", unknown).status == 400
         assert webs[0].port != webs[1].port
+        # Other mistakes of a client: a NUL in the query, more fields than Django takes.
+        assert webs[0].get("/products/?q=%00", ROUTER_HEADERS).status == 400
+        assert webs[0].get("/products/?" + "&".join(["a"] * 1001), ROUTER_HEADERS).status == 400
     finally:
         for web in webs:
             web.stop()
     # A 400 in the access log, and no DisallowedHost record with its traceback
-    # (docs/production.md): bots scanning addresses are no news.
+    # (docs/production.md): bots scanning addresses are no news. Other client
+    # mistakes are one line each, without the traceback Django logs them with.
     output = webs[0].output()
     assert '"GET / HTTP/1.1" 400' in output
     assert "Invalid HTTP_HOST header" not in output
+    assert "WARNING django.request: A NUL character in the query string." in output
+    assert "ERROR django.security.TooManyFieldsSent: The number of GET/POST" in output
     assert "Traceback" not in output
 
 
