@@ -3,7 +3,9 @@ account's in any case, record a login's time, and count failed logins per accoun
 
 from django.apps import AppConfig
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_login_failed
+from django.db.models.query_utils import DeferredAttribute
 from django.db.models.signals import post_save, pre_save
 
 
@@ -23,7 +25,9 @@ class AccountsConfig(AppConfig):
         )
         # In place of Django's update_last_login, under its dispatch_uid, whichever
         # app is ready first: django.contrib.auth, when first, has connected it, so
-        # it is taken off; when second, it connects nothing under a uid in use.
+        # it is taken off; when second, it connects nothing under a uid in use. As
+        # Django's, only for a user model whose last_login is a field.
         user_logged_in.disconnect(dispatch_uid="update_last_login")
-        user_logged_in.connect(record_last_login, dispatch_uid="update_last_login")
+        if isinstance(getattr(get_user_model(), "last_login", None), DeferredAttribute):
+            user_logged_in.connect(record_last_login, dispatch_uid="update_last_login")
         user_login_failed.connect(count_login_failure, dispatch_uid="accounts.login_failures")

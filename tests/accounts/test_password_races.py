@@ -123,6 +123,36 @@ def auth_ready_first():
     accounts.ready()
 
 
+def test_a_user_model_without_last_login_gets_no_receiver_as_with_django(monkeypatch):
+    """Django connects update_last_login only for a user model whose last_login is a
+    field; ours replaced it whatever the model, and a fork's model without the field
+    would have been a 500 at every login."""
+    from django.apps import apps
+    from django.contrib.auth.signals import user_logged_in
+    from django.test.utils import isolate_apps
+
+    with isolate_apps("accounts"):  # out of the project's registry and migrations
+
+        class NoLastLogin(AbstractBaseUser):
+            last_login = None
+
+            class Meta:
+                app_label = "accounts"
+
+    def receivers():
+        return [key for key, *_ in user_logged_in.receivers if key[0] == "update_last_login"]
+
+    assert receivers()  # the project's model: recorded
+    monkeypatch.setattr("accounts.apps.get_user_model", lambda: NoLastLogin)
+    try:
+        apps.get_app_config("accounts").ready()
+        assert receivers() == []
+    finally:
+        monkeypatch.undo()
+        apps.get_app_config("accounts").ready()
+    assert receivers()
+
+
 def test_a_login_while_staff_delete_the_account_is_no_500_whichever_app_is_ready_first(
     client, monkeypatch, auth_ready_first
 ):
