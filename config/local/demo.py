@@ -195,8 +195,10 @@ def media_commands_line(s3_environ: dict[str, str]) -> str:
     terminal: its variables (local, public keys; nothing secret), and past a proxy
     the shell names, no_proxy with its address. Set by `env` inside `pipenv run`,
     after pipenv has loaded .env over the shell: as `NAME=value pipenv run ...`, a
-    .env setting the same names (blank keys, another bucket) won."""
-    variables = " ".join(f"{name}={shlex.quote(value)}" for name, value in s3_environ.items())
+    .env setting the same names (blank keys, another bucket) won. With the
+    development settings the demo runs under: a terminal without a .env has none."""
+    environ = {"ENVIRONMENT": "development", **s3_environ}
+    variables = " ".join(f"{name}={shlex.quote(value)}" for name, value in environ.items())
     return (
         "Media commands against it, from another terminal while the demo runs: "
         f"pipenv run env {variables} python manage.py media_versions NAME"
