@@ -258,10 +258,22 @@ def save_own_fields(profile) -> bool:
                 raise
         if not users.exists():
             return False
-        made = Profile.objects.filter(user_id=profile.user_id).values_list("pk", flat=True)
-        profile.pk = made.first()
-        profile._state.adding = profile.pk is None
+        made = Profile.objects.filter(user_id=profile.user_id).values_list("pk", flat=True).first()
+        if made is None:  # made anew: the form's fields, nothing else of the row that went
+            profile = anew(profile, fields)
+        else:
+            profile.pk, profile._state.adding = made, False
     raise DatabaseError(f"The profile of user {profile.user_id} kept changing while it saved.")
+
+
+def anew(profile, fields) -> Profile:
+    """A new row for `profile`'s user holding its `fields` alone (its stored avatar
+    included), as profile_of makes a missing one: the stale copy's other columns
+    (a company deleted since) are not written."""
+    fresh = Profile(user_id=profile.user_id)
+    for name in fields:
+        setattr(fresh, name, getattr(profile, name))
+    return fresh
 
 
 # A page of members is a few short columns a row (for_member_list): 24 like the catalog.

@@ -180,3 +180,26 @@ def test_storage_failure_is_a_form_error_and_the_profile_is_unchanged(client, br
     assert response.status_code == 200
     assert STORAGE_ERROR_MESSAGE in response.content.decode()
     assert Profile.objects.values().get(user=user) == before
+
+
+def test_an_avatar_sent_while_the_profile_row_was_removed_is_on_the_row_made_anew(
+    client, user, fresh_s3, monkeypatch
+):
+    """The row made anew holds the form's fields alone (accounts/views.py `anew`): the
+    avatar stored while the form was checked is one of them."""
+    from accounts.forms import ProfileForm
+
+    checked = ProfileForm.clean
+
+    def remove_the_row_meanwhile(form):
+        Profile.objects.filter(user=user).delete()
+        return checked(form)
+
+    monkeypatch.setattr(ProfileForm, "clean", remove_the_row_meanwhile)
+    content = image_bytes("PNG")
+    response = client.post(EDIT, {"display_name": "Ada", "avatar": upload("me.png", content)})
+    assert response.status_code == 302
+    name = Profile.objects.get(user=user).avatar.name
+    assert stored_as(name, "avatars/", ".png")
+    assert bucket_keys(fresh_s3) == [name]
+    assert stored_bytes(fresh_s3, name) == content

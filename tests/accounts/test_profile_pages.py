@@ -170,6 +170,29 @@ def test_a_row_another_tab_makes_in_the_same_instant_gets_the_forms_values(
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_row_made_anew_holds_the_forms_fields_and_nothing_of_the_row_that_went(
+    client, monkeypatch
+):
+    """Made anew, the row was the whole stale copy: with the company it named deleted
+    too, every INSERT broke its foreign key, three times, then a 500."""
+    company = CompanyFactory(name="Acme Tools")
+    user = UserFactory(profile__display_name="Ada L.", profile__company=company)
+    client.force_login(user)
+    checked = ProfileForm.clean
+
+    def row_and_company_go_meanwhile(form):
+        Profile.objects.filter(user=user).delete()
+        company.delete()
+        return checked(form)
+
+    monkeypatch.setattr(ProfileForm, "clean", row_and_company_go_meanwhile)
+    response = client.post(EDIT, {"display_name": "Ada Lovelace", "bio": "Saved."})
+    assert (response.status_code, response["Location"]) == (302, "/accounts/profile/")
+    profile = Profile.objects.get(user=user)
+    assert (profile.display_name, profile.bio, profile.company) == ("Ada Lovelace", "Saved.", None)
+
+
+@pytest.mark.django_db(transaction=True)
 def test_an_account_deleted_in_the_instant_its_row_is_made_anew_is_the_login_page(
     client, user, monkeypatch
 ):
