@@ -8,7 +8,7 @@ from accounts.models import Profile
 from config.local import s3 as locals3
 from config.media import versions
 from config.media.forms import STORAGE_ERROR_MESSAGE
-from tests.accounts.conftest import avatar_url
+from tests.accounts.conftest import avatar_url, while_the_form_is_checked
 from tests.conftest import bucket_keys, stored_bytes
 from tests.factories import (
     CompanyFactory,
@@ -187,15 +187,7 @@ def test_an_avatar_sent_while_the_profile_row_was_removed_is_on_the_row_made_ane
 ):
     """The row made anew holds the form's fields alone (accounts/views.py `anew`): the
     avatar stored while the form was checked is one of them."""
-    from accounts.forms import ProfileForm
-
-    checked = ProfileForm.clean
-
-    def remove_the_row_meanwhile(form):
-        Profile.objects.filter(user=user).delete()
-        return checked(form)
-
-    monkeypatch.setattr(ProfileForm, "clean", remove_the_row_meanwhile)
+    while_the_form_is_checked(monkeypatch, Profile.objects.filter(user=user).delete)
     content = image_bytes("PNG")
     response = client.post(EDIT, {"display_name": "Ada", "avatar": upload("me.png", content)})
     assert response.status_code == 302

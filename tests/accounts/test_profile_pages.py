@@ -3,8 +3,8 @@ import threading
 import pytest
 from django.db import connection
 
-from accounts.forms import ProfileForm
 from accounts.models import Profile
+from tests.accounts.conftest import while_the_form_is_checked
 from tests.factories import CompanyFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -70,13 +70,9 @@ def test_saving_the_form_keeps_a_company_staff_set_meanwhile(client, user, monke
     """The form writes its own fields only: a membership staff granted in the admin
     while the member's save was under way stays."""
     company = CompanyFactory(name="Acme Tools")
-    checked = ProfileForm.clean
-
-    def staff_grant_membership_meanwhile(form):
-        Profile.objects.filter(user=user).update(company=company)
-        return checked(form)
-
-    monkeypatch.setattr(ProfileForm, "clean", staff_grant_membership_meanwhile)
+    while_the_form_is_checked(
+        monkeypatch, lambda: Profile.objects.filter(user=user).update(company=company)
+    )
     response = client.post(EDIT, {"display_name": "Ada Lovelace", "bio": ""})
     assert response.status_code == 302
     profile = Profile.objects.get(user=user)
@@ -88,13 +84,7 @@ def test_saving_the_form_after_staff_deleted_the_account_meanwhile_is_the_login_
 ):
     """Its save writes an existing row's fields: with the row gone, Django raised
     DatabaseError ("did not affect any rows"), a 500."""
-    checked = ProfileForm.clean
-
-    def staff_delete_meanwhile(form):
-        type(user).objects.filter(pk=user.pk).delete()
-        return checked(form)
-
-    monkeypatch.setattr(ProfileForm, "clean", staff_delete_meanwhile)
+    while_the_form_is_checked(monkeypatch, type(user).objects.filter(pk=user.pk).delete)
     response = client.post(EDIT, {"display_name": "Ada Lovelace", "bio": ""})
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
@@ -106,13 +96,7 @@ def test_saving_the_form_after_its_profile_row_was_removed_meanwhile_saves_it_an
 ):
     """A profile removed with SQL is made again when next needed (docs/accounts.md):
     a save under way makes it with what the form holds."""
-    checked = ProfileForm.clean
-
-    def remove_the_row_meanwhile(form):
-        Profile.objects.filter(user=user).delete()
-        return checked(form)
-
-    monkeypatch.setattr(ProfileForm, "clean", remove_the_row_meanwhile)
+    while_the_form_is_checked(monkeypatch, Profile.objects.filter(user=user).delete)
     response = client.post(EDIT, {"display_name": "Ada Lovelace", "bio": "Saved."})
     assert (response.status_code, response["Location"]) == (302, "/accounts/profile/")
     profile = Profile.objects.get(user=user)
@@ -123,12 +107,8 @@ def remove_the_row_then_before_it_is_made_anew(monkeypatch, user, what):
     """The profile's row removed while the form is checked; then, in the instant before
     the save makes it anew, `what` happens once, committed on a connection of its own
     (another request: a second tab, staff)."""
-    checked, saved = ProfileForm.clean, Profile.save
+    saved = Profile.save
     happened = []
-
-    def remove_the_row_meanwhile(form):
-        Profile.objects.filter(user=user).delete()
-        return checked(form)
 
     def elsewhere():
         try:
@@ -143,7 +123,7 @@ def remove_the_row_then_before_it_is_made_anew(monkeypatch, user, what):
             happened[0].join()
         return saved(self, *args, **kwargs)
 
-    monkeypatch.setattr(ProfileForm, "clean", remove_the_row_meanwhile)
+    while_the_form_is_checked(monkeypatch, Profile.objects.filter(user=user).delete)
     monkeypatch.setattr(Profile, "save", save)
 
 
@@ -178,14 +158,12 @@ def test_a_row_made_anew_holds_the_forms_fields_and_nothing_of_the_row_that_went
     company = CompanyFactory(name="Acme Tools")
     user = UserFactory(profile__display_name="Ada L.", profile__company=company)
     client.force_login(user)
-    checked = ProfileForm.clean
 
-    def row_and_company_go_meanwhile(form):
+    def row_and_company_go():
         Profile.objects.filter(user=user).delete()
         company.delete()
-        return checked(form)
 
-    monkeypatch.setattr(ProfileForm, "clean", row_and_company_go_meanwhile)
+    while_the_form_is_checked(monkeypatch, row_and_company_go)
     response = client.post(EDIT, {"display_name": "Ada Lovelace", "bio": "Saved."})
     assert (response.status_code, response["Location"]) == (302, "/accounts/profile/")
     profile = Profile.objects.get(user=user)
