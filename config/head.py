@@ -9,8 +9,13 @@ sees each response last, when every header is final: it keeps them all
 
 Everything inside sees the HEAD as the GET it stands for: views that ask
 `request.method == "GET"` read a HEAD otherwise (Django's admin login redirects
-staff's GET to the admin, and showed them the form on a HEAD).
+staff's GET to the admin, and showed them the form on a HEAD). Without its
+Range and If-Range: RFC 9110 defines ranges for GET alone, and a HEAD gets the
+whole representation's headers (WhiteNoise answered it 206 or 416 as a GET).
 """
+
+# Request headers that a GET has and a HEAD must not: ranges are for GET alone.
+GET_ONLY = ("HTTP_RANGE", "HTTP_IF_RANGE")
 
 
 class HeadRequestMiddleware:
@@ -21,6 +26,8 @@ class HeadRequestMiddleware:
         if request.method != "HEAD":
             return self.get_response(request)
         request.method = "GET"
+        for name in GET_ONLY:
+            request.META.pop(name, None)
         try:
             response = self.get_response(request)
         finally:

@@ -104,3 +104,17 @@ def test_every_page_answers_head_as_its_get_for_every_role(client, admin_user):
             assert head.status_code == get.status_code, (role, path)
             for header in HEADERS:
                 assert head.get(header) == get.get(header), (role, path, header)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("asked", ["bytes=0-0", "bytes=0-9", "bytes=-0", "bytes=999999-"])
+def test_a_head_with_a_range_of_a_static_file_gets_the_whole_files_headers(client, asked):
+    """RFC 9110 defines ranges for GET alone. Handed to the stack as a GET, a HEAD's
+    Range reached WhiteNoise: a 206 or a 416 where the whole file's headers belong."""
+    whole = client.get("/static/css/site.css")
+    for if_range in (None, whole["ETag"]):
+        extra = {"HTTP_IF_RANGE": if_range} if if_range else {}
+        head = client.head("/static/css/site.css", HTTP_RANGE=asked, **extra)
+        assert head.status_code == 200, (asked, if_range)
+        assert "Content-Range" not in head
+        assert head["Content-Length"] == whole["Content-Length"]
