@@ -15,18 +15,23 @@ A HEAD ignores the header, as RFC 9110 has every method but GET do. Every other
 range is WhiteNoise's own answer.
 
 So is a range under an If-Range that does not name the file as it is now (its
-strong entity tag, or exactly its Last-Modified date; RFC 9110, 13.1.5): the
-whole file, 200. WhiteNoise read no If-Range, so a download resumed after a
-deploy got a piece of the new file to splice onto the old one.
+strong entity tag, or exactly its Last-Modified date, in GMT; RFC 9110, 13.1.5):
+the whole file, 200. WhiteNoise read no If-Range, so a download resumed after a
+deploy got a piece of the new file to splice onto the old one. And a range is
+always of the plain file, whatever encodings the request accepts: WhiteNoise
+gives a file's gzip, brotli and plain copies one entity tag, so a download begun
+compressed and resumed plain got pieces of two encodings.
 """
 
 import re
-from email.utils import parsedate
+from email.utils import parsedate_tz
 from http import HTTPStatus
 
 from whitenoise.middleware import WhiteNoiseMiddleware
 from whitenoise.responders import Response, SlicedFile, StaticFile
 
+# asctime's date form, one of the three an HTTP-date may take: "Sun Nov  6 08:49:37 1994".
+ASCTIME = re.compile(r"[A-Z][a-z]{2} [A-Z][a-z]{2} [ 0-9][0-9] [0-9]{2}:[0-9]{2}:[0-9]{2} [0-9]{4}")
 # One byte-range-spec or suffix-range (RFC 9110, 14.1.1): ASCII digits only.
 ONE_RANGE = re.compile(r"bytes=(?:[0-9]+-[0-9]*|-([0-9]+))")
 
@@ -35,10 +40,12 @@ class OneByteRangeStaticFile(StaticFile):
     def get_response(self, method, request_headers):
         # RFC 9110 defines ranges for GET alone: any other method ignores them (a HEAD
         # gets the whole file's headers).
-        if "HTTP_RANGE" in request_headers and (
-            method != "GET" or not self.is_still(request_headers.get("HTTP_IF_RANGE"))
-        ):
-            request_headers = {k: v for k, v in request_headers.items() if k != "HTTP_RANGE"}
+        if "HTTP_RANGE" in request_headers:
+            if method == "GET" and self.is_still(request_headers.get("HTTP_IF_RANGE")):
+                left_out = ("HTTP_ACCEPT_ENCODING",)  # a range of the plain file
+            else:
+                left_out = ("HTTP_RANGE",)
+            request_headers = {k: v for k, v in request_headers.items() if k not in left_out}
         return super().get_response(method, request_headers)
 
     def is_still(self, if_range: str | None) -> bool:
@@ -48,7 +55,14 @@ class OneByteRangeStaticFile(StaticFile):
         if_range = if_range.strip()
         if if_range.startswith(('"', "W/")):  # an entity tag: strong, and this one
             return if_range == self.etag
-        return parsedate(if_range) is not None and parsedate(if_range) == self.last_modified
+        # An HTTP-date (RFC 9110, 5.6.7) is in GMT and says so, but for asctime's form
+        # ("Sun Nov  6 08:49:37 1994"), which has no zone: the email parser read a
+        # date in another zone, or in none, as GMT.
+        in_gmt = if_range.endswith(" GMT") or ASCTIME.fullmatch(if_range) is not None
+        date = parsedate_tz(if_range) if in_gmt else None
+        if date is None or self.last_modified is None:
+            return False
+        return date[:6] == tuple(self.last_modified[:6])
 
     def get_range_response(self, range_header, base_headers, file_handle):
         range_header = range_header.strip()

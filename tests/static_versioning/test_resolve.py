@@ -1,6 +1,8 @@
 """Static asset versions: which source wins, what is refused, what the pages link."""
 
+import os
 import re
+import time
 
 import pytest
 from django.conf import STATICFILES_STORAGE_ALIAS
@@ -380,6 +382,11 @@ def if_ranges(static_file) -> dict[str, bool]:
         "Thu, 01 Jan 1970 00:00:00 GMT": False,
         "yesterday": False,
         "": False,
+        # The file's time in another zone (five hours earlier), or in none.
+        modified.replace("GMT", "+0500"): False,
+        modified.replace(" GMT", ""): False,
+        # The file's time in asctime's form, which has no zone and means GMT.
+        time.asctime(time.gmtime(os.stat(static_file.alternatives[0][1]).st_mtime)): True,
     }
 
 
@@ -396,6 +403,25 @@ def test_a_range_under_an_if_range_of_another_version_gets_the_whole_file(tmp_pa
         assert answer.status == (206 if same else 200), (asked, if_range)
         assert any(name == "Content-Range" for name, _ in answer.headers) is same
         answer.file.close()
+
+
+def test_a_resumed_range_is_of_the_same_bytes_whatever_encoding_either_request_accepts(client):
+    """WhiteNoise gives a file's gzip, brotli and plain copies one entity tag: a
+    download begun compressed and resumed plain (or the other way) got pieces of two
+    encodings to splice. A range is always of the plain file."""
+    whole = b"".join(client.get("/static/css/site.css").streaming_content)
+    first = client.get("/static/css/site.css", HTTP_ACCEPT_ENCODING="gzip", HTTP_RANGE="bytes=0-99")
+    assert first.status_code == 206
+    assert "Content-Encoding" not in first
+    rest = client.get(
+        "/static/css/site.css",
+        HTTP_ACCEPT_ENCODING="identity",
+        HTTP_RANGE="bytes=100-",
+        HTTP_IF_RANGE=first["ETag"],
+    )
+    assert rest.status_code == 206
+    parts = [b"".join(first.streaming_content), b"".join(rest.streaming_content)]
+    assert b"".join(parts) == whole
 
 
 @pytest.mark.parametrize("asked", ["bytes=999999-999999", "bytes=999999-"])
