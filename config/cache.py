@@ -35,6 +35,7 @@ public authority can be checked by adding `?ssl_cert_reqs=required` to its URL:
 redis-py lets the URL's options win.
 """
 
+import dataclasses
 import functools
 import hashlib
 import json
@@ -303,17 +304,26 @@ def release_tag(manifest: Path, rendered_with=None) -> str:
     settings give the assets' versions and the storages): `heroku config:set
     STATIC_VERSION=44` is a release of the same commit and files, whose dynos served
     the old pages' old `?v=`, and after a bucket change images the new release's
-    policy blocks. Given as data (`repr` of anything else), never a secret: the
-    hash goes into every key's name.
+    policy blocks. Given as data, never a secret: the hash goes into every key's
+    name. Dataclasses count by their fields; any other object by its type alone
+    (a fork's botocore Config in STORAGES), as its repr may name its address,
+    which differs from process to process.
     """
     # Hashed here rather than by config/static_versioning, which a fork may drop.
     collected = hashlib.sha256(manifest.read_bytes()).hexdigest()[:12] if manifest.is_file() else ""
     made_of = ""
     if rendered_with is not None:
-        text = json.dumps(rendered_with, sort_keys=True, default=repr)
+        text = json.dumps(rendered_with, sort_keys=True, default=_as_data)
         made_of = hashlib.sha256(text.encode()).hexdigest()[:12]
     tags = [(env.deployed_commit() or "")[:12], collected, made_of]
     return "-".join(tag for tag in tags if tag)
+
+
+def _as_data(value):
+    """What release_tag hashes of a value JSON has no form for: the same in every process."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.asdict(value)
+    return f"<{type(value).__module__}.{type(value).__qualname__}>"
 
 
 def caches(*, page_seconds: int, development: bool, release: str = "") -> dict:

@@ -4,6 +4,7 @@ import contextlib
 import importlib
 import json
 import socket
+import subprocess
 import sys
 import threading
 from urllib.parse import urlsplit
@@ -18,6 +19,7 @@ from config import cache, checks
 from config import gunicorn as gunicorn_config
 from tests import redisserver
 from tests.processes import (
+    BASE_DIR,
     SilentServer,
     fetch_all,
     free_port,
@@ -526,6 +528,31 @@ def test_a_config_var_a_page_is_made_from_keeps_each_releases_pages_apart():
     assert prefix["WEB_CONCURRENCY=3"] == prefix["="]
     for name, (one, other) in SHAPE_PAGES.items():
         assert len({prefix["="], prefix[f"{name}={one}"], prefix[f"{name}={other}"]}) == 3, name
+
+
+# A fork's STORAGES may hold objects (django-storages takes a botocore Config as
+# `client_config`), whose repr names their memory address.
+FORKS_TAG = """
+from pathlib import Path
+from botocore.config import Config
+from config.cache import release_tag
+from config.static_versioning import resolve
+storages = {"default": {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {
+    "bucket_name": "shop-media", "client_config": Config(retries={"max_attempts": 2})}}}
+print(release_tag(Path("/nonexistent"), rendered_with=[storages, resolve({"STATIC_VERSION": "4"})]))
+"""
+
+
+def test_processes_of_one_release_share_its_page_keys_whatever_storages_hold():
+    """Objects were hashed by their repr: each process had pages of its own. Fresh
+    interpreters, as dynos are: forked ones share their parent's addresses."""
+    command = [sys.executable, "-c", FORKS_TAG]
+    tags = {
+        subprocess.run(command, cwd=BASE_DIR, capture_output=True, text=True, check=True).stdout
+        for _ in range(2)
+    }
+    assert len(tags) == 1, tags
+    assert "\n" not in tags  # a tag, not nothing
 
 
 def test_the_threads_and_aliases_of_a_process_share_its_connections(tmp_path, no_redis):
