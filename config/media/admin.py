@@ -127,9 +127,12 @@ def media_versions_view(request):
             try:
                 current = versions.restore(name, version_id, on_copied=counted)
             except versions.CopiedUnconfirmed as error:  # written: logged as a restore
-                _log_restore(
-                    request, name, version_id, f"{error.version_id}, not confirmed current"
+                now = (
+                    f"{error.version_id}, not confirmed current"
+                    if error.version_id
+                    else "unknown: a copy may have been written"
                 )
+                _log_restore(request, name, version_id, now)
                 form.add_error(None, str(error))
             except versions.MediaError as error:
                 form.add_error(None, str(error))

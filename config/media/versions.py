@@ -55,6 +55,25 @@ class InvalidName(MediaError):
     """A name that is not exactly one key of the bucket (see `check_name`)."""
 
 
+def _maybe_sent(error: Exception) -> bool:
+    """Whether a request that raised `error` may have reached S3 and been carried out:
+    an answer lost or cut short, unlike a connection never made or an error S3 sent."""
+    from botocore.exceptions import (
+        ConnectionClosedError,
+        ReadTimeoutError,
+        ResponseStreamingError,
+    )
+
+    return isinstance(error, ReadTimeoutError | ConnectionClosedError | ResponseStreamingError)
+
+
+def _not_again_once_sent(caught_exception=None, **kwargs):
+    """botocore's needs-retry hook for a request not to send twice: its own error
+    once the request may have been carried out, before the retry handler runs."""
+    if caught_exception is not None and _maybe_sent(caught_exception):
+        raise caught_exception
+
+
 class CopiedUnconfirmed(MediaError):
     """A restore whose copy S3 wrote, as `version_id`, not then seen current: S3 not
     answering the listing after it, the listing lagging, or a delete or an upload
@@ -371,11 +390,27 @@ def restore(
             f"Bucket {bucket!r}: versioning is {status}, so a copy would replace {name!r}'s "
             "null version for good. Turn it on first (manage.py media_versioning enable)."
         )
-    copied = client.copy_object(
-        Bucket=bucket,
-        Key=key,
-        CopySource={"Bucket": bucket, "Key": key, "VersionId": version_id},
+    # Sent once: botocore sends a request again when its answer is lost, and S3 may
+    # have written the first copy, which the app would never see.
+    client.meta.events.register(
+        "needs-retry.s3.CopyObject", _not_again_once_sent, unique_id=_not_again_once_sent.__name__
     )
+    try:
+        copied = client.copy_object(
+            Bucket=bucket,
+            Key=key,
+            CopySource={"Bucket": bucket, "Key": key, "VersionId": version_id},
+        )
+    except storage_errors() as error:
+        if not _maybe_sent(error):
+            raise
+        if on_copied is not None:  # counted, as a copy it may be
+            on_copied()
+        raise CopiedUnconfirmed(
+            f"{name!r}: S3 may have written the copy, but its answer was lost ({error}): "
+            "list its versions before restoring it again.",
+            None,
+        ) from error
     if on_copied is not None:
         on_copied()
     new_version = copied.get("VersionId")  # S3 sends it with versioning on; not every server

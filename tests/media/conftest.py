@@ -54,3 +54,23 @@ def after_a_copy(request, fresh_s3):
     finally:
         for event, hook in hooks.items():
             client.meta.events.unregister(event, hook)
+
+
+@pytest.fixture
+def copys_answer_lost(fresh_s3, monkeypatch):
+    """The first CopyObject reaches S3, which writes the copy, and its answer never
+    comes back (a read timeout). Yields the file's versions before it."""
+    from botocore.exceptions import ReadTimeoutError
+
+    client = default_storage.connection.meta.client
+    send, lost = client._endpoint._send, []
+
+    def _send(request):
+        response = send(request)
+        if not lost and "x-amz-copy-source" in {name.lower() for name in request.headers}:
+            lost.append(request.url)
+            raise ReadTimeoutError(endpoint_url=request.url)
+        return response
+
+    monkeypatch.setattr(client._endpoint, "_send", _send)
+    return lost

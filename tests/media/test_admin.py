@@ -86,6 +86,24 @@ def test_a_copy_written_but_not_confirmed_current_is_told_and_logged_with_its_ve
     assert response.status_code == (503 if after_a_copy == "S3 stops answering" else 400)
 
 
+def test_a_copy_whose_answer_was_lost_is_sent_once_and_logged(
+    admin_client, deleted_file, copys_answer_lost, caplog
+):
+    """botocore sent a CopyObject again after a read timeout: two copies, versions
+    the app's keys never delete, of which the app saw, logged and counted one."""
+    name, version_id = deleted_file
+    before = len(versions.list_versions(name))
+    admin_client.raise_request_exception = False
+    with caplog.at_level(logging.INFO, logger="config.media.admin"):
+        response = admin_client.post(URL, {"name": name, "version_id": version_id})
+    assert copys_answer_lost
+    assert len(versions.list_versions(name)) == before + 1
+    (logged,) = [r.getMessage() for r in caplog.records if "restored media file" in r.getMessage()]
+    assert "may have been written" in logged
+    assert "S3 may have written the copy" in response.content.decode()
+    assert response.status_code == 400
+
+
 def test_the_page_shows_the_newest_versions_of_a_long_history_and_says_so(
     admin_client, fresh_s3, monkeypatch
 ):

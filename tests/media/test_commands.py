@@ -113,6 +113,16 @@ def test_media_restore_names_a_copy_written_but_not_confirmed_current(after_a_co
         call_command("media_restore", name, "--version", first)
 
 
+def test_media_restore_sends_a_copy_once_and_says_its_answer_was_lost(copys_answer_lost):
+    name = default_storage.save("products/lamp.png", ContentFile(b"the lamp"))
+    first = versions.list_versions(name)[0].version_id
+    with default_storage.open(name, "wb") as file:
+        file.write(b"the bad edit")
+    with pytest.raises(CommandError, match="S3 may have written the copy"):
+        call_command("media_restore", name, "--version", first)
+    assert len(versions.list_versions(name)) == 3  # the two saves and one copy
+
+
 def test_media_commands_fail_with_a_message_and_exit_code_1(fresh_s3):
     """Run as an operator would on a one-off dyno: production settings, a real process."""
     env = production_env(DATABASE_URL=UNREACHABLE_DB)
