@@ -243,7 +243,7 @@ class S3MediaTourView(TemplateView):
             "demo_name": DEMO_NAME,
             "settings_excerpt": source_excerpt("config/settings.py", "media_bucket =", 18),
             "storage_excerpt": source_excerpt("config/media/storage.py", "def media_storage", 15),
-            "restore_excerpt": source_excerpt("config/media/versions.py", "def restore(", 92),
+            "restore_excerpt": source_excerpt("config/media/versions.py", "def restore(", 106),
         }
         if "error" not in kwargs and caches["default"].get(UNREADABLE_KEY):
             context["error"] = versions.MediaError(

@@ -55,23 +55,22 @@ class InvalidName(MediaError):
     """A name that is not exactly one key of the bucket (see `check_name`)."""
 
 
-def _maybe_sent(error: Exception) -> bool:
-    """Whether a request that raised `error` may have reached S3 and been carried out:
-    an answer lost or cut short, unlike a connection never made or an error S3 sent."""
-    from botocore.exceptions import (
-        ConnectionClosedError,
-        ReadTimeoutError,
-        ResponseStreamingError,
-    )
+def _never_carried_out(error: Exception) -> bool:
+    """Whether a request that raised `error` surely did nothing on S3: no connection
+    was ever made, or S3 refused it (a 4xx). Anything else, a 5xx included (botocore
+    reads a 200 whose body was cut short as one), may come after S3 carried it out."""
+    from botocore.exceptions import ConnectTimeoutError, EndpointConnectionError
 
-    return isinstance(error, ReadTimeoutError | ConnectionClosedError | ResponseStreamingError)
+    if isinstance(error, ClientError):
+        status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0
+        return 400 <= status < 500
+    return isinstance(error, EndpointConnectionError | ConnectTimeoutError)
 
 
-def _not_again_once_sent(caught_exception=None, **kwargs):
-    """botocore's needs-retry hook for a request not to send twice: its own error
-    once the request may have been carried out, before the retry handler runs."""
-    if caught_exception is not None and _maybe_sent(caught_exception):
-        raise caught_exception
+def _not_again(**kwargs):
+    """botocore's needs-retry hook for a request it must never send twice: False,
+    which botocore reads as no retry, ahead of its retry handler's answer."""
+    return False
 
 
 class CopiedUnconfirmed(MediaError):
@@ -390,10 +389,10 @@ def restore(
             f"Bucket {bucket!r}: versioning is {status}, so a copy would replace {name!r}'s "
             "null version for good. Turn it on first (manage.py media_versioning enable)."
         )
-    # Sent once: botocore sends a request again when its answer is lost, and S3 may
-    # have written the first copy, which the app would never see.
-    client.meta.events.register(
-        "needs-retry.s3.CopyObject", _not_again_once_sent, unique_id=_not_again_once_sent.__name__
+    # Sent once: botocore sends a request again after an error or a lost answer, and
+    # S3 may have written the first copy, which the app would never see.
+    client.meta.events.register_first(
+        "needs-retry.s3.CopyObject", _not_again, unique_id="config.media.versions._not_again"
     )
     try:
         copied = client.copy_object(
@@ -402,13 +401,13 @@ def restore(
             CopySource={"Bucket": bucket, "Key": key, "VersionId": version_id},
         )
     except storage_errors() as error:
-        if not _maybe_sent(error):
+        if _never_carried_out(error):
             raise
         if on_copied is not None:  # counted, as a copy it may be
             on_copied()
         raise CopiedUnconfirmed(
-            f"{name!r}: S3 may have written the copy, but its answer was lost ({error}): "
-            "list its versions before restoring it again.",
+            f"{name!r}: S3 may have written the copy, but its answer was lost or an "
+            f"error ({error}): list its versions before restoring it again.",
             None,
         ) from error
     if on_copied is not None:

@@ -120,6 +120,7 @@ def test_media_restore_sends_a_copy_once_and_says_its_answer_was_lost(copys_answ
         file.write(b"the bad edit")
     with pytest.raises(CommandError, match="S3 may have written the copy"):
         call_command("media_restore", name, "--version", first)
+    assert len(copys_answer_lost) == 1
     assert len(versions.list_versions(name)) == 3  # the two saves and one copy
 
 

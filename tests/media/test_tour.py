@@ -64,6 +64,7 @@ def test_tour_page_shows_the_problem_the_code_and_the_bucket(client, fresh_s3):
     assert "one bad <code>DELETE</code>" in content
     assert "def media_storage" in content  # read live from config/media/storage.py
     assert "copy_object" in content  # read live from config/media/versions.py
+    assert "on_copied()" in content  # the copy shown whole, to where it is counted
     assert "Versioning: <strong>Enabled (MFA delete: Disabled)</strong>" in content
     assert "No versions of <code>tour/s3-media-demo.txt</code> yet" in content
 
