@@ -305,25 +305,38 @@ def release_tag(manifest: Path, rendered_with=None) -> str:
     STATIC_VERSION=44` is a release of the same commit and files, whose dynos served
     the old pages' old `?v=`, and after a bucket change images the new release's
     policy blocks. Given as data, never a secret: the hash goes into every key's
-    name. Dataclasses count by their fields; any other object by its type alone
-    (a fork's botocore Config in STORAGES), as its repr may name its address,
-    which differs from process to process.
+    name. Objects count by their fields or attributes and their type (`_as_data`),
+    never by a repr, which may name an address that differs from process to
+    process.
     """
     # Hashed here rather than by config/static_versioning, which a fork may drop.
     collected = hashlib.sha256(manifest.read_bytes()).hexdigest()[:12] if manifest.is_file() else ""
     made_of = ""
     if rendered_with is not None:
-        text = json.dumps(rendered_with, sort_keys=True, default=_as_data)
+        try:
+            text = json.dumps(rendered_with, sort_keys=True, default=_as_data)
+        except (TypeError, ValueError, RecursionError):  # keys JSON refuses; a cycle
+            text = repr(type(rendered_with))
         made_of = hashlib.sha256(text.encode()).hexdigest()[:12]
     tags = [(env.deployed_commit() or "")[:12], collected, made_of]
     return "-".join(tag for tag in tags if tag)
 
 
 def _as_data(value):
-    """What release_tag hashes of a value JSON has no form for: the same in every process."""
+    """What release_tag hashes of a value JSON has no form for, the same in every
+    process: a path's text, a set's sorted items, a dataclass's fields, another
+    object's type and attributes (a botocore Config's options), else its type."""
+    kind = f"<{type(value).__module__}.{type(value).__qualname__}>"
+    if isinstance(value, os.PathLike):
+        return os.fspath(value)
+    if isinstance(value, set | frozenset):
+        return sorted(json.dumps(item, sort_keys=True, default=_as_data) for item in value)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return dataclasses.asdict(value)
-    return f"<{type(value).__module__}.{type(value).__qualname__}>"
+    attributes = getattr(value, "__dict__", None)
+    if isinstance(attributes, dict) and not isinstance(value, type):
+        return [kind, attributes]
+    return kind
 
 
 def caches(*, page_seconds: int, development: bool, release: str = "") -> dict:

@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import threading
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -541,6 +542,25 @@ storages = {"default": {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": 
     "bucket_name": "shop-media", "client_config": Config(retries={"max_attempts": 2})}}}
 print(release_tag(Path("/nonexistent"), rendered_with=[storages, resolve({"STATIC_VERSION": "4"})]))
 """
+
+
+def test_a_value_inside_an_object_of_the_storages_counts(tmp_path):
+    """A fork's botocore Config built from config vars (another region, another
+    addressing style) changes the media URLs in pages: hashed by its type alone, it
+    did not change the keys. Nor did a Path or a set."""
+    from botocore.config import Config
+
+    def tag(value):
+        return cache.release_tag(tmp_path / "none.json", rendered_with=[value])
+
+    def storages(region):
+        return {"default": {"OPTIONS": {"client_config": Config(region_name=region)}}}
+
+    assert tag(storages("eu-west-1")) != tag(storages("eu-north-1"))
+    assert tag(storages("eu-west-1")) == tag(storages("eu-west-1"))
+    assert tag({"location": Path("/a")}) != tag({"location": Path("/b")})
+    assert tag({"hosts": {"a", "b"}}) != tag({"hosts": {"a", "c"}})
+    assert tag({"hosts": {"a", "b"}}) == tag({"hosts": {"b", "a"}})
 
 
 def test_processes_of_one_release_share_its_page_keys_whatever_storages_hold():
