@@ -11,6 +11,7 @@ version over the current one, which needs no permission to delete anything.
 """
 
 import functools
+import logging
 import re
 import unicodedata
 from collections.abc import Callable
@@ -32,6 +33,8 @@ def storage_errors() -> tuple[type[Exception], ...]:
 
     return (BotoCoreError, ClientError, Boto3Error, OSError)
 
+
+logger = logging.getLogger(__name__)
 
 LIFECYCLE_RULE_ID = "media-versions"
 # What a page shows of a storage error: S3's own message can name the account and
@@ -405,9 +408,11 @@ def restore(
             raise
         if on_copied is not None:  # counted, as a copy it may be
             on_copied()
+        # S3's own words can name the account and the IAM user: the log has them.
+        logger.warning("Restore of %r: S3 may have written the copy: %s", name, error)
         raise CopiedUnconfirmed(
             f"{name!r}: S3 may have written the copy, but its answer was lost or an "
-            f"error ({error}): list its versions before restoring it again.",
+            "error came back (the log has it): list its versions before restoring it again.",
             None,
         ) from error
     if on_copied is not None:
