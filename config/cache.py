@@ -313,29 +313,52 @@ def release_tag(manifest: Path, rendered_with=None) -> str:
     collected = hashlib.sha256(manifest.read_bytes()).hexdigest()[:12] if manifest.is_file() else ""
     made_of = ""
     if rendered_with is not None:
-        try:
-            text = json.dumps(rendered_with, sort_keys=True, default=_as_data)
-        except (TypeError, ValueError, RecursionError):  # keys JSON refuses; a cycle
-            text = repr(type(rendered_with))
+        text = json.dumps(_as_data(rendered_with), sort_keys=True)
         made_of = hashlib.sha256(text.encode()).hexdigest()[:12]
     tags = [(env.deployed_commit() or "")[:12], collected, made_of]
     return "-".join(tag for tag in tags if tag)
 
 
-def _as_data(value):
-    """What release_tag hashes of a value JSON has no form for, the same in every
-    process: a path's text, a set's sorted items, a dataclass's fields, another
-    object's type and attributes (a botocore Config's options), else its type."""
+# How deep _as_data follows objects inside objects.
+AS_DATA_DEPTH = 20
+
+
+def _as_data(value, inside=()):
+    """`value` as JSON data, the same in every process, for release_tag to hash: a
+    path's text, a set's sorted items, a dataclass's fields, another object's type
+    and attributes (a botocore Config's options); an object met again inside itself
+    (a cycle), too deep, or unreadable counts by its type alone, the rest still by
+    their values. Never a repr, which may name an address."""
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
     kind = f"<{type(value).__module__}.{type(value).__qualname__}>"
-    if isinstance(value, os.PathLike):
-        return os.fspath(value)
-    if isinstance(value, set | frozenset):
-        return sorted(json.dumps(item, sort_keys=True, default=_as_data) for item in value)
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return dataclasses.asdict(value)
-    attributes = getattr(value, "__dict__", None)
-    if isinstance(attributes, dict) and not isinstance(value, type):
-        return [kind, attributes]
+    if id(value) in inside or len(inside) >= AS_DATA_DEPTH:
+        return kind
+    inside = (*inside, id(value))
+    try:
+        if isinstance(value, os.PathLike):
+            return os.fspath(value)
+        if isinstance(value, bytes):
+            return value.hex()
+        if isinstance(value, dict):
+            return {
+                key if isinstance(key, str) else json.dumps(_as_data(key, inside)): _as_data(
+                    item, inside
+                )
+                for key, item in value.items()
+            }
+        if isinstance(value, list | tuple):
+            return [_as_data(item, inside) for item in value]
+        if isinstance(value, set | frozenset):
+            return sorted(json.dumps(_as_data(item, inside), sort_keys=True) for item in value)
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            fields = dataclasses.fields(value)
+            return [kind, {f.name: _as_data(getattr(value, f.name), inside) for f in fields}]
+        attributes = getattr(value, "__dict__", None)
+        if isinstance(attributes, dict) and not isinstance(value, type):
+            return [kind, _as_data(dict(attributes), inside)]
+    except (AttributeError, TypeError, ValueError, RecursionError):  # unreadable
+        pass
     return kind
 
 

@@ -3,6 +3,7 @@
 import contextlib
 import importlib
 import json
+import logging
 import socket
 import subprocess
 import sys
@@ -561,6 +562,38 @@ def test_a_value_inside_an_object_of_the_storages_counts(tmp_path):
     assert tag({"location": Path("/a")}) != tag({"location": Path("/b")})
     assert tag({"hosts": {"a", "b"}}) != tag({"hosts": {"a", "c"}})
     assert tag({"hosts": {"a", "b"}}) == tag({"hosts": {"b", "a"}})
+
+
+class Pool:
+    def __init__(self, owner):
+        self.owner = owner  # back to what holds it: a cycle
+
+
+class ForkOption:
+    def __init__(self, region):
+        self.region, self.pool = region, Pool(self)
+
+
+@pytest.mark.parametrize(
+    "option",
+    [
+        lambda: logging.getLogger("fork.storage"),  # its manager holds it again
+        lambda: ForkOption("eu-west-1"),
+        lambda: threading.Lock(),
+    ],
+    ids=["a logger", "a back-reference", "a lock"],
+)
+def test_an_object_json_cannot_hold_leaves_the_rest_counting(tmp_path, option):
+    """An object with a cycle made the whole hash one constant: no asset version and
+    no bucket changed the keys any more."""
+
+    def tag(version, bucket="shop-media"):
+        storages = {"default": {"OPTIONS": {"bucket_name": bucket, "extra": option()}}}
+        return cache.release_tag(tmp_path / "none.json", rendered_with=[storages, version])
+
+    assert tag("43") != tag("44")
+    assert tag("43", "shop-media") != tag("43", "shop-media-2")
+    assert tag("43") == tag("43")
 
 
 def test_processes_of_one_release_share_its_page_keys_whatever_storages_hold():
