@@ -436,3 +436,15 @@ def test_a_range_the_plain_file_cannot_answer_keeps_the_compression(client):
 def test_a_range_past_the_end_of_a_static_file_is_still_416(client, asked):
     refused = client.get("/static/css/site.css", HTTP_RANGE=asked)
     assert refused.status_code == 416
+
+
+@pytest.mark.parametrize("asked", ["bytes=0-0", "bytes=-1", "bytes=-0", "bytes=999999-"])
+@pytest.mark.parametrize("accepts", ["gzip", "gzip, deflate, br, zstd"])
+def test_any_range_of_a_request_taking_a_compressed_copy_gets_all_of_it(client, asked, accepts):
+    """As docs/static-versioning.md says: the 206 and 416 answers are the plain file's;
+    a request answered from a compressed copy gets that copy whole."""
+    whole = client.get("/static/css/site.css", HTTP_ACCEPT_ENCODING=accepts)
+    answer = client.get("/static/css/site.css", HTTP_ACCEPT_ENCODING=accepts, HTTP_RANGE=asked)
+    assert answer.status_code == 200
+    assert answer["Content-Encoding"] == whole["Content-Encoding"]
+    assert b"".join(answer.streaming_content) == b"".join(whole.streaming_content)
