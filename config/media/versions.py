@@ -423,9 +423,10 @@ def restore(
     try:
         listed = list_versions(name, limit=RECENT)
     except storage_errors() as error:
+        logger.warning("Restore of %r: copied as %r, then not listed: %s", name, new_version, error)
         raise CopiedUnconfirmed(
-            f"{copy} S3 could not then be asked whether it is current ({error}): list its "
-            "versions again before restoring it again.",
+            f"{copy} S3 could not then be asked whether it is current (the log has it): "
+            "list its versions again before restoring it again.",
             new_version,
         ) from error
     restored = next((v for v in listed if v.version_id == new_version), None)

@@ -84,6 +84,10 @@ def test_a_copy_written_but_not_confirmed_current_is_told_and_logged_with_its_ve
     assert "not confirmed current" in logged
     assert f"was copied back as version {new_version!r}" in content.replace("&#x27;", "'")
     assert response.status_code == (503 if after_a_copy == "S3 stops answering" else 400)
+    # What S3 or botocore said (the endpoint; S3's own words can name the account and
+    # its IAM user) is in the log, never on the page.
+    assert "s3.invalid" not in content
+    assert "An error occurred" not in content
 
 
 def test_a_copy_whose_answer_was_lost_is_sent_once_and_logged(
