@@ -329,20 +329,24 @@ def _as_data(value, inside=()):
     and attributes (a botocore Config's options); an object met again inside itself
     (a cycle), too deep, or unreadable counts by its type alone, the rest still by
     their values. Never a repr, which may name an address."""
-    if value is None or isinstance(value, str | int | float | bool):
+    # By their exact type: a lazy object (Django's SimpleLazyObject) passes
+    # isinstance(str) and is no str to json, and asking it anything sets it up.
+    if value is None or type(value) in (str, int, float, bool):
         return value
     kind = f"<{type(value).__module__}.{type(value).__qualname__}>"
     if id(value) in inside or len(inside) >= AS_DATA_DEPTH:
         return kind
     inside = (*inside, id(value))
     try:
+        if isinstance(value, str | int | float):  # a subclass, or a lazy object set up
+            return [kind, str(value)]
         if isinstance(value, os.PathLike):
             return os.fspath(value)
         if isinstance(value, bytes):
             return value.hex()
         if isinstance(value, dict):
             return {
-                key if isinstance(key, str) else json.dumps(_as_data(key, inside)): _as_data(
+                key if type(key) is str else json.dumps(_as_data(key, inside)): _as_data(
                     item, inside
                 )
                 for key, item in value.items()
@@ -357,8 +361,8 @@ def _as_data(value, inside=()):
         attributes = getattr(value, "__dict__", None)
         if isinstance(attributes, dict) and not isinstance(value, type):
             return [kind, _as_data(dict(attributes), inside)]
-    except (AttributeError, TypeError, ValueError, RecursionError):  # unreadable
-        pass
+    except Exception:  # unreadable, or a lazy object failing to set up: by its type
+        return kind
     return kind
 
 

@@ -15,6 +15,7 @@ import pytest
 from django.core.cache import CacheHandler
 from django.core.exceptions import ImproperlyConfigured
 from django.test import override_settings
+from django.utils.functional import SimpleLazyObject
 from redis.connection import parse_url
 
 from config import cache, checks
@@ -594,6 +595,37 @@ def test_an_object_json_cannot_hold_leaves_the_rest_counting(tmp_path, option):
     assert tag("43") != tag("44")
     assert tag("43", "shop-media") != tag("43", "shop-media-2")
     assert tag("43") == tag("43")
+
+
+class Unreadable:
+    @property
+    def __dict__(self):
+        raise RuntimeError("not now")
+
+
+def not_set_up():
+    raise ImproperlyConfigured("not ready")
+
+
+@pytest.mark.parametrize(
+    "odd",
+    [
+        lambda: {"bucket_name": SimpleLazyObject(lambda: "shop-media")},
+        lambda: {SimpleLazyObject(lambda: "bucket_name"): "shop-media"},
+        lambda: {"bucket_name": SimpleLazyObject(not_set_up)},
+        lambda: {"extra": Unreadable()},
+    ],
+    ids=["a lazy value", "a lazy key", "a lazy object that fails", "an unreadable object"],
+)
+def test_no_value_in_the_settings_stops_start_up_over_the_page_keys(tmp_path, odd):
+    """A lazy string passes isinstance(str) and is no str to json: every process
+    stopped at start-up on its settings."""
+
+    def tag(version):
+        settings = [{"OPTIONS": odd()}, version]
+        return cache.release_tag(tmp_path / "none.json", rendered_with=settings)
+
+    assert tag("43") != tag("44")
 
 
 def test_processes_of_one_release_share_its_page_keys_whatever_storages_hold():
