@@ -1,12 +1,19 @@
 """The load benchmark's bookkeeping (tests/bench/load.py): which trivial-view run
-each page is compared with. Running it for real takes minutes and wrk."""
+each page is compared with, and that its floors (tests/bench/floors.py) do what a
+page does before its own markup and nothing else. Running it for real takes
+minutes and wrk."""
 
 import os
+import re
 from types import SimpleNamespace
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
-from tests.bench import load
+from accounts.profiles import create_user_with_profile
+from tests.bench import floors, load
+from tests.factories import ProductFactory
 
 
 def row(path: str, rps: float, web: float | None, db: float | None = 0.0, **extra) -> dict:
@@ -94,3 +101,71 @@ def test_one_page_can_be_chosen_and_a_wrong_name_stops_before_anything_starts(ca
         load.main(["--page", "profile", "--page", "list rendered"])
     assert stopped.value.code == 2
     assert "invalid choice: 'list rendered'" in capsys.readouterr().err
+
+
+def statements(client, path: str) -> tuple[object, list[str]]:
+    """The response to a GET of `path` and the SQL it sent, in order, its values
+    (a time, a session key) written as `?`."""
+    with CaptureQueriesContext(connection) as sent:
+        response = client.get(path)
+    return response, [re.sub(r"'[^']*'", "?", query["sql"]) for query in sent.captured_queries]
+
+
+@pytest.fixture
+def floors_served(settings):
+    """The site as the benchmark's web process serves it (tests/bench/settings.py)."""
+    settings.ROOT_URLCONF = "tests.bench.floors"
+    settings.PAGE_CACHE_SECONDS = 0
+
+
+@pytest.mark.django_db
+def test_the_logged_in_floor_sends_the_profile_pages_statements_and_nothing_more(
+    client, floors_served
+):
+    assert client.get(floors.LOGGED_IN_FLOOR).status_code == 302  # to the login page
+    user = create_user_with_profile(username="ada", email="ada@example.com", password="pw-1")
+    client.force_login(user)
+
+    floor, sent = statements(client, floors.LOGGED_IN_FLOOR)
+    page, page_sent = statements(client, "/accounts/profile/")
+
+    assert floor.status_code == page.status_code == 200
+    assert floor.content == b"ada"
+    assert floor["Content-Type"] == "text/plain; charset=utf-8"
+    # The session, then the user with its profile and company (the auth backend's).
+    assert len(sent) == 2
+    assert sent == page_sent
+    assert "set-cookie" not in {name.lower() for name in floor.headers}
+
+
+@pytest.mark.django_db
+def test_the_list_floor_sends_the_lists_statements_and_shows_its_cards_alone(client, floors_served):
+    ProductFactory.create_batch(30)
+
+    floor, sent = statements(client, floors.LIST_FLOOR)
+    page, page_sent = statements(client, "/products/")
+
+    assert floor.status_code == page.status_code == 200
+    # The products of the first page, then their features; the page's count is
+    # kept between requests where pages are cached (catalog/counts.py), as in the
+    # benchmark, and left out of the floor.
+    assert len(sent) == 2
+    assert sent == [sql for sql in page_sent if not sql.startswith("SELECT COUNT(*)")]
+    cards = floor.content.decode()
+    assert cards.count('class="product-card"') == 24
+    assert cards in page.content.decode()  # the same 24 cards the page shows
+    for around in ("site-header", "list-controls", "result-count", "pagination"):
+        assert around in page.content.decode()
+        assert around not in cards
+
+
+def test_the_benchmarks_settings_are_the_sites_but_for_the_floors_urls():
+    from config import settings as site
+    from config import urls as site_urls
+    from tests.bench import settings as bench
+
+    def names(module) -> dict:
+        return {name: getattr(module, name) for name in dir(module) if name.isupper()}
+
+    assert names(bench) == {**names(site), "ROOT_URLCONF": "tests.bench.floors"}
+    assert floors.urlpatterns[:-2] == site_urls.urlpatterns

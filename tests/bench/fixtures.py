@@ -11,6 +11,7 @@ from django.test import Client
 from accounts.models import Company
 from accounts.profiles import create_user_with_profile
 from catalog.models import Product
+from tests.bench import floors
 from tests.bench.load import PAGE_NAMES, TRIVIAL
 
 
@@ -52,8 +53,10 @@ def prepare(*, products: int) -> tuple[list[tuple[str, str, bool]], str, float]:
         ("product list", "/products/", False),
         # A parameter that is not the list's own skips the cache: every request renders.
         ("list, rendered", "/products/?uncached", False),
+        ("list floor", floors.LIST_FLOOR, False),
         ("product detail", product.get_absolute_url(), False),
         ("profile", "/accounts/profile/", True),
+        ("logged-in floor", floors.LOGGED_IN_FLOOR, True),
     ]
     assert tuple(name for name, _, _ in pages) == PAGE_NAMES
     return pages, logged_in_cookie(), seeded

@@ -3,8 +3,10 @@
     pipenv run python -m tests.bench.load [--duration 30] [--connections 32] [--products 50000]
                                           [--no-redis] [--page profile ...]
 
-Starts the app as one Heroku dyno runs it (production settings, WEB_CONCURRENCY=2)
-on a fresh database of the local PostgreSQL, seeds the catalog, then runs wrk
+Starts the app as one Heroku dyno runs it (production settings, WEB_CONCURRENCY=2;
+its URLs joined by two floors, tests/bench/floors.py: what the rendered list and
+the profile page do before any markup of their own) on a fresh database of the
+local PostgreSQL, seeds the catalog, then runs wrk
 (Debian package `wrk`) against each page in turn, sending the headers Heroku's
 router forwards from a browser (X-Forwarded-Proto, Accept-Encoding: gzip).
 Prints requests/s, p50 and p99 latency, errors, and the peak memory of all
@@ -39,8 +41,18 @@ from urllib.parse import urlsplit
 SECRET_KEY = "load-benchmark-secret-" + "k" * 40
 # The trivial view: a page that renders nothing, the ceiling every page is compared with.
 TRIVIAL = "/robots.txt"
-# The pages measured, in order (tests/bench/fixtures.py gives their paths).
-PAGE_NAMES = ("trivial", "home", "product list", "list, rendered", "product detail", "profile")
+# The pages measured, in order (tests/bench/fixtures.py gives their paths). The
+# floors are what two pages do before any markup of their own (tests/bench/floors.py).
+PAGE_NAMES = (
+    "trivial",
+    "home",
+    "product list",
+    "list, rendered",
+    "list floor",
+    "product detail",
+    "profile",
+    "logged-in floor",
+)
 
 
 def setup_django() -> str:
@@ -469,6 +481,8 @@ def main(argv: list[str] | None = None) -> int:
     from tests.processes import production_env, run_procfile, start_web
 
     env = production_env(
+        # Production's settings, serving the floors too (tests/bench/settings.py).
+        DJANGO_SETTINGS_MODULE="tests.bench.settings",
         DATABASE_URL=database_url,
         DJANGO_SECRET_KEY=SECRET_KEY,
         ALLOWED_HOSTS="127.0.0.1",
