@@ -14,7 +14,9 @@ Range Not Satisfiable, as RFC 9110 says: WhiteNoise read it as the whole file.
 A HEAD ignores the header, as RFC 9110 has every method but GET do. Every other
 range is WhiteNoise's own answer.
 
-So is a range under an If-Range, whatever it names: the whole file, 200.
+So is a range under an If-Range, whatever it names: the whole file, 200; and
+under an If-Match or If-Unmodified-Since the file meets. One it fails is 412
+Precondition Failed, with a range or without: WhiteNoise read neither header.
 WhiteNoise read no If-Range, so a download resumed after a deploy got a piece of
 the new file to splice onto the old one; and it gives a file's gzip, brotli and
 plain copies one entity tag and one date, so no If-Range can tell which copy the
@@ -23,9 +25,11 @@ from a compressed copy gets all of it, 200. Static files are small, and a
 download started again costs little; a spliced one is a broken stylesheet.
 """
 
+import calendar
 import re
 from http import HTTPStatus
 
+from django.utils.http import parse_etags, parse_http_date_safe
 from whitenoise.middleware import WhiteNoiseMiddleware
 from whitenoise.responders import Response, SlicedFile, StaticFile
 
@@ -33,17 +37,40 @@ from whitenoise.responders import Response, SlicedFile, StaticFile
 ONE_RANGE = re.compile(r"bytes=(?:[0-9]+-[0-9]*|-([0-9]+))")
 
 
+# Preconditions WhiteNoise does not read, each answered here (RFC 9110, 13.1): under
+# any of them, or an If-Range, a range gets the whole file, as said above.
+PRECONDITIONS = ("HTTP_IF_MATCH", "HTTP_IF_UNMODIFIED_SINCE", "HTTP_IF_RANGE")
+
+
 class OneByteRangeStaticFile(StaticFile):
     def get_response(self, method, request_headers):
+        if method in ("GET", "HEAD") and self.fails_a_precondition(request_headers):
+            return Response(HTTPStatus.PRECONDITION_FAILED, [], None)
         # RFC 9110 defines ranges for GET alone: any other method ignores them (a HEAD
         # gets the whole file's headers).
         if "HTTP_RANGE" in request_headers and (
             method != "GET"
-            or "HTTP_IF_RANGE" in request_headers
+            or any(name in request_headers for name in PRECONDITIONS)
             or self.takes_a_compressed_copy(request_headers)
         ):
             request_headers = {k: v for k, v in request_headers.items() if k != "HTTP_RANGE"}
         return super().get_response(method, request_headers)
+
+    def fails_a_precondition(self, request_headers) -> bool:
+        """Whether If-Match names no tag of this file (strongly: a weak tag never
+        matches), or, without an If-Match, If-Unmodified-Since is before its date (one
+        that cannot be read is ignored), as RFC 9110 (13.1.1, 13.1.4) has a server answer
+        412. WhiteNoise read neither: a download resumed after a deploy with the old
+        copy's tag got a piece of the new one."""
+        if_match = request_headers.get("HTTP_IF_MATCH")
+        if if_match is not None:
+            tags = parse_etags(if_match)
+            return tags != ["*"] and self.etag not in tags
+        since = request_headers.get("HTTP_IF_UNMODIFIED_SINCE")
+        if since is None or self.last_modified is None:
+            return False
+        since = parse_http_date_safe(since)
+        return since is not None and calendar.timegm(self.last_modified) > since
 
     def takes_a_compressed_copy(self, request_headers) -> bool:
         """Whether the request is answered from the gzip or brotli copy: WhiteNoise gives

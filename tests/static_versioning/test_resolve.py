@@ -8,6 +8,7 @@ from django.contrib.staticfiles.storage import StaticFilesStorage, staticfiles_s
 from django.core.exceptions import ImproperlyConfigured
 from django.core.files.storage import storages
 from django.template import Context, Template
+from django.utils.http import http_date, parse_http_date
 
 from config.static_versioning import (
     COMMIT_VARIABLES,
@@ -396,6 +397,68 @@ def test_a_range_under_any_if_range_gets_the_whole_file(client, asked, accepts):
             HTTP_IF_RANGE=if_range,
         )
         assert answer.status_code == 200, (asked, if_range)
+        assert "Content-Range" not in answer
+        assert answer.get("Content-Encoding") == whole.get("Content-Encoding")
+        assert b"".join(answer.streaming_content) == body
+
+
+def stale_preconditions(whole) -> list[dict[str, str]]:
+    """If-Match and If-Unmodified-Since values that `whole`'s file fails (RFC 9110,
+    13.1.1 and 13.1.4): another copy's tag, a weak tag (never a strong match), a
+    list without it, and a date before the file's."""
+    modified = parse_http_date(whole["Last-Modified"])
+    return [
+        {"HTTP_IF_MATCH": '"stale-0"'},
+        {"HTTP_IF_MATCH": f"W/{whole['ETag']}"},
+        {"HTTP_IF_MATCH": '"a", "b"'},
+        {"HTTP_IF_UNMODIFIED_SINCE": "Thu, 01 Jan 1970 00:00:00 GMT"},
+        {"HTTP_IF_UNMODIFIED_SINCE": http_date(modified - 1)},
+    ]
+
+
+def met_preconditions(whole) -> list[dict[str, str]]:
+    """If-Match and If-Unmodified-Since values that `whole`'s file meets, or that are
+    ignored: a date that cannot be read, and any date beside an If-Match."""
+    return [
+        {"HTTP_IF_MATCH": "*"},
+        {"HTTP_IF_MATCH": whole["ETag"]},
+        {"HTTP_IF_MATCH": f'"a", {whole["ETag"]}'},
+        {"HTTP_IF_UNMODIFIED_SINCE": whole["Last-Modified"]},
+        {"HTTP_IF_UNMODIFIED_SINCE": "yesterday"},
+        {"HTTP_IF_MATCH": "*", "HTTP_IF_UNMODIFIED_SINCE": "Thu, 01 Jan 1970 00:00:00 GMT"},
+    ]
+
+
+@pytest.mark.parametrize("method", ["GET", "HEAD"])
+@pytest.mark.parametrize("asked", [None, "bytes=0-0", "bytes=100-"])
+@pytest.mark.parametrize("accepts", ["identity", "gzip", "br"])
+def test_a_precondition_the_file_fails_is_412_with_or_without_a_range(
+    client, method, asked, accepts
+):
+    """WhiteNoise read no If-Match or If-Unmodified-Since: a download resumed after a
+    deploy with the old copy's tag in If-Match got a piece of the new file to splice
+    onto the old one (206), where RFC 9110 says 412 Precondition Failed."""
+    whole = client.get("/static/css/site.css", HTTP_ACCEPT_ENCODING=accepts)
+    ask = client.get if method == "GET" else client.head
+    ranged = {"HTTP_RANGE": asked} if asked else {}
+    for precondition in stale_preconditions(whole):
+        answer = ask("/static/css/site.css", HTTP_ACCEPT_ENCODING=accepts, **ranged, **precondition)
+        assert answer.status_code == 412, precondition
+        assert "Content-Range" not in answer
+
+
+@pytest.mark.parametrize("asked", ["bytes=0-0", "bytes=0-9", "bytes=-1", "bytes=100-"])
+@pytest.mark.parametrize("accepts", ["identity", "gzip", "br"])
+def test_a_range_under_a_met_precondition_gets_the_whole_file(client, asked, accepts):
+    """As under an If-Range: the plain and compressed copies share one tag and one date,
+    so a precondition they meet cannot say which copy the client holds a piece of."""
+    whole = client.get("/static/css/site.css", HTTP_ACCEPT_ENCODING=accepts)
+    body = b"".join(whole.streaming_content)
+    for precondition in met_preconditions(whole):
+        answer = client.get(
+            "/static/css/site.css", HTTP_ACCEPT_ENCODING=accepts, HTTP_RANGE=asked, **precondition
+        )
+        assert answer.status_code == 200, (asked, precondition)
         assert "Content-Range" not in answer
         assert answer.get("Content-Encoding") == whole.get("Content-Encoding")
         assert b"".join(answer.streaming_content) == body
