@@ -61,9 +61,12 @@ ADMIN_PAGES_OF_THE_SITE = {
 
 
 def _manifest_on_the_bucket() -> list[Error | Warning]:
-    """E003 when the bucket has no manifest, or one Django cannot read; W005 when the
-    bucket cannot be asked (an S3 outage must not stop a rollback or a config change:
-    its pages would fail the same with or without the release)."""
+    """E003 when the bucket has no manifest, or one Django cannot read; E004 when S3
+    refuses the request (a 4xx: keys it does not know, or whose policy names another
+    bucket; no keys; a name or region botocore refuses), which the release brought
+    if the one before served its pages; W005 when S3 does not answer (an outage
+    must not stop a rollback or a config change: its pages would fail the same with
+    or without the release)."""
     hint = (
         "A config var change makes a release but no build, and collectstatic uploads to "
         "the static bucket at build time: build again (git commit --allow-empty -m "
@@ -79,6 +82,15 @@ def _manifest_on_the_bucket() -> list[Error | Warning]:
         # and hash are empty.
         found = bool(staticfiles_storage.hashed_files or staticfiles_storage.manifest_hash)
     except versions.storage_errors() as exc:
+        if _refused(exc):
+            message = f"{where}: S3 refused to read it ({type(exc).__name__}: {exc})."
+            refused_hint = (
+                "Every page would fail to link its stylesheet. Check the bucket's name "
+                "and region, and that the keys in AWS_ACCESS_KEY_ID and "
+                "AWS_SECRET_ACCESS_KEY may read it (docs/iam/app-policy.json names the "
+                "static bucket)."
+            )
+            return [Error(message, hint=refused_hint, id="config.E004")]
         message = f"{where} could not be read ({type(exc).__name__}: {exc})."
         return [
             Warning(message, hint="Run `manage.py check` again once S3 answers.", id="config.W005")
@@ -89,6 +101,25 @@ def _manifest_on_the_bucket() -> list[Error | Warning]:
         return []
     message = f"{where} does not exist: every page would fail to link its stylesheet."
     return [Error(message, hint=hint, id="config.E003")]
+
+
+def _refused(error: Exception) -> bool:
+    """Whether S3 or botocore refused the request, as opposed to no answer: a 4xx from
+    S3, or botocore's own refusal before sending (no keys, a bucket name it cannot
+    use). No connection, a timeout, an answer cut short or a 5xx is no answer."""
+    from botocore.exceptions import (
+        BotoCoreError,
+        ClientError,
+        ConnectionError,
+        HTTPClientError,
+        IncompleteReadError,
+    )
+
+    if isinstance(error, ClientError):
+        status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0
+        return 400 <= status < 500
+    no_answer = ConnectionError | HTTPClientError | IncompleteReadError
+    return isinstance(error, BotoCoreError) and not isinstance(error, no_answer)
 
 
 @register("urls")

@@ -7,6 +7,7 @@ from django.core.management.base import SystemCheckError
 from config import checks
 from config.local import s3 as locals3
 from config.media import storage as s3
+from tests.conftest import policy_keys
 
 
 @pytest.fixture
@@ -103,6 +104,44 @@ def test_a_release_onto_a_static_bucket_without_the_manifest_stops(
     settings.STORAGES = dict(settings.STORAGES)
     [error] = checks.static_files_are_collected(None)
     assert (error.id, "cannot be used" in error.msg) == ("config.E003", True)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("refusal", ["keys S3 does not know", "keys for another bucket"])
+def test_a_release_whose_keys_the_static_bucket_refuses_stops(
+    static_bucket, monkeypatch, settings, refusal
+):
+    """`heroku config:set AWS_STATIC_BUCKET_NAME=shop-static` on an app whose keys'
+    policy names no static bucket (docs/s3-media.md drops those statements without
+    one), or a typo naming somebody else's bucket: S3 refuses the keys (403). That
+    was a warning, "run check again once S3 answers", and the release went live
+    with every page a 500, where the release before served them."""
+    manifest = b'{"paths": {"css/site.css": "css/site.0123456789ab.css"}, "version": "1.1"}'
+    put = static_bucket.client().put_object
+    put(Bucket=locals3.STATIC_BUCKET, Key="staticfiles.json", Body=manifest)
+    if refusal == "keys S3 does not know":
+        keys = {"access_key": "AKIAWRONG", "secret_key": "wrong"}
+    else:  # the app's policy, its static statements naming another bucket
+        keys = policy_keys(static_bucket, "app-policy.json")
+        static_bucket.client("iam").put_user_policy(
+            UserName="app-policy",
+            PolicyName="app-policy",
+            PolicyDocument=(settings.BASE_DIR / "docs" / "iam" / "app-policy.json")
+            .read_text()
+            .replace("example-media-bucket", locals3.MEDIA_BUCKET),
+        )
+    storages = settings.STORAGES
+    options = {**storages["staticfiles"]["OPTIONS"], **keys}
+    settings.STORAGES = {**storages, "staticfiles": {**storages["staticfiles"], "OPTIONS": options}}
+    monkeypatch.setenv("DYNO", "release.7")
+    static_bucket.require_auth()
+    try:
+        [error] = checks.static_files_are_collected(None)
+    finally:
+        static_bucket.require_auth(False)
+    assert error.id == "config.E004"
+    assert "refused" in error.msg
+    assert "AWS_ACCESS_KEY_ID" in error.hint
 
 
 def test_a_release_that_cannot_ask_the_static_bucket_goes_on_with_a_warning(
