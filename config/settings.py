@@ -267,6 +267,14 @@ MEDIA_ROOT = BASE_DIR / "media"
 # boto3 would read (AWS_ENDPOINT_URL_S3, AWS_DEFAULT_REGION...), and passed on.
 media_bucket = env.bucket_name("AWS_MEDIA_BUCKET_NAME")
 static_bucket = env.bucket_name("AWS_STATIC_BUCKET_NAME")
+if static_bucket and static_bucket == media_bucket:
+    # collectstatic would pile up versions of every file there, and pages link static
+    # files unsigned, which the media bucket's blocked public access refuses.
+    raise ImproperlyConfigured(
+        f"AWS_STATIC_BUCKET_NAME names the media bucket ({media_bucket!r}): static files "
+        "need a public bucket of their own (docs/s3-media.md), or unset it and let the "
+        "web process serve them."
+    )
 # Development without a bucket keeps uploads on disk: a developer's shell may hold
 # boto3's variables for other work, and nothing reads them.
 uses_s3 = bool(media_bucket or static_bucket or not DEVELOPMENT)

@@ -1,6 +1,7 @@
 """Storage settings in production: S3 required, the static bucket, the deploy check."""
 
 import json
+import os
 import re
 
 import botocore.session
@@ -43,6 +44,18 @@ def test_production_without_a_media_bucket_stops_naming_the_variable():
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert "AWS_MEDIA_BUCKET_NAME" in result.stderr
+
+
+@pytest.mark.parametrize("static", ["{}", " {} "], ids=["same", "same, with spaces"])
+def test_the_media_bucket_named_as_the_static_bucket_too_stops_naming_it(static):
+    """collectstatic would upload into the private, versioned media bucket (each build
+    piling up versions of every file) and pages link its objects unsigned, which its
+    blocked public access refuses: every stylesheet a 403."""
+    bucket = os.environ["AWS_MEDIA_BUCKET_NAME"]
+    env = production_env(DATABASE_URL=UNREACHABLE_DB, AWS_STATIC_BUCKET_NAME=static.format(bucket))
+    result = run_python(SHOW_STORAGES, env)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: AWS_STATIC_BUCKET_NAME names the media bucket" in result.stderr
 
 
 @pytest.mark.parametrize("key", ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"])
