@@ -80,7 +80,9 @@ class AssetVersions:
     other: Version
 
     def for_path(self, path: str) -> Version:
-        """The version for a static path, chosen by its kind (its suffix)."""
+        """The version for a static path, chosen by its kind (its suffix; a query or
+        fragment after it, `?#iefix`, is not part of it)."""
+        path = path.partition("#")[0].partition("?")[0]
         kind = KIND_OF_SUFFIX.get(PurePosixPath(path).suffix.lower(), "other")
         return getattr(self, kind)
 

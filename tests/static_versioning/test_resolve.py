@@ -176,6 +176,24 @@ def test_the_tag_gives_other_files_the_static_version(versions):
     assert re.fullmatch(r"/static/admin/img/icon-yes\.[0-9a-f]{12}\.svg\?v=s1", url)
 
 
+@pytest.mark.parametrize(
+    ("path", "version", "after"),
+    [
+        ("img/favicon.svg#logo", "s1", "#logo"),  # an SVG sprite's element
+        ("css/site.css#top", "c2", "#top"),
+        ("css/site.css?#iefix", "c2", "#iefix"),  # the old font hack {% static %} keeps
+        ("css/site.css?media=print", "c2", ""),
+    ],
+)
+def test_the_version_goes_into_the_query_before_any_fragment(versions, path, version, after):
+    """`?v=` after a `#` is part of the fragment: the URL carried no version, and a
+    sprite's `<use href>` named an element that is not there. The kind is the path's,
+    whatever follows it: a stylesheet with a query got the static version."""
+    url = render(f'{{% versioned_static "{path}" as url %}}{{{{ url|safe }}}}')
+    stored = staticfiles_storage.url(path).split("#")[0].rstrip("?")
+    assert url == f"{stored}{'&' if '?' in stored else '?'}v={version}{after}"
+
+
 class SignedURLStorage(StaticFilesStorage):
     """A storage whose URLs already carry a query, as a presigned S3 URL does."""
 

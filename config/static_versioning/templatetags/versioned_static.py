@@ -10,6 +10,7 @@ Found because config.static_versioning is an installed app; templates
 `{% load versioned_static %}` like any other library.
 """
 
+from urllib.parse import urlsplit, urlunsplit
 from weakref import WeakKeyDictionary
 
 from django import template
@@ -40,9 +41,17 @@ def versioned_static(path: str) -> str:
     url = kept[1].get(path)
     if url is None:
         url = storage.url(path)
+        versioned = with_version(url, versions.for_path(path).value)
         # A storage may already put a query in its URLs. A presigned S3 URL does,
         # and it expires: such a URL is asked for again on every page.
         if "?" in url:
-            return f"{url}&v={versions.for_path(path).value}"
-        url = kept[1][path] = f"{url}?v={versions.for_path(path).value}"
+            return versioned
+        url = kept[1][path] = versioned
     return url
+
+
+def with_version(url: str, version: str) -> str:
+    """`url` with `v=<version>` last in its query, before any fragment (`#logo`)."""
+    parts = urlsplit(url)
+    query = f"{parts.query}&v={version}" if parts.query else f"v={version}"
+    return urlunsplit(parts._replace(query=query))
