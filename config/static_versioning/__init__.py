@@ -12,9 +12,9 @@ WhiteNoise already puts a hash of each file's content in its name, which is all 
 browser that honours `Cache-Control: immutable` needs. A version from the
 environment covers the rest: clients and proxies that ignore cache headers,
 assets referenced outside templates, copies on a CDN. Every stylesheet and
-script URL carries `?v=<version>` for its kind (see `{% versioned_static %}` in
-templatetags/versioned_static.py), and the version changes on a config
-var change or a deploy, with no code change.
+script URL the site's templates link carries `?v=<version>` for its kind (see
+`{% versioned_static %}` in templatetags/versioned_static.py), and the version
+changes on a config var change or a deploy, with no code change.
 
 The first of these that is set wins, for each kind of asset:
 

@@ -286,6 +286,20 @@ def test_base_html_links_every_stylesheet_and_script_with_its_version(client, ve
 
 
 @pytest.mark.django_db
+def test_the_admins_own_files_carry_their_content_hash_alone(client, versions):
+    """As the docs say: Django's admin templates link its stylesheets and scripts with
+    `{% static %}` (a new name for new bytes, no `?v=`); the favicon is the site's."""
+    page = client.get("/admin/login/").content.decode()
+    assets = re.findall(r'(?:href|src)="(/static/[^"]*)"', page)
+    admins = [url for url in assets if url.startswith("/static/admin/")]
+    assert admins
+    assert all(re.fullmatch(r"/static/admin/\S+\.[0-9a-f]{12}\.(css|js)", url) for url in admins)
+    assert [url for url in assets if url not in admins] == [
+        staticfiles_storage.url("img/favicon.svg") + "?v=s1"
+    ]
+
+
+@pytest.mark.django_db
 def test_tour_page_shows_the_live_versions_their_sources_and_its_own_urls(client, versions):
     response = client.get("/tour/static-versioning/")
     assert response.status_code == 200
