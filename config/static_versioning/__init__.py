@@ -25,8 +25,9 @@ The first of these that is set wins, for each kind of asset:
    whenever any collected file does;
 5. `dev`.
 
-Settings resolve them once (`STATIC_ASSET_VERSIONS`); a value with characters
-unsafe in a URL stops start-up with ImproperlyConfigured naming the variable.
+Settings resolve them once (`STATIC_ASSET_VERSIONS`); a config var with characters
+unsafe in a URL stops start-up with ImproperlyConfigured naming the variable. A
+commit variable whose first 7 characters are unsafe counts as unset.
 """
 
 import hashlib
@@ -93,19 +94,21 @@ def _from_variable(environ: Mapping[str, str], name: str) -> Version | None:
     if not value:
         return None
     if not SAFE_VERSION.fullmatch(value):
-        # Heroku sets the commit variables itself (SOURCE_VERSION is whatever a Build
-        # API source names as its version): STATIC_VERSION, read first, overrides them.
-        override = (
-            " Heroku sets it; set STATIC_VERSION (heroku config:set STATIC_VERSION=1), "
-            "which is read first, to use that instead."
-            if name in COMMIT_VARIABLES
-            else ""
-        )
         raise ImproperlyConfigured(
             f"{name} must be 1 to 64 of the characters A-Z a-z 0-9 . _ - "
-            f"(it goes into every static URL as ?v=), got {value!r}.{override}"
+            f"(it goes into every static URL as ?v=), got {value!r}."
         )
     return Version(value, name)
+
+
+def _from_commit(environ: Mapping[str, str], name: str) -> Version | None:
+    """The first COMMIT_LENGTH characters of a commit variable; None when it is unset,
+    blank or they are unsafe in a URL. Heroku sets these, not the operator (a Build
+    API source names any version as SOURCE_VERSION, which the build reads): such a
+    value is passed over for the next source, where stopping would fail the build and
+    the way out, STATIC_VERSION, would outlast it and hide every later commit."""
+    value = environ.get(name, "").strip()[:COMMIT_LENGTH]
+    return Version(value, name) if SAFE_VERSION.fullmatch(value) else None
 
 
 def manifest_hash(manifest: Path | None) -> str | None:
@@ -125,10 +128,7 @@ def resolve(environ: Mapping[str, str], manifest: Path | None = None) -> AssetVe
     """Each kind's version from `environ` (os.environ at start-up) and the manifest file."""
     base = _from_variable(environ, "STATIC_VERSION")
     if base is None:
-        for name in COMMIT_VARIABLES:
-            if commit := _from_variable(environ, name):
-                base = Version(commit.value[:COMMIT_LENGTH], name)
-                break
+        base = next(filter(None, (_from_commit(environ, name) for name in COMMIT_VARIABLES)), None)
     base = base or _from_manifest(manifest) or Version("dev", "default")
     per_kind = {
         kind: _from_variable(environ, name) or base for kind, name in KIND_VARIABLES.items()

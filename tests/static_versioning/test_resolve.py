@@ -11,8 +11,10 @@ from django.template import Context, Template
 from django.utils.http import http_date, parse_http_date
 
 from config.static_versioning import (
+    COMMIT_LENGTH,
     COMMIT_VARIABLES,
     MANIFEST_SOURCE,
+    SAFE_VERSION,
     AssetVersions,
     Version,
     resolve,
@@ -95,19 +97,40 @@ def test_surrounding_whitespace_is_dropped():
     assert resolve({"STATIC_VERSION": " 43\n"}).other.value == "43"
 
 
-@pytest.mark.parametrize(
-    "variable",
-    ["STATIC_VERSION", "CSS_VERSION", "JS_VERSION", "HEROKU_BUILD_COMMIT", "SOURCE_VERSION"],
-)
-@pytest.mark.parametrize("value", ["a b<", "1/2", "v=1&x", "café", "x" * 65, '"><script>'])
+UNSAFE = ["a b<", "1/2", "v=1&x", "café", "x" * 65, '"><script>']
+
+
+@pytest.mark.parametrize("variable", ["STATIC_VERSION", "CSS_VERSION", "JS_VERSION"])
+@pytest.mark.parametrize("value", UNSAFE)
 def test_a_value_unsafe_in_a_url_stops_start_up_naming_the_variable(variable, value):
     with pytest.raises(ImproperlyConfigured, match=rf"^{variable} must be 1 to 64 of the") as error:
         resolve({variable: value})
     assert repr(value) in str(error.value)
-    # A value Heroku set (a Build API source's version): the way out is named.
-    assert ("set STATIC_VERSION" in str(error.value)) == (variable in COMMIT_VARIABLES)
-    if variable in COMMIT_VARIABLES:
-        assert resolve({variable: value, "STATIC_VERSION": "1"}).other.value == "1"
+
+
+@pytest.mark.parametrize("variable", COMMIT_VARIABLES)
+@pytest.mark.parametrize(
+    "value", [*UNSAFE, "v1.0 hotfix", "2024-06-01T12:00Z", "release-" + "a" * 60, "0123456/x"]
+)
+def test_a_commit_heroku_set_is_its_first_7_characters_or_passed_over(variable, value, tmp_path):
+    """Heroku sets these, not the operator: a Build API source names any version as
+    SOURCE_VERSION, which the build reads. A value refused whole stopped Heroku's
+    build (collectstatic), though only its first 7 characters are used, and the way
+    out the error named, STATIC_VERSION, then overrode every later deploy's commit.
+    The first 7 characters are the version when safe; else the variable counts as
+    unset and the next source is read."""
+    manifest = tmp_path / "staticfiles.json"
+    manifest.write_text("{}")
+    found = resolve({variable: value}, manifest=manifest).other
+    if SAFE_VERSION.fullmatch(value[:COMMIT_LENGTH]):
+        assert found == Version(value[:COMMIT_LENGTH], variable)
+    else:
+        assert found.source == MANIFEST_SOURCE
+
+
+def test_a_commit_passed_over_gives_way_to_the_next_one():
+    environ = {"HEROKU_BUILD_COMMIT": "a b<c d", "HEROKU_SLUG_COMMIT": "abcdef0123"}
+    assert resolve(environ).other == Version("abcdef0", "HEROKU_SLUG_COMMIT")
 
 
 def test_the_longest_safe_value_is_accepted():
