@@ -160,7 +160,41 @@ class AdminUserAddForm(NewUsernameMixin, auth_forms.AdminUserCreationForm):
     pass
 
 
-class AdminUserChangeForm(NewUsernameMixin, auth_forms.UserChangeForm):
+class UnchangedAsStoredMixin:
+    """On an account's change page, a name or address posted as the account has it is
+    taken as stored, without the field's checks or the model's. Checks that came
+    after it was stored (a name the validators refuse, or one longer than 150
+    characters in NFKC; an address mail cannot reach) refused it unchanged, and
+    staff could save nothing else of the account, not even deactivate it."""
+
+    kept_as_stored = ("username", "email")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kept_fields: set[str] = set()
+        if self.instance.pk is None:
+            return
+        for name in self.kept_as_stored:
+            field = self.fields.get(name)
+            if field is not None and not field.disabled:
+                field.clean = self._kept_or_cleaned(name, field.clean)
+
+    def _kept_or_cleaned(self, name: str, clean):
+        stored = getattr(self.instance, name)
+
+        def kept_or_cleaned(value):
+            if stored and value == stored:
+                self.kept_fields.add(name)
+                return stored
+            return clean(value)
+
+        return kept_or_cleaned
+
+    def _get_validation_exclusions(self):
+        return super()._get_validation_exclusions() | self.kept_fields
+
+
+class AdminUserChangeForm(UnchangedAsStoredMixin, NewUsernameMixin, auth_forms.UserChangeForm):
     pass
 
 

@@ -253,6 +253,51 @@ def test_an_account_already_sharing_its_name_in_another_case_can_still_be_change
     assert (twin.username, twin.email, twin.is_active) == (stored, "twin@example.com", False)
 
 
+@pytest.mark.parametrize(
+    ("field", "stored"),
+    [
+        # Written without the form's checks: create_user(), a fixture, an older database.
+        ("username", "john doe"),
+        ("username", "a/b"),
+        ("username", "x!"),
+        # Longer than 150 characters in NFKC, which the form reads a name in.
+        ("username", "\ufdfa" * 9),
+        ("username", "a" * 140 + "\u2474"),
+        # Addresses stored before mail had to be able to reach them (docs/accounts.md).
+        ("email", "\u212a@example.com"),
+        ("email", "m@fa\u00df.de"),
+    ],
+)
+def test_an_account_whose_stored_value_the_form_refuses_can_still_be_changed(
+    admin_client, field, stored
+):
+    """A value left as it is stays, whatever it is: the field's own checks refused an
+    unchanged name or address, and staff could not even deactivate the account."""
+    user = member("someone")
+    get_user_model().objects.filter(pk=user.pk).update(**{field: stored})
+    user.refresh_from_db()
+    data = user_page_data(user)
+    del data["is_active"]
+    other = {"username": "someone-else", "email": "new@example.com"}
+    data["email" if field == "username" else "username"] = other[
+        "email" if field == "username" else "username"
+    ]
+    response = admin_client.post(f"/admin/auth/user/{user.pk}/change/", data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    user.refresh_from_db()
+    assert getattr(user, field) == stored
+    assert user.is_active is False
+    # A value changed to one the checks refuse is still refused.
+    user.is_active = True
+    user.save()
+    refused = {"username": "john doe!", "email": "\u212a2@example.com"}[field]
+    response = admin_client.post(
+        f"/admin/auth/user/{user.pk}/change/", {**user_page_data(user), field: refused}
+    )
+    assert response.status_code == 200
+    assert field in response.context["adminform"].form.errors
+
+
 @pytest.mark.parametrize("name", ["demo-staff", "Demo-Member", "DEMO-STAFF"])
 def test_the_admin_neither_gives_nor_renames_to_a_name_the_demo_keeps(admin_client, name):
     """Signup refuses them in any case: an account of that name is taken for the
