@@ -314,13 +314,29 @@ def test_outside_development_random_or_given_passwords(settings, client):
         (DEV_PASSWORDS["staff"], "public"),
     ],
 )
-def test_outside_development_a_given_password_passes_the_sites_validators(settings, staff, refused):
+@pytest.mark.parametrize(
+    ("where", "member"),
+    [
+        ("outside development", "a-long-member-passphrase"),  # both needed there
+        ("a database elsewhere", "a-long-member-passphrase"),
+        ("a database elsewhere", None),  # the member's then random
+    ],
+)
+def test_outside_development_a_given_password_passes_the_sites_validators(
+    settings, monkeypatch, staff, refused, where, member
+):
     """A staff account of a live site, holding the restore and change permissions:
     createsuperuser and changepassword refuse such passwords, and so does the
-    signup form; the public development ones are refused as they are by default."""
-    settings.DEVELOPMENT = False
+    signup form; the public development ones are refused as they are by default.
+    So in development against a database on another machine, which gives random
+    passwords for the ones not given: typed in, the public ones went in there."""
+    if where == "outside development":
+        settings.DEVELOPMENT = False
+    else:
+        where_libpq_connects(monkeypatch, "db.example.com", {}, {})
+    given = ["--member-password", member] if member else []
     with pytest.raises(CommandError, match=refused) as error:
-        run("--staff-password", staff, "--member-password", "a-long-member-passphrase")
+        run("--staff-password", staff, *given)
     assert "--staff-password" in str(error.value)
     assert not get_user_model().objects.exists()
 
