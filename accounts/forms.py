@@ -162,7 +162,7 @@ class AdminUserAddForm(NewUsernameMixin, auth_forms.AdminUserCreationForm):
 
 class UnchangedAsStoredMixin:
     """On an account's change page, a name or address posted as the account has it is
-    taken as stored, without the field's checks or the model's. Checks that came
+    taken and saved as stored, without the field's checks or the model's. Checks that came
     after it was stored (a name the validators refuse, or one longer than 150
     characters in NFKC; an address mail cannot reach) refused it unchanged, and
     staff could save nothing else of the account, not even deactivate it."""
@@ -172,15 +172,17 @@ class UnchangedAsStoredMixin:
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.kept_fields: set[str] = set()
+        self.stored: dict[str, str] = {}
         if self.instance.pk is None:
             return
         for name in self.kept_as_stored:
             field = self.fields.get(name)
             if field is not None and not field.disabled:
+                self.stored[name] = getattr(self.instance, name)
                 field.clean = self._kept_or_cleaned(name, field.clean)
 
     def _kept_or_cleaned(self, name: str, clean):
-        stored = getattr(self.instance, name)
+        stored = self.stored[name]
 
         def kept_or_cleaned(value):
             if stored and value == stored:
@@ -192,6 +194,13 @@ class UnchangedAsStoredMixin:
 
     def _get_validation_exclusions(self):
         return super()._get_validation_exclusions() | self.kept_fields
+
+    def _post_clean(self):
+        super()._post_clean()
+        # The model's clean() wrote them again (a name in NFKC, an address's domain in
+        # lower case, where "\u0130" is two characters: 255 of them, a 500): as stored.
+        for name in self.kept_fields:
+            setattr(self.instance, name, self.stored[name])
 
 
 class AdminUserChangeForm(UnchangedAsStoredMixin, NewUsernameMixin, auth_forms.UserChangeForm):
