@@ -103,23 +103,53 @@ def _manifest_on_the_bucket() -> list[Error | Warning]:
     return [Error(message, hint=hint, id="config.E003")]
 
 
+# S3's and botocore's words for "not now" in a 4xx (botocore.retries.standard's
+# transient and throttled codes), and the statuses that say it without one.
+NOT_NOW_CODES = frozenset(
+    {
+        "RequestTimeout",
+        "RequestTimeoutException",
+        "PriorRequestNotComplete",
+        "Throttling",
+        "ThrottlingException",
+        "ThrottledException",
+        "RequestThrottledException",
+        "RequestThrottled",
+        "TooManyRequestsException",
+        "RequestLimitExceeded",
+        "BandwidthLimitExceeded",
+        "SlowDown",
+    }
+)
+NOT_NOW_STATUSES = frozenset({408, 429})
+
+
 def _refused(error: Exception) -> bool:
     """Whether S3 or botocore refused the request, as opposed to no answer: a 4xx from
-    S3, or botocore's own refusal before sending (no keys, a bucket name it cannot
-    use). No connection, a timeout, an answer cut short or a 5xx is no answer."""
-    from botocore.exceptions import (
-        BotoCoreError,
-        ClientError,
-        ConnectionError,
-        HTTPClientError,
-        IncompleteReadError,
-    )
+    S3 but those that mean "not now" (a timeout, throttling), or botocore's own
+    refusal before it sends (no keys, a bucket name or region it cannot use). No
+    connection, a timeout, an answer cut short or damaged, a 5xx: no answer."""
+    from botocore import exceptions
 
-    if isinstance(error, ClientError):
+    if isinstance(error, exceptions.ClientError):
         status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0
-        return 400 <= status < 500
-    no_answer = ConnectionError | HTTPClientError | IncompleteReadError
-    return isinstance(error, BotoCoreError) and not isinstance(error, no_answer)
+        code = error.response.get("Error", {}).get("Code", "")
+        return 400 <= status < 500 and status not in NOT_NOW_STATUSES and code not in NOT_NOW_CODES
+    refusals = (
+        exceptions.NoCredentialsError,
+        exceptions.PartialCredentialsError,
+        exceptions.ParamValidationError,
+        exceptions.NoRegionError,
+        exceptions.InvalidRegionError,
+        exceptions.UnknownEndpointError,
+        exceptions.EndpointResolutionError,
+        exceptions.InvalidEndpointConfigurationError,
+        exceptions.InvalidS3AddressingStyleError,
+        exceptions.UnsupportedS3ArnError,
+        exceptions.UnknownSignatureVersionError,
+        exceptions.InvalidConfigError,
+    )
+    return isinstance(error, refusals)
 
 
 @register("urls")

@@ -1,6 +1,18 @@
 """The platform's system checks (config/checks.py)."""
 
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
 import pytest
+from botocore.exceptions import (
+    ChecksumError,
+    ClientError,
+    EndpointConnectionError,
+    FlexibleChecksumError,
+    NoCredentialsError,
+    ParamValidationError,
+    ReadTimeoutError,
+)
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 
@@ -142,6 +154,80 @@ def test_a_release_whose_keys_the_static_bucket_refuses_stops(
     assert error.id == "config.E004"
     assert "refused" in error.msg
     assert "AWS_ACCESS_KEY_ID" in error.hint
+
+
+def answering(status: int) -> ThreadingHTTPServer:
+    """A server on 127.0.0.1 answering every request with `status` and no body, as a
+    rate-limiting S3-compatible endpoint or a proxy does."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def answer(self):
+            self.send_response(status)
+            self.send_header("Retry-After", "1")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        do_HEAD = do_GET = answer
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+@pytest.mark.parametrize("status", [408, 429, 500, 503])
+def test_a_static_bucket_that_says_not_now_is_a_warning(
+    static_bucket, monkeypatch, settings, status
+):
+    """408 and 429 are "not now", as a 5xx is: they must not stop a rollback."""
+    server = answering(status)
+    try:
+        monkeypatch.setenv("DYNO", "release.3")
+        storages = settings.STORAGES
+        endpoint = f"http://127.0.0.1:{server.server_address[1]}"
+        options = {**storages["staticfiles"]["OPTIONS"], "endpoint_url": endpoint}
+        settings.STORAGES = {
+            **storages,
+            "staticfiles": {**storages["staticfiles"], "OPTIONS": options},
+        }
+        [found] = checks.static_files_are_collected(None)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert found.id == "config.W005", found.msg
+
+
+def client_error(status: int, code: str) -> ClientError:
+    answer = {"Error": {"Code": code}, "ResponseMetadata": {"HTTPStatusCode": status}}
+    return ClientError(answer, "GetObject")
+
+
+@pytest.mark.parametrize(
+    ("error", "refused"),
+    [
+        (client_error(403, "AccessDenied"), True),
+        (client_error(403, "InvalidAccessKeyId"), True),
+        (client_error(400, "InvalidBucketName"), True),
+        (client_error(301, "PermanentRedirect"), False),
+        (client_error(400, "RequestTimeout"), False),  # botocore's transient codes
+        (client_error(400, "Throttling"), False),
+        (client_error(503, "SlowDown"), False),
+        (client_error(429, "429"), False),
+        (NoCredentialsError(), True),
+        (ParamValidationError(report="Invalid bucket name"), True),
+        (EndpointConnectionError(endpoint_url="http://127.0.0.1:9"), False),
+        (ReadTimeoutError(endpoint_url="http://127.0.0.1:9"), False),
+        # A body damaged on the way: no answer, as one cut short is.
+        (FlexibleChecksumError(error_msg="Expected checksum a did not match b"), False),
+        (ChecksumError(checksum_type="md5", expected_checksum="a", actual_checksum="b"), False),
+        (OSError("disk"), False),
+    ],
+    ids=lambda value: type(value).__name__ if isinstance(value, Exception) else str(value),
+)
+def test_only_a_refusal_stops_the_release(error, refused):
+    assert checks._refused(error) is refused
 
 
 def test_a_release_that_cannot_ask_the_static_bucket_goes_on_with_a_warning(
