@@ -27,7 +27,8 @@ The first of these that is set wins, for each kind of asset:
 
 Settings resolve them once (`STATIC_ASSET_VERSIONS`); a config var with characters
 unsafe in a URL stops start-up with ImproperlyConfigured naming the variable. A
-commit variable whose first 7 characters are unsafe counts as unset.
+commit variable is never refused: a commit gives its first 7 characters, any
+other version itself, or a hash of it when unsafe.
 """
 
 import hashlib
@@ -43,6 +44,8 @@ from django.core.exceptions import ImproperlyConfigured
 SAFE_VERSION = re.compile(r"[A-Za-z0-9._-]{1,64}")
 # As long as `git log --oneline` and Heroku's dashboard show it, so it can be matched.
 COMMIT_LENGTH = 7
+# A commit's hash as git writes it (SHA-1, or SHA-256 in a SHA-256 repository).
+COMMIT_HASH = re.compile(r"[0-9a-fA-F]{7,64}")
 MANIFEST_SOURCE = "staticfiles.json"
 KIND_VARIABLES = {"css": "CSS_VERSION", "js": "JS_VERSION"}
 # Heroku's names for the commit a dyno runs (HEROKU_BUILD_COMMIT with the
@@ -102,13 +105,24 @@ def _from_variable(environ: Mapping[str, str], name: str) -> Version | None:
 
 
 def _from_commit(environ: Mapping[str, str], name: str) -> Version | None:
-    """The first COMMIT_LENGTH characters of a commit variable; None when it is unset,
-    blank or they are unsafe in a URL. Heroku sets these, not the operator (a Build
-    API source names any version as SOURCE_VERSION, which the build reads): such a
-    value is passed over for the next source, where stopping would fail the build and
-    the way out, STATIC_VERSION, would outlast it and hide every later commit."""
-    value = environ.get(name, "").strip()[:COMMIT_LENGTH]
-    return Version(value, name) if SAFE_VERSION.fullmatch(value) else None
+    """A commit variable's version; None when it is unset or blank.
+
+    Heroku sets these, not the operator: a commit's hash gives its first
+    COMMIT_LENGTH characters, and any other version (a Build API source names any as
+    SOURCE_VERSION, which the build reads) is itself when safe in a URL, else 12 hex
+    digits of its hash, so each still tells deploys apart. Stopping on one failed
+    the build, and the way out, STATIC_VERSION, outlasted it and hid every later
+    commit; cutting one to 7 characters gave every build of a month one version."""
+    value = environ.get(name, "").strip()
+    if not value:
+        return None
+    if COMMIT_HASH.fullmatch(value):
+        return Version(value[:COMMIT_LENGTH], name)
+    if SAFE_VERSION.fullmatch(value):
+        return Version(value, name)
+    # surrogateescape: a variable holding bytes that are not UTF-8 reaches Python so.
+    digest = hashlib.sha256(value.encode("utf-8", "surrogateescape")).hexdigest()
+    return Version(digest[:12], name)
 
 
 def manifest_hash(manifest: Path | None) -> str | None:

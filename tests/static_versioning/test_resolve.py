@@ -11,7 +11,6 @@ from django.template import Context, Template
 from django.utils.http import http_date, parse_http_date
 
 from config.static_versioning import (
-    COMMIT_LENGTH,
     COMMIT_VARIABLES,
     MANIFEST_SOURCE,
     SAFE_VERSION,
@@ -110,27 +109,38 @@ def test_a_value_unsafe_in_a_url_stops_start_up_naming_the_variable(variable, va
 
 @pytest.mark.parametrize("variable", COMMIT_VARIABLES)
 @pytest.mark.parametrize(
-    "value", [*UNSAFE, "v1.0 hotfix", "2024-06-01T12:00Z", "release-" + "a" * 60, "0123456/x"]
+    ("first", "second"),
+    [
+        ("2024-06-01T12:00Z", "2024-06-02T09:30Z"),  # a Build API source's versions
+        ("release-41", "release-42"),
+        ("v1.0.100", "v1.0.101"),
+        ("v1.0 hotfix", "v1.0 hotfix 2"),  # not safe in a URL
+        ("x" * 65, "x" * 66),  # longer than a version may be
+        ('"><script>', "café"),
+        ("v1\udcff", "v2\udcff"),  # bytes that are not UTF-8, as os.environ holds them
+    ],
 )
-def test_a_commit_heroku_set_is_its_first_7_characters_or_passed_over(variable, value, tmp_path):
+def test_a_version_heroku_set_that_is_no_commit_still_tells_deploys_apart(variable, first, second):
     """Heroku sets these, not the operator: a Build API source names any version as
-    SOURCE_VERSION, which the build reads. A value refused whole stopped Heroku's
-    build (collectstatic), though only its first 7 characters are used, and the way
-    out the error named, STATIC_VERSION, then overrode every later deploy's commit.
-    The first 7 characters are the version when safe; else the variable counts as
-    unset and the next source is read."""
-    manifest = tmp_path / "staticfiles.json"
-    manifest.write_text("{}")
-    found = resolve({variable: value}, manifest=manifest).other
-    if SAFE_VERSION.fullmatch(value[:COMMIT_LENGTH]):
-        assert found == Version(value[:COMMIT_LENGTH], variable)
-    else:
-        assert found.source == MANIFEST_SOURCE
+    SOURCE_VERSION, which the build reads. One refused whole stopped Heroku's build,
+    and the way out the error named, STATIC_VERSION, outlasted it and hid every later
+    commit; one cut to 7 characters gave every June build the same ?v=. A version
+    that is no commit is itself when safe in a URL, else 12 hex digits of its hash."""
+    one, two = resolve({variable: first}).other, resolve({variable: second}).other
+    assert one.value != two.value
+    assert (one.source, two.source) == (variable, variable)
+    for given, found in ((first, one), (second, two)):
+        assert SAFE_VERSION.fullmatch(found.value)
+        if SAFE_VERSION.fullmatch(given):
+            assert found.value == given
+        else:
+            assert re.fullmatch(r"[0-9a-f]{12}", found.value)
 
 
-def test_a_commit_passed_over_gives_way_to_the_next_one():
-    environ = {"HEROKU_BUILD_COMMIT": "a b<c d", "HEROKU_SLUG_COMMIT": "abcdef0123"}
-    assert resolve(environ).other == Version("abcdef0", "HEROKU_SLUG_COMMIT")
+@pytest.mark.parametrize("variable", COMMIT_VARIABLES)
+@pytest.mark.parametrize("commit", [COMMIT, COMMIT[:7], COMMIT.upper(), " " + COMMIT[:12]])
+def test_a_commit_is_its_first_7_characters(variable, commit):
+    assert resolve({variable: commit}).other == Version(commit.strip()[:7], variable)
 
 
 def test_the_longest_safe_value_is_accepted():
