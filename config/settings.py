@@ -320,10 +320,11 @@ if static_bucket:
 # WhiteNoise marks hashed files immutable for ten years; send the one year the
 # comment above promises (and RFC 8246 shows). Unhashed names keep a short max-age.
 WHITENOISE_ADD_HEADERS_FUNCTION = static_versioning.cache_hashed_files_for_a_year
-# Every stylesheet and script URL also carries ?v=<version>, read once here from
-# CSS_VERSION / JS_VERSION, STATIC_VERSION, the deployed commit or the collected
-# manifest, for clients and proxies that ignore cache headers. A value unsafe in
-# a URL stops start-up. See config/static_versioning/ and docs/static-versioning.md.
+# Every stylesheet and script URL the site's templates link also carries
+# ?v=<version>, read once here from CSS_VERSION / JS_VERSION, STATIC_VERSION, the
+# deployed commit or the collected manifest, for clients and proxies that ignore
+# cache headers. A config var unsafe in a URL stops start-up. See
+# config/static_versioning/ and docs/static-versioning.md.
 STATIC_ASSET_VERSIONS = static_versioning.resolve(
     os.environ, manifest=STATIC_ROOT / "staticfiles.json"
 )
