@@ -44,8 +44,9 @@ from django.core.exceptions import ImproperlyConfigured
 SAFE_VERSION = re.compile(r"[A-Za-z0-9._-]{1,64}")
 # As long as `git log --oneline` and Heroku's dashboard show it, so it can be matched.
 COMMIT_LENGTH = 7
-# A commit's hash as git writes it (SHA-1, or SHA-256 in a SHA-256 repository).
-COMMIT_HASH = re.compile(r"[0-9a-fA-F]{7,64}")
+# A commit's whole hash as git writes it (SHA-1, or SHA-256 in a SHA-256 repository),
+# as Heroku sets it. Shorter runs of hex digits may be other versions (20240601).
+COMMIT_HASH = re.compile(r"[0-9a-fA-F]{40}|[0-9a-fA-F]{64}")
 MANIFEST_SOURCE = "staticfiles.json"
 KIND_VARIABLES = {"css": "CSS_VERSION", "js": "JS_VERSION"}
 # Heroku's names for the commit a dyno runs (HEROKU_BUILD_COMMIT with the

@@ -58,15 +58,15 @@ def test_a_deployed_commit_beats_the_manifest_and_is_shortened(variable, manifes
 
 def test_heroku_build_commit_beats_the_older_commit_variables():
     environ = {
-        "HEROKU_BUILD_COMMIT": "aaaaaaa1111",
-        "HEROKU_SLUG_COMMIT": "bbbbbbb2222",
-        "SOURCE_VERSION": "ccccccc3333",
+        "HEROKU_BUILD_COMMIT": "a" * 40,
+        "HEROKU_SLUG_COMMIT": "b" * 40,
+        "SOURCE_VERSION": "c" * 40,
     }
     assert resolve(environ).other == Version("aaaaaaa", "HEROKU_BUILD_COMMIT")
 
 
 def test_heroku_slug_commit_beats_the_build_time_source_version():
-    environ = {"HEROKU_SLUG_COMMIT": "bbbbbbb2222", "SOURCE_VERSION": "ccccccc3333"}
+    environ = {"HEROKU_SLUG_COMMIT": "b" * 40, "SOURCE_VERSION": "c" * 40}
     assert resolve(environ).other == Version("bbbbbbb", "HEROKU_SLUG_COMMIT")
 
 
@@ -114,6 +114,8 @@ def test_a_value_unsafe_in_a_url_stops_start_up_naming_the_variable(variable, va
         ("2024-06-01T12:00Z", "2024-06-02T09:30Z"),  # a Build API source's versions
         ("release-41", "release-42"),
         ("v1.0.100", "v1.0.101"),
+        ("20240601", "20240602"),  # hex digits, but no commit's hash
+        ("1234567890", "1234567891"),
         ("v1.0 hotfix", "v1.0 hotfix 2"),  # not safe in a URL
         ("x" * 65, "x" * 66),  # longer than a version may be
         ('"><script>', "café"),
@@ -138,8 +140,9 @@ def test_a_version_heroku_set_that_is_no_commit_still_tells_deploys_apart(variab
 
 
 @pytest.mark.parametrize("variable", COMMIT_VARIABLES)
-@pytest.mark.parametrize("commit", [COMMIT, COMMIT[:7], COMMIT.upper(), " " + COMMIT[:12]])
+@pytest.mark.parametrize("commit", [COMMIT, COMMIT.upper(), " " + COMMIT + "\n", "ab" * 32])
 def test_a_commit_is_its_first_7_characters(variable, commit):
+    """A whole SHA-1 or SHA-256 hash, as Heroku sets it."""
     assert resolve({variable: commit}).other == Version(commit.strip()[:7], variable)
 
 
