@@ -70,7 +70,9 @@ def _manifest_on_the_bucket() -> list[Error | Warning]:
     hint = (
         "A config var change makes a release but no build, and collectstatic uploads to "
         "the static bucket at build time: build again (git commit --allow-empty -m "
-        "'Collect static files' && git push heroku main)."
+        "'Collect static files' && git push heroku main). If the build cannot upload "
+        "either, check the bucket's name and region (AWS_STATIC_BUCKET_NAME, "
+        "AWS_S3_REGION_NAME)."
     )
     # The static bucket's storage is the media unit's (config/media/boto_sessions.py).
     from config.media import versions
@@ -125,8 +127,8 @@ NOT_NOW_STATUSES = frozenset({408, 429})
 
 
 def _refused(error: Exception) -> bool:
-    """Whether S3 or botocore refused the request, as opposed to no answer: a 4xx from
-    S3 but those that mean "not now" (a timeout, throttling), or botocore's own
+    """Whether S3 or botocore refused the request, as opposed to no answer: a 3xx or
+    4xx from S3 but those that mean "not now" (a timeout, throttling), or botocore's own
     refusal before it sends (no keys, a bucket name or region it cannot use). No
     connection, a timeout, an answer cut short or damaged, a 5xx: no answer."""
     from botocore import exceptions
@@ -134,7 +136,9 @@ def _refused(error: Exception) -> bool:
     if isinstance(error, exceptions.ClientError):
         status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0
         code = error.response.get("Error", {}).get("Code", "")
-        return 400 <= status < 500 and status not in NOT_NOW_STATUSES and code not in NOT_NOW_CODES
+        # A 3xx too: a wrong region's PermanentRedirect, which botocore cannot follow
+        # with an endpoint URL set, and which carries no Location for anyone else.
+        return 300 <= status < 500 and status not in NOT_NOW_STATUSES and code not in NOT_NOW_CODES
     refusals = (
         exceptions.NoCredentialsError,
         exceptions.PartialCredentialsError,
