@@ -163,6 +163,8 @@ def answering(status: int) -> ThreadingHTTPServer:
     class Handler(BaseHTTPRequestHandler):
         def answer(self):
             self.send_response(status)
+            # As S3 names a bucket's region on a redirect (botocore looks for it).
+            self.send_header("x-amz-bucket-region", "us-east-1")
             self.send_header("Retry-After", "1")
             self.send_header("Content-Length", "0")
             self.end_headers()
@@ -177,11 +179,18 @@ def answering(status: int) -> ThreadingHTTPServer:
     return server
 
 
-@pytest.mark.parametrize("status", [408, 429, 500, 503])
+@pytest.mark.parametrize(
+    ("status", "found_id"),
+    [
+        *[(status, "config.W005") for status in (408, 429, 500, 503)],
+        *[(status, "config.E004") for status in (301, 403)],
+    ],
+)
 def test_a_static_bucket_that_says_not_now_is_a_warning(
-    static_bucket, monkeypatch, settings, status
+    static_bucket, monkeypatch, settings, status, found_id
 ):
-    """408 and 429 are "not now", as a 5xx is: they must not stop a rollback."""
+    """408 and 429 are "not now", as a 5xx is: they must not stop a rollback. A 301
+    (a wrong region, with an endpoint URL set) and a 403 refuse: they do."""
     server = answering(status)
     try:
         monkeypatch.setenv("DYNO", "release.3")
@@ -196,7 +205,7 @@ def test_a_static_bucket_that_says_not_now_is_a_warning(
     finally:
         server.shutdown()
         server.server_close()
-    assert found.id == "config.W005", found.msg
+    assert found.id == found_id, found.msg
 
 
 def client_error(status: int, code: str) -> ClientError:
