@@ -114,7 +114,8 @@ class NewUsernameMixin:
         clean = getattr(super(), "clean_username", lambda: self.cleaned_data.get("username"))
         username = clean()
         stored = self.instance.pk and self.instance.get_username()
-        if stored and self.data.get(self.add_prefix("username")) == stored:
+        kept = "username" in getattr(self, "kept_fields", ())  # UnchangedAsStoredMixin
+        if stored and (kept or self.data.get(self.add_prefix("username")) == stored):
             # Left as it is, kept as stored: one written before names were normalised
             # (full-width letters) would change to its NFKC form and meet its twin.
             self.kept_username = stored
@@ -183,9 +184,14 @@ class UnchangedAsStoredMixin:
 
     def _kept_or_cleaned(self, name: str, clean):
         stored = self.stored[name]
+        # What a browser posts of it: a text field's value without line breaks, an
+        # e-mail field's without outer whitespace too (HTML's value sanitization).
+        posted = stored.replace("\r", "").replace("\n", "") if stored else stored
+        if name == "email" and posted:
+            posted = posted.strip(" \t\f")
 
         def kept_or_cleaned(value):
-            if stored and value == stored:
+            if stored and value in (stored, posted):
                 self.kept_fields.add(name)
                 return stored
             return clean(value)

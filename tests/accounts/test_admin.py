@@ -303,6 +303,35 @@ def test_an_account_whose_stored_value_the_form_refuses_can_still_be_changed(
     assert field in response.context["adminform"].form.errors
 
 
+@pytest.mark.parametrize(
+    ("field", "stored", "posted"),
+    [
+        ("username", "john\n", "john"),
+        ("username", "jo\r\nhn", "john"),
+        ("email", " \u212a@example.com\n", "\u212a@example.com"),
+    ],
+)
+@pytest.mark.parametrize("twin", [False, True], ids=["alone", "beside its twin"])
+def test_a_stored_value_a_browser_posts_otherwise_is_kept_as_stored(
+    admin_client, field, stored, posted, twin
+):
+    """A browser posts a text field's value without its line breaks, an e-mail
+    field's without outer whitespace: such a stored value came back changed, and the
+    account was renamed without anyone asking, or refused beside the account that
+    has the name it came back as."""
+    if twin:
+        member("john")
+    user = member("someone")
+    get_user_model().objects.filter(pk=user.pk).update(**{field: stored})
+    user.refresh_from_db()
+    data = {**user_page_data(user), field: posted}
+    del data["is_active"]
+    response = admin_client.post(f"/admin/auth/user/{user.pk}/change/", data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    user.refresh_from_db()
+    assert (getattr(user, field), user.is_active) == (stored, False)
+
+
 @pytest.mark.parametrize("name", ["demo-staff", "Demo-Member", "DEMO-STAFF"])
 def test_the_admin_neither_gives_nor_renames_to_a_name_the_demo_keeps(admin_client, name):
     """Signup refuses them in any case: an account of that name is taken for the
