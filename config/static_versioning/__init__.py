@@ -69,7 +69,7 @@ class Version:
     def origin(self) -> str:
         """The kind of source, in words (the tour page shows it)."""
         if self.source in COMMIT_VARIABLES:
-            return "the deployed commit"
+            return "the deployed commit or version"
         if self.source == MANIFEST_SOURCE:
             return "a hash of the collected files' manifest"
         if self.source == "default":

@@ -174,7 +174,7 @@ def test_each_path_gets_the_version_of_its_kind(path, kind):
     [
         ("CSS_VERSION", "a config var"),
         ("STATIC_VERSION", "a config var"),
-        ("HEROKU_SLUG_COMMIT", "the deployed commit"),
+        ("HEROKU_SLUG_COMMIT", "the deployed commit or version"),
         (MANIFEST_SOURCE, "a hash of the collected files' manifest"),
         ("default", "nothing set: the fallback"),
     ],
