@@ -7,6 +7,7 @@ mail can leave.
 """
 
 import ssl
+from http import HTTPStatus
 
 from django.conf import settings
 from django.contrib.staticfiles.storage import ManifestFilesMixin, staticfiles_storage
@@ -127,7 +128,7 @@ NOT_NOW_STATUSES = frozenset({408, 429})
 
 
 def _refused(error: Exception) -> bool:
-    """Whether S3 or botocore refused the request, as opposed to no answer: a 3xx or
+    """Whether S3 or botocore refused the request, as opposed to no answer: a 301 or a
     4xx from S3 but those that mean "not now" (a timeout, throttling), or botocore's own
     refusal before it sends (no keys, a bucket name or region it cannot use). No
     connection, a timeout, an answer cut short or damaged, a 5xx: no answer."""
@@ -136,9 +137,12 @@ def _refused(error: Exception) -> bool:
     if isinstance(error, exceptions.ClientError):
         status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0
         code = error.response.get("Error", {}).get("Code", "")
-        # A 3xx too: a wrong region's PermanentRedirect, which botocore cannot follow
-        # with an endpoint URL set, and which carries no Location for anyone else.
-        return 300 <= status < 500 and status not in NOT_NOW_STATUSES and code not in NOT_NOW_CODES
+        # A 301 too: a wrong region's PermanentRedirect, which botocore cannot follow
+        # with an endpoint URL set. Not a 307: S3 sends TemporaryRedirect while a new
+        # bucket's name spreads through DNS, which passes by itself.
+        if status == HTTPStatus.MOVED_PERMANENTLY:
+            return True
+        return 400 <= status < 500 and status not in NOT_NOW_STATUSES and code not in NOT_NOW_CODES
     refusals = (
         exceptions.NoCredentialsError,
         exceptions.PartialCredentialsError,

@@ -220,6 +220,7 @@ def client_error(status: int, code: str) -> ClientError:
         (client_error(403, "InvalidAccessKeyId"), True),
         (client_error(400, "InvalidBucketName"), True),
         (client_error(301, "PermanentRedirect"), True),  # a wrong region, with an endpoint set
+        (client_error(307, "TemporaryRedirect"), False),  # a new bucket's name spreading
         (client_error(400, "RequestTimeout"), False),  # botocore's transient codes
         (client_error(400, "Throttling"), False),
         (client_error(503, "SlowDown"), False),
