@@ -201,6 +201,17 @@ class UnchangedAsStoredMixin:
     def _get_validation_exclusions(self):
         return super()._get_validation_exclusions() | self.kept_fields
 
+    @property
+    def changed_data(self):
+        """Django's, but a kept field: the admin's history said a name had changed
+        when it was kept as stored. Not cached, as Django's is: a field read while the
+        form is cleaned (clean_username) may be kept only later (the address)."""
+        return [
+            name
+            for name, bound in self._bound_items()
+            if name not in self.kept_fields and bound._has_changed()
+        ]
+
     def _post_clean(self):
         super()._post_clean()
         # The model's clean() wrote them again (a name in NFKC, an address's domain in

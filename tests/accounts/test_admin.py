@@ -1,7 +1,10 @@
 """Deleting users in the admin: a profile never goes on its own, and always with its user."""
 
+import json
+
 import pytest
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.test import Client
@@ -330,6 +333,12 @@ def test_a_stored_value_a_browser_posts_otherwise_is_kept_as_stored(
     assert response.status_code == 302, response.context["adminform"].form.errors
     user.refresh_from_db()
     assert (getattr(user, field), user.is_active) == (stored, False)
+    # The admin's history says what changed: not the field that was kept.
+    entry = LogEntry.objects.filter(object_id=str(user.pk)).latest("pk")
+    [changed] = json.loads(entry.change_message)
+    label = {"username": "Username", "email": "Email address"}[field]
+    assert "Active" in changed["changed"]["fields"]
+    assert label not in changed["changed"]["fields"]
 
 
 @pytest.mark.parametrize("name", ["demo-staff", "Demo-Member", "DEMO-STAFF"])
