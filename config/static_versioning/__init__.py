@@ -27,8 +27,9 @@ The first of these that is set wins, for each kind of asset:
 
 Settings resolve them once (`STATIC_ASSET_VERSIONS`); a config var with characters
 unsafe in a URL stops start-up with ImproperlyConfigured naming the variable. A
-commit variable is never refused: a commit gives its first 7 characters, any
-other version itself, or a hash of it when unsafe.
+commit variable is never refused: a commit's whole hash gives its first 7
+characters, any other version itself, or a hash of it when it is not 1 to 64 of
+the safe characters.
 """
 
 import hashlib
