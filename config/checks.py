@@ -63,8 +63,9 @@ ADMIN_PAGES_OF_THE_SITE = {
 
 def _manifest_on_the_bucket() -> list[Error | Warning]:
     """E003 when the bucket has no manifest, or one Django cannot read; E004 when S3
-    refuses the request (a 4xx: keys it does not know, or whose policy names another
-    bucket; no keys; a name or region botocore refuses), which the release brought
+    refuses the request (a 301 for a wrong region, or a 4xx: keys it does not know,
+    or whose policy names another bucket; no keys; a name or region botocore
+    refuses), which the release brought
     if the one before served its pages; W005 when S3 does not answer (an outage
     must not stop a rollback or a config change: its pages would fail the same with
     or without the release)."""

@@ -182,14 +182,15 @@ def answering(status: int) -> ThreadingHTTPServer:
 @pytest.mark.parametrize(
     ("status", "found_id"),
     [
-        *[(status, "config.W005") for status in (408, 429, 500, 503)],
+        *[(status, "config.W005") for status in (302, 307, 408, 429, 500, 503)],
         *[(status, "config.E004") for status in (301, 403)],
     ],
 )
-def test_a_static_bucket_that_says_not_now_is_a_warning(
+def test_a_static_bucket_answering_not_now_is_a_warning_and_a_refusal_an_error(
     static_bucket, monkeypatch, settings, status, found_id
 ):
-    """408 and 429 are "not now", as a 5xx is: they must not stop a rollback. A 301
+    """408 and 429 are "not now", as a 5xx and S3's 307 for a new bucket are: they
+    must not stop a rollback. A 301
     (a wrong region, with an endpoint URL set) and a 403 refuse: they do."""
     server = answering(status)
     try:
