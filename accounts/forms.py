@@ -106,20 +106,15 @@ class NewUsernameMixin:
     another account has it in any case ("Root" beside "root", "WEIẞ" beside "weiß", in
     every list and log: accounts/usernames.py) or when the demo's shared logins keep
     it (one a visitor signed up with before the seed ran would have been taken for a
-    shared login: accounts/demo_accounts.py). An account's name left as it is stays,
-    whatever it is."""
+    shared login: accounts/demo_accounts.py). A name left as it is on an account's
+    page is kept as stored, whatever it is (UnchangedAsStoredMixin)."""
 
     def clean_username(self):
+        if "username" in getattr(self, "kept_fields", ()):  # left as it is
+            return self.cleaned_data["username"]
         # Django's own check first, where the form has it (None when it is taken).
         clean = getattr(super(), "clean_username", lambda: self.cleaned_data.get("username"))
         username = clean()
-        stored = self.instance.pk and self.instance.get_username()
-        kept = "username" in getattr(self, "kept_fields", ())  # UnchangedAsStoredMixin
-        if stored and (kept or self.data.get(self.add_prefix("username")) == stored):
-            # Left as it is, kept as stored: one written before names were normalised
-            # (full-width letters) would change to its NFKC form and meet its twin.
-            self.kept_username = stored
-            return stored
         if not username or "username" not in self.changed_data:
             return username
         others = self._meta.model._default_manager.exclude(pk=self.instance.pk)
@@ -132,12 +127,6 @@ class NewUsernameMixin:
                 "This username is kept for the demo's shared logins.", code="reserved"
             )
         return username
-
-    def validate_unique(self):
-        # The model's clean() normalised the name again, just before this check.
-        if kept := getattr(self, "kept_username", None):
-            self.instance.username = kept
-        super().validate_unique()
 
 
 class SignupForm(NewUsernameMixin, UserCreationForm):

@@ -44,6 +44,6 @@ def list_floor(request):
 
 urlpatterns = [
     *site,
-    path(LOGGED_IN_FLOOR.strip("/") + "/", logged_in_floor),
-    path(LIST_FLOOR.strip("/") + "/", list_floor),
+    path(LOGGED_IN_FLOOR.removeprefix("/"), logged_in_floor),
+    path(LIST_FLOOR.removeprefix("/"), list_floor),
 ]
