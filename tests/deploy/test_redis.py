@@ -247,7 +247,10 @@ def test_a_full_redis_evicts_pages_before_counts(tmp_path, monkeypatch, policy):
                 break
         if policy == "volatile-ttl":
             assert refused is None
-            assert pages.get("page-0") is None  # evicted
+            # Redis evicts among a few keys it samples, so which pages go is not
+            # fixed (page-0 once stayed): some are kept, no more than fit.
+            kept = [n for n in range(200) if pages.has_key(f"page-{n}")]
+            assert 0 < len(kept) * 50_000 < 4 * 1024 * 1024
         else:
             assert "used memory > 'maxmemory'" in str(refused)
         assert throttles.get("a-count") == 7
