@@ -336,12 +336,18 @@ STATIC_ASSET_VERSIONS = static_versioning.resolve(
 CACHES = cache.caches(
     page_seconds=PAGE_CACHE_SECONDS,
     development=DEVELOPMENT,
-    # Pages are also made of the buckets' URLs and the assets' versions (where the
-    # static_versioning unit gives them): a release that changes one of them
-    # (config:set) renders its own (config/cache.py).
+    # Pages are also made of the buckets' URLs, the assets' versions (where the
+    # static_versioning unit gives them) and the access key their image URLs are
+    # signed with, whose ID each URL shows (never the secret): a release that
+    # changes one of them (config:set) renders its own (config/cache.py). Pages
+    # signed with a rotated key would fail their images once it is deactivated.
     release=cache.release_tag(
         STATIC_ROOT / "staticfiles.json",
-        rendered_with=[STORAGES, globals().get("STATIC_ASSET_VERSIONS")],
+        rendered_with=[
+            STORAGES,
+            globals().get("STATIC_ASSET_VERSIONS"),
+            os.environ.get("AWS_ACCESS_KEY_ID"),
+        ],
     ),
 )
 

@@ -501,7 +501,8 @@ print(json.dumps(found))
 """
 
 # Config vars whose new value changes what a page holds: its stylesheet and script
-# URLs' ?v=, and its images' bucket (which the new release's policy allows alone).
+# URLs' ?v=, its images' bucket (which the new release's policy allows alone), and
+# the key its image URLs are signed with (a rotated key, once deactivated, fails them).
 SHAPE_PAGES = {
     "STATIC_VERSION": ("43", "44"),
     "CSS_VERSION": ("c1", "c2"),
@@ -510,6 +511,7 @@ SHAPE_PAGES = {
     "AWS_STATIC_BUCKET_NAME": ("shop-static", "shop-static-2"),
     "AWS_S3_ENDPOINT_URL": ("https://s3.one.example.com", "https://s3.two.example.com"),
     "AWS_S3_REGION_NAME": ("eu-west-1", "eu-north-1"),
+    "AWS_ACCESS_KEY_ID": ("AKIAEXAMPLEKEYONE", "AKIAEXAMPLEKEYTWO"),
 }
 
 
