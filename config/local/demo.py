@@ -273,8 +273,11 @@ def warn_missing_media(local_s3, data_dir: Path) -> None:
 
 
 def run(command: str, env: dict[str, str]) -> int:
-    """Run a Procfile line in a shell, as Heroku does, and wait for it."""
-    process = subprocess.Popen(f"exec {command}", shell=True, cwd=BASE_DIR, env=env)  # noqa: S602
+    """Run a Procfile line in a shell, as Heroku does, and wait for it. On Linux it
+    ends with this process, however this one ends (`ends_with_this_process`)."""
+    process = subprocess.Popen(  # noqa: S602
+        f"exec {command}", shell=True, cwd=BASE_DIR, env=env, preexec_fn=ends_with_this_process()
+    )
     try:
         return process.wait()
     except KeyboardInterrupt:
@@ -289,6 +292,37 @@ def run(command: str, env: dict[str, str]) -> int:
             process.kill()
             process.wait()
         raise
+
+
+# prctl(2)'s option: the signal a process gets when its parent ends.
+PR_SET_PDEATHSIG = 1
+
+
+def ends_with_this_process():
+    """What a child runs before its command, on Linux, so that it is sent SIGTERM when
+    this process ends, however it ends (prctl's PR_SET_PDEATHSIG): None elsewhere.
+
+    A demo killed with kill -9 (or by the out-of-memory killer) passes no signal
+    on: its gunicorn went on serving, without the S3 server that ended with the
+    demo, kept the port the next demo asked for, and served 500s once a later
+    demo stopped PostgreSQL. gunicorn takes SIGTERM as a graceful stop; its
+    workers end with it. The call is prepared here, before the fork: the child
+    only calls it, and ends at once if this process ended before it could ask.
+    """
+    if sys.platform != "linux":
+        return None
+    import ctypes
+
+    prctl = ctypes.CDLL(None, use_errno=True).prctl
+    option, signum = ctypes.c_int(PR_SET_PDEATHSIG), ctypes.c_ulong(signal.SIGTERM)
+    parent = os.getpid()
+
+    def in_the_child():
+        prctl(option, signum)
+        if os.getppid() != parent:  # ended before the call: no signal will come
+            os._exit(1)
+
+    return in_the_child
 
 
 if __name__ == "__main__":

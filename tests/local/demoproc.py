@@ -5,7 +5,10 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
+
+import psutil
 
 from tests.processes import BASE_DIR, WebProcess, free_port, fresh_database
 
@@ -43,3 +46,30 @@ def stop_demo(web: WebProcess, signum: int = signal.SIGINT) -> int:
     """Send `signum` to the demo's whole process group (Ctrl-C sends SIGINT so), wait."""
     os.killpg(web.process.pid, signum)
     return web.process.wait(30)
+
+
+def kill_demo_alone(web: WebProcess, timeout: float = 30) -> list[str]:
+    """kill -9 the demo's own process only, as `kill -9 PID` or an out-of-memory kill
+    does: it can pass nothing on. What of its process group still runs after
+    `timeout` (the processes it started), described; each is killed then."""
+    os.kill(web.process.pid, signal.SIGKILL)
+    web.process.wait(30)
+    deadline = time.monotonic() + timeout
+    while (left := group_members(web.process.pid)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    described = [f"{p.pid} {' '.join(p.cmdline())[:120]}" for p in left]
+    for process in left:
+        process.kill()
+    return described
+
+
+def group_members(pgid: int) -> list[psutil.Process]:
+    """The processes of group `pgid` still running (a zombie has ended)."""
+    members = []
+    for process in psutil.process_iter():
+        try:
+            if os.getpgid(process.pid) == pgid and process.status() != psutil.STATUS_ZOMBIE:
+                members.append(process)
+        except (ProcessLookupError, psutil.NoSuchProcess):
+            pass
+    return members
