@@ -46,7 +46,9 @@ class ProfileModelBackend(ModelBackend):
 
         Compiled once per backend class, user model, paths and database: an
         override must build the same query every time, from nothing else."""
-        return get_user_model()._default_manager.select_related(*select_related_paths())
+        users, paths = get_user_model()._default_manager.all(), select_related_paths()
+        # With no path, select_related() would follow every foreign key: none named, none joined.
+        return users.select_related(*paths) if paths else users
 
     def get_user(self, user_id):
         try:

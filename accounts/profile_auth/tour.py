@@ -39,7 +39,7 @@ class AuthBackendTourView(TemplateView):
             # The first use of request.user: the session and user lookups run here.
             "logged_in": user.is_authenticated,
             "backend_code": source_excerpt(
-                "accounts/profile_auth/backends.py", "    def users(self):", 10
+                "accounts/profile_auth/backends.py", "    def users(self):", 8
             ),
             "middleware_code": source_excerpt(
                 "accounts/profile_auth/middleware.py", "    def __call__", 9

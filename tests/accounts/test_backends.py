@@ -85,6 +85,19 @@ def test_paths_come_from_the_setting(settings, member):
     assert log.count == 2
 
 
+def test_an_empty_setting_joins_nothing(settings, member):
+    """select_related() without a path follows every foreign key that cannot be
+    null: an empty setting, the way to turn the joins off, asked a custom user
+    model with one for joins nobody named, on every request."""
+    settings.ACCOUNTS_USER_SELECT_RELATED = ()
+    assert ProfileModelBackend().users().query.select_related is False
+    with record() as log:
+        user = ProfileModelBackend().get_user(member.pk)
+    assert user == member
+    assert log.count == 1
+    assert "JOIN" not in log.queries[0].sql
+
+
 def test_async_lookup_joins_too(member):
     user = async_to_sync(ProfileModelBackend().aget_user)(member.pk)
     with record() as log:

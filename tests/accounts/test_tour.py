@@ -27,7 +27,7 @@ def test_anonymous_visitors_see_the_problem_the_code_and_how_to_get_evidence(cli
     response = client.get("/tour/auth-backend/")
     content = response.content.decode()
     assert response.status_code == 200
-    assert "select_related(*select_related_paths())" in content
+    assert "users.select_related(*paths) if paths else users" in content
     assert (
         "ACCOUNTS_USER_SELECT_RELATED = (&quot;profile&quot;, &quot;profile__company&quot;)"
         in content
