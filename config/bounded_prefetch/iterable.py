@@ -355,16 +355,20 @@ def _features_statement(queryset, relation, names: list[str], db) -> tuple[str, 
     product without features (its other columns are NULL).
     """
     alias = _page_alias(queryset)
-    page = queryset.values(**{alias: F("pk")}).query
     # The products statement took any row locks the queryset asks for; stock's
     # second query takes none either. Repeated here, FOR UPDATE would also lock
     # the page's joined rows, and fail on an outer join's nullable side. But
     # SKIP LOCKED (a job queue) leaves out rows another transaction holds: the
     # page repeats it, on its own rows only (OF self; those the products
     # statement locked are this transaction's), or it would hold other rows.
-    if page.select_for_update_skip_locked:
+    if queryset.query.select_for_update_skip_locked:
+        # OF names a model's table: Django drops it from a values() query, which
+        # has no model, and then locked every joined table. The page's rows are
+        # the model's, its primary key alone, with the page's id beside it.
+        page = queryset.select_related(None).only("pk").annotate(**{alias: F("pk")}).query
         page.select_for_update_of = ("self",)
     else:
+        page = queryset.values(**{alias: F("pk")}).query
         page.select_for_update = False
     _, page_sql, params = rows.sliced(page, db)
     quote = connections[db].ops.quote_name
