@@ -79,10 +79,10 @@ def half_made(pgdata: Path) -> bool:
     if not (pgdata / "PG_VERSION").exists():
         return any(pgdata.iterdir())
     try:
-        first_line = (pgdata / "postmaster.pid").read_text().split("\n", 1)[0]
-    except OSError:
+        pid = int((pgdata / "postmaster.pid").read_text().split("\n", 1)[0])
+    except (OSError, ValueError):
         return False
-    return first_line.startswith("-") and not process_runs(-int(first_line or 0))
+    return pid < 0 and not process_runs(-pid)
 
 
 def process_runs(pid: int) -> bool:

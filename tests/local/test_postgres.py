@@ -132,6 +132,15 @@ def test_a_folder_an_earlier_version_left_half_made_is_named_with_its_fix(tmp_pa
     assert "Its log is" not in said
 
 
+def test_a_lock_file_of_another_shape_still_gives_the_message(tmp_path):
+    pgdata = tmp_path / "pgdata"
+    pgdata.mkdir()
+    (pgdata / "PG_VERSION").write_text("17\n")
+    (pgdata / "postmaster.pid").write_text("-\n")
+    with pytest.raises(ImproperlyConfigured, match="could not start"):
+        localdb.database_url(pgdata)
+
+
 @pytest.mark.skipif(os.geteuid() != 0, reason="what the README says of running as root")
 def test_as_root_the_server_runs_as_its_own_user_under_readable_folders(db):
     """The README's quick start: PostgreSQL refuses to run as root, so the
