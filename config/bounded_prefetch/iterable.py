@@ -359,14 +359,13 @@ def _features_statement(queryset, relation, names: list[str], db) -> tuple[str, 
     # second query takes none either. Repeated here, FOR UPDATE would also lock
     # the page's joined rows, and fail on an outer join's nullable side. But
     # SKIP LOCKED (a job queue) leaves out rows another transaction holds: the
-    # page repeats it, on its own rows only (OF self; those the products
-    # statement locked are this transaction's), or it would hold other rows.
+    # page must leave out the same rows (those the products statement locked are
+    # this transaction's), or it is another page and costs a third statement.
+    # So it repeats that statement's query whole, its joins (select_related's
+    # too) and its lock clause: a values() query has no model, and Django drops
+    # its OF, which then locked tables the queryset had not named.
     if queryset.query.select_for_update_skip_locked:
-        # OF names a model's table: Django drops it from a values() query, which
-        # has no model, and then locked every joined table. The page's rows are
-        # the model's, its primary key alone, with the page's id beside it.
-        page = queryset.select_related(None).only("pk").annotate(**{alias: F("pk")}).query
-        page.select_for_update_of = ("self",)
+        page = queryset.annotate(**{alias: F("pk")}).query
     else:
         page = queryset.values(**{alias: F("pk")}).query
         page.select_for_update = False

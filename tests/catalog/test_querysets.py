@@ -324,6 +324,51 @@ def test_bounded_skips_the_rows_another_transaction_locked_in_both_statements():
     assert [query.sql.count("SKIP LOCKED") for query in log.queries] == [1, 1]
 
 
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    "shape",
+    [
+        lambda queue: queue.order_by("category__name", "pk"),
+        lambda queue: queue.filter(category__name__gte="a").order_by("pk"),
+        lambda queue: queue.select_related("category").order_by("pk"),
+    ],
+    ids=["ordering join", "filter join", "select_related"],
+)
+def test_the_page_skips_what_the_products_statement_skips_across_joins(shape):
+    """Without `of`, skip_locked skips a product whose category another worker holds:
+    the features statement's page must skip it too, or it is another page and costs a
+    third statement. Its page locked the product's table alone (OF self), and
+    before that it dropped select_related's join."""
+    held, free = CategoryFactory(name="a-held"), CategoryFactory(name="b")
+    ProductFactory.create_batch(2, category=held)
+    others = ProductFactory.create_batch(3, category=free)
+    locked, done = threading.Event(), threading.Event()
+
+    def other_worker():
+        try:
+            with transaction.atomic():
+                list(Category.objects.select_for_update().filter(pk=held.pk))
+                locked.set()
+                done.wait(10)
+        finally:
+            connections.close_all()
+
+    worker = threading.Thread(target=other_worker)
+    worker.start()
+    try:
+        assert locked.wait(10)
+        queue = shape(Product.objects.select_for_update(skip_locked=True))[:2]
+        with transaction.atomic():
+            stock = [(p.pk, len(p.feature_list)) for p in queue.with_features("prefetch")]
+        with transaction.atomic(), record() as log:
+            ours = [(p.pk, len(p.feature_list)) for p in queue.with_features("bounded")]
+    finally:
+        done.set()
+        worker.join()
+    assert ours == stock == [(p.pk, 3) for p in others[:2]]
+    assert log.count == 2
+
+
 def test_select_related_without_names_is_loaded_lazily(make_products):
     make_products(2)
     with record() as log:
