@@ -6,7 +6,7 @@ import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 from django.db.models import Count, F
 from django.db.models.signals import post_init
 
@@ -16,6 +16,7 @@ from catalog.querysets import SORTS
 from config.querylog import record
 from tests.factories import CategoryFactory, ProductFactory
 from tests.sqlshape import as_sent, assert_sql_does_not_grow, shape
+from tests.threads import meanwhile
 
 pytestmark = pytest.mark.django_db
 
@@ -289,37 +290,31 @@ def test_a_bounded_queryset_pickles_with_its_results(make_products):
     assert [(p.name, [f.name for f in p.feature_list]) for p in fresh] == expected
 
 
+def held_elsewhere(rows):
+    """The block runs while another transaction holds `rows` locked FOR UPDATE."""
+    locked, release = threading.Event(), threading.Event()
+
+    def hold():
+        with transaction.atomic():
+            list(rows.select_for_update())
+            locked.set()
+            release.wait(10)
+
+    return meanwhile(hold, locked, release)
+
+
 @pytest.mark.django_db(transaction=True)
 def test_bounded_skips_the_rows_another_transaction_locked_in_both_statements():
     """A job queue's `select_for_update(skip_locked=True)` while another worker holds
     the first rows: the features statement's page, unlocked, held those rows, so
     every such page cost a third, stock `IN (...)` statement."""
     products = ProductFactory.create_batch(5, category=CategoryFactory())
-    locked, done = threading.Event(), threading.Event()
-
-    def other_worker():
-        try:
-            with transaction.atomic():
-                list(
-                    Product.objects.select_for_update().filter(pk__in=[p.pk for p in products[:2]])
-                )
-                locked.set()
-                done.wait(10)
-        finally:
-            connections.close_all()
-
-    worker = threading.Thread(target=other_worker)
-    worker.start()
-    try:
-        assert locked.wait(10)
+    with held_elsewhere(Product.objects.filter(pk__in=[p.pk for p in products[:2]])):
         queue = Product.objects.select_for_update(skip_locked=True).order_by("pk")[:2]
         with transaction.atomic():
             stock = [(p.pk, len(p.feature_list)) for p in queue.with_features("prefetch")]
         with transaction.atomic(), record() as log:
             ours = [(p.pk, len(p.feature_list)) for p in queue.with_features("bounded")]
-    finally:
-        done.set()
-        worker.join()
     assert ours == stock == [(p.pk, 3) for p in products[2:4]]
     assert [query.sql.count("SKIP LOCKED") for query in log.queries] == [1, 1]
 
@@ -342,29 +337,12 @@ def test_the_page_skips_what_the_products_statement_skips_across_joins(shape):
     held, free = CategoryFactory(name="a-held"), CategoryFactory(name="b")
     ProductFactory.create_batch(2, category=held)
     others = ProductFactory.create_batch(3, category=free)
-    locked, done = threading.Event(), threading.Event()
-
-    def other_worker():
-        try:
-            with transaction.atomic():
-                list(Category.objects.select_for_update().filter(pk=held.pk))
-                locked.set()
-                done.wait(10)
-        finally:
-            connections.close_all()
-
-    worker = threading.Thread(target=other_worker)
-    worker.start()
-    try:
-        assert locked.wait(10)
+    with held_elsewhere(Category.objects.filter(pk=held.pk)):
         queue = shape(Product.objects.select_for_update(skip_locked=True))[:2]
         with transaction.atomic():
             stock = [(p.pk, len(p.feature_list)) for p in queue.with_features("prefetch")]
         with transaction.atomic(), record() as log:
             ours = [(p.pk, len(p.feature_list)) for p in queue.with_features("bounded")]
-    finally:
-        done.set()
-        worker.join()
     assert ours == stock == [(p.pk, 3) for p in others[:2]]
     assert log.count == 2
 

@@ -24,6 +24,7 @@ from config.media.tour import DEMO_NAME, READ_SECONDS, UNREADABLE_KEY, UNREADABL
 from tests.conftest import storages_on
 from tests.factories import UserFactory
 from tests.processes import SilentServer
+from tests.threads import meanwhile
 
 
 def logged_in_superusers(django_user_model, count: int = 1) -> list[Client]:
@@ -33,27 +34,6 @@ def logged_in_superusers(django_user_model, count: int = 1) -> list[Client]:
     for client in clients:
         client.force_login(admin)
     return clients
-
-
-@contextmanager
-def meanwhile(work, started: threading.Event, release: threading.Event):
-    """Run `work` in another thread, with a database connection of its own, and the
-    block once it has set `started`; then set `release` and wait for the thread."""
-
-    def run():
-        try:
-            work()
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    try:
-        assert started.wait(10)
-        yield
-    finally:
-        release.set()
-        thread.join()
 
 
 @pytest.mark.django_db
