@@ -872,8 +872,9 @@ def test_the_readmes_connection_arithmetic_is_the_web_lines():
 
 
 # What the tests take from .env and the shell of all the app reads: the database
-# (libpq's variables go with its URL), Heroku CI's flag for the test run, and
-# pipenv's own, which pipenv reads before it loads .env.
+# (libpq's variables go with its URL: libpq reads every PG one, PGOPTIONS too, which
+# the app does not), Heroku CI's flag for the test run, and pipenv's own, which
+# pipenv reads before it loads .env.
 INHERITED = {"DATABASE_URL", "PGHOST", "PGHOSTADDR", "PGSERVICE", "CI"}
 INHERITED |= {"PIPENV_DONT_LOAD_ENV", "PIPENV_DOTENV_LOCATION"}
 
@@ -898,6 +899,7 @@ def test_the_suite_inherits_no_setting_from_env_but_the_database():
     # The commit variables are read in a loop, which the pattern does not see.
     read = variables_read_by_the_app() | set(ENVIRONMENT_VARIABLES) | set(env.COMMIT_VARIABLES)
     assert read - pinned == INHERITED
+    assert not [name for name in pinned if name.startswith("PG")]  # libpq's, all kept
     assert (
         "DJANGO_SETTINGS_MODULE=config.settings" in config["tool"]["pytest"]["ini_options"]["env"]
     )

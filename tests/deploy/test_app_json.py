@@ -12,9 +12,13 @@ APP_JSON = json.loads((BASE_DIR / "app.json").read_text())
 # port, the dyno's name, Heroku CI's flag and the commit variables.
 PLATFORM = {"DATABASE_URL", "PORT", "DYNO", "CI"}
 PLATFORM_PREFIXES = ("HEROKU_", "SOURCE_VERSION")
-# os.environ reads and config/env.py's readers (not a WSGI environ's CONTENT_LENGTH).
+# os.environ's and os.getenv's reads, a test of a name's presence, and config/env.py's
+# readers (not a WSGI environ's CONTENT_LENGTH). A name read from a variable (a loop
+# over a tuple of names) is not seen: the tests that use this add those.
 READS = re.compile(
-    r"""(?:os\.environ(?:\.get)?\(|os\.environ\[|\benv\.\w+\()\s*["']([A-Z][A-Z0-9_]+)["']"""
+    r"""(?:os\.environ(?:\.get|\.setdefault|\.pop)?\(|os\.environ\[|os\.getenv\("""
+    r"""|\benv\.\w+\((?:name=)?)\s*["']([A-Z][A-Z0-9_]+)["']"""
+    r"""|["']([A-Z][A-Z0-9_]+)["']\s+(?:not\s+)?in\s+os\.environ"""
 )
 # Read only on a developer's machine (`pipenv run demo`), never on Heroku.
 DEVELOPMENT_ONLY = {"DEMO_HOST", "DEMO_S3_DATA"}
@@ -34,8 +38,24 @@ def variables_read_by_the_app() -> set[str]:
     names = set()
     for folder in ("config", "catalog", "accounts"):
         for path in (BASE_DIR / folder).rglob("*.py"):
-            names.update(READS.findall(path.read_text()))
+            names.update(a or b for a, b in READS.findall(path.read_text()))
     return names
+
+
+def test_the_pattern_sees_each_way_the_app_reads_a_variable():
+    reads = [
+        'os.environ.get("A1")',
+        "os.environ['A2']",
+        'os.environ.setdefault("A3", "x")',
+        'os.environ.pop("A4", None)',
+        'os.getenv("A5")',
+        '"A6" in os.environ',
+        '"A7" not in os.environ',
+        'env.whole_number("A8", 10)',
+        'env.required(name="A9")',
+    ]
+    found = {a or b for line in reads for a, b in READS.findall(line)}
+    assert found == {f"A{n}" for n in range(1, 10)}
 
 
 def test_every_variable_the_app_reads_is_in_the_tour_list_and_app_json():
