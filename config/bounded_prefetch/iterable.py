@@ -354,7 +354,8 @@ def _features_statement(queryset, relation, names: list[str], db) -> tuple[str, 
     product id in place of the foreign key: the same value, present even for a
     product without features (its other columns are NULL).
     """
-    alias = _page_alias(queryset)
+    skip_locked = queryset.query.select_for_update_skip_locked
+    alias = _page_alias(queryset, db, whole=skip_locked)
     # The products statement took any row locks the queryset asks for; stock's
     # second query takes none either. Repeated here, FOR UPDATE would also lock
     # the page's joined rows, and fail on an outer join's nullable side. But
@@ -364,7 +365,7 @@ def _features_statement(queryset, relation, names: list[str], db) -> tuple[str, 
     # So it repeats that statement's query whole, its joins (select_related's
     # too) and its lock clause: a values() query has no model, and Django drops
     # its OF, which then locked tables the queryset had not named.
-    if queryset.query.select_for_update_skip_locked:
+    if skip_locked:
         page = queryset.annotate(**{alias: F("pk")}).query
     else:
         page = queryset.values(**{alias: F("pk")}).query
@@ -388,13 +389,22 @@ def _features_statement(queryset, relation, names: list[str], db) -> tuple[str, 
     return sql, params
 
 
-def _page_alias(queryset) -> str:
+def _page_alias(queryset, db: str, whole: bool = False) -> str:
     """What the statement names the page's ids: page_id, or with underscores after
     it where the model or the queryset has that name already (a `page` foreign
-    key's column), which values() would refuse. Lower case: unquoted in the SQL."""
+    key's column), which values() would refuse. Lower case: unquoted in the SQL.
+    With `whole`, the page selects every column of its query too (its own and
+    select_related's), and no column of it may have that name either, or
+    PostgreSQL refuses `page.page_id` as ambiguous."""
     fields = queryset.model._meta.get_fields()
     taken = {field.name for field in fields} | {getattr(field, "attname", "") for field in fields}
     taken |= set(queryset.query.annotations)
+    if whole:
+        compiler = queryset.query.get_compiler(using=db)
+        compiler.setup_query()
+        for expression, _, name in compiler.select:
+            column = getattr(getattr(expression, "target", None), "column", None)
+            taken |= {(name or column or "").lower()}
     alias = "page_id"
     while alias in taken:
         alias += "_"

@@ -101,6 +101,17 @@ def shop_models(db):
         m.Block = model(
             "Block", section=models.ForeignKey(m.Section, models.CASCADE, related_name="blocks")
         )
+        # A parent whose column is page_id under another field name (a legacy column),
+        # and one whose select_related object has a `page` foreign key.
+        m.Legacy = model(
+            "Legacy",
+            legacy=models.IntegerField(db_column="page_id", default=0),
+            holder=models.ForeignKey(m.Section, models.CASCADE),
+            objects=BoundedPrefetchQuerySet.as_manager(),
+        )
+        m.LegacyKid = model(
+            "LegacyKid", legacy=models.ForeignKey(m.Legacy, models.CASCADE, related_name="kids")
+        )
         # A parent whose own values pass through a converter (a JSONField's).
         m.Sheet = model("Sheet", data=models.JSONField(default=dict))
         m.SheetLine = model(

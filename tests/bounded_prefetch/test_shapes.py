@@ -199,3 +199,29 @@ def test_skip_locked_repeats_on_the_page_the_lock_of_its_own_table_alone(shop, s
         1,
         1,
     ]
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        lambda legacy: legacy,  # its own column page_id
+        lambda legacy: legacy.select_related("holder"),  # a joined one's (section.page_id)
+    ],
+    ids=["own column", "joined column"],
+)
+def test_under_skip_locked_a_column_named_page_id_is_no_ambiguity(shop_models, shape):
+    """Under skip_locked the page carries every column its query selects: one named
+    page_id made PostgreSQL refuse `page.page_id` as ambiguous, where stock loads."""
+    m = shop_models
+    section = m.Section.objects.create(page=m.Page.objects.create())
+    for n in range(3):
+        m.LegacyKid.objects.create(legacy=m.Legacy.objects.create(legacy=n, holder=section))
+    queue = shape(m.Legacy.objects.select_for_update(skip_locked=True).order_by("pk"))[:2]
+    with transaction.atomic():
+        stock = [[kid.pk for kid in legacy.kids.all()] for legacy in queue.prefetch_related("kids")]
+    with transaction.atomic():
+        ours = [
+            [kid.pk for kid in legacy.k] for legacy in queue.bounded_prefetch("kids", to_attr="k")
+        ]
+    assert ours == stock
+    assert [len(kids) for kids in stock] == [1, 1]
