@@ -57,34 +57,47 @@ def database_url(pgdata: Path = PGDATA) -> str:
 def could_not_start(pgdata: Path, exc: Exception) -> str:
     """What to say when the local server in `pgdata` does not start: where a first
     start was stopped while initdb made the folder, what to do; else its log, where
-    it wrote one."""
+    it wrote one. Never that a folder holding databases may go."""
     said = f"The local PostgreSQL server in {pgdata} could not start ({exc!r})."
     if initdb_runs(pgdata):
         said += (
             " initdb, of a first start that was stopped, is still making the folder: "
             "start again once it has finished (a few seconds)."
         )
-    elif half_made(pgdata):
+    elif stopped_before_its_databases(pgdata):
         said += (
             " A first start stopped while initdb made the folder left it half-made, with "
             f"no data: remove it (rm -rf {pgdata}) and start again."
+        )
+    elif single_user_lock_file_left(pgdata):
+        said += (
+            " A single-user PostgreSQL stopped without removing its lock file: if it was "
+            "initdb's, of a first start stopped while it made the folder, the folder holds "
+            f"no data: remove it (rm -rf {pgdata}); if the folder holds data, remove the "
+            f"lock file alone (rm {pgdata / 'postmaster.pid'}). Then start again."
         )
     elif (pgdata / "log").is_file():
         said += f" Its log is {pgdata / 'log'}."
     return f"{said} Set DATABASE_URL to use another server."
 
 
-def half_made(pgdata: Path) -> bool:
-    """Whether `pgdata` is what initdb stopped half-way left. initdb makes its
-    subfolders, then writes PG_VERSION, then bootstraps (global/pg_control), then
-    finishes in a single-user backend, whose lock file (postmaster.pid) names it
-    with its pid negated. A folder of other files is not one."""
-    if not pgdata.is_dir():
+def stopped_before_its_databases(pgdata: Path) -> bool:
+    """Whether `pgdata` is what initdb stopped before its bootstrap left: its
+    subfolders, PG_VERSION perhaps, and neither global/pg_control nor a database
+    under base/, which the bootstrap makes first. A folder of other files is not."""
+    try:
+        begun = (pgdata / "PG_VERSION").is_file() or all(
+            (pgdata / name).is_dir() for name in ("global", "pg_wal")
+        )
+        databases = (pgdata / "base").is_dir() and any((pgdata / "base").iterdir())
+        return begun and not databases and not (pgdata / "global" / "pg_control").exists()
+    except OSError:
         return False
-    if not (pgdata / "PG_VERSION").exists():
-        return (pgdata / "global").is_dir() and (pgdata / "pg_wal").is_dir()
-    if not (pgdata / "global" / "pg_control").exists():
-        return True
+
+
+def single_user_lock_file_left(pgdata: Path) -> bool:
+    """Whether postmaster.pid names a single-user backend (its pid negated), as
+    initdb's last step runs one, which runs no more."""
     try:
         pid = int((pgdata / "postmaster.pid").read_text().split("\n", 1)[0])
     except (OSError, ValueError):
@@ -97,7 +110,7 @@ def initdb_runs(pgdata: Path) -> bool:
     running on (it waits on its single-user backend), and it may still finish."""
     import psutil
 
-    folders = {str(pgdata), str(pgdata.resolve())}
+    folders = {str(pgdata), os.path.realpath(pgdata)}
     for process in psutil.process_iter(["name", "cmdline"]):
         if process.info["name"] == "initdb" and folders & set(process.info["cmdline"] or ()):
             return True

@@ -100,7 +100,8 @@ def test_a_first_start_killed_while_initdb_makes_the_folder_says_how_to_start_af
     assert first.returncode == -signal.SIGKILL  # killed in initdb's last step, not after
     again = subprocess.run(join, cwd=BASE_DIR, capture_output=True, text=True)
     assert again.returncode != 0
-    assert f"left it half-made, with no data: remove it (rm -rf {pgdata})" in again.stderr
+    assert "A single-user PostgreSQL stopped without removing its lock file" in again.stderr
+    assert f"the folder holds no data: remove it (rm -rf {pgdata})" in again.stderr
     assert "Its log is" not in again.stderr
     # What it says to do works.
     subprocess.run(["rm", "-rf", str(pgdata)], check=True)
@@ -110,20 +111,23 @@ def test_a_first_start_killed_while_initdb_makes_the_folder_says_how_to_start_af
     assert not (pgdata / "postmaster.pid").exists()  # stopped by the last one out
 
 
+def leave(pgdata: Path, files: dict[str, str]) -> None:
+    for name, text in files.items():
+        (pgdata / name).parent.mkdir(parents=True, exist_ok=True)
+        (pgdata / name).write_text(text)
+
+
 @pytest.mark.parametrize(
     "left",
     [
-        {"PG_VERSION": "17\n", "global/pg_control": "", "postmaster.pid": "-4242424\n"},
         {"PG_VERSION": "17\n", "global/.keep": ""},  # before its bootstrap
         {"global/.keep": "", "pg_wal/.keep": ""},  # its subfolders, before PG_VERSION
     ],
-    ids=["single-user lock file", "no pg_control", "no PG_VERSION"],
+    ids=["no pg_control", "no PG_VERSION"],
 )
-def test_each_folder_initdb_stopped_half_way_leaves_is_named_with_its_fix(tmp_path, left):
+def test_a_folder_initdb_stopped_before_its_databases_is_named_with_its_fix(tmp_path, left):
     pgdata = tmp_path / "pgdata"
-    for name, text in left.items():
-        (pgdata / name).parent.mkdir(parents=True, exist_ok=True)
-        (pgdata / name).write_text(text)
+    leave(pgdata, left)
     with pytest.raises(ImproperlyConfigured) as caught:
         localdb.database_url(pgdata)
     said = str(caught.value)
@@ -131,15 +135,43 @@ def test_each_folder_initdb_stopped_half_way_leaves_is_named_with_its_fix(tmp_pa
     assert "Its log is" not in said
 
 
-def test_a_folder_of_other_files_is_never_called_half_made(tmp_path):
-    """Said of any folder without PG_VERSION, the fix told to delete one's own files."""
+@pytest.mark.parametrize(
+    "left",
+    [
+        {"notes.txt": "mine"},  # said of any folder without PG_VERSION
+        # Databases without pg_control (a copy cut short): pg_resetwal may save them.
+        {"PG_VERSION": "17\n", "global/.keep": "", "pg_wal/.keep": "", "base/16384/1259": "x"},
+    ],
+    ids=["other files", "databases"],
+)
+def test_a_folder_that_may_hold_data_is_never_said_to_go(tmp_path, left):
     pgdata = tmp_path / "pgdata"
-    pgdata.mkdir()
-    (pgdata / "notes.txt").write_text("mine")
+    leave(pgdata, left)
     with pytest.raises(ImproperlyConfigured, match="could not start") as caught:
         localdb.database_url(pgdata)
     assert "rm -rf" not in str(caught.value)
-    assert (pgdata / "notes.txt").read_text() == "mine"
+    assert all((pgdata / name).read_text() == text for name, text in left.items())
+
+
+def test_a_single_user_lock_file_left_names_both_fixes(tmp_path):
+    """A single-user session killed on a folder holding data (run by hand, out of a
+    wraparound) leaves the same lock file as initdb's last step: the folder was said
+    to hold no data, to be removed."""
+    pgdata = tmp_path / "pgdata"
+    leave(pgdata, {"PG_VERSION": "17\n", "global/pg_control": "", "postmaster.pid": "-4242424\n"})
+    with pytest.raises(ImproperlyConfigured) as caught:
+        localdb.database_url(pgdata)
+    said = str(caught.value)
+    assert "if it was initdb's, of a first start stopped while it made the folder" in said
+    lock_file = pgdata / "postmaster.pid"
+    assert f"if the folder holds data, remove the lock file alone (rm {lock_file})" in said
+
+
+def test_a_folder_that_is_a_symlink_loop_gives_the_message(tmp_path):
+    pgdata = tmp_path / "pgdata"
+    pgdata.symlink_to(pgdata)
+    with pytest.raises(ImproperlyConfigured, match="could not start"):
+        localdb.database_url(pgdata)
 
 
 def test_an_initdb_still_running_is_waited_for_not_removed(tmp_path):
