@@ -76,20 +76,28 @@ def could_not_start(pgdata: Path, exc: Exception) -> str:
             f"no data: remove it (rm -rf {pgdata}); if the folder holds data, remove the "
             f"lock file alone (rm {pgdata / 'postmaster.pid'}). Then start again."
         )
-    elif (pgdata / "log").is_file():
+    elif has_log(pgdata):
         said += f" Its log is {pgdata / 'log'}."
     return f"{said} Set DATABASE_URL to use another server."
 
 
+def has_log(pgdata: Path) -> bool:
+    try:
+        return (pgdata / "log").is_file()
+    except OSError:  # a folder another user's server made, which this one cannot read
+        return False
+
+
 def stopped_before_its_databases(pgdata: Path) -> bool:
     """Whether `pgdata` is what initdb stopped before its bootstrap left: its
-    subfolders, PG_VERSION perhaps, and neither global/pg_control nor a database
-    under base/, which the bootstrap makes first. A folder of other files is not."""
+    subfolders (base/1 among them, empty), PG_VERSION perhaps, and neither
+    global/pg_control nor a file under base/, which the bootstrap writes first. A
+    folder of other files is not."""
     try:
         begun = (pgdata / "PG_VERSION").is_file() or all(
             (pgdata / name).is_dir() for name in ("global", "pg_wal")
         )
-        databases = (pgdata / "base").is_dir() and any((pgdata / "base").iterdir())
+        databases = any(path.is_file() for path in (pgdata / "base").rglob("*"))
         return begun and not databases and not (pgdata / "global" / "pg_control").exists()
     except OSError:
         return False

@@ -100,8 +100,9 @@ def test_a_first_start_killed_while_initdb_makes_the_folder_says_how_to_start_af
     assert first.returncode == -signal.SIGKILL  # killed in initdb's last step, not after
     again = subprocess.run(join, cwd=BASE_DIR, capture_output=True, text=True)
     assert again.returncode != 0
-    assert "A single-user PostgreSQL stopped without removing its lock file" in again.stderr
-    assert f"the folder holds no data: remove it (rm -rf {pgdata})" in again.stderr
+    # Killed in the bootstrap or after it, by when the lock file appears: either
+    # message says the folder initdb left holds no data, and to remove it.
+    assert f"no data: remove it (rm -rf {pgdata})" in again.stderr
     assert "Its log is" not in again.stderr
     # What it says to do works.
     subprocess.run(["rm", "-rf", str(pgdata)], check=True)
@@ -112,16 +113,24 @@ def test_a_first_start_killed_while_initdb_makes_the_folder_says_how_to_start_af
 
 
 def leave(pgdata: Path, files: dict[str, str]) -> None:
+    """Write `files` under `pgdata`; a name ending in / is an empty folder."""
     for name, text in files.items():
         (pgdata / name).parent.mkdir(parents=True, exist_ok=True)
-        (pgdata / name).write_text(text)
+        if name.endswith("/"):
+            (pgdata / name).mkdir(exist_ok=True)
+        else:
+            (pgdata / name).write_text(text)
+
+
+# What initdb makes first: its subfolders, template1's among them, still empty.
+SUBFOLDERS = {"global/": "", "pg_wal/": "", "base/1/": ""}
 
 
 @pytest.mark.parametrize(
     "left",
     [
-        {"PG_VERSION": "17\n", "global/.keep": ""},  # before its bootstrap
-        {"global/.keep": "", "pg_wal/.keep": ""},  # its subfolders, before PG_VERSION
+        {**SUBFOLDERS, "PG_VERSION": "17\n", "postgresql.conf": ""},  # before its bootstrap
+        SUBFOLDERS,  # before PG_VERSION
     ],
     ids=["no pg_control", "no PG_VERSION"],
 )
@@ -140,7 +149,7 @@ def test_a_folder_initdb_stopped_before_its_databases_is_named_with_its_fix(tmp_
     [
         {"notes.txt": "mine"},  # said of any folder without PG_VERSION
         # Databases without pg_control (a copy cut short): pg_resetwal may save them.
-        {"PG_VERSION": "17\n", "global/.keep": "", "pg_wal/.keep": "", "base/16384/1259": "x"},
+        {**SUBFOLDERS, "PG_VERSION": "17\n", "base/16384/1259": "x"},
     ],
     ids=["other files", "databases"],
 )
@@ -150,7 +159,7 @@ def test_a_folder_that_may_hold_data_is_never_said_to_go(tmp_path, left):
     with pytest.raises(ImproperlyConfigured, match="could not start") as caught:
         localdb.database_url(pgdata)
     assert "rm -rf" not in str(caught.value)
-    assert all((pgdata / name).read_text() == text for name, text in left.items())
+    assert all((pgdata / name).exists() for name in left)
 
 
 def test_a_single_user_lock_file_left_names_both_fixes(tmp_path):
@@ -165,6 +174,27 @@ def test_a_single_user_lock_file_left_names_both_fixes(tmp_path):
     assert "if it was initdb's, of a first start stopped while it made the folder" in said
     lock_file = pgdata / "postmaster.pid"
     assert f"if the folder holds data, remove the lock file alone (rm {lock_file})" in said
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs another user's folder")
+def test_a_folder_another_user_cannot_read_gives_the_message(tmp_path):
+    """Run as root, the package's server user owns the folder, mode 0700: another
+    user's start raised PermissionError from the message, in place of it."""
+    pgdata = tmp_path / "pgdata"
+    leave(pgdata, {**SUBFOLDERS, "log": ""})
+    pgdata.chmod(0o700)
+    tmp_path.chmod(0o755)
+    nobody = pwd.getpwnam("nobody")
+    code = (
+        "import os, sys; from pathlib import Path; from config.local import postgres; "
+        f"os.setgid({nobody.pw_gid}); os.setuid({nobody.pw_uid}); "
+        "print(postgres.could_not_start(Path(sys.argv[1]), OSError('refused')))"
+    )
+    said = subprocess.run(
+        [sys.executable, "-c", code, str(pgdata)], cwd=BASE_DIR, capture_output=True, text=True
+    )
+    assert said.returncode == 0, said.stderr
+    assert said.stdout.startswith(f"The local PostgreSQL server in {pgdata} could not start")
 
 
 def test_a_folder_that_is_a_symlink_loop_gives_the_message(tmp_path):
