@@ -163,7 +163,7 @@ def test_a_folder_that_may_hold_data_is_never_said_to_go(tmp_path, left):
 
 
 def test_a_single_user_lock_file_left_names_both_fixes(tmp_path):
-    """A single-user session killed on a folder holding data (run by hand, out of a
+    """A single-user PostgreSQL killed on a folder holding data (run by hand, out of a
     wraparound) leaves the same lock file as initdb's last step: the folder was said
     to hold no data, to be removed."""
     pgdata = tmp_path / "pgdata"
