@@ -400,7 +400,7 @@ def _page_alias(queryset, db: str, whole: bool = False) -> str:
     taken = {field.name for field in fields} | {getattr(field, "attname", "") for field in fields}
     taken |= set(queryset.query.annotations)
     if whole:
-        compiler = queryset.query.get_compiler(using=db)
+        compiler = queryset.query.clone().get_compiler(using=db)  # the queryset's own untouched
         compiler.setup_query()
         for expression, _, name in compiler.select:
             column = getattr(getattr(expression, "target", None), "column", None)
