@@ -6,6 +6,7 @@ import re
 import subprocess
 import sys
 import tomllib
+from pathlib import Path
 from types import SimpleNamespace
 from urllib.parse import urlsplit
 
@@ -192,3 +193,16 @@ def test_ci_measures_coverage_with_the_pipfiles_coverage_command():
     ci_lines = [" ".join(line.split()) for line in ci.splitlines()]
     assert "pipenv install --dev && pipenv run test" in ci_lines
     assert any(line.startswith("CI=true ") and line.endswith(coverage) for line in ci_lines)
+
+
+def test_the_workers_keep_bytecode_caches_whatever_the_shell_says():
+    """Each worker imports every test module, which pytest rewrites for its assertion
+    messages (about 2.7 s of CPU a worker for this suite) unless it finds the result
+    in `__pycache__`. PYTHONDONTWRITEBYTECODE, which container images often set,
+    kept it from writing one, so every worker of every run rewrote them all again.
+    tests/__init__.py turns the caches back on for the test processes; the web
+    processes the tests start wrote theirs anyway (tests/processes.py passes the
+    variable on to none of them)."""
+    assert not sys.dont_write_bytecode
+    here = Path(__file__)
+    assert list(here.with_name("__pycache__").glob(f"{here.stem}.*-pytest-*.pyc"))
