@@ -190,7 +190,7 @@ def _check_server(url: str, *, development: bool) -> None:
         written = env.url_scheme(url)
         raise ImproperlyConfigured(
             "REDIS_URL / REDIS_TLS_URL must start with redis:// or rediss://, "
-            f"got {repr(written) if written else 'no scheme'}."
+            f"got {env.shown(written) if written else 'no scheme'}."
         )
     try:
         parts = urlsplit(url)
@@ -221,27 +221,27 @@ def _check_server(url: str, *, development: bool) -> None:
     unknown = sorted(set(options) - TAKEN_OPTIONS)
     if unknown:
         raise ImproperlyConfigured(
-            f"REDIS_URL / REDIS_TLS_URL sets {', '.join(unknown)}, which the app does not "
-            "take: redis-py passes each to every connection, over the app's own options "
+            f"REDIS_URL / REDIS_TLS_URL sets {env.clipped(', '.join(unknown))}, which the app "
+            "does not take: redis-py passes each to every connection, over the app's own options "
             "(stored bytes decoded its own way, retries past the router's wait, reads of 0 "
             f"bytes, errors it cannot catch). It takes {', '.join(sorted(TAKEN_OPTIONS))}."
         )
     for name in ("socket_timeout", "socket_connect_timeout"):
         if name in options and not _seconds_within_the_router(options[name]):
             raise ImproperlyConfigured(
-                f"REDIS_URL / REDIS_TLS_URL sets {name}={options[name]!r}: it must be "
+                f"REDIS_URL / REDIS_TLS_URL sets {name}={env.shown(options[name])}: it must be "
                 f"seconds above 0 and below {ROUTER_SECONDS} (0 fails every connection "
                 "at once; longer outlasts Heroku's router), or left out for the app's 1."
             )
     for name in ("db", "health_check_interval"):
         if name in options and not _integer(options[name]):
             raise ImproperlyConfigured(
-                f"REDIS_URL / REDIS_TLS_URL sets {name}={options[name]!r}: redis-py reads "
+                f"REDIS_URL / REDIS_TLS_URL sets {name}={env.shown(options[name])}: redis-py reads "
                 "it as a whole number, and fails every call on anything else."
             )
     if options.get("ssl_cert_reqs", "none") not in ("none", "optional", "required"):
         raise ImproperlyConfigured(
-            f"REDIS_URL / REDIS_TLS_URL sets ssl_cert_reqs={options['ssl_cert_reqs']!r}: "
+            f"REDIS_URL / REDIS_TLS_URL sets ssl_cert_reqs={env.shown(options['ssl_cert_reqs'])}: "
             "redis-py takes none, optional or required (lower case), and fails every "
             "call on anything else."
         )
@@ -253,15 +253,16 @@ def _check_server(url: str, *, development: bool) -> None:
         )
     if options.get("protocol", "2") not in ("2", "3"):
         raise ImproperlyConfigured(
-            f"REDIS_URL / REDIS_TLS_URL sets protocol={options['protocol']!r}: redis-py "
+            f"REDIS_URL / REDIS_TLS_URL sets protocol={env.shown(options['protocol'])}: redis-py "
             "speaks RESP 2 or 3, and fails every call on another."
         )
     if "max_connections" in options and not (
         _integer(options["max_connections"]) and int(options["max_connections"]) >= THREADS
     ):
         raise ImproperlyConfigured(
-            f"REDIS_URL / REDIS_TLS_URL sets max_connections={options['max_connections']!r}: "
-            f"a worker's {THREADS} threads share one pool, so fewer fail calls at once "
+            "REDIS_URL / REDIS_TLS_URL sets max_connections="
+            f"{env.shown(options['max_connections'])}: a worker's {THREADS} threads share one "
+            "pool, so fewer fail calls at once "
             "(read as an outage, pausing every cache); leave it out."
         )
     if scheme == "redis" and not development and parts.hostname not in LOOPBACK:

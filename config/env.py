@@ -113,11 +113,11 @@ def http_url(name: str) -> str | None:
         or parts.query
         or parts.fragment
     ):
-        shown = "a URL with credentials, not shown" if "@" in value else repr(value)
+        said = "a URL with credentials, not shown" if "@" in value else shown(value)
         raise ImproperlyConfigured(
             f"The environment variable {name} must be a server's URL, its scheme, host "
             f"and port only, like https://s3.example.com (the bucket is named on its "
-            f"own), got {shown}."
+            f"own), got {said}."
         )
     return value
 
@@ -167,7 +167,7 @@ def bucket_name(name: str) -> str:
         raise ImproperlyConfigured(
             f"The environment variable {name} must be a bucket's name alone, like "
             f"shop-media (letters, digits, '.', '-', '_'; no scheme, slash or quotes), "
-            f"got {value!r}."
+            f"got {shown(value)}."
         )
     return value
 
@@ -197,17 +197,17 @@ def region_name(name: str, *, on_aws: bool = False) -> str | None:
     if value is not None and not REGION_NAME.match(value):
         raise ImproperlyConfigured(
             f"The environment variable {name} must be a region's name alone, like "
-            f"eu-west-1 (no URL, spaces or quotes), got {value!r}."
+            f"eu-west-1 (no URL, spaces or quotes), got {shown(value)}."
         )
     if on_aws and value is not None and not AWS_REGION.fullmatch(value):
         raise ImproperlyConfigured(
             f"The environment variable {name} must be an AWS region's name, lowercase, "
-            f"like eu-west-1 (the bucket's, in the S3 console), got {value!r}. Another "
+            f"like eu-west-1 (the bucket's, in the S3 console), got {shown(value)}. Another "
             "S3-compatible service's region goes with its AWS_S3_ENDPOINT_URL."
         )
     if on_aws and value is not None and value.startswith(OTHER_PARTITIONS):
         raise ImproperlyConfigured(
-            f"The region {value!r} ({name}) is in an AWS partition whose S3 hosts are not "
+            f"The region {shown(value)} ({name}) is in an AWS partition whose S3 hosts are not "
             "under amazonaws.com: set AWS_S3_ENDPOINT_URL to its S3 endpoint too (for "
             f"cn-north-1, https://s3.cn-north-1.amazonaws.com.cn)."
         )
@@ -298,7 +298,7 @@ def refuse_script_name() -> None:
     value = os.environ.get("SCRIPT_NAME", "")
     if value:
         raise ImproperlyConfigured(
-            f"The environment variable SCRIPT_NAME is set ({_shown(value)}): gunicorn would "
+            f"The environment variable SCRIPT_NAME is set ({shown(value)}): gunicorn would "
             "serve the site under that path and refuse every other, while the app is "
             "served at the domain's root. Unset it."
         )
@@ -350,7 +350,7 @@ def host_names(name: str, default: list[str]) -> list[str]:
     for host in hosts:
         if not HOST_PATTERN.fullmatch(host):
             raise ImproperlyConfigured(
-                f"The environment variable {name} has {host!r}, which no request's host "
+                f"The environment variable {name} has {shown(host)}, which no request's host "
                 "can match: give host names only, separated by commas "
                 "(myapp.herokuapp.com,www.example.com), with a leading dot to allow "
                 "every subdomain (.example.com); no scheme, path, port, space or '*.'."
@@ -369,7 +369,7 @@ def fraction(name: str, default: float) -> float:
         number = -1.0
     if not 0.0 <= number <= 1.0:  # also refuses nan
         raise ImproperlyConfigured(
-            f"The environment variable {name} must be a number from 0 to 1, got {value!r}."
+            f"The environment variable {name} must be a number from 0 to 1, got {shown(value)}."
         )
     return number
 
@@ -389,14 +389,21 @@ def whole_number(name: str, default: int, *, maximum: int, why: str) -> int:
     ):
         raise ImproperlyConfigured(
             f"The environment variable {name} must be a whole number from 0 to "
-            f"{maximum} ({why}), got {_shown(value)}."
+            f"{maximum} ({why}), got {shown(value)}."
         )
     return int(digits)
 
 
-def _shown(value: str) -> str:
-    """`value` for an error message: its first 40 characters, should it be longer."""
+def shown(value: str) -> str:
+    """`value` for an error message: its first 40 characters, should it be longer (a
+    file pasted into a config var made a message, the release phase's one line, as long)."""
     return repr(value) if len(value) <= 40 else f"{value[:40]!r}... ({len(value)} characters)"
+
+
+def clipped(text: str) -> str:
+    """Another library's message, or a name, for an error message: each run of more
+    than 40 characters without a space cut to its first 40, as `shown` cuts a value."""
+    return re.sub(r"\S{41,}", lambda run: f"{run[0][:40]}...", text)
 
 
 # gunicorn's workers when WEB_CONCURRENCY is unset (Heroku's buildpack sets it
@@ -423,7 +430,7 @@ def web_workers() -> int:
         raise ImproperlyConfigured(
             "The environment variable WEB_CONCURRENCY must be a whole number of gunicorn "
             f"workers, 1 or more and at most {MAX_WEB_WORKERS} (2 on a 512 MB dyno; each "
-            f"worker holds up to 5 database connections), got {_shown(value)}."
+            f"worker holds up to 5 database connections), got {shown(value)}."
         )
     return workers
 
@@ -480,7 +487,7 @@ def gunicorn_cmd_args() -> None:
             reason = "it runs no worker (--workers and --threads must be 1 or more)"
     raise ImproperlyConfigured(
         f"The environment variable GUNICORN_CMD_ARGS is one the web line cannot run "
-        f"with: {' '.join(reason.split())}."
+        f"with: {clipped(' '.join(reason.split()))}."
     )
 
 
@@ -514,7 +521,7 @@ def url_path(name: str, default: str) -> str:
     if any(not _SEGMENT.fullmatch(part) or part in (".", "..") for part in segments):
         raise ImproperlyConfigured(
             f"The environment variable {name} must be a path like backstage/ (letters, "
-            f"digits, - . _ ~ and /; no scheme, host, spaces or quotes), got {value!r}."
+            f"digits, - . _ ~ and /; no scheme, host, spaces or quotes), got {shown(value)}."
         )
     return value + "/"
 
@@ -549,7 +556,7 @@ def mail_host(name: str, default: str) -> str:
         raise ImproperlyConfigured(
             f"The environment variable {name} must be a mail server's host name alone, like "
             f"smtp.example.com (no scheme, port, login, quotes or final dot: the port is "
-            f"587), or an IPv4 address written in full, got {value!r}."
+            f"587), or an IPv4 address written in full, got {shown(value)}."
         )
     return value
 
@@ -648,7 +655,7 @@ def mail_address(name: str, default: str) -> str:
             f"noreply@example.com or Shop <noreply@example.com> (a name with a comma in "
             f'double quotes: "Shop, Inc" <noreply@example.com>; in .env, the whole value '
             f"in single quotes too: {name}='\"Shop, Inc\" <noreply@example.com>'), "
-            f"got {value!r}."
+            f"got {shown(value)}."
         )
     return value
 
@@ -712,7 +719,7 @@ def database(url: str, *, development: bool = False, **options) -> dict:
     except dj_database_url.UnknownSchemeError:
         raise ImproperlyConfigured(
             f"DATABASE_URL must be a PostgreSQL URL, {example}; its start "
-            f"{url_scheme(url) or url[:1]!r} is not (quotes around it, or no scheme?)."
+            f"{shown(url_scheme(url) or url[:1])} is not (quotes around it, or no scheme?)."
         ) from None
     except ValueError:
         raise ImproperlyConfigured(
@@ -767,7 +774,7 @@ def database(url: str, *, development: bool = False, **options) -> dict:
     if not (re.fullmatch(r"[0-9]+", timeout) and 1 <= int(timeout) <= CONNECT_TIMEOUT):
         raise ImproperlyConfigured(
             f"DATABASE_URL's connect_timeout must be whole seconds from 1 to {CONNECT_TIMEOUT} "
-            f"(0 waits for ever, and longer outlasts Heroku's router), got {timeout!r}; "
+            f"(0 waits for ever, and longer outlasts Heroku's router), got {shown(timeout)}; "
             f"without it the settings use {CONNECT_TIMEOUT}."
         )
     _refuse_unknown_options(url, config.get("OPTIONS", {}))
@@ -823,7 +830,7 @@ def _refuse_unknown_options(url: str, options: dict) -> None:
             make_dsn(**{name: "1"})  # libpq's own list of keywords
         except ProgrammingError:
             raise ImproperlyConfigured(
-                f"DATABASE_URL's ?{name}= is no option libpq knows, so every connection "
+                f"DATABASE_URL's ?{clipped(name)}= is no option libpq knows, so every connection "
                 "would fail: see PostgreSQL's list of connection parameters "
                 "(libpq-connect, Parameter Key Words)."
             ) from None

@@ -34,7 +34,7 @@ from sentry_sdk.integrations.redis import RedisIntegration
 from sentry_sdk.scrubber import DEFAULT_DENYLIST, EventScrubber
 from sentry_sdk.utils import Dsn
 
-from config.env import deployed_commit, is_ipv4, read_as_ipv4
+from config.env import clipped, deployed_commit, is_ipv4, read_as_ipv4
 from config.security.clienterrors import CLIENT_ERRORS
 
 # Keys (compared case-insensitively) whose values are replaced by "[Filtered]":
@@ -148,8 +148,8 @@ def init(*, dsn: str, environment: str, traces_sample_rate: float, redis: bool) 
     integration, which would import redis-py at start, stays off (config/cache.py)."""
     if (refusal := dsn_refusal(dsn)) is not None:
         raise ImproperlyConfigured(
-            f"SENTRY_DSN is not a DSN Sentry accepts ({refusal}): copy it, without quotes, "
-            "from the project's settings in Sentry (Client Keys), or unset it."
+            f"SENTRY_DSN is not a DSN Sentry accepts ({clipped(refusal)}): copy it, without "
+            "quotes, from the project's settings in Sentry (Client Keys), or unset it."
         )
     sentry_sdk.init(
         dsn=dsn,

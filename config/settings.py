@@ -139,7 +139,7 @@ ADMIN_URL = env.url_path("ADMIN_URL", "admin/")
 # The demo deployment turns it on (app.json), being a site that teaches with it.
 QUERY_LOG = os.environ.get("QUERY_LOG", "").strip().lower() or ("on" if DEVELOPMENT else "off")
 if QUERY_LOG not in ("on", "off"):
-    raise ImproperlyConfigured(f"QUERY_LOG must be 'on' or 'off', got {QUERY_LOG!r}.")
+    raise ImproperlyConfigured(f"QUERY_LOG must be 'on' or 'off', got {env.shown(QUERY_LOG)}.")
 QUERY_LOG = QUERY_LOG == "on"
 
 TEMPLATES = [
@@ -271,7 +271,7 @@ if static_bucket and static_bucket == media_bucket:
     # collectstatic would pile up versions of every file there, and pages link static
     # files unsigned, which the media bucket's blocked public access refuses.
     raise ImproperlyConfigured(
-        f"AWS_STATIC_BUCKET_NAME names the media bucket ({media_bucket!r}): static files "
+        f"AWS_STATIC_BUCKET_NAME names the media bucket ({env.shown(media_bucket)}): static files "
         "need a public bucket of their own (docs/s3-media.md), or unset it and let the "
         "web process serve them."
     )

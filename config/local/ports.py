@@ -9,6 +9,7 @@ is free), and says in one line what to do.
 import errno
 import socket
 
+from config.env import shown
 from config.local.envfile import run_with
 
 DEFAULT_PORT = 8000
@@ -26,9 +27,9 @@ def parse_port(value: str | None) -> int:
     # Its length first: int() refuses more than 4,300 digits with an error of its own.
     digits = text.lstrip("0") or "0"
     if not (text.isascii() and text.isdigit()) or len(digits) > 5 or not 1 <= int(digits) <= 65535:
-        shown = repr(value) if len(value) <= 40 else f"{value[:40]!r}... ({len(value)} characters)"
         raise PortError(
-            f"PORT must be a number from 1 to 65535, not {shown}: " + run_with("PORT", DEFAULT_PORT)
+            f"PORT must be a number from 1 to 65535, not {shown(value)}: "
+            + run_with("PORT", DEFAULT_PORT)
         )
     return int(digits)
 
@@ -50,27 +51,27 @@ def check_port(host: str, port: int) -> None:
     # as a host and an empty port.
     inner = host[1:-1] if host.startswith("[") and host.endswith("]") else host
     if "[" in inner or "]" in inner or (inner != host and ":" not in inner):
-        message = f"DEMO_HOST={host!r} is not an address: brackets go around a whole IPv6 one"
+        message = f"DEMO_HOST={shown(host)} is not an address: brackets go around a whole IPv6 one"
         raise PortError(message + " ([::1]) or none.")
     for address in probe_hosts(host):
         try:
             error = bind_error(address, port)
         except (socket.gaierror, UnicodeError) as exc:  # UnicodeError: a label too long
-            message = f"DEMO_HOST={host!r} is not an address of this machine ({exc})"
+            message = f"DEMO_HOST={shown(host)} is not an address of this machine ({exc})"
             raise PortError(message) from None
         if error is None:
             continue
         if error.errno == errno.EADDRINUSE:
             raise PortError(
-                f"Port {port} is in use on {_shown(address)}: stop what uses it "
+                f"Port {port} is in use on {_bracketed(address)}: stop what uses it "
                 f"or {run_with('PORT', free_port_after(port, host))}"
             )
         if address != host.strip("[]"):
             continue  # ::1 beside 127.0.0.1, and IPv6 is off: no browser reaches it either
-        raise PortError(f"Cannot listen on {_shown(address)} port {port}: {error.strerror}")
+        raise PortError(f"Cannot listen on {_bracketed(address)} port {port}: {error.strerror}")
 
 
-def _shown(address: str) -> str:
+def _bracketed(address: str) -> str:
     """An address as a URL writes it: IPv6 in brackets."""
     return f"[{address}]" if ":" in address else address
 

@@ -101,9 +101,16 @@ def _from_variable(environ: Mapping[str, str], name: str) -> Version | None:
     if not SAFE_VERSION.fullmatch(value):
         raise ImproperlyConfigured(
             f"{name} must be 1 to 64 of the characters A-Z a-z 0-9 . _ - "
-            f"(it goes into every static URL as ?v=), got {value!r}."
+            f"(it goes into every static URL as ?v=), got {_shown(value)}."
         )
     return Version(value, name)
+
+
+def _shown(value: str) -> str:
+    """`value` for an error message: its first 40 characters, should it be longer (a
+    file pasted into a config var made a message, the release phase's one line, as
+    long). As config/env.py shows one: a copy, so this app stands alone."""
+    return repr(value) if len(value) <= 40 else f"{value[:40]!r}... ({len(value)} characters)"
 
 
 def _from_commit(environ: Mapping[str, str], name: str) -> Version | None:

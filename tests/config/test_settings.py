@@ -1042,3 +1042,55 @@ def test_gunicorn_cmd_args_it_can_run_with_are_taken(value):
         production_env(DATABASE_URL="postgres://u:p@db.invalid/app", GUNICORN_CMD_ARGS=value),
     )
     assert started.returncode == 0, started.stderr
+
+
+# Each value is refused by some reader, each shaped to reach a different part of its
+# message: the whole value, a URL's scheme, an option's name or value. The settings
+# probe makes the 20,000 characters of {LONG}.
+LONG_VALUES = [
+    "{LONG} <",
+    "1{LONG}",
+    "https://{LONG}.com/ <",
+    "{LONG}://host/",
+    "rediss://host:6379/0?socket_timeout={LONG}",
+    "rediss://host:6379/0?{LONG}=1",
+    "postgres://u:p@db.invalid/app?connect_timeout={LONG}",
+    "postgres://u:p@db.invalid/app?{LONG}=1",
+    "https://{LONG}@o1.ingest.sentry.io/1",
+]
+SETTINGS_REFUSALS = """
+import json, os, runpy
+from django.core.exceptions import ImproperlyConfigured
+names, values = json.loads(NAMES), json.loads(VALUES)
+base = dict(os.environ)
+refused = {}
+for name in names:
+    for value in values:
+        os.environ.clear()
+        os.environ.update(base, **{name: value.replace("{LONG}", "x" * 20_000)})
+        try:
+            runpy.run_module("config.settings")
+        except ImproperlyConfigured as error:
+            refused.setdefault(name, []).append(str(error))
+print(json.dumps(refused))
+"""
+
+
+@pytest.mark.parametrize("environment", ["production", "development"])
+def test_a_refused_value_is_shown_by_its_first_40_characters_at_most(environment):
+    """A file pasted into a config var (20,000 characters here) made a message, the
+    release phase's one line, as long: every variable's, whatever part of the value
+    the message shows (the README's table, and every variable the app reads)."""
+    names = sorted(set(readme_config_vars()) | set(ENVIRONMENT_VARIABLES))
+    values = {"DATABASE_URL": "postgres://u:p@db.invalid/app", "ENVIRONMENT": environment}
+    code = SETTINGS_REFUSALS.replace("NAMES", repr(json.dumps(names)))
+    code = code.replace("VALUES", repr(json.dumps(LONG_VALUES)))
+    result = run_python(code, production_env(**values))
+    assert result.returncode == 0, result.stderr
+    refused = json.loads(result.stdout)
+    # The readers that show part of a URL or an option were reached, not only the first.
+    assert {"ADMIN_URL", "REDIS_URL", "AWS_S3_ENDPOINT_URL", "QUERY_LOG"} <= set(refused)
+    for name, messages in refused.items():
+        for message in messages:
+            assert "x" * 41 not in message, (name, message[:300])
+            assert len(message) < 1_000, (name, message[:300])

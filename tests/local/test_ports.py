@@ -119,6 +119,15 @@ def test_a_host_gunicorn_cannot_bind_is_one_line_before_anything_slow(host):
         check_port(host, free_port())
 
 
+@pytest.mark.parametrize("host", ["[" + "a" * 20_000, "a" * 20_000])
+def test_a_long_host_is_shown_by_its_first_40_characters(host):
+    """As the settings show a config var they refuse (config/env.py)."""
+    with pytest.raises(PortError) as caught:
+        check_port(host, free_port())
+    assert "a" * 41 not in str(caught.value)
+    assert f"({len(host)} characters)" in str(caught.value)
+
+
 @pytest.mark.parametrize("host", ["[::1]", "::1"])
 def test_ipv6_loopback_in_brackets_or_bare_is_taken(host):
     if bind_error("::1", 0) is None:
