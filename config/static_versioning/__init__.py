@@ -28,8 +28,9 @@ The first of these that is set wins, for each kind of asset:
 Settings resolve them once (`STATIC_ASSET_VERSIONS`); a config var with characters
 unsafe in a URL stops start-up with ImproperlyConfigured naming the variable. A
 commit variable is never refused: a commit's whole hash gives its first 7
-characters, any other version itself, or a hash of it when it is not 1 to 64 of
-the safe characters.
+characters; any other version gives itself followed by the manifest's hash
+(`main-1a2b3c4d5e6f`), as the same version may come with every deploy, or 12 hex
+digits of a hash of both when that is not 1 to 64 of the safe characters.
 """
 
 import hashlib
@@ -113,24 +114,28 @@ def _shown(value: str) -> str:
     return repr(value) if len(value) <= 40 else f"{value[:40]!r}... ({len(value)} characters)"
 
 
-def _from_commit(environ: Mapping[str, str], name: str) -> Version | None:
-    """A commit variable's version; None when it is unset or blank.
+def _from_commit(environ: Mapping[str, str], name: str, files: str | None) -> Version | None:
+    """A commit variable's version; None when it is unset or blank. `files`: the
+    manifest's hash (manifest_hash), if there is one.
 
     Heroku sets these, not the operator: a commit's hash gives its first
-    COMMIT_LENGTH characters, and any other version (a Build API source names any as
-    SOURCE_VERSION, which the build reads) is itself when safe in a URL, else 12 hex
-    digits of its hash, so each still tells deploys apart. Stopping on one failed
-    the build, and the way out, STATIC_VERSION, outlasted it and hid every later
-    commit; cutting one to 7 characters gave every build of a month one version."""
+    COMMIT_LENGTH characters. Any other version (a Build API source names any as
+    SOURCE_VERSION, which the build reads) may be the same on every deploy ("main"),
+    so the manifest's hash goes with it: itself and that hash when safe in a URL,
+    else 12 hex digits of a hash of both. Stopping on one failed the build, and the
+    way out, STATIC_VERSION, outlasted it and hid every later commit; cutting one to
+    7 characters gave every build of a month one version; taking one as it was kept
+    ?v=main over every later deploy's files."""
     value = environ.get(name, "").strip()
     if not value:
         return None
     if COMMIT_HASH.fullmatch(value):
         return Version(value[:COMMIT_LENGTH], name)
-    if SAFE_VERSION.fullmatch(value):
-        return Version(value, name)
+    version = value if files is None else f"{value}-{files}"
+    if SAFE_VERSION.fullmatch(version):
+        return Version(version, name)
     # surrogateescape: a variable holding bytes that are not UTF-8 reaches Python so.
-    digest = hashlib.sha256(value.encode("utf-8", "surrogateescape")).hexdigest()
+    digest = hashlib.sha256(version.encode("utf-8", "surrogateescape")).hexdigest()
     return Version(digest[:12], name)
 
 
@@ -142,17 +147,16 @@ def manifest_hash(manifest: Path | None) -> str | None:
     return hashlib.sha256(manifest.read_bytes()).hexdigest()[:12]
 
 
-def _from_manifest(manifest: Path | None) -> Version | None:
-    digest = manifest_hash(manifest)
-    return None if digest is None else Version(digest, MANIFEST_SOURCE)
-
-
 def resolve(environ: Mapping[str, str], manifest: Path | None = None) -> AssetVersions:
     """Each kind's version from `environ` (os.environ at start-up) and the manifest file."""
+    files = manifest_hash(manifest)
     base = _from_variable(environ, "STATIC_VERSION")
     if base is None:
-        base = next(filter(None, (_from_commit(environ, name) for name in COMMIT_VARIABLES)), None)
-    base = base or _from_manifest(manifest) or Version("dev", "default")
+        commits = (_from_commit(environ, name, files) for name in COMMIT_VARIABLES)
+        base = next(filter(None, commits), None)
+    if base is None and files is not None:
+        base = Version(files, MANIFEST_SOURCE)
+    base = base or Version("dev", "default")
     per_kind = {
         kind: _from_variable(environ, name) or base for kind, name in KIND_VARIABLES.items()
     }

@@ -142,6 +142,33 @@ def test_a_version_heroku_set_that_is_no_commit_still_tells_deploys_apart(variab
 
 
 @pytest.mark.parametrize("variable", COMMIT_VARIABLES)
+@pytest.mark.parametrize("label", ["main", "v1.0 hotfix", "x" * 60, "x" * 64])
+def test_a_version_heroku_set_that_is_no_commit_changes_with_the_collected_files(
+    variable, label, manifest
+):
+    """A Build API source's version is whatever its caller sends, the same on every
+    deploy for some ("main"): every deploy linked ?v=main over files that had
+    changed. The manifest's hash goes with such a version, so a deploy whose files
+    changed gets a new one and a deploy whose files did not keeps it."""
+    first = resolve({variable: label}, manifest=manifest).other
+    assert resolve({variable: label}, manifest=manifest).other == first
+    manifest.write_text(manifest.read_text().replace("e7a0f46f537b", "0d1e2f3a4b5c"))
+    second = resolve({variable: label}, manifest=manifest).other
+    assert second.value != first.value
+    assert (first.source, second.source) == (variable, variable)
+    for version in (first, second):
+        assert SAFE_VERSION.fullmatch(version.value)
+        # The version as it was set stays readable where it fits.
+        if SAFE_VERSION.fullmatch(label) and len(label) <= 64 - 13:
+            assert re.fullmatch(rf"{label}-[0-9a-f]{{12}}", version.value)
+
+
+def test_a_commits_hash_needs_no_manifest_beside_it(manifest):
+    """Every commit is a deploy of its own: its 7 characters, whatever the files."""
+    assert resolve({"HEROKU_BUILD_COMMIT": COMMIT}, manifest=manifest).other.value == "0123456"
+
+
+@pytest.mark.parametrize("variable", COMMIT_VARIABLES)
 @pytest.mark.parametrize("commit", [COMMIT, COMMIT.upper(), " " + COMMIT + "\n", "ab" * 32])
 def test_a_commit_is_its_first_7_characters(variable, commit):
     """A whole SHA-1 or SHA-256 hash, as Heroku sets it."""
