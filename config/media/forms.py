@@ -113,9 +113,13 @@ class MediaUploadFormMixin:
                 # What FileField.pre_save would do inside save(), done now.
                 file.save(file.name, file.file, save=False)
                 self.stored_uploads.append(file)
-            except versions.storage_errors():
+            except versions.storage_errors() as error:
                 logger.exception("Storing upload %r for %s failed", file.name, field)
                 self.add_error(field.name, self.storage_error_message)
+                # S3 may have written it before the error (the storage hid it again):
+                # counted, as a stored file it may be, as a restore's copy is.
+                if limit is not None and not versions.never_carried_out(error):
+                    limit.stored(self.upload_request)
             except SuspiciousFileOperation:
                 # No name fits: Django shortens only what comes before a name's
                 # first dot to fit the field's max_length (or the name is unsafe).

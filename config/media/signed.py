@@ -16,8 +16,13 @@ and 35 minutes for a page kept PAGE_CACHE_SECONDS (at most 600) in the page
 cache. Only plain URLs are reused: with `parameters`, `expire` or `http_method`
 (a download link, a version's link on the versions page) each call signs anew.
 Each process keeps at most `max_urls`, then starts again.
+
+A write that fails after S3 may have carried it out (its answer lost, a 5xx) is
+hidden again before the error goes on (`_save`): whoever stored the file is told
+nothing was stored, and the bucket then holds nothing current under its name.
 """
 
+import logging
 import threading
 import time
 
@@ -25,8 +30,11 @@ from storages.backends.s3 import S3Storage
 
 from config.media.boto_sessions import SharedServiceData
 from config.media.storage import ClientLimits
+from config.media.versions import never_carried_out, storage_errors
 
 REUSE_SECONDS = 15 * 60
+
+logger = logging.getLogger(__name__)
 
 
 class MediaStorage(ClientLimits, SharedServiceData, S3Storage):
@@ -38,6 +46,30 @@ class MediaStorage(ClientLimits, SharedServiceData, S3Storage):
         super().__init__(**settings)
         self._signed: dict[str, tuple[str, float]] = {}
         self._lock = threading.Lock()
+
+    def _save(self, name, content):
+        """Store `name`, a name get_available_name() found free (file_overwrite is off).
+
+        A failure after which S3 may hold the file (`never_carried_out` is False: a
+        read timeout, a connection dropped after the request went out, a 5xx) is
+        hidden before it is raised: a delete marker over whatever S3 wrote, whose
+        versions stay in the bucket for a restore. Without it the caller's "nothing
+        was saved" was a file current in the bucket that no row named and nothing
+        would discard. The delete is logged, and so is a delete that fails too."""
+        try:
+            return super()._save(name, content)
+        except storage_errors() as error:
+            if not never_carried_out(error):
+                self._hide(name)
+            raise
+
+    def _hide(self, name: str) -> None:
+        try:
+            self.delete(name)
+        except storage_errors():
+            logger.exception("%r may be current in the bucket: storing it failed", name)
+        else:
+            logger.warning("Storing %r failed after S3 may have written it: deleted", name)
 
     def url(self, name, parameters=None, expire=None, http_method=None):
         if parameters or expire is not None or http_method or not self.querystring_auth:

@@ -58,7 +58,7 @@ class InvalidName(MediaError):
     """A name that is not exactly one key of the bucket (see `check_name`)."""
 
 
-def _never_carried_out(error: Exception) -> bool:
+def never_carried_out(error: Exception) -> bool:
     """Whether a request that raised `error` surely did nothing on S3: no connection
     was ever made, or S3 refused it (a 4xx). Anything else, a 5xx included (botocore
     reads a 200 whose body was cut short as one), may come after S3 carried it out."""
@@ -404,7 +404,7 @@ def restore(
             CopySource={"Bucket": bucket, "Key": key, "VersionId": version_id},
         )
     except storage_errors() as error:
-        if _never_carried_out(error):
+        if never_carried_out(error):
             raise
         if on_copied is not None:  # counted, as a copy it may be
             on_copied()

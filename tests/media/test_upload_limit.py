@@ -2,6 +2,8 @@
 stays in the versioned bucket (the app's keys delete no version), and the demo's
 shared staff login, which may change a product's picture, is every visitor's."""
 
+import logging
+
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -24,7 +26,7 @@ from tests.accounts.test_avatar_admin import (
     user_page,
     user_page_data,
 )
-from tests.conftest import bucket_keys, storages_on
+from tests.conftest import bucket_keys, current_keys, storages_on
 from tests.factories import ProductFactory, UserFactory, image_bytes, upload
 
 pytestmark = pytest.mark.django_db
@@ -180,3 +182,65 @@ def test_restores_by_the_shared_staff_login_are_counted_as_stored_files(fresh_s3
     assert f"{PER_CLIENT} files an hour" in picture.content.decode()
     # From another network, until the account's own bound.
     assert from_client(staff, 6).post(page, {"name": name, "version_id": older}).status_code == 302
+
+
+def puts_failing(monkeypatch, *, carried_out: bool) -> list[str]:
+    """Each PUT of the media storage's client fails: after S3 carried it out and its
+    answer was lost (a read timeout, as on a connection dropped after the write), or
+    before any connection was made. The URLs of those requests."""
+    from botocore.exceptions import EndpointConnectionError, ReadTimeoutError
+
+    client = default_storage.connection.meta.client
+    send = client._endpoint._send
+    sent = []
+
+    def failing(request):
+        copy = any(name.lower() == "x-amz-copy-source" for name in request.headers)
+        if request.method != "PUT" or copy:
+            return send(request)
+        sent.append(request.url)
+        if not carried_out:
+            raise EndpointConnectionError(endpoint_url=request.url)
+        send(request)
+        raise ReadTimeoutError(endpoint_url=request.url)
+
+    monkeypatch.setattr(client._endpoint, "_send", failing)
+    return sent
+
+
+def test_an_upload_whose_answer_is_lost_is_counted_and_left_current_nowhere(fresh_s3, monkeypatch):
+    """S3 wrote the avatar, and the answer never came: the form said nothing was saved
+    while the bucket held the picture as a current file no row names, which nothing
+    would discard, uncounted (a client repeating it stored files past the limit).
+    The storage now hides what it may have written (a delete marker: its versions
+    stay for a restore), and the limit counts it."""
+    user = UserFactory()
+    client = from_client(user, 1)
+    sent = puts_failing(monkeypatch, carried_out=True)
+    for n in range(PER_CLIENT):
+        failed = post_avatar(client, f"lost-{n}.png")
+        assert media_forms.STORAGE_ERROR_MESSAGE in failed.content.decode()
+    assert sent
+    monkeypatch.undo()
+    assert Profile.objects.get(user=user).avatar.name == ""
+    assert current_keys(fresh_s3) == []
+    # Counted: the hour's allowance is spent.
+    refused = post_avatar(client, "after.png")
+    assert refused.status_code == 200
+    assert f"{PER_CLIENT} files an hour" in refused.content.decode()
+    assert current_keys(fresh_s3) == []
+
+
+def test_an_upload_s3_never_received_is_not_hidden_or_counted(fresh_s3, monkeypatch, caplog):
+    """No connection made: nothing to hide (no delete is sent) and nothing counted,
+    as with a bucket that refuses it (above)."""
+    client = from_client(UserFactory(), 1)
+    sent = puts_failing(monkeypatch, carried_out=False)
+    with caplog.at_level(logging.WARNING, logger="config.media.signed"):
+        for n in range(PER_CLIENT + 1):
+            failed = post_avatar(client, f"unsent-{n}.png")
+            assert media_forms.STORAGE_ERROR_MESSAGE in failed.content.decode()
+    assert sent
+    assert "config.media.signed" not in caplog.text
+    monkeypatch.undo()
+    assert post_avatar(client, "after.png").status_code == 302
