@@ -4,7 +4,9 @@
 file that config/media/uploads.py has already checked and returns new bytes of the same
 format holding only the picture: every frame of an animation with its timing and loop
 count, transparency, and the ICC colour profile with a PNG's other colour chunks (how to
-show the colours; they say nothing about the person). Everything a camera or an editor
+show the colours; they say nothing about the person), each as its format defines it:
+a colour chunk of another length, and a profile's private tags or bytes no tag holds,
+are left out (config/media/profiles.py). Everything a camera or an editor
 adds about the picture is left behind: EXIF (GPS position, camera, date, its thumbnail),
 XMP, IPTC, JPEG and GIF comments, PNG text chunks, and the extra pictures of a camera's
 MPO file (depth maps, previews). A JPEG's or PNG's EXIF orientation is applied to the
@@ -23,6 +25,7 @@ import io
 from PIL import ExifTags, Image, JpegImagePlugin, WebPImagePlugin
 from PIL.PngImagePlugin import PngInfo
 
+from config.media import profiles
 from config.media.blocks import jpeg_walk
 
 # Image.info entries that are part of the picture itself; every other entry is
@@ -34,8 +37,9 @@ PILLOWS = object()
 # gamma, its primaries, that it is sRGB, its colour space by code (cICP). Pillow
 # writes them again when given; dropped, a picture saved with gamma 1.8 or in
 # Display P3 showed other colours in Chromium. (Pillow leaves out sRGB where it
-# writes an ICC profile, as the PNG spec asks.)
-PNG_COLOUR_CHUNKS = (b"gAMA", b"cHRM", b"sRGB", b"cICP")
+# writes an ICC profile, as the PNG spec asks.) Each with the length the spec gives
+# it: one carrying more held whatever bytes came after.
+PNG_COLOUR_CHUNKS = {b"gAMA": 4, b"cHRM": 32, b"sRGB": 1, b"cICP": 4}
 # The formats browsers turn by their EXIF orientation. Chromium shows a WebP as its
 # pixels lie, whatever its EXIF says: turned here, a WebP converted from a phone's
 # photo with its metadata was stored turned from what its uploader saw. GIF has no
@@ -319,7 +323,7 @@ def _exif_orientation(block: bytes) -> int:
 
 def _save_options(image: Image.Image, image_format: str, data: bytes) -> dict:
     """How to write `image_format` as close to the upload as Pillow can, metadata aside."""
-    icc_profile = image.info.get("icc_profile")
+    icc_profile = profiles.kept(image.info.get("icc_profile"))
     if image_format == "JPEG":
         # The upload's own quantisation tables and chroma subsampling: a second
         # encode at the quality the camera chose, neither visibly worse nor bigger.
@@ -361,11 +365,13 @@ def _png_chunks_before_pixels(data: bytes):
 
 
 def _png_colour_chunks(data: bytes) -> PngInfo:
-    """The PNG_COLOUR_CHUNKS of a PNG, as they are, from the chunks before its pixels."""
-    info = PngInfo()
+    """The PNG_COLOUR_CHUNKS of a PNG, as they are, from the chunks before its pixels:
+    the first of each kind, of its kind's length (the spec allows one of each)."""
+    info, found = PngInfo(), set()
     for name, body in _png_chunks_before_pixels(data):
-        if name in PNG_COLOUR_CHUNKS:
+        if PNG_COLOUR_CHUNKS.get(name) == len(body) and name not in found:
             info.add(name, body)
+            found.add(name)
     return info
 
 

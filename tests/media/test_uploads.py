@@ -7,7 +7,7 @@ import pytest
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.test import RequestFactory
-from PIL import Image, ImageChops, ImageStat, _webp
+from PIL import Image, ImageChops, ImageCms, ImageStat, _webp
 from PIL.PngImagePlugin import PngInfo
 
 from accounts.models import Profile
@@ -20,6 +20,7 @@ from tests.factories import UserFactory, image_bytes, png_declaring, stored_as, 
 from tests.images import (
     ACCEPTED,
     REFUSED,
+    SRGB,
     TRANSPARENT_BY_VALUE,
     UPRIGHT_SIZE,
     animation_with_a_large_exif,
@@ -441,6 +442,90 @@ def test_a_pngs_colour_chunks_are_kept(case):
     _, stored = clean_image(upload("colours.png", content))
     kept = dict(png_chunks_before_pixels(stored))
     assert {name: kept.get(name) for name, _ in COLOURS[case]} == dict(COLOURS[case])
+
+
+# Bytes that are no colour: kept, they went to the media bucket whole.
+HIDDEN = b"GPS 48.8584N 2.2945E, Jane Doe " * 50
+
+
+@pytest.mark.parametrize("name", [b"gAMA", b"cHRM", b"sRGB", b"cICP"])
+def test_a_colour_chunk_longer_than_its_kind_is_left_out(name):
+    """Each colour chunk is a few bytes long by the PNG spec (gAMA 4, cHRM 32, sRGB 1,
+    cICP 4): one carrying more held whatever the bytes after those were."""
+    right = dict(COLOURS["gamma, chromaticities and cicp"] + COLOURS["srgb"])[name]
+    info = PngInfo()
+    info.add(name, right + HIDDEN)
+    _, stored = clean_image(
+        upload("colours.png", save(picture(size=(40, 30)), "PNG", pnginfo=info))
+    )
+    assert HIDDEN[:20] not in stored
+    assert name not in dict(png_chunks_before_pixels(stored))
+
+
+def with_a_private_tag(profile: bytes, data: bytes) -> bytes:
+    """`profile` with one more tag, of a signature no ICC version registers, holding
+    `data`: a well-formed profile, which littlecms reads."""
+    count = int.from_bytes(profile[128:132], "big")
+    table_end = 132 + 12 * count
+    entries = b""
+    for at in range(132, table_end, 12):
+        offset = int.from_bytes(profile[at + 4 : at + 8], "big") + 12
+        entries += profile[at : at + 4] + offset.to_bytes(4, "big") + profile[at + 8 : at + 12]
+    block = b"data" + bytes(4) + data
+    block += bytes(-len(block) % 4)
+    new = len(profile) + 12
+    entries += b"zzzz" + new.to_bytes(4, "big") + len(block).to_bytes(4, "big")
+    whole = profile[4:128] + (count + 1).to_bytes(4, "big") + entries + profile[table_end:] + block
+    return (len(whole) + 4).to_bytes(4, "big") + whole
+
+
+def measured(profile: bytes) -> bytes:
+    """`profile` with its header's size set to its length."""
+    return len(profile).to_bytes(4, "big") + profile[4:]
+
+
+NO_PROFILES = {
+    "text": HIDDEN,
+    "a profile with bytes after its size": SRGB + HIDDEN,
+    "no acsp signature": SRGB[:36] + b"xxxx" + SRGB[40:],
+    "cut short": measured(SRGB[:300]),
+}
+# Pillow writes no ICC profile into a GIF: the three formats that carry one.
+WITH_PROFILES = ["JPEG", "PNG", "WEBP"]
+
+
+@pytest.mark.parametrize("kind", WITH_PROFILES)
+@pytest.mark.parametrize("case", NO_PROFILES)
+def test_a_colour_profile_that_is_no_profile_is_left_out(kind, case):
+    """An ICC profile is kept for the colours it describes; bytes under its name that
+    are no well-formed profile describe none (browsers show such a picture as sRGB),
+    and went to the bucket whole."""
+    content = save(picture(size=(40, 30)), kind, icc_profile=NO_PROFILES[case])
+    with Image.open(io.BytesIO(content)) as image:  # a PNG's is compressed
+        assert image.info["icc_profile"] == NO_PROFILES[case]
+    _, stored = clean_image(upload(f"profile.{kind.lower()}", content))
+    assert HIDDEN[:20] not in stored
+    with Image.open(io.BytesIO(stored)) as image:
+        assert not image.info.get("icc_profile")
+
+
+@pytest.mark.parametrize("kind", WITH_PROFILES)
+@pytest.mark.parametrize(
+    "profile",
+    [with_a_private_tag(SRGB, HIDDEN), measured(SRGB + HIDDEN)],
+    ids=["a private tag", "bytes no tag holds"],
+)
+def test_a_profiles_bytes_that_describe_no_colour_are_left_out_and_its_colours_kept(kind, profile):
+    """A private tag holds any bytes at all, and so does the space a profile's size
+    counts beyond its tags; the registered tags describe the colours."""
+    assert ImageCms.ImageCmsProfile(io.BytesIO(profile))  # well-formed: littlecms reads it
+    content = save(picture(size=(40, 30)), kind, icc_profile=profile)
+    with Image.open(io.BytesIO(content)) as image:  # a PNG's is compressed
+        assert image.info["icc_profile"] == profile
+    _, stored = clean_image(upload(f"profile.{kind.lower()}", content))
+    assert HIDDEN[:20] not in stored
+    with Image.open(io.BytesIO(stored)) as image:
+        assert image.info.get("icc_profile") == SRGB
 
 
 def test_an_apngs_default_image_stays_out_of_its_animation():
