@@ -118,7 +118,7 @@ class MediaUploadFormMixin:
                 self.add_error(field.name, self.storage_error_message)
                 # S3 may have written it before the error (the storage hid it again):
                 # counted, as a stored file it may be, as a restore's copy is.
-                if limit is not None and not versions.never_carried_out(error):
+                if limit is not None and getattr(error, "media_may_have_written", False):
                     limit.stored(self.upload_request)
             except SuspiciousFileOperation:
                 # No name fits: Django shortens only what comes before a name's

@@ -365,10 +365,14 @@ def _png_chunks_before_pixels(data: bytes):
 
 
 def _png_colour_chunks(data: bytes) -> PngInfo:
-    """The PNG_COLOUR_CHUNKS of a PNG, as they are, from the chunks before its pixels:
-    the first of each kind, of its kind's length (the spec allows one of each)."""
+    """The PNG_COLOUR_CHUNKS of a PNG, as they are, from the chunks before its palette
+    and pixels, where the spec puts them (decoders ignore one after the palette:
+    written before it, it would change the colours shown): the first of each kind,
+    of its kind's length (the spec allows one of each)."""
     info, found = PngInfo(), set()
     for name, body in _png_chunks_before_pixels(data):
+        if name == b"PLTE":
+            break
         if PNG_COLOUR_CHUNKS.get(name) == len(body) and name not in found:
             info.add(name, body)
             found.add(name)

@@ -17,9 +17,10 @@ cache. Only plain URLs are reused: with `parameters`, `expire` or `http_method`
 (a download link, a version's link on the versions page) each call signs anew.
 Each process keeps at most `max_urls`, then starts again.
 
-A write that fails after S3 may have carried it out (its answer lost, a 5xx) is
-hidden again before the error goes on (`_save`): whoever stored the file is told
-nothing was stored, and the bucket then holds nothing current under its name.
+A write is sent once, and one that fails after S3 may have carried it out (its
+answer lost, a 5xx) is hidden again before the error goes on (`_save`): whoever
+stored the file is told nothing was stored, and the bucket then holds nothing
+current under its name.
 """
 
 import logging
@@ -30,9 +31,11 @@ from storages.backends.s3 import S3Storage
 
 from config.media.boto_sessions import SharedServiceData
 from config.media.storage import ClientLimits
-from config.media.versions import never_carried_out, storage_errors
+from config.media.versions import never_carried_out, not_again, storage_errors
 
 REUSE_SECONDS = 15 * 60
+# The requests that write an object: a single PUT, or a multipart upload's last step.
+WRITES = ("PutObject", "CompleteMultipartUpload")
 
 logger = logging.getLogger(__name__)
 
@@ -50,16 +53,27 @@ class MediaStorage(ClientLimits, SharedServiceData, S3Storage):
     def _save(self, name, content):
         """Store `name`, a name get_available_name() found free (file_overwrite is off).
 
-        A failure after which S3 may hold the file (`never_carried_out` is False: a
-        read timeout, a connection dropped after the request went out, a 5xx) is
-        hidden before it is raised: a delete marker over whatever S3 wrote, whose
-        versions stay in the bucket for a restore. Without it the caller's "nothing
-        was saved" was a file current in the bucket that no row named and nothing
-        would discard. The delete is logged, and so is a delete that fails too."""
+        The write is sent once, as a restore's copy is: botocore sends a request
+        again after an error or a lost answer, and a retry that never connected
+        hid that S3 had written the first. A failure after which S3 may hold the
+        file (`never_carried_out` is False: a read timeout, a connection dropped
+        after the request went out, a 5xx) is hidden before it is raised: a delete
+        marker over whatever S3 wrote, whose versions stay in the bucket for a
+        restore. Without it the caller's "nothing was saved" was a file current in
+        the bucket that no row named and nothing would discard. The delete is
+        logged, and so is a delete that fails too. Such an error carries
+        `media_may_have_written = True`, telling the caller (the upload forms, which
+        count it) from a failure before the write, such as the name's check."""
+        events = self.connection.meta.client.meta.events
+        for operation in WRITES:
+            events.register_first(
+                f"needs-retry.s3.{operation}", not_again, unique_id=f"{__name__}.{operation}"
+            )
         try:
             return super()._save(name, content)
         except storage_errors() as error:
             if not never_carried_out(error):
+                error.media_may_have_written = True
                 self._hide(name)
             raise
 

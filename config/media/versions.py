@@ -70,7 +70,7 @@ def never_carried_out(error: Exception) -> bool:
     return isinstance(error, EndpointConnectionError | ConnectTimeoutError)
 
 
-def _not_again(**kwargs):
+def not_again(**kwargs):
     """botocore's needs-retry hook for a request it must never send twice: False,
     which botocore reads as no retry, ahead of its retry handler's answer."""
     return False
@@ -395,7 +395,7 @@ def restore(
     # Sent once: botocore sends a request again after an error or a lost answer, and
     # S3 may have written the first copy, which the app would never see.
     client.meta.events.register_first(
-        "needs-retry.s3.CopyObject", _not_again, unique_id="config.media.versions._not_again"
+        "needs-retry.s3.CopyObject", not_again, unique_id="config.media.versions.not_again"
     )
     try:
         copied = client.copy_object(

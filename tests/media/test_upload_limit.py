@@ -220,7 +220,7 @@ def test_an_upload_whose_answer_is_lost_is_counted_and_left_current_nowhere(fres
     for n in range(PER_CLIENT):
         failed = post_avatar(client, f"lost-{n}.png")
         assert media_forms.STORAGE_ERROR_MESSAGE in failed.content.decode()
-    assert sent
+    assert len(sent) == PER_CLIENT  # each sent once: a retry hid what the first did
     monkeypatch.undo()
     assert Profile.objects.get(user=user).avatar.name == ""
     assert current_keys(fresh_s3) == []
@@ -244,3 +244,55 @@ def test_an_upload_s3_never_received_is_not_hidden_or_counted(fresh_s3, monkeypa
     assert "config.media.signed" not in caplog.text
     monkeypatch.undo()
     assert post_avatar(client, "after.png").status_code == 302
+
+
+def test_a_name_check_that_times_out_counts_nothing(fresh_s3, monkeypatch):
+    """The storage checks the name is free (a HEAD) before it writes: a timeout there
+    comes before any write, and S3 holds nothing of it to count."""
+    from botocore.exceptions import ReadTimeoutError
+
+    client = default_storage.connection.meta.client
+    send = client._endpoint._send
+    methods = []
+
+    def heads_time_out(request):
+        methods.append(request.method)
+        if request.method == "HEAD":
+            raise ReadTimeoutError(endpoint_url=request.url)
+        return send(request)
+
+    monkeypatch.setattr(client._endpoint, "_send", heads_time_out)
+    client_of_user = from_client(UserFactory(), 1)
+    for n in range(PER_CLIENT + 1):
+        failed = post_avatar(client_of_user, f"slow-{n}.png")
+        assert media_forms.STORAGE_ERROR_MESSAGE in failed.content.decode()
+    monkeypatch.undo()
+    assert "HEAD" in methods
+    assert "PUT" not in methods
+    assert post_avatar(client_of_user, "after.png").status_code == 302
+
+
+def test_a_multipart_upload_whose_last_answer_is_lost_is_hidden(fresh_s3, monkeypatch):
+    """Above boto3's multipart threshold (8 MB) the object is written by the upload's
+    last request, CompleteMultipartUpload: sent once, and hidden when its answer is
+    lost, as a PUT is."""
+    from botocore.exceptions import ReadTimeoutError
+
+    client = default_storage.connection.meta.client
+    send = client._endpoint._send
+    completes = []
+
+    def complete_lost(request):
+        if request.method == "POST" and "uploadId=" in request.url:
+            completes.append(request.url)
+            send(request)
+            raise ReadTimeoutError(endpoint_url=request.url)
+        return send(request)
+
+    monkeypatch.setattr(client._endpoint, "_send", complete_lost)
+    with pytest.raises(ReadTimeoutError) as raised:
+        default_storage.save("products/big.bin", ContentFile(b"x" * (9 * 1024 * 1024)))
+    monkeypatch.undo()
+    assert raised.value.media_may_have_written
+    assert len(completes) == 1
+    assert current_keys(fresh_s3) == []

@@ -1,6 +1,7 @@
 import io
 import random
 import re
+import tracemalloc
 import zlib
 
 import pytest
@@ -11,7 +12,7 @@ from PIL import Image, ImageChops, ImageCms, ImageStat, _webp
 from PIL.PngImagePlugin import PngInfo
 
 from accounts.models import Profile
-from config.media import blocks, uploads
+from config.media import blocks, profiles, uploads
 from config.media import reencode as reencode_module
 from config.media.reencode import TooManyLines, TooManyPixels, frame_pixels, reencode
 from config.media.uploads import ImageUploadFormField, clean_image
@@ -484,11 +485,28 @@ def measured(profile: bytes) -> bytes:
     return len(profile).to_bytes(4, "big") + profile[4:]
 
 
+def with_id_and_reserved(profile: bytes, data: bytes) -> bytes:
+    """`profile` whose ID (an MD5, or zeros) and reserved header bytes hold `data`."""
+    return profile[:84] + data[:44].ljust(44, b"!") + profile[128:]
+
+
+def repeating_its_data(tags: int, length: int) -> bytes:
+    """A profile of `tags` registered tags, each naming the same `length` bytes but a
+    little fewer than the last: each would be written again on its own."""
+    signatures = sorted(profiles.TAGS)[:tags]
+    table_end = 132 + 12 * len(signatures)
+    entries = b"".join(
+        signature + table_end.to_bytes(4, "big") + (length - 4 * n).to_bytes(4, "big")
+        for n, signature in enumerate(signatures)
+    )
+    return measured(SRGB[:128] + len(signatures).to_bytes(4, "big") + entries + bytes(length))
+
+
 NO_PROFILES = {
     "text": HIDDEN,
-    "a profile with bytes after its size": SRGB + HIDDEN,
     "no acsp signature": SRGB[:36] + b"xxxx" + SRGB[40:],
     "cut short": measured(SRGB[:300]),
+    "tags naming the same data again and again": repeating_its_data(49, 100_000),
 }
 # Pillow writes no ICC profile into a GIF: the three formats that carry one.
 WITH_PROFILES = ["JPEG", "PNG", "WEBP"]
@@ -512,8 +530,13 @@ def test_a_colour_profile_that_is_no_profile_is_left_out(kind, case):
 @pytest.mark.parametrize("kind", WITH_PROFILES)
 @pytest.mark.parametrize(
     "profile",
-    [with_a_private_tag(SRGB, HIDDEN), measured(SRGB + HIDDEN)],
-    ids=["a private tag", "bytes no tag holds"],
+    [
+        with_a_private_tag(SRGB, HIDDEN),
+        measured(SRGB + HIDDEN),
+        SRGB + HIDDEN,
+        with_id_and_reserved(SRGB, HIDDEN),
+    ],
+    ids=["a private tag", "bytes no tag holds", "bytes after its size", "its id and reserved"],
 )
 def test_a_profiles_bytes_that_describe_no_colour_are_left_out_and_its_colours_kept(kind, profile):
     """A private tag holds any bytes at all, and so does the space a profile's size
@@ -526,6 +549,41 @@ def test_a_profiles_bytes_that_describe_no_colour_are_left_out_and_its_colours_k
     assert HIDDEN[:20] not in stored
     with Image.open(io.BytesIO(stored)) as image:
         assert image.info.get("icc_profile") == SRGB
+
+
+def test_a_profile_is_never_written_larger_than_it_came():
+    """littlecms takes up to 100 tags, each of which may name the same data: written
+    again tag by tag, a 1.5 KB PNG (its profile compressed) held hundreds of MB."""
+    profile = repeating_its_data(49, 1_000_000)
+    content = save(picture(size=(40, 30)), "PNG", icc_profile=profile)
+    assert len(content) < 10_000
+    tracemalloc.start()
+    try:
+        _, stored = clean_image(upload("small.png", content))
+    finally:
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    assert peak < 20 * 2**20
+    assert len(stored) < len(content) * 2
+
+
+def test_colour_chunks_after_the_palette_stay_after_it():
+    """Decoders ignore a gAMA after PLTE (the spec puts it before): written before the
+    palette, it changed the colours a logo showed."""
+    buffer = io.BytesIO()
+    Image.new("P", (40, 30), 1).save(buffer, "PNG")
+    data = buffer.getvalue()
+    end = data.index(b"PLTE") - 4
+    end += 12 + int.from_bytes(data[end : end + 4], "big")
+    body = (100_000).to_bytes(4, "big")
+    gama = (
+        len(body).to_bytes(4, "big")
+        + b"gAMA"
+        + body
+        + zlib.crc32(b"gAMA" + body).to_bytes(4, "big")
+    )
+    _, stored = clean_image(upload("logo.png", data[:end] + gama + data[end:]))
+    assert b"gAMA" not in dict(png_chunks_before_pixels(stored))
 
 
 def test_an_apngs_default_image_stays_out_of_its_animation():
