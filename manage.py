@@ -19,11 +19,11 @@ def main():
         # through the settings module would only bury it.
         sys.exit(f"Error: {error}")
     except (ModuleNotFoundError, ValueError, TypeError) as error:
-        from config.settings_module import NAMES_NO_MODULE, names_no_module
+        from config.settings_module import names_no_module, names_no_module_said
 
         if not names_no_module(name, error):
             raise  # the settings' own error: its traceback is the news
-        sys.exit(NAMES_NO_MODULE.format(name=name))
+        sys.exit(names_no_module_said(name))
     execute_from_command_line(sys.argv)
 
 

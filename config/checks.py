@@ -187,7 +187,8 @@ def admin_is_at_its_url(app_configs, **kwargs):
             found = f"the page {match.view_name!r}" if match else "nothing"
             return [
                 Error(
-                    f"ADMIN_URL is {settings.ADMIN_URL!r}: at {path} the site finds {found}, "
+                    f"ADMIN_URL is {env.shown(settings.ADMIN_URL)}: at {env.clipped(path)} the "
+                    f"site finds {found}, "
                     f"not {expected!r}, which would be out of reach.",
                     hint="Give ADMIN_URL a path of its own, one no page of the site starts "
                     "with (heroku config:set ADMIN_URL=backstage).",
@@ -229,7 +230,7 @@ def database_takes_the_apps_connection(app_configs, databases=None, **kwargs):
         try:
             problem = unusable_because(connections[alias])
         except Exception as error:  # the driver's, Django's ImproperlyConfigured: any
-            reason = " ".join(str(error).split()) or type(error).__name__
+            reason = env.clipped(str(error)) or type(error).__name__
             problem = f"refused the app's connection: {reason}"
         if problem:
             errors.append(

@@ -4,6 +4,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django.db.migrations.executor import MigrationExecutor
 
+from config.env import clipped
+
 
 class DatabaseCommand(BaseCommand):
     """A command that needs the database as `migrate` leaves it.
@@ -27,7 +29,7 @@ class DatabaseCommand(BaseCommand):
         except DatabaseError as error:
             # psycopg2's first line names the host and port, never the password.
             reason = (str(error).strip().splitlines() or [repr(error)])[0]
-            raise CommandError(f"The database cannot be reached: {reason}") from error
+            raise CommandError(f"The database cannot be reached: {clipped(reason)}") from error
         if plan:
             apps = ", ".join(sorted({migration.app_label for migration, _ in plan}))
             raise CommandError(

@@ -400,10 +400,16 @@ def shown(value: str) -> str:
     return repr(value) if len(value) <= 40 else f"{value[:40]!r}... ({len(value)} characters)"
 
 
+# Another program's message may quote a value, or its parts, more than once.
+CLIPPED_LENGTH = 200
+
+
 def clipped(text: str) -> str:
-    """Another library's message, or a name, for an error message: each run of more
-    than 40 characters without a space cut to its first 40, as `shown` cuts a value."""
-    return re.sub(r"\S{41,}", lambda run: f"{run[0][:40]}...", text)
+    """Another program's message (gunicorn's, libpq's, sentry-sdk's) for an error
+    message: on one line, each run of more than 40 characters without a space cut to
+    its first 40, as `shown` cuts a value, and the whole to CLIPPED_LENGTH."""
+    text = re.sub(r"\S{41,}", lambda run: f"{run[0][:40]}...", " ".join(text.split()))
+    return text if len(text) <= CLIPPED_LENGTH else f"{text[:CLIPPED_LENGTH]}..."
 
 
 # gunicorn's workers when WEB_CONCURRENCY is unset (Heroku's buildpack sets it
@@ -476,7 +482,8 @@ def gunicorn_cmd_args() -> None:
         lines = said.getvalue().strip().splitlines()
         reason = lines[-1] if stop.code and lines else "it makes gunicorn print and exit"
     except Exception as error:  # shlex's, a validator's (ConfigError), an import's
-        reason = str(error) or type(error).__name__
+        # Its first line: a worker class gunicorn cannot import adds the traceback.
+        reason = (str(error).strip().splitlines() or [type(error).__name__])[0]
     else:
         owned = [why for name, why in GUNICORN_OWNED.items() if given.get(name)]
         if owned:
@@ -487,7 +494,7 @@ def gunicorn_cmd_args() -> None:
             reason = "it runs no worker (--workers and --threads must be 1 or more)"
     raise ImproperlyConfigured(
         f"The environment variable GUNICORN_CMD_ARGS is one the web line cannot run "
-        f"with: {clipped(' '.join(reason.split()))}."
+        f"with: {clipped(reason)}."
     )
 
 
@@ -553,10 +560,12 @@ def mail_host(name: str, default: str) -> str:
         or written.endswith(".")
         or (numeric and not is_ipv4(written))
     ):
+        # A login pasted in with the host (smtp://apikey:password@host) is not shown.
+        said = "a value with a login, not shown" if "@" in value else shown(value)
         raise ImproperlyConfigured(
             f"The environment variable {name} must be a mail server's host name alone, like "
             f"smtp.example.com (no scheme, port, login, quotes or final dot: the port is "
-            f"587), or an IPv4 address written in full, got {shown(value)}."
+            f"587), or an IPv4 address written in full, got {said}."
         )
     return value
 
@@ -830,9 +839,9 @@ def _refuse_unknown_options(url: str, options: dict) -> None:
             make_dsn(**{name: "1"})  # libpq's own list of keywords
         except ProgrammingError:
             raise ImproperlyConfigured(
-                f"DATABASE_URL's ?{clipped(name)}= is no option libpq knows, so every connection "
-                "would fail: see PostgreSQL's list of connection parameters "
-                "(libpq-connect, Parameter Key Words)."
+                f"DATABASE_URL's ?{name[:40]}{'...' if len(name) > 40 else ''}= is no option "
+                "libpq knows, so every connection would fail: see PostgreSQL's list of "
+                "connection parameters (libpq-connect, Parameter Key Words)."
             ) from None
 
 

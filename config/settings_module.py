@@ -3,10 +3,15 @@ line by manage.py and the demo (a near miss, a path, a blank value, or another
 project's settings a shell exports), or an error of the settings module itself,
 whose traceback is the news."""
 
-NAMES_NO_MODULE = (
-    "Error: DJANGO_SETTINGS_MODULE is {name!r}, which names no module here: "
-    "unset it for config.settings, or name a module by its dotted path."
-)
+
+def names_no_module_said(name: str) -> str:
+    """The one line manage.py and the demo print for a `name` that names no module."""
+    from config.env import shown  # only then: manage.py loads nothing it need not
+
+    return (
+        f"Error: DJANGO_SETTINGS_MODULE is {shown(name)}, which names no module here: "
+        "unset it for config.settings, or name a module by its dotted path."
+    )
 
 
 def names_no_module(name: str, error: Exception) -> bool:

@@ -32,7 +32,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from config import cancel_on_stop
 from config.local import ports
-from config.settings_module import NAMES_NO_MODULE, names_no_module
+from config.settings_module import names_no_module, names_no_module_said
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 DEMO_PRODUCTS = 200
@@ -166,7 +166,7 @@ def demo() -> int:
         name = os.environ["DJANGO_SETTINGS_MODULE"]
         if not names_no_module(name, error):
             raise
-        print(NAMES_NO_MODULE.format(name=name), file=sys.stderr)  # as manage.py says it
+        print(names_no_module_said(name), file=sys.stderr)  # as manage.py says it
         return 2
     child_env = {**os.environ, "DATABASE_URL": settings.DATABASE_URL}
 

@@ -48,7 +48,7 @@ class StaticVersioningTourView(TemplateView):
             example_commit=EXAMPLE_ENVIRON["HEROKU_BUILD_COMMIT"],
             assets=[(path, versioned_static(path), deployed_url(path)) for path in ASSETS],
             resolve_excerpt=source_excerpt(
-                "config/static_versioning/__init__.py", "def resolve(", 13
+                "config/static_versioning/__init__.py", "def resolve(", 14
             ),
             tag_excerpt=source_excerpt(
                 "config/static_versioning/templatetags/versioned_static.py",

@@ -152,6 +152,8 @@ def test_bench_table():
         (["--strategies", "prefetch,,bounded"], "comma-separated names"),
         (["--strategies", ","], "comma-separated names"),
         (["--repeats", "0"], "--repeats"),
+        (["--sizes", "x" * 20_000], "(20000 characters)"),
+        (["--sizes", "1," * 10_000], "(20000 characters)"),
     ],
 )
 def test_bench_rejects_bad_arguments(args, message):

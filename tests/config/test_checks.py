@@ -74,6 +74,15 @@ def test_an_admin_url_the_sites_pages_take_stops_every_command(settings):
         call_command("check")
 
 
+def test_a_long_admin_url_the_sites_pages_take_is_shown_by_its_first_40_characters(settings):
+    settings.ADMIN_URL = "products/" + "a" * 20_000 + "/"
+    settings.ROOT_URLCONF = "tests.config.urls_admin_under_products"
+    [error] = checks.admin_is_at_its_url(None)
+    assert error.id == "config.E002"
+    assert "a" * 41 not in error.msg
+    assert len(error.msg) < 500
+
+
 @pytest.fixture
 def static_bucket(settings, fresh_s3, monkeypatch):
     """Static files on the local server's static bucket, as AWS_STATIC_BUCKET_NAME

@@ -1057,6 +1057,13 @@ LONG_VALUES = [
     "postgres://u:p@db.invalid/app?connect_timeout={LONG}",
     "postgres://u:p@db.invalid/app?{LONG}=1",
     "https://{LONG}@o1.ingest.sentry.io/1",
+    # Long without a long run: spaces, or a list of short parts.
+    "{SPACED} <",
+    '--workers "{SPACED}"',
+    '--worker-class "{SPACED}"',
+    "--worker-class no.such.module.Worker",
+    "rediss://host:6379/0?{OPTIONS}",
+    "postgres://u:p@db.invalid/app?{SPACED_NAME}=1",
 ]
 SETTINGS_REFUSALS = """
 import json, os, runpy
@@ -1067,7 +1074,10 @@ refused = {}
 for name in names:
     for value in values:
         os.environ.clear()
-        os.environ.update(base, **{name: value.replace("{LONG}", "x" * 20_000)})
+        value = value.replace("{LONG}", "x" * 20_000).replace("{SPACED}", "x " * 10_000)
+        value = value.replace("{OPTIONS}", "&".join(f"o{n}=1" for n in range(5_000)))
+        value = value.replace("{SPACED_NAME}", "x%20" * 10_000)
+        os.environ.update(base, **{name: value})
         try:
             runpy.run_module("config.settings")
         except ImproperlyConfigured as error:
@@ -1090,7 +1100,42 @@ def test_a_refused_value_is_shown_by_its_first_40_characters_at_most(environment
     refused = json.loads(result.stdout)
     # The readers that show part of a URL or an option were reached, not only the first.
     assert {"ADMIN_URL", "REDIS_URL", "AWS_S3_ENDPOINT_URL", "QUERY_LOG"} <= set(refused)
+    assert "GUNICORN_CMD_ARGS" in refused
     for name, messages in refused.items():
         for message in messages:
             assert "x" * 41 not in message, (name, message[:300])
             assert len(message) < 1_000, (name, message[:300])
+            assert "Traceback" not in message, (name, message[:300])
+
+
+def test_a_mail_host_with_a_login_is_refused_without_showing_it(monkeypatch):
+    """The refusal names a login as a mistake it catches; the password came with it."""
+    monkeypatch.setenv("EMAIL_HOST", "smtp://apikey:S3cretPassw0rd@smtp.sendgrid.net")
+    with pytest.raises(ImproperlyConfigured, match="must be a mail server's host") as refused:
+        env.mail_host("EMAIL_HOST", "localhost")
+    assert "S3cretPassw0rd" not in str(refused.value)
+    assert "apikey" not in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["check", "--database", "default"], "config.E007"),
+        (["seed_catalog"], "The database cannot be reached"),
+    ],
+)
+def test_a_refusal_libpq_words_is_cut_in_the_release_and_the_commands(args, said):
+    """libpq quotes the value it refuses (`invalid sslmode value: "..."`): its message
+    goes on cut to 200 characters (config.env.clipped)."""
+    url = "postgres://u:p@127.0.0.1:1/app?sslmode=" + "x" * 20_000
+    result = manage(*args, env=production_env(ENVIRONMENT="development", DATABASE_URL=url))
+    assert said in result.stderr, result.stderr[-500:]
+    assert "x" * 41 not in result.stderr, result.stderr[:300]
+    assert len(result.stderr) < 2_000
+
+
+@pytest.mark.parametrize("module", ["x" * 20_000, "x " * 10_000])
+def test_a_settings_module_named_at_length_is_shown_by_its_first_40_characters(module):
+    result = manage("check", env=production_env(DJANGO_SETTINGS_MODULE=module))
+    assert "DJANGO_SETTINGS_MODULE is" in result.stderr, result.stderr[-500:]
+    assert len(result.stderr) < 500, result.stderr[:300]

@@ -376,6 +376,11 @@ def test_tour_page_shows_the_live_versions_their_sources_and_its_own_urls(client
     assert [url.split("?")[1] for url in shown] == ["v=c2", "v=j3"]
     assert set(shown) <= set(linked)
     assert "def resolve(" in page
+    # resolve() whole, down to what it returns: no note that the excerpt is cut.
+    assert "return AssetVersions(" in page
+    assert "resolve() continues" not in page
+    # Rule 3 as resolve() applies it: a version that is no commit, with the files' hash.
+    assert "main-1a2b3c4d5e6f" in page
     assert "heroku config:set STATIC_VERSION=43" in page
     assert "whitenoise.storage.CompressedManifestStaticFilesStorage" in page
 

@@ -21,6 +21,7 @@ from catalog.features import STRATEGIES
 from catalog.models import Product
 from config import gc_tuning
 from config.commands import DatabaseCommand
+from config.env import shown
 
 
 def comma_parts(text: str, option: str, what: str) -> list[str]:
@@ -28,7 +29,7 @@ def comma_parts(text: str, option: str, what: str) -> list[str]:
     given; an empty part (`50,,500`, a trailing comma) is a mistake, not skipped."""
     found = [part.strip() for part in text.split(",")]
     if not all(found):
-        raise CommandError(f"{option} takes comma-separated {what}, got {text!r}.")
+        raise CommandError(f"{option} takes comma-separated {what}, got {shown(text)}.")
     return list(dict.fromkeys(found))
 
 
@@ -36,7 +37,7 @@ def number_list(text: str) -> list[int]:
     try:
         sizes = [int(part) for part in comma_parts(text, "--sizes", "numbers")]
     except ValueError:
-        raise CommandError(f"--sizes takes comma-separated numbers, got {text!r}.") from None
+        raise CommandError(f"--sizes takes comma-separated numbers, got {shown(text)}.") from None
     if min(sizes) < 1:
         raise CommandError("--sizes must be numbers of 1 or more.")
     return list(dict.fromkeys(sizes))  # "5,05" is one size
