@@ -220,8 +220,11 @@ def _check_server(url: str, *, development: bool) -> None:
     options = {name: values[0] for name, values in parse_qs(parts.query).items()}
     unknown = sorted(set(options) - TAKEN_OPTIONS)
     if unknown:
+        named = env.clipped(", ".join(unknown))
+        if env.gives_a_password(url):
+            named = "options (not named: an '&' in the password it gives splits it)"
         raise ImproperlyConfigured(
-            f"REDIS_URL / REDIS_TLS_URL sets {env.clipped(', '.join(unknown))}, which the app "
+            f"REDIS_URL / REDIS_TLS_URL sets {named}, which the app "
             "does not take: redis-py passes each to every connection, over the app's own options "
             "(stored bytes decoded its own way, retries past the router's wait, reads of 0 "
             f"bytes, errors it cannot catch). It takes {', '.join(sorted(TAKEN_OPTIONS))}."

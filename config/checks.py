@@ -299,7 +299,7 @@ def redis_takes_the_apps_connection(app_configs, **kwargs):
     if refused is not None:
         return [
             Error(
-                f"Redis refused the app's connection: {refused}",
+                f"Redis refused the app's connection: {env.clipped(str(refused))}",
                 hint="Check REDIS_URL / REDIS_TLS_URL: its password, its database number (0 "
                 "to the server's count less one), its options (Heroku's servers present "
                 "self-signed certificates, which ssl_cert_reqs=required refuses) and its "

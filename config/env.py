@@ -400,6 +400,13 @@ def shown(value: str) -> str:
     return repr(value) if len(value) <= 40 else f"{value[:40]!r}... ({len(value)} characters)"
 
 
+def gives_a_password(url: str) -> bool:
+    """Whether the query of `url` gives a password or a login: an '&' in one, not
+    percent-encoded, splits the rest off as an option, whose name a message would show."""
+    names = {name.lower() for name in parse_qs(urlsplit(url).query, keep_blank_values=True)}
+    return bool(names & {"password", "user", "username"})
+
+
 # Another program's message may quote a value, or its parts, more than once.
 CLIPPED_LENGTH = 200
 
@@ -838,10 +845,13 @@ def _refuse_unknown_options(url: str, options: dict) -> None:
         try:
             make_dsn(**{name: "1"})  # libpq's own list of keywords
         except ProgrammingError:
+            option = f"?{name[:40]}{'...' if len(name) > 40 else ''}="
+            if gives_a_password(url):
+                option = "an option (not named: an '&' in the password it gives splits it)"
             raise ImproperlyConfigured(
-                f"DATABASE_URL's ?{name[:40]}{'...' if len(name) > 40 else ''}= is no option "
-                "libpq knows, so every connection would fail: see PostgreSQL's list of "
-                "connection parameters (libpq-connect, Parameter Key Words)."
+                f"DATABASE_URL's {option} is no option libpq knows, so every connection "
+                "would fail: see PostgreSQL's list of connection parameters (libpq-connect, "
+                "Parameter Key Words)."
             ) from None
 
 

@@ -346,6 +346,8 @@ def _save_options(image: Image.Image, image_format: str, data: bytes) -> dict:
             return {"lossless": True, **WEBP_LOSSLESS_EFFORT, "icc_profile": icc_profile}
         return {"quality": WEBP_QUALITY, "icc_profile": icc_profile}
     if image_format == "PNG":
+        if not _png_profile_before_palette(data):
+            icc_profile = None  # decoders ignore it there (one at most: uploads.py)
         return {"icc_profile": icc_profile, "pnginfo": _png_colour_chunks(data)}
     return {"icc_profile": icc_profile}  # GIF: most carry none
 
@@ -377,6 +379,15 @@ def _png_colour_chunks(data: bytes) -> PngInfo:
             info.add(name, body)
             found.add(name)
     return info
+
+
+def _png_profile_before_palette(data: bytes) -> bool:
+    """Whether a PNG's colour profile (iCCP) comes before its palette, where the spec
+    puts it: decoders ignore one after it, which Pillow reads and writes before it."""
+    for name, _ in _png_chunks_before_pixels(data):
+        if name in (b"iCCP", b"PLTE"):
+            return name == b"iCCP"
+    return False
 
 
 def _png_transparency(data: bytes, mode: str) -> int | tuple[int, int, int] | object | None:

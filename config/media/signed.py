@@ -64,7 +64,9 @@ class MediaStorage(ClientLimits, SharedServiceData, S3Storage):
         logged, and so is a delete that fails too. Such an error carries
         `media_may_have_written = True`, telling the caller (the upload forms, which
         count it) from a failure before the write, such as the name's check."""
-        events = self.connection.meta.client.meta.events
+        # The client the upload goes out on: django-storages keeps one bucket per
+        # storage, made with the client of the thread that first asked for it.
+        events = self.bucket.meta.client.meta.events
         for operation in WRITES:
             events.register_first(
                 f"needs-retry.s3.{operation}", not_again, unique_id=f"{__name__}.{operation}"

@@ -18,7 +18,7 @@ from django.http.request import split_domain_port, validate_host
 from django.test import override_settings
 from dotenv import dotenv_values
 
-from config import env
+from config import cache, env
 from config.tour import ENVIRONMENT_VARIABLES
 from tests.conftest import leave_out_the_shells_aws, storages_on, stored_bytes
 from tests.processes import BASE_DIR, manage, production_env, released_database, run_python
@@ -1139,3 +1139,20 @@ def test_a_settings_module_named_at_length_is_shown_by_its_first_40_characters(m
     result = manage("check", env=production_env(DJANGO_SETTINGS_MODULE=module))
     assert "DJANGO_SETTINGS_MODULE is" in result.stderr, result.stderr[-500:]
     assert len(result.stderr) < 500, result.stderr[:300]
+
+
+# A password of symbols, not percent-encoded: its '&' splits the rest off as an option.
+SPLIT_PASSWORD = "Xy7&Qz9Kp2LmW4vR8tN1=="
+
+
+def test_a_database_password_split_by_its_ampersand_is_not_named_as_an_option():
+    with pytest.raises(ImproperlyConfigured, match="no option libpq knows") as refused:
+        env.database(f"postgres://app@db.example.com:5432/app?password={SPLIT_PASSWORD}")
+    assert "Qz9Kp2LmW4vR8tN1" not in str(refused.value)
+
+
+def test_a_redis_password_split_by_its_ampersand_is_not_named_as_an_option():
+    url = f"rediss://redis.example.com:6379/0?password={SPLIT_PASSWORD}"
+    with pytest.raises(ImproperlyConfigured, match="which the app does not take") as refused:
+        cache.redis_options(url, development=False)
+    assert "Qz9Kp2LmW4vR8tN1" not in str(refused.value)

@@ -3,13 +3,14 @@ stays in the versioned bucket (the app's keys delete no version), and the demo's
 shared staff login, which may change a product's picture, is every visitor's."""
 
 import logging
+import threading
 
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
+from django.core.files.storage import default_storage, storages
 from django.core.management import call_command
 from django.test import Client
 
@@ -295,4 +296,37 @@ def test_a_multipart_upload_whose_last_answer_is_lost_is_hidden(fresh_s3, monkey
     monkeypatch.undo()
     assert raised.value.media_may_have_written
     assert len(completes) == 1
+    assert current_keys(fresh_s3) == []
+
+
+def test_a_write_is_sent_once_whichever_thread_made_the_storages_bucket(fresh_s3, monkeypatch):
+    """django-storages keeps one bucket per storage, made with the client of the thread
+    that first asked for it; a write goes out on that client, which the storage's
+    own thread never set up: a PUT was sent twice there."""
+    from botocore.exceptions import EndpointConnectionError, ReadTimeoutError
+
+    storage = storages.create_storage(settings.STORAGES["default"])
+    other = threading.Thread(target=lambda: storage.delete("old/avatar.png"))
+    other.start()
+    other.join()
+    client = storage.bucket.meta.client
+    assert client is not storage.connection.meta.client
+    send = client._endpoint._send
+    puts = []
+
+    def lost_then_unreachable(request):
+        if request.method != "PUT":
+            return send(request)
+        puts.append(request.url)
+        if len(puts) > 1:
+            raise EndpointConnectionError(endpoint_url=request.url)
+        send(request)
+        raise ReadTimeoutError(endpoint_url=request.url)
+
+    monkeypatch.setattr(client._endpoint, "_send", lost_then_unreachable)
+    with pytest.raises(ReadTimeoutError) as raised:
+        storage.save("avatars/new.png", ContentFile(b"picture"))
+    monkeypatch.undo()
+    assert len(puts) == 1
+    assert raised.value.media_may_have_written
     assert current_keys(fresh_s3) == []

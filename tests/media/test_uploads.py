@@ -567,6 +567,24 @@ def test_a_profile_is_never_written_larger_than_it_came():
     assert len(stored) < len(content) * 2
 
 
+def test_a_colour_profile_after_the_palette_is_left_out():
+    """Decoders ignore an iCCP after PLTE, as a gAMA there: Pillow reads it, and wrote
+    it before the palette, where it changed the colours shown."""
+    buffer = io.BytesIO()
+    Image.new("P", (40, 30), 1).save(buffer, "PNG")
+    data = buffer.getvalue()
+    at = data.index(b"IDAT") - 4
+    body = b"p\x00\x00" + zlib.compress(SRGB)
+    check = zlib.crc32(b"iCCP" + body).to_bytes(4, "big")
+    iccp = len(body).to_bytes(4, "big") + b"iCCP" + body + check
+    upload_data = data[:at] + iccp + data[at:]
+    with Image.open(io.BytesIO(upload_data)) as image:
+        assert image.info["icc_profile"] == SRGB  # Pillow reads it
+    _, stored = clean_image(upload("logo.png", upload_data))
+    with Image.open(io.BytesIO(stored)) as image:
+        assert not image.info.get("icc_profile")
+
+
 def test_colour_chunks_after_the_palette_stay_after_it():
     """Decoders ignore a gAMA after PLTE (the spec puts it before): written before the
     palette, it changed the colours a logo showed."""
