@@ -214,20 +214,28 @@ def _run(command: list[str], env: dict[str, str]) -> int:
     """COMMAND's exit status as a shell says it: 128 + N for signal N, 127 for a
     command not found, 126 for one that cannot run. SIGTERM and SIGHUP (timeout(1),
     a cancelled CI job) are passed on to it and waited for, so the server stops
-    and its folder goes after it; Ctrl-C reaches it from the terminal itself."""
-    try:
-        # The developer's own command line, run as given.
-        child = subprocess.Popen(command, env=env)  # noqa: S603
-    except OSError as error:
-        print(f"Could not run {command[0]}: {error.strerror}", file=sys.stderr)
-        return 127 if isinstance(error, FileNotFoundError) else 126
+    and its folder goes after it; Ctrl-C reaches it from the terminal itself. One
+    that comes while the command starts is passed on once it has: taken before
+    the command ran, it was lost, and the command ran on with the server."""
+    child, early = None, []
 
     def pass_on(signum, frame):
-        child.send_signal(signum)
+        if child is None:
+            early.append(signum)
+        else:
+            child.send_signal(signum)
 
     held = {signum: signal.signal(signum, pass_on) for signum in (signal.SIGTERM, signal.SIGHUP)}
     held[signal.SIGINT] = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
+        try:
+            # The developer's own command line, run as given.
+            child = subprocess.Popen(command, env=env)  # noqa: S603
+        except OSError as error:
+            print(f"Could not run {command[0]}: {error.strerror}", file=sys.stderr)
+            return 127 if isinstance(error, FileNotFoundError) else 126
+        for signum in early:
+            child.send_signal(signum)
         status = child.wait()
     finally:
         for signum, handler in held.items():

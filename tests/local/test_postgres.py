@@ -281,6 +281,29 @@ def test_the_tcp_command_runs_the_given_command_and_says_in_one_line_what_it_can
 
 
 @pytest.mark.parametrize(("signum", "status"), [(signal.SIGTERM, 143), (signal.SIGHUP, 129)])
+def test_a_stop_that_comes_while_the_command_starts_is_passed_on(monkeypatch, signum, status):
+    """The stop came, on a busy machine, between the command's start and the handler
+    that passes stops on: taken by the one before, it was lost, and the command ran
+    on (a CI run's tcp test waited 30 s for it). Here it comes from inside Popen."""
+    started = subprocess.Popen
+
+    def start_then_stop(*args, **kwargs):
+        process = started(*args, **kwargs)
+        os.kill(os.getpid(), signum)  # handled once Popen has returned
+        return process
+
+    monkeypatch.setattr(localdb.subprocess, "Popen", start_then_stop)
+    came = []
+    previous = signal.signal(signum, lambda signum, frame: came.append(signum))
+    try:
+        sleeping = [sys.executable, "-c", "import time; time.sleep(60)"]
+        assert localdb._run(sleeping, dict(os.environ)) == status
+    finally:
+        signal.signal(signum, previous)
+    assert came == []  # passed on to the command, not taken by the handler before
+
+
+@pytest.mark.parametrize(("signum", "status"), [(signal.SIGTERM, 143), (signal.SIGHUP, 129)])
 def test_the_tcp_command_stopped_by_a_signal_stops_its_server_too(signum, status):
     """SIGTERM (timeout(1), a cancelled CI job) killed the wrapper alone: the server
     ran on with its data folder, and the command was orphaned."""
