@@ -400,11 +400,18 @@ def shown(value: str) -> str:
     return repr(value) if len(value) <= 40 else f"{value[:40]!r}... ({len(value)} characters)"
 
 
+# Query options of libpq's and redis-py's that carry a secret or a login.
+SECRET_OPTIONS = frozenset({"password", "sslpassword", "ssl_password", "user", "username"})
+
+
 def gives_a_password(url: str) -> bool:
-    """Whether the query of `url` gives a password or a login: an '&' in one, not
-    percent-encoded, splits the rest off as an option, whose name a message would show."""
-    names = {name.lower() for name in parse_qs(urlsplit(url).query, keep_blank_values=True)}
-    return bool(names & {"password", "user", "username"})
+    """Whether the query of `url` may hold a password or a login: an option that gives
+    one (an '&' in it, not percent-encoded, splits the rest off as an option whose
+    name a message would show), or an '@' (a '?' in the password, not
+    percent-encoded, ended the host part there: the rest of it is the query)."""
+    parts = urlsplit(url)
+    names = {name.lower() for name in parse_qs(parts.query, keep_blank_values=True)}
+    return bool(names & SECRET_OPTIONS) or "@" in parts.query or "@" in parts.fragment
 
 
 # Another program's message may quote a value, or its parts, more than once.

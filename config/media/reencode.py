@@ -409,6 +409,13 @@ def _png_transparency(data: bytes, mode: str) -> int | tuple[int, int, int] | ob
     8 bits cannot tell them apart.)
     """
     depth, colour_type = data[24], data[25]  # in IHDR, the first chunk
+    if colour_type == 3:
+        # A palette's alpha counts between PLTE and the pixels, where decoders read
+        # it; Pillow also reads one before PLTE or after the pixels, which they ignore
+        # (written in place, every pixel of a logo shown opaque turned transparent).
+        names = [name for name, _ in _png_chunks_before_pixels(data)]
+        after_palette = names[names.index(b"PLTE") :] if b"PLTE" in names else []
+        return PILLOWS if b"tRNS" in after_palette else None
     if colour_type not in (0, 2):  # grey, truecolour
         return PILLOWS
     count = 3 if colour_type == 2 else 1

@@ -48,7 +48,24 @@ class MediaStorage(ClientLimits, SharedServiceData, S3Storage):
     def __init__(self, **settings):
         super().__init__(**settings)
         self._signed: dict[str, tuple[str, float]] = {}
+        self._sent_once = None  # the bucket whose client sends each write once
         self._lock = threading.Lock()
+
+    @property
+    def bucket(self):
+        """django-storages' bucket, made once per storage with the client of the thread
+        that first asks for it; every write goes out on that client (`_save`, and
+        `open(name, "wb")`'s multipart upload), so it is sent once: the handlers go on
+        that client whenever the storage makes its bucket."""
+        bucket = super().bucket
+        if bucket is not self._sent_once:
+            events = bucket.meta.client.meta.events
+            for operation in WRITES:
+                events.register_first(
+                    f"needs-retry.s3.{operation}", not_again, unique_id=f"{__name__}.{operation}"
+                )
+            self._sent_once = bucket
+        return bucket
 
     def _save(self, name, content):
         """Store `name`, a name get_available_name() found free (file_overwrite is off).
@@ -64,13 +81,6 @@ class MediaStorage(ClientLimits, SharedServiceData, S3Storage):
         logged, and so is a delete that fails too. Such an error carries
         `media_may_have_written = True`, telling the caller (the upload forms, which
         count it) from a failure before the write, such as the name's check."""
-        # The client the upload goes out on: django-storages keeps one bucket per
-        # storage, made with the client of the thread that first asked for it.
-        events = self.bucket.meta.client.meta.events
-        for operation in WRITES:
-            events.register_first(
-                f"needs-retry.s3.{operation}", not_again, unique_id=f"{__name__}.{operation}"
-            )
         try:
             return super()._save(name, content)
         except storage_errors() as error:

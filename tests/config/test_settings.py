@@ -1145,14 +1145,27 @@ def test_a_settings_module_named_at_length_is_shown_by_its_first_40_characters(m
 SPLIT_PASSWORD = "Xy7&Qz9Kp2LmW4vR8tN1=="
 
 
-def test_a_database_password_split_by_its_ampersand_is_not_named_as_an_option():
-    with pytest.raises(ImproperlyConfigured, match="no option libpq knows") as refused:
-        env.database(f"postgres://app@db.example.com:5432/app?password={SPLIT_PASSWORD}")
+@pytest.mark.parametrize(
+    "url",
+    [
+        # A '?' in the password ends the host part: the rest of it is the query.
+        "postgres://app:?Xy7Qz9Kp2LmW4vR8tN1==@db.example.com:5432/app",
+        "postgres://app:8?Xy7Qz9Kp2LmW4vR8tN1=x@db.example.com:5432/app",
+        # A password, and libpq's password of a client key, split by their '&'.
+        f"postgres://app@db.example.com:5432/app?password={SPLIT_PASSWORD}",
+        f"postgres://app:pw@db.example.com:5432/app?sslpassword={SPLIT_PASSWORD}",
+    ],
+)
+def test_a_database_password_read_as_its_query_is_not_named_as_an_option(url):
+    with pytest.raises(ImproperlyConfigured) as refused:
+        env.database(url)
     assert "Qz9Kp2LmW4vR8tN1" not in str(refused.value)
+    assert "Xy7" not in str(refused.value)
 
 
-def test_a_redis_password_split_by_its_ampersand_is_not_named_as_an_option():
-    url = f"rediss://redis.example.com:6379/0?password={SPLIT_PASSWORD}"
+@pytest.mark.parametrize("option", ["password", "ssl_password"])
+def test_a_redis_password_split_by_its_ampersand_is_not_named_as_an_option(option):
+    url = f"rediss://redis.example.com:6379/0?{option}={SPLIT_PASSWORD}"
     with pytest.raises(ImproperlyConfigured, match="which the app does not take") as refused:
         cache.redis_options(url, development=False)
     assert "Qz9Kp2LmW4vR8tN1" not in str(refused.value)

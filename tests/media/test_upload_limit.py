@@ -273,13 +273,11 @@ def test_a_name_check_that_times_out_counts_nothing(fresh_s3, monkeypatch):
     assert post_avatar(client_of_user, "after.png").status_code == 302
 
 
-def test_a_multipart_upload_whose_last_answer_is_lost_is_hidden(fresh_s3, monkeypatch):
-    """Above boto3's multipart threshold (8 MB) the object is written by the upload's
-    last request, CompleteMultipartUpload: sent once, and hidden when its answer is
-    lost, as a PUT is."""
+def completes_lost(monkeypatch, client) -> list[str]:
+    """Each CompleteMultipartUpload `client` sends is carried out and its answer lost
+    (a read timeout). Their URLs, as they are sent."""
     from botocore.exceptions import ReadTimeoutError
 
-    client = default_storage.connection.meta.client
     send = client._endpoint._send
     completes = []
 
@@ -291,6 +289,16 @@ def test_a_multipart_upload_whose_last_answer_is_lost_is_hidden(fresh_s3, monkey
         return send(request)
 
     monkeypatch.setattr(client._endpoint, "_send", complete_lost)
+    return completes
+
+
+def test_a_multipart_upload_whose_last_answer_is_lost_is_hidden(fresh_s3, monkeypatch):
+    """Above boto3's multipart threshold (8 MB) the object is written by the upload's
+    last request, CompleteMultipartUpload: sent once, and hidden when its answer is
+    lost, as a PUT is."""
+    from botocore.exceptions import ReadTimeoutError
+
+    completes = completes_lost(monkeypatch, default_storage.bucket.meta.client)
     with pytest.raises(ReadTimeoutError) as raised:
         default_storage.save("products/big.bin", ContentFile(b"x" * (9 * 1024 * 1024)))
     monkeypatch.undo()
@@ -330,3 +338,16 @@ def test_a_write_is_sent_once_whichever_thread_made_the_storages_bucket(fresh_s3
     assert len(puts) == 1
     assert raised.value.media_may_have_written
     assert current_keys(fresh_s3) == []
+
+
+def test_a_write_through_open_is_sent_once(fresh_s3, monkeypatch):
+    """open(name, "wb") writes with a multipart upload of django-storages' own, which
+    never goes through the storage's _save: its last request is sent once too."""
+    from botocore.exceptions import ReadTimeoutError
+
+    storage = storages.create_storage(settings.STORAGES["default"])
+    completes = completes_lost(monkeypatch, storage.bucket.meta.client)
+    with pytest.raises(ReadTimeoutError), storage.open("tour/demo.txt", "wb") as file:
+        file.write(b"Saved by the tour.\n")
+    monkeypatch.undo()
+    assert len(completes) == 1

@@ -585,6 +585,31 @@ def test_a_colour_profile_after_the_palette_is_left_out():
         assert not image.info.get("icc_profile")
 
 
+def chunk_of(name: bytes, body: bytes) -> bytes:
+    return len(body).to_bytes(4, "big") + name + body + zlib.crc32(name + body).to_bytes(4, "big")
+
+
+@pytest.mark.parametrize("where", ["before the palette", "after the pixels"])
+def test_a_palettes_alpha_out_of_its_place_is_left_out(where):
+    """Decoders read a palette's alpha (tRNS) between PLTE and the pixels only, and show
+    a logo with one elsewhere opaque; Pillow reads it anywhere, and the logo was
+    stored with every pixel transparent."""
+    image = Image.new("P", (40, 30), 1)
+    image.putpalette([255, 0, 0, 0, 0, 255] + [0, 0, 0] * 254)
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    data = buffer.getvalue()
+    at = data.index(b"PLTE" if where == "before the palette" else b"IEND") - 4
+    uploaded = data[:at] + chunk_of(b"tRNS", b"\xff\x00") + data[at:]
+    _, stored = clean_image(upload("logo.png", uploaded))
+    with Image.open(io.BytesIO(stored)) as image:
+        assert image.convert("RGBA").getpixel((0, 0))[3] == 255
+    in_place = data[: data.index(b"IDAT") - 4] + chunk_of(b"tRNS", b"\xff\x00")
+    _, stored = clean_image(upload("logo.png", in_place + data[data.index(b"IDAT") - 4 :]))
+    with Image.open(io.BytesIO(stored)) as image:
+        assert image.convert("RGBA").getpixel((0, 0))[3] == 0  # in its place, it counts
+
+
 def test_colour_chunks_after_the_palette_stay_after_it():
     """Decoders ignore a gAMA after PLTE (the spec puts it before): written before the
     palette, it changed the colours a logo showed."""
