@@ -222,7 +222,7 @@ def _check_server(url: str, *, development: bool) -> None:
     if unknown:
         named = env.clipped(", ".join(unknown))
         if env.gives_a_password(url):
-            named = "options (not named: an '&' in the password it gives splits it)"
+            named = "options (not named: its query may hold a password)"
         raise ImproperlyConfigured(
             f"REDIS_URL / REDIS_TLS_URL sets {named}, which the app "
             "does not take: redis-py passes each to every connection, over the app's own options "

@@ -854,7 +854,7 @@ def _refuse_unknown_options(url: str, options: dict) -> None:
         except ProgrammingError:
             option = f"?{name[:40]}{'...' if len(name) > 40 else ''}="
             if gives_a_password(url):
-                option = "an option (not named: an '&' in the password it gives splits it)"
+                option = "an option (not named: its query may hold a password)"
             raise ImproperlyConfigured(
                 f"DATABASE_URL's {option} is no option libpq knows, so every connection "
                 "would fail: see PostgreSQL's list of connection parameters (libpq-connect, "
