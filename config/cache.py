@@ -146,8 +146,11 @@ def redis_options(url: str, *, development: bool) -> dict:
     RedisCache reads its LOCATION (a primary, then replicas); each is checked.
     """
     servers = [server.strip() for server in re.split("[;,]", url)]
+    # Of the whole value: a '?' in a password ends one server's host part, and a ','
+    # or ';' in the rest of it puts the '@' in the next server's.
+    secret = env.gives_a_password(url) or any(map(env.gives_a_password, servers))
     for server in servers:
-        _check_server(server, development=development)
+        _check_server(server, development=development, secret=secret)
     # The options below go to every server: a plain one refuses the TLS ones.
     if len({server.partition("://")[0] for server in servers}) > 1:
         raise ImproperlyConfigured(
@@ -175,7 +178,7 @@ def redis_options(url: str, *, development: bool) -> dict:
     return options
 
 
-def _check_server(url: str, *, development: bool) -> None:
+def _check_server(url: str, *, development: bool, secret: bool = False) -> None:
     """Refuse a server's URL redis-py would refuse on every call (a scheme it does not
     know, a bad port), one without a host (redis-py would use localhost), with port 0
     or a colon and no port (redis-py would use 6379), with a path other than a
@@ -184,7 +187,8 @@ def _check_server(url: str, *, development: bool) -> None:
     no time, TLS options on plain redis://, and plain redis:// off this machine in
     production. Read here without redis-py, which a
     process without Redis never loads. The messages leave the URL out: it carries
-    the password."""
+    the password; with `secret` (the query may hold it: env.gives_a_password),
+    their options' names and values too."""
     scheme, found, _ = url.partition("://")
     if not found or scheme not in ("redis", "rediss"):  # as written: urlsplit lowercases it
         written = env.url_scheme(url)
@@ -218,10 +222,14 @@ def _check_server(url: str, *, development: bool) -> None:
     # Query options, as redis-py reads them (first values, blank ones dropped): each
     # is passed to every connection, over the app's own options.
     options = {name: values[0] for name, values in parse_qs(parts.query).items()}
+
+    def said(value: str) -> str:
+        return env.NOT_SHOWN if secret else env.shown(value)
+
     unknown = sorted(set(options) - TAKEN_OPTIONS)
     if unknown:
         named = env.clipped(", ".join(unknown))
-        if env.gives_a_password(url):
+        if secret:
             named = "options (not named: its query may hold a password)"
         raise ImproperlyConfigured(
             f"REDIS_URL / REDIS_TLS_URL sets {named}, which the app "
@@ -232,19 +240,19 @@ def _check_server(url: str, *, development: bool) -> None:
     for name in ("socket_timeout", "socket_connect_timeout"):
         if name in options and not _seconds_within_the_router(options[name]):
             raise ImproperlyConfigured(
-                f"REDIS_URL / REDIS_TLS_URL sets {name}={env.shown(options[name])}: it must be "
+                f"REDIS_URL / REDIS_TLS_URL sets {name}={said(options[name])}: it must be "
                 f"seconds above 0 and below {ROUTER_SECONDS} (0 fails every connection "
                 "at once; longer outlasts Heroku's router), or left out for the app's 1."
             )
     for name in ("db", "health_check_interval"):
         if name in options and not _integer(options[name]):
             raise ImproperlyConfigured(
-                f"REDIS_URL / REDIS_TLS_URL sets {name}={env.shown(options[name])}: redis-py reads "
+                f"REDIS_URL / REDIS_TLS_URL sets {name}={said(options[name])}: redis-py reads "
                 "it as a whole number, and fails every call on anything else."
             )
     if options.get("ssl_cert_reqs", "none") not in ("none", "optional", "required"):
         raise ImproperlyConfigured(
-            f"REDIS_URL / REDIS_TLS_URL sets ssl_cert_reqs={env.shown(options['ssl_cert_reqs'])}: "
+            f"REDIS_URL / REDIS_TLS_URL sets ssl_cert_reqs={said(options['ssl_cert_reqs'])}: "
             "redis-py takes none, optional or required (lower case), and fails every "
             "call on anything else."
         )
@@ -256,7 +264,7 @@ def _check_server(url: str, *, development: bool) -> None:
         )
     if options.get("protocol", "2") not in ("2", "3"):
         raise ImproperlyConfigured(
-            f"REDIS_URL / REDIS_TLS_URL sets protocol={env.shown(options['protocol'])}: redis-py "
+            f"REDIS_URL / REDIS_TLS_URL sets protocol={said(options['protocol'])}: redis-py "
             "speaks RESP 2 or 3, and fails every call on another."
         )
     if "max_connections" in options and not (
@@ -264,7 +272,7 @@ def _check_server(url: str, *, development: bool) -> None:
     ):
         raise ImproperlyConfigured(
             "REDIS_URL / REDIS_TLS_URL sets max_connections="
-            f"{env.shown(options['max_connections'])}: a worker's {THREADS} threads share one "
+            f"{said(options['max_connections'])}: a worker's {THREADS} threads share one "
             "pool, so fewer fail calls at once "
             "(read as an outage, pausing every cache); leave it out."
         )

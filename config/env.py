@@ -409,9 +409,17 @@ def gives_a_password(url: str) -> bool:
     one (an '&' in it, not percent-encoded, splits the rest off as an option whose
     name a message would show), or an '@' (a '?' in the password, not
     percent-encoded, ended the host part there: the rest of it is the query)."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # a bracket left open: nothing of it is named
+        return True
     names = {name.lower() for name in parse_qs(parts.query, keep_blank_values=True)}
     return bool(names & SECRET_OPTIONS) or "@" in parts.query or "@" in parts.fragment
+
+
+# What a message says in place of a value or an option's name from a URL whose query
+# may hold a password (`gives_a_password`).
+NOT_SHOWN = "a value not shown (its query may hold a password)"
 
 
 # Another program's message may quote a value, or its parts, more than once.
@@ -795,9 +803,10 @@ def database(url: str, *, development: bool = False, **options) -> dict:
         config["OPTIONS"]["sslmode"] = asked
     timeout = str(config.get("OPTIONS", {}).get("connect_timeout", CONNECT_TIMEOUT)).strip()
     if not (re.fullmatch(r"[0-9]+", timeout) and 1 <= int(timeout) <= CONNECT_TIMEOUT):
+        said = NOT_SHOWN if gives_a_password(url) else shown(timeout)
         raise ImproperlyConfigured(
             f"DATABASE_URL's connect_timeout must be whole seconds from 1 to {CONNECT_TIMEOUT} "
-            f"(0 waits for ever, and longer outlasts Heroku's router), got {shown(timeout)}; "
+            f"(0 waits for ever, and longer outlasts Heroku's router), got {said}; "
             f"without it the settings use {CONNECT_TIMEOUT}."
         )
     _refuse_unknown_options(url, config.get("OPTIONS", {}))

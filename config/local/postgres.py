@@ -204,20 +204,23 @@ def main(argv: list[str]) -> int:
                 if came:  # stopped while it started: no command
                     return 128 + came[0]
                 print(f"PostgreSQL over TCP without TLS: {url}", flush=True)
-                return _run(argv[2:], {**os.environ, "DATABASE_URL": url})
+                # A stop from here on is the command's: `came` is passed on to it.
+                return _run(argv[2:], {**os.environ, "DATABASE_URL": url}, came)
     finally:
         for signum, handler in held.items():
             signal.signal(signum, handler)
 
 
-def _run(command: list[str], env: dict[str, str]) -> int:
+def _run(command: list[str], env: dict[str, str], early: list[int] | None = None) -> int:
     """COMMAND's exit status as a shell says it: 128 + N for signal N, 127 for a
     command not found, 126 for one that cannot run. SIGTERM and SIGHUP (timeout(1),
     a cancelled CI job) are passed on to it and waited for, so the server stops
     and its folder goes after it; Ctrl-C reaches it from the terminal itself. One
     that comes while the command starts is passed on once it has: taken before
-    the command ran, it was lost, and the command ran on with the server."""
-    child, early = None, []
+    the command ran, it was lost, and the command ran on with the server; so is one
+    in `early`, taken since the server started. Ctrl-C is ignored here by a handler
+    that does nothing, not by SIG_IGN, which the command would inherit."""
+    child, early = None, [] if early is None else early
 
     def pass_on(signum, frame):
         if child is None:
@@ -226,7 +229,7 @@ def _run(command: list[str], env: dict[str, str]) -> int:
             child.send_signal(signum)
 
     held = {signum: signal.signal(signum, pass_on) for signum in (signal.SIGTERM, signal.SIGHUP)}
-    held[signal.SIGINT] = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    held[signal.SIGINT] = signal.signal(signal.SIGINT, lambda signum, frame: None)
     try:
         try:
             # The developer's own command line, run as given.

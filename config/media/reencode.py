@@ -413,14 +413,20 @@ def _png_transparency(data: bytes, mode: str) -> int | tuple[int, int, int] | ob
         # A palette's alpha counts between PLTE and the pixels, where decoders read
         # it; Pillow also reads one before PLTE or after the pixels, which they ignore
         # (written in place, every pixel of a logo shown opaque turned transparent).
-        names = [name for name, _ in _png_chunks_before_pixels(data)]
-        after_palette = names[names.index(b"PLTE") :] if b"PLTE" in names else []
-        return PILLOWS if b"tRNS" in after_palette else None
+        # Of two, decoders take the first (libpng, Chromium); Pillow the last.
+        chunks = list(_png_chunks_before_pixels(data))
+        names = [name for name, _ in chunks]
+        after_palette = chunks[names.index(b"PLTE") :] if b"PLTE" in names else []
+        alphas = [body for name, body in after_palette if name == b"tRNS"]
+        if not alphas:
+            return None
+        return PILLOWS if len(alphas) == 1 else alphas[0]
     if colour_type not in (0, 2):  # grey, truecolour
         return PILLOWS
     count = 3 if colour_type == 2 else 1
-    # Pillow takes the last before the pixels, as here.
-    found = dict(_png_chunks_before_pixels(data)).get(b"tRNS", b"")[: 2 * count]
+    # Of two, decoders take the first (libpng, Chromium); Pillow the last.
+    chunks = _png_chunks_before_pixels(data)
+    found = next((body for name, body in chunks if name == b"tRNS"), b"")[: 2 * count]
     if len(found) < 2 * count:
         return None
     if depth == 16 and colour_type == 0:

@@ -1154,9 +1154,13 @@ SPLIT_PASSWORD = "Xy7&Qz9Kp2LmW4vR8tN1=="
         # A password, and libpq's password of a client key, split by their '&'.
         f"postgres://app@db.example.com:5432/app?password={SPLIT_PASSWORD}",
         f"postgres://app:pw@db.example.com:5432/app?sslpassword={SPLIT_PASSWORD}",
+        # The same, their rest an option whose value a refusal shows.
+        f"postgres://app@db.example.com:5432/app?password=Xy7&connect_timeout={SPLIT_PASSWORD}",
+        f"postgres://app:pw@db.example.com:5432/app?sslpassword=Xy7&connect_timeout={SPLIT_PASSWORD}",
+        f"postgres://app:8?connect_timeout={SPLIT_PASSWORD}@db.example.com:5432/app",
     ],
 )
-def test_a_database_password_read_as_its_query_is_not_named_as_an_option(url):
+def test_a_database_password_read_as_its_query_is_not_shown(url):
     with pytest.raises(ImproperlyConfigured) as refused:
         env.database(url)
     assert "Qz9Kp2LmW4vR8tN1" not in str(refused.value)
@@ -1167,5 +1171,23 @@ def test_a_database_password_read_as_its_query_is_not_named_as_an_option(url):
 def test_a_redis_password_split_by_its_ampersand_is_not_named_as_an_option(option):
     url = f"rediss://redis.example.com:6379/0?{option}={SPLIT_PASSWORD}"
     with pytest.raises(ImproperlyConfigured, match="which the app does not take") as refused:
+        cache.redis_options(url, development=False)
+    assert "Qz9Kp2LmW4vR8tN1" not in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        *(
+            f"rediss://redis.example.com:6379/0?password=Xy7&{option}={SPLIT_PASSWORD}"
+            for option in ("db", "socket_timeout", "protocol", "ssl_cert_reqs", "max_connections")
+        ),
+        # A '?' in the password, then a ',' or ';': the '@' is in the next server's part.
+        f"redis://app:8?{SPLIT_PASSWORD}=1,x@redis.example.com:6379/0",
+        f"redis://app:8?{SPLIT_PASSWORD}=1;x@redis.example.com:6379/0",
+    ],
+)
+def test_a_redis_option_is_not_shown_where_the_query_may_hold_a_password(url):
+    with pytest.raises(ImproperlyConfigured) as refused:
         cache.redis_options(url, development=False)
     assert "Qz9Kp2LmW4vR8tN1" not in str(refused.value)

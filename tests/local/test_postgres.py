@@ -352,3 +352,35 @@ def test_the_tcp_command_stopped_while_its_server_starts_leaves_no_server():
         assert not list(folder.glob("pgdata-tcp-*"))
         running = subprocess.run(["pgrep", "-f", str(folder)], capture_output=True, text=True)
         assert running.stdout == ""
+
+
+def a_server_of_no_one(monkeypatch):
+    """tcp_server without a server: its URL alone, for what main() does around it."""
+
+    @contextlib.contextmanager
+    def server(pgdata, port):
+        yield f"postgres://postgres@localhost:{port}/postgres"
+
+    monkeypatch.setattr(localdb, "tcp_server", server)
+
+
+def test_a_stop_after_the_server_started_and_before_the_command_is_passed_on(monkeypatch):
+    """SIGTERM while the URL is printed, after main's look at the stops the server's
+    start held: it reaches the command, which ends at once."""
+    a_server_of_no_one(monkeypatch)
+    monkeypatch.setattr(
+        localdb,
+        "print",
+        lambda *args, **kwargs: os.kill(os.getpid(), signal.SIGTERM),
+        raising=False,
+    )
+    sleeping = [sys.executable, "-c", "import time; time.sleep(60)"]
+    assert localdb.main(["tcp", "--", *sleeping]) == 143
+
+
+def test_the_command_starts_with_ctrl_c_at_its_default(monkeypatch):
+    """The wrapper leaves Ctrl-C to the command (the terminal sends it to both); an
+    ignored SIGINT, inherited, made the command run on through it."""
+    a_server_of_no_one(monkeypatch)
+    ctrl_c = "import os, signal, time; os.kill(os.getpid(), signal.SIGINT); time.sleep(30)"
+    assert localdb.main(["tcp", "--", sys.executable, "-c", ctrl_c]) == 130

@@ -610,6 +610,32 @@ def test_a_palettes_alpha_out_of_its_place_is_left_out(where):
         assert image.convert("RGBA").getpixel((0, 0))[3] == 0  # in its place, it counts
 
 
+def png_of(colour_type: int, row: bytes, *, palette: bytes = b"", alphas=()) -> bytes:
+    """A 40x30 8-bit PNG, every pixel `row`, with these PLTE and tRNS chunks."""
+    header = (40).to_bytes(4, "big") + (30).to_bytes(4, "big") + bytes([8, colour_type, 0, 0, 0])
+    data = b"\x89PNG\r\n\x1a\n" + chunk_of(b"IHDR", header)
+    data += chunk_of(b"PLTE", palette) if palette else b""
+    data += b"".join(chunk_of(b"tRNS", alpha) for alpha in alphas)
+    pixels = zlib.compress((b"\x00" + row * 40) * 30)
+    return data + chunk_of(b"IDAT", pixels) + chunk_of(b"IEND", b"")
+
+
+RED_BLUE = bytes([255, 0, 0, 0, 0, 255])
+# Each shown opaque by Chromium and libpng, which take the first tRNS; Pillow the last.
+TWO_ALPHAS = {
+    "palette": png_of(3, b"\x00", palette=RED_BLUE, alphas=[b"\xff\xff", b"\x00\xff"]),
+    "grey": png_of(0, b"\x00", alphas=[b"\x00\x05", b"\x00\x00"]),
+    "truecolour": png_of(2, b"\x00" * 3, alphas=[b"\x00" * 5 + b"\x05", b"\x00" * 6]),
+}
+
+
+@pytest.mark.parametrize("kind", TWO_ALPHAS)
+def test_of_two_alphas_the_first_counts_as_decoders_show(kind):
+    _, stored = clean_image(upload("logo.png", TWO_ALPHAS[kind]))
+    with Image.open(io.BytesIO(stored)) as image:
+        assert image.convert("RGBA").getpixel((0, 0))[3] == 255
+
+
 def test_colour_chunks_after_the_palette_stay_after_it():
     """Decoders ignore a gAMA after PLTE (the spec puts it before): written before the
     palette, it changed the colours a logo showed."""
