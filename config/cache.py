@@ -257,9 +257,12 @@ def _check_server(url: str, *, development: bool, secret: bool = False) -> None:
             "call on anything else."
         )
     plain_tls = sorted(name for name in options if name.startswith("ssl_"))
+    named_tls = ", ".join(plain_tls)
+    if secret:
+        named_tls = "TLS options (not named: its query may hold a password)"
     if scheme == "redis" and plain_tls:
         raise ImproperlyConfigured(
-            f"REDIS_URL / REDIS_TLS_URL sets {', '.join(plain_tls)} on a redis:// URL, "
+            f"REDIS_URL / REDIS_TLS_URL sets {named_tls} on a redis:// URL, "
             "which speaks no TLS: redis-py fails every call on it. Use rediss:// for TLS."
         )
     if options.get("protocol", "2") not in ("2", "3"):

@@ -192,8 +192,14 @@ def main(argv: list[str]) -> int:
         return 2
     # A stop while the server starts or stops is held until it has: a server
     # interrupted half-way ran on, its data folder left behind.
+    # A stop this process was started ignoring (nohup's SIGHUP, a background job's
+    # SIGINT) stays ignored, for the command too.
     came = []
-    stops = (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)
+    stops = [
+        signum
+        for signum in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)
+        if signal.getsignal(signum) is not signal.SIG_IGN
+    ]
     held = {
         signum: signal.signal(signum, lambda signum, frame: came.append(signum)) for signum in stops
     }
@@ -218,18 +224,24 @@ def _run(command: list[str], env: dict[str, str], early: list[int] | None = None
     and its folder goes after it; Ctrl-C reaches it from the terminal itself. One
     that comes while the command starts is passed on once it has: taken before
     the command ran, it was lost, and the command ran on with the server; so is one
-    in `early`, taken since the server started. Ctrl-C is ignored here by a handler
-    that does nothing, not by SIG_IGN, which the command would inherit."""
+    in `early`, taken since the server started. Ctrl-C, which the terminal sends the
+    command itself, is passed on only when it came before the command was there: a
+    handler, not SIG_IGN, which the command would inherit. A stop this process
+    ignores (nohup's SIGHUP) is left ignored, and the command inherits that."""
     child, early = None, [] if early is None else early
 
     def pass_on(signum, frame):
         if child is None:
             early.append(signum)
-        else:
+        elif signum != signal.SIGINT:
             child.send_signal(signum)
 
-    held = {signum: signal.signal(signum, pass_on) for signum in (signal.SIGTERM, signal.SIGHUP)}
-    held[signal.SIGINT] = signal.signal(signal.SIGINT, lambda signum, frame: None)
+    stops = (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)
+    held = {
+        signum: signal.signal(signum, pass_on)
+        for signum in stops
+        if signal.getsignal(signum) is not signal.SIG_IGN
+    }
     try:
         try:
             # The developer's own command line, run as given.

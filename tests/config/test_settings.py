@@ -1191,3 +1191,10 @@ def test_a_redis_option_is_not_shown_where_the_query_may_hold_a_password(url):
     with pytest.raises(ImproperlyConfigured) as refused:
         cache.redis_options(url, development=False)
     assert "Qz9Kp2LmW4vR8tN1" not in str(refused.value)
+
+
+def test_a_tls_option_split_off_a_redis_password_is_not_named():
+    url = "redis://localhost:6379/0?password=Xy7&ssl_ca_certs=Qz9Kp2"
+    with pytest.raises(ImproperlyConfigured, match="on a redis:// URL") as refused:
+        cache.redis_options(url, development=True)
+    assert "ssl_ca_certs" not in str(refused.value)

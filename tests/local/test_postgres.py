@@ -384,3 +384,33 @@ def test_the_command_starts_with_ctrl_c_at_its_default(monkeypatch):
     a_server_of_no_one(monkeypatch)
     ctrl_c = "import os, signal, time; os.kill(os.getpid(), signal.SIGINT); time.sleep(30)"
     assert localdb.main(["tcp", "--", sys.executable, "-c", ctrl_c]) == 130
+
+
+def test_a_ctrl_c_before_the_command_is_there_reaches_it(monkeypatch):
+    """Ctrl-C while the command starts: the terminal's reaches the wrapper alone."""
+    a_server_of_no_one(monkeypatch)
+    started = subprocess.Popen
+
+    def ctrl_c_then_start(*args, **kwargs):
+        os.kill(os.getpid(), signal.SIGINT)
+        return started(*args, **kwargs)
+
+    monkeypatch.setattr(localdb.subprocess, "Popen", ctrl_c_then_start)
+    sleeping = [sys.executable, "-c", "import time; time.sleep(30)"]
+    assert localdb.main(["tcp", "--", *sleeping]) == 130
+
+
+def test_under_nohup_the_command_keeps_hangups_ignored():
+    """nohup starts the wrapper with SIGHUP ignored: the command it runs keeps that."""
+    shown = "import signal; print(signal.getsignal(signal.SIGHUP) is signal.SIG_IGN)"
+    code = (
+        "import contextlib, signal, sys\n"
+        "signal.signal(signal.SIGHUP, signal.SIG_IGN)\n"
+        "from config.local import postgres as localdb\n"
+        "localdb.tcp_server = contextlib.contextmanager(lambda pgdata, port: iter(['url']))\n"
+        f"sys.exit(localdb.main(['tcp', '--', sys.executable, '-c', {shown!r}]))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=BASE_DIR, capture_output=True, text=True
+    )
+    assert done.stdout.splitlines()[-1] == "True", done.stdout + done.stderr
