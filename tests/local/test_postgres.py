@@ -15,7 +15,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 
 from config.local import postgres as localdb
-from tests.processes import BASE_DIR, wait_for
+from tests.processes import BASE_DIR, started_with, wait_for
 
 
 def test_tests_run_on_postgresql():
@@ -307,13 +307,12 @@ def test_a_stop_that_comes_while_the_command_starts_is_passed_on(monkeypatch, si
 def test_the_tcp_command_stopped_by_a_signal_stops_its_server_too(signum, status):
     """SIGTERM (timeout(1), a cancelled CI job) killed the wrapper alone: the server
     ran on with its data folder, and the command was orphaned."""
-    # Its signals as a shell's command has them: the tests may run under nohup.
-    waiting = (
-        "import signal, time; signal.signal(signal.SIGHUP, signal.SIG_DFL); "
-        "print('waiting', flush=True); time.sleep(60)"
-    )
+    # Its signals as a shell's command has them: the tests may run under nohup, whose
+    # ignored SIGHUP the wrapper would keep, for itself and its command.
+    waiting = "import time; print('waiting', flush=True); time.sleep(60)"
+    tcp = [sys.executable, "-m", "config.local.postgres", "tcp", "--"]
     wrapper = subprocess.Popen(
-        [sys.executable, "-m", "config.local.postgres", "tcp", "--", sys.executable, "-c", waiting],
+        started_with([*tcp, sys.executable, "-c", waiting]),
         cwd=BASE_DIR,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
