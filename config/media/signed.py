@@ -1,4 +1,5 @@
-"""The media storage: django-storages' S3Storage, reusing each signed URL for a while.
+"""The media storage: django-storages' S3Storage, reusing each signed URL for a while
+and sending each write once.
 
 Its sessions share botocore's service data (config/media/boto_sessions.py).
 

@@ -23,7 +23,8 @@ UNHASHED_CACHE_CONTROL = "max-age=60, public"
 # takes the connection and never answers costs 2 x 5 s, one that drops it 2 x 3 s
 # (measured in docs/production.md). S3 answers in well under a second; its
 # performance guide even advises retrying requests slower than a few seconds.
-# Note `total_max_attempts`: botocore's `max_attempts` counts retries only.
+# Note `total_max_attempts`: botocore's `max_attempts` counts retries only. The media
+# storage sends a write once (config/media/signed.py).
 # Presigned URLs use Signature Version 4, the only one regions opened since 2014
 # accept (botocore may otherwise sign them with the deprecated version 2).
 # botocore's `Config` arguments; `ClientLimits` makes the Config.
