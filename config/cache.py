@@ -149,8 +149,8 @@ def redis_options(url: str, *, development: bool) -> dict:
     # Of the whole value: a '?' in a password ends one server's host part, and a ','
     # or ';' in the rest of it puts the '@' in the next server's.
     secret = env.gives_a_password(url) or any(map(env.gives_a_password, servers))
-    for server in servers:
-        _check_server(server, development=development, secret=secret)
+    for number, server in enumerate(servers, start=1):
+        _check_server(server, development=development, secret=secret, number=number)
     # The options below go to every server: a plain one refuses the TLS ones.
     if len({server.partition("://")[0] for server in servers}) > 1:
         raise ImproperlyConfigured(
@@ -178,7 +178,7 @@ def redis_options(url: str, *, development: bool) -> dict:
     return options
 
 
-def _check_server(url: str, *, development: bool, secret: bool = False) -> None:
+def _check_server(url: str, *, development: bool, secret: bool = False, number: int = 1) -> None:
     """Refuse a server's URL redis-py would refuse on every call (a scheme it does not
     know, a bad port), one without a host (redis-py would use localhost), with port 0
     or a colon and no port (redis-py would use 6379), with a path other than a
@@ -188,9 +188,17 @@ def _check_server(url: str, *, development: bool, secret: bool = False) -> None:
     production. Read here without redis-py, which a
     process without Redis never loads. The messages leave the URL out: it carries
     the password; with `secret` (the query may hold it: env.gives_a_password),
-    their options' names and values too."""
+    their options' names and values too. The scheme of a server after the first
+    (`number`) is not shown either: a ',' or ';' in a password ends a server there,
+    and what follows it is password text."""
     scheme, found, _ = url.partition("://")
     if not found or scheme not in ("redis", "rediss"):  # as written: urlsplit lowercases it
+        if number > 1:
+            raise ImproperlyConfigured(
+                f"REDIS_URL / REDIS_TLS_URL: its server {number} does not start with "
+                "redis:// or rediss:// (its scheme is not shown: a ',' or ';' in a "
+                "password, not percent-encoded, ends a server there)."
+            )
         written = env.url_scheme(url)
         raise ImproperlyConfigured(
             "REDIS_URL / REDIS_TLS_URL must start with redis:// or rediss://, "

@@ -156,6 +156,13 @@ def test_other_urls_are_refused(no_redis, url):
         cache.caches(page_seconds=10, development=True)
 
 
+@pytest.mark.parametrize("url", ["rediss://a:6379,http://b:6379", "rediss://a:6379;b:6379"])
+def test_a_later_server_of_another_scheme_is_refused_by_its_number(no_redis, url):
+    no_redis.setenv("REDIS_URL", url)
+    with pytest.raises(ImproperlyConfigured, match="its server 2 does not start with redis://"):
+        cache.caches(page_seconds=10, development=True)
+
+
 def redis_py_cannot_use(url: str) -> bool:
     """redis-py refuses the URL, or connects elsewhere for it: to localhost, or to
     its default port for port 0."""

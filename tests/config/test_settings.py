@@ -1193,6 +1193,16 @@ def test_a_redis_option_is_not_shown_where_the_query_may_hold_a_password(url):
     assert "Qz9Kp2LmW4vR8tN1" not in str(refused.value)
 
 
+@pytest.mark.parametrize("separator", [",", ";"])
+def test_a_redis_password_split_into_a_server_does_not_show_its_scheme(separator):
+    """A ',' or ';' in a password splits the URL into servers there: what follows it,
+    up to a '://' further on, is the next server's scheme, and password text."""
+    url = f"rediss://app:1{separator}Qz9Kp2LmW4vR8tN1://x@redis.example.com:6379/0"
+    with pytest.raises(ImproperlyConfigured, match="its server 2 does not start") as refused:
+        cache.redis_options(url, development=False)
+    assert "Qz9Kp2LmW4vR8tN1" not in str(refused.value)
+
+
 def test_a_tls_option_split_off_a_redis_password_is_not_named():
     url = "redis://localhost:6379/0?password=Xy7&ssl_ca_certs=Qz9Kp2"
     with pytest.raises(ImproperlyConfigured, match="on a redis:// URL") as refused:
