@@ -138,6 +138,25 @@ def test_user_deactivated_after_login_is_logged_out(client):
     assert response["Location"].startswith("/accounts/login/")
 
 
+@pytest.mark.parametrize("new_password", [None, "a-fresh-passphrase-2024"])
+def test_a_reactivated_account_gets_its_sessions_back_unless_its_password_changed(
+    client, new_password
+):
+    """As docs/accounts.md says: deactivating refuses an account's sessions, and
+    leaves them; a password changed (or made unusable) before reactivating ends them."""
+    user = UserFactory()
+    client.force_login(user)
+    user.is_active = False
+    user.save()
+    assert client.get("/accounts/profile/").status_code == 302
+    if new_password:
+        user.set_password(new_password)
+    user.is_active = True
+    user.save()
+    answer = client.get("/accounts/profile/")
+    assert answer.status_code == (302 if new_password else 200)
+
+
 class CountingHasher(MD5PasswordHasher):
     """Counts how often a password is hashed: the work an attacker could time."""
 

@@ -170,6 +170,26 @@ def test_resets_mailing_other_accounts_leave_the_first_accounts_five_alone():
         assert stored is None or links(message) == stored
 
 
+def test_resets_a_stranger_asks_for_with_the_owners_address_leave_the_owner_a_way_in():
+    """A stranger's five requests with the owner's own address use up its five an
+    hour: the owner's own request then mails nothing, and looks as every other does.
+    The five went to the owner, and any of their links sets a new password."""
+    owner = UserFactory(email="ada@example.com")
+    for n in range(5):
+        assert reset(f"203.0.113.{n + 1}", "ada@example.com")["Location"] == DONE
+    assert reset("198.51.100.9", "ada@example.com")["Location"] == DONE
+    assert sent_to() == ["ada@example.com"] * 5
+    assert {tuple(links(message)) for message in mail.outbox} == {(uid(owner),)}
+    owners = Client()
+    link = re.search(r"http://testserver(/accounts/reset/\S+/)", mail.outbox[0].body)[1]
+    form = owners.get(link)["Location"]
+    new = "a-fresh-passphrase-2024"
+    done = owners.post(form, {"new_password1": new, "new_password2": new})
+    assert done["Location"] == "/accounts/reset/done/"
+    owner.refresh_from_db()
+    assert owner.check_password(new)
+
+
 def test_the_first_account_is_mailed_whichever_spelling_is_typed():
     """The owner signed up as Ada@, a stranger later as ada@: the owner typing ada@
     got the stranger's link, and the stranger's five requests for ada@ then left
