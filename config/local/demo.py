@@ -185,8 +185,8 @@ def demo() -> int:
 
     connections.close_all()
     print(f"Serving the demo on http://localhost:{port}/ (Ctrl-C stops it)")
-    if host != "127.0.0.1":
-        print(f"Listening on {host}: DEBUG pages are open to that network.")
+    if warning := ports.network_warning(host):
+        print(warning)
     return run(web, child_env)
 
 

@@ -7,6 +7,7 @@ is free), and says in one line what to do.
 """
 
 import errno
+import ipaddress
 import socket
 
 from config.env import shown
@@ -43,6 +44,20 @@ def probe_hosts(host: str) -> list[str]:
     """
     host = host.strip("[]")
     return [host, "::1"] if host == "127.0.0.1" else [host]
+
+
+def network_warning(host: str) -> str | None:
+    """What the demo says when `host` (checked by `check_port`) is open to a network:
+    any address it names that is not this machine's loopback (0.0.0.0, ::, a LAN
+    address). None for 127.0.0.1, ::1, localhost, which no other machine reaches."""
+    try:
+        found = socket.getaddrinfo(host.strip("[]"), None, proto=socket.IPPROTO_TCP)
+    except (OSError, UnicodeError):
+        found = []
+    addresses = {ipaddress.ip_address(entry[4][0].partition("%")[0]) for entry in found}
+    if addresses and all(address.is_loopback for address in addresses):
+        return None
+    return f"Listening on {host}: DEBUG pages are open to that network."
 
 
 def check_port(host: str, port: int) -> None:

@@ -69,6 +69,7 @@ def test_demo_command_migrates_serves_the_site_and_stops_on_ctrl_c(tmp_path, beh
     assert "Seeded 200 products" in output  # the first run's demo catalog
     assert f"http://localhost:{port}/" in output
     assert "Local S3 server on http://127.0.0.1:" in output
+    assert "DEBUG pages are open" not in output
     # Each step in order, the logins (where that command exists) just before "Serving".
     steps = ["Applying sessions.0001_initial... OK", "Seeded 200 products", "Serving the demo"]
     assert [output.index(step) for step in steps] == sorted(output.index(s) for s in steps)
@@ -282,6 +283,7 @@ def test_demo_command_stops_cleanly_on_sigterm_alone(tmp_path):
     try:
         web.wait_until_serving(timeout=180)
         assert listening_addresses(web.port) == {"0.0.0.0"}, web.output()
+        assert "Listening on 0.0.0.0: DEBUG pages are open to that network." in web.output()
     finally:
         process.send_signal(signal.SIGTERM)
         process.wait(30)

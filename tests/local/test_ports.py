@@ -4,7 +4,7 @@ import socket
 
 import pytest
 
-from config.local import envfile
+from config.local import envfile, ports
 from config.local.envfile import run_with
 from config.local.ports import DEFAULT_PORT, PortError, bind_error, check_port, parse_port
 from tests.processes import free_port
@@ -188,3 +188,25 @@ def test_the_message_names_the_file_pipenv_loads(tmp_path, monkeypatch, variable
     (tmp_path / ".env").write_text("PORT=80OO\n")
     (tmp_path / "other.env").write_text("PORT=80OO\n")
     assert run_with("PORT", DEFAULT_PORT).startswith(told)
+
+
+@pytest.mark.parametrize(
+    ("host", "network"),
+    [
+        ("127.0.0.1", False),
+        ("127.0.0.2", False),
+        ("localhost", False),
+        ("::1", False),
+        ("[::1]", False),
+        ("0.0.0.0", True),
+        ("::", True),
+        ("[::]", True),
+    ],
+)
+def test_the_demo_warns_of_its_debug_pages_only_off_loopback(host, network):
+    """DEMO_HOST=localhost or ::1 listens on this machine alone, as 127.0.0.1 does: the
+    demo said its DEBUG pages were open to the network there too."""
+    warning = ports.network_warning(host)
+    assert (warning is not None) is network
+    if network:
+        assert warning == f"Listening on {host}: DEBUG pages are open to that network."
