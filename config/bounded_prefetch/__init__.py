@@ -29,8 +29,8 @@ from django.db import NotSupportedError, connections, models
 from django.db.models import ManyToOneRel
 from django.db.models.query import ModelIterable
 
-from config.bounded_prefetch import rows
-from config.bounded_prefetch.iterable import BoundedIterable, refuse_combined
+from . import rows
+from .iterable import BoundedIterable, refuse_combined
 
 __all__ = ["BoundedPrefetchQuerySet", "bounded_prefetch"]
 

@@ -11,7 +11,7 @@ from django.db import connections
 from django.db.models import F
 from django.db.models.query import ModelIterable
 
-from config.bounded_prefetch import rows
+from . import rows
 
 MISSING = object()
 

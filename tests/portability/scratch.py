@@ -70,10 +70,12 @@ def scratch_project(
     doc: str,
     env: dict[str, str],
     apps: dict[str, str] = {},  # noqa: B006
+    at: str | None = None,
 ) -> Scratch:
     """A project with `unit` (a folder of this repo, e.g. "config/media") copied in at
-    the same path, `apps` (name -> models.py source) as apps of its own, and the
-    doc's settings lines appended to its settings."""
+    the same path (or at `at`, another package name its doc allows), `apps` (name ->
+    models.py source) as apps of its own, and the doc's settings lines appended to
+    its settings."""
     root = tmp_path / "scratch"
     root.mkdir()
     # The interpreter's variables from `env`, but not this repository on PYTHONPATH,
@@ -90,11 +92,13 @@ def scratch_project(
         timeout=60,
     )
     scratch = Scratch(root, clean)
-    # The unit, at its own package path; its parent packages are empty.
-    parts = Path(unit).parts
+    # The unit, at its own package path or `at`; its parent packages are empty.
+    parts = Path(at or unit).parts
     for depth in range(1, len(parts)):
         scratch.write(str(Path(*parts[:depth]) / "__init__.py"), "")
-    shutil.copytree(BASE_DIR / unit, root / unit, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(
+        BASE_DIR / unit, root.joinpath(*parts), ignore=shutil.ignore_patterns("__pycache__")
+    )
     for name, models in apps.items():
         scratch.write(f"{name}/__init__.py", "")
         scratch.write(f"{name}/models.py", models)
