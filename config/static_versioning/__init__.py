@@ -6,7 +6,9 @@ Public API (settings lines in docs/static-versioning.md, "Use it in your project
 `{% versioned_static %}` template tag (`{% load versioned_static %}`), the
 `versions` context processor, and `cache_hashed_files_for_a_year` for
 `WHITENOISE_ADD_HEADERS_FUNCTION`. An installed app (for its template tag) that
-depends on Django alone.
+depends on Django alone, but for two modules nothing else here imports:
+`middleware.py` (WhiteNoise's middleware, answering one-byte ranges) needs
+WhiteNoise, and `tour.py` is this site's tour page.
 
 WhiteNoise already puts a hash of each file's content in its name, which is all a
 browser that honours `Cache-Control: immutable` needs. A version from the
