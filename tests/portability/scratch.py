@@ -71,11 +71,13 @@ def scratch_project(
     env: dict[str, str],
     apps: dict[str, str] = {},  # noqa: B006
     at: str | None = None,
+    leave_out: tuple[str, ...] = ("tour.py",),
 ) -> Scratch:
     """A project with `unit` (a folder of this repo, e.g. "config/media") copied in at
-    the same path (or at `at`, another package name its doc allows), `apps` (name ->
-    models.py source) as apps of its own, and the doc's settings lines appended to
-    its settings."""
+    the same path (or at `at`, another package name its doc allows) without the
+    modules its doc says to leave out (`leave_out`: every unit's tour.py is this
+    site's page), `apps` (name -> models.py source) as apps of its own, and the
+    doc's settings lines appended to its settings."""
     root = tmp_path / "scratch"
     root.mkdir()
     # The interpreter's variables from `env`, but not this repository on PYTHONPATH,
@@ -97,7 +99,9 @@ def scratch_project(
     for depth in range(1, len(parts)):
         scratch.write(str(Path(*parts[:depth]) / "__init__.py"), "")
     shutil.copytree(
-        BASE_DIR / unit, root.joinpath(*parts), ignore=shutil.ignore_patterns("__pycache__")
+        BASE_DIR / unit,
+        root.joinpath(*parts),
+        ignore=shutil.ignore_patterns("__pycache__", *leave_out),
     )
     for name, models in apps.items():
         scratch.write(f"{name}/__init__.py", "")
