@@ -230,7 +230,8 @@ def database_takes_the_apps_connection(app_configs, databases=None, **kwargs):
         try:
             problem = unusable_because(connections[alias])
         except Exception as error:  # the driver's, Django's ImproperlyConfigured: any
-            reason = env.clipped(str(error)) or type(error).__name__
+            url = getattr(settings, "DATABASE_URL", "")
+            reason = env.libpq_said(str(error), url) or type(error).__name__
             problem = f"refused the app's connection: {reason}"
         if problem:
             errors.append(

@@ -1,10 +1,11 @@
 """The base of the project's management commands that read or write the app's tables."""
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django.db.migrations.executor import MigrationExecutor
 
-from config.env import clipped
+from config.env import libpq_said
 
 
 class DatabaseCommand(BaseCommand):
@@ -27,9 +28,10 @@ class DatabaseCommand(BaseCommand):
             executor = MigrationExecutor(connections[DEFAULT_DB_ALIAS])
             plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
         except DatabaseError as error:
-            # psycopg2's first line names the host and port, never the password.
+            # psycopg2's first line names the host and port, or an option it refuses.
             reason = (str(error).strip().splitlines() or [repr(error)])[0]
-            raise CommandError(f"The database cannot be reached: {clipped(reason)}") from error
+            reason = libpq_said(reason, getattr(settings, "DATABASE_URL", ""))
+            raise CommandError(f"The database cannot be reached: {reason}") from error
         if plan:
             apps = ", ".join(sorted({migration.app_label for migration, _ in plan}))
             raise CommandError(

@@ -434,6 +434,16 @@ def clipped(text: str) -> str:
     return text if len(text) <= CLIPPED_LENGTH else f"{text[:CLIPPED_LENGTH]}..."
 
 
+def libpq_said(text: str, url: str) -> str:
+    """libpq's message on connecting to `url` (DATABASE_URL), for an error message:
+    `clipped`, or, where the URL's query may hold a password (`gives_a_password`),
+    not shown at all: libpq quotes the option values it refuses, and an '&' in a
+    ?password= splits its rest off as an option."""
+    if gives_a_password(url):
+        return "libpq's words not shown (DATABASE_URL's query may hold a password)"
+    return clipped(text)
+
+
 # gunicorn's workers when WEB_CONCURRENCY is unset (Heroku's buildpack sets it
 # for the dyno size: 2 on a 512 MB dyno, 33 on the largest, 16 cores x 2 + 1).
 WEB_WORKERS = 2

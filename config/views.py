@@ -19,6 +19,7 @@ from django.views.generic import TemplateView
 
 from catalog.kept import kept_html
 from catalog.models import Product
+from config import env
 from config.security.headers import form_methods_only
 from config.security.staffonly import superuser_only
 from config.tour import available_techniques
@@ -54,7 +55,8 @@ def healthz(request):
             cursor.execute("SELECT 1")
     except Error as error:  # OperationalError when unreachable, InterfaceError when dropped
         # The reason (refused, timed out, TLS required but not offered) for the log.
-        logger.warning("healthz: database unavailable: %s", str(error).strip())
+        reason = env.libpq_said(str(error), getattr(settings, "DATABASE_URL", ""))
+        logger.warning("healthz: database unavailable: %s", reason)
         response = JsonResponse({"database": "unavailable"}, status=503)
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response

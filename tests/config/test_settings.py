@@ -1134,6 +1134,22 @@ def test_a_refusal_libpq_words_is_cut_in_the_release_and_the_commands(args, said
     assert len(result.stderr) < 2_000
 
 
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["check", "--database", "default"], "config.E007"),
+        (["seed_catalog"], "The database cannot be reached"),
+    ],
+)
+def test_libpq_does_not_quote_a_password_split_off_into_an_option(args, said):
+    """An '&' in a ?password= splits its rest off as an option, whose value libpq
+    quotes when it refuses it (`invalid target_session_attrs value: "..."`)."""
+    url = "postgres://u@127.0.0.1:1/app?password=Xy7&target_session_attrs=Qz9Kp2LmW4vR8tN1"
+    result = manage(*args, env=production_env(ENVIRONMENT="development", DATABASE_URL=url))
+    assert said in result.stderr, result.stderr[-500:]
+    assert "Qz9Kp2LmW4vR8tN1" not in result.stderr, result.stderr[-500:]
+
+
 @pytest.mark.parametrize("module", ["x" * 20_000, "x " * 10_000])
 def test_a_settings_module_named_at_length_is_shown_by_its_first_40_characters(module):
     result = manage("check", env=production_env(DJANGO_SETTINGS_MODULE=module))

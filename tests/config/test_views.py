@@ -34,6 +34,27 @@ def test_healthz_is_503_when_the_database_does_not_answer(client):
     assert response.json() == {"database": "unavailable"}
 
 
+@pytest.mark.django_db(transaction=True)
+def test_healthz_logs_no_option_value_where_the_url_may_hold_a_password(client, settings, caplog):
+    """libpq quotes an option's value it refuses; an '&' in a ?password= made its
+    rest such an option (config.env.libpq_said)."""
+    split = "Qz9Kp2LmW4vR8tN1"
+    settings.DATABASE_URL = (
+        f"postgres://u@db.example.com/app?password=Xy7&target_session_attrs={split}"
+    )
+    options = connection.settings_dict["OPTIONS"]
+    connection.close()
+    connection.settings_dict["OPTIONS"] = {**options, "target_session_attrs": split}
+    try:
+        response = client.get("/healthz")
+    finally:
+        connection.close()
+        connection.settings_dict["OPTIONS"] = options
+    assert response.status_code == 503
+    assert "healthz: database unavailable: libpq's words not shown" in caplog.text
+    assert split not in caplog.text
+
+
 @pytest.mark.django_db
 def test_healthz_refuses_writes(client):
     assert client.post("/healthz").status_code == 405
