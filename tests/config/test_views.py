@@ -20,16 +20,22 @@ def test_healthz_answers_when_the_database_does(client):
     assert "no-cache" in response["Cache-Control"]
 
 
-@pytest.mark.django_db(transaction=True)
-def test_healthz_is_503_when_the_database_does_not_answer(client):
-    real_name = connection.settings_dict["NAME"]
+def healthz_with(client, **changes):
+    """/healthz's answer with the connection's settings changed by `changes` (a fresh
+    connection made with them), then put back."""
+    saved = {name: connection.settings_dict[name] for name in changes}
     connection.close()
-    connection.settings_dict["NAME"] = "no_such_database"
+    connection.settings_dict.update(changes)
     try:
-        response = client.get("/healthz")
+        return client.get("/healthz")
     finally:
         connection.close()
-        connection.settings_dict["NAME"] = real_name
+        connection.settings_dict.update(saved)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_healthz_is_503_when_the_database_does_not_answer(client):
+    response = healthz_with(client, NAME="no_such_database")
     assert response.status_code == 503
     assert response.json() == {"database": "unavailable"}
 
@@ -42,14 +48,8 @@ def test_healthz_logs_no_option_value_where_the_url_may_hold_a_password(client, 
     settings.DATABASE_URL = (
         f"postgres://u@db.example.com/app?password=Xy7&target_session_attrs={split}"
     )
-    options = connection.settings_dict["OPTIONS"]
-    connection.close()
-    connection.settings_dict["OPTIONS"] = {**options, "target_session_attrs": split}
-    try:
-        response = client.get("/healthz")
-    finally:
-        connection.close()
-        connection.settings_dict["OPTIONS"] = options
+    options = {**connection.settings_dict["OPTIONS"], "target_session_attrs": split}
+    response = healthz_with(client, OPTIONS=options)
     assert response.status_code == 503
     assert "healthz: database unavailable: libpq's words not shown" in caplog.text
     assert split not in caplog.text
