@@ -207,6 +207,8 @@ def _check_server(url: str, *, development: bool, secret: bool = False, number: 
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018 (urlsplit checks the port when it is read)
+        if "#" in url:  # a password starting with digits: the user read as the host
+            raise ValueError("a # not percent-encoded")
     except ValueError:
         raise ImproperlyConfigured(
             "REDIS_URL / REDIS_TLS_URL has a bad port or host: a / ? # [ or @ in the "

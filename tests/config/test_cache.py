@@ -163,6 +163,23 @@ def test_a_later_server_of_another_scheme_is_refused_by_its_number(no_redis, url
         cache.caches(page_seconds=10, development=True)
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "rediss://default:123#secret@h:6380",
+        "rediss://default:123#secret@h:6380/0",
+        "rediss://:secret@h:6380#x",
+    ],
+)
+def test_a_hash_sign_in_a_redis_url_is_refused(no_redis, url):
+    """An unencoded # in a password that starts with digits: redis-py connected to the
+    user as a host, on the digits as its port, and every cache call failed."""
+    no_redis.setenv("REDIS_TLS_URL", url)
+    with pytest.raises(ImproperlyConfigured, match="must be percent-encoded") as refused:
+        cache.caches(page_seconds=10, development=False)
+    assert "secret" not in str(refused.value)
+
+
 def redis_py_cannot_use(url: str) -> bool:
     """redis-py refuses the URL, or connects elsewhere for it: to localhost, or to
     its default port for port 0."""

@@ -111,6 +111,12 @@ def test_database_url_is_read_without_the_spaces_around_it():
         ("sqlite:///secret.db", "not sqlite3"),
         ("mysql://u:secret@db.example.com/app", "not mysql"),
         ("postgres://u:[secret@db.example.com/app", "must be percent-encoded"),
+        # An unencoded / or # in a password that starts with digits: the user was
+        # read as the host, the digits as its port, the rest as the name or nothing.
+        ("postgres://u:123/secret@db.example.com/app", "must be percent-encoded"),
+        ("postgres://u:123/secret@db.example.com", "must be percent-encoded"),
+        ("postgres://u:123#secret@db.example.com/app", "must be percent-encoded"),
+        ("postgres://u:secret@db.example.com/app#x", "must be percent-encoded"),
         ("u:secret@db.example.com://app", "its start 'u' is not"),
         # The port as an option: libpq failed every connection with a traceback.
         ("postgres://u:secret@db.example.com/app?port=70000", "port must be a number from 1"),
