@@ -6,6 +6,7 @@ password change forms (the site's and the admin's) check at most 10 wrong curren
 passwords an hour."""
 
 import logging
+import smtplib
 from functools import partial
 from operator import attrgetter
 from typing import NamedTuple
@@ -452,9 +453,15 @@ def send_in_one_mail(parts: list[MailPart]) -> None:
     if first.html_email_template_name is not None and len(parts) == 1:
         html = render_to_string(first.html_email_template_name, first.context)
         message.attach_alternative(html, "text/html")
+    accounts = [p.context["user"].pk for p in parts]
     try:
         message.send()
-    except Exception:
-        logger.exception(
-            "Failed to send password reset email to %s", [p.context["user"].pk for p in parts]
+    except smtplib.SMTPRecipientsRefused as refused:
+        # The mailbox does not exist, or the server will not take mail for it: the
+        # member's address, not a fault of the site. The exception holds the address.
+        codes = sorted({code for code, _ in refused.recipients.values()})
+        logger.warning(
+            "Failed to send password reset email to %s: SMTPRecipientsRefused %s", accounts, codes
         )
+    except Exception:
+        logger.exception("Failed to send password reset email to %s", accounts)

@@ -12,8 +12,9 @@ account runs exactly as before. What leaves the process:
 - nothing secret: the SDK's scrubber, recursive and with Django's own field and
   header names added to its list, blanks session ids, CSRF tokens, passwords and
   Authorization headers wherever they still appear (headers, breadcrumbs), and
-  `without_secrets` drops whatever cookie data is still attached and a password
-  reset link's token, from error events and traced requests' transactions alike;
+  `without_secrets` drops whatever cookie data is still attached, a password
+  reset link's token and every e-mail address in the event's text, from error
+  events and traced requests' transactions alike;
 - only server faults: `before_send` drops every event about a client's mistake
   (an exception Django answers with a 4xx, or a record of a `django.security.*`
   logger), so nobody can spend the quota or bury real alerts with bad requests.
@@ -81,9 +82,29 @@ def before_send(event: dict, hint: dict) -> dict | None:
     return without_secrets(event, hint)
 
 
+# An e-mail address as it appears in text (a message, smtplib's exception value, a
+# repr): a local part and a domain with a dot, without the quotes, brackets and
+# separators around it.
+_E_MAIL_ADDRESS = re.compile(r"[^\s@'\"<>()\[\],;:]+@[^\s@'\"<>()\[\],;:]+\.[^\s@'\"<>()\[\],;:.]+")
+
+
+def _without_addresses(value):
+    """`value` with every e-mail address in its strings, at any depth, "[Filtered]"."""
+    if isinstance(value, str):
+        return _E_MAIL_ADDRESS.sub("[Filtered]", value)
+    if isinstance(value, dict):
+        return {key: _without_addresses(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(_without_addresses(item) for item in value)
+    return value
+
+
 def without_secrets(event: dict, hint: dict) -> dict:
     """An event (an error, or a traced request's transaction) without cookies, secret
-    headers, or a password reset token in its URL or name."""
+    headers, a password reset token in its URL or name, or an e-mail address in any
+    of its text: an exception's value (smtplib's refusals hold the addresses), a log
+    message's arguments, a breadcrumb, a span."""
+    event = _without_addresses(event)
     request = event.get("request")
     if isinstance(request, dict):
         request.pop("cookies", None)

@@ -9,6 +9,7 @@ network, a busy relay); the app must not make its visitors wait with it.
         message = server.next_message(timeout=10)
 
     with SMTPServer(greeting_delay=0.4):  # greets every connection 0.4 s after it opens
+    with SMTPServer(greeting_delay=0, refuse_recipients=True):  # every RCPT: 550
 
 It speaks just enough SMTP for Django's SMTP backend without TLS (EHLO/HELO,
 MAIL, RCPT, DATA, RSET, NOOP, QUIT) and keeps each message's envelope and text.
@@ -28,10 +29,11 @@ class Received:
 
 
 class SMTPServer:
-    def __init__(self, greeting_delay: float | None = None):
+    def __init__(self, greeting_delay: float | None = None, refuse_recipients: bool = False):
         self._listener = socket.create_server(("127.0.0.1", 0))
         self.port = self._listener.getsockname()[1]
         self._delay = greeting_delay
+        self._refuse = refuse_recipients
         self._released = threading.Event()
         self._closing = threading.Event()
         self.connections = 0
@@ -103,6 +105,8 @@ class SMTPServer:
                 elif verb == "MAIL":
                     sender, recipients = command.partition(":")[2].strip(" <>"), []
                     sock.sendall(b"250 OK\r\n")
+                elif verb == "RCPT" and self._refuse:  # a mailbox that does not exist
+                    sock.sendall(b"550 5.1.1 mailbox unavailable\r\n")
                 elif verb == "RCPT":
                     recipients.append(command.partition(":")[2].strip(" <>"))
                     sock.sendall(b"250 OK\r\n")

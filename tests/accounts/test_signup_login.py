@@ -9,6 +9,7 @@ from django.db import connection
 from accounts.mail import outbox
 from accounts.models import Profile
 from tests.factories import PASSWORD, UserFactory
+from tests.mailserver import SMTPServer
 
 pytestmark = pytest.mark.django_db
 
@@ -225,6 +226,26 @@ def test_password_reset_when_the_mail_server_is_down_is_no_500(
     # usual page never tells whether an address has an account.
     assert outbox.wait(timeout=30)
     assert "Failed to send password reset email" in caplog.text
+
+
+def test_a_reset_to_an_address_the_mail_server_refuses_is_a_warning_without_it(
+    client, settings, caplog
+):
+    """The address's mailbox does not exist (550): a member's mistake, not a server
+    fault, so no error (config/sentry.py sends errors), and smtplib's exception,
+    which holds the address, is not logged with it."""
+    user = UserFactory(email="grace.hopper@example.com")
+    with SMTPServer(greeting_delay=0, refuse_recipients=True) as server:
+        for name, value in server.settings().items():
+            setattr(settings, name, value)
+        response = client.post("/accounts/password_reset/", {"email": user.email})
+        assert response["Location"] == "/accounts/password_reset/done/"
+        assert outbox.wait(timeout=30)
+    [record] = [r for r in caplog.records if "password reset email" in r.getMessage()]
+    assert record.levelname == "WARNING"
+    assert str(user.pk) in record.getMessage()
+    assert "SMTPRecipientsRefused" in record.getMessage()
+    assert "grace.hopper" not in caplog.text
 
 
 def test_a_post_without_any_field_shows_errors_and_writes_nothing(client):

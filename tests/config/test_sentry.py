@@ -22,7 +22,7 @@ from django.http.multipartparser import MultiPartParserError
 from django.urls import reverse
 
 from config import env, sentry
-from config.sentry import before_send, deployed_commit
+from config.sentry import before_send, deployed_commit, without_secrets
 from tests.processes import production_env, run_python
 
 
@@ -59,6 +59,25 @@ def test_before_send_drops_a_password_reset_links_token_from_the_url():
     assert sent["request"]["url"] == "https://shop.example.com/accounts/reset/MQ/[Filtered]/"
     other = {"request": {"url": "https://shop.example.com/products/lamp-9f86d081/"}}
     assert before_send(other, {}) == other
+
+
+def test_before_send_filters_every_e_mail_address_in_the_event():
+    """An exception's text (smtplib's SMTPRecipientsRefused holds the refused
+    addresses), a log message's arguments, a breadcrumb: any string of the event."""
+    refused = "{'ada.lovelace@example.com': (550, b'5.1.1 mailbox unavailable')}"
+    event = {
+        "exception": {"values": [{"type": "SMTPRecipientsRefused", "value": refused}]},
+        "logentry": {"message": "To %s", "params": ["Grace.Hopper@Example.org"]},
+        "breadcrumbs": {"values": [{"message": "sent to <b+tag@mail.example.co.uk>."}]},
+        "extra": {"nested": [("x", "bücher@bücher.de")]},
+    }
+    sent = str(before_send(event, {}))
+    for address in ("ada.lovelace", "Grace.Hopper", "b+tag", "bücher@"):
+        assert address not in sent
+    assert "mailbox unavailable" in sent
+    assert sent.count("[Filtered]") == 4
+    transaction = {"transaction": "/x", "spans": [{"description": "to ada@example.com"}]}
+    assert "ada@example.com" not in str(without_secrets(transaction, {}))
 
 
 @pytest.mark.parametrize(
