@@ -9,8 +9,8 @@ loaded it.
 - `prefetch`: stock `prefetch_related(Prefetch("features", to_attr=...))`. Two
   queries, but the second is `WHERE product_id IN (%s, %s, ...)` with one value
   per product: its text changes with every page and grows with the page size
-  (33 KB of SQL for 5,000 products), so PostgreSQL parses and plans a new
-  statement each time. Django ticket #25464 asks for a way around it.
+  (33 KB of SQL for 5,000 products), all of which PostgreSQL parses and plans
+  for every page. Django ticket #25464 asks for a way around it.
 - `bounded`: `config.bounded_prefetch`, which works for reverse foreign keys of any model:
   two statements whose text never changes (docs/prefetch.md).
 """

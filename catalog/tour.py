@@ -67,7 +67,7 @@ class PrefetchTourView(TemplateView):
             stored=stored,
             charts=stored_charts(),
             excerpt=source_excerpt(
-                "config/bounded_prefetch/iterable.py", "def _features_statement", 29
+                "config/bounded_prefetch/iterable.py", "def _features_statement", 40
             ),
             load_excerpt=source_excerpt("catalog/features.py", "def load(", 11),
             **kwargs,

@@ -247,8 +247,8 @@ class S3MediaTourView(TemplateView):
             "storage": default_storage.__class__.__name__,
             "demo_name": DEMO_NAME,
             "settings_excerpt": source_excerpt("config/settings.py", "media_bucket =", 18),
-            "storage_excerpt": source_excerpt("config/media/storage.py", "def media_storage", 15),
-            "restore_excerpt": source_excerpt("config/media/versions.py", "def restore(", 106),
+            "storage_excerpt": source_excerpt("config/media/storage.py", "def media_storage", 16),
+            "restore_excerpt": source_excerpt("config/media/versions.py", "def restore(", 130),
         }
         if "error" not in kwargs and caches["default"].get(UNREADABLE_KEY):
             context["error"] = versions.MediaError(

@@ -53,7 +53,7 @@ class StaticVersioningTourView(TemplateView):
             tag_excerpt=source_excerpt(
                 "config/static_versioning/templatetags/versioned_static.py",
                 "@register.simple_tag",
-                6,
+                20,
             ),
             **kwargs,
         )
