@@ -99,6 +99,8 @@ MIDDLEWARE = [
     "config.security.querystring.NulQueryMiddleware",
     # Outside everything that queries (sessions, auth), so the log sees it all.
     "config.querylog.QueryLogMiddleware",
+    # /healthz, before the session is read (config/views.py).
+    "config.views.HealthzMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     # Straight before the CSRF check, which reads the form: a body Django's parser

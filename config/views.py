@@ -46,6 +46,25 @@ class HomeView(TemplateView):
         return {"latest_products": latest, "techniques": available_techniques()}
 
 
+HEALTHZ_PATH = "/healthz"
+
+
+class HealthzMiddleware:
+    """/healthz answered before the session middleware (config/settings.py): a
+    monitor or a browser that sends its session cookie had the session read first,
+    and with the database down got the site's HTML 503 in place of the JSON. The
+    host is checked as CommonMiddleware, further in, would check it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path_info != HEALTHZ_PATH:
+            return self.get_response(request)
+        request.get_host()  # DisallowedHost, the 400 page, for a host not allowed
+        return healthz(request)
+
+
 @never_cache
 @require_safe
 def healthz(request):
@@ -70,9 +89,10 @@ ROBOTS_TXT = "User-agent: *\nDisallow: /accounts/\nDisallow: /debug/\n"
 def robots_txt(request):
     """Keep crawlers off the account and debug pages. Not the admin: a Disallow line
     would publish a custom ADMIN_URL to anyone; its pages ask not to be indexed
-    themselves (templates/admin/base_site.html). No database, no template: also the
-    cheapest Django response this app can give, which the load benchmark uses as its
-    ceiling."""
+    themselves (templates/admin/base_site.html). No template, and no database for a
+    visitor without a session cookie (with one, the middleware reads the session):
+    also the cheapest Django response this app can give, which the load benchmark
+    uses as its ceiling."""
     return HttpResponse(ROBOTS_TXT, content_type="text/plain")
 
 

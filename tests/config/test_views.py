@@ -1,5 +1,8 @@
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.factories import UserFactory
 
 
 @pytest.mark.django_db
@@ -38,6 +41,21 @@ def test_healthz_is_503_when_the_database_does_not_answer(client):
     response = healthz_with(client, NAME="no_such_database")
     assert response.status_code == 503
     assert response.json() == {"database": "unavailable"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_healthz_does_not_read_a_visitors_session(client):
+    """A monitor or a browser sending its session cookie: the session was read for
+    nothing, and with the database down /healthz was the site's HTML 503."""
+    client.force_login(UserFactory())
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/healthz").status_code == 200
+    assert [q["sql"] for q in queries] == ["SELECT 1"]
+    response = healthz_with(client, NAME="no_such_database")
+    assert response.status_code == 503
+    assert response.json() == {"database": "unavailable"}
+    # Answered before CommonMiddleware: the host is still checked.
+    assert client.get("/healthz", HTTP_HOST="elsewhere.example").status_code == 400
 
 
 @pytest.mark.django_db(transaction=True)
