@@ -81,9 +81,11 @@ MIDDLEWARE = [
     # Before anything reads a cookie: session, CSRF and messages cookies
     # whose value the app could not have issued count as absent (config/security/cookies.py).
     "config.security.cookies.IssuedCookiesMiddleware",
-    "django.middleware.security.SecurityMiddleware",
-    # Outside WhiteNoise, so static files carry the header too (config/security/headers.py).
+    # Outside SecurityMiddleware and WhiteNoise, so their answers carry the headers
+    # too: the HTTPS redirect, a host not allowed, static files (config/security/headers.py).
     "config.security.headers.PermissionsPolicyMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.security.SecurityMiddleware",
     # Straight after SecurityMiddleware: static files skip the rest of the stack.
     # WhiteNoise's, answering one-byte ranges (config/static_versioning/middleware.py).
     "config.static_versioning.middleware.StaticFilesMiddleware",
@@ -114,7 +116,6 @@ MIDDLEWARE = [
     # Cache-Control: private on every response for a logged-in user (config/security/headers.py).
     "config.security.headers.PrivateCacheMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # An admin list page's filter or action the database refuses: the 400 page
     # (config/security/adminlists.py).
     "config.security.adminlists.AdminListInputMiddleware",

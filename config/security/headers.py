@@ -2,9 +2,10 @@
 `Cache-Control: private` on every response rendered for a logged-in user, and
 the methods a form page answers (`form_methods_only`).
 
-- `PermissionsPolicyMiddleware` (straight after SecurityMiddleware, so static
-  files get it too) sends `settings.PERMISSIONS_POLICY`, a mapping of browser
-  feature to allowed origins; an empty list denies the feature to every origin,
+- `PermissionsPolicyMiddleware` (before SecurityMiddleware, so its HTTPS
+  redirect and its 400 for a host not allowed get it, and static files too)
+  sends `settings.PERMISSIONS_POLICY`, a mapping of browser feature to allowed
+  origins; an empty list denies the feature to every origin,
   frames included, so injected or framed code cannot ask for the camera.
 - `PrivateCacheMiddleware` marks the response private when the request's session
   holds a logged-in user: shared caches (a proxy, a CDN) must never keep a page

@@ -3,7 +3,7 @@ methods form views answer (config/security/headers.py, accounts/urls.py)."""
 
 import pytest
 from django.contrib.auth.tokens import default_token_generator
-from django.test import Client
+from django.test import Client, override_settings
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
@@ -119,8 +119,16 @@ def test_every_response_denies_the_powerful_features(client, logged_in, admin_cl
     responses += [logged_in.get("/accounts/profile/"), admin_client.get("/admin/")]
     responses.append(client.get("/static/css/site.css"))  # served by WhiteNoise
     responses.append(client.post("/healthz"))  # 405
+    # Answered by the middleware that checks the request before the rest: the HTTPS
+    # redirect, a host not allowed (400), a slash appended (301).
+    with override_settings(SECURE_SSL_REDIRECT=True):
+        responses.append(Client().get("/products/"))  # a new client: new middleware
+    responses.append(client.get("/products/", HTTP_HOST="elsewhere.example"))
+    responses.append(client.get("/products"))
+    assert [r.status_code for r in responses[-3:]] == [301, 400, 301]
     for response in responses:
         assert all(policy(response)[feature] == "()" for feature in DENIED), response
+        assert response["X-Frame-Options"] == "DENY", response
 
 
 def reset_url(user) -> str:
