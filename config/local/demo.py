@@ -122,6 +122,8 @@ def demo() -> int:
         print(error, file=sys.stderr)
         return 2
     os.environ["PORT"] = str(port)
+    # Resolved now, as the port was: said once the site is up.
+    open_to_network = ports.network_warning(host)
 
     local_s3 = None
     if (
@@ -185,8 +187,8 @@ def demo() -> int:
 
     connections.close_all()
     print(f"Serving the demo on http://localhost:{port}/ (Ctrl-C stops it)")
-    if warning := ports.network_warning(host):
-        print(warning)
+    if open_to_network:
+        print(open_to_network)
     return run(web, child_env)
 
 

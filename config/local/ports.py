@@ -55,9 +55,16 @@ def network_warning(host: str) -> str | None:
     except (OSError, UnicodeError):
         found = []
     addresses = {ipaddress.ip_address(entry[4][0].partition("%")[0]) for entry in found}
-    if addresses and all(address.is_loopback for address in addresses):
+    if addresses and all(_loopback(address) for address in addresses):
         return None
     return f"Listening on {host}: DEBUG pages are open to that network."
+
+
+def _loopback(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """Loopback, an IPv4 one written as IPv6 (::ffff:127.0.0.1) too, which Python
+    3.11's `is_loopback` does not take for one."""
+    mapped = getattr(address, "ipv4_mapped", None)
+    return (mapped or address).is_loopback
 
 
 def check_port(host: str, port: int) -> None:
