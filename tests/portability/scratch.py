@@ -71,13 +71,13 @@ def scratch_project(
     env: dict[str, str],
     apps: dict[str, str] = {},  # noqa: B006
     at: str | None = None,
-    leave_out: tuple[str, ...] = ("tour.py",),
+    leave_out: tuple[str, ...] = ("tour.py", "tour"),
 ) -> Scratch:
     """A project with `unit` (a folder of this repo, e.g. "config/media") copied in at
     the same path (or at `at`, another package name its doc allows) without the
-    modules its doc says to leave out (`leave_out`: every unit's tour.py is this
-    site's page), `apps` (name -> models.py source) as apps of its own, and the
-    doc's settings lines appended to its settings."""
+    modules its doc says to leave out (`leave_out`: every unit's tour.py and
+    templates/tour/ are this site's page), `apps` (name -> models.py source) as
+    apps of its own, and the doc's settings lines appended to its settings."""
     root = tmp_path / "scratch"
     root.mkdir()
     # The interpreter's variables from `env`, but not this repository on PYTHONPATH,
