@@ -1114,6 +1114,33 @@ def test_a_refused_value_is_shown_by_its_first_40_characters_at_most(environment
             assert "Traceback" not in message, (name, message[:300])
 
 
+@pytest.mark.parametrize(
+    "value",
+    [
+        "smtp.example.com:QXZsecret",
+        "apikey QXZsecret smtp.example.com",
+        "apikey:QXZsecret\uff20smtp.example.com",  # a full-width @
+        "smtp://apikey:QXZsecret%40smtp.example.com",
+        "apikey/QXZsecret/smtp.example.com",
+    ],
+)
+def test_a_mail_host_with_anything_but_a_hosts_characters_is_not_shown(monkeypatch, value):
+    """A login pasted in without an ASCII '@' was shown: only a value of a host name's
+    characters (and quotes, a final dot) is."""
+    monkeypatch.setenv("EMAIL_HOST", value)
+    with pytest.raises(ImproperlyConfigured, match="must be a mail server's host") as refused:
+        env.mail_host("EMAIL_HOST", "localhost")
+    assert "QXZsecret" not in str(refused.value)
+
+
+@pytest.mark.parametrize("value", ['"smtp.example.com"', "smtp.example.com.", "1.2.3"])
+def test_a_mail_host_of_a_hosts_characters_is_shown_when_refused(monkeypatch, value):
+    monkeypatch.setenv("EMAIL_HOST", value)
+    with pytest.raises(ImproperlyConfigured, match="must be a mail server's host") as refused:
+        env.mail_host("EMAIL_HOST", "localhost")
+    assert repr(value) in str(refused.value)
+
+
 def test_a_mail_host_with_a_login_is_refused_without_showing_it(monkeypatch):
     """The refusal names a login as a mistake it catches; the password came with it."""
     monkeypatch.setenv("EMAIL_HOST", "smtp://apikey:S3cretPassw0rd@smtp.sendgrid.net")
