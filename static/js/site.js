@@ -1,7 +1,9 @@
 // Progressive enhancement only: every page works without this file.
 //
 // Adds a "Copy SQL" button to the footer's query log, so a page's queries can be
-// pasted into psql or an issue. Browsers without the Clipboard API (or pages not
+// pasted into an issue or a note, as the footer shows them: with %s where each
+// value went (values stay out of the page), so psql needs them filled in first.
+// Browsers without the Clipboard API (or pages not
 // served over HTTPS or from localhost) keep the plain list.
 (function () {
   "use strict";
