@@ -9,6 +9,7 @@ admin's product image and the avatar, still work at their 5 MB limit.
 
 import http.client
 import re
+import socket
 from urllib.parse import urlencode
 
 import pytest
@@ -69,6 +70,23 @@ def test_a_body_declared_above_the_limit_is_refused_before_it_arrives(site, path
         {"Content-Type": "multipart/form-data; boundary=x", "Content-Length": "208000000"},
     )
     connection.send(b"--x\r\n" + b"a" * 1024)
+    assert_too_large(connection.getresponse())
+    connection.close()
+
+
+def test_a_client_expecting_100_continue_gets_it_from_gunicorn_then_the_413(site):
+    """As docs/production.md says: gunicorn answers `Expect: 100-continue` itself, as
+    it reads the headers, before the app sees them; the app's 413 follows, and no
+    byte of the body is read."""
+    web, _ = site
+    headers = {
+        "Content-Type": "multipart/form-data; boundary=x",
+        "Content-Length": "208000000",
+        "Expect": "100-continue",
+    }
+    connection = start(web.port, ROUTES[0], headers)
+    continue_line = b"HTTP/1.1 100 Continue\r\n\r\n"
+    assert connection.sock.recv(len(continue_line), socket.MSG_WAITALL) == continue_line
     assert_too_large(connection.getresponse())
     connection.close()
 
