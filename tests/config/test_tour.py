@@ -7,6 +7,7 @@ import textwrap
 
 import pytest
 
+from config import static_versioning
 from config.tour import ENVIRONMENT_VARIABLES, TECHNIQUES, locked_packages, source_excerpt
 from tests.processes import BASE_DIR
 
@@ -104,6 +105,9 @@ def test_pipenv_tour_shows_lock_evidence_and_never_a_secret_value(client, monkey
     assert "<code>DJANGO_SECRET_KEY</code></td><td>set</td>" in content
     assert "do-not-show-me-123" not in content
     assert "[packages]" in content
+    # The variables Heroku sets that the app reads, where a visitor looks for them.
+    for name in (*static_versioning.COMMIT_VARIABLES, "DYNO", "CI"):
+        assert f"<code>{name}</code>" in content
 
 
 def test_the_pipenv_tour_lists_exactly_the_variables_of_env_example():
