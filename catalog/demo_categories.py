@@ -122,7 +122,7 @@ CATEGORIES = [
             N("Camp Stove", ("Titanium", "Steel", "Aluminium"), (25, 180), (80, 900),
               {"Fuel": ["Gas canister", "Multi-fuel", "Alcohol"]}),
         ),
-        {"Best for": ["Day hikes", "Backpacking", "Car camping", "Alpine trips"]},
+        {"Best for": ["Day hikes", "Backpacking", "Car camping", "Festivals"]},
     ),
     CategorySpec(
         "Office", "Desks, chairs and the small things that make a workday smoother.",
@@ -182,7 +182,7 @@ CATEGORIES = [
             N("Rug", ("Wool", "Jute", "Cotton"), (60, 690), (3000, 15000),
               {"Size": ["120 x 170 cm", "160 x 230 cm"], "Care": ["Spot clean"]}),
         ),
-        {"Certification": ["OEKO-TEX Standard 100", "GOTS organic", "None"]},
+        {"Certification": ["OEKO-TEX Standard 100", "GOTS organic", "Fairtrade cotton"]},
     ),
     CategorySpec(
         "Tools", "Hand and power tools for repairs and weekend projects.",
@@ -264,6 +264,6 @@ CATEGORIES = [
             N("Trowel", ("Steel", "Carbon Steel", "Copper"), (9, 50), (150, 350),
               {"Handle": ["Ash", "Oak", "Rubberised"]}),
         ),
-        {"Use": ["Indoors", "Outdoors", "Indoors and outdoors"]},
+        {"Made for": ["Balconies", "Back gardens", "Allotments"]},
     ),
 ]  # fmt: skip

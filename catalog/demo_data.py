@@ -37,7 +37,7 @@ SENTENCES = [
     "Made in small batches by a family workshop.",
     "Our most requested {noun} this season.",
     "Pairs well with the rest of the {category} range.",
-    "Designed to be repaired rather than replaced.",
+    "Backed by a no-quibble return within 60 days.",
 ]
 
 # Always a product's first two features, when it has that many.
@@ -79,6 +79,19 @@ def names(category: CategorySpec, noun: Noun, material: str) -> tuple[str, ...]:
     return tuple(name for name in candidates if len(name) <= NAME_MAX_LENGTH)
 
 
+def unused(name: str, candidates: tuple[str, ...], used: set[str]) -> str:
+    """`name`, or the next of `candidates` after it this run has not used yet (the
+    same draws of the generator either way, so the rest of the catalog stays as it
+    was); `name` again once the run has used them all. Marks the one returned used."""
+    start = candidates.index(name)
+    for candidate in (*candidates[start:], *candidates[:start]):
+        if candidate not in used:
+            name = candidate
+            break
+    used.add(name)
+    return name
+
+
 # A few thousand distinct names: slugify each once, not once per product.
 slug = functools.cache(slugify)
 
@@ -104,12 +117,14 @@ def products(
 ) -> Iterator[ProductSpec]:
     """`count` products; `first_number` keeps slugs unique across runs."""
     rng = random.Random(seed)  # noqa: S311 - demo data, not secrets
+    used: set[str] = set()
     for number in range(first_number, first_number + count):
         category = rng.choice(CATEGORIES)
         noun = rng.choice(category.nouns)
         material = rng.choice(noun.materials)
         colour = rng.choice(category.colours)
-        name = rng.choice(names(category, noun, material))
+        choices = names(category, noun, material)
+        name = unused(rng.choice(choices), choices, used)
         low, high = noun.price
         # Mostly cheap, a few dear, ending in .99, .49 or .00 like a real price list.
         price = int(low + (high - low) * rng.random() ** 2) + rng.choice((0.99, 0.0, 0.49))

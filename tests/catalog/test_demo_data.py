@@ -77,10 +77,30 @@ def test_a_seeded_catalog_is_coherent_in_the_database():
 
 @pytest.mark.parametrize(
     ("category", "feature", "value"),
-    [("Fitness", "Care", "Dishwasher safe"), ("Lighting", "Care", "Machine washable")],
+    [
+        ("Fitness", "Care", "Dishwasher safe"),
+        ("Lighting", "Care", "Machine washable"),
+        ("Home Textiles", "Certification", "None"),
+        ("Garden", "Use", "Indoors"),  # a garden hose
+        ("Outdoor", "Best for", "Alpine trips"),  # a +5 °C sleeping bag
+    ],
 )
 def test_the_reported_nonsense_cannot_happen(category, feature, value):
     spec = next(c for c in demo_data.CATEGORIES if c.name == category)
     for noun in spec.nouns:
         allowed = {**COMMON_FEATURES, **spec.features, **noun.features}
         assert value not in allowed.get(feature, [])
+
+
+def test_a_demo_catalogs_products_have_names_of_their_own():
+    """The default 200 had five names twice, at two prices, with one picture: a name
+    is used again only once a run has used every name its product may have."""
+    specs = list(demo_data.products(200, 5, seed=3, first_number=1, now=NOW))
+    assert len({spec.name for spec in specs}) == len(specs)
+    many = [spec.name for spec in demo_data.products(50_000, 5, seed=3, first_number=1, now=NOW)]
+    assert len(set(many)) > 5_000  # and past them, names repeat
+
+
+def test_no_sentence_said_of_any_product_fits_only_some():
+    """'Designed to be repaired rather than replaced' was said of seed kits and towels."""
+    assert not [s for s in demo_data.SENTENCES if "repair" in s]
