@@ -29,13 +29,21 @@ import re
 from urllib.parse import urlsplit
 
 import sentry_sdk
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from sentry_sdk.integrations.django import DjangoIntegration
 from sentry_sdk.integrations.redis import RedisIntegration
 from sentry_sdk.scrubber import DEFAULT_DENYLIST, EventScrubber
 from sentry_sdk.utils import Dsn
 
-from config.env import clipped, deployed_commit, is_ipv4, read_as_ipv4
+from config.env import (
+    clipped,
+    deployed_commit,
+    gives_a_password,
+    is_ipv4,
+    libpq_said,
+    read_as_ipv4,
+)
 from config.security.clienterrors import CLIENT_ERRORS
 
 # Keys (compared case-insensitively) whose values are replaced by "[Filtered]":
@@ -79,21 +87,47 @@ def before_send(event: dict, hint: dict) -> dict | None:
     and none of the secrets `without_secrets` takes out."""
     if is_client_error(event, hint):
         return None
-    return without_secrets(event, hint)
+    return without_database_words(without_secrets(event, hint))
+
+
+def without_database_words(event: dict) -> dict:
+    """The event, without the database driver's words where DATABASE_URL's query may
+    hold a password: libpq quotes an option's value it refuses (config.env.libpq_said,
+    as the release phase's config.E007 leaves them out)."""
+    url = getattr(settings, "DATABASE_URL", "")
+    if not gives_a_password(url):
+        return event
+    for value in (event.get("exception") or {}).get("values") or []:
+        if isinstance(value, dict) and str(value.get("module")).startswith(DATABASE_MODULES):
+            value["value"] = libpq_said(str(value.get("value")), url)
+    return event
+
+
+# Where the driver's errors, and Django's wrappers of them, are defined.
+DATABASE_MODULES = ("psycopg2", "django.db")
 
 
 # An e-mail address as it appears in text (a message, smtplib's exception value, a
-# repr): a local part and a domain with a dot, without the quotes, brackets and
-# separators around it.
-_E_MAIL_ADDRESS = re.compile(r"[^\s@'\"<>()\[\],;:]+@[^\s@'\"<>()\[\],;:]+\.[^\s@'\"<>()\[\],;:.]+")
+# repr, a dict's key): a quoted local part or one without separators or slashes, starting
+# where a run of such characters starts (so a long run is scanned once, not from
+# each of its characters), then a domain, a bracketed address literal or a name.
+# Lengths are the RFC's bounds.
+_SEPARATORS = r"\s@<>()\[\],;:'\"="
+_E_MAIL_ADDRESS = re.compile(
+    rf'(?:"[^"\r\n]{{0,64}}"|(?<![^{_SEPARATORS}/])[^{_SEPARATORS}/]{{1,64}})'
+    rf"@(?:\[[0-9A-Za-z:.]{{1,45}}\]|[^{_SEPARATORS}/]{{1,255}})"
+)
+# Fields of an event that are the SDK's or the deploy's own, never a visitor's text.
+_OWN_FIELDS = {"event_id", "release", "dist", "environment", "sdk", "modules", "platform"}
 
 
 def _without_addresses(value):
-    """`value` with every e-mail address in its strings, at any depth, "[Filtered]"."""
+    """`value` with every e-mail address in its strings (keys too), at any depth,
+    "[Filtered]"."""
     if isinstance(value, str):
         return _E_MAIL_ADDRESS.sub("[Filtered]", value)
     if isinstance(value, dict):
-        return {key: _without_addresses(item) for key, item in value.items()}
+        return {_without_addresses(key): _without_addresses(item) for key, item in value.items()}
     if isinstance(value, list | tuple):
         return type(value)(_without_addresses(item) for item in value)
     return value
@@ -104,7 +138,9 @@ def without_secrets(event: dict, hint: dict) -> dict:
     headers, a password reset token in its URL or name, or an e-mail address in any
     of its text: an exception's value (smtplib's refusals hold the addresses), a log
     message's arguments, a breadcrumb, a span."""
-    event = _without_addresses(event)
+    event = {
+        key: item if key in _OWN_FIELDS else _without_addresses(item) for key, item in event.items()
+    }
     request = event.get("request")
     if isinstance(request, dict):
         request.pop("cookies", None)
