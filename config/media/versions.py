@@ -17,6 +17,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from email.utils import parsedate_to_datetime
 from urllib.parse import unquote
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -174,6 +175,19 @@ def object_key(name: str) -> str:
     if len(key.encode()) > MAX_KEY_BYTES:  # with the storage's location in front
         raise InvalidName(f"{name!r} makes a key longer than {MAX_KEY_BYTES} bytes.")
     return key
+
+
+def server_time() -> datetime | None:
+    """The bucket's server's clock, as the Date header of its answer to a HEAD of the
+    bucket gives it (to the second): the clock its versions' times are read from.
+    None without a Date header it can read (a proxy's, two of them)."""
+    client, bucket = _client_and_bucket()
+    headers = client.head_bucket(Bucket=bucket)["ResponseMetadata"]["HTTPHeaders"]
+    try:
+        said = parsedate_to_datetime(headers.get("date", ""))
+    except (TypeError, ValueError):
+        return None
+    return said if said.tzinfo is not None else None
 
 
 def versioning_status() -> Versioning:
