@@ -182,7 +182,7 @@ CATEGORIES = [
             N("Rug", ("Wool", "Jute", "Cotton"), (60, 690), (3000, 15000),
               {"Size": ["120 x 170 cm", "160 x 230 cm"], "Care": ["Spot clean"]}),
         ),
-        {"Certification": ["OEKO-TEX Standard 100", "GOTS organic", "Fairtrade cotton"]},
+        {"Certification": ["OEKO-TEX Standard 100", "GOTS organic", "EU Ecolabel"]},
     ),
     CategorySpec(
         "Tools", "Hand and power tools for repairs and weekend projects.",

@@ -9,7 +9,7 @@ is its noun's drawing (catalog/product_images.py) in its Colour.
 
 import functools
 import random
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -113,11 +113,18 @@ def weight(noun: Noun, rng: random.Random) -> str:
 
 
 def products(
-    count: int, features_per_product: int, *, seed: int, first_number: int, now: datetime
+    count: int,
+    features_per_product: int,
+    *,
+    seed: int,
+    first_number: int,
+    now: datetime,
+    taken: Iterable[str] = (),
 ) -> Iterator[ProductSpec]:
-    """`count` products; `first_number` keeps slugs unique across runs."""
+    """`count` products; `first_number` keeps slugs unique across runs, and `taken`
+    (the catalog's names) names too, while a product has a name left."""
     rng = random.Random(seed)  # noqa: S311 - demo data, not secrets
-    used: set[str] = set()
+    used = set(taken)
     for number in range(first_number, first_number + count):
         category = rng.choice(CATEGORIES)
         noun = rng.choice(category.nouns)

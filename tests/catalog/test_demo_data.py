@@ -101,6 +101,25 @@ def test_a_demo_catalogs_products_have_names_of_their_own():
     assert len(set(many)) > 5_000  # and past them, names repeat
 
 
+@pytest.mark.django_db
+def test_a_second_seed_run_names_its_products_apart_from_the_first():
+    """seed_catalog without --clear adds products: the same seed gave the same names."""
+    call_command("seed_catalog", products=200, features_per_product=3, verbosity=0)
+    call_command("seed_catalog", products=200, features_per_product=3, verbosity=0)
+    names = list(Product.objects.values_list("name", flat=True))
+    assert len(names) == len(set(names)) == 400
+
+
+def test_every_feature_value_fits_every_material_its_products_come_in():
+    """'Certification: Fairtrade cotton' went to alpaca throws: a category's feature
+    names no material."""
+    materials = {m for c in demo_data.CATEGORIES for n in c.nouns for m in n.materials}
+    for category in demo_data.CATEGORIES:
+        for values in category.features.values():
+            for value in values or []:
+                assert not any(m.lower() in value.lower() for m in materials), value
+
+
 def test_no_sentence_said_of_any_product_fits_only_some():
     """'Designed to be repaired rather than replaced' was said of seed kits and towels."""
     assert not [s for s in demo_data.SENTENCES if "repair" in s]
