@@ -207,8 +207,10 @@ def _check_server(url: str, *, development: bool, secret: bool = False, number: 
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018 (urlsplit checks the port when it is read)
-        if "#" in url:  # a password starting with digits: the user read as the host
-            raise ValueError("a # not percent-encoded")
+        # A #, or an @ after the host part (a ? or / in the password): a password
+        # starting with digits made the user the host, and those digits its port.
+        if "#" in url or "@" in parts.query or "@" in parts.path:
+            raise ValueError("a # ? / or @ not percent-encoded")
     except ValueError:
         raise ImproperlyConfigured(
             "REDIS_URL / REDIS_TLS_URL has a bad port or host: a / ? # [ or @ in the "

@@ -592,14 +592,13 @@ def mail_host(name: str, default: str) -> str:
         or written.endswith(".")
         or (numeric and not is_ipv4(written))
     ):
-        # A login pasted in with the host (smtp://apikey:password@host, or host:password)
-        # is not shown: only a value of a host name's characters, quotes and dots is.
-        hosts_characters = re.fullmatch(r"[\w.\-\"']+", value) is not None
-        said = shown(value) if hosts_characters else "a value not shown (it may hold a login)"
+        # Not shown: a login or an API key pasted there (smtp://apikey:password@host,
+        # host:password, Brevo's xkeysib-...) may be all or part of it.
         raise ImproperlyConfigured(
             f"The environment variable {name} must be a mail server's host name alone, like "
             f"smtp.example.com (no scheme, port, login, quotes or final dot: the port is "
-            f"587), or an IPv4 address written in full, got {said}."
+            f"587), or an IPv4 address written in full; its value is not shown (a login "
+            f"or an API key pasted there would be)."
         )
     return value
 

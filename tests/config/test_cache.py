@@ -169,6 +169,9 @@ def test_a_later_server_of_another_scheme_is_refused_by_its_number(no_redis, url
         "rediss://default:123#secret@h:6380",
         "rediss://default:123#secret@h:6380/0",
         "rediss://:secret@h:6380#x",
+        # A ? or / in it, after digits: the rest read as the query or the path.
+        "rediss://default:12?secret@h:6380",
+        "rediss://default:12?x=1&secret@h:6380",
     ],
 )
 def test_a_hash_sign_in_a_redis_url_is_refused(no_redis, url):
