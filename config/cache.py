@@ -207,9 +207,11 @@ def _check_server(url: str, *, development: bool, secret: bool = False, number: 
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018 (urlsplit checks the port when it is read)
-        # A #, or an @ after the host part (a ? or / in the password): a password
-        # starting with digits made the user the host, and those digits its port.
-        if "#" in url or "@" in parts.query or "@" in parts.path:
+        # A #, or an @ after the host part of a URL whose host part has none (a ? or /
+        # in the password cut the login off): a password starting with digits made
+        # the user the host, and those digits its port.
+        cut_off = "@" not in parts.netloc and ("@" in parts.query or "@" in parts.path)
+        if "#" in url or cut_off:
             raise ValueError("a # ? / or @ not percent-encoded")
     except ValueError:
         raise ImproperlyConfigured(

@@ -768,10 +768,11 @@ def database(url: str, *, development: bool = False, **options) -> dict:
             f"DATABASE_URL is not a URL {example}: {URL_PARTS_HINT}"
         ) from None
     parts = urlsplit(url.strip())
-    # Port 0 was read as no port: libpq's default was used. A '#', or an '@' after the
-    # host, is a # or / in the password, not percent-encoded: a password starting with
-    # digits made the user the host and those digits its port.
-    if parts.port == 0 or "#" in url or "@" in parts.path:
+    # Port 0 was read as no port: libpq's default was used. A '#', or an '@' in the
+    # path of a URL whose host part has none, is a # or / in the password, not
+    # percent-encoded: a password starting with digits made the user the host and
+    # those digits its port.
+    if parts.port == 0 or "#" in url or ("@" in parts.path and "@" not in parts.netloc):
         raise ImproperlyConfigured(f"DATABASE_URL is not a URL {example}: {URL_PARTS_HINT}")
     if config["ENGINE"] not in POSTGRES_ENGINES:
         raise ImproperlyConfigured(

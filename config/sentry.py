@@ -108,14 +108,16 @@ DATABASE_MODULES = ("psycopg2", "django.db")
 
 
 # An e-mail address as it appears in text (a message, smtplib's exception value, a
-# repr, a dict's key): a quoted local part or one without separators or slashes, starting
-# where a run of such characters starts (so a long run is scanned once, not from
-# each of its characters), then a domain, a bracketed address literal or a name.
-# Lengths are the RFC's bounds.
-_SEPARATORS = r"\s@<>()\[\],;:'\"="
+# repr, a dict's key, a query string or a page): a quoted local part, or a run of
+# characters without separators (a match starts only where such a run starts, so a
+# long run is scanned once, not from each of its characters), an @ however it is
+# written (%40, %2540 twice encoded, &#64;, full width), then a bracketed address
+# literal or a name. Over-filtering is the price: "q=ada%40example.com" goes whole.
+_SEPARATORS = r"\s@\uff20<>()\[\],;:'\""
+_AT = r"(?:@|\uff20|%40|%2540|&#64;|&#[xX]40;)"
 _E_MAIL_ADDRESS = re.compile(
-    rf'(?:"[^"\r\n]{{0,64}}"|(?<![^{_SEPARATORS}/])[^{_SEPARATORS}/]{{1,64}})'
-    rf"@(?:\[[0-9A-Za-z:.]{{1,45}}\]|[^{_SEPARATORS}/]{{1,255}})"
+    rf'(?:"[^"\r\n]*"|(?<![^{_SEPARATORS}])[^{_SEPARATORS}]*[^{_SEPARATORS}/])'
+    rf"{_AT}(?:\[[0-9A-Za-z:.]{{1,64}}\]|[^{_SEPARATORS}/]+)"
 )
 # Fields of an event that are the SDK's or the deploy's own, never a visitor's text.
 _OWN_FIELDS = {"event_id", "release", "dist", "environment", "sdk", "modules", "platform"}
@@ -127,7 +129,13 @@ def _without_addresses(value):
     if isinstance(value, str):
         return _E_MAIL_ADDRESS.sub("[Filtered]", value)
     if isinstance(value, dict):
-        return {_without_addresses(key): _without_addresses(item) for key, item in value.items()}
+        filtered = {}
+        for key, item in value.items():
+            new_key = _without_addresses(key)
+            while new_key in filtered:  # two filtered keys: both kept
+                new_key = f"{new_key}+"
+            filtered[new_key] = _without_addresses(item)
+        return filtered
     if isinstance(value, list | tuple):
         return type(value)(_without_addresses(item) for item in value)
     return value

@@ -180,9 +180,13 @@ def object_key(name: str) -> str:
 def server_time() -> datetime | None:
     """The bucket's server's clock, as the Date header of its answer to a HEAD of the
     bucket gives it (to the second): the clock its versions' times are read from.
-    None without a Date header it can read (a proxy's, two of them)."""
+    None without a Date header it can read (a proxy's, two of them), or when the
+    HEAD fails: the caller goes by this machine's clock instead."""
     client, bucket = _client_and_bucket()
-    headers = client.head_bucket(Bucket=bucket)["ResponseMetadata"]["HTTPHeaders"]
+    try:
+        headers = client.head_bucket(Bucket=bucket)["ResponseMetadata"]["HTTPHeaders"]
+    except storage_errors():
+        return None
     try:
         said = parsedate_to_datetime(headers.get("date", ""))
     except (TypeError, ValueError):

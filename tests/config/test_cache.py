@@ -183,6 +183,15 @@ def test_a_hash_sign_in_a_redis_url_is_refused(no_redis, url):
     assert "secret" not in str(refused.value)
 
 
+@pytest.mark.parametrize(
+    "query",
+    ["?password=p@ss", "?username=ada@example.com&password=x", "?client_name=web@dyno"],
+)
+def test_an_at_sign_in_a_query_value_of_a_url_with_a_login_is_taken(no_redis, query):
+    """An @ after the host is a password's ? or / only where the login was cut off."""
+    cache._check_server(f"rediss://:p@h:6380/0{query}", development=False)
+
+
 def redis_py_cannot_use(url: str) -> bool:
     """redis-py refuses the URL, or connects elsewhere for it: to localhost, or to
     its default port for port 0."""

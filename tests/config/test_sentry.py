@@ -5,6 +5,7 @@ tests/deploy/test_sentry.py sends a real event from the web process.
 """
 
 import copy
+import re
 import time
 
 import pytest
@@ -85,11 +86,40 @@ def test_before_send_filters_every_e_mail_address_in_the_event():
 
 @pytest.mark.parametrize(
     "address",
-    ["x@[192.168.0.1]", "x@localhost", '"a,b"@example.com', "ada@example.com"],
+    [
+        "x@[192.168.0.1]",
+        "x@localhost",
+        '"a,b"@example.com',
+        "ada@example.com",
+        "a" * 100 + "@example.com",  # past the RFC's 64, and Django takes it
+        "ada=lovelace@example.com",
+        "ada/lovelace@example.com",
+    ],
 )
 def test_before_send_filters_addresses_of_every_shape_the_signup_form_takes(address):
     event = {"logentry": {"params": [f"to {address}."]}, "extra": {address: 1}}
-    assert "@" not in str(before_send(event, {})), address
+    sent = str(before_send(event, {}))
+    assert "@" not in sent, address
+    assert not {"ada", "lovelace", "aaaa"} & set(re.findall(r"[a-z]+", sent)), sent
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "q=ada%40example.com",
+        "q%3Dada%2540example.com",
+        "ada&#64;example.com",
+        "ada\uff20example.com",  # a full-width @
+    ],
+)
+def test_before_send_filters_addresses_written_as_urls_and_pages_write_them(written):
+    """An admin search's query string, sent as it arrived, and its Referer."""
+    event = {"request": {"query_string": written, "headers": {"Referer": f"https://x/?{written}"}}}
+    assert "ada" not in str(before_send(event, {})), written
+
+
+def test_filtered_keys_of_one_dict_stay_apart():
+    assert len(before_send({"extra": {"a@x.com": 1, "b@x.com": 2}}, {})["extra"]) == 2
 
 
 def test_before_send_leaves_the_events_own_fields_and_paths_alone():

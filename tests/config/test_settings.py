@@ -161,6 +161,10 @@ def test_a_postgresql_url_is_read(url):
     assert env.database(url)["NAME"] == "app"
 
 
+def test_an_at_sign_in_the_name_of_a_url_with_a_login_is_read():
+    assert env.database("postgresql://u:p@h/my@db")["NAME"] == "my@db"
+
+
 def test_a_postgis_url_stops_start_up():
     """GeoDjango's backend needs GDAL, which this app neither installs nor uses: the
     release phase failed with its traceback."""

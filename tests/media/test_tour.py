@@ -72,6 +72,15 @@ def test_demonstration_deletes_and_restores_the_demo_object(admin_client, fresh_
     assert [v.version_id for v in again[3:]] == [v.version_id for v in found]
 
 
+def test_the_bucket_servers_clock_is_read_from_its_date(fresh_s3):
+    assert versions.server_time().tzinfo is not None
+
+
+def test_a_bucket_whose_clock_cannot_be_read_leaves_this_machines(broken_s3):
+    """The tour's wait then goes by this machine's clock, and the run goes on."""
+    assert versions.server_time() is None
+
+
 @pytest.mark.django_db(transaction=True)
 def test_demonstrations_run_at_once_take_turns(fresh_s3, django_user_model):
     """Every run saves, deletes and restores the same object: three staff running it

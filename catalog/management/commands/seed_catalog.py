@@ -88,7 +88,7 @@ class Command(DatabaseCommand):
                     seed=seed,
                     first_number=(Product.objects.aggregate(Max("id"))["id__max"] or 0) + 1,
                     now=timezone.now(),
-                    taken=set(Product.objects.values_list("name", flat=True)),
+                    taken=set(Product.objects.values_list("name", flat=True).distinct()),
                 )
                 done = 0
                 images: dict[tuple[str, str], product_images.StoredImage] = {}
