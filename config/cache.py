@@ -207,11 +207,11 @@ def _check_server(url: str, *, development: bool, secret: bool = False, number: 
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018 (urlsplit checks the port when it is read)
-        # A #, or an @ after the host part of a URL whose host part has none (a ? or /
-        # in the password cut the login off): a password starting with digits made
-        # the user the host, and those digits its port.
-        cut_off = "@" not in parts.netloc and ("@" in parts.query or "@" in parts.path)
-        if "#" in url or cut_off:
+        # A #, an @ in the path, or one in a query item without '=': a #, / or ? in
+        # the password cut it there, and its start, or the user, was read as the
+        # host (digits after it as the port). An @ in an option's value is its own.
+        loose = [item for item in parts.query.split("&") if "@" in item and "=" not in item]
+        if "#" in url or "@" in parts.path or loose:
             raise ValueError("a # ? / or @ not percent-encoded")
     except ValueError:
         raise ImproperlyConfigured(

@@ -111,12 +111,13 @@ DATABASE_MODULES = ("psycopg2", "django.db")
 # repr, a dict's key, a query string or a page): a quoted local part, or a run of
 # characters without separators (a match starts only where such a run starts, so a
 # long run is scanned once, not from each of its characters), an @ however it is
-# written (%40, %2540 twice encoded, &#64;, full width), then a bracketed address
-# literal or a name. Over-filtering is the price: "q=ada%40example.com" goes whole.
-_SEPARATORS = r"\s@\uff20<>()\[\],;:'\""
-_AT = r"(?:@|\uff20|%40|%2540|&#64;|&#[xX]40;)"
+# written (%40 and its encodings, HTML's entities, JSON's escape, full width, small),
+# then a bracketed address literal or a name. A query's ? and & end a run, so the
+# page of a URL is kept; a local part holding one of them is filtered from it on.
+_SEPARATORS = r"\s@\uff20\ufe6b<>()\[\],;:\"?&"
+_AT = r"(?:@|\uff20|\ufe6b|%(?:25)*40|&#0*64;|&#[xX]0*40;|&commat;|\\u0040)"
 _E_MAIL_ADDRESS = re.compile(
-    rf'(?:"[^"\r\n]*"|(?<![^{_SEPARATORS}])[^{_SEPARATORS}]*[^{_SEPARATORS}/])'
+    rf'(?:"[^"\r\n]*"|(?<![^{_SEPARATORS}])[^{_SEPARATORS}]+)'
     rf"{_AT}(?:\[[0-9A-Za-z:.]{{1,64}}\]|[^{_SEPARATORS}/]+)"
 )
 # Fields of an event that are the SDK's or the deploy's own, never a visitor's text.
@@ -130,10 +131,10 @@ def _without_addresses(value):
         return _E_MAIL_ADDRESS.sub("[Filtered]", value)
     if isinstance(value, dict):
         filtered = {}
-        for key, item in value.items():
+        for number, (key, item) in enumerate(value.items()):
             new_key = _without_addresses(key)
-            while new_key in filtered:  # two filtered keys: both kept
-                new_key = f"{new_key}+"
+            if new_key != key and new_key in filtered:  # two filtered keys: both kept
+                new_key = f"{new_key} {number}"
             filtered[new_key] = _without_addresses(item)
         return filtered
     if isinstance(value, list | tuple):

@@ -172,6 +172,9 @@ def test_a_later_server_of_another_scheme_is_refused_by_its_number(no_redis, url
         # A ? or / in it, after digits: the rest read as the query or the path.
         "rediss://default:12?secret@h:6380",
         "rediss://default:12?x=1&secret@h:6380",
+        # An @ and then a ? in it: its start read as the host.
+        "rediss://:p@ss?secret@h:6380",
+        "rediss://:p@ss:6380?secret@h:6380",
     ],
 )
 def test_a_hash_sign_in_a_redis_url_is_refused(no_redis, url):
@@ -187,9 +190,11 @@ def test_a_hash_sign_in_a_redis_url_is_refused(no_redis, url):
     "query",
     ["?password=p@ss", "?username=ada@example.com&password=x", "?client_name=web@dyno"],
 )
-def test_an_at_sign_in_a_query_value_of_a_url_with_a_login_is_taken(no_redis, query):
-    """An @ after the host is a password's ? or / only where the login was cut off."""
-    cache._check_server(f"rediss://:p@h:6380/0{query}", development=False)
+@pytest.mark.parametrize("login", [":p@", ""])
+def test_an_at_sign_in_a_query_value_is_taken(no_redis, query, login):
+    """An @ in an option's value is that option's; one in a query item without '=' is
+    a password's, cut off by its ?."""
+    cache._check_server(f"rediss://{login}h:6380/0{query}", development=False)
 
 
 def redis_py_cannot_use(url: str) -> bool:

@@ -94,6 +94,8 @@ def test_before_send_filters_every_e_mail_address_in_the_event():
         "a" * 100 + "@example.com",  # past the RFC's 64, and Django takes it
         "ada=lovelace@example.com",
         "ada/lovelace@example.com",
+        "ada/@example.com",
+        "ada.o'lovelace@example.com",
     ],
 )
 def test_before_send_filters_addresses_of_every_shape_the_signup_form_takes(address):
@@ -109,7 +111,13 @@ def test_before_send_filters_addresses_of_every_shape_the_signup_form_takes(addr
         "q=ada%40example.com",
         "q%3Dada%2540example.com",
         "ada&#64;example.com",
+        "ada&#064;example.com",
+        "ada&#x0040;example.com",
+        "ada&commat;example.com",
+        "ada\\u0040example.com",  # as JSON escapes it
+        "q%3Dada%252540example.com",
         "ada\uff20example.com",  # a full-width @
+        "ada\ufe6bexample.com",  # a small @
     ],
 )
 def test_before_send_filters_addresses_written_as_urls_and_pages_write_them(written):
@@ -119,17 +127,24 @@ def test_before_send_filters_addresses_written_as_urls_and_pages_write_them(writ
 
 
 def test_filtered_keys_of_one_dict_stay_apart():
-    assert len(before_send({"extra": {"a@x.com": 1, "b@x.com": 2}}, {})["extra"]) == 2
+    keys = {f"user{n}@x.com": n for n in range(3000)}
+    assert len(before_send({"extra": keys}, {})["extra"]) == 3000
 
 
-def test_before_send_leaves_the_events_own_fields_and_paths_alone():
-    """The SDK's name and packages, the release, a path under an '@scope' folder."""
+def test_before_send_leaves_the_events_own_fields_and_what_is_no_address_alone():
+    """The SDK's name and packages, the release; a decorator, an SQL operator; the
+    page of a URL whose query holds an address."""
     event = {
         "release": "shop@1.2.3",
         "sdk": {"name": "sentry.python.django", "packages": [{"name": "pypi:x@1.0"}]},
-        "exception": {"values": [{"value": "in /app/node_modules/@scope/lib.js"}]},
+        "exception": {"values": [{"value": "@register.simple_tag"}]},
+        "breadcrumbs": {"values": [{"message": "SELECT 1 WHERE tags @> ARRAY[%s]"}]},
     }
-    assert before_send(event, {}) == event
+    assert before_send(copy.deepcopy(event), {}) == event
+    crumb = {"breadcrumbs": {"values": [{"message": "GET https://x/admin/?q=ada%40x.com&p=2"}]}}
+    assert before_send(crumb, {})["breadcrumbs"]["values"][0]["message"] == (
+        "GET https://x/admin/?[Filtered]&p=2"
+    )
 
 
 def test_a_database_errors_words_are_left_out_where_the_url_may_hold_a_password(settings):
