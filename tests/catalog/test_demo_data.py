@@ -97,8 +97,7 @@ def test_a_demo_catalogs_products_have_names_of_their_own():
     is used again only once a run has used every name its product may have."""
     specs = list(demo_data.products(200, 5, seed=3, first_number=1, now=NOW))
     assert len({spec.name for spec in specs}) == len(specs)
-    many = [spec.name for spec in demo_data.products(50_000, 5, seed=3, first_number=1, now=NOW)]
-    assert len(set(many)) > 5_000  # and past them, names repeat
+    # Past them, names repeat: test_fifty_thousand_products... counts 5,000 or more.
 
 
 @pytest.mark.django_db
