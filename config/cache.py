@@ -207,11 +207,10 @@ def _check_server(url: str, *, development: bool, secret: bool = False, number: 
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018 (urlsplit checks the port when it is read)
-        # A #, an @ in the path, or one in a query item without '=': a #, / or ? in
-        # the password cut it there, and its start, or the user, was read as the
-        # host (digits after it as the port). An @ in an option's value is its own.
-        loose = [item for item in parts.query.split("&") if "@" in item and "=" not in item]
-        if "#" in url or "@" in parts.path or loose:
+        # A #, or an @ after the host part: a #, / or ? in the password cut it there,
+        # and its start, or the user, was read as the host (digits after it as the
+        # port). An option's value holding an @ cannot be told from that; %40 can.
+        if "#" in url or "@" in parts.path or "@" in parts.query:
             raise ValueError("a # ? / or @ not percent-encoded")
     except ValueError:
         raise ImproperlyConfigured(

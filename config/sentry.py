@@ -110,15 +110,21 @@ DATABASE_MODULES = ("psycopg2", "django.db")
 # An e-mail address as it appears in text (a message, smtplib's exception value, a
 # repr, a dict's key, a query string or a page): a quoted local part, or a run of
 # characters without separators (a match starts only where such a run starts, so a
-# long run is scanned once, not from each of its characters), an @ however it is
-# written (%40 and its encodings, HTML's entities, JSON's escape, full width, small),
-# then a bracketed address literal or a name. A query's ? and & end a run, so the
-# page of a URL is kept; a local part holding one of them is filtered from it on.
-_SEPARATORS = r"\s@\uff20\ufe6b<>()\[\],;:\"?&"
-_AT = r"(?:@|\uff20|\ufe6b|%(?:25)*40|&#0*64;|&#[xX]0*40;|&commat;|\\u0040)"
+# long run is scanned once, not from each of its characters; an apostrophe between
+# letters is the name's, o'brien, others are quotes around it), an @ however it is
+# written (%40 and its encodings, HTML's entities, JSON's escapes, full width,
+# small), then a bracketed address literal or a name, less a final dot. A query's
+# ? and & end a run, so the page of a URL is kept; a local part holding one of
+# them is filtered from it on.
+_SEPARATORS = r"\s@\uff20\ufe6b<>()\[\],;:\"?&'"
+_LOCAL = rf"(?:[^{_SEPARATORS}]|(?<=\w)'(?=\w))"
+_AT = (
+    r"(?:@|\uff20|\ufe6b|%(?:25)*40|(?i:%EF%BC%A0|%EF%B9%AB)|&commat;"
+    r"|&#0*(?:64|65312|65131);?|(?i:&#x0*(?:40|ff20|fe6b);?|\\u(?:0040|ff20|fe6b)))"
+)
 _E_MAIL_ADDRESS = re.compile(
-    rf'(?:"[^"\r\n]*"|(?<![^{_SEPARATORS}])[^{_SEPARATORS}]+)'
-    rf"{_AT}(?:\[[0-9A-Za-z:.]{{1,64}}\]|[^{_SEPARATORS}/]+)"
+    rf'(?:"[^"\r\n]*"|(?<![^{_SEPARATORS}])(?<!\w\'){_LOCAL}+)'
+    rf"{_AT}(?:\[[0-9A-Za-z:.]{{1,64}}\]|[^{_SEPARATORS}/]*[^{_SEPARATORS}/.])"
 )
 # Fields of an event that are the SDK's or the deploy's own, never a visitor's text.
 _OWN_FIELDS = {"event_id", "release", "dist", "environment", "sdk", "modules", "platform"}
@@ -131,10 +137,12 @@ def _without_addresses(value):
         return _E_MAIL_ADDRESS.sub("[Filtered]", value)
     if isinstance(value, dict):
         filtered = {}
-        for number, (key, item) in enumerate(value.items()):
-            new_key = _without_addresses(key)
-            if new_key != key and new_key in filtered:  # two filtered keys: both kept
-                new_key = f"{new_key} {number}"
+        numbers: dict = {}  # the next number to try after each clashing key
+        for key, item in value.items():
+            new_key = base = _without_addresses(key)
+            while new_key in filtered:  # two keys made one by filtering: both kept
+                numbers[base] = numbers.get(base, 0) + 1
+                new_key = f"{base} {numbers[base]}"
             filtered[new_key] = _without_addresses(item)
         return filtered
     if isinstance(value, list | tuple):

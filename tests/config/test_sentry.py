@@ -118,6 +118,11 @@ def test_before_send_filters_addresses_of_every_shape_the_signup_form_takes(addr
         "q%3Dada%252540example.com",
         "ada\uff20example.com",  # a full-width @
         "ada\ufe6bexample.com",  # a small @
+        "ada\\uff20example.com",  # JSON's escape of the full-width one
+        "ada%EF%BC%A0example.com",
+        "ada&#65312;example.com",
+        "ada&#xFF20;example.com",
+        "ada&#x40example.com",
     ],
 )
 def test_before_send_filters_addresses_written_as_urls_and_pages_write_them(written):
@@ -129,6 +134,22 @@ def test_before_send_filters_addresses_written_as_urls_and_pages_write_them(writ
 def test_filtered_keys_of_one_dict_stay_apart():
     keys = {f"user{n}@x.com": n for n in range(3000)}
     assert len(before_send({"extra": keys}, {})["extra"]) == 3000
+    clash = {"ada@x.com": 1, "[Filtered]": 2, "b@x.com": 3, "[Filtered] 1": 4}
+    assert sorted(before_send({"extra": clash}, {})["extra"].values()) == [1, 2, 3, 4]
+
+
+@pytest.mark.parametrize(
+    ("text", "filtered"),
+    [
+        ("User.objects.get(email='ada@x.com')", "User.objects.get(email='[Filtered]')"),
+        ("{'to': 'ada@x.com'}", "{'to': '[Filtered]'}"),
+        ("['ada@x.com']", "['[Filtered]']"),
+        ("to o'brien@x.com.", "to [Filtered]."),
+    ],
+)
+def test_quotes_around_an_address_stay_and_one_inside_it_goes_with_it(text, filtered):
+    """Source lines and reprs stay readable; an apostrophe in a name is the name's."""
+    assert before_send({"extra": {"t": text}}, {})["extra"]["t"] == filtered
 
 
 def test_before_send_leaves_the_events_own_fields_and_what_is_no_address_alone():
