@@ -453,7 +453,7 @@ def send_in_one_mail(parts: list[MailPart]) -> None:
     if first.html_email_template_name is not None and len(parts) == 1:
         html = render_to_string(first.html_email_template_name, first.context)
         message.attach_alternative(html, "text/html")
-    accounts = [p.context["user"].pk for p in parts]
+    account_ids = [p.context["user"].pk for p in parts]
     try:
         message.send()
     except smtplib.SMTPRecipientsRefused as refused:
@@ -461,7 +461,9 @@ def send_in_one_mail(parts: list[MailPart]) -> None:
         # member's address, not a fault of the site. The exception holds the address.
         codes = sorted({code for code, _ in refused.recipients.values()})
         logger.warning(
-            "Failed to send password reset email to %s: SMTPRecipientsRefused %s", accounts, codes
+            "Failed to send password reset email to %s: SMTPRecipientsRefused %s",
+            account_ids,
+            codes,
         )
     except Exception:
-        logger.exception("Failed to send password reset email to %s", accounts)
+        logger.exception("Failed to send password reset email to %s", account_ids)

@@ -184,8 +184,9 @@ def _check_server(url: str, *, development: bool, secret: bool = False, number: 
     or a colon and no port (redis-py would use 6379), with a path other than a
     database number (redis-py would use database 0), with options other than
     TAKEN_OPTIONS, values of them redis-py cannot read or that leave a connection
-    no time, TLS options on plain redis://, and plain redis:// off this machine in
-    production. Read here without redis-py, which a
+    no time, TLS options on plain redis://, plain redis:// off this machine in
+    production, and a # or an @ after the host (a password's ?, / or # not
+    percent-encoded, which redis-py reads as a host). Read here without redis-py, which a
     process without Redis never loads. The messages leave the URL out: it carries
     the password; with `secret` (the query may hold it: env.gives_a_password),
     their options' names and values too. The scheme of a server after the first
@@ -204,19 +205,20 @@ def _check_server(url: str, *, development: bool, secret: bool = False, number: 
             "REDIS_URL / REDIS_TLS_URL must start with redis:// or rediss://, "
             f"got {env.shown(written) if written else 'no scheme'}."
         )
+    bad_parts = ImproperlyConfigured(
+        "REDIS_URL / REDIS_TLS_URL has a bad port or host: a / ? # [ or @ in the "
+        "password must be percent-encoded."
+    )
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018 (urlsplit checks the port when it is read)
-        # A #, or an @ after the host part: a #, / or ? in the password cut it there,
-        # and its start, or the user, was read as the host (digits after it as the
-        # port). An option's value holding an @ cannot be told from that; %40 can.
-        if "#" in url or "@" in parts.path or "@" in parts.query:
-            raise ValueError("a # ? / or @ not percent-encoded")
     except ValueError:
-        raise ImproperlyConfigured(
-            "REDIS_URL / REDIS_TLS_URL has a bad port or host: a / ? # [ or @ in the "
-            "password must be percent-encoded."
-        ) from None
+        raise bad_parts from None
+    # A #, or an @ after the host part: a #, / or ? in the password cut it there, and
+    # its start, or the user, was read as the host (digits after it as the port). An
+    # option's value holding an @ cannot be told from that; written %40 it can.
+    if "#" in url or "@" in parts.path or "@" in parts.query:
+        raise bad_parts
     if not parts.hostname:
         raise ImproperlyConfigured("REDIS_URL / REDIS_TLS_URL names no host.")
     if parts.port == 0 or parts.netloc.endswith(":"):

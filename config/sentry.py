@@ -14,7 +14,9 @@ account runs exactly as before. What leaves the process:
   Authorization headers wherever they still appear (headers, breadcrumbs), and
   `without_secrets` drops whatever cookie data is still attached, a password
   reset link's token and every e-mail address in the event's text, from error
-  events and traced requests' transactions alike;
+  events and traced requests' transactions alike, and `without_database_words`
+  the driver's words of a database error where DATABASE_URL's query may hold a
+  password;
 - only server faults: `before_send` drops every event about a client's mistake
   (an exception Django answers with a 4xx, or a record of a `django.security.*`
   logger), so nobody can spend the quota or bury real alerts with bad requests.
