@@ -112,9 +112,6 @@ MIDDLEWARE = [
     # Before AuthenticationMiddleware: sessions logged in under Django's
     # ModelBackend move onto ours instead of being logged out.
     "accounts.profile_auth.middleware.SessionBackendUpgradeMiddleware",
-    # The user read with the session, in one statement, taken by the auth backend
-    # for this request alone (accounts/profile_auth/sessions.py).
-    "accounts.profile_auth.middleware.SessionUserMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Cache-Control: private on every response for a logged-in user (config/security/headers.py).
     "config.security.headers.PrivateCacheMiddleware",
@@ -126,9 +123,8 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-# Database sessions read with their user in one statement (accounts/profile_auth/sessions.py),
-# refusing keys Django would not have issued: a NUL in the cookie would otherwise
-# reach PostgreSQL and fail every page (config/security/sessions.py).
+# Django's database sessions, refusing keys Django would not have issued: a NUL in
+# the cookie would otherwise reach PostgreSQL and fail every page (config/security/sessions.py).
 SESSION_ENGINE = "config.security.sessions"
 # Django's message storage, counting a signed messages cookie of another shape as
 # none: Django made messages of it, a 500 on every page (config/security/messages.py).
@@ -233,8 +229,7 @@ AUTHENTICATION_BACKENDS = [
     # any clients (accounts/throttles.py); axes alone counts per client.
     "accounts.throttles.AccountLoginLimitBackend",
     # Loads the user with its profile and company in ONE query on every request,
-    # where Django's ModelBackend needs three (accounts/profile_auth/backends.py);
-    # with SESSION_ENGINE above, that query is the session's own.
+    # where Django's ModelBackend needs three (accounts/profile_auth/backends.py).
     "accounts.profile_auth.backends.ProfileModelBackend",
 ]
 # The relations that query joins; a system check refuses a path that is not a

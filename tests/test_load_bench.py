@@ -132,8 +132,8 @@ def test_the_logged_in_floor_sends_the_profile_pages_statements_and_nothing_more
     assert floor.status_code == page.status_code == 200
     assert floor.content == b"ada"
     assert floor["Content-Type"] == "text/plain; charset=utf-8"
-    # The session with its user, profile and company joined (accounts/profile_auth/sessions.py).
-    assert len(sent) == 1
+    # The session, then the user with its profile and company (the auth backend's).
+    assert len(sent) == 2
     assert sent == page_sent
     assert "set-cookie" not in {name.lower() for name in floor.headers}
 

@@ -28,7 +28,7 @@ UNITS = {
         "accounts/demo_accounts.py",  # names its permission, media.restore_media
     },
     "config.bounded_prefetch": {"catalog/querysets.py", "catalog/features.py"},
-    "accounts.profile_auth": {"accounts/views.py", "config/security/sessions.py"},
+    "accounts.profile_auth": {"accounts/views.py"},
 }
 WIRING = {"config/settings.py", "config/urls.py"}
 # Where the app's code is (not the tests, nor a local database's files).

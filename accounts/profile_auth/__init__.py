@@ -1,15 +1,11 @@
 """Profile-joined auth: the logged-in user loaded with its profile (and company) in ONE
-query on every request, where Django's ModelBackend needs one per relation; with
-its session engine, that query is the session's own.
+query on every request, where Django's ModelBackend needs one per relation.
 
 Public API, Django alone (settings lines in docs/accounts.md, "Use it in your project"):
 
 - `backends.ProfileModelBackend`: ModelBackend whose `get_user` follows
   `settings.ACCOUNTS_USER_SELECT_RELATED` (default `("profile", "profile__company")`)
   with select_related, a query compiled once and then only run (`statement.py`);
-- `sessions` (SESSION_ENGINE), with its table (`models.Session`): a session read
-  with its user, profile and company in one statement, which the backend takes
-  for that request alone (`middleware.SessionUserMiddleware`);
 - `middleware.SessionBackendUpgradeMiddleware`: sessions logged in under Django's
   ModelBackend (or this backend's former path) move onto it, nobody logged out;
 - the app (`accounts.profile_auth` in INSTALLED_APPS) registers a system check that

@@ -9,7 +9,6 @@ from django.core import checks
 from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
 from django.db import router
 
-from accounts.profile_auth.sessions import current_session
 from accounts.profile_auth.statement import Statement
 
 DEFAULT_SELECT_RELATED = ("profile", "profile__company")
@@ -52,23 +51,11 @@ class ProfileModelBackend(ModelBackend):
         return users.select_related(*paths) if paths else users
 
     def get_user(self, user_id):
-        user = self.read_with_the_session(user_id)
-        if user is None:
-            try:
-                user = self.lookup(user_id)
-            except ObjectDoesNotExist:
-                return None
+        try:
+            user = self.lookup(user_id)
+        except ObjectDoesNotExist:
+            return None
         return user if self.user_can_authenticate(user) else None
-
-    def read_with_the_session(self, user_id):
-        """The user the request's session was read with (sessions.py), if it is
-        `user_id` and this backend's own query would give the same; else None."""
-        session = current_session.get()
-        if session is None or not hasattr(session, "user_read_with_it"):
-            return None
-        if not joins_as_it_would(type(self), get_user_model()):
-            return None
-        return session.user_read_with_it(user_id, select_related_paths())
 
     def lookup(self, user_id):
         """What `self.users().get(pk=user_id)` returns or raises, from a statement
@@ -84,16 +71,6 @@ class ProfileModelBackend(ModelBackend):
         except ObjectDoesNotExist:
             return None
         return user if self.user_can_authenticate(user) else None
-
-
-@cache
-def joins_as_it_would(backend: type, model: type) -> bool:
-    """Whether the session's join (sessions.py) gives the user `backend().users()`
-    would: the query not overridden, and the user model's manager filtering nothing."""
-    if backend.users is not ProfileModelBackend.users:
-        return False
-    query = model._default_manager.all().query
-    return not query.where and not query.annotations and not query.extra
 
 
 @cache

@@ -1,5 +1,4 @@
-"""Keep sessions logged in under Django's ModelBackend, and move them onto ours; name
-the request's session to the backend, which takes the user read with it."""
+"""Keep sessions logged in under Django's ModelBackend, and move them onto ours."""
 
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, SESSION_KEY, get_user_model
@@ -7,7 +6,6 @@ from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import ValidationError
 
 from accounts.profile_auth.backends import ProfileModelBackend, dotted_path
-from accounts.profile_auth.sessions import current_session
 
 TARGET = dotted_path(ProfileModelBackend)
 # Where this backend lived before it became a unit of its own: sessions still name it.
@@ -75,25 +73,3 @@ def _upgradable(stored) -> bool:
     # A session may hold anything under the key; a list or a dict cannot be looked
     # up in a set (TypeError), and Django logs out whatever is not a backend's path.
     return isinstance(stored, str) and stored in UPGRADABLE
-
-
-class SessionUserMiddleware:
-    """Name the request's session to ProfileModelBackend while the request is answered.
-
-    With the unit's session engine (sessions.py) the session is read with its
-    user, profile and company in one statement; the backend takes that user only
-    from the session named here, so a user read for one request is never handed
-    to another, nor to code that calls the backend outside a request. Place it
-    after SessionMiddleware and before AuthenticationMiddleware. With another
-    engine it changes nothing.
-    """
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        token = current_session.set(request.session)
-        try:
-            return self.get_response(request)
-        finally:
-            current_session.reset(token)

@@ -11,8 +11,6 @@ from django.views.generic import TemplateView
 
 from accounts.models import Company, Profile
 from accounts.profile_auth.backends import ProfileModelBackend
-from accounts.profile_auth.models import Session
-from accounts.profile_auth.sessions import current_session
 from accounts.profiles import profile_of
 from config.querylog import Query, QueryLog, record
 from config.tour import source_excerpt
@@ -25,20 +23,11 @@ def touches_user_tables(query: Query) -> bool:
 
 
 def load_with(backend_class: type[ModelBackend], user_id) -> QueryLog:
-    """The queries a backend's get_user runs on its own, plus reading the profile's
-    company as a page does: not the user this request's session was read with."""
-    outside_the_request = current_session.set(None)
-    try:
-        with record() as log:
-            user = backend_class().get_user(user_id)
-            getattr(user.profile.company, "name", None)  # what the profile page reads
-    finally:
-        current_session.reset(outside_the_request)
+    """The queries a backend's get_user runs, plus reading the profile's company as a page does."""
+    with record() as log:
+        user = backend_class().get_user(user_id)
+        getattr(user.profile.company, "name", None)  # what the profile page reads
     return log
-
-
-def reads_the_session(query: Query) -> bool:
-    return f'"{Session._meta.db_table}"' in query.sql
 
 
 class AuthBackendTourView(TemplateView):
@@ -55,18 +44,15 @@ class AuthBackendTourView(TemplateView):
             "middleware_code": source_excerpt(
                 "accounts/profile_auth/middleware.py", "    def __call__", 9
             ),
-            "settings_code": source_excerpt("config/settings.py", "AUTHENTICATION_BACKENDS = ", 14),
+            "settings_code": source_excerpt("config/settings.py", "AUTHENTICATION_BACKENDS = ", 13),
         }
         if user.is_authenticated:
             log = getattr(self.request, "query_log", None)
             context["query_log_on"] = log is not None
             if log is not None:
-                queries = [
-                    (query, reads_the_session(query), touches_user_tables(query))
-                    for query in log.queries
-                ]
+                queries = [(query, touches_user_tables(query)) for query in log.queries]
                 context["request_queries"] = queries
-                context["user_query_count"] = sum(touches for _, _, touches in queries)
+                context["user_query_count"] = sum(touches for _, touches in queries)
             # After the page's own queries are read: a user made without a profile
             # gets it now (accounts/profiles.py), for the links and comparison below.
             profile_of(user)

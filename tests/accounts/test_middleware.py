@@ -25,15 +25,15 @@ def test_session_from_the_stock_backend_moves_onto_ours_without_a_new_login(clie
     assert response.status_code == 200
     assert b"Acme Tools" in response.content
     assert client.session[BACKEND_SESSION_KEY] == OURS
-    # The session read with its user (accounts/profile_auth/sessions.py), and the
-    # session written once (the test's transaction adds savepoints around the write).
+    # Session read, the one user query, and the session written once (the test's
+    # transaction adds savepoints around the write).
     statements = [query.sql.split()[0] for query in first.queries if "SAVEPOINT" not in query.sql]
-    assert statements == ["SELECT", "UPDATE"]
-    assert '"accounts_company"' in first.queries[0].sql
+    assert statements == ["SELECT", "SELECT", "UPDATE"]
+    assert '"accounts_company"' in first.queries[1].sql
 
     with record() as second:
         client.get("/accounts/profile/")
-    assert second.count == 1
+    assert second.count == 2
 
 
 def test_without_the_middleware_the_same_session_is_logged_out(client, settings):

