@@ -46,6 +46,7 @@ from config.env import (
     libpq_said,
     read_as_ipv4,
 )
+from config.security import addresses
 from config.security.clienterrors import CLIENT_ERRORS
 
 # Keys (compared case-insensitively) whose values are replaced by "[Filtered]":
@@ -109,25 +110,6 @@ def without_database_words(event: dict) -> dict:
 DATABASE_MODULES = ("psycopg2", "django.db")
 
 
-# An e-mail address as it appears in text (a message, smtplib's exception value, a
-# repr, a dict's key, a query string or a page): a quoted local part, or a run of
-# characters without separators (a match starts only where such a run starts, so a
-# long run is scanned once, not from each of its characters), an @ however it is
-# written (%40 and its encodings, HTML's entities, JSON's escapes, full width,
-# small), then a bracketed address literal or a name, less a final dot. A query's
-# ? and & end a run, so the page of a URL is kept; a local part holding one of
-# them is filtered from it on. Apostrophes are a run's (o'brien@, ada'@): quotes
-# and a keyword written against an address go with it, get(email='...') comes
-# out get([Filtered]); over-filtering is the price of leaking no part of one.
-_SEPARATORS = r"\s@\uff20\ufe6b<>(){}\[\],;:\"?&"
-_AT = (
-    r"(?:@|\uff20|\ufe6b|%(?:25)*40|(?i:%EF%BC%A0|%EF%B9%AB)|&commat;"
-    r"|&#0*(?:64|65312|65131);?|(?i:&#x0*(?:40|ff20|fe6b);?|\\u(?:0040|ff20|fe6b)))"
-)
-_E_MAIL_ADDRESS = re.compile(
-    rf'(?:"[^"\r\n]*"|(?<![^{_SEPARATORS}])[^{_SEPARATORS}]+)'
-    rf"{_AT}(?:\[[0-9A-Za-z:.]{{1,64}}\]|[^{_SEPARATORS}/]*[^{_SEPARATORS}/.])"
-)
 # Fields of an event that are the SDK's or the deploy's own, never a visitor's text.
 _OWN_FIELDS = {"event_id", "release", "dist", "environment", "sdk", "modules", "platform"}
 
@@ -136,7 +118,7 @@ def _without_addresses(value):
     """`value` with every e-mail address in its strings (keys too), at any depth,
     "[Filtered]"."""
     if isinstance(value, str):
-        return _E_MAIL_ADDRESS.sub("[Filtered]", value)
+        return addresses.filtered(value)
     if isinstance(value, dict):
         filtered = {}
         numbers: dict = {}  # the next number to try after each clashing key

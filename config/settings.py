@@ -518,7 +518,15 @@ DEFAULT_FROM_EMAIL = env.mail_address("DEFAULT_FROM_EMAIL", "webmaster@localhost
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "{levelname} {name}: {message}", "style": "{"}},
+    # No e-mail address in any line: a mail server's refusal names its recipient
+    # (config/security/addresses.py).
+    "formatters": {
+        "plain": {
+            "()": "config.security.addresses.WithoutAddresses",
+            "fmt": "{levelname} {name}: {message}",
+            "style": "{",
+        }
+    },
     # A client's mistake is one line, without the traceback Django logs it with
     # (config/security/clienterrors.py).
     "filters": {"client_errors": {"()": "config.security.clienterrors.OneLineForClientErrors"}},

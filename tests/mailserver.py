@@ -10,6 +10,7 @@ network, a busy relay); the app must not make its visitors wait with it.
 
     with SMTPServer(greeting_delay=0.4):  # greets every connection 0.4 s after it opens
     with SMTPServer(greeting_delay=0, refuse_recipients=True):  # every RCPT: 550
+    with SMTPServer(greeting_delay=0, refuse_messages=True):  # every message: 554, naming whom
 
 It speaks just enough SMTP for Django's SMTP backend without TLS (EHLO/HELO,
 MAIL, RCPT, DATA, RSET, NOOP, QUIT) and keeps each message's envelope and text.
@@ -29,11 +30,17 @@ class Received:
 
 
 class SMTPServer:
-    def __init__(self, greeting_delay: float | None = None, refuse_recipients: bool = False):
+    def __init__(
+        self,
+        greeting_delay: float | None = None,
+        refuse_recipients: bool = False,
+        refuse_messages: bool = False,
+    ):
         self._listener = socket.create_server(("127.0.0.1", 0))
         self.port = self._listener.getsockname()[1]
         self._delay = greeting_delay
         self._refuse = refuse_recipients
+        self._refuse_messages = refuse_messages
         self._released = threading.Event()
         self._closing = threading.Event()
         self.connections = 0
@@ -115,6 +122,10 @@ class SMTPServer:
                     body = []
                     while (line := lines.readline()) not in (b".\r\n", b""):
                         body.append(line)
+                    if self._refuse_messages:  # as a spam filter answers, naming whom
+                        named = ", ".join(f"<{r}>" for r in recipients)
+                        sock.sendall(f"554 5.7.1 {named}: message refused\r\n".encode())
+                        continue
                     self.messages.put(Received(sender, recipients, b"".join(body).decode()))
                     sock.sendall(b"250 OK\r\n")
                 elif verb == "QUIT":

@@ -1,3 +1,4 @@
+import logging
 import re
 
 import pytest
@@ -228,24 +229,73 @@ def test_password_reset_when_the_mail_server_is_down_is_no_500(
     assert "Failed to send password reset email" in caplog.text
 
 
-def test_a_reset_to_an_address_the_mail_server_refuses_is_a_warning_without_it(
-    client, settings, caplog
-):
-    """The address's mailbox does not exist (550): a member's mistake, not a server
-    fault, so no error (config/sentry.py sends errors), and smtplib's exception,
-    which holds the address, is not logged with it."""
+def reset_refused(client, settings, caplog, **refusing):
+    """A reset requested for grace.hopper@example.com, sent to a mail server that
+    refuses it (SMTPServer's `refusing`): the user, and the failure's log record."""
     user = UserFactory(email="grace.hopper@example.com")
-    with SMTPServer(greeting_delay=0, refuse_recipients=True) as server:
+    with SMTPServer(greeting_delay=0, **refusing) as server:
         for name, value in server.settings().items():
             setattr(settings, name, value)
         response = client.post("/accounts/password_reset/", {"email": user.email})
         assert response["Location"] == "/accounts/password_reset/done/"
         assert outbox.wait(timeout=30)
     [record] = [r for r in caplog.records if "password reset email" in r.getMessage()]
+    return user, record
+
+
+def test_a_reset_to_an_address_the_mail_server_refuses_is_a_warning_without_it(
+    client, settings, caplog
+):
+    """The address's mailbox does not exist (550): a member's mistake, not a server
+    fault, so no error (config/sentry.py sends errors), and smtplib's exception,
+    which holds the address, is not logged with it."""
+    user, record = reset_refused(client, settings, caplog, refuse_recipients=True)
     assert record.levelname == "WARNING"
     assert str(user.pk) in record.getMessage()
     assert "SMTPRecipientsRefused" in record.getMessage()
     assert "grace.hopper" not in caplog.text
+
+
+def console_output(records) -> str:
+    """The records as the app's log shows them: through the console handler
+    settings.LOGGING configures (its formatter, its filters)."""
+    [console] = [h for h in logging.getLogger().handlers if h.get_name() == "console"]
+    return "\n".join(console.format(r) for r in records if console.filter(r))
+
+
+def test_a_reset_mail_the_server_refuses_logs_its_error_without_the_address(
+    client, settings, caplog
+):
+    """A mail server's refusal of the message names its recipient (a spam filter's
+    554): the error and its traceback reach the app's log, the address does not."""
+    _, record = reset_refused(client, settings, caplog, refuse_messages=True)
+    assert record.levelname == "ERROR"
+    assert "grace.hopper" in str(record.exc_info[1])  # what smtplib's exception holds
+    shown = console_output([record])
+    assert "SMTPDataError" in shown
+    assert "Traceback" in shown
+    assert "[Filtered]" in shown
+    assert "grace.hopper" not in shown
+    assert "hopper@" not in shown
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["ada@example.com", "ada%40example.com", "ada\uff20example.com", '"ada lovelace"@example.com'],
+    ids=["plain", "url-encoded", "full-width", "quoted"],
+)
+def test_no_line_of_the_app_log_shows_an_e_mail_address(caplog, address):
+    """The class: any logger, its message, its arguments and its traceback."""
+    logger = logging.getLogger("anything.at.all")
+    try:
+        raise ValueError(f"cannot deliver to {address}")
+    except ValueError:
+        logger.exception("Failed for %s and %r", address, {"to": [address]})
+    logger.warning("Plain line for %s", address)
+    shown = console_output(caplog.records)
+    assert "ada" not in shown
+    assert shown.count("[Filtered]") == 4
+    assert "ValueError: cannot deliver to [Filtered]" in shown
 
 
 def test_a_post_without_any_field_shows_errors_and_writes_nothing(client):

@@ -1,0 +1,46 @@
+"""E-mail addresses taken out of text that leaves the process: Sentry's events
+(config/sentry.py) and the app's log (settings.LOGGING's console handler).
+
+A member's address reaches both without anyone writing it there: smtplib's
+exceptions hold the recipients a mail server refused, and a mail server's
+answer often names them (a spam filter's "554 <ada@example.com>: refused").
+Heroku keeps the app's log and hands it to every log drain attached, so the
+console handler's formatter, `WithoutAddresses`, replaces every address in a
+record's whole text (its message, its arguments, its traceback) with
+"[Filtered]", as Sentry's events are filtered.
+"""
+
+import logging
+import re
+
+# An e-mail address as it appears in text (a message, smtplib's exception value, a
+# repr, a dict's key, a query string or a page): a quoted local part, or a run of
+# characters without separators (a match starts only where such a run starts, so a
+# long run is scanned once, not from each of its characters), an @ however it is
+# written (%40 and its encodings, HTML's entities, JSON's escapes, full width,
+# small), then a bracketed address literal or a name, less a final dot. A query's
+# ? and & end a run, so the page of a URL is kept; a local part holding one of
+# them is filtered from it on. Apostrophes are a run's (o'brien@, ada'@): quotes
+# and a keyword written against an address go with it, get(email='...') comes
+# out get([Filtered]); over-filtering is the price of leaking no part of one.
+SEPARATORS = r"\s@\uff20\ufe6b<>(){}\[\],;:\"?&"
+AT = (
+    r"(?:@|\uff20|\ufe6b|%(?:25)*40|(?i:%EF%BC%A0|%EF%B9%AB)|&commat;"
+    r"|&#0*(?:64|65312|65131);?|(?i:&#x0*(?:40|ff20|fe6b);?|\\u(?:0040|ff20|fe6b)))"
+)
+E_MAIL_ADDRESS = re.compile(
+    rf'(?:"[^"\r\n]*"|(?<![^{SEPARATORS}])[^{SEPARATORS}]+)'
+    rf"{AT}(?:\[[0-9A-Za-z:.]{{1,64}}\]|[^{SEPARATORS}/]*[^{SEPARATORS}/.])"
+)
+
+
+def filtered(text: str) -> str:
+    """`text` with every e-mail address in it "[Filtered]"."""
+    return E_MAIL_ADDRESS.sub("[Filtered]", text)
+
+
+class WithoutAddresses(logging.Formatter):
+    """A log formatter whose lines show no e-mail address (the module's docstring)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return filtered(super().format(record))
