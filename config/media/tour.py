@@ -19,6 +19,7 @@ from django.core.cache import caches
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.db import OperationalError, connection, transaction
+from django.http import HttpResponseRedirect
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.views.generic import TemplateView
@@ -168,6 +169,8 @@ def in_turn():
 DEMONSTRATIONS_PER_HOUR = 20
 DEMONSTRATIONS_PER_ACCOUNT_PER_HOUR = 100
 HOUR = 3600
+# Where a run's steps wait, in the session, for the page its POST redirects to.
+RAN_KEY = "tour:s3-media:ran"
 
 
 class S3MediaTourView(TemplateView):
@@ -176,6 +179,10 @@ class S3MediaTourView(TemplateView):
     http_method_names = ["get", "head", "post"]
 
     def get(self, request, *args, **kwargs):
+        # A run's steps, shown once: the page its POST redirected to.
+        ran = request.session.pop(RAN_KEY, None)
+        if isinstance(ran, list):
+            return self.respond(steps=[Step(*step) for step in ran if len(step) == 2])
         return self.respond()
 
     @method_decorator(staff_only)  # anyone else: 404, as if there were no such form
@@ -226,7 +233,11 @@ class S3MediaTourView(TemplateView):
             response = self.respond(error=busy)
             response["Retry-After"] = "5"
             return response
-        return self.respond(**result)
+        if "steps" not in result:  # nothing done that a reload would repeat: retry it
+            return self.respond(**result)
+        # Post, redirect, get: a reload of the result runs nothing again.
+        request.session[RAN_KEY] = [[step.action, step.result] for step in result["steps"]]
+        return HttpResponseRedirect(request.path, status=303)
 
     @staticmethod
     def too_many(request):

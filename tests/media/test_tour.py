@@ -52,7 +52,7 @@ def test_tour_page_shows_the_problem_the_code_and_the_bucket(client, fresh_s3):
 @pytest.mark.django_db
 def test_demonstration_deletes_and_restores_the_demo_object(admin_client, fresh_s3):
     client = admin_client
-    response = client.post("/tour/s3-media/")
+    response = client.post("/tour/s3-media/", follow=True)
     assert response.status_code == 200
     content = response.content.decode()
     assert "Download its presigned URL: HTTP 200" in content
@@ -66,10 +66,27 @@ def test_demonstration_deletes_and_restores_the_demo_object(admin_client, fresh_
     # Run again: one more save, delete and restore of the same key. The first run's
     # entries, all below the current one now, keep their order: S3 gives times to the
     # second, and within one a marker is listed above the versions.
-    client.post("/tour/s3-media/")
+    client.post("/tour/s3-media/", follow=True)
     again = versions.list_versions(DEMO_NAME)
     assert [v.is_delete_marker for v in again] == [False, True, False] * 2
     assert [v.version_id for v in again[3:]] == [v.version_id for v in found]
+
+
+@pytest.mark.django_db
+def test_reloading_the_result_shows_it_again_without_running_again(admin_client, fresh_s3):
+    """Post, redirect, get: the result is a page of its own, so a reload (or the
+    back button) asks nothing of the bucket's versions, nor of the hourly count."""
+    ran = admin_client.post("/tour/s3-media/")
+    assert ran.status_code == 303
+    assert ran["Location"] == "/tour/s3-media/"
+    shown = admin_client.get(ran["Location"]).content.decode()
+    assert "bytes identical to the saved ones: yes" in shown
+    written = versions.list_versions(DEMO_NAME)
+    assert len(written) == 3
+    again = admin_client.get("/tour/s3-media/").content.decode()
+    assert "bytes identical to the saved ones" not in again  # shown once, then gone
+    assert "<td>delete marker</td>" in again  # the bucket's history stays
+    assert versions.list_versions(DEMO_NAME) == written
 
 
 def test_the_bucket_servers_clock_is_read_from_its_date(fresh_s3):
@@ -92,7 +109,7 @@ def test_demonstrations_run_at_once_take_turns(fresh_s3, django_user_model):
     def run(client):
         together.wait()
         try:
-            return client.post("/tour/s3-media/")
+            return client.post("/tour/s3-media/", follow=True)
         finally:
             connection.close()  # this thread's
 
@@ -125,13 +142,15 @@ def test_a_run_kept_waiting_for_its_turn_writes_nothing_and_is_not_counted(
             release.wait(10)
 
     with meanwhile(another_run, held, release):
-        answer = client.post("/tour/s3-media/")
+        answer = client.post("/tour/s3-media/", follow=True)
 
     assert answer.status_code == 503
     assert answer["Retry-After"] == "5"
     assert "Other demonstrations are running on the same file" in answer.content.decode()
     assert versions.list_versions(DEMO_NAME) == []
-    assert client.post("/tour/s3-media/").status_code == 200  # the first of its 1 an hour
+    assert (
+        client.post("/tour/s3-media/", follow=True).status_code == 200
+    )  # the first of its 1 an hour
 
 
 def test_an_account_runs_the_demonstration_a_bounded_number_of_times_an_hour(
@@ -142,14 +161,14 @@ def test_an_account_runs_the_demonstration_a_bounded_number_of_times_an_hour(
     filled the bucket."""
     monkeypatch.setattr(tour, "DEMONSTRATIONS_PER_HOUR", 2)
     for _ in range(2):
-        assert admin_client.post("/tour/s3-media/").status_code == 200
-    refused = admin_client.post("/tour/s3-media/")
+        assert admin_client.post("/tour/s3-media/", follow=True).status_code == 200
+    refused = admin_client.post("/tour/s3-media/", follow=True)
     assert refused.status_code == 429
     assert int(refused["Retry-After"]) == 1770  # the rest of the clock's hour
     assert "2 demonstrations an hour" in refused.content.decode()
     assert len(versions.list_versions(DEMO_NAME)) == 6  # nothing more written
     throttle_clock.now += 1800  # the next hour
-    assert admin_client.post("/tour/s3-media/").status_code == 200
+    assert admin_client.post("/tour/s3-media/", follow=True).status_code == 200
 
 
 @pytest.mark.django_db(transaction=True)
@@ -163,13 +182,13 @@ def test_a_run_that_fails_on_s3_is_counted_too(fresh_s3, django_user_model, monk
     bucket.put_bucket_versioning(
         Bucket=locals3.MEDIA_BUCKET, VersioningConfiguration={"Status": "Suspended"}
     )
-    failed = client.post("/tour/s3-media/")
+    failed = client.post("/tour/s3-media/", follow=True)
     assert failed.status_code == 503
     assert "not versioned" in failed.content.decode()
     bucket.put_bucket_versioning(
         Bucket=locals3.MEDIA_BUCKET, VersioningConfiguration={"Status": "Enabled"}
     )
-    assert client.post("/tour/s3-media/").status_code == 429
+    assert client.post("/tour/s3-media/", follow=True).status_code == 429
 
 
 @pytest.mark.django_db(transaction=True)
@@ -187,8 +206,8 @@ def test_a_run_that_ends_in_an_error_of_its_own_is_counted_too(
         raise http.client.IncompleteRead(b"partial", 10)
 
     monkeypatch.setattr(tour, "fetch", cut_short)
-    assert client.post("/tour/s3-media/").status_code == 500
-    assert client.post("/tour/s3-media/").status_code == 429
+    assert client.post("/tour/s3-media/", follow=True).status_code == 500
+    assert client.post("/tour/s3-media/", follow=True).status_code == 429
     assert len(versions.list_versions(DEMO_NAME)) == 1
 
 
@@ -212,11 +231,11 @@ def test_a_run_waiting_for_its_turn_is_held_to_the_count_the_run_before_left(
     answers = {}
 
     def run_first():
-        answers["first"] = first.post("/tour/s3-media/").status_code
+        answers["first"] = first.post("/tour/s3-media/", follow=True).status_code
 
     with meanwhile(run_first, running, finish):
         threading.Timer(0.5, finish.set).start()  # while the second waits for its turn
-        answers["second"] = second.post("/tour/s3-media/").status_code
+        answers["second"] = second.post("/tour/s3-media/", follow=True).status_code
     assert answers == {"first": 200, "second": 429}
     assert len(versions.list_versions(DEMO_NAME)) == 3
 
@@ -226,7 +245,7 @@ def test_an_account_from_many_clients_is_bounded_too(admin_client, fresh_s3, mon
     monkeypatch.setattr(tour, "DEMONSTRATIONS_PER_HOUR", 2)
     monkeypatch.setattr(tour, "DEMONSTRATIONS_PER_ACCOUNT_PER_HOUR", 3)
     answers = [
-        admin_client.post("/tour/s3-media/", HTTP_X_FORWARDED_FOR=f"2001:db8:{n:x}::1")
+        admin_client.post("/tour/s3-media/", follow=True, HTTP_X_FORWARDED_FOR=f"2001:db8:{n:x}::1")
         for n in range(4)
     ]
     assert [answer.status_code for answer in answers] == [200, 200, 200, 429]
@@ -235,7 +254,7 @@ def test_an_account_from_many_clients_is_bounded_too(admin_client, fresh_s3, mon
 
 @pytest.mark.django_db
 def test_visitors_cannot_run_the_demonstration(client, fresh_s3):
-    response = client.post("/tour/s3-media/")
+    response = client.post("/tour/s3-media/", follow=True)
     assert response.status_code == 404  # not a redirect to the admin's login
     assert versions.list_versions(DEMO_NAME) == []
     assert "Run the demonstration" not in client.get("/tour/s3-media/").content.decode()
@@ -243,7 +262,7 @@ def test_visitors_cannot_run_the_demonstration(client, fresh_s3):
 
 @pytest.mark.django_db
 def test_demonstration_needs_csrf(fresh_s3):
-    assert Client(enforce_csrf_checks=True).post("/tour/s3-media/").status_code == 403
+    assert Client(enforce_csrf_checks=True).post("/tour/s3-media/", follow=True).status_code == 403
     assert versions.list_versions(DEMO_NAME) == []
 
 
@@ -254,7 +273,7 @@ def test_tour_on_local_disk_explains_instead_of_failing(admin_client, settings):
         **settings.STORAGES,
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     }
-    for response in (client.get("/tour/s3-media/"), client.post("/tour/s3-media/")):
+    for response in (client.get("/tour/s3-media/"), client.post("/tour/s3-media/", follow=True)):
         assert response.status_code == 503
         assert "FileSystemStorage, not S3" in response.content.decode()
 
@@ -262,7 +281,7 @@ def test_tour_on_local_disk_explains_instead_of_failing(admin_client, settings):
 @pytest.mark.django_db
 def test_demonstration_refuses_an_unversioned_bucket(admin_client, fresh_s3):
     versions.set_versioning(False)
-    response = admin_client.post("/tour/s3-media/")
+    response = admin_client.post("/tour/s3-media/", follow=True)
     assert response.status_code == 503
     assert "not versioned" in response.content.decode()
     assert versions.list_versions(DEMO_NAME) == []  # refused before writing anything
@@ -379,7 +398,7 @@ def test_visitors_share_one_read_of_the_bucket_a_minute(client, admin_client, fr
     assert len(sent) == asked
 
     assert READ_SECONDS == 60  # "a minute" (docs/production.md)
-    ran = admin_client.post("/tour/s3-media/")
+    ran = admin_client.post("/tour/s3-media/", follow=True)
     assert ran.status_code == 200
     content = ran.content.decode()
     assert len(re.findall(r"<tr>\s*<td>([^<]+)</td>", content)) >= 2  # the run's versions
@@ -491,7 +510,7 @@ def test_a_download_cut_short_mid_demonstration_is_reported_and_the_run_complete
     try:
         endpoint = f"http://127.0.0.1:{proxy.server_address[1]}"
         settings.STORAGES = storages_on(fresh_s3, endpoint_url=endpoint)
-        response = admin_client.post("/tour/s3-media/")
+        response = admin_client.post("/tour/s3-media/", follow=True)
         # Restored all the same: the newest version is the restored copy.
         found = versions.list_versions(DEMO_NAME)
     finally:
@@ -522,7 +541,7 @@ def test_the_page_and_a_demonstration_read_a_bounded_part_of_the_history(
     assert client.get("/tour/s3-media/").status_code == 200
     assert asked == [tour.SHOWN_VERSIONS]
     asked.clear()
-    assert admin_client.post("/tour/s3-media/").status_code == 200
+    assert admin_client.post("/tour/s3-media/", follow=True).status_code == 200
     # The saved version, the marker, the version to copy, the copy read back, the
     # page's rows: a page of a few entries each.
     assert sorted(asked) == sorted([1, 1, versions.RECENT, versions.RECENT, tour.SHOWN_VERSIONS])
