@@ -438,7 +438,7 @@ def test_staff_login_opens_media_versions_and_runs_the_s3_demonstration(client, 
     assert listing.status_code == 200
     (version,) = versions.list_versions(product.image.name)
     assert version.version_id in listing.content.decode()
-    demonstration = client.post("/tour/s3-media/")
+    demonstration = client.post("/tour/s3-media/", follow=True)
     assert demonstration.status_code == 200
     assert "bytes identical to the saved ones: yes" in demonstration.content.decode()
     # Least privilege: no user administration, and no one's profile. A shared login
