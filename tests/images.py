@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator, Mapping
 from PIL import Image, ImageCms, ImageDraw
 from PIL.PngImagePlugin import PngInfo
 
+from config.media.blocks import PNG_SIGNATURE
 from tests.factories import image_bytes, png_declaring
 
 # Marker strings written into metadata; none may be found in a stored file.
@@ -355,6 +356,36 @@ def jpeg_segment(marker: int, data: bytes) -> bytes:
 
 def png_chunk(name: bytes, data: bytes = b"") -> bytes:
     return struct.pack(">I", len(data)) + name + data + struct.pack(">I", zlib.crc32(name + data))
+
+
+def apng_of_whole_frames(frames: list[Image.Image], delay_ms: int = 100) -> bytes:
+    """An APNG of `frames`, each written whole, put together chunk by chunk: no
+    animation writer compares its frames (Pillow's joins those it finds alike)."""
+    stills = [save(frame, "PNG") for frame in frames]
+    content = PNG_SIGNATURE + png_chunk(b"IHDR", dict(png_chunks(stills[0]))[b"IHDR"])
+    content += png_chunk(b"acTL", struct.pack(">II", len(frames), 0))
+    sequence = 0
+    for index, still in enumerate(stills):
+        width, height = frames[index].size
+        control = struct.pack(">IIIIIHHBB", sequence, width, height, 0, 0, delay_ms, 1000, 0, 0)
+        content += png_chunk(b"fcTL", control)
+        sequence += 1
+        for name, data in png_chunks(still):
+            if name == b"IDAT" and index == 0:
+                content += png_chunk(b"IDAT", data)
+            elif name == b"IDAT":
+                content += png_chunk(b"fdAT", struct.pack(">I", sequence) + data)
+                sequence += 1
+    return content + png_chunk(b"IEND")
+
+
+def png_chunks(content: bytes):
+    """(name, data) of each chunk of a PNG."""
+    at = len(PNG_SIGNATURE)
+    while at < len(content):
+        length = int.from_bytes(content[at : at + 4], "big")
+        yield content[at + 4 : at + 8], content[at + 8 : at + 8 + length]
+        at += 12 + length
 
 
 def png_with_chunks(chunk: bytes, count: int, before_pixels: bool = True) -> bytes:

@@ -170,6 +170,16 @@ TOO_MANY_WEBP_PIXELS = (
     "upload it as a JPEG or PNG."
 )
 TOO_MANY_FRAMES = "This animation has too many frames; the limit is %(limit)s."
+# Animation writers (Pillow's APNG writer, libwebp's, Pillow's GIF writer) tell one
+# frame from the next in 8-bit RGBA, and join frames they find alike: frames of
+# 16-bit greys (PNG's one mode Pillow keeps at 16 bits) that differ above 255 were
+# joined, three frames stored as the first alone. An animation in any other mode
+# is refused, not stored otherwise than it was uploaded.
+ANIMATED_MODES = ("1", "L", "LA", "P", "PA", "RGB", "RGBA")
+UNSUPPORTED_ANIMATION = (
+    "This animation's frames have 16 bits per grey value, which cannot be stored "
+    "as an animation. Save it with 8 bits, as editors do by default, and upload it again."
+)
 TOO_MANY_LINES = (
     "This image is too long and thin: its longest side, added up over the frames "
     "of an animation, may be at most %(limit)s pixels. Crop or scale it and upload "
@@ -334,6 +344,8 @@ def _checked_and_written_again(file) -> tuple[ImageKind, bytes]:
                 raise ValidationError(
                     TOO_MANY_FRAMES, code="too_many_frames", params={"limit": IMAGE_MAX_FRAMES}
                 )
+            if frames > 1 and image.mode not in ANIMATED_MODES:
+                raise ValidationError(UNSUPPORTED_ANIMATION, code="unsupported_animation")
             if kind.name == "WEBP" and image.width * image.height * frames > webp_max_pixels(image):
                 raise ValidationError(
                     TOO_MANY_WEBP_PIXELS,

@@ -25,6 +25,7 @@ from tests.images import (
     TRANSPARENT_BY_VALUE,
     UPRIGHT_SIZE,
     animation_with_a_large_exif,
+    apng_of_whole_frames,
     flat_jpeg,
     gif_of_tiles,
     gif_of_tiny_frames,
@@ -653,6 +654,39 @@ def test_colour_chunks_after_the_palette_stay_after_it():
     )
     _, stored = clean_image(upload("logo.png", data[:end] + gama + data[end:]))
     assert b"gAMA" not in dict(png_chunks_before_pixels(stored))
+
+
+def greys(mode: str, levels: list[int]) -> list[Image.Image]:
+    """Frames of `mode`, each a ramp starting at one of `levels`."""
+    frames = []
+    for level in levels:
+        frame = Image.new(mode, (64, 8))
+        frame.putdata([level + x for _ in range(8) for x in range(64)])
+        frames.append(frame)
+    return frames
+
+
+def test_an_animation_of_16_bit_greys_is_refused_not_stored_as_its_first_frame():
+    """Pillow's APNG writer tells frames apart in 8-bit RGBA: 16-bit greys that differ
+    above 255 looked alike, and three frames were stored as the first alone."""
+    content = apng_of_whole_frames(greys("I;16", [1000, 20000, 40000]))
+    with Image.open(io.BytesIO(content)) as image:
+        assert (image.mode, image.n_frames) == ("I;16", 3)
+    with pytest.raises(ValidationError) as refused:
+        clean_image(upload("animation.png", content))
+    assert refused.value.code == "unsupported_animation"
+    assert "8 bits" in refused.value.messages[0]
+
+
+def test_an_animation_of_8_bit_greys_keeps_every_frame():
+    levels = [10, 100, 180]
+    _, stored = clean_image(upload("animation.png", apng_of_whole_frames(greys("L", levels))))
+    with Image.open(io.BytesIO(stored)) as image:
+        kept = []
+        for index in range(image.n_frames):
+            image.seek(index)
+            kept.append(image.convert("L").getpixel((0, 0)))
+    assert kept == levels
 
 
 def test_an_apngs_default_image_stays_out_of_its_animation():
