@@ -9,7 +9,11 @@ botocore's request machinery: 1.8 ms a URL measured on a busy 2-core machine),
 which made signing 24 card images the largest part of rendering a product list.
 Reusing a URL signed less than REUSE_SECONDS ago costs a dictionary lookup, and
 it is better for visitors too: the same image gets the same URL on the next
-page, so the browser's cache serves it instead of downloading it again.
+page, so the browser's cache serves it instead of downloading it again. S3 sends
+no Cache-Control of its own for an object, and a browser then guesses how long it
+may keep one; each such URL asks S3 for `private, max-age=3600` (the URL's hour,
+the browser's cache alone: an avatar is no shared cache's) with
+`response-cache-control`, a signed part of the URL.
 
 The bound that matters is how long a URL stays valid after a page shows it: at
 least `querystring_expire` - REUSE_SECONDS (45 minutes) when the page renders,
@@ -98,6 +102,11 @@ class MediaStorage(ClientLimits, SharedServiceData, S3Storage):
         else:
             logger.warning("Storing %r failed after S3 may have written it: deleted", name)
 
+    def cache_control(self) -> str:
+        """What S3 answers a page's URL with: kept by the browser alone, for as long
+        as the URL is valid (a later page's URL is another, signed again)."""
+        return f"private, max-age={self.querystring_expire}"
+
     def url(self, name, parameters=None, expire=None, http_method=None):
         if parameters or expire is not None or http_method or not self.querystring_auth:
             return super().url(name, parameters, expire, http_method)
@@ -105,7 +114,8 @@ class MediaStorage(ClientLimits, SharedServiceData, S3Storage):
         kept = self._signed.get(name)
         if kept is not None and now - kept[1] < REUSE_SECONDS:
             return kept[0]
-        url = super().url(name)
+        # S3 keeps no Cache-Control of its own for the object: the URL asks for one.
+        url = super().url(name, {"ResponseCacheControl": self.cache_control()})
         with self._lock:
             if len(self._signed) >= self.max_urls:
                 self._signed.clear()

@@ -39,6 +39,16 @@ def test_a_url_is_signed_once_and_reused_and_opens_the_object(storage):
     assert fetch(first) == b"picture bytes"
 
 
+def test_a_pages_url_lets_the_browser_keep_the_picture_for_its_hour(storage):
+    """The reused URL is the browser's cache key; S3 stores no Cache-Control of its
+    own, so the signed URL asks for one: private (an avatar is no shared cache's),
+    for as long as the URL is valid."""
+    name = storage.save("avatars/kept.webp", ContentFile(b"avatar bytes"))
+    with urllib.request.urlopen(storage.url(name), timeout=10) as response:
+        assert response.read() == b"avatar bytes"
+        assert response.headers["Cache-Control"] == "private, max-age=3600"
+
+
 def test_an_old_url_is_signed_again(storage):
     name = storage.save("products/old.webp", ContentFile(b"old"))
     storage.url(name)
