@@ -58,21 +58,29 @@ def secret_key(name: str) -> str:
     return value
 
 
+# Printable ASCII without the space: what an access key or a secret is made of.
+PRINTABLE_ASCII = re.compile(r"[!-~]+")
+
+
 def required(name: str, *, at_build: str | None = None, as_set: bool = False) -> str:
     """Return the variable's value, or stop start-up naming the variable that is missing.
 
     `at_build`: a stand-in used only while Heroku builds static files
     (`building_static_files()`), for a value collectstatic never uses.
     `as_set`: another library reads the variable from the environment itself
-    (boto3 its keys), spaces and line breaks included; a value with any in or
-    around it stops start-up too, rather than fail every call that uses it.
+    (boto3 its keys), spaces and line breaks included, and signs with whatever it
+    holds; a value with anything but printable ASCII in or around it (a space, a
+    line break, an invisible character pasted with it, a look-alike letter) or in
+    quotes stops start-up too, rather than fail every call that uses it.
     """
     raw = os.environ.get(name, "")
     value = raw.strip()
-    if as_set and value and (raw.split() != [raw] or _quoted(raw)):
+    if as_set and value and (not PRINTABLE_ASCII.fullmatch(raw) or _quoted(raw)):
         raise ImproperlyConfigured(
-            f"The environment variable {name} has spaces, a line break or quotes in its "
-            "value, which is read as it is set: set it again without them."
+            f"The environment variable {name} has spaces, a line break, quotes or a "
+            "character outside printable ASCII (an invisible one pasted with it, a letter "
+            "that only looks like an ASCII one) in its value, which is read as it is set: "
+            "set it again without them."
         )
     if not value and at_build is not None and building_static_files():
         return at_build
