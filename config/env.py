@@ -481,6 +481,32 @@ def web_workers() -> int:
     return workers
 
 
+# The most threads a gunicorn worker may run (config/gunicorn.py runs 5): each
+# keeps its own database connection, so past this, a typo rather than a choice.
+MAX_WEB_THREADS = 32
+# Where the web line listens when PORT is unset or blank (Heroku always sets it).
+DEFAULT_WEB_PORT = 8000
+
+
+def web_port() -> int:
+    """PORT as the web line binds it: a whole number from 1 to 65535; unset or blank
+    gives DEFAULT_WEB_PORT. gunicorn answered 99999 with a traceback and bound 0 to
+    a port of its own choosing."""
+    value = os.environ.get("PORT", "").strip()
+    if not value:
+        return DEFAULT_WEB_PORT
+    try:
+        port = int(value)
+    except ValueError:
+        port = 0
+    if not 1 <= port <= 65535:
+        raise ImproperlyConfigured(
+            "The environment variable PORT must be a whole number from 1 to 65535, got "
+            f"{shown(value)} (Heroku sets it for each web dyno)."
+        )
+    return port
+
+
 # gunicorn options the web line's own settings own: given in GUNICORN_CMD_ARGS,
 # each passes gunicorn's parser and still leaves the dyno without its web line.
 GUNICORN_OWNED = {
@@ -528,10 +554,16 @@ def gunicorn_cmd_args() -> None:
         owned = [why for name, why in GUNICORN_OWNED.items() if given.get(name)]
         if owned:
             reason = owned[0]
-        elif config.workers >= 1 and config.threads >= 1:
-            return
-        else:
+        elif config.workers < 1 or config.threads < 1:
             reason = "it runs no worker (--workers and --threads must be 1 or more)"
+        elif config.workers > MAX_WEB_WORKERS:
+            reason = f"at most {MAX_WEB_WORKERS} workers, as WEB_CONCURRENCY takes"
+        elif config.threads > MAX_WEB_THREADS:
+            reason = (
+                f"at most {MAX_WEB_THREADS} threads a worker (each keeps a database connection)"
+            )
+        else:
+            return
     raise ImproperlyConfigured(
         f"The environment variable GUNICORN_CMD_ARGS is one the web line cannot run "
         f"with: {clipped(reason)}."

@@ -15,7 +15,10 @@ from config import env, gc_tuning, worker_signals
 _development = os.environ.get("ENVIRONMENT", "").strip() == "development"  # as settings read it
 
 # Heroku tells each dyno which port to bind; "[::]" also accepts IPv4.
-bind = [f"[::]:{os.environ.get('PORT', '8000')}"]
+try:
+    bind = [f"[::]:{env.web_port()}"]
+except ImproperlyConfigured as refused:
+    sys.exit(str(refused))
 
 # Heroku's Python buildpack sets WEB_CONCURRENCY for the dyno size (2 on a 512 MB
 # dyno). Threads let a worker overlap database and S3 waits; each thread keeps

@@ -557,6 +557,42 @@ def test_no_web_workers_stops_the_web_line(monkeypatch, value):
         importlib.reload(web_config)
 
 
+@pytest.mark.parametrize("value", ["0", "-1", "65536", "99999", "abc", "80.5"])
+def test_a_port_the_web_line_cannot_bind_stops_it_with_one_line(monkeypatch, value):
+    """gunicorn answered 99999 with a 32-line traceback and bound 0 to a port of its
+    choosing; Heroku sets PORT itself, .env and `heroku local` may set any."""
+    import importlib
+
+    from config import gunicorn as web_config
+
+    monkeypatch.setenv("PORT", value)
+    try:
+        with pytest.raises(
+            SystemExit, match=f"PORT must be a whole number from 1 to 65535, got '{value}'"
+        ):
+            importlib.reload(web_config)
+    finally:
+        monkeypatch.undo()
+        importlib.reload(web_config)
+
+
+@pytest.mark.parametrize(("value", "bound"), [(None, "8000"), ("", "8000"), (" 5000 ", "5000")])
+def test_the_web_line_binds_port_or_8000(monkeypatch, value, bound):
+    import importlib
+
+    from config import gunicorn as web_config
+
+    if value is None:
+        monkeypatch.delenv("PORT", raising=False)
+    else:
+        monkeypatch.setenv("PORT", value)
+    try:
+        assert importlib.reload(web_config).bind == [f"[::]:{bound}"]
+    finally:
+        monkeypatch.undo()
+        importlib.reload(web_config)
+
+
 def test_allowed_hosts_come_from_the_environment():
     env = production_env(
         DATABASE_URL="postgres://u:p@db.invalid/app", ALLOWED_HOSTS="shop.example.com, x.example"
@@ -1019,6 +1055,10 @@ def test_the_tests_run_without_what_boto3_and_django_storages_read_from_a_shell(
         ("--bind 127.0.0.1:9999", "binds Heroku's $PORT"),
         ("--version", "print and exit"),
         ("-h", "print and exit"),
+        # As WEB_CONCURRENCY is bounded: a typo, not a dyno's size.
+        ("--workers 65", "at most 64 workers"),
+        ("-w 500 --threads 50", "at most 64 workers"),
+        ("--threads 10000", "at most 32 threads"),
     ],
 )
 def test_gunicorn_cmd_args_the_web_line_cannot_run_with_stop_start_up(value, said):
@@ -1042,6 +1082,7 @@ def test_gunicorn_cmd_args_the_web_line_cannot_run_with_stop_start_up(value, sai
         "",
         "--log-level debug",
         "--workers 3 --threads 8",
+        "--workers 64 --threads 32",
         "--access-logfile - --max-requests 1000 --max-requests-jitter 50",
         '--forwarded-allow-ips="*" -w 3',
     ],
