@@ -14,6 +14,9 @@ Range Not Satisfiable, as RFC 9110 says: WhiteNoise read it as the whole file.
 A HEAD ignores the header, as RFC 9110 has every method but GET do. Every other
 range is WhiteNoise's own answer.
 
+If-None-Match is read as RFC 9110 has it (a list, weak tags, "*"): WhiteNoise
+compared the header's whole text with the file's tag.
+
 So is a range under an If-Range, whatever it names: the whole file, 200; and
 under an If-Match or If-Unmodified-Since the file meets. One it fails is 412
 Precondition Failed, with a range or without: WhiteNoise read neither header.
@@ -40,6 +43,11 @@ ONE_RANGE = re.compile(r"bytes=(?:[0-9]+-[0-9]*|-([0-9]+))")
 # Preconditions WhiteNoise does not read, each answered here (RFC 9110, 13.1): under
 # any of them, or an If-Range, a range gets the whole file, as said above.
 PRECONDITIONS = ("HTTP_IF_MATCH", "HTTP_IF_UNMODIFIED_SINCE", "HTTP_IF_RANGE")
+
+
+def _opaque(tag: str) -> str:
+    """An entity tag without its weakness: what a weak comparison compares."""
+    return tag.removeprefix("W/")
 
 
 class OneByteRangeStaticFile(StaticFile):
@@ -71,6 +79,17 @@ class OneByteRangeStaticFile(StaticFile):
             return False
         since = parse_http_date_safe(since)
         return since is not None and calendar.timegm(self.last_modified) > since
+
+    def is_not_modified(self, request_headers) -> bool:
+        """If-None-Match as RFC 9110 (13.1.2) reads it: any of a list of tags, each
+        compared weakly (W/ or not), or "*" for any file there is; without it,
+        WhiteNoise's If-Modified-Since. WhiteNoise compared the header's whole text
+        with the tag, so a proxy that weakens a tag as it compresses got no 304."""
+        if_none_match = request_headers.get("HTTP_IF_NONE_MATCH")
+        if if_none_match is None:
+            return super().is_not_modified(request_headers)
+        tags = parse_etags(if_none_match)
+        return tags == ["*"] or _opaque(self.etag) in {_opaque(tag) for tag in tags}
 
     def takes_a_compressed_copy(self, request_headers) -> bool:
         """Whether the request is answered from the gzip or brotli copy: WhiteNoise gives

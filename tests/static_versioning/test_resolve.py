@@ -532,6 +532,25 @@ def met_preconditions(whole) -> list[dict[str, str]]:
 
 
 @pytest.mark.parametrize("method", ["GET", "HEAD"])
+@pytest.mark.parametrize("accepts", ["identity", "gzip"])
+def test_if_none_match_compares_weakly_and_takes_a_list_or_any(client, method, accepts):
+    """RFC 9110 (13.1.2): If-None-Match compares tags weakly, may list several, and
+    "*" matches any file there is. WhiteNoise compared the header's whole text with
+    the tag: a proxy that weakens a tag as it compresses never got a 304."""
+    whole = client.get("/static/css/site.css", HTTP_ACCEPT_ENCODING=accepts)
+    tag = whole["ETag"]
+    ask = client.get if method == "GET" else client.head
+    for matching in (tag, f"W/{tag}", f'"other", {tag}', f'W/"other",W/{tag}', "*"):
+        answer = ask(
+            "/static/css/site.css", HTTP_ACCEPT_ENCODING=accepts, HTTP_IF_NONE_MATCH=matching
+        )
+        assert answer.status_code == 304, matching
+    for other in ('"other"', 'W/"other"', tag[:-2] + '"', "not a tag"):
+        answer = ask("/static/css/site.css", HTTP_ACCEPT_ENCODING=accepts, HTTP_IF_NONE_MATCH=other)
+        assert answer.status_code == 200, other
+
+
+@pytest.mark.parametrize("method", ["GET", "HEAD"])
 @pytest.mark.parametrize("asked", [None, "bytes=0-0", "bytes=100-"])
 @pytest.mark.parametrize("accepts", ["identity", "gzip", "br"])
 def test_a_precondition_the_file_fails_is_412_with_or_without_a_range(
