@@ -13,7 +13,7 @@ def main():
 
     name = os.environ["DJANGO_SETTINGS_MODULE"]
     try:  # the settings module reads the environment as it loads
-        import_module(name)
+        module = import_module(name)
     except ImproperlyConfigured as error:
         # A missing or invalid variable: its message says what to set; a traceback
         # through the settings module would only bury it.
@@ -24,6 +24,10 @@ def main():
         if not names_no_module(name, error):
             raise  # the settings' own error: its traceback is the news
         sys.exit(names_no_module_said(name))
+    from config.settings_module import holds_no_settings_said, holds_settings
+
+    if not holds_settings(module):
+        sys.exit(holds_no_settings_said(name))
     execute_from_command_line(sys.argv)
 
 

@@ -1,7 +1,7 @@
 """Whether an import error is DJANGO_SETTINGS_MODULE naming no module, said in one
 line by manage.py and the demo (a near miss, a path, a blank value, or another
 project's settings a shell exports), or an error of the settings module itself,
-whose traceback is the news."""
+whose traceback is the news; and whether a module it names holds settings at all."""
 
 
 def names_no_module_said(name: str) -> str:
@@ -12,6 +12,23 @@ def names_no_module_said(name: str) -> str:
         f"Error: DJANGO_SETTINGS_MODULE is {shown(name)}, which names no module here: "
         "unset it for config.settings, or name a module by its dotted path."
     )
+
+
+def holds_no_settings_said(name: str) -> str:
+    """The one line for a `name` that imports but holds no settings (`config`, say):
+    Django would run on its defaults, and a command fail far from the cause."""
+    from config.env import shown
+
+    return (
+        f"Error: DJANGO_SETTINGS_MODULE is {shown(name)}, a module with no settings "
+        "(no INSTALLED_APPS): unset it for config.settings, or name a settings module."
+    )
+
+
+def holds_settings(module) -> bool:
+    """Whether `module`, the one DJANGO_SETTINGS_MODULE names, holds a project's
+    settings: every one names its apps."""
+    return hasattr(module, "INSTALLED_APPS")
 
 
 def names_no_module(name: str, error: Exception) -> bool:

@@ -26,13 +26,19 @@ import signal
 import subprocess
 import sys
 from contextlib import contextmanager
+from importlib import import_module
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
 from config import cancel_on_stop
 from config.local import ports
-from config.settings_module import names_no_module, names_no_module_said
+from config.settings_module import (
+    holds_no_settings_said,
+    holds_settings,
+    names_no_module,
+    names_no_module_said,
+)
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 DEMO_PRODUCTS = 200
@@ -169,6 +175,9 @@ def demo() -> int:
         if not names_no_module(name, error):
             raise
         print(names_no_module_said(name), file=sys.stderr)  # as manage.py says it
+        return 2
+    if not holds_settings(import_module(os.environ["DJANGO_SETTINGS_MODULE"])):
+        print(holds_no_settings_said(os.environ["DJANGO_SETTINGS_MODULE"]), file=sys.stderr)
         return 2
     child_env = {**os.environ, "DATABASE_URL": settings.DATABASE_URL}
 

@@ -145,6 +145,19 @@ def test_a_settings_module_that_is_not_one_is_named_in_one_line(value):
     )
 
 
+@pytest.mark.parametrize("value", ["config", "config.env", "os", "config.settings_module"])
+def test_a_module_that_holds_no_settings_is_named_in_one_line(value):
+    """It imports, so Django ran on its defaults: `check` found nothing wrong, and the
+    release line's migrate gave a 43-line traceback that never named the variable."""
+    for command in ("check", "migrate"):
+        done = manage(command, env={**platform_env(), "DJANGO_SETTINGS_MODULE": value})
+        assert done.returncode == 1, done.stdout + done.stderr
+        assert done.stderr == (
+            f"Error: DJANGO_SETTINGS_MODULE is {value!r}, a module with no settings "
+            "(no INSTALLED_APPS): unset it for config.settings, or name a settings module.\n"
+        )
+
+
 @pytest.mark.parametrize(
     ("code", "said"),
     [

@@ -240,8 +240,9 @@ def test_demo_with_a_port_it_cannot_use_says_so_in_one_line_first(tmp_path, port
         ({"STATIC_VERSION": "a b<"}, "STATIC_VERSION must be"),
         # Another project's, exported in the shell: as manage.py says it.
         ({"DJANGO_SETTINGS_MODULE": "mysite.settings"}, "which names no module here"),
+        ({"DJANGO_SETTINGS_MODULE": "config"}, "a module with no settings"),
     ],
-    ids=["admin url", "production", "static version", "another project's settings"],
+    ids=["admin url", "production", "static version", "another project's settings", "no settings"],
 )
 def test_a_setting_the_demo_cannot_use_is_one_line(tmp_path, variables, said):
     """A .env with such a value gave a traceback through the settings module, where
