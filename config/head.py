@@ -5,7 +5,8 @@ test client do, and gunicorn does too, but logs a warning for every one ("WSGI
 app sent body bytes on a no-body response"): a line in `heroku logs` for each
 ping of an uptime monitor, most of which send HEAD. First in MIDDLEWARE, this
 sees each response last, when every header is final: it keeps them all
-(Content-Length the body's, as a GET gets it) and sends the body empty.
+(Content-Length the body's, as a GET gets it) and sends the body empty. Every
+other answer gets its Content-Length here too, where nothing inside gave it one.
 
 Everything inside sees the HEAD as the GET it stands for: views that ask
 `request.method == "GET"` read a HEAD otherwise (Django's admin login redirects
@@ -24,7 +25,7 @@ class HeadRequestMiddleware:
 
     def __call__(self, request):
         if request.method != "HEAD":
-            return self.get_response(request)
+            return with_length(self.get_response(request))
         request.method = "GET"
         for name in GET_ONLY:
             request.META.pop(name, None)
@@ -36,6 +37,16 @@ class HeadRequestMiddleware:
             # A file's response keeps its closer: the server's close() still runs it.
             response.streaming_content = ()
         else:
-            response.headers.setdefault("Content-Length", str(len(response.content)))
+            with_length(response)
             response.content = b""
         return response
+
+
+def with_length(response):
+    """`response` with the Content-Length of its body, unless it streams. Django's
+    CommonMiddleware sets it on what passes through it; an answer made further out
+    (the 400 for a host not allowed, /healthz) had none, and gunicorn sent a GET of
+    it chunked where the HEAD had its length."""
+    if not response.streaming:
+        response.headers.setdefault("Content-Length", str(len(response.content)))
+    return response

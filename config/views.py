@@ -53,9 +53,8 @@ class HealthzMiddleware:
     """/healthz answered before the session middleware (config/settings.py): a
     monitor or a browser that sends its session cookie had the session read first,
     and with the database down got the site's HTML 503 in place of the JSON. The
-    host is checked as CommonMiddleware, further in, would check it, and the answer
-    gets the Content-Length it would set (without one gunicorn sent a GET chunked,
-    while config/head.py gives a HEAD its length)."""
+    host is checked as CommonMiddleware, further in, would check it; the answer's
+    Content-Length is config/head.py's, which gives every answer one."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -64,9 +63,7 @@ class HealthzMiddleware:
         if request.path_info != HEALTHZ_PATH:
             return self.get_response(request)
         request.get_host()  # DisallowedHost, the 400 page, for a host not allowed
-        response = healthz(request)
-        response.headers["Content-Length"] = str(len(response.content))
-        return response
+        return healthz(request)
 
 
 @never_cache

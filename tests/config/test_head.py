@@ -113,6 +113,18 @@ def test_every_page_answers_head_as_its_get_for_every_role(client, admin_user):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/", "/healthz", "/robots.txt", "/no-such-page/"])
+def test_an_answer_made_before_commonmiddleware_gets_a_length_too(client, path):
+    """CommonMiddleware sets the length of what passes through it; a 400 for a host
+    not allowed, raised as it or /healthz reads the host, did not: gunicorn sent the
+    GET chunked while the HEAD had its length."""
+    get = client.get(path, HTTP_HOST="evil.example")
+    head = client.head(path, HTTP_HOST="evil.example")
+    assert get.status_code == head.status_code == 400
+    assert get["Content-Length"] == head["Content-Length"] == str(len(get.content))
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("asked", ["bytes=0-0", "bytes=0-9", "bytes=-0", "bytes=999999-"])
 def test_a_head_with_a_range_of_a_static_file_gets_the_whole_files_headers(client, asked):
     """RFC 9110 defines ranges for GET alone. Handed to the stack as a GET, a HEAD's
