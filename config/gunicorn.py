@@ -9,8 +9,10 @@ import os
 import sys
 
 from django.core.exceptions import ImproperlyConfigured
+from gunicorn import glogging
 
 from config import env, gc_tuning, worker_signals
+from config.security.addresses import WithoutAddresses
 
 _development = os.environ.get("ENVIRONMENT", "").strip() == "development"  # as settings read it
 
@@ -62,6 +64,21 @@ if reload:
     logging.getLogger("gunicorn.error").addFilter(
         lambda record: not str(record.msg).startswith("Reloader is on")
     )
+
+
+class AddressesFilteredLogger(glogging.Logger):
+    """gunicorn's logs with no e-mail address in a line, as the app's (settings.LOGGING,
+    config/security/addresses.py): its loggers have handlers of their own, and a
+    staff member searching the admin's users by address put it in the access log."""
+
+    def setup(self, cfg):
+        super().setup(cfg)
+        for log in (self.error_log, self.access_log):
+            for handler in log.handlers:
+                handler.setFormatter(WithoutAddresses(inner=handler.formatter))
+
+
+logger_class = AddressesFilteredLogger
 
 # Access log to stdout, with Heroku's X-Request-Id to match the router's log line.
 accesslog = "-"

@@ -40,7 +40,23 @@ def filtered(text: str) -> str:
 
 
 class WithoutAddresses(logging.Formatter):
-    """A log formatter whose lines show no e-mail address (the module's docstring)."""
+    """A log formatter whose lines show no e-mail address (the module's docstring).
+
+    A record whose message cannot be formatted (a placeholder its arguments do not
+    fit, an argument whose str() raises) is one line saying so: logging's own error
+    path printed the arguments and the error's text to stderr, past any formatter.
+    `inner`: another formatter whose lines these are (gunicorn's, config/gunicorn.py)."""
+
+    def __init__(self, *args, inner: logging.Formatter | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.inner = inner
 
     def format(self, record: logging.LogRecord) -> str:
-        return filtered(super().format(record))
+        try:
+            text = (self.inner or super()).format(record)
+        except Exception as error:
+            text = (
+                f"{record.levelname} {record.name}: a message that could not be formatted "
+                f"({type(error).__name__}), from {record.pathname}:{record.lineno}"
+            )
+        return filtered(text)

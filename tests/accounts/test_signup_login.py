@@ -298,6 +298,29 @@ def test_no_line_of_the_app_log_shows_an_e_mail_address(caplog, address):
     assert "ValueError: cannot deliver to [Filtered]" in shown
 
 
+class Unprintable:
+    def __str__(self):
+        raise ValueError("cannot show dan@example.com")
+
+
+@pytest.mark.parametrize(
+    ("message", "args"),
+    [("refused %d", ("ada@example.com",)), ("refused %s", (Unprintable(),))],
+    ids=["wrong placeholder", "str() raises"],
+)
+def test_a_line_that_cannot_be_formatted_shows_no_address_either(message, args):
+    """A formatter that raised sent the record to logging's own error path, which
+    printed its arguments and the formatting error's text to stderr, past it."""
+    record = logging.getLogger("anything.at.all").makeRecord(
+        "anything.at.all", logging.ERROR, __file__, 1, message, args, None
+    )
+    shown = console_output([record])  # formatted, never raising
+    assert "ERROR anything.at.all:" in shown
+    assert "[Filtered]" in shown or "could not be formatted" in shown
+    assert "ada" not in shown
+    assert "dan@" not in shown
+
+
 def test_a_post_without_any_field_shows_errors_and_writes_nothing(client):
     response = client.post("/accounts/signup/", b"{}", content_type="application/json")
     assert response.status_code == 200

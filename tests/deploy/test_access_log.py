@@ -30,3 +30,20 @@ def test_static_files_are_logged_with_the_bytes_sent():
         output
     )
     assert logged_bytes(output, "/") == [len(home.body)], output
+
+
+def test_the_web_lines_own_logs_show_no_e_mail_address():
+    """gunicorn logs with handlers of its own, past settings.LOGGING's formatter: a
+    staff member searching the admin's users by address put it in the access log."""
+    env = built_and_released("access_log_addresses")
+    with serving(env) as web:
+        web.get("/products/?q=ada@example.com", ROUTER_HEADERS)
+        web.get("/accounts/password_reset/?email=bob%40example.com", ROUTER_HEADERS)
+        web.get("/", {**ROUTER_HEADERS, "User-Agent": "carol@example.com"})
+    output = web.output()
+    # The query's parameter goes with it (a name and its value are one run).
+    assert '"GET /products/?[Filtered] HTTP/1.1" 200' in output, output
+    assert 'request_id=req-42 "[Filtered]"' in output  # the User-Agent
+    for who in ("ada", "bob", "carol"):
+        assert f"{who}@" not in output, output
+        assert f"{who}%40" not in output, output
