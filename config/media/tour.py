@@ -21,6 +21,7 @@ from django.core.files.storage import default_storage
 from django.db import OperationalError, connection, transaction
 from django.http import HttpResponseRedirect
 from django.utils import timezone
+from django.utils.crypto import get_random_string
 from django.utils.decorators import method_decorator
 from django.views.generic import TemplateView
 
@@ -169,8 +170,29 @@ def in_turn():
 DEMONSTRATIONS_PER_HOUR = 20
 DEMONSTRATIONS_PER_ACCOUNT_PER_HOUR = 100
 HOUR = 3600
-# Where a run's steps wait, in the session, for the page its POST redirects to.
+# Where runs' results wait, in the session, for the page each POST redirects to
+# (?ran=<its id>): the newest RUNS_KEPT of them, so two tabs each show their own.
 RAN_KEY = "tour:s3-media:ran"
+RUNS_KEPT = 5
+
+
+def kept(session, result: dict) -> str:
+    """Keep a run's result in `session` (its steps, or the error it showed) among
+    the newest RUNS_KEPT; the id its page names it by."""
+    run = get_random_string(12)
+    if "steps" in result:
+        kept_result = {"steps": [[step.action, step.result] for step in result["steps"]]}
+    else:
+        error = result["error"]
+        if not isinstance(error, versions.MediaError):
+            logger.warning("S3 tour page: the media bucket could not be read: %s", error)
+            error = versions.STORAGE_ERROR_SHOWN
+        kept_result = {"error": str(error)}
+    runs = session.get(RAN_KEY)
+    runs = {**runs} if isinstance(runs, dict) else {}
+    runs[run] = kept_result
+    session[RAN_KEY] = dict(list(runs.items())[-RUNS_KEPT:])
+    return run
 
 
 class S3MediaTourView(TemplateView):
@@ -179,10 +201,12 @@ class S3MediaTourView(TemplateView):
     http_method_names = ["get", "head", "post"]
 
     def get(self, request, *args, **kwargs):
-        # A run's steps, shown once: the page its POST redirected to.
-        ran = request.session.pop(RAN_KEY, None)
-        if isinstance(ran, list):
-            return self.respond(steps=[Step(*step) for step in ran if len(step) == 2])
+        # The page a run's POST redirected to: its result, as often as it is asked for.
+        ran = (request.session.get(RAN_KEY) or {}).get(request.GET.get("ran", ""))
+        if isinstance(ran, dict) and isinstance(ran.get("steps"), list):
+            return self.respond(steps=[Step(*step) for step in ran["steps"] if len(step) == 2])
+        if isinstance(ran, dict) and isinstance(ran.get("error"), str):
+            return self.respond(error=versions.MediaError(ran["error"]))
         return self.respond()
 
     @method_decorator(staff_only)  # anyone else: 404, as if there were no such form
@@ -233,11 +257,11 @@ class S3MediaTourView(TemplateView):
             response = self.respond(error=busy)
             response["Retry-After"] = "5"
             return response
-        if "steps" not in result:  # nothing done that a reload would repeat: retry it
-            return self.respond(**result)
-        # Post, redirect, get: a reload of the result runs nothing again.
-        request.session[RAN_KEY] = [[step.action, step.result] for step in result["steps"]]
-        return HttpResponseRedirect(request.path, status=303)
+        # Post, redirect, get: a reload of the result, or of a run that failed after
+        # it saved or deleted, runs nothing again.
+        return HttpResponseRedirect(
+            f"{request.path}?ran={kept(request.session, result)}", status=303
+        )
 
     @staticmethod
     def too_many(request):

@@ -72,20 +72,64 @@ def test_demonstration_deletes_and_restores_the_demo_object(admin_client, fresh_
     assert [v.version_id for v in again[3:]] == [v.version_id for v in found]
 
 
+def saved_version(page: str) -> str:
+    """The version id a demonstration's page says its run saved."""
+    return re.search(r"Save the file: version (\S+),", page)[1]
+
+
 @pytest.mark.django_db
 def test_reloading_the_result_shows_it_again_without_running_again(admin_client, fresh_s3):
     """Post, redirect, get: the result is a page of its own, so a reload (or the
-    back button) asks nothing of the bucket's versions, nor of the hourly count."""
+    back button, or a HEAD) asks nothing of the bucket's versions, nor of the
+    hourly count."""
     ran = admin_client.post("/tour/s3-media/")
     assert ran.status_code == 303
-    assert ran["Location"] == "/tour/s3-media/"
+    assert re.fullmatch(r"/tour/s3-media/\?ran=[A-Za-z0-9]{12}", ran["Location"])
+    assert admin_client.head(ran["Location"]).status_code == 200
     shown = admin_client.get(ran["Location"]).content.decode()
     assert "bytes identical to the saved ones: yes" in shown
     written = versions.list_versions(DEMO_NAME)
     assert len(written) == 3
-    again = admin_client.get("/tour/s3-media/").content.decode()
-    assert "bytes identical to the saved ones" not in again  # shown once, then gone
-    assert "<td>delete marker</td>" in again  # the bucket's history stays
+    again = admin_client.get(ran["Location"]).content.decode()
+    assert saved_version(again) == saved_version(shown)
+    plain = admin_client.get("/tour/s3-media/").content.decode()
+    assert "bytes identical to the saved ones" not in plain  # a run's page alone shows it
+    assert "<td>delete marker</td>" in plain  # the bucket's history stays
+    assert versions.list_versions(DEMO_NAME) == written
+
+
+@pytest.mark.django_db
+def test_two_runs_in_one_session_each_show_their_own_steps(admin_client, fresh_s3):
+    """Two tabs of one staff session: each redirect shows its own run, not the last."""
+    first = admin_client.post("/tour/s3-media/")["Location"]
+    second = admin_client.post("/tour/s3-media/")["Location"]
+    assert first != second
+    shown = [saved_version(admin_client.get(url).content.decode()) for url in (first, second)]
+    saves = [v.version_id for v in versions.list_versions(DEMO_NAME) if not v.is_delete_marker]
+    # Newest first: the second run's restored copy and save, then the first's.
+    assert shown == [saves[3], saves[1]]
+
+
+@pytest.mark.django_db
+def test_a_run_that_failed_after_writing_is_not_run_again_by_a_reload(
+    admin_client, fresh_s3, monkeypatch
+):
+    """It saved and deleted before the restore failed: a reload of its 503 page
+    (the browser's "resend") ran it again, two more versions and the file left
+    deleted."""
+
+    def fails(*args, **kwargs):
+        raise versions.MediaError("The restore failed on purpose.")
+
+    monkeypatch.setattr(versions, "restore", fails)
+    ran = admin_client.post("/tour/s3-media/")
+    assert ran.status_code == 303
+    written = versions.list_versions(DEMO_NAME)
+    assert len(written) == 2  # saved, then deleted
+    for _ in range(2):
+        failed = admin_client.get(ran["Location"])
+        assert failed.status_code == 503
+        assert "The restore failed on purpose." in failed.content.decode()
     assert versions.list_versions(DEMO_NAME) == written
 
 
