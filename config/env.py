@@ -489,16 +489,14 @@ DEFAULT_WEB_PORT = 8000
 
 
 def web_port() -> int:
-    """PORT as the web line binds it: a whole number from 1 to 65535; unset or blank
-    gives DEFAULT_WEB_PORT. gunicorn answered 99999 with a traceback and bound 0 to
-    a port of its own choosing."""
+    """PORT as the web line binds it: a whole number from 1 to 65535 in ASCII digits
+    (as the demo reads it: int() also takes 8_000, +8000 and other scripts' digits);
+    unset or blank gives DEFAULT_WEB_PORT. gunicorn answered 99999 with a traceback
+    and bound 0 to a port of its own choosing."""
     value = os.environ.get("PORT", "").strip()
     if not value:
         return DEFAULT_WEB_PORT
-    try:
-        port = int(value)
-    except ValueError:
-        port = 0
+    port = int(value) if re.fullmatch(r"[0-9]{1,5}", value) else 0
     if not 1 <= port <= 65535:
         raise ImproperlyConfigured(
             "The environment variable PORT must be a whole number from 1 to 65535, got "

@@ -103,8 +103,11 @@ class MediaStorage(ClientLimits, SharedServiceData, S3Storage):
             logger.warning("Storing %r failed after S3 may have written it: deleted", name)
 
     def cache_control(self) -> str:
-        """What S3 answers a page's URL with: kept by the browser alone, for as long
-        as the URL is valid (a later page's URL is another, signed again)."""
+        """What S3 answers a page's URL with: kept by the browser alone, for the hour
+        a URL is signed for. The hour counts from the answer, which may come up to
+        REUSE_SECONDS (and a cached page's life) after the signing, so a browser may
+        keep a picture past its URL's expiry: its bytes, under a name no other file
+        ever takes (file_overwrite is off)."""
         return f"private, max-age={self.querystring_expire}"
 
     def url(self, name, parameters=None, expire=None, http_method=None):

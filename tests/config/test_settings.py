@@ -557,7 +557,10 @@ def test_no_web_workers_stops_the_web_line(monkeypatch, value):
         importlib.reload(web_config)
 
 
-@pytest.mark.parametrize("value", ["0", "-1", "65536", "99999", "abc", "80.5"])
+@pytest.mark.parametrize(
+    "value",
+    ["0", "-1", "65536", "99999", "abc", "80.5", "8_000", "+8000", "\u0668\u0660\u0660\u0660"],
+)
 def test_a_port_the_web_line_cannot_bind_stops_it_with_one_line(monkeypatch, value):
     """gunicorn answered 99999 with a 32-line traceback and bound 0 to a port of its
     choosing; Heroku sets PORT itself, .env and `heroku local` may set any."""
@@ -568,7 +571,8 @@ def test_a_port_the_web_line_cannot_bind_stops_it_with_one_line(monkeypatch, val
     monkeypatch.setenv("PORT", value)
     try:
         with pytest.raises(
-            SystemExit, match=f"PORT must be a whole number from 1 to 65535, got '{value}'"
+            SystemExit,
+            match=re.escape(f"PORT must be a whole number from 1 to 65535, got {value!r}"),
         ):
             importlib.reload(web_config)
     finally:
