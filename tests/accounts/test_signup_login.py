@@ -1,5 +1,6 @@
 import logging
 import re
+import sys
 
 import pytest
 from django.contrib.auth import BACKEND_SESSION_KEY
@@ -305,18 +306,24 @@ class Unprintable:
 
 @pytest.mark.parametrize(
     ("message", "args"),
-    [("refused %d", ("ada@example.com",)), ("refused %s", (Unprintable(),))],
+    [("refused %d for ada@example.com", ("ada@example.com",)), ("refused %s", (Unprintable(),))],
     ids=["wrong placeholder", "str() raises"],
 )
 def test_a_line_that_cannot_be_formatted_shows_no_address_either(message, args):
     """A formatter that raised sent the record to logging's own error path, which
-    printed its arguments and the formatting error's text to stderr, past it."""
-    record = logging.getLogger("anything.at.all").makeRecord(
-        "anything.at.all", logging.ERROR, __file__, 1, message, args, None
-    )
+    printed its arguments and the formatting error's text to stderr, past it. The
+    line keeps what there is to debug with: the message as written, the error, the
+    traceback the record carries."""
+    try:
+        1 / 0  # noqa: B018
+    except ZeroDivisionError:
+        record = logging.getLogger("anything.at.all").makeRecord(
+            "anything.at.all", logging.ERROR, __file__, 1, message, args, sys.exc_info()
+        )
     shown = console_output([record])  # formatted, never raising
-    assert "ERROR anything.at.all:" in shown
-    assert "[Filtered]" in shown or "could not be formatted" in shown
+    assert shown.startswith("ERROR anything.at.all: refused %")
+    assert "could not be formatted" in shown
+    assert "ZeroDivisionError: division by zero" in shown
     assert "ada" not in shown
     assert "dan@" not in shown
 
