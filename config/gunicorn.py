@@ -10,6 +10,7 @@ import sys
 
 from django.core.exceptions import ImproperlyConfigured
 from gunicorn import glogging
+from gunicorn.instrument.statsd import Statsd
 
 from config import env, gc_tuning, worker_signals
 from config.security.addresses import WithoutAddresses
@@ -66,7 +67,7 @@ if reload:
     )
 
 
-class AddressesFilteredLogger(glogging.Logger):
+class AddressesFiltered:
     """gunicorn's logs with no e-mail address in a line, as the app's (settings.LOGGING,
     config/security/addresses.py): its loggers have handlers of their own, and a
     staff member searching the admin's users by address put it in the access log."""
@@ -76,6 +77,20 @@ class AddressesFilteredLogger(glogging.Logger):
         for log in (self.error_log, self.access_log):
             for handler in log.handlers:
                 handler.setFormatter(WithoutAddresses(inner=handler.formatter))
+
+
+class AddressesFilteredStatsd(AddressesFiltered, Statsd):
+    pass
+
+
+class AddressesFilteredLogger(AddressesFiltered, glogging.Logger):
+    """gunicorn's logger, filtered; its StatsD logger, filtered, where --statsd-host
+    asks for metrics (gunicorn picks that one only in place of its default logger)."""
+
+    def __new__(cls, cfg):
+        if cls is AddressesFilteredLogger and cfg.statsd_host:
+            return AddressesFilteredStatsd(cfg)
+        return super().__new__(cls)
 
 
 logger_class = AddressesFilteredLogger

@@ -1,6 +1,7 @@
 """The web line's access log gives the bytes each response sent, static files included."""
 
 import re
+import socket
 
 from tests.processes import ROUTER_HEADERS, built_and_released, serving
 
@@ -47,3 +48,19 @@ def test_the_web_lines_own_logs_show_no_e_mail_address():
     for who in ("ada", "bob", "carol"):
         assert f"{who}@" not in output, output
         assert f"{who}%40" not in output, output
+
+
+def test_statsd_metrics_still_go_out_when_asked_for():
+    """gunicorn sends StatsD metrics (--statsd-host, as a Datadog agent's set-up adds
+    to GUNICORN_CMD_ARGS) only through its own StatsD logger: the web line's filtering
+    logger class, in its place, sent none, and said nothing."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as agent:
+        agent.bind(("127.0.0.1", 0))
+        agent.settimeout(10)
+        env = built_and_released("access_log_statsd")
+        env["GUNICORN_CMD_ARGS"] = f"--statsd-host=127.0.0.1:{agent.getsockname()[1]}"
+        with serving(env) as web:
+            web.get("/?q=ada@example.com", ROUTER_HEADERS)
+            metric = agent.recv(4096).decode()
+    assert metric.startswith("gunicorn."), metric
+    assert "ada" not in web.output()
