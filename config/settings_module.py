@@ -27,8 +27,8 @@ def holds_no_settings_said(name: str) -> str:
 
 def holds_settings(module) -> bool:
     """Whether `module`, the one DJANGO_SETTINGS_MODULE names, holds a project's
-    settings: every one names its apps."""
-    return hasattr(module, "INSTALLED_APPS")
+    settings: every one names its apps (Django's own defaults name none)."""
+    return bool(getattr(module, "INSTALLED_APPS", None))
 
 
 def names_no_module(name: str, error: Exception) -> bool:

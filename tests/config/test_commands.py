@@ -145,7 +145,9 @@ def test_a_settings_module_that_is_not_one_is_named_in_one_line(value):
     )
 
 
-@pytest.mark.parametrize("value", ["config", "config.env", "os", "config.settings_module"])
+@pytest.mark.parametrize(
+    "value", ["config", "config.env", "os", "config.settings_module", "django.conf.global_settings"]
+)
 def test_a_module_that_holds_no_settings_is_named_in_one_line(value):
     """It imports, so Django ran on its defaults: `check` found nothing wrong, and the
     release line's migrate gave a 43-line traceback that never named the variable."""
