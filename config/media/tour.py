@@ -178,7 +178,11 @@ RUNS_KEPT = 5
 
 def kept(session, result: dict) -> str:
     """Keep a run's result in `session` (its steps, or the error it showed) among
-    the newest RUNS_KEPT; the id its page names it by."""
+    the newest RUNS_KEPT, saved at once; the id its page names it by.
+
+    Runs take turns, and each is kept in its turn over the results as stored now:
+    two tabs of one session both read it before their turn, and the second to
+    save wrote back a copy without the first one's result."""
     run = get_random_string(12)
     if "steps" in result:
         kept_result = {"steps": [[step.action, step.result] for step in result["steps"]]}
@@ -188,10 +192,11 @@ def kept(session, result: dict) -> str:
             logger.warning("S3 tour page: the media bucket could not be read: %s", error)
             error = versions.STORAGE_ERROR_SHOWN
         kept_result = {"error": str(error)}
-    runs = session.get(RAN_KEY)
-    runs = {**runs} if isinstance(runs, dict) else {}
+    stored = type(session)(session.session_key).get(RAN_KEY) if session.session_key else None
+    runs = {**stored} if isinstance(stored, dict) else {}
     runs[run] = kept_result
     session[RAN_KEY] = dict(list(runs.items())[-RUNS_KEPT:])
+    session.save()
     return run
 
 
@@ -248,6 +253,9 @@ class S3MediaTourView(TemplateView):
                     result = {"error": error}
                 except Exception as error:  # raised below, once the count is written
                     unexpected = error
+                if unexpected is None:
+                    # Kept in the turn: another tab's run, waiting for it, reads it.
+                    run = kept(request.session, result)
             if unexpected is not None:
                 raise unexpected
         except NotYourTurn:
@@ -259,9 +267,7 @@ class S3MediaTourView(TemplateView):
             return response
         # Post, redirect, get: a reload of the result, or of a run that failed after
         # it saved or deleted, runs nothing again.
-        return HttpResponseRedirect(
-            f"{request.path}?ran={kept(request.session, result)}", status=303
-        )
+        return HttpResponseRedirect(f"{request.path}?ran={run}", status=303)
 
     @staticmethod
     def too_many(request):

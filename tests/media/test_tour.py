@@ -143,6 +143,28 @@ def test_a_bucket_whose_clock_cannot_be_read_leaves_this_machines(broken_s3):
 
 
 @pytest.mark.django_db(transaction=True)
+def test_two_tabs_running_at_once_each_keep_their_result(fresh_s3, django_user_model):
+    """Both requests read the session before their turn; the last to save it wrote
+    back its own copy, and the other tab's result was gone from its page."""
+    [first] = logged_in_superusers(django_user_model)
+    second = Client()
+    second.cookies = first.cookies  # one browser, two tabs
+    together = threading.Barrier(2)
+
+    def run(client):
+        together.wait()
+        try:
+            return client.post("/tour/s3-media/")["Location"]
+        finally:
+            connection.close()  # this thread's
+
+    with ThreadPoolExecutor(2) as pool:
+        pages = list(pool.map(run, [first, second]))
+    shown = [saved_version(first.get(page).content.decode()) for page in pages]
+    assert len(set(shown)) == 2, shown
+
+
+@pytest.mark.django_db(transaction=True)
 def test_demonstrations_run_at_once_take_turns(fresh_s3, django_user_model):
     """Every run saves, deletes and restores the same object: three staff running it
     at once downloaded another run's delete marker right after saving, or found a
