@@ -25,12 +25,13 @@ import re
 # out get([Filtered]); over-filtering is the price of leaking no part of one.
 SEPARATORS = r"\s@\uff20\ufe6b<>(){}\[\],;:\"?&"
 AT = (
-    r"(?:@|\uff20|\ufe6b|%(?:25)*40|(?i:%EF%BC%A0|%EF%B9%AB)|&commat;"
-    r"|&#0*(?:64|65312|65131);?|(?i:&#x0*(?:40|ff20|fe6b);?|\\u(?:0040|ff20|fe6b)))"
+    r"(?:@|\uff20|\ufe6b|%(?:25)*40|(?i:%EF%BC%A0|%EF%B9%AB|%u0040)|&commat;"
+    r"|&(?:amp;)?#0*(?:64|65312|65131);?|(?i:&(?:amp;)?#x0*(?:40|ff20|fe6b);?"
+    r"|\\u(?:0040|ff20|fe6b)|\\x40))"
 )
 E_MAIL_ADDRESS = re.compile(
     rf'(?:"[^"\r\n]*"|(?<![^{SEPARATORS}])[^{SEPARATORS}]+)'
-    rf"{AT}(?:\[[0-9A-Za-z:.]{{1,64}}\]|[^{SEPARATORS}/]*[^{SEPARATORS}/.])"
+    rf"{AT}(?:\[[0-9A-Za-z:.%-]{{1,64}}\]|[^{SEPARATORS}/]*[^{SEPARATORS}/.])"
 )
 
 
@@ -75,7 +76,10 @@ class WithoutAddresses(logging.Formatter):
                 f"{type(error).__name__}: {_text(error)})"
             )
             if record.exc_info:
-                text += "\n" + self.formatException(record.exc_info)
+                try:
+                    text += "\n" + self.formatException(record.exc_info)
+                except Exception:  # not an exc_info tuple: nothing to show of it
+                    text += f"\n(its exc_info could not be shown: {_text(record.exc_info)})"
         return filtered(text)
 
 

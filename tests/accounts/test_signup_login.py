@@ -321,6 +321,12 @@ def test_a_line_that_cannot_be_formatted_shows_no_address_either(message, args):
             "anything.at.all", logging.ERROR, __file__, 1, message, args, sys.exc_info()
         )
     shown = console_output([record])  # formatted, never raising
+    # A record made by hand whose exc_info is no tuple (logging's own calls make one):
+    # formatting it fails in the fallback too.
+    odd = logging.LogRecord("x", logging.ERROR, __file__, 1, message, args, ValueError("e"))
+    [console] = [h for h in logging.getLogger().handlers if h.get_name() == "console"]
+    assert "could not be shown" in console.formatter.format(odd)
+    assert "ada" not in console.formatter.format(odd)
     assert shown.startswith("ERROR anything.at.all: refused %")
     assert "could not be formatted" in shown
     assert "ZeroDivisionError: division by zero" in shown

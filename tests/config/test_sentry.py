@@ -123,6 +123,12 @@ def test_before_send_filters_addresses_of_every_shape_the_signup_form_takes(addr
         "ada&#65312;example.com",
         "ada&#xFF20;example.com",
         "ada&#x40example.com",
+        "ada\\x40example.com",  # as a Python repr of bytes escapes it
+        "ada%u0040example.com",
+        "ada&amp;#64;example.com",  # an entity escaped again
+        "ada&amp;#x40;example.com",
+        "ada@[IPv6:fe80::1%25eth0]",
+        "ada@[x-foo:bar]",
     ],
 )
 def test_before_send_filters_addresses_written_as_urls_and_pages_write_them(written):
