@@ -15,6 +15,7 @@ import urllib.request
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from django.contrib.sessions.backends.base import UpdateError
 from django.core.cache import caches
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
@@ -196,7 +197,16 @@ def kept(session, result: dict) -> str:
     runs = {**stored} if isinstance(stored, dict) else {}
     runs[run] = kept_result
     session[RAN_KEY] = dict(list(runs.items())[-RUNS_KEPT:])
-    session.save()
+    try:
+        session.save()
+    except UpdateError:
+        # Logged out, or logged in anew, in another tab meanwhile: the result has no
+        # session to go in, and the run's count must not go with the turn's
+        # transaction. SessionMiddleware answers as Django does (the 400 page).
+        return run
+    # Saved: SessionMiddleware saving this copy again, after the turn, would drop a
+    # result another tab's run kept since.
+    session.modified = False
     return run
 
 

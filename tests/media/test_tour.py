@@ -9,10 +9,12 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from importlib import import_module
 from urllib.parse import urlsplit
 
 import pytest
 from botocore.config import Config
+from django.conf import settings
 from django.core.cache import caches
 from django.core.files.storage import default_storage
 from django.db import connection
@@ -21,6 +23,7 @@ from django.test import Client
 from config.local import s3 as locals3
 from config.media import tour, versions
 from config.media.tour import DEMO_NAME, READ_SECONDS, UNREADABLE_KEY, UNREADABLE_SECONDS
+from config.security import throttle
 from tests.conftest import storages_on
 from tests.factories import UserFactory
 from tests.processes import SilentServer
@@ -162,6 +165,35 @@ def test_two_tabs_running_at_once_each_keep_their_result(fresh_s3, django_user_m
         pages = list(pool.map(run, [first, second]))
     shown = [saved_version(first.get(page).content.decode()) for page in pages]
     assert len(set(shown)) == 2, shown
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("elsewhere", ["logged out", "logged in anew"])
+def test_a_session_ended_in_another_tab_during_a_run_is_no_500_and_the_run_counts(
+    fresh_s3, django_user_model, monkeypatch, elsewhere
+):
+    """Saving the run's result found no session row (UpdateError): a 500, and the
+    turn's transaction rolled the hour's count back, though the run wrote to S3."""
+    [client] = logged_in_superusers(django_user_model)
+    key = client.cookies["sessionid"].value
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    demonstrate = tour.demonstrate
+
+    def ended_meanwhile():
+        steps = demonstrate()
+        if elsewhere == "logged out":
+            store(key).delete()
+        else:
+            moved = store(key)
+            moved.cycle_key()
+        return steps
+
+    monkeypatch.setattr(tour, "demonstrate", ended_meanwhile)
+    answer = client.post("/tour/s3-media/")
+    connection.close()
+    assert answer.status_code in (303, 400), answer.status_code
+    account = str(django_user_model.objects.get().pk)
+    assert throttle.reached("s3-demonstration-account", account, limit=1, window=tour.HOUR)
 
 
 @pytest.mark.django_db(transaction=True)
