@@ -15,9 +15,10 @@ import re
 
 # An e-mail address as it appears in text (a message, smtplib's exception value, a
 # repr, a dict's key, a query string or a page): a quoted local part, or a run of
-# characters without separators (a match starts only where such a run starts, so a
-# long run is scanned once, not from each of its characters), an @ however it is
-# written (%40 and its encodings, HTML's entities, JSON's escapes, full width,
+# characters without separators (a match starts only where such a run starts, or
+# right where the match before it ended, so a long run is scanned once, not from
+# each of its characters), an @ however it is written (%40 and its encodings,
+# HTML's entities, escaped again or not, JSON's and Python's escapes, full width,
 # small), then a bracketed address literal or a name, less a final dot. A query's
 # ? and & end a run, so the page of a URL is kept; a local part holding one of
 # them is filtered from it on. Apostrophes are a run's (o'brien@, ada'@): quotes
@@ -58,8 +59,9 @@ class WithoutAddresses(logging.Formatter):
     """A log formatter whose lines show no e-mail address (the module's docstring).
 
     A record whose message cannot be formatted (a placeholder its arguments do not
-    fit, an argument whose str() raises) is one line saying so: logging's own error
-    path printed the arguments and the error's text to stderr, past any formatter.
+    fit, an argument whose str() raises) is a line saying so, with the message as
+    written, the error and the record's traceback, filtered too: raising here sent
+    the record to logging's own error path, which printed its arguments to stderr.
     `inner`: another formatter whose lines these are (gunicorn's, config/gunicorn.py)."""
 
     def __init__(self, *args, inner: logging.Formatter | None = None, **kwargs):
