@@ -488,16 +488,25 @@ MAX_WEB_THREADS = 32
 DEFAULT_WEB_PORT = 8000
 
 
+def port_number(text: str) -> int | None:
+    """`text` (stripped) as a port, 1 to 65535 in ASCII digits, or None: int() also
+    takes 8_000, +8000 and other scripts' digits, and refuses more than 4,300 digits
+    with an error of its own. The web line's PORT and the demo's read it so."""
+    digits = text.lstrip("0") or "0"
+    if not (text.isascii() and text.isdigit()) or len(digits) > 5:
+        return None
+    return int(digits) if 1 <= int(digits) <= 65535 else None
+
+
 def web_port() -> int:
-    """PORT as the web line binds it: a whole number from 1 to 65535 in ASCII digits
-    (as the demo reads it: int() also takes 8_000, +8000 and other scripts' digits);
-    unset or blank gives DEFAULT_WEB_PORT. gunicorn answered 99999 with a traceback
-    and bound 0 to a port of its own choosing."""
+    """PORT as the web line binds it (`port_number`); unset or blank gives
+    DEFAULT_WEB_PORT. gunicorn answered 99999 with a traceback and bound 0 to a port
+    of its own choosing."""
     value = os.environ.get("PORT", "").strip()
     if not value:
         return DEFAULT_WEB_PORT
-    port = int(value) if re.fullmatch(r"[0-9]{1,5}", value) else 0
-    if not 1 <= port <= 65535:
+    port = port_number(value)
+    if port is None:
         raise ImproperlyConfigured(
             "The environment variable PORT must be a whole number from 1 to 65535, got "
             f"{shown(value)} (Heroku sets it for each web dyno)."

@@ -47,6 +47,6 @@ def with_length(response):
     CommonMiddleware sets it on what passes through it; an answer made further out
     (the 400 for a host not allowed, /healthz) had none, and gunicorn sent a GET of
     it chunked where the HEAD had its length."""
-    if not response.streaming:
-        response.headers.setdefault("Content-Length", str(len(response.content)))
+    if not response.streaming and "Content-Length" not in response.headers:
+        response.headers["Content-Length"] = str(len(response.content))
     return response

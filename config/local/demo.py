@@ -176,8 +176,9 @@ def demo() -> int:
             raise
         print(names_no_module_said(name), file=sys.stderr)  # as manage.py says it
         return 2
-    if not holds_settings(import_module(os.environ["DJANGO_SETTINGS_MODULE"])):
-        print(holds_no_settings_said(os.environ["DJANGO_SETTINGS_MODULE"]), file=sys.stderr)
+    name = os.environ["DJANGO_SETTINGS_MODULE"]
+    if not holds_settings(import_module(name)):  # imported by now: no second import
+        print(holds_no_settings_said(name), file=sys.stderr)  # as manage.py says it
         return 2
     child_env = {**os.environ, "DATABASE_URL": settings.DATABASE_URL}
 

@@ -10,10 +10,10 @@ import errno
 import ipaddress
 import socket
 
-from config.env import shown
+from config.env import DEFAULT_WEB_PORT, port_number, shown
 from config.local.envfile import run_with
 
-DEFAULT_PORT = 8000
+DEFAULT_PORT = DEFAULT_WEB_PORT
 
 
 class PortError(Exception):
@@ -21,18 +21,17 @@ class PortError(Exception):
 
 
 def parse_port(value: str | None) -> int:
-    """PORT as a number from 1 to 65535; unset or blank is 8000."""
+    """PORT as the web line reads it (config.env.port_number); unset or blank is 8000."""
     text = (value or "").strip()
     if not text:
         return DEFAULT_PORT
-    # Its length first: int() refuses more than 4,300 digits with an error of its own.
-    digits = text.lstrip("0") or "0"
-    if not (text.isascii() and text.isdigit()) or len(digits) > 5 or not 1 <= int(digits) <= 65535:
+    port = port_number(text)
+    if port is None:
         raise PortError(
             f"PORT must be a number from 1 to 65535, not {shown(value)}: "
             + run_with("PORT", DEFAULT_PORT)
         )
-    return int(digits)
+    return port
 
 
 def probe_hosts(host: str) -> list[str]:

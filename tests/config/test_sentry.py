@@ -26,6 +26,7 @@ from django.http.multipartparser import MultiPartParserError
 from django.urls import reverse
 
 from config import env, sentry
+from config.security import addresses
 from config.sentry import before_send, deployed_commit, without_secrets
 from tests.processes import production_env, run_python
 
@@ -151,6 +152,21 @@ def test_an_address_straight_after_another_is_filtered_too(text):
     at a "/", and the next address, right after it, was never a match's start."""
     sent = str(before_send({"extra": {"t": text}}, {}))
     assert not {"ada", "bob", "carol"} & set(re.findall(r"[a-z]+", sent)), sent
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("GET /products/?q=ada@x.com&page=2", "GET /products/?[Filtered]&page=2"),
+        ("GET /static/img/logo@2x.png", "GET [Filtered]"),
+        ("GET /u/ada@x.com/settings", "GET [Filtered]/settings"),
+        ("GET /u/ada@x.com/2fa@step", "GET [Filtered][Filtered]"),
+    ],
+    ids=["query parameter", "retina file name", "path after an address", "@ after an address"],
+)
+def test_the_over_filtering_docs_production_md_owns_to(text, shown):
+    """What "The app's log shows no e-mail address either" says it costs."""
+    assert addresses.filtered(text) == shown
 
 
 def test_filtered_keys_of_one_dict_stay_apart():
