@@ -5,6 +5,8 @@ lines its docs give, and the technique's core promise checked there.
 If a unit needed anything else from this repository, its import would fail here.
 """
 
+import re
+
 import pytest
 
 from tests.portability.scratch import documented_blocks, scratch_project
@@ -42,6 +44,26 @@ class LineItem(models.Model):
     class Meta:
         ordering = ["sku"]
 """
+
+
+# A template with the tag and the context processor's value, rendered with a
+# request, as a view renders it (context processors run only with one).
+RENDER = """
+import json
+from django.template import engines
+from django.test import RequestFactory
+template = engines["django"].from_string(
+    "{% load versioned_static %}TAGS {{ static_versions.css.value }}"
+)
+print(json.dumps({"html": template.render({}, RequestFactory().get("/"))}))
+"""
+
+
+def render_versions(*assets: str) -> str:
+    """A script rendering the tag for each of `assets`, then the context processor's
+    stylesheet version."""
+    tags = " ".join(f"{{% versioned_static '{asset}' %}}" for asset in assets)
+    return RENDER.replace("TAGS", tags)
 
 
 @pytest.fixture
@@ -83,6 +105,63 @@ print(json.dumps({"queries": len(queries), "company": company}))
     assert found == {"queries": 1, "company": "Acme Tools"}
 
 
+def test_profile_auth_keeps_a_model_backend_session_logged_in(tmp_path, base_env):
+    """The block's middleware line: a session ModelBackend logged in (every session
+    before the switch) is moved to the profile backend and stays logged in, and a
+    page showing the company pays the session's query and the joined user's."""
+    scratch = scratch_project(
+        tmp_path,
+        "accounts/profile_auth",
+        "accounts.md",
+        base_env("port_auth_upgrade"),
+        {"people": PROFILES},
+    )
+    scratch.write(
+        "site_config/urls.py",
+        """
+from django.http import HttpResponse
+from django.urls import path
+
+def page(request):
+    return HttpResponse(request.user.profile.company.name)
+
+urlpatterns = [path("", page)]
+""",
+    )
+    scratch.manage("makemigrations", "people")
+    scratch.manage("migrate")
+    found = scratch.script(
+        """
+import json
+from django.contrib.auth import BACKEND_SESSION_KEY, get_user_model
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from people.models import Company, Profile
+
+user = get_user_model().objects.create_user("ada", password="x")
+Profile.objects.create(user=user, company=Company.objects.create(name="Acme Tools"))
+client = Client()
+client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+with CaptureQueriesContext(connection) as queries:
+    page = client.get("/")
+reads = [q["sql"].split()[0] for q in queries]
+print(json.dumps({
+    "status": page.status_code,
+    "page": page.content.decode(),
+    "reads": reads[:2],
+    "backend": client.session[BACKEND_SESSION_KEY],
+}))
+"""
+    )
+    assert found == {
+        "status": 200,
+        "page": "Acme Tools",
+        "reads": ["SELECT", "SELECT"],
+        "backend": "accounts.profile_auth.backends.ProfileModelBackend",
+    }
+
+
 def test_bounded_prefetch_sends_the_same_sql_text_at_any_size(tmp_path, base_env):
     """Copied under another package name, as docs/prefetch.md allows."""
     scratch = scratch_project(
@@ -105,18 +184,26 @@ from shop.models import LineItem, Order
 orders = Order.objects.bulk_create(Order(reference=f"R{n}") for n in range(300))
 LineItem.objects.bulk_create(LineItem(order=o, sku=f"S{k}") for o in orders for k in (2, 1))
 
-def shapes(size):
+def shapes(size, sliced_first):
+    ordered = Order.objects.order_by("id")
     with CaptureQueriesContext(connection) as queries:
-        ordered = Order.objects.order_by("id")
-        page = list(ordered.bounded_prefetch("line_items", to_attr="items")[:size])
+        if sliced_first:  # as the doc's example: sliced, then the method
+            page = list(ordered[:size].bounded_prefetch("line_items", to_attr="items"))
+        else:
+            page = list(ordered.bounded_prefetch("line_items", to_attr="items")[:size])
+    assert [o.reference for o in page] == [f"R{n}" for n in range(size)]
     assert all([i.sku for i in o.items] == ["S1", "S2"] for o in page)
     return [re.sub(r"\\b\\d+\\b", "?", q["sql"]) for q in queries]
 
-print(json.dumps({"small": shapes(3), "large": shapes(300)}))
+print(json.dumps({
+    "small": shapes(3, False), "large": shapes(300, False),
+    "sliced first, small": shapes(3, True), "sliced first, large": shapes(300, True),
+}))
 """
     )
     assert len(found["small"]) == 2
     assert found["small"] == found["large"]
+    assert found["sliced first, small"] == found["sliced first, large"] == found["small"]
 
 
 def test_media_restores_a_deleted_file_byte_identical(tmp_path, base_env, fresh_s3):
@@ -155,28 +242,41 @@ print(json.dumps({"gone": gone, "same": same, "permission": permission, "page": 
     assert found == {"gone": True, "same": True, "permission": True, "page": 200}
 
 
+def static_versioning_project(tmp_path, env):
+    """Without the two modules the doc says may be left out."""
+    leave_out = ("tour.py", "tour", "middleware.py")
+    return scratch_project(
+        tmp_path, "config/static_versioning", "static-versioning.md", env, leave_out=leave_out
+    )
+
+
 def test_static_versioning_puts_the_config_var_on_static_urls(tmp_path, base_env):
-    env = base_env("port_static", STATIC_VERSION="a1b2")
-    # Without the two modules the doc says may be left out.
-    scratch = scratch_project(
-        tmp_path,
-        "config/static_versioning",
-        "static-versioning.md",
-        env,
-        leave_out=("tour.py", "tour", "middleware.py"),
+    scratch = static_versioning_project(tmp_path, base_env("port_static", STATIC_VERSION="a1b2"))
+    found = scratch.script(render_versions("css/site.css", "js/a.js"))
+    # The second part is the context processor's, which the block adds.
+    assert found["html"] == "/static/css/site.css?v=a1b2 /static/js/a.js?v=a1b2 a1b2"
+
+
+def test_static_versioning_without_a_config_var_follows_a_manifest_storage(tmp_path, base_env):
+    """What the doc says a deploy without STATIC_VERSION and without Heroku's commit
+    gets: the manifest's hash with a manifest storage, and "dev" without one."""
+    # The machine's variables only: no commit, no config var.
+    scratch = static_versioning_project(tmp_path, base_env("port_static_manifest"))
+    render = render_versions("admin/css/base.css")
+    scratch.manage("collectstatic", "--noinput")
+    assert scratch.script(render)["html"] == "/static/admin/css/base.css?v=dev dev"
+
+    settings = scratch.root / "site_config" / "settings.py"
+    storage = "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"
+    settings.write_text(
+        settings.read_text()
+        + f'STORAGES = {{"default": {{"BACKEND": "django.core.files.storage.FileSystemStorage"}}, '
+        f'"staticfiles": {{"BACKEND": "{storage}"}}}}\n'
     )
-    found = scratch.script(
-        """
-import json
-from django.template import engines
-template = engines["django"].from_string(
-    "{% load versioned_static %}{% versioned_static 'css/site.css' %} "
-    "{% versioned_static 'js/a.js' %}"
-)
-print(json.dumps({"html": template.render({})}))
-"""
-    )
-    assert found["html"] == "/static/css/site.css?v=a1b2 /static/js/a.js?v=a1b2"
+    scratch.manage("collectstatic", "--noinput")
+    url, version = scratch.script(render)["html"].split()
+    assert re.fullmatch(r"[0-9a-f]{12}", version), version
+    assert url == f"/static/admin/css/base.css?v={version}"
 
 
 def test_query_log_sends_the_query_count_in_server_timing(tmp_path, base_env):
