@@ -8,7 +8,8 @@ on which list it is, not on the page, sort or page size, so it is kept in the
 `pages` cache beside the cached pages (catalog/pagecache.py), for
 PAGE_CACHE_SECONDS, and retired with them by every catalog save or delete (the
 generation of catalog/pagecache.py).
-Logged-in visitors, who never get a cached page, share the count too.
+Logged-in visitors, who never get a cached page, share the count too; staff
+count afresh (catalog/kept.py, `fresh_for`).
 
 How true it stays is how fresh the cached pages are: the worker (or, with a
 shared cache server, every worker) that commits a change counts again on the
@@ -25,16 +26,17 @@ from catalog.kept import kept
 class CachedCountPaginator(Paginator):
     """A Paginator whose `count` comes from the `pages` cache under `count_key`."""
 
-    def __init__(self, object_list, per_page, *, count_key: str, **kwargs):
+    def __init__(self, object_list, per_page, *, count_key: str, fresh: bool = False, **kwargs):
         super().__init__(object_list, per_page, **kwargs)
         self.count_key = count_key
+        self.fresh = fresh
 
     @cached_property
     def count(self) -> int:
         # Kept with the generation it was counted under, as a cached page is:
         # a count taken while a change committed is never used.
         # Paginator.count is a cached_property: .func is Django's own COUNT(*).
-        return kept(self.count_key, lambda: Paginator.count.func(self))
+        return kept(self.count_key, lambda: Paginator.count.func(self), fresh=self.fresh)
 
 
 def count_key(category) -> str:

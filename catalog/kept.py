@@ -20,6 +20,11 @@ a user or a CSRF token.
 
 If the cache's server does not answer, the value is made for this request only
 (and the next one tries again). PAGE_CACHE_SECONDS=0 makes it on every request.
+
+Staff read past every kept value (`fresh_for`): they change the catalog and look
+at the change on the site, and without a shared cache only the worker that made
+the change clears its copies; the next request may reach another worker, whose
+copies are up to PAGE_CACHE_SECONDS old.
 """
 
 import hashlib
@@ -39,12 +44,13 @@ from config.cache import unavailable
 T = TypeVar("T")
 
 
-def kept(key: str, make: Callable[[], T]) -> T:
-    """`make()`, or what it returned earlier under the current catalog generation.
+def kept(key: str, make: Callable[[], T], *, fresh: bool = False) -> T:
+    """`make()`, or what it returned earlier under the current catalog generation;
+    always `make()` when `fresh` (`fresh_for`), which keeps nothing either.
 
     An exception from `make()` (Http404, say) goes to the caller and keeps nothing.
     """
-    if not settings.PAGE_CACHE_SECONDS:
+    if fresh or not settings.PAGE_CACHE_SECONDS:
         return make()
     try:
         generation, found = pagecache.lookup(key)
@@ -72,6 +78,11 @@ def _used_until(until: float) -> None:
     pagecache.KEPT_UNTIL.set(min(pagecache.KEPT_UNTIL.get(), until))
 
 
+def fresh_for(request) -> bool:
+    """Whether `request` reads the catalog as it is now rather than kept: staff's."""
+    return request.user.is_staff
+
+
 def kept_key(request) -> str:
     """The key of what is kept for the page `request` asks for.
 
@@ -87,4 +98,8 @@ def kept_html(request, template_name: str, make_context: Callable[[], dict]) -> 
 
     Rendered without the request, so nothing in it can depend on the visitor.
     """
-    return kept(kept_key(request), lambda: render_to_string(template_name, make_context()))
+    return kept(
+        kept_key(request),
+        lambda: render_to_string(template_name, make_context()),
+        fresh=fresh_for(request),
+    )

@@ -11,7 +11,7 @@ from django.template.loader import render_to_string
 from django.views.generic import ListView, TemplateView
 
 from catalog.counts import CachedCountPaginator, count_key
-from catalog.kept import kept, kept_key
+from catalog.kept import fresh_for, kept, kept_key
 from catalog.models import Category, Product
 from catalog.querysets import DEFAULT_SORT, SORTS
 
@@ -97,7 +97,11 @@ class ProductListView(ListView):
     def get_paginator(self, queryset, per_page, **kwargs):
         # The list's count is kept between requests (catalog/counts.py).
         return CachedCountPaginator(
-            queryset, per_page, count_key=count_key(self.category), **kwargs
+            queryset,
+            per_page,
+            count_key=count_key(self.category),
+            fresh=fresh_for(self.request),
+            **kwargs,
         )
 
     def get_context_data(self, **kwargs):
@@ -120,7 +124,9 @@ class ProductDetailView(TemplateView):
     template_name = "catalog/product_detail.html"
 
     def get_context_data(self, **kwargs):
-        title, content = kept(kept_key(self.request), self.product_page)
+        title, content = kept(
+            kept_key(self.request), self.product_page, fresh=fresh_for(self.request)
+        )
         return super().get_context_data(title=title, content=content, **kwargs)
 
     def product_page(self) -> tuple[str, str]:

@@ -165,3 +165,37 @@ def test_kept_parts_share_the_pages_budget_and_evict_the_least_read(
     assert client.get("/products/")["X-Page-Cache"] == "hit"
     assert len(memory._cache) <= limit
     assert memory.get("catalog-part:crawled-0") is None  # the first crawled, read no more
+
+
+@pytest.mark.parametrize("role", ["staff without permissions", "superuser"])
+def test_staff_see_a_change_at_once_where_other_visitors_keep_the_workers_copy(
+    client, make_products, role
+):
+    """Without a shared cache a change clears only the memory of the worker that made
+    it; other workers keep their copies up to PAGE_CACHE_SECONDS. Staff, who make the
+    changes and look at them on the site, read past those copies: the list's count,
+    a product's page, the home page. `QuerySet.update()` sends no signal, so no clear
+    reaches this worker: the same as a change made on another one."""
+    products = make_products(24)
+    newest, first = products[-1], products[0]
+    hidden = make_products(1, is_published=False)[0]
+    pages = ["/products/?page=1&sort=name", f"/products/{first.slug}/", "/"]
+    before = [visit(client, path)[0] for path in pages]
+    assert "24 products." in before[0]
+
+    Product.objects.filter(pk=hidden.pk).update(is_published=True)
+    Product.objects.filter(pk__in=[first.pk, newest.pk]).update(name="Renamed at once")
+
+    member = UserFactory(username="ada")
+    client.force_login(member)
+    listed, product_page, home = (visit(client, path)[0] for path in pages)
+    assert "24 products." in listed  # the count kept; the cards are the list's own
+    assert "Renamed at once" in listed
+    assert [main(product_page), main(home)] == [main(page) for page in before[1:]]
+
+    staff = UserFactory(username="grace", is_staff=True, is_superuser=role == "superuser")
+    client.force_login(staff)
+    listed, product_page, home = (visit(client, path)[0] for path in pages)
+    assert "25 products, page 1 of 2." in listed
+    assert "Renamed at once" in product_page
+    assert "Renamed at once" in home
