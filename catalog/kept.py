@@ -79,8 +79,9 @@ def _used_until(until: float) -> None:
 
 
 def fresh_for(request) -> bool:
-    """Whether `request` reads the catalog as it is now rather than kept: staff's."""
-    return request.user.is_staff
+    """Whether `request` reads the catalog as it is now rather than kept: staff's.
+    A request that went through no AuthenticationMiddleware has no user: not staff."""
+    return getattr(getattr(request, "user", None), "is_staff", False)
 
 
 def kept_key(request) -> str:

@@ -188,14 +188,30 @@ def test_staff_see_a_change_at_once_where_other_visitors_keep_the_workers_copy(
 
     member = UserFactory(username="ada")
     client.force_login(member)
-    listed, product_page, home = (visit(client, path)[0] for path in pages)
+    (listed, member_queries), (product_page, _), (home, _) = (visit(client, p) for p in pages)
     assert "24 products." in listed  # the count kept; the cards are the list's own
     assert "Renamed at once" in listed
     assert [main(product_page), main(home)] == [main(page) for page in before[1:]]
 
     staff = UserFactory(username="grace", is_staff=True, is_superuser=role == "superuser")
     client.force_login(staff)
-    listed, product_page, home = (visit(client, path)[0] for path in pages)
+    (listed, staff_queries), (product_page, _), (home, _) = (visit(client, p) for p in pages)
     assert "25 products, page 1 of 2." in listed
+    assert staff_queries == member_queries + 1  # the count, as the docs say
     assert "Renamed at once" in product_page
     assert "Renamed at once" in home
+
+
+@pytest.mark.parametrize("path", ["/", "/products/", "product"])
+def test_a_request_without_a_user_is_served_as_anyone_elses(rf, make_products, path):
+    """A view called without AuthenticationMiddleware (a fork's stack, a test's
+    RequestFactory) has no `request.user`: it reads kept values like a visitor."""
+    from django.urls import resolve
+
+    product = make_products(3)[0]
+    path = f"/products/{product.slug}/" if path == "product" else path
+    match = resolve(path)
+    response = match.func(rf.get(path), *match.args, **match.kwargs)
+    response.render()
+    assert response.status_code == 200
+    assert product.name in response.content.decode()
