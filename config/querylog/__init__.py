@@ -22,6 +22,13 @@ some whole pages. A project that wants other markup changes `panel()`.
 The SQL is shown as the application sent it, with `%s` placeholders rather than
 values: a session key or an e-mail address never reaches the page.
 
+Only answers to GET and HEAD show it. What a form's POST runs depends on what
+the form looked up and counted, and its queries would tell a visitor about others:
+a password reset that counts a second spelling when another account holds the
+address, a login limit's or a throttle's first record of a key, which costs more
+than the next. A POST's answer gets no header, and a page it renders says in the
+log's place that its queries are not shown.
+
 Off with QUERY_LOG=off (the middleware then removes itself at start-up), the
 default outside development: it shows internals to every visitor.
 """
@@ -42,13 +49,16 @@ MARKER = b"<!-- query-log -->"
 
 # Django names a savepoint after the thread that made it, "s140563405436672_x1": an
 # address in the worker's memory, which no page should show (django-axes records a
-# failed login in a nested atomic block, so any visitor saw one). Its number stays.
-SAVEPOINT_NAME = re.compile(r'"s[0-9]+_x([0-9]+)"')
+# failed login in a nested atomic block, so any visitor saw one). Its number goes
+# too: it counts on with every savepoint the connection made, other visitors' too.
+SAVEPOINT_NAME = re.compile(r'"s[0-9]+_x[0-9]+"')
+# Methods whose answer shows the log (above): a form's POST shows nothing of it.
+SHOWN_FOR = ("GET", "HEAD")
 
 
 def shown(sql: str) -> str:
-    """`sql` as the log keeps it: savepoint names without their thread."""
-    return SAVEPOINT_NAME.sub(r'"s_x\1"', sql) if "SAVEPOINT" in sql else sql
+    """`sql` as the log keeps it: savepoint names without their thread or number."""
+    return SAVEPOINT_NAME.sub('"s_x"', sql) if "SAVEPOINT" in sql else sql
 
 
 @dataclass
@@ -105,15 +115,26 @@ class QueryLogMiddleware:
         with record() as log:
             request.query_log = log
             response = self.get_response(request)
-        response["Server-Timing"] = log.server_timing()
+        is_shown = request.method in SHOWN_FOR
+        if is_shown:
+            response["Server-Timing"] = log.server_timing()
         is_html = response.get("Content-Type", "").startswith("text/html")
         if is_html and not response.streaming and MARKER in response.content:
-            # A page served from a page cache (X-Page-Cache: hit) says so beside its 0 queries.
-            html = panel(log, from_page_cache=response.get("X-Page-Cache") == "hit")
+            if not is_shown:
+                html = NOT_SHOWN
+            else:
+                # A page served from a page cache (X-Page-Cache: hit) says so beside its 0 queries.
+                html = panel(log, from_page_cache=response.get("X-Page-Cache") == "hit")
             response.content = response.content.replace(MARKER, html.encode(), 1)
             if response.has_header("Content-Length"):
                 response["Content-Length"] = str(len(response.content))
         return response
+
+
+NOT_SHOWN = (
+    '<p class="query-log">This page answers a form: its queries are not shown, as how '
+    "many a form runs can tell about other accounts.</p>"
+)
 
 
 def panel(log: QueryLog, *, from_page_cache: bool = False) -> str:
