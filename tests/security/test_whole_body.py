@@ -1,4 +1,4 @@
-"""`WholeBody` (config/security/bodylimit.py): a body read to its Content-Length,
+"""`WholeBody` and `BodyLimit` (config/security/bodylimit.py): a body read to its Content-Length,
 and an OSError where it ends before (tests/deploy/test_body_limit.py, on gunicorn)."""
 
 import io
@@ -51,3 +51,32 @@ def test_a_line_that_ends_before_its_length_raises():
     with pytest.raises(BodyCutShort):
         body.readline()
     assert issubclass(BodyCutShort, OSError)  # what Django reads as UnreadablePostError
+
+
+@pytest.mark.parametrize("chunked", [False, True], ids=["Content-Length", "chunked"])
+def test_a_body_of_exactly_the_limit_is_handed_on_and_one_byte_more_is_not(settings, chunked):
+    """The bound itself: the tests on gunicorn send the limit and one byte more."""
+    from config.security.bodylimit import BodyLimit
+
+    settings.REQUEST_BODY_MAX_BYTES = 1000
+    handed_on = []
+
+    def application(environ, start_response):
+        handed_on.append(environ["wsgi.input"].read())
+        start_response("200 OK", [])
+        return [b""]
+
+    def send(size: int) -> str:
+        environ = {"REQUEST_METHOD": "POST", "wsgi.input": io.BytesIO(b"a" * size)}
+        if chunked:
+            environ["HTTP_TRANSFER_ENCODING"] = "chunked"
+        else:
+            environ["CONTENT_LENGTH"] = str(size)
+        statuses = []
+        BodyLimit(application)(environ, lambda status, headers, *exc: statuses.append(status))
+        return statuses[0]
+
+    assert send(1000) == "200 OK"
+    assert handed_on == [b"a" * 1000]
+    assert send(1001).startswith("413")
+    assert len(handed_on) == 1
