@@ -141,13 +141,38 @@ def test_related_values_pass_through_their_fields_converters(shop):
 
 
 def test_a_relation_without_ordering_comes_in_primary_key_order(shop):
+    """Several notes an order, their text running against their keys, and the
+    first of each updated, which moves its row to the end of the table: neither
+    the text's order nor the table's is the keys' order."""
     Order, _, Note = shop
     make_orders(shop, 3)
+    for order in Order.objects.all():
+        Note.objects.bulk_create(Note(order=order, text=text) for text in "cba")
+        Note.objects.filter(pk=Note.objects.filter(order=order).order_by("pk")[0].pk).update(
+            text="z"
+        )
     orders = bounded_prefetch(Order.objects.order_by("-reference"), "note_set", to_attr="notes")
     for order in orders:
-        assert [note.pk for note in order.notes] == sorted(
-            Note.objects.filter(order=order).values_list("pk", flat=True)
-        )
+        keys = list(Note.objects.filter(order=order).values_list("pk", flat=True))
+        assert len(keys) == 4
+        assert [note.pk for note in order.notes] == sorted(keys)
+
+
+def test_the_statements_are_one_text_for_every_slice(shop):
+    """The text the database driver gets, placeholders and all: the slice's numbers
+    are parameters, so every page and page size is one statement for PostgreSQL."""
+    from config.querylog import record
+
+    Order, _, _ = shop
+    make_orders(shop, 30)
+    ordered = Order.objects.order_by("id").bounded_prefetch("line_items", to_attr="i")
+    texts = set()
+    for page in (ordered[:5], ordered[5:10], ordered[:25], ordered[3:]):
+        with record() as log:
+            assert list(page)
+        texts.add(tuple(query.sql for query in log.queries))
+    assert len(texts) == 1
+    assert len(next(iter(texts))) == 2
 
 
 def test_two_statements_whose_text_does_not_grow(shop):
