@@ -11,7 +11,7 @@ from django.contrib.sessions.middleware import SessionMiddleware
 from django.core.cache import caches
 from django.core.management import call_command
 from django.db import transaction
-from django.http import HttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.middleware.csrf import get_token
 
 from accounts.profiles import create_user_with_profile
@@ -183,7 +183,7 @@ def anonymous_request(rf):
     return make
 
 
-def test_a_page_that_used_a_csrf_token_set_a_cookie_or_wrote_the_session_is_not_stored(
+def test_a_page_that_used_a_csrf_token_set_a_cookie_wrote_the_session_or_streams_is_not_stored(
     anonymous_request,
 ):
     def with_token(request):
@@ -198,7 +198,10 @@ def test_a_page_that_used_a_csrf_token_set_a_cookie_or_wrote_the_session_is_not_
         request.session["seen"] = True
         return HttpResponse("hello")
 
-    for view in (with_token, with_cookie, with_session):
+    def streaming(request):
+        return StreamingHttpResponse(iter([b"hello"]))
+
+    for view in (with_token, with_cookie, with_session, streaming):
         cached = pagecache.cache_anonymous_page(view, canonical=is_canonical_query)
         outcomes = [cached(anonymous_request())["X-Page-Cache"] for _ in range(2)]
         assert outcomes == ["miss", "miss"], view.__name__
