@@ -13,7 +13,6 @@ with the eviction policy docs/production.md asks for on Heroku
 (`volatile-ttl`), and without persistence: nothing is written outside `folder`.
 """
 
-import os
 import shutil
 import socket
 import subprocess
@@ -26,18 +25,15 @@ import pytest
 from config.env import under_ci
 from tests.e2e.tls import Certificate
 from tests.processes import free_port
+from tests.required import required
 
 EVICTION_POLICY = "volatile-ttl"
-
-
-def _set(name: str) -> bool:
-    return os.environ.get(name, "").strip().lower() not in ("", "0", "false")
 
 
 def skip_or_fail(reason: str, *, strict_under_ci: bool = True):
     """Skip with `reason`, or fail where Redis must be tested: REQUIRE_REDIS=1 (.ci/run)
     and, for redis-server itself, CI (Heroku CI's in-dyno Redis add-on provides one)."""
-    if _set("REQUIRE_REDIS") or (strict_under_ci and under_ci()):
+    if required("REQUIRE_REDIS") or (strict_under_ci and under_ci()):
         pytest.fail(f"{reason} (required here: CI or REQUIRE_REDIS is set)")
     pytest.skip(reason)
 

@@ -38,6 +38,7 @@ from tests.processes import (
     run_python,
     start_web,
 )
+from tests.required import required
 
 ARTIFACTS = BASE_DIR / "test-artifacts"
 SCREENSHOTS = ARTIFACTS / "screenshots"
@@ -81,8 +82,8 @@ def chromium(certificate):
             "Chromium not found: install Debian's `chromium-headless-shell` or "
             "`chromium`, put `chrome` on PATH or set CHROMIUM_PATH"
         )
-        if os.environ.get("REQUIRE_BROWSER") == "1":
-            pytest.fail(reason + " (REQUIRE_BROWSER=1)")
+        if required("REQUIRE_BROWSER"):
+            pytest.fail(reason + " (REQUIRE_BROWSER is set)")
         pytest.skip(reason)
     from playwright.sync_api import sync_playwright
 

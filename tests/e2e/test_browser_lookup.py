@@ -2,12 +2,12 @@
 `chromium-headless-shell`, else Debian's `chromium` (a developer's machine, .ci/run),
 else `chrome` (Heroku CI's chrome-for-testing buildpack)."""
 
-import os
 import shutil
 
 import pytest
 
 from tests.e2e.conftest import BROWSERS, ROUTER_HEADERS, chromium_path, launch
+from tests.required import required
 
 
 def executable(folder, name: str) -> str:
@@ -62,7 +62,7 @@ def test_the_browser_in_use_and_under_ci_every_one_installed_shows_the_site(
     `chromium`) without the suite using it, so only the one in use is shown."""
     in_use = chromium_path()
     others = []
-    if os.environ.get("REQUIRE_BROWSER") == "1":
+    if required("REQUIRE_BROWSER"):
         others = [path for name in BROWSERS if (path := shutil.which(name)) not in (None, in_use)]
     shown = {in_use: products_page(chromium, site)}
     for path in others:
