@@ -210,8 +210,9 @@ def storable(request, response) -> bool:
     )
 
 
-def invalidate(**kwargs) -> None:
-    """Clear the cached pages once the current transaction commits.
+def invalidate(using: str | None = None, **kwargs) -> None:
+    """Clear the cached pages once the current transaction commits: that of the
+    connection `using` names, the one a save or delete signal says wrote.
 
     The receiver of every catalog save and delete (hence **kwargs); writes that
     send no signals (`bulk_create`, `update()`) call it themselves, as
@@ -227,11 +228,11 @@ def invalidate(**kwargs) -> None:
     still registers (a savepoint rolled back drops its own), but all those of a
     transaction share one `_Clear`, which clears when the first of them runs.
     """
-    connection = transaction.get_connection()
+    connection = transaction.get_connection(using)
     pending = getattr(connection, "_pagecache_clear", None)
     if pending is None or pending.done:
         pending = connection._pagecache_clear = _Clear()
-    transaction.on_commit(pending)
+    transaction.on_commit(pending, using=using)
 
 
 class _Clear:

@@ -414,3 +414,36 @@ def test_a_page_is_cached_no_longer_than_a_count_made_while_it_rendered(
     assert cached(anonymous_request())["X-Page-Cache"] == "miss"
     clock[0] = start + 10.5  # the count, kept at 0 s, expired at 10
     assert cached(anonymous_request())["X-Page-Cache"] == "miss"
+
+
+@pytest.fixture
+def second_alias(db):
+    """A second connection alias to the test database, as a project with a writer
+    and a reader alias (or any second DATABASES entry) has."""
+    from django.db import connections
+
+    # A connection made in the test, which Django's test case lets through.
+    second = connections["default"].copy(alias="second")
+    connections._connections.second = second
+    yield "second"
+    second.close()
+    del connections._connections.second
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_change_on_another_alias_clears_when_that_transaction_commits(
+    client, make_products, second_alias
+):
+    """The clear waits for the transaction of the connection that wrote: registered
+    on the default one instead, it ran at once, and a page rendered before the
+    write committed was cached under the new generation, old rows and all."""
+    product = make_products(3)[0]
+    client.get("/products/")
+    with transaction.atomic(using=second_alias):
+        renamed = Product.objects.using(second_alias).get(pk=product.pk)
+        renamed.name = "Renamed on the second alias"
+        renamed.save(using=second_alias)
+        in_between = client.get("/products/?page=1")  # not committed yet: the old name
+        assert "Renamed" not in in_between.content.decode()
+    page = client.get("/products/?page=1")
+    assert "Renamed on the second alias" in page.content.decode()
