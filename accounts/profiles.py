@@ -9,7 +9,8 @@ asks `profile_of(user)`, which makes a missing one; templates read
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import Profile
@@ -31,11 +32,20 @@ _PROFILE = Profile._meta.get_field("user").remote_field
 
 def profile_of(user: AbstractBaseUser) -> Profile:
     """`user.profile`, made first if the row is missing (see the module), and
-    cached on the user. Two requests at once make one row (get_or_create)."""
+    cached on the user. Two requests at once make one row (get_or_create).
+
+    An account deleted meanwhile (by staff, between the request loading it and
+    the row's insert committing: the foreign key is checked then) is Http404, the
+    404 page; its next request is logged out."""
     try:
         return user.profile
     except Profile.DoesNotExist:
-        profile, _ = Profile.objects.get_or_create(user=user)
+        try:
+            profile, _ = Profile.objects.get_or_create(user=user)
+        except IntegrityError:
+            if user._meta.default_manager.filter(pk=user.pk).exists():
+                raise
+            raise Http404("This account was deleted.") from None
         _PROFILE.set_cached_value(user, profile)
         return profile
 

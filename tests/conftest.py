@@ -192,6 +192,22 @@ def upload_model(db):
         yield Upload
 
 
+@pytest.fixture
+def second_alias(db):
+    """A second connection to the test database, under its own alias, as a project
+    with a second DATABASES entry has; or another process's connection: what it
+    writes outside a transaction is committed at once, whatever this test's
+    connection is in the middle of."""
+    from django.db import connections
+
+    # A connection made in the test, which Django's test case lets through.
+    second = connections["default"].copy(alias="second")
+    connections._connections.second = second
+    yield "second"
+    second.close()
+    del connections._connections.second
+
+
 @pytest.fixture(scope="session", autouse=True)
 def shared_middleware():
     """Test clients share one middleware chain per process (tests/handlers.py)."""

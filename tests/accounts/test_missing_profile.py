@@ -142,3 +142,29 @@ def test_profile_of_makes_the_row_once_and_caches_it():
     with record() as log:
         assert profile_of(get_user_model().objects.get(pk=user.pk)) == made
     assert log.count == 2  # the user, then its profile: nothing made
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("path", ["/accounts/profile/", "/accounts/profile/edit/"])
+def test_an_account_deleted_while_its_profile_is_made_is_the_404_page(path, second_alias):
+    """Staff delete the account (in a request of their own: another connection,
+    committed at once) between this request loading it and the profile's insert
+    committing: PostgreSQL refuses the row at the commit (the foreign key is
+    checked then), and get_or_create, finding no row either, passed that on: a 500."""
+    from django.db.models.signals import pre_save
+
+    user = without_profile()
+    client = Client(raise_request_exception=False)
+    client.force_login(user)
+
+    def staff_delete_the_account(sender, instance, **kwargs):
+        get_user_model().objects.using(second_alias).filter(pk=instance.user_id).delete()
+
+    pre_save.connect(staff_delete_the_account, sender=Profile)
+    try:
+        response = client.get(path)
+    finally:
+        pre_save.disconnect(staff_delete_the_account, sender=Profile)
+    assert response.status_code == 404
+    assert not Profile.objects.exists()
+    assert client.get(path).status_code == 302  # logged out: to the login page

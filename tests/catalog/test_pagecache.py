@@ -416,20 +416,6 @@ def test_a_page_is_cached_no_longer_than_a_count_made_while_it_rendered(
     assert cached(anonymous_request())["X-Page-Cache"] == "miss"
 
 
-@pytest.fixture
-def second_alias(db):
-    """A second connection alias to the test database, as a project with a writer
-    and a reader alias (or any second DATABASES entry) has."""
-    from django.db import connections
-
-    # A connection made in the test, which Django's test case lets through.
-    second = connections["default"].copy(alias="second")
-    connections._connections.second = second
-    yield "second"
-    second.close()
-    del connections._connections.second
-
-
 @pytest.mark.django_db(transaction=True)
 def test_a_change_on_another_alias_clears_when_that_transaction_commits(
     client, make_products, second_alias
