@@ -253,7 +253,9 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
     Django sends the mail inside the request: a registered address waited for the
     mail server (half a second and more) where an unknown one answered at once,
     so the response time told which addresses have accounts. Now both answer
-    after the same lookup; rendering and sending happen on the mail thread.
+    after the same lookup and the limits' counts (below); rendering and sending
+    happen on the mail thread. The counts cost a few milliseconds more in one
+    case (docs/accounts.md).
 
     Django also sends one mail per account registered with the address, and
     signup does not make addresses unique: a stranger who signed up fifty

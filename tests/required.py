@@ -1,6 +1,7 @@
 """Whether this run must test what a machine may lack, failing instead of skipping:
-REQUIRE_BROWSER (Chromium) and REQUIRE_REDIS (redis-server), which .ci/run and
-app.json's Heroku CI environment set."""
+REQUIRE_BROWSER (Chromium) and REQUIRE_REDIS (redis-server). .ci/run sets both;
+app.json's Heroku CI environment sets REQUIRE_BROWSER, and there CI itself makes a
+missing redis-server a failure (tests/redisserver.py)."""
 
 import os
 

@@ -83,8 +83,8 @@ def test_a_form_post_shows_no_query_count(client, victim):
     other accounts (a reset typing ADA@ counts a second spelling when an older
     account holds ada@), other visitors' recent attempts (a throttle's or
     django-axes' first record of a key costs more than the next). Shown, the count
-    told whether an address had an account. A POST's answer shows none, and both
-    answers here are alike."""
+    told whether an address had an account. A POST's answer shows none, whether
+    an older account holds the address or not."""
     from tests.factories import UserFactory
 
     if victim:
