@@ -17,12 +17,26 @@ What the first attempt did outside the database the rollback leaves: it is
 undone before the second (`on_retry`: the media forms delete the files they
 stored, and count them again, as the bucket keeps their versions), and the
 messages it queued ("was added successfully") are dropped.
+
+Two more races end the same way:
+
+- The row a change page saves was deleted meanwhile by another staff member.
+  Django's save UPDATEs, and on finding no row INSERTs under the same key: the
+  row came back (a deleted staff account with its rights and its password). A
+  change page's save is an UPDATE alone here; finding no row, the page runs
+  again and says, as Django does for a row that is gone, that it may have been
+  deleted.
+- The staff member saving was deleted meanwhile: the admin's history row names
+  them, and its foreign key failed the commit, then the page run again. They
+  are sent to the admin's login page instead, as their next request would be.
 """
 
 from collections.abc import Callable
 
 from django.contrib import messages
-from django.db import IntegrityError, router, transaction
+from django.contrib.auth.views import redirect_to_login
+from django.db import DatabaseError, IntegrityError, router, transaction
+from django.urls import reverse
 
 
 def on_retry(request, undo: Callable[[], None]) -> None:
@@ -38,6 +52,11 @@ class ConflictsShownOnTheFormMixin:
 
     def changeform_view(self, request, *args, **kwargs):
         return _run_again_on_conflict(super().changeform_view, request, *args, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        # A change is an UPDATE alone: one that finds no row raises DatabaseError,
+        # where Django's save would INSERT the deleted row again.
+        obj.save(force_update=change)
 
     def delete_view(self, request, *args, **kwargs):
         return _run_again_on_conflict(super().delete_view, request, *args, **kwargs)
@@ -62,9 +81,11 @@ def _run_again_on_conflict(view, request, *args, **kwargs):
     before = len(queued._queued_messages)  # the storage's list of this request's
     try:
         return view(request, *args, **kwargs)
-    except IntegrityError:
-        if request.method != "POST":
+    except DatabaseError as error:
+        if request.method != "POST" or not (isinstance(error, IntegrityError) or _no_row(error)):
             raise
+    if not request.user._meta.default_manager.filter(pk=request.user.pk).exists():
+        return redirect_to_login(request.get_full_path(), reverse("admin:login"))
     del queued._queued_messages[before:]
     for undo in request.__dict__.pop("_undone_on_retry", []):
         undo()
@@ -72,3 +93,10 @@ def _run_again_on_conflict(view, request, *args, **kwargs):
         for upload in files:
             upload.seek(0)
     return view(request, *args, **kwargs)
+
+
+def _no_row(error: DatabaseError) -> bool:
+    """Whether `error` is Django's "Forced update did not affect any rows": the row
+    was deleted meanwhile. Told by its class alone (the database's own errors are
+    subclasses)."""
+    return type(error) is DatabaseError

@@ -236,3 +236,75 @@ def test_a_category_given_a_product_while_it_is_deleted_is_the_protected_page(
     assert Category.objects.filter(pk=category.pk).exists()
     # Nor is a deletion in the admin's history: the action logged it before deleting.
     assert not LogEntry.objects.filter(action_flag=DELETION).exists()
+
+
+def _gone_cases():
+    from tests.accounts.test_avatar_admin import user_page_data
+    from tests.factories import CompanyFactory, ProductFactory
+
+    return {
+        "category": (
+            CategoryFactory,
+            "catalog/category",
+            lambda c: {"name": "Renamed", "slug": c.slug, "description": ""},
+            "DELETE FROM catalog_category WHERE id = %(pk)s",
+        ),
+        "company": (
+            CompanyFactory,
+            "accounts/company",
+            lambda c: {"name": "Renamed", "slug": c.slug, "website": ""},
+            "DELETE FROM accounts_company WHERE id = %(pk)s",
+        ),
+        "product": (
+            lambda: ProductFactory(features=0),
+            "catalog/product",
+            lambda p: product_data(p.category, slug=p.slug, name="Renamed"),
+            "DELETE FROM catalog_product WHERE id = %(pk)s",
+        ),
+        "staff account": (
+            lambda: UserFactory(is_staff=True),
+            "auth/user",
+            lambda u: {**user_page_data(u), "first_name": "Renamed", "is_staff": "on"},
+            "DELETE FROM accounts_profile WHERE user_id = %(pk)s;"
+            " DELETE FROM auth_user WHERE id = %(pk)s",
+        ),
+    }
+
+
+@pytest.mark.parametrize("case", ["category", "company", "product", "staff account"])
+def test_a_row_deleted_meanwhile_is_not_written_back_by_its_change_page(
+    admin_client, just_before_the_save, case
+):
+    """Another staff member deletes the row while this one's change page saves it:
+    Django's UPDATE found no row and fell back to an INSERT under the same key, so
+    the row came back, a deleted staff account with its rights and password."""
+    make, path, data, sql = _gone_cases()[case]
+    row = make()
+    model = type(row)
+    just_before_the_save(model, sql, {"pk": row.pk})
+    response = admin_client.post(f"/admin/{path}/{row.pk}/change/", data(row), follow=True)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Perhaps it was deleted?" in page
+    assert "changed successfully" not in page
+    assert not model.objects.filter(pk=row.pk).exists()
+
+
+def test_staff_deleted_while_their_save_commits_are_sent_to_log_in(client, just_before_the_save):
+    """The admin's history row names the staff member who saved: with that account
+    deleted meanwhile, its foreign key failed the commit, the page ran again with
+    the same user and failed again, a 500."""
+    staff = User.objects.create_superuser("saver", password="x-long-pass-9")
+    client.force_login(staff)
+    company = Company.objects.create(name="Acme", slug="acme")
+    just_before_the_save(
+        Company,
+        "DELETE FROM accounts_profile WHERE user_id = %(pk)s;"
+        " DELETE FROM auth_user WHERE id = %(pk)s",
+        {"pk": staff.pk},
+    )
+    url = f"/admin/accounts/company/{company.pk}/change/"
+    response = client.post(url, {"name": "Renamed", "slug": "acme", "website": ""})
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/login/")
+    assert Company.objects.get(pk=company.pk).name == "Acme"
