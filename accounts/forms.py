@@ -254,8 +254,8 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
     mail server (half a second and more) where an unknown one answered at once,
     so the response time told which addresses have accounts. Now both answer
     after the same lookup and the limits' counts (below); rendering and sending
-    happen on the mail thread. The counts cost a few milliseconds more in one
-    case (docs/accounts.md).
+    happen on the mail thread. What the counts cost still differs by a few
+    milliseconds (docs/accounts.md).
 
     Django also sends one mail per account registered with the address, and
     signup does not make addresses unique: a stranger who signed up fifty

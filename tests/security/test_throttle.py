@@ -32,6 +32,20 @@ def test_a_value_is_allowed_up_to_the_limit_in_its_window():
     assert throttle.hit("test", "a", limit=3, window=120)
 
 
+def test_a_keys_first_count_runs_fewer_statements_than_the_next():
+    """What docs/accounts.md says a form's time may still tell (and why a POST's
+    query count is not shown, docs/query-log.md): the first count inserts, a later
+    one tries that insert and then increments."""
+    from config.querylog import record
+
+    statements = []
+    for _ in range(3):
+        with record() as log:
+            throttle.hit("test", "counted", limit=10, window=60)
+        statements.append(log.count)
+    assert statements[0] < statements[1] == statements[2]
+
+
 def test_reached_counts_nothing_and_clear_forgets():
     for _ in range(2):
         throttle.hit("test", "a", limit=2, window=60)
