@@ -20,15 +20,17 @@ messages it queued ("was added successfully") are dropped.
 
 Two more races end the same way:
 
-- The row a change page saves was deleted meanwhile by another staff member.
-  Django's save UPDATEs, and on finding no row INSERTs under the same key: the
-  row came back (a deleted staff account with its rights and its password). A
-  change page's save is an UPDATE alone here; finding no row, the page runs
-  again and says, as Django does for a row that is gone, that it may have been
-  deleted.
+- The row a change page saves, or one of its inlines' rows, was deleted
+  meanwhile by another staff member. Django's save UPDATEs, and on finding no
+  row INSERTs under the same key: the row came back (a deleted staff account
+  with its rights and its password, a product's deleted feature). Rows that
+  exist are saved with an UPDATE alone here; finding none, the page runs again
+  and says, as Django does for a row that is gone, that it may have been
+  deleted (an inline's row: the form's error).
 - The staff member saving was deleted meanwhile: the admin's history row names
-  them, and its foreign key failed the commit, then the page run again. They
-  are sent to the admin's login page instead, as their next request would be.
+  them, and its foreign key failed the commit, then the page run again. The
+  first run is undone as above, and they are sent to the admin's login page,
+  as their next request would be.
 """
 
 from collections.abc import Callable
@@ -51,15 +53,20 @@ class ConflictsShownOnTheFormMixin:
     delete finds the product and shows the protected page."""
 
     def changeform_view(self, request, *args, **kwargs):
-        return _run_again_on_conflict(super().changeform_view, request, *args, **kwargs)
+        return self._run_again_on_conflict(super().changeform_view, request, *args, **kwargs)
 
     def save_model(self, request, obj, form, change):
         # A change is an UPDATE alone: one that finds no row raises DatabaseError,
         # where Django's save would INSERT the deleted row again.
         obj.save(force_update=change)
 
+    def save_formset(self, request, form, formset, change):
+        # The inlines' rows that exist, likewise (Django's save_existing saves the form).
+        formset.save_existing = _update_existing
+        super().save_formset(request, form, formset, change)
+
     def delete_view(self, request, *args, **kwargs):
-        return _run_again_on_conflict(super().delete_view, request, *args, **kwargs)
+        return self._run_again_on_conflict(super().delete_view, request, *args, **kwargs)
 
     def changelist_view(self, request, *args, **kwargs):
         view = super().changelist_view
@@ -73,30 +80,47 @@ class ConflictsShownOnTheFormMixin:
             with transaction.atomic(using=router.db_for_write(self.model)):
                 return view(request, *args, **kwargs)
 
-        return _run_again_on_conflict(in_one_transaction, request, *args, **kwargs)
+        return self._run_again_on_conflict(in_one_transaction, request, *args, **kwargs)
 
-
-def _run_again_on_conflict(view, request, *args, **kwargs):
-    queued = messages.get_messages(request)
-    before = len(queued._queued_messages)  # the storage's list of this request's
-    try:
+    def _run_again_on_conflict(self, view, request, *args, **kwargs):
+        queued = messages.get_messages(request)
+        before = len(queued._queued_messages)  # the storage's list of this request's
+        try:
+            return view(request, *args, **kwargs)
+        except DatabaseError as error:
+            if request.method != "POST" or not (
+                isinstance(error, IntegrityError) or _no_row(error)
+            ):
+                raise
+        del queued._queued_messages[before:]
+        for undo in request.__dict__.pop("_undone_on_retry", []):
+            undo()
+        if not request.user._meta.default_manager.filter(pk=request.user.pk).exists():
+            login = reverse("admin:login", current_app=self.admin_site.name)
+            return redirect_to_login(request.get_full_path(), login)
+        for _, files in request.FILES.lists():
+            for upload in files:
+                upload.seek(0)
         return view(request, *args, **kwargs)
-    except DatabaseError as error:
-        if request.method != "POST" or not (isinstance(error, IntegrityError) or _no_row(error)):
-            raise
-    if not request.user._meta.default_manager.filter(pk=request.user.pk).exists():
-        return redirect_to_login(request.get_full_path(), reverse("admin:login"))
-    del queued._queued_messages[before:]
-    for undo in request.__dict__.pop("_undone_on_retry", []):
-        undo()
-    for _, files in request.FILES.lists():
-        for upload in files:
-            upload.seek(0)
-    return view(request, *args, **kwargs)
+
+
+def _update_existing(form, obj, commit=True):
+    """BaseModelFormSet.save_existing, saving the row with an UPDATE alone."""
+    saved = form.save(commit=False)
+    if commit:
+        saved.save(force_update=True)
+        form.save_m2m()
+    return saved
+
+
+# What Django's save raises for an UPDATE alone that finds no row.
+NO_ROW = (
+    "Forced update did not affect any rows.",
+    "Save with update_fields did not affect any rows.",
+)
 
 
 def _no_row(error: DatabaseError) -> bool:
-    """Whether `error` is Django's "Forced update did not affect any rows": the row
-    was deleted meanwhile. Told by its class alone (the database's own errors are
-    subclasses)."""
-    return type(error) is DatabaseError
+    """Whether `error` is Django's own word that the row saved was deleted meanwhile
+    (the database's errors are subclasses, or say something else)."""
+    return type(error) is DatabaseError and str(error) in NO_ROW

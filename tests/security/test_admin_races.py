@@ -308,3 +308,51 @@ def test_staff_deleted_while_their_save_commits_are_sent_to_log_in(client, just_
     assert response.status_code == 302
     assert response["Location"].startswith("/admin/login/")
     assert Company.objects.get(pk=company.pk).name == "Acme"
+    # Nor does the login page say the change was made: the first run queued that.
+    assert "changed successfully" not in client.get(response["Location"]).content.decode()
+
+
+def test_a_feature_deleted_meanwhile_is_not_written_back_by_its_products_page(
+    admin_client, just_before_the_save
+):
+    """The inlines' rows too: a feature another staff member deleted while the
+    product's page saved it came back under its old key."""
+    from catalog.models import Feature
+    from tests.factories import ProductFactory
+
+    product = ProductFactory(features=2)
+    first, second = product.features.order_by("position")
+    features = {
+        "features-TOTAL_FORMS": "2",
+        "features-INITIAL_FORMS": "2",
+        **{
+            f"features-{n}-{field}": value
+            for n, feature in enumerate([first, second])
+            for field, value in {
+                "id": feature.pk,
+                "product": product.pk,
+                "name": f"{feature.name}, renamed",
+                "value": feature.value,
+                "position": feature.position,
+            }.items()
+        },
+    }
+    just_before_the_save(Feature, "DELETE FROM catalog_feature WHERE id = %(pk)s", {"pk": first.pk})
+    data = product_data(product.category, slug=product.slug, name="Renamed", **features)
+    response = admin_client.post(f"/admin/catalog/product/{product.pk}/change/", data)
+    assert response.status_code == 200  # the page again, with the form's error
+    assert not Feature.objects.filter(pk=first.pk).exists()
+    assert Product.objects.get(pk=product.pk).name == product.name
+
+
+def test_only_djangos_word_for_a_row_gone_runs_a_page_again():
+    """Other errors of DatabaseError's own class (some of the database's, some of
+    Django's query compiler) are the server error they were, not run twice."""
+    from django.db import DatabaseError, IntegrityError
+
+    from config.adminsaves import _no_row
+
+    assert _no_row(DatabaseError("Forced update did not affect any rows."))
+    assert _no_row(DatabaseError("Save with update_fields did not affect any rows."))
+    assert not _no_row(DatabaseError("snapshot too old"))
+    assert not _no_row(IntegrityError("Forced update did not affect any rows."))
