@@ -82,7 +82,7 @@ def test_a_form_post_shows_no_query_count(client, victim):
     """How many queries a POST ran depends on what its form looked up and counted:
     other accounts (a reset typing ADA@ counts a second spelling when an older
     account holds ada@), other visitors' recent attempts (a throttle's or
-    django-axes' first record of a key costs fewer than the next). Shown, the count
+    django-axes' first record of a key costs a different number than the next). Shown, the count
     told whether an address had an account. A POST's answer shows none, whether
     an older account holds the address or not."""
     from tests.factories import UserFactory

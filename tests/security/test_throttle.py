@@ -46,6 +46,19 @@ def test_a_keys_first_count_runs_fewer_statements_than_the_next():
     assert statements[0] < statements[1] == statements[2]
 
 
+def test_a_failed_logins_queries_differ_between_the_first_and_the_next(client):
+    """django-axes' first record of a username and client runs other statements than
+    the next (a get_or_create, then an update): docs/query-log.md."""
+    from config.querylog import record
+
+    statements = []
+    for _ in range(3):
+        with record() as log:
+            client.post("/accounts/login/", {"username": "ada", "password": "wrong"})
+        statements.append(log.count)
+    assert statements[0] != statements[1] == statements[2]
+
+
 def test_reached_counts_nothing_and_clear_forgets():
     for _ in range(2):
         throttle.hit("test", "a", limit=2, window=60)
