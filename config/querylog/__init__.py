@@ -26,8 +26,8 @@ Only answers to GET and HEAD show it. What a form's POST runs depends on what
 the form looked up and counted, and its queries would tell a visitor about others:
 a password reset that counts a second spelling when another account holds the
 address, a login limit's or a throttle's first record of a key, which costs a
-different number than the next. A POST's answer gets no header, and a page it renders says in the
-log's place that its queries are not shown.
+different number than the next. A POST's answer gets no header, and a page it
+renders says in the log's place that its queries are not shown.
 
 Off with QUERY_LOG=off (the middleware then removes itself at start-up), the
 default outside development: it shows internals to every visitor.

@@ -101,3 +101,12 @@ def test_a_form_post_shows_no_query_count(client, victim):
     assert "SELECT" not in page
     assert "<!-- query-log -->" not in page
     assert "queries are not shown" in page
+
+
+@pytest.mark.django_db
+def test_the_admins_pages_send_the_header_without_a_footer(client):
+    """Django's admin templates hold no marker: docs/query-log.md says so."""
+    response = client.get("/admin/login/")
+    assert response.status_code == 200
+    assert re.fullmatch(r'db;dur=\d+\.\d;desc="\d+ queries"', response["Server-Timing"])
+    assert b"data-query-count" not in response.content
