@@ -7,7 +7,7 @@ from django.contrib import admin
 from django.contrib.auth import admin as auth_admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.db import models
+from django.db import models, router, transaction
 
 from accounts.forms import (
     AdminLoginForm,
@@ -18,7 +18,7 @@ from accounts.forms import (
     UserPasswordForm,
 )
 from accounts.models import Company, Profile
-from config.adminsaves import ConflictsShownOnTheFormMixin
+from config.adminsaves import ConflictsShownOnTheFormMixin, on_retry
 from config.media.admin import DiscardsUnsavedUploadsMixin, MediaVersionsAdminMixin
 from config.security.autocomplete import AutocompleteChoicesMixin
 from config.security.staffonly import DeletedObjectsNamedIfSeenMixin, sees_usernames
@@ -158,6 +158,24 @@ class UserAdmin(
         # On the add page the profile does not exist yet: saving the user creates
         # it (accounts.profiles.create_profile), and a second one would collide.
         return self.inlines if obj else []
+
+    def user_change_password(self, request, *args, **kwargs):
+        # As the other pages that save (config/adminsaves.py): in one transaction,
+        # run again on a lost race. The password was committed before the history
+        # row, whose foreign key then failed for staff deleted meanwhile: a 500.
+        view = super().user_change_password
+
+        def in_one_transaction(request, *args, **kwargs):
+            if request.method != "POST":
+                return view(request, *args, **kwargs)
+            # Django gives the session a new key after a password is set, in memory
+            # and in the transaction: rolled back, the session keeps the key it had.
+            key = request.session.session_key
+            on_retry(request, lambda: setattr(request.session, "_session_key", key))
+            with transaction.atomic(using=router.db_for_write(self.model)):
+                return view(request, *args, **kwargs)
+
+        return self._run_again_on_conflict(in_one_transaction, request, *args, **kwargs)
 
 
 admin.site.unregister(Group)

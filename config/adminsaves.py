@@ -26,7 +26,9 @@ Two more races end the same way:
   with its rights and its password, a product's deleted feature). Rows that
   exist are saved with an UPDATE alone here; finding none, the page runs again
   and says, as Django does for a row that is gone, that it may have been
-  deleted (an inline's row: the form's error).
+  deleted. For an inline's row it is the form again, with "Please correct the
+  error below." and nothing written: Django puts that row's error on its hidden
+  id field, which the page does not show; reloading shows the rows as they are.
 - The staff member saving was deleted meanwhile: the admin's history row names
   them, and its foreign key failed the commit, then the page run again. The
   first run is undone as above, and they are sent to the admin's login page,

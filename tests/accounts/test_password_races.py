@@ -24,14 +24,16 @@ NEW = "a-new-Long-pass-1"
 REVOKED = {"is_active": False, "is_staff": False, "is_superuser": False}
 
 
-def meanwhile(monkeypatch, target, what: str) -> None:
-    """Staff revoke `target`'s rights, or delete it, while its new password is hashed."""
+def meanwhile(monkeypatch, target, what: str, alias: str) -> None:
+    """Staff revoke `target`'s rights, or delete it, while its new password is
+    hashed: in a request of their own (`alias`, a second connection, committed at
+    once), as the admin's password page saves in a transaction of its own."""
     hashed = AbstractBaseUser.set_password
 
     def set_password(self, raw_password):
         hashed(self, raw_password)
         if self.pk == target.pk:
-            rows = type(self).objects.filter(pk=self.pk)
+            rows = type(self).objects.using(alias).filter(pk=self.pk)
             rows.update(**REVOKED) if what == "revoked" else rows.delete()
 
     monkeypatch.setattr(AbstractBaseUser, "set_password", set_password)
@@ -67,24 +69,28 @@ PAGES = {
 }
 
 
+@pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("page", PAGES)
-def test_a_password_set_while_staff_revoke_the_account_leaves_it_revoked(client, monkeypatch, page):
+def test_a_password_set_while_staff_revoke_the_account_leaves_it_revoked(
+    client, monkeypatch, page, second_alias
+):
     make, url = PAGES[page]
     user, post = make(client, url)
-    meanwhile(monkeypatch, user, "revoked")
+    meanwhile(monkeypatch, user, "revoked", second_alias)
     assert post().status_code == 302
     user.refresh_from_db()
     assert (user.is_active, user.is_staff, user.is_superuser) == (False, False, False)
     assert user.check_password(NEW)
 
 
+@pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("page", PAGES)
 def test_a_password_set_while_staff_delete_the_account_brings_nothing_back(
-    client, monkeypatch, page
+    client, monkeypatch, page, second_alias
 ):
     make, url = PAGES[page]
     user, post = make(client, url)
-    meanwhile(monkeypatch, user, "deleted")
+    meanwhile(monkeypatch, user, "deleted", second_alias)
     client.raise_request_exception = False
     assert post().status_code == 404
     assert not type(user).objects.filter(pk=user.pk).exists()

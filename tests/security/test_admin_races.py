@@ -356,3 +356,45 @@ def test_only_djangos_word_for_a_row_gone_runs_a_page_again():
     assert _no_row(DatabaseError("Save with update_fields did not affect any rows."))
     assert not _no_row(DatabaseError("snapshot too old"))
     assert not _no_row(IntegrityError("Forced update did not affect any rows."))
+
+
+STAFF_GONE = (
+    "DELETE FROM accounts_profile WHERE user_id = %(pk)s;"
+    " DELETE FROM auth_user_user_permissions WHERE user_id = %(pk)s;"
+    " DELETE FROM auth_user WHERE id = %(pk)s"
+)
+
+
+def test_staff_deleted_while_their_product_is_added_leave_no_picture_behind(
+    client, just_before_the_save, fresh_s3
+):
+    """The first run stored the picture; the rollback leaves it current in the
+    bucket unless the run is undone before they are sent to log in."""
+    staff = UserFactory(is_staff=True)
+    staff.user_permissions.add(*Permission.objects.filter(content_type__app_label="catalog"))
+    client.force_login(staff)
+    category = CategoryFactory()
+    just_before_the_save(Product, STAFF_GONE, {"pk": staff.pk})
+    picture = SimpleUploadedFile("lamp.png", image_bytes("PNG", (40, 30)), "image/png")
+    response = client.post("/admin/catalog/product/add/", product_data(category, image=picture))
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/login/")
+    assert not Product.objects.exists()
+    assert current_keys(fresh_s3) == []
+
+
+def test_staff_deleted_while_they_set_a_password_leave_it_unchanged(client, just_before_the_save):
+    """The password page saved the password, then its history row naming the
+    deleted staff member failed its own commit: a 500, the new password kept."""
+    staff = User.objects.create_superuser("saver", password="x-long-pass-9")
+    client.force_login(staff)
+    member = UserFactory()
+    just_before_the_save(User, STAFF_GONE, {"pk": staff.pk})
+    response = client.post(
+        f"/admin/auth/user/{member.pk}/password/",
+        {"password1": "n3w-long-pass-9", "password2": "n3w-long-pass-9", "usable_password": "true"},
+    )
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/login/")
+    member.refresh_from_db()
+    assert not member.check_password("n3w-long-pass-9")
