@@ -142,7 +142,8 @@ def test_login_lockout_counts_attempts_on_both_processes(two_dynos):
     for dyno in dynos:
         refused = dyno.log_in("lin", PASSWORD, CLIENT)
         assert refused.status == 429
-        assert refused.header("Retry-After") == "900"
+        # Fifteen minutes from the fifth failure, less what the requests since took.
+        assert 870 <= int(refused.header("Retry-After")) <= 900
         assert "sessionid" not in dyno.cookies
 
 
