@@ -7,7 +7,7 @@ from django.contrib import admin
 from django.contrib.auth import admin as auth_admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.db import models, router, transaction
+from django.db import models
 
 from accounts.forms import (
     AdminLoginForm,
@@ -163,19 +163,15 @@ class UserAdmin(
         # As the other pages that save (config/adminsaves.py): in one transaction,
         # run again on a lost race. The password was committed before the history
         # row, whose foreign key then failed for staff deleted meanwhile: a 500.
-        view = super().user_change_password
+        view = self._in_one_transaction(super().user_change_password, before=_keep_session_key)
+        return self._run_again_on_conflict(view, request, *args, **kwargs)
 
-        def in_one_transaction(request, *args, **kwargs):
-            if request.method != "POST":
-                return view(request, *args, **kwargs)
-            # Django gives the session a new key after a password is set, in memory
-            # and in the transaction: rolled back, the session keeps the key it had.
-            key = request.session.session_key
-            on_retry(request, lambda: setattr(request.session, "_session_key", key))
-            with transaction.atomic(using=router.db_for_write(self.model)):
-                return view(request, *args, **kwargs)
 
-        return self._run_again_on_conflict(in_one_transaction, request, *args, **kwargs)
+def _keep_session_key(request) -> None:
+    """Django gives the session a new key after a password is set, in memory and in
+    the transaction: rolled back, the session keeps the key it had."""
+    key = request.session.session_key
+    on_retry(request, lambda: setattr(request.session, "_session_key", key))
 
 
 admin.site.unregister(Group)

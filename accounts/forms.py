@@ -30,6 +30,7 @@ from accounts.demo_accounts import is_reserved
 from accounts.mail import outbox
 from accounts.models import Profile
 from config import env
+from config.adminsaves import row_went
 from config.media.forms import MediaUploadFormMixin
 
 logger = logging.getLogger(__name__)
@@ -302,13 +303,6 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
 
     def send_mail(self, *args, **kwargs):
         self.parts.append(MailPart(*args, **kwargs))
-
-
-def row_went(error: DatabaseError) -> bool:
-    """Whether `error` is Django's "Save with update_fields did not affect any rows":
-    the row was deleted meanwhile. Told by its class alone (the database's own
-    errors are subclasses): no query, which would fail in a transaction it spoilt."""
-    return type(error) is DatabaseError
 
 
 class PasswordAloneMixin:

@@ -31,11 +31,11 @@ from accounts.forms import (
     PasswordResetForm,
     ProfileForm,
     SignupForm,
-    row_went,
 )
 from accounts.models import Company, Profile
 from accounts.profile_auth.backends import ProfileModelBackend, dotted_path
 from accounts.profiles import create_user_with_profile, profile_of
+from config.adminsaves import row_went
 from config.security import throttle, too_many_requests
 from config.security.headers import form_methods_only
 

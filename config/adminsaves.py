@@ -71,18 +71,24 @@ class ConflictsShownOnTheFormMixin:
         return self._run_again_on_conflict(super().delete_view, request, *args, **kwargs)
 
     def changelist_view(self, request, *args, **kwargs):
-        view = super().changelist_view
+        # An action's POST: Django's delete action logs each deletion before
+        # deleting, outside the delete's transaction; in one, a delete that fails
+        # leaves no "Deleted" entry in the admin's history.
+        view = self._in_one_transaction(super().changelist_view)
+        return self._run_again_on_conflict(view, request, *args, **kwargs)
+
+    def _in_one_transaction(self, view, before=None):
+        """`view`, its POSTs in one transaction; `before(request)` runs first."""
 
         def in_one_transaction(request, *args, **kwargs):
-            # An action's POST: Django's delete action logs each deletion before
-            # deleting, outside the delete's transaction; in one, a delete that
-            # fails leaves no "Deleted" entry in the admin's history.
             if request.method != "POST":
                 return view(request, *args, **kwargs)
+            if before is not None:
+                before(request)
             with transaction.atomic(using=router.db_for_write(self.model)):
                 return view(request, *args, **kwargs)
 
-        return self._run_again_on_conflict(in_one_transaction, request, *args, **kwargs)
+        return in_one_transaction
 
     def _run_again_on_conflict(self, view, request, *args, **kwargs):
         queued = messages.get_messages(request)
@@ -91,7 +97,7 @@ class ConflictsShownOnTheFormMixin:
             return view(request, *args, **kwargs)
         except DatabaseError as error:
             if request.method != "POST" or not (
-                isinstance(error, IntegrityError) or _no_row(error)
+                isinstance(error, IntegrityError) or row_went(error)
             ):
                 raise
         del queued._queued_messages[before:]
@@ -122,7 +128,9 @@ NO_ROW = (
 )
 
 
-def _no_row(error: DatabaseError) -> bool:
-    """Whether `error` is Django's own word that the row saved was deleted meanwhile
-    (the database's errors are subclasses, or say something else)."""
+def row_went(error: DatabaseError) -> bool:
+    """Whether `error` is Django's own word that the row saved was deleted meanwhile:
+    told by its class and text, with no query, which would fail in a transaction it
+    spoilt (the database's errors are subclasses, or say something else). The
+    password forms (accounts/forms.py) ask it too."""
     return type(error) is DatabaseError and str(error) in NO_ROW

@@ -350,12 +350,12 @@ def test_only_djangos_word_for_a_row_gone_runs_a_page_again():
     Django's query compiler) are the server error they were, not run twice."""
     from django.db import DatabaseError, IntegrityError
 
-    from config.adminsaves import _no_row
+    from config.adminsaves import row_went
 
-    assert _no_row(DatabaseError("Forced update did not affect any rows."))
-    assert _no_row(DatabaseError("Save with update_fields did not affect any rows."))
-    assert not _no_row(DatabaseError("snapshot too old"))
-    assert not _no_row(IntegrityError("Forced update did not affect any rows."))
+    assert row_went(DatabaseError("Forced update did not affect any rows."))
+    assert row_went(DatabaseError("Save with update_fields did not affect any rows."))
+    assert not row_went(DatabaseError("snapshot too old"))
+    assert not row_went(IntegrityError("Forced update did not affect any rows."))
 
 
 STAFF_GONE = (
