@@ -11,12 +11,19 @@ everyone knows the local demo's. Here a value that is not a list of messages as
 Django writes them (whole-number level, text, text tags; text that encodes as
 UTF-8, which a lone surrogate from JSON's `\\ud800` does not) counts as no
 messages, as a bad signature does.
+
+Nor is a message marked as HTML: Django's flag for it (the admin's "was added
+successfully" links the object) makes the page show its text as markup, and a
+signed cookie could put any markup on every page. Such messages go by the
+session, which the client cannot write; the cookie then holds only Django's
+marker that more messages wait there, and is cleared once they are shown.
 """
 
 from contextlib import suppress
 
 from django.contrib.messages.storage import cookie, fallback, session
 from django.contrib.messages.storage.base import Message
+from django.utils.safestring import SafeData
 
 
 def as_written(messages) -> bool:
@@ -28,6 +35,7 @@ def as_written(messages) -> bool:
     return all(
         isinstance(message, Message)
         and is_text(message.message)
+        and not isinstance(message.message, SafeData)
         and (message.extra_tags is None or is_text(message.extra_tags))
         for message in messages
     )
@@ -55,9 +63,27 @@ class CookieStorage(cookie.CookieStorage):
         self.used = True  # as Django marks a bad signature
         return None
 
+    def _store(self, messages, response, *args, **kwargs):
+        """Store `messages`, or, when one is marked as HTML, only the marker that
+        sends the reader to the next storage, and hand all of them on to it."""
+        if not any(isinstance(message.message, SafeData) for message in messages):
+            return super()._store(messages, response, *args, **kwargs)
+        self._update_cookie(self._encode_parts([self.not_finished_json]), response)
+        return messages
+
 
 class FallbackStorage(fallback.FallbackStorage):
     """Django's default storage (a cookie, the session for what does not fit) with
     the cookie read as above."""
 
     storage_classes = (CookieStorage, session.SessionStorage)
+
+    def _get(self, *args, **kwargs):
+        """Django's, counting the cookie as used whenever it came, so that the
+        answer clears it: a cookie holding only the marker gives no messages,
+        which Django would take as an unused cookie and leave in the browser."""
+        messages, all_retrieved = super()._get(*args, **kwargs)
+        cookies = self.storages[0]
+        if self.request.COOKIES.get(cookies.cookie_name):
+            self._used_storages.add(cookies)
+        return messages, all_retrieved

@@ -10,13 +10,18 @@ import zlib
 
 import pytest
 from django.conf import settings
+from django.contrib.messages import INFO
 from django.contrib.messages.storage.base import Message
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core import signing
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.test import Client
+from django.urls import reverse
+from django.utils.html import format_html
 
+from catalog.models import Category
 from config.security.cookies import issued
+from config.security.messages import FallbackStorage
 from config.security.sessions import SessionStore
 from tests.factories import PASSWORD, UserFactory
 
@@ -158,6 +163,14 @@ SIGNED_ODDITIES = {
     "a text with a lone surrogate": [["__json_message", 0, 25, "msg \ud800"]],
     "extra tags with a lone surrogate": [["__json_message", 0, 25, "msg", "\udfff"]],
     "safe text with a lone surrogate": [["__json_message", 1, 25, "\ud800"]],
+    # Django's flag for a message of HTML, which the page would show as markup:
+    # the app's cookie never holds it (its own HTML messages go to the session).
+    "a message marked as HTML": [["__json_message", 1, 25, "<b id=marked>x</b>"]],
+    "a message marked as HTML by true": [["__json_message", True, 25, "<b id=marked>x</b>"]],
+    "a message marked as HTML after a plain one": [
+        ["__json_message", 0, 25, "plain"],
+        ["__json_message", 1, 25, "<b id=marked>x</b>"],
+    ],
     "compressed, of nothing": "compressed nothing",
     "compressed, not zlib": "compressed junk",
 }
@@ -182,7 +195,7 @@ def test_a_signed_messages_cookie_of_another_shape_counts_as_none(client, label,
     client.cookies[CookieStorage.cookie_name] = signed_messages(SIGNED_ODDITIES[label])
     response = client.get(page)
     assert response.status_code == 200
-    assert 'class="messages' not in response.content.decode()
+    assert '<p class="message ' not in response.content.decode()
 
 
 def test_a_signed_messages_cookie_django_wrote_is_still_shown(client):
@@ -192,6 +205,59 @@ def test_a_signed_messages_cookie_django_wrote_is_still_shown(client):
     response = client.get("/accounts/login/")
     assert response.status_code == 200
     assert "Your profile is saved." in response.content.decode()
+
+
+def test_the_admins_messages_of_html_go_by_the_session_and_are_shown_as_html(client):
+    """Django marks the admin's "was added successfully" as HTML (a link to the
+    object): the cookie would carry that flag, which the app refuses to read back.
+    The session carries such messages; the cookie only says to look there, and is
+    cleared once they are shown."""
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    response = client.post(
+        reverse("admin:catalog_category_add"), {"name": "Lamps", "slug": "lamps"}
+    )
+    assert response.status_code == 302
+    cookie = client.cookies[CookieStorage.cookie_name].value
+    assert cookie
+    held = signing.get_cookie_signer(salt=CookieStorage.key_salt).unsign_object(
+        cookie, serializer=signing.JSONSerializer
+    )
+    assert held == [CookieStorage.not_finished]
+
+    shown = client.get(response["Location"]).content.decode()
+    link = reverse("admin:catalog_category_change", args=[Category.objects.get().pk])
+    assert f'<a href="{link}">Lamps</a>' in shown
+    assert "was added successfully" in shown
+    assert client.cookies[CookieStorage.cookie_name].value == ""
+
+    again = client.get(response["Location"]).content.decode()
+    assert "was added successfully" not in again
+
+
+def test_plain_messages_before_one_of_html_are_all_shown_in_order(rf, client):
+    """A page that adds plain messages and then one of HTML keeps them together."""
+    user = UserFactory()
+    client.force_login(user)
+    request = rf.get("/")
+    request.session = client.session
+    request.COOKIES = {}
+    storage = FallbackStorage(request)
+    storage.add(INFO, "Plain one.")
+    storage.add(INFO, format_html("<em>{}</em>", "Marked two."))
+    storage.add(INFO, "Plain three <i>")
+    response = HttpResponse()
+    storage.update(response)
+    request.session.save()
+    for morsel in response.cookies.values():
+        client.cookies[morsel.key] = morsel.value
+
+    page = client.get("/").content.decode()
+    first, second, third = (
+        page.index("Plain one."),
+        page.index("<em>Marked two.</em>"),
+        page.index("Plain three &lt;i&gt;"),
+    )
+    assert first < second < third
 
 
 def test_cookies_are_screened_before_any_middleware_that_reads_one(settings):
