@@ -12,17 +12,21 @@ Django writes them (whole-number level, text, text tags; text that encodes as
 UTF-8, which a lone surrogate from JSON's `\\ud800` does not) counts as no
 messages, as a bad signature does.
 
-Nor is a message marked as HTML: Django's flag for it (the admin's "was added
-successfully" links the object) makes the page show its text as markup, and a
-signed cookie could put any markup on every page. Such messages go by the
-session, which the client cannot write; the cookie then holds only Django's
-marker that more messages wait there, and is cleared once they are shown.
+Nor is a message marked as HTML: Django's flag for it makes the page show its
+text as markup, so a signed cookie could put any markup on every page. The app
+writes no such flag: a message marked so (Django marks the admin's "was added
+successfully", which links the object) goes into the cookie as the text it
+shows, without its tags. Keeping it as HTML in the session instead lost it
+when the session ended before the next page, and gave an anonymous visitor a
+session.
 """
 
+import html
 from contextlib import suppress
 
 from django.contrib.messages.storage import cookie, fallback, session
 from django.contrib.messages.storage.base import Message
+from django.utils.html import strip_tags
 from django.utils.safestring import SafeData
 
 
@@ -63,13 +67,15 @@ class CookieStorage(cookie.CookieStorage):
         self.used = True  # as Django marks a bad signature
         return None
 
-    def _store(self, messages, response, *args, **kwargs):
-        """Store `messages`, or, when one is marked as HTML, only the marker that
-        sends the reader to the next storage, and hand all of them on to it."""
-        if not any(isinstance(message.message, SafeData) for message in messages):
-            return super()._store(messages, response, *args, **kwargs)
-        self._update_cookie(self._encode_parts([self.not_finished_json]), response)
-        return messages
+    def _store(self, messages, *args, **kwargs):
+        return super()._store([as_text(message) for message in messages], *args, **kwargs)
+
+
+def as_text(message: Message) -> Message:
+    """`message`, or one with the text a message marked as HTML shows, unmarked."""
+    if not isinstance(message.message, SafeData):
+        return message
+    return Message(message.level, html.unescape(strip_tags(message.message)), message.extra_tags)
 
 
 class FallbackStorage(fallback.FallbackStorage):
@@ -77,13 +83,3 @@ class FallbackStorage(fallback.FallbackStorage):
     the cookie read as above."""
 
     storage_classes = (CookieStorage, session.SessionStorage)
-
-    def _get(self, *args, **kwargs):
-        """Django's, counting the cookie as used whenever it came, so that the
-        answer clears it: a cookie holding only the marker gives no messages,
-        which Django would take as an unused cookie and leave in the browser."""
-        messages, all_retrieved = super()._get(*args, **kwargs)
-        cookies = self.storages[0]
-        if self.request.COOKIES.get(cookies.cookie_name):
-            self._used_storages.add(cookies)
-        return messages, all_retrieved
