@@ -2,13 +2,15 @@
 `static_versions`), the URLs this page links, what they look like once deployed,
 and the code that resolves them. Needs the site's tour templates."""
 
+import fnmatch
+
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import HashedFilesMixin, staticfiles_storage
-from django.core.files import File
+from django.core.files.base import ContentFile
 from django.views.generic import TemplateView
 
-from config.static_versioning import resolve
+from config.static_versioning import MANIFEST_SOURCE, resolve
 from config.static_versioning.templatetags.versioned_static import versioned_static
 from config.tour import source_excerpt
 
@@ -23,17 +25,57 @@ def deployed_url(path: str) -> str:
     Heroku's config vars, computed by the code a deploy runs.
 
     With DEBUG on, the manifest storage links the unhashed name and any staticfiles.json
-    on disk may be stale, so the name is hashed from the file's current content with
-    the storage's own `hashed_name` (what collectstatic's post-processing calls; the
-    same result for files without url() references to rewrite, which ours are)."""
+    on disk may be stale, so the name is worked out from the file's current content
+    (`collected_name`). The version is this process's where a config var or a
+    commit variable gives it; where only the manifest or the fallback would, a
+    deploy's commit (EXAMPLE_ENVIRON) comes first, as on Heroku."""
     storage = staticfiles_storage
     if not settings.DEBUG or not isinstance(storage, HashedFilesMixin):
         return versioned_static(path)  # a deployed process: what its pages really link
-    with open(finders.find(path), "rb") as source:
-        name = storage.hashed_name(path, File(source))
-    version = resolve(EXAMPLE_ENVIRON).for_path(path).value
+    version = settings.STATIC_ASSET_VERSIONS.for_path(path)
+    if version.source in (MANIFEST_SOURCE, "default"):
+        version = resolve(EXAMPLE_ENVIRON).for_path(path)
     # The base class's url(): the hashed name as it is, under STATIC_URL.
-    return f"{super(HashedFilesMixin, storage).url(name)}?v={version}"
+    return f"{super(HashedFilesMixin, storage).url(collected_name(path))}?v={version.value}"
+
+
+def collected_name(path: str, seen: tuple[str, ...] = ()) -> str:
+    """The name collectstatic gives `path`: a hash of its content once the storage has
+    rewritten the references in it (a stylesheet's url() and @import, source maps) to
+    the collected names of the files they name, found the same way. As the storage's
+    post-processing does, with the storage's own patterns, converter and hash."""
+    storage = staticfiles_storage
+    with open(finders.find(path), "rb") as source:
+        content = source.read()
+    rewrites = [
+        rewrite
+        for extension, patterns in storage._patterns.items()
+        if fnmatch.fnmatchcase(path, extension) and path not in seen
+        for rewrite in patterns
+    ]
+    if rewrites:
+        text = content.decode()
+        names = CollectedNames((*seen, path))
+        for pattern, template in rewrites:
+            text = pattern.sub(storage.url_converter(path, names, template), text)
+        content = text.encode()
+    return storage.hashed_name(path, ContentFile(content))
+
+
+class CollectedNames(dict):
+    """The names the storage's converter looks files up in (post-processing's
+    `hashed_files`), each worked out from the file the finders find, not from a
+    STATIC_ROOT that may be stale or empty. A file that names one naming it back
+    (which collectstatic refuses after its passes) is hashed as it is."""
+
+    def __init__(self, seen: tuple[str, ...]):
+        super().__init__()
+        self.seen = seen
+
+    def get(self, name, default=None):
+        if finders.find(name) is None:
+            return default  # the storage's own lookup, and its error, as collectstatic's
+        return collected_name(name, self.seen)
 
 
 class StaticVersioningTourView(TemplateView):

@@ -2,11 +2,16 @@
 will: each checked against what that configuration really links and serves."""
 
 import html
+import json
 import re
 
 import pytest
+from django.contrib.staticfiles.storage import staticfiles_storage
+from django.core.files.base import ContentFile
+from django.core.management import call_command
 
-from config.static_versioning.tour import EXAMPLE_ENVIRON
+from config.static_versioning import resolve
+from config.static_versioning.tour import ASSETS, EXAMPLE_ENVIRON, deployed_url
 from tests.processes import ROUTER_HEADERS, built_and_released, serving
 
 IMMUTABLE = "max-age=31536000, public, immutable"
@@ -72,3 +77,56 @@ def test_the_deployed_urls_the_demo_shows_are_what_a_deploy_links_and_serves(dem
             asset = web.get(url, ROUTER_HEADERS)
             assert asset.status == 200
             assert asset.headers["Cache-Control"] == IMMUTABLE
+
+
+@pytest.mark.django_db
+def test_in_the_demo_a_config_var_gives_the_deployed_urls_version_as_a_deploy_does(
+    client, settings
+):
+    """Rules 1 and 2 beat the commit on Heroku: the deployed URLs show this process's
+    CSS_VERSION and STATIC_VERSION, not the example commit's."""
+    settings.DEBUG = True
+    settings.STATIC_ASSET_VERSIONS = resolve({"CSS_VERSION": "c2", "STATIC_VERSION": "s1"})
+    page = client.get("/tour/static-versioning/").content.decode()
+    assert [url.rsplit("?v=", 1)[1] for url in shown(page)["deployed"]] == ["c2", "s1"]
+
+    commit = "0123456789abcdef0123456789abcdef01234567"
+    settings.STATIC_ASSET_VERSIONS = resolve({"HEROKU_BUILD_COMMIT": commit})
+    page = client.get("/tour/static-versioning/").content.decode()
+    assert [url.rsplit("?v=", 1)[1] for url in shown(page)["deployed"]] == ["0123456"] * 2
+
+
+STYLESHEET_NAMING_FILES = """\
+@import url("parts/more.css");
+body { background: url("../img/dot.svg") no-repeat; }
+.icon { background: url('../img/dot.svg#top'); }
+.inline { background: url("data:image/png;base64,AAAA"); }
+"""
+
+
+@pytest.mark.django_db
+def test_the_deployed_name_of_a_stylesheet_naming_files_is_collectstatics(settings, tmp_path):
+    """A fork's first edit is often a background image: collectstatic hashes the
+    stylesheet after rewriting its url() and @import to the files' hashed names."""
+    static = tmp_path / "static"
+    (static / "css" / "parts").mkdir(parents=True)
+    (static / "img").mkdir()
+    (static / "js").mkdir()
+    (static / "css" / "site.css").write_text(STYLESHEET_NAMING_FILES)
+    (static / "css" / "parts" / "more.css").write_text('a { cursor: url("../../img/dot.svg"); }')
+    (static / "img" / "dot.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>")
+    (static / "js" / "site.js").write_text("//# sourceMappingURL=site.js.map\n")
+    (static / "js" / "site.js.map").write_text("{}")
+    settings.STATICFILES_DIRS = [static]
+    settings.STATICFILES_FINDERS = ["django.contrib.staticfiles.finders.FileSystemFinder"]
+    settings.STATIC_ROOT = tmp_path / "collected"
+    settings.DEBUG = True
+    predicted = {path: deployed_url(path) for path in ASSETS}
+
+    call_command("collectstatic", interactive=False, verbosity=0)
+    collected = json.loads((tmp_path / "collected" / "staticfiles.json").read_text())["paths"]
+    assert collected["css/site.css"] != staticfiles_storage.hashed_name(
+        "css/site.css", ContentFile(STYLESHEET_NAMING_FILES.encode())
+    )  # the rewrite changed the hash
+    for path, url in predicted.items():
+        assert url.split("?v=")[0] == settings.STATIC_URL + collected[path]
