@@ -14,16 +14,23 @@ def main():
     name = os.environ["DJANGO_SETTINGS_MODULE"]
     try:  # the settings module reads the environment as it loads
         module = import_module(name)
-    except ImproperlyConfigured as error:
-        # A missing or invalid variable: its message says what to set; a traceback
-        # through the settings module would only bury it.
-        sys.exit(f"Error: {error}")
-    except (ModuleNotFoundError, ValueError, TypeError) as error:
-        from config.settings_module import names_no_module, names_no_module_said
+    except Exception as error:
+        from config.settings_module import (
+            holds_no_settings_said,
+            names_no_module,
+            names_no_module_said,
+            reads_django_as_it_loads,
+        )
 
-        if not names_no_module(name, error):
-            raise  # the settings' own error: its traceback is the news
-        sys.exit(names_no_module_said(name))
+        if reads_django_as_it_loads(name, error):
+            sys.exit(holds_no_settings_said(name))  # a URLconf, models, ...
+        if isinstance(error, ImproperlyConfigured):
+            # A missing or invalid variable: its message says what to set; a traceback
+            # through the settings module would only bury it.
+            sys.exit(f"Error: {error}")
+        if names_no_module(name, error):
+            sys.exit(names_no_module_said(name))
+        raise  # the settings' own error: its traceback is the news
     from config.settings_module import holds_no_settings_said, holds_settings
 
     if not holds_settings(module):

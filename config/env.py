@@ -88,9 +88,19 @@ def required(name: str, *, at_build: str | None = None, as_set: bool = False) ->
         raise ImproperlyConfigured(
             f"The environment variable {name} is required outside development "
             f"(set it with `heroku config:set {name}=...`, or in .env locally; "
-            "ENVIRONMENT=development uses safe local defaults instead)."
+            f"ENVIRONMENT=development uses safe local defaults instead).{_environment_said()}"
         )
     return value
+
+
+def _environment_said() -> str:
+    """ENVIRONMENT in words, when it holds something other than the two names (a
+    capital, `dev`, an invisible character pasted with it): it counts as
+    production, and the line that says a variable is missing should show why."""
+    value = os.environ.get("ENVIRONMENT", "").strip()
+    if value in ("", "production", "development"):
+        return ""
+    return f" ENVIRONMENT is {shown(value)}, which counts as production."
 
 
 def http_url(name: str) -> str | None:

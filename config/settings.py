@@ -31,7 +31,9 @@ DEBUG = DEVELOPMENT
 # stand-ins collectstatic never uses. Every dyno still refuses to start without
 # them (config/env.py).
 if DEVELOPMENT:
-    SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or "django-insecure-development-only"
+    SECRET_KEY = (
+        os.environ.get("DJANGO_SECRET_KEY", "").strip() or "django-insecure-development-only"
+    )
 else:
     SECRET_KEY = env.secret_key("DJANGO_SECRET_KEY")
 

@@ -3,6 +3,12 @@ line by manage.py and the demo (a near miss, a path, a blank value, or another
 project's settings a shell exports), or an error of the settings module itself,
 whose traceback is the news; and whether a module it names holds settings at all."""
 
+import importlib.util
+import os
+
+# Where Django keeps its settings and its apps: a settings module asks neither as it loads.
+DJANGO_STATE = ("django/conf/__init__.py", "django/apps/registry.py")
+
 
 def names_no_module_said(name: str) -> str:
     """The one line manage.py and the demo print for a `name` that names no module."""
@@ -39,4 +45,27 @@ def names_no_module(name: str, error: Exception) -> bool:
         return error.name is not None and f"{name}.".startswith(f"{error.name}.")
     if isinstance(error, ValueError | TypeError):
         return not name or name.startswith(".")
+    return False
+
+
+def reads_django_as_it_loads(name: str, error: BaseException) -> bool:
+    """`error`, raised importing the module `name` as the settings: whether that module
+    asked for Django's settings or apps as it loaded, as a URLconf, models, an admin
+    or a test module does and a settings module never does. Django then read the
+    half-loaded module as the settings, or had no apps yet, and failed in its own
+    words (AttributeError, AppRegistryNotReady, ImproperlyConfigured)."""
+    try:
+        spec = importlib.util.find_spec(name)
+    except (ImportError, ValueError):
+        return False
+    origin = spec.origin if spec is not None else None
+    inside = False
+    traceback = error.__traceback__
+    while traceback is not None and origin:
+        code = traceback.tb_frame.f_code
+        if code.co_filename == origin and code.co_name == "<module>":
+            inside = True
+        elif inside and code.co_filename.replace(os.sep, "/").endswith(DJANGO_STATE):
+            return True
+        traceback = traceback.tb_next
     return False

@@ -38,6 +38,7 @@ from config.settings_module import (
     holds_settings,
     names_no_module,
     names_no_module_said,
+    reads_django_as_it_loads,
 )
 
 BASE_DIR = Path(__file__).resolve().parents[2]
@@ -165,16 +166,19 @@ def demo() -> int:
     try:
         with stops_held():
             django.setup()  # starts the local PostgreSQL when DATABASE_URL is unset
-    except ImproperlyConfigured as error:
-        # A variable the settings refuse: its message says what to set, as
-        # manage.py prints it; a traceback through the settings would bury it.
-        print(f"Error: {error}", file=sys.stderr)
-        return 2
-    except (ModuleNotFoundError, ValueError, TypeError) as error:
+    except Exception as error:  # said as manage.py says it
         name = os.environ["DJANGO_SETTINGS_MODULE"]
+        if reads_django_as_it_loads(name, error):
+            print(holds_no_settings_said(name), file=sys.stderr)  # a URLconf, models, ...
+            return 2
+        if isinstance(error, ImproperlyConfigured):
+            # A variable the settings refuse: its message says what to set; a
+            # traceback through the settings would bury it.
+            print(f"Error: {error}", file=sys.stderr)
+            return 2
         if not names_no_module(name, error):
             raise
-        print(names_no_module_said(name), file=sys.stderr)  # as manage.py says it
+        print(names_no_module_said(name), file=sys.stderr)
         return 2
     name = os.environ["DJANGO_SETTINGS_MODULE"]
     if not holds_settings(import_module(name)):  # imported by now: no second import

@@ -146,7 +146,21 @@ def test_a_settings_module_that_is_not_one_is_named_in_one_line(value):
 
 
 @pytest.mark.parametrize(
-    "value", ["config", "config.env", "os", "config.settings_module", "django.conf.global_settings"]
+    "value",
+    [
+        "config",
+        "config.env",
+        "os",
+        "config.settings_module",
+        "django.conf.global_settings",
+        # Modules that ask for Django's settings or apps as they load: Django read the
+        # half-loaded module as the settings, or had no apps yet, and each gave a
+        # traceback (AttributeError, AppRegistryNotReady, ImproperlyConfigured).
+        "config.urls",
+        "catalog.models",
+        "catalog.admin",
+        "tests.conftest",
+    ],
 )
 def test_a_module_that_holds_no_settings_is_named_in_one_line(value):
     """It imports, so Django ran on its defaults: `check` found nothing wrong, and the
@@ -186,6 +200,20 @@ def test_without_the_environment_a_command_names_the_missing_variable_in_one_lin
         "Error: The environment variable DJANGO_SECRET_KEY is required outside development "
         "(set it with `heroku config:set DJANGO_SECRET_KEY=...`, or in .env locally; "
         "ENVIRONMENT=development uses safe local defaults instead).\n"
+    )
+
+
+@pytest.mark.parametrize("value", ["Development", "dev", "development\u200b", "staging"])
+def test_an_environment_other_than_development_is_named_beside_the_missing_variable(value):
+    """Anything but `development` is production, which fails closed; the line that
+    says so named only the secret key, never the ENVIRONMENT that was mistyped."""
+    done = manage("check", env={**platform_env(), "ENVIRONMENT": value})
+    assert done.returncode == 1
+    assert done.stderr == (
+        "Error: The environment variable DJANGO_SECRET_KEY is required outside development "
+        "(set it with `heroku config:set DJANGO_SECRET_KEY=...`, or in .env locally; "
+        "ENVIRONMENT=development uses safe local defaults instead). "
+        f"ENVIRONMENT is {value!r}, which counts as production.\n"
     )
 
 

@@ -64,6 +64,17 @@ def test_a_secret_key_check_deploy_takes_is_taken(monkeypatch, key):
     assert env.secret_key("DJANGO_SECRET_KEY") == key
 
 
+@pytest.mark.parametrize("blank", ["", "   ", "\t\n"])
+def test_a_blank_secret_key_in_development_is_the_development_key(blank):
+    """As every other variable: blank counts as unset, not as a key of spaces."""
+    show = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(repr(s.SECRET_KEY))"
+    )
+    shown = run_python(show, production_env(ENVIRONMENT="development", DJANGO_SECRET_KEY=blank))
+    assert shown.stdout.strip() == "'django-insecure-development-only'", shown.stderr
+
+
 def test_production_stops_on_the_development_secret_key():
     result = run_python(
         SHOW_SETTINGS, production_env(DJANGO_SECRET_KEY="django-insecure-development-only")

@@ -241,8 +241,16 @@ def test_demo_with_a_port_it_cannot_use_says_so_in_one_line_first(tmp_path, port
         # Another project's, exported in the shell: as manage.py says it.
         ({"DJANGO_SETTINGS_MODULE": "mysite.settings"}, "which names no module here"),
         ({"DJANGO_SETTINGS_MODULE": "config"}, "a module with no settings"),
+        ({"DJANGO_SETTINGS_MODULE": "config.urls"}, "a module with no settings"),
     ],
-    ids=["admin url", "production", "static version", "another project's settings", "no settings"],
+    ids=[
+        "admin url",
+        "production",
+        "static version",
+        "another project's settings",
+        "no settings",
+        "a urlconf",
+    ],
 )
 def test_a_setting_the_demo_cannot_use_is_one_line(tmp_path, variables, said):
     """A .env with such a value gave a traceback through the settings module, where
