@@ -776,6 +776,22 @@ NOT_AN_IMAGE, TOO_MANY_PIXELS, TOO_MANY_FRAMES, TOO_MANY_SCANS, TOO_MANY_BLOCKS 
 )
 TOO_MANY_LINES = "too_many_lines"
 TOO_MUCH_MEMORY = "too_much_memory"
+TOO_MUCH_METADATA = "too_much_metadata"
+
+
+def png_with_profile_of(size: int) -> bytes:
+    """A small PNG whose colour profile (iCCP) inflates to `size` bytes: sRGB, then
+    zeros, its header's length mended."""
+    profile = bytearray(SRGB) + bytes(size - len(SRGB))
+    profile[0:4] = struct.pack(">I", size)
+    return save(picture(), "PNG", icc_profile=bytes(profile))
+
+
+def png_ztxt(size: int, key: bytes = b"Comment") -> bytes:
+    """A compressed text chunk (zTXt) that inflates to `size` bytes."""
+    return png_chunk(b"zTXt", key + b"\x00\x00" + zlib.compress(b"x" * size, 9))
+
+
 REFUSED = Cases(
     {
         "bmp": (lambda: image_bytes("BMP"), NOT_AN_IMAGE),
@@ -810,7 +826,7 @@ REFUSED = Cases(
             lambda: gif_declaring_a_cleared_frame(13_000, 13_000, first=False),
             TOO_MANY_PIXELS,
         ),
-        "png of 63 MB of compressed text": (lambda: png_of_compressed_text(63), NOT_AN_IMAGE),
+        "png of 63 MB of compressed text": (lambda: png_of_compressed_text(63), TOO_MUCH_METADATA),
         "png with two colour profiles": (lambda: png_with_icc_chunks(2), NOT_AN_IMAGE),
         # A WebP costs four times and more what a PNG of its pixels does, and with
         # transparency more again: a noisy 6-megapixel one peaked 310 MiB up.
@@ -973,6 +989,19 @@ REFUSED = Cases(
             TOO_MANY_BLOCKS,
         ),
         "progressive jpeg of 5,000 scans": (lambda: jpeg_of_scans(5_000), TOO_MANY_SCANS),
+        # Pillow inflates at most 1 MB of a PNG's colour profile or text, 8 MB in all.
+        "png with a colour profile of 1.1 MB": (
+            lambda: png_with_profile_of(1_100_000),
+            TOO_MUCH_METADATA,
+        ),
+        "png with a text of 1.1 MB": (
+            lambda: png_with_chunks(png_ztxt(1_100_000), 1),
+            TOO_MUCH_METADATA,
+        ),
+        "png with texts of 9 x 1 MB": (
+            lambda: png_with_chunks(png_ztxt(1_000_000), 9),
+            TOO_MUCH_METADATA,
+        ),
     }
 )
 

@@ -208,6 +208,15 @@ TOO_MANY_BLOCKS = (
     "comments or padding) to be read quickly. Save it again from an image editor "
     "and upload it again."
 )
+# Pillow inflates at most 1 MB of a PNG's colour profile or of one text chunk
+# (PngImagePlugin.MAX_TEXT_CHUNK), and MAX_TEXT_MEMORY of text in all, and raises a
+# ValueError naming the limit past either.
+TOO_MUCH_METADATA = (
+    "This image carries too much metadata (a colour profile or text of more than "
+    "1 MB, or more than 8 MB of text in all). Save it again without its metadata "
+    '(an editor\'s "Export" or "Save for web") and upload it again.'
+)
+PILLOW_METADATA_LIMITS = ("MAX_TEXT_CHUNK", "MAX_TEXT_MEMORY")
 
 
 def png_chunks(data: bytes, name: bytes) -> int:
@@ -397,6 +406,10 @@ def _checked_and_written_again(file) -> tuple[ImageKind, bytes]:
         raise too_much_animation_memory(*grown.args) from None
     except ValidationError:
         raise
+    except ValueError as exc:
+        if any(limit in str(exc) for limit in PILLOW_METADATA_LIMITS):
+            raise ValidationError(TOO_MUCH_METADATA, code="too_much_metadata") from None
+        raise not_an_image from exc
     except Exception as exc:
         # Pillow raises many types for malformed data (OSError, SyntaxError,
         # ValueError, EOFError, struct.error...): all mean "not an image we accept".

@@ -43,6 +43,7 @@ ERRORS = {
     "too_many_blocks": "too many small blocks",
     "too_many_lines": "too long and thin",
     "too_much_memory": "too much memory to",
+    "too_much_metadata": "too much metadata",
 }
 
 
