@@ -139,6 +139,6 @@ class PipenvTourView(TemplateView):
             variables=[(name, bool(os.environ.get(name))) for name in ENVIRONMENT_VARIABLES],
             environment=settings.ENVIRONMENT,
             pipfile=source_excerpt("Pipfile", "[packages]", 13),
-            settings_excerpt=source_excerpt("config/settings.py", "if DEVELOPMENT:", 5),
+            settings_excerpt=source_excerpt("config/settings.py", "if DEVELOPMENT:", 7),
             **kwargs,
         )
