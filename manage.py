@@ -27,7 +27,9 @@ def main():
         if isinstance(error, ImproperlyConfigured):
             # A missing or invalid variable: its message says what to set; a traceback
             # through the settings module would only bury it.
-            sys.exit(f"Error: {error}")
+            from config.env import environment_said
+
+            sys.exit(f"Error: {error}{environment_said()}")
         if names_no_module(name, error):
             sys.exit(names_no_module_said(name))
         raise  # the settings' own error: its traceback is the news

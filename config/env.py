@@ -88,15 +88,17 @@ def required(name: str, *, at_build: str | None = None, as_set: bool = False) ->
         raise ImproperlyConfigured(
             f"The environment variable {name} is required outside development "
             f"(set it with `heroku config:set {name}=...`, or in .env locally; "
-            f"ENVIRONMENT=development uses safe local defaults instead).{_environment_said()}"
+            "ENVIRONMENT=development uses safe local defaults instead)."
         )
     return value
 
 
-def _environment_said() -> str:
+def environment_said() -> str:
     """ENVIRONMENT in words, when it holds something other than the two names (a
     capital, `dev`, an invisible character pasted with it): it counts as
-    production, and the line that says a variable is missing should show why."""
+    production, and the line manage.py and the demo print for a refused or
+    missing variable (a secret key missing, or too weak for production) should
+    show why."""
     value = os.environ.get("ENVIRONMENT", "").strip()
     if value in ("", "production", "development"):
         return ""

@@ -3,7 +3,6 @@ line by manage.py and the demo (a near miss, a path, a blank value, or another
 project's settings a shell exports), or an error of the settings module itself,
 whose traceback is the news; and whether a module it names holds settings at all."""
 
-import importlib.util
 import os
 
 # Where Django keeps its settings and its apps: a settings module asks neither as it loads.
@@ -51,21 +50,20 @@ def names_no_module(name: str, error: Exception) -> bool:
 def reads_django_as_it_loads(name: str, error: BaseException) -> bool:
     """`error`, raised importing the module `name` as the settings: whether that module
     asked for Django's settings or apps as it loaded, as a URLconf, models, an admin
-    or a test module does and a settings module never does. Django then read the
-    half-loaded module as the settings, or had no apps yet, and failed in its own
-    words (AttributeError, AppRegistryNotReady, ImproperlyConfigured)."""
-    try:
-        spec = importlib.util.find_spec(name)
-    except (ImportError, ValueError):
-        return False
-    origin = spec.origin if spec is not None else None
-    inside = False
+    or a test module does. Django then read the half-loaded module as the settings,
+    or had no apps yet, and failed in its own words (AttributeError,
+    AppRegistryNotReady, ImproperlyConfigured). A module that had named its apps
+    by then is settings, and the error its own bug. Read from the traceback alone:
+    finding the module again would import its packages again."""
+    loading = None  # the module's namespace, once its own code is in the traceback
     traceback = error.__traceback__
-    while traceback is not None and origin:
-        code = traceback.tb_frame.f_code
-        if code.co_filename == origin and code.co_name == "<module>":
-            inside = True
-        elif inside and code.co_filename.replace(os.sep, "/").endswith(DJANGO_STATE):
-            return True
+    while traceback is not None:
+        frame = traceback.tb_frame
+        if frame.f_code.co_name == "<module>" and frame.f_globals.get("__name__") == name:
+            loading = frame.f_globals
+        elif loading is not None and frame.f_code.co_filename.replace(os.sep, "/").endswith(
+            DJANGO_STATE
+        ):
+            return "INSTALLED_APPS" not in loading
         traceback = traceback.tb_next
     return False

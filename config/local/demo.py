@@ -149,7 +149,9 @@ def demo() -> int:
             print(error, file=sys.stderr)
             return 2
         except ImproperlyConfigured as error:  # no moto: the dev packages are missing
-            print(f"Error: {error}", file=sys.stderr)
+            from config.env import environment_said
+
+            print(f"Error: {error}{environment_said()}", file=sys.stderr)
             return 2
         os.environ.update(local_s3.environ())
         print(
@@ -174,7 +176,9 @@ def demo() -> int:
         if isinstance(error, ImproperlyConfigured):
             # A variable the settings refuse: its message says what to set; a
             # traceback through the settings would bury it.
-            print(f"Error: {error}", file=sys.stderr)
+            from config.env import environment_said
+
+            print(f"Error: {error}{environment_said()}", file=sys.stderr)
             return 2
         if not names_no_module(name, error):
             raise

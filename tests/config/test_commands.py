@@ -179,13 +179,23 @@ def test_a_module_that_holds_no_settings_is_named_in_one_line(value):
     [
         ("import no_such_module_anywhere", "No module named 'no_such_module_anywhere'"),
         ("int('twelve')", "ValueError: invalid literal for int()"),
+        # Settings that ask Django for what is not there yet: their own bug.
+        (
+            "from config.settings import *\nfrom django.contrib.auth.models import Group",
+            "AppRegistryNotReady",
+        ),
+        (
+            "from django.conf import settings\nfrom config.settings import *\n"
+            "EXTRA = settings.NOT_DEFINED_YET",
+            "AttributeError",
+        ),
     ],
 )
 def test_an_error_of_the_settings_module_itself_keeps_its_traceback(tmp_path, code, said):
     """Only the settings module's name is said so: what it fails at is not."""
     (tmp_path / "broken_settings.py").write_text(code + "\n")
     env = {**platform_env(), "DJANGO_SETTINGS_MODULE": "broken_settings"}
-    done = manage("check", env={**env, "PYTHONPATH": str(tmp_path)})
+    done = manage("check", env={**env, "PYTHONPATH": str(tmp_path), "ENVIRONMENT": "development"})
     assert done.returncode == 1
     assert said in done.stderr
     assert "names no module here" not in done.stderr
@@ -203,18 +213,39 @@ def test_without_the_environment_a_command_names_the_missing_variable_in_one_lin
     )
 
 
+@pytest.mark.parametrize("value", ["config.settings.production", "config.settings.local"])
+def test_a_name_below_the_settings_module_says_what_the_settings_said(value):
+    """Cookiecutter's names: importing them imports config.settings first, whose
+    missing variable is the one line, as for config.settings itself."""
+    done = manage("check", env={**platform_env(), "DJANGO_SETTINGS_MODULE": value})
+    assert done.returncode == 1
+    assert done.stderr.startswith(
+        "Error: The environment variable DJANGO_SECRET_KEY is required outside development"
+    )
+    assert done.stderr.count("\n") == 1
+
+
 @pytest.mark.parametrize("value", ["Development", "dev", "development\u200b", "staging"])
-def test_an_environment_other_than_development_is_named_beside_the_missing_variable(value):
+@pytest.mark.parametrize("key", [None, "django-insecure-development-only"], ids=["no key", "weak"])
+def test_an_environment_other_than_development_is_named_beside_the_refused_variable(value, key):
     """Anything but `development` is production, which fails closed; the line that
     says so named only the secret key, never the ENVIRONMENT that was mistyped."""
-    done = manage("check", env={**platform_env(), "ENVIRONMENT": value})
+    env = {**platform_env(), "ENVIRONMENT": value}
+    if key:
+        env["DJANGO_SECRET_KEY"] = key
+    done = manage("check", env=env)
     assert done.returncode == 1
-    assert done.stderr == (
-        "Error: The environment variable DJANGO_SECRET_KEY is required outside development "
-        "(set it with `heroku config:set DJANGO_SECRET_KEY=...`, or in .env locally; "
-        "ENVIRONMENT=development uses safe local defaults instead). "
-        f"ENVIRONMENT is {value!r}, which counts as production.\n"
+    assert done.stderr.startswith(
+        "Error: DJANGO_SECRET_KEY is too weak"
+        if key
+        else (
+            "Error: The environment variable DJANGO_SECRET_KEY is required outside development "
+            "(set it with `heroku config:set DJANGO_SECRET_KEY=...`, or in .env locally; "
+            "ENVIRONMENT=development uses safe local defaults instead). "
+        )
     )
+    assert done.stderr.endswith(f" ENVIRONMENT is {value!r}, which counts as production.\n")
+    assert done.stderr.count("\n") == 1
 
 
 @pytest.mark.parametrize(
