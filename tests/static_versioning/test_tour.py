@@ -96,37 +96,99 @@ def test_in_the_demo_a_config_var_gives_the_deployed_urls_version_as_a_deploy_do
     assert [url.rsplit("?v=", 1)[1] for url in shown(page)["deployed"]] == ["0123456"] * 2
 
 
-STYLESHEET_NAMING_FILES = """\
-@import url("parts/more.css");
-body { background: url("../img/dot.svg") no-repeat; }
-.icon { background: url('../img/dot.svg#top'); }
-.inline { background: url("data:image/png;base64,AAAA"); }
-"""
+# Stylesheets naming other files, each case's css/site.css and the files beside it.
+NAMING_FILES = {
+    "url() and @import, fragments, data: URIs": {
+        "css/site.css": (
+            '@import url("parts/more.css");\n'
+            'body { background: url("../img/dot.svg") no-repeat; }\n'
+            ".icon { background: url('../img/dot.svg#top'); }\n"
+            '.font { src: url("../img/dot.svg?#iefix"); }\n'
+            '.inline { background: url("data:image/png;base64,AAAA"); }\n'
+        ),
+        "css/parts/more.css": 'a { cursor: url("../../img/dot.svg"); }',
+    },
+    "a query string": {"css/site.css": '@font-face { src: url("../img/dot.svg?v=1"); }'},
+    "spaces inside url()": {"css/site.css": "a { background: url( ../img/dot.svg ); }"},
+    "a source map comment": {"css/site.css": "a {}\n/*# sourceMappingURL=../img/dot.svg */"},
+    "imports meeting again": {
+        "css/site.css": '@import "a.css";\n@import "b.css";',
+        "css/a.css": '@import "c.css";',
+        "css/b.css": '@import "c.css";',
+        "css/c.css": 'a { background: url("../img/dot.svg"); }',
+    },
+}
+# What collectstatic stops at: the tour says so rather than show a URL (or fail).
+STOPS_COLLECTSTATIC = {
+    "a file it names is missing": {"css/site.css": 'a { background: url("../img/no.png"); }'},
+    "text that is not UTF-8": {"css/site.css": "a { content: '\xe9'; }".encode("latin-1")},
+    "a stylesheet importing itself": {"css/site.css": '@import "site.css";'},
+    "two importing each other": {
+        "css/site.css": '@import "other.css";',
+        "css/other.css": '@import "site.css";',
+    },
+}
+
+
+@pytest.fixture
+def static_files(settings, tmp_path):
+    """`static_files(files)`: a static folder of `files` (and an image and a script),
+    the only one the finders look in, collected into a STATIC_ROOT of its own."""
+
+    def make(files: dict[str, str | bytes]):
+        static = tmp_path / "static"
+        written = {
+            "img/dot.svg": "<svg xmlns='http://www.w3.org/2000/svg'/>",
+            "js/site.js": "//# sourceMappingURL=site.js.map\n",
+            "js/site.js.map": "{}",
+            **files,
+        }
+        for path, content in written.items():
+            (static / path).parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(content, bytes):
+                (static / path).write_bytes(content)
+            else:
+                (static / path).write_text(content)
+        settings.STATICFILES_DIRS = [static]
+        settings.STATICFILES_FINDERS = ["django.contrib.staticfiles.finders.FileSystemFinder"]
+        settings.STATIC_ROOT = tmp_path / "collected"
+        settings.DEBUG = True
+
+    return make
+
+
+def collectstatic(settings) -> dict[str, str]:
+    call_command("collectstatic", interactive=False, verbosity=0)
+    return json.loads((settings.STATIC_ROOT / "staticfiles.json").read_text())["paths"]
 
 
 @pytest.mark.django_db
-def test_the_deployed_name_of_a_stylesheet_naming_files_is_collectstatics(settings, tmp_path):
+@pytest.mark.parametrize("case", NAMING_FILES)
+def test_the_deployed_name_of_a_stylesheet_naming_files_is_collectstatics(
+    settings, static_files, case
+):
     """A fork's first edit is often a background image: collectstatic hashes the
     stylesheet after rewriting its url() and @import to the files' hashed names."""
-    static = tmp_path / "static"
-    (static / "css" / "parts").mkdir(parents=True)
-    (static / "img").mkdir()
-    (static / "js").mkdir()
-    (static / "css" / "site.css").write_text(STYLESHEET_NAMING_FILES)
-    (static / "css" / "parts" / "more.css").write_text('a { cursor: url("../../img/dot.svg"); }')
-    (static / "img" / "dot.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>")
-    (static / "js" / "site.js").write_text("//# sourceMappingURL=site.js.map\n")
-    (static / "js" / "site.js.map").write_text("{}")
-    settings.STATICFILES_DIRS = [static]
-    settings.STATICFILES_FINDERS = ["django.contrib.staticfiles.finders.FileSystemFinder"]
-    settings.STATIC_ROOT = tmp_path / "collected"
-    settings.DEBUG = True
+    static_files(NAMING_FILES[case])
     predicted = {path: deployed_url(path) for path in ASSETS}
 
-    call_command("collectstatic", interactive=False, verbosity=0)
-    collected = json.loads((tmp_path / "collected" / "staticfiles.json").read_text())["paths"]
+    collected = collectstatic(settings)
+    source = (settings.STATICFILES_DIRS[0] / "css" / "site.css").read_bytes()
     assert collected["css/site.css"] != staticfiles_storage.hashed_name(
-        "css/site.css", ContentFile(STYLESHEET_NAMING_FILES.encode())
+        "css/site.css", ContentFile(source)
     )  # the rewrite changed the hash
     for path, url in predicted.items():
         assert url.split("?v=")[0] == settings.STATIC_URL + collected[path]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("case", STOPS_COLLECTSTATIC)
+def test_where_collectstatic_would_stop_the_tour_says_so(client, settings, static_files, case):
+    static_files(STOPS_COLLECTSTATIC[case])
+    page = client.get("/tour/static-versioning/")
+    assert page.status_code == 200
+    [css, js] = shown(page.content.decode())["deployed"]
+    assert css.startswith("none: collectstatic would stop here (")
+    assert re.fullmatch(r"/static/js/site\.[0-9a-f]{12}\.js\?v=2f9c4e1", js)
+    with pytest.raises((ValueError, RuntimeError)):  # RuntimeError: passes run out
+        collectstatic(settings)
