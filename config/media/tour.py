@@ -312,7 +312,9 @@ class S3MediaTourView(TemplateView):
             ),
             "storage": default_storage.__class__.__name__,
             "demo_name": DEMO_NAME,
-            "settings_excerpt": source_excerpt("config/settings.py", "media_bucket =", 18),
+            "settings_excerpt": source_excerpt(
+                "config/settings.py", "if media_bucket or not DEVELOPMENT:", 27
+            ),
             "storage_excerpt": source_excerpt("config/media/storage.py", "def media_storage", 16),
             "restore_excerpt": source_excerpt("config/media/versions.py", "def restore(", 130),
         }

@@ -6,9 +6,12 @@ import re
 import textwrap
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from config import static_versioning
 from config.tour import ENVIRONMENT_VARIABLES, TECHNIQUES, locked_packages, source_excerpt
+from tests.factories import ProductFactory, UserFactory
 from tests.processes import BASE_DIR
 
 EXCERPT = re.compile(
@@ -79,6 +82,48 @@ def test_every_excerpt_of_every_tour_is_whole_definitions(admin_client, slug):
             assert following in ([], [""]) or following[0].startswith("["), excerpt["path"]
 
 
+# What each excerpt's caption names, which its code must show (a tour's new excerpt
+# needs a line here). The S3 tour's "media on the bucket" showed the bucket names and
+# the endpoint, and stopped before the storages that put media on the bucket.
+CAPTION_SHOWS = {
+    "the runtime packages, locked with their hashes in Pipfile.lock": ["[packages]"],
+    "the secret key comes from the environment outside development": [
+        'SECRET_KEY = env.secret_key("DJANGO_SECRET_KEY")'
+    ],
+    "the version of each kind of asset, resolved once at start-up": ["def resolve("],
+    "the template tag the site's templates use instead of static (the admin's own files "
+    "carry their content hash alone)": ["def versioned_static("],
+    "the strategies": ['strategy == "prefetch"', "NaiveIterable"],
+    "the bounded features statement": ["ORDER BY", "return sql, params"],
+    "the one query, with its joins": ["select_related("],
+    "the backend and the relations it joins": [
+        "AUTHENTICATION_BACKENDS",
+        "ACCOUNTS_USER_SELECT_RELATED =",
+    ],
+    "moving old sessions onto the backend": ["request.session[BACKEND_SESSION_KEY] = TARGET"],
+    "media on the bucket, static elsewhere": [
+        "media_storage.media_storage(",
+        "STORAGES = {",
+        "CompressedManifestStaticFilesStorage",
+    ],
+    "the media storage's options": ["file_overwrite=False"],
+    "restoring a file": ["def restore("],
+}
+CAPTION = re.compile(r"<figcaption><code>[^<]*</code>, line \d+: (?P<caption>.*?)</figcaption>")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("slug", [technique[0] for technique in TECHNIQUES])
+def test_every_excerpt_shows_what_its_caption_names(admin_client, slug):
+    page = admin_client.get(f"/tour/{slug}/").content.decode()
+    for excerpt in EXCERPT.finditer(page):
+        caption = html.unescape(CAPTION.search(excerpt.group(0))["caption"])
+        code = html.unescape(excerpt["code"])
+        assert caption in CAPTION_SHOWS, caption
+        for shown in CAPTION_SHOWS[caption]:
+            assert shown in code, (caption, shown)
+
+
 def test_every_runtime_package_is_installed_at_its_locked_version():
     packages = {row["name"]: row for row in locked_packages()}
     assert packages["django"]["locked"].startswith("5.2.")
@@ -125,3 +170,28 @@ def test_a_technique_whose_page_is_removed_leaves_the_index_and_the_home_page(cl
         assert 'href="/tour/s3-media/"' not in page.content.decode()
         assert 'href="/tour/prefetch/"' in page.content.decode()
     assert client.get("/tour/s3-media/").status_code == 404
+
+
+def queries_of(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured.captured_queries)
+
+
+@pytest.mark.django_db
+def test_staff_pages_run_the_queries_docs_demo_site_says_they_add(client, fresh_s3):
+    """docs/demo-site.md: staff read past what is kept (the list's count runs on
+    every request), and the auth and S3 tours read their permissions (2 queries)."""
+    ProductFactory.create_batch(3)
+    member, staff = UserFactory(), UserFactory(is_staff=True)
+    counts = {}
+    for who in (member, staff):
+        client.force_login(who)
+        counts[who] = [
+            queries_of(client, url)
+            for url in ("/products/", "/products/", "/tour/auth-backend/", "/tour/s3-media/")
+        ]
+        client.logout()
+    first, again, auth, media = counts[member]
+    assert again == first - 1  # the count, kept
+    assert counts[staff] == [first, first, auth + 2, media + 2]

@@ -59,6 +59,17 @@ def test_in_the_demo_the_page_shows_its_own_unhashed_urls(demo_page):
 
 
 @pytest.mark.django_db
+def test_in_the_demo_the_files_are_sent_as_the_page_says(client, settings, demo_page):
+    """Uncompressed, with a max-age of 0: what a learner checking the headers finds."""
+    assert "uncompressed and with <code>Cache-Control: max-age=0</code>" in demo_page
+    for url in shown(demo_page)["here"]:
+        response = client.get(url, HTTP_ACCEPT_ENCODING="gzip, br")
+        assert response.status_code == 200
+        assert response["Cache-Control"] == "max-age=0, public"
+        assert "Content-Encoding" not in response
+
+
+@pytest.mark.django_db
 def test_the_deployed_urls_the_demo_shows_are_what_a_deploy_links_and_serves(demo_page):
     predicted = shown(demo_page)["deployed"]
     commit = EXAMPLE_ENVIRON["HEROKU_BUILD_COMMIT"]
