@@ -109,7 +109,7 @@ CAPTION_SHOWS = {
     "the media storage's options": ["file_overwrite=False"],
     "restoring a file": ["def restore("],
 }
-CAPTION = re.compile(r"<figcaption><code>[^<]*</code>, line \d+: (?P<caption>.*?)</figcaption>")
+CAPTION = re.compile(r"<figcaption><code>.*?</code>, line \d+: (?P<caption>.*?)</figcaption>")
 
 
 @pytest.mark.django_db
@@ -195,3 +195,10 @@ def test_staff_pages_run_the_queries_docs_demo_site_says_they_add(client, fresh_
     first, again, auth, media = counts[member]
     assert again == first - 1  # the count, kept
     assert counts[staff] == [first, first, auth + 2, media + 2]
+
+
+def test_a_name_may_break_after_its_dots_and_slashes_and_is_escaped():
+    from config.templatetags.names import breaks_between_parts
+
+    assert breaks_between_parts("a.b/c<d>.py") == "a.<wbr>b/<wbr>c&lt;d&gt;.<wbr>py"
+    assert breaks_between_parts("v1.0 / end.") == "v1.<wbr>0 / end."

@@ -46,8 +46,10 @@
 
   // 2. No number or identifier split across lines: one line box per token.
   // Numbers (2,503.2), hex ids (6b17efb080d2), quoted SQL names ("catalog_feature"),
-  // snake_case names (product_id, AWS_S3_ENDPOINT_URL) and calls (restore()).
-  const TOKEN = /\b\d[\d,.]*\d\b|\b(?=[a-f]*\d)[0-9a-f]{7,}\b|"[A-Za-z_][\w$]*"|\b[A-Za-z]\w*_\w+\b|\b\w+\(\)/g;
+  // snake_case names (product_id, AWS_S3_ENDPOINT_URL), calls (restore()) and any
+  // other word of 12 letters or more (CompressedManifestStaticFilesStorage). A
+  // dotted name or a path may break after its dots and slashes, between words.
+  const TOKEN = /\b\d[\d,.]*\d\b|\b(?=[a-f]*\d)[0-9a-f]{7,}\b|"[A-Za-z_][\w$]*"|\b[A-Za-z]\w*_\w+\b|\b\w+\(\)|\b[A-Za-z]\w{11,}\b/g;
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   for (let node = walker.nextNode(); node; node = walker.nextNode()) {
     const parent = node.parentElement;
