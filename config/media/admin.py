@@ -56,7 +56,12 @@ def validate_storage_name(name: str) -> None:
 
 class MediaFileForm(forms.Form):
     # Not stripped: " a.png" is another key than "a.png", never silently the same.
-    name = forms.CharField(label="Storage name", strip=False, validators=[validate_storage_name])
+    name = forms.CharField(
+        label="Storage name",
+        strip=False,
+        validators=[validate_storage_name],
+        widget=forms.TextInput(attrs={"class": "media-versions-name"}),  # admin-media.css
+    )
 
 
 class RestoreForm(MediaFileForm):

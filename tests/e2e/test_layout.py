@@ -30,6 +30,8 @@ STAFF_PAGES = [
     ("profile-staff", "/accounts/profile/", "staff"),
     ("tour-auth-backend-staff", "/tour/auth-backend/", "staff"),
     ("tour-s3-media-staff", "/tour/s3-media/", "staff"),
+    # An admin page of this project's own (the admin's other pages are Django's).
+    ("admin-media-versions", "/admin/media/versions/?name={image}", "staff"),
 ]
 ERROR_PAGES = [("404", "/no-such-page/", None)]
 ALL_PAGES = [*PAGES, *STAFF_PAGES, *ERROR_PAGES]
