@@ -18,6 +18,7 @@ from django.contrib.auth.hashers import (
 from django.contrib.auth.models import Group, Permission
 from django.core.management import CommandError, call_command
 from django.db import connections, router
+from django.urls import reverse
 from PIL import Image
 
 from accounts.demo_accounts import (
@@ -579,6 +580,22 @@ def test_a_shared_login_keeps_its_password_for_every_visitor(client, username):
     assert client.post(pages[0], {**change, "old_password": PASSWORD}).status_code == 302
     other.refresh_from_db()
     assert other.check_password(NEW_PASSWORD)
+
+
+def test_the_admin_links_no_password_change_for_the_shared_staff_login(client):
+    """The admin's header linked "Change password" for every user with a usable
+    password, and the shared login then met a 403: it shows only what it may use."""
+    output = run()
+    log_in(client, output, STAFF_USERNAME)
+    change = reverse("admin:password_change")
+    header = client.get(reverse("admin:index")).content.decode().split('id="user-tools"')[1]
+    header = header.split("</div>")[0]
+    assert f'href="{change}"' not in header
+    assert f'action="{reverse("admin:logout")}"' in header
+    assert "View site" in header
+    client.force_login(UserFactory(is_staff=True))
+    header = client.get(reverse("admin:index")).content.decode().split('id="user-tools"')[1]
+    assert f'href="{change}"' in header.split("</div>")[0]
 
 
 def test_the_shared_member_login_keeps_the_profile_its_company_page_shows(client):
