@@ -1,5 +1,6 @@
 """The tour page of the versioned S3 media technique, live against the local S3 server."""
 
+import datetime
 import http.client
 import re
 import socket
@@ -500,11 +501,27 @@ def test_visitors_share_one_read_of_the_bucket_a_minute(client, admin_client, fr
     assert len(sent) == asked
 
     assert READ_SECONDS == 60  # "a minute" (docs/production.md)
+    # What another process kept may be older: the page says when it was read.
+    first = read_at(client.get("/tour/s3-media/").content.decode())
+    assert read_at(client.get("/tour/s3-media/").content.decode()) == first
     ran = admin_client.post("/tour/s3-media/", follow=True)
     assert ran.status_code == 200
     content = ran.content.decode()
     assert len(re.findall(r"<tr>\s*<td>([^<]+)</td>", content)) >= 2  # the run's versions
+    assert read_at(content) > first
     assert client.get("/tour/s3-media/").content.decode().count("<tr>") >= 2
+
+
+def read_at(content: str) -> datetime.datetime:
+    """When the page says it read the bucket, to the second ("... at 06:31:05 UTC")."""
+    found = re.search(
+        r'Read from the bucket at <time datetime="([^"]+)">\d\d:\d\d:\d\d UTC</time>; each '
+        r"web process reads it again at most once a minute, so a reload may show an "
+        r"earlier read",
+        " ".join(content.split()),
+    )
+    assert found, "no time of reading"
+    return datetime.datetime.fromisoformat(found[1])
 
 
 @contextmanager
