@@ -331,6 +331,17 @@ def test_staff_only_page_is_not_found_for_others(client, django_user_model):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("debug", [True, False])
+def test_only_developments_404_page_names_the_admin_path(client, settings, debug):
+    """.env.example and docs/production.md: Django's 404 page with DEBUG on lists
+    every URL pattern; the site's own names none."""
+    settings.DEBUG = debug
+    page = client.get("/no-such-page/")
+    assert page.status_code == 404
+    assert (settings.ADMIN_URL in page.content.decode()) == debug
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("permissions", [[], ["catalog.view_product", "catalog.change_product"]])
 def test_the_sentry_check_is_not_found_for_staff_who_are_not_superusers(
     client, django_user_model, permissions
