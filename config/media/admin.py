@@ -177,7 +177,14 @@ def _page(request, form, *, status=200, error=None):
     name = getattr(form, "cleaned_data", {}).get("name")
     may_list, restores = allowed(request, name) if name else (False, False)
     if name and not may_list:
-        raise PermissionDenied
+        # Said: a link to this page led here before the picture was replaced.
+        context = {"title": "Media file versions", "form": form, "refused": name}
+        return render(
+            request,
+            "admin/media_versions.html",
+            {**admin.site.each_context(request), **context},
+            status=403,
+        )
     rows, more = [], False
     if name and error is None:
         try:

@@ -11,6 +11,7 @@ only a superuser opens a file no row holds.
 """
 
 import logging
+import re
 
 import pytest
 from django.contrib import admin
@@ -169,6 +170,14 @@ def test_a_file_no_row_holds_is_a_superusers_only(as_role, deleted_file):
     holds (a replaced avatar, a deleted product's picture): the permission alone
     opened every file the bucket ever held to staff, pictures of people included."""
     refused(as_role[0], *deleted_file)
+    # Said, rather than a bare 403: the link they followed led here before a
+    # replaced picture left its old file named by no row.
+    page = as_role[0].get(URL, {"name": deleted_file[0]})
+    said = " ".join(re.sub(r"<[^>]+>", "", page.content.decode()).split())
+    assert (
+        f"No row you may see names {deleted_file[0]} now: a picture replaced or cleared "
+        "leaves its old file named by no row." in said
+    )
 
 
 def test_a_superuser_opens_and_restores_a_file_no_row_holds(admin_client, deleted_file):
