@@ -60,7 +60,7 @@ class MediaFileForm(forms.Form):
         label="Storage name",
         strip=False,
         validators=[validate_storage_name],
-        widget=forms.TextInput(attrs={"class": "media-versions-name"}),  # admin-media.css
+        widget=forms.TextInput(attrs={"class": "media-versions-name"}),  # static/media/versions.css
     )
 
 
