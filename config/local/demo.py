@@ -149,9 +149,7 @@ def demo() -> int:
             print(error, file=sys.stderr)
             return 2
         except ImproperlyConfigured as error:  # no moto: the dev packages are missing
-            from config.env import environment_said
-
-            print(f"Error: {error}{environment_said()}", file=sys.stderr)
+            print(f"Error: {error}", file=sys.stderr)
             return 2
         os.environ.update(local_s3.environ())
         print(

@@ -237,6 +237,7 @@ def test_demo_with_a_port_it_cannot_use_says_so_in_one_line_first(tmp_path, port
     [
         ({"ADMIN_URL": "a b"}, "ADMIN_URL"),
         ({"ENVIRONMENT": "production"}, "DJANGO_SECRET_KEY is required"),
+        ({"ENVIRONMENT": "Development"}, "ENVIRONMENT is 'Development', which counts as"),
         ({"STATIC_VERSION": "a b<"}, "STATIC_VERSION must be"),
         # Another project's, exported in the shell: as manage.py says it.
         ({"DJANGO_SETTINGS_MODULE": "mysite.settings"}, "which names no module here"),
@@ -246,6 +247,7 @@ def test_demo_with_a_port_it_cannot_use_says_so_in_one_line_first(tmp_path, port
     ids=[
         "admin url",
         "production",
+        "a mistyped environment",
         "static version",
         "another project's settings",
         "no settings",
