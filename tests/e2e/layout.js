@@ -25,11 +25,14 @@
   for (const el of document.body.querySelectorAll("*")) {
     if (el.closest("svg, script, style, head") || !visible(el)) continue;
     const style = getComputedStyle(el);
-    // Text for screen readers alone, clipped to nothing on purpose (the admin's).
-    if (style.clip !== "auto" || style.clipPath !== "none") continue;
+    // Text for screen readers alone, clipped to a pixel on purpose (the admin's).
+    const box = el.getBoundingClientRect();
+    if (box.width <= 1 && box.height <= 1 && style.overflow === "hidden") continue;
     if (style.display.startsWith("inline") && style.display !== "inline-block") continue;
-    // A text field scrolls its own value, however long (a storage name in the admin).
-    const field = el.tagName === "INPUT" || el.tagName === "TEXTAREA";
+    // A text field scrolls its own value, however long (a storage name in the admin);
+    // a button's label does not.
+    const typing = ["text", "search", "url", "email", "tel", "password", "number"];
+    const field = el.tagName === "TEXTAREA" || (el.tagName === "INPUT" && typing.includes(el.type));
     const overflowing = !field && el.scrollWidth > el.clientWidth + 1;
     if (scrolls(style)) {
       if (overflowing && !hasCue(style)) problems.push(`scrolls with no visible cue: ${describe(el)}`);

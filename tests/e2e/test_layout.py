@@ -66,6 +66,43 @@ def test_nothing_is_cut_off_split_or_overlapping(request, slugs, console_errors,
         pytest.fail(problems)
 
 
+# What the checker's exemptions (screen-reader text, a text field's own value) must
+# not pass over.
+STILL_CUT = {
+    "a button's label": '<input type="submit" style="width:120px" value="Save and continue '
+    'editing this product">',
+    "a rounded card": '<div style="width:200px;overflow:hidden;clip-path:inset(0 round 8px)">'
+    '<span style="white-space:nowrap">A sentence much too long for this card</span></div>',
+    "a text field past the edge": '<input type="text" style="width:500px">',
+}
+
+
+@pytest.mark.parametrize("case", STILL_CUT)
+def test_the_checker_still_finds_what_is_cut_off(page, case):
+    page.set_viewport_size(PHONE)
+    page.set_content(f"<!doctype html><html><body>{STILL_CUT[case]}</body></html>")
+    assert page.evaluate(LAYOUT_CHECKS) != []
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_admin_versions_tables_rows_let_its_scroll_cue_show(staff_page, slugs, scheme):
+    """The cue is the box's background: the admin paints every row, which hid it
+    beside the rows, and its dark shadow did not show on the dark theme."""
+    staff_page.set_viewport_size(PHONE)
+    staff_page.emulate_media(color_scheme=scheme)
+    staff_page.goto(f"/admin/media/versions/?name={slugs['image']}")
+    painted = staff_page.evaluate(
+        "() => [...document.querySelectorAll('.media-versions-box tr, .media-versions-box th,"
+        " .media-versions-box td')].map(el => getComputedStyle(el).backgroundColor)"
+        ".filter(colour => colour !== 'rgba(0, 0, 0, 0)')"
+    )
+    assert painted == []
+    shadow = staff_page.evaluate(
+        "() => getComputedStyle(document.querySelector('.media-versions-box')).backgroundImage"
+    )
+    assert "rgba(128, 128, 128, 0.6)" in shadow
+
+
 @pytest.mark.parametrize("width", WIDTHS)
 def test_the_csrf_failure_page_fits_too(page, console_errors, width):
     """The page a visitor meets when a form's token is missing (cookies blocked, say)."""
