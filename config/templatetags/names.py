@@ -11,7 +11,7 @@ gives the line somewhere better to break (docs/demo-site.md, "Phones").
 import re
 
 from django import template
-from django.utils.html import escape
+from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
 register = template.Library()
@@ -19,6 +19,7 @@ register = template.Library()
 SEPARATOR = re.compile(r"([./])(?=\w)")
 
 
-@register.filter(is_safe=True)
-def breaks_between_parts(value) -> SafeString:
-    return mark_safe(SEPARATOR.sub(r"\1<wbr>", escape(value)))  # noqa: S308  (escaped first)
+@register.filter(is_safe=True, needs_autoescape=True)
+def breaks_between_parts(value, autoescape=True) -> SafeString:
+    text = conditional_escape(value) if autoescape else str(value)
+    return mark_safe(SEPARATOR.sub(r"\1<wbr>", text))  # noqa: S308  (escaped first)

@@ -8,6 +8,7 @@ import textwrap
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils.safestring import mark_safe
 
 from config import static_versioning
 from config.tour import ENVIRONMENT_VARIABLES, TECHNIQUES, locked_packages, source_excerpt
@@ -181,11 +182,13 @@ def queries_of(client, url: str) -> int:
 @pytest.mark.django_db
 def test_staff_pages_run_the_queries_docs_demo_site_says_they_add(client, fresh_s3):
     """docs/demo-site.md: staff read past what is kept (the list's count runs on
-    every request), and the auth and S3 tours read their permissions (2 queries)."""
+    every request), and the auth and S3 tours read the permissions of staff who
+    are not superusers (2 queries); a superuser holds every one unread."""
     ProductFactory.create_batch(3)
     member, staff = UserFactory(), UserFactory(is_staff=True)
+    superuser = UserFactory(is_staff=True, is_superuser=True)
     counts = {}
-    for who in (member, staff):
+    for who in (member, staff, superuser):
         client.force_login(who)
         counts[who] = [
             queries_of(client, url)
@@ -195,6 +198,7 @@ def test_staff_pages_run_the_queries_docs_demo_site_says_they_add(client, fresh_
     first, again, auth, media = counts[member]
     assert again == first - 1  # the count, kept
     assert counts[staff] == [first, first, auth + 2, media + 2]
+    assert counts[superuser] == [first, first, auth, media]
 
 
 def test_a_name_may_break_after_its_dots_and_slashes_and_is_escaped():
@@ -202,3 +206,5 @@ def test_a_name_may_break_after_its_dots_and_slashes_and_is_escaped():
 
     assert breaks_between_parts("a.b/c<d>.py") == "a.<wbr>b/<wbr>c&lt;d&gt;.<wbr>py"
     assert breaks_between_parts("v1.0 / end.") == "v1.<wbr>0 / end."
+    assert breaks_between_parts(mark_safe("a&amp;b.py")) == "a&amp;b.<wbr>py"  # not again
+    assert breaks_between_parts("a<b>.py", autoescape=False) == "a<b>.<wbr>py"

@@ -23,7 +23,13 @@ from django.test import Client
 
 from config.local import s3 as locals3
 from config.media import tour, versions
-from config.media.tour import DEMO_NAME, READ_SECONDS, UNREADABLE_KEY, UNREADABLE_SECONDS
+from config.media.tour import (
+    DEMO_NAME,
+    READ_KEY,
+    READ_SECONDS,
+    UNREADABLE_KEY,
+    UNREADABLE_SECONDS,
+)
 from config.security import throttle
 from tests.conftest import storages_on
 from tests.factories import UserFactory
@@ -674,3 +680,16 @@ def test_a_connection_reset_mid_download_is_the_steps_result():
         status, body = tour.fetch(url)
     assert status == "no valid HTTP answer (ConnectionResetError)"
     assert body == b""
+
+
+@pytest.mark.django_db
+def test_the_time_of_the_read_is_in_utc_whatever_the_time_zone(client, fresh_s3, settings):
+    """The page says UTC: the date filter shows the current time zone's, which a
+    fork may set."""
+    settings.TIME_ZONE = "America/New_York"
+    caches["default"].delete(READ_KEY)
+    content = client.get("/tour/s3-media/").content.decode()
+    shown = re.search(r'<time datetime="([^"]+)">(\d\d:\d\d:\d\d) UTC</time>', content)
+    read = datetime.datetime.fromisoformat(shown[1])
+    assert read.utcoffset() == datetime.timedelta(0)
+    assert shown[2] == read.strftime("%H:%M:%S")
