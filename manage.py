@@ -8,31 +8,18 @@ from importlib import import_module
 
 def main():
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
 
     name = os.environ["DJANGO_SETTINGS_MODULE"]
     try:  # the settings module reads the environment as it loads
         module = import_module(name)
     except Exception as error:
-        from config.settings_module import (
-            holds_no_settings_said,
-            names_no_module,
-            names_no_module_said,
-            reads_django_as_it_loads,
-        )
+        from config.settings_module import error_said
 
-        if reads_django_as_it_loads(name, error):
-            sys.exit(holds_no_settings_said(name))  # a URLconf, models, ...
-        if isinstance(error, ImproperlyConfigured):
-            # A missing or invalid variable: its message says what to set; a traceback
-            # through the settings module would only bury it.
-            from config.env import environment_said
-
-            sys.exit(f"Error: {error}{environment_said()}")
-        if names_no_module(name, error):
-            sys.exit(names_no_module_said(name))
-        raise  # the settings' own error: its traceback is the news
+        said = error_said(name, error)
+        if said is None:
+            raise  # the settings' own error: its traceback is the news
+        sys.exit(said)
     from config.settings_module import holds_no_settings_said, holds_settings
 
     if not holds_settings(module):

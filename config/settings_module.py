@@ -67,3 +67,22 @@ def reads_django_as_it_loads(name: str, error: BaseException) -> bool:
             return "INSTALLED_APPS" not in loading
         traceback = traceback.tb_next
     return False
+
+
+def error_said(name: str, error: BaseException) -> str | None:
+    """The one line manage.py and the demo print for `error`, raised loading the
+    settings module `name`; None when its traceback is the news (the settings' own
+    bug)."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    if reads_django_as_it_loads(name, error):  # a URLconf, models, ...
+        return holds_no_settings_said(name)
+    if isinstance(error, ImproperlyConfigured):
+        # A missing or invalid variable: its message says what to set; a traceback
+        # through the settings module would only bury it.
+        from config.env import environment_said
+
+        return f"Error: {error}{environment_said()}"
+    if names_no_module(name, error):
+        return names_no_module_said(name)
+    return None

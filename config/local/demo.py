@@ -33,13 +33,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from config import cancel_on_stop
 from config.local import ports
-from config.settings_module import (
-    holds_no_settings_said,
-    holds_settings,
-    names_no_module,
-    names_no_module_said,
-    reads_django_as_it_loads,
-)
+from config.settings_module import error_said, holds_no_settings_said, holds_settings
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 DEMO_PRODUCTS = 200
@@ -166,21 +160,11 @@ def demo() -> int:
     try:
         with stops_held():
             django.setup()  # starts the local PostgreSQL when DATABASE_URL is unset
-    except Exception as error:  # said as manage.py says it
-        name = os.environ["DJANGO_SETTINGS_MODULE"]
-        if reads_django_as_it_loads(name, error):
-            print(holds_no_settings_said(name), file=sys.stderr)  # a URLconf, models, ...
-            return 2
-        if isinstance(error, ImproperlyConfigured):
-            # A variable the settings refuse: its message says what to set; a
-            # traceback through the settings would bury it.
-            from config.env import environment_said
-
-            print(f"Error: {error}{environment_said()}", file=sys.stderr)
-            return 2
-        if not names_no_module(name, error):
+    except Exception as error:
+        said = error_said(os.environ["DJANGO_SETTINGS_MODULE"], error)  # as manage.py
+        if said is None:
             raise
-        print(names_no_module_said(name), file=sys.stderr)
+        print(said, file=sys.stderr)
         return 2
     name = os.environ["DJANGO_SETTINGS_MODULE"]
     if not holds_settings(import_module(name)):  # imported by now: no second import

@@ -176,15 +176,10 @@ def _page(request, form, *, status=200, error=None):
     refused still showed the versions of its valid name."""
     name = getattr(form, "cleaned_data", {}).get("name")
     may_list, restores = allowed(request, name) if name else (False, False)
-    if name and not may_list:
-        # Said: a link to this page led here before the picture was replaced.
-        context = {"title": "Media file versions", "form": form, "refused": name}
-        return render(
-            request,
-            "admin/media_versions.html",
-            {**admin.site.each_context(request), **context},
-            status=403,
-        )
+    # Refused, and said why: a link to this page led here before the picture was replaced.
+    refused = name if name and not may_list else None
+    if refused:
+        name, status, error = None, 403, None
     rows, more = [], False
     if name and error is None:
         try:
@@ -218,6 +213,7 @@ def _page(request, form, *, status=200, error=None):
         "name": name,
         "rows": rows,
         "shown": VERSIONS_SHOWN if more else None,
+        "refused": refused,
     }
     return render(
         request,

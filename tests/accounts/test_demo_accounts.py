@@ -593,9 +593,22 @@ def test_the_admin_links_no_password_change_for_the_shared_staff_login(client):
     assert f'href="{change}"' not in header
     assert f'action="{reverse("admin:logout")}"' in header
     assert "View site" in header
+    # Nor does the site's profile page (docs/accounts.md).
+    profile = client.get(reverse("accounts:profile")).content.decode()
+    assert reverse("accounts:password_change") not in profile
     client.force_login(UserFactory(is_staff=True))
     header = client.get(reverse("admin:index")).content.decode().split('id="user-tools"')[1]
     assert f'href="{change}"' in header.split("</div>")[0]
+
+
+def test_the_shared_staff_logins_admin_header_keeps_the_documentation_link(client, settings):
+    """Django's header links admindocs where a project installs it: the shared
+    login's header, which leaves out the password link, keeps that one."""
+    settings.ROOT_URLCONF = "tests.accounts.urls_with_admindocs"
+    output = run()
+    log_in(client, output, STAFF_USERNAME)
+    header = client.get(reverse("admin:index")).content.decode().split('id="user-tools"')[1]
+    assert f'href="{reverse("django-admindocs-docroot")}"' in header.split("</div>")[0]
 
 
 def test_the_shared_member_login_keeps_the_profile_its_company_page_shows(client):
