@@ -1,5 +1,6 @@
 """Storage settings in production: S3 required, the static bucket, the deploy check."""
 
+import functools
 import json
 import os
 import re
@@ -207,7 +208,7 @@ def test_the_region_rule_is_botocores(monkeypatch, value):
 
 
 def test_every_region_botocore_knows_passes_the_rule():
-    session = botocore.session.get_session()
+    session = botocore_session()
     regions = {
         region
         for partition in session.get_available_partitions()
@@ -238,9 +239,15 @@ def test_on_aws_a_region_is_an_aws_regions_name(monkeypatch, value):
     assert env.region_name("AWS_S3_REGION_NAME", on_aws=False) == value
 
 
+@functools.cache
+def botocore_session() -> botocore.session.Session:
+    """One session for the module's checks: each new one reads botocore's data again."""
+    return botocore.session.get_session()
+
+
 def s3_regions(partition: str) -> list[str]:
     """The S3 regions botocore knows in one AWS partition (its bundled data)."""
-    regions = botocore.session.get_session().get_available_regions("s3", partition)
+    regions = botocore_session().get_available_regions("s3", partition)
     return [region for region in regions if not region.endswith("-global")]
 
 
@@ -258,7 +265,7 @@ def test_a_region_whose_hosts_are_elsewhere_needs_its_endpoint(monkeypatch):
     endpoint URL: every image would fail."""
     regions = [
         region
-        for partition in botocore.session.get_session().get_available_partitions()
+        for partition in botocore_session().get_available_partitions()
         if partition not in ("aws", "aws-us-gov")
         for region in s3_regions(partition)
     ]
@@ -401,10 +408,8 @@ def test_an_endpoint_outside_ascii_that_botocore_takes_is_refused_too(monkeypatc
 
 
 def botocore_takes(endpoint: str) -> bool:
-    import boto3
-
     try:
-        boto3.session.Session().client(
+        botocore_session().create_client(
             "s3",
             endpoint_url=endpoint,
             region_name="us-east-1",
