@@ -148,8 +148,11 @@ class DeletedObjectsNamedIfSeenMixin:
     Django's page named them all, with a link to each: staff who may view and
     delete categories, and delete products without viewing them, read the names
     of the products that keep one (a PROTECT foreign key), unpublished ones
-    included. The rest is Django's `get_deleted_objects`: the same objects, order,
-    links and permissions asked.
+    included. And only what the delete would take asks for its delete permission:
+    Django asked it of the products that stop a category's delete too, and told
+    staff without it that they lacked it, where granting it changed nothing but
+    the message. The rest is Django's `get_deleted_objects`: the same objects,
+    order, links and permissions asked.
     """
 
     def get_deleted_objects(self, objs, request):
@@ -162,7 +165,7 @@ class DeletedObjectsNamedIfSeenMixin:
         perms_needed = set()
         site = self.admin_site
 
-        def shown(obj):
+        def shown(obj, deleted=True):
             opts, kind = obj._meta, capfirst(obj._meta.verbose_name)
             if not site.is_registered(type(obj)):
                 # Edited inline (a product's features) or without an admin (the admin's
@@ -173,7 +176,7 @@ class DeletedObjectsNamedIfSeenMixin:
                 )
                 return f"{kind}: {obj}" if may else f"{kind} #{obj.pk}"
             model_admin = site.get_model_admin(type(obj))
-            if not model_admin.has_delete_permission(request, obj):
+            if deleted and not model_admin.has_delete_permission(request, obj):
                 perms_needed.add(opts.verbose_name)
             if not model_admin.has_view_or_change_permission(request, obj):
                 return f"{kind} #{obj.pk}"
@@ -186,7 +189,7 @@ class DeletedObjectsNamedIfSeenMixin:
             return format_html('{}: <a href="{}">{}</a>', kind, url, obj)
 
         to_delete = collector.nested(shown)
-        protected = [shown(obj) for obj in collector.protected]
+        protected = [shown(obj, deleted=False) for obj in collector.protected]
         model_count = {
             model._meta.verbose_name_plural: len(found)
             for model, found in collector.model_objs.items()

@@ -415,8 +415,7 @@ def test_a_delete_page_names_only_the_related_objects_its_reader_may_see():
     """A category's delete page listed the products that keep it (PROTECT) by name,
     with links, to staff who may view and delete categories and delete products but
     not view them: unpublished ones included. They show as their kind and number;
-    staff who may view products read their names, as before. (Without the delete
-    permission on products, Django's page lists the kinds lacking it instead.)"""
+    staff who may view products read their names, as before."""
     product = ProductFactory(is_published=False, name="Secret launch")
     page = reverse("admin:catalog_category_delete", args=[product.category_id])
     refused = staff_client("view_category", "delete_category", "delete_product").get(page)
@@ -434,6 +433,35 @@ def test_a_delete_page_names_only_the_related_objects_its_reader_may_see():
     )
     assert "Secret launch" not in action.content.decode()
     assert f"Product #{product.pk}" in action.content.decode()
+
+
+@pytest.mark.parametrize("may_delete_products", [False, True], ids=["alone", "with products'"])
+def test_a_category_kept_by_its_products_is_refused_for_them_not_for_a_permission(
+    may_delete_products,
+):
+    """Products keep their category (PROTECT): deleting it deletes none of them, so
+    the delete permission on products is not what staff lack. Django's page said it
+    was ("your account doesn't have permission to delete ... product"), and granting
+    it changed only the message; the page and the list's action now name the
+    products that keep the category, whatever the reader may delete."""
+    product = ProductFactory()
+    extra = ("delete_product",) if may_delete_products else ()
+    client = staff_client("view_category", "delete_category", *extra)
+    page = reverse("admin:catalog_category_delete", args=[product.category_id])
+    action = {"action": "delete_selected", "_selected_action": [product.category_id]}
+    changelist = reverse("admin:catalog_category_changelist")
+    for response in (
+        client.get(page),
+        client.post(page, {"post": "yes"}),
+        client.post(changelist, action),
+        client.post(changelist, {**action, "post": "yes"}),
+    ):
+        assert response.status_code == 200
+        content = response.content.decode()
+        assert "would require deleting the following protected related objects" in content
+        assert f"Product #{product.pk}" in content
+        assert "permission to delete" not in content
+    assert Category.objects.filter(pk=product.category_id).exists()
 
 
 def test_a_users_delete_page_names_their_log_entries_only_to_who_may_view_the_log():
