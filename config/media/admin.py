@@ -148,7 +148,9 @@ def media_versions_view(request):
                 messages.success(request, f"Restored {name} from version {version_id}.")
                 return redirect(versions_url(name))
         return _page(request, form, status=400)
-    form = MediaFileForm(request.GET or None)
+    # Bound once the form asked for a name: another parameter alone (a tracker's) is
+    # the page as it opens, not a 400 for the missing name.
+    form = MediaFileForm(request.GET if "name" in request.GET else None)
     return _page(request, form, status=400 if form.is_bound and not form.is_valid() else 200)
 
 

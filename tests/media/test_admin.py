@@ -164,6 +164,25 @@ def test_bad_input_is_a_400_with_the_reason(admin_client, deleted_file):
     assert not default_storage.exists(name)
 
 
+@pytest.mark.parametrize(
+    "query", [{"foo": "bar"}, {"utm_source": "newsletter"}, {"Name": "a.png"}, {"name[]": "a"}]
+)
+def test_a_query_string_without_a_name_shows_the_empty_form(admin_client, query):
+    """A link with a parameter of its own (a tracker's, a mistyped one) and no
+    `name` is the page as it opens, not a 400 "This field is required"."""
+    response = admin_client.get(URL, query)
+    assert response.status_code == 200
+    assert not response.context["form"].is_bound
+    assert "This field is required" not in response.content.decode()
+
+
+def test_a_name_beside_other_parameters_is_looked_up(admin_client, deleted_file):
+    name, _ = deleted_file
+    response = admin_client.get(URL, {"utm_source": "newsletter", "name": name})
+    assert response.status_code == 200
+    assert response.context["form"].is_bound
+
+
 # Names that do not map one-to-one onto an S3 key: each is a 400, never a listing.
 BAD_NAMES = {
     "empty": "",
