@@ -1,13 +1,13 @@
-"""Account URLs: signup and profiles, plus Django's auth views (login, POST-only
-logout, password change and reset) rendered with this site's templates; the reset
-request view is ours (its mail leaves off the request path, and it is limited);
-login and logout ignore a `next` that leads back to themselves (accounts/views.py)."""
+"""Account URLs: signup and profiles, plus Django's auth views (login, logout on
+POST with a page for a visit, password change and reset) rendered with this
+site's templates; the reset request view is ours (its mail leaves off the
+request path, and it is limited); login and logout ignore a `next` that leads
+back to themselves, and login one that leads to a logout page (accounts/views.py)."""
 
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
 
 from accounts import views
 from accounts.forms import PasswordChangeForm, SetPasswordForm
@@ -46,9 +46,11 @@ urlpatterns = [
         ),
         name="login",
     ),
-    # POST only (Django 5): a link or an image tag cannot log anybody out.
-    # POST only: Django's LogoutView also answers OPTIONS.
-    path("accounts/logout/", require_POST(views.LogoutView.as_view()), name="logout"),
+    # A POST logs out (Django 5): a link or an image tag cannot log anybody out. A
+    # visit shows the page with the button (accounts/views.py).
+    path("accounts/logout/", form_methods_only(views.LogoutView.as_view()), name="logout"),
+    # Before the admin's own patterns, as above: a visit gets the site's logout page.
+    path(f"{settings.ADMIN_URL}logout/", views.admin_logout, name="admin_logout"),
     path("accounts/profile/", views.ProfileView.as_view(), name="profile"),
     path("accounts/profile/edit/", views.profile_edit, name="profile_edit"),
     path(

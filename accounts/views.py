@@ -48,8 +48,9 @@ def bound_on_post(request) -> dict:
     return {}
 
 
-def leads_back(request, url: str) -> bool:
-    """Whether a redirect to `url` would land on the view answering `request`.
+def leads_back(request, url: str, also: tuple[str, ...] = ()) -> bool:
+    """Whether a redirect to `url` would land on the view answering `request`, or on
+    one of the views named in `also`.
 
     The URL is resolved as a browser would resolve it against the current page
     (relative forms, dot segments), then as the server would route it: percent-
@@ -66,27 +67,52 @@ def leads_back(request, url: str) -> bool:
             match = resolve(candidate)
         except Resolver404:
             continue
-        return match.view_name == request.resolver_match.view_name
+        return match.view_name in (request.resolver_match.view_name, *also)
     return False
 
 
 class NoLoopRedirectMixin:
-    """For views that take `next`: a target that would lead back to the view itself
-    is ignored, and the view's default page is used. Django's LoginView raises
-    ValueError (a 500) for the exact path while logged in, and follows any other
-    spelling of it round a redirect loop."""
+    """For views that take `next`: a target that would lead back to the view itself,
+    or to a view named in `refused_targets`, is ignored, and the view's default
+    page is used. Django's LoginView raises ValueError (a 500) for the exact path
+    while logged in, and follows any other spelling of it round a redirect loop."""
+
+    refused_targets: tuple[str, ...] = ()
 
     def get_redirect_url(self):
         url = super().get_redirect_url()
-        return "" if url and leads_back(self.request, url) else url
+        return "" if url and leads_back(self.request, url, self.refused_targets) else url
+
+
+# The logout pages, the site's and the admin's (accounts/urls.py): a login sent to
+# one would land on a page asking to log out again.
+LOGOUT_PAGES = ("accounts:logout", "accounts:admin_logout", "admin:logout")
 
 
 class LoginView(NoLoopRedirectMixin, auth_views.LoginView):
     form_class = LoginForm
+    refused_targets = LOGOUT_PAGES
 
 
 class LogoutView(NoLoopRedirectMixin, auth_views.LogoutView):
-    pass
+    """Django's: a POST logs out. A GET or HEAD (an address typed, a bookmark) shows
+    the page with the Log out button instead of Django's blank 405: a visit never
+    logs anybody out, as a link or an image tag must not."""
+
+    http_method_names = ["get", "head", "post"]
+
+    def get(self, request, *args, **kwargs):
+        return render(request, "accounts/logout.html")
+
+
+@form_methods_only
+def admin_logout(request):
+    """The admin's logout address: a POST is the admin's own logout; a visit (its
+    login's `next`, an address typed) gets the site's logout page, where Django's
+    admin answered with a blank 405. The site and the admin share one session."""
+    if request.method == "POST":
+        return admin.site.logout(request)
+    return LogoutView.as_view()(request)
 
 
 # The 429 pages of signup (accounts/throttles.py): a heading and a message each.

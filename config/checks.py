@@ -58,6 +58,8 @@ def static_files_are_collected(app_configs, **kwargs):
 ADMIN_PAGES_OF_THE_SITE = {
     # The same form, counting wrong current passwords (accounts/urls.py).
     "password_change": "accounts:admin_password_change",
+    # The admin's logout, with a page for a visit instead of a blank 405 (accounts/urls.py).
+    "logout": "accounts:admin_logout",
 }
 
 

@@ -1,4 +1,5 @@
-"""A `next` that would lead back to the view taking it goes to the default page.
+"""A `next` that would lead back to the view taking it, or from a login to a logout
+page, goes to the default page.
 
 Django's LoginView raises ValueError (a 500) for `?next=/accounts/login/` while
 logged in, and sends every other spelling of the same page (a query string, an
@@ -7,6 +8,7 @@ must land on LOGIN_REDIRECT_URL instead.
 """
 
 import pytest
+from django.conf import settings
 from django.test import Client
 
 from tests.factories import PASSWORD, UserFactory
@@ -68,3 +70,33 @@ def test_any_other_next_is_still_followed(logged_in, target):
 def test_a_logout_with_next_back_to_logout_goes_to_the_default_page(logged_in):
     response = logged_in.post("/accounts/logout/", {"next": "/accounts/logout"})
     assert (response.status_code, response["Location"]) == (302, "/")
+
+
+# Where a login would undo itself: the site's logout page and the admin's, in the
+# spellings a loop is found in.
+LOGOUTS = {
+    "the site's": "/accounts/logout/",
+    "the site's, without the slash": "/accounts/logout",
+    "the site's, absolute": "http://testserver/accounts/logout/",
+    "the site's, encoded": "/%61ccounts/logout/",
+    "the admin's": f"/{settings.ADMIN_URL}logout/",
+    "the admin's, dot-dot": f"/{settings.ADMIN_URL}x/../logout/",
+}
+
+
+@pytest.mark.parametrize("label", list(LOGOUTS))
+def test_a_login_with_next_to_a_logout_page_goes_to_the_default_page(client, label):
+    """A logout page answers a button, not a visit: a login sent there logged in to
+    land on a page asking to log out (Django's 405, blank, before)."""
+    user = UserFactory()
+    response = client.post(
+        "/accounts/login/",
+        {"username": user.username, "password": PASSWORD, "next": LOGOUTS[label]},
+    )
+    assert (response.status_code, response["Location"]) == (302, PROFILE)
+
+
+@pytest.mark.parametrize("label", list(LOGOUTS))
+def test_a_logged_in_visit_with_next_to_a_logout_page_goes_to_the_default_page(logged_in, label):
+    response = logged_in.get("/accounts/login/", {"next": LOGOUTS[label]})
+    assert (response.status_code, response["Location"]) == (302, PROFILE)

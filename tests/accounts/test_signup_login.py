@@ -3,6 +3,7 @@ import re
 import sys
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY
 from django.contrib.auth.models import User
 from django.core import mail
@@ -141,9 +142,40 @@ def test_login_and_post_only_logout(client):
     home = client.get("/").content
     assert b"Grace H." in home
     assert b'action="/accounts/logout/"' in home
-    assert client.get("/accounts/logout/").status_code == 405
+    # A visit shows the button; only the button logs out.
+    page = client.get("/accounts/logout/")
+    assert page.status_code == 200
+    assert b'<form method="post" action="/accounts/logout/">' in page.content
+    assert "_auth_user_id" in client.session
     response = client.post("/accounts/logout/")
     assert response["Location"] == "/"
+    assert "_auth_user_id" not in client.session
+
+
+def test_the_logout_page_tells_a_visitor_who_is_not_logged_in(client):
+    page = client.get("/accounts/logout/")
+    assert page.status_code == 200
+    assert b"You are not logged in." in page.content
+    assert b'href="/accounts/login/"' in page.content
+    assert b'action="/accounts/logout/"' not in page.content
+
+
+def test_the_admins_logout_address_visited_shows_the_button_and_logs_out_on_post(
+    client, django_user_model
+):
+    """Django's admin logs out on POST alone, and answered a visit (an address typed,
+    its own login's `next`) with a blank 405: it gets the site's logout page."""
+    staff = UserFactory(is_staff=True)
+    client.force_login(staff)
+    logout = f"/{settings.ADMIN_URL}logout/"
+    page = client.get(logout)
+    assert page.status_code == 200
+    assert b'<form method="post" action="/accounts/logout/">' in page.content
+    assert "_auth_user_id" in client.session
+    assert client.head(logout).status_code == 200
+    assert client.generic("PUT", logout).status_code == 405
+    done = client.post(logout)  # the admin's own logout, to LOGOUT_REDIRECT_URL
+    assert (done.status_code, done["Location"]) == (302, "/")
     assert "_auth_user_id" not in client.session
 
 

@@ -183,8 +183,14 @@ def test_form_views_still_answer_get_and_head(view, visit, fresh_s3):
 
 
 @pytest.mark.parametrize("method", ["GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE", "PROPFIND"])
-def test_logout_answers_only_post(method, logged_in):
+def test_logout_logs_out_on_post_alone(method, logged_in):
+    """A GET or HEAD shows the page with the button; only a POST logs out."""
     response = logged_in.generic(method, "/accounts/logout/")
-    assert response.status_code == 405, (method, response.status_code)
-    assert response["Allow"] == "POST"
+    if method in ("GET", "HEAD"):
+        assert response.status_code == 200
+    else:
+        assert response.status_code == 405, (method, response.status_code)
+        assert set(response["Allow"].split(", ")) == {"GET", "HEAD", "POST"}
+    assert "_auth_user_id" in logged_in.session
     assert logged_in.post("/accounts/logout/").status_code == 302
+    assert "_auth_user_id" not in logged_in.session
