@@ -36,6 +36,11 @@ urlpatterns = [
         name="admin_password_change",
     ),
     path(
+        f"{settings.ADMIN_URL}password_change/done/",
+        views.admin_password_change_done,
+        name="admin_password_change_done",
+    ),
+    path(
         "accounts/login/",
         form_methods_only(
             views.LoginView.as_view(
@@ -72,13 +77,16 @@ urlpatterns = [
     ),
     path(
         "accounts/password_change/done/",
-        auth_views.PasswordChangeDoneView.as_view(
-            template_name="accounts/message_page.html",
-            extra_context=message_page(
-                "Password changed",
-                "Your password is changed.",
-                ("accounts:profile", "Back to your profile"),
-            ),
+        # The shared logins change nothing, so nothing is done: a 403 as above.
+        views.not_for_shared_logins(
+            auth_views.PasswordChangeDoneView.as_view(
+                template_name="accounts/message_page.html",
+                extra_context=message_page(
+                    "Password changed",
+                    "Your password is changed.",
+                    ("accounts:profile", "Back to your profile"),
+                ),
+            )
         ),
         name="password_change_done",
     ),

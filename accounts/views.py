@@ -341,3 +341,7 @@ def _admin_password_change(request):
 # limit on wrong current passwords: Django's AdminSite serves it with its own form,
 # so this URL comes first (accounts/urls.py).
 admin_password_change = admin.site.admin_view(not_for_shared_logins(_admin_password_change))
+# And its done page, which told a shared login its password was changed.
+admin_password_change_done = admin.site.admin_view(
+    not_for_shared_logins(admin.site.password_change_done)
+)

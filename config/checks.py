@@ -58,6 +58,8 @@ def static_files_are_collected(app_configs, **kwargs):
 ADMIN_PAGES_OF_THE_SITE = {
     # The same form, counting wrong current passwords (accounts/urls.py).
     "password_change": "accounts:admin_password_change",
+    # Its done page, refused to the demo's shared logins (accounts/urls.py).
+    "password_change_done": "accounts:admin_password_change_done",
     # The admin's logout, with a page for a visit instead of a blank 405 (accounts/urls.py).
     "logout": "accounts:admin_logout",
 }
@@ -170,7 +172,7 @@ def admin_is_at_its_url(app_configs, **kwargs):
     login, a model's list) behind a page of the site, out of reach."""
     from django.contrib import admin
 
-    names = ["index", "login", "logout", "password_change"] + [
+    names = ["index", "login", "logout", "password_change", "password_change_done"] + [
         f"{model._meta.app_label}_{model._meta.model_name}_{page}"
         for model in admin.site._registry
         for page in ("changelist", "add")

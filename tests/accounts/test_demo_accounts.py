@@ -582,6 +582,28 @@ def test_a_shared_login_keeps_its_password_for_every_visitor(client, username):
     assert other.check_password(NEW_PASSWORD)
 
 
+@pytest.mark.parametrize("username", [STAFF_USERNAME, MEMBER_USERNAME])
+def test_a_shared_login_is_never_told_its_password_was_changed(client, username):
+    """The done pages follow a change the shared logins may not make: visited (a
+    bookmark, a link passed on) they said "Your password is changed" all the same."""
+    output = run()
+    log_in(client, output, username)
+    pages = [reverse("accounts:password_change_done")]
+    if username == STAFF_USERNAME:
+        pages.append(reverse("admin:password_change_done"))
+    for page in pages:
+        shown = client.get(page)
+        assert shown.status_code == 403, page
+        content = shown.content.decode()
+        assert "shared by every visitor of the demo" in content
+        assert "changed" not in content.lower(), page
+    # Any other account, after its change, reads them as before.
+    client.force_login(UserFactory(is_staff=True))
+    assert "Your password is changed." in client.get(pages[0]).content.decode()
+    admin_done = client.get(reverse("admin:password_change_done"))
+    assert "Your password was changed." in admin_done.content.decode()
+
+
 def test_the_admin_links_no_password_change_for_the_shared_staff_login(client):
     """The admin's header linked "Change password" for every user with a usable
     password, and the shared login then met a 403: it shows only what it may use."""
