@@ -1,7 +1,11 @@
 """The README's word on dropping a technique's unit from a fork ("Forking as a
 template"): outside its folder, `config/settings.py` and `config/urls.py`, only
 the files it lists use the unit. A file that starts to import one (a platform
-module, at start) would stop a fork without it from starting at all."""
+module, at start) would stop a fork without it from starting at all.
+
+And on replacing the two apps, `catalog/` and `accounts/`: only the files it
+lists of the platform (`config/`, `manage.py`, the site's own templates) name
+them."""
 
 import ast
 import re
@@ -115,3 +119,65 @@ def test_the_platform_loads_versioned_media_only_where_it_is_used():
     [(parent, _)] = media_imports("config/checks.py")
     assert isinstance(parent, ast.FunctionDef)
     assert parent.name == "_manifest_on_the_bucket"
+
+
+# The apps a fork replaces, and the files of the platform that name them: what the
+# README lists (step 2 of "Forking as a template").
+APPS = ("catalog", "accounts")
+PLATFORM_USES_OF_THE_APPS = {
+    "config/settings.py",
+    "config/urls.py",
+    "config/views.py",
+    "config/checks.py",
+    "templates/base.html",
+    "templates/_home.html",
+}
+# A module, a dotted path or a URL name of one of the apps, in code or a template.
+NAMES_AN_APP = re.compile(rf"^(?:{'|'.join(APPS)})(?:[:.]|$)")
+URL_NAME_OF_AN_APP = re.compile(rf"""["'](?:{"|".join(APPS)}):[\w-]+["']""")
+
+
+def docstrings(tree: ast.AST) -> set[int]:
+    kinds = (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
+    return {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, kinds)
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+        and isinstance(node.body[0].value, ast.Constant)
+    }
+
+
+def platform_users_of_the_apps() -> set[str]:
+    found = set()
+    code = [BASE_DIR / "manage.py", *(BASE_DIR / "config").rglob("*.py")]
+    for path in (path for path in code if "__pycache__" not in path.parts):
+        tree = ast.parse(path.read_text())
+        said = docstrings(tree)
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+                names = [] if id(node) in said else [node.value]
+            else:
+                continue
+            if any(NAMES_AN_APP.match(name) and name not in APPS for name in names):
+                found.add(path.relative_to(BASE_DIR).as_posix())
+    templates = BASE_DIR / "templates"
+    for path in (path for path in templates.rglob("*") if path.is_file()):
+        if path.relative_to(templates).parts[0] in APPS:
+            continue  # the apps' own templates go with them
+        if URL_NAME_OF_AN_APP.search(path.read_text()):
+            found.add(path.relative_to(BASE_DIR).as_posix())
+    return found
+
+
+def test_only_the_files_the_readme_lists_name_the_apps_a_fork_replaces():
+    assert platform_users_of_the_apps() == PLATFORM_USES_OF_THE_APPS
+    readme = (BASE_DIR / "README.md").read_text()
+    section = readme.split("## Forking as a template", 1)[1].split("\n## ", 1)[0]
+    for name in PLATFORM_USES_OF_THE_APPS:
+        assert f"`{name}`" in section, name

@@ -2,7 +2,7 @@
 
 Checks PORT first (config/local/ports.py), then runs the Procfile's release
 line, seeds a small demo catalog the first time (`seed_catalog --if-empty`) and
-the demo logins (`seed_demo_accounts`, where that command exists) in its own
+the demo logins (`seed_demo_accounts`), each where its command exists, in its own
 process, then the Procfile's web line, against the self-starting local
 PostgreSQL (see config/local/postgres.py) and, unless the environment names an
 S3 endpoint or media bucket, a local S3 server with the media bucket
@@ -213,11 +213,13 @@ def demo_steps(host: str, port: int, commands) -> tuple[str, list[tuple[str, ...
     The Procfile's two lines run in a shell, as Heroku runs them (`run`). The
     seeds are management commands with their arguments, run in this process
     (`seed`), where Django is loaded already. `commands`: the management
-    commands this checkout has (get_commands()); the demo accounts' command runs
-    only where it exists.
+    commands this checkout has (get_commands()); each seed runs only where its
+    command exists (a fork may have replaced the catalog or the accounts app).
     """
-    # The first time only: a modest catalog to browse (a no-op once it has products).
-    seeds = [("seed_catalog", "--if-empty", "--products", str(DEMO_PRODUCTS))]
+    seeds = []
+    if "seed_catalog" in commands:
+        # The first time only: a modest catalog to browse (a no-op once it has products).
+        seeds.append(("seed_catalog", "--if-empty", "--products", str(DEMO_PRODUCTS)))
     if "seed_demo_accounts" in commands:
         # Idempotent; prints the staff and member logins at every start.
         seeds.append(("seed_demo_accounts",))

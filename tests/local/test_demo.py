@@ -97,10 +97,14 @@ def test_demo_steps_run_the_logins_after_the_catalog_and_before_the_site():
         [("seed_catalog", "--if-empty", "--products", "200")],
         "gunicorn --config config/gunicorn.py config.wsgi --bind 127.0.0.1:8000",
     )
-    release, seeds, web = demo_steps("::", 8001, {"seed_demo_accounts": "accounts", "migrate": "x"})
+    both = {"seed_catalog": "catalog", "seed_demo_accounts": "accounts", "migrate": "x"}
+    release, seeds, web = demo_steps("::", 8001, both)
     assert (release, seeds[0]) == (without[0], without[1][0])
     assert seeds[1:] == [("seed_demo_accounts",)]
     assert web.endswith("--bind '[::]:8001'")
+    # A fork that replaced the catalog (README, "Forking as a template"): no seed of it.
+    release, seeds, web = demo_steps("127.0.0.1", 8000, {"migrate": "django.core"})
+    assert (release, seeds, web) == (without[0], [], without[2])
 
 
 def test_a_seed_that_fails_says_so_in_one_line_with_its_exit_status(capsys):
