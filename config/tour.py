@@ -121,11 +121,19 @@ def available_techniques() -> list[tuple[str, str, str]]:
     return found
 
 
+# The index's count of what it lists: a fork may have dropped a unit's page.
+COUNT_WORDS = ("No", "One", "Two", "Three", "Four", "Five")
+
+
 class TourIndexView(TemplateView):
     template_name = "tour/index.html"
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(techniques=available_techniques(), **kwargs)
+        techniques = available_techniques()
+        count = COUNT_WORDS[len(techniques)] if len(techniques) < len(COUNT_WORDS) else None
+        return super().get_context_data(
+            techniques=techniques, count=count or len(techniques), **kwargs
+        )
 
 
 class PipenvTourView(TemplateView):

@@ -171,6 +171,15 @@ def test_a_technique_whose_page_is_removed_leaves_the_index_and_the_home_page(cl
         assert 'href="/tour/s3-media/"' not in page.content.decode()
         assert 'href="/tour/prefetch/"' in page.content.decode()
     assert client.get("/tour/s3-media/").status_code == 404
+    # The index counts what it lists: a fork's dropped unit leaves four.
+    index = client.get("/tour/").content.decode()
+    assert "<p>Four production techniques, each working on this site." in index
+
+
+@pytest.mark.django_db
+def test_the_index_counts_the_five_techniques(client):
+    index = client.get("/tour/").content.decode()
+    assert "<p>Five production techniques, each working on this site." in index
 
 
 def queries_of(client, url: str) -> int:
