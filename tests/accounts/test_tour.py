@@ -35,7 +35,8 @@ def test_anonymous_visitors_see_the_problem_the_code_and_how_to_get_evidence(cli
     assert "request.session[BACKEND_SESSION_KEY] = TARGET" in content
     told = next_step(content)
     assert told.startswith("anonymous: You are not logged in"), told
-    assert "log in with the member account the demo printed at start (pipenv run demo)" in told
+    assert "log in with the demo's member account" in told
+    assert "seed_demo_accounts --random-passwords" in told  # Heroku's way
 
 
 def test_logged_in_the_page_shows_its_own_one_query_user_lookup(client):
@@ -54,7 +55,8 @@ def test_without_a_company_the_stock_backend_needs_one_query_less(client):
     assert backend_queries(content) == {"ModelBackend": 2, "ProfileModelBackend": 1}
     told = next_step(content)
     assert told.startswith("member: You have no company yet"), told
-    assert "log in with the member account the demo printed at start (pipenv run demo)" in told
+    assert "log in with the demo's member account" in told
+    assert "seed_demo_accounts --random-passwords" in told  # Heroku's way
     assert "on your own deployment, staff assign companies in the admin" in told
 
 

@@ -217,3 +217,36 @@ def test_a_name_may_break_after_its_dots_and_slashes_and_is_escaped():
     assert breaks_between_parts("v1.0 / end.") == "v1.<wbr>0 / end."
     assert breaks_between_parts(mark_safe("a&amp;b.py")) == "a&amp;b.<wbr>py"  # not again
     assert breaks_between_parts("a<b>.py", autoescape=False) == "a<b>.<wbr>py"
+
+
+def tour_templates() -> list:
+    folders = [
+        BASE_DIR / "templates",
+        *(
+            path
+            for top in ("config", "catalog", "accounts")
+            for path in (BASE_DIR / top).rglob("templates")
+        ),
+    ]
+    return sorted(
+        path
+        for folder in folders
+        if folder.is_dir()
+        for path in folder.rglob("tour/*.html")
+        if "__pycache__" not in path.parts
+    )
+
+
+def test_every_tour_step_that_names_the_demo_names_herokus_way_too():
+    """The tours run on Heroku as well: a step that sends the reader to what
+    `pipenv run demo` printed (a login, a command) says how a deployment gets it,
+    where nothing was printed (a Heroku Button app)."""
+    steps = [
+        (path.name, paragraph)
+        for path in tour_templates()
+        for paragraph in re.split(r"</p>", path.read_text())
+        if "pipenv run demo" in paragraph
+    ]
+    assert len(steps) >= 4  # the auth and S3 tours' logins
+    for name, paragraph in steps:
+        assert "heroku run" in paragraph, (name, paragraph)

@@ -418,7 +418,8 @@ def test_each_visitor_who_cannot_run_it_is_told_how(client, fresh_s3, who, says)
     told = next_step(content)
     assert told.startswith(says), told
     if who is None or not who:
-        assert "log in with the staff account the demo printed at start (pipenv run demo)" in told
+        assert "log in with the staff account the demo printed at start (pipenv run demo;" in told
+        assert "seed_demo_accounts --random-passwords makes it" in told
         assert "give a staff user the media.restore_media permission" in told
         assert (
             "your account is not staff: log out (the button at the top of the page), then" in told
@@ -429,6 +430,7 @@ def test_each_visitor_who_cannot_run_it_is_told_how(client, fresh_s3, who, says)
     else:
         assert "your staff account lacks the media.restore_media permission" in told
         assert "log in with the staff account pipenv run demo printed at start" in told
+        assert "seed_demo_accounts --random-passwords makes it" in told
 
 
 @pytest.mark.django_db
