@@ -63,6 +63,8 @@ class PrefetchTourView(TemplateView):
             n=n,
             max_n=MAX_LIVE_PRODUCTS,
             available=available,
+            # Without a published product: whether any exists (the page says which).
+            unpublished=not available and Product.objects.exists(),
             runs=runs,
             stored=stored,
             charts=stored_charts(),

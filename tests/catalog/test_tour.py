@@ -7,6 +7,7 @@ import pytest
 from catalog import chart
 from catalog.tour import BENCHMARK, stored_benchmark
 from tests.pages import query_count
+from tests.processes import BASE_DIR
 
 pytestmark = pytest.mark.django_db
 
@@ -52,8 +53,28 @@ def test_tour_without_products_says_how_to_seed(client):
     response = client.get("/tour/prefetch/")
     assert response.status_code == 200
     assert b"seed_catalog" in response.content
+    assert b"The catalog is empty" in response.content
     assert b"Live evidence: none yet" in response.content  # not "the same 24 products"
     assert response.context["runs"] == []
+
+
+def test_tour_with_no_published_product_says_so_not_that_the_catalog_is_empty(
+    client, make_products
+):
+    """The strategies load published products: with products all unpublished, the
+    page said the catalog was empty and sent the reader to seed one."""
+    make_products(3, is_published=False)
+    content = client.get("/tour/prefetch/").content.decode()
+    assert "The catalog is empty" not in content
+    assert "No product is published" in content
+
+
+def test_the_tour_names_the_command_of_the_benchmark_it_charts():
+    """docs/prefetch-bench.jsonl is the run docs/prefetch.md shows (medians of 7)."""
+    docs = (BASE_DIR / "docs" / "prefetch.md").read_text()
+    documented = re.search(r"^pipenv run python manage\.py bench_prefetch --sizes .*$", docs, re.M)
+    template = (BASE_DIR / "templates" / "tour" / "prefetch.html").read_text()
+    assert f"<code>{documented.group(0)} --json</code>" in template
 
 
 def test_tour_charts_the_stored_benchmark_as_inline_svg(client):
