@@ -2,6 +2,7 @@
 
 import json
 import re
+from fractions import Fraction
 from io import StringIO
 
 import pytest
@@ -152,6 +153,9 @@ def test_bench_table():
         (["--strategies", "prefetch,,bounded"], "comma-separated names"),
         (["--strategies", ","], "comma-separated names"),
         (["--repeats", "0"], "--repeats"),
+        # A median of 100 says what more would: a number of runs that never ends is a mistake.
+        (["--repeats", "101"], "--repeats must be at most 100"),
+        (["--repeats", "9" * 30], "--repeats must be at most 100"),
         (["--sizes", "x" * 20_000], "(20000 characters)"),
         (["--sizes", "1," * 10_000], "(20000 characters)"),
     ],
@@ -159,6 +163,18 @@ def test_bench_table():
 def test_bench_rejects_bad_arguments(args, message):
     with pytest.raises(CommandError, match=message):
         run("bench_prefetch", *args)
+
+
+@pytest.mark.parametrize("missing", [1, 9, 10**6, 10**22 + 1, 10**40 + 7])
+def test_the_seed_asked_for_publishes_enough_at_any_size(missing):
+    """Worked out in floating point, a large size asked for a seed rounded off (for
+    10**22 + 1 missing, 111111111111111109246981 products)."""
+    from catalog.management.commands.bench_prefetch import to_seed
+
+    more = to_seed(missing)
+    published_at_least = (more - 5) * (Fraction(str(demo_data.PUBLISHED_SHARE)) - Fraction(5, 100))
+    assert published_at_least >= missing
+    assert (more - 6) * (Fraction(str(demo_data.PUBLISHED_SHARE)) - Fraction(5, 100)) < missing
 
 
 @pytest.mark.usefixtures("seeded")

@@ -13,6 +13,7 @@ is the line under the table (on stderr with --json, so stdout stays JSON).
 import json
 import math
 from contextlib import nullcontext
+from fractions import Fraction
 
 from django.core.management.base import CommandError
 
@@ -47,9 +48,15 @@ def to_seed(missing: int) -> int:
     """How many products `seed_catalog` should add to publish `missing` more.
 
     It publishes each with a chance (demo_data.PUBLISHED_SHARE), so the count
-    assumes five points fewer are published, and adds five.
+    assumes five points fewer are published, and adds five. In fractions: a float
+    division rounds a large count off.
     """
-    return math.ceil(missing / (demo_data.PUBLISHED_SHARE - 0.05)) + 5
+    share = Fraction(str(demo_data.PUBLISHED_SHARE)) - Fraction(5, 100)
+    return math.ceil(missing / share) + 5
+
+
+# The median of 100 runs says what more would; a number past it would run for hours.
+MAX_REPEATS = 100
 
 
 class Command(DatabaseCommand):
@@ -57,7 +64,12 @@ class Command(DatabaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--sizes", default="50,500,5000", help="products per run, e.g. 50,500")
-        parser.add_argument("--repeats", type=int, default=5, help="runs per size (median kept)")
+        parser.add_argument(
+            "--repeats",
+            type=int,
+            default=5,
+            help=f"runs per size, 1 to {MAX_REPEATS} (median kept)",
+        )
         parser.add_argument(
             "--strategies", default=",".join(STRATEGIES), help="comma-separated subset"
         )
@@ -79,6 +91,8 @@ class Command(DatabaseCommand):
             raise CommandError(f"--strategies: choose among {', '.join(STRATEGIES)}.")
         if repeats < 1:
             raise CommandError("--repeats must be 1 or more.")
+        if repeats > MAX_REPEATS:
+            raise CommandError(f"--repeats must be at most {MAX_REPEATS}.")
         available = Product.objects.published().count()
         if max(sizes) > available:
             more = to_seed(max(sizes) - available)
