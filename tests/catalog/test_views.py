@@ -8,7 +8,7 @@ import pytest
 from catalog.models import Product
 from catalog.querysets import SORTS
 from catalog.views import SORT_LABELS, clamp_per_page
-from tests.factories import CategoryFactory, ProductFactory
+from tests.factories import CategoryFactory, ProductFactory, UserFactory
 from tests.pages import query_count
 from tests.sqlshape import assert_sql_does_not_grow
 
@@ -188,6 +188,30 @@ def test_detail_query_count_does_not_depend_on_the_number_of_features(client, ca
     )
     assert queries(client.get(f"/products/{few.slug}/")) == DETAIL_QUERIES
     assert queries(client.get(f"/products/{many.slug}/")) == DETAIL_QUERIES
+
+
+def test_pages_with_less_to_show_run_the_fewer_queries_the_docs_give(
+    client, category, no_page_cache
+):
+    """docs/prefetch.md, below its table: a list with no product to show runs no
+    products or features statement, and a product alone in its category no "More in"."""
+    assert queries(client.get("/products/")) == 1  # the count: nothing published
+    assert queries(client.get("/categories/kitchen/")) == 2  # the category, its count
+    product = ProductFactory(category=category)
+    assert queries(client.get(f"/products/{product.slug}/")) == 3
+
+
+def test_what_is_kept_between_requests_runs_fewer_queries_as_the_docs_give(client, category):
+    """docs/prefetch.md, below its table: the list's count is kept (a member, whom the
+    page cache passes over, asks in another order: no count), and so are the product
+    page's and the home page's content."""
+    product = ProductFactory(category=category)
+    for url in (f"/products/{product.slug}/", "/"):
+        assert queries(client.get(url)) > 0
+        assert queries(client.get(url)) == 0
+    client.force_login(UserFactory())
+    first = queries(client.get("/products/?sort=price"))
+    assert queries(client.get("/products/?sort=-price")) == first - 1
 
 
 def test_the_docs_table_gives_the_pinned_counts():
