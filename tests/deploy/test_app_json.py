@@ -92,16 +92,27 @@ def test_redis_is_optional_and_left_to_the_add_on():
 
 def test_the_button_gives_what_the_readme_says():
     """README, Deploying to Heroku: a Postgres add-on, a generated secret key, one web
-    dyno, production settings, the query log on for this demo, and the media bucket
-    and its keys asked for."""
+    dyno, production settings, the query log on for this demo, and the media bucket,
+    its region and its keys asked for: nothing else."""
     assert [addon["plan"] for addon in APP_JSON["addons"]] == ["heroku-postgresql:essential-0"]
     env = APP_JSON["env"]
     assert env["DJANGO_SECRET_KEY"]["generator"] == "secret"
     assert APP_JSON["formation"]["web"]["quantity"] == 1
     assert env["ENVIRONMENT"]["value"] == "production"
     assert env["QUERY_LOG"]["value"] == "on"
-    for name in ("AWS_MEDIA_BUCKET_NAME", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
-        assert env[name].get("required", True) is True, name
+    asked = {
+        name
+        for name, spec in env.items()
+        if spec.get("required", True) and "value" not in spec and "generator" not in spec
+    }
+    assert asked == {
+        "AWS_MEDIA_BUCKET_NAME",
+        "AWS_S3_REGION_NAME",
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+    }
+    readme = (BASE_DIR / "README.md").read_text()
+    assert "It asks for the media bucket, its region\nand its keys" in readme
 
 
 def test_the_build_reads_one_python_version_and_no_requirements_file():
