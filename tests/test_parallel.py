@@ -195,6 +195,25 @@ def test_ci_measures_coverage_with_the_pipfiles_coverage_command():
     assert any(line.startswith("CI=true ") and line.endswith(coverage) for line in ci_lines)
 
 
+def test_the_readmes_two_commands_are_the_pipfiles_scripts_and_ci_runs_the_tests_one():
+    """README, Quick start: one command runs the demo site, one the tests; `.ci/run`
+    calls the second word for word, and the Pipfile's scripts are what they run."""
+    readme = (BASE_DIR / "README.md").read_text()
+    start = readme.split("## Quick start", 1)[1].split("\n## ", 1)[0]
+    commands = re.findall(r"```sh\n(.*?)\n```", start, re.S)
+    assert commands == [
+        "pipenv install --dev && pipenv run demo",
+        "pipenv install --dev && pipenv run test",
+    ]
+    scripts = tomllib.loads((BASE_DIR / "Pipfile").read_text())["scripts"]
+    assert scripts["demo"] == "python -m config.local.demo"
+    assert scripts["test"] == "pytest"
+    ci_lines = [
+        " ".join(line.split()) for line in (BASE_DIR / ".ci" / "run").read_text().splitlines()
+    ]
+    assert commands[1] in ci_lines
+
+
 def test_the_workers_keep_bytecode_caches_whatever_the_shell_says():
     """Each worker imports every test module, which pytest rewrites for its assertion
     messages (about 2.7 s of CPU a worker for this suite) unless it finds the result
