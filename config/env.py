@@ -619,7 +619,8 @@ def url_path(name: str, default: str) -> str:
     if any(not _SEGMENT.fullmatch(part) or part in (".", "..") for part in segments):
         raise ImproperlyConfigured(
             f"The environment variable {name} must be a path like backstage/ (letters, "
-            f"digits, - . _ ~ and /; no scheme, host, spaces or quotes), got {shown(value)}."
+            f"digits, - . _ ~ and /; no scheme, host, spaces or quotes), got "
+            f"{shown(os.environ[name])}."
         )
     return value + "/"
 

@@ -734,9 +734,13 @@ def test_migrations_match_the_models():
     ],
 )
 def test_an_admin_url_nobody_could_reach_stops_start_up(monkeypatch, value):
-    monkeypatch.setenv("ADMIN_URL", value)
-    with pytest.raises(ImproperlyConfigured, match="ADMIN_URL must be a path like backstage/"):
+    monkeypatch.setenv("ADMIN_URL", value + "/")
+    with pytest.raises(
+        ImproperlyConfigured, match="ADMIN_URL must be a path like backstage/"
+    ) as refused:
         env.url_path("ADMIN_URL", "admin/")
+    # The value as set, its slashes too, not as the check read it.
+    assert str(refused.value).endswith(f"got {env.shown(value + '/')}.")
 
 
 @pytest.mark.parametrize(
