@@ -187,9 +187,16 @@ def demo() -> int:
 
     connections.close_all()
     print(f"Serving the demo on http://localhost:{port}/ (Ctrl-C stops it)")
+    if settings.EMAIL_BACKEND == CONSOLE_MAIL:
+        print(MAIL_LINE)
     if open_to_network:
         print(open_to_network)
     return run(web, child_env)
+
+
+# Where a password reset's mail goes in development: the site says it is on its way.
+CONSOLE_MAIL = "django.core.mail.backends.console.EmailBackend"
+MAIL_LINE = "Mail the site sends (password reset links) is printed here, among the site's log."
 
 
 def media_commands_line(s3_environ: dict[str, str]) -> str:

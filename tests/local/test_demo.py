@@ -69,6 +69,7 @@ def test_demo_command_migrates_serves_the_site_and_stops_on_ctrl_c(tmp_path, beh
     assert "Seeded 200 products" in output  # the first run's demo catalog
     assert f"http://localhost:{port}/" in output
     assert "Local S3 server on http://127.0.0.1:" in output
+    assert demo.MAIL_LINE in output  # where the reset page's "on its way" mail goes
     assert "DEBUG pages are open" not in output
     # Each step in order, the logins (where that command exists) just before "Serving".
     steps = ["Applying sessions.0001_initial... OK", "Seeded 200 products", "Serving the demo"]
