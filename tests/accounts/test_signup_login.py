@@ -408,3 +408,11 @@ def test_a_username_longer_than_any_account_is_a_form_error(client, login, usern
     response = client.post(login, {"username": username, "password": "x"})
     assert response.status_code == 200
     assert "Ensure this value has at most 150 characters" in response.content.decode()
+
+
+def test_the_user_forms_are_djangos_for_its_user_as_docs_accounts_says():
+    """docs/accounts.md: a fork with its own AUTH_USER_MODEL points these at it."""
+    from accounts import forms
+
+    for form in (forms.SignupForm, forms.AdminUserAddForm, forms.AdminUserChangeForm):
+        assert form._meta.model is User, form
