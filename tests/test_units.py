@@ -131,7 +131,10 @@ PLATFORM_USES_OF_THE_APPS = {
     "config/checks.py",
     "templates/base.html",
     "templates/_home.html",
+    "templates/admin/base_site.html",  # {% load shared_logins %}
 }
+# Settings that name the apps' models by relation, which no scan sees.
+SETTINGS_OF_THE_APPS = ("ACCOUNTS_USER_SELECT_RELATED",)
 # A module, a dotted path or a URL name of one of the apps, in code or a template.
 NAMES_AN_APP = re.compile(rf"^(?:{'|'.join(APPS)})(?:[:.]|$)")
 URL_NAME_OF_AN_APP = re.compile(rf"""["'](?:{"|".join(APPS)}):[\w-]+["']""")
@@ -166,11 +169,22 @@ def platform_users_of_the_apps() -> set[str]:
                 continue
             if any(NAMES_AN_APP.match(name) and name not in APPS for name in names):
                 found.add(path.relative_to(BASE_DIR).as_posix())
-    templates = BASE_DIR / "templates"
-    for path in (path for path in templates.rglob("*") if path.is_file()):
-        if path.relative_to(templates).parts[0] in APPS:
-            continue  # the apps' own templates go with them
-        if URL_NAME_OF_AN_APP.search(path.read_text()):
+    # The site's templates (not the apps' own folders, which go with them) and the
+    # platform's units': a URL name of an app, or a tag library of one loaded.
+    libraries = {path.stem for app in APPS for path in (BASE_DIR / app).glob("templatetags/*.py")}
+    site = BASE_DIR / "templates"
+    templates = [
+        path
+        for path in site.rglob("*")
+        if path.is_file() and path.relative_to(site).parts[0] not in APPS
+    ]
+    templates += (path for path in (BASE_DIR / "config").rglob("templates/**/*") if path.is_file())
+    for path in templates:
+        text = path.read_text()
+        loaded = {
+            name for tag in re.findall(r"{%\s*load\s+([^%]+?)\s*%}", text) for name in tag.split()
+        }
+        if URL_NAME_OF_AN_APP.search(text) or loaded & (libraries - {"__init__"}):
             found.add(path.relative_to(BASE_DIR).as_posix())
     return found
 
@@ -179,5 +193,5 @@ def test_only_the_files_the_readme_lists_name_the_apps_a_fork_replaces():
     assert platform_users_of_the_apps() == PLATFORM_USES_OF_THE_APPS
     readme = (BASE_DIR / "README.md").read_text()
     section = readme.split("## Forking as a template", 1)[1].split("\n## ", 1)[0]
-    for name in PLATFORM_USES_OF_THE_APPS:
+    for name in (*PLATFORM_USES_OF_THE_APPS, *SETTINGS_OF_THE_APPS):
         assert f"`{name}`" in section, name

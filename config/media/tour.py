@@ -15,12 +15,14 @@ import urllib.request
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.sessions.backends.base import UpdateError
 from django.core.cache import caches
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.db import OperationalError, connection, transaction
 from django.http import HttpResponseRedirect
+from django.shortcuts import resolve_url
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django.utils.decorators import method_decorator
@@ -311,6 +313,8 @@ class S3MediaTourView(TemplateView):
                 "staff" if user.is_staff else "member" if user.is_authenticated else "anonymous"
             ),
             "storage": default_storage.__class__.__name__,
+            # The project's login page, whatever app serves it (LOGIN_URL).
+            "login_url": resolve_url(settings.LOGIN_URL),
             "demo_name": DEMO_NAME,
             "settings_excerpt": source_excerpt(
                 "config/settings.py", "if media_bucket or not DEVELOPMENT:", 27
