@@ -37,7 +37,7 @@ urlpatterns = [
     ),
     path(
         f"{settings.ADMIN_URL}password_change/done/",
-        views.admin_password_change_done,
+        form_methods_only(views.admin_password_change_done),
         name="admin_password_change_done",
     ),
     path(
@@ -133,11 +133,14 @@ urlpatterns = [
     ),
     path(
         "accounts/reset/done/",
-        auth_views.PasswordResetCompleteView.as_view(
-            template_name="accounts/message_page.html",
-            extra_context=message_page(
-                "Password set", "Your new password is set.", ("accounts:login", "Log in")
-            ),
+        # The shared logins have no address to reset from: nothing was set.
+        views.not_for_shared_logins(
+            auth_views.PasswordResetCompleteView.as_view(
+                template_name="accounts/message_page.html",
+                extra_context=message_page(
+                    "Password set", "Your new password is set.", ("accounts:login", "Log in")
+                ),
+            )
         ),
         name="password_reset_complete",
     ),

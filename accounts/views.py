@@ -57,6 +57,8 @@ def leads_back(request, url: str, also: tuple[str, ...] = ()) -> bool:
     decoded, with runs of slashes read as one and a missing trailing slash added
     (APPEND_SLASH). Only paths on this request's host count.
     """
+    # A dot segment may be percent-encoded (`%2e`, `.%2E`): browsers resolve it as one.
+    url = re.sub(r"%2e", ".", url, flags=re.IGNORECASE)
     target = urlsplit(urljoin(request.build_absolute_uri(), url))
     if target.netloc.lower() != request.get_host().lower():
         return False
@@ -111,7 +113,7 @@ def admin_logout(request):
     login's `next`, an address typed) gets the site's logout page, where Django's
     admin answered with a blank 405. The site and the admin share one session."""
     if request.method == "POST":
-        return admin.site.logout(request)
+        return admin.site.admin_view(admin.site.logout)(request)  # staff only, as the admin's
     return LogoutView.as_view()(request)
 
 

@@ -588,7 +588,7 @@ def test_a_shared_login_is_never_told_its_password_was_changed(client, username)
     bookmark, a link passed on) they said "Your password is changed" all the same."""
     output = run()
     log_in(client, output, username)
-    pages = [reverse("accounts:password_change_done")]
+    pages = [reverse("accounts:password_change_done"), reverse("accounts:password_reset_complete")]
     if username == STAFF_USERNAME:
         pages.append(reverse("admin:password_change_done"))
     for page in pages:
@@ -597,9 +597,17 @@ def test_a_shared_login_is_never_told_its_password_was_changed(client, username)
         content = shown.content.decode()
         assert "shared by every visitor of the demo" in content
         assert "changed" not in content.lower(), page
-    # Any other account, after its change, reads them as before.
-    client.force_login(UserFactory(is_staff=True))
-    assert "Your password is changed." in client.get(pages[0]).content.decode()
+    # Any other account, after a real change, reads them as before.
+    other = UserFactory(is_staff=True)
+    client.force_login(other)
+    change = {
+        "old_password": PASSWORD,
+        "new_password1": NEW_PASSWORD,
+        "new_password2": NEW_PASSWORD,
+    }
+    done = client.post(reverse("accounts:password_change"), change, follow=True)
+    assert "Your password is changed." in done.content.decode()
+    assert "Your new password is set." in client.get(pages[1]).content.decode()
     admin_done = client.get(reverse("admin:password_change_done"))
     assert "Your password was changed." in admin_done.content.decode()
 

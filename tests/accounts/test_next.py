@@ -32,6 +32,7 @@ LOOPS = {
     "percent-encoded slash": "/accounts%2Flogin/",
     "dot segment": "/accounts/./login/",
     "dot-dot segment": "/accounts/profile/../login/",
+    "encoded dot-dot segment": "/accounts/profile/%2e%2e/login/",
     "relative, same page": ".",
     "relative, query only": "?next=/",
     "relative, by name": "../login/",
@@ -81,6 +82,10 @@ LOGOUTS = {
     "the site's, encoded": "/%61ccounts/logout/",
     "the admin's": f"/{settings.ADMIN_URL}logout/",
     "the admin's, dot-dot": f"/{settings.ADMIN_URL}x/../logout/",
+    # Browsers read %2e as a dot in a path segment (the WHATWG URL standard).
+    "the site's, encoded dot": "/accounts/logout/%2e",
+    "the admin's, encoded dot-dot": f"/{settings.ADMIN_URL}x/%2E%2e/logout/",
+    "the admin's, half-encoded dot-dot": f"/{settings.ADMIN_URL}x/.%2E/logout/",
 }
 
 

@@ -177,6 +177,12 @@ def test_the_admins_logout_address_visited_shows_the_button_and_logs_out_on_post
     done = client.post(logout)  # the admin's own logout, to LOGOUT_REDIRECT_URL
     assert (done.status_code, done["Location"]) == (302, "/")
     assert "_auth_user_id" not in client.session
+    # A member is not the admin's: its POST goes to the admin's index, as Django's
+    # admin sends it, and logs nobody out.
+    client.force_login(UserFactory())
+    refused = client.post(logout)
+    assert (refused.status_code, refused["Location"]) == (302, f"/{settings.ADMIN_URL}")
+    assert "_auth_user_id" in client.session
 
 
 def test_profile_page_requires_login(client):

@@ -151,6 +151,9 @@ FORM_VIEWS = {
     "/admin/login/": "anonymous",
     "/admin/password_change/": "staff",
     "/admin/accounts/company/add/": "staff",
+    # The site's pages at the admin's own paths (accounts/urls.py), as the admin's.
+    "/admin/password_change/done/": "staff",
+    "/admin/logout/": "staff",
 }
 
 
