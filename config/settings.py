@@ -144,7 +144,9 @@ ADMIN_URL = env.url_path("ADMIN_URL", "admin/")
 # The demo deployment turns it on (app.json), being a site that teaches with it.
 QUERY_LOG = os.environ.get("QUERY_LOG", "").strip().lower() or ("on" if DEVELOPMENT else "off")
 if QUERY_LOG not in ("on", "off"):
-    raise ImproperlyConfigured(f"QUERY_LOG must be 'on' or 'off', got {env.shown(QUERY_LOG)}.")
+    raise ImproperlyConfigured(
+        f"QUERY_LOG must be 'on' or 'off', got {env.shown(os.environ['QUERY_LOG'])}."
+    )
 QUERY_LOG = QUERY_LOG == "on"
 
 TEMPLATES = [

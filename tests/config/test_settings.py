@@ -848,6 +848,13 @@ def test_query_log_is_on_by_default_in_development_only(environment, query_log, 
     assert result.stdout.split()[-1] == shown
 
 
+def test_a_refused_query_log_is_shown_as_set():
+    env = production_env(DATABASE_URL="postgres://u:p@db.invalid/app", QUERY_LOG=" Yes")
+    result = run_python("import django; django.setup()", env)
+    assert result.returncode != 0
+    assert "QUERY_LOG must be 'on' or 'off', got ' Yes'." in result.stderr
+
+
 def gunicorn_takes_workers(value: str) -> bool:
     """Whether gunicorn starts with WEB_CONCURRENCY=value: it reads the variable with
     int() when its settings module is imported, before the web line's config file."""

@@ -177,6 +177,13 @@ def test_a_technique_whose_page_is_removed_leaves_the_index_and_the_home_page(cl
 
 
 @pytest.mark.django_db
+def test_the_index_counts_one_technique_as_one(client, monkeypatch):
+    monkeypatch.setattr("config.tour.available_techniques", lambda: TECHNIQUES[:1])
+    index = client.get("/tour/").content.decode()
+    assert "<p>One production technique, each working on this site." in index
+
+
+@pytest.mark.django_db
 def test_the_index_counts_the_five_techniques(client):
     index = client.get("/tour/").content.decode()
     assert "<p>Five production techniques, each working on this site." in index
@@ -249,4 +256,7 @@ def test_every_tour_step_that_names_the_demo_names_herokus_way_too():
     ]
     assert len(steps) >= 4  # the auth and S3 tours' logins
     for name, paragraph in steps:
-        assert "heroku run" in paragraph, (name, paragraph)
+        said = " ".join(paragraph.split())
+        command = "heroku run python manage.py seed_demo_accounts --random-passwords"
+        assert command in said, (name, paragraph)
+        assert "prints its password, once" in said, (name, paragraph)  # not again

@@ -110,7 +110,7 @@ def test_a_fork_without_the_query_log_serves_its_pages_and_static_files(tmp_path
         (tmp_path / name).unlink()
     settings, urls = tmp_path / "config/settings.py", tmp_path / "config/urls.py"
     edit(settings, r'^ *"config\.querylog\.QueryLogMiddleware",\n', "")
-    edit(settings, r"^QUERY_LOG = os\.environ.*\n(.*\n){3}", "")
+    edit(settings, r'^QUERY_LOG = os\.environ.*\n(.*\n)*?QUERY_LOG = QUERY_LOG == "on"\n', "")
     edit(urls, r"^from (accounts\.profile_auth|catalog)\.tour import .*\n", "", count=2)
     edit(urls, r'^    path\("tour/(prefetch|auth-backend)/".*\n', "", count=2)
     served, tours = pages_of(tmp_path, "without_query_log")
