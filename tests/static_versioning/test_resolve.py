@@ -395,6 +395,14 @@ def test_hashed_files_are_immutable_for_one_year_unhashed_ones_briefly(client):
     assert unhashed["Cache-Control"] == "max-age=60, public"
 
 
+def test_whitenoises_own_lifetime_is_the_ten_years_the_readme_says_a_fork_gets():
+    """README, "Forking as a template": without this unit, hashed files get
+    WhiteNoise's own lifetime, ten years, instead of one."""
+    from whitenoise.base import WhiteNoise
+
+    assert WhiteNoise.FOREVER == 10 * 365 * 24 * 60 * 60
+
+
 @pytest.mark.parametrize(
     ("asked", "first", "last"),
     [("bytes=0-0", 0, 0), ("bytes=-1", -1, -1), ("bytes=5-5", 5, 5), ("bytes=0-1", 0, 1)],
