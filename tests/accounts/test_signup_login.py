@@ -422,3 +422,20 @@ def test_the_user_forms_are_djangos_for_its_user_as_docs_accounts_says():
 
     for form in (forms.SignupForm, forms.AdminUserAddForm, forms.AdminUserChangeForm):
         assert form._meta.model is User, form
+
+
+def test_the_logout_pages_button_logs_out_under_the_csrf_check():
+    """The button's form carries its token: a browser's POST of it logs out, one
+    without a token is refused and logs nobody out."""
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(UserFactory())
+    page = client.get("/accounts/logout/").content.decode()
+    form = page.split("<main", 1)[1].split('<form method="post" action="/accounts/logout/">', 1)[1]
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
+    assert client.post("/accounts/logout/").status_code == 403
+    assert "_auth_user_id" in client.session
+    done = client.post("/accounts/logout/", {"csrfmiddlewaretoken": token})
+    assert (done.status_code, done["Location"]) == (302, "/")
+    assert "_auth_user_id" not in client.session
