@@ -130,10 +130,9 @@ class TourIndexView(TemplateView):
 
     def get_context_data(self, **kwargs):
         techniques = available_techniques()
-        count = COUNT_WORDS[len(techniques)] if len(techniques) < len(COUNT_WORDS) else None
-        return super().get_context_data(
-            techniques=techniques, count=count or len(techniques), **kwargs
-        )
+        n = len(techniques)
+        count = COUNT_WORDS[n] if n < len(COUNT_WORDS) else n
+        return super().get_context_data(techniques=techniques, count=count, **kwargs)
 
 
 class PipenvTourView(TemplateView):

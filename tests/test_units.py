@@ -46,6 +46,20 @@ def template_libraries(unit: str) -> set[str]:
     return {path.stem for path in tags.glob("*.py") if path.stem != "__init__"}
 
 
+def loaded_libraries(text: str) -> set[str]:
+    """The tag libraries a template's `{% load %}` tags name."""
+    return {name for tag in re.findall(r"{%\s*load\s+([^%]+?)\s*%}", text) for name in tag.split()}
+
+
+def imported_modules(node: ast.AST) -> list[str]:
+    """The modules an import statement names; none for any other node."""
+    if isinstance(node, ast.Import):
+        return [alias.name for alias in node.names]
+    if isinstance(node, ast.ImportFrom) and node.module:
+        return [node.module]
+    return []
+
+
 def users_of(unit: str) -> set[str]:
     folder = unit.replace(".", "/") + "/"
     found = set()
@@ -58,12 +72,7 @@ def users_of(unit: str) -> set[str]:
         if name.startswith(folder) or "__pycache__" in name:
             continue
         for node in ast.walk(ast.parse(path.read_text())):
-            if isinstance(node, ast.Import):
-                modules = [alias.name for alias in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.module:
-                modules = [node.module]
-            else:
-                continue
+            modules = imported_modules(node)
             if any(module == unit or module.startswith(unit + ".") for module in modules):
                 found.add(name)
         # A permission of the unit's app named in a string ("media.restore_media").
@@ -76,9 +85,8 @@ def users_of(unit: str) -> set[str]:
     for path in (html for folder in templates for html in folder.rglob("*.html")):
         if path.is_relative_to(BASE_DIR / unit.replace(".", "/")):
             continue
-        for loaded in re.findall(r"{%\s*load\s+([^%]+?)\s*%}", path.read_text()):
-            if libraries & set(loaded.split()):
-                found.add(path.relative_to(BASE_DIR).as_posix())
+        if libraries & loaded_libraries(path.read_text()):
+            found.add(path.relative_to(BASE_DIR).as_posix())
     return found - WIRING
 
 
@@ -159,19 +167,18 @@ def platform_users_of_the_apps() -> set[str]:
         tree = ast.parse(path.read_text())
         said = docstrings(tree)
         for node in ast.walk(tree):
-            if isinstance(node, ast.Import):
-                names = [alias.name for alias in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.module:
-                names = [node.module]
-            elif isinstance(node, ast.Constant) and isinstance(node.value, str):
-                names = [] if id(node) in said else [node.value]
-            else:
-                continue
+            names = imported_modules(node)
+            if (
+                isinstance(node, ast.Constant)
+                and isinstance(node.value, str)
+                and id(node) not in said
+            ):
+                names = [node.value]
             if any(NAMES_AN_APP.match(name) and name not in APPS for name in names):
                 found.add(path.relative_to(BASE_DIR).as_posix())
     # The site's templates (not the apps' own folders, which go with them) and the
     # platform's units': a URL name of an app, or a tag library of one loaded.
-    libraries = {path.stem for app in APPS for path in (BASE_DIR / app).glob("templatetags/*.py")}
+    libraries = {library for app in APPS for library in template_libraries(app)}
     site = BASE_DIR / "templates"
     templates = [
         path
@@ -181,10 +188,7 @@ def platform_users_of_the_apps() -> set[str]:
     templates += (path for path in (BASE_DIR / "config").rglob("templates/**/*") if path.is_file())
     for path in templates:
         text = path.read_text()
-        loaded = {
-            name for tag in re.findall(r"{%\s*load\s+([^%]+?)\s*%}", text) for name in tag.split()
-        }
-        if URL_NAME_OF_AN_APP.search(text) or loaded & (libraries - {"__init__"}):
+        if URL_NAME_OF_AN_APP.search(text) or loaded_libraries(text) & libraries:
             found.add(path.relative_to(BASE_DIR).as_posix())
     return found
 
