@@ -1,5 +1,6 @@
 """Start the app's real processes (the Procfile's lines) and talk HTTP to them."""
 
+import fcntl
 import os
 import signal
 import socket
@@ -491,6 +492,21 @@ def http_get(
         return Response(error.code, dict(error.headers), error.read())
 
 
+def process_log() -> typing.IO[bytes]:
+    """A temporary file for a process's stdout and stderr, which the test reads while
+    the process runs (`WebProcess.output()`).
+
+    Parent and child share the file's one position: reading from the start moves it
+    for the child too, and a line the child wrote in that moment would overwrite
+    the log's first lines. Opened for appending, each write goes to the end,
+    wherever the reader left the position.
+    """
+    log = tempfile.TemporaryFile()
+    flags = fcntl.fcntl(log.fileno(), fcntl.F_GETFL)
+    fcntl.fcntl(log.fileno(), fcntl.F_SETFL, flags | os.O_APPEND)
+    return log
+
+
 @dataclass
 class WebProcess:
     """The Procfile's web line, running on a free port until stopped.
@@ -566,7 +582,7 @@ def start_web(
     failures) asks for `measured=True`.
     """
     port = port or free_port()
-    log = tempfile.TemporaryFile()
+    log = process_log()
     process = subprocess.Popen(
         ["bash", "-c", "exec " + procfile_command("web")],
         cwd=BASE_DIR,

@@ -2,20 +2,24 @@
 (pyproject.toml, patch), and the ports their servers are given."""
 
 import socket
+import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
 from tests.processes import (
+    WebProcess,
     disk_state,
     free_port,
     platform_env,
     port_block,
+    process_log,
     production_env,
     released_database,
     run_python,
     serving,
+    wait_for,
     worker_number,
 )
 
@@ -103,3 +107,26 @@ def test_the_in_dyno_databases_files_in_the_app_folder_are_not_the_apps(tmp_path
     (tmp_path / ".pg.log").write_text("checkpoint starting\ncheckpoint complete")
     assert disk_state(tmp_path) == before
     assert list(before) == ["manage.py"]
+
+
+def test_reading_a_process_log_midway_loses_none_of_what_the_process_writes_next():
+    # The log is the child's stdout: one open file, one position, shared. output()
+    # seeks to the start to read it; a line the child wrote in that moment (an
+    # access log line just after the answer a test waited for) went to the start
+    # and overwrote what the test read next.
+    log = process_log()
+    code = "import sys; print('first', flush=True); sys.stdin.read(1); print('second')"
+    child = subprocess.Popen(
+        [sys.executable, "-c", code],
+        stdin=subprocess.PIPE,
+        stdout=log,
+    )
+    web = WebProcess(child, 0, log)
+    try:
+        wait_for(lambda: "first" in web.output(), seconds=30)
+        log.seek(0)  # where output() reads from, while the child goes on
+        child.communicate(b"x", timeout=30)
+    finally:
+        child.kill()
+        child.wait()
+    assert web.output() == "first\nsecond\n"

@@ -53,6 +53,7 @@ from tests.processes import (
     WebProcess,
     children,
     free_port,
+    process_log,
     procfile_command,
     production_env,
     released_database,
@@ -352,7 +353,7 @@ def in_a_terminal(command: str, env: dict[str, str]) -> Iterator[WebProcess]:
     """`command` on a free PORT as a terminal runs a job: in a process group of its
     own. Killed with its group at the end of the with-block if still running."""
     port = free_port()
-    log = tempfile.TemporaryFile()
+    log = process_log()
     process = subprocess.Popen(
         ["bash", "-c", "exec " + command],
         cwd=BASE_DIR,

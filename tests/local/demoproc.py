@@ -4,13 +4,12 @@ import os
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 import psutil
 
-from tests.processes import BASE_DIR, WebProcess, free_port, fresh_database
+from tests.processes import BASE_DIR, WebProcess, free_port, fresh_database, process_log
 
 
 def start_demo(database: str, s3_data: Path, port: str | None = None, **extra: str) -> WebProcess:
@@ -30,7 +29,7 @@ def start_demo(database: str, s3_data: Path, port: str | None = None, **extra: s
     }
     database_url = database if "://" in database else fresh_database(database)
     env.update(PORT=port, DATABASE_URL=database_url, DEMO_S3_DATA=str(s3_data), **extra)
-    log = tempfile.TemporaryFile()
+    log = process_log()
     process = subprocess.Popen(
         [sys.executable, "-m", "config.local.demo"],
         cwd=BASE_DIR,
