@@ -1,6 +1,7 @@
 import io
 import random
 import re
+import struct
 import tracemalloc
 import zlib
 
@@ -32,6 +33,7 @@ from tests.images import (
     jpeg_declaring,
     lossless_jpeg,
     picture,
+    png_chunk,
     save,
 )
 from tests.processes import BASE_DIR
@@ -923,3 +925,58 @@ def test_a_lossless_jpeg_is_stored_with_standard_tables():
         assert image.getextrema() == (128, 128)  # every pixel as it was
         # Pillow's standard table at quality 95: its largest step 12 (of 121 at 50).
         assert max(image.quantization[0]) == 12
+
+
+def png_of_16_bit_samples(colour_type: int, pixels: list[tuple[int, ...]]) -> bytes:
+    """A one-row PNG at 16 bits a sample: grey (0), colour (2), grey and alpha (4) or
+    colour and alpha (6). Pillow writes none but grey at this depth."""
+    header = struct.pack(">IIBBBBB", len(pixels), 1, 16, colour_type, 0, 0, 0)
+    row = b"\x00" + b"".join(struct.pack(">H", sample) for pixel in pixels for sample in pixel)
+    chunks = png_chunk(b"IHDR", header) + png_chunk(b"IDAT", zlib.compress(row))
+    return b"\x89PNG\r\n\x1a\n" + chunks + png_chunk(b"IEND")
+
+
+@pytest.mark.parametrize(
+    ("colour_type", "pixels", "stored_as", "stored_pixels"),
+    [
+        pytest.param(2, [(0x12FF, 0x5601, 0x9A80)], (8, 2), [(0x12, 0x56, 0x9A)], id="colour"),
+        pytest.param(
+            6,
+            [(0x12FF, 0x5601, 0x9A80, 0x7F7F)],
+            (8, 6),
+            [(0x12, 0x56, 0x9A, 0x7F)],
+            id="colour, alpha",
+        ),
+        pytest.param(4, [(0x34FF, 0xC001)], (8, 6), [(0x34, 0x34, 0x34, 0xC0)], id="grey, alpha"),
+        pytest.param(0, [(0x1234,), (0xFEDC,)], (16, 0), [0x1234, 0xFEDC], id="grey"),
+    ],
+)
+def test_a_16_bit_png_is_stored_at_the_depth_pillow_reads(
+    colour_type, pixels, stored_as, stored_pixels
+):
+    """What docs/production.md says of 16-bit PNGs: Pillow reads colour and alpha at 8
+    bits a sample, each sample's high byte (grey and alpha as colour and alpha), and
+    the picture is written again from those pixels; grey alone it keeps at 16."""
+    kind, stored = clean_image(upload("scan.png", png_of_16_bit_samples(colour_type, pixels)))
+    assert kind.name == "PNG"
+    assert (stored[24], stored[25]) == stored_as  # IHDR's depth and colour type
+    with Image.open(io.BytesIO(stored)) as image:
+        assert list(image.get_flattened_data()) == stored_pixels
+
+
+def test_a_jpeg_damaged_inside_its_scan_is_stored_as_decoders_show_it():
+    """What docs/production.md says: libjpeg decodes a JPEG whose coded data is damaged
+    but whole to its end, as browsers do, with a warning Pillow does not raise; only a
+    file cut short is refused."""
+    ramp = Image.linear_gradient("L").resize((256, 192))
+    content = bytearray(save(Image.merge("RGB", (ramp, ramp.transpose(0), ramp)), "JPEG"))
+    scan = content.index(b"\xff\xda")  # start of scan
+    middle = (scan + len(content)) // 2
+    content[middle : middle + 20] = bytes(20)  # zeros: no marker, whatever was there
+    kind, stored = clean_image(upload("photo.jpg", bytes(content)))
+    assert kind.name == "JPEG"
+    with Image.open(io.BytesIO(stored)) as image, Image.open(io.BytesIO(content)) as sent:
+        assert image.size == (256, 192)
+        # Encoded a second time: close to what the decoder gave, not byte for byte.
+        difference = ImageStat.Stat(ImageChops.difference(image, sent.convert(image.mode)))
+        assert max(difference.mean) < 4, difference.mean
