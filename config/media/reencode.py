@@ -390,6 +390,40 @@ def _png_profile_before_palette(data: bytes) -> bool:
     return False
 
 
+def without_ignored_transparency(data: bytes) -> bytes:
+    """A PNG's bytes without the tRNS chunks libpng, and so browsers, ignore: one of
+    another length than its colour type takes (2 bytes for grey, 6 for colour, 1 up
+    to the palette's size for a palette), one before the palette or after the
+    pixels, or any in a picture with an alpha channel. Pillow refused one too short
+    ("Truncated tRNS chunk") and made pixels transparent by the first bytes of one
+    too long, which browsers show opaque. Every other byte stays."""
+    if len(data) < 26:  # the signature and IHDR's colour type
+        return data
+    colour_type, palette, pixels = data[25], 0, False
+    ignored, offset = [], 8
+    while offset + 12 <= len(data):
+        length = int.from_bytes(data[offset : offset + 4], "big")
+        name, end = data[offset + 4 : offset + 8], offset + 12 + length
+        if end > len(data) or name == b"IEND":
+            break
+        if name == b"PLTE":
+            palette = length // 3
+        elif name == b"IDAT":
+            pixels = True
+        elif name == b"tRNS":
+            takes = {0: length == 2, 2: length == 6, 3: 1 <= length <= palette}
+            if pixels or not takes.get(colour_type, False):
+                ignored.append((offset, end))
+        offset = end
+    if not ignored:
+        return data
+    kept, start = [], 0
+    for begin, end in ignored:
+        kept.append(data[start:begin])
+        start = end
+    return b"".join([*kept, data[start:]])
+
+
 def _png_transparency(data: bytes, mode: str) -> int | tuple[int, int, int] | object | None:
     """The transparency to give Pillow's writer for a grey or truecolour PNG whose tRNS
     chunk names its one transparent grey or colour, matching the pixels as Pillow

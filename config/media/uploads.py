@@ -30,6 +30,7 @@ it is always served as what it is: a GIF posted as `page.html` with
 the content type an upload carries, and serve it back on every download.)
 """
 
+import io
 import threading
 import warnings
 from dataclasses import dataclass
@@ -61,6 +62,7 @@ from config.media.reencode import (
     reencode,
     turns_upright,
     with_webp_alpha,
+    without_ignored_transparency,
 )
 
 
@@ -342,6 +344,9 @@ def _checked_and_written_again(file) -> tuple[ImageKind, bytes]:
     # up to 1 MB, with no total, as it opens the file: 5 MB of them took 13 s.
     if data.startswith(PNG_SIGNATURE) and png_chunks(data, b"iCCP") > 1:
         raise not_an_image
+    if data.startswith(PNG_SIGNATURE):
+        data = without_ignored_transparency(data)
+        file = io.BytesIO(data)
     try:
         with Image.open(file, formats=[kind.name for kind in KINDS]) as image:
             kind = kind_of(image)

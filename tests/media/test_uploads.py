@@ -980,3 +980,46 @@ def test_a_jpeg_damaged_inside_its_scan_is_stored_as_decoders_show_it():
         # Encoded a second time: close to what the decoder gave, not byte for byte.
         difference = ImageStat.Stat(ImageChops.difference(image, sent.convert(image.mode)))
         assert max(difference.mean) < 4, difference.mean
+
+
+def png_with_transparency(colour_type: int, samples: bytes, trns: bytes | None) -> bytes:
+    """An 8-bit PNG of one row: grey (0, a byte a pixel), colour (2, three) or palette
+    (3: a byte a pixel, indexing black and white), and a tRNS chunk of `trns` (None:
+    none)."""
+    per_pixel = 3 if colour_type == 2 else 1
+    header = struct.pack(">IIBBBBB", len(samples) // per_pixel, 1, 8, colour_type, 0, 0, 0)
+    chunks = png_chunk(b"IHDR", header)
+    if colour_type == 3:
+        chunks += png_chunk(b"PLTE", b"\x00\x00\x00\xff\xff\xff")
+    if trns is not None:
+        chunks += png_chunk(b"tRNS", trns)
+    chunks += png_chunk(b"IDAT", zlib.compress(b"\x00" + samples))
+    return b"\x89PNG\r\n\x1a\n" + chunks + png_chunk(b"IEND")
+
+
+@pytest.mark.parametrize(
+    ("colour_type", "samples", "trns", "browsers_show"),
+    [
+        pytest.param(2, b"\x00\x00\x00\x09\x08\x07", b"\x00\x00\x00", None, id="colour, short"),
+        pytest.param(2, b"\x00\x00\x00\x09\x08\x07", bytes(8), None, id="colour, long"),
+        pytest.param(2, b"\x00\x00\x00\x09\x08\x07", bytes(6), [None, (9, 8, 7)], id="colour"),
+        pytest.param(0, b"\x00\x09", b"\x00", None, id="grey, short"),
+        pytest.param(0, b"\x00\x09", bytes(4), None, id="grey, long"),
+        pytest.param(0, b"\x00\x09", bytes(2), [None, (9, 9, 9)], id="grey"),
+        pytest.param(3, b"\x00\x01", b"", None, id="palette, empty"),
+        pytest.param(3, b"\x00\x01", bytes(3), None, id="palette, longer than it"),
+        pytest.param(3, b"\x00\x01", bytes(1), [None, (255, 255, 255)], id="palette"),
+    ],
+)
+def test_a_transparency_chunk_decoders_ignore_is_ignored(colour_type, samples, trns, browsers_show):
+    """libpng, and so browsers, ignore a tRNS chunk of another length than its colour
+    type takes (2 bytes for grey, 6 for colour, 1 to the palette's size): the picture
+    shows opaque. Pillow refused one too short and made a pixel transparent by the
+    first bytes of one too long."""
+    kind, stored = clean_image(
+        upload("logo.png", png_with_transparency(colour_type, samples, trns))
+    )
+    assert kind.name == "PNG"
+    with Image.open(io.BytesIO(png_with_transparency(colour_type, samples, None))) as opaque:
+        colours = [tuple(pixel) for pixel in opaque.convert("RGB").get_flattened_data()]
+    assert shown(stored) == [browsers_show or colours]
