@@ -345,8 +345,22 @@ def release_tag(manifest: Path, rendered_with=None) -> str:
     if rendered_with is not None:
         text = json.dumps(_as_data(rendered_with), sort_keys=True)
         made_of = hashlib.sha256(text.encode()).hexdigest()[:12]
-    tags = [(env.deployed_commit() or "")[:12], collected, made_of]
+    tags = [commit_tag(env.deployed_commit() or ""), collected, made_of]
     return "-".join(tag for tag in tags if tag)
+
+
+# What goes into the keys as written: a short name, or a commit's hash (its first 12).
+_KEY_TEXT = re.compile(r"[A-Za-z0-9._-]{1,12}|[0-9a-f]{13,64}")
+
+
+def commit_tag(commit: str) -> str:
+    """The commit as it goes into every key's name: a hex hash's first 12 digits, a
+    name of up to 12 letters, digits, '.', '_' or '-' as it is, anything else as 12
+    hex digits of its own hash. Redis encodes keys as UTF-8, and a SOURCE_VERSION of
+    bytes that are not (Python reads them as surrogates) failed every cache call."""
+    if not commit or _KEY_TEXT.fullmatch(commit):
+        return commit[:12]
+    return hashlib.sha256(commit.encode("utf-8", "surrogateescape")).hexdigest()[:12]
 
 
 # How deep _as_data follows objects inside objects.

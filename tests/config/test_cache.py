@@ -4,6 +4,7 @@ import contextlib
 import importlib
 import json
 import logging
+import re
 import socket
 import subprocess
 import sys
@@ -873,3 +874,26 @@ def test_a_protocol_redis_py_does_not_speak_is_refused(no_redis, value):
     no_redis.setenv("REDIS_TLS_URL", f"rediss://:secret@h:6380/0?protocol={value}")
     with pytest.raises(ImproperlyConfigured, match="RESP 2 or 3"):
         cache.caches(page_seconds=10, development=False)
+
+
+@pytest.mark.parametrize(
+    "commit",
+    ["ab\udcffcd", "r\udce9l", "main branch", "a\nb", "ünïcode", "x" * 41, "a:b", "\t"],
+    ids=["not utf-8", "latin-1", "space", "newline", "unicode", "long", "colon", "tab"],
+)
+def test_a_commit_that_is_no_safe_key_text_goes_into_the_keys_as_a_hash(
+    monkeypatch, tmp_path, commit
+):
+    """The commit is part of every page key's name on Redis, which encodes keys as
+    UTF-8: SOURCE_VERSION='ab\\xffcd' (a platform's run-time variable, not Heroku's hex)
+    made every cache call raise UnicodeEncodeError, every page a 500 and the release
+    blame REDIS_URL. Letters, digits, '.', '_' and '-' go in as they are; anything
+    else as 12 hex digits of its hash, one per commit."""
+    monkeypatch.setenv("HEROKU_BUILD_COMMIT", commit)
+    tag = cache.release_tag(tmp_path / "none.json")
+    assert re.fullmatch(r"[0-9a-f]{12}", tag), tag
+    tag.encode("ascii")
+    monkeypatch.setenv("HEROKU_BUILD_COMMIT", commit + "2")
+    assert cache.release_tag(tmp_path / "none.json") != tag
+    monkeypatch.setenv("HEROKU_BUILD_COMMIT", "v1.2_rc-3")
+    assert cache.release_tag(tmp_path / "none.json") == "v1.2_rc-3"
