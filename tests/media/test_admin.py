@@ -311,3 +311,23 @@ def test_every_admin_page_with_upload_forms_discards_what_a_page_shown_again_sto
         if not isinstance(admin.site._registry[model], DiscardsUnsavedUploadsMixin)
     ]
     assert left_out == []
+
+
+@pytest.mark.parametrize(
+    ("version_id", "said"),
+    [
+        (None, "This field is required."),
+        ("", "This field is required."),
+        ("a\x00b", "Null characters are not allowed."),
+        ("v" * 1025, "Ensure this value has at most 1024 characters (it has 1025)."),
+    ],
+)
+def test_a_restore_without_a_usable_version_says_why(admin_client, deleted_file, version_id, said):
+    """The version to restore is a hidden field: its errors were on no part of the
+    page, and a 400 showed the versions table without a word."""
+    name, _ = deleted_file
+    data = {"name": name} if version_id is None else {"name": name, "version_id": version_id}
+    response = admin_client.post(URL, data)
+    assert response.status_code == 400
+    assert f"The version to restore: {said}" in response.content.decode()
+    assert not default_storage.exists(name)
