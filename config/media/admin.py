@@ -40,7 +40,7 @@ from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_http_methods
 
 from config.media import versions
-from config.media.forms import MediaUploadForm, upload_limit
+from config.media.forms import MediaUploadForm, limit_turn, upload_limit
 from config.media.models import can_restore_media
 
 logger = logging.getLogger(__name__)
@@ -120,38 +120,47 @@ def media_versions_view(request):
             if not allowed(request, name)[1]:
                 raise PermissionDenied
             limit = upload_limit()
-            if limit is not None and (refusal := limit.refusal(request)) is not None:
-                form.add_error(None, refusal)
-                refused = _page(request, form, status=429)
-                seconds = getattr(limit, "retry_after", lambda request: None)(request)
-                if refused.status_code == 429 and seconds:  # not a 503 of the listing
-                    refused["Retry-After"] = str(seconds)
-                return refused
-            # Counted once the copy is written, whether or not its listing follows.
-            counted = (lambda: limit.stored(request)) if limit is not None else None
-            try:
-                current = versions.restore(name, version_id, on_copied=counted)
-            except versions.CopiedUnconfirmed as error:  # written: logged as a restore
-                now = (
-                    f"{error.version_id}, not confirmed current"
-                    if error.version_id
-                    else "unknown: a copy may have been written"
-                )
-                _log_restore(request, name, version_id, now)
-                form.add_error(None, str(error))
-            except versions.MediaError as error:
-                form.add_error(None, str(error))
-            except versions.storage_errors() as error:
-                return _page(request, form, error=error)
-            else:
-                _log_restore(request, name, version_id, current.version_id)
-                messages.success(request, f"Restored {name} from version {version_id}.")
-                return redirect(versions_url(name))
+            with limit_turn(limit, request):  # from the question to the count
+                restored = _restore(request, form, limit, name, version_id)
+            if restored is not None:
+                return restored
         return _page(request, form, status=400)
     # Bound once the form asked for a name: another parameter alone (a tracker's) is
     # the page as it opens, not a 400 for the missing name.
     form = MediaFileForm(request.GET if "name" in request.GET else None)
     return _page(request, form, status=400 if form.is_bound and not form.is_valid() else 200)
+
+
+def _restore(request, form, limit, name: str, version_id: str):
+    """Restore `version_id` of `name` if `limit` leaves room: the answer, or None for
+    the form shown again with its error (400)."""
+    if limit is not None and (refusal := limit.refusal(request)) is not None:
+        form.add_error(None, refusal)
+        refused = _page(request, form, status=429)
+        seconds = getattr(limit, "retry_after", lambda request: None)(request)
+        if refused.status_code == 429 and seconds:  # not a 503 of the listing
+            refused["Retry-After"] = str(seconds)
+        return refused
+    # Counted once the copy is written, whether or not its listing follows.
+    counted = (lambda: limit.stored(request)) if limit is not None else None
+    try:
+        current = versions.restore(name, version_id, on_copied=counted)
+    except versions.CopiedUnconfirmed as error:  # written: logged as a restore
+        now = (
+            f"{error.version_id}, not confirmed current"
+            if error.version_id
+            else "unknown: a copy may have been written"
+        )
+        _log_restore(request, name, version_id, now)
+        form.add_error(None, str(error))
+    except versions.MediaError as error:
+        form.add_error(None, str(error))
+    except versions.storage_errors() as error:
+        return _page(request, form, error=error)
+    else:
+        _log_restore(request, name, version_id, current.version_id)
+        messages.success(request, f"Restored {name} from version {version_id}.")
+        return redirect(versions_url(name))
 
 
 # The newest versions the page lists. A history only grows (each restore is a version,

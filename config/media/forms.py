@@ -24,6 +24,7 @@ file and another fail, and the page is shown again: `discard_stored_uploads()`
 deletes what this form stored (config/media/admin.py calls it for such pages).
 """
 
+import contextlib
 import logging
 from functools import partial
 
@@ -61,9 +62,17 @@ def upload_limit():
     (on the file field; on the admin's versions page, for a restore); its
     `stored(request)` is told of each file the bucket took, a restored copy
     included; its optional `retry_after(request)` gives the seconds a refused
-    restore's 429 tells the client to wait."""
+    restore's 429 tells the client to wait, and its optional `turn(request)`, a
+    context manager, is held from the question to the count (`limit_turn`)."""
     path = getattr(settings, "MEDIA_UPLOAD_LIMIT", None)
     return import_string(path) if path else None
+
+
+def limit_turn(limit, request):
+    """The limit's `turn(request)`, held from asking it to telling it: requests in
+    flight at once would otherwise each find the last room. Nothing without one."""
+    turn = getattr(limit, "turn", None)
+    return turn(request) if turn is not None else contextlib.nullcontext()
 
 
 class MediaUploadFormMixin:
@@ -106,29 +115,34 @@ class MediaUploadFormMixin:
             file = getattr(self.instance, field.attname)
             if not file or file._committed:
                 continue  # no new upload in this field
-            if limit is not None and (refused := limit.refusal(self.upload_request)):
-                self.add_error(field.name, refused)
-                continue
-            try:
-                # What FileField.pre_save would do inside save(), done now.
-                file.save(file.name, file.file, save=False)
-                self.stored_uploads.append(file)
-            except versions.storage_errors() as error:
-                logger.exception("Storing upload %r for %s failed", file.name, field)
-                self.add_error(field.name, self.storage_error_message)
-                # S3 may have written it before the error (the storage hid it again):
-                # counted, as a stored file it may be, as a restore's copy is.
-                if limit is not None and getattr(error, "media_may_have_written", False):
-                    limit.stored(self.upload_request)
-            except SuspiciousFileOperation:
-                # No name fits: Django shortens only what comes before a name's
-                # first dot to fit the field's max_length (or the name is unsafe).
-                self.add_error(field.name, NAME_ERROR_MESSAGE)
-            else:
-                if limit is not None:  # counted once the bucket took it
-                    limit.stored(self.upload_request)
-                if self.upload_request is not None:
-                    on_retry(self.upload_request, partial(self._rolled_back, file, limit))
+            with limit_turn(limit, self.upload_request):
+                self._store(field, file, limit)
+
+    def _store(self, field, file, limit) -> None:
+        """Store one new upload of `field`, asked of and counted by `limit` (in its turn)."""
+        if limit is not None and (refused := limit.refusal(self.upload_request)):
+            self.add_error(field.name, refused)
+            return
+        try:
+            # What FileField.pre_save would do inside save(), done now.
+            file.save(file.name, file.file, save=False)
+            self.stored_uploads.append(file)
+        except versions.storage_errors() as error:
+            logger.exception("Storing upload %r for %s failed", file.name, field)
+            self.add_error(field.name, self.storage_error_message)
+            # S3 may have written it before the error (the storage hid it again):
+            # counted, as a stored file it may be, as a restore's copy is.
+            if limit is not None and getattr(error, "media_may_have_written", False):
+                limit.stored(self.upload_request)
+        except SuspiciousFileOperation:
+            # No name fits: Django shortens only what comes before a name's
+            # first dot to fit the field's max_length (or the name is unsafe).
+            self.add_error(field.name, NAME_ERROR_MESSAGE)
+        else:
+            if limit is not None:  # counted once the bucket took it
+                limit.stored(self.upload_request)
+            if self.upload_request is not None:
+                on_retry(self.upload_request, partial(self._rolled_back, file, limit))
 
 
 class MediaUploadForm(MediaUploadFormMixin, forms.ModelForm):

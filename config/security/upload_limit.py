@@ -7,10 +7,24 @@ picture, is every visitor's. So stored uploads are counted per account and clien
 as the S3 tour counts its runs, in config/security/throttle.py's shared counts.
 Only files the bucket took count: an outage spends no one's allowance. Superusers
 are not counted: an operator may fill a catalog's pictures.
+
+Asked before the file is stored and counted after, an account's requests in
+flight at once each found the last room: 16 of 20 sent together were stored past
+the bound. So one account's uploads take turns from the question to the count
+(`turn`), on every worker and dyno: a PostgreSQL advisory lock on the account,
+held by a transaction and let go when it ends.
 """
+
+from contextlib import contextmanager
+
+from django.db import connection, transaction
 
 from config.security import client_ip, throttle
 
+# The first key of the advisory locks an account's uploads take turns on (`turn`);
+# the second is the account's id, hashed. The throttles' locks have a first key of
+# their own.
+TURN_LOCK = 0x55504C44
 UPLOADS_PER_HOUR = 20
 UPLOADS_PER_ACCOUNT_PER_HOUR = 100
 HOUR = 3600
@@ -40,7 +54,24 @@ def _counts(request) -> list[tuple[str, str, int]]:
 
 class UploadLimit:
     """What config/media/forms.py asks before storing an upload, and the admin's
-    versions page before restoring a version (config/media/admin.py), and tells after."""
+    versions page before restoring a version (config/media/admin.py), and tells
+    after, in the account's turn."""
+
+    @staticmethod
+    @contextmanager
+    def turn(request):
+        """`request`'s account's turn, from `refusal()` to `stored()`: no other request of
+        the account asks or counts meanwhile. Nothing for those not counted."""
+        if not _counts(request) or connection.vendor != "postgresql":
+            yield
+            return
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_advisory_xact_lock(%s, hashtext(%s))",
+                    [TURN_LOCK, str(request.user.pk)],
+                )
+            yield
 
     @staticmethod
     def refusal(request) -> str | None:

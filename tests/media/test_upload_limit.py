@@ -4,6 +4,7 @@ shared staff login, which may change a product's picture, is every visitor's."""
 
 import logging
 import threading
+import time
 
 import pytest
 from django.conf import settings
@@ -12,6 +13,7 @@ from django.contrib.auth.models import Permission
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage, storages
 from django.core.management import call_command
+from django.db import connections
 from django.test import Client
 
 from accounts.demo_accounts import STAFF_USERNAME, ensure_demo_accounts
@@ -351,3 +353,76 @@ def test_a_write_through_open_is_sent_once(fresh_s3, monkeypatch):
         file.write(b"Saved by the tour.\n")
     monkeypatch.undo()
     assert len(completes) == 1
+
+
+@pytest.fixture
+def slow_writes(monkeypatch):
+    """Every PUT to S3 (an upload, a restore's copy) a third of a second late, on every
+    thread's client: requests sent together are all past the bound's question before
+    one has written."""
+    from botocore.endpoint import Endpoint
+
+    send = Endpoint._send
+
+    def late(self, request):
+        if request.method == "PUT":
+            time.sleep(0.3)
+        return send(self, request)
+
+    monkeypatch.setattr(Endpoint, "_send", late)
+
+
+def sent_at_once(count: int, send) -> list[int]:
+    """The status codes of `send(n)` for n in range(count), each in a thread of its own
+    started together (each with its own database connection, closed after)."""
+    answers = []
+
+    def one(n: int) -> None:
+        try:
+            answers.append(send(n).status_code)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=one, args=(n,)) for n in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    return sorted(answers)
+
+
+def one_left(user, network: str = "2001:db8:1::") -> None:
+    """Count all but one of the hour's uploads of `user` from `network`."""
+    for _ in range(PER_CLIENT - 1):
+        throttle.hit("uploads", f"{user.pk} {network}", limit=PER_CLIENT, window=upload_limits.HOUR)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_uploads_sent_at_once_store_no_more_than_the_bound(fresh_s3, slow_writes):
+    """The bound was asked before the file was stored and counted after: requests in
+    flight at once each found room, and 16 of 20 sent together were stored past
+    the 20 an hour. One account's uploads now take turns from the question to the count."""
+    user = UserFactory()
+    one_left(user)
+    before = set(bucket_keys(fresh_s3))
+    answers = sent_at_once(6, lambda n: post_avatar(from_client(user, 1), f"burst-{n}.png"))
+    assert answers == [200] * 5 + [302]
+    assert len(set(bucket_keys(fresh_s3)) - before) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_restores_sent_at_once_write_no_more_copies_than_the_bound(fresh_s3, slow_writes):
+    """The same for the admin's restores, whose copies the app's keys cannot delete."""
+    ensure_demo_accounts(staff_password="a-demo-password-1", member_password="a-demo-password-2")
+    staff = get_user_model().objects.get(username=STAFF_USERNAME)
+    name = default_storage.save("products/desk.png", ContentFile(b"the desk"))
+    older = versions.list_versions(name)[0].version_id
+    default_storage.delete(name)
+    Product.objects.filter(pk=ProductFactory().pk).update(image=name, image_width=1, image_height=1)
+    one_left(staff)
+    page = f"/{settings.ADMIN_URL}media/versions/"
+    answers = sent_at_once(
+        6, lambda n: from_client(staff, 1).post(page, {"name": name, "version_id": older})
+    )
+    assert answers == [302] + [429] * 5
+    assert len([v for v in versions.list_versions(name) if not v.is_delete_marker]) == 2
