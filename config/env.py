@@ -535,7 +535,26 @@ GUNICORN_OWNED = {
     "daemon": "the process Heroku watches would exit",
     "check_config": "gunicorn would check its settings and exit",
     "print_config": "gunicorn would print its settings and exit",
+    "paste": "the web line serves config.wsgi, not an app a paste file names",
+    "spew": "gunicorn would write every line it runs into the log",
+    # The web line logs as config/gunicorn.py sets it (the access log without
+    # addresses), to the output Heroku's log router reads.
+    "logconfig": "the web line's logging is config/gunicorn.py's",
+    "logconfig_json": "the web line's logging is config/gunicorn.py's",
+    "syslog": "the web line logs to its output, which Heroku's log router reads",
 }
+# Options gunicorn opens a file or folder for as it boots, and what it needs there.
+GUNICORN_PATHS = {
+    "worker_tmp_dir": "a folder",
+    "certfile": "a file",
+    "keyfile": "a file",
+    "ca_certs": "a file",
+    "pidfile": "a file in a folder",
+}
+# Request limits a value below gunicorn's default of makes too small for what browsers
+# and Heroku's router send (a session, a CSRF and a messages cookie in one header);
+# 0 is no limit.
+GUNICORN_REQUEST_LIMITS = ("limit_request_line", "limit_request_fields", "limit_request_field_size")
 
 
 def gunicorn_cmd_args() -> None:
@@ -546,8 +565,10 @@ def gunicorn_cmd_args() -> None:
     `web_workers` refuses WEB_CONCURRENCY=0 for), `--threads 0` failed every
     worker's boot, a value its parser or validators refused, or a worker class it
     cannot load, stopped the web line at once, and GUNICORN_OWNED options take
-    what the web line needs, while the release passed. Read here the way gunicorn
-    reads it; nothing it would print reaches the terminal."""
+    what the web line needs, while the release passed; so did a file or folder
+    gunicorn opens at boot that is not there, and request limits no browser's
+    request fits (`_gunicorn_boot_refusal`). Read here the way gunicorn reads it;
+    nothing it would print reaches the terminal."""
     value = os.environ.get("GUNICORN_CMD_ARGS")
     if value is None:
         return
@@ -573,6 +594,8 @@ def gunicorn_cmd_args() -> None:
         owned = [why for name, why in GUNICORN_OWNED.items() if given.get(name)]
         if owned:
             reason = owned[0]
+        elif reason := _gunicorn_boot_refusal(config, given):
+            pass
         elif config.workers < 1 or config.threads < 1:
             reason = "it runs no worker (--workers and --threads must be 1 or more)"
         elif config.workers > MAX_WEB_WORKERS:
@@ -587,6 +610,37 @@ def gunicorn_cmd_args() -> None:
         f"The environment variable GUNICORN_CMD_ARGS is one the web line cannot run "
         f"with: {clipped(reason)}."
     )
+
+
+def _gunicorn_boot_refusal(config, given: dict) -> str | None:
+    """What in `given` (GUNICORN_CMD_ARGS, as gunicorn's `config` took it) stops the web
+    line as it boots, or leaves it up refusing every request: None if nothing does."""
+    for name in ("accesslog", "errorlog"):
+        if given.get(name) not in (None, "-"):
+            return (
+                f"--{name.removesuffix('log')}-logfile writes to a file on the dyno, lost "
+                "with it: the web line logs to its output ('-'), which Heroku's log router reads"
+            )
+    for name, needs in GUNICORN_PATHS.items():
+        path = given.get(name)
+        if not path:
+            continue
+        found = os.path.isdir(path) if needs == "a folder" else os.path.isfile(path)
+        if needs == "a file in a folder":
+            found = os.path.isdir(os.path.dirname(os.path.abspath(path)))
+        if not found:
+            return f"{name} needs {needs} that exists: {shown(path)}"
+    for name in GUNICORN_REQUEST_LIMITS:
+        value, default = getattr(config, name), config.settings[name].default
+        if 0 < value < default:
+            return (
+                f"{name} below gunicorn's {default} refuses requests browsers and Heroku's "
+                "router send (0 is no limit)"
+            )
+    for name, current in (("user", os.geteuid()), ("group", os.getegid())):
+        if name in given and getattr(config, name[0] + "id") != current and os.geteuid() != 0:
+            return f"only root may switch the web line to another {name}"
+    return None
 
 
 # Heroku's names for the commit a dyno runs (HEROKU_BUILD_COMMIT with the

@@ -1085,6 +1085,24 @@ def test_the_tests_run_without_what_boto3_and_django_storages_read_from_a_shell(
         ("--workers 65", "at most 64 workers"),
         ("-w 500 --threads 50", "at most 64 workers"),
         ("--threads 10000", "at most 32 threads"),
+        # Taken by the release, then the web line died at boot, or ran and answered
+        # nothing: a file or folder gunicorn opens, another app, a trace of every line.
+        ("--worker-tmp-dir /nonexistent", "worker_tmp_dir needs a folder that exists"),
+        ("--certfile /nonexistent", "certfile needs a file that exists"),
+        ("--keyfile /nonexistent/key.pem", "keyfile needs a file that exists"),
+        ("--ca-certs /nonexistent", "ca_certs needs a file that exists"),
+        ("--pid /nonexistent/web.pid", "pidfile needs a file in a folder that exists"),
+        ("--error-logfile /nonexistent/x", "a file on the dyno, lost with it"),
+        ("--log-file /tmp/web.log", "a file on the dyno, lost with it"),
+        ("--access-logfile /tmp/access.log", "a file on the dyno, lost with it"),
+        ("--log-config /nonexistent", "the web line's logging is config/gunicorn.py's"),
+        ("--log-config-json logging.json", "the web line's logging is config/gunicorn.py's"),
+        ("--log-syslog", "which Heroku's log router reads"),
+        ("--paste app.ini", "the web line serves config.wsgi"),
+        ("--spew", "every line it runs"),
+        ("--limit-request-line 1", "limit_request_line below gunicorn's 4094"),
+        ("--limit-request-fields 5", "limit_request_fields below gunicorn's 100"),
+        ("--limit-request-field_size 100", "limit_request_field_size below gunicorn's 8190"),
     ],
 )
 def test_gunicorn_cmd_args_the_web_line_cannot_run_with_stop_start_up(value, said):
@@ -1111,6 +1129,9 @@ def test_gunicorn_cmd_args_the_web_line_cannot_run_with_stop_start_up(value, sai
         "--workers 64 --threads 32",
         "--access-logfile - --max-requests 1000 --max-requests-jitter 50",
         '--forwarded-allow-ips="*" -w 3',
+        "--error-logfile - --access-logfile -",
+        "--limit-request-line 0 --limit-request-field_size 8190 --limit-request-fields 200",
+        "--pid /tmp/web.pid --worker-tmp-dir /tmp",
     ],
 )
 def test_gunicorn_cmd_args_it_can_run_with_are_taken(value):
@@ -1119,6 +1140,21 @@ def test_gunicorn_cmd_args_it_can_run_with_are_taken(value):
         production_env(DATABASE_URL="postgres://u:p@db.invalid/app", GUNICORN_CMD_ARGS=value),
     )
     assert started.returncode == 0, started.stderr
+
+
+@pytest.mark.parametrize("option", ["--user nobody", "--group nogroup"])
+def test_gunicorn_cmd_args_switching_user_is_refused_where_the_web_line_is_not_root(
+    monkeypatch, option
+):
+    """A dyno's processes are not root: gunicorn could not switch its workers to another
+    user or group, and every worker failed to boot after the release passed."""
+    monkeypatch.setenv("GUNICORN_CMD_ARGS", option)
+    monkeypatch.setattr(os, "geteuid", lambda: 12345)
+    monkeypatch.setattr(os, "getegid", lambda: 12345)
+    with pytest.raises(ImproperlyConfigured, match="only root may switch the web line"):
+        env.gunicorn_cmd_args()
+    monkeypatch.setenv("GUNICORN_CMD_ARGS", "--log-level info")
+    env.gunicorn_cmd_args()
 
 
 # Each value is refused by some reader, each shaped to reach a different part of its
