@@ -378,16 +378,19 @@ def host_names(name: str, default: list[str]) -> list[str]:
     return hosts
 
 
+# A decimal in ASCII digits: float() also reads other scripts' digits, underscores,
+# exponents and signs, as the whole-number readers here do not.
+DECIMAL = re.compile(r"[0-9]+\.?[0-9]*|\.[0-9]+")
+
+
 def fraction(name: str, default: float) -> float:
-    """A number from 0 to 1 (a sample rate); unset or blank gives the default."""
+    """A number from 0 to 1 (a sample rate) written as a decimal in ASCII digits; unset
+    or blank gives the default."""
     value = os.environ.get(name, "").strip()
     if not value:
         return default
-    try:
-        number = float(value)
-    except ValueError:
-        number = -1.0
-    if not 0.0 <= number <= 1.0:  # also refuses nan
+    number = float(value) if DECIMAL.fullmatch(value) else -1.0
+    if not 0.0 <= number <= 1.0:
         raise ImproperlyConfigured(
             f"The environment variable {name} must be a number from 0 to 1, got {shown(value)}."
         )

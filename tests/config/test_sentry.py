@@ -244,14 +244,21 @@ def test_filtering_addresses_takes_time_in_proportion_to_the_text():
 
 
 @pytest.mark.parametrize(
-    ("value", "expected"), [("", 0.25), ("0", 0.0), (" 1 ", 1.0), ("0.1", 0.1)]
+    ("value", "expected"),
+    [("", 0.25), ("0", 0.0), (" 1 ", 1.0), ("0.1", 0.1), (".5", 0.5), ("1.", 1.0)],
 )
 def test_sample_rate_reads_a_fraction(monkeypatch, value, expected):
     monkeypatch.setenv("SENTRY_TRACES_SAMPLE_RATE", value)
     assert env.fraction("SENTRY_TRACES_SAMPLE_RATE", 0.25) == expected
 
 
-@pytest.mark.parametrize("value", ["1.5", "-0.1", "ten", "nan"])
+@pytest.mark.parametrize(
+    "value",
+    # What float() reads besides decimals: other scripts' digits (Arabic-Indic, full
+    # width), underscores, exponents. Each traced every request or a share no one wrote;
+    # the other numeric variables refuse them already.
+    ["1.5", "-0.1", "ten", "nan", "\u0661", "\uff11", "0.1_0", "1e-1", "+0.5", "0x1"],
+)
 def test_sample_rate_out_of_range_stops_start_up(monkeypatch, value):
     monkeypatch.setenv("SENTRY_TRACES_SAMPLE_RATE", value)
     with pytest.raises(ImproperlyConfigured, match="SENTRY_TRACES_SAMPLE_RATE"):

@@ -174,3 +174,14 @@ def test_attaching_redis_says_to_set_its_eviction_policy():
         for line in text.splitlines():
             if "heroku addons:create heroku-redis" in line:
                 assert command in text[text.index(line) :][: len(line) + 200], line
+
+
+def test_the_static_version_descriptions_give_the_values_the_app_takes():
+    """The Button's form says what STATIC_VERSION may be: the characters and the length
+    config/static_versioning takes, so a value typed there passes the release."""
+    from config.static_versioning import SAFE_VERSION
+
+    described = json.loads((BASE_DIR / "app.json").read_text())["env"]["STATIC_VERSION"]
+    length = re.search(r"\{1,(\d+)\}", SAFE_VERSION.pattern).group(1)
+    assert f"1 to {length} letters, digits, . _ - only." in described["description"]
+    assert SAFE_VERSION.pattern.startswith("[A-Za-z0-9._-]")
