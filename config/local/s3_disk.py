@@ -246,7 +246,8 @@ class S3Disk:
                     _set_versioning(client, bucket, "Enabled")
                 for entry in state["entries"]:
                     if entry.get("delete_marker"):
-                        answer = client.delete_object(Bucket=bucket, Key=entry["key"])
+                        headers.clear()
+                        answer = _lay_marker(client, bucket, entry["key"])
                     else:
                         blob = manifest.parent / "blobs" / entry["blob"]
                         if not blob.exists():
@@ -282,6 +283,19 @@ class S3Disk:
 
 def _set_versioning(client, bucket: str, status: str) -> None:
     client.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": status})
+
+
+def _lay_marker(client, bucket: str, key: str) -> dict:
+    """A delete marker on `key`, as S3 lays one even on a key that holds nothing. The
+    local server lays one only over a version: where the key has none yet (its
+    history begins with a marker, its versions below deleted by id), a stand-in
+    version goes first and is deleted by its id after, leaving the marker alone."""
+    if _backend().buckets[bucket].keys.getlist(key, []):
+        return client.delete_object(Bucket=bucket, Key=key)
+    stand_in = client.put_object(Bucket=bucket, Key=key, Body=b"")["VersionId"]
+    answer = client.delete_object(Bucket=bucket, Key=key)
+    client.delete_object(Bucket=bucket, Key=key, VersionId=stand_in)
+    return answer
 
 
 def _give_back_id_and_time(bucket: str, entry: dict, new_id: str | None) -> None:
