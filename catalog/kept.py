@@ -27,9 +27,11 @@ the change clears its copies; the next request may reach another worker, whose
 copies are up to PAGE_CACHE_SECONDS old.
 """
 
+import contextvars
 import hashlib
 import time
 from collections.abc import Callable
+from functools import wraps
 from typing import TypeVar
 
 from django.conf import settings
@@ -42,6 +44,31 @@ from catalog import pagecache
 from config.cache import unavailable
 
 T = TypeVar("T")
+
+
+# Whether the request being answered used a value an earlier request made (`marks_kept`).
+FOUND: contextvars.ContextVar[bool] = contextvars.ContextVar("kept_found", default=False)
+# Set on such an answer; the footer's query log (config/querylog) then says why the page
+# ran fewer queries than its parts take.
+HEADER = "X-Kept-Content"
+
+
+def marks_kept(view):
+    """`view`, its answer marked `X-Kept-Content: hit` when it used a kept value an
+    earlier request made."""
+
+    @wraps(view)
+    def marked(request, *args, **kwargs):
+        found = FOUND.set(False)  # a worker's thread answers one request after another
+        try:
+            response = view(request, *args, **kwargs)
+            if FOUND.get():
+                response[HEADER] = "hit"
+            return response
+        finally:
+            FOUND.reset(found)
+
+    return marked
 
 
 def kept(key: str, make: Callable[[], T], *, fresh: bool = False) -> T:
@@ -59,6 +86,7 @@ def kept(key: str, make: Callable[[], T], *, fresh: bool = False) -> T:
     if found is not None:
         # A value an older release kept, without its time, counts as going now.
         _used_until(found[2] if len(found) == 3 else 0)
+        FOUND.set(True)
         return found[1]
     value = make()
     until = time.time() + settings.PAGE_CACHE_SECONDS

@@ -33,7 +33,8 @@ def test_only_the_s3_tour_uses_the_per_process_default_cache():
 PAGE_CACHE = {"catalog/pagecache.py", "catalog/kept.py"}
 KEEPS = {"catalog/counts.py", "catalog/views.py", "config/views.py"}
 PAGES_USE = re.compile(r"""caches\[(["']pages["']|pagecache\.CACHE_ALIAS|CACHE_ALIAS)\]""")
-KEPT_USE = re.compile(r"""from catalog\.kept import""")
+# What keeps a value (kept, kept_html), not what only marks a page that used one.
+KEPT_USE = re.compile(r"""from catalog\.kept import [^\n]*\bkept(_html)?\b""")
 
 
 def test_the_page_cache_holds_the_list_pages_and_the_kept_parts_alone():

@@ -13,7 +13,9 @@ response is rendered it:
   devtools show under Timing;
 - replaces the `<!-- query-log -->` marker of an HTML page with the log itself,
   so the footer counts every query, including those run after it was rendered
-  (session save, for one).
+  (session save, for one); under an answer marked `X-Page-Cache: hit` or
+  `X-Kept-Content: hit` it says the page, or parts of it, were made by an
+  earlier request.
 
 The panel is built with string formatting, not a template: it is added to every
 page, and a template render (engine, context, a filter per query) cost more than
@@ -123,8 +125,14 @@ class QueryLogMiddleware:
             if not is_shown:
                 html = NOT_SHOWN
             else:
-                # A page served from a page cache (X-Page-Cache: hit) says so beside its 0 queries.
-                html = panel(log, from_page_cache=response.get("X-Page-Cache") == "hit")
+                # A page served from a page cache (X-Page-Cache: hit) says so beside its 0
+                # queries, one that used parts an earlier request made (X-Kept-Content: hit)
+                # beside its fewer.
+                html = panel(
+                    log,
+                    from_page_cache=response.get("X-Page-Cache") == "hit",
+                    with_kept_parts=response.get("X-Kept-Content") == "hit",
+                )
             response.content = response.content.replace(MARKER, html.encode(), 1)
             if response.has_header("Content-Length"):
                 response["Content-Length"] = str(len(response.content))
@@ -137,15 +145,20 @@ NOT_SHOWN = (
 )
 
 
-def panel(log: QueryLog, *, from_page_cache: bool = False) -> str:
+def panel(log: QueryLog, *, from_page_cache: bool = False, with_kept_parts: bool = False) -> str:
     """The footer's log: a <details> whose summary counts the queries, listing their SQL."""
     noun = "query" if log.count == 1 else "queries"
-    cached = (
-        "<p>Served from the page cache: this page was rendered by an earlier request, "
-        "which ran the queries.</p>\n  "
-        if from_page_cache
-        else ""
-    )
+    cached = ""
+    if from_page_cache:
+        cached = (
+            "<p>Served from the page cache: this page was rendered by an earlier request, "
+            "which ran the queries.</p>\n  "
+        )
+    elif with_kept_parts:
+        cached = (
+            "<p>Parts of this page were kept from an earlier request, which ran their "
+            "queries.</p>\n  "
+        )
     items = "".join(
         f'<li><code>{escape(query.sql)}</code> <span class="ms">{query.ms:.2f} ms</span></li>'
         for query in log.queries

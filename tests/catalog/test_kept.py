@@ -215,3 +215,34 @@ def test_a_request_without_a_user_is_served_as_anyone_elses(rf, make_products, p
     response.render()
     assert response.status_code == 200
     assert product.name in response.content.decode()
+
+
+KEPT_SAID = "Parts of this page were kept from an earlier request, which ran their queries."
+
+
+@pytest.mark.parametrize("logged_in", [False, True], ids=["anonymous", "logged in"])
+def test_the_footer_says_why_a_kept_page_ran_no_catalog_query(client, path, logged_in):
+    """Someone browsing the demo to learn the bounded prefetch saw "This page ran 0
+    database queries" on a product page with its features, and no word of why."""
+    if logged_in:
+        client.force_login(UserFactory())
+    first = client.get(path)
+    assert KEPT_SAID not in first.content.decode()
+    assert "X-Kept-Content" not in first
+    second = client.get(path)
+    assert KEPT_SAID in second.content.decode()
+    assert second["X-Kept-Content"] == "hit"
+    # Staff read past what is kept: every visit runs the queries, and says nothing.
+    client.force_login(UserFactory(is_staff=True))
+    for _ in range(2):
+        assert KEPT_SAID not in client.get(path).content.decode()
+
+
+def test_a_list_whose_count_was_kept_says_so(client, make_products):
+    """A list asked in another order runs one query fewer: its count was kept."""
+    make_products(3)
+    client.force_login(UserFactory())  # no page cache: each list is rendered
+    assert KEPT_SAID not in client.get("/products/?sort=newest").content.decode()
+    again = client.get("/products/?sort=price")
+    assert KEPT_SAID in again.content.decode()
+    assert again["X-Kept-Content"] == "hit"

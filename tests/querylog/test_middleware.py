@@ -73,7 +73,14 @@ def test_panel_escapes_the_sql_and_says_query_for_one():
     assert "ran <strong data-query-count>1</strong> database query in 1.2 ms" in html
     assert '<span class="ms">1.23 ms</span>' in html
     assert "page cache" not in html
+    assert "kept" not in html
     assert "Served from the page cache" in panel(QueryLog(), from_page_cache=True)
+    kept = panel(QueryLog(), with_kept_parts=True)
+    assert "Parts of this page were kept from an earlier request" in kept
+    # A whole page from the cache says that alone, whatever made it.
+    both = panel(QueryLog(), from_page_cache=True, with_kept_parts=True)
+    assert "Served from the page cache" in both
+    assert "kept" not in both
 
 
 @pytest.mark.django_db(transaction=True)
