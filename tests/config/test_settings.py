@@ -1105,19 +1105,34 @@ def test_the_tests_run_without_what_boto3_and_django_storages_read_from_a_shell(
         ("--limit-request-field_size 100", "limit_request_field_size below gunicorn's 8190"),
     ],
 )
-def test_gunicorn_cmd_args_the_web_line_cannot_run_with_stop_start_up(value, said):
+def test_gunicorn_cmd_args_the_web_line_cannot_run_with_are_refused(
+    monkeypatch, capfd, value, said
+):
     """gunicorn reads GUNICORN_CMD_ARGS after config/gunicorn.py, over its settings:
-    the release took each of these, then the web line started no worker or none at all."""
+    the release took each of these, then the web line started no worker or none at
+    all, or answered nothing. The settings read it (below)."""
+    monkeypatch.setenv("GUNICORN_CMD_ARGS", value)
+    with pytest.raises(ImproperlyConfigured) as refused:
+        env.gunicorn_cmd_args()
+    assert str(refused.value).startswith("The environment variable GUNICORN_CMD_ARGS ")
+    assert said in str(refused.value)
+    assert capfd.readouterr() == ("", "")  # gunicorn's help or version text is not printed
+
+
+@pytest.mark.parametrize(
+    ("value", "refused"), [("--workers 0", True), ("--spew", True), ("", False)]
+)
+def test_gunicorn_cmd_args_are_read_by_the_settings_as_start_up_begins(value, refused):
     started = run_python(
         "import django; django.setup()",
         production_env(DATABASE_URL="postgres://u:p@db.invalid/app", GUNICORN_CMD_ARGS=value),
     )
-    assert started.returncode != 0
-    line = started.stderr.strip().splitlines()[-1]
-    assert line.startswith("django.core.exceptions.ImproperlyConfigured: The environment ")
-    assert "variable GUNICORN_CMD_ARGS" in line
-    assert said in line
-    assert started.stdout == ""  # gunicorn's help or version text is not printed
+    assert (started.returncode != 0) == refused, started.stderr
+    if refused:
+        line = started.stderr.strip().splitlines()[-1]
+        assert line.startswith("django.core.exceptions.ImproperlyConfigured: The environment ")
+        assert "variable GUNICORN_CMD_ARGS" in line
+        assert started.stdout == ""
 
 
 @pytest.mark.parametrize(
@@ -1134,12 +1149,9 @@ def test_gunicorn_cmd_args_the_web_line_cannot_run_with_stop_start_up(value, sai
         "--pid /tmp/web.pid --worker-tmp-dir /tmp",
     ],
 )
-def test_gunicorn_cmd_args_it_can_run_with_are_taken(value):
-    started = run_python(
-        "import django; django.setup()",
-        production_env(DATABASE_URL="postgres://u:p@db.invalid/app", GUNICORN_CMD_ARGS=value),
-    )
-    assert started.returncode == 0, started.stderr
+def test_gunicorn_cmd_args_it_can_run_with_are_taken(monkeypatch, value):
+    monkeypatch.setenv("GUNICORN_CMD_ARGS", value)
+    env.gunicorn_cmd_args()
 
 
 @pytest.mark.parametrize("option", ["--user nobody", "--group nogroup"])
