@@ -10,7 +10,9 @@ import re
 import secrets
 import shlex
 import socket
+import ssl
 import sys
+import tempfile
 import unicodedata
 from urllib.parse import parse_qs, urlsplit
 
@@ -548,16 +550,23 @@ GUNICORN_OWNED = {
 }
 # Options gunicorn opens a file or folder for as it boots, and what it needs there.
 GUNICORN_PATHS = {
-    "worker_tmp_dir": "a folder",
-    "certfile": "a file",
-    "keyfile": "a file",
-    "ca_certs": "a file",
-    "pidfile": "a file in a folder",
+    "worker_tmp_dir": "an existing folder it may write in",
+    "certfile": "an existing file",
+    "keyfile": "an existing file",
+    "ca_certs": "an existing file",
+    "pidfile": "a file in an existing folder it may write in",
 }
-# Request limits a value below gunicorn's default of makes too small for what browsers
-# and Heroku's router send (a session, a CSRF and a messages cookie in one header);
-# 0 is no limit.
-GUNICORN_REQUEST_LIMITS = ("limit_request_line", "limit_request_fields", "limit_request_field_size")
+# The least of each request limit that what browsers and Heroku's router send fits
+# (its own bounds are 8 KB a line and a header): a page's link with its query, the
+# router's eight headers besides a browser's, a session, a CSRF and a 2 KB messages
+# cookie in one header. 0 is no limit.
+GUNICORN_REQUEST_LIMITS = {
+    "limit_request_line": 1024,
+    "limit_request_fields": 32,
+    "limit_request_field_size": 4096,
+}
+# What gunicorn speaks: Heroku's router sends HTTP/1.1, in plain text, to the dyno.
+GUNICORN_PROTOCOL = {"protocol": "http", "http_protocols": ["h1"]}
 
 
 def gunicorn_cmd_args() -> None:
@@ -587,6 +596,7 @@ def gunicorn_cmd_args() -> None:
             if name != "args":
                 config.set(name.lower(), got)
         config.worker_class  # noqa: B018 (imports the class, as the web line would)
+        config.logger_class  # noqa: B018 (and its logger's)
     except SystemExit as stop:  # argparse: a usage error, or --help / --version
         lines = said.getvalue().strip().splitlines()
         reason = lines[-1] if stop.code and lines else "it makes gunicorn print and exit"
@@ -624,25 +634,68 @@ def _gunicorn_boot_refusal(config, given: dict) -> str | None:
                 f"--{name.removesuffix('log')}-logfile writes to a file on the dyno, lost "
                 "with it: the web line logs to its output ('-'), which Heroku's log router reads"
             )
+    for name, speaks in GUNICORN_PROTOCOL.items():
+        if name in given and getattr(config, name) != speaks:
+            return f"Heroku's router speaks HTTP/1.1 to the dyno, not {shown(given[name])}"
+    if config.http_parser not in ("auto", "python"):
+        return "gunicorn's own HTTP parser only (the faster one is a package this app lacks)"
+    if getattr(config.worker_class, "__module__", "").endswith("gasgi"):
+        return "the web line serves WSGI (config.wsgi), not ASGI"
     for name, needs in GUNICORN_PATHS.items():
         path = given.get(name)
         if not path:
             continue
-        found = os.path.isdir(path) if needs == "a folder" else os.path.isfile(path)
-        if needs == "a file in a folder":
-            found = os.path.isdir(os.path.dirname(os.path.abspath(path)))
+        if needs.startswith("an existing folder"):
+            found = _may_write_in(path)
+        elif needs.startswith("a file in"):
+            found = _may_write_in(os.path.dirname(os.path.abspath(path)))
+        else:
+            found = os.path.isfile(path)
         if not found:
-            return f"{name} needs {needs} that exists: {shown(path)}"
-    for name in GUNICORN_REQUEST_LIMITS:
-        value, default = getattr(config, name), config.settings[name].default
-        if 0 < value < default:
+            return f"{name} needs {needs}: {shown(path)}"
+    if reason := _tls_refusal(config, given):
+        return reason
+    for name, least in GUNICORN_REQUEST_LIMITS.items():
+        if 0 < getattr(config, name) < least:
             return (
-                f"{name} below gunicorn's {default} refuses requests browsers and Heroku's "
-                "router send (0 is no limit)"
+                f"{name} below {least} refuses requests browsers and Heroku's router send "
+                "(0 is no limit)"
             )
     for name, current in (("user", os.geteuid()), ("group", os.getegid())):
         if name in given and getattr(config, name[0] + "id") != current and os.geteuid() != 0:
             return f"only root may switch the web line to another {name}"
+    return None
+
+
+def _may_write_in(folder: str) -> bool:
+    """Whether a file can be made in `folder`, as gunicorn makes its workers' and its
+    pid file's (a file made and removed: permissions alone pass /proc for root)."""
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            return True
+    except OSError:
+        return False
+
+
+def _tls_refusal(config, given: dict) -> str | None:
+    """Why gunicorn cannot serve TLS with the certificate and key given, or None.
+
+    On a dyno (DYNO set, the release's too) it may not serve TLS at all: Heroku's
+    router speaks plain HTTP to it, and ends TLS itself. Off Heroku (the browser
+    tests' HTTPS site) the pair must load: a key without its certificate, or a
+    file that is none, answered every request with an error."""
+    if not (given.get("certfile") or given.get("keyfile")):
+        return None
+    if os.environ.get("DYNO"):
+        return "Heroku's router speaks plain HTTP to the dyno and ends TLS itself"
+    if not config.certfile:
+        return "a key needs its certificate (--certfile)"
+    try:
+        ssl.create_default_context(ssl.Purpose.CLIENT_AUTH).load_cert_chain(
+            config.certfile, config.keyfile or None
+        )
+    except (OSError, ssl.SSLError):  # ssl.SSLError is an OSError too
+        return "certfile and keyfile are no certificate and key that load together"
     return None
 
 

@@ -21,6 +21,7 @@ from dotenv import dotenv_values
 from config import cache, env
 from config.tour import ENVIRONMENT_VARIABLES
 from tests.conftest import leave_out_the_shells_aws, storages_on, stored_bytes
+from tests.e2e import tls
 from tests.processes import BASE_DIR, manage, production_env, released_database, run_python
 
 SHOW_SETTINGS = (
@@ -1087,11 +1088,11 @@ def test_the_tests_run_without_what_boto3_and_django_storages_read_from_a_shell(
         ("--threads 10000", "at most 32 threads"),
         # Taken by the release, then the web line died at boot, or ran and answered
         # nothing: a file or folder gunicorn opens, another app, a trace of every line.
-        ("--worker-tmp-dir /nonexistent", "worker_tmp_dir needs a folder that exists"),
-        ("--certfile /nonexistent", "certfile needs a file that exists"),
-        ("--keyfile /nonexistent/key.pem", "keyfile needs a file that exists"),
-        ("--ca-certs /nonexistent", "ca_certs needs a file that exists"),
-        ("--pid /nonexistent/web.pid", "pidfile needs a file in a folder that exists"),
+        ("--worker-tmp-dir /nonexistent", "worker_tmp_dir needs an existing folder"),
+        ("--certfile /nonexistent", "certfile needs an existing file"),
+        ("--keyfile /nonexistent/key.pem", "keyfile needs an existing file"),
+        ("--ca-certs /nonexistent", "ca_certs needs an existing file"),
+        ("--pid /nonexistent/web.pid", "pidfile needs a file in an existing folder"),
         ("--error-logfile /nonexistent/x", "a file on the dyno, lost with it"),
         ("--log-file /tmp/web.log", "a file on the dyno, lost with it"),
         ("--access-logfile /tmp/access.log", "a file on the dyno, lost with it"),
@@ -1100,17 +1101,30 @@ def test_the_tests_run_without_what_boto3_and_django_storages_read_from_a_shell(
         ("--log-syslog", "which Heroku's log router reads"),
         ("--paste app.ini", "the web line serves config.wsgi"),
         ("--spew", "every line it runs"),
-        ("--limit-request-line 1", "limit_request_line below gunicorn's 4094"),
-        ("--limit-request-fields 5", "limit_request_fields below gunicorn's 100"),
-        ("--limit-request-field_size 100", "limit_request_field_size below gunicorn's 8190"),
+        ("--limit-request-line 1", "limit_request_line below 1024"),
+        ("--limit-request-fields 5", "limit_request_fields below 32"),
+        ("--limit-request-field_size 100", "limit_request_field_size below 4096"),
+        # Or served, and answered every request with an error.
+        ("--protocol uwsgi", "Heroku's router speaks HTTP/1.1 to the dyno"),
+        ("--http-protocols h2", "Heroku's router speaks HTTP/1.1 to the dyno"),
+        ("--http-parser fast", "gunicorn's own HTTP parser"),
+        ("--worker-class asgi", "serves WSGI"),
+        ("--logger-class no.such.Logger", "no.such"),
+        ("--worker-tmp-dir /proc", "worker_tmp_dir needs an existing folder it may write in"),
+        ("--pid /proc/web.pid", "pidfile needs a file in an existing folder it may write in"),
+        ("--keyfile {key}", "a key needs its certificate"),
+        ("--certfile /etc/hostname", "certfile and keyfile are no certificate and key"),
+        ("--certfile {cert}", "certfile and keyfile are no certificate and key"),  # no key
     ],
 )
 def test_gunicorn_cmd_args_the_web_line_cannot_run_with_are_refused(
-    monkeypatch, capfd, value, said
+    monkeypatch, capfd, tmp_path, value, said
 ):
     """gunicorn reads GUNICORN_CMD_ARGS after config/gunicorn.py, over its settings:
     the release took each of these, then the web line started no worker or none at
     all, or answered nothing. The settings read it (below)."""
+    certificate = tls.make_certificate(tmp_path)
+    value = value.format(cert=certificate.certfile, key=certificate.keyfile)
     monkeypatch.setenv("GUNICORN_CMD_ARGS", value)
     with pytest.raises(ImproperlyConfigured) as refused:
         env.gunicorn_cmd_args()
@@ -1147,11 +1161,32 @@ def test_gunicorn_cmd_args_are_read_by_the_settings_as_start_up_begins(value, re
         "--error-logfile - --access-logfile -",
         "--limit-request-line 0 --limit-request-field_size 8190 --limit-request-fields 200",
         "--pid /tmp/web.pid --worker-tmp-dir /tmp",
+        "--limit-request-fields 50 --limit-request-line 4000 --limit-request-field_size 4096",
+        "--proxy-protocol v1 --header-map refuse --worker-connections 1",
+        "--protocol http --http-protocols h1 --http-parser auto -k gthread",
+        # HTTPS to gunicorn itself, off Heroku (the browser tests' site).
+        "--certfile {cert} --keyfile {key}",
     ],
 )
-def test_gunicorn_cmd_args_it_can_run_with_are_taken(monkeypatch, value):
+def test_gunicorn_cmd_args_it_can_run_with_are_taken(monkeypatch, tmp_path, value):
+    certificate = tls.make_certificate(tmp_path)
+    value = value.format(cert=certificate.certfile, key=certificate.keyfile)
     monkeypatch.setenv("GUNICORN_CMD_ARGS", value)
+    monkeypatch.delenv("DYNO", raising=False)
     env.gunicorn_cmd_args()
+
+
+def test_gunicorn_cmd_args_giving_gunicorn_a_certificate_is_refused_on_heroku(
+    monkeypatch, tmp_path
+):
+    """Heroku's router speaks plain HTTP to a dyno: a web line serving TLS answered no
+    request. On a dyno (DYNO is set, the release's too) a certificate stops start-up."""
+    certificate = tls.make_certificate(tmp_path)
+    value = f"--certfile {certificate.certfile} --keyfile {certificate.keyfile}"
+    monkeypatch.setenv("GUNICORN_CMD_ARGS", value)
+    monkeypatch.setenv("DYNO", "release.1")
+    with pytest.raises(ImproperlyConfigured, match="speaks plain HTTP to the dyno"):
+        env.gunicorn_cmd_args()
 
 
 @pytest.mark.parametrize("option", ["--user nobody", "--group nogroup"])
