@@ -40,7 +40,7 @@ from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_http_methods
 
 from config.media import versions
-from config.media.forms import MediaUploadForm, limit_turn, upload_limit
+from config.media.forms import BUSY_MESSAGE, MediaUploadForm, limit_turn, upload_limit
 from config.media.models import can_restore_media
 
 logger = logging.getLogger(__name__)
@@ -120,10 +120,22 @@ def media_versions_view(request):
             if not allowed(request, name)[1]:
                 raise PermissionDenied
             limit = upload_limit()
-            with limit_turn(limit, request):  # from the question to the count
-                restored = _restore(request, form, limit, name, version_id)
-            if restored is not None:
-                return restored
+            # Asked before the turn too: one refused waits for no one.
+            refusal = limit.refusal(request) if limit is not None else None
+            if refusal is None:
+                with limit_turn(limit, request) as had:  # from the question to the count
+                    refusal = (limit.refusal(request) if limit else None) if had else BUSY_MESSAGE
+                    if refusal is None:
+                        restored = _restore(request, form, limit, name, version_id)
+                        if restored is not None:
+                            return restored
+            if refusal is not None:  # its page lists the versions: outside the turn
+                form.add_error(None, refusal)
+                refused = _page(request, form, status=429)
+                seconds = BUSY_SECONDS if refusal == BUSY_MESSAGE else _retry_after(limit, request)
+                if refused.status_code == 429 and seconds:  # not a 503 of the listing
+                    refused["Retry-After"] = str(seconds)
+                return refused
         return _page(request, form, status=400)
     # Bound once the form asked for a name: another parameter alone (a tracker's) is
     # the page as it opens, not a 400 for the missing name.
@@ -131,16 +143,17 @@ def media_versions_view(request):
     return _page(request, form, status=400 if form.is_bound and not form.is_valid() else 200)
 
 
+# Seconds a restore refused while another of the account's is stored may wait.
+BUSY_SECONDS = 5
+
+
+def _retry_after(limit, request) -> int | None:
+    return getattr(limit, "retry_after", lambda request: None)(request)
+
+
 def _restore(request, form, limit, name: str, version_id: str):
-    """Restore `version_id` of `name` if `limit` leaves room: the answer, or None for
+    """Restore `version_id` of `name` (in the account's turn): the answer, or None for
     the form shown again with its error (400)."""
-    if limit is not None and (refusal := limit.refusal(request)) is not None:
-        form.add_error(None, refusal)
-        refused = _page(request, form, status=429)
-        seconds = getattr(limit, "retry_after", lambda request: None)(request)
-        if refused.status_code == 429 and seconds:  # not a 503 of the listing
-            refused["Retry-After"] = str(seconds)
-        return refused
     # Counted once the copy is written, whether or not its listing follows.
     counted = (lambda: limit.stored(request)) if limit is not None else None
     try:

@@ -50,6 +50,10 @@ STORAGE_ERROR_MESSAGE = (
     "The file could not be stored right now, so nothing was saved. "
     "Please try again in a few minutes."
 )
+BUSY_MESSAGE = (
+    "This account is storing another file right now, so nothing was saved. "
+    "Please try again in a moment."
+)
 NAME_ERROR_MESSAGE = (
     "The file could not be stored under its name, so nothing was saved. "
     "Rename the file (a shorter name, with fewer dots) and upload it again."
@@ -70,9 +74,11 @@ def upload_limit():
 
 def limit_turn(limit, request):
     """The limit's `turn(request)`, held from asking it to telling it: requests in
-    flight at once would otherwise each find the last room. Nothing without one."""
+    flight at once would otherwise each find the last room. It yields whether the
+    turn was had (False: another request of the account holds it; store nothing).
+    Always had without one."""
     turn = getattr(limit, "turn", None)
-    return turn(request) if turn is not None else contextlib.nullcontext()
+    return turn(request) if turn is not None else contextlib.nullcontext(True)
 
 
 class MediaUploadFormMixin:
@@ -101,7 +107,9 @@ class MediaUploadFormMixin:
         self.stored_uploads = [file]
         self.discard_stored_uploads()
         if limit is not None:
-            limit.stored(self.upload_request)
+            # Where the count stayed (Redis), counted once only: the limit's `rolled_back`.
+            with limit_turn(limit, self.upload_request):
+                getattr(limit, "rolled_back", limit.stored)(self.upload_request)
 
     def _post_clean(self):
         super()._post_clean()  # builds self.instance from cleaned_data
@@ -115,8 +123,15 @@ class MediaUploadFormMixin:
             file = getattr(self.instance, field.attname)
             if not file or file._committed:
                 continue  # no new upload in this field
-            with limit_turn(limit, self.upload_request):
-                self._store(field, file, limit)
+            # Asked before the turn too: one refused waits for no one.
+            if limit is not None and (refused := limit.refusal(self.upload_request)):
+                self.add_error(field.name, refused)
+                continue
+            with limit_turn(limit, self.upload_request) as had:
+                if had:
+                    self._store(field, file, limit)
+                else:
+                    self.add_error(field.name, BUSY_MESSAGE)
 
     def _store(self, field, file, limit) -> None:
         """Store one new upload of `field`, asked of and counted by `limit` (in its turn)."""

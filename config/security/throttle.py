@@ -114,6 +114,12 @@ def _counting_alone(store, key: str):
         yield
 
 
+def rolled_back_with_transactions(alias: str = ALIAS) -> bool:
+    """Whether a count made in a transaction is undone when it rolls back: on Django's
+    database cache, yes; on Redis, no."""
+    return isinstance(caches[alias], DatabaseCache)
+
+
 @_fail_open(False)
 def reached(scope: str, value: str, *, limit: int, window: int, alias: str = ALIAS) -> bool:
     """Whether `limit` events were counted in this window already."""

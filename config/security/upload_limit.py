@@ -17,7 +17,7 @@ held by a transaction and let go when it ends.
 
 from contextlib import contextmanager
 
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 
 from config.security import client_ip, throttle
 
@@ -25,6 +25,9 @@ from config.security import client_ip, throttle
 # the second is the account's id, hashed. The throttles' locks have a first key of
 # their own.
 TURN_LOCK = 0x55504C44
+# How long a request waits for its account's turn (PostgreSQL's lock_timeout), well
+# within the web processes' statement timeout.
+TURN_WAIT = "5s"
 UPLOADS_PER_HOUR = 20
 UPLOADS_PER_ACCOUNT_PER_HOUR = 100
 HOUR = 3600
@@ -61,17 +64,31 @@ class UploadLimit:
     @contextmanager
     def turn(request):
         """`request`'s account's turn, from `refusal()` to `stored()`: no other request of
-        the account asks or counts meanwhile. Nothing for those not counted."""
+        the account asks or counts meanwhile. Yields True once held, False if it did
+        not come within TURN_WAIT (another request of the account is storing a file,
+        S3 being slow): the caller then stores nothing and says so, where waiting on
+        ran into the web process's statement timeout, a 503. Held until the
+        transaction it is in ends: for the admin, its save, whose counts others see
+        only then. Nothing to wait for where nothing is counted."""
         if not _counts(request) or connection.vendor != "postgresql":
-            yield
+            yield True
             return
-        with transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT pg_advisory_xact_lock(%s, hashtext(%s))",
-                    [TURN_LOCK, str(request.user.pk)],
-                )
-            yield
+        with transaction.atomic(), connection.cursor() as cursor:
+            try:
+                with transaction.atomic():  # a savepoint: the wait's error ends only it
+                    cursor.execute("SELECT current_setting('lock_timeout')")
+                    (before,) = cursor.fetchone()
+                    cursor.execute("SELECT set_config('lock_timeout', %s, true)", [TURN_WAIT])
+                    cursor.execute(
+                        "SELECT pg_advisory_xact_lock(%s, hashtext(%s))",
+                        [TURN_LOCK, str(request.user.pk)],
+                    )
+                    cursor.execute("SELECT set_config('lock_timeout', %s, true)", [before])
+            except OperationalError:  # the lock's wait, or the statement timeout
+                had = False
+            else:
+                had = True
+            yield had
 
     @staticmethod
     def refusal(request) -> str | None:
@@ -88,6 +105,14 @@ class UploadLimit:
         """Count one file the bucket took."""
         for scope, value, limit in _counts(request):
             throttle.hit(scope, value, limit=limit, window=HOUR)
+
+    @staticmethod
+    def rolled_back(request) -> None:
+        """A file counted in a transaction since rolled back, whose version stays in
+        the bucket: counted again where the count went with the rollback (Django's
+        database cache), not where it stayed (Redis)."""
+        if throttle.rolled_back_with_transactions():
+            UploadLimit.stored(request)
 
     @staticmethod
     def retry_after(request) -> int:

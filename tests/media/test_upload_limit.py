@@ -5,7 +5,9 @@ shared staff login, which may change a product's picture, is every visitor's."""
 import logging
 import threading
 import time
+from contextlib import contextmanager
 
+import psycopg2
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -13,7 +15,7 @@ from django.contrib.auth.models import Permission
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage, storages
 from django.core.management import call_command
-from django.db import connections
+from django.db import connection, connections
 from django.test import Client
 
 from accounts.demo_accounts import STAFF_USERNAME, ensure_demo_accounts
@@ -410,15 +412,22 @@ def test_uploads_sent_at_once_store_no_more_than_the_bound(fresh_s3, slow_writes
     assert len(set(bucket_keys(fresh_s3)) - before) == 1
 
 
-@pytest.mark.django_db(transaction=True)
-def test_restores_sent_at_once_write_no_more_copies_than_the_bound(fresh_s3, slow_writes):
-    """The same for the admin's restores, whose copies the app's keys cannot delete."""
+def shared_staff_and_a_deleted_picture() -> tuple:
+    """The demo's shared staff login, and a product's picture deleted (a marker on top):
+    the login, the file's name and the version a restore copies back."""
     ensure_demo_accounts(staff_password="a-demo-password-1", member_password="a-demo-password-2")
     staff = get_user_model().objects.get(username=STAFF_USERNAME)
     name = default_storage.save("products/desk.png", ContentFile(b"the desk"))
     older = versions.list_versions(name)[0].version_id
     default_storage.delete(name)
     Product.objects.filter(pk=ProductFactory().pk).update(image=name, image_width=1, image_height=1)
+    return staff, name, older
+
+
+@pytest.mark.django_db(transaction=True)
+def test_restores_sent_at_once_write_no_more_copies_than_the_bound(fresh_s3, slow_writes):
+    """The same for the admin's restores, whose copies the app's keys cannot delete."""
+    staff, name, older = shared_staff_and_a_deleted_picture()
     one_left(staff)
     page = f"/{settings.ADMIN_URL}media/versions/"
     answers = sent_at_once(
@@ -426,3 +435,88 @@ def test_restores_sent_at_once_write_no_more_copies_than_the_bound(fresh_s3, slo
     )
     assert answers == [302] + [429] * 5
     assert len([v for v in versions.list_versions(name) if not v.is_delete_marker]) == 2
+
+
+@contextmanager
+def turn_held_elsewhere(user):
+    """The account's turn held by a transaction of another connection (a request of
+    the account storing a file) until the end of the with-block."""
+    holder = psycopg2.connect(**connection.get_connection_params())
+    try:
+        with holder.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(%s, hashtext(%s))",
+                [upload_limits.TURN_LOCK, str(user.pk)],
+            )
+        yield
+    finally:
+        holder.rollback()
+        holder.close()
+
+
+def test_an_upload_that_waits_too_long_for_its_turn_is_told_so_not_a_503(fresh_s3, monkeypatch):
+    """Waiting on, past the web process's statement timeout, was the 503 page: with S3
+    slow, one account's queued uploads (the demo's shared staff login's) each got it."""
+    monkeypatch.setattr(upload_limits, "TURN_WAIT", "200ms")
+    user = UserFactory()
+    client = from_client(user, 1)
+    before = bucket_keys(fresh_s3)
+    with turn_held_elsewhere(user):
+        waited = post_avatar(client, "queued.png")
+    assert waited.status_code == 200
+    assert media_forms.BUSY_MESSAGE in waited.content.decode()
+    assert bucket_keys(fresh_s3) == before
+    assert not Profile.objects.get(user=user).avatar
+    assert post_avatar(client, "later.png").status_code == 302
+
+
+def test_a_restore_that_waits_too_long_for_its_turn_is_a_429_for_a_moment(fresh_s3, monkeypatch):
+    monkeypatch.setattr(upload_limits, "TURN_WAIT", "200ms")
+    staff, name, older = shared_staff_and_a_deleted_picture()
+    client = from_client(staff, 1)
+    page = f"/{settings.ADMIN_URL}media/versions/"
+    with turn_held_elsewhere(staff):
+        waited = client.post(page, {"name": name, "version_id": older})
+    assert waited.status_code == 429
+    assert waited["Retry-After"] == "5"
+    assert media_forms.BUSY_MESSAGE in waited.content.decode()
+    assert not default_storage.exists(name)
+    assert client.post(page, {"name": name, "version_id": older}).status_code == 302
+
+
+def test_an_upload_over_the_bound_is_refused_without_waiting_for_a_turn(fresh_s3, monkeypatch):
+    monkeypatch.setattr(upload_limits, "TURN_WAIT", "30s")  # a wait would show
+    user = UserFactory()
+    one_left(user)
+    throttle.hit("uploads", f"{user.pk} 2001:db8:1::", limit=PER_CLIENT, window=upload_limits.HOUR)
+    with turn_held_elsewhere(user):
+        started = time.monotonic()
+        refused = post_avatar(from_client(user, 1), "over.png")
+        waited = time.monotonic() - started
+    assert f"{PER_CLIENT} files an hour" in refused.content.decode()
+    assert waited < 10  # not the turn's 30 s
+
+
+@pytest.mark.parametrize("transactional", [True, False], ids=["database cache", "redis-like"])
+def test_a_count_rolled_back_is_counted_again_only_where_it_went_with_the_rollback(
+    rf, settings, transactional
+):
+    """An admin page run again after a conflict counts the file its first run stored:
+    its version stays. On the database cache the first count went with the rollback;
+    on Redis it stayed, and counting again made two of one file."""
+    if not transactional:
+        settings.CACHES = {
+            **settings.CACHES,
+            "throttles": {
+                "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                "TIMEOUT": upload_limits.HOUR,
+            },
+        }
+    request = rf.post("/")
+    request.user = UserFactory()
+    account = upload_limits.account_uploads(request.user)
+    upload_limits.UploadLimit.stored(request)
+    upload_limits.UploadLimit.rolled_back(request)
+    counted = 2 if transactional else 1
+    assert throttle.reached(*account, limit=counted, window=upload_limits.HOUR)
+    assert not throttle.reached(*account, limit=counted + 1, window=upload_limits.HOUR)
