@@ -33,6 +33,7 @@ the preloaded objects, which the server froze out of the collector's sight
 
 import builtins
 import contextlib
+import fcntl
 import gc
 import importlib.machinery
 import io
@@ -106,6 +107,22 @@ def forkable(env: dict[str, str]) -> bool:
     return not any(key.startswith("COVERAGE_") for key in env)
 
 
+def process_log() -> io.BufferedRandom:
+    """A temporary file for a process's stdout and stderr, which the test may read while
+    the process, or one it started, still writes (`WebProcess.output()`, a fork
+    server's stderr, a child's output after a timeout killed it alone).
+
+    Parent and child share the file's one position: reading from the start moves it
+    for the child too, and a line the child wrote in that moment would overwrite
+    the log's first lines. Opened for appending, each write goes to the end,
+    wherever the reader left the position.
+    """
+    log = tempfile.TemporaryFile()
+    flags = fcntl.fcntl(log.fileno(), fcntl.F_GETFL)
+    fcntl.fcntl(log.fileno(), fcntl.F_SETFL, flags | os.O_APPEND)
+    return log
+
+
 class ServerError(RuntimeError):
     pass
 
@@ -115,7 +132,7 @@ class Server:
 
     def __init__(self, startup: tuple[tuple[str, str], ...], path: str):
         self.lock = threading.Lock()
-        self.log = tempfile.TemporaryFile()  # the server's own stderr
+        self.log = process_log()  # the server's own stderr
         self.socket, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         env = {**dict(startup), "PATH": path}
         with theirs:
@@ -148,7 +165,7 @@ class Server:
         return reply
 
     def run(self, argv: list[str], timeout: float, message: bytes):
-        with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        with process_log() as out, process_log() as err:
             try:
                 socket.send_fds(self.socket, [message], [out.fileno(), err.fileno()])
                 started = self._receive(None, SERVER_WAIT)

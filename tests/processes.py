@@ -1,13 +1,11 @@
 """Start the app's real processes (the Procfile's lines) and talk HTTP to them."""
 
-import fcntl
 import os
 import signal
 import socket
 import ssl
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import typing
@@ -26,6 +24,7 @@ from django.db import connection
 from config.local.demo import procfile_command
 from config.tour import ENVIRONMENT_VARIABLES
 from tests import forkserver
+from tests.forkserver import process_log
 
 BASE_DIR = Path(settings.BASE_DIR)
 HEROKU_HOST = "reference-app.herokuapp.com"
@@ -490,21 +489,6 @@ def http_get(
             return Response(response.status, dict(response.headers), response.read())
     except urllib.error.HTTPError as error:
         return Response(error.code, dict(error.headers), error.read())
-
-
-def process_log() -> typing.IO[bytes]:
-    """A temporary file for a process's stdout and stderr, which the test reads while
-    the process runs (`WebProcess.output()`).
-
-    Parent and child share the file's one position: reading from the start moves it
-    for the child too, and a line the child wrote in that moment would overwrite
-    the log's first lines. Opened for appending, each write goes to the end,
-    wherever the reader left the position.
-    """
-    log = tempfile.TemporaryFile()
-    flags = fcntl.fcntl(log.fileno(), fcntl.F_GETFL)
-    fcntl.fcntl(log.fileno(), fcntl.F_SETFL, flags | os.O_APPEND)
-    return log
 
 
 @dataclass
