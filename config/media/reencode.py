@@ -21,6 +21,7 @@ counts at least `GIF_FRAME_PIXELS` (`frame_pixels`), for the time writing it cos
 """
 
 import io
+import zlib
 
 from PIL import ExifTags, Image, JpegImagePlugin, WebPImagePlugin
 from PIL.PngImagePlugin import PngInfo
@@ -390,13 +391,24 @@ def _png_profile_before_palette(data: bytes) -> bool:
     return False
 
 
-def without_ignored_transparency(data: bytes) -> bytes:
-    """A PNG's bytes without the tRNS chunks libpng, and so browsers, ignore: one of
-    another length than its colour type takes (2 bytes for grey, 6 for colour, 1 up
-    to the palette's size for a palette), one before the palette or after the
-    pixels, or any in a picture with an alpha channel. Pillow refused one too short
-    ("Truncated tRNS chunk") and made pixels transparent by the first bytes of one
-    too long, which browsers show opaque. Every other byte stays."""
+# An APNG's chunks: named as extras (a lower-case first letter), and its frames.
+APNG_CHUNKS = (b"acTL", b"fcTL", b"fdAT")
+
+
+def without_ignored_chunks(data: bytes) -> bytes:
+    """A PNG's bytes without the chunks libpng, and so browsers, leave out and show the
+    picture without. Pillow refused the file for each, or read what they ignore:
+
+    - a tRNS chunk of another length than its colour type takes (2 bytes for grey,
+      6 for colour, 1 up to the palette's size for a palette), one before the
+      palette or after the pixels, or any in a picture with an alpha channel: one
+      too short was "Truncated tRNS chunk", one too long made pixels transparent by
+      its first bytes, where browsers show them opaque;
+    - an extra chunk (its name's first letter in lower case: the picture can be
+      shown without it) whose checksum is wrong: libpng drops it with a warning.
+      Not an animation's frames, which the picture is made of.
+
+    Every other byte stays."""
     if len(data) < 26:  # the signature and IHDR's colour type
         return data
     colour_type, palette, pixels = data[25], 0, False
@@ -406,7 +418,12 @@ def without_ignored_transparency(data: bytes) -> bytes:
         name, end = data[offset + 4 : offset + 8], offset + 12 + length
         if end > len(data) or name == b"IEND":
             break
-        if name == b"PLTE":
+        extra = bool(name[0] & 0x20) and name not in APNG_CHUNKS
+        if extra and zlib.crc32(data[offset + 4 : end - 4]) != int.from_bytes(
+            data[end - 4 : end], "big"
+        ):
+            ignored.append((offset, end))
+        elif name == b"PLTE":
             palette = length // 3
         elif name == b"IDAT":
             pixels = True

@@ -62,7 +62,7 @@ from config.media.reencode import (
     reencode,
     turns_upright,
     with_webp_alpha,
-    without_ignored_transparency,
+    without_ignored_chunks,
 )
 
 
@@ -345,7 +345,7 @@ def _checked_and_written_again(file) -> tuple[ImageKind, bytes]:
     if data.startswith(PNG_SIGNATURE) and png_chunks(data, b"iCCP") > 1:
         raise not_an_image
     if data.startswith(PNG_SIGNATURE):
-        data = without_ignored_transparency(data)
+        data = without_ignored_chunks(data)
         file = io.BytesIO(data)
     try:
         with Image.open(file, formats=[kind.name for kind in KINDS]) as image:

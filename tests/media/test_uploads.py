@@ -1023,3 +1023,45 @@ def test_a_transparency_chunk_decoders_ignore_is_ignored(colour_type, samples, t
     with Image.open(io.BytesIO(png_with_transparency(colour_type, samples, None))) as opaque:
         colours = [tuple(pixel) for pixel in opaque.convert("RGB").get_flattened_data()]
     assert shown(stored) == [browsers_show or colours]
+
+
+def with_crc_broken(content: bytes, name: bytes) -> bytes:
+    """`content` (a PNG) with the checksum of its first `name` chunk off by one."""
+    start = content.index(name) - 4
+    length = int.from_bytes(content[start : start + 4], "big")
+    crc_at = start + 8 + length
+    crc = (int.from_bytes(content[crc_at : crc_at + 4], "big") + 1) % 2**32
+    return content[:crc_at] + crc.to_bytes(4, "big") + content[crc_at + 4 :]
+
+
+@pytest.mark.parametrize(
+    ("colour_type", "samples", "trns", "chunk"),
+    [
+        pytest.param(2, b"\x00\x00\x00\x09\x08\x07", bytes(6), b"tRNS", id="colour tRNS"),
+        pytest.param(3, b"\x00\x01", bytes(1), b"tRNS", id="palette tRNS"),
+        pytest.param(0, b"\x00\x09", None, b"tEXt", id="text"),
+    ],
+)
+def test_an_extra_chunk_whose_checksum_is_wrong_is_left_out_as_decoders_leave_it(
+    colour_type, samples, trns, chunk
+):
+    """libpng drops a chunk the picture can be shown without (its name's first letter in
+    lower case) when its checksum is wrong, with a warning, and shows the picture:
+    Pillow refused the whole file as not an image."""
+    content = png_with_transparency(colour_type, samples, trns)
+    if chunk == b"tEXt":
+        text = png_chunk(b"tEXt", b"Comment\x00hello")
+        at = content.index(b"IDAT") - 4  # before the pixels
+        content = content[:at] + text + content[at:]
+    kind, stored = clean_image(upload("logo.png", with_crc_broken(content, chunk)))
+    assert kind.name == "PNG"
+    with Image.open(io.BytesIO(png_with_transparency(colour_type, samples, None))) as opaque:
+        colours = [tuple(pixel) for pixel in opaque.convert("RGB").get_flattened_data()]
+    assert shown(stored) == [colours]  # opaque: the transparency was in the chunk left out
+
+
+@pytest.mark.parametrize("chunk", [b"IHDR", b"PLTE", b"IDAT"])
+def test_a_chunk_the_picture_needs_with_a_wrong_checksum_is_still_refused(chunk):
+    content = with_crc_broken(png_with_transparency(3, b"\x00\x01", bytes(1)), chunk)
+    with pytest.raises(ValidationError):
+        clean_image(upload("logo.png", content))
