@@ -40,7 +40,7 @@ from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_http_methods
 
 from config.media import versions
-from config.media.forms import BUSY_MESSAGE, MediaUploadForm, limit_turn, upload_limit
+from config.media.forms import BUSY_MESSAGE, MediaUploadForm, limit_asked, upload_limit
 from config.media.models import can_restore_media
 
 logger = logging.getLogger(__name__)
@@ -120,15 +120,11 @@ def media_versions_view(request):
             if not allowed(request, name)[1]:
                 raise PermissionDenied
             limit = upload_limit()
-            # Asked before the turn too: one refused waits for no one.
-            refusal = limit.refusal(request) if limit is not None else None
-            if refusal is None:
-                with limit_turn(limit, request) as had:  # from the question to the count
-                    refusal = (limit.refusal(request) if limit else None) if had else BUSY_MESSAGE
-                    if refusal is None:
-                        restored = _restore(request, form, limit, name, version_id)
-                        if restored is not None:
-                            return restored
+            with limit_asked(limit, request) as refusal:  # from the question to the count
+                if refusal is None:
+                    restored = _restore(request, form, limit, name, version_id)
+                    if restored is not None:
+                        return restored
             if refusal is not None:  # its page lists the versions: outside the turn
                 form.add_error(None, refusal)
                 refused = _page(request, form, status=429)

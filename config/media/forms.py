@@ -81,6 +81,26 @@ def limit_turn(limit, request):
     return turn(request) if turn is not None else contextlib.nullcontext(True)
 
 
+@contextlib.contextmanager
+def limit_asked(limit, request):
+    """None while `limit` lets `request`'s user store one more file, held in the
+    account's turn to the block's end, where the count goes; else the error to show,
+    with no turn held: asked before the turn too (one refused waits for no one), and
+    BUSY_MESSAGE if the turn did not come in time."""
+    if limit is None:
+        yield None
+        return
+    if (refused := limit.refusal(request)) is not None:
+        yield refused
+        return
+    with limit_turn(limit, request) as had:
+        refused = limit.refusal(request) if had else BUSY_MESSAGE
+        if refused is None:
+            yield None
+            return
+    yield refused
+
+
 class MediaUploadFormMixin:
     """For ModelForms with file fields: store uploads during validation (see module doc)."""
 
@@ -123,21 +143,14 @@ class MediaUploadFormMixin:
             file = getattr(self.instance, field.attname)
             if not file or file._committed:
                 continue  # no new upload in this field
-            # Asked before the turn too: one refused waits for no one.
-            if limit is not None and (refused := limit.refusal(self.upload_request)):
-                self.add_error(field.name, refused)
-                continue
-            with limit_turn(limit, self.upload_request) as had:
-                if had:
+            with limit_asked(limit, self.upload_request) as refused:
+                if refused is None:
                     self._store(field, file, limit)
-                else:
-                    self.add_error(field.name, BUSY_MESSAGE)
+            if refused is not None:
+                self.add_error(field.name, refused)
 
     def _store(self, field, file, limit) -> None:
-        """Store one new upload of `field`, asked of and counted by `limit` (in its turn)."""
-        if limit is not None and (refused := limit.refusal(self.upload_request)):
-            self.add_error(field.name, refused)
-            return
+        """Store one new upload of `field` and count it (in the account's turn)."""
         try:
             # What FileField.pre_save would do inside save(), done now.
             file.save(file.name, file.file, save=False)

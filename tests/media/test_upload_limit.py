@@ -520,3 +520,12 @@ def test_a_count_rolled_back_is_counted_again_only_where_it_went_with_the_rollba
     counted = 2 if transactional else 1
     assert throttle.reached(*account, limit=counted, window=upload_limits.HOUR)
     assert not throttle.reached(*account, limit=counted + 1, window=upload_limits.HOUR)
+
+
+def test_the_docs_give_the_turns_wait_and_the_retry_it_asks():
+    from config.media import admin as media_admin
+
+    said = " ".join((settings.BASE_DIR / "docs" / "s3-media.md").read_text().split())
+    seconds = int(upload_limits.TURN_WAIT.removesuffix("s"))
+    assert f"one that waits {seconds} s for its turn" in said
+    assert f"(a restore: 429, `Retry-After: {media_admin.BUSY_SECONDS}`)" in said
