@@ -531,8 +531,56 @@ def web_port() -> int:
     return port
 
 
-# gunicorn options the web line's own settings own: given in GUNICORN_CMD_ARGS,
-# each passes gunicorn's parser and still leaves the dyno without its web line.
+# What GUNICORN_CMD_ARGS may set: the tuning of the web line config/gunicorn.py
+# starts (gunicorn's setting names, each checked below where a value breaks it).
+# gunicorn has over a hundred options, and its parser takes values of most of them
+# that leave the dyno without a web line, or one that answers nothing: any other
+# option stops start-up, named. An app that needs another one adds it here.
+GUNICORN_TUNING = frozenset(
+    {
+        # Workers: how many, of which class, and when they are recycled.
+        "workers",
+        "threads",
+        "worker_class",
+        "worker_connections",
+        "max_requests",
+        "max_requests_jitter",
+        "timeout",
+        "graceful_timeout",
+        "keepalive",
+        "backlog",
+        "preload_app",
+        # Requests: their limits, and whose X-Forwarded-* headers count.
+        "limit_request_line",
+        "limit_request_fields",
+        "limit_request_field_size",
+        "forwarded_allow_ips",
+        # What it speaks, where it is what Heroku's router speaks.
+        "protocol",
+        "http_protocols",
+        "http_parser",
+        # Logging, to the output Heroku's log router reads, and StatsD.
+        "loglevel",
+        "access_log_format",
+        "accesslog",
+        "errorlog",
+        "capture_output",
+        "statsd_host",
+        "statsd_prefix",
+        "dogstatsd_tags",
+        "enable_backlog_metric",
+        "proc_name",
+        # Files and folders it opens as it boots.
+        "worker_tmp_dir",
+        "pidfile",
+        # TLS to gunicorn itself, off Heroku (the browser tests' HTTPS site).
+        "certfile",
+        "keyfile",
+        "ca_certs",
+    }
+)
+# Why some options outside GUNICORN_TUNING are refused: each passes gunicorn's
+# parser and still leaves the dyno without its web line.
 GUNICORN_OWNED = {
     "bind": "the web line binds Heroku's $PORT (config/gunicorn.py)",
     "raw_env": "variables set with --env reach the app past the release's checks: "
@@ -579,8 +627,9 @@ def gunicorn_cmd_args() -> None:
     cannot load, stopped the web line at once, and GUNICORN_OWNED options take
     what the web line needs, while the release passed; so did a file or folder
     gunicorn opens at boot that is not there, and request limits no browser's
-    request fits (`_gunicorn_boot_refusal`). Read here the way gunicorn reads it;
-    nothing it would print reaches the terminal."""
+    request fits (`_gunicorn_boot_refusal`). Options outside GUNICORN_TUNING are
+    refused whatever their value. Read here the way gunicorn reads it; nothing it
+    would print reaches the terminal."""
     value = os.environ.get("GUNICORN_CMD_ARGS")
     if value is None:
         return
@@ -604,13 +653,19 @@ def gunicorn_cmd_args() -> None:
         # Its first line: a worker class gunicorn cannot import adds the traceback.
         reason = (str(error).strip().splitlines() or [type(error).__name__])[0]
     else:
-        owned = [why for name, why in GUNICORN_OWNED.items() if given.get(name)]
-        if owned:
-            reason = owned[0]
+        untuned = [name for name in given if name != "args" and name not in GUNICORN_TUNING]
+        if untuned:
+            reason = GUNICORN_OWNED.get(untuned[0]) or (
+                f"{_flag(untuned[0])} is not one of the options it may tune "
+                "(GUNICORN_TUNING in config/env.py): the rest of the web line is "
+                "config/gunicorn.py's"
+            )
         elif reason := _gunicorn_boot_refusal(config, given):
             pass
         elif config.workers < 1 or config.threads < 1:
             reason = "it runs no worker (--workers and --threads must be 1 or more)"
+        elif config.worker_connections < 1:
+            reason = "--worker-connections must be 1 or more: at 0 a worker takes no request"
         elif config.workers > MAX_WEB_WORKERS:
             reason = f"at most {MAX_WEB_WORKERS} workers, as WEB_CONCURRENCY takes"
         elif config.threads > MAX_WEB_THREADS:
@@ -661,10 +716,14 @@ def _gunicorn_boot_refusal(config, given: dict) -> str | None:
                 f"{name} below {least} refuses requests browsers and Heroku's router send "
                 "(0 is no limit)"
             )
-    for name, current in (("user", os.geteuid()), ("group", os.getegid())):
-        if name in given and getattr(config, name[0] + "id") != current and os.geteuid() != 0:
-            return f"only root may switch the web line to another {name}"
     return None
+
+
+def _flag(name: str) -> str:
+    """The command-line option of gunicorn's setting `name`, as GUNICORN_CMD_ARGS gives it."""
+    from gunicorn.config import KNOWN_SETTINGS
+
+    return next(setting.cli[-1] for setting in KNOWN_SETTINGS if setting.name == name)
 
 
 def _may_write_in(folder: str) -> bool:

@@ -3,6 +3,7 @@
 import json
 import os
 import re
+import shlex
 import subprocess
 import sys
 import tomllib
@@ -1115,6 +1116,11 @@ def test_the_tests_run_without_what_boto3_and_django_storages_read_from_a_shell(
         ("--keyfile {key}", "a key needs its certificate"),
         ("--certfile /etc/hostname", "certfile and keyfile are no certificate and key"),
         ("--certfile {cert}", "certfile and keyfile are no certificate and key"),  # no key
+        # Taken by the release, then the web line took no connection.
+        ("--worker-connections 0", "--worker-connections must be 1 or more"),
+        # gunicorn's own header checks, which the router's headers rely on.
+        ("--header-map dangerous", "--header-map is not"),
+        ("--strip-header-spaces", "--strip-header-spaces is not"),
     ],
 )
 def test_gunicorn_cmd_args_the_web_line_cannot_run_with_are_refused(
@@ -1162,7 +1168,7 @@ def test_gunicorn_cmd_args_are_read_by_the_settings_as_start_up_begins(value, re
         "--limit-request-line 0 --limit-request-field_size 8190 --limit-request-fields 200",
         "--pid /tmp/web.pid --worker-tmp-dir /tmp",
         "--limit-request-fields 50 --limit-request-line 4000 --limit-request-field_size 4096",
-        "--proxy-protocol v1 --header-map refuse --worker-connections 1",
+        "--worker-connections 1 --backlog 64 --keep-alive 5 --graceful-timeout 20 --preload",
         "--protocol http --http-protocols h1 --http-parser auto -k gthread",
         # HTTPS to gunicorn itself, off Heroku (the browser tests' site).
         "--certfile {cert} --keyfile {key}",
@@ -1189,19 +1195,90 @@ def test_gunicorn_cmd_args_giving_gunicorn_a_certificate_is_refused_on_heroku(
         env.gunicorn_cmd_args()
 
 
-@pytest.mark.parametrize("option", ["--user nobody", "--group nogroup"])
-def test_gunicorn_cmd_args_switching_user_is_refused_where_the_web_line_is_not_root(
-    monkeypatch, option
+# A value of each gunicorn option that its parser and validators take, where its
+# default is none or not one to type (gunicorn.config.KNOWN_SETTINGS).
+OPTION_SAMPLES = {
+    "bind": "127.0.0.1:9999",
+    "raw_env": "A=B",
+    "pidfile": "{tmp}/web.pid",
+    "worker_tmp_dir": "{tmp}",
+    "chdir": "{tmp}",
+    "user": "nobody",
+    "group": "nogroup",
+    "accesslog": "-",
+    "logconfig": "logging.ini",
+    "logconfig_json": "logging.json",
+    "syslog_prefix": "web",
+    "statsd_host": "127.0.0.1:8125",
+    "proc_name": "web",
+    "pythonpath": "{tmp}",
+    "paste": "app.ini",
+    "ssl_version": "TLSv1_2",
+    "cert_reqs": "0",
+    "ciphers": "HIGH",
+    "reload_extra_files": "{tmp}",
+    "dirty_apps": "app.tasks:Tasks",
+    "raw_paste_global_conf": "a=b",
+    "control_socket": "{tmp}/web.ctl",
+    "forwarder_headers": "SCRIPT_NAME",
+}
+NOT_TYPED = ("store_true", "store_const")
+
+
+def typed(setting, certificate) -> str:
+    """GUNICORN_CMD_ARGS giving `setting` a value gunicorn takes: its default, a sample
+    (one in the certificate's folder for "{tmp}")."""
+    flag = setting.cli[-1]
+    if getattr(setting, "action", None) in NOT_TYPED or getattr(setting, "nargs", None) == "?":
+        return flag
+    if setting.name in ("certfile", "keyfile", "ca_certs"):
+        return f"{flag} {getattr(certificate, setting.name.replace('ca_certs', 'certfile'))}"
+    value = str(OPTION_SAMPLES.get(setting.name, setting.default))
+    return f"{flag} {shlex.quote(value.replace('{tmp}', str(certificate.certfile.parent)))}"
+
+
+def gunicorn_options(tuning: bool) -> list:
+    from gunicorn.config import KNOWN_SETTINGS
+
+    return [
+        pytest.param(setting, id=setting.cli[-1])
+        for setting in KNOWN_SETTINGS
+        if setting.cli and (setting.name in env.GUNICORN_TUNING) == tuning
+    ]
+
+
+@pytest.mark.parametrize("setting", gunicorn_options(tuning=False))
+def test_gunicorn_cmd_args_may_tune_the_web_line_and_set_nothing_else(
+    monkeypatch, tmp_path, setting
 ):
-    """A dyno's processes are not root: gunicorn could not switch its workers to another
-    user or group, and every worker failed to boot after the release passed."""
-    monkeypatch.setenv("GUNICORN_CMD_ARGS", option)
-    monkeypatch.setattr(os, "geteuid", lambda: 12345)
-    monkeypatch.setattr(os, "getegid", lambda: 12345)
-    with pytest.raises(ImproperlyConfigured, match="only root may switch the web line"):
+    """gunicorn has over a hundred options, and each check above was one the release took
+    and the web line then died on, or ran and answered nothing with (--worker-connections 0).
+    Only GUNICORN_TUNING's options are taken: every other one stops start-up, named,
+    whatever its value (gunicorn's own default here, or one its parser takes)."""
+    monkeypatch.setenv("GUNICORN_CMD_ARGS", typed(setting, tls.make_certificate(tmp_path)))
+    with pytest.raises(ImproperlyConfigured) as refused:
         env.gunicorn_cmd_args()
-    monkeypatch.setenv("GUNICORN_CMD_ARGS", "--log-level info")
+    reason = env.GUNICORN_OWNED.get(setting.name, f"{setting.cli[-1]} is not one")
+    assert reason in str(refused.value)
+
+
+@pytest.mark.parametrize("setting", gunicorn_options(tuning=True))
+def test_gunicorn_cmd_args_tuning_options_are_taken_at_gunicorns_defaults(
+    monkeypatch, tmp_path, setting
+):
+    monkeypatch.delenv("DYNO", raising=False)
+    certificate = tls.make_certificate(tmp_path)
+    value = typed(setting, certificate)
+    if setting.name in ("certfile", "keyfile"):  # one goes with the other
+        value = f"--certfile {certificate.certfile} --keyfile {certificate.keyfile}"
+    monkeypatch.setenv("GUNICORN_CMD_ARGS", value)
     env.gunicorn_cmd_args()
+
+
+def test_gunicorn_tuning_names_options_gunicorn_has():
+    from gunicorn.config import KNOWN_SETTINGS
+
+    assert {setting.name for setting in KNOWN_SETTINGS if setting.cli} >= env.GUNICORN_TUNING
 
 
 # Each value is refused by some reader, each shaped to reach a different part of its
