@@ -1,10 +1,10 @@
 """Connects the receivers that give every user a profile, keep a username one
-account's in any case, record a login's time, and count failed logins per account."""
+account's in any case, record a login's time, and keep only failed logins counted."""
 
 from django.apps import AppConfig
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.signals import user_logged_in, user_login_failed
+from django.contrib.auth.signals import user_logged_in
 from django.db.models.query_utils import DeferredAttribute
 from django.db.models.signals import post_save, pre_save
 
@@ -14,7 +14,7 @@ class AccountsConfig(AppConfig):
 
     def ready(self):
         from accounts.profiles import create_profile, record_last_login
-        from accounts.throttles import count_login_failure
+        from accounts.throttles import give_back_login_counts
         from accounts.usernames import one_account_per_key
 
         post_save.connect(
@@ -30,4 +30,6 @@ class AccountsConfig(AppConfig):
         user_logged_in.disconnect(dispatch_uid="update_last_login")
         if isinstance(getattr(get_user_model(), "last_login", None), DeferredAttribute):
             user_logged_in.connect(record_last_login, dispatch_uid="update_last_login")
-        user_login_failed.connect(count_login_failure, dispatch_uid="accounts.login_failures")
+        # A login's failure counts are taken before its password is checked
+        # (accounts/throttles.py): one that succeeds gives them back.
+        user_logged_in.connect(give_back_login_counts, dispatch_uid="accounts.login_failures")

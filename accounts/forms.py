@@ -346,21 +346,24 @@ class OldPasswordLimitMixin:
     or those of whoever holds a stolen staff session."""
 
     def clean_old_password(self):
-        if not throttles.password_change_allowed(self.user):
+        # Counted before the check, so that checks sent at once each meet the bound;
+        # given back when the password is right, or when none is checked.
+        taken = throttles.take_password_check(self.user)
+        if not taken:
+            taken.give_back()
             raise ValidationError(
                 "Too many wrong passwords: changing it is paused for up to an hour. "
                 "Wait, or log out and reset your password by e-mail.",
                 code="too_many_attempts",
             )
         try:
-            return super().clean_old_password()
-        except ValidationError:
-            throttles.count_password_change_failure(self.user)
-            raise
+            old_password = super().clean_old_password()  # wrong: a ValidationError, counted
         except DatabaseError as error:  # the hash Django upgraded, of an account deleted
             if row_went(error):
                 raise Http404("The account was deleted meanwhile.") from None
             raise
+        taken.give_back()
+        return old_password
 
 
 class PasswordChangeForm(PasswordAloneMixin, OldPasswordLimitMixin, auth_forms.PasswordChangeForm):

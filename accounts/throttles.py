@@ -135,16 +135,21 @@ class AccountLoginLimitBackend:
     from a paused client.
 
     Listed after django-axes' backend and before the one that checks passwords.
-    It authenticates nobody: it lets an attempt through (returns None, and marks
-    the request so that a failure is counted), or refuses it with PermissionDenied.
-    Refusing, it raises django-axes' flag, so AxesMiddleware answers with the
-    lockout page (config.security.lockout_response), given this page's text.
+    It authenticates nobody: it counts the attempt as a failure before its password
+    is checked (`throttle.take`), then lets it through (returns None), or refuses
+    it with PermissionDenied. A login that succeeds gives its counts back
+    (`give_back_login_counts`, on user_logged_in), so only failures stay counted,
+    and guesses sent at once are each counted before any is checked. Refusing, it
+    raises django-axes' flag, so AxesMiddleware answers with the lockout page
+    (config.security.lockout_response), given this page's text.
     """
 
     def authenticate(self, request, username=None, password=None, **kwargs):
         if request is None or username is None:
             return None
-        if throttle.reached(**_client_failures(request, limit=LOGIN_FAILURES_PER_CLIENT)):
+        counts = request.login_counts = []
+        counts.append(throttle.take(**_client_failures(request, limit=LOGIN_FAILURES_PER_CLIENT)))
+        if not counts[-1]:
             self.refuse(
                 request,
                 "Signing in from your network is paused for up to an hour after many "
@@ -154,20 +159,25 @@ class AccountLoginLimitBackend:
         # every visitor out for the hour, and they have no address to reset from.
         # The limits per client and django-axes' per username and client still hold.
         # An owner's account of such a name (it has an address) keeps this bound.
-        if not names_a_shared_login(username) and throttle.reached(
-            **_login_failures(username, limit=LOGIN_FAILURES_PER_ACCOUNT)
-        ):
-            self.refuse(
-                request,
-                "Signing in to this account is paused for up to an hour after "
-                "many wrong passwords from several networks. Wait, or reset your "
-                "password to sign in now.",
+        if not names_a_shared_login(username):
+            counts.append(
+                throttle.take(**_login_failures(username, limit=LOGIN_FAILURES_PER_ACCOUNT))
             )
-        request.login_password_checked = True
+            if not counts[-1]:
+                self.refuse(
+                    request,
+                    "Signing in to this account is paused for up to an hour after "
+                    "many wrong passwords from several networks. Wait, or reset your "
+                    "password to sign in now.",
+                )
         return None
 
     @staticmethod
     def refuse(request, message: str):
+        """Refused before any password check: an attempt that counts nothing. One
+        network that keeps trying after its own lockout must not pause the account
+        for everyone else."""
+        give_back_login_counts(None, request)
         request.lockout_page = {
             "seconds": throttle.seconds_left(HOUR),
             "heading": "Too many failed sign-in attempts",
@@ -177,18 +187,13 @@ class AccountLoginLimitBackend:
         raise PermissionDenied
 
 
-def count_login_failure(sender, credentials, request=None, **kwargs):
-    """user_login_failed receiver: count a failure whose password was checked.
-
-    Attempts refused before any password check (django-axes' lockout of one
-    client, or a paused account) do not count: one network that keeps trying
-    after its own lockout must not pause the account for everyone else.
-    """
-    if request is not None and getattr(request, "login_password_checked", False):
-        throttle.hit(
-            **_login_failures(credentials.get("username", ""), limit=LOGIN_FAILURES_PER_ACCOUNT)
-        )
-        throttle.hit(**_client_failures(request, limit=LOGIN_FAILURES_PER_CLIENT))
+def give_back_login_counts(sender, request=None, **kwargs):
+    """user_logged_in receiver (and a refusal's): the attempt's counts, taken before its
+    password was checked, are given back: it was no failure."""
+    for taken in getattr(request, "login_counts", ()):
+        taken.give_back()
+    if request is not None:
+        request.login_counts = []
 
 
 def clear_login_failures(username: str) -> None:
@@ -208,10 +213,7 @@ def _password_changes(user, **kwargs):
     }
 
 
-def password_change_allowed(user) -> bool:
-    """Whether `user` may have a current password checked on the password change form."""
-    return not throttle.reached(**_password_changes(user))
-
-
-def count_password_change_failure(user) -> None:
-    throttle.hit(**_password_changes(user))
+def take_password_check(user) -> throttle.Taken:
+    """Count a check of `user`'s current password on a password change form, before it
+    is made: true while within the bound. Give it back if the password is right."""
+    return throttle.take(**_password_changes(user))

@@ -1,6 +1,8 @@
 """Count events per key in fixed windows of time, in a store every dyno shares.
 
     hit(scope, value, *, limit, window) -> bool      count one event; True while within limit
+    take(scope, value, *, limit, window) -> Taken    count one event before the work it bounds;
+                                                     true while within limit, .give_back()
     reached(scope, value, *, limit, window) -> bool  the limit is reached (counts nothing)
     clear(scope, value, *, window)                   forget the current window's count
     seconds_left(window) -> int                      until the current window ends (Retry-After)
@@ -20,6 +22,12 @@ address or a username in clear. Windows are fixed (aligned on the clock), so a
 client may spend a window's allowance at its end and the next one's at the
 start: at most twice the limit in a short burst.
 
+A bound on work that only counts when it fails (a password checked and wrong)
+takes its count before the work and gives it back if the work turned out not to
+count: asking `reached` first and counting after let every request in flight
+through (20 wrong passwords sent at once had 16 checked against a bound of 10).
+`take` counts, and the count, with the requests still in flight, is what is compared.
+
 Counting is `add` (the first event) then `incr`. Redis increments atomically.
 Django's database cache reads, then writes: requests counting on one key at once
 each wrote the count they had read plus one, and ten in flight counted about one
@@ -35,6 +43,7 @@ lockout per username and client, kept in the database, still holds.
 import logging
 import time
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import wraps
 
 from django.core.cache import caches
@@ -89,15 +98,54 @@ def _store(window: int, alias: str = ALIAS):
 def hit(scope: str, value: str, *, limit: int, window: int, alias: str = ALIAS) -> bool:
     """Count one event; whether the count in this window is still at most `limit`."""
     store, key = _store(window, alias), _key(scope, value, window)
+    return _count(store, key, window) <= limit
+
+
+def _count(store, key: str, window: int) -> int:
     with _counting_alone(store, key):
         if store.add(key, 1, timeout=window):
-            return limit >= 1
+            return 1
         try:
-            count = store.incr(key)
+            return store.incr(key)
         except ValueError:  # expired between add() and incr()
             store.add(key, 1, timeout=window)
-            count = 1
-    return count <= limit
+            return 1
+
+
+@dataclass
+class Taken:
+    """One event `take` counted: true while the count, this one included, is within its
+    limit. `give_back()` takes it off the count it was added to (that window's)."""
+
+    within: bool
+    store: object = None  # None: the store did not answer, nothing was counted
+    key: str = ""
+
+    def __bool__(self) -> bool:
+        return self.within
+
+    def give_back(self) -> None:
+        if self.store is None:
+            return
+        store, self.store = self.store, None
+        try:
+            with _counting_alone(store, self.key):
+                store.decr(self.key)
+        except ValueError:  # its window ended, and the count with it
+            pass
+        except unavailable() as error:
+            logger.error("Throttle store unavailable, a count not given back: %r", error)
+
+
+def take(scope: str, value: str, *, limit: int, window: int, alias: str = ALIAS) -> Taken:
+    """Count one event before the work it bounds; give it back (`Taken.give_back`) if the
+    work never ran, or turned out not to be what the limit counts (a right password)."""
+    try:
+        store, key = _store(window, alias), _key(scope, value, window)
+        return Taken(_count(store, key, window) <= limit, store, key)
+    except unavailable() as error:
+        logger.error("Throttle store unavailable, %s not counted: %r", scope, error)
+        return Taken(True)
 
 
 @contextmanager

@@ -1,3 +1,5 @@
+import time
+
 import pytest
 from asgiref.sync import async_to_sync
 from django.contrib.auth import authenticate
@@ -164,6 +166,15 @@ class CountingHasher(MD5PasswordHasher):
 
     def encode(self, password, salt):
         CountingHasher.hashes += 1
+        return super().encode(password, salt)
+
+
+class SlowHasher(CountingHasher):
+    """CountingHasher taking a third of a second a hash, as a real one takes about half:
+    requests sent together are all in flight before one has its answer."""
+
+    def encode(self, password, salt):
+        time.sleep(0.3)
         return super().encode(password, salt)
 
 

@@ -13,9 +13,12 @@ import pytest
 from django.core import mail
 from django.test import Client
 
+from accounts import throttles
 from accounts.mail import outbox
-from tests.accounts.test_backends import CountingHasher
+from config.security import throttle
+from tests.accounts.test_backends import CountingHasher, SlowHasher
 from tests.factories import PASSWORD, UserFactory
+from tests.threads import sent_at_once
 
 pytestmark = pytest.mark.django_db
 
@@ -150,3 +153,35 @@ def test_an_owners_account_under_a_shared_logins_name_keeps_the_bound(username):
     answers = [log_in(username, "wrong", n).status_code for n in range(LIMIT)]
     assert answers == [200] * LIMIT
     assert log_in(username, PASSWORD, 1000).status_code == 429
+
+
+FAILURES = {"limit": LIMIT, "window": 3600, "alias": throttles.LOGIN_FAILURES_ALIAS}
+
+
+def one_failure_left(username: str) -> None:
+    for _ in range(LIMIT - 1):
+        throttle.hit("login-account", username, **FAILURES)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_guesses_sent_at_once_check_no_more_passwords_than_the_bound(settings, counts_cleared):
+    """The bound was asked before the password was checked and counted after: every
+    guess in flight at once found room, and 34 of 40 sent together were checked
+    against the 30. Each is now counted before its check, and given back if right."""
+    settings.PASSWORD_HASHERS = [f"{SlowHasher.__module__}.SlowHasher"]
+    UserFactory(username="carol")
+    one_failure_left("carol")
+    CountingHasher.hashes = 0
+    answers = sent_at_once(6, lambda n: log_in("carol", "wrong", 100 + n))
+    assert answers == [200] + [429] * 5
+    assert CountingHasher.hashes == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_owners_logins_at_once_are_not_counted_as_failures(settings, counts_cleared):
+    """A right password gives its count back: an owner's logins never pause the account."""
+    settings.PASSWORD_HASHERS = [f"{SlowHasher.__module__}.SlowHasher"]
+    UserFactory(username="carol")
+    for _ in range(3):
+        assert sent_at_once(4, lambda n: log_in("carol", PASSWORD, 200 + n)) == [302] * 4
+    assert not throttle.reached("login-account", "carol", **{**FAILURES, "limit": 1})

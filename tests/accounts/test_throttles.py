@@ -21,8 +21,9 @@ from django.utils.http import urlsafe_base64_encode
 from accounts import throttles
 from accounts.mail import outbox
 from config.security import throttle
-from tests.accounts.test_backends import CountingHasher
+from tests.accounts.test_backends import CountingHasher, SlowHasher
 from tests.factories import PASSWORD, UserFactory
+from tests.threads import sent_at_once
 
 pytestmark = pytest.mark.django_db
 
@@ -409,3 +410,23 @@ def test_the_admins_password_change_page_is_for_staff_only(client):
 
 def test_the_password_change_forms_allow_10_wrong_passwords_an_hour_as_the_docs_say():
     assert throttles.PASSWORD_CHANGE_FAILURES_PER_ACCOUNT == 10  # docs/accounts.md
+
+
+@pytest.mark.django_db(transaction=True)
+def test_wrong_current_passwords_sent_at_once_check_no_more_than_the_bound(
+    settings, counts_cleared
+):
+    """Asked before the check and counted after, 16 of 20 wrong passwords sent together
+    were checked against the bound of 10. Each is now counted before its check."""
+    settings.PASSWORD_HASHERS = [f"{SlowHasher.__module__}.SlowHasher"]
+    user = UserFactory()
+    for _ in range(throttles.PASSWORD_CHANGE_FAILURES_PER_ACCOUNT - 1):
+        throttles.take_password_check(user)  # counted, never given back
+    client = Client()
+    client.force_login(user)
+    CountingHasher.hashes = 0
+    answers = sent_at_once(6, lambda n: change_password(client, "wrong"))
+    assert answers == [200] * 6
+    assert CountingHasher.hashes == 1
+    user.refresh_from_db()
+    assert user.check_password(PASSWORD)

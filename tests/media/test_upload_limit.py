@@ -15,7 +15,7 @@ from django.contrib.auth.models import Permission
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage, storages
 from django.core.management import call_command
-from django.db import connection, connections
+from django.db import connection
 from django.test import Client
 
 from accounts.demo_accounts import STAFF_USERNAME, ensure_demo_accounts
@@ -33,6 +33,7 @@ from tests.accounts.test_avatar_admin import (
 )
 from tests.conftest import bucket_keys, current_keys, storages_on
 from tests.factories import ProductFactory, UserFactory, image_bytes, upload
+from tests.threads import sent_at_once
 
 pytestmark = pytest.mark.django_db
 
@@ -372,25 +373,6 @@ def slow_writes(monkeypatch):
         return send(self, request)
 
     monkeypatch.setattr(Endpoint, "_send", late)
-
-
-def sent_at_once(count: int, send) -> list[int]:
-    """The status codes of `send(n)` for n in range(count), each in a thread of its own
-    started together (each with its own database connection, closed after)."""
-    answers = []
-
-    def one(n: int) -> None:
-        try:
-            answers.append(send(n).status_code)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=one, args=(n,)) for n in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    return sorted(answers)
 
 
 def one_left(user, network: str = "2001:db8:1::") -> None:

@@ -130,3 +130,43 @@ def test_hits_at_once_on_one_key_are_each_counted(alias):
     assert not throttle.reached(
         "test", "racing", limit=threads * each + 1, window=3600, alias=alias
     )
+
+
+def test_take_counts_and_give_back_takes_it_off_once():
+    first, second = (throttle.take("test", "a", limit=1, window=60) for _ in range(2))
+    assert first
+    assert not second
+    second.give_back()
+    second.give_back()  # once only
+    assert throttle.reached("test", "a", limit=1, window=60)
+    assert not throttle.reached("test", "a", limit=2, window=60)
+    first.give_back()
+    assert not throttle.reached("test", "a", limit=1, window=60)
+
+
+def test_a_count_given_back_after_its_window_leaves_the_next_one_alone(throttle_clock):
+    """A password checked across the hour: its count is taken off the hour it was added to."""
+    hour = throttle_clock.now - throttle_clock.now % 3600
+    throttle_clock.now = hour + 3599
+    taken = throttle.take("test", "a", limit=5, window=3600)
+    throttle_clock.now += 1
+    throttle.hit("test", "a", limit=5, window=3600)
+    taken.give_back()
+    assert throttle.reached("test", "a", limit=1, window=3600)
+
+
+def test_a_store_that_does_not_answer_lets_the_work_through(monkeypatch, caplog):
+    def down(*args, **kwargs):
+        raise ConnectionRefusedError("the store is down")
+
+    store = throttle._store(60)
+    monkeypatch.setattr(store, "add", down)
+    taken = throttle.take("test", "a", limit=1, window=60)
+    assert taken
+    taken.give_back()
+    assert "Throttle store unavailable, test not counted" in caplog.text
+    monkeypatch.undo()
+    taken = throttle.take("test", "a", limit=1, window=60)
+    monkeypatch.setattr(store, "decr", down)
+    taken.give_back()
+    assert "a count not given back" in caplog.text
