@@ -36,8 +36,9 @@ from django.db import IntegrityError, connections
 # Django's UnicodeUsernameValidator: letters, digits and @ . + - _
 USERNAME_CHARACTER = re.compile(r"[\w.@+-]")
 # The first keys of the two advisory locks a write of a name takes: one for its
-# key, one for its UPPER(), each the second key, hashed (config/security/throttle.py
-# and config/media/tour.py use keys of their own).
+# key, one for its UPPER(), each the second key, hashed (config/security/throttle.py,
+# config/security/upload_limit.py, config/media/tour.py and accounts/views.py use
+# keys of their own).
 LOCK_CLASS = 0x55534552
 UPPER_CLASS = 0x55505052
 

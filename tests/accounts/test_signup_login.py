@@ -6,13 +6,19 @@ import pytest
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY
 from django.contrib.auth.models import User
+from django.contrib.auth.tokens import default_token_generator
 from django.core import mail
 from django.db import connection
+from django.test import Client
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from accounts.mail import outbox
 from accounts.models import Profile
+from tests.accounts.test_backends import SlowHasher
 from tests.factories import PASSWORD, UserFactory
 from tests.mailserver import SMTPServer
+from tests.threads import sent_at_once
 
 pytestmark = pytest.mark.django_db
 
@@ -439,3 +445,34 @@ def test_the_logout_pages_button_logs_out_under_the_csrf_check():
     done = client.post("/accounts/logout/", {"csrfmiddlewaretoken": token})
     assert (done.status_code, done["Location"]) == (302, "/")
     assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_reset_link_sent_from_tabs_at_once_sets_one_password(settings, counts_cleared):
+    """Each request had passed Django's check of the link before the first one set its
+    password, and each was told "your new password is set": only the last one written
+    worked. The link is checked again in the account's turn; the others get the page
+    of a spent link."""
+    settings.PASSWORD_HASHERS = [f"{SlowHasher.__module__}.SlowHasher"]
+    user = UserFactory(email="grace@example.com")
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    first = Client()
+    form_url = first.get(f"/accounts/reset/{uid}/{default_token_generator.make_token(user)}/")
+    tabs = [first] + [Client() for _ in range(3)]
+    for tab in tabs[1:]:
+        tab.cookies = first.cookies
+    sent = {}
+
+    def send(n: int):
+        password = f"tab-{n}-new-passphrase"
+        sent[n] = tabs[n].post(
+            form_url["Location"], {"new_password1": password, "new_password2": password}
+        )
+        return sent[n]
+
+    assert sent_at_once(4, send) == [302, 400, 400, 400]
+    [(set_by, _)] = [(n, answer) for n, answer in sent.items() if answer.status_code == 302]
+    user.refresh_from_db()
+    assert user.check_password(f"tab-{set_by}-new-passphrase")
+    spent = next(answer for answer in sent.values() if answer.status_code == 400)
+    assert b"This password reset link is invalid" in spent.content
