@@ -99,9 +99,11 @@ class LoginView(NoLoopRedirectMixin, auth_views.LoginView):
 class LogoutView(NoLoopRedirectMixin, auth_views.LogoutView):
     """Django's: a POST logs out. A GET or HEAD (an address typed, a bookmark) shows
     the page with the Log out button instead of Django's blank 405: a visit never
-    logs anybody out, as a link or an image tag must not."""
+    logs anybody out, as a link or an image tag must not. A `next` to any logout
+    page, the site's or the admin's, goes to the default page."""
 
     http_method_names = ["get", "head", "post"]
+    refused_targets = LOGOUT_PAGES
 
     def get(self, request, *args, **kwargs):
         return render(request, "accounts/logout.html")
@@ -113,7 +115,9 @@ def admin_logout(request):
     login's `next`, an address typed) gets the site's logout page, where Django's
     admin answered with a blank 405. The site and the admin share one session."""
     if request.method == "POST":
-        return admin.site.admin_view(admin.site.logout)(request)  # staff only, as the admin's
+        # Staff only, as the admin's own; the site's view, which refuses a `next` to
+        # a logout page (the admin's took any other than its own address).
+        return admin.site.admin_view(LogoutView.as_view())(request)
     return LogoutView.as_view()(request)
 
 

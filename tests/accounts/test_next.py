@@ -105,3 +105,20 @@ def test_a_login_with_next_to_a_logout_page_goes_to_the_default_page(client, lab
 def test_a_logged_in_visit_with_next_to_a_logout_page_goes_to_the_default_page(logged_in, label):
     response = logged_in.get("/accounts/login/", {"next": LOGOUTS[label]})
     assert (response.status_code, response["Location"]) == (302, PROFILE)
+
+
+LOGOUT_FORMS = {
+    "the site's logout": "/accounts/logout/",
+    "the admin's": f"/{settings.ADMIN_URL}logout/",
+}
+
+
+@pytest.mark.parametrize("form", list(LOGOUT_FORMS))
+@pytest.mark.parametrize("label", list(LOGOUTS))
+def test_a_logout_with_next_to_any_logout_page_goes_to_the_default_page(client, form, label):
+    """Each logout refused only its own address: sent to the other one, a visitor just
+    logged out landed on a page asking to log out."""
+    client.force_login(UserFactory(is_staff=True))
+    response = client.post(LOGOUT_FORMS[form], {"next": LOGOUTS[label]})
+    assert (response.status_code, response["Location"]) == (302, "/")
+    assert "_auth_user_id" not in client.session
