@@ -10,7 +10,7 @@ sent the cookie. A signature holds for anyone who knows the secret key, as
 everyone knows the local demo's. Here a value that is not a list of messages as
 Django writes them (whole-number level, text, text tags; text that encodes as
 UTF-8, which a lone surrogate from JSON's `\\ud800` does not) counts as no
-messages, as a bad signature does.
+messages, as a bad signature does, and the cookie is deleted.
 
 Nor is a message marked as HTML: Django's flag for it makes the page show its
 text as markup, so a signed cookie could put any markup on every page. The app
@@ -59,12 +59,19 @@ def is_text(value) -> bool:
 
 
 class CookieStorage(cookie.CookieStorage):
+    # Whether the request's cookie was read and refused (a bad signature, a value
+    # Django does not write): FallbackStorage deletes it.
+    refused = False
+
     def _decode(self, data):
         with suppress(Exception):  # any error, from a value Django did not write
             messages = super()._decode(data)
+            if messages is None and data:
+                self.refused = True  # a bad signature
             if messages is None or as_written(messages):
                 return messages
         self.used = True  # as Django marks a bad signature
+        self.refused = True
         return None
 
     def _store(self, messages, *args, **kwargs):
@@ -80,6 +87,19 @@ def as_text(message: Message) -> Message:
 
 class FallbackStorage(fallback.FallbackStorage):
     """Django's default storage (a cookie, the session for what does not fit) with
-    the cookie read as above."""
+    the cookie read as above, and deleted once read and refused.
+
+    Django's fallback storage writes a cookie only when it holds messages or had
+    some to show: a cookie it refused stayed in the browser, sent with every
+    request, and a visitor with a messages cookie skips the page cache
+    (catalog/pagecache.py). After a secret key's rotation every list page was
+    rendered live for such a visitor until the browser closed."""
 
     storage_classes = (CookieStorage, session.SessionStorage)
+
+    def update(self, response):
+        unstored = super().update(response)
+        cookies = self.storages[0]
+        if cookies.refused and cookies.cookie_name not in response.cookies:
+            cookies._update_cookie(None, response)  # deletes it
+        return unstored

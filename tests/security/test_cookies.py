@@ -23,7 +23,7 @@ from django.utils.html import format_html
 from config.security.cookies import issued
 from config.security.messages import FallbackStorage
 from config.security.sessions import SessionStore
-from tests.factories import PASSWORD, UserFactory
+from tests.factories import PASSWORD, ProductFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -264,3 +264,52 @@ def test_cookies_are_screened_before_any_middleware_that_reads_one(settings):
     for path in settings.MIDDLEWARE[:position]:
         source = inspect.getsource(import_string(path))
         assert "COOKIE" not in source.upper(), path
+
+
+REFUSED_MESSAGES = {
+    "a bad signature": "W1siX19qc29uX21lc3NhZ2UiXV0:1tXyz:badsignaturebadsignature",
+    "no signature": "garbage",
+    **{f"signed, {label}": label for label in ("a number", "a message marked as HTML")},
+}
+
+
+@pytest.mark.parametrize("label", list(REFUSED_MESSAGES))
+def test_a_messages_cookie_the_app_refuses_is_deleted_and_the_page_cache_serves_again(label):
+    """Kept by the browser, it was sent with every request, and a visitor with a
+    messages cookie skips the page cache: after a secret key's rotation, every list
+    page rendered live until the browser closed. The first page that reads it deletes it."""
+    value = REFUSED_MESSAGES[label]
+    if value in SIGNED_ODDITIES:
+        value = signed_messages(SIGNED_ODDITIES[value])
+    ProductFactory()
+    browser = Client()
+    assert browser.get("/products/")["X-Page-Cache"] == "miss"  # stored in the page cache
+    browser.cookies[CookieStorage.cookie_name] = value
+    refused = browser.get("/products/")
+    assert refused["X-Page-Cache"] == "bypass"
+    deleted = refused.cookies[CookieStorage.cookie_name]
+    assert (deleted.value, deleted["max-age"]) == ("", 0)
+    assert browser.get("/products/")["X-Page-Cache"] == "hit"
+
+
+def test_a_messages_cookie_read_and_kept_is_not_deleted(client):
+    storage = CookieStorage(HttpRequest())
+    client.cookies[CookieStorage.cookie_name] = storage._encode([Message(25, "Saved.")])
+    response = client.get("/products/")  # shows it: then Django deletes it, as ever
+    assert "Saved." in response.content.decode()
+    client.cookies[CookieStorage.cookie_name] = storage._encode([Message(25, "Saved.")])
+    response = client.get("/healthz")  # reads nothing: it stays for the next page
+    assert CookieStorage.cookie_name not in response.cookies
+
+
+@pytest.mark.parametrize("cookie", [settings.SESSION_COOKIE_NAME, CookieStorage.cookie_name])
+@pytest.mark.parametrize("label", ["raw NUL", "spaces", "non-ASCII", "very long"])
+def test_a_cookie_of_a_shape_the_app_never_issues_keeps_nobody_from_the_page_cache(
+    client, cookie, label
+):
+    """Ignored, not deleted: being absent for the app, it is no reason to render."""
+    ProductFactory()
+    assert client.get("/products/")["X-Page-Cache"] == "miss"
+    answer = client.get("/products/", HTTP_COOKIE=f"{cookie}={JUNK[label]}")
+    assert answer["X-Page-Cache"] == "hit"
+    assert cookie not in answer.cookies
