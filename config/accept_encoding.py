@@ -3,11 +3,11 @@
 Django's GZipMiddleware, the page cache (catalog/pagecache.py) and WhiteNoise each
 look for the word `gzip` (WhiteNoise `br` too) anywhere in the header, so a client
 saying it cannot read gzip (`gzip;q=0`) got gzip, and one accepting any coding
-(`*`) got none. `AcceptEncodingMiddleware`, before them all, rewrites a header
-that has weights or `*` as the list of the codings the site writes that the
-client accepts: each coding's own weight, else that of `*`; a weight of 0 (or
-none a client can mean, `q=abc`) refuses it. A header with neither, what browsers
-send, is left as it is.
+(`*`) got none, nor one naming it in capitals (`GZIP`). `AcceptEncodingMiddleware`,
+before them all, rewrites a header that has weights, `*` or capitals as the list
+of the codings the site writes that the client accepts: each coding's own weight,
+else that of `*`; a weight of 0 (or none a client can mean, `q=abc`) refuses it.
+A header with none of them, what browsers send, is left as it is.
 """
 
 import re
@@ -47,6 +47,7 @@ class AcceptEncodingMiddleware:
 
     def __call__(self, request):
         header = request.META.get("HTTP_ACCEPT_ENCODING", "")
-        if ";" in header or "*" in header:
+        # Codings are named in any case (RFC 9110 8.4.1): the others read `gzip` only.
+        if ";" in header or "*" in header or header != header.lower():
             request.META["HTTP_ACCEPT_ENCODING"] = ", ".join(accepted(header))
         return self.get_response(request)

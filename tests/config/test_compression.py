@@ -41,6 +41,11 @@ CODINGS = [
     ("identity", None, None),
     ("gzip;q=1.0", "gzip", "gzip"),
     ("gzip;q=nonsense", None, None),  # no weight a client can mean: not asked for
+    # Codings are named in any case (RFC 9110 8.4.1); x-gzip is gzip (8.4.1.3).
+    ("GZIP", "gzip", "gzip"),
+    ("Gzip, Deflate, BR", "gzip", "br"),
+    ("X-GZIP", "gzip", "gzip"),
+    ("x-gzip, br", "gzip", "br"),
 ]
 
 
