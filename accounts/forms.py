@@ -411,12 +411,35 @@ class DeletedWhileCheckedMixin:
             raise self.get_invalid_login_error() from None
 
 
-class LoginForm(DeletedWhileCheckedMixin, UsernameLengthMixin, auth_forms.AuthenticationForm):
+class RightPasswordMixin:
+    """For the login forms: a password found right gives back the failure counts its
+    login took before the check (accounts/throttles.py), also when the form then
+    refuses the login: the admin's for a member, Django's for an inactive account.
+    Given back on user_logged_in alone, 30 right passwords of a member at the
+    admin's login paused the member's own logins everywhere."""
+
+    def clean(self):
+        try:
+            return super().clean()
+        finally:
+            if self.user_cache is not None:
+                throttles.give_back_login_counts(None, self.request)
+
+
+class LoginForm(
+    RightPasswordMixin,
+    DeletedWhileCheckedMixin,
+    UsernameLengthMixin,
+    auth_forms.AuthenticationForm,
+):
     pass
 
 
 class AdminLoginForm(
-    DeletedWhileCheckedMixin, UsernameLengthMixin, admin_forms.AdminAuthenticationForm
+    RightPasswordMixin,
+    DeletedWhileCheckedMixin,
+    UsernameLengthMixin,
+    admin_forms.AdminAuthenticationForm,
 ):
     pass
 

@@ -137,8 +137,9 @@ class AccountLoginLimitBackend:
     Listed after django-axes' backend and before the one that checks passwords.
     It authenticates nobody: it counts the attempt as a failure before its password
     is checked (`throttle.take`), then lets it through (returns None), or refuses
-    it with PermissionDenied. A login that succeeds gives its counts back
-    (`give_back_login_counts`, on user_logged_in), so only failures stay counted,
+    it with PermissionDenied. A right password gives its counts back
+    (`give_back_login_counts`: the login forms, and user_logged_in for any other
+    way in), even when the form then refuses the login; only failures stay counted,
     and guesses sent at once are each counted before any is checked. Refusing, it
     raises django-axes' flag, so AxesMiddleware answers with the lockout page
     (config.security.lockout_response), given this page's text.
@@ -188,8 +189,8 @@ class AccountLoginLimitBackend:
 
 
 def give_back_login_counts(sender, request=None, **kwargs):
-    """user_logged_in receiver (and a refusal's): the attempt's counts, taken before its
-    password was checked, are given back: it was no failure."""
+    """user_logged_in receiver (and the login forms', and a refusal's): the attempt's
+    counts, taken before its password was checked, are given back: it was no failure."""
     for taken in getattr(request, "login_counts", ()):
         taken.give_back()
     if request is not None:

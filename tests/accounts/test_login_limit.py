@@ -185,3 +185,17 @@ def test_the_owners_logins_at_once_are_not_counted_as_failures(settings, counts_
     for _ in range(3):
         assert sent_at_once(4, lambda n: log_in("carol", PASSWORD, 200 + n)) == [302] * 4
     assert not throttle.reached("login-account", "carol", **{**FAILURES, "limit": 1})
+
+
+def test_a_right_password_the_admin_then_refuses_counts_as_no_failure():
+    """A member's right password at the admin's login is refused there (not staff)
+    after it was checked: counted before the check and never given back, 30 of them
+    paused the member's own logins everywhere, and a shared login's paused its network."""
+    member = UserFactory(username="dora")
+    for _ in range(LIMIT + 1):
+        refused = log_in(member.username, PASSWORD, 1, ADMIN_LOGIN)
+        assert refused.status_code == 200
+        assert "for a staff account" in refused.content.decode()
+    assert not throttle.reached("login-account", "dora", **{**FAILURES, "limit": 1})
+    assert not throttle.reached("login-client", "2001:db8:1::", **{**FAILURES, "limit": 1})
+    assert log_in(member.username, PASSWORD, 2).status_code == 302
