@@ -561,7 +561,6 @@ GUNICORN_TUNING = frozenset(
         "http_parser",
         # Logging, to the output Heroku's log router reads, and StatsD.
         "loglevel",
-        "access_log_format",
         "accesslog",
         "errorlog",
         "capture_output",
@@ -595,6 +594,8 @@ GUNICORN_OWNED = {
     "logconfig": "the web line's logging is config/gunicorn.py's",
     "logconfig_json": "the web line's logging is config/gunicorn.py's",
     "syslog": "the web line logs to its output, which Heroku's log router reads",
+    "access_log_format": "the access log's format is config/gunicorn.py's, with Heroku's "
+    "request id: another could log cookies or credentials",
 }
 # Options gunicorn opens a file or folder for as it boots, and what it needs there.
 GUNICORN_PATHS = {
@@ -696,6 +697,14 @@ def _gunicorn_boot_refusal(config, given: dict) -> str | None:
         return "gunicorn's own HTTP parser only (the faster one is a package this app lacks)"
     if getattr(config.worker_class, "__module__", "").endswith("gasgi"):
         return "the web line serves WSGI (config.wsgi), not ASGI"
+    from gunicorn.workers.gthread import ThreadWorker
+    from gunicorn.workers.sync import SyncWorker
+
+    worker = config.worker_class
+    if not (isinstance(worker, type) and issubclass(worker, (SyncWorker, ThreadWorker))):
+        # A class that loads and is no worker: the master died at its first spawn,
+        # or kept restarting workers that exited at once.
+        return "the web line runs gunicorn's sync or gthread workers (or a class of one)"
     for name, needs in GUNICORN_PATHS.items():
         path = given.get(name)
         if not path:
@@ -703,6 +712,8 @@ def _gunicorn_boot_refusal(config, given: dict) -> str | None:
         if needs.startswith("an existing folder"):
             found = _may_write_in(path)
         elif needs.startswith("a file in"):
+            if reason := _not_a_pid_file(path):
+                return f"{name} names {reason}: {shown(path)}"
             found = _may_write_in(os.path.dirname(os.path.abspath(path)))
         else:
             found = os.path.isfile(path)
@@ -724,6 +735,24 @@ def _flag(name: str) -> str:
     from gunicorn.config import KNOWN_SETTINGS
 
     return next(setting.cli[-1] for setting in KNOWN_SETTINGS if setting.name == name)
+
+
+def _not_a_pid_file(path: str) -> str | None:
+    """Why gunicorn may not take `path` for its pid file, or None: it dies on a folder,
+    and writes over a file, then deletes it as it exits (an app's own file gone). A
+    pid file left by a web line that did not stop cleanly is taken, as gunicorn takes it."""
+    if os.path.isdir(path):
+        return "an existing folder"
+    try:
+        with open(path, "rb") as file:
+            held = file.read(32)
+    except FileNotFoundError:
+        return None
+    except OSError:
+        return "a file it cannot read"
+    if re.fullmatch(rb"\d{1,10}\s*", held) is None:
+        return "a file that is not a pid file, which gunicorn would write over and delete"
+    return None
 
 
 def _may_write_in(folder: str) -> bool:

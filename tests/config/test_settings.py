@@ -18,6 +18,7 @@ from django.core.management import call_command
 from django.http.request import split_domain_port, validate_host
 from django.test import override_settings
 from dotenv import dotenv_values
+from gunicorn.workers.gthread import ThreadWorker
 
 from config import cache, env
 from config.tour import ENVIRONMENT_VARIABLES
@@ -1121,6 +1122,16 @@ def test_the_tests_run_without_what_boto3_and_django_storages_read_from_a_shell(
         # gunicorn's own header checks, which the router's headers rely on.
         ("--header-map dangerous", "--header-map is not"),
         ("--strip-header-spaces", "--strip-header-spaces is not"),
+        # A class that loads and is no worker: the master died at its first spawn, or
+        # restarted workers that exited at once, answering nothing.
+        ("--worker-class builtins.dict", "sync or gthread workers"),
+        ("--worker-class gunicorn.workers.base.Worker", "sync or gthread workers"),
+        # gunicorn died on a folder, and overwrote a file, then deleted it at exit.
+        ("--pid {folder}", "pidfile names an existing folder"),
+        ("--pid {cert}", "pidfile names a file that is not a pid file"),
+        ("--pid manage.py", "pidfile names a file that is not a pid file"),
+        # What the access log holds is config/gunicorn.py's: not cookies or credentials.
+        ("--access-logformat '%({{cookie}}i)s'", "the access log's format is"),
     ],
 )
 def test_gunicorn_cmd_args_the_web_line_cannot_run_with_are_refused(
@@ -1130,7 +1141,8 @@ def test_gunicorn_cmd_args_the_web_line_cannot_run_with_are_refused(
     the release took each of these, then the web line started no worker or none at
     all, or answered nothing. The settings read it (below)."""
     certificate = tls.make_certificate(tmp_path)
-    value = value.format(cert=certificate.certfile, key=certificate.keyfile)
+    value = value.format(cert=certificate.certfile, key=certificate.keyfile, folder=tmp_path)
+    monkeypatch.chdir(BASE_DIR)
     monkeypatch.setenv("GUNICORN_CMD_ARGS", value)
     with pytest.raises(ImproperlyConfigured) as refused:
         env.gunicorn_cmd_args()
@@ -1172,11 +1184,16 @@ def test_gunicorn_cmd_args_are_read_by_the_settings_as_start_up_begins(value, re
         "--protocol http --http-protocols h1 --http-parser auto -k gthread",
         # HTTPS to gunicorn itself, off Heroku (the browser tests' site).
         "--certfile {cert} --keyfile {key}",
+        # A pid file left by a web line that did not stop cleanly: gunicorn takes it.
+        "--pid {folder}/stale.pid",
+        "--worker-class gunicorn.workers.sync.SyncWorker",
+        "--worker-class tests.config.test_settings.WorkerOfAFork",
     ],
 )
 def test_gunicorn_cmd_args_it_can_run_with_are_taken(monkeypatch, tmp_path, value):
     certificate = tls.make_certificate(tmp_path)
-    value = value.format(cert=certificate.certfile, key=certificate.keyfile)
+    (tmp_path / "stale.pid").write_text("4242\n")
+    value = value.format(cert=certificate.certfile, key=certificate.keyfile, folder=tmp_path)
     monkeypatch.setenv("GUNICORN_CMD_ARGS", value)
     monkeypatch.delenv("DYNO", raising=False)
     env.gunicorn_cmd_args()
@@ -1193,6 +1210,10 @@ def test_gunicorn_cmd_args_giving_gunicorn_a_certificate_is_refused_on_heroku(
     monkeypatch.setenv("DYNO", "release.1")
     with pytest.raises(ImproperlyConfigured, match="speaks plain HTTP to the dyno"):
         env.gunicorn_cmd_args()
+
+
+class WorkerOfAFork(ThreadWorker):
+    """A fork's own worker class, of gunicorn's gthread worker."""
 
 
 # A value of each gunicorn option that its parser and validators take, where its
