@@ -21,7 +21,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.core.mail.message import sanitize_address
 from django.core.validators import MaxLengthValidator, validate_email
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connections, router, transaction
 from django.http import Http404
 from django.template.loader import render_to_string
 
@@ -305,6 +305,21 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
         self.parts.append(MailPart(*args, **kwargs))
 
 
+# The first key of the advisory lock a write of an account's password takes; the
+# second is the account's, hashed (tests/test_advisory_locks.py lists them all).
+PASSWORD_LOCK_CLASS = 0x52534554
+
+
+def take_password_turn(user) -> None:
+    """In a transaction: wait until no other request is writing `user`'s password (a
+    reset link's use, a change, staff setting it), and hold the turn to the commit."""
+    using = router.db_for_write(type(user))
+    with connections[using].cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [PASSWORD_LOCK_CLASS, str(user.pk)]
+        )
+
+
 class PasswordAloneMixin:
     """For Django's password forms: they write the password column alone.
 
@@ -319,7 +334,10 @@ class PasswordAloneMixin:
         user = super().set_password_and_save(user, *args, commit=False, **kwargs)
         if commit:
             try:
-                with transaction.atomic():
+                with transaction.atomic(using=router.db_for_write(type(user))):
+                    # After a reset link's use in flight (accounts/views.py): staff
+                    # setting the password meanwhile write theirs last, not first.
+                    take_password_turn(user)
                     user.save(update_fields=["password"])
             except DatabaseError as error:
                 if not row_went(error):

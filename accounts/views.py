@@ -15,7 +15,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.auth.views import redirect_to_login
-from django.db import DatabaseError, IntegrityError, connections, router, transaction
+from django.db import DatabaseError, IntegrityError, router, transaction
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import Resolver404, resolve, reverse
@@ -31,6 +31,7 @@ from accounts.forms import (
     PasswordResetForm,
     ProfileForm,
     SignupForm,
+    take_password_turn,
 )
 from accounts.models import Company, Profile
 from accounts.profile_auth.backends import ProfileModelBackend, dotted_path
@@ -170,11 +171,6 @@ def signup(request):
     return render(request, "accounts/signup.html", context)
 
 
-# The first key of the advisory lock a reset link's use takes; the second is the
-# account's, hashed (accounts/usernames.py and config/security/throttle.py have theirs).
-RESET_LOCK_CLASS = 0x52534554
-
-
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     """Django's view for the mailed link, for active accounts only, and a 400 for a
     link that cannot be used (spent, expired, or not a link at all).
@@ -202,14 +198,11 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
         was told its password was set; only the last one written worked. Here the
         requests take turns (a PostgreSQL advisory lock on the account, which staff's
         own writes to it do not wait for) and each reads the account again: after the
-        first, its link is spent, and the page says so."""
-        using = router.db_for_write(type(self.user))
-        with transaction.atomic(using=using):
-            with connections[using].cursor() as cursor:
-                cursor.execute(
-                    "SELECT pg_advisory_xact_lock(%s, hashtext(%s))",
-                    [RESET_LOCK_CLASS, str(self.user.pk)],
-                )
+        first, its link is spent, and the page says so. Every other password form
+        takes the same turn to write (`take_password_turn`): staff setting the
+        password meanwhile write theirs after the reset's, not before it."""
+        with transaction.atomic(using=router.db_for_write(type(self.user))):
+            take_password_turn(self.user)
             again = self.get_user(self.kwargs["uidb64"])
             token = self.request.session.get(auth_views.INTERNAL_RESET_SESSION_TOKEN)
             if again is None or not self.token_generator.check_token(again, token):

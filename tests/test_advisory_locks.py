@@ -7,7 +7,7 @@ wait for nothing.
 
 import re
 
-from accounts import usernames, views
+from accounts import forms, usernames
 from config.media import tour
 from config.security import throttle, upload_limit
 from tests.processes import BASE_DIR
@@ -18,7 +18,7 @@ FIRST_KEYS = {
     "a throttle's count": throttle.LOCK_CLASS,
     "an account's upload turn": upload_limit.TURN_LOCK,
     "the S3 tour's turn": tour.TURN_LOCK,
-    "a reset link's use": views.RESET_LOCK_CLASS,
+    "a write of an account's password": forms.PASSWORD_LOCK_CLASS,
 }
 
 

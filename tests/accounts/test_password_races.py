@@ -8,14 +8,20 @@ forms now write the password column alone; an account deleted meanwhile is the
 404 page. A login whose account staff deleted meanwhile was a 500.
 """
 
+import threading
+import time
+
 import django.contrib.auth.base_user as base_user
 import pytest
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.contrib.auth.hashers import PBKDF2PasswordHasher
+from django.contrib.auth.hashers import PBKDF2PasswordHasher, make_password
 from django.contrib.auth.tokens import default_token_generator
+from django.db import transaction
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from accounts.forms import take_password_turn
+from tests import threads
 from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -211,3 +217,26 @@ def test_an_old_password_check_whose_hash_is_upgraded_while_staff_delete_it_is_a
     client.raise_request_exception = False
     data = {"old_password": PASSWORD, "new_password1": NEW, "new_password2": NEW}
     assert client.post(url, data).status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_staff_setting_a_password_while_a_reset_link_writes_one_write_theirs_last(client):
+    """A reset link's use checks the link and writes the password in the account's turn.
+    Staff setting the password meanwhile (a compromised account, whose link an attacker
+    holds) wrote theirs first, and the link's then stood over it."""
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    user = UserFactory(is_staff=True)
+    started, release = threading.Event(), threading.Event()
+
+    def reset_in_flight():
+        with transaction.atomic():
+            take_password_turn(user)
+            started.set()
+            time.sleep(0.5)  # the new password hashed
+            type(user).objects.filter(pk=user.pk).update(password=make_password("from-the-link"))
+
+    data = {"password1": NEW, "password2": NEW, "usable_password": "true"}
+    with threads.meanwhile(reset_in_flight, started, release):
+        assert client.post(f"/admin/auth/user/{user.pk}/password/", data).status_code == 302
+    user.refresh_from_db()
+    assert user.check_password(NEW)
