@@ -313,11 +313,22 @@ PASSWORD_LOCK_CLASS = 0x52534554
 def take_password_turn(user) -> None:
     """In a transaction: wait until no other request is writing `user`'s password (a
     reset link's use, a change, staff setting it), and hold the turn to the commit."""
-    using = router.db_for_write(type(user))
+    using = router.db_for_write(user._meta.model)
     with connections[using].cursor() as cursor:
         cursor.execute(
             "SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [PASSWORD_LOCK_CLASS, str(user.pk)]
         )
+
+
+class PasswordChangedMeanwhile(Exception):
+    """A password change's current password was checked, and another was written
+    before the change could write its own (accounts/views.py answers with a form
+    error)."""
+
+    message = (
+        "Your password was changed meanwhile, and this change was not saved. "
+        "Enter your current password again."
+    )
 
 
 class PasswordAloneMixin:
@@ -334,16 +345,29 @@ class PasswordAloneMixin:
         user = super().set_password_and_save(user, *args, commit=False, **kwargs)
         if commit:
             try:
-                with transaction.atomic(using=router.db_for_write(type(user))):
+                with transaction.atomic(using=router.db_for_write(user._meta.model)):
                     # After a reset link's use in flight (accounts/views.py): staff
                     # setting the password meanwhile write theirs last, not first.
                     take_password_turn(user)
+                    self.refuse_if_changed_meanwhile(user)
                     user.save(update_fields=["password"])
             except DatabaseError as error:
                 if not row_went(error):
                     raise
                 raise Http404("The account was deleted meanwhile.") from None
         return user
+
+    def refuse_if_changed_meanwhile(self, user):
+        """In the turn: a change that checked the current password (`checked_password`,
+        its hash then) is refused if another password was written since: staff who set
+        one on a compromised account saw it overwritten by the holder of a session."""
+        checked = getattr(self, "checked_password", None)
+        if checked is None:
+            return
+        users = user._meta.model._default_manager  # `user` may be request.user, lazy
+        stored = users.filter(pk=user.pk).values_list("password", flat=True).first()
+        if stored is not None and stored != checked:
+            raise PasswordChangedMeanwhile
 
 
 class SetPasswordForm(PasswordAloneMixin, auth_forms.SetPasswordForm):
@@ -376,6 +400,9 @@ class OldPasswordLimitMixin:
             )
         try:
             old_password = super().clean_old_password()  # wrong: a ValidationError, counted
+            # The hash it was checked against (upgraded by the check, if it was):
+            # the write is refused if another is stored by then (PasswordAloneMixin).
+            self.checked_password = self.user.password
         except DatabaseError as error:  # the hash Django upgraded, of an account deleted
             if row_went(error):
                 raise Http404("The account was deleted meanwhile.") from None
@@ -432,9 +459,11 @@ class DeletedWhileCheckedMixin:
 class RightPasswordMixin:
     """For the login forms: a password found right gives back the failure counts its
     login took before the check (accounts/throttles.py), also when the form then
-    refuses the login: the admin's for a member, Django's for an inactive account.
-    Given back on user_logged_in alone, 30 right passwords of a member at the
-    admin's login paused the member's own logins everywhere."""
+    refuses the login: the admin's, for a member. Given back on user_logged_in
+    alone, 30 right passwords of a member at the admin's login paused the member's
+    own logins everywhere. A deactivated account's right password is refused by the
+    backend itself, as a wrong one is, and counts as a failure, as django-axes
+    counts it."""
 
     def clean(self):
         try:

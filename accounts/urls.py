@@ -64,7 +64,7 @@ urlpatterns = [
             never_cache(
                 # Django's view asks for a login itself; the demo's shared ones get a 403.
                 views.not_for_shared_logins(
-                    auth_views.PasswordChangeView.as_view(
+                    views.PasswordChangeView.as_view(
                         form_class=PasswordChangeForm,
                         template_name="accounts/form_page.html",
                         success_url=reverse_lazy("accounts:password_change_done"),

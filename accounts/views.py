@@ -15,6 +15,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, router, transaction
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
@@ -28,6 +29,7 @@ from accounts.demo_accounts import is_shared_login
 from accounts.forms import (
     AdminPasswordChangeForm,
     LoginForm,
+    PasswordChangedMeanwhile,
     PasswordResetForm,
     ProfileForm,
     SignupForm,
@@ -196,10 +198,11 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
         Django checks the link before the form: one link sent from tabs or clicks at
         once passed that check in each request before the first one wrote, and each
         was told its password was set; only the last one written worked. Here the
-        requests take turns (a PostgreSQL advisory lock on the account, which staff's
-        own writes to it do not wait for) and each reads the account again: after the
-        first, its link is spent, and the page says so. Every other password form
-        takes the same turn to write (`take_password_turn`): staff setting the
+        requests take turns (a PostgreSQL advisory lock on the account's password
+        writes) and each reads the account again: after the
+        first, its link is spent, and the page says so. The lock is one on password
+        writes alone: staff's other writes to the account do not wait for it. Every
+        password form takes it to write (`take_password_turn`), so staff setting the
         password meanwhile write theirs after the reset's, not before it."""
         with transaction.atomic(using=router.db_for_write(type(self.user))):
             take_password_turn(self.user)
@@ -352,10 +355,22 @@ class CompanyDetailView(ListView):
         return super().get_context_data(company=self.company, **kwargs)
 
 
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's, saying so when another password was written after the current one was
+    checked (staff set one meanwhile): nothing is saved, and the form asks again."""
+
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except PasswordChangedMeanwhile as refused:
+            form.add_error("old_password", ValidationError(refused.message, code="meanwhile"))
+            return self.form_invalid(form)
+
+
 def _admin_password_change(request):
     """Django's AdminSite.password_change, with the site's form (accounts/forms.py)."""
     request.current_app = admin.site.name
-    return auth_views.PasswordChangeView.as_view(
+    return PasswordChangeView.as_view(
         form_class=AdminPasswordChangeForm,
         success_url=reverse("admin:password_change_done", current_app=admin.site.name),
         extra_context=admin.site.each_context(request),

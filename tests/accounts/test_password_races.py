@@ -240,3 +240,32 @@ def test_staff_setting_a_password_while_a_reset_link_writes_one_write_theirs_las
         assert client.post(f"/admin/auth/user/{user.pk}/password/", data).status_code == 302
     user.refresh_from_db()
     assert user.check_password(NEW)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("url", ["/accounts/password_change/", "/admin/password_change/"])
+def test_a_change_whose_current_password_staff_set_meanwhile_is_refused(
+    client, monkeypatch, second_alias, url
+):
+    """Whoever holds a session (an attacker) changed the password with the current one,
+    checked before staff set a new one and written after: the change's password
+    stood, and the session with it. Checked again in the account's turn, the change
+    is refused, and staff's password stands."""
+    user = UserFactory(is_staff=True)
+    client.force_login(user)
+    hashed = AbstractBaseUser.set_password
+
+    def staff_set_it_meanwhile(self, raw_password):
+        hashed(self, raw_password)
+        if self.pk == user.pk:
+            rows = type(self).objects.using(second_alias).filter(pk=self.pk)
+            rows.update(password=make_password("set-by-staff-7"))
+
+    monkeypatch.setattr(AbstractBaseUser, "set_password", staff_set_it_meanwhile)
+    data = {"old_password": PASSWORD, "new_password1": NEW, "new_password2": NEW}
+    refused = client.post(url, data)
+    monkeypatch.undo()
+    assert refused.status_code == 200
+    assert "changed meanwhile" in refused.content.decode()
+    user.refresh_from_db()
+    assert user.check_password("set-by-staff-7")
