@@ -739,20 +739,33 @@ def _flag(name: str) -> str:
 
 def _not_a_pid_file(path: str) -> str | None:
     """Why gunicorn may not take `path` for its pid file, or None: it dies on a folder,
-    and writes over a file, then deletes it as it exits (an app's own file gone). A
-    pid file left by a web line that did not stop cleanly is taken, as gunicorn takes it."""
+    writes over a file, then deletes it as it exits (an app's own file gone), and
+    will not start beside a process the file names. A pid file a web line left when
+    it did not stop, whose process is gone, is taken, as gunicorn takes it."""
     if os.path.isdir(path):
         return "an existing folder"
+    if path.endswith("/"):
+        return "a folder's path, where gunicorn makes a file"
+    if not os.path.exists(path):
+        return None
+    if not os.path.isfile(path):  # a FIFO would hang the release as it is read
+        return "something other than a file"
     try:
         with open(path, "rb") as file:
             held = file.read(32)
-    except FileNotFoundError:
-        return None
     except OSError:
         return "a file it cannot read"
     if re.fullmatch(rb"\d{1,10}\s*", held) is None:
         return "a file that is not a pid file, which gunicorn would write over and delete"
-    return None
+    pid = int(held)
+    try:
+        if pid > 0:
+            os.kill(pid, 0)  # as gunicorn asks whether the pid it names still runs
+    except ProcessLookupError:
+        return None  # stale: gunicorn writes over it
+    except OSError:
+        pass  # another user's process runs under that pid
+    return "a running process's pid file (gunicorn would not start beside it)"
 
 
 def _may_write_in(folder: str) -> bool:

@@ -1130,6 +1130,11 @@ def test_the_tests_run_without_what_boto3_and_django_storages_read_from_a_shell(
         ("--pid {folder}", "pidfile names an existing folder"),
         ("--pid {cert}", "pidfile names a file that is not a pid file"),
         ("--pid manage.py", "pidfile names a file that is not a pid file"),
+        # gunicorn refused to start beside a process its pid file names, made no file
+        # at a path ending in "/", and the release hung reading a FIFO.
+        ("--pid {folder}/live.pid", "pidfile names a running process's pid file"),
+        ("--pid {folder}/new/", "pidfile names a folder's path"),
+        ("--pid {folder}/fifo", "pidfile names something other than a file"),
         # What the access log holds is config/gunicorn.py's: not cookies or credentials.
         ("--access-logformat '%({{cookie}}i)s'", "the access log's format is"),
     ],
@@ -1141,6 +1146,8 @@ def test_gunicorn_cmd_args_the_web_line_cannot_run_with_are_refused(
     the release took each of these, then the web line started no worker or none at
     all, or answered nothing. The settings read it (below)."""
     certificate = tls.make_certificate(tmp_path)
+    (tmp_path / "live.pid").write_text(f"{os.getpid()}\n")
+    os.mkfifo(tmp_path / "fifo")
     value = value.format(cert=certificate.certfile, key=certificate.keyfile, folder=tmp_path)
     monkeypatch.chdir(BASE_DIR)
     monkeypatch.setenv("GUNICORN_CMD_ARGS", value)
@@ -1192,7 +1199,7 @@ def test_gunicorn_cmd_args_are_read_by_the_settings_as_start_up_begins(value, re
 )
 def test_gunicorn_cmd_args_it_can_run_with_are_taken(monkeypatch, tmp_path, value):
     certificate = tls.make_certificate(tmp_path)
-    (tmp_path / "stale.pid").write_text("4242\n")
+    (tmp_path / "stale.pid").write_text("99999999\n")  # past any pid the kernel gives
     value = value.format(cert=certificate.certfile, key=certificate.keyfile, folder=tmp_path)
     monkeypatch.setenv("GUNICORN_CMD_ARGS", value)
     monkeypatch.delenv("DYNO", raising=False)
