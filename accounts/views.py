@@ -198,13 +198,12 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
         Django checks the link before the form: one link sent from tabs or clicks at
         once passed that check in each request before the first one wrote, and each
         was told its password was set; only the last one written worked. Here the
-        requests take turns (a PostgreSQL advisory lock on the account's password
-        writes) and each reads the account again: after the
-        first, its link is spent, and the page says so. The lock is one on password
-        writes alone: staff's other writes to the account do not wait for it. Every
-        password form takes it to write (`take_password_turn`), so staff setting the
-        password meanwhile write theirs after the reset's, not before it."""
-        with transaction.atomic(using=router.db_for_write(type(self.user))):
+        requests take turns (`take_password_turn`: a PostgreSQL advisory lock on the
+        account's password writes, which staff's other writes to it do not wait
+        for) and each reads the account again: after the first, its link is spent,
+        and the page says so. Every password form takes the same turn to write, so
+        staff setting the password meanwhile write theirs after the reset's."""
+        with transaction.atomic(using=router.db_for_write(self.user._meta.model)):
             take_password_turn(self.user)
             again = self.get_user(self.kwargs["uidb64"])
             token = self.request.session.get(auth_views.INTERNAL_RESET_SESSION_TOKEN)

@@ -578,8 +578,8 @@ GUNICORN_TUNING = frozenset(
         "ca_certs",
     }
 )
-# Why some options outside GUNICORN_TUNING are refused: each passes gunicorn's
-# parser and still leaves the dyno without its web line.
+# Why some options outside GUNICORN_TUNING are refused, said in their place of the
+# general reason: each passes gunicorn's parser, and takes what the web line needs.
 GUNICORN_OWNED = {
     "bind": "the web line binds Heroku's $PORT (config/gunicorn.py)",
     "raw_env": "variables set with --env reach the app past the release's checks: "
