@@ -94,24 +94,6 @@ def _store(window: int, alias: str = ALIAS):
     return store
 
 
-@_fail_open(True)
-def hit(scope: str, value: str, *, limit: int, window: int, alias: str = ALIAS) -> bool:
-    """Count one event; whether the count in this window is still at most `limit`."""
-    store, key = _store(window, alias), _key(scope, value, window)
-    return _count(store, key, window) <= limit
-
-
-def _count(store, key: str, window: int) -> int:
-    with _counting_alone(store, key):
-        if store.add(key, 1, timeout=window):
-            return 1
-        try:
-            return store.incr(key)
-        except ValueError:  # expired between add() and incr()
-            store.add(key, 1, timeout=window)
-            return 1
-
-
 @dataclass
 class Taken:
     """One event `take` counted: true while the count, this one included, is within its
@@ -137,15 +119,28 @@ class Taken:
             logger.error("Throttle store unavailable, a count not given back: %r", error)
 
 
+@_fail_open(Taken(True))  # counted nothing: its give_back() does nothing
 def take(scope: str, value: str, *, limit: int, window: int, alias: str = ALIAS) -> Taken:
     """Count one event before the work it bounds; give it back (`Taken.give_back`) if the
     work never ran, or turned out not to be what the limit counts (a right password)."""
-    try:
-        store, key = _store(window, alias), _key(scope, value, window)
-        return Taken(_count(store, key, window) <= limit, store, key)
-    except unavailable() as error:
-        logger.error("Throttle store unavailable, %s not counted: %r", scope, error)
-        return Taken(True)
+    store, key = _store(window, alias), _key(scope, value, window)
+    return Taken(_count(store, key, window) <= limit, store, key)
+
+
+def hit(scope: str, value: str, *, limit: int, window: int, alias: str = ALIAS) -> bool:
+    """Count one event; whether the count in this window is still at most `limit`."""
+    return take(scope, value, limit=limit, window=window, alias=alias).within
+
+
+def _count(store, key: str, window: int) -> int:
+    with _counting_alone(store, key):
+        if store.add(key, 1, timeout=window):
+            return 1
+        try:
+            return store.incr(key)
+        except ValueError:  # expired between add() and incr()
+            store.add(key, 1, timeout=window)
+            return 1
 
 
 @contextmanager
