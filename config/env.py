@@ -578,6 +578,11 @@ GUNICORN_TUNING = frozenset(
         "ca_certs",
     }
 )
+# The web line's worker class (config/gunicorn.py), or a class of it, is the one
+# GUNICORN_CMD_ARGS may name; and the connections a worker holds are at least
+# gunicorn's default.
+PROJECT_WORKER = "config.worker_signals.ThreadWorker"
+GUNICORN_CONNECTIONS = 1000
 # Why some options outside GUNICORN_TUNING are refused, said in their place of the
 # general reason: each passes gunicorn's parser, and takes what the web line needs.
 GUNICORN_OWNED = {
@@ -665,8 +670,12 @@ def gunicorn_cmd_args() -> None:
             pass
         elif config.workers < 1 or config.threads < 1:
             reason = "it runs no worker (--workers and --threads must be 1 or more)"
-        elif config.worker_connections < 1:
-            reason = "--worker-connections must be 1 or more: at 0 a worker takes no request"
+        elif config.worker_connections < GUNICORN_CONNECTIONS:
+            reason = (
+                f"--worker-connections may raise gunicorn's {GUNICORN_CONNECTIONS}, not "
+                "lower it: each connection open without a request holds one for up to "
+                "the 95 s keep-alive, and a worker with none left answers no one"
+            )
         elif config.workers > MAX_WEB_WORKERS:
             reason = f"at most {MAX_WEB_WORKERS} workers, as WEB_CONCURRENCY takes"
         elif config.threads > MAX_WEB_THREADS:
@@ -697,14 +706,20 @@ def _gunicorn_boot_refusal(config, given: dict) -> str | None:
         return "gunicorn's own HTTP parser only (the faster one is a package this app lacks)"
     if getattr(config.worker_class, "__module__", "").endswith("gasgi"):
         return "the web line serves WSGI (config.wsgi), not ASGI"
-    from gunicorn.workers.gthread import ThreadWorker
-    from gunicorn.workers.sync import SyncWorker
-
-    worker = config.worker_class
-    if not (isinstance(worker, type) and issubclass(worker, (SyncWorker, ThreadWorker))):
+    classes = getattr(config.worker_class, "__mro__", ())
+    if "worker_class" in given and PROJECT_WORKER not in {
+        f"{kind.__module__}.{kind.__qualname__}" for kind in classes
+    }:
         # A class that loads and is no worker: the master died at its first spawn,
-        # or kept restarting workers that exited at once.
-        return "the web line runs gunicorn's sync or gthread workers (or a class of one)"
+        # or kept restarting workers that exited at once. gunicorn's own: a sync
+        # worker waits on each connection until its request comes, and gthread
+        # gave each 5 s of a thread, so a few connections sending nothing held them
+        # all (config/worker_signals.py).
+        return (
+            f"the web line's worker is {PROJECT_WORKER} or a class of it: gunicorn's own "
+            "wait in a thread on connections that send nothing, and lose signals sent "
+            "as they boot"
+        )
     for name, needs in GUNICORN_PATHS.items():
         path = given.get(name)
         if not path:

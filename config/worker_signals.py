@@ -24,13 +24,21 @@ taken once, whenever it comes, and a stop waits for nothing it need not.
   both too.
 - The quick stop (SIGQUIT) does not wait on the thread pool's lock, which the
   worker's main thread may hold at that moment (`ThreadWorker.handle_quit`).
+- A new connection waits for its first byte on the worker's poller, not in one
+  of its threads (`ThreadWorker.accept`). gthread gave each 5 s of a thread
+  first: ten connections that sent nothing (a browser's spare ones, a quiet or
+  slow client), as many as two workers' threads, left the web line answering no
+  one, and again every 5 s.
 - A graceful stop (SIGTERM) keeps a connection that never sent a request no
-  longer than a kept-alive one, once gthread's 5 s wait for its first byte is
-  over (`ThreadWorker._cap_keepalive`).
+  longer than a kept-alive one (`ThreadWorker._cap_keepalive`).
 """
 
+import errno
 import os
+import selectors
 import signal
+import time
+from functools import partial
 
 from gunicorn.workers import base, gthread
 
@@ -65,13 +73,33 @@ class ThreadWorker(gthread.ThreadWorker):
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         release()
 
+    def accept(self, listener):
+        """Take a connection, and wait on the poller for its first byte: what gthread
+        does with one that sent nothing for 5 s of a thread, from the start. It has
+        the keepalive (95 s) to send a request, and counts against the worker's
+        connections (1000 at least: config/env.py) meanwhile."""
+        try:
+            sock, address = listener.accept()
+        except OSError as error:
+            if error.errno not in (errno.EAGAIN, errno.ECONNABORTED, errno.EWOULDBLOCK):
+                raise
+            return
+        self.nr_conns += 1
+        sock.setblocking(False)
+        conn = gthread.TConn(self.cfg, sock, address, listener.getsockname())
+        conn.timeout = time.monotonic() + self.cfg.keepalive
+        self.pending_conns.append(conn)
+        self.poller.register(
+            sock, selectors.EVENT_READ, partial(self.on_pending_socket_readable, conn)
+        )
+
     def _cap_keepalive(self, deadline):
         """A graceful stop (SIGTERM) keeps kept-alive connections until `deadline` at
         most (2 s), for a request already on its way. gthread leaves out those
-        that never sent a request: after 5 s without a byte it hands them to its
-        poller with the whole keepalive (95 s), and a stop waited for one (a
-        browser's spare connection, say) until the 20 s graceful timeout and the
-        master's SIGKILL. They get the same deadline."""
+        that never sent a request, waiting on its poller with the whole keepalive
+        (95 s), and a stop waited for one (a browser's spare connection, say) until
+        the 20 s graceful timeout and the master's SIGKILL. They get the same
+        deadline."""
         super()._cap_keepalive(deadline)
         for conn in self.pending_conns:
             conn.timeout = min(conn.timeout, deadline)

@@ -555,8 +555,10 @@ def start_web(
     port: int | None = None,
     tls: ssl.SSLContext | None = None,
     measured: bool = False,
+    options: str = "",
 ) -> WebProcess:
-    """The Procfile's web line on `port` (a free one by default).
+    """The Procfile's web line on `port` (a free one by default), with gunicorn's
+    `options` after it, as typed after the line by hand.
 
     Coverage is not measured in it unless `measured`: a web process runs the
     views, middleware and settings the tests measure in-process and in the
@@ -568,7 +570,7 @@ def start_web(
     port = port or free_port()
     log = process_log()
     process = subprocess.Popen(
-        ["bash", "-c", "exec " + procfile_command("web")],
+        ["bash", "-c", f"exec {procfile_command('web')} {options}"],
         cwd=BASE_DIR,
         env={**(env if measured else unmeasured(env)), "PORT": str(port)},
         stdout=log,

@@ -20,7 +20,7 @@ from django.test import override_settings
 from dotenv import dotenv_values
 from gunicorn.workers.gthread import ThreadWorker
 
-from config import cache, env
+from config import cache, env, worker_signals
 from config.tour import ENVIRONMENT_VARIABLES
 from tests.conftest import leave_out_the_shells_aws, storages_on, stored_bytes
 from tests.e2e import tls
@@ -1117,15 +1117,24 @@ def test_the_tests_run_without_what_boto3_and_django_storages_read_from_a_shell(
         ("--keyfile {key}", "a key needs its certificate"),
         ("--certfile /etc/hostname", "certfile and keyfile are no certificate and key"),
         ("--certfile {cert}", "certfile and keyfile are no certificate and key"),  # no key
-        # Taken by the release, then the web line took no connection.
-        ("--worker-connections 0", "--worker-connections must be 1 or more"),
+        # Taken by the release, then the web line took no connection, or answered
+        # nothing while a few connections sent no request (tests/deploy/test_faults.py).
+        ("--worker-connections 0", "--worker-connections may raise gunicorn's 1000"),
+        ("--worker-connections 5", "--worker-connections may raise gunicorn's 1000"),
+        ("--worker-connections 999", "--worker-connections may raise gunicorn's 1000"),
+        # gunicorn's own workers wait on such connections in a thread.
+        ("--worker-class sync --threads 1", "wait in a thread on connections that send"),
+        ("--worker-class sync", "wait in a thread on connections that send nothing"),
+        ("-k gunicorn.workers.sync.SyncWorker", "wait in a thread on connections that"),
+        ("--worker-class gthread --threads 8", "wait in a thread on connections that"),
+        ("--worker-class tests.config.test_settings.GthreadOfAFork", "wait in a thread on"),
         # gunicorn's own header checks, which the router's headers rely on.
         ("--header-map dangerous", "--header-map is not"),
         ("--strip-header-spaces", "--strip-header-spaces is not"),
         # A class that loads and is no worker: the master died at its first spawn, or
         # restarted workers that exited at once, answering nothing.
-        ("--worker-class builtins.dict", "sync or gthread workers"),
-        ("--worker-class gunicorn.workers.base.Worker", "sync or gthread workers"),
+        ("--worker-class builtins.dict", "the web line's worker is config.worker_signals"),
+        ("--worker-class gunicorn.workers.base.Worker", "the web line's worker is config"),
         # gunicorn died on a folder, and overwrote a file, then deleted it at exit.
         ("--pid {folder}", "pidfile names an existing folder"),
         ("--pid {cert}", "pidfile names a file that is not a pid file"),
@@ -1187,13 +1196,14 @@ def test_gunicorn_cmd_args_are_read_by_the_settings_as_start_up_begins(value, re
         "--limit-request-line 0 --limit-request-field_size 8190 --limit-request-fields 200",
         "--pid /tmp/web.pid --worker-tmp-dir /tmp",
         "--limit-request-fields 50 --limit-request-line 4000 --limit-request-field_size 4096",
-        "--worker-connections 1 --backlog 64 --keep-alive 5 --graceful-timeout 20 --preload",
-        "--protocol http --http-protocols h1 --http-parser auto -k gthread",
+        "--worker-connections 1000 --backlog 64 --keep-alive 5 --graceful-timeout 20 --preload",
+        "--worker-connections 5000 --threads 1",
+        "--protocol http --http-protocols h1 --http-parser auto",
         # HTTPS to gunicorn itself, off Heroku (the browser tests' site).
         "--certfile {cert} --keyfile {key}",
         # A pid file left by a web line that did not stop cleanly: gunicorn takes it.
         "--pid {folder}/stale.pid",
-        "--worker-class gunicorn.workers.sync.SyncWorker",
+        "--worker-class config.worker_signals.ThreadWorker --threads 1",
         "--worker-class tests.config.test_settings.WorkerOfAFork",
     ],
 )
@@ -1219,7 +1229,11 @@ def test_gunicorn_cmd_args_giving_gunicorn_a_certificate_is_refused_on_heroku(
         env.gunicorn_cmd_args()
 
 
-class WorkerOfAFork(ThreadWorker):
+class WorkerOfAFork(worker_signals.ThreadWorker):
+    """A fork's own worker class, of the web line's."""
+
+
+class GthreadOfAFork(ThreadWorker):
     """A fork's own worker class, of gunicorn's gthread worker."""
 
 
@@ -1249,6 +1263,8 @@ OPTION_SAMPLES = {
     "raw_paste_global_conf": "a=b",
     "control_socket": "{tmp}/web.ctl",
     "forwarder_headers": "SCRIPT_NAME",
+    # gunicorn's own (sync) is refused: the web line's class, or one of it.
+    "worker_class": "config.worker_signals.ThreadWorker",
 }
 NOT_TYPED = ("store_true", "store_const")
 
