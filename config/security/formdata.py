@@ -1,4 +1,5 @@
-"""A form body whose parsing raises an error Django does not answer is the 400 page.
+"""A form body whose parsing raises an error Django does not answer, or a body that is
+no form, is the 400 page.
 
 `UnparsableFormMiddleware` reads `request.POST` just before the CSRF check would
 (place it straight before CsrfViewMiddleware), on the requests that check reads
@@ -14,6 +15,12 @@ before its length (UnreadablePostError: a client gone mid-body), whatever
 carries the CSRF token. Anything else (a full disk under an upload handler,
 say) stays a server error.
 
+A body of any other type than a form's (JSON, plain text, none: what a script or
+an API client sends, with the token in the `X-CSRFToken` header) is the 400 page
+too: Django parses a POST's body only as `application/x-www-form-urlencoded` or
+`multipart/form-data`, and gave the view an empty form, which the profile's is
+when valid: a member's name, bio and company were saved empty.
+
 A `csrf_exempt` view's body is left unread, as the CSRF check leaves it: such a
 view may read `request.body` or change `request.upload_handlers` first.
 """
@@ -21,6 +28,9 @@ view may read `request.body` or change `request.upload_handlers` first.
 from django.conf import settings
 from django.core.exceptions import BadRequest
 from django.http import UnreadablePostError
+
+# The bodies Django parses into request.POST (HttpRequest._load_post_and_files).
+FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
 
 
 class UnparsableFormMiddleware:
@@ -37,6 +47,8 @@ class UnparsableFormMiddleware:
             or not (settings.CSRF_USE_SESSIONS or settings.CSRF_COOKIE_NAME in request.COOKIES)
         ):
             return None
+        if request.content_type not in FORM_TYPES:
+            raise BadRequest("The request's body is not a form.")
         try:
             request.POST  # noqa: B018 (parsed, and kept on the request)
         except UnreadablePostError as error:

@@ -5,7 +5,8 @@ again, and that second error was a 500."""
 import pytest
 from django.test import Client
 
-from tests.factories import UserFactory
+from accounts.models import Profile
+from tests.factories import CompanyFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -61,3 +62,63 @@ def test_error_pages_still_carry_the_csrf_token_for_the_logout_form():
     assert response.status_code == 404
     assert b'name="csrfmiddlewaretoken"' in response.content
     assert "csrftoken" in response.cookies
+
+
+# What scripts and API clients send with the CSRF token in its header; a browser's
+# form is always one of the two form types, which Django parses.
+NOT_FORMS = [
+    "application/json",
+    "text/plain",
+    "text/plain; charset=utf-8",
+    "multipart/mixed; boundary=x",
+    "application/octet-stream",
+    "MULTIPART/FORM-DATA; boundary=b",  # Django matches the form types as browsers send them
+    "",  # no type at all
+]
+
+
+@pytest.mark.parametrize("content_type", NOT_FORMS)
+@pytest.mark.parametrize("body", [b'{"display_name": "Ada L."}', b""], ids=["body", "empty"])
+@pytest.mark.parametrize("where", ["site", "admin"])
+def test_a_body_that_is_no_form_is_the_400_page_and_saves_nothing(where, body, content_type):
+    """Django parses a POST's body only as a form (urlencoded or multipart/form-data):
+    any other body was an empty form to the view, and with the token in the header
+    the CSRF check passed. Every field of the profile form may be empty, so the
+    member's profile and the admin's were saved empty: name, bio and company gone."""
+    company = CompanyFactory(name="Acme Tools")
+    member = UserFactory(profile__display_name="Ada L.", profile__bio="Notes.")
+    Profile.objects.filter(user=member).update(company=company)
+    client = Client(enforce_csrf_checks=True, raise_request_exception=False)
+    if where == "site":
+        client.force_login(member)
+        path = "/accounts/profile/edit/"
+    else:
+        client.force_login(UserFactory(is_staff=True, is_superuser=True))
+        path = f"/admin/accounts/profile/{member.profile.pk}/change/"
+    client.cookies["csrftoken"] = TOKEN
+    response = client.post(path, body, content_type=content_type, headers={"X-CSRFToken": TOKEN})
+    assert response.status_code == 400
+    assert b"Bad request" in response.content
+    profile = Profile.objects.get(user=member)
+    assert (profile.display_name, profile.bio, profile.company) == ("Ada L.", "Notes.", company)
+
+
+@pytest.mark.parametrize(
+    "content_type", ["application/x-www-form-urlencoded", "multipart/form-data; boundary=b"]
+)
+def test_a_form_with_the_token_in_its_header_is_still_saved(content_type):
+    member = UserFactory(profile__display_name="Ada L.")
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(member)
+    client.cookies["csrftoken"] = TOKEN
+    body = (
+        b"display_name=Ada+Lovelace"
+        if content_type.startswith("application")
+        else b'--b\r\nContent-Disposition: form-data; name="display_name"\r\n\r\n'
+        b"Ada Lovelace\r\n--b--\r\n"
+    )
+    response = client.post(
+        "/accounts/profile/edit/", body, content_type=content_type, headers={"X-CSRFToken": TOKEN}
+    )
+    assert response.status_code == 302
+    assert Profile.objects.get(user=member).display_name == "Ada Lovelace"
