@@ -1034,6 +1034,18 @@ def sideways() -> Image.Image:
     return picture(size=UPRIGHT_SIZE).transpose(Image.Transpose.ROTATE_90)
 
 
+def png_with_exif_chunks(*orientations: int) -> bytes:
+    """A sideways PNG with an eXIf chunk of each orientation, in order, before its
+    pixels: browsers (Chromium) turn it by the first, Pillow reads the last."""
+    content = save(sideways(), "PNG")
+    at = content.index(b"IDAT") - 4
+    chunks = b"".join(
+        png_chunk(b"eXIf", camera_exif(orientation).tobytes().removeprefix(b"Exif\x00\x00"))
+        for orientation in orientations
+    )
+    return content[:at] + chunks + content[at:]
+
+
 def with_iptc(jpeg: bytes) -> bytes:
     """Add an APP13 Photoshop/IPTC segment (caption) right after the SOI marker."""
     caption = b"\x1c\x02\x78" + struct.pack(">H", 11) + b"secret-iptc"
@@ -1076,6 +1088,7 @@ WITH_METADATA: dict[str, tuple[bytes, str]] = {
         save(sideways(), "PNG", pnginfo=png_text(), exif=camera_exif()),
         "PNG",
     ),
+    "png with two exif chunks, the first turned": (png_with_exif_chunks(6, 1), "PNG"),
     # Upright already, as browsers show a WebP whatever its EXIF orientation says.
     "webp with exif and xmp": (
         save(picture(size=UPRIGHT_SIZE), "WEBP", exif=camera_exif(), xmp=XMP, lossless=True),

@@ -277,20 +277,22 @@ def _orientation(image: Image.Image, data: bytes) -> int:
     turned from what its uploader saw. And as Chromium reads it: a SHORT from 1 to 8
     in the first IFD, or else in the Exif IFD it points to; in a JPEG, from the
     first APP1 segment that starts "Exif" and a zero, whatever byte follows, and
-    within that segment; in a PNG, from an eXIf chunk before the pixels, with no
-    header (Pillow adds one). Pillow also took a LONG or a RATIONAL, the header
-    twice, an eXIf chunk after the pixels and offsets into the next segment, and
-    such pictures were stored turned where browsers show them as they lie; it took
-    no orientation from the Exif IFD, nor after another byte, where they turn it.
-    An EXIF block that cannot be read means 1; the block is left behind either way.
+    within that segment; in a PNG, from the first eXIf chunk before the pixels,
+    with no header. Pillow also took a LONG or a RATIONAL, the header twice, an eXIf
+    chunk after the pixels, the last of two, and offsets into the next segment, and
+    such pictures were stored turned where browsers show them as they lie, or as
+    they lie where browsers turn them; it took no orientation from the Exif IFD, nor
+    after another byte, where they turn it. An EXIF block that cannot be read means
+    1; the block is left behind either way.
     """
     if isinstance(image, JpegImagePlugin.JpegImageFile):
         for kind, marker, at, length in jpeg_walk(data):
             if kind == "segment" and marker == 0xE1 and data[at + 2 : at + 7] == b"Exif\x00":
                 return _exif_orientation(data[at + 8 : at + length])
         return 1
-    block = image.info.get("exif") or b""
-    return _exif_orientation(block.removeprefix(b"Exif\x00\x00"))
+    # Of two, browsers (Chromium) take the first; Pillow the last.
+    first = (body for name, body in _png_chunks_before_pixels(data) if name == b"eXIf")
+    return _exif_orientation(next(first, b""))
 
 
 def _exif_orientation(block: bytes) -> int:

@@ -34,6 +34,7 @@ from tests.images import (
     lossless_jpeg,
     picture,
     png_chunk,
+    png_with_exif_chunks,
     save,
 )
 from tests.processes import BASE_DIR
@@ -804,14 +805,17 @@ ORIENTATIONS = {
         png_with_exif_chunk(EXIF_HEADER + tiff_orientation(), after_pixels=False),
         False,
     ),
+    # Of two eXIf chunks, the first (Pillow reads the last).
+    "png, the first of two exif chunks turned": (png_with_exif_chunks(6, 1), True),
+    "png, the first of two exif chunks as taken": (png_with_exif_chunks(1, 6), False),
 }
 
 
 @pytest.mark.parametrize("case", ORIENTATIONS)
 def test_a_picture_is_turned_by_the_orientation_browsers_read_and_no_other(case):
     """Pillow reads an orientation more loosely than browsers (any number type, any
-    count, the header twice, an eXIf chunk anywhere): such pictures were stored
-    turned from what their uploader saw."""
+    count, the header twice, an eXIf chunk anywhere, the last of two): such pictures
+    were stored turned from what their uploader saw."""
     content, turned = ORIENTATIONS[case]
     _, stored = clean_image(upload("photo", content))
     with Image.open(io.BytesIO(stored)) as image:
