@@ -106,6 +106,25 @@ def transparent_gif_animation(disposal: int = 0) -> bytes:
     )
 
 
+def apng_drawn_over(alpha: int, *, blend: int = 1, palette: bool = False) -> bytes:
+    """An opaque blue frame, then a transparent one with a red square of `alpha` drawn
+    over it (blend op 1, OVER) or in its place (0, SOURCE), in RGBA or as a palette
+    with its alpha. A browser shows red at alpha 128 drawn over the blue as
+    (128, 0, 127), opaque."""
+    if palette:
+        below, above = Image.new("P", (32, 32), 0), Image.new("P", (32, 32), 2)
+        for frame in (below, above):
+            frame.putpalette([0, 0, 255, 255, 0, 0, 0, 0, 0])  # blue, red, black
+        red, options = 1, {"transparency": bytes([255, alpha, 0])}
+    else:
+        below, above = Image.new("RGBA", (32, 32), "blue"), Image.new("RGBA", (32, 32))
+        red, options = (255, 0, 0, alpha), {}
+    ImageDraw.Draw(above).rectangle((8, 8, 23, 23), fill=red)
+    return save(
+        below, "PNG", save_all=True, append_images=[above], blend=[0, blend], disposal=0, **options
+    )
+
+
 def animation_over_the_pixel_budget(image_format: str) -> bytes:
     """A 1-megapixel canvas with 30 frames, each one pixel apart: a small file that
     decodes to 30 megapixels, over the 25 the site allows for all frames together.
@@ -764,6 +783,20 @@ ACCEPTED = Cases(
         "gif of 200 comments": (lambda: gif_with_extensions(b"!\xfe\x04note\x00", 200), "GIF"),
         "webp of 200 unknown chunks": (lambda: webp_with_chunks(200), "WEBP"),
         "apng of 500 frames of 1 x 1,999": (lambda: long_thin_animation(500, 1_999), "PNG"),
+        # Pillow draws these as browsers do: each pixel drawn over is opaque or
+        # transparent, or the frame replaces the one before.
+        "apng drawing opaque and transparent pixels over a frame": (
+            lambda: apng_drawn_over(255),
+            "PNG",
+        ),
+        "apng drawing opaque and transparent palette pixels over a frame": (
+            lambda: apng_drawn_over(255, palette=True),
+            "PNG",
+        ),
+        "apng replacing a frame by a partly transparent one": (
+            lambda: apng_drawn_over(128, blend=0),
+            "PNG",
+        ),
     }
 )
 
@@ -777,6 +810,7 @@ NOT_AN_IMAGE, TOO_MANY_PIXELS, TOO_MANY_FRAMES, TOO_MANY_SCANS, TOO_MANY_BLOCKS 
 TOO_MANY_LINES = "too_many_lines"
 TOO_MUCH_MEMORY = "too_much_memory"
 TOO_MUCH_METADATA = "too_much_metadata"
+UNSUPPORTED_ANIMATION = "unsupported_animation"
 
 
 def png_with_profile_of(size: int) -> bytes:
@@ -996,6 +1030,17 @@ REFUSED = Cases(
         "png with texts of 9 x 1 MB": (
             lambda: png_of_compressed_text(9, 1_000_000),
             TOO_MUCH_METADATA,
+        ),
+        # Pillow pastes a frame drawn over the one before with its alpha as the mask:
+        # partly transparent red over opaque blue came out three-quarters opaque, and
+        # a palette's red half transparent.
+        "apng drawing partly transparent pixels over a frame": (
+            lambda: apng_drawn_over(128),
+            UNSUPPORTED_ANIMATION,
+        ),
+        "apng drawing partly transparent palette pixels over a frame": (
+            lambda: apng_drawn_over(128, palette=True),
+            UNSUPPORTED_ANIMATION,
         ),
     }
 )

@@ -27,7 +27,7 @@ from PIL import ExifTags, Image, JpegImagePlugin, WebPImagePlugin
 from PIL.PngImagePlugin import PngInfo
 
 from config.media import profiles
-from config.media.blocks import jpeg_walk
+from config.media.blocks import PNG_SIGNATURE, jpeg_walk
 
 # Image.info entries that are part of the picture itself; every other entry is
 # metadata about it, or about the file it came from.
@@ -441,6 +441,89 @@ def without_ignored_chunks(data: bytes) -> bytes:
         kept.append(data[start:begin])
         start = end
     return b"".join([*kept, data[start:]])
+
+
+# An APNG frame's blend op (the last byte of its fcTL chunk): drawn over the frame
+# before, where the default (0) replaces it.
+APNG_BLEND_OVER = 1
+
+
+def draws_partly_transparent_over(data: bytes, frames: int) -> bool:
+    """Whether an APNG (of `frames` frames, within the upload's limits) draws a frame
+    after its first over the one before (blend op OVER) through a partly transparent
+    pixel, which Pillow shows otherwise than browsers.
+
+    Pillow pastes such a frame with its alpha as the mask, so a pixel's alpha comes
+    out a * a + below * (1 - a), where browsers show a + below * (1 - a): red at
+    half alpha over an opaque blue frame, opaque in browsers, was stored
+    three-quarters opaque, and a palette's indices were mixed (red at half alpha).
+    Pixels fully opaque or fully transparent it draws as browsers do. Each frame drawn
+    over the one before is decoded again on its own, as a PNG of its pixel chunks."""
+    colour_type = data[25]  # in IHDR, the first chunk
+    header = list(_png_chunks_before_pixels(data))
+    palette = b""
+    if colour_type == 3:
+        # The palette's alpha, as decoders read it (`_png_transparency`): the first
+        # tRNS after the palette, 255 for the entries it does not reach.
+        names = [name for name, _ in header]
+        if b"PLTE" not in names:
+            return False
+        after_palette = header[names.index(b"PLTE") :]
+        palette = _png_chunk(b"PLTE", after_palette[0][1])
+        alphas = next((body for name, body in after_palette if name == b"tRNS"), b"")
+        partly = [entry for entry, alpha in enumerate(alphas) if 0 < alpha < 255]
+        if not partly:
+            return False
+    elif colour_type not in (4, 6):  # no alpha channel, and no alpha between 0 and 255
+        return False
+    ihdr = header[0][1]
+    width, height = int.from_bytes(ihdr[0:4], "big"), int.from_bytes(ihdr[4:8], "big")
+    for index, (control, pixels) in enumerate(_apng_frames(data)):
+        if index >= frames:
+            break
+        if index == 0 or len(control) < 26 or control[25] != APNG_BLEND_OVER:
+            continue
+        size, x, y = control[4:12], control[12:16], control[16:20]
+        right = int.from_bytes(x, "big") + int.from_bytes(size[0:4], "big")
+        bottom = int.from_bytes(y, "big") + int.from_bytes(size[4:8], "big")
+        if right > width or bottom > height:
+            continue  # Pillow refuses the file
+        still = PNG_SIGNATURE + _png_chunk(b"IHDR", size + ihdr[8:]) + palette
+        still += _png_chunk(b"IDAT", pixels) + _png_chunk(b"IEND", b"")
+        with Image.open(io.BytesIO(still), formats=["PNG"]) as frame:
+            if colour_type == 3:
+                counts = frame.histogram()
+                if any(counts[entry] for entry in partly):
+                    return True
+            elif any(frame.getchannel("A").histogram()[1:255]):
+                return True
+    return False
+
+
+def _apng_frames(data: bytes):
+    """Each (control, pixels) of an APNG's frames, in order: its fcTL chunk's body, and
+    the data of its IDAT or fdAT chunks (without their sequence numbers) joined."""
+    control, pixels, offset = None, [], 8  # after the signature
+    while offset + 8 <= len(data):
+        length = int.from_bytes(data[offset : offset + 4], "big")
+        name, body = data[offset + 4 : offset + 8], data[offset + 8 : offset + 8 + length]
+        if name in (b"fcTL", b"IEND") and control is not None:
+            yield control, b"".join(pixels)
+            control, pixels = None, []
+        if name == b"IEND":
+            return
+        if name == b"fcTL":
+            control = body
+        elif name == b"IDAT" and control is not None:  # not a default image's
+            pixels.append(body)
+        elif name == b"fdAT" and control is not None:
+            pixels.append(body[4:])
+        offset += 12 + length
+
+
+def _png_chunk(name: bytes, body: bytes) -> bytes:
+    crc = zlib.crc32(name + body).to_bytes(4, "big")
+    return len(body).to_bytes(4, "big") + name + body + crc
 
 
 def _png_transparency(data: bytes, mode: str) -> int | tuple[int, int, int] | object | None:

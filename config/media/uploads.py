@@ -58,6 +58,7 @@ from config.media.reencode import (
     TooManyPixels,
     TooMuchMemory,
     animation_bytes,
+    draws_partly_transparent_over,
     frame_pixels,
     reencode,
     turns_upright,
@@ -181,6 +182,14 @@ ANIMATED_MODES = ("1", "L", "LA", "P", "PA", "RGB", "RGBA")
 UNSUPPORTED_ANIMATION = (
     "This animation's frames have 16 bits per grey value, which cannot be stored "
     "as an animation. Save it with 8 bits, as editors do by default, and upload it again."
+)
+# Pillow draws an APNG frame over the one before (blend op OVER) with its alpha as
+# the mask, and its partly transparent pixels came out more transparent than
+# browsers show them (`draws_partly_transparent_over`): refused, as above.
+UNSUPPORTED_BLEND = (
+    "This animation draws frames over the ones before them through partly transparent "
+    "pixels, which cannot be stored as browsers show them. Save it with each frame "
+    "whole, replacing the one before, and upload it again."
 )
 TOO_MANY_LINES = (
     "This image is too long and thin: its longest side, added up over the frames "
@@ -391,6 +400,8 @@ def _checked_and_written_again(file) -> tuple[ImageKind, bytes]:
                     code="too_much_memory",
                     params={"limit": int(IMAGE_MAX_DECODE_BYTES / per_pixel // 1_000_000)},
                 )
+            if kind.name == "PNG" and frames > 1 and draws_partly_transparent_over(data, frames):
+                raise ValidationError(UNSUPPORTED_BLEND, code="unsupported_animation")
             image.verify()
         budget = webp_max_pixels(image) if kind.name == "WEBP" else IMAGE_MAX_PIXELS
         content = reencode(

@@ -44,6 +44,7 @@ ERRORS = {
     "too_many_lines": "too long and thin",
     "too_much_memory": "too much memory to",
     "too_much_metadata": "too much metadata",
+    "unsupported_animation": "cannot be stored as",
 }
 
 

@@ -26,6 +26,7 @@ from tests.images import (
     TRANSPARENT_BY_VALUE,
     UPRIGHT_SIZE,
     animation_with_a_large_exif,
+    apng_drawn_over,
     apng_of_whole_frames,
     flat_jpeg,
     gif_of_tiles,
@@ -679,6 +680,22 @@ def test_an_animation_of_16_bit_greys_is_refused_not_stored_as_its_first_frame()
         clean_image(upload("animation.png", content))
     assert refused.value.code == "unsupported_animation"
     assert "8 bits" in refused.value.messages[0]
+
+
+def test_an_apng_drawing_partly_transparent_pixels_over_a_frame_is_refused_saying_why():
+    """Pillow pastes a frame drawn over the one before (blend op OVER) with its alpha
+    as the mask, so its alpha comes out a * a + below * (1 - a), not a + below *
+    (1 - a): half-transparent red over opaque blue, which browsers show opaque, was
+    stored three-quarters opaque, a hole in the animation."""
+    content = apng_drawn_over(128)
+    with Image.open(io.BytesIO(content)) as image:
+        image.seek(1)
+        assert image.convert("RGBA").getpixel((16, 16)) == (128, 0, 127, 191)
+    with pytest.raises(ValidationError) as refused:
+        clean_image(upload("animation.png", content))
+    assert refused.value.code == "unsupported_animation"
+    assert "partly transparent" in refused.value.messages[0]
+    assert "each frame whole" in refused.value.messages[0]
 
 
 def test_an_animation_of_8_bit_greys_keeps_every_frame():
