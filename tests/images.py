@@ -106,6 +106,17 @@ def transparent_gif_animation(disposal: int = 0) -> bytes:
     )
 
 
+def grey_apng_drawn_over(around: int) -> bytes:
+    """A grey frame (50), then one of a light square (200) amid `around`, drawn over it
+    (blend op OVER), grey 0 transparent (tRNS): a browser shows the frame below
+    where the second is 0."""
+    below, above = Image.new("L", (32, 32), 50), Image.new("L", (32, 32), around)
+    ImageDraw.Draw(above).rectangle((8, 8, 23, 23), fill=200)
+    return save(
+        below, "PNG", save_all=True, append_images=[above], blend=[0, 1], disposal=0, transparency=0
+    )
+
+
 def apng_drawn_over(alpha: int, *, blend: int = 1, palette: bool = False) -> bytes:
     """An opaque blue frame, then a transparent one with a red square of `alpha` drawn
     over it (blend op 1, OVER) or in its place (0, SOURCE), in RGBA or as a palette
@@ -797,6 +808,10 @@ ACCEPTED = Cases(
             lambda: apng_drawn_over(128, blend=0),
             "PNG",
         ),
+        "grey apng drawing no transparent grey over a frame": (
+            lambda: grey_apng_drawn_over(100),
+            "PNG",
+        ),
     }
 )
 
@@ -1040,6 +1055,11 @@ REFUSED = Cases(
         ),
         "apng drawing partly transparent palette pixels over a frame": (
             lambda: apng_drawn_over(128, palette=True),
+            UNSUPPORTED_ANIMATION,
+        ),
+        # And a grey's transparent value opaque: the frame below did not show through.
+        "grey apng drawing its transparent grey over a frame": (
+            lambda: grey_apng_drawn_over(0),
             UNSUPPORTED_ANIMATION,
         ),
     }

@@ -457,8 +457,11 @@ def draws_partly_transparent_over(data: bytes, frames: int) -> bool:
     out a * a + below * (1 - a), where browsers show a + below * (1 - a): red at
     half alpha over an opaque blue frame, opaque in browsers, was stored
     three-quarters opaque, and a palette's indices were mixed (red at half alpha).
-    Pixels fully opaque or fully transparent it draws as browsers do. Each frame drawn
-    over the one before is decoded again on its own, as a PNG of its pixel chunks."""
+    Pixels fully opaque or fully transparent it draws as browsers do, except a grey
+    PNG's one transparent grey (its tRNS), which it pastes opaque: the frame below
+    showed through it in browsers, and the stored frame had a hole there. Each frame
+    drawn over the one before is decoded again on its own, as a PNG of its pixel
+    chunks."""
     colour_type = data[25]  # in IHDR, the first chunk
     header = list(_png_chunks_before_pixels(data))
     palette = b""
@@ -474,7 +477,13 @@ def draws_partly_transparent_over(data: bytes, frames: int) -> bool:
         partly = [entry for entry, alpha in enumerate(alphas) if 0 < alpha < 255]
         if not partly:
             return False
-    elif colour_type not in (4, 6):  # no alpha channel, and no alpha between 0 and 255
+    elif colour_type == 0:
+        # Grey whose tRNS names a transparent grey: Pillow pastes it opaque, where
+        # browsers show the frame below through it (a hole once stored).
+        grey = _png_transparency(data, "L")
+        if not isinstance(grey, int):
+            return False
+    elif colour_type not in (4, 6):  # truecolour: Pillow draws its transparent colour right
         return False
     ihdr = header[0][1]
     width, height = int.from_bytes(ihdr[0:4], "big"), int.from_bytes(ihdr[4:8], "big")
@@ -494,6 +503,9 @@ def draws_partly_transparent_over(data: bytes, frames: int) -> bool:
             if colour_type == 3:
                 counts = frame.histogram()
                 if any(counts[entry] for entry in partly):
+                    return True
+            elif colour_type == 0:
+                if frame.convert("L").histogram()[_png_transparency(data, frame.mode)]:
                     return True
             elif any(frame.getchannel("A").histogram()[1:255]):
                 return True

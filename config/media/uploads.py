@@ -185,11 +185,12 @@ UNSUPPORTED_ANIMATION = (
 )
 # Pillow draws an APNG frame over the one before (blend op OVER) with its alpha as
 # the mask, and its partly transparent pixels came out more transparent than
-# browsers show them (`draws_partly_transparent_over`): refused, as above.
+# browsers show them, a grey's transparent value opaque
+# (`draws_partly_transparent_over`): refused, as above.
 UNSUPPORTED_BLEND = (
     "This animation draws frames over the ones before them through partly transparent "
-    "pixels, which cannot be stored as browsers show them. Save it with each frame "
-    "whole, replacing the one before, and upload it again."
+    "pixels, or a transparent grey, which cannot be stored as browsers show them. Save "
+    "it with each frame whole, replacing the one before, and upload it again."
 )
 TOO_MANY_LINES = (
     "This image is too long and thin: its longest side, added up over the frames "
