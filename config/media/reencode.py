@@ -398,14 +398,16 @@ APNG_CHUNKS = (b"acTL", b"fcTL", b"fdAT")
 
 
 def without_ignored_chunks(data: bytes) -> bytes:
-    """A PNG's bytes without the chunks libpng, and so browsers, leave out and show the
-    picture without. Pillow refused the file for each, or read what they ignore:
+    """A PNG's bytes without the chunks libpng leaves out and shows the picture
+    without. Pillow refused the file for each, or read what libpng ignores:
 
     - a tRNS chunk of another length than its colour type takes (2 bytes for grey,
       6 for colour, 1 up to the palette's size for a palette), one before the
       palette or after the pixels, or any in a picture with an alpha channel: one
       too short was "Truncated tRNS chunk", one too long made pixels transparent by
-      its first bytes, where browsers show them opaque;
+      its first bytes, where libpng (Firefox) shows them opaque. Chromium's decoder
+      reads those first bytes as Pillow does: browsers disagree, and the picture is
+      stored as libpng shows it;
     - an extra chunk (its name's first letter in lower case: the picture can be
       shown without it) whose checksum is wrong: libpng drops it with a warning.
       Not an animation's frames, which the picture is made of.
