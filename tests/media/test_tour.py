@@ -109,6 +109,23 @@ def test_reloading_the_result_shows_it_again_without_running_again(admin_client,
 
 
 @pytest.mark.django_db
+@pytest.mark.django_db
+def test_a_run_on_a_slow_bucket_stops_before_deleting_the_file(admin_client, fresh_s3, monkeypatch):
+    """A run sends S3 about 16 requests in a row, each bounded on its own: at 1.5 s
+    each (an S3 slow to answer) a run took 23 s, at 2.5 s 38 s, past the router's
+    30 s, holding the turn other runs wait 10 s for. Its first three, saving the file
+    and downloading it, now measure the bucket: slower than SAVE_SECONDS, the run
+    stops there, the file saved and not deleted, and says why."""
+    monkeypatch.setattr(tour, "SAVE_SECONDS", 0)
+    ran = admin_client.post("/tour/s3-media/", follow=True)
+    assert ran.status_code == 503
+    page = ran.content.decode()
+    assert "S3 answered slowly" in page
+    assert "stopped before deleting it" in page
+    found = versions.list_versions(DEMO_NAME)
+    assert [entry.is_delete_marker for entry in found] == [False]
+
+
 def test_two_runs_in_one_session_each_show_their_own_steps(admin_client, fresh_s3):
     """Two tabs of one staff session: each redirect shows its own run, not the last."""
     first = admin_client.post("/tour/s3-media/")["Location"]
