@@ -165,7 +165,9 @@ def _restore(request, form, limit, name: str, version_id: str):
     except versions.MediaError as error:
         form.add_error(None, str(error))
     except versions.storage_errors() as error:
-        return _page(request, form, error=error)
+        # Refused (a 4xx) or unanswered before S3 wrote a copy: CopiedUnconfirmed is
+        # every other case. Not "could not be read": the copy may be what S3 refused.
+        return _page(request, form, error=error, failed=RESTORE_FAILED)
     else:
         _log_restore(request, name, version_id, current.version_id)
         messages.success(request, f"Restored {name} from version {version_id}.")
@@ -189,7 +191,10 @@ def _log_restore(request, name: str, version_id: str, now: str) -> None:
     )
 
 
-def _page(request, form, *, status=200, error=None):
+RESTORE_FAILED = "The restore failed, and nothing was copied"
+
+
+def _page(request, form, *, status=200, error=None, failed=None):
     """The page: the form, and the versions of the file it names when it names one.
 
     Asked here, for every answer that names a file: a POST whose version id was
@@ -238,7 +243,7 @@ def _page(request, form, *, status=200, error=None):
     return render(
         request,
         "admin/media_versions.html",
-        {**admin.site.each_context(request), **context, "error": error},
+        {**admin.site.each_context(request), **context, "error": error, "failed": failed},
         status=status,
     )
 
