@@ -19,7 +19,9 @@ A body of any other type than a form's (JSON, plain text, none: what a script or
 an API client sends, with the token in the `X-CSRFToken` header) is the 400 page
 too: Django parses a POST's body only as `application/x-www-form-urlencoded` or
 `multipart/form-data`, and gave the view an empty form, which the profile's is
-when valid: a member's name, bio and company were saved empty.
+when valid: a member's name, bio and company were saved empty. So is a form body
+holding no field at all, its token in the header (what a browser's form never
+sends: its token is one of its fields).
 
 A `csrf_exempt` view's body is left unread, as the CSRF check leaves it: such a
 view may read `request.body` or change `request.upload_handlers` first.
@@ -59,4 +61,8 @@ class UnparsableFormMiddleware:
             raise BadRequest("The request's body ended before its length.") from error
         except (TypeError, ValueError, LookupError) as error:
             raise BadRequest("The form's body does not parse.") from error
+        if not (request.POST or request.FILES) and settings.CSRF_HEADER_NAME in request.META:
+            # No field, its token in the header: a browser's form sends its fields and
+            # the token among them. Such an empty form was the view's too.
+            raise BadRequest("The form's body holds no field.")
         return None

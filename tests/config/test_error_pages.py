@@ -77,14 +77,28 @@ NOT_FORMS = [
 ]
 
 
-@pytest.mark.parametrize("content_type", NOT_FORMS)
-@pytest.mark.parametrize("body", [b'{"display_name": "Ada L."}', b""], ids=["body", "empty"])
+# And a form of no field at all: a browser's form sends its fields, its token among them.
+EMPTY_FORMS = [
+    ("application/x-www-form-urlencoded", b""),
+    ("application/x-www-form-urlencoded", b"&"),
+    ("multipart/form-data; boundary=b", b"--b--\r\n"),
+]
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body"),
+    [
+        *((content_type, body) for content_type in NOT_FORMS for body in (b'{"bio": ""}', b"")),
+        *EMPTY_FORMS,
+    ],
+)
 @pytest.mark.parametrize("where", ["site", "admin"])
 def test_a_body_that_is_no_form_is_the_400_page_and_saves_nothing(where, body, content_type):
     """Django parses a POST's body only as a form (urlencoded or multipart/form-data):
-    any other body was an empty form to the view, and with the token in the header
-    the CSRF check passed. Every field of the profile form may be empty, so the
-    member's profile and the admin's were saved empty: name, bio and company gone."""
+    any other body was an empty form to the view, as a form of no field is, and
+    with the token in the header the CSRF check passed. Every field of the profile
+    form may be empty, so the member's profile and the admin's were saved empty:
+    name, bio and company gone."""
     company = CompanyFactory(name="Acme Tools")
     member = UserFactory(profile__display_name="Ada L.", profile__bio="Notes.")
     Profile.objects.filter(user=member).update(company=company)

@@ -180,10 +180,19 @@ def form_probes(path: str, *, form_page: bool = False) -> list[Probe]:
             path,
             "POST",
             {**WITH_CSRF, "Content-Type": "multipart/form-data; boundary=xyz"},
+            b'--xyz\r\nContent-Disposition: form-data; name="username"\r\n\r\nada\r\n'
             b'--xyz\r\nContent-Disposition: form-data; name="avatar"; filename="a.png"\r\n'
             b"Content-Type: image/png\r\n\r\n\x89PNG\r\n",
             expect=garbled,
         ),
+        Probe(
+            f"POST {path} multipart cut short in its first part",
+            path,
+            "POST",
+            {**WITH_CSRF, "Content-Type": "multipart/form-data; boundary=xyz"},
+            b'--xyz\r\nContent-Disposition: form-data; name="avatar"; filename="a.png"\r\n'
+            b"Content-Type: image/png\r\n\r\n\x89PNG\r\n",
+        ),  # no whole part, so no field: the 400 page (config/security/formdata.py)
         Probe(
             f"POST {path} multipart with a broken boundary",
             path,
