@@ -76,8 +76,10 @@ class ThreadWorker(gthread.ThreadWorker):
     def accept(self, listener):
         """Take a connection, and wait on the poller for its first byte: what gthread
         does with one that sent nothing for 5 s of a thread, from the start. It has
-        the keepalive (95 s) to send a request, and counts against the worker's
-        connections (1000 at least: config/env.py) meanwhile."""
+        those 5 s and the keep-alive (95 s) to send a request, as with gthread (with
+        `--keep-alive 0` alone, one whose request came a moment later was closed),
+        and counts against the worker's connections (1000 at least: config/env.py)
+        meanwhile."""
         try:
             sock, address = listener.accept()
         except OSError as error:
@@ -87,7 +89,7 @@ class ThreadWorker(gthread.ThreadWorker):
         self.nr_conns += 1
         sock.setblocking(False)
         conn = gthread.TConn(self.cfg, sock, address, listener.getsockname())
-        conn.timeout = time.monotonic() + self.cfg.keepalive
+        conn.timeout = time.monotonic() + gthread.DEFAULT_WORKER_DATA_TIMEOUT + self.cfg.keepalive
         self.pending_conns.append(conn)
         self.poller.register(
             sock, selectors.EVENT_READ, partial(self.on_pending_socket_readable, conn)

@@ -332,6 +332,28 @@ def test_connections_that_send_nothing_leave_the_web_line_answering(monkeypatch,
     assert [answer.status for answer in answers] == [200] * 5
 
 
+@pytest.mark.parametrize("tuning", ["", "--keep-alive 0"], ids=["as configured", "no keep-alive"])
+def test_a_request_sent_a_moment_after_connecting_is_answered(tuning):
+    """A connection waits for its first byte on the poller for gthread's 5 s and the
+    keep-alive, as gthread waited in a thread and then on the poller: with the
+    keep-alive's 0 s alone (`--keep-alive 0` turns keep-alive off), the worker
+    closed one whose request came a moment after it connected."""
+    web = start_web(
+        production_env(DATABASE_URL=released_database("late_request"), GUNICORN_CMD_ARGS=tuning)
+    )
+    try:
+        web.wait_until_serving()
+        with socket.create_connection(("127.0.0.1", web.port), timeout=10) as connection:
+            wait_until_accepted(web.port)
+            time.sleep(1.5)  # past the worker's next look at its connections (each 1 s)
+            connection.sendall(f"GET /healthz HTTP/1.1\r\nHost: {HEROKU_HOST}\r\n\r\n".encode())
+            answer = http.client.HTTPResponse(connection)
+            answer.begin()
+            assert answer.status == 200
+    finally:
+        web.stop()
+
+
 def test_sigterm_lets_requests_in_flight_finish_then_exits():
     env = production_env(DATABASE_URL=released_database("sigterm"))
     web = start_web(env)
