@@ -490,6 +490,33 @@ def gif_frame(
     return control + b"\x00\x00" + local + pixels
 
 
+# A GIF's palette for frames placed on its screen: white (colour 0, which Pillow
+# fills a canvas with), red, blue, green; and the index a transparent frame takes.
+PLACED_PALETTE = bytes([255, 255, 255, 255, 0, 0, 0, 0, 255, 0, 255, 0])
+PLACED_CLEAR = 3
+WHOLE, MIDDLE = ((20, 20), (0, 0)), ((10, 10), (5, 5))
+
+
+def gif_of_placed_frames(*frames: tuple[int, int, bool, tuple]) -> bytes:
+    """A 20x20 GIF animation of frames, each (colour, disposal, transparent, place):
+    a colour of PLACED_PALETTE, what to do after it shows, whether it has a
+    transparent index (its top-left quarter is then transparent), and WHOLE or
+    MIDDLE (10x10 at 5, 5)."""
+    blocks = [b"GIF89a" + struct.pack("<HH", 20, 20) + b"\x81\x00\x00" + PLACED_PALETTE]
+    blocks.append(b"!\xff\x0bNETSCAPE2.0\x03\x01\x00\x00\x00")  # loop forever
+    for colour, disposal, transparent, (size, at) in frames:
+        pixels = Image.new("P", size, colour)
+        pixels.putpalette(PLACED_PALETTE)
+        if transparent:
+            pixels.paste(PLACED_CLEAR, (0, 0, size[0] // 2, size[1] // 2))
+        single = save(pixels, "GIF", optimize=False)
+        data = single[single.rindex(b",\x00\x00\x00\x00") + 10 : -1]  # code size, sub-blocks
+        flags = disposal << 2 | transparent
+        blocks.append(b"!\xf9\x04" + bytes([flags, 10, 0, PLACED_CLEAR]) + b"\x00")
+        blocks.append(b"," + struct.pack("<HHHH", *at, *size) + b"\x00" + data)
+    return b"".join(blocks) + b";"
+
+
 def webp_transparent_outside_its_frames() -> bytes:
     """An animated WebP whose opaque frames cover the left half of its canvas: the right
     half shows the page through (the canvas is transparent), though the VP8X header's
@@ -812,6 +839,27 @@ ACCEPTED = Cases(
             lambda: grey_apng_drawn_over(100),
             "PNG",
         ),
+        # Pillow composes these GIFs as browsers do: a first frame smaller than the
+        # screen, or put back, with a transparent colour; a later frame put back; a
+        # frame cleared without a transparent colour that the next covers whole.
+        "gif animated, a transparent first frame smaller than its screen": (
+            lambda: gif_of_placed_frames((1, 1, True, MIDDLE), (2, 1, False, MIDDLE)),
+            "GIF",
+        ),
+        "gif animated, a transparent first frame put back": (
+            lambda: gif_of_placed_frames((1, 3, True, WHOLE), (2, 1, False, MIDDLE)),
+            "GIF",
+        ),
+        "gif animated, a later frame put back": (
+            lambda: gif_of_placed_frames(
+                (1, 1, False, WHOLE), (2, 3, True, MIDDLE), (3, 1, False, MIDDLE)
+            ),
+            "GIF",
+        ),
+        "gif animated, cleared without a transparent colour, covered whole": (
+            lambda: gif_of_placed_frames((1, 2, False, WHOLE), (2, 2, False, WHOLE)),
+            "GIF",
+        ),
     }
 )
 
@@ -1060,6 +1108,33 @@ REFUSED = Cases(
         # And a grey's transparent value opaque: the frame below did not show through.
         "grey apng drawing its transparent grey over a frame": (
             lambda: grey_apng_drawn_over(0),
+            UNSUPPORTED_ANIMATION,
+        ),
+        # Pillow fills what browsers show transparent with an opaque colour: the
+        # screen around a first frame without a transparent colour, a frame cleared
+        # to the background without one; and keeps a first frame put back, where
+        # browsers put back the empty screen.
+        "gif whose first frame is smaller than its screen": (
+            lambda: gif_of_placed_frames((1, 1, False, MIDDLE), (2, 1, False, WHOLE)),
+            UNSUPPORTED_ANIMATION,
+        ),
+        "gif still, smaller than its screen": (
+            lambda: gif_of_placed_frames((1, 0, False, MIDDLE)),
+            UNSUPPORTED_ANIMATION,
+        ),
+        "gif whose first frame is put back": (
+            lambda: gif_of_placed_frames((1, 3, False, WHOLE), (2, 1, False, MIDDLE)),
+            UNSUPPORTED_ANIMATION,
+        ),
+        "gif cleared without a transparent colour": (
+            lambda: gif_of_placed_frames((1, 2, False, WHOLE), (2, 1, False, MIDDLE)),
+            UNSUPPORTED_ANIMATION,
+        ),
+        # A disposal of 0 is "leave it" to browsers; Pillow repeats the last one given.
+        "gif whose frame of disposal 0 follows one put back": (
+            lambda: gif_of_placed_frames(
+                (1, 3, True, WHOLE), (2, 0, False, WHOLE), (3, 1, False, MIDDLE)
+            ),
             UNSUPPORTED_ANIMATION,
         ),
     }

@@ -21,6 +21,7 @@ counts at least `GIF_FRAME_PIXELS` (`frame_pixels`), for the time writing it cos
 """
 
 import io
+import struct
 import zlib
 
 from PIL import ExifTags, Image, JpegImagePlugin, WebPImagePlugin
@@ -512,6 +513,110 @@ def draws_partly_transparent_over(data: bytes, frames: int) -> bool:
             elif any(frame.getchannel("A").histogram()[1:255]):
                 return True
     return False
+
+
+# A GIF frame's disposal (bits 2 to 4 of its graphic control block): 2 clears the
+# frame's place, 3 puts back what was there before it; 0 and 1 leave the frame. The
+# GIF spec defines no other (4 to 7).
+GIF_CLEARED, GIF_PUT_BACK, GIF_DEFINED = 2, 3, 4
+
+
+def gif_shown_otherwise(data: bytes, frames: int, size: tuple[int, int]) -> bool:
+    """Whether Pillow composes a GIF (of `frames` frames, within the upload's limits,
+    opened at `size`) otherwise than browsers show it: some frame opaque, or of
+    another colour, where browsers show the page through the screen or another frame.
+
+    Browsers start from a transparent screen and clear to transparent. Pillow fills
+    the screen around a first frame without a transparent index with colour 0, and
+    then decodes every frame opaque (RGB); it clears a frame without one to the
+    background colour; it leaves a first frame put back, where browsers put back the
+    empty screen; and a frame of disposal 0 after one cleared or put back is cleared
+    or put back again, where browsers leave it. Where Pillow's screen may differ is
+    followed frame by frame: a frame's opaque pixels (its own, decoded on their
+    own) cover a difference, and one left showing in a frame refuses the file. A GIF
+    whose later frame grows the screen is left to the checks as it is decoded, and
+    one of a disposal the spec does not define is not judged."""
+    images = list(_gif_images(data))[:frames]
+    if not images or any(
+        disposal >= GIF_DEFINED or x + width > size[0] or y + height > size[1]
+        for disposal, _, (x, y, width, height), _ in images
+    ):
+        return False
+    first_transparent = images[0][1] is not None
+    differs = Image.new("L", size, 0 if first_transparent else 255)
+    pillows = 0  # the disposal Pillow applies: the last other than 0
+    for index, (disposal, transparent, (x, y, width, height), pixels) in enumerate(images):
+        place = (x, y, x + width, y + height)
+        pillows = disposal or pillows
+        before = differs.crop(place)
+        if not (width and height):
+            pass  # nothing drawn
+        elif transparent is None:
+            differs.paste(0, place)
+        else:
+            still = b"GIF89a" + struct.pack("<HH", width, height) + b"\x00\x00\x00"
+            still += b"," + struct.pack("<HHHH", 0, 0, width, height) + pixels + b";"
+            with Image.open(io.BytesIO(still), formats=["GIF"]) as own:  # "L": the indices
+                opaque = own.point([0 if value == transparent else 255 for value in range(256)])
+            differs.paste(0, (x, y), opaque)
+        if differs.getbbox() is not None:
+            return True
+        if disposal == GIF_CLEARED:
+            # Transparent in Pillow with the first frame's transparency (RGBA), and
+            # this frame's own, or the first's for the first.
+            cleared = first_transparent and (index == 0 or transparent is not None)
+            differs.paste(0 if cleared else 255, place)
+        elif disposal == GIF_PUT_BACK:
+            differs.paste(before if index else (0 if first_transparent else 255), place)
+        elif pillows >= GIF_CLEARED:
+            differs.paste(255, place)
+    return False
+
+
+def _gif_images(data: bytes):
+    """Each (disposal, transparent index or None, (x, y, width, height), pixels) of a
+    GIF's images, stepping through it as config/media/blocks.py does (as Pillow
+    does): pixels is its descriptor's flags without a local colour table, then the
+    LZW code size and sub-blocks, as a still GIF of it holds them."""
+    at = 13  # the header and the logical screen descriptor
+    if data[10] & 0x80:  # a global colour table
+        at += 3 * 2 ** ((data[10] & 0x07) + 1)
+    disposal, transparent, images = 0, None, 0
+    while at < len(data):
+        introducer = data[at]
+        if introducer == 0x3B:  # the trailer
+            return
+        start = at
+        if introducer == 0x21:  # an extension: its label, then sub-blocks
+            label = data[at + 1 : at + 2]
+            at += 2
+            if label == b"\xf9" and data[at] >= 4:  # graphic control: for the next image
+                flags, index = data[at + 1], data[at + 4]
+                disposal = (flags >> 2) & 0x07
+                transparent = index if flags & 1 else None
+            if label == b"\xff" and images == 0 and data[at + 1 : at + 12] == b"NETSCAPE2.0":
+                at += 1 + data[at]
+                if data[at : at + 1] == b"\x00":
+                    at += 1
+        elif introducer == 0x2C and at + 10 <= len(data):  # an image
+            images += 1
+            place = struct.unpack("<HHHH", data[at + 1 : at + 9])
+            flags = data[at + 9]
+            at += 10
+            if flags & 0x80:  # a local colour table
+                at += 3 * 2 ** ((flags & 0x07) + 1)
+            start, at = at, at + 1  # the LZW minimum code size
+        else:  # a byte that starts no block: Pillow reads on past it
+            at += 1
+            continue
+        while at < len(data):
+            size = data[at]
+            at += 1 + size
+            if size == 0:
+                break
+        if introducer == 0x2C:
+            yield disposal, transparent, place, bytes([flags & 0x40]) + data[start:at]
+            disposal, transparent = 0, None
 
 
 def _apng_frames(data: bytes):

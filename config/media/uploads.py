@@ -60,6 +60,7 @@ from config.media.reencode import (
     animation_bytes,
     draws_partly_transparent_over,
     frame_pixels,
+    gif_shown_otherwise,
     reencode,
     turns_upright,
     with_webp_alpha,
@@ -191,6 +192,15 @@ UNSUPPORTED_BLEND = (
     "This animation draws frames over the ones before them through partly transparent "
     "pixels, or a transparent grey, which cannot be stored as browsers show them. Save "
     "it with each frame whole, replacing the one before, and upload it again."
+)
+# Pillow fills a GIF's screen with an opaque colour where browsers show it transparent,
+# or puts back a frame browsers leave (`gif_shown_otherwise`): refused, as above.
+UNSUPPORTED_GIF_CANVAS = (
+    "This GIF leaves parts of its picture transparent (around a first frame smaller than "
+    "the picture, or where a frame is cleared or put back) without a transparent colour, "
+    "or puts frames back in a way that cannot be stored as browsers show them. Save it "
+    "with a transparent colour, or with each frame covering the whole picture, and upload "
+    "it again."
 )
 TOO_MANY_LINES = (
     "This image is too long and thin: its longest side, added up over the frames "
@@ -403,6 +413,8 @@ def _checked_and_written_again(file) -> tuple[ImageKind, bytes]:
                 )
             if kind.name == "PNG" and frames > 1 and draws_partly_transparent_over(data, frames):
                 raise ValidationError(UNSUPPORTED_BLEND, code="unsupported_animation")
+            if kind.name == "GIF" and gif_shown_otherwise(data, frames, image.size):
+                raise ValidationError(UNSUPPORTED_GIF_CANVAS, code="unsupported_animation")
             image.verify()
         budget = webp_max_pixels(image) if kind.name == "WEBP" else IMAGE_MAX_PIXELS
         content = reencode(

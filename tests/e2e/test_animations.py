@@ -8,12 +8,15 @@ what the upload showed.
 """
 
 import base64
+import io
 
 import pytest
+from PIL import Image
 
+from config.media.reencode import reencode
 from config.media.uploads import clean_image
 from tests.factories import upload
-from tests.images import ACCEPTED
+from tests.images import ACCEPTED, REFUSED
 
 # Each frame of a file, as Chromium draws it: [[r, g, b, a] of each point asked].
 FRAMES_AS_SHOWN = """async ([data, type, points]) => {
@@ -60,3 +63,21 @@ def test_every_accepted_animation_is_stored_as_the_browser_shows_it(page, case):
     assert as_shown(page, stored, image_format, points) == as_shown(
         page, content, image_format, points
     )
+
+
+SHOWN_OTHERWISE = [case for case in REFUSED if case.startswith("gif") and "screen" in case]
+SHOWN_OTHERWISE += [case for case in REFUSED if case.startswith("gif") and "put back" in case]
+SHOWN_OTHERWISE += ["gif cleared without a transparent colour"]
+
+
+@pytest.mark.parametrize("case", SHOWN_OTHERWISE)
+def test_a_gif_refused_for_its_canvas_is_one_pillow_would_store_otherwise(page, case):
+    """What `gif_shown_otherwise` refuses, written again as Pillow composes it, is not
+    what the browser shows of the upload."""
+    page.goto("/")
+    content, _ = REFUSED[case]
+    with Image.open(io.BytesIO(content)) as image:
+        frames = image.n_frames
+    stored = reencode(content, "GIF", animated=frames > 1, max_pixels=25_000_000)
+    points = [(x, y) for x in (0, 7, 12, 19) for y in (0, 7, 12, 19)]
+    assert as_shown(page, stored, "GIF", points) != as_shown(page, content, "GIF", points)

@@ -21,14 +21,17 @@ from tests.conftest import bucket_keys
 from tests.factories import UserFactory, image_bytes, png_declaring, stored_as, upload
 from tests.images import (
     ACCEPTED,
+    MIDDLE,
     REFUSED,
     SRGB,
     TRANSPARENT_BY_VALUE,
     UPRIGHT_SIZE,
+    WHOLE,
     animation_with_a_large_exif,
     apng_drawn_over,
     apng_of_whole_frames,
     flat_jpeg,
+    gif_of_placed_frames,
     gif_of_tiles,
     gif_of_tiny_frames,
     jpeg_declaring,
@@ -696,6 +699,20 @@ def test_an_apng_drawing_partly_transparent_pixels_over_a_frame_is_refused_sayin
     assert refused.value.code == "unsupported_animation"
     assert "partly transparent" in refused.value.messages[0]
     assert "each frame whole" in refused.value.messages[0]
+
+
+def test_a_gif_whose_canvas_pillow_fills_where_browsers_show_the_page_is_refused_saying_why():
+    """Browsers show a GIF's screen transparent where no frame has covered it yet, and
+    where a frame was cleared or put back to the empty screen. Pillow fills the
+    screen around a first frame without a transparent colour with colour 0, opaque,
+    and the stored file showed a white frame around the picture."""
+    content = gif_of_placed_frames((1, 1, False, MIDDLE), (2, 1, False, WHOLE))
+    with Image.open(io.BytesIO(content)) as image:
+        assert image.convert("RGBA").getpixel((0, 0)) == (255, 255, 255, 255)
+    with pytest.raises(ValidationError) as refused:
+        clean_image(upload("animation.gif", content))
+    assert refused.value.code == "unsupported_animation"
+    assert "transparent colour" in refused.value.messages[0]
 
 
 def test_an_animation_of_8_bit_greys_keeps_every_frame():
