@@ -850,6 +850,10 @@ ACCEPTED = Cases(
             lambda: gif_of_placed_frames((1, 3, True, WHOLE), (2, 1, False, MIDDLE)),
             "GIF",
         ),
+        "gif animated, an undefined disposal on its last frame": (
+            lambda: gif_of_placed_frames((1, 1, False, WHOLE), (2, 7, False, WHOLE)),
+            "GIF",
+        ),
         "gif animated, a later frame put back": (
             lambda: gif_of_placed_frames(
                 (1, 1, False, WHOLE), (2, 3, True, MIDDLE), (3, 1, False, MIDDLE)
@@ -1131,6 +1135,12 @@ REFUSED = Cases(
             UNSUPPORTED_ANIMATION,
         ),
         # A disposal of 0 is "leave it" to browsers; Pillow repeats the last one given.
+        # A disposal the spec leaves undefined (4 to 7) before another frame: Pillow
+        # puts back, where browsers do as they each see fit.
+        "gif whose frame of an undefined disposal has another after it": (
+            lambda: gif_of_placed_frames((1, 4, True, WHOLE), (2, 1, False, MIDDLE)),
+            UNSUPPORTED_ANIMATION,
+        ),
         "gif whose frame of disposal 0 follows one put back": (
             lambda: gif_of_placed_frames(
                 (1, 3, True, WHOLE), (2, 0, False, WHOLE), (3, 1, False, MIDDLE)

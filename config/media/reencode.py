@@ -534,12 +534,14 @@ def gif_shown_otherwise(data: bytes, frames: int, size: tuple[int, int]) -> bool
     or put back again, where browsers leave it. Where Pillow's screen may differ is
     followed frame by frame: a frame's opaque pixels (its own, decoded on their
     own) cover a difference, and one left showing in a frame refuses the file. A GIF
-    whose later frame grows the screen is left to the checks as it is decoded, and
-    one of a disposal the spec does not define is not judged."""
+    whose later frame grows the screen is left to the checks as it is decoded; one
+    with a disposal the spec does not define (4 to 7) before another frame is
+    refused, and on its last frame, which nothing follows, left as it is."""
     images = list(_gif_images(data))[:frames]
+    if any(disposal >= GIF_DEFINED for disposal, *_ in images[:-1]):
+        return True  # Pillow puts back; each browser does as it sees fit
     if not images or any(
-        disposal >= GIF_DEFINED or x + width > size[0] or y + height > size[1]
-        for disposal, _, (x, y, width, height), _ in images
+        x + width > size[0] or y + height > size[1] for _, _, (x, y, width, height), _ in images
     ):
         return False
     first_transparent = images[0][1] is not None

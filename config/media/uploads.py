@@ -198,7 +198,8 @@ UNSUPPORTED_BLEND = (
 UNSUPPORTED_GIF_CANVAS = (
     "This GIF leaves parts of its picture transparent (around a first frame smaller than "
     "the picture, or where a frame is cleared or put back) without a transparent colour, "
-    "or puts frames back in a way that cannot be stored as browsers show them. Save it "
+    "or puts frames back in a way (or one the GIF format leaves undefined) that cannot "
+    "be stored as browsers show them. Save it "
     "with a transparent colour, or with each frame covering the whole picture, and upload "
     "it again."
 )
