@@ -117,6 +117,16 @@ def grey_apng_drawn_over(around: int) -> bytes:
     )
 
 
+def one_bit_apng_drawn_over() -> bytes:
+    """A black 1-bit frame, then a white one with a black square drawn over it (blend
+    op OVER), white transparent (tRNS): a browser shows the black below the white."""
+    below, above = Image.new("1", (32, 32), 0), Image.new("1", (32, 32), 1)
+    ImageDraw.Draw(above).rectangle((8, 8, 23, 23), fill=0)
+    return save(
+        below, "PNG", save_all=True, append_images=[above], blend=[0, 1], disposal=0, transparency=1
+    )
+
+
 def apng_drawn_over(alpha: int, *, blend: int = 1, palette: bool = False) -> bytes:
     """An opaque blue frame, then a transparent one with a red square of `alpha` drawn
     over it (blend op 1, OVER) or in its place (0, SOURCE), in RGBA or as a palette
@@ -1112,6 +1122,10 @@ REFUSED = Cases(
         # And a grey's transparent value opaque: the frame below did not show through.
         "grey apng drawing its transparent grey over a frame": (
             lambda: grey_apng_drawn_over(0),
+            UNSUPPORTED_ANIMATION,
+        ),
+        "1-bit grey apng drawing its transparent white over a frame": (
+            one_bit_apng_drawn_over,
             UNSUPPORTED_ANIMATION,
         ),
         # Pillow fills what browsers show transparent with an opaque colour: the

@@ -508,7 +508,8 @@ def draws_partly_transparent_over(data: bytes, frames: int) -> bool:
                 if any(counts[entry] for entry in partly):
                     return True
             elif colour_type == 0:
-                if frame.convert("L").histogram()[_png_transparency(data, frame.mode)]:
+                # As "L", a 1-bit white is 255, as the value is read for "L".
+                if frame.convert("L").histogram()[_png_transparency(data, "L")]:
                     return True
             elif any(frame.getchannel("A").histogram()[1:255]):
                 return True
