@@ -19,7 +19,9 @@ from accounts.forms import (
 )
 from accounts.models import Company, Profile
 from config.adminsaves import ConflictsShownOnTheFormMixin, on_retry
+from config.forms import SentWholeMixin
 from config.media.admin import DiscardsUnsavedUploadsMixin, MediaVersionsAdminMixin
+from config.media.forms import MediaUploadForm
 from config.security.autocomplete import AutocompleteChoicesMixin
 from config.security.staffonly import DeletedObjectsNamedIfSeenMixin, sees_usernames
 
@@ -63,6 +65,10 @@ def outranks(request, user) -> bool:
     return user.is_staff or user.groups.exists() or user.user_permissions.exists()
 
 
+class ProfileAdminForm(SentWholeMixin, MediaUploadForm):
+    """Every field of a profile may be empty: a body without them is refused whole."""
+
+
 @admin.register(Profile)
 class ProfileAdmin(
     ConflictsShownOnTheFormMixin,
@@ -76,6 +82,7 @@ class ProfileAdmin(
     list_display = ("user", "display_name", "company")
     list_select_related = ("user", "company")
     search_fields = ("user__username", "display_name")
+    form = ProfileAdminForm
     readonly_fields = ("user",)
     autocomplete_fields = ("company",)
     # The bio's line breaks counted once, as on the site's form.

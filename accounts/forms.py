@@ -31,6 +31,7 @@ from accounts.mail import outbox
 from accounts.models import Profile
 from config import env
 from config.adminsaves import row_went
+from config.forms import SentWholeMixin
 from config.media.forms import MediaUploadFormMixin
 
 logger = logging.getLogger(__name__)
@@ -228,13 +229,17 @@ class TypedText(forms.CharField):
         return value.replace("\r\n", "\n") if value else value
 
 
-class ProfileForm(MediaUploadFormMixin, forms.ModelForm):
+class ProfileForm(SentWholeMixin, MediaUploadFormMixin, forms.ModelForm):
     """Name, bio and avatar of the requester's own profile.
 
     Not the company: membership shows on the company's public page, so the
     company (or staff, in the admin) grants it; a member cannot pick one. A POST
     that sends `company` anyway changes nothing (a ModelForm ignores fields it
     does not list).
+
+    A body that leaves out a field the page sends is refused whole (config/forms.py):
+    every field may be empty, and a script's JSON posted as a form was saved as an
+    empty profile.
 
     The avatar is checked by its content while the fields are cleaned
     (config/media/uploads.py), and stored on the media bucket only after every check

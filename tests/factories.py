@@ -133,3 +133,8 @@ class FeatureFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Feature {n}")
     value = "yes"
     position = factory.Sequence(lambda n: n)
+
+
+# The profile form's text fields as a browser sends them beside an avatar: each one,
+# here empty (config/forms.py refuses a form that leaves one out).
+PROFILE_FIELDS = {"display_name": "", "bio": ""}

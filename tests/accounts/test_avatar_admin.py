@@ -17,7 +17,7 @@ from config.media.admin import versions_url
 from config.media.forms import STORAGE_ERROR_MESSAGE
 from tests.accounts.conftest import avatar_url
 from tests.conftest import bucket_keys, current_keys, stored_bytes
-from tests.factories import UserFactory, image_bytes, stored_as, upload
+from tests.factories import PROFILE_FIELDS, UserFactory, image_bytes, stored_as, upload
 from tests.processes import http_get
 
 pytestmark = pytest.mark.django_db
@@ -138,7 +138,7 @@ def deleted_avatar(client, fresh_s3):
     """A user's avatar uploaded through the profile form, then deleted from the bucket."""
     user = UserFactory()
     client.force_login(user)
-    client.post("/accounts/profile/edit/", {"avatar": upload("me.png", AVATAR)})
+    client.post("/accounts/profile/edit/", {**PROFILE_FIELDS, "avatar": upload("me.png", AVATAR)})
     name = Profile.objects.get(user=user).avatar.name
     stale_url = avatar_url(client)
     default_storage.delete(name)  # a slip, or a malicious DELETE with the app's keys
@@ -188,7 +188,9 @@ def test_an_upload_named_like_a_deleted_file_takes_a_key_of_its_own(
     other_client = Client()
     other_client.force_login(other)
     theirs = image_bytes("PNG", (20, 20))
-    other_client.post("/accounts/profile/edit/", {"avatar": upload("me.png", theirs)})
+    other_client.post(
+        "/accounts/profile/edit/", {**PROFILE_FIELDS, "avatar": upload("me.png", theirs)}
+    )
     their_name = Profile.objects.get(user=other).avatar.name
     assert their_name != name
     assert [v.is_delete_marker for v in versions.list_versions(name)] == [True, False]

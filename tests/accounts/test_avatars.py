@@ -36,7 +36,7 @@ def test_upload_lands_in_the_bucket_and_the_profile_page_links_it_presigned(clie
     content = image_bytes("JPEG")
     # A JPEG whose name and content type say otherwise: the file is judged by its content.
     avatar = upload("me.png", content, "text/html")
-    response = client.post(EDIT, {"display_name": "Ada L.", "avatar": avatar})
+    response = client.post(EDIT, {"bio": "", "display_name": "Ada L.", "avatar": avatar})
 
     assert response.status_code == 302
     name = Profile.objects.get(user=user).avatar.name
@@ -57,7 +57,9 @@ def test_upload_lands_in_the_bucket_and_the_profile_page_links_it_presigned(clie
 
 def test_an_image_just_under_5_mb_goes_through_the_whole_request(client, user, fresh_s3):
     content = image_bytes("PNG") + bytes(5 * 2**20 - 1_000)
-    response = client.post(EDIT, {"display_name": "Ada L.", "avatar": upload("big.png", content)})
+    response = client.post(
+        EDIT, {"bio": "", "display_name": "Ada L.", "avatar": upload("big.png", content)}
+    )
     assert response.status_code == 302
     # The picture is stored, not what followed it in the file.
     name = Profile.objects.get(user=user).avatar.name
@@ -76,7 +78,7 @@ def test_an_image_just_under_5_mb_goes_through_the_whole_request(client, user, f
     ids=["text-named-png", "tiff", "decompression-bomb", "over-5-mb"],
 )
 def test_a_refused_file_is_a_form_error_and_never_stored(client, user, fresh_s3, file, error):
-    response = client.post(EDIT, {"display_name": "New name", "avatar": file})
+    response = client.post(EDIT, {"bio": "", "display_name": "New name", "avatar": file})
     assert response.status_code == 200
     assert error in response.content.decode()
     profile = Profile.objects.get(user=user)
@@ -90,7 +92,7 @@ def test_a_long_file_name_is_not_refused(client, user, fresh_s3):
     name = "Screenshot 2026-11-30 at 10.41.07 " + "very long name " * 10 + ".png"
     assert len(name) > 150
     response = client.post(
-        EDIT, {"display_name": "Ada L.", "avatar": upload(name, image_bytes("PNG"))}
+        EDIT, {"bio": "", "display_name": "Ada L.", "avatar": upload(name, image_bytes("PNG"))}
     )
     assert response.status_code == 302
     stored = Profile.objects.get(user=user).avatar.name
@@ -104,7 +106,10 @@ def test_the_uploaded_files_name_is_never_shown(client, user, fresh_s3):
     company = CompanyFactory(slug="acme")
     Profile.objects.filter(user=user).update(company=company)
     avatar = upload("Jane Doe passport scan.png", image_bytes("PNG"))
-    assert client.post(EDIT, {"display_name": "Ada L.", "avatar": avatar}).status_code == 302
+    assert (
+        client.post(EDIT, {"bio": "", "display_name": "Ada L.", "avatar": avatar}).status_code
+        == 302
+    )
     for page in ("/companies/acme/", "/accounts/profile/"):
         shown = Client().get(page) if page.startswith("/companies") else client.get(page)
         assert shown.status_code == 200
@@ -117,7 +122,7 @@ def test_a_file_spooled_to_disk_with_a_very_long_extension_is_a_form_error(clien
     """Above 5 MiB Django writes the upload to a temporary file named after its
     extension (config/security/uploadhandlers.py): 240 characters of it failed."""
     big = upload("a." + "x" * 240, b"\x89PNG" + bytes(5 * 1024 * 1024 + 4096))
-    response = client.post(EDIT, {"display_name": "Ada L.", "avatar": big})
+    response = client.post(EDIT, {"bio": "", "display_name": "Ada L.", "avatar": big})
     assert response.status_code == 200
     assert "an image may be at most 5,242,880" in response.content.decode()
     assert bucket_keys(fresh_s3) == []
@@ -125,7 +130,7 @@ def test_a_file_spooled_to_disk_with_a_very_long_extension_is_a_form_error(clien
 
 def test_a_good_image_is_not_stored_while_another_field_is_wrong(client, user, fresh_s3):
     avatar = upload("me.png", image_bytes("PNG"))
-    response = client.post(EDIT, {"display_name": "x" * 101, "avatar": avatar})
+    response = client.post(EDIT, {"bio": "", "display_name": "x" * 101, "avatar": avatar})
     assert response.status_code == 200
     assert "Ensure this value has at most 100 characters" in response.content.decode()
     assert Profile.objects.get(user=user).avatar.name == ""
@@ -134,9 +139,9 @@ def test_a_good_image_is_not_stored_while_another_field_is_wrong(client, user, f
 
 def test_replacing_keeps_the_old_file_and_deleting_it_lays_a_delete_marker(client, user, fresh_s3):
     first, second = image_bytes("PNG", (8, 8)), image_bytes("PNG", (16, 16))
-    client.post(EDIT, {"display_name": "Ada L.", "avatar": upload("me.png", first)})
+    client.post(EDIT, {"bio": "", "display_name": "Ada L.", "avatar": upload("me.png", first)})
     old_name = Profile.objects.get(user=user).avatar.name
-    client.post(EDIT, {"display_name": "Ada L.", "avatar": upload("me.png", second)})
+    client.post(EDIT, {"bio": "", "display_name": "Ada L.", "avatar": upload("me.png", second)})
 
     # Every upload gets a key of its own, whatever its name.
     new_name = Profile.objects.get(user=user).avatar.name
@@ -157,10 +162,10 @@ def test_replacing_keeps_the_old_file_and_deleting_it_lays_a_delete_marker(clien
 
 def test_clearing_the_avatar_keeps_the_file_in_the_bucket(client, user, fresh_s3):
     content = image_bytes("PNG")
-    client.post(EDIT, {"display_name": "Ada L.", "avatar": upload("me.png", content)})
+    client.post(EDIT, {"bio": "", "display_name": "Ada L.", "avatar": upload("me.png", content)})
     name = Profile.objects.get(user=user).avatar.name
 
-    response = client.post(EDIT, {"display_name": "Ada L.", "avatar-clear": "on"})
+    response = client.post(EDIT, {"bio": "", "display_name": "Ada L.", "avatar-clear": "on"})
 
     assert response.status_code == 302
     assert Profile.objects.get(user=user).avatar.name == ""
@@ -189,7 +194,9 @@ def test_an_avatar_sent_while_the_profile_row_was_removed_is_on_the_row_made_ane
     avatar stored while the form was checked is one of them."""
     while_the_form_is_checked(monkeypatch, Profile.objects.filter(user=user).delete)
     content = image_bytes("PNG")
-    response = client.post(EDIT, {"display_name": "Ada", "avatar": upload("me.png", content)})
+    response = client.post(
+        EDIT, {"bio": "", "display_name": "Ada", "avatar": upload("me.png", content)}
+    )
     assert response.status_code == 302
     name = Profile.objects.get(user=user).avatar.name
     assert stored_as(name, "avatars/", ".png")

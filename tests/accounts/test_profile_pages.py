@@ -43,7 +43,9 @@ def test_edit_saves_name_and_bio(client, user):
 def test_only_the_requesters_profile_can_be_edited(client, user):
     other = UserFactory(profile__display_name="Other")
     # A forged field naming another user changes nothing but the requester's profile.
-    client.post(EDIT, {"display_name": "Changed", "user": other.pk, "profile": other.profile.pk})
+    client.post(
+        EDIT, {"display_name": "Changed", "bio": "", "user": other.pk, "profile": other.profile.pk}
+    )
     assert Profile.objects.get(user=other).display_name == "Other"
     assert Profile.objects.get(user=user).display_name == "Changed"
     # No URL names another user's profile.

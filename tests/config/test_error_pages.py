@@ -64,6 +64,26 @@ def test_error_pages_still_carry_the_csrf_token_for_the_logout_form():
     assert "csrftoken" in response.cookies
 
 
+def post_to_a_profile(where: str, content_type: str, body: bytes):
+    """POST `body` to a member's profile on the site (as the member) or in the admin (as
+    a superuser), its CSRF token in the header; check the profile is as it was."""
+    company = CompanyFactory(name="Acme Tools")
+    member = UserFactory(profile__display_name="Ada L.", profile__bio="Notes.")
+    Profile.objects.filter(user=member).update(company=company)
+    client = Client(enforce_csrf_checks=True, raise_request_exception=False)
+    if where == "site":
+        client.force_login(member)
+        path = "/accounts/profile/edit/"
+    else:
+        client.force_login(UserFactory(is_staff=True, is_superuser=True))
+        path = f"/admin/accounts/profile/{member.profile.pk}/change/"
+    client.cookies["csrftoken"] = TOKEN
+    response = client.post(path, body, content_type=content_type, headers={"X-CSRFToken": TOKEN})
+    profile = Profile.objects.get(user=member)
+    assert (profile.display_name, profile.bio, profile.company) == ("Ada L.", "Notes.", company)
+    return response
+
+
 # What scripts and API clients send with the CSRF token in its header; a browser's
 # form is always one of the two form types, which Django parses.
 NOT_FORMS = [
@@ -99,22 +119,9 @@ def test_a_body_that_is_no_form_is_the_400_page_and_saves_nothing(where, body, c
     with the token in the header the CSRF check passed. Every field of the profile
     form may be empty, so the member's profile and the admin's were saved empty:
     name, bio and company gone."""
-    company = CompanyFactory(name="Acme Tools")
-    member = UserFactory(profile__display_name="Ada L.", profile__bio="Notes.")
-    Profile.objects.filter(user=member).update(company=company)
-    client = Client(enforce_csrf_checks=True, raise_request_exception=False)
-    if where == "site":
-        client.force_login(member)
-        path = "/accounts/profile/edit/"
-    else:
-        client.force_login(UserFactory(is_staff=True, is_superuser=True))
-        path = f"/admin/accounts/profile/{member.profile.pk}/change/"
-    client.cookies["csrftoken"] = TOKEN
-    response = client.post(path, body, content_type=content_type, headers={"X-CSRFToken": TOKEN})
+    response = post_to_a_profile(where, content_type, body)
     assert response.status_code == 400
     assert b"Bad request" in response.content
-    profile = Profile.objects.get(user=member)
-    assert (profile.display_name, profile.bio, profile.company) == ("Ada L.", "Notes.", company)
 
 
 @pytest.mark.parametrize(
@@ -126,13 +133,61 @@ def test_a_form_with_the_token_in_its_header_is_still_saved(content_type):
     client.force_login(member)
     client.cookies["csrftoken"] = TOKEN
     body = (
-        b"display_name=Ada+Lovelace"
+        b"display_name=Ada+Lovelace&bio="
         if content_type.startswith("application")
         else b'--b\r\nContent-Disposition: form-data; name="display_name"\r\n\r\n'
-        b"Ada Lovelace\r\n--b--\r\n"
+        b'Ada Lovelace\r\n--b\r\nContent-Disposition: form-data; name="bio"\r\n\r\n'
+        b"\r\n--b--\r\n"
     )
     response = client.post(
         "/accounts/profile/edit/", body, content_type=content_type, headers={"X-CSRFToken": TOKEN}
     )
     assert response.status_code == 302
     assert Profile.objects.get(user=member).display_name == "Ada Lovelace"
+
+
+# Bodies of a form's own types that hold none, or not all, of the profile form's
+# fields: what `curl -d '{...}'` and scripts' defaults send, or a form cut to one field.
+FIELDS_LEFT_OUT = {
+    "JSON as a form": ("application/x-www-form-urlencoded", b'{"bio": "new"}'),
+    "JSON as a form, charset": ("application/x-www-form-urlencoded; charset=UTF-8", b'{"a":1}'),
+    "another field": ("application/x-www-form-urlencoded", b"junk=1"),
+    "the name alone": ("application/x-www-form-urlencoded", b"display_name=Ada+Lovelace"),
+    "the name alone, multipart": (
+        "multipart/form-data; boundary=b",
+        b'--b\r\nContent-Disposition: form-data; name="display_name"\r\n\r\nAda\r\n--b--\r\n',
+    ),
+}
+
+
+@pytest.mark.parametrize("body", list(FIELDS_LEFT_OUT))
+@pytest.mark.parametrize("where", ["site", "admin"])
+def test_a_form_without_fields_its_page_sends_is_refused_and_saves_nothing(where, body):
+    """A browser sends every text field of a form, empty or not: a body that left the
+    bio out (JSON sent as a form, a script sending the one field it changes) had it
+    saved empty, the company too on the admin's page."""
+    response = post_to_a_profile(where, *FIELDS_LEFT_OUT[body])
+    assert response.status_code == 200
+    assert "arrived without" in response.content.decode()
+
+
+def test_no_admin_form_a_body_of_none_of_its_fields_leaves_valid(rf):
+    """Every form of the admin that saves: one whose fields may all be empty refuses a
+    body that sent none of them (the profile's was saved empty)."""
+    from django.contrib import admin
+    from django.http import QueryDict
+
+    request = rf.get("/")
+    request.user = UserFactory(is_staff=True, is_superuser=True)
+    checked = []
+    for model, model_admin in admin.site._registry.items():
+        if not (
+            model_admin.has_add_permission(request) or model_admin.has_change_permission(request)
+        ):
+            continue
+        form = model_admin.get_form(request)(data=QueryDict("junk=1"), files={})
+        if not form.fields:
+            continue  # every field read-only (the lockout's records): it saves nothing
+        assert not form.is_valid(), model.__name__
+        checked.append(model.__name__)
+    assert "Profile" in checked

@@ -20,7 +20,7 @@ from config.local import s3 as locals3
 from config.media.uploads import IMAGE_MAX_PIXELS
 from tests.catalog.test_admin_media import change_data, change_page
 from tests.conftest import bucket_keys, stored_bytes
-from tests.factories import ProductFactory, UserFactory, stored_as, upload
+from tests.factories import PROFILE_FIELDS, ProductFactory, UserFactory, stored_as, upload
 from tests.images import (
     ACCEPTED,
     JPEG,
@@ -64,7 +64,7 @@ def post_image(request, client, admin_client, fresh_s3):
 
         def post(filename: str, content: bytes) -> Posted:
             avatar = upload(filename, content, "application/octet-stream")
-            response = client.post("/accounts/profile/edit/", {"avatar": avatar})
+            response = client.post("/accounts/profile/edit/", {**PROFILE_FIELDS, "avatar": avatar})
             return Posted(response, Profile.objects.get(user=user).avatar.name, None)
 
     else:

@@ -79,7 +79,7 @@ CORPUS: list[Probe] = [
     *form_probes("/accounts/signup/", form_page=True),
     *form_probes("/accounts/login/", form_page=True),
     *form_probes("/accounts/profile/edit/"),
-    *upload_probes("/accounts/profile/edit/", "avatar"),
+    *upload_probes("/accounts/profile/edit/", "avatar", "display_name", "bio"),
     *form_probes("/accounts/password_reset/", form_page=True),
     # Reset links as mail clients and people break them: a bad user id, a bad token.
     *slug_probes("/accounts/reset/", "/set-password/"),

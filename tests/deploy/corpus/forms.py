@@ -210,9 +210,10 @@ def form_probes(path: str, *, form_page: bool = False) -> list[Probe]:
     ]
 
 
-def upload_probes(path: str, field: str) -> list[Probe]:
-    """Image files posted to a logged-in member's form (staff session, valid CSRF token):
-    formats cameras write, which it must save, and files it must answer with its form."""
+def upload_probes(path: str, field: str, *others: str) -> list[Probe]:
+    """Image files posted to a logged-in member's form (staff session, valid CSRF token),
+    beside its `others` fields, empty, as a browser sends them: formats cameras
+    write, which it must save, and files it must answer with its form."""
     photo = "photo.jpg"
     # 99 characters: the storage can shorten only what comes before a name's first dot.
     long_dotted = "a" + ".b" * 47 + ".jpg"
@@ -235,13 +236,17 @@ def upload_probes(path: str, field: str) -> list[Probe]:
     }
     boundary = "corpus-upload-boundary"
     multipart = {**WITH_CSRF, "Content-Type": f"multipart/form-data; boundary={boundary}"}
+    parts = "".join(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{other}"\r\n\r\n\r\n'
+        for other in others
+    )
     return [
         Probe(
             f"POST {path} {label} as {field}",
             path,
             "POST",
             multipart,
-            f'--{boundary}\r\nContent-Disposition: form-data; name="{field}"; '
+            f'{parts}--{boundary}\r\nContent-Disposition: form-data; name="{field}"; '
             f'filename="{filename}"\r\nContent-Type: image/jpeg\r\n\r\n'.encode()
             + content
             + f"\r\n--{boundary}--\r\n".encode(),

@@ -1,0 +1,46 @@
+"""Form behaviour for every app of the project.
+
+    from config.forms import SentWholeMixin
+
+    class ProfileForm(SentWholeMixin, forms.ModelForm): ...
+
+`SentWholeMixin` refuses a bound form whose data leaves out a field its page
+always sends. A browser's form sends each text field, text area, select and
+hidden input, empty or not; a field left out of the body is a script's doing
+(JSON posted as a form, as `curl -d '{...}'` and scripts' defaults send it; a
+form cut to the one field it changes), and Django reads it as empty. A form
+whose fields may all be empty, the profile's, was saved empty: name, bio and
+company gone. Fields a browser leaves out when they are empty or unchosen
+(checkboxes, file inputs, radio buttons, multiple selects) and disabled ones
+are not asked for. tests/config/test_error_pages.py checks the site's profile
+form and the admin's, and that no admin form saving its model is valid with none
+of its fields.
+"""
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+# Widgets a browser's form leaves out of the body when they are empty or unchosen;
+# CheckboxInput and SelectMultiple already say they are never left out.
+LEFT_OUT_WHEN_EMPTY = (forms.FileInput, forms.RadioSelect)
+
+LEFT_OUT = (
+    "This form arrived without some of its fields (%(fields)s): a browser sends each "
+    "of them, empty or not. Nothing was saved; send the whole form."
+)
+
+
+class SentWholeMixin:
+    def clean(self):
+        """Before a ModelForm's instance is built and its uploads stored."""
+        cleaned = super().clean()
+        left_out = [
+            name
+            for name, field in self.fields.items()
+            if not field.disabled
+            and not isinstance(field.widget, LEFT_OUT_WHEN_EMPTY)
+            and field.widget.value_omitted_from_data(self.data, self.files, self.add_prefix(name))
+        ]
+        if left_out:
+            raise ValidationError(LEFT_OUT, code="left_out", params={"fields": ", ".join(left_out)})
+        return cleaned
