@@ -716,7 +716,8 @@ def _gunicorn_boot_refusal(config, given: dict) -> str | None:
         # gave each 5 s of a thread, so a few connections sending nothing held them
         # all (config/worker_signals.py).
         return (
-            f"the web line's worker is {PROJECT_WORKER} or a class of it: gunicorn's own "
+            f"the web line's worker is {PROJECT_WORKER} or a class of it (named "
+            "module.Class): gunicorn's own "
             "wait in a thread on connections that send nothing, and lose signals sent "
             "as they boot"
         )

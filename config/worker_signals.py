@@ -26,9 +26,11 @@ taken once, whenever it comes, and a stop waits for nothing it need not.
   worker's main thread may hold at that moment (`ThreadWorker.handle_quit`).
 - A new connection waits for its first byte on the worker's poller, not in one
   of its threads (`ThreadWorker.accept`). gthread gave each 5 s of a thread
-  first: ten connections that sent nothing (a browser's spare ones, a quiet or
-  slow client), as many as two workers' threads, left the web line answering no
-  one, and again every 5 s.
+  first: ten connections that sent nothing (a browser's spare ones, a client
+  gone quiet before its request), as many as two workers' threads, left the web
+  line answering no one, and again every 5 s. Once a byte has come (part of a
+  request, or a TLS handshake where gunicorn serves HTTPS itself) the
+  connection is a thread's until its request has, as with gthread.
 - A graceful stop (SIGTERM) keeps a connection that never sent a request no
   longer than a kept-alive one (`ThreadWorker._cap_keepalive`).
 """

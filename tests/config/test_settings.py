@@ -1128,6 +1128,8 @@ def test_the_tests_run_without_what_boto3_and_django_storages_read_from_a_shell(
         ("-k gunicorn.workers.sync.SyncWorker", "wait in a thread on connections that"),
         ("--worker-class gthread --threads 8", "wait in a thread on connections that"),
         ("--worker-class tests.config.test_settings.GthreadOfAFork", "wait in a thread on"),
+        # gunicorn loads no class from this spelling: it would run a string.
+        ("--worker-class config.worker_signals:ThreadWorker", "(named module.Class)"),
         # gunicorn's own header checks, which the router's headers rely on.
         ("--header-map dangerous", "--header-map is not"),
         ("--strip-header-spaces", "--strip-header-spaces is not"),
