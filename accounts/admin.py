@@ -35,10 +35,15 @@ class CompanyAdmin(ConflictsShownOnTheFormMixin, DeletedObjectsNamedIfSeenMixin,
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
+class ProfileAdminForm(SentWholeMixin, MediaUploadForm):
+    """Every field of a profile may be empty: a body without them is refused whole."""
+
+
 # The mixin links each avatar to its versions page and makes a storage failure on
 # upload a form error: on the profile's own page and inline on the user's page.
 class ProfileInline(AutocompleteChoicesMixin, MediaVersionsAdminMixin, admin.StackedInline):
     model = Profile
+    form = ProfileAdminForm
     can_delete = False
     autocomplete_fields = ("company",)
     formfield_overrides = {models.TextField: {"form_class": TypedText}}
@@ -63,10 +68,6 @@ def outranks(request, user) -> bool:
     if user.pk == request.user.pk:
         return False
     return user.is_staff or user.groups.exists() or user.user_permissions.exists()
-
-
-class ProfileAdminForm(SentWholeMixin, MediaUploadForm):
-    """Every field of a profile may be empty: a body without them is refused whole."""
 
 
 @admin.register(Profile)

@@ -13,8 +13,8 @@ whose fields may all be empty, the profile's, was saved empty: name, bio and
 company gone. Fields a browser leaves out when they are empty or unchosen
 (checkboxes, file inputs, radio buttons, multiple selects) and disabled ones
 are not asked for. tests/config/test_error_pages.py checks the site's profile
-form and the admin's, and that no admin form saving its model is valid with none
-of its fields.
+form and the admin's, and that no admin form saving its model, an inline's
+included, is valid with none of its fields.
 """
 
 from django import forms

@@ -172,8 +172,9 @@ def test_a_form_without_fields_its_page_sends_is_refused_and_saves_nothing(where
 
 
 def test_no_admin_form_a_body_of_none_of_its_fields_leaves_valid(rf):
-    """Every form of the admin that saves: one whose fields may all be empty refuses a
-    body that sent none of them (the profile's was saved empty)."""
+    """Every form of the admin that saves, an inline's too: one whose fields may all be
+    empty refuses a body that sent none of them (the profile's was saved empty, on
+    its own page and inline on the user's)."""
     from django.contrib import admin
     from django.http import QueryDict
 
@@ -185,9 +186,15 @@ def test_no_admin_form_a_body_of_none_of_its_fields_leaves_valid(rf):
             model_admin.has_add_permission(request) or model_admin.has_change_permission(request)
         ):
             continue
-        form = model_admin.get_form(request)(data=QueryDict("junk=1"), files={})
-        if not form.fields:
-            continue  # every field read-only (the lockout's records): it saves nothing
-        assert not form.is_valid(), model.__name__
-        checked.append(model.__name__)
-    assert "Profile" in checked
+        forms = {model.__name__: (model_admin.get_form(request), None)}
+        for inline in model_admin.get_inline_instances(request, model()):  # a change page's
+            formset = inline.get_formset(request)
+            forms[f"{model.__name__} {inline.model.__name__}"] = (formset.form, formset.fk.name)
+        for name, (form_class, parent) in forms.items():
+            form = form_class(data=QueryDict("junk=1"), files={})
+            form.fields.pop(parent, None)  # the formset gives it the page's own object
+            if not form.fields:
+                continue  # every field read-only (the lockout's records): it saves nothing
+            assert not form.is_valid(), name
+            checked.append(name)
+    assert {"Profile", "User Profile"} <= set(checked)
