@@ -139,22 +139,43 @@ def jpeg_walk(data: bytes):
         at += max(2, length)
 
 
+# What a GIF's walk counts, and how many of each it allows.
+GIF_LIMITS = {
+    "extension": GIF_MAX_EXTENSIONS,
+    "image": GIF_MAX_IMAGES,
+    "sub-block": GIF_MAX_SUB_BLOCKS,
+    "stray": GIF_MAX_STRAY_BYTES,
+}
+
+
 def _gif_over(data: bytes) -> bool:
-    """Steps through the file as Pillow's GifImageFile._seek does, every frame."""
+    counts = dict.fromkeys(GIF_LIMITS, 0)
+    for kind, _, _ in gif_walk(data):
+        if kind in counts:
+            counts[kind] += 1
+            if counts[kind] > GIF_LIMITS[kind]:
+                return True
+    return False
+
+
+def gif_walk(data: bytes):
+    """Each step of a GIF as Pillow's GifImageFile._seek takes it, every frame, as
+    (kind, at, label): "extension" (`at` its first sub-block, `label` its label),
+    "image" (`at` its descriptor), "sub-block" (`at` after it), "end" (`at` after a
+    block's terminator) and "stray" (a byte that starts no block: Pillow reads on
+    past it); the walk stops at the trailer."""
     at = 13  # the header and the logical screen descriptor
     if len(data) > 10 and data[10] & 0x80:  # a global colour table
         at += 3 * 2 ** ((data[10] & 0x07) + 1)
-    extensions = sub_blocks = stray = images = 0
+    images = 0
     while at < len(data):
         introducer = data[at]
         if introducer == 0x3B:  # the trailer
-            return False
+            return
         if introducer == 0x21:  # an extension: its label, then sub-blocks
-            extensions += 1
-            if extensions > GIF_MAX_EXTENSIONS:
-                return True
             label = data[at + 1 : at + 2]
             at += 2
+            yield "extension", at, label
             # Before the first image Pillow reads a second sub-block after a
             # NETSCAPE2.0 one (the loop count) and then reads on: where that second
             # one is the terminator, it takes the byte after it for a size.
@@ -164,28 +185,23 @@ def _gif_over(data: bytes) -> bool:
                     at += 1
         elif introducer == 0x2C and at + 10 <= len(data):  # an image
             images += 1
-            if images > GIF_MAX_IMAGES:
-                return True
+            yield "image", at, None
             flags = data[at + 9]
             at += 10
             if flags & 0x80:  # a local colour table
                 at += 3 * 2 ** ((flags & 0x07) + 1)
             at += 1  # the LZW minimum code size
-        else:  # a byte that starts no block: Pillow reads on past it
+        else:
+            yield "stray", at, None
             at += 1
-            stray += 1
-            if stray > GIF_MAX_STRAY_BYTES:
-                return True
             continue
         while at < len(data):
             size = data[at]
             at += 1 + size
             if size == 0:
                 break
-            sub_blocks += 1
-            if sub_blocks > GIF_MAX_SUB_BLOCKS:
-                return True
-    return False
+            yield "sub-block", at, None
+        yield "end", at, None
 
 
 def _webp_over(data: bytes) -> bool:

@@ -28,7 +28,7 @@ from PIL import ExifTags, Image, JpegImagePlugin, WebPImagePlugin
 from PIL.PngImagePlugin import PngInfo
 
 from config.media import profiles
-from config.media.blocks import PNG_SIGNATURE, jpeg_walk
+from config.media.blocks import PNG_SIGNATURE, gif_walk, jpeg_walk
 
 # Image.info entries that are part of the picture itself; every other entry is
 # metadata about it, or about the file it came from.
@@ -578,48 +578,24 @@ def gif_shown_otherwise(data: bytes, frames: int, size: tuple[int, int]) -> bool
 
 def _gif_images(data: bytes):
     """Each (disposal, transparent index or None, (x, y, width, height), pixels) of a
-    GIF's images, stepping through it as config/media/blocks.py does (as Pillow
-    does): pixels is its descriptor's flags without a local colour table, then the
-    LZW code size and sub-blocks, as a still GIF of it holds them."""
-    at = 13  # the header and the logical screen descriptor
-    if data[10] & 0x80:  # a global colour table
-        at += 3 * 2 ** ((data[10] & 0x07) + 1)
-    disposal, transparent, images = 0, None, 0
-    while at < len(data):
-        introducer = data[at]
-        if introducer == 0x3B:  # the trailer
-            return
-        start = at
-        if introducer == 0x21:  # an extension: its label, then sub-blocks
-            label = data[at + 1 : at + 2]
-            at += 2
-            if label == b"\xf9" and data[at] >= 4:  # graphic control: for the next image
-                flags, index = data[at + 1], data[at + 4]
-                disposal = (flags >> 2) & 0x07
-                transparent = index if flags & 1 else None
-            if label == b"\xff" and images == 0 and data[at + 1 : at + 12] == b"NETSCAPE2.0":
-                at += 1 + data[at]
-                if data[at : at + 1] == b"\x00":
-                    at += 1
-        elif introducer == 0x2C and at + 10 <= len(data):  # an image
-            images += 1
-            place = struct.unpack("<HHHH", data[at + 1 : at + 9])
-            flags = data[at + 9]
-            at += 10
-            if flags & 0x80:  # a local colour table
-                at += 3 * 2 ** ((flags & 0x07) + 1)
-            start, at = at, at + 1  # the LZW minimum code size
-        else:  # a byte that starts no block: Pillow reads on past it
-            at += 1
-            continue
-        while at < len(data):
-            size = data[at]
-            at += 1 + size
-            if size == 0:
-                break
-        if introducer == 0x2C:
-            yield disposal, transparent, place, bytes([flags & 0x40]) + data[start:at]
-            disposal, transparent = 0, None
+    GIF's images, as `gif_walk` steps through it (as Pillow does): pixels is its
+    descriptor's flags without a local colour table, then the LZW code size and
+    sub-blocks, as a still GIF of it holds them."""
+    disposal, transparent, image = 0, None, None
+    for kind, at, label in gif_walk(data):
+        if kind == "extension" and label == b"\xf9" and len(data) > at + 4 and data[at] >= 4:
+            # A graphic control block, for the next image: its flags and index.
+            flags, index = data[at + 1], data[at + 4]
+            disposal = (flags >> 2) & 0x07
+            transparent = index if flags & 1 else None
+        elif kind == "image":
+            place, flags = struct.unpack("<HHHH", data[at + 1 : at + 9]), data[at + 9]
+            local_table = 3 * 2 ** ((flags & 0x07) + 1) if flags & 0x80 else 0
+            image = place, flags, at + 10 + local_table
+        elif kind == "end" and image is not None:
+            place, flags, pixels = image
+            yield disposal, transparent, place, bytes([flags & 0x40]) + data[pixels:at]
+            disposal, transparent, image = 0, None, None
 
 
 def _apng_frames(data: bytes):
