@@ -19,7 +19,7 @@ from accounts.forms import (
 )
 from accounts.models import Company, Profile
 from config.adminsaves import ConflictsShownOnTheFormMixin, on_retry
-from config.forms import SentWholeMixin
+from config.forms import SentWholeAdminMixin, SentWholeMixin
 from config.media.admin import DiscardsUnsavedUploadsMixin, MediaVersionsAdminMixin
 from config.media.forms import MediaUploadForm
 from config.security.autocomplete import AutocompleteChoicesMixin
@@ -27,7 +27,12 @@ from config.security.staffonly import DeletedObjectsNamedIfSeenMixin, sees_usern
 
 
 @admin.register(Company)
-class CompanyAdmin(ConflictsShownOnTheFormMixin, DeletedObjectsNamedIfSeenMixin, admin.ModelAdmin):
+class CompanyAdmin(
+    ConflictsShownOnTheFormMixin,
+    DeletedObjectsNamedIfSeenMixin,
+    SentWholeAdminMixin,
+    admin.ModelAdmin,
+):
     list_display = ("name", "slug", "website")
     search_fields = ("name",)
     prepopulated_fields = {"slug": ("name",)}
@@ -76,6 +81,7 @@ class ProfileAdmin(
     DeletedObjectsNamedIfSeenMixin,
     AutocompleteChoicesMixin,
     MediaVersionsAdminMixin,
+    SentWholeAdminMixin,
     admin.ModelAdmin,
 ):
     # A username is half of a login: staff who may not see users get no user column,
@@ -136,6 +142,7 @@ class UserAdmin(
     ConflictsShownOnTheFormMixin,
     DeletedObjectsNamedIfSeenMixin,
     DiscardsUnsavedUploadsMixin,
+    SentWholeAdminMixin,
     auth_admin.UserAdmin,
 ):
     inlines = [ProfileInline]
@@ -187,7 +194,10 @@ admin.site.unregister(Group)
 
 @admin.register(Group)
 class GroupAdmin(
-    ConflictsShownOnTheFormMixin, DeletedObjectsNamedIfSeenMixin, auth_admin.GroupAdmin
+    ConflictsShownOnTheFormMixin,
+    DeletedObjectsNamedIfSeenMixin,
+    SentWholeAdminMixin,
+    auth_admin.GroupAdmin,
 ):
     def get_readonly_fields(self, request, obj=None):
         fields = super().get_readonly_fields(request, obj)

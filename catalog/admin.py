@@ -5,6 +5,7 @@ from django.contrib import admin
 
 from catalog.models import Category, Feature, Product
 from config.adminsaves import ConflictsShownOnTheFormMixin
+from config.forms import SentWholeAdminMixin
 from config.media.admin import MediaVersionsAdminMixin
 from config.security.staffonly import DeletedObjectsNamedIfSeenMixin
 
@@ -16,7 +17,12 @@ class FeatureInline(admin.TabularInline):
 
 
 @admin.register(Category)
-class CategoryAdmin(ConflictsShownOnTheFormMixin, DeletedObjectsNamedIfSeenMixin, admin.ModelAdmin):
+class CategoryAdmin(
+    ConflictsShownOnTheFormMixin,
+    DeletedObjectsNamedIfSeenMixin,
+    SentWholeAdminMixin,
+    admin.ModelAdmin,
+):
     list_display = ["name", "slug"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
@@ -27,6 +33,7 @@ class ProductAdmin(
     ConflictsShownOnTheFormMixin,
     DeletedObjectsNamedIfSeenMixin,
     MediaVersionsAdminMixin,
+    SentWholeAdminMixin,
     admin.ModelAdmin,
 ):
     """Products; the image's versions on the versioned media bucket, one click away."""

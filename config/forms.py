@@ -12,9 +12,14 @@ form cut to the one field it changes), and Django reads it as empty. A form
 whose fields may all be empty, the profile's, was saved empty: name, bio and
 company gone. Fields a browser leaves out when they are empty or unchosen
 (checkboxes, file inputs, radio buttons, multiple selects) and disabled ones
-are not asked for. tests/config/test_error_pages.py checks the site's profile
-form and the admin's, and that no admin form saving its model, an inline's
-included, is valid with none of its fields.
+are not asked for.
+
+`SentWholeAdminMixin` gives a ModelAdmin's add and change forms and its inlines'
+forms the same check. Without it a body of the required fields alone was saved,
+and each optional one left out was stored empty: a product's or category's
+description, a company's website, a user's name and e-mail (and with it the
+password reset). tests/config/test_error_pages.py checks the site's profile
+form, and every form of the admin without each field its page sends.
 """
 
 from django import forms
@@ -44,3 +49,25 @@ class SentWholeMixin:
         if left_out:
             raise ValidationError(LEFT_OUT, code="left_out", params={"fields": ", ".join(left_out)})
         return cleaned
+
+
+def sent_whole(form_class: type) -> type:
+    """`form_class`, refusing a body without a field its page always sends."""
+    if issubclass(form_class, SentWholeMixin):
+        return form_class
+    return type(form_class)(form_class.__name__, (SentWholeMixin, form_class), {})
+
+
+class SentWholeAdminMixin:
+    """For a ModelAdmin: its add and change forms, and its inlines' forms, are
+    `SentWholeMixin`'s."""
+
+    def get_form(self, request, obj=None, **kwargs):
+        return sent_whole(super().get_form(request, obj, **kwargs))
+
+    def get_formsets_with_inlines(self, request, obj=None):
+        for formset, inline in super().get_formsets_with_inlines(request, obj):
+            form = sent_whole(formset.form)
+            if form is not formset.form:
+                formset = type(formset)(formset.__name__, (formset,), {"form": form})
+            yield formset, inline

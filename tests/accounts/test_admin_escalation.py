@@ -162,7 +162,7 @@ def test_staff_who_change_users_still_manage_members_and_their_own_password():
     client = staff_with(*EVERY_USER_RIGHT, "auth.add_user")
     added = client.post(
         reverse("admin:auth_user_add"),
-        {"username": "newcomer", "usable_password": "false"},
+        {"username": "newcomer", "usable_password": "false", "password1": "", "password2": ""},
     )
     assert added.status_code == 302
     assert User.objects.filter(username="newcomer").exists()

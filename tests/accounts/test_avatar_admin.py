@@ -41,6 +41,7 @@ def profile_page_data(profile, **fields) -> dict:
 def user_page_data(user, **profile_fields) -> dict:
     """What the user's admin page posts: the user as it is, and the profile inline."""
     joined = timezone.localtime(user.date_joined)
+    last = timezone.localtime(user.last_login) if user.last_login else None
     return {
         "username": user.username,
         "email": user.email,
@@ -49,6 +50,8 @@ def user_page_data(user, **profile_fields) -> dict:
         "is_active": "on",
         "date_joined_0": joined.strftime("%Y-%m-%d"),
         "date_joined_1": joined.strftime("%H:%M:%S"),
+        "last_login_0": last.strftime("%Y-%m-%d") if last else "",
+        "last_login_1": last.strftime("%H:%M:%S") if last else "",
         "profile-TOTAL_FORMS": "1",
         "profile-INITIAL_FORMS": "1",
         "profile-MIN_NUM_FORMS": "0",

@@ -171,30 +171,69 @@ def test_a_form_without_fields_its_page_sends_is_refused_and_saves_nothing(where
     assert "arrived without" in response.content.decode()
 
 
-def test_no_admin_form_a_body_of_none_of_its_fields_leaves_valid(rf):
-    """Every form of the admin that saves, an inline's too: one whose fields may all be
-    empty refuses a body that sent none of them (the profile's was saved empty, on
-    its own page and inline on the user's)."""
+def admin_forms(request) -> dict[str, tuple[type, str | None]]:
+    """Every form the admin saves with, by name: each model's add and change page's,
+    and each inline's on a change page, with the foreign key its formset fills in."""
     from django.contrib import admin
+
+    forms = {}
+    for model, model_admin in admin.site._registry.items():
+        if model_admin.has_add_permission(request):
+            forms[f"{model.__name__} add"] = (model_admin.get_form(request), None)
+        if not model_admin.has_change_permission(request):
+            continue
+        forms[f"{model.__name__} change"] = (model_admin.get_form(request, model()), None)
+        for formset, inline in model_admin.get_formsets_with_inlines(request, model()):
+            forms[f"{model.__name__} {inline.model.__name__}"] = (formset.form, formset.fk.name)
+    return forms
+
+
+def always_sent(form) -> dict[str, list[str]]:
+    """The body's names for each field of `form` a browser's form always sends, empty
+    or not: not a checkbox, a file, a radio button, a multiple select or disabled."""
+    from django.forms import CheckboxInput, FileInput, MultiWidget, RadioSelect, SelectMultiple
+
+    sent = {}
+    for name, field in form.fields.items():
+        widget = getattr(field.widget, "widget", field.widget)  # the admin's related wrapper
+        if field.disabled or isinstance(
+            widget, CheckboxInput | FileInput | RadioSelect | SelectMultiple
+        ):
+            continue
+        html_name = form.add_prefix(name)
+        if isinstance(widget, MultiWidget):
+            sent[name] = [html_name + suffix for suffix in widget.widgets_names]
+        else:
+            sent[name] = [html_name]
+    return sent
+
+
+def test_every_admin_form_refuses_a_body_without_a_field_its_page_sends(rf):
+    """A body of every field of an admin form but one, for each such field: the form
+    error, whatever the others hold. A body without the optional ones saved them
+    empty: a product's description, a company's website, a user's name and e-mail
+    (and with it the password reset)."""
+    from django.core.exceptions import NON_FIELD_ERRORS
     from django.http import QueryDict
 
     request = rf.get("/")
     request.user = UserFactory(is_staff=True, is_superuser=True)
-    checked = []
-    for model, model_admin in admin.site._registry.items():
-        if not (
-            model_admin.has_add_permission(request) or model_admin.has_change_permission(request)
-        ):
-            continue
-        forms = {model.__name__: (model_admin.get_form(request), None)}
-        for inline in model_admin.get_inline_instances(request, model()):  # a change page's
-            formset = inline.get_formset(request)
-            forms[f"{model.__name__} {inline.model.__name__}"] = (formset.form, formset.fk.name)
-        for name, (form_class, parent) in forms.items():
-            form = form_class(data=QueryDict("junk=1"), files={})
-            form.fields.pop(parent, None)  # the formset gives it the page's own object
-            if not form.fields:
-                continue  # every field read-only (the lockout's records): it saves nothing
-            assert not form.is_valid(), name
-            checked.append(name)
-    assert {"Profile", "User Profile"} <= set(checked)
+    saved_anyway, checked = [], []
+    for name, (form_class, parent) in admin_forms(request).items():
+        sent = always_sent(form_class(prefix="x"))
+        sent.pop(parent, None)  # the formset gives it the page's own object
+        for field in sent:
+            body = QueryDict(mutable=True)
+            for other, other_keys in sent.items():
+                if other != field:
+                    body.update(dict.fromkeys(other_keys, ""))
+            form = form_class(data=body, files={}, prefix="x")
+            form.fields.pop(parent, None)
+            checked.append(f"{name}: {field}")
+            if not form.has_error(NON_FIELD_ERRORS, "left_out"):
+                saved_anyway.append(f"{name}: {field}")
+    assert not saved_anyway
+    assert {"Product change: description", "User change: email", "Company change: website"} <= {
+        *checked
+    }
+    assert {"Product Feature: value", "User Profile: bio"} <= {*checked}

@@ -213,7 +213,8 @@ def test_the_admins_messages_of_html_go_in_the_cookie_as_their_text(client):
     Django's own cookie would carry the flag, which the app refuses to read back."""
     client.force_login(UserFactory(is_staff=True, is_superuser=True))
     response = client.post(
-        reverse("admin:catalog_category_add"), {"name": "Lamps & <Co>", "slug": "lamps"}
+        reverse("admin:catalog_category_add"),
+        {"name": "Lamps & <Co>", "slug": "lamps", "description": ""},
     )
     assert response.status_code == 302
     text = "The category “Lamps & <Co>” was added successfully."
