@@ -23,6 +23,11 @@ when valid: a member's name, bio and company were saved empty. So is a form body
 holding no field at all, its token in the header (what a browser's form never
 sends: its token is one of its fields).
 
+So is a multipart body that stops before its closing boundary (`--boundary--`),
+though its Content-Length was right: a client's or a proxy's cut. Django keeps
+what came of its last part as the part: a bio was saved cut mid-sentence, and
+in the admin a product's last checkbox was lost and the product unpublished.
+
 A `csrf_exempt` view's body is left unread, as the CSRF check leaves it: such a
 view may read `request.body` or change `request.upload_handlers` first.
 """
@@ -51,6 +56,9 @@ class UnparsableFormMiddleware:
             return None
         if request.content_type not in FORM_TYPES:
             raise BadRequest("The request's body is not a form.")
+        closing = None
+        if request.content_type == "multipart/form-data" and not hasattr(request, "_post"):
+            closing = ClosingBoundary(request)
         try:
             request.POST  # noqa: B018 (parsed, and kept on the request)
         except UnreadablePostError as error:
@@ -65,4 +73,33 @@ class UnparsableFormMiddleware:
             # No field, its token in the header: a browser's form sends its fields and
             # the token among them. Such an empty form was the view's too.
             raise BadRequest("The form's body holds no field.")
+        if closing is not None and not closing.seen:
+            raise BadRequest("The form's body ended before its closing boundary.")
         return None
+
+
+class ClosingBoundary:
+    """Watches the request's body as the multipart parser reads it (to its end, which
+    the parser always reads) for the closing delimiter, `--` + boundary + `--`."""
+
+    def __init__(self, request):
+        boundary = request.content_params.get("boundary", "")
+        self.delimiter = b"--" + boundary.encode("ascii", "replace") + b"--"
+        self.seen, self.tail = False, b""
+        if hasattr(request, "_body"):  # read already: the parser reads that copy
+            self.seen = self.delimiter in request._body
+        else:
+            self.stream, request._stream = request._stream, self
+
+    def read(self, *args) -> bytes:
+        return self.watched(self.stream.read(*args))
+
+    def readline(self, *args) -> bytes:
+        return self.watched(self.stream.readline(*args))
+
+    def watched(self, chunk: bytes) -> bytes:
+        if not self.seen and chunk:
+            window = self.tail + chunk
+            self.seen = self.delimiter in window
+            self.tail = window[-len(self.delimiter) :]
+        return chunk

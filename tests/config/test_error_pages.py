@@ -237,3 +237,73 @@ def test_every_admin_form_refuses_a_body_without_a_field_its_page_sends(rf):
         *checked
     }
     assert {"Product Feature: value", "User Profile: bio"} <= {*checked}
+
+
+def part(name: str, value: str) -> bytes:
+    return f'--b\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+
+
+WHOLE_PROFILE = part("display_name", "Ada L.") + part("bio", "I have worked at Acme for ten")
+# A multipart body whose length is right but which stops before its closing
+# boundary: a client's own cut, or a proxy's. Django keeps what came of its last part.
+CUT_SHORT = {
+    "inside the last value": WHOLE_PROFILE.removesuffix(b"ten\r\n"),
+    "after the last value": WHOLE_PROFILE,
+    "at the next boundary": WHOLE_PROFILE + b"--b",
+    "at the next boundary's line": WHOLE_PROFILE + b"--b\r\n",
+    "inside the next part's headers": WHOLE_PROFILE + b"--b\r\nContent-Dispo",
+}
+
+
+@pytest.mark.parametrize("body", list(CUT_SHORT))
+def test_a_multipart_body_without_its_closing_boundary_is_the_400_page_and_saves_nothing(body):
+    """Its Content-Length matched what came, so nothing said it was cut: the last
+    field was saved as far as it came (a bio cut mid-sentence; in the admin, a
+    product's last checkbox lost, and the product unpublished)."""
+    response = post_to_a_profile("site", "multipart/form-data; boundary=b", CUT_SHORT[body])
+    assert response.status_code == 400
+    assert b"Bad request" in response.content
+
+
+@pytest.mark.parametrize(
+    "ending", [b"--b--", b"--b--\r\n", b"--b--\r\nan epilogue, which readers ignore\r\n"]
+)
+def test_a_multipart_body_that_closes_is_saved(ending):
+    member = UserFactory(profile__display_name="Ada L.")
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(member)
+    client.cookies["csrftoken"] = TOKEN
+    body = part("display_name", "Ada Lovelace") + part("bio", "Notes.") + ending
+    response = client.post(
+        "/accounts/profile/edit/",
+        body,
+        content_type="multipart/form-data; boundary=b",
+        headers={"X-CSRFToken": TOKEN},
+    )
+    assert response.status_code == 302
+    profile = Profile.objects.get(user=member)
+    assert (profile.display_name, profile.bio) == ("Ada Lovelace", "Notes.")
+
+
+@pytest.mark.parametrize(("ending", "refused"), [(b"--b--\r\n", False), (b"", True)])
+def test_a_multipart_body_read_before_the_check_is_checked_as_read(rf, ending, refused):
+    """A middleware before this one may read `request.body`: the parser then reads
+    that copy, and so does the check."""
+    from django.core.exceptions import BadRequest
+
+    from config.security.formdata import UnparsableFormMiddleware
+
+    request = rf.post(
+        "/accounts/profile/edit/",
+        part("bio", "Notes.") + ending,
+        content_type="multipart/form-data; boundary=b",
+    )
+    request.COOKIES["csrftoken"] = TOKEN
+    request.body  # noqa: B018
+    middleware = UnparsableFormMiddleware(lambda request: None)
+    if refused:
+        with pytest.raises(BadRequest, match="closing boundary"):
+            middleware.process_view(request, lambda request: None, (), {})
+    else:
+        assert middleware.process_view(request, lambda request: None, (), {}) is None
+        assert request.POST["bio"] == "Notes."
