@@ -401,13 +401,29 @@ def png_chunk(name: bytes, data: bytes = b"") -> bytes:
 def apng_of_whole_frames(frames: list[Image.Image], delay_ms: int = 100) -> bytes:
     """An APNG of `frames`, each written whole, put together chunk by chunk: no
     animation writer compares its frames (Pillow's joins those it finds alike)."""
-    stills = [save(frame, "PNG") for frame in frames]
-    content = PNG_SIGNATURE + png_chunk(b"IHDR", dict(png_chunks(stills[0]))[b"IHDR"])
-    content += png_chunk(b"acTL", struct.pack(">II", len(frames), 0))
+    return apng_of_placed_frames(*((frame, (0, 0), 0, 0) for frame in frames), delay_ms=delay_ms)
+
+
+def apng_of_placed_frames(*frames: tuple, delay_ms: int = 100) -> bytes:
+    """An APNG of frames, each (picture, (x, y), dispose op, blend op) as it is given,
+    put together chunk by chunk; the canvas is the first picture's size, and its
+    header chunks (a palette, tRNS) the file's. Pillow's writer, which crops and
+    joins frames, keeps none of them as given."""
+    stills = [save(picture_, "PNG") for picture_, *_ in frames]
+    header = b"".join(
+        png_chunk(name, data)
+        for name, data in png_chunks(stills[0])
+        if name not in (b"IDAT", b"IEND")
+    )
+    content = PNG_SIGNATURE + header + png_chunk(b"acTL", struct.pack(">II", len(frames), 0))
     sequence = 0
-    for index, still in enumerate(stills):
-        width, height = frames[index].size
-        control = struct.pack(">IIIIIHHBB", sequence, width, height, 0, 0, delay_ms, 1000, 0, 0)
+    for index, (still, (picture_, (x, y), dispose, blend)) in enumerate(
+        zip(stills, frames, strict=True)
+    ):
+        width, height = picture_.size
+        control = struct.pack(
+            ">IIIIIHHBB", sequence, width, height, x, y, delay_ms, 1000, dispose, blend
+        )
         content += png_chunk(b"fcTL", control)
         sequence += 1
         for name, data in png_chunks(still):
@@ -417,6 +433,46 @@ def apng_of_whole_frames(frames: list[Image.Image], delay_ms: int = 100) -> byte
                 content += png_chunk(b"fdAT", struct.pack(">I", sequence) + data)
                 sequence += 1
     return content + png_chunk(b"IEND")
+
+
+# An APNG frame's dispose ops (none, BACKGROUND: cleared, PREVIOUS: put back) and
+# blend ops (SOURCE: replaces, OVER: drawn over).
+APNG_LEFT, APNG_CLEARED, APNG_PUT_BACK = 0, 1, 2
+APNG_SOURCE, APNG_OVER = 0, 1
+
+
+def apng_clearing(mode: str, *, dispose: int = APNG_CLEARED, at: int = 0, **info) -> bytes:
+    """An 8 x 8 red APNG of three frames in `mode` (with `info`'s transparency), the
+    frame at `at` (0 or 1) disposed of by `dispose`; then a blue 4 x 4 frame at 2, 2,
+    and a green 2 x 2 at 6, 6."""
+    palette = [255, 0, 0, 0, 0, 255, 0, 255, 0, 9, 9, 9]
+
+    def frame(size: tuple[int, int], colour: int) -> Image.Image:
+        picture_ = Image.new("P", size, colour)
+        picture_.putpalette(palette)
+        if mode != "P":
+            picture_ = picture_.convert(mode)
+        picture_.info.update(info)
+        return picture_
+
+    disposals = [APNG_LEFT, APNG_LEFT, APNG_LEFT]
+    disposals[at] = dispose
+    return apng_of_placed_frames(
+        (frame((8, 8), 0), (0, 0), disposals[0], APNG_SOURCE),
+        (frame((4, 4), 1), (2, 2), disposals[1], APNG_SOURCE),
+        (frame((2, 2), 2), (6, 6), disposals[2], APNG_SOURCE),
+    )
+
+
+def apng_putting_back_a_frame(blend: int) -> bytes:
+    """An 8 x 8 red RGBA APNG; then a blue 4 x 4 frame at 0, 0, drawn by `blend`
+    and put back (dispose op PREVIOUS); then a green 2 x 2 at 6, 6. Browsers show
+    red with green in its corner last."""
+    return apng_of_placed_frames(
+        (Image.new("RGBA", (8, 8), "red"), (0, 0), APNG_LEFT, APNG_SOURCE),
+        (Image.new("RGBA", (4, 4), "blue"), (0, 0), APNG_PUT_BACK, blend),
+        (Image.new("RGBA", (2, 2), "green"), (6, 6), APNG_LEFT, APNG_SOURCE),
+    )
 
 
 def png_chunks(content: bytes):
@@ -833,6 +889,36 @@ ACCEPTED = Cases(
         "apng of 500 frames of 1 x 1,999": (lambda: long_thin_animation(500, 1_999), "PNG"),
         # Pillow draws these as browsers do: each pixel drawn over is opaque or
         # transparent, or the frame replaces the one before.
+        # What a frame's place is cleared to is transparent by an alpha channel, or by
+        # a tRNS making 0, Pillow's fill, the transparent value; and a frame put back
+        # that replaced what was there is taken away.
+        "apng animation clearing a frame, with an alpha channel": (
+            lambda: apng_clearing("RGBA"),
+            "PNG",
+        ),
+        "apng animation clearing a frame, grey with alpha": (
+            lambda: apng_clearing("LA", at=1),
+            "PNG",
+        ),
+        "apng animation clearing a frame, palette entry 0 transparent": (
+            lambda: apng_clearing("P", transparency=0),
+            "PNG",
+        ),
+        "apng animation clearing its first frame by putting it back, black transparent": (
+            lambda: apng_clearing("RGB", dispose=APNG_PUT_BACK, transparency=(0, 0, 0)),
+            "PNG",
+        ),
+        "apng animation clearing its last frame, without transparency": (
+            lambda: apng_of_placed_frames(
+                (Image.new("RGB", (8, 8), "red"), (0, 0), APNG_LEFT, APNG_SOURCE),
+                (Image.new("RGB", (4, 4), "blue"), (2, 2), APNG_CLEARED, APNG_SOURCE),
+            ),
+            "PNG",
+        ),
+        "apng animation putting back a frame that replaced what was there": (
+            lambda: apng_putting_back_a_frame(APNG_SOURCE),
+            "PNG",
+        ),
         "apng drawing opaque and transparent pixels over a frame": (
             lambda: apng_drawn_over(255),
             "PNG",
@@ -1126,6 +1212,33 @@ REFUSED = Cases(
         ),
         "1-bit grey apng drawing its transparent white over a frame": (
             one_bit_apng_drawn_over,
+            UNSUPPORTED_ANIMATION,
+        ),
+        # Pillow fills a cleared APNG frame's place with 0, where browsers show it
+        # transparent: black, or palette entry 0, unless tRNS makes that transparent.
+        # And it never takes away a frame drawn over others and then put back.
+        "apng clearing a frame, without transparency": (
+            lambda: apng_clearing("RGB"),
+            UNSUPPORTED_ANIMATION,
+        ),
+        "apng clearing its second frame, grey without transparency": (
+            lambda: apng_clearing("L", at=1),
+            UNSUPPORTED_ANIMATION,
+        ),
+        "apng clearing its first frame by putting it back, without transparency": (
+            lambda: apng_clearing("RGB", dispose=APNG_PUT_BACK),
+            UNSUPPORTED_ANIMATION,
+        ),
+        "apng clearing a frame, palette entry 0 opaque": (
+            lambda: apng_clearing("P", transparency=3),
+            UNSUPPORTED_ANIMATION,
+        ),
+        "apng clearing a frame, a transparent colour other than black": (
+            lambda: apng_clearing("RGB", transparency=(9, 9, 9)),
+            UNSUPPORTED_ANIMATION,
+        ),
+        "apng putting back a frame drawn over what was there": (
+            lambda: apng_putting_back_a_frame(APNG_OVER),
             UNSUPPORTED_ANIMATION,
         ),
         # Pillow fills what browsers show transparent with an opaque colour: the

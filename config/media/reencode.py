@@ -23,6 +23,7 @@ counts at least `GIF_FRAME_PIXELS` (`frame_pixels`), for the time writing it cos
 import io
 import struct
 import zlib
+from itertools import islice
 
 from PIL import ExifTags, Image, JpegImagePlugin, WebPImagePlugin
 from PIL.PngImagePlugin import PngInfo
@@ -513,6 +514,51 @@ def draws_partly_transparent_over(data: bytes, frames: int) -> bool:
                     return True
             elif any(frame.getchannel("A").histogram()[1:255]):
                 return True
+    return False
+
+
+# An APNG frame's dispose op (the byte before its blend op): 1 clears the frame's
+# place to transparent black, 2 puts back what was there before it; on the first
+# frame, 2 clears as 1 does.
+APNG_CLEARED, APNG_PUT_BACK = 1, 2
+
+
+def apng_shown_otherwise(data: bytes, frames: int) -> bool:
+    """Whether Pillow composes an APNG (of `frames` frames, within the upload's limits)
+    otherwise than browsers, in a way its frames do not show until decoded:
+
+    - A frame after the first, drawn over the one before (blend op OVER) and then
+      put back (dispose op PREVIOUS), is never taken away: Pillow draws it into the
+      picture it keeps to put back. APNG optimisers write that pair.
+    - A frame's place cleared (dispose op BACKGROUND, or PREVIOUS on the first
+      frame) is transparent to browsers, and filled by Pillow with the value 0:
+      transparent only with an alpha channel, or where tRNS makes 0 the
+      transparent grey, colour or palette entry. Elsewhere it was stored black.
+
+    Only what comes before another frame counts: after the last, the picture
+    starts again."""
+    colour_type = data[25]  # in IHDR, the first chunk
+    if colour_type in (4, 6):  # grey or truecolour with alpha
+        zero_clear = True
+    elif colour_type == 3:
+        header = list(_png_chunks_before_pixels(data))
+        names = [name for name, _ in header]
+        after_palette = header[names.index(b"PLTE") :] if b"PLTE" in names else []
+        alphas = next((body for name, body in after_palette if name == b"tRNS"), b"")
+        zero_clear = alphas[:1] == b"\x00"
+    else:  # grey or truecolour, transparent where tRNS names the value
+        mode = "L" if colour_type == 0 else "RGB"
+        zero_clear = _png_transparency(data, mode) in (0, (0, 0, 0))
+    controls = [control for control, _ in islice(_apng_frames(data), frames)]
+    for index, control in enumerate(controls[:-1]):
+        if len(control) < 26:
+            continue
+        dispose, blend = control[24], control[25]
+        if index and dispose == APNG_PUT_BACK and blend == APNG_BLEND_OVER:
+            return True
+        clears = dispose == APNG_CLEARED or (index == 0 and dispose == APNG_PUT_BACK)
+        if clears and not zero_clear:
+            return True
     return False
 
 

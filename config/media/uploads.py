@@ -58,6 +58,7 @@ from config.media.reencode import (
     TooManyPixels,
     TooMuchMemory,
     animation_bytes,
+    apng_shown_otherwise,
     draws_partly_transparent_over,
     frame_pixels,
     gif_shown_otherwise,
@@ -192,6 +193,14 @@ UNSUPPORTED_BLEND = (
     "This animation draws frames over the ones before them through partly transparent "
     "pixels, or a transparent grey, which cannot be stored as browsers show them. Save "
     "it with each frame whole, replacing the one before, and upload it again."
+)
+# Pillow fills a cleared APNG frame's place with black (or palette entry 0) where
+# browsers show it transparent, and never takes away a frame drawn over others and
+# put back (`apng_shown_otherwise`): refused, as above.
+UNSUPPORTED_APNG_CANVAS = (
+    "This animation clears parts of its picture without an alpha channel, or puts back "
+    "a frame drawn over the ones before, which cannot be stored as browsers show it. "
+    "Save it with each frame whole, replacing the one before, and upload it again."
 )
 # Pillow fills a GIF's screen with an opaque colour where browsers show it transparent,
 # or puts back a frame browsers leave (`gif_shown_otherwise`): refused, as above.
@@ -414,6 +423,8 @@ def _checked_and_written_again(file) -> tuple[ImageKind, bytes]:
                 )
             if kind.name == "PNG" and frames > 1 and draws_partly_transparent_over(data, frames):
                 raise ValidationError(UNSUPPORTED_BLEND, code="unsupported_animation")
+            if kind.name == "PNG" and frames > 1 and apng_shown_otherwise(data, frames):
+                raise ValidationError(UNSUPPORTED_APNG_CANVAS, code="unsupported_animation")
             if kind.name == "GIF" and gif_shown_otherwise(data, frames, image.size):
                 raise ValidationError(UNSUPPORTED_GIF_CANVAS, code="unsupported_animation")
             image.verify()
