@@ -15,11 +15,13 @@ company gone. Fields a browser leaves out when they are empty or unchosen
 are not asked for.
 
 `SentWholeAdminMixin` gives a ModelAdmin's add and change forms and its inlines'
-forms the same check. Without it a body of the required fields alone was saved,
-and each optional one left out was stored empty: a product's or category's
-description, a company's website, a user's name and e-mail (and with it the
-password reset). tests/config/test_error_pages.py checks the site's profile
-form, and every form of the admin without each field its page sends.
+forms the same check. Without it a body of the required fields alone was
+saved, and each optional one left out was stored empty: a product's or
+category's description, a company's website, a user's name and e-mail (and with
+it the password reset). Its inlines also refuse a row sent as a new one with a
+stored row's id (`KnownRowsFormSetMixin`). tests/config/test_error_pages.py
+checks the site's profile form, and every form of the admin without each field
+its page sends.
 """
 
 from django import forms
@@ -58,16 +60,44 @@ def sent_whole(form_class: type) -> type:
     return type(form_class)(form_class.__name__, (SentWholeMixin, form_class), {})
 
 
+NEW_ROW_OF_A_STORED_ID = (
+    "A row arrived as a new one with the id of a row already stored (%(ids)s), and would "
+    "have been added again. Nothing was saved; reload the page and send it again."
+)
+
+
+class KnownRowsFormSetMixin:
+    """For a model formset: refuses a new row that carries a stored row's id.
+
+    A row past the count the page says it showed (its INITIAL_FORMS) is a new one to
+    Django, whatever id it carries: a body whose count was 0, or below 0, had each
+    of a product's features added again, with their edits, and the page said the
+    product was changed. A browser's page counts the rows it shows."""
+
+    def clean(self):
+        super().clean()
+        pk = self.model._meta.pk.name
+        new = self.forms[max(self.initial_form_count(), 0) :]  # Django's, below 0 too
+        ids = [form.data.get(form.add_prefix(pk)) for form in new]
+        if ids := [str(value) for value in ids if value not in (None, "")]:
+            raise ValidationError(
+                NEW_ROW_OF_A_STORED_ID,
+                code="new_row_of_a_stored_id",
+                params={"ids": ", ".join(ids)},
+            )
+
+
 class SentWholeAdminMixin:
     """For a ModelAdmin: its add and change forms, and its inlines' forms, are
-    `SentWholeMixin`'s."""
+    `SentWholeMixin`'s, and its inlines' formsets `KnownRowsFormSetMixin`'s."""
 
     def get_form(self, request, obj=None, **kwargs):
         return sent_whole(super().get_form(request, obj, **kwargs))
 
     def get_formsets_with_inlines(self, request, obj=None):
         for formset, inline in super().get_formsets_with_inlines(request, obj):
-            form = sent_whole(formset.form)
-            if form is not formset.form:
-                formset = type(formset)(formset.__name__, (formset,), {"form": form})
-            yield formset, inline
+            bases = (formset,)
+            if not issubclass(formset, KnownRowsFormSetMixin):
+                bases = (KnownRowsFormSetMixin, formset)
+            attributes = {"form": sent_whole(formset.form)}
+            yield type(formset)(formset.__name__, bases, attributes), inline

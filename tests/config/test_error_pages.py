@@ -6,7 +6,8 @@ import pytest
 from django.test import Client
 
 from accounts.models import Profile
-from tests.factories import CompanyFactory, UserFactory
+from tests.catalog.test_admin_media import change_data
+from tests.factories import CompanyFactory, ProductFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -307,3 +308,37 @@ def test_a_multipart_body_read_before_the_check_is_checked_as_read(rf, ending, r
     else:
         assert middleware.process_view(request, lambda request: None, (), {}) is None
         assert request.POST["bio"] == "Notes."
+
+
+def product_page_data(product, initial: str, value: str) -> dict:
+    """What the product's admin page posts, its features given `value`, with
+    `initial` as the count of the rows the page says it showed."""
+    features = list(product.features.order_by("position"))
+    rows = {"features-TOTAL_FORMS": str(len(features)), "features-INITIAL_FORMS": initial}
+    for index, feature in enumerate(features):
+        row = {"id": feature.pk, "product": product.pk, "position": feature.position}
+        row |= {"name": feature.name, "value": value}
+        rows |= {f"features-{index}-{name}": field for name, field in row.items()}
+    return change_data(product, **rows)
+
+
+@pytest.mark.parametrize("initial", ["0", "-2", "1"])
+def test_an_inline_row_sent_as_a_new_one_with_a_row_of_its_own_is_refused(admin_client, initial):
+    """A row past the count the page says it showed is a new one to Django, whatever
+    id it carries: each of a product's features sent so was added again, its edit
+    with it, and the page said the product was changed."""
+    product = ProductFactory(features=2)
+    before = list(product.features.values_list("pk", "value").order_by("position"))
+    path = f"/admin/catalog/product/{product.pk}/change/"
+    response = admin_client.post(path, product_page_data(product, initial, "changed"))
+    assert response.status_code == 200
+    assert "arrived as a new one with the id of a row already stored" in response.content.decode()
+    assert list(product.features.values_list("pk", "value").order_by("position")) == before
+
+
+def test_an_inline_row_sent_as_one_of_the_pages_own_is_saved(admin_client):
+    product = ProductFactory(features=2)
+    path = f"/admin/catalog/product/{product.pk}/change/"
+    response = admin_client.post(path, product_page_data(product, "2", "changed"))
+    assert response.status_code == 302
+    assert list(product.features.values_list("value", flat=True)) == ["changed", "changed"]
