@@ -298,8 +298,9 @@ def _orientation(image: Image.Image, data: bytes) -> int:
 
 
 def _exif_orientation(block: bytes) -> int:
-    """A TIFF block's first Orientation that is one SHORT from 1 to 8, in its first IFD
-    or else in the Exif IFD that one points to; 1 if there is none."""
+    """A TIFF block's first Orientation that is one SHORT from 1 to 8, as Chromium
+    finds it: in its first IFD's entries in their order, reading the Exif IFD where
+    a pointer to it (a LONG) comes among them; 1 if there is none."""
     order = {b"II*\x00": "little", b"MM\x00*": "big"}.get(block[:4])
     if order is None:
         return 1
@@ -307,23 +308,23 @@ def _exif_orientation(block: bytes) -> int:
     def number(at: int, size: int) -> int:
         return int.from_bytes(block[at : at + size], order)
 
-    def search(ifd: int) -> tuple[int | None, int | None]:
-        """The orientation in one IFD, and where its Exif IFD is, if it points to one."""
+    def search(ifd: int, nested: bool = False) -> int | None:
         entries = number(ifd, 2) if ifd + 2 <= len(block) else 0
-        exif_ifd = None
         for entry in range(ifd + 2, min(ifd + 2 + 12 * entries, len(block) - 11), 12):
             tag, kind, count = number(entry, 2), number(entry + 2, 2), number(entry + 4, 4)
             if tag == ExifTags.Base.Orientation and (kind, count) == (3, 1):  # 3: SHORT
                 if 1 <= (value := number(entry + 8, 2)) <= 8:
-                    return value, exif_ifd
-            elif tag == ExifTags.IFD.Exif and count == 1:
-                exif_ifd = number(entry + 8, 4)
-        return None, exif_ifd
+                    return value
+            elif (
+                tag == ExifTags.IFD.Exif
+                and (kind, count) == (4, 1)  # 4: LONG
+                and not nested
+                and (found := search(number(entry + 8, 4), nested=True)) is not None
+            ):
+                return found
+        return None
 
-    found, exif_ifd = search(number(4, 4))
-    if found is None and exif_ifd is not None:
-        found, _ = search(exif_ifd)
-    return found or 1
+    return search(number(4, 4)) or 1
 
 
 def _save_options(image: Image.Image, image_format: str, data: bytes) -> dict:

@@ -1,4 +1,5 @@
-"""Stored animations as Chromium shows them: each frame, decoded by the browser.
+"""Stored animations as Chromium shows them: each frame, decoded by the browser; and
+the EXIF orientations the upload tests expect, as Chromium reads them.
 
 Pillow composites a GIF's or APNG's frames its own way (it fills a canvas no frame
 covers, or a frame disposed of, with an opaque colour where browsers show it
@@ -17,6 +18,7 @@ from config.media.reencode import reencode
 from config.media.uploads import clean_image
 from tests.factories import upload
 from tests.images import ACCEPTED, REFUSED
+from tests.media.test_uploads import ORIENTATIONS
 
 # Each frame of a file, as Chromium draws it: [[r, g, b, a] of each point asked].
 FRAMES_AS_SHOWN = """async ([data, type, points]) => {
@@ -89,3 +91,23 @@ def test_an_animation_refused_for_its_canvas_is_one_pillow_would_store_otherwise
     assert as_shown(page, stored, image_format, points) != as_shown(
         page, content, image_format, points
     )
+
+
+# A picture's size as Chromium shows it in an <img>, its EXIF orientation applied.
+SHOWN_SIZE = """async ([data, type]) => {
+  const image = new Image();
+  image.src = `data:${type};base64,${data}`;  // the site's CSP allows data: images
+  await image.decode();
+  return [image.naturalWidth, image.naturalHeight];
+}"""
+
+
+@pytest.mark.parametrize("case", ORIENTATIONS)
+def test_the_orientations_the_upload_tests_expect_are_chromiums(page, case):
+    """tests/media/test_uploads.py says which EXIF blocks turn a picture: Chromium turns
+    those, and only those (a 40 x 30 picture shown 30 x 40)."""
+    page.goto("/")
+    content, turned = ORIENTATIONS[case]
+    image_type = "image/png" if case.startswith("png") else "image/jpeg"
+    shown = page.evaluate(SHOWN_SIZE, [base64.b64encode(content).decode(), image_type])
+    assert shown == ([30, 40] if turned else [40, 30])

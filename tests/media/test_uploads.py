@@ -772,9 +772,15 @@ def png_with_exif_chunk(block: bytes, *, after_pixels: bool) -> bytes:
     return content[:at] + chunk + content[at:]
 
 
-def tiff_block(*entries: tuple[int, int, int, bytes], exif_ifd: list | None = None) -> bytes:
+def tiff_block(
+    *entries: tuple[int, int, int, bytes],
+    exif_ifd: list | None = None,
+    pointer_kind: int = 4,
+    pointer_first: bool = False,
+) -> bytes:
     """An EXIF (TIFF) block, big-endian, whose first IFD holds `entries` (tag, type,
-    count, 4 bytes of value) and, given `exif_ifd`, a pointer to an Exif IFD of those."""
+    count, 4 bytes of value) and, given `exif_ifd`, a pointer to an Exif IFD of those:
+    a LONG, or of `pointer_kind`; after the entries, or before them."""
 
     def ifd(items, at: int) -> bytes:
         packed = b"".join(
@@ -786,12 +792,14 @@ def tiff_block(*entries: tuple[int, int, int, bytes], exif_ifd: list | None = No
     first = list(entries)
     if exif_ifd is not None:  # 0x8769, a LONG: where the Exif IFD starts
         at = 8 + 2 + 12 * (len(first) + 1) + 4
-        first.append((0x8769, 4, 1, at.to_bytes(4, "big")))
+        pointer = (0x8769, pointer_kind, 1, at.to_bytes(4, "big"))
+        first.insert(0 if pointer_first else len(first), pointer)
     block = b"MM\x00*" + (8).to_bytes(4, "big") + ifd(first, 8)
     return block + (ifd(exif_ifd, len(block)) if exif_ifd is not None else b"")
 
 
 SHORT_6 = (0x0112, 3, 1, b"\x00\x06\x00\x00")
+SHORT_1 = (0x0112, 3, 1, b"\x00\x01\x00\x00")
 EXIF_HEADER = b"Exif\x00\x00"
 # What Chromium turns by and what it shows as it lies (as taken): the orientation is
 # one SHORT of IFD0, in the first APP1 (JPEG) or an eXIf chunk before the pixels
@@ -828,6 +836,32 @@ ORIENTATIONS = {
             exif=EXIF_HEADER + tiff_block((0x0112, 4, 1, (6).to_bytes(4, "big")), SHORT_6),
         ),
         True,
+    ),
+    # Chromium follows a pointer to the Exif IFD only as a LONG, and reads that IFD
+    # where IFD0 points to it: the first orientation in that order wins.
+    "jpeg, in the exif ifd, pointed to by a short": (
+        save(picture(), "JPEG", exif=EXIF_HEADER + tiff_block(exif_ifd=[SHORT_6], pointer_kind=3)),
+        False,
+    ),
+    "jpeg, in the exif ifd, pointed to by an undefined": (
+        save(picture(), "JPEG", exif=EXIF_HEADER + tiff_block(exif_ifd=[SHORT_6], pointer_kind=7)),
+        False,
+    ),
+    "jpeg, the exif ifd pointed to before ifd0's orientation as taken": (
+        save(
+            picture(),
+            "JPEG",
+            exif=EXIF_HEADER + tiff_block(SHORT_1, exif_ifd=[SHORT_6], pointer_first=True),
+        ),
+        True,
+    ),
+    "jpeg, the exif ifd as taken pointed to before ifd0's orientation": (
+        save(
+            picture(),
+            "JPEG",
+            exif=EXIF_HEADER + tiff_block(SHORT_6, exif_ifd=[SHORT_1], pointer_first=True),
+        ),
+        False,
     ),
     "png, in the exif ifd only": (
         png_with_exif_chunk(tiff_block(exif_ifd=[SHORT_6]), after_pixels=False),
