@@ -404,17 +404,20 @@ def apng_of_whole_frames(frames: list[Image.Image], delay_ms: int = 100) -> byte
     return apng_of_placed_frames(*((frame, (0, 0), 0, 0) for frame in frames), delay_ms=delay_ms)
 
 
-def apng_of_placed_frames(*frames: tuple, delay_ms: int = 100) -> bytes:
+def apng_of_placed_frames(
+    *frames: tuple, delay_ms: int = 100, canvas: tuple[int, int] | None = None
+) -> bytes:
     """An APNG of frames, each (picture, (x, y), dispose op, blend op) as it is given,
-    put together chunk by chunk; the canvas is the first picture's size, and its
-    header chunks (a palette, tRNS) the file's. Pillow's writer, which crops and
-    joins frames, keeps none of them as given."""
+    put together chunk by chunk; the canvas is `canvas`, or else the first picture's
+    size, and its header chunks (a palette, tRNS) the file's. Pillow's writer, which
+    crops and joins frames, keeps none of them as given."""
     stills = [save(picture_, "PNG") for picture_, *_ in frames]
-    header = b"".join(
-        png_chunk(name, data)
-        for name, data in png_chunks(stills[0])
-        if name not in (b"IDAT", b"IEND")
-    )
+    header = b""
+    for name, data in png_chunks(stills[0]):
+        if name == b"IHDR" and canvas:
+            data = struct.pack(">II", *canvas) + data[8:]
+        if name not in (b"IDAT", b"IEND"):
+            header += png_chunk(name, data)
     content = PNG_SIGNATURE + header + png_chunk(b"acTL", struct.pack(">II", len(frames), 0))
     sequence = 0
     for index, (still, (picture_, (x, y), dispose, blend)) in enumerate(
@@ -996,6 +999,24 @@ REFUSED = Cases(
         "jpeg 2000": (lambda: image_bytes("JPEG2000"), NOT_AN_IMAGE),
         "svg": (
             lambda: b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
+            NOT_AN_IMAGE,
+        ),
+        # The first frame is the picture's default image, which must fill the canvas:
+        # Chromium shows no such file, and Pillow drew it on black.
+        "apng whose first frame is smaller than its canvas": (
+            lambda: apng_of_placed_frames(
+                (Image.new("RGB", (4, 4), "red"), (0, 0), APNG_LEFT, APNG_SOURCE),
+                (Image.new("RGB", (4, 4), "blue"), (0, 0), APNG_LEFT, APNG_SOURCE),
+                canvas=(8, 8),
+            ),
+            NOT_AN_IMAGE,
+        ),
+        "apng whose first frame is placed off its canvas's corner": (
+            lambda: apng_of_placed_frames(
+                (Image.new("RGB", (4, 4), "red"), (2, 2), APNG_LEFT, APNG_SOURCE),
+                (Image.new("RGB", (8, 8), "blue"), (0, 0), APNG_LEFT, APNG_SOURCE),
+                canvas=(8, 8),
+            ),
             NOT_AN_IMAGE,
         ),
         "truncated jpeg": (lambda: truncated(LARGER_JPEG), NOT_AN_IMAGE),

@@ -524,6 +524,18 @@ def draws_partly_transparent_over(data: bytes, frames: int) -> bool:
 APNG_CLEARED, APNG_PUT_BACK = 1, 2
 
 
+def apng_default_image_short(data: bytes) -> bool:
+    """Whether an APNG's first frame is its default image (its fcTL comes before the
+    pixels) without filling the canvas from its corner, as the APNG spec requires:
+    Chromium shows no such file, and Pillow drew the frame on black."""
+    chunks = list(_png_chunks_before_pixels(data))
+    control = next((body for name, body in chunks if name == b"fcTL"), None)
+    header = next((body for name, body in chunks if name == b"IHDR"), b"")
+    if control is None or len(control) < 20 or len(header) < 8:
+        return False
+    return control[4:12] != header[:8] or control[12:20] != bytes(8)
+
+
 def apng_shown_otherwise(data: bytes, frames: int) -> bool:
     """Whether Pillow composes an APNG (of `frames` frames, within the upload's limits)
     otherwise than browsers, in a way its frames do not show until decoded:

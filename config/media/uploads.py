@@ -58,6 +58,7 @@ from config.media.reencode import (
     TooManyPixels,
     TooMuchMemory,
     animation_bytes,
+    apng_default_image_short,
     apng_shown_otherwise,
     draws_partly_transparent_over,
     frame_pixels,
@@ -421,6 +422,8 @@ def _checked_and_written_again(file) -> tuple[ImageKind, bytes]:
                     code="too_much_memory",
                     params={"limit": int(IMAGE_MAX_DECODE_BYTES / per_pixel // 1_000_000)},
                 )
+            if kind.name == "PNG" and apng_default_image_short(data):
+                raise not_an_image  # browsers show none of it
             if kind.name == "PNG" and frames > 1 and draws_partly_transparent_over(data, frames):
                 raise ValidationError(UNSUPPORTED_BLEND, code="unsupported_animation")
             if kind.name == "PNG" and frames > 1 and apng_shown_otherwise(data, frames):

@@ -111,3 +111,19 @@ def test_the_orientations_the_upload_tests_expect_are_chromiums(page, case):
     image_type = "image/png" if case.startswith("png") else "image/jpeg"
     shown = page.evaluate(SHOWN_SIZE, [base64.b64encode(content).decode(), image_type])
     assert shown == ([30, 40] if turned else [40, 30])
+
+
+UNDECODABLE = """async (data) => {
+  const image = new Image();
+  image.src = `data:image/png;base64,${data}`;
+  return image.decode().then(() => "decoded", error => error.name);
+}"""
+
+
+@pytest.mark.parametrize(
+    "case", [case for case in REFUSED if case.startswith("apng whose first frame is")]
+)
+def test_an_apng_refused_for_its_default_image_is_one_chromium_cannot_show(page, case):
+    page.goto("/")
+    content, _ = REFUSED[case]
+    assert page.evaluate(UNDECODABLE, base64.b64encode(content).decode()) == "EncodingError"
