@@ -374,9 +374,10 @@ def _png_chunks_before_pixels(data: bytes):
 
 def _png_colour_chunks(data: bytes) -> PngInfo:
     """The PNG_COLOUR_CHUNKS of a PNG, as they are, from the chunks before its palette
-    and pixels, where the spec puts them (decoders ignore one after the palette:
-    written before it, it would change the colours shown): the first of each kind,
-    of its kind's length (the spec allows one of each)."""
+    and pixels, where the spec puts them: the first of each kind, of its kind's
+    length (the spec allows one of each). libpng (Firefox) ignores one after the
+    palette, and Chromium applies it: browsers disagree, and the picture is stored
+    as libpng shows it (written before the palette, it would be applied by both)."""
     info, found = PngInfo(), set()
     for name, body in _png_chunks_before_pixels(data):
         if name == b"PLTE":
@@ -389,7 +390,8 @@ def _png_colour_chunks(data: bytes) -> PngInfo:
 
 def _png_profile_before_palette(data: bytes) -> bool:
     """Whether a PNG's colour profile (iCCP) comes before its palette, where the spec
-    puts it: decoders ignore one after it, which Pillow reads and writes before it."""
+    puts it: libpng ignores one after it (Chromium applies it), which Pillow reads
+    and writes before it."""
     for name, _ in _png_chunks_before_pixels(data):
         if name in (b"iCCP", b"PLTE"):
             return name == b"iCCP"
