@@ -14,7 +14,7 @@ line in `CORPUS`, e.g. for a paginated list, a detail page and a form:
 
     *query_probes("/products/", "page"),
     *slug_probes("/products/"),
-    *form_probes("/accounts/signup/", form_page=True),
+    *form_probes("/accounts/signup/"),
 
 A Content-Type naming a charset other than UTF-8 is refused on pages that read
 the query or a form (`charset_probes`).
@@ -57,7 +57,7 @@ CORPUS: list[Probe] = [
         other_fields="version_id=v",
         staff=True,
     ),
-    *form_probes("/admin/login/", form_page=True),
+    *form_probes("/admin/login/"),
     *form_probes("/debug/sentry-check"),
     *form_probes("/"),
     Probe(
@@ -76,11 +76,11 @@ CORPUS: list[Probe] = [
     *slug_probes("/products/"),
     *slug_probes("/categories/"),
     *form_probes("/products/"),
-    *form_probes("/accounts/signup/", form_page=True),
-    *form_probes("/accounts/login/", form_page=True),
+    *form_probes("/accounts/signup/"),
+    *form_probes("/accounts/login/"),
     *form_probes("/accounts/profile/edit/"),
     *upload_probes("/accounts/profile/edit/", "avatar", "display_name", "bio"),
-    *form_probes("/accounts/password_reset/", form_page=True),
+    *form_probes("/accounts/password_reset/"),
     # Reset links as mail clients and people break them: a bad user id, a bad token.
     *slug_probes("/accounts/reset/", "/set-password/"),
     *slug_probes("/accounts/reset/MQ/", "/"),
