@@ -526,6 +526,20 @@ def webp_animation(frames: list[tuple[Image.Image, int]], size: tuple[int, int])
     return b"RIFF" + struct.pack("<I", len(body) + 4) + b"WEBP" + body
 
 
+def gif_of_near_colours() -> bytes:
+    """An 8 x 8 GIF animation with a transparent colour: a green frame, then one of
+    three greens 5 apart. Pillow decodes the second as RGBA, and its writer's octree
+    stored the three as one."""
+    palette = [0, 0, 0, 0, 250, 0, 0, 245, 0, 0, 240, 0]
+    first, second = Image.new("P", (8, 8), 1), Image.new("P", (8, 8), 0)
+    for frame in (first, second):
+        frame.putpalette(palette)
+    for index in range(64):
+        second.putpixel((index % 8, index // 8), (3, 2, 1, 1)[index % 4])
+    options = {"transparency": 0, "duration": 100, "loop": 0, "disposal": 1, "optimize": False}
+    return save(first, "GIF", save_all=True, append_images=[second], **options)
+
+
 def gif_animation(frames: list[tuple[Image.Image, int]]) -> bytes:
     """A GIF animation that loops, put together block by block: each frame (a picture
     the size of the canvas, with its own palette, and its delay in ms, a multiple of
@@ -820,6 +834,7 @@ ACCEPTED = Cases(
         "png rgba": (lambda: save(picture("RGBA"), "PNG"), "PNG"),
         "png 16-bit": (lambda: save(picture("I;16"), "PNG"), "PNG"),
         "png 1-bit": (lambda: save(picture("1"), "PNG"), "PNG"),
+        "gif animation with a transparent colour, of near colours": (gif_of_near_colours, "GIF"),
         "apng (animated)": (lambda: animated("PNG"), "PNG"),
         "webp": (lambda: save(picture(), "WEBP"), "WEBP"),
         "webp lossless, transparent": (lambda: save(translucent(), "WEBP", lossless=True), "WEBP"),

@@ -200,11 +200,12 @@ def reencode(
                     del frame.info["transparency"]
                 else:
                     frame.info["transparency"] = png_transparency
+            # Only where a pixel can turn transparent again does clearing matter: read
+            # as decoded, before a GIF frame's palette drops a transparency it uses not.
+            transparent = frame.mode in ("RGBA", "LA", "PA") or "transparency" in frame.info
             if image_format == "GIF":
                 frame = _palette_chosen_quickly(frame)
             frames.append(frame)
-            # Only where a pixel can turn transparent again does clearing matter.
-            transparent = frame.mode in ("RGBA", "LA", "PA") or "transparency" in frame.info
             clears = clears or (transparent and getattr(image, "disposal_method", 0) in (2, 3))
         if len(frames) > 1:
             options.update(save_all=True, append_images=frames[1:], duration=durations)
@@ -247,20 +248,49 @@ def with_webp_alpha(image: Image.Image, data: bytes) -> Image.Image:
 
 
 def _palette_chosen_quickly(frame: Image.Image) -> Image.Image:
-    """A GIF frame of more than 256 colours, given its 256 by Pillow's octree method.
+    """A GIF frame of more than 256 colours, given its 256 by Pillow's octree method;
+    a transparent one of 256 or fewer, given them exactly (`_exact_palette`).
 
     Pillow decodes each frame of a GIF as the picture so far, so small frames of 256
     colours each, laid side by side, pile up tens of thousands of colours, and
     writing the frame again chose 256 among them by median cut, slower the more
     there are: a crafted 407 KB GIF of 250 frames of 316x316 took some 30 s. The
-    octree method takes a few milliseconds a frame. A frame of 256 colours or fewer
-    is left to the writer, which keeps each exactly; an RGBA frame the writer already
-    gives to the octree method, with its transparency.
+    octree method takes a few milliseconds a frame. An RGB frame of 256 colours or
+    fewer is left to the writer, which keeps each exactly; an RGBA frame (a GIF's
+    after its first, where it has a transparent colour) the writer gives to the
+    octree method, which is not exact at any count: three greens a frame apart by
+    5 were stored as one.
     """
+    if frame.mode == "RGBA":
+        return _exact_palette(frame) or frame
     if frame.mode != "RGB" or frame.getcolors(256) is not None:
         return frame
     chosen = frame.quantize(256, method=Image.Quantize.FASTOCTREE)
     chosen.info = frame.info
+    return chosen
+
+
+def _exact_palette(frame: Image.Image) -> Image.Image | None:
+    """An RGBA GIF frame (each pixel opaque or transparent) as a palette of its own
+    colours and one transparent entry; None where they are more than 256 together."""
+    colours = frame.getcolors(256)
+    if colours is None or any(0 < alpha < 255 for _, (*_, alpha) in colours):
+        return None
+    opaque = {rgb for _, (*rgb, alpha) in colours if alpha == 255 for rgb in [tuple(rgb)]}
+    if len(opaque) + 1 > 256:
+        return None
+    # A colour no opaque pixel has stands for the transparent ones: 256 tries at most.
+    clear = next((0, 0, blue) for blue in range(256) if (0, 0, blue) not in opaque)
+    rgb = Image.new("RGB", frame.size, clear)
+    rgb.paste(frame.convert("RGB"), mask=frame.getchannel("A"))
+    # Exact at 256 colours or fewer: the writer's own conversion of an RGB frame.
+    chosen = rgb.convert("P", palette=Image.Palette.ADAPTIVE, colors=256)
+    chosen.info = {key: value for key, value in frame.info.items() if key != "transparency"}
+    entries = chosen.getpalette()
+    for index in range(len(entries) // 3):
+        if tuple(entries[3 * index : 3 * index + 3]) == clear:
+            chosen.info["transparency"] = index  # absent: no pixel of it is transparent
+            break
     return chosen
 
 
