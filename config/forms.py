@@ -45,7 +45,8 @@ class SentWholeMixin:
             name
             for name, field in self.fields.items()
             if not field.disabled
-            and not isinstance(field.widget, LEFT_OUT_WHEN_EMPTY)
+            # Inside the admin's wrapper of a related field's widget, where there is one.
+            and not isinstance(getattr(field.widget, "widget", field.widget), LEFT_OUT_WHEN_EMPTY)
             and field.widget.value_omitted_from_data(self.data, self.files, self.add_prefix(name))
         ]
         if left_out:
@@ -76,10 +77,22 @@ class KnownRowsFormSetMixin:
 
     def clean(self):
         super().clean()
-        pk = self.model._meta.pk.name
+        key = self.model._meta.pk
         new = self.forms[max(self.initial_form_count(), 0) :]  # Django's, below 0 too
-        ids = [form.data.get(form.add_prefix(pk)) for form in new]
-        if ids := [str(value) for value in ids if value not in (None, "")]:
+        sent = set()
+        for form in new:
+            try:
+                value = key.to_python(form.data.get(form.add_prefix(key.name)))
+            except ValidationError:
+                continue  # no row's id: its own field's error, where it is one
+            if value not in (None, ""):
+                sent.add(value)
+        if not sent:
+            return
+        # Only the formset's stored rows: a key staff type, or a default the page fills
+        # in (a UUID), names none of them, and is a new row's own.
+        stored = self.get_queryset().filter(pk__in=sent).values_list("pk", flat=True)
+        if ids := sorted(str(value) for value in stored):
             raise ValidationError(
                 NEW_ROW_OF_A_STORED_ID,
                 code="new_row_of_a_stored_id",

@@ -342,3 +342,26 @@ def test_an_inline_row_sent_as_one_of_the_pages_own_is_saved(admin_client):
     response = admin_client.post(path, product_page_data(product, "2", "changed"))
     assert response.status_code == 302
     assert list(product.features.values_list("value", flat=True)) == ["changed", "changed"]
+
+
+def test_a_new_inline_row_with_a_key_of_its_own_is_no_stored_row(db):
+    """A model whose key staff type (or whose default the page fills in, a UUID) gets
+    new rows with a key in their body: one no row has is a new row's own."""
+    from django.contrib.sessions.models import Session
+    from django.forms import BaseModelFormSet, modelformset_factory
+    from django.utils import timezone
+
+    from config.forms import KnownRowsFormSetMixin
+
+    Session.objects.create(session_key="stored", session_data="x", expire_date=timezone.now())
+    formset_class = modelformset_factory(
+        Session,
+        fields=["session_key", "session_data", "expire_date"],
+        formset=type("Sessions", (KnownRowsFormSetMixin, BaseModelFormSet), {}),
+    )
+    management = {"form-TOTAL_FORMS": "1", "form-INITIAL_FORMS": "0"}
+    for key, valid in (("typed-by-staff", True), ("stored", False)):
+        row = {"form-0-session_key": key, "form-0-session_data": "y"}
+        row |= {"form-0-expire_date": "2030-01-01 00:00"}
+        formset = formset_class({**management, **row}, queryset=Session.objects.all())
+        assert formset.is_valid() is valid, (key, formset.non_form_errors())
