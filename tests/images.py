@@ -444,10 +444,13 @@ APNG_LEFT, APNG_CLEARED, APNG_PUT_BACK = 0, 1, 2
 APNG_SOURCE, APNG_OVER = 0, 1
 
 
-def apng_clearing(mode: str, *, dispose: int = APNG_CLEARED, at: int = 0, **info) -> bytes:
+def apng_clearing(
+    mode: str, *, dispose: int = APNG_CLEARED, at: int = 0, whole: bool = False, **info
+) -> bytes:
     """An 8 x 8 red APNG of three frames in `mode` (with `info`'s transparency), the
     frame at `at` (0 or 1) disposed of by `dispose`; then a blue 4 x 4 frame at 2, 2,
-    and a green 2 x 2 at 6, 6."""
+    and a green 2 x 2 at 6, 6. With `whole`, each frame is 8 x 8, and each before
+    the last disposed of by `dispose`."""
     palette = [255, 0, 0, 0, 0, 255, 0, 255, 0, 9, 9, 9]
 
     def frame(size: tuple[int, int], colour: int) -> Image.Image:
@@ -460,10 +463,14 @@ def apng_clearing(mode: str, *, dispose: int = APNG_CLEARED, at: int = 0, **info
 
     disposals = [APNG_LEFT, APNG_LEFT, APNG_LEFT]
     disposals[at] = dispose
+    places = [((8, 8), (0, 0)), ((4, 4), (2, 2)), ((2, 2), (6, 6))]
+    if whole:
+        disposals, places = [dispose, dispose, APNG_LEFT], [((8, 8), (0, 0))] * 3
     return apng_of_placed_frames(
-        (frame((8, 8), 0), (0, 0), disposals[0], APNG_SOURCE),
-        (frame((4, 4), 1), (2, 2), disposals[1], APNG_SOURCE),
-        (frame((2, 2), 2), (6, 6), disposals[2], APNG_SOURCE),
+        *(
+            (frame(size, colour), at_, disposal, APNG_SOURCE)
+            for colour, ((size, at_), disposal) in enumerate(zip(places, disposals, strict=True))
+        )
     )
 
 
@@ -930,6 +937,23 @@ ACCEPTED = Cases(
             lambda: apng_of_placed_frames(
                 (Image.new("RGB", (8, 8), "red"), (0, 0), APNG_LEFT, APNG_SOURCE),
                 (Image.new("RGB", (4, 4), "blue"), (2, 2), APNG_CLEARED, APNG_SOURCE),
+            ),
+            "PNG",
+        ),
+        # A place Pillow clears otherwise than browsers, drawn over whole by the next
+        # frame before it shows: Pillow's own writer's frames, each cleared.
+        "apng animation of whole frames, each cleared, without transparency": (
+            lambda: animated("PNG", disposal=APNG_CLEARED),
+            "PNG",
+        ),
+        "apng animation of whole frames, each put back, palette entry 0 opaque": (
+            lambda: apng_clearing("P", dispose=APNG_PUT_BACK, whole=True, transparency=3),
+            "PNG",
+        ),
+        # An fcTL without acTL is no animation: decoders pass it over.
+        "png of one picture with a stray frame control of half its size": (
+            lambda: png_with_chunks(
+                png_chunk(b"fcTL", struct.pack(">IIIIIHHBB", 0, 20, 15, 0, 0, 1, 10, 0, 0)), 1
             ),
             "PNG",
         ),

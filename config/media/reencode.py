@@ -249,7 +249,8 @@ def with_webp_alpha(image: Image.Image, data: bytes) -> Image.Image:
 
 def _palette_chosen_quickly(frame: Image.Image) -> Image.Image:
     """A GIF frame of more than 256 colours, given its 256 by Pillow's octree method;
-    a transparent one of 256 or fewer, given them exactly (`_exact_palette`).
+    an RGBA one of 256 or fewer (its transparent pixels counted as one), given them
+    exactly (`_exact_palette`).
 
     Pillow decodes each frame of a GIF as the picture so far, so small frames of 256
     colours each, laid side by side, pile up tens of thousands of colours, and
@@ -277,19 +278,22 @@ def _exact_palette(frame: Image.Image) -> Image.Image | None:
     if colours is None or any(0 < alpha < 255 for _, (*_, alpha) in colours):
         return None
     opaque = {rgb for _, (*rgb, alpha) in colours if alpha == 255 for rgb in [tuple(rgb)]}
-    if len(opaque) + 1 > 256:
+    if len(opaque) == len(colours):  # no pixel transparent: its colours alone
+        clear, rgb = None, frame.convert("RGB")
+    elif len(opaque) + 1 > 256:
         return None
-    # A colour no opaque pixel has stands for the transparent ones: 256 tries at most.
-    clear = next((0, 0, blue) for blue in range(256) if (0, 0, blue) not in opaque)
-    rgb = Image.new("RGB", frame.size, clear)
-    rgb.paste(frame.convert("RGB"), mask=frame.getchannel("A"))
+    else:
+        # A colour no opaque pixel has stands for the transparent ones: 256 tries at most.
+        clear = next((0, 0, blue) for blue in range(256) if (0, 0, blue) not in opaque)
+        rgb = Image.new("RGB", frame.size, clear)
+        rgb.paste(frame.convert("RGB"), mask=frame.getchannel("A"))
     # Exact at 256 colours or fewer: the writer's own conversion of an RGB frame.
     chosen = rgb.convert("P", palette=Image.Palette.ADAPTIVE, colors=256)
     chosen.info = {key: value for key, value in frame.info.items() if key != "transparency"}
-    entries = chosen.getpalette()
+    entries = chosen.getpalette() if clear else []
     for index in range(len(entries) // 3):
         if tuple(entries[3 * index : 3 * index + 3]) == clear:
-            chosen.info["transparency"] = index  # absent: no pixel of it is transparent
+            chosen.info["transparency"] = index
             break
     return chosen
 
@@ -561,6 +565,8 @@ def apng_default_image_short(data: bytes) -> bool:
     pixels) without filling the canvas from its corner, as the APNG spec requires:
     Chromium shows no such file, and Pillow drew the frame on black."""
     chunks = list(_png_chunks_before_pixels(data))
+    if not any(name == b"acTL" for name, _ in chunks):
+        return False  # a still PNG: decoders pass a stray fcTL over
     control = next((body for name, body in chunks if name == b"fcTL"), None)
     header = next((body for name, body in chunks if name == b"IHDR"), b"")
     if control is None or len(control) < 20 or len(header) < 8:
@@ -572,39 +578,72 @@ def apng_shown_otherwise(data: bytes, frames: int) -> bool:
     """Whether Pillow composes an APNG (of `frames` frames, within the upload's limits)
     otherwise than browsers, in a way its frames do not show until decoded:
 
-    - A frame after the first, drawn over the one before (blend op OVER) and then
-      put back (dispose op PREVIOUS), is never taken away: Pillow draws it into the
-      picture it keeps to put back. APNG optimisers write that pair.
     - A frame's place cleared (dispose op BACKGROUND, or PREVIOUS on the first
       frame) is transparent to browsers, and filled by Pillow with the value 0:
       transparent only with an alpha channel, or where tRNS makes 0 the
       transparent grey, colour or palette entry. Elsewhere it was stored black.
+    - A frame after the first, drawn over the one before (blend op OVER) and then
+      put back (dispose op PREVIOUS), is never taken away: Pillow draws it into the
+      picture it keeps to put back. APNG optimisers write that pair.
 
-    Only what comes before another frame counts: after the last, the picture
-    starts again."""
+    Either leaves a place that Pillow shows otherwise: it counts only if a frame is
+    shown before another frame draws over all of it, replacing it (blend op SOURCE,
+    or OVER in a picture with no transparency at all). A place is followed as the
+    rectangle around all such places."""
     colour_type = data[25]  # in IHDR, the first chunk
+    width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
     if colour_type in (4, 6):  # grey or truecolour with alpha
-        zero_clear = True
+        zero_clear, see_through = True, True
     elif colour_type == 3:
         header = list(_png_chunks_before_pixels(data))
         names = [name for name, _ in header]
         after_palette = header[names.index(b"PLTE") :] if b"PLTE" in names else []
         alphas = next((body for name, body in after_palette if name == b"tRNS"), b"")
-        zero_clear = alphas[:1] == b"\x00"
+        zero_clear, see_through = alphas[:1] == b"\x00", any(alpha < 255 for alpha in alphas)
     else:  # grey or truecolour, transparent where tRNS names the value
-        mode = "L" if colour_type == 0 else "RGB"
-        zero_clear = _png_transparency(data, mode) in (0, (0, 0, 0))
+        transparent = _png_transparency(data, "L" if colour_type == 0 else "RGB")
+        zero_clear, see_through = transparent in (0, (0, 0, 0)), transparent is not None
+    otherwise = None if zero_clear else (0, 0, width, height)  # before the first frame
     controls = [control for control, _ in islice(_apng_frames(data), frames)]
-    for index, control in enumerate(controls[:-1]):
+    for index, control in enumerate(controls):
         if len(control) < 26:
             continue
-        dispose, blend = control[24], control[25]
-        if index and dispose == APNG_PUT_BACK and blend == APNG_BLEND_OVER:
-            return True
-        clears = dispose == APNG_CLEARED or (index == 0 and dispose == APNG_PUT_BACK)
-        if clears and not zero_clear:
-            return True
+        (w, h, x, y), dispose, blend = struct.unpack(">4I", control[4:20]), *control[24:26]
+        place = (x, y, x + w, y + h)
+        before = otherwise
+        replaces = blend != APNG_BLEND_OVER or not see_through
+        if otherwise is not None and not (replaces and _covers(place, otherwise)):
+            return True  # this frame is shown with Pillow's place in it
+        if index == len(controls) - 1:
+            break  # after the last, the picture starts again
+        if dispose == APNG_CLEARED or (index == 0 and dispose == APNG_PUT_BACK):
+            otherwise = None if zero_clear else place
+        elif dispose == APNG_PUT_BACK:
+            otherwise = _around(before, place if blend == APNG_BLEND_OVER else None)
+        else:
+            otherwise = None
     return False
+
+
+def _covers(outer: tuple, inner: tuple) -> bool:
+    return (
+        outer[0] <= inner[0]
+        and outer[1] <= inner[1]
+        and outer[2] >= inner[2]
+        and (outer[3] >= inner[3])
+    )
+
+
+def _around(first: tuple | None, second: tuple | None) -> tuple | None:
+    """The rectangle around two (either may be None: none)."""
+    if first is None or second is None:
+        return first or second
+    return (
+        min(first[0], second[0]),
+        min(first[1], second[1]),
+        max(first[2], second[2]),
+        max(first[3], second[3]),
+    )
 
 
 # A GIF frame's disposal (bits 2 to 4 of its graphic control block): 2 clears the

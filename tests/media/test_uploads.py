@@ -1137,3 +1137,16 @@ def test_a_chunk_the_picture_needs_with_a_wrong_checksum_is_still_refused(chunk)
     content = with_crc_broken(png_with_transparency(3, b"\x00\x01", bytes(1)), chunk)
     with pytest.raises(ValidationError):
         clean_image(upload("logo.png", content))
+
+
+def test_a_gif_frame_of_256_colours_and_no_transparent_pixel_keeps_them_exactly():
+    """A GIF's frame after its first is decoded as RGBA where the file has a transparent
+    colour, whether or not a pixel of that frame is transparent."""
+    from config.media.reencode import _palette_chosen_quickly
+
+    frame = Image.new("RGBA", (16, 16))
+    frame.putdata([(index, 255 - index, index // 2, 255) for index in range(256)])
+    chosen = _palette_chosen_quickly(frame)
+    assert chosen.mode == "P"
+    assert "transparency" not in chosen.info
+    assert chosen.convert("RGBA").tobytes() == frame.tobytes()
