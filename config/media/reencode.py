@@ -626,12 +626,9 @@ def apng_shown_otherwise(data: bytes, frames: int) -> bool:
 
 
 def _covers(outer: tuple, inner: tuple) -> bool:
-    return (
-        outer[0] <= inner[0]
-        and outer[1] <= inner[1]
-        and outer[2] >= inner[2]
-        and (outer[3] >= inner[3])
-    )
+    """Whether the rectangle `outer` (left, top, right, bottom) holds all of `inner`."""
+    left, top, right, bottom = outer
+    return left <= inner[0] and top <= inner[1] and right >= inner[2] and bottom >= inner[3]
 
 
 def _around(first: tuple | None, second: tuple | None) -> tuple | None:
