@@ -474,6 +474,16 @@ def apng_clearing(
     )
 
 
+def apng_of_a_short_first_frame(at: tuple[int, int]) -> bytes:
+    """An 8 x 8 APNG whose first frame, its default image, is a red 4 x 4 at `at`;
+    then a blue frame of the whole canvas."""
+    return apng_of_placed_frames(
+        (Image.new("RGB", (4, 4), "red"), at, APNG_LEFT, APNG_SOURCE),
+        (Image.new("RGB", (8, 8), "blue"), (0, 0), APNG_LEFT, APNG_SOURCE),
+        canvas=(8, 8),
+    )
+
+
 def apng_putting_back_a_frame(blend: int) -> bytes:
     """An 8 x 8 red RGBA APNG; then a blue 4 x 4 frame at 0, 0, drawn by `blend`
     and put back (dispose op PREVIOUS); then a green 2 x 2 at 6, 6. Browsers show
@@ -1043,19 +1053,11 @@ REFUSED = Cases(
         # The first frame is the picture's default image, which must fill the canvas:
         # Chromium shows no such file, and Pillow drew it on black.
         "apng whose first frame is smaller than its canvas": (
-            lambda: apng_of_placed_frames(
-                (Image.new("RGB", (4, 4), "red"), (0, 0), APNG_LEFT, APNG_SOURCE),
-                (Image.new("RGB", (4, 4), "blue"), (0, 0), APNG_LEFT, APNG_SOURCE),
-                canvas=(8, 8),
-            ),
+            lambda: apng_of_a_short_first_frame((0, 0)),
             NOT_AN_IMAGE,
         ),
         "apng whose first frame is placed off its canvas's corner": (
-            lambda: apng_of_placed_frames(
-                (Image.new("RGB", (4, 4), "red"), (2, 2), APNG_LEFT, APNG_SOURCE),
-                (Image.new("RGB", (8, 8), "blue"), (0, 0), APNG_LEFT, APNG_SOURCE),
-                canvas=(8, 8),
-            ),
+            lambda: apng_of_a_short_first_frame((2, 2)),
             NOT_AN_IMAGE,
         ),
         "truncated jpeg": (lambda: truncated(LARGER_JPEG), NOT_AN_IMAGE),

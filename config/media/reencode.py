@@ -406,6 +406,14 @@ def _png_chunks_before_pixels(data: bytes):
         offset += 12 + length
 
 
+def _png_palette_on(data: bytes) -> list[tuple[bytes, bytes]]:
+    """A PNG's chunks before its pixels from its palette (PLTE) on; none without one.
+    A palette's alpha is the first tRNS among them, as decoders read it."""
+    chunks = list(_png_chunks_before_pixels(data))
+    names = [name for name, _ in chunks]
+    return chunks[names.index(b"PLTE") :] if b"PLTE" in names else []
+
+
 def _png_colour_chunks(data: bytes) -> PngInfo:
     """The PNG_COLOUR_CHUNKS of a PNG, as they are, from the chunks before its palette
     and pixels, where the spec puts them: the first of each kind, of its kind's
@@ -509,10 +517,9 @@ def draws_partly_transparent_over(data: bytes, frames: int) -> bool:
     if colour_type == 3:
         # The palette's alpha, as decoders read it (`_png_transparency`): the first
         # tRNS after the palette, 255 for the entries it does not reach.
-        names = [name for name, _ in header]
-        if b"PLTE" not in names:
+        after_palette = _png_palette_on(data)
+        if not after_palette:
             return False
-        after_palette = header[names.index(b"PLTE") :]
         palette = _png_chunk(b"PLTE", after_palette[0][1])
         alphas = next((body for name, body in after_palette if name == b"tRNS"), b"")
         partly = [entry for entry, alpha in enumerate(alphas) if 0 < alpha < 255]
@@ -595,10 +602,7 @@ def apng_shown_otherwise(data: bytes, frames: int) -> bool:
     if colour_type in (4, 6):  # grey or truecolour with alpha
         zero_clear, see_through = True, True
     elif colour_type == 3:
-        header = list(_png_chunks_before_pixels(data))
-        names = [name for name, _ in header]
-        after_palette = header[names.index(b"PLTE") :] if b"PLTE" in names else []
-        alphas = next((body for name, body in after_palette if name == b"tRNS"), b"")
+        alphas = next((body for name, body in _png_palette_on(data) if name == b"tRNS"), b"")
         zero_clear, see_through = alphas[:1] == b"\x00", any(alpha < 255 for alpha in alphas)
     else:  # grey or truecolour, transparent where tRNS names the value
         transparent = _png_transparency(data, "L" if colour_type == 0 else "RGB")
@@ -775,10 +779,7 @@ def _png_transparency(data: bytes, mode: str) -> int | tuple[int, int, int] | ob
         # it; Pillow also reads one before PLTE or after the pixels, which they ignore
         # (written in place, every pixel of a logo shown opaque turned transparent).
         # Of two, decoders take the first (libpng, Chromium); Pillow the last.
-        chunks = list(_png_chunks_before_pixels(data))
-        names = [name for name, _ in chunks]
-        after_palette = chunks[names.index(b"PLTE") :] if b"PLTE" in names else []
-        alphas = [body for name, body in after_palette if name == b"tRNS"]
+        alphas = [body for name, body in _png_palette_on(data) if name == b"tRNS"]
         if not alphas:
             return None
         return PILLOWS if len(alphas) == 1 else alphas[0]
