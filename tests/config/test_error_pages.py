@@ -365,3 +365,31 @@ def test_a_new_inline_row_with_a_key_of_its_own_is_no_stored_row(db):
         row |= {"form-0-expire_date": "2030-01-01 00:00"}
         formset = formset_class({**management, **row}, queryset=Session.objects.all())
         assert formset.is_valid() is valid, (key, formset.non_form_errors())
+
+
+def test_the_closing_boundary_is_seen_wherever_the_reads_cut_it():
+    """The parser reads the body in chunks: the delimiter may start in one and end in
+    the next, or come in reads shorter than itself."""
+    import io
+
+    from config.security.formdata import ClosingBoundary
+
+    class Request:
+        content_params = {"boundary": "b"}
+
+    body = b"x" * 20 + b"\r\n--b--\r\n"
+    for size in (1, 2, 3, 7, 64):
+        for start in range(size):
+            request = Request()
+            request._stream = io.BytesIO(body)
+            closing = ClosingBoundary(request)
+            request._stream.read(start)
+            while request._stream.read(size):
+                pass
+            assert closing.seen, (size, start)
+    request = Request()
+    request._stream = io.BytesIO(body.replace(b"--b--", b"--b-x"))
+    closing = ClosingBoundary(request)
+    while request._stream.read(3):
+        pass
+    assert not closing.seen
