@@ -71,9 +71,10 @@ def marks_kept(view):
     return marked
 
 
-def kept(key: str, make: Callable[[], T], *, fresh: bool = False) -> T:
+def kept(key: str, make: Callable[[], T], *, fresh: bool = False, again: bool = False) -> T:
     """`make()`, or what it returned earlier under the current catalog generation;
-    always `make()` when `fresh` (`fresh_for`), which keeps nothing either.
+    always `make()` when `fresh` (`fresh_for`), which keeps nothing either. With
+    `again`, `make()` replaces what was kept: for a value found out of date.
 
     An exception from `make()` (Http404, say) goes to the caller and keeps nothing.
     """
@@ -83,7 +84,7 @@ def kept(key: str, make: Callable[[], T], *, fresh: bool = False) -> T:
         generation, found = pagecache.lookup(key)
     except unavailable():
         return make()
-    if found is not None:
+    if found is not None and not again:
         # A value an older release kept, without its time, counts as going now.
         _used_until(found[2] if len(found) == 3 else 0)
         FOUND.set(True)

@@ -99,8 +99,10 @@ class ProductListView(ListView):
         return CachedCountPaginator(
             queryset,
             per_page,
-            count_key=count_key(self.category),
+            count_key=count_key(queryset),
             fresh=fresh_for(self.request),
+            last=(self.kwargs.get(self.page_kwarg) or self.request.GET.get(self.page_kwarg))
+            == "last",
             **kwargs,
         )
 
