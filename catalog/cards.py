@@ -9,7 +9,7 @@ calls a card, most of what a product list cost to render (docs/production.md,
 "Where the time goes"). Every value goes through `escape()`, as the template
 language's autoescaping would; prices and numbers are localized as a template
 would print them. Each link is joined from its URL up to the slug
-(`url_before_slug`, reversed once per URLconf and script prefix like the
+(`url_before_slug`, reversed once per URLconf, script prefix and language like the
 header's `{% link %}`), the same URL `get_absolute_url()` gives. Escaping is the
 standard library's `html.escape()`, which Django's `escape()` calls under a
 lazy-string wrapper this module has no need for (a page's cards were ~400 of
@@ -39,7 +39,7 @@ MARKER = "url-before-slug-marker"
 
 def url_before_slug(view_name: str) -> str:
     """The URL of a pattern ending in `<slug:slug>/`, up to the slug; reversed once per
-    URLconf and script prefix, as `{% link %}` reverses the header's."""
+    URLconf, script prefix and language, as `{% link %}` reverses the header's."""
     return kept_url(("before slug", view_name), _url_before_slug, view_name)
 
 

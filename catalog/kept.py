@@ -37,7 +37,6 @@ from typing import TypeVar
 from django.conf import settings
 from django.core.cache import caches
 from django.template.loader import render_to_string
-from django.urls import get_urlconf
 from django.utils.safestring import SafeString
 
 from catalog import pagecache
@@ -116,11 +115,13 @@ def fresh_for(request) -> bool:
 def kept_key(request) -> str:
     """The key of what is kept for the page `request` asks for.
 
-    It holds the path (script prefix included: the links kept depend on it) and
-    the URLconf (a page's links and sections depend on which URLs exist).
+    It holds the path (script prefix included: the links kept depend on it), the
+    URLconf (a page's links and sections depend on which URLs exist) and the
+    active language (prices are formatted in it, and a fork's `i18n_patterns`
+    put it in every link): `pagecache.page_identity()`.
     """
-    urlconf = get_urlconf() or settings.ROOT_URLCONF
-    return "catalog-part:" + hashlib.sha256(f"{urlconf}\n{request.path}".encode()).hexdigest()
+    identity = pagecache.page_identity(request.path)
+    return "catalog-part:" + hashlib.sha256(identity.encode()).hexdigest()
 
 
 def kept_html(request, template_name: str, make_context: Callable[[], dict]) -> SafeString:

@@ -63,7 +63,9 @@ from django.core.cache import caches
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.middleware.gzip import re_accepts_gzip
+from django.urls import get_urlconf
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import get_language
 
 from config.cache import unavailable
 
@@ -96,9 +98,19 @@ def cache_key(request, canonical: Canonical, kwargs: dict) -> str | None:
     if not canonical(request, kwargs):
         return None
     parameters = sorted((name, values[0]) for name, values in request.GET.lists())
-    url = f"{request.path}?{urlencode(parameters)}"
+    page = page_identity(f"{request.path}?{urlencode(parameters)}")
     # Hashed: short keys whatever the slug, for any cache backend (memcached stops at 250).
-    return "catalog-page:" + hashlib.sha256(url.encode()).hexdigest()
+    return "catalog-page:" + hashlib.sha256(page.encode()).hexdigest()
+
+
+def page_identity(path: str) -> str:
+    """What a page rendered for `path` (with its query string, for a cached page)
+    depends on besides the catalog: the URLconf (a request's own `urlconf` links
+    other URLs) and the active language (prices are formatted in it, and a fork's
+    `i18n_patterns` put it in every link). The page cache's keys and those of
+    the kept parts (catalog/kept.py) are made from it."""
+    urlconf = get_urlconf() or settings.ROOT_URLCONF
+    return f"{urlconf}\n{get_language()}\n{path}"
 
 
 def cache_anonymous_page(view, canonical: Canonical):
