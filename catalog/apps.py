@@ -13,9 +13,14 @@ class CatalogConfig(AppConfig):
         from catalog import pagecache
         from catalog.models import Category, Feature, Product
 
+        catalog = {Category, Product, Feature}
+
+        def changed(sender, **kwargs):
+            # Through a proxy model too (a fork's FeaturedProduct): Django sends its
+            # saves and deletes with the proxy as sender.
+            if sender._meta.concrete_model in catalog:
+                pagecache.invalidate(**kwargs)
+
         # Any change to what a list page shows drops the cached pages (catalog/pagecache.py).
-        for model in (Category, Product, Feature):
-            for signal in (post_save, post_delete):
-                signal.connect(
-                    pagecache.invalidate, sender=model, dispatch_uid=f"pagecache-{model.__name__}"
-                )
+        for signal in (post_save, post_delete):
+            signal.connect(changed, weak=False, dispatch_uid=f"pagecache-{id(signal)}")

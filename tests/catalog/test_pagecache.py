@@ -13,12 +13,13 @@ from django.core.management import call_command
 from django.db import transaction
 from django.http import HttpResponse, StreamingHttpResponse
 from django.middleware.csrf import get_token
+from django.test.utils import isolate_apps
 
 from accounts.profiles import create_user_with_profile
 from catalog import pagecache
 from catalog.models import Category, Feature, Product
 from catalog.views import is_canonical_query
-from tests.factories import FeatureFactory, ProductFactory
+from tests.factories import CategoryFactory, FeatureFactory, ProductFactory
 from tests.pages import query_count
 
 pytestmark = pytest.mark.django_db
@@ -273,6 +274,37 @@ def test_a_catalog_change_clears_the_cache_when_it_commits(
     for callback in callbacks:
         callback()
     assert client.get("/products/")["X-Page-Cache"] == "miss"
+
+
+@pytest.mark.parametrize("model", [Category, Product, Feature])
+@pytest.mark.parametrize("how", ["saved", "deleted"])
+def test_a_change_through_a_proxy_model_clears_the_cache(
+    client, make_products, django_capture_on_commit_callbacks, model, how
+):
+    """Django sends a proxy's saves and deletes with the proxy as sender: a fork's
+    `FeaturedProduct(Product)` changed the catalog and cleared nothing."""
+    with isolate_apps("catalog"):
+
+        class Proxy(model):
+            class Meta:
+                proxy = True
+                app_label = "catalog"
+
+        product = make_products(1)[0]
+        # A category of its own: one with products may not be deleted.
+        row = {Category: CategoryFactory(), Product: product, Feature: product.features.first()}
+        client.get("/products/")
+        with django_capture_on_commit_callbacks(execute=True):
+            through_proxy = Proxy.objects.get(pk=row[model].pk)
+            through_proxy.save() if how == "saved" else through_proxy.delete()
+    assert client.get("/products/")["X-Page-Cache"] == "miss"
+
+
+def test_other_models_changes_leave_the_cache_alone(client, make_products):
+    make_products(1)
+    client.get("/products/")
+    create_user_with_profile(username="someone", email="s@example.com", password="long pass 1")
+    assert client.get("/products/")["X-Page-Cache"] == "hit"
 
 
 def test_a_transaction_of_many_changes_clears_the_cache_once(
