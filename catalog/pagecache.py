@@ -41,7 +41,9 @@ footer into each page (config/querylog), the plain bytes are served and
 compressed after it, as every other page is.
 
 If the cache's server does not answer (Redis down or out of memory), pages
-render as if uncached (`X-Page-Cache: bypass`) and the error is logged.
+render as if uncached (`X-Page-Cache: bypass`) and the error is logged. A clear
+it refused is sent again before this process next reads the cache, and until it
+goes through the process serves and keeps nothing from it (`unsent_clear`).
 
 `X-Page-Cache: hit | miss | bypass` on every list page says which path the
 request took (a 404 is raised before it is set).
@@ -52,6 +54,7 @@ import gzip
 import hashlib
 import logging
 import math
+import threading
 import time
 from collections.abc import Callable
 from functools import wraps
@@ -155,7 +158,12 @@ def cache_anonymous_page(view, canonical: Canonical):
 
 
 def lookup(key: str) -> tuple[int, tuple | None]:
-    """The current generation and the page stored under it at `key`, in one round trip."""
+    """The current generation and the page stored under it at `key`, in one round trip.
+
+    After a clear the cache refused, the clear again first: while it is refused
+    this raises as the cache does, and the caller renders (`unsent_clear`)."""
+    if unsent_clear.is_set():
+        _clear()
     pages = caches[CACHE_ALIAS]
     found = pages.get_many([GENERATION, key])
     generation = found.get(GENERATION)
@@ -262,18 +270,30 @@ class _Clear:
             clear()
 
 
+# Set when the cache refused a clear (Redis down, or full under `noeviction`): until
+# it goes through, this process serves and keeps nothing from the cache, and sends
+# the clear again before each lookup. Other processes (dynos, a `heroku run`) know
+# nothing of it: their pages go stale for at most PAGE_CACHE_SECONDS.
+unsent_clear = threading.Event()
+
+
 def clear() -> None:
     """Retire every cached page at once by moving the generation on.
 
     Nothing is deleted (the copies expire by themselves): `clear()` of Django's
     RedisCache would flush the whole Redis database, the throttles' counts with it.
     """
+    try:
+        _clear()
+    except unavailable() as error:
+        unsent_clear.set()
+        logger.error("Page cache unavailable, pages not cleared: %r (sent again)", error)
+
+
+def _clear() -> None:
     pages = caches[CACHE_ALIAS]
     try:
-        try:
-            pages.incr(GENERATION)  # atomic on Redis
-        except ValueError:  # no generation yet (or evicted): any new one retires all pages
-            pages.set(GENERATION, time.time_ns(), timeout=None)
-    except unavailable() as error:
-        # Pages then go stale for at most PAGE_CACHE_SECONDS, as without a clear.
-        logger.error("Page cache unavailable, pages not cleared: %r", error)
+        pages.incr(GENERATION)  # atomic on Redis
+    except ValueError:  # no generation yet (or evicted): any new one retires all pages
+        pages.set(GENERATION, time.time_ns(), timeout=None)
+    unsent_clear.clear()

@@ -9,6 +9,7 @@ from django.db import connection, models
 from django.test import override_settings
 from django.test.utils import isolate_apps
 
+from catalog import pagecache
 from config.local import s3 as locals3
 from config.media import storage as s3
 from config.security import throttle
@@ -233,6 +234,7 @@ def empty_page_cache():
     the transaction every test rolls back."""
     caches["pages"].clear()
     caches["default"].clear()
+    pagecache.unsent_clear.clear()  # a clear an earlier test's Redis refused
 
 
 @pytest.fixture

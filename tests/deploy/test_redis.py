@@ -14,20 +14,24 @@ TLS with a self-signed certificate) pointing at it:
 4. REDIS_TLS_URL wins over REDIS_URL and speaks TLS to a server whose
    certificate is self-signed; `?ssl_cert_reqs=required` turns checking on;
 5. a full Redis with the documented eviction policy drops pages, never the
-   counts or the page cache's generation.
+   counts or the page cache's generation; under `noeviction` a catalog change's
+   refused clear is sent again before the worker serves a page from it.
 """
 
 import gzip
 import os
+from decimal import Decimal
 
 import pytest
 from django.core.cache import CacheHandler
+from django.core.cache import caches as django_caches
 
 from catalog import pagecache
 from config import cache
 from tests import redisserver
 from tests.deploy.client import RouterClient, sign_ups_across
 from tests.e2e import tls
+from tests.factories import CategoryFactory, ProductFactory
 from tests.processes import ROUTER_HEADERS, built_and_released, manage, run_python, start_web
 
 CLIENT = {"X-Forwarded-For": "203.0.113.9"}
@@ -272,3 +276,42 @@ def test_a_release_stops_on_a_redis_refusing_tls(released, redis, tls_redis):
     done = manage("migrate", "--no-input", env={**release, "REDIS_TLS_URL": tls_redis.url})
     assert done.returncode == 0, done.stderr
     assert "config.W007" not in done.stdout + done.stderr
+
+
+@pytest.mark.django_db
+def test_a_clear_a_full_redis_refused_is_sent_again_before_a_page_is_served(
+    tmp_path, monkeypatch, settings, client, django_capture_on_commit_callbacks, caplog
+):
+    """Under `noeviction` a full Redis refuses the clear of a catalog change (an INCR):
+    this worker went on serving the old page, and every dyno with it, even after
+    memory was freed, until the page expired. The worker that made the change now
+    renders until the clear goes through, then every dyno sees the new generation."""
+    server = redisserver.start(tmp_path, maxmemory="4mb", policy="noeviction")
+    try:
+        monkeypatch.setenv("REDIS_URL", server.url)
+        settings.CACHES = cache.caches(page_seconds=600, development=False)
+        product = ProductFactory(category=CategoryFactory(), price=Decimal("10.00"))
+        assert [client.get("/products/")["X-Page-Cache"] for _ in range(2)] == ["miss", "hit"]
+        pages = django_caches["pages"]
+        generation = pages.get(pagecache.GENERATION)
+        for n in range(200):  # 10 MB of pages into 4 MB, until Redis refuses
+            try:
+                pages.set(f"filler-{n}", os.urandom(50_000))
+            except cache.unavailable():
+                break
+        with django_capture_on_commit_callbacks(execute=True):
+            product.price = Decimal("4321.50")
+            product.save()
+        assert "pages not cleared" in caplog.text
+        assert pages.get(pagecache.GENERATION) == generation  # refused
+        for _ in range(2):  # the old page is not served, nor stored (Redis is full)
+            full = client.get("/products/")
+            assert full["X-Page-Cache"] == "bypass"
+            assert NEW_PRICE in full.content.decode()
+        server.client().config_set("maxmemory", "0")  # memory back
+        freed = client.get("/products/")
+        assert (freed["X-Page-Cache"], NEW_PRICE in freed.content.decode()) == ("miss", True)
+        assert pages.get(pagecache.GENERATION) != generation  # for every dyno
+        assert client.get("/products/")["X-Page-Cache"] == "hit"
+    finally:
+        server.stop()
