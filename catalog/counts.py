@@ -4,24 +4,22 @@ Every product list shows "N products, page x of y" and links its last page, so
 its paginator needs a count: a `COUNT(*)` over every published product of the
 list (all of them, or one category's), 2.6 ms of the 3.6 ms a 50,000-product
 list spends in the database, on every page of every sort. The count depends only
-on which list it is (its filter), not on the page, sort or page size, so it is kept in the
+on which list it is, not on the page, sort or page size, so it is kept in the
 `pages` cache beside the cached pages (catalog/pagecache.py), for
 PAGE_CACHE_SECONDS, and retired with them by every catalog save or delete (the
 generation of catalog/pagecache.py).
 Logged-in visitors, who never get a cached page, share the count too; staff
 count afresh (catalog/kept.py, `fresh_for`).
 
-A count is kept per list as its filter says (`count_key`), and counted again
-where the rows of the page asked for fall short of it (`CachedCountPaginator`).
+A count is kept for the lists the view makes itself (`count_key`: all products,
+or a category's), and counted again where the rows of the page asked for fall
+short of it (`CachedCountPaginator`).
 Otherwise how true it stays is how fresh the cached pages are: the worker (or,
 with a shared cache server, every worker) that commits a change counts again on
 the next request; other workers within PAGE_CACHE_SECONDS. PAGE_CACHE_SECONDS=0
 counts on every request.
 """
 
-import hashlib
-
-from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.core.paginator import Paginator
 from django.utils.functional import cached_property
 
@@ -29,7 +27,8 @@ from catalog.kept import kept
 
 
 class CachedCountPaginator(Paginator):
-    """A Paginator whose `count` comes from the `pages` cache under `count_key`.
+    """A Paginator whose `count` comes from the `pages` cache under `count_key`
+    (counted every time without one).
 
     A count kept while another process changed the catalog is too high or too low
     until it expires. Where the rows of the page asked for disagree with it (fewer
@@ -46,7 +45,7 @@ class CachedCountPaginator(Paginator):
         object_list,
         per_page,
         *,
-        count_key: str,
+        count_key: str | None,
         fresh: bool = False,
         last: bool = False,
         **kwargs,
@@ -61,12 +60,15 @@ class CachedCountPaginator(Paginator):
         return self._count()
 
     def _count(self, again: bool = False) -> int:
+        # Paginator.count is a cached_property: .func is Django's own COUNT(*).
+        def count() -> int:
+            return Paginator.count.func(self)
+
+        if self.count_key is None:
+            return count()
         # Kept with the generation it was counted under, as a cached page is:
         # a count taken while a change committed is never used.
-        # Paginator.count is a cached_property: .func is Django's own COUNT(*).
-        return kept(
-            self.count_key, lambda: Paginator.count.func(self), fresh=self.fresh, again=again
-        )
+        return kept(self.count_key, count, fresh=self.fresh, again=again)
 
     def page(self, number):
         page = super().page(number)
@@ -83,18 +85,6 @@ class CachedCountPaginator(Paginator):
         return (self.count if top + self.orphans >= self.count else top) - bottom
 
 
-def count_key(queryset) -> str:
-    """The cache key of the count of `queryset`'s rows: its model, database and
-    filter (the WHERE clause, compiled, with its parameters), not its order. Every
-    sort of one list shares a count; a list filtered otherwise (another category,
-    a fork's search) has its own."""
-    query = queryset.query
-    compiler = query.get_compiler(queryset.db)
-    try:
-        where, params = compiler.compile(query.where)
-    except EmptyResultSet:  # `.none()`, `pk__in=[]`: nothing to count
-        where, params = "nothing", ()
-    except FullResultSet:  # no filter, or one every row passes
-        where, params = "", ()
-    shape = repr((query.model._meta.label, queryset.db, query.distinct, where, tuple(params)))
-    return "catalog-count:" + hashlib.sha256(shape.encode()).hexdigest()
+def count_key(category) -> str:
+    """The cache key of the count of published products, of one category or of all."""
+    return f"catalog-count:{category.pk if category else 'all'}"

@@ -79,7 +79,8 @@ class ProductListView(ListView):
         products = Product.objects.published().for_list().sorted_by(self.sort)
         if self.category:
             products = products.in_category(self.category)
-        return products.with_features()
+        self.listed = products.with_features()
+        return self.listed
 
     def get_category(self) -> Category | None:
         slug = self.kwargs.get("slug") or self.request.GET.get("category")
@@ -95,11 +96,14 @@ class ProductListView(ListView):
         return clamp_per_page(self.request.GET.get("per_page"))
 
     def get_paginator(self, queryset, per_page, **kwargs):
-        # The list's count is kept between requests (catalog/counts.py).
+        # The list's count is kept between requests (catalog/counts.py), for the
+        # lists get_queryset() makes: all products or a category's. A subclass that
+        # filters or slices them further (a fork's search) counts its own rows.
+        own = queryset is getattr(self, "listed", None)
         return CachedCountPaginator(
             queryset,
             per_page,
-            count_key=count_key(queryset),
+            count_key=count_key(self.category) if own else None,
             fresh=fresh_for(self.request),
             last=(self.kwargs.get(self.page_kwarg) or self.request.GET.get(self.page_kwarg))
             == "last",

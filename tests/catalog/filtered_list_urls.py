@@ -1,5 +1,5 @@
-"""A fork's search: the product list view with one more filter, the ordinary Django way
-(tests/catalog/test_counts.py)."""
+"""Forks of the product list view: a search that filters it further, new arrivals that
+slice it, the ordinary Django ways (tests/catalog/test_counts.py)."""
 
 from django.urls import path
 
@@ -14,4 +14,13 @@ class SearchView(ProductListView):
         return products.filter(name__icontains=words) if words else products
 
 
-urlpatterns = [path("search/", SearchView.as_view(), name="search"), *site]
+class NewArrivalsView(ProductListView):
+    def get_queryset(self):
+        return super().get_queryset()[:4]
+
+
+urlpatterns = [
+    path("search/", SearchView.as_view(), name="search"),
+    path("new/", NewArrivalsView.as_view(), name="new"),
+    *site,
+]
