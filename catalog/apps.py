@@ -16,9 +16,11 @@ class CatalogConfig(AppConfig):
         catalog = {Category, Product, Feature}
 
         def changed(sender, **kwargs):
-            # Through a proxy model too (a fork's FeaturedProduct): Django sends its
-            # saves and deletes with the proxy as sender.
-            if sender._meta.concrete_model in catalog:
+            # Through a proxy model too (a fork's FeaturedProduct), or a model that
+            # inherits a catalog table (a DigitalProduct): Django sends their saves
+            # with them alone as sender, never for the catalog row they write.
+            opts = sender._meta
+            if opts.concrete_model in catalog or catalog.intersection(opts.get_parent_list()):
                 pagecache.invalidate(**kwargs)
 
         # Any change to what a list page shows drops the cached pages (catalog/pagecache.py).
