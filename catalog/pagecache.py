@@ -286,14 +286,24 @@ def clear() -> None:
     try:
         _clear()
     except unavailable() as error:
-        unsent_clear.set()
-        logger.error("Page cache unavailable, pages not cleared: %r (sent again)", error)
+        logger.error(
+            "Page cache unavailable, pages not cleared: %r (sent again before this "
+            "process next reads the cache)",
+            error,
+        )
 
 
 def _clear() -> None:
+    """Move the generation on; while the cache refuses, `unsent_clear` stays set. It is
+    taken down before the call, not after: a clear another thread has refused
+    meanwhile sets it again, and is sent again too."""
+    unsent_clear.clear()
     pages = caches[CACHE_ALIAS]
     try:
-        pages.incr(GENERATION)  # atomic on Redis
-    except ValueError:  # no generation yet (or evicted): any new one retires all pages
-        pages.set(GENERATION, time.time_ns(), timeout=None)
-    unsent_clear.clear()
+        try:
+            pages.incr(GENERATION)  # atomic on Redis
+        except ValueError:  # no generation yet (or evicted): any new one retires all pages
+            pages.set(GENERATION, time.time_ns(), timeout=None)
+    except BaseException:
+        unsent_clear.set()
+        raise

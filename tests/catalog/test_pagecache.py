@@ -328,6 +328,33 @@ def test_a_save_through_a_model_that_inherits_a_products_table_clears_the_cache(
     assert "Audiobook" in page.content.decode()
 
 
+def test_a_clear_refused_while_another_goes_through_is_sent_again(monkeypatch, caplog):
+    """The flag of an unsent clear was taken down after a clear went through: one that
+    another thread's cache call refused in between was never sent."""
+    pages = caches["pages"]
+    pages.set(pagecache.GENERATION, 1, timeout=None)
+    real_incr = pages.incr
+
+    def refused(*args, **kwargs):
+        raise ConnectionError("refused")
+
+    def incr_while_another_is_refused(*args, **kwargs):
+        moved = real_incr(*args, **kwargs)
+        monkeypatch.setattr(pages, "incr", refused)
+        pagecache.clear()  # another thread's change, meanwhile
+        monkeypatch.setattr(pages, "incr", real_incr)
+        return moved
+
+    monkeypatch.setattr(pages, "incr", incr_while_another_is_refused)
+    pagecache.clear()
+    assert pages.get(pagecache.GENERATION) == 2
+    assert "pages not cleared" in caplog.text
+    assert pagecache.unsent_clear.is_set()
+    pagecache.lookup("some-page")  # sent again before the cache is read
+    assert pages.get(pagecache.GENERATION) == 3
+    assert not pagecache.unsent_clear.is_set()
+
+
 def test_other_models_changes_leave_the_cache_alone(client, make_products):
     make_products(1)
     client.get("/products/")

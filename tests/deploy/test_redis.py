@@ -20,6 +20,7 @@ TLS with a self-signed certificate) pointing at it:
 
 import gzip
 import os
+import time
 from decimal import Decimal
 
 import pytest
@@ -312,6 +313,40 @@ def test_a_clear_a_full_redis_refused_is_sent_again_before_a_page_is_served(
         freed = client.get("/products/")
         assert (freed["X-Page-Cache"], NEW_PRICE in freed.content.decode()) == ("miss", True)
         assert pages.get(pagecache.GENERATION) != generation  # for every dyno
+        assert client.get("/products/")["X-Page-Cache"] == "hit"
+    finally:
+        server.stop()
+
+
+@pytest.mark.django_db
+def test_a_clear_that_timed_out_is_sent_when_redis_answers_again(
+    tmp_path, monkeypatch, settings, client, django_capture_on_commit_callbacks
+):
+    """A catalog change while Redis does not answer writes (here CLIENT PAUSE, for
+    longer than the one-second socket timeout): its clear times out, the worker
+    pauses its calls (config/cache.py) and renders; once Redis answers again, the
+    clear goes through before a page is read from it, not the old page."""
+    server = redisserver.start(tmp_path)
+    try:
+        monkeypatch.setenv("REDIS_URL", server.url)
+        settings.CACHES = cache.caches(page_seconds=600, development=False)
+        product = ProductFactory(category=CategoryFactory(), price=Decimal("10.00"))
+        assert [client.get("/products/")["X-Page-Cache"] for _ in range(2)] == ["miss", "hit"]
+        redis = server.client()
+        redis.execute_command("CLIENT", "PAUSE", "2500", "WRITE")
+        paused_until = time.monotonic() + 2.5
+        with django_capture_on_commit_callbacks(execute=True):
+            product.price = Decimal("4321.50")
+            product.save()  # its clear times out
+        assert pagecache.unsent_clear.is_set()
+        down = client.get("/products/")
+        assert (down["X-Page-Cache"], NEW_PRICE in down.content.decode()) == ("bypass", True)
+        time.sleep(max(0, paused_until - time.monotonic()) + 0.2)
+        later = cache._breaker.clock() + cache.RETRY_SECONDS
+        monkeypatch.setattr(cache._breaker, "clock", lambda: later)  # the pause over
+        back = client.get("/products/")
+        assert (back["X-Page-Cache"], NEW_PRICE in back.content.decode()) == ("miss", True)
+        assert not pagecache.unsent_clear.is_set()
         assert client.get("/products/")["X-Page-Cache"] == "hit"
     finally:
         server.stop()
