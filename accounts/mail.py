@@ -9,6 +9,11 @@ A job that finds the queue full is dropped and logged (a flood of reset requests
 must not grow the process); a job that fails is logged with its traceback. The
 threads start with the first job, so gunicorn's preloaded master never has any.
 
+A job runs with the submitting thread's script prefix, URLconf and active language,
+each thread-local in Django: a mail rendered on the mail thread links and reads as
+the request that queued it would (a site under SCRIPT_NAME, a request's own
+`urlconf`, a fork's languages), and the thread keeps none of them afterwards.
+
 What it costs: a queued mail lives in this process's memory only. A graceful stop
 (SIGTERM) lets Python finish the queue before the process exits; a crash or
 SIGKILL loses it. A job queue (a worker dyno reading Redis, say) is the answer
@@ -21,6 +26,14 @@ from collections.abc import Callable
 from concurrent import futures
 
 from django.db import connections
+from django.urls import (
+    clear_script_prefix,
+    get_script_prefix,
+    get_urlconf,
+    set_script_prefix,
+    set_urlconf,
+)
+from django.utils import translation
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +56,8 @@ class Outbox:
                 self._executor = futures.ThreadPoolExecutor(
                     self._workers, thread_name_prefix="mail"
                 )
-            future = self._executor.submit(self._run, send, what)
+            request = (get_script_prefix(), get_urlconf(), translation.get_language())
+            future = self._executor.submit(self._run, send, what, request)
             self._pending.add(future)
         future.add_done_callback(self._done)
         return True
@@ -55,12 +69,18 @@ class Outbox:
         return not futures.wait(pending, timeout).not_done
 
     @staticmethod
-    def _run(send: Callable[[], object], what: str) -> None:
+    def _run(send: Callable[[], object], what: str, request: tuple) -> None:
+        prefix, urlconf, language = request
+        set_script_prefix(prefix)
+        set_urlconf(urlconf)
         try:
-            send()
+            with translation.override(language):
+                send()
         except Exception:
             logger.exception("Failed to send %s.", what)
         finally:
+            clear_script_prefix()
+            set_urlconf(None)
             # A job should not query, but if one did, its thread's connection
             # must not stay open for the life of the process.
             connections.close_all()

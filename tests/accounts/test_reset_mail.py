@@ -7,6 +7,7 @@ import threading
 
 import pytest
 from django.core import mail as sent
+from django.urls import clear_script_prefix, set_script_prefix
 
 from accounts.forms import MailPart, send_in_one_mail
 from accounts.mail import Outbox
@@ -127,3 +128,54 @@ def test_an_address_mail_cannot_reach_is_a_warning_and_no_mail(caplog):
     assert [(r.levelname, r.getMessage()) for r in caplog.records] == [
         ("WARNING", f"No password reset email: mail cannot be sent to the address of [{user.pk}]")
     ]
+
+
+@pytest.fixture
+def under_a_prefix():
+    """What Django's WSGI handler does for a site served under /shop/ (SCRIPT_NAME)."""
+    set_script_prefix("/shop/")
+    yield
+    clear_script_prefix()
+
+
+@pytest.mark.django_db
+def test_the_mail_thread_builds_links_as_the_request_would(under_a_prefix, settings):
+    """The reset mail is rendered on a mail thread, which had none of the request's
+    script prefix, URLconf or language (each thread-local in Django): a site served
+    under /shop/ mailed links to /accounts/reset/..., a 404."""
+    from django.test import Client
+
+    from accounts.mail import outbox
+
+    UserFactory(username="ada", email="ada@example.com")
+    answer = Client().post("/accounts/password_reset/", {"email": "ada@example.com"})
+    assert answer["Location"].startswith("/shop/")
+    assert outbox.wait(10)
+    link = re.search(r"https?://\S+", sent.outbox[-1].body)[0]
+    assert "/shop/accounts/reset/" in link
+
+
+def test_a_job_runs_with_the_submitters_urlconf_and_language():
+    from django.urls import get_script_prefix, get_urlconf, set_urlconf
+    from django.utils import translation
+
+    box, seen = Outbox(), []
+    set_script_prefix("/shop/")
+    set_urlconf("tests.config.urls_items")
+    try:
+        with translation.override("de"):
+            box.submit(
+                lambda: seen.append(
+                    (get_script_prefix(), get_urlconf(), translation.get_language())
+                ),
+                "a probe",
+            )
+    finally:
+        set_urlconf(None)
+        clear_script_prefix()
+    assert box.wait(10)
+    assert seen == [("/shop/", "tests.config.urls_items", "de")]
+    # And the mail thread keeps none of it for the next job.
+    box.submit(lambda: seen.append((get_script_prefix(), get_urlconf())), "another")
+    assert box.wait(10)
+    assert seen[-1] == ("/", None)
