@@ -7,6 +7,7 @@ bytes. Each run adds two versions of one small object, which the lifecycle rule
 expires; it touches no other file.
 """
 
+import hashlib
 import http.client
 import logging
 import time
@@ -19,7 +20,7 @@ from django.conf import settings
 from django.contrib.sessions.backends.base import UpdateError
 from django.core.cache import caches
 from django.core.exceptions import PermissionDenied
-from django.core.files.storage import default_storage
+from django.core.files.storage import default_storage, storages
 from django.db import OperationalError, connection, transaction
 from django.http import HttpResponseRedirect
 from django.shortcuts import resolve_url
@@ -52,6 +53,20 @@ UNREADABLE_SECONDS = 60
 # demonstration reads again at once; other processes show it within the minute.
 READ_KEY = "tour:s3-media:read"
 READ_SECONDS = 60
+
+
+def storage_key(name: str) -> str:
+    """`name` (UNREADABLE_KEY, READ_KEY) for the media storage the page is on now: its
+    class, bucket and endpoint. A read or a failure of one bucket is never shown for
+    another when STORAGES changes while the process runs."""
+    storage = storages["default"]
+    kind = type(storage)
+    said = (
+        f"{kind.__module__}.{kind.__qualname__}",
+        getattr(storage, "bucket_name", None),
+        getattr(storage, "endpoint_url", None),
+    )
+    return f"{name}:{hashlib.sha256(repr(said).encode()).hexdigest()[:32]}"
 
 
 @dataclass
@@ -275,7 +290,8 @@ class S3MediaTourView(TemplateView):
                     return self.too_many(request)
                 for scope, value, limit in limits:
                     throttle.hit(scope, value, limit=limit, window=HOUR)
-                caches["default"].delete_many([UNREADABLE_KEY, READ_KEY])  # S3 again, now
+                # S3 again, now.
+                caches["default"].delete_many([storage_key(UNREADABLE_KEY), storage_key(READ_KEY)])
                 try:
                     result = {"steps": demonstrate()}
                 except (versions.MediaError, *versions.storage_errors()) as error:
@@ -339,7 +355,7 @@ class S3MediaTourView(TemplateView):
             "storage_excerpt": source_excerpt("config/media/storage.py", "def media_storage", 16),
             "restore_excerpt": source_excerpt("config/media/versions.py", "def restore(", 130),
         }
-        if "error" not in kwargs and caches["default"].get(UNREADABLE_KEY):
+        if "error" not in kwargs and caches["default"].get(storage_key(UNREADABLE_KEY)):
             context["error"] = versions.MediaError(
                 "S3 did not answer as expected a moment ago; this page asks it again "
                 f"within {UNREADABLE_SECONDS} seconds."
@@ -350,7 +366,7 @@ class S3MediaTourView(TemplateView):
             except versions.MediaError as error:
                 context["error"] = error
             except versions.storage_errors() as error:
-                caches["default"].set(UNREADABLE_KEY, True, UNREADABLE_SECONDS)
+                caches["default"].set(storage_key(UNREADABLE_KEY), True, UNREADABLE_SECONDS)
                 context["error"] = error
         return super().get_context_data(**context, **kwargs)
 
@@ -358,7 +374,8 @@ class S3MediaTourView(TemplateView):
     def read_bucket() -> dict:
         """The bucket, its versioning and the demonstration file's newest versions,
         read at most once a READ_SECONDS in each process."""
-        read = caches["default"].get(READ_KEY)
+        key = storage_key(READ_KEY)
+        read = caches["default"].get(key)
         if read is None:
             read = {
                 "bucket": versions.bucket_name(),
@@ -370,5 +387,5 @@ class S3MediaTourView(TemplateView):
                 # Shown: a process's read may be older than another's, or the last run.
                 "read_at": timezone.now(),
             }
-            caches["default"].set(READ_KEY, read, READ_SECONDS)
+            caches["default"].set(key, read, READ_SECONDS)
         return read

@@ -491,7 +491,7 @@ def test_a_hanging_bucket_holds_one_request_a_minute_not_every_visitors(client, 
     assert hanging_s3.accepted == asked  # answered from the remembered failure
 
     assert UNREADABLE_SECONDS == 60  # "a minute" (docs/production.md)
-    caches["default"].delete(UNREADABLE_KEY)  # a minute later
+    caches["default"].delete(tour.storage_key(UNREADABLE_KEY))  # a minute later
     assert client.get("/tour/s3-media/").status_code == 503
     assert hanging_s3.accepted > asked
 
@@ -706,9 +706,39 @@ def test_the_time_of_the_read_is_in_utc_whatever_the_time_zone(client, fresh_s3,
     """The page says UTC: the date filter shows the current time zone's, which a
     fork may set."""
     settings.TIME_ZONE = "America/New_York"
-    caches["default"].delete(READ_KEY)
+    caches["default"].delete(tour.storage_key(READ_KEY))
     content = client.get("/tour/s3-media/").content.decode()
     shown = re.search(r'<time datetime="([^"]+)">(\d\d:\d\d:\d\d) UTC</time>', content)
     read = datetime.datetime.fromisoformat(shown[1])
     assert read.utcoffset() == datetime.timedelta(0)
     assert shown[2] == read.strftime("%H:%M:%S")
+
+
+@pytest.mark.django_db
+def test_the_remembered_read_is_of_the_storage_the_page_is_on(client, settings, fresh_s3, tmp_path):
+    """The bucket read kept for a minute was kept under one key: after STORAGES changed
+    in a running process (another bucket, or no S3 at all), the page went on showing
+    the old bucket's name and versioning."""
+    assert "<code>media</code>" in client.get("/tour/s3-media/").content.decode()
+    settings.STORAGES = storages_on(fresh_s3, bucket=locals3.STATIC_BUCKET)
+    assert "<code>static</code>" in client.get("/tour/s3-media/").content.decode()
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
+    }
+    off_s3 = client.get("/tour/s3-media/").content.decode()
+    assert "Versioning: <strong>Enabled" not in off_s3
+    assert "<code>media</code>" not in off_s3
+
+
+@pytest.mark.django_db
+def test_a_storage_remembered_unreadable_does_not_hold_back_another(
+    client, settings, fresh_s3, refusing_port
+):
+    settings.STORAGES = storages_on(fresh_s3, endpoint_url=f"http://127.0.0.1:{refusing_port}")
+    assert client.get("/tour/s3-media/").status_code == 503
+    settings.STORAGES = storages_on(fresh_s3)  # mended
+    assert client.get("/tour/s3-media/").status_code == 200
