@@ -18,7 +18,10 @@ kind of count gets an alias (a table) of its own: past MAX_ENTRIES Django's
 database cache deletes the rows whose keys sort first, live counts included.
 
 Keys are an HMAC of the value under SECRET_KEY: the store never holds an e-mail
-address or a username in clear. Windows are fixed (aligned on the clock), so a
+address or a username in clear. A count also adds what the same key reached
+under each of SECRET_KEY_FALLBACKS (one more read while there are any): a
+rotated secret keeps the window's counts, a paused account's among them, and adds
+what dynos still on the old one count meanwhile. Windows are fixed (aligned on the clock), so a
 client may spend a window's allowance at its end and the next one's at the
 start: at most twice the limit in a short burst.
 
@@ -46,6 +49,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import wraps
 
+from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.db import DatabaseCache
 from django.db import connections, router, transaction
@@ -78,9 +82,20 @@ def _fail_open(answer):
     return decorate
 
 
-def _key(scope: str, value: str, window: int) -> str:
-    digest = salted_hmac("config.security.throttle", f"{scope}\0{value}").hexdigest()
-    return f"{scope}:{window}:{int(time.time() // window)}:{digest}"
+def _key(scope: str, value: str, window: int, secret: str | None = None) -> str:
+    digest = salted_hmac("config.security.throttle", f"{scope}\0{value}", secret=secret)
+    return f"{scope}:{window}:{int(time.time() // window)}:{digest.hexdigest()}"
+
+
+def _earlier_keys(scope: str, value: str, window: int) -> list[str]:
+    """The same count's keys under SECRET_KEY_FALLBACKS: what it reached before the
+    secret was rotated, or on the dynos of a deploy still running the old one."""
+    return [_key(scope, value, window, old) for old in settings.SECRET_KEY_FALLBACKS]
+
+
+def _earlier(store, scope: str, value: str, window: int) -> int:
+    keys = _earlier_keys(scope, value, window)
+    return sum(store.get_many(keys).values()) if keys else 0
 
 
 def _store(window: int, alias: str = ALIAS):
@@ -124,7 +139,8 @@ def take(scope: str, value: str, *, limit: int, window: int, alias: str = ALIAS)
     """Count one event before the work it bounds; give it back (`Taken.give_back`) if the
     work never ran, or turned out not to be what the limit counts (a right password)."""
     store, key = _store(window, alias), _key(scope, value, window)
-    return Taken(_count(store, key, window) <= limit, store, key)
+    count = _count(store, key, window) + _earlier(store, scope, value, window)
+    return Taken(count <= limit, store, key)
 
 
 def hit(scope: str, value: str, *, limit: int, window: int, alias: str = ALIAS) -> bool:
@@ -166,12 +182,16 @@ def rolled_back_with_transactions(alias: str = ALIAS) -> bool:
 @_fail_open(False)
 def reached(scope: str, value: str, *, limit: int, window: int, alias: str = ALIAS) -> bool:
     """Whether `limit` events were counted in this window already."""
-    return _store(window, alias).get(_key(scope, value, window), 0) >= limit
+    store = _store(window, alias)
+    count = store.get(_key(scope, value, window), 0) + _earlier(store, scope, value, window)
+    return count >= limit
 
 
 @_fail_open(None)
 def clear(scope: str, value: str, *, window: int, alias: str = ALIAS) -> None:
-    _store(window, alias).delete(_key(scope, value, window))
+    _store(window, alias).delete_many(
+        [_key(scope, value, window), *_earlier_keys(scope, value, window)]
+    )
 
 
 def seconds_left(window: int) -> int:

@@ -77,6 +77,50 @@ def test_the_store_never_holds_a_value_in_clear():
     assert "grace" not in value
 
 
+@pytest.fixture
+def rotated_secret(settings):
+    """SECRET_KEY rotated as Django documents it: a new key, the old one a fallback."""
+
+    def rotate():
+        settings.SECRET_KEY_FALLBACKS = [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]
+        settings.SECRET_KEY = "a-rotated-secret-key-" + "r" * 50
+
+    return rotate
+
+
+def test_a_rotated_secret_keeps_the_counts_of_the_window(rotated_secret):
+    """Counts are keyed by an HMAC under SECRET_KEY: a rotation (after a leak, likely
+    while the site is under attack) started every count afresh, a paused account's
+    included, and during a deploy old and new dynos each counted apart."""
+    for _ in range(2):
+        throttle.hit("test", "a", limit=3, window=60)
+    rotated_secret()
+    assert throttle.reached("test", "a", limit=2, window=60)
+    assert throttle.hit("test", "a", limit=3, window=60)  # the third
+    assert not throttle.hit("test", "a", limit=3, window=60)
+    throttle.clear("test", "a", window=60)
+    assert not throttle.reached("test", "a", limit=1, window=60)
+
+
+@pytest.mark.usefixtures("throttle_clock")
+def test_a_paused_account_stays_paused_across_a_rotated_secret(client, rotated_secret):
+    from django.test import Client
+
+    from accounts.throttles import LOGIN_FAILURES_PER_ACCOUNT
+    from tests.factories import UserFactory
+
+    UserFactory(username="alice", email="alice@example.com")
+    for n in range(LOGIN_FAILURES_PER_ACCOUNT):
+        Client(HTTP_X_FORWARDED_FOR=f"2001:db8:{n:x}::1").post(
+            "/accounts/login/", {"username": "alice", "password": "wrong"}
+        )
+    rotated_secret()
+    answer = Client(HTTP_X_FORWARDED_FOR="2001:db8:ffff::1").post(
+        "/accounts/login/", {"username": "alice", "password": "wrong"}
+    )
+    assert answer.status_code == 429
+
+
 def test_a_window_longer_than_the_store_keeps_counts_is_refused():
     with pytest.raises(ValueError, match="TIMEOUT"):
         throttle.hit("test", "a", limit=1, window=2 * 3600)
