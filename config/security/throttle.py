@@ -19,11 +19,13 @@ database cache deletes the rows whose keys sort first, live counts included.
 
 Keys are an HMAC of the value under SECRET_KEY: the store never holds an e-mail
 address or a username in clear. A count also adds what the same key reached
-under each of SECRET_KEY_FALLBACKS (one more read while there are any): a
-rotated secret keeps the window's counts, a paused account's among them, and adds
-what dynos still on the old one count meanwhile. Windows are fixed (aligned on the clock), so a
-client may spend a window's allowance at its end and the next one's at the
-start: at most twice the limit in a short burst.
+under each of SECRET_KEY_FALLBACKS (one more read while there are any): a secret
+rotated with the old one kept as a fallback keeps the window's counts, a paused
+account's among them, and adds what dynos still on the old one count meanwhile.
+
+Windows are fixed (aligned on the clock), so a client may spend a window's
+allowance at its end and the next one's at the start: at most twice the limit in
+a short burst.
 
 A bound on work that only counts when it fails (a password checked and wrong)
 takes its count before the work and gives it back if the work turned out not to
