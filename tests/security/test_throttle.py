@@ -102,6 +102,13 @@ def test_a_rotated_secret_keeps_the_counts_of_the_window(rotated_secret):
     assert not throttle.reached("test", "a", limit=1, window=60)
 
 
+def test_a_new_secret_without_fallbacks_starts_the_counts_afresh(settings):
+    """What a new DJANGO_SECRET_KEY alone does (docs/production.md, "Throttles")."""
+    throttle.hit("test", "a", limit=3, window=60)
+    settings.SECRET_KEY = "another-secret-key-" + "n" * 50
+    assert not throttle.reached("test", "a", limit=1, window=60)
+
+
 @pytest.mark.usefixtures("throttle_clock")
 def test_a_paused_account_stays_paused_across_a_rotated_secret(client, rotated_secret):
     from django.test import Client
