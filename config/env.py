@@ -41,23 +41,50 @@ def secret_key(name: str) -> str:
     security.W009: 50 characters or more, 5 different, no `django-insecure-` prefix,
     which startproject's and the development key carry). No dyno runs that check,
     and a key anyone may know lets them sign session cookies."""
-    from django.core.checks.security import base
-
     value = required(name, at_build=secrets.token_urlsafe(50))
-    if (
-        len(value) < base.SECRET_KEY_MIN_LENGTH
-        or len(set(value)) < base.SECRET_KEY_MIN_UNIQUE_CHARACTERS
-        or value.startswith(base.SECRET_KEY_INSECURE_PREFIX)
-    ):
+    if _weak(value):
         raise ImproperlyConfigured(
-            f"{name} is too weak for production: Django asks for "
-            f"{base.SECRET_KEY_MIN_LENGTH} characters or more, "
-            f"{base.SECRET_KEY_MIN_UNIQUE_CHARACTERS} of them different, not starting "
-            f"with {base.SECRET_KEY_INSECURE_PREFIX!r} (a key others may know). Set a new "
+            f"{name} is too weak for production: {_strong_key()}. Set a new "
             "one, which logs everyone out: heroku config:set "
             f"{name}=\"$(python3 -c 'import secrets; print(secrets.token_urlsafe(50))')\""
         )
     return value
+
+
+def secret_key_fallbacks(name: str) -> list[str]:
+    """Earlier SECRET_KEYs, separated by spaces (Django's SECRET_KEY_FALLBACKS): what
+    a rotated key keeps valid while the new one takes over, sessions and throttle
+    counts among them. Each must pass the key's own check: a fallback signs as well."""
+    keys = os.environ.get(name, "").split()
+    for number, key in enumerate(keys, start=1):
+        if _weak(key):
+            raise ImproperlyConfigured(
+                f"{name}: its key number {number} is too weak: {_strong_key()}. "
+                "Take it out: whoever knows it can sign session cookies."
+            )
+    return keys
+
+
+def _weak(key: str) -> bool:
+    """What `check --deploy` calls weak (security.W009)."""
+    from django.core.checks.security import base
+
+    return (
+        len(key) < base.SECRET_KEY_MIN_LENGTH
+        or len(set(key)) < base.SECRET_KEY_MIN_UNIQUE_CHARACTERS
+        or key.startswith(base.SECRET_KEY_INSECURE_PREFIX)
+    )
+
+
+def _strong_key() -> str:
+    """What `_weak` asks of a key, as the messages say it (Django's own figures)."""
+    from django.core.checks.security import base
+
+    return (
+        f"Django asks for {base.SECRET_KEY_MIN_LENGTH} characters or more, "
+        f"{base.SECRET_KEY_MIN_UNIQUE_CHARACTERS} of them different, not starting "
+        f"with {base.SECRET_KEY_INSECURE_PREFIX!r} (a key others may know)"
+    )
 
 
 # Printable ASCII without the space: what an access key or a secret is made of.

@@ -67,6 +67,42 @@ def test_a_secret_key_check_deploy_takes_is_taken(monkeypatch, key):
     assert env.secret_key("DJANGO_SECRET_KEY") == key
 
 
+OLD_KEY = "an-old-secret-key-" + "o" * 50
+OLDER_KEY = "an-older-secret-key-" + "p" * 50
+
+
+@pytest.mark.parametrize(
+    ("value", "fallbacks"),
+    [
+        (None, []),
+        ("  ", []),
+        (OLD_KEY, [OLD_KEY]),
+        (f" {OLD_KEY}  {OLDER_KEY}\n", [OLD_KEY, OLDER_KEY]),
+    ],
+)
+def test_secret_key_fallbacks_are_the_keys_a_rotation_keeps_valid(value, fallbacks):
+    """DJANGO_SECRET_KEY_FALLBACKS, separated by spaces: Django's SECRET_KEY_FALLBACKS,
+    so a rotated key logs nobody out and keeps the hour's throttle counts."""
+    show = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(repr(s.SECRET_KEY_FALLBACKS))"
+    )
+    variables = production_env(
+        DATABASE_URL="postgres://u:p@db.invalid/app", DJANGO_SECRET_KEY_FALLBACKS=value
+    )
+    shown = run_python(show, variables)
+    assert shown.stdout.strip() == repr(fallbacks), shown.stderr
+
+
+def test_a_weak_secret_key_fallback_stops_start_up(monkeypatch):
+    """A fallback signs as well as the key: a weak one is refused as the key is."""
+    monkeypatch.setenv("DJANGO_SECRET_KEY_FALLBACKS", f"{OLD_KEY} django-insecure-development-only")
+    with pytest.raises(ImproperlyConfigured, match="DJANGO_SECRET_KEY_FALLBACKS") as refused:
+        env.secret_key_fallbacks("DJANGO_SECRET_KEY_FALLBACKS")
+    assert "too weak" in str(refused.value)
+    assert "\n" not in str(refused.value)
+
+
 @pytest.mark.parametrize("blank", ["", "   ", "\t\n"])
 def test_a_blank_secret_key_in_development_is_the_development_key(blank):
     """As every other variable: blank counts as unset, not as a key of spaces."""
@@ -1538,3 +1574,36 @@ def test_a_tls_option_split_off_a_redis_password_is_not_named():
     with pytest.raises(ImproperlyConfigured, match="on a redis:// URL") as refused:
         cache.redis_options(url, development=True)
     assert "ssl_ca_certs" not in str(refused.value)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("kept", "logged_in"), [(True, True), (False, False)])
+def test_a_rotated_key_with_its_fallback_logs_nobody_out(client, settings, kept, logged_in):
+    """README, "Config vars": with the old key among DJANGO_SECRET_KEY_FALLBACKS a
+    session made under it stays logged in; a new key alone logs everyone out."""
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(username="ada"))
+    assert client.get("/accounts/profile/").status_code == 200
+    old = settings.SECRET_KEY
+    settings.SECRET_KEY = "the-rotated-secret-key-" + "q" * 50
+    settings.SECRET_KEY_FALLBACKS = [old] if kept else []
+    answer = client.get("/accounts/profile/")
+    assert (answer.status_code == 200) is logged_in
+    if not logged_in:
+        assert answer.status_code == 302
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("kept", "valid"), [(True, True), (False, False)])
+def test_a_reset_link_made_before_a_rotation_follows_the_fallbacks(settings, kept, valid):
+    from django.contrib.auth.tokens import PasswordResetTokenGenerator
+
+    from tests.factories import UserFactory
+
+    user = UserFactory(username="ada")
+    token = PasswordResetTokenGenerator().make_token(user)
+    old = settings.SECRET_KEY
+    settings.SECRET_KEY = "the-rotated-secret-key-" + "q" * 50
+    settings.SECRET_KEY_FALLBACKS = [old] if kept else []
+    assert PasswordResetTokenGenerator().check_token(user, token) is valid
