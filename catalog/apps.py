@@ -25,4 +25,4 @@ class CatalogConfig(AppConfig):
 
         # Any change to what a list page shows drops the cached pages (catalog/pagecache.py).
         for signal in (post_save, post_delete):
-            signal.connect(changed, weak=False, dispatch_uid=f"pagecache-{id(signal)}")
+            signal.connect(changed, weak=False, dispatch_uid="pagecache")

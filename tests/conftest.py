@@ -227,6 +227,19 @@ def fast_password_hasher():
         yield
 
 
+@pytest.fixture
+def rotated_secret(settings):
+    """`rotate(keep=True)`: SECRET_KEY rotated as Django documents it, the old key kept
+    among SECRET_KEY_FALLBACKS; `keep=False`, a new key alone."""
+
+    def rotate(keep: bool = True) -> None:
+        old = settings.SECRET_KEY
+        settings.SECRET_KEY = "a-rotated-secret-key-" + "r" * 50
+        settings.SECRET_KEY_FALLBACKS = [old, *settings.SECRET_KEY_FALLBACKS] if keep else []
+
+    return rotate
+
+
 @pytest.fixture(autouse=True)
 def empty_page_cache():
     """Each test starts with no cached list page, and nothing in the default cache

@@ -107,3 +107,10 @@ def test_the_throttle_table_gives_every_limit():
     ]
     assert [row for row in rows if row not in table] == []
     assert throttles.HOUR == 3600  # "an hour"
+
+
+def test_the_secret_key_fallbacks_are_kept_as_long_as_a_session_lives():
+    assert settings.SESSION_COOKIE_AGE == 14 * 24 * 3600  # "two weeks"
+    assert "(sessions: two weeks)" in text("README.md")
+    assert "Empty it once they have expired (two weeks)" in text("app.json")
+    assert "Empty it two weeks on." in text(".env.example")

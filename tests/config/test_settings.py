@@ -1578,16 +1578,14 @@ def test_a_tls_option_split_off_a_redis_password_is_not_named():
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("kept", "logged_in"), [(True, True), (False, False)])
-def test_a_rotated_key_with_its_fallback_logs_nobody_out(client, settings, kept, logged_in):
+def test_a_rotated_key_with_its_fallback_logs_nobody_out(client, rotated_secret, kept, logged_in):
     """README, "Config vars": with the old key among DJANGO_SECRET_KEY_FALLBACKS a
     session made under it stays logged in; a new key alone logs everyone out."""
     from tests.factories import UserFactory
 
     client.force_login(UserFactory(username="ada"))
     assert client.get("/accounts/profile/").status_code == 200
-    old = settings.SECRET_KEY
-    settings.SECRET_KEY = "the-rotated-secret-key-" + "q" * 50
-    settings.SECRET_KEY_FALLBACKS = [old] if kept else []
+    rotated_secret(keep=kept)
     answer = client.get("/accounts/profile/")
     assert (answer.status_code == 200) is logged_in
     if not logged_in:
@@ -1596,14 +1594,12 @@ def test_a_rotated_key_with_its_fallback_logs_nobody_out(client, settings, kept,
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("kept", "valid"), [(True, True), (False, False)])
-def test_a_reset_link_made_before_a_rotation_follows_the_fallbacks(settings, kept, valid):
+def test_a_reset_link_made_before_a_rotation_follows_the_fallbacks(rotated_secret, kept, valid):
     from django.contrib.auth.tokens import PasswordResetTokenGenerator
 
     from tests.factories import UserFactory
 
     user = UserFactory(username="ada")
     token = PasswordResetTokenGenerator().make_token(user)
-    old = settings.SECRET_KEY
-    settings.SECRET_KEY = "the-rotated-secret-key-" + "q" * 50
-    settings.SECRET_KEY_FALLBACKS = [old] if kept else []
+    rotated_secret(keep=kept)
     assert PasswordResetTokenGenerator().check_token(user, token) is valid

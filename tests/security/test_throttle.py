@@ -5,6 +5,7 @@ import threading
 import pytest
 from django.conf import settings
 from django.db import connection, connections
+from django.test.utils import CaptureQueriesContext
 
 from config.security import throttle
 
@@ -77,17 +78,6 @@ def test_the_store_never_holds_a_value_in_clear():
     assert "grace" not in value
 
 
-@pytest.fixture
-def rotated_secret(settings):
-    """SECRET_KEY rotated as Django documents it: a new key, the old one a fallback."""
-
-    def rotate():
-        settings.SECRET_KEY_FALLBACKS = [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]
-        settings.SECRET_KEY = "a-rotated-secret-key-" + "r" * 50
-
-    return rotate
-
-
 def test_a_rotated_secret_keeps_the_counts_of_the_window(rotated_secret):
     """Counts are keyed by an HMAC under SECRET_KEY: a rotation (after a leak, likely
     while the site is under attack) started every count afresh, a paused account's
@@ -102,11 +92,26 @@ def test_a_rotated_secret_keeps_the_counts_of_the_window(rotated_secret):
     assert not throttle.reached("test", "a", limit=1, window=60)
 
 
-def test_a_new_secret_without_fallbacks_starts_the_counts_afresh(settings):
+def test_a_new_secret_without_fallbacks_starts_the_counts_afresh(rotated_secret):
     """What a new DJANGO_SECRET_KEY alone does (docs/production.md, "Throttles")."""
     throttle.hit("test", "a", limit=3, window=60)
-    settings.SECRET_KEY = "another-secret-key-" + "n" * 50
+    rotated_secret(keep=False)
     assert not throttle.reached("test", "a", limit=1, window=60)
+
+
+def test_each_fallback_costs_a_count_one_read_more(rotated_secret):
+    """docs/production.md: "one more read while that list is not empty"."""
+
+    def second_count(value: str) -> int:
+        """The statements of a key's second count (its first is an insert)."""
+        throttle.hit("test", value, limit=9, window=60)
+        with CaptureQueriesContext(connection) as taken:
+            throttle.hit("test", value, limit=9, window=60)
+        return len(taken)
+
+    alone = second_count("b")
+    rotated_secret()
+    assert second_count("c") == alone + 1
 
 
 @pytest.mark.usefixtures("throttle_clock")
