@@ -100,10 +100,10 @@ MIDDLEWARE = [
     # against BREACH-style guessing of the CSRF token in compressed pages.
     "django.middleware.gzip.GZipMiddleware",
     "csp.middleware.CSPMiddleware",
-    # Before anything reads the query, after the HTTPS redirect and the headers
-    # every page gets: a NUL (%00) in it is the 400 page, as no database takes
-    # one (config/security/querystring.py).
-    "config.security.querystring.NulQueryMiddleware",
+    # Before anything reads the query or the headers, after the HTTPS redirect and
+    # the headers every page gets: a NUL (%00) in either is the 400 page, as no
+    # database takes one (config/security/nul.py).
+    "config.security.nul.NulMiddleware",
     # Outside everything that queries (sessions, auth), so the log sees it all.
     "config.querylog.QueryLogMiddleware",
     # /healthz, before the session is read (config/views.py).

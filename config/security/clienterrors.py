@@ -1,7 +1,7 @@
 """A client's mistake: what Django answers with a 4xx, and one line in the logs for it.
 
 Django logs each such request with its traceback: a 400 it raised (a NUL in the
-query, `config/security/querystring.py`; a form that does not parse) at WARNING
+query, `config/security/nul.py`; a form that does not parse) at WARNING
 under `django.request`, and a SuspiciousOperation (too many fields or files, too
 much form data, a suspicious file name) at ERROR under `django.security.*`. A
 traceback is a dozen lines of the app's own frames for what is no fault of

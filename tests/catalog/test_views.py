@@ -101,7 +101,7 @@ def test_bad_parameters_are_404s(client, make_products, params):
 
 @pytest.mark.parametrize("params", [{"category": "nul\x00byte"}, {"sort": "price\x00"}])
 def test_a_nul_in_a_parameter_is_a_400_as_on_every_page(client, make_products, params):
-    make_products(2)  # config/security/querystring.py
+    make_products(2)  # config/security/nul.py
     assert client.get("/products/", params).status_code == 400
 
 

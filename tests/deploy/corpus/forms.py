@@ -79,7 +79,7 @@ def query_probes(
     clamp_max: int = 100,
 ) -> list[Probe]:
     """One probe per bad value of one query-string parameter. A NUL is refused on
-    every URL, before any view reads the query (config/security/querystring.py)."""
+    every URL, before any view reads the query (config/security/nul.py)."""
     return [
         Probe(
             f"{path}?{param}= {label}",

@@ -1,0 +1,35 @@
+"""Refuse a request carrying a NUL character, in its query string (`%00`) or in a
+header's value: the 400 page, on every page.
+
+PostgreSQL cannot store or compare a string with a NUL in it, and psycopg2 refuses
+to send one (ValueError). Django's form fields refuse it on their own, but other
+parts of a request reach the database through paths that are no form:
+- query parameters: the admin's list filters (`/admin/auth/user/?username=%00`)
+  and its autocomplete (`?term=%00`) answered 500;
+- headers: django-axes stores a login's User-Agent and Accept, and a NUL in
+  either made every login, failed or not, a 500.
+No page of the site takes a NUL in either, so one is refused before any view
+reads them. A percent-encoded NUL is the only way a query can carry one.
+gunicorn refuses a raw NUL byte in the request line and in a header, but a fork
+may serve the app with another server (or `runserver`), which passes it on.
+
+Cookies are left to their own guard (config/security/cookies.py): one of a shape
+the app never issues, a NUL in it or not, is ignored as if absent, so a visitor
+stuck with a junk cookie still gets every page.
+"""
+
+from django.core.exceptions import BadRequest
+
+
+class NulMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        meta = request.META
+        if "%00" in meta.get("QUERY_STRING", ""):
+            raise BadRequest("A NUL character in the query string.")
+        for name, value in meta.items():
+            if name.startswith("HTTP_") and "\0" in value and name != "HTTP_COOKIE":
+                raise BadRequest(f"A NUL character in a header ({name}).")
+        return self.get_response(request)
