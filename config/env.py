@@ -52,10 +52,22 @@ def secret_key(name: str) -> str:
 
 
 def secret_key_fallbacks(name: str) -> list[str]:
-    """Earlier SECRET_KEYs, separated by spaces (Django's SECRET_KEY_FALLBACKS): what
-    a rotated key keeps valid while the new one takes over, sessions and throttle
-    counts among them. Each must pass the key's own check: a fallback signs as well."""
-    keys = os.environ.get(name, "").split()
+    """Earlier SECRET_KEYs, separated by spaces or commas (Django's
+    SECRET_KEY_FALLBACKS): what a rotated key keeps valid while the new one takes
+    over, sessions and throttle counts among them. Each must pass the key's own
+    check: a fallback signs as well.
+
+    A key taken wrongly would match no earlier key and log everyone out without a
+    word: so commas separate too (ALLOWED_HOSTS takes them, and neither Django's
+    generated keys nor `secrets.token_urlsafe` hold one), and quotes around the
+    value or a key (pasted from a .env line or a shell) stop start-up."""
+    value = os.environ.get(name, "")
+    keys = value.replace(",", " ").split()
+    if _quoted(value.strip()) or any(map(_quoted, keys)):
+        raise ImproperlyConfigured(
+            f"{name} has quotes around it or around a key: set it again without them, "
+            "keys separated by spaces."
+        )
     for number, key in enumerate(keys, start=1):
         if _weak(key):
             raise ImproperlyConfigured(

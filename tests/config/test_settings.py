@@ -78,6 +78,10 @@ OLDER_KEY = "an-older-secret-key-" + "p" * 50
         ("  ", []),
         (OLD_KEY, [OLD_KEY]),
         (f" {OLD_KEY}  {OLDER_KEY}\n", [OLD_KEY, OLDER_KEY]),
+        # Commas, as ALLOWED_HOSTS takes them a row above in the README's table: each
+        # was part of one key, which matched no earlier key and logged everyone out.
+        (f"{OLD_KEY},{OLDER_KEY}", [OLD_KEY, OLDER_KEY]),
+        (f"{OLD_KEY}, {OLDER_KEY},", [OLD_KEY, OLDER_KEY]),
     ],
 )
 def test_secret_key_fallbacks_are_the_keys_a_rotation_keeps_valid(value, fallbacks):
@@ -100,6 +104,21 @@ def test_a_weak_secret_key_fallback_stops_start_up(monkeypatch):
     with pytest.raises(ImproperlyConfigured, match="DJANGO_SECRET_KEY_FALLBACKS") as refused:
         env.secret_key_fallbacks("DJANGO_SECRET_KEY_FALLBACKS")
     assert "too weak" in str(refused.value)
+    assert "\n" not in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [f'"{OLD_KEY}"', f"'{OLD_KEY}'", f'"{OLD_KEY} {OLDER_KEY}"', f"{OLD_KEY} '{OLDER_KEY}'"],
+)
+def test_a_secret_key_fallback_in_quotes_stops_start_up(monkeypatch, value):
+    """Pasted from a .env line or a shell: taken with its quotes, it matched no earlier
+    key, and the rotation logged everyone out without a word."""
+    monkeypatch.setenv("DJANGO_SECRET_KEY_FALLBACKS", value)
+    with pytest.raises(ImproperlyConfigured, match="DJANGO_SECRET_KEY_FALLBACKS") as refused:
+        env.secret_key_fallbacks("DJANGO_SECRET_KEY_FALLBACKS")
+    assert "quotes" in str(refused.value)
+    assert OLD_KEY not in str(refused.value)
     assert "\n" not in str(refused.value)
 
 
