@@ -400,14 +400,24 @@ HOST_PATTERN = re.compile(
 )
 
 
-def host_names(name: str, default: list[str]) -> list[str]:
+def host_names(name: str, default: list[str], *, every_host: bool = False) -> list[str]:
     """`as_list`, each value a pattern Django's ALLOWED_HOSTS can match a host with.
 
     A URL (`https://shop.example.com`), a port, a `*.example.com` wildcard or a
     space-separated list matches no request: every page would answer 400, with
     nothing in the logs but the status. Such a value stops start-up instead.
+
+    `*`, every host, only with `every_host` (development): the password reset mail
+    links to the host the request named, so behind anything that forwards any Host
+    the one asking for a reset chose where the link in a member's mail led.
     """
     hosts = as_list(name, default)
+    if "*" in hosts and not every_host:
+        raise ImproperlyConfigured(
+            f"The environment variable {name} has '*', every host: password reset mails "
+            "link to the host a request names, so anyone could make them link elsewhere. "
+            "Name the hosts instead (.herokuapp.com,www.example.com)."
+        )
     for host in hosts:
         if not HOST_PATTERN.fullmatch(host):
             raise ImproperlyConfigured(

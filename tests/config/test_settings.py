@@ -718,7 +718,7 @@ def served(host: str, patterns: list[str]) -> bool:
 @pytest.mark.parametrize(("value", "host"), USABLE_HOSTS)
 def test_allowed_hosts_takes_what_django_can_match(monkeypatch, value, host):
     monkeypatch.setenv("ALLOWED_HOSTS", f" {value} ,.herokuapp.com")
-    hosts = env.host_names("ALLOWED_HOSTS", [])
+    hosts = env.host_names("ALLOWED_HOSTS", [], every_host=True)
     assert hosts == [value, ".herokuapp.com"]
     assert served(host, [value])
 
@@ -729,6 +729,24 @@ def test_allowed_hosts_refuses_what_no_request_can_match(monkeypatch, value, hos
     monkeypatch.setenv("ALLOWED_HOSTS", f".herokuapp.com,{value}")
     with pytest.raises(ImproperlyConfigured, match=r"ALLOWED_HOSTS has '.*', which no request"):
         env.host_names("ALLOWED_HOSTS", [])
+
+
+def test_every_host_is_for_development_alone():
+    """`*` served any Host a request named, and the password reset mail links to the
+    request's host: whoever asked for a reset chose where its link led (behind a
+    router that forwards any Host; Heroku's routes by it). Production names its hosts."""
+    for value in ("*", ".herokuapp.com,*"):
+        shown = run_python(
+            SHOW_SETTINGS,
+            production_env(DATABASE_URL="postgres://u:p@db.invalid/app", ALLOWED_HOSTS=value),
+        )
+        assert shown.returncode != 0
+        said = shown.stderr.strip().splitlines()[-1]
+        assert "ALLOWED_HOSTS has '*'" in said
+        assert "reset" in said
+    development = production_env(ENVIRONMENT="development", ALLOWED_HOSTS="*")
+    shown = run_python(SHOW_SETTINGS, development)
+    assert shown.stdout.split()[-1] == "['*']", shown.stderr
 
 
 def test_a_url_in_allowed_hosts_stops_start_up_naming_it():
