@@ -9,9 +9,9 @@ parts of a request reach the database through paths that are no form:
 - headers: django-axes stores a login's User-Agent and Accept, and a NUL in
   either made every login, failed or not, a 500.
 No page of the site takes a NUL in either, so one is refused before any view
-reads them. A percent-encoded NUL is the only way a query can carry one.
-gunicorn refuses a raw NUL byte in the request line and in a header, but a fork
-may serve the app with another server (or `runserver`), which passes it on.
+reads them. gunicorn refuses a raw NUL byte in the request line and in a
+header, so a percent-encoded one is all a query can carry there; but a fork may
+serve the app with another server (or `runserver`), which passes a raw one on.
 
 Cookies are left to their own guard (config/security/cookies.py): one of a shape
 the app never issues, a NUL in it or not, is ignored as if absent, so a visitor
@@ -27,7 +27,8 @@ class NulMiddleware:
 
     def __call__(self, request):
         meta = request.META
-        if "%00" in meta.get("QUERY_STRING", ""):
+        query = meta.get("QUERY_STRING", "")
+        if "%00" in query or "\0" in query:
             raise BadRequest("A NUL character in the query string.")
         for name, value in meta.items():
             if name.startswith("HTTP_") and "\0" in value and name != "HTTP_COOKIE":

@@ -57,9 +57,19 @@ def test_a_nul_in_a_cookie_is_left_to_the_cookies_guard():
     assert Client().get("/", HTTP_COOKIE=cookie).status_code == 200
 
 
-def test_served_by_runservers_server_a_raw_nul_in_a_header_is_the_400_page():
-    """Django's development server (wsgiref's parser) passes a raw NUL in a header on to
-    the app, where gunicorn refuses it: the app's own refusal is what answers then."""
+@pytest.mark.parametrize(
+    "request_head",
+    [
+        b"GET /no-such-page/ HTTP/1.1\r\nUser-Agent: a\x00b\r\n",
+        # The admin's autocomplete sent a raw NUL in `term` to PostgreSQL: a 500.
+        b"GET /admin/autocomplete/?term=\x00 HTTP/1.1\r\n",
+        b"GET /products/?sort=\x00 HTTP/1.1\r\n",
+    ],
+)
+def test_served_by_runservers_server_a_raw_nul_is_the_400_page(request_head):
+    """Django's development server (wsgiref's parser) passes a raw NUL in a header or
+    the query on to the app, where gunicorn refuses it: the app's own refusal is what
+    answers then."""
     from django.core.handlers.wsgi import WSGIHandler
     from django.core.servers.basehttp import WSGIRequestHandler, WSGIServer
 
@@ -73,10 +83,7 @@ def test_served_by_runservers_server_a_raw_nul_in_a_header_is_the_400_page():
     serving.start()
     try:
         with socket.create_connection(("127.0.0.1", server.server_port), timeout=10) as sock:
-            sock.sendall(
-                b"GET /no-such-page/ HTTP/1.1\r\nHost: localhost\r\n"
-                b"User-Agent: a\x00b\r\nConnection: close\r\n\r\n"
-            )
+            sock.sendall(request_head + b"Host: localhost\r\nConnection: close\r\n\r\n")
             status_line = sock.makefile("rb").readline()
     finally:
         serving.join(10)
