@@ -58,23 +58,35 @@ def secret_key_fallbacks(name: str) -> list[str]:
     check: a fallback signs as well.
 
     A key taken wrongly would match no earlier key and log everyone out without a
-    word: so commas separate too (ALLOWED_HOSTS takes them, and neither Django's
-    generated keys nor `secrets.token_urlsafe` hold one), and quotes around the
-    value or a key (pasted from a .env line or a shell) stop start-up."""
+    word. So commas separate too (ALLOWED_HOSTS takes them), and what no generated
+    key holds (Django's: lower-case letters, digits and !@#$%^&*(-_=+);
+    `secrets.token_urlsafe`'s: letters, digits, - and _) stops start-up where a
+    paste puts it: quotes or brackets at a key's ends, a `NAME=` before it, a ';'
+    between two, a character outside printable ASCII."""
     value = os.environ.get(name, "")
     keys = value.replace(",", " ").split()
-    if _quoted(value.strip()) or any(map(_quoted, keys)):
-        raise ImproperlyConfigured(
-            f"{name} has quotes around it or around a key: set it again without them, "
-            "keys separated by spaces."
-        )
     for number, key in enumerate(keys, start=1):
+        if _pasted_around(key):
+            raise ImproperlyConfigured(
+                f"{name}: its key number {number} holds quotes, brackets, a NAME=, a ';' or "
+                "a character outside printable ASCII, which would be taken as part of it: "
+                "it would match no earlier key and log everyone out. Give the earlier keys "
+                "as they were, separated by spaces."
+            )
         if _weak(key):
             raise ImproperlyConfigured(
                 f"{name}: its key number {number} is too weak: {_strong_key()}. "
                 "Take it out: whoever knows it can sign session cookies."
             )
     return keys
+
+
+_PASTED_AROUND = re.compile(r"""^["'`\[]|["'`\]]$|^[A-Z][A-Z0-9_]*=|;|[^!-~]""")
+
+
+def _pasted_around(key: str) -> bool:
+    """What a paste leaves on a key and no generated key holds (`secret_key_fallbacks`)."""
+    return bool(_PASTED_AROUND.search(key))
 
 
 def _weak(key: str) -> bool:
@@ -418,6 +430,14 @@ def host_names(name: str, default: list[str], *, every_host: bool = False) -> li
             "link to the host a request names, so anyone could make them link elsewhere. "
             "Name the hosts instead (.herokuapp.com,www.example.com)."
         )
+    for host in hosts:
+        if host.startswith(".") and "." not in host[1:] and not every_host:
+            raise ImproperlyConfigured(
+                f"The environment variable {name} has {shown(host)}, every host of a "
+                "top-level domain, which anyone may register: password reset mails link to "
+                "the host a request names. Name the hosts instead "
+                "(.herokuapp.com,www.example.com)."
+            )
     for host in hosts:
         if not HOST_PATTERN.fullmatch(host):
             raise ImproperlyConfigured(

@@ -36,7 +36,7 @@ if DEVELOPMENT:
     )
 else:
     SECRET_KEY = env.secret_key("DJANGO_SECRET_KEY")
-# The keys before a rotation, separated by spaces: sessions, reset links and throttle
+# The keys before a rotation, separated by spaces or commas: sessions, reset links and throttle
 # counts made under them stay valid while the new key takes over (README, "Config vars").
 SECRET_KEY_FALLBACKS = env.secret_key_fallbacks("DJANGO_SECRET_KEY_FALLBACKS")
 

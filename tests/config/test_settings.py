@@ -109,15 +109,31 @@ def test_a_weak_secret_key_fallback_stops_start_up(monkeypatch):
 
 @pytest.mark.parametrize(
     "value",
-    [f'"{OLD_KEY}"', f"'{OLD_KEY}'", f'"{OLD_KEY} {OLDER_KEY}"', f"{OLD_KEY} '{OLDER_KEY}'"],
+    [
+        f'"{OLD_KEY}"',
+        f"'{OLD_KEY}'",
+        f'"{OLD_KEY} {OLDER_KEY}"',
+        f"{OLD_KEY} '{OLDER_KEY}'",
+        # Quotes that do not pair up, and a list as Django's documentation writes one.
+        f"\"{OLD_KEY} {OLDER_KEY}'",
+        f'"{OLD_KEY} {OLDER_KEY}',
+        f'["{OLD_KEY}", "{OLDER_KEY}"]',
+        f"['{OLD_KEY}']",
+        f"`{OLD_KEY}`",
+        f"\u201c{OLD_KEY}\u201d",  # typographic quotes, from a word processor or chat
+        # A whole .env line, and keys joined by what separates nothing here.
+        f"DJANGO_SECRET_KEY_FALLBACKS={OLD_KEY}",
+        f"{OLD_KEY};{OLDER_KEY}",
+        f"{OLD_KEY}\u200b{OLDER_KEY}",  # a zero-width space
+    ],
 )
-def test_a_secret_key_fallback_in_quotes_stops_start_up(monkeypatch, value):
-    """Pasted from a .env line or a shell: taken with its quotes, it matched no earlier
-    key, and the rotation logged everyone out without a word."""
+def test_a_secret_key_fallback_taken_wrongly_stops_start_up(monkeypatch, value):
+    """Pasted from a .env line, a shell or a document: taken with what surrounds it, a
+    key matched no earlier key, and the rotation logged everyone out without a word."""
     monkeypatch.setenv("DJANGO_SECRET_KEY_FALLBACKS", value)
     with pytest.raises(ImproperlyConfigured, match="DJANGO_SECRET_KEY_FALLBACKS") as refused:
         env.secret_key_fallbacks("DJANGO_SECRET_KEY_FALLBACKS")
-    assert "quotes" in str(refused.value)
+    assert "separated by spaces" in str(refused.value)
     assert OLD_KEY not in str(refused.value)
     assert "\n" not in str(refused.value)
 
@@ -729,6 +745,15 @@ def test_allowed_hosts_refuses_what_no_request_can_match(monkeypatch, value, hos
     monkeypatch.setenv("ALLOWED_HOSTS", f".herokuapp.com,{value}")
     with pytest.raises(ImproperlyConfigured, match=r"ALLOWED_HOSTS has '.*', which no request"):
         env.host_names("ALLOWED_HOSTS", [])
+
+
+@pytest.mark.parametrize("value", [".com", ".io", ".localhost", ".COM"])
+def test_every_host_of_a_top_level_domain_is_for_development_alone(monkeypatch, value):
+    """`.com` allowed every host anyone can register under it, as `*` allowed every host."""
+    monkeypatch.setenv("ALLOWED_HOSTS", f".herokuapp.com,{value}")
+    with pytest.raises(ImproperlyConfigured, match="top-level domain"):
+        env.host_names("ALLOWED_HOSTS", [])
+    assert env.host_names("ALLOWED_HOSTS", [], every_host=True)[-1] == value
 
 
 def test_every_host_is_for_development_alone():
