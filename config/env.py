@@ -419,26 +419,20 @@ def host_names(name: str, default: list[str], *, every_host: bool = False) -> li
     space-separated list matches no request: every page would answer 400, with
     nothing in the logs but the status. Such a value stops start-up instead.
 
-    `*`, every host, only with `every_host` (development): the password reset mail
-    links to the host the request named, so behind anything that forwards any Host
-    the one asking for a reset chose where the link in a member's mail led.
+    `*` (every host) and a whole top-level domain (`.com`, every host anyone may
+    register under it) only with `every_host` (development): the password reset
+    mail links to the host the request named, so behind anything that forwards
+    any Host the one asking for a reset chose where the link in a member's mail led.
     """
     hosts = as_list(name, default)
-    if "*" in hosts and not every_host:
-        raise ImproperlyConfigured(
-            f"The environment variable {name} has '*', every host: password reset mails "
-            "link to the host a request names, so anyone could make them link elsewhere. "
-            "Name the hosts instead (.herokuapp.com,www.example.com)."
-        )
     for host in hosts:
-        if host.startswith(".") and "." not in host[1:] and not every_host:
+        anyones = host == "*" or (host.startswith(".") and "." not in host[1:])
+        if anyones and not every_host:
             raise ImproperlyConfigured(
-                f"The environment variable {name} has {shown(host)}, every host of a "
-                "top-level domain, which anyone may register: password reset mails link to "
-                "the host a request names. Name the hosts instead "
-                "(.herokuapp.com,www.example.com)."
+                f"The environment variable {name} has {shown(host)}, which allows hosts "
+                "anyone may name or register: password reset mails link to the host a "
+                "request names. Name the hosts instead (.herokuapp.com,www.example.com)."
             )
-    for host in hosts:
         if not HOST_PATTERN.fullmatch(host):
             raise ImproperlyConfigured(
                 f"The environment variable {name} has {shown(host)}, which no request's host "

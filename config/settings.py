@@ -45,7 +45,7 @@ SECRET_KEY_FALLBACKS = env.secret_key_fallbacks("DJANGO_SECRET_KEY_FALLBACKS")
 ALLOWED_HOSTS = env.host_names(
     "ALLOWED_HOSTS",
     ["localhost", "127.0.0.1", "[::1]"] if DEVELOPMENT else [".herokuapp.com"],
-    every_host=DEVELOPMENT,  # `*` in production let a reset mail link anywhere
+    every_host=DEVELOPMENT,  # `*` or `.com` in production let a reset mail link anywhere
 )
 # The site is served at the domain's root: gunicorn would strip a SCRIPT_NAME
 # variable from every request's path, and refuse each path outside it.

@@ -1,5 +1,5 @@
-"""Refuse a request carrying a NUL character, in its query string (`%00`) or in a
-header's value: the 400 page, on every page.
+"""Refuse a request carrying a NUL character, in its query string (`%00` or a raw one)
+or in a header's value: the 400 page, on every page.
 
 PostgreSQL cannot store or compare a string with a NUL in it, and psycopg2 refuses
 to send one (ValueError). Django's form fields refuse it on their own, but other
