@@ -1,6 +1,7 @@
 import os
 import signal
 import time
+from collections.abc import Iterator
 
 import pytest
 from django.conf import settings
@@ -271,7 +272,7 @@ class HeldClock:
 
 
 @pytest.fixture(autouse=True)
-def throttle_clock(monkeypatch) -> HeldClock:
+def throttle_clock() -> Iterator[HeldClock]:
     """The throttles count in windows aligned on the clock's minutes and hours
     (config/security/throttle.py): a test whose requests straddled a boundary
     would see its count start again. In this process their clock stands still,
@@ -280,5 +281,8 @@ def throttle_clock(monkeypatch) -> HeldClock:
     (tests.processes.clear_of_window_end)."""
     now = time.time()
     clock = HeldClock(now - now % 3600 + 1830)
-    monkeypatch.setattr(throttle, "time", clock)
-    return clock
+    # A MonkeyPatch of its own: a test's `monkeypatch.undo()`, ending a fault half-way,
+    # undid this too, and its last requests counted on the real clock.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(throttle, "time", clock)
+        yield clock

@@ -226,3 +226,12 @@ def test_a_store_that_does_not_answer_lets_the_work_through(monkeypatch, caplog)
     monkeypatch.setattr(store, "decr", down)
     taken.give_back()
     assert "a count not given back" in caplog.text
+
+
+def test_a_tests_own_undo_leaves_the_throttles_clock_held(monkeypatch, throttle_clock):
+    """Tests undo their monkeypatch to end a fault half-way (tests/media/test_upload_limit.py):
+    that undid the held clock too, and a count made before it was read after it on the
+    real clock, a window later when an hour or minute had turned meanwhile."""
+    monkeypatch.setattr(throttle, "HeldElsewhere", object(), raising=False)
+    monkeypatch.undo()
+    assert throttle.time is throttle_clock
