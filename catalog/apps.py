@@ -20,7 +20,7 @@ class CatalogConfig(AppConfig):
             # inherits a catalog table (a DigitalProduct): Django sends their saves
             # with them alone as sender, never for the catalog row they write.
             opts = sender._meta
-            if opts.concrete_model in catalog or catalog.intersection(opts.get_parent_list()):
+            if opts.concrete_model in catalog or not catalog.isdisjoint(opts.all_parents):
                 pagecache.invalidate(**kwargs)
 
         # Any change to what a list page shows drops the cached pages (catalog/pagecache.py).
