@@ -32,6 +32,14 @@ RAW_CSRF = [
 # Gunicorn refuses most of these itself with a 400 before Django sees them.
 RAW_PROBES = [
     Probe("null byte in the path", raw=raw_request(b"GET /tour/\x00 HTTP/1.1", HOST, HTTPS)),
+    # What config/security/nul.py refuses behind another server, gunicorn refuses itself.
+    Probe(
+        "null byte in the query", raw=raw_request(b"GET /products/?q=\x00 HTTP/1.1", HOST, HTTPS)
+    ),
+    Probe(
+        "null byte in a header",
+        raw=raw_request(b"GET /accounts/login/ HTTP/1.1", HOST, HTTPS, b"User-Agent: a\x00b"),
+    ),
     Probe("space in the path", raw=raw_request(b"GET /tour/a b/ HTTP/1.1", HOST, HTTPS)),
     Probe("raw unicode path", raw=raw_request("GET /tür/ HTTP/1.1".encode(), HOST, HTTPS)),
     Probe("raw invalid utf-8 path", raw=raw_request(b"GET /\xff\xfe/ HTTP/1.1", HOST, HTTPS)),
