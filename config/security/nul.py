@@ -31,6 +31,13 @@ class NulMiddleware:
         if "%00" in query or "\0" in query:
             raise BadRequest("A NUL character in the query string.")
         for name, value in meta.items():
-            if name.startswith("HTTP_") and "\0" in value and name != "HTTP_COOKIE":
+            # On every request: the name's checks only for a value holding a NUL
+            # (WSGI's own entries are no strings; a decoded path is left to the URLs).
+            if (
+                type(value) is str
+                and "\0" in value
+                and name.startswith("HTTP_")
+                and name != "HTTP_COOKIE"
+            ):
                 raise BadRequest(f"A NUL character in a header ({name}).")
         return self.get_response(request)
