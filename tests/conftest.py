@@ -9,6 +9,7 @@ from django.core.cache import caches
 from django.db import connection, models
 from django.test import override_settings
 from django.test.utils import isolate_apps
+from django.utils import translation
 
 from catalog import pagecache
 from config.local import s3 as locals3
@@ -239,6 +240,15 @@ def rotated_secret(settings):
         settings.SECRET_KEY_FALLBACKS = [old, *settings.SECRET_KEY_FALLBACKS] if keep else []
 
     return rotate
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """Each test ends in the site's own language. Django's LocaleMiddleware (a test's
+    `settings.MIDDLEWARE`) activates a request's language in the thread and never
+    deactivates it: the tests after it, on that worker, rendered in it."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

@@ -88,3 +88,24 @@ def test_each_urlconf_gets_its_own_cached_page(client, settings, product):
     assert items["X-Page-Cache"] == "miss"
     assert "/items/big/" in items.content.decode()
     assert "/products/big/" in client.get("/products/").content.decode()
+
+
+@pytest.fixture(scope="module")
+def one_worker():
+    """Module-scoped: pytest-xdist runs the tests using it on one worker, in file order
+    (tests/parallel.py), so the second sees what the first left."""
+
+
+def test_a_request_through_localemiddleware_activates_its_language(
+    one_worker, client, by_language, product
+):
+    client.get("/products/", HTTP_ACCEPT_LANGUAGE="de")
+    assert translation.get_language() == "de"  # LocaleMiddleware never deactivates it
+
+
+def test_the_next_test_starts_in_the_sites_language(one_worker, settings):
+    """The language a test's request activated stayed active in the worker's thread:
+    the next tests' admin pages came in German, and their assertions on English
+    messages failed, in whichever order pytest-xdist handed them out
+    (tests/conftest.py, `default_language`)."""
+    assert translation.get_language() == settings.LANGUAGE_CODE
