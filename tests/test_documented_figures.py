@@ -15,7 +15,9 @@ from config import cache, gc_tuning
 from config import gunicorn as web
 from config.media import signed, uploads
 from config.media import tour as media_tour
+from config.media.storage import media_storage
 from config.security import upload_limit as upload_limits
+from tests.accounts.test_next import LOOPS
 from tests.processes import BASE_DIR
 
 
@@ -66,6 +68,25 @@ CLAIMS = [
         "docs/production.md",
         f"reuses a URL it signed less than {signed.REUSE_SECONDS // 60} minutes ago",
     ),
+    (
+        "docs/s3-media.md",
+        f"presigned URLs valid for an hour and reused for {signed.REUSE_SECONDS // 60} minutes",
+    ),
+    ("docs/demo-site.md", f"reused for {signed.REUSE_SECONDS // 60} minutes, so the same picture"),
+    ("docs/production.md", f"`tests/accounts/test_next.py` ({len(LOOPS)} spellings"),
+    # The lifecycle rule the docs tell an operator to add, and what they say it keeps.
+    ("README.md", "media_lifecycle --noncurrent-days 30 --keep-versions 3"),
+    (
+        "README.md",
+        "an old version expires 30 days after it stops being current, except the newest 3 of "
+        "every file",
+    ),
+    ("docs/s3-media.md", "media_lifecycle --noncurrent-days 30 --keep-versions 3"),
+    (
+        "docs/s3-media.md",
+        "expires each one 30 days after it stops being current, except the newest 3 of every file",
+    ),
+    ("docs/production.md", "lifecycle rule keeps for 30 days (the newest 3 of each file for good)"),
     ("docs/production.md", f"call gives up after {REDIS['socket_timeout']} s"),
     ("docs/production.md", f"stops calling that Redis for {cache.RETRY_SECONDS:g} s"),
     ("docs/production.md", f"every {gc_tuning.THRESHOLDS[0]:,} allocations"),
@@ -85,6 +106,26 @@ def test_the_docs_give_the_codes_figure(doc, claim):
 def test_the_body_limit_is_a_whole_number_of_mebibytes():
     assert settings.REQUEST_BODY_MAX_BYTES % 2**20 == 0  # "6 MiB" is exact
     assert REDIS["socket_connect_timeout"] == REDIS["socket_timeout"]  # "after 1 s", both
+
+
+def test_presigned_urls_are_valid_for_an_hour():
+    assert media_storage("bucket")["OPTIONS"]["querystring_expire"] == 3600  # "an hour"
+
+
+def test_the_accounts_doc_gives_every_throttle_limit():
+    doc = text("docs/accounts.md")
+    claims = [
+        f"{throttles.SIGNUPS_PER_CLIENT} signups an hour per client",
+        f"and {throttles.TAKEN_USERNAMES_PER_CLIENT} signups naming a username that is taken",
+        f"{throttles.RESETS_PER_ADDRESS} password reset requests an hour per e-mail address and "
+        f"{throttles.RESETS_PER_CLIENT} per client",
+        f"{throttles.LOGIN_FAILURES_PER_ACCOUNT} failed logins an hour per account from any "
+        "clients",
+        f"{throttles.LOGIN_FAILURES_PER_CLIENT} failed logins an hour per client",
+        f"{throttles.PASSWORD_CHANGE_FAILURES_PER_ACCOUNT} wrong current passwords an hour per "
+        "account",
+    ]
+    assert [claim for claim in claims if claim not in doc] == []
 
 
 def test_the_throttle_table_gives_every_limit():

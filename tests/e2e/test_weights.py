@@ -21,6 +21,8 @@ from tests.e2e.test_pages import PAGES
 from tests.e2e.test_scenarios import server_timing_query_count
 
 MAX_PAGE_BYTES = 100 * 1024
+# HTML, CSS and JS alone, without the pictures (README.md, "The demo site").
+MAX_TEXT_BYTES = 10 * 1024
 # A catalog or account page: at most 4 queries of its own (a category page: the
 # category, then a list's count, products and features), plus the session and the
 # user (one query, with profile and company) when logged in. Tour pages run their
@@ -138,6 +140,7 @@ def test_every_page_is_light_and_its_query_count_is_recorded(chromium, site, slu
 
     assert all(w.html and w.css and w.js for w in weights), table(weights)
     assert max(w.total for w in weights) < MAX_PAGE_BYTES, table(weights)
+    assert max(w.total - w.img for w in weights) < MAX_TEXT_BYTES, table(weights)
     for weight in weights:
         if weight.name in PICTURED:
             assert weight.images_shown, table(weights)
