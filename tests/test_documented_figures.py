@@ -9,10 +9,15 @@ import tomllib
 
 import pytest
 from django.conf import settings
+from django.core.management import BaseCommand
 
 from accounts import throttles
+from catalog import product_images
+from catalog.demo_data import CATEGORIES
+from catalog.management.commands import seed_catalog
 from config import cache, gc_tuning
 from config import gunicorn as web
+from config.bounded_prefetch import iterable
 from config.media import signed, uploads
 from config.media import tour as media_tour
 from config.media.storage import media_storage
@@ -47,7 +52,11 @@ CLAIMS = [
         f"{media_tour.DEMONSTRATIONS_PER_ACCOUNT_PER_HOUR} per account from all its clients",
     ),
     ("README.md", f"Seed it ({seeded_by_default()} products, their pictures stored on the"),
-    ("README.md", f"default {settings.PAGE_CACHE_SECONDS}; `0` turns the page cache off"),
+    # The maximum is the settings' (test_settings.py: "from 0 to 600").
+    ("README.md", f"default {settings.PAGE_CACHE_SECONDS}, at most 600 (cached pages carry"),
+    ("app.json", "(0 turns the cache off, at most 600)"),
+    (".env.example", "0 turns the page cache off, 600 at most."),
+    ("README.md", f"default {settings.SENTRY_TRACES_SAMPLE_RATE:g} (off)"),
     ("README.md", f"branch coverage (minimum {coverage_minimum()}%)"),
     ("README.md", f"default {settings.DATABASE_STATEMENT_TIMEOUT}, at most "),
     (".env.example", f"# DATABASE_STATEMENT_TIMEOUT={settings.DATABASE_STATEMENT_TIMEOUT}"),
@@ -74,6 +83,19 @@ CLAIMS = [
     ),
     ("docs/demo-site.md", f"reused for {signed.REUSE_SECONDS // 60} minutes, so the same picture"),
     ("docs/production.md", f"`tests/accounts/test_next.py` ({len(LOOPS)} spellings"),
+    ("docs/prefetch.md", f"the {iterable.PLANS} most recent texts are kept per process"),
+    (
+        "docs/prefetch.md",
+        f"bulk batches of {seed_catalog.BATCH:,} products (`--batch-size`), and of at most "
+        f"{seed_catalog.FEATURES_PER_BATCH:,} features whatever the batch size",
+    ),
+    ("docs/s3-media.md", f"the demo object's newest {media_tour.SHOWN_VERSIONS} versions"),
+    (
+        "docs/s3-media.md",
+        f"a run waits up to {media_tour.TURN_WAIT.removesuffix('s')} s for the one before it",
+    ),
+    ("docs/s3-media.md", f"(the session keeps the newest {media_tour.RUNS_KEPT})"),
+    ("docs/prefetch.md", "They are WebP, {} x {} (the card".format(*product_images.SIZE)),
     # The lifecycle rule the docs tell an operator to add, and what they say it keeps.
     ("README.md", "media_lifecycle --noncurrent-days 30 --keep-versions 3"),
     (
@@ -106,6 +128,33 @@ def test_the_docs_give_the_codes_figure(doc, claim):
 def test_the_body_limit_is_a_whole_number_of_mebibytes():
     assert settings.REQUEST_BODY_MAX_BYTES % 2**20 == 0  # "6 MiB" is exact
     assert REDIS["socket_connect_timeout"] == REDIS["socket_timeout"]  # "after 1 s", both
+
+
+def test_the_pictures_are_counted_as_the_catalog_has_them():
+    nouns = [noun for spec in CATEGORIES for noun in spec.nouns]
+    colours = {len(spec.colours) for spec in CATEGORIES}
+    pictures = sum(len(spec.nouns) * len(spec.colours) for spec in CATEGORIES)
+    doc = text("docs/prefetch.md")
+    assert f"Each of the {len(set(nouns))} nouns has its own drawing" in doc
+    assert colours == {5}  # "five colours per category"
+    assert f"With five colours per category that makes {pictures} pictures" in doc
+
+
+def test_seed_catalog_names_every_option_in_its_synopsis():
+    parser = seed_catalog.Command().create_parser("manage.py", "seed_catalog")
+    synopsis = text("docs/prefetch.md").partition("`manage.py seed_catalog ")[2].partition("`")[0]
+    django_own = {
+        option
+        for action in BaseCommand().create_parser("manage.py", "base")._actions
+        for option in action.option_strings
+    }
+    options = [
+        option
+        for action in parser._actions
+        for option in action.option_strings
+        if option.startswith("--") and option not in django_own
+    ]
+    assert [option for option in options if option not in synopsis] == []
 
 
 def test_presigned_urls_are_valid_for_an_hour():
