@@ -47,6 +47,14 @@ class MediaError(Exception):
     """A media operation that cannot be done; the message is meant for people."""
 
 
+def shown(version_id: str) -> str:
+    """A version id for a message: an id is about 32 characters, one pasted wrong
+    may be thousands, so its first 40 and its length."""
+    if len(version_id) <= 40:
+        return repr(version_id)
+    return f"{version_id[:40]!r}... ({len(version_id)} characters)"
+
+
 class NotOnS3(MediaError):
     pass
 
@@ -397,11 +405,11 @@ def restore(
         return top
     chosen = next((v for v in versions if v.version_id == version_id), None)
     if chosen is None:
-        raise NothingToRestore(f"{name!r} has no version {version_id!r}.")
+        raise NothingToRestore(f"{name!r} has no version {shown(version_id)}.")
     if chosen.is_delete_marker:
-        raise NothingToRestore(f"Version {version_id!r} of {name!r} is a delete marker.")
+        raise NothingToRestore(f"Version {shown(version_id)} of {name!r} is a delete marker.")
     if chosen.is_latest:
-        raise NothingToRestore(f"Version {version_id!r} is already the current {name!r}.")
+        raise NothingToRestore(f"Version {shown(version_id)} is already the current {name!r}.")
     # Unless versioning is on, S3 writes the copy as the null version, over the one
     # already there (a file stored before versioning was on): lost for good.
     status = versioning_status().status

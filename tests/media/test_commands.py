@@ -192,3 +192,11 @@ def test_options_a_read_only_action_would_ignore_are_refused(fresh_s3, args):
     and the command said nothing."""
     with pytest.raises(CommandError, match="changes nothing"):
         run(*args)
+
+
+def test_media_restore_shows_a_long_version_id_cut(fresh_s3):
+    """An id is about 32 characters; one pasted wrong was a line of thousands."""
+    name = default_storage.save("avatars/ada.png", ContentFile(b"first"))
+    with pytest.raises(CommandError) as refused:
+        run("media_restore", name, "--version", "v" * 5000)
+    assert str(refused.value) == f"{name!r} has no version {'v' * 40!r}... (5000 characters)."
