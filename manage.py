@@ -7,6 +7,12 @@ from importlib import import_module
 
 
 def main():
+    from config.commands import command_line_said
+
+    said = command_line_said(sys.argv, os.environ)
+    if said is not None:
+        print(said, file=sys.stderr)
+        sys.exit(2)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     from django.core.management import execute_from_command_line
 

@@ -1,11 +1,69 @@
-"""The base of the project's management commands that read or write the app's tables."""
+"""The base of the project's management commands that read or write the app's tables,
+the check `manage.py` makes of a command line first, and the type of a number option."""
+
+import argparse
+import re
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django.db.migrations.executor import MigrationExecutor
 
-from config.env import libpq_said
+from config.env import libpq_said, shown
+
+WHOLE_NUMBER = re.compile(r"-?[0-9]+")
+
+
+def whole_number(text: str) -> int:
+    """argparse's `type` for the options that take a number: ASCII digits, maybe
+    after a minus sign (each command says which numbers it takes).
+
+    `int()` also reads other scripts' digits ("١٢" seeded 12 products), underscores
+    between digits and spaces around, which no config var of the project takes either.
+    """
+    if WHOLE_NUMBER.fullmatch(text) is None:
+        raise argparse.ArgumentTypeError(f"give a whole number in ASCII digits, not {shown(text)}")
+    try:
+        return int(text)
+    except ValueError:  # past Python's 4,300 digits
+        raise argparse.ArgumentTypeError(
+            f"give a whole number in ASCII digits, not {shown(text)}"
+        ) from None
+
+
+def at_least_one(text: str) -> int:
+    """argparse's `type` for a count of runs, requests or seconds: 1 or more."""
+    number = whole_number(text) if WHOLE_NUMBER.fullmatch(text) else 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"give a whole number of 1 or more, not {shown(text)}")
+    return number
+
+
+def command_line_said(argv: list[str], environ) -> str | None:
+    """One line for a command line, or a DJANGO_SUPERUSER_ variable (which Django's
+    `createsuperuser --noinput` reads), that is not UTF-8; None when all are.
+
+    A shell passes bytes, and Python reads those that are not UTF-8 as lone
+    surrogates, which the database, the password hashers and the terminal refuse
+    with a traceback, half-way through a command. `manage.py` asks this first, for
+    every command, Django's included. The line names the argument's place, not its
+    value: it may be a password.
+    """
+    for place, argument in enumerate(argv[1:], start=2):
+        if not is_utf8(argument):
+            return f"Error: argument {place} of the command line is not UTF-8: type it again."
+    for name in sorted(environ):
+        if name.startswith("DJANGO_SUPERUSER_") and not is_utf8(environ[name]):
+            return f"Error: {name} is not UTF-8: set it again."
+    return None
+
+
+def is_utf8(text: str) -> bool:
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 class DatabaseCommand(BaseCommand):

@@ -204,3 +204,9 @@ def test_the_secret_key_fallbacks_are_kept_as_long_as_a_session_lives():
     assert "(sessions: two weeks)" in text("README.md")
     assert "Empty it once they have expired (two weeks)" in text("app.json")
     assert "Empty it two weeks on." in text(".env.example")
+
+
+def test_the_readme_gives_the_seeds_maximum():
+    assert f"`seed_catalog --products` at most {seed_catalog.MAX_PRODUCTS:,} a run" in text(
+        "README.md"
+    )

@@ -89,7 +89,15 @@ def test_seed_more_features_than_names_adds_notes():
     assert names[len(named) :] == [f"Note {i}" for i in range(1, 31 - len(named))]
 
 
-@pytest.mark.parametrize("args", [["--products", "-1"], ["--batch-size", "0"]])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--products", "-1"],
+        ["--batch-size", "0"],
+        # One transaction that never ended: bench_prefetch had suggested 10**23.
+        ["--products", "1000001"],
+    ],
+)
 def test_seed_rejects_bad_numbers(args):
     with pytest.raises(CommandError):
         run("seed_catalog", *args)
@@ -156,6 +164,11 @@ def test_bench_table():
         # A median of 100 says what more would: a number of runs that never ends is a mistake.
         (["--repeats", "101"], "--repeats must be at most 100"),
         (["--repeats", "9" * 30], "--repeats must be at most 100"),
+        (["--sizes", "\u0661\u0662"], "numbers in ASCII digits"),
+        (["--sizes", "1_0"], "numbers in ASCII digits"),
+        (["--sizes", "5,+6"], "numbers in ASCII digits"),
+        (["--sizes", "500001"], "at most 500,000 products"),
+        (["--sizes", "9" * 30], "at most 500,000 products"),
         (["--sizes", "x" * 20_000], "(20000 characters)"),
         (["--sizes", "1," * 10_000], "(20000 characters)"),
     ],
@@ -163,6 +176,13 @@ def test_bench_table():
 def test_bench_rejects_bad_arguments(args, message):
     with pytest.raises(CommandError, match=message):
         run("bench_prefetch", *args)
+
+
+def test_the_largest_size_asks_for_a_seed_one_run_can_make():
+    from catalog.management.commands.bench_prefetch import MAX_SIZE, to_seed
+    from catalog.management.commands.seed_catalog import MAX_PRODUCTS
+
+    assert to_seed(MAX_SIZE) <= MAX_PRODUCTS
 
 
 @pytest.mark.parametrize("missing", [1, 9, 10**6, 10**22 + 1, 10**40 + 7])

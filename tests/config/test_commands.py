@@ -6,6 +6,7 @@ each stops with one line saying what to do, exit code 1, and writes nothing.
 """
 
 import contextlib
+import io
 import os
 import signal
 import subprocess
@@ -16,7 +17,13 @@ import psycopg2
 import pytest
 from django.apps import apps
 from django.conf import settings
-from django.core.management import get_commands, load_command_class
+from django.core.management import (
+    BaseCommand,
+    CommandError,
+    call_command,
+    get_commands,
+    load_command_class,
+)
 
 from config.commands import DatabaseCommand
 from tests.processes import BASE_DIR, fresh_database, manage, platform_env, started_with
@@ -352,3 +359,69 @@ def signalled_shell(
     finally:
         command.kill()
     return command.returncode, stdout, stderr
+
+
+# The byte 0xff as Python reads it from a command line or the environment: a lone
+# surrogate, which the database, the password hashers and the terminal refuse.
+NOT_UTF8 = "a\udcff"
+NOT_UTF8_COMMANDS = [
+    ("createsuperuser", "--noinput", "--username", NOT_UTF8, "--email", "ada@example.com"),
+    ("changepassword", NOT_UTF8),
+    ("seed_demo_accounts", "--staff-password", NOT_UTF8 * 6, "--member-password", "x" * 12),
+    ("media_versions", NOT_UTF8),
+    ("shell", "-c", f"print('{NOT_UTF8}')"),
+]
+
+
+@pytest.mark.parametrize(
+    "command", NOT_UTF8_COMMANDS, ids=[command[0] for command in NOT_UTF8_COMMANDS]
+)
+def test_an_argument_that_is_not_utf8_is_one_line_naming_its_place(refusing_port, command):
+    url = f"postgres://user:secret-password@127.0.0.1:{refusing_port}/app"
+    done = manage(*command, env=development_env(url))
+    place = command.index(next(arg for arg in command if "\udcff" in arg)) + 2  # after manage.py
+    assert (done.returncode, done.stdout) == (2, "")
+    # A password is not shown back: its place on the command line only.
+    assert done.stderr == (
+        f"Error: argument {place} of the command line is not UTF-8: type it again.\n"
+    )
+
+
+def test_a_superuser_variable_that_is_not_utf8_is_one_line_naming_it(refusing_port):
+    url = f"postgres://user:secret-password@127.0.0.1:{refusing_port}/app"
+    env = {**development_env(url), "DJANGO_SUPERUSER_USERNAME": NOT_UTF8}
+    done = manage("createsuperuser", "--noinput", "--email", "ada@example.com", env=env)
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == "Error: DJANGO_SUPERUSER_USERNAME is not UTF-8: set it again.\n"
+
+
+def number_options() -> list[tuple[str, str]]:
+    """(command, option) for every option of the project's commands that takes a number."""
+    project = [app.name for app in apps.get_app_configs() if is_ours(app)]
+    djangos = BaseCommand().create_parser("manage.py", "base")._actions
+    found = []
+    for name, app in sorted(get_commands().items()):
+        if app in project:
+            parser = load_command_class(app, name).create_parser("manage.py", name)
+            found += [
+                (name, action.option_strings[-1])
+                for action in parser._actions
+                if action.type not in (None, str)
+                and action.option_strings
+                and not any(action.dest == django.dest for django in djangos)
+            ]
+    return found
+
+
+def test_the_number_options_are_found():
+    assert ("seed_catalog", "--products") in number_options()
+    assert ("axes_reset_logs", "--age") in number_options()
+
+
+# int() reads other scripts' digits, underscores between digits and spaces around:
+# "١٢" seeded 12 products. Config vars take ASCII digits only, and so do options.
+@pytest.mark.parametrize("value", ["\u0661\u0662", "1_0", " 3 ", "+3", "3.0", ""])
+@pytest.mark.parametrize(("command", "option"), number_options())
+def test_a_number_option_takes_ascii_digits_only(command, option, value):
+    with pytest.raises(CommandError, match="a whole number in ASCII digits"):
+        call_command(command, option, value, stdout=io.StringIO())

@@ -12,13 +12,24 @@ from axes.management.commands import axes_reset_logs
 from django.core.management.base import CommandError
 from django.utils import timezone
 
-from config.commands import DatabaseCommand
+from config.commands import DatabaseCommand, whole_number
 
 
 class Command(DatabaseCommand, axes_reset_logs.Command):
+    def add_arguments(self, parser):
+        super().add_arguments(parser)
+        age_in_ascii_digits(parser)
+
     def handle(self, *args, **options):
         refuse_an_age_it_cannot_take(options["age"])
         return super().handle(*args, **options)
+
+
+def age_in_ascii_digits(parser) -> None:
+    """django-axes reads --age with int(), which takes "١٢" and "1_0" (config/commands.py)."""
+    for action in parser._actions:
+        if action.dest == "age":
+            action.type = whole_number
 
 
 def refuse_an_age_it_cannot_take(age: int) -> None:

@@ -21,7 +21,7 @@ from catalog import bench, demo_data
 from catalog.features import STRATEGIES
 from catalog.models import Product
 from config import gc_tuning
-from config.commands import DatabaseCommand
+from config.commands import WHOLE_NUMBER, DatabaseCommand, whole_number
 from config.env import shown
 
 
@@ -35,12 +35,22 @@ def comma_parts(text: str, option: str, what: str) -> list[str]:
 
 
 def number_list(text: str) -> list[int]:
+    parts = comma_parts(text, "--sizes", "numbers")
     try:
-        sizes = [int(part) for part in comma_parts(text, "--sizes", "numbers")]
+        if not all(WHOLE_NUMBER.fullmatch(part) for part in parts):
+            raise ValueError
+        sizes = [int(part) for part in parts]
     except ValueError:
-        raise CommandError(f"--sizes takes comma-separated numbers, got {shown(text)}.") from None
+        raise CommandError(
+            f"--sizes takes comma-separated numbers in ASCII digits, got {shown(text)}."
+        ) from None
     if min(sizes) < 1:
         raise CommandError("--sizes must be numbers of 1 or more.")
+    if max(sizes) > MAX_SIZE:
+        raise CommandError(
+            f"--sizes can be at most {MAX_SIZE:,} products: the seed it would need is more "
+            "than one run of seed_catalog adds."
+        )
     return list(dict.fromkeys(sizes))  # "5,05" is one size
 
 
@@ -57,6 +67,9 @@ def to_seed(missing: int) -> int:
 
 # The median of 100 runs says what more would; a number past it would run for hours.
 MAX_REPEATS = 100
+# The most products one run of seed_catalog can publish (its MAX_PRODUCTS): the
+# error for a catalog too small names a seed the user can run.
+MAX_SIZE = 500_000
 
 
 class Command(DatabaseCommand):
@@ -66,7 +79,7 @@ class Command(DatabaseCommand):
         parser.add_argument("--sizes", default="50,500,5000", help="products per run, e.g. 50,500")
         parser.add_argument(
             "--repeats",
-            type=int,
+            type=whole_number,
             default=5,
             help=f"runs per size, 1 to {MAX_REPEATS} (median kept)",
         )

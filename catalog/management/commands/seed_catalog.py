@@ -16,10 +16,13 @@ from django.utils import timezone
 
 from catalog import demo_data, pagecache, product_images
 from catalog.models import Category, Feature, Product
-from config.commands import DatabaseCommand
+from config.commands import DatabaseCommand, whole_number
 from config.media import versions
 
 BATCH = 5000
+# One run seeds in one transaction: a million products (five million features at
+# the default) take minutes; a number past it was a run that never ended.
+MAX_PRODUCTS = 1_000_000
 # And at most this many features an insert (the default batch's, at 5 a product):
 # --batch-size counts products, and at the most features a product may have
 # (32,768) the default 200 products were 6.5 million instances, about 2 GB.
@@ -31,11 +34,13 @@ class Command(DatabaseCommand):
     help = "Add realistic demo products with their features to the catalog."
 
     def add_arguments(self, parser):
-        parser.add_argument("--products", type=int, default=200, help="how many (default 200)")
         parser.add_argument(
-            "--features-per-product", type=int, default=5, help="features each (default 5)"
+            "--products", type=whole_number, default=200, help="how many (default 200)"
         )
-        parser.add_argument("--seed", type=int, default=1, help="same seed, same catalog")
+        parser.add_argument(
+            "--features-per-product", type=whole_number, default=5, help="features each (default 5)"
+        )
+        parser.add_argument("--seed", type=whole_number, default=1, help="same seed, same catalog")
         parser.add_argument(
             "--if-empty", action="store_true", help="do nothing when products already exist"
         )
@@ -43,7 +48,10 @@ class Command(DatabaseCommand):
             "--clear", action="store_true", help="delete every product and category first"
         )
         parser.add_argument(
-            "--batch-size", type=int, default=BATCH, help=f"products per insert (default {BATCH})"
+            "--batch-size",
+            type=whole_number,
+            default=BATCH,
+            help=f"products per insert (default {BATCH})",
         )
 
     def handle(
@@ -57,6 +65,11 @@ class Command(DatabaseCommand):
         if products < 0 or features_per_product < 0 or batch_size < 1:
             raise CommandError(
                 "--products and --features-per-product must be 0 or more, --batch-size 1 or more."
+            )
+        if products > MAX_PRODUCTS:
+            raise CommandError(
+                f"--products can be at most {MAX_PRODUCTS:,} in one run: it seeds in one "
+                "transaction. Run it again to add more."
             )
         positions = Feature._meta.get_field("position").get_internal_type()
         most = connection.ops.integer_field_range(positions)[1] + 1  # numbered from 0

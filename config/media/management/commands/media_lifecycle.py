@@ -2,6 +2,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
+from config.commands import whole_number
 from config.media import versions
 from config.media.management.commands._media import media_errors
 
@@ -14,9 +15,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         # Defaults applied in handle(): --show with any of them is refused, not ignored.
-        parser.add_argument("--noncurrent-days", type=int, metavar="N", help="default 30")
-        parser.add_argument("--keep-versions", type=int, metavar="M", help="default 3")
-        parser.add_argument("--abort-multipart-days", type=int, metavar="D", help="default 7")
+        parser.add_argument("--noncurrent-days", type=whole_number, metavar="N", help="default 30")
+        parser.add_argument("--keep-versions", type=whole_number, metavar="M", help="default 3")
+        parser.add_argument(
+            "--abort-multipart-days", type=whole_number, metavar="D", help="default 7"
+        )
         parser.add_argument(
             "--show", action="store_true", help="Only print the bucket's lifecycle rules."
         )
