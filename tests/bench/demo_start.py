@@ -27,6 +27,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from config.commands import at_least_one
+
 BASE_DIR = Path(__file__).resolve().parents[2]
 
 
@@ -109,7 +111,7 @@ def wait_for_200(url: str, process: subprocess.Popen, started: float) -> float |
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--runs", type=at_least_one, default=3)
     args = parser.parse_args()
     rows = []
     for run in range(1, args.runs + 1):

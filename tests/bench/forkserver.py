@@ -17,6 +17,8 @@ import subprocess
 import sys
 import time
 
+from config.commands import at_least_one
+
 PROCESSES = {
     "settings probe (run_python)": [
         "-c",
@@ -39,7 +41,7 @@ def reaped_cpu(pid: int) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=10)
+    parser.add_argument("--runs", type=at_least_one, default=10)
     runs = parser.parse_args().runs
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ["ENVIRONMENT"] = "development"

@@ -17,6 +17,8 @@ import time
 
 from PIL import Image
 
+from config.commands import at_least_one
+
 SOS = b"\xff\xda"  # start of scan
 EOI = b"\xff\xd9"  # end of image
 
@@ -41,8 +43,8 @@ def decode_seconds(content: bytes) -> float:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scans", type=int, default=100)
-    parser.add_argument("--side", type=int, default=5000)
+    parser.add_argument("--scans", type=at_least_one, default=100)
+    parser.add_argument("--side", type=at_least_one, default=5000)
     args = parser.parse_args(argv)
     print(f"{'mode':<5}{'repeated scan':>14}{'scans':>7}{'bytes':>11}{'decode s':>10}")
     for mode, colour in (("L", 128), ("RGB", (120, 130, 140))):

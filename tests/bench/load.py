@@ -38,6 +38,8 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from config.commands import at_least_one
+
 SECRET_KEY = "load-benchmark-secret-" + "k" * 40
 # The trivial view: a page that renders nothing, the ceiling every page is compared with.
 TRIVIAL = "/robots.txt"
@@ -457,9 +459,9 @@ def on_silent_redis(env, pages, headers, cookie, args) -> list[dict]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--duration", type=int, default=30, help="seconds per page")
-    parser.add_argument("--connections", type=int, default=32)
-    parser.add_argument("--products", type=int, default=50_000)
+    parser.add_argument("--duration", type=at_least_one, default=30, help="seconds per page")
+    parser.add_argument("--connections", type=at_least_one, default=32)
+    parser.add_argument("--products", type=at_least_one, default=50_000)
     parser.add_argument("--json", action="store_true", help="one JSON object per page")
     parser.add_argument("--no-redis", action="store_true", help="skip the runs on a redis-server")
     parser.add_argument(

@@ -26,6 +26,8 @@ import time
 from contextlib import contextmanager
 from urllib.parse import urlsplit
 
+from config.commands import at_least_one
+
 
 def setup_django(products: int, reuse: bool) -> None:
     os.environ["ENVIRONMENT"] = "development"
@@ -191,13 +193,13 @@ def profile(path: str, logged_in: bool, requests: int, top: int) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--products", type=int, default=50_000)
-    parser.add_argument("--requests", type=int, default=200, help="per page")
+    parser.add_argument("--products", type=at_least_one, default=50_000)
+    parser.add_argument("--requests", type=at_least_one, default=200, help="per page")
     parser.add_argument("--profile", metavar="PAGE", help="then profile one page, or all")
     parser.add_argument(
         "--reuse", action="store_true", help="keep the database of an earlier run, if any"
     )
-    parser.add_argument("--top", type=int, default=30, help="functions shown by --profile")
+    parser.add_argument("--top", type=at_least_one, default=30, help="functions shown by --profile")
     args = parser.parse_args(argv)
     setup_django(args.products, args.reuse)
     from config import gc_tuning

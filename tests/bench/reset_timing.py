@@ -18,6 +18,8 @@ import statistics
 import time
 from urllib.parse import urlsplit
 
+from config.commands import at_least_one
+
 
 def setup_django() -> None:
     os.environ["ENVIRONMENT"] = "development"
@@ -64,7 +66,7 @@ def measure(requests: int, greeting: float) -> dict[str, list[float]]:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--requests", type=int, default=20, help="per kind of address")
+    parser.add_argument("--requests", type=at_least_one, default=20, help="per kind of address")
     parser.add_argument("--greeting", type=float, default=0.4, help="SMTP greeting delay, s")
     args = parser.parse_args(argv)
     setup_django()

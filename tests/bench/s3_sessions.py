@@ -19,6 +19,8 @@ import sys
 import threading
 import time
 
+from config.commands import at_least_one
+
 # The media bucket's options as production's settings build them, with example keys.
 KEYS = {"access_key": "AKIAEXAMPLE", "secret_key": "example-secret"}
 
@@ -70,7 +72,7 @@ def measure(backend: str, threads: int) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--threads", type=int, default=5)
+    parser.add_argument("--threads", type=at_least_one, default=5)
     parser.add_argument("--backend", help=argparse.SUPPRESS)  # one measurement, in a child
     args = parser.parse_args()
     if args.backend:

@@ -1,0 +1,43 @@
+"""The benchmarks' number options take 1 or more, in ASCII digits: a 0 or a
+negative one was a traceback after minutes of set-up, or a run that never ended
+(`s3_sessions --threads -1`)."""
+
+import re
+import subprocess
+import sys
+
+import pytest
+
+from tests.processes import BASE_DIR
+
+OPTION = re.compile(r'add_argument\("(--[a-z-]+)", type=(\w+)')
+
+
+def number_options() -> list[tuple[str, str, str]]:
+    """(module, option, type) for every option of tests/bench/*.py given a type."""
+    found = []
+    for path in sorted((BASE_DIR / "tests" / "bench").glob("*.py")):
+        for option, kind in OPTION.findall(path.read_text()):
+            if kind != "float":
+                found.append((f"tests.bench.{path.stem}", option, kind))
+    return found
+
+
+def test_every_number_option_counts_from_one():
+    assert [entry for entry in number_options() if entry[2] != "at_least_one"] == []
+    assert ("tests.bench.s3_sessions", "--threads", "at_least_one") in number_options()
+
+
+@pytest.mark.parametrize("value", ["-1", "\u0661"])
+@pytest.mark.parametrize(("module", "option"), [entry[:2] for entry in number_options()])
+def test_a_number_below_one_stops_the_benchmark_before_it_starts(module, option, value):
+    done = subprocess.run(
+        [sys.executable, "-m", module, option, value],
+        cwd=BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2, done.stderr
+    assert f"argument {option}: give a whole number of 1 or more" in done.stderr
+    assert "Traceback" not in done.stderr
