@@ -27,7 +27,7 @@ def whole_number(text: str) -> int:
         return int(text)
     except ValueError:  # past Python's 4,300 digits
         raise argparse.ArgumentTypeError(
-            f"give a whole number in ASCII digits, not {shown(text)}"
+            f"{shown(text)} has more digits than Python reads (4,300)"
         ) from None
 
 
@@ -56,6 +56,10 @@ def command_line_said(argv: list[str], environ) -> str | None:
         if name.startswith("DJANGO_SUPERUSER_") and not is_utf8(environ[name]):
             return f"Error: {name} is not UTF-8: set it again."
     return None
+
+
+# What a command says when what was typed at its prompts (a password) is not UTF-8.
+TYPED_NOT_UTF8 = "What was typed is not UTF-8: run the command again and type it anew."
 
 
 def is_utf8(text: str) -> bool:

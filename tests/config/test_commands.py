@@ -8,9 +8,11 @@ each stops with one line saying what to do, exit code 1, and writes nothing.
 import contextlib
 import io
 import os
+import select
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import psycopg2
@@ -26,7 +28,14 @@ from django.core.management import (
 )
 
 from config.commands import DatabaseCommand
-from tests.processes import BASE_DIR, fresh_database, manage, platform_env, started_with
+from tests.processes import (
+    BASE_DIR,
+    fresh_database,
+    manage,
+    platform_env,
+    released_database,
+    started_with,
+)
 
 # Every project command that reads or writes the app's tables, with arguments it
 # accepts. The media commands talk to S3 only and run without a database
@@ -425,3 +434,75 @@ def test_the_number_options_are_found():
 def test_a_number_option_takes_ascii_digits_only(command, option, value):
     with pytest.raises(CommandError, match="a whole number in ASCII digits"):
         call_command(command, option, value, stdout=io.StringIO())
+
+
+@pytest.fixture(scope="module")
+def database_with_ada() -> str:
+    url = released_database("commands_ada")
+    env = {**development_env(url), "DJANGO_SUPERUSER_PASSWORD": "first-pw-9a8b7c6d"}
+    made = manage(
+        "createsuperuser", "--noinput", "--username", "ada", "--email", "a@x.org", env=env
+    )
+    assert made.returncode == 0, made.stderr
+    return url
+
+
+def password_of(url: str) -> str:
+    with psycopg2.connect(url) as connection, connection.cursor() as cursor:
+        cursor.execute("SELECT password FROM auth_user WHERE username = 'ada'")
+        (password,) = cursor.fetchone()
+    connection.close()
+    return password
+
+
+def test_a_typed_password_that_is_not_utf8_is_one_line_and_changes_nothing(database_with_ada):
+    before = password_of(database_with_ada)
+    typed = b"pw\xffpw-12345zz\n" * 2  # changepassword reads a pipe as it reads a terminal
+    done = subprocess.run(
+        [sys.executable, "manage.py", "changepassword", "ada"],
+        input=typed,
+        capture_output=True,
+        cwd=BASE_DIR,
+        env=development_env(database_with_ada),
+        timeout=60,
+    )
+    assert done.returncode == 1, done.stderr
+    assert b"Traceback" not in done.stderr
+    assert done.stderr.decode().endswith(
+        "CommandError: What was typed is not UTF-8: run the command again and type it anew.\n"
+    )
+    assert password_of(database_with_ada) == before
+
+
+def test_a_password_typed_at_a_terminal_that_is_not_utf8_is_one_line(database_with_ada):
+    """createsuperuser prompts only on a terminal, and Python refuses the byte as it reads."""
+    main, other = os.openpty()
+    with subprocess.Popen(
+        [sys.executable, "manage.py", "createsuperuser", "--username", "bob", "--email", "b@x.org"],
+        stdin=other,
+        stdout=other,
+        stderr=other,
+        cwd=BASE_DIR,
+        env=development_env(database_with_ada),
+        start_new_session=True,  # no terminal of its own: getpass reads the one given
+    ) as process:
+        os.close(other)
+        said, typed, deadline = b"", 0, time.monotonic() + 60
+        while process.poll() is None and time.monotonic() < deadline:
+            if select.select([main], [], [], 0.5)[0]:
+                with contextlib.suppress(OSError):  # the other end closed
+                    said += os.read(main, 4096)
+            if said.endswith((b"Password: ", b"Password (again): ")) and typed < 2:
+                os.write(main, b"pw\xffpw-12345zz\n")  # then again, as asked
+                typed += 1
+                said += b"\n"
+        process.kill()
+    os.close(main)
+    assert process.returncode == 1, said
+    assert b"Traceback" not in said
+    assert b"CommandError: What was typed is not UTF-8" in said
+
+
+def test_a_number_past_pythons_digits_says_so():
+    with pytest.raises(CommandError, match=r"\(4301 characters\) has more digits than Python"):
+        call_command("seed_catalog", "--products", "9" * 4301, stdout=io.StringIO())

@@ -115,7 +115,8 @@ def test_a_seed_that_fails_says_so_in_one_line_with_its_exit_status(capsys):
     assert demo.seed(("seed_catalog", "--products", "many")) == 1
     assert capsys.readouterr() == (
         "",
-        "CommandError: Error: argument --products: invalid int value: 'many'\n",
+        "CommandError: Error: argument --products: give a whole number in ASCII digits, "
+        "not 'many'\n",
     )
 
 

@@ -8,7 +8,8 @@ before `django.contrib.auth` in INSTALLED_APPS.
 A value the database refuses is one line too. Django checks an e-mail address's
 254 characters and then lowercases its domain, where "İ" becomes two: the
 insert failed with a traceback (the site's forms check the stored form,
-accounts/forms.py NormalizedEmail).
+accounts/forms.py NormalizedEmail). So is a password typed with a byte that is not
+UTF-8, which the password hasher refused with a traceback.
 
 An address is checked as the site's forms check it: one Django's own check takes
 and mail cannot reach, or reaches at another domain (`faß.de` is written
@@ -32,7 +33,7 @@ from django.db import DataError, transaction
 from accounts import usernames
 from accounts.demo_accounts import is_reserved
 from accounts.forms import NormalizedEmail
-from config.commands import DatabaseCommand
+from config.commands import TYPED_NOT_UTF8, DatabaseCommand
 
 
 class Command(DatabaseCommand, createsuperuser.Command):
@@ -61,6 +62,8 @@ class Command(DatabaseCommand, createsuperuser.Command):
         try:
             with writing:
                 return super().handle(*args, **options)
+        except UnicodeError as error:  # a password typed with a byte that is not UTF-8
+            raise CommandError(TYPED_NOT_UTF8) from error
         except DataError as error:
             reason = (str(error).strip().splitlines() or [repr(error)])[0]
             raise CommandError(
