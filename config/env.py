@@ -1099,6 +1099,13 @@ def database(url: str, *, development: bool = False, **options) -> dict:
     import dj_database_url
 
     example = "like postgres://user:password@host:5432/name"
+    try:
+        url.encode()
+    except UnicodeEncodeError:  # a byte Python read as a lone surrogate: psycopg2's traceback
+        raise ImproperlyConfigured(
+            "DATABASE_URL holds a byte that is not UTF-8: set it again, with any byte of its "
+            "password or name that is not ASCII percent-encoded (%FF)."
+        ) from None
     netloc_hosts = url.strip().partition("://")[2].partition("/")[0].rpartition("@")[2]
     if "," in netloc_hosts and "[" in netloc_hosts:  # Django reads one bracketed host alone
         raise ImproperlyConfigured(

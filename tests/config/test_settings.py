@@ -253,6 +253,21 @@ def test_an_at_sign_in_the_name_of_a_url_with_a_login_is_read():
     assert env.database("postgresql://u:p@h/my@db")["NAME"] == "my@db"
 
 
+@pytest.mark.parametrize(
+    "url",
+    ["postgres://u:p\udcff@h/app", "postgres://u:p@h/ap\udcffp", "postgres://u:p@h/app?x=\udcff"],
+)
+def test_a_database_url_that_is_not_utf8_stops_start_up_without_showing_it(url):
+    """A byte that is not UTF-8 (Python reads it as a lone surrogate) reached psycopg2,
+    a traceback in every command that uses the database."""
+    with pytest.raises(ImproperlyConfigured) as refused:
+        env.database(url)
+    assert str(refused.value) == (
+        "DATABASE_URL holds a byte that is not UTF-8: set it again, with any byte of its "
+        "password or name that is not ASCII percent-encoded (%FF)."
+    )
+
+
 def test_a_postgis_url_stops_start_up():
     """GeoDjango's backend needs GDAL, which this app neither installs nor uses: the
     release phase failed with its traceback."""
