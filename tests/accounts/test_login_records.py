@@ -69,6 +69,9 @@ def test_each_login_keeps_a_session_and_an_access_log_row_until_the_scheduled_co
         ("-1", "--age is a number of days, 0 or more"),  # removed every record, the newest too
         ("99999999999", "--age 99999999999 reaches back before the year 1"),  # OverflowError
         ("800000", "--age 800000 reaches back before the year 1"),
+        # A number of 4,300 digits was repeated whole in the one line.
+        ("9" * 4300, r"^--age '9{40}'\.\.\. \(4300 characters\) reaches back before"),
+        ("-" + "9" * 4300, r"0 or more \(0 removes every record\): got '-9{39}'\.\.\. \(4301 "),
     ],
 )
 def test_axes_reset_logs_refuses_an_age_it_cannot_take_in_one_line(

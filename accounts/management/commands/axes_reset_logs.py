@@ -13,6 +13,7 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 
 from config.commands import DatabaseCommand, whole_number
+from config.env import shown
 
 
 class Command(DatabaseCommand, axes_reset_logs.Command):
@@ -36,11 +37,16 @@ def refuse_an_age_it_cannot_take(age: int) -> None:
     """CommandError for an --age of days django-axes' reset commands cannot take."""
     if age < 0:
         raise CommandError(
-            f"--age is a number of days, 0 or more (0 removes every record): got {age}."
+            f"--age is a number of days, 0 or more (0 removes every record): got {_shown(age)}."
         )
     try:
         timezone.now() - timedelta(days=age)
     except OverflowError:
         raise CommandError(
-            f"--age {age} reaches back before the year 1: give fewer days."
+            f"--age {_shown(age)} reaches back before the year 1: give fewer days."
         ) from None
+
+
+def _shown(age: int) -> str:
+    """The number as typed, or its first 40 digits and length should it be longer."""
+    return str(age) if len(str(age)) <= 40 else shown(str(age))
