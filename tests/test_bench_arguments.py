@@ -10,7 +10,7 @@ import pytest
 
 from tests.processes import BASE_DIR
 
-OPTION = re.compile(r'add_argument\("(--[a-z-]+)", type=(\w+)')
+OPTION = re.compile(r'add_argument\(\s*"(--[a-z-]+)",\s*type=(\w+)')
 
 
 def number_options() -> list[tuple[str, str, str]]:
@@ -18,18 +18,21 @@ def number_options() -> list[tuple[str, str, str]]:
     found = []
     for path in sorted((BASE_DIR / "tests" / "bench").glob("*.py")):
         for option, kind in OPTION.findall(path.read_text()):
-            if kind != "float":
-                found.append((f"tests.bench.{path.stem}", option, kind))
+            found.append((f"tests.bench.{path.stem}", option, kind))
     return found
 
 
 def test_every_number_option_counts_from_one():
-    assert [entry for entry in number_options() if entry[2] != "at_least_one"] == []
+    # reset_timing's --greeting is seconds, 0 to 10 (below).
+    others = [("tests.bench.reset_timing", "--greeting", "greeting_seconds")]
+    assert [entry for entry in number_options() if entry[2] != "at_least_one"] == others
     assert ("tests.bench.s3_sessions", "--threads", "at_least_one") in number_options()
 
 
 @pytest.mark.parametrize("value", ["-1", "\u0661"])
-@pytest.mark.parametrize(("module", "option"), [entry[:2] for entry in number_options()])
+@pytest.mark.parametrize(
+    ("module", "option"), [entry[:2] for entry in number_options() if entry[2] == "at_least_one"]
+)
 def test_a_number_below_one_stops_the_benchmark_before_it_starts(module, option, value):
     done = subprocess.run(
         [sys.executable, "-m", module, option, value],
@@ -41,3 +44,24 @@ def test_a_number_below_one_stops_the_benchmark_before_it_starts(module, option,
     assert done.returncode == 2, done.stderr
     assert f"argument {option}: give a whole number of 1 or more" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("module", "arguments", "said"),
+    [
+        ("tests.bench.jpeg_scans", ["--side", "10001"], "argument --side: at most 10,000 pixels"),
+        ("tests.bench.reset_timing", ["--greeting", "inf"], "give seconds from 0 to 10"),
+        ("tests.bench.reset_timing", ["--greeting", "-1"], "give seconds from 0 to 10"),
+        ("tests.bench.reset_timing", ["--greeting", "10.5"], "give seconds from 0 to 10"),
+    ],
+)
+def test_a_number_past_its_bound_stops_the_benchmark_before_it_starts(module, arguments, said):
+    done = subprocess.run(
+        [sys.executable, "-m", module, *arguments],
+        cwd=BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2, done.stderr
+    assert said in done.stderr

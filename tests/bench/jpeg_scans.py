@@ -41,11 +41,17 @@ def decode_seconds(content: bytes) -> float:
     return time.perf_counter() - started
 
 
+# The site's uploads stop at 25 megapixels; this is four times that.
+MAX_SIDE = 10_000
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scans", type=at_least_one, default=100)
     parser.add_argument("--side", type=at_least_one, default=5000)
     args = parser.parse_args(argv)
+    if args.side > MAX_SIDE:  # a larger one ran out of memory, or past Pillow's int
+        parser.error(f"argument --side: at most {MAX_SIDE:,} pixels")
     print(f"{'mode':<5}{'repeated scan':>14}{'scans':>7}{'bytes':>11}{'decode s':>10}")
     for mode, colour in (("L", 128), ("RGB", (120, 130, 140))):
         buffer = io.BytesIO()

@@ -14,6 +14,7 @@ by the greeting at least. docs/accounts.md has the figures.
 
 import argparse
 import os
+import re
 import statistics
 import time
 from urllib.parse import urlsplit
@@ -64,10 +65,20 @@ def measure(requests: int, greeting: float) -> dict[str, list[float]]:
     return timings
 
 
+def greeting_seconds(text: str) -> float:
+    """0 to 10 seconds in ASCII digits: float() took "inf" (a traceback after the set-up),
+    "nan", negative delays and other scripts' digits."""
+    if re.fullmatch(r"[0-9]+(\.[0-9]+)?", text) is None or float(text) > 10:
+        raise argparse.ArgumentTypeError(f"give seconds from 0 to 10 in ASCII digits, not {text!r}")
+    return float(text)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=at_least_one, default=20, help="per kind of address")
-    parser.add_argument("--greeting", type=float, default=0.4, help="SMTP greeting delay, s")
+    parser.add_argument(
+        "--greeting", type=greeting_seconds, default=0.4, help="SMTP greeting delay, 0 to 10 s"
+    )
     args = parser.parse_args(argv)
     setup_django()
     timings = measure(args.requests, args.greeting)

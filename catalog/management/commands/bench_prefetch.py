@@ -67,8 +67,8 @@ def to_seed(missing: int) -> int:
 
 # The median of 100 runs says what more would; a number past it would run for hours.
 MAX_REPEATS = 100
-# The most products one run of seed_catalog can publish (its MAX_PRODUCTS): the
-# error for a catalog too small names a seed the user can run.
+# Under what one run of seed_catalog can publish (its MAX_PRODUCTS, less the
+# unpublished share): the error for a catalog too small names a seed that can run.
 MAX_SIZE = 500_000
 
 

@@ -35,7 +35,10 @@ class Command(DatabaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--products", type=whole_number, default=200, help="how many (default 200)"
+            "--products",
+            type=whole_number,
+            default=200,
+            help=f"how many (default 200, at most {MAX_PRODUCTS:,})",
         )
         parser.add_argument(
             "--features-per-product", type=whole_number, default=5, help="features each (default 5)"
