@@ -200,3 +200,11 @@ def test_media_restore_shows_a_long_version_id_cut(fresh_s3):
     with pytest.raises(CommandError) as refused:
         run("media_restore", name, "--version", "v" * 5000)
     assert str(refused.value) == f"{name!r} has no version {'v' * 40!r}... (5000 characters)."
+
+
+@pytest.mark.parametrize("days", ["1000000000", "\u0661\u0662", "1_0"])
+def test_media_lifecycle_takes_at_most_nine_ascii_digits(fresh_s3, days):
+    """S3 keeps the day counts as 32-bit numbers; the local server stored any."""
+    with pytest.raises(CommandError, match="a whole number in ASCII digits, at most nine"):
+        run("media_lifecycle", "--noncurrent-days", days)
+    assert run("media_lifecycle", "--show").endswith("none\n")

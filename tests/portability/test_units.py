@@ -213,6 +213,9 @@ def test_media_restores_a_deleted_file_byte_identical(tmp_path, base_env, fresh_
     imports = "from django.contrib import admin\nfrom django.urls import include, path\n\n"
     scratch.write("site_config/urls.py", imports + urls)
     assert "System check identified no issues" in scratch.manage("check")
+    # The unit's commands load there too (a number option's type came from config/).
+    for command in ("media_lifecycle", "media_restore", "media_versioning", "media_versions"):
+        assert f"manage.py {command}" in scratch.manage("help", command)
     scratch.manage("migrate")
     found = scratch.script(
         """

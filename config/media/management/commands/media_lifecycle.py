@@ -2,9 +2,8 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from config.commands import whole_number
 from config.media import versions
-from config.media.management.commands._media import media_errors
+from config.media.management.commands._media import days, media_errors
 
 
 class Command(BaseCommand):
@@ -15,11 +14,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         # Defaults applied in handle(): --show with any of them is refused, not ignored.
-        parser.add_argument("--noncurrent-days", type=whole_number, metavar="N", help="default 30")
-        parser.add_argument("--keep-versions", type=whole_number, metavar="M", help="default 3")
-        parser.add_argument(
-            "--abort-multipart-days", type=whole_number, metavar="D", help="default 7"
-        )
+        parser.add_argument("--noncurrent-days", type=days, metavar="N", help="default 30")
+        parser.add_argument("--keep-versions", type=days, metavar="M", help="default 3")
+        parser.add_argument("--abort-multipart-days", type=days, metavar="D", help="default 7")
         parser.add_argument(
             "--show", action="store_true", help="Only print the bucket's lifecycle rules."
         )
