@@ -1089,6 +1089,23 @@ URL_PARTS_HINT = (
 )
 
 
+def libpq_environment() -> None:
+    """Stop start-up naming a PG* variable (libpq reads them: PGOPTIONS, PGTZ,
+    PGSERVICE...) whose value has a byte that is not UTF-8. libpq's error naming
+    such a value could not be decoded: a traceback in every command, and a 500 on
+    every page, /healthz too, where a database that does not answer is the 503 page.
+    The value is not shown: PGPASSWORD is one of them."""
+    for name, value in sorted(os.environ.items()):
+        if name.startswith("PG"):
+            try:
+                value.encode()
+            except UnicodeEncodeError:
+                raise ImproperlyConfigured(
+                    f"{name} holds a byte that is not UTF-8, and libpq reads it: set it "
+                    "again or unset it."
+                ) from None
+
+
 def database(url: str, *, development: bool = False, **options) -> dict:
     """`dj_database_url.parse(url, **options)` for a PostgreSQL URL naming a database,
     or stop start-up naming DATABASE_URL. Messages leave the URL out: it carries the

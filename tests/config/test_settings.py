@@ -268,6 +268,23 @@ def test_a_database_url_that_is_not_utf8_stops_start_up_without_showing_it(url):
     )
 
 
+@pytest.mark.parametrize("name", ["PGOPTIONS", "PGTZ", "PGSERVICE", "PGPASSWORD", "PGPORT"])
+@pytest.mark.parametrize("environment", ["production", "development"])
+def test_a_libpq_variable_that_is_not_utf8_stops_start_up_naming_it(name, environment):
+    """libpq reads PG* variables itself, and its message about such a byte could not
+    be decoded: a traceback in every command, and a 500 on every page, /healthz too."""
+    env = production_env(DATABASE_URL="postgres://u:p@127.0.0.1:9/app", ENVIRONMENT=environment)
+    done = run_python("import django; django.setup()", {**env, name: "a\udcffb"})
+    assert done.returncode == 1
+    assert (
+        done.stderr.strip()
+        .splitlines()[-1]
+        .endswith(
+            f"{name} holds a byte that is not UTF-8, and libpq reads it: set it again or unset it."
+        )
+    )
+
+
 def test_a_postgis_url_stops_start_up():
     """GeoDjango's backend needs GDAL, which this app neither installs nor uses: the
     release phase failed with its traceback."""
