@@ -20,6 +20,7 @@ import time
 from urllib.parse import urlsplit
 
 from config.commands import at_least_one
+from config.env import shown
 
 
 def setup_django() -> None:
@@ -69,7 +70,9 @@ def greeting_seconds(text: str) -> float:
     """0 to 10 seconds in ASCII digits: float() took "inf" (a traceback after the set-up),
     "nan", negative delays and other scripts' digits."""
     if re.fullmatch(r"[0-9]+(\.[0-9]+)?", text) is None or float(text) > 10:
-        raise argparse.ArgumentTypeError(f"give seconds from 0 to 10 in ASCII digits, not {text!r}")
+        raise argparse.ArgumentTypeError(
+            f"give seconds from 0 to 10 in ASCII digits, not {shown(text)}"
+        )
     return float(text)
 
 
