@@ -89,6 +89,11 @@ def test_seed_more_features_than_names_adds_notes():
     assert names[len(named) :] == [f"Note {i}" for i in range(1, 31 - len(named))]
 
 
+def test_seed_counts_one_product_and_one_feature_in_the_singular():
+    output = run("seed_catalog", "--products", "1", "--features-per-product", "1")
+    assert re.search(r"Seeded 1 product with 1 feature in \d+\.\d s\.", output)
+
+
 @pytest.mark.parametrize(
     "args",
     [

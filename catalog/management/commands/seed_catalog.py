@@ -137,8 +137,9 @@ class Command(DatabaseCommand):
             cursor.execute(f"ANALYZE {tables}")
         self.stdout.write(
             self.style.SUCCESS(
-                f"Seeded {products:,} products with {products * features_per_product:,} "
-                f"features in {time.perf_counter() - started:.1f} s."
+                f"Seeded {counted(products, 'product')} with "
+                f"{counted(products * features_per_product, 'feature')} "
+                f"in {time.perf_counter() - started:.1f} s."
             )
         )
 
@@ -232,3 +233,8 @@ class Command(DatabaseCommand):
             for product, spec in zip(created, batch, strict=True)
             for position, (name, value) in enumerate(spec.features)
         )
+
+
+def counted(number: int, noun: str) -> str:
+    """The number with its noun: "1 product", "2 products"."""
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"
