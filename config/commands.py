@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django.db.migrations.executor import MigrationExecutor
 
-from config.env import libpq_said, shown
+from config.env import is_utf8, libpq_said, shown
 
 WHOLE_NUMBER = re.compile(r"-?[0-9]+")
 
@@ -60,14 +60,6 @@ def command_line_said(argv: list[str], environ) -> str | None:
 
 # What a command says when what was typed at its prompts (a password) is not UTF-8.
 TYPED_NOT_UTF8 = "What was typed is not UTF-8: run the command again and type it anew."
-
-
-def is_utf8(text: str) -> bool:
-    try:
-        text.encode()
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 class DatabaseCommand(BaseCommand):

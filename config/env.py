@@ -1089,6 +1089,17 @@ URL_PARTS_HINT = (
 )
 
 
+def is_utf8(text: str) -> bool:
+    """Whether `text` is UTF-8: Python reads a byte of the environment or the command
+    line that is not as a lone surrogate, which psycopg2, the hashers and the
+    terminal refuse with a traceback."""
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def libpq_environment() -> None:
     """Stop start-up naming a PG* variable (libpq reads them: PGOPTIONS, PGTZ,
     PGSERVICE...) whose value has a byte that is not UTF-8. libpq's error naming
@@ -1096,14 +1107,11 @@ def libpq_environment() -> None:
     every page, /healthz too, where a database that does not answer is the 503 page.
     The value is not shown: PGPASSWORD is one of them."""
     for name, value in sorted(os.environ.items()):
-        if name.startswith("PG"):
-            try:
-                value.encode()
-            except UnicodeEncodeError:
-                raise ImproperlyConfigured(
-                    f"{name} holds a byte that is not UTF-8, and libpq reads it: set it "
-                    "again or unset it."
-                ) from None
+        if name.startswith("PG") and not is_utf8(value):
+            raise ImproperlyConfigured(
+                f"{name} holds a byte that is not UTF-8, and libpq reads it: set it "
+                "again or unset it."
+            )
 
 
 def database(url: str, *, development: bool = False, **options) -> dict:
@@ -1116,13 +1124,11 @@ def database(url: str, *, development: bool = False, **options) -> dict:
     import dj_database_url
 
     example = "like postgres://user:password@host:5432/name"
-    try:
-        url.encode()
-    except UnicodeEncodeError:  # a byte Python read as a lone surrogate: psycopg2's traceback
+    if not is_utf8(url):  # psycopg2's traceback
         raise ImproperlyConfigured(
             "DATABASE_URL holds a byte that is not UTF-8: set it again, with any byte of its "
             "password or name that is not ASCII percent-encoded (%FF)."
-        ) from None
+        )
     netloc_hosts = url.strip().partition("://")[2].partition("/")[0].rpartition("@")[2]
     if "," in netloc_hosts and "[" in netloc_hosts:  # Django reads one bracketed host alone
         raise ImproperlyConfigured(

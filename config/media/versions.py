@@ -47,12 +47,12 @@ class MediaError(Exception):
     """A media operation that cannot be done; the message is meant for people."""
 
 
-def shown(version_id: str) -> str:
-    """A version id for a message: an id is about 32 characters, one pasted wrong
-    may be thousands, so its first 40 and its length."""
-    if len(version_id) <= 40:
-        return repr(version_id)
-    return f"{version_id[:40]!r}... ({len(version_id)} characters)"
+def shown(value: str) -> str:
+    """A value typed for a message (a version id is about 32 characters; one pasted
+    wrong may be thousands): its first 40 characters and its length."""
+    if len(value) <= 40:
+        return repr(value)
+    return f"{value[:40]!r}... ({len(value)} characters)"
 
 
 class NotOnS3(MediaError):

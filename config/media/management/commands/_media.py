@@ -29,8 +29,7 @@ def days(text: str) -> int:
     """
     if re.fullmatch(r"-?[0-9]{1,9}", text) is None:
         raise argparse.ArgumentTypeError(
-            f"give a whole number in ASCII digits, at most nine, not {text[:40]!r}"
-            + (f"... ({len(text)} characters)" if len(text) > 40 else "")
+            f"give a whole number in ASCII digits, at most nine, not {versions.shown(text)}"
         )
     return int(text)
 
