@@ -2,12 +2,13 @@
 
 Django's GZipMiddleware, the page cache (catalog/pagecache.py) and WhiteNoise each
 look for the word `gzip` (WhiteNoise `br` too) anywhere in the header, so a client
-saying it cannot read gzip (`gzip;q=0`) got gzip, and one accepting any coding
-(`*`) got none, nor one naming it in capitals (`GZIP`). `AcceptEncodingMiddleware`,
-before them all, rewrites a header that has weights, `*` or capitals as the list
-of the codings the site writes that the client accepts: each coding's own weight,
-else that of `*`; a weight of 0 (or none a client can mean, `q=abc`) refuses it.
-A header with none of them, what browsers send, is left as it is.
+saying it cannot read gzip (`gzip;q=0`) got gzip, one naming another coding that
+has the word as a part (`no-gzip`, `x-br-test`) got it too, and one accepting any
+coding (`*`) got none, nor one naming it in capitals (`GZIP`).
+`AcceptEncodingMiddleware`, before them all, rewrites the header as the list of the
+codings the site writes that the client accepts: each coding's own weight, else
+that of `*`; a weight of 0 (or none a client can mean, `q=abc`) refuses it. A
+request without the header keeps none.
 """
 
 import re
@@ -46,8 +47,7 @@ class AcceptEncodingMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        header = request.META.get("HTTP_ACCEPT_ENCODING", "")
-        # Codings are named in any case (RFC 9110 8.4.1): the others read `gzip` only.
-        if ";" in header or "*" in header or header != header.lower():
+        header = request.META.get("HTTP_ACCEPT_ENCODING")
+        if header is not None:
             request.META["HTTP_ACCEPT_ENCODING"] = ", ".join(accepted(header))
         return self.get_response(request)

@@ -46,6 +46,16 @@ CODINGS = [
     ("Gzip, Deflate, BR", "gzip", "br"),
     ("X-GZIP", "gzip", "gzip"),
     ("x-gzip, br", "gzip", "br"),
+    # A coding is the whole token: one that only contains "gzip" or "br" as a part
+    # is another coding, which the site does not write.
+    ("no-gzip", None, None),
+    ("gzip-foo", None, None),
+    ("foo.gzip", None, None),
+    ("no-br", None, None),
+    ("x-br-test", None, None),
+    ("no-gzip, br", None, "br"),
+    ("gzipx, brotli", None, None),
+    ("deflate, compress", None, None),
 ]
 
 
