@@ -68,7 +68,7 @@ class CachedCountPaginator(Paginator):
             return count()
         # Kept with the generation it was counted under, as a cached page is:
         # a count taken while a change committed is never used.
-        return kept(self.count_key, count, fresh=self.fresh, again=again)
+        return kept(self.count_key, count, is_count, fresh=self.fresh, again=again)
 
     def page(self, number):
         page = super().page(number)
@@ -83,6 +83,10 @@ class CachedCountPaginator(Paginator):
         bottom = (number - 1) * self.per_page
         top = bottom + self.per_page
         return (self.count if top + self.orphans >= self.count else top) - bottom
+
+
+def is_count(value) -> bool:
+    return type(value) is int and value >= 0
 
 
 def count_key(category) -> str:

@@ -2,7 +2,7 @@
 
 Some of what a page shows is the same for every visitor, logged in or not: a
 list's product count, the home page's latest products, a product's own page
-below the header. `kept(key, make)` returns `make()`'s value, computed once and
+below the header. `kept(key, make, usable)` returns `make()`'s value, computed once and
 then kept in the `pages` cache beside the cached list pages (catalog/pagecache.py)
 for PAGE_CACHE_SECONDS, stored with the generation it was made under. A save or
 delete of a category, product or feature moves the generation on, so the next
@@ -70,10 +70,21 @@ def marks_kept(view):
     return marked
 
 
-def kept(key: str, make: Callable[[], T], *, fresh: bool = False, again: bool = False) -> T:
+def kept(
+    key: str,
+    make: Callable[[], T],
+    usable: Callable[[object], bool],
+    *,
+    fresh: bool = False,
+    again: bool = False,
+) -> T:
     """`make()`, or what it returned earlier under the current catalog generation;
     always `make()` when `fresh` (`fresh_for`), which keeps nothing either. With
     `again`, `make()` replaces what was kept: for a value found out of date.
+
+    `usable(value)`: whether a value found is one `make()` could have returned. One
+    that is not (another release's shape, another program's value in a shared
+    Redis) is made again and replaced, where the caller took it apart and failed.
 
     An exception from `make()` (Http404, say) goes to the caller and keeps nothing.
     """
@@ -83,7 +94,7 @@ def kept(key: str, make: Callable[[], T], *, fresh: bool = False, again: bool = 
         generation, found = pagecache.lookup(key)
     except unavailable():
         return make()
-    if found is not None and not again:
+    if found is not None and not again and _is_kept(found, usable):
         # A value an older release kept, without its time, counts as going now.
         _used_until(found[2] if len(found) == 3 else 0)
         FOUND.set(True)
@@ -98,6 +109,20 @@ def kept(key: str, make: Callable[[], T], *, fresh: bool = False, again: bool = 
     except unavailable():  # cache server down: made again next time, as with no cache
         pass
     return value
+
+
+def _is_kept(found: tuple, usable: Callable[[object], bool]) -> bool:
+    """Whether `found` is (generation, value, until), or an older release's
+    (generation, value), with a value `usable` takes."""
+    if len(found) == 3:
+        until = found[2]
+        if type(until) not in (int, float) or until != until:  # NaN
+            return False
+    return len(found) in (2, 3) and usable(found[1])
+
+
+def is_html(value) -> bool:
+    return type(value) is SafeString
 
 
 def _used_until(until: float) -> None:
@@ -132,5 +157,6 @@ def kept_html(request, template_name: str, make_context: Callable[[], dict]) -> 
     return kept(
         kept_key(request),
         lambda: render_to_string(template_name, make_context()),
+        is_html,
         fresh=fresh_for(request),
     )

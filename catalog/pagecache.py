@@ -133,6 +133,8 @@ def cache_anonymous_page(view, canonical: Canonical):
             except unavailable() as error:
                 logger.warning("Page cache unavailable, rendering: %r", error)
                 key = None
+        if page is not None and not is_page(page):
+            page = None  # stored in another shape: rendered, and stored again
         if page is not None:
             response, outcome = cached_response(request, page), "hit"
         else:
@@ -158,22 +160,46 @@ def cache_anonymous_page(view, canonical: Canonical):
 
 
 def lookup(key: str) -> tuple[int, tuple | None]:
-    """The current generation and the page stored under it at `key`, in one round trip.
+    """The current generation and the tuple stored under it at `key`, in one round trip.
 
     After a clear the cache refused, the clear again first: while it is refused
-    this raises as the cache does, and the caller renders (`unsent_clear`)."""
+    this raises as the cache does, and the caller renders (`unsent_clear`).
+
+    A value of another shape (another release's, another program's in a shared
+    Redis) is not found: a generation that is not a whole number is replaced, as
+    if lost, and anything at `key` but a tuple starting with the generation is
+    missing. The caller checks the rest of the tuple (`is_page`, kept.py)."""
     if unsent_clear.is_set():
         _clear()
     pages = caches[CACHE_ALIAS]
     found = pages.get_many([GENERATION, key])
     generation = found.get(GENERATION)
-    if generation is None:  # never cleared yet, or evicted: start a new count
+    if not is_generation(generation):  # never cleared yet, evicted, or unusable
+        # A new count, which no stored page has; another process may add one first.
         pages.add(GENERATION, time.time_ns(), timeout=None)
-        return pages.get(GENERATION), None
+        generation = pages.get(GENERATION)
+        if not is_generation(generation):  # what is there cannot be used: replaced
+            generation = time.time_ns()
+            pages.set(GENERATION, generation, timeout=None)
+        return generation, None
     page = found.get(key)
-    if page is None or page[0] != generation:
+    if type(page) is not tuple or not page or page[0] != generation:
         return generation, None
     return generation, page
+
+
+def is_generation(value) -> bool:
+    return type(value) is int  # bool is an int subclass, not a generation
+
+
+def is_page(page: tuple) -> bool:
+    """Whether `page`, found by lookup(), is in the shape store() writes."""
+    return (
+        len(page) == 4
+        and type(page[1]) is str
+        and type(page[2]) is bytes
+        and (page[3] is None or type(page[3]) is bytes)
+    )
 
 
 def cached_response(request, page: tuple) -> HttpResponse:

@@ -8,6 +8,7 @@ from django.core.validators import slug_re
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
 from django.views.generic import ListView, TemplateView
 
 from catalog.counts import CachedCountPaginator, count_key
@@ -120,6 +121,16 @@ class ProductListView(ListView):
         )
 
 
+def is_product_page(value) -> bool:
+    """Whether a kept value is what ProductDetailView.product_page() returns."""
+    return (
+        type(value) is tuple
+        and len(value) == 2
+        and type(value[0]) is str
+        and type(value[1]) is SafeString
+    )
+
+
 class ProductDetailView(TemplateView):
     """A product, and a few others of its category (two more queries, at any size).
 
@@ -131,7 +142,10 @@ class ProductDetailView(TemplateView):
 
     def get_context_data(self, **kwargs):
         title, content = kept(
-            kept_key(self.request), self.product_page, fresh=fresh_for(self.request)
+            kept_key(self.request),
+            self.product_page,
+            is_product_page,
+            fresh=fresh_for(self.request),
         )
         return super().get_context_data(title=title, content=content, **kwargs)
 

@@ -39,6 +39,7 @@ import dataclasses
 import functools
 import hashlib
 import json
+import logging
 import os
 import re
 import sys
@@ -51,6 +52,8 @@ from django.core.cache.backends import redis as django_redis
 from django.core.exceptions import ImproperlyConfigured
 
 from config import env
+
+logger = logging.getLogger(__name__)
 
 # The query options of a Redis URL the app takes (redis-py passes every one to each
 # connection, over the app's own): the database, credentials, TLS, and bounded
@@ -572,6 +575,24 @@ def _paused_when_down(method):
     return call
 
 
+# What Serializer.loads() gives for a value it cannot read: RedisCache finds nothing.
+UNREADABLE = object()
+
+
+class Serializer(django_redis.RedisSerializer):
+    """Django's, with a value it cannot unpickle read as UNREADABLE instead of raising:
+    another release's class, bytes another program wrote under the key, a value cut
+    short. Django's raised, and every request reading the key was a 500 until the
+    value expired (the page cache's generation never does)."""
+
+    def loads(self, data):
+        try:
+            return super().loads(data)
+        except Exception as error:  # pickle raises many kinds for bytes that are not its own
+            logger.warning("Cache value unreadable, read as missing: %r", error)
+            return UNREADABLE
+
+
 class RedisCache(django_redis.RedisCache):
     """Django's Redis cache backend, which stops calling a server that just failed.
 
@@ -584,18 +605,30 @@ class RedisCache(django_redis.RedisCache):
     all wait on it. Errors the server answers with (a wrong type, memory full)
     pause nothing; those redis-py reports as connection errors (a wrong
     password, a server still loading its data, too many clients) do.
+
+    A value it cannot read (`Serializer`) is not found: `get` gives the default,
+    `get_many` leaves it out, and the caller makes it again.
     """
 
     def __init__(self, server, params):
         super().__init__(server, params)
         self._location = server if isinstance(server, str) else ",".join(server)
+        self._options = {**self._options, "serializer": Serializer}
+
+    @_paused_when_down
+    def get(self, key, default=None, version=None):
+        value = django_redis.RedisCache.get(self, key, default, version)
+        return default if value is UNREADABLE else value
+
+    @_paused_when_down
+    def get_many(self, keys, version=None):
+        found = django_redis.RedisCache.get_many(self, keys, version)
+        return {key: value for key, value in found.items() if value is not UNREADABLE}
 
     add = _paused_when_down(django_redis.RedisCache.add)
-    get = _paused_when_down(django_redis.RedisCache.get)
     set = _paused_when_down(django_redis.RedisCache.set)
     touch = _paused_when_down(django_redis.RedisCache.touch)
     delete = _paused_when_down(django_redis.RedisCache.delete)
-    get_many = _paused_when_down(django_redis.RedisCache.get_many)
     has_key = _paused_when_down(django_redis.RedisCache.has_key)
     incr = _paused_when_down(django_redis.RedisCache.incr)
     set_many = _paused_when_down(django_redis.RedisCache.set_many)

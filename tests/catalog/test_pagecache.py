@@ -493,7 +493,7 @@ def test_a_page_is_cached_no_longer_than_a_count_made_while_it_rendered(
     monkeypatch.setattr(time, "time", lambda: clock[0])
 
     def slow_view(request):
-        kept.kept("catalog-count:probe", lambda: 25)
+        kept.kept("catalog-count:probe", lambda: 25, lambda value: True)
         clock[0] += 3  # rendering
         return HttpResponse("25 products")
 

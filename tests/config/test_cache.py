@@ -4,6 +4,7 @@ import contextlib
 import importlib
 import json
 import logging
+import pickle
 import re
 import socket
 import subprocess
@@ -408,7 +409,7 @@ call_command("check")
 from catalog import kept
 from config.security import throttle
 counted = throttle.hit("probe", str(os.getpid()), limit=1, window=60)
-print(kept.kept("probe", lambda: "made"), counted)
+print(kept.kept("probe", lambda: "made", lambda value: True), counted)
 print(sorted(name for name in sys.modules if name.split(".")[0] == "redis"))
 """
 
@@ -433,7 +434,7 @@ from catalog import kept, pagecache
 from config import cache
 from config.security import throttle
 print("redis" in sys.modules)
-made = kept.kept("probe", lambda: "made")
+made = kept.kept("probe", lambda: "made", lambda value: True)
 cache._breaker._failed_at.clear()
 counted = throttle.hit("probe", "value", limit=1, window=60)
 cache._breaker._failed_at.clear()
@@ -897,3 +898,37 @@ def test_a_commit_that_is_no_safe_key_text_goes_into_the_keys_as_a_hash(
     assert cache.release_tag(tmp_path / "none.json") != tag
     monkeypatch.setenv("HEROKU_BUILD_COMMIT", "v1.2_rc-3")
     assert cache.release_tag(tmp_path / "none.json") == "v1.2_rc-3"
+
+
+# Bytes under a key that this release cannot unpickle: another program's, a value
+# cut short, a class another release had.
+UNREADABLE = {
+    "text": b"garbage",
+    "a pickle cut short": pickle.dumps(("text/html", b"<p>page</p>"))[:-4],
+    "a class that is gone": b"cgone\nThing\n.",  # pickle's GLOBAL gone.Thing
+    "not UTF-8": b"\xff\xfe",
+}
+
+
+def test_a_value_on_redis_this_release_cannot_read_is_not_found(tmp_path, no_redis, caplog):
+    """Django's backend raised: a 500 on every catalog page that read the key, until it
+    expired (the page cache's generation never does)."""
+    server = redisserver.start(tmp_path / "redis")
+    try:
+        store = cache.RedisCache(
+            server.url,
+            {"KEY_PREFIX": "pages", "OPTIONS": cache.redis_options(server.url, development=True)},
+        )
+        raw = server.client()
+        for name, data in UNREADABLE.items():
+            raw.set(store.make_and_validate_key(name), data)
+        store.set("readable", ("kept", 1))
+        for name in UNREADABLE:
+            assert store.get(name, "default") == "default"
+            assert store.get_or_set(name, "made") == "made"
+            raw.set(store.make_and_validate_key(name), UNREADABLE[name])
+        assert store.get_many([*UNREADABLE, "readable"]) == {"readable": ("kept", 1)}
+        assert store.get("readable") == ("kept", 1)
+        assert sum("Cache value unreadable" in line for line in caplog.messages) >= len(UNREADABLE)
+    finally:
+        server.stop()

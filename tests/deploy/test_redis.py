@@ -134,6 +134,28 @@ def test_two_processes_share_cached_pages_and_their_clear(webs, shared_redis):
     assert redis.client().get("throttles:1:a-count") == b"3"
 
 
+@pytest.mark.parametrize("odd", [b"garbage", b"7", b"\x80\x04"], ids=["text", "a number", "cut"])
+def test_a_value_in_redis_the_release_cannot_use_is_made_again(webs, shared_redis, odd):
+    """The generation and every page, part and count spoiled by another program
+    writing to the same Redis: each was a 500 on every catalog page until it
+    expired, and the generation never does."""
+    redis = shared_redis.client()
+    (one, two), _ = webs
+    paths = ["/products/", "/", "/products/?sort=-price"]
+    first = {path: one.get(path, ROUTER_HEADERS) for path in paths}
+    assert all(page.status == 200 for page in first.values())
+    spoiled = keys(shared_redis, "pages:*")
+    assert len(spoiled) >= 4
+    for key in spoiled:
+        redis.set(key, odd)
+    for web in (two, one, two):
+        for path in paths:
+            page = web.get(path, ROUTER_HEADERS)
+            assert page.status == 200, (path, page.text[:200])
+            assert page.text.count("<article") == first[path].text.count("<article")
+    assert one.get("/products/", ROUTER_HEADERS).headers["X-Page-Cache"] == "hit"
+
+
 def test_signups_on_both_processes_are_counted_once_in_redis(webs, shared_redis):
     redis = shared_redis
     (one, two), env = webs
