@@ -97,8 +97,13 @@ def test_every_anonymous_page_carrying_a_csrf_token_is_private(client, user):
 
 
 def test_anonymous_pages_are_not_marked_private(client):
-    for path in ["/", "/products/", "/tour/"]:
-        assert "private" not in cache_control(client.get(path)), path
+    for path in ["/", "/products/", "/tour/", "/no-such-page/"]:
+        response = client.get(path)
+        assert "private" not in cache_control(response), path
+        # The header reads the visitor's session (`user.is_authenticated`), so
+        # Django says the page depends on the Cookie header: a shared cache keeps
+        # one copy for visitors without cookies, and asks again for the others.
+        assert "Cookie" in response["Vary"], path
 
 
 def test_private_pages_are_never_stored_in_the_page_cache(logged_in, client):
