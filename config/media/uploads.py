@@ -485,7 +485,9 @@ class ImageUploadFormField(forms.FileField):
     def __init__(self, **kwargs):
         # The upload is renamed (stored_name): the name the browser sends needs no
         # limit of its own, where Django's would refuse a long one ("at most 100
-        # characters").
+        # characters"). Django's parser still refuses a file part whose headers pass
+        # 1 KB, name included (the 400 page): more than a name on Linux (255 bytes)
+        # or Windows (255 UTF-16 units, 765 bytes) takes.
         kwargs["max_length"] = None
         if not kwargs.get("help_text"):
             limit = filesizeformat(settings.IMAGE_UPLOAD_MAX_BYTES)
