@@ -26,9 +26,10 @@ Two more races end the same way:
   with its rights and its password, a product's deleted feature). Rows that
   exist are saved with an UPDATE alone here; finding none, the page runs again
   and says, as Django does for a row that is gone, that it may have been
-  deleted. For an inline's row it is the form again, with "Please correct the
-  error below." and nothing written: Django puts that row's error on its hidden
-  id field, which the page does not show; reloading shows the rows as they are.
+  deleted. For an inline's row it is the form again, with the row's error and
+  nothing written: Django puts it on the row's hidden id field, which
+  `SentWholeMixin` (config/forms.py) says on the row; reloading shows the rows as
+  they are.
 - The staff member saving was deleted meanwhile: the admin's history row names
   them, and its foreign key failed the commit, then the page run again. The
   first run is undone as above, and they are sent to the admin's login page,

@@ -19,9 +19,11 @@ forms the same check. Without it a body of the required fields alone was
 saved, and each optional one left out was stored empty: a product's or
 category's description, a company's website, a user's name and e-mail (and with
 it the password reset). Its inlines also refuse a row sent as a new one with a
-stored row's id (`KnownRowsFormSetMixin`). tests/config/test_error_pages.py
-checks the site's profile form, and every form of the admin without each field
-its page sends.
+stored row's id, rows past the count the body gives, and a row the page showed
+whose id names none of its rows (`KnownRowsFormSetMixin`). An error on a hidden
+field (an inline row's id or parent), which no admin template shows, is said
+among the form's own errors. tests/config/test_error_pages.py checks the site's
+profile form, and every form of the admin without each field its page sends.
 """
 
 from django import forms
@@ -37,7 +39,34 @@ LEFT_OUT = (
 )
 
 
+HIDDEN_FIELDS_CHANGED = (
+    "This form's hidden fields (%(fields)s) came back with values its page did not give: "
+    "a row it showed may have been deleted meanwhile. Nothing was saved; reload the page "
+    "and send it again."
+)
+
+
+def hidden_fields_changed(names: list[str]) -> ValidationError:
+    return ValidationError(
+        HIDDEN_FIELDS_CHANGED, code="hidden_changed", params={"fields": ", ".join(names)}
+    )
+
+
 class SentWholeMixin:
+    def full_clean(self):
+        super().full_clean()
+        # Django puts an inline row's wrong id or parent on those hidden fields (its
+        # model's unique checks too), whose errors no admin template shows: the page
+        # said "Please correct the error below." and showed none. Said where the
+        # form's own errors are shown.
+        hidden = [
+            name
+            for name, field in self.fields.items()
+            if field.widget.is_hidden and name in (self._errors or ())
+        ]
+        if hidden:
+            self.add_error(None, hidden_fields_changed(hidden))
+
     def clean(self):
         """Before a ModelForm's instance is built and its uploads stored."""
         cleaned = super().clean()
@@ -61,6 +90,11 @@ def sent_whole(form_class: type) -> type:
     return type(form_class)(form_class.__name__, (SentWholeMixin, form_class), {})
 
 
+ROWS_PAST_THE_COUNT = (
+    "This form arrived with rows past the count its page gave (%(count)s rows): a "
+    "browser counts every row it sends. Nothing was saved; reload the page and send it "
+    "again."
+)
 NEW_ROW_OF_A_STORED_ID = (
     "A row arrived as a new one with the id of a row already stored (%(ids)s), and would "
     "have been added again. Nothing was saved; reload the page and send it again."
@@ -77,7 +111,14 @@ class KnownRowsFormSetMixin:
 
     def clean(self):
         super().clean()
+        self._refuse_rows_past_the_count()
         key = self.model._meta.pk
+        # A row the page showed whose id names none of this formset's rows (another
+        # parent's, none at all) is a new row to Django, which then skips it: its
+        # edits were dropped and the page said the change was saved.
+        for form in self.initial_forms:
+            if form.instance.pk is None and not form.has_error(key.name):
+                form.add_error(None, hidden_fields_changed([key.name]))
         new = self.forms[max(self.initial_form_count(), 0) :]  # Django's, below 0 too
         sent = set()
         for form in new:
@@ -98,6 +139,21 @@ class KnownRowsFormSetMixin:
                 code="new_row_of_a_stored_id",
                 params={"ids": ", ".join(ids)},
             )
+
+    def _refuse_rows_past_the_count(self):
+        """A row sent past TOTAL_FORMS is never read: with the count lowered, the
+        page's own form was saved and the rows' edits dropped, and the page said the
+        change was saved. A browser's page renumbers its rows as it adds and removes
+        them (the empty row it copies is numbered `__prefix__`)."""
+        count = self.total_form_count()
+        start = f"{self.prefix}-"
+        for name in self.data:
+            if name.startswith(start):
+                index, dash, _ = name.removeprefix(start).partition("-")
+                if dash and index.isascii() and index.isdigit() and int(index) >= count:
+                    raise ValidationError(
+                        ROWS_PAST_THE_COUNT, code="rows_past_the_count", params={"count": count}
+                    )
 
 
 class SentWholeAdminMixin:

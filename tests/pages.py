@@ -1,9 +1,77 @@
 """Reading what the app's pages report about themselves, for tests at every level."""
 
 import re
+from html.parser import HTMLParser
 
 
 def query_count(server_timing: str) -> int:
     """The number of queries in a `Server-Timing: db;dur=..;desc="<n> queries"` header
     (config/querylog/)."""
     return int(re.search(r'desc="(\d+) queries"', server_timing).group(1))
+
+
+class _FormReader(HTMLParser):
+    """The fields of one form of a page, as a browser sends them (see form_body)."""
+
+    def __init__(self, form_id: str):
+        super().__init__(convert_charrefs=True)
+        self.form_id, self.inside, self.body = form_id, False, []
+        self.select = self.textarea = None
+        self.options: list[tuple[str, bool]] = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self.inside = attrs.get("id") == self.form_id
+        if not self.inside or "disabled" in attrs:
+            return
+        name = attrs.get("name")
+        if tag == "input" and name:
+            kind = attrs.get("type", "text")
+            if kind in ("checkbox", "radio"):
+                if "checked" in attrs:
+                    self.body.append((name, attrs.get("value", "on")))
+            elif kind not in ("file", "submit", "button", "reset", "image"):
+                self.body.append((name, attrs.get("value") or ""))
+        elif tag == "select" and name:
+            self.select, self.options = (name, "multiple" in attrs), []
+        elif tag == "option" and self.select:
+            self.options.append((attrs.get("value", ""), "selected" in attrs))
+        elif tag == "textarea" and name:
+            self.textarea = [name, ""]
+
+    def handle_data(self, data):
+        if self.textarea:
+            self.textarea[1] += data
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.inside = False
+        elif tag == "select" and self.select:
+            (name, multiple), options = self.select, self.options
+            chosen = [value for value, selected in options if selected]
+            if not chosen and options and not multiple:
+                chosen = [options[0][0]]
+            self.body.extend((name, value) for value in chosen)
+            self.select = None
+        elif tag == "textarea" and self.textarea:
+            name, text = self.textarea
+            self.body.append((name, text.removeprefix("\n")))
+            self.textarea = None
+
+
+def form_body(html: str, form_id: str) -> dict[str, str | list[str]]:
+    """What a browser posts for the form `form_id` of a page, left as the page shows
+    it: each text, hidden and number input, text area and select (its chosen
+    options, else its first), checked checkboxes and radio buttons; no files,
+    nothing disabled. A name sent more than once gives the list of its values."""
+    reader = _FormReader(form_id)
+    reader.feed(html)
+    body: dict[str, str | list[str]] = {}
+    for name, value in reader.body:
+        if name in body:
+            earlier = body[name]
+            body[name] = [*earlier, value] if isinstance(earlier, list) else [earlier, value]
+        else:
+            body[name] = value
+    return body

@@ -2,12 +2,15 @@
 cannot read: its own handlers check the CSRF token again, which reads the body
 again, and that second error was a 500."""
 
+import re
+
 import pytest
 from django.test import Client
 
 from accounts.models import Profile
 from tests.catalog.test_admin_media import change_data
 from tests.factories import CompanyFactory, ProductFactory, UserFactory
+from tests.pages import form_body
 
 pytestmark = pytest.mark.django_db
 
@@ -393,3 +396,101 @@ def test_the_closing_boundary_is_seen_wherever_the_reads_cut_it():
     while request._stream.read(3):
         pass
     assert not closing.seen
+
+
+def inline_page(admin_client, kind: str):
+    """(path, the browser's body of the page with an edit in its form and in its
+    inline's rows, the inline's prefix, what is stored now, another parent's row
+    and the other parent) for an admin page with an inline."""
+    if kind == "product features":
+        product, other = ProductFactory(features=3), ProductFactory(features=1)
+        path, form, prefix = (
+            f"/admin/catalog/product/{product.pk}/change/",
+            "product_form",
+            "features",
+        )
+
+        def stored():
+            product.refresh_from_db()
+            return product.name, list(product.features.values_list("pk", "value"))
+
+        edits = {"name": "Renamed", "features-1-value": "changed", "features-2-value": "changed"}
+        others = (other.features.get().pk, other.pk)
+    else:
+        member = UserFactory(first_name="Ada", profile__display_name="Ada L.")
+        other = UserFactory()
+        path, form, prefix = f"/admin/auth/user/{member.pk}/change/", "user_form", "profile"
+
+        def stored():
+            member.refresh_from_db()
+            return member.first_name, Profile.objects.get(user=member).display_name
+
+        edits = {"first_name": "Changed", "profile-0-display_name": "New name"}
+        others = (Profile.objects.get(user=other).pk, other.pk)
+    page = admin_client.get(path)
+    assert page.status_code == 200
+    body = form_body(page.content.decode(), form)
+    assert f"{prefix}-0-id" in body
+    assert f"{prefix}-TOTAL_FORMS" in body
+    return path, {**body, **edits}, prefix, stored, others
+
+
+INLINES = ["product features", "user profile"]
+
+
+@pytest.mark.parametrize("kind", INLINES)
+def test_an_admin_page_posted_as_a_browser_posts_it_saves(admin_client, kind):
+    path, body, _, stored, _ = inline_page(admin_client, kind)
+    before = stored()
+    assert admin_client.post(path, body).status_code == 302
+    assert stored() != before
+
+
+HIDDEN_TAMPERED = ["an id no row has", "an id that is no number", "another's row", "another parent"]
+
+
+@pytest.mark.parametrize("tamper", HIDDEN_TAMPERED)
+@pytest.mark.parametrize("kind", INLINES)
+def test_an_inline_row_whose_hidden_fields_the_page_did_not_give_says_so(
+    admin_client, kind, tamper
+):
+    """Django puts such errors on the row's hidden id or parent field, which the inline
+    templates never show: the page said "Please correct the error below." and showed
+    none."""
+    path, body, prefix, stored, (others_row, other_parent) = inline_page(admin_client, kind)
+    before = stored()
+    field, value = {
+        "an id no row has": ("id", "999999"),
+        "an id that is no number": ("id", "abc"),
+        "another's row": ("id", str(others_row)),
+        "another parent": ("product" if kind == "product features" else "user", str(other_parent)),
+    }[tamper]
+    body[f"{prefix}-0-{field}"] = value
+    response = admin_client.post(path, body)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "came back with values its page did not give" in page
+    assert re.search(rf"hidden fields \([^)]*\b{field}\b[^)]*\) came back", page)
+    assert stored() == before
+
+
+@pytest.mark.parametrize(
+    ("kind", "total"),
+    [
+        ("product features", "0"),
+        ("product features", "1"),
+        ("product features", "-1"),
+        ("user profile", "0"),
+        ("user profile", "-1"),
+    ],
+)
+def test_an_inline_whose_row_count_was_lowered_is_refused_not_half_saved(admin_client, kind, total):
+    """Rows past the count were never read: the page's own edit was saved, the rows'
+    edits dropped, and the page said the change was saved."""
+    path, body, prefix, stored, _ = inline_page(admin_client, kind)
+    before = stored()
+    body[f"{prefix}-TOTAL_FORMS"] = total
+    response = admin_client.post(path, body)
+    assert response.status_code == 200
+    assert "rows past the count its page gave" in response.content.decode()
+    assert stored() == before

@@ -341,6 +341,8 @@ def test_a_feature_deleted_meanwhile_is_not_written_back_by_its_products_page(
     data = product_data(product.category, slug=product.slug, name="Renamed", **features)
     response = admin_client.post(f"/admin/catalog/product/{product.pk}/change/", data)
     assert response.status_code == 200  # the page again, with the form's error
+    # Shown on the row (Django put it on the hidden id, which no template shows).
+    assert "a row it showed may have been deleted meanwhile" in response.content.decode()
     assert not Feature.objects.filter(pk=first.pk).exists()
     assert Product.objects.get(pk=product.pk).name == product.name
 
