@@ -77,6 +77,7 @@ class Profile(models.Model):
             models.CheckConstraint(
                 condition=LessThanOrEqual(Length("bio"), BIO_MAX_LENGTH),
                 name="accounts_profile_bio_max_length",
+                violation_error_message=f"A bio may be at most {BIO_MAX_LENGTH:,} characters.",
             )
         ]
 

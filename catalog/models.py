@@ -4,6 +4,7 @@ Query shape lives in `ProductQuerySet` (catalog/querysets.py); how features are
 loaded, in catalog/features.py.
 """
 
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -35,7 +36,9 @@ class Product(models.Model):
     slug = models.SlugField(max_length=220, unique=True)
     description = models.TextField(blank=True)
     # A zero is read as 0 whatever its exponent (config/fields.py).
-    price = DecimalField(max_digits=10, decimal_places=2)
+    # The validator puts a price below 0 on the field in forms; the constraint holds
+    # for every writer.
+    price = DecimalField(max_digits=10, decimal_places=2, validators=[MinValueValidator(0)])
     # PROTECT: deleting a category must not silently delete its products.
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="products")
     # On the default storage, whatever STORAGES says it is (the versioned media
@@ -63,7 +66,11 @@ class Product(models.Model):
         # login needs, without renaming, repricing or unpublishing the catalog.
         permissions = [("change_product_image", "Can change a product's picture only")]
         constraints = [
-            models.CheckConstraint(condition=Q(price__gte=0), name="catalog_product_price_gte_0"),
+            models.CheckConstraint(
+                condition=Q(price__gte=0),
+                name="catalog_product_price_gte_0",
+                violation_error_message="A price may not be below 0.",
+            ),
         ]
         # Every public listing reads published products in one of the sort
         # orders of ProductQuerySet.sorted_by; partial indexes let PostgreSQL

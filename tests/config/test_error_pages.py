@@ -494,3 +494,38 @@ def test_an_inline_whose_row_count_was_lowered_is_refused_not_half_saved(admin_c
     assert response.status_code == 200
     assert "rows past the count its page gave" in response.content.decode()
     assert stored() == before
+
+
+@pytest.mark.parametrize("price", ["-1", "-0.01", "-99999999.99"])
+@pytest.mark.parametrize("page", ["change", "add"])
+def test_a_price_below_zero_is_an_error_on_the_price_field(admin_client, price, page):
+    """It was "Constraint “catalog_product_price_gte_0” is violated." above the form,
+    and nothing beside the price."""
+    product = ProductFactory(features=0)
+    path, data = f"/admin/catalog/product/{product.pk}/change/", change_data(product, price=price)
+    if page == "add":
+        path, data = "/admin/catalog/product/add/", {**data, "slug": "new-one", "name": "New"}
+    response = admin_client.post(path, data)
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    assert form.errors == {"price": ["Ensure this value is greater than or equal to 0."]}
+    assert "catalog_product_price_gte_0" not in response.content.decode()
+    product.refresh_from_db()
+    assert product.price >= 0
+
+
+def test_every_check_constraint_says_what_it_checks_not_its_name():
+    """What a form that reaches a constraint shows: Django's default names it."""
+    from django.apps import apps
+    from django.db.models import CheckConstraint
+
+    checked = []
+    for model in apps.get_models():
+        if model._meta.app_label not in ("catalog", "accounts"):
+            continue
+        for constraint in model._meta.constraints:
+            if isinstance(constraint, CheckConstraint):
+                checked.append(constraint.name)
+                message = constraint.get_violation_error_message()
+                assert constraint.name not in message, message
+    assert {"catalog_product_price_gte_0", "accounts_profile_bio_max_length"} <= set(checked)
