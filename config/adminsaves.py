@@ -18,7 +18,7 @@ undone before the second (`on_retry`: the media forms delete the files they
 stored, and count them again, as the bucket keeps their versions), and the
 messages it queued ("was added successfully") are dropped.
 
-Two more races end the same way:
+Three more races end the same way:
 
 - The row a change page saves, or one of its inlines' rows, was deleted
   meanwhile by another staff member. Django's save UPDATEs, and on finding no
@@ -30,6 +30,10 @@ Two more races end the same way:
   nothing written: Django puts it on the row's hidden id field, which
   `SentWholeMixin` (config/forms.py) says on the row; reloading shows the rows as
   they are.
+- A list action on rows that were all deleted meanwhile: the list again, saying
+  so, where Django ran the action on none (the delete action asked to confirm
+  deleting nothing, then said nothing). Rows of the selection that are still
+  there are acted on, as Django does.
 - The staff member saving was deleted meanwhile: the admin's history row names
   them, and its foreign key failed the commit, then the page run again. The
   first run is undone as above, and they are sent to the admin's login page,
@@ -38,10 +42,17 @@ Two more races end the same way:
 
 from collections.abc import Callable
 
+from django import forms
 from django.contrib import messages
+from django.contrib.admin import helpers
 from django.contrib.auth.views import redirect_to_login
 from django.db import DatabaseError, IntegrityError, router, transaction
 from django.urls import reverse
+
+SELECTION_GONE = (
+    "None of the selected rows are in this list any more: they may have been deleted "
+    "meanwhile. Nothing was done."
+)
 
 
 def on_retry(request, undo: Callable[[], None]) -> None:
@@ -77,6 +88,17 @@ class ConflictsShownOnTheFormMixin:
         # leaves no "Deleted" entry in the admin's history.
         view = self._in_one_transaction(super().changelist_view)
         return self._run_again_on_conflict(view, request, *args, **kwargs)
+
+    def response_action(self, request, queryset):
+        # Rows another staff member deleted meanwhile (or that a filter no longer
+        # lists): Django ran the action on none, and the delete action asked to
+        # confirm deleting nothing, then said nothing.
+        selected = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
+        across = forms.BooleanField(required=False).clean(request.POST.get("select_across"))
+        if selected and not across and not queryset.filter(pk__in=selected).exists():
+            self.message_user(request, SELECTION_GONE, messages.WARNING)
+            return None  # the list again
+        return super().response_action(request, queryset)
 
     def _in_one_transaction(self, view, before=None):
         """`view`, its POSTs in one transaction; `before(request)` runs first."""
