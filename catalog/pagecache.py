@@ -175,11 +175,13 @@ def lookup(key: str) -> tuple[int, tuple | None]:
     found = pages.get_many([GENERATION, key])
     generation = found.get(GENERATION)
     if not is_generation(generation):  # never cleared yet, evicted, or unusable
-        # A new count, which no stored page has; another process may add one first.
-        pages.add(GENERATION, time.time_ns(), timeout=None)
-        generation = pages.get(GENERATION)
+        # A new one, which no stored page has; another process may add one first.
+        pages.add(GENERATION, new_generation(), timeout=None)
+        # get_many: Redis's MGET finds nothing under a key of another type (a list),
+        # where GET raises.
+        generation = pages.get_many([GENERATION]).get(GENERATION)
         if not is_generation(generation):  # what is there cannot be used: replaced
-            generation = time.time_ns()
+            generation = new_generation()
             pages.set(GENERATION, generation, timeout=None)
         return generation, None
     page = found.get(key)
@@ -188,17 +190,26 @@ def lookup(key: str) -> tuple[int, tuple | None]:
     return generation, page
 
 
+def new_generation() -> int:
+    """A generation no stored page has: the time in nanoseconds. Only equality counts,
+    so dynos whose clocks differ still retire every page they clear."""
+    return time.time_ns()
+
+
 def is_generation(value) -> bool:
     return type(value) is int  # bool is an int subclass, not a generation
 
 
 def is_page(page: tuple) -> bool:
-    """Whether `page`, found by lookup(), is in the shape store() writes."""
+    """Whether `page`, found by lookup(), is in the shape store() writes: a header
+    value Django can send (a line break in it raised) and gzip bytes where it says so."""
     return (
         len(page) == 4
         and type(page[1]) is str
+        and "\n" not in page[1]
+        and "\r" not in page[1]
         and type(page[2]) is bytes
-        and (page[3] is None or type(page[3]) is bytes)
+        and (page[3] is None or (type(page[3]) is bytes and page[3][:2] == b"\x1f\x8b"))
     )
 
 
@@ -320,16 +331,17 @@ def clear() -> None:
 
 
 def _clear() -> None:
-    """Move the generation on; while the cache refuses, `unsent_clear` stays set. It is
-    taken down before the call, not after: a clear another thread has refused
-    meanwhile sets it again, and is sent again too."""
+    """Give the generation a new value; while the cache refuses, `unsent_clear` stays
+    set. It is taken down before the call, not after: a clear another thread has
+    refused meanwhile sets it again, and is sent again too.
+
+    A SET, not Redis's INCR: a new value retires every page whatever was there, where
+    INCR refused a value that is not a 64-bit whole number (another release's, another
+    program's, a key of another type), and every clear after it failed: the cache was
+    off for good."""
     unsent_clear.clear()
-    pages = caches[CACHE_ALIAS]
     try:
-        try:
-            pages.incr(GENERATION)  # atomic on Redis
-        except ValueError:  # no generation yet (or evicted): any new one retires all pages
-            pages.set(GENERATION, time.time_ns(), timeout=None)
+        caches[CACHE_ALIAS].set(GENERATION, new_generation(), timeout=None)
     except BaseException:
         unsent_clear.set()
         raise

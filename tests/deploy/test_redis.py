@@ -20,6 +20,7 @@ TLS with a self-signed certificate) pointing at it:
 
 import gzip
 import os
+import pickle
 import time
 from decimal import Decimal
 
@@ -154,6 +155,28 @@ def test_a_value_in_redis_the_release_cannot_use_is_made_again(webs, shared_redi
             assert page.status == 200, (path, page.text[:200])
             assert page.text.count("<article") == first[path].text.count("<article")
     assert one.get("/products/", ROUTER_HEADERS).headers["X-Page-Cache"] == "hit"
+
+
+ODD_GENERATIONS = {
+    "a float": lambda redis, key: redis.set(key, pickle.dumps(1.5)),
+    "a list": lambda redis, key: redis.rpush(key, "a"),
+    "beyond 64 bits": lambda redis, key: redis.set(key, b"99999999999999999999"),
+}
+
+
+@pytest.mark.parametrize("odd", ODD_GENERATIONS.values(), ids=ODD_GENERATIONS)
+def test_a_generation_of_another_kind_is_replaced_by_the_next_request(webs, shared_redis, odd):
+    """A list under the key made every request's GET raise WRONGTYPE: every page
+    uncached, an error logged on each, after a restart too. (A clear in a web process
+    of any of these: tests/catalog/test_pagecache.py.)"""
+    redis = shared_redis.client()
+    (one, two), _ = webs
+    assert one.get("/products/", ROUTER_HEADERS).headers["X-Page-Cache"] == "miss"
+    [generation] = keys(shared_redis, "pages:*catalog-page-generation")
+    redis.delete(generation)
+    odd(redis, generation)
+    outcomes = [web.get("/products/", ROUTER_HEADERS).headers["X-Page-Cache"] for web in (two, one)]
+    assert outcomes == ["miss", "hit"]
 
 
 def test_signups_on_both_processes_are_counted_once_in_redis(webs, shared_redis):
@@ -305,7 +328,7 @@ def test_a_release_stops_on_a_redis_refusing_tls(released, redis, tls_redis):
 def test_a_clear_a_full_redis_refused_is_sent_again_before_a_page_is_served(
     tmp_path, monkeypatch, settings, client, django_capture_on_commit_callbacks, caplog
 ):
-    """Under `noeviction` a full Redis refuses the clear of a catalog change (an INCR):
+    """Under `noeviction` a full Redis refuses the clear of a catalog change (a SET):
     this worker went on serving the old page, and every dyno with it, even after
     memory was freed, until the page expired. The worker that made the change now
     renders until the clear goes through, then every dyno sees the new generation."""
@@ -322,6 +345,8 @@ def test_a_clear_a_full_redis_refused_is_sent_again_before_a_page_is_served(
                 pages.set(f"filler-{n}", os.urandom(50_000))
             except cache.unavailable():
                 break
+        # Refused, the last one left memory just under the limit: now it is over.
+        server.client().config_set("maxmemory", "1mb")
         with django_capture_on_commit_callbacks(execute=True):
             product.price = Decimal("4321.50")
             product.save()
