@@ -40,9 +40,9 @@ LEFT_OUT = (
 
 
 HIDDEN_FIELDS_CHANGED = (
-    "This form's hidden fields (%(fields)s) came back with values its page did not give: "
-    "a row it showed may have been deleted meanwhile. Nothing was saved; reload the page "
-    "and send it again."
+    "This form's hidden fields (%(fields)s) came back with values its page did not give, "
+    "or that no longer hold: a row it showed may have been deleted meanwhile. Nothing "
+    "was saved; reload the page and send it again."
 )
 
 
@@ -91,9 +91,8 @@ def sent_whole(form_class: type) -> type:
 
 
 ROWS_PAST_THE_COUNT = (
-    "This form arrived with rows past the count its page gave (%(count)s rows): a "
-    "browser counts every row it sends. Nothing was saved; reload the page and send it "
-    "again."
+    "This form arrived with more rows than the count it gave (%(count)s): a browser "
+    "counts every row it sends. Nothing was saved; reload the page and send it again."
 )
 NEW_ROW_OF_A_STORED_ID = (
     "A row arrived as a new one with the id of a row already stored (%(ids)s), and would "
@@ -102,12 +101,17 @@ NEW_ROW_OF_A_STORED_ID = (
 
 
 class KnownRowsFormSetMixin:
-    """For a model formset: refuses a new row that carries a stored row's id.
+    """For a model formset: refuses rows a body tells otherwise than its page did.
 
-    A row past the count the page says it showed (its INITIAL_FORMS) is a new one to
-    Django, whatever id it carries: a body whose count was 0, or below 0, had each
-    of a product's features added again, with their edits, and the page said the
-    product was changed. A browser's page counts the rows it shows."""
+    - A new row that carries a stored row's id. A row past the count the page says
+      it showed (its INITIAL_FORMS) is a new one to Django, whatever id it carries:
+      a body whose count was 0, or below 0, had each of a product's features added
+      again, with their edits, and the page said the product was changed.
+    - Rows past the body's TOTAL_FORMS, which Django never reads.
+    - A row the page showed whose id names none of this formset's rows (another
+      parent's, or none), which Django skips.
+
+    A browser's page counts the rows it shows and sends."""
 
     def clean(self):
         super().clean()
@@ -144,13 +148,24 @@ class KnownRowsFormSetMixin:
         """A row sent past TOTAL_FORMS is never read: with the count lowered, the
         page's own form was saved and the rows' edits dropped, and the page said the
         change was saved. A browser's page renumbers its rows as it adds and removes
-        them (the empty row it copies is numbered `__prefix__`)."""
+        them (the empty row it copies is numbered `__prefix__`).
+
+        A row's field is `<prefix>-<number>-<field of the row's form>`: a second
+        inline of the same model has the prefix `<prefix>-2`, whose fields are not
+        this formset's rows."""
         count = self.total_form_count()
         start = f"{self.prefix}-"
-        for name in self.data:
+        fields = self.empty_form.fields
+        for name in (*self.data, *self.files):
             if name.startswith(start):
-                index, dash, _ = name.removeprefix(start).partition("-")
-                if dash and index.isascii() and index.isdigit() and int(index) >= count:
+                index, dash, field = name.removeprefix(start).partition("-")
+                if (
+                    dash
+                    and field in fields
+                    and index.isascii()
+                    and index.isdigit()
+                    and int(index) >= count
+                ):
                     raise ValidationError(
                         ROWS_PAST_THE_COUNT, code="rows_past_the_count", params={"count": count}
                     )

@@ -17,7 +17,7 @@ class _FormReader(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.form_id, self.inside, self.body = form_id, False, []
         self.select = self.textarea = None
-        self.options: list[tuple[str, bool]] = []
+        self.options: list[list] = []  # [value, selected]
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
@@ -36,22 +36,25 @@ class _FormReader(HTMLParser):
         elif tag == "select" and name:
             self.select, self.options = (name, "multiple" in attrs), []
         elif tag == "option" and self.select:
-            self.options.append((attrs.get("value", ""), "selected" in attrs))
+            # Without a value attribute an option's value is its text (handle_data).
+            self.options.append([attrs.get("value"), "selected" in attrs])
         elif tag == "textarea" and name:
             self.textarea = [name, ""]
 
     def handle_data(self, data):
         if self.textarea:
             self.textarea[1] += data
+        elif self.select and self.options and self.options[-1][0] is None:
+            self.options[-1][0] = data.strip()
 
     def handle_endtag(self, tag):
         if tag == "form":
             self.inside = False
         elif tag == "select" and self.select:
             (name, multiple), options = self.select, self.options
-            chosen = [value for value, selected in options if selected]
+            chosen = [value or "" for value, selected in options if selected]
             if not chosen and options and not multiple:
-                chosen = [options[0][0]]
+                chosen = [options[0][0] or ""]
             self.body.extend((name, value) for value in chosen)
             self.select = None
         elif tag == "textarea" and self.textarea:

@@ -88,9 +88,9 @@ def test_a_refused_file_is_a_form_error_and_never_stored(client, user, fresh_s3,
 
 LONG_NAMES = {
     "over 150 characters": "Screenshot 2026-11-30 at 10.41.07 " + "very long name " * 10 + ".png",
-    # Windows' longest name, 255 UTF-16 units: 767 bytes of UTF-8, which browsers send
+    # Windows' longest name, 255 UTF-16 units: 765 bytes of UTF-8, which browsers send
     # as they are. Linux's names are at most 255 bytes.
-    "255 of 写": "写" * 251 + ".png",
+    "255 of 写": "写" * 255,
 }
 
 

@@ -5,6 +5,7 @@ again, and that second error was a 500."""
 import re
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from accounts.models import Profile
@@ -492,7 +493,7 @@ def test_an_inline_whose_row_count_was_lowered_is_refused_not_half_saved(admin_c
     body[f"{prefix}-TOTAL_FORMS"] = total
     response = admin_client.post(path, body)
     assert response.status_code == 200
-    assert "rows past the count its page gave" in response.content.decode()
+    assert "more rows than the count it gave" in response.content.decode()
     assert stored() == before
 
 
@@ -529,3 +530,39 @@ def test_every_check_constraint_says_what_it_checks_not_its_name():
                 message = constraint.get_violation_error_message()
                 assert constraint.name not in message, message
     assert {"catalog_product_price_gte_0", "accounts_profile_bio_max_length"} <= set(checked)
+
+
+def test_an_inline_row_sent_as_a_file_alone_past_the_count_is_refused(admin_client):
+    """Fields past the count are checked in the body's files too."""
+    from tests.factories import image_bytes
+
+    path, body, _, stored, _ = inline_page(admin_client, "user profile")
+    before = stored()
+    body = {name: value for name, value in body.items() if not name.startswith("profile-0-")}
+    body["profile-TOTAL_FORMS"] = "0"
+    body["profile-0-avatar"] = SimpleUploadedFile("me.png", image_bytes("PNG"), "image/png")
+    response = admin_client.post(path, body)
+    assert response.status_code == 200
+    assert "more rows than the count it gave" in response.content.decode()
+    assert stored() == before
+
+
+def test_two_inlines_of_one_model_post_as_a_browser_posts_them(admin_client, monkeypatch):
+    """Django names the second inline of a model `<prefix>-2`: its fields
+    (`features-2-0-value`) are not rows past the first inline's count."""
+    from django.contrib import admin
+
+    from catalog.admin import FeatureInline
+    from catalog.models import Product
+
+    product_admin = admin.site._registry[Product]
+    other = type("OtherFeatureInline", (FeatureInline,), {})
+    monkeypatch.setattr(product_admin, "inlines", [FeatureInline, other])
+    path, body, _, stored, _ = inline_page(admin_client, "product features")
+    assert any(name.startswith("features-2-0-") for name in body)
+    before = stored()
+    assert admin_client.post(path, body).status_code == 302
+    assert stored() != before
+    body["features-TOTAL_FORMS"] = "1"  # the first inline's count lowered: still refused
+    response = admin_client.post(path, body)
+    assert "more rows than the count it gave" in response.content.decode()
