@@ -46,6 +46,10 @@ class LockoutAttemptAdmin(UsernamesSeenOnlyMixin, AccessAttemptAdmin):
         AxesProxyHandler.update_request(request)  # the attempt time, as a login sets it
         return super().cleanup_expired_attempts(request, queryset)
 
+    # It cleans every expired attempt, whichever rows are selected: it runs when those
+    # are gone too (config/adminsaves.py).
+    cleanup_expired_attempts.acts_on_selection = False
+
 
 class LoginLogAdmin(UsernamesSeenOnlyMixin, AccessLogAdmin):
     pass

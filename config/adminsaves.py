@@ -30,21 +30,21 @@ Three more races end the same way:
   nothing written: Django puts it on the row's hidden id field, which
   `SentWholeMixin` (config/forms.py) says on the row; reloading shows the rows as
   they are.
-- A list action on rows that were all deleted meanwhile: the list again, saying
-  so, where Django ran the action on none (the delete action asked to confirm
-  deleting nothing, then said nothing). Rows of the selection that are still
-  there are acted on, as Django does.
+- A list action on rows that were all deleted meanwhile (or "all" selected
+  across a list that has emptied): the list again, saying so, where Django ran
+  the action on none (the delete action asked to confirm deleting nothing, then
+  said nothing). Rows of the selection that are still there are acted on, as
+  Django does; an action that ignores its rows (django-axes' clean-up) runs.
 - The staff member saving was deleted meanwhile: the admin's history row names
   them, and its foreign key failed the commit, then the page run again. The
   first run is undone as above, and they are sent to the admin's login page,
   as their next request would be.
 """
 
+import functools
 from collections.abc import Callable
 
-from django import forms
 from django.contrib import messages
-from django.contrib.admin import helpers
 from django.contrib.auth.views import redirect_to_login
 from django.db import DatabaseError, IntegrityError, router, transaction
 from django.urls import reverse
@@ -53,6 +53,26 @@ SELECTION_GONE = (
     "None of the selected rows are in this list any more: they may have been deleted "
     "meanwhile. Nothing was done."
 )
+
+
+def _on_rows_still_there(action):
+    """`action`, answering the list again with SELECTION_GONE when none of the rows it
+    is given are still there (another staff member deleted them meanwhile, "all"
+    selected across a list that has emptied): Django ran it on none, and the delete
+    action asked to confirm deleting nothing, then said nothing. Run after Django's
+    own checks (an action chosen, rows selected). An action that ignores the rows
+    it is given says so with `acts_on_selection = False`."""
+    if not getattr(action, "acts_on_selection", True):
+        return action
+
+    @functools.wraps(action)
+    def on_rows_still_there(model_admin, request, queryset):
+        if not queryset.exists():
+            model_admin.message_user(request, SELECTION_GONE, messages.WARNING)
+            return None  # the list again
+        return action(model_admin, request, queryset)
+
+    return on_rows_still_there
 
 
 def on_retry(request, undo: Callable[[], None]) -> None:
@@ -89,16 +109,11 @@ class ConflictsShownOnTheFormMixin:
         view = self._in_one_transaction(super().changelist_view)
         return self._run_again_on_conflict(view, request, *args, **kwargs)
 
-    def response_action(self, request, queryset):
-        # Rows another staff member deleted meanwhile (or that a filter no longer
-        # lists): Django ran the action on none, and the delete action asked to
-        # confirm deleting nothing, then said nothing.
-        selected = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
-        across = forms.BooleanField(required=False).clean(request.POST.get("select_across"))
-        if selected and not across and not queryset.filter(pk__in=selected).exists():
-            self.message_user(request, SELECTION_GONE, messages.WARNING)
-            return None  # the list again
-        return super().response_action(request, queryset)
+    def get_actions(self, request):
+        return {
+            name: (_on_rows_still_there(function), name, description)
+            for name, (function, name, description) in super().get_actions(request).items()
+        }
 
     def _in_one_transaction(self, view, before=None):
         """`view`, its POSTs in one transaction; `before(request)` runs first."""

@@ -104,6 +104,8 @@ def test_anonymous_pages_are_not_marked_private(client):
         # Django says the page depends on the Cookie header: a shared cache keeps
         # one copy for visitors without cookies, and asks again for the others.
         assert "Cookie" in response["Vary"], path
+    for path in ["/healthz", "/robots.txt"]:  # rendered without the header
+        assert "Cookie" not in client.get(path).get("Vary", ""), path
 
 
 def test_private_pages_are_never_stored_in_the_page_cache(logged_in, client):
