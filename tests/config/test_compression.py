@@ -56,6 +56,13 @@ CODINGS = [
     ("no-gzip, br", None, "br"),
     ("gzipx, brotli", None, None),
     ("deflate, compress", None, None),
+    # Only spaces and tabs may surround a coding (RFC 9110 5.6.3).
+    ("\tgzip\t, br ", "gzip", "br"),
+    ("\xa0gzip", None, None),
+    ("gzip\x0b", None, None),
+    ("gzip\x85", None, None),
+    # Longer than any client's: read as naming none.
+    pytest.param("gzip" + "," * 2000, None, None, id="gzip and 2,000 commas"),
 ]
 
 
