@@ -12,6 +12,7 @@ request without the header keeps none; one longer than any client sends
 (MAX_LENGTH) names none.
 """
 
+import functools
 import re
 
 # What the site writes: gzip (pages and static files), br (static files).
@@ -51,6 +52,18 @@ def accepted(header: str) -> list[str]:
     return [coding for coding in CODINGS if weights.get(coding, anything) > 0]
 
 
+def rewritten(header: str) -> str:
+    """`header` as the middleware hands it on. Kept for the few headers browsers send:
+    a request then pays a lookup (about 0.2 µs) rather than a reading (about 4 µs).
+    At most 64 kept, none longer than MAX_LENGTH: at most 64 KB a process."""
+    return _rewritten(header) if len(header) <= MAX_LENGTH else ""
+
+
+@functools.lru_cache(maxsize=64)
+def _rewritten(header: str) -> str:
+    return ", ".join(accepted(header))
+
+
 class AcceptEncodingMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -58,5 +71,5 @@ class AcceptEncodingMiddleware:
     def __call__(self, request):
         header = request.META.get("HTTP_ACCEPT_ENCODING")
         if header is not None:
-            request.META["HTTP_ACCEPT_ENCODING"] = ", ".join(accepted(header))
+            request.META["HTTP_ACCEPT_ENCODING"] = rewritten(header)
         return self.get_response(request)

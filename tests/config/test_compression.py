@@ -80,3 +80,15 @@ def test_every_response_comes_only_in_a_coding_the_client_accepts(client, asked,
     stylesheet = client.get(staticfiles_storage.url("css/site.css"), HTTP_ACCEPT_ENCODING=asked)
     assert stylesheet.get("Content-Encoding") == static
     assert "Accept-Encoding" in stylesheet["Vary"]
+
+
+def test_only_short_headers_are_kept_between_requests():
+    """The middleware keeps its readings of the headers browsers send; one a client
+    makes as long as gunicorn lets through would have been kept whole."""
+    from config import accept_encoding
+
+    accept_encoding._rewritten.cache_clear()
+    assert accept_encoding.rewritten("gzip, deflate, br") == "gzip, br"
+    assert accept_encoding.rewritten("gzip" + " " * 100_000) == ""
+    assert accept_encoding._rewritten.cache_info().currsize == 1
+    assert accept_encoding._rewritten.cache_info().maxsize == 64
