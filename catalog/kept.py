@@ -29,6 +29,7 @@ copies are up to PAGE_CACHE_SECONDS old.
 
 import contextvars
 import hashlib
+import math
 import time
 from collections.abc import Callable
 from functools import wraps
@@ -114,11 +115,17 @@ def kept(
 def _is_kept(found: tuple, usable: Callable[[object], bool]) -> bool:
     """Whether `found` is (generation, value, until), or an older release's
     (generation, value), with a value `usable` takes."""
-    if len(found) == 3:
-        until = found[2]
-        if type(until) not in (int, float) or until != until:  # NaN
-            return False
+    if len(found) == 3 and not _is_time(found[2]):
+        return False
     return len(found) in (2, 3) and usable(found[1])
+
+
+def _is_time(until) -> bool:
+    """Whether `until` is a time store() can count from: infinities, NaN and whole
+    numbers too large for a float raised there, a 500 on every page that used it."""
+    if type(until) is int:
+        return abs(until) < 2**53
+    return type(until) is float and math.isfinite(until)
 
 
 def is_html(value) -> bool:

@@ -54,6 +54,7 @@ import gzip
 import hashlib
 import logging
 import math
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -190,6 +191,11 @@ def lookup(key: str) -> tuple[int, tuple | None]:
     return generation, page
 
 
+# A header value gunicorn sends (its HEADER_VALUE_RE, ASCII part): Django refuses a
+# line break, gunicorn any other control character but a tab, both with a 500.
+HEADER_VALUE = re.compile(r"[ \t\x21-\x7e]*")
+
+
 def new_generation() -> int:
     """A generation no stored page has: the time in nanoseconds. Only equality counts,
     so dynos whose clocks differ still retire every page they clear."""
@@ -206,8 +212,7 @@ def is_page(page: tuple) -> bool:
     return (
         len(page) == 4
         and type(page[1]) is str
-        and "\n" not in page[1]
-        and "\r" not in page[1]
+        and HEADER_VALUE.fullmatch(page[1]) is not None
         and type(page[2]) is bytes
         and (page[3] is None or (type(page[3]) is bytes and page[3][:2] == b"\x1f\x8b"))
     )

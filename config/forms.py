@@ -121,7 +121,9 @@ class KnownRowsFormSetMixin:
         # parent's, none at all) is a new row to Django, which then skips it: its
         # edits were dropped and the page said the change was saved.
         for form in self.initial_forms:
-            if form.instance.pk is None and not form.has_error(key.name):
+            # _state.adding, as Django's own formsets ask: a key with a default (a
+            # UUID) is set on a new instance too.
+            if form.instance._state.adding and not form.has_error(key.name):
                 form.add_error(None, hidden_fields_changed([key.name]))
         new = self.forms[max(self.initial_form_count(), 0) :]  # Django's, below 0 too
         sent = set()

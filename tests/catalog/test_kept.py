@@ -1,6 +1,8 @@
 """The home page's and a product page's content is rendered once per catalog change and
 shared by every visitor, logged in or not (catalog/kept.py)."""
 
+import math
+
 import pytest
 from django.core.cache import caches
 from django.test import override_settings
@@ -301,3 +303,33 @@ def test_a_cached_value_of_another_shape_is_made_again_never_a_500(
     assert main(last.content.decode()) == main(first.content.decode())
     if which == "the generation" and type(odd) is not int:
         assert caches["pages"].get(pagecache.GENERATION) not in (odd, generation)
+
+
+# A kept part's time (generation, value, until) that store() cannot count from.
+ODD_TIMES = {"-inf": -math.inf, "+inf": math.inf, "NaN": math.nan, "10**400": 10**400, "text": "1"}
+
+
+@pytest.mark.parametrize("until", ODD_TIMES.values(), ids=ODD_TIMES)
+@pytest.mark.parametrize("page", ["home", "product", "list"])
+def test_a_kept_part_with_a_time_of_another_kind_is_made_again(client, make_products, page, until):
+    """-inf was OverflowError in store()'s math.ceil(), 10**400 in its subtraction: a 500
+    on every page that used the part until it expired."""
+    products = make_products(5)
+    path = {"home": "/", "product": f"/products/{products[2].slug}/", "list": "/products/"}[page]
+    first = client.get(path)
+    pages = caches["pages"]
+    parts = [
+        key for key in stored_keys() if type(pages.get(key)) is tuple and len(pages.get(key)) == 3
+    ]
+    assert parts
+    for key in stored_keys():
+        if key.startswith("catalog-page:"):
+            pages.delete(key)  # the page itself renders, and uses the parts
+    for key in parts:
+        generation, value, _ = pages.get(key)
+        pages.set(key, (generation, value, until), 60)
+    again = client.get(path)
+    assert again.status_code == 200
+    assert main(again.content.decode()) == main(first.content.decode())
+    last = client.get(path)
+    assert "hit" in (last.get("X-Page-Cache"), last.get("X-Kept-Content"))

@@ -3,6 +3,7 @@ methods form views answer (config/security/headers.py, accounts/urls.py)."""
 
 import pytest
 from django.contrib.auth.tokens import default_token_generator
+from django.contrib.staticfiles.storage import staticfiles_storage
 from django.test import Client, override_settings
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
@@ -104,7 +105,8 @@ def test_anonymous_pages_are_not_marked_private(client):
         # Django says the page depends on the Cookie header: a shared cache keeps
         # one copy for visitors without cookies, and asks again for the others.
         assert "Cookie" in response["Vary"], path
-    for path in ["/healthz", "/robots.txt"]:  # rendered without the header
+    stylesheet = staticfiles_storage.url("css/site.css")
+    for path in ["/healthz", "/robots.txt", stylesheet]:  # rendered without the header
         assert "Cookie" not in client.get(path).get("Vary", ""), path
 
 
