@@ -11,16 +11,30 @@ generation of catalog/pagecache.py).
 Logged-in visitors, who never get a cached page, share the count too; staff
 count afresh (catalog/kept.py, `fresh_for`).
 
-A count is kept for the lists the view makes itself (`count_key`: all products,
-or a category's), and counted again where the rows of the page asked for fall
-short of it (`CachedCountPaginator`).
+A count is kept for the lists the view makes itself (all products, or a
+category's), under a key made from the list's filters read as data (`count_key`):
+every sort of a list shares it. The view keeps it only for a queryset whose
+filters are its own list's: one a fork filters otherwise (in get_queryset itself,
+or in a subclass) counts its rows every time, rather than sharing the whole list's
+count, and a filter's value from the request (a search) never makes a key of its
+own. It is counted again where the rows of the page asked for fall short of it
+(`CachedCountPaginator`).
 Otherwise how true it stays is how fresh the cached pages are: the worker (or,
 with a shared cache server, every worker) that commits a change counts again on
 the next request; other workers within PAGE_CACHE_SECONDS. PAGE_CACHE_SECONDS=0
 counts on every request.
 """
 
+import datetime
+import hashlib
+import uuid
+from decimal import Decimal
+
 from django.core.paginator import Paginator
+from django.db.models import Model
+from django.db.models.expressions import Col
+from django.db.models.lookups import Lookup
+from django.db.models.sql.where import WhereNode
 from django.utils.functional import cached_property
 
 from catalog.kept import kept
@@ -89,6 +103,47 @@ def is_count(value) -> bool:
     return type(value) is int and value >= 0
 
 
-def count_key(category) -> str:
-    """The cache key of the count of published products, of one category or of all."""
-    return f"catalog-count:{category.pk if category else 'all'}"
+def count_key(queryset) -> str | None:
+    """The cache key of `queryset`'s count: its model and its filters, the WHERE of
+    its query read as data, hashed. One list is one key whatever its order, and a
+    list filtered otherwise another key. None for a query this cannot read as data:
+    a slice, DISTINCT, a union, a filter by an expression or a subquery."""
+    query = queryset.query
+    if query.is_sliced or query.distinct or query.combinator or query.extra:
+        return None
+    filters = _as_data(query.where)
+    if filters is None:
+        return None
+    text = repr((queryset.model._meta.label, filters))
+    return "catalog-count:" + hashlib.sha256(text.encode()).hexdigest()
+
+
+# Values a filter compares with that repr() tells apart by kind and value.
+PLAIN = (str, int, float, bool, bytes, Decimal, datetime.date, datetime.time, uuid.UUID)
+
+
+def _as_data(node):
+    """A WHERE tree as tuples of plain values, or None where a part is not plain."""
+    if isinstance(node, WhereNode):
+        children = tuple(_as_data(child) for child in node.children)
+        if any(child is None for child in children):
+            return None
+        return (node.connector, node.negated, children)
+    if isinstance(node, Lookup) and isinstance(node.lhs, Col):
+        column = (node.lhs.alias, node.lhs.target.column)
+        value = _value(node.rhs)
+        return None if value is None else (type(node).__qualname__, column, value)
+    return None
+
+
+def _value(rhs):
+    if rhs is None or isinstance(rhs, PLAIN):
+        return (type(rhs).__qualname__, rhs)
+    if isinstance(rhs, Model) and isinstance(rhs.pk, PLAIN):
+        return (rhs._meta.label, rhs.pk)
+    if isinstance(rhs, list | tuple | set | frozenset):
+        values = [_value(item) for item in rhs]
+        if any(value is None for value in values):
+            return None
+        return (type(rhs).__qualname__, tuple(sorted(values, key=repr)))
+    return None

@@ -77,11 +77,13 @@ class ProductListView(ListView):
         if self.sort not in SORTS:
             raise Http404("Unknown sort order.")
         self.category = self.get_category()
-        products = Product.objects.published().for_list().sorted_by(self.sort)
-        if self.category:
-            products = products.in_category(self.category)
-        self.listed = products.with_features()
-        return self.listed
+        return self.counted_list().for_list().sorted_by(self.sort).with_features()
+
+    def counted_list(self):
+        """The list whose count is kept between requests (catalog/counts.py): the
+        published products, or a category's."""
+        products = Product.objects.published()
+        return products.in_category(self.category) if self.category else products
 
     def get_category(self) -> Category | None:
         slug = self.kwargs.get("slug") or self.request.GET.get("category")
@@ -97,14 +99,16 @@ class ProductListView(ListView):
         return clamp_per_page(self.request.GET.get("per_page"))
 
     def get_paginator(self, queryset, per_page, **kwargs):
-        # The list's count is kept between requests (catalog/counts.py), for the
-        # lists get_queryset() makes: all products or a category's. A subclass that
-        # filters or slices them further (a fork's search) counts its own rows.
-        own = queryset is getattr(self, "listed", None)
+        # The count is kept for the list counted_list() makes, whatever its order. A
+        # list filtered or sliced otherwise (a fork's filter in get_queryset, a
+        # subclass's search) counts its own rows every time: its filters, read as
+        # data, are not that list's (catalog/counts.py).
+        key = count_key(queryset)
+        own = key is not None and key == count_key(self.counted_list())
         return CachedCountPaginator(
             queryset,
             per_page,
-            count_key=count_key(self.category) if own else None,
+            count_key=key if own else None,
             fresh=fresh_for(self.request),
             last=(self.kwargs.get(self.page_kwarg) or self.request.GET.get(self.page_kwarg))
             == "last",

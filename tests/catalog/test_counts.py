@@ -3,7 +3,7 @@
 
 import pytest
 
-from catalog.models import Product
+from catalog.models import Category, Product
 from tests.factories import CategoryFactory, ProductFactory
 from tests.pages import query_count
 
@@ -181,8 +181,12 @@ def test_with_one_second_a_page_using_the_kept_count_is_still_cached(
 
 @pytest.mark.parametrize(
     ("fork", "rows", "said"),
-    [("/search/?q=Thing 1&", 1, "1 product."), ("/new/?", 4, "4 products, page 1 of 4.")],
-    ids=["filtered", "sliced"],
+    [
+        ("/search/?q=Thing 1&", 1, "1 product."),
+        ("/brand/?brand=Thing 1&", 1, "1 product."),
+        ("/new/?", 4, "4 products, page 1 of 4."),
+    ],
+    ids=["filtered", "filtered in the view's own list", "sliced"],
 )
 def test_a_list_a_fork_filters_or_slices_further_counts_its_own_rows(
     client, make_products, settings, fork, rows, said
@@ -208,3 +212,40 @@ def test_a_list_a_fork_filters_or_slices_further_counts_its_own_rows(
     assert "10 products." in html
     _, _, again = rendered(client, "/products/?sort=-price", 2)
     assert again == queries
+
+
+def test_the_count_key_is_the_lists_filters(category):
+    """One key per list whatever its order; another filter, another key; a query it
+    cannot read as data, none (counted every time)."""
+    from django.db.models import F
+
+    from catalog.counts import count_key
+
+    other = CategoryFactory(name="Garden", slug="garden")
+    listed = Product.objects.published().for_list()
+    keys = {
+        "all": count_key(listed.sorted_by("name").with_features()),
+        "all, by price": count_key(listed.sorted_by("-price")),
+        "kitchen": count_key(listed.in_category(category)),
+        "kitchen by id": count_key(listed.filter(category_id=category.pk)),
+        "garden": count_key(listed.in_category(other)),
+        "all, unpublished too": count_key(Product.objects.all()),
+        "a name": count_key(listed.filter(name__startswith="A")),
+        "another name": count_key(listed.filter(name__startswith="B")),
+    }
+    assert keys["all"] == keys["all, by price"]
+    assert keys["kitchen"] == keys["kitchen by id"]
+    others = [
+        keys[name]
+        for name in ("all", "kitchen", "garden", "all, unpublished too", "a name", "another name")
+    ]
+    assert len(set(others)) == len(others)
+    assert all(key.startswith("catalog-count:") for key in others)
+    for unreadable in (
+        listed[:4],
+        listed.distinct(),
+        listed.filter(price__gt=F("id")),
+        listed.filter(category__in=Category.objects.filter(slug="kitchen")),
+        listed.union(listed),
+    ):
+        assert count_key(unreadable) is None
