@@ -11,7 +11,7 @@ from django.contrib.messages.storage.cookie import CookieStorage
 from django.contrib.sessions.middleware import SessionMiddleware
 from django.core.cache import caches
 from django.core.management import call_command
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.http import HttpResponse, StreamingHttpResponse
 from django.middleware.csrf import get_token
 from django.test import override_settings
@@ -328,6 +328,90 @@ def test_a_save_through_a_model_that_inherits_a_products_table_clears_the_cache(
     page = client.get("/products/")
     assert page["X-Page-Cache"] == "miss"
     assert "Audiobook" in page.content.decode()
+
+
+@pytest.mark.parametrize(
+    "relation", ["a review of a product", "a brand products name", "tags", "tags added"]
+)
+def test_a_change_to_a_model_related_to_the_catalog_clears_the_cache(
+    client, category, django_capture_on_commit_callbacks, relation
+):
+    """A fork's model shown beside the catalog (a review with a foreign key to its
+    product, a brand a product points at, tags through a many-to-many) changed and the
+    pages and kept parts kept the old copy for PAGE_CACHE_SECONDS: only Category,
+    Product and Feature cleared, and staff, who read past kept parts, never saw it."""
+    with isolate_apps("catalog"):
+
+        class Brand(models.Model):  # noqa: DJ008
+            name = models.CharField(max_length=50)
+
+            class Meta:
+                app_label = "catalog"
+
+        class Review(models.Model):  # noqa: DJ008
+            product = models.ForeignKey(Product, on_delete=models.CASCADE)
+            rating = models.IntegerField()
+
+            class Meta:
+                app_label = "catalog"
+
+        class Tagging(models.Model):  # noqa: DJ008 (a many-to-many's table, as Django makes one)
+            product = models.ForeignKey(Product, on_delete=models.CASCADE)
+            tag = models.ForeignKey(Brand, on_delete=models.CASCADE)
+
+            class Meta:
+                app_label = "catalog"
+
+        class BrandedProduct(Product):  # a product that names its brand
+            brand = models.ForeignKey(Brand, on_delete=models.PROTECT)
+            tags = models.ManyToManyField(Brand, related_name="+")
+
+            class Meta:
+                app_label = "catalog"
+
+        with connection.schema_editor() as editor:
+            for model in (Brand, Review, Tagging, BrandedProduct):
+                editor.create_model(model)
+        product = ProductFactory(category=category)
+        brand = Brand.objects.create(name="Acme")
+        branded = BrandedProduct.objects.create(
+            name="Anvil", slug="anvil", price=Decimal("5.00"), category=category, brand=brand
+        )
+        assert [client.get("/products/")["X-Page-Cache"] for _ in range(2)] == ["miss", "hit"]
+        with django_capture_on_commit_callbacks(execute=True):
+            if relation == "a review of a product":
+                Review.objects.create(product=product, rating=5)
+            elif relation == "a brand products name":
+                brand.name = "Acme & Sons"
+                brand.save()
+            elif relation == "tags":
+                Tagging.objects.create(product=product, tag=brand)
+            else:  # Django's own table of the many-to-many: no save is sent
+                branded.tags.add(brand)
+    assert client.get("/products/")["X-Page-Cache"] == "miss"
+
+
+def test_a_model_related_to_the_catalog_may_say_its_changes_show_nowhere(
+    client, category, django_capture_on_commit_callbacks
+):
+    """A wishlist's rows name products but show on no catalog page: its saves need
+    not empty every dyno's page cache."""
+    with isolate_apps("catalog"):
+
+        class Wish(models.Model):  # noqa: DJ008
+            product = models.ForeignKey(Product, on_delete=models.CASCADE)
+            page_cache_ignores_changes = True
+
+            class Meta:
+                app_label = "catalog"
+
+        with connection.schema_editor() as editor:
+            editor.create_model(Wish)
+        product = ProductFactory(category=category)
+        client.get("/products/")
+        with django_capture_on_commit_callbacks(execute=True):
+            Wish.objects.create(product=product)
+    assert client.get("/products/")["X-Page-Cache"] == "hit"
 
 
 def test_a_clear_refused_while_another_goes_through_is_sent_again(monkeypatch, caplog):
