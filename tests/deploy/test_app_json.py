@@ -3,6 +3,7 @@ listed, and the test environment has what its script needs."""
 
 import json
 import re
+from pathlib import Path
 
 from config.tour import ENVIRONMENT_VARIABLES
 from tests.processes import BASE_DIR
@@ -34,12 +35,26 @@ DJANGOS = {"DJANGO_SETTINGS_MODULE"}
 PIPENVS = {"PIPENV_DONT_LOAD_ENV", "PIPENV_DOTENV_LOCATION"}
 
 
+def apps_packages() -> list[Path]:
+    """Every package at the top of the project but the tests: config/, the apps, and
+    any app a fork adds beside them."""
+    return sorted(
+        folder
+        for folder in BASE_DIR.iterdir()
+        if (folder / "__init__.py").exists() and folder.name != "tests"
+    )
+
+
 def variables_read_by_the_app() -> set[str]:
     names = set()
-    for folder in ("config", "catalog", "accounts"):
-        for path in (BASE_DIR / folder).rglob("*.py"):
+    for folder in apps_packages():
+        for path in folder.rglob("*.py"):
             names.update(a or b for a, b in READS.findall(path.read_text()))
     return names
+
+
+def test_every_package_of_the_app_is_read_for_its_variables():
+    assert {folder.name for folder in apps_packages()} >= {"config", "catalog", "accounts"}
 
 
 def test_the_pattern_sees_each_way_the_app_reads_a_variable():
@@ -63,8 +78,18 @@ def test_every_variable_the_app_reads_is_in_the_tour_list_and_app_json():
     assert {"DJANGO_SECRET_KEY", "QUERY_LOG", "WEB_CONCURRENCY"} <= read  # the pattern works
     theirs = PLATFORM | GUNICORNS | LIBPQS | DJANGOS | PIPENVS
     owned = {name for name in read - theirs if not name.startswith(PLATFORM_PREFIXES)}
-    assert owned <= set(ENVIRONMENT_VARIABLES)
-    assert set(ENVIRONMENT_VARIABLES) - PLATFORM - DEVELOPMENT_ONLY == set(APP_JSON["env"])
+    unlisted = sorted(owned - set(ENVIRONMENT_VARIABLES))
+    assert not unlisted, (
+        f"The app reads {unlisted} but does not list it: add each to ENVIRONMENT_VARIABLES "
+        "in config/tour.py, to app.json's env (the Heroku Button asks for it), to "
+        ".env.example and to the README's table of config vars."
+    )
+    asked = set(ENVIRONMENT_VARIABLES) - PLATFORM - DEVELOPMENT_ONLY
+    assert asked == set(APP_JSON["env"]), (
+        f"Only in config/tour.py: {sorted(asked - set(APP_JSON['env']))}; only in "
+        f"app.json: {sorted(set(APP_JSON['env']) - asked)}. A config var the app asks "
+        "for is in both."
+    )
 
 
 def test_heroku_ci_gets_a_database_a_browser_and_no_silent_skip():

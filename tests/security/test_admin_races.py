@@ -206,7 +206,11 @@ def test_every_admin_page_that_saves_shows_a_lost_race_on_its_form(admin_user, r
         "UserAdmin",
         "GroupAdmin",
     }
-    assert [a for a in saving if not isinstance(a, ConflictsShownOnTheFormMixin)] == []
+    without = [a for a in saving if not isinstance(a, ConflictsShownOnTheFormMixin)]
+    assert without == [], (
+        f"{without}: give each ConflictsShownOnTheFormMixin (config/adminsaves.py), first "
+        "among its bases, so a save that loses a race is the form again, not a 500."
+    )
 
 
 @pytest.mark.parametrize("how", ["its delete page", "the list's delete action"])
