@@ -30,14 +30,18 @@ in the admin a product's last checkbox was lost and the product unpublished.
 
 A `csrf_exempt` view's body is left unread, as the CSRF check leaves it: such a
 view may read `request.body` or change `request.upload_handlers` first. So is the
-body of a view marked `@takes_any_body`: one that reads JSON a script sends, or an
-empty POST (an htmx button), with the CSRF token in the `X-CSRFToken` header, as
-Django's docs show; Django's CSRF check still runs for it. Each refusal's log line
-names the decorator, for the developer whose view it refused.
+body of a view marked `@takes_any_body` when it is not a form: one that reads JSON
+a script sends, with the CSRF token in the `X-CSRFToken` header, as Django's docs
+show; Django's CSRF check still runs for it. A form body such a view gets is checked
+as above (a parser's error is the 400 page, not the CSRF check's 500; a body cut
+before its closing boundary is refused), but may hold no field (an htmx button's
+empty POST). Each refusal's log line names the decorator, for the developer whose
+view it refused.
 """
 
 from functools import wraps
 
+from asgiref.sync import iscoroutinefunction
 from django.conf import settings
 from django.core.exceptions import BadRequest
 from django.http import UnreadablePostError
@@ -50,16 +54,22 @@ HOW_TO_TAKE = (
 
 
 def takes_any_body(view):
-    """Mark `view` (a function, or a class-based view's as_view()) as reading a POST
-    body other than a form: its body is left to it, and Django's CSRF check, which
-    reads the token from the X-CSRFToken header, still runs."""
+    """Mark `view` (a function, async or not, or a class-based view's as_view()) as
+    reading a POST body other than a form, or none: such a body is left to it, and
+    Django's CSRF check, which reads the token from the X-CSRFToken header, still
+    runs. A form body it gets is checked as any view's is, but for holding no field."""
+    if iscoroutinefunction(view):
 
-    @wraps(view)
-    def marked(*args, **kwargs):
-        return view(*args, **kwargs)
+        async def marked(*args, **kwargs):
+            return await view(*args, **kwargs)
+
+    else:
+
+        def marked(*args, **kwargs):
+            return view(*args, **kwargs)
 
     marked.takes_any_body = True
-    return marked
+    return wraps(view)(marked)
 
 
 # The bodies Django parses into request.POST (HttpRequest._load_post_and_files).
@@ -77,11 +87,13 @@ class UnparsableFormMiddleware:
         if (
             request.method != "POST"  # Django parses the body of a POST only
             or getattr(view, "csrf_exempt", False)
-            or getattr(view, "takes_any_body", False)
             or not (settings.CSRF_USE_SESSIONS or settings.CSRF_COOKIE_NAME in request.COOKIES)
         ):
             return None
+        any_body = getattr(view, "takes_any_body", False)
         if request.content_type not in FORM_TYPES:
+            if any_body:
+                return None  # its own to read: Django's CSRF check reads no form of it
             raise BadRequest("The request's body is not a form." + HOW_TO_TAKE)
         closing = None
         if request.content_type == "multipart/form-data" and not hasattr(request, "_post"):
@@ -96,7 +108,11 @@ class UnparsableFormMiddleware:
             raise BadRequest("The request's body ended before its length.") from error
         except (TypeError, ValueError, LookupError) as error:
             raise BadRequest("The form's body does not parse.") from error
-        if not (request.POST or request.FILES) and settings.CSRF_HEADER_NAME in request.META:
+        if (
+            not (request.POST or request.FILES)
+            and settings.CSRF_HEADER_NAME in request.META
+            and not any_body
+        ):
             # No field, its token in the header: a browser's form sends its fields and
             # the token among them. Such an empty form was the view's too.
             raise BadRequest("The form's body holds no field." + HOW_TO_TAKE)

@@ -19,4 +19,20 @@ def rate(request):
     return JsonResponse({"stars": sent.get("stars")})
 
 
-urlpatterns = [path("rate/", rate), *site]
+@takes_any_body
+def echo_form(request):
+    """A marked view that also takes a form (htmx sends its form's fields)."""
+    return JsonResponse({"bio": request.POST.get("bio")})
+
+
+@takes_any_body
+async def rate_async(request):
+    return JsonResponse({"stars": json.loads(request.body or b"{}").get("stars")})
+
+
+urlpatterns = [
+    path("rate/", rate),
+    path("form/", echo_form),
+    path("rate-async/", rate_async),
+    *site,
+]

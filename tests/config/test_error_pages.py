@@ -596,11 +596,38 @@ def test_a_view_marked_as_taking_any_body_gets_it_with_the_csrf_check_kept(
     settings.ROOT_URLCONF = "tests.config.any_body_urls"
     client = Client(enforce_csrf_checks=True)
     client.cookies["csrftoken"] = TOKEN
-    sent = client.post("/rate/", body, content_type=content_type, headers={"X-CSRFToken": TOKEN})
-    assert (sent.status_code, sent.json()) == (200, answer)
-    # Django's CSRF check still holds: no token, no answer.
-    refused = client.post("/rate/", body, content_type=content_type)
-    assert refused.status_code == 403
+    for path in ("/rate/", "/rate-async/"):
+        sent = client.post(path, body, content_type=content_type, headers={"X-CSRFToken": TOKEN})
+        assert (sent.status_code, sent.json()) == (200, answer), path
+        # Django's CSRF check still holds: no token, or a wrong one, no answer.
+        assert client.post(path, body, content_type=content_type).status_code == 403
+        wrong = {"X-CSRFToken": "b" * 32}
+        assert client.post(path, body, content_type=content_type, headers=wrong).status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        (part("bio", "Whole.") + b"--b--\r\n", 200),
+        # A part header Python's parser raises TypeError on: the CSRF check's 500.
+        (b"--b\r\nContent-Disposition: form-data; name*=a; name*0=b\r\n\r\nx\r\n--b--\r\n", 400),
+        (part("bio", "A whole sentence that was cut"), 400),  # no closing boundary
+    ],
+    ids=["whole", "a header the parser raises on", "cut short"],
+)
+def test_a_form_body_to_a_view_taking_any_body_is_checked_as_a_form(settings, body, status):
+    settings.ROOT_URLCONF = "tests.config.any_body_urls"
+    client = Client(enforce_csrf_checks=True, raise_request_exception=False)
+    client.cookies["csrftoken"] = TOKEN
+    response = client.post(
+        "/form/",
+        body,
+        content_type="multipart/form-data; boundary=b",
+        headers={"X-CSRFToken": TOKEN},
+    )
+    assert response.status_code == status
+    if status == 200:
+        assert response.json() == {"bio": "Whole."}
 
 
 def test_a_refused_body_tells_the_developer_how_to_take_it(caplog):
