@@ -11,13 +11,14 @@ generation of catalog/pagecache.py).
 Logged-in visitors, who never get a cached page, share the count too; staff
 count afresh (catalog/kept.py, `fresh_for`).
 
-A count is kept for the lists the view makes itself (all products, or a
-category's), under a key made from the list's filters read as data (`count_key`):
-every sort of a list shares it. The view keeps it only for a queryset whose
-filters are its own list's: one a fork filters otherwise (in get_queryset itself,
-or in a subclass) counts its rows every time, rather than sharing the whole list's
-count, and a filter's value from the request (a search) never makes a key of its
-own. It is counted again where the rows of the page asked for fall short of it
+A count is kept for the lists `counted_list(category)` makes (catalog/views.py: all
+products, or a category's), under the category's key (`count_key`): every sort of a
+list shares it. The view keeps it only for a queryset that counts the same rows,
+read from the two queries as data (`same_rows`): one a fork filters otherwise (in
+get_queryset itself, or in a subclass), joins so that rows repeat, groups or
+annotates counts its rows every time, rather than sharing the list's count.
+`counted_list` takes no request, so no key depends on one (a search, the time). A
+count is counted again where the rows of the page asked for fall short of it
 (`CachedCountPaginator`).
 Otherwise how true it stays is how fresh the cached pages are: the worker (or,
 with a shared cache server, every worker) that commits a change counts again on
@@ -26,7 +27,6 @@ counts on every request.
 """
 
 import datetime
-import hashlib
 import uuid
 from decimal import Decimal
 
@@ -34,6 +34,7 @@ from django.core.paginator import Paginator
 from django.db.models import Model
 from django.db.models.expressions import Col
 from django.db.models.lookups import Lookup
+from django.db.models.sql.datastructures import Join
 from django.db.models.sql.where import WhereNode
 from django.utils.functional import cached_property
 
@@ -103,19 +104,52 @@ def is_count(value) -> bool:
     return type(value) is int and value >= 0
 
 
-def count_key(queryset) -> str | None:
-    """The cache key of `queryset`'s count: its model and its filters, the WHERE of
-    its query read as data, hashed. One list is one key whatever its order, and a
-    list filtered otherwise another key. None for a query this cannot read as data:
-    a slice, DISTINCT, a union, a filter by an expression or a subquery."""
+def count_key(category) -> str:
+    """The cache key of the count of the list `counted_list(category)` makes
+    (catalog/views.py): of one category's published products, or of all."""
+    return f"catalog-count:{category.pk if category else 'all'}"
+
+
+def same_rows(queryset, listed) -> bool:
+    """Whether `queryset` counts the rows `listed` does, read from their queries as
+    data: the same model, the same filters (the WHERE tree's columns, lookups and
+    plain values) and no join that repeats rows (one across a reverse or many-to-many
+    relation, as `annotate(F("features__value"))` makes) that `listed` lacks. False
+    for a query this cannot read so: a slice, DISTINCT, a union, grouping, `values()`,
+    an annotation, `extra()`, a filter by an expression or a subquery."""
+    mine = _rows(queryset)
+    return mine is not None and mine == _rows(listed)
+
+
+def _rows(queryset):
     query = queryset.query
-    if query.is_sliced or query.distinct or query.combinator or query.extra:
+    if (
+        query.is_sliced
+        or query.distinct
+        or query.combinator
+        or query.extra
+        or query.extra_tables
+        or query.values_select
+        or query.group_by is not None
+        or query.annotations
+    ):
         return None
     filters = _as_data(query.where)
     if filters is None:
         return None
-    text = repr((queryset.model._meta.label, filters))
-    return "catalog-count:" + hashlib.sha256(text.encode()).hexdigest()
+    repeating = sorted(
+        (join.table_name, join.join_type)
+        for join in query.alias_map.values()
+        if isinstance(join, Join) and _repeats_rows(join)
+    )
+    return (queryset.model._meta.label, filters, tuple(repeating))
+
+
+def _repeats_rows(join) -> bool:
+    """A join across a reverse foreign key or a many-to-many: each row once per match.
+    One along a foreign key (select_related's, a filter's) finds one row or none."""
+    field = join.join_field
+    return bool(getattr(field, "one_to_many", True) or getattr(field, "many_to_many", True))
 
 
 # Values a filter compares with that repr() tells apart by kind and value.

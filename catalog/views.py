@@ -11,7 +11,7 @@ from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 from django.views.generic import ListView, TemplateView
 
-from catalog.counts import CachedCountPaginator, count_key
+from catalog.counts import CachedCountPaginator, count_key, same_rows
 from catalog.kept import fresh_for, kept, kept_key
 from catalog.models import Category, Product
 from catalog.querysets import DEFAULT_SORT, SORTS
@@ -66,6 +66,14 @@ def is_canonical_query(request, kwargs: dict) -> bool:
     return True
 
 
+def counted_list(category):
+    """The list whose count is kept between requests, under its category's key
+    (catalog/counts.py): the published products, or a category's. It takes no
+    request: a key that depended on one would be made anew for every search."""
+    products = Product.objects.published()
+    return products.in_category(category) if category else products
+
+
 class ProductListView(ListView):
     """`/products/` (with `?category=`) and `/categories/<slug>/`."""
 
@@ -77,13 +85,7 @@ class ProductListView(ListView):
         if self.sort not in SORTS:
             raise Http404("Unknown sort order.")
         self.category = self.get_category()
-        return self.counted_list().for_list().sorted_by(self.sort).with_features()
-
-    def counted_list(self):
-        """The list whose count is kept between requests (catalog/counts.py): the
-        published products, or a category's."""
-        products = Product.objects.published()
-        return products.in_category(self.category) if self.category else products
+        return counted_list(self.category).for_list().sorted_by(self.sort).with_features()
 
     def get_category(self) -> Category | None:
         slug = self.kwargs.get("slug") or self.request.GET.get("category")
@@ -100,15 +102,13 @@ class ProductListView(ListView):
 
     def get_paginator(self, queryset, per_page, **kwargs):
         # The count is kept for the list counted_list() makes, whatever its order. A
-        # list filtered or sliced otherwise (a fork's filter in get_queryset, a
-        # subclass's search) counts its own rows every time: its filters, read as
-        # data, are not that list's (catalog/counts.py).
-        key = count_key(queryset)
-        own = key is not None and key == count_key(self.counted_list())
+        # list filtered, joined or sliced otherwise (a fork's filter in get_queryset,
+        # a subclass's search) counts its own rows every time (catalog/counts.py).
+        own = same_rows(queryset, counted_list(self.category))
         return CachedCountPaginator(
             queryset,
             per_page,
-            count_key=key if own else None,
+            count_key=count_key(self.category) if own else None,
             fresh=fresh_for(self.request),
             last=(self.kwargs.get(self.page_kwarg) or self.request.GET.get(self.page_kwarg))
             == "last",

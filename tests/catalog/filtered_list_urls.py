@@ -2,6 +2,7 @@
 list the view makes, new arrivals that slice it, the ordinary Django ways
 (tests/catalog/test_counts.py)."""
 
+from django.db.models import F
 from django.urls import path
 
 from catalog.models import Product
@@ -28,6 +29,13 @@ class BrandView(ProductListView):
         return products.filter(name__startswith=brand).with_features()
 
 
+class FeatureValuesView(ProductListView):
+    """A fork that shows each product once per feature value, joined in."""
+
+    def get_queryset(self):
+        return super().get_queryset().annotate(feature_value=F("features__value"))
+
+
 class NewArrivalsView(ProductListView):
     def get_queryset(self):
         return super().get_queryset()[:4]
@@ -37,5 +45,6 @@ urlpatterns = [
     path("search/", SearchView.as_view(), name="search"),
     path("new/", NewArrivalsView.as_view(), name="new"),
     path("brand/", BrandView.as_view(), name="brand"),
+    path("values/", FeatureValuesView.as_view(), name="values"),
     *site,
 ]
