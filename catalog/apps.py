@@ -1,8 +1,14 @@
 """The catalog app; on start-up it ties catalog saves and deletes to the page cache."""
 
-import functools
+from pathlib import Path
 
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
+from django.conf import settings
+
+# A model's class attribute that says whether its changes show on catalog pages,
+# where the rule below guesses wrong: True for a review joined by a generic foreign
+# key, or a photo of a review; False for a wishlist.
+SHOWN = "shown_on_catalog_pages"
 
 
 class CatalogConfig(AppConfig):
@@ -24,19 +30,27 @@ class CatalogConfig(AppConfig):
             opts = model._meta
             return opts.concrete_model in catalog or not catalog.isdisjoint(opts.all_parents)
 
-        @functools.cache
         def shows_on_catalog_pages(model) -> bool:
-            """A catalog model, or one related to one either way: a fork's review of a
-            product, a brand a product names, a many-to-many's table. A model whose
-            rows show on no catalog page (a wishlist) says `page_cache_ignores_changes`."""
-            if getattr(model, "page_cache_ignores_changes", False):
-                return False
+            """A catalog model; one with a relation to one (a fork's review of a
+            product, a many-to-many's table); or one of the project's own apps that
+            one points at (a brand a product names: not Django's User, which every
+            login saves). A model's `shown_on_catalog_pages` says otherwise, a
+            many-to-many's table's that of the model declaring the field."""
+            declared = getattr(model._meta.auto_created or model, SHOWN, None)
+            if declared is not None:
+                return declared
             if is_catalog(model):
                 return True
-            return any(
-                field.is_relation and field.related_model and is_catalog(field.related_model)
-                for field in model._meta.get_fields(include_hidden=True)
-            )
+            for field in model._meta.get_fields(include_hidden=True):
+                if not (
+                    field.is_relation and field.related_model and is_catalog(field.related_model)
+                ):
+                    continue
+                # Its own relation to the catalog; or the catalog's to it, from a model
+                # of the project's own apps.
+                if field.concrete or is_project_model(model):
+                    return True
+            return False
 
         def changed(sender, **kwargs):
             if shows_on_catalog_pages(sender):
@@ -52,3 +66,10 @@ class CatalogConfig(AppConfig):
         for signal in (post_save, post_delete):
             signal.connect(changed, weak=False, dispatch_uid="pagecache")
         m2m_changed.connect(related_changed, weak=False, dispatch_uid="pagecache")
+
+
+def is_project_model(model) -> bool:
+    """Whether `model` is of an app in the project's own folder, not an installed
+    package's (Django's User, a library's)."""
+    path = Path(apps.get_app_config(model._meta.app_label).path)
+    return path.is_relative_to(settings.BASE_DIR) and "site-packages" not in path.parts

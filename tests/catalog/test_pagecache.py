@@ -391,26 +391,117 @@ def test_a_change_to_a_model_related_to_the_catalog_clears_the_cache(
     assert client.get("/products/")["X-Page-Cache"] == "miss"
 
 
+@pytest.mark.parametrize("how", ["a foreign key", "a many-to-many"])
 def test_a_model_related_to_the_catalog_may_say_its_changes_show_nowhere(
-    client, category, django_capture_on_commit_callbacks
+    client, category, django_capture_on_commit_callbacks, how
 ):
     """A wishlist's rows name products but show on no catalog page: its saves need
-    not empty every dyno's page cache."""
+    not empty every dyno's page cache. A many-to-many's own table follows the model
+    that declares it, which was the one whose attribute went unread."""
+    with isolate_apps("catalog"):
+        if how == "a foreign key":
+
+            class Wish(models.Model):  # noqa: DJ008
+                product = models.ForeignKey(Product, on_delete=models.CASCADE)
+                shown_on_catalog_pages = False
+
+                class Meta:
+                    app_label = "catalog"
+
+        else:
+            # A product of the isolated registry, which the many-to-many can name.
+            class ListedProduct(Product):
+                class Meta:
+                    app_label = "catalog"
+
+            class Wish(models.Model):  # noqa: DJ008
+                products = models.ManyToManyField(ListedProduct, related_name="+")
+                shown_on_catalog_pages = False
+
+                class Meta:
+                    app_label = "catalog"
+
+        with connection.schema_editor() as editor:
+            if how != "a foreign key":
+                editor.create_model(ListedProduct)
+            editor.create_model(Wish)
+        if how == "a foreign key":
+            product = ProductFactory(category=category)
+        else:
+            product = ListedProduct.objects.create(
+                name="Kettle", slug="kettle", price=Decimal("9.00"), category=category
+            )
+        client.get("/products/")
+        assert client.get("/products/")["X-Page-Cache"] == "hit"
+        with django_capture_on_commit_callbacks(execute=True):
+            if how == "a foreign key":
+                Wish.objects.create(product=product)
+            else:
+                Wish.objects.create().products.add(product)
+    assert client.get("/products/")["X-Page-Cache"] == "hit"
+
+
+def test_a_model_joined_another_way_may_say_its_changes_show(
+    client, category, django_capture_on_commit_callbacks
+):
+    """A review joined by a generic foreign key names no catalog model: the rule
+    cannot see it, and the model says so."""
+    from django.contrib.contenttypes.fields import GenericForeignKey
+    from django.contrib.contenttypes.models import ContentType
+
     with isolate_apps("catalog"):
 
-        class Wish(models.Model):  # noqa: DJ008
-            product = models.ForeignKey(Product, on_delete=models.CASCADE)
-            page_cache_ignores_changes = True
+        class Note(models.Model):  # noqa: DJ008
+            content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+            object_id = models.PositiveIntegerField()
+            subject = GenericForeignKey("content_type", "object_id")
+            shown_on_catalog_pages = True
 
             class Meta:
                 app_label = "catalog"
 
         with connection.schema_editor() as editor:
-            editor.create_model(Wish)
+            editor.create_model(Note)
         product = ProductFactory(category=category)
         client.get("/products/")
         with django_capture_on_commit_callbacks(execute=True):
-            Wish.objects.create(product=product)
+            Note.objects.create(subject=product)
+    assert client.get("/products/")["X-Page-Cache"] == "miss"
+
+
+def test_a_model_of_an_installed_package_a_product_points_at_clears_nothing(
+    client, category, django_capture_on_commit_callbacks
+):
+    """A product's owner, Django's User, is saved at every login: had the catalog's
+    relation to it counted, each login would empty every dyno's page cache. (A model
+    of Django's auth app stands for it here: User's own relations are the global
+    registry's, which the isolated product does not join.)"""
+    with isolate_apps("catalog", "django.contrib.auth"):
+
+        class Owner(models.Model):  # noqa: DJ008
+            name = models.CharField(max_length=50)
+
+            class Meta:
+                app_label = "auth"
+
+        class OwnedProduct(Product):
+            owner = models.ForeignKey(Owner, on_delete=models.PROTECT, related_name="+")
+
+            class Meta:
+                app_label = "catalog"
+
+        with connection.schema_editor() as editor:
+            editor.create_model(Owner)
+            editor.create_model(OwnedProduct)
+        owner = Owner.objects.create(name="Ada")
+        OwnedProduct.objects.create(
+            name="Kettle", slug="kettle", price=Decimal("9.00"), category=category, owner=owner
+        )
+        client.get("/products/")
+        assert client.get("/products/")["X-Page-Cache"] == "hit"
+        with django_capture_on_commit_callbacks(execute=True):
+            owner.name = "Ada Lovelace"
+            owner.save()
     assert client.get("/products/")["X-Page-Cache"] == "hit"
 
 
