@@ -4,6 +4,7 @@ from pathlib import Path
 
 from django.apps import AppConfig, apps
 from django.conf import settings
+from django.contrib.auth import get_user_model
 
 # A model's class attribute that says whether its changes show on catalog pages,
 # where the rule below guesses wrong: True for a review joined by a generic foreign
@@ -19,38 +20,6 @@ class CatalogConfig(AppConfig):
         from django.db.models.signals import m2m_changed, post_delete, post_save
 
         from catalog import pagecache
-        from catalog.models import Category, Feature, Product
-
-        catalog = {Category, Product, Feature}
-
-        def is_catalog(model) -> bool:
-            # Through a proxy model too (a fork's FeaturedProduct), or a model that
-            # inherits a catalog table (a DigitalProduct): Django sends their saves
-            # with them alone as sender, never for the catalog row they write.
-            opts = model._meta
-            return opts.concrete_model in catalog or not catalog.isdisjoint(opts.all_parents)
-
-        def shows_on_catalog_pages(model) -> bool:
-            """A catalog model; one with a relation to one (a fork's review of a
-            product, a many-to-many's table); or one of the project's own apps that
-            one points at (a brand a product names: not Django's User, which every
-            login saves). A model's `shown_on_catalog_pages` says otherwise, a
-            many-to-many's table's that of the model declaring the field."""
-            declared = getattr(model._meta.auto_created or model, SHOWN, None)
-            if declared is not None:
-                return declared
-            if is_catalog(model):
-                return True
-            for field in model._meta.get_fields(include_hidden=True):
-                if not (
-                    field.is_relation and field.related_model and is_catalog(field.related_model)
-                ):
-                    continue
-                # Its own relation to the catalog; or the catalog's to it, from a model
-                # of the project's own apps.
-                if field.concrete or is_project_model(model):
-                    return True
-            return False
 
         def changed(sender, **kwargs):
             if shows_on_catalog_pages(sender):
@@ -68,8 +37,46 @@ class CatalogConfig(AppConfig):
         m2m_changed.connect(related_changed, weak=False, dispatch_uid="pagecache")
 
 
+def is_catalog(model) -> bool:
+    """Category, Product or Feature; through a proxy model too (a fork's
+    FeaturedProduct), or a model that inherits a catalog table (a DigitalProduct):
+    Django sends their saves with them alone as sender, never for the catalog row
+    they write."""
+    from catalog.models import Category, Feature, Product
+
+    opts = model._meta
+    catalog = {Category, Product, Feature}
+    return opts.concrete_model in catalog or not catalog.isdisjoint(opts.all_parents)
+
+
+def shows_on_catalog_pages(model) -> bool:
+    """A catalog model; one whose rows belong to catalog rows (a fork's review of a
+    product, the rows of a generic relation on one, a many-to-many's table); or one
+    of the project's own apps that catalog rows point at (a brand a product names),
+    but never the user model, which every login saves. A model's
+    `shown_on_catalog_pages` says otherwise, a many-to-many's table's that of the
+    model declaring the field."""
+    declared = getattr(model._meta.auto_created or model, SHOWN, None)
+    if isinstance(declared, bool):  # a field of that name is no answer
+        return declared
+    if is_catalog(model):
+        return True
+    for field in model._meta.get_fields(include_hidden=True):
+        related = field.related_model if field.is_relation else None
+        if related is None or not is_catalog(related):
+            continue
+        if field.concrete or field.many_to_one:  # its rows belong to catalog rows
+            return True
+        if is_project_model(model) and model is not get_user_model():
+            return True  # catalog rows point at it
+    return False
+
+
 def is_project_model(model) -> bool:
-    """Whether `model` is of an app in the project's own folder, not an installed
-    package's (Django's User, a library's)."""
-    path = Path(apps.get_app_config(model._meta.app_label).path)
-    return path.is_relative_to(settings.BASE_DIR) and "site-packages" not in path.parts
+    """Whether `model` is of one of the project's own apps: a package at the top of
+    the project's folder, as config/, catalog/ and accounts/ are, wherever the folder
+    is (a symbolic link to it, a copy installed as a package); not a library's
+    (Django's User), wherever pip put it."""
+    app = apps.get_app_config(model._meta.app_label)
+    top = Path(settings.BASE_DIR) / app.name.split(".")[0]
+    return top.is_dir() and Path(app.path).resolve().is_relative_to(top.resolve())

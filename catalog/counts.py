@@ -34,6 +34,7 @@ from django.core.paginator import Paginator
 from django.db.models import Model
 from django.db.models.expressions import Col
 from django.db.models.lookups import Lookup
+from django.db.models.sql import Query
 from django.db.models.sql.datastructures import Join
 from django.db.models.sql.where import WhereNode
 from django.utils.functional import cached_property
@@ -122,8 +123,8 @@ def same_rows(queryset, listed) -> bool:
 
 
 def _rows(queryset):
-    query = queryset.query
-    if (
+    query = getattr(queryset, "query", None)
+    if not isinstance(query, Query) or (  # a list, a RawQuerySet: ListView takes any
         query.is_sliced
         or query.distinct
         or query.combinator
@@ -152,6 +153,9 @@ def _repeats_rows(join) -> bool:
     return bool(getattr(field, "one_to_many", True) or getattr(field, "many_to_many", True))
 
 
+# A longer list of values (`pk__in=[...]`) is not read, costing more than a count: the
+# list is counted every time.
+MAX_VALUES = 1_000
 # Values a filter compares with that repr() tells apart by kind and value.
 PLAIN = (str, int, float, bool, bytes, Decimal, datetime.date, datetime.time, uuid.UUID)
 
@@ -175,7 +179,7 @@ def _value(rhs):
         return (type(rhs).__qualname__, rhs)
     if isinstance(rhs, Model) and isinstance(rhs.pk, PLAIN):
         return (rhs._meta.label, rhs.pk)
-    if isinstance(rhs, list | tuple | set | frozenset):
+    if isinstance(rhs, list | tuple | set | frozenset) and len(rhs) <= MAX_VALUES:
         values = [_value(item) for item in rhs]
         if any(value is None for value in values):
             return None

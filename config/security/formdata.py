@@ -32,7 +32,9 @@ A `csrf_exempt` view's body is left unread, as the CSRF check leaves it: such a
 view may read `request.body` or change `request.upload_handlers` first. So is the
 body of a view marked `@takes_any_body` when it is not a form: one that reads JSON
 a script sends, with the CSRF token in the `X-CSRFToken` header, as Django's docs
-show; Django's CSRF check still runs for it. A form body such a view gets is checked
+show; Django's CSRF check still runs for it. Such a body is read whole before the
+view runs: one that ended before its length is the 400 page, where the view's read
+raised. A form body such a view gets is checked
 as above (a parser's error is the 400 page, not the CSRF check's 500; a body cut
 before its closing boundary is refused), but may hold no field (an htmx button's
 empty POST). Each refusal's log line names the decorator, for the developer whose
@@ -92,9 +94,13 @@ class UnparsableFormMiddleware:
             return None
         any_body = getattr(view, "takes_any_body", False)
         if request.content_type not in FORM_TYPES:
-            if any_body:
-                return None  # its own to read: Django's CSRF check reads no form of it
-            raise BadRequest("The request's body is not a form." + HOW_TO_TAKE)
+            if not any_body:
+                raise BadRequest("The request's body is not a form." + HOW_TO_TAKE)
+            try:  # its own to read, once it has all come: Django's CSRF check reads none
+                request.body  # noqa: B018 (read, and kept on the request)
+            except UnreadablePostError as error:
+                raise BadRequest("The request's body ended before its length.") from error
+            return None
         closing = None
         if request.content_type == "multipart/form-data" and not hasattr(request, "_post"):
             closing = ClosingBoundary(request)

@@ -7,6 +7,7 @@ from django.urls import path
 
 from catalog.models import Product
 from catalog.views import ProductListView
+from config.urls import handler400, handler403, handler404, handler500  # noqa: F401
 from config.urls import urlpatterns as site
 
 
@@ -36,6 +37,13 @@ class FeatureValuesView(ProductListView):
         return super().get_queryset().annotate(feature_value=F("features__value"))
 
 
+class AsListView(ProductListView):
+    """A fork that hands ListView a list, which it takes as well as a queryset."""
+
+    def get_queryset(self):
+        return list(super().get_queryset())
+
+
 class NewArrivalsView(ProductListView):
     def get_queryset(self):
         return super().get_queryset()[:4]
@@ -46,5 +54,6 @@ urlpatterns = [
     path("new/", NewArrivalsView.as_view(), name="new"),
     path("brand/", BrandView.as_view(), name="brand"),
     path("values/", FeatureValuesView.as_view(), name="values"),
+    path("as-list/", AsListView.as_view(), name="as-list"),
     *site,
 ]

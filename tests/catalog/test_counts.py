@@ -185,9 +185,10 @@ def test_with_one_second_a_page_using_the_kept_count_is_still_cached(
         ("/search/?q=Thing 1&", 1, "1 product."),
         ("/brand/?brand=Thing 1&", 1, "1 product."),
         ("/values/?", 30, "30 products, page 1 of 30."),
+        ("/as-list/?", 10, "10 products, page 1 of 10."),
         ("/new/?", 4, "4 products, page 1 of 4."),
     ],
-    ids=["filtered", "filtered in the view's own list", "joined", "sliced"],
+    ids=["filtered", "filtered in the view's own list", "joined", "a list", "sliced"],
 )
 def test_a_list_a_fork_filters_or_slices_further_counts_its_own_rows(
     client, make_products, settings, fork, rows, said
@@ -253,6 +254,9 @@ def test_a_list_keeps_its_count_only_for_a_queryset_of_the_same_rows(category):
             category__in=Category.objects.filter(slug="kitchen")
         ),
         "a union": shown.union(shown),
+        "a list": list(shown),
+        "raw SQL": Product.objects.raw("SELECT * FROM catalog_product"),
+        "ids past what is read": shown.filter(pk__in=list(range(1, 1_002))),
     }
     for name, queryset in other_rows.items():
         assert not same_rows(queryset, kitchen), name

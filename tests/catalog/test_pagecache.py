@@ -469,42 +469,6 @@ def test_a_model_joined_another_way_may_say_its_changes_show(
     assert client.get("/products/")["X-Page-Cache"] == "miss"
 
 
-def test_a_model_of_an_installed_package_a_product_points_at_clears_nothing(
-    client, category, django_capture_on_commit_callbacks
-):
-    """A product's owner, Django's User, is saved at every login: had the catalog's
-    relation to it counted, each login would empty every dyno's page cache. (A model
-    of Django's auth app stands for it here: User's own relations are the global
-    registry's, which the isolated product does not join.)"""
-    with isolate_apps("catalog", "django.contrib.auth"):
-
-        class Owner(models.Model):  # noqa: DJ008
-            name = models.CharField(max_length=50)
-
-            class Meta:
-                app_label = "auth"
-
-        class OwnedProduct(Product):
-            owner = models.ForeignKey(Owner, on_delete=models.PROTECT, related_name="+")
-
-            class Meta:
-                app_label = "catalog"
-
-        with connection.schema_editor() as editor:
-            editor.create_model(Owner)
-            editor.create_model(OwnedProduct)
-        owner = Owner.objects.create(name="Ada")
-        OwnedProduct.objects.create(
-            name="Kettle", slug="kettle", price=Decimal("9.00"), category=category, owner=owner
-        )
-        client.get("/products/")
-        assert client.get("/products/")["X-Page-Cache"] == "hit"
-        with django_capture_on_commit_callbacks(execute=True):
-            owner.name = "Ada Lovelace"
-            owner.save()
-    assert client.get("/products/")["X-Page-Cache"] == "hit"
-
-
 def test_a_clear_refused_while_another_goes_through_is_sent_again(monkeypatch, caplog):
     """The flag of an unsent clear was taken down after a clear went through: one that
     another thread's cache call refused in between was never sent."""
@@ -789,3 +753,99 @@ def test_a_stored_page_of_another_shape_is_rendered_again(client, make_products,
 
     assert shown(again) == shown(first)
     assert client.get("/products/", HTTP_ACCEPT_ENCODING="gzip")["X-Page-Cache"] == "hit"
+
+
+def test_the_rows_of_a_generic_relation_on_a_product_clear_the_cache(
+    client, category, django_capture_on_commit_callbacks
+):
+    """A library's comments, joined to products by a GenericRelation: each belongs to
+    a product, as a review with a foreign key does."""
+    from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
+    from django.contrib.contenttypes.models import ContentType
+
+    with isolate_apps("catalog", "django.contrib.contenttypes"):
+
+        class Comment(models.Model):  # noqa: DJ008 (a library's model)
+            content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+            object_id = models.PositiveIntegerField()
+            subject = GenericForeignKey("content_type", "object_id")
+
+            class Meta:
+                app_label = "contenttypes"
+
+        class CommentedProduct(Product):
+            comments = GenericRelation(Comment)
+
+            class Meta:
+                app_label = "catalog"
+
+        with connection.schema_editor() as editor:
+            editor.create_model(Comment)
+            editor.create_model(CommentedProduct)
+        product = CommentedProduct.objects.create(
+            name="Kettle", slug="kettle", price=Decimal("9.00"), category=category
+        )
+        client.get("/products/")
+        assert client.get("/products/")["X-Page-Cache"] == "hit"
+        with django_capture_on_commit_callbacks(execute=True):
+            Comment.objects.create(subject=product)
+    assert client.get("/products/")["X-Page-Cache"] == "miss"
+
+
+@pytest.mark.parametrize("owner", ["an installed package's model", "the user model"])
+def test_a_product_owners_save_clears_nothing(
+    client, category, django_capture_on_commit_callbacks, monkeypatch, owner
+):
+    """A product's owner is a user, saved at every login: had the catalog's relation
+    to it counted, each login would empty every dyno's pages. Django's User is an
+    installed package's; Django asks every new project for a user model of its own,
+    which a fork keeps in its own app. (Isolated models stand for both: User's own
+    relations are the global registry's, which an isolated product does not join.)"""
+    from catalog import apps as catalog_apps
+
+    app_label = "auth" if owner == "an installed package's model" else "accounts"
+    app = "django.contrib.auth" if app_label == "auth" else "accounts"
+    with isolate_apps("catalog", app):
+
+        class Member(models.Model):  # noqa: DJ008
+            last_login = models.DateTimeField(null=True)
+
+            class Meta:
+                app_label = "auth" if owner == "an installed package's model" else "accounts"
+
+        class OwnedProduct(Product):
+            owner = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
+
+            class Meta:
+                app_label = "catalog"
+
+        if owner == "the user model":
+            monkeypatch.setattr(catalog_apps, "get_user_model", lambda: Member)
+        with connection.schema_editor() as editor:
+            editor.create_model(Member)
+            editor.create_model(OwnedProduct)
+        member = Member.objects.create()
+        OwnedProduct.objects.create(
+            name="Kettle", slug="kettle", price=Decimal("9.00"), category=category, owner=member
+        )
+        client.get("/products/")
+        assert client.get("/products/")["X-Page-Cache"] == "hit"
+        with django_capture_on_commit_callbacks(execute=True):
+            member.save(update_fields=["last_login"])  # what a login does
+    assert client.get("/products/")["X-Page-Cache"] == "hit"
+
+
+def test_the_projects_own_apps_are_its_own_through_a_symbolic_link(tmp_path, settings):
+    """Its folder reached through a link (a deploy's `current/`): every app read as
+    an installed package's, the brand a product names among them."""
+    from django.contrib.auth.models import User
+
+    from accounts.models import Profile
+    from catalog.apps import is_project_model
+
+    link = tmp_path / "current"
+    link.symlink_to(settings.BASE_DIR, target_is_directory=True)
+    settings.BASE_DIR = link
+    assert is_project_model(Product)
+    assert is_project_model(Profile)
+    assert not is_project_model(User)

@@ -8,6 +8,7 @@ from django.http import JsonResponse
 from django.urls import path
 
 from config.security.formdata import takes_any_body
+from config.urls import handler400, handler403, handler404, handler500  # noqa: F401
 from config.urls import urlpatterns as site
 
 

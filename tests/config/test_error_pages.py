@@ -637,3 +637,35 @@ def test_a_refused_body_tells_the_developer_how_to_take_it(caplog):
     response = post_to_a_profile("site", "application/json", b'{"bio": ""}')
     assert response.status_code == 400
     assert "takes_any_body" in caplog.text
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("path", ["/rate/", "/rate-async/"])
+def test_a_body_cut_short_to_a_view_taking_any_body_is_the_400_page(settings, path):
+    """A client gone mid-body (config/security/bodylimit.py): the view read what came
+    and raised UnreadablePostError, a 500. Through the site's WSGI application, where
+    that wrapper is."""
+    import io
+
+    from config.wsgi import application
+
+    settings.ROOT_URLCONF = "tests.config.any_body_urls"
+    settings.ALLOWED_HOSTS = ["testserver"]
+    body = b'{"stars": 3}'
+    environ = {
+        "REQUEST_METHOD": "POST",
+        "PATH_INFO": path,
+        "SERVER_NAME": "testserver",
+        "SERVER_PORT": "80",
+        "HTTP_HOST": "testserver",
+        "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(body),
+        "wsgi.errors": io.StringIO(),
+        "CONTENT_TYPE": "application/json",
+        "CONTENT_LENGTH": str(len(body) + 28),
+        "HTTP_COOKIE": f"csrftoken={TOKEN}",
+        "HTTP_X_CSRFTOKEN": TOKEN,
+    }
+    statuses = []
+    application(environ, lambda status, headers, *exc: statuses.append(status))
+    assert statuses == ["400 Bad Request"]
