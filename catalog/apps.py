@@ -74,9 +74,9 @@ def shows_on_catalog_pages(model) -> bool:
 
 def is_project_model(model) -> bool:
     """Whether `model` is of one of the project's own apps: a package at the top of
-    the project's folder, as config/, catalog/ and accounts/ are, wherever the folder
-    is (a symbolic link to it, a copy installed as a package); not a library's
-    (Django's User), wherever pip put it."""
+    the project's folder, as config/, catalog/ and accounts/ are, the folder reached
+    through a symbolic link too; not a library's (Django's User). A project installed
+    as a package beside its libraries is not told apart from them."""
     app = apps.get_app_config(model._meta.app_label)
     top = Path(settings.BASE_DIR) / app.name.split(".")[0]
     return top.is_dir() and Path(app.path).resolve().is_relative_to(top.resolve())

@@ -2,10 +2,11 @@
 
 Some of what a page shows is the same for every visitor, logged in or not: a
 list's product count, the home page's latest products, a product's own page
-below the header. `kept(key, make, usable)` returns `make()`'s value, computed once and
-then kept in the `pages` cache beside the cached list pages (catalog/pagecache.py)
-for PAGE_CACHE_SECONDS, stored with the generation it was made under. A save or
-delete of a category, product or feature moves the generation on, so the next
+below the header. `kept(key, make, usable)` returns `make()`'s value, computed
+once and then kept in the `pages` cache beside the cached list pages
+(catalog/pagecache.py) for PAGE_CACHE_SECONDS, stored with the generation it was
+made under. A save or delete of a category, product or feature, or of a model
+related to one (catalog/apps.py), gives the generation a new value, so the next
 request makes it afresh; a value made while a change committed carries the old
 generation and is never used.
 

@@ -22,10 +22,11 @@ What is cached, and what never is:
   worker of every dyno when Heroku Key-Value Store is attached (config/cache.py).
   No query at all on a hit, and the catalog's own queries, exactly, on a miss.
 
-A save or delete of a category, product or feature clears the pages as soon as
-its transaction commits: it moves a generation counter kept in the same cache,
-and every page is stored with the generation it was rendered under and served
-only while that is still the current one. So a clear reaches every worker that
+A save or delete of a category, product or feature, or of a model related to one
+(catalog/apps.py), clears the pages as soon as its transaction commits: it gives a
+generation number kept in the same cache a new value, and every page is stored
+with the generation it was rendered under and served only while that is still the
+current one. So a clear reaches every worker that
 shares the cache at once (with Redis, every dyno; in memory, the worker that
 made the change, the others when their copies expire), it never flushes
 anything else kept in that cache (the throttles' counts share the Redis), and a
@@ -161,7 +162,8 @@ def cache_anonymous_page(view, canonical: Canonical):
 
 
 def lookup(key: str) -> tuple[int, tuple | None]:
-    """The current generation and the tuple stored under it at `key`, in one round trip.
+    """The current generation and the tuple stored under it at `key`: one round trip
+    when the generation is found, up to four when it must be made.
 
     After a clear the cache refused, the clear again first: while it is refused
     this raises as the cache does, and the caller renders (`unsent_clear`).
@@ -276,7 +278,7 @@ def invalidate(using: str | None = None, **kwargs) -> None:
     """Clear the cached pages once the current transaction commits: that of the
     connection `using` names, the one a save or delete signal says wrote.
 
-    The receiver of every catalog save and delete (hence **kwargs); writes that
+    The receiver of every save and delete catalog/apps.py counts (hence **kwargs); writes that
     send no signals (`bulk_create`, `update()`) call it themselves, as
     `seed_catalog` does. After the commit, not before: a page rendered in
     between from the old rows would be cached again.
@@ -320,7 +322,7 @@ unsent_clear = threading.Event()
 
 
 def clear() -> None:
-    """Retire every cached page at once by moving the generation on.
+    """Retire every cached page at once by giving the generation a new value.
 
     Nothing is deleted (the copies expire by themselves): `clear()` of Django's
     RedisCache would flush the whole Redis database, the throttles' counts with it.

@@ -18,8 +18,9 @@ import re
 # What the site writes: gzip (pages and static files), br (static files).
 CODINGS = ("gzip", "br")
 # Longer headers are read as naming no coding (plain responses, always acceptable):
-# browsers send some 30 characters, and reading the 800 KB gunicorn lets through took
-# about 175 ms of CPU a request.
+# browsers send some 30 characters, and the longest gunicorn lets through (100 lines
+# of 8,190 bytes, joined: 800 KB) took 38 to 193 ms of CPU to read, by its content,
+# measured in one process.
 MAX_LENGTH = 1024
 # The whitespace RFC 9110 allows around a coding and its parameters (OWS).
 OWS = " \t"
@@ -38,8 +39,6 @@ def weight(params: list[str]) -> float:
 
 def accepted(header: str) -> list[str]:
     """The codings of CODINGS a client sending `header` accepts, in that order."""
-    if len(header) > MAX_LENGTH:
-        return []
     weights: dict[str, float] = {}
     for entry in header.split(","):
         coding, *params = entry.split(";")
@@ -54,8 +53,8 @@ def accepted(header: str) -> list[str]:
 
 def rewritten(header: str) -> str:
     """`header` as the middleware hands it on. Kept for the few headers browsers send:
-    a request then pays a lookup (about 0.2 µs) rather than a reading (about 4 µs).
-    At most 64 kept, none longer than MAX_LENGTH: at most 64 KB a process."""
+    a request then pays a lookup (0.13 µs, measured once in one process) rather than
+    a reading (4.8 µs). At most 64 kept, none longer than MAX_LENGTH characters."""
     return _rewritten(header) if len(header) <= MAX_LENGTH else ""
 
 

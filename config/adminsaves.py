@@ -18,7 +18,7 @@ undone before the second (`on_retry`: the media forms delete the files they
 stored, and count them again, as the bucket keeps their versions), and the
 messages it queued ("was added successfully") are dropped.
 
-Three more races end the same way:
+Two more races end the same way:
 
 - The row a change page saves, or one of its inlines' rows, was deleted
   meanwhile by another staff member. Django's save UPDATEs, and on finding no
@@ -30,15 +30,18 @@ Three more races end the same way:
   nothing written: Django puts it on the row's hidden id field, which
   `SentWholeMixin` (config/forms.py) says on the row; reloading shows the rows as
   they are.
-- A list action on rows that were all deleted meanwhile (or "all" selected
-  across a list that has emptied): the list again, saying so, where Django ran
-  the action on none (the delete action asked to confirm deleting nothing, then
-  said nothing). Rows of the selection that are still there are acted on, as
-  Django does; an action that ignores its rows (django-axes' clean-up) runs.
 - The staff member saving was deleted meanwhile: the admin's history row names
   them, and its foreign key failed the commit, then the page run again. The
   first run is undone as above, and they are sent to the admin's login page,
   as their next request would be.
+
+One race ends before any write: a list action on rows that were all deleted
+meanwhile (or "all" selected across a list that has emptied) is the list again,
+saying so (`_on_rows_still_there`), where Django ran the action on none (the
+delete action asked to confirm deleting nothing, then said nothing). Rows of the
+selection that are still there are acted on, as Django does; an action that acts
+on rows of its own choosing (django-axes' clean-up) says `acts_on_selection =
+False` and runs.
 """
 
 import functools

@@ -607,7 +607,8 @@ class RedisCache(django_redis.RedisCache):
     password, a server still loading its data, too many clients) do.
 
     A value it cannot read (`Serializer`) is not found: `get` gives the default,
-    `get_many` leaves it out, and the caller makes it again.
+    `get_many` leaves it out, and the caller makes it again. Its serializer is always
+    that one: a `serializer` in OPTIONS is replaced.
     """
 
     def __init__(self, server, params):
