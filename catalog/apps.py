@@ -1,4 +1,5 @@
-"""The catalog app; on start-up it ties catalog saves and deletes to the page cache."""
+"""The catalog app; on start-up it ties the saves and deletes of the catalog, and of
+the models related to it (shows_on_catalog_pages), to the page cache."""
 
 from pathlib import Path
 

@@ -1,5 +1,5 @@
-"""An admin save that another request beat to a unique value: the form again with
-its error, not a 500.
+"""Admin pages that lose a race to another request: the form again with its error, or
+the list again saying what went, not a 500 or an action on nothing.
 
 The admin's forms check each unique field (a slug, a username, a group's name)
 against the committed rows, then save in a transaction: a row committed in

@@ -1,4 +1,5 @@
-"""Reading what the app's pages report about themselves, for tests at every level."""
+"""Reading the app's pages, for tests at every level: what they report about themselves
+(query_count), and a form of theirs as a browser posts it (form_body)."""
 
 import re
 from html.parser import HTMLParser

@@ -1,5 +1,5 @@
 """A form body whose parsing raises an error Django does not answer, or a body that is
-no form, is the 400 page.
+no form, is the 400 page, but for views marked `@takes_any_body`.
 
 `UnparsableFormMiddleware` reads `request.POST` just before the CSRF check would
 (place it straight before CsrfViewMiddleware), on the requests that check reads

@@ -849,3 +849,59 @@ def test_the_projects_own_apps_are_its_own_through_a_symbolic_link(tmp_path, set
     assert is_project_model(Product)
     assert is_project_model(Profile)
     assert not is_project_model(User)
+
+
+@pytest.mark.parametrize(
+    "where",
+    [
+        ".heroku/python/lib/python3.11/site-packages",  # a Heroku dyno's, under /app
+        ".venv/lib/python3.11/site-packages",
+        "__pypackages__/3.11/lib",
+        "vendor",
+    ],
+)
+def test_a_library_installed_inside_the_projects_folder_is_not_the_projects(
+    settings, monkeypatch, where
+):
+    """On Heroku the app is /app and its libraries are under /app/.heroku: a rule by
+    path alone counted Django's User among the project's models there."""
+    from django.apps import apps
+    from django.contrib.auth.models import User
+
+    from catalog.apps import is_project_model
+
+    auth = apps.get_app_config("auth")
+    monkeypatch.setattr(auth, "path", str(settings.BASE_DIR / where / "django/contrib/auth"))
+    assert not is_project_model(User)
+    assert is_project_model(Product)
+
+
+def test_a_clear_is_one_cache_call_and_a_hit_one_more(client, make_products, monkeypatch):
+    """What docs/production.md says a clear and a hit cost on Redis: one round trip each,
+    a call of the backend each (the memory cache's get_many calls its own get: only the
+    outermost calls are counted)."""
+    make_products(3)
+    client.get("/products/")
+    pages = caches["pages"]
+    calls, depth = [], [0]
+
+    def counted(name, real):
+        def call(*args, **kwargs):
+            if not depth[0]:
+                calls.append(name)
+            depth[0] += 1
+            try:
+                return real(*args, **kwargs)
+            finally:
+                depth[0] -= 1
+
+        return call
+
+    for name in ("get", "get_many", "set", "add", "incr", "delete", "set_many"):
+        monkeypatch.setattr(pages, name, counted(name, getattr(pages, name)))
+    pagecache.clear()
+    assert calls == ["set"]
+    client.get("/products/")  # the generation moved: a miss, which stores the page
+    calls.clear()
+    assert client.get("/products/")["X-Page-Cache"] == "hit"
+    assert calls == ["get_many"]
