@@ -33,6 +33,7 @@ from config import env
 from config.adminsaves import row_went
 from config.forms import SentWholeMixin
 from config.media.forms import MediaUploadFormMixin
+from config.names import validate_name
 
 logger = logging.getLogger(__name__)
 
@@ -109,7 +110,9 @@ class NewUsernameMixin:
     another account has it in any case ("Root" beside "root", "WEIẞ" beside "weiß", in
     every list and log: accounts/usernames.py) or when the demo's shared logins keep
     it (one a visitor signed up with before the seed ran would have been taken for a
-    shared login: accounts/demo_accounts.py). A name left as it is on an account's
+    shared login: accounts/demo_accounts.py), or when it shows nothing: Django's
+    validator takes a Hangul filler for a letter, and the admin's lists then had a
+    link no one could see (config/names.py). A name left as it is on an account's
     page is kept as stored, whatever it is (UnchangedAsStoredMixin)."""
 
     def clean_username(self):
@@ -120,6 +123,7 @@ class NewUsernameMixin:
         username = clean()
         if not username or "username" not in self.changed_data:
             return username
+        validate_name(username)
         others = self._meta.model._default_manager.exclude(pk=self.instance.pk)
         if others.filter(username__iexact=username).exists() or usernames.taken(others, username):
             raise ValidationError(
@@ -143,6 +147,7 @@ class SignupForm(NewUsernameMixin, UserCreationForm):
         max_length=Profile._meta.get_field("display_name").max_length,
         required=False,
         help_text="Shown on the site instead of your username (optional).",
+        validators=[validate_name],
     )
 
     class Meta(UserCreationForm.Meta):

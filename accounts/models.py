@@ -9,6 +9,7 @@ from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
 
 from config.media.uploads import ImageUploadField
+from config.names import is_name, validate_name
 
 # A few paragraphs (about 300 words) of "about me". The auth
 # backend joins the profile on every logged-in request, bio included, and the
@@ -41,7 +42,7 @@ class ProfileQuerySet(models.QuerySet):
 
 
 class Company(models.Model):
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, validators=[validate_name])
     slug = models.SlugField(max_length=200, unique=True)
     website = models.URLField(blank=True)
 
@@ -62,7 +63,8 @@ class Profile(models.Model):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
     )
-    display_name = models.CharField(max_length=100, blank=True)
+    # A name that shows something and reorders nothing around it (config/names.py).
+    display_name = models.CharField(max_length=100, blank=True, validators=[validate_name])
     bio = models.TextField(blank=True, max_length=BIO_MAX_LENGTH)
     avatar = ImageUploadField(upload_to="avatars/", blank=True)
     company = models.ForeignKey(
@@ -85,14 +87,22 @@ class Profile(models.Model):
         """What the admin calls a profile (its titles, its log): the display name, or
         its number, never the username, which staff who may not see users would
         read there (accounts/admin.py)."""
-        return self.display_name or f"{UNNAMED_MEMBER} {self.pk}"
+        return self.given_name or f"{UNNAMED_MEMBER} {self.pk}"
 
     @property
     def name(self) -> str:
         """The name shown to the user themselves: the display name, or else the username."""
-        return self.display_name or self.user.get_username()
+        return self.given_name or self.user.get_username()
 
     @property
     def public_name(self) -> str:
         """The name shown to everyone else: the display name, never the username."""
-        return self.display_name or UNNAMED_MEMBER
+        return self.given_name or UNNAMED_MEMBER
+
+    @property
+    def given_name(self) -> str:
+        """The display name, or "" when it is no name to show: one stored before names
+        were checked, or past the forms, that shows nothing or turns the text around it
+        (config/names.py)."""
+        name = self.display_name
+        return name if name and is_name(name) else ""

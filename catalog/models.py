@@ -13,10 +13,11 @@ from django.utils import timezone
 from catalog.querysets import ProductQuerySet
 from config.fields import DecimalField
 from config.media.uploads import ImageUploadField
+from config.names import validate_name
 
 
 class Category(models.Model):
-    name = models.CharField(max_length=100, unique=True)
+    name = models.CharField(max_length=100, unique=True, validators=[validate_name])
     slug = models.SlugField(max_length=120, unique=True)
     description = models.TextField(blank=True)
 
@@ -32,7 +33,7 @@ class Category(models.Model):
 
 
 class Product(models.Model):
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, validators=[validate_name])
     slug = models.SlugField(max_length=220, unique=True)
     description = models.TextField(blank=True)
     # A zero is read as 0 whatever its exponent (config/fields.py).
@@ -97,7 +98,7 @@ class Feature(models.Model):
     product = models.ForeignKey(
         Product, on_delete=models.CASCADE, related_name="features", db_index=False
     )
-    name = models.CharField(max_length=100)
+    name = models.CharField(max_length=100, validators=[validate_name])
     value = models.CharField(max_length=200)
     position = models.PositiveSmallIntegerField(default=0)
 

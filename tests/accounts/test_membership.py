@@ -35,7 +35,7 @@ def test_a_post_naming_a_company_changes_no_membership(client, member, sent):
     profile = Profile.objects.get(user=user)
     assert (profile.display_name, profile.bio) == ("Ada", "Notes.")
     assert profile.company == (acme if member else None)
-    assert b"<li>Ada</li>" not in client.get("/companies/other/").content
+    assert b"<li><bdi>Ada</bdi></li>" not in client.get("/companies/other/").content
 
 
 def test_the_profile_page_shows_the_company_read_only(client):
@@ -53,4 +53,4 @@ def test_staff_assign_the_company_in_the_admin(admin_client):
     data = {"display_name": "Ada", "bio": "", "company": acme.pk}
     assert admin_client.post(page, data).status_code == 302
     assert company_of(user) == acme
-    assert b"<li>Ada</li>" in admin_client.get("/companies/acme/").content
+    assert b"<li><bdi>Ada</bdi></li>" in admin_client.get("/companies/acme/").content

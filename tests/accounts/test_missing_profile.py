@@ -107,7 +107,7 @@ def test_users_loaded_from_a_fixture_without_profiles_can_log_in(tmp_path):
         "/accounts/login/", {"username": "loaded", "password": PASSWORD}, follow=True
     )
     assert response.status_code == 200
-    assert b'href="/accounts/profile/">loaded</a>' in response.content
+    assert b'href="/accounts/profile/"><bdi>loaded</bdi></a>' in response.content
     assert Profile.objects.filter(user_id=user.pk).count() == 1
 
 
