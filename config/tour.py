@@ -146,6 +146,8 @@ class PipenvTourView(TemplateView):
             all_match=all(row["matches"] for row in packages),
             variables=[(name, bool(os.environ.get(name))) for name in ENVIRONMENT_VARIABLES],
             environment=settings.ENVIRONMENT,
+            # What the settings made of it: anything but `development` is production.
+            mode="development" if settings.DEVELOPMENT else "production",
             pipfile=source_excerpt("Pipfile", "[packages]", 13),
             settings_excerpt=source_excerpt("config/settings.py", "if DEVELOPMENT:", 7),
             **kwargs,

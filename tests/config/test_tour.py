@@ -156,6 +156,27 @@ def test_pipenv_tour_shows_lock_evidence_and_never_a_secret_value(client, monkey
         assert f"<code>{name}</code>" in content
 
 
+@pytest.mark.parametrize(
+    ("environment", "development", "shown"),
+    [
+        ("development", True, "<code>ENVIRONMENT=development</code>."),
+        ("production", False, "<code>ENVIRONMENT=production</code>."),
+        (
+            "Development",
+            False,
+            "<code>ENVIRONMENT=Development</code>,\nwhich counts as production.",
+        ),
+        ("dev", False, "<code>ENVIRONMENT=dev</code>,\nwhich counts as production."),
+    ],
+)
+def test_the_pipenv_tour_says_which_settings_a_near_miss_gets(
+    client, settings, environment, development, shown
+):
+    """ENVIRONMENT=Development is production (config/settings.py): the tour says so."""
+    settings.ENVIRONMENT, settings.DEVELOPMENT = environment, development
+    assert shown in client.get("/tour/pipenv/").content.decode()
+
+
 def test_the_pipenv_tour_lists_exactly_the_variables_of_env_example():
     example = (BASE_DIR / ".env.example").read_text()
     documented = set(re.findall(r"^#? ?([A-Z][A-Z0-9_]+)=", example, re.M))

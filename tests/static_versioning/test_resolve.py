@@ -1,6 +1,7 @@
 """Static asset versions: which source wins, what is refused, what the pages link."""
 
 import re
+from pathlib import Path
 
 import pytest
 from django.conf import STATICFILES_STORAGE_ALIAS
@@ -92,8 +93,10 @@ def test_blank_values_count_as_unset():
     assert resolve(environ) == AssetVersions(*[Version("dev", "default")] * 3)
 
 
-def test_surrounding_whitespace_is_dropped():
-    assert resolve({"STATIC_VERSION": " 43\n"}).other.value == "43"
+@pytest.mark.parametrize("value", [" 43\n", "\t43 ", "43\u00a0", "\u300043"])
+def test_surrounding_whitespace_is_dropped(value):
+    """As the docs say: white space around a value, Unicode's included, is dropped."""
+    assert resolve({"STATIC_VERSION": value}).other.value == "43"
 
 
 UNSAFE = ["a b<", "1/2", "v=1&x", "café", "x" * 65, '"><script>']
@@ -362,6 +365,23 @@ def test_the_admins_own_files_carry_their_content_hash_alone(client, versions):
     assert [url for url in assets if url not in admins] == [
         staticfiles_storage.url("img/favicon.svg") + "?v=s1"
     ]
+
+
+def test_one_template_of_the_projects_links_a_file_without_its_version():
+    """The docs' one exception besides the admin's own files: the media unit's versions
+    page links its stylesheet with `{% static %}`, so the unit lifts into a project
+    without static versioning (README, "Busting static caches")."""
+    base = Path(__file__).resolve().parents[2]
+    templates = [
+        path
+        for package in ("templates", "config", "catalog", "accounts")
+        for path in (base / package).glob("**/*.html")
+    ]
+    assert len(templates) > 30
+    plain = [str(p.relative_to(base)) for p in templates if "{% static " in p.read_text()]
+    assert plain == ["config/media/templates/admin/media_versions.html"]
+    readme = " ".join((base / "README.md").read_text().split())
+    assert "the media versions page's stylesheet (`media/versions.css`)" in readme
 
 
 @pytest.mark.django_db
