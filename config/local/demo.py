@@ -94,6 +94,7 @@ def stops_held():
     """Stop signals wait until the end of the with-block. Around starting the local
     PostgreSQL: a stop raised there, in the middle of `initdb`, has Python kill it
     (subprocess.run), and a data folder initdb left half-made is never made again.
+    Around forking a Procfile line (`run`).
     A Ctrl-C from the terminal reaches initdb itself, which cleans up after itself."""
     came = []
     for signum in STOPS:
@@ -251,6 +252,7 @@ def seed(command: tuple[str, ...]) -> int:
     from django.core.management.base import CommandError
     from django.db import connections
 
+    go_on()
     try:
         call_command(*command)
     except BaseException as error:
@@ -273,6 +275,16 @@ def stopped() -> bool:
     return signal.getsignal(STOPS[0]) is signal.SIG_IGN
 
 
+def go_on() -> None:
+    """Before each step: the stop again, if one came and its KeyboardInterrupt was lost.
+    `stop` raises it wherever the main thread is, and in code Python runs for itself
+    (a finalizer, a handler run at a fork) Python prints it and carries on, with
+    every later stop ignored: the demo went on to its next step and could no longer
+    be stopped."""
+    if stopped():
+        raise KeyboardInterrupt
+
+
 def warn_missing_media(local_s3, data_dir: Path) -> None:
     """Say which files the database names that the local bucket never had."""
     from config.local import missing_media
@@ -285,16 +297,32 @@ def warn_missing_media(local_s3, data_dir: Path) -> None:
 
 def run(command: str, env: dict[str, str]) -> int:
     """Run a Procfile line in a shell, as Heroku does, and wait for it. On Linux it
-    ends with this process, however this one ends (`ends_with_this_process`)."""
-    process = subprocess.Popen(  # noqa: S602
-        f"exec {command}", shell=True, cwd=BASE_DIR, env=env, preexec_fn=ends_with_this_process()
-    )
+    ends with this process, however this one ends (`ends_with_this_process`).
+
+    The line starts with Ctrl-C ignored (`trap '' INT`), until it sets its own
+    handler: gunicorn's master and `manage.py` take it once they have loaded, and
+    a terminal's Ctrl-C while gunicorn still imported its settings was a
+    KeyboardInterrupt traceback. This process passes every stop on as SIGTERM."""
+    go_on()
+    process = None
     try:
+        # A stop waits while the child is forked: raised in the fork's own handlers
+        # (logging's), its KeyboardInterrupt was printed and lost, and the demo
+        # served on, deaf to Ctrl-C.
+        with stops_held():
+            process = subprocess.Popen(  # noqa: S602
+                f"trap '' INT; exec {command}",
+                shell=True,
+                cwd=BASE_DIR,
+                env=env,
+                preexec_fn=ends_with_this_process(),
+            )
         return process.wait()
     except KeyboardInterrupt:
-        # A terminal's Ctrl-C reaches the child too; a signal sent to this process
-        # alone does not, so pass on the polite one and wait for a clean exit (`stop`
-        # ignores any further signal). A child still running after Heroku's 30 s is
+        if process is None:  # not started
+            raise
+        # Pass on the polite one and wait for a clean exit (`stop` ignores any
+        # further signal). A child still running after Heroku's 30 s is
         # killed; a gunicorn master's workers follow it once they see it gone.
         process.send_signal(signal.SIGTERM)
         try:
