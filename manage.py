@@ -16,20 +16,23 @@ def main():
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     from django.core.management import execute_from_command_line
 
+    from config.settings_module import named_by
+
+    given = named_by(sys.argv)  # --settings, as Django reads it, or the variable
     name = os.environ["DJANGO_SETTINGS_MODULE"]
     try:  # the settings module reads the environment as it loads
         module = import_module(name)
     except Exception as error:
         from config.settings_module import error_said
 
-        said = error_said(name, error)
+        said = error_said(name, error, given)
         if said is None:
             raise  # the settings' own error: its traceback is the news
         sys.exit(said)
     from config.settings_module import holds_no_settings_said, holds_settings
 
     if not holds_settings(module):
-        sys.exit(holds_no_settings_said(name))
+        sys.exit(holds_no_settings_said(name, given))
     execute_from_command_line(sys.argv)
 
 

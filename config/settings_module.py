@@ -8,25 +8,54 @@ import os
 # Where Django keeps its settings and its apps: a settings module asks neither as it loads.
 DJANGO_STATE = ("django/conf/__init__.py", "django/apps/registry.py")
 
+# What names the settings module: the variable, or manage.py's option.
+VARIABLE, OPTION = "DJANGO_SETTINGS_MODULE", "--settings"
 
-def names_no_module_said(name: str) -> str:
-    """The one line manage.py and the demo print for a `name` that names no module."""
+
+def named_by(argv: list[str]) -> str:
+    """What names the settings of `manage.py` run with `argv`: OPTION when the command
+    line gives it, else VARIABLE. The line is read as Django's ManagementUtility
+    reads it and applied as Django applies it (DJANGO_SETTINGS_MODULE set from
+    `--settings`, `--pythonpath` put first on sys.path), so the module manage.py
+    checks is the one Django then runs with."""
+    from django.core.management.base import CommandError, CommandParser, handle_default_options
+
+    parser = CommandParser(add_help=False, allow_abbrev=False)
+    parser.add_argument("--settings")
+    parser.add_argument("--pythonpath")
+    parser.add_argument("args", nargs="*")
+    try:
+        options, _ = parser.parse_known_args(argv[2:])
+    except CommandError:  # Django ignores a line it cannot read here, and so do we
+        return VARIABLE
+    handle_default_options(options)
+    return OPTION if options.settings else VARIABLE
+
+
+def _subject(name: str, given: str) -> tuple[str, str]:
+    """How a line names what was given, and how to go back to config.settings."""
     from config.env import shown  # only then: manage.py loads nothing it need not
 
+    undo = "unset it" if given == VARIABLE else "leave it out"
+    return f"{given} is {shown(name)}", undo
+
+
+def names_no_module_said(name: str, given: str = VARIABLE) -> str:
+    """The one line manage.py and the demo print for a `name` that names no module."""
+    subject, undo = _subject(name, given)
     return (
-        f"Error: DJANGO_SETTINGS_MODULE is {shown(name)}, which names no module here: "
-        "unset it for config.settings, or name a module by its dotted path."
+        f"Error: {subject}, which names no module here: "
+        f"{undo} for config.settings, or name a module by its dotted path."
     )
 
 
-def holds_no_settings_said(name: str) -> str:
+def holds_no_settings_said(name: str, given: str = VARIABLE) -> str:
     """The one line for a `name` that imports but holds no settings (`config`, say):
     Django would run on its defaults, and a command fail far from the cause."""
-    from config.env import shown
-
+    subject, undo = _subject(name, given)
     return (
-        f"Error: DJANGO_SETTINGS_MODULE is {shown(name)}, a module with no settings "
-        "(no INSTALLED_APPS): unset it for config.settings, or name a settings module."
+        f"Error: {subject}, a module with no settings "
+        f"(no INSTALLED_APPS): {undo} for config.settings, or name a settings module."
     )
 
 
@@ -69,14 +98,14 @@ def reads_django_as_it_loads(name: str, error: BaseException) -> bool:
     return False
 
 
-def error_said(name: str, error: BaseException) -> str | None:
+def error_said(name: str, error: BaseException, given: str = VARIABLE) -> str | None:
     """The one line manage.py and the demo print for `error`, raised loading the
-    settings module `name`; None when its traceback is the news (the settings' own
-    bug)."""
+    settings module `name` (named by `given`); None when its traceback is the news
+    (the settings' own bug)."""
     from django.core.exceptions import ImproperlyConfigured
 
     if reads_django_as_it_loads(name, error):  # a URLconf, models, ...
-        return holds_no_settings_said(name)
+        return holds_no_settings_said(name, given)
     if isinstance(error, ImproperlyConfigured):
         # A missing or invalid variable: its message says what to set; a traceback
         # through the settings module would only bury it.
@@ -84,5 +113,5 @@ def error_said(name: str, error: BaseException) -> str | None:
 
         return f"Error: {error}{environment_said()}"
     if names_no_module(name, error):
-        return names_no_module_said(name)
+        return names_no_module_said(name, given)
     return None

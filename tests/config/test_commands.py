@@ -190,6 +190,46 @@ def test_a_module_that_holds_no_settings_is_named_in_one_line(value):
         )
 
 
+NO_MODULE = "which names no module here: leave it out for config.settings, or name a module"
+NO_SETTINGS = "a module with no settings (no INSTALLED_APPS): leave it out for config.settings"
+
+
+@pytest.mark.parametrize("form", ["--settings={}", "--settings {}"])
+@pytest.mark.parametrize(
+    ("value", "said"),
+    [
+        ("nope.mod", NO_MODULE),
+        ("config.setting", NO_MODULE),
+        ("../x", NO_MODULE),
+        ("config", NO_SETTINGS),
+        ("config.urls", NO_SETTINGS),
+        ("catalog.models", NO_SETTINGS),
+    ],
+)
+def test_a_settings_module_named_by_the_option_is_named_in_one_line(form, value, said):
+    """Django's own `--settings`: the checks read only the variable, and the option
+    gave a traceback of 51 lines, ran `check` on Django's defaults, or made
+    `seed_catalog` an unknown command."""
+    for command in ("check", "seed_catalog"):
+        done = manage(command, *form.format(value).split(" "), env=platform_env())
+        assert done.returncode == 1, done.stdout + done.stderr
+        assert done.stderr.startswith(f"Error: --settings is {value!r}, {said}"), done.stderr
+        assert done.stderr.count("\n") == 1, done.stderr
+
+
+def test_the_option_and_pythonpath_name_the_settings_as_django_reads_them(tmp_path):
+    """The module the checks load is the one Django then runs with."""
+    (tmp_path / "my_settings.py").write_text("from config.settings import *\nMARK = 1\n")
+    done = manage(
+        "diffsettings",
+        "--settings=my_settings",
+        f"--pythonpath={tmp_path}",
+        env={**platform_env(), "ENVIRONMENT": "development", "DJANGO_SETTINGS_MODULE": "x.y"},
+    )
+    assert done.returncode == 0, done.stderr
+    assert "MARK = 1" in done.stdout
+
+
 @pytest.mark.parametrize(
     ("code", "said"),
     [
