@@ -3,7 +3,6 @@
 
 import os
 import sys
-from importlib import import_module
 
 
 def main():
@@ -16,23 +15,12 @@ def main():
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     from django.core.management import execute_from_command_line
 
-    from config.settings_module import named_by
+    from config.settings_module import named_by, refused
 
     given = named_by(sys.argv)  # --settings, as Django reads it, or the variable
-    name = os.environ["DJANGO_SETTINGS_MODULE"]
-    try:  # the settings module reads the environment as it loads
-        module = import_module(name)
-    except Exception as error:
-        from config.settings_module import error_said
-
-        said = error_said(name, error, given)
-        if said is None:
-            raise  # the settings' own error: its traceback is the news
+    said = refused(os.environ["DJANGO_SETTINGS_MODULE"], given)
+    if said is not None:
         sys.exit(said)
-    from config.settings_module import holds_no_settings_said, holds_settings
-
-    if not holds_settings(module):
-        sys.exit(holds_no_settings_said(name, given))
     execute_from_command_line(sys.argv)
 
 

@@ -4,6 +4,7 @@ project's settings a shell exports), or an error of the settings module itself,
 whose traceback is the news; and whether a module it names holds settings at all."""
 
 import os
+from importlib import import_module
 
 # Where Django keeps its settings and its apps: a settings module asks neither as it loads.
 DJANGO_STATE = ("django/conf/__init__.py", "django/apps/registry.py")
@@ -115,3 +116,19 @@ def error_said(name: str, error: BaseException, given: str = VARIABLE) -> str | 
     if names_no_module(name, error):
         return names_no_module_said(name, given)
     return None
+
+
+def refused(name: str, given: str = VARIABLE) -> str | None:
+    """Load the settings module `name` (named by `given`) as Django will: the one line
+    that refuses it (a variable the settings refuse, no module of that name, a module
+    with no settings), or None when it holds settings. An error of the settings' own
+    is raised: its traceback is the news. manage.py asks before any command, and
+    config/wsgi.py before gunicorn's preload, each as the release phase says it."""
+    try:  # the settings module reads the environment as it loads
+        module = import_module(name)
+    except Exception as error:
+        said = error_said(name, error, given)
+        if said is None:
+            raise
+        return said
+    return None if holds_settings(module) else holds_no_settings_said(name, given)

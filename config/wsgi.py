@@ -9,17 +9,22 @@ command loads this module.
 """
 
 import os
+import sys
 
 from django.apps import apps
 from django.conf import settings
 from django.core.wsgi import get_wsgi_application
 from django.db.backends.signals import connection_created
 
-from config import cache
+from config import cache, settings_module
 from config.security.bodylimit import BodyLimit
 from config.security.charset import Utf8Requests
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+# A refused config var stops the web line with the release phase's one line, not a
+# traceback through gunicorn's preload (`heroku local`, the line run by hand).
+if (said := settings_module.refused(os.environ["DJANGO_SETTINGS_MODULE"])) is not None:
+    sys.exit(said)
 
 application = BodyLimit(Utf8Requests(get_wsgi_application()))
 

@@ -24,7 +24,14 @@ from config import cache, env, worker_signals
 from config.tour import ENVIRONMENT_VARIABLES
 from tests.conftest import leave_out_the_shells_aws, storages_on, stored_bytes
 from tests.e2e import tls
-from tests.processes import BASE_DIR, manage, production_env, released_database, run_python
+from tests.processes import (
+    BASE_DIR,
+    manage,
+    production_env,
+    released_database,
+    run_procfile,
+    run_python,
+)
 
 SHOW_SETTINGS = (
     "import django; django.setup(); from django.conf import settings as s; "
@@ -698,6 +705,29 @@ def test_a_port_the_web_line_cannot_bind_stops_it_with_one_line(monkeypatch, val
     finally:
         monkeypatch.undo()
         importlib.reload(web_config)
+
+
+@pytest.mark.parametrize(
+    "refused",
+    [
+        {"DATABASE_URL": None},
+        {"DJANGO_SECRET_KEY": ""},
+        {"ADMIN_URL": "a b"},
+        {"GUNICORN_CMD_ARGS": "--bind 0.0.0.0:1"},
+        {"DJANGO_SETTINGS_MODULE": "config.urls"},
+    ],
+    ids=str,
+)
+def test_the_web_line_stops_on_a_refused_setting_with_the_release_phases_line(refused):
+    """`heroku local`, or the web line run by hand: the settings' refusal was a
+    40-line traceback through gunicorn's preload, where manage.py says one line."""
+    env = production_env(**{"DATABASE_URL": "postgres://u:p@127.0.0.1:1/app", **refused})
+    web = run_procfile("web", env, timeout=60)
+    assert web.returncode == 1, web.stderr
+    said = manage("check", env=env).stderr
+    assert said.startswith("Error: ")
+    assert said.count("\n") == 1
+    assert web.stderr == said
 
 
 @pytest.mark.parametrize(("value", "bound"), [(None, "8000"), ("", "8000"), (" 5000 ", "5000")])
