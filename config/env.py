@@ -61,15 +61,17 @@ def secret_key_fallbacks(name: str) -> list[str]:
     word. So commas separate too (ALLOWED_HOSTS takes them), and what no generated
     key holds (Django's: lower-case letters, digits and !@#$%^&*(-_=+);
     `secrets.token_urlsafe`'s: letters, digits, - and _) stops start-up where a
-    paste puts it: quotes or brackets at a key's ends, a `NAME=` before it, a ';'
-    between two, a character outside printable ASCII."""
+    paste puts it: quotes or brackets ([] {} <>) at a key's ends, a `NAME=` before
+    it, a ';' between two, a backslash (a JSON string's `\\n` or `\\"`), a
+    character outside printable ASCII."""
     value = os.environ.get(name, "")
     keys = value.replace(",", " ").split()
     for number, key in enumerate(keys, start=1):
         if _pasted_around(key):
             raise ImproperlyConfigured(
-                f"{name}: its key number {number} holds quotes, brackets, a NAME=, a ';' or "
-                "a character outside printable ASCII, which would be taken as part of it: "
+                f"{name}: its key number {number} holds quotes, brackets, a NAME=, a ';', a "
+                "backslash or a character outside printable ASCII, which would be taken as "
+                "part of it: "
                 "it would match no earlier key and log everyone out. Give the earlier keys "
                 "as they were, separated by spaces."
             )
@@ -81,7 +83,7 @@ def secret_key_fallbacks(name: str) -> list[str]:
     return keys
 
 
-_PASTED_AROUND = re.compile(r"""^["'`\[]|["'`\]]$|^[A-Z][A-Z0-9_]*=|;|[^!-~]""")
+_PASTED_AROUND = re.compile(r"""^["'`\[{<]|["'`\]}>]$|^[A-Z][A-Z0-9_]*=|[;\\]|[^!-~]""")
 
 
 def _pasted_around(key: str) -> bool:

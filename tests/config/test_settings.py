@@ -105,6 +105,19 @@ def test_secret_key_fallbacks_are_the_keys_a_rotation_keeps_valid(value, fallbac
     assert shown.stdout.strip() == repr(fallbacks), shown.stderr
 
 
+def test_every_key_django_python_or_heroku_generates_is_a_fallback_as_it_is(monkeypatch):
+    """What the paste check refuses no generator makes: Django's keys (`startproject`),
+    `secrets.token_urlsafe` (the README's) and hex (app.json's `secret` generator)."""
+    import secrets
+
+    from django.core.management.utils import get_random_secret_key
+
+    makers = [get_random_secret_key, lambda: secrets.token_urlsafe(50), secrets.token_hex]
+    keys = [make() for make in makers for _ in range(500)]
+    monkeypatch.setenv("DJANGO_SECRET_KEY_FALLBACKS", " ".join(keys))
+    assert env.secret_key_fallbacks("DJANGO_SECRET_KEY_FALLBACKS") == keys
+
+
 def test_a_weak_secret_key_fallback_stops_start_up(monkeypatch):
     """A fallback signs as well as the key: a weak one is refused as the key is."""
     monkeypatch.setenv("DJANGO_SECRET_KEY_FALLBACKS", f"{OLD_KEY} django-insecure-development-only")
@@ -132,6 +145,12 @@ def test_a_weak_secret_key_fallback_stops_start_up(monkeypatch):
         f"DJANGO_SECRET_KEY_FALLBACKS={OLD_KEY}",
         f"{OLD_KEY};{OLDER_KEY}",
         f"{OLD_KEY}\u200b{OLDER_KEY}",  # a zero-width space
+        # Brackets no generated key holds, and an escape left from a JSON string.
+        f"{{{OLD_KEY}}}",
+        f"<{OLD_KEY}>",
+        f"{OLD_KEY}>",
+        f"{OLD_KEY}\\n",
+        f'\\"{OLD_KEY}\\"',
     ],
 )
 def test_a_secret_key_fallback_taken_wrongly_stops_start_up(monkeypatch, value):
