@@ -766,6 +766,20 @@ def test_the_web_line_binds_port_or_8000(monkeypatch, value, bound):
         importlib.reload(web_config)
 
 
+@pytest.mark.parametrize(
+    ("environment", "debug"),
+    [("development", "False"), ("development", "0"), ("production", "True"), ("production", "1")],
+)
+def test_debug_follows_environment_alone(environment, debug):
+    """As .env.example and the README say: a DEBUG variable, a habit from other
+    projects, changes nothing."""
+    env = production_env(
+        ENVIRONMENT=environment, DEBUG=debug, DATABASE_URL="postgres://u:p@db.invalid/app"
+    )
+    shown = run_python(SHOW_SETTINGS, env)
+    assert shown.stdout.split()[0] == str(environment == "development"), shown.stderr
+
+
 def test_allowed_hosts_come_from_the_environment():
     env = production_env(
         DATABASE_URL="postgres://u:p@db.invalid/app", ALLOWED_HOSTS="shop.example.com, x.example"

@@ -207,6 +207,14 @@ def test_the_region_rule_is_botocores(monkeypatch, value):
     assert refused == botocore_refuses_region(value.strip())
 
 
+def test_a_region_is_checked_by_its_shape_alone(monkeypatch):
+    """As the README says: a name AWS has no region of passes, botocore takes it too
+    (it asks no list), and only the buckets' own region serves them."""
+    monkeypatch.setenv("AWS_S3_REGION_NAME", "eu-west-9")
+    assert env.region_name("AWS_S3_REGION_NAME", on_aws=True) == "eu-west-9"
+    assert not botocore_refuses_region("eu-west-9")
+
+
 def test_every_region_botocore_knows_passes_the_rule():
     session = botocore_session()
     regions = {
