@@ -1,20 +1,23 @@
 """Keep sessions logged in under Django's ModelBackend, and move them onto ours."""
 
+from functools import cache
+
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, SESSION_KEY, get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import ValidationError
+from django.utils.module_loading import import_string
 
 from accounts.profile_auth.backends import ProfileModelBackend, dotted_path
 
 TARGET = dotted_path(ProfileModelBackend)
-# Where this backend lived before it became a unit of its own: sessions still name it.
+# Where this backend lived before it became a unit of its own: sessions still name
+# it. Upgraded only while it names nothing (`moved`).
 FORMER_PATHS = ("accounts.backends.ProfileModelBackend",)
-# The backends ours extends, and its former paths: a session logged in under any
-# of them is upgraded.
-UPGRADABLE = frozenset(
+# The backends ours extends: a session logged in under any of them is upgraded.
+EXTENDED = frozenset(
     dotted_path(cls) for cls in ProfileModelBackend.__mro__[1:] if issubclass(cls, ModelBackend)
-) | frozenset(FORMER_PATHS)
+)
 
 
 class SessionBackendUpgradeMiddleware:
@@ -72,4 +75,18 @@ def _is_a_key(stored) -> bool:
 def _upgradable(stored) -> bool:
     # A session may hold anything under the key; a list or a dict cannot be looked
     # up in a set (TypeError), and Django logs out whatever is not a backend's path.
-    return isinstance(stored, str) and stored in UPGRADABLE
+    if not isinstance(stored, str):
+        return False
+    return stored in EXTENDED or (stored in FORMER_PATHS and moved(stored))
+
+
+@cache
+def moved(path: str) -> bool:
+    """Whether `path`, one of FORMER_PATHS, names nothing now, as in this site since
+    the backend moved. A project with an `accounts` app of its own may have a
+    backend there: its sessions are that backend's, with its own rules."""
+    try:
+        import_string(path)
+    except ImportError:
+        return True
+    return False

@@ -82,6 +82,41 @@ def test_a_session_naming_the_backends_former_path_stays_logged_in(client):
     assert client.session[BACKEND_SESSION_KEY] == OURS
 
 
+class StaffOnlyBackend:
+    """A project's own backend at the path ours once had: staff only."""
+
+    def authenticate(self, request, **credentials):
+        return None
+
+    def get_user(self, user_id):
+        return None  # none of this test's users is staff
+
+
+def test_a_backend_of_the_projects_own_at_that_path_keeps_its_sessions(
+    client, settings, monkeypatch
+):
+    """A fork with an `accounts` app of its own may have a backend there: its sessions
+    were moved onto ours, past its own rules. A former path is ours only while it
+    names nothing."""
+    import sys
+    import types
+
+    from accounts.profile_auth import middleware
+
+    module = types.ModuleType("accounts.backends")
+    module.ProfileModelBackend = StaffOnlyBackend
+    monkeypatch.setitem(sys.modules, "accounts.backends", module)
+    middleware.moved.cache_clear()
+    settings.AUTHENTICATION_BACKENDS = [OURS, "accounts.backends.ProfileModelBackend"]
+    try:
+        client.force_login(UserFactory(), backend="accounts.backends.ProfileModelBackend")
+        response = client.get("/accounts/profile/")
+        assert response.status_code == 302
+        assert response["Location"].startswith("/accounts/login/")
+    finally:
+        middleware.moved.cache_clear()
+
+
 def assert_logged_out_by(client, key: str, stored) -> None:
     """A logged-in session with `stored` under `key` gets the login page, and then pages."""
     client.force_login(UserFactory())
