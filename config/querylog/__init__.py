@@ -31,8 +31,10 @@ address, a login limit's or a throttle's first record of a key, which costs a
 different number than the next. A POST's answer gets no header, and a page it
 renders says in the log's place that its queries are not shown.
 
-Off with QUERY_LOG=off (the middleware then removes itself at start-up), the
-default outside development: it shows internals to every visitor.
+Off with `QUERY_LOG = False` (the middleware then removes itself at start-up;
+this site reads its QUERY_LOG=off variable into that), the default outside
+development: it shows internals to every visitor. Anything but True or False
+stops start-up: a variable's "off", taken as it is, would be true.
 """
 
 import re
@@ -42,7 +44,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.exceptions import MiddlewareNotUsed
+from django.core.exceptions import ImproperlyConfigured, MiddlewareNotUsed
 from django.db import connections
 from django.utils.html import escape
 
@@ -109,7 +111,15 @@ def record() -> Iterator[QueryLog]:
 
 class QueryLogMiddleware:
     def __init__(self, get_response):
-        if not getattr(settings, "QUERY_LOG", False):
+        shown = getattr(settings, "QUERY_LOG", False)
+        if not isinstance(shown, bool):
+            # A variable's text taken as it is: "off" is true, and would show every
+            # visitor the SQL.
+            raise ImproperlyConfigured(
+                f"QUERY_LOG must be True or False, not {shown!r}: read the environment "
+                "variable into a bool."
+            )
+        if not shown:
             raise MiddlewareNotUsed
         self.get_response = get_response
 

@@ -64,6 +64,19 @@ def test_query_log_off_removes_header_and_panel(client):
     assert b"data-query-count" not in response.content
 
 
+@pytest.mark.parametrize("value", ["off", "0", "false", "", 1, None])
+def test_a_query_log_setting_that_is_not_a_bool_stops_start_up(value):
+    """Read from the environment as it is, "off" was true: every visitor saw the SQL.
+    The unit takes True or False; a project reads its variable into one."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    from config.querylog import QueryLogMiddleware
+
+    with override_settings(QUERY_LOG=value), pytest.raises(ImproperlyConfigured) as refused:
+        QueryLogMiddleware(lambda request: None)
+    assert f"QUERY_LOG must be True or False, not {value!r}" in str(refused.value)
+
+
 def test_panel_escapes_the_sql_and_says_query_for_one():
     from config.querylog import Query, QueryLog, panel
 
