@@ -22,9 +22,14 @@ from config.security.charset import Utf8Requests
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 # A refused config var stops the web line with the release phase's one line, not a
-# traceback through gunicorn's preload (`heroku local`, the line run by hand).
+# traceback through gunicorn's preload (`heroku local`, the line run by hand). Exit
+# status 4 is gunicorn's "App failed to load": a worker loading the app (no preload,
+# in development) that ends with it stops the master too, where any other status
+# had it start the worker again, and again.
+APP_LOAD_ERROR = 4
 if (said := settings_module.refused(os.environ["DJANGO_SETTINGS_MODULE"])) is not None:
-    sys.exit(said)
+    print(said, file=sys.stderr, flush=True)
+    sys.exit(APP_LOAD_ERROR)
 
 application = BodyLimit(Utf8Requests(get_wsgi_application()))
 

@@ -742,11 +742,31 @@ def test_the_web_line_stops_on_a_refused_setting_with_the_release_phases_line(re
     40-line traceback through gunicorn's preload, where manage.py says one line."""
     env = production_env(**{"DATABASE_URL": "postgres://u:p@127.0.0.1:1/app", **refused})
     web = run_procfile("web", env, timeout=60)
-    assert web.returncode == 1, web.stderr
+    assert web.returncode == 4, web.stderr  # gunicorn's "App failed to load"
     said = manage("check", env=env).stderr
     assert said.startswith("Error: ")
     assert said.count("\n") == 1
     assert web.stderr == said
+
+
+@pytest.mark.parametrize(
+    "refused", [{"ADMIN_URL": "a b"}, {"DJANGO_SETTINGS_MODULE": "config.urls"}], ids=str
+)
+def test_in_development_the_web_line_stops_on_a_refused_setting_too(refused):
+    """Without preload each worker loads the app: a worker that exited with the line
+    was started again, and again, until the line was stopped by hand."""
+    env = production_env(
+        ENVIRONMENT="development",
+        DATABASE_URL="postgres://u:p@127.0.0.1:1/app",
+        WEB_CONCURRENCY="1",  # one worker says it, once
+        **refused,
+    )
+    web = run_procfile("web", env, timeout=60)
+    assert web.returncode == 4, web.stderr
+    said = manage("check", env=env).stderr
+    assert web.stderr.count(said) == 1, web.stderr
+    assert "Traceback" not in web.stderr
+    assert "App failed to load" in web.stderr
 
 
 @pytest.mark.parametrize(("value", "bound"), [(None, "8000"), ("", "8000"), (" 5000 ", "5000")])
