@@ -57,6 +57,22 @@ def test_createsuperuser_refuses_a_username_taken_in_another_case(monkeypatch, g
     assert list(User.objects.values_list("username", flat=True)) == ["root"]
 
 
+@pytest.mark.parametrize("name", ["\u3164", "\uffa0\uffa0"])
+@pytest.mark.parametrize("given_as", ["option", "environment"])
+def test_createsuperuser_refuses_a_username_that_shows_nothing(monkeypatch, given_as, name):
+    """As signup and the admin refuse it (config/names.py): Django's validator takes a
+    Hangul filler for a letter."""
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "a-long-enough-password")
+    options = {"email": "r@example.com"}
+    if given_as == "option":
+        options["username"] = name
+    else:
+        monkeypatch.setenv("DJANGO_SUPERUSER_USERNAME", name)
+    with pytest.raises(CommandError, match="shows nothing"):
+        call_command("createsuperuser", "--noinput", **options)
+    assert not User.objects.exists()
+
+
 def test_createsuperuser_calls_a_name_stored_as_another_taken_not_another_case(monkeypatch):
     """Full-width root is root once stored: the same name, not another case."""
     UserFactory(username="root")

@@ -19,7 +19,9 @@ again at the prompt. The superuser's password reset mail could never be sent.
 A username another account has in another case is refused too, as signup and the
 admin refuse it, and so is one the demo keeps for its shared logins (`demo-staff`
 in any case): a superuser of that name without an address was taken for the
-shared login, whose password the site does not let anyone change.
+shared login, whose password the site does not let anyone change. So is one that
+shows nothing (a Hangul filler, which Django's validator takes for a letter:
+config/names.py).
 """
 
 import os
@@ -34,6 +36,7 @@ from accounts import usernames
 from accounts.demo_accounts import is_reserved
 from accounts.forms import NormalizedEmail
 from config.commands import TYPED_NOT_UTF8, DatabaseCommand
+from config.names import validate_name
 
 
 class Command(DatabaseCommand, createsuperuser.Command):
@@ -90,6 +93,10 @@ class Command(DatabaseCommand, createsuperuser.Command):
             )
         if is_reserved(stored):
             return f"Error: That {verbose_field_name} is kept for the demo's shared logins."
+        try:  # a Hangul filler, which Django's validator takes for a letter
+            validate_name(stored)
+        except ValidationError as error:
+            return f"Error: {error.messages[0]}"
         taken = set(users.filter(**{f"{name}__iexact": stored}).values_list(name, flat=True))
         taken.update(usernames.taken(users, stored))  # "WEIẞ" beside "weiß" (its module)
         if taken:
