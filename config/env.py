@@ -61,17 +61,17 @@ def secret_key_fallbacks(name: str) -> list[str]:
     word. So commas separate too (ALLOWED_HOSTS takes them), and what no generated
     key holds (Django's: lower-case letters, digits and !@#$%^&*(-_=+);
     `secrets.token_urlsafe`'s: letters, digits, - and _) stops start-up where a
-    paste puts it: quotes or brackets ([] {} <>) at a key's ends, a `NAME=` before
-    it, a ';' between two, a backslash (a JSON string's `\\n` or `\\"`), a
-    character outside printable ASCII."""
+    paste puts it: quotes or brackets at a key's ends, a `NAME=` before it, a ';'
+    between two keys, a JSON string's escape (`\\n`, `\\"`) at an end, a character
+    outside printable ASCII (`_pasted_around`)."""
     value = os.environ.get(name, "")
     keys = value.replace(",", " ").split()
     for number, key in enumerate(keys, start=1):
         if _pasted_around(key):
             raise ImproperlyConfigured(
-                f"{name}: its key number {number} holds quotes, brackets, a NAME=, a ';', a "
-                "backslash or a character outside printable ASCII, which would be taken as "
-                "part of it: "
+                f"{name}: its key number {number} holds quotes, brackets, a NAME=, a ';' "
+                "between two keys, an escape or a character outside printable ASCII, which "
+                "would be taken as part of it: "
                 "it would match no earlier key and log everyone out. Give the earlier keys "
                 "as they were, separated by spaces."
             )
@@ -83,12 +83,26 @@ def secret_key_fallbacks(name: str) -> list[str]:
     return keys
 
 
-_PASTED_AROUND = re.compile(r"""^["'`\[{<]|["'`\]}>]$|^[A-Z][A-Z0-9_]*=|[;\\]|[^!-~]""")
+# Quotes or square brackets at either end, braces or angle brackets at both, a NAME=
+# before it, a JSON string's escape at an end, anything outside printable ASCII.
+_PASTED_AROUND = re.compile(
+    r"""^["'`\[]|["'`\]]$|^\{.*\}$|^<.*>$|^[A-Z][A-Z0-9_]*=|\\[nrt"]$|^\\"|[^!-~]"""
+)
 
 
 def _pasted_around(key: str) -> bool:
-    """What a paste leaves on a key and no generated key holds (`secret_key_fallbacks`)."""
-    return bool(_PASTED_AROUND.search(key))
+    """What a paste leaves on a key and no generated key holds (`secret_key_fallbacks`).
+
+    Where a random key of printable ASCII (a password manager's, `pwgen -sy`'s) may
+    hold the same character, only a form a random key takes rarely counts: two keys
+    joined by ';' (each strong alone), not any ';'; a backslash escape at an end,
+    not any backslash. Such a key, taken as DJANGO_SECRET_KEY, must be a fallback
+    as it is at its rotation. One that begins or ends with a quote or a square
+    bracket cannot be (README, "Config vars")."""
+    if _PASTED_AROUND.search(key):
+        return True
+    parts = key.split(";")
+    return len(parts) > 1 and all(not _weak(part) for part in parts)
 
 
 def _weak(key: str) -> bool:
