@@ -18,10 +18,16 @@ Two kinds of text passed every check before and broke that:
   the text after it up to the end of its paragraph: beside a name in the header,
   the page's own words. Embeddings, overrides and isolates (U+202A to U+202E,
   U+2066 to U+2069) are refused; the marks (U+200E, U+200F), which reorder
-  nothing after them, are kept for right-to-left names. The templates also set
-  inline names in `<bdi>`, so a stored name from before this check is contained.
+  nothing after them, are kept for right-to-left names.
 
-Control characters (tab, line breaks, escape...) are refused too: no name needs one.
+Members' names, which anyone who signs up writes, are also set in `<bdi>` where
+they stand inline (the header, the company page), and a display name stored
+before this check that fails it is shown as if empty (accounts/models.py).
+Company and catalog names are staff's, checked on the admin's forms; one written
+past the forms is shown as written.
+
+Control characters (tab, line and paragraph separators, escape...) are refused
+too: no name needs one.
 Letters of any script, emoji (their joiners and variation selectors included) and
 spaces between words are names as before.
 """
@@ -32,8 +38,11 @@ from django.core.exceptions import ValidationError
 
 BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 # Letters and symbols to Unicode that fonts draw as nothing: the Hangul fillers
-# (U+115F, U+1160, U+3164, U+FFA0) and the Braille blank (U+2800).
-BLANK = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+# (U+115F, U+1160, U+3164, U+FFA0), the Braille blank (U+2800) and the musical
+# null notehead (U+1D159).
+BLANK = frozenset("\u115f\u1160\u3164\uffa0\u2800\U0001d159")
+# Categories no name holds: control characters, line and paragraph separators.
+BREAKS = frozenset(("Cc", "Zl", "Zp"))
 SHOWN = frozenset("LNPS")  # letters, numbers, punctuation, symbols
 
 
@@ -46,7 +55,7 @@ def shows_something(name: str) -> bool:
 def is_name(name: str) -> bool:
     """Whether `name` is shown as it is: what `validate_name` takes."""
     return shows_something(name) and not any(
-        c in BIDI_CONTROLS or unicodedata.category(c) == "Cc" for c in name
+        c in BIDI_CONTROLS or unicodedata.category(c) in BREAKS for c in name
     )
 
 
@@ -58,7 +67,7 @@ def validate_name(name: str) -> None:
             "(U+202A to U+202E, U+2066 to U+2069) cannot be part of a name.",
             code="bidi_control",
         )
-    if any(unicodedata.category(c) == "Cc" for c in name):
+    if any(unicodedata.category(c) in BREAKS for c in name):
         raise ValidationError(
             "Control characters (tabs, line breaks) cannot be part of a name.",
             code="control_character",

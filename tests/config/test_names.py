@@ -36,6 +36,7 @@ SHOWS_NOTHING = [
     "\u1160",
     "\uffa0",
     "\u2800",  # Braille blank (a symbol to Unicode)
+    "\U0001d159",  # musical null notehead (a symbol too)
     "\u0301\u0301",  # combining marks alone
     "\u2060",  # word joiner
     "\u180e",  # Mongolian vowel separator
@@ -47,7 +48,7 @@ SHOWS_NOTHING = [
 ]
 
 BIDI_CONTROLS = [*"\u202a\u202b\u202c\u202d\u202e", *"\u2066\u2067\u2068\u2069"]
-CONTROLS = ["\t", "\n", "\r", "\x1b", "\x7f", "\x85", "\x9b"]
+CONTROLS = ["\t", "\n", "\r", "\x1b", "\x7f", "\x85", "\x9b", "\u2028", "\u2029"]
 
 
 @pytest.mark.parametrize("name", NAMES)
