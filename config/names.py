@@ -1,9 +1,9 @@
 """Names the pages show: each must show something, and leave the text around it alone.
 
-    from config.names import validate_name, shows_something
+    from config.names import is_name, validate_name
 
     display_name = models.CharField(max_length=100, blank=True, validators=[validate_name])
-    profile.display_name if shows_something(profile.display_name) else "Member"
+    profile.display_name if is_name(profile.display_name) else "Member"
 
 A name is shown where people read it as a name: a member's on the company page
 and in the header, a company's, category's or product's as a heading or a link.

@@ -5,7 +5,8 @@ which refuses oversized bodies before anything reads them, and in the charset ch
 (config/security/charset.py), which refuses a Content-Type naming a charset other than
 UTF-8 before Django decodes anything in it. Each database connection the app opens
 here bounds its statements (DATABASE_STATEMENT_TIMEOUT): web processes only, as no
-command loads this module.
+command loads this module. A config var the settings refuse stops the web line
+with the one line the release phase prints (`settings_module.refused`).
 """
 
 import os
