@@ -83,10 +83,18 @@ def _upgradable(stored) -> bool:
 @cache
 def moved(path: str) -> bool:
     """Whether `path`, one of FORMER_PATHS, names nothing now, as in this site since
-    the backend moved. A project with an `accounts` app of its own may have a
-    backend there: its sessions are that backend's, with its own rules."""
+    the backend moved, or names ours (a shim left there). A project with an
+    `accounts` app of its own may have a backend there: its sessions are that
+    backend's, with its own rules, and one that fails to load (a library missing, a
+    setting it refuses, a syntax error) is not ours either: Django logs such a
+    session out. Asked once per process."""
+    module = path.rpartition(".")[0]
     try:
-        import_string(path)
-    except ImportError:
-        return True
-    return False
+        found = import_string(path)
+    except ModuleNotFoundError as error:  # the module itself, or one it imports?
+        return error.name is not None and f"{module}.".startswith(f"{error.name}.")
+    except ImportError as error:  # import_string's: the module has no such class
+        return isinstance(error.__cause__, AttributeError)
+    except Exception:
+        return False
+    return found is ProfileModelBackend

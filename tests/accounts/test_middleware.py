@@ -117,6 +117,50 @@ def test_a_backend_of_the_projects_own_at_that_path_keeps_its_sessions(
         middleware.moved.cache_clear()
 
 
+@pytest.mark.parametrize(
+    ("source", "status"),
+    [
+        ("def broken(:\n", 302),  # a SyntaxError
+        (
+            "from django.core.exceptions import ImproperlyConfigured\n"
+            "raise ImproperlyConfigured('x')\n",
+            302,
+        ),
+        ("import a_library_not_installed\n", 302),
+        ("class Other:\n    pass\n", 200),  # the module is there, the class is not: ours moved
+        ("from accounts.profile_auth.backends import ProfileModelBackend\n", 200),  # a shim
+    ],
+    ids=["syntax error", "refuses to load", "needs a library", "no such class", "shim"],
+)
+def test_a_module_at_the_former_path_that_fails_to_load_is_no_500(
+    client, settings, monkeypatch, tmp_path, source, status
+):
+    """The former path was imported on each request and only ImportError caught: a
+    project's own broken backends module was a 500 on every request of such a
+    session, and one missing a library had its sessions moved onto ours. Only a
+    path that names nothing, or names ours, is ours; anything else is logged out,
+    as Django does with a backend it cannot use."""
+    import sys
+
+    import accounts
+    from accounts.profile_auth import middleware
+
+    (tmp_path / "backends.py").write_text(source)
+    monkeypatch.setattr(accounts, "__path__", [*accounts.__path__, str(tmp_path)])
+    monkeypatch.delitem(sys.modules, "accounts.backends", raising=False)
+    middleware.moved.cache_clear()
+    try:
+        client.force_login(UserFactory())
+        session = client.session
+        session[BACKEND_SESSION_KEY] = "accounts.backends.ProfileModelBackend"
+        session.save()
+        for _ in range(2):
+            assert client.get("/accounts/profile/").status_code == status
+    finally:
+        middleware.moved.cache_clear()
+        sys.modules.pop("accounts.backends", None)
+
+
 def assert_logged_out_by(client, key: str, stored) -> None:
     """A logged-in session with `stored` under `key` gets the login page, and then pages."""
     client.force_login(UserFactory())
