@@ -66,8 +66,10 @@ def secret_key_fallbacks(name: str) -> list[str]:
     outside printable ASCII (`_pasted_around`)."""
     value = os.environ.get(name, "")
     keys = value.replace(",", " ").split()
+    whole = value.strip()
+    around = whole[:1] + whole[-1:]
     for number, key in enumerate(keys, start=1):
-        if _pasted_around(key):
+        if _pasted_around(key) or around in ("{}", "<>"):
             raise ImproperlyConfigured(
                 f"{name}: its key number {number} holds quotes, brackets, a NAME=, a ';' "
                 "between two keys, an escape or a character outside printable ASCII, which "
@@ -97,12 +99,17 @@ def _pasted_around(key: str) -> bool:
     hold the same character, only a form a random key takes rarely counts: two keys
     joined by ';' (each strong alone), not any ';'; a backslash escape at an end,
     not any backslash. Such a key, taken as DJANGO_SECRET_KEY, must be a fallback
-    as it is at its rotation. One that begins or ends with a quote or a square
-    bracket cannot be (README, "Config vars")."""
+    as it is at its rotation. One that holds a comma (a separator here), or begins
+    or ends with a quote or a square bracket, cannot be (README, "Config vars")."""
     if _PASTED_AROUND.search(key):
         return True
-    parts = key.split(";")
-    return len(parts) > 1 and all(not _weak(part) for part in parts)
+    # Keys joined by ';' or a JSON string's escape, or one a shell's ';' ends: every
+    # part a key alone, or nothing.
+    parts = _JOINS.split(key)
+    return len(parts) > 1 and all(not part or not _weak(part) for part in parts)
+
+
+_JOINS = re.compile(r";|\\[nrt]")
 
 
 def _weak(key: str) -> bool:

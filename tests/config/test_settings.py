@@ -163,6 +163,11 @@ def test_a_weak_secret_key_fallback_stops_start_up(monkeypatch):
         f"<{OLD_KEY}>",
         f"{OLD_KEY}\\n",
         f'\\"{OLD_KEY}\\"',
+        # A shell's export line, a value's braces, two keys a literal \n joined.
+        f"{OLD_KEY};",
+        f"{OLD_KEY};{OLDER_KEY};",
+        f"{{{OLD_KEY} {OLDER_KEY}}}",
+        f"{OLD_KEY}\\n{OLDER_KEY}",
     ],
 )
 def test_a_secret_key_fallback_taken_wrongly_stops_start_up(monkeypatch, value):
