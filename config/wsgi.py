@@ -14,6 +14,7 @@ import sys
 
 from django.apps import apps
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.core.wsgi import get_wsgi_application
 from django.db.backends.signals import connection_created
 
@@ -28,11 +29,22 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 # in development) that ends with it stops the master too, where any other status
 # had it start the worker again, and again.
 APP_LOAD_ERROR = 4
-if (said := settings_module.refused(os.environ["DJANGO_SETTINGS_MODULE"])) is not None:
+
+
+def stop(said: str):
     print(said, file=sys.stderr, flush=True)
     sys.exit(APP_LOAD_ERROR)
 
-application = BodyLimit(Utf8Requests(get_wsgi_application()))
+
+if (said := settings_module.refused(os.environ["DJANGO_SETTINGS_MODULE"])) is not None:
+    stop(said)
+try:
+    django_application = get_wsgi_application()
+except ImproperlyConfigured as error:
+    # A setting refused as the handler loads: a middleware's (the query log's
+    # QUERY_LOG), an app's ready(). The same one line.
+    stop(f"Error: {error}")
+application = BodyLimit(Utf8Requests(django_application))
 
 # Loaded here, before gunicorn forks its workers (preload_app), so they share them:
 # redis-py, and botocore's S3 data (config/media/boto_sessions.py).

@@ -766,6 +766,24 @@ def test_the_web_line_stops_on_a_refused_setting_with_the_release_phases_line(re
     assert web.stderr == said
 
 
+def test_a_setting_a_middleware_refuses_as_it_loads_stops_the_web_line_with_one_line(tmp_path):
+    """A fork's settings reading QUERY_LOG as text: the query log refuses "off" when
+    the handler loads its middleware, after the settings loaded. That was a 47-line
+    traceback; it is the one line a refused config var gets."""
+    (tmp_path / "fork_settings.py").write_text(
+        "from config.settings import *  # noqa\nQUERY_LOG = 'off'\n"
+    )
+    env = production_env(
+        DATABASE_URL="postgres://u:p@127.0.0.1:1/app",
+        DJANGO_SETTINGS_MODULE="fork_settings",
+        PYTHONPATH=str(tmp_path),
+    )
+    web = run_procfile("web", env, timeout=60)
+    assert web.returncode == 4, web.stderr
+    assert web.stderr.startswith("Error: QUERY_LOG must be True or False, not 'off'"), web.stderr
+    assert web.stderr.count("\n") == 1, web.stderr
+
+
 @pytest.mark.parametrize(
     "refused", [{"ADMIN_URL": "a b"}, {"DJANGO_SETTINGS_MODULE": "config.urls"}], ids=str
 )
