@@ -1,12 +1,12 @@
 """Keep sessions logged in under Django's ModelBackend, and move them onto ours."""
 
 from functools import cache
+from importlib import import_module
 
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, SESSION_KEY, get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import ValidationError
-from django.utils.module_loading import import_string
 
 from accounts.profile_auth.backends import ProfileModelBackend, dotted_path
 
@@ -88,13 +88,17 @@ def moved(path: str) -> bool:
     backend's, with its own rules, and one that fails to load (a library missing, a
     setting it refuses, a syntax error) is not ours either: Django logs such a
     session out. Asked once per process."""
-    module = path.rpartition(".")[0]
+    module_path, _, name = path.rpartition(".")
     try:
-        found = import_string(path)
+        module = import_module(module_path)
     except ModuleNotFoundError as error:  # the module itself, or one it imports?
-        return error.name is not None and f"{module}.".startswith(f"{error.name}.")
-    except ImportError as error:  # import_string's: the module has no such class
-        return isinstance(error.__cause__, AttributeError)
+        return error.name is not None and f"{module_path}.".startswith(f"{error.name}.")
     except Exception:
         return False
-    return found is ProfileModelBackend
+    found = vars(module)
+    if name not in found and "__getattr__" not in found:
+        return True  # the module is there, the class is not
+    try:
+        return getattr(module, name) is ProfileModelBackend
+    except Exception:
+        return False

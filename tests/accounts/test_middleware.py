@@ -127,10 +127,21 @@ def test_a_backend_of_the_projects_own_at_that_path_keeps_its_sessions(
             302,
         ),
         ("import a_library_not_installed\n", 302),
+        # An AttributeError while it loads: a setting or a library's name missing.
+        ("import json\njson.no_such_function\nclass ProfileModelBackend:\n    pass\n", 302),
+        ("def __getattr__(name):\n    raise AttributeError(name)\n", 302),
         ("class Other:\n    pass\n", 200),  # the module is there, the class is not: ours moved
         ("from accounts.profile_auth.backends import ProfileModelBackend\n", 200),  # a shim
     ],
-    ids=["syntax error", "refuses to load", "needs a library", "no such class", "shim"],
+    ids=[
+        "syntax error",
+        "refuses to load",
+        "needs a library",
+        "attribute error as it loads",
+        "attributes of its own",
+        "no such class",
+        "shim",
+    ],
 )
 def test_a_module_at_the_former_path_that_fails_to_load_is_no_500(
     client, settings, monkeypatch, tmp_path, source, status
