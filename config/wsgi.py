@@ -42,7 +42,11 @@ try:
     django_application = get_wsgi_application()
 except ImproperlyConfigured as error:
     # A setting refused as the handler loads: a middleware's (the query log's
-    # QUERY_LOG), an app's ready(). The same one line.
+    # QUERY_LOG), an app's ready(). The same one line; but one raised while
+    # handling another error (Django's "Cannot import 'app'" for any ImportError
+    # in an app) keeps its traceback, where that error is the news.
+    if error.__cause__ is not None or error.__context__ is not None:
+        raise
     stop(f"Error: {error}")
 application = BodyLimit(Utf8Requests(django_application))
 

@@ -784,6 +784,29 @@ def test_a_setting_a_middleware_refuses_as_it_loads_stops_the_web_line_with_one_
     assert web.stderr.count("\n") == 1, web.stderr
 
 
+def test_an_app_that_fails_to_import_keeps_its_traceback_on_the_web_line(tmp_path):
+    """Django says any ImportError of an app as ImproperlyConfigured ("Cannot import
+    'myapp'. Check that ... name is correct."): the error under it is the news."""
+    (tmp_path / "fork_settings.py").write_text(
+        "from config.settings import *  # noqa\n"
+        "INSTALLED_APPS = [*INSTALLED_APPS, 'myapp_conf.MyConfig']\n"
+    )
+    (tmp_path / "myapp_conf.py").write_text(
+        "from django.apps import AppConfig\n\n\nclass MyConfig(AppConfig):\n    name = 'myapp'\n"
+    )
+    (tmp_path / "myapp").mkdir()
+    (tmp_path / "myapp" / "__init__.py").write_text("import a_library_not_installed\n")
+    env = production_env(
+        DATABASE_URL="postgres://u:p@127.0.0.1:1/app",
+        DJANGO_SETTINGS_MODULE="fork_settings",
+        PYTHONPATH=str(tmp_path),
+    )
+    web = run_procfile("web", env, timeout=60)
+    assert web.returncode != 0, web.stderr
+    assert "Traceback" in web.stderr
+    assert "No module named 'a_library_not_installed'" in web.stderr
+
+
 @pytest.mark.parametrize(
     "refused", [{"ADMIN_URL": "a b"}, {"DJANGO_SETTINGS_MODULE": "config.urls"}], ids=str
 )
