@@ -98,9 +98,9 @@ def _pasted_around(key: str) -> bool:
     Where a random key of printable ASCII (a password manager's, `pwgen -sy`'s) may
     hold the same character, only a form a random key takes rarely counts: two keys
     joined by ';' (each strong alone), not any ';'; a backslash escape at an end,
-    not any backslash. Such a key, taken as DJANGO_SECRET_KEY, must be a fallback
-    as it is at its rotation. One that holds a comma (a separator here), or begins
-    or ends with a quote or a square bracket, cannot be (README, "Config vars")."""
+    not any backslash: such a key, taken as DJANGO_SECRET_KEY, should be a fallback
+    as it is at its rotation. The forms a key of one's own cannot take, a comma (a
+    separator here) among them, are listed in the README ("Config vars")."""
     if _PASTED_AROUND.search(key):
         return True
     # Keys joined by ';' or a JSON string's escape, or one a shell's ';' ends: every
