@@ -1,7 +1,12 @@
-"""Whether an import error is DJANGO_SETTINGS_MODULE naming no module, said in one
-line by manage.py and the demo (a near miss, a path, a blank value, or another
-project's settings a shell exports), or an error of the settings module itself,
-whose traceback is the news; and whether a module it names holds settings at all."""
+"""The settings module, loaded before anything else needs it: the one line that
+refuses it, for manage.py, the demo and the web line (config/wsgi.py).
+
+`refused(name)` loads it and says what is wrong in one line: a config var the
+settings refuse, a name of no module (a near miss, a path, a blank value, or
+another project's settings a shell exports), a module with no settings in it. An
+error of the settings module itself keeps its traceback: it is the news.
+`named_by(argv)` says whether manage.py's `--settings` or DJANGO_SETTINGS_MODULE
+names it, as Django reads the command line."""
 
 import os
 from importlib import import_module

@@ -74,13 +74,25 @@ def test_signup_refuses_a_username_that_shows_nothing(client, username):
     ],
 )
 @pytest.mark.parametrize("name", REFUSED)
-def test_every_name_a_page_shows_is_checked_on_every_form_of_its_model(model, field, made, name):
-    """The model's field holds the check, so the admin's forms and full_clean() apply it."""
+def test_every_name_a_page_shows_is_checked_by_its_model_field(model, field, made, name):
+    """The model's field holds the check, so full_clean(), which ModelForms and the
+    admin's forms call, applies it."""
     instance = made() if made else model()
     setattr(instance, field, name)
     with pytest.raises(ValidationError) as refused:
         instance.full_clean(exclude=[f.name for f in model._meta.fields if f.name != field])
     assert list(refused.value.message_dict) == [field]
+
+
+@pytest.mark.parametrize("name", ["\u3164", "Lamps\u202e"])
+def test_the_admins_form_shows_the_error_on_the_name_and_saves_nothing(admin_client, name):
+    """As the docs say: the admin's forms apply the model field's check."""
+    response = admin_client.post(
+        "/admin/catalog/category/add/", {"name": name, "slug": "lamps", "description": ""}
+    )
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors.keys() == {"name"}
+    assert not Category.objects.filter(slug="lamps").exists()
 
 
 @pytest.mark.parametrize("name", [*SHOWS_NOTHING, *(f"Ada{c}" for c in BIDI_CONTROLS)])

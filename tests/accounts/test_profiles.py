@@ -40,20 +40,26 @@ def test_createsuperuser_with_an_address_too_long_once_lowercased_says_so(monkey
     assert not User.objects.filter(username="root").exists()
 
 
-@pytest.mark.parametrize("name", ["Root", "\uff32\uff2f\uff2f\uff34"])  # full-width letters
-@pytest.mark.parametrize("given_as", ["option", "environment"])
-def test_createsuperuser_refuses_a_username_taken_in_another_case(monkeypatch, given_as, name):
-    """It checked the exact name only, and made "Root" beside "root"; NFKC makes the
-    full-width name ROOT when it is stored."""
-    UserFactory(username="root")
+def superuser_named(monkeypatch, name: str, given_as: str) -> None:
+    """`createsuperuser --noinput` with `name` as its --username option or in
+    DJANGO_SUPERUSER_USERNAME."""
     monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "a-long-enough-password")
     options = {"email": "r@example.com"}
     if given_as == "option":
         options["username"] = name
     else:
         monkeypatch.setenv("DJANGO_SUPERUSER_USERNAME", name)
+    call_command("createsuperuser", "--noinput", **options)
+
+
+@pytest.mark.parametrize("name", ["Root", "\uff32\uff2f\uff2f\uff34"])  # full-width letters
+@pytest.mark.parametrize("given_as", ["option", "environment"])
+def test_createsuperuser_refuses_a_username_taken_in_another_case(monkeypatch, given_as, name):
+    """It checked the exact name only, and made "Root" beside "root"; NFKC makes the
+    full-width name ROOT when it is stored."""
+    UserFactory(username="root")
     with pytest.raises(CommandError, match="already taken in another case"):
-        call_command("createsuperuser", "--noinput", **options)
+        superuser_named(monkeypatch, name, given_as)
     assert list(User.objects.values_list("username", flat=True)) == ["root"]
 
 
@@ -62,14 +68,8 @@ def test_createsuperuser_refuses_a_username_taken_in_another_case(monkeypatch, g
 def test_createsuperuser_refuses_a_username_that_shows_nothing(monkeypatch, given_as, name):
     """As signup and the admin refuse it (config/names.py): Django's validator takes a
     Hangul filler for a letter."""
-    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "a-long-enough-password")
-    options = {"email": "r@example.com"}
-    if given_as == "option":
-        options["username"] = name
-    else:
-        monkeypatch.setenv("DJANGO_SUPERUSER_USERNAME", name)
     with pytest.raises(CommandError, match="shows nothing"):
-        call_command("createsuperuser", "--noinput", **options)
+        superuser_named(monkeypatch, name, given_as)
     assert not User.objects.exists()
 
 

@@ -107,12 +107,22 @@ def test_secret_key_fallbacks_are_the_keys_a_rotation_keeps_valid(value, fallbac
 
 def test_every_key_django_python_or_heroku_generates_is_a_fallback_as_it_is(monkeypatch):
     """What the paste check refuses no generator makes: Django's keys (`startproject`),
-    `secrets.token_urlsafe` (the README's) and hex (app.json's `secret` generator)."""
+    `secrets.token_urlsafe` (the README's), hex, and letters and digits alone (what
+    app.json's `secret` generator is documented to make: "a pseudo-random string")."""
     import secrets
+    import string
 
     from django.core.management.utils import get_random_secret_key
 
-    makers = [get_random_secret_key, lambda: secrets.token_urlsafe(50), secrets.token_hex]
+    def alphanumeric():
+        return "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(64))
+
+    makers = [
+        get_random_secret_key,
+        lambda: secrets.token_urlsafe(50),
+        secrets.token_hex,
+        alphanumeric,
+    ]
     keys = [make() for make in makers for _ in range(500)]
     monkeypatch.setenv("DJANGO_SECRET_KEY_FALLBACKS", " ".join(keys))
     assert env.secret_key_fallbacks("DJANGO_SECRET_KEY_FALLBACKS") == keys
