@@ -100,6 +100,14 @@ NEW_ROW_OF_A_STORED_ID = (
 )
 
 
+def not_below(digits: str, count: int) -> bool:
+    """Whether the ASCII digits `digits` write a number of `count` or more, however
+    many there are: int() refuses more than 4,300 (a row numbered so was a 400 page
+    for a form error, and an error report)."""
+    significant = digits.lstrip("0") or "0"
+    return len(significant) > len(str(count)) or int(significant) >= count
+
+
 class KnownRowsFormSetMixin:
     """For a model formset: refuses rows a body tells otherwise than its page did.
 
@@ -166,7 +174,7 @@ class KnownRowsFormSetMixin:
                     and field in fields
                     and index.isascii()
                     and index.isdigit()
-                    and int(index) >= count
+                    and not_below(index, count)
                 ):
                     raise ValidationError(
                         ROWS_PAST_THE_COUNT, code="rows_past_the_count", params={"count": count}

@@ -500,6 +500,26 @@ def test_an_inline_whose_row_count_was_lowered_is_refused_not_half_saved(admin_c
     assert stored() == before
 
 
+@pytest.mark.parametrize("kind", INLINES)
+@pytest.mark.parametrize("digits", [30, 4301, 10_000])
+def test_an_inline_row_numbered_past_any_count_is_refused_however_long(admin_client, kind, digits):
+    """A row number of more digits than Python's int() reads (4,300) was a 500. Sent
+    URL-encoded: Django's multipart parser refuses a part's headers past 1,024 bytes."""
+    from urllib.parse import urlencode
+
+    path, body, prefix, stored, _ = inline_page(admin_client, kind)
+    before = stored()
+    field = "value" if kind == "product features" else "bio"
+    body[f"{prefix}-{'9' * digits}-{field}"] = "a row of its own"
+    fields = {name: value for name, value in body.items() if not hasattr(value, "read")}
+    response = admin_client.post(
+        path, urlencode(fields, doseq=True), content_type="application/x-www-form-urlencoded"
+    )
+    assert response.status_code == 200
+    assert "more rows than the count it gave" in response.content.decode()
+    assert stored() == before
+
+
 @pytest.mark.parametrize("price", ["-1", "-0.01", "-99999999.99"])
 @pytest.mark.parametrize("page", ["change", "add"])
 def test_a_price_below_zero_is_an_error_on_the_price_field(admin_client, price, page):
