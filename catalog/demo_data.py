@@ -18,9 +18,21 @@ from django.utils.text import slugify
 
 from catalog.demo_categories import CATEGORIES, COLOURS, COMMON_FEATURES, CategorySpec, Noun
 
-__all__ = ["CATEGORIES", "COLOURS", "NAME_MAX_LENGTH", "ProductSpec", "allowed_features"]
+__all__ = [
+    "CATEGORIES",
+    "COLOURS",
+    "MAX_PRODUCTS",
+    "NAME_MAX_LENGTH",
+    "ProductSpec",
+    "allowed_features",
+]
 
 NAME_MAX_LENGTH = 28
+# What one run of seed_catalog adds, in one transaction: a million products (five
+# million features at the default) take minutes; a number past it was a run that
+# never ended. Here, not in the command, for what reads it before Django is set up
+# (the load benchmark's arguments).
+MAX_PRODUCTS = 1_000_000
 # Each seeded product is published with this chance: a catalog has some drafts.
 PUBLISHED_SHARE = 0.95
 

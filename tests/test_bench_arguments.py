@@ -24,7 +24,11 @@ def number_options() -> list[tuple[str, str, str]]:
 
 def test_every_number_option_counts_from_one():
     # reset_timing's --greeting is seconds, 0 to 10 (below).
-    others = [("tests.bench.reset_timing", "--greeting", "greeting_seconds")]
+    others = [
+        ("tests.bench.load", "--connections", "connection_count"),
+        ("tests.bench.load", "--products", "product_count"),
+        ("tests.bench.reset_timing", "--greeting", "greeting_seconds"),
+    ]
     assert [entry for entry in number_options() if entry[2] != "at_least_one"] == others
     assert ("tests.bench.s3_sessions", "--threads", "at_least_one") in number_options()
 
@@ -50,6 +54,10 @@ def test_a_number_below_one_stops_the_benchmark_before_it_starts(module, option,
     ("module", "arguments", "said"),
     [
         ("tests.bench.jpeg_scans", ["--side", "10001"], "argument --side: at most 10,000 pixels"),
+        # wrk's two threads need a connection each, on each of the Redis run's two processes.
+        ("tests.bench.load", ["--connections", "3"], "argument --connections: give 4 or more"),
+        ("tests.bench.load", ["--products", "1000001"], "argument --products: at most 1,000,000"),
+        ("tests.bench.load", ["--products", "9" * 5000], "more digits than Python reads"),
         ("tests.bench.reset_timing", ["--greeting", "inf"], "give seconds from 0 to 10"),
         ("tests.bench.reset_timing", ["--greeting", "-1"], "give seconds from 0 to 10"),
         ("tests.bench.reset_timing", ["--greeting", "10.5"], "give seconds from 0 to 10"),

@@ -12,6 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.profiles import create_user_with_profile
+from catalog.models import Product
 from tests.bench import floors, load
 from tests.factories import ProductFactory
 
@@ -169,3 +170,23 @@ def test_the_benchmarks_settings_are_the_sites_but_for_the_floors_urls():
 
     assert names(bench) == {**names(site), "ROOT_URLCONF": "tests.bench.floors"}
     assert floors.urlpatterns[:-2] == site_urls.urlpatterns
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("products", range(1, 6))
+def test_a_catalog_of_a_few_products_has_its_pages_or_says_why_not(fresh_s3, products):
+    """A product page needs a published product: two products of the default seed
+    publish one, and its middle one by number (the second) was an IndexError."""
+    from django.utils import timezone
+
+    from catalog import demo_data
+    from tests.bench import fixtures
+
+    specs = demo_data.products(products, 5, seed=1, first_number=1, now=timezone.now())
+    if not any(spec.is_published for spec in specs):
+        with pytest.raises(SystemExit, match="no published product"):
+            fixtures.prepare(products=products)
+        return
+    pages, _, _ = fixtures.prepare(products=products)
+    [detail] = [path for name, path, _ in pages if name == "product detail"]
+    assert detail in {product.get_absolute_url() for product in Product.objects.published()}

@@ -45,7 +45,13 @@ def prepare(*, products: int) -> tuple[list[tuple[str, str, bool]], str, float]:
     started = time.perf_counter()
     call_command("seed_catalog", products=products, features_per_product=5, verbosity=0)
     seeded = time.perf_counter() - started
-    product = Product.objects.published().order_by("pk")[products // 2]
+    published = Product.objects.published().order_by("pk")
+    if not (count := published.count()):  # each is published with a chance: 1 may be none
+        raise SystemExit(
+            f"The {products:,} seeded products hold no published product for the product "
+            "page: give --products 2 or more."
+        )
+    product = published[count // 2]
     pages = [
         ("trivial", TRIVIAL, False),
         ("home", "/", False),

@@ -189,7 +189,15 @@ def parse_wrk(output: str) -> dict[str, float]:
 
 
 def wrk_command(url: str, duration: int, connections: int, headers: dict[str, str]) -> list[str]:
-    command = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "10s"]
+    command = [
+        "wrk",
+        f"-t{WRK_THREADS}",
+        f"-c{connections}",
+        f"-d{duration}s",
+        "--latency",
+        "--timeout",
+        "10s",
+    ]
     for name, value in headers.items():
         command += ["-H", f"{name}: {value}"]
     return [*command, url]
@@ -457,11 +465,42 @@ def on_silent_redis(env, pages, headers, cookie, args) -> list[dict]:
     return rows
 
 
+# wrk's threads (wrk_command), each holding at least one connection, on each of the
+# Redis run's two web processes.
+WRK_THREADS = 2
+MIN_CONNECTIONS = 2 * WRK_THREADS
+
+
+def connection_count(text: str) -> int:
+    """argparse's `type` for --connections: MIN_CONNECTIONS or more (wrk refused
+    fewer connections than threads, after minutes of set-up)."""
+    number = at_least_one(text)
+    if number < MIN_CONNECTIONS:
+        raise argparse.ArgumentTypeError(
+            f"give {MIN_CONNECTIONS} or more: wrk's {WRK_THREADS} threads need a "
+            "connection each, on each of the Redis run's two web processes"
+        )
+    return number
+
+
+def product_count(text: str) -> int:
+    """argparse's `type` for --products: 1 to what one seed_catalog run adds (its
+    own refusal came as a traceback, after the release)."""
+    from catalog.demo_data import MAX_PRODUCTS
+
+    number = at_least_one(text)
+    if number > MAX_PRODUCTS:
+        raise argparse.ArgumentTypeError(
+            f"at most {MAX_PRODUCTS:,}: what one run of seed_catalog adds"
+        )
+    return number
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=at_least_one, default=30, help="seconds per page")
-    parser.add_argument("--connections", type=at_least_one, default=32)
-    parser.add_argument("--products", type=at_least_one, default=50_000)
+    parser.add_argument("--connections", type=connection_count, default=32)
+    parser.add_argument("--products", type=product_count, default=50_000)
     parser.add_argument("--json", action="store_true", help="one JSON object per page")
     parser.add_argument("--no-redis", action="store_true", help="skip the runs on a redis-server")
     parser.add_argument(
@@ -479,6 +518,8 @@ def main(argv: list[str] | None = None) -> int:
     redis = not args.no_redis and not args.page and shutil.which("redis-server") is not None
 
     database_url = setup_django()
+    from django.core.management import CommandError
+
     from tests.bench import fixtures
     from tests.processes import production_env, run_procfile, start_web
 
@@ -493,7 +534,10 @@ def main(argv: list[str] | None = None) -> int:
     release = run_procfile("release", env)
     if release.returncode != 0:
         sys.exit(release.stderr)
-    pages, cookie, seeded = fixtures.prepare(products=args.products)
+    try:
+        pages, cookie, seeded = fixtures.prepare(products=args.products)
+    except CommandError as error:  # the seed's: the media storage failed, say
+        sys.exit(f"Error: {error}")
     if args.page:
         pages = [page for page in pages if page[0] in args.page]
     # What a browser sends through Heroku's router: pages come back compressed.

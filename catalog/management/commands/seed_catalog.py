@@ -20,9 +20,7 @@ from config.commands import DatabaseCommand, whole_number
 from config.media import versions
 
 BATCH = 5000
-# One run seeds in one transaction: a million products (five million features at
-# the default) take minutes; a number past it was a run that never ended.
-MAX_PRODUCTS = 1_000_000
+MAX_PRODUCTS = demo_data.MAX_PRODUCTS
 # And at most this many features an insert (the default batch's, at 5 a product):
 # --batch-size counts products, and at the most features a product may have
 # (32,768) the default 200 products were 6.5 million instances, about 2 GB.
