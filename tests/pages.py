@@ -7,8 +7,10 @@ from html.parser import HTMLParser
 
 def query_count(server_timing: str) -> int:
     """The number of queries in a `Server-Timing: db;dur=..;desc="<n> queries"` header
-    (config/querylog/)."""
-    return int(re.search(r'desc="(\d+) queries"', server_timing).group(1))
+    ("1 query": config/querylog/)."""
+    count, noun = re.search(r'desc="(\d+) (query|queries)"', server_timing).groups()
+    assert (count == "1") == (noun == "query"), server_timing
+    return int(count)
 
 
 class _FormReader(HTMLParser):

@@ -9,7 +9,7 @@ log), `record()`, a context manager that collects the queries of any block, and
 works with DEBUG off (Django's own `connection.queries` needs DEBUG). After the
 response is rendered it:
 
-- adds `Server-Timing: db;dur=<ms>;desc="<n> queries"`, which any browser's
+- adds `Server-Timing: db;dur=<ms>;desc="<n> queries"` ("1 query"), which any browser's
   devtools show under Timing;
 - replaces the `<!-- query-log -->` marker of an HTML page with the log itself,
   so the footer counts every query, including those run after it was rendered
@@ -92,11 +92,15 @@ class QueryLog:
         return len(self.queries)
 
     @property
+    def noun(self) -> str:
+        return "query" if self.count == 1 else "queries"
+
+    @property
     def ms(self) -> float:
         return sum(query.ms for query in self.queries)
 
     def server_timing(self) -> str:
-        return f'db;dur={self.ms:.1f};desc="{self.count} queries"'
+        return f'db;dur={self.ms:.1f};desc="{self.count} {self.noun}"'
 
 
 @contextmanager
@@ -157,7 +161,7 @@ NOT_SHOWN = (
 
 def panel(log: QueryLog, *, from_page_cache: bool = False, with_kept_parts: bool = False) -> str:
     """The footer's log: a <details> whose summary counts the queries, listing their SQL."""
-    noun = "query" if log.count == 1 else "queries"
+    noun = log.noun
     cached = ""
     if from_page_cache:
         cached = (

@@ -51,7 +51,7 @@ def test_every_html_page_shows_its_queries_and_sends_server_timing(client):
 def test_queries_after_rendering_are_counted(client):
     # /healthz is JSON: a header, no panel.
     response = client.get("/healthz")
-    assert response["Server-Timing"].endswith('desc="1 queries"')
+    assert response["Server-Timing"].endswith('desc="1 query"')
     assert b"query" not in response.content
 
 
