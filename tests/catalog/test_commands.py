@@ -174,6 +174,11 @@ def test_bench_table():
         (["--sizes", "5,+6"], "numbers in ASCII digits"),
         (["--sizes", "500001"], "at most 500,000 products"),
         (["--sizes", "9" * 30], "at most 500,000 products"),
+        # Past the 4,300 digits int() reads: still the number's bound, not its digits.
+        (["--sizes", "9" * 5000], "at most 500,000 products"),
+        (["--sizes", "5," + "9" * 5000], "at most 500,000 products"),
+        (["--sizes", "-" + "9" * 5000], "1 or more"),
+        (["--repeats", "9" * 5000], "more digits than Python reads"),
         (["--sizes", "x" * 20_000], "(20000 characters)"),
         (["--sizes", "1," * 10_000], "(20000 characters)"),
     ],
