@@ -1,11 +1,10 @@
 """The catalog app; on start-up it ties the saves and deletes of the catalog, and of
 the models related to it (shows_on_catalog_pages), to the page cache."""
 
-from pathlib import Path
-
-from django.apps import AppConfig, apps
-from django.conf import settings
+from django.apps import AppConfig
 from django.contrib.auth import get_user_model
+
+from config.apps import is_project_model
 
 # A model's class attribute that says whether its changes show on catalog pages,
 # where the rule below guesses wrong: True for a review joined by a generic foreign
@@ -71,13 +70,3 @@ def shows_on_catalog_pages(model) -> bool:
         if is_project_model(model) and model is not get_user_model():
             return True  # catalog rows point at it
     return False
-
-
-def is_project_model(model) -> bool:
-    """Whether `model` is of one of the project's own apps: a package at the top of
-    the project's folder, as config/, catalog/ and accounts/ are, the folder reached
-    through a symbolic link too; not a library's (Django's User). A project installed
-    as a package beside its libraries is not told apart from them."""
-    app = apps.get_app_config(model._meta.app_label)
-    top = Path(settings.BASE_DIR) / app.name.split(".")[0]
-    return top.is_dir() and Path(app.path).resolve().is_relative_to(top.resolve())

@@ -9,6 +9,7 @@ them."""
 
 import ast
 import re
+import tomllib
 
 import pytest
 
@@ -39,6 +40,11 @@ WIRING = {"config/settings.py", "config/urls.py"}
 CODE = ("config", "accounts", "catalog")
 # The units that are apps, by their label.
 APP_LABELS = {"config.media": "media", "accounts.profile_auth": "profile_auth"}
+
+
+def forking_section() -> str:
+    readme = (BASE_DIR / "README.md").read_text()
+    return readme.split("## Forking as a template", 1)[1].split("\n## ", 1)[0]
 
 
 def template_libraries(unit: str) -> set[str]:
@@ -96,8 +102,7 @@ def test_only_the_files_the_readme_lists_use_a_unit(unit):
 
 
 def test_the_readme_lists_every_file_that_uses_a_unit():
-    readme = (BASE_DIR / "README.md").read_text()
-    section = readme.split("## Forking as a template", 1)[1].split("\n## ", 1)[0]
+    section = forking_section()
     for unit, users in UNITS.items():
         assert f"`{unit.replace('.', '/')}/`" in section
         for name in users - {
@@ -195,7 +200,31 @@ def platform_users_of_the_apps() -> set[str]:
 
 def test_only_the_files_the_readme_lists_name_the_apps_a_fork_replaces():
     assert platform_users_of_the_apps() == PLATFORM_USES_OF_THE_APPS
-    readme = (BASE_DIR / "README.md").read_text()
-    section = readme.split("## Forking as a template", 1)[1].split("\n## ", 1)[0]
+    section = forking_section()
     for name in (*PLATFORM_USES_OF_THE_APPS, *SETTINGS_OF_THE_APPS):
         assert f"`{name}`" in section, name
+
+
+# Each unit's own folder of tests, which goes with it (the auth backend's tests are
+# among the accounts app's).
+UNIT_TESTS = {
+    "config.static_versioning": "tests/static_versioning/",
+    "config.querylog": "tests/querylog/",
+    "config.media": "tests/media/",
+    "config.bounded_prefetch": "tests/bounded_prefetch/",
+    "accounts.profile_auth": "tests/accounts/",
+}
+
+
+def test_the_readme_names_each_units_tests():
+    assert UNIT_TESTS.keys() == UNITS.keys()
+    for folder in UNIT_TESTS.values():
+        assert (BASE_DIR / folder).is_dir(), folder
+        assert f"`{folder}`" in forking_section(), folder
+
+
+def test_coverage_measures_the_platform_and_the_apps_a_fork_replaces():
+    """pyproject.toml names the apps too: the README says a fork names its own there."""
+    pyproject = tomllib.loads((BASE_DIR / "pyproject.toml").read_text())
+    assert pyproject["tool"]["coverage"]["run"]["source"] == ["config", *APPS]
+    assert "`pyproject.toml`" in forking_section()

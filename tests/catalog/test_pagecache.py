@@ -841,7 +841,7 @@ def test_the_projects_own_apps_are_its_own_through_a_symbolic_link(tmp_path, set
     from django.contrib.auth.models import User
 
     from accounts.models import Profile
-    from catalog.apps import is_project_model
+    from config.apps import is_project_model
 
     link = tmp_path / "current"
     link.symlink_to(settings.BASE_DIR, target_is_directory=True)
@@ -868,7 +868,7 @@ def test_a_library_installed_inside_the_projects_folder_is_not_the_projects(
     from django.apps import apps
     from django.contrib.auth.models import User
 
-    from catalog.apps import is_project_model
+    from config.apps import is_project_model
 
     auth = apps.get_app_config("auth")
     monkeypatch.setattr(auth, "path", str(settings.BASE_DIR / where / "django/contrib/auth"))

@@ -543,7 +543,7 @@ def test_every_check_constraint_says_what_it_checks_not_its_name():
     from django.apps import apps
     from django.db.models import CheckConstraint
 
-    from catalog.apps import is_project_model
+    from config.apps import is_project_model
 
     checked = []
     for model in apps.get_models():
