@@ -1216,10 +1216,17 @@ def database(url: str, *, development: bool = False, **options) -> dict:
             "the database driver looks for a server it cannot find."
         )
     # ssl_require puts sslmode=require over the URL's own: keep a stricter one it names
-    # (verify-full checks the server's certificate; require only encrypts).
+    # (verify-full checks the server's certificate; require only encrypts), and refuse
+    # one that asks for less, which was put to require without a word.
     asked = parse_qs(urlsplit(url).query).get("sslmode", [""])[-1]
     if options.get("ssl_require") and asked in ("verify-ca", "verify-full"):
         config["OPTIONS"]["sslmode"] = asked
+    if options.get("ssl_require") and asked in ("disable", "allow", "prefer"):
+        raise ImproperlyConfigured(
+            f"DATABASE_URL asks for sslmode={asked}, and production requires TLS to "
+            "PostgreSQL, as Heroku Postgres does: leave sslmode out, or give require, "
+            "verify-ca or verify-full."
+        )
     timeout = str(config.get("OPTIONS", {}).get("connect_timeout", CONNECT_TIMEOUT)).strip()
     if not (re.fullmatch(r"[0-9]+", timeout) and 1 <= int(timeout) <= CONNECT_TIMEOUT):
         said = NOT_SHOWN if gives_a_password(url) else shown(timeout)

@@ -421,7 +421,7 @@ def test_a_connect_timeout_within_the_bound_is_kept_and_none_is_5(timeout):
     [
         ("verify-full", "verify-full"),
         ("verify-ca", "verify-ca"),
-        ("disable", "require"),
+        ("require", "require"),
         ("", "require"),
     ],
 )
@@ -429,6 +429,18 @@ def test_production_keeps_a_stricter_sslmode_the_url_asks_for(asked, used):
     """TLS is required outside development; a URL asking for certificate checks keeps them."""
     url = f"postgres://u:p@db.example.com/app?sslmode={asked}&sslrootcert=/app/ca.pem"
     assert env.database(url, ssl_require=True)["OPTIONS"]["sslmode"] == used
+
+
+@pytest.mark.parametrize("asked", ["disable", "allow", "prefer"])
+def test_production_refuses_a_url_asking_for_less_than_tls(asked):
+    """It was put silently to require: the release then failed to connect, far from
+    the cause, to a server without TLS."""
+    url = f"postgres://u:p@db.example.com/app?sslmode={asked}"
+    with pytest.raises(ImproperlyConfigured, match="sslmode") as refused:
+        env.database(url, ssl_require=True)
+    assert "requires TLS" in str(refused.value)
+    # Where TLS is not required (development, Heroku CI's own database), it is the URL's.
+    assert env.database(url)["OPTIONS"]["sslmode"] == asked
 
 
 def test_a_database_named_by_a_libpq_service_is_read():
