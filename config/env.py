@@ -462,8 +462,21 @@ def host_names(name: str, default: list[str], *, every_host: bool = False) -> li
                 "can match: give host names only, separated by commas "
                 "(myapp.herokuapp.com,www.example.com), with a leading dot to allow "
                 "every subdomain (.example.com); no scheme, path, port, space or '*.'."
+                + _ascii_form_said(host)
             )
     return hosts
+
+
+def _ascii_form_said(host: str) -> str:
+    """For a host name in another script (bücher.de), the ASCII form a browser sends
+    and ALLOWED_HOSTS must hold (xn--bcher-kva.de): a sentence, or nothing."""
+    dot, domain = (".", host[1:]) if host.startswith(".") else ("", host)
+    if host.isascii() or not sent_as_itself(domain):
+        return ""
+    written = dot + domain.encode("idna").decode("ascii")
+    if not HOST_PATTERN.fullmatch(written):
+        return ""
+    return f" A name in another script goes in its ASCII form, as browsers send it: {written}"
 
 
 # A decimal in ASCII digits: float() also reads other scripts' digits, underscores,

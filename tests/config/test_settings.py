@@ -942,6 +942,36 @@ def test_allowed_hosts_refuses_what_no_request_can_match(monkeypatch, value, hos
         env.host_names("ALLOWED_HOSTS", [])
 
 
+@pytest.mark.parametrize(
+    ("value", "written"),
+    [
+        ("bücher.de", "xn--bcher-kva.de"),
+        (".bücher.de", ".xn--bcher-kva.de"),
+        ("shop.bücher.de", "shop.xn--bcher-kva.de"),
+        ("例え.jp", "xn--r8jz45g.jp"),
+    ],
+)
+def test_a_host_name_in_another_script_is_refused_with_its_ascii_form(monkeypatch, value, written):
+    """Browsers send such a name in its ASCII (IDNA) form, the only one a request's
+    host can match; DEFAULT_FROM_EMAIL takes it either way."""
+    monkeypatch.setenv("ALLOWED_HOSTS", value)
+    with pytest.raises(ImproperlyConfigured, match="which no request") as refused:
+        env.host_names("ALLOWED_HOSTS", [])
+    assert str(refused.value).endswith(f"goes in its ASCII form, as browsers send it: {written}")
+    monkeypatch.setenv("ALLOWED_HOSTS", written)
+    assert env.host_names("ALLOWED_HOSTS", []) == [written]
+    assert served(written.lstrip("."), [written])
+
+
+@pytest.mark.parametrize("value", ["\u017fhop.example.com", "shop example.de"])
+def test_a_host_of_no_ascii_form_of_its_own_gets_no_such_hint(monkeypatch, value):
+    """A long s is an s to IDNA: another name than the one typed."""
+    monkeypatch.setenv("ALLOWED_HOSTS", value)
+    with pytest.raises(ImproperlyConfigured, match="which no request") as refused:
+        env.host_names("ALLOWED_HOSTS", [])
+    assert "ASCII form" not in str(refused.value)
+
+
 @pytest.mark.parametrize("value", [".com", ".io", ".localhost", ".COM"])
 def test_every_host_of_a_top_level_domain_is_for_development_alone(monkeypatch, value):
     """`.com` allowed every host anyone can register under it, as `*` allowed every host."""
