@@ -220,7 +220,11 @@ def kept(session, result: dict) -> str:
     save wrote back a copy without the first one's result."""
     run = get_random_string(12)
     if "steps" in result:
-        kept_result = {"steps": [[step.action, step.result] for step in result["steps"]]}
+        kept_result = {
+            "steps": [[step.action, step.result] for step in result["steps"]],
+            # Its page shows no read of the bucket from before it (`read_bucket`).
+            "at": timezone.now().timestamp(),
+        }
     else:
         error = result["error"]
         if not isinstance(error, versions.MediaError):
@@ -253,7 +257,11 @@ class S3MediaTourView(TemplateView):
         # The page a run's POST redirected to: its result, as often as it is asked for.
         ran = (request.session.get(RAN_KEY) or {}).get(request.GET.get("ran", ""))
         if isinstance(ran, dict) and isinstance(ran.get("steps"), list):
-            return self.respond(steps=[Step(*step) for step in ran["steps"] if len(step) == 2])
+            at = ran.get("at")
+            return self.respond(
+                steps=[Step(*step) for step in ran["steps"] if len(step) == 2],
+                read_after=at if isinstance(at, float) else None,
+            )
         if isinstance(ran, dict) and isinstance(ran.get("error"), str):
             return self.respond(error=versions.MediaError(ran["error"]))
         return self.respond()
@@ -338,6 +346,7 @@ class S3MediaTourView(TemplateView):
         return self.render_to_response(context, status=503 if error is not None else 200)
 
     def get_context_data(self, **kwargs):
+        read_after = kwargs.pop("read_after", None)
         user = self.request.user
         context = {
             "can_run": can_restore_media(user),
@@ -362,7 +371,7 @@ class S3MediaTourView(TemplateView):
             )
         elif "error" not in kwargs:
             try:
-                context.update(self.read_bucket())
+                context.update(self.read_bucket(after=read_after))
             except versions.MediaError as error:
                 context["error"] = error
             except versions.storage_errors() as error:
@@ -371,12 +380,15 @@ class S3MediaTourView(TemplateView):
         return super().get_context_data(**context, **kwargs)
 
     @staticmethod
-    def read_bucket() -> dict:
+    def read_bucket(after: float | None = None) -> dict:
         """The bucket, its versioning and the demonstration file's newest versions,
-        read at most once a READ_SECONDS in each process."""
+        read at most once a READ_SECONDS in each process; and again for a run's page
+        (`after`: when it ran) where this process's read is older than the run. The
+        run's POST clears its own process's read only: another one may serve the
+        page it redirects to."""
         key = storage_key(READ_KEY)
         read = caches["default"].get(key)
-        if read is None:
+        if read is None or (after is not None and read["read_at"].timestamp() < after):
             read = {
                 "bucket": versions.bucket_name(),
                 "versioning": versions.versioning_status(),

@@ -537,6 +537,37 @@ def test_visitors_share_one_read_of_the_bucket_a_minute(client, admin_client, fr
     assert client.get("/tour/s3-media/").content.decode().count("<tr>") >= 2
 
 
+@pytest.mark.django_db
+def test_a_runs_page_shows_its_versions_whatever_read_another_process_kept(
+    client, admin_client, fresh_s3
+):
+    """The POST clears the read its own process kept; the page it redirects to may be
+    served by another process, whose read from before the run listed none of its
+    versions ("No versions ... yet" under the run's steps). A run's page reads
+    again when the read it finds is older than the run; a plain visit does not."""
+    assert "No versions of" in client.get("/tour/s3-media/").content.decode()
+    key = tour.storage_key(tour.READ_KEY)
+    before_the_run = caches["default"].get(key)
+    ran = admin_client.post("/tour/s3-media/")
+    assert ran.status_code == 303
+    caches["default"].set(key, before_the_run, READ_SECONDS)  # the other process's
+    shown = admin_client.get(ran["Location"]).content.decode()
+    assert "bytes identical to the saved ones: yes" in shown
+    assert "No versions of" not in shown
+    assert saved_version(shown) in shown.partition("</ol>")[2]  # in the versions table
+    assert read_at(shown) > before_the_run["read_at"]
+    # That read is kept: the next visitor's page shows the run's versions too.
+    assert saved_version(shown) in client.get("/tour/s3-media/").content.decode()
+
+    caches["default"].set(key, before_the_run, READ_SECONDS)
+    sent = []
+    events = default_storage.connection.meta.client.meta.events
+    events.register("before-send.s3", lambda request, **kwargs: sent.append(request.method))
+    assert "No versions of" in client.get("/tour/s3-media/").content.decode()
+    assert "No versions of" in admin_client.get("/tour/s3-media/?ran=unknown").content.decode()
+    assert sent == []  # no run of theirs: the kept read
+
+
 def read_at(content: str) -> datetime.datetime:
     """When the page says it read the bucket, to the second ("... at 06:31:05 UTC")."""
     found = re.search(
