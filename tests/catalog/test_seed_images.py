@@ -154,6 +154,17 @@ def test_a_picture_deleted_on_the_bucket_is_stored_again_by_the_next_seed(fresh_
     assert Product.objects.filter(image=name).exists()
 
 
+def test_a_picture_deleted_on_the_bucket_is_stored_again_by_the_demos_next_start(fresh_s3):
+    """The demo seeds with --if-empty at each start (README, "What the demo keeps")."""
+    seed("--products", "5")
+    name = Product.objects.first().image.name
+    default_storage.delete(name)  # a delete marker on top
+    out = StringIO()
+    call_command("seed_catalog", "--if-empty", stdout=out)
+    assert "Stored 1 missing product pictures again." in out.getvalue()
+    assert default_storage.exists(name)
+
+
 def test_storage_failure_is_a_clear_error_and_leaves_the_catalog_as_it_was(broken_s3):
     before = [ProductFactory(features=0).pk for _ in range(3)]
     with pytest.raises(CommandError, match=r"Could not store the product images.*Nothing was"):

@@ -104,7 +104,8 @@ def test_uploads_versions_and_delete_markers_survive_ctrl_c_and_kill_9(tmp_path,
             f"Another demo keeps its S3 objects in {data}: stop it, "
             "or run DEMO_S3_DATA=another-folder pipenv run demo\n"
         )
-        # Restore the avatar as the S3 tour does (delete its marker), then a new version.
+        # Bring the avatar back by deleting its marker (S3's other way: the admin's
+        # restore copies a version), then a new version.
         marker = before["markers"][0][1]
         s3.delete_object(Bucket="media", Key=AVATAR, VersionId=marker)
         s3.put_object(Bucket="media", Key=AVATAR, Body=b"three", ContentType="image/png")
