@@ -24,7 +24,7 @@ from django.db import connection
 from config.local.demo import procfile_command
 from config.tour import ENVIRONMENT_VARIABLES
 from tests import forkserver
-from tests.forkserver import process_log
+from tests.forkserver import process_log, whole
 
 BASE_DIR = Path(settings.BASE_DIR)
 HEROKU_HOST = "reference-app.herokuapp.com"
@@ -505,8 +505,7 @@ class WebProcess:
 
     def output(self) -> str:
         """Everything the process wrote to stdout and stderr so far."""
-        self.log.seek(0)
-        return self.log.read().decode(errors="replace")
+        return whole(self.log).decode(errors="replace")
 
     @property
     def base_url(self) -> str:

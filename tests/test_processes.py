@@ -1,6 +1,7 @@
 """tests/processes.py: which processes the tests start carry coverage's variables
 (pyproject.toml, patch), and the ports their servers are given."""
 
+import os
 import socket
 import subprocess
 import sys
@@ -130,3 +131,33 @@ def test_reading_a_process_log_midway_loses_none_of_what_the_process_writes_next
         child.kill()
         child.wait()
     assert web.output() == "first\nsecond\n"
+
+
+class WrittenBetweenSeekAndRead:
+    """A process log whose process writes a line just after each seek: what a web
+    process logging a request does at any moment."""
+
+    def __init__(self, log, line: bytes):
+        self.log, self.line = log, line
+        self.process_stdout = os.dup(log.fileno())  # the same open file, one position
+
+    def fileno(self):
+        return self.log.fileno()
+
+    def seek(self, *args):
+        found = self.log.seek(*args)
+        os.write(self.process_stdout, self.line)  # appended: the position goes to the end
+        return found
+
+    def read(self, *args):
+        return self.log.read(*args)
+
+
+def test_a_line_written_while_the_log_is_read_hides_none_before_it():
+    """The demo's first lines were missing from output() once: the process's write
+    between output()'s seek to the start and its read moved the one position to the end."""
+    log = process_log()
+    os.write(log.fileno(), b"Local S3 server on ...\n")
+    racing = WrittenBetweenSeekAndRead(log, b"GET /healthz 200\n")
+    web = WebProcess(None, 0, racing)
+    assert web.output().startswith("Local S3 server on ...\n")
