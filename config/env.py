@@ -1136,6 +1136,10 @@ def is_utf8(text: str) -> bool:
     return True
 
 
+# libpq's sslmode values, which it compares as written.
+SSLMODES = ("disable", "allow", "prefer", "require", "verify-ca", "verify-full")
+
+
 def libpq_environment() -> None:
     """Stop start-up naming a PG* variable (libpq reads them: PGOPTIONS, PGTZ,
     PGSERVICE...) whose value has a byte that is not UTF-8. libpq's error naming
@@ -1228,15 +1232,23 @@ def database(url: str, *, development: bool = False, **options) -> dict:
             f"DATABASE_URL names no host, {example}: without one (or with a blank one) "
             "the database driver looks for a server it cannot find."
         )
-    # ssl_require puts sslmode=require over the URL's own: keep a stricter one it names
-    # (verify-full checks the server's certificate; require only encrypts), and refuse
-    # one that asks for less, which was put to require without a word.
-    asked = parse_qs(urlsplit(url).query).get("sslmode", [""])[-1]
+    # ssl_require puts sslmode=require over the URL's own and PGSSLMODE: keep a
+    # stricter one they name (verify-full checks the server's certificate; require
+    # only encrypts), and refuse one that asks for less, or that libpq does not know
+    # (VERIFY-FULL, verify_full), each of which was put to require without a word.
+    query = parse_qs(urlsplit(url).query, keep_blank_values=True)
+    where = "DATABASE_URL" if "sslmode" in query else "PGSSLMODE"
+    asked = query["sslmode"][-1] if "sslmode" in query else os.environ.get("PGSSLMODE", "")
+    if (where == "DATABASE_URL" or asked) and asked not in SSLMODES:
+        raise ImproperlyConfigured(
+            f"{where} asks for sslmode {shown(asked)}, which libpq does not know: give one "
+            f"of {', '.join(SSLMODES)}, as written here."
+        )
     if options.get("ssl_require") and asked in ("verify-ca", "verify-full"):
         config["OPTIONS"]["sslmode"] = asked
     if options.get("ssl_require") and asked in ("disable", "allow", "prefer"):
         raise ImproperlyConfigured(
-            f"DATABASE_URL asks for sslmode={asked}, and production requires TLS to "
+            f"{where} asks for sslmode={asked}, and production requires TLS to "
             "PostgreSQL, as Heroku Postgres does: leave sslmode out, or give require, "
             "verify-ca or verify-full."
         )

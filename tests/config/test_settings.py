@@ -422,12 +422,13 @@ def test_a_connect_timeout_within_the_bound_is_kept_and_none_is_5(timeout):
         ("verify-full", "verify-full"),
         ("verify-ca", "verify-ca"),
         ("require", "require"),
-        ("", "require"),
+        (None, "require"),
     ],
 )
 def test_production_keeps_a_stricter_sslmode_the_url_asks_for(asked, used):
     """TLS is required outside development; a URL asking for certificate checks keeps them."""
-    url = f"postgres://u:p@db.example.com/app?sslmode={asked}&sslrootcert=/app/ca.pem"
+    sslmode = "" if asked is None else f"sslmode={asked}&"
+    url = f"postgres://u:p@db.example.com/app?{sslmode}sslrootcert=/app/ca.pem"
     assert env.database(url, ssl_require=True)["OPTIONS"]["sslmode"] == used
 
 
@@ -441,6 +442,33 @@ def test_production_refuses_a_url_asking_for_less_than_tls(asked):
     assert "requires TLS" in str(refused.value)
     # Where TLS is not required (development, Heroku CI's own database), it is the URL's.
     assert env.database(url)["OPTIONS"]["sslmode"] == asked
+
+
+@pytest.mark.parametrize("asked", ["VERIFY-FULL", "verify_full", "Disable", "", "%20require"])
+@pytest.mark.parametrize("ssl_require", [True, False])
+def test_an_sslmode_libpq_does_not_know_is_refused(asked, ssl_require):
+    """Production put a mistyped verify-full to require, which checks no certificate."""
+    url = f"postgres://u:p@db.example.com/app?sslmode={asked}"
+    with pytest.raises(ImproperlyConfigured, match=r"sslmode .*which libpq does not know"):
+        env.database(url, ssl_require=ssl_require)
+
+
+def test_pgsslmode_is_read_as_the_urls_sslmode_is(monkeypatch):
+    """libpq reads PGSSLMODE where the URL gives none: production kept its own require
+    over a verify-full there, and over a typo."""
+    url = "postgres://u:p@db.example.com/app"
+    monkeypatch.setenv("PGSSLMODE", "verify-full")
+    assert env.database(url, ssl_require=True)["OPTIONS"]["sslmode"] == "verify-full"
+    assert env.database(f"{url}?sslmode=require", ssl_require=True)["OPTIONS"]["sslmode"] == (
+        "require"  # the URL's own wins, as in libpq
+    )
+    monkeypatch.setenv("PGSSLMODE", "disable")
+    with pytest.raises(ImproperlyConfigured, match="PGSSLMODE asks for sslmode=disable"):
+        env.database(url, ssl_require=True)
+    assert "sslmode" not in env.database(url).get("OPTIONS", {})  # libpq reads it itself
+    monkeypatch.setenv("PGSSLMODE", "verify_full")
+    with pytest.raises(ImproperlyConfigured, match="PGSSLMODE asks for sslmode 'verify_full'"):
+        env.database(url)
 
 
 def test_a_database_named_by_a_libpq_service_is_read():
@@ -1276,7 +1304,7 @@ def test_the_readmes_connection_arithmetic_is_the_web_lines():
 # (libpq's variables go with its URL: libpq reads every PG one, PGOPTIONS too, which
 # the app does not), Heroku CI's flag for the test run, and pipenv's own, which
 # pipenv reads before it loads .env.
-INHERITED = {"DATABASE_URL", "PGHOST", "PGHOSTADDR", "PGSERVICE", "CI"}
+INHERITED = {"DATABASE_URL", "PGHOST", "PGHOSTADDR", "PGSERVICE", "PGSSLMODE", "CI"}
 INHERITED |= {"PIPENV_DONT_LOAD_ENV", "PIPENV_DOTENV_LOCATION"}
 
 
@@ -1765,9 +1793,9 @@ def test_a_mail_host_with_a_login_is_refused_without_showing_it(monkeypatch):
     ],
 )
 def test_a_refusal_libpq_words_is_cut_in_the_release_and_the_commands(args, said):
-    """libpq quotes the value it refuses (`invalid sslmode value: "..."`): its message
-    goes on cut to 200 characters (config.env.clipped)."""
-    url = "postgres://u:p@127.0.0.1:1/app?sslmode=" + "x" * 20_000
+    """libpq quotes the value it refuses (`invalid target_session_attrs value: "..."`):
+    its message goes on cut to 200 characters (config.env.clipped)."""
+    url = "postgres://u:p@127.0.0.1:1/app?target_session_attrs=" + "x" * 20_000
     result = manage(*args, env=production_env(ENVIRONMENT="development", DATABASE_URL=url))
     assert said in result.stderr, result.stderr[-500:]
     assert "x" * 41 not in result.stderr, result.stderr[:300]

@@ -27,8 +27,9 @@ DEVELOPMENT_ONLY = {"DEMO_HOST", "DEMO_S3_DATA"}
 # line cannot run with (SCRIPT_NAME at all): no config var the app asks for.
 GUNICORNS = {"SCRIPT_NAME", "GUNICORN_CMD_ARGS"}
 # libpq's own, read where seed_demo_accounts tells whether the database is on this
-# machine, as libpq would connect: no config var the app asks for.
-LIBPQS = {"PGHOST", "PGHOSTADDR", "PGSERVICE"}
+# machine, as libpq would connect, and where production keeps or refuses the sslmode
+# libpq would use: no config var the app asks for.
+LIBPQS = {"PGHOST", "PGHOSTADDR", "PGSERVICE", "PGSSLMODE"}
 # Django's own, which manage.py and the demo read to name it in a one-line error.
 DJANGOS = {"DJANGO_SETTINGS_MODULE"}
 # pipenv's own, read where the demo tells which file sets a variable (config/local/envfile.py).
