@@ -36,6 +36,18 @@ def logged_in_cookie() -> str:
     )
 
 
+def middle_product() -> Product:
+    """The middle one of the published products by number, for the product page; a
+    one-line stop when the seed published none (each is published with a chance)."""
+    published = Product.objects.published().order_by("pk")
+    if not (count := published.count()):
+        raise SystemExit(
+            "The seeded catalog holds no published product for the product page: "
+            "give --products 2 or more."
+        )
+    return published[count // 2]
+
+
 def prepare(*, products: int) -> tuple[list[tuple[str, str, bool]], str, float]:
     """Seed the benchmark database.
 
@@ -45,13 +57,7 @@ def prepare(*, products: int) -> tuple[list[tuple[str, str, bool]], str, float]:
     started = time.perf_counter()
     call_command("seed_catalog", products=products, features_per_product=5, verbosity=0)
     seeded = time.perf_counter() - started
-    published = Product.objects.published().order_by("pk")
-    if not (count := published.count()):  # each is published with a chance: 1 may be none
-        raise SystemExit(
-            f"The {products:,} seeded products hold no published product for the product "
-            "page: give --products 2 or more."
-        )
-    product = published[count // 2]
+    product = middle_product()
     pages = [
         ("trivial", TRIVIAL, False),
         ("home", "/", False),

@@ -27,6 +27,7 @@ from contextlib import contextmanager
 from urllib.parse import urlsplit
 
 from config.commands import at_least_one
+from tests.bench.load import product_count
 
 
 def setup_django(products: int, reuse: bool) -> None:
@@ -117,13 +118,26 @@ def prepare_users() -> None:
         member.profile.save()
 
 
+PAGE_NAMES = (
+    "no-op",
+    "home",
+    "product list",
+    "list, page 2",
+    "category",
+    "product detail",
+    "profile",
+    "company",
+)
+
+
 def pages() -> list[tuple[str, str, bool]]:
     """(name, path, logged in) of each page measured."""
-    from catalog.models import Category, Product
+    from catalog.models import Category
+    from tests.bench.fixtures import middle_product
 
-    product = Product.objects.published().order_by("pk")[Product.objects.count() // 2]
+    product = middle_product()
     category = Category.objects.order_by("name").first()
-    return [
+    found = [
         ("no-op", "/robots.txt", False),
         ("home", "/", False),
         # A parameter that is not the list's own skips the page cache, as logged-in
@@ -135,6 +149,8 @@ def pages() -> list[tuple[str, str, bool]]:
         ("profile", "/accounts/profile/", True),
         ("company", "/companies/bench-works/", False),
     ]
+    assert tuple(name for name, _, _ in found) == PAGE_NAMES
+    return found
 
 
 def client_for(logged_in: bool):
@@ -193,15 +209,25 @@ def profile(path: str, logged_in: bool, requests: int, top: int) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--products", type=at_least_one, default=50_000)
+    parser.add_argument("--products", type=product_count, default=50_000)
     parser.add_argument("--requests", type=at_least_one, default=200, help="per page")
-    parser.add_argument("--profile", metavar="PAGE", help="then profile one page, or all")
+    parser.add_argument(
+        "--profile",
+        metavar="PAGE",
+        choices=[*PAGE_NAMES, "all"],
+        help=f"then profile one page ({', '.join(PAGE_NAMES)}), or all",
+    )
     parser.add_argument(
         "--reuse", action="store_true", help="keep the database of an earlier run, if any"
     )
     parser.add_argument("--top", type=at_least_one, default=30, help="functions shown by --profile")
     args = parser.parse_args(argv)
-    setup_django(args.products, args.reuse)
+    from django.core.management import CommandError
+
+    try:
+        setup_django(args.products, args.reuse)
+    except CommandError as error:  # the seed's: the media storage failed, say
+        sys.exit(f"Error: {error}")
     from config import gc_tuning
 
     with as_served():
