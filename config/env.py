@@ -1210,8 +1210,8 @@ def database(url: str, *, development: bool = False, **options) -> dict:
         raise ImproperlyConfigured(f"DATABASE_URL is not a URL {example}: {URL_PARTS_HINT}")
     if len(ports) not in (0, 1, servers):
         raise ImproperlyConfigured(
-            f"DATABASE_URL gives {len(ports)} ports for {servers} hosts: give one port for "
-            "all, or one for each host."
+            f"DATABASE_URL gives {len(ports)} ports for {servers} "
+            f"host{'s' if servers != 1 else ''}: give one port for all, or one for each host."
         )
     if (hosts and addresses and len(hosts) != len(addresses)) or not all(
         _address(address) for address in addresses

@@ -147,10 +147,12 @@ def demo() -> int:
             print(f"Error: {error}", file=sys.stderr)
             return 2
         os.environ.update(local_s3.environ())
+        read_back = (
+            "version or delete marker" if local_s3.restored == 1 else "versions and delete markers"
+        )
         print(
             f"Local S3 server on {local_s3.endpoint_url} (media bucket versioned; objects "
-            f"kept in {shown(data_dir)}/, {local_s3.restored} versions and delete markers read "
-            "back)"
+            f"kept in {shown(data_dir)}/, {local_s3.restored} {read_back} read back)"
         )
         print(media_commands_line({**local_s3.environ(), **locals3.past_proxies_environ()}))
 

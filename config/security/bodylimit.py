@@ -94,6 +94,7 @@ class WholeBody:
 
     def cut_short(self):
         raise BodyCutShort(
-            f"The body ended after {self.length - self.owed} of the {self.length} bytes "
+            f"The body ended after {self.length - self.owed} of the {self.length} "
+            f"byte{'s' if self.length != 1 else ''} "
             "its Content-Length announced: the client went away mid-body."
         )

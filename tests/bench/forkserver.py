@@ -75,7 +75,7 @@ def main() -> None:
             forkserver.run(argv, env, BASE_DIR, 60).check_returncode()
             forked.append((reaped_cpu(server) - cpu, time.perf_counter() - started))
         rows.append((name, fresh, forked))
-    print(f"{runs} runs each way, medians")
+    print(f"{runs} run{'s' if runs != 1 else ''} each way, medians")
     columns = ("fresh CPU ms", "forked CPU ms", "fresh wall ms", "forked wall ms")
     print(f"{'process':<30} {columns[0]:>13} {columns[1]:>14} {columns[2]:>14} {columns[3]:>15}")
     for name, fresh, forked in rows:

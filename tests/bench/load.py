@@ -561,8 +561,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     print(
         f"wrk {args.duration}s x {args.connections} connections, WEB_CONCURRENCY=2, "
-        f"{args.products} products x 5 features (seeded in {seeded:.1f} s)"
-        + ("" if redis else "; no redis-server runs")
+        f"{args.products} product{'s' if args.products != 1 else ''} x 5 features "
+        f"(seeded in {seeded:.1f} s)" + ("" if redis else "; no redis-server runs")
     )
     header = f"{'page':<22}{'dynos':>6}{'req/s':>9}{'trivial':>9}{'x trivial':>11}"
     header += f"{'p50 ms':>9}{'p99 ms':>9}"

@@ -239,7 +239,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"===== {name} ({path})")
             profile(path, logged_in, args.requests, args.top)
     noop = rows[0]
-    print(f"{args.products} products x 5 features, {args.requests} requests a page, in process")
+    print(
+        f"{args.products} product{'s' if args.products != 1 else ''} x 5 features, "
+        f"{args.requests} request{'s' if args.requests != 1 else ''} a page, in process"
+    )
     print(f"{'page':<16}{'wall ms':>9}{'p90 ms':>9}{'CPU ms':>9}{'x no-op':>9}{'calls':>8}")
     for row in rows:
         print(

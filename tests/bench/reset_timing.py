@@ -85,7 +85,10 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     setup_django()
     timings = measure(args.requests, args.greeting)
-    print(f"{args.requests} requests each, SMTP greeting after {args.greeting} s")
+    print(
+        f"{args.requests} request{'s' if args.requests != 1 else ''} each, "
+        f"SMTP greeting after {args.greeting} s"
+    )
     print("| address | median ms | slowest ms |")
     print("|---|--:|--:|")
     for kind, values in timings.items():

@@ -207,12 +207,19 @@ def test_the_seed_asked_for_publishes_enough_at_any_size(missing):
     assert (more - 6) * (Fraction(str(demo_data.PUBLISHED_SHARE)) - Fraction(5, 100)) < missing
 
 
+@pytest.mark.django_db
+def test_bench_on_an_empty_catalog_asks_for_one_product_in_the_singular():
+    with pytest.raises(CommandError, match=r"^1 product asked for, 0 published"):
+        run("bench_prefetch", "--sizes", "1", "--repeats", "1")
+
+
 @pytest.mark.usefixtures("seeded")
 @pytest.mark.parametrize("missing", [1, 40, 940])
 def test_bench_asks_for_more_products_and_that_many_are_enough(missing):
     published = Product.objects.published().count()
     size = published + missing
-    with pytest.raises(CommandError, match=f"{size:,} products asked for") as refused:
+    asked = f"{size:,} product{'s' if size != 1 else ''} asked for"
+    with pytest.raises(CommandError, match=asked) as refused:
         run("bench_prefetch", "--sizes", str(size), "--repeats", "1")
     more = re.search(r"run `manage.py seed_catalog --products (\d+)` first", str(refused.value))
     run("seed_catalog", "--products", more.group(1), "--features-per-product", "1")

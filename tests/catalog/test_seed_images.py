@@ -161,7 +161,7 @@ def test_a_picture_deleted_on_the_bucket_is_stored_again_by_the_demos_next_start
     default_storage.delete(name)  # a delete marker on top
     out = StringIO()
     call_command("seed_catalog", "--if-empty", stdout=out)
-    assert "Stored 1 missing product pictures again." in out.getvalue()
+    assert "Stored 1 missing product picture again." in out.getvalue()
     assert default_storage.exists(name)
 
 

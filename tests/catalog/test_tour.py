@@ -35,6 +35,12 @@ def test_tour_clamps_n_to_the_catalog_and_to_24(client, make_products):
     assert client.get("/tour/prefetch/", {"n": 500}).context["n"] == 5
     assert client.get("/tour/prefetch/", {"n": "x"}).context["n"] == 5
     assert client.get("/tour/prefetch/", {"n": -1}).context["n"] == 1
+    # A count of one in the singular, in the caption as in the heading.
+    one = client.get("/tour/prefetch/", {"n": 1}).content.decode()
+    assert "The first 1 published product by name" in one
+    assert (
+        "The first 5 published products by name" in client.get("/tour/prefetch/").content.decode()
+    )
 
 
 def test_anyone_can_make_the_tour_run_at_most_36_queries(client, make_products):

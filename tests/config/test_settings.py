@@ -270,9 +270,9 @@ def test_database_url_is_read_without_the_spaces_around_it():
         ("postgres://u:secret@h1.example,%20h2.example/app", "names no host"),
         ("postgres://u:secret@/app?hostaddr=10.0.0.1,", "names no host"),
         # What libpq refuses on every connection, as psycopg2 says:
-        ("postgres://u:secret@/app?host=db.example.com&port=1,2", "2 ports for 1 hosts"),
+        ("postgres://u:secret@/app?host=db.example.com&port=1,2", "2 ports for 1 host:"),
         ("postgres://u:secret@/app?host=a.example,b.example&port=1,2,3", "3 ports for 2"),
-        ("postgres://u:secret@/app?host=db.example.com&port=5432,", "2 ports for 1 hosts"),
+        ("postgres://u:secret@/app?host=db.example.com&port=5432,", "2 ports for 1 host:"),
         ("postgres://u:secret@/app?hostaddr=abc", "hostaddr must be IP addresses"),
         # A host list holding an IPv6 address: Django read the bracketed one alone,
         # where libpq fails over to each (and CI kept TLS for [::1] beside another).

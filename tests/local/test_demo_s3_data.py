@@ -169,7 +169,7 @@ def test_uploads_versions_and_delete_markers_survive_ctrl_c_and_kill_9(tmp_path,
     finally:
         assert stop_demo(web, signal.SIGTERM) == 0, web.output()
     output = web.output()
-    assert "Stored 1 missing product pictures again." in output
+    assert "Stored 1 missing product picture again." in output
     assert "2 file(s) named in the database are not in the local S3 server" in output
     assert "(products/kept.png, products/never.png)" in output
     assert f"(media bucket versioned; objects kept in {data}/, " in output

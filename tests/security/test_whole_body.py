@@ -45,6 +45,11 @@ def test_a_body_that_ends_before_its_length_raises(read):
         read(whole(BODY[:10]))
 
 
+def test_a_body_of_one_byte_that_ends_before_it_says_so_in_the_singular():
+    with pytest.raises(BodyCutShort, match="after 0 of the 1 byte its Content-Length"):
+        whole(b"", 1).read()
+
+
 def test_a_line_that_ends_before_its_length_raises():
     body = whole(BODY[:15])
     assert body.readline() == b"first line\n"

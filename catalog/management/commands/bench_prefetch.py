@@ -108,7 +108,8 @@ class Command(DatabaseCommand):
         if max(sizes) > available:
             more = to_seed(max(sizes) - available)
             raise CommandError(
-                f"{max(sizes):,} products asked for, {available:,} published: "
+                f"{max(sizes):,} product{'s' if max(sizes) != 1 else ''} asked for, "
+                f"{available:,} published: "
                 f"run `manage.py seed_catalog --products {more}` first (it adds {more:,}, "
                 f"of which it publishes about {demo_data.PUBLISHED_SHARE:.0%})."
             )

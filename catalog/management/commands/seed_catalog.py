@@ -178,7 +178,7 @@ class Command(DatabaseCommand):
             self.stderr.write(f"Could not check the product pictures on the media storage: {error}")
             return
         if restored:
-            self.stdout.write(f"Stored {len(restored)} missing product pictures again.")
+            self.stdout.write(f"Stored {counted(len(restored), 'missing product picture')} again.")
         if still_lost:
             names = sorted(still_lost)
             shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
