@@ -210,10 +210,16 @@ def http_url(name: str) -> str | None:
         or parts.fragment
     ):
         said = "a URL with credentials, not shown" if "@" in value else shown(value)
+        hint = ""
+        if parts is not None and parts.hostname and (written := ascii_form(parts.hostname)):
+            port = f":{parts.port}" if parts.port else ""
+            hint = ascii_form_said(
+                parts.hostname, "as DNS holds it", f"{parts.scheme}://{written}{port}"
+            )
         raise ImproperlyConfigured(
             f"The environment variable {name} must be a server's URL, its scheme, host "
             f"and port only, like https://s3.example.com (the bucket is named on its "
-            f"own), got {said}."
+            f"own), got {said}.{hint}"
         )
     return value
 
@@ -462,21 +468,28 @@ def host_names(name: str, default: list[str], *, every_host: bool = False) -> li
                 "can match: give host names only, separated by commas "
                 "(myapp.herokuapp.com,www.example.com), with a leading dot to allow "
                 "every subdomain (.example.com); no scheme, path, port, space or '*.'."
-                + _ascii_form_said(host)
+                + ascii_form_said(host, "as browsers send it")
             )
     return hosts
 
 
-def _ascii_form_said(host: str) -> str:
-    """For a host name in another script (bücher.de), the ASCII form a browser sends
-    and ALLOWED_HOSTS must hold (xn--bcher-kva.de): a sentence, or nothing."""
+def ascii_form(host: str) -> str | None:
+    """A host name in another script (bücher.de, .bücher.de) in its ASCII form
+    (xn--bcher-kva.de), which requests and DNS carry; None for an ASCII one, or one
+    IDNA would write as another name (a long s is an s to it)."""
     dot, domain = (".", host[1:]) if host.startswith(".") else ("", host)
     if host.isascii() or not sent_as_itself(domain):
-        return ""
+        return None
     written = dot + domain.encode("idna").decode("ascii")
-    if not HOST_PATTERN.fullmatch(written):
+    return written if HOST_PATTERN.fullmatch(written) else None
+
+
+def ascii_form_said(host: str, why: str, ascii_url: str | None = None) -> str:
+    """The sentence that ends a refusal of `host` with its ASCII form, or nothing."""
+    written = ascii_form(host)
+    if written is None:
         return ""
-    return f" A name in another script goes in its ASCII form, as browsers send it: {written}"
+    return f" A name in another script goes in its ASCII form, {why}: {ascii_url or written}"
 
 
 # A decimal in ASCII digits: float() also reads other scripts' digits, underscores,
@@ -1206,6 +1219,15 @@ def database(url: str, *, development: bool = False, **options) -> dict:
     ports = [str(config["PORT"])] if config["PORT"] else _entries(libpq.get("port"))
     addresses = _entries(libpq.get("hostaddr"))
     servers = max(len(hosts), len(addresses), 1)
+    # libpq looks a name up as written, and DNS holds one in another script in its
+    # ASCII form: the release stopped at "could not translate host name".
+    for host in hosts:
+        if not host.isascii() and not host.startswith("/"):
+            raise ImproperlyConfigured(
+                f"DATABASE_URL names the host {shown(host)}, which the database driver "
+                "looks up as written: give a host name in ASCII."
+                + ascii_form_said(host, "as DNS holds it")
+            )
     if not all(_port(port) for port in ports):
         raise ImproperlyConfigured(f"DATABASE_URL is not a URL {example}: {URL_PARTS_HINT}")
     if len(ports) not in (0, 1, servers):

@@ -471,6 +471,19 @@ def test_pgsslmode_is_read_as_the_urls_sslmode_is(monkeypatch):
         env.database(url)
 
 
+@pytest.mark.parametrize(
+    "url",
+    ["postgres://u:p@db.bücher.de/app", "postgres://u:p@/app?host=db.example.com,db.bücher.de"],
+)
+def test_a_database_host_in_another_script_is_refused_with_its_ascii_form(url):
+    """libpq looks a host name up as written: the release stopped at "could not
+    translate host name", far from the cause."""
+    with pytest.raises(ImproperlyConfigured, match=r"names the host 'db\.bücher\.de'") as refused:
+        env.database(url)
+    assert str(refused.value).endswith("in its ASCII form, as DNS holds it: db.xn--bcher-kva.de")
+    assert env.database(url.replace("bücher", "xn--bcher-kva"))["NAME"] == "app"
+
+
 def test_a_database_named_by_a_libpq_service_is_read():
     assert env.database("postgres:///?service=shop")["OPTIONS"] == {"service": "shop"}
 

@@ -415,6 +415,32 @@ def test_an_endpoint_outside_ascii_that_botocore_takes_is_refused_too(monkeypatc
         env.http_url("AWS_S3_ENDPOINT_URL")
 
 
+@pytest.mark.parametrize(
+    ("endpoint", "written"),
+    [
+        ("https://s3.bücher.de", "https://s3.xn--bcher-kva.de"),
+        ("http://S3.Bücher.de:9000", "http://s3.xn--bcher-kva.de:9000"),
+    ],
+)
+def test_an_endpoint_in_another_script_is_refused_with_its_ascii_form(
+    monkeypatch, endpoint, written
+):
+    """It was refused as no server's URL, with no way forward."""
+    monkeypatch.setenv("AWS_S3_ENDPOINT_URL", endpoint)
+    with pytest.raises(ImproperlyConfigured, match="must be a server's URL") as refused:
+        env.http_url("AWS_S3_ENDPOINT_URL")
+    assert str(refused.value).endswith(f"in its ASCII form, as DNS holds it: {written}")
+    monkeypatch.setenv("AWS_S3_ENDPOINT_URL", written)
+    assert env.http_url("AWS_S3_ENDPOINT_URL") == written
+
+
+def test_an_endpoint_of_no_ascii_form_of_its_own_gets_no_such_hint(monkeypatch):
+    monkeypatch.setenv("AWS_S3_ENDPOINT_URL", "https://\u017f3.example.com")  # a long s
+    with pytest.raises(ImproperlyConfigured, match="must be a server's URL") as refused:
+        env.http_url("AWS_S3_ENDPOINT_URL")
+    assert "ASCII form" not in str(refused.value)
+
+
 def botocore_takes(endpoint: str) -> bool:
     try:
         botocore_session().create_client(
