@@ -15,6 +15,7 @@ from catalog.counts import CachedCountPaginator, count_key, same_rows
 from catalog.kept import fresh_for, kept, kept_key
 from catalog.models import Category, Product
 from catalog.querysets import DEFAULT_SORT, SORTS
+from config.commands import WHOLE_NUMBER
 
 PER_PAGE = 24
 MAX_PER_PAGE = 100
@@ -30,11 +31,17 @@ SORT_LABELS = {
 
 
 def clamp_per_page(value: str | None) -> int:
-    """`?per_page=`: a number is clamped to 1-100; anything else is the default."""
-    try:
-        return min(max(int(value), 1), MAX_PER_PAGE)
-    except (TypeError, ValueError):
+    """`?per_page=`: a whole number in ASCII digits is clamped to 1-100, however many
+    digits it has (int() refuses more than 4,300); anything else is the default,
+    other scripts' digits, `1_00` and `+7` too, which int() reads."""
+    if value is None or not WHOLE_NUMBER.fullmatch(value):
         return PER_PAGE
+    digits = value.lstrip("-").lstrip("0") or "0"
+    if value.startswith("-"):
+        return 1
+    if len(digits) > len(str(MAX_PER_PAGE)):
+        return MAX_PER_PAGE
+    return min(max(int(digits), 1), MAX_PER_PAGE)
 
 
 def is_canonical_query(request, kwargs: dict) -> bool:

@@ -67,7 +67,16 @@ def test_pages_and_per_page(client, make_products):
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [(None, 24), ("", 24), ("abc", 24), ("0", 1), ("-5", 1), ("7", 7), ("100", 100), ("1e9", 24)],
+    [
+        *[(None, 24), ("", 24), ("abc", 24), ("0", 1), ("-5", 1), ("7", 7), ("100", 100)],
+        ("1e9", 24),
+        # Past the 4,300 digits int() reads: still a number past 100, not the default.
+        ("9" * 4301, 100),
+        ("0" * 5000 + "7", 7),
+        ("-" + "9" * 5000, 1),
+        # What int() reads and the site writes no number as: the default.
+        *[("1_00", 24), ("\u0661\u0660\u0660", 24), ("+7", 24), (" 7", 24)],
+    ],
 )
 def test_per_page_is_clamped(value, expected):
     assert clamp_per_page(value) == expected
