@@ -568,6 +568,25 @@ def test_a_runs_page_shows_its_versions_whatever_read_another_process_kept(
     assert sent == []  # no run of theirs: the kept read
 
 
+@pytest.mark.django_db
+def test_a_read_is_stamped_with_when_it_started(client, fresh_s3, monkeypatch):
+    """A read under way in one process while a run wrote, and done after it, was
+    stamped after the run: the run's page took it for a read that saw the run."""
+    from django.utils import timezone
+
+    listing = []
+    list_versions = versions.list_versions
+
+    def listed_from(*args, **kwargs):
+        listing.append(timezone.now())
+        return list_versions(*args, **kwargs)
+
+    monkeypatch.setattr(versions, "list_versions", listed_from)
+    assert client.get("/tour/s3-media/").status_code == 200
+    [started] = listing
+    assert caches["default"].get(tour.storage_key(tour.READ_KEY))["read_at"] <= started
+
+
 def read_at(content: str) -> datetime.datetime:
     """When the page says it read the bucket, to the second ("... at 06:31:05 UTC")."""
     found = re.search(
