@@ -8,8 +8,9 @@ probe with it. Here those files answer 206 with the byte asked for.
 
 Before that, the header must be one range as RFC 9110 writes it, in digits:
 WhiteNoise reads each end with `int()`, which also takes `+1`, ` 1`, `1_0` and
-other scripts' digits. Anything else is ignored, as WhiteNoise ignores a header
-it cannot read (the whole file, 200). And `bytes=-0`, the last no bytes, is 416
+other scripts' digits, and refuses more than 4,300 digits: each end is handed on
+at most the file's size, the same range. Anything else is ignored, as WhiteNoise
+ignores a header it cannot read (the whole file, 200). And `bytes=-0`, the last no bytes, is 416
 Range Not Satisfiable, as RFC 9110 says: WhiteNoise read it as the whole file.
 A HEAD ignores the header, as RFC 9110 has every method but GET do. Every other
 range is WhiteNoise's own answer.
@@ -37,7 +38,15 @@ from whitenoise.middleware import WhiteNoiseMiddleware
 from whitenoise.responders import Response, SlicedFile, StaticFile
 
 # One byte-range-spec or suffix-range (RFC 9110, 14.1.1): ASCII digits only.
-ONE_RANGE = re.compile(r"bytes=(?:[0-9]+-[0-9]*|-([0-9]+))")
+ONE_RANGE = re.compile(r"bytes=(?:([0-9]+)-([0-9]*)|-([0-9]+))")
+
+
+def _at_most(number: str, size: int) -> str:
+    """One end of a range, with no leading zeros and at most `size`: the same range
+    for WhiteNoise, which reads it with int() (past 4,300 digits: a ValueError, the
+    header ignored, where fewer digits of the same range were 416 or 206)."""
+    digits = number.lstrip("0") or "0"
+    return str(size) if len(digits) > len(str(size)) else digits
 
 
 # Preconditions WhiteNoise does not read, each answered here (RFC 9110, 13.1): under
@@ -104,8 +113,13 @@ class OneByteRangeStaticFile(StaticFile):
         if found is None:
             raise ValueError("not one range")  # WhiteNoise ignores the header: 200
         size = next(int(value) for name, value in base_headers if name == "Content-Length")
-        if found[1] is not None and int(found[1]) == 0:  # the last no bytes
-            return self.get_range_not_satisfiable_response(file_handle, size)
+        first, last, suffix = found.groups()
+        if suffix is not None:
+            if _at_most(suffix, size) == "0":  # the last no bytes
+                return self.get_range_not_satisfiable_response(file_handle, size)
+            range_header = f"bytes=-{_at_most(suffix, size)}"
+        else:
+            range_header = f"bytes={_at_most(first, size)}-{last and _at_most(last, size)}"
         start, end = self.get_byte_range(range_header, size)
         if start != end:  # none, or more than one: as WhiteNoise answers
             return super().get_range_response(range_header, base_headers, file_handle)

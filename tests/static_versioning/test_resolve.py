@@ -455,6 +455,31 @@ def test_a_suffix_of_no_bytes_is_416_whatever_the_files_size(tmp_path, size, ask
     assert answer.file is None
 
 
+@pytest.mark.parametrize("digits", [30, 4301])
+@pytest.mark.parametrize(
+    ("asked", "status", "content_range"),
+    [
+        ("bytes=-{zeros}", 416, "bytes */50"),  # the last no bytes
+        ("bytes={zeros}-{zeros}", 206, "bytes 0-0/50"),  # the first byte
+        ("bytes=0-{nines}", 206, "bytes 0-49/50"),  # to the end
+        ("bytes=-{nines}", 206, "bytes 0-49/50"),  # the last many: all of them
+        ("bytes={nines}-", 416, "bytes */50"),  # past the end
+    ],
+)
+def test_a_range_is_read_the_same_however_many_digits_it_has(
+    tmp_path, digits, asked, status, content_range
+):
+    """int() refuses more than 4,300 digits: such a range was ignored (the whole file,
+    200) where the same range of fewer digits was 416 or 206."""
+    path = tmp_path / "file.txt"
+    path.write_bytes(bytes(range(50)))
+    static_file = OneByteRangeStaticFile(str(path), [("Content-Type", "text/plain")])
+    header = asked.format(zeros="0" * digits, nines="9" * digits)
+    answer = static_file.get_response("GET", {"HTTP_RANGE": header})
+    assert answer.status == status
+    assert dict(answer.headers)["Content-Range"] == content_range
+
+
 # int() reads each of these ends as a number; none is RFC 9110's digits.
 NOT_RANGES = [
     "bytes=- 0",
