@@ -1259,15 +1259,38 @@ def database(url: str, *, development: bool = False, **options) -> dict:
     # only encrypts), and refuse one that asks for less, or that libpq does not know
     # (VERIFY-FULL, verify_full), each of which was put to require without a word.
     query = parse_qs(urlsplit(url).query, keep_blank_values=True)
+    if twice := sorted(name for name, values in query.items() if len(values) > 1):
+        # dj-database-url hands libpq a list for each: it refused "['a', 'b']".
+        said = "an option" if gives_a_password(url) else f"?{twice[0][:40]}="
+        raise ImproperlyConfigured(f"DATABASE_URL gives {said} twice: give each option once.")
     where = "DATABASE_URL" if "sslmode" in query else "PGSSLMODE"
-    asked = query["sslmode"][-1] if "sslmode" in query else os.environ.get("PGSSLMODE", "")
-    if (where == "DATABASE_URL" or asked) and asked not in SSLMODES:
+    asked = query["sslmode"][-1] if "sslmode" in query else os.environ.get("PGSSLMODE")
+    if asked is not None and asked not in SSLMODES:
         raise ImproperlyConfigured(
             f"{where} asks for sslmode {shown(asked)}, which libpq does not know: give one "
             f"of {', '.join(SSLMODES)}, as written here."
         )
+    roots = query["sslrootcert"][-1] if "sslrootcert" in query else os.environ.get("PGSSLROOTCERT")
+    service = query["service"][-1] if "service" in query else os.environ.get("PGSERVICE")
+    if roots == "system" and asked not in (None, "verify-full"):
+        raise ImproperlyConfigured(
+            f"{where} asks for sslmode={asked} with sslrootcert=system, which libpq "
+            "refuses beside any sslmode but verify-full: leave sslmode out, or give "
+            "verify-full."
+        )
     if options.get("ssl_require") and asked in ("verify-ca", "verify-full"):
         config["OPTIONS"]["sslmode"] = asked
+    elif options.get("ssl_require") and asked is None and roots == "system":
+        # libpq checks the certificate against the system's roots, verify-full, for
+        # sslrootcert=system without an sslmode, and refuses it beside require.
+        config["OPTIONS"]["sslmode"] = "verify-full"
+    elif options.get("ssl_require") and asked is None and service:
+        # A service file may name its own sslmode, which require would override.
+        raise ImproperlyConfigured(
+            f"DATABASE_URL names the libpq service {shown(service)}, whose file may give "
+            "an sslmode the settings cannot read, and production requires TLS: give "
+            "sslmode in DATABASE_URL (require, verify-ca or verify-full)."
+        )
     if options.get("ssl_require") and asked in ("disable", "allow", "prefer"):
         raise ImproperlyConfigured(
             f"{where} asks for sslmode={asked}, and production requires TLS to "

@@ -484,6 +484,55 @@ def test_a_database_host_in_another_script_is_refused_with_its_ascii_form(url):
     assert env.database(url.replace("bücher", "xn--bcher-kva"))["NAME"] == "app"
 
 
+@pytest.mark.parametrize(
+    "query",
+    ["sslmode=require&sslmode=require", "target_session_attrs=any&target_session_attrs=any"],
+)
+def test_an_option_given_twice_is_refused(query):
+    """dj-database-url handed libpq a list, which it refused: "['require', 'require']"."""
+    with pytest.raises(ImproperlyConfigured, match=r"gives \?\w+= twice"):
+        env.database(f"postgres://u:p@db.example.com/app?{query}")
+    with pytest.raises(ImproperlyConfigured, match="gives an option twice") as refused:
+        env.database(f"postgres://u@db.example.com/app?password=Qz9Kp2&{query}")
+    assert "Qz9Kp2" not in str(refused.value)
+
+
+def test_a_blank_pgsslmode_is_refused_as_a_blank_sslmode_is(monkeypatch):
+    monkeypatch.setenv("PGSSLMODE", "")
+    with pytest.raises(ImproperlyConfigured, match="PGSSLMODE asks for sslmode ''"):
+        env.database("postgres://u:p@db.example.com/app")
+
+
+@pytest.mark.parametrize("where", ["url", "PGSSLROOTCERT"])
+def test_the_system_roots_check_the_certificate_in_production(monkeypatch, where):
+    """libpq checks the server's certificate against the system's roots (verify-full)
+    for sslrootcert=system without an sslmode, and refuses it beside require, which
+    production had put there: every connection failed."""
+    url = "postgres://u:p@db.example.com/app"
+    if where == "url":
+        url += "?sslrootcert=system"
+    else:
+        monkeypatch.setenv("PGSSLROOTCERT", "system")
+    assert env.database(url, ssl_require=True)["OPTIONS"]["sslmode"] == "verify-full"
+    joined = "&" if "?" in url else "?"
+    with pytest.raises(ImproperlyConfigured, match="sslmode=require with sslrootcert=system"):
+        env.database(f"{url}{joined}sslmode=require")
+
+
+@pytest.mark.parametrize("named", ["url", "PGSERVICE"])
+def test_production_asks_a_service_for_its_sslmode_in_the_url(monkeypatch, named):
+    """A service file's own sslmode (verify-full, say) was overridden by require."""
+    url = "postgres:///app?service=shop" if named == "url" else "postgres:///app"
+    if named == "PGSERVICE":
+        monkeypatch.setenv("PGSERVICE", "shop")
+    with pytest.raises(ImproperlyConfigured, match="names the libpq service 'shop'"):
+        env.database(url, ssl_require=True)
+    joined = "&" if "?" in url else "?"
+    kept = env.database(f"{url}{joined}sslmode=verify-full", ssl_require=True)
+    assert kept["OPTIONS"]["sslmode"] == "verify-full"
+    assert "sslmode" not in env.database(url).get("OPTIONS", {})  # development: the file's
+
+
 def test_a_database_named_by_a_libpq_service_is_read():
     assert env.database("postgres:///?service=shop")["OPTIONS"] == {"service": "shop"}
 
@@ -1317,7 +1366,10 @@ def test_the_readmes_connection_arithmetic_is_the_web_lines():
 # (libpq's variables go with its URL: libpq reads every PG one, PGOPTIONS too, which
 # the app does not), Heroku CI's flag for the test run, and pipenv's own, which
 # pipenv reads before it loads .env.
-INHERITED = {"DATABASE_URL", "PGHOST", "PGHOSTADDR", "PGSERVICE", "PGSSLMODE", "CI"}
+INHERITED = {
+    *("DATABASE_URL", "CI"),
+    *("PGHOST", "PGHOSTADDR", "PGSERVICE", "PGSSLMODE", "PGSSLROOTCERT"),
+}
 INHERITED |= {"PIPENV_DONT_LOAD_ENV", "PIPENV_DOTENV_LOCATION"}
 
 
