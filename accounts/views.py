@@ -39,6 +39,7 @@ from accounts.models import Company, Profile
 from accounts.profile_auth.backends import ProfileModelBackend, dotted_path
 from accounts.profiles import create_user_with_profile, profile_of
 from config.adminsaves import row_went
+from config.pagination import PageNumberMixin
 from config.security import throttle, too_many_requests
 from config.security.headers import form_methods_only
 
@@ -335,7 +336,7 @@ def anew(profile, fields) -> Profile:
 MEMBERS_PER_PAGE = 24
 
 
-class CompanyDetailView(ListView):
+class CompanyDetailView(PageNumberMixin, ListView):
     """A company and one page of its members.
 
     `?page=` is a number or `last`; anything else, or a page past the end, is a

@@ -16,6 +16,7 @@ from catalog.kept import fresh_for, kept, kept_key
 from catalog.models import Category, Product
 from catalog.querysets import DEFAULT_SORT, SORTS
 from config.commands import WHOLE_NUMBER
+from config.pagination import PageNumberMixin
 
 PER_PAGE = 24
 MAX_PER_PAGE = 100
@@ -81,7 +82,7 @@ def counted_list(category):
     return products.in_category(category) if category else products
 
 
-class ProductListView(ListView):
+class ProductListView(PageNumberMixin, ListView):
     """`/products/` (with `?category=`) and `/categories/<slug>/`."""
 
     template_name = "catalog/product_list.html"

@@ -40,7 +40,13 @@ def test_members_are_paged(client, company):
     assert member_list(client.get(ACME, {"page": "last"}).content) == member_list(second.content)
 
 
-@pytest.mark.parametrize("page", ["abc", "0", "99", "-1", "1.5", "9" * 40, "%00"])
+# And what int() reads as 2 (or 10) that the site writes no page as.
+SPELLINGS = ["+2", " 2", "2 ", "\u0662", "\uff12", "1_0"]
+
+
+@pytest.mark.parametrize(
+    "page", ["abc", "0", "99", "-1", "1.5", "9" * 40, "9" * 4301, "%00", *SPELLINGS]
+)
 def test_a_page_that_does_not_exist_is_404(client, company, page):
     UserFactory(profile__company=company)
     assert client.get(ACME, {"page": page}).status_code == 404

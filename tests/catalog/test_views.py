@@ -114,6 +114,20 @@ def test_a_nul_in_a_parameter_is_a_400_as_on_every_page(client, make_products, p
     assert client.get("/products/", params).status_code == 400
 
 
+@pytest.mark.parametrize("page", ["+2", " 2", "2 ", "\u0662", "\uff12", "1_0", "LAST"])
+@pytest.mark.parametrize("path", ["/products/", "/categories/{slug}/"])
+def test_a_page_spelled_as_int_reads_it_but_the_site_does_not_is_404(
+    client, make_products, path, page
+):
+    """Django's ListView read the page with int(): `+2`, Arabic-Indic and full-width
+    digits were page 2, `1_0` page 10, each a page the site links to as `?page=2`."""
+    products = make_products(30)
+    path = path.format(slug=products[0].category.slug)
+    assert client.get(path, {"page": "2", "per_page": "3"}).status_code == 200
+    assert client.get(path, {"page": "02", "per_page": "3"}).status_code == 200
+    assert client.get(path, {"page": page, "per_page": "3"}).status_code == 404
+
+
 def test_category_filter_and_page(client, make_products):
     make_products(2)
     audio = CategoryFactory(name="Audio", slug="audio")

@@ -1,0 +1,22 @@
+"""`?page=` as the site writes it, for every list view of the project.
+
+Django's ListView reads the page with `int()`, which also takes `+2`, ` 2`, `1_0`
+(page 10) and other scripts' digits (Arabic-Indic, full-width): each showed a page the site
+links to another way. `PageNumberMixin` answers those with the 404 any page
+Django cannot read gets; a page in ASCII digits (a leading zero, a minus sign:
+what `manage.py`'s numbers take) and `last` go on to Django as before.
+"""
+
+from django.http import Http404
+
+from config.commands import WHOLE_NUMBER
+
+
+class PageNumberMixin:
+    """For a ListView: its page number in ASCII digits or `last`, else a 404."""
+
+    def paginate_queryset(self, queryset, page_size):
+        page = self.kwargs.get(self.page_kwarg) or self.request.GET.get(self.page_kwarg)
+        if page is not None and page != "last" and not WHOLE_NUMBER.fullmatch(page):
+            raise Http404("A page is a number or last.")
+        return super().paginate_queryset(queryset, page_size)
