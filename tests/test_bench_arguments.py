@@ -55,6 +55,7 @@ def test_a_number_below_one_stops_the_benchmark_before_it_starts(module, option,
     ("module", "arguments", "said"),
     [
         ("tests.bench.jpeg_scans", ["--side", "10001"], "argument --side: at most 10,000 pixels"),
+        ("tests.bench.jpeg_scans", ["--scans", "10001"], "argument --scans: at most 10,000"),
         # wrk's two threads need a connection each, on each of the Redis run's two processes.
         ("tests.bench.load", ["--connections", "3"], "argument --connections: give 4 or more"),
         ("tests.bench.load", ["--products", "1000001"], "argument --products: at most 1,000,000"),

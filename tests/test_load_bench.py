@@ -190,3 +190,14 @@ def test_a_catalog_of_a_few_products_has_its_pages_or_says_why_not(fresh_s3, pro
     pages, _, _ = fixtures.prepare(products=products)
     [detail] = [path for name, path, _ in pages if name == "product detail"]
     assert detail in {product.get_absolute_url() for product in Product.objects.published()}
+
+
+@pytest.mark.django_db
+def test_the_render_benchmark_stops_in_one_line_on_a_page_too_few_products_fill():
+    """Three products have no page 2 of the list: measure() ended in an AssertionError
+    after the seed."""
+    from tests.bench import render
+
+    ProductFactory.create_batch(3)
+    with pytest.raises(SystemExit, match=r"The list, page 2 page .* answered 404, not 200"):
+        render.measure([("list, page 2", "/products/?page=2&sort=price&uncached", False)], 1)

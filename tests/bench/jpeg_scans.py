@@ -43,6 +43,9 @@ def decode_seconds(content: bytes) -> float:
 
 # The site's uploads stop at 25 megapixels; this is four times that.
 MAX_SIDE = 10_000
+# A hundred times the scans the site takes (IMAGE_MAX_SCANS): each is a copy of a scan
+# of up to a few KB, and 10^8 of them ran out of memory.
+MAX_SCANS = 10_000
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -52,6 +55,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.side > MAX_SIDE:  # a larger one ran out of memory, or past Pillow's int
         parser.error(f"argument --side: at most {MAX_SIDE:,} pixels")
+    if args.scans > MAX_SCANS:
+        parser.error(f"argument --scans: at most {MAX_SCANS:,}")
     print(f"{'mode':<5}{'repeated scan':>14}{'scans':>7}{'bytes':>11}{'decode s':>10}")
     for mode, colour in (("L", 128), ("RGB", (120, 130, 140))):
         buffer = io.BytesIO()
