@@ -537,6 +537,15 @@ def test_a_password_typed_at_a_terminal_that_is_not_utf8_is_one_line(database_wi
                 os.write(main, b"pw\xffpw-12345zz\n")
                 typed += 1
         process.kill()
+    # What it wrote just before it exited, which the loop above may not have read yet.
+    while select.select([main], [], [], 0.5)[0]:
+        try:
+            read = os.read(main, 4096)
+        except OSError:  # every byte read, and the other end closed
+            break
+        if not read:
+            break
+        said += read
     os.close(main)
     assert process.returncode == 1, said
     assert b"Traceback" not in said
