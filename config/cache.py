@@ -224,6 +224,14 @@ def _check_server(url: str, *, development: bool, secret: bool = False, number: 
         raise bad_parts
     if not parts.hostname:
         raise ImproperlyConfigured("REDIS_URL / REDIS_TLS_URL names no host.")
+    if not parts.hostname.isascii():
+        # Python's sockets write it with IDNA 2003, which makes faß.example fass.example,
+        # another host; the name is not shown, as a password cut short may be in it.
+        raise ImproperlyConfigured(
+            "REDIS_URL / REDIS_TLS_URL names a host outside ASCII, which the connection "
+            "would look up as another name where IDNA 2003 maps it (ß as ss): give the "
+            "host in its ASCII form (xn--...)."
+        )
     if parts.port == 0 or parts.netloc.endswith(":"):
         raise ImproperlyConfigured(
             "REDIS_URL / REDIS_TLS_URL names port 0, or none after its colon, which "

@@ -209,6 +209,16 @@ def test_an_at_sign_after_the_host_written_percent_encoded_is_taken(no_redis):
     cache._check_server("rediss://:p@h:6380/0?username=ada%40example.com", development=False)
 
 
+@pytest.mark.parametrize("host", ["faß.example", "bücher.example", "\uff52edis.example"])
+def test_a_host_outside_ascii_is_refused_without_showing_it(no_redis, host):
+    """Python's sockets write such a name with IDNA 2003: faß.example became
+    fass.example, another host, and full-width letters plain ones."""
+    with pytest.raises(ImproperlyConfigured, match="a host outside ASCII") as refused:
+        cache._check_server(f"rediss://:p@{host}:6380/0", development=False)
+    assert host not in str(refused.value)
+    cache._check_server(f"rediss://:p@{host.encode('idna').decode()}:6380/0", development=False)
+
+
 def redis_py_cannot_use(url: str) -> bool:
     """redis-py refuses the URL, or connects elsewhere for it: to localhost, or to
     its default port for port 0."""
