@@ -27,7 +27,7 @@ def test_every_number_option_counts_from_one():
     others = [
         ("tests.bench.load", "--connections", "connection_count"),
         ("tests.bench.load", "--products", "product_count"),
-        ("tests.bench.render", "--products", "product_count"),
+        ("tests.bench.render", "--products", "render_product_count"),
         ("tests.bench.reset_timing", "--greeting", "greeting_seconds"),
     ]
     assert [entry for entry in number_options() if entry[2] != "at_least_one"] == others
@@ -61,6 +61,7 @@ def test_a_number_below_one_stops_the_benchmark_before_it_starts(module, option,
         ("tests.bench.load", ["--products", "1000001"], "argument --products: at most 1,000,000"),
         ("tests.bench.load", ["--products", "9" * 5000], "more digits than Python reads"),
         ("tests.bench.render", ["--products", "1000001"], "argument --products: at most 1,000,000"),
+        ("tests.bench.render", ["--products", "99"], "argument --products: give 100 or more"),
         ("tests.bench.render", ["--profile", "products"], "argument --profile: invalid choice"),
         ("tests.bench.reset_timing", ["--greeting", "inf"], "give seconds from 0 to 10"),
         ("tests.bench.reset_timing", ["--greeting", "-1"], "give seconds from 0 to 10"),

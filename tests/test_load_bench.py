@@ -199,5 +199,5 @@ def test_the_render_benchmark_stops_in_one_line_on_a_page_too_few_products_fill(
     from tests.bench import render
 
     ProductFactory.create_batch(3)
-    with pytest.raises(SystemExit, match=r"The list, page 2 page .* answered 404, not 200"):
+    with pytest.raises(SystemExit, match=r"The list, page 2 page .* answered 404, not 200: a"):
         render.measure([("list, page 2", "/products/?page=2&sort=price&uncached", False)], 1)
