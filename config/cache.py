@@ -224,7 +224,7 @@ def _check_server(url: str, *, development: bool, secret: bool = False, number: 
         raise bad_parts
     if not parts.hostname:
         raise ImproperlyConfigured("REDIS_URL / REDIS_TLS_URL names no host.")
-    if not parts.hostname.isascii():
+    if not unquote(parts.hostname).isascii():  # redis-py decodes it: fa%C3%9F.example
         # Python's sockets write it with IDNA 2003, which makes faß.example fass.example,
         # another host; the name is not shown, as a password cut short may be in it.
         raise ImproperlyConfigured(

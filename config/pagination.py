@@ -17,6 +17,7 @@ class PageNumberMixin:
 
     def paginate_queryset(self, queryset, page_size):
         page = self.kwargs.get(self.page_kwarg) or self.request.GET.get(self.page_kwarg)
-        if page is not None and page != "last" and not WHOLE_NUMBER.fullmatch(page):
+        # Empty is the first page, as Django reads it.
+        if page and page != "last" and not WHOLE_NUMBER.fullmatch(page):
             raise Http404("A page is a number or last.")
         return super().paginate_queryset(queryset, page_size)

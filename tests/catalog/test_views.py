@@ -125,6 +125,7 @@ def test_a_page_spelled_as_int_reads_it_but_the_site_does_not_is_404(
     path = path.format(slug=products[0].category.slug)
     assert client.get(path, {"page": "2", "per_page": "3"}).status_code == 200
     assert client.get(path, {"page": "02", "per_page": "3"}).status_code == 200
+    assert client.get(path, {"page": "", "per_page": "3"}).status_code == 200  # Django's page 1
     assert client.get(path, {"page": page, "per_page": "3"}).status_code == 404
 
 

@@ -11,7 +11,7 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import pytest
 from django.core.cache import CacheHandler
@@ -217,6 +217,9 @@ def test_a_host_outside_ascii_is_refused_without_showing_it(no_redis, host):
         cache._check_server(f"rediss://:p@{host}:6380/0", development=False)
     assert host not in str(refused.value)
     cache._check_server(f"rediss://:p@{host.encode('idna').decode()}:6380/0", development=False)
+    encoded = quote(host)  # which redis-py decodes before it connects
+    with pytest.raises(ImproperlyConfigured, match="a host outside ASCII") as refused:
+        cache._check_server(f"rediss://:p@{encoded}:6380/0", development=False)
 
 
 def redis_py_cannot_use(url: str) -> bool:
