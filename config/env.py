@@ -1287,9 +1287,10 @@ def database(url: str, *, development: bool = False, **options) -> dict:
     elif options.get("ssl_require") and asked is None and service:
         # A service file may name its own sslmode, which require would override.
         raise ImproperlyConfigured(
-            f"DATABASE_URL names the libpq service {shown(service)}, whose file may give "
-            "an sslmode the settings cannot read, and production requires TLS: give "
-            "sslmode in DATABASE_URL (require, verify-ca or verify-full)."
+            f"{'DATABASE_URL' if 'service' in query else 'PGSERVICE'} names the libpq "
+            f"service {shown(service)}, whose file may give an sslmode the settings "
+            "cannot read, and production requires TLS: give sslmode in DATABASE_URL "
+            "(require, verify-ca or verify-full)."
         )
     if options.get("ssl_require") and asked in ("disable", "allow", "prefer"):
         raise ImproperlyConfigured(

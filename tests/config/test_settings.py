@@ -525,8 +525,9 @@ def test_production_asks_a_service_for_its_sslmode_in_the_url(monkeypatch, named
     url = "postgres:///app?service=shop" if named == "url" else "postgres:///app"
     if named == "PGSERVICE":
         monkeypatch.setenv("PGSERVICE", "shop")
-    with pytest.raises(ImproperlyConfigured, match="names the libpq service 'shop'"):
+    with pytest.raises(ImproperlyConfigured, match="names the libpq service 'shop'") as refused:
         env.database(url, ssl_require=True)
+    assert str(refused.value).startswith("DATABASE_URL" if named == "url" else "PGSERVICE")
     joined = "&" if "?" in url else "?"
     kept = env.database(f"{url}{joined}sslmode=verify-full", ssl_require=True)
     assert kept["OPTIONS"]["sslmode"] == "verify-full"
