@@ -1,10 +1,12 @@
-"""`?page=` as the site writes it, for every list view of the project.
+"""`?page=` as the site writes it, for the site's list views (the admin's lists,
+staff's alone, read theirs as Django does).
 
 Django's ListView reads the page with `int()`, which also takes `+2`, ` 2`, `1_0`
-(page 10) and other scripts' digits (Arabic-Indic, full-width): each showed a page the site
-links to another way. `PageNumberMixin` answers those with the 404 any page
-Django cannot read gets; a page in ASCII digits (a leading zero, a minus sign:
-what `manage.py`'s numbers take) and `last` go on to Django as before.
+(page 10) and other scripts' digits (Arabic-Indic, full-width): each showed a
+page the site links to another way. `PageNumberMixin` answers those with the 404
+any page Django cannot read gets; a page in ASCII digits (a leading zero, a minus
+sign: what `manage.py`'s numbers take), `last` and an empty one (the first page)
+go on to Django as before.
 """
 
 from django.http import Http404

@@ -10,8 +10,9 @@ Before that, the header must be one range as RFC 9110 writes it, in digits:
 WhiteNoise reads each end with `int()`, which also takes `+1`, ` 1`, `1_0` and
 other scripts' digits, and refuses more than 4,300 digits: each end is handed on
 at most the file's size, the same range. Anything else is ignored, as WhiteNoise
-ignores a header it cannot read (the whole file, 200). And `bytes=-0`, the last no bytes, is 416
-Range Not Satisfiable, as RFC 9110 says: WhiteNoise read it as the whole file.
+ignores a header it cannot read (the whole file, 200). And `bytes=-0`, the last
+no bytes, is 416 Range Not Satisfiable, as RFC 9110 says: WhiteNoise read it as
+the whole file.
 A HEAD ignores the header, as RFC 9110 has every method but GET do. Every other
 range is WhiteNoise's own answer.
 
