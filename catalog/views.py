@@ -15,7 +15,7 @@ from catalog.counts import CachedCountPaginator, count_key, same_rows
 from catalog.kept import fresh_for, kept, kept_key
 from catalog.models import Category, Product
 from catalog.querysets import DEFAULT_SORT, SORTS
-from config.commands import WHOLE_NUMBER
+from config.commands import WHOLE_NUMBER, capped
 from config.pagination import PageNumberMixin
 
 PER_PAGE = 24
@@ -37,12 +37,9 @@ def clamp_per_page(value: str | None) -> int:
     other scripts' digits, `1_00` and `+7` too, which int() reads."""
     if value is None or not WHOLE_NUMBER.fullmatch(value):
         return PER_PAGE
-    digits = value.lstrip("-").lstrip("0") or "0"
     if value.startswith("-"):
         return 1
-    if len(digits) > len(str(MAX_PER_PAGE)):
-        return MAX_PER_PAGE
-    return min(max(int(digits), 1), MAX_PER_PAGE)
+    return max(capped(value, MAX_PER_PAGE), 1)
 
 
 def is_canonical_query(request, kwargs: dict) -> bool:

@@ -1,5 +1,6 @@
 """The base of the project's management commands that read or write the app's tables,
-the check `manage.py` makes of a command line first, and the type of a number option."""
+the check `manage.py` makes of a command line first, the type of a number option,
+and `capped()`, which reads a number of any length (a form's row, `?per_page=`)."""
 
 import argparse
 import re
@@ -12,6 +13,13 @@ from django.db.migrations.executor import MigrationExecutor
 from config.env import is_utf8, libpq_said, shown
 
 WHOLE_NUMBER = re.compile(r"-?[0-9]+")
+
+
+def capped(digits: str, bound: int) -> int:
+    """The number the ASCII `digits` write, or `bound` where it is larger: read by its
+    length first, as int() refuses more than 4,300 digits."""
+    significant = digits.lstrip("0") or "0"
+    return bound if len(significant) > len(str(bound)) else min(int(significant), bound)
 
 
 def whole_number(text: str) -> int:

@@ -29,6 +29,8 @@ profile form, and every form of the admin without each field its page sends.
 from django import forms
 from django.core.exceptions import ValidationError
 
+from config.commands import capped
+
 # Widgets a browser's form leaves out of the body when they are empty or unchosen;
 # CheckboxInput and SelectMultiple already say they are never left out.
 LEFT_OUT_WHEN_EMPTY = (forms.FileInput, forms.RadioSelect)
@@ -100,14 +102,6 @@ NEW_ROW_OF_A_STORED_ID = (
 )
 
 
-def not_below(digits: str, count: int) -> bool:
-    """Whether the ASCII digits `digits` write a number of `count` or more, however
-    many there are: int() refuses more than 4,300 (a row numbered so was a 400 page
-    for a form error, and an error report)."""
-    significant = digits.lstrip("0") or "0"
-    return len(significant) > len(str(count)) or int(significant) >= count
-
-
 class KnownRowsFormSetMixin:
     """For a model formset: refuses rows a body tells otherwise than its page did.
 
@@ -174,7 +168,7 @@ class KnownRowsFormSetMixin:
                     and field in fields
                     and index.isascii()
                     and index.isdigit()
-                    and not_below(index, count)
+                    and capped(index, count) >= count  # any number of digits
                 ):
                     raise ValidationError(
                         ROWS_PAST_THE_COUNT, code="rows_past_the_count", params={"count": count}

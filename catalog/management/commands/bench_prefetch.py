@@ -21,7 +21,7 @@ from catalog import bench, demo_data
 from catalog.features import STRATEGIES
 from catalog.models import Product
 from config import gc_tuning
-from config.commands import WHOLE_NUMBER, DatabaseCommand, whole_number
+from config.commands import WHOLE_NUMBER, DatabaseCommand, capped, whole_number
 from config.env import shown
 
 
@@ -40,16 +40,17 @@ def number_list(text: str) -> list[int]:
         raise CommandError(
             f"--sizes takes comma-separated numbers in ASCII digits, got {shown(text)}."
         )
-    # Signs and lengths before int(), which refuses more than 4,300 digits.
-    digits = [part.lstrip("-").lstrip("0") or "0" for part in parts]
-    if any(part.startswith("-") for part in parts) or "0" in digits:
+    if any(part.startswith("-") for part in parts):
         raise CommandError("--sizes must be numbers of 1 or more.")
-    if any(len(number) > len(str(MAX_SIZE)) or int(number) > MAX_SIZE for number in digits):
+    sizes = [capped(part, MAX_SIZE + 1) for part in parts]  # any number of digits
+    if min(sizes) < 1:
+        raise CommandError("--sizes must be numbers of 1 or more.")
+    if max(sizes) > MAX_SIZE:
         raise CommandError(
             f"--sizes can be at most {MAX_SIZE:,} products: the seed it would need is more "
             "than one run of seed_catalog adds."
         )
-    return list(dict.fromkeys(int(number) for number in digits))  # "5,05" is one size
+    return list(dict.fromkeys(sizes))  # "5,05" is one size
 
 
 def to_seed(missing: int) -> int:
