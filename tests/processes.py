@@ -21,7 +21,7 @@ import psycopg2
 from django.conf import settings
 from django.db import connection
 
-from config.local.demo import procfile_command
+from config.local.demo import ends_with_this_process, procfile_command
 from config.tour import ENVIRONMENT_VARIABLES
 from tests import forkserver
 from tests.forkserver import process_log, whole
@@ -565,6 +565,10 @@ def start_web(
     every request of every web process costs CPU for lines already counted. A
     test whose web process runs code nothing else runs (the body limit, Redis
     failures) asks for `measured=True`.
+
+    It ends with the process that started it, however that one ends, as the demo's
+    web line does (`ends_with_this_process`): a benchmark killed by a test's
+    timeout left its gunicorn serving on its port.
     """
     port = port or free_port()
     log = process_log()
@@ -574,6 +578,7 @@ def start_web(
         env={**(env if measured else unmeasured(env)), "PORT": str(port)},
         stdout=log,
         stderr=subprocess.STDOUT,
+        preexec_fn=ends_with_this_process(),
     )
     return WebProcess(process, port, log, tls)
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.processes import (
+    BASE_DIR,
     WebProcess,
     disk_state,
     free_port,
@@ -161,3 +162,34 @@ def test_a_line_written_while_the_log_is_read_hides_none_before_it():
     racing = WrittenBetweenSeekAndRead(log, b"GET /healthz 200\n")
     web = WebProcess(None, 0, racing)
     assert web.output().startswith("Local S3 server on ...\n")
+
+
+def test_a_web_process_ends_with_the_process_that_started_it():
+    """A load benchmark killed by a test's timeout left its gunicorn serving, on its
+    port, for an hour. The web lines the tests and benchmarks start are told to stop
+    when the process that started them ends, however it ends, as the demo's is."""
+    import psutil
+
+    code = (
+        "import time\n"
+        "from tests.processes import production_env, start_web\n"
+        "web = start_web(production_env(DATABASE_URL='postgres://u:p@127.0.0.1:9/none'))\n"
+        "web.wait_until_serving('/static/css/site.css', timeout=120)\n"
+        "print(web.process.pid, flush=True)\n"
+        "time.sleep(300)\n"
+    )
+    starter = subprocess.Popen(
+        [sys.executable, "-c", code], cwd=BASE_DIR, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        pid = int(starter.stdout.readline())
+        web = psutil.Process(pid)
+    finally:
+        starter.kill()  # kill -9: it can pass nothing on
+        starter.wait()
+    try:
+        wait_for(lambda: not web.is_running() or web.status() == psutil.STATUS_ZOMBIE, 60)
+    finally:
+        if web.is_running():
+            for process in [*web.children(recursive=True), web]:
+                process.kill()
