@@ -39,6 +39,7 @@ from sentry_sdk.scrubber import DEFAULT_DENYLIST, EventScrubber
 from sentry_sdk.utils import Dsn
 
 from config.env import (
+    ascii_form_said,
     clipped,
     deployed_commit,
     gives_a_password,
@@ -201,6 +202,16 @@ def dsn_refusal(dsn: str) -> str | None:
     return None
 
 
+def _host_in_ascii(dsn: str) -> str:
+    """The sentence giving the DSN's host in its ASCII form, where it is in another
+    script (sentry.bücher.de), or nothing. The key before the @ is not repeated."""
+    try:
+        host = urlsplit(dsn).hostname
+    except ValueError:
+        return ""
+    return ascii_form_said(host, "as DNS holds it") if host else ""
+
+
 def init(*, dsn: str, environment: str, traces_sample_rate: float, redis: bool) -> None:
     """Start Sentry. `redis`: whether a cache is on Redis. Without one, Sentry's Redis
     integration, which would import redis-py at start, stays off (config/cache.py)."""
@@ -208,6 +219,7 @@ def init(*, dsn: str, environment: str, traces_sample_rate: float, redis: bool) 
         raise ImproperlyConfigured(
             f"SENTRY_DSN is not a DSN Sentry accepts ({clipped(refusal)}): copy it, without "
             "quotes, from the project's settings in Sentry (Client Keys), or unset it."
+            + _host_in_ascii(dsn)
         )
     sentry_sdk.init(
         dsn=dsn,

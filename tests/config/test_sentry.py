@@ -388,3 +388,24 @@ def test_before_send_keeps_server_faults():
     event = {"logger": "django.request", "message": "Internal Server Error: /"}
     assert before_send(event, {"exc_info": (ValueError, error, None)}) == event
     assert before_send({"logger": "django.securityish"}, {}) == {"logger": "django.securityish"}
+
+
+def test_a_host_in_another_script_is_refused_with_its_ascii_form():
+    """As the other URLs' refusals say (DATABASE_URL, AWS_S3_ENDPOINT_URL): the DSN's
+    host goes in the form DNS holds. The key is not repeated."""
+    dsn = "https://key@sentry.b\u00fccher.de/7"
+    with pytest.raises(ImproperlyConfigured) as refused:
+        sentry.init(dsn=dsn, environment="production", traces_sample_rate=0.0, redis=False)
+    said = str(refused.value)
+    assert said.endswith("in its ASCII form, as DNS holds it: sentry.xn--bcher-kva.de"), said
+    assert "key@" not in said
+    assert sentry.dsn_refusal("https://key@sentry.xn--bcher-kva.de/7") is None
+    # A key outside ASCII gets no such sentence: only a host has an ASCII form.
+    with pytest.raises(ImproperlyConfigured) as refused:
+        sentry.init(
+            dsn="https://k\u00e9y@o1.ingest.sentry.io/7",
+            environment="production",
+            traces_sample_rate=0.0,
+            redis=False,
+        )
+    assert "ASCII form" not in str(refused.value)
