@@ -1153,6 +1153,11 @@ def is_utf8(text: str) -> bool:
 SSLMODES = ("disable", "allow", "prefer", "require", "verify-ca", "verify-full")
 
 
+def _whole_seconds(timeout: str) -> bool:
+    """Whether `timeout` is a connect_timeout the settings take: 1 to CONNECT_TIMEOUT."""
+    return re.fullmatch(r"[0-9]+", timeout) is not None and 1 <= int(timeout) <= CONNECT_TIMEOUT
+
+
 def libpq_environment() -> None:
     """Stop start-up naming a PG* variable (libpq reads them: PGOPTIONS, PGTZ,
     PGSERVICE...) whose value has a byte that is not UTF-8. libpq's error naming
@@ -1299,13 +1304,23 @@ def database(url: str, *, development: bool = False, **options) -> dict:
             "verify-ca or verify-full."
         )
     timeout = str(config.get("OPTIONS", {}).get("connect_timeout", CONNECT_TIMEOUT)).strip()
-    if not (re.fullmatch(r"[0-9]+", timeout) and 1 <= int(timeout) <= CONNECT_TIMEOUT):
+    bound = f"whole seconds from 1 to {CONNECT_TIMEOUT} (0 waits for ever, and longer "
+    if not _whole_seconds(timeout):
         said = NOT_SHOWN if gives_a_password(url) else shown(timeout)
         raise ImproperlyConfigured(
-            f"DATABASE_URL's connect_timeout must be whole seconds from 1 to {CONNECT_TIMEOUT} "
-            f"(0 waits for ever, and longer outlasts Heroku's router), got {said}; "
-            f"without it the settings use {CONNECT_TIMEOUT}."
+            f"DATABASE_URL's connect_timeout must be {bound}outlasts Heroku's router), got "
+            f"{said}; without it the settings use {CONNECT_TIMEOUT}."
         )
+    # libpq reads PGCONNECT_TIMEOUT where the URL names none; the settings' own
+    # would replace it, so it is read here, and bounded the same way.
+    pgconnect_timeout = os.environ.get("PGCONNECT_TIMEOUT", "").strip()
+    if pgconnect_timeout and "connect_timeout" not in config.get("OPTIONS", {}):
+        if not _whole_seconds(pgconnect_timeout):
+            raise ImproperlyConfigured(
+                f"PGCONNECT_TIMEOUT must be {bound}outlasts Heroku's router), got "
+                f"{shown(pgconnect_timeout)}: unset it for {CONNECT_TIMEOUT}."
+            )
+        config.setdefault("OPTIONS", {})["connect_timeout"] = pgconnect_timeout
     _refuse_unknown_options(url, config.get("OPTIONS", {}))
     if not config["NAME"] and not config.get("OPTIONS", {}).get("service"):
         raise ImproperlyConfigured(

@@ -408,6 +408,26 @@ def test_a_connect_timeout_in_the_database_url_outside_the_bound_stops_start_up(
         env.database(f"postgres://u:p@h/app?connect_timeout={timeout}")
 
 
+@pytest.mark.parametrize("timeout", ["abc", "0", "6", "120", "2.5", "\uff13"])
+def test_pgconnect_timeout_outside_the_bound_stops_start_up_naming_it(monkeypatch, timeout):
+    """libpq reads PGCONNECT_TIMEOUT where the URL gives no connect_timeout, and the
+    settings' 5 s replaced it without a word: read it as the URL's own is read."""
+    monkeypatch.setenv("PGCONNECT_TIMEOUT", timeout)
+    with pytest.raises(ImproperlyConfigured, match=r"^PGCONNECT_TIMEOUT must be .* 1 to 5"):
+        env.database("postgres://u:p@h/app")
+    # The URL's own comes first, as in libpq, and the variable is then not read.
+    options = env.database("postgres://u:p@h/app?connect_timeout=2")["OPTIONS"]
+    assert str(options["connect_timeout"]) == "2"
+
+
+@pytest.mark.parametrize("timeout", ["1", "3", "5", " 4 ", ""])
+def test_pgconnect_timeout_within_the_bound_is_the_one_used(monkeypatch, timeout):
+    """Set but empty, it is read as unset: the settings' 5 s."""
+    monkeypatch.setenv("PGCONNECT_TIMEOUT", timeout)
+    options = env.database("postgres://u:p@h/app").get("OPTIONS", {})
+    assert str(options.get("connect_timeout", env.CONNECT_TIMEOUT)) == (timeout.strip() or "5")
+
+
 @pytest.mark.parametrize("timeout", ["1", "3", "5", "%205", ""])
 def test_a_connect_timeout_within_the_bound_is_kept_and_none_is_5(timeout):
     options = env.database(f"postgres://u:p@h/app?connect_timeout={timeout}").get("OPTIONS", {})
@@ -1369,7 +1389,8 @@ def test_the_readmes_connection_arithmetic_is_the_web_lines():
 # pipenv reads before it loads .env.
 INHERITED = {
     *("DATABASE_URL", "CI"),
-    *("PGHOST", "PGHOSTADDR", "PGSERVICE", "PGSSLMODE", "PGSSLROOTCERT"),
+    *("PGCONNECT_TIMEOUT", "PGHOST", "PGHOSTADDR", "PGSERVICE", "PGSSLMODE"),
+    "PGSSLROOTCERT",
 }
 INHERITED |= {"PIPENV_DONT_LOAD_ENV", "PIPENV_DOTENV_LOCATION"}
 
