@@ -4,7 +4,7 @@ from functools import cache
 from importlib import import_module
 
 from django.conf import settings
-from django.contrib.auth import BACKEND_SESSION_KEY, SESSION_KEY, get_user_model
+from django.contrib.auth import BACKEND_SESSION_KEY, SESSION_KEY, get_user_model, load_backend
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import ValidationError
 
@@ -58,9 +58,28 @@ class SessionBackendUpgradeMiddleware:
 def _log_out_without_a_key(session) -> None:
     """Django turns a session's stored user id into a primary key before any backend
     sees it, and raised ValidationError on every request of a session whose id could
-    not be one: logged out instead, as Django does when the password changed."""
-    if session.session_key and SESSION_KEY in session and not _is_a_key(session[SESSION_KEY]):
+    not be one; it asks the stored backend for the user where AUTHENTICATION_BACKENDS
+    lists it, and raised AttributeError for one that loads no user (a backend that
+    only refuses logins). Such a session is logged out instead, as Django does when
+    the password changed."""
+    if not session.session_key:
+        return
+    unreadable_id = SESSION_KEY in session and not _is_a_key(session[SESSION_KEY])
+    if unreadable_id or not _loads_users(session.get(BACKEND_SESSION_KEY)):
         session.flush()
+
+
+def _loads_users(stored) -> bool:
+    """Whether Django can ask `stored` (a session's backend) for the user: a path
+    it does not list, or none, Django itself logs out."""
+    if not isinstance(stored, str) or stored not in settings.AUTHENTICATION_BACKENDS:
+        return True
+    return _has_get_user(stored)
+
+
+@cache
+def _has_get_user(path: str) -> bool:
+    return callable(getattr(load_backend(path), "get_user", None))
 
 
 def _is_a_key(stored) -> bool:

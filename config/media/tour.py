@@ -255,11 +255,17 @@ class S3MediaTourView(TemplateView):
 
     def get(self, request, *args, **kwargs):
         # The page a run's POST redirected to: its result, as often as it is asked for.
-        ran = (request.session.get(RAN_KEY) or {}).get(request.GET.get("ran", ""))
+        # As `run` keeps it, or no result: a session row may hold anything.
+        runs = request.session.get(RAN_KEY)
+        ran = runs.get(request.GET.get("ran", "")) if isinstance(runs, dict) else None
         if isinstance(ran, dict) and isinstance(ran.get("steps"), list):
             at = ran.get("at")
             return self.respond(
-                steps=[Step(*step) for step in ran["steps"] if len(step) == 2],
+                steps=[
+                    Step(*step)
+                    for step in ran["steps"]
+                    if isinstance(step, list) and len(step) == 2
+                ],
                 read_after=at if isinstance(at, float) else None,
             )
         if isinstance(ran, dict) and isinstance(ran.get("error"), str):

@@ -6,6 +6,12 @@ other key of 8 or more characters for a database lookup: a cookie carrying a
 NUL reaches psycopg2, which refuses it with an error, so one cookie made every
 page a 500. Here such a key counts as no session at all, as an unknown key does.
 
+What a session row holds is read as Django wrote it, or not at all: data that
+decodes to anything but an object, an expiry Django cannot turn into a date and
+an age, and a reset link's token that is no text made every page of that session,
+or the reset form, a 500 (logout too). The first reads as an empty session; the
+others are dropped, leaving the session its default age and the link spent.
+
 Every request with a session cookie reads its session: Django builds that
 `SELECT` with the ORM each time (a queryset, its lookups, the compiler): CPU
 for a statement whose text never changes. Here the ORM compiles it once per
@@ -15,12 +21,18 @@ in one run).
 """
 
 import re
+import time
 from functools import cache
 
 from django.contrib.sessions.backends import db
+from django.contrib.sessions.backends.base import SessionBase
 from django.db import connections, router
 from django.utils import timezone
+from django.utils.http import http_date
 
+# django.contrib.auth.views.INTERNAL_RESET_SESSION_TOKEN, named here: importing the
+# views would load the auth models before the apps are.
+RESET_TOKEN_KEY = "_password_reset_token"  # noqa: S105 (a session key's name)
 # What django.contrib.sessions.backends.base generates (get_random_string(32, VALID_KEY_CHARS)).
 ISSUED_KEY = re.compile(r"[a-z0-9]{32}")
 
@@ -32,6 +44,17 @@ def is_issued_key(key) -> bool:
 class SessionStore(db.SessionStore):
     def _validate_session_key(self, key):
         return is_issued_key(key)
+
+    def decode(self, session_data):
+        session = super().decode(session_data)
+        if not isinstance(session, dict):
+            return {}
+        if "_session_expiry" in session and not readable_expiry(session["_session_expiry"]):
+            del session["_session_expiry"]
+        # A reset link's token, which Django splits on every request of its form.
+        if not isinstance(session.get(RESET_TOKEN_KEY, ""), str):
+            del session[RESET_TOKEN_KEY]
+        return session
 
     def _get_session_from_db(self):
         """The unexpired session of this key, or None: what Django's lookup returns."""
@@ -45,6 +68,19 @@ class SessionStore(db.SessionStore):
             self._session_key = None
             return None
         return self.model(session_key=self.session_key, session_data=row[0])
+
+
+def readable_expiry(expiry) -> bool:
+    """Whether Django can make `expiry` (a session's `_session_expiry`) the row's
+    expiry date and the cookie's, as it does whenever the session is written."""
+    probe = SessionBase()
+    try:
+        age = probe.get_expiry_age(expiry=expiry)
+        probe.get_expiry_date(expiry=expiry)
+        http_date(time.time() + age)
+    except (TypeError, ValueError, OverflowError):
+        return False
+    return True
 
 
 @cache

@@ -192,6 +192,17 @@ def test_a_session_whose_backend_is_not_a_path_is_logged_out_not_a_500(client, s
     assert_logged_out_by(client, BACKEND_SESSION_KEY, stored)
 
 
+@pytest.mark.parametrize(
+    "stored", ["axes.backends.AxesStandaloneBackend", "accounts.throttles.AccountLoginLimitBackend"]
+)
+def test_a_session_naming_a_listed_backend_that_loads_no_user_is_logged_out(client, stored):
+    """Django loads the stored backend where AUTHENTICATION_BACKENDS lists it and asks
+    it for the user: the two that only refuse logins have no get_user, and such a
+    session was a 500 on every page, logout included."""
+    assert_logged_out_by(client, BACKEND_SESSION_KEY, stored)
+    assert BACKEND_SESSION_KEY not in client.session
+
+
 @pytest.mark.parametrize("stored", ["abc", "", [1], {"id": 1}, "1.5"])
 def test_a_session_whose_user_id_is_not_a_key_is_logged_out_not_a_500(client, stored):
     """Django turns the stored user id into a primary key before any backend sees

@@ -792,3 +792,28 @@ def test_a_storage_remembered_unreadable_does_not_hold_back_another(
     assert client.get("/tour/s3-media/").status_code == 503
     settings.STORAGES = storages_on(fresh_s3)  # mended
     assert client.get("/tour/s3-media/").status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "kept",
+    [
+        [1],
+        "x",
+        {"abc": [1]},
+        {"abc": {"steps": [1, None]}},
+        {"abc": {"steps": [["a", "b", "c"], "ab"], "at": "x"}},
+        {"abc": {"error": 7}},
+    ],
+    ids=repr,
+)
+def test_a_kept_result_of_another_shape_is_no_result_not_a_500(client, fresh_s3, kept):
+    """The results a session keeps are read back as the run wrote them, or not at
+    all: a session row written otherwise made this page a 500 for its visitor."""
+    client.get("/")
+    session = client.session
+    session[tour.RAN_KEY] = kept
+    session.save()
+    response = client.get("/tour/s3-media/?ran=abc")
+    assert response.status_code == 200
+    assert "No versions of" in response.content.decode()

@@ -4,6 +4,7 @@ returns, with the ORM's own statement compiled once."""
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth import BACKEND_SESSION_KEY
 from django.contrib.sessions.models import Session
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -60,3 +61,100 @@ def test_a_logged_in_visitor_stays_logged_in_until_logout(client):
     assert client.get("/accounts/profile/").status_code == 200
     client.post("/accounts/logout/")
     assert client.get("/accounts/profile/").status_code == 302
+
+
+def stored_as(data) -> str:
+    """The key of a session row whose data, signed as Django signs it, is `data`: what
+    a write to the table, or a project's code, may leave there."""
+    key = saved(name="Ada")
+    Session.objects.filter(pk=key).update(session_data=SessionStore().encode(data))
+    return key
+
+
+@pytest.mark.parametrize("data", [[1, 2], "x", 5, None, True])
+def test_session_data_that_is_no_object_reads_as_empty(client, data):
+    """Django returns whatever the signed data decodes to, and every page then asked
+    a list or a number for its keys: a 500, logout and the login page included."""
+    key = stored_as(data)
+    assert SessionStore(key).load() == {}
+    client.cookies["sessionid"] = key
+    assert client.get("/").status_code == 200
+    response = client.get("/accounts/profile/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+    assert client.post("/accounts/logout/").status_code == 302
+
+
+UNREADABLE_EXPIRIES = [
+    "abc",
+    {"a": 1},
+    [1],
+    10**20,  # past what a date can hold
+    float("nan"),  # JSON as Python writes it
+    "2030-01-01T00:00:00",  # without its time zone, which Django writes
+    "10000-01-01T00:00:00+00:00",
+]
+
+
+@pytest.mark.parametrize("expiry", UNREADABLE_EXPIRIES, ids=repr)
+def test_an_expiry_django_cannot_read_is_dropped_and_the_session_kept(client, expiry):
+    """A stored `_session_expiry` Django cannot turn into a date or an age was a 500
+    on the next request that wrote the session. The session reads without it:
+    it keeps its default age."""
+    client.force_login(UserFactory(username="ada"))
+    key = client.session.session_key
+    # Logged in under Django's ModelBackend: the next request writes the session
+    # (accounts/profile_auth/middleware.py), as a form's message would.
+    data = {
+        **SessionStore(key).load(),
+        BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
+        "_session_expiry": expiry,
+    }
+    Session.objects.filter(pk=key).update(session_data=SessionStore().encode(data))
+    assert "_session_expiry" not in SessionStore(key).load()
+    response = client.get("/accounts/profile/")
+    assert response.status_code == 200
+    assert b"ada" in response.content
+    assert "_session_expiry" not in SessionStore(key).load()
+
+
+@pytest.mark.parametrize("expiry", [0, 3600, -5, "2030-01-01T00:00:00+00:00"])
+def test_an_expiry_django_wrote_is_kept(expiry):
+    key = stored_as({"name": "Ada", "_session_expiry": expiry})
+    assert SessionStore(key).load() == {"name": "Ada", "_session_expiry": expiry}
+
+
+@pytest.mark.parametrize("token", [[1], 7, {"a": "b"}, None, "x"])
+def test_a_reset_token_of_another_shape_in_the_session_is_a_spent_link(client, token):
+    """Django keeps a reset link's token in the session while its form is shown, and
+    splits it on every request of the form: a stored list or number was a 500."""
+    from django.contrib.auth.tokens import default_token_generator
+    from django.contrib.auth.views import INTERNAL_RESET_SESSION_TOKEN
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    user = UserFactory(email="grace@example.com")
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    form_url = client.get(f"/accounts/reset/{uid}/{default_token_generator.make_token(user)}/")[
+        "Location"
+    ]
+    session = client.session
+    session[INTERNAL_RESET_SESSION_TOKEN] = token
+    session.save()
+    response = client.get(form_url)
+    assert response.status_code in (200, 400)
+    assert b"new_password1" not in response.content  # no form: the link reads as spent
+    response = client.post(
+        form_url, {"new_password1": "a-new-Long-pass-1"} | {"new_password2": "a-new-Long-pass-1"}
+    )
+    assert response.status_code in (200, 400)
+    user.refresh_from_db()
+    assert not user.check_password("a-new-Long-pass-1")
+
+
+def test_the_reset_token_key_is_djangos():
+    from django.contrib.auth.views import INTERNAL_RESET_SESSION_TOKEN
+
+    from config.security.sessions import RESET_TOKEN_KEY
+
+    assert RESET_TOKEN_KEY == INTERNAL_RESET_SESSION_TOKEN
