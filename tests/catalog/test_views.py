@@ -125,6 +125,10 @@ def test_a_page_spelled_as_int_reads_it_but_the_site_does_not_is_404(
     path = path.format(slug=products[0].category.slug)
     assert client.get(path, {"page": "2", "per_page": "3"}).status_code == 200
     assert client.get(path, {"page": "02", "per_page": "3"}).status_code == 200
+    # Zeros past the 4,300 digits int() reads: the same page, as fewer zeros are.
+    padded = client.get(path, {"page": "0" * 4300 + "2", "per_page": "3"})
+    assert padded.status_code == 200
+    assert padded.context["page_obj"].number == 2
     assert client.get(path, {"page": "", "per_page": "3"}).status_code == 200  # Django's page 1
     assert client.get(path, {"page": page, "per_page": "3"}).status_code == 404
 
