@@ -174,6 +174,21 @@ def listening_addresses(port: int) -> set[str]:
     return {address for address, _ in _listening(port)}
 
 
+def ends_with_its_starter(starter: subprocess.Popen, child, seconds: float = 60) -> None:
+    """Kill `starter` with SIGKILL, which passes nothing on, and wait until `child`
+    (a psutil.Process it started) has ended too; what is left of it is killed."""
+    import psutil
+
+    starter.kill()
+    starter.wait()
+    try:
+        wait_for(lambda: not child.is_running() or child.status() == psutil.STATUS_ZOMBIE, seconds)
+    finally:
+        if child.is_running():
+            for process in [*child.children(recursive=True), child]:
+                process.kill()
+
+
 def wait_for(condition: typing.Callable[[], object], seconds: float = 30) -> None:
     """Poll `condition` until it is true; fail the test after `seconds`."""
     deadline = time.monotonic() + seconds

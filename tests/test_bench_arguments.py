@@ -25,13 +25,15 @@ def number_options() -> list[tuple[str, str, str]]:
 def test_every_number_option_counts_from_one():
     # reset_timing's --greeting is seconds, 0 to 10 (below).
     others = [
+        ("tests.bench.load", "--duration", "duration_seconds"),
         ("tests.bench.load", "--connections", "connection_count"),
         ("tests.bench.load", "--products", "product_count"),
         ("tests.bench.render", "--products", "render_product_count"),
         ("tests.bench.reset_timing", "--greeting", "greeting_seconds"),
+        ("tests.bench.s3_sessions", "--threads", "thread_count"),
     ]
     assert [entry for entry in number_options() if entry[2] != "at_least_one"] == others
-    assert ("tests.bench.s3_sessions", "--threads", "at_least_one") in number_options()
+    assert ("tests.bench.s3_sessions", "--threads", "thread_count") in number_options()
 
 
 @pytest.mark.parametrize("value", ["-1", "\u0661"])
@@ -58,6 +60,13 @@ def test_a_number_below_one_stops_the_benchmark_before_it_starts(module, option,
         ("tests.bench.jpeg_scans", ["--scans", "10001"], "argument --scans: at most 10,000"),
         # wrk's two threads need a connection each, on each of the Redis run's two processes.
         ("tests.bench.load", ["--connections", "3"], "argument --connections: give 4 or more"),
+        # wrk ran out of memory at 10,000,000, after the seed.
+        ("tests.bench.load", ["--connections", "10001"], "argument --connections: at most 10,000"),
+        # Past about 2,147,000 s, waiting for wrk was an OverflowError, after the seed.
+        ("tests.bench.load", ["--duration", "3601"], "argument --duration: at most 3,600"),
+        ("tests.bench.load", ["--duration", "0"], "give a whole number of 1 or more"),
+        ("tests.bench.s3_sessions", ["--threads", "1001"], "argument --threads: at most 1,000"),
+        ("tests.bench.s3_sessions", ["--threads", "0"], "give a whole number of 1 or more"),
         ("tests.bench.load", ["--products", "1000001"], "argument --products: at most 1,000,000"),
         ("tests.bench.load", ["--products", "9" * 5000], "more digits than Python reads"),
         ("tests.bench.render", ["--products", "1000001"], "argument --products: at most 1,000,000"),

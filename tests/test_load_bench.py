@@ -5,6 +5,10 @@ minutes and wrk."""
 
 import os
 import re
+import shutil
+import socket
+import subprocess
+import sys
 from types import SimpleNamespace
 
 import pytest
@@ -15,6 +19,7 @@ from accounts.profiles import create_user_with_profile
 from catalog.models import Product
 from tests.bench import floors, load
 from tests.factories import ProductFactory
+from tests.processes import BASE_DIR, ends_with_its_starter, wait_for
 
 
 def row(path: str, rps: float, web: float | None, db: float | None = 0.0, **extra) -> dict:
@@ -201,3 +206,29 @@ def test_the_render_benchmark_stops_in_one_line_on_a_page_too_few_products_fill(
     ProductFactory.create_batch(3)
     with pytest.raises(SystemExit, match=r"The list, page 2 page .* answered 404, not 200: a"):
         render.measure([("list, page 2", "/products/?page=2&sort=price&uncached", False)], 1)
+
+
+@pytest.mark.skipif(shutil.which("wrk") is None, reason="needs Debian's wrk")
+def test_wrk_ends_with_the_benchmark_that_started_it():
+    """A benchmark stopped by an error, or killed, left its wrk sending requests for
+    the rest of --duration, an hour here. wrk is told to stop when the process that
+    started it ends, however it ends, as the web line is (tests/test_processes.py)."""
+    import psutil
+
+    with socket.socket() as silent:  # takes connections, never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        port = silent.getsockname()[1]
+        code = (
+            f"from tests.bench import load\nload.wrk('http://127.0.0.1:{port}/', 3600, 4, {{}})\n"
+        )
+        starter = subprocess.Popen([sys.executable, "-c", code], cwd=BASE_DIR)
+        try:
+            wait_for(lambda: psutil.Process(starter.pid).children(), 60)
+            (wrk,) = psutil.Process(starter.pid).children()
+            assert wrk.name() == "wrk"
+        except BaseException:
+            starter.kill()
+            starter.wait()
+            raise
+        ends_with_its_starter(starter, wrk, 30)

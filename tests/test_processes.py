@@ -13,6 +13,7 @@ from tests.processes import (
     BASE_DIR,
     WebProcess,
     disk_state,
+    ends_with_its_starter,
     free_port,
     platform_env,
     port_block,
@@ -182,14 +183,9 @@ def test_a_web_process_ends_with_the_process_that_started_it():
         [sys.executable, "-c", code], cwd=BASE_DIR, stdout=subprocess.PIPE, text=True
     )
     try:
-        pid = int(starter.stdout.readline())
-        web = psutil.Process(pid)
-    finally:
-        starter.kill()  # kill -9: it can pass nothing on
+        web = psutil.Process(int(starter.stdout.readline()))
+    except BaseException:
+        starter.kill()
         starter.wait()
-    try:
-        wait_for(lambda: not web.is_running() or web.status() == psutil.STATUS_ZOMBIE, 60)
-    finally:
-        if web.is_running():
-            for process in [*web.children(recursive=True), web]:
-                process.kill()
+        raise
+    ends_with_its_starter(starter, web)

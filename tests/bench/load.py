@@ -39,6 +39,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from config.commands import at_least_one
+from config.local.demo import ends_with_this_process
 
 SECRET_KEY = "load-benchmark-secret-" + "k" * 40
 # The trivial view: a page that renders nothing, the ceiling every page is compared with.
@@ -206,7 +207,12 @@ def wrk_command(url: str, duration: int, connections: int, headers: dict[str, st
 def wrk(url: str, duration: int, connections: int, headers: dict[str, str]) -> str:
     command = wrk_command(url, duration, connections, headers)
     return subprocess.run(
-        command, capture_output=True, text=True, timeout=duration + 30, check=True
+        command,
+        capture_output=True,
+        text=True,
+        timeout=duration + 30,
+        check=True,
+        preexec_fn=ends_with_this_process(),
     ).stdout
 
 
@@ -246,7 +252,9 @@ def spread_wrk(
     attempts = 5
     for attempt in range(1, attempts + 1):
         before = cpu.now()
-        process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+        process = subprocess.Popen(
+            command, stdout=subprocess.PIPE, text=True, preexec_fn=ends_with_this_process()
+        )
         time.sleep(1)
         spread = connections_per_worker(port, workers)
         if spread[0] <= connections * 3 / 4 or attempt == attempts:
@@ -317,6 +325,7 @@ def measure(
                 wrk_command(web.base_url + path, duration, share, headers),
                 stdout=subprocess.PIPE,
                 text=True,
+                preexec_fn=ends_with_this_process(),
             )
             for web in webs
         ]
@@ -471,15 +480,32 @@ WRK_THREADS = 2
 MIN_CONNECTIONS = 2 * WRK_THREADS
 
 
+# wrk keeps a buffer per connection: 10,000,000 ran it out of memory.
+MAX_CONNECTIONS = 10_000
+# Seconds a page: waiting on wrk past about 2,147,000 s was an OverflowError.
+MAX_DURATION = 3_600
+
+
 def connection_count(text: str) -> int:
-    """argparse's `type` for --connections: MIN_CONNECTIONS or more (wrk refused
-    fewer connections than threads, after minutes of set-up)."""
+    """argparse's `type` for --connections: MIN_CONNECTIONS to MAX_CONNECTIONS (wrk
+    refused fewer connections than threads, and ran out of memory for millions,
+    after minutes of set-up)."""
     number = at_least_one(text)
     if number < MIN_CONNECTIONS:
         raise argparse.ArgumentTypeError(
             f"give {MIN_CONNECTIONS} or more: wrk's {WRK_THREADS} threads need a "
             "connection each, on each of the Redis run's two web processes"
         )
+    if number > MAX_CONNECTIONS:
+        raise argparse.ArgumentTypeError(f"at most {MAX_CONNECTIONS:,}")
+    return number
+
+
+def duration_seconds(text: str) -> int:
+    """argparse's `type` for --duration: 1 to MAX_DURATION seconds a page."""
+    number = at_least_one(text)
+    if number > MAX_DURATION:
+        raise argparse.ArgumentTypeError(f"at most {MAX_DURATION:,} seconds a page")
     return number
 
 
@@ -498,7 +524,7 @@ def product_count(text: str) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--duration", type=at_least_one, default=30, help="seconds per page")
+    parser.add_argument("--duration", type=duration_seconds, default=30, help="seconds per page")
     parser.add_argument("--connections", type=connection_count, default=32)
     parser.add_argument("--products", type=product_count, default=50_000)
     parser.add_argument("--json", action="store_true", help="one JSON object per page")
