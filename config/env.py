@@ -746,8 +746,9 @@ def gunicorn_cmd_args() -> None:
     what the web line needs, while the release passed; so did a file or folder
     gunicorn opens at boot that is not there, and request limits no browser's
     request fits (`_gunicorn_boot_refusal`). Options outside GUNICORN_TUNING are
-    refused whatever their value. Read here the way gunicorn reads it; nothing it
-    would print reaches the terminal."""
+    refused whatever their value, and so are words that are no option (the whole
+    value quoted, a dash other than "-"): gunicorn drops them unread. Read here the
+    way gunicorn reads it; nothing it would print reaches the terminal."""
     value = os.environ.get("GUNICORN_CMD_ARGS")
     if value is None:
         return
@@ -772,7 +773,13 @@ def gunicorn_cmd_args() -> None:
         reason = (str(error).strip().splitlines() or [type(error).__name__])[0]
     else:
         untuned = [name for name in given if name != "args" and name not in GUNICORN_TUNING]
-        if untuned:
+        if given.get("args"):
+            # gunicorn takes them for the app to serve, and drops them unread.
+            reason = (
+                f"{shown(given['args'][0])} is no option (gunicorn would drop it without a "
+                "word): give options as --name value, without quotes around the whole"
+            )
+        elif untuned:
             reason = GUNICORN_OWNED.get(untuned[0]) or (
                 f"{_flag(untuned[0])} is not one of the options it may tune "
                 "(GUNICORN_TUNING in config/env.py): the rest of the web line is "

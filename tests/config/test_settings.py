@@ -1589,6 +1589,13 @@ def test_the_tests_run_without_what_boto3_and_django_storages_read_from_a_shell(
         ("--pid {folder}/fifo", "pidfile names something other than a file"),
         # What the access log holds is config/gunicorn.py's: not cookies or credentials.
         ("--access-logformat '%({{cookie}}i)s'", "the access log's format is"),
+        # Words gunicorn's parser takes as the app to serve, and gunicorn then drops:
+        # the whole value in quotes (a .env line pasted), a dash that is not "-".
+        ('"--log-level debug"', "'--log-level debug' is no option"),
+        ("'--timeout 30'", "'--timeout 30' is no option"),
+        ("\u2014log-level debug", "'\u2014log-level' is no option"),
+        ("debug", "'debug' is no option"),
+        ("myproject.wsgi:application --log-level debug", "'myproject.wsgi:application' is no"),
     ],
 )
 def test_gunicorn_cmd_args_the_web_line_cannot_run_with_are_refused(
