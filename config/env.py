@@ -18,6 +18,9 @@ from urllib.parse import parse_qs, urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
+# The database while Heroku builds static files: one that refuses every connection.
+BUILD_DATABASE_URL = "postgres://build@127.0.0.1:1/none"
+
 
 def building_static_files() -> bool:
     """True in Heroku's build step, which runs `manage.py collectstatic` outside any dyno.

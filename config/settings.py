@@ -176,13 +176,17 @@ TEMPLATES = [
 env.libpq_environment()
 if os.environ.get("DATABASE_URL", "").strip():
     DATABASE_URL = os.environ["DATABASE_URL"].strip()
+elif DEVELOPMENT and env.building_static_files():
+    # collectstatic reads no database: on Heroku's build, which has no dev packages,
+    # starting one stopped it (ENVIRONMENT=development is then refused on the dyno).
+    DATABASE_URL = env.BUILD_DATABASE_URL
 elif DEVELOPMENT:
     from config.local import postgres as localdb
 
     DATABASE_URL = localdb.database_url()
 else:
     # At build no database is promised: one that refuses every connection.
-    DATABASE_URL = env.required("DATABASE_URL", at_build="postgres://build@127.0.0.1:1/none")
+    DATABASE_URL = env.required("DATABASE_URL", at_build=env.BUILD_DATABASE_URL)
 
 DATABASES = {
     # A URL that is not PostgreSQL's, or names no database, stops start-up here.

