@@ -1245,6 +1245,26 @@ def database(url: str, *, development: bool = False, **options) -> dict:
             )
     if not all(_port(port) for port in ports):
         raise ImproperlyConfigured(f"DATABASE_URL is not a URL {example}: {URL_PARTS_HINT}")
+    # Where the URL names none, libpq reads PGHOST, PGHOSTADDR and PGPORT: read as the
+    # URL's own are (a value refused there passed, and stopped the release in libpq's
+    # words). A name written percent-encoded, libpq looks up as written too.
+    for host in [] if hosts else _entries(os.environ.get("PGHOST")):
+        if not host.startswith("/") and (not host.isascii() or "%" in host):
+            raise ImproperlyConfigured(
+                f"PGHOST names the host {shown(host)}, which the database driver looks up "
+                "as written: give a host name in ASCII, or a socket folder."
+                + ascii_form_said(host, "as DNS holds it")
+            )
+    if not addresses and not all(map(_address, _entries(os.environ.get("PGHOSTADDR")))):
+        raise ImproperlyConfigured(
+            "PGHOSTADDR must be IP addresses in ASCII digits, one for each host, as libpq "
+            "reads it: set it again or unset it."
+        )
+    if not ports and not all(map(_port, _entries(os.environ.get("PGPORT")))):
+        raise ImproperlyConfigured(
+            "PGPORT must be a port from 1 to 65535 in ASCII digits (or one for each host), "
+            "as libpq reads it: set it again or unset it."
+        )
     if len(ports) not in (0, 1, servers):
         raise ImproperlyConfigured(
             f"DATABASE_URL gives {len(ports)} ports for {servers} "

@@ -590,6 +590,42 @@ def test_a_url_without_a_host_may_leave_it_to_libpqs_variables(monkeypatch, vari
         env.database("postgres://u:p@/app?host=h1.example,")
 
 
+@pytest.mark.parametrize(
+    ("variable", "value", "said"),
+    [
+        ("PGHOST", "db.b\u00fccher.de", "in its ASCII form, as DNS holds it: db.xn--bcher-kva.de"),
+        ("PGHOST", "db.b%C3%BCcher.de", "PGHOST names the host"),
+        ("PGHOST", "h1.example,db.b\u00fccher.de", "PGHOST names the host"),
+        ("PGPORT", "\u0665\u0664\u0663\u0662", "PGPORT must be"),
+        ("PGPORT", "99999", "PGPORT must be"),
+        ("PGPORT", "0", "PGPORT must be"),
+        ("PGHOSTADDR", "\u0661\u0662\u0667.0.0.1", "PGHOSTADDR must be"),
+        ("PGHOSTADDR", "db.example.com", "PGHOSTADDR must be"),
+    ],
+)
+def test_libpqs_variables_for_what_the_url_leaves_out_are_read_as_its_own(
+    monkeypatch, variable, value, said
+):
+    """libpq reads PGHOST, PGPORT and PGHOSTADDR where the URL names no host, port or
+    address: a value the URL's own checks refuse passed start-up, and the release
+    stopped in libpq's words ("could not translate host name")."""
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(ImproperlyConfigured, match=re.escape(said)):
+        env.database("postgres://u:p@/app")
+    # The URL's own comes first, as in libpq: the variable is then not read.
+    assert env.database("postgres://u:p@db.example.com:5432/app?hostaddr=10.0.0.7")["NAME"]
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [("PGHOST", "db.example.com,/var/run/postgresql"), ("PGPORT", " 5432 "), ("PGHOSTADDR", "::1")],
+)
+def test_libpqs_variables_it_can_use_are_taken(monkeypatch, variable, value):
+    monkeypatch.setenv(variable, value)
+    monkeypatch.setenv("PGHOST", os.environ.get("PGHOST") or "db.example.com")
+    assert env.database("postgres://u:p@/app")["NAME"] == "app"
+
+
 def test_development_may_use_libpqs_default_socket():
     """A PostgreSQL installed on the developer's machine: `postgres:///name`, as
     Heroku's own local setup guide writes it."""
@@ -1389,7 +1425,7 @@ def test_the_readmes_connection_arithmetic_is_the_web_lines():
 # pipenv reads before it loads .env.
 INHERITED = {
     *("DATABASE_URL", "CI"),
-    *("PGCONNECT_TIMEOUT", "PGHOST", "PGHOSTADDR", "PGSERVICE", "PGSSLMODE"),
+    *("PGCONNECT_TIMEOUT", "PGHOST", "PGHOSTADDR", "PGPORT", "PGSERVICE", "PGSSLMODE"),
     "PGSSLROOTCERT",
 }
 INHERITED |= {"PIPENV_DONT_LOAD_ENV", "PIPENV_DOTENV_LOCATION"}

@@ -29,7 +29,15 @@ GUNICORNS = {"SCRIPT_NAME", "GUNICORN_CMD_ARGS"}
 # libpq's own, read where seed_demo_accounts tells whether the database is on this
 # machine, as libpq would connect, and where production keeps or refuses the sslmode
 # libpq would use: no config var the app asks for.
-LIBPQS = {"PGCONNECT_TIMEOUT", "PGHOST", "PGHOSTADDR", "PGSERVICE", "PGSSLMODE", "PGSSLROOTCERT"}
+LIBPQS = {
+    "PGCONNECT_TIMEOUT",
+    "PGHOST",
+    "PGHOSTADDR",
+    "PGPORT",
+    "PGSERVICE",
+    "PGSSLMODE",
+    "PGSSLROOTCERT",
+}
 # Django's own, which manage.py and the demo read to name it in a one-line error.
 DJANGOS = {"DJANGO_SETTINGS_MODULE"}
 # pipenv's own, read where the demo tells which file sets a variable (config/local/envfile.py).
