@@ -130,8 +130,10 @@ MIDDLEWARE = [
 ]
 
 # Django's database sessions, refusing keys Django would not have issued: a NUL in
-# the cookie would otherwise reach PostgreSQL and fail every page (config/security/sessions.py).
+# the cookie would otherwise reach PostgreSQL and fail every page; and reading a row
+# only as Django writes it (config/security/sessions.py).
 SESSION_ENGINE = "config.security.sessions"
+SESSION_SERIALIZER = "config.security.sessions.SessionSerializer"
 # Django's message storage, counting a signed messages cookie of another shape as
 # none: Django made messages of it, a 500 on every page (config/security/messages.py).
 MESSAGE_STORAGE = "config.security.messages.FallbackStorage"

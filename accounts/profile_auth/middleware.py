@@ -86,7 +86,7 @@ def _is_a_key(stored) -> bool:
     """Whether the user model's primary key can be `stored` (a session's user id)."""
     try:
         get_user_model()._meta.pk.to_python(stored)
-    except ValidationError:
+    except (ValidationError, OverflowError):  # int(Infinity), as a session may hold
         return False
     return True
 

@@ -85,6 +85,21 @@ def as_text(message: Message) -> Message:
     return Message(message.level, html.unescape(strip_tags(message.message)), message.extra_tags)
 
 
+class SessionStorage(session.SessionStorage):
+    """The session's half, for messages past the cookie's size: read as the cookie
+    is (`as_written`), where Django made messages of whatever the session held
+    (a 500 on every page that lists them, or markup for a message marked as HTML).
+    What it refuses is dropped from the session."""
+
+    def _get(self, *args, **kwargs):
+        with suppress(Exception):  # any error, from a value Django did not write
+            messages, all_retrieved = super()._get(*args, **kwargs)
+            if messages is None or as_written(messages):
+                return messages, all_retrieved
+        self.request.session.pop(self.session_key, None)
+        return None, True
+
+
 class FallbackStorage(fallback.FallbackStorage):
     """Django's default storage (a cookie, the session for what does not fit) with
     the cookie read as above, and deleted once read and refused.
@@ -95,7 +110,7 @@ class FallbackStorage(fallback.FallbackStorage):
     (catalog/pagecache.py). After a secret key's rotation every list page was
     rendered live for such a visitor until the browser closed."""
 
-    storage_classes = (CookieStorage, session.SessionStorage)
+    storage_classes = (CookieStorage, SessionStorage)
 
     def update(self, response):
         unstored = super().update(response)

@@ -7,10 +7,12 @@ NUL reaches psycopg2, which refuses it with an error, so one cookie made every
 page a 500. Here such a key counts as no session at all, as an unknown key does.
 
 What a session row holds is read as Django wrote it, or not at all: data that
-decodes to anything but an object, an expiry Django cannot turn into a date and
-an age, and a reset link's token that is no text made every page of that session,
-or the reset form, a 500 (logout too). The first reads as an empty session; the
-others are dropped, leaving the session its default age and the link spent.
+decodes to anything but an object, or holds what JSON of Django's values never
+does (NaN, Infinity, a lone surrogate from `\\ud800`, which no page or comparison
+can encode), an expiry Django cannot turn into a date and an age, and a reset
+link's token that is no text made every page of that session, or the reset form,
+a 500 (logout too). The first two read as an empty session (`SessionSerializer`);
+the others are dropped, leaving the session its default age and the link spent.
 
 Every request with a session cookie reads its session: Django builds that
 `SELECT` with the ORM each time (a queryset, its lookups, the compiler): CPU
@@ -20,12 +22,14 @@ same statement, the same rows, about a third of the CPU (0.25 ms against 0.78
 in one run).
 """
 
+import json
 import re
 import time
 from functools import cache
 
 from django.contrib.sessions.backends import db
 from django.contrib.sessions.backends.base import SessionBase
+from django.core import signing
 from django.db import connections, router
 from django.utils import timezone
 from django.utils.http import http_date
@@ -39,6 +43,34 @@ ISSUED_KEY = re.compile(r"[a-z0-9]{32}")
 
 def is_issued_key(key) -> bool:
     return isinstance(key, str) and ISSUED_KEY.fullmatch(key) is not None
+
+
+class SessionSerializer(signing.JSONSerializer):
+    """SESSION_SERIALIZER: Django's JSON, read back only as an object of what
+    `json.dumps` writes of the values Django and the app keep. Anything else raises,
+    and Django's decode reads a session that raises as an empty one."""
+
+    def loads(self, data):
+        text = data.decode("latin-1")
+        session = json.loads(text, parse_constant=_no_constant)
+        if not isinstance(session, dict):
+            raise ValueError("A session is an object.")
+        # Written only as \udXXX: looked for where such an escape is in the text.
+        if ("\\ud" in text or "\\uD" in text) and not _encodes(session):
+            raise ValueError("A session holds no lone surrogate.")
+        return session
+
+
+def _no_constant(name: str):
+    raise ValueError(f"A session holds no {name}.")
+
+
+def _encodes(value) -> bool:
+    try:
+        json.dumps(value, ensure_ascii=False).encode()
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 class SessionStore(db.SessionStore):

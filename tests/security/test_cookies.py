@@ -7,6 +7,7 @@ tests/deploy/corpus/ sends the same cookies to the real web process.
 """
 
 import hashlib
+import json
 import zlib
 
 import pytest
@@ -196,6 +197,43 @@ def test_a_signed_messages_cookie_of_another_shape_counts_as_none(client, label,
     response = client.get(page)
     assert response.status_code == 200
     assert '<p class="message ' not in response.content.decode()
+
+
+# What a session may hold under Django's key for the messages the cookie could not
+# carry: JSON text as Django's session storage writes it, or any other value.
+SESSION_ODDITIES = {
+    **{
+        label: json.dumps(value)
+        for label, value in SIGNED_ODDITIES.items()
+        if not (
+            isinstance(value, str) and value in ("deep", "compressed nothing", "compressed junk")
+        )
+    },
+    "nested past the recursion limit": "[" * 100_000 + "]" * 100_000,
+    "not JSON": "garbage",
+    "a number, not text": 5,
+    "a list, not text": [1, 2],
+}
+
+
+@pytest.mark.parametrize("label", list(SESSION_ODDITIES))
+def test_messages_the_session_keeps_of_another_shape_count_as_none(client, label):
+    """Django keeps the messages the cookie cannot hold in the session, and read back
+    whatever is there: a 500 on every page that lists messages, and a message marked
+    as HTML shown as markup. They are read as the cookie is, and dropped."""
+    client.force_login(UserFactory())
+    session = client.session
+    session["_messages"] = SESSION_ODDITIES[label]
+    session.save()
+    # The cookie says more messages wait in the session, as Django writes it then.
+    unfinished = CookieStorage(HttpRequest())._encode([CookieStorage.not_finished])
+    client.cookies[CookieStorage.cookie_name] = unfinished
+    response = client.get("/")
+    assert response.status_code == 200
+    assert '<p class="message ' not in response.content.decode()
+    assert "marked" not in response.content.decode()
+    assert "_messages" not in client.session
+    assert client.get("/accounts/profile/").status_code == 200
 
 
 def test_a_signed_messages_cookie_django_wrote_is_still_shown(client):

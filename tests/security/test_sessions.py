@@ -90,7 +90,6 @@ UNREADABLE_EXPIRIES = [
     {"a": 1},
     [1],
     10**20,  # past what a date can hold
-    float("nan"),  # JSON as Python writes it
     "2030-01-01T00:00:00",  # without its time zone, which Django writes
     "10000-01-01T00:00:00+00:00",
 ]
@@ -158,3 +157,40 @@ def test_the_reset_token_key_is_djangos():
     from config.security.sessions import RESET_TOKEN_KEY
 
     assert RESET_TOKEN_KEY == INTERNAL_RESET_SESSION_TOKEN
+
+
+@pytest.mark.parametrize(
+    "added",
+    [
+        {"_auth_user_id": float("inf")},
+        {"_auth_user_id": float("-inf")},
+        {"_auth_user_hash": "\ud800"},
+        {"_password_reset_token": "abc-\ud800"},
+        {"tour:s3-media:ran": {"abc": {"error": "\ud800"}}},
+        {"tour:s3-media:ran": {"abc": {"steps": [["\ud800", "x"]]}}},
+        {"other": float("nan")},
+    ],
+    ids=repr,
+)
+def test_session_data_json_of_djangos_values_never_holds_reads_as_empty(client, added):
+    """Python's json writes and reads NaN and Infinity, and a lone surrogate as
+    \\ud800, which no page or comparison can encode: an infinite user id, or a
+    surrogate in the password hash, made every page of that session a 500, logout
+    and login included. Such a row reads as no session."""
+    client.force_login(UserFactory(username="ada"))
+    key = client.session.session_key
+    data = {**SessionStore(key).load(), **added}
+    Session.objects.filter(pk=key).update(session_data=SessionStore().encode(data))
+    assert SessionStore(key).load() == {}
+    assert client.get("/").status_code == 200
+    assert client.get("/tour/s3-media/?ran=abc").status_code == 200
+    response = client.get("/accounts/profile/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+    assert client.post("/accounts/logout/").status_code == 302
+
+
+def test_text_outside_the_basic_plane_still_reads():
+    """Django writes such characters as JSON's surrogate pairs (\\ud83d\\ude00)."""
+    key = saved(name="Ada \U0001f600", tags=["\U00010348"])
+    assert SessionStore(key).load() == {"name": "Ada \U0001f600", "tags": ["\U00010348"]}
