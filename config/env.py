@@ -1233,61 +1233,60 @@ def database(url: str, *, development: bool = False, **options) -> dict:
     hosts = _entries(config["HOST"]) or _entries(libpq.get("host"))
     ports = [str(config["PORT"])] if config["PORT"] else _entries(libpq.get("port"))
     addresses = _entries(libpq.get("hostaddr"))
+    if not all(_port(port) for port in ports):
+        raise ImproperlyConfigured(f"DATABASE_URL is not a URL {example}: {URL_PARTS_HINT}")
+    # Where the URL names none, libpq reads PGHOST, PGPORT and PGHOSTADDR, each on its
+    # own: read here as the URL's own are (a value refused there passed, and stopped
+    # the release in libpq's words), and named where refused.
+    said_hosts, said_ports, said_addresses = (
+        "DATABASE_URL",
+        "DATABASE_URL",
+        "DATABASE_URL's hostaddr",
+    )
+    if not hosts and (hosts := _entries(os.environ.get("PGHOST"))):
+        said_hosts = "PGHOST"
+    if not ports and (ports := _entries(os.environ.get("PGPORT"))):
+        said_ports = "PGPORT"
+    if not addresses and (addresses := _entries(os.environ.get("PGHOSTADDR"))):
+        said_addresses = "PGHOSTADDR"
     servers = max(len(hosts), len(addresses), 1)
     # libpq looks a name up as written, and DNS holds one in another script in its
-    # ASCII form: the release stopped at "could not translate host name".
+    # ASCII form: the release stopped at "could not translate host name". So is a
+    # name percent-encoded in PGHOST (the URL's own is decoded).
     for host in hosts:
-        if not host.isascii() and not host.startswith("/"):
+        if not host.startswith("/") and (not host.isascii() or "%" in host):
             raise ImproperlyConfigured(
-                f"DATABASE_URL names the host {shown(host)}, which the database driver "
-                "looks up as written: give a host name in ASCII."
+                f"{said_hosts} names the host {shown(host)}, which the database driver "
+                "looks up as written: give a host name in ASCII, or a socket folder."
                 + ascii_form_said(host, "as DNS holds it")
             )
     if not all(_port(port) for port in ports):
-        raise ImproperlyConfigured(f"DATABASE_URL is not a URL {example}: {URL_PARTS_HINT}")
-    # Where the URL names none, libpq reads PGHOST, PGHOSTADDR and PGPORT: read as the
-    # URL's own are (a value refused there passed, and stopped the release in libpq's
-    # words). A name written percent-encoded, libpq looks up as written too.
-    for host in [] if hosts else _entries(os.environ.get("PGHOST")):
-        if not host.startswith("/") and (not host.isascii() or "%" in host):
-            raise ImproperlyConfigured(
-                f"PGHOST names the host {shown(host)}, which the database driver looks up "
-                "as written: give a host name in ASCII, or a socket folder."
-                + ascii_form_said(host, "as DNS holds it")
-            )
-    if not addresses and not all(map(_address, _entries(os.environ.get("PGHOSTADDR")))):
-        raise ImproperlyConfigured(
-            "PGHOSTADDR must be IP addresses in ASCII digits, one for each host, as libpq "
-            "reads it: set it again or unset it."
-        )
-    if not ports and not all(map(_port, _entries(os.environ.get("PGPORT")))):
         raise ImproperlyConfigured(
             "PGPORT must be a port from 1 to 65535 in ASCII digits (or one for each host), "
             "as libpq reads it: set it again or unset it."
         )
     if len(ports) not in (0, 1, servers):
         raise ImproperlyConfigured(
-            f"DATABASE_URL gives {len(ports)} ports for {servers} "
+            f"{said_ports} gives {len(ports)} ports for {servers} "
             f"host{'s' if servers != 1 else ''}: give one port for all, or one for each host."
         )
     if (hosts and addresses and len(hosts) != len(addresses)) or not all(
         _address(address) for address in addresses
     ):
         raise ImproperlyConfigured(
-            "DATABASE_URL's hostaddr must be IP addresses, one for each host it names."
+            f"{said_addresses} must be IP addresses in ASCII digits, one for each host "
+            f"{said_hosts} names, as libpq reads it."
         )
     # An empty entry of a list is libpq's default socket, which no dyno has; with no
-    # host at all, libpq may read one from PGHOST, PGHOSTADDR or a PGSERVICE.
+    # host at all, libpq may read one from a libpq service.
     blank = any(not _at(hosts, n) and not _at(addresses, n) for n in range(servers))
-    elsewhere = not (hosts or addresses) and any(
-        os.environ.get(name) for name in ("PGHOST", "PGHOSTADDR", "PGSERVICE")
-    )
+    elsewhere = not (hosts or addresses) and os.environ.get("PGSERVICE")
     if any(host != host.strip() for host in hosts) or (
         blank and not (development or libpq.get("service") or elsewhere)
     ):
         raise ImproperlyConfigured(
-            f"DATABASE_URL names no host, {example}: without one (or with a blank one) "
-            "the database driver looks for a server it cannot find."
+            f"{said_hosts} names no host, {example}: without one (or with a blank one, "
+            "or spaces around it) the database driver looks for a server it cannot find."
         )
     # ssl_require puts sslmode=require over the URL's own and PGSSLMODE: keep a
     # stricter one they name (verify-full checks the server's certificate; require
@@ -1343,7 +1342,8 @@ def database(url: str, *, development: bool = False, **options) -> dict:
         )
     # libpq reads PGCONNECT_TIMEOUT where the URL names none; the settings' own
     # would replace it, so it is read here, and bounded the same way.
-    pgconnect_timeout = os.environ.get("PGCONNECT_TIMEOUT", "").strip()
+    # Not in development: a developer's shell may keep one for other databases.
+    pgconnect_timeout = "" if development else os.environ.get("PGCONNECT_TIMEOUT", "").strip()
     if pgconnect_timeout and "connect_timeout" not in config.get("OPTIONS", {}):
         if not _whole_seconds(pgconnect_timeout):
             raise ImproperlyConfigured(

@@ -420,6 +420,14 @@ def test_pgconnect_timeout_outside_the_bound_stops_start_up_naming_it(monkeypatc
     assert str(options["connect_timeout"]) == "2"
 
 
+def test_pgconnect_timeout_is_not_read_in_development(monkeypatch):
+    """A developer's shell may keep one for other work: the local database was
+    refused over it. Development, with no router, keeps the settings' 5 s."""
+    monkeypatch.setenv("PGCONNECT_TIMEOUT", "10")
+    options = env.database("postgres:///app", development=True).get("OPTIONS", {})
+    assert "connect_timeout" not in options
+
+
 @pytest.mark.parametrize("timeout", ["1", "3", "5", " 4 ", ""])
 def test_pgconnect_timeout_within_the_bound_is_the_one_used(monkeypatch, timeout):
     """Set but empty, it is read as unset: the settings' 5 s."""
@@ -586,7 +594,9 @@ def test_urls_libpq_connects_with_are_read(url):
 def test_a_url_without_a_host_may_leave_it_to_libpqs_variables(monkeypatch, variable):
     monkeypatch.setenv(variable, "10.0.0.7")
     assert env.database("postgres://u:p@/app")["NAME"] == "app"
-    with pytest.raises(ImproperlyConfigured, match="names no host"):  # a list's blank: the socket
+    # A list's blank is the socket; libpq pairs PGHOSTADDR's one address with 2 hosts.
+    said = "one for each host" if variable == "PGHOSTADDR" else "names no host"
+    with pytest.raises(ImproperlyConfigured, match=said):
         env.database("postgres://u:p@/app?host=h1.example,")
 
 
@@ -601,6 +611,12 @@ def test_a_url_without_a_host_may_leave_it_to_libpqs_variables(monkeypatch, vari
         ("PGPORT", "0", "PGPORT must be"),
         ("PGHOSTADDR", "\u0661\u0662\u0667.0.0.1", "PGHOSTADDR must be"),
         ("PGHOSTADDR", "db.example.com", "PGHOSTADDR must be"),
+        # Spaces around a name, a blank entry: a name libpq cannot look up, its socket.
+        ("PGHOST", "db.example.com ", "PGHOST names no host"),
+        ("PGHOST", ",", "PGHOST names no host"),
+        # As many as the hosts, or one for all.
+        ("PGPORT", "5432,5433", "PGPORT gives 2 ports for 1 host:"),
+        ("PGHOSTADDR", "10.0.0.7,10.0.0.8", "PGHOSTADDR must be"),
     ],
 )
 def test_libpqs_variables_for_what_the_url_leaves_out_are_read_as_its_own(
@@ -610,6 +626,8 @@ def test_libpqs_variables_for_what_the_url_leaves_out_are_read_as_its_own(
     address: a value the URL's own checks refuse passed start-up, and the release
     stopped in libpq's words ("could not translate host name")."""
     monkeypatch.setenv(variable, value)
+    if variable != "PGHOST":
+        monkeypatch.setenv("PGHOST", "db.example.com")
     with pytest.raises(ImproperlyConfigured, match=re.escape(said)):
         env.database("postgres://u:p@/app")
     # The URL's own comes first, as in libpq: the variable is then not read.
