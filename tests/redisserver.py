@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 
 from config.env import under_ci
+from config.local.demo import ends_with_this_process
 from tests.e2e.tls import Certificate
 from tests.processes import free_port
 from tests.required import required
@@ -103,7 +104,14 @@ def start(
     else:
         arguments += ["--port", str(port)]
     log = open(folder / "redis.log", "wb")  # open as long as the server runs
-    process = subprocess.Popen(arguments, stdout=log, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        arguments,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        # It ends with the process that started it, however that ends (a test's
+        # timeout kills a benchmark): it kept its port and folder for good.
+        preexec_fn=ends_with_this_process(),
+    )
     server = RedisServer(process, port, tls)
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:

@@ -165,20 +165,36 @@ def test_a_line_written_while_the_log_is_read_hides_none_before_it():
     assert web.output().startswith("Local S3 server on ...\n")
 
 
-def test_a_web_process_ends_with_the_process_that_started_it():
-    """A load benchmark killed by a test's timeout left its gunicorn serving, on its
-    port, for an hour. The web lines the tests and benchmarks start are told to stop
-    when the process that started them ends, however it ends, as the demo's is."""
-    import psutil
-
-    code = (
-        "import time\n"
+STARTS = {
+    "web line": (
         "from tests.processes import production_env, start_web\n"
         "web = start_web(production_env(DATABASE_URL='postgres://u:p@127.0.0.1:9/none'))\n"
         "web.wait_until_serving('/static/css/site.css', timeout=120)\n"
         "print(web.process.pid, flush=True)\n"
-        "time.sleep(300)\n"
-    )
+    ),
+    "redis-server": (
+        "import tempfile\n"
+        "from pathlib import Path\n"
+        "from tests import redisserver\n"
+        "server = redisserver.start(Path(tempfile.mkdtemp()))\n"
+        "print(server.process.pid, flush=True)\n"
+    ),
+}
+
+
+@pytest.mark.parametrize("started", list(STARTS))
+def test_a_server_ends_with_the_process_that_started_it(started):
+    """A load benchmark killed by a test's timeout left its gunicorn serving, on its
+    port, for an hour, and its redis-server. The servers the tests and benchmarks
+    start are told to stop when the process that started them ends, however it
+    ends, as the demo's web line is."""
+    import psutil
+
+    if started == "redis-server":
+        from tests import redisserver
+
+        redisserver.redis_binary()  # skips where there is none, fails under CI
+    code = STARTS[started] + "import time\ntime.sleep(300)\n"
     starter = subprocess.Popen(
         [sys.executable, "-c", code], cwd=BASE_DIR, stdout=subprocess.PIPE, text=True
     )

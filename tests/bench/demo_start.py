@@ -28,6 +28,7 @@ import urllib.request
 from pathlib import Path
 
 from config.commands import at_least_one
+from config.local.demo import ends_with_this_process
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 
@@ -72,6 +73,9 @@ def start_once(folder: Path) -> tuple[float, float]:
         stderr=subprocess.STDOUT,
         text=True,
         start_new_session=True,
+        # A stop, as the demo takes SIGTERM, when this benchmark ends however it ends:
+        # its gunicorn and PostgreSQL served on after a kill -9.
+        preexec_fn=ends_with_this_process(),
     )
     serving: list[float] = []
     output: list[str] = []
