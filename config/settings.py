@@ -100,7 +100,7 @@ MIDDLEWARE = [
     # so the footer is compressed too. Django pads each response with random bytes
     # against BREACH-style guessing of the CSRF token in compressed pages.
     "django.middleware.gzip.GZipMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "config.security.headers.CSPMiddleware",
     # Before anything reads the query or the headers, after the HTTPS redirect and
     # the headers every page gets: a NUL (%00) in either is the 400 page, as no
     # database takes one (config/security/nul.py).
@@ -452,8 +452,10 @@ REQUEST_BODY_MAX_BYTES = IMAGE_UPLOAD_MAX_BYTES + DATA_UPLOAD_MAX_MEMORY_SIZE
 # templates keep CSS in static/css and JS in static/js. Django's admin works
 # under it (its templates have no inline script since 5.0). Buckets the other
 # settings name are allowed where their files are used: media (presigned image
-# URLs) for images, a static bucket for everything static. django-csp leaves
-# DEBUG's own error pages alone. https://django-csp.readthedocs.io/
+# URLs) for images, a static bucket for everything static. DEBUG's own error pages
+# go without it: the reporter marks the request they answer (config/security/headers.py).
+# https://django-csp.readthedocs.io/
+DEFAULT_EXCEPTION_REPORTER = "config.security.headers.DebugPageReporter"
 # The same bucket and connection values the storages above were built from.
 _media_origins = security.bucket_origins(
     media_bucket, s3_connection["endpoint_url"], s3_connection["region_name"]

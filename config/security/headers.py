@@ -7,6 +7,11 @@ the methods a form page answers (`form_methods_only`).
   sends `settings.PERMISSIONS_POLICY`, a mapping of browser feature to allowed
   origins; an empty list denies the feature to every origin,
   frames included, so injected or framed code cannot ask for the camera.
+- `CSPMiddleware` is django-csp's, leaving every one of DEBUG's own error pages
+  without the policy: django-csp leaves the 404 and 500 alone, and Django's debug
+  page for a 400 (a NUL in a parameter, a host not allowed) got the policy, which
+  blocked its inline style, script and handlers. `DebugPageReporter`
+  (DEFAULT_EXCEPTION_REPORTER) marks the request that page answers.
 - `PrivateCacheMiddleware` marks the response private when the request's session
   holds a logged-in user: shared caches (a proxy, a CDN) must never keep a page
   that shows one user's name, forms or CSRF token for the next visitor. It reads
@@ -15,10 +20,12 @@ the methods a form page answers (`form_methods_only`).
   query and adds no `Vary: Cookie` to anonymous pages.
 """
 
+from csp import middleware as csp
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.urls import URLResolver
 from django.utils.cache import patch_cache_control
+from django.views import debug
 from django.views.decorators.http import require_http_methods
 
 # A form page is read (GET, HEAD) and submitted (POST); anything else, PUT, OPTIONS,
@@ -94,3 +101,20 @@ def used_a_csrf_token(request, response) -> bool:
     return bool(request.META.get("CSRF_COOKIE_NEEDS_UPDATE")) or (
         settings.CSRF_COOKIE_NAME in response.cookies
     )
+
+
+class DebugPageReporter(debug.ExceptionReporter):
+    """DEFAULT_EXCEPTION_REPORTER: Django's, marking the request its HTML answers
+    (DEBUG's page for an error, whatever its status)."""
+
+    def get_traceback_html(self):
+        if self.request is not None:
+            self.request.debug_page = True
+        return super().get_traceback_html()
+
+
+class CSPMiddleware(csp.CSPMiddleware):
+    def process_response(self, request, response):
+        if settings.DEBUG and getattr(request, "debug_page", False):
+            return response
+        return super().process_response(request, response)

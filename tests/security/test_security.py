@@ -443,3 +443,27 @@ def test_an_empty_credential_variable_is_passed_over_as_django_storages_does(nam
     assert result.returncode == 0, result.stderr
     assert "X-Amz-Credential=key-id%2F" in result.stdout
     assert "X-Amz-Security-Token" not in result.stdout
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("path", "headers"),
+    [
+        ("/products/?page=%00", {}),  # a NUL in a parameter: BadRequest
+        ("/", {"HTTP_HOST": "myhost.lan:8000"}),  # a host not allowed: DisallowedHost
+    ],
+    ids=["bad request", "host not allowed"],
+)
+def test_debugs_own_error_pages_get_no_policy_that_blocks_them(client, settings, path, headers):
+    """Under DEBUG Django answers a 400 with its debug page, whose style, script and
+    onclick handlers are inline: the site's policy blocked them, leaving the demo's
+    visitor an unstyled traceback whose toggles did nothing. django-csp leaves only
+    the 404 and 500 alone. The site's own pages keep the policy."""
+    settings.DEBUG = True
+    settings.ALLOWED_HOSTS = ["testserver"]
+    response = client.get(path, **headers)
+    assert response.status_code == 400
+    assert b"<style" in response.content  # Django's debug page
+    assert "Content-Security-Policy" not in response
+    assert "Content-Security-Policy" in client.get("/")
+    assert "Content-Security-Policy" in client.get("/accounts/profile/edit/", follow=True)
