@@ -301,6 +301,9 @@ def test_demo_command_stops_cleanly_on_sigterm_alone(tmp_path):
         web.wait_until_serving(timeout=180)
         assert listening_addresses(web.port) == {"0.0.0.0"}, web.output()
         assert "Listening on 0.0.0.0: DEBUG pages are open to that network." in web.output()
+        # The local S3 server, which the pictures' URLs name, stays on this machine.
+        s3_port = int(re.search(r"Local S3 server on http://127\.0\.0\.1:(\d+)", web.output())[1])
+        assert listening_addresses(s3_port) == {"127.0.0.1"}
     finally:
         process.send_signal(signal.SIGTERM)
         process.wait(30)
