@@ -1424,9 +1424,10 @@ def _at(entries: list[str], position: int) -> str:
 
 
 def _address(text: str) -> bool:
-    """An entry of libpq's hostaddr: an IP address, or empty (the host's name then)."""
+    """An entry of libpq's hostaddr: an IP address, or empty (the host's name then).
+    Not with an IPv6 zone (::1%lo), which Python reads and libpq does not."""
     try:
-        return not text or bool(ipaddress.ip_address(text))
+        return not text or ("%" not in text and bool(ipaddress.ip_address(text)))
     except ValueError:
         return False
 

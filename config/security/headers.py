@@ -23,6 +23,8 @@ the methods a form page answers (`form_methods_only`).
 from csp import middleware as csp
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
+from django.core.exceptions import SuspiciousOperation
+from django.http import QueryDict
 from django.urls import URLResolver
 from django.utils.cache import patch_cache_control
 from django.views import debug
@@ -105,7 +107,18 @@ def used_a_csrf_token(request, response) -> bool:
 
 class DebugPageReporter(debug.ExceptionReporter):
     """DEFAULT_EXCEPTION_REPORTER: Django's, marking the request its HTML answers
-    (DEBUG's page for an error, whatever its status)."""
+    (DEBUG's page for an error, whatever its status). A query or form of more
+    fields than Django reads (TooManyFieldsSent) is shown without them: the page
+    listing them raised the error it reported again, which escaped every handler."""
+
+    def get_traceback_data(self):
+        if self.request is not None:
+            for name in ("GET", "POST"):
+                try:
+                    getattr(self.request, name)  # parsed here, and kept
+                except SuspiciousOperation:
+                    setattr(self.request, name, QueryDict())
+        return super().get_traceback_data()
 
     def get_traceback_html(self):
         if self.request is not None:

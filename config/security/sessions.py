@@ -23,6 +23,7 @@ in one run).
 """
 
 import json
+import math
 import re
 import time
 from functools import cache
@@ -52,7 +53,7 @@ class SessionSerializer(signing.JSONSerializer):
 
     def loads(self, data):
         text = data.decode("latin-1")
-        session = json.loads(text, parse_constant=_no_constant)
+        session = json.loads(text, parse_float=_finite, parse_constant=_no_constant)
         if not isinstance(session, dict):
             raise ValueError("A session is an object.")
         # Written only as \udXXX: looked for where such an escape is in the text.
@@ -63,6 +64,15 @@ class SessionSerializer(signing.JSONSerializer):
 
 def _no_constant(name: str):
     raise ValueError(f"A session holds no {name}.")
+
+
+def _finite(text: str) -> float:
+    """A number as json reads it, refusing one past a float's range (1e400), which
+    it reads as Infinity without naming it."""
+    number = float(text)
+    if not math.isfinite(number):
+        raise ValueError("A session holds no Infinity.")
+    return number
 
 
 def _encodes(value) -> bool:

@@ -611,6 +611,7 @@ def test_a_url_without_a_host_may_leave_it_to_libpqs_variables(monkeypatch, vari
         ("PGPORT", "0", "PGPORT must be"),
         ("PGHOSTADDR", "\u0661\u0662\u0667.0.0.1", "PGHOSTADDR must be"),
         ("PGHOSTADDR", "db.example.com", "PGHOSTADDR must be"),
+        ("PGHOSTADDR", "::1%lo", "PGHOSTADDR must be"),  # a zone, which libpq refuses
         # Spaces around a name, a blank entry: a name libpq cannot look up, its socket.
         ("PGHOST", "db.example.com ", "PGHOST names no host"),
         ("PGHOST", ",", "PGHOST names no host"),

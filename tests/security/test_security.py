@@ -467,3 +467,20 @@ def test_debugs_own_error_pages_get_no_policy_that_blocks_them(client, settings,
     assert "Content-Security-Policy" not in response
     assert "Content-Security-Policy" in client.get("/")
     assert "Content-Security-Policy" in client.get("/accounts/profile/edit/", follow=True)
+
+
+@pytest.mark.django_db
+def test_debugs_page_for_more_parameters_than_django_reads_is_its_400(client, settings):
+    """Django's debug page lists the query's parameters, and reading them raised the
+    error it was reporting again: under DEBUG, a GET with more than
+    DATA_UPLOAD_MAX_NUMBER_FIELDS parameters escaped every handler."""
+    settings.DEBUG = True
+    query = "&".join(f"a{number}=1" for number in range(settings.DATA_UPLOAD_MAX_NUMBER_FIELDS + 1))
+    response = client.get(f"/products/?{query}")
+    assert response.status_code == 400
+    assert b"TooManyFieldsSent" in response.content
+    response = client.post(
+        "/accounts/login/", query, content_type="application/x-www-form-urlencoded"
+    )
+    assert response.status_code in (400, 403)  # the form's refusal, or the CSRF check's
+    assert response.status_code != 500

@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from django.contrib.auth import BACKEND_SESSION_KEY
 from django.contrib.sessions.models import Session
+from django.core import signing
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -194,3 +195,29 @@ def test_text_outside_the_basic_plane_still_reads():
     """Django writes such characters as JSON's surrogate pairs (\\ud83d\\ude00)."""
     key = saved(name="Ada \U0001f600", tags=["\U00010348"])
     assert SessionStore(key).load() == {"name": "Ada \U0001f600", "tags": ["\U00010348"]}
+
+
+class WrittenAsIs:
+    """A signing serializer that writes the JSON text it is given as it is."""
+
+    def dumps(self, text):
+        return text.encode()
+
+
+@pytest.mark.parametrize("number", ["1e400", "-1e400"])
+def test_a_number_json_reads_as_infinity_reads_as_no_session(number):
+    """Python's json reads 1e400 as infinity without naming it: the session loaded,
+    and Django's next save wrote Infinity, which then logged its visitor out."""
+    key = saved(name="Ada")
+    data = signing.dumps(
+        f'{{"name": "Ada", "x": {number}}}',
+        salt=SessionStore().key_salt,
+        serializer=WrittenAsIs,
+    )
+    Session.objects.filter(pk=key).update(session_data=data)
+    assert SessionStore(key).load() == {}
+    written = signing.dumps(
+        '{"name": "Ada", "x": 1e300}', salt=SessionStore().key_salt, serializer=WrittenAsIs
+    )
+    Session.objects.filter(pk=key).update(session_data=written)
+    assert SessionStore(key).load() == {"name": "Ada", "x": 1e300}
