@@ -1,5 +1,6 @@
 """Whether this run must test what a machine may lack, failing instead of skipping:
-REQUIRE_BROWSER (Chromium) and REQUIRE_REDIS (redis-server). .ci/run sets both;
+REQUIRE_BROWSER (Chromium), REQUIRE_REDIS (redis-server) and REQUIRE_WRK (wrk, which
+the load benchmark drives). .ci/run sets all three;
 app.json's Heroku CI environment sets REQUIRE_BROWSER, and there CI itself makes a
 missing redis-server a failure (tests/redisserver.py)."""
 

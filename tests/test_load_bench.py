@@ -20,6 +20,7 @@ from catalog.models import Product
 from tests.bench import floors, load
 from tests.factories import ProductFactory
 from tests.processes import BASE_DIR, ends_with_its_starter, wait_for
+from tests.required import required
 
 
 def row(path: str, rps: float, web: float | None, db: float | None = 0.0, **extra) -> dict:
@@ -208,12 +209,17 @@ def test_the_render_benchmark_stops_in_one_line_on_a_page_too_few_products_fill(
         render.measure([("list, page 2", "/products/?page=2&sort=price&uncached", False)], 1)
 
 
-@pytest.mark.skipif(shutil.which("wrk") is None, reason="needs Debian's wrk")
 def test_wrk_ends_with_the_benchmark_that_started_it():
     """A benchmark stopped by an error, or killed, left its wrk sending requests for
     the rest of --duration, an hour here. wrk is told to stop when the process that
-    started it ends, however it ends, as the web line is (tests/test_processes.py)."""
+    started it ends, however it ends, as the web line is (tests/test_processes.py).
+    Without Debian's wrk it skips; REQUIRE_WRK=1 (.ci/run) makes that a failure."""
     import psutil
+
+    if shutil.which("wrk") is None:
+        if required("REQUIRE_WRK"):
+            pytest.fail("wrk not found, and REQUIRE_WRK is set: install Debian's wrk")
+        pytest.skip("needs Debian's wrk")
 
     with socket.socket() as silent:  # takes connections, never answers
         silent.bind(("127.0.0.1", 0))
