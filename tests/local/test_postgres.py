@@ -515,6 +515,7 @@ def test_libpqs_variables_a_shell_keeps_for_other_databases_leave_the_local_serv
         PGPORT="5433",
         PGSSLMODE="require",
         PGOPTIONS="-c search_path=elsewhere",
+        PGTZ="a\udcffb",  # not UTF-8: refused where libpq reads it, not here
     )
     done = subprocess.run(
         [sys.executable, "-c", CONNECT], cwd=BASE_DIR, env=env, capture_output=True, text=True
