@@ -53,7 +53,7 @@ class SessionSerializer(signing.JSONSerializer):
 
     def loads(self, data):
         text = data.decode("latin-1")
-        session = json.loads(text, parse_float=_finite, parse_constant=_no_constant)
+        session = _DECODER.decode(text)
         if not isinstance(session, dict):
             raise ValueError("A session is an object.")
         # Written only as \udXXX: looked for where such an escape is in the text.
@@ -73,6 +73,10 @@ def _finite(text: str) -> float:
     if not math.isfinite(number):
         raise ValueError("A session holds no Infinity.")
     return number
+
+
+# One decoder for every read: json.loads with these arguments makes a new one each call.
+_DECODER = json.JSONDecoder(parse_float=_finite, parse_constant=_no_constant)
 
 
 def _encodes(value) -> bool:
