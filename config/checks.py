@@ -72,7 +72,8 @@ def _manifest_on_the_bucket() -> list[Error | Warning]:
     refuses), which the release brought
     if the one before served its pages; W005 when S3 does not answer (an outage
     must not stop a rollback or a config change: its pages would fail the same with
-    or without the release)."""
+    or without the release); E008 when the manifest is read but the bucket is in
+    another region than its storage signs for."""
     hint = (
         "A config var change makes a release but no build, and collectstatic uploads to "
         "the static bucket at build time: build again (git commit --allow-empty -m "
@@ -106,9 +107,26 @@ def _manifest_on_the_bucket() -> list[Error | Warning]:
     except ValueError as exc:  # Django's "Couldn't load manifest" (not JSON, an old version)
         return [Error(f"{where} cannot be used: {exc}", hint=hint, id="config.E003")]
     if found:
-        return []
+        elsewhere = versions.region_elsewhere(staticfiles_storage)
+        return _in_another_region(options.get("bucket_name"), elsewhere) if elsewhere else []
     message = f"{where} does not exist: every page would fail to link its stylesheet."
     return [Error(message, hint=hint, id="config.E003")]
+
+
+def _in_another_region(bucket: str, elsewhere: tuple[str, str]) -> list[Error]:
+    """E008: S3 says the static bucket is in another region than the one its storage
+    signs for. botocore follows S3's redirect, so collectstatic and the manifest's
+    read succeed, while the pages' links, on the configured region's host, are
+    refused."""
+    found, signs_for = elsewhere
+    return [
+        Error(
+            f"The static bucket {bucket!r} is in {found}, not {signs_for}: every page's "
+            "links to its stylesheet and scripts would be refused by S3.",
+            hint=f"Set the buckets' region: heroku config:set AWS_S3_REGION_NAME={found}",
+            id="config.E008",
+        )
+    ]
 
 
 # S3's and botocore's words for "not now" in a 4xx (botocore.retries.standard's

@@ -104,6 +104,21 @@ def storages_on(server: locals3.LocalS3, bucket: str = locals3.MEDIA_BUCKET, **o
     return {**settings.STORAGES, "default": media}
 
 
+def bucket_elsewhere(server: locals3.LocalS3, bucket: str, region: str = "eu-west-1"):
+    """Make `bucket` on the local server in `region`, not the server's own; its client."""
+    import boto3
+
+    client = boto3.client(
+        "s3",
+        endpoint_url=server.endpoint_url,
+        region_name=region,
+        aws_access_key_id=locals3.ACCESS_KEY,
+        aws_secret_access_key=locals3.SECRET_KEY,
+    )
+    client.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": region})
+    return client
+
+
 def policy_keys(server: locals3.LocalS3, policy_file: str) -> dict[str, str]:
     """Access keys of a new IAM user of the local server holding a policy from docs/iam/.
 

@@ -80,3 +80,26 @@ def media_bucket_is_versioned(app_configs, **kwargs):
             )
         ]
     return []
+
+
+@register(Tags.security, deploy=True)
+def media_bucket_is_in_the_region(app_configs, **kwargs):
+    """media.W004: the media bucket in another region than AWS_S3_REGION_NAME (or
+    boto3's region) names. Uploads still work, every image URL is refused."""
+    try:
+        storage = versions.media_storage()
+    except versions.NotOnS3:  # media.W001 says so
+        return []
+    elsewhere = versions.region_elsewhere(storage)
+    if elsewhere is None:
+        return []
+    found, signs_for = elsewhere
+    return [
+        Warning(
+            f"The media bucket {storage.bucket_name!r} is in {found}, not {signs_for}: "
+            "uploads reach it, but every image URL is signed for the wrong region and "
+            "S3 refuses it.",
+            hint=f"Set the buckets' region: heroku config:set AWS_S3_REGION_NAME={found}",
+            id="media.W004",
+        )
+    ]

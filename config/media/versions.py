@@ -209,6 +209,28 @@ def versioning_status() -> Versioning:
     return Versioning(answer.get("Status", "Never enabled"), answer.get("MFADelete", "Disabled"))
 
 
+def region_elsewhere(storage) -> tuple[str, str] | None:
+    """(the bucket's region, the storage's) when S3 says `storage`'s bucket is in
+    another region than the one its client signs for; None when they agree, or when
+    S3 names none or does not answer (the caller's other checks report that).
+
+    On AWS botocore follows S3's redirect to the bucket's own region, so every call
+    the app makes succeeds, while the URLs it signs locally, on the configured
+    region's host, are refused. S3 names the region in HeadBucket's answer
+    (x-amz-bucket-region), which needs the s3:ListBucket the app's policy grants.
+    """
+    client = storage.connection.meta.client
+    try:
+        answer = client.head_bucket(Bucket=storage.bucket_name)
+    except storage_errors():
+        return None
+    found = answer.get("ResponseMetadata", {}).get("HTTPHeaders", {}).get("x-amz-bucket-region")
+    signs_for = client.meta.region_name
+    if found and signs_for and found != signs_for:
+        return found, signs_for
+    return None
+
+
 # What S3's x-amz-mfa header carries: the device's serial number or ARN, a space,
 # and the six digits it shows now. ASCII: a header carries no other letters, and
 # \d matches the digits of every script.

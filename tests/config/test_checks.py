@@ -19,7 +19,7 @@ from django.core.management.base import SystemCheckError
 from config import checks
 from config.local import s3 as locals3
 from config.media import storage as s3
-from tests.conftest import policy_keys
+from tests.conftest import bucket_elsewhere, policy_keys
 
 
 @pytest.fixture
@@ -163,6 +163,35 @@ def test_a_release_whose_keys_the_static_bucket_refuses_stops(
     assert error.id == "config.E004"
     assert "refused" in error.msg
     assert "AWS_ACCESS_KEY_ID" in error.hint
+
+
+@pytest.mark.django_db
+def test_a_release_onto_a_static_bucket_in_another_region_stops(
+    static_bucket, monkeypatch, settings
+):
+    """On AWS botocore follows S3's redirect to the bucket's own region, so collectstatic
+    and the manifest's read succeed; the pages' links, on the configured region's host,
+    are refused, and every page would go without its stylesheet."""
+    far = bucket_elsewhere(static_bucket, "far-static")
+    manifest = b'{"paths": {"css/site.css": "css/site.0123456789ab.css"}, "version": "1.1"}'
+    far.put_object(Bucket="far-static", Key="staticfiles.json", Body=manifest)
+    options = {"endpoint_url": static_bucket.endpoint_url, "region_name": locals3.REGION}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": s3.static_storage("far-static", **options),
+    }
+    monkeypatch.setenv("DYNO", "release.4")
+    [error] = checks.static_files_are_collected(None)
+    assert error.id == "config.E008"
+    assert "'far-static' is in eu-west-1, not us-east-1" in error.msg
+    assert "AWS_S3_REGION_NAME=eu-west-1" in error.hint
+
+    options["region_name"] = "eu-west-1"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": s3.static_storage("far-static", **options),
+    }
+    assert checks.static_files_are_collected(None) == []
 
 
 def answering(status: int) -> ThreadingHTTPServer:

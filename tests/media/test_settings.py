@@ -16,7 +16,7 @@ from config import env
 from config.local import s3 as locals3
 from config.media import checks
 from config.media import storage as s3
-from tests.conftest import policy_keys
+from tests.conftest import bucket_elsewhere, policy_keys
 from tests.processes import (
     S3_VARIABLES,
     http_get,
@@ -556,6 +556,24 @@ def test_check_deploy_warns_when_the_media_bucket_is_not_versioned(fresh_s3):
     )
     result = manage("check", "--deploy", env=env)
     assert "versioning: Suspended" in result.stderr
+
+
+def test_check_deploy_warns_when_the_media_bucket_is_in_another_region(fresh_s3):
+    """On AWS botocore follows S3's redirect to a bucket's own region, so uploads and
+    the versioning check succeed, while every image URL, signed for the configured
+    region on its host, is refused: only S3's answer to HeadBucket names the bucket's."""
+    far = bucket_elsewhere(fresh_s3, "far-media")
+    far.put_bucket_versioning(Bucket="far-media", VersioningConfiguration={"Status": "Enabled"})
+    env = production_env(DATABASE_URL=UNREACHABLE_DB, AWS_MEDIA_BUCKET_NAME="far-media")
+    result = manage("check", "--deploy", env=env)
+    assert "(media.W004) The media bucket 'far-media' is in eu-west-1, not us-east-1" in (
+        result.stderr
+    )
+    assert "AWS_S3_REGION_NAME=eu-west-1" in result.stderr
+    assert "media.W003" not in result.stderr
+
+    result = manage("check", "--deploy", env={**env, "AWS_S3_REGION_NAME": "eu-west-1"})
+    assert "media.W00" not in result.stderr
 
 
 def test_check_deploy_warns_when_the_bucket_cannot_be_checked(fresh_s3):
