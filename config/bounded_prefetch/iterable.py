@@ -90,8 +90,12 @@ class BoundedIterable(ModelIterable):
             return
         pages = {}  # product id -> (product, its feature list)
         for product in products:
-            # setdefault: a join that repeats a product shares one list.
-            setattr(product, self.to_attr, pages.setdefault(product.pk, (product, []))[1])
+            # A join that repeats a product shares one list, and its features point
+            # at the last copy, as stock's do (it keys the products by their key).
+            key = product.pk
+            features = pages[key][1] if key in pages else []
+            pages[key] = (product, features)
+            setattr(product, self.to_attr, features)
         relation, model, build = plan.relation, plan.relation.model, plan.build_child
         on_page = set()
         found = rows.fetch(plan.features_sql, (*features_params, *limits), db)

@@ -49,6 +49,32 @@ def test_a_combined_querysets_objects_of_another_parent_are_left_to_load(orders)
     assert [name for _, name, _ in ours] == ["ada", "bob"] * 3
 
 
+def test_a_join_that_repeats_a_parent_points_its_children_at_the_copy_stock_does(orders):
+    """A filter across the relation repeats an order once per item it matches. Stock
+    shares one list among an order's copies and points each item at the last copy
+    (it keys the parents by their key); bounded prefetch pointed them at the first,
+    which code changing one copy, then reading it through an item, would see."""
+    Order = orders.Order
+    queryset = Order.objects.filter(line_items__quantity__gte=1).order_by("number")
+
+    def copies(loaded) -> list:
+        """Per object: the position of the first copy sharing its list, and the
+        position of the object each of its items points at."""
+        position = {id(order): n for n, order in enumerate(loaded)}
+        return [
+            (
+                [order.items is other.items for other in loaded].index(True),
+                [position[id(item.order)] for item in order.items],
+            )
+            for order in loaded
+        ]
+
+    stock = list(queryset.prefetch_related(Prefetch("line_items", to_attr="items")))
+    ours = list(bounded_prefetch(queryset, "line_items", to_attr="items"))
+    assert copies(ours) == copies(stock)
+    assert copies(stock)[:2] == [(0, [1, 1]), (0, [1, 1])]
+
+
 @pytest.mark.parametrize("combinator", ["union", "intersection", "difference"])
 def test_a_union_made_after_it_is_refused_when_evaluated(orders, combinator):
     """Stock's failing message named annotate(), which the caller never called."""
