@@ -1370,8 +1370,13 @@ def test_a_web_concurrency_gunicorn_cannot_run_stops_the_release_phase(monkeypat
         env.web_workers()
 
 
-@pytest.mark.parametrize(("value", "read"), [("2", 2), (" 3 ", 3), ("1\n", 1), (None, 2)])
+@pytest.mark.parametrize(
+    ("value", "read"),
+    [("2", 2), (" 3 ", 3), ("1\n", 1), (None, 2), ("\u0662", 2), ("1_0", 10), ("+2", 2)],
+)
 def test_a_web_concurrency_gunicorn_takes_is_read_as_it_reads_it(monkeypatch, value, read):
+    """With int(), as gunicorn reads it: other scripts' digits and `1_0` too, unlike the
+    other number variables (the README says so), so the release and the web line agree."""
     if value is None:
         monkeypatch.delenv("WEB_CONCURRENCY", raising=False)
     else:
