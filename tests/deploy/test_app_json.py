@@ -149,6 +149,15 @@ def test_the_button_gives_what_the_readme_says():
     assert "It asks for the media bucket, its region\nand its keys" in readme
 
 
+def test_the_fork_checklist_turns_the_demos_query_log_off():
+    """The Button turns the query log on for this demo; a fork's Button would show every
+    visitor its SQL unless the checklist's first step says to turn it off."""
+    assert APP_JSON["env"]["QUERY_LOG"]["value"] == "on"
+    readme = (BASE_DIR / "README.md").read_text()
+    fork = readme.split("## Forking as a template", 1)[1].split("\n2. ", 1)[0]
+    assert '`"QUERY_LOG"`\'s `"value": "on"` to `"off"`' in fork
+
+
 def test_the_build_reads_one_python_version_and_no_requirements_file():
     """Heroku's buildpack refuses a repository with both requirements.txt and
     Pipfile.lock, and runtime.txt must name the Pipfile's Python."""
