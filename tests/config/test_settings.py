@@ -1500,6 +1500,26 @@ def test_the_sender_the_refusal_suggests_for_env_is_read_from_env(monkeypatch, t
     assert read(variable, default) == '"Shop, Inc" <noreply@example.com>'
 
 
+def test_what_env_example_says_of_comments_and_dollars_is_python_dotenvs_reading(tmp_path):
+    """A password with " #" or "${" in .env reaches the app changed, and the app cannot
+    see it: .env.example says how python-dotenv (pipenv's) reads both."""
+    example = (BASE_DIR / ".env.example").read_text()
+    assert 'an unquoted value ends at " #"' in example
+    assert "in single quotes ('abc #def')" in example
+    assert "${NAME} becomes that variable's value, quoted or not, with no escape" in example
+    (tmp_path / ".env").write_text(
+        "A=abc #def\nB='abc #def'\nC='x${HOME}y'\nD=\"x${HOME}y\"\nE=x\\${HOME}y\n"
+    )
+    home = os.environ["HOME"]
+    assert dotenv_values(tmp_path / ".env") == {
+        "A": "abc",
+        "B": "abc #def",
+        "C": f"x{home}y",
+        "D": f"x{home}y",
+        "E": f"x\\{home}y",
+    }
+
+
 def test_a_refused_smtp_password_is_not_shown(monkeypatch):
     monkeypatch.setenv("EMAIL_HOST_PASSWORD", "s\u00e9cret-k9")
     with pytest.raises(ImproperlyConfigured) as refused:
