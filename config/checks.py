@@ -7,7 +7,6 @@ mail can leave.
 """
 
 import ssl
-from http import HTTPStatus
 
 from django.conf import settings
 from django.contrib.staticfiles.storage import ManifestFilesMixin, staticfiles_storage
@@ -91,7 +90,7 @@ def _manifest_on_the_bucket() -> list[Error | Warning]:
         # and hash are empty.
         found = bool(staticfiles_storage.hashed_files or staticfiles_storage.manifest_hash)
     except versions.storage_errors() as exc:
-        if _refused(exc):
+        if versions.refused(exc):
             message = f"{where}: S3 refused to read it ({type(exc).__name__}: {exc})."
             refused_hint = (
                 "Every page would fail to link its stylesheet. Check the bucket's name "
@@ -127,60 +126,6 @@ def _in_another_region(bucket: str, elsewhere: tuple[str, str]) -> list[Error]:
             id="config.E008",
         )
     ]
-
-
-# S3's and botocore's words for "not now" in a 4xx (botocore.retries.standard's
-# transient and throttled codes), and the statuses that say it without one.
-NOT_NOW_CODES = frozenset(
-    {
-        "RequestTimeout",
-        "RequestTimeoutException",
-        "PriorRequestNotComplete",
-        "Throttling",
-        "ThrottlingException",
-        "ThrottledException",
-        "RequestThrottledException",
-        "RequestThrottled",
-        "TooManyRequestsException",
-        "RequestLimitExceeded",
-        "BandwidthLimitExceeded",
-        "SlowDown",
-    }
-)
-NOT_NOW_STATUSES = frozenset({408, 429})
-
-
-def _refused(error: Exception) -> bool:
-    """Whether S3 or botocore refused the request, as opposed to no answer: a 301 or a
-    4xx from S3 but those that mean "not now" (a timeout, throttling), or botocore's own
-    refusal before it sends (no keys, a bucket name or region it cannot use). No
-    connection, a timeout, an answer cut short or damaged, a 5xx: no answer."""
-    from botocore import exceptions
-
-    if isinstance(error, exceptions.ClientError):
-        status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0
-        code = error.response.get("Error", {}).get("Code", "")
-        # A 301 too: a wrong region's PermanentRedirect, which botocore cannot follow
-        # with an endpoint URL set. Not a 307: S3 sends TemporaryRedirect while a new
-        # bucket's name spreads through DNS, which passes by itself.
-        if status == HTTPStatus.MOVED_PERMANENTLY:
-            return True
-        return 400 <= status < 500 and status not in NOT_NOW_STATUSES and code not in NOT_NOW_CODES
-    refusals = (
-        exceptions.NoCredentialsError,
-        exceptions.PartialCredentialsError,
-        exceptions.ParamValidationError,
-        exceptions.NoRegionError,
-        exceptions.InvalidRegionError,
-        exceptions.UnknownEndpointError,
-        exceptions.EndpointResolutionError,
-        exceptions.InvalidEndpointConfigurationError,
-        exceptions.InvalidS3AddressingStyleError,
-        exceptions.UnsupportedS3ArnError,
-        exceptions.UnknownSignatureVersionError,
-        exceptions.InvalidConfigError,
-    )
-    return isinstance(error, refusals)
 
 
 @register("urls")

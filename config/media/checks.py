@@ -46,6 +46,50 @@ def media_storage_builds_its_client(app_configs, **kwargs):
                 id="media.E001",
             )
         ]
+    return _the_bucket_takes_the_apps_requests(storage)
+
+
+def _the_bucket_takes_the_apps_requests(storage) -> list[Error | Warning]:
+    """In the release phase, one HeadBucket: media.E002 when S3 refuses it (keys it
+    does not know or whose policy names another bucket, a bucket that does not
+    exist), media.E003 when it names another region than the storage signs for.
+    Either way every upload would fail and every image be refused, where the
+    release before showed them; with WhiteNoise serving static files (the default)
+    nothing else in the release asks S3. media.W005 when S3 does not answer: an
+    outage must not stop a rollback or a config change."""
+    try:
+        found = versions.bucket_region(storage)
+    except versions.storage_errors() as error:
+        said = f"{type(error).__name__}: {error}"
+        if versions.refused(error):
+            return [
+                Error(
+                    f"S3 refused the app's request to the media bucket {storage.bucket_name!r} "
+                    f"({said}): every upload would fail and every image be refused.",
+                    hint="Check AWS_MEDIA_BUCKET_NAME, AWS_ACCESS_KEY_ID and "
+                    "AWS_SECRET_ACCESS_KEY, and that the keys' policy names this bucket "
+                    "(docs/iam/app-policy.json). Keys made a moment ago may need a "
+                    "minute: then heroku releases:retry.",
+                    id="media.E002",
+                )
+            ]
+        return [
+            Warning(
+                f"Could not ask the media bucket {storage.bucket_name!r} ({said}).",
+                hint="Run `manage.py check --deploy` again once S3 answers.",
+                id="media.W005",
+            )
+        ]
+    signs_for = versions.signing_region(storage)
+    if found and signs_for and found != signs_for:
+        return [
+            Error(
+                f"The media bucket {storage.bucket_name!r} is in {found}, not {signs_for}: "
+                "every image URL would be signed for the wrong region and refused.",
+                hint=f"Set the buckets' region: heroku config:set AWS_S3_REGION_NAME={found}",
+                id="media.E003",
+            )
+        ]
     return []
 
 

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from email.utils import parsedate_to_datetime
+from http import HTTPStatus
 from urllib.parse import unquote
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -33,6 +34,60 @@ def storage_errors() -> tuple[type[Exception], ...]:
     from boto3.exceptions import Boto3Error
 
     return (BotoCoreError, ClientError, Boto3Error, OSError)
+
+
+# S3's and botocore's words for "not now" in a 4xx (botocore.retries.standard's
+# transient and throttled codes), and the statuses that say it without one.
+NOT_NOW_CODES = frozenset(
+    {
+        "RequestTimeout",
+        "RequestTimeoutException",
+        "PriorRequestNotComplete",
+        "Throttling",
+        "ThrottlingException",
+        "ThrottledException",
+        "RequestThrottledException",
+        "RequestThrottled",
+        "TooManyRequestsException",
+        "RequestLimitExceeded",
+        "BandwidthLimitExceeded",
+        "SlowDown",
+    }
+)
+NOT_NOW_STATUSES = frozenset({408, 429})
+
+
+def refused(error: Exception) -> bool:
+    """Whether S3 or botocore refused the request, as opposed to no answer: a 301 or a
+    4xx from S3 but those that mean "not now" (a timeout, throttling), or botocore's own
+    refusal before it sends (no keys, a bucket name or region it cannot use). No
+    connection, a timeout, an answer cut short or damaged, a 5xx: no answer."""
+    from botocore import exceptions
+
+    if isinstance(error, exceptions.ClientError):
+        status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0
+        code = error.response.get("Error", {}).get("Code", "")
+        # A 301 too: a wrong region's PermanentRedirect, which botocore cannot follow
+        # with an endpoint URL set. Not a 307: S3 sends TemporaryRedirect while a new
+        # bucket's name spreads through DNS, which passes by itself.
+        if status == HTTPStatus.MOVED_PERMANENTLY:
+            return True
+        return 400 <= status < 500 and status not in NOT_NOW_STATUSES and code not in NOT_NOW_CODES
+    refusals = (
+        exceptions.NoCredentialsError,
+        exceptions.PartialCredentialsError,
+        exceptions.ParamValidationError,
+        exceptions.NoRegionError,
+        exceptions.InvalidRegionError,
+        exceptions.UnknownEndpointError,
+        exceptions.EndpointResolutionError,
+        exceptions.InvalidEndpointConfigurationError,
+        exceptions.InvalidS3AddressingStyleError,
+        exceptions.UnsupportedS3ArnError,
+        exceptions.UnknownSignatureVersionError,
+        exceptions.InvalidConfigError,
+    )
+    return isinstance(error, refusals)
 
 
 logger = logging.getLogger(__name__)
@@ -209,23 +264,33 @@ def versioning_status() -> Versioning:
     return Versioning(answer.get("Status", "Never enabled"), answer.get("MFADelete", "Disabled"))
 
 
-def region_elsewhere(storage) -> tuple[str, str] | None:
-    """(the bucket's region, the storage's) when S3 says `storage`'s bucket is in
-    another region than the one its client signs for; None when they agree, or when
-    S3 names none or does not answer (the caller's other checks report that).
+def bucket_region(storage) -> str | None:
+    """The region S3 names for `storage`'s bucket in HeadBucket's answer
+    (x-amz-bucket-region), None when it names none; raises storage_errors() as
+    the request does. HeadBucket needs the s3:ListBucket the app's policy grants.
 
-    On AWS botocore follows S3's redirect to the bucket's own region, so every call
-    the app makes succeeds, while the URLs it signs locally, on the configured
-    region's host, are refused. S3 names the region in HeadBucket's answer
-    (x-amz-bucket-region), which needs the s3:ListBucket the app's policy grants.
+    On AWS botocore follows S3's redirect to a bucket's own region, so every call
+    the app makes succeeds in any region, while the URLs it makes locally, on the
+    configured region's host, are refused: only this answer tells.
     """
-    client = storage.connection.meta.client
+    answer = storage.connection.meta.client.head_bucket(Bucket=storage.bucket_name)
+    return answer.get("ResponseMetadata", {}).get("HTTPHeaders", {}).get("x-amz-bucket-region")
+
+
+def signing_region(storage) -> str | None:
+    """The region `storage`'s client signs for and names in its URLs."""
+    return storage.connection.meta.client.meta.region_name
+
+
+def region_elsewhere(storage) -> tuple[str, str] | None:
+    """(the bucket's region, the storage's) when S3 names another region for
+    `storage`'s bucket than the one its client signs for; None when they agree, or
+    when S3 names none or does not answer (the caller's other checks report that)."""
     try:
-        answer = client.head_bucket(Bucket=storage.bucket_name)
+        found = bucket_region(storage)
     except storage_errors():
         return None
-    found = answer.get("ResponseMetadata", {}).get("HTTPHeaders", {}).get("x-amz-bucket-region")
-    signs_for = client.meta.region_name
+    signs_for = signing_region(storage)
     if found and signs_for and found != signs_for:
         return found, signs_for
     return None

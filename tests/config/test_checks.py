@@ -19,6 +19,7 @@ from django.core.management.base import SystemCheckError
 from config import checks
 from config.local import s3 as locals3
 from config.media import storage as s3
+from config.media import versions
 from tests.conftest import bucket_elsewhere, policy_keys
 
 
@@ -276,7 +277,7 @@ def client_error(status: int, code: str) -> ClientError:
     ids=lambda value: type(value).__name__ if isinstance(value, Exception) else str(value),
 )
 def test_only_a_refusal_stops_the_release(error, refused):
-    assert checks._refused(error) is refused
+    assert versions.refused(error) is refused
 
 
 def test_a_release_that_cannot_ask_the_static_bucket_goes_on_with_a_warning(

@@ -710,6 +710,88 @@ def test_outside_the_release_phase_the_client_check_does_nothing(monkeypatch, se
     assert checks.media_storage_builds_its_client(None) == []
 
 
+@pytest.mark.parametrize(
+    ("mistake", "said"),
+    [
+        ("keys S3 does not know", "403"),
+        ("a bucket that does not exist", "404"),
+        ("keys whose policy names another bucket", "403"),
+    ],
+)
+def test_a_release_whose_requests_the_media_bucket_refuses_stops(
+    monkeypatch, settings, fresh_s3, mistake, said
+):
+    """A typo in `heroku config:set AWS_SECRET_ACCESS_KEY=...` or AWS_MEDIA_BUCKET_NAME:
+    with WhiteNoise serving static files (the default), nothing in the release asked S3,
+    and it went live with every upload failing and every image refused, where the
+    release before showed them."""
+    from tests.conftest import storages_on
+
+    monkeypatch.setenv("DYNO", "release.2")
+    if mistake == "keys S3 does not know":
+        settings.STORAGES = storages_on(fresh_s3, access_key="AKIAWRONG", secret_key="wrong")
+    elif mistake == "a bucket that does not exist":
+        settings.STORAGES = storages_on(fresh_s3, bucket="shop-media-typo")
+    else:  # the app's policy, its media statements naming another bucket
+        keys = policy_keys(fresh_s3, "app-policy.json")
+        settings.STORAGES = storages_on(fresh_s3, **keys)
+    fresh_s3.require_auth(mistake != "a bucket that does not exist")
+    try:
+        [error] = checks.media_storage_builds_its_client(None)
+    finally:
+        fresh_s3.require_auth(False)
+    assert error.id == "media.E002"
+    assert "every upload would fail and every image be refused" in error.msg
+    assert said in error.msg
+    assert "AWS_MEDIA_BUCKET_NAME" in error.hint
+
+
+def test_a_release_onto_a_media_bucket_in_another_region_stops(monkeypatch, settings, fresh_s3):
+    from tests.conftest import storages_on
+
+    monkeypatch.setenv("DYNO", "release.2")
+    bucket_elsewhere(fresh_s3, "far-media")
+    settings.STORAGES = storages_on(fresh_s3, bucket="far-media")
+    [error] = checks.media_storage_builds_its_client(None)
+    assert error.id == "media.E003"
+    assert "'far-media' is in eu-west-1, not us-east-1" in error.msg
+    assert "AWS_S3_REGION_NAME=eu-west-1" in error.hint
+    settings.STORAGES = storages_on(fresh_s3, bucket="far-media", region_name="eu-west-1")
+    assert checks.media_storage_builds_its_client(None) == []
+
+
+def test_a_release_that_cannot_ask_the_media_bucket_goes_on_with_a_warning(
+    monkeypatch, settings, fresh_s3, refusing_port
+):
+    """An S3 outage must not stop a rollback or a config change."""
+    from tests.conftest import storages_on
+
+    monkeypatch.setenv("DYNO", "release.2")
+    settings.STORAGES = storages_on(fresh_s3, endpoint_url=f"http://127.0.0.1:{refusing_port}")
+    [warning] = checks.media_storage_builds_its_client(None)
+    assert warning.id == "media.W005"
+    assert "Could not ask the media bucket" in warning.msg
+    settings.STORAGES = storages_on(fresh_s3)
+    assert checks.media_storage_builds_its_client(None) == []
+
+
+def test_a_release_with_a_secret_key_s3_refuses_stops_without_showing_it(fresh_s3):
+    env = production_env(
+        DATABASE_URL=released_database("media_refuses"),
+        DYNO="release.1",
+        AWS_SECRET_ACCESS_KEY="wrong-secret-of-the-app-0123456789",
+    )
+    fresh_s3.require_auth()
+    try:
+        done = manage("migrate", "--no-input", env=env)
+    finally:
+        fresh_s3.require_auth(False)
+    assert done.returncode != 0
+    assert "media.E002" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert env["AWS_SECRET_ACCESS_KEY"] not in done.stderr + done.stdout
+
+
 def test_a_release_with_such_a_variable_stops_in_one_line_before_any_web_process():
     env = production_env(
         DATABASE_URL=released_database("botocore_refuses"),
