@@ -10,7 +10,14 @@ import re
 
 import pytest
 
-from tests.processes import ROUTER_HEADERS, built_and_released, run_procfile, serving, start_web
+from tests.processes import (
+    BASE_DIR,
+    ROUTER_HEADERS,
+    built_and_released,
+    run_procfile,
+    serving,
+    start_web,
+)
 
 IMMUTABLE = "max-age=31536000, public, immutable"
 
@@ -79,6 +86,10 @@ def test_a_static_version_unsafe_in_a_url_stops_the_web_process(released_app):
     assert output.startswith("Error: STATIC_VERSION must be 1 to 64 of the characters"), output
     assert output.count("\n") == 1, output
     assert "got 'a b<'" in output
+    # The line docs/static-versioning.md shows, for the release phase and a web process.
+    docs = (BASE_DIR / "docs" / "static-versioning.md").read_text()
+    said = "takes requests) print it as one line, without a traceback, for example:"
+    assert f"{said}\n\n```\n{output}```" in docs
 
 
 def test_a_static_version_unsafe_in_a_url_fails_the_release_phase(released_app):
