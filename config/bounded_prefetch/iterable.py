@@ -89,11 +89,16 @@ class BoundedIterable(ModelIterable):
         if not products:
             return
         pages = {}  # product id -> (product, its feature list)
+        copies = []  # the later copies of products a join repeats
         for product in products:
             # A join that repeats a product shares one list, and its features point
             # at the last copy, as stock's do (it keys the products by their key).
             key = product.pk
-            features = pages[key][1] if key in pages else []
+            if key in pages:
+                features = pages[key][1]
+                copies.append(product)
+            else:
+                features = []
             pages[key] = (product, features)
             setattr(product, self.to_attr, features)
         relation, model, build = plan.relation, plan.relation.model, plan.build_child
@@ -125,6 +130,11 @@ class BoundedIterable(ModelIterable):
             if len(features) > 1:
                 features[:] = {key(feature): feature for feature in features}.values()
             sort(features)
+        # Stock shares a list among a product's copies only when it has features:
+        # without, each copy gets an empty list of its own.
+        for product in copies:
+            if not getattr(product, self.to_attr):
+                setattr(product, self.to_attr, [])
         yield from products
 
 

@@ -74,6 +74,15 @@ def test_a_join_that_repeats_a_parent_points_its_children_at_the_copy_stock_does
     assert copies(ours) == copies(stock)
     assert copies(stock)[:2] == [(0, [1, 1]), (0, [1, 1])]
 
+    # An order without items, repeated by a join of another relation: stock gives
+    # each copy an empty list of its own, not one shared.
+    Order.objects.filter(number=0).first().line_items.all().delete()
+    repeated = Order.objects.filter(customer__orders__number__lte=2).order_by("number")
+    stock = list(repeated.prefetch_related(Prefetch("line_items", to_attr="items")))
+    ours = list(bounded_prefetch(repeated, "line_items", to_attr="items"))
+    assert copies(ours) == copies(stock)
+    assert copies(stock)[:2] == [(0, []), (1, [])]
+
 
 @pytest.mark.parametrize("combinator", ["union", "intersection", "difference"])
 def test_a_union_made_after_it_is_refused_when_evaluated(orders, combinator):
