@@ -106,17 +106,16 @@ def _manifest_on_the_bucket() -> list[Error | Warning]:
     except ValueError as exc:  # Django's "Couldn't load manifest" (not JSON, an old version)
         return [Error(f"{where} cannot be used: {exc}", hint=hint, id="config.E003")]
     if found:
-        elsewhere = versions.region_elsewhere(staticfiles_storage)
+        elsewhere = versions.region_elsewhere(staticfiles_storage, signed=False)
         return _in_another_region(options.get("bucket_name"), elsewhere) if elsewhere else []
     message = f"{where} does not exist: every page would fail to link its stylesheet."
     return [Error(message, hint=hint, id="config.E003")]
 
 
 def _in_another_region(bucket: str, elsewhere: tuple[str, str]) -> list[Error]:
-    """E008: S3 says the static bucket is in another region than the one its storage
-    signs for. botocore follows S3's redirect, so collectstatic and the manifest's
-    read succeed, while the pages' links, on the configured region's host, are
-    refused."""
+    """E008 for `versions.elsewhere()`'s answer: on Amazon's S3 botocore follows S3's
+    redirect, so collectstatic and the manifest's read succeed, while the pages'
+    links, on the configured region's own host, are refused."""
     found, signs_for = elsewhere
     return [
         Error(

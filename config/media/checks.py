@@ -1,8 +1,9 @@
 """`check --deploy` warnings: media storage on S3, and its bucket versioned; and
 in the release phase, an error when the media storage cannot build its S3 client.
 
-The warnings ask the bucket itself (GetBucketVersioning, one request), so they
-see what is true now rather than what a setting claims. Registered by
+The warnings ask the bucket itself (GetBucketVersioning, then on Amazon's S3 a
+HeadBucket for its region), so they see what is true now rather than what a
+setting claims. Registered by
 MediaConfig.ready().
 """
 
@@ -80,17 +81,23 @@ def _the_bucket_takes_the_apps_requests(storage) -> list[Error | Warning]:
                 id="media.W005",
             )
         ]
-    signs_for = versions.signing_region(storage)
-    if found and signs_for and found != signs_for:
-        return [
-            Error(
-                f"The media bucket {storage.bucket_name!r} is in {found}, not {signs_for}: "
-                "every image URL would be signed for the wrong region and refused.",
-                hint=f"Set the buckets' region: heroku config:set AWS_S3_REGION_NAME={found}",
-                id="media.E003",
-            )
-        ]
-    return []
+    return in_another_region(storage, versions.elsewhere(storage, found, signed=True))
+
+
+def in_another_region(storage, elsewhere, kind=Error, id="media.E003") -> list:
+    """media.E003 (or `kind` and `id`) for `versions.elsewhere()`'s answer: uploads
+    reach the bucket (botocore follows S3's redirect), its image URLs do not."""
+    if elsewhere is None:
+        return []
+    found, signs_for = elsewhere
+    return [
+        kind(
+            f"The media bucket {storage.bucket_name!r} is in {found}, not {signs_for}: "
+            "every image URL would be signed for the wrong region and refused.",
+            hint=f"Set the buckets' region: heroku config:set AWS_S3_REGION_NAME={found}",
+            id=id,
+        )
+    ]
 
 
 @register(Tags.security, deploy=True)
@@ -113,37 +120,20 @@ def media_bucket_is_versioned(app_configs, **kwargs):
                 id="media.W002",
             )
         ]
+    # Asked only once S3 answered the versioning request: an S3 that does not answer
+    # would make check --deploy wait on a second request too.
+    storage = versions.media_storage()
+    elsewhere = versions.region_elsewhere(storage, signed=True)
+    found = in_another_region(storage, elsewhere, Warning, "media.W004")
     if not versioning.enabled:
         return [
+            *found,
             Warning(
                 f"The media bucket {versions.bucket_name()!r} is not versioned "
                 f"(versioning: {versioning.status}): a DELETE destroys a file for good.",
                 hint="Run `python manage.py media_versioning enable` with the operator's "
                 "credentials (docs/s3-media.md).",
                 id="media.W003",
-            )
+            ),
         ]
-    return []
-
-
-@register(Tags.security, deploy=True)
-def media_bucket_is_in_the_region(app_configs, **kwargs):
-    """media.W004: the media bucket in another region than AWS_S3_REGION_NAME (or
-    boto3's region) names. Uploads still work, every image URL is refused."""
-    try:
-        storage = versions.media_storage()
-    except versions.NotOnS3:  # media.W001 says so
-        return []
-    elsewhere = versions.region_elsewhere(storage)
-    if elsewhere is None:
-        return []
-    found, signs_for = elsewhere
-    return [
-        Warning(
-            f"The media bucket {storage.bucket_name!r} is in {found}, not {signs_for}: "
-            "uploads reach it, but every image URL is signed for the wrong region and "
-            "S3 refuses it.",
-            hint=f"Set the buckets' region: heroku config:set AWS_S3_REGION_NAME={found}",
-            id="media.W004",
-        )
-    ]
+    return found

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from email.utils import parsedate_to_datetime
 from http import HTTPStatus
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 
 from botocore.exceptions import BotoCoreError, ClientError
 from django.core.files.storage import default_storage
@@ -270,30 +270,57 @@ def bucket_region(storage) -> str | None:
     the request does. HeadBucket needs the s3:ListBucket the app's policy grants.
 
     On AWS botocore follows S3's redirect to a bucket's own region, so every call
-    the app makes succeeds in any region, while the URLs it makes locally, on the
-    configured region's host, are refused: only this answer tells.
+    the app makes succeeds in any region, while the URLs it makes locally, for the
+    configured region, are refused: only this answer tells.
     """
     answer = storage.connection.meta.client.head_bucket(Bucket=storage.bucket_name)
+    return _region_named(answer)
+
+
+def _region_named(answer: dict) -> str | None:
     return answer.get("ResponseMetadata", {}).get("HTTPHeaders", {}).get("x-amz-bucket-region")
 
 
-def signing_region(storage) -> str | None:
-    """The region `storage`'s client signs for and names in its URLs."""
-    return storage.connection.meta.client.meta.region_name
+# Amazon's S3 host for us-east-1: a bucket's name under it reaches the bucket in
+# whatever region it is (by DNS), so an unsigned URL there is served.
+GLOBAL_HOST = "s3.amazonaws.com"
 
 
-def region_elsewhere(storage) -> tuple[str, str] | None:
-    """(the bucket's region, the storage's) when S3 names another region for
-    `storage`'s bucket than the one its client signs for; None when they agree, or
-    when S3 names none or does not answer (the caller's other checks report that)."""
+def elsewhere(storage, found: str | None, *, signed: bool) -> tuple[str, str] | None:
+    """(`found`, the region `storage` makes URLs for) when S3 would refuse those
+    URLs for naming the wrong region; None otherwise. Sends nothing.
+
+    Only on Amazon's S3 (no endpoint URL): with one, URLs name the endpoint's host
+    whatever the region, and a server that checks the region refuses the app's own
+    requests too. `signed`: a presigned URL carries its region in the signature,
+    so any other is refused. An unsigned one (the static bucket's) names the
+    region's host, which answers with a redirect the browser cannot follow, but
+    us-east-1's is S3's global host (GLOBAL_HOST), which reaches a bucket anywhere.
+    """
+    if getattr(storage, "endpoint_url", None) or not found:
+        return None
+    client = storage.connection.meta.client  # made here; sends nothing
+    signs_for = client.meta.region_name
+    if found == signs_for:
+        return None
+    if not signed and urlsplit(client.meta.endpoint_url).hostname == GLOBAL_HOST:
+        return None
+    return found, signs_for
+
+
+def region_elsewhere(storage, *, signed: bool) -> tuple[str, str] | None:
+    """`elsewhere()` for the region S3 names for `storage`'s bucket: in HeadBucket's
+    answer, or in its refusal (keys without s3:ListBucket get a 403 naming it).
+    None when S3 does not answer (the caller's other checks report that)."""
+    if getattr(storage, "endpoint_url", None):
+        return None  # nothing to ask: see elsewhere()
     try:
         found = bucket_region(storage)
+    except ClientError as error:
+        found = _region_named(error.response)
     except storage_errors():
         return None
-    signs_for = signing_region(storage)
-    if found and signs_for and found != signs_for:
-        return found, signs_for
-    return None
+    return elsewhere(storage, found, signed=signed)
 
 
 # What S3's x-amz-mfa header carries: the device's serial number or ARN, a space,

@@ -11,10 +11,12 @@ from botocore.exceptions import InvalidRegionError, ParamValidationError
 from botocore.handlers import VALID_BUCKET, validate_bucket_name
 from botocore.utils import validate_region_name
 from django.core.exceptions import ImproperlyConfigured
+from django.core.files.base import ContentFile
+from django.core.files.storage import storages
 
 from config import env
 from config.local import s3 as locals3
-from config.media import checks
+from config.media import checks, versions
 from config.media import storage as s3
 from tests.conftest import bucket_elsewhere, policy_keys
 from tests.processes import (
@@ -558,22 +560,56 @@ def test_check_deploy_warns_when_the_media_bucket_is_not_versioned(fresh_s3):
     assert "versioning: Suspended" in result.stderr
 
 
-def test_check_deploy_warns_when_the_media_bucket_is_in_another_region(fresh_s3):
-    """On AWS botocore follows S3's redirect to a bucket's own region, so uploads and
-    the versioning check succeed, while every image URL, signed for the configured
-    region on its host, is refused: only S3's answer to HeadBucket names the bucket's."""
+def test_s3_names_a_buckets_region_and_on_an_endpoint_no_check_holds_it_against_it(
+    settings, fresh_s3, monkeypatch
+):
+    """HeadBucket's answer names the bucket's region. With an endpoint URL the image
+    URLs name the endpoint whatever the region, and a server that took the app's
+    requests serves them (this one does): neither check --deploy nor the release
+    has anything to say. On Amazon's S3, `versions.elsewhere()` decides (below)."""
+    from tests.conftest import storages_on
+
     far = bucket_elsewhere(fresh_s3, "far-media")
     far.put_bucket_versioning(Bucket="far-media", VersioningConfiguration={"Status": "Enabled"})
-    env = production_env(DATABASE_URL=UNREACHABLE_DB, AWS_MEDIA_BUCKET_NAME="far-media")
-    result = manage("check", "--deploy", env=env)
-    assert "(media.W004) The media bucket 'far-media' is in eu-west-1, not us-east-1" in (
-        result.stderr
-    )
-    assert "AWS_S3_REGION_NAME=eu-west-1" in result.stderr
-    assert "media.W003" not in result.stderr
+    settings.STORAGES = storages_on(fresh_s3, bucket="far-media")
+    storage = versions.media_storage()
+    assert versions.bucket_region(storage) == "eu-west-1"
+    name = storage.save("probe.txt", ContentFile(b"hello"))
+    assert http_get(storage.url(name)).body == b"hello"
+    assert checks.media_bucket_is_versioned(None) == []
+    monkeypatch.setenv("DYNO", "release.2")
+    assert checks.media_storage_builds_its_client(None) == []
 
-    result = manage("check", "--deploy", env={**env, "AWS_S3_REGION_NAME": "eu-west-1"})
-    assert "media.W00" not in result.stderr
+
+@pytest.mark.parametrize(
+    ("configured", "found", "signed", "refused"),
+    [
+        ("eu-west-1", "eu-west-1", True, False),
+        ("us-east-1", "eu-west-1", True, True),  # signed for another region
+        ("us-west-2", "eu-west-1", True, True),
+        (None, "eu-west-1", True, True),  # botocore's us-east-1
+        ("us-west-2", "eu-west-1", False, True),  # unsigned, on us-west-2's own host
+        ("us-east-1", "eu-west-1", False, False),  # unsigned, on S3's global host
+        (None, "eu-west-1", False, False),
+        ("us-west-2", None, True, False),  # S3 named no region
+    ],
+)
+def test_on_aws_urls_are_held_against_the_buckets_region_where_s3_would_refuse_them(
+    configured, found, signed, refused
+):
+    """On Amazon's S3 (no endpoint URL) botocore follows S3's redirect, so the app's
+    own requests succeed in any region, while the URLs it makes are refused: a
+    presigned one for any other region (its signature names it), an unsigned one
+    (the static bucket's) on another region's host, but not on S3's global host
+    (us-east-1's), which reaches a bucket anywhere. Nothing is sent here."""
+    storage = storages.create_storage(s3.media_storage("shop-media", region_name=configured))
+    said = versions.elsewhere(storage, found, signed=signed)
+    assert said == ((found, configured or "us-east-1") if refused else None)
+    if refused and signed:
+        [error] = checks.in_another_region(storage, said)
+        assert error.id == "media.E003"
+        assert f"'shop-media' is in eu-west-1, not {configured or 'us-east-1'}" in error.msg
+        assert "AWS_S3_REGION_NAME=eu-west-1" in error.hint
 
 
 def test_check_deploy_warns_when_the_bucket_cannot_be_checked(fresh_s3):
@@ -744,20 +780,6 @@ def test_a_release_whose_requests_the_media_bucket_refuses_stops(
     assert "every upload would fail and every image be refused" in error.msg
     assert said in error.msg
     assert "AWS_MEDIA_BUCKET_NAME" in error.hint
-
-
-def test_a_release_onto_a_media_bucket_in_another_region_stops(monkeypatch, settings, fresh_s3):
-    from tests.conftest import storages_on
-
-    monkeypatch.setenv("DYNO", "release.2")
-    bucket_elsewhere(fresh_s3, "far-media")
-    settings.STORAGES = storages_on(fresh_s3, bucket="far-media")
-    [error] = checks.media_storage_builds_its_client(None)
-    assert error.id == "media.E003"
-    assert "'far-media' is in eu-west-1, not us-east-1" in error.msg
-    assert "AWS_S3_REGION_NAME=eu-west-1" in error.hint
-    settings.STORAGES = storages_on(fresh_s3, bucket="far-media", region_name="eu-west-1")
-    assert checks.media_storage_builds_its_client(None) == []
 
 
 def test_a_release_that_cannot_ask_the_media_bucket_goes_on_with_a_warning(
