@@ -47,7 +47,10 @@ def static_files_are_collected(app_configs, **kwargs):
             "collected, so every page would fail to link its stylesheet.",
             hint="Heroku's build runs `manage.py collectstatic` unless DISABLE_COLLECTSTATIC "
             "is set: unset it (`heroku config:unset DISABLE_COLLECTSTATIC`) and deploy "
-            "again, or run collectstatic in your own build step.",
+            "again, or run collectstatic in your own build step. A config var change makes "
+            "a release but no build: after `heroku config:unset AWS_STATIC_BUCKET_NAME`, "
+            "whose build collected to the bucket, build again (git commit --allow-empty "
+            "-m 'Collect static files' && git push heroku main).",
             id="config.E001",
         )
     ]

@@ -292,8 +292,8 @@ if static_bucket and static_bucket == media_bucket:
     # files unsigned, which the media bucket's blocked public access refuses.
     raise ImproperlyConfigured(
         f"AWS_STATIC_BUCKET_NAME names the media bucket ({env.shown(media_bucket)}): static files "
-        "need a public bucket of their own (docs/s3-media.md), or unset it and let the "
-        "web process serve them."
+        "need a public bucket of their own (docs/s3-media.md), or unset it and build again "
+        "(a config var change makes no build) to let the web process serve them."
     )
 # Development without a bucket keeps uploads on disk: a developer's shell may hold
 # boto3's variables for other work, and nothing reads them.

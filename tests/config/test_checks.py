@@ -43,6 +43,9 @@ def test_without_collected_static_files_every_command_stops_but_collectstatic(no
     assert error.id == "config.E001"
     assert str(nothing_collected / "staticfiles.json") in error.msg
     assert "DISABLE_COLLECTSTATIC" in error.hint
+    # Unsetting the static bucket on a slug built for it makes a release, no build.
+    assert "heroku config:unset AWS_STATIC_BUCKET_NAME" in error.hint
+    assert "git commit --allow-empty" in error.hint
     with pytest.raises(SystemCheckError, match=r"config\.E001"):
         call_command("check")
     # collectstatic runs only the staticfiles checks: it is how the manifest gets made.

@@ -59,6 +59,7 @@ def test_the_media_bucket_named_as_the_static_bucket_too_stops_naming_it(static)
     result = run_python(SHOW_STORAGES, env)
     assert result.returncode != 0
     assert "ImproperlyConfigured: AWS_STATIC_BUCKET_NAME names the media bucket" in result.stderr
+    assert "unset it and build again" in result.stderr
 
 
 @pytest.mark.parametrize("key", ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"])
