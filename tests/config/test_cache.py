@@ -549,6 +549,8 @@ def test_each_release_keeps_its_pages_apart_on_redis(tmp_path):
     first = cache.release_tag(manifest)
     manifest.write_text('{"paths": {"css/site.css": "css/site.ba9876543210.css"}}')
     assert cache.release_tag(manifest) != first
+    # With a static bucket the manifest is on the bucket, none in the slug: releases
+    # of the same config vars share their pages, whatever their static files (docs).
     assert cache.release_tag(tmp_path / "none.json") == ""
 
 
