@@ -80,9 +80,9 @@ class OneByteRangeStaticFile(StaticFile):
         that cannot be read is ignored), as RFC 9110 (13.1.1, 13.1.4) has a server answer
         412. WhiteNoise read neither: a download resumed after a deploy with the old
         copy's tag got a piece of the new one."""
-        if_match = request_headers.get("HTTP_IF_MATCH")
-        if if_match is not None:
-            tags = parse_etags(if_match)
+        # One that names no tag Django can read is ignored, as Django's own
+        # conditional answers (django.utils.cache) ignore it.
+        if tags := parse_etags(request_headers.get("HTTP_IF_MATCH", "")):
             return tags != ["*"] and self.etag not in tags
         since = request_headers.get("HTTP_IF_UNMODIFIED_SINCE")
         if since is None or self.last_modified is None:

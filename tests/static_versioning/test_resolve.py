@@ -568,12 +568,15 @@ def stale_preconditions(whole) -> list[dict[str, str]]:
         {"HTTP_IF_MATCH": '"a", "b"'},
         {"HTTP_IF_UNMODIFIED_SINCE": "Thu, 01 Jan 1970 00:00:00 GMT"},
         {"HTTP_IF_UNMODIFIED_SINCE": http_date(modified - 1)},
+        # An If-Match that cannot be read is ignored, so the date counts.
+        {"HTTP_IF_MATCH": "not a tag", "HTTP_IF_UNMODIFIED_SINCE": http_date(modified - 1)},
     ]
 
 
 def met_preconditions(whole) -> list[dict[str, str]]:
     """If-Match and If-Unmodified-Since values that `whole`'s file meets, or that are
-    ignored: a date that cannot be read, and any date beside an If-Match."""
+    ignored: a date that cannot be read, any date beside an If-Match, and an If-Match
+    that names no tag it can read (as Django's own conditional answers ignore it)."""
     return [
         {"HTTP_IF_MATCH": "*"},
         {"HTTP_IF_MATCH": whole["ETag"]},
@@ -581,6 +584,7 @@ def met_preconditions(whole) -> list[dict[str, str]]:
         {"HTTP_IF_UNMODIFIED_SINCE": whole["Last-Modified"]},
         {"HTTP_IF_UNMODIFIED_SINCE": "yesterday"},
         {"HTTP_IF_MATCH": "*", "HTTP_IF_UNMODIFIED_SINCE": "Thu, 01 Jan 1970 00:00:00 GMT"},
+        *[{"HTTP_IF_MATCH": value} for value in ("", " ", ",", "not a tag", '"unclosed')],
     ]
 
 
