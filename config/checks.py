@@ -74,8 +74,8 @@ def _manifest_on_the_bucket() -> list[Error | Warning]:
     refuses), which the release brought
     if the one before served its pages; W005 when S3 does not answer (an outage
     must not stop a rollback or a config change: its pages would fail the same with
-    or without the release); E008 when the manifest is read but the bucket is in
-    another region than its storage signs for."""
+    or without the release); E008 when the manifest is read but Amazon's S3 names
+    another region for the bucket than the one whose host the pages' links name."""
     hint = (
         "A config var change makes a release but no build, and collectstatic uploads to "
         "the static bucket at build time: build again (git commit --allow-empty -m "

@@ -1,10 +1,10 @@
-"""`check --deploy` warnings: media storage on S3, and its bucket versioned; and
-in the release phase, an error when the media storage cannot build its S3 client.
+"""`check --deploy` warnings: media storage on S3, its bucket versioned and in its
+region; and in the release phase, errors when the media storage cannot build its
+S3 client, or S3 refuses its request or names another region for its bucket.
 
-The warnings ask the bucket itself (GetBucketVersioning, then on Amazon's S3 a
-HeadBucket for its region), so they see what is true now rather than what a
-setting claims. Registered by
-MediaConfig.ready().
+They ask the bucket itself (GetBucketVersioning, then HeadBucket; the release
+phase HeadBucket alone), so they see what is true now rather than what a setting
+claims. Registered by MediaConfig.ready().
 """
 
 import os
@@ -21,7 +21,8 @@ def media_storage_builds_its_client(app_configs, **kwargs):
     variables of its own there (AWS_REQUEST_CHECKSUM_CALCULATION, AWS_DEFAULTS_MODE,
     AWS_S3_US_EAST_1_REGIONAL_ENDPOINT, ...). A value it refuses, a typo or a
     pasted newline, would pass a release and then stop every web process at boot;
-    here it stops the release, naming botocore's complaint (media.E001).
+    here it stops the release, naming botocore's complaint (media.E001). Then it
+    asks the bucket once (`_the_bucket_takes_the_apps_requests`).
 
     Not outside the release phase: `check` and `migrate` elsewhere load no boto3.
     The static bucket's storage reads the same variables (config/media/boto_sessions.py).
