@@ -68,7 +68,8 @@ class OneByteRangeStaticFile(StaticFile):
         # gets the whole file's headers).
         if "HTTP_RANGE" in request_headers and (
             method != "GET"
-            or any(name in request_headers for name in PRECONDITIONS)
+            or any(name in request_headers for name in PRECONDITIONS if name != "HTTP_IF_MATCH")
+            or parse_etags(request_headers.get("HTTP_IF_MATCH", ""))
             or self.takes_a_compressed_copy(request_headers)
         ):
             request_headers = {k: v for k, v in request_headers.items() if k != "HTTP_RANGE"}
@@ -93,12 +94,14 @@ class OneByteRangeStaticFile(StaticFile):
     def is_not_modified(self, request_headers) -> bool:
         """If-None-Match as RFC 9110 (13.1.2) reads it: any of a list of tags, each
         compared weakly (W/ or not), or "*" for any file there is; without it,
-        WhiteNoise's If-Modified-Since. WhiteNoise compared the header's whole text
-        with the tag, so a proxy that weakens a tag as it compresses got no 304."""
-        if_none_match = request_headers.get("HTTP_IF_NONE_MATCH")
-        if if_none_match is None:
+        WhiteNoise's If-Modified-Since, as without one that names no tag (Django's own
+        conditional answers ignore such a header too). WhiteNoise compared the header's
+        whole text with the tag, so a proxy that weakens a tag as it compresses got no 304."""
+        if not (tags := parse_etags(request_headers.get("HTTP_IF_NONE_MATCH", ""))):
+            request_headers = {
+                k: v for k, v in request_headers.items() if k != "HTTP_IF_NONE_MATCH"
+            }
             return super().is_not_modified(request_headers)
-        tags = parse_etags(if_none_match)
         return tags == ["*"] or _opaque(self.etag) in {_opaque(tag) for tag in tags}
 
     def takes_a_compressed_copy(self, request_headers) -> bool:
