@@ -50,12 +50,32 @@ def shared_loader() -> Loader:
     return Loader(extra_search_paths=paths, include_default_search_paths=False)
 
 
+def _not_to_be_redirected(context, **kwargs):
+    """Marks a request as already redirected, so botocore's S3 region redirector leaves
+    it alone (registered last, after the redirector marks it as not)."""
+    if "s3_redirect" in context:
+        context["s3_redirect"]["redirected"] = True
+
+
 class _Session(boto3.Session):
-    """A boto3 Session that builds its clients and resources one process-wide at a time."""
+    """A boto3 Session that builds its clients and resources one process-wide at a time.
+
+    A client with an endpoint URL (an S3-compatible server) is never redirected to a
+    bucket's region: botocore's redirector, meant for Amazon's regional hosts, asks
+    such a server for the bucket's region with another request, which a server
+    answering every request with a redirect that names none (http to https, say)
+    answered the same way, until a RecursionError, on every upload and check. The
+    redirect is then the request's answer, a ClientError like any refusal.
+    """
 
     def client(self, *args, **kwargs):
         with _building:
-            return super().client(*args, **kwargs)
+            client = super().client(*args, **kwargs)
+        if kwargs.get("endpoint_url"):
+            client.meta.events.register_last(
+                "before-parameter-build.s3", _not_to_be_redirected, unique_id="not-redirected"
+            )
+        return client
 
     def resource(self, *args, **kwargs):
         with _building:

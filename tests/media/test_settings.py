@@ -4,6 +4,8 @@ import functools
 import json
 import os
 import re
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import botocore.session
 import pytest
@@ -796,6 +798,54 @@ def test_a_release_that_cannot_ask_the_media_bucket_goes_on_with_a_warning(
     assert "Could not ask the media bucket" in warning.msg
     settings.STORAGES = storages_on(fresh_s3)
     assert checks.media_storage_builds_its_client(None) == []
+
+
+def redirecting(status: int) -> ThreadingHTTPServer:
+    """A server on 127.0.0.1 answering every request with `status` to https, naming no
+    region, as an S3-compatible endpoint given with http:// may."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def answer(self):
+            self.send_response(status)
+            self.send_header("Location", f"https://127.0.0.1:9{self.path}")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        do_HEAD = do_GET = do_PUT = do_POST = answer
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+@pytest.mark.parametrize(
+    ("status", "found_id"), [(301, "media.E002"), (302, "media.W005"), (307, "media.W005")]
+)
+def test_an_endpoint_answering_with_a_redirect_naming_no_region_is_a_clear_answer(
+    monkeypatch, settings, fresh_s3, status, found_id
+):
+    """botocore's region redirector asked such a server for the bucket's region with
+    another request, redirected the same way, until a RecursionError: a traceback in
+    the release, check --deploy and every upload. With an endpoint URL nothing is
+    redirected: the answer is the request's."""
+    from tests.conftest import storages_on
+
+    server = redirecting(status)
+    try:
+        endpoint = f"http://127.0.0.1:{server.server_address[1]}"
+        settings.STORAGES = storages_on(fresh_s3, endpoint_url=endpoint)
+        monkeypatch.setenv("DYNO", "release.2")
+        [found] = checks.media_storage_builds_its_client(None)
+        assert found.id == found_id
+        [warning] = checks.media_bucket_is_versioned(None)
+        assert warning.id == "media.W002"
+        with pytest.raises(versions.storage_errors()):
+            versions.media_storage().save("probe.txt", ContentFile(b"hello"))
+    finally:
+        server.shutdown()
 
 
 def test_a_release_with_a_secret_key_s3_refuses_stops_without_showing_it(fresh_s3):
