@@ -14,6 +14,7 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -486,6 +487,29 @@ class Response:
     @property
     def text(self) -> str:
         return self.body.decode()
+
+
+def answering(status: int, headers: dict[str, str]) -> ThreadingHTTPServer:
+    """A server on 127.0.0.1 answering every request with `status`, `headers` and no
+    body, as a rate-limiting or redirecting S3-compatible endpoint or a proxy does.
+    Stop it with `shutdown()`."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def answer(self):
+            self.send_response(status)
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        do_HEAD = do_GET = do_PUT = do_POST = answer
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
 
 
 def http_get(

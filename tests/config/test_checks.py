@@ -1,8 +1,5 @@
 """The platform's system checks (config/checks.py)."""
 
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
 import pytest
 from botocore.exceptions import (
     ChecksumError,
@@ -22,7 +19,7 @@ from config.local import s3 as locals3
 from config.media import storage as s3
 from config.media import versions
 from tests.conftest import bucket_elsewhere, policy_keys
-from tests.processes import http_get
+from tests.processes import answering, http_get
 
 
 @pytest.fixture
@@ -201,29 +198,6 @@ def test_on_an_endpoint_a_static_bucket_in_another_region_passes_the_release(
     assert "AWS_S3_REGION_NAME=eu-west-1" in error.hint
 
 
-def answering(status: int) -> ThreadingHTTPServer:
-    """A server on 127.0.0.1 answering every request with `status` and no body, as a
-    rate-limiting S3-compatible endpoint or a proxy does."""
-
-    class Handler(BaseHTTPRequestHandler):
-        def answer(self):
-            self.send_response(status)
-            # As S3 names a bucket's region on a redirect (botocore looks for it).
-            self.send_header("x-amz-bucket-region", "us-east-1")
-            self.send_header("Retry-After", "1")
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-        do_HEAD = do_GET = answer
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server
-
-
 @pytest.mark.parametrize(
     ("status", "found_id"),
     [
@@ -237,7 +211,8 @@ def test_a_static_bucket_answering_not_now_is_a_warning_and_a_refusal_an_error(
     """408 and 429 are "not now", as a 5xx and S3's 307 for a new bucket are: they
     must not stop a rollback. A 301
     (a wrong region, with an endpoint URL set) and a 403 refuse: they do."""
-    server = answering(status)
+    # As S3 names a bucket's region on a redirect (botocore looks for it).
+    server = answering(status, {"x-amz-bucket-region": "us-east-1", "Retry-After": "1"})
     try:
         monkeypatch.setenv("DYNO", "release.3")
         storages = settings.STORAGES

@@ -4,8 +4,6 @@ import functools
 import json
 import os
 import re
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import botocore.session
 import pytest
@@ -23,6 +21,7 @@ from config.media import storage as s3
 from tests.conftest import bucket_elsewhere, policy_keys
 from tests.processes import (
     S3_VARIABLES,
+    answering,
     http_get,
     manage,
     production_env,
@@ -800,27 +799,6 @@ def test_a_release_that_cannot_ask_the_media_bucket_goes_on_with_a_warning(
     assert checks.media_storage_builds_its_client(None) == []
 
 
-def redirecting(status: int) -> ThreadingHTTPServer:
-    """A server on 127.0.0.1 answering every request with `status` to https, naming no
-    region, as an S3-compatible endpoint given with http:// may."""
-
-    class Handler(BaseHTTPRequestHandler):
-        def answer(self):
-            self.send_response(status)
-            self.send_header("Location", f"https://127.0.0.1:9{self.path}")
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-        do_HEAD = do_GET = do_PUT = do_POST = answer
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server
-
-
 @pytest.mark.parametrize(
     ("status", "found_id"), [(301, "media.E002"), (302, "media.W005"), (307, "media.W005")]
 )
@@ -833,7 +811,8 @@ def test_an_endpoint_answering_with_a_redirect_naming_no_region_is_a_clear_answe
     redirected: the answer is the request's."""
     from tests.conftest import storages_on
 
-    server = redirecting(status)
+    # To https, naming no region, as an S3-compatible endpoint given with http:// may.
+    server = answering(status, {"Location": "https://127.0.0.1:9/"})
     try:
         endpoint = f"http://127.0.0.1:{server.server_address[1]}"
         settings.STORAGES = storages_on(fresh_s3, endpoint_url=endpoint)
