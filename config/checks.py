@@ -75,7 +75,8 @@ def _manifest_on_the_bucket() -> list[Error | Warning]:
     if the one before served its pages; W005 when S3 does not answer (an outage
     must not stop a rollback or a config change: its pages would fail the same with
     or without the release); E008 when the manifest is read but Amazon's S3 names
-    another region for the bucket than the one whose host the pages' links name."""
+    another region for the bucket than AWS_S3_REGION_NAME, whose host the pages'
+    links name."""
     hint = (
         "A config var change makes a release but no build, and collectstatic uploads to "
         "the static bucket at build time: build again (git commit --allow-empty -m "
@@ -104,12 +105,17 @@ def _manifest_on_the_bucket() -> list[Error | Warning]:
             return [Error(message, hint=refused_hint, id="config.E004")]
         message = f"{where} could not be read ({type(exc).__name__}: {exc})."
         return [
-            Warning(message, hint="Run `manage.py check` again once S3 answers.", id="config.W005")
+            Warning(
+                message,
+                hint="Run `manage.py check` again once S3 answers; if it answers other apps, "
+                "check AWS_S3_REGION_NAME and AWS_S3_ENDPOINT_URL.",
+                id="config.W005",
+            )
         ]
     except ValueError as exc:  # Django's "Couldn't load manifest" (not JSON, an old version)
         return [Error(f"{where} cannot be used: {exc}", hint=hint, id="config.E003")]
     if found:
-        elsewhere = versions.region_elsewhere(staticfiles_storage, signed=False)
+        elsewhere = versions.region_elsewhere(staticfiles_storage)
         return _in_another_region(options.get("bucket_name"), elsewhere) if elsewhere else []
     message = f"{where} does not exist: every page would fail to link its stylesheet."
     return [Error(message, hint=hint, id="config.E003")]
@@ -118,12 +124,13 @@ def _manifest_on_the_bucket() -> list[Error | Warning]:
 def _in_another_region(bucket: str, elsewhere: tuple[str, str]) -> list[Error]:
     """E008 for `versions.elsewhere()`'s answer: on Amazon's S3 botocore follows S3's
     redirect, so collectstatic and the manifest's read succeed, while the pages'
-    links, on the configured region's own host, are refused."""
+    links, on the configured region's host, are not served."""
     found, signs_for = elsewhere
     return [
         Error(
-            f"The static bucket {bucket!r} is in {found}, not {signs_for}: every page's "
-            "links to its stylesheet and scripts would be refused by S3.",
+            f"The static bucket {bucket!r} is in {found}, not {signs_for}, whose host the "
+            "pages' links to their stylesheet and scripts name: S3 answers them for a "
+            "bucket elsewhere with a redirect a browser cannot follow, or refuses them.",
             hint=f"Set the buckets' region: heroku config:set AWS_S3_REGION_NAME={found}",
             id="config.E008",
         )

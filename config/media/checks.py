@@ -78,11 +78,12 @@ def _the_bucket_takes_the_apps_requests(storage) -> list[Error | Warning]:
         return [
             Warning(
                 f"Could not ask the media bucket {storage.bucket_name!r} ({said}).",
-                hint="Run `manage.py check --deploy` again once S3 answers.",
+                hint="Run `manage.py check --deploy` again once S3 answers; if it answers "
+                "other apps, check AWS_S3_REGION_NAME and AWS_S3_ENDPOINT_URL.",
                 id="media.W005",
             )
         ]
-    return in_another_region(storage, versions.elsewhere(storage, found, signed=True))
+    return in_another_region(storage, versions.elsewhere(storage, found))
 
 
 def in_another_region(storage, elsewhere, kind=Error, id="media.E003") -> list:
@@ -124,7 +125,7 @@ def media_bucket_is_versioned(app_configs, **kwargs):
     # Asked only once S3 answered the versioning request: an S3 that does not answer
     # would make check --deploy wait on a second request too.
     storage = versions.media_storage()
-    elsewhere = versions.region_elsewhere(storage, signed=True)
+    elsewhere = versions.region_elsewhere(storage)
     found = in_another_region(storage, elsewhere, Warning, "media.W004")
     if not versioning.enabled:
         return [

@@ -13,13 +13,15 @@ version over the current one, which needs no permission to delete anything.
 import functools
 import logging
 import re
+import socket
+import ssl
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from email.utils import parsedate_to_datetime
 from http import HTTPStatus
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 from botocore.exceptions import BotoCoreError, ClientError
 from django.core.files.storage import default_storage
@@ -59,10 +61,18 @@ NOT_NOW_STATUSES = frozenset({408, 429})
 
 def refused(error: Exception) -> bool:
     """Whether S3 or botocore refused the request, as opposed to no answer: a 301 or a
-    4xx from S3 but those that mean "not now" (a timeout, throttling), or botocore's own
-    refusal before it sends (no keys, a bucket name or region it cannot use). No
-    connection, a timeout, an answer cut short or damaged, a 5xx: no answer."""
+    4xx from S3 but those that mean "not now" (a timeout, throttling), botocore's own
+    refusal before it sends (no keys, a bucket name or region it cannot use), a host
+    DNS says does not exist (a typo'd region or endpoint) or a certificate that fails
+    verification. No connection, a name not looked up now, a timeout, a handshake or
+    an answer cut short or damaged, a 5xx: no answer."""
     from botocore import exceptions
+
+    for cause in _causes(error):
+        if isinstance(cause, socket.gaierror) and cause.errno == socket.EAI_NONAME:
+            return True
+        if isinstance(cause, ssl.SSLCertVerificationError):
+            return True
 
     if isinstance(error, exceptions.ClientError):
         status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0
@@ -88,6 +98,15 @@ def refused(error: Exception) -> bool:
         exceptions.InvalidConfigError,
     )
     return isinstance(error, refusals)
+
+
+def _causes(error: BaseException):
+    """`error` and what it was raised from or while handling, in turn."""
+    seen = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        yield error
+        error = error.__cause__ or error.__context__
 
 
 logger = logging.getLogger(__name__)
@@ -281,34 +300,26 @@ def _region_named(answer: dict) -> str | None:
     return answer.get("ResponseMetadata", {}).get("HTTPHeaders", {}).get("x-amz-bucket-region")
 
 
-# Amazon's S3 host for us-east-1: a bucket's name under it reaches the bucket in
-# whatever region it is (by DNS), so an unsigned URL there is served.
-GLOBAL_HOST = "s3.amazonaws.com"
-
-
-def elsewhere(storage, found: str | None, *, signed: bool) -> tuple[str, str] | None:
-    """(`found`, the region `storage` makes URLs for) when S3 would refuse those
-    URLs for naming the wrong region; None otherwise. Sends nothing.
+def elsewhere(storage, found: str | None) -> tuple[str, str] | None:
+    """(`found`, the region `storage` makes URLs for) when they differ on Amazon's S3;
+    None otherwise. Sends nothing.
 
     Only on Amazon's S3 (no endpoint URL): with one, URLs name the endpoint's host
     whatever the region, and a server that checks the region refuses the app's own
-    requests too. `signed`: a presigned URL carries its region in the signature,
-    so any other is refused. An unsigned one (the static bucket's) names the
-    region's host, which answers with a redirect the browser cannot follow, but
-    us-east-1's is S3's global host (GLOBAL_HOST), which reaches a bucket anywhere.
+    requests too. There a presigned URL carries its region in the signature, so
+    any other is refused; an unsigned one (the static bucket's) names the region's
+    host, which answers a bucket elsewhere with a redirect a browser cannot follow.
+    Even us-east-1's, S3's global host, which reaches older regions' buckets by
+    DNS, refuses those of the regions opened since 2019, and redirects a new
+    bucket's for up to a day: one region for both buckets, the bucket's.
     """
     if getattr(storage, "endpoint_url", None) or not found:
         return None
-    client = storage.connection.meta.client  # made here; sends nothing
-    signs_for = client.meta.region_name
-    if found == signs_for:
-        return None
-    if not signed and urlsplit(client.meta.endpoint_url).hostname == GLOBAL_HOST:
-        return None
-    return found, signs_for
+    signs_for = storage.connection.meta.client.meta.region_name  # made here; sends nothing
+    return None if found == signs_for else (found, signs_for)
 
 
-def region_elsewhere(storage, *, signed: bool) -> tuple[str, str] | None:
+def region_elsewhere(storage) -> tuple[str, str] | None:
     """`elsewhere()` for the region S3 names for `storage`'s bucket: in HeadBucket's
     answer, or in its refusal (keys without s3:ListBucket get a 403 naming it).
     None when S3 does not answer (the caller's other checks report that)."""
@@ -320,7 +331,7 @@ def region_elsewhere(storage, *, signed: bool) -> tuple[str, str] | None:
         found = _region_named(error.response)
     except storage_errors():
         return None
-    return elsewhere(storage, found, signed=signed)
+    return elsewhere(storage, found)
 
 
 # What S3's x-amz-mfa header carries: the device's serial number or ARN, a space,

@@ -1,5 +1,8 @@
 """The platform's system checks (config/checks.py)."""
 
+import socket
+import ssl
+
 import pytest
 from botocore.exceptions import (
     ChecksumError,
@@ -9,6 +12,7 @@ from botocore.exceptions import (
     NoCredentialsError,
     ParamValidationError,
     ReadTimeoutError,
+    SSLError,
 )
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.management import call_command
@@ -234,6 +238,20 @@ def client_error(status: int, code: str) -> ClientError:
     return ClientError(answer, "GetObject")
 
 
+def raised_from(kind, cause: Exception) -> Exception:
+    """`kind` as botocore raises it for `cause`, through urllib3's error, as raised."""
+    try:
+        try:
+            raise cause
+        except Exception as error:
+            raise OSError("urllib3's error") from error
+    except OSError as error:
+        try:
+            raise kind(endpoint_url="https://s3.eu-wset-1.amazonaws.com", error=error) from error
+        except kind as raised:
+            return raised
+
+
 @pytest.mark.parametrize(
     ("error", "refused"),
     [
@@ -249,6 +267,14 @@ def client_error(status: int, code: str) -> ClientError:
         (NoCredentialsError(), True),
         (ParamValidationError(report="Invalid bucket name"), True),
         (EndpointConnectionError(endpoint_url="http://127.0.0.1:9"), False),
+        # A host DNS says does not exist (a typo'd region or endpoint), not one it
+        # cannot look up now.
+        (raised_from(EndpointConnectionError, socket.gaierror(socket.EAI_NONAME, "no")), True),
+        (raised_from(EndpointConnectionError, socket.gaierror(socket.EAI_AGAIN, "later")), False),
+        # A certificate the endpoint's name does not match, or no one trusts; not a
+        # handshake cut short.
+        (raised_from(SSLError, ssl.SSLCertVerificationError("certificate verify failed")), True),
+        (raised_from(SSLError, ssl.SSLEOFError("EOF occurred in violation of protocol")), False),
         (ReadTimeoutError(endpoint_url="http://127.0.0.1:9"), False),
         # A body damaged on the way: no answer, as one cut short is.
         (FlexibleChecksumError(error_msg="Expected checksum a did not match b"), False),

@@ -584,30 +584,26 @@ def test_s3_names_a_buckets_region_and_on_an_endpoint_no_check_holds_it_against_
 
 
 @pytest.mark.parametrize(
-    ("configured", "found", "signed", "refused"),
+    ("configured", "found", "refused"),
     [
-        ("eu-west-1", "eu-west-1", True, False),
-        ("us-east-1", "eu-west-1", True, True),  # signed for another region
-        ("us-west-2", "eu-west-1", True, True),
-        (None, "eu-west-1", True, True),  # botocore's us-east-1
-        ("us-west-2", "eu-west-1", False, True),  # unsigned, on us-west-2's own host
-        ("us-east-1", "eu-west-1", False, False),  # unsigned, on S3's global host
-        (None, "eu-west-1", False, False),
-        ("us-west-2", None, True, False),  # S3 named no region
+        ("eu-west-1", "eu-west-1", False),
+        ("us-east-1", "eu-west-1", True),  # S3's global host: the regions of 2019 on refuse it
+        (None, "eu-west-1", True),  # botocore's us-east-1
+        ("us-west-2", "eu-west-1", True),
+        ("us-west-2", None, False),  # S3 named no region
     ],
 )
-def test_on_aws_urls_are_held_against_the_buckets_region_where_s3_would_refuse_them(
-    configured, found, signed, refused
+def test_on_aws_a_buckets_region_is_held_against_the_one_its_urls_are_made_for(
+    configured, found, refused
 ):
     """On Amazon's S3 (no endpoint URL) botocore follows S3's redirect, so the app's
     own requests succeed in any region, while the URLs it makes are refused: a
-    presigned one for any other region (its signature names it), an unsigned one
-    (the static bucket's) on another region's host, but not on S3's global host
-    (us-east-1's), which reaches a bucket anywhere. Nothing is sent here."""
+    presigned one for another region (its signature names it), an unsigned one (the
+    static bucket's) on another region's host. Nothing is sent here."""
     storage = storages.create_storage(s3.media_storage("shop-media", region_name=configured))
-    said = versions.elsewhere(storage, found, signed=signed)
+    said = versions.elsewhere(storage, found)
     assert said == ((found, configured or "us-east-1") if refused else None)
-    if refused and signed:
+    if refused:
         [error] = checks.in_another_region(storage, said)
         assert error.id == "media.E003"
         assert f"'shop-media' is in eu-west-1, not {configured or 'us-east-1'}" in error.msg
@@ -825,6 +821,15 @@ def test_an_endpoint_answering_with_a_redirect_naming_no_region_is_a_clear_answe
             versions.media_storage().save("probe.txt", ContentFile(b"hello"))
     finally:
         server.shutdown()
+
+
+def test_a_release_whose_media_bucket_takes_its_requests_says_nothing_of_it(fresh_s3):
+    """The release phase as Heroku runs it (DYNO=release.N) with the app's bucket and
+    keys: its HeadBucket is answered, and nothing is said of the media bucket."""
+    env = production_env(DATABASE_URL=released_database("media_takes"), DYNO="release.1")
+    done = manage("migrate", "--no-input", env=env)
+    assert done.returncode == 0, done.stderr
+    assert "media." not in done.stderr + done.stdout
 
 
 def test_a_release_with_a_secret_key_s3_refuses_stops_without_showing_it(fresh_s3):
