@@ -1147,6 +1147,20 @@ def test_every_host_of_a_top_level_domain_is_for_development_alone(monkeypatch, 
     assert env.host_names("ALLOWED_HOSTS", [], every_host=True)[-1] == value
 
 
+@pytest.mark.parametrize("value", [".herokuapp.com", ".co.uk", ".github.io"])
+def test_every_subdomain_of_a_suffix_others_register_under_is_taken_as_the_readme_says(
+    monkeypatch, value
+):
+    """Only one label is told apart from a registrable name; Heroku's router sends an app
+    its own host names alone, and the README says to name exact hosts behind a proxy
+    that passes any Host on (the reset mail's link is the request's host)."""
+    monkeypatch.setenv("ALLOWED_HOSTS", value)
+    assert env.host_names("ALLOWED_HOSTS", []) == [value]
+    readme = (BASE_DIR / "README.md").read_text()
+    assert "Every subdomain of a name others register under is taken (`.herokuapp.com`" in readme
+    assert "behind a proxy or CDN that passes any `Host` on, name your hosts exactly" in readme
+
+
 def test_every_host_is_for_development_alone():
     """`*` served any Host a request named, and the password reset mail links to the
     request's host: whoever asked for a reset chose where its link led (behind a
