@@ -1495,12 +1495,19 @@ def under_ci() -> bool:
     return os.environ.get("CI", "").strip().lower() in ("true", "1", "yes", "on")
 
 
+def _heroku_test_run() -> bool:
+    """Whether Heroku CI's test run set its run's id, as it does for every test run."""
+    return bool(os.environ.get("HEROKU_TEST_RUN_ID", "").strip())
+
+
 def refuse_development_on_a_dyno(development: bool) -> None:
     """ENVIRONMENT=development on a dyno: DEBUG on for every visitor (tracebacks with
     settings and code), the public development secret key unless DJANGO_SECRET_KEY is
     set (anyone could sign a session cookie), and ALLOWED_HOSTS answering 400 to the
-    app's own address. Heroku CI's test run, on a dyno too, sets CI and is fine."""
-    if development and "DYNO" in os.environ and not under_ci():
+    app's own address. Heroku CI's test run, on a dyno too, sets CI and
+    HEROKU_TEST_RUN_ID and is fine; CI alone, a config var some tools ask for, is no
+    test run."""
+    if development and "DYNO" in os.environ and not (under_ci() and _heroku_test_run()):
         raise ImproperlyConfigured(
             "ENVIRONMENT is development on a Heroku dyno: DEBUG pages for every visitor, "
             "and the public development secret key unless DJANGO_SECRET_KEY is set. Set "

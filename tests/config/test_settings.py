@@ -851,14 +851,20 @@ def test_an_unknown_environment_is_production():
         ("run.1", "true", False),
         ("run.1", "1", False),
         ("run.1", " TRUE ", False),
+        # CI set as a config var on an app (some tools ask for it): no test run.
+        ("web.1", "true (no test run)", True),
         (None, None, False),
         # Anything but a yes is not under CI: "no" and "off" counted as CI.
         *[("web.1", value, True) for value in ["no", "off", "0", "false", "n", "disabled"]],
     ],
 )
 def test_development_on_a_dyno_outside_ci_stops_start_up(monkeypatch, dyno, ci, refused):
-    """Its secret key is public: anyone could sign a session and be anyone."""
-    for name, value in (("DYNO", dyno), ("CI", ci)):
+    """Its secret key is public: anyone could sign a session and be anyone. Heroku CI's
+    test run sets CI and HEROKU_TEST_RUN_ID; CI alone is no test run."""
+    test_run = ci is not None and not ci.endswith(" (no test run)")
+    ci = ci.removesuffix(" (no test run)") if ci is not None else None
+    run_id = "5b0c2d7e-8a1f-4c3b-9e6d-1f2a3b4c5d6e" if test_run else None
+    for name, value in (("DYNO", dyno), ("CI", ci), ("HEROKU_TEST_RUN_ID", run_id)):
         if value is None:
             monkeypatch.delenv(name, raising=False)
         else:
@@ -1462,7 +1468,7 @@ def test_the_readmes_connection_arithmetic_is_the_web_lines():
 # the app does not), Heroku CI's flag for the test run, and pipenv's own, which
 # pipenv reads before it loads .env.
 INHERITED = {
-    *("DATABASE_URL", "CI"),
+    *("DATABASE_URL", "CI", "HEROKU_TEST_RUN_ID"),
     *("PGCONNECT_TIMEOUT", "PGHOST", "PGHOSTADDR", "PGPORT", "PGSERVICE", "PGSSLMODE"),
     "PGSSLROOTCERT",
 }
