@@ -13,7 +13,8 @@ account runs exactly as before. What leaves the process:
   header names added to its list, blanks session ids, CSRF tokens, passwords and
   Authorization headers wherever they still appear (headers, breadcrumbs), and
   `without_secrets` drops whatever cookie data is still attached, a password
-  reset link's token and every e-mail address in the event's text, from error
+  reset link's token, every e-mail address and every presigned S3 URL's
+  signature in the event's text (outgoing requests' spans keep their query), from error
   events and traced requests' transactions alike, and `without_database_words`
   the driver's words of a database error where DATABASE_URL's query may hold a
   password;
@@ -115,11 +116,27 @@ DATABASE_MODULES = ("psycopg2", "django.db")
 _OWN_FIELDS = {"event_id", "release", "dist", "environment", "sdk", "modules", "platform"}
 
 
+# What signs a presigned S3 URL, or names the key or session that signed it, in a
+# query string: the SDK's spans and breadcrumbs of outgoing requests keep the query
+# (`http.query`), and the S3 tour fetches its object's presigned URL, which reads
+# the object for an hour. The rest of the query (the expiry, the algorithm) stays.
+_SIGNING_VALUE = re.compile(
+    r"\b(X-Amz-Signature|X-Amz-Credential|X-Amz-Security-Token|Signature|AWSAccessKeyId)="
+    r"[^&#\s\"']*",
+    re.IGNORECASE,
+)
+
+
+def _filtered_text(text: str) -> str:
+    """`text` without e-mail addresses or a presigned URL's signing values."""
+    return _SIGNING_VALUE.sub(r"\1=[Filtered]", addresses.filtered(text))
+
+
 def _without_addresses(value):
-    """`value` with every e-mail address in its strings (keys too), at any depth,
-    "[Filtered]"."""
+    """`value` with every e-mail address and presigned URL's signing value in its
+    strings (keys too), at any depth, "[Filtered]"."""
     if isinstance(value, str):
-        return addresses.filtered(value)
+        return _filtered_text(value)
     if isinstance(value, dict):
         filtered = {}
         numbers: dict = {}  # the next number to try after each clashing key
@@ -137,9 +154,9 @@ def _without_addresses(value):
 
 def without_secrets(event: dict, hint: dict) -> dict:
     """An event (an error, or a traced request's transaction) without cookies, secret
-    headers, a password reset token in its URL or name, or an e-mail address in any
-    of its text: an exception's value (smtplib's refusals hold the addresses), a log
-    message's arguments, a breadcrumb, a span."""
+    headers, a password reset token in its URL or name, or an e-mail address or a
+    presigned URL's signature in any of its text: an exception's value (smtplib's
+    refusals hold the addresses), a log message's arguments, a breadcrumb, a span."""
     event = {
         key: item if key in _OWN_FIELDS else _without_addresses(item) for key, item in event.items()
     }
