@@ -94,11 +94,15 @@ def _manifest_on_the_bucket() -> list[Error | Warning]:
         # and hash are empty.
         found = bool(staticfiles_storage.hashed_files or staticfiles_storage.manifest_hash)
     except versions.storage_errors() as exc:
-        if versions.refused(exc):
-            message = f"{where}: S3 refused to read it ({type(exc).__name__}: {exc})."
+        if versions.refused(exc, endpoint=bool(options.get("endpoint_url"))):
+            message = (
+                f"{where}: S3 refused to read it, or cannot be reached as configured "
+                f"({type(exc).__name__}: {exc})."
+            )
             refused_hint = (
                 "Every page would fail to link its stylesheet. Check the bucket's name "
-                "and region, and that the keys in AWS_ACCESS_KEY_ID and "
+                "and region, AWS_S3_ENDPOINT_URL (its scheme, host and certificate), "
+                "and that the keys in AWS_ACCESS_KEY_ID and "
                 "AWS_SECRET_ACCESS_KEY may read it (docs/iam/app-policy.json names the "
                 "static bucket)."
             )

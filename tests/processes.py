@@ -489,10 +489,10 @@ class Response:
         return self.body.decode()
 
 
-def answering(status: int, headers: dict[str, str]) -> ThreadingHTTPServer:
+def answering(status: int, headers: dict[str, str], tls=None) -> ThreadingHTTPServer:
     """A server on 127.0.0.1 answering every request with `status`, `headers` and no
-    body, as a rate-limiting or redirecting S3-compatible endpoint or a proxy does.
-    Stop it with `shutdown()`."""
+    body, as a rate-limiting or redirecting S3-compatible endpoint or a proxy does;
+    over TLS with `tls` (tests/e2e/tls.py's Certificate). Stop it with `shutdown()`."""
 
     class Handler(BaseHTTPRequestHandler):
         def answer(self):
@@ -508,6 +508,10 @@ def answering(status: int, headers: dict[str, str]) -> ThreadingHTTPServer:
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    if tls is not None:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(tls.certfile, tls.keyfile)
+        server.socket = context.wrap_socket(server.socket, server_side=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
 

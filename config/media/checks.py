@@ -63,15 +63,17 @@ def _the_bucket_takes_the_apps_requests(storage) -> list[Error | Warning]:
         found = versions.bucket_region(storage)
     except versions.storage_errors() as error:
         said = f"{type(error).__name__}: {error}"
-        if versions.refused(error):
+        if versions.refused(error, endpoint=bool(storage.endpoint_url)):
             return [
                 Error(
-                    f"S3 refused the app's request to the media bucket {storage.bucket_name!r} "
-                    f"({said}): every upload would fail and every image be refused.",
-                    hint="Check AWS_MEDIA_BUCKET_NAME, AWS_ACCESS_KEY_ID and "
-                    "AWS_SECRET_ACCESS_KEY, and that the keys' policy names this bucket "
-                    "(docs/iam/app-policy.json). Keys made a moment ago may need a "
-                    "minute: then heroku releases:retry.",
+                    f"The media bucket {storage.bucket_name!r} refused the app's request, or "
+                    f"cannot be reached as configured ({said}): every upload would fail "
+                    "and every image be refused.",
+                    hint="Check AWS_MEDIA_BUCKET_NAME, AWS_S3_REGION_NAME, "
+                    "AWS_S3_ENDPOINT_URL (its scheme, host and certificate), "
+                    "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, and that the keys' "
+                    "policy names this bucket (docs/iam/app-policy.json). Keys made a "
+                    "moment ago may need a minute: then heroku releases:retry.",
                     id="media.E002",
                 )
             ]

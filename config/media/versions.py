@@ -59,28 +59,37 @@ NOT_NOW_CODES = frozenset(
 NOT_NOW_STATUSES = frozenset({408, 429})
 
 
-def refused(error: Exception) -> bool:
-    """Whether S3 or botocore refused the request, as opposed to no answer: a 301 or a
-    4xx from S3 but those that mean "not now" (a timeout, throttling), botocore's own
-    refusal before it sends (no keys, a bucket name or region it cannot use), a host
-    DNS says does not exist (a typo'd region or endpoint) or a certificate that fails
-    verification. No connection, a name not looked up now, a timeout, a handshake or
-    an answer cut short or damaged, a 5xx: no answer."""
+def refused(error: Exception, *, endpoint: bool = False) -> bool:
+    """Whether S3 or botocore refused the request, or the configuration cannot reach
+    it, as opposed to no answer now.
+
+    Refused: a 301 or a 4xx from S3 but those that mean "not now" (a timeout,
+    throttling); with an `endpoint` URL (an S3-compatible server) any redirect, as
+    such a server's is for good (http to https, say); botocore's own refusal before
+    it sends (no keys, a bucket name or region it cannot use); a host DNS says does
+    not exist or has no address (a typo'd region or endpoint); TLS that cannot work
+    as configured (a certificate that fails verification or names another host,
+    https spoken to a plain server, a client certificate asked for).
+    No answer: no connection, a name not looked up now, a timeout, a handshake or
+    an answer cut short or damaged, a 5xx, and on Amazon's S3 a 307, which it sends
+    while a new bucket's name spreads through DNS and which passes by itself."""
     from botocore import exceptions
+    from urllib3.util.ssl_match_hostname import CertificateError
 
+    closed = (ssl.SSLEOFError, ssl.SSLZeroReturnError, ssl.SSLSyscallError)
     for cause in _causes(error):
-        if isinstance(cause, socket.gaierror) and cause.errno == socket.EAI_NONAME:
+        if isinstance(cause, socket.gaierror) and cause.errno in _NO_SUCH_NAME:
             return True
-        if isinstance(cause, ssl.SSLCertVerificationError):
+        if isinstance(cause, ssl.SSLError) and not isinstance(cause, closed):
             return True
-
+        if isinstance(cause, CertificateError):  # urllib3's own check of the host name
+            return True
     if isinstance(error, exceptions.ClientError):
         status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0
         code = error.response.get("Error", {}).get("Code", "")
-        # A 301 too: a wrong region's PermanentRedirect, which botocore cannot follow
-        # with an endpoint URL set. Not a 307: S3 sends TemporaryRedirect while a new
-        # bucket's name spreads through DNS, which passes by itself.
-        if status == HTTPStatus.MOVED_PERMANENTLY:
+        # A 301: a wrong region's PermanentRedirect, which botocore cannot follow
+        # with an endpoint URL set.
+        if status == HTTPStatus.MOVED_PERMANENTLY or (endpoint and 300 <= status < 400):
             return True
         return 400 <= status < 500 and status not in NOT_NOW_STATUSES and code not in NOT_NOW_CODES
     refusals = (
@@ -98,6 +107,11 @@ def refused(error: Exception) -> bool:
         exceptions.InvalidConfigError,
     )
     return isinstance(error, refusals)
+
+
+# DNS's answers for a name that does not exist, or exists without an address: not an
+# answer a retry changes (EAI_AGAIN is). EAI_NODATA is not defined everywhere.
+_NO_SUCH_NAME = {socket.EAI_NONAME, getattr(socket, "EAI_NODATA", socket.EAI_NONAME)}
 
 
 def _causes(error: BaseException):

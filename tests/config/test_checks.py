@@ -17,6 +17,7 @@ from botocore.exceptions import (
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
+from urllib3.util.ssl_match_hostname import CertificateError
 
 from config import checks
 from config.local import s3 as locals3
@@ -205,16 +206,16 @@ def test_on_an_endpoint_a_static_bucket_in_another_region_passes_the_release(
 @pytest.mark.parametrize(
     ("status", "found_id"),
     [
-        *[(status, "config.W005") for status in (302, 307, 408, 429, 500, 503)],
-        *[(status, "config.E004") for status in (301, 403)],
+        *[(status, "config.W005") for status in (408, 429, 500, 503)],
+        *[(status, "config.E004") for status in (301, 302, 307, 308, 403)],
     ],
 )
 def test_a_static_bucket_answering_not_now_is_a_warning_and_a_refusal_an_error(
     static_bucket, monkeypatch, settings, status, found_id
 ):
-    """408 and 429 are "not now", as a 5xx and S3's 307 for a new bucket are: they
-    must not stop a rollback. A 301
-    (a wrong region, with an endpoint URL set) and a 403 refuse: they do."""
+    """408 and 429 are "not now", as a 5xx is: they must not stop a rollback. A 403
+    refuses, and with an endpoint URL (an S3-compatible server) so does any
+    redirect, which such a server's is for good (http to https, say): they do."""
     # As S3 names a bucket's region on a redirect (botocore looks for it).
     server = answering(status, {"x-amz-bucket-region": "us-east-1", "Retry-After": "1"})
     try:
@@ -275,6 +276,9 @@ def raised_from(kind, cause: Exception) -> Exception:
         # handshake cut short.
         (raised_from(SSLError, ssl.SSLCertVerificationError("certificate verify failed")), True),
         (raised_from(SSLError, ssl.SSLEOFError("EOF occurred in violation of protocol")), False),
+        (raised_from(SSLError, ssl.SSLError(1, "[SSL: WRONG_VERSION_NUMBER]")), True),
+        (raised_from(SSLError, CertificateError("hostname '127.0.0.1' doesn't match")), True),
+        (raised_from(EndpointConnectionError, socket.gaierror(socket.EAI_NODATA, "none")), True),
         (ReadTimeoutError(endpoint_url="http://127.0.0.1:9"), False),
         # A body damaged on the way: no answer, as one cut short is.
         (FlexibleChecksumError(error_msg="Expected checksum a did not match b"), False),
@@ -285,6 +289,16 @@ def raised_from(kind, cause: Exception) -> Exception:
 )
 def test_only_a_refusal_stops_the_release(error, refused):
     assert versions.refused(error) is refused
+
+
+@pytest.mark.parametrize("status", [302, 303, 307, 308])
+def test_a_redirect_refuses_from_an_endpoint_and_not_on_amazon(status):
+    """Amazon's S3 sends a 307 while a new bucket's name spreads through DNS, which
+    passes by itself (botocore follows its other redirects); an S3-compatible
+    server's redirect is for good."""
+    error = client_error(status, str(status))
+    assert versions.refused(error, endpoint=True) is True
+    assert versions.refused(error) is False
 
 
 def test_a_release_that_cannot_ask_the_static_bucket_goes_on_with_a_warning(

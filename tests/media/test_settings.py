@@ -795,16 +795,15 @@ def test_a_release_that_cannot_ask_the_media_bucket_goes_on_with_a_warning(
     assert checks.media_storage_builds_its_client(None) == []
 
 
-@pytest.mark.parametrize(
-    ("status", "found_id"), [(301, "media.E002"), (302, "media.W005"), (307, "media.W005")]
-)
-def test_an_endpoint_answering_with_a_redirect_naming_no_region_is_a_clear_answer(
-    monkeypatch, settings, fresh_s3, status, found_id
+@pytest.mark.parametrize("status", [301, 302, 307, 308])
+def test_an_endpoint_answering_with_a_redirect_naming_no_region_stops_the_release(
+    monkeypatch, settings, fresh_s3, status
 ):
     """botocore's region redirector asked such a server for the bucket's region with
     another request, redirected the same way, until a RecursionError: a traceback in
     the release, check --deploy and every upload. With an endpoint URL nothing is
-    redirected: the answer is the request's."""
+    redirected: the answer is the request's, and an S3-compatible server's redirect
+    is for good (Caddy's http to https is a 308, nginx's often a 302)."""
     from tests.conftest import storages_on
 
     # To https, naming no region, as an S3-compatible endpoint given with http:// may.
@@ -814,13 +813,38 @@ def test_an_endpoint_answering_with_a_redirect_naming_no_region_is_a_clear_answe
         settings.STORAGES = storages_on(fresh_s3, endpoint_url=endpoint)
         monkeypatch.setenv("DYNO", "release.2")
         [found] = checks.media_storage_builds_its_client(None)
-        assert found.id == found_id
+        assert found.id == "media.E002"
+        assert "AWS_S3_ENDPOINT_URL (its scheme, host and certificate)" in found.hint
         [warning] = checks.media_bucket_is_versioned(None)
         assert warning.id == "media.W002"
         with pytest.raises(versions.storage_errors()):
             versions.media_storage().save("probe.txt", ContentFile(b"hello"))
     finally:
         server.shutdown()
+
+
+@pytest.mark.parametrize("mistake", ["another host's certificate", "https to a plain server"])
+def test_an_endpoint_whose_tls_cannot_work_as_configured_stops_the_release(
+    monkeypatch, settings, fresh_s3, tmp_path, mistake
+):
+    """A certificate naming another host, or https spoken to a server of plain http:
+    no retry changes either, and every upload would fail. They were warnings, "once
+    S3 answers", and the release went live."""
+    from tests.conftest import storages_on
+    from tests.e2e.tls import make_certificate
+
+    certificate = make_certificate(tmp_path, "127.0.0.2")  # not the address asked
+    server = answering(200, {}, tls=certificate if mistake != "https to a plain server" else None)
+    try:
+        endpoint = f"https://127.0.0.1:{server.server_address[1]}"
+        verify = str(certificate.certfile)
+        settings.STORAGES = storages_on(fresh_s3, endpoint_url=endpoint, verify=verify)
+        monkeypatch.setenv("DYNO", "release.2")
+        [found] = checks.media_storage_builds_its_client(None)
+    finally:
+        server.shutdown()
+    assert found.id == "media.E002"
+    assert "cannot be reached as configured" in found.msg
 
 
 def test_a_release_whose_media_bucket_takes_its_requests_says_nothing_of_it(fresh_s3):
