@@ -587,6 +587,24 @@ def met_preconditions(whole) -> list[dict[str, str]]:
 TAGLESS = ("", " ", ",", "not a tag", '"unclosed')
 
 
+@pytest.mark.parametrize("zone", ["+0000", "+1400", "-0500", "UTC"])
+def test_an_if_modified_since_in_another_zones_spelling_is_ignored_as_django_ignores_it(
+    client, zone
+):
+    """HTTP dates are GMT (RFC 9110, 5.6.7): WhiteNoise's parser dropped any other zone,
+    so the file's own time at +1400, fourteen hours before it, was a 304. Django's
+    parser takes GMT alone and ignores the rest, as its pages do."""
+    whole = client.get("/static/css/site.css")
+    since = whole["Last-Modified"].replace("GMT", zone)
+    assert client.get("/static/css/site.css", HTTP_IF_MODIFIED_SINCE=since).status_code == 200
+    assert (
+        client.get(
+            "/static/css/site.css", HTTP_IF_MODIFIED_SINCE=whole["Last-Modified"]
+        ).status_code
+        == 304
+    )
+
+
 @pytest.mark.parametrize("tagless", TAGLESS)
 @pytest.mark.parametrize("accepts", ["identity", "gzip"])
 def test_a_condition_naming_no_tag_is_as_if_it_were_not_there(client, tagless, accepts):
