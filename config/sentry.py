@@ -120,16 +120,21 @@ _OWN_FIELDS = {"event_id", "release", "dist", "environment", "sdk", "modules", "
 # query string: the SDK's spans and breadcrumbs of outgoing requests keep the query
 # (`http.query`), and the S3 tour fetches its object's presigned URL, which reads
 # the object for an hour. The rest of the query (the expiry, the algorithm) stays.
+# The names in any case for the X-Amz- ones, as written for the others (Signature
+# Version 2's, and an Authorization header's), so that code in a frame's lines
+# (`signature=compute(...)`) stays; then `=`, percent-encoded once or twice (a URL
+# inside another's query), or a JSON key's `": "`; the value ends where the query's
+# next parameter, a list's next item or the text does.
 _SIGNING_VALUE = re.compile(
-    r"\b(X-Amz-Signature|X-Amz-Credential|X-Amz-Security-Token|Signature|AWSAccessKeyId)="
-    r"[^&#\s\"']*",
-    re.IGNORECASE,
+    r"(\b(?i:X-Amz-(?:Signature|Credential|Security-Token))|\b(?:Signature|Credential|AWSAccessKeyId))"
+    r"(\s*=\s*|%3D|%253D|\"\s*:\s*\")"
+    r"(?:(?!%26|%2526)[^&#\s\"',;])*"
 )
 
 
 def _filtered_text(text: str) -> str:
     """`text` without e-mail addresses or a presigned URL's signing values."""
-    return _SIGNING_VALUE.sub(r"\1=[Filtered]", addresses.filtered(text))
+    return _SIGNING_VALUE.sub(r"\1\2[Filtered]", addresses.filtered(text))
 
 
 def _without_addresses(value):

@@ -67,22 +67,25 @@ def refused(error: Exception, *, endpoint: bool = False) -> bool:
     throttling); with an `endpoint` URL (an S3-compatible server) any redirect, as
     such a server's is for good (http to https, say); botocore's own refusal before
     it sends (no keys, a bucket name or region it cannot use); a host DNS says does
-    not exist or has no address (a typo'd region or endpoint); TLS that cannot work
-    as configured (a certificate that fails verification or names another host,
-    https spoken to a plain server, a client certificate asked for).
-    No answer: no connection, a name not looked up now, a timeout, a handshake or
-    an answer cut short or damaged, a 5xx, and on Amazon's S3 a 307, which it sends
-    while a new bucket's name spreads through DNS and which passes by itself."""
+    not exist (a typo'd region or endpoint); TLS that cannot work as configured
+    (a certificate that fails verification or names another host, https spoken to
+    a plain server, a client certificate asked for: TLS_AS_CONFIGURED).
+    No answer: no connection, a name not looked up now or answered empty (what a
+    provider's DNS outage looks like), a timeout, a handshake or an answer cut
+    short, damaged or ended by the server's alert (a proxy reloading), a 5xx, and
+    on Amazon's S3 a 307, which it sends while a new bucket's name spreads through
+    DNS and which passes by itself."""
     from botocore import exceptions
     from urllib3.util.ssl_match_hostname import CertificateError
 
-    closed = (ssl.SSLEOFError, ssl.SSLZeroReturnError, ssl.SSLSyscallError)
     for cause in _causes(error):
-        if isinstance(cause, socket.gaierror) and cause.errno in _NO_SUCH_NAME:
+        if isinstance(cause, socket.gaierror) and cause.errno == socket.EAI_NONAME:
             return True
-        if isinstance(cause, ssl.SSLError) and not isinstance(cause, closed):
-            return True
-        if isinstance(cause, CertificateError):  # urllib3's own check of the host name
+        if isinstance(cause, ssl.SSLCertVerificationError | CertificateError):
+            return True  # CertificateError: urllib3's own check of the host name
+        if isinstance(cause, ssl.SSLError) and any(
+            reason in str(cause) for reason in TLS_AS_CONFIGURED
+        ):
             return True
     if isinstance(error, exceptions.ClientError):
         status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0
@@ -109,9 +112,15 @@ def refused(error: Exception, *, endpoint: bool = False) -> bool:
     return isinstance(error, refusals)
 
 
-# DNS's answers for a name that does not exist, or exists without an address: not an
-# answer a retry changes (EAI_AGAIN is). EAI_NODATA is not defined everywhere.
-_NO_SUCH_NAME = {socket.EAI_NONAME, getattr(socket, "EAI_NODATA", socket.EAI_NONAME)}
+# OpenSSL's reasons for a TLS connection that cannot work as configured, whenever it
+# is tried: https spoken to a plain server (which answers in plain text), a server
+# asking for a client certificate the app has none of.
+TLS_AS_CONFIGURED = (
+    "WRONG_VERSION_NUMBER",
+    "HTTP_REQUEST",
+    "CERTIFICATE_REQUIRED",
+    "CERTIFICATE_VERIFY_FAILED",
+)
 
 
 def _causes(error: BaseException):

@@ -277,8 +277,17 @@ def raised_from(kind, cause: Exception) -> Exception:
         (raised_from(SSLError, ssl.SSLCertVerificationError("certificate verify failed")), True),
         (raised_from(SSLError, ssl.SSLEOFError("EOF occurred in violation of protocol")), False),
         (raised_from(SSLError, ssl.SSLError(1, "[SSL: WRONG_VERSION_NUMBER]")), True),
+        (raised_from(SSLError, ssl.SSLError(1, "[SSL: TLSV13_ALERT_CERTIFICATE_REQUIRED]")), True),
         (raised_from(SSLError, CertificateError("hostname '127.0.0.1' doesn't match")), True),
-        (raised_from(EndpointConnectionError, socket.gaierror(socket.EAI_NODATA, "none")), True),
+        # A record damaged on the way, a proxy's alert while it reloads: not for good.
+        (
+            raised_from(SSLError, ssl.SSLError(1, "[SSL: DECRYPTION_FAILED_OR_BAD_RECORD_MAC]")),
+            False,
+        ),
+        (raised_from(SSLError, ssl.SSLError(1, "[SSL: TLSV1_ALERT_INTERNAL_ERROR]")), False),
+        (raised_from(SSLError, ssl.SSLError(1, "[SSL: SSLV3_ALERT_HANDSHAKE_FAILURE]")), False),
+        # An empty answer: what a provider's DNS outage looks like.
+        (raised_from(EndpointConnectionError, socket.gaierror(socket.EAI_NODATA, "none")), False),
         (ReadTimeoutError(endpoint_url="http://127.0.0.1:9"), False),
         # A body damaged on the way: no answer, as one cut short is.
         (FlexibleChecksumError(error_msg="Expected checksum a did not match b"), False),
