@@ -94,7 +94,7 @@ def _manifest_on_the_bucket() -> list[Error | Warning]:
         # and hash are empty.
         found = bool(staticfiles_storage.hashed_files or staticfiles_storage.manifest_hash)
     except versions.storage_errors() as exc:
-        if versions.refused(exc, endpoint=bool(options.get("endpoint_url"))):
+        if versions.refused(exc, endpoint=versions.another_servers(options.get("endpoint_url"))):
             message = (
                 f"{where}: S3 refused to read it, or cannot be reached as configured "
                 f"({type(exc).__name__}: {exc})."

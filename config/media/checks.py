@@ -63,7 +63,7 @@ def _the_bucket_takes_the_apps_requests(storage) -> list[Error | Warning]:
         found = versions.bucket_region(storage)
     except versions.storage_errors() as error:
         said = f"{type(error).__name__}: {error}"
-        if versions.refused(error, endpoint=bool(storage.endpoint_url)):
+        if versions.refused(error, endpoint=versions.another_servers(storage.endpoint_url)):
             return [
                 Error(
                     f"The media bucket {storage.bucket_name!r} refused the app's request, or "

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from email.utils import parsedate_to_datetime
 from http import HTTPStatus
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 
 from botocore.exceptions import BotoCoreError, ClientError
 from django.core.files.storage import default_storage
@@ -121,6 +121,19 @@ TLS_AS_CONFIGURED = (
     "CERTIFICATE_REQUIRED",
     "CERTIFICATE_VERIFY_FAILED",
 )
+
+
+# The domains of Amazon's S3 hosts: its own partition's, China's, the European
+# Sovereign Cloud's.
+AMAZON_S3_DOMAINS = (".amazonaws.com", ".amazonaws.com.cn", ".amazonaws.eu")
+
+
+def another_servers(endpoint_url: str | None) -> bool:
+    """Whether `endpoint_url` names an S3-compatible server, not one of Amazon's own S3
+    hosts (China's s3.cn-north-1.amazonaws.com.cn is given as an endpoint): there a
+    redirect is for good, where Amazon's 307 for a new bucket passes by itself."""
+    host = urlsplit(endpoint_url or "").hostname or ""
+    return bool(endpoint_url) and not host.endswith(AMAZON_S3_DOMAINS)
 
 
 def _causes(error: BaseException):

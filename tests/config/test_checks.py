@@ -300,6 +300,22 @@ def test_only_a_refusal_stops_the_release(error, refused):
     assert versions.refused(error) is refused
 
 
+@pytest.mark.parametrize(
+    ("endpoint", "another"),
+    [
+        (None, False),
+        ("", False),
+        ("https://s3.cn-north-1.amazonaws.com.cn", False),
+        ("https://s3.eu-west-1.amazonaws.com", False),
+        ("http://127.0.0.1:9000", True),
+        ("https://abc123.r2.cloudflarestorage.com", True),
+        ("https://s3.amazonaws.example.net", True),
+    ],
+)
+def test_an_endpoint_on_amazons_own_hosts_is_amazons_s3(endpoint, another):
+    assert versions.another_servers(endpoint) is another
+
+
 @pytest.mark.parametrize("status", [302, 303, 307, 308])
 def test_a_redirect_refuses_from_an_endpoint_and_not_on_amazon(status):
     """Amazon's S3 sends a 307 while a new bucket's name spreads through DNS, which
