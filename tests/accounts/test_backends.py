@@ -68,6 +68,31 @@ def test_home_page_header_shows_the_display_name(client, settings, backend, user
     assert log.count == user_query_count + 1
 
 
+@pytest.mark.parametrize("role", ["superuser", "staff with one permission"])
+@pytest.mark.parametrize("page", ["admin:index", "admin:accounts_company_changelist"])
+def test_the_admins_pages_make_the_same_queries_with_either_backend(client, settings, role, page):
+    """The admin's header is Django's and shows no profile: its pages gain nothing from
+    the join (docs/accounts.md says so). Staff without superuser status pay Django's
+    two permission lookups a request there, with either backend."""
+    from django.urls import reverse
+
+    user = UserFactory(is_staff=True, is_superuser=role == "superuser")
+    if role != "superuser":
+        user.user_permissions.add(Permission.objects.get(codename="view_company"))
+    counts = {}
+    for backend in (STOCK, OURS):
+        settings.AUTHENTICATION_BACKENDS = [backend]
+        client.force_login(user)
+        with record() as log:
+            assert client.get(reverse(page)).status_code == 200
+        counts[backend] = log.queries
+        client.logout()
+    assert counts[STOCK]
+    assert len(counts[STOCK]) == len(counts[OURS])
+    permissions = [q for q in counts[OURS] if "auth_permission" in q.sql]
+    assert len(permissions) == (0 if role == "superuser" else 2)
+
+
 def test_one_join_query_whose_user_carries_profile_and_company(member):
     with record() as log:
         user = ProfileModelBackend().get_user(member.pk)
