@@ -27,16 +27,6 @@ def main():
 if __name__ == "__main__":
     from config import cancel_on_stop
 
-    # Ctrl-C, SIGTERM and SIGHUP cancel the statement running; before Django loads.
-    cancel_on_stop.install()
-    try:
-        main()
-    except KeyboardInterrupt:
-        # Ctrl-C: no traceback. Python still ends the process by SIGINT once its
-        # shutdown has run (atexit: the local PostgreSQL's stop; buffered output),
-        # and config/cancel_on_stop.py by SIGTERM or SIGHUP, so a shell script
-        # running this command stops too.
-        sys.excepthook = lambda *exc_info: None
-        raise
-    finally:
-        cancel_on_stop.ended()
+    # Ctrl-C, SIGTERM and SIGHUP cancel the statement running, and end the command
+    # without a traceback; installed before Django loads.
+    cancel_on_stop.run(main)

@@ -1,6 +1,7 @@
 """A stop signal cancels the database statement the process is waiting on.
 
-    cancel_on_stop.install()        # manage.py: Ctrl-C, SIGTERM, SIGHUP
+    cancel_on_stop.run(main)        # manage.py, the benchmarks (tests/bench/): install()
+    cancel_on_stop.install()        # Ctrl-C, SIGTERM, SIGHUP
     cancel_on_stop.watch(signals)   # the demo (config/local/demo.py): its own stop
 
 Without it:
@@ -77,6 +78,24 @@ def install() -> None:
     for signum in _installed:
         signal.signal(signum, _terminate)
     watch((signal.SIGINT, signal.SIGTERM, signal.SIGHUP))
+
+
+def run(main) -> None:
+    """Run a script's `main()` with `install()`, then exit with what it returned. On a
+    stop it prints no traceback, and the process ends by the signal once Python's
+    shutdown has run: `finally` blocks (a temporary folder removed, a child stopped)
+    and the atexit functions (the local PostgreSQL's stop, buffered output). A shell
+    script running the script stops too. From the main thread, before Django loads."""
+    install()
+    try:
+        returned = main()
+    except KeyboardInterrupt:
+        # Ctrl-C: no traceback. Python still ends the process by SIGINT.
+        sys.excepthook = lambda *exc_info: None
+        raise
+    finally:
+        ended()
+    sys.exit(returned)
 
 
 def ended() -> None:

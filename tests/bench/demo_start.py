@@ -8,7 +8,9 @@ first run, and this checkout's own folders are never touched. The cold start
 there initialises PostgreSQL, migrates and seeds; the warm start is the second
 start in the same folder. For each, it prints the seconds from launch to the
 demo's "Serving the demo" line and to the first 200 on `/`, then stops the demo
-with SIGINT, as Ctrl-C does. Everything listens on 127.0.0.1.
+with SIGINT, as Ctrl-C does. Everything listens on 127.0.0.1. Stopped itself
+(Ctrl-C, SIGTERM, SIGHUP), it stops the demo, removes the folder and ends by the
+signal, without a traceback.
 """
 
 import argparse
@@ -27,23 +29,22 @@ import time
 import urllib.request
 from pathlib import Path
 
+from config import cancel_on_stop
 from config.commands import at_least_one
 from config.local.demo import ends_with_this_process
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 
 
-def export_checkout() -> Path:
-    """The committed tree in a new folder others may read (the embedded PostgreSQL
-    runs as its own user when started as root)."""
-    folder = Path(tempfile.mkdtemp(prefix="demo-start-"))
+def export_checkout(folder: Path) -> None:
+    """The committed tree into `folder`, made readable by others (the embedded
+    PostgreSQL runs as its own user when started as root)."""
     folder.chmod(0o755)
     archive = subprocess.run(
         ["git", "archive", "HEAD"], cwd=BASE_DIR, check=True, capture_output=True
     ).stdout
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
         tar.extractall(folder, filter="data")
-    return folder
 
 
 def free_port() -> int:
@@ -119,8 +120,11 @@ def main() -> int:
     args = parser.parse_args()
     rows = []
     for run in range(1, args.runs + 1):
-        folder = export_checkout()
+        # Removed however the run ends: a stop (Ctrl-C, SIGTERM, SIGHUP) unwinds to
+        # here after the demo has stopped (config/cancel_on_stop.py).
+        folder = Path(tempfile.mkdtemp(prefix="demo-start-"))
         try:
+            export_checkout(folder)
             for kind in ("cold", "warm"):
                 to_serving, to_200 = start_once(folder)
                 rows.append((kind, run, to_serving, to_200))
@@ -142,4 +146,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    cancel_on_stop.run(main)  # no traceback on a stop; atexit and `finally` run

@@ -17,6 +17,7 @@ import subprocess
 import sys
 import time
 
+from config import cancel_on_stop
 from config.commands import at_least_one
 
 PROCESSES = {
@@ -85,4 +86,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    cancel_on_stop.run(main)  # no traceback on a stop; atexit and `finally` run

@@ -17,6 +17,7 @@ import time
 
 from PIL import Image
 
+from config import cancel_on_stop
 from config.commands import at_least_one
 
 SOS = b"\xff\xda"  # start of scan
@@ -79,4 +80,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    cancel_on_stop.run(main)  # no traceback on a stop; atexit and `finally` run

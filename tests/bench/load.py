@@ -38,6 +38,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from config import cancel_on_stop
 from config.commands import at_least_one
 from config.local.demo import ends_with_this_process
 
@@ -616,4 +617,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    cancel_on_stop.run(main)  # no traceback on a stop; atexit and `finally` run

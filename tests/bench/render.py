@@ -26,6 +26,7 @@ import time
 from contextlib import contextmanager
 from urllib.parse import urlsplit
 
+from config import cancel_on_stop
 from config.commands import at_least_one
 from tests.bench.load import product_count
 
@@ -276,4 +277,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    cancel_on_stop.run(main)  # no traceback on a stop; atexit and `finally` run

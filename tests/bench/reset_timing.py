@@ -20,6 +20,7 @@ import statistics
 import time
 from urllib.parse import urlsplit
 
+from config import cancel_on_stop
 from config.commands import at_least_one
 from config.env import shown
 
@@ -102,4 +103,4 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    cancel_on_stop.run(main)  # no traceback on a stop; atexit and `finally` run

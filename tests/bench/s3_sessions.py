@@ -19,6 +19,7 @@ import sys
 import threading
 import time
 
+from config import cancel_on_stop
 from config.commands import at_least_one
 from config.local.demo import ends_with_this_process
 
@@ -101,4 +102,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    cancel_on_stop.run(main)  # no traceback on a stop; atexit and `finally` run
