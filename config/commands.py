@@ -47,6 +47,14 @@ def at_least_one(text: str) -> int:
     return number
 
 
+def at_most(number: int, bound: int, unit: str = "") -> int:
+    """`number`, or argparse's error for a `type` when it is past `bound`: "at most
+    1,000", "at most 3,600 seconds a page" with `unit`."""
+    if number > bound:
+        raise argparse.ArgumentTypeError(f"at most {bound:,}{' ' + unit if unit else ''}")
+    return number
+
+
 def command_line_said(argv: list[str], environ) -> str | None:
     """One line for a command line, or a DJANGO_SUPERUSER_ variable (which Django's
     `createsuperuser --noinput` reads), that is not UTF-8; None when all are.

@@ -25,15 +25,53 @@ def number_options() -> list[tuple[str, str, str]]:
 def test_every_number_option_counts_from_one():
     # reset_timing's --greeting is seconds, 0 to 10 (below).
     others = [
+        ("tests.bench.demo_start", "--runs", "run_count"),
+        ("tests.bench.forkserver", "--runs", "run_count"),
         ("tests.bench.load", "--duration", "duration_seconds"),
         ("tests.bench.load", "--connections", "connection_count"),
         ("tests.bench.load", "--products", "product_count"),
         ("tests.bench.render", "--products", "render_product_count"),
+        ("tests.bench.render", "--requests", "request_count"),
+        ("tests.bench.reset_timing", "--requests", "request_count"),
         ("tests.bench.reset_timing", "--greeting", "greeting_seconds"),
         ("tests.bench.s3_sessions", "--threads", "thread_count"),
     ]
     assert [entry for entry in number_options() if entry[2] != "at_least_one"] == others
     assert ("tests.bench.s3_sessions", "--threads", "thread_count") in number_options()
+
+
+def test_every_count_has_an_upper_bound():
+    """A count of runs or requests with no bound took 10**30: a run that never ended
+    (reset_timing first made that many users). jpeg_scans checks its two in main();
+    render's --top only limits how many functions its profile prints."""
+    unbounded = [entry[:2] for entry in number_options() if entry[2] == "at_least_one"]
+    assert unbounded == [
+        ("tests.bench.jpeg_scans", "--scans"),
+        ("tests.bench.jpeg_scans", "--side"),
+        ("tests.bench.render", "--top"),
+    ]
+
+
+def test_reset_timing_posts_from_each_client_address_what_the_throttle_allows_at_most():
+    """Each post comes from one of 250 client addresses in turn; past
+    RESETS_PER_CLIENT an hour from one, the page answers without sending mail, and
+    the run would time the throttled path."""
+    from collections import Counter
+
+    from accounts import throttles
+    from tests.bench import reset_timing
+
+    assert reset_timing.RESETS_PER_CLIENT == throttles.RESETS_PER_CLIENT
+
+    def most_from_one_client(requests: int) -> int:
+        posts = reset_timing.post_count(requests)
+        return max(Counter(map(reset_timing.client_address, range(posts))).values())
+
+    most = reset_timing.MAX_REQUESTS
+    assert most_from_one_client(most) == reset_timing.posts_per_client(most)
+    assert most_from_one_client(most) <= throttles.RESETS_PER_CLIENT
+    assert most_from_one_client(most + 1) > throttles.RESETS_PER_CLIENT
+    assert reset_timing.posts_per_client(most + 1) > throttles.RESETS_PER_CLIENT
 
 
 @pytest.mark.parametrize("value", ["-1", "\u0661"])
@@ -72,6 +110,13 @@ def test_a_number_below_one_stops_the_benchmark_before_it_starts(module, option,
         ("tests.bench.render", ["--products", "1000001"], "argument --products: at most 1,000,000"),
         ("tests.bench.render", ["--products", "99"], "argument --products: give 100 or more"),
         ("tests.bench.render", ["--profile", "products"], "argument --profile: invalid choice"),
+        # 10**30 never ended; reset_timing first made that many users.
+        ("tests.bench.render", ["--requests", "10001"], "argument --requests: at most 10,000"),
+        ("tests.bench.forkserver", ["--runs", "1001"], "argument --runs: at most 1,000"),
+        ("tests.bench.demo_start", ["--runs", "101"], "argument --runs: at most 100"),
+        # The reset throttle allows 20 an hour from each of the 250 client addresses.
+        ("tests.bench.reset_timing", ["--requests", "2500"], "--requests: at most 2,499"),
+        ("tests.bench.reset_timing", ["--requests", "9" * 31], "--requests: at most 2,499"),
         ("tests.bench.reset_timing", ["--greeting", "inf"], "give seconds from 0 to 10"),
         ("tests.bench.reset_timing", ["--greeting", "-1"], "give seconds from 0 to 10"),
         ("tests.bench.reset_timing", ["--greeting", "10.5"], "give seconds from 0 to 10"),

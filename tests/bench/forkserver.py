@@ -18,7 +18,7 @@ import sys
 import time
 
 from config import cancel_on_stop
-from config.commands import at_least_one
+from config.commands import at_least_one, at_most
 
 PROCESSES = {
     "settings probe (run_python)": [
@@ -27,6 +27,16 @@ PROCESSES = {
     ],
     "manage.py check": ["manage.py", "check"],
 }
+
+
+# Each run starts a fresh process and forks one, for each of PROCESSES: about 2 s
+# (README.md's figures), so 1,000 runs are most of an hour.
+MAX_RUNS = 1_000
+
+
+def run_count(text: str) -> int:
+    """argparse's `type` for --runs: 1 to MAX_RUNS (10**30 never ended)."""
+    return at_most(at_least_one(text), MAX_RUNS)
 
 
 def children_cpu() -> float:
@@ -42,7 +52,7 @@ def reaped_cpu(pid: int) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=at_least_one, default=10)
+    parser.add_argument("--runs", type=run_count, default=10)
     runs = parser.parse_args().runs
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ["ENVIRONMENT"] = "development"

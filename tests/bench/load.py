@@ -39,7 +39,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from config import cancel_on_stop
-from config.commands import at_least_one
+from config.commands import at_least_one, at_most
 from config.local.demo import ends_with_this_process
 
 SECRET_KEY = "load-benchmark-secret-" + "k" * 40
@@ -497,17 +497,12 @@ def connection_count(text: str) -> int:
             f"give {MIN_CONNECTIONS} or more: wrk's {WRK_THREADS} threads need a "
             "connection each, on each of the Redis run's two web processes"
         )
-    if number > MAX_CONNECTIONS:
-        raise argparse.ArgumentTypeError(f"at most {MAX_CONNECTIONS:,}")
-    return number
+    return at_most(number, MAX_CONNECTIONS)
 
 
 def duration_seconds(text: str) -> int:
     """argparse's `type` for --duration: 1 to MAX_DURATION seconds a page."""
-    number = at_least_one(text)
-    if number > MAX_DURATION:
-        raise argparse.ArgumentTypeError(f"at most {MAX_DURATION:,} seconds a page")
-    return number
+    return at_most(at_least_one(text), MAX_DURATION, "seconds a page")
 
 
 def product_count(text: str) -> int:

@@ -27,7 +27,7 @@ from contextlib import contextmanager
 from urllib.parse import urlsplit
 
 from config import cancel_on_stop
-from config.commands import at_least_one
+from config.commands import at_least_one, at_most
 from tests.bench.load import product_count
 
 
@@ -136,6 +136,16 @@ def render_product_count(text: str) -> int:
     return number
 
 
+# A page of about 10 ms (the product list, docs/production.md) takes 100 s at this
+# many, the eight pages a quarter of an hour, and --profile all as long again.
+MAX_REQUESTS = 10_000
+
+
+def request_count(text: str) -> int:
+    """argparse's `type` for --requests: 1 to MAX_REQUESTS a page (10**30 never ended)."""
+    return at_most(at_least_one(text), MAX_REQUESTS, "a page")
+
+
 PAGE_NAMES = (
     "no-op",
     "home",
@@ -232,7 +242,7 @@ def profile(path: str, logged_in: bool, requests: int, top: int) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--products", type=render_product_count, default=50_000)
-    parser.add_argument("--requests", type=at_least_one, default=200, help="per page")
+    parser.add_argument("--requests", type=request_count, default=200, help="per page")
     parser.add_argument(
         "--profile",
         metavar="PAGE",

@@ -6,8 +6,10 @@ Runs the app in this process (Django's test client, the real SMTP backend) on a
 fresh database of the local PostgreSQL, with mail going to a local SMTP server
 that waits --greeting seconds before it greets each connection, as a distant or
 busy mail server does. Posts the reset form alternately for a registered and an
-unknown address, a new one each time from a new client address (so the reset
-throttles do not kick in; it checks that every registered one got its mail),
+unknown address, a new one each time, from 250 client addresses in turn (so the
+reset throttles do not kick in: --requests is bounded so that no client address
+posts more than the page allows it an hour; it checks that every registered one
+got its mail),
 and prints the median and slowest answer of each in milliseconds. If the page
 waited for the mail server, the registered address would be slower by the
 greeting at least. docs/accounts.md has the figures.
@@ -21,7 +23,7 @@ import time
 from urllib.parse import urlsplit
 
 from config import cancel_on_stop
-from config.commands import at_least_one
+from config.commands import at_least_one, at_most
 from config.env import shown
 
 
@@ -42,15 +44,57 @@ def setup_django() -> None:
     call_command("migrate", verbosity=0)
 
 
+# The posts not timed, first: connecting, compiling templates.
+UNTIMED = 2
+# Each post comes from the next of these client addresses, in turn.
+CLIENTS = 250
+
+
+def post_count(requests: int) -> int:
+    """The posts of a run: `requests` of each kind of address, and the untimed."""
+    return requests * 2 + UNTIMED
+
+
+def client_address(n: int) -> str:
+    return f"198.51.100.{n % CLIENTS + 1}"
+
+
+# Past accounts/throttles.py's RESETS_PER_CLIENT posts an hour from one client
+# address, the page answers without looking the address up: the run would time the
+# throttled path. Its value, here as that module needs Django loaded to import
+# (`measure` and tests/test_bench_arguments.py check it is the same).
+RESETS_PER_CLIENT = 20
+# At this many requests each address posts RESETS_PER_CLIENT times at most.
+MAX_REQUESTS = (CLIENTS * RESETS_PER_CLIENT - UNTIMED) // 2
+
+
+def posts_per_client(requests: int) -> int:
+    """The most posts one client address makes in a run of `requests`."""
+    return -(-post_count(requests) // CLIENTS)  # rounded up
+
+
+def request_count(text: str) -> int:
+    """argparse's `type` for --requests: 1 to MAX_REQUESTS a kind of address
+    (10**30 made that many users first, and never ended)."""
+    return at_most(at_least_one(text), MAX_REQUESTS, "a kind of address")
+
+
 def measure(requests: int, greeting: float) -> dict[str, list[float]]:
     from django.contrib.auth import get_user_model
     from django.test import Client, override_settings
 
+    from accounts import throttles
     from accounts.mail import outbox
     from tests.mailserver import SMTPServer
 
     timings: dict[str, list[float]] = {"registered": [], "unknown": []}
-    posts = requests * 2 + 2  # two unrecorded first: connecting, compiling templates
+    if posts_per_client(requests) > throttles.RESETS_PER_CLIENT:
+        raise SystemExit(
+            f"{requests} requests post more than RESETS_PER_CLIENT "
+            f"({throttles.RESETS_PER_CLIENT}) resets from one client address: the page "
+            "would throttle them. Give fewer."
+        )
+    posts = post_count(requests)
     # An address of its own for each post: past RESETS_PER_ADDRESS an hour, a
     # registered address's post sends no mail, and would time the throttled path.
     for n in range(1, posts, 2):
@@ -61,10 +105,10 @@ def measure(requests: int, greeting: float) -> dict[str, list[float]]:
             for n in range(posts):
                 kind = "registered" if n % 2 else "unknown"
                 email = f"grace{n}@example.com" if n % 2 else f"nobody{n}@example.com"
-                client = Client(REMOTE_ADDR=f"198.51.100.{n % 250 + 1}")
+                client = Client(REMOTE_ADDR=client_address(n))
                 started = time.perf_counter()
                 response = client.post("/accounts/password_reset/", {"email": email})
-                if n >= 2:
+                if n >= UNTIMED:
                     timings[kind].append((time.perf_counter() - started) * 1000)
                 assert response.status_code == 302, response.status_code
             outbox.wait(timeout=requests * (greeting + 10))
@@ -85,7 +129,7 @@ def greeting_seconds(text: str) -> float:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--requests", type=at_least_one, default=20, help="per kind of address")
+    parser.add_argument("--requests", type=request_count, default=20, help="per kind of address")
     parser.add_argument(
         "--greeting", type=greeting_seconds, default=0.4, help="SMTP greeting delay, 0 to 10 s"
     )

@@ -20,7 +20,7 @@ import threading
 import time
 
 from config import cancel_on_stop
-from config.commands import at_least_one
+from config.commands import at_least_one, at_most
 from config.local.demo import ends_with_this_process
 
 # The media bucket's options as production's settings build them, with example keys.
@@ -33,10 +33,7 @@ MAX_THREADS = 1_000
 
 def thread_count(text: str) -> int:
     """argparse's `type` for --threads: 1 to MAX_THREADS."""
-    number = at_least_one(text)
-    if number > MAX_THREADS:
-        raise argparse.ArgumentTypeError(f"at most {MAX_THREADS:,}")
-    return number
+    return at_most(at_least_one(text), MAX_THREADS)
 
 
 def rss_mib() -> float:
