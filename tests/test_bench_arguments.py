@@ -96,6 +96,9 @@ def test_a_number_below_one_stops_the_benchmark_before_it_starts(module, option,
     [
         ("tests.bench.jpeg_scans", ["--side", "10001"], "argument --side: at most 10,000 pixels"),
         ("tests.bench.jpeg_scans", ["--scans", "10001"], "argument --scans: at most 10,000"),
+        # The RGB picture has 10 scans: fewer repeated none, and it measured nothing.
+        ("tests.bench.jpeg_scans", ["--scans", "1"], "argument --scans: give 11 or more"),
+        ("tests.bench.jpeg_scans", ["--scans", "10"], "argument --scans: give 11 or more"),
         # wrk's two threads need a connection each, on each of the Redis run's two processes.
         ("tests.bench.load", ["--connections", "3"], "argument --connections: give 4 or more"),
         # wrk ran out of memory at 10,000,000, after the seed.
@@ -132,3 +135,14 @@ def test_a_number_past_its_bound_stops_the_benchmark_before_it_starts(module, ar
     )
     assert done.returncode == 2, done.stderr
     assert said in done.stderr
+
+
+def test_jpeg_scans_asks_for_more_scans_than_a_picture_of_any_side_has():
+    """The least --scans it takes comes from a 16-pixel picture; a larger one has as
+    many scans, so every file it times repeats at least one scan."""
+    from tests.bench import jpeg_scans
+
+    own = jpeg_scans.own_scans()
+    for mode, colour in jpeg_scans.MODES:
+        content = jpeg_scans.progressive_jpeg(mode, 1000, colour)
+        assert len(jpeg_scans.scan_spans(content)) <= own

@@ -35,6 +35,21 @@ def scan_spans(content: bytes) -> list[tuple[int, int]]:
     return list(zip(starts, [*starts[1:], content.rindex(EOI)], strict=True))
 
 
+MODES = (("L", 128), ("RGB", (120, 130, 140)))
+
+
+def progressive_jpeg(mode: str, side: int, colour) -> bytes:
+    buffer = io.BytesIO()
+    Image.new(mode, (side, side), colour).save(buffer, "JPEG", progressive=True)
+    return buffer.getvalue()
+
+
+def own_scans() -> int:
+    """The most scans a plain picture has of its own (RGB's 10): libjpeg's
+    progressive script depends on the colour components, not on the side."""
+    return max(len(scan_spans(progressive_jpeg(mode, 16, colour))) for mode, colour in MODES)
+
+
 def decode_seconds(content: bytes) -> float:
     started = time.perf_counter()
     with Image.open(io.BytesIO(content)) as image:
@@ -58,11 +73,15 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"argument --side: at most {MAX_SIDE:,} pixels")
     if args.scans > MAX_SCANS:
         parser.error(f"argument --scans: at most {MAX_SCANS:,}")
+    # Fewer scans than the picture's own repeated none: every file was the plain one.
+    if args.scans <= (scans := own_scans()):
+        parser.error(
+            f"argument --scans: give {scans + 1} or more: the RGB picture has {scans} "
+            "scans of its own, and each file repeats one of them until it has --scans"
+        )
     print(f"{'mode':<5}{'repeated scan':>14}{'scans':>7}{'bytes':>11}{'decode s':>10}")
-    for mode, colour in (("L", 128), ("RGB", (120, 130, 140))):
-        buffer = io.BytesIO()
-        Image.new(mode, (args.side, args.side), colour).save(buffer, "JPEG", progressive=True)
-        content = buffer.getvalue()
+    for mode, colour in MODES:
+        content = progressive_jpeg(mode, args.side, colour)
         spans = scan_spans(content)
         end = spans[-1][1]
         print(
