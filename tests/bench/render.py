@@ -9,9 +9,11 @@ template debug off (Django's cached template loader) and the query log on, as
 the demo deployment runs. Prints the median and 90th percentile milliseconds of
 each page and the no-op view (/robots.txt) beside them; with --profile, first
 the functions a page (or every page) spends its time in (cProfile, by own time
-and cumulative). --reuse keeps the seeded database of an earlier run. List
-pages are requested with a parameter that skips the page cache: what a
-logged-in visitor, who never hits it, gets. It runs with a web worker's
+and cumulative). --reuse keeps the database an earlier run set up to the end,
+with its catalog (the table's first line says how many products it holds); one
+left half set up by a stopped run is set up again. List pages are requested
+with a parameter that skips the page cache: what a logged-in visitor, who never
+hits it, gets. It runs with a web worker's
 garbage-collector settings (config/gc_tuning.py), as bench_prefetch does.
 docs/production.md ("Where the time goes") has the figures.
 """
@@ -31,7 +33,9 @@ from config.commands import at_least_one, at_most
 from tests.bench.load import product_count
 
 
-def setup_django(products: int, reuse: bool) -> None:
+def setup_django(products: int, reuse: bool) -> bool:
+    """Django on the benchmark's database, set up with `products`; or with `reuse`, on
+    the one an earlier run set up to the end, if any. Returns whether it was kept."""
     os.environ["ENVIRONMENT"] = "development"
     # Production settings need a media bucket: the local S3 server's, as in the tests.
     from config.local import s3 as locals3
@@ -51,16 +55,63 @@ def setup_django(products: int, reuse: bool) -> None:
     from tests.processes import fresh_database
 
     name = f"{connection.settings_dict['NAME']}_bench_render"
-    if reuse and exists(name):
+    if reuse and set_up(name):
         connection.close()
         connection.settings_dict["NAME"] = name
-        return
+        return True
+    if reuse and exists(name):
+        print(
+            f"The database {name} was left half set up by a run that was stopped: "
+            "setting it up again.",
+            file=sys.stderr,
+        )
     url = fresh_database("bench_render")
     connection.close()
     connection.settings_dict["NAME"] = urlsplit(url).path.lstrip("/")
     call_command("migrate", verbosity=0)
     call_command("seed_catalog", products=products, features_per_product=5, verbosity=0)
     prepare_users()
+    mark_set_up(name)
+    return False
+
+
+# What the benchmark's database says of itself (PostgreSQL's comment on it) once
+# migrated, seeded and given its users: a run stopped before then left one that
+# --reuse took, and that failed later ("give --products 2 or more", a missing user).
+SET_UP = "tests.bench.render: set up"
+
+
+def mark_set_up(database: str) -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"COMMENT ON DATABASE {connection.ops.quote_name(database)} IS %s", [SET_UP])
+
+
+def set_up(database: str) -> bool:
+    """Whether `database` exists and a run set it up to the end."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s",
+            [database],
+        )
+        found = cursor.fetchone()
+    return found is not None and found[0] == SET_UP
+
+
+def heading(requests: int, kept: bool) -> str:
+    """The table's first line, with the products the database holds: --reuse keeps
+    the catalog of an earlier run, whatever --products says."""
+    from catalog.models import Product
+
+    products = Product.objects.count()
+    return (
+        f"{products} product{'s' if products != 1 else ''} x 5 features"
+        + (" (kept from an earlier run)" if kept else "")
+        + f", {requests} request{'s' if requests != 1 else ''} a page, in process"
+    )
 
 
 def exists(database: str) -> bool:
@@ -250,14 +301,16 @@ def main(argv: list[str] | None = None) -> int:
         help=f"then profile one page ({', '.join(PAGE_NAMES)}), or all",
     )
     parser.add_argument(
-        "--reuse", action="store_true", help="keep the database of an earlier run, if any"
+        "--reuse",
+        action="store_true",
+        help="keep the database an earlier run set up to the end, if any, with its products",
     )
     parser.add_argument("--top", type=at_least_one, default=30, help="functions shown by --profile")
     args = parser.parse_args(argv)
     from django.core.management import CommandError
 
     try:
-        setup_django(args.products, args.reuse)
+        kept = setup_django(args.products, args.reuse)
     except CommandError as error:  # the seed's: the media storage failed, say
         sys.exit(f"Error: {error}")
     from config import gc_tuning
@@ -270,11 +323,9 @@ def main(argv: list[str] | None = None) -> int:
         for name, path, logged_in in chosen:
             print(f"===== {name} ({path})")
             profile(path, logged_in, args.requests, args.top)
+        first_line = heading(args.requests, kept)
     noop = rows[0]
-    print(
-        f"{args.products} product{'s' if args.products != 1 else ''} x 5 features, "
-        f"{args.requests} request{'s' if args.requests != 1 else ''} a page, in process"
-    )
+    print(first_line)
     print(f"{'page':<16}{'wall ms':>9}{'p90 ms':>9}{'CPU ms':>9}{'x no-op':>9}{'calls':>8}")
     for row in rows:
         print(

@@ -1,0 +1,84 @@
+"""The render benchmark's --reuse (tests/bench/render.py): it keeps only a database
+an earlier run set up to the end, and its table says how many products that one
+holds. It took any database of that name: one a stopped run had left half set
+up failed later ("give --products 2 or more", a missing user), and the table's
+first line gave --products, not the kept catalog's size."""
+
+import os
+import subprocess
+import sys
+from urllib.parse import urlsplit
+
+import psycopg2
+import pytest
+from django.conf import settings
+
+from tests.factories import ProductFactory
+from tests.processes import BASE_DIR, fresh_database
+
+
+def drop(url: str) -> None:
+    admin = psycopg2.connect(settings.DATABASE_URL)
+    admin.autocommit = True
+    try:
+        with admin.cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{urlsplit(url).path[1:]}" WITH (FORCE)')
+    finally:
+        admin.close()
+
+
+# Autocommit: the mark, in the test's transaction, would hold the database's row
+# until the end of the test, and the drop would wait on it.
+@pytest.mark.django_db(transaction=True)
+def test_a_database_counts_as_set_up_once_marked_so():
+    from tests.bench import render
+
+    url = fresh_database("render_marked")
+    name = urlsplit(url).path[1:]
+    try:
+        assert render.exists(name)
+        assert not render.set_up(name)
+        render.mark_set_up(name)
+        assert render.set_up(name)
+    finally:
+        drop(url)
+    assert not render.set_up(name)
+
+
+@pytest.mark.django_db
+def test_the_tables_first_line_counts_the_products_the_database_holds():
+    from tests.bench import render
+
+    ProductFactory.create_batch(3)
+    assert render.heading(1, kept=True) == (
+        "3 products x 5 features (kept from an earlier run), 1 request a page, in process"
+    )
+    assert render.heading(200, kept=False).startswith("3 products x 5 features, 200 requests")
+
+
+def render_run(database_url: str, *arguments: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "tests.bench.render", "--requests", "1", *arguments],
+        cwd=BASE_DIR,
+        env={**os.environ, "DATABASE_URL": database_url},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_reuse_sets_up_again_a_database_a_stopped_run_left_and_keeps_a_finished_one():
+    base = fresh_database("render_reuse")  # the benchmark's database is named after it
+    half_set_up = fresh_database("render_reuse_bench_render")  # created, never migrated
+    try:
+        first = render_run(base, "--reuse", "--products", "100")
+        assert first.returncode == 0, first.stderr
+        assert "left half set up by a run that was stopped: setting it up again" in first.stderr
+        assert "\n100 products x 5 features, 1 request a page" in first.stdout  # after the seed's
+        again = render_run(base, "--reuse", "--products", "200")
+        assert again.returncode == 0, again.stderr
+        assert "setting it up again" not in again.stderr
+        assert again.stdout.startswith("100 products x 5 features (kept from an earlier run)")
+    finally:
+        drop(half_set_up)
+        drop(base)
