@@ -127,7 +127,13 @@ def wait_for_200(url: str, process: subprocess.Popen, started: float) -> float |
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--runs", type=run_count, default=3)
+    parser.add_argument(
+        "--runs",
+        type=run_count,
+        default=3,
+        help="cold and warm starts, each in a new export "
+        f"(default %(default)s, at most {MAX_RUNS:,})",
+    )
     args = parser.parse_args()
     rows = []
     for run in range(1, args.runs + 1):

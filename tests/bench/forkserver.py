@@ -51,8 +51,14 @@ def reaped_cpu(pid: int) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=run_count, default=10)
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--runs",
+        type=run_count,
+        default=10,
+        help="processes started each way, of each kind "
+        f"(default %(default)s, at most {MAX_RUNS:,})",
+    )
     runs = parser.parse_args().runs
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ["ENVIRONMENT"] = "development"

@@ -65,9 +65,20 @@ MAX_SCANS = 10_000
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scans", type=at_least_one, default=100)
-    parser.add_argument("--side", type=at_least_one, default=5000)
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--scans",
+        type=at_least_one,
+        default=100,
+        help="scans of each crafted file (default %(default)s, "
+        f"from {own_scans() + 1}, more than the picture's own, to {MAX_SCANS:,})",
+    )
+    parser.add_argument(
+        "--side",
+        type=at_least_one,
+        default=5000,
+        help=f"pixels each side of the picture (default %(default)s, at most {MAX_SIDE:,})",
+    )
     args = parser.parse_args(argv)
     if args.side > MAX_SIDE:  # a larger one ran out of memory, or past Pillow's int
         parser.error(f"argument --side: at most {MAX_SIDE:,} pixels")

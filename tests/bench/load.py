@@ -519,10 +519,28 @@ def product_count(text: str) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--duration", type=duration_seconds, default=30, help="seconds per page")
-    parser.add_argument("--connections", type=connection_count, default=32)
-    parser.add_argument("--products", type=product_count, default=50_000)
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    from catalog.demo_data import MAX_PRODUCTS
+
+    parser.add_argument(
+        "--duration",
+        type=duration_seconds,
+        default=30,
+        help=f"seconds per page (default %(default)s, at most {MAX_DURATION:,})",
+    )
+    parser.add_argument(
+        "--connections",
+        type=connection_count,
+        default=32,
+        help="wrk's connections "
+        f"(default %(default)s, from {MIN_CONNECTIONS} to {MAX_CONNECTIONS:,})",
+    )
+    parser.add_argument(
+        "--products",
+        type=product_count,
+        default=50_000,
+        help=f"seeded (default %(default)s, at most {MAX_PRODUCTS:,})",
+    )
     parser.add_argument("--json", action="store_true", help="one JSON object per page")
     parser.add_argument("--no-redis", action="store_true", help="skip the runs on a redis-server")
     parser.add_argument(

@@ -291,9 +291,21 @@ def profile(path: str, logged_in: bool, requests: int, top: int) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--products", type=render_product_count, default=50_000)
-    parser.add_argument("--requests", type=request_count, default=200, help="per page")
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    from catalog.demo_data import MAX_PRODUCTS
+
+    parser.add_argument(
+        "--products",
+        type=render_product_count,
+        default=50_000,
+        help=f"seeded (default %(default)s, from {MIN_PRODUCTS} to {MAX_PRODUCTS:,})",
+    )
+    parser.add_argument(
+        "--requests",
+        type=request_count,
+        default=200,
+        help=f"per page (default %(default)s, at most {MAX_REQUESTS:,})",
+    )
     parser.add_argument(
         "--profile",
         metavar="PAGE",
@@ -305,7 +317,12 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="keep the database an earlier run set up to the end, if any, with its products",
     )
-    parser.add_argument("--top", type=at_least_one, default=30, help="functions shown by --profile")
+    parser.add_argument(
+        "--top",
+        type=at_least_one,
+        default=30,
+        help="functions shown by --profile (default %(default)s)",
+    )
     args = parser.parse_args(argv)
     from django.core.management import CommandError
 

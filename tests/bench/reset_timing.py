@@ -128,10 +128,19 @@ def greeting_seconds(text: str) -> float:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--requests", type=request_count, default=20, help="per kind of address")
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
-        "--greeting", type=greeting_seconds, default=0.4, help="SMTP greeting delay, 0 to 10 s"
+        "--requests",
+        type=request_count,
+        default=20,
+        help=f"per kind of address (default %(default)s, at most {MAX_REQUESTS:,}: "
+        "each client address stays within the reset throttle's limit)",
+    )
+    parser.add_argument(
+        "--greeting",
+        type=greeting_seconds,
+        default=0.4,
+        help="SMTP greeting delay, 0 to 10 s (default %(default)s)",
     )
     args = parser.parse_args(argv)
     setup_django()

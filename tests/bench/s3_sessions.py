@@ -82,8 +82,13 @@ def measure(backend: str, threads: int) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--threads", type=thread_count, default=5)
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--threads",
+        type=thread_count,
+        default=5,
+        help=f"signing at once (default %(default)s, at most {MAX_THREADS:,})",
+    )
     parser.add_argument("--backend", help=argparse.SUPPRESS)  # one measurement, in a child
     args = parser.parse_args()
     if args.backend:

@@ -75,7 +75,12 @@ class Command(DatabaseCommand):
     help = "Compare the naive, prefetch and bounded ways of loading product features."
 
     def add_arguments(self, parser):
-        parser.add_argument("--sizes", default="50,500,5000", help="products per run, e.g. 50,500")
+        parser.add_argument(
+            "--sizes",
+            default="50,500,5000",
+            help=f"products per run, comma-separated (default %(default)s, each at most "
+            f"{MAX_SIZE:,})",
+        )
         parser.add_argument(
             "--repeats",
             type=whole_number,

@@ -39,7 +39,11 @@ class Command(DatabaseCommand):
             help=f"how many (default 200, at most {MAX_PRODUCTS:,})",
         )
         parser.add_argument(
-            "--features-per-product", type=whole_number, default=5, help="features each (default 5)"
+            "--features-per-product",
+            type=whole_number,
+            default=5,
+            # A feature's position is a small integer, numbered from 0 (handle() checks).
+            help="features each (default 5, at most 32,768)",
         )
         parser.add_argument("--seed", type=whole_number, default=1, help="same seed, same catalog")
         parser.add_argument(

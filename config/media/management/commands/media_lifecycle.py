@@ -14,9 +14,26 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         # Defaults applied in handle(): --show with any of them is refused, not ignored.
-        parser.add_argument("--noncurrent-days", type=days, metavar="N", help="default 30")
-        parser.add_argument("--keep-versions", type=days, metavar="M", help="default 3")
-        parser.add_argument("--abort-multipart-days", type=days, metavar="D", help="default 7")
+        # The bounds are put_lifecycle's (config/media/versions.py); `days` reads nine digits.
+        parser.add_argument(
+            "--noncurrent-days",
+            type=days,
+            metavar="N",
+            help="expire a version N days after it stops being current (default 30, from 1 "
+            "to 999,999,999)",
+        )
+        parser.add_argument(
+            "--keep-versions",
+            type=days,
+            metavar="M",
+            help="but keep the newest M of them (default 3, from 0 to 100: S3's limit)",
+        )
+        parser.add_argument(
+            "--abort-multipart-days",
+            type=days,
+            metavar="D",
+            help="abort an upload left unfinished for D days (default 7, from 1 to 999,999,999)",
+        )
         parser.add_argument(
             "--show", action="store_true", help="Only print the bucket's lifecycle rules."
         )
