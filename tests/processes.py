@@ -255,7 +255,7 @@ class SilentServer:
             sock.close()
 
 
-def _database_url(suffix: str) -> str:
+def database_url_beside(suffix: str) -> str:
     """The URL of a database beside the test database, named for `suffix`.
 
     Named after the test database, so test runs against different databases on
@@ -288,7 +288,7 @@ def _create_database(url: str, template: str | None = None) -> str:
 
 def fresh_database(suffix: str) -> str:
     """Create an empty database beside the test database and return its URL."""
-    return _create_database(_database_url(suffix))
+    return _create_database(database_url_beside(suffix))
 
 
 def release(env: dict[str, str]) -> None:
@@ -316,7 +316,7 @@ def released_database(suffix: str) -> str:
         template = fresh_database("released")
         release(production_env(DATABASE_URL=template))
         _released_template.append(urlsplit(template).path.lstrip("/"))
-    return _create_database(_database_url(suffix), template=_released_template[0])
+    return _create_database(database_url_beside(suffix), template=_released_template[0])
 
 
 def fetch_all(database_url: str, sql: str, params: tuple = ()) -> list[tuple]:

@@ -52,9 +52,10 @@ def setup_django(products: int, reuse: bool) -> bool:
     call_command("collectstatic", "--noinput", verbosity=0)
     from django.db import connection
 
-    from tests.processes import fresh_database
+    from tests.processes import database_url_beside, fresh_database
 
-    name = f"{connection.settings_dict['NAME']}_bench_render"
+    # The name fresh_database gives it (with a test worker's, under pytest-xdist).
+    name = urlsplit(database_url_beside("bench_render")).path.lstrip("/")
     if reuse and set_up(name):
         connection.close()
         connection.settings_dict["NAME"] = name

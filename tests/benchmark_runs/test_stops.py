@@ -46,23 +46,25 @@ def printed_a_line(process: subprocess.Popen) -> bool:
     return bool(process.stdout.readline())
 
 
-# (module, arguments, what shows it has started what it starts)
+# (module, arguments, what shows it has started what it starts, the stop it gets):
+# each stop goes to two benchmarks or more, SIGTERM and SIGHUP to demo_start's
+# export and a database's users.
 BENCHMARKS = [
-    ("tests.bench.jpeg_scans", ["--side", "5000"], printed_a_line),
-    ("tests.bench.s3_sessions", ["--threads", "200"], has_children),
-    ("tests.bench.forkserver", ["--runs", "1000"], uses_postgres),
-    ("tests.bench.reset_timing", ["--requests", "2499"], uses_postgres),
-    ("tests.bench.render", ["--products", "1000000"], uses_postgres),
-    ("tests.bench.load", ["--products", "1000000", "--no-redis"], uses_postgres),
-    ("tests.bench.demo_start", ["--runs", "1"], has_children),
+    ("tests.bench.jpeg_scans", ["--side", "5000"], printed_a_line, signal.SIGINT),
+    ("tests.bench.s3_sessions", ["--threads", "200"], has_children, signal.SIGTERM),
+    ("tests.bench.forkserver", ["--runs", "1000"], uses_postgres, signal.SIGHUP),
+    ("tests.bench.reset_timing", ["--requests", "2499"], uses_postgres, signal.SIGINT),
+    ("tests.bench.render", ["--products", "1000000"], uses_postgres, signal.SIGTERM),
+    ("tests.bench.load", ["--products", "1000000", "--no-redis"], uses_postgres, signal.SIGHUP),
+    ("tests.bench.demo_start", ["--runs", "1"], has_children, signal.SIGTERM),
 ]
 TEMPORARY = Path(tempfile.gettempdir())
-STOPS = [signal.SIGINT, signal.SIGTERM, signal.SIGHUP]
 
 
-@pytest.mark.parametrize("signum", STOPS, ids=["ctrl-c", "sigterm", "sighup"])
 @pytest.mark.parametrize(
-    ("module", "arguments", "started"), BENCHMARKS, ids=[b[0].split(".")[-1] for b in BENCHMARKS]
+    ("module", "arguments", "started", "signum"),
+    BENCHMARKS,
+    ids=[f"{b[0].split('.')[-1]}-{b[3].name.lower()}" for b in BENCHMARKS],
 )
 def test_a_stopped_benchmark_ends_by_the_signal_and_leaves_nothing_behind(
     module, arguments, started, signum
