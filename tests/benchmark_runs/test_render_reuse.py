@@ -60,7 +60,12 @@ def render_run(database_url: str, *arguments: str) -> subprocess.CompletedProces
     return subprocess.run(
         [sys.executable, "-m", "tests.bench.render", "--requests", "1", *arguments],
         cwd=BASE_DIR,
-        env={**os.environ, "DATABASE_URL": database_url},
+        # As a user runs it: not as a test worker, whose name the databases beside the
+        # given one would carry (tests/processes.database_url_beside).
+        env={
+            **{k: v for k, v in os.environ.items() if k != "PYTEST_XDIST_WORKER"},
+            "DATABASE_URL": database_url,
+        },
         capture_output=True,
         text=True,
         timeout=300,
