@@ -46,6 +46,11 @@ def printed_a_line(process: subprocess.Popen) -> bool:
     return bool(process.stdout.readline())
 
 
+def as_a_terminals_job() -> None:
+    for signum in (signal.SIGINT, signal.SIGHUP):
+        signal.signal(signum, signal.SIG_DFL)
+
+
 # (module, arguments, what shows it has started what it starts, the stop it gets):
 # each stop goes to two benchmarks or more, SIGTERM and SIGHUP to demo_start's
 # export and a database's users.
@@ -81,6 +86,10 @@ def test_a_stopped_benchmark_ends_by_the_signal_and_leaves_nothing_behind(
         text=True,
         # Its own process group, as a terminal's foreground job: Ctrl-C reaches it all.
         start_new_session=True,
+        # With the stops a terminal's job gets, whatever this run was started with:
+        # under nohup, or in a shell's background, SIGHUP or SIGINT is ignored, and a
+        # benchmark, as a management command, leaves it so.
+        preexec_fn=as_a_terminals_job,
     )
     started_children: list[psutil.Process] = []
     try:
