@@ -88,8 +88,8 @@ def _the_bucket_takes_the_apps_requests(storage) -> list[Error | Warning]:
     return in_another_region(storage, versions.elsewhere(storage, found))
 
 
-def in_another_region(storage, elsewhere, kind=Error, id="media.E003") -> list:
-    """media.E003 (or `kind` and `id`) for `versions.elsewhere()`'s answer: uploads
+def in_another_region(storage, elsewhere, kind=Error, check_id="media.E003") -> list:
+    """media.E003 (or `kind` and `check_id`) for `versions.elsewhere()`'s answer: uploads
     reach the bucket (botocore follows S3's redirect), its image URLs do not."""
     if elsewhere is None:
         return []
@@ -99,7 +99,7 @@ def in_another_region(storage, elsewhere, kind=Error, id="media.E003") -> list:
             f"The media bucket {storage.bucket_name!r} is in {found}, not {signs_for}: "
             "every image URL would be signed for the wrong region and refused.",
             hint=f"Set the buckets' region: heroku config:set AWS_S3_REGION_NAME={found}",
-            id=id,
+            id=check_id,
         )
     ]
 
