@@ -2,11 +2,18 @@
 an earlier run set up to the end, and its table says how many products that one
 holds. It took any database of that name: one a stopped run had left half set
 up failed later ("give --products 2 or more", a missing user), and the table's
-first line gave --products, not the kept catalog's size."""
+first line gave --products, not the kept catalog's size.
+
+The half set up database is one a run really left: stopped by Ctrl-C while it
+sets up, the benchmark ends as a management command does (config/cancel_on_stop.py's
+`run`), by the signal, with no traceback. Before, Ctrl-C printed a
+KeyboardInterrupt traceback."""
 
 import os
+import signal
 import subprocess
 import sys
+import time
 from urllib.parse import urlsplit
 
 import psycopg2
@@ -14,7 +21,7 @@ import pytest
 from django.conf import settings
 
 from tests.factories import ProductFactory
-from tests.processes import BASE_DIR, fresh_database
+from tests.processes import BASE_DIR, database_url_beside, fresh_database, wait_for
 
 
 def drop(url: str) -> None:
@@ -56,26 +63,75 @@ def test_the_tables_first_line_counts_the_products_the_database_holds():
     assert render.heading(200, kept=False).startswith("3 products x 5 features, 200 requests")
 
 
+def as_a_user_runs_it(database_url: str) -> dict[str, str]:
+    """Not as a test worker, whose name the databases beside the given one would
+    carry (tests/processes.database_url_beside)."""
+    return {
+        **{k: v for k, v in os.environ.items() if k != "PYTEST_XDIST_WORKER"},
+        "DATABASE_URL": database_url,
+    }
+
+
 def render_run(database_url: str, *arguments: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "tests.bench.render", "--requests", "1", *arguments],
         cwd=BASE_DIR,
-        # As a user runs it: not as a test worker, whose name the databases beside the
-        # given one would carry (tests/processes.database_url_beside).
-        env={
-            **{k: v for k, v in os.environ.items() if k != "PYTEST_XDIST_WORKER"},
-            "DATABASE_URL": database_url,
-        },
+        env=as_a_user_runs_it(database_url),
         capture_output=True,
         text=True,
         timeout=300,
     )
 
 
+def exists(url: str) -> bool:
+    admin = psycopg2.connect(settings.DATABASE_URL)
+    try:
+        with admin.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [urlsplit(url).path[1:]])
+            return cursor.fetchone() is not None
+    finally:
+        admin.close()
+
+
+def stop_while_it_sets_up(database_url: str) -> None:
+    """Starts the benchmark with a catalog it takes seconds to seed, and stops it as
+    Ctrl-C does a moment after it has made its database. It must end as a stopped
+    management command does."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tests.bench.render", "--reuse", "--products", "20000"],
+        cwd=BASE_DIR,
+        env={**as_a_user_runs_it(database_url), "PYTHONUNBUFFERED": "1"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        # Its own process group, as a terminal's foreground job: Ctrl-C reaches it all.
+        start_new_session=True,
+        # Ctrl-C's default, whatever this run was started with (in a shell's
+        # background it is ignored, and a management command leaves it so).
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    benchmarks = database_url_beside("render_reuse_bench_render")
+    try:
+        wait_for(lambda: exists(benchmarks) or process.poll() is not None, 120)
+        assert process.poll() is None, process.stderr.read()
+        time.sleep(1)  # into its migrations
+        os.killpg(process.pid, signal.SIGINT)
+        _, stderr = process.communicate(timeout=120)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    assert "Traceback" not in stderr, stderr
+    assert len(stderr.splitlines()) <= 1, stderr
+    assert process.returncode == -signal.SIGINT, stderr
+
+
 def test_reuse_sets_up_again_a_database_a_stopped_run_left_and_keeps_a_finished_one():
     base = fresh_database("render_reuse")  # the benchmark's database is named after it
-    half_set_up = fresh_database("render_reuse_bench_render")  # created, never migrated
+    half_set_up = database_url_beside("render_reuse_bench_render")
+    drop(half_set_up)  # a run killed earlier left it: it must be this run's stopped one
     try:
+        stop_while_it_sets_up(base)
         first = render_run(base, "--reuse", "--products", "100")
         assert first.returncode == 0, first.stderr
         assert "left half set up by a run that was stopped: setting it up again" in first.stderr
