@@ -78,8 +78,14 @@ def as_expected(probe: Probe, status: int, head: str, body: str) -> bool:
     if probe.expect == "saved":
         # Redirected onwards, not to the login page: the session was there.
         return status == 302 and "/login/" not in head
+    if probe.raw is None and "x-content-type-options: nosniff" not in head.lower():
+        # Not the site's answer but gunicorn's own page, without the site's headers:
+        # a request the router forwards must reach the app.
+        return False
     if probe.expect == "served":
         return status == 200
+    if probe.expect == "to https":
+        return status == 301 and "\nlocation: https://" in head.lower()
     if probe.expect == "clamped":
         # The page, showing the value the clamp chose in its form: 1 to the maximum.
         name, maximum = probe.clamp

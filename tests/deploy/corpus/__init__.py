@@ -32,6 +32,7 @@ from tests.deploy.corpus.forms import (
     post_field_probes,
     query_probes,
     range_probes,
+    scheme_probes,
     slug_probes,
     upload_probes,
 )
@@ -110,6 +111,12 @@ CORPUS: list[Probe] = [
         "/products/no-such-product/",
         headers={"SCRIPT_NAME": "/x"},
     ),
+    # The scheme headers gunicorn reads from a trusted peer (every peer, as above)
+    # besides the router's X-Forwarded-Proto: one that contradicted it was
+    # gunicorn's bare 400 page, never the site's, on every path. A proxy in front
+    # that adds `X-Forwarded-Ssl: on` turned every plain HTTP request into one.
+    *scheme_probes("/"),
+    *scheme_probes("/healthz", plain_http="served"),
     *host_probes("/admin/login/"),
     *charset_probes("/accounts/login/"),
     *charset_probes("/accounts/signup/"),

@@ -290,6 +290,25 @@ def host_probes(path: str = "/") -> list[Probe]:
     ]
 
 
+def scheme_probes(path: str, plain_http: str = "to https") -> list[Probe]:
+    """gunicorn's other scheme headers beside the router's X-Forwarded-Proto, agreeing
+    with it and not: the scheme is the router's alone. Over https the page is served;
+    over plain HTTP it is what `plain_http` says (the redirect to https, or served
+    for /healthz, which answers before the redirect)."""
+    others = {"X-Forwarded-Ssl": ("on", "off"), "X-Forwarded-Protocol": ("ssl", "http")}
+    return [
+        Probe(
+            f"{path} over {proto} with {name}: {value}",
+            path,
+            headers={"X-Forwarded-Proto": proto, name: value},
+            expect="served" if proto == "https" else plain_http,
+        )
+        for proto in ("https", "http")
+        for name, values in others.items()
+        for value in values
+    ]
+
+
 def range_probes(path: str) -> list[Probe]:
     """Range headers on a static file (config/static_versioning/middleware.py): ends
     Python's int() reads but RFC 9110 does not, and a list of ranges (`0-1,`), are

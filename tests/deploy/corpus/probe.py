@@ -25,5 +25,6 @@ class Probe:
     # from the form field `clamp[0]`, which must hold 1 to `clamp[1]`.
     # "saved": the redirect after a form was saved (302).
     # "served": 200, the page as without the bad part (a cookie the app never issued).
+    # "to https": the redirect of a plain HTTP request to https (301).
     expect: str = "refused"
     clamp: tuple[str, int] = ("per_page", 100)
