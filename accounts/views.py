@@ -73,8 +73,16 @@ def leads_back(request, url: str, also: tuple[str, ...] = ()) -> bool:
             match = resolve(candidate)
         except Resolver404:
             continue
+        if candidate is not candidates[-1] and is_admin_catch_all(match):
+            # It answers every path under the admin, a slashless one with the
+            # redirect to the path with the slash, as APPEND_SLASH does elsewhere.
+            continue
         return match.view_name in (request.resolver_match.view_name, *also)
     return False
+
+
+def is_admin_catch_all(match) -> bool:
+    return getattr(match.func, "__name__", None) == admin.AdminSite.catch_all_view.__name__
 
 
 class NoLoopRedirectMixin:

@@ -82,6 +82,11 @@ LOGOUTS = {
     "the site's, encoded": "/%61ccounts/logout/",
     "the admin's": f"/{settings.ADMIN_URL}logout/",
     "the admin's, dot-dot": f"/{settings.ADMIN_URL}x/../logout/",
+    # The admin's catch-all view answers every path under it, a slashless one with
+    # the redirect to the path with the slash: that path is where `next` lands.
+    "the admin's, without the slash": f"/{settings.ADMIN_URL}logout",
+    "the admin's, without the slash, absolute": f"http://testserver/{settings.ADMIN_URL}logout",
+    "the admin's, without the slash, encoded": f"/{settings.ADMIN_URL}%6cogout",
     # Browsers read %2e as a dot in a path segment (the WHATWG URL standard).
     "the site's, encoded dot": "/accounts/logout/%2e",
     "the admin's, encoded dot-dot": f"/{settings.ADMIN_URL}x/%2E%2e/logout/",
