@@ -47,6 +47,13 @@ class ProductAdmin(
     readonly_fields = ["image_width", "image_height", "created_at", "updated_at"]
     inlines = [FeatureInline]
 
+    def get_view_on_site_url(self, obj=None):
+        """Only a published product has a page, for staff too: an unpublished one's
+        "View on site" led to the 404 page."""
+        if obj is not None and not obj.is_published:
+            return None
+        return super().get_view_on_site_url(obj)
+
     # Staff holding `catalog.change_product_image` and not `change_product` change a
     # product's picture and nothing else of it (the demo's shared staff login: every
     # visitor could rename, reprice or unpublish the public catalog).

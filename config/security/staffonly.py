@@ -81,7 +81,8 @@ def view_on_site(request, content_type_id, object_id):
     redirects to its page for any staff member: counting ids up, staff without a
     single permission learnt which unpublished products exist, and their slugs.
     Here the model's registered ModelAdmin decides, as on its change page: its
-    queryset must hold the object and its view or change permission allow it.
+    queryset must hold the object, its view or change permission allow it, and it
+    must show the link (an unpublished product has no page).
     """
     try:
         model = ContentType.objects.get_for_id(int(content_type_id)).model_class()
@@ -95,6 +96,8 @@ def view_on_site(request, content_type_id, object_id):
         raise Http404
     obj = model_admin.get_object(request, unquote(object_id))
     if obj is None or not model_admin.has_view_or_change_permission(request, obj):
+        raise Http404
+    if model_admin.get_view_on_site_url(obj) is None:
         raise Http404
     return contenttype_views.shortcut(request, content_type_id, object_id)
 

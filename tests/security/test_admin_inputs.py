@@ -6,6 +6,7 @@ list actions take the ids they are sent. Every list page of every registered
 model, every field, and values the database refuses; every content type.
 """
 
+import re
 from datetime import timedelta
 
 import psycopg2
@@ -26,7 +27,7 @@ from accounts.models import Company
 from catalog.models import Category, Product
 from config.security.autocomplete import AutocompleteSelect
 from config.security.staffonly import DeletedObjectsNamedIfSeenMixin
-from tests.factories import CompanyFactory, ProductFactory, UserFactory
+from tests.factories import CategoryFactory, CompanyFactory, ProductFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -295,13 +296,52 @@ def staff_client(*permissions: str) -> Client:
 )
 def test_view_on_site_shows_an_objects_address_only_to_who_may_see_it(permissions, status):
     """The shortcut redirects to the object's page, found through the model's base
-    manager: any staff counting ids up learnt which unpublished products exist and
-    their slugs."""
-    product = ProductFactory(is_published=False, slug="secret-launch")
+    manager: any staff counting ids up learnt which products exist and their slugs
+    (unpublished ones have no page at all: below)."""
+    product = ProductFactory(slug="spring-launch")
     content_type = ContentType.objects.get_for_model(product)
     response = staff_client(*permissions).get(f"/admin/r/{content_type.pk}/{product.pk}/")
     assert response.status_code == status
-    assert ("secret-launch" in response.get("Location", "")) == (status == 302)
+    assert ("spring-launch" in response.get("Location", "")) == (status == 302)
+
+
+def view_on_site_link(client: Client, obj) -> str | None:
+    """The "View on site" link of the object's change page, if it shows one."""
+    opts = obj._meta
+    page = client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk]))
+    assert page.status_code == 200, obj
+    found = re.search(r'href="([^"]*)" class="viewsitelink"', page.content.decode())
+    return found and found[1]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_every_view_on_site_link_the_admin_shows_leads_to_a_page(superuser):
+    """Every object of every model the admin shows, in each state it has: a link the
+    change page shows lands on a page (200). An unpublished product's led to the
+    404 page: no page shows it, staff included."""
+    some_of_everything()
+    ProductFactory(is_published=False)
+    CategoryFactory()  # without products: its page says so
+    links = []
+    for _, model in changelists():
+        for obj in model._default_manager.all():
+            link = view_on_site_link(superuser, obj)
+            if link is not None:
+                links.append(link)
+                assert superuser.get(link, follow=True).status_code == 200, (obj, link)
+    assert len(links) >= 4  # the products, the categories, the company
+
+
+@pytest.mark.parametrize("permissions", [(), ("view_product",), ("change_product",)])
+def test_an_unpublished_product_has_no_view_on_site_link_and_its_shortcut_is_a_404(permissions):
+    product = ProductFactory(is_published=False, slug="secret-launch")
+    client = staff_client(*permissions)
+    if permissions:
+        assert view_on_site_link(client, product) is None
+    content_type = ContentType.objects.get_for_model(product)
+    response = client.get(f"/admin/r/{content_type.pk}/{product.pk}/")
+    assert response.status_code == 404
+    assert "secret-launch" not in response.get("Location", "")
 
 
 @pytest.mark.django_db(transaction=True)
