@@ -12,8 +12,9 @@ from tests.processes import BASE_DIR
 
 TECHNIQUES = ["pipenv", "static-versioning", "prefetch", "auth-backend", "s3-media"]
 CAPTION = re.compile(r"(?P<path>[\w./-]+), line (?P<line>\d+)(: .+)?")
-# A sentence ends at . ! or ? followed by a space and a capital letter.
-SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
+# A sentence ends at . ! or ? followed by a space and a capital letter, or a
+# parenthesis opening the next sentence.
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z(])")
 
 
 def test_the_index_leads_to_every_technique(page):
