@@ -216,12 +216,13 @@ def test_an_existing_password_is_checked_without_rehashing_it():
 
 
 def test_a_password_given_for_an_existing_account_is_reported_as_not_used():
-    """Nobody changed the password: the account existed, and is never changed here."""
-    run()
+    """Nobody changed the password: the account existed, and is never changed here.
+    (Seeded with the public one, it is named instead: the test above.)"""
+    run("--random-passwords")
     staff = get_user_model().objects.get(username=STAFF_USERNAME)
     output = run("--staff-password", "another-password-7")
     assert "another-password-7" not in output
-    assert "changed since it was created" not in output
+    assert f"{STAFF_USERNAME}  password changed since it was created" not in output
     assert (
         f"username {STAFF_USERNAME}  password not the one given: the account exists "
         "and is left as it is"
@@ -405,6 +406,64 @@ def test_development_against_a_database_elsewhere_names_a_public_password_there(
     where_libpq_connects(monkeypatch, "db.example.com", {}, {})
     with pytest.raises(CommandError, match=f"{STAFF_USERNAME} still has its public"):
         run()
+
+
+@pytest.mark.parametrize(
+    ("where", "host"),
+    [
+        ("development, this machine", ""),  # the local server's socket
+        ("development, this machine", "127.0.0.1"),  # an SSH tunnel, cloud-sql-proxy
+        ("development, this machine", "localhost"),
+        ("development, another machine", "db.example.com"),
+        ("outside development", ""),
+        ("outside development", "127.0.0.1"),
+    ],
+)
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--random-passwords"],
+        ["--staff-password", "a-long-staff-passphrase-1", "--member-password", "a-long-member-1"],
+        ["--staff-password", "a-long-staff-passphrase-1"],
+    ],
+)
+def test_a_login_still_holding_its_public_password_is_named_wherever_another_is_asked_for(
+    settings, monkeypatch, where, host, args
+):
+    """A database reached through a tunnel is a loopback address, so in development
+    the public passwords were the rule there and not checked: after `pipenv run demo`
+    had seeded it, `--random-passwords` said "set when the account was created, not
+    shown again" and exited 0 while demo-staff still opened with demo-staff-password.
+    Whatever the place, an account whose password was asked for (random or typed)
+    and that opens with its public one is named, and nothing is written; one left to
+    the public password (in development, on this machine) is printed with it."""
+    run()
+    before = state()
+    where_libpq_connects(monkeypatch, host, {}, {})
+    if where == "outside development":
+        settings.DEVELOPMENT = False
+    asked = {STAFF_USERNAME, MEMBER_USERNAME}
+    if "--member-password" not in args and "--random-passwords" not in args:
+        if where == "outside development":  # both are needed there
+            with pytest.raises(CommandError, match="Outside development"):
+                run(*args)
+            return
+        if where == "development, this machine":  # the member's is the public one
+            asked = {STAFF_USERNAME}
+    out = StringIO()
+    with pytest.raises(CommandError) as refused:
+        call_command("seed_demo_accounts", *args, stdout=out)
+    said, printed = str(refused.value), out.getvalue()
+    for username in (STAFF_USERNAME, MEMBER_USERNAME):
+        named = f"{username} still has its public development password" in said
+        assert named == (username in asked)
+        assert (f"manage.py changepassword {username}" in said) == (username in asked)
+    assert "not shown again" not in printed
+    assert "not the one given" not in printed
+    assert printed.count("password still the public development one") == len(asked)
+    if MEMBER_USERNAME not in asked:
+        assert logins(printed)[MEMBER_USERNAME][0] == DEV_PASSWORDS["member"]
+    assert state() == before
 
 
 def test_a_random_password_can_be_typed_back_on_a_command_line():

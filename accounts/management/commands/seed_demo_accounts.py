@@ -10,7 +10,10 @@ open door, so the command refuses unless the operator gives the passwords
 (`--random-passwords`, printed once, when the accounts are created); given ones
 must pass the site's password validators, as for createsuperuser. An
 existing account is never changed: if its password is no longer the one given,
-the command says so instead of printing a stale password.
+the command says so instead of printing a stale password, and if it still opens
+with its public development password where another was asked for (outside
+development, on another machine's database, or given or random passwords on this
+machine's, which a tunnel also is), it names the account and exits 1.
 """
 
 import secrets
@@ -80,7 +83,8 @@ class Command(DatabaseCommand):
         )
 
     def handle(self, *args, staff_password, member_password, random_passwords, **options):
-        given = {"staff": staff_password, "member": member_password}
+        typed = {"staff": staff_password, "member": member_password}
+        given = dict(typed)
         if random_passwords and any(given.values()):
             raise CommandError("Give passwords or --random-passwords, not both.")
         if random_passwords:
@@ -101,24 +105,33 @@ class Command(DatabaseCommand):
                 )
                 random_passwords = True
                 given = {role: given[role] or random_password() for role in given}
-        if not (settings.DEVELOPMENT and database_host() is None):
+        # The roles whose public development password is the rule: in development, on
+        # this machine's database, when no other password was asked for.
+        public_rule = set()
+        if settings.DEVELOPMENT and database_host() is None:
+            public_rule = {role for role in given if not (random_passwords or typed[role])}
+        else:
             # Where the public passwords are not the rule, one typed in is checked too.
-            typed = {"staff": staff_password, "member": member_password}
             self.check_given({role: password for role, password in typed.items() if password})
         logins = ensure_demo_accounts(
             staff_password=given["staff"],
             member_password=given["member"],
             known_hashes=DEV_PASSWORD_HASHES,
         )
-        public = set()
-        if not (settings.DEVELOPMENT and database_host() is None):  # no public one here
-            public = {login.username for login in logins if self.still_public(login)}
+        # An account whose password was asked for (random or typed) and that still
+        # opens with its public one is named, wherever the database is: a tunnel to
+        # another machine's (an SSH tunnel, cloud-sql-proxy) is a loopback address.
+        public = {
+            login.username
+            for login in logins
+            if login.role not in public_rule and self.still_public(login)
+        }
         self.stdout.write(
             f"Demo logins (log in at /accounts/login/; admin at /{settings.ADMIN_URL}):"
         )
         for login in logins:
             self.stdout.write(f"  {WHAT[login.role]}")
-            chosen = {"staff": staff_password, "member": member_password}[login.role]
+            chosen = typed[login.role]
             if login.username in public:
                 line = f"username {login.username}  password still the public development one"
             else:
@@ -136,8 +149,8 @@ class Command(DatabaseCommand):
     @staticmethod
     def still_public(login: DemoLogin) -> bool:
         """Whether an existing demo account opens with its public development
-        password (a database seeded in development, then run live): that is
-        outside development, or on another machine's database."""
+        password (a database seeded in development, then run live or asked for
+        other passwords): asked wherever that password is not the rule."""
         if login.password is not None:  # it opens with the one given
             return False
         # Whether or not it is still the demo's: an operator may have made it a
