@@ -14,6 +14,7 @@ from config.env import DEFAULT_WEB_PORT, port_number, shown
 from config.local.envfile import run_with
 
 DEFAULT_PORT = DEFAULT_WEB_PORT
+NEARBY = 100  # ports searched on each side of a busy one, for the hint
 
 
 class PortError(Exception):
@@ -74,22 +75,40 @@ def check_port(host: str, port: int) -> None:
     if "[" in inner or "]" in inner or (inner != host and ":" not in inner):
         message = f"DEMO_HOST={shown(host)} is not an address: brackets go around a whole IPv6 one"
         raise PortError(message + " ([::1]) or none.")
+    try:
+        refused = _refused(host, port)
+    except (socket.gaierror, UnicodeError) as exc:  # UnicodeError: a label too long
+        message = f"DEMO_HOST={shown(host)} is not an address of this machine ({exc})"
+        raise PortError(message) from None
+    if refused is None:
+        return
+    address, error = refused
+    if error.errno == errno.EADDRINUSE:
+        nearby = free_port_near(port, host)
+        if nearby is None:
+            low, high = max(port - NEARBY, 1), min(port + NEARBY, 65535)
+            raise PortError(
+                f"Port {port} is in use on {_bracketed(address)}, and no port from {low} "
+                f"to {high} was free: stop what uses it or choose another PORT"
+            )
+        raise PortError(
+            f"Port {port} is in use on {_bracketed(address)}: stop what uses it "
+            f"or {run_with('PORT', nearby)}"
+        )
+    raise PortError(f"Cannot listen on {_bracketed(address)} port {port}: {error.strerror}")
+
+
+def _refused(host: str, port: int) -> tuple[str, OSError] | None:
+    """The first address `host` needs that gunicorn could not bind `port` on, with
+    its error; None when the demo can listen there now."""
     for address in probe_hosts(host):
-        try:
-            error = bind_error(address, port)
-        except (socket.gaierror, UnicodeError) as exc:  # UnicodeError: a label too long
-            message = f"DEMO_HOST={shown(host)} is not an address of this machine ({exc})"
-            raise PortError(message) from None
+        error = bind_error(address, port)
         if error is None:
             continue
-        if error.errno == errno.EADDRINUSE:
-            raise PortError(
-                f"Port {port} is in use on {_bracketed(address)}: stop what uses it "
-                f"or {run_with('PORT', free_port_after(port, host))}"
-            )
-        if address != host.strip("[]"):
+        if error.errno != errno.EADDRINUSE and address != host.strip("[]"):
             continue  # ::1 beside 127.0.0.1, and IPv6 is off: no browser reaches it either
-        raise PortError(f"Cannot listen on {_bracketed(address)} port {port}: {error.strerror}")
+        return address, error
+    return None
 
 
 def _bracketed(address: str) -> str:
@@ -120,13 +139,19 @@ def bind_error(address: str, port: int) -> OSError | None:
     return None
 
 
-def free_port_after(port: int, host: str) -> int:
-    """The first port above `port` free on every address `host` needs (for the hint)."""
-    for candidate in range(port + 1, min(port + 100, 65535) + 1):
+def free_port_near(port: int, host: str, lowest: int = 1, highest: int = 65535) -> int | None:
+    """A port the demo could listen on now, for the hint: the first of the NEARBY
+    above `port`, else the nearest of the NEARBY below; None if none is. Never past
+    `lowest` and `highest`, the ports PORT accepts (a test narrows them, to reach
+    the edges without binding the top ports): above 65535 was 65536, which PORT
+    refuses. Free as check_port means it: a port below 1024 that only root may
+    bind is not."""
+    above = range(port + 1, min(port + NEARBY, highest) + 1)
+    below = range(port - 1, max(port - NEARBY, lowest) - 1, -1)
+    for candidate in (*above, *below):
         try:
-            errors = [bind_error(address, candidate) for address in probe_hosts(host)]
-        except socket.gaierror:
-            break
-        if not any(error and error.errno == errno.EADDRINUSE for error in errors):
-            return candidate
-    return port + 1
+            if _refused(host, candidate) is None:
+                return candidate
+        except (socket.gaierror, UnicodeError):
+            return None
+    return None

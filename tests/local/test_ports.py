@@ -1,13 +1,23 @@
 """The demo's PORT and DEMO_HOST checks, against real sockets on this machine."""
 
+import errno
+import os
+import re
 import socket
 
 import pytest
 
 from config.local import envfile, ports
 from config.local.envfile import run_with
-from config.local.ports import DEFAULT_PORT, PortError, bind_error, check_port, parse_port
-from tests.processes import free_port
+from config.local.ports import (
+    DEFAULT_PORT,
+    PortError,
+    bind_error,
+    check_port,
+    free_port_near,
+    parse_port,
+)
+from tests.processes import bindable, free_port
 
 
 def listen(
@@ -212,3 +222,68 @@ def test_the_demo_warns_of_its_debug_pages_only_off_loopback(host, network):
     assert (warning is not None) is network
     if network:
         assert warning == f"Listening on {host}: DEBUG pages are open to that network."
+
+
+def held_ports(count: int) -> list[socket.socket]:
+    """`count` consecutive ports of 18000-18999 listened on (127.0.0.1), with the
+    port below them free when found: the edges of a search, on real sockets."""
+    for first in range(18_001, 19_000 - count):
+        if all(bindable(port) for port in range(first - 1, first + count)):
+            return [listen("127.0.0.1", port) for port in range(first, first + count)]
+    pytest.fail("no free ports left in 18000-18999")
+
+
+@pytest.mark.parametrize("busy", [1, 2])
+def test_with_nothing_free_above_a_busy_port_the_hint_looks_below(busy):
+    """Port 65535 busy (one held, the top of the range searched), and 65534 busy with
+    65535 (two held): the hint named the port above, 65536, which PORT refuses."""
+    sockets = held_ports(busy)
+    try:
+        first = sockets[0].getsockname()[1]
+        top = first + busy - 1
+        found = free_port_near(first, "127.0.0.1", lowest=18_000, highest=top)
+        assert found == first - 1
+        check_port("127.0.0.1", found)
+        assert free_port_near(first, "127.0.0.1", lowest=first, highest=top) is None
+    finally:
+        for sock in sockets:
+            sock.close()
+
+
+def fake_binds(monkeypatch, refused: dict[int, int]) -> None:
+    """bind_error as if `refused` (port -> errno) held those ports: the edges at
+    the top of all ports, without binding any."""
+
+    def bind(address, port):
+        if port in refused:
+            return OSError(refused[port], os.strerror(refused[port]))
+        return None
+
+    monkeypatch.setattr(ports, "bind_error", bind)
+
+
+ALL = range(65_300, 65_536)
+
+
+@pytest.mark.parametrize(
+    ("port", "refused", "hint"),
+    [
+        (65535, {65535: errno.EADDRINUSE}, "run PORT=65534 pipenv run demo"),
+        (65534, dict.fromkeys([65534, 65535], errno.EADDRINUSE), "run PORT=65533 pipenv run demo"),
+        (65535, dict.fromkeys(ALL, errno.EADDRINUSE), "no port from 65435 to 65535 was free"),
+        (65500, dict.fromkeys(ALL, errno.EADDRINUSE), "no port from 65400 to 65535 was free"),
+        # Below 1024 a user who is not root is refused: the hint named port 81.
+        (80, {80: errno.EADDRINUSE, **dict.fromkeys(range(1, 1024), errno.EACCES)}, "no port"),
+        (1023, {1023: errno.EADDRINUSE, **dict.fromkeys(range(1, 1023), errno.EACCES)}, "=1024"),
+    ],
+)
+def test_the_hint_names_a_port_the_demo_accepts_or_none(monkeypatch, port, refused, hint):
+    fake_binds(monkeypatch, refused | {port: errno.EADDRINUSE})
+    with pytest.raises(PortError) as caught:
+        check_port("127.0.0.1", port)
+    message = str(caught.value)
+    assert message.startswith(f"Port {port} is in use on 127.0.0.1")
+    assert hint in message
+    assert "\n" not in message
+    for named in re.findall(r"PORT=(\d+)", message):
+        assert parse_port(named) not in refused
