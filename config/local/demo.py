@@ -32,7 +32,7 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 
 from config import cancel_on_stop
-from config.local import ports
+from config.local import envfile, ports
 from config.settings_module import error_said, holds_no_settings_said, holds_settings
 
 BASE_DIR = Path(__file__).resolve().parents[2]
@@ -112,6 +112,10 @@ def stops_held():
 def demo() -> int:
     # Lines in the order they happen, between the commands' own output, also in a log file.
     sys.stdout.reconfigure(line_buffering=True)
+    # A .env line pipenv could not parse: its setting kept its default, and pipenv
+    # said only "could not parse statement starting at line N", among other lines.
+    for line in envfile.unread_lines():
+        print(line)
     os.environ.setdefault("ENVIRONMENT", "development")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     host = os.environ.get("DEMO_HOST", "").strip() or "127.0.0.1"
