@@ -12,6 +12,7 @@ from operator import attrgetter
 from typing import NamedTuple
 
 from django import forms
+from django.conf import settings
 from django.contrib.admin import forms as admin_forms
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import get_user_model
@@ -23,6 +24,7 @@ from django.core.mail.message import sanitize_address
 from django.core.validators import MaxLengthValidator, validate_email
 from django.db import DatabaseError, connections, router, transaction
 from django.http import Http404
+from django.http.request import split_domain_port
 from django.template.loader import render_to_string
 
 from accounts import throttles, usernames
@@ -258,6 +260,31 @@ class ProfileForm(SentWholeMixin, MediaUploadFormMixin, forms.ModelForm):
         field_classes = {"bio": TypedText}
 
 
+def site_origin(request) -> tuple[str, str]:
+    """Scheme and host (with its port, where not the scheme's own) of the site, for
+    a link mailed from `request`: where the site really is, not what the client says.
+
+    The host is the one the request named, which Django checked against
+    ALLOWED_HOSTS; its port is never the Host header's (Django checks the name
+    alone, so `Host: example.com:99999` passed, and the mail to an account's owner
+    linked to a port a stranger chose). In development the server is reached
+    straight: the scheme and port of the connection itself (the demo's
+    http and 8000), whatever X-Forwarded-Proto says. In production the site is
+    behind Heroku's router, which serves the scheme's own port (443; 80 for plain
+    HTTP, which the site redirects): no port. X-Forwarded-Port is not read: a
+    proxy that passes a client's header on would make the port the client's again.
+    """
+    domain, _ = split_domain_port(request.get_host())  # lower case, no trailing dot
+    if settings.DEVELOPMENT:
+        scheme = request.environ.get("wsgi.url_scheme", request.scheme)
+        default = "443" if scheme == "https" else "80"
+        port = str(request.META.get("SERVER_PORT") or default)
+    else:
+        scheme = "https" if request.is_secure() else "http"
+        port = default = "443" if scheme == "https" else "80"
+    return scheme, domain if port == default else f"{domain}:{port}"
+
+
 class PasswordResetForm(auth_forms.PasswordResetForm):
     """Django's form, with one mail per request handed to a mail thread (accounts/mail.py).
 
@@ -304,6 +331,11 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
 
     def save(self, *args, **kwargs):
         self.parts = []
+        request = kwargs.get("request")
+        if request is not None and not kwargs.get("domain_override"):
+            # Django's is the Host header as sent, its port the client's choice.
+            scheme, kwargs["domain_override"] = site_origin(request)
+            kwargs["use_https"] = scheme == "https"
         super().save(*args, **kwargs)  # calls send_mail() once per account
         by_address = {}  # one mail for each spelling mailed (two at most), in order
         for part in self.parts:

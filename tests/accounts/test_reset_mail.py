@@ -7,10 +7,11 @@ import threading
 
 import pytest
 from django.core import mail as sent
+from django.test import Client
 from django.urls import clear_script_prefix, set_script_prefix
 
 from accounts.forms import MailPart, send_in_one_mail
-from accounts.mail import Outbox
+from accounts.mail import Outbox, outbox
 from tests.factories import UserFactory
 from tests.mailserver import SMTPServer
 
@@ -143,10 +144,6 @@ def test_the_mail_thread_builds_links_as_the_request_would(under_a_prefix, setti
     """The reset mail is rendered on a mail thread, which had none of the request's
     script prefix, URLconf or language (each thread-local in Django): a site served
     under /shop/ mailed links to /accounts/reset/..., a 404."""
-    from django.test import Client
-
-    from accounts.mail import outbox
-
     UserFactory(username="ada", email="ada@example.com")
     answer = Client().post("/accounts/password_reset/", {"email": "ada@example.com"})
     assert answer["Location"].startswith("/shop/")
@@ -179,3 +176,81 @@ def test_a_job_runs_with_the_submitters_urlconf_and_language():
     box.submit(lambda: seen.append((get_script_prefix(), get_urlconf())), "another")
     assert box.wait(10)
     assert seen[-1] == ("/", None)
+
+
+# Where a reset link points: the host the request named (Django checked it against
+# ALLOWED_HOSTS, without its port), on the port the site really answers on, never
+# the port the request's Host header names. In development the server is reached
+# straight, on the port it listens on (SERVER_PORT: 8000 for the demo); in
+# production it sits behind Heroku's router, which serves the scheme's own port,
+# and the dyno's $PORT (gunicorn's SERVER_PORT there, 31337 here) is never it.
+# (development, host header, server port, https, links to)
+LINKS = [
+    (True, "localhost:99999", "8000", False, "http://localhost:8000"),
+    (True, "localhost:8000", "8000", False, "http://localhost:8000"),
+    (True, "localhost", "8000", False, "http://localhost:8000"),
+    (True, "localhost:80", "8000", False, "http://localhost:8000"),
+    (True, "LocalHost.:99999", "8000", False, "http://localhost:8000"),
+    (True, "[::1]:99999", "8000", False, "http://[::1]:8000"),
+    (True, "[::1]", "8000", False, "http://[::1]:8000"),
+    (True, "testserver:99999", "80", False, "http://testserver"),
+    (True, "testserver:80", "80", False, "http://testserver"),
+    (True, "testserver:443", "443", True, "https://testserver"),
+    (True, "testserver:99999", "443", True, "https://testserver"),
+    (False, "app.herokuapp.com:99999", "31337", True, "https://app.herokuapp.com"),
+    (False, "app.herokuapp.com:31337", "31337", True, "https://app.herokuapp.com"),
+    (False, "app.herokuapp.com", "31337", True, "https://app.herokuapp.com"),
+    (False, "app.herokuapp.com:443", "31337", True, "https://app.herokuapp.com"),
+    (False, "app.herokuapp.com:80", "31337", True, "https://app.herokuapp.com"),
+    (False, "[::1]:99999", "31337", True, "https://[::1]"),
+]
+
+
+def reset_mail_through(host: str, port: str, https: bool, **headers) -> str:
+    """The reset mail a request with this Host, reaching the server on `port`, sends."""
+    UserFactory(username="ada", email="ada@example.com")
+    sent.outbox = []
+    answer = Client().post(
+        RESET,
+        {"email": "ada@example.com"},
+        secure=https,
+        headers={"host": host, **headers},
+        SERVER_PORT=port,
+    )
+    assert (answer.status_code, answer["Location"]) == (302, DONE)
+    assert outbox.wait(10)
+    [mail] = sent.outbox
+    return f"{mail.subject}\n{mail.body}"
+
+
+def link_of(mail: str) -> str:
+    """The scheme, host and port of the mail's one reset link."""
+    [link] = re.findall(r"(https?://\S*?)/accounts/reset/\S+/\S+/", mail)
+    return link
+
+
+@pytest.mark.parametrize(("development", "host", "port", "https", "links_to"), LINKS)
+def test_a_link_names_where_the_site_is(settings, development, host, port, https, links_to):
+    settings.DEVELOPMENT = settings.DEBUG = development
+    settings.ALLOWED_HOSTS = ["localhost", "testserver", ".herokuapp.com", "[::1]"]
+    mail = reset_mail_through(host, port, https)
+    assert link_of(mail) == links_to
+    # The mail's subject and text name the site as its link does.
+    name = links_to.split("://")[1]
+    assert f"Reset your password on {name}\n" in mail
+    assert f'the account "ada" on {name}.' in mail
+
+
+def test_in_development_a_link_has_the_scheme_of_the_connection(settings):
+    """The demo speaks plain HTTP: a client's X-Forwarded-Proto made its links https."""
+    mail = reset_mail_through("localhost:8000", "8000", False, x_forwarded_proto="https")
+    assert link_of(mail) == "http://localhost:8000"
+
+
+def test_a_forwarded_port_is_not_taken_either(settings):
+    """X-Forwarded-Port is what a proxy says the client used; behind a proxy that
+    passes the client's own header on, it is the client's choice again."""
+    settings.DEVELOPMENT, settings.DEBUG = False, False
+    settings.ALLOWED_HOSTS = [".herokuapp.com"]
+    mail = reset_mail_through("app.herokuapp.com", "31337", True, x_forwarded_port="99999")
+    assert link_of(mail) == "https://app.herokuapp.com"
