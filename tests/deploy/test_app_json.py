@@ -124,16 +124,25 @@ def test_redis_is_optional_and_left_to_the_add_on():
     assert not any("redis" in addon["plan"] for addon in APP_JSON["addons"])
 
 
+# What the README's config var table says of the Button's query log, while it is on.
+BUTTON_QUERY_LOG_ON = "the Heroku Button's `app.json` sets it on for the demo deployment"
+
+
 def test_the_button_gives_what_the_readme_says():
     """README, Deploying to Heroku: a Postgres add-on, a generated secret key, one web
-    dyno, production settings, the query log on for this demo, and the media bucket,
-    its region and its keys asked for: nothing else."""
+    dyno, production settings, the query log as the README's table says (on for
+    this demo, off once a fork follows its checklist), and the media bucket, its
+    region and its keys asked for: nothing else."""
     assert [addon["plan"] for addon in APP_JSON["addons"]] == ["heroku-postgresql:essential-0"]
     env = APP_JSON["env"]
     assert env["DJANGO_SECRET_KEY"]["generator"] == "secret"
     assert APP_JSON["formation"]["web"]["quantity"] == 1
     assert env["ENVIRONMENT"]["value"] == "production"
-    assert env["QUERY_LOG"]["value"] == "on"
+    assert env["QUERY_LOG"]["value"] in ("on", "off")
+    readme = (BASE_DIR / "README.md").read_text()
+    (row,) = [line for line in readme.splitlines() if line.startswith("| `QUERY_LOG` |")]
+    readme_says_on = BUTTON_QUERY_LOG_ON in row
+    assert readme_says_on == (env["QUERY_LOG"]["value"] == "on")
     asked = {
         name
         for name, spec in env.items()
@@ -151,11 +160,13 @@ def test_the_button_gives_what_the_readme_says():
 
 def test_the_fork_checklist_turns_the_demos_query_log_off():
     """The Button turns the query log on for this demo; a fork's Button would show every
-    visitor its SQL unless the checklist's first step says to turn it off."""
-    assert APP_JSON["env"]["QUERY_LOG"]["value"] == "on"
+    visitor its SQL unless the checklist's first step says to turn it off, and the
+    README's table with it. A fork that has followed the step passes this test and
+    the one above as they stand: they pin no value a fork is told to change."""
     readme = (BASE_DIR / "README.md").read_text()
     fork = readme.split("## Forking as a template", 1)[1].split("\n2. ", 1)[0]
     assert '`"QUERY_LOG"`\'s `"value": "on"` to `"off"`' in fork
+    assert "the `QUERY_LOG` row of the config var table above" in fork
 
 
 def test_the_build_reads_one_python_version_and_no_requirements_file():
