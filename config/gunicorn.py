@@ -114,14 +114,16 @@ control_socket_disable = True
 # product's URL, and one that was no prefix of the path got gunicorn's bare 500.
 # Heroku's router sets neither; the site is served at the domain's root.
 forwarder_headers = ""
-# The scheme from the router's X-Forwarded-Proto alone, the header Django reads
-# (SECURE_PROXY_SSL_HEADER) and the router sets on every request. gunicorn's
-# default also reads X-Forwarded-Ssl and X-Forwarded-Protocol from a trusted peer,
-# which the router passes through as a client sent them: one that contradicted
-# X-Forwarded-Proto was gunicorn's bare 400 page, without the site's headers,
-# and a proxy in front adding `X-Forwarded-Ssl: on` made every plain HTTP request
-# one rather than the redirect to https.
-secure_scheme_headers = {"X-FORWARDED-PROTO": "https"}
+# No scheme from request headers either: Django reads the router's
+# X-Forwarded-Proto itself (SECURE_PROXY_SSL_HEADER), its first value if it
+# comes twice. gunicorn's default also read X-Forwarded-Ssl and
+# X-Forwarded-Protocol from a trusted peer, which the router passes on as a
+# client sent them, and answered headers that disagreed (those, or two
+# X-Forwarded-Proto lines) with its bare 400 page, without the site's headers:
+# a proxy in front adding `X-Forwarded-Ssl: on` made every plain HTTP request one
+# rather than the redirect to https. gunicorn's own scheme (wsgi.url_scheme) is
+# now the connection's: https only where it serves TLS itself.
+secure_scheme_headers = {}
 
 
 # Garbage collection (config/gc_tuning.py): the master freezes the loaded app

@@ -37,7 +37,7 @@ from tests.deploy.corpus.forms import (
     upload_probes,
 )
 from tests.deploy.corpus.probe import CSRF_SECRET, WITH_CSRF, Probe
-from tests.deploy.corpus.raw import NEXT_PROBES, RAW_PROBES, cookie_probes
+from tests.deploy.corpus.raw import NEXT_PROBES, RAW_PROBES, SCHEME_REPEATS, cookie_probes
 
 __all__ = ["CORPUS", "CSRF_SECRET", "WITH_CSRF", "Probe"]
 
@@ -117,6 +117,7 @@ CORPUS: list[Probe] = [
     # that adds `X-Forwarded-Ssl: on` turned every plain HTTP request into one.
     *scheme_probes("/"),
     *scheme_probes("/healthz", plain_http="served"),
+    *SCHEME_REPEATS,
     *host_probes("/admin/login/"),
     *charset_probes("/accounts/login/"),
     *charset_probes("/accounts/signup/"),

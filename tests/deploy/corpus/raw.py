@@ -28,6 +28,22 @@ RAW_CSRF = [
     b"X-CSRFToken: " + CSRF_SECRET.encode(),
 ]
 
+# X-Forwarded-Proto twice (a client's own, or a proxy's line before the router's):
+# Django reads the first value, as it reads a list. gunicorn refused two that
+# disagree with its bare 400 page, without the site's headers.
+SCHEME_REPEATS = [
+    Probe(
+        "X-Forwarded-Proto twice, https then http",
+        raw=raw_request(b"GET / HTTP/1.1", HOST, HTTPS, b"X-Forwarded-Proto: http"),
+        expect="served",
+    ),
+    Probe(
+        "X-Forwarded-Proto twice, http then https",
+        raw=raw_request(b"GET / HTTP/1.1", HOST, b"X-Forwarded-Proto: http", HTTPS),
+        expect="to https",
+    ),
+]
+
 # What a browser or http.client would never send: malformed at the HTTP level.
 # Gunicorn refuses most of these itself with a 400 before Django sees them.
 RAW_PROBES = [
