@@ -61,8 +61,12 @@ def sets(name: str, env_file: Path | None = None) -> bool:
     return name in set_names(statements(env_file))
 
 
-# The start of a statement: its name, as python-dotenv reads one (`export`, quotes).
-STATEMENT_NAME = re.compile(r"\s*(?:export[^\S\r\n]+)?(?:'([^']+)'|([^=#\s]+))[^\S\r\n]*=")
+# The start of a statement: its name, as python-dotenv reads one (`export`, single
+# quotes), and only a variable's name: what comes before the first "=" of a line
+# that is no statement of its own (a value's second line, written without quotes)
+# is part of a value, which may be a secret.
+NAME = r"[A-Za-z_][A-Za-z0-9_]*"
+STATEMENT_NAME = re.compile(rf"\s*(?:export[^\S\r\n]+)?(?:'({NAME})'|({NAME}))[^\S\r\n]*=")
 
 
 def unread_lines(env_file: Path | None = None) -> list[str]:

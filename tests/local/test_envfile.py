@@ -31,6 +31,10 @@ QUOTES = "put the whole value in single quotes, as .env.example shows"
         ('# EMAIL_HOST=x\nEMAIL_HOST_USER="unterminated\nC=2\n', 2, "EMAIL_HOST_USER", True),
         ("A=1\nSERVER EMAIL=x\n", 2, None, False),  # no name= at its start
         ("A=1\nB 2\n", 2, None, False),
+        # A value's second line, written without quotes: what comes before its first
+        # "=" is part of the value (a secret's base64 padding), never a name to show.
+        ('G={\n"client_id":"1234","client_secret":"GOCSPX-Zx9=","x":"y"\n}\n', 2, None, False),
+        ('"SECRET_KEY"="se cret" tail\n', 1, None, False),  # quotes of a value, not a name
     ],
 )
 def test_a_line_pipenv_cannot_read_is_named_with_its_variable(tmp_path, text, line, name, hint):
@@ -46,7 +50,8 @@ def test_a_line_pipenv_cannot_read_is_named_with_its_variable(tmp_path, text, li
     else:
         assert f": {name} {UNSET}" in said[0]
         assert name not in dotenv_values(env_file)  # as pipenv reads it: unset
-    for value in ("Shop", "se cret", "one", "unterminated"):  # a value may be a password
+    # A value may be a password.
+    for value in ("Shop", "se cret", "one", "unterminated", "client", "GOCSPX"):
         assert value not in said[0]
 
 
