@@ -98,15 +98,29 @@ def robots_txt(request):
     return HttpResponse(ROBOTS_TXT, content_type="text/plain")
 
 
+# SQLSTATEs of a database that is there but, for now, takes no writes: a standby
+# still in recovery after a failover, a database set read-only. psycopg2 raises
+# them as InternalError, which is also what a bug can raise.
+READ_ONLY_NOW = {"25006"}  # read_only_sql_transaction
+
+
+def database_unavailable(error: BaseException | None) -> bool:
+    """Whether `error` says the database is out of reach or refuses writes for now."""
+    if isinstance(error, (OperationalError, InterfaceError)):
+        return True
+    return isinstance(error, Error) and getattr(error.__cause__, "pgcode", None) in READ_ONLY_NOW
+
+
 def server_error(request):
-    """handler500: an unreachable database is a 503 "try again", anything else a 500.
+    """handler500: a database out of reach, or refusing writes for now, is a 503 "try
+    again", anything else a 500.
 
     Django calls it for any exception a view, a template or a middleware let
     through, with the exception still being handled (so `sys.exc_info()` has it).
     Neither page touches the database or the request: both are rendered without
     context processors from templates that extend nothing that could fail.
     """
-    if isinstance(sys.exc_info()[1], (OperationalError, InterfaceError)):
+    if database_unavailable(sys.exc_info()[1]):
         response = HttpResponse(render_to_string("503.html"), status=503)
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         add_never_cache_headers(response)

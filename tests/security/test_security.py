@@ -396,6 +396,54 @@ def test_unreachable_database_gives_the_503_page_with_retry_after():
     assert health["Retry-After"] == "30"
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_database_that_refuses_writes_gives_the_503_page_not_the_500():
+    """A standby still in recovery after a failover, or a database set read-only,
+    answers every write with SQLSTATE 25006, which psycopg2 raises as InternalError:
+    each login, signup and logout was the 500 page ("It has been logged"), no
+    Retry-After, a Sentry event each, while the pages that only read answered."""
+    from tests.factories import PASSWORD, UserFactory
+
+    user = UserFactory()
+    member = Client(raise_request_exception=False)
+    member.force_login(user)
+    client = Client(raise_request_exception=False)
+    client.get("/accounts/login/")  # its CSRF cookie, before the database turns read-only
+    token = client.cookies["csrftoken"].value
+    with connection.cursor() as cursor:
+        cursor.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
+    try:
+        answers = {
+            "login": client.post(
+                "/accounts/login/",
+                {"username": user.username, "password": PASSWORD, "csrfmiddlewaretoken": token},
+            ),
+            "wrong password": client.post(
+                "/accounts/login/",
+                {"username": user.username, "password": "wrong", "csrfmiddlewaretoken": token},
+            ),
+            "signup": client.post(
+                "/accounts/signup/",
+                {
+                    "username": "newcomer",
+                    "email": "newcomer@example.com",
+                    "password1": PASSWORD,
+                    "password2": PASSWORD,
+                    "csrfmiddlewaretoken": token,
+                },
+            ),
+            "logout": member.post("/accounts/logout/"),
+            "a page that reads": client.get("/products/"),
+        }
+    finally:
+        connection.close()  # its session characteristics go with it
+    assert answers.pop("a page that reads").status_code == 200
+    for name, page in answers.items():
+        assert page.status_code == 503, name
+        assert page["Retry-After"] == "30", name
+        assert b"Temporarily unavailable" in page.content, name
+
+
 # A presigned URL names the key and any session token it was signed with.
 MEDIA_URL = "import django; django.setup(); from django.core.files.storage import storages; "
 MEDIA_URL += "print(storages['default'].url('a.png'))"
