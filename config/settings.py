@@ -81,6 +81,9 @@ MIDDLEWARE = [
     # First, so it sees every response last: a HEAD's body is dropped here, with
     # the GET's headers kept, not by gunicorn with a warning (config/head.py).
     "config.head.HeadRequestMiddleware",
+    # Next, so it sees every error answer: a 405 gets a page, and one that says
+    # nothing of caching is marked never to be kept (config/errorpages.py).
+    "config.errorpages.ErrorAnswersMiddleware",
     # Before anything compresses: codings the client refuses (gzip;q=0) are taken
     # out of its Accept-Encoding, which each reads as a word search (config/accept_encoding.py).
     "config.accept_encoding.AcceptEncodingMiddleware",
