@@ -122,7 +122,7 @@ forwarder_headers = ""
 # X-Forwarded-Proto lines) with its bare 400 page, without the site's headers:
 # a proxy in front adding `X-Forwarded-Ssl: on` made every plain HTTP request one
 # rather than the redirect to https. gunicorn's own scheme (wsgi.url_scheme) is
-# now the connection's: https only where it serves TLS itself.
+# now the connection's; in production config/wsgi.py sets it as Django reads it.
 secure_scheme_headers = {}
 
 

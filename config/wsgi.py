@@ -3,7 +3,8 @@
 Django's application is wrapped in the request body limit (config/security/bodylimit.py),
 which refuses oversized bodies before anything reads them, and in the charset check
 (config/security/charset.py), which refuses a Content-Type naming a charset other than
-UTF-8 before Django decodes anything in it. Each database connection the app opens
+UTF-8 before Django decodes anything in it; in production, in the router's scheme
+(`router_scheme`). Each database connection the app opens
 here bounds its statements (DATABASE_STATEMENT_TIMEOUT): web processes only, as no
 command loads this module. A config var the settings refuse stops the web line
 with the one line the release phase prints (`settings_module.refused`).
@@ -49,6 +50,32 @@ except ImproperlyConfigured as error:
         raise
     stop(f"Error: {error}")
 application = BodyLimit(Utf8Requests(django_application))
+
+
+def router_scheme(app):
+    """`app` with wsgi.url_scheme read as Django reads the scheme: the router's
+    X-Forwarded-Proto (SECURE_PROXY_SSL_HEADER), its first value if it comes twice.
+
+    gunicorn reads no scheme header (config/gunicorn.py: two that disagreed were
+    its bare 400 page), so its url_scheme is the router-to-dyno connection's,
+    plain HTTP: what reads the environ itself, Sentry's request URL among them,
+    said http for every visitor on https. Production alone: in development the
+    server is reached directly and the connection's scheme is the one that counts
+    (accounts/forms.py's site_origin)."""
+    header, secure = settings.SECURE_PROXY_SSL_HEADER
+
+    def with_the_routers_scheme(environ, start_response):
+        value = environ.get(header)
+        if value is not None:
+            first = value.split(",", 1)[0].strip()
+            environ["wsgi.url_scheme"] = "https" if first == secure else "http"
+        return app(environ, start_response)
+
+    return with_the_routers_scheme
+
+
+if not settings.DEVELOPMENT:
+    application = router_scheme(application)
 
 # Loaded here, before gunicorn forks its workers (preload_app), so they share them:
 # redis-py, and botocore's S3 data (config/media/boto_sessions.py).

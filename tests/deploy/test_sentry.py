@@ -22,7 +22,7 @@ import pytest
 
 from tests.deploy.client import RouterClient, create_superuser
 from tests.deploy.corpus import WITH_CSRF
-from tests.processes import production_env, released_database, serving
+from tests.processes import HEROKU_HOST, production_env, released_database, serving
 
 PERSONAL_EMAIL = "ada.lovelace@example.com"
 COMMIT = "3f2a9c0d1e8b7a6954321fedcba0987654321abc"
@@ -126,7 +126,8 @@ def test_unhandled_error_reaches_sentry_with_the_release_and_without_secrets(rec
     assert event["environment"] == "staging"
     exception = event["exception"]["values"][-1]
     assert exception["type"] == "SentryCheckError"
-    assert event["request"]["url"].endswith("/debug/sentry-check")
+    # The URL the visitor used: https, the router's X-Forwarded-Proto (config/wsgi.py).
+    assert event["request"]["url"] == f"https://{HEROKU_HOST}/debug/sentry-check"
     assert not event["request"].get("data"), event["request"].get("data")  # no body
     frames = exception["stacktrace"]["frames"]
     assert all("vars" not in frame for frame in frames)  # no local variables either
