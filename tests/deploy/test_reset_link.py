@@ -93,11 +93,9 @@ DEVELOPMENT_HOSTS = {
 
 def test_in_development_the_link_has_gunicorns_port(database):
     """The demo's web line: the server's own scheme and port, whatever the request
-    says. Its visitors from elsewhere (`DEMO_HOST=0.0.0.0`) are peers gunicorn does
-    not take X-Forwarded-Proto from (its default trusts loopback alone): so here."""
-    env = production_env(
-        DATABASE_URL=database, ENVIRONMENT="development", FORWARDED_ALLOW_IPS="192.0.2.1"
-    )
+    says, X-Forwarded-Proto included (gunicorn reads no scheme header, and
+    config/wsgi.py sets the router's scheme in production alone)."""
+    env = production_env(DATABASE_URL=database, ENVIRONMENT="development")
     make_users(env, list(DEVELOPMENT_HOSTS))
     with serving(env) as web:
         for name, (host, _) in DEVELOPMENT_HOSTS.items():
