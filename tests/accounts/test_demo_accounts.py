@@ -466,6 +466,44 @@ def test_a_login_still_holding_its_public_password_is_named_wherever_another_is_
     assert state() == before
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--random-passwords"],
+        ["--staff-password", "a-long-staff-passphrase-1", "--member-password", "a-long-member-1"],
+    ],
+)
+@pytest.mark.parametrize("host", ["", "127.0.0.1", "db.example.com"])
+def test_a_run_that_names_a_public_login_creates_no_other_and_prints_no_password(
+    monkeypatch, args, host
+):
+    """demo-staff still public, demo-member missing: the run created the member,
+    printed its password and then exited 1 for the staff login, so the member's
+    only password went out in the output of a failed run and the next run said
+    "set when the account was created, not shown again"."""
+    run()
+    get_user_model().objects.get(username=MEMBER_USERNAME).delete()
+    before = state()
+    where_libpq_connects(monkeypatch, host, {}, {})
+    out = StringIO()
+    with pytest.raises(CommandError, match=f"{STAFF_USERNAME} still has its public"):
+        call_command("seed_demo_accounts", *args, stdout=out)
+    assert state() == before
+    assert not get_user_model().objects.filter(username=MEMBER_USERNAME).exists()
+    printed = out.getvalue()
+    assert "a-long-member-1" not in printed
+    assert not re.search(r"password [0-9a-f]{24}", printed)
+
+
+@pytest.mark.parametrize("password", ["x", "demo-member-password", "12345678"])
+def test_a_typed_password_passes_the_validators_on_this_machines_database_too(password):
+    """A loopback address may be a tunnel to another machine's database: typed in
+    there, the public development password or "x" made the account with it."""
+    with pytest.raises(CommandError, match="--member-password"):
+        run("--staff-password", "a-long-staff-passphrase-1", "--member-password", password)
+    assert not get_user_model().objects.exists()
+
+
 def test_a_random_password_can_be_typed_back_on_a_command_line():
     """The command prints it to be given again (`--staff-password ...`, over `heroku
     run`): every one must reach the option as its value, unquoted. A base64 one

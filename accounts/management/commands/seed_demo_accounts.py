@@ -7,13 +7,15 @@ machine's (a `.env` may name the app's own), random ones, printed once. Outside
 development a known password would be an
 open door, so the command refuses unless the operator gives the passwords
 (`--staff-password`, `--member-password`) or asks for random ones
-(`--random-passwords`, printed once, when the accounts are created); given ones
-must pass the site's password validators, as for createsuperuser. An
-existing account is never changed: if its password is no longer the one given,
-the command says so instead of printing a stale password, and if it still opens
-with its public development password where another was asked for (outside
-development, on another machine's database, or given or random passwords on this
-machine's, which a tunnel also is), it names the account and exits 1.
+(`--random-passwords`, printed once, when the accounts are created); given ones,
+wherever the database is, must pass the site's password validators, as for
+createsuperuser. An existing account is never changed: if its password is no
+longer the one given, the command says so instead of printing a stale password,
+and if it still opens with its public development password where another was
+asked for (outside development, on another machine's database, or given or
+random passwords on this machine's, which a tunnel also is), it names the
+account, writes nothing (an account it would have created is not, and no
+password is printed) and exits 1.
 """
 
 import secrets
@@ -23,7 +25,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
-from django.db import connections, router
+from django.db import connections, router, transaction
 
 from accounts.demo_accounts import (
     MEMBER_USERNAME,
@@ -110,22 +112,26 @@ class Command(DatabaseCommand):
         public_rule = set()
         if settings.DEVELOPMENT and database_host() is None:
             public_rule = {role for role in given if not (random_passwords or typed[role])}
-        else:
-            # Where the public passwords are not the rule, one typed in is checked too.
-            self.check_given({role: password for role, password in typed.items() if password})
-        logins = ensure_demo_accounts(
-            staff_password=given["staff"],
-            member_password=given["member"],
-            known_hashes=DEV_PASSWORD_HASHES,
-        )
-        # An account whose password was asked for (random or typed) and that still
-        # opens with its public one is named, wherever the database is: a tunnel to
-        # another machine's (an SSH tunnel, cloud-sql-proxy) is a loopback address.
-        public = {
-            login.username
-            for login in logins
-            if login.role not in public_rule and self.still_public(login)
-        }
+        # A password typed in passes the site's validators wherever the database is:
+        # on this machine's too, which a tunnel to another machine's also is.
+        self.check_given({role: password for role, password in typed.items() if password})
+        with transaction.atomic(using=router.db_for_write(get_user_model())):
+            logins = ensure_demo_accounts(
+                staff_password=given["staff"],
+                member_password=given["member"],
+                known_hashes=DEV_PASSWORD_HASHES,
+            )
+            # An account whose password was asked for (random or typed) and that still
+            # opens with its public one is named, wherever the database is: a tunnel
+            # to another machine's (an SSH tunnel, cloud-sql-proxy) is a loopback address.
+            public = {
+                login.username
+                for login in logins
+                if login.role not in public_rule and self.still_public(login)
+            }
+            # Then nothing is written: an account this run would create is not, and
+            # its password is never printed.
+            transaction.set_rollback(bool(public))
         self.stdout.write(
             f"Demo logins (log in at /accounts/login/; admin at /{settings.ADMIN_URL}):"
         )
@@ -134,6 +140,8 @@ class Command(DatabaseCommand):
             chosen = typed[login.role]
             if login.username in public:
                 line = f"username {login.username}  password still the public development one"
+            elif public and login.created:
+                line = f"username {login.username}: not created (this run writes nothing)"
             else:
                 line = self.describe(login, random_passwords, bool(chosen))
             self.stdout.write(f"    {line}")
@@ -159,9 +167,8 @@ class Command(DatabaseCommand):
 
     @staticmethod
     def check_given(given: dict[str, str]) -> None:
-        """Outside development, or against a database on another machine: each
-        password given passes the site's validators (AUTH_PASSWORD_VALIDATORS) and is
-        none of the public development ones."""
+        """Each password given passes the site's validators (AUTH_PASSWORD_VALIDATORS)
+        and is none of the public development ones."""
         for role, password in given.items():
             option = f"--{role}-password"
             if password in DEV_PASSWORDS.values():
