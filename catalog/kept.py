@@ -20,7 +20,8 @@ without a request (catalog/views.py), so no template in it can reach a session,
 a user or a CSRF token.
 
 If the cache's server does not answer, the value is made for this request only
-(and the next one tries again). PAGE_CACHE_SECONDS=0 makes it on every request.
+(and the next one tries again), and the error is logged at the level
+config/cache.outage_level gives. PAGE_CACHE_SECONDS=0 makes it on every request.
 
 Staff read past every kept value (`fresh_for`): they change the catalog and look
 at the change on the site, and without a shared cache only the worker that made
@@ -30,6 +31,7 @@ copies are up to PAGE_CACHE_SECONDS old.
 
 import contextvars
 import hashlib
+import logging
 import math
 import time
 from collections.abc import Callable
@@ -42,7 +44,9 @@ from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 
 from catalog import pagecache
-from config.cache import unavailable
+from config.cache import outage_level, unavailable
+
+logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
@@ -94,7 +98,8 @@ def kept(
         return make()
     try:
         generation, found = pagecache.lookup(key)
-    except unavailable():
+    except unavailable() as error:
+        logger.log(outage_level(error), "Kept values unavailable, made afresh: %r", error)
         return make()
     if found is not None and not again and _is_kept(found, usable):
         # A value an older release kept, without its time, counts as going now.
@@ -108,8 +113,8 @@ def kept(
         caches[pagecache.CACHE_ALIAS].set(
             key, (generation, value, until), settings.PAGE_CACHE_SECONDS
         )
-    except unavailable():  # cache server down: made again next time, as with no cache
-        pass
+    except unavailable() as error:  # made again next time, as with no cache
+        logger.log(outage_level(error), "Kept values unavailable, value not kept: %r", error)
     return value
 
 

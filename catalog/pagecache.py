@@ -42,9 +42,10 @@ footer into each page (config/querylog), the plain bytes are served and
 compressed after it, as every other page is.
 
 If the cache's server does not answer (Redis down or out of memory), pages
-render as if uncached (`X-Page-Cache: bypass`) and the error is logged. A clear
-it refused is sent again before this process next reads the cache, and until it
-goes through the process serves and keeps nothing from it (`unsent_clear`).
+render as if uncached (`X-Page-Cache: bypass`) and the error is logged, at the
+level config/cache.outage_level gives. A clear it refused is sent again before
+this process next reads the cache, and until it goes through the process serves
+and keeps nothing from it (`unsent_clear`).
 
 `X-Page-Cache: hit | miss | bypass` on every list page says which path the
 request took (a 404 is raised before it is set).
@@ -72,7 +73,7 @@ from django.urls import get_urlconf
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
 
-from config.cache import unavailable
+from config.cache import outage_level, unavailable
 
 CACHE_ALIAS = "pages"
 HEADER = "X-Page-Cache"
@@ -133,7 +134,7 @@ def cache_anonymous_page(view, canonical: Canonical):
             try:
                 generation, page = lookup(key)
             except unavailable() as error:
-                logger.warning("Page cache unavailable, rendering: %r", error)
+                logger.log(outage_level(error), "Page cache unavailable, rendering: %r", error)
                 key = None
         if page is not None and not is_page(page):
             page = None  # stored in another shape: rendered, and stored again
@@ -259,7 +260,7 @@ def store(key: str, response, generation: int, until: float = math.inf) -> None:
     try:
         caches[CACHE_ALIAS].set(key, page, seconds)
     except unavailable() as error:
-        logger.warning("Page cache unavailable, page not stored: %r", error)
+        logger.log(outage_level(error), "Page cache unavailable, page not stored: %r", error)
 
 
 def storable(request, response) -> bool:
@@ -330,7 +331,8 @@ def clear() -> None:
     try:
         _clear()
     except unavailable() as error:
-        logger.error(
+        logger.log(
+            outage_level(error),
             "Page cache unavailable, pages not cleared: %r (sent again before this "
             "process next reads the cache)",
             error,

@@ -3,6 +3,7 @@
     caches(page_seconds=..., development=...) -> dict   settings.CACHES
     redis_url() -> str | None                            the Redis to use, if any
     unavailable() -> tuple        what a cache raises when its server does not answer
+    outage_level(error) -> int    the level to log such an error at: ERROR once in 5 s
     on_redis(CACHES) -> bool      whether an alias is on Redis
     load_clients()                imports redis-py if a cache is on Redis (web line)
     RedisCache                    Django's Redis backend, pausing calls to a failed server
@@ -515,12 +516,14 @@ class RedisSkipped(ConnectionError):
 
 
 class _Breaker:
-    """When each server last failed, shared by every thread and alias of a process."""
+    """When each server last failed, and when a failure was last reported at ERROR
+    (outage_level), shared by every thread and alias of a process."""
 
     def __init__(self, clock=time.monotonic):
         self.clock = clock
         self._lock = threading.Lock()
         self._failed_at: dict[str, float] = {}
+        self._reported_at: float | None = None
 
     def check(self, server: str) -> bool:
         """Raise RedisSkipped while `server` is paused; True when this call is the one
@@ -543,6 +546,16 @@ class _Breaker:
     def failed(self, server: str) -> None:
         self._failed_at[server] = self.clock()
 
+    def report_due(self) -> bool:
+        """Whether a failure now is the first one this process reports in RETRY_SECONDS
+        (outage_level); the next is due RETRY_SECONDS after it."""
+        with self._lock:
+            now = self.clock()
+            if self._reported_at is not None and now - self._reported_at < RETRY_SECONDS:
+                return False
+            self._reported_at = now
+            return True
+
     def answered(self, server: str) -> None:
         self._failed_at.pop(server, None)
 
@@ -552,6 +565,23 @@ class _Breaker:
 
 
 _breaker = _Breaker()
+
+
+def outage_level(error: BaseException) -> int:
+    """The level at which a caller that goes on without the cache (pages render,
+    throttles let the request through) logs `error`, one of unavailable().
+
+    ERROR, which Sentry reports, for the first failure in RETRY_SECONDS of this
+    process: a call that could not connect or timed out (it starts the pause), or
+    one a full Redis refused. WARNING for the others: the calls RedisCache skips
+    while the pause lasts (RedisSkipped), refusals close behind the reported
+    one; a line in the log and a breadcrumb in Sentry, no event. So an outage
+    costs each process about one event per RETRY_SECONDS whatever its traffic:
+    an event per failed call made every login two while Redis was down, and
+    anyone sending them spent the Sentry quota."""
+    if isinstance(error, RedisSkipped) or not _breaker.report_due():
+        return logging.WARNING
+    return logging.ERROR
 
 
 def _settle(server: str, error: BaseException, retrying: bool) -> None:

@@ -40,9 +40,11 @@ hit in five. On it each count runs in a transaction that first takes a
 PostgreSQL advisory lock on its key, so requests counting on one key take turns.
 
 A store that does not answer (Redis down: config/cache.unavailable()) lets every
-request through uncounted and logs an error: an outage of the cache server must
-not stop signups and logins. Until it is back these limits are off; django-axes'
-lockout per username and client, kept in the database, still holds.
+request through uncounted and logs it (config/cache.outage_level: an error,
+reported to Sentry, once in 5 s a process, a warning for the rest): an outage of
+the cache server must not stop signups and logins. Until it is back these limits
+are off; django-axes' lockout per username and client, kept in the database,
+still holds.
 """
 
 import logging
@@ -57,7 +59,7 @@ from django.core.cache.backends.db import DatabaseCache
 from django.db import connections, router, transaction
 from django.utils.crypto import salted_hmac
 
-from config.cache import unavailable
+from config.cache import outage_level, unavailable
 
 ALIAS = "throttles"
 # The first of the two keys of the advisory locks that count on a database cache
@@ -68,7 +70,7 @@ logger = logging.getLogger(__name__)
 
 
 def _fail_open(answer):
-    """What a function returns when the store does not answer: `answer`, and an error logged."""
+    """What a function returns when the store does not answer: `answer`, the failure logged."""
 
     def decorate(function):
         @wraps(function)
@@ -76,7 +78,8 @@ def _fail_open(answer):
             try:
                 return function(scope, value, **kwargs)
             except unavailable() as error:
-                logger.error("Throttle store unavailable, %s not counted: %r", scope, error)
+                level = outage_level(error)
+                logger.log(level, "Throttle store unavailable, %s not counted: %r", scope, error)
                 return answer
 
         return guarded
@@ -133,7 +136,8 @@ class Taken:
         except ValueError:  # its window ended, and the count with it
             pass
         except unavailable() as error:
-            logger.error("Throttle store unavailable, a count not given back: %r", error)
+            level = outage_level(error)
+            logger.log(level, "Throttle store unavailable, a count not given back: %r", error)
 
 
 @_fail_open(Taken(True))  # counted nothing: its give_back() does nothing

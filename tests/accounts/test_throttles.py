@@ -7,9 +7,11 @@ passwords an hour per account on the password change form. A client is an IPv4
 address or an IPv6 /64 (config.security.client_ip).
 """
 
+import functools
 import re
 
 import pytest
+import sentry_sdk
 from django.contrib.auth.models import User
 from django.core import mail
 from django.db import connection
@@ -17,11 +19,15 @@ from django.test import Client
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from sentry_sdk.transport import Transport
 
 from accounts import throttles
 from accounts.mail import outbox
+from config import cache, sentry
 from config.security import throttle
+from tests import redisserver
 from tests.accounts.test_backends import CountingHasher, SlowHasher
+from tests.conftest import HeldClock
 from tests.factories import PASSWORD, UserFactory
 from tests.threads import sent_at_once
 
@@ -430,3 +436,101 @@ def test_wrong_current_passwords_sent_at_once_check_no_more_than_the_bound(
     assert CountingHasher.hashes == 1
     user.refresh_from_db()
     assert user.check_password(PASSWORD)
+
+
+@pytest.fixture(params=["refused", "full"])
+def redis_fails(request, refusing_port, tmp_path, monkeypatch, settings):
+    """Every cache alias on a Redis that fails each call, as config/cache.py sets them
+    up with REDIS_URL: a port that refuses connections (each failure pauses calls
+    to it), or a full Redis under `noeviction` (Heroku's default policy), which
+    refuses every write and pauses nothing. The pause, and the reports of
+    config.cache.outage_level, on a clock that moves only when the test moves
+    it: a test's requests fall in one pause however long each takes. Yields
+    that clock."""
+    server = redisserver.start(tmp_path / "redis", policy="noeviction")
+    try:
+        server.client().config_set("maxmemory", "1")  # already used past it
+        refused = f"redis://127.0.0.1:{refusing_port}/0"
+        monkeypatch.delenv("REDIS_TLS_URL", raising=False)
+        monkeypatch.setenv("REDIS_URL", server.url if request.param == "full" else refused)
+        settings.CACHES = cache.caches(page_seconds=settings.PAGE_CACHE_SECONDS, development=False)
+        clock = HeldClock(1000.0)
+        monkeypatch.setattr(cache, "_breaker", cache._Breaker(clock.time))
+        yield clock
+    finally:
+        server.stop()
+
+
+class KeptTransport(Transport):
+    """Sentry's transport, keeping each event it would send (`events`) instead."""
+
+    def __init__(self, options=None):
+        super().__init__(options)
+        self.events = []
+
+    def capture_envelope(self, envelope):
+        self.events += [item.payload.json for item in envelope.items if item.type == "event"]
+
+
+@pytest.fixture
+def sentry_events(monkeypatch):
+    """Sentry started in this process as production starts it (config.sentry.init),
+    its events, after config.sentry.before_send, kept here instead of sent."""
+    transport = KeptTransport()
+    monkeypatch.setattr(sentry_sdk, "init", functools.partial(sentry_sdk.init, transport=transport))
+    sentry.init(
+        dsn="http://key@127.0.0.1:9/1", environment="test", traces_sample_rate=0.0, redis=True
+    )
+    try:
+        yield transport.events
+    finally:
+        sentry_sdk.get_client().close()
+        sentry_sdk.get_global_scope().set_client(None)
+
+
+def _outage_requests(kind: str, n: int):
+    """The n-th request of `kind` while Redis fails, and what it must answer."""
+    if kind == "login":
+        reply = Client(**{"HTTP_X_FORWARDED_FOR": f"192.0.2.1, 203.0.113.{n + 1}"}).post(
+            "/accounts/login/", {"username": "ada", "password": "not the password"}
+        )
+        assert "Please enter a correct username and password" in reply.content.decode()
+        return reply.status_code, 200
+    if kind == "signup":
+        return sign_up("203.0.113.9", n).status_code, 302
+    if kind == "reset":
+        reply = reset("203.0.113.9", "ada@example.com")
+        return (reply.status_code, reply.get("Location")), (302, DONE)
+    if kind == "password change":
+        client = Client()
+        client.force_login(User.objects.get(username="ada"))
+        return change_password(client, "wrong").status_code, 200
+    reply = Client().get("/products/")  # the page cache's lookup and store
+    return (reply.status_code, reply["X-Page-Cache"]), (200, "bypass")
+
+
+@pytest.mark.parametrize("kind", ["login", "signup", "reset", "password change", "products"])
+def test_a_redis_outage_costs_one_sentry_event_in_five_seconds_not_one_a_request(
+    kind, redis_fails, sentry_events
+):
+    """While Redis fails, requests go on without it, and the first failure in
+    RETRY_SECONDS is reported to Sentry (config.cache.outage_level); the calls
+    skipped in the pause after it, or refused close behind it, are warnings (a
+    breadcrumb, no event). Each login, signup and reset used to send two events
+    for the whole outage: anyone's requests spent the quota."""
+    UserFactory(username="ada", email="ada@example.com")
+    for n in range(4):
+        answered, expected = _outage_requests(kind, n)
+        assert answered == expected  # the throttles fail open, pages render
+    [reported] = sentry_events
+    assert reported["level"] == "error"
+    assert "RedisSkipped" not in str(reported["logentry"])  # a call that failed, not skipped
+    redis_fails.now += cache.RETRY_SECONDS  # the pause over: one call tries Redis again
+    for n in range(4, 8):
+        answered, expected = _outage_requests(kind, n)
+        assert answered == expected
+    assert len(sentry_events) == 2
+    # The warnings of the first pause went along as breadcrumbs.
+    crumbs = sentry_events[1]["breadcrumbs"]["values"]
+    warned = [c for c in crumbs if c.get("level") == "warning" and "unavailable" in c["message"]]
+    assert len(warned) >= 3

@@ -7,6 +7,7 @@ The callers (page cache, kept content, throttles) already treat these failures
 as "no cache": tests/deploy/test_redis.py shows the pages working meanwhile.
 """
 
+import logging
 import threading
 
 import pytest
@@ -216,3 +217,27 @@ def test_a_try_that_ends_before_the_server_answers_leaves_the_next_one_to_anothe
     assert silent.accepted == 1
     # So the next call tries again at once, and only that one.
     only_one_call_tries_it(store, silent)
+
+
+def test_a_process_reports_one_failure_in_each_pause_and_logs_the_rest(refusing_port, clock):
+    """config.cache.outage_level: the levels callers going on without the cache log at.
+    An error (a Sentry event) for the first failure in RETRY_SECONDS, a warning (no
+    event) for the calls skipped meanwhile and for failures close behind it."""
+    store = redis_cache(f"redis://127.0.0.1:{refusing_port}/0")
+    levels = []
+    for _ in range(3):
+        with pytest.raises(cache.unavailable()) as failed:
+            store.get("key")
+        levels.append(cache.outage_level(failed.value))
+    assert levels == [logging.ERROR, logging.WARNING, logging.WARNING]
+    assert isinstance(failed.value, cache.RedisSkipped)
+    # A failure that pauses nothing (a full Redis's refusal) close behind: a warning.
+    assert cache.outage_level(ResponseError("OOM")) == logging.WARNING
+    clock.advance(cache.RETRY_SECONDS)  # the call that tries again fails: reported
+    with pytest.raises(cache.unavailable()) as failed:
+        store.get("key")
+    assert not isinstance(failed.value, cache.RedisSkipped)
+    assert cache.outage_level(failed.value) == logging.ERROR
+    clock.advance(cache.RETRY_SECONDS)
+    assert cache.outage_level(ResponseError("OOM")) == logging.ERROR
+    assert cache.outage_level(ResponseError("OOM")) == logging.WARNING

@@ -7,7 +7,9 @@ from django.conf import settings
 from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 
+from config import cache
 from config.security import throttle
+from tests.conftest import HeldClock
 
 pytestmark = pytest.mark.django_db
 
@@ -212,20 +214,41 @@ def test_a_count_given_back_after_its_window_leaves_the_next_one_alone(throttle_
 
 
 def test_a_store_that_does_not_answer_lets_the_work_through(monkeypatch, caplog):
+    """Each failure is logged: the first in RETRY_SECONDS as an error (a Sentry
+    event), the others as warnings (config.cache.outage_level)."""
+
     def down(*args, **kwargs):
         raise ConnectionRefusedError("the store is down")
 
+    def logged() -> list[tuple[str, str]]:
+        records = [r for r in caplog.records if r.name == throttle.logger.name]
+        return [(r.levelname, r.getMessage().partition(":")[0]) for r in records]
+
+    clock = HeldClock(1000.0)
     store = throttle._store(60)
-    monkeypatch.setattr(store, "add", down)
-    taken = throttle.take("test", "a", limit=1, window=60)
-    assert taken
-    taken.give_back()
-    assert "Throttle store unavailable, test not counted" in caplog.text
-    monkeypatch.undo()
-    taken = throttle.take("test", "a", limit=1, window=60)
-    monkeypatch.setattr(store, "decr", down)
-    taken.give_back()
-    assert "a count not given back" in caplog.text
+    with pytest.MonkeyPatch.context() as held:
+        held.setattr(cache, "_breaker", cache._Breaker(clock.time))
+        monkeypatch.setattr(store, "add", down)
+        taken = throttle.take("test", "a", limit=1, window=60)
+        assert taken
+        taken.give_back()
+        assert throttle.hit("test", "a", limit=1, window=60)
+        assert logged() == [
+            ("ERROR", "Throttle store unavailable, test not counted"),
+            ("WARNING", "Throttle store unavailable, test not counted"),
+        ]
+        monkeypatch.undo()
+        caplog.clear()
+        for _ in range(2):
+            taken = throttle.take("test", "a", limit=5, window=60)
+            monkeypatch.setattr(store, "decr", down)
+            taken.give_back()
+            monkeypatch.undo()
+            clock.now += cache.RETRY_SECONDS
+        assert logged() == [
+            ("WARNING", "Throttle store unavailable, a count not given back"),
+            ("ERROR", "Throttle store unavailable, a count not given back"),
+        ]
 
 
 def test_a_tests_own_undo_leaves_the_throttles_clock_held(monkeypatch, throttle_clock):
