@@ -287,3 +287,18 @@ def test_the_hint_names_a_port_the_demo_accepts_or_none(monkeypatch, port, refus
     assert "\n" not in message
     for named in re.findall(r"PORT=(\d+)", message):
         assert parse_port(named) not in refused
+
+
+def test_the_hint_skips_a_port_in_use_on_ipv6_loopback_alone(monkeypatch):
+    """`localhost` may reach ::1 first: a port another program holds there is no port
+    to name, though 127.0.0.1 has it free."""
+
+    def bind(address, port):
+        if port == 18_500 or (address == "::1" and port == 18_501):
+            return OSError(errno.EADDRINUSE, os.strerror(errno.EADDRINUSE))
+        return None
+
+    monkeypatch.setattr(ports, "bind_error", bind)
+    with pytest.raises(PortError) as caught:
+        check_port("127.0.0.1", 18_500)
+    assert "run PORT=18502 pipenv run demo" in str(caught.value)
