@@ -6,8 +6,10 @@ account runs exactly as before. What leaves the process:
 - the release: the deployed commit, named explicitly (below) rather than left to
   the SDK, whose own guess asks `git` first and would name whatever checkout a
   process happens to run in; without one (outside Heroku), the SDK's guess;
-- no personal data: `send_default_pii=False` (no cookies, user or IP address),
-  and neither request bodies nor frames' local variables, which that setting
+- no personal data: the SDK's default, personal data off (no cookies, user or IP
+  address; the option saying so, `send_default_pii`, is deprecated since
+  sentry-sdk 2.75 and warned about when given, so it is left at that default),
+  and neither request bodies nor frames' local variables, which that default
   alone still sends (form posts carry e-mail addresses, names and bios);
 - nothing secret: the SDK's scrubber, recursive and with Django's own field and
   header names added to its list, blanks session ids, CSRF tokens, passwords and
@@ -53,7 +55,7 @@ from config.security.clienterrors import CLIENT_ERRORS
 
 # Keys (compared case-insensitively) whose values are replaced by "[Filtered]":
 # the SDK's list plus Django's names for the same secrets. (The scrubber adds the
-# SDK's personal-data list, IP addresses, by itself while send_default_pii is off.)
+# SDK's personal-data list, IP addresses, by itself while personal data is off.)
 DENYLIST = [
     *DEFAULT_DENYLIST,
     "csrfmiddlewaretoken",  # the form field
@@ -250,8 +252,8 @@ def init(*, dsn: str, environment: str, traces_sample_rate: float, redis: bool) 
         release=deployed_commit(),
         environment=environment,
         traces_sample_rate=traces_sample_rate,
-        send_default_pii=False,
-        # send_default_pii=False still attaches request bodies and each frame's
+        # Personal data is off by default (send_default_pii, deprecated: not given),
+        # which still attaches request bodies and each frame's
         # local variables: form posts and cleaned_data carry e-mail addresses,
         # names and bios. The traceback and the URL are enough to debug with.
         max_request_body_size="never",
