@@ -26,6 +26,9 @@ class ErrorAnswersMiddleware:
         if response.status_code == 405 and not response.streaming and not response.content:
             response.content = render_to_string("405.html")
             response["Content-Type"] = "text/html; charset=utf-8"
+            # CommonMiddleware, further in, declared the empty body's 0, and gunicorn
+            # sends no more bytes than that.
+            response["Content-Length"] = str(len(response.content))
         if not response.has_header("Cache-Control"):
             add_never_cache_headers(response)
         return response
