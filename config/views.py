@@ -5,7 +5,7 @@ import logging
 import sys
 
 from django.conf import settings
-from django.db import Error, InterfaceError, OperationalError, connection
+from django.db import Error, connection
 from django.http import HttpResponse, HttpResponseServerError, JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import render
@@ -19,7 +19,7 @@ from django.views.generic import TemplateView
 
 from catalog.kept import kept_html, marks_kept
 from catalog.models import Product
-from config import env
+from config import database, env
 from config.security.headers import form_methods_only
 from config.security.staffonly import superuser_only
 from config.tour import available_techniques
@@ -98,19 +98,6 @@ def robots_txt(request):
     return HttpResponse(ROBOTS_TXT, content_type="text/plain")
 
 
-# SQLSTATEs of a database that is there but, for now, takes no writes: a standby
-# still in recovery after a failover, a database set read-only. psycopg2 raises
-# them as InternalError, which is also what a bug can raise.
-READ_ONLY_NOW = {"25006"}  # read_only_sql_transaction
-
-
-def database_unavailable(error: BaseException | None) -> bool:
-    """Whether `error` says the database is out of reach or refuses writes for now."""
-    if isinstance(error, (OperationalError, InterfaceError)):
-        return True
-    return isinstance(error, Error) and getattr(error.__cause__, "pgcode", None) in READ_ONLY_NOW
-
-
 def server_error(request):
     """handler500: a database out of reach, or refusing writes for now, is a 503 "try
     again", anything else a 500.
@@ -120,7 +107,7 @@ def server_error(request):
     Neither page touches the database or the request: both are rendered without
     context processors from templates that extend nothing that could fail.
     """
-    if database_unavailable(sys.exc_info()[1]):
+    if database.unavailable(sys.exc_info()[1]):
         response = HttpResponse(render_to_string("503.html"), status=503)
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         add_never_cache_headers(response)

@@ -29,11 +29,13 @@ import time
 from functools import cache
 
 from django.contrib.sessions.backends import db
-from django.contrib.sessions.backends.base import SessionBase
+from django.contrib.sessions.backends.base import SessionBase, UpdateError
 from django.core import signing
 from django.db import connections, router
 from django.utils import timezone
 from django.utils.http import http_date
+
+from config import database
 
 # django.contrib.auth.views.INTERNAL_RESET_SESSION_TOKEN, named here: importing the
 # views would load the auth models before the apps are.
@@ -90,6 +92,20 @@ def _encodes(value) -> bool:
 class SessionStore(db.SessionStore):
     def _validate_session_key(self, key):
         return is_issued_key(key)
+
+    def save(self, must_create=False):
+        """Django's, except that a database out of reach or refusing writes for now
+        stays that error (the 503 page): Django turns any error updating a session
+        into UpdateError, the 400 page, and a visitor whose request wrote only their
+        session (a reset link opened while logged in) read "Bad request"."""
+        try:
+            super().save(must_create=must_create)
+        except UpdateError as error:
+            original = error.__context__
+            if database.unavailable(original):
+                # From psycopg2's error, as Django raised it: its SQLSTATE is read there.
+                raise original from original.__cause__
+            raise
 
     def decode(self, session_data):
         session = super().decode(session_data)

@@ -402,6 +402,10 @@ def test_a_database_that_refuses_writes_gives_the_503_page_not_the_500():
     answers every write with SQLSTATE 25006, which psycopg2 raises as InternalError:
     each login, signup and logout was the 500 page ("It has been logged"), no
     Retry-After, a Sentry event each, while the pages that only read answered."""
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
     from tests.factories import PASSWORD, UserFactory
 
     user = UserFactory()
@@ -410,10 +414,15 @@ def test_a_database_that_refuses_writes_gives_the_503_page_not_the_500():
     client = Client(raise_request_exception=False)
     client.get("/accounts/login/")  # its CSRF cookie, before the database turns read-only
     token = client.cookies["csrftoken"].value
+    # A reset link opened while logged in writes the session alone, an update Django's
+    # session store turns into UpdateError: the 400 page, before.
+    reset_link = f"/accounts/reset/{urlsafe_base64_encode(force_bytes(user.pk))}/"
+    reset_link += f"{default_token_generator.make_token(user)}/"
     with connection.cursor() as cursor:
         cursor.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
     try:
         answers = {
+            "a session's update alone": member.get(reset_link),
             "login": client.post(
                 "/accounts/login/",
                 {"username": user.username, "password": PASSWORD, "csrfmiddlewaretoken": token},
