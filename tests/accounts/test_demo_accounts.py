@@ -3,6 +3,7 @@ never a known password outside development, and really able to do what the tour 
 
 import io
 import re
+import secrets
 import shlex
 from io import StringIO
 
@@ -516,6 +517,17 @@ def test_a_random_password_can_be_typed_back_on_a_command_line():
         options = parser.parse_args(["--staff-password", password, "--member-password", password])
         assert options.staff_password == options.member_password == password
     assert {len(password) for password in passwords} == {24}  # 96 random bits in hex
+
+
+def test_a_random_password_typed_back_passes_the_validators(monkeypatch):
+    """24 hex digits are all decimal one time in about 76,000, and typed back after
+    `--staff-password`, as the docs invite, Django's NumericPasswordValidator
+    refused it."""
+    drawn = iter(["123456789012345678901234", "1234567890123456789012ab"])
+    monkeypatch.setattr(secrets, "token_hex", lambda nbytes: next(drawn))
+    password = random_password()
+    assert password == "1234567890123456789012ab"
+    Command.check_given({"staff": password})
 
 
 def log_in(client, output: str, username: str) -> None:

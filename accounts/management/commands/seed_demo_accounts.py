@@ -68,8 +68,11 @@ def database_host() -> str | None:
 def random_password() -> str:
     """96 random bits as 24 hex digits: a value to type back after `--staff-password`
     as it is printed. (A base64 one starts with "-" one time in 64, which argparse
-    reads as an option.)"""
-    return secrets.token_hex(12)
+    reads as an option.) Never all decimal digits, one time in about 76,000, which
+    the password validators refuse when it is typed back."""
+    while (password := secrets.token_hex(12)).isdecimal():
+        pass
+    return password
 
 
 class Command(DatabaseCommand):
