@@ -39,6 +39,7 @@ Python's own handler, so a second one still breaks off what runs. A forked child
 (multiprocessing) gets the signals' defaults back.
 """
 
+import _thread
 import atexit
 import contextlib
 import os
@@ -50,6 +51,7 @@ import weakref
 
 AGAIN_AFTER = 0.2  # seconds between cancels of a statement still running
 GIVE_UP = 10
+SEND_AGAIN_AFTER = 0.05  # seconds after a stop was lost in a callback (_stop_swallowed)
 
 # Every DatabaseWrapper that has connected (one an alias and thread), and the
 # statement each is running: a token `_running_statement` sets while it executes.
@@ -77,7 +79,35 @@ def install() -> None:
     )
     for signum in _installed:
         signal.signal(signum, _terminate)
+    sys.unraisablehook = _stop_swallowed
     watch((signal.SIGINT, signal.SIGTERM, signal.SIGHUP))
+
+
+def _stop_swallowed(unraisable) -> None:
+    """sys.unraisablehook: a stop raised where no exception can propagate is sent again.
+
+    Python runs a signal's handler wherever the main thread is, a weak reference's
+    callback or a finalizer included (a WeakSet losing a member as a statement's
+    objects are freed, just after the statement a stop interrupted): the
+    KeyboardInterrupt or Terminated raised there was printed as "Exception
+    ignored in: ..." with a traceback, and the command went on as if no stop had
+    come. A moment later, once the main thread is out of the callback, another
+    thread has the handler run again (`interrupt_main`), and the command unwinds
+    as usual; sent from here, the handler ran inside this hook and was lost the
+    same way. Anything else goes to Python's own hook."""
+    if issubclass(unraisable.exc_type, KeyboardInterrupt):
+        signum = signal.SIGINT
+    elif issubclass(unraisable.exc_type, Terminated) and _terminated_by is not None:
+        signum = _terminated_by
+    else:
+        sys.__unraisablehook__(unraisable)
+        return
+    threading.Thread(target=_send_again, args=(signum,), name="stop-again", daemon=True).start()
+
+
+def _send_again(signum: int) -> None:
+    time.sleep(SEND_AGAIN_AFTER)
+    _thread.interrupt_main(signum)
 
 
 def run(main) -> None:

@@ -137,3 +137,38 @@ def test_a_forked_child_has_the_signals_defaults_and_no_wakeup_fd():
         timeout=60,
     )
     assert (ran.returncode, ran.stdout, ran.stderr) == (0, "True -1\n", "")
+
+
+SWALLOWED = """
+import signal, time, weakref
+from config import cancel_on_stop
+
+class Held:
+    pass
+
+def main():
+    held = Held()
+
+    def freed(ref):  # Ctrl-C comes while it runs
+        signal.raise_signal(signal.SIGINT)
+        for _ in range(1000):
+            pass
+
+    ref = weakref.ref(held, freed)
+    del held
+    time.sleep(5)  # the command's work goes on
+    print("went on", ref)
+    return 0
+
+cancel_on_stop.run(main)
+"""
+
+
+def test_a_stop_raised_inside_a_weak_references_callback_still_stops_the_command():
+    """Python runs a signal's handler wherever the main thread is, a weak reference's
+    callback included (a WeakSet losing a member as a statement's objects are
+    freed), and an exception raised there cannot propagate: it printed "Exception
+    ignored in: ... KeyboardInterrupt" with a traceback, and the command went on
+    as if Ctrl-C had never come (the render benchmark seeded on to the end)."""
+    ran = run_python(SWALLOWED, {**os.environ})
+    assert (ran.returncode, ran.stdout, ran.stderr) == (-signal.SIGINT, "", "")
