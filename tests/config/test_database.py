@@ -1,6 +1,8 @@
 """Which database errors are the database's state, the 503 page (config/database.py),
 and which are the code's, the 500: each raised for real by PostgreSQL."""
 
+import os
+
 import pytest
 from django.db import DatabaseError, connection, transaction
 
@@ -31,20 +33,23 @@ def test_a_database_refusing_writes_for_now_is_unavailable():
 
 def test_a_credential_without_write_privileges_is_unavailable():
     """What Heroku Postgres over its plan's storage leaves ("Access Restricted"):
-    a credential that may read, delete and truncate, not insert."""
+    a credential that may read, delete and truncate, not insert. Roles belong to
+    the whole server, which other test runs may share: this one is named for the
+    process."""
+    role = f"restricted_probe_{os.getpid()}"
     with connection.cursor() as cursor:
-        cursor.execute("DROP ROLE IF EXISTS restricted_probe")
-        cursor.execute("CREATE ROLE restricted_probe")
-        cursor.execute("GRANT SELECT, DELETE ON catalog_category TO restricted_probe")
+        cursor.execute(f"DROP ROLE IF EXISTS {role}")
+        cursor.execute(f"CREATE ROLE {role}")
+        cursor.execute(f"GRANT SELECT, DELETE ON catalog_category TO {role}")
     try:
         refused = raised(
-            "SET LOCAL ROLE restricted_probe",
+            f"SET LOCAL ROLE {role}",
             "INSERT INTO catalog_category (name, slug) VALUES ('a', 'a')",
         )
     finally:
         with connection.cursor() as cursor:
-            cursor.execute("DROP OWNED BY restricted_probe")
-            cursor.execute("DROP ROLE restricted_probe")
+            cursor.execute(f"DROP OWNED BY {role}")
+            cursor.execute(f"DROP ROLE {role}")
     assert refused.__cause__.pgcode == "42501"
     assert database.unavailable(refused)
 
