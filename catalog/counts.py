@@ -18,8 +18,8 @@ read from the two queries as data (`same_rows`): one a fork filters otherwise (i
 get_queryset itself, or in a subclass), joins so that rows repeat, groups or
 annotates counts its rows every time, rather than sharing the list's count.
 `counted_list` takes no request, so no key depends on one (a search, the time). A
-count is counted again where the rows of the page asked for fall short of it
-(`CachedCountPaginator`).
+count is counted again where the rows of the page asked for disagree with it,
+fewer or more, and before a page past its end is a 404 (`CachedCountPaginator`).
 Otherwise how true it stays is how fresh the cached pages are: the worker (or,
 with a shared cache server, every worker) that commits a change counts again on
 the next request; other workers within PAGE_CACHE_SECONDS. PAGE_CACHE_SECONDS=0
@@ -30,7 +30,7 @@ import datetime
 import uuid
 from decimal import Decimal
 
-from django.core.paginator import Paginator
+from django.core.paginator import EmptyPage, Paginator
 from django.db.models import Model
 from django.db.models.expressions import Col
 from django.db.models.lookups import Lookup
@@ -47,13 +47,19 @@ class CachedCountPaginator(Paginator):
     (counted every time without one).
 
     A count kept while another process changed the catalog is too high or too low
-    until it expires. Where the rows of the page asked for disagree with it (fewer
-    than it promises that page: products deleted or unpublished elsewhere), it is
-    counted again and kept anew, and the page is taken by the new count: a page
-    past the real end is the 404 it would be, never an empty page stored in the
-    page cache for everyone. The page's rows are read here rather than by the
-    template; a page whose rows agree costs no query more. `last`: the page was
-    asked for as Django's `?page=last`, the last page by the new count too.
+    until it expires. Where the rows of the page asked for disagree with it, it is
+    counted again and kept anew, and the page is taken by the new count:
+    - fewer rows than it promises that page (products deleted or unpublished
+      elsewhere): a page past the real end is the 404 it would be, never an empty
+      page stored in the page cache for everyone;
+    - more (products added or published elsewhere): the last page by the count
+      reads one row more, which is there, and a page past its end counts again
+      before it is a 404; the last page was shown cut short and stored, and the
+      pages after it were 404s.
+    The page's rows are read here rather than by the template; a page whose rows
+    agree costs no query more. A count this request made is not made again.
+    `last`: the page was asked for as Django's `?page=last`, the last page by the
+    new count too.
     """
 
     def __init__(
@@ -70,6 +76,7 @@ class CachedCountPaginator(Paginator):
         self.count_key = count_key
         self.fresh = fresh
         self.last = last
+        self.counted = False  # whether this request counted
 
     @cached_property
     def count(self) -> int:
@@ -78,6 +85,7 @@ class CachedCountPaginator(Paginator):
     def _count(self, again: bool = False) -> int:
         # Paginator.count is a cached_property: .func is Django's own COUNT(*).
         def count() -> int:
+            self.counted = True
             return Paginator.count.func(self)
 
         if self.count_key is None:
@@ -87,9 +95,21 @@ class CachedCountPaginator(Paginator):
         return kept(self.count_key, count, is_count, fresh=self.fresh, again=again)
 
     def page(self, number):
-        page = super().page(number)
-        if len(page.object_list) == self._rows_on(page.number):
-            return page
+        try:
+            number = self.validate_number(number)
+        except EmptyPage:
+            if self.counted or int(number) < 1:
+                raise
+            return self._counted_again(number)
+        bottom = (number - 1) * self.per_page
+        promised = self._rows_on(number)
+        past = bottom + promised >= self.count and not self.counted
+        rows = list(self.object_list[bottom : bottom + promised + past])
+        if len(rows) == promised or self.counted:
+            return self._get_page(rows[:promised], number, self)
+        return self._counted_again(number)
+
+    def _counted_again(self, number):
         self.__dict__.pop("num_pages", None)
         self.count = self._count(again=True)
         return super().page(self.num_pages if self.last else number)

@@ -2,6 +2,8 @@
 (catalog/counts.py)."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from catalog.models import Category, Product
 from tests.factories import CategoryFactory, ProductFactory
@@ -132,6 +134,51 @@ def test_a_kept_count_the_rows_disagree_with_is_counted_again(
     # Pages rendered from now on agree (page 1 as first asked for is still cached).
     first = client.get("/products/?per_page=1&sort=price").content.decode()
     assert "5 products, page 1 of 5." in first
+
+
+@pytest.mark.parametrize("cached", [True, False], ids=["page cache", "logged-in"])
+def test_a_kept_count_lower_than_the_rows_is_counted_again(
+    client, make_products, django_user_model, cached
+):
+    """Another process publishes products: this worker's kept count is too low until
+    it expires. The last page by it held just the rows the count promised, so it
+    agreed: it was shown cut short and stored in the page cache for everyone, and
+    the pages after it, which exist, were 404s. The last page by a kept count reads
+    one row more, and a page past its end counts again before it is a 404."""
+    if not cached:
+        client.force_login(django_user_model.objects.create_user("member"))
+    products = make_products(8)
+    hidden = [p.pk for p in products[5:]]
+    Product.objects.filter(pk__in=hidden).update(is_published=False)
+    assert "5 products, page 1 of 2." in client.get("/products/?per_page=3").content.decode()
+    # Published elsewhere: no clear reaches this worker's memory.
+    Product.objects.filter(pk__in=hidden).update(is_published=True)
+    second = client.get("/products/?per_page=3&page=2")
+    assert second.status_code == 200
+    assert "8 products, page 2 of 3." in second.content.decode()
+    assert second.content.decode().count('class="product-card"') == 3
+    # A page past the kept count's end, which exists.
+    third = client.get("/products/?per_page=2&page=4")
+    assert third.status_code == 200
+    assert "8 products, page 4 of 4." in third.content.decode()
+    last = client.get("/products/?per_page=1&page=last")
+    assert "8 products, page 8 of 8." in last.content.decode()
+    # Nothing short was stored: the same page again is the whole one.
+    again = client.get("/products/?per_page=3&page=2").content.decode()
+    assert again.count('class="product-card"') == 3
+
+
+@pytest.mark.parametrize("kept_before", [True, False], ids=["kept", "not kept"])
+def test_a_page_past_the_end_counts_once(client, make_products, kept_before):
+    """A page past the end counts again once where the count was kept, and a count
+    this request made is not made again."""
+    make_products(3)
+    if kept_before:
+        client.get("/products/?per_page=2")
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/products/?per_page=2&page=5").status_code == 404
+    counts = [q["sql"] for q in queries if "COUNT(*)" in q["sql"]]
+    assert len(counts) == 1, counts
 
 
 def test_a_list_emptied_elsewhere_shows_no_products_not_the_kept_count(client, make_products):
