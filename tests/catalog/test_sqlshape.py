@@ -1,8 +1,11 @@
 """The growing-SQL check itself: it must pass what is bounded and catch what is not."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from catalog.models import Product
+from tests.factories import CategoryFactory
 from tests.sqlshape import assert_sql_does_not_grow, shape
 
 
@@ -39,3 +42,31 @@ def test_catches_prefetch_related_in_list():
 def test_catches_n_plus_one():
     with pytest.raises(AssertionError, match="2 statements at size 1, 101 at size 100"):
         assert_sql_does_not_grow(first("naive"), 1, 100)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/products/",
+        "/products/?sort=-price&page=2&per_page=10",
+        "/products/?sort=newest&per_page=100",
+        "/products/?per_page=7&page=last",
+        "/categories/kitchen/?sort=price&per_page=100",
+        "/categories/{long}/?page=last",
+        "/products/{product}/",
+    ],
+)
+def test_every_pages_features_statement_is_one_text_under_600_bytes(client, make_products, path):
+    """docs/prefetch.md's table: the bounded statement is one text under 600 bytes,
+    whatever the page, sort, page size or category (the longest slug a category
+    takes included), as PostgreSQL receives it."""
+    products = make_products(100)
+    long = CategoryFactory(name="L" * 100, slug="l" * 120)
+    make_products(30, category=long)
+    path = path.format(long=long.slug, product=products[0].slug)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(path).status_code == 200
+    features = [q["sql"] for q in queries if 'FROM "catalog_feature"' in q["sql"]]
+    assert features, [q["sql"] for q in queries]
+    assert all(len(sql.encode()) < 600 for sql in features), features
