@@ -1,10 +1,11 @@
 """Drop the cookies of this app whose value it could not have issued.
 
-`IssuedCookiesMiddleware`, first in MIDDLEWARE, removes from `request.COOKIES`
-the session, CSRF and messages cookies (named as the settings name them) whose
-value does not have the shape Django gives it, before any other code reads
-them: a value with a NUL, other control characters, non-ASCII text, the wrong
-length or a megabyte of padding is treated exactly like no cookie. Nothing else
+`IssuedCookiesMiddleware` removes from `request.COOKIES` the session, CSRF and
+messages cookies (named as the settings name them) whose value does not have the
+shape Django gives it, before any other code reads them (the middleware above
+it in MIDDLEWARE reads none: tests/security/test_cookies.py): a value with a
+NUL, other control characters, non-ASCII text, the wrong length or a megabyte
+of padding is treated exactly like no cookie. Nothing else
 is judged here: a well-shaped value is still checked by its owner (the session
 key against the database, the CSRF secret against the form token, the
 messages against their signature).
