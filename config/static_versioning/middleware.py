@@ -28,12 +28,18 @@ plain copies one entity tag and one date, so no If-Range can tell which copy the
 client holds a piece of. A range is of the plain file alone: a request answered
 from a compressed copy gets all of it, 200. Static files are small, and a
 download started again costs little; a spliced one is a broken stylesheet.
+
+An answer without a body (405, 412, 416) is a plain response rather than
+WhiteNoise's empty stream, which gunicorn sent chunked: it gets its
+Content-Length, and a 405 its page (config/errorpages.py), as other answers do.
+A 304 stays as WhiteNoise makes it: RFC 9110 allows it no length but the 200's.
 """
 
 import calendar
 import re
 from http import HTTPStatus
 
+from django.http import HttpResponse
 from django.utils.http import parse_etags, parse_http_date_safe
 from whitenoise.middleware import WhiteNoiseMiddleware
 from whitenoise.responders import Response, SlicedFile, StaticFile
@@ -139,6 +145,17 @@ class OneByteRangeStaticFile(StaticFile):
 
 class StaticFilesMiddleware(WhiteNoiseMiddleware):
     """`whitenoise.middleware.WhiteNoiseMiddleware`, its files answering one-byte ranges."""
+
+    @staticmethod
+    def serve(static_file, request):
+        response = WhiteNoiseMiddleware.serve(static_file, request)
+        if response.file_to_stream is not None or response.status_code == HTTPStatus.NOT_MODIFIED:
+            return response
+        plain = HttpResponse(status=response.status_code)
+        del plain["Content-Type"]
+        for name, value in response.items():
+            plain[name] = value
+        return plain
 
     def get_static_file(self, path, url, stat_cache=None):
         static_file = super().get_static_file(path, url, stat_cache=stat_cache)

@@ -31,6 +31,8 @@ def pages() -> list[str]:
         "/robots.txt",
         "/healthz",
         "/admin/",
+        # WhiteNoise's own 405 was an empty stream, sent chunked: a blank page too.
+        "/static/css/site.css",
     ]
 
 
@@ -42,8 +44,10 @@ def test_a_method_a_page_does_not_take_is_a_page_no_cache_keeps(method):
         response = getattr(client, method)(path)
         if response.status_code == 405:
             answered[path] = response
-    # The catalog's and the tour's pages, robots.txt and /healthz take no POST.
-    assert len(answered) >= 6, sorted(answered)
+    # The catalog's and the tour's pages, robots.txt, /healthz and static files take
+    # no POST.
+    assert len(answered) >= 7, sorted(answered)
+    assert "/static/css/site.css" in answered
     for path, response in answered.items():
         assert b"Method not allowed" in response.content, path
         # What gunicorn sends: as many bytes as the header says (CommonMiddleware,
@@ -52,6 +56,20 @@ def test_a_method_a_page_does_not_take_is_a_page_no_cache_keeps(method):
         assert response["Allow"], path
         assert response["Content-Type"].startswith("text/html"), path
         assert all(word in response["Cache-Control"] for word in NEVER_CACHED), path
+
+
+@pytest.mark.parametrize(
+    "asked",
+    [{"HTTP_RANGE": "bytes=-0"}, {"HTTP_IF_MATCH": '"other"'}],
+    ids=["416", "412"],
+)
+def test_a_static_files_answer_without_a_body_says_its_length(client, asked):
+    """WhiteNoise answers these with an empty stream, which gunicorn sent chunked:
+    every other answer has its Content-Length (config/head.py)."""
+    response = client.get("/static/css/site.css", **asked)
+    assert response.status_code in (412, 416)
+    assert not response.streaming
+    assert response["Content-Length"] == str(len(response.content)) == "0"
 
 
 def test_every_client_error_is_kept_by_no_cache(client):
