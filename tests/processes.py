@@ -1,11 +1,13 @@
 """Start the app's real processes (the Procfile's lines) and talk HTTP to them."""
 
+import fcntl
 import os
 import signal
 import socket
 import ssl
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import typing
@@ -37,12 +39,20 @@ S3_VARIABLES = [name for name in ENVIRONMENT_VARIABLES if name.startswith("AWS_"
 # Ports for servers that bind them later: a web process still starting, the demo
 # after its migrations. A port the kernel picks (bind to 0) and this process then
 # frees can be picked again for another test worker's server before the first
-# binds it, and a test then talks to the wrong server. So each xdist worker
+# binds it, and a test then talks to the wrong server. So each test process
 # takes ports from a block of its own, below the kernel's ephemeral range (where
 # port 0 and outgoing connections get theirs), and never the same one twice.
+# Blocks are claimed with a lock file each, held until the process exits: a
+# second test run on the same machine (another checkout's, a benchmark a test
+# starts) takes the next free block, where it took the same and a test of one
+# run was answered by the other run's web process.
 PORTS_FROM = 20_000
 PORTS_PER_WORKER = 500
+BLOCKS = 20  # up to 29,999, below the usual ephemeral range (32768)
+PORT_CLAIMS = Path(tempfile.gettempdir()) / "catalog-test-ports"
 _given: list[int] = []
+_block: list[range] = []  # this process's, once claimed
+_claims: list[int] = []  # the lock files' descriptors, open until the process exits
 
 
 # Below BASE_DIR, written by the test run, not by the app at run time: the test
@@ -90,9 +100,32 @@ def worker_number() -> int:
 
 
 def port_block() -> range:
-    """This worker's ports (20 blocks fit below the usual ephemeral range, 32768)."""
-    first = PORTS_FROM + (worker_number() % 20) * PORTS_PER_WORKER
-    return range(first, first + PORTS_PER_WORKER)
+    """This process's ports: the block of its worker number, or the next one no other
+    test process on this machine holds."""
+    if not _block:
+        _block.append(claim_block(worker_number()))
+    return _block[0]
+
+
+def claim_block(first_choice: int, claims: Path = PORT_CLAIMS) -> range:
+    """The first block from `first_choice` on whose lock file in `claims` no other
+    process holds, held by this one from now on."""
+    claims.mkdir(mode=0o777, exist_ok=True)
+    for offset in range(BLOCKS):
+        number = (first_choice + offset) % BLOCKS
+        try:
+            fd = os.open(claims / f"block-{number}", os.O_CREAT | os.O_RDWR, 0o666)
+        except OSError:  # another user's file: theirs to hold
+            continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            continue
+        _claims.append(fd)
+        first = PORTS_FROM + number * PORTS_PER_WORKER
+        return range(first, first + PORTS_PER_WORKER)
+    raise RuntimeError(f"Every block of test ports is held by another test process ({claims}).")
 
 
 def free_port() -> int:

@@ -1,6 +1,7 @@
 """tests/processes.py: which processes the tests start carry coverage's variables
 (pyproject.toml, patch), and the ports their servers are given."""
 
+import fcntl
 import os
 import socket
 import subprocess
@@ -11,7 +12,11 @@ import pytest
 
 from tests.processes import (
     BASE_DIR,
+    PORT_CLAIMS,
+    PORTS_FROM,
+    PORTS_PER_WORKER,
     WebProcess,
+    claim_block,
     disk_state,
     ends_with_its_starter,
     free_port,
@@ -27,6 +32,7 @@ from tests.processes import (
 )
 
 MARKER = "COVERAGE_MARKER_OF_THIS_TEST"  # stands for COVERAGE_PROCESS_CONFIG and the like
+CLAIM = "from tests.processes import claim_block"
 SHOW = "import os; print(sorted(k for k in os.environ if k.startswith('COVERAGE_')))"
 
 
@@ -62,6 +68,33 @@ def test_free_ports_are_this_workers_own_and_never_given_twice():
         taken.bind(("127.0.0.1", given[-1] + 1))
         taken.listen()
         assert free_port() == given[-1] + 2
+
+
+def test_a_block_another_test_process_holds_is_passed_over(tmp_path):
+    """Two test runs on one machine (two checkouts, a benchmark a test starts) each
+    had their worker 0 take the same block, and a test of one was answered by the
+    other's web process. A block is held by a lock file until its process exits."""
+    mine = port_block()
+    number = (mine.start - PORTS_FROM) // PORTS_PER_WORKER
+    held = os.open(PORT_CLAIMS / f"block-{number}", os.O_RDWR)
+    try:
+        with pytest.raises(BlockingIOError):  # this process holds its own block
+            fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    finally:
+        os.close(held)
+    other = subprocess.run(
+        [sys.executable, "-c", f"{CLAIM}; print(claim_block({number}).start)"],
+        capture_output=True,
+        text=True,
+        cwd=BASE_DIR,
+    )
+    assert other.returncode == 0, other.stderr
+    assert int(other.stdout) != mine.start
+    # Blocks held elsewhere are passed over in turn, from the one asked for.
+    claims = tmp_path / "claims"
+    first = claim_block(3, claims)
+    assert first.start == PORTS_FROM + 3 * PORTS_PER_WORKER
+    assert claim_block(3, claims).start == first.start + PORTS_PER_WORKER
 
 
 def test_worker_numbers_come_from_xdist(monkeypatch):
