@@ -330,7 +330,16 @@ def test_a_save_through_a_model_that_inherits_a_products_table_clears_the_cache(
 
 
 @pytest.mark.parametrize(
-    "relation", ["a review of a product", "a brand products name", "tags", "tags added"]
+    "relation",
+    [
+        "a review of a product",
+        "a brand products name",
+        "tags",
+        "tags added",
+        "tags removed",
+        "tags cleared",
+        "tags set to none",
+    ],
 )
 def test_a_change_to_a_model_related_to_the_catalog_clears_the_cache(
     client, category, django_capture_on_commit_callbacks, relation
@@ -376,6 +385,8 @@ def test_a_change_to_a_model_related_to_the_catalog_clears_the_cache(
         branded = BrandedProduct.objects.create(
             name="Anvil", slug="anvil", price=Decimal("5.00"), category=category, brand=brand
         )
+        if relation in ("tags removed", "tags cleared", "tags set to none"):
+            branded.tags.add(brand)
         assert [client.get("/products/")["X-Page-Cache"] for _ in range(2)] == ["miss", "hit"]
         with django_capture_on_commit_callbacks(execute=True):
             if relation == "a review of a product":
@@ -385,8 +396,15 @@ def test_a_change_to_a_model_related_to_the_catalog_clears_the_cache(
                 brand.save()
             elif relation == "tags":
                 Tagging.objects.create(product=product, tag=brand)
-            else:  # Django's own table of the many-to-many: no save is sent
+            # Django's own table of the many-to-many: no save is sent.
+            elif relation == "tags added":
                 branded.tags.add(brand)
+            elif relation == "tags removed":
+                branded.tags.remove(brand)
+            elif relation == "tags cleared":
+                branded.tags.clear()
+            else:  # as the admin's widget saves: set() removes what is not given
+                branded.tags.set([])
     assert client.get("/products/")["X-Page-Cache"] == "miss"
 
 
