@@ -3,8 +3,9 @@ and which are the code's, the 500: each raised for real by PostgreSQL."""
 
 import os
 
+import psycopg2
 import pytest
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, Error, InterfaceError, connection, transaction
 
 from config import database
 
@@ -65,3 +66,25 @@ def test_a_credential_without_write_privileges_is_unavailable():
 )
 def test_a_bug_is_not_the_database_being_unavailable(statement):
     assert not database.unavailable(raised(statement))
+
+
+def test_a_connection_lost_mid_request_is_unavailable():
+    """The server ends this session (a failover, a restart, an idle connection cut by a
+    pooler): psycopg2 raises an InterfaceError for every statement on that connection
+    once it knows (an OperationalError for the one that finds out), until Django drops
+    the connection at the request's end."""
+    connection.ensure_connection()
+    pid = connection.connection.info.backend_pid
+    other = psycopg2.connect(**connection.get_connection_params())
+    with other, other.cursor() as cursor:
+        cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+    other.close()
+    errors = []
+    for _ in range(2):
+        # InterfaceError is no DatabaseError (PEP 249): Error is what both are.
+        with pytest.raises(Error) as caught, connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        errors.append(caught.value)
+    assert InterfaceError in {type(error) for error in errors}, errors
+    assert all(database.unavailable(error) for error in errors)
+    connection.close()
