@@ -18,6 +18,7 @@ TLS with a self-signed certificate) pointing at it:
    refused clear is sent again before the worker serves a page from it.
 """
 
+import dataclasses
 import gzip
 import os
 import pickle
@@ -251,6 +252,16 @@ def tls_redis(tmp_path, certificate):
         redisserver.skip_or_fail("this redis-server has no TLS", strict_under_ci=False)
     yield server
     server.stop()
+
+
+def test_a_certificate_redis_cannot_load_fails_rather_than_skips(tmp_path, tls_redis, certificate):
+    """Only a redis-server built without TLS (`tls_redis` skips there) skips the TLS
+    tests where CI allows: one that refused the certificate was taken for that, and
+    its failure hidden."""
+    missing = dataclasses.replace(certificate, keyfile=tmp_path / "no-such.key")
+    with pytest.raises(RuntimeError) as refused:
+        redisserver.start(tmp_path / "redis-no-key", tls=missing).stop()
+    assert not isinstance(refused.value, redisserver.TLSUnsupported), refused.value
 
 
 def test_redis_tls_url_wins_and_speaks_tls_to_a_self_signed_server(released, redis, tls_redis):
