@@ -22,6 +22,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import psycopg2
 from django.conf import settings
+from django.core.management import CommandError
 from django.db import connection
 
 from config.local.demo import ends_with_this_process, procfile_command
@@ -317,6 +318,44 @@ def _create_database(url: str, template: str | None = None) -> str:
     finally:
         admin.close()
     return url
+
+
+_held: list = []  # connections to a benchmark's database, open until the process exits
+
+
+class DatabaseInUse(CommandError):
+    """Another process is connected to the database a benchmark would set up: one
+    line, as a management command's error, which the benchmarks print so."""
+
+
+def refuse_if_in_use(url: str) -> None:
+    """Raise DatabaseInUse where anything is connected to the database of `url`.
+
+    Each run of a benchmark drops its database and makes it again (WITH FORCE,
+    which ends every session on it): a second run did so under a first one, which
+    ended in a traceback. A run stays connected to its database while it runs
+    (`stay_connected`), so the second one stops here, before it touches it."""
+    name = urlsplit(url).path.lstrip("/")
+    admin = psycopg2.connect(settings.DATABASE_URL)
+    try:
+        with admin.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = %s", [name])
+            (connected,) = cursor.fetchone()
+    finally:
+        admin.close()
+    if connected:
+        raise DatabaseInUse(
+            f"Another run of this benchmark uses the database {name}: "
+            "wait for it to end, or stop it."
+        )
+
+
+def stay_connected(url: str):
+    """A connection to the database of `url`, open until this process exits (or it is
+    closed): what `refuse_if_in_use` sees of a run."""
+    held = psycopg2.connect(url)
+    _held.append(held)
+    return held
 
 
 def fresh_database(suffix: str) -> str:

@@ -80,9 +80,16 @@ def setup_django() -> str:
     call_command("collectstatic", "--noinput", verbosity=0)
     from django.db import connection
 
-    from tests.processes import fresh_database
+    from tests.processes import (
+        database_url_beside,
+        fresh_database,
+        refuse_if_in_use,
+        stay_connected,
+    )
 
+    refuse_if_in_use(database_url_beside("bench_load"))
     url = fresh_database("bench_load")
+    stay_connected(url)
     connection.close()
     connection.settings_dict["NAME"] = urlsplit(url).path.lstrip("/")
     return url
@@ -557,8 +564,12 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("ss is not installed (Debian package `iproute2`)")
     redis = not args.no_redis and not args.page and shutil.which("redis-server") is not None
 
-    database_url = setup_django()
     from django.core.management import CommandError
+
+    try:
+        database_url = setup_django()
+    except CommandError as error:  # another run holds the database
+        sys.exit(f"Error: {error}")
 
     from tests.bench import fixtures
     from tests.processes import production_env, run_procfile, start_web

@@ -52,11 +52,19 @@ def setup_django(products: int, reuse: bool) -> bool:
     call_command("collectstatic", "--noinput", verbosity=0)
     from django.db import connection
 
-    from tests.processes import database_url_beside, fresh_database
+    from tests.processes import (
+        database_url_beside,
+        fresh_database,
+        refuse_if_in_use,
+        stay_connected,
+    )
 
     # The name fresh_database gives it (with a test worker's, under pytest-xdist).
-    name = urlsplit(database_url_beside("bench_render")).path.lstrip("/")
+    url = database_url_beside("bench_render")
+    name = urlsplit(url).path.lstrip("/")
+    refuse_if_in_use(url)
     if reuse and set_up(name):
+        stay_connected(url)
         connection.close()
         connection.settings_dict["NAME"] = name
         return True
@@ -67,6 +75,7 @@ def setup_django(products: int, reuse: bool) -> bool:
             file=sys.stderr,
         )
     url = fresh_database("bench_render")
+    stay_connected(url)
     connection.close()
     connection.settings_dict["NAME"] = urlsplit(url).path.lstrip("/")
     call_command("migrate", verbosity=0)
@@ -329,7 +338,8 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         kept = setup_django(args.products, args.reuse)
-    except CommandError as error:  # the seed's: the media storage failed, say
+    # The seed's (the media storage failed, say), or another run holds the database.
+    except CommandError as error:
         sys.exit(f"Error: {error}")
     from config import gc_tuning
 

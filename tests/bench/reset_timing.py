@@ -19,6 +19,7 @@ import argparse
 import os
 import re
 import statistics
+import sys
 import time
 from urllib.parse import urlsplit
 
@@ -36,9 +37,16 @@ def setup_django() -> None:
     from django.core.management import call_command
     from django.db import connection
 
-    from tests.processes import fresh_database
+    from tests.processes import (
+        database_url_beside,
+        fresh_database,
+        refuse_if_in_use,
+        stay_connected,
+    )
 
+    refuse_if_in_use(database_url_beside("bench_reset"))
     url = fresh_database("bench_reset")
+    stay_connected(url)
     connection.close()
     connection.settings_dict["NAME"] = urlsplit(url).path.lstrip("/")
     call_command("migrate", verbosity=0)
@@ -143,7 +151,12 @@ def main(argv: list[str] | None = None) -> None:
         help="SMTP greeting delay, 0 to 10 s (default %(default)s)",
     )
     args = parser.parse_args(argv)
-    setup_django()
+    from django.core.management import CommandError
+
+    try:
+        setup_django()
+    except CommandError as error:  # another run holds the database
+        sys.exit(f"Error: {error}")
     timings = measure(args.requests, args.greeting)
     print(
         f"{args.requests} request{'s' if args.requests != 1 else ''} each, "

@@ -21,7 +21,12 @@ import pytest
 from django.conf import settings
 
 from tests.factories import ProductFactory
-from tests.processes import BASE_DIR, database_url_beside, fresh_database, wait_for
+from tests.processes import (
+    BASE_DIR,
+    database_url_beside,
+    fresh_database,
+    wait_for,
+)
 
 
 def drop(url: str) -> None:
@@ -140,6 +145,21 @@ def test_reuse_sets_up_again_a_database_a_stopped_run_left_and_keeps_a_finished_
         assert again.returncode == 0, again.stderr
         assert "setting it up again" not in again.stderr
         assert again.stdout.startswith("100 products x 5 features (kept from an earlier run)")
+        # A run started while another holds the database stops in one line and leaves
+        # it: each run drops it and makes it again, and a second run did so under a
+        # first, which ended in a traceback.
+        holder = psycopg2.connect(half_set_up)  # as the first run's own connection
+        try:
+            refused = render_run(base, "--reuse", "--products", "200")
+        finally:
+            holder.close()
+        assert refused.returncode == 1, refused.stderr
+        name = urlsplit(half_set_up).path[1:]
+        assert refused.stderr.splitlines() == [
+            f"Error: Another run of this benchmark uses the database {name}: "
+            "wait for it to end, or stop it."
+        ]
+        assert exists(half_set_up)
     finally:
         drop(half_set_up)
         drop(base)
