@@ -82,6 +82,7 @@ def setup_django() -> str:
 
     from tests.processes import (
         database_url_beside,
+        dropped_at_exit,
         fresh_database,
         refuse_if_in_use,
         stay_connected,
@@ -90,6 +91,7 @@ def setup_django() -> str:
     refuse_if_in_use(database_url_beside("bench_load"))
     url = fresh_database("bench_load")
     stay_connected(url)
+    dropped_at_exit(url)  # nothing kept between runs
     connection.close()
     connection.settings_dict["NAME"] = urlsplit(url).path.lstrip("/")
     return url

@@ -39,6 +39,7 @@ def setup_django() -> None:
 
     from tests.processes import (
         database_url_beside,
+        dropped_at_exit,
         fresh_database,
         refuse_if_in_use,
         stay_connected,
@@ -47,6 +48,7 @@ def setup_django() -> None:
     refuse_if_in_use(database_url_beside("bench_reset"))
     url = fresh_database("bench_reset")
     stay_connected(url)
+    dropped_at_exit(url)  # nothing kept between runs
     connection.close()
     connection.settings_dict["NAME"] = urlsplit(url).path.lstrip("/")
     call_command("migrate", verbosity=0)
