@@ -79,8 +79,14 @@ def install() -> None:
     )
     for signum in _installed:
         signal.signal(signum, _terminate)
-    sys.unraisablehook = _stop_swallowed
+    resend_swallowed_stops()
     watch((signal.SIGINT, signal.SIGTERM, signal.SIGHUP))
+
+
+def resend_swallowed_stops() -> None:
+    """From now on, a stop raised where no exception can propagate is sent again
+    (`_stop_swallowed`): for a program with stop handlers of its own (the demo's)."""
+    sys.unraisablehook = _stop_swallowed
 
 
 def _stop_swallowed(unraisable) -> None:
@@ -94,7 +100,10 @@ def _stop_swallowed(unraisable) -> None:
     come. A moment later, once the main thread is out of the callback, another
     thread has the handler run again (`interrupt_main`), and the command unwinds
     as usual; sent from here, the handler ran inside this hook and was lost the
-    same way. Anything else goes to Python's own hook."""
+    same way. A handler that set further stops aside before it raised (the demo's
+    `stop` ignores them, so that a second Ctrl-C cannot break off the way out)
+    left nothing for Python to run: the signal gets a handler that raises the stop
+    once more and sets it aside again. Anything else goes to Python's own hook."""
     if issubclass(unraisable.exc_type, KeyboardInterrupt):
         signum = signal.SIGINT
     elif issubclass(unraisable.exc_type, Terminated) and _terminated_by is not None:
@@ -102,6 +111,15 @@ def _stop_swallowed(unraisable) -> None:
     else:
         sys.__unraisablehook__(unraisable)
         return
+    disposition = signal.getsignal(signum)
+    if not callable(disposition):  # SIG_IGN or SIG_DFL: interrupt_main would do nothing
+        stop = unraisable.exc_value or unraisable.exc_type()
+
+        def once(signum, frame):
+            signal.signal(signum, disposition)
+            raise stop
+
+        signal.signal(signum, once)
     threading.Thread(target=_send_again, args=(signum,), name="stop-again", daemon=True).start()
 
 

@@ -71,8 +71,11 @@ def main() -> int:
     for signum in STOPS:
         signal.signal(signum, stop)
     # A stop also cancels the seeds' statement waiting on the database, which
-    # would hold it until the statement ended (config/cancel_on_stop.py).
+    # would hold it until the statement ended; and one raised where it cannot
+    # propagate (a weak reference's callback as the seeds free their objects) is
+    # raised again, where it was printed and the seeds went on (config/cancel_on_stop.py).
     cancel_on_stop.watch(STOPS)
+    cancel_on_stop.resend_swallowed_stops()
     try:
         return demo()
     except KeyboardInterrupt:

@@ -164,6 +164,40 @@ cancel_on_stop.run(main)
 """
 
 
+SWALLOWED_IN_THE_DEMO = """
+import signal, time, weakref
+from config.local import demo
+
+class Held:
+    pass
+
+def seeds():
+    held = Held()
+
+    def freed(ref):  # Ctrl-C comes while it runs
+        signal.raise_signal(signal.SIGINT)
+        for _ in range(1000):
+            pass
+
+    ref = weakref.ref(held, freed)
+    del held
+    time.sleep(5)  # the seeds go on
+    print("went on", ref)
+    return 0
+
+demo.demo = seeds  # the demo's own way out around it (demo.main)
+print("returned", demo.main())
+"""
+
+
+def test_a_demo_stop_raised_inside_a_weak_references_callback_still_stops_the_demo():
+    """The demo's own stop handler sets further stops aside before it raises: sent
+    again as the commands' is, Ctrl-C did nothing, and the demo seeded on with the
+    traceback of "Exception ignored in: ... KeyboardInterrupt" among its lines."""
+    ran = run_python(SWALLOWED_IN_THE_DEMO, {**os.environ})
+    assert (ran.returncode, ran.stdout, ran.stderr) == (0, "returned 0\n", "")
+
+
 def test_a_stop_raised_inside_a_weak_references_callback_still_stops_the_command():
     """Python runs a signal's handler wherever the main thread is, a weak reference's
     callback included (a WeakSet losing a member as a statement's objects are
