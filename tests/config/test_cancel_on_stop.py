@@ -139,14 +139,14 @@ def test_a_forked_child_has_the_signals_defaults_and_no_wakeup_fd():
     assert (ran.returncode, ran.stdout, ran.stderr) == (0, "True -1\n", "")
 
 
-SWALLOWED = """
+# Work whose weak reference's callback a Ctrl-C lands in, then goes on for 5 s.
+STOPPED_IN_A_CALLBACK = """
 import signal, time, weakref
-from config import cancel_on_stop
 
 class Held:
     pass
 
-def main():
+def work():
     held = Held()
 
     def freed(ref):  # Ctrl-C comes while it runs
@@ -156,38 +156,25 @@ def main():
 
     ref = weakref.ref(held, freed)
     del held
-    time.sleep(5)  # the command's work goes on
+    time.sleep(5)  # the work goes on
     print("went on", ref)
     return 0
-
-cancel_on_stop.run(main)
 """
-
-
-SWALLOWED_IN_THE_DEMO = """
-import signal, time, weakref
+SWALLOWED = (
+    STOPPED_IN_A_CALLBACK
+    + """
+from config import cancel_on_stop
+cancel_on_stop.run(work)
+"""
+)
+SWALLOWED_IN_THE_DEMO = (
+    STOPPED_IN_A_CALLBACK
+    + """
 from config.local import demo
-
-class Held:
-    pass
-
-def seeds():
-    held = Held()
-
-    def freed(ref):  # Ctrl-C comes while it runs
-        signal.raise_signal(signal.SIGINT)
-        for _ in range(1000):
-            pass
-
-    ref = weakref.ref(held, freed)
-    del held
-    time.sleep(5)  # the seeds go on
-    print("went on", ref)
-    return 0
-
-demo.demo = seeds  # the demo's own way out around it (demo.main)
+demo.demo = work  # the seeds, with the demo's own way out around them (demo.main)
 print("returned", demo.main())
 """
+)
 
 
 def test_a_demo_stop_raised_inside_a_weak_references_callback_still_stops_the_demo():
