@@ -53,9 +53,12 @@ class CachedCountPaginator(Paginator):
       elsewhere): a page past the real end is the 404 it would be, never an empty
       page stored in the page cache for everyone;
     - more (products added or published elsewhere): the last page by the count
-      reads one row more, which is there, and a page past its end counts again
+      reads one row more, which is there, and the page after its last counts again
       before it is a 404; the last page was shown cut short and stored, and the
-      pages after it were 404s.
+      page after it was a 404.
+    With orphans (`paginate_orphans`), the last two pages by the count read past
+    their own rows by orphans + 1: a count too high by one moved the last page's
+    rows onto the page before, which showed its own and stopped.
     The page's rows are read here rather than by the template; a page whose rows
     agree costs no query more. A count this request made is not made again.
     `last`: the page was asked for as Django's `?page=last`, the last page by the
@@ -98,14 +101,20 @@ class CachedCountPaginator(Paginator):
         try:
             number = self.validate_number(number)
         except EmptyPage:
-            if self.counted or int(number) < 1:
+            # The page after the kept count's last: a page typed further on, or junk
+            # (?page=1000), is the 404 without a count, as it was before counts were kept.
+            if self.counted or int(number) != self.num_pages + 1:
                 raise
             return self._counted_again(number)
         bottom = (number - 1) * self.per_page
         promised = self._rows_on(number)
-        past = bottom + promised >= self.count and not self.counted
-        rows = list(self.object_list[bottom : bottom + promised + past])
-        if len(rows) == promised or self.counted:
+        # One row more on the last page by the count shows a count too low. With
+        # orphans, the page before it also reads past its own: a count too high by a
+        # few moves the last page's rows onto it, and they were shown nowhere.
+        near_end = number == self.num_pages or (self.orphans and number == self.num_pages - 1)
+        more = self.orphans + 1 if near_end and not self.counted else 0
+        rows = list(self.object_list[bottom : bottom + promised + more])
+        if len(rows) == min(promised + more, self.count - bottom) or self.counted:
             return self._get_page(rows[:promised], number, self)
         return self._counted_again(number)
 

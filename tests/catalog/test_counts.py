@@ -2,9 +2,11 @@
 (catalog/counts.py)."""
 
 import pytest
+from django.core.paginator import EmptyPage
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from catalog.counts import CachedCountPaginator
 from catalog.models import Category, Product
 from tests.factories import CategoryFactory, ProductFactory
 from tests.pages import query_count
@@ -168,17 +170,52 @@ def test_a_kept_count_lower_than_the_rows_is_counted_again(
     assert again.count('class="product-card"') == 3
 
 
-@pytest.mark.parametrize("kept_before", [True, False], ids=["kept", "not kept"])
-def test_a_page_past_the_end_counts_once(client, make_products, kept_before):
-    """A page past the end counts again once where the count was kept, and a count
-    this request made is not made again."""
+@pytest.mark.parametrize(
+    ("kept_before", "page", "counts"),
+    [(True, 3, 1), (True, 5, 0), (False, 3, 1), (False, 5, 1)],
+    ids=["kept, the next page", "kept, further on", "not kept", "not kept, further on"],
+)
+def test_a_page_past_the_end_counts_at_most_once(client, make_products, kept_before, page, counts):
+    """The page after the kept count's last counts again before it is a 404, once: a
+    count this request made is not made again. A page further on (typed, or junk such
+    as ?page=1000) is the 404 without a count, as before counts were kept: any page
+    number a visitor makes up cost a COUNT(*)."""
     make_products(3)
     if kept_before:
-        client.get("/products/?per_page=2")
+        client.get("/products/?per_page=2")  # 2 pages by the kept count
     with CaptureQueriesContext(connection) as queries:
-        assert client.get("/products/?per_page=2&page=5").status_code == 404
-    counts = [q["sql"] for q in queries if "COUNT(*)" in q["sql"]]
-    assert len(counts) == 1, counts
+        assert client.get(f"/products/?per_page=2&page={page}").status_code == 404
+    made = [q["sql"] for q in queries if "COUNT(*)" in q["sql"]]
+    assert len(made) == counts, made
+
+
+@pytest.mark.parametrize("orphans", [0, 1, 2])
+@pytest.mark.parametrize("change", ["too high", "too low"])
+def test_every_product_is_on_a_page_whatever_the_orphans(make_products, orphans, change):
+    """A fork's `paginate_orphans` moves a short last page onto the one before. With
+    one orphan a kept count one too high left the real last page's rows on the page
+    it said came after: the page before showed its own rows and stopped, that page
+    was a 404, and a product was on no page until the count expired."""
+    products = make_products(8)
+    last = products[-1].pk
+    if change == "too low":
+        Product.objects.filter(pk=last).update(is_published=False)
+
+    def paginator():
+        listed = Product.objects.published().order_by("pk")
+        return CachedCountPaginator(listed, 3, count_key="counts-test", orphans=orphans)
+
+    assert paginator().count == (7 if change == "too low" else 8)  # kept
+    Product.objects.filter(pk=last).update(is_published=change == "too low")
+    shown, number = [], 1
+    while True:
+        try:
+            page = paginator().page(number)
+        except EmptyPage:
+            break
+        shown += [product.pk for product in page.object_list]
+        number += 1
+    assert shown == list(Product.objects.published().order_by("pk").values_list("pk", flat=True))
 
 
 def test_a_list_emptied_elsewhere_shows_no_products_not_the_kept_count(client, make_products):

@@ -70,3 +70,21 @@ def test_every_pages_features_statement_is_one_text_under_600_bytes(client, make
     features = [q["sql"] for q in queries if 'FROM "catalog_feature"' in q["sql"]]
     assert features, [q["sql"] for q in queries]
     assert all(len(sql.encode()) < 600 for sql in features), features
+
+
+def test_the_last_page_by_a_kept_count_reads_one_row_more_in_the_same_bounded_text(
+    client, make_products
+):
+    """The last page by a kept count reads one row more (catalog/counts.py): its
+    features statement is still one text under 600 bytes, and the page shows its own
+    cards."""
+    make_products(20)
+    client.get("/products/?per_page=7")  # the count kept: 3 pages
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get("/products/?per_page=7&page=last&render=1")
+    assert page["X-Page-Cache"] == "bypass"
+    assert page.content.decode().count('class="product-card"') == 6
+    features = [q["sql"] for q in queries if 'FROM "catalog_feature"' in q["sql"]]
+    assert len(features) == 1, features
+    assert len(features[0].encode()) < 600, features
+    assert not [q["sql"] for q in queries if "COUNT(*)" in q["sql"]]
