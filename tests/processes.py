@@ -112,13 +112,23 @@ def port_block() -> range:
 def claim_block(first_choice: int, claims: Path = PORT_CLAIMS) -> range:
     """The first block from `first_choice` on whose lock file in `claims` no other
     process holds, held by this one from now on."""
-    claims.mkdir(mode=0o777, exist_ok=True)
+    # Every user's test runs take their blocks here: a folder anyone may add to
+    # (as /tmp), files anyone may lock (a lock needs a file open, reading will do).
+    with suppress(FileExistsError):
+        claims.mkdir()
+    with suppress(PermissionError):  # another user's folder: they made it so
+        claims.chmod(0o1777)  # mkdir's mode is cut by the umask
     for offset in range(BLOCKS):
         number = (first_choice + offset) % BLOCKS
+        path = claims / f"block-{number}"
         try:
-            fd = os.open(claims / f"block-{number}", os.O_CREAT | os.O_RDWR, 0o666)
-        except OSError:  # another user's file: theirs to hold
-            continue
+            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_RDONLY, 0o444)
+            os.fchmod(fd, 0o444)  # the umask cut the mode here too
+        except FileExistsError:
+            try:
+                fd = os.open(path, os.O_RDONLY)
+            except PermissionError:  # a file its user made unreadable: theirs
+                continue
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
@@ -323,34 +333,43 @@ def _create_database(url: str, template: str | None = None, create: bool = True)
     return url
 
 
-_held: list = []  # connections to a benchmark's database, open until the process exits
+_held: list = []  # connections holding a benchmark's database, open until the process exits
+# The first key of the advisory lock a run of a benchmark holds on its database's
+# name ("benc"), on the server's database the run connects to first.
+BENCH_DATABASE_LOCK = 0x62656E63
 
 
 class DatabaseInUse(CommandError):
-    """Another process is connected to the database a benchmark would set up: one
-    line, as a management command's error, which the benchmarks print so."""
+    """The database a benchmark would set up is another's now: one line, as a
+    management command's error, which the benchmarks print so."""
 
 
 def refuse_if_in_use(url: str) -> None:
-    """Raise DatabaseInUse where anything is connected to the database of `url`.
+    """Hold the database of `url` for this process, or raise DatabaseInUse.
 
     Each run of a benchmark drops its database and makes it again (WITH FORCE,
     which ends every session on it): a second run did so under a first one, which
-    ended in a traceback. A run stays connected to its database while it runs
-    (`stay_connected`), so the second one stops here, before it touches it."""
+    ended in a traceback. Two holds: an advisory lock on the name, taken on the
+    server's own database and kept until the process exits (two runs started at
+    the same moment: each checked, then both dropped and made it); and no session
+    on the database itself (a run that holds it from another server database, or
+    a psql of the user's). A run stays connected to it while it runs
+    (`stay_connected`)."""
     name = urlsplit(url).path.lstrip("/")
     admin = psycopg2.connect(settings.DATABASE_URL)
-    try:
-        with admin.cursor() as cursor:
-            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = %s", [name])
-            (connected,) = cursor.fetchone()
-    finally:
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, hashtext(%s))", [BENCH_DATABASE_LOCK, name])
+        (locked,) = cursor.fetchone()
+        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = %s", [name])
+        (sessions,) = cursor.fetchone()
+    if not locked or sessions:
         admin.close()
-    if connected:
         raise DatabaseInUse(
-            f"Another run of this benchmark uses the database {name}: "
-            "wait for it to end, or stop it."
+            f"The database {name} is in use (another run of this benchmark, or a session "
+            "of yours): wait for it to end, or stop it."
         )
+    _held.append(admin)
 
 
 def dropped_at_exit(url: str) -> None:

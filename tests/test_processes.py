@@ -4,6 +4,7 @@
 import fcntl
 import os
 import socket
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -76,7 +77,7 @@ def test_a_block_another_test_process_holds_is_passed_over(tmp_path):
     other's web process. A block is held by a lock file until its process exits."""
     mine = port_block()
     number = (mine.start - PORTS_FROM) // PORTS_PER_WORKER
-    held = os.open(PORT_CLAIMS / f"block-{number}", os.O_RDWR)
+    held = os.open(PORT_CLAIMS / f"block-{number}", os.O_RDONLY)
     try:
         with pytest.raises(BlockingIOError):  # this process holds its own block
             fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -95,6 +96,10 @@ def test_a_block_another_test_process_holds_is_passed_over(tmp_path):
     first = claim_block(3, claims)
     assert first.start == PORTS_FROM + 3 * PORTS_PER_WORKER
     assert claim_block(3, claims).start == first.start + PORTS_PER_WORKER
+    # Every user's runs share the folder, whatever the umask of the first: anyone
+    # may add a file and open one to lock it.
+    assert stat.S_IMODE(claims.stat().st_mode) == 0o1777
+    assert {stat.S_IMODE(path.stat().st_mode) for path in claims.iterdir()} == {0o444}
 
 
 def test_worker_numbers_come_from_xdist(monkeypatch):

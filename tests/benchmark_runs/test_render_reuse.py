@@ -23,6 +23,7 @@ from django.conf import settings
 from tests.factories import ProductFactory
 from tests.processes import (
     BASE_DIR,
+    BENCH_DATABASE_LOCK,
     database_url_beside,
     fresh_database,
     wait_for,
@@ -88,6 +89,14 @@ def render_run(database_url: str, *arguments: str) -> subprocess.CompletedProces
     )
 
 
+def locked(url: str, *key) -> psycopg2.extensions.connection:
+    """A connection to the database of `url` holding the advisory lock `key`."""
+    holder = psycopg2.connect(url)
+    with holder.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s, hashtext(%s))", key)
+    return holder
+
+
 def exists(url: str) -> bool:
     admin = psycopg2.connect(settings.DATABASE_URL)
     try:
@@ -147,19 +156,25 @@ def test_reuse_sets_up_again_a_database_a_stopped_run_left_and_keeps_a_finished_
         assert again.stdout.startswith("100 products x 5 features (kept from an earlier run)")
         # A run started while another holds the database stops in one line and leaves
         # it: each run drops it and makes it again, and a second run did so under a
-        # first, which ended in a traceback.
-        holder = psycopg2.connect(half_set_up)  # as the first run's own connection
-        try:
-            refused = render_run(base, "--reuse", "--products", "200")
-        finally:
-            holder.close()
-        assert refused.returncode == 1, refused.stderr
+        # first, which ended in a traceback. Held two ways: a session on it (a run's
+        # own, a psql of the user's), and the lock a run takes first on the server's
+        # database it connects to (two runs started at the same moment).
         name = urlsplit(half_set_up).path[1:]
-        assert refused.stderr.splitlines() == [
-            f"Error: Another run of this benchmark uses the database {name}: "
-            "wait for it to end, or stop it."
-        ]
-        assert exists(half_set_up)
+        for holder in (
+            lambda: psycopg2.connect(half_set_up),
+            lambda: locked(base, BENCH_DATABASE_LOCK, name),
+        ):
+            held = holder()
+            try:
+                refused = render_run(base, "--reuse", "--products", "200")
+            finally:
+                held.close()
+            assert refused.returncode == 1, refused.stderr
+            assert refused.stderr.splitlines() == [
+                f"Error: The database {name} is in use (another run of this benchmark, or a "
+                "session of yours): wait for it to end, or stop it."
+            ]
+            assert exists(half_set_up)
     finally:
         drop(half_set_up)
         drop(base)
