@@ -13,8 +13,9 @@ from django.core.management import get_commands, load_command_class
 
 from tests.test_docs_paths import DOCS
 
-COMMAND = re.compile(r"manage\.py ([a-z0-9_]+)([^`\n|]*)")
-BENCHMARK = re.compile(r"python -m (tests\.bench\.[a-z0-9_]+)([^`\n|]*)")
+# To the end of the code span or line; a shell line continued with "\" goes on.
+COMMAND = re.compile(r"manage\.py ([a-z0-9_]+)([^`\n]*)")
+BENCHMARK = re.compile(r"python -m (tests\.bench\.[a-z0-9_]+)([^`\n]*)")
 OPTION = re.compile(r"(?<![\w-])(--[a-z][\w-]*)")
 
 
@@ -22,7 +23,7 @@ def named(pattern: re.Pattern) -> dict[str, set[str]]:
     """Each command the docs name, with the options they show with it."""
     found: dict[str, set[str]] = {}
     for doc in DOCS:
-        for match in pattern.finditer(doc.read_text()):
+        for match in pattern.finditer(doc.read_text().replace("\\\n", " ")):
             found.setdefault(match[1], set()).update(OPTION.findall(match[2]))
     return found
 
