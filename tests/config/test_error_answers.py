@@ -56,6 +56,8 @@ def test_a_method_a_page_does_not_take_is_a_page_no_cache_keeps(method):
         assert response["Allow"], path
         assert response["Content-Type"].startswith("text/html"), path
         assert all(word in response["Cache-Control"] for word in NEVER_CACHED), path
+        # A page, with the policy every page has (WhiteNoise answers outside it).
+        assert "default-src" in response["Content-Security-Policy"], path
 
 
 @pytest.mark.parametrize(
