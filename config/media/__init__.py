@@ -6,7 +6,7 @@ django-storages, boto3 and Pillow. Its public API:
 - `storage.media_storage(bucket, ...)` / `storage.static_storage(bucket, ...)`: the
   `STORAGES` entries for the versioned media bucket and a plain static bucket.
 - `versions`: `list_versions(name)`, `restore(name, version_id=None)` (undelete, or
-  roll back to a version), `versioning_status()`, `set_versioning()`,
+  roll back to a version), `versioning_status()`, `unversioned_note()`, `set_versioning()`,
   `put_lifecycle()`, `check_name()`; errors `MediaError`, `storage_errors()`.
 - `admin.MediaVersionsAdminMixin` (a "File versions" link on a ModelAdmin) and the
   versions page, `urls` (include before the admin's URLs); restoring needs the

@@ -205,10 +205,11 @@ def _page(request, form, *, status=200, error=None, failed=None):
     refused = name if name and not may_list else None
     if refused:
         name, status, error = None, 403, None
-    rows, more = [], False
+    rows, more, unversioned = [], False, None
     if name and error is None:
         try:
             listed = versions.list_versions(name, limit=VERSIONS_SHOWN + 1)
+            unversioned = versions.unversioned_note(listed)
             more = len(listed) > VERSIONS_SHOWN
             rows = [
                 {
@@ -239,6 +240,7 @@ def _page(request, form, *, status=200, error=None, failed=None):
         "rows": rows,
         "shown": VERSIONS_SHOWN if more else None,
         "refused": refused,
+        "unversioned": unversioned,
     }
     return render(
         request,

@@ -319,6 +319,33 @@ def versioning_status() -> Versioning:
     return Versioning(answer.get("Status", "Never enabled"), answer.get("MFADelete", "Disabled"))
 
 
+def unversioned_note(listed: list[Version]) -> str | None:
+    """What to add to a listing that holds no version a versioned bucket would have
+    made (none, or `null` ones only), when the bucket's versioning is off: without it
+    "No file named ..." reads as a name never used, and one `null` version as a file
+    written once. None otherwise, and when S3 does not say (only a note: logged)."""
+    if any(version.version_id != "null" for version in listed):
+        return None
+    bucket = bucket_name()
+    try:
+        status = versioning_status().status
+    except storage_errors() as error:
+        logger.warning("The versioning of bucket %r is unknown: %s", bucket, error)
+        return None
+    if status == "Enabled":
+        return None
+    return (
+        f"Versioning is off on bucket {bucket!r} ({status}): "
+        "a file deleted or written over there cannot be brought back."
+    )
+
+
+def _nothing(message: str, listed: list[Version]) -> NothingToRestore:
+    """NothingToRestore saying `message`, and why, on a bucket whose versioning is off."""
+    note = unversioned_note(listed)
+    return NothingToRestore(f"{message} {note}" if note else message)
+
+
 def bucket_region(storage) -> str | None:
     """The region S3 names for `storage`'s bucket in HeadBucket's answer
     (x-amz-bucket-region), None when it names none; raises storage_errors() as
@@ -524,14 +551,15 @@ def restore(
     ):
         versions = list_versions(name)
     if not versions:
-        raise NothingToRestore(f"No file named {name!r} in bucket {bucket!r}.")
+        raise _nothing(f"No file named {name!r} in bucket {bucket!r}.", versions)
     if version_id is None:
         if not versions[0].is_delete_marker:
-            raise NothingToRestore(
-                f"{name!r} is not deleted; pass a version to roll it back to an older one."
+            raise _nothing(
+                f"{name!r} is not deleted; pass a version to roll it back to an older one.",
+                versions,
             )
         if all(v.is_delete_marker for v in versions):
-            raise NothingToRestore(f"{name!r} has only delete markers: no version to restore.")
+            raise _nothing(f"{name!r} has only delete markers: no version to restore.", versions)
         # The marker S3 calls current, one at a time: below it the listing's order is
         # known to the second only, and a marker there may lie under a version. Only
         # this listing's markers, each once: one laid since is someone's delete.
@@ -566,11 +594,11 @@ def restore(
         return top
     chosen = next((v for v in versions if v.version_id == version_id), None)
     if chosen is None:
-        raise NothingToRestore(f"{name!r} has no version {shown(version_id)}.")
+        raise _nothing(f"{name!r} has no version {shown(version_id)}.", versions)
     if chosen.is_delete_marker:
         raise NothingToRestore(f"Version {shown(version_id)} of {name!r} is a delete marker.")
     if chosen.is_latest:
-        raise NothingToRestore(f"Version {shown(version_id)} is already the current {name!r}.")
+        raise _nothing(f"Version {shown(version_id)} is already the current {name!r}.", versions)
     # Unless versioning is on, S3 writes the copy as the null version, over the one
     # already there (a file stored before versioning was on): lost for good.
     status = versioning_status().status

@@ -149,3 +149,37 @@ def copys_answer_lost(request, fresh_s3, monkeypatch, settings):
 
     monkeypatch.setattr(client._endpoint, "_send", _send)
     yield sent
+
+
+# Buckets whose versioning is off: never enabled, or suspended (its status as S3 names it).
+UNVERSIONED = {"never enabled": "Never enabled", "suspended": "Suspended"}
+
+
+@pytest.fixture(params=UNVERSIONED)
+def unversioned_bucket(request, settings, fresh_s3):
+    """The default storage on a bucket of the local server whose versioning is off.
+    Yields the status `media_versioning status` gives it."""
+    client = fresh_s3.client()
+    client.create_bucket(Bucket="plain-media")
+    if request.param == "suspended":
+        client.put_bucket_versioning(
+            Bucket="plain-media", VersioningConfiguration={"Status": "Suspended"}
+        )
+    settings.STORAGES = storages_on(fresh_s3, bucket="plain-media")
+    return UNVERSIONED[request.param]
+
+
+def versioning_off(status: str) -> str:
+    """What the page and the commands add on the `unversioned_bucket`."""
+    return (
+        f"Versioning is off on bucket 'plain-media' ({status}): "
+        "a file deleted or written over there cannot be brought back."
+    )
+
+
+def written_twice(name: str = "products/p.png") -> str:
+    """A file saved, then written over: its stored name."""
+    name = default_storage.save(name, ContentFile(b"first"))
+    with default_storage.open(name, "wb") as file:
+        file.write(b"second")
+    return name

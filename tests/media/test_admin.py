@@ -7,11 +7,13 @@ from django.contrib import admin
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.test import Client
+from django.utils.html import escape
 
 from config.media import versions
 from config.media.admin import DiscardsUnsavedUploadsMixin, MediaVersionsAdminMixin
 from config.media.forms import MediaUploadForm, MediaUploadFormMixin
 from tests.conftest import storages_on
+from tests.media.conftest import versioning_off, written_twice
 from tests.processes import BASE_DIR
 
 URL = "/admin/media/versions/"
@@ -333,3 +335,54 @@ def test_a_restore_without_a_usable_version_says_why(admin_client, deleted_file,
     assert response.status_code == 400
     assert f"The version to restore: {said}" in response.content.decode()
     assert not default_storage.exists(name)
+
+
+def test_a_bucket_without_versioning_says_so_on_the_page(admin_client, unversioned_bucket):
+    """The page said "kept by the versioned bucket" and "No file named" for a file
+    deleted from a bucket whose versioning was never on (or suspended), and listed a
+    key written twice as one version without a word that the first was lost."""
+    off = escape(versioning_off(unversioned_bucket))
+    name = written_twice()
+    listed = admin_client.get(URL, {"name": name}).content.decode()
+    assert f"Versions of <code>{name}</code>" in listed
+    assert off in listed
+
+    default_storage.delete(name)
+    deleted = admin_client.get(URL, {"name": name})
+    assert deleted.status_code == 200
+    assert f"No file named <code>{name}</code>" in deleted.content.decode()
+    assert off in deleted.content.decode()
+
+
+def test_a_versioned_bucket_has_no_such_note(admin_client, deleted_file):
+    """Versioning on: an unknown name, a file stored before versioning (a null
+    version alone) and a deleted file say nothing of versioning."""
+    name, _ = deleted_file
+    null_only = default_storage.save("before.png", ContentFile(b"x"))
+    for shown in (name, null_only, "no/such.png"):
+        assert "Versioning is off" not in admin_client.get(URL, {"name": shown}).content.decode()
+
+
+def test_a_failing_versioning_status_leaves_the_page_as_it_was(
+    admin_client, unversioned_bucket, caplog
+):
+    """The note is only a note: S3 refusing GetBucketVersioning (keys without it)
+    leaves the page's answer, without it, and logs why."""
+    from botocore.exceptions import ClientError
+
+    client = default_storage.connection.meta.client
+
+    def refuse(**kwargs):
+        error = {"Error": {"Code": "AccessDenied", "Message": "denied"}}
+        raise ClientError({**error, "ResponseMetadata": {"HTTPStatusCode": 403}}, "Get")
+
+    client.meta.events.register("before-send.s3.GetBucketVersioning", refuse)
+    try:
+        with caplog.at_level(logging.WARNING, logger="config.media.versions"):
+            response = admin_client.get(URL, {"name": "products/p.png"})
+    finally:
+        client.meta.events.unregister("before-send.s3.GetBucketVersioning", refuse)
+    assert response.status_code == 200
+    assert "No file named <code>products/p.png</code>" in response.content.decode()
+    assert "Versioning is off" not in response.content.decode()
+    assert "versioning of bucket 'plain-media' is unknown" in caplog.text

@@ -9,6 +9,7 @@ from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
 
 from config.media import versions
+from tests.media.conftest import versioning_off, written_twice
 from tests.processes import manage, production_env
 
 UNREACHABLE_DB = "postgres://u:p@127.0.0.1:9/unreachable"
@@ -208,3 +209,31 @@ def test_media_lifecycle_takes_at_most_nine_ascii_digits(fresh_s3, days):
     with pytest.raises(CommandError, match="a whole number in ASCII digits, at most nine"):
         run("media_lifecycle", "--noncurrent-days", days)
     assert run("media_lifecycle", "--show").endswith("none\n")
+
+
+def test_the_commands_say_when_the_bucket_has_no_versioning(unversioned_bucket):
+    """`media_versions` and `media_restore` said "No file named ..." of a file deleted
+    from a bucket whose versioning is off, as of a name never used; only
+    `media_versioning status` told why nothing could come back."""
+    off = versioning_off(unversioned_bucket)
+    name = written_twice()
+    out, err = io.StringIO(), io.StringIO()
+    call_command("media_versions", name, stdout=out, stderr=err)
+    assert len(out.getvalue().splitlines()) == 2  # the heading and one null version
+    assert err.getvalue() == off + "\n"
+    with pytest.raises(CommandError, match="is not deleted") as not_deleted:
+        run("media_restore", name)
+    assert str(not_deleted.value).endswith(" " + off)
+
+    default_storage.delete(name)
+    for command in ("media_versions", "media_restore"):
+        with pytest.raises(CommandError) as refused:
+            run(command, name)
+        assert str(refused.value) == f"No file named {name!r} in bucket 'plain-media'. {off}"
+
+
+def test_the_commands_say_nothing_of_versioning_on_a_versioned_bucket(fresh_s3):
+    for command in ("media_versions", "media_restore"):
+        with pytest.raises(CommandError) as refused:
+            run(command, "no/such.png")
+        assert str(refused.value) == "No file named 'no/such.png' in bucket 'media'."

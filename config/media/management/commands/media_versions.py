@@ -13,8 +13,11 @@ class Command(BaseCommand):
     def handle(self, *, path, **options):
         with media_errors():
             found = versions.list_versions(path)
+            # On a bucket whose versioning is off: why nothing, or one version, is listed.
+            note = versions.unversioned_note(found)
         if not found:
-            raise CommandError(f"No file named {path!r} in bucket {versions.bucket_name()!r}.")
+            unknown = f"No file named {path!r} in bucket {versions.bucket_name()!r}."
+            raise CommandError(f"{unknown} {note}" if note else unknown)
         rows = [("VERSION ID", "KIND", "CURRENT", "LAST MODIFIED (UTC)", "SIZE")]
         rows += [
             (
@@ -31,3 +34,5 @@ class Command(BaseCommand):
             self.stdout.write(
                 "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
             )
+        if note:  # on stderr: the table on stdout stays one a script can read
+            self.stderr.write(note)
