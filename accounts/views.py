@@ -291,6 +291,7 @@ def profile_edit(request):
         if not save_own_fields(form.save(commit=False)):
             logout(request)  # staff deleted the account: nothing to save it to
             return redirect_to_login(reverse("accounts:profile"))
+        form.save_m2m()  # a replaced or cleared avatar is recorded (config/media/forms.py)
         messages.success(request, "Your profile is saved.")
         return redirect("accounts:profile")
     context = {"form": form, "title": "Edit your profile", "submit": "Save"}

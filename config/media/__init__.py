@@ -10,7 +10,9 @@ django-storages, boto3 and Pillow. Its public API:
   `put_lifecycle()`, `check_name()`; errors `MediaError`, `storage_errors()`.
 - `admin.MediaVersionsAdminMixin` (a "File versions" link on a ModelAdmin) and the
   versions page, `urls` (include before the admin's URLs); restoring needs the
-  `media.restore_media` permission (`models`).
+  `media.restore_media` permission (`models`). A file an object's field held until a
+  form replaced or cleared it is recorded (`models.EarlierFile`), listed on the
+  object's page and can be used again from its versions page.
 - `uploads.ImageUploadField`: an ImageField checked by content (JPEG, PNG, WebP,
   GIF; camera formats included) and stored without metadata (`reencode`).
 - `forms.MediaUploadFormMixin`: a storage failure becomes a form error, not a 500;

@@ -15,9 +15,12 @@ permission on top of staff status (config/media/models.py); without it the page 
 403 and the link is not shown. The permission names no file, so a file's page also
 asks the admin of the rows that hold it (`holders`: a file field's value, on a model
 whose ModelAdmin uses the mixin): staff must be allowed to view one to list and
-download the versions, and to change each to restore one. A file no row holds (a
-replaced avatar, a deleted product's picture: every upload has a key of its own)
-is a superuser's only.
+download the versions, and to change each to restore one. A name a row's field held
+earlier (`EarlierFile`, recorded by the upload forms when a save replaced or
+cleared it) counts as held by that row, so staff who may change a product see
+and use its earlier pictures again ("Use this file again", `_use_again`). A file
+no row holds now or earlier (a deleted product's picture: every upload has a key
+of its own) is a superuser's only.
 
 A restore stores a copy of the version as the newest one, which the app's keys
 cannot delete, and leaves the version it copied to be copied again: it counts
@@ -27,21 +30,28 @@ written the copy (a 429 with the limit's error once it is reached, and its
 """
 
 import logging
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.contrib.admin.utils import quote
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
-from django.db import models
+from django.db import models, router, transaction
+from django.db.models import Max
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.text import capfirst
 from django.views.decorators.http import require_http_methods
 
 from config.media import versions
 from config.media.forms import BUSY_MESSAGE, MediaUploadForm, limit_asked, upload_limit
-from config.media.models import can_restore_media
+from config.media.models import EarlierFile, can_restore_media
 
 logger = logging.getLogger(__name__)
 
@@ -68,17 +78,96 @@ class RestoreForm(MediaFileForm):
     version_id = forms.CharField(max_length=1024, widget=forms.HiddenInput)
 
 
+class UseAgainForm(MediaFileForm):
+    """The earlier file `name` put back into the field of the object that held it."""
+
+    content_type = forms.IntegerField(label="Its holder's type", widget=forms.HiddenInput)
+    object_id = forms.CharField(label="Its holder", max_length=255, widget=forms.HiddenInput)
+    field = forms.CharField(label="Its holder's field", max_length=255, widget=forms.HiddenInput)
+
+
 def versions_url(name: str) -> str:
     return reverse("admin-media-versions") + "?" + urlencode({"name": name})
 
 
-def holders(name: str) -> list[tuple[admin.ModelAdmin, models.Model]]:
+# The earlier files an object's change page lists for one field, the newest.
+EARLIER_SHOWN = 10
+# The objects that held a file earlier its versions page asks about and lists, the
+# newest: a seeded picture replaced on many products was held by each.
+EARLIER_HOLDERS = 20
+
+
+@dataclass(frozen=True)
+class Earlier:
+    """An object whose file field held a name until a save replaced or cleared it."""
+
+    model_admin: admin.ModelAdmin
+    field: models.FileField
+    object_id: str
+    until: datetime  # when the newest save that replaced or cleared it ran
+    row: models.Model | None  # None: deleted since
+
+    @property
+    def content_type(self) -> ContentType:
+        return ContentType.objects.get_for_model(self.model_admin.model)
+
+
+def earlier_holders(name: str) -> tuple[list[Earlier], bool]:
+    """The newest EARLIER_HOLDERS objects whose field held `name` earlier, on models
+    whose admin uses MediaVersionsAdminMixin, newest first; and whether there were
+    more. One query for the records, one per model for its rows."""
+    records = list(
+        EarlierFile.objects.filter(name=name)
+        .values("content_type_id", "object_id", "field_name")
+        .annotate(until=Max("recorded_at"), last=Max("pk"))
+        .order_by("-until", "-last")[: EARLIER_HOLDERS + 1]
+    )
+    admins = {
+        model: model_admin
+        for model, model_admin in admin.site._registry.items()
+        if isinstance(model_admin, MediaVersionsAdminMixin)
+    }
+    kinds = ContentType.objects.get_for_models(*admins)  # cached after the first
+    by_kind = {kinds[model].pk: model_admin for model, model_admin in admins.items()}
+    found = []
+    for record in records[:EARLIER_HOLDERS]:
+        model_admin = by_kind.get(record["content_type_id"])
+        if model_admin is None:
+            continue  # not (or no longer) on the admin with the mixin
+        model = model_admin.model
+        try:
+            field = model._meta.get_field(record["field_name"])
+        except FieldDoesNotExist:  # removed from the model since
+            continue
+        if isinstance(field, models.FileField):
+            found.append((model_admin, field, record["object_id"], record["until"]))
+    ids = defaultdict(set)
+    for model_admin, _, object_id, _ in found:
+        ids[model_admin.model].add(object_id)
+    rows = {
+        (model, str(row.pk)): row
+        for model, wanted in ids.items()
+        for row in model._default_manager.filter(pk__in=wanted)
+    }
+    held = [
+        Earlier(model_admin, field, object_id, until, rows.get((model_admin.model, object_id)))
+        for model_admin, field, object_id, until in found
+    ]
+    return held, len(records) > EARLIER_HOLDERS
+
+
+def holders(
+    name: str, earlier: list[Earlier] | None = None
+) -> list[tuple[admin.ModelAdmin, models.Model]]:
     """A row whose file field holds `name`, with its ModelAdmin, for each model whose
-    admin (on the admin site) uses MediaVersionsAdminMixin and has one.
+    admin (on the admin site) uses MediaVersionsAdminMixin and has one; and each row
+    whose field held it earlier and is still there (`earlier`, else looked up).
 
     The first row of a model speaks for all its rows: Django's permissions are the
     model's, and seeded products share their pictures by the thousand."""
-    found = []
+    if earlier is None:
+        earlier = earlier_holders(name)[0]
+    found = [(held.model_admin, held.row) for held in earlier if held.row is not None]
     for model, model_admin in admin.site._registry.items():
         if not isinstance(model_admin, MediaVersionsAdminMixin):
             continue
@@ -91,12 +180,12 @@ def holders(name: str) -> list[tuple[admin.ModelAdmin, models.Model]]:
     return found
 
 
-def allowed(request, name: str) -> tuple[bool, bool]:
+def allowed(request, name: str, earlier: list[Earlier] | None = None) -> tuple[bool, bool]:
     """Whether the user may list and download the versions of `name`, and whether they
     may restore one, which changes every row holding it (`holders`, looked up once)."""
     if request.user.is_superuser:
         return True, True
-    found = holders(name)
+    found = holders(name, earlier)
     may_list = any(
         model_admin.has_view_or_change_permission(request, row) for model_admin, row in found
     )
@@ -113,6 +202,8 @@ def media_versions_view(request):
     a file's versions are its past contents, and their links download them."""
     if not can_restore_media(request.user):
         raise PermissionDenied
+    if request.method == "POST" and "use_again" in request.POST:
+        return _use_again(request, UseAgainForm(request.POST))
     if request.method == "POST":
         form = RestoreForm(request.POST)
         if form.is_valid():
@@ -126,12 +217,7 @@ def media_versions_view(request):
                     if restored is not None:
                         return restored
             if refusal is not None:  # its page lists the versions: outside the turn
-                form.add_error(None, refusal)
-                refused = _page(request, form, status=429)
-                seconds = BUSY_SECONDS if refusal == BUSY_MESSAGE else _retry_after(limit, request)
-                if refused.status_code == 429 and seconds:  # not a 503 of the listing
-                    refused["Retry-After"] = str(seconds)
-                return refused
+                return _refused(request, form, limit, refusal)
         return _page(request, form, status=400)
     # Bound once the form asked for a name: another parameter alone (a tracker's) is
     # the page as it opens, not a 400 for the missing name.
@@ -141,6 +227,17 @@ def media_versions_view(request):
 
 # Seconds a restore refused while another of the account's is stored may wait.
 BUSY_SECONDS = 5
+
+
+def _refused(request, form, limit, refusal: str):
+    """The page with the upload limit's `refusal` of a restore or a use again: a 429,
+    with Retry-After."""
+    form.add_error(None, refusal)
+    refused = _page(request, form, status=429)
+    seconds = BUSY_SECONDS if refusal == BUSY_MESSAGE else _retry_after(limit, request)
+    if refused.status_code == 429 and seconds:  # not a 503 of the listing
+        refused["Retry-After"] = str(seconds)
+    return refused
 
 
 def _retry_after(limit, request) -> int | None:
@@ -192,6 +289,135 @@ def _log_restore(request, name: str, version_id: str, now: str) -> None:
 
 
 RESTORE_FAILED = "The restore failed, and nothing was copied"
+USE_AGAIN_FAILED = "The file could not be used again, and nothing was changed"
+NOT_CURRENT = (
+    "{name} is not current in the bucket any more (deleted since): restore a version "
+    "of it below first, then use it again."
+)
+
+
+def may_use(request, held: Earlier) -> bool:
+    """Whether the user may put the earlier file back into `held`'s field: change
+    the row, that field included (a product's picture alone, for the demo's staff)."""
+    return (
+        held.row is not None
+        and held.model_admin.has_change_permission(request, held.row)
+        and held.field.name not in held.model_admin.get_readonly_fields(request, held.row)
+    )
+
+
+def change_url(model_admin, row) -> str:
+    opts = model_admin.model._meta
+    return reverse(
+        f"admin:{opts.app_label}_{opts.model_name}_change",
+        args=[quote(row.pk)],
+        current_app=model_admin.admin_site.name,
+    )
+
+
+def _use_again(request, form):
+    """Put the earlier file `name` back into the field of the row that held it ("Use
+    this file again"), which needs that row's change permission and counts against the
+    upload limit as a restore does (the demo's shared staff login changes no picture
+    uncounted). Refused when no record says the row's field held it, the row is gone,
+    the field holds it already, or the file is not current in the bucket any more."""
+    if not form.is_valid():
+        return _page(request, form, status=400)
+    name, data = form.cleaned_data["name"], form.cleaned_data
+    earlier = earlier_holders(name)[0]
+    if not allowed(request, name, earlier)[0]:
+        raise PermissionDenied
+    held = next(
+        (
+            held
+            for held in earlier
+            if held.content_type.pk == data["content_type"]
+            and held.object_id == data["object_id"]
+            and held.field.name == data["field"]
+        ),
+        None,
+    )
+    if held is None:
+        form.add_error(None, f"{name} is no earlier file of that object's field.")
+        return _page(request, form, status=400)
+    if held.row is None:
+        form.add_error(
+            None,
+            f"The {held.model_admin.opts.verbose_name} that held {name} is gone "
+            "(deleted since): there is nothing to put it back into.",
+        )
+        return _page(request, form, status=404)
+    if not may_use(request, held):
+        raise PermissionDenied
+    limit = upload_limit()
+    with limit_asked(limit, request) as refusal:  # from the question to the count
+        if refusal is None:
+            return _put_back(request, form, limit, held, name)
+    return _refused(request, form, limit, refusal)
+
+
+class _Refusal(Exception):
+    def __init__(self, message: str, status: int):
+        super().__init__(message)
+        self.status = status
+
+
+def _put_back(request, form, limit, held: Earlier, name: str):
+    """Put `name` back into `held`'s field (in the account's turn), record what the
+    field held as an earlier file, and log it as a change of the row."""
+    model, field = held.model_admin.model, held.field
+    try:
+        with transaction.atomic(using=router.db_for_write(model)):
+            row = model._base_manager.select_for_update().filter(pk=held.row.pk).first()
+            if row is None:
+                raise _Refusal(f"The {model._meta.verbose_name} that held {name} is gone.", 404)
+            previous = getattr(row, field.attname).name or ""
+            if previous == name:
+                raise _Refusal(f"{row}'s {field.verbose_name} holds {name} already.", 409)
+            if not default_storage.exists(name):
+                raise _Refusal(NOT_CURRENT.format(name=name), 409)
+            setattr(row, field.attname, name)  # an image field measures it: a GET of the file
+            row.save(update_fields=_written(row, field))
+            if previous:
+                EarlierFile.objects.create(
+                    content_type=held.content_type,
+                    object_id=held.object_id,
+                    field_name=field.name,
+                    name=previous,
+                    recorded_by=request.user,
+                )
+            held.model_admin.log_change(
+                request,
+                row,
+                f"Used the earlier file {name} again for {capfirst(field.verbose_name)} "
+                f"(replacing {previous or 'no file'}).",
+            )
+    except _Refusal as refusal:
+        form.add_error(None, str(refusal))
+        return _page(request, form, status=refusal.status)
+    except versions.storage_errors() as error:
+        return _page(request, form, error=error, failed=USE_AGAIN_FAILED)
+    if limit is not None:
+        limit.stored(request)
+    logger.info(
+        "%s used media file %r again for %s %s %s (replacing %r)",
+        request.user.get_username(),
+        name,
+        model._meta.label_lower,
+        held.object_id,
+        field.name,
+        previous,
+    )
+    messages.success(request, f"{capfirst(str(row))}: {field.verbose_name} is {name} again.")
+    return redirect(change_url(held.model_admin, row))
+
+
+def _written(row, field) -> list[str]:
+    """The columns putting a file back changes: the field, an image's size, and what
+    changes on every save (`auto_now`)."""
+    sizes = [getattr(field, "width_field", None), getattr(field, "height_field", None)]
+    stamped = [f.name for f in row._meta.concrete_fields if getattr(f, "auto_now", False)]
+    return [field.name, *filter(None, sizes), *stamped]
 
 
 def _page(request, form, *, status=200, error=None, failed=None):
@@ -200,7 +426,8 @@ def _page(request, form, *, status=200, error=None, failed=None):
     Asked here, for every answer that names a file: a POST whose version id was
     refused still showed the versions of its valid name."""
     name = getattr(form, "cleaned_data", {}).get("name")
-    may_list, restores = allowed(request, name) if name else (False, False)
+    earlier, more_earlier = earlier_holders(name) if name else ([], False)
+    may_list, restores = allowed(request, name, earlier) if name else (False, False)
     # Refused, and said why: a link to this page led here before the picture was replaced.
     refused = name if name and not may_list else None
     if refused:
@@ -228,6 +455,10 @@ def _page(request, form, *, status=200, error=None, failed=None):
             name, status = None, 400
         except (versions.MediaError, *versions.storage_errors()) as caught:
             error = caught
+    current = (
+        bool(rows) and rows[0]["version"].is_latest and not rows[0]["version"].is_delete_marker
+    )
+    held = _held_shown(request, name, earlier, current) if name and error is None else []
     if error is not None:
         logger.warning("Media versions of %r unavailable: %s", name, error)
         status = 503
@@ -241,6 +472,8 @@ def _page(request, form, *, status=200, error=None, failed=None):
         "shown": VERSIONS_SHOWN if more else None,
         "refused": refused,
         "unversioned": unversioned,
+        "held": held,
+        "more_held": more_earlier and bool(held),
     }
     return render(
         request,
@@ -248,6 +481,55 @@ def _page(request, form, *, status=200, error=None, failed=None):
         {**admin.site.each_context(request), **context, "error": error, "failed": failed},
         status=status,
     )
+
+
+def _held_shown(request, name: str, earlier: list[Earlier], current: bool) -> list[dict]:
+    """The objects that held `name` earlier that the user may see (a superuser: those
+    deleted since too), each with its "Use this file again" form if the user may use
+    it, or why not."""
+    shown = []
+    for held in earlier:
+        seen = held.row is not None and held.model_admin.has_view_or_change_permission(
+            request, held.row
+        )
+        if not (seen or request.user.is_superuser):
+            continue
+        usable, why = False, None
+        if held.row is None:
+            why = "deleted since"
+        elif getattr(held.row, held.field.attname).name == name:
+            why = "holds it now"
+        elif may_use(request, held):
+            usable = current
+            why = None if current else NOT_CURRENT.format(name=name)
+        shown.append(
+            {
+                "held": held,
+                "label": f"{held.model_admin.opts.verbose_name} {held.row or held.object_id}",
+                "url": change_url(held.model_admin, held.row) if seen else None,
+                "usable": usable,
+                "why": why,
+            }
+        )
+    return shown
+
+
+def earlier_files(obj, field) -> tuple[list[dict], bool]:
+    """The names `obj`'s `field` held before, newest first, but the one it holds now:
+    EARLIER_SHOWN of them, and whether there were more."""
+    current = getattr(obj, field.attname).name or ""
+    found = list(
+        EarlierFile.objects.filter(
+            content_type=ContentType.objects.get_for_model(obj),
+            object_id=str(obj.pk),
+            field_name=field.name,
+        )
+        .exclude(name=current)
+        .values("name")
+        .annotate(until=Max("recorded_at"), last=Max("pk"))
+        .order_by("-until", "-last")[: EARLIER_SHOWN + 1]
+    )
+    return found[:EARLIER_SHOWN], len(found) > EARLIER_SHOWN
 
 
 def media_versions_link(file) -> str:
@@ -325,9 +607,34 @@ class MediaVersionsAdminMixin(DiscardsUnsavedUploadsMixin):
 
     @admin.display(description="File versions")
     def media_versions(self, obj):
-        links = [
-            (media_versions_link(getattr(obj, field.attname)),)
-            for field in obj._meta.concrete_fields
-            if isinstance(field, models.FileField)
-        ]
+        """Each file field's link, and the links of the files it held earlier (a
+        picture replaced or cleared by mistake: its page can use it again)."""
+        links = []
+        for field in obj._meta.concrete_fields:
+            if not isinstance(field, models.FileField):
+                continue
+            link = media_versions_link(getattr(obj, field.attname))
+            earlier, more = earlier_files(obj, field)
+            if earlier:
+                listed = format_html_join(
+                    ", ",
+                    '<a href="{}">{}</a> (until {} UTC)',
+                    (
+                        (
+                            versions_url(e["name"]),
+                            e["name"],
+                            f"{e['until'].astimezone(UTC):%Y-%m-%d %H:%M}",
+                        )
+                        for e in earlier
+                    ),
+                )
+                left_out = "; older ones are left out" if more else ""
+                link = format_html(
+                    "{}<br>Earlier files of {}, newest first: {}{}",
+                    link,
+                    field.verbose_name,
+                    listed,
+                    left_out,
+                )
+            links.append((link,))
         return format_html_join(", ", "{}", links)

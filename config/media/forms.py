@@ -17,6 +17,12 @@ form asks before storing a file, and tells of each file stored, when it knows th
 request: its `upload_request` (set by the view; by `MediaVersionsAdminMixin` for
 the admin's forms). A refused file is not stored.
 
+A file a save replaces or clears stays current in the bucket under its own name,
+which no row holds any more: the form records it (`EarlierFile`, config/media/models.py)
+once the row is saved, in `_save_m2m`, which ModelForm.save() calls, and a view
+saving with commit=False calls as `save_m2m()`. The admin lists it on the object's
+page and can use it again (config/media/admin.py).
+
 A row that then fails to save leaves an unreferenced object in the bucket, which
 is harmless; the opposite (a row pointing at nothing) is what this prevents. Where
 a page holds several forms (the admin: a form and its inlines), one may store its
@@ -30,11 +36,13 @@ from functools import partial
 
 from django import forms
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import SuspiciousFileOperation
 from django.db import models
 from django.utils.module_loading import import_string
 
 from config.media import versions
+from config.media.models import EarlierFile
 
 try:  # the project's admin runs a page again after a lost race (config/adminsaves.py)
     from config.adminsaves import on_retry
@@ -132,6 +140,18 @@ class MediaUploadFormMixin:
                 getattr(limit, "rolled_back", limit.stored)(self.upload_request)
 
     def _post_clean(self):
+        # The names the row's file fields hold before the form's values go onto it:
+        # what a save that replaces or clears one leaves as an earlier file.
+        instance = self.instance
+        self.held_names = (
+            {}
+            if instance._state.adding
+            else {
+                field.name: getattr(instance, field.attname).name or ""
+                for field in instance._meta.concrete_fields
+                if isinstance(field, models.FileField)
+            }
+        )
         super()._post_clean()  # builds self.instance from cleaned_data
         self.stored_uploads = []  # what discard_stored_uploads() would delete
         if self._errors:
@@ -171,6 +191,31 @@ class MediaUploadFormMixin:
                 limit.stored(self.upload_request)
             if self.upload_request is not None:
                 on_retry(self.upload_request, partial(self._rolled_back, file, limit))
+
+    def _save_m2m(self):
+        """After the row's save (ModelForm.save, or the view's save_m2m()): record the
+        file each of the form's file fields held before, if the save replaced or
+        cleared it, in the save's transaction where it has one."""
+        super()._save_m2m()
+        recorded = []
+        for field_name, held in getattr(self, "held_names", {}).items():
+            field = self.instance._meta.get_field(field_name)
+            now = getattr(self.instance, field.attname).name or ""
+            if held and now != held and field_name in self.cleaned_data:
+                recorded.append(self.earlier_file(field, held))
+            self.held_names[field_name] = now  # a second save records only its own change
+        if recorded:
+            EarlierFile.objects.bulk_create(recorded)
+
+    def earlier_file(self, field, name: str) -> EarlierFile:
+        user = getattr(self.upload_request, "user", None)
+        return EarlierFile(
+            content_type=ContentType.objects.get_for_model(self.instance),
+            object_id=str(self.instance.pk),
+            field_name=field.name,
+            name=name,
+            recorded_by=user if user is not None and user.is_authenticated else None,
+        )
 
 
 class MediaUploadForm(MediaUploadFormMixin, forms.ModelForm):

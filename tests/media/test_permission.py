@@ -166,17 +166,19 @@ def refused(client, name: str, version_id: str) -> None:
 
 @pytest.mark.parametrize("as_role", ALLOWED[:2], indirect=True)
 def test_a_file_no_row_holds_is_a_superusers_only(as_role, deleted_file):
-    """Every upload has a key of its own, and nothing deletes the one a row no longer
-    holds (a replaced avatar, a deleted product's picture): the permission alone
-    opened every file the bucket ever held to staff, pictures of people included."""
+    """Every upload has a key of its own, and nothing deletes the one no row holds now
+    or earlier (a deleted product's picture, a file replaced outside the forms): the
+    permission alone opened every file the bucket ever held to staff, pictures of
+    people included."""
     refused(as_role[0], *deleted_file)
-    # Said, rather than a bare 403: the link they followed led here before a
-    # replaced picture left its old file named by no row.
+    # Said, rather than a bare 403: the link they followed led here before the row
+    # holding the file went.
     page = as_role[0].get(URL, {"name": deleted_file[0]})
     said = " ".join(re.sub(r"<[^>]+>", "", page.content.decode()).split())
     assert (
-        f"No row you may see names {deleted_file[0]} now: a picture replaced or cleared "
-        "leaves its old file named by no row." in said
+        f"No row you may see holds {deleted_file[0]}, now or earlier: a picture replaced "
+        "or cleared on its object's page stays that object's earlier file, and one whose "
+        "object was deleted is held by none." in said
     )
 
 
