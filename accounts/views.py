@@ -288,18 +288,26 @@ def profile_edit(request):
     form = ProfileForm(**bound_on_post(request), instance=copy.copy(profile_of(request.user)))
     form.upload_request = request  # stored avatars are counted (MEDIA_UPLOAD_LIMIT)
     if form.is_valid():
-        if not save_own_fields(form.save(commit=False)):
+
+        def record(saved):
+            """The avatar the save replaced (config/media/forms.py), in its transaction."""
+            form.instance = saved  # a row made anew has a primary key of its own
+            form.save_m2m()
+
+        saved = save_own_fields(form.save(commit=False), then=record)
+        if saved is None:
             logout(request)  # staff deleted the account: nothing to save it to
             return redirect_to_login(reverse("accounts:profile"))
-        form.save_m2m()  # a replaced or cleared avatar is recorded (config/media/forms.py)
         messages.success(request, "Your profile is saved.")
         return redirect("accounts:profile")
     context = {"form": form, "title": "Edit your profile", "submit": "Save"}
     return render(request, "accounts/form_page.html", context)
 
 
-def save_own_fields(profile) -> bool:
-    """Write the profile form's own fields of `profile`; False if its account is gone.
+def save_own_fields(profile, then=None) -> Profile | None:
+    """Write the profile form's own fields of `profile`, and return the row written
+    (one made anew where its row went); None if its account is gone. `then(row)`
+    runs in the save's transaction, after the row's save: both commit, or neither.
 
     Its own fields only: a company staff set in the admin meanwhile stays. A row
     removed meanwhile (docs/accounts.md) is made anew with what the form holds, or
@@ -314,7 +322,9 @@ def save_own_fields(profile) -> bool:
         try:
             with transaction.atomic():
                 profile.save(update_fields=None if adding else fields)
-            return True
+                if then is not None:
+                    then(profile)
+            return profile
         except IntegrityError:  # made by another request, or its account went, meanwhile
             if not adding:
                 raise
@@ -322,7 +332,7 @@ def save_own_fields(profile) -> bool:
             if not row_went(error):
                 raise
         if not users.exists():
-            return False
+            return None
         made = Profile.objects.filter(user_id=profile.user_id).values_list("pk", flat=True).first()
         if made is None:  # made anew: the form's fields, nothing else of the row that went
             profile = anew(profile, fields)

@@ -116,12 +116,30 @@ def earlier_holders(name: str) -> tuple[list[Earlier], bool]:
     """The newest EARLIER_HOLDERS objects whose field held `name` earlier, on models
     whose admin uses MediaVersionsAdminMixin, newest first; and whether there were
     more. One query for the records, one per model for its rows."""
-    records = list(
-        EarlierFile.objects.filter(name=name)
-        .values("content_type_id", "object_id", "field_name")
-        .annotate(until=Max("recorded_at"), last=Max("pk"))
-        .order_by("-until", "-last")[: EARLIER_HOLDERS + 1]
+    records = list(_records(EarlierFile.objects.filter(name=name))[: EARLIER_HOLDERS + 1])
+    return _earlier(records[:EARLIER_HOLDERS]), len(records) > EARLIER_HOLDERS
+
+
+def earlier_holder(name: str, content_type: int, object_id: str, field: str) -> Earlier | None:
+    """The object of `content_type` and `object_id` whose `field` held `name` earlier,
+    if a record says so, however many others held it after."""
+    records = EarlierFile.objects.filter(
+        name=name, content_type_id=content_type, object_id=object_id, field_name=field
     )
+    found = _earlier(list(_records(records)[:1]))
+    return found[0] if found else None
+
+
+def _records(records):
+    """Each object's field once, with the time of the newest save that left it."""
+    return (
+        records.values("content_type_id", "object_id", "field_name")
+        .annotate(until=Max("recorded_at"), last=Max("pk"))
+        .order_by("-until", "-last")
+    )
+
+
+def _earlier(records: list[dict]) -> list[Earlier]:
     admins = {
         model: model_admin
         for model, model_admin in admin.site._registry.items()
@@ -130,7 +148,7 @@ def earlier_holders(name: str) -> tuple[list[Earlier], bool]:
     kinds = ContentType.objects.get_for_models(*admins)  # cached after the first
     by_kind = {kinds[model].pk: model_admin for model, model_admin in admins.items()}
     found = []
-    for record in records[:EARLIER_HOLDERS]:
+    for record in records:
         model_admin = by_kind.get(record["content_type_id"])
         if model_admin is None:
             continue  # not (or no longer) on the admin with the mixin
@@ -149,25 +167,19 @@ def earlier_holders(name: str) -> tuple[list[Earlier], bool]:
         for model, wanted in ids.items()
         for row in model._default_manager.filter(pk__in=wanted)
     }
-    held = [
+    return [
         Earlier(model_admin, field, object_id, until, rows.get((model_admin.model, object_id)))
         for model_admin, field, object_id, until in found
     ]
-    return held, len(records) > EARLIER_HOLDERS
 
 
-def holders(
-    name: str, earlier: list[Earlier] | None = None
-) -> list[tuple[admin.ModelAdmin, models.Model]]:
-    """A row whose file field holds `name`, with its ModelAdmin, for each model whose
-    admin (on the admin site) uses MediaVersionsAdminMixin and has one; and each row
-    whose field held it earlier and is still there (`earlier`, else looked up).
+def holders(name: str) -> list[tuple[admin.ModelAdmin, models.Model]]:
+    """A row whose file field holds `name` now, with its ModelAdmin, for each model
+    whose admin (on the admin site) uses MediaVersionsAdminMixin and has one.
 
     The first row of a model speaks for all its rows: Django's permissions are the
     model's, and seeded products share their pictures by the thousand."""
-    if earlier is None:
-        earlier = earlier_holders(name)[0]
-    found = [(held.model_admin, held.row) for held in earlier if held.row is not None]
+    found = []
     for model, model_admin in admin.site._registry.items():
         if not isinstance(model_admin, MediaVersionsAdminMixin):
             continue
@@ -182,15 +194,26 @@ def holders(
 
 def allowed(request, name: str, earlier: list[Earlier] | None = None) -> tuple[bool, bool]:
     """Whether the user may list and download the versions of `name`, and whether they
-    may restore one, which changes every row holding it (`holders`, looked up once)."""
+    may restore one, which changes every row holding it now (`holders`).
+
+    Listing and downloading need the view permission on a row that holds it now or
+    held it earlier (`earlier`, else looked up). Restoring needs the change
+    permission on each row holding it now: a file no row holds now (replaced,
+    cleared, its object deleted) is a superuser's to restore, as a superuser or an
+    operator who took a picture down may have deleted it on purpose; staff who
+    may change its earlier holder use it again once it is current."""
     if request.user.is_superuser:
         return True, True
-    found = holders(name, earlier)
+    if earlier is None:
+        earlier = earlier_holders(name)[0]
+    now = holders(name)
+    before = [(held.model_admin, held.row) for held in earlier if held.row is not None]
     may_list = any(
-        model_admin.has_view_or_change_permission(request, row) for model_admin, row in found
+        model_admin.has_view_or_change_permission(request, row)
+        for model_admin, row in [*now, *before]
     )
-    may_restore = bool(found) and all(
-        model_admin.has_change_permission(request, row) for model_admin, row in found
+    may_restore = bool(now) and all(
+        model_admin.has_change_permission(request, row) for model_admin, row in now
     )
     return may_list, may_restore
 
@@ -324,19 +347,11 @@ def _use_again(request, form):
     if not form.is_valid():
         return _page(request, form, status=400)
     name, data = form.cleaned_data["name"], form.cleaned_data
-    earlier = earlier_holders(name)[0]
-    if not allowed(request, name, earlier)[0]:
+    # Looked up itself: a file held by more objects than the page lists (a seeded
+    # picture) was "no earlier file" of the older ones.
+    held = earlier_holder(name, data["content_type"], data["object_id"], data["field"])
+    if (held is None or held.row is None) and not allowed(request, name)[0]:
         raise PermissionDenied
-    held = next(
-        (
-            held
-            for held in earlier
-            if held.content_type.pk == data["content_type"]
-            and held.object_id == data["object_id"]
-            and held.field.name == data["field"]
-        ),
-        None,
-    )
     if held is None:
         form.add_error(None, f"{name} is no earlier file of that object's field.")
         return _page(request, form, status=400)

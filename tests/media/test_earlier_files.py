@@ -13,12 +13,14 @@ from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.db import DatabaseError
 from django.test import Client
 
 from accounts.demo_accounts import STAFF_USERNAME, ensure_demo_accounts
 from accounts.models import Profile
 from catalog.models import Product
 from config.media import admin as media_admin
+from config.media import versions
 from config.media.models import EarlierFile
 from config.security import throttle
 from config.security import upload_limit as upload_limits
@@ -399,3 +401,122 @@ def test_a_field_read_only_to_the_user_is_not_theirs_to_put_back(
     assert USE_AGAIN not in page.content.decode()
     assert use_again(admin_client, product, first).status_code == 403
     assert picture_of(product) == current
+
+
+@pytest.mark.parametrize("role", ["superuser", "staff who may change products", "demo staff login"])
+def test_a_file_no_row_holds_now_is_a_superusers_to_restore(
+    role, replaced_picture, django_user_model
+):
+    """A superuser took a picture down: replaced it, and deleted the old file on the
+    bucket. As its earlier holder's staff, the demo's shared login restored a version
+    and used it again. Listing and downloading an earlier file stay theirs; restoring
+    one no row holds now is a superuser's, as before earlier files were recorded."""
+    product, first, current = replaced_picture
+    (version,) = [v for v in versions.list_versions(first) if not v.is_delete_marker]
+    default_storage.delete(first)
+    client = client_as(role, django_user_model)
+    page = client.get(URL, {"name": first})
+    assert page.status_code == 200
+    assert ("Restore this version" in page.content.decode()) is (role == "superuser")
+    restored = client.post(URL, {"name": first, "version_id": version.version_id})
+    assert restored.status_code == (302 if role == "superuser" else 403)
+    assert default_storage.exists(first) is (role == "superuser")
+    assert picture_of(product) == current
+
+
+def test_an_object_among_more_than_the_page_lists_uses_its_earlier_file(
+    admin_client, replaced_picture
+):
+    """A seeded picture is shared by thousands of products: once more objects than the
+    versions page lists held it after one, that one's "Use this file again" was
+    refused as no earlier file of its field."""
+    product, first, _ = replaced_picture
+    others = ProductFactory.create_batch(media_admin.EARLIER_HOLDERS + 1, features=0)
+    kind = ContentType.objects.get_for_model(Product)
+    EarlierFile.objects.bulk_create(
+        EarlierFile(content_type=kind, object_id=str(other.pk), field_name="image", name=first)
+        for other in others
+    )
+    listed = text(admin_client.get(URL, {"name": first}))
+    assert str(product) not in listed.split("Held earlier by")[1].split("Versions")[0]
+    assert use_again(admin_client, product, first).status_code == 302
+    assert picture_of(product) == first
+
+
+def test_two_saves_at_once_record_each_file_they_replace(
+    admin_client, replaced_picture, rf, django_user_model
+):
+    """Two tabs save a new picture at once: the second read what the product held
+    before the first one's save, recorded that name a second time, and the first
+    tab's picture was recorded nowhere. A save reads what the row holds as it runs."""
+    product, first, current = replaced_picture
+    request = rf.post(product_page(product))
+    request.user = django_user_model.objects.get(username="admin")
+    model_admin = admin.site._registry[Product]
+    data = change_data(product)
+    # The second tab: its page loaded, its form checked and its upload stored...
+    second = model_admin.get_form(request, product, change=True)(
+        data=data,
+        files={"image": upload("second.png", image_bytes("PNG"))},
+        instance=Product.objects.get(pk=product.pk),
+    )
+    assert second.is_valid(), second.errors
+    # ...when the first tab saves.
+    assert new_picture(admin_client, product).status_code == 302
+    meanwhile = picture_of(product)
+    second.save()
+    names = EarlierFile.objects.order_by("recorded_at", "pk").values_list("name", flat=True)
+    assert list(names) == [first, current, meanwhile]
+
+
+def profile_saved(client, name: str):
+    """The profile page posted with the display name `name` and a new avatar."""
+    return client.post(
+        "/accounts/profile/edit/",
+        {"bio": "", "display_name": name, "avatar": upload(f"{name}.png", image_bytes("PNG"))},
+    )
+
+
+def test_the_profile_page_records_its_avatar_in_the_saves_transaction(fresh_s3, monkeypatch):
+    """The profile saved in a transaction of its own, the record after it: a record
+    that failed left the new avatar saved and the one it replaced recorded nowhere,
+    behind a 500 page. Now both or neither."""
+    member = UserFactory()
+    client = Client(raise_request_exception=False)
+    client.force_login(member)
+
+    assert profile_saved(client, "first").status_code == 302
+    held = Profile.objects.get(user=member).avatar.name
+
+    def fails(*args, **kwargs):
+        raise DatabaseError("the record could not be written")
+
+    monkeypatch.setattr(EarlierFile.objects, "bulk_create", fails)
+    assert profile_saved(client, "second").status_code == 500
+    profile = Profile.objects.get(user=member)
+    assert (profile.display_name, profile.avatar.name) == ("first", held)
+
+
+def test_a_profile_made_anew_while_it_saves_records_under_its_new_row(fresh_s3, monkeypatch):
+    """Staff deleted the profile row while its page saved: the row is made anew, and
+    the avatar it replaced was recorded under the row that went, shown nowhere."""
+    from accounts import views
+
+    member = UserFactory()
+    client = Client()
+    client.force_login(member)
+
+    assert profile_saved(client, "first").status_code == 302
+    went = Profile.objects.get(user=member)
+    save_own_fields = views.save_own_fields
+
+    def deleted_first(profile, **kwargs):
+        Profile.objects.filter(pk=went.pk).delete()
+        return save_own_fields(profile, **kwargs)
+
+    monkeypatch.setattr(views, "save_own_fields", deleted_first)
+    assert profile_saved(client, "second").status_code == 302
+    made = Profile.objects.get(user=member)
+    assert made.pk != went.pk
+    (record,) = EarlierFile.objects.all()
+    assert (record.object_id, record.name) == (str(made.pk), went.avatar.name)
