@@ -38,6 +38,15 @@ def row_counts(database_url: str) -> dict[str, int]:
     return counts
 
 
+def earlier_fields(database_url: str) -> set[str]:
+    """The fields the earlier files recorded belonged to."""
+    with psycopg2.connect(database_url) as connection, connection.cursor() as cursor:
+        cursor.execute("SELECT DISTINCT field_name FROM media_earlierfile")
+        fields = {row[0] for row in cursor.fetchall()}
+    connection.close()
+    return fields
+
+
 @pytest.fixture(scope="module")
 def site():
     database_url = released_database("bad_input")
@@ -117,7 +126,15 @@ def test_every_malformed_request_is_refused_cleanly_and_writes_nothing(site):
     assert not any(status >= 500 for status, _, _ in answers.values())
     injected = [name for name, (_, head, _) in answers.items() if "injected" in head.lower()]
     assert injected == []
-    assert row_counts(database_url) == before
+    after = row_counts(database_url)
+    # The avatars the "saved" probes store each replace the one before, which the
+    # profile records as an earlier file (config/media/forms.py): one row each, but
+    # the first's, which replaced none.
+    saved = sum(probe.expect == "saved" for probe in CORPUS)
+    earlier = after.pop("media_earlierfile") - before.pop("media_earlierfile")
+    assert earlier == saved - 1
+    assert earlier_fields(database_url) == {"avatar"}
+    assert after == before
     # Django logs refused suspicious requests with a traceback under django.security;
     # an unhandled error would be logged as "Internal Server Error" with a 5xx.
     log = web.output()

@@ -7,7 +7,8 @@ well-formed request with a valid CSRF token and a body that is garbage answers
 with the form again and its errors (`expect="form error"`); a page sent with a
 cookie the app never issued is served as without it (`expect="served"`); and
 images in the formats cameras write (MPO, CMYK JPEG), which once were a 500, are
-posted to the avatar form and must be saved (`expect="saved"`).
+posted to the avatar form and must be saved (`expect="saved"`), each recording
+the avatar it replaced as an earlier file (config/media/forms.py).
 
 Helpers build the probes for one kind of URL, so a new route joins with one
 line in `CORPUS`, e.g. for a paginated list, a detail page and a form:
