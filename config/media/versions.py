@@ -554,10 +554,8 @@ def restore(
         raise _nothing(f"No file named {name!r} in bucket {bucket!r}.", versions)
     if version_id is None:
         if not versions[0].is_delete_marker:
-            raise _nothing(
-                f"{name!r} is not deleted; pass a version to roll it back to an older one.",
-                versions,
-            )
+            deleted = f"{name!r} is not deleted; pass a version to roll it back to an older one."
+            raise _nothing(deleted, versions)
         if all(v.is_delete_marker for v in versions):
             raise _nothing(f"{name!r} has only delete markers: no version to restore.", versions)
         # The marker S3 calls current, one at a time: below it the listing's order is
