@@ -36,6 +36,7 @@ digits of a hash of both when that is not 1 to 64 of the safe characters.
 """
 
 import hashlib
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -143,10 +144,21 @@ def _from_commit(environ: Mapping[str, str], name: str, files: str | None) -> Ve
 
 def manifest_hash(manifest: Path | None) -> str | None:
     """12 hex digits of the collected files' manifest, which changes with any of
-    them; None where nothing was collected (or a static bucket holds it)."""
+    them; None where nothing was collected (or a static bucket holds it).
+
+    Of its files and their hashed names, sorted: collectstatic writes them in the
+    order it found them, which a new build's folder may change with no file
+    changed, and every URL then changed too (a cache miss for every visitor). A
+    manifest that is not collectstatic's JSON is hashed as it is."""
     if manifest is None or not manifest.is_file():
         return None
-    return hashlib.sha256(manifest.read_bytes()).hexdigest()[:12]
+    content = manifest.read_bytes()
+    try:
+        paths = json.loads(content)["paths"]
+        content = json.dumps(sorted(paths.items())).encode()
+    except (ValueError, TypeError, KeyError, AttributeError):
+        pass
+    return hashlib.sha256(content).hexdigest()[:12]
 
 
 def resolve(environ: Mapping[str, str], manifest: Path | None = None) -> AssetVersions:

@@ -1,5 +1,6 @@
 """Static asset versions: which source wins, what is refused, what the pages link."""
 
+import json
 import re
 from pathlib import Path
 
@@ -47,6 +48,18 @@ def test_the_collected_manifest_gives_a_short_hash_of_its_content(manifest):
 
     manifest.write_text(manifest.read_text().replace("e7a0f46f537b", "0d1e2f3a4b5c"))
     assert resolve({}, manifest=manifest).other.value != first.value
+
+
+def test_the_manifests_hash_is_of_its_files_whatever_their_order(manifest):
+    """collectstatic writes the files in the order it found them: a build whose folder
+    listed them otherwise gave every URL a new version with no file changed."""
+    paths = {"css/site.css": "css/site.e7a0f46f537b.css", "js/site.js": "js/site.0123abcd4567.js"}
+    manifest.write_text(json.dumps({"paths": paths, "version": "1.1"}))
+    first = resolve({}, manifest=manifest).other
+    manifest.write_text(json.dumps({"paths": dict(reversed(paths.items())), "version": "1.1"}))
+    assert resolve({}, manifest=manifest).other == first
+    manifest.write_text(json.dumps({"paths": {**paths, "js/site.js": "js/site.89ab.js"}}))
+    assert resolve({}, manifest=manifest).other != first
 
 
 @pytest.mark.parametrize(
