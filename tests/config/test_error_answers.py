@@ -79,6 +79,8 @@ def test_every_client_error_is_kept_by_no_cache(client):
     answers = {
         "404": client.get("/products/no-such-product/"),
         "404 page past the end": client.get("/products/?page=999"),
+        # A stylesheet of the release before, asked for by a page it served.
+        "404 static file of another release": client.get("/static/css/site.000000000000.css"),
         "400 NUL in the query": client.get("/products/?q=%00"),
         "400 host not allowed": client.get("/", headers={"host": "evil.example"}),
     }
