@@ -56,9 +56,10 @@ class CachedCountPaginator(Paginator):
       reads one row more, which is there, and the page after its last counts again
       before it is a 404; the last page was shown cut short and stored, and the
       page after it was a 404.
-    With orphans (`paginate_orphans`), the last two pages by the count read past
-    their own rows by orphans + 1: a count too high by one moved the last page's
-    rows onto the page before, which showed its own and stopped.
+    With orphans (`paginate_orphans`), every page read by a kept count reads past
+    its own rows by orphans + 1: a count too high moved the real last page's
+    orphans onto a page that no longer exists, and that page showed its own rows
+    and stopped.
     The page's rows are read here rather than by the template; a page whose rows
     agree costs no query more. A count this request made is not made again.
     `last`: the page was asked for as Django's `?page=last`, the last page by the
@@ -109,9 +110,10 @@ class CachedCountPaginator(Paginator):
         bottom = (number - 1) * self.per_page
         promised = self._rows_on(number)
         # One row more on the last page by the count shows a count too low. With
-        # orphans, the page before it also reads past its own: a count too high by a
-        # few moves the last page's rows onto it, and they were shown nowhere.
-        near_end = number == self.num_pages or (self.orphans and number == self.num_pages - 1)
+        # orphans, every page reads orphans + 1 past its own: a count too high makes
+        # the real last page, whichever it is, take the rows after it as orphans, and
+        # read as a full page they were shown nowhere.
+        near_end = number == self.num_pages or self.orphans
         more = self.orphans + 1 if near_end and not self.counted else 0
         rows = list(self.object_list[bottom : bottom + promised + more])
         if len(rows) == min(promised + more, self.count - bottom) or self.counted:
