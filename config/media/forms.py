@@ -38,7 +38,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import SuspiciousFileOperation
-from django.db import models, router, transaction
+from django.db import models, router
 from django.utils.module_loading import import_string
 
 from config.media import versions
@@ -197,21 +197,18 @@ class MediaUploadFormMixin:
         return super().save(commit)
 
     def _read_held_names(self) -> None:
-        """What the row's file fields hold in the database as the save runs, the row
-        locked until its transaction ends where it has one (the admin's, the profile
-        page's): another save of the row meanwhile (a second tab, while this one's
-        upload went to S3) had replaced the file this form saw, and that one was
-        recorded nowhere."""
+        """What the row's file fields hold in the database as the save runs: another
+        save of the row meanwhile (a second tab, while this one's upload went to S3)
+        had replaced the file this form saw when its page loaded, and that one was
+        recorded nowhere. Read, not locked: a lock held to the end of the save's
+        transaction would make a delete of the row wait on the rest of it."""
         instance = self.instance
         if not getattr(self, "held_names", None) or instance.pk is None:
             return  # a new row, or no file field
         model = type(instance)
-        using = router.db_for_write(model, instance=instance)
-        rows = model._base_manager.using(using).filter(pk=instance.pk)
-        if transaction.get_connection(using).in_atomic_block:
-            rows = rows.select_for_update()
+        rows = model._base_manager.using(router.db_for_write(model, instance=instance))
         columns = {name: model._meta.get_field(name).attname for name in self.held_names}
-        current = rows.values(*columns.values()).first()
+        current = rows.filter(pk=instance.pk).values(*columns.values()).first()
         if current is not None:  # a row gone meanwhile: what the form saw
             self.held_names = {name: current[column] or "" for name, column in columns.items()}
 
