@@ -2,6 +2,7 @@
 
 import atexit
 import fcntl
+import hashlib
 import os
 import signal
 import socket
@@ -298,6 +299,25 @@ class SilentServer:
         self._thread.join(5)
         for sock in [*self._held, self._server]:
             sock.close()
+
+
+STATIC_ROOT_LOCK = Path(tempfile.gettempdir()) / (
+    "catalog-static-" + hashlib.sha256(str(BASE_DIR).encode()).hexdigest()[:12] + ".lock"
+)
+
+
+@contextmanager
+def static_root_held() -> Iterator[None]:
+    """This checkout's STATIC_ROOT to this process alone for the block, waiting for
+    another that holds it: collectstatic deletes and rewrites files in place, and two
+    benchmarks started together (or one beside a test run's build) collecting at once
+    ended in a traceback over a file the other had just removed."""
+    fd = os.open(STATIC_ROOT_LOCK, os.O_CREAT | os.O_RDONLY, 0o444)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
 
 
 def database_url_beside(suffix: str) -> str:

@@ -16,6 +16,7 @@ from tests.processes import (
     PORT_CLAIMS,
     PORTS_FROM,
     PORTS_PER_WORKER,
+    STATIC_ROOT_LOCK,
     WebProcess,
     claim_block,
     disk_state,
@@ -28,6 +29,7 @@ from tests.processes import (
     released_database,
     run_python,
     serving,
+    static_root_held,
     wait_for,
     worker_number,
 )
@@ -100,6 +102,23 @@ def test_a_block_another_test_process_holds_is_passed_over(tmp_path):
     # may add a file and open one to lock it.
     assert stat.S_IMODE(claims.stat().st_mode) == 0o1777
     assert {stat.S_IMODE(path.stat().st_mode) for path in claims.iterdir()} == {0o444}
+
+
+def test_static_root_is_one_process_at_a_time():
+    """Two benchmarks started together each ran collectstatic into the same
+    STATIC_ROOT, and one ended in a traceback over a file the other had removed."""
+    with static_root_held():
+        other = os.open(STATIC_ROOT_LOCK, os.O_RDONLY)
+        try:
+            with pytest.raises(BlockingIOError):
+                fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        finally:
+            os.close(other)
+    free = os.open(STATIC_ROOT_LOCK, os.O_RDONLY)
+    try:
+        fcntl.flock(free, fcntl.LOCK_EX | fcntl.LOCK_NB)  # let go at the block's end
+    finally:
+        os.close(free)
 
 
 def test_worker_numbers_come_from_xdist(monkeypatch):
