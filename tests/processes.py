@@ -414,6 +414,29 @@ def stay_connected(url: str):
     return held
 
 
+def used_for_this_run(suffix: str) -> str:
+    """A benchmark's database beside the test database, made afresh for this run and
+    held by it (`refuse_if_in_use`, `stay_connected`), dropped as the process exits
+    (nothing is kept between runs), and Django's connection switched to it; its URL."""
+    refuse_if_in_use(database_url_beside(suffix))
+    url = fresh_database(suffix)
+    stay_connected(url)
+    dropped_at_exit(url)
+    connection.close()
+    connection.settings_dict["NAME"] = urlsplit(url).path.lstrip("/")
+    return url
+
+
+def collect_static() -> None:
+    """Heroku's build step in this process (pages link hashed static files from its
+    manifest; a fresh clone has none yet), waiting for another run of it into this
+    checkout's STATIC_ROOT (`static_root_held`)."""
+    from django.core.management import call_command
+
+    with static_root_held():
+        call_command("collectstatic", "--noinput", verbosity=0)
+
+
 def fresh_database(suffix: str) -> str:
     """Create an empty database beside the test database and return its URL."""
     return _create_database(database_url_beside(suffix))

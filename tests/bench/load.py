@@ -36,7 +36,6 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from config import cancel_on_stop
 from config.commands import at_least_one, at_most
@@ -73,31 +72,10 @@ def setup_django() -> str:
     import django
 
     django.setup()
-    from django.core.management import call_command
+    from tests.processes import collect_static, used_for_this_run
 
-    # Pages link hashed static files from the manifest, as a dyno's build makes it:
-    # on a fresh clone there is none yet.
-    from tests.processes import static_root_held
-
-    with static_root_held():  # another benchmark may be collecting too
-        call_command("collectstatic", "--noinput", verbosity=0)
-    from django.db import connection
-
-    from tests.processes import (
-        database_url_beside,
-        dropped_at_exit,
-        fresh_database,
-        refuse_if_in_use,
-        stay_connected,
-    )
-
-    refuse_if_in_use(database_url_beside("bench_load"))
-    url = fresh_database("bench_load")
-    stay_connected(url)
-    dropped_at_exit(url)  # nothing kept between runs
-    connection.close()
-    connection.settings_dict["NAME"] = urlsplit(url).path.lstrip("/")
-    return url
+    collect_static()
+    return used_for_this_run("bench_load")
 
 
 def process_tree(pid: int) -> list[int]:

@@ -46,21 +46,17 @@ def setup_django(products: int, reuse: bool) -> bool:
 
     django.setup()
     from django.core.management import call_command
-
-    # Pages link hashed static files from the manifest, as a dyno's build makes it:
-    # on a fresh clone there is none yet.
-    from tests.processes import static_root_held
-
-    with static_root_held():  # another benchmark may be collecting too
-        call_command("collectstatic", "--noinput", verbosity=0)
     from django.db import connection
 
     from tests.processes import (
+        collect_static,
         database_url_beside,
         fresh_database,
         refuse_if_in_use,
         stay_connected,
     )
+
+    collect_static()
 
     # The name fresh_database gives it (with a test worker's, under pytest-xdist).
     url = database_url_beside("bench_render")

@@ -21,7 +21,6 @@ import re
 import statistics
 import sys
 import time
-from urllib.parse import urlsplit
 
 from config import cancel_on_stop
 from config.commands import at_least_one, at_most
@@ -35,22 +34,10 @@ def setup_django() -> None:
 
     django.setup()
     from django.core.management import call_command
-    from django.db import connection
 
-    from tests.processes import (
-        database_url_beside,
-        dropped_at_exit,
-        fresh_database,
-        refuse_if_in_use,
-        stay_connected,
-    )
+    from tests.processes import used_for_this_run
 
-    refuse_if_in_use(database_url_beside("bench_reset"))
-    url = fresh_database("bench_reset")
-    stay_connected(url)
-    dropped_at_exit(url)  # nothing kept between runs
-    connection.close()
-    connection.settings_dict["NAME"] = urlsplit(url).path.lstrip("/")
+    used_for_this_run("bench_reset")
     call_command("migrate", verbosity=0)
 
 
