@@ -17,10 +17,11 @@ asks the admin of the rows that hold it (`holders`: a file field's value, on a m
 whose ModelAdmin uses the mixin): staff must be allowed to view one to list and
 download the versions, and to change each to restore one. A name a row's field held
 earlier (`EarlierFile`, recorded by the upload forms when a save replaced or
-cleared it) counts as held by that row, so staff who may change a product see
-and use its earlier pictures again ("Use this file again", `_use_again`). A file
-no row holds now or earlier (a deleted product's picture: every upload has a key
-of its own) is a superuser's only.
+cleared it) counts as held by that row for listing and downloading, so staff who
+may change a product see and use its earlier pictures again while they are
+current ("Use this file again", `_use_again`); restoring a file no row holds now
+is a superuser's, as is every file no row holds now or earlier (a deleted
+product's picture: every upload has a key of its own).
 
 A restore stores a copy of the version as the newest one, which the app's keys
 cannot delete, and leaves the version it copied to be copied again: it counts
