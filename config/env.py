@@ -172,6 +172,19 @@ def required(name: str, *, at_build: str | None = None, as_set: bool = False) ->
     return value
 
 
+def required_by_the_build(name: str, *, why: str) -> None:
+    """Stop Heroku's build (`building_static_files()`) naming `name` when it is unset
+    or blank and the build itself uses it (`why`), where a stand-in would end the
+    build in a library's traceback instead."""
+    if building_static_files() and not os.environ.get(name, "").strip():
+        raise ImproperlyConfigured(
+            f"The environment variable {name} is required by the build: {why}. Set it "
+            f"(`heroku config:set {name}=...`) and build again (git commit --allow-empty "
+            "-m 'Collect static files' && git push heroku main): a config var change "
+            "makes no build."
+        )
+
+
 def environment_said() -> str:
     """ENVIRONMENT in words, when it holds something other than the two names (a
     capital, `dev`, an invisible character pasted with it): it counts as

@@ -322,8 +322,14 @@ if media_bucket or not DEVELOPMENT:
         # the keys every image URL fails to sign, a 500 on each page showing one, and
         # every upload fails. Stop instead, naming the key. On a platform that gives
         # credentials another way (an IAM role), remove this `if` block.
-        env.required("AWS_ACCESS_KEY_ID", at_build="unset-at-build", as_set=True)
-        env.required("AWS_SECRET_ACCESS_KEY", at_build="unset-at-build", as_set=True)
+        for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+            if static_bucket:  # the build's collectstatic uploads with them
+                env.required_by_the_build(
+                    key,
+                    why=f"its collectstatic uploads static files to {env.shown(static_bucket)} "
+                    "(AWS_STATIC_BUCKET_NAME) with the app's keys",
+                )
+            env.required(key, at_build="unset-at-build", as_set=True)
         env.refuse_other_credentials()
 else:
     # Plain `manage.py` commands on a laptop keep uploads in MEDIA_ROOT; the demo

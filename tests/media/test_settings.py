@@ -18,6 +18,7 @@ from config import env
 from config.local import s3 as locals3
 from config.media import checks, versions
 from config.media import storage as s3
+from tests import builds
 from tests.conftest import bucket_elsewhere, policy_keys
 from tests.processes import (
     S3_VARIABLES,
@@ -545,6 +546,29 @@ def test_collectstatic_to_the_static_bucket_keeps_it_unversioned(fresh_s3):
     for key in ("css/site.css", "staticfiles.json"):
         head = client.head_object(Bucket=locals3.STATIC_BUCKET, Key=key)
         assert head["CacheControl"] == s3.UNHASHED_CACHE_CONTROL, key
+
+
+@pytest.mark.parametrize("missing", ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"])
+def test_a_build_for_a_static_bucket_without_its_keys_stops_naming_the_key(missing):
+    """The build's collectstatic uploads to a static bucket, so it needs the keys a
+    first push may not have: with a stand-in for them, botocore stopped the build
+    with a traceback of some 100 lines ("Unable to locate credentials")."""
+    keys = {"AWS_ACCESS_KEY_ID": "AKIAEXAMPLE", "AWS_SECRET_ACCESS_KEY": "secret"}
+    env = builds.first_push_env(
+        AWS_STATIC_BUCKET_NAME="shop-static",
+        AWS_S3_REGION_NAME="eu-west-1",
+        AWS_CONFIG_FILE=os.devnull,
+        AWS_SHARED_CREDENTIALS_FILE=os.devnull,
+        **{**keys, missing: None},
+    )
+    build = manage("collectstatic", "--noinput", "--traceback", env=env)  # as Heroku runs it
+    assert build.returncode != 0
+    assert "Traceback" not in build.stderr
+    said = build.stderr.strip().splitlines()
+    assert len(said) == 1, build.stderr
+    assert missing in said[0]
+    assert "shop-static" in said[0]
+    assert "build again" in said[0]
 
 
 def test_check_deploy_warns_when_the_media_bucket_is_not_versioned(fresh_s3):
