@@ -314,10 +314,20 @@ def _log_restore(request, name: str, version_id: str, now: str) -> None:
 
 RESTORE_FAILED = "The restore failed, and nothing was copied"
 USE_AGAIN_FAILED = "The file could not be used again, and nothing was changed"
-NOT_CURRENT = (
-    "{name} is not current in the bucket any more (deleted since): restore a version "
-    "of it below first, then use it again."
-)
+NOT_CURRENT = "{name} is not current in the bucket any more (deleted since)"
+
+
+def not_current(request, name: str) -> str:
+    """Why `name` cannot be used again, and what brings it back that this user can do:
+    a restore is not everyone's (`allowed`)."""
+    if allowed(request, name)[1]:
+        return NOT_CURRENT.format(name=name) + (
+            ": restore a version of it below first, then use it again."
+        )
+    return NOT_CURRENT.format(name=name) + (
+        ", and restoring it is not yours to do: ask a superuser to restore a version of "
+        "it, then use it again."
+    )
 
 
 def may_use(request, held: Earlier) -> bool:
@@ -391,7 +401,7 @@ def _put_back(request, form, limit, held: Earlier, name: str):
             if previous == name:
                 raise _Refusal(f"{row}'s {field.verbose_name} holds {name} already.", 409)
             if not default_storage.exists(name):
-                raise _Refusal(NOT_CURRENT.format(name=name), 409)
+                raise _Refusal(not_current(request, name), 409)
             setattr(row, field.attname, name)  # an image field measures it: a GET of the file
             row.save(update_fields=_written(row, field))
             if previous:
@@ -503,7 +513,7 @@ def _held_shown(request, name: str, earlier: list[Earlier], current: bool) -> li
     """The objects that held `name` earlier that the user may see (a superuser: those
     deleted since too), each with its "Use this file again" form if the user may use
     it, or why not."""
-    shown = []
+    shown, why_not_current = [], None
     for held in earlier:
         seen = held.row is not None and held.model_admin.has_view_or_change_permission(
             request, held.row
@@ -517,7 +527,8 @@ def _held_shown(request, name: str, earlier: list[Earlier], current: bool) -> li
             why = "holds it now"
         elif may_use(request, held):
             usable = current
-            why = None if current else NOT_CURRENT.format(name=name)
+            if not current:
+                why = why_not_current = why_not_current or not_current(request, name)
         shown.append(
             {
                 "held": held,

@@ -418,6 +418,18 @@ def test_a_file_no_row_holds_now_is_a_superusers_to_restore(
     page = client.get(URL, {"name": first})
     assert page.status_code == 200
     assert ("Restore this version" in page.content.decode()) is (role == "superuser")
+    # What the page and a use again say to do is what this user can do.
+    gone = f"{first} is not current in the bucket any more (deleted since)"
+    said = (
+        f"{gone}: restore a version of it below first, then use it again."
+        if role == "superuser"
+        else f"{gone}, and restoring it is not yours to do: ask a superuser to restore a "
+        "version of it, then use it again."
+    )
+    assert said in text(page)
+    refused = use_again(client, product, first)
+    assert refused.status_code == 409
+    assert said in text(refused)
     restored = client.post(URL, {"name": first, "version_id": version.version_id})
     assert restored.status_code == (302 if role == "superuser" else 403)
     assert default_storage.exists(first) is (role == "superuser")
