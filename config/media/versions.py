@@ -17,7 +17,7 @@ import socket
 import ssl
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from email.utils import parsedate_to_datetime
 from http import HTTPStatus
@@ -218,6 +218,9 @@ class Version:
     is_latest: bool
     last_modified: datetime
     size: int | None
+    # S3's ETag: equal for a version and its copy (a digest of the bytes); None for a
+    # delete marker. Not compared: a version is its id.
+    etag: str | None = field(default=None, compare=False)
 
     @property
     def is_delete_marker(self) -> bool:
@@ -498,7 +501,13 @@ def list_versions(name: str, limit: int | None = None) -> list[Version]:
         entries = [*page.get("Versions", []), *page.get("DeleteMarkers", [])]
         # The prefix also matches "photo.jpg.bak"; keep this exact key only.
         files += [
-            Version(entry["VersionId"], entry["IsLatest"], entry["LastModified"], entry["Size"])
+            Version(
+                entry["VersionId"],
+                entry["IsLatest"],
+                entry["LastModified"],
+                entry["Size"],
+                entry.get("ETag"),
+            )
             for entry in page.get("Versions", [])
             if entry["Key"] == key
         ]
@@ -597,6 +606,15 @@ def restore(
         raise NothingToRestore(f"Version {shown(version_id)} of {name!r} is a delete marker.")
     if chosen.is_latest:
         raise _nothing(f"Version {shown(version_id)} is already the current {name!r}.", versions)
+    # The same restore again (a double click, two tabs): the current version is a copy
+    # of this one, and another would be a version the app's keys never delete.
+    top = versions[0]
+    if top.is_latest and not top.is_delete_marker and chosen.etag and top.etag == chosen.etag:
+        raise _nothing(
+            f"The current {name!r} is a copy of version {shown(version_id)} already "
+            f"(version {shown(top.version_id)}): nothing was copied.",
+            versions,
+        )
     # Unless versioning is on, S3 writes the copy as the null version, over the one
     # already there (a file stored before versioning was on): lost for good.
     status = versioning_status().status

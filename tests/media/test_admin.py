@@ -68,6 +68,22 @@ def test_restore_from_the_admin_copies_the_version_back_and_is_logged(
     assert f"Restored {name} from version {version_id}." in page.content.decode()
 
 
+def test_a_restore_sent_twice_copies_once(admin_client, deleted_file):
+    """A double click on "Restore this version": the second copied the version over
+    its own copy, a version the app's keys can never delete, counted as an upload."""
+    name, version_id = deleted_file
+    first = admin_client.post(URL, {"name": name, "version_id": version_id})
+    assert first.status_code == 302
+    listed = versions.list_versions(name)
+
+    again = admin_client.post(URL, {"name": name, "version_id": version_id})
+    assert again.status_code == 400
+    said = escape(f"The current {name!r} is a copy of version {version_id!r} already")
+    assert said in again.content.decode()
+    assert versions.list_versions(name) == listed
+    assert default_storage.open(name).read() == b"the lamp"
+
+
 def test_a_copy_written_but_not_confirmed_current_is_told_and_logged_with_its_version(
     admin_client, deleted_file, after_a_copy, caplog
 ):

@@ -424,6 +424,27 @@ def test_restore_to_a_version_refuses_unknown_current_and_marker_versions(fresh_
         versions.restore("x.txt", marker)
 
 
+def test_a_version_whose_copy_is_current_is_not_copied_again(fresh_s3):
+    """The same restore twice (a double click, two tabs) wrote a second copy, a
+    version the app's keys never delete."""
+    first = save("x.txt")
+    old = versions.list_versions(first)[0].version_id
+    default_storage.delete(first)
+    copy = versions.restore(first, old)
+    with pytest.raises(
+        versions.NothingToRestore,
+        match=f"The current 'x.txt' is a copy of version '{old}' already",
+    ):
+        versions.restore(first, old)
+    listed = versions.list_versions(first)
+    assert [listed[0].version_id, len(listed)] == [copy.version_id, 3]  # copy, marker, first
+
+    # Other content written over the copy: the version is copied back again.
+    fresh_s3.client().put_object(Bucket=locals3.MEDIA_BUCKET, Key="x.txt", Body=b"other")
+    assert versions.restore(first, old).version_id != copy.version_id
+    assert default_storage.open(first).read() == PHOTO
+
+
 def test_versioning_can_be_suspended_and_enabled_again(fresh_s3):
     assert str(versions.versioning_status()) == "Enabled (MFA delete: Disabled)"
     assert versions.set_versioning(False).status == "Suspended"

@@ -21,6 +21,7 @@ from django.test import Client
 from accounts.demo_accounts import STAFF_USERNAME, ensure_demo_accounts
 from accounts.models import Profile
 from catalog.models import Product
+from config.local import s3 as locals3
 from config.media import forms as media_forms
 from config.media import versions
 from config.security import throttle
@@ -172,16 +173,20 @@ def test_restores_by_the_shared_staff_login_are_counted_as_stored_files(fresh_s3
     staff = get_user_model().objects.get(username=STAFF_USERNAME)
     name = default_storage.save("products/desk.png", ContentFile(b"the desk"))
     older = versions.list_versions(name)[0].version_id
-    default_storage.delete(name)  # a delete marker on top: the version is an older one
+    fresh_s3.client().put_object(Bucket=locals3.MEDIA_BUCKET, Key=name, Body=b"painted")
+    newer = versions.list_versions(name)[0].version_id
+    default_storage.delete(name)  # a delete marker on top: both versions are older ones
     product = ProductFactory()
     Product.objects.filter(pk=product.pk).update(image=name, image_width=1, image_height=1)
     client = from_client(staff, 5)
     page = f"/{settings.ADMIN_URL}media/versions/"
 
-    def restore():
-        return client.post(page, {"name": name, "version_id": older})
+    def restore(version=older):
+        return client.post(page, {"name": name, "version_id": version})
 
-    assert [restore().status_code for _ in range(PER_CLIENT)] == [302] * PER_CLIENT
+    # Each the other's turn: the current file a copy of one, the other is copied back.
+    taking_turns = [restore([older, newer][n % 2]).status_code for n in range(PER_CLIENT)]
+    assert taking_turns == [302] * PER_CLIENT
     stored = bucket_keys(fresh_s3)
     refused = restore()
     assert refused.status_code == 429
