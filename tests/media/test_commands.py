@@ -231,9 +231,19 @@ def test_the_commands_say_when_the_bucket_has_no_versioning(unversioned_bucket):
             run(command, name)
         assert str(refused.value) == f"No file named {name!r} in bucket 'plain-media'. {off}"
 
+    # A rule for non-current versions, on a bucket that makes none, said nothing of it.
+    for args in ([], ["--show"]):
+        out, err = io.StringIO(), io.StringIO()
+        call_command("media_lifecycle", *args, stdout=out, stderr=err)
+        assert out.getvalue().startswith("Lifecycle rules of bucket plain-media:")
+        assert err.getvalue() == off + "\n"
+
 
 def test_the_commands_say_nothing_of_versioning_on_a_versioned_bucket(fresh_s3):
     for command in ("media_versions", "media_restore"):
         with pytest.raises(CommandError) as refused:
             run(command, "no/such.png")
         assert str(refused.value) == "No file named 'no/such.png' in bucket 'media'."
+    err = io.StringIO()
+    call_command("media_lifecycle", stdout=io.StringIO(), stderr=err)
+    assert err.getvalue() == ""

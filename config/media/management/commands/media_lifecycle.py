@@ -52,5 +52,10 @@ class Command(BaseCommand):
                     abort_days=7 if abort_multipart_days is None else abort_multipart_days,
                 )
             rules = versions.lifecycle_rules()
+            # Its rule expires non-current versions, which a bucket without versioning
+            # never makes: what is deleted or written over there is gone at once.
+            note = versions.unversioned_note([])
         self.stdout.write(f"Lifecycle rules of bucket {versions.bucket_name()}:")
         self.stdout.write(json.dumps(rules, indent=2) if rules else "none")
+        if note:  # on stderr, as media_versions writes it
+            self.stderr.write(note)
