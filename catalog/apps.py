@@ -17,24 +17,43 @@ class CatalogConfig(AppConfig):
     verbose_name = "Catalog"
 
     def ready(self):
-        from django.db.models.signals import m2m_changed, post_delete, post_save
+        from django.apps import apps
 
-        from catalog import pagecache
+        # Every model is registered by now: the project's, a fork's, its packages'.
+        watch(apps.get_models(include_auto_created=True))
 
-        def changed(sender, **kwargs):
-            if shows_on_catalog_pages(sender):
-                pagecache.invalidate(**kwargs)
 
-        def related_changed(sender, action, **kwargs):
-            # A many-to-many's rows added or removed: no save of either side is sent.
-            if action in ("post_add", "post_remove", "post_clear"):
-                changed(sender, **kwargs)
+def watch(models) -> None:
+    """Tie the saves and deletes of those of `models` whose changes show on catalog
+    pages (shows_on_catalog_pages) to the page cache (catalog/pagecache.py), which
+    any such change drops with the kept parts.
 
-        # Any change to what a catalog page shows drops the cached pages and kept parts
-        # (catalog/pagecache.py).
-        for signal in (post_save, post_delete):
-            signal.connect(changed, weak=False, dispatch_uid="pagecache")
-        m2m_changed.connect(related_changed, weak=False, dispatch_uid="pagecache")
+    Model by model, not one receiver for every sender: a delete signal with a
+    receiver for its model makes Django read each row and delete them 100 at a time,
+    where it deletes in one statement otherwise (the daily `clearsessions` read
+    every expired session into memory)."""
+    from django.db.models.signals import m2m_changed, post_delete, post_save
+
+    for model in models:
+        if shows_on_catalog_pages(model):
+            for signal in (post_save, post_delete):
+                signal.connect(_changed, sender=model, weak=False, dispatch_uid="pagecache")
+            # A many-to-many's rows added or removed (its table is the sender): no save
+            # of either side is sent.
+            m2m_changed.connect(
+                _related_changed, sender=model, weak=False, dispatch_uid="pagecache"
+            )
+
+
+def _changed(sender, **kwargs):
+    from catalog import pagecache
+
+    pagecache.invalidate(**kwargs)
+
+
+def _related_changed(sender, action, **kwargs):
+    if action in ("post_add", "post_remove", "post_clear"):
+        _changed(sender, **kwargs)
 
 
 def is_catalog(model) -> bool:

@@ -285,7 +285,8 @@ def invalidate(using: str | None = None, **kwargs) -> None:
     between from the old rows would be cached again.
 
     The price: Django no longer deletes features in one statement when their
-    product goes, since every deleted row now sends its signal.
+    product goes, since every deleted row now sends its signal (only the models
+    whose changes show on catalog pages: catalog/apps.py).
 
     Once a transaction: every row registered a clear of its own, and the admin's
     "delete selected" on 50,000 products (with their features) ran 300,000 after

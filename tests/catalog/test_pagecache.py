@@ -277,20 +277,42 @@ def test_a_catalog_change_clears_the_cache_when_it_commits(
     assert client.get("/products/")["X-Page-Cache"] == "miss"
 
 
+@pytest.fixture
+def at_start_up():
+    """For a fork's models made inside `isolate_apps`: what the catalog's ready() does
+    for every model registered at start-up (catalog.apps.watch), and undone after."""
+    from django.db.models.signals import m2m_changed, post_delete, post_save
+
+    from catalog.apps import watch
+
+    watched = []
+
+    def start(isolated) -> None:
+        models = isolated.get_models(include_auto_created=True)
+        watch(models)
+        watched.extend(models)
+
+    yield start
+    for model in watched:
+        for signal in (post_save, post_delete, m2m_changed):
+            signal.disconnect(sender=model, dispatch_uid="pagecache")
+
+
 @pytest.mark.parametrize("model", [Category, Product, Feature])
 @pytest.mark.parametrize("how", ["saved", "deleted"])
 def test_a_change_through_a_proxy_model_clears_the_cache(
-    client, make_products, django_capture_on_commit_callbacks, model, how
+    client, make_products, django_capture_on_commit_callbacks, at_start_up, model, how
 ):
     """Django sends a proxy's saves and deletes with the proxy as sender: a fork's
     `FeaturedProduct(Product)` changed the catalog and cleared nothing."""
-    with isolate_apps("catalog"):
+    with isolate_apps("catalog") as isolated:
 
         class Proxy(model):
             class Meta:
                 proxy = True
                 app_label = "catalog"
 
+        at_start_up(isolated)
         product = make_products(1)[0]
         # A category of its own: one with products may not be deleted. A product
         # without features: deleting theirs would clear through Feature.
@@ -304,17 +326,18 @@ def test_a_change_through_a_proxy_model_clears_the_cache(
 
 
 def test_a_save_through_a_model_that_inherits_a_products_table_clears_the_cache(
-    client, category, django_capture_on_commit_callbacks
+    client, category, django_capture_on_commit_callbacks, at_start_up
 ):
     """Django sends a multi-table child's save with the child alone as sender, never for
     the product row it writes too: a fork's `DigitalProduct(Product)` renamed a product
     and the lists kept the old name."""
-    with isolate_apps("catalog"):
+    with isolate_apps("catalog") as isolated:
 
         class DigitalProduct(Product):
             class Meta:
                 app_label = "catalog"
 
+        at_start_up(isolated)
         with connection.schema_editor() as editor:
             editor.create_model(DigitalProduct)
         digital = DigitalProduct.objects.create(
@@ -342,13 +365,13 @@ def test_a_save_through_a_model_that_inherits_a_products_table_clears_the_cache(
     ],
 )
 def test_a_change_to_a_model_related_to_the_catalog_clears_the_cache(
-    client, category, django_capture_on_commit_callbacks, relation
+    client, category, django_capture_on_commit_callbacks, at_start_up, relation
 ):
     """A fork's model shown beside the catalog (a review with a foreign key to its
     product, a brand a product points at, tags through a many-to-many) changed and the
     pages and kept parts kept the old copy for PAGE_CACHE_SECONDS: only Category,
     Product and Feature cleared, and staff, who read past kept parts, never saw it."""
-    with isolate_apps("catalog"):
+    with isolate_apps("catalog") as isolated:
 
         class Brand(models.Model):  # noqa: DJ008
             name = models.CharField(max_length=50)
@@ -380,6 +403,7 @@ def test_a_change_to_a_model_related_to_the_catalog_clears_the_cache(
         with connection.schema_editor() as editor:
             for model in (Brand, Review, Tagging, BrandedProduct):
                 editor.create_model(model)
+        at_start_up(isolated)
         product = ProductFactory(category=category)
         brand = Brand.objects.create(name="Acme")
         branded = BrandedProduct.objects.create(
@@ -410,12 +434,12 @@ def test_a_change_to_a_model_related_to_the_catalog_clears_the_cache(
 
 @pytest.mark.parametrize("how", ["a foreign key", "a many-to-many"])
 def test_a_model_related_to_the_catalog_may_say_its_changes_show_nowhere(
-    client, category, django_capture_on_commit_callbacks, how
+    client, category, django_capture_on_commit_callbacks, at_start_up, how
 ):
     """A wishlist's rows name products but show on no catalog page: its saves need
     not empty every dyno's page cache. A many-to-many's own table follows the model
     that declares it, which was the one whose attribute went unread."""
-    with isolate_apps("catalog"):
+    with isolate_apps("catalog") as isolated:
         if how == "a foreign key":
 
             class Wish(models.Model):  # noqa: DJ008
@@ -442,6 +466,7 @@ def test_a_model_related_to_the_catalog_may_say_its_changes_show_nowhere(
             if how != "a foreign key":
                 editor.create_model(ListedProduct)
             editor.create_model(Wish)
+        at_start_up(isolated)
         if how == "a foreign key":
             product = ProductFactory(category=category)
         else:
@@ -459,14 +484,14 @@ def test_a_model_related_to_the_catalog_may_say_its_changes_show_nowhere(
 
 
 def test_a_model_joined_another_way_may_say_its_changes_show(
-    client, category, django_capture_on_commit_callbacks
+    client, category, django_capture_on_commit_callbacks, at_start_up
 ):
     """A review joined by a generic foreign key names no catalog model: the rule
     cannot see it, and the model says so."""
     from django.contrib.contenttypes.fields import GenericForeignKey
     from django.contrib.contenttypes.models import ContentType
 
-    with isolate_apps("catalog"):
+    with isolate_apps("catalog") as isolated:
 
         class Note(models.Model):  # noqa: DJ008
             content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
@@ -479,6 +504,7 @@ def test_a_model_joined_another_way_may_say_its_changes_show(
 
         with connection.schema_editor() as editor:
             editor.create_model(Note)
+        at_start_up(isolated)
         product = ProductFactory(category=category)
         client.get("/products/")
         with django_capture_on_commit_callbacks(execute=True):
@@ -512,6 +538,34 @@ def test_a_clear_refused_while_another_goes_through_is_sent_again(monkeypatch, c
     pagecache.lookup("some-page")  # sent again before the cache is read
     assert pages.get(pagecache.GENERATION) not in (1, first)
     assert not pagecache.unsent_clear.is_set()
+
+
+def test_models_off_the_catalog_pages_keep_djangos_one_statement_delete(db):
+    """The page cache listened to every model's deletes, and a delete signal with a
+    receiver for its model makes Django read each row and delete them 100 at a time:
+    the daily `clearsessions` read every expired session into memory."""
+    from django.apps import apps
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.db.models.signals import post_delete, pre_delete
+    from django.test.utils import CaptureQueriesContext
+
+    from catalog.apps import shows_on_catalog_pages
+
+    listened = {
+        model._meta.label
+        for model in apps.get_models(include_auto_created=True)
+        if not shows_on_catalog_pages(model)
+        and (post_delete.has_listeners(model) or pre_delete.has_listeners(model))
+    }
+    assert listened == {"axes.AccessAttempt"}  # django-axes' own receivers
+
+    for _ in range(3):
+        session = SessionStore()
+        session.set_expiry(-1)
+        session.save()
+    with CaptureQueriesContext(connection) as queries:
+        call_command("clearsessions")
+    assert [query["sql"].split()[0] for query in queries] == ["DELETE"]
 
 
 def test_other_models_changes_leave_the_cache_alone(client, make_products):
@@ -773,14 +827,14 @@ def test_a_stored_page_of_another_shape_is_rendered_again(client, make_products,
 
 
 def test_the_rows_of_a_generic_relation_on_a_product_clear_the_cache(
-    client, category, django_capture_on_commit_callbacks
+    client, category, django_capture_on_commit_callbacks, at_start_up
 ):
     """A library's comments, joined to products by a GenericRelation: each belongs to
     a product, as a review with a foreign key does."""
     from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
     from django.contrib.contenttypes.models import ContentType
 
-    with isolate_apps("catalog", "django.contrib.contenttypes"):
+    with isolate_apps("catalog", "django.contrib.contenttypes") as isolated:
 
         class Comment(models.Model):  # noqa: DJ008 (a library's model)
             content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
@@ -799,6 +853,7 @@ def test_the_rows_of_a_generic_relation_on_a_product_clear_the_cache(
         with connection.schema_editor() as editor:
             editor.create_model(Comment)
             editor.create_model(CommentedProduct)
+        at_start_up(isolated)
         product = CommentedProduct.objects.create(
             name="Kettle", slug="kettle", price=Decimal("9.00"), category=category
         )
@@ -811,7 +866,7 @@ def test_the_rows_of_a_generic_relation_on_a_product_clear_the_cache(
 
 @pytest.mark.parametrize("owner", ["an installed package's model", "the user model"])
 def test_a_product_owners_save_clears_nothing(
-    client, category, django_capture_on_commit_callbacks, monkeypatch, owner
+    client, category, django_capture_on_commit_callbacks, monkeypatch, at_start_up, owner
 ):
     """A product's owner is a user, saved at every login: had the catalog's relation
     to it counted, each login would empty every dyno's pages. Django's User is an
@@ -822,7 +877,7 @@ def test_a_product_owners_save_clears_nothing(
 
     app_label = "auth" if owner == "an installed package's model" else "accounts"
     app = "django.contrib.auth" if app_label == "auth" else "accounts"
-    with isolate_apps("catalog", app):
+    with isolate_apps("catalog", app) as isolated:
 
         class Member(models.Model):  # noqa: DJ008
             last_login = models.DateTimeField(null=True)
@@ -841,6 +896,7 @@ def test_a_product_owners_save_clears_nothing(
         with connection.schema_editor() as editor:
             editor.create_model(Member)
             editor.create_model(OwnedProduct)
+        at_start_up(isolated)
         member = Member.objects.create()
         OwnedProduct.objects.create(
             name="Kettle", slug="kettle", price=Decimal("9.00"), category=category, owner=member
