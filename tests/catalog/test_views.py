@@ -229,6 +229,23 @@ def test_pages_with_less_to_show_run_the_fewer_queries_the_docs_give(
     assert queries(client.get(f"/products/{product.slug}/")) == 3
 
 
+def test_an_empty_list_with_its_count_kept_reads_products_instead(client, category):
+    """docs/prefetch.md: with the count of an empty list kept, the page reads one
+    products statement in its place, which finds any product published since."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(UserFactory())  # the page cache passes over a member
+    for path in ("/products/", "/categories/kitchen/"):
+        client.get(f"{path}?sort=price")  # counts, and keeps the count
+        with CaptureQueriesContext(connection) as captured:
+            page = client.get(f"{path}?sort=-price")
+        shown = [q["sql"] for q in captured if "catalog_product" in q["sql"]]
+        assert len(shown) == 1
+        assert "COUNT(" not in shown[0]
+        assert "No products here yet." in page.content.decode()
+
+
 def test_what_is_kept_between_requests_runs_fewer_queries_as_the_docs_give(client, category):
     """docs/prefetch.md, below its table: the list's count is kept (a member, whom the
     page cache passes over, asks in another order: no count), and so are the product
