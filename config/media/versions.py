@@ -606,12 +606,12 @@ def restore(
         raise NothingToRestore(f"Version {shown(version_id)} of {name!r} is a delete marker.")
     if chosen.is_latest:
         raise _nothing(f"Version {shown(version_id)} is already the current {name!r}.", versions)
-    # The same restore again (a double click, two tabs): the current version is a copy
-    # of this one, and another would be a version the app's keys never delete.
+    # The same restore again (a double click, two tabs): the current version holds this
+    # one's bytes, and another copy would be a version the app's keys never delete.
     top = versions[0]
     if top.is_latest and not top.is_delete_marker and chosen.etag and top.etag == chosen.etag:
         raise _nothing(
-            f"The current {name!r} is a copy of version {shown(version_id)} already "
+            f"The current {name!r} holds the bytes of version {shown(version_id)} already "
             f"(version {shown(top.version_id)}): nothing was copied.",
             versions,
         )

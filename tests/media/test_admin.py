@@ -78,7 +78,7 @@ def test_a_restore_sent_twice_copies_once(admin_client, deleted_file):
 
     again = admin_client.post(URL, {"name": name, "version_id": version_id})
     assert again.status_code == 400
-    said = escape(f"The current {name!r} is a copy of version {version_id!r} already")
+    said = escape(f"The current {name!r} holds the bytes of version {version_id!r} already")
     assert said in again.content.decode()
     assert versions.list_versions(name) == listed
     assert default_storage.open(name).read() == b"the lamp"

@@ -433,7 +433,7 @@ def test_a_version_whose_copy_is_current_is_not_copied_again(fresh_s3):
     copy = versions.restore(first, old)
     with pytest.raises(
         versions.NothingToRestore,
-        match=f"The current 'x.txt' is a copy of version '{old}' already",
+        match=f"The current 'x.txt' holds the bytes of version '{old}' already",
     ):
         versions.restore(first, old)
     listed = versions.list_versions(first)
