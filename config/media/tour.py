@@ -365,10 +365,10 @@ class S3MediaTourView(TemplateView):
             "login_url": resolve_url(settings.LOGIN_URL),
             "demo_name": DEMO_NAME,
             "settings_excerpt": source_excerpt(
-                "config/settings.py", "if media_bucket or not DEVELOPMENT:", 27
+                "config/settings.py", "if media_bucket or not DEVELOPMENT:", 33
             ),
             "storage_excerpt": source_excerpt("config/media/storage.py", "def media_storage", 16),
-            "restore_excerpt": source_excerpt("config/media/versions.py", "def restore(", 130),
+            "restore_excerpt": source_excerpt("config/media/versions.py", "def restore(", 138),
         }
         if "error" not in kwargs and caches["default"].get(storage_key(UNREADABLE_KEY)):
             context["error"] = versions.MediaError(
