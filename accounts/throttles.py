@@ -88,7 +88,7 @@ def reset_mail_allowed(email: str, first_account: int | None) -> bool:
     pause points to. Those others, and addresses with no account, share
     RESETS_PER_ADDRESS per mailbox (`mailbox`): at most twice that many mails an
     hour reach one, as forms store an address without needless quotes
-    (accounts/forms.py, `as_written`); an international domain held both as
+    (accounts/addresses.py, `as_written`); an international domain held both as
     Unicode and as `xn--` is two addresses, with a first account each.
     """
     value = f"account {first_account}" if first_account is not None else mailbox(email)

@@ -94,7 +94,7 @@ def test_createsuperuser_asks_again_for_a_username_taken_in_another_case(monkeyp
 
 
 # Addresses Django's own check takes and mail cannot reach, or reaches at another
-# domain (accounts/forms.py addressable): the Kelvin sign before the @, a domain
+# domain (accounts/addresses.py addressable): the Kelvin sign before the @, a domain
 # the IDNA codec refuses, and ß, a soft hyphen and a full-width letter, which it
 # rewrites as another domain.
 UNADDRESSABLE = [
