@@ -62,6 +62,8 @@ class NormalizedEmail(forms.EmailField):
 
     def to_python(self, value):
         value = super().to_python(value)
+        if self.max_length is not None and len(value) > self.max_length:
+            return value  # refused as typed, not parsed: see accounts/addresses.py `written`
         return as_written(BaseUserManager.normalize_email(value)) if value else value
 
 

@@ -28,8 +28,8 @@ typo costs nothing.
 """
 
 from django.core.exceptions import PermissionDenied
-from django.core.mail.message import sanitize_address
 
+from accounts.addresses import written
 from accounts.demo_accounts import names_a_shared_login
 from config.security import client_ip, throttle
 
@@ -100,7 +100,7 @@ def mailbox(email: str) -> str:
     `ADA@example.com` and `ada@example.com` are one mailbox, as are `bücher.de` and
     `xn--bcher-kva.de`."""
     try:
-        return sanitize_address(email.strip(), "utf-8").casefold()
+        return written(email.strip()).casefold()
     except Exception:  # the parser and the codec raise many types on what they refuse
         return email.strip().casefold()
 
