@@ -112,6 +112,8 @@ class KnownRowsFormSetMixin:
     - Rows past the body's TOTAL_FORMS, which Django never reads.
     - A row the page showed whose id names none of this formset's rows (another
       parent's, or none), which Django skips.
+    - Two rows the page showed of one id: the row took the later one's edit, or was
+      deleted by the first and the later one's edit dropped.
 
     A browser's page counts the rows it shows and sends."""
 
@@ -127,6 +129,12 @@ class KnownRowsFormSetMixin:
             # UUID) is set on a new instance too.
             if form.instance._state.adding and not form.has_error(key.name):
                 form.add_error(None, hidden_fields_changed([key.name]))
+        shown = set()
+        for form in self.initial_forms:
+            if not form.instance._state.adding:
+                if form.instance.pk in shown and not form.has_error(key.name):
+                    form.add_error(None, hidden_fields_changed([key.name]))
+                shown.add(form.instance.pk)
         new = self.forms[max(self.initial_form_count(), 0) :]  # Django's, below 0 too
         sent = set()
         for form in new:

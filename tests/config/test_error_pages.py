@@ -478,6 +478,22 @@ def test_an_inline_row_whose_hidden_fields_the_page_did_not_give_says_so(
     assert stored() == before
 
 
+@pytest.mark.parametrize("deleted", [False, True], ids=["edited", "the first deleted"])
+def test_two_inline_rows_of_one_id_are_refused(admin_client, deleted):
+    """Both rows named the first row: it took the second's edit and the first's was
+    lost, or, the first marked for deletion, it was deleted and the second's edit
+    dropped; the page said the product was changed."""
+    path, body, prefix, stored, _ = inline_page(admin_client, "product features")
+    before = stored()
+    body[f"{prefix}-1-id"] = body[f"{prefix}-0-id"]
+    if deleted:
+        body[f"{prefix}-0-DELETE"] = "on"
+    response = admin_client.post(path, body)
+    assert response.status_code == 200
+    assert re.search(r"hidden fields \([^)]*\bid\b[^)]*\) came back", response.content.decode())
+    assert stored() == before
+
+
 @pytest.mark.parametrize(
     ("kind", "total"),
     [
