@@ -418,6 +418,8 @@ def test_a_file_no_row_holds_now_is_a_superusers_to_restore(
     page = client.get(URL, {"name": first})
     assert page.status_code == 200
     assert ("Restore this version" in page.content.decode()) is (role == "superuser")
+    # Its versions still download (docs/s3-media.md: deleting them takes it down for good).
+    assert f"versionId={version.version_id}" in page.content.decode()
     # What the page and a use again say to do is what this user can do.
     gone = f"{first} is not current in the bucket any more (deleted since)"
     said = (
