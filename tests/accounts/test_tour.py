@@ -81,6 +81,12 @@ def test_with_the_query_log_off_the_comparison_still_runs(client, settings):
     content = client.get("/tour/auth-backend/").content.decode()
     assert "The query log is off" in content
     assert backend_queries(content) == {"ModelBackend": 3, "ProfileModelBackend": 1}
+    # No page points at queries a footer does not show (production's default, and a
+    # `git push heroku` deploy's): the home page said every page shows them.
+    for path in ("/tour/auth-backend/", "/"):
+        page = client.get(path).content.decode()
+        assert "page's footer" not in page
+        assert "every page shows" not in page
 
 
 @pytest.mark.parametrize(
