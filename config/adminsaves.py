@@ -49,6 +49,7 @@ from collections.abc import Callable
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import FieldDoesNotExist
 from django.db import DatabaseError, IntegrityError, router, transaction
 from django.urls import reverse
 
@@ -94,8 +95,12 @@ class ConflictsShownOnTheFormMixin:
 
     def save_model(self, request, obj, form, change):
         # A change is an UPDATE alone: one that finds no row raises DatabaseError,
-        # where Django's save would INSERT the deleted row again.
-        obj.save(force_update=change)
+        # where Django's save would INSERT the deleted row again. Of the columns the
+        # form changed alone (changed_columns).
+        if change:
+            save_changed(obj, form)
+        else:
+            obj.save()
 
     def save_formset(self, request, form, formset, change):
         # The inlines' rows that exist, likewise (Django's save_existing saves the form).
@@ -154,12 +159,45 @@ class ConflictsShownOnTheFormMixin:
 
 
 def _update_existing(form, obj, commit=True):
-    """BaseModelFormSet.save_existing, saving the row with an UPDATE alone."""
+    """BaseModelFormSet.save_existing, saving the row with an UPDATE alone, of the
+    columns the row's form changed."""
     saved = form.save(commit=False)
     if commit:
-        saved.save(force_update=True)
+        save_changed(saved, form)
         form.save_m2m()
     return saved
+
+
+def changed_columns(obj, form) -> list[str]:
+    """The fields of `obj` that a change page's `form` changed, with those Django sets
+    from them (an image's width and height) and on every save (`auto_now`): what its
+    UPDATE writes. The whole row, as the page loaded it, undid what another request
+    wrote meanwhile to fields the form left alone or shows read-only: a member's new
+    password, an operator's unpublishing, a member's own profile edit."""
+    opts = obj._meta
+    names = set()
+    for name in form.changed_data:
+        try:
+            field = opts.get_field(name)
+        except FieldDoesNotExist:
+            continue  # a form's own field
+        if field.concrete and not field.many_to_many and not field.primary_key:
+            names.add(field.name)
+            names.update(filter(None, [getattr(field, "width_field", None)]))
+            names.update(filter(None, [getattr(field, "height_field", None)]))
+    names.update(field.name for field in opts.concrete_fields if getattr(field, "auto_now", False))
+    return sorted(names)
+
+
+def save_changed(obj, form) -> None:
+    """Save `obj`, a stored row, with an UPDATE of `changed_columns` alone; with none,
+    check that the row is still there, as that UPDATE would (Django skips a save of
+    no fields without a word)."""
+    columns = changed_columns(obj, form)
+    if columns:
+        obj.save(force_update=True, update_fields=columns)
+    elif not type(obj)._base_manager.filter(pk=obj.pk).exists():
+        raise DatabaseError(NO_ROW[0])
 
 
 # What Django's save raises for an UPDATE alone that finds no row.

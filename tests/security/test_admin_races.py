@@ -404,3 +404,50 @@ def test_staff_deleted_while_they_set_a_password_leave_it_unchanged(client, just
     assert response["Location"].startswith("/admin/login/")
     member.refresh_from_db()
     assert not member.check_password("n3w-long-pass-9")
+
+
+def test_a_change_page_writes_only_what_its_form_changed(admin_client, just_before_the_save):
+    """Another request changes a product's price and publication while a change page
+    renames it (an operator unpublishing while the demo's staff login uploads a
+    picture): the page wrote back the whole row as it loaded it, undoing them."""
+    from tests.factories import ProductFactory
+
+    product = ProductFactory(features=0, price="10.00", is_published=True)
+    just_before_the_save(
+        Product,
+        "UPDATE catalog_product SET price = 99, is_published = false WHERE id = %(pk)s",
+        {"pk": product.pk},
+    )
+    data = product_data(product.category, slug=product.slug, name="Renamed", price="10.00")
+    response = admin_client.post(f"/admin/catalog/product/{product.pk}/change/", data)
+    assert response.status_code == 302
+    product.refresh_from_db()
+    assert (product.name, str(product.price), product.is_published) == ("Renamed", "99.00", False)
+
+
+def test_a_user_page_saved_as_the_member_changes_password_keeps_the_new_one(
+    admin_client, just_before_the_save
+):
+    """A member's new password, written while staff saved the member's page (where the
+    password is read-only), was written over with the old hash: the old password
+    worked again. So was the member's own edit of the profile, saved through the
+    page's profile inline."""
+    from django.contrib.auth.hashers import make_password
+
+    from accounts.models import Profile
+    from tests.accounts.test_avatar_admin import user_page_data
+
+    member = UserFactory(first_name="Ada", profile__bio="old bio")
+    just_before_the_save(
+        User,
+        "UPDATE auth_user SET password = %(hash)s WHERE id = %(pk)s;"
+        " UPDATE accounts_profile SET bio = 'new bio' WHERE user_id = %(pk)s",
+        {"pk": member.pk, "hash": make_password("a new password 1")},
+    )
+    data = {**user_page_data(member), "first_name": "Changed"}
+    response = admin_client.post(f"/admin/auth/user/{member.pk}/change/", data)
+    assert response.status_code == 302
+    member.refresh_from_db()
+    assert member.first_name == "Changed"
+    assert member.check_password("a new password 1")
+    assert Profile.objects.get(user=member).bio == "new bio"
