@@ -84,6 +84,8 @@ def test_the_deployed_urls_the_demo_shows_are_what_a_deploy_links_and_serves(dem
         assert head_links(deployed.text) == predicted
         assert shown(deployed.text)["here"] == predicted  # and it says so itself
         assert "this page, as deployed" in deployed.text
+        # Not "from this dyno's config vars": without them it is the manifest's hash.
+        assert "version from where the table above says" in deployed.text
         for url in predicted:
             asset = web.get(url, ROUTER_HEADERS)
             assert asset.status == 200
