@@ -183,8 +183,9 @@ def changed_columns(obj, form) -> list[str]:
             continue  # a form's own field
         if field.concrete and not field.many_to_many and not field.primary_key:
             names.add(field.name)
-            names.update(filter(None, [getattr(field, "width_field", None)]))
-            names.update(filter(None, [getattr(field, "height_field", None)]))
+            # An image field sets its width and height fields when assigned.
+            dimensions = (getattr(field, "width_field", None), getattr(field, "height_field", None))
+            names.update(name for name in dimensions if name)
     names.update(field.name for field in opts.concrete_fields if getattr(field, "auto_now", False))
     return sorted(names)
 

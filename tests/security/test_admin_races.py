@@ -413,6 +413,7 @@ def test_a_change_page_writes_only_what_its_form_changed(admin_client, just_befo
     from tests.factories import ProductFactory
 
     product = ProductFactory(features=0, price="10.00", is_published=True)
+    loaded_at = product.updated_at
     just_before_the_save(
         Product,
         "UPDATE catalog_product SET price = 99, is_published = false WHERE id = %(pk)s",
@@ -423,6 +424,27 @@ def test_a_change_page_writes_only_what_its_form_changed(admin_client, just_befo
     assert response.status_code == 302
     product.refresh_from_db()
     assert (product.name, str(product.price), product.is_published) == ("Renamed", "99.00", False)
+    assert product.updated_at > loaded_at  # auto_now fields are written with the change
+
+
+def test_a_form_that_changed_nothing_still_finds_its_row_gone(db):
+    """Django skips a save of no fields without a query: the row deleted meanwhile
+    must still be told, as an UPDATE that finds none tells it."""
+    from django.db import DatabaseError
+    from django.forms import modelform_factory
+
+    from config.adminsaves import row_went, save_changed
+
+    category = CategoryFactory()
+    fields = {"name": category.name, "slug": category.slug, "description": category.description}
+    form = modelform_factory(Category, fields=list(fields))(fields, instance=category)
+    assert form.is_valid()
+    assert form.changed_data == []
+    save_changed(category, form)  # there: nothing written, nothing raised
+    Category.objects.filter(pk=category.pk).delete()
+    with pytest.raises(DatabaseError) as gone:
+        save_changed(category, form)
+    assert row_went(gone.value)
 
 
 def test_a_user_page_saved_as_the_member_changes_password_keeps_the_new_one(
